@@ -6,6 +6,23 @@ import os
 from collections.abc import Iterator
 
 import pytest
+from hypothesis import HealthCheck, settings
+
+# Few examples per case: the round-trip test runs one case per structure shape (~1,150).
+settings.register_profile(
+    "cdnkit",
+    max_examples=5,
+    deadline=None,
+    suppress_health_check=[
+        HealthCheck.too_slow,
+        HealthCheck.filter_too_much,
+        HealthCheck.data_too_large,
+        HealthCheck.large_base_example,
+    ],
+    database=None,
+)
+settings.register_profile("thorough", settings.get_profile("cdnkit"), max_examples=100)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "cdnkit"))
 
 
 @pytest.fixture(autouse=True)

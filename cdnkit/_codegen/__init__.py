@@ -1,0 +1,81 @@
+"""Model generator: botocore service JSON -> ``cdnkit/types/<service>.py``.
+
+Run ``python -m cdnkit._codegen`` after changing botocore's pin, the override table or the
+renderer. A test regenerates into a temporary folder and fails on any difference.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import botocore
+
+from ._ir import SERVICES, ServiceIR, build_service
+from ._render import COMMAND, render
+
+__all__ = ["COMMAND", "SERVICES", "TYPES_DIR", "build_service", "generate"]
+
+TYPES_DIR = Path(__file__).resolve().parents[1] / "types"
+MANIFEST = "_manifest.json"
+
+
+def _ruff_format(source: str) -> str:
+    """Format with the project's exact ruff pin; isolated so local config cannot change it."""
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "ruff",
+            "format",
+            "--isolated",
+            "--line-length",
+            "100",
+            "--target-version",
+            "py311",
+            "-",
+        ],
+        input=source,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if result.returncode != 0:
+        raise RuntimeError(f"ruff format failed: {result.stderr.strip()}")
+    return result.stdout
+
+
+def _manifest(services: list[ServiceIR]) -> str:
+    data = {
+        "command": COMMAND,
+        "botocore": botocore.__version__,
+        "services": {
+            ir.service: {
+                "api_version": ir.api_version,
+                "model": ir.model_file,
+                "sha256": ir.model_sha256,
+                "module": f"cdnkit.types.{ir.module}",
+                "structures": len(ir.structs),
+                "enums": len(ir.enums),
+            }
+            for ir in services
+        },
+    }
+    return json.dumps(data, indent=2, sort_keys=True) + "\n"
+
+
+def generate(out_dir: Path = TYPES_DIR) -> list[Path]:
+    """Write one module per service and the manifest into ``out_dir``; return their paths."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    services = [build_service(name) for name in SERVICES]
+    written: list[Path] = []
+    for ir in services:
+        path = out_dir / f"{ir.module}.py"
+        path.write_text(_ruff_format(render(ir, botocore.__version__)), encoding="utf-8")
+        written.append(path)
+    manifest = out_dir / MANIFEST
+    manifest.write_text(_manifest(services), encoding="utf-8")
+    written.append(manifest)
+    return written

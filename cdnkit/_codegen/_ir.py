@@ -1,0 +1,288 @@
+"""botocore service model -> a small intermediate form the renderer (and tests) walk."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import html
+import keyword
+import re
+from pathlib import Path
+from typing import Any, Literal
+
+from botocore import xform_name
+from botocore.loaders import Loader
+
+from ._overrides import (
+    NAME_OVERRIDES,
+    OVERRIDES,
+    Constraint,
+    MemberOverride,
+    OrderOverride,
+    ShapeOverride,
+)
+
+ScalarKind = Literal["str", "int", "float", "bool", "bytes", "datetime"]
+
+_SCALARS: dict[str, ScalarKind] = {
+    "string": "str",
+    "integer": "int",
+    "long": "int",
+    "float": "float",
+    "double": "float",
+    "boolean": "bool",
+    "blob": "bytes",
+    "timestamp": "datetime",
+}
+
+# Names a generated field may not take: they would shadow pydantic's BaseModel API.
+_RESERVED = frozenset(
+    {
+        "construct",
+        "copy",
+        "dict",
+        "json",
+        "parse_file",
+        "parse_obj",
+        "parse_raw",
+        "schema",
+        "schema_json",
+        "update_forward_refs",
+        "validate",
+        "fields",
+    }
+)
+
+
+@dataclasses.dataclass(frozen=True)
+class Constraints:
+    """Checks on one value, merged from the model and the override table."""
+
+    ge: float | None = None
+    le: float | None = None
+    min_length: int | None = None
+    max_length: int | None = None
+    pattern: str | None = None
+    max_utf8_bytes: int | None = None
+
+    def merged(self, override: Constraint) -> Constraints:
+        """The override wins wherever it sets a bound."""
+        changes = {
+            field.name: getattr(override, field.name)
+            for field in dataclasses.fields(override)
+            if getattr(override, field.name) is not None
+        }
+        return dataclasses.replace(self, **changes)
+
+    def __bool__(self) -> bool:
+        return any(getattr(self, f.name) is not None for f in dataclasses.fields(self))
+
+
+@dataclasses.dataclass(frozen=True)
+class TypeRef:
+    """The type of a member, list item or map value."""
+
+    kind: Literal["scalar", "enum", "struct", "list", "map"]
+    shape: str
+    scalar: ScalarKind | None = None
+    enum: tuple[str, ...] = ()
+    item: TypeRef | None = None
+    key: TypeRef | None = None
+    constraints: Constraints = Constraints()
+
+
+@dataclasses.dataclass(frozen=True)
+class MemberIR:
+    wire_name: str
+    attr_name: str
+    type: TypeRef
+    required: bool
+    sensitive: bool
+    #: Set on a CloudFront ``Quantity`` next to ``Items``: defaults to ``len(Items)``.
+    derived_quantity: bool = False
+
+
+@dataclasses.dataclass(frozen=True)
+class StructIR:
+    name: str
+    doc: str
+    members: tuple[MemberIR, ...]
+    ordered: tuple[tuple[str, str], ...] = ()
+    quantity_wrapper: bool = False
+
+
+@dataclasses.dataclass(frozen=True)
+class ServiceIR:
+    service: str
+    module: str
+    api_version: str
+    title: str
+    model_file: str
+    model_sha256: str
+    enums: dict[str, tuple[str, ...]]
+    structs: tuple[StructIR, ...]
+
+
+SERVICES: tuple[str, ...] = ("lightsail", "cloudfront", "cloudfront-keyvaluestore")
+
+
+def module_name(service: str) -> str:
+    return service.replace("-", "_")
+
+
+def _doc_summary(raw: str | None) -> str:
+    """First sentence of botocore's HTML documentation, as plain text."""
+    if not raw:
+        return ""
+    text = html.unescape(re.sub(r"<[^>]+>", " ", raw))
+    text = " ".join(text.split())
+    match = re.match(r"(.+?[.!?])(\s|$)", text)
+    summary = match.group(1) if match else text
+    if len(summary) > 300:
+        summary = summary[:297].rstrip() + "..."
+    return summary
+
+
+def _attr_name(wire: str) -> str:
+    name = NAME_OVERRIDES.get(wire) or xform_name(wire)
+    if keyword.iskeyword(name) or name in _RESERVED or name.startswith("model_"):
+        name += "_"
+    return name
+
+
+class _Builder:
+    def __init__(self, service: str, model: dict[str, Any]) -> None:
+        self.service = service
+        self.shapes: dict[str, Any] = model["shapes"]
+        self.shape_overrides: dict[str, Constraint] = {}
+        self.member_overrides: dict[tuple[str, str], Constraint] = {}
+        self.orders: dict[str, list[tuple[str, str]]] = {}
+        for row in OVERRIDES:
+            if row.service != service:
+                continue
+            self._check_row(row)
+            if isinstance(row, ShapeOverride):
+                self.shape_overrides[row.shape] = row.constraint
+            elif isinstance(row, MemberOverride):
+                self.member_overrides[(row.shape, row.member)] = row.constraint
+            else:
+                self.orders.setdefault(row.shape, []).append((row.lesser, row.greater))
+
+    def _check_row(self, row: ShapeOverride | MemberOverride | OrderOverride) -> None:
+        shape = self.shapes.get(row.shape)
+        if shape is None:
+            raise LookupError(f"override names unknown shape {self.service}.{row.shape}")
+        members: list[str] = []
+        if isinstance(row, MemberOverride):
+            members = [row.member]
+        elif isinstance(row, OrderOverride):
+            members = [row.lesser, row.greater]
+        for member in members:
+            if member not in shape.get("members", {}):
+                raise LookupError(f"override names unknown member {row.shape}.{member}")
+
+    def constraints(self, shape_name: str) -> Constraints:
+        shape = self.shapes[shape_name]
+        lo, hi = shape.get("min"), shape.get("max")
+        if shape["type"] in {"integer", "long", "float", "double"}:
+            base = Constraints(ge=lo, le=hi)
+        elif shape["type"] in {"string", "blob", "list", "map"}:
+            base = Constraints(min_length=lo, max_length=hi, pattern=shape.get("pattern"))
+        else:
+            base = Constraints()
+        if shape_name in self.shape_overrides:
+            base = base.merged(self.shape_overrides[shape_name])
+        return base
+
+    def type_ref(self, shape_name: str) -> TypeRef:
+        shape = self.shapes[shape_name]
+        kind = shape["type"]
+        constraints = self.constraints(shape_name)
+        if kind == "structure":
+            return TypeRef("struct", shape_name)
+        if kind == "list":
+            item = self.type_ref(shape["member"]["shape"])
+            return TypeRef("list", shape_name, item=item, constraints=constraints)
+        if kind == "map":
+            key = self.type_ref(shape["key"]["shape"])
+            value = self.type_ref(shape["value"]["shape"])
+            return TypeRef("map", shape_name, key=key, item=value, constraints=constraints)
+        if kind == "string" and "enum" in shape:
+            return TypeRef("enum", shape_name, scalar="str", enum=tuple(shape["enum"]))
+        if kind in _SCALARS:
+            return TypeRef("scalar", shape_name, scalar=_SCALARS[kind], constraints=constraints)
+        raise TypeError(f"{self.service}.{shape_name}: unsupported shape type {kind!r}")
+
+    def struct(self, name: str) -> StructIR:
+        shape = self.shapes[name]
+        required = set(shape.get("required", ()))
+        wire_members: dict[str, Any] = shape["members"]
+        is_wrapper = "Quantity" in wire_members and "Items" in wire_members
+        members: list[MemberIR] = []
+        for wire, spec in wire_members.items():
+            ref = self.type_ref(spec["shape"])
+            override = self.member_overrides.get((name, wire))
+            if override is not None:
+                ref = dataclasses.replace(ref, constraints=ref.constraints.merged(override))
+            target = self.shapes[spec["shape"]]
+            members.append(
+                MemberIR(
+                    wire_name=wire,
+                    attr_name=_attr_name(wire),
+                    type=ref,
+                    required=wire in required,
+                    sensitive=bool(target.get("sensitive") or spec.get("sensitive")),
+                    derived_quantity=is_wrapper and wire == "Quantity",
+                )
+            )
+        if is_wrapper:
+            # Quantity's default is computed from Items, which pydantic must validate first.
+            quantity = next(m for m in members if m.derived_quantity)
+            members.remove(quantity)
+            items_at = next(i for i, m in enumerate(members) if m.wire_name == "Items")
+            members.insert(items_at + 1, quantity)
+        names = [m.attr_name for m in members]
+        if len(set(names)) != len(names):
+            raise ValueError(f"{self.service}.{name}: member names collide: {names}")
+        ordered = tuple(
+            (_attr_name(lesser), _attr_name(greater)) for lesser, greater in self.orders.get(name, ())
+        )
+        return StructIR(
+            name=name,
+            doc=_doc_summary(shape.get("documentation")),
+            members=tuple(members),
+            ordered=ordered,
+            quantity_wrapper=is_wrapper,
+        )
+
+
+def build_service(service: str, loader: Loader | None = None) -> ServiceIR:
+    loader = loader or Loader()
+    api_version = loader.determine_latest_version(service, "service-2")
+    model, path = loader.load_data_with_path(f"{service}/{api_version}/service-2")
+    builder = _Builder(service, model)
+    structs = tuple(
+        builder.struct(name)
+        for name in sorted(model["shapes"])
+        if model["shapes"][name]["type"] == "structure"
+    )
+    enums = {
+        name: tuple(shape["enum"])
+        for name, shape in sorted(model["shapes"].items())
+        if shape["type"] == "string" and "enum" in shape
+    }
+    file = Path(path)
+    # botocore may hand back the path without the compression suffix it read.
+    if not file.exists():
+        file = next(file.parent.glob(file.name + "*"))
+    metadata = model["metadata"]
+    return ServiceIR(
+        service=service,
+        module=module_name(service),
+        api_version=api_version,
+        title=metadata.get("serviceFullName", service),
+        model_file=f"{service}/{api_version}/{file.name}",
+        model_sha256=hashlib.sha256(file.read_bytes()).hexdigest(),
+        enums=enums,
+        structs=structs,
+    )

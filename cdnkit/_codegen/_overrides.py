@@ -1,0 +1,155 @@
+"""Constraints AWS documents but botocore's models lack, and renames of member attributes.
+
+Every row names its source. The generator fails if a row no longer matches a shape or member
+of the installed botocore, so a rename upstream cannot silently drop a rule.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from typing import Final
+
+
+@dataclasses.dataclass(frozen=True)
+class Constraint:
+    """Bounds on one value; ``None`` leaves the model's own bound (if any) in force."""
+
+    ge: float | None = None
+    le: float | None = None
+    min_length: int | None = None
+    max_length: int | None = None
+    #: Replaces the model's pattern. Smithy patterns are unanchored searches; anchor here.
+    pattern: str | None = None
+    #: A length limit counted in UTF-8 bytes rather than characters.
+    max_utf8_bytes: int | None = None
+
+
+@dataclasses.dataclass(frozen=True)
+class ShapeOverride:
+    """Applies wherever the (scalar or list) shape is used."""
+
+    service: str
+    shape: str
+    constraint: Constraint
+    source: str
+
+
+@dataclasses.dataclass(frozen=True)
+class MemberOverride:
+    """Applies to one member of one structure."""
+
+    service: str
+    shape: str
+    member: str
+    constraint: Constraint
+    source: str
+
+
+@dataclasses.dataclass(frozen=True)
+class OrderOverride:
+    """Member ``lesser`` must not exceed member ``greater`` when both are set."""
+
+    service: str
+    shape: str
+    lesser: str
+    greater: str
+    source: str
+
+
+Override = ShapeOverride | MemberOverride | OrderOverride
+
+_FACTS = "shared/AWS-FACTS.md"
+_CD = f"{_FACTS}, 'CloudFront constraints': continuous deployment"
+_NAME_RULE = Constraint(pattern=r"^[a-zA-Z0-9_-]{1,64}$")
+_STICKY_TTL = Constraint(ge=300, le=3600)
+
+OVERRIDES: Final[tuple[Override, ...]] = (
+    MemberOverride(
+        "cloudfront",
+        "ContinuousDeploymentSingleWeightConfig",
+        "Weight",
+        Constraint(ge=0.0, le=0.15),
+        f"{_CD}: Weight 0 to 0.15",
+    ),
+    MemberOverride(
+        "cloudfront",
+        "SessionStickinessConfig",
+        "IdleTTL",
+        _STICKY_TTL,
+        f"{_CD}: IdleTTL 300 to 3600",
+    ),
+    MemberOverride(
+        "cloudfront",
+        "SessionStickinessConfig",
+        "MaximumTTL",
+        _STICKY_TTL,
+        f"{_CD}: MaximumTTL 300 to 3600",
+    ),
+    OrderOverride(
+        "cloudfront",
+        "SessionStickinessConfig",
+        "IdleTTL",
+        "MaximumTTL",
+        f"{_CD}: IdleTTL <= MaximumTTL",
+    ),
+    MemberOverride(
+        "cloudfront",
+        "ContinuousDeploymentSingleHeaderConfig",
+        "Header",
+        Constraint(pattern=r"^aws-cf-cd-"),
+        f"{_CD}: header name must start with aws-cf-cd-",
+    ),
+    ShapeOverride(
+        "cloudfront",
+        "KeyValueStoreName",
+        _NAME_RULE,
+        f"{_FACTS}: KVS name 1-64 of [a-zA-Z0-9-_] (the model's pattern is unanchored)",
+    ),
+    ShapeOverride(
+        "cloudfront",
+        "FunctionName",
+        _NAME_RULE,
+        f"{_FACTS}: function name 1-64 of [a-zA-Z0-9-_] (the model's pattern is unanchored)",
+    ),
+    ShapeOverride(
+        "cloudfront",
+        "FunctionBlob",
+        Constraint(max_length=10 * 1024),
+        f"{_FACTS}: function code quota 10 KB (the model allows 40960 bytes)",
+    ),
+    MemberOverride(
+        "cloudfront",
+        "DistributionConfig",
+        "Comment",
+        Constraint(max_length=128),
+        f"{_FACTS}: distribution Comment at most 128",
+    ),
+    ShapeOverride(
+        "cloudfront-keyvaluestore",
+        "Key",
+        Constraint(max_utf8_bytes=512),
+        f"{_FACTS}, 'KeyValueStore data plane': key 512 bytes (the model allows 1024)",
+    ),
+    ShapeOverride(
+        "cloudfront-keyvaluestore",
+        "Value",
+        Constraint(max_utf8_bytes=1024),
+        f"{_FACTS}, 'KeyValueStore data plane': value 1 KB",
+    ),
+    ShapeOverride(
+        "cloudfront-keyvaluestore",
+        "PutKeyRequestsList",
+        Constraint(max_length=50),
+        f"{_FACTS}, 'KeyValueStore data plane': UpdateKeys at most 50 keys",
+    ),
+    ShapeOverride(
+        "cloudfront-keyvaluestore",
+        "DeleteKeyRequestsList",
+        Constraint(max_length=50),
+        f"{_FACTS}, 'KeyValueStore data plane': UpdateKeys at most 50 keys",
+    ),
+)
+
+#: Attribute names where botocore's ``xform_name`` reads badly (``ETag`` -> ``e_tag``).
+NAME_OVERRIDES: Final[Mapping[str, str]] = {"ETag": "etag"}

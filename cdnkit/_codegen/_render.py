@@ -1,0 +1,145 @@
+"""Intermediate form -> Python source for one service's models."""
+
+from __future__ import annotations
+
+import textwrap
+
+from ._ir import Constraints, MemberIR, ServiceIR, StructIR, TypeRef
+
+COMMAND = "python -m cdnkit._codegen"
+
+_SCALAR_TYPES = {
+    "str": "str",
+    "int": "int",
+    "float": "float",
+    "bool": "bool",
+    "bytes": "bytes",
+    "datetime": "_dt.datetime",
+}
+
+
+class _Module:
+    """Collects the names the rendered code uses, so only those get imported."""
+
+    def __init__(self) -> None:
+        self.uses: set[str] = set()
+
+    def field_constraints(self, constraints: Constraints) -> list[str]:
+        args = [
+            f"{name}={value!r}"
+            for name, value in (
+                ("ge", constraints.ge),
+                ("le", constraints.le),
+                ("min_length", constraints.min_length),
+                ("max_length", constraints.max_length),
+                ("pattern", constraints.pattern),
+            )
+            if value is not None
+        ]
+        parts = [f"_pd.Field({', '.join(args)})"] if args else []
+        if constraints.max_utf8_bytes is not None:
+            self.uses.add("max_utf8_bytes")
+            parts.append(f"_max_utf8_bytes({constraints.max_utf8_bytes})")
+        return parts
+
+    def checked(self, base: str, constraints: Constraints) -> str:
+        parts = self.field_constraints(constraints)
+        if not parts:
+            return base
+        self.uses.add("Tolerant")
+        return f"_t.Annotated[{base}, {', '.join(parts)}, _Tolerant]"
+
+    def type_expr(self, ref: TypeRef) -> str:
+        if ref.kind == "struct":
+            return ref.shape
+        if ref.kind == "enum":
+            self.uses.add("Tolerant")
+            return f"_t.Annotated[{ref.shape}, _Tolerant]"
+        if ref.kind == "scalar":
+            assert ref.scalar is not None
+            if ref.scalar == "datetime":
+                self.uses.add("datetime")
+            return self.checked(_SCALAR_TYPES[ref.scalar], ref.constraints)
+        assert ref.item is not None
+        if ref.kind == "list":
+            return self.checked(f"list[{self.type_expr(ref.item)}]", ref.constraints)
+        assert ref.key is not None
+        mapping = f"dict[{self.type_expr(ref.key)}, {self.type_expr(ref.item)}]"
+        return self.checked(mapping, ref.constraints)
+
+    def member(self, member: MemberIR) -> str:
+        annotation = self.type_expr(member.type)
+        args: list[str] = []
+        if member.derived_quantity:
+            self.uses.add("derive_quantity")
+            args.append("default_factory=_derive_quantity")
+        elif not member.required:
+            annotation = f"{annotation} | None"
+            args.append("default=None")
+        if member.sensitive:
+            # Kept out of repr() so secrets and code do not end up in logs.
+            args.append("repr=False")
+        if member.attr_name != member.wire_name:
+            wire = repr(member.wire_name)
+            args += [f"validation_alias={wire}", f"serialization_alias={wire}"]
+        if not args:
+            return f"    {member.attr_name}: {annotation}"
+        if args == ["default=None"]:
+            return f"    {member.attr_name}: {annotation} = None"
+        return f"    {member.attr_name}: {annotation} = _pd.Field({', '.join(args)})"
+
+    def struct(self, struct: StructIR) -> str:
+        lines = [f"class {struct.name}(_Model):"]
+        doc = struct.doc or f"The ``{struct.name}`` structure."
+        doc = doc.replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
+        wrapped = textwrap.fill(doc, width=92, break_long_words=False, break_on_hyphens=False)
+        if wrapped.endswith('"'):
+            wrapped += " "
+        lines.append(textwrap.indent(f'"""{wrapped}"""', "    "))
+        if struct.quantity_wrapper:
+            lines.append("    __cdnkit_quantity__ = True")
+        if struct.ordered:
+            lines.append(f"    __cdnkit_ordered__ = {struct.ordered!r}")
+        lines += [self.member(m) for m in struct.members]
+        return "\n".join(lines)
+
+
+def render(ir: ServiceIR, botocore_version: str) -> str:
+    module = _Module()
+    enums = [
+        f"{name}: _t.TypeAlias = _t.Literal[{', '.join(map(repr, values))}]"
+        for name, values in ir.enums.items()
+    ]
+    classes = [module.struct(s) for s in ir.structs]
+    imports = ["from __future__ import annotations", ""]
+    if "datetime" in module.uses:
+        imports.append("import datetime as _dt")
+    imports += ["import typing as _t", "", "import pydantic as _pd", ""]
+    imports.append("from cdnkit._models import CdnKitModel as _Model")
+    for name, alias in (
+        ("Tolerant", "_Tolerant"),
+        ("derive_quantity", "_derive_quantity"),
+        ("max_utf8_bytes", "_max_utf8_bytes"),
+    ):
+        if name in module.uses:
+            imports.append(f"from cdnkit._models import {name} as {alias}")
+    exported = sorted([*ir.enums, *(s.name for s in ir.structs)])
+    header = (
+        f"# Generated by `{COMMAND}` from botocore {botocore_version} "
+        f"({ir.service} {ir.api_version}); do not edit."
+    )
+    docstring = (
+        f'"""Models for every structure shape of {ir.title} '
+        f"(botocore ``{ir.service}`` {ir.api_version}).\n\n"
+        "Attributes are snake_case; each member's botocore name is its alias on the wire.\n"
+        '"""'
+    )
+    parts = [
+        header,
+        docstring,
+        "\n".join(imports),
+        "__all__ = [" + ", ".join(repr(n) for n in exported) + "]",
+        "\n".join(enums),
+        *classes,
+    ]
+    return "\n\n\n".join(parts) + "\n"
