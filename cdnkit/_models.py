@@ -95,6 +95,8 @@ class CdnKitModel(BaseModel):
         validate_by_name=True,
         validate_by_alias=True,
         serialize_by_alias=True,
+        # Errors name the snake_case attribute, whichever key the input used.
+        loc_by_alias=False,
         # Kept (not dropped) so that read-modify-write sends back members added after this
         # botocore release; constructors still reject unknown names (see below).
         extra="allow",
@@ -175,4 +177,3 @@ def validate_request(model: type[ModelT], data: Mapping[str, Any]) -> ModelT:
 def to_wire(model: BaseModel) -> dict[str, Any]:
     """The botocore keyword arguments for a model: member names, None left out."""
     return model.model_dump(by_alias=True, exclude_none=True)
-

@@ -245,7 +245,8 @@ class _Builder:
         if len(set(names)) != len(names):
             raise ValueError(f"{self.service}.{name}: member names collide: {names}")
         ordered = tuple(
-            (_attr_name(lesser), _attr_name(greater)) for lesser, greater in self.orders.get(name, ())
+            (_attr_name(lesser), _attr_name(greater))
+            for lesser, greater in self.orders.get(name, ())
         )
         return StructIR(
             name=name,

@@ -137,8 +137,7 @@ def render(ir: ServiceIR, botocore_version: str) -> str:
     parts = [
         header,
         docstring,
-        "\n".join(imports),
-        "__all__ = [" + ", ".join(repr(n) for n in exported) + "]",
+        "\n".join(imports) + "\n\n__all__ = [" + ", ".join(repr(n) for n in exported) + "]",
         "\n".join(enums),
         *classes,
     ]

@@ -17,7 +17,6 @@ from cdnkit._models import CdnKitModel as _Model
 from cdnkit._models import Tolerant as _Tolerant
 from cdnkit._models import derive_quantity as _derive_quantity
 
-
 __all__ = [
     "AccessDenied",
     "ActiveTrustedKeyGroups",

@@ -17,7 +17,6 @@ from cdnkit._models import CdnKitModel as _Model
 from cdnkit._models import Tolerant as _Tolerant
 from cdnkit._models import max_utf8_bytes as _max_utf8_bytes
 
-
 __all__ = [
     "AccessDeniedException",
     "ConflictException",

@@ -16,7 +16,6 @@ import pydantic as _pd
 from cdnkit._models import CdnKitModel as _Model
 from cdnkit._models import Tolerant as _Tolerant
 
-
 __all__ = [
     "AccessDeniedException",
     "AccessDirection",

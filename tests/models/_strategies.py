@@ -40,7 +40,7 @@ def _text(c: Constraints) -> st.SearchStrategy[str]:
         strategy = st.from_regex(regex, fullmatch=True)
         upper = c.max_length
         return strategy.filter(lambda s: low <= len(s) <= (upper if upper is not None else 10**9))
-    return st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), min_size=low, max_size=high)
+    return st.text(st.characters(codec="utf-8"), min_size=low, max_size=high)
 
 
 def _number(c: Constraints, integer: bool) -> st.SearchStrategy[Any]:
@@ -66,7 +66,8 @@ class _Service:
             low, high = _sizes(c, _MAX_ITEMS)
             return st.lists(self.value(ref.item, depth), min_size=low, max_size=high)
         if ref.kind == "map":
-            assert ref.item is not None and ref.key is not None
+            assert ref.item is not None
+            assert ref.key is not None
             low, high = _sizes(c, _MAX_ITEMS)
             return st.dictionaries(
                 self.value(ref.key, depth), self.value(ref.item, depth), min_size=low, max_size=high
