@@ -1,6 +1,6 @@
 """The contract between the emulator's wire layer and its per-service state machines.
 
-The wire layer (``_server`` and ``_protocols``) turns an HTTP request into a :class:`Request`
+The wire layer (``_server`` and ``_wire``) turns an HTTP request into a :class:`Request`
 whose ``params`` are in botocore's Python form: keys are the botocore *member names* of the
 operation's input shape (the same keys a boto3 call takes), timestamps are ``datetime``, blobs
 are ``bytes``, and members bound to headers, the URI or the query string are merged in under

@@ -1,0 +1,126 @@
+"""Invalidations: create (idempotent by CallerReference), get and list."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Final
+
+from cdnkit.testing._backend import JsonDict, Request, ServiceError
+
+from ._common import API_BASE_URL, invalid_argument, new_resource_id, paginate
+from ._distributions import no_such_distribution
+from ._state import CloudFrontState, DistributionRecord, InvalidationRecord
+
+#: Paths one invalidation batch may carry.
+MAX_PATHS_PER_BATCH: Final = 3000
+
+
+class InvalidationOperations:
+    def __init__(self, state: CloudFrontState) -> None:
+        self._state = state
+
+    def handlers(self) -> dict[str, Callable[[Request], JsonDict]]:
+        return {
+            "CreateInvalidation": self.create,
+            "GetInvalidation": self.get,
+            "ListInvalidations": self.list_invalidations,
+        }
+
+    def _distribution(self, distribution_id: str) -> DistributionRecord:
+        record = self._state.distributions.get(distribution_id)
+        if record is None:
+            raise no_such_distribution(distribution_id)
+        return record
+
+    def _status(self, invalidation: InvalidationRecord) -> str:
+        return "Completed" if self._state.monotonic() >= invalidation.completed_at else "InProgress"
+
+    def _reply(
+        self, distribution: DistributionRecord, invalidation: InvalidationRecord
+    ) -> JsonDict:
+        return {
+            "Invalidation": {
+                "Id": invalidation.id,
+                "Status": self._status(invalidation),
+                "CreateTime": invalidation.create_time,
+                "InvalidationBatch": {
+                    "Paths": {
+                        "Quantity": len(invalidation.paths),
+                        "Items": list(invalidation.paths),
+                    },
+                    "CallerReference": invalidation.caller_reference,
+                },
+            },
+            "Location": f"{API_BASE_URL}/distribution/{distribution.id}/invalidation/"
+            f"{invalidation.id}",
+        }
+
+    def create(self, request: Request) -> JsonDict:
+        distribution = self._distribution(request.params["DistributionId"])
+        batch = request.params["InvalidationBatch"]
+        caller_reference: str = batch["CallerReference"]
+        paths: list[str] = list(batch["Paths"].get("Items") or [])
+        if not paths:
+            raise invalid_argument("An invalidation batch needs at least one path.")
+        if len(paths) > MAX_PATHS_PER_BATCH:
+            raise ServiceError(
+                "BatchTooLarge",
+                f"An invalidation batch may carry at most {MAX_PATHS_PER_BATCH} paths.",
+                413,
+            )
+        for path in paths:
+            if not path.startswith("/"):
+                raise invalid_argument(f"Invalidation paths must start with '/': {path!r}.")
+        for existing in distribution.invalidations.values():
+            if existing.caller_reference != caller_reference:
+                continue
+            if sorted(existing.paths) == sorted(paths):
+                # A retried request: CloudFront answers with the original invalidation.
+                return self._reply(distribution, existing)
+            raise ServiceError(
+                "InvalidationBatchAlreadyExists",
+                f"An invalidation with caller reference {caller_reference!r} and different "
+                f"paths already exists: {existing.id}",
+                409,
+            )
+        invalidation_id = new_resource_id("I")
+        while invalidation_id in distribution.invalidations:
+            invalidation_id = new_resource_id("I")
+        invalidation = InvalidationRecord(
+            id=invalidation_id,
+            caller_reference=caller_reference,
+            paths=paths,
+            create_time=self._state.now(),
+            completed_at=self._state.monotonic() + self._state.shared.timing.invalidation,
+        )
+        distribution.invalidations[invalidation_id] = invalidation
+        return self._reply(distribution, invalidation)
+
+    def get(self, request: Request) -> JsonDict:
+        distribution = self._distribution(request.params["DistributionId"])
+        invalidation = distribution.invalidations.get(request.params["Id"])
+        if invalidation is None:
+            raise ServiceError(
+                "NoSuchInvalidation",
+                f"The specified invalidation does not exist: {request.params['Id']}",
+                404,
+            )
+        return {"Invalidation": self._reply(distribution, invalidation)["Invalidation"]}
+
+    def list_invalidations(self, request: Request) -> JsonDict:
+        distribution = self._distribution(request.params["DistributionId"])
+        newest_first = list(reversed(distribution.invalidations.values()))
+        page = paginate(newest_first, lambda item: item.id, request.params)
+        listing: JsonDict = {
+            "Marker": page.marker,
+            "MaxItems": page.max_items,
+            "IsTruncated": page.next_marker is not None,
+            "Quantity": len(page.items),
+            "Items": [
+                {"Id": item.id, "CreateTime": item.create_time, "Status": self._status(item)}
+                for item in page.items
+            ],
+        }
+        if page.next_marker is not None:
+            listing["NextMarker"] = page.next_marker
+        return {"InvalidationList": listing}
