@@ -1,11 +1,77 @@
 """cdnkit: a typed async SDK for the CDN control planes of Amazon Lightsail and CloudFront.
 
+```python
+import cdnkit
+
+async with cdnkit.Lightsail() as kit:
+    await kit.distributions.update("site", is_enabled=False, wait=True)
+```
+
 Models live in ``cdnkit.types.<service>`` and load on first use; the local emulator lives in
 ``cdnkit.testing``.
 """
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
+from ._exceptions import (
+    AccessDeniedError,
+    APIError,
+    CdnKitError,
+    ConflictError,
+    FunctionTestFailedError,
+    InvalidRequestError,
+    LimitExceededError,
+    NotFoundError,
+    OperationFailedError,
+    PreconditionFailedError,
+    RequestValidationError,
+    ResourceBusyError,
+    ServerValidationError,
+    ServiceError,
+    ThrottlingError,
+    TransportError,
+    WaiterTimeoutError,
+)
+from ._policies import RetryPolicy, WaitPolicy
+
+if TYPE_CHECKING:
+    from ._client import Lightsail
+
 __version__ = "0.1.0"
 
-__all__ = ["__version__"]
+
+def __getattr__(name: str) -> Any:
+    # The clients import their service's models (hundreds of classes): load them on first use
+    # so that `import cdnkit` stays cheap.
+    if name == "Lightsail":
+        from ._client import Lightsail
+
+        return Lightsail
+    raise AttributeError(f"module 'cdnkit' has no attribute {name!r}")
+
+
+__all__ = [
+    "APIError",
+    "AccessDeniedError",
+    "CdnKitError",
+    "ConflictError",
+    "FunctionTestFailedError",
+    "InvalidRequestError",
+    "Lightsail",
+    "LimitExceededError",
+    "NotFoundError",
+    "OperationFailedError",
+    "PreconditionFailedError",
+    "RequestValidationError",
+    "ResourceBusyError",
+    "RetryPolicy",
+    "ServerValidationError",
+    "ServiceError",
+    "ThrottlingError",
+    "TransportError",
+    "WaitPolicy",
+    "WaiterTimeoutError",
+    "__version__",
+]

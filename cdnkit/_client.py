@@ -1,0 +1,124 @@
+"""Service clients: ``async with cdnkit.Lightsail(...) as kit``."""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import ClassVar, Self, TypeVar
+
+from aiobotocore.config import AioConfig
+from aiobotocore.session import AioSession
+
+from ._core import ClientOptions, ServiceCore
+from ._models import CdnKitModel
+from ._policies import RetryPolicy, WaitPolicy
+from .resources.lightsail.distributions import Distributions
+from .resources.lightsail.operations import Operations
+
+__all__ = ["Lightsail"]
+
+M = TypeVar("M", bound=CdnKitModel)
+
+
+class _ServiceClient:
+    """One aiobotocore client for one service, opened on enter and closed on exit."""
+
+    _service: ClassVar[str]
+    _default_region: ClassVar[str | None] = None
+
+    def __init__(
+        self,
+        *,
+        region_name: str | None = None,
+        profile_name: str | None = None,
+        endpoint_url: str | None = None,
+        aws_access_key_id: str | None = None,
+        aws_secret_access_key: str | None = None,
+        aws_session_token: str | None = None,
+        retry: RetryPolicy | None = None,
+        wait: WaitPolicy | None = None,
+        connect_timeout: float = 10.0,
+        read_timeout: float = 60.0,
+        max_pool_connections: int = 10,
+        config: AioConfig | None = None,
+        session: AioSession | None = None,
+    ) -> None:
+        options = ClientOptions(
+            region_name=region_name or self._default_region,
+            profile_name=profile_name,
+            endpoint_url=endpoint_url,
+            aws_access_key_id=aws_access_key_id,
+            aws_secret_access_key=aws_secret_access_key,
+            aws_session_token=aws_session_token,
+            connect_timeout=connect_timeout,
+            read_timeout=read_timeout,
+            max_pool_connections=max_pool_connections,
+            config=config,
+        )
+        self._core = ServiceCore(self._service, options, session)
+        self._bind(retry or RetryPolicy(), wait or WaitPolicy())
+
+    def _bind(self, retry: RetryPolicy, wait: WaitPolicy) -> None:
+        self.retry_policy = retry
+        self.wait_policy = wait
+
+    def with_options(
+        self, *, retry: RetryPolicy | None = None, wait: WaitPolicy | None = None
+    ) -> Self:
+        """A copy with other retry or wait policies that shares this client's connection."""
+        copy = object.__new__(type(self))
+        copy._core = self._core
+        copy._bind(retry or self.retry_policy, wait or self.wait_policy)
+        return copy
+
+    async def __aenter__(self) -> Self:
+        await self._core.open()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        await self._core.close()
+
+    async def call(self, request: CdnKitModel, result: type[M]) -> M:
+        """Call any operation of the service by its request model, for what is not wrapped.
+
+        ``await kit.call(GetDistributionBundlesRequest(), GetDistributionBundlesResult)``.
+        The operation is the one whose input shape is the request's class; ``result`` must be
+        its output shape. Retries and error classification apply as everywhere else.
+        """
+        model = self._core.client.meta.service_model
+        request_shape = type(request).__name__
+        for name in model.operation_names:
+            operation = model.operation_model(name)
+            if operation.input_shape is not None and operation.input_shape.name == request_shape:
+                break
+        else:
+            raise TypeError(f"no {self._service} operation takes {request_shape}")
+        output = operation.output_shape.name if operation.output_shape is not None else None
+        if output != result.__name__:
+            raise TypeError(f"{name} returns {output}, not {result.__name__}")
+        return await self._core.invoke(name, request, result, retry=self.retry_policy)
+
+
+class Lightsail(_ServiceClient):
+    """Amazon Lightsail distributions and their operations.
+
+    ``region_name`` defaults to us-east-1, the only region where Lightsail's distribution
+    APIs answer. Credentials come from aiobotocore's standard chain unless given.
+    """
+
+    _service = "lightsail"
+    _default_region = "us-east-1"
+
+    distributions: Distributions
+    operations: Operations
+
+    def _bind(self, retry: RetryPolicy, wait: WaitPolicy) -> None:
+        super()._bind(retry, wait)
+        self.operations = Operations(self._core, retry=retry, wait=wait)
+        self.distributions = Distributions(
+            self._core, retry=retry, wait=wait, operations=self.operations
+        )

@@ -1,0 +1,281 @@
+"""The exception tree: one root, subclasses by meaning, and the classifier that maps a botocore
+error (code, HTTP status, message) onto it. Retries, waiters and the ETag loop all use
+:func:`is_retryable` so they agree on what is transient."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING, Any
+
+from botocore.exceptions import (
+    ClientError,
+    ConnectionClosedError,
+    ConnectTimeoutError,
+    EndpointConnectionError,
+    HTTPClientError,
+    ReadTimeoutError,
+)
+
+if TYPE_CHECKING:
+    from pydantic import ValidationError as PydanticValidationError
+
+    from .types.lightsail import Operation
+
+__all__ = [
+    "APIError",
+    "AccessDeniedError",
+    "CdnKitError",
+    "ConflictError",
+    "FunctionTestFailedError",
+    "InvalidRequestError",
+    "LimitExceededError",
+    "NotFoundError",
+    "OperationFailedError",
+    "PreconditionFailedError",
+    "RequestValidationError",
+    "ResourceBusyError",
+    "ServerValidationError",
+    "ServiceError",
+    "ThrottlingError",
+    "TransportError",
+    "WaiterTimeoutError",
+    "error_from_client_error",
+    "is_retryable",
+]
+
+
+class CdnKitError(Exception):
+    """Root of every error cdnkit raises."""
+
+
+class InvalidRequestError(CdnKitError, ValueError):
+    """The request is invalid: found before sending, or answered so by AWS."""
+
+
+class RequestValidationError(InvalidRequestError):
+    """A request failed client-side validation; nothing was sent.
+
+    The pydantic ``ValidationError`` is the ``__cause__``; :meth:`errors` returns its details
+    (each with the snake_case field in ``loc``).
+    """
+
+    def __init__(self, error: PydanticValidationError) -> None:
+        super().__init__(str(error))
+        self.validation_error = error
+
+    def errors(self) -> list[dict[str, Any]]:
+        return [dict(e) for e in self.validation_error.errors()]
+
+
+class APIError(CdnKitError):
+    """AWS answered with an error."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        service: str,
+        operation: str,
+        code: str,
+        http_status: int | None,
+        request_id: str | None,
+    ) -> None:
+        super().__init__(f"{service}.{operation}: {code}: {message}")
+        self.message = message
+        self.service = service
+        self.operation = operation
+        self.code = code
+        self.http_status = http_status
+        self.request_id = request_id
+
+
+class ServerValidationError(APIError, InvalidRequestError):
+    """AWS refused the request as invalid (InvalidInput, InvalidArgument, ValidationException)."""
+
+
+class NotFoundError(APIError):
+    """The resource does not exist (including Lightsail's InvalidInput "not found")."""
+
+
+class ConflictError(APIError):
+    """The request conflicts with the resource's state (exists, in use, not disabled...)."""
+
+
+class PreconditionFailedError(ConflictError):
+    """The If-Match ETag is stale or missing: read again and re-apply."""
+
+
+class ResourceBusyError(ConflictError):
+    """Lightsail refuses a change while another is in progress; retried automatically."""
+
+
+class LimitExceededError(APIError):
+    """A quota or size limit was reached (TooMany..., ...LimitExceeded, 402, 413)."""
+
+
+class ThrottlingError(APIError):
+    """AWS asked the client to slow down; retried automatically."""
+
+
+class AccessDeniedError(APIError):
+    """The credentials are missing, wrong, or not allowed to do this."""
+
+
+class ServiceError(APIError):
+    """A transient fault on AWS's side (5xx); retried automatically."""
+
+
+class FunctionTestFailedError(APIError):
+    """CloudFront's TestFunction failed (HTTP 500, deterministic: never retried)."""
+
+
+class TransportError(CdnKitError):
+    """The request did not get an answer: connection refused or reset, or a timeout."""
+
+
+class OperationFailedError(CdnKitError):
+    """A Lightsail operation ended ``Failed``."""
+
+    def __init__(self, operation: Operation) -> None:
+        self.operation = operation
+        self.error_code = operation.error_code
+        self.error_details = operation.error_details
+        super().__init__(
+            f"operation {operation.id} ({operation.operation_type} of "
+            f"{operation.resource_name}) failed: {self.error_code}: {self.error_details}"
+        )
+
+
+class WaiterTimeoutError(CdnKitError, TimeoutError):
+    """A wait reached its deadline before the resource got where it was waited for."""
+
+    def __init__(self, message: str, *, last: object = None) -> None:
+        super().__init__(message)
+        #: The last state seen (an Operation, a distribution...), if any.
+        self.last = last
+
+
+_THROTTLING_CODES = frozenset(
+    {
+        "Throttling",
+        "ThrottlingException",
+        "ThrottledException",
+        "TooManyRequestsException",
+        "RequestLimitExceeded",
+        "RequestThrottled",
+        "RequestThrottledException",
+        "SlowDown",
+    }
+)
+_ACCESS_CODES = frozenset(
+    {
+        "AccessDenied",
+        "AccessDeniedException",
+        "UnauthenticatedException",
+        "UnrecognizedClientException",
+        "InvalidClientTokenId",
+        "InvalidSignatureException",
+        "SignatureDoesNotMatch",
+        "MissingAuthenticationToken",
+        "ExpiredToken",
+        "ExpiredTokenException",
+        "RealtimeLogConfigOwnerMismatch",
+    }
+)
+_SERVICE_CODES = frozenset(
+    {
+        "ServiceException",
+        "InternalFailure",
+        "InternalError",
+        "InternalServerException",
+        "ServiceUnavailable",
+        "ServiceUnavailableException",
+        # Lightsail: the account or region is still being set up; it resolves by itself.
+        "AccountSetupInProgressException",
+        "RegionSetupInProgressException",
+    }
+)
+_BUSY_PHRASES = ("please wait", "wait for it to complete", "currently in progress")
+
+
+def _classify(code: str, status: int | None, message: str) -> type[APIError]:
+    lowered = message.lower()
+    if code in _THROTTLING_CODES or status == 429:
+        return ThrottlingError
+    if code == "TestFunctionFailed":
+        return FunctionTestFailedError
+    if code in ("PreconditionFailed", "InvalidIfMatchVersion") or status == 412:
+        return PreconditionFailedError
+    if code == "ValidationException" and "pre-condition failed" in lowered:
+        # The KVS data plane reports a stale ETag this way (AWS-FACTS.md).
+        return PreconditionFailedError
+    if code == "InvalidInputException":
+        # Lightsail says "not found" and "please wait" with the same code as bad input.
+        if "not found" in lowered or "does not exist" in lowered:
+            return NotFoundError
+        if any(phrase in lowered for phrase in _BUSY_PHRASES):
+            return ResourceBusyError
+        return ServerValidationError
+    if code in _ACCESS_CODES or status in (401, 403):
+        return AccessDeniedError
+    if code.startswith("NoSuch") or "NotFound" in code or status == 404:
+        return NotFoundError
+    if (
+        code.startswith("TooMany")
+        or "LimitExceeded" in code
+        or "QuotaExceeded" in code
+        or "SizeExceeded" in code
+        or code == "BatchTooLarge"
+        or status in (402, 413)
+    ):
+        return LimitExceededError
+    if code in _SERVICE_CODES or (status is not None and status >= 500):
+        return ServiceError
+    if (
+        "AlreadyExists" in code
+        or "InUse" in code
+        or "NotDisabled" in code
+        or code.startswith("Cannot")
+        or code in ("ConflictException", "InvalidAssociation", "IllegalDelete")
+        or status == 409
+    ):
+        return ConflictError
+    if status == 400 or code.startswith(("Invalid", "Illegal", "Validation", "Missing")):
+        return ServerValidationError
+    return APIError
+
+
+def error_from_client_error(error: ClientError, service: str, operation: str) -> APIError:
+    """The cdnkit error for a botocore ClientError (chain it with ``raise ... from error``)."""
+    details: dict[str, Any] = dict(error.response.get("Error") or {})
+    metadata: dict[str, Any] = dict(error.response.get("ResponseMetadata") or {})
+    code = str(details.get("Code") or "Unknown")
+    message = str(details.get("Message") or "")
+    status = metadata.get("HTTPStatusCode")
+    request_id = metadata.get("RequestId")
+    cls = _classify(code, status if isinstance(status, int) else None, message)
+    return cls(
+        message,
+        service=service,
+        operation=operation,
+        code=code,
+        http_status=status if isinstance(status, int) else None,
+        request_id=str(request_id) if request_id else None,
+    )
+
+
+#: botocore/aiohttp failures that mean "no answer": safe to retry for idempotent calls.
+TRANSPORT_ERRORS: tuple[type[BaseException], ...] = (
+    EndpointConnectionError,
+    ConnectionClosedError,
+    ConnectTimeoutError,
+    ReadTimeoutError,
+    HTTPClientError,
+    ConnectionError,
+    asyncio.TimeoutError,
+)
+
+
+def is_retryable(error: BaseException) -> bool:
+    """Whether waiting and sending the same request again can succeed."""
+    return isinstance(error, ThrottlingError | ServiceError | ResourceBusyError | TransportError)

@@ -1,0 +1,1 @@
+"""Resource families: one class per family, one method per user intent."""

@@ -1,0 +1,97 @@
+"""``kit.operations``: Lightsail operations, and waiting for them to finish."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterable
+from typing import Final
+
+from ..._core import build_request, poll
+from ..._exceptions import OperationFailedError
+from ...types import lightsail as ls
+from .._base import Resource
+
+__all__ = ["Operations", "is_finished"]
+
+_SUCCEEDED: Final = frozenset({"Succeeded", "Completed"})
+_FINISHED: Final = _SUCCEEDED | {"Failed"}
+
+
+def is_finished(operation: ls.Operation) -> bool:
+    """Whether the operation reached a terminal status."""
+    return bool(operation.is_terminal) or operation.status in _FINISHED
+
+
+class Operations(Resource):
+    """Operations that Lightsail's mutating calls start."""
+
+    async def get(self, operation_id: str) -> ls.Operation:
+        request = build_request(ls.GetOperationRequest, operation_id=operation_id)
+        result = await self._invoke("GetOperation", request, ls.GetOperationResult)
+        if result.operation is None:
+            raise ValueError(f"GetOperation returned no operation for {operation_id!r}")
+        return result.operation
+
+    async def for_resource(self, resource_name: str) -> list[ls.Operation]:
+        """Every operation of a resource (all pages), newest first as Lightsail lists them."""
+        operations: list[ls.Operation] = []
+        token: str | None = None
+        while True:
+            request = build_request(
+                ls.GetOperationsForResourceRequest, resource_name=resource_name, page_token=token
+            )
+            page = await self._invoke(
+                "GetOperationsForResource", request, ls.GetOperationsForResourceResult
+            )
+            operations.extend(page.operations or ())
+            token = page.next_page_token
+            if not token:
+                return operations
+
+    async def watch(
+        self, operation: ls.Operation | str, *, timeout: float | None = None
+    ) -> AsyncIterator[ls.Operation]:
+        """Yield the operation now and at each change of status, ending with its terminal state.
+
+        A ``Failed`` end is yielded, not raised (use :meth:`wait` for that). Raises
+        :class:`cdnkit.WaiterTimeoutError` after ``timeout`` seconds (default: the client's
+        wait policy).
+        """
+        current = await self.get(operation) if isinstance(operation, str) else operation
+        yield current
+        if is_finished(current):
+            return
+        operation_id = current.id
+        if operation_id is None:
+            raise ValueError("cannot follow an operation without an id")
+
+        async def fetch() -> ls.Operation:
+            return await self.get(operation_id)
+
+        seen = current.status
+        async for state in poll(
+            fetch, policy=self._wait, timeout=timeout, what=f"operation {operation_id}"
+        ):
+            if state.status != seen or is_finished(state):
+                seen = state.status
+                yield state
+            if is_finished(state):
+                return
+
+    async def wait(
+        self, operation: ls.Operation | str, *, timeout: float | None = None
+    ) -> ls.Operation:
+        """Return the operation once it succeeded; raise :class:`cdnkit.OperationFailedError`
+        if it failed, :class:`cdnkit.WaiterTimeoutError` at the deadline."""
+        last: ls.Operation | None = None
+        async for state in self.watch(operation, timeout=timeout):
+            last = state
+        assert last is not None  # watch always yields at least once
+        if last.status not in _SUCCEEDED:
+            raise OperationFailedError(last)
+        return last
+
+    async def wait_all(
+        self, operations: Iterable[ls.Operation], *, timeout: float | None = None
+    ) -> list[ls.Operation]:
+        """Wait for each operation in turn (they run concurrently on AWS's side)."""
+        return [await self.wait(op, timeout=timeout) for op in operations]
