@@ -5,6 +5,10 @@ import cdnkit
 
 async with cdnkit.Lightsail() as kit:
     await kit.distributions.update("site", is_enabled=False, wait=True)
+
+async with cdnkit.CloudFront() as cf:
+    await cf.functions.update("router", code=source)
+    await cf.functions.publish("router")
 ```
 
 Models live in ``cdnkit.types.<service>`` and load on first use; the local emulator lives in
@@ -37,7 +41,7 @@ from ._exceptions import (
 from ._policies import RetryPolicy, WaitPolicy
 
 if TYPE_CHECKING:
-    from ._client import Lightsail
+    from ._client import CloudFront, Lightsail
 
 __version__ = "0.1.0"
 
@@ -45,10 +49,10 @@ __version__ = "0.1.0"
 def __getattr__(name: str) -> Any:
     # The clients import their service's models (hundreds of classes): load them on first use
     # so that `import cdnkit` stays cheap.
-    if name == "Lightsail":
-        from ._client import Lightsail
+    if name in ("Lightsail", "CloudFront"):
+        from . import _client
 
-        return Lightsail
+        return getattr(_client, name)
     raise AttributeError(f"module 'cdnkit' has no attribute {name!r}")
 
 
@@ -56,6 +60,7 @@ __all__ = [
     "APIError",
     "AccessDeniedError",
     "CdnKitError",
+    "CloudFront",
     "ConflictError",
     "FunctionTestFailedError",
     "InvalidRequestError",

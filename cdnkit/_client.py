@@ -11,10 +11,15 @@ from aiobotocore.session import AioSession
 from ._core import ClientOptions, ServiceCore
 from ._models import CdnKitModel
 from ._policies import RetryPolicy, WaitPolicy
+from .resources.cloudfront.continuous_deployment_policies import ContinuousDeploymentPolicies
+from .resources.cloudfront.distributions import Distributions as CloudFrontDistributions
+from .resources.cloudfront.functions import Functions
+from .resources.cloudfront.invalidations import Invalidations
+from .resources.cloudfront.key_value_stores import KeyValueStores
 from .resources.lightsail.distributions import Distributions
 from .resources.lightsail.operations import Operations
 
-__all__ = ["Lightsail"]
+__all__ = ["CloudFront", "Lightsail"]
 
 M = TypeVar("M", bound=CdnKitModel)
 
@@ -122,3 +127,31 @@ class Lightsail(_ServiceClient):
         self.distributions = Distributions(
             self._core, retry=retry, wait=wait, operations=self.operations
         )
+
+
+class CloudFront(_ServiceClient):
+    """Amazon CloudFront: distributions, continuous deployment, KeyValueStores, Functions and
+    invalidations, with ETags handled (read, re-apply on conflict) for every change.
+
+    CloudFront is a global service signed in us-east-1, the default ``region_name``.
+    """
+
+    _service = "cloudfront"
+    _default_region = "us-east-1"
+
+    distributions: CloudFrontDistributions
+    continuous_deployment_policies: ContinuousDeploymentPolicies
+    key_value_stores: KeyValueStores
+    functions: Functions
+    invalidations: Invalidations
+
+    def _bind(self, retry: RetryPolicy, wait: WaitPolicy) -> None:
+        super()._bind(retry, wait)
+        core = self._core
+        self.distributions = CloudFrontDistributions(core, retry=retry, wait=wait)
+        self.continuous_deployment_policies = ContinuousDeploymentPolicies(
+            core, retry=retry, wait=wait
+        )
+        self.key_value_stores = KeyValueStores(core, retry=retry, wait=wait)
+        self.functions = Functions(core, retry=retry, wait=wait)
+        self.invalidations = Invalidations(core, retry=retry, wait=wait)

@@ -16,6 +16,7 @@ from botocore.exceptions import ClientError
 from pydantic import BaseModel
 from pydantic import ValidationError as PydanticValidationError
 
+from ._etag import ResourceLocks
 from ._exceptions import (
     TRANSPORT_ERRORS,
     CdnKitError,
@@ -80,6 +81,10 @@ class ServiceCore:
         self._client: Any = None
         #: Shared by every copy made with ``with_options``: they share the connection too.
         self.limiter = AdaptiveRateLimiter()
+        #: Serializes read-modify-write of one resource inside this process.
+        self.locks = ResourceLocks()
+        #: Last ETag seen per resource key, for calls that can skip a read (function publish).
+        self.etags: dict[str, str] = {}
 
     @property
     def client(self) -> Any:

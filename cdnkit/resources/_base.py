@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from typing import TypeVar
+from collections.abc import AsyncIterator, Callable, Sequence
+from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
 from .._core import ServiceCore
-from .._models import CdnKitModel
+from .._models import CdnKitModel, to_wire
 from .._policies import RetryPolicy, WaitPolicy
 
 M = TypeVar("M", bound=CdnKitModel)
+T = TypeVar("T")
 
 
 class Resource:
@@ -23,3 +25,24 @@ class Resource:
 
     async def _invoke(self, operation: str, request: BaseModel, result: type[M]) -> M:
         return await self._core.invoke(operation, request, result, retry=self._retry)
+
+    async def _send(self, operation: str, request: BaseModel) -> dict[str, Any]:
+        """Send a request whose reply has nothing to parse (or is read raw, headers included)."""
+        return await self._core.send(operation, to_wire(request), retry=self._retry)
+
+    async def _paginate(
+        self,
+        operation: str,
+        request: Callable[[str | None], BaseModel],
+        result: type[M],
+        page: Callable[[M], tuple[Sequence[T] | None, str | None]],
+    ) -> AsyncIterator[T]:
+        """Items of every page; ``page`` returns a reply's items and the next marker/token."""
+        marker: str | None = None
+        while True:
+            reply = await self._invoke(operation, request(marker), result)
+            items, marker = page(reply)
+            for item in items or ():
+                yield item
+            if not marker:
+                return

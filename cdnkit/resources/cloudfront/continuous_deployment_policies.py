@@ -1,0 +1,211 @@
+"""``cf.continuous_deployment_policies``: staged traffic shifting to a staging distribution."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable, Sequence
+
+from ..._core import build_request
+from ..._etag import ETagged, Mutator, read_modify_write, retry_on_stale
+from ...types import cloudfront as cf
+from .._base import Resource
+
+__all__ = [
+    "ContinuousDeploymentPolicies",
+    "set_enabled",
+    "set_weight",
+    "single_header",
+    "single_weight",
+]
+
+
+def single_weight(
+    weight: float, *, idle_ttl: int | None = None, maximum_ttl: int | None = None
+) -> cf.TrafficConfig:
+    """Send ``weight`` (0 to 0.15) of the traffic to staging, optionally sticky per session
+    (both TTLs 300 to 3600 seconds, idle <= maximum). Checked before anything is sent."""
+    stickiness = None
+    if idle_ttl is not None or maximum_ttl is not None:
+        if idle_ttl is None or maximum_ttl is None:
+            raise ValueError("session stickiness needs both idle_ttl and maximum_ttl")
+        stickiness = cf.SessionStickinessConfig(idle_ttl=idle_ttl, maximum_ttl=maximum_ttl)
+    return cf.TrafficConfig(
+        type="SingleWeight",
+        single_weight_config=cf.ContinuousDeploymentSingleWeightConfig(
+            weight=weight, session_stickiness_config=stickiness
+        ),
+    )
+
+
+def single_header(header: str, value: str) -> cf.TrafficConfig:
+    """Send requests carrying ``header: value`` to staging (the header starts ``aws-cf-cd-``)."""
+    return cf.TrafficConfig(
+        type="SingleHeader",
+        single_header_config=cf.ContinuousDeploymentSingleHeaderConfig(header=header, value=value),
+    )
+
+
+def set_weight(weight: float) -> Callable[[cf.ContinuousDeploymentPolicyConfig], None]:
+    """A mutator that sets a SingleWeight policy's weight, keeping its session stickiness."""
+
+    def mutate(config: cf.ContinuousDeploymentPolicyConfig) -> None:
+        current = config.traffic_config
+        stickiness = (
+            current.single_weight_config.session_stickiness_config
+            if current is not None and current.single_weight_config is not None
+            else None
+        )
+        config.traffic_config = cf.TrafficConfig(
+            type="SingleWeight",
+            single_weight_config=cf.ContinuousDeploymentSingleWeightConfig(
+                weight=weight, session_stickiness_config=stickiness
+            ),
+        )
+
+    return mutate
+
+
+def set_enabled(enabled: bool) -> Callable[[cf.ContinuousDeploymentPolicyConfig], None]:
+    """A mutator that turns the policy on or off."""
+
+    def mutate(config: cf.ContinuousDeploymentPolicyConfig) -> None:
+        config.enabled = enabled
+
+    return mutate
+
+
+class ContinuousDeploymentPolicies(Resource):
+    """Create, read, change and delete continuous deployment policies; ETags are automatic."""
+
+    async def create(
+        self,
+        *,
+        staging_distribution_dns_names: Sequence[str],
+        traffic_config: cf.TrafficConfig,
+        enabled: bool = True,
+    ) -> cf.CreateContinuousDeploymentPolicyResult:
+        """Create a policy (``Quantity`` derived from the DNS names)."""
+        config = build_request(
+            cf.ContinuousDeploymentPolicyConfig,
+            staging_distribution_dns_names=cf.StagingDistributionDnsNames(
+                items=list(staging_distribution_dns_names)
+            ),
+            enabled=enabled,
+            traffic_config=traffic_config,
+        )
+        request = cf.CreateContinuousDeploymentPolicyRequest(
+            continuous_deployment_policy_config=config
+        )
+        return await self._invoke(
+            "CreateContinuousDeploymentPolicy", request, cf.CreateContinuousDeploymentPolicyResult
+        )
+
+    async def get(self, policy_id: str) -> cf.GetContinuousDeploymentPolicyResult:
+        request = build_request(cf.GetContinuousDeploymentPolicyRequest, id=policy_id)
+        return await self._invoke(
+            "GetContinuousDeploymentPolicy", request, cf.GetContinuousDeploymentPolicyResult
+        )
+
+    async def get_config(self, policy_id: str) -> cf.GetContinuousDeploymentPolicyConfigResult:
+        request = build_request(cf.GetContinuousDeploymentPolicyConfigRequest, id=policy_id)
+        return await self._invoke(
+            "GetContinuousDeploymentPolicyConfig",
+            request,
+            cf.GetContinuousDeploymentPolicyConfigResult,
+        )
+
+    def list(self) -> AsyncIterator[cf.ContinuousDeploymentPolicy]:
+        """Every policy, fetching further pages as the iteration goes."""
+
+        def page(
+            reply: cf.ListContinuousDeploymentPoliciesResult,
+        ) -> tuple[list[cf.ContinuousDeploymentPolicy], str | None]:
+            listing = reply.continuous_deployment_policy_list
+            if listing is None:
+                return [], None
+            items = [s.continuous_deployment_policy for s in listing.items or ()]
+            return items, listing.next_marker
+
+        return self._paginate(
+            "ListContinuousDeploymentPolicies",
+            lambda marker: cf.ListContinuousDeploymentPoliciesRequest(marker=marker),
+            cf.ListContinuousDeploymentPoliciesResult,
+            page,
+        )
+
+    async def update(
+        self,
+        policy_id: str,
+        *,
+        mutate: Mutator[cf.ContinuousDeploymentPolicyConfig] | None = None,
+        config: cf.ContinuousDeploymentPolicyConfig | None = None,
+        if_match: str | None = None,
+    ) -> cf.UpdateContinuousDeploymentPolicyResult:
+        """Change the policy: ``mutate`` edits a copy of the current config (re-applied if
+        someone else wrote in between), or ``config`` replaces it. A change that changes
+        nothing sends nothing and returns the policy as it is."""
+        if (mutate is None) == (config is None):
+            raise TypeError("pass exactly one of mutate= or config=")
+        if config is not None:
+            replacement = config
+
+            def replace(
+                _: cf.ContinuousDeploymentPolicyConfig,
+            ) -> cf.ContinuousDeploymentPolicyConfig:
+                return replacement
+
+            mutate = replace
+        assert mutate is not None
+        latest: list[cf.ContinuousDeploymentPolicy] = []
+
+        async def read() -> ETagged[cf.ContinuousDeploymentPolicyConfig]:
+            current = await self.get(policy_id)
+            policy = current.continuous_deployment_policy
+            if policy is None or current.etag is None:
+                raise ValueError(
+                    f"GetContinuousDeploymentPolicy returned no policy for {policy_id}"
+                )
+            latest[:] = [policy]
+            return ETagged(policy.continuous_deployment_policy_config, current.etag)
+
+        async def write(
+            changed: cf.ContinuousDeploymentPolicyConfig, etag: str
+        ) -> cf.UpdateContinuousDeploymentPolicyResult:
+            request = cf.UpdateContinuousDeploymentPolicyRequest(
+                id=policy_id, if_match=etag, continuous_deployment_policy_config=changed
+            )
+            return await self._invoke(
+                "UpdateContinuousDeploymentPolicy",
+                request,
+                cf.UpdateContinuousDeploymentPolicyResult,
+            )
+
+        async def unchanged(
+            current: ETagged[cf.ContinuousDeploymentPolicyConfig],
+        ) -> cf.UpdateContinuousDeploymentPolicyResult:
+            return cf.UpdateContinuousDeploymentPolicyResult(
+                continuous_deployment_policy=latest[0], etag=current.etag
+            )
+
+        return await read_modify_write(
+            key=f"continuous-deployment-policy/{policy_id}",
+            locks=self._core.locks,
+            read=read,
+            write=write,
+            mutate=mutate,
+            unchanged=unchanged,
+            policy=self._retry,
+            if_match=if_match,
+        )
+
+    async def delete(self, policy_id: str, *, if_match: str | None = None) -> None:
+        async def attempt() -> None:
+            etag = if_match or (await self.get(policy_id)).etag
+            request = build_request(
+                cf.DeleteContinuousDeploymentPolicyRequest, id=policy_id, if_match=etag
+            )
+            await self._send("DeleteContinuousDeploymentPolicy", request)
+
+        async with self._core.locks.get(f"continuous-deployment-policy/{policy_id}"):
+            await retry_on_stale(
+                attempt, what=f"policy {policy_id}", policy=self._retry, manual=if_match is not None
+            )

@@ -1,0 +1,201 @@
+"""``cf.functions``: CloudFront Functions and their KeyValueStore associations."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator, Mapping, Sequence
+from typing import Any
+
+from ..._core import build_request
+from ..._etag import retry_on_stale
+from ..._models import parse_response
+from ...types import cloudfront as cf
+from .._base import Resource
+
+__all__ = ["Functions"]
+
+
+def _code(code: bytes | str) -> bytes:
+    return code.encode("utf-8") if isinstance(code, str) else code
+
+
+def _associations(arns: Sequence[str]) -> cf.KeyValueStoreAssociations:
+    return cf.KeyValueStoreAssociations(
+        items=[cf.KeyValueStoreAssociation(key_value_store_arn=arn) for arn in arns]
+    )
+
+
+def _key(name: str) -> str:
+    return f"function/{name}"
+
+
+class Functions(Resource):
+    """Functions have one ETag per stage (DEVELOPMENT, LIVE); cdnkit handles them.
+
+    The DEVELOPMENT ETag of the last create or update is remembered, so ``update`` then
+    ``publish`` sends no extra describe. botocore drops UpdateFunction's ETag (its model
+    names the header ``ETtag``); cdnkit reads it from the HTTP ``ETag`` header instead.
+    """
+
+    async def create(
+        self,
+        name: str,
+        *,
+        code: bytes | str,
+        runtime: cf.FunctionRuntime = "cloudfront-js-2.0",
+        comment: str = "",
+        key_value_store_arns: Sequence[str] | None = None,
+    ) -> cf.CreateFunctionResult:
+        config = build_request(
+            cf.FunctionConfig,
+            comment=comment,
+            runtime=runtime,
+            key_value_store_associations=_associations(key_value_store_arns)
+            if key_value_store_arns is not None
+            else None,
+        )
+        request = build_request(
+            cf.CreateFunctionRequest, name=name, function_config=config, function_code=_code(code)
+        )
+        created = await self._invoke("CreateFunction", request, cf.CreateFunctionResult)
+        self._remember(name, created.etag)
+        return created
+
+    async def describe(
+        self, name: str, *, stage: cf.FunctionStage | None = None
+    ) -> cf.DescribeFunctionResult:
+        request = build_request(cf.DescribeFunctionRequest, name=name, stage=stage)
+        return await self._invoke("DescribeFunction", request, cf.DescribeFunctionResult)
+
+    async def get_code(self, name: str, *, stage: cf.FunctionStage | None = None) -> bytes:
+        request = build_request(cf.GetFunctionRequest, name=name, stage=stage)
+        result = await self._invoke("GetFunction", request, cf.GetFunctionResult)
+        return result.function_code or b""
+
+    def list(self, *, stage: cf.FunctionStage | None = None) -> AsyncIterator[cf.FunctionSummary]:
+        """Every function (of one stage, if given), fetching further pages as needed."""
+
+        def page(reply: cf.ListFunctionsResult) -> tuple[list[cf.FunctionSummary], str | None]:
+            listing = reply.function_list
+            if listing is None:
+                return [], None
+            return list(listing.items or ()), listing.next_marker
+
+        return self._paginate(
+            "ListFunctions",
+            lambda marker: cf.ListFunctionsRequest(marker=marker, stage=stage),
+            cf.ListFunctionsResult,
+            page,
+        )
+
+    async def update(
+        self,
+        name: str,
+        *,
+        code: bytes | str | None = None,
+        comment: str | None = None,
+        key_value_store_arns: Sequence[str] | None = None,
+        if_match: str | None = None,
+    ) -> cf.UpdateFunctionResult:
+        """Change the DEVELOPMENT stage; what is not given stays as it is. Nothing is sent
+        when nothing changes. Publish to make it LIVE."""
+        new_code = _code(code) if code is not None else None
+
+        async def attempt() -> cf.UpdateFunctionResult:
+            current = await self.describe(name, stage="DEVELOPMENT")
+            summary = current.function_summary
+            if summary is None:
+                raise ValueError(f"DescribeFunction returned no summary for {name}")
+            before = summary.function_config
+            config = build_request(
+                cf.FunctionConfig,
+                comment=comment if comment is not None else before.comment,
+                runtime=before.runtime,
+                key_value_store_associations=_associations(key_value_store_arns)
+                if key_value_store_arns is not None
+                else before.key_value_store_associations,
+            )
+            if new_code is None and config == before and if_match is None:
+                return cf.UpdateFunctionResult(function_summary=summary, etag=current.etag)
+            request = build_request(
+                cf.UpdateFunctionRequest,
+                name=name,
+                if_match=if_match or current.etag,
+                function_config=config,
+                function_code=new_code if new_code is not None else await self.get_code(name),
+            )
+            reply = await self._send("UpdateFunction", request)
+            headers: Mapping[str, Any] = reply.pop("ResponseMetadata", {}).get("HTTPHeaders", {})
+            result = parse_response(cf.UpdateFunctionResult, reply)
+            etag = result.etag or headers.get("etag")
+            self._remember(name, etag)
+            return cf.UpdateFunctionResult(function_summary=result.function_summary, etag=etag)
+
+        async with self._core.locks.get(_key(name)):
+            return await retry_on_stale(
+                attempt, what=_key(name), policy=self._retry, manual=if_match is not None
+            )
+
+    async def publish(self, name: str, *, if_match: str | None = None) -> cf.PublishFunctionResult:
+        """Copy DEVELOPMENT to LIVE."""
+        use_remembered = True
+
+        async def attempt() -> cf.PublishFunctionResult:
+            nonlocal use_remembered
+            etag = if_match or (self._core.etags.get(_key(name)) if use_remembered else None)
+            use_remembered = False  # a retry after a conflict reads the ETag afresh
+            if etag is None:
+                etag = (await self.describe(name, stage="DEVELOPMENT")).etag
+            request = build_request(cf.PublishFunctionRequest, name=name, if_match=etag)
+            return await self._invoke("PublishFunction", request, cf.PublishFunctionResult)
+
+        async with self._core.locks.get(_key(name)):
+            return await retry_on_stale(
+                attempt, what=_key(name), policy=self._retry, manual=if_match is not None
+            )
+
+    async def test(
+        self,
+        name: str,
+        *,
+        event: bytes | str | Mapping[str, Any],
+        stage: cf.FunctionStage = "DEVELOPMENT",
+    ) -> cf.TestResult:
+        """Run the function on a test event. A failed test raises
+        :class:`cdnkit.FunctionTestFailedError` at once (it is deterministic)."""
+        if isinstance(event, Mapping):
+            event_bytes = json.dumps(event).encode("utf-8")
+        else:
+            event_bytes = _code(event)
+
+        async def attempt() -> cf.TestResult:
+            etag = (await self.describe(name, stage=stage)).etag
+            request = build_request(
+                cf.TestFunctionRequest,
+                name=name,
+                if_match=etag,
+                stage=stage,
+                event_object=event_bytes,
+            )
+            result = await self._invoke("TestFunction", request, cf.TestFunctionResult)
+            if result.test_result is None:
+                raise ValueError(f"TestFunction returned no result for {name}")
+            return result.test_result
+
+        return await retry_on_stale(attempt, what=_key(name), policy=self._retry)
+
+    async def delete(self, name: str, *, if_match: str | None = None) -> None:
+        async def attempt() -> None:
+            etag = if_match or (await self.describe(name, stage="DEVELOPMENT")).etag
+            request = build_request(cf.DeleteFunctionRequest, name=name, if_match=etag)
+            await self._send("DeleteFunction", request)
+
+        async with self._core.locks.get(_key(name)):
+            await retry_on_stale(
+                attempt, what=_key(name), policy=self._retry, manual=if_match is not None
+            )
+        self._core.etags.pop(_key(name), None)
+
+    def _remember(self, name: str, etag: str | None) -> None:
+        if etag:
+            self._core.etags[_key(name)] = etag

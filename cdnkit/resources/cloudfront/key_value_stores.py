@@ -1,0 +1,128 @@
+"""``cf.key_value_stores``: CloudFront KeyValueStores (control plane)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+from ..._core import build_request, poll
+from ..._etag import retry_on_stale
+from ..._exceptions import CdnKitError
+from ...types import cloudfront as cf
+from .._base import Resource
+
+__all__ = ["KeyValueStoreFailedError", "KeyValueStores"]
+
+_READY = "READY"
+
+
+class KeyValueStoreFailedError(CdnKitError):
+    """A store ended in a failed state instead of ``READY`` (e.g. a bad import source)."""
+
+
+def _key(name: str) -> str:
+    return f"key-value-store/{name}"
+
+
+class KeyValueStores(Resource):
+    """Create, describe, change and delete stores; ETags are automatic."""
+
+    async def create(
+        self,
+        name: str,
+        *,
+        comment: str | None = None,
+        import_source: cf.ImportSource | None = None,
+        wait: bool = False,
+    ) -> cf.CreateKeyValueStoreResult:
+        """Create a store; with ``wait=True`` return once it is ``READY``."""
+        request = build_request(
+            cf.CreateKeyValueStoreRequest, name=name, comment=comment, import_source=import_source
+        )
+        created = await self._invoke("CreateKeyValueStore", request, cf.CreateKeyValueStoreResult)
+        if not wait:
+            return created
+        ready = await self.wait_ready(name)
+        return cf.CreateKeyValueStoreResult(
+            key_value_store=ready.key_value_store, etag=ready.etag, location=created.location
+        )
+
+    async def describe(self, name: str) -> cf.DescribeKeyValueStoreResult:
+        request = build_request(cf.DescribeKeyValueStoreRequest, name=name)
+        return await self._invoke("DescribeKeyValueStore", request, cf.DescribeKeyValueStoreResult)
+
+    def list(self) -> AsyncIterator[cf.KeyValueStore]:
+        """Every store, fetching further pages as the iteration goes."""
+
+        def page(reply: cf.ListKeyValueStoresResult) -> tuple[list[cf.KeyValueStore], str | None]:
+            listing = reply.key_value_store_list
+            if listing is None:
+                return [], None
+            return list(listing.items or ()), listing.next_marker
+
+        return self._paginate(
+            "ListKeyValueStores",
+            lambda marker: cf.ListKeyValueStoresRequest(marker=marker),
+            cf.ListKeyValueStoresResult,
+            page,
+        )
+
+    async def update(
+        self, name: str, *, comment: str, if_match: str | None = None
+    ) -> cf.UpdateKeyValueStoreResult:
+        """Change the comment (the only mutable member); nothing is sent if it is the same."""
+        # Validated up front, so a bad comment fails before the first read.
+        build_request(cf.UpdateKeyValueStoreRequest, name=name, comment=comment, if_match="-")
+
+        async def attempt() -> cf.UpdateKeyValueStoreResult:
+            current = await self.describe(name)
+            store = current.key_value_store
+            if if_match is None and store is not None and store.comment == comment:
+                return cf.UpdateKeyValueStoreResult(key_value_store=store, etag=current.etag)
+            request = build_request(
+                cf.UpdateKeyValueStoreRequest,
+                name=name,
+                comment=comment,
+                if_match=if_match or current.etag,
+            )
+            return await self._invoke("UpdateKeyValueStore", request, cf.UpdateKeyValueStoreResult)
+
+        async with self._core.locks.get(_key(name)):
+            return await retry_on_stale(
+                attempt, what=_key(name), policy=self._retry, manual=if_match is not None
+            )
+
+    async def delete(self, name: str, *, if_match: str | None = None) -> None:
+        async def attempt() -> None:
+            etag = if_match or (await self.describe(name)).etag
+            request = build_request(cf.DeleteKeyValueStoreRequest, name=name, if_match=etag)
+            await self._send("DeleteKeyValueStore", request)
+
+        async with self._core.locks.get(_key(name)):
+            await retry_on_stale(
+                attempt, what=_key(name), policy=self._retry, manual=if_match is not None
+            )
+
+    async def wait_ready(
+        self, name: str, *, timeout: float | None = None
+    ) -> cf.DescribeKeyValueStoreResult:
+        """Return the store once it is ``READY``; raise if it ends in a failed state."""
+        current = await self.describe(name)
+
+        def settled(result: cf.DescribeKeyValueStoreResult) -> bool:
+            status = result.key_value_store.status if result.key_value_store else None
+            if status is not None and "FAIL" in status.upper():
+                raise KeyValueStoreFailedError(f"key value store {name} is {status}")
+            return status == _READY
+
+        if settled(current):
+            return current
+
+        async def fetch() -> cf.DescribeKeyValueStoreResult:
+            return await self.describe(name)
+
+        async for state in poll(
+            fetch, policy=self._wait, timeout=timeout, what=f"key value store {name}"
+        ):
+            if settled(state):
+                return state
+        raise AssertionError("unreachable: poll ends by returning or raising")
