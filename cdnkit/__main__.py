@@ -1,7 +1,8 @@
 """Command line: ``python -m cdnkit <command>`` (or the ``cdnkit`` script).
 
 ``python -m cdnkit emulator [--host 127.0.0.1] [--port 4566]`` runs the local emulator until
-Ctrl-C or SIGTERM.
+Ctrl-C or SIGTERM; ``python -m cdnkit demo`` runs the SDK's main intents against an embedded
+emulator.
 """
 
 from __future__ import annotations
@@ -36,7 +37,21 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     emulator.add_argument("--seed", type=int, default=0, help="seed for injected faults")
     emulator.set_defaults(run=_run_emulator)
+    demo = commands.add_parser(
+        "demo",
+        help="run the SDK's main intents against the embedded emulator",
+        description="Create and change Lightsail and CloudFront resources through cdnkit, "
+        "against an in-process emulator: nothing leaves the machine.",
+    )
+    demo.set_defaults(run=_run_demo)
     return parser
+
+
+def _run_demo(args: argparse.Namespace) -> int:
+    from cdnkit._demo import run_demo
+
+    asyncio.run(run_demo())
+    return 0
 
 
 async def _serve_emulator(args: argparse.Namespace) -> None:

@@ -6,7 +6,7 @@ import os
 from collections.abc import Iterator
 
 import pytest
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, Phase, settings
 
 # Few examples per case: the round-trip test runs one case per structure shape (~1,150).
 settings.register_profile(
@@ -20,8 +20,17 @@ settings.register_profile(
         HealthCheck.large_base_example,
     ],
     database=None,
+    # Reproducible in CI; failures are reported unshrunk (shrinking deep shapes is slow).
+    derandomize=True,
+    phases=[Phase.explicit, Phase.reuse, Phase.generate],
 )
-settings.register_profile("thorough", settings.get_profile("cdnkit"), max_examples=100)
+settings.register_profile(
+    "thorough",
+    settings.get_profile("cdnkit"),
+    max_examples=100,
+    derandomize=False,
+    phases=list(Phase),
+)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "cdnkit"))
 
 
