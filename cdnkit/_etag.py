@@ -14,12 +14,12 @@ import logging
 import random
 import weakref
 from collections.abc import Awaitable, Callable
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from pydantic import ValidationError as PydanticValidationError
 
-from ._exceptions import PreconditionFailedError, RequestValidationError
-from ._models import CdnKitModel, to_wire, validate_request
+from ._exceptions import NotFoundError, PreconditionFailedError, RequestValidationError
+from ._models import CdnKitModel, parse_response, to_wire, validate_request
 from ._policies import RetryPolicy
 
 __all__ = [
@@ -27,6 +27,7 @@ __all__ = [
     "Mutator",
     "ResourceLocks",
     "apply_mutation",
+    "delete_after_read",
     "read_modify_write",
     "retry_on_stale",
 ]
@@ -75,10 +76,30 @@ async def apply_mutation(value: C, mutate: Mutator[C]) -> C:
     if not isinstance(changed, type(value)):
         raise TypeError(f"mutate must return a {type(value).__name__} or None")
     # Attribute assignment is not validated by pydantic: validate the result as a request.
+    wire = to_wire(changed)
     try:
-        return validate_request(type(value), to_wire(changed))
+        return validate_request(type(value), wire)
     except PydanticValidationError as error:
-        raise RequestValidationError(error) from error
+        # What was read is kept as it came (an enum value newer than this botocore, a limit
+        # AWS no longer applies): only what the mutation changed must pass the checks.
+        before = value.model_dump(by_alias=False)
+        after = changed.model_dump(by_alias=False)
+        if any(_at(before, e["loc"]) != _at(after, e["loc"]) for e in error.errors()):
+            raise RequestValidationError(error) from error
+        return parse_response(type(value), wire)
+
+
+_ABSENT = object()
+
+
+def _at(data: Any, loc: tuple[int | str, ...]) -> Any:
+    """The value at a validation error's location in a ``model_dump``, or a marker."""
+    for part in loc:
+        try:
+            data = data[part]
+        except (KeyError, IndexError, TypeError):
+            return _ABSENT
+    return data
 
 
 async def read_modify_write(
@@ -95,14 +116,20 @@ async def read_modify_write(
     """Apply ``mutate`` to the resource until a write goes through.
 
     Returns ``write``'s result, or ``unchanged(current)`` when the mutation changes nothing
-    (then nothing is sent). With ``if_match`` the caller controls the ETag: it is sent as given
-    and a conflict is raised, not retried.
+    (then nothing is sent) or when a write refused as stale turns out to have landed. With
+    ``if_match`` the caller controls the ETag: it is sent as given and a conflict is raised,
+    not retried.
     """
     async with locks.get(key):
         attempt = 0
+        refused: dict[str, Any] | None = None
         while True:
             attempt += 1
             current = await read()
+            if refused is not None and to_wire(current.value) == refused:
+                # The refused write had landed: its answer was lost and the transport retry
+                # found its own ETag stale. Applying the mutation again would apply it twice.
+                return await unchanged(current)
             changed = await apply_mutation(current.value, mutate)
             if to_wire(changed) == to_wire(current.value):
                 return await unchanged(current)
@@ -111,6 +138,7 @@ async def read_modify_write(
             except PreconditionFailedError:
                 if if_match is not None or attempt >= policy.max_attempts:
                     raise
+                refused = to_wire(changed)
                 delay = random.uniform(
                     0, min(policy.max_backoff, policy.initial_backoff * 2**attempt)
                 )
@@ -136,3 +164,14 @@ async def retry_on_stale(
             delay = random.uniform(0, min(policy.max_backoff, policy.initial_backoff * 2**number))
             logger.debug("%s changed underneath: re-reading (attempt %d)", what, number + 1)
             await asyncio.sleep(delay)
+
+
+async def delete_after_read(delete: Callable[[], Awaitable[object]], *, was_read: bool) -> None:
+    """Send a delete. When the resource was read just before (so it existed), "not found" means
+    it is gone already: this delete landed and its answer was lost (the transport retry found
+    nothing), or another writer removed it. Either way the delete is done."""
+    try:
+        await delete()
+    except NotFoundError:
+        if not was_read:
+            raise

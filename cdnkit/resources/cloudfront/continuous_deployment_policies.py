@@ -5,9 +5,12 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable, Sequence
 
 from ..._core import build_request
-from ..._etag import ETagged, Mutator, read_modify_write, retry_on_stale
+from ..._etag import ETagged, Mutator, delete_after_read, read_modify_write, retry_on_stale
+from ..._exceptions import ConflictError
+from ..._models import to_wire
 from ...types import cloudfront as cf
 from .._base import Resource
+from ._reconcile import send_create
 
 __all__ = [
     "ContinuousDeploymentPolicies",
@@ -22,30 +25,48 @@ def single_weight(
     weight: float, *, idle_ttl: int | None = None, maximum_ttl: int | None = None
 ) -> cf.TrafficConfig:
     """Send ``weight`` (0 to 0.15) of the traffic to staging, optionally sticky per session
-    (both TTLs 300 to 3600 seconds, idle <= maximum). Checked before anything is sent."""
+    (both TTLs 300 to 3600 seconds, idle <= maximum).
+
+    Checked at once: a bad value raises :class:`cdnkit.RequestValidationError` naming it.
+    """
     stickiness = None
     if idle_ttl is not None or maximum_ttl is not None:
         if idle_ttl is None or maximum_ttl is None:
             raise ValueError("session stickiness needs both idle_ttl and maximum_ttl")
-        stickiness = cf.SessionStickinessConfig(idle_ttl=idle_ttl, maximum_ttl=maximum_ttl)
-    return cf.TrafficConfig(
+        stickiness = build_request(
+            cf.SessionStickinessConfig, idle_ttl=idle_ttl, maximum_ttl=maximum_ttl
+        )
+    return build_request(
+        cf.TrafficConfig,
         type="SingleWeight",
-        single_weight_config=cf.ContinuousDeploymentSingleWeightConfig(
-            weight=weight, session_stickiness_config=stickiness
+        single_weight_config=build_request(
+            cf.ContinuousDeploymentSingleWeightConfig,
+            weight=weight,
+            session_stickiness_config=stickiness,
         ),
     )
 
 
 def single_header(header: str, value: str) -> cf.TrafficConfig:
-    """Send requests carrying ``header: value`` to staging (the header starts ``aws-cf-cd-``)."""
-    return cf.TrafficConfig(
+    """Send requests carrying ``header: value`` to staging (the header starts ``aws-cf-cd-``).
+
+    Checked at once: a bad header raises :class:`cdnkit.RequestValidationError` naming it.
+    """
+    return build_request(
+        cf.TrafficConfig,
         type="SingleHeader",
-        single_header_config=cf.ContinuousDeploymentSingleHeaderConfig(header=header, value=value),
+        single_header_config=build_request(
+            cf.ContinuousDeploymentSingleHeaderConfig, header=header, value=value
+        ),
     )
 
 
 def set_weight(weight: float) -> Callable[[cf.ContinuousDeploymentPolicyConfig], None]:
-    """A mutator that sets a SingleWeight policy's weight, keeping its session stickiness."""
+    """A mutator that sets a SingleWeight policy's weight, keeping its session stickiness.
+
+    The weight is checked here, before the policy is even read.
+    """
+    build_request(cf.ContinuousDeploymentSingleWeightConfig, weight=weight)
 
     def mutate(config: cf.ContinuousDeploymentPolicyConfig) -> None:
         current = config.traffic_config
@@ -95,8 +116,31 @@ class ContinuousDeploymentPolicies(Resource):
         request = cf.CreateContinuousDeploymentPolicyRequest(
             continuous_deployment_policy_config=config
         )
-        return await self._invoke(
-            "CreateContinuousDeploymentPolicy", request, cf.CreateContinuousDeploymentPolicyResult
+        wanted = to_wire(config)
+
+        async def reconcile(
+            error: ConflictError,
+        ) -> cf.CreateContinuousDeploymentPolicyResult | None:
+            # A retry meeting the policy an earlier send made: one staging distribution has
+            # one policy, so look for the policy with exactly this config.
+            if error.code != "StagingDistributionInUse":
+                return None
+            async for policy in self.list():
+                if to_wire(policy.continuous_deployment_policy_config) == wanted:
+                    existing = await self.get(policy.id)
+                    return cf.CreateContinuousDeploymentPolicyResult(
+                        continuous_deployment_policy=existing.continuous_deployment_policy,
+                        etag=existing.etag,
+                    )
+            return None
+
+        return await send_create(
+            self._core,
+            self._retry,
+            "CreateContinuousDeploymentPolicy",
+            to_wire(request),
+            cf.CreateContinuousDeploymentPolicyResult,
+            reconcile,
         )
 
     async def get(self, policy_id: str) -> cf.GetContinuousDeploymentPolicyResult:
@@ -203,7 +247,10 @@ class ContinuousDeploymentPolicies(Resource):
             request = build_request(
                 cf.DeleteContinuousDeploymentPolicyRequest, id=policy_id, if_match=etag
             )
-            await self._send("DeleteContinuousDeploymentPolicy", request)
+            await delete_after_read(
+                lambda: self._send("DeleteContinuousDeploymentPolicy", request),
+                was_read=if_match is None,
+            )
 
         async with self._core.locks.get(f"continuous-deployment-policy/{policy_id}"):
             await retry_on_stale(

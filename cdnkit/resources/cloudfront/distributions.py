@@ -5,15 +5,15 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import AsyncIterator, Sequence
+from typing import Any, TypeVar
 
 from ..._core import build_request, poll
-from ..._etag import ETagged, Mutator, read_modify_write, retry_on_stale
+from ..._etag import ETagged, Mutator, delete_after_read, read_modify_write, retry_on_stale
 from ..._exceptions import ConflictError
 from ..._models import parse_response, to_wire
-from ..._policies import RetryPolicy
-from ..._retry import call_with_retries
 from ...types import cloudfront as cf
 from .._base import Resource
+from ._reconcile import Sends, send_create
 
 __all__ = ["Distributions", "distribution_config"]
 
@@ -42,6 +42,9 @@ def distribution_config(
 
 def _key(distribution_id: str) -> str:
     return f"distribution/{distribution_id}"
+
+
+_Created = TypeVar("_Created", cf.CreateDistributionResult, cf.CopyDistributionResult)
 
 
 class Distributions(Resource):
@@ -82,30 +85,34 @@ class Distributions(Resource):
         DistributionAlreadyExists naming the distribution: that one is returned.
         """
         request = cf.CreateDistributionRequest(distribution_config=config)
-        params = to_wire(request)
-        single = RetryPolicy(max_attempts=1, adaptive=self._retry.adaptive)
-
-        async def attempt(number: int) -> cf.CreateDistributionResult:
-            try:
-                reply = await self._core.send("CreateDistribution", params, retry=single)
-            except ConflictError as error:
-                found = _EXISTING_ID.search(error.message)
-                if number == 1 or error.code != "DistributionAlreadyExists" or not found:
-                    raise
-                existing = await self.get(found.group(1))
-                return cf.CreateDistributionResult(
-                    distribution=existing.distribution, etag=existing.etag
-                )
-            reply.pop("ResponseMetadata", None)
-            return parse_response(cf.CreateDistributionResult, reply)
-
-        created = await call_with_retries(attempt, self._retry, self._core.limiter)
+        created = await self._create_once(
+            "CreateDistribution", to_wire(request), cf.CreateDistributionResult, Sends()
+        )
         if wait and created.distribution is not None:
             deployed = await self.wait_deployed(created.distribution.id)
             return cf.CreateDistributionResult(
                 distribution=deployed.distribution, etag=deployed.etag, location=created.location
             )
         return created
+
+    async def _create_once(
+        self, operation: str, params: dict[str, Any], result: type[_Created], sends: Sends
+    ) -> _Created:
+        """Send a call that makes a distribution from a CallerReference; on a retry,
+        DistributionAlreadyExists names the distribution an earlier send made: returned."""
+
+        async def reconcile(error: ConflictError) -> _Created | None:
+            found = _EXISTING_ID.search(error.message)
+            if error.code != "DistributionAlreadyExists" or not found:
+                return None
+            existing = await self.get(found.group(1))
+            return parse_response(
+                result, {"distribution": existing.distribution, "etag": existing.etag}
+            )
+
+        return await send_create(
+            self._core, self._retry, operation, params, result, reconcile, sends
+        )
 
     async def update(
         self,
@@ -170,8 +177,13 @@ class Distributions(Resource):
         enabled: bool | None = None,
         wait: bool = False,
     ) -> cf.CopyDistributionResult:
-        """Copy the primary into a new staging distribution (``Staging=true``)."""
+        """Copy the primary into a new staging distribution (``Staging=true``).
+
+        The CallerReference is generated once per call when omitted, so a retried copy that
+        already happened returns the copy instead of failing."""
         reference = caller_reference or str(uuid.uuid4())
+        # Counted across re-reads too: any earlier send of this reference may have landed.
+        sends = Sends()
 
         async def attempt() -> cf.CopyDistributionResult:
             etag = (await self.get_config(primary_id)).etag
@@ -183,7 +195,9 @@ class Distributions(Resource):
                 caller_reference=reference,
                 enabled=enabled,
             )
-            return await self._invoke("CopyDistribution", request, cf.CopyDistributionResult)
+            return await self._create_once(
+                "CopyDistribution", to_wire(request), cf.CopyDistributionResult, sends
+            )
 
         copied = await retry_on_stale(attempt, what=_key(primary_id), policy=self._retry)
         if wait and copied.distribution is not None:
@@ -250,7 +264,9 @@ class Distributions(Resource):
         async def attempt() -> None:
             etag = (await self.get_config(distribution_id)).etag
             request = build_request(cf.DeleteDistributionRequest, id=distribution_id, if_match=etag)
-            await self._send("DeleteDistribution", request)
+            await delete_after_read(
+                lambda: self._send("DeleteDistribution", request), was_read=True
+            )
 
         async with self._core.locks.get(_key(distribution_id)):
             await retry_on_stale(attempt, what=_key(distribution_id), policy=self._retry)

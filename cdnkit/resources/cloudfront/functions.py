@@ -7,10 +7,12 @@ from collections.abc import AsyncIterator, Mapping, Sequence
 from typing import Any
 
 from ..._core import build_request
-from ..._etag import retry_on_stale
-from ..._models import parse_response
+from ..._etag import delete_after_read, retry_on_stale
+from ..._exceptions import ConflictError
+from ..._models import parse_response, to_wire
 from ...types import cloudfront as cf
 from .._base import Resource
+from ._reconcile import send_create
 
 __all__ = ["Functions"]
 
@@ -57,7 +59,27 @@ class Functions(Resource):
         request = build_request(
             cf.CreateFunctionRequest, name=name, function_config=config, function_code=_code(code)
         )
-        created = await self._invoke("CreateFunction", request, cf.CreateFunctionResult)
+
+        async def reconcile(error: ConflictError) -> cf.CreateFunctionResult | None:
+            # A retry meeting the function an earlier send made: the same config and code.
+            if error.code != "FunctionAlreadyExists":
+                return None
+            existing = await self.describe(name, stage="DEVELOPMENT")
+            summary = existing.function_summary
+            if summary is None or to_wire(summary.function_config) != to_wire(config):
+                return None
+            if await self.get_code(name) != request.function_code:
+                return None
+            return cf.CreateFunctionResult(function_summary=summary, etag=existing.etag)
+
+        created = await send_create(
+            self._core,
+            self._retry,
+            "CreateFunction",
+            to_wire(request),
+            cf.CreateFunctionResult,
+            reconcile,
+        )
         self._remember(name, created.etag)
         return created
 
@@ -68,9 +90,16 @@ class Functions(Resource):
         return await self._invoke("DescribeFunction", request, cf.DescribeFunctionResult)
 
     async def get_code(self, name: str, *, stage: cf.FunctionStage | None = None) -> bytes:
+        """The function's code in ``stage`` (DEVELOPMENT when omitted)."""
         request = build_request(cf.GetFunctionRequest, name=name, stage=stage)
-        result = await self._invoke("GetFunction", request, cf.GetFunctionResult)
-        return result.function_code or b""
+        reply = await self._send("GetFunction", request)
+        # FunctionCode is the reply's streaming payload, not bytes: read it to the end.
+        body = reply.get("FunctionCode")
+        if body is None:
+            return b""
+        async with body as stream:
+            code: bytes = await stream.read()
+        return code
 
     def list(self, *, stage: cf.FunctionStage | None = None) -> AsyncIterator[cf.FunctionSummary]:
         """Every function (of one stage, if given), fetching further pages as needed."""
@@ -100,6 +129,22 @@ class Functions(Resource):
         """Change the DEVELOPMENT stage; what is not given stays as it is. Nothing is sent
         when nothing changes. Publish to make it LIVE."""
         new_code = _code(code) if code is not None else None
+        # Checked up front (placeholders for what is read later), so bad input fails before
+        # the first read.
+        build_request(
+            cf.UpdateFunctionRequest,
+            name=name,
+            if_match=if_match or "-",
+            function_config=build_request(
+                cf.FunctionConfig,
+                comment=comment or "",
+                runtime="cloudfront-js-2.0",
+                key_value_store_associations=_associations(key_value_store_arns)
+                if key_value_store_arns is not None
+                else None,
+            ),
+            function_code=new_code if new_code is not None else b" ",
+        )
 
         async def attempt() -> cf.UpdateFunctionResult:
             current = await self.describe(name, stage="DEVELOPMENT")
@@ -188,7 +233,9 @@ class Functions(Resource):
         async def attempt() -> None:
             etag = if_match or (await self.describe(name, stage="DEVELOPMENT")).etag
             request = build_request(cf.DeleteFunctionRequest, name=name, if_match=etag)
-            await self._send("DeleteFunction", request)
+            await delete_after_read(
+                lambda: self._send("DeleteFunction", request), was_read=if_match is None
+            )
 
         async with self._core.locks.get(_key(name)):
             await retry_on_stale(

@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 from ..._core import build_request, poll
-from ..._etag import retry_on_stale
-from ..._exceptions import CdnKitError
+from ..._etag import delete_after_read, retry_on_stale
+from ..._exceptions import CdnKitError, ConflictError
+from ..._models import to_wire
 from ...types import cloudfront as cf
 from .._base import Resource
+from ._reconcile import send_create
 
 __all__ = ["KeyValueStoreFailedError", "KeyValueStores"]
 
@@ -38,7 +40,25 @@ class KeyValueStores(Resource):
         request = build_request(
             cf.CreateKeyValueStoreRequest, name=name, comment=comment, import_source=import_source
         )
-        created = await self._invoke("CreateKeyValueStore", request, cf.CreateKeyValueStoreResult)
+
+        async def reconcile(error: ConflictError) -> cf.CreateKeyValueStoreResult | None:
+            # A retry meeting the store an earlier send made (the same name and comment).
+            if error.code != "EntityAlreadyExists":
+                return None
+            existing = await self.describe(name)
+            store = existing.key_value_store
+            if store is None or (store.comment or "") != (comment or ""):
+                return None
+            return cf.CreateKeyValueStoreResult(key_value_store=store, etag=existing.etag)
+
+        created = await send_create(
+            self._core,
+            self._retry,
+            "CreateKeyValueStore",
+            to_wire(request),
+            cf.CreateKeyValueStoreResult,
+            reconcile,
+        )
         if not wait:
             return created
         ready = await self.wait_ready(name)
@@ -95,7 +115,9 @@ class KeyValueStores(Resource):
         async def attempt() -> None:
             etag = if_match or (await self.describe(name)).etag
             request = build_request(cf.DeleteKeyValueStoreRequest, name=name, if_match=etag)
-            await self._send("DeleteKeyValueStore", request)
+            await delete_after_read(
+                lambda: self._send("DeleteKeyValueStore", request), was_read=if_match is None
+            )
 
         async with self._core.locks.get(_key(name)):
             await retry_on_stale(
