@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 from aiobotocore.config import AioConfig
 from aiobotocore.session import AioSession
 from botocore import xform_name
-from botocore.exceptions import ClientError
+from botocore.exceptions import BotoCoreError, ClientError
 from pydantic import BaseModel
 from pydantic import ValidationError as PydanticValidationError
 
@@ -23,6 +23,7 @@ from ._exceptions import (
     RequestValidationError,
     TransportError,
     WaiterTimeoutError,
+    error_from_botocore_error,
     error_from_client_error,
 )
 from ._models import CdnKitModel, parse_response, to_wire
@@ -80,7 +81,7 @@ class ServiceCore:
         self._stack: AsyncExitStack | None = None
         self._client: Any = None
         #: Shared by every copy made with ``with_options``: they share the connection too.
-        self.limiter = AdaptiveRateLimiter()
+        self.limiter = AdaptiveRateLimiter(max_in_flight=options.max_pool_connections)
         #: Serializes read-modify-write of one resource inside this process.
         self.locks = ResourceLocks()
         #: Last ETag seen per resource key, for calls that can skip a read (function publish).
@@ -139,6 +140,9 @@ class ServiceCore:
                 raise TransportError(
                     f"{self.service}.{operation}: no answer ({type(error).__name__}: {error})"
                 ) from error
+            except BotoCoreError as error:
+                # No credentials, parameters botocore refused...: nothing reached AWS.
+                raise error_from_botocore_error(error, self.service, operation) from error
             return reply
 
         return await call_with_retries(attempt, retry, self.limiter)

@@ -8,11 +8,16 @@ import asyncio
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import (
+    BotoCoreError,
     ClientError,
     ConnectionClosedError,
     ConnectTimeoutError,
+    CredentialRetrievalError,
     EndpointConnectionError,
     HTTPClientError,
+    NoCredentialsError,
+    ParamValidationError,
+    PartialCredentialsError,
     ReadTimeoutError,
 )
 
@@ -39,6 +44,7 @@ __all__ = [
     "ThrottlingError",
     "TransportError",
     "WaiterTimeoutError",
+    "error_from_botocore_error",
     "error_from_client_error",
     "is_retryable",
 ]
@@ -106,7 +112,11 @@ class PreconditionFailedError(ConflictError):
 
 
 class ResourceBusyError(ConflictError):
-    """Lightsail refuses a change while another is in progress; retried automatically."""
+    """Lightsail refuses a change while another is in progress ("please wait").
+
+    Retried automatically until the retry policy's deadline; these refusals do not count
+    against ``max_attempts``, since a Lightsail change takes minutes.
+    """
 
 
 class LimitExceededError(APIError):
@@ -195,6 +205,15 @@ _SERVICE_CODES = frozenset(
         "RegionSetupInProgressException",
     }
 )
+_CONFLICT_CODES = frozenset(
+    {
+        "ConflictException",
+        "InvalidAssociation",
+        "IllegalDelete",
+        # Lightsail: the operation cannot run in the resource's current state.
+        "OperationFailureException",
+    }
+)
 _BUSY_PHRASES = ("please wait", "wait for it to complete", "currently in progress")
 
 
@@ -236,7 +255,7 @@ def _classify(code: str, status: int | None, message: str) -> type[APIError]:
         or "InUse" in code
         or "NotDisabled" in code
         or code.startswith("Cannot")
-        or code in ("ConflictException", "InvalidAssociation", "IllegalDelete")
+        or code in _CONFLICT_CODES
         or status == 409
     ):
         return ConflictError
@@ -274,6 +293,27 @@ TRANSPORT_ERRORS: tuple[type[BaseException], ...] = (
     ConnectionError,
     asyncio.TimeoutError,
 )
+
+
+def error_from_botocore_error(error: BotoCoreError, service: str, operation: str) -> CdnKitError:
+    """The cdnkit error for a botocore failure that is not an AWS answer: no credentials,
+    parameters botocore refused, no connection (chain it with ``raise ... from error``)."""
+    where = f"{service}.{operation}"
+    if isinstance(error, TRANSPORT_ERRORS):
+        return TransportError(f"{where}: no answer ({type(error).__name__}: {error})")
+    if isinstance(error, NoCredentialsError | PartialCredentialsError | CredentialRetrievalError):
+        # Nothing was sent; the message names the provider, never a secret.
+        return AccessDeniedError(
+            str(error),
+            service=service,
+            operation=operation,
+            code=type(error).__name__,
+            http_status=None,
+            request_id=None,
+        )
+    if isinstance(error, ParamValidationError):
+        return InvalidRequestError(f"{where}: {error}")
+    return CdnKitError(f"{where}: {type(error).__name__}: {error}")
 
 
 def is_retryable(error: BaseException) -> bool:

@@ -5,9 +5,9 @@ direction rather than on the class:
 
 * Building a request (``Model(...)`` or :func:`validate_request`) is strict: exact types, every
   model and override constraint, no unknown members, ``{Quantity, Items}`` consistent.
-* Parsing a reply (:func:`parse_response`) is lenient: an enum value or member AWS added after
-  this botocore release is kept as it came (unknown members are kept as extras, so a
-  read-modify-write sends them back), and constraints are not re-checked.
+* Parsing a reply (:func:`parse_response`) is lenient: an enum value AWS added after this
+  botocore release is kept as it came, a member it added is ignored, and constraints are not
+  re-checked.
 
 Leniency is carried by the validation context, which pydantic passes down to nested models,
 and applied per constrained field by :data:`Tolerant`.
@@ -97,9 +97,10 @@ class CdnKitModel(BaseModel):
         serialize_by_alias=True,
         # Errors name the snake_case attribute, whichever key the input used.
         loc_by_alias=False,
-        # Kept (not dropped) so that read-modify-write sends back members added after this
-        # botocore release; constructors still reject unknown names (see below).
-        extra="allow",
+        # Replies: members added after this botocore release are dropped, not kept, because
+        # botocore refuses parameters its model lacks, so they could never be sent back.
+        # Requests: unknown names are rejected (see below).
+        extra="ignore",
         strict=True,
         # ~1,150 classes: build each validator on first use, not at import.
         defer_build=True,

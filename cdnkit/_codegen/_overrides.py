@@ -65,6 +65,13 @@ _NAME_RULE = Constraint(pattern=r"^[a-zA-Z0-9_-]{1,64}$")
 _STICKY_TTL = Constraint(ge=300, le=3600)
 
 OVERRIDES: Final[tuple[Override, ...]] = (
+    ShapeOverride(
+        "lightsail",
+        "ResourceName",
+        Constraint(pattern=r"^\w[\w\-]*\w$"),
+        "Lightsail resource names: letters, digits, _ and -, starting and ending with a letter "
+        "or digit (the model's pattern is an unanchored search, which accepts 'bad name!')",
+    ),
     MemberOverride(
         "cloudfront",
         "ContinuousDeploymentSingleWeightConfig",

@@ -1135,7 +1135,7 @@ class AddOnRequest(_Model):
 class Alarm(_Model):
     """Describes an alarm."""
 
-    name: _t.Annotated[str, _pd.Field(pattern="\\w[\\w\\-]*\\w"), _Tolerant] | None = None
+    name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] | None = None
     arn: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None = None
     created_at: _dt.datetime | None = _pd.Field(
         default=None, validation_alias="createdAt", serialization_alias="createdAt"
@@ -1193,8 +1193,8 @@ class Alarm(_Model):
 class AllocateStaticIpRequest(_Model):
     """The ``AllocateStaticIpRequest`` structure."""
 
-    static_ip_name: _t.Annotated[str, _pd.Field(pattern="\\w[\\w\\-]*\\w"), _Tolerant] = _pd.Field(
-        validation_alias="staticIpName", serialization_alias="staticIpName"
+    static_ip_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = (
+        _pd.Field(validation_alias="staticIpName", serialization_alias="staticIpName")
     )
 
 
@@ -1207,10 +1207,10 @@ class AllocateStaticIpResult(_Model):
 class AttachCertificateToDistributionRequest(_Model):
     """The ``AttachCertificateToDistributionRequest`` structure."""
 
-    distribution_name: _t.Annotated[str, _pd.Field(pattern="\\w[\\w\\-]*\\w"), _Tolerant] = (
+    distribution_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = (
         _pd.Field(validation_alias="distributionName", serialization_alias="distributionName")
     )
-    certificate_name: _t.Annotated[str, _pd.Field(pattern="\\w[\\w\\-]*\\w"), _Tolerant] = (
+    certificate_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = (
         _pd.Field(validation_alias="certificateName", serialization_alias="certificateName")
     )
 
@@ -1224,10 +1224,10 @@ class AttachCertificateToDistributionResult(_Model):
 class AttachDiskRequest(_Model):
     """The ``AttachDiskRequest`` structure."""
 
-    disk_name: _t.Annotated[str, _pd.Field(pattern="\\w[\\w\\-]*\\w"), _Tolerant] = _pd.Field(
+    disk_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = _pd.Field(
         validation_alias="diskName", serialization_alias="diskName"
     )
-    instance_name: _t.Annotated[str, _pd.Field(pattern="\\w[\\w\\-]*\\w"), _Tolerant] = _pd.Field(
+    instance_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = _pd.Field(
         validation_alias="instanceName", serialization_alias="instanceName"
     )
     disk_path: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] = _pd.Field(
@@ -1247,10 +1247,10 @@ class AttachDiskResult(_Model):
 class AttachInstancesToLoadBalancerRequest(_Model):
     """The ``AttachInstancesToLoadBalancerRequest`` structure."""
 
-    load_balancer_name: _t.Annotated[str, _pd.Field(pattern="\\w[\\w\\-]*\\w"), _Tolerant] = (
+    load_balancer_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = (
         _pd.Field(validation_alias="loadBalancerName", serialization_alias="loadBalancerName")
     )
-    instance_names: list[_t.Annotated[str, _pd.Field(pattern="\\w[\\w\\-]*\\w"), _Tolerant]] = (
+    instance_names: list[_t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant]] = (
         _pd.Field(validation_alias="instanceNames", serialization_alias="instanceNames")
     )
 
@@ -1264,10 +1264,10 @@ class AttachInstancesToLoadBalancerResult(_Model):
 class AttachLoadBalancerTlsCertificateRequest(_Model):
     """The ``AttachLoadBalancerTlsCertificateRequest`` structure."""
 
-    load_balancer_name: _t.Annotated[str, _pd.Field(pattern="\\w[\\w\\-]*\\w"), _Tolerant] = (
+    load_balancer_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = (
         _pd.Field(validation_alias="loadBalancerName", serialization_alias="loadBalancerName")
     )
-    certificate_name: _t.Annotated[str, _pd.Field(pattern="\\w[\\w\\-]*\\w"), _Tolerant] = (
+    certificate_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = (
         _pd.Field(validation_alias="certificateName", serialization_alias="certificateName")
     )
 
@@ -1281,10 +1281,10 @@ class AttachLoadBalancerTlsCertificateResult(_Model):
 class AttachStaticIpRequest(_Model):
     """The ``AttachStaticIpRequest`` structure."""
 
-    static_ip_name: _t.Annotated[str, _pd.Field(pattern="\\w[\\w\\-]*\\w"), _Tolerant] = _pd.Field(
-        validation_alias="staticIpName", serialization_alias="staticIpName"
+    static_ip_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = (
+        _pd.Field(validation_alias="staticIpName", serialization_alias="staticIpName")
     )
-    instance_name: _t.Annotated[str, _pd.Field(pattern="\\w[\\w\\-]*\\w"), _Tolerant] = _pd.Field(
+    instance_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = _pd.Field(
         validation_alias="instanceName", serialization_alias="instanceName"
     )
 
@@ -1345,7 +1345,7 @@ class Blueprint(_Model):
     blueprint_id: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None = _pd.Field(
         default=None, validation_alias="blueprintId", serialization_alias="blueprintId"
     )
-    name: _t.Annotated[str, _pd.Field(pattern="\\w[\\w\\-]*\\w"), _Tolerant] | None = None
+    name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] | None = None
     group: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None = None
     type: _t.Annotated[BlueprintType, _Tolerant] | None = None
     description: str | None = None
@@ -1707,7 +1707,7 @@ class CloseInstancePublicPortsRequest(_Model):
     """The ``CloseInstancePublicPortsRequest`` structure."""
 
     port_info: PortInfo = _pd.Field(validation_alias="portInfo", serialization_alias="portInfo")
-    instance_name: _t.Annotated[str, _pd.Field(pattern="\\w[\\w\\-]*\\w"), _Tolerant] = _pd.Field(
+    instance_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = _pd.Field(
         validation_alias="instanceName", serialization_alias="instanceName"
     )
 
@@ -1722,7 +1722,7 @@ class CloudFormationStackRecord(_Model):
     """Describes a CloudFormation stack record created as a result of the create cloud formation
     stack action."""
 
-    name: _t.Annotated[str, _pd.Field(pattern="\\w[\\w\\-]*\\w"), _Tolerant] | None = None
+    name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] | None = None
     arn: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None = None
     created_at: _dt.datetime | None = _pd.Field(
         default=None, validation_alias="createdAt", serialization_alias="createdAt"
@@ -1758,7 +1758,7 @@ class ContactMethod(_Model):
     )
     status: _t.Annotated[ContactMethodStatus, _Tolerant] | None = None
     protocol: _t.Annotated[ContactProtocol, _Tolerant] | None = None
-    name: _t.Annotated[str, _pd.Field(pattern="\\w[\\w\\-]*\\w"), _Tolerant] | None = None
+    name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] | None = None
     arn: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None = None
     created_at: _dt.datetime | None = _pd.Field(
         default=None, validation_alias="createdAt", serialization_alias="createdAt"
@@ -2035,7 +2035,7 @@ class CopySnapshotRequest(_Model):
     """The ``CopySnapshotRequest`` structure."""
 
     source_snapshot_name: (
-        _t.Annotated[str, _pd.Field(pattern="\\w[\\w\\-]*\\w"), _Tolerant] | None
+        _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] | None
     ) = _pd.Field(
         default=None,
         validation_alias="sourceSnapshotName",
@@ -2054,7 +2054,7 @@ class CopySnapshotRequest(_Model):
         validation_alias="useLatestRestorableAutoSnapshot",
         serialization_alias="useLatestRestorableAutoSnapshot",
     )
-    target_snapshot_name: _t.Annotated[str, _pd.Field(pattern="\\w[\\w\\-]*\\w"), _Tolerant] = (
+    target_snapshot_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = (
         _pd.Field(validation_alias="targetSnapshotName", serialization_alias="targetSnapshotName")
     )
     source_region: _t.Annotated[RegionName, _Tolerant] = _pd.Field(
@@ -2259,11 +2259,11 @@ class CreateContainerServiceResult(_Model):
 class CreateDiskFromSnapshotRequest(_Model):
     """The ``CreateDiskFromSnapshotRequest`` structure."""
 
-    disk_name: _t.Annotated[str, _pd.Field(pattern="\\w[\\w\\-]*\\w"), _Tolerant] = _pd.Field(
+    disk_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = _pd.Field(
         validation_alias="diskName", serialization_alias="diskName"
     )
     disk_snapshot_name: (
-        _t.Annotated[str, _pd.Field(pattern="\\w[\\w\\-]*\\w"), _Tolerant] | None
+        _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] | None
     ) = _pd.Field(
         default=None, validation_alias="diskSnapshotName", serialization_alias="diskSnapshotName"
     )
@@ -2297,7 +2297,7 @@ class CreateDiskFromSnapshotResult(_Model):
 class CreateDiskRequest(_Model):
     """The ``CreateDiskRequest`` structure."""
 
-    disk_name: _t.Annotated[str, _pd.Field(pattern="\\w[\\w\\-]*\\w"), _Tolerant] = _pd.Field(
+    disk_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = _pd.Field(
         validation_alias="diskName", serialization_alias="diskName"
     )
     availability_zone: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] = _pd.Field(
@@ -2319,13 +2319,13 @@ class CreateDiskResult(_Model):
 class CreateDiskSnapshotRequest(_Model):
     """The ``CreateDiskSnapshotRequest`` structure."""
 
-    disk_name: _t.Annotated[str, _pd.Field(pattern="\\w[\\w\\-]*\\w"), _Tolerant] | None = (
+    disk_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] | None = (
         _pd.Field(default=None, validation_alias="diskName", serialization_alias="diskName")
     )
-    disk_snapshot_name: _t.Annotated[str, _pd.Field(pattern="\\w[\\w\\-]*\\w"), _Tolerant] = (
+    disk_snapshot_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = (
         _pd.Field(validation_alias="diskSnapshotName", serialization_alias="diskSnapshotName")
     )
-    instance_name: _t.Annotated[str, _pd.Field(pattern="\\w[\\w\\-]*\\w"), _Tolerant] | None = (
+    instance_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] | None = (
         _pd.Field(default=None, validation_alias="instanceName", serialization_alias="instanceName")
     )
     tags: list[Tag] | None = None
@@ -2340,7 +2340,7 @@ class CreateDiskSnapshotResult(_Model):
 class CreateDistributionRequest(_Model):
     """The ``CreateDistributionRequest`` structure."""
 
-    distribution_name: _t.Annotated[str, _pd.Field(pattern="\\w[\\w\\-]*\\w"), _Tolerant] = (
+    distribution_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = (
         _pd.Field(validation_alias="distributionName", serialization_alias="distributionName")
     )
     origin: InputOrigin
@@ -2360,10 +2360,10 @@ class CreateDistributionRequest(_Model):
         default=None, validation_alias="ipAddressType", serialization_alias="ipAddressType"
     )
     tags: list[Tag] | None = None
-    certificate_name: _t.Annotated[str, _pd.Field(pattern="\\w[\\w\\-]*\\w"), _Tolerant] | None = (
-        _pd.Field(
-            default=None, validation_alias="certificateName", serialization_alias="certificateName"
-        )
+    certificate_name: (
+        _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] | None
+    ) = _pd.Field(
+        default=None, validation_alias="certificateName", serialization_alias="certificateName"
     )
     viewer_minimum_tls_protocol_version: (
         _t.Annotated[ViewerMinimumTlsProtocolVersionEnum, _Tolerant] | None
@@ -2425,7 +2425,7 @@ class CreateDomainResult(_Model):
 class CreateGUISessionAccessDetailsRequest(_Model):
     """The ``CreateGUISessionAccessDetailsRequest`` structure."""
 
-    resource_name: _t.Annotated[str, _pd.Field(pattern="\\w[\\w\\-]*\\w"), _Tolerant] = _pd.Field(
+    resource_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = _pd.Field(
         validation_alias="resourceName", serialization_alias="resourceName"
     )
 
@@ -2433,7 +2433,7 @@ class CreateGUISessionAccessDetailsRequest(_Model):
 class CreateGUISessionAccessDetailsResult(_Model):
     """The ``CreateGUISessionAccessDetailsResult`` structure."""
 
-    resource_name: _t.Annotated[str, _pd.Field(pattern="\\w[\\w\\-]*\\w"), _Tolerant] | None = (
+    resource_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] | None = (
         _pd.Field(default=None, validation_alias="resourceName", serialization_alias="resourceName")
     )
     status: _t.Annotated[Status, _Tolerant] | None = None
@@ -2451,12 +2451,12 @@ class CreateGUISessionAccessDetailsResult(_Model):
 class CreateInstanceSnapshotRequest(_Model):
     """The ``CreateInstanceSnapshotRequest`` structure."""
 
-    instance_snapshot_name: _t.Annotated[str, _pd.Field(pattern="\\w[\\w\\-]*\\w"), _Tolerant] = (
+    instance_snapshot_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = (
         _pd.Field(
             validation_alias="instanceSnapshotName", serialization_alias="instanceSnapshotName"
         )
     )
-    instance_name: _t.Annotated[str, _pd.Field(pattern="\\w[\\w\\-]*\\w"), _Tolerant] = _pd.Field(
+    instance_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = _pd.Field(
         validation_alias="instanceName", serialization_alias="instanceName"
     )
     tags: list[Tag] | None = None
@@ -2475,7 +2475,7 @@ class CreateInstancesFromSnapshotRequest(_Model):
         validation_alias="instanceNames", serialization_alias="instanceNames"
     )
     attached_disk_mapping: (
-        dict[_t.Annotated[str, _pd.Field(pattern="\\w[\\w\\-]*\\w"), _Tolerant], list[DiskMap]]
+        dict[_t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant], list[DiskMap]]
         | None
     ) = _pd.Field(
         default=None,
@@ -2486,7 +2486,7 @@ class CreateInstancesFromSnapshotRequest(_Model):
         validation_alias="availabilityZone", serialization_alias="availabilityZone"
     )
     instance_snapshot_name: (
-        _t.Annotated[str, _pd.Field(pattern="\\w[\\w\\-]*\\w"), _Tolerant] | None
+        _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] | None
     ) = _pd.Field(
         default=None,
         validation_alias="instanceSnapshotName",
@@ -2498,7 +2498,7 @@ class CreateInstancesFromSnapshotRequest(_Model):
     user_data: str | None = _pd.Field(
         default=None, validation_alias="userData", serialization_alias="userData"
     )
-    key_pair_name: _t.Annotated[str, _pd.Field(pattern="\\w[\\w\\-]*\\w"), _Tolerant] | None = (
+    key_pair_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] | None = (
         _pd.Field(default=None, validation_alias="keyPairName", serialization_alias="keyPairName")
     )
     tags: list[Tag] | None = None
@@ -2538,10 +2538,10 @@ class CreateInstancesRequest(_Model):
     availability_zone: str = _pd.Field(
         validation_alias="availabilityZone", serialization_alias="availabilityZone"
     )
-    custom_image_name: _t.Annotated[str, _pd.Field(pattern="\\w[\\w\\-]*\\w"), _Tolerant] | None = (
-        _pd.Field(
-            default=None, validation_alias="customImageName", serialization_alias="customImageName"
-        )
+    custom_image_name: (
+        _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] | None
+    ) = _pd.Field(
+        default=None, validation_alias="customImageName", serialization_alias="customImageName"
     )
     blueprint_id: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] = _pd.Field(
         validation_alias="blueprintId", serialization_alias="blueprintId"
@@ -2552,7 +2552,7 @@ class CreateInstancesRequest(_Model):
     user_data: str | None = _pd.Field(
         default=None, validation_alias="userData", serialization_alias="userData"
     )
-    key_pair_name: _t.Annotated[str, _pd.Field(pattern="\\w[\\w\\-]*\\w"), _Tolerant] | None = (
+    key_pair_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] | None = (
         _pd.Field(default=None, validation_alias="keyPairName", serialization_alias="keyPairName")
     )
     tags: list[Tag] | None = None
@@ -2573,7 +2573,7 @@ class CreateInstancesResult(_Model):
 class CreateKeyPairRequest(_Model):
     """The ``CreateKeyPairRequest`` structure."""
 
-    key_pair_name: _t.Annotated[str, _pd.Field(pattern="\\w[\\w\\-]*\\w"), _Tolerant] = _pd.Field(
+    key_pair_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = _pd.Field(
         validation_alias="keyPairName", serialization_alias="keyPairName"
     )
     tags: list[Tag] | None = None
@@ -2597,7 +2597,7 @@ class CreateKeyPairResult(_Model):
 class CreateLoadBalancerRequest(_Model):
     """The ``CreateLoadBalancerRequest`` structure."""
 
-    load_balancer_name: _t.Annotated[str, _pd.Field(pattern="\\w[\\w\\-]*\\w"), _Tolerant] = (
+    load_balancer_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = (
         _pd.Field(validation_alias="loadBalancerName", serialization_alias="loadBalancerName")
     )
     instance_port: _t.Annotated[int, _pd.Field(ge=-1, le=65535), _Tolerant] = _pd.Field(
@@ -2606,10 +2606,10 @@ class CreateLoadBalancerRequest(_Model):
     health_check_path: str | None = _pd.Field(
         default=None, validation_alias="healthCheckPath", serialization_alias="healthCheckPath"
     )
-    certificate_name: _t.Annotated[str, _pd.Field(pattern="\\w[\\w\\-]*\\w"), _Tolerant] | None = (
-        _pd.Field(
-            default=None, validation_alias="certificateName", serialization_alias="certificateName"
-        )
+    certificate_name: (
+        _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] | None
+    ) = _pd.Field(
+        default=None, validation_alias="certificateName", serialization_alias="certificateName"
     )
     certificate_domain_name: str | None = _pd.Field(
         default=None,
@@ -2639,10 +2639,10 @@ class CreateLoadBalancerResult(_Model):
 class CreateLoadBalancerTlsCertificateRequest(_Model):
     """The ``CreateLoadBalancerTlsCertificateRequest`` structure."""
 
-    load_balancer_name: _t.Annotated[str, _pd.Field(pattern="\\w[\\w\\-]*\\w"), _Tolerant] = (
+    load_balancer_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = (
         _pd.Field(validation_alias="loadBalancerName", serialization_alias="loadBalancerName")
     )
-    certificate_name: _t.Annotated[str, _pd.Field(pattern="\\w[\\w\\-]*\\w"), _Tolerant] = (
+    certificate_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = (
         _pd.Field(validation_alias="certificateName", serialization_alias="certificateName")
     )
     certificate_domain_name: str = _pd.Field(
@@ -2665,10 +2665,10 @@ class CreateLoadBalancerTlsCertificateResult(_Model):
 class CreateRelationalDatabaseFromSnapshotRequest(_Model):
     """The ``CreateRelationalDatabaseFromSnapshotRequest`` structure."""
 
-    relational_database_name: _t.Annotated[str, _pd.Field(pattern="\\w[\\w\\-]*\\w"), _Tolerant] = (
-        _pd.Field(
-            validation_alias="relationalDatabaseName", serialization_alias="relationalDatabaseName"
-        )
+    relational_database_name: _t.Annotated[
+        str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant
+    ] = _pd.Field(
+        validation_alias="relationalDatabaseName", serialization_alias="relationalDatabaseName"
     )
     availability_zone: str | None = _pd.Field(
         default=None, validation_alias="availabilityZone", serialization_alias="availabilityZone"
@@ -2679,7 +2679,7 @@ class CreateRelationalDatabaseFromSnapshotRequest(_Model):
         serialization_alias="publiclyAccessible",
     )
     relational_database_snapshot_name: (
-        _t.Annotated[str, _pd.Field(pattern="\\w[\\w\\-]*\\w"), _Tolerant] | None
+        _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] | None
     ) = _pd.Field(
         default=None,
         validation_alias="relationalDatabaseSnapshotName",
@@ -2691,7 +2691,7 @@ class CreateRelationalDatabaseFromSnapshotRequest(_Model):
         serialization_alias="relationalDatabaseBundleId",
     )
     source_relational_database_name: (
-        _t.Annotated[str, _pd.Field(pattern="\\w[\\w\\-]*\\w"), _Tolerant] | None
+        _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] | None
     ) = _pd.Field(
         default=None,
         validation_alias="sourceRelationalDatabaseName",
@@ -2717,10 +2717,10 @@ class CreateRelationalDatabaseFromSnapshotResult(_Model):
 class CreateRelationalDatabaseRequest(_Model):
     """The ``CreateRelationalDatabaseRequest`` structure."""
 
-    relational_database_name: _t.Annotated[str, _pd.Field(pattern="\\w[\\w\\-]*\\w"), _Tolerant] = (
-        _pd.Field(
-            validation_alias="relationalDatabaseName", serialization_alias="relationalDatabaseName"
-        )
+    relational_database_name: _t.Annotated[
+        str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant
+    ] = _pd.Field(
+        validation_alias="relationalDatabaseName", serialization_alias="relationalDatabaseName"
     )
     availability_zone: str | None = _pd.Field(
         default=None, validation_alias="availabilityZone", serialization_alias="availabilityZone"
@@ -2772,13 +2772,13 @@ class CreateRelationalDatabaseResult(_Model):
 class CreateRelationalDatabaseSnapshotRequest(_Model):
     """The ``CreateRelationalDatabaseSnapshotRequest`` structure."""
 
-    relational_database_name: _t.Annotated[str, _pd.Field(pattern="\\w[\\w\\-]*\\w"), _Tolerant] = (
-        _pd.Field(
-            validation_alias="relationalDatabaseName", serialization_alias="relationalDatabaseName"
-        )
+    relational_database_name: _t.Annotated[
+        str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant
+    ] = _pd.Field(
+        validation_alias="relationalDatabaseName", serialization_alias="relationalDatabaseName"
     )
     relational_database_snapshot_name: _t.Annotated[
-        str, _pd.Field(pattern="\\w[\\w\\-]*\\w"), _Tolerant
+        str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant
     ] = _pd.Field(
         validation_alias="relationalDatabaseSnapshotName",
         serialization_alias="relationalDatabaseSnapshotName",
@@ -2795,7 +2795,7 @@ class CreateRelationalDatabaseSnapshotResult(_Model):
 class DeleteAlarmRequest(_Model):
     """The ``DeleteAlarmRequest`` structure."""
 
-    alarm_name: _t.Annotated[str, _pd.Field(pattern="\\w[\\w\\-]*\\w"), _Tolerant] = _pd.Field(
+    alarm_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = _pd.Field(
         validation_alias="alarmName", serialization_alias="alarmName"
     )
 
@@ -2809,7 +2809,7 @@ class DeleteAlarmResult(_Model):
 class DeleteAutoSnapshotRequest(_Model):
     """The ``DeleteAutoSnapshotRequest`` structure."""
 
-    resource_name: _t.Annotated[str, _pd.Field(pattern="\\w[\\w\\-]*\\w"), _Tolerant] = _pd.Field(
+    resource_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = _pd.Field(
         validation_alias="resourceName", serialization_alias="resourceName"
     )
     date: _t.Annotated[str, _pd.Field(pattern="^[0-9]{4}-[0-9]{2}-[0-9]{2}$"), _Tolerant]
@@ -2921,7 +2921,7 @@ class DeleteContainerServiceResult(_Model):
 class DeleteDiskRequest(_Model):
     """The ``DeleteDiskRequest`` structure."""
 
-    disk_name: _t.Annotated[str, _pd.Field(pattern="\\w[\\w\\-]*\\w"), _Tolerant] = _pd.Field(
+    disk_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = _pd.Field(
         validation_alias="diskName", serialization_alias="diskName"
     )
     force_delete_add_ons: bool | None = _pd.Field(
@@ -2938,7 +2938,7 @@ class DeleteDiskResult(_Model):
 class DeleteDiskSnapshotRequest(_Model):
     """The ``DeleteDiskSnapshotRequest`` structure."""
 
-    disk_snapshot_name: _t.Annotated[str, _pd.Field(pattern="\\w[\\w\\-]*\\w"), _Tolerant] = (
+    disk_snapshot_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = (
         _pd.Field(validation_alias="diskSnapshotName", serialization_alias="diskSnapshotName")
     )
 
@@ -2952,12 +2952,10 @@ class DeleteDiskSnapshotResult(_Model):
 class DeleteDistributionRequest(_Model):
     """The ``DeleteDistributionRequest`` structure."""
 
-    distribution_name: _t.Annotated[str, _pd.Field(pattern="\\w[\\w\\-]*\\w"), _Tolerant] | None = (
-        _pd.Field(
-            default=None,
-            validation_alias="distributionName",
-            serialization_alias="distributionName",
-        )
+    distribution_name: (
+        _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] | None
+    ) = _pd.Field(
+        default=None, validation_alias="distributionName", serialization_alias="distributionName"
     )
 
 
@@ -2997,7 +2995,7 @@ class DeleteDomainResult(_Model):
 class DeleteInstanceRequest(_Model):
     """The ``DeleteInstanceRequest`` structure."""
 
-    instance_name: _t.Annotated[str, _pd.Field(pattern="\\w[\\w\\-]*\\w"), _Tolerant] = _pd.Field(
+    instance_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = _pd.Field(
         validation_alias="instanceName", serialization_alias="instanceName"
     )
     force_delete_add_ons: bool | None = _pd.Field(
@@ -3014,7 +3012,7 @@ class DeleteInstanceResult(_Model):
 class DeleteInstanceSnapshotRequest(_Model):
     """The ``DeleteInstanceSnapshotRequest`` structure."""
 
-    instance_snapshot_name: _t.Annotated[str, _pd.Field(pattern="\\w[\\w\\-]*\\w"), _Tolerant] = (
+    instance_snapshot_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = (
         _pd.Field(
             validation_alias="instanceSnapshotName", serialization_alias="instanceSnapshotName"
         )
@@ -3030,7 +3028,7 @@ class DeleteInstanceSnapshotResult(_Model):
 class DeleteKeyPairRequest(_Model):
     """The ``DeleteKeyPairRequest`` structure."""
 
-    key_pair_name: _t.Annotated[str, _pd.Field(pattern="\\w[\\w\\-]*\\w"), _Tolerant] = _pd.Field(
+    key_pair_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = _pd.Field(
         validation_alias="keyPairName", serialization_alias="keyPairName"
     )
     expected_fingerprint: str | None = _pd.Field(
@@ -3049,7 +3047,7 @@ class DeleteKeyPairResult(_Model):
 class DeleteKnownHostKeysRequest(_Model):
     """The ``DeleteKnownHostKeysRequest`` structure."""
 
-    instance_name: _t.Annotated[str, _pd.Field(pattern="\\w[\\w\\-]*\\w"), _Tolerant] = _pd.Field(
+    instance_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = _pd.Field(
         validation_alias="instanceName", serialization_alias="instanceName"
     )
 
@@ -3063,7 +3061,7 @@ class DeleteKnownHostKeysResult(_Model):
 class DeleteLoadBalancerRequest(_Model):
     """The ``DeleteLoadBalancerRequest`` structure."""
 
-    load_balancer_name: _t.Annotated[str, _pd.Field(pattern="\\w[\\w\\-]*\\w"), _Tolerant] = (
+    load_balancer_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = (
         _pd.Field(validation_alias="loadBalancerName", serialization_alias="loadBalancerName")
     )
 
@@ -3077,10 +3075,10 @@ class DeleteLoadBalancerResult(_Model):
 class DeleteLoadBalancerTlsCertificateRequest(_Model):
     """The ``DeleteLoadBalancerTlsCertificateRequest`` structure."""
 
-    load_balancer_name: _t.Annotated[str, _pd.Field(pattern="\\w[\\w\\-]*\\w"), _Tolerant] = (
+    load_balancer_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = (
         _pd.Field(validation_alias="loadBalancerName", serialization_alias="loadBalancerName")
     )
-    certificate_name: _t.Annotated[str, _pd.Field(pattern="\\w[\\w\\-]*\\w"), _Tolerant] = (
+    certificate_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = (
         _pd.Field(validation_alias="certificateName", serialization_alias="certificateName")
     )
     force: bool | None = None
@@ -3095,16 +3093,16 @@ class DeleteLoadBalancerTlsCertificateResult(_Model):
 class DeleteRelationalDatabaseRequest(_Model):
     """The ``DeleteRelationalDatabaseRequest`` structure."""
 
-    relational_database_name: _t.Annotated[str, _pd.Field(pattern="\\w[\\w\\-]*\\w"), _Tolerant] = (
-        _pd.Field(
-            validation_alias="relationalDatabaseName", serialization_alias="relationalDatabaseName"
-        )
+    relational_database_name: _t.Annotated[
+        str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant
+    ] = _pd.Field(
+        validation_alias="relationalDatabaseName", serialization_alias="relationalDatabaseName"
     )
     skip_final_snapshot: bool | None = _pd.Field(
         default=None, validation_alias="skipFinalSnapshot", serialization_alias="skipFinalSnapshot"
     )
     final_relational_database_snapshot_name: (
-        _t.Annotated[str, _pd.Field(pattern="\\w[\\w\\-]*\\w"), _Tolerant] | None
+        _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] | None
     ) = _pd.Field(
         default=None,
         validation_alias="finalRelationalDatabaseSnapshotName",
@@ -3122,7 +3120,7 @@ class DeleteRelationalDatabaseSnapshotRequest(_Model):
     """The ``DeleteRelationalDatabaseSnapshotRequest`` structure."""
 
     relational_database_snapshot_name: _t.Annotated[
-        str, _pd.Field(pattern="\\w[\\w\\-]*\\w"), _Tolerant
+        str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant
     ] = _pd.Field(
         validation_alias="relationalDatabaseSnapshotName",
         serialization_alias="relationalDatabaseSnapshotName",
@@ -3145,7 +3143,7 @@ class DestinationInfo(_Model):
 class DetachCertificateFromDistributionRequest(_Model):
     """The ``DetachCertificateFromDistributionRequest`` structure."""
 
-    distribution_name: _t.Annotated[str, _pd.Field(pattern="\\w[\\w\\-]*\\w"), _Tolerant] = (
+    distribution_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = (
         _pd.Field(validation_alias="distributionName", serialization_alias="distributionName")
     )
 
@@ -3159,7 +3157,7 @@ class DetachCertificateFromDistributionResult(_Model):
 class DetachDiskRequest(_Model):
     """The ``DetachDiskRequest`` structure."""
 
-    disk_name: _t.Annotated[str, _pd.Field(pattern="\\w[\\w\\-]*\\w"), _Tolerant] = _pd.Field(
+    disk_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = _pd.Field(
         validation_alias="diskName", serialization_alias="diskName"
     )
 
@@ -3173,10 +3171,10 @@ class DetachDiskResult(_Model):
 class DetachInstancesFromLoadBalancerRequest(_Model):
     """The ``DetachInstancesFromLoadBalancerRequest`` structure."""
 
-    load_balancer_name: _t.Annotated[str, _pd.Field(pattern="\\w[\\w\\-]*\\w"), _Tolerant] = (
+    load_balancer_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = (
         _pd.Field(validation_alias="loadBalancerName", serialization_alias="loadBalancerName")
     )
-    instance_names: list[_t.Annotated[str, _pd.Field(pattern="\\w[\\w\\-]*\\w"), _Tolerant]] = (
+    instance_names: list[_t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant]] = (
         _pd.Field(validation_alias="instanceNames", serialization_alias="instanceNames")
     )
 
@@ -3190,8 +3188,8 @@ class DetachInstancesFromLoadBalancerResult(_Model):
 class DetachStaticIpRequest(_Model):
     """The ``DetachStaticIpRequest`` structure."""
 
-    static_ip_name: _t.Annotated[str, _pd.Field(pattern="\\w[\\w\\-]*\\w"), _Tolerant] = _pd.Field(
-        validation_alias="staticIpName", serialization_alias="staticIpName"
+    static_ip_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = (
+        _pd.Field(validation_alias="staticIpName", serialization_alias="staticIpName")
     )
 
 
@@ -3207,7 +3205,7 @@ class DisableAddOnRequest(_Model):
     add_on_type: _t.Annotated[AddOnType, _Tolerant] = _pd.Field(
         validation_alias="addOnType", serialization_alias="addOnType"
     )
-    resource_name: _t.Annotated[str, _pd.Field(pattern="\\w[\\w\\-]*\\w"), _Tolerant] = _pd.Field(
+    resource_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = _pd.Field(
         validation_alias="resourceName", serialization_alias="resourceName"
     )
 
@@ -3221,7 +3219,7 @@ class DisableAddOnResult(_Model):
 class Disk(_Model):
     """Describes a block storage disk."""
 
-    name: _t.Annotated[str, _pd.Field(pattern="\\w[\\w\\-]*\\w"), _Tolerant] | None = None
+    name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] | None = None
     arn: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None = None
     support_code: str | None = _pd.Field(
         default=None, validation_alias="supportCode", serialization_alias="supportCode"
@@ -3246,7 +3244,7 @@ class Disk(_Model):
     iops: int | None = None
     path: str | None = None
     state: _t.Annotated[DiskState, _Tolerant] | None = None
-    attached_to: _t.Annotated[str, _pd.Field(pattern="\\w[\\w\\-]*\\w"), _Tolerant] | None = (
+    attached_to: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] | None = (
         _pd.Field(default=None, validation_alias="attachedTo", serialization_alias="attachedTo")
     )
     is_attached: bool | None = _pd.Field(
@@ -3286,7 +3284,7 @@ class DiskMap(_Model):
             serialization_alias="originalDiskPath",
         )
     )
-    new_disk_name: _t.Annotated[str, _pd.Field(pattern="\\w[\\w\\-]*\\w"), _Tolerant] | None = (
+    new_disk_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] | None = (
         _pd.Field(default=None, validation_alias="newDiskName", serialization_alias="newDiskName")
     )
 
@@ -3294,7 +3292,7 @@ class DiskMap(_Model):
 class DiskSnapshot(_Model):
     """Describes a block storage disk snapshot."""
 
-    name: _t.Annotated[str, _pd.Field(pattern="\\w[\\w\\-]*\\w"), _Tolerant] | None = None
+    name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] | None = None
     arn: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None = None
     support_code: str | None = _pd.Field(
         default=None, validation_alias="supportCode", serialization_alias="supportCode"
@@ -3312,14 +3310,14 @@ class DiskSnapshot(_Model):
     )
     state: _t.Annotated[DiskSnapshotState, _Tolerant] | None = None
     progress: str | None = None
-    from_disk_name: _t.Annotated[str, _pd.Field(pattern="\\w[\\w\\-]*\\w"), _Tolerant] | None = (
+    from_disk_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] | None = (
         _pd.Field(default=None, validation_alias="fromDiskName", serialization_alias="fromDiskName")
     )
     from_disk_arn: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None = _pd.Field(
         default=None, validation_alias="fromDiskArn", serialization_alias="fromDiskArn"
     )
     from_instance_name: (
-        _t.Annotated[str, _pd.Field(pattern="\\w[\\w\\-]*\\w"), _Tolerant] | None
+        _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] | None
     ) = _pd.Field(
         default=None, validation_alias="fromInstanceName", serialization_alias="fromInstanceName"
     )
@@ -3392,7 +3390,7 @@ class DnsRecordCreationState(_Model):
 class Domain(_Model):
     """Describes a domain where you are storing recordsets."""
 
-    name: _t.Annotated[str, _pd.Field(pattern="\\w[\\w\\-]*\\w"), _Tolerant] | None = None
+    name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] | None = None
     arn: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None = None
     support_code: str | None = _pd.Field(
         default=None, validation_alias="supportCode", serialization_alias="supportCode"
@@ -3473,7 +3471,7 @@ class DownloadDefaultKeyPairResult(_Model):
 class EnableAddOnRequest(_Model):
     """The ``EnableAddOnRequest`` structure."""
 
-    resource_name: _t.Annotated[str, _pd.Field(pattern="\\w[\\w\\-]*\\w"), _Tolerant] = _pd.Field(
+    resource_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = _pd.Field(
         validation_alias="resourceName", serialization_alias="resourceName"
     )
     add_on_request: AddOnRequest = _pd.Field(
@@ -3520,7 +3518,7 @@ class EstimateByTime(_Model):
 class ExportSnapshotRecord(_Model):
     """Describes an export snapshot record."""
 
-    name: _t.Annotated[str, _pd.Field(pattern="\\w[\\w\\-]*\\w"), _Tolerant] | None = None
+    name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] | None = None
     arn: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None = None
     created_at: _dt.datetime | None = _pd.Field(
         default=None, validation_alias="createdAt", serialization_alias="createdAt"
@@ -3574,7 +3572,7 @@ class ExportSnapshotRecordSourceInfo(_Model):
 class ExportSnapshotRequest(_Model):
     """The ``ExportSnapshotRequest`` structure."""
 
-    source_snapshot_name: _t.Annotated[str, _pd.Field(pattern="\\w[\\w\\-]*\\w"), _Tolerant] = (
+    source_snapshot_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = (
         _pd.Field(validation_alias="sourceSnapshotName", serialization_alias="sourceSnapshotName")
     )
 
@@ -3607,14 +3605,14 @@ class GetActiveNamesResult(_Model):
 class GetAlarmsRequest(_Model):
     """The ``GetAlarmsRequest`` structure."""
 
-    alarm_name: _t.Annotated[str, _pd.Field(pattern="\\w[\\w\\-]*\\w"), _Tolerant] | None = (
+    alarm_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] | None = (
         _pd.Field(default=None, validation_alias="alarmName", serialization_alias="alarmName")
     )
     page_token: str | None = _pd.Field(
         default=None, validation_alias="pageToken", serialization_alias="pageToken"
     )
     monitored_resource_name: (
-        _t.Annotated[str, _pd.Field(pattern="\\w[\\w\\-]*\\w"), _Tolerant] | None
+        _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] | None
     ) = _pd.Field(
         default=None,
         validation_alias="monitoredResourceName",
@@ -3634,7 +3632,7 @@ class GetAlarmsResult(_Model):
 class GetAutoSnapshotsRequest(_Model):
     """The ``GetAutoSnapshotsRequest`` structure."""
 
-    resource_name: _t.Annotated[str, _pd.Field(pattern="\\w[\\w\\-]*\\w"), _Tolerant] = _pd.Field(
+    resource_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = _pd.Field(
         validation_alias="resourceName", serialization_alias="resourceName"
     )
 
@@ -3642,7 +3640,7 @@ class GetAutoSnapshotsRequest(_Model):
 class GetAutoSnapshotsResult(_Model):
     """The ``GetAutoSnapshotsResult`` structure."""
 
-    resource_name: _t.Annotated[str, _pd.Field(pattern="\\w[\\w\\-]*\\w"), _Tolerant] | None = (
+    resource_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] | None = (
         _pd.Field(default=None, validation_alias="resourceName", serialization_alias="resourceName")
     )
     resource_type: _t.Annotated[ResourceType, _Tolerant] | None = _pd.Field(
@@ -4011,7 +4009,7 @@ class GetContainerServicesRequest(_Model):
 class GetCostEstimateRequest(_Model):
     """The ``GetCostEstimateRequest`` structure."""
 
-    resource_name: _t.Annotated[str, _pd.Field(pattern="\\w[\\w\\-]*\\w"), _Tolerant] = _pd.Field(
+    resource_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = _pd.Field(
         validation_alias="resourceName", serialization_alias="resourceName"
     )
     start_time: _dt.datetime = _pd.Field(
@@ -4033,7 +4031,7 @@ class GetCostEstimateResult(_Model):
 class GetDiskRequest(_Model):
     """The ``GetDiskRequest`` structure."""
 
-    disk_name: _t.Annotated[str, _pd.Field(pattern="\\w[\\w\\-]*\\w"), _Tolerant] = _pd.Field(
+    disk_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = _pd.Field(
         validation_alias="diskName", serialization_alias="diskName"
     )
 
@@ -4047,7 +4045,7 @@ class GetDiskResult(_Model):
 class GetDiskSnapshotRequest(_Model):
     """The ``GetDiskSnapshotRequest`` structure."""
 
-    disk_snapshot_name: _t.Annotated[str, _pd.Field(pattern="\\w[\\w\\-]*\\w"), _Tolerant] = (
+    disk_snapshot_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = (
         _pd.Field(validation_alias="diskSnapshotName", serialization_alias="diskSnapshotName")
     )
 
@@ -4109,12 +4107,10 @@ class GetDistributionBundlesResult(_Model):
 class GetDistributionLatestCacheResetRequest(_Model):
     """The ``GetDistributionLatestCacheResetRequest`` structure."""
 
-    distribution_name: _t.Annotated[str, _pd.Field(pattern="\\w[\\w\\-]*\\w"), _Tolerant] | None = (
-        _pd.Field(
-            default=None,
-            validation_alias="distributionName",
-            serialization_alias="distributionName",
-        )
+    distribution_name: (
+        _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] | None
+    ) = _pd.Field(
+        default=None, validation_alias="distributionName", serialization_alias="distributionName"
     )
 
 
@@ -4130,7 +4126,7 @@ class GetDistributionLatestCacheResetResult(_Model):
 class GetDistributionMetricDataRequest(_Model):
     """The ``GetDistributionMetricDataRequest`` structure."""
 
-    distribution_name: _t.Annotated[str, _pd.Field(pattern="\\w[\\w\\-]*\\w"), _Tolerant] = (
+    distribution_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = (
         _pd.Field(validation_alias="distributionName", serialization_alias="distributionName")
     )
     metric_name: _t.Annotated[DistributionMetricName, _Tolerant] = _pd.Field(
@@ -4159,12 +4155,10 @@ class GetDistributionMetricDataResult(_Model):
 class GetDistributionsRequest(_Model):
     """The ``GetDistributionsRequest`` structure."""
 
-    distribution_name: _t.Annotated[str, _pd.Field(pattern="\\w[\\w\\-]*\\w"), _Tolerant] | None = (
-        _pd.Field(
-            default=None,
-            validation_alias="distributionName",
-            serialization_alias="distributionName",
-        )
+    distribution_name: (
+        _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] | None
+    ) = _pd.Field(
+        default=None, validation_alias="distributionName", serialization_alias="distributionName"
     )
     page_token: str | None = _pd.Field(
         default=None, validation_alias="pageToken", serialization_alias="pageToken"
@@ -4233,7 +4227,7 @@ class GetExportSnapshotRecordsResult(_Model):
 class GetInstanceAccessDetailsRequest(_Model):
     """The ``GetInstanceAccessDetailsRequest`` structure."""
 
-    instance_name: _t.Annotated[str, _pd.Field(pattern="\\w[\\w\\-]*\\w"), _Tolerant] = _pd.Field(
+    instance_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = _pd.Field(
         validation_alias="instanceName", serialization_alias="instanceName"
     )
     protocol: _t.Annotated[InstanceAccessProtocol, _Tolerant] | None = None
@@ -4250,7 +4244,7 @@ class GetInstanceAccessDetailsResult(_Model):
 class GetInstanceMetricDataRequest(_Model):
     """The ``GetInstanceMetricDataRequest`` structure."""
 
-    instance_name: _t.Annotated[str, _pd.Field(pattern="\\w[\\w\\-]*\\w"), _Tolerant] = _pd.Field(
+    instance_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = _pd.Field(
         validation_alias="instanceName", serialization_alias="instanceName"
     )
     metric_name: _t.Annotated[InstanceMetricName, _Tolerant] = _pd.Field(
@@ -4279,7 +4273,7 @@ class GetInstanceMetricDataResult(_Model):
 class GetInstancePortStatesRequest(_Model):
     """The ``GetInstancePortStatesRequest`` structure."""
 
-    instance_name: _t.Annotated[str, _pd.Field(pattern="\\w[\\w\\-]*\\w"), _Tolerant] = _pd.Field(
+    instance_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = _pd.Field(
         validation_alias="instanceName", serialization_alias="instanceName"
     )
 
@@ -4295,7 +4289,7 @@ class GetInstancePortStatesResult(_Model):
 class GetInstanceRequest(_Model):
     """The ``GetInstanceRequest`` structure."""
 
-    instance_name: _t.Annotated[str, _pd.Field(pattern="\\w[\\w\\-]*\\w"), _Tolerant] = _pd.Field(
+    instance_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = _pd.Field(
         validation_alias="instanceName", serialization_alias="instanceName"
     )
 
@@ -4309,7 +4303,7 @@ class GetInstanceResult(_Model):
 class GetInstanceSnapshotRequest(_Model):
     """The ``GetInstanceSnapshotRequest`` structure."""
 
-    instance_snapshot_name: _t.Annotated[str, _pd.Field(pattern="\\w[\\w\\-]*\\w"), _Tolerant] = (
+    instance_snapshot_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = (
         _pd.Field(
             validation_alias="instanceSnapshotName", serialization_alias="instanceSnapshotName"
         )
@@ -4346,7 +4340,7 @@ class GetInstanceSnapshotsResult(_Model):
 class GetInstanceStateRequest(_Model):
     """The ``GetInstanceStateRequest`` structure."""
 
-    instance_name: _t.Annotated[str, _pd.Field(pattern="\\w[\\w\\-]*\\w"), _Tolerant] = _pd.Field(
+    instance_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = _pd.Field(
         validation_alias="instanceName", serialization_alias="instanceName"
     )
 
@@ -4377,7 +4371,7 @@ class GetInstancesResult(_Model):
 class GetKeyPairRequest(_Model):
     """The ``GetKeyPairRequest`` structure."""
 
-    key_pair_name: _t.Annotated[str, _pd.Field(pattern="\\w[\\w\\-]*\\w"), _Tolerant] = _pd.Field(
+    key_pair_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = _pd.Field(
         validation_alias="keyPairName", serialization_alias="keyPairName"
     )
 
@@ -4417,7 +4411,7 @@ class GetKeyPairsResult(_Model):
 class GetLoadBalancerMetricDataRequest(_Model):
     """The ``GetLoadBalancerMetricDataRequest`` structure."""
 
-    load_balancer_name: _t.Annotated[str, _pd.Field(pattern="\\w[\\w\\-]*\\w"), _Tolerant] = (
+    load_balancer_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = (
         _pd.Field(validation_alias="loadBalancerName", serialization_alias="loadBalancerName")
     )
     metric_name: _t.Annotated[LoadBalancerMetricName, _Tolerant] = _pd.Field(
@@ -4446,7 +4440,7 @@ class GetLoadBalancerMetricDataResult(_Model):
 class GetLoadBalancerRequest(_Model):
     """The ``GetLoadBalancerRequest`` structure."""
 
-    load_balancer_name: _t.Annotated[str, _pd.Field(pattern="\\w[\\w\\-]*\\w"), _Tolerant] = (
+    load_balancer_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = (
         _pd.Field(validation_alias="loadBalancerName", serialization_alias="loadBalancerName")
     )
 
@@ -4462,7 +4456,7 @@ class GetLoadBalancerResult(_Model):
 class GetLoadBalancerTlsCertificatesRequest(_Model):
     """The ``GetLoadBalancerTlsCertificatesRequest`` structure."""
 
-    load_balancer_name: _t.Annotated[str, _pd.Field(pattern="\\w[\\w\\-]*\\w"), _Tolerant] = (
+    load_balancer_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = (
         _pd.Field(validation_alias="loadBalancerName", serialization_alias="loadBalancerName")
     )
 
@@ -4530,7 +4524,7 @@ class GetOperationResult(_Model):
 class GetOperationsForResourceRequest(_Model):
     """The ``GetOperationsForResourceRequest`` structure."""
 
-    resource_name: _t.Annotated[str, _pd.Field(pattern="\\w[\\w\\-]*\\w"), _Tolerant] = _pd.Field(
+    resource_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = _pd.Field(
         validation_alias="resourceName", serialization_alias="resourceName"
     )
     page_token: str | None = _pd.Field(
@@ -4641,10 +4635,10 @@ class GetRelationalDatabaseBundlesResult(_Model):
 class GetRelationalDatabaseEventsRequest(_Model):
     """The ``GetRelationalDatabaseEventsRequest`` structure."""
 
-    relational_database_name: _t.Annotated[str, _pd.Field(pattern="\\w[\\w\\-]*\\w"), _Tolerant] = (
-        _pd.Field(
-            validation_alias="relationalDatabaseName", serialization_alias="relationalDatabaseName"
-        )
+    relational_database_name: _t.Annotated[
+        str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant
+    ] = _pd.Field(
+        validation_alias="relationalDatabaseName", serialization_alias="relationalDatabaseName"
     )
     duration_in_minutes: int | None = _pd.Field(
         default=None, validation_alias="durationInMinutes", serialization_alias="durationInMinutes"
@@ -4670,10 +4664,10 @@ class GetRelationalDatabaseEventsResult(_Model):
 class GetRelationalDatabaseLogEventsRequest(_Model):
     """The ``GetRelationalDatabaseLogEventsRequest`` structure."""
 
-    relational_database_name: _t.Annotated[str, _pd.Field(pattern="\\w[\\w\\-]*\\w"), _Tolerant] = (
-        _pd.Field(
-            validation_alias="relationalDatabaseName", serialization_alias="relationalDatabaseName"
-        )
+    relational_database_name: _t.Annotated[
+        str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant
+    ] = _pd.Field(
+        validation_alias="relationalDatabaseName", serialization_alias="relationalDatabaseName"
     )
     log_stream_name: str = _pd.Field(
         validation_alias="logStreamName", serialization_alias="logStreamName"
@@ -4709,10 +4703,10 @@ class GetRelationalDatabaseLogEventsResult(_Model):
 class GetRelationalDatabaseLogStreamsRequest(_Model):
     """The ``GetRelationalDatabaseLogStreamsRequest`` structure."""
 
-    relational_database_name: _t.Annotated[str, _pd.Field(pattern="\\w[\\w\\-]*\\w"), _Tolerant] = (
-        _pd.Field(
-            validation_alias="relationalDatabaseName", serialization_alias="relationalDatabaseName"
-        )
+    relational_database_name: _t.Annotated[
+        str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant
+    ] = _pd.Field(
+        validation_alias="relationalDatabaseName", serialization_alias="relationalDatabaseName"
     )
 
 
@@ -4727,10 +4721,10 @@ class GetRelationalDatabaseLogStreamsResult(_Model):
 class GetRelationalDatabaseMasterUserPasswordRequest(_Model):
     """The ``GetRelationalDatabaseMasterUserPasswordRequest`` structure."""
 
-    relational_database_name: _t.Annotated[str, _pd.Field(pattern="\\w[\\w\\-]*\\w"), _Tolerant] = (
-        _pd.Field(
-            validation_alias="relationalDatabaseName", serialization_alias="relationalDatabaseName"
-        )
+    relational_database_name: _t.Annotated[
+        str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant
+    ] = _pd.Field(
+        validation_alias="relationalDatabaseName", serialization_alias="relationalDatabaseName"
     )
     password_version: _t.Annotated[RelationalDatabasePasswordVersion, _Tolerant] | None = _pd.Field(
         default=None, validation_alias="passwordVersion", serialization_alias="passwordVersion"
@@ -4754,10 +4748,10 @@ class GetRelationalDatabaseMasterUserPasswordResult(_Model):
 class GetRelationalDatabaseMetricDataRequest(_Model):
     """The ``GetRelationalDatabaseMetricDataRequest`` structure."""
 
-    relational_database_name: _t.Annotated[str, _pd.Field(pattern="\\w[\\w\\-]*\\w"), _Tolerant] = (
-        _pd.Field(
-            validation_alias="relationalDatabaseName", serialization_alias="relationalDatabaseName"
-        )
+    relational_database_name: _t.Annotated[
+        str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant
+    ] = _pd.Field(
+        validation_alias="relationalDatabaseName", serialization_alias="relationalDatabaseName"
     )
     metric_name: _t.Annotated[RelationalDatabaseMetricName, _Tolerant] = _pd.Field(
         validation_alias="metricName", serialization_alias="metricName"
@@ -4785,10 +4779,10 @@ class GetRelationalDatabaseMetricDataResult(_Model):
 class GetRelationalDatabaseParametersRequest(_Model):
     """The ``GetRelationalDatabaseParametersRequest`` structure."""
 
-    relational_database_name: _t.Annotated[str, _pd.Field(pattern="\\w[\\w\\-]*\\w"), _Tolerant] = (
-        _pd.Field(
-            validation_alias="relationalDatabaseName", serialization_alias="relationalDatabaseName"
-        )
+    relational_database_name: _t.Annotated[
+        str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant
+    ] = _pd.Field(
+        validation_alias="relationalDatabaseName", serialization_alias="relationalDatabaseName"
     )
     page_token: str | None = _pd.Field(
         default=None, validation_alias="pageToken", serialization_alias="pageToken"
@@ -4807,10 +4801,10 @@ class GetRelationalDatabaseParametersResult(_Model):
 class GetRelationalDatabaseRequest(_Model):
     """The ``GetRelationalDatabaseRequest`` structure."""
 
-    relational_database_name: _t.Annotated[str, _pd.Field(pattern="\\w[\\w\\-]*\\w"), _Tolerant] = (
-        _pd.Field(
-            validation_alias="relationalDatabaseName", serialization_alias="relationalDatabaseName"
-        )
+    relational_database_name: _t.Annotated[
+        str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant
+    ] = _pd.Field(
+        validation_alias="relationalDatabaseName", serialization_alias="relationalDatabaseName"
     )
 
 
@@ -4828,7 +4822,7 @@ class GetRelationalDatabaseSnapshotRequest(_Model):
     """The ``GetRelationalDatabaseSnapshotRequest`` structure."""
 
     relational_database_snapshot_name: _t.Annotated[
-        str, _pd.Field(pattern="\\w[\\w\\-]*\\w"), _Tolerant
+        str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant
     ] = _pd.Field(
         validation_alias="relationalDatabaseSnapshotName",
         serialization_alias="relationalDatabaseSnapshotName",
@@ -4890,7 +4884,7 @@ class GetRelationalDatabasesResult(_Model):
 class GetSetupHistoryRequest(_Model):
     """The ``GetSetupHistoryRequest`` structure."""
 
-    resource_name: _t.Annotated[str, _pd.Field(pattern="\\w[\\w\\-]*\\w"), _Tolerant] = _pd.Field(
+    resource_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = _pd.Field(
         validation_alias="resourceName", serialization_alias="resourceName"
     )
     page_token: (
@@ -4920,8 +4914,8 @@ class GetSetupHistoryResult(_Model):
 class GetStaticIpRequest(_Model):
     """The ``GetStaticIpRequest`` structure."""
 
-    static_ip_name: _t.Annotated[str, _pd.Field(pattern="\\w[\\w\\-]*\\w"), _Tolerant] = _pd.Field(
-        validation_alias="staticIpName", serialization_alias="staticIpName"
+    static_ip_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = (
+        _pd.Field(validation_alias="staticIpName", serialization_alias="staticIpName")
     )
 
 
@@ -4988,7 +4982,7 @@ class HostKeyAttributes(_Model):
 class ImportKeyPairRequest(_Model):
     """The ``ImportKeyPairRequest`` structure."""
 
-    key_pair_name: _t.Annotated[str, _pd.Field(pattern="\\w[\\w\\-]*\\w"), _Tolerant] = _pd.Field(
+    key_pair_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = _pd.Field(
         validation_alias="keyPairName", serialization_alias="keyPairName"
     )
     public_key_base64: str = _pd.Field(
@@ -5006,7 +5000,7 @@ class InputOrigin(_Model):
     """Describes the origin resource of an Amazon Lightsail content delivery network (CDN)
     distribution."""
 
-    name: _t.Annotated[str, _pd.Field(pattern="\\w[\\w\\-]*\\w"), _Tolerant] | None = None
+    name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] | None = None
     region_name: _t.Annotated[RegionName, _Tolerant] | None = _pd.Field(
         default=None, validation_alias="regionName", serialization_alias="regionName"
     )
@@ -5024,7 +5018,7 @@ class InputOrigin(_Model):
 class Instance(_Model):
     """Describes an instance (a virtual private server)."""
 
-    name: _t.Annotated[str, _pd.Field(pattern="\\w[\\w\\-]*\\w"), _Tolerant] | None = None
+    name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] | None = None
     arn: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None = None
     support_code: str | None = _pd.Field(
         default=None, validation_alias="supportCode", serialization_alias="supportCode"
@@ -5075,7 +5069,7 @@ class Instance(_Model):
     networking: InstanceNetworking | None = None
     state: InstanceState | None = None
     username: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None = None
-    ssh_key_name: _t.Annotated[str, _pd.Field(pattern="\\w[\\w\\-]*\\w"), _Tolerant] | None = (
+    ssh_key_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] | None = (
         _pd.Field(default=None, validation_alias="sshKeyName", serialization_alias="sshKeyName")
     )
     metadata_options: InstanceMetadataOptions | None = _pd.Field(
@@ -5109,7 +5103,7 @@ class InstanceAccessDetails(_Model):
         default=None, validation_alias="privateKey", serialization_alias="privateKey"
     )
     protocol: _t.Annotated[InstanceAccessProtocol, _Tolerant] | None = None
-    instance_name: _t.Annotated[str, _pd.Field(pattern="\\w[\\w\\-]*\\w"), _Tolerant] | None = (
+    instance_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] | None = (
         _pd.Field(default=None, validation_alias="instanceName", serialization_alias="instanceName")
     )
     username: str | None = None
@@ -5122,7 +5116,7 @@ class InstanceEntry(_Model):
     """Describes the Amazon Elastic Compute Cloud instance and related resources to be created
     using the create cloud formation stack operation."""
 
-    source_name: _t.Annotated[str, _pd.Field(pattern="\\w[\\w\\-]*\\w"), _Tolerant] = _pd.Field(
+    source_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = _pd.Field(
         validation_alias="sourceName", serialization_alias="sourceName"
     )
     instance_type: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] = _pd.Field(
@@ -5154,7 +5148,7 @@ class InstanceHardware(_Model):
 class InstanceHealthSummary(_Model):
     """Describes information about the health of the instance."""
 
-    instance_name: _t.Annotated[str, _pd.Field(pattern="\\w[\\w\\-]*\\w"), _Tolerant] | None = (
+    instance_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] | None = (
         _pd.Field(default=None, validation_alias="instanceName", serialization_alias="instanceName")
     )
     instance_health: _t.Annotated[InstanceHealthState, _Tolerant] | None = _pd.Field(
@@ -5251,7 +5245,7 @@ class InstancePortState(_Model):
 class InstanceSnapshot(_Model):
     """Describes an instance snapshot."""
 
-    name: _t.Annotated[str, _pd.Field(pattern="\\w[\\w\\-]*\\w"), _Tolerant] | None = None
+    name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] | None = None
     arn: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None = None
     support_code: str | None = _pd.Field(
         default=None, validation_alias="supportCode", serialization_alias="supportCode"
@@ -5270,7 +5264,7 @@ class InstanceSnapshot(_Model):
         default=None, validation_alias="fromAttachedDisks", serialization_alias="fromAttachedDisks"
     )
     from_instance_name: (
-        _t.Annotated[str, _pd.Field(pattern="\\w[\\w\\-]*\\w"), _Tolerant] | None
+        _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] | None
     ) = _pd.Field(
         default=None, validation_alias="fromInstanceName", serialization_alias="fromInstanceName"
     )
@@ -5343,7 +5337,7 @@ class IsVpcPeeredResult(_Model):
 class KeyPair(_Model):
     """Describes an SSH key pair."""
 
-    name: _t.Annotated[str, _pd.Field(pattern="\\w[\\w\\-]*\\w"), _Tolerant] | None = None
+    name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] | None = None
     arn: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None = None
     support_code: str | None = _pd.Field(
         default=None, validation_alias="supportCode", serialization_alias="supportCode"
@@ -5362,7 +5356,7 @@ class KeyPair(_Model):
 class LightsailDistribution(_Model):
     """Describes an Amazon Lightsail content delivery network (CDN) distribution."""
 
-    name: _t.Annotated[str, _pd.Field(pattern="\\w[\\w\\-]*\\w"), _Tolerant] | None = None
+    name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] | None = None
     arn: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None = None
     support_code: str | None = _pd.Field(
         default=None, validation_alias="supportCode", serialization_alias="supportCode"
@@ -5389,10 +5383,10 @@ class LightsailDistribution(_Model):
     bundle_id: str | None = _pd.Field(
         default=None, validation_alias="bundleId", serialization_alias="bundleId"
     )
-    certificate_name: _t.Annotated[str, _pd.Field(pattern="\\w[\\w\\-]*\\w"), _Tolerant] | None = (
-        _pd.Field(
-            default=None, validation_alias="certificateName", serialization_alias="certificateName"
-        )
+    certificate_name: (
+        _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] | None
+    ) = _pd.Field(
+        default=None, validation_alias="certificateName", serialization_alias="certificateName"
     )
     origin: Origin | None = None
     origin_public_dns: str | None = _pd.Field(
@@ -5438,7 +5432,7 @@ class LightsailDistribution(_Model):
 class LoadBalancer(_Model):
     """Describes a load balancer."""
 
-    name: _t.Annotated[str, _pd.Field(pattern="\\w[\\w\\-]*\\w"), _Tolerant] | None = None
+    name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] | None = None
     arn: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None = None
     support_code: str | None = _pd.Field(
         default=None, validation_alias="supportCode", serialization_alias="supportCode"
@@ -5492,7 +5486,7 @@ class LoadBalancer(_Model):
         validation_alias="httpsRedirectionEnabled",
         serialization_alias="httpsRedirectionEnabled",
     )
-    tls_policy_name: _t.Annotated[str, _pd.Field(pattern="\\w[\\w\\-]*\\w"), _Tolerant] | None = (
+    tls_policy_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] | None = (
         _pd.Field(
             default=None, validation_alias="tlsPolicyName", serialization_alias="tlsPolicyName"
         )
@@ -5502,7 +5496,7 @@ class LoadBalancer(_Model):
 class LoadBalancerTlsCertificate(_Model):
     """Describes a load balancer SSL/TLS certificate."""
 
-    name: _t.Annotated[str, _pd.Field(pattern="\\w[\\w\\-]*\\w"), _Tolerant] | None = None
+    name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] | None = None
     arn: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None = None
     support_code: str | None = _pd.Field(
         default=None, validation_alias="supportCode", serialization_alias="supportCode"
@@ -5516,7 +5510,7 @@ class LoadBalancerTlsCertificate(_Model):
     )
     tags: list[Tag] | None = None
     load_balancer_name: (
-        _t.Annotated[str, _pd.Field(pattern="\\w[\\w\\-]*\\w"), _Tolerant] | None
+        _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] | None
     ) = _pd.Field(
         default=None, validation_alias="loadBalancerName", serialization_alias="loadBalancerName"
     )
@@ -5648,7 +5642,7 @@ class LoadBalancerTlsCertificateRenewalSummary(_Model):
 class LoadBalancerTlsCertificateSummary(_Model):
     """Provides a summary of SSL/TLS certificate metadata."""
 
-    name: _t.Annotated[str, _pd.Field(pattern="\\w[\\w\\-]*\\w"), _Tolerant] | None = None
+    name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] | None = None
     is_attached: bool | None = _pd.Field(
         default=None, validation_alias="isAttached", serialization_alias="isAttached"
     )
@@ -5657,7 +5651,7 @@ class LoadBalancerTlsCertificateSummary(_Model):
 class LoadBalancerTlsPolicy(_Model):
     """Describes the TLS security policies that are available for Lightsail load balancers."""
 
-    name: _t.Annotated[str, _pd.Field(pattern="\\w[\\w\\-]*\\w"), _Tolerant] | None = None
+    name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] | None = None
     is_default: bool | None = _pd.Field(
         default=None, validation_alias="isDefault", serialization_alias="isDefault"
     )
@@ -5702,7 +5696,7 @@ class MonitoredResourceInfo(_Model):
         ]
         | None
     ) = None
-    name: _t.Annotated[str, _pd.Field(pattern="\\w[\\w\\-]*\\w"), _Tolerant] | None = None
+    name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] | None = None
     resource_type: _t.Annotated[ResourceType, _Tolerant] | None = _pd.Field(
         default=None, validation_alias="resourceType", serialization_alias="resourceType"
     )
@@ -5740,7 +5734,7 @@ class OpenInstancePublicPortsRequest(_Model):
     """The ``OpenInstancePublicPortsRequest`` structure."""
 
     port_info: PortInfo = _pd.Field(validation_alias="portInfo", serialization_alias="portInfo")
-    instance_name: _t.Annotated[str, _pd.Field(pattern="\\w[\\w\\-]*\\w"), _Tolerant] = _pd.Field(
+    instance_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = _pd.Field(
         validation_alias="instanceName", serialization_alias="instanceName"
     )
 
@@ -5755,7 +5749,7 @@ class Operation(_Model):
     """Describes the API operation."""
 
     id: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None = None
-    resource_name: _t.Annotated[str, _pd.Field(pattern="\\w[\\w\\-]*\\w"), _Tolerant] | None = (
+    resource_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] | None = (
         _pd.Field(default=None, validation_alias="resourceName", serialization_alias="resourceName")
     )
     resource_type: _t.Annotated[ResourceType, _Tolerant] | None = _pd.Field(
@@ -5799,7 +5793,7 @@ class Origin(_Model):
     """Describes the origin resource of an Amazon Lightsail content delivery network (CDN)
     distribution."""
 
-    name: _t.Annotated[str, _pd.Field(pattern="\\w[\\w\\-]*\\w"), _Tolerant] | None = None
+    name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] | None = None
     resource_type: _t.Annotated[ResourceType, _Tolerant] | None = _pd.Field(
         default=None, validation_alias="resourceType", serialization_alias="resourceType"
     )
@@ -5840,7 +5834,7 @@ class PasswordData(_Model):
     key pair name."""
 
     ciphertext: str | None = None
-    key_pair_name: _t.Annotated[str, _pd.Field(pattern="\\w[\\w\\-]*\\w"), _Tolerant] | None = (
+    key_pair_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] | None = (
         _pd.Field(default=None, validation_alias="keyPairName", serialization_alias="keyPairName")
     )
 
@@ -5930,16 +5924,16 @@ class PrivateRegistryAccessRequest(_Model):
 class PutAlarmRequest(_Model):
     """The ``PutAlarmRequest`` structure."""
 
-    alarm_name: _t.Annotated[str, _pd.Field(pattern="\\w[\\w\\-]*\\w"), _Tolerant] = _pd.Field(
+    alarm_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = _pd.Field(
         validation_alias="alarmName", serialization_alias="alarmName"
     )
     metric_name: _t.Annotated[MetricName, _Tolerant] = _pd.Field(
         validation_alias="metricName", serialization_alias="metricName"
     )
-    monitored_resource_name: _t.Annotated[str, _pd.Field(pattern="\\w[\\w\\-]*\\w"), _Tolerant] = (
-        _pd.Field(
-            validation_alias="monitoredResourceName", serialization_alias="monitoredResourceName"
-        )
+    monitored_resource_name: _t.Annotated[
+        str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant
+    ] = _pd.Field(
+        validation_alias="monitoredResourceName", serialization_alias="monitoredResourceName"
     )
     comparison_operator: _t.Annotated[ComparisonOperator, _Tolerant] = _pd.Field(
         validation_alias="comparisonOperator", serialization_alias="comparisonOperator"
@@ -5982,7 +5976,7 @@ class PutInstancePublicPortsRequest(_Model):
     port_infos: list[PortInfo] = _pd.Field(
         validation_alias="portInfos", serialization_alias="portInfos"
     )
-    instance_name: _t.Annotated[str, _pd.Field(pattern="\\w[\\w\\-]*\\w"), _Tolerant] = _pd.Field(
+    instance_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = _pd.Field(
         validation_alias="instanceName", serialization_alias="instanceName"
     )
 
@@ -6016,7 +6010,7 @@ class R53HostedZoneDeletionState(_Model):
 class RebootInstanceRequest(_Model):
     """The ``RebootInstanceRequest`` structure."""
 
-    instance_name: _t.Annotated[str, _pd.Field(pattern="\\w[\\w\\-]*\\w"), _Tolerant] = _pd.Field(
+    instance_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = _pd.Field(
         validation_alias="instanceName", serialization_alias="instanceName"
     )
 
@@ -6030,10 +6024,10 @@ class RebootInstanceResult(_Model):
 class RebootRelationalDatabaseRequest(_Model):
     """The ``RebootRelationalDatabaseRequest`` structure."""
 
-    relational_database_name: _t.Annotated[str, _pd.Field(pattern="\\w[\\w\\-]*\\w"), _Tolerant] = (
-        _pd.Field(
-            validation_alias="relationalDatabaseName", serialization_alias="relationalDatabaseName"
-        )
+    relational_database_name: _t.Annotated[
+        str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant
+    ] = _pd.Field(
+        validation_alias="relationalDatabaseName", serialization_alias="relationalDatabaseName"
     )
 
 
@@ -6120,7 +6114,7 @@ class RegisteredDomainDelegationInfo(_Model):
 class RelationalDatabase(_Model):
     """Describes a database."""
 
-    name: _t.Annotated[str, _pd.Field(pattern="\\w[\\w\\-]*\\w"), _Tolerant] | None = None
+    name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] | None = None
     arn: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None = None
     support_code: str | None = _pd.Field(
         default=None, validation_alias="supportCode", serialization_alias="supportCode"
@@ -6285,7 +6279,7 @@ class RelationalDatabaseEndpoint(_Model):
 class RelationalDatabaseEvent(_Model):
     """Describes an event for a database."""
 
-    resource: _t.Annotated[str, _pd.Field(pattern="\\w[\\w\\-]*\\w"), _Tolerant] | None = None
+    resource: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] | None = None
     created_at: _dt.datetime | None = _pd.Field(
         default=None, validation_alias="createdAt", serialization_alias="createdAt"
     )
@@ -6339,7 +6333,7 @@ class RelationalDatabaseParameter(_Model):
 class RelationalDatabaseSnapshot(_Model):
     """Describes a database snapshot."""
 
-    name: _t.Annotated[str, _pd.Field(pattern="\\w[\\w\\-]*\\w"), _Tolerant] | None = None
+    name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] | None = None
     arn: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None = None
     support_code: str | None = _pd.Field(
         default=None, validation_alias="supportCode", serialization_alias="supportCode"
@@ -6389,8 +6383,8 @@ class RelationalDatabaseSnapshot(_Model):
 class ReleaseStaticIpRequest(_Model):
     """The ``ReleaseStaticIpRequest`` structure."""
 
-    static_ip_name: _t.Annotated[str, _pd.Field(pattern="\\w[\\w\\-]*\\w"), _Tolerant] = _pd.Field(
-        validation_alias="staticIpName", serialization_alias="staticIpName"
+    static_ip_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = (
+        _pd.Field(validation_alias="staticIpName", serialization_alias="staticIpName")
     )
 
 
@@ -6424,12 +6418,10 @@ class RenewalSummary(_Model):
 class ResetDistributionCacheRequest(_Model):
     """The ``ResetDistributionCacheRequest`` structure."""
 
-    distribution_name: _t.Annotated[str, _pd.Field(pattern="\\w[\\w\\-]*\\w"), _Tolerant] | None = (
-        _pd.Field(
-            default=None,
-            validation_alias="distributionName",
-            serialization_alias="distributionName",
-        )
+    distribution_name: (
+        _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] | None
+    ) = _pd.Field(
+        default=None, validation_alias="distributionName", serialization_alias="distributionName"
     )
 
 
@@ -6446,7 +6438,7 @@ class ResetDistributionCacheResult(_Model):
 class ResourceBudgetEstimate(_Model):
     """Describes the estimated cost or usage that a budget tracks."""
 
-    resource_name: _t.Annotated[str, _pd.Field(pattern="\\w[\\w\\-]*\\w"), _Tolerant] | None = (
+    resource_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] | None = (
         _pd.Field(default=None, validation_alias="resourceName", serialization_alias="resourceName")
     )
     resource_type: _t.Annotated[ResourceType, _Tolerant] | None = _pd.Field(
@@ -6531,7 +6523,7 @@ class SetIpAddressTypeRequest(_Model):
     resource_type: _t.Annotated[ResourceType, _Tolerant] = _pd.Field(
         validation_alias="resourceType", serialization_alias="resourceType"
     )
-    resource_name: _t.Annotated[str, _pd.Field(pattern="\\w[\\w\\-]*\\w"), _Tolerant] = _pd.Field(
+    resource_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = _pd.Field(
         validation_alias="resourceName", serialization_alias="resourceName"
     )
     ip_address_type: _t.Annotated[IpAddressType, _Tolerant] = _pd.Field(
@@ -6553,7 +6545,7 @@ class SetIpAddressTypeResult(_Model):
 class SetResourceAccessForBucketRequest(_Model):
     """The ``SetResourceAccessForBucketRequest`` structure."""
 
-    resource_name: _t.Annotated[str, _pd.Field(pattern="\\w[\\w\\-]*\\w"), _Tolerant] = _pd.Field(
+    resource_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = _pd.Field(
         validation_alias="resourceName", serialization_alias="resourceName"
     )
     bucket_name: _t.Annotated[
@@ -6605,7 +6597,7 @@ class SetupHistory(_Model):
 class SetupHistoryResource(_Model):
     """The Lightsail resource that SetupHistory was ran on."""
 
-    name: _t.Annotated[str, _pd.Field(pattern="\\w[\\w\\-]*\\w"), _Tolerant] | None = None
+    name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] | None = None
     arn: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None = None
     created_at: _dt.datetime | None = _pd.Field(
         default=None, validation_alias="createdAt", serialization_alias="createdAt"
@@ -6619,7 +6611,7 @@ class SetupHistoryResource(_Model):
 class SetupInstanceHttpsRequest(_Model):
     """The ``SetupInstanceHttpsRequest`` structure."""
 
-    instance_name: _t.Annotated[str, _pd.Field(pattern="\\w[\\w\\-]*\\w"), _Tolerant] = _pd.Field(
+    instance_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = _pd.Field(
         validation_alias="instanceName", serialization_alias="instanceName"
     )
     email_address: _t.Annotated[
@@ -6660,7 +6652,7 @@ class SetupInstanceHttpsResult(_Model):
 class SetupRequest(_Model):
     """Returns information that was submitted during the SetupInstanceHttps request."""
 
-    instance_name: _t.Annotated[str, _pd.Field(pattern="\\w[\\w\\-]*\\w"), _Tolerant] | None = (
+    instance_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] | None = (
         _pd.Field(default=None, validation_alias="instanceName", serialization_alias="instanceName")
     )
     domain_names: (
@@ -6691,7 +6683,7 @@ class SetupRequest(_Model):
 class StartGUISessionRequest(_Model):
     """The ``StartGUISessionRequest`` structure."""
 
-    resource_name: _t.Annotated[str, _pd.Field(pattern="\\w[\\w\\-]*\\w"), _Tolerant] = _pd.Field(
+    resource_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = _pd.Field(
         validation_alias="resourceName", serialization_alias="resourceName"
     )
 
@@ -6705,7 +6697,7 @@ class StartGUISessionResult(_Model):
 class StartInstanceRequest(_Model):
     """The ``StartInstanceRequest`` structure."""
 
-    instance_name: _t.Annotated[str, _pd.Field(pattern="\\w[\\w\\-]*\\w"), _Tolerant] = _pd.Field(
+    instance_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = _pd.Field(
         validation_alias="instanceName", serialization_alias="instanceName"
     )
 
@@ -6719,10 +6711,10 @@ class StartInstanceResult(_Model):
 class StartRelationalDatabaseRequest(_Model):
     """The ``StartRelationalDatabaseRequest`` structure."""
 
-    relational_database_name: _t.Annotated[str, _pd.Field(pattern="\\w[\\w\\-]*\\w"), _Tolerant] = (
-        _pd.Field(
-            validation_alias="relationalDatabaseName", serialization_alias="relationalDatabaseName"
-        )
+    relational_database_name: _t.Annotated[
+        str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant
+    ] = _pd.Field(
+        validation_alias="relationalDatabaseName", serialization_alias="relationalDatabaseName"
     )
 
 
@@ -6735,7 +6727,7 @@ class StartRelationalDatabaseResult(_Model):
 class StaticIp(_Model):
     """Describes a static IP."""
 
-    name: _t.Annotated[str, _pd.Field(pattern="\\w[\\w\\-]*\\w"), _Tolerant] | None = None
+    name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] | None = None
     arn: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None = None
     support_code: str | None = _pd.Field(
         default=None, validation_alias="supportCode", serialization_alias="supportCode"
@@ -6750,7 +6742,7 @@ class StaticIp(_Model):
     ip_address: (
         _t.Annotated[str, _pd.Field(pattern="([0-9]{1,3}\\.){3}[0-9]{1,3}"), _Tolerant] | None
     ) = _pd.Field(default=None, validation_alias="ipAddress", serialization_alias="ipAddress")
-    attached_to: _t.Annotated[str, _pd.Field(pattern="\\w[\\w\\-]*\\w"), _Tolerant] | None = (
+    attached_to: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] | None = (
         _pd.Field(default=None, validation_alias="attachedTo", serialization_alias="attachedTo")
     )
     is_attached: bool | None = _pd.Field(
@@ -6761,7 +6753,7 @@ class StaticIp(_Model):
 class StopGUISessionRequest(_Model):
     """The ``StopGUISessionRequest`` structure."""
 
-    resource_name: _t.Annotated[str, _pd.Field(pattern="\\w[\\w\\-]*\\w"), _Tolerant] = _pd.Field(
+    resource_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = _pd.Field(
         validation_alias="resourceName", serialization_alias="resourceName"
     )
 
@@ -6782,7 +6774,7 @@ class StopInstanceOnIdleRequest(_Model):
 class StopInstanceRequest(_Model):
     """The ``StopInstanceRequest`` structure."""
 
-    instance_name: _t.Annotated[str, _pd.Field(pattern="\\w[\\w\\-]*\\w"), _Tolerant] = _pd.Field(
+    instance_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = _pd.Field(
         validation_alias="instanceName", serialization_alias="instanceName"
     )
     force: bool | None = None
@@ -6797,13 +6789,13 @@ class StopInstanceResult(_Model):
 class StopRelationalDatabaseRequest(_Model):
     """The ``StopRelationalDatabaseRequest`` structure."""
 
-    relational_database_name: _t.Annotated[str, _pd.Field(pattern="\\w[\\w\\-]*\\w"), _Tolerant] = (
-        _pd.Field(
-            validation_alias="relationalDatabaseName", serialization_alias="relationalDatabaseName"
-        )
+    relational_database_name: _t.Annotated[
+        str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant
+    ] = _pd.Field(
+        validation_alias="relationalDatabaseName", serialization_alias="relationalDatabaseName"
     )
     relational_database_snapshot_name: (
-        _t.Annotated[str, _pd.Field(pattern="\\w[\\w\\-]*\\w"), _Tolerant] | None
+        _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] | None
     ) = _pd.Field(
         default=None,
         validation_alias="relationalDatabaseSnapshotName",
@@ -6827,7 +6819,7 @@ class Tag(_Model):
 class TagResourceRequest(_Model):
     """The ``TagResourceRequest`` structure."""
 
-    resource_name: _t.Annotated[str, _pd.Field(pattern="\\w[\\w\\-]*\\w"), _Tolerant] = _pd.Field(
+    resource_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = _pd.Field(
         validation_alias="resourceName", serialization_alias="resourceName"
     )
     resource_arn: (
@@ -6852,7 +6844,7 @@ class TagResourceResult(_Model):
 class TestAlarmRequest(_Model):
     """The ``TestAlarmRequest`` structure."""
 
-    alarm_name: _t.Annotated[str, _pd.Field(pattern="\\w[\\w\\-]*\\w"), _Tolerant] = _pd.Field(
+    alarm_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = _pd.Field(
         validation_alias="alarmName", serialization_alias="alarmName"
     )
     state: _t.Annotated[AlarmState, _Tolerant]
@@ -6893,7 +6885,7 @@ class UnpeerVpcResult(_Model):
 class UntagResourceRequest(_Model):
     """The ``UntagResourceRequest`` structure."""
 
-    resource_name: _t.Annotated[str, _pd.Field(pattern="\\w[\\w\\-]*\\w"), _Tolerant] = _pd.Field(
+    resource_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = _pd.Field(
         validation_alias="resourceName", serialization_alias="resourceName"
     )
     resource_arn: (
@@ -7007,12 +6999,10 @@ class UpdateContainerServiceResult(_Model):
 class UpdateDistributionBundleRequest(_Model):
     """The ``UpdateDistributionBundleRequest`` structure."""
 
-    distribution_name: _t.Annotated[str, _pd.Field(pattern="\\w[\\w\\-]*\\w"), _Tolerant] | None = (
-        _pd.Field(
-            default=None,
-            validation_alias="distributionName",
-            serialization_alias="distributionName",
-        )
+    distribution_name: (
+        _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] | None
+    ) = _pd.Field(
+        default=None, validation_alias="distributionName", serialization_alias="distributionName"
     )
     bundle_id: str | None = _pd.Field(
         default=None, validation_alias="bundleId", serialization_alias="bundleId"
@@ -7028,7 +7018,7 @@ class UpdateDistributionBundleResult(_Model):
 class UpdateDistributionRequest(_Model):
     """The ``UpdateDistributionRequest`` structure."""
 
-    distribution_name: _t.Annotated[str, _pd.Field(pattern="\\w[\\w\\-]*\\w"), _Tolerant] = (
+    distribution_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = (
         _pd.Field(validation_alias="distributionName", serialization_alias="distributionName")
     )
     origin: InputOrigin | None = None
@@ -7055,10 +7045,10 @@ class UpdateDistributionRequest(_Model):
         validation_alias="viewerMinimumTlsProtocolVersion",
         serialization_alias="viewerMinimumTlsProtocolVersion",
     )
-    certificate_name: _t.Annotated[str, _pd.Field(pattern="\\w[\\w\\-]*\\w"), _Tolerant] | None = (
-        _pd.Field(
-            default=None, validation_alias="certificateName", serialization_alias="certificateName"
-        )
+    certificate_name: (
+        _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] | None
+    ) = _pd.Field(
+        default=None, validation_alias="certificateName", serialization_alias="certificateName"
     )
     use_default_certificate: bool | None = _pd.Field(
         default=None,
@@ -7104,7 +7094,7 @@ class UpdateDomainEntryResult(_Model):
 class UpdateInstanceMetadataOptionsRequest(_Model):
     """The ``UpdateInstanceMetadataOptionsRequest`` structure."""
 
-    instance_name: _t.Annotated[str, _pd.Field(pattern="\\w[\\w\\-]*\\w"), _Tolerant] = _pd.Field(
+    instance_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = _pd.Field(
         validation_alias="instanceName", serialization_alias="instanceName"
     )
     http_tokens: _t.Annotated[HttpTokens, _Tolerant] | None = _pd.Field(
@@ -7132,7 +7122,7 @@ class UpdateInstanceMetadataOptionsResult(_Model):
 class UpdateLoadBalancerAttributeRequest(_Model):
     """The ``UpdateLoadBalancerAttributeRequest`` structure."""
 
-    load_balancer_name: _t.Annotated[str, _pd.Field(pattern="\\w[\\w\\-]*\\w"), _Tolerant] = (
+    load_balancer_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = (
         _pd.Field(validation_alias="loadBalancerName", serialization_alias="loadBalancerName")
     )
     attribute_name: _t.Annotated[LoadBalancerAttributeName, _Tolerant] = _pd.Field(
@@ -7152,10 +7142,10 @@ class UpdateLoadBalancerAttributeResult(_Model):
 class UpdateRelationalDatabaseParametersRequest(_Model):
     """The ``UpdateRelationalDatabaseParametersRequest`` structure."""
 
-    relational_database_name: _t.Annotated[str, _pd.Field(pattern="\\w[\\w\\-]*\\w"), _Tolerant] = (
-        _pd.Field(
-            validation_alias="relationalDatabaseName", serialization_alias="relationalDatabaseName"
-        )
+    relational_database_name: _t.Annotated[
+        str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant
+    ] = _pd.Field(
+        validation_alias="relationalDatabaseName", serialization_alias="relationalDatabaseName"
     )
     parameters: list[RelationalDatabaseParameter]
 
@@ -7169,10 +7159,10 @@ class UpdateRelationalDatabaseParametersResult(_Model):
 class UpdateRelationalDatabaseRequest(_Model):
     """The ``UpdateRelationalDatabaseRequest`` structure."""
 
-    relational_database_name: _t.Annotated[str, _pd.Field(pattern="\\w[\\w\\-]*\\w"), _Tolerant] = (
-        _pd.Field(
-            validation_alias="relationalDatabaseName", serialization_alias="relationalDatabaseName"
-        )
+    relational_database_name: _t.Annotated[
+        str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant
+    ] = _pd.Field(
+        validation_alias="relationalDatabaseName", serialization_alias="relationalDatabaseName"
     )
     master_user_password: str | None = _pd.Field(
         default=None,

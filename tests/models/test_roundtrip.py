@@ -42,6 +42,5 @@ def test_roundtrip(batch: list[tuple[str, str]], data: st.DataObject) -> None:
         model = _model(service, shape)
         wire: dict[str, Any] = data.draw(_strategies.wire_dicts(service, shape), label=shape)
         parsed = parse_response(model, wire)
-        assert parsed.model_extra == {}, f"{shape}: members not mapped to fields"
         assert to_wire(parsed) == wire, shape
         assert to_wire(validate_request(model, wire)) == wire, shape

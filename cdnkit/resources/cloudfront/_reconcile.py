@@ -60,4 +60,5 @@ async def send_create(
         reply.pop("ResponseMetadata", None)
         return parse_response(result, reply)
 
-    return await call_with_retries(attempt, retry, core.limiter)
+    # No limiter here: each attempt's own send passes the client's limiter.
+    return await call_with_retries(attempt, retry, None)

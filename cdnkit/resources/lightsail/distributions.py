@@ -8,10 +8,16 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from datetime import datetime
 from typing import Final
 
+from pydantic import BaseModel
 from pydantic import ValidationError as PydanticValidationError
 
 from ..._core import ServiceCore, build_request, poll
-from ..._exceptions import NotFoundError, RequestValidationError, ServerValidationError
+from ..._exceptions import (
+    InvalidRequestError,
+    NotFoundError,
+    RequestValidationError,
+    ServerValidationError,
+)
 from ..._models import parse_response, to_wire
 from ..._policies import RetryPolicy, WaitPolicy
 from ..._retry import call_with_retries
@@ -31,27 +37,46 @@ SettingsMutator = Callable[
 _DEPLOYED: Final = "Deployed"
 
 
+def _declared(value: object) -> object:
+    """A reply model as plain data, keeping only the members this botocore release declares.
+
+    Members AWS added later are parsed as extras; botocore would refuse to send them back
+    (unknown parameter), so a read-modify-write leaves them out.
+    """
+    if isinstance(value, BaseModel):
+        return {
+            name: _declared(member)
+            for name in type(value).model_fields
+            if (member := getattr(value, name)) is not None
+        }
+    if isinstance(value, builtins.list):
+        return [_declared(item) for item in value]
+    return value
+
+
 def _settings_of(distribution: ls.LightsailDistribution) -> ls.UpdateDistributionRequest:
     """Everything UpdateDistribution can set, as the distribution has it now."""
     origin = distribution.origin
     return ls.UpdateDistributionRequest.model_validate(
         {
             "distribution_name": distribution.name,
-            "origin": ls.InputOrigin(
-                name=origin.name,
-                region_name=origin.region_name,
-                protocol_policy=origin.protocol_policy,
-                response_timeout=origin.response_timeout,
-                ip_address_type=origin.ip_address_type,
-            )
+            "origin": {
+                # Origin has members (resource type, private access) that InputOrigin lacks.
+                "name": origin.name,
+                "region_name": origin.region_name,
+                "protocol_policy": origin.protocol_policy,
+                "response_timeout": origin.response_timeout,
+                "ip_address_type": origin.ip_address_type,
+            }
             if origin is not None
             else None,
-            "default_cache_behavior": distribution.default_cache_behavior,
-            "cache_behavior_settings": distribution.cache_behavior_settings,
-            "cache_behaviors": distribution.cache_behaviors,
+            "default_cache_behavior": _declared(distribution.default_cache_behavior),
+            "cache_behavior_settings": _declared(distribution.cache_behavior_settings),
+            "cache_behaviors": _declared(distribution.cache_behaviors),
             "is_enabled": distribution.is_enabled,
+            "viewer_minimum_tls_protocol_version": distribution.viewer_minimum_tls_protocol_version,
             "default_root_object": distribution.default_root_object,
-            "custom_error_responses": distribution.custom_error_responses,
+            "custom_error_responses": _declared(distribution.custom_error_responses),
         }
     )
 
@@ -193,14 +218,10 @@ class Distributions(Resource):
         created = await call_with_retries(attempt, self._retry, None)
         if not wait:
             return created
-        if created.operation is not None:
-            await self._operations.wait(created.operation)
+        operation = created.operation
+        if operation is not None:
+            operation = await self._operations.wait(operation)
         distribution = await self.wait_deployed(name)
-        operation = (
-            await self._operations.get(created.operation.id)
-            if created.operation is not None and created.operation.id
-            else created.operation
-        )
         return ls.CreateDistributionResult(distribution=distribution, operation=operation)
 
     async def _find_created(self, name: str) -> ls.CreateDistributionResult | None:
@@ -248,7 +269,7 @@ class Distributions(Resource):
             default_root_object=default_root_object,
         )
         result = await self._invoke("UpdateDistribution", request, ls.UpdateDistributionResult)
-        return await self._settle(name, result.operation, wait)
+        return await self._settle(name, result.operation, "UpdateDistribution", wait)
 
     async def modify(
         self, name: str, mutate: SettingsMutator, *, wait: bool = False
@@ -266,17 +287,23 @@ class Distributions(Resource):
         if inspect.isawaitable(outcome):
             outcome = await outcome
         changed = outcome if outcome is not None else draft
-        # Re-validate: attribute assignment in a mutator is not validated by pydantic.
+        if not isinstance(changed, ls.UpdateDistributionRequest):
+            raise TypeError(
+                f"the mutator returned {type(changed).__name__}, not UpdateDistributionRequest"
+            )
+        # Re-validate: attribute assignment in a mutator is not validated by pydantic. Its
+        # serializer would warn about a wrongly typed value; the error below says it better.
+        wire = changed.model_dump(by_alias=True, exclude_none=True, warnings=False)
         try:
-            changed = ls.UpdateDistributionRequest.model_validate(to_wire(changed))
+            changed = ls.UpdateDistributionRequest.model_validate(wire)
         except PydanticValidationError as error:
             raise RequestValidationError(error) from error
         if changed.distribution_name != name:
-            raise ValueError("modify cannot rename a distribution")
+            raise InvalidRequestError("modify cannot rename a distribution")
         if to_wire(changed) == to_wire(current):
             return None
         result = await self._invoke("UpdateDistribution", changed, ls.UpdateDistributionResult)
-        return await self._settle(name, result.operation, wait)
+        return await self._settle(name, result.operation, "UpdateDistribution", wait)
 
     async def delete(self, name: str, *, wait: bool = False) -> ls.Operation:
         """Delete the distribution; with ``wait=True`` return once the deletion finished."""
@@ -302,7 +329,7 @@ class Distributions(Resource):
         result = await self._invoke(
             "UpdateDistributionBundle", request, ls.UpdateDistributionBundleResult
         )
-        return await self._settle(name, result.operation, wait)
+        return await self._settle(name, result.operation, "UpdateDistributionBundle", wait)
 
     async def attach_certificate(
         self, name: str, certificate_name: str, *, wait: bool = False
@@ -315,7 +342,7 @@ class Distributions(Resource):
         result = await self._invoke(
             "AttachCertificateToDistribution", request, ls.AttachCertificateToDistributionResult
         )
-        return await self._settle(name, result.operation, wait)
+        return await self._settle(name, result.operation, "AttachCertificateToDistribution", wait)
 
     async def detach_certificate(self, name: str, *, wait: bool = False) -> ls.Operation:
         request = build_request(ls.DetachCertificateFromDistributionRequest, distribution_name=name)
@@ -324,7 +351,7 @@ class Distributions(Resource):
             request,
             ls.DetachCertificateFromDistributionResult,
         )
-        return await self._settle(name, result.operation, wait)
+        return await self._settle(name, result.operation, "DetachCertificateFromDistribution", wait)
 
     # Waiting ---------------------------------------------------------------------------
 
@@ -346,8 +373,10 @@ class Distributions(Resource):
                 return state
         raise AssertionError("unreachable: poll ends by returning or raising")
 
-    async def _settle(self, name: str, operation: ls.Operation | None, wait: bool) -> ls.Operation:
-        operation = self._operation(operation, "UpdateDistribution")
+    async def _settle(
+        self, name: str, operation: ls.Operation | None, what: str, wait: bool
+    ) -> ls.Operation:
+        operation = self._operation(operation, what)
         if not wait:
             return operation
         finished = await self._operations.wait(operation)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Iterable
 from typing import Final
 
@@ -93,5 +94,13 @@ class Operations(Resource):
     async def wait_all(
         self, operations: Iterable[ls.Operation], *, timeout: float | None = None
     ) -> list[ls.Operation]:
-        """Wait for each operation in turn (they run concurrently on AWS's side)."""
-        return [await self.wait(op, timeout=timeout) for op in operations]
+        """Wait for every operation (they run concurrently on AWS's side), within one
+        ``timeout`` for all of them; raise as :meth:`wait` does for the first that fails."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + (self._wait.timeout if timeout is None else timeout)
+        finished: list[ls.Operation] = []
+        for operation in operations:
+            # One deadline for the batch, not one per operation.
+            remaining = max(deadline - loop.time(), 0.0)
+            finished.append(await self.wait(operation, timeout=remaining))
+        return finished

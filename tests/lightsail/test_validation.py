@@ -1,0 +1,162 @@
+"""Bad input is refused before anything is sent, with an error naming the field."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from typing import Any
+
+import pydantic
+import pytest
+
+import cdnkit
+from cdnkit.testing import Emulator
+from cdnkit.types import lightsail as ls
+
+from .conftest import create_site, origin
+
+
+def loc_of(error: cdnkit.RequestValidationError) -> list[tuple[str | int, ...]]:
+    return [tuple(detail["loc"]) for detail in error.errors()]
+
+
+Call = Callable[[cdnkit.Lightsail], Awaitable[object]]
+
+
+async def _wrong_name_get(kit: cdnkit.Lightsail) -> object:
+    return await kit.distributions.get("bad name!")
+
+
+async def _wrong_name_update(kit: cdnkit.Lightsail) -> object:
+    return await kit.distributions.update("-site", is_enabled=False)
+
+
+async def _wrong_name_for_resource(kit: cdnkit.Lightsail) -> object:
+    return await kit.operations.for_resource("site/../x")
+
+
+async def _wrong_certificate_name(kit: cdnkit.Lightsail) -> object:
+    return await kit.distributions.attach_certificate("site", "my cert")
+
+
+async def _unknown_region(kit: cdnkit.Lightsail) -> object:
+    bad_origin: Any = {"name": "web-1", "regionName": "mars-north-1"}
+    return await kit.distributions.create(
+        "site",
+        origin=bad_origin,
+        default_cache_behavior=ls.CacheBehavior(behavior="cache"),
+        bundle_id="small_1_0",
+    )
+
+
+async def _bundle_not_a_string(kit: cdnkit.Lightsail) -> object:
+    bundle: Any = 5
+    return await kit.distributions.update_bundle("site", bundle)
+
+
+async def _create_bundle_not_a_string(kit: cdnkit.Lightsail) -> object:
+    bundle: Any = 1.0
+    return await kit.distributions.create(
+        "site",
+        origin=origin(),
+        default_cache_behavior=ls.CacheBehavior(behavior="cache"),
+        bundle_id=bundle,
+    )
+
+
+async def _ttl_of_the_wrong_type(kit: cdnkit.Lightsail) -> object:
+    settings: Any = {"defaultTTL": "3600"}
+    return await kit.distributions.update("site", cache_behavior_settings=settings)
+
+
+async def _unknown_behavior(kit: cdnkit.Lightsail) -> object:
+    behavior: Any = {"behavior": "maybe-cache"}
+    return await kit.distributions.update("site", default_cache_behavior=behavior)
+
+
+async def _unknown_metric(kit: cdnkit.Lightsail) -> object:
+    metric: Any = "Visitors"
+    now = datetime.now(UTC)
+    return await kit.distributions.metric_data(
+        "site",
+        metric_name=metric,
+        start_time=now,
+        end_time=now,
+        period=60,
+        unit="Count",
+        statistics=["Sum"],
+    )
+
+
+@pytest.mark.parametrize(
+    ("call", "loc"),
+    [
+        (_wrong_name_get, ("distribution_name",)),
+        (_wrong_name_update, ("distribution_name",)),
+        (_wrong_name_for_resource, ("resource_name",)),
+        (_wrong_certificate_name, ("certificate_name",)),
+        (_unknown_region, ("origin", "region_name")),
+        (_bundle_not_a_string, ("bundle_id",)),
+        (_create_bundle_not_a_string, ("bundle_id",)),
+        (_ttl_of_the_wrong_type, ("cache_behavior_settings", "default_ttl")),
+        (_unknown_behavior, ("default_cache_behavior", "behavior")),
+        (_unknown_metric, ("metric_name",)),
+    ],
+)
+async def test_refused_before_sending(
+    emulator: Emulator, kit: cdnkit.Lightsail, call: Call, loc: tuple[str, ...]
+) -> None:
+    with pytest.raises(cdnkit.RequestValidationError) as caught:
+        await call(kit)
+    error = caught.value
+    assert loc_of(error) == [loc]
+    assert ".".join(loc) in str(error)
+    assert isinstance(error, cdnkit.InvalidRequestError)
+    assert isinstance(error, ValueError)
+    assert isinstance(error.__cause__, pydantic.ValidationError)
+    assert emulator.counters.total() == 0
+
+
+def test_models_refuse_bad_values_when_built() -> None:
+    """Typed construction fails at once, naming the field (pydantic's own error)."""
+    ttl: Any = "60"
+    with pytest.raises(pydantic.ValidationError, match="default_ttl"):
+        ls.CacheSettings(default_ttl=ttl)
+    region: Any = "mars-north-1"
+    with pytest.raises(pydantic.ValidationError, match="region_name"):
+        ls.InputOrigin(name="web-1", region_name=region)
+
+
+async def test_modify_revalidates_what_the_mutator_changed(
+    emulator: Emulator, kit: cdnkit.Lightsail
+) -> None:
+    await create_site(kit)
+
+    def wrong_ttl(settings: ls.UpdateDistributionRequest) -> None:
+        assert settings.cache_behavior_settings is not None
+        ttl: Any = "120"  # as an untyped caller would; assignment is not validated
+        settings.cache_behavior_settings.default_ttl = ttl
+
+    with pytest.raises(cdnkit.RequestValidationError) as caught:
+        await kit.distributions.modify("site", wrong_ttl)
+    assert loc_of(caught.value) == [("cache_behavior_settings", "default_ttl")]
+    assert emulator.counters.count("lightsail", "UpdateDistribution") == 0
+
+
+async def test_modify_refuses_a_mutator_returning_something_else(
+    emulator: Emulator, kit: cdnkit.Lightsail
+) -> None:
+    await create_site(kit)
+
+    def returns_a_dict(settings: ls.UpdateDistributionRequest) -> Any:
+        return {"isEnabled": False}
+
+    with pytest.raises(TypeError, match="returned dict"):
+        await kit.distributions.modify("site", returns_a_dict)
+    assert emulator.counters.count("lightsail", "UpdateDistribution") == 0
+
+
+async def test_a_good_name_with_hyphens_and_underscores_passes(kit: cdnkit.Lightsail) -> None:
+    created = await create_site(kit, "my-site_2", wait=False)
+    assert created.distribution is not None
+    assert created.distribution.name == "my-site_2"
