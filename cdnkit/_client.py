@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from types import TracebackType
 from typing import ClassVar, Self, TypeVar
 
@@ -60,7 +61,11 @@ class _ServiceClient:
             config=config,
         )
         self._core = ServiceCore(self._service, options, session)
+        self._add_cores()
         self._bind(retry or RetryPolicy(), wait or WaitPolicy())
+
+    def _add_cores(self) -> None:
+        """Create the cores of further services this client reaches (none by default)."""
 
     def _bind(self, retry: RetryPolicy, wait: WaitPolicy) -> None:
         self.retry_policy = retry
@@ -145,6 +150,40 @@ class CloudFront(_ServiceClient):
     functions: Functions
     invalidations: Invalidations
 
+    def _add_cores(self) -> None:
+        # The KeyValueStore data plane is another botocore service with its own client, opened
+        # on first use (it signs with SigV4A, which needs awscrt: cdnkit[kvs]).
+        self._data_plane = ServiceCore(
+            "cloudfront-keyvaluestore", self._core.options, self._core.session
+        )
+        self._data_plane_opening = asyncio.Lock()
+
+    def with_options(
+        self, *, retry: RetryPolicy | None = None, wait: WaitPolicy | None = None
+    ) -> Self:
+        copy = object.__new__(type(self))
+        copy._core = self._core
+        copy._data_plane = self._data_plane
+        copy._data_plane_opening = self._data_plane_opening
+        copy._bind(retry or self.retry_policy, wait or self.wait_policy)
+        return copy
+
+    async def _open_data_plane(self) -> None:
+        async with self._data_plane_opening:
+            if not self._data_plane.is_open:
+                await self._data_plane.open()
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        try:
+            await self._data_plane.close()
+        finally:
+            await super().__aexit__(exc_type, exc, traceback)
+
     def _bind(self, retry: RetryPolicy, wait: WaitPolicy) -> None:
         super()._bind(retry, wait)
         core = self._core
@@ -152,6 +191,12 @@ class CloudFront(_ServiceClient):
         self.continuous_deployment_policies = ContinuousDeploymentPolicies(
             core, retry=retry, wait=wait
         )
-        self.key_value_stores = KeyValueStores(core, retry=retry, wait=wait)
+        self.key_value_stores = KeyValueStores(
+            core,
+            retry=retry,
+            wait=wait,
+            data_plane=self._data_plane,
+            open_data_plane=self._open_data_plane,
+        )
         self.functions = Functions(core, retry=retry, wait=wait)
         self.invalidations = Invalidations(core, retry=retry, wait=wait)

@@ -88,6 +88,14 @@ class ServiceCore:
         self.etags: dict[str, str] = {}
 
     @property
+    def session(self) -> AioSession | None:
+        return self._session
+
+    @property
+    def is_open(self) -> bool:
+        return self._client is not None
+
+    @property
     def client(self) -> Any:
         """The aiobotocore client (typed in the stubs packages as ``<Service>Client``)."""
         if self._client is None:

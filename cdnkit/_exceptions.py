@@ -273,6 +273,9 @@ def error_from_client_error(error: ClientError, service: str, operation: str) ->
     status = metadata.get("HTTPStatusCode")
     request_id = metadata.get("RequestId")
     cls = _classify(code, status if isinstance(status, int) else None, message)
+    if service == "cloudfront-keyvaluestore" and code == "ConflictException":
+        # The data plane's writes conflict only on the store's ETag: re-read and retry.
+        cls = PreconditionFailedError
     return cls(
         message,
         service=service,

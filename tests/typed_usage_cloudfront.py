@@ -22,6 +22,7 @@ from cdnkit.resources.cloudfront import (
 )
 from cdnkit.testing import Emulator, Timing
 from cdnkit.types import cloudfront as cf
+from cdnkit.types import cloudfront_keyvaluestore as kvs
 
 CODE = "function handler(event) { return event.request; }"
 EVENT: dict[str, object] = {
@@ -171,6 +172,14 @@ async def key_value_stores(cf_client: cdnkit.CloudFront) -> str:
     await stores.create("scratch")
     assert_type(await stores.delete("scratch"), None)
     assert issubclass(KeyValueStoreFailedError, cdnkit.CdnKitError)
+    keys = stores.keys("flags")
+    assert_type(await keys.put("beta", "on"), kvs.PutKeyResponse)
+    assert_type(await keys.get("beta"), str)
+    assert_type(await keys.items(), dict[str, str])
+    assert_type(await keys.sync({"beta": "off"}), kvs.UpdateKeysResponse | None)
+    assert_type(await keys.update(deletes=["beta"]), kvs.UpdateKeysResponse | None)
+    assert_type(keys.list(), AsyncIterator[kvs.ListKeysResponseListItem])
+    assert_type(await keys.describe(), kvs.DescribeKeyValueStoreResponse)
     return created.key_value_store.arn
 
 

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 
-from ..._core import build_request, poll
+from ..._core import ServiceCore, build_request, poll
 from ..._etag import delete_after_read, retry_on_stale
 from ..._exceptions import CdnKitError, ConflictError
 from ..._models import to_wire
+from ..._policies import RetryPolicy, WaitPolicy
 from ...types import cloudfront as cf
 from .._base import Resource
 from ._reconcile import send_create
+from .keys import Keys
 
 __all__ = ["KeyValueStoreFailedError", "KeyValueStores"]
 
@@ -26,7 +28,41 @@ def _key(name: str) -> str:
 
 
 class KeyValueStores(Resource):
-    """Create, describe, change and delete stores; ETags are automatic."""
+    """Create, describe, change and delete stores; ETags are automatic. ``keys(name)`` reaches
+    a store's keys and values through the data plane."""
+
+    def __init__(
+        self,
+        core: ServiceCore,
+        *,
+        retry: RetryPolicy,
+        wait: WaitPolicy,
+        data_plane: ServiceCore,
+        open_data_plane: Callable[[], Awaitable[None]],
+    ) -> None:
+        super().__init__(core, retry=retry, wait=wait)
+        self._data_plane = data_plane
+        self._open_data_plane = open_data_plane
+
+    def keys(self, store: str) -> Keys:
+        """The keys of ``store`` (a name or an ARN); needs ``cdnkit[kvs]`` for SigV4A."""
+        arns: list[str] = [store] if store.startswith("arn:") else []
+
+        async def store_arn() -> str:
+            if not arns:
+                described = await self.describe(store)
+                if described.key_value_store is None:
+                    raise ValueError(f"DescribeKeyValueStore returned no store for {store!r}")
+                arns.append(described.key_value_store.arn)
+            return arns[0]
+
+        return Keys(
+            self._data_plane,
+            retry=self._retry,
+            wait=self._wait,
+            store_arn=store_arn,
+            open_core=self._open_data_plane,
+        )
 
     async def create(
         self,
