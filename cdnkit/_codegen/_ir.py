@@ -54,28 +54,19 @@ _RESERVED = frozenset(
 )
 
 
-@dataclasses.dataclass(frozen=True)
-class Constraints:
-    """Checks on one value, merged from the model and the override table."""
+#: Checks on one value. The override table's type serves the intermediate form too: a merged
+#: value is the model's bounds with the override's wherever it sets one.
+Constraints = Constraint
 
-    ge: float | None = None
-    le: float | None = None
-    min_length: int | None = None
-    max_length: int | None = None
-    pattern: str | None = None
-    max_utf8_bytes: int | None = None
 
-    def merged(self, override: Constraint) -> Constraints:
-        """The override wins wherever it sets a bound."""
-        changes = {
-            field.name: getattr(override, field.name)
-            for field in dataclasses.fields(override)
-            if getattr(override, field.name) is not None
-        }
-        return dataclasses.replace(self, **changes)
-
-    def __bool__(self) -> bool:
-        return any(getattr(self, f.name) is not None for f in dataclasses.fields(self))
+def _merged(base: Constraint, override: Constraint) -> Constraint:
+    """The override wins wherever it sets a bound."""
+    changes = {
+        field.name: getattr(override, field.name)
+        for field in dataclasses.fields(override)
+        if getattr(override, field.name) is not None
+    }
+    return dataclasses.replace(base, **changes)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -88,7 +79,7 @@ class TypeRef:
     enum: tuple[str, ...] = ()
     item: TypeRef | None = None
     key: TypeRef | None = None
-    constraints: Constraints = Constraints()
+    constraints: Constraints = dataclasses.field(default_factory=Constraints)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -191,7 +182,7 @@ class _Builder:
         else:
             base = Constraints()
         if shape_name in self.shape_overrides:
-            base = base.merged(self.shape_overrides[shape_name])
+            base = _merged(base, self.shape_overrides[shape_name])
         return base
 
     def type_ref(self, shape_name: str) -> TypeRef:
@@ -223,7 +214,7 @@ class _Builder:
             ref = self.type_ref(spec["shape"])
             override = self.member_overrides.get((name, wire))
             if override is not None:
-                ref = dataclasses.replace(ref, constraints=ref.constraints.merged(override))
+                ref = dataclasses.replace(ref, constraints=_merged(ref.constraints, override))
             target = self.shapes[spec["shape"]]
             members.append(
                 MemberIR(
