@@ -74,16 +74,20 @@ async def apply_mutation(value: C, mutate: Mutator[C]) -> C:
         outcome = await outcome
     changed = outcome if outcome is not None else draft
     if not isinstance(changed, type(value)):
-        raise TypeError(f"mutate must return a {type(value).__name__} or None")
+        raise TypeError(
+            f"the mutator returned {type(changed).__name__}, not {type(value).__name__} or None"
+        )
     # Attribute assignment is not validated by pydantic: validate the result as a request.
-    wire = to_wire(changed)
+    # (warnings=False: the serializer would warn about a wrongly typed value; the validation
+    # error below says it better.)
+    wire = changed.model_dump(by_alias=True, exclude_none=True, warnings=False)
     try:
         return validate_request(type(value), wire)
     except PydanticValidationError as error:
         # What was read is kept as it came (an enum value newer than this botocore, a limit
         # AWS no longer applies): only what the mutation changed must pass the checks.
         before = value.model_dump(by_alias=False)
-        after = changed.model_dump(by_alias=False)
+        after = changed.model_dump(by_alias=False, warnings=False)
         if any(_at(before, e["loc"]) != _at(after, e["loc"]) for e in error.errors()):
             raise RequestValidationError(error) from error
         return parse_response(type(value), wire)

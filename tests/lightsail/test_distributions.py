@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 import cdnkit
+from cdnkit._models import parse_response
 from cdnkit.testing import Emulator
 from cdnkit.types import lightsail as ls
 
@@ -356,3 +357,36 @@ async def test_a_created_distribution_round_trips_its_origin(kit: cdnkit.Lightsa
         origin().region_name,
         origin().protocol_policy,
     )
+
+
+async def test_modify_does_not_refuse_an_enum_value_newer_than_botocore_it_did_not_touch(
+    monkeypatch: pytest.MonkeyPatch, emulator: Emulator, kit: cdnkit.Lightsail
+) -> None:
+    """Only what the mutator changed is checked client-side; what was read goes back as read."""
+    await create_site(kit)
+    current = await kit.distributions.get("site")
+    wire = current.model_dump(by_alias=True, exclude_none=True)
+    wire["defaultCacheBehavior"]["behavior"] = "stale-while-revalidate"  # not in this botocore
+    newer = parse_response(ls.LightsailDistribution, wire)
+
+    async def get(name: str) -> ls.LightsailDistribution:
+        return newer
+
+    monkeypatch.setattr(kit.distributions, "get", get)
+
+    def disable(settings: ls.UpdateDistributionRequest) -> None:
+        settings.is_enabled = False
+
+    # The emulator knows only this botocore's values and refuses it, as an older service
+    # would; the point is that the request was sent rather than refused client-side.
+    with pytest.raises(cdnkit.ServerValidationError):
+        await kit.distributions.modify("site", disable)
+    assert emulator.counters.count("lightsail", "UpdateDistribution") == 1
+
+    def bogus_behavior(settings: ls.UpdateDistributionRequest) -> None:
+        # model_construct skips validation, like a plain attribute assignment does.
+        settings.default_cache_behavior = ls.CacheBehavior.model_construct(behavior="bogus")  # type: ignore[arg-type]  # the bad value is the point
+
+    with pytest.raises(cdnkit.RequestValidationError):
+        await kit.distributions.modify("site", bogus_behavior)
+    assert emulator.counters.count("lightsail", "UpdateDistribution") == 1

@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 import builtins
-import inspect
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from datetime import datetime
 from typing import Final
 
 from pydantic import BaseModel
-from pydantic import ValidationError as PydanticValidationError
 
 from ..._core import ServiceCore, build_request, poll
+from ..._etag import apply_mutation
 from ..._exceptions import (
     InvalidRequestError,
     NotFoundError,
-    RequestValidationError,
     ServerValidationError,
 )
 from ..._models import parse_response, to_wire
@@ -57,7 +55,10 @@ def _declared(value: object) -> object:
 def _settings_of(distribution: ls.LightsailDistribution) -> ls.UpdateDistributionRequest:
     """Everything UpdateDistribution can set, as the distribution has it now."""
     origin = distribution.origin
-    return ls.UpdateDistributionRequest.model_validate(
+    # Parsed leniently: an enum value newer than this botocore in a setting the mutator does
+    # not touch must not fail the mutation (apply_mutation checks what changed).
+    return parse_response(
+        ls.UpdateDistributionRequest,
         {
             "distribution_name": distribution.name,
             "origin": {
@@ -77,7 +78,7 @@ def _settings_of(distribution: ls.LightsailDistribution) -> ls.UpdateDistributio
             "viewer_minimum_tls_protocol_version": distribution.viewer_minimum_tls_protocol_version,
             "default_root_object": distribution.default_root_object,
             "custom_error_responses": _declared(distribution.custom_error_responses),
-        }
+        },
     )
 
 
@@ -282,22 +283,9 @@ class Distributions(Resource):
         exception raised by ``mutate`` propagates and nothing is sent.
         """
         current = _settings_of(await self.get(name))
-        draft = current.model_copy(deep=True)
-        outcome = mutate(draft)
-        if inspect.isawaitable(outcome):
-            outcome = await outcome
-        changed = outcome if outcome is not None else draft
-        if not isinstance(changed, ls.UpdateDistributionRequest):
-            raise TypeError(
-                f"the mutator returned {type(changed).__name__}, not UpdateDistributionRequest"
-            )
-        # Re-validate: attribute assignment in a mutator is not validated by pydantic. Its
-        # serializer would warn about a wrongly typed value; the error below says it better.
-        wire = changed.model_dump(by_alias=True, exclude_none=True, warnings=False)
-        try:
-            changed = ls.UpdateDistributionRequest.model_validate(wire)
-        except PydanticValidationError as error:
-            raise RequestValidationError(error) from error
+        # The same step as CloudFront's ETag engine: a deep copy, the mutator, then the checks a
+        # request gets, applied to what the mutator changed.
+        changed = await apply_mutation(current, mutate)
         if changed.distribution_name != name:
             raise InvalidRequestError("modify cannot rename a distribution")
         if to_wire(changed) == to_wire(current):
