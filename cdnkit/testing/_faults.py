@@ -6,6 +6,10 @@ Faults are rules scoped to a service and optionally one operation. A rule fires 
 until it is cancelled or :meth:`Faults.clear` is called. Latency rules add their delay and let
 the request continue; the first error rule that fires decides the answer. A per-service token
 bucket (:meth:`Faults.rate_limit`) throttles requests above its rate.
+
+Every kind but one fires before the backend sees the request. ``RESET_AFTER_PROCESSING`` lets
+the request be handled in full (state changes) and then drops the answer by aborting the
+connection: the lost reply a client must reconcile when it retries.
 """
 
 from __future__ import annotations
@@ -30,6 +34,9 @@ class FaultKind(enum.StrEnum):
     UNAVAILABLE = "unavailable"
     #: The connection is aborted without any response.
     CONNECTION_RESET = "connection_reset"
+    #: The request is handled in full (the backend runs and changes state), then the
+    #: connection is aborted instead of answering: the change happened, the answer is lost.
+    RESET_AFTER_PROCESSING = "reset_after_processing"
     #: The answer is delayed by ``latency`` seconds, then served normally.
     LATENCY = "latency"
 
@@ -175,6 +182,24 @@ class Faults:
         return self.inject(
             service,
             FaultKind.CONNECTION_RESET,
+            operation=operation,
+            count=count,
+            probability=probability,
+        )
+
+    def reset_after_processing(
+        self,
+        service: str,
+        *,
+        operation: str | None = None,
+        count: int | None = 1,
+        probability: float | None = None,
+    ) -> Fault:
+        """Handle the request, then abort the connection instead of answering (whatever the
+        answer would have been, success or error)."""
+        return self.inject(
+            service,
+            FaultKind.RESET_AFTER_PROCESSING,
             operation=operation,
             count=count,
             probability=probability,

@@ -2,7 +2,8 @@
 
 Per request: route (model route table) -> count -> read the body (capped) -> faults -> signature
 -> parse and validate (model) -> backend -> serialize (model). Every answer, errors included, is
-in the protocol of the service the request was for.
+in the protocol of the service the request was for. A reset-after-processing fault runs the whole
+path and then aborts the connection instead of sending the answer.
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ from ._wire import (
     ErrorKind,
     Incoming,
     Reply,
+    RouteMatch,
     WireLayer,
     canonical_service,
     error_from,
@@ -262,8 +264,7 @@ class Emulator:
     async def _dispatch(self, request: web.BaseRequest, request_id: str) -> web.StreamResponse:
         headers = request.headers
         incoming = Incoming.read(request.method, request.raw_path, headers)
-        raw_path, raw_query = incoming.raw_path, incoming.raw_query
-        codec = self._wire.codec_for(headers, raw_path)
+        codec = self._wire.codec_for(headers, incoming.raw_path)
         if codec is None:
             self.counters.record("", "")
             return _unknown_service(request_id)
@@ -292,6 +293,10 @@ class Emulator:
         if decision.delay:
             await asyncio.sleep(decision.delay)
         if decision.kind is not None:
+            if decision.kind is FaultKind.RESET_AFTER_PROCESSING:
+                # The request takes effect; only its answer is lost on the aborted connection.
+                self._answer(request, codec, match, incoming, request_id)
+                return _reset(request)
             if decision.kind is FaultKind.CONNECTION_RESET:
                 return _reset(request)
             kind = {
@@ -300,15 +305,29 @@ class Emulator:
                 FaultKind.UNAVAILABLE: traits.unavailable,
             }[decision.kind]
             return _respond(codec.error(error_from(kind), request_id, kind.status))
+        return self._answer(request, codec, match, incoming, request_id)
 
+    def _answer(
+        self,
+        request: web.BaseRequest,
+        codec: Codec,
+        match: RouteMatch,
+        incoming: Incoming,
+        request_id: str,
+    ) -> web.Response:
+        """Signature check, parse and validation, backend, reply: the answer past the faults."""
+        service = codec.service
+        traits = codec.traits
+        operation = match.plan.name
+        headers = request.headers
         region: str | None
         if self.check_signatures:
             verdict = self._verifier.verify(
                 method=request.method,
-                raw_path=raw_path,
-                raw_query=raw_query,
+                raw_path=incoming.raw_path,
+                raw_query=incoming.raw_query,
                 headers=headers,
-                body=body,
+                body=incoming.body,
                 signing_name=codec.schema.signing_name,
             )
             if verdict.failure is not None:
