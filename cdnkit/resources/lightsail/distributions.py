@@ -7,8 +7,6 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from datetime import datetime
 from typing import Final
 
-from pydantic import BaseModel
-
 from ..._core import ServiceCore, build_request, poll
 from ..._etag import apply_mutation
 from ..._exceptions import (
@@ -35,23 +33,6 @@ SettingsMutator = Callable[
 _DEPLOYED: Final = "Deployed"
 
 
-def _declared(value: object) -> object:
-    """A reply model as plain data, keeping only the members this botocore release declares.
-
-    Members AWS added later are parsed as extras; botocore would refuse to send them back
-    (unknown parameter), so a read-modify-write leaves them out.
-    """
-    if isinstance(value, BaseModel):
-        return {
-            name: _declared(member)
-            for name in type(value).model_fields
-            if (member := getattr(value, name)) is not None
-        }
-    if isinstance(value, builtins.list):
-        return [_declared(item) for item in value]
-    return value
-
-
 def _settings_of(distribution: ls.LightsailDistribution) -> ls.UpdateDistributionRequest:
     """Everything UpdateDistribution can set, as the distribution has it now."""
     origin = distribution.origin
@@ -71,13 +52,13 @@ def _settings_of(distribution: ls.LightsailDistribution) -> ls.UpdateDistributio
             }
             if origin is not None
             else None,
-            "default_cache_behavior": _declared(distribution.default_cache_behavior),
-            "cache_behavior_settings": _declared(distribution.cache_behavior_settings),
-            "cache_behaviors": _declared(distribution.cache_behaviors),
+            "default_cache_behavior": distribution.default_cache_behavior,
+            "cache_behavior_settings": distribution.cache_behavior_settings,
+            "cache_behaviors": distribution.cache_behaviors,
             "is_enabled": distribution.is_enabled,
             "viewer_minimum_tls_protocol_version": distribution.viewer_minimum_tls_protocol_version,
             "default_root_object": distribution.default_root_object,
-            "custom_error_responses": _declared(distribution.custom_error_responses),
+            "custom_error_responses": distribution.custom_error_responses,
         },
     )
 
