@@ -52,6 +52,36 @@ async def kvs(emulator: Emulator) -> AsyncIterator[CloudFrontKeyValueStoreClient
         yield client
 
 
+def distribution_config(reference: str = "ref-1", **overrides: Any) -> Any:
+    """A minimal valid DistributionConfig in botocore form; ``overrides`` replace members."""
+    config: dict[str, Any] = {
+        "CallerReference": reference,
+        "Origins": {
+            "Quantity": 1,
+            "Items": [
+                {
+                    "Id": "web",
+                    "DomainName": "origin.example.com",
+                    "CustomOriginConfig": {
+                        "HTTPPort": 80,
+                        "HTTPSPort": 443,
+                        "OriginProtocolPolicy": "https-only",
+                    },
+                }
+            ],
+        },
+        "DefaultCacheBehavior": {
+            "TargetOriginId": "web",
+            "ViewerProtocolPolicy": "redirect-to-https",
+            "CachePolicyId": "658327ea-f89d-4fab-a63d-7e88639e58f6",
+        },
+        "Comment": "site",
+        "Enabled": True,
+    }
+    config.update(overrides)
+    return config
+
+
 def add_store(emulator: Emulator, name: str = "flags", *, ready: bool = True) -> KeyValueStoreData:
     """Put a key value store straight into the shared state, as the control plane would."""
     store_id = f"{len(emulator.state.key_value_stores):08d}-0000-4000-8000-000000000000"

@@ -15,6 +15,8 @@ from cdnkit.testing._backend import Clock, JsonDict, Request, ServiceError, Shar
 from cdnkit.testing._cloudfront import CloudFrontBackend
 from cdnkit.testing._cloudfront._distributions import SUMMARY_CONFIG_MEMBERS
 
+from .conftest import distribution_config
+
 MODEL: ServiceModel = botocore.session.get_session().get_service_model("cloudfront")
 DEPLOY = Timing().cloudfront_distribution_deploy
 
@@ -146,35 +148,6 @@ class Harness:
     def publish(self, name: str = "router") -> JsonDict:
         etag = self.call("DescribeFunction", Name=name)["ETag"]
         return self.call("PublishFunction", Name=name, IfMatch=etag)
-
-
-def distribution_config(reference: str, **overrides: Any) -> JsonDict:
-    config: JsonDict = {
-        "CallerReference": reference,
-        "Origins": {
-            "Quantity": 1,
-            "Items": [
-                {
-                    "Id": "web",
-                    "DomainName": "origin.example.com",
-                    "CustomOriginConfig": {
-                        "HTTPPort": 80,
-                        "HTTPSPort": 443,
-                        "OriginProtocolPolicy": "https-only",
-                    },
-                }
-            ],
-        },
-        "DefaultCacheBehavior": {
-            "TargetOriginId": "web",
-            "ViewerProtocolPolicy": "redirect-to-https",
-            "CachePolicyId": "658327ea-f89d-4fab-a63d-7e88639e58f6",
-        },
-        "Comment": "site",
-        "Enabled": True,
-    }
-    config.update(overrides)
-    return config
 
 
 def policy_config(*staging_domains: str, **traffic: Any) -> JsonDict:

@@ -13,6 +13,8 @@ from types_aiobotocore_cloudfront import CloudFrontClient
 
 from cdnkit.testing import Emulator, Timing
 
+from .conftest import distribution_config
+
 # Long enough that nothing finishes by itself during a test: only clock.advance moves it on.
 DEPLOY_SECONDS = 60.0
 INVALIDATION_SECONDS = 30.0
@@ -44,35 +46,6 @@ def error_code(caught: pytest.ExceptionInfo[ClientError]) -> str:
 
 def http_status(caught: pytest.ExceptionInfo[ClientError]) -> int:
     return int(caught.value.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0))
-
-
-def distribution_config(reference: str = "ref-1", **overrides: Any) -> Any:
-    config: dict[str, Any] = {
-        "CallerReference": reference,
-        "Origins": {
-            "Quantity": 1,
-            "Items": [
-                {
-                    "Id": "web",
-                    "DomainName": "origin.example.com",
-                    "CustomOriginConfig": {
-                        "HTTPPort": 80,
-                        "HTTPSPort": 443,
-                        "OriginProtocolPolicy": "https-only",
-                    },
-                }
-            ],
-        },
-        "DefaultCacheBehavior": {
-            "TargetOriginId": "web",
-            "ViewerProtocolPolicy": "redirect-to-https",
-            "CachePolicyId": "658327ea-f89d-4fab-a63d-7e88639e58f6",
-        },
-        "Comment": "site",
-        "Enabled": True,
-    }
-    config.update(overrides)
-    return config
 
 
 def weight_policy(staging_domain: str, weight: float = 0.1) -> Any:

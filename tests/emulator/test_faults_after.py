@@ -13,7 +13,7 @@ from types_aiobotocore_lightsail import LightsailClient
 
 from cdnkit.testing import Emulator, FaultKind
 
-from .conftest import SESSION
+from .conftest import SESSION, distribution_config
 
 
 async def create_lightsail(lightsail: LightsailClient, name: str) -> None:
@@ -28,33 +28,6 @@ async def create_lightsail(lightsail: LightsailClient, name: str) -> None:
 async def lightsail_names(lightsail: LightsailClient) -> list[str]:
     reply = await lightsail.get_distributions()
     return sorted(item["name"] for item in reply["distributions"])
-
-
-def distribution_config(reference: str) -> Any:
-    return {
-        "CallerReference": reference,
-        "Origins": {
-            "Quantity": 1,
-            "Items": [
-                {
-                    "Id": "web",
-                    "DomainName": "origin.example.com",
-                    "CustomOriginConfig": {
-                        "HTTPPort": 80,
-                        "HTTPSPort": 443,
-                        "OriginProtocolPolicy": "https-only",
-                    },
-                }
-            ],
-        },
-        "DefaultCacheBehavior": {
-            "TargetOriginId": "web",
-            "ViewerProtocolPolicy": "redirect-to-https",
-            "CachePolicyId": "658327ea-f89d-4fab-a63d-7e88639e58f6",
-        },
-        "Comment": "site",
-        "Enabled": True,
-    }
 
 
 def batch(reference: str) -> Any:

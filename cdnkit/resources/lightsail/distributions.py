@@ -95,17 +95,20 @@ class Distributions(Resource):
             request_id=None,
         )
 
-    async def list(self) -> AsyncIterator[ls.LightsailDistribution]:
+    def list(self) -> AsyncIterator[ls.LightsailDistribution]:
         """Every distribution, fetching further pages as the iteration goes."""
-        token: str | None = None
-        while True:
-            request = build_request(ls.GetDistributionsRequest, page_token=token)
-            page = await self._invoke("GetDistributions", request, ls.GetDistributionsResult)
-            for distribution in page.distributions or ():
-                yield distribution
-            token = page.next_page_token
-            if not token:
-                return
+
+        def page(
+            reply: ls.GetDistributionsResult,
+        ) -> tuple[builtins.list[ls.LightsailDistribution] | None, str | None]:
+            return reply.distributions, reply.next_page_token
+
+        return self._paginate(
+            "GetDistributions",
+            lambda token: build_request(ls.GetDistributionsRequest, page_token=token),
+            ls.GetDistributionsResult,
+            page,
+        )
 
     async def bundles(self) -> builtins.list[ls.DistributionBundle]:
         result = await self._invoke(

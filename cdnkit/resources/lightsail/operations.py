@@ -34,19 +34,21 @@ class Operations(Resource):
 
     async def for_resource(self, resource_name: str) -> list[ls.Operation]:
         """Every operation of a resource (all pages), newest first as Lightsail lists them."""
-        operations: list[ls.Operation] = []
-        token: str | None = None
-        while True:
-            request = build_request(
+
+        def page(
+            reply: ls.GetOperationsForResourceResult,
+        ) -> tuple[list[ls.Operation] | None, str | None]:
+            return reply.operations, reply.next_page_token
+
+        pages = self._paginate(
+            "GetOperationsForResource",
+            lambda token: build_request(
                 ls.GetOperationsForResourceRequest, resource_name=resource_name, page_token=token
-            )
-            page = await self._invoke(
-                "GetOperationsForResource", request, ls.GetOperationsForResourceResult
-            )
-            operations.extend(page.operations or ())
-            token = page.next_page_token
-            if not token:
-                return operations
+            ),
+            ls.GetOperationsForResourceResult,
+            page,
+        )
+        return [operation async for operation in pages]
 
     async def watch(
         self, operation: ls.Operation | str, *, timeout: float | None = None
