@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import html
 import keyword
-import re
 from pathlib import Path
 from typing import Any, Literal
 
 from botocore import xform_name
 from botocore.loaders import Loader
 
+from ._docs import summarize
 from ._overrides import (
     NAME_OVERRIDES,
     OVERRIDES,
@@ -91,11 +90,14 @@ class MemberIR:
     sensitive: bool
     #: Set on a CloudFront ``Quantity`` next to ``Items``: defaults to ``len(Items)``.
     derived_quantity: bool = False
+    #: Plain text for the attribute docstring (see ``_docs.summarize``).
+    doc: str = ""
 
 
 @dataclasses.dataclass(frozen=True)
 class StructIR:
     name: str
+    #: Plain text for the class docstring (see ``_docs.summarize``).
     doc: str
     members: tuple[MemberIR, ...]
     ordered: tuple[tuple[str, str], ...] = ()
@@ -112,6 +114,8 @@ class ServiceIR:
     model_sha256: str
     enums: dict[str, tuple[str, ...]]
     structs: tuple[StructIR, ...]
+    #: Plain text for the docstring of each enum alias.
+    enum_docs: dict[str, str] = dataclasses.field(default_factory=dict)
 
 
 SERVICES: tuple[str, ...] = ("lightsail", "cloudfront", "cloudfront-keyvaluestore")
@@ -121,17 +125,16 @@ def module_name(service: str) -> str:
     return service.replace("-", "_")
 
 
-def _doc_summary(raw: str | None) -> str:
-    """First sentence of botocore's HTML documentation, as plain text."""
-    if not raw:
-        return ""
-    text = html.unescape(re.sub(r"<[^>]+>", " ", raw))
-    text = " ".join(text.split())
-    match = re.match(r"(.+?[.!?])(\s|$)", text)
-    summary = match.group(1) if match else text
-    if len(summary) > 300:
-        summary = summary[:297].rstrip() + "..."
-    return summary
+#: What every enum alias's docstring says after botocore's own documentation, if any.
+ENUM_NOTE = (
+    "Values botocore knows; a request must use one, a reply may hold a newer one as it came."
+)
+
+
+def _member_doc(wire: str, spec: dict[str, Any], target: dict[str, Any]) -> str:
+    """The member's documentation, else its target shape's, else a note naming the member."""
+    doc = summarize(spec.get("documentation")) or summarize(target.get("documentation"))
+    return doc or f"Not documented in botocore's model (member ``{wire}``)."
 
 
 def _attr_name(wire: str) -> str:
@@ -145,6 +148,14 @@ class _Builder:
     def __init__(self, service: str, model: dict[str, Any]) -> None:
         self.service = service
         self.shapes: dict[str, Any] = model["shapes"]
+        #: Shape name -> (operation, "Request" or "Reply"): its class docstring names the operation.
+        self.roles: dict[str, tuple[str, str]] = {}
+        self.operation_docs: dict[str, str] = {}
+        for op_name, op in model["operations"].items():
+            self.operation_docs[op_name] = op.get("documentation", "")
+            for key, role in (("input", "Request"), ("output", "Reply")):
+                if key in op:
+                    self.roles.setdefault(op[key]["shape"], (op_name, role))
         self.shape_overrides: dict[str, Constraint] = {}
         self.member_overrides: dict[tuple[str, str], Constraint] = {}
         self.orders: dict[str, list[tuple[str, str]]] = {}
@@ -204,6 +215,20 @@ class _Builder:
             return TypeRef("scalar", shape_name, scalar=_SCALARS[kind], constraints=constraints)
         raise TypeError(f"{self.service}.{shape_name}: unsupported shape type {kind!r}")
 
+    def struct_doc(self, name: str) -> str:
+        """The shape's documentation; an operation's request or reply first names the operation.
+
+        botocore documents few of those (CloudFront's replies say only "The returned result of
+        the corresponding request."), so the operation's documentation stands in when the shape
+        has none.
+        """
+        doc = summarize(self.shapes[name].get("documentation"))
+        if name not in self.roles:
+            return doc or f"The ``{name}`` structure."
+        operation, role = self.roles[name]
+        about = doc or summarize(self.operation_docs[operation])
+        return "\n\n".join(filter(None, [f"{role} of the ``{operation}`` operation.", about]))
+
     def struct(self, name: str) -> StructIR:
         shape = self.shapes[name]
         required = set(shape.get("required", ()))
@@ -224,6 +249,7 @@ class _Builder:
                     required=wire in required,
                     sensitive=bool(target.get("sensitive") or spec.get("sensitive")),
                     derived_quantity=is_wrapper and wire == "Quantity",
+                    doc=_member_doc(wire, spec, target),
                 )
             )
         if is_wrapper:
@@ -241,7 +267,7 @@ class _Builder:
         )
         return StructIR(
             name=name,
-            doc=_doc_summary(shape.get("documentation")),
+            doc=self.struct_doc(name),
             members=tuple(members),
             ordered=ordered,
             quantity_wrapper=is_wrapper,
@@ -263,6 +289,12 @@ def build_service(service: str, loader: Loader | None = None) -> ServiceIR:
         for name, shape in sorted(model["shapes"].items())
         if shape["type"] == "string" and "enum" in shape
     }
+    enum_docs = {
+        name: "\n\n".join(
+            filter(None, [summarize(model["shapes"][name].get("documentation")), ENUM_NOTE])
+        )
+        for name in enums
+    }
     file = Path(path)
     # botocore may hand back the path without the compression suffix it read.
     if not file.exists():
@@ -277,4 +309,5 @@ def build_service(service: str, loader: Loader | None = None) -> ServiceIR:
         model_sha256=hashlib.sha256(file.read_bytes()).hexdigest(),
         enums=enums,
         structs=structs,
+        enum_docs=enum_docs,
     )

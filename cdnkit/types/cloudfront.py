@@ -4,6 +4,7 @@
 """Models for every structure shape of Amazon CloudFront (botocore ``cloudfront`` 2020-05-31).
 
 Attributes are snake_case; each member's botocore name is its alias on the wire.
+Docstrings are botocore's documentation, shortened to its opening.
 """
 
 from __future__ import annotations
@@ -740,31 +741,53 @@ __all__ = [
 
 
 CachePolicyCookieBehavior: _t.TypeAlias = _t.Literal["none", "whitelist", "allExcept", "all"]
+"""Values botocore knows; a request must use one, a reply may hold a newer one as it came."""
 CachePolicyHeaderBehavior: _t.TypeAlias = _t.Literal["none", "whitelist"]
+"""Values botocore knows; a request must use one, a reply may hold a newer one as it came."""
 CachePolicyQueryStringBehavior: _t.TypeAlias = _t.Literal["none", "whitelist", "allExcept", "all"]
+"""Values botocore knows; a request must use one, a reply may hold a newer one as it came."""
 CachePolicyType: _t.TypeAlias = _t.Literal["managed", "custom"]
+"""Values botocore knows; a request must use one, a reply may hold a newer one as it came."""
 CertificateSource: _t.TypeAlias = _t.Literal["cloudfront", "iam", "acm"]
+"""Values botocore knows; a request must use one, a reply may hold a newer one as it came."""
 CertificateTransparencyLoggingPreference: _t.TypeAlias = _t.Literal["enabled", "disabled"]
+"""Values botocore knows; a request must use one, a reply may hold a newer one as it came."""
 ConnectionMode: _t.TypeAlias = _t.Literal["direct", "tenant-only"]
+"""Values botocore knows; a request must use one, a reply may hold a newer one as it came."""
 ContinuousDeploymentPolicyType: _t.TypeAlias = _t.Literal["SingleWeight", "SingleHeader"]
+"""Values botocore knows; a request must use one, a reply may hold a newer one as it came."""
 CustomizationActionType: _t.TypeAlias = _t.Literal["override", "disable"]
+"""Values botocore knows; a request must use one, a reply may hold a newer one as it came."""
 DistributionResourceType: _t.TypeAlias = _t.Literal["distribution", "distribution-tenant"]
+"""Values botocore knows; a request must use one, a reply may hold a newer one as it came."""
 DnsConfigurationStatus: _t.TypeAlias = _t.Literal[
     "valid-configuration", "invalid-configuration", "unknown-configuration"
 ]
+"""Values botocore knows; a request must use one, a reply may hold a newer one as it came."""
 DomainStatus: _t.TypeAlias = _t.Literal["active", "inactive"]
+"""Values botocore knows; a request must use one, a reply may hold a newer one as it came."""
 EventType: _t.TypeAlias = _t.Literal[
     "viewer-request", "viewer-response", "origin-request", "origin-response"
 ]
+"""Values botocore knows; a request must use one, a reply may hold a newer one as it came."""
 Format: _t.TypeAlias = _t.Literal["URLEncoded"]
+"""Values botocore knows; a request must use one, a reply may hold a newer one as it came."""
 FrameOptionsList: _t.TypeAlias = _t.Literal["DENY", "SAMEORIGIN"]
+"""Values botocore knows; a request must use one, a reply may hold a newer one as it came."""
 FunctionRuntime: _t.TypeAlias = _t.Literal["cloudfront-js-1.0", "cloudfront-js-2.0"]
+"""Values botocore knows; a request must use one, a reply may hold a newer one as it came."""
 FunctionStage: _t.TypeAlias = _t.Literal["DEVELOPMENT", "LIVE"]
+"""Values botocore knows; a request must use one, a reply may hold a newer one as it came."""
 GeoRestrictionType: _t.TypeAlias = _t.Literal["blacklist", "whitelist", "none"]
+"""Values botocore knows; a request must use one, a reply may hold a newer one as it came."""
 HttpVersion: _t.TypeAlias = _t.Literal["http1.1", "http2", "http3", "http2and3"]
+"""Values botocore knows; a request must use one, a reply may hold a newer one as it came."""
 ICPRecordalStatus: _t.TypeAlias = _t.Literal["APPROVED", "SUSPENDED", "PENDING"]
+"""Values botocore knows; a request must use one, a reply may hold a newer one as it came."""
 ImportSourceType: _t.TypeAlias = _t.Literal["S3"]
+"""Values botocore knows; a request must use one, a reply may hold a newer one as it came."""
 IpAddressType: _t.TypeAlias = _t.Literal["ipv4", "ipv6", "dualstack"]
+"""Values botocore knows; a request must use one, a reply may hold a newer one as it came."""
 IpamCidrStatus: _t.TypeAlias = _t.Literal[
     "provisioned",
     "failed-provision",
@@ -779,7 +802,9 @@ IpamCidrStatus: _t.TypeAlias = _t.Literal[
     "failed-withdraw",
     "withdrawing",
 ]
+"""Values botocore knows; a request must use one, a reply may hold a newer one as it came."""
 ItemSelection: _t.TypeAlias = _t.Literal["none", "whitelist", "all"]
+"""Values botocore knows; a request must use one, a reply may hold a newer one as it came."""
 ManagedCertificateStatus: _t.TypeAlias = _t.Literal[
     "pending-validation",
     "issued",
@@ -789,7 +814,9 @@ ManagedCertificateStatus: _t.TypeAlias = _t.Literal[
     "revoked",
     "failed",
 ]
+"""Values botocore knows; a request must use one, a reply may hold a newer one as it came."""
 Method: _t.TypeAlias = _t.Literal["GET", "HEAD", "POST", "PUT", "PATCH", "OPTIONS", "DELETE"]
+"""Values botocore knows; a request must use one, a reply may hold a newer one as it came."""
 MinimumProtocolVersion: _t.TypeAlias = _t.Literal[
     "SSLv3",
     "TLSv1",
@@ -801,27 +828,39 @@ MinimumProtocolVersion: _t.TypeAlias = _t.Literal[
     "TLSv1.3_2025",
     "TLSv1.2_2025",
 ]
+"""Values botocore knows; a request must use one, a reply may hold a newer one as it came."""
 OriginAccessControlOriginTypes: _t.TypeAlias = _t.Literal[
     "s3", "mediastore", "mediapackagev2", "lambda"
 ]
+"""Values botocore knows; a request must use one, a reply may hold a newer one as it came."""
 OriginAccessControlSigningBehaviors: _t.TypeAlias = _t.Literal[
     "never", "always", "no-override", "always-amz-auth"
 ]
+"""Values botocore knows; a request must use one, a reply may hold a newer one as it came."""
 OriginAccessControlSigningProtocols: _t.TypeAlias = _t.Literal["sigv4", "sigv4a"]
+"""Values botocore knows; a request must use one, a reply may hold a newer one as it came."""
 OriginGroupSelectionCriteria: _t.TypeAlias = _t.Literal["default", "media-quality-based"]
+"""Values botocore knows; a request must use one, a reply may hold a newer one as it came."""
 OriginProtocolPolicy: _t.TypeAlias = _t.Literal["http-only", "match-viewer", "https-only"]
+"""Values botocore knows; a request must use one, a reply may hold a newer one as it came."""
 OriginRequestPolicyCookieBehavior: _t.TypeAlias = _t.Literal[
     "none", "whitelist", "all", "allExcept"
 ]
+"""Values botocore knows; a request must use one, a reply may hold a newer one as it came."""
 OriginRequestPolicyHeaderBehavior: _t.TypeAlias = _t.Literal[
     "none", "whitelist", "allViewer", "allViewerAndWhitelistCloudFront", "allExcept"
 ]
+"""Values botocore knows; a request must use one, a reply may hold a newer one as it came."""
 OriginRequestPolicyQueryStringBehavior: _t.TypeAlias = _t.Literal[
     "none", "whitelist", "all", "allExcept"
 ]
+"""Values botocore knows; a request must use one, a reply may hold a newer one as it came."""
 OriginRequestPolicyType: _t.TypeAlias = _t.Literal["managed", "custom"]
+"""Values botocore knows; a request must use one, a reply may hold a newer one as it came."""
 PriceClass: _t.TypeAlias = _t.Literal["PriceClass_100", "PriceClass_200", "PriceClass_All", "None"]
+"""Values botocore knows; a request must use one, a reply may hold a newer one as it came."""
 RealtimeMetricsSubscriptionStatus: _t.TypeAlias = _t.Literal["Enabled", "Disabled"]
+"""Values botocore knows; a request must use one, a reply may hold a newer one as it came."""
 ReferrerPolicyList: _t.TypeAlias = _t.Literal[
     "no-referrer",
     "no-referrer-when-downgrade",
@@ -832,17 +871,30 @@ ReferrerPolicyList: _t.TypeAlias = _t.Literal[
     "strict-origin-when-cross-origin",
     "unsafe-url",
 ]
+"""Values botocore knows; a request must use one, a reply may hold a newer one as it came."""
 ResponseHeadersPolicyAccessControlAllowMethodsValues: _t.TypeAlias = _t.Literal[
     "GET", "POST", "OPTIONS", "PUT", "DELETE", "PATCH", "HEAD", "ALL"
 ]
+"""Values botocore knows; a request must use one, a reply may hold a newer one as it came."""
 ResponseHeadersPolicyType: _t.TypeAlias = _t.Literal["managed", "custom"]
+"""Values botocore knows; a request must use one, a reply may hold a newer one as it came."""
 SSLSupportMethod: _t.TypeAlias = _t.Literal["sni-only", "vip", "static-ip"]
+"""Values botocore knows; a request must use one, a reply may hold a newer one as it came."""
 SslProtocol: _t.TypeAlias = _t.Literal["SSLv3", "TLSv1", "TLSv1.1", "TLSv1.2"]
+"""Values botocore knows; a request must use one, a reply may hold a newer one as it came."""
 TrustStoreStatus: _t.TypeAlias = _t.Literal["pending", "active", "failed"]
+"""Values botocore knows; a request must use one, a reply may hold a newer one as it came."""
 ValidationTokenHost: _t.TypeAlias = _t.Literal["cloudfront", "self-hosted"]
+"""Values botocore knows; a request must use one, a reply may hold a newer one as it came."""
 ViewerMtlsMode: _t.TypeAlias = _t.Literal["required", "optional", "passthrough"]
+"""Values botocore knows; a request must use one, a reply may hold a newer one as it came."""
 ViewerProtocolPolicy: _t.TypeAlias = _t.Literal["allow-all", "https-only", "redirect-to-https"]
+"""Values botocore knows; a request must use one, a reply may hold a newer one as it came."""
 VpcIpAddressType: _t.TypeAlias = _t.Literal["ipv4", "dualstack"]
+"""IP address type supported for VPC Origins. IPv6-only is not supported for VPC Origins.
+
+Values botocore knows; a request must use one, a reply may hold a newer one as it came.
+"""
 
 
 class AccessDenied(_Model):
@@ -851,108 +903,176 @@ class AccessDenied(_Model):
     message: str | None = _pd.Field(
         default=None, validation_alias="Message", serialization_alias="Message"
     )
+    """Not documented in botocore's model (member ``Message``)."""
 
 
 class ActiveTrustedKeyGroups(_Model):
     """A list of key groups, and the public keys in each key group, that CloudFront can use to
-    verify the signatures of signed URLs and signed cookies."""
+    verify the signatures of signed URLs and signed cookies.
+    """
 
     __cdnkit_quantity__ = True
     enabled: bool = _pd.Field(validation_alias="Enabled", serialization_alias="Enabled")
+    """This field is ``true`` if any of the key groups have public keys that CloudFront can use to
+    verify the signatures of signed URLs and signed cookies. If not, this field is ``false``.
+    """
     items: list[KGKeyPairIds] | None = _pd.Field(
         default=None, validation_alias="Items", serialization_alias="Items"
     )
+    """A list of key groups, including the identifiers of the public keys in each key group that
+    CloudFront can use to verify the signatures of signed URLs and signed cookies.
+    """
     quantity: int = _pd.Field(
         default_factory=_derive_quantity,
         validation_alias="Quantity",
         serialization_alias="Quantity",
     )
+    """The number of key groups in the list."""
 
 
 class ActiveTrustedSigners(_Model):
     """A list of Amazon Web Services accounts and the active CloudFront key pairs in each account
-    that CloudFront can use to verify the signatures of signed URLs and signed cookies."""
+    that CloudFront can use to verify the signatures of signed URLs and signed cookies.
+    """
 
     __cdnkit_quantity__ = True
     enabled: bool = _pd.Field(validation_alias="Enabled", serialization_alias="Enabled")
+    """This field is ``true`` if any of the Amazon Web Services accounts in the list are configured
+    as trusted signers. If not, this field is ``false``.
+    """
     items: list[Signer] | None = _pd.Field(
         default=None, validation_alias="Items", serialization_alias="Items"
     )
+    """A list of Amazon Web Services accounts and the identifiers of active CloudFront key pairs in
+    each account that CloudFront can use to verify the signatures of signed URLs and signed
+    cookies.
+    """
     quantity: int = _pd.Field(
         default_factory=_derive_quantity,
         validation_alias="Quantity",
         serialization_alias="Quantity",
     )
+    """The number of Amazon Web Services accounts in the list."""
 
 
 class AliasICPRecordal(_Model):
     """Amazon Web Services services in China customers must file for an Internet Content Provider
-    (ICP) recordal if they want to serve content publicly on an alternate domain name, also
-    known as a CNAME, that they've added to CloudFront."""
+    (ICP) recordal if they want to serve content publicly on an alternate domain name, also known
+    as a CNAME, that they've added to CloudFront. AliasICPRecordal provides the ICP recordal status
+    for CNAMEs associated with distributions.
+    """
 
     cname: str | None = _pd.Field(
         default=None, validation_alias="CNAME", serialization_alias="CNAME"
     )
+    """A domain name associated with a distribution."""
     icp_recordal_status: _t.Annotated[ICPRecordalStatus, _Tolerant] | None = _pd.Field(
         default=None, validation_alias="ICPRecordalStatus", serialization_alias="ICPRecordalStatus"
     )
+    """The Internet Content Provider (ICP) recordal status for a CNAME. The ICPRecordalStatus is
+    set to APPROVED for all CNAMEs (aliases) in Amazon Web Services Regions outside of China.
+
+    The status values returned are the following:
+
+    - APPROVED indicates that the associated CNAME has a valid ICP recordal number.
+    - SUSPENDED indicates that the associated CNAME does not have a valid ICP ...
+    - PENDING indicates that CloudFront can't determine the ICP recordal status ...
+    """
 
 
 class Aliases(_Model):
     """A complex type that contains information about CNAMEs (alternate domain names), if any, for
-    this distribution."""
+    this distribution.
+    """
 
     __cdnkit_quantity__ = True
     items: list[str] | None = _pd.Field(
         default=None, validation_alias="Items", serialization_alias="Items"
     )
+    """A complex type that contains the CNAME aliases, if any, that you want to associate with this
+    distribution.
+    """
     quantity: int = _pd.Field(
         default_factory=_derive_quantity,
         validation_alias="Quantity",
         serialization_alias="Quantity",
     )
+    """The number of CNAME aliases, if any, that you want to associate with this distribution."""
 
 
 class AllowedMethods(_Model):
     """A complex type that controls which HTTP methods CloudFront processes and forwards to your
-    Amazon S3 bucket or your custom origin."""
+    Amazon S3 bucket or your custom origin. There are three choices:
+
+    - CloudFront forwards only ``GET`` and ``HEAD`` requests.
+    - CloudFront forwards only ``GET``, ``HEAD``, and ``OPTIONS`` requests.
+    - CloudFront forwards ``GET, HEAD, OPTIONS, PUT, PATCH, POST``, and ``DELETE`` requests.
+    """
 
     __cdnkit_quantity__ = True
     items: list[_t.Annotated[Method, _Tolerant]] = _pd.Field(
         validation_alias="Items", serialization_alias="Items"
     )
+    """A complex type that contains the HTTP methods that you want CloudFront to process and
+    forward to your origin.
+    """
     quantity: int = _pd.Field(
         default_factory=_derive_quantity,
         validation_alias="Quantity",
         serialization_alias="Quantity",
     )
+    """The number of HTTP methods that you want CloudFront to forward to your origin. Valid values
+    are 2 (for ``GET`` and ``HEAD`` requests), 3 (for ``GET``, ``HEAD``, and ``OPTIONS`` requests)
+    and 7 (for ``GET, HEAD, OPTIONS, PUT, PATCH, POST``, and ``DELETE`` requests).
+    """
     cached_methods: CachedMethods | None = _pd.Field(
         default=None, validation_alias="CachedMethods", serialization_alias="CachedMethods"
     )
+    """A complex type that controls whether CloudFront caches the response to requests using the
+    specified HTTP methods. There are two choices:
+
+    - CloudFront caches responses to ``GET`` and ``HEAD`` requests.
+    - CloudFront caches responses to ``GET``, ``HEAD``, and ``OPTIONS`` requests.
+    """
 
 
 class AnycastIpList(_Model):
-    """An Anycast static IP list."""
+    """An Anycast static IP list. For more information, see Request Anycast static IPs to use for
+    allowlisting in the Amazon CloudFront Developer Guide.
+    """
 
     id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
+    """The ID of the Anycast static IP list."""
     name: _t.Annotated[
         str, _pd.Field(min_length=1, max_length=64, pattern="[a-zA-Z0-9-_]{1,64}"), _Tolerant
     ] = _pd.Field(validation_alias="Name", serialization_alias="Name")
+    """The name of the Anycast static IP list."""
     status: str = _pd.Field(validation_alias="Status", serialization_alias="Status")
+    """The status of the Anycast static IP list. Valid values: ``Deployed``, ``Deploying``, or
+    ``Failed``.
+    """
     arn: str = _pd.Field(validation_alias="Arn", serialization_alias="Arn")
+    """The Amazon Resource Name (ARN) of the Anycast static IP list."""
     ip_address_type: _t.Annotated[IpAddressType, _Tolerant] | None = _pd.Field(
         default=None, validation_alias="IpAddressType", serialization_alias="IpAddressType"
     )
+    """The IP address type for the Anycast static IP list."""
     ipam_config: IpamConfig | None = _pd.Field(
         default=None, validation_alias="IpamConfig", serialization_alias="IpamConfig"
     )
+    """The IPAM configuration for the Anycast static IP list, that contains the quantity and list
+    of IPAM CIDR configurations.
+    """
     anycast_ips: list[str] = _pd.Field(
         validation_alias="AnycastIps", serialization_alias="AnycastIps"
     )
+    """The static IP addresses that are allocated to the Anycast static IP list."""
     ip_count: int = _pd.Field(validation_alias="IpCount", serialization_alias="IpCount")
+    """The number of IP addresses in the Anycast static IP list."""
     last_modified_time: _dt.datetime = _pd.Field(
         validation_alias="LastModifiedTime", serialization_alias="LastModifiedTime"
     )
+    """The last time the Anycast static IP list was modified."""
 
 
 class AnycastIpListCollection(_Model):
@@ -962,90 +1082,156 @@ class AnycastIpListCollection(_Model):
     items: list[AnycastIpListSummary] | None = _pd.Field(
         default=None, validation_alias="Items", serialization_alias="Items"
     )
+    """Items in the Anycast static IP list collection. Each item is of the AnycastIpListSummary
+    structure type.
+    """
     quantity: int = _pd.Field(
         default_factory=_derive_quantity,
         validation_alias="Quantity",
         serialization_alias="Quantity",
     )
+    """The quantity of Anycast static IP lists in the collection."""
     marker: str = _pd.Field(validation_alias="Marker", serialization_alias="Marker")
+    """Use this field when paginating results to indicate where to begin in your list. The response
+    includes items in the list that occur after the marker. To get the next page of the list, set
+    this field's value to the value of ``NextMarker`` from the current page's response.
+    """
     next_marker: str | None = _pd.Field(
         default=None, validation_alias="NextMarker", serialization_alias="NextMarker"
     )
+    """Indicates the next page of the Anycast static IP list collection. To get the next page of
+    the list, use this value in the ``Marker`` field of your request.
+    """
     max_items: int = _pd.Field(validation_alias="MaxItems", serialization_alias="MaxItems")
+    """The maximum number of Anycast static IP list collections that you want returned in the
+    response.
+    """
     is_truncated: bool = _pd.Field(
         validation_alias="IsTruncated", serialization_alias="IsTruncated"
     )
+    """If there are more items in the list collection than are in this response, this value is
+    ``true``.
+    """
 
 
 class AnycastIpListSummary(_Model):
-    """An abbreviated version of the AnycastIpList structure."""
+    """An abbreviated version of the AnycastIpList structure. Omits the allocated static IP
+    addresses (AnycastIpList$AnycastIps).
+    """
 
     id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
+    """The ID of the Anycast static IP list."""
     name: _t.Annotated[
         str, _pd.Field(min_length=1, max_length=64, pattern="[a-zA-Z0-9-_]{1,64}"), _Tolerant
     ] = _pd.Field(validation_alias="Name", serialization_alias="Name")
+    """The name of the Anycast static IP list."""
     status: str = _pd.Field(validation_alias="Status", serialization_alias="Status")
+    """The deployment status of the Anycast static IP list. Valid values: Deployed, Deploying, or
+    Failed.
+    """
     arn: str = _pd.Field(validation_alias="Arn", serialization_alias="Arn")
+    """The Amazon Resource Name (ARN) of the Anycast static IP list."""
     ip_count: int = _pd.Field(validation_alias="IpCount", serialization_alias="IpCount")
+    """The number of IP addresses in the Anycast static IP list."""
     last_modified_time: _dt.datetime = _pd.Field(
         validation_alias="LastModifiedTime", serialization_alias="LastModifiedTime"
     )
+    """The last time the Anycast static IP list was modified."""
     ip_address_type: _t.Annotated[IpAddressType, _Tolerant] | None = _pd.Field(
         default=None, validation_alias="IpAddressType", serialization_alias="IpAddressType"
     )
+    """The IP address type for the Anycast static IP list."""
     etag: str | None = _pd.Field(default=None, validation_alias="ETag", serialization_alias="ETag")
+    """The current version (ETag value) of the Anycast static IP list."""
     ipam_config: IpamConfig | None = _pd.Field(
         default=None, validation_alias="IpamConfig", serialization_alias="IpamConfig"
     )
+    """The IPAM configuration for the Anycast static IP list, that contains the quantity and list
+    of IPAM CIDR configurations.
+    """
 
 
 class AssociateAliasRequest(_Model):
-    """The ``AssociateAliasRequest`` structure."""
+    """Request of the ``AssociateAlias`` operation.
+
+    Associates an alias with a CloudFront standard distribution. An alias is commonly known as a
+    custom domain or vanity domain. It can also be called a CNAME or alternate domain name.
+    """
 
     target_distribution_id: str = _pd.Field(
         validation_alias="TargetDistributionId", serialization_alias="TargetDistributionId"
     )
+    """The ID of the standard distribution that you're associating the alias with."""
     alias: str = _pd.Field(validation_alias="Alias", serialization_alias="Alias")
+    """The alias (also known as a CNAME) to add to the target standard distribution."""
 
 
 class AssociateDistributionTenantWebACLRequest(_Model):
-    """The ``AssociateDistributionTenantWebACLRequest`` structure."""
+    """Request of the ``AssociateDistributionTenantWebACL`` operation.
+
+    Associates the WAF web ACL with a distribution tenant.
+    """
 
     id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
+    """The ID of the distribution tenant."""
     web_acl_arn: str = _pd.Field(validation_alias="WebACLArn", serialization_alias="WebACLArn")
+    """The Amazon Resource Name (ARN) of the WAF web ACL to associate."""
     if_match: str | None = _pd.Field(
         default=None, validation_alias="IfMatch", serialization_alias="IfMatch"
     )
+    """The current ``ETag`` of the distribution tenant. This value is returned in the response of
+    the ``GetDistributionTenant`` API operation.
+    """
 
 
 class AssociateDistributionTenantWebACLResult(_Model):
-    """The ``AssociateDistributionTenantWebACLResult`` structure."""
+    """Reply of the ``AssociateDistributionTenantWebACL`` operation.
+
+    Associates the WAF web ACL with a distribution tenant.
+    """
 
     id: str | None = _pd.Field(default=None, validation_alias="Id", serialization_alias="Id")
+    """The ID of the distribution tenant."""
     web_acl_arn: str | None = _pd.Field(
         default=None, validation_alias="WebACLArn", serialization_alias="WebACLArn"
     )
+    """The ARN of the WAF web ACL that you associated with the distribution tenant."""
     etag: str | None = _pd.Field(default=None, validation_alias="ETag", serialization_alias="ETag")
+    """The current version of the distribution tenant."""
 
 
 class AssociateDistributionWebACLRequest(_Model):
-    """The ``AssociateDistributionWebACLRequest`` structure."""
+    """Request of the ``AssociateDistributionWebACL`` operation.
+
+    Associates the WAF web ACL with a distribution.
+    """
 
     id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
+    """The ID of the distribution."""
     web_acl_arn: str = _pd.Field(validation_alias="WebACLArn", serialization_alias="WebACLArn")
+    """The Amazon Resource Name (ARN) of the WAF web ACL to associate."""
     if_match: str | None = _pd.Field(
         default=None, validation_alias="IfMatch", serialization_alias="IfMatch"
     )
+    """The value of the ``ETag`` header that you received when retrieving the distribution that
+    you're associating with the WAF web ACL.
+    """
 
 
 class AssociateDistributionWebACLResult(_Model):
-    """The ``AssociateDistributionWebACLResult`` structure."""
+    """Reply of the ``AssociateDistributionWebACL`` operation.
+
+    Associates the WAF web ACL with a distribution.
+    """
 
     id: str | None = _pd.Field(default=None, validation_alias="Id", serialization_alias="Id")
+    """The ID of the distribution."""
     web_acl_arn: str | None = _pd.Field(
         default=None, validation_alias="WebACLArn", serialization_alias="WebACLArn"
     )
+    """The ARN of the WAF web ACL that you associated with the distribution."""
     etag: str | None = _pd.Field(default=None, validation_alias="ETag", serialization_alias="ETag")
+    """The current version of the distribution."""
 
 
 class BatchTooLarge(_Model):
@@ -1054,6 +1240,7 @@ class BatchTooLarge(_Model):
     message: str | None = _pd.Field(
         default=None, validation_alias="Message", serialization_alias="Message"
     )
+    """Not documented in botocore's model (member ``Message``)."""
 
 
 class CNAMEAlreadyExists(_Model):
@@ -1062,19 +1249,24 @@ class CNAMEAlreadyExists(_Model):
     message: str | None = _pd.Field(
         default=None, validation_alias="Message", serialization_alias="Message"
     )
+    """Not documented in botocore's model (member ``Message``)."""
 
 
 class CaCertificatesBundleS3Location(_Model):
     """The CA certificates bundle location in Amazon S3."""
 
     bucket: str = _pd.Field(validation_alias="Bucket", serialization_alias="Bucket")
+    """The S3 bucket."""
     key: str = _pd.Field(validation_alias="Key", serialization_alias="Key")
+    """The location's key."""
     region: _t.Annotated[
         str, _pd.Field(min_length=1, max_length=32, pattern="[a-z]{2}-[a-z]+-\\d"), _Tolerant
     ] = _pd.Field(validation_alias="Region", serialization_alias="Region")
+    """The location's Region."""
     version: str | None = _pd.Field(
         default=None, validation_alias="Version", serialization_alias="Version"
     )
+    """The location's version."""
 
 
 class CaCertificatesBundleSource(_Model):
@@ -1085,131 +1277,253 @@ class CaCertificatesBundleSource(_Model):
         validation_alias="CaCertificatesBundleS3Location",
         serialization_alias="CaCertificatesBundleS3Location",
     )
+    """The CA certificates bundle location in Amazon S3."""
 
 
 class CacheBehavior(_Model):
     """A complex type that describes how CloudFront processes requests."""
 
     path_pattern: str = _pd.Field(validation_alias="PathPattern", serialization_alias="PathPattern")
+    """The pattern (for example, ``images/*.jpg``) that specifies which requests to apply the
+    behavior to. When CloudFront receives a viewer request, the requested path is compared with
+    path patterns in the order in which cache behaviors are listed in the distribution.
+    """
     target_origin_id: str = _pd.Field(
         validation_alias="TargetOriginId", serialization_alias="TargetOriginId"
     )
+    """The value of ``ID`` for the origin that you want CloudFront to route requests to when they
+    match this cache behavior.
+    """
     trusted_signers: TrustedSigners | None = _pd.Field(
         default=None, validation_alias="TrustedSigners", serialization_alias="TrustedSigners"
     )
+    """A list of Amazon Web Services account IDs whose public keys CloudFront can use to validate
+    signed URLs or signed cookies.
+    """
     trusted_key_groups: TrustedKeyGroups | None = _pd.Field(
         default=None, validation_alias="TrustedKeyGroups", serialization_alias="TrustedKeyGroups"
     )
+    """A list of key groups that CloudFront can use to validate signed URLs or signed cookies."""
     viewer_protocol_policy: _t.Annotated[ViewerProtocolPolicy, _Tolerant] = _pd.Field(
         validation_alias="ViewerProtocolPolicy", serialization_alias="ViewerProtocolPolicy"
     )
+    """The protocol that viewers can use to access the files in the origin specified by
+    ``TargetOriginId`` when a request matches the path pattern in ``PathPattern``. You can specify
+    the following options:
+
+    - ``allow-all``: Viewers can use HTTP or HTTPS.
+    - ``redirect-to-https``: If a viewer submits an HTTP request, CloudFront ...
+    - ``https-only``: If a viewer sends an HTTP request, CloudFront returns an ...
+    """
     allowed_methods: AllowedMethods | None = _pd.Field(
         default=None, validation_alias="AllowedMethods", serialization_alias="AllowedMethods"
     )
+    """A complex type that controls which HTTP methods CloudFront processes and forwards to your
+    Amazon S3 bucket or your custom origin. There are three choices:
+
+    - CloudFront forwards only ``GET`` and ``HEAD`` requests.
+    - CloudFront forwards only ``GET``, ``HEAD``, and ``OPTIONS`` requests.
+    - CloudFront forwards ``GET, HEAD, OPTIONS, PUT, PATCH, POST``, and ``DELETE`` requests.
+    """
     smooth_streaming: bool | None = _pd.Field(
         default=None, validation_alias="SmoothStreaming", serialization_alias="SmoothStreaming"
     )
+    """Indicates whether you want to distribute media files in the Microsoft Smooth Streaming
+    format using the origin that is associated with this cache behavior. If so, specify ``true``;
+    if not, specify ``false``. If you specify ``true`` for ``SmoothStreaming``, you can still
+    distribute other content using this cache behavior if the content matches the value of
+    ``PathPattern``.
+    """
     compress: bool | None = _pd.Field(
         default=None, validation_alias="Compress", serialization_alias="Compress"
     )
+    """Whether you want CloudFront to automatically compress certain files for this cache behavior.
+    If so, specify true; if not, specify false. For more information, see Serving Compressed Files
+    in the Amazon CloudFront Developer Guide.
+    """
     lambda_function_associations: LambdaFunctionAssociations | None = _pd.Field(
         default=None,
         validation_alias="LambdaFunctionAssociations",
         serialization_alias="LambdaFunctionAssociations",
     )
+    """A complex type that contains zero or more Lambda@Edge function associations for a cache
+    behavior.
+    """
     function_associations: FunctionAssociations | None = _pd.Field(
         default=None,
         validation_alias="FunctionAssociations",
         serialization_alias="FunctionAssociations",
     )
+    """A list of CloudFront functions that are associated with this cache behavior. CloudFront
+    functions must be published to the ``LIVE`` stage to associate them with a cache behavior.
+    """
     field_level_encryption_id: str | None = _pd.Field(
         default=None,
         validation_alias="FieldLevelEncryptionId",
         serialization_alias="FieldLevelEncryptionId",
     )
+    """The value of ``ID`` for the field-level encryption configuration that you want CloudFront to
+    use for encrypting specific fields of data for this cache behavior.
+    """
     realtime_log_config_arn: str | None = _pd.Field(
         default=None,
         validation_alias="RealtimeLogConfigArn",
         serialization_alias="RealtimeLogConfigArn",
     )
+    """The Amazon Resource Name (ARN) of the real-time log configuration that is attached to this
+    cache behavior. For more information, see Real-time logs in the Amazon CloudFront Developer
+    Guide.
+    """
     cache_policy_id: str | None = _pd.Field(
         default=None, validation_alias="CachePolicyId", serialization_alias="CachePolicyId"
     )
+    """The unique identifier of the cache policy that is attached to this cache behavior. For more
+    information, see Creating cache policies or Using the managed cache policies in the Amazon
+    CloudFront Developer Guide.
+
+    A ``CacheBehavior`` must include either a ``CachePolicyId`` or ``ForwardedValues``. We
+    recommend that you use a ``CachePolicyId``.
+    """
     origin_request_policy_id: str | None = _pd.Field(
         default=None,
         validation_alias="OriginRequestPolicyId",
         serialization_alias="OriginRequestPolicyId",
     )
+    """The unique identifier of the origin request policy that is attached to this cache behavior.
+    For more information, see Creating origin request policies or Using the managed origin request
+    policies in the Amazon CloudFront Developer Guide.
+    """
     response_headers_policy_id: str | None = _pd.Field(
         default=None,
         validation_alias="ResponseHeadersPolicyId",
         serialization_alias="ResponseHeadersPolicyId",
     )
+    """The identifier for a response headers policy."""
     grpc_config: GrpcConfig | None = _pd.Field(
         default=None, validation_alias="GrpcConfig", serialization_alias="GrpcConfig"
     )
+    """The gRPC configuration for your cache behavior."""
     forwarded_values: ForwardedValues | None = _pd.Field(
         default=None, validation_alias="ForwardedValues", serialization_alias="ForwardedValues"
     )
+    """This field is deprecated. We recommend that you use a cache policy or an origin request
+    policy instead of this field. For more information, see Working with policies in the Amazon
+    CloudFront Developer Guide.
+    """
     min_ttl: int | None = _pd.Field(
         default=None, validation_alias="MinTTL", serialization_alias="MinTTL"
     )
+    """This field is deprecated. We recommend that you use the ``MinTTL`` field in a cache policy
+    instead of this field. For more information, see Creating cache policies or Using the managed
+    cache policies in the Amazon CloudFront Developer Guide.
+    """
     default_ttl: int | None = _pd.Field(
         default=None, validation_alias="DefaultTTL", serialization_alias="DefaultTTL"
     )
+    """This field is deprecated. We recommend that you use the ``DefaultTTL`` field in a cache
+    policy instead of this field. For more information, see Creating cache policies or Using the
+    managed cache policies in the Amazon CloudFront Developer Guide.
+    """
     max_ttl: int | None = _pd.Field(
         default=None, validation_alias="MaxTTL", serialization_alias="MaxTTL"
     )
+    """This field is deprecated. We recommend that you use the ``MaxTTL`` field in a cache policy
+    instead of this field. For more information, see Creating cache policies or Using the managed
+    cache policies in the Amazon CloudFront Developer Guide.
+    """
 
 
 class CacheBehaviors(_Model):
-    """A complex type that contains zero or more CacheBehavior elements."""
+    """A complex type that contains zero or more ``CacheBehavior`` elements."""
 
     __cdnkit_quantity__ = True
     items: list[CacheBehavior] | None = _pd.Field(
         default=None, validation_alias="Items", serialization_alias="Items"
     )
+    """Optional: A complex type that contains cache behaviors for this distribution. If
+    ``Quantity`` is ``0``, you can omit ``Items``.
+    """
     quantity: int = _pd.Field(
         default_factory=_derive_quantity,
         validation_alias="Quantity",
         serialization_alias="Quantity",
     )
+    """The number of cache behaviors for this distribution."""
 
 
 class CachePolicy(_Model):
-    """A cache policy."""
+    """A cache policy.
+
+    When it's attached to a cache behavior, the cache policy determines the following:
+
+    - The values that CloudFront includes in the cache key. These values can include HTTP headers,
+      cookies, and URL query strings.
+    - The default, minimum, and maximum time to live (TTL) values that you want objects to stay in
+      the CloudFront cache.
+    """
 
     id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
+    """The unique identifier for the cache policy."""
     last_modified_time: _dt.datetime = _pd.Field(
         validation_alias="LastModifiedTime", serialization_alias="LastModifiedTime"
     )
+    """The date and time when the cache policy was last modified."""
     cache_policy_config: CachePolicyConfig = _pd.Field(
         validation_alias="CachePolicyConfig", serialization_alias="CachePolicyConfig"
     )
+    """The cache policy configuration."""
 
 
 class CachePolicyAlreadyExists(_Model):
-    """A cache policy with this name already exists."""
+    """A cache policy with this name already exists. You must provide a unique name. To modify an
+    existing cache policy, use ``UpdateCachePolicy``.
+    """
 
     message: str | None = _pd.Field(
         default=None, validation_alias="Message", serialization_alias="Message"
     )
+    """Not documented in botocore's model (member ``Message``)."""
 
 
 class CachePolicyConfig(_Model):
-    """A cache policy configuration."""
+    """A cache policy configuration.
+
+    This configuration determines the following:
+
+    - The values that CloudFront includes in the cache key. These values can include HTTP headers,
+      cookies, and URL query strings.
+    - The default, minimum, and maximum time to live (TTL) values that you want objects to stay in
+      the CloudFront cache.
+    """
 
     comment: str | None = _pd.Field(
         default=None, validation_alias="Comment", serialization_alias="Comment"
     )
+    """A comment to describe the cache policy. The comment cannot be longer than 128 characters."""
     name: str = _pd.Field(validation_alias="Name", serialization_alias="Name")
+    """A unique name to identify the cache policy."""
     default_ttl: int | None = _pd.Field(
         default=None, validation_alias="DefaultTTL", serialization_alias="DefaultTTL"
     )
+    """The default amount of time, in seconds, that you want objects to stay in the CloudFront
+    cache before CloudFront sends another request to the origin to see if the object has been
+    updated. CloudFront uses this value as the object's time to live (TTL) only when the origin
+    does not send ``Cache-Control`` or ``Expires`` headers with the object.
+    """
     max_ttl: int | None = _pd.Field(
         default=None, validation_alias="MaxTTL", serialization_alias="MaxTTL"
     )
+    """The maximum amount of time, in seconds, that objects stay in the CloudFront cache before
+    CloudFront sends another request to the origin to see if the object has been updated.
+    CloudFront uses this value only when the origin sends ``Cache-Control`` or ``Expires`` headers
+    with the object.
+    """
     min_ttl: int = _pd.Field(validation_alias="MinTTL", serialization_alias="MinTTL")
+    """The minimum amount of time, in seconds, that you want objects to stay in the CloudFront
+    cache before CloudFront sends another request to the origin to see if the object has been
+    updated. For more information, see Managing How Long Content Stays in an Edge Cache
+    (Expiration) in the Amazon CloudFront Developer Guide.
+    """
     parameters_in_cache_key_and_forwarded_to_origin: (
         ParametersInCacheKeyAndForwardedToOrigin | None
     ) = _pd.Field(
@@ -1217,30 +1531,53 @@ class CachePolicyConfig(_Model):
         validation_alias="ParametersInCacheKeyAndForwardedToOrigin",
         serialization_alias="ParametersInCacheKeyAndForwardedToOrigin",
     )
+    """The HTTP headers, cookies, and URL query strings to include in the cache key. The values
+    included in the cache key are also included in requests that CloudFront sends to the origin.
+    """
 
 
 class CachePolicyCookiesConfig(_Model):
     """An object that determines whether any cookies in viewer requests (and if so, which cookies)
-    are included in the cache key and in requests that CloudFront sends to the origin."""
+    are included in the cache key and in requests that CloudFront sends to the origin.
+    """
 
     cookie_behavior: _t.Annotated[CachePolicyCookieBehavior, _Tolerant] = _pd.Field(
         validation_alias="CookieBehavior", serialization_alias="CookieBehavior"
     )
+    """Determines whether any cookies in viewer requests are included in the cache key and in
+    requests that CloudFront sends to the origin. Valid values are:
+
+    - ``none`` - No cookies in viewer requests are included in the cache key or ...
+    - ``whitelist`` - Only the cookies in viewer requests that are listed in the ...
+    - ``allExcept`` - All cookies in viewer requests are included in the cache ...
+    - ``all`` - All cookies in viewer requests are included in the cache key and ...
+    """
     cookies: CookieNames | None = _pd.Field(
         default=None, validation_alias="Cookies", serialization_alias="Cookies"
     )
+    """Contains a list of cookie names."""
 
 
 class CachePolicyHeadersConfig(_Model):
     """An object that determines whether any HTTP headers (and if so, which headers) are included
-    in the cache key and in requests that CloudFront sends to the origin."""
+    in the cache key and in requests that CloudFront sends to the origin.
+    """
 
     header_behavior: _t.Annotated[CachePolicyHeaderBehavior, _Tolerant] = _pd.Field(
         validation_alias="HeaderBehavior", serialization_alias="HeaderBehavior"
     )
+    """Determines whether any HTTP headers are included in the cache key and in requests that
+    CloudFront sends to the origin. Valid values are:
+
+    - ``none`` - No HTTP headers are included in the cache key or in requests that CloudFront sends
+      to the origin.
+    - ``whitelist`` - Only the HTTP headers that are listed in the ``Headers`` type are included in
+      the cache key and in requests ...
+    """
     headers: Headers | None = _pd.Field(
         default=None, validation_alias="Headers", serialization_alias="Headers"
     )
+    """Contains a list of HTTP header names."""
 
 
 class CachePolicyInUse(_Model):
@@ -1249,6 +1586,7 @@ class CachePolicyInUse(_Model):
     message: str | None = _pd.Field(
         default=None, validation_alias="Message", serialization_alias="Message"
     )
+    """Not documented in botocore's model (member ``Message``)."""
 
 
 class CachePolicyList(_Model):
@@ -1258,28 +1596,47 @@ class CachePolicyList(_Model):
     next_marker: str | None = _pd.Field(
         default=None, validation_alias="NextMarker", serialization_alias="NextMarker"
     )
+    """If there are more items in the list than are in this response, this element is present. It
+    contains the value that you should use in the ``Marker`` field of a subsequent request to
+    continue listing cache policies where you left off.
+    """
     max_items: int = _pd.Field(validation_alias="MaxItems", serialization_alias="MaxItems")
+    """The maximum number of cache policies requested."""
     items: list[CachePolicySummary] | None = _pd.Field(
         default=None, validation_alias="Items", serialization_alias="Items"
     )
+    """Contains the cache policies in the list."""
     quantity: int = _pd.Field(
         default_factory=_derive_quantity,
         validation_alias="Quantity",
         serialization_alias="Quantity",
     )
+    """The total number of cache policies returned in the response."""
 
 
 class CachePolicyQueryStringsConfig(_Model):
     """An object that determines whether any URL query strings in viewer requests (and if so, which
     query strings) are included in the cache key and in requests that CloudFront sends to the
-    origin."""
+    origin.
+    """
 
     query_string_behavior: _t.Annotated[CachePolicyQueryStringBehavior, _Tolerant] = _pd.Field(
         validation_alias="QueryStringBehavior", serialization_alias="QueryStringBehavior"
     )
+    """Determines whether any URL query strings in viewer requests are included in the cache key
+    and in requests that CloudFront sends to the origin. Valid values are:
+
+    - ``none`` - No query strings in viewer requests are included in the cache ...
+    - ``whitelist`` - Only the query strings in viewer requests that are listed ...
+    - ``allExcept`` - All query strings in viewer requests are included in the ...
+    - ``all`` - All query strings in viewer requests are included in the cache ...
+    """
     query_strings: QueryStringNames | None = _pd.Field(
         default=None, validation_alias="QueryStrings", serialization_alias="QueryStrings"
     )
+    """Contains the specific query strings in viewer requests that either are or are not included
+    in the cache key and in requests that CloudFront sends to the origin.
+    """
 
 
 class CachePolicySummary(_Model):
@@ -1288,31 +1645,55 @@ class CachePolicySummary(_Model):
     type: _t.Annotated[CachePolicyType, _Tolerant] = _pd.Field(
         validation_alias="Type", serialization_alias="Type"
     )
+    """The type of cache policy, either ``managed`` (created by Amazon Web Services) or ``custom``
+    (created in this Amazon Web Services account).
+    """
     cache_policy: CachePolicy = _pd.Field(
         validation_alias="CachePolicy", serialization_alias="CachePolicy"
     )
+    """The cache policy."""
 
 
 class CacheTagConfig(_Model):
     """A complex type that specifies the HTTP header name from which CloudFront extracts cache tags
-    from origin responses."""
+    from origin responses. When you add ``CacheTagConfig`` to a distribution, CloudFront reads the
+    specified header from origin responses, parses the comma-separated tag values, and stores them
+    with the cached object. You can then invalidate cached objects by tag using the
+    ``CreateInvalidation`` API.
+    """
 
     header_name: str = _pd.Field(validation_alias="HeaderName", serialization_alias="HeaderName")
+    """The name of the HTTP header that your origin includes in responses. CloudFront uses this
+    header to extract cache tags. The header value must contain comma-separated tag values (for
+    example, ``product:electronics, category:tv, brand:example``).
+    """
 
 
 class CachedMethods(_Model):
     """A complex type that controls whether CloudFront caches the response to requests using the
-    specified HTTP methods."""
+    specified HTTP methods. There are two choices:
+
+    - CloudFront caches responses to ``GET`` and ``HEAD`` requests.
+    - CloudFront caches responses to ``GET``, ``HEAD``, and ``OPTIONS`` requests.
+    """
 
     __cdnkit_quantity__ = True
     items: list[_t.Annotated[Method, _Tolerant]] = _pd.Field(
         validation_alias="Items", serialization_alias="Items"
     )
+    """A complex type that contains the HTTP methods that you want CloudFront to cache responses
+    to. Valid values for ``CachedMethods`` include ``GET``, ``HEAD``, and ``OPTIONS``, depending on
+    which caching option you choose. For more information, see the preceding section.
+    """
     quantity: int = _pd.Field(
         default_factory=_derive_quantity,
         validation_alias="Quantity",
         serialization_alias="Quantity",
     )
+    """The number of HTTP methods for which you want CloudFront to cache responses. Valid values
+    are ``2`` (for caching responses to ``GET`` and ``HEAD`` requests) and ``3`` (for caching
+    responses to ``GET``, ``HEAD``, and ``OPTIONS`` requests).
+    """
 
 
 class CannotChangeImmutablePublicKeyFields(_Model):
@@ -1321,6 +1702,7 @@ class CannotChangeImmutablePublicKeyFields(_Model):
     message: str | None = _pd.Field(
         default=None, validation_alias="Message", serialization_alias="Message"
     )
+    """Not documented in botocore's model (member ``Message``)."""
 
 
 class CannotDeleteEntityWhileInUse(_Model):
@@ -1329,6 +1711,7 @@ class CannotDeleteEntityWhileInUse(_Model):
     message: str | None = _pd.Field(
         default=None, validation_alias="Message", serialization_alias="Message"
     )
+    """Not documented in botocore's model (member ``Message``)."""
 
 
 class CannotUpdateEntityWhileInUse(_Model):
@@ -1337,21 +1720,27 @@ class CannotUpdateEntityWhileInUse(_Model):
     message: str | None = _pd.Field(
         default=None, validation_alias="Message", serialization_alias="Message"
     )
+    """Not documented in botocore's model (member ``Message``)."""
 
 
 class Certificate(_Model):
     """The Certificate Manager (ACM) certificate associated with your distribution."""
 
     arn: str = _pd.Field(validation_alias="Arn", serialization_alias="Arn")
+    """The Amazon Resource Name (ARN) of the ACM certificate."""
 
 
 class CloudFrontOriginAccessIdentity(_Model):
     """CloudFront origin access identity."""
 
     id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
+    """The ID for the origin access identity, for example, ``E74FTE3AJFJ256A``."""
     s3_canonical_user_id: str = _pd.Field(
         validation_alias="S3CanonicalUserId", serialization_alias="S3CanonicalUserId"
     )
+    """The Amazon S3 canonical user ID for the origin access identity, used when giving the origin
+    access identity read permission to an object in Amazon S3.
+    """
     cloud_front_origin_access_identity_config: CloudFrontOriginAccessIdentityConfig | None = (
         _pd.Field(
             default=None,
@@ -1359,25 +1748,39 @@ class CloudFrontOriginAccessIdentity(_Model):
             serialization_alias="CloudFrontOriginAccessIdentityConfig",
         )
     )
+    """The current configuration information for the identity."""
 
 
 class CloudFrontOriginAccessIdentityAlreadyExists(_Model):
-    """If the CallerReference is a value you already sent in a previous request to create an
-    identity but the content of the CloudFrontOriginAccessIdentityConfig is different from the
-    original request, CloudFront returns a CloudFrontOriginAccessIdentityAlreadyExists error."""
+    """If the ``CallerReference`` is a value you already sent in a previous request to create an
+    identity but the content of the ``CloudFrontOriginAccessIdentityConfig`` is different from the
+    original request, CloudFront returns a ``CloudFrontOriginAccessIdentityAlreadyExists`` error.
+    """
 
     message: str | None = _pd.Field(
         default=None, validation_alias="Message", serialization_alias="Message"
     )
+    """Not documented in botocore's model (member ``Message``)."""
 
 
 class CloudFrontOriginAccessIdentityConfig(_Model):
-    """Origin access identity configuration."""
+    """Origin access identity configuration. Send a ``GET`` request to the ``/CloudFront API
+    version/CloudFront/identity ID/config`` resource.
+    """
 
     caller_reference: str = _pd.Field(
         validation_alias="CallerReference", serialization_alias="CallerReference"
     )
+    """A unique value (for example, a date-time stamp) that ensures that the request can't be
+    replayed.
+
+    If the value of ``CallerReference`` is new (regardless of the content of the
+    ``CloudFrontOriginAccessIdentityConfig`` object), a new origin access identity is created.
+    """
     comment: str = _pd.Field(validation_alias="Comment", serialization_alias="Comment")
+    """A comment to describe the origin access identity. The comment cannot be longer than 128
+    characters.
+    """
 
 
 class CloudFrontOriginAccessIdentityInUse(_Model):
@@ -1386,75 +1789,124 @@ class CloudFrontOriginAccessIdentityInUse(_Model):
     message: str | None = _pd.Field(
         default=None, validation_alias="Message", serialization_alias="Message"
     )
+    """Not documented in botocore's model (member ``Message``)."""
 
 
 class CloudFrontOriginAccessIdentityList(_Model):
-    """Lists the origin access identities for CloudFront.Send a GET request to the / CloudFront API
-    version /origin-access-identity/cloudfront resource."""
+    """Lists the origin access identities for CloudFront.Send a ``GET`` request to the
+    ``/CloudFront API version/origin-access-identity/cloudfront`` resource. The response includes a
+    ``CloudFrontOriginAccessIdentityList`` element with zero or more
+    ``CloudFrontOriginAccessIdentitySummary`` child elements. By default, your entire list of
+    origin access identities is returned in one single page.
+    """
 
     __cdnkit_quantity__ = True
     marker: str = _pd.Field(validation_alias="Marker", serialization_alias="Marker")
+    """Use this when paginating results to indicate where to begin in your list of origin access
+    identities. The results include identities in the list that occur after the marker. To get the
+    next page of results, set the ``Marker`` to the value of the ``NextMarker`` from the current
+    page's response (which is also the ID of the last identity on that page).
+    """
     next_marker: str | None = _pd.Field(
         default=None, validation_alias="NextMarker", serialization_alias="NextMarker"
     )
+    """If ``IsTruncated`` is ``true``, this element is present and contains the value you can use
+    for the ``Marker`` request parameter to continue listing your origin access identities where
+    they left off.
+    """
     max_items: int = _pd.Field(validation_alias="MaxItems", serialization_alias="MaxItems")
+    """The maximum number of origin access identities you want in the response body."""
     is_truncated: bool = _pd.Field(
         validation_alias="IsTruncated", serialization_alias="IsTruncated"
     )
+    """A flag that indicates whether more origin access identities remain to be listed. If your
+    results were truncated, you can make a follow-up pagination request using the ``Marker``
+    request parameter to retrieve more items in the list.
+    """
     items: list[CloudFrontOriginAccessIdentitySummary] | None = _pd.Field(
         default=None, validation_alias="Items", serialization_alias="Items"
     )
+    """A complex type that contains one ``CloudFrontOriginAccessIdentitySummary`` element for each
+    origin access identity that was created by the current Amazon Web Services account.
+    """
     quantity: int = _pd.Field(
         default_factory=_derive_quantity,
         validation_alias="Quantity",
         serialization_alias="Quantity",
     )
+    """The number of CloudFront origin access identities that were created by the current Amazon
+    Web Services account.
+    """
 
 
 class CloudFrontOriginAccessIdentitySummary(_Model):
     """Summary of the information about a CloudFront origin access identity."""
 
     id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
+    """The ID for the origin access identity. For example: ``E74FTE3AJFJ256A``."""
     s3_canonical_user_id: str = _pd.Field(
         validation_alias="S3CanonicalUserId", serialization_alias="S3CanonicalUserId"
     )
+    """The Amazon S3 canonical user ID for the origin access identity, which you use when giving
+    the origin access identity read permission to an object in Amazon S3.
+    """
     comment: str = _pd.Field(validation_alias="Comment", serialization_alias="Comment")
+    """The comment for this origin access identity, as originally specified when created."""
 
 
 class ConflictingAlias(_Model):
     """An alias (also called a CNAME) and the CloudFront standard distribution and Amazon Web
-    Services account ID that it's associated with."""
+    Services account ID that it's associated with. The standard distribution and account IDs are
+    partially hidden, which allows you to identify the standard distributions and accounts that you
+    own, and helps to protect the information of ones that you don't own.
+    """
 
     alias: str | None = _pd.Field(
         default=None, validation_alias="Alias", serialization_alias="Alias"
     )
+    """An alias (also called a CNAME)."""
     distribution_id: str | None = _pd.Field(
         default=None, validation_alias="DistributionId", serialization_alias="DistributionId"
     )
+    """The (partially hidden) ID of the CloudFront standard distribution associated with the alias.
+    """
     account_id: str | None = _pd.Field(
         default=None, validation_alias="AccountId", serialization_alias="AccountId"
     )
+    """The (partially hidden) ID of the Amazon Web Services account that owns the standard
+    distribution that's associated with the alias.
+    """
 
 
 class ConflictingAliasesList(_Model):
     """A list of aliases (also called CNAMEs) and the CloudFront standard distributions and Amazon
-    Web Services accounts that they are associated with."""
+    Web Services accounts that they are associated with. In the list, the standard distribution and
+    account IDs are partially hidden, which allows you to identify the standard distributions and
+    accounts that you own, but helps to protect the information of ones that you don't own.
+    """
 
     __cdnkit_quantity__ = True
     next_marker: str | None = _pd.Field(
         default=None, validation_alias="NextMarker", serialization_alias="NextMarker"
     )
+    """If there are more items in the list than are in this response, this element is present. It
+    contains the value that you should use in the ``Marker`` field of a subsequent request to
+    continue listing conflicting aliases where you left off.
+    """
     max_items: int | None = _pd.Field(
         default=None, validation_alias="MaxItems", serialization_alias="MaxItems"
     )
+    """The maximum number of conflicting aliases requested."""
     items: list[ConflictingAlias] | None = _pd.Field(
         default=None, validation_alias="Items", serialization_alias="Items"
     )
+    """Contains the conflicting aliases in the list."""
     quantity: int = _pd.Field(
         default_factory=_derive_quantity,
         validation_alias="Quantity",
         serialization_alias="Quantity",
     )
+    """The number of conflicting aliases returned in the response."""
 
 
 class ConnectionFunctionAssociation(_Model):
@@ -1463,6 +1915,7 @@ class ConnectionFunctionAssociation(_Model):
     id: _t.Annotated[str, _pd.Field(min_length=1, max_length=64), _Tolerant] = _pd.Field(
         validation_alias="Id", serialization_alias="Id"
     )
+    """The association's ID."""
 
 
 class ConnectionFunctionSummary(_Model):
@@ -1471,25 +1924,33 @@ class ConnectionFunctionSummary(_Model):
     name: _t.Annotated[
         str, _pd.Field(min_length=1, max_length=64, pattern="^[a-zA-Z0-9_-]{1,64}$"), _Tolerant
     ] = _pd.Field(validation_alias="Name", serialization_alias="Name")
+    """The connection function name."""
     id: _t.Annotated[str, _pd.Field(min_length=1, max_length=64), _Tolerant] = _pd.Field(
         validation_alias="Id", serialization_alias="Id"
     )
+    """The connection function ID."""
     connection_function_config: FunctionConfig = _pd.Field(
         validation_alias="ConnectionFunctionConfig", serialization_alias="ConnectionFunctionConfig"
     )
+    """Contains configuration information about a CloudFront function."""
     connection_function_arn: str = _pd.Field(
         validation_alias="ConnectionFunctionArn", serialization_alias="ConnectionFunctionArn"
     )
+    """The connection function Amazon Resource Name (ARN)."""
     status: str = _pd.Field(validation_alias="Status", serialization_alias="Status")
+    """The connection function status."""
     stage: _t.Annotated[FunctionStage, _Tolerant] = _pd.Field(
         validation_alias="Stage", serialization_alias="Stage"
     )
+    """The connection function stage."""
     created_time: _dt.datetime = _pd.Field(
         validation_alias="CreatedTime", serialization_alias="CreatedTime"
     )
+    """The connection function created time."""
     last_modified_time: _dt.datetime = _pd.Field(
         validation_alias="LastModifiedTime", serialization_alias="LastModifiedTime"
     )
+    """The connection function last modified time."""
 
 
 class ConnectionFunctionTestResult(_Model):
@@ -1500,101 +1961,141 @@ class ConnectionFunctionTestResult(_Model):
         validation_alias="ConnectionFunctionSummary",
         serialization_alias="ConnectionFunctionSummary",
     )
+    """The connection function summary."""
     compute_utilization: str | None = _pd.Field(
         default=None,
         validation_alias="ComputeUtilization",
         serialization_alias="ComputeUtilization",
     )
+    """The connection function compute utilization."""
     connection_function_execution_logs: list[str] | None = _pd.Field(
         default=None,
         repr=False,
         validation_alias="ConnectionFunctionExecutionLogs",
         serialization_alias="ConnectionFunctionExecutionLogs",
     )
+    """The connection function execution logs."""
     connection_function_error_message: str | None = _pd.Field(
         default=None,
         repr=False,
         validation_alias="ConnectionFunctionErrorMessage",
         serialization_alias="ConnectionFunctionErrorMessage",
     )
+    """The connection function error message."""
     connection_function_output: str | None = _pd.Field(
         default=None,
         repr=False,
         validation_alias="ConnectionFunctionOutput",
         serialization_alias="ConnectionFunctionOutput",
     )
+    """The connection function output."""
 
 
 class ConnectionGroup(_Model):
-    """The connection group for your distribution tenants."""
+    """The connection group for your distribution tenants. When you first create a distribution
+    tenant and you don't specify a connection group, CloudFront will automatically create a default
+    connection group for you. When you create a new distribution tenant and don't specify a
+    connection group, the default one will be associated with your distribution tenant.
+    """
 
     id: str | None = _pd.Field(default=None, validation_alias="Id", serialization_alias="Id")
+    """The ID of the connection group."""
     name: str | None = _pd.Field(default=None, validation_alias="Name", serialization_alias="Name")
+    """The name of the connection group."""
     arn: str | None = _pd.Field(default=None, validation_alias="Arn", serialization_alias="Arn")
+    """The Amazon Resource Name (ARN) of the connection group."""
     created_time: _dt.datetime | None = _pd.Field(
         default=None, validation_alias="CreatedTime", serialization_alias="CreatedTime"
     )
+    """The date and time when the connection group was created."""
     last_modified_time: _dt.datetime | None = _pd.Field(
         default=None, validation_alias="LastModifiedTime", serialization_alias="LastModifiedTime"
     )
+    """The date and time when the connection group was updated."""
     tags: Tags | None = _pd.Field(default=None, validation_alias="Tags", serialization_alias="Tags")
+    """A complex type that contains zero or more ``Tag`` elements."""
     ipv6_enabled: bool | None = _pd.Field(
         default=None, validation_alias="Ipv6Enabled", serialization_alias="Ipv6Enabled"
     )
+    """IPv6 is enabled for the connection group."""
     routing_endpoint: str | None = _pd.Field(
         default=None, validation_alias="RoutingEndpoint", serialization_alias="RoutingEndpoint"
     )
+    """The routing endpoint (also known as the DNS name) that is assigned to the connection group,
+    such as d111111abcdef8.cloudfront.net.
+    """
     anycast_ip_list_id: str | None = _pd.Field(
         default=None, validation_alias="AnycastIpListId", serialization_alias="AnycastIpListId"
     )
+    """The ID of the Anycast static IP list."""
     status: str | None = _pd.Field(
         default=None, validation_alias="Status", serialization_alias="Status"
     )
+    """The status of the connection group."""
     enabled: bool | None = _pd.Field(
         default=None, validation_alias="Enabled", serialization_alias="Enabled"
     )
+    """Whether the connection group is enabled."""
     is_default: bool | None = _pd.Field(
         default=None, validation_alias="IsDefault", serialization_alias="IsDefault"
     )
+    """Whether the connection group is the default connection group for the distribution tenants.
+    """
 
 
 class ConnectionGroupAssociationFilter(_Model):
     """Contains information about what CloudFront resources your connection groups are associated
-    with."""
+    with.
+    """
 
     anycast_ip_list_id: str | None = _pd.Field(
         default=None, validation_alias="AnycastIpListId", serialization_alias="AnycastIpListId"
     )
+    """The ID of the Anycast static IP list."""
 
 
 class ConnectionGroupSummary(_Model):
     """A summary that contains details about your connection groups."""
 
     id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
+    """The ID of the connection group."""
     name: str = _pd.Field(validation_alias="Name", serialization_alias="Name")
+    """The name of the connection group."""
     arn: str = _pd.Field(validation_alias="Arn", serialization_alias="Arn")
+    """The Amazon Resource Name (ARN) of the connection group."""
     routing_endpoint: str = _pd.Field(
         validation_alias="RoutingEndpoint", serialization_alias="RoutingEndpoint"
     )
+    """The routing endpoint (also known as the DNS name) that is assigned to the connection group,
+    such as d111111abcdef8.cloudfront.net.
+    """
     created_time: _dt.datetime = _pd.Field(
         validation_alias="CreatedTime", serialization_alias="CreatedTime"
     )
+    """The date and time when the connection group was created."""
     last_modified_time: _dt.datetime = _pd.Field(
         validation_alias="LastModifiedTime", serialization_alias="LastModifiedTime"
     )
+    """The date and time when the connection group was updated."""
     etag: str = _pd.Field(validation_alias="ETag", serialization_alias="ETag")
+    """The current version of the connection group."""
     anycast_ip_list_id: str | None = _pd.Field(
         default=None, validation_alias="AnycastIpListId", serialization_alias="AnycastIpListId"
     )
+    """The ID of the Anycast static IP list."""
     enabled: bool | None = _pd.Field(
         default=None, validation_alias="Enabled", serialization_alias="Enabled"
     )
+    """Whether the connection group is enabled"""
     status: str | None = _pd.Field(
         default=None, validation_alias="Status", serialization_alias="Status"
     )
+    """The status of the connection group."""
     is_default: bool | None = _pd.Field(
         default=None, validation_alias="IsDefault", serialization_alias="IsDefault"
     )
+    """Whether the connection group is the default connection group for the distribution tenants.
+    """
 
 
 class ContentTypeProfile(_Model):
@@ -1603,10 +2104,13 @@ class ContentTypeProfile(_Model):
     format: _t.Annotated[Format, _Tolerant] = _pd.Field(
         validation_alias="Format", serialization_alias="Format"
     )
+    """The format for a field-level encryption content type-profile mapping."""
     profile_id: str | None = _pd.Field(
         default=None, validation_alias="ProfileId", serialization_alias="ProfileId"
     )
+    """The profile ID for a field-level encryption content type-profile mapping."""
     content_type: str = _pd.Field(validation_alias="ContentType", serialization_alias="ContentType")
+    """The content type for a field-level encryption content type-profile mapping."""
 
 
 class ContentTypeProfileConfig(_Model):
@@ -1616,11 +2120,17 @@ class ContentTypeProfileConfig(_Model):
         validation_alias="ForwardWhenContentTypeIsUnknown",
         serialization_alias="ForwardWhenContentTypeIsUnknown",
     )
+    """The setting in a field-level encryption content type-profile mapping that specifies what to
+    do when an unknown content type is provided for the profile. If true, content is forwarded
+    without being encrypted when the content type is unknown. If false (the default), an error is
+    returned when the content type is unknown.
+    """
     content_type_profiles: ContentTypeProfiles | None = _pd.Field(
         default=None,
         validation_alias="ContentTypeProfiles",
         serialization_alias="ContentTypeProfiles",
     )
+    """The configuration for a field-level encryption content type-profile."""
 
 
 class ContentTypeProfiles(_Model):
@@ -1630,24 +2140,29 @@ class ContentTypeProfiles(_Model):
     items: list[ContentTypeProfile] | None = _pd.Field(
         default=None, validation_alias="Items", serialization_alias="Items"
     )
+    """Items in a field-level encryption content type-profile mapping."""
     quantity: int = _pd.Field(
         default_factory=_derive_quantity,
         validation_alias="Quantity",
         serialization_alias="Quantity",
     )
+    """The number of field-level encryption content type-profile mappings."""
 
 
 class ContinuousDeploymentPolicy(_Model):
     """A continuous deployment policy."""
 
     id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
+    """The identifier of the continuous deployment policy."""
     last_modified_time: _dt.datetime = _pd.Field(
         validation_alias="LastModifiedTime", serialization_alias="LastModifiedTime"
     )
+    """The date and time the continuous deployment policy was last modified."""
     continuous_deployment_policy_config: ContinuousDeploymentPolicyConfig = _pd.Field(
         validation_alias="ContinuousDeploymentPolicyConfig",
         serialization_alias="ContinuousDeploymentPolicyConfig",
     )
+    """Contains the configuration for a continuous deployment policy."""
 
 
 class ContinuousDeploymentPolicyAlreadyExists(_Model):
@@ -1656,6 +2171,7 @@ class ContinuousDeploymentPolicyAlreadyExists(_Model):
     message: str | None = _pd.Field(
         default=None, validation_alias="Message", serialization_alias="Message"
     )
+    """Not documented in botocore's model (member ``Message``)."""
 
 
 class ContinuousDeploymentPolicyConfig(_Model):
@@ -1665,19 +2181,31 @@ class ContinuousDeploymentPolicyConfig(_Model):
         validation_alias="StagingDistributionDnsNames",
         serialization_alias="StagingDistributionDnsNames",
     )
+    """The CloudFront domain name of the staging distribution. For example:
+    ``d111111abcdef8.cloudfront.net``.
+    """
     enabled: bool = _pd.Field(validation_alias="Enabled", serialization_alias="Enabled")
+    """A Boolean that indicates whether this continuous deployment policy is enabled (in effect).
+    When this value is ``true``, this policy is enabled and in effect. When this value is
+    ``false``, this policy is not enabled and has no effect.
+    """
     traffic_config: TrafficConfig | None = _pd.Field(
         default=None, validation_alias="TrafficConfig", serialization_alias="TrafficConfig"
     )
+    """Contains the parameters for routing production traffic from your primary to staging
+    distributions.
+    """
 
 
 class ContinuousDeploymentPolicyInUse(_Model):
     """You cannot delete a continuous deployment policy that is associated with a primary
-    distribution."""
+    distribution.
+    """
 
     message: str | None = _pd.Field(
         default=None, validation_alias="Message", serialization_alias="Message"
     )
+    """Not documented in botocore's model (member ``Message``)."""
 
 
 class ContinuousDeploymentPolicyList(_Model):
@@ -1687,15 +2215,23 @@ class ContinuousDeploymentPolicyList(_Model):
     next_marker: str | None = _pd.Field(
         default=None, validation_alias="NextMarker", serialization_alias="NextMarker"
     )
+    """Indicates the next page of continuous deployment policies. To get the next page of the list,
+    use this value in the ``Marker`` field of your request.
+    """
     max_items: int = _pd.Field(validation_alias="MaxItems", serialization_alias="MaxItems")
+    """The maximum number of continuous deployment policies that were specified in your request."""
     items: list[ContinuousDeploymentPolicySummary] | None = _pd.Field(
         default=None, validation_alias="Items", serialization_alias="Items"
     )
+    """A list of continuous deployment policy items."""
     quantity: int = _pd.Field(
         default_factory=_derive_quantity,
         validation_alias="Quantity",
         serialization_alias="Quantity",
     )
+    """The total number of continuous deployment policies in your Amazon Web Services account,
+    regardless of the ``MaxItems`` value.
+    """
 
 
 class ContinuousDeploymentPolicySummary(_Model):
@@ -1705,15 +2241,23 @@ class ContinuousDeploymentPolicySummary(_Model):
         validation_alias="ContinuousDeploymentPolicy",
         serialization_alias="ContinuousDeploymentPolicy",
     )
+    """The continuous deployment policy."""
 
 
 class ContinuousDeploymentSingleHeaderConfig(_Model):
-    """This configuration determines which HTTP requests are sent to the staging distribution."""
+    """This configuration determines which HTTP requests are sent to the staging distribution. If
+    the HTTP request contains a header and value that matches what you specify here, the request is
+    sent to the staging distribution. Otherwise the request is sent to the primary distribution.
+    """
 
     header: _t.Annotated[str, _pd.Field(pattern="^aws-cf-cd-"), _Tolerant] = _pd.Field(
         validation_alias="Header", serialization_alias="Header"
     )
+    """The request header name that you want CloudFront to send to your staging distribution. The
+    header must contain the prefix ``aws-cf-cd-``.
+    """
     value: str = _pd.Field(validation_alias="Value", serialization_alias="Value")
+    """The request header value."""
 
 
 class ContinuousDeploymentSingleWeightConfig(_Model):
@@ -1722,11 +2266,20 @@ class ContinuousDeploymentSingleWeightConfig(_Model):
     weight: _t.Annotated[float, _pd.Field(ge=0.0, le=0.15), _Tolerant] = _pd.Field(
         validation_alias="Weight", serialization_alias="Weight"
     )
+    """The percentage of traffic to send to a staging distribution, expressed as a decimal number
+    between 0 and 0.15. For example, a value of 0.10 means 10% of traffic is sent to the staging
+    distribution.
+    """
     session_stickiness_config: SessionStickinessConfig | None = _pd.Field(
         default=None,
         validation_alias="SessionStickinessConfig",
         serialization_alias="SessionStickinessConfig",
     )
+    """Session stickiness provides the ability to define multiple requests from a single viewer as
+    a single session. This prevents the potentially inconsistent experience of sending some of a
+    given user's requests to your staging distribution, while others are sent to your primary
+    distribution. Define the session duration using TTL values.
+    """
 
 
 class CookieNames(_Model):
@@ -1736,133 +2289,257 @@ class CookieNames(_Model):
     items: list[str] | None = _pd.Field(
         default=None, validation_alias="Items", serialization_alias="Items"
     )
+    """A list of cookie names."""
     quantity: int = _pd.Field(
         default_factory=_derive_quantity,
         validation_alias="Quantity",
         serialization_alias="Quantity",
     )
+    """The number of cookie names in the ``Items`` list."""
 
 
 class CookiePreference(_Model):
-    """This field is deprecated."""
+    """This field is deprecated. We recommend that you use a cache policy or an origin request
+    policy instead of this field.
+
+    If you want to include cookies in the cache key, use ``CookiesConfig`` in a cache policy. See
+    ``CachePolicy``.
+
+    If you want to send cookies to the origin but not include them in the cache key, use
+    ``CookiesConfig`` in an origin request policy. See ``OriginRequestPolicy``.
+    """
 
     forward: _t.Annotated[ItemSelection, _Tolerant] = _pd.Field(
         validation_alias="Forward", serialization_alias="Forward"
     )
+    """This field is deprecated. We recommend that you use a cache policy or an origin request
+    policy instead of this field.
+
+    If you want to include cookies in the cache key, use a cache policy. For more information, see
+    Creating cache policies in the Amazon CloudFront Developer Guide.
+    """
     whitelisted_names: CookieNames | None = _pd.Field(
         default=None, validation_alias="WhitelistedNames", serialization_alias="WhitelistedNames"
     )
+    """This field is deprecated. We recommend that you use a cache policy or an origin request
+    policy instead of this field.
+
+    If you want to include cookies in the cache key, use a cache policy. For more information, see
+    Creating cache policies in the Amazon CloudFront Developer Guide.
+    """
 
 
 class CopyDistributionRequest(_Model):
-    """The ``CopyDistributionRequest`` structure."""
+    """Request of the ``CopyDistribution`` operation.
+
+    Creates a staging distribution using the configuration of the provided primary distribution. A
+    staging distribution is a copy of an existing distribution (called the primary distribution)
+    that you can use in a continuous deployment workflow.
+    """
 
     primary_distribution_id: str = _pd.Field(
         validation_alias="PrimaryDistributionId", serialization_alias="PrimaryDistributionId"
     )
+    """The identifier of the primary distribution whose configuration you are copying. To get a
+    distribution ID, use ``ListDistributions``.
+    """
     staging: bool | None = _pd.Field(
         default=None, validation_alias="Staging", serialization_alias="Staging"
     )
+    """The type of distribution that your primary distribution will be copied to. The only valid
+    value is ``True``, indicating that you are copying to a staging distribution.
+    """
     if_match: str | None = _pd.Field(
         default=None, validation_alias="IfMatch", serialization_alias="IfMatch"
     )
+    """The version identifier of the primary distribution whose configuration you are copying. This
+    is the ``ETag`` value returned in the response to ``GetDistribution`` and
+    ``GetDistributionConfig``.
+    """
     caller_reference: str = _pd.Field(
         validation_alias="CallerReference", serialization_alias="CallerReference"
     )
+    """A value that uniquely identifies a request to create a resource. This helps to prevent
+    CloudFront from creating a duplicate resource if you accidentally resubmit an identical
+    request.
+    """
     enabled: bool | None = _pd.Field(
         default=None, validation_alias="Enabled", serialization_alias="Enabled"
     )
+    """A Boolean flag to specify the state of the staging distribution when it's created. When you
+    set this value to ``True``, the staging distribution is enabled. When you set this value to
+    ``False``, the staging distribution is disabled.
+
+    If you omit this field, the default value is ``True``.
+    """
 
 
 class CopyDistributionResult(_Model):
-    """The ``CopyDistributionResult`` structure."""
+    """Reply of the ``CopyDistribution`` operation.
+
+    Creates a staging distribution using the configuration of the provided primary distribution. A
+    staging distribution is a copy of an existing distribution (called the primary distribution)
+    that you can use in a continuous deployment workflow.
+    """
 
     distribution: Distribution | None = _pd.Field(
         default=None, validation_alias="Distribution", serialization_alias="Distribution"
     )
+    """A distribution tells CloudFront where you want content to be delivered from, and the details
+    about how to track and manage content delivery.
+    """
     location: str | None = _pd.Field(
         default=None, validation_alias="Location", serialization_alias="Location"
     )
+    """The URL of the staging distribution."""
     etag: str | None = _pd.Field(default=None, validation_alias="ETag", serialization_alias="ETag")
+    """The version identifier for the current version of the staging distribution."""
 
 
 class CreateAnycastIpListRequest(_Model):
-    """The ``CreateAnycastIpListRequest`` structure."""
+    """Request of the ``CreateAnycastIpList`` operation.
+
+    Creates an Anycast static IP list.
+    """
 
     name: _t.Annotated[
         str, _pd.Field(min_length=1, max_length=64, pattern="[a-zA-Z0-9-_]{1,64}"), _Tolerant
     ] = _pd.Field(validation_alias="Name", serialization_alias="Name")
+    """Name of the Anycast static IP list."""
     ip_count: int = _pd.Field(validation_alias="IpCount", serialization_alias="IpCount")
+    """The number of static IP addresses that are allocated to the Anycast static IP list. Valid
+    values: 21 or 3.
+    """
     tags: Tags | None = _pd.Field(default=None, validation_alias="Tags", serialization_alias="Tags")
+    """A complex type that contains zero or more ``Tag`` elements."""
     ip_address_type: _t.Annotated[IpAddressType, _Tolerant] | None = _pd.Field(
         default=None, validation_alias="IpAddressType", serialization_alias="IpAddressType"
     )
+    """The IP address type for the Anycast static IP list. You can specify one of the following
+    options:
+
+    - ``ipv4`` only
+    - ``ipv6`` only
+    - ``dualstack`` - Allocate a list of both IPv4 and IPv6 addresses
+    """
     ipam_cidr_configs: list[IpamCidrConfig] | None = _pd.Field(
         default=None, validation_alias="IpamCidrConfigs", serialization_alias="IpamCidrConfigs"
     )
+    """A list of IPAM CIDR configurations that specify the IP address ranges and IPAM pool settings
+    for creating the Anycast static IP list.
+    """
 
 
 class CreateAnycastIpListResult(_Model):
-    """The ``CreateAnycastIpListResult`` structure."""
+    """Reply of the ``CreateAnycastIpList`` operation.
+
+    Creates an Anycast static IP list.
+    """
 
     anycast_ip_list: AnycastIpList | None = _pd.Field(
         default=None, validation_alias="AnycastIpList", serialization_alias="AnycastIpList"
     )
+    """A response structure that includes the version identifier (ETag) and the created
+    AnycastIpList structure.
+    """
     etag: str | None = _pd.Field(default=None, validation_alias="ETag", serialization_alias="ETag")
+    """The version identifier for the current version of the Anycast static IP list."""
 
 
 class CreateCachePolicyRequest(_Model):
-    """The ``CreateCachePolicyRequest`` structure."""
+    """Request of the ``CreateCachePolicy`` operation.
+
+    Creates a cache policy.
+
+    After you create a cache policy, you can attach it to one or more cache behaviors. When it's
+    attached to a cache behavior, the cache policy determines the following:
+
+    - The values that CloudFront includes in the cache key.
+    - The default, minimum, and maximum time to live (TTL) values that you want objects to stay in
+      the ...
+    """
 
     cache_policy_config: CachePolicyConfig = _pd.Field(
         validation_alias="CachePolicyConfig", serialization_alias="CachePolicyConfig"
     )
+    """A cache policy configuration."""
 
 
 class CreateCachePolicyResult(_Model):
-    """The ``CreateCachePolicyResult`` structure."""
+    """Reply of the ``CreateCachePolicy`` operation.
+
+    Creates a cache policy.
+
+    After you create a cache policy, you can attach it to one or more cache behaviors. When it's
+    attached to a cache behavior, the cache policy determines the following:
+
+    - The values that CloudFront includes in the cache key.
+    - The default, minimum, and maximum time to live (TTL) values that you want objects to stay in
+      the ...
+    """
 
     cache_policy: CachePolicy | None = _pd.Field(
         default=None, validation_alias="CachePolicy", serialization_alias="CachePolicy"
     )
+    """A cache policy."""
     location: str | None = _pd.Field(
         default=None, validation_alias="Location", serialization_alias="Location"
     )
+    """The fully qualified URI of the cache policy just created."""
     etag: str | None = _pd.Field(default=None, validation_alias="ETag", serialization_alias="ETag")
+    """The current version of the cache policy."""
 
 
 class CreateCloudFrontOriginAccessIdentityRequest(_Model):
-    """The request to create a new origin access identity (OAI)."""
+    """Request of the ``CreateCloudFrontOriginAccessIdentity`` operation.
+
+    The request to create a new origin access identity (OAI). An origin access identity is a
+    special CloudFront user that you can associate with Amazon S3 origins, so that you can secure
+    all or just some of your Amazon S3 content. For more information, see Restricting Access to
+    Amazon S3 Content by Using an Origin Access Identity in the Amazon CloudFront Developer Guide.
+    """
 
     cloud_front_origin_access_identity_config: CloudFrontOriginAccessIdentityConfig = _pd.Field(
         validation_alias="CloudFrontOriginAccessIdentityConfig",
         serialization_alias="CloudFrontOriginAccessIdentityConfig",
     )
+    """The current configuration information for the identity."""
 
 
 class CreateCloudFrontOriginAccessIdentityResult(_Model):
-    """The returned result of the corresponding request."""
+    """Reply of the ``CreateCloudFrontOriginAccessIdentity`` operation.
+
+    The returned result of the corresponding request.
+    """
 
     cloud_front_origin_access_identity: CloudFrontOriginAccessIdentity | None = _pd.Field(
         default=None,
         validation_alias="CloudFrontOriginAccessIdentity",
         serialization_alias="CloudFrontOriginAccessIdentity",
     )
+    """The origin access identity's information."""
     location: str | None = _pd.Field(
         default=None, validation_alias="Location", serialization_alias="Location"
     )
+    """The fully qualified URI of the new origin access identity just created."""
     etag: str | None = _pd.Field(default=None, validation_alias="ETag", serialization_alias="ETag")
+    """The current version of the origin access identity created."""
 
 
 class CreateConnectionFunctionRequest(_Model):
-    """The ``CreateConnectionFunctionRequest`` structure."""
+    """Request of the ``CreateConnectionFunction`` operation.
+
+    Creates a connection function.
+    """
 
     name: _t.Annotated[
         str, _pd.Field(min_length=1, max_length=64, pattern="^[a-zA-Z0-9_-]{1,64}$"), _Tolerant
     ] = _pd.Field(validation_alias="Name", serialization_alias="Name")
+    """A name for the connection function."""
     connection_function_config: FunctionConfig = _pd.Field(
         validation_alias="ConnectionFunctionConfig", serialization_alias="ConnectionFunctionConfig"
     )
+    """Contains configuration information about a CloudFront function."""
     connection_function_code: _t.Annotated[
         bytes, _pd.Field(min_length=1, max_length=10240), _Tolerant
     ] = _pd.Field(
@@ -1870,569 +2547,1001 @@ class CreateConnectionFunctionRequest(_Model):
         validation_alias="ConnectionFunctionCode",
         serialization_alias="ConnectionFunctionCode",
     )
+    """The code for the connection function."""
     tags: Tags | None = _pd.Field(default=None, validation_alias="Tags", serialization_alias="Tags")
+    """A complex type that contains zero or more ``Tag`` elements."""
 
 
 class CreateConnectionFunctionResult(_Model):
-    """The ``CreateConnectionFunctionResult`` structure."""
+    """Reply of the ``CreateConnectionFunction`` operation.
+
+    Creates a connection function.
+    """
 
     connection_function_summary: ConnectionFunctionSummary | None = _pd.Field(
         default=None,
         validation_alias="ConnectionFunctionSummary",
         serialization_alias="ConnectionFunctionSummary",
     )
+    """The summary for the connection function."""
     location: str | None = _pd.Field(
         default=None, validation_alias="Location", serialization_alias="Location"
     )
+    """The location of the connection function."""
     etag: str | None = _pd.Field(default=None, validation_alias="ETag", serialization_alias="ETag")
+    """The version identifier for the current version of the connection function."""
 
 
 class CreateConnectionGroupRequest(_Model):
-    """The ``CreateConnectionGroupRequest`` structure."""
+    """Request of the ``CreateConnectionGroup`` operation.
+
+    Creates a connection group.
+    """
 
     name: str = _pd.Field(validation_alias="Name", serialization_alias="Name")
+    """The name of the connection group. Enter a friendly identifier that is unique within your
+    Amazon Web Services account. This name can't be updated after you create the connection group.
+    """
     ipv6_enabled: bool | None = _pd.Field(
         default=None, validation_alias="Ipv6Enabled", serialization_alias="Ipv6Enabled"
     )
+    """Enable IPv6 for the connection group. The default is ``true``. For more information, see
+    Enable IPv6 in the Amazon CloudFront Developer Guide.
+    """
     tags: Tags | None = _pd.Field(default=None, validation_alias="Tags", serialization_alias="Tags")
+    """A complex type that contains zero or more ``Tag`` elements."""
     anycast_ip_list_id: str | None = _pd.Field(
         default=None, validation_alias="AnycastIpListId", serialization_alias="AnycastIpListId"
     )
+    """The ID of the Anycast static IP list."""
     enabled: bool | None = _pd.Field(
         default=None, validation_alias="Enabled", serialization_alias="Enabled"
     )
+    """Enable the connection group."""
 
 
 class CreateConnectionGroupResult(_Model):
-    """The ``CreateConnectionGroupResult`` structure."""
+    """Reply of the ``CreateConnectionGroup`` operation.
+
+    Creates a connection group.
+    """
 
     connection_group: ConnectionGroup | None = _pd.Field(
         default=None, validation_alias="ConnectionGroup", serialization_alias="ConnectionGroup"
     )
+    """The connection group that you created."""
     etag: str | None = _pd.Field(default=None, validation_alias="ETag", serialization_alias="ETag")
+    """The current version of the connection group."""
 
 
 class CreateContinuousDeploymentPolicyRequest(_Model):
-    """The ``CreateContinuousDeploymentPolicyRequest`` structure."""
+    """Request of the ``CreateContinuousDeploymentPolicy`` operation.
+
+    Creates a continuous deployment policy that distributes traffic for a custom domain name to two
+    different CloudFront distributions.
+
+    To use a continuous deployment policy, first use ``CopyDistribution`` to create a staging
+    distribution, then use ``UpdateDistribution`` to modify the staging distribution's
+    configuration.
+    """
 
     continuous_deployment_policy_config: ContinuousDeploymentPolicyConfig = _pd.Field(
         validation_alias="ContinuousDeploymentPolicyConfig",
         serialization_alias="ContinuousDeploymentPolicyConfig",
     )
+    """Contains the configuration for a continuous deployment policy."""
 
 
 class CreateContinuousDeploymentPolicyResult(_Model):
-    """The ``CreateContinuousDeploymentPolicyResult`` structure."""
+    """Reply of the ``CreateContinuousDeploymentPolicy`` operation.
+
+    Creates a continuous deployment policy that distributes traffic for a custom domain name to two
+    different CloudFront distributions.
+
+    To use a continuous deployment policy, first use ``CopyDistribution`` to create a staging
+    distribution, then use ``UpdateDistribution`` to modify the staging distribution's
+    configuration.
+    """
 
     continuous_deployment_policy: ContinuousDeploymentPolicy | None = _pd.Field(
         default=None,
         validation_alias="ContinuousDeploymentPolicy",
         serialization_alias="ContinuousDeploymentPolicy",
     )
+    """A continuous deployment policy."""
     location: str | None = _pd.Field(
         default=None, validation_alias="Location", serialization_alias="Location"
     )
+    """The location of the continuous deployment policy."""
     etag: str | None = _pd.Field(default=None, validation_alias="ETag", serialization_alias="ETag")
+    """The version identifier for the current version of the continuous deployment policy."""
 
 
 class CreateDistributionRequest(_Model):
-    """The request to create a new distribution."""
+    """Request of the ``CreateDistribution`` operation.
+
+    The request to create a new distribution.
+    """
 
     distribution_config: DistributionConfig = _pd.Field(
         validation_alias="DistributionConfig", serialization_alias="DistributionConfig"
     )
+    """The distribution's configuration information."""
 
 
 class CreateDistributionResult(_Model):
-    """The returned result of the corresponding request."""
+    """Reply of the ``CreateDistribution`` operation.
+
+    The returned result of the corresponding request.
+    """
 
     distribution: Distribution | None = _pd.Field(
         default=None, validation_alias="Distribution", serialization_alias="Distribution"
     )
+    """The distribution's information."""
     location: str | None = _pd.Field(
         default=None, validation_alias="Location", serialization_alias="Location"
     )
+    """The fully qualified URI of the new distribution resource just created."""
     etag: str | None = _pd.Field(default=None, validation_alias="ETag", serialization_alias="ETag")
+    """The current version of the distribution created."""
 
 
 class CreateDistributionTenantRequest(_Model):
-    """The ``CreateDistributionTenantRequest`` structure."""
+    """Request of the ``CreateDistributionTenant`` operation.
+
+    Creates a distribution tenant.
+    """
 
     distribution_id: str = _pd.Field(
         validation_alias="DistributionId", serialization_alias="DistributionId"
     )
+    """The ID of the multi-tenant distribution to use for creating the distribution tenant."""
     name: _t.Annotated[
         str, _pd.Field(pattern="[a-zA-Z0-9][a-zA-Z0-9-.]{1,126}[a-zA-Z0-9]"), _Tolerant
     ] = _pd.Field(validation_alias="Name", serialization_alias="Name")
+    """The name of the distribution tenant. Enter a friendly identifier that is unique within your
+    Amazon Web Services account. This name can't be updated after you create the distribution
+    tenant.
+    """
     domains: list[DomainItem] = _pd.Field(validation_alias="Domains", serialization_alias="Domains")
+    """The domains associated with the distribution tenant. You must specify at least one domain in
+    the request.
+    """
     tags: Tags | None = _pd.Field(default=None, validation_alias="Tags", serialization_alias="Tags")
+    """A complex type that contains zero or more ``Tag`` elements."""
     customizations: Customizations | None = _pd.Field(
         default=None, validation_alias="Customizations", serialization_alias="Customizations"
     )
+    """Customizations for the distribution tenant. For each distribution tenant, you can specify
+    the geographic restrictions, and the Amazon Resource Names (ARNs) for the ACM certificate and
+    WAF web ACL. These are specific values that you can override or disable from the multi-tenant
+    distribution that was used to create the distribution tenant.
+    """
     parameters: list[Parameter] | None = _pd.Field(
         default=None, validation_alias="Parameters", serialization_alias="Parameters"
     )
+    """A list of parameter values to add to the resource. A parameter is specified as a key-value
+    pair. A valid parameter value must exist for any parameter that is marked as required in the
+    multi-tenant distribution.
+    """
     connection_group_id: str | None = _pd.Field(
         default=None, validation_alias="ConnectionGroupId", serialization_alias="ConnectionGroupId"
     )
+    """The ID of the connection group to associate with the distribution tenant."""
     managed_certificate_request: ManagedCertificateRequest | None = _pd.Field(
         default=None,
         validation_alias="ManagedCertificateRequest",
         serialization_alias="ManagedCertificateRequest",
     )
+    """The configuration for the CloudFront managed ACM certificate request."""
     enabled: bool | None = _pd.Field(
         default=None, validation_alias="Enabled", serialization_alias="Enabled"
     )
+    """Indicates whether the distribution tenant should be enabled when created. If the
+    distribution tenant is disabled, the distribution tenant won't serve traffic.
+    """
 
 
 class CreateDistributionTenantResult(_Model):
-    """The ``CreateDistributionTenantResult`` structure."""
+    """Reply of the ``CreateDistributionTenant`` operation.
+
+    Creates a distribution tenant.
+    """
 
     distribution_tenant: DistributionTenant | None = _pd.Field(
         default=None,
         validation_alias="DistributionTenant",
         serialization_alias="DistributionTenant",
     )
+    """The distribution tenant that you created."""
     etag: str | None = _pd.Field(default=None, validation_alias="ETag", serialization_alias="ETag")
+    """The current version of the distribution tenant."""
 
 
 class CreateDistributionWithTagsRequest(_Model):
-    """The request to create a new distribution with tags."""
+    """Request of the ``CreateDistributionWithTags`` operation.
+
+    The request to create a new distribution with tags.
+    """
 
     distribution_config_with_tags: DistributionConfigWithTags = _pd.Field(
         validation_alias="DistributionConfigWithTags",
         serialization_alias="DistributionConfigWithTags",
     )
+    """The distribution's configuration information."""
 
 
 class CreateDistributionWithTagsResult(_Model):
-    """The returned result of the corresponding request."""
+    """Reply of the ``CreateDistributionWithTags`` operation.
+
+    The returned result of the corresponding request.
+    """
 
     distribution: Distribution | None = _pd.Field(
         default=None, validation_alias="Distribution", serialization_alias="Distribution"
     )
+    """The distribution's information."""
     location: str | None = _pd.Field(
         default=None, validation_alias="Location", serialization_alias="Location"
     )
+    """The fully qualified URI of the new distribution resource just created."""
     etag: str | None = _pd.Field(default=None, validation_alias="ETag", serialization_alias="ETag")
+    """The current version of the distribution created."""
 
 
 class CreateFieldLevelEncryptionConfigRequest(_Model):
-    """The ``CreateFieldLevelEncryptionConfigRequest`` structure."""
+    """Request of the ``CreateFieldLevelEncryptionConfig`` operation.
+
+    Create a new field-level encryption configuration.
+    """
 
     field_level_encryption_config: FieldLevelEncryptionConfig = _pd.Field(
         validation_alias="FieldLevelEncryptionConfig",
         serialization_alias="FieldLevelEncryptionConfig",
     )
+    """The request to create a new field-level encryption configuration."""
 
 
 class CreateFieldLevelEncryptionConfigResult(_Model):
-    """The ``CreateFieldLevelEncryptionConfigResult`` structure."""
+    """Reply of the ``CreateFieldLevelEncryptionConfig`` operation.
+
+    Create a new field-level encryption configuration.
+    """
 
     field_level_encryption: FieldLevelEncryption | None = _pd.Field(
         default=None,
         validation_alias="FieldLevelEncryption",
         serialization_alias="FieldLevelEncryption",
     )
+    """Returned when you create a new field-level encryption configuration."""
     location: str | None = _pd.Field(
         default=None, validation_alias="Location", serialization_alias="Location"
     )
+    """The fully qualified URI of the new configuration resource just created."""
     etag: str | None = _pd.Field(default=None, validation_alias="ETag", serialization_alias="ETag")
+    """The current version of the field level encryption configuration. For example:
+    ``E2QWRUHAPOMQZL``.
+    """
 
 
 class CreateFieldLevelEncryptionProfileRequest(_Model):
-    """The ``CreateFieldLevelEncryptionProfileRequest`` structure."""
+    """Request of the ``CreateFieldLevelEncryptionProfile`` operation.
+
+    Create a field-level encryption profile.
+    """
 
     field_level_encryption_profile_config: FieldLevelEncryptionProfileConfig = _pd.Field(
         validation_alias="FieldLevelEncryptionProfileConfig",
         serialization_alias="FieldLevelEncryptionProfileConfig",
     )
+    """The request to create a field-level encryption profile."""
 
 
 class CreateFieldLevelEncryptionProfileResult(_Model):
-    """The ``CreateFieldLevelEncryptionProfileResult`` structure."""
+    """Reply of the ``CreateFieldLevelEncryptionProfile`` operation.
+
+    Create a field-level encryption profile.
+    """
 
     field_level_encryption_profile: FieldLevelEncryptionProfile | None = _pd.Field(
         default=None,
         validation_alias="FieldLevelEncryptionProfile",
         serialization_alias="FieldLevelEncryptionProfile",
     )
+    """Returned when you create a new field-level encryption profile."""
     location: str | None = _pd.Field(
         default=None, validation_alias="Location", serialization_alias="Location"
     )
+    """The fully qualified URI of the new profile resource just created."""
     etag: str | None = _pd.Field(default=None, validation_alias="ETag", serialization_alias="ETag")
+    """The current version of the field level encryption profile. For example: ``E2QWRUHAPOMQZL``.
+    """
 
 
 class CreateFunctionRequest(_Model):
-    """The ``CreateFunctionRequest`` structure."""
+    """Request of the ``CreateFunction`` operation.
+
+    Creates a CloudFront function.
+
+    To create a function, you provide the function code and some configuration information about
+    the function. The response contains an Amazon Resource Name (ARN) that uniquely identifies the
+    function.
+
+    When you create a function, it's in the ``DEVELOPMENT`` stage. In this stage, you can test the
+    function with ``TestFunction``, and update it with ``UpdateFunction``.
+    """
 
     name: _t.Annotated[
         str, _pd.Field(min_length=1, max_length=64, pattern="^[a-zA-Z0-9_-]{1,64}$"), _Tolerant
     ] = _pd.Field(validation_alias="Name", serialization_alias="Name")
+    """A name to identify the function."""
     function_config: FunctionConfig = _pd.Field(
         validation_alias="FunctionConfig", serialization_alias="FunctionConfig"
     )
+    """Configuration information about the function, including an optional comment and the
+    function's runtime.
+    """
     function_code: _t.Annotated[bytes, _pd.Field(min_length=1, max_length=10240), _Tolerant] = (
         _pd.Field(repr=False, validation_alias="FunctionCode", serialization_alias="FunctionCode")
     )
+    """The function code. For more information about writing a CloudFront function, see Writing
+    function code for CloudFront Functions in the Amazon CloudFront Developer Guide.
+    """
     tags: Tags | None = _pd.Field(default=None, validation_alias="Tags", serialization_alias="Tags")
+    """A complex type that contains zero or more ``Tag`` elements."""
 
 
 class CreateFunctionResult(_Model):
-    """The ``CreateFunctionResult`` structure."""
+    """Reply of the ``CreateFunction`` operation.
+
+    Creates a CloudFront function.
+
+    To create a function, you provide the function code and some configuration information about
+    the function. The response contains an Amazon Resource Name (ARN) that uniquely identifies the
+    function.
+
+    When you create a function, it's in the ``DEVELOPMENT`` stage. In this stage, you can test the
+    function with ``TestFunction``, and update it with ``UpdateFunction``.
+    """
 
     function_summary: FunctionSummary | None = _pd.Field(
         default=None, validation_alias="FunctionSummary", serialization_alias="FunctionSummary"
     )
+    """Contains configuration information and metadata about a CloudFront function."""
     location: str | None = _pd.Field(
         default=None, validation_alias="Location", serialization_alias="Location"
     )
+    """The URL of the CloudFront function. Use the URL to manage the function with the CloudFront
+    API.
+    """
     etag: str | None = _pd.Field(default=None, validation_alias="ETag", serialization_alias="ETag")
+    """The version identifier for the current version of the CloudFront function."""
 
 
 class CreateInvalidationForDistributionTenantRequest(_Model):
-    """The ``CreateInvalidationForDistributionTenantRequest`` structure."""
+    """Request of the ``CreateInvalidationForDistributionTenant`` operation.
+
+    Creates an invalidation for a distribution tenant. For more information, see Invalidating files
+    in the Amazon CloudFront Developer Guide.
+    """
 
     id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
+    """The ID of the distribution tenant."""
     invalidation_batch: InvalidationBatch = _pd.Field(
         validation_alias="InvalidationBatch", serialization_alias="InvalidationBatch"
     )
+    """An invalidation batch."""
 
 
 class CreateInvalidationForDistributionTenantResult(_Model):
-    """The ``CreateInvalidationForDistributionTenantResult`` structure."""
+    """Reply of the ``CreateInvalidationForDistributionTenant`` operation.
+
+    Creates an invalidation for a distribution tenant. For more information, see Invalidating files
+    in the Amazon CloudFront Developer Guide.
+    """
 
     location: str | None = _pd.Field(
         default=None, validation_alias="Location", serialization_alias="Location"
     )
+    """The location for the invalidation."""
     invalidation: Invalidation | None = _pd.Field(
         default=None, validation_alias="Invalidation", serialization_alias="Invalidation"
     )
+    """An invalidation."""
 
 
 class CreateInvalidationRequest(_Model):
-    """The request to create an invalidation."""
+    """Request of the ``CreateInvalidation`` operation.
+
+    The request to create an invalidation.
+    """
 
     distribution_id: str = _pd.Field(
         validation_alias="DistributionId", serialization_alias="DistributionId"
     )
+    """The distribution's id."""
     invalidation_batch: InvalidationBatch = _pd.Field(
         validation_alias="InvalidationBatch", serialization_alias="InvalidationBatch"
     )
+    """The batch information for the invalidation."""
 
 
 class CreateInvalidationResult(_Model):
-    """The returned result of the corresponding request."""
+    """Reply of the ``CreateInvalidation`` operation.
+
+    The returned result of the corresponding request.
+    """
 
     location: str | None = _pd.Field(
         default=None, validation_alias="Location", serialization_alias="Location"
     )
+    """The fully qualified URI of the distribution and invalidation batch request, including the
+    ``Invalidation ID``.
+    """
     invalidation: Invalidation | None = _pd.Field(
         default=None, validation_alias="Invalidation", serialization_alias="Invalidation"
     )
+    """The invalidation's information."""
 
 
 class CreateKeyGroupRequest(_Model):
-    """The ``CreateKeyGroupRequest`` structure."""
+    """Request of the ``CreateKeyGroup`` operation.
+
+    Creates a key group that you can use with CloudFront signed URLs and signed cookies.
+    """
 
     key_group_config: KeyGroupConfig = _pd.Field(
         validation_alias="KeyGroupConfig", serialization_alias="KeyGroupConfig"
     )
+    """A key group configuration."""
 
 
 class CreateKeyGroupResult(_Model):
-    """The ``CreateKeyGroupResult`` structure."""
+    """Reply of the ``CreateKeyGroup`` operation.
+
+    Creates a key group that you can use with CloudFront signed URLs and signed cookies.
+    """
 
     key_group: KeyGroup | None = _pd.Field(
         default=None, validation_alias="KeyGroup", serialization_alias="KeyGroup"
     )
+    """The key group that was just created."""
     location: str | None = _pd.Field(
         default=None, validation_alias="Location", serialization_alias="Location"
     )
+    """The URL of the key group."""
     etag: str | None = _pd.Field(default=None, validation_alias="ETag", serialization_alias="ETag")
+    """The identifier for this version of the key group."""
 
 
 class CreateKeyValueStoreRequest(_Model):
-    """The ``CreateKeyValueStoreRequest`` structure."""
+    """Request of the ``CreateKeyValueStore`` operation.
+
+    Specifies the key value store resource to add to your account. In your account, the key value
+    store names must be unique. You can also import key value store data in JSON format from an S3
+    bucket by providing a valid ``ImportSource`` that you own.
+    """
 
     name: _t.Annotated[
         str, _pd.Field(min_length=1, max_length=64, pattern="^[a-zA-Z0-9_-]{1,64}$"), _Tolerant
     ] = _pd.Field(validation_alias="Name", serialization_alias="Name")
+    """The name of the key value store. The minimum length is 1 character and the maximum length is
+    64 characters.
+    """
     comment: _t.Annotated[str, _pd.Field(min_length=0, max_length=128), _Tolerant] | None = (
         _pd.Field(default=None, validation_alias="Comment", serialization_alias="Comment")
     )
+    """The comment of the key value store."""
     import_source: ImportSource | None = _pd.Field(
         default=None, validation_alias="ImportSource", serialization_alias="ImportSource"
     )
+    """The S3 bucket that provides the source for the import. The source must be in a valid JSON
+    format.
+    """
     tags: Tags | None = _pd.Field(default=None, validation_alias="Tags", serialization_alias="Tags")
+    """A complex type that contains zero or more ``Tag`` elements."""
 
 
 class CreateKeyValueStoreResult(_Model):
-    """The ``CreateKeyValueStoreResult`` structure."""
+    """Reply of the ``CreateKeyValueStore`` operation.
+
+    Specifies the key value store resource to add to your account. In your account, the key value
+    store names must be unique. You can also import key value store data in JSON format from an S3
+    bucket by providing a valid ``ImportSource`` that you own.
+    """
 
     key_value_store: KeyValueStore | None = _pd.Field(
         default=None, validation_alias="KeyValueStore", serialization_alias="KeyValueStore"
     )
+    """The resulting key value store."""
     etag: str | None = _pd.Field(default=None, validation_alias="ETag", serialization_alias="ETag")
+    """The ``ETag`` in the resulting key value store."""
     location: str | None = _pd.Field(
         default=None, validation_alias="Location", serialization_alias="Location"
     )
+    """The location of the resulting key value store."""
 
 
 class CreateMonitoringSubscriptionRequest(_Model):
-    """The ``CreateMonitoringSubscriptionRequest`` structure."""
+    """Request of the ``CreateMonitoringSubscription`` operation.
+
+    Enables or disables additional Amazon CloudWatch metrics for the specified CloudFront
+    distribution. The additional metrics incur an additional cost.
+
+    For more information, see Viewing additional CloudFront distribution metrics in the Amazon
+    CloudFront Developer Guide.
+    """
 
     distribution_id: str = _pd.Field(
         validation_alias="DistributionId", serialization_alias="DistributionId"
     )
+    """The ID of the distribution that you are enabling metrics for."""
     monitoring_subscription: MonitoringSubscription = _pd.Field(
         validation_alias="MonitoringSubscription", serialization_alias="MonitoringSubscription"
     )
+    """A monitoring subscription. This structure contains information about whether additional
+    CloudWatch metrics are enabled for a given CloudFront distribution.
+    """
 
 
 class CreateMonitoringSubscriptionResult(_Model):
-    """The ``CreateMonitoringSubscriptionResult`` structure."""
+    """Reply of the ``CreateMonitoringSubscription`` operation.
+
+    Enables or disables additional Amazon CloudWatch metrics for the specified CloudFront
+    distribution. The additional metrics incur an additional cost.
+
+    For more information, see Viewing additional CloudFront distribution metrics in the Amazon
+    CloudFront Developer Guide.
+    """
 
     monitoring_subscription: MonitoringSubscription | None = _pd.Field(
         default=None,
         validation_alias="MonitoringSubscription",
         serialization_alias="MonitoringSubscription",
     )
+    """A monitoring subscription. This structure contains information about whether additional
+    CloudWatch metrics are enabled for a given CloudFront distribution.
+    """
 
 
 class CreateOriginAccessControlRequest(_Model):
-    """The ``CreateOriginAccessControlRequest`` structure."""
+    """Request of the ``CreateOriginAccessControl`` operation.
+
+    Creates a new origin access control in CloudFront. After you create an origin access control,
+    you can add it to an origin in a CloudFront distribution so that CloudFront sends authenticated
+    (signed) requests to the origin.
+
+    This makes it possible to block public access to the origin, allowing viewers (users) to access
+    the origin's content only through CloudFront.
+    """
 
     origin_access_control_config: OriginAccessControlConfig = _pd.Field(
         validation_alias="OriginAccessControlConfig",
         serialization_alias="OriginAccessControlConfig",
     )
+    """Contains the origin access control."""
 
 
 class CreateOriginAccessControlResult(_Model):
-    """The ``CreateOriginAccessControlResult`` structure."""
+    """Reply of the ``CreateOriginAccessControl`` operation.
+
+    Creates a new origin access control in CloudFront. After you create an origin access control,
+    you can add it to an origin in a CloudFront distribution so that CloudFront sends authenticated
+    (signed) requests to the origin.
+
+    This makes it possible to block public access to the origin, allowing viewers (users) to access
+    the origin's content only through CloudFront.
+    """
 
     origin_access_control: OriginAccessControl | None = _pd.Field(
         default=None,
         validation_alias="OriginAccessControl",
         serialization_alias="OriginAccessControl",
     )
+    """Contains an origin access control."""
     location: str | None = _pd.Field(
         default=None, validation_alias="Location", serialization_alias="Location"
     )
+    """The URL of the origin access control."""
     etag: str | None = _pd.Field(default=None, validation_alias="ETag", serialization_alias="ETag")
+    """The version identifier for the current version of the origin access control."""
 
 
 class CreateOriginRequestPolicyRequest(_Model):
-    """The ``CreateOriginRequestPolicyRequest`` structure."""
+    """Request of the ``CreateOriginRequestPolicy`` operation.
+
+    Creates an origin request policy.
+
+    After you create an origin request policy, you can attach it to one or more cache behaviors.
+    When it's attached to a cache behavior, the origin request policy determines the values that
+    CloudFront includes in requests that it sends to the origin. Each request that CloudFront sends
+    to the origin includes the following:
+
+    - The request body and the URL path (without the domain name) from the viewer ...
+    - The headers that CloudFront automatically includes in every origin request ...
+    - All HTTP headers, cookies, and URL query strings that are specified in the ...
+    """
 
     origin_request_policy_config: OriginRequestPolicyConfig = _pd.Field(
         validation_alias="OriginRequestPolicyConfig",
         serialization_alias="OriginRequestPolicyConfig",
     )
+    """An origin request policy configuration."""
 
 
 class CreateOriginRequestPolicyResult(_Model):
-    """The ``CreateOriginRequestPolicyResult`` structure."""
+    """Reply of the ``CreateOriginRequestPolicy`` operation.
+
+    Creates an origin request policy.
+
+    After you create an origin request policy, you can attach it to one or more cache behaviors.
+    When it's attached to a cache behavior, the origin request policy determines the values that
+    CloudFront includes in requests that it sends to the origin. Each request that CloudFront sends
+    to the origin includes the following:
+
+    - The request body and the URL path (without the domain name) from the viewer ...
+    - The headers that CloudFront automatically includes in every origin request ...
+    - All HTTP headers, cookies, and URL query strings that are specified in the ...
+    """
 
     origin_request_policy: OriginRequestPolicy | None = _pd.Field(
         default=None,
         validation_alias="OriginRequestPolicy",
         serialization_alias="OriginRequestPolicy",
     )
+    """An origin request policy."""
     location: str | None = _pd.Field(
         default=None, validation_alias="Location", serialization_alias="Location"
     )
+    """The fully qualified URI of the origin request policy just created."""
     etag: str | None = _pd.Field(default=None, validation_alias="ETag", serialization_alias="ETag")
+    """The current version of the origin request policy."""
 
 
 class CreatePublicKeyRequest(_Model):
-    """The ``CreatePublicKeyRequest`` structure."""
+    """Request of the ``CreatePublicKey`` operation.
+
+    Uploads a public key to CloudFront that you can use with signed URLs and signed cookies, or
+    with field-level encryption.
+    """
 
     public_key_config: PublicKeyConfig = _pd.Field(
         validation_alias="PublicKeyConfig", serialization_alias="PublicKeyConfig"
     )
+    """A CloudFront public key configuration."""
 
 
 class CreatePublicKeyResult(_Model):
-    """The ``CreatePublicKeyResult`` structure."""
+    """Reply of the ``CreatePublicKey`` operation.
+
+    Uploads a public key to CloudFront that you can use with signed URLs and signed cookies, or
+    with field-level encryption.
+    """
 
     public_key: PublicKey | None = _pd.Field(
         default=None, validation_alias="PublicKey", serialization_alias="PublicKey"
     )
+    """The public key."""
     location: str | None = _pd.Field(
         default=None, validation_alias="Location", serialization_alias="Location"
     )
+    """The URL of the public key."""
     etag: str | None = _pd.Field(default=None, validation_alias="ETag", serialization_alias="ETag")
+    """The identifier for this version of the public key."""
 
 
 class CreateRealtimeLogConfigRequest(_Model):
-    """The ``CreateRealtimeLogConfigRequest`` structure."""
+    """Request of the ``CreateRealtimeLogConfig`` operation.
+
+    Creates a real-time log configuration.
+
+    After you create a real-time log configuration, you can attach it to one or more cache
+    behaviors to send real-time log data to the specified Amazon Kinesis data stream.
+
+    For more information about real-time log configurations, see Real-time logs in the Amazon
+    CloudFront Developer Guide.
+    """
 
     end_points: list[EndPoint] = _pd.Field(
         validation_alias="EndPoints", serialization_alias="EndPoints"
     )
+    """Contains information about the Amazon Kinesis data stream where you are sending real-time
+    log data.
+    """
     fields_: list[str] = _pd.Field(validation_alias="Fields", serialization_alias="Fields")
+    """A list of fields to include in each real-time log record.
+
+    For more information about fields, see Real-time log configuration fields in the Amazon
+    CloudFront Developer Guide.
+    """
     name: str = _pd.Field(validation_alias="Name", serialization_alias="Name")
+    """A unique name to identify this real-time log configuration."""
     sampling_rate: int = _pd.Field(
         validation_alias="SamplingRate", serialization_alias="SamplingRate"
     )
+    """The sampling rate for this real-time log configuration. You can specify a whole number
+    between 1 and 100 (inclusive) to determine the percentage of viewer requests that are
+    represented in the real-time log data.
+    """
 
 
 class CreateRealtimeLogConfigResult(_Model):
-    """The ``CreateRealtimeLogConfigResult`` structure."""
+    """Reply of the ``CreateRealtimeLogConfig`` operation.
+
+    Creates a real-time log configuration.
+
+    After you create a real-time log configuration, you can attach it to one or more cache
+    behaviors to send real-time log data to the specified Amazon Kinesis data stream.
+
+    For more information about real-time log configurations, see Real-time logs in the Amazon
+    CloudFront Developer Guide.
+    """
 
     realtime_log_config: RealtimeLogConfig | None = _pd.Field(
         default=None, validation_alias="RealtimeLogConfig", serialization_alias="RealtimeLogConfig"
     )
+    """A real-time log configuration."""
 
 
 class CreateResponseHeadersPolicyRequest(_Model):
-    """The ``CreateResponseHeadersPolicyRequest`` structure."""
+    """Request of the ``CreateResponseHeadersPolicy`` operation.
+
+    Creates a response headers policy.
+
+    A response headers policy contains information about a set of HTTP headers. To create a
+    response headers policy, you provide some metadata about the policy and a set of configurations
+    that specify the headers.
+    """
 
     response_headers_policy_config: ResponseHeadersPolicyConfig = _pd.Field(
         validation_alias="ResponseHeadersPolicyConfig",
         serialization_alias="ResponseHeadersPolicyConfig",
     )
+    """Contains metadata about the response headers policy, and a set of configurations that
+    specify the HTTP headers.
+    """
 
 
 class CreateResponseHeadersPolicyResult(_Model):
-    """The ``CreateResponseHeadersPolicyResult`` structure."""
+    """Reply of the ``CreateResponseHeadersPolicy`` operation.
+
+    Creates a response headers policy.
+
+    A response headers policy contains information about a set of HTTP headers. To create a
+    response headers policy, you provide some metadata about the policy and a set of configurations
+    that specify the headers.
+    """
 
     response_headers_policy: ResponseHeadersPolicy | None = _pd.Field(
         default=None,
         validation_alias="ResponseHeadersPolicy",
         serialization_alias="ResponseHeadersPolicy",
     )
+    """Contains a response headers policy."""
     location: str | None = _pd.Field(
         default=None, validation_alias="Location", serialization_alias="Location"
     )
+    """The URL of the response headers policy."""
     etag: str | None = _pd.Field(default=None, validation_alias="ETag", serialization_alias="ETag")
+    """The version identifier for the current version of the response headers policy."""
 
 
 class CreateStreamingDistributionRequest(_Model):
-    """The request to create a new streaming distribution."""
+    """Request of the ``CreateStreamingDistribution`` operation.
+
+    The request to create a new streaming distribution.
+    """
 
     streaming_distribution_config: StreamingDistributionConfig = _pd.Field(
         validation_alias="StreamingDistributionConfig",
         serialization_alias="StreamingDistributionConfig",
     )
+    """The streaming distribution's configuration information."""
 
 
 class CreateStreamingDistributionResult(_Model):
-    """The returned result of the corresponding request."""
+    """Reply of the ``CreateStreamingDistribution`` operation.
+
+    The returned result of the corresponding request.
+    """
 
     streaming_distribution: StreamingDistribution | None = _pd.Field(
         default=None,
         validation_alias="StreamingDistribution",
         serialization_alias="StreamingDistribution",
     )
+    """The streaming distribution's information."""
     location: str | None = _pd.Field(
         default=None, validation_alias="Location", serialization_alias="Location"
     )
+    """The fully qualified URI of the new streaming distribution resource just created."""
     etag: str | None = _pd.Field(default=None, validation_alias="ETag", serialization_alias="ETag")
+    """The current version of the streaming distribution created."""
 
 
 class CreateStreamingDistributionWithTagsRequest(_Model):
-    """The request to create a new streaming distribution with tags."""
+    """Request of the ``CreateStreamingDistributionWithTags`` operation.
+
+    The request to create a new streaming distribution with tags.
+    """
 
     streaming_distribution_config_with_tags: StreamingDistributionConfigWithTags = _pd.Field(
         validation_alias="StreamingDistributionConfigWithTags",
         serialization_alias="StreamingDistributionConfigWithTags",
     )
+    """The streaming distribution's configuration information."""
 
 
 class CreateStreamingDistributionWithTagsResult(_Model):
-    """The returned result of the corresponding request."""
+    """Reply of the ``CreateStreamingDistributionWithTags`` operation.
+
+    The returned result of the corresponding request.
+    """
 
     streaming_distribution: StreamingDistribution | None = _pd.Field(
         default=None,
         validation_alias="StreamingDistribution",
         serialization_alias="StreamingDistribution",
     )
+    """The streaming distribution's information."""
     location: str | None = _pd.Field(
         default=None, validation_alias="Location", serialization_alias="Location"
     )
+    """The fully qualified URI of the new streaming distribution resource just created."""
     etag: str | None = _pd.Field(default=None, validation_alias="ETag", serialization_alias="ETag")
+    """The current version of the distribution created."""
 
 
 class CreateTrustStoreRequest(_Model):
-    """The ``CreateTrustStoreRequest`` structure."""
+    """Request of the ``CreateTrustStore`` operation.
+
+    Creates a trust store.
+    """
 
     name: str = _pd.Field(validation_alias="Name", serialization_alias="Name")
+    """A name for the trust store."""
     ca_certificates_bundle_source: CaCertificatesBundleSource = _pd.Field(
         validation_alias="CaCertificatesBundleSource",
         serialization_alias="CaCertificatesBundleSource",
     )
+    """The CA certificates bundle source for the trust store."""
     use_client_certificate_ocsp_endpoint: bool | None = _pd.Field(
         default=None,
         validation_alias="UseClientCertificateOCSPEndpoint",
         serialization_alias="UseClientCertificateOCSPEndpoint",
     )
+    """A Boolean that determines whether to use the CA certificate's OCSP endpoint to check
+    certificate revocation status.
+    """
     tags: Tags | None = _pd.Field(default=None, validation_alias="Tags", serialization_alias="Tags")
+    """A complex type that contains zero or more ``Tag`` elements."""
 
 
 class CreateTrustStoreResult(_Model):
-    """The ``CreateTrustStoreResult`` structure."""
+    """Reply of the ``CreateTrustStore`` operation.
+
+    Creates a trust store.
+    """
 
     trust_store: TrustStore | None = _pd.Field(
         default=None, validation_alias="TrustStore", serialization_alias="TrustStore"
     )
+    """The trust store."""
     etag: str | None = _pd.Field(default=None, validation_alias="ETag", serialization_alias="ETag")
+    """The version identifier for the current version of the trust store."""
 
 
 class CreateVpcOriginRequest(_Model):
-    """The ``CreateVpcOriginRequest`` structure."""
+    """Request of the ``CreateVpcOrigin`` operation.
+
+    Create an Amazon CloudFront VPC origin.
+    """
 
     vpc_origin_endpoint_config: VpcOriginEndpointConfig = _pd.Field(
         validation_alias="VpcOriginEndpointConfig", serialization_alias="VpcOriginEndpointConfig"
     )
+    """The VPC origin endpoint configuration."""
     tags: Tags | None = _pd.Field(default=None, validation_alias="Tags", serialization_alias="Tags")
+    """A complex type that contains zero or more ``Tag`` elements."""
 
 
 class CreateVpcOriginResult(_Model):
-    """The ``CreateVpcOriginResult`` structure."""
+    """Reply of the ``CreateVpcOrigin`` operation.
+
+    Create an Amazon CloudFront VPC origin.
+    """
 
     vpc_origin: VpcOrigin | None = _pd.Field(
         default=None, validation_alias="VpcOrigin", serialization_alias="VpcOrigin"
     )
+    """The VPC origin."""
     location: str | None = _pd.Field(
         default=None, validation_alias="Location", serialization_alias="Location"
     )
+    """The VPC origin location."""
     etag: str | None = _pd.Field(default=None, validation_alias="ETag", serialization_alias="ETag")
+    """The VPC origin ETag."""
 
 
 class CustomErrorResponse(_Model):
-    """A complex type that controls: Whether CloudFront replaces HTTP status codes in the 4xx and
-    5xx range with custom error messages before returning the response to the viewer."""
+    """A complex type that controls:
+
+    - Whether CloudFront replaces HTTP status codes in the 4xx and 5xx range with custom error
+      messages before returning the response to the viewer.
+    - How long CloudFront caches HTTP status codes in the 4xx and 5xx range.
+
+    For more information about custom error pages, see Customizing Error Responses in the Amazon
+    CloudFront Developer Guide.
+    """
 
     error_code: int = _pd.Field(validation_alias="ErrorCode", serialization_alias="ErrorCode")
+    """The HTTP status code for which you want to specify a custom error page and/or a caching
+    duration.
+    """
     response_page_path: str | None = _pd.Field(
         default=None, validation_alias="ResponsePagePath", serialization_alias="ResponsePagePath"
     )
+    """The path to the custom error page that you want CloudFront to return to a viewer when your
+    origin returns the HTTP status code specified by ``ErrorCode``, for example,
+    ``/4xx-errors/403-forbidden.html``. If you want to store your objects and your custom error
+    pages in different locations, your distribution must include a cache behavior for which the
+    following is true:
+
+    - The value of ``PathPattern`` matches the path to your custom error messages.
+    - The value of ``TargetOriginId`` specifies the value of the ``ID`` element ...
+    """
     response_code: str | None = _pd.Field(
         default=None, validation_alias="ResponseCode", serialization_alias="ResponseCode"
     )
+    """The HTTP status code that you want CloudFront to return to the viewer along with the custom
+    error page. There are a variety of reasons that you might want CloudFront to return a status
+    code different from the status code that your origin returned to CloudFront, for example:
+
+    - Some Internet devices (some firewalls and corporate proxies, for example) ...
+    - If you don't care about distinguishing among different client errors or ...
+    - You might want to return a ``200`` status code (OK) and static website so ...
+    """
     error_caching_min_ttl: int | None = _pd.Field(
         default=None,
         validation_alias="ErrorCachingMinTTL",
         serialization_alias="ErrorCachingMinTTL",
     )
+    """The minimum amount of time, in seconds, that you want CloudFront to cache the HTTP status
+    code specified in ``ErrorCode``. When this time period has elapsed, CloudFront queries your
+    origin to see whether the problem that caused the error has been resolved and the requested
+    object is now available.
+
+    For more information, see Customizing Error Responses in the Amazon CloudFront Developer Guide.
+    """
 
 
 class CustomErrorResponses(_Model):
-    """A complex type that controls: Whether CloudFront replaces HTTP status codes in the 4xx and
-    5xx range with custom error messages before returning the response to the viewer."""
+    """A complex type that controls:
+
+    - Whether CloudFront replaces HTTP status codes in the 4xx and 5xx range with custom error
+      messages before returning the response to the viewer.
+    - How long CloudFront caches HTTP status codes in the 4xx and 5xx range.
+
+    For more information about custom error pages, see Customizing Error Responses in the Amazon
+    CloudFront Developer Guide.
+    """
 
     __cdnkit_quantity__ = True
     items: list[CustomErrorResponse] | None = _pd.Field(
         default=None, validation_alias="Items", serialization_alias="Items"
     )
+    """A complex type that contains a ``CustomErrorResponse`` element for each HTTP status code for
+    which you want to specify a custom error page and/or a caching duration.
+    """
     quantity: int = _pd.Field(
         default_factory=_derive_quantity,
         validation_alias="Quantity",
         serialization_alias="Quantity",
     )
+    """The number of HTTP status codes for which you want to specify a custom error page and/or a
+    caching duration. If ``Quantity`` is ``0``, you can omit ``Items``.
+    """
 
 
 class CustomHeaders(_Model):
@@ -2442,467 +3551,901 @@ class CustomHeaders(_Model):
     items: list[OriginCustomHeader] | None = _pd.Field(
         default=None, validation_alias="Items", serialization_alias="Items"
     )
+    """Optional: A list that contains one ``OriginCustomHeader`` element for each custom header
+    that you want CloudFront to forward to the origin. If Quantity is ``0``, omit ``Items``.
+    """
     quantity: int = _pd.Field(
         default_factory=_derive_quantity,
         validation_alias="Quantity",
         serialization_alias="Quantity",
     )
+    """The number of custom headers, if any, for this distribution."""
 
 
 class CustomOriginConfig(_Model):
-    """A custom origin."""
+    """A custom origin. A custom origin is any origin that is not an Amazon S3 bucket, with one
+    exception. An Amazon S3 bucket that is configured with static website hosting is a custom
+    origin.
+    """
 
     http_port: int = _pd.Field(validation_alias="HTTPPort", serialization_alias="HTTPPort")
+    """The HTTP port that CloudFront uses to connect to the origin. Specify the HTTP port that the
+    origin listens on.
+    """
     https_port: int = _pd.Field(validation_alias="HTTPSPort", serialization_alias="HTTPSPort")
+    """The HTTPS port that CloudFront uses to connect to the origin. Specify the HTTPS port that
+    the origin listens on.
+    """
     origin_protocol_policy: _t.Annotated[OriginProtocolPolicy, _Tolerant] = _pd.Field(
         validation_alias="OriginProtocolPolicy", serialization_alias="OriginProtocolPolicy"
     )
+    """Specifies the protocol (HTTP or HTTPS) that CloudFront uses to connect to the origin. Valid
+    values are:
+
+    - ``http-only`` - CloudFront always uses HTTP to connect to the origin.
+    - ``match-viewer`` - CloudFront connects to the origin using the same protocol that the viewer
+      used to connect to CloudFront.
+    - ``https-only`` - CloudFront always uses HTTPS to connect to the origin.
+    """
     origin_ssl_protocols: OriginSslProtocols | None = _pd.Field(
         default=None,
         validation_alias="OriginSslProtocols",
         serialization_alias="OriginSslProtocols",
     )
+    """Specifies the minimum SSL/TLS protocol that CloudFront uses when connecting to your origin
+    over HTTPS. Valid values include ``SSLv3``, ``TLSv1``, ``TLSv1.1``, and ``TLSv1.2``.
+
+    For more information, see Minimum Origin SSL Protocol in the Amazon CloudFront Developer Guide.
+    """
     origin_read_timeout: int | None = _pd.Field(
         default=None, validation_alias="OriginReadTimeout", serialization_alias="OriginReadTimeout"
     )
+    """Specifies how long, in seconds, CloudFront waits for a response from the origin. This is
+    also known as the origin response timeout. The minimum timeout is 1 second, the maximum is 120
+    seconds, and the default (if you don't specify otherwise) is 30 seconds.
+
+    For more information, see Response timeout in the Amazon CloudFront Developer Guide.
+    """
     origin_keepalive_timeout: int | None = _pd.Field(
         default=None,
         validation_alias="OriginKeepaliveTimeout",
         serialization_alias="OriginKeepaliveTimeout",
     )
+    """Specifies how long, in seconds, CloudFront persists its connection to the origin. The
+    minimum timeout is 1 second, the maximum is 120 seconds, and the default (if you don't specify
+    otherwise) is 5 seconds.
+
+    For more information, see Keep-alive timeout (custom origins only) in the Amazon CloudFront
+    Developer Guide.
+    """
     ip_address_type: _t.Annotated[IpAddressType, _Tolerant] | None = _pd.Field(
         default=None, validation_alias="IpAddressType", serialization_alias="IpAddressType"
     )
+    """Specifies which IP protocol CloudFront uses when connecting to your origin. If your origin
+    uses both IPv4 and IPv6 protocols, you can choose ``dualstack`` to help optimize reliability.
+    """
     origin_mtls_config: OriginMtlsConfig | None = _pd.Field(
         default=None, validation_alias="OriginMtlsConfig", serialization_alias="OriginMtlsConfig"
     )
+    """Configures mutual TLS authentication between CloudFront and your origin server."""
 
 
 class Customizations(_Model):
-    """Customizations for the distribution tenant."""
+    """Customizations for the distribution tenant. For each distribution tenant, you can specify
+    the geographic restrictions, and the Amazon Resource Names (ARNs) for the ACM certificate and
+    WAF web ACL. These are specific values that you can override or disable from the multi-tenant
+    distribution that was used to create the distribution tenant.
+    """
 
     web_acl: WebAclCustomization | None = _pd.Field(
         default=None, validation_alias="WebAcl", serialization_alias="WebAcl"
     )
+    """The WAF web ACL."""
     certificate: Certificate | None = _pd.Field(
         default=None, validation_alias="Certificate", serialization_alias="Certificate"
     )
+    """The Certificate Manager (ACM) certificate."""
     geo_restrictions: GeoRestrictionCustomization | None = _pd.Field(
         default=None, validation_alias="GeoRestrictions", serialization_alias="GeoRestrictions"
     )
+    """The geographic restrictions."""
 
 
 class DefaultCacheBehavior(_Model):
     """A complex type that describes the default cache behavior if you don't specify a
-    CacheBehavior element or if request URLs don't match any of the values of PathPattern in
-    CacheBehavior elements."""
+    ``CacheBehavior`` element or if request URLs don't match any of the values of ``PathPattern``
+    in ``CacheBehavior`` elements. You must create exactly one default cache behavior.
+    """
 
     target_origin_id: str = _pd.Field(
         validation_alias="TargetOriginId", serialization_alias="TargetOriginId"
     )
+    """The value of ``ID`` for the origin that you want CloudFront to route requests to when they
+    use the default cache behavior.
+    """
     trusted_signers: TrustedSigners | None = _pd.Field(
         default=None, validation_alias="TrustedSigners", serialization_alias="TrustedSigners"
     )
+    """A list of Amazon Web Services account IDs whose public keys CloudFront can use to validate
+    signed URLs or signed cookies.
+    """
     trusted_key_groups: TrustedKeyGroups | None = _pd.Field(
         default=None, validation_alias="TrustedKeyGroups", serialization_alias="TrustedKeyGroups"
     )
+    """A list of key groups that CloudFront can use to validate signed URLs or signed cookies."""
     viewer_protocol_policy: _t.Annotated[ViewerProtocolPolicy, _Tolerant] = _pd.Field(
         validation_alias="ViewerProtocolPolicy", serialization_alias="ViewerProtocolPolicy"
     )
+    """The protocol that viewers can use to access the files in the origin specified by
+    ``TargetOriginId`` when a request matches the path pattern in ``PathPattern``. You can specify
+    the following options:
+
+    - ``allow-all``: Viewers can use HTTP or HTTPS.
+    - ``redirect-to-https``: If a viewer submits an HTTP request, CloudFront ...
+    - ``https-only``: If a viewer sends an HTTP request, CloudFront returns an ...
+    """
     allowed_methods: AllowedMethods | None = _pd.Field(
         default=None, validation_alias="AllowedMethods", serialization_alias="AllowedMethods"
     )
+    """A complex type that controls which HTTP methods CloudFront processes and forwards to your
+    Amazon S3 bucket or your custom origin. There are three choices:
+
+    - CloudFront forwards only ``GET`` and ``HEAD`` requests.
+    - CloudFront forwards only ``GET``, ``HEAD``, and ``OPTIONS`` requests.
+    - CloudFront forwards ``GET, HEAD, OPTIONS, PUT, PATCH, POST``, and ``DELETE`` requests.
+    """
     smooth_streaming: bool | None = _pd.Field(
         default=None, validation_alias="SmoothStreaming", serialization_alias="SmoothStreaming"
     )
+    """Indicates whether you want to distribute media files in the Microsoft Smooth Streaming
+    format using the origin that is associated with this cache behavior. If so, specify ``true``;
+    if not, specify ``false``. If you specify ``true`` for ``SmoothStreaming``, you can still
+    distribute other content using this cache behavior if the content matches the value of
+    ``PathPattern``.
+    """
     compress: bool | None = _pd.Field(
         default=None, validation_alias="Compress", serialization_alias="Compress"
     )
+    """Whether you want CloudFront to automatically compress certain files for this cache behavior.
+    If so, specify ``true``; if not, specify ``false``. For more information, see Serving
+    Compressed Files in the Amazon CloudFront Developer Guide.
+    """
     lambda_function_associations: LambdaFunctionAssociations | None = _pd.Field(
         default=None,
         validation_alias="LambdaFunctionAssociations",
         serialization_alias="LambdaFunctionAssociations",
     )
+    """A complex type that contains zero or more Lambda@Edge function associations for a cache
+    behavior.
+    """
     function_associations: FunctionAssociations | None = _pd.Field(
         default=None,
         validation_alias="FunctionAssociations",
         serialization_alias="FunctionAssociations",
     )
+    """A list of CloudFront functions that are associated with this cache behavior. Your functions
+    must be published to the ``LIVE`` stage to associate them with a cache behavior.
+    """
     field_level_encryption_id: str | None = _pd.Field(
         default=None,
         validation_alias="FieldLevelEncryptionId",
         serialization_alias="FieldLevelEncryptionId",
     )
+    """The value of ``ID`` for the field-level encryption configuration that you want CloudFront to
+    use for encrypting specific fields of data for the default cache behavior.
+    """
     realtime_log_config_arn: str | None = _pd.Field(
         default=None,
         validation_alias="RealtimeLogConfigArn",
         serialization_alias="RealtimeLogConfigArn",
     )
+    """The Amazon Resource Name (ARN) of the real-time log configuration that is attached to this
+    cache behavior. For more information, see Real-time logs in the Amazon CloudFront Developer
+    Guide.
+    """
     cache_policy_id: str | None = _pd.Field(
         default=None, validation_alias="CachePolicyId", serialization_alias="CachePolicyId"
     )
+    """The unique identifier of the cache policy that is attached to the default cache behavior.
+    For more information, see Creating cache policies or Using the managed cache policies in the
+    Amazon CloudFront Developer Guide.
+
+    A ``DefaultCacheBehavior`` must include either a ``CachePolicyId`` or ``ForwardedValues``. We
+    recommend that you use a ``CachePolicyId``.
+    """
     origin_request_policy_id: str | None = _pd.Field(
         default=None,
         validation_alias="OriginRequestPolicyId",
         serialization_alias="OriginRequestPolicyId",
     )
+    """The unique identifier of the origin request policy that is attached to the default cache
+    behavior. For more information, see Creating origin request policies or Using the managed
+    origin request policies in the Amazon CloudFront Developer Guide.
+    """
     response_headers_policy_id: str | None = _pd.Field(
         default=None,
         validation_alias="ResponseHeadersPolicyId",
         serialization_alias="ResponseHeadersPolicyId",
     )
+    """The identifier for a response headers policy."""
     grpc_config: GrpcConfig | None = _pd.Field(
         default=None, validation_alias="GrpcConfig", serialization_alias="GrpcConfig"
     )
+    """The gRPC configuration for your cache behavior."""
     forwarded_values: ForwardedValues | None = _pd.Field(
         default=None, validation_alias="ForwardedValues", serialization_alias="ForwardedValues"
     )
+    """This field is deprecated. We recommend that you use a cache policy or an origin request
+    policy instead of this field. For more information, see Working with policies in the Amazon
+    CloudFront Developer Guide.
+    """
     min_ttl: int | None = _pd.Field(
         default=None, validation_alias="MinTTL", serialization_alias="MinTTL"
     )
+    """This field is deprecated. We recommend that you use the ``MinTTL`` field in a cache policy
+    instead of this field. For more information, see Creating cache policies or Using the managed
+    cache policies in the Amazon CloudFront Developer Guide.
+    """
     default_ttl: int | None = _pd.Field(
         default=None, validation_alias="DefaultTTL", serialization_alias="DefaultTTL"
     )
+    """This field is deprecated. We recommend that you use the ``DefaultTTL`` field in a cache
+    policy instead of this field. For more information, see Creating cache policies or Using the
+    managed cache policies in the Amazon CloudFront Developer Guide.
+    """
     max_ttl: int | None = _pd.Field(
         default=None, validation_alias="MaxTTL", serialization_alias="MaxTTL"
     )
+    """This field is deprecated. We recommend that you use the ``MaxTTL`` field in a cache policy
+    instead of this field. For more information, see Creating cache policies or Using the managed
+    cache policies in the Amazon CloudFront Developer Guide.
+    """
 
 
 class DeleteAnycastIpListRequest(_Model):
-    """The ``DeleteAnycastIpListRequest`` structure."""
+    """Request of the ``DeleteAnycastIpList`` operation.
+
+    Deletes an Anycast static IP list.
+    """
 
     id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
+    """The ID of the Anycast static IP list."""
     if_match: str = _pd.Field(validation_alias="IfMatch", serialization_alias="IfMatch")
+    """The current version (``ETag`` value) of the Anycast static IP list that you are deleting."""
 
 
 class DeleteCachePolicyRequest(_Model):
-    """The ``DeleteCachePolicyRequest`` structure."""
+    """Request of the ``DeleteCachePolicy`` operation.
+
+    Deletes a cache policy.
+
+    You cannot delete a cache policy if it's attached to a cache behavior. First update your
+    distributions to remove the cache policy from all cache behaviors, then delete the cache
+    policy.
+
+    To delete a cache policy, you must provide the policy's identifier and version. To get these
+    values, you can use ``ListCachePolicies`` or ``GetCachePolicy``.
+    """
 
     id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
+    """The unique identifier for the cache policy that you are deleting. To get the identifier, you
+    can use ``ListCachePolicies``.
+    """
     if_match: str | None = _pd.Field(
         default=None, validation_alias="IfMatch", serialization_alias="IfMatch"
     )
+    """The version of the cache policy that you are deleting. The version is the cache policy's
+    ``ETag`` value, which you can get using ``ListCachePolicies``, ``GetCachePolicy``, or
+    ``GetCachePolicyConfig``.
+    """
 
 
 class DeleteCloudFrontOriginAccessIdentityRequest(_Model):
-    """Deletes a origin access identity."""
+    """Request of the ``DeleteCloudFrontOriginAccessIdentity`` operation.
+
+    Deletes a origin access identity.
+    """
 
     id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
+    """The origin access identity's ID."""
     if_match: str | None = _pd.Field(
         default=None, validation_alias="IfMatch", serialization_alias="IfMatch"
     )
+    """The value of the ``ETag`` header you received from a previous ``GET`` or ``PUT`` request.
+    For example: ``E2QWRUHAPOMQZL``.
+    """
 
 
 class DeleteConnectionFunctionRequest(_Model):
-    """The ``DeleteConnectionFunctionRequest`` structure."""
+    """Request of the ``DeleteConnectionFunction`` operation.
+
+    Deletes a connection function.
+    """
 
     id: _t.Annotated[str, _pd.Field(min_length=1, max_length=64), _Tolerant] = _pd.Field(
         validation_alias="Id", serialization_alias="Id"
     )
+    """The connection function's ID."""
     if_match: str = _pd.Field(validation_alias="IfMatch", serialization_alias="IfMatch")
+    """The current version (``ETag`` value) of the connection function you are deleting."""
 
 
 class DeleteConnectionGroupRequest(_Model):
-    """The ``DeleteConnectionGroupRequest`` structure."""
+    """Request of the ``DeleteConnectionGroup`` operation.
+
+    Deletes a connection group.
+    """
 
     id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
+    """The ID of the connection group to delete."""
     if_match: str = _pd.Field(validation_alias="IfMatch", serialization_alias="IfMatch")
+    """The value of the ``ETag`` header that you received when retrieving the connection group to
+    delete.
+    """
 
 
 class DeleteContinuousDeploymentPolicyRequest(_Model):
-    """The ``DeleteContinuousDeploymentPolicyRequest`` structure."""
+    """Request of the ``DeleteContinuousDeploymentPolicy`` operation.
+
+    Deletes a continuous deployment policy.
+
+    You cannot delete a continuous deployment policy that's attached to a primary distribution.
+    First update your distribution to remove the continuous deployment policy, then you can delete
+    the policy.
+    """
 
     id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
+    """The identifier of the continuous deployment policy that you are deleting."""
     if_match: str | None = _pd.Field(
         default=None, validation_alias="IfMatch", serialization_alias="IfMatch"
     )
+    """The current version (``ETag`` value) of the continuous deployment policy that you are
+    deleting.
+    """
 
 
 class DeleteDistributionRequest(_Model):
-    """This action deletes a web distribution."""
+    """Request of the ``DeleteDistribution`` operation.
+
+    This action deletes a web distribution. To delete a web distribution using the CloudFront API,
+    perform the following steps.
+
+    To delete a web distribution using the CloudFront API:
+
+    - Disable the web distribution
+    - Submit a ``GET Distribution Config`` request to get the current ...
+    - Update the XML document that was returned in the response to your ...
+    - Submit a ``PUT Distribution Config`` request to update the configuration ...
+    - Review the response to the ``PUT Distribution Config`` request to confirm ...
+    - Submit a ``GET Distribution`` request to confirm that your changes have ...
+    - Submit a ``DELETE Distribution`` request.
+    - Review the response to your ``DELETE Distribution`` request to confirm that ...
+    """
 
     id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
+    """The distribution ID."""
     if_match: str | None = _pd.Field(
         default=None, validation_alias="IfMatch", serialization_alias="IfMatch"
     )
+    """The value of the ``ETag`` header that you received when you disabled the distribution. For
+    example: ``E2QWRUHAPOMQZL``.
+    """
 
 
 class DeleteDistributionTenantRequest(_Model):
-    """The ``DeleteDistributionTenantRequest`` structure."""
+    """Request of the ``DeleteDistributionTenant`` operation.
+
+    Deletes a distribution tenant. If you use this API operation to delete a distribution tenant
+    that is currently enabled, the request will fail.
+
+    To delete a distribution tenant, you must first disable the distribution tenant by using the
+    ``UpdateDistributionTenant`` API operation.
+    """
 
     id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
+    """The ID of the distribution tenant to delete."""
     if_match: str = _pd.Field(validation_alias="IfMatch", serialization_alias="IfMatch")
+    """The value of the ``ETag`` header that you received when retrieving the distribution tenant.
+    This value is returned in the response of the ``GetDistributionTenant`` API operation.
+    """
 
 
 class DeleteFieldLevelEncryptionConfigRequest(_Model):
-    """The ``DeleteFieldLevelEncryptionConfigRequest`` structure."""
+    """Request of the ``DeleteFieldLevelEncryptionConfig`` operation.
+
+    Remove a field-level encryption configuration.
+    """
 
     id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
+    """The ID of the configuration you want to delete from CloudFront."""
     if_match: str | None = _pd.Field(
         default=None, validation_alias="IfMatch", serialization_alias="IfMatch"
     )
+    """The value of the ``ETag`` header that you received when retrieving the configuration
+    identity to delete. For example: ``E2QWRUHAPOMQZL``.
+    """
 
 
 class DeleteFieldLevelEncryptionProfileRequest(_Model):
-    """The ``DeleteFieldLevelEncryptionProfileRequest`` structure."""
+    """Request of the ``DeleteFieldLevelEncryptionProfile`` operation.
+
+    Remove a field-level encryption profile.
+    """
 
     id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
+    """Request the ID of the profile you want to delete from CloudFront."""
     if_match: str | None = _pd.Field(
         default=None, validation_alias="IfMatch", serialization_alias="IfMatch"
     )
+    """The value of the ``ETag`` header that you received when retrieving the profile to delete.
+    For example: ``E2QWRUHAPOMQZL``.
+    """
 
 
 class DeleteFunctionRequest(_Model):
-    """The ``DeleteFunctionRequest`` structure."""
+    """Request of the ``DeleteFunction`` operation.
+
+    Deletes a CloudFront function.
+
+    You cannot delete a function if it's associated with a cache behavior. First, update your
+    distributions to remove the function association from all cache behaviors, then delete the
+    function.
+
+    To delete a function, you must provide the function's name and version (``ETag`` value). To get
+    these values, you can use ``ListFunctions`` and ``DescribeFunction``.
+    """
 
     name: _t.Annotated[
         str, _pd.Field(min_length=1, max_length=64, pattern="^[a-zA-Z0-9_-]{1,64}$"), _Tolerant
     ] = _pd.Field(validation_alias="Name", serialization_alias="Name")
+    """The name of the function that you are deleting."""
     if_match: str = _pd.Field(validation_alias="IfMatch", serialization_alias="IfMatch")
+    """The current version (``ETag`` value) of the function that you are deleting, which you can
+    get using ``DescribeFunction``.
+    """
 
 
 class DeleteKeyGroupRequest(_Model):
-    """The ``DeleteKeyGroupRequest`` structure."""
+    """Request of the ``DeleteKeyGroup`` operation.
+
+    Deletes a key group.
+
+    You cannot delete a key group that is referenced in a cache behavior. First update your
+    distributions to remove the key group from all cache behaviors, then delete the key group.
+
+    To delete a key group, you must provide the key group's identifier and version. To get these
+    values, use ``ListKeyGroups`` followed by ``GetKeyGroup`` or ``GetKeyGroupConfig``.
+    """
 
     id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
+    """The identifier of the key group that you are deleting. To get the identifier, use
+    ``ListKeyGroups``.
+    """
     if_match: str | None = _pd.Field(
         default=None, validation_alias="IfMatch", serialization_alias="IfMatch"
     )
+    """The version of the key group that you are deleting. The version is the key group's ``ETag``
+    value. To get the ``ETag``, use ``GetKeyGroup`` or ``GetKeyGroupConfig``.
+    """
 
 
 class DeleteKeyValueStoreRequest(_Model):
-    """The ``DeleteKeyValueStoreRequest`` structure."""
+    """Request of the ``DeleteKeyValueStore`` operation.
+
+    Specifies the key value store to delete.
+    """
 
     name: _t.Annotated[
         str, _pd.Field(min_length=1, max_length=64, pattern="^[a-zA-Z0-9_-]{1,64}$"), _Tolerant
     ] = _pd.Field(validation_alias="Name", serialization_alias="Name")
+    """The name of the key value store."""
     if_match: str = _pd.Field(validation_alias="IfMatch", serialization_alias="IfMatch")
+    """The key value store to delete, if a match occurs."""
 
 
 class DeleteMonitoringSubscriptionRequest(_Model):
-    """The ``DeleteMonitoringSubscriptionRequest`` structure."""
+    """Request of the ``DeleteMonitoringSubscription`` operation.
+
+    Disables additional CloudWatch metrics for the specified CloudFront distribution.
+    """
 
     distribution_id: str = _pd.Field(
         validation_alias="DistributionId", serialization_alias="DistributionId"
     )
+    """The ID of the distribution that you are disabling metrics for."""
 
 
 class DeleteMonitoringSubscriptionResult(_Model):
-    """The ``DeleteMonitoringSubscriptionResult`` structure."""
+    """Reply of the ``DeleteMonitoringSubscription`` operation.
+
+    Disables additional CloudWatch metrics for the specified CloudFront distribution.
+    """
 
 
 class DeleteOriginAccessControlRequest(_Model):
-    """The ``DeleteOriginAccessControlRequest`` structure."""
+    """Request of the ``DeleteOriginAccessControl`` operation.
+
+    Deletes a CloudFront origin access control.
+
+    You cannot delete an origin access control if it's in use. First, update all distributions to
+    remove the origin access control from all origins, then delete the origin access control.
+    """
 
     id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
+    """The unique identifier of the origin access control that you are deleting."""
     if_match: str | None = _pd.Field(
         default=None, validation_alias="IfMatch", serialization_alias="IfMatch"
     )
+    """The current version (``ETag`` value) of the origin access control that you are deleting."""
 
 
 class DeleteOriginRequestPolicyRequest(_Model):
-    """The ``DeleteOriginRequestPolicyRequest`` structure."""
+    """Request of the ``DeleteOriginRequestPolicy`` operation.
+
+    Deletes an origin request policy.
+
+    You cannot delete an origin request policy if it's attached to any cache behaviors. First
+    update your distributions to remove the origin request policy from all cache behaviors, then
+    delete the origin request policy.
+    """
 
     id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
+    """The unique identifier for the origin request policy that you are deleting. To get the
+    identifier, you can use ``ListOriginRequestPolicies``.
+    """
     if_match: str | None = _pd.Field(
         default=None, validation_alias="IfMatch", serialization_alias="IfMatch"
     )
+    """The version of the origin request policy that you are deleting. The version is the origin
+    request policy's ``ETag`` value, which you can get using ``ListOriginRequestPolicies``,
+    ``GetOriginRequestPolicy``, or ``GetOriginRequestPolicyConfig``.
+    """
 
 
 class DeletePublicKeyRequest(_Model):
-    """The ``DeletePublicKeyRequest`` structure."""
+    """Request of the ``DeletePublicKey`` operation.
+
+    Remove a public key you previously added to CloudFront.
+    """
 
     id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
+    """The ID of the public key you want to remove from CloudFront."""
     if_match: str | None = _pd.Field(
         default=None, validation_alias="IfMatch", serialization_alias="IfMatch"
     )
+    """The value of the ``ETag`` header that you received when retrieving the public key identity
+    to delete. For example: ``E2QWRUHAPOMQZL``.
+    """
 
 
 class DeleteRealtimeLogConfigRequest(_Model):
-    """The ``DeleteRealtimeLogConfigRequest`` structure."""
+    """Request of the ``DeleteRealtimeLogConfig`` operation.
+
+    Deletes a real-time log configuration.
+
+    You cannot delete a real-time log configuration if it's attached to a cache behavior. First
+    update your distributions to remove the real-time log configuration from all cache behaviors,
+    then delete the real-time log configuration.
+    """
 
     name: str | None = _pd.Field(default=None, validation_alias="Name", serialization_alias="Name")
+    """The name of the real-time log configuration to delete."""
     arn: str | None = _pd.Field(default=None, validation_alias="ARN", serialization_alias="ARN")
+    """The Amazon Resource Name (ARN) of the real-time log configuration to delete."""
 
 
 class DeleteResourcePolicyRequest(_Model):
-    """The ``DeleteResourcePolicyRequest`` structure."""
+    """Request of the ``DeleteResourcePolicy`` operation.
+
+    Deletes the resource policy attached to the CloudFront resource.
+    """
 
     resource_arn: str = _pd.Field(validation_alias="ResourceArn", serialization_alias="ResourceArn")
+    """The Amazon Resource Name (ARN) of the CloudFront resource for which the resource policy
+    should be deleted.
+    """
 
 
 class DeleteResponseHeadersPolicyRequest(_Model):
-    """The ``DeleteResponseHeadersPolicyRequest`` structure."""
+    """Request of the ``DeleteResponseHeadersPolicy`` operation.
+
+    Deletes a response headers policy.
+
+    You cannot delete a response headers policy if it's attached to a cache behavior. First update
+    your distributions to remove the response headers policy from all cache behaviors, then delete
+    the response headers policy.
+    """
 
     id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
+    """The identifier for the response headers policy that you are deleting.
+
+    To get the identifier, you can use ``ListResponseHeadersPolicies``.
+    """
     if_match: str | None = _pd.Field(
         default=None, validation_alias="IfMatch", serialization_alias="IfMatch"
     )
+    """The version of the response headers policy that you are deleting.
+
+    The version is the response headers policy's ``ETag`` value, which you can get using
+    ``ListResponseHeadersPolicies``, ``GetResponseHeadersPolicy``, or
+    ``GetResponseHeadersPolicyConfig``.
+    """
 
 
 class DeleteStreamingDistributionRequest(_Model):
-    """The request to delete a streaming distribution."""
+    """Request of the ``DeleteStreamingDistribution`` operation.
+
+    The request to delete a streaming distribution.
+    """
 
     id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
+    """The distribution ID."""
     if_match: str | None = _pd.Field(
         default=None, validation_alias="IfMatch", serialization_alias="IfMatch"
     )
+    """The value of the ``ETag`` header that you received when you disabled the streaming
+    distribution. For example: ``E2QWRUHAPOMQZL``.
+    """
 
 
 class DeleteTrustStoreRequest(_Model):
-    """The ``DeleteTrustStoreRequest`` structure."""
+    """Request of the ``DeleteTrustStore`` operation.
+
+    Deletes a trust store.
+    """
 
     id: _t.Annotated[str, _pd.Field(min_length=1, max_length=64), _Tolerant] = _pd.Field(
         validation_alias="Id", serialization_alias="Id"
     )
+    """The trust store's ID."""
     if_match: str = _pd.Field(validation_alias="IfMatch", serialization_alias="IfMatch")
+    """The current version (``ETag`` value) of the trust store you are deleting."""
 
 
 class DeleteVpcOriginRequest(_Model):
-    """The ``DeleteVpcOriginRequest`` structure."""
+    """Request of the ``DeleteVpcOrigin`` operation.
+
+    Delete an Amazon CloudFront VPC origin.
+    """
 
     id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
+    """The VPC origin ID."""
     if_match: str = _pd.Field(validation_alias="IfMatch", serialization_alias="IfMatch")
+    """The version identifier of the VPC origin to delete. This is the ``ETag`` value returned in
+    the response to GetVpcOrigin.
+    """
 
 
 class DeleteVpcOriginResult(_Model):
-    """The ``DeleteVpcOriginResult`` structure."""
+    """Reply of the ``DeleteVpcOrigin`` operation.
+
+    Delete an Amazon CloudFront VPC origin.
+    """
 
     vpc_origin: VpcOrigin | None = _pd.Field(
         default=None, validation_alias="VpcOrigin", serialization_alias="VpcOrigin"
     )
+    """The VPC origin."""
     etag: str | None = _pd.Field(default=None, validation_alias="ETag", serialization_alias="ETag")
+    """The VPC origin ETag."""
 
 
 class DescribeConnectionFunctionRequest(_Model):
-    """The ``DescribeConnectionFunctionRequest`` structure."""
+    """Request of the ``DescribeConnectionFunction`` operation.
+
+    Describes a connection function.
+    """
 
     identifier: str = _pd.Field(validation_alias="Identifier", serialization_alias="Identifier")
+    """The connection function's identifier."""
     stage: _t.Annotated[FunctionStage, _Tolerant] | None = _pd.Field(
         default=None, validation_alias="Stage", serialization_alias="Stage"
     )
+    """The connection function's stage."""
 
 
 class DescribeConnectionFunctionResult(_Model):
-    """The ``DescribeConnectionFunctionResult`` structure."""
+    """Reply of the ``DescribeConnectionFunction`` operation.
+
+    Describes a connection function.
+    """
 
     connection_function_summary: ConnectionFunctionSummary | None = _pd.Field(
         default=None,
         validation_alias="ConnectionFunctionSummary",
         serialization_alias="ConnectionFunctionSummary",
     )
+    """The connection function's summary."""
     etag: str | None = _pd.Field(default=None, validation_alias="ETag", serialization_alias="ETag")
+    """The version identifier for the current version of the connection function."""
 
 
 class DescribeFunctionRequest(_Model):
-    """The ``DescribeFunctionRequest`` structure."""
+    """Request of the ``DescribeFunction`` operation.
+
+    Gets configuration information and metadata about a CloudFront function, but not the function's
+    code. To get a function's code, use ``GetFunction``.
+
+    To get configuration information and metadata about a function, you must provide the function's
+    name and stage. To get these values, you can use ``ListFunctions``.
+    """
 
     name: _t.Annotated[
         str, _pd.Field(min_length=1, max_length=64, pattern="^[a-zA-Z0-9_-]{1,64}$"), _Tolerant
     ] = _pd.Field(validation_alias="Name", serialization_alias="Name")
+    """The name of the function that you are getting information about."""
     stage: _t.Annotated[FunctionStage, _Tolerant] | None = _pd.Field(
         default=None, validation_alias="Stage", serialization_alias="Stage"
     )
+    """The function's stage, either ``DEVELOPMENT`` or ``LIVE``."""
 
 
 class DescribeFunctionResult(_Model):
-    """The ``DescribeFunctionResult`` structure."""
+    """Reply of the ``DescribeFunction`` operation.
+
+    Gets configuration information and metadata about a CloudFront function, but not the function's
+    code. To get a function's code, use ``GetFunction``.
+
+    To get configuration information and metadata about a function, you must provide the function's
+    name and stage. To get these values, you can use ``ListFunctions``.
+    """
 
     function_summary: FunctionSummary | None = _pd.Field(
         default=None, validation_alias="FunctionSummary", serialization_alias="FunctionSummary"
     )
+    """Contains configuration information and metadata about a CloudFront function."""
     etag: str | None = _pd.Field(default=None, validation_alias="ETag", serialization_alias="ETag")
+    """The version identifier for the current version of the CloudFront function."""
 
 
 class DescribeKeyValueStoreRequest(_Model):
-    """The ``DescribeKeyValueStoreRequest`` structure."""
+    """Request of the ``DescribeKeyValueStore`` operation.
+
+    Specifies the key value store and its configuration.
+    """
 
     name: _t.Annotated[
         str, _pd.Field(min_length=1, max_length=64, pattern="^[a-zA-Z0-9_-]{1,64}$"), _Tolerant
     ] = _pd.Field(validation_alias="Name", serialization_alias="Name")
+    """The name of the key value store."""
 
 
 class DescribeKeyValueStoreResult(_Model):
-    """The ``DescribeKeyValueStoreResult`` structure."""
+    """Reply of the ``DescribeKeyValueStore`` operation.
+
+    Specifies the key value store and its configuration.
+    """
 
     key_value_store: KeyValueStore | None = _pd.Field(
         default=None, validation_alias="KeyValueStore", serialization_alias="KeyValueStore"
     )
+    """The resulting key value store."""
     etag: str | None = _pd.Field(default=None, validation_alias="ETag", serialization_alias="ETag")
+    """The ``ETag`` of the resulting key value store."""
 
 
 class DisassociateDistributionTenantWebACLRequest(_Model):
-    """The ``DisassociateDistributionTenantWebACLRequest`` structure."""
+    """Request of the ``DisassociateDistributionTenantWebACL`` operation.
+
+    Disassociates a distribution tenant from the WAF web ACL.
+    """
 
     id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
+    """The ID of the distribution tenant."""
     if_match: str | None = _pd.Field(
         default=None, validation_alias="IfMatch", serialization_alias="IfMatch"
     )
+    """The current version of the distribution tenant that you're disassociating from the WAF web
+    ACL. This is the ``ETag`` value returned in the response to the ``GetDistributionTenant`` API
+    operation.
+    """
 
 
 class DisassociateDistributionTenantWebACLResult(_Model):
-    """The ``DisassociateDistributionTenantWebACLResult`` structure."""
+    """Reply of the ``DisassociateDistributionTenantWebACL`` operation.
+
+    Disassociates a distribution tenant from the WAF web ACL.
+    """
 
     id: str | None = _pd.Field(default=None, validation_alias="Id", serialization_alias="Id")
+    """The ID of the distribution tenant."""
     etag: str | None = _pd.Field(default=None, validation_alias="ETag", serialization_alias="ETag")
+    """The current version of the distribution tenant."""
 
 
 class DisassociateDistributionWebACLRequest(_Model):
-    """The ``DisassociateDistributionWebACLRequest`` structure."""
+    """Request of the ``DisassociateDistributionWebACL`` operation.
+
+    Disassociates a distribution from the WAF web ACL.
+    """
 
     id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
+    """The ID of the distribution."""
     if_match: str | None = _pd.Field(
         default=None, validation_alias="IfMatch", serialization_alias="IfMatch"
     )
+    """The value of the ``ETag`` header that you received when retrieving the distribution that
+    you're disassociating from the WAF web ACL.
+    """
 
 
 class DisassociateDistributionWebACLResult(_Model):
-    """The ``DisassociateDistributionWebACLResult`` structure."""
+    """Reply of the ``DisassociateDistributionWebACL`` operation.
+
+    Disassociates a distribution from the WAF web ACL.
+    """
 
     id: str | None = _pd.Field(default=None, validation_alias="Id", serialization_alias="Id")
+    """The ID of the distribution."""
     etag: str | None = _pd.Field(default=None, validation_alias="ETag", serialization_alias="ETag")
+    """The current version of the distribution."""
 
 
 class Distribution(_Model):
     """A distribution tells CloudFront where you want content to be delivered from, and the details
-    about how to track and manage content delivery."""
+    about how to track and manage content delivery.
+    """
 
     id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
+    """The distribution's identifier. For example: ``E1U5RQF7T870K0``."""
     arn: str = _pd.Field(validation_alias="ARN", serialization_alias="ARN")
+    """The distribution's Amazon Resource Name (ARN)."""
     status: str = _pd.Field(validation_alias="Status", serialization_alias="Status")
+    """The distribution's status. When the status is ``Deployed``, the distribution's information
+    is fully propagated to all CloudFront edge locations.
+    """
     last_modified_time: _dt.datetime = _pd.Field(
         validation_alias="LastModifiedTime", serialization_alias="LastModifiedTime"
     )
+    """The date and time when the distribution was last modified."""
     in_progress_invalidation_batches: int = _pd.Field(
         validation_alias="InProgressInvalidationBatches",
         serialization_alias="InProgressInvalidationBatches",
     )
+    """The number of invalidation batches currently in progress."""
     domain_name: str = _pd.Field(validation_alias="DomainName", serialization_alias="DomainName")
+    """The distribution's CloudFront domain name. For example: ``d111111abcdef8.cloudfront.net``.
+    """
     active_trusted_signers: ActiveTrustedSigners | None = _pd.Field(
         default=None,
         validation_alias="ActiveTrustedSigners",
         serialization_alias="ActiveTrustedSigners",
     )
+    """This field contains a list of Amazon Web Services account IDs and the active CloudFront key
+    pairs in each account that CloudFront can use to verify the signatures of signed URLs or signed
+    cookies.
+    """
     active_trusted_key_groups: ActiveTrustedKeyGroups | None = _pd.Field(
         default=None,
         validation_alias="ActiveTrustedKeyGroups",
         serialization_alias="ActiveTrustedKeyGroups",
     )
+    """This field contains a list of key groups and the public keys in each key group that
+    CloudFront can use to verify the signatures of signed URLs or signed cookies.
+    """
     distribution_config: DistributionConfig = _pd.Field(
         validation_alias="DistributionConfig", serialization_alias="DistributionConfig"
     )
+    """The distribution's configuration."""
     alias_icp_recordals: list[AliasICPRecordal] | None = _pd.Field(
         default=None, validation_alias="AliasICPRecordals", serialization_alias="AliasICPRecordals"
     )
+    """Amazon Web Services services in China customers must file for an Internet Content Provider
+    (ICP) recordal if they want to serve content publicly on an alternate domain name, also known
+    as a CNAME, that they've added to CloudFront. AliasICPRecordal provides the ICP recordal status
+    for CNAMEs associated with distributions.
+    """
 
 
 class DistributionAlreadyExists(_Model):
     """The caller reference you attempted to create the distribution with is associated with
-    another distribution."""
+    another distribution.
+    """
 
     message: str | None = _pd.Field(
         default=None, validation_alias="Message", serialization_alias="Message"
     )
+    """Not documented in botocore's model (member ``Message``)."""
 
 
 class DistributionConfig(_Model):
@@ -2911,80 +4454,161 @@ class DistributionConfig(_Model):
     caller_reference: str = _pd.Field(
         validation_alias="CallerReference", serialization_alias="CallerReference"
     )
+    """A unique value (for example, a date-time stamp) that ensures that the request can't be
+    replayed.
+
+    If the value of ``CallerReference`` is new (regardless of the content of the
+    ``DistributionConfig`` object), CloudFront creates a new distribution.
+    """
     aliases: Aliases | None = _pd.Field(
         default=None, validation_alias="Aliases", serialization_alias="Aliases"
     )
+    """A complex type that contains information about CNAMEs (alternate domain names), if any, for
+    this distribution.
+    """
     default_root_object: str | None = _pd.Field(
         default=None, validation_alias="DefaultRootObject", serialization_alias="DefaultRootObject"
     )
+    """When a viewer requests the root URL for your distribution, the default root object is the
+    object that you want CloudFront to request from your origin. For example, if your root URL is
+    ``https://www.example.com``, you can specify CloudFront to return the ``index.html`` file as
+    the default root object.
+    """
     origins: Origins = _pd.Field(validation_alias="Origins", serialization_alias="Origins")
+    """A complex type that contains information about origins for this distribution."""
     origin_groups: OriginGroups | None = _pd.Field(
         default=None, validation_alias="OriginGroups", serialization_alias="OriginGroups"
     )
+    """A complex type that contains information about origin groups for this distribution."""
     default_cache_behavior: DefaultCacheBehavior = _pd.Field(
         validation_alias="DefaultCacheBehavior", serialization_alias="DefaultCacheBehavior"
     )
+    """A complex type that describes the default cache behavior if you don't specify a
+    ``CacheBehavior`` element or if files don't match any of the values of ``PathPattern`` in
+    ``CacheBehavior`` elements. You must create exactly one default cache behavior.
+    """
     cache_behaviors: CacheBehaviors | None = _pd.Field(
         default=None, validation_alias="CacheBehaviors", serialization_alias="CacheBehaviors"
     )
+    """A complex type that contains zero or more ``CacheBehavior`` elements."""
     custom_error_responses: CustomErrorResponses | None = _pd.Field(
         default=None,
         validation_alias="CustomErrorResponses",
         serialization_alias="CustomErrorResponses",
     )
+    """A complex type that controls the following:
+
+    - Whether CloudFront replaces HTTP status codes in the 4xx and 5xx range with custom error
+      messages before returning the response to the viewer.
+    - How long CloudFront caches HTTP status codes in the 4xx and 5xx range.
+
+    For more information about custom error pages, see Customizing Error Responses in the Amazon
+    CloudFront Developer Guide.
+    """
     comment: _t.Annotated[str, _pd.Field(max_length=128), _Tolerant] = _pd.Field(
         repr=False, validation_alias="Comment", serialization_alias="Comment"
     )
+    """A comment to describe the distribution. The comment cannot be longer than 128 characters."""
     logging: LoggingConfig | None = _pd.Field(
         default=None, validation_alias="Logging", serialization_alias="Logging"
     )
+    """A complex type that controls whether access logs are written for the distribution.
+
+    For more information about logging, see Access Logs in the Amazon CloudFront Developer Guide.
+    """
     price_class: _t.Annotated[PriceClass, _Tolerant] | None = _pd.Field(
         default=None, validation_alias="PriceClass", serialization_alias="PriceClass"
     )
+    """The price class that corresponds with the maximum price that you want to pay for CloudFront
+    service. If you specify ``PriceClass_All``, CloudFront responds to requests for your objects
+    from all CloudFront edge locations.
+    """
     enabled: bool = _pd.Field(validation_alias="Enabled", serialization_alias="Enabled")
+    """From this field, you can enable or disable the selected distribution."""
     viewer_certificate: ViewerCertificate | None = _pd.Field(
         default=None, validation_alias="ViewerCertificate", serialization_alias="ViewerCertificate"
     )
+    """A complex type that determines the distribution's SSL/TLS configuration for communicating
+    with viewers.
+    """
     restrictions: Restrictions | None = _pd.Field(
         default=None, validation_alias="Restrictions", serialization_alias="Restrictions"
     )
+    """A complex type that identifies ways in which you want to restrict distribution of your
+    content.
+    """
     web_acl_id: str | None = _pd.Field(
         default=None, validation_alias="WebACLId", serialization_alias="WebACLId"
     )
+    """A unique identifier that specifies the WAF web ACL, if any, to associate with this
+    distribution. To specify a web ACL created using the latest version of WAF, use the ACL ARN,
+    for example
+    ``arn:aws:wafv2:us-east-1:123456789012:global/webacl/ExampleWebACL/a1b2c3d4-5678-90ab-cdef-EXAMPLE11111``.
+    """
     http_version: _t.Annotated[HttpVersion, _Tolerant] | None = _pd.Field(
         default=None, validation_alias="HttpVersion", serialization_alias="HttpVersion"
     )
+    """(Optional) Specify the HTTP version(s) that you want viewers to use to communicate with
+    CloudFront. The default value for new web distributions is ``http2``. Viewers that don't
+    support HTTP/2 automatically use an earlier HTTP version.
+
+    For viewers and CloudFront to use HTTP/2, viewers must support TLSv1.2 or later, and must
+    support Server Name Indication (SNI).
+    """
     is_ipv6_enabled: bool | None = _pd.Field(
         default=None, validation_alias="IsIPV6Enabled", serialization_alias="IsIPV6Enabled"
     )
+    """If you want CloudFront to respond to IPv6 DNS requests with an IPv6 address for your
+    distribution, specify ``true``. If you specify ``false``, CloudFront responds to IPv6 DNS
+    requests with the DNS response code ``NOERROR`` and with no IP addresses. This allows viewers
+    to submit a second request, for an IPv4 address for your distribution.
+    """
     continuous_deployment_policy_id: str | None = _pd.Field(
         default=None,
         validation_alias="ContinuousDeploymentPolicyId",
         serialization_alias="ContinuousDeploymentPolicyId",
     )
+    """The identifier of a continuous deployment policy. For more information, see
+    ``CreateContinuousDeploymentPolicy``.
+    """
     staging: bool | None = _pd.Field(
         default=None, validation_alias="Staging", serialization_alias="Staging"
     )
+    """A Boolean that indicates whether this is a staging distribution. When this value is
+    ``true``, this is a staging distribution. When this value is ``false``, this is not a staging
+    distribution.
+    """
     anycast_ip_list_id: str | None = _pd.Field(
         default=None, validation_alias="AnycastIpListId", serialization_alias="AnycastIpListId"
     )
+    """ID of the Anycast static IP list that is associated with the distribution."""
     tenant_config: TenantConfig | None = _pd.Field(
         default=None, validation_alias="TenantConfig", serialization_alias="TenantConfig"
     )
+    """A distribution tenant configuration."""
     connection_mode: _t.Annotated[ConnectionMode, _Tolerant] | None = _pd.Field(
         default=None, validation_alias="ConnectionMode", serialization_alias="ConnectionMode"
     )
+    """This field specifies whether the connection mode is through a standard distribution (direct)
+    or a multi-tenant distribution with distribution tenants (tenant-only).
+    """
     viewer_mtls_config: ViewerMtlsConfig | None = _pd.Field(
         default=None, validation_alias="ViewerMtlsConfig", serialization_alias="ViewerMtlsConfig"
     )
+    """The distribution's viewer mTLS configuration."""
     connection_function_association: ConnectionFunctionAssociation | None = _pd.Field(
         default=None,
         validation_alias="ConnectionFunctionAssociation",
         serialization_alias="ConnectionFunctionAssociation",
     )
+    """The distribution's connection function association."""
     cache_tag_config: CacheTagConfig | None = _pd.Field(
         default=None, validation_alias="CacheTagConfig", serialization_alias="CacheTagConfig"
     )
+    """Configuration for cache tag extraction from origin responses. When specified, CloudFront
+    reads the header named in ``HeaderName`` from origin responses and stores the comma-separated
+    values as cache tags on the object.
+    """
 
 
 class DistributionConfigWithTags(_Model):
@@ -2993,7 +4617,9 @@ class DistributionConfigWithTags(_Model):
     distribution_config: DistributionConfig = _pd.Field(
         validation_alias="DistributionConfig", serialization_alias="DistributionConfig"
     )
+    """A distribution configuration."""
     tags: Tags = _pd.Field(validation_alias="Tags", serialization_alias="Tags")
+    """A complex type that contains zero or more ``Tag`` elements."""
 
 
 class DistributionIdList(_Model):
@@ -3001,33 +4627,47 @@ class DistributionIdList(_Model):
 
     __cdnkit_quantity__ = True
     marker: str = _pd.Field(validation_alias="Marker", serialization_alias="Marker")
+    """The value provided in the ``Marker`` request field."""
     next_marker: str | None = _pd.Field(
         default=None, validation_alias="NextMarker", serialization_alias="NextMarker"
     )
+    """Contains the value that you should use in the ``Marker`` field of a subsequent request to
+    continue listing distribution IDs where you left off.
+    """
     max_items: int = _pd.Field(validation_alias="MaxItems", serialization_alias="MaxItems")
+    """The maximum number of distribution IDs requested."""
     is_truncated: bool = _pd.Field(
         validation_alias="IsTruncated", serialization_alias="IsTruncated"
     )
+    """A flag that indicates whether more distribution IDs remain to be listed. If your results
+    were truncated, you can make a subsequent request using the ``Marker`` request field to
+    retrieve more distribution IDs in the list.
+    """
     items: list[str] | None = _pd.Field(
         default=None, validation_alias="Items", serialization_alias="Items"
     )
+    """Contains the distribution IDs in the list."""
     quantity: int = _pd.Field(
         default_factory=_derive_quantity,
         validation_alias="Quantity",
         serialization_alias="Quantity",
     )
+    """The total number of distribution IDs returned in the response."""
 
 
 class DistributionIdOwner(_Model):
     """A structure that pairs a CloudFront distribution ID with its owning Amazon Web Services
-    account ID."""
+    account ID.
+    """
 
     distribution_id: str = _pd.Field(
         validation_alias="DistributionId", serialization_alias="DistributionId"
     )
+    """The ID of the distribution."""
     owner_account_id: str = _pd.Field(
         validation_alias="OwnerAccountId", serialization_alias="OwnerAccountId"
     )
+    """The ID of the Amazon Web Services account that owns the distribution."""
 
 
 class DistributionIdOwnerList(_Model):
@@ -3035,21 +4675,38 @@ class DistributionIdOwnerList(_Model):
 
     __cdnkit_quantity__ = True
     marker: str = _pd.Field(validation_alias="Marker", serialization_alias="Marker")
+    """Use this field when paginating results to indicate where to begin in your list of
+    ``DistributionIdOwner`` objects. The response includes distributions in the list that occur
+    after the marker. To get the next page of the list, set this field's value to the value of
+    ``NextMarker`` from the current page's response.
+    """
     next_marker: str | None = _pd.Field(
         default=None, validation_alias="NextMarker", serialization_alias="NextMarker"
     )
+    """A token used for pagination of results returned in the response. You can use the token from
+    the previous request to define where the current request should begin.
+    """
     max_items: int = _pd.Field(validation_alias="MaxItems", serialization_alias="MaxItems")
+    """The maximum number of ``DistributionIdOwner`` objects to return."""
     is_truncated: bool = _pd.Field(
         validation_alias="IsTruncated", serialization_alias="IsTruncated"
     )
+    """A flag that indicates whether more ``DistributionIdOwner`` objects remain to be listed. If
+    your results were truncated, you can make a follow-up pagination request using the ``Marker``
+    request parameter to retrieve more results in the list.
+    """
     items: list[DistributionIdOwner] | None = _pd.Field(
         default=None, validation_alias="Items", serialization_alias="Items"
     )
+    """The number of ``DistributionIdOwner`` objects."""
     quantity: int = _pd.Field(
         default_factory=_derive_quantity,
         validation_alias="Quantity",
         serialization_alias="Quantity",
     )
+    """Specifies the actual number of ``DistributionIdOwner`` objects included in the list for the
+    current page.
+    """
 
 
 class DistributionList(_Model):
@@ -3057,29 +4714,46 @@ class DistributionList(_Model):
 
     __cdnkit_quantity__ = True
     marker: str = _pd.Field(validation_alias="Marker", serialization_alias="Marker")
+    """The value you provided for the ``Marker`` request parameter."""
     next_marker: str | None = _pd.Field(
         default=None, validation_alias="NextMarker", serialization_alias="NextMarker"
     )
+    """If ``IsTruncated`` is ``true``, this element is present and contains the value you can use
+    for the ``Marker`` request parameter to continue listing your distributions where they left
+    off.
+    """
     max_items: int = _pd.Field(validation_alias="MaxItems", serialization_alias="MaxItems")
+    """The value you provided for the ``MaxItems`` request parameter."""
     is_truncated: bool = _pd.Field(
         validation_alias="IsTruncated", serialization_alias="IsTruncated"
     )
+    """A flag that indicates whether more distributions remain to be listed. If your results were
+    truncated, you can make a follow-up pagination request using the ``Marker`` request parameter
+    to retrieve more distributions in the list.
+    """
     items: list[DistributionSummary] | None = _pd.Field(
         default=None, validation_alias="Items", serialization_alias="Items"
     )
+    """A complex type that contains one ``DistributionSummary`` element for each distribution that
+    was created by the current Amazon Web Services account.
+    """
     quantity: int = _pd.Field(
         default_factory=_derive_quantity,
         validation_alias="Quantity",
         serialization_alias="Quantity",
     )
+    """The number of distributions that were created by the current Amazon Web Services account."""
 
 
 class DistributionNotDisabled(_Model):
-    """The specified CloudFront distribution is not disabled."""
+    """The specified CloudFront distribution is not disabled. You must disable the distribution
+    before you can delete it.
+    """
 
     message: str | None = _pd.Field(
         default=None, validation_alias="Message", serialization_alias="Message"
     )
+    """Not documented in botocore's model (member ``Message``)."""
 
 
 class DistributionResourceId(_Model):
@@ -3088,110 +4762,192 @@ class DistributionResourceId(_Model):
     distribution_id: str | None = _pd.Field(
         default=None, validation_alias="DistributionId", serialization_alias="DistributionId"
     )
+    """The ID of the multi-tenant distribution."""
     distribution_tenant_id: str | None = _pd.Field(
         default=None,
         validation_alias="DistributionTenantId",
         serialization_alias="DistributionTenantId",
     )
+    """The ID of the distribution tenant."""
 
 
 class DistributionSummary(_Model):
     """A summary of the information about a CloudFront distribution."""
 
     id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
+    """The identifier for the distribution. For example: ``EDFDVBD632BHDS5``."""
     arn: str = _pd.Field(validation_alias="ARN", serialization_alias="ARN")
+    """The ARN (Amazon Resource Name) for the distribution. For example:
+    ``arn:aws:cloudfront::123456789012:distribution/EDFDVBD632BHDS5``, where ``123456789012`` is
+    your Amazon Web Services account ID.
+    """
     etag: str | None = _pd.Field(default=None, validation_alias="ETag", serialization_alias="ETag")
+    """The current version of the distribution."""
     status: str = _pd.Field(validation_alias="Status", serialization_alias="Status")
+    """The current status of the distribution. When the status is ``Deployed``, the distribution's
+    information is propagated to all CloudFront edge locations.
+    """
     last_modified_time: _dt.datetime = _pd.Field(
         validation_alias="LastModifiedTime", serialization_alias="LastModifiedTime"
     )
+    """The date and time the distribution was last modified."""
     domain_name: str = _pd.Field(validation_alias="DomainName", serialization_alias="DomainName")
+    """The domain name that corresponds to the distribution, for example,
+    ``d111111abcdef8.cloudfront.net``.
+    """
     aliases: Aliases = _pd.Field(validation_alias="Aliases", serialization_alias="Aliases")
+    """A complex type that contains information about CNAMEs (alternate domain names), if any, for
+    this distribution.
+    """
     origins: Origins = _pd.Field(validation_alias="Origins", serialization_alias="Origins")
+    """A complex type that contains information about origins for this distribution."""
     origin_groups: OriginGroups | None = _pd.Field(
         default=None, validation_alias="OriginGroups", serialization_alias="OriginGroups"
     )
+    """A complex type that contains information about origin groups for this distribution."""
     default_cache_behavior: DefaultCacheBehavior = _pd.Field(
         validation_alias="DefaultCacheBehavior", serialization_alias="DefaultCacheBehavior"
     )
+    """A complex type that describes the default cache behavior if you don't specify a
+    ``CacheBehavior`` element or if files don't match any of the values of ``PathPattern`` in
+    ``CacheBehavior`` elements. You must create exactly one default cache behavior.
+    """
     cache_behaviors: CacheBehaviors = _pd.Field(
         validation_alias="CacheBehaviors", serialization_alias="CacheBehaviors"
     )
+    """A complex type that contains zero or more ``CacheBehavior`` elements."""
     custom_error_responses: CustomErrorResponses = _pd.Field(
         validation_alias="CustomErrorResponses", serialization_alias="CustomErrorResponses"
     )
+    """A complex type that contains zero or more ``CustomErrorResponses`` elements."""
     comment: str = _pd.Field(repr=False, validation_alias="Comment", serialization_alias="Comment")
+    """The comment originally specified when this distribution was created."""
     price_class: _t.Annotated[PriceClass, _Tolerant] = _pd.Field(
         validation_alias="PriceClass", serialization_alias="PriceClass"
     )
+    """A complex type that contains information about price class for this streaming distribution.
+    """
     enabled: bool = _pd.Field(validation_alias="Enabled", serialization_alias="Enabled")
+    """Whether the distribution is enabled to accept user requests for content."""
     viewer_certificate: ViewerCertificate = _pd.Field(
         validation_alias="ViewerCertificate", serialization_alias="ViewerCertificate"
     )
+    """A complex type that determines the distribution's SSL/TLS configuration for communicating
+    with viewers.
+    """
     restrictions: Restrictions = _pd.Field(
         validation_alias="Restrictions", serialization_alias="Restrictions"
     )
+    """A complex type that identifies ways in which you want to restrict distribution of your
+    content.
+    """
     web_acl_id: str = _pd.Field(validation_alias="WebACLId", serialization_alias="WebACLId")
+    """The Web ACL Id (if any) associated with the distribution."""
     http_version: _t.Annotated[HttpVersion, _Tolerant] = _pd.Field(
         validation_alias="HttpVersion", serialization_alias="HttpVersion"
     )
+    """Specify the maximum HTTP version that you want viewers to use to communicate with
+    CloudFront. The default value for new web distributions is ``http2``. Viewers that don't
+    support ``HTTP/2`` will automatically use an earlier version.
+    """
     is_ipv6_enabled: bool = _pd.Field(
         validation_alias="IsIPV6Enabled", serialization_alias="IsIPV6Enabled"
     )
+    """Whether CloudFront responds to IPv6 DNS requests with an IPv6 address for your distribution.
+    """
     alias_icp_recordals: list[AliasICPRecordal] | None = _pd.Field(
         default=None, validation_alias="AliasICPRecordals", serialization_alias="AliasICPRecordals"
     )
+    """Amazon Web Services services in China customers must file for an Internet Content Provider
+    (ICP) recordal if they want to serve content publicly on an alternate domain name, also known
+    as a CNAME, that they've added to CloudFront. AliasICPRecordal provides the ICP recordal status
+    for CNAMEs associated with distributions.
+    """
     staging: bool = _pd.Field(validation_alias="Staging", serialization_alias="Staging")
+    """A Boolean that indicates whether this is a staging distribution. When this value is
+    ``true``, this is a staging distribution. When this value is ``false``, this is not a staging
+    distribution.
+    """
     connection_mode: _t.Annotated[ConnectionMode, _Tolerant] | None = _pd.Field(
         default=None, validation_alias="ConnectionMode", serialization_alias="ConnectionMode"
     )
+    """This field specifies whether the connection mode is through a standard distribution (direct)
+    or a multi-tenant distribution with distribution tenants (tenant-only).
+    """
     anycast_ip_list_id: str | None = _pd.Field(
         default=None, validation_alias="AnycastIpListId", serialization_alias="AnycastIpListId"
     )
+    """ID of the Anycast static IP list that is associated with the distribution."""
     viewer_mtls_config: ViewerMtlsConfig | None = _pd.Field(
         default=None, validation_alias="ViewerMtlsConfig", serialization_alias="ViewerMtlsConfig"
     )
+    """The distribution's viewer mTLS configuration."""
     connection_function_association: ConnectionFunctionAssociation | None = _pd.Field(
         default=None,
         validation_alias="ConnectionFunctionAssociation",
         serialization_alias="ConnectionFunctionAssociation",
     )
+    """The distribution's connection function association."""
 
 
 class DistributionTenant(_Model):
     """The distribution tenant."""
 
     id: str | None = _pd.Field(default=None, validation_alias="Id", serialization_alias="Id")
+    """The ID of the distribution tenant."""
     distribution_id: str | None = _pd.Field(
         default=None, validation_alias="DistributionId", serialization_alias="DistributionId"
     )
+    """The ID of the multi-tenant distribution."""
     name: str | None = _pd.Field(default=None, validation_alias="Name", serialization_alias="Name")
+    """The name of the distribution tenant."""
     arn: str | None = _pd.Field(default=None, validation_alias="Arn", serialization_alias="Arn")
+    """The Amazon Resource Name (ARN) of the distribution tenant."""
     domains: list[DomainResult] | None = _pd.Field(
         default=None, validation_alias="Domains", serialization_alias="Domains"
     )
+    """The domains associated with the distribution tenant."""
     tags: Tags | None = _pd.Field(default=None, validation_alias="Tags", serialization_alias="Tags")
+    """A complex type that contains zero or more ``Tag`` elements."""
     customizations: Customizations | None = _pd.Field(
         default=None, validation_alias="Customizations", serialization_alias="Customizations"
     )
+    """Customizations for the distribution tenant. For each distribution tenant, you can specify
+    the geographic restrictions, and the Amazon Resource Names (ARNs) for the ACM certificate and
+    WAF web ACL. These are specific values that you can override or disable from the multi-tenant
+    distribution that was used to create the distribution tenant.
+    """
     parameters: list[Parameter] | None = _pd.Field(
         default=None, validation_alias="Parameters", serialization_alias="Parameters"
     )
+    """A list of parameter values to add to the resource. A parameter is specified as a key-value
+    pair. A valid parameter value must exist for any parameter that is marked as required in the
+    multi-tenant distribution.
+    """
     connection_group_id: str | None = _pd.Field(
         default=None, validation_alias="ConnectionGroupId", serialization_alias="ConnectionGroupId"
     )
+    """The ID of the connection group for the distribution tenant. If you don't specify a
+    connection group, CloudFront uses the default connection group.
+    """
     created_time: _dt.datetime | None = _pd.Field(
         default=None, validation_alias="CreatedTime", serialization_alias="CreatedTime"
     )
+    """The date and time when the distribution tenant was created."""
     last_modified_time: _dt.datetime | None = _pd.Field(
         default=None, validation_alias="LastModifiedTime", serialization_alias="LastModifiedTime"
     )
+    """The date and time when the distribution tenant was updated."""
     enabled: bool | None = _pd.Field(
         default=None, validation_alias="Enabled", serialization_alias="Enabled"
     )
+    """Indicates whether the distribution tenant is in an enabled state. If disabled, the
+    distribution tenant won't serve traffic.
+    """
     status: str | None = _pd.Field(
         default=None, validation_alias="Status", serialization_alias="Status"
     )
+    """The status of the distribution tenant."""
 
 
 class DistributionTenantAssociationFilter(_Model):
@@ -3200,128 +4956,189 @@ class DistributionTenantAssociationFilter(_Model):
     distribution_id: str | None = _pd.Field(
         default=None, validation_alias="DistributionId", serialization_alias="DistributionId"
     )
+    """The distribution ID to filter by. You can find distribution tenants associated with a
+    specific distribution.
+    """
     connection_group_id: str | None = _pd.Field(
         default=None, validation_alias="ConnectionGroupId", serialization_alias="ConnectionGroupId"
     )
+    """The ID of the connection group to filter by. You can find distribution tenants associated
+    with a specific connection group.
+    """
 
 
 class DistributionTenantSummary(_Model):
     """A summary of the information about a distribution tenant."""
 
     id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
+    """The ID of the distribution tenant."""
     distribution_id: str = _pd.Field(
         validation_alias="DistributionId", serialization_alias="DistributionId"
     )
+    """The identifier for the multi-tenant distribution. For example: ``EDFDVBD632BHDS5``."""
     name: str = _pd.Field(validation_alias="Name", serialization_alias="Name")
+    """The name of the distribution tenant."""
     arn: str = _pd.Field(validation_alias="Arn", serialization_alias="Arn")
+    """The Amazon Resource Name (ARN) of the distribution tenant."""
     domains: list[DomainResult] = _pd.Field(
         validation_alias="Domains", serialization_alias="Domains"
     )
+    """The domains associated with the distribution tenant."""
     connection_group_id: str | None = _pd.Field(
         default=None, validation_alias="ConnectionGroupId", serialization_alias="ConnectionGroupId"
     )
+    """The ID of the connection group ID for the distribution tenant. If you don't specify a
+    connection group, CloudFront uses the default connection group.
+    """
     customizations: Customizations | None = _pd.Field(
         default=None, validation_alias="Customizations", serialization_alias="Customizations"
     )
+    """Customizations for the distribution tenant. For each distribution tenant, you can specify
+    the geographic restrictions, and the Amazon Resource Names (ARNs) for the ACM certificate and
+    WAF web ACL. These are specific values that you can override or disable from the multi-tenant
+    distribution that was used to create the distribution tenant.
+    """
     created_time: _dt.datetime = _pd.Field(
         validation_alias="CreatedTime", serialization_alias="CreatedTime"
     )
+    """The date and time when the distribution tenant was created."""
     last_modified_time: _dt.datetime = _pd.Field(
         validation_alias="LastModifiedTime", serialization_alias="LastModifiedTime"
     )
+    """The date and time when the distribution tenant was updated."""
     etag: str = _pd.Field(validation_alias="ETag", serialization_alias="ETag")
+    """The current version of the distribution tenant."""
     enabled: bool | None = _pd.Field(
         default=None, validation_alias="Enabled", serialization_alias="Enabled"
     )
+    """Indicates whether the distribution tenants are in an enabled state. If disabled, the
+    distribution tenant won't service traffic.
+    """
     status: str | None = _pd.Field(
         default=None, validation_alias="Status", serialization_alias="Status"
     )
+    """The status of the distribution tenant."""
 
 
 class DnsConfiguration(_Model):
     """The DNS configuration for your domain names."""
 
     domain: str = _pd.Field(validation_alias="Domain", serialization_alias="Domain")
+    """The domain name that you're verifying."""
     status: _t.Annotated[DnsConfigurationStatus, _Tolerant] = _pd.Field(
         validation_alias="Status", serialization_alias="Status"
     )
+    """The status of your domain name."""
     reason: str | None = _pd.Field(
         default=None, validation_alias="Reason", serialization_alias="Reason"
     )
+    """Explains the status of the DNS configuration."""
 
 
 class DomainConflict(_Model):
-    """Contains information about the domain conflict."""
+    """Contains information about the domain conflict. Use this information to determine the
+    affected domain, the related resource, and the affected Amazon Web Services account.
+    """
 
     domain: str = _pd.Field(validation_alias="Domain", serialization_alias="Domain")
+    """The domain used to find existing conflicts for domain configurations."""
     resource_type: _t.Annotated[DistributionResourceType, _Tolerant] = _pd.Field(
         validation_alias="ResourceType", serialization_alias="ResourceType"
     )
+    """The CloudFront resource type that has a domain conflict."""
     resource_id: str = _pd.Field(validation_alias="ResourceId", serialization_alias="ResourceId")
+    """The ID of the resource that has a domain conflict."""
     account_id: str = _pd.Field(validation_alias="AccountId", serialization_alias="AccountId")
+    """The ID of the Amazon Web Services account for the domain conflict."""
 
 
 class DomainItem(_Model):
     """The domain for the specified distribution tenant."""
 
     domain: str = _pd.Field(validation_alias="Domain", serialization_alias="Domain")
+    """The domain name."""
 
 
 class DomainResult(_Model):
     """The details about the domain result."""
 
     domain: str = _pd.Field(validation_alias="Domain", serialization_alias="Domain")
+    """The specified domain."""
     status: _t.Annotated[DomainStatus, _Tolerant] | None = _pd.Field(
         default=None, validation_alias="Status", serialization_alias="Status"
     )
+    """Whether the domain is active or inactive."""
 
 
 class EncryptionEntities(_Model):
     """Complex data type for field-level encryption profiles that includes all of the encryption
-    entities."""
+    entities.
+    """
 
     __cdnkit_quantity__ = True
     items: list[EncryptionEntity] | None = _pd.Field(
         default=None, validation_alias="Items", serialization_alias="Items"
     )
+    """An array of field patterns in a field-level encryption content type-profile mapping."""
     quantity: int = _pd.Field(
         default_factory=_derive_quantity,
         validation_alias="Quantity",
         serialization_alias="Quantity",
     )
+    """Number of field pattern items in a field-level encryption content type-profile mapping."""
 
 
 class EncryptionEntity(_Model):
     """Complex data type for field-level encryption profiles that includes the encryption key and
-    field pattern specifications."""
+    field pattern specifications.
+    """
 
     public_key_id: str = _pd.Field(
         validation_alias="PublicKeyId", serialization_alias="PublicKeyId"
     )
+    """The public key associated with a set of field-level encryption patterns, to be used when
+    encrypting the fields that match the patterns.
+    """
     provider_id: str = _pd.Field(validation_alias="ProviderId", serialization_alias="ProviderId")
+    """The provider associated with the public key being used for encryption. This value must also
+    be provided with the private key for applications to be able to decrypt data.
+    """
     field_patterns: FieldPatterns = _pd.Field(
         validation_alias="FieldPatterns", serialization_alias="FieldPatterns"
     )
+    """Field patterns in a field-level encryption content type profile specify the fields that you
+    want to be encrypted. You can provide the full field name, or any beginning characters followed
+    by a wildcard (*). You can't overlap field patterns. For example, you can't have both ABC* and
+    AB*. Note that field patterns are case-sensitive.
+    """
 
 
 class EndPoint(_Model):
     """Contains information about the Amazon Kinesis data stream where you're sending real-time log
-    data in a real-time log configuration."""
+    data in a real-time log configuration.
+    """
 
     stream_type: str = _pd.Field(validation_alias="StreamType", serialization_alias="StreamType")
+    """The type of data stream where you are sending real-time log data. The only valid value is
+    ``Kinesis``.
+    """
     kinesis_stream_config: KinesisStreamConfig | None = _pd.Field(
         default=None,
         validation_alias="KinesisStreamConfig",
         serialization_alias="KinesisStreamConfig",
     )
+    """Contains information about the Amazon Kinesis data stream where you are sending real-time
+    log data in a real-time log configuration.
+    """
 
 
 class EntityAlreadyExists(_Model):
-    """The entity already exists."""
+    """The entity already exists. You must provide a unique entity."""
 
     message: str | None = _pd.Field(
         default=None, validation_alias="Message", serialization_alias="Message"
     )
+    """Not documented in botocore's model (member ``Message``)."""
 
 
 class EntityLimitExceeded(_Model):
@@ -3330,6 +5147,7 @@ class EntityLimitExceeded(_Model):
     message: str | None = _pd.Field(
         default=None, validation_alias="Message", serialization_alias="Message"
     )
+    """Not documented in botocore's model (member ``Message``)."""
 
 
 class EntityNotFound(_Model):
@@ -3338,6 +5156,7 @@ class EntityNotFound(_Model):
     message: str | None = _pd.Field(
         default=None, validation_alias="Message", serialization_alias="Message"
     )
+    """Not documented in botocore's model (member ``Message``)."""
 
 
 class EntitySizeLimitExceeded(_Model):
@@ -3346,42 +5165,63 @@ class EntitySizeLimitExceeded(_Model):
     message: str | None = _pd.Field(
         default=None, validation_alias="Message", serialization_alias="Message"
     )
+    """Not documented in botocore's model (member ``Message``)."""
 
 
 class FieldLevelEncryption(_Model):
     """A complex data type that includes the profile configurations and other options specified for
-    field-level encryption."""
+    field-level encryption.
+    """
 
     id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
+    """The configuration ID for a field-level encryption configuration which includes a set of
+    profiles that specify certain selected data fields to be encrypted by specific public keys.
+    """
     last_modified_time: _dt.datetime = _pd.Field(
         validation_alias="LastModifiedTime", serialization_alias="LastModifiedTime"
     )
+    """The last time the field-level encryption configuration was changed."""
     field_level_encryption_config: FieldLevelEncryptionConfig = _pd.Field(
         validation_alias="FieldLevelEncryptionConfig",
         serialization_alias="FieldLevelEncryptionConfig",
     )
+    """A complex data type that includes the profile configurations specified for field-level
+    encryption.
+    """
 
 
 class FieldLevelEncryptionConfig(_Model):
     """A complex data type that includes the profile configurations specified for field-level
-    encryption."""
+    encryption.
+    """
 
     caller_reference: str = _pd.Field(
         validation_alias="CallerReference", serialization_alias="CallerReference"
     )
+    """A unique number that ensures the request can't be replayed."""
     comment: str | None = _pd.Field(
         default=None, validation_alias="Comment", serialization_alias="Comment"
     )
+    """An optional comment about the configuration. The comment cannot be longer than 128
+    characters.
+    """
     query_arg_profile_config: QueryArgProfileConfig | None = _pd.Field(
         default=None,
         validation_alias="QueryArgProfileConfig",
         serialization_alias="QueryArgProfileConfig",
     )
+    """A complex data type that specifies when to forward content if a profile isn't found and the
+    profile that can be provided as a query argument in a request.
+    """
     content_type_profile_config: ContentTypeProfileConfig | None = _pd.Field(
         default=None,
         validation_alias="ContentTypeProfileConfig",
         serialization_alias="ContentTypeProfileConfig",
     )
+    """A complex data type that specifies when to forward content if a content type isn't
+    recognized and profiles to use as by default in a request if a query argument doesn't specify a
+    profile to use.
+    """
 
 
 class FieldLevelEncryptionConfigAlreadyExists(_Model):
@@ -3390,6 +5230,7 @@ class FieldLevelEncryptionConfigAlreadyExists(_Model):
     message: str | None = _pd.Field(
         default=None, validation_alias="Message", serialization_alias="Message"
     )
+    """Not documented in botocore's model (member ``Message``)."""
 
 
 class FieldLevelEncryptionConfigInUse(_Model):
@@ -3398,6 +5239,7 @@ class FieldLevelEncryptionConfigInUse(_Model):
     message: str | None = _pd.Field(
         default=None, validation_alias="Message", serialization_alias="Message"
     )
+    """Not documented in botocore's model (member ``Message``)."""
 
 
 class FieldLevelEncryptionList(_Model):
@@ -3407,28 +5249,42 @@ class FieldLevelEncryptionList(_Model):
     next_marker: str | None = _pd.Field(
         default=None, validation_alias="NextMarker", serialization_alias="NextMarker"
     )
+    """If there are more elements to be listed, this element is present and contains the value that
+    you can use for the ``Marker`` request parameter to continue listing your configurations where
+    you left off.
+    """
     max_items: int = _pd.Field(validation_alias="MaxItems", serialization_alias="MaxItems")
+    """The maximum number of elements you want in the response body."""
     items: list[FieldLevelEncryptionSummary] | None = _pd.Field(
         default=None, validation_alias="Items", serialization_alias="Items"
     )
+    """An array of field-level encryption items."""
     quantity: int = _pd.Field(
         default_factory=_derive_quantity,
         validation_alias="Quantity",
         serialization_alias="Quantity",
     )
+    """The number of field-level encryption items."""
 
 
 class FieldLevelEncryptionProfile(_Model):
     """A complex data type for field-level encryption profiles."""
 
     id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
+    """The ID for a field-level encryption profile configuration which includes a set of profiles
+    that specify certain selected data fields to be encrypted by specific public keys.
+    """
     last_modified_time: _dt.datetime = _pd.Field(
         validation_alias="LastModifiedTime", serialization_alias="LastModifiedTime"
     )
+    """The last time the field-level encryption profile was updated."""
     field_level_encryption_profile_config: FieldLevelEncryptionProfileConfig = _pd.Field(
         validation_alias="FieldLevelEncryptionProfileConfig",
         serialization_alias="FieldLevelEncryptionProfileConfig",
     )
+    """A complex data type that includes the profile name and the encryption entities for the
+    field-level encryption profile.
+    """
 
 
 class FieldLevelEncryptionProfileAlreadyExists(_Model):
@@ -3437,21 +5293,31 @@ class FieldLevelEncryptionProfileAlreadyExists(_Model):
     message: str | None = _pd.Field(
         default=None, validation_alias="Message", serialization_alias="Message"
     )
+    """Not documented in botocore's model (member ``Message``)."""
 
 
 class FieldLevelEncryptionProfileConfig(_Model):
     """A complex data type of profiles for the field-level encryption."""
 
     name: str = _pd.Field(validation_alias="Name", serialization_alias="Name")
+    """Profile name for the field-level encryption profile."""
     caller_reference: str = _pd.Field(
         validation_alias="CallerReference", serialization_alias="CallerReference"
     )
+    """A unique number that ensures that the request can't be replayed."""
     comment: str | None = _pd.Field(
         default=None, validation_alias="Comment", serialization_alias="Comment"
     )
+    """An optional comment for the field-level encryption profile. The comment cannot be longer
+    than 128 characters.
+    """
     encryption_entities: EncryptionEntities = _pd.Field(
         validation_alias="EncryptionEntities", serialization_alias="EncryptionEntities"
     )
+    """A complex data type of encryption entities for the field-level encryption profile that
+    include the public key ID, provider, and field patterns for specifying which fields to encrypt
+    with this key.
+    """
 
 
 class FieldLevelEncryptionProfileInUse(_Model):
@@ -3460,6 +5326,7 @@ class FieldLevelEncryptionProfileInUse(_Model):
     message: str | None = _pd.Field(
         default=None, validation_alias="Message", serialization_alias="Message"
     )
+    """Not documented in botocore's model (member ``Message``)."""
 
 
 class FieldLevelEncryptionProfileList(_Model):
@@ -3469,15 +5336,22 @@ class FieldLevelEncryptionProfileList(_Model):
     next_marker: str | None = _pd.Field(
         default=None, validation_alias="NextMarker", serialization_alias="NextMarker"
     )
+    """If there are more elements to be listed, this element is present and contains the value that
+    you can use for the ``Marker`` request parameter to continue listing your profiles where you
+    left off.
+    """
     max_items: int = _pd.Field(validation_alias="MaxItems", serialization_alias="MaxItems")
+    """The maximum number of field-level encryption profiles you want in the response body."""
     items: list[FieldLevelEncryptionProfileSummary] | None = _pd.Field(
         default=None, validation_alias="Items", serialization_alias="Items"
     )
+    """The field-level encryption profile items."""
     quantity: int = _pd.Field(
         default_factory=_derive_quantity,
         validation_alias="Quantity",
         serialization_alias="Quantity",
     )
+    """The number of field-level encryption profiles."""
 
 
 class FieldLevelEncryptionProfileSizeExceeded(_Model):
@@ -3486,44 +5360,62 @@ class FieldLevelEncryptionProfileSizeExceeded(_Model):
     message: str | None = _pd.Field(
         default=None, validation_alias="Message", serialization_alias="Message"
     )
+    """Not documented in botocore's model (member ``Message``)."""
 
 
 class FieldLevelEncryptionProfileSummary(_Model):
     """The field-level encryption profile summary."""
 
     id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
+    """ID for the field-level encryption profile summary."""
     last_modified_time: _dt.datetime = _pd.Field(
         validation_alias="LastModifiedTime", serialization_alias="LastModifiedTime"
     )
+    """The time when the field-level encryption profile summary was last updated."""
     name: str = _pd.Field(validation_alias="Name", serialization_alias="Name")
+    """Name for the field-level encryption profile summary."""
     encryption_entities: EncryptionEntities = _pd.Field(
         validation_alias="EncryptionEntities", serialization_alias="EncryptionEntities"
     )
+    """A complex data type of encryption entities for the field-level encryption profile that
+    include the public key ID, provider, and field patterns for specifying which fields to encrypt
+    with this key.
+    """
     comment: str | None = _pd.Field(
         default=None, validation_alias="Comment", serialization_alias="Comment"
     )
+    """An optional comment for the field-level encryption profile summary. The comment cannot be
+    longer than 128 characters.
+    """
 
 
 class FieldLevelEncryptionSummary(_Model):
     """A summary of a field-level encryption item."""
 
     id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
+    """The unique ID of a field-level encryption item."""
     last_modified_time: _dt.datetime = _pd.Field(
         validation_alias="LastModifiedTime", serialization_alias="LastModifiedTime"
     )
+    """The last time that the summary of field-level encryption items was modified."""
     comment: str | None = _pd.Field(
         default=None, validation_alias="Comment", serialization_alias="Comment"
     )
+    """An optional comment about the field-level encryption item. The comment cannot be longer than
+    128 characters.
+    """
     query_arg_profile_config: QueryArgProfileConfig | None = _pd.Field(
         default=None,
         validation_alias="QueryArgProfileConfig",
         serialization_alias="QueryArgProfileConfig",
     )
+    """A summary of a query argument-profile mapping."""
     content_type_profile_config: ContentTypeProfileConfig | None = _pd.Field(
         default=None,
         validation_alias="ContentTypeProfileConfig",
         serialization_alias="ContentTypeProfileConfig",
     )
+    """A summary of a content type-profile mapping."""
 
 
 class FieldPatterns(_Model):
@@ -3533,36 +5425,71 @@ class FieldPatterns(_Model):
     items: list[str] | None = _pd.Field(
         default=None, validation_alias="Items", serialization_alias="Items"
     )
+    """An array of the field-level encryption field patterns."""
     quantity: int = _pd.Field(
         default_factory=_derive_quantity,
         validation_alias="Quantity",
         serialization_alias="Quantity",
     )
+    """The number of field-level encryption field patterns."""
 
 
 class ForwardedValues(_Model):
-    """This field only supports standard distributions."""
+    """This field is deprecated. We recommend that you use a cache policy or an origin request
+    policy instead of this field.
+
+    If you want to include values in the cache key, use a cache policy. For more information, see
+    Creating cache policies in the Amazon CloudFront Developer Guide.
+    """
 
     query_string: bool = _pd.Field(
         validation_alias="QueryString", serialization_alias="QueryString"
     )
+    """This field is deprecated. We recommend that you use a cache policy or an origin request
+    policy instead of this field.
+
+    If you want to include query strings in the cache key, use a cache policy. For more
+    information, see Creating cache policies in the Amazon CloudFront Developer Guide.
+    """
     cookies: CookiePreference = _pd.Field(validation_alias="Cookies", serialization_alias="Cookies")
+    """This field is deprecated. We recommend that you use a cache policy or an origin request
+    policy instead of this field.
+
+    If you want to include cookies in the cache key, use a cache policy. For more information, see
+    Creating cache policies in the Amazon CloudFront Developer Guide.
+    """
     headers: Headers | None = _pd.Field(
         default=None, validation_alias="Headers", serialization_alias="Headers"
     )
+    """This field is deprecated. We recommend that you use a cache policy or an origin request
+    policy instead of this field.
+
+    If you want to include headers in the cache key, use a cache policy. For more information, see
+    Creating cache policies in the Amazon CloudFront Developer Guide.
+    """
     query_string_cache_keys: QueryStringCacheKeys | None = _pd.Field(
         default=None,
         validation_alias="QueryStringCacheKeys",
         serialization_alias="QueryStringCacheKeys",
     )
+    """This field is deprecated. We recommend that you use a cache policy or an origin request
+    policy instead of this field.
+
+    If you want to include query strings in the cache key, use a cache policy. For more
+    information, see Creating cache policies in the Amazon CloudFront Developer Guide.
+    """
 
 
 class FunctionAlreadyExists(_Model):
-    """A function with the same name already exists in this Amazon Web Services account."""
+    """A function with the same name already exists in this Amazon Web Services account. To create
+    a function, you must provide a unique name. To update an existing function, use
+    ``UpdateFunction``.
+    """
 
     message: str | None = _pd.Field(
         default=None, validation_alias="Message", serialization_alias="Message"
     )
+    """Not documented in botocore's model (member ``Message``)."""
 
 
 class FunctionAssociation(_Model):
@@ -3577,38 +5504,53 @@ class FunctionAssociation(_Model):
         ),
         _Tolerant,
     ] = _pd.Field(validation_alias="FunctionARN", serialization_alias="FunctionARN")
+    """The Amazon Resource Name (ARN) of the function."""
     event_type: _t.Annotated[EventType, _Tolerant] = _pd.Field(
         validation_alias="EventType", serialization_alias="EventType"
     )
+    """The event type of the function, either ``viewer-request`` or ``viewer-response``. You cannot
+    use origin-facing event types (``origin-request`` and ``origin-response``) with a CloudFront
+    function.
+    """
 
 
 class FunctionAssociations(_Model):
     """A list of CloudFront functions that are associated with a cache behavior in a CloudFront
-    distribution."""
+    distribution. Your functions must be published to the ``LIVE`` stage to associate them with a
+    cache behavior.
+    """
 
     __cdnkit_quantity__ = True
     items: list[FunctionAssociation] | None = _pd.Field(
         default=None, validation_alias="Items", serialization_alias="Items"
     )
+    """The CloudFront functions that are associated with a cache behavior in a CloudFront
+    distribution. Your functions must be published to the ``LIVE`` stage to associate them with a
+    cache behavior.
+    """
     quantity: int = _pd.Field(
         default_factory=_derive_quantity,
         validation_alias="Quantity",
         serialization_alias="Quantity",
     )
+    """The number of CloudFront functions in the list."""
 
 
 class FunctionConfig(_Model):
     """Contains configuration information about a CloudFront function."""
 
     comment: str = _pd.Field(validation_alias="Comment", serialization_alias="Comment")
+    """A comment to describe the function."""
     runtime: _t.Annotated[FunctionRuntime, _Tolerant] = _pd.Field(
         validation_alias="Runtime", serialization_alias="Runtime"
     )
+    """The function's runtime environment version."""
     key_value_store_associations: KeyValueStoreAssociations | None = _pd.Field(
         default=None,
         validation_alias="KeyValueStoreAssociations",
         serialization_alias="KeyValueStoreAssociations",
     )
+    """The configuration for the key value store associations."""
 
 
 class FunctionInUse(_Model):
@@ -3617,6 +5559,7 @@ class FunctionInUse(_Model):
     message: str | None = _pd.Field(
         default=None, validation_alias="Message", serialization_alias="Message"
     )
+    """Not documented in botocore's model (member ``Message``)."""
 
 
 class FunctionList(_Model):
@@ -3626,38 +5569,59 @@ class FunctionList(_Model):
     next_marker: str | None = _pd.Field(
         default=None, validation_alias="NextMarker", serialization_alias="NextMarker"
     )
+    """If there are more items in the list than are in this response, this element is present. It
+    contains the value that you should use in the ``Marker`` field of a subsequent request to
+    continue listing functions where you left off.
+    """
     max_items: int = _pd.Field(validation_alias="MaxItems", serialization_alias="MaxItems")
+    """The maximum number of functions requested."""
     items: list[FunctionSummary] | None = _pd.Field(
         default=None, validation_alias="Items", serialization_alias="Items"
     )
+    """Contains the functions in the list."""
     quantity: int = _pd.Field(
         default_factory=_derive_quantity,
         validation_alias="Quantity",
         serialization_alias="Quantity",
     )
+    """The number of functions returned in the response."""
 
 
 class FunctionMetadata(_Model):
     """Contains metadata about a CloudFront function."""
 
     function_arn: str = _pd.Field(validation_alias="FunctionARN", serialization_alias="FunctionARN")
+    """The Amazon Resource Name (ARN) of the function. The ARN uniquely identifies the function."""
     stage: _t.Annotated[FunctionStage, _Tolerant] | None = _pd.Field(
         default=None, validation_alias="Stage", serialization_alias="Stage"
     )
+    """The stage that the function is in, either ``DEVELOPMENT`` or ``LIVE``.
+
+    When a function is in the ``DEVELOPMENT`` stage, you can test the function with
+    ``TestFunction``, and update it with ``UpdateFunction``.
+
+    When a function is in the ``LIVE`` stage, you can attach the function to a distribution's cache
+    behavior, using the function's ARN.
+    """
     created_time: _dt.datetime | None = _pd.Field(
         default=None, validation_alias="CreatedTime", serialization_alias="CreatedTime"
     )
+    """The date and time when the function was created."""
     last_modified_time: _dt.datetime = _pd.Field(
         validation_alias="LastModifiedTime", serialization_alias="LastModifiedTime"
     )
+    """The date and time when the function was most recently updated."""
 
 
 class FunctionSizeLimitExceeded(_Model):
-    """The function is too large."""
+    """The function is too large. For more information, see Quotas (formerly known as limits) in
+    the Amazon CloudFront Developer Guide.
+    """
 
     message: str | None = _pd.Field(
         default=None, validation_alias="Message", serialization_alias="Message"
     )
+    """Not documented in botocore's model (member ``Message``)."""
 
 
 class FunctionSummary(_Model):
@@ -3666,99 +5630,196 @@ class FunctionSummary(_Model):
     name: _t.Annotated[
         str, _pd.Field(min_length=1, max_length=64, pattern="^[a-zA-Z0-9_-]{1,64}$"), _Tolerant
     ] = _pd.Field(validation_alias="Name", serialization_alias="Name")
+    """The name of the CloudFront function."""
     status: str | None = _pd.Field(
         default=None, validation_alias="Status", serialization_alias="Status"
     )
+    """The status of the CloudFront function."""
     function_config: FunctionConfig = _pd.Field(
         validation_alias="FunctionConfig", serialization_alias="FunctionConfig"
     )
+    """Contains configuration information about a CloudFront function."""
     function_metadata: FunctionMetadata = _pd.Field(
         validation_alias="FunctionMetadata", serialization_alias="FunctionMetadata"
     )
+    """Contains metadata about a CloudFront function."""
 
 
 class GeoRestriction(_Model):
-    """A complex type that controls the countries in which your content is distributed."""
+    """A complex type that controls the countries in which your content is distributed. CloudFront
+    determines the location of your users using ``MaxMind`` GeoIP databases.
+    """
 
     __cdnkit_quantity__ = True
     restriction_type: _t.Annotated[GeoRestrictionType, _Tolerant] = _pd.Field(
         validation_alias="RestrictionType", serialization_alias="RestrictionType"
     )
+    """The method that you want to use to restrict distribution of your content by country:
+
+    - ``none``: No geo restriction is enabled, meaning access to content is not restricted by
+      client geo ...
+    - ``blacklist``: The ``Location`` elements specify the countries in which you don't want
+      CloudFront to ...
+    - ``whitelist``: The ``Location`` elements specify the countries in which you want CloudFront
+      to ...
+    """
     items: list[str] | None = _pd.Field(
         default=None, validation_alias="Items", serialization_alias="Items"
     )
+    """A complex type that contains a ``Location`` element for each country in which you want
+    CloudFront either to distribute your content (``whitelist``) or not distribute your content
+    (``blacklist``).
+
+    The ``Location`` element is a two-letter, uppercase country code for a country that you want to
+    include in your ``blacklist`` or ``whitelist``. Include one ``Location`` element for each
+    country.
+    """
     quantity: int = _pd.Field(
         default_factory=_derive_quantity,
         validation_alias="Quantity",
         serialization_alias="Quantity",
     )
+    """When geo restriction is ``enabled``, this is the number of countries in your ``whitelist``
+    or ``blacklist``. Otherwise, when it is not enabled, ``Quantity`` is ``0``, and you can omit
+    ``Items``.
+    """
 
 
 class GeoRestrictionCustomization(_Model):
     """The customizations that you specified for the distribution tenant for geographic
-    restrictions."""
+    restrictions.
+    """
 
     restriction_type: _t.Annotated[GeoRestrictionType, _Tolerant] = _pd.Field(
         validation_alias="RestrictionType", serialization_alias="RestrictionType"
     )
+    """The method that you want to use to restrict distribution of your content by country:
+
+    - ``none``: No geographic restriction is enabled, meaning access to content is not restricted
+      by ...
+    - ``blacklist``: The ``Location`` elements specify the countries in which you don't want
+      CloudFront to ...
+    - ``whitelist``: The ``Location`` elements specify the countries in which you want CloudFront
+      to ...
+    """
     locations: list[str] | None = _pd.Field(
         default=None, validation_alias="Locations", serialization_alias="Locations"
     )
+    """The locations for geographic restrictions."""
 
 
 class GetAnycastIpListRequest(_Model):
-    """The ``GetAnycastIpListRequest`` structure."""
+    """Request of the ``GetAnycastIpList`` operation.
+
+    Gets an Anycast static IP list.
+    """
 
     id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
+    """The ID of the Anycast static IP list."""
 
 
 class GetAnycastIpListResult(_Model):
-    """The ``GetAnycastIpListResult`` structure."""
+    """Reply of the ``GetAnycastIpList`` operation.
+
+    Gets an Anycast static IP list.
+    """
 
     anycast_ip_list: AnycastIpList | None = _pd.Field(
         default=None, validation_alias="AnycastIpList", serialization_alias="AnycastIpList"
     )
+    """The Anycast static IP list details."""
     etag: str | None = _pd.Field(default=None, validation_alias="ETag", serialization_alias="ETag")
+    """The version identifier for the current version of the Anycast static IP list."""
 
 
 class GetCachePolicyConfigRequest(_Model):
-    """The ``GetCachePolicyConfigRequest`` structure."""
+    """Request of the ``GetCachePolicyConfig`` operation.
+
+    Gets a cache policy configuration.
+
+    To get a cache policy configuration, you must provide the policy's identifier. If the cache
+    policy is attached to a distribution's cache behavior, you can get the policy's identifier
+    using ``ListDistributions`` or ``GetDistribution``. If the cache policy is not attached to a
+    cache behavior, you can get the identifier using ``ListCachePolicies``.
+    """
 
     id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
+    """The unique identifier for the cache policy. If the cache policy is attached to a
+    distribution's cache behavior, you can get the policy's identifier using ``ListDistributions``
+    or ``GetDistribution``. If the cache policy is not attached to a cache behavior, you can get
+    the identifier using ``ListCachePolicies``.
+    """
 
 
 class GetCachePolicyConfigResult(_Model):
-    """The ``GetCachePolicyConfigResult`` structure."""
+    """Reply of the ``GetCachePolicyConfig`` operation.
+
+    Gets a cache policy configuration.
+
+    To get a cache policy configuration, you must provide the policy's identifier. If the cache
+    policy is attached to a distribution's cache behavior, you can get the policy's identifier
+    using ``ListDistributions`` or ``GetDistribution``. If the cache policy is not attached to a
+    cache behavior, you can get the identifier using ``ListCachePolicies``.
+    """
 
     cache_policy_config: CachePolicyConfig | None = _pd.Field(
         default=None, validation_alias="CachePolicyConfig", serialization_alias="CachePolicyConfig"
     )
+    """The cache policy configuration."""
     etag: str | None = _pd.Field(default=None, validation_alias="ETag", serialization_alias="ETag")
+    """The current version of the cache policy."""
 
 
 class GetCachePolicyRequest(_Model):
-    """The ``GetCachePolicyRequest`` structure."""
+    """Request of the ``GetCachePolicy`` operation.
+
+    Gets a cache policy, including the following metadata:
+
+    - The policy's identifier.
+    - The date and time when the policy was last modified.
+    """
 
     id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
+    """The unique identifier for the cache policy. If the cache policy is attached to a
+    distribution's cache behavior, you can get the policy's identifier using ``ListDistributions``
+    or ``GetDistribution``. If the cache policy is not attached to a cache behavior, you can get
+    the identifier using ``ListCachePolicies``.
+    """
 
 
 class GetCachePolicyResult(_Model):
-    """The ``GetCachePolicyResult`` structure."""
+    """Reply of the ``GetCachePolicy`` operation.
+
+    Gets a cache policy, including the following metadata:
+
+    - The policy's identifier.
+    - The date and time when the policy was last modified.
+    """
 
     cache_policy: CachePolicy | None = _pd.Field(
         default=None, validation_alias="CachePolicy", serialization_alias="CachePolicy"
     )
+    """The cache policy."""
     etag: str | None = _pd.Field(default=None, validation_alias="ETag", serialization_alias="ETag")
+    """The current version of the cache policy."""
 
 
 class GetCloudFrontOriginAccessIdentityConfigRequest(_Model):
-    """The origin access identity's configuration information."""
+    """Request of the ``GetCloudFrontOriginAccessIdentityConfig`` operation.
+
+    The origin access identity's configuration information. For more information, see
+    CloudFrontOriginAccessIdentityConfig.
+    """
 
     id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
+    """The identity's ID."""
 
 
 class GetCloudFrontOriginAccessIdentityConfigResult(_Model):
-    """The returned result of the corresponding request."""
+    """Reply of the ``GetCloudFrontOriginAccessIdentityConfig`` operation.
+
+    The returned result of the corresponding request.
+    """
 
     cloud_front_origin_access_identity_config: CloudFrontOriginAccessIdentityConfig | None = (
         _pd.Field(
@@ -3767,37 +5828,58 @@ class GetCloudFrontOriginAccessIdentityConfigResult(_Model):
             serialization_alias="CloudFrontOriginAccessIdentityConfig",
         )
     )
+    """The origin access identity's configuration information."""
     etag: str | None = _pd.Field(default=None, validation_alias="ETag", serialization_alias="ETag")
+    """The current version of the configuration. For example: ``E2QWRUHAPOMQZL``."""
 
 
 class GetCloudFrontOriginAccessIdentityRequest(_Model):
-    """The request to get an origin access identity's information."""
+    """Request of the ``GetCloudFrontOriginAccessIdentity`` operation.
+
+    The request to get an origin access identity's information.
+    """
 
     id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
+    """The identity's ID."""
 
 
 class GetCloudFrontOriginAccessIdentityResult(_Model):
-    """The returned result of the corresponding request."""
+    """Reply of the ``GetCloudFrontOriginAccessIdentity`` operation.
+
+    The returned result of the corresponding request.
+    """
 
     cloud_front_origin_access_identity: CloudFrontOriginAccessIdentity | None = _pd.Field(
         default=None,
         validation_alias="CloudFrontOriginAccessIdentity",
         serialization_alias="CloudFrontOriginAccessIdentity",
     )
+    """The origin access identity's information."""
     etag: str | None = _pd.Field(default=None, validation_alias="ETag", serialization_alias="ETag")
+    """The current version of the origin access identity's information. For example:
+    ``E2QWRUHAPOMQZL``.
+    """
 
 
 class GetConnectionFunctionRequest(_Model):
-    """The ``GetConnectionFunctionRequest`` structure."""
+    """Request of the ``GetConnectionFunction`` operation.
+
+    Gets a connection function.
+    """
 
     identifier: str = _pd.Field(validation_alias="Identifier", serialization_alias="Identifier")
+    """The connection function's identifier."""
     stage: _t.Annotated[FunctionStage, _Tolerant] | None = _pd.Field(
         default=None, validation_alias="Stage", serialization_alias="Stage"
     )
+    """The connection function's stage."""
 
 
 class GetConnectionFunctionResult(_Model):
-    """The ``GetConnectionFunctionResult`` structure."""
+    """Reply of the ``GetConnectionFunction`` operation.
+
+    Gets a connection function.
+    """
 
     connection_function_code: (
         _t.Annotated[bytes, _pd.Field(min_length=1, max_length=10240), _Tolerant] | None
@@ -3807,225 +5889,370 @@ class GetConnectionFunctionResult(_Model):
         validation_alias="ConnectionFunctionCode",
         serialization_alias="ConnectionFunctionCode",
     )
+    """The connection function's code."""
     etag: str | None = _pd.Field(default=None, validation_alias="ETag", serialization_alias="ETag")
+    """The version identifier for the current version of the connection function."""
     content_type: str | None = _pd.Field(
         default=None, validation_alias="ContentType", serialization_alias="ContentType"
     )
+    """The connection function's content type."""
 
 
 class GetConnectionGroupByRoutingEndpointRequest(_Model):
-    """The ``GetConnectionGroupByRoutingEndpointRequest`` structure."""
+    """Request of the ``GetConnectionGroupByRoutingEndpoint`` operation.
+
+    Gets information about a connection group by using the endpoint that you specify.
+    """
 
     routing_endpoint: str = _pd.Field(
         validation_alias="RoutingEndpoint", serialization_alias="RoutingEndpoint"
     )
+    """The routing endpoint for the target connection group, such as d111111abcdef8.cloudfront.net.
+    """
 
 
 class GetConnectionGroupByRoutingEndpointResult(_Model):
-    """The ``GetConnectionGroupByRoutingEndpointResult`` structure."""
+    """Reply of the ``GetConnectionGroupByRoutingEndpoint`` operation.
+
+    Gets information about a connection group by using the endpoint that you specify.
+    """
 
     connection_group: ConnectionGroup | None = _pd.Field(
         default=None, validation_alias="ConnectionGroup", serialization_alias="ConnectionGroup"
     )
+    """The connection group for your distribution tenants. When you first create a distribution
+    tenant and you don't specify a connection group, CloudFront will automatically create a default
+    connection group for you. When you create a new distribution tenant and don't specify a
+    connection group, the default one will be associated with your distribution tenant.
+    """
     etag: str | None = _pd.Field(default=None, validation_alias="ETag", serialization_alias="ETag")
+    """The current version of the connection group."""
 
 
 class GetConnectionGroupRequest(_Model):
-    """The ``GetConnectionGroupRequest`` structure."""
+    """Request of the ``GetConnectionGroup`` operation.
+
+    Gets information about a connection group.
+    """
 
     identifier: str = _pd.Field(validation_alias="Identifier", serialization_alias="Identifier")
+    """The ID, name, or Amazon Resource Name (ARN) of the connection group."""
 
 
 class GetConnectionGroupResult(_Model):
-    """The ``GetConnectionGroupResult`` structure."""
+    """Reply of the ``GetConnectionGroup`` operation.
+
+    Gets information about a connection group.
+    """
 
     connection_group: ConnectionGroup | None = _pd.Field(
         default=None, validation_alias="ConnectionGroup", serialization_alias="ConnectionGroup"
     )
+    """The connection group that you retrieved."""
     etag: str | None = _pd.Field(default=None, validation_alias="ETag", serialization_alias="ETag")
+    """The current version of the connection group."""
 
 
 class GetContinuousDeploymentPolicyConfigRequest(_Model):
-    """The ``GetContinuousDeploymentPolicyConfigRequest`` structure."""
+    """Request of the ``GetContinuousDeploymentPolicyConfig`` operation.
+
+    Gets configuration information about a continuous deployment policy.
+    """
 
     id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
+    """The identifier of the continuous deployment policy whose configuration you are getting."""
 
 
 class GetContinuousDeploymentPolicyConfigResult(_Model):
-    """The ``GetContinuousDeploymentPolicyConfigResult`` structure."""
+    """Reply of the ``GetContinuousDeploymentPolicyConfig`` operation.
+
+    Gets configuration information about a continuous deployment policy.
+    """
 
     continuous_deployment_policy_config: ContinuousDeploymentPolicyConfig | None = _pd.Field(
         default=None,
         validation_alias="ContinuousDeploymentPolicyConfig",
         serialization_alias="ContinuousDeploymentPolicyConfig",
     )
+    """Contains the configuration for a continuous deployment policy."""
     etag: str | None = _pd.Field(default=None, validation_alias="ETag", serialization_alias="ETag")
+    """The version identifier for the current version of the continuous deployment policy."""
 
 
 class GetContinuousDeploymentPolicyRequest(_Model):
-    """The ``GetContinuousDeploymentPolicyRequest`` structure."""
+    """Request of the ``GetContinuousDeploymentPolicy`` operation.
+
+    Gets a continuous deployment policy, including metadata (the policy's identifier and the date
+    and time when the policy was last modified).
+    """
 
     id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
+    """The identifier of the continuous deployment policy that you are getting."""
 
 
 class GetContinuousDeploymentPolicyResult(_Model):
-    """The ``GetContinuousDeploymentPolicyResult`` structure."""
+    """Reply of the ``GetContinuousDeploymentPolicy`` operation.
+
+    Gets a continuous deployment policy, including metadata (the policy's identifier and the date
+    and time when the policy was last modified).
+    """
 
     continuous_deployment_policy: ContinuousDeploymentPolicy | None = _pd.Field(
         default=None,
         validation_alias="ContinuousDeploymentPolicy",
         serialization_alias="ContinuousDeploymentPolicy",
     )
+    """A continuous deployment policy."""
     etag: str | None = _pd.Field(default=None, validation_alias="ETag", serialization_alias="ETag")
+    """The version identifier for the current version of the continuous deployment policy."""
 
 
 class GetDistributionConfigRequest(_Model):
-    """The request to get a distribution configuration."""
+    """Request of the ``GetDistributionConfig`` operation.
+
+    The request to get a distribution configuration.
+    """
 
     id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
+    """The distribution's ID. If the ID is empty, an empty distribution configuration is returned.
+    """
 
 
 class GetDistributionConfigResult(_Model):
-    """The returned result of the corresponding request."""
+    """Reply of the ``GetDistributionConfig`` operation.
+
+    The returned result of the corresponding request.
+    """
 
     distribution_config: DistributionConfig | None = _pd.Field(
         default=None,
         validation_alias="DistributionConfig",
         serialization_alias="DistributionConfig",
     )
+    """The distribution's configuration information."""
     etag: str | None = _pd.Field(default=None, validation_alias="ETag", serialization_alias="ETag")
+    """The current version of the configuration. For example: ``E2QWRUHAPOMQZL``."""
 
 
 class GetDistributionRequest(_Model):
-    """The request to get a distribution's information."""
+    """Request of the ``GetDistribution`` operation.
+
+    The request to get a distribution's information.
+    """
 
     id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
+    """The distribution's ID. If the ID is empty, an empty distribution configuration is returned.
+    """
 
 
 class GetDistributionResult(_Model):
-    """The returned result of the corresponding request."""
+    """Reply of the ``GetDistribution`` operation.
+
+    The returned result of the corresponding request.
+    """
 
     distribution: Distribution | None = _pd.Field(
         default=None, validation_alias="Distribution", serialization_alias="Distribution"
     )
+    """The distribution's information."""
     etag: str | None = _pd.Field(default=None, validation_alias="ETag", serialization_alias="ETag")
+    """The current version of the distribution's information. For example: ``E2QWRUHAPOMQZL``."""
 
 
 class GetDistributionTenantByDomainRequest(_Model):
-    """The ``GetDistributionTenantByDomainRequest`` structure."""
+    """Request of the ``GetDistributionTenantByDomain`` operation.
+
+    Gets information about a distribution tenant by the associated domain.
+    """
 
     domain: str = _pd.Field(validation_alias="Domain", serialization_alias="Domain")
+    """A domain name associated with the target distribution tenant."""
 
 
 class GetDistributionTenantByDomainResult(_Model):
-    """The ``GetDistributionTenantByDomainResult`` structure."""
+    """Reply of the ``GetDistributionTenantByDomain`` operation.
+
+    Gets information about a distribution tenant by the associated domain.
+    """
 
     distribution_tenant: DistributionTenant | None = _pd.Field(
         default=None,
         validation_alias="DistributionTenant",
         serialization_alias="DistributionTenant",
     )
+    """The distribution tenant."""
     etag: str | None = _pd.Field(default=None, validation_alias="ETag", serialization_alias="ETag")
+    """The current version of the distribution tenant."""
 
 
 class GetDistributionTenantRequest(_Model):
-    """The ``GetDistributionTenantRequest`` structure."""
+    """Request of the ``GetDistributionTenant`` operation.
+
+    Gets information about a distribution tenant.
+    """
 
     identifier: str = _pd.Field(validation_alias="Identifier", serialization_alias="Identifier")
+    """The identifier of the distribution tenant. You can specify the ARN, ID, or name of the
+    distribution tenant.
+    """
 
 
 class GetDistributionTenantResult(_Model):
-    """The ``GetDistributionTenantResult`` structure."""
+    """Reply of the ``GetDistributionTenant`` operation.
+
+    Gets information about a distribution tenant.
+    """
 
     distribution_tenant: DistributionTenant | None = _pd.Field(
         default=None,
         validation_alias="DistributionTenant",
         serialization_alias="DistributionTenant",
     )
+    """The distribution tenant that you retrieved."""
     etag: str | None = _pd.Field(default=None, validation_alias="ETag", serialization_alias="ETag")
+    """The current version of the distribution tenant."""
 
 
 class GetFieldLevelEncryptionConfigRequest(_Model):
-    """The ``GetFieldLevelEncryptionConfigRequest`` structure."""
+    """Request of the ``GetFieldLevelEncryptionConfig`` operation.
+
+    Get the field-level encryption configuration information.
+    """
 
     id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
+    """Request the ID for the field-level encryption configuration information."""
 
 
 class GetFieldLevelEncryptionConfigResult(_Model):
-    """The ``GetFieldLevelEncryptionConfigResult`` structure."""
+    """Reply of the ``GetFieldLevelEncryptionConfig`` operation.
+
+    Get the field-level encryption configuration information.
+    """
 
     field_level_encryption_config: FieldLevelEncryptionConfig | None = _pd.Field(
         default=None,
         validation_alias="FieldLevelEncryptionConfig",
         serialization_alias="FieldLevelEncryptionConfig",
     )
+    """Return the field-level encryption configuration information."""
     etag: str | None = _pd.Field(default=None, validation_alias="ETag", serialization_alias="ETag")
+    """The current version of the field level encryption configuration. For example:
+    ``E2QWRUHAPOMQZL``.
+    """
 
 
 class GetFieldLevelEncryptionProfileConfigRequest(_Model):
-    """The ``GetFieldLevelEncryptionProfileConfigRequest`` structure."""
+    """Request of the ``GetFieldLevelEncryptionProfileConfig`` operation.
+
+    Get the field-level encryption profile configuration information.
+    """
 
     id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
+    """Get the ID for the field-level encryption profile configuration information."""
 
 
 class GetFieldLevelEncryptionProfileConfigResult(_Model):
-    """The ``GetFieldLevelEncryptionProfileConfigResult`` structure."""
+    """Reply of the ``GetFieldLevelEncryptionProfileConfig`` operation.
+
+    Get the field-level encryption profile configuration information.
+    """
 
     field_level_encryption_profile_config: FieldLevelEncryptionProfileConfig | None = _pd.Field(
         default=None,
         validation_alias="FieldLevelEncryptionProfileConfig",
         serialization_alias="FieldLevelEncryptionProfileConfig",
     )
+    """Return the field-level encryption profile configuration information."""
     etag: str | None = _pd.Field(default=None, validation_alias="ETag", serialization_alias="ETag")
+    """The current version of the field-level encryption profile configuration result. For example:
+    ``E2QWRUHAPOMQZL``.
+    """
 
 
 class GetFieldLevelEncryptionProfileRequest(_Model):
-    """The ``GetFieldLevelEncryptionProfileRequest`` structure."""
+    """Request of the ``GetFieldLevelEncryptionProfile`` operation.
+
+    Get the field-level encryption profile information.
+    """
 
     id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
+    """Get the ID for the field-level encryption profile information."""
 
 
 class GetFieldLevelEncryptionProfileResult(_Model):
-    """The ``GetFieldLevelEncryptionProfileResult`` structure."""
+    """Reply of the ``GetFieldLevelEncryptionProfile`` operation.
+
+    Get the field-level encryption profile information.
+    """
 
     field_level_encryption_profile: FieldLevelEncryptionProfile | None = _pd.Field(
         default=None,
         validation_alias="FieldLevelEncryptionProfile",
         serialization_alias="FieldLevelEncryptionProfile",
     )
+    """Return the field-level encryption profile information."""
     etag: str | None = _pd.Field(default=None, validation_alias="ETag", serialization_alias="ETag")
+    """The current version of the field level encryption profile. For example: ``E2QWRUHAPOMQZL``.
+    """
 
 
 class GetFieldLevelEncryptionRequest(_Model):
-    """The ``GetFieldLevelEncryptionRequest`` structure."""
+    """Request of the ``GetFieldLevelEncryption`` operation.
+
+    Get the field-level encryption configuration information.
+    """
 
     id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
+    """Request the ID for the field-level encryption configuration information."""
 
 
 class GetFieldLevelEncryptionResult(_Model):
-    """The ``GetFieldLevelEncryptionResult`` structure."""
+    """Reply of the ``GetFieldLevelEncryption`` operation.
+
+    Get the field-level encryption configuration information.
+    """
 
     field_level_encryption: FieldLevelEncryption | None = _pd.Field(
         default=None,
         validation_alias="FieldLevelEncryption",
         serialization_alias="FieldLevelEncryption",
     )
+    """Return the field-level encryption configuration information."""
     etag: str | None = _pd.Field(default=None, validation_alias="ETag", serialization_alias="ETag")
+    """The current version of the field level encryption configuration. For example:
+    ``E2QWRUHAPOMQZL``.
+    """
 
 
 class GetFunctionRequest(_Model):
-    """The ``GetFunctionRequest`` structure."""
+    """Request of the ``GetFunction`` operation.
+
+    Gets the code of a CloudFront function. To get configuration information and metadata about a
+    function, use ``DescribeFunction``.
+
+    To get a function's code, you must provide the function's name and stage. To get these values,
+    you can use ``ListFunctions``.
+    """
 
     name: _t.Annotated[
         str, _pd.Field(min_length=1, max_length=64, pattern="^[a-zA-Z0-9_-]{1,64}$"), _Tolerant
     ] = _pd.Field(validation_alias="Name", serialization_alias="Name")
+    """The name of the function whose code you are getting."""
     stage: _t.Annotated[FunctionStage, _Tolerant] | None = _pd.Field(
         default=None, validation_alias="Stage", serialization_alias="Stage"
     )
+    """The function's stage, either ``DEVELOPMENT`` or ``LIVE``."""
 
 
 class GetFunctionResult(_Model):
-    """The ``GetFunctionResult`` structure."""
+    """Reply of the ``GetFunction`` operation.
+
+    Gets the code of a CloudFront function. To get configuration information and metadata about a
+    function, use ``DescribeFunction``.
+
+    To get a function's code, you must provide the function's name and stage. To get these values,
+    you can use ``ListFunctions``.
+    """
 
     function_code: (
         _t.Annotated[bytes, _pd.Field(min_length=1, max_length=10240), _Tolerant] | None
@@ -4035,343 +6262,593 @@ class GetFunctionResult(_Model):
         validation_alias="FunctionCode",
         serialization_alias="FunctionCode",
     )
+    """The function code of a CloudFront function."""
     etag: str | None = _pd.Field(default=None, validation_alias="ETag", serialization_alias="ETag")
+    """The version identifier for the current version of the CloudFront function."""
     content_type: str | None = _pd.Field(
         default=None, validation_alias="ContentType", serialization_alias="ContentType"
     )
+    """The content type (media type) of the response."""
 
 
 class GetInvalidationForDistributionTenantRequest(_Model):
-    """The ``GetInvalidationForDistributionTenantRequest`` structure."""
+    """Request of the ``GetInvalidationForDistributionTenant`` operation.
+
+    Gets information about a specific invalidation for a distribution tenant.
+    """
 
     distribution_tenant_id: str = _pd.Field(
         validation_alias="DistributionTenantId", serialization_alias="DistributionTenantId"
     )
+    """The ID of the distribution tenant."""
     id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
+    """The ID of the invalidation to retrieve."""
 
 
 class GetInvalidationForDistributionTenantResult(_Model):
-    """The ``GetInvalidationForDistributionTenantResult`` structure."""
+    """Reply of the ``GetInvalidationForDistributionTenant`` operation.
+
+    Gets information about a specific invalidation for a distribution tenant.
+    """
 
     invalidation: Invalidation | None = _pd.Field(
         default=None, validation_alias="Invalidation", serialization_alias="Invalidation"
     )
+    """An invalidation."""
 
 
 class GetInvalidationRequest(_Model):
-    """The request to get an invalidation's information."""
+    """Request of the ``GetInvalidation`` operation.
+
+    The request to get an invalidation's information.
+    """
 
     distribution_id: str = _pd.Field(
         validation_alias="DistributionId", serialization_alias="DistributionId"
     )
+    """The distribution's ID."""
     id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
+    """The identifier for the invalidation request, for example, ``IDFDVBD632BHDS5``."""
 
 
 class GetInvalidationResult(_Model):
-    """The returned result of the corresponding request."""
+    """Reply of the ``GetInvalidation`` operation.
+
+    The returned result of the corresponding request.
+    """
 
     invalidation: Invalidation | None = _pd.Field(
         default=None, validation_alias="Invalidation", serialization_alias="Invalidation"
     )
+    """The invalidation's information. For more information, see Invalidation Complex Type."""
 
 
 class GetKeyGroupConfigRequest(_Model):
-    """The ``GetKeyGroupConfigRequest`` structure."""
+    """Request of the ``GetKeyGroupConfig`` operation.
+
+    Gets a key group configuration.
+
+    To get a key group configuration, you must provide the key group's identifier. If the key group
+    is referenced in a distribution's cache behavior, you can get the key group's identifier using
+    ``ListDistributions`` or ``GetDistribution``. If the key group is not referenced in a cache
+    behavior, you can get the identifier using ``ListKeyGroups``.
+    """
 
     id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
+    """The identifier of the key group whose configuration you are getting. To get the identifier,
+    use ``ListKeyGroups``.
+    """
 
 
 class GetKeyGroupConfigResult(_Model):
-    """The ``GetKeyGroupConfigResult`` structure."""
+    """Reply of the ``GetKeyGroupConfig`` operation.
+
+    Gets a key group configuration.
+
+    To get a key group configuration, you must provide the key group's identifier. If the key group
+    is referenced in a distribution's cache behavior, you can get the key group's identifier using
+    ``ListDistributions`` or ``GetDistribution``. If the key group is not referenced in a cache
+    behavior, you can get the identifier using ``ListKeyGroups``.
+    """
 
     key_group_config: KeyGroupConfig | None = _pd.Field(
         default=None, validation_alias="KeyGroupConfig", serialization_alias="KeyGroupConfig"
     )
+    """The key group configuration."""
     etag: str | None = _pd.Field(default=None, validation_alias="ETag", serialization_alias="ETag")
+    """The identifier for this version of the key group."""
 
 
 class GetKeyGroupRequest(_Model):
-    """The ``GetKeyGroupRequest`` structure."""
+    """Request of the ``GetKeyGroup`` operation.
+
+    Gets a key group, including the date and time when the key group was last modified.
+    """
 
     id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
+    """The identifier of the key group that you are getting. To get the identifier, use
+    ``ListKeyGroups``.
+    """
 
 
 class GetKeyGroupResult(_Model):
-    """The ``GetKeyGroupResult`` structure."""
+    """Reply of the ``GetKeyGroup`` operation.
+
+    Gets a key group, including the date and time when the key group was last modified.
+    """
 
     key_group: KeyGroup | None = _pd.Field(
         default=None, validation_alias="KeyGroup", serialization_alias="KeyGroup"
     )
+    """The key group."""
     etag: str | None = _pd.Field(default=None, validation_alias="ETag", serialization_alias="ETag")
+    """The identifier for this version of the key group."""
 
 
 class GetManagedCertificateDetailsRequest(_Model):
-    """The ``GetManagedCertificateDetailsRequest`` structure."""
+    """Request of the ``GetManagedCertificateDetails`` operation.
+
+    Gets details about the CloudFront managed ACM certificate.
+    """
 
     identifier: str = _pd.Field(validation_alias="Identifier", serialization_alias="Identifier")
+    """The identifier of the distribution tenant. You can specify the ARN, ID, or name of the
+    distribution tenant.
+    """
 
 
 class GetManagedCertificateDetailsResult(_Model):
-    """The ``GetManagedCertificateDetailsResult`` structure."""
+    """Reply of the ``GetManagedCertificateDetails`` operation.
+
+    Gets details about the CloudFront managed ACM certificate.
+    """
 
     managed_certificate_details: ManagedCertificateDetails | None = _pd.Field(
         default=None,
         validation_alias="ManagedCertificateDetails",
         serialization_alias="ManagedCertificateDetails",
     )
+    """Contains details about the CloudFront managed ACM certificate."""
 
 
 class GetMonitoringSubscriptionRequest(_Model):
-    """The ``GetMonitoringSubscriptionRequest`` structure."""
+    """Request of the ``GetMonitoringSubscription`` operation.
+
+    Gets information about whether additional CloudWatch metrics are enabled for the specified
+    CloudFront distribution.
+    """
 
     distribution_id: str = _pd.Field(
         validation_alias="DistributionId", serialization_alias="DistributionId"
     )
+    """The ID of the distribution that you are getting metrics information for."""
 
 
 class GetMonitoringSubscriptionResult(_Model):
-    """The ``GetMonitoringSubscriptionResult`` structure."""
+    """Reply of the ``GetMonitoringSubscription`` operation.
+
+    Gets information about whether additional CloudWatch metrics are enabled for the specified
+    CloudFront distribution.
+    """
 
     monitoring_subscription: MonitoringSubscription | None = _pd.Field(
         default=None,
         validation_alias="MonitoringSubscription",
         serialization_alias="MonitoringSubscription",
     )
+    """A monitoring subscription. This structure contains information about whether additional
+    CloudWatch metrics are enabled for a given CloudFront distribution.
+    """
 
 
 class GetOriginAccessControlConfigRequest(_Model):
-    """The ``GetOriginAccessControlConfigRequest`` structure."""
+    """Request of the ``GetOriginAccessControlConfig`` operation.
+
+    Gets a CloudFront origin access control configuration.
+    """
 
     id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
+    """The unique identifier of the origin access control."""
 
 
 class GetOriginAccessControlConfigResult(_Model):
-    """The ``GetOriginAccessControlConfigResult`` structure."""
+    """Reply of the ``GetOriginAccessControlConfig`` operation.
+
+    Gets a CloudFront origin access control configuration.
+    """
 
     origin_access_control_config: OriginAccessControlConfig | None = _pd.Field(
         default=None,
         validation_alias="OriginAccessControlConfig",
         serialization_alias="OriginAccessControlConfig",
     )
+    """Contains an origin access control configuration."""
     etag: str | None = _pd.Field(default=None, validation_alias="ETag", serialization_alias="ETag")
+    """The version identifier for the current version of the origin access control."""
 
 
 class GetOriginAccessControlRequest(_Model):
-    """The ``GetOriginAccessControlRequest`` structure."""
+    """Request of the ``GetOriginAccessControl`` operation.
+
+    Gets a CloudFront origin access control, including its unique identifier.
+    """
 
     id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
+    """The unique identifier of the origin access control."""
 
 
 class GetOriginAccessControlResult(_Model):
-    """The ``GetOriginAccessControlResult`` structure."""
+    """Reply of the ``GetOriginAccessControl`` operation.
+
+    Gets a CloudFront origin access control, including its unique identifier.
+    """
 
     origin_access_control: OriginAccessControl | None = _pd.Field(
         default=None,
         validation_alias="OriginAccessControl",
         serialization_alias="OriginAccessControl",
     )
+    """Contains an origin access control, including its unique identifier."""
     etag: str | None = _pd.Field(default=None, validation_alias="ETag", serialization_alias="ETag")
+    """The version identifier for the current version of the origin access control."""
 
 
 class GetOriginRequestPolicyConfigRequest(_Model):
-    """The ``GetOriginRequestPolicyConfigRequest`` structure."""
+    """Request of the ``GetOriginRequestPolicyConfig`` operation.
+
+    Gets an origin request policy configuration.
+    """
 
     id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
+    """The unique identifier for the origin request policy. If the origin request policy is
+    attached to a distribution's cache behavior, you can get the policy's identifier using
+    ``ListDistributions`` or ``GetDistribution``. If the origin request policy is not attached to a
+    cache behavior, you can get the identifier using ``ListOriginRequestPolicies``.
+    """
 
 
 class GetOriginRequestPolicyConfigResult(_Model):
-    """The ``GetOriginRequestPolicyConfigResult`` structure."""
+    """Reply of the ``GetOriginRequestPolicyConfig`` operation.
+
+    Gets an origin request policy configuration.
+    """
 
     origin_request_policy_config: OriginRequestPolicyConfig | None = _pd.Field(
         default=None,
         validation_alias="OriginRequestPolicyConfig",
         serialization_alias="OriginRequestPolicyConfig",
     )
+    """The origin request policy configuration."""
     etag: str | None = _pd.Field(default=None, validation_alias="ETag", serialization_alias="ETag")
+    """The current version of the origin request policy."""
 
 
 class GetOriginRequestPolicyRequest(_Model):
-    """The ``GetOriginRequestPolicyRequest`` structure."""
+    """Request of the ``GetOriginRequestPolicy`` operation.
+
+    Gets an origin request policy, including the following metadata:
+
+    - The policy's identifier.
+    - The date and time when the policy was last modified.
+    """
 
     id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
+    """The unique identifier for the origin request policy. If the origin request policy is
+    attached to a distribution's cache behavior, you can get the policy's identifier using
+    ``ListDistributions`` or ``GetDistribution``. If the origin request policy is not attached to a
+    cache behavior, you can get the identifier using ``ListOriginRequestPolicies``.
+    """
 
 
 class GetOriginRequestPolicyResult(_Model):
-    """The ``GetOriginRequestPolicyResult`` structure."""
+    """Reply of the ``GetOriginRequestPolicy`` operation.
+
+    Gets an origin request policy, including the following metadata:
+
+    - The policy's identifier.
+    - The date and time when the policy was last modified.
+    """
 
     origin_request_policy: OriginRequestPolicy | None = _pd.Field(
         default=None,
         validation_alias="OriginRequestPolicy",
         serialization_alias="OriginRequestPolicy",
     )
+    """The origin request policy."""
     etag: str | None = _pd.Field(default=None, validation_alias="ETag", serialization_alias="ETag")
+    """The current version of the origin request policy."""
 
 
 class GetPublicKeyConfigRequest(_Model):
-    """The ``GetPublicKeyConfigRequest`` structure."""
+    """Request of the ``GetPublicKeyConfig`` operation.
+
+    Gets a public key configuration.
+    """
 
     id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
+    """The identifier of the public key whose configuration you are getting."""
 
 
 class GetPublicKeyConfigResult(_Model):
-    """The ``GetPublicKeyConfigResult`` structure."""
+    """Reply of the ``GetPublicKeyConfig`` operation.
+
+    Gets a public key configuration.
+    """
 
     public_key_config: PublicKeyConfig | None = _pd.Field(
         default=None, validation_alias="PublicKeyConfig", serialization_alias="PublicKeyConfig"
     )
+    """A public key configuration."""
     etag: str | None = _pd.Field(default=None, validation_alias="ETag", serialization_alias="ETag")
+    """The identifier for this version of the public key configuration."""
 
 
 class GetPublicKeyRequest(_Model):
-    """The ``GetPublicKeyRequest`` structure."""
+    """Request of the ``GetPublicKey`` operation.
+
+    Gets a public key.
+    """
 
     id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
+    """The identifier of the public key you are getting."""
 
 
 class GetPublicKeyResult(_Model):
-    """The ``GetPublicKeyResult`` structure."""
+    """Reply of the ``GetPublicKey`` operation.
+
+    Gets a public key.
+    """
 
     public_key: PublicKey | None = _pd.Field(
         default=None, validation_alias="PublicKey", serialization_alias="PublicKey"
     )
+    """The public key."""
     etag: str | None = _pd.Field(default=None, validation_alias="ETag", serialization_alias="ETag")
+    """The identifier for this version of the public key."""
 
 
 class GetRealtimeLogConfigRequest(_Model):
-    """The ``GetRealtimeLogConfigRequest`` structure."""
+    """Request of the ``GetRealtimeLogConfig`` operation.
+
+    Gets a real-time log configuration.
+
+    To get a real-time log configuration, you can provide the configuration's name or its Amazon
+    Resource Name (ARN). You must provide at least one. If you provide both, CloudFront uses the
+    name to identify the real-time log configuration to get.
+    """
 
     name: str | None = _pd.Field(default=None, validation_alias="Name", serialization_alias="Name")
+    """The name of the real-time log configuration to get."""
     arn: str | None = _pd.Field(default=None, validation_alias="ARN", serialization_alias="ARN")
+    """The Amazon Resource Name (ARN) of the real-time log configuration to get."""
 
 
 class GetRealtimeLogConfigResult(_Model):
-    """The ``GetRealtimeLogConfigResult`` structure."""
+    """Reply of the ``GetRealtimeLogConfig`` operation.
+
+    Gets a real-time log configuration.
+
+    To get a real-time log configuration, you can provide the configuration's name or its Amazon
+    Resource Name (ARN). You must provide at least one. If you provide both, CloudFront uses the
+    name to identify the real-time log configuration to get.
+    """
 
     realtime_log_config: RealtimeLogConfig | None = _pd.Field(
         default=None, validation_alias="RealtimeLogConfig", serialization_alias="RealtimeLogConfig"
     )
+    """A real-time log configuration."""
 
 
 class GetResourcePolicyRequest(_Model):
-    """The ``GetResourcePolicyRequest`` structure."""
+    """Request of the ``GetResourcePolicy`` operation.
+
+    Retrieves the resource policy for the specified CloudFront resource that you own and have
+    shared.
+    """
 
     resource_arn: str = _pd.Field(validation_alias="ResourceArn", serialization_alias="ResourceArn")
+    """The Amazon Resource Name (ARN) of the CloudFront resource that is associated with the
+    resource policy.
+    """
 
 
 class GetResourcePolicyResult(_Model):
-    """The ``GetResourcePolicyResult`` structure."""
+    """Reply of the ``GetResourcePolicy`` operation.
+
+    Retrieves the resource policy for the specified CloudFront resource that you own and have
+    shared.
+    """
 
     resource_arn: str | None = _pd.Field(
         default=None, validation_alias="ResourceArn", serialization_alias="ResourceArn"
     )
+    """The Amazon Resource Name (ARN) of the CloudFront resource that is associated with the
+    resource policy.
+    """
     policy_document: str | None = _pd.Field(
         default=None, validation_alias="PolicyDocument", serialization_alias="PolicyDocument"
     )
+    """The resource policy in JSON format."""
 
 
 class GetResponseHeadersPolicyConfigRequest(_Model):
-    """The ``GetResponseHeadersPolicyConfigRequest`` structure."""
+    """Request of the ``GetResponseHeadersPolicyConfig`` operation.
+
+    Gets a response headers policy configuration.
+    """
 
     id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
+    """The identifier for the response headers policy.
+
+    If the response headers policy is attached to a distribution's cache behavior, you can get the
+    policy's identifier using ``ListDistributions`` or ``GetDistribution``. If the response headers
+    policy is not attached to a cache behavior, you can get the identifier using
+    ``ListResponseHeadersPolicies``.
+    """
 
 
 class GetResponseHeadersPolicyConfigResult(_Model):
-    """The ``GetResponseHeadersPolicyConfigResult`` structure."""
+    """Reply of the ``GetResponseHeadersPolicyConfig`` operation.
+
+    Gets a response headers policy configuration.
+    """
 
     response_headers_policy_config: ResponseHeadersPolicyConfig | None = _pd.Field(
         default=None,
         validation_alias="ResponseHeadersPolicyConfig",
         serialization_alias="ResponseHeadersPolicyConfig",
     )
+    """Contains a response headers policy."""
     etag: str | None = _pd.Field(default=None, validation_alias="ETag", serialization_alias="ETag")
+    """The version identifier for the current version of the response headers policy."""
 
 
 class GetResponseHeadersPolicyRequest(_Model):
-    """The ``GetResponseHeadersPolicyRequest`` structure."""
+    """Request of the ``GetResponseHeadersPolicy`` operation.
+
+    Gets a response headers policy, including metadata (the policy's identifier and the date and
+    time when the policy was last modified).
+    """
 
     id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
+    """The identifier for the response headers policy.
+
+    If the response headers policy is attached to a distribution's cache behavior, you can get the
+    policy's identifier using ``ListDistributions`` or ``GetDistribution``. If the response headers
+    policy is not attached to a cache behavior, you can get the identifier using
+    ``ListResponseHeadersPolicies``.
+    """
 
 
 class GetResponseHeadersPolicyResult(_Model):
-    """The ``GetResponseHeadersPolicyResult`` structure."""
+    """Reply of the ``GetResponseHeadersPolicy`` operation.
+
+    Gets a response headers policy, including metadata (the policy's identifier and the date and
+    time when the policy was last modified).
+    """
 
     response_headers_policy: ResponseHeadersPolicy | None = _pd.Field(
         default=None,
         validation_alias="ResponseHeadersPolicy",
         serialization_alias="ResponseHeadersPolicy",
     )
+    """Contains a response headers policy."""
     etag: str | None = _pd.Field(default=None, validation_alias="ETag", serialization_alias="ETag")
+    """The version identifier for the current version of the response headers policy."""
 
 
 class GetStreamingDistributionConfigRequest(_Model):
-    """To request to get a streaming distribution configuration."""
+    """Request of the ``GetStreamingDistributionConfig`` operation.
+
+    To request to get a streaming distribution configuration.
+    """
 
     id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
+    """The streaming distribution's ID."""
 
 
 class GetStreamingDistributionConfigResult(_Model):
-    """The returned result of the corresponding request."""
+    """Reply of the ``GetStreamingDistributionConfig`` operation.
+
+    The returned result of the corresponding request.
+    """
 
     streaming_distribution_config: StreamingDistributionConfig | None = _pd.Field(
         default=None,
         validation_alias="StreamingDistributionConfig",
         serialization_alias="StreamingDistributionConfig",
     )
+    """The streaming distribution's configuration information."""
     etag: str | None = _pd.Field(default=None, validation_alias="ETag", serialization_alias="ETag")
+    """The current version of the configuration. For example: ``E2QWRUHAPOMQZL``."""
 
 
 class GetStreamingDistributionRequest(_Model):
-    """The request to get a streaming distribution's information."""
+    """Request of the ``GetStreamingDistribution`` operation.
+
+    The request to get a streaming distribution's information.
+    """
 
     id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
+    """The streaming distribution's ID."""
 
 
 class GetStreamingDistributionResult(_Model):
-    """The returned result of the corresponding request."""
+    """Reply of the ``GetStreamingDistribution`` operation.
+
+    The returned result of the corresponding request.
+    """
 
     streaming_distribution: StreamingDistribution | None = _pd.Field(
         default=None,
         validation_alias="StreamingDistribution",
         serialization_alias="StreamingDistribution",
     )
+    """The streaming distribution's information."""
     etag: str | None = _pd.Field(default=None, validation_alias="ETag", serialization_alias="ETag")
+    """The current version of the streaming distribution's information. For example:
+    ``E2QWRUHAPOMQZL``.
+    """
 
 
 class GetTrustStoreRequest(_Model):
-    """The ``GetTrustStoreRequest`` structure."""
+    """Request of the ``GetTrustStore`` operation.
+
+    Gets a trust store.
+    """
 
     identifier: str = _pd.Field(validation_alias="Identifier", serialization_alias="Identifier")
+    """The trust store's identifier."""
 
 
 class GetTrustStoreResult(_Model):
-    """The ``GetTrustStoreResult`` structure."""
+    """Reply of the ``GetTrustStore`` operation.
+
+    Gets a trust store.
+    """
 
     trust_store: TrustStore | None = _pd.Field(
         default=None, validation_alias="TrustStore", serialization_alias="TrustStore"
     )
+    """The trust store."""
     etag: str | None = _pd.Field(default=None, validation_alias="ETag", serialization_alias="ETag")
+    """The version identifier for the current version of the trust store."""
 
 
 class GetVpcOriginRequest(_Model):
-    """The ``GetVpcOriginRequest`` structure."""
+    """Request of the ``GetVpcOrigin`` operation.
+
+    Get the details of an Amazon CloudFront VPC origin.
+    """
 
     id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
+    """The VPC origin ID."""
 
 
 class GetVpcOriginResult(_Model):
-    """The ``GetVpcOriginResult`` structure."""
+    """Reply of the ``GetVpcOrigin`` operation.
+
+    Get the details of an Amazon CloudFront VPC origin.
+    """
 
     vpc_origin: VpcOrigin | None = _pd.Field(
         default=None, validation_alias="VpcOrigin", serialization_alias="VpcOrigin"
     )
+    """The VPC origin."""
     etag: str | None = _pd.Field(default=None, validation_alias="ETag", serialization_alias="ETag")
+    """The VPC origin ETag."""
 
 
 class GrpcConfig(_Model):
     """Amazon CloudFront supports gRPC, an open-source remote procedure call (RPC) framework built
-    on HTTP/2."""
+    on HTTP/2. gRPC offers bi-directional streaming and binary protocol that buffers payloads,
+    making it suitable for applications that require low latency communications.
+    """
 
     enabled: bool = _pd.Field(validation_alias="Enabled", serialization_alias="Enabled")
+    """Enables your CloudFront distribution to receive gRPC requests and to proxy them directly to
+    your origins.
+    """
 
 
 class Headers(_Model):
@@ -4381,11 +6858,13 @@ class Headers(_Model):
     items: list[str] | None = _pd.Field(
         default=None, validation_alias="Items", serialization_alias="Items"
     )
+    """A list of HTTP header names."""
     quantity: int = _pd.Field(
         default_factory=_derive_quantity,
         validation_alias="Quantity",
         serialization_alias="Quantity",
     )
+    """The number of header names in the ``Items`` list."""
 
 
 class IllegalDelete(_Model):
@@ -4394,24 +6873,29 @@ class IllegalDelete(_Model):
     message: str | None = _pd.Field(
         default=None, validation_alias="Message", serialization_alias="Message"
     )
+    """Not documented in botocore's model (member ``Message``)."""
 
 
 class IllegalFieldLevelEncryptionConfigAssociationWithCacheBehavior(_Model):
     """The specified configuration for field-level encryption can't be associated with the
-    specified cache behavior."""
+    specified cache behavior.
+    """
 
     message: str | None = _pd.Field(
         default=None, validation_alias="Message", serialization_alias="Message"
     )
+    """Not documented in botocore's model (member ``Message``)."""
 
 
 class IllegalOriginAccessConfiguration(_Model):
     """An origin cannot contain both an origin access control (OAC) and an origin access identity
-    (OAI)."""
+    (OAI).
+    """
 
     message: str | None = _pd.Field(
         default=None, validation_alias="Message", serialization_alias="Message"
     )
+    """Not documented in botocore's model (member ``Message``)."""
 
 
 class IllegalUpdate(_Model):
@@ -4420,6 +6904,7 @@ class IllegalUpdate(_Model):
     message: str | None = _pd.Field(
         default=None, validation_alias="Message", serialization_alias="Message"
     )
+    """Not documented in botocore's model (member ``Message``)."""
 
 
 class ImportSource(_Model):
@@ -4428,15 +6913,18 @@ class ImportSource(_Model):
     source_type: _t.Annotated[ImportSourceType, _Tolerant] = _pd.Field(
         validation_alias="SourceType", serialization_alias="SourceType"
     )
+    """The source type of the import source for the key value store."""
     source_arn: str = _pd.Field(validation_alias="SourceARN", serialization_alias="SourceARN")
+    """The Amazon Resource Name (ARN) of the import source for the key value store."""
 
 
 class InconsistentQuantities(_Model):
-    """The value of Quantity and the size of Items don't match."""
+    """The value of ``Quantity`` and the size of ``Items`` don't match."""
 
     message: str | None = _pd.Field(
         default=None, validation_alias="Message", serialization_alias="Message"
     )
+    """Not documented in botocore's model (member ``Message``)."""
 
 
 class InvalidArgument(_Model):
@@ -4445,6 +6933,7 @@ class InvalidArgument(_Model):
     message: str | None = _pd.Field(
         default=None, validation_alias="Message", serialization_alias="Message"
     )
+    """Not documented in botocore's model (member ``Message``)."""
 
 
 class InvalidAssociation(_Model):
@@ -4453,6 +6942,7 @@ class InvalidAssociation(_Model):
     message: str | None = _pd.Field(
         default=None, validation_alias="Message", serialization_alias="Message"
     )
+    """Not documented in botocore's model (member ``Message``)."""
 
 
 class InvalidDefaultRootObject(_Model):
@@ -4461,6 +6951,7 @@ class InvalidDefaultRootObject(_Model):
     message: str | None = _pd.Field(
         default=None, validation_alias="Message", serialization_alias="Message"
     )
+    """Not documented in botocore's model (member ``Message``)."""
 
 
 class InvalidDomainNameForOriginAccessControl(_Model):
@@ -4469,6 +6960,7 @@ class InvalidDomainNameForOriginAccessControl(_Model):
     message: str | None = _pd.Field(
         default=None, validation_alias="Message", serialization_alias="Message"
     )
+    """Not documented in botocore's model (member ``Message``)."""
 
 
 class InvalidErrorCode(_Model):
@@ -4477,15 +6969,19 @@ class InvalidErrorCode(_Model):
     message: str | None = _pd.Field(
         default=None, validation_alias="Message", serialization_alias="Message"
     )
+    """Not documented in botocore's model (member ``Message``)."""
 
 
 class InvalidForwardCookies(_Model):
     """Your request contains forward cookies option which doesn't match with the expectation for
-    the whitelisted list of cookie names."""
+    the ``whitelisted`` list of cookie names. Either list of cookie names has been specified when
+    not allowed or list of cookie names is missing when expected.
+    """
 
     message: str | None = _pd.Field(
         default=None, validation_alias="Message", serialization_alias="Message"
     )
+    """Not documented in botocore's model (member ``Message``)."""
 
 
 class InvalidFunctionAssociation(_Model):
@@ -4494,6 +6990,7 @@ class InvalidFunctionAssociation(_Model):
     message: str | None = _pd.Field(
         default=None, validation_alias="Message", serialization_alias="Message"
     )
+    """Not documented in botocore's model (member ``Message``)."""
 
 
 class InvalidGeoRestrictionParameter(_Model):
@@ -4502,6 +6999,7 @@ class InvalidGeoRestrictionParameter(_Model):
     message: str | None = _pd.Field(
         default=None, validation_alias="Message", serialization_alias="Message"
     )
+    """Not documented in botocore's model (member ``Message``)."""
 
 
 class InvalidHeadersForS3Origin(_Model):
@@ -4510,14 +7008,16 @@ class InvalidHeadersForS3Origin(_Model):
     message: str | None = _pd.Field(
         default=None, validation_alias="Message", serialization_alias="Message"
     )
+    """Not documented in botocore's model (member ``Message``)."""
 
 
 class InvalidIfMatchVersion(_Model):
-    """The If-Match version is missing or not valid."""
+    """The ``If-Match`` version is missing or not valid."""
 
     message: str | None = _pd.Field(
         default=None, validation_alias="Message", serialization_alias="Message"
     )
+    """Not documented in botocore's model (member ``Message``)."""
 
 
 class InvalidLambdaFunctionAssociation(_Model):
@@ -4526,6 +7026,7 @@ class InvalidLambdaFunctionAssociation(_Model):
     message: str | None = _pd.Field(
         default=None, validation_alias="Message", serialization_alias="Message"
     )
+    """Not documented in botocore's model (member ``Message``)."""
 
 
 class InvalidLocationCode(_Model):
@@ -4534,6 +7035,7 @@ class InvalidLocationCode(_Model):
     message: str | None = _pd.Field(
         default=None, validation_alias="Message", serialization_alias="Message"
     )
+    """Not documented in botocore's model (member ``Message``)."""
 
 
 class InvalidMinimumProtocolVersion(_Model):
@@ -4542,6 +7044,7 @@ class InvalidMinimumProtocolVersion(_Model):
     message: str | None = _pd.Field(
         default=None, validation_alias="Message", serialization_alias="Message"
     )
+    """Not documented in botocore's model (member ``Message``)."""
 
 
 class InvalidOrigin(_Model):
@@ -4550,6 +7053,7 @@ class InvalidOrigin(_Model):
     message: str | None = _pd.Field(
         default=None, validation_alias="Message", serialization_alias="Message"
     )
+    """Not documented in botocore's model (member ``Message``)."""
 
 
 class InvalidOriginAccessControl(_Model):
@@ -4558,6 +7062,7 @@ class InvalidOriginAccessControl(_Model):
     message: str | None = _pd.Field(
         default=None, validation_alias="Message", serialization_alias="Message"
     )
+    """Not documented in botocore's model (member ``Message``)."""
 
 
 class InvalidOriginAccessIdentity(_Model):
@@ -4566,6 +7071,7 @@ class InvalidOriginAccessIdentity(_Model):
     message: str | None = _pd.Field(
         default=None, validation_alias="Message", serialization_alias="Message"
     )
+    """Not documented in botocore's model (member ``Message``)."""
 
 
 class InvalidOriginKeepaliveTimeout(_Model):
@@ -4574,6 +7080,7 @@ class InvalidOriginKeepaliveTimeout(_Model):
     message: str | None = _pd.Field(
         default=None, validation_alias="Message", serialization_alias="Message"
     )
+    """Not documented in botocore's model (member ``Message``)."""
 
 
 class InvalidOriginReadTimeout(_Model):
@@ -4582,15 +7089,18 @@ class InvalidOriginReadTimeout(_Model):
     message: str | None = _pd.Field(
         default=None, validation_alias="Message", serialization_alias="Message"
     )
+    """Not documented in botocore's model (member ``Message``)."""
 
 
 class InvalidProtocolSettings(_Model):
     """You cannot specify SSLv3 as the minimum protocol version if you only want to support only
-    clients that support Server Name Indication (SNI)."""
+    clients that support Server Name Indication (SNI).
+    """
 
     message: str | None = _pd.Field(
         default=None, validation_alias="Message", serialization_alias="Message"
     )
+    """Not documented in botocore's model (member ``Message``)."""
 
 
 class InvalidQueryStringParameters(_Model):
@@ -4599,6 +7109,7 @@ class InvalidQueryStringParameters(_Model):
     message: str | None = _pd.Field(
         default=None, validation_alias="Message", serialization_alias="Message"
     )
+    """Not documented in botocore's model (member ``Message``)."""
 
 
 class InvalidRelativePath(_Model):
@@ -4607,14 +7118,18 @@ class InvalidRelativePath(_Model):
     message: str | None = _pd.Field(
         default=None, validation_alias="Message", serialization_alias="Message"
     )
+    """Not documented in botocore's model (member ``Message``)."""
 
 
 class InvalidRequiredProtocol(_Model):
-    """This operation requires the HTTPS protocol."""
+    """This operation requires the HTTPS protocol. Ensure that you specify the HTTPS protocol in
+    your request, or omit the ``RequiredProtocols`` element from your distribution configuration.
+    """
 
     message: str | None = _pd.Field(
         default=None, validation_alias="Message", serialization_alias="Message"
     )
+    """Not documented in botocore's model (member ``Message``)."""
 
 
 class InvalidResponseCode(_Model):
@@ -4623,6 +7138,7 @@ class InvalidResponseCode(_Model):
     message: str | None = _pd.Field(
         default=None, validation_alias="Message", serialization_alias="Message"
     )
+    """Not documented in botocore's model (member ``Message``)."""
 
 
 class InvalidTTLOrder(_Model):
@@ -4631,6 +7147,7 @@ class InvalidTTLOrder(_Model):
     message: str | None = _pd.Field(
         default=None, validation_alias="Message", serialization_alias="Message"
     )
+    """Not documented in botocore's model (member ``Message``)."""
 
 
 class InvalidTagging(_Model):
@@ -4639,6 +7156,7 @@ class InvalidTagging(_Model):
     message: str | None = _pd.Field(
         default=None, validation_alias="Message", serialization_alias="Message"
     )
+    """Not documented in botocore's model (member ``Message``)."""
 
 
 class InvalidViewerCertificate(_Model):
@@ -4647,136 +7165,211 @@ class InvalidViewerCertificate(_Model):
     message: str | None = _pd.Field(
         default=None, validation_alias="Message", serialization_alias="Message"
     )
+    """Not documented in botocore's model (member ``Message``)."""
 
 
 class InvalidWebACLId(_Model):
-    """A web ACL ID specified is not valid."""
+    """A web ACL ID specified is not valid. To specify a web ACL created using the latest version
+    of WAF, use the ACL ARN, for example
+    ``arn:aws:wafv2:us-east-1:123456789012:global/webacl/ExampleWebACL/473e64fd-f30b-4765-81a0-62ad96dd167a``.
+    To specify a web ACL created using WAF Classic, use the ACL ID, for example
+    ``473e64fd-f30b-4765-81a0-62ad96dd167a``.
+    """
 
     message: str | None = _pd.Field(
         default=None, validation_alias="Message", serialization_alias="Message"
     )
+    """Not documented in botocore's model (member ``Message``)."""
 
 
 class Invalidation(_Model):
     """An invalidation."""
 
     id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
+    """The identifier for the invalidation request. For example: ``IDFDVBD632BHDS5``."""
     status: str = _pd.Field(validation_alias="Status", serialization_alias="Status")
+    """The status of the invalidation request. When the invalidation batch is finished, the status
+    is ``Completed``.
+    """
     create_time: _dt.datetime = _pd.Field(
         validation_alias="CreateTime", serialization_alias="CreateTime"
     )
+    """The date and time the invalidation request was first made."""
     invalidation_batch: InvalidationBatch = _pd.Field(
         validation_alias="InvalidationBatch", serialization_alias="InvalidationBatch"
     )
+    """The current invalidation information for the batch request."""
 
 
 class InvalidationBatch(_Model):
     """An invalidation batch."""
 
     paths: Paths = _pd.Field(validation_alias="Paths", serialization_alias="Paths")
+    """A complex type that contains information about the objects that you want to invalidate. For
+    more information, see Specifying the Objects to Invalidate in the Amazon CloudFront Developer
+    Guide.
+    """
     caller_reference: str = _pd.Field(
         validation_alias="CallerReference", serialization_alias="CallerReference"
     )
+    """A value that you specify to uniquely identify an invalidation request. CloudFront uses the
+    value to prevent you from accidentally resubmitting an identical request. Whenever you create a
+    new invalidation request, you must specify a new value for ``CallerReference`` and change other
+    values in the request as applicable.
+    """
 
 
 class InvalidationList(_Model):
-    """The InvalidationList complex type describes the list of invalidation objects."""
+    """The ``InvalidationList`` complex type describes the list of invalidation objects. For more
+    information about invalidation, see Invalidating Objects (Web Distributions Only) in the Amazon
+    CloudFront Developer Guide.
+    """
 
     __cdnkit_quantity__ = True
     marker: str = _pd.Field(validation_alias="Marker", serialization_alias="Marker")
+    """The value that you provided for the ``Marker`` request parameter."""
     next_marker: str | None = _pd.Field(
         default=None, validation_alias="NextMarker", serialization_alias="NextMarker"
     )
+    """If ``IsTruncated`` is ``true``, this element is present and contains the value that you can
+    use for the ``Marker`` request parameter to continue listing your invalidation batches where
+    they left off.
+    """
     max_items: int = _pd.Field(validation_alias="MaxItems", serialization_alias="MaxItems")
+    """The value that you provided for the ``MaxItems`` request parameter."""
     is_truncated: bool = _pd.Field(
         validation_alias="IsTruncated", serialization_alias="IsTruncated"
     )
+    """A flag that indicates whether more invalidation batch requests remain to be listed. If your
+    results were truncated, you can make a follow-up pagination request using the ``Marker``
+    request parameter to retrieve more invalidation batches in the list.
+    """
     items: list[InvalidationSummary] | None = _pd.Field(
         default=None, validation_alias="Items", serialization_alias="Items"
     )
+    """A complex type that contains one ``InvalidationSummary`` element for each invalidation batch
+    created by the current Amazon Web Services account.
+    """
     quantity: int = _pd.Field(
         default_factory=_derive_quantity,
         validation_alias="Quantity",
         serialization_alias="Quantity",
     )
+    """The number of invalidation batches that were created by the current Amazon Web Services
+    account.
+    """
 
 
 class InvalidationSummary(_Model):
     """A summary of an invalidation request."""
 
     id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
+    """The unique ID for an invalidation request."""
     create_time: _dt.datetime = _pd.Field(
         validation_alias="CreateTime", serialization_alias="CreateTime"
     )
+    """The time that an invalidation request was created."""
     status: str = _pd.Field(validation_alias="Status", serialization_alias="Status")
+    """The status of an invalidation request."""
 
 
 class IpamCidrConfig(_Model):
     """Configuration for an IPAM CIDR that defines a specific IP address range, IPAM pool, and
-    associated Anycast IP address."""
+    associated Anycast IP address.
+    """
 
     cidr: str = _pd.Field(validation_alias="Cidr", serialization_alias="Cidr")
+    """The CIDR that specifies the IP address range for this IPAM configuration."""
     ipam_pool_arn: str = _pd.Field(
         validation_alias="IpamPoolArn", serialization_alias="IpamPoolArn"
     )
+    """The Amazon Resource Name (ARN) of the IPAM pool that the CIDR block is assigned to."""
     anycast_ip: str | None = _pd.Field(
         default=None, validation_alias="AnycastIp", serialization_alias="AnycastIp"
     )
+    """The specified Anycast IP address allocated from the IPAM pool for this CIDR configuration.
+    """
     status: _t.Annotated[IpamCidrStatus, _Tolerant] | None = _pd.Field(
         default=None, validation_alias="Status", serialization_alias="Status"
     )
+    """The current status of the IPAM CIDR configuration."""
 
 
 class IpamConfig(_Model):
     """The configuration IPAM settings that includes the quantity of CIDR configurations and the
-    list of IPAM CIDR configurations."""
+    list of IPAM CIDR configurations.
+    """
 
     quantity: int = _pd.Field(validation_alias="Quantity", serialization_alias="Quantity")
+    """The number of IPAM CIDR configurations in the ``IpamCidrConfigs`` list."""
     ipam_cidr_configs: list[IpamCidrConfig] = _pd.Field(
         validation_alias="IpamCidrConfigs", serialization_alias="IpamCidrConfigs"
     )
+    """A list of IPAM CIDR configurations that define the IP address ranges, IPAM pools, and
+    associated Anycast IP addresses.
+    """
 
 
 class KGKeyPairIds(_Model):
     """A list of identifiers for the public keys that CloudFront can use to verify the signatures
-    of signed URLs and signed cookies."""
+    of signed URLs and signed cookies.
+    """
 
     key_group_id: str | None = _pd.Field(
         default=None, validation_alias="KeyGroupId", serialization_alias="KeyGroupId"
     )
+    """The identifier of the key group that contains the public keys."""
     key_pair_ids: KeyPairIds | None = _pd.Field(
         default=None, validation_alias="KeyPairIds", serialization_alias="KeyPairIds"
     )
+    """A list of CloudFront key pair identifiers."""
 
 
 class KeyGroup(_Model):
-    """A key group."""
+    """A key group.
+
+    A key group contains a list of public keys that you can use with CloudFront signed URLs and
+    signed cookies.
+    """
 
     id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
+    """The identifier for the key group."""
     last_modified_time: _dt.datetime = _pd.Field(
         validation_alias="LastModifiedTime", serialization_alias="LastModifiedTime"
     )
+    """The date and time when the key group was last modified."""
     key_group_config: KeyGroupConfig = _pd.Field(
         validation_alias="KeyGroupConfig", serialization_alias="KeyGroupConfig"
     )
+    """The key group configuration."""
 
 
 class KeyGroupAlreadyExists(_Model):
-    """A key group with this name already exists."""
+    """A key group with this name already exists. You must provide a unique name. To modify an
+    existing key group, use ``UpdateKeyGroup``.
+    """
 
     message: str | None = _pd.Field(
         default=None, validation_alias="Message", serialization_alias="Message"
     )
+    """Not documented in botocore's model (member ``Message``)."""
 
 
 class KeyGroupConfig(_Model):
-    """A key group configuration."""
+    """A key group configuration.
+
+    A key group contains a list of public keys that you can use with CloudFront signed URLs and
+    signed cookies.
+    """
 
     name: str = _pd.Field(validation_alias="Name", serialization_alias="Name")
+    """A name to identify the key group."""
     items: list[str] = _pd.Field(validation_alias="Items", serialization_alias="Items")
+    """A list of the identifiers of the public keys in the key group."""
     comment: str | None = _pd.Field(
         default=None, validation_alias="Comment", serialization_alias="Comment"
     )
+    """A comment to describe the key group. The comment cannot be longer than 128 characters."""
 
 
 class KeyGroupList(_Model):
@@ -4786,21 +7379,29 @@ class KeyGroupList(_Model):
     next_marker: str | None = _pd.Field(
         default=None, validation_alias="NextMarker", serialization_alias="NextMarker"
     )
+    """If there are more items in the list than are in this response, this element is present. It
+    contains the value that you should use in the ``Marker`` field of a subsequent request to
+    continue listing key groups.
+    """
     max_items: int = _pd.Field(validation_alias="MaxItems", serialization_alias="MaxItems")
+    """The maximum number of key groups requested."""
     items: list[KeyGroupSummary] | None = _pd.Field(
         default=None, validation_alias="Items", serialization_alias="Items"
     )
+    """A list of key groups."""
     quantity: int = _pd.Field(
         default_factory=_derive_quantity,
         validation_alias="Quantity",
         serialization_alias="Quantity",
     )
+    """The number of key groups returned in the response."""
 
 
 class KeyGroupSummary(_Model):
     """Contains information about a key group."""
 
     key_group: KeyGroup = _pd.Field(validation_alias="KeyGroup", serialization_alias="KeyGroup")
+    """A key group."""
 
 
 class KeyPairIds(_Model):
@@ -4810,26 +7411,37 @@ class KeyPairIds(_Model):
     items: list[str] | None = _pd.Field(
         default=None, validation_alias="Items", serialization_alias="Items"
     )
+    """A list of CloudFront key pair identifiers."""
     quantity: int = _pd.Field(
         default_factory=_derive_quantity,
         validation_alias="Quantity",
         serialization_alias="Quantity",
     )
+    """The number of key pair identifiers in the list."""
 
 
 class KeyValueStore(_Model):
-    """The key value store."""
+    """The key value store. Use this to separate data from function code, allowing you to update
+    data without having to publish a new version of a function. The key value store holds keys and
+    their corresponding values.
+    """
 
     name: str = _pd.Field(validation_alias="Name", serialization_alias="Name")
+    """The name of the key value store."""
     id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
+    """The unique Id for the key value store."""
     comment: str = _pd.Field(validation_alias="Comment", serialization_alias="Comment")
+    """A comment for the key value store."""
     arn: str = _pd.Field(validation_alias="ARN", serialization_alias="ARN")
+    """The Amazon Resource Name (ARN) of the key value store."""
     status: str | None = _pd.Field(
         default=None, validation_alias="Status", serialization_alias="Status"
     )
+    """The status of the key value store."""
     last_modified_time: _dt.datetime = _pd.Field(
         validation_alias="LastModifiedTime", serialization_alias="LastModifiedTime"
     )
+    """The last-modified time of the key value store."""
 
 
 class KeyValueStoreAssociation(_Model):
@@ -4844,6 +7456,7 @@ class KeyValueStoreAssociation(_Model):
         ),
         _Tolerant,
     ] = _pd.Field(validation_alias="KeyValueStoreARN", serialization_alias="KeyValueStoreARN")
+    """The Amazon Resource Name (ARN) of the key value store association."""
 
 
 class KeyValueStoreAssociations(_Model):
@@ -4853,11 +7466,13 @@ class KeyValueStoreAssociations(_Model):
     items: list[KeyValueStoreAssociation] | None = _pd.Field(
         default=None, validation_alias="Items", serialization_alias="Items"
     )
+    """The items of the key value store association."""
     quantity: int = _pd.Field(
         default_factory=_derive_quantity,
         validation_alias="Quantity",
         serialization_alias="Quantity",
     )
+    """The quantity of key value store associations."""
 
 
 class KeyValueStoreList(_Model):
@@ -4867,23 +7482,37 @@ class KeyValueStoreList(_Model):
     next_marker: str | None = _pd.Field(
         default=None, validation_alias="NextMarker", serialization_alias="NextMarker"
     )
+    """The next marker associated with the key value store list."""
     max_items: int = _pd.Field(validation_alias="MaxItems", serialization_alias="MaxItems")
+    """The maximum number of items in the key value store list."""
     items: list[KeyValueStore] | None = _pd.Field(
         default=None, validation_alias="Items", serialization_alias="Items"
     )
+    """The items of the key value store list."""
     quantity: int = _pd.Field(
         default_factory=_derive_quantity,
         validation_alias="Quantity",
         serialization_alias="Quantity",
     )
+    """The quantity of the key value store list."""
 
 
 class KinesisStreamConfig(_Model):
     """Contains information about the Amazon Kinesis data stream where you are sending real-time
-    log data."""
+    log data.
+    """
 
     role_arn: str = _pd.Field(validation_alias="RoleARN", serialization_alias="RoleARN")
+    """The Amazon Resource Name (ARN) of an Identity and Access Management (IAM) role that
+    CloudFront can use to send real-time log data to your Kinesis data stream.
+
+    For more information the IAM role, see Real-time log configuration IAM role in the Amazon
+    CloudFront Developer Guide.
+    """
     stream_arn: str = _pd.Field(validation_alias="StreamARN", serialization_alias="StreamARN")
+    """The Amazon Resource Name (ARN) of the Kinesis data stream where you are sending real-time
+    log data.
+    """
 
 
 class LambdaFunctionAssociation(_Model):
@@ -4892,901 +7521,1541 @@ class LambdaFunctionAssociation(_Model):
     lambda_function_arn: str = _pd.Field(
         validation_alias="LambdaFunctionARN", serialization_alias="LambdaFunctionARN"
     )
+    """The ARN of the Lambda@Edge function. You must specify the ARN of a function version; you
+    can't specify an alias or $LATEST.
+    """
     event_type: _t.Annotated[EventType, _Tolerant] = _pd.Field(
         validation_alias="EventType", serialization_alias="EventType"
     )
+    """Specifies the event type that triggers a Lambda@Edge function invocation. You can specify
+    the following values:
+
+    - ``viewer-request``: The function executes when CloudFront receives a ...
+    - ``origin-request``: The function executes only when CloudFront sends a ...
+    - ``origin-response``: The function executes after CloudFront receives a ...
+    - ``viewer-response``: The function executes before CloudFront returns the ...
+    """
     include_body: bool | None = _pd.Field(
         default=None, validation_alias="IncludeBody", serialization_alias="IncludeBody"
     )
+    """A flag that allows a Lambda@Edge function to have read access to the body content. For more
+    information, see Accessing the Request Body by Choosing the Include Body Option in the Amazon
+    CloudFront Developer Guide.
+    """
 
 
 class LambdaFunctionAssociations(_Model):
     """A complex type that specifies a list of Lambda@Edge functions associations for a cache
-    behavior."""
+    behavior.
+    """
 
     __cdnkit_quantity__ = True
     items: list[LambdaFunctionAssociation] | None = _pd.Field(
         default=None, validation_alias="Items", serialization_alias="Items"
     )
+    """Optional: A complex type that contains ``LambdaFunctionAssociation`` items for this cache
+    behavior. If ``Quantity`` is ``0``, you can omit ``Items``.
+    """
     quantity: int = _pd.Field(
         default_factory=_derive_quantity,
         validation_alias="Quantity",
         serialization_alias="Quantity",
     )
+    """The number of Lambda@Edge function associations for this cache behavior."""
 
 
 class ListAnycastIpListsRequest(_Model):
-    """The ``ListAnycastIpListsRequest`` structure."""
+    """Request of the ``ListAnycastIpLists`` operation.
+
+    Lists your Anycast static IP lists.
+    """
 
     marker: str | None = _pd.Field(
         default=None, validation_alias="Marker", serialization_alias="Marker"
     )
+    """Use this field when paginating results to indicate where to begin in your list. The response
+    includes items in the list that occur after the marker. To get the next page of the list, set
+    this field's value to the value of ``NextMarker`` from the current page's response.
+    """
     max_items: int | None = _pd.Field(
         default=None, validation_alias="MaxItems", serialization_alias="MaxItems"
     )
+    """The maximum number of Anycast static IP lists that you want returned in the response."""
 
 
 class ListAnycastIpListsResult(_Model):
-    """The ``ListAnycastIpListsResult`` structure."""
+    """Reply of the ``ListAnycastIpLists`` operation.
+
+    Lists your Anycast static IP lists.
+    """
 
     anycast_ip_lists: AnycastIpListCollection | None = _pd.Field(
         default=None, validation_alias="AnycastIpLists", serialization_alias="AnycastIpLists"
     )
+    """Root level tag for the ``AnycastIpLists`` parameters."""
 
 
 class ListCachePoliciesRequest(_Model):
-    """The ``ListCachePoliciesRequest`` structure."""
+    """Request of the ``ListCachePolicies`` operation.
+
+    Gets a list of cache policies.
+
+    You can optionally apply a filter to return only the managed policies created by Amazon Web
+    Services, or only the custom policies created in your Amazon Web Services account.
+    """
 
     type: _t.Annotated[CachePolicyType, _Tolerant] | None = _pd.Field(
         default=None, validation_alias="Type", serialization_alias="Type"
     )
+    """A filter to return only the specified kinds of cache policies. Valid values are:
+
+    - ``managed`` - Returns only the managed policies created by Amazon Web Services.
+    - ``custom`` - Returns only the custom policies created in your Amazon Web Services account.
+    """
     marker: str | None = _pd.Field(
         default=None, validation_alias="Marker", serialization_alias="Marker"
     )
+    """Use this field when paginating results to indicate where to begin in your list of cache
+    policies. The response includes cache policies in the list that occur after the marker. To get
+    the next page of the list, set this field's value to the value of ``NextMarker`` from the
+    current page's response.
+    """
     max_items: str | None = _pd.Field(
         default=None, validation_alias="MaxItems", serialization_alias="MaxItems"
     )
+    """The maximum number of cache policies that you want in the response."""
 
 
 class ListCachePoliciesResult(_Model):
-    """The ``ListCachePoliciesResult`` structure."""
+    """Reply of the ``ListCachePolicies`` operation.
+
+    Gets a list of cache policies.
+
+    You can optionally apply a filter to return only the managed policies created by Amazon Web
+    Services, or only the custom policies created in your Amazon Web Services account.
+    """
 
     cache_policy_list: CachePolicyList | None = _pd.Field(
         default=None, validation_alias="CachePolicyList", serialization_alias="CachePolicyList"
     )
+    """A list of cache policies."""
 
 
 class ListCloudFrontOriginAccessIdentitiesRequest(_Model):
-    """The request to list origin access identities."""
+    """Request of the ``ListCloudFrontOriginAccessIdentities`` operation.
+
+    The request to list origin access identities.
+    """
 
     marker: str | None = _pd.Field(
         default=None, validation_alias="Marker", serialization_alias="Marker"
     )
+    """Use this when paginating results to indicate where to begin in your list of origin access
+    identities. The results include identities in the list that occur after the marker. To get the
+    next page of results, set the ``Marker`` to the value of the ``NextMarker`` from the current
+    page's response (which is also the ID of the last identity on that page).
+    """
     max_items: str | None = _pd.Field(
         default=None, validation_alias="MaxItems", serialization_alias="MaxItems"
     )
+    """The maximum number of origin access identities you want in the response body."""
 
 
 class ListCloudFrontOriginAccessIdentitiesResult(_Model):
-    """The returned result of the corresponding request."""
+    """Reply of the ``ListCloudFrontOriginAccessIdentities`` operation.
+
+    The returned result of the corresponding request.
+    """
 
     cloud_front_origin_access_identity_list: CloudFrontOriginAccessIdentityList | None = _pd.Field(
         default=None,
         validation_alias="CloudFrontOriginAccessIdentityList",
         serialization_alias="CloudFrontOriginAccessIdentityList",
     )
+    """The ``CloudFrontOriginAccessIdentityList`` type."""
 
 
 class ListConflictingAliasesRequest(_Model):
-    """The ``ListConflictingAliasesRequest`` structure."""
+    """Request of the ``ListConflictingAliases`` operation.
+
+    Gets a list of aliases that conflict or overlap with the provided alias, and the associated
+    CloudFront standard distribution and Amazon Web Services accounts for each conflicting alias.
+    An alias is commonly known as a custom domain or vanity domain. It can also be called a CNAME
+    or alternate domain name.
+    """
 
     distribution_id: _t.Annotated[str, _pd.Field(min_length=0, max_length=25), _Tolerant] = (
         _pd.Field(validation_alias="DistributionId", serialization_alias="DistributionId")
     )
+    """The ID of a standard distribution in your account that has an attached TLS certificate that
+    includes the provided alias.
+    """
     alias: _t.Annotated[str, _pd.Field(min_length=0, max_length=253), _Tolerant] = _pd.Field(
         validation_alias="Alias", serialization_alias="Alias"
     )
+    """The alias (also called a CNAME) to search for conflicting aliases."""
     marker: str | None = _pd.Field(
         default=None, validation_alias="Marker", serialization_alias="Marker"
     )
+    """Use this field when paginating results to indicate where to begin in the list of conflicting
+    aliases. The response includes conflicting aliases in the list that occur after the marker. To
+    get the next page of the list, set this field's value to the value of ``NextMarker`` from the
+    current page's response.
+    """
     max_items: _t.Annotated[int, _pd.Field(le=100), _Tolerant] | None = _pd.Field(
         default=None, validation_alias="MaxItems", serialization_alias="MaxItems"
     )
+    """The maximum number of conflicting aliases that you want in the response."""
 
 
 class ListConflictingAliasesResult(_Model):
-    """The ``ListConflictingAliasesResult`` structure."""
+    """Reply of the ``ListConflictingAliases`` operation.
+
+    Gets a list of aliases that conflict or overlap with the provided alias, and the associated
+    CloudFront standard distribution and Amazon Web Services accounts for each conflicting alias.
+    An alias is commonly known as a custom domain or vanity domain. It can also be called a CNAME
+    or alternate domain name.
+    """
 
     conflicting_aliases_list: ConflictingAliasesList | None = _pd.Field(
         default=None,
         validation_alias="ConflictingAliasesList",
         serialization_alias="ConflictingAliasesList",
     )
+    """A list of conflicting aliases."""
 
 
 class ListConnectionFunctionsRequest(_Model):
-    """The ``ListConnectionFunctionsRequest`` structure."""
+    """Request of the ``ListConnectionFunctions`` operation.
+
+    Lists connection functions.
+    """
 
     marker: str | None = _pd.Field(
         default=None, validation_alias="Marker", serialization_alias="Marker"
     )
+    """Use this field when paginating results to indicate where to begin in your list. The response
+    includes items in the list that occur after the marker. To get the next page of the list, set
+    this field's value to the value of ``NextMarker`` from the current page's response.
+    """
     max_items: int | None = _pd.Field(
         default=None, validation_alias="MaxItems", serialization_alias="MaxItems"
     )
+    """The maximum number of connection functions that you want returned in the response."""
     stage: _t.Annotated[FunctionStage, _Tolerant] | None = _pd.Field(
         default=None, validation_alias="Stage", serialization_alias="Stage"
     )
+    """The connection function's stage."""
 
 
 class ListConnectionFunctionsResult(_Model):
-    """The ``ListConnectionFunctionsResult`` structure."""
+    """Reply of the ``ListConnectionFunctions`` operation.
+
+    Lists connection functions.
+    """
 
     next_marker: str | None = _pd.Field(
         default=None, validation_alias="NextMarker", serialization_alias="NextMarker"
     )
+    """Indicates the next page of connection functions. To get the next page of the list, use this
+    value in the ``Marker`` field of your request.
+    """
     connection_functions: list[ConnectionFunctionSummary] | None = _pd.Field(
         default=None,
         validation_alias="ConnectionFunctions",
         serialization_alias="ConnectionFunctions",
     )
+    """A list of connection functions."""
 
 
 class ListConnectionGroupsRequest(_Model):
-    """The ``ListConnectionGroupsRequest`` structure."""
+    """Request of the ``ListConnectionGroups`` operation.
+
+    Lists the connection groups in your Amazon Web Services account.
+    """
 
     association_filter: ConnectionGroupAssociationFilter | None = _pd.Field(
         default=None, validation_alias="AssociationFilter", serialization_alias="AssociationFilter"
     )
+    """Filter by associated Anycast IP list ID."""
     marker: str | None = _pd.Field(
         default=None, validation_alias="Marker", serialization_alias="Marker"
     )
+    """The marker for the next set of connection groups to retrieve."""
     max_items: int | None = _pd.Field(
         default=None, validation_alias="MaxItems", serialization_alias="MaxItems"
     )
+    """The maximum number of connection groups to return."""
 
 
 class ListConnectionGroupsResult(_Model):
-    """The ``ListConnectionGroupsResult`` structure."""
+    """Reply of the ``ListConnectionGroups`` operation.
+
+    Lists the connection groups in your Amazon Web Services account.
+    """
 
     next_marker: str | None = _pd.Field(
         default=None, validation_alias="NextMarker", serialization_alias="NextMarker"
     )
+    """A token used for pagination of results returned in the response. You can use the token from
+    the previous request to define where the current request should begin.
+    """
     connection_groups: list[ConnectionGroupSummary] | None = _pd.Field(
         default=None, validation_alias="ConnectionGroups", serialization_alias="ConnectionGroups"
     )
+    """The list of connection groups that you retrieved."""
 
 
 class ListContinuousDeploymentPoliciesRequest(_Model):
-    """The ``ListContinuousDeploymentPoliciesRequest`` structure."""
+    """Request of the ``ListContinuousDeploymentPolicies`` operation.
+
+    Gets a list of the continuous deployment policies in your Amazon Web Services account.
+    """
 
     marker: str | None = _pd.Field(
         default=None, validation_alias="Marker", serialization_alias="Marker"
     )
+    """Use this field when paginating results to indicate where to begin in your list of continuous
+    deployment policies. The response includes policies in the list that occur after the marker. To
+    get the next page of the list, set this field's value to the value of ``NextMarker`` from the
+    current page's response.
+    """
     max_items: str | None = _pd.Field(
         default=None, validation_alias="MaxItems", serialization_alias="MaxItems"
     )
+    """The maximum number of continuous deployment policies that you want returned in the response.
+    """
 
 
 class ListContinuousDeploymentPoliciesResult(_Model):
-    """The ``ListContinuousDeploymentPoliciesResult`` structure."""
+    """Reply of the ``ListContinuousDeploymentPolicies`` operation.
+
+    Gets a list of the continuous deployment policies in your Amazon Web Services account.
+    """
 
     continuous_deployment_policy_list: ContinuousDeploymentPolicyList | None = _pd.Field(
         default=None,
         validation_alias="ContinuousDeploymentPolicyList",
         serialization_alias="ContinuousDeploymentPolicyList",
     )
+    """A list of continuous deployment policies."""
 
 
 class ListDistributionTenantsByCustomizationRequest(_Model):
-    """The ``ListDistributionTenantsByCustomizationRequest`` structure."""
+    """Request of the ``ListDistributionTenantsByCustomization`` operation.
+
+    Lists distribution tenants by the customization that you specify.
+
+    You must specify either the ``CertificateArn`` parameter or ``WebACLArn`` parameter, but not
+    both in the same request.
+    """
 
     web_acl_arn: str | None = _pd.Field(
         default=None, validation_alias="WebACLArn", serialization_alias="WebACLArn"
     )
+    """Filter by the ARN of the associated WAF web ACL."""
     certificate_arn: str | None = _pd.Field(
         default=None, validation_alias="CertificateArn", serialization_alias="CertificateArn"
     )
+    """Filter by the ARN of the associated ACM certificate."""
     marker: str | None = _pd.Field(
         default=None, validation_alias="Marker", serialization_alias="Marker"
     )
+    """The marker for the next set of results."""
     max_items: int | None = _pd.Field(
         default=None, validation_alias="MaxItems", serialization_alias="MaxItems"
     )
+    """The maximum number of distribution tenants to return by the specified customization."""
 
 
 class ListDistributionTenantsByCustomizationResult(_Model):
-    """The ``ListDistributionTenantsByCustomizationResult`` structure."""
+    """Reply of the ``ListDistributionTenantsByCustomization`` operation.
+
+    Lists distribution tenants by the customization that you specify.
+
+    You must specify either the ``CertificateArn`` parameter or ``WebACLArn`` parameter, but not
+    both in the same request.
+    """
 
     next_marker: str | None = _pd.Field(
         default=None, validation_alias="NextMarker", serialization_alias="NextMarker"
     )
+    """A token used for pagination of results returned in the response. You can use the token from
+    the previous request to define where the current request should begin.
+    """
     distribution_tenant_list: list[DistributionTenantSummary] | None = _pd.Field(
         default=None,
         validation_alias="DistributionTenantList",
         serialization_alias="DistributionTenantList",
     )
+    """A list of distribution tenants with the specified customization."""
 
 
 class ListDistributionTenantsRequest(_Model):
-    """The ``ListDistributionTenantsRequest`` structure."""
+    """Request of the ``ListDistributionTenants`` operation.
+
+    Lists the distribution tenants in your Amazon Web Services account.
+    """
 
     association_filter: DistributionTenantAssociationFilter | None = _pd.Field(
         default=None, validation_alias="AssociationFilter", serialization_alias="AssociationFilter"
     )
+    """Filter by the associated distribution ID or connection group ID."""
     marker: str | None = _pd.Field(
         default=None, validation_alias="Marker", serialization_alias="Marker"
     )
+    """The marker for the next set of results."""
     max_items: int | None = _pd.Field(
         default=None, validation_alias="MaxItems", serialization_alias="MaxItems"
     )
+    """The maximum number of distribution tenants to return."""
 
 
 class ListDistributionTenantsResult(_Model):
-    """The ``ListDistributionTenantsResult`` structure."""
+    """Reply of the ``ListDistributionTenants`` operation.
+
+    Lists the distribution tenants in your Amazon Web Services account.
+    """
 
     next_marker: str | None = _pd.Field(
         default=None, validation_alias="NextMarker", serialization_alias="NextMarker"
     )
+    """A token used for pagination of results returned in the response. You can use the token from
+    the previous request to define where the current request should begin.
+    """
     distribution_tenant_list: list[DistributionTenantSummary] | None = _pd.Field(
         default=None,
         validation_alias="DistributionTenantList",
         serialization_alias="DistributionTenantList",
     )
+    """The list of distribution tenants that you retrieved."""
 
 
 class ListDistributionsByAnycastIpListIdRequest(_Model):
-    """The ``ListDistributionsByAnycastIpListIdRequest`` structure."""
+    """Request of the ``ListDistributionsByAnycastIpListId`` operation.
+
+    Lists the distributions in your account that are associated with the specified
+    ``AnycastIpListId``.
+    """
 
     marker: str | None = _pd.Field(
         default=None, validation_alias="Marker", serialization_alias="Marker"
     )
+    """Use this field when paginating results to indicate where to begin in your list. The response
+    includes items in the list that occur after the marker. To get the next page of the list, set
+    this field's value to the value of ``NextMarker`` from the current page's response.
+    """
     max_items: str | None = _pd.Field(
         default=None, validation_alias="MaxItems", serialization_alias="MaxItems"
     )
+    """The maximum number of distributions that you want returned in the response."""
     anycast_ip_list_id: str = _pd.Field(
         validation_alias="AnycastIpListId", serialization_alias="AnycastIpListId"
     )
+    """The ID of the Anycast static IP list."""
 
 
 class ListDistributionsByAnycastIpListIdResult(_Model):
-    """The ``ListDistributionsByAnycastIpListIdResult`` structure."""
+    """Reply of the ``ListDistributionsByAnycastIpListId`` operation.
+
+    Lists the distributions in your account that are associated with the specified
+    ``AnycastIpListId``.
+    """
 
     distribution_list: DistributionList | None = _pd.Field(
         default=None, validation_alias="DistributionList", serialization_alias="DistributionList"
     )
+    """A distribution list."""
 
 
 class ListDistributionsByCachePolicyIdRequest(_Model):
-    """The ``ListDistributionsByCachePolicyIdRequest`` structure."""
+    """Request of the ``ListDistributionsByCachePolicyId`` operation.
+
+    Gets a list of distribution IDs for distributions that have a cache behavior that's associated
+    with the specified cache policy.
+    """
 
     marker: str | None = _pd.Field(
         default=None, validation_alias="Marker", serialization_alias="Marker"
     )
+    """Use this field when paginating results to indicate where to begin in your list of
+    distribution IDs. The response includes distribution IDs in the list that occur after the
+    marker. To get the next page of the list, set this field's value to the value of ``NextMarker``
+    from the current page's response.
+    """
     max_items: str | None = _pd.Field(
         default=None, validation_alias="MaxItems", serialization_alias="MaxItems"
     )
+    """The maximum number of distribution IDs that you want in the response."""
     cache_policy_id: str = _pd.Field(
         validation_alias="CachePolicyId", serialization_alias="CachePolicyId"
     )
+    """The ID of the cache policy whose associated distribution IDs you want to list."""
 
 
 class ListDistributionsByCachePolicyIdResult(_Model):
-    """The ``ListDistributionsByCachePolicyIdResult`` structure."""
+    """Reply of the ``ListDistributionsByCachePolicyId`` operation.
+
+    Gets a list of distribution IDs for distributions that have a cache behavior that's associated
+    with the specified cache policy.
+    """
 
     distribution_id_list: DistributionIdList | None = _pd.Field(
         default=None,
         validation_alias="DistributionIdList",
         serialization_alias="DistributionIdList",
     )
+    """A list of distribution IDs."""
 
 
 class ListDistributionsByConnectionFunctionRequest(_Model):
-    """The ``ListDistributionsByConnectionFunctionRequest`` structure."""
+    """Request of the ``ListDistributionsByConnectionFunction`` operation.
+
+    Lists distributions by connection function.
+    """
 
     marker: str | None = _pd.Field(
         default=None, validation_alias="Marker", serialization_alias="Marker"
     )
+    """Use this field when paginating results to indicate where to begin in your list. The response
+    includes items in the list that occur after the marker. To get the next page of the list, set
+    this field's value to the value of ``NextMarker`` from the current page's response.
+    """
     max_items: int | None = _pd.Field(
         default=None, validation_alias="MaxItems", serialization_alias="MaxItems"
     )
+    """The maximum number of distributions that you want returned in the response."""
     connection_function_identifier: str = _pd.Field(
         validation_alias="ConnectionFunctionIdentifier",
         serialization_alias="ConnectionFunctionIdentifier",
     )
+    """The distributions by connection function identifier."""
 
 
 class ListDistributionsByConnectionFunctionResult(_Model):
-    """The ``ListDistributionsByConnectionFunctionResult`` structure."""
+    """Reply of the ``ListDistributionsByConnectionFunction`` operation.
+
+    Lists distributions by connection function.
+    """
 
     distribution_list: DistributionList | None = _pd.Field(
         default=None, validation_alias="DistributionList", serialization_alias="DistributionList"
     )
+    """A distribution list."""
 
 
 class ListDistributionsByConnectionModeRequest(_Model):
-    """The ``ListDistributionsByConnectionModeRequest`` structure."""
+    """Request of the ``ListDistributionsByConnectionMode`` operation.
+
+    Lists the distributions by the connection mode that you specify.
+    """
 
     marker: str | None = _pd.Field(
         default=None, validation_alias="Marker", serialization_alias="Marker"
     )
+    """The marker for the next set of distributions to retrieve."""
     max_items: int | None = _pd.Field(
         default=None, validation_alias="MaxItems", serialization_alias="MaxItems"
     )
+    """The maximum number of distributions to return."""
     connection_mode: _t.Annotated[ConnectionMode, _Tolerant] = _pd.Field(
         validation_alias="ConnectionMode", serialization_alias="ConnectionMode"
     )
+    """This field specifies whether the connection mode is through a standard distribution (direct)
+    or a multi-tenant distribution with distribution tenants (tenant-only).
+    """
 
 
 class ListDistributionsByConnectionModeResult(_Model):
-    """The ``ListDistributionsByConnectionModeResult`` structure."""
+    """Reply of the ``ListDistributionsByConnectionMode`` operation.
+
+    Lists the distributions by the connection mode that you specify.
+    """
 
     distribution_list: DistributionList | None = _pd.Field(
         default=None, validation_alias="DistributionList", serialization_alias="DistributionList"
     )
+    """A distribution list."""
 
 
 class ListDistributionsByKeyGroupRequest(_Model):
-    """The ``ListDistributionsByKeyGroupRequest`` structure."""
+    """Request of the ``ListDistributionsByKeyGroup`` operation.
+
+    Gets a list of distribution IDs for distributions that have a cache behavior that references
+    the specified key group.
+    """
 
     marker: str | None = _pd.Field(
         default=None, validation_alias="Marker", serialization_alias="Marker"
     )
+    """Use this field when paginating results to indicate where to begin in your list of
+    distribution IDs. The response includes distribution IDs in the list that occur after the
+    marker. To get the next page of the list, set this field's value to the value of ``NextMarker``
+    from the current page's response.
+    """
     max_items: str | None = _pd.Field(
         default=None, validation_alias="MaxItems", serialization_alias="MaxItems"
     )
+    """The maximum number of distribution IDs that you want in the response."""
     key_group_id: str = _pd.Field(validation_alias="KeyGroupId", serialization_alias="KeyGroupId")
+    """The ID of the key group whose associated distribution IDs you are listing."""
 
 
 class ListDistributionsByKeyGroupResult(_Model):
-    """The ``ListDistributionsByKeyGroupResult`` structure."""
+    """Reply of the ``ListDistributionsByKeyGroup`` operation.
+
+    Gets a list of distribution IDs for distributions that have a cache behavior that references
+    the specified key group.
+    """
 
     distribution_id_list: DistributionIdList | None = _pd.Field(
         default=None,
         validation_alias="DistributionIdList",
         serialization_alias="DistributionIdList",
     )
+    """A list of distribution IDs."""
 
 
 class ListDistributionsByOriginRequestPolicyIdRequest(_Model):
-    """The ``ListDistributionsByOriginRequestPolicyIdRequest`` structure."""
+    """Request of the ``ListDistributionsByOriginRequestPolicyId`` operation.
+
+    Gets a list of distribution IDs for distributions that have a cache behavior that's associated
+    with the specified origin request policy.
+    """
 
     marker: str | None = _pd.Field(
         default=None, validation_alias="Marker", serialization_alias="Marker"
     )
+    """Use this field when paginating results to indicate where to begin in your list of
+    distribution IDs. The response includes distribution IDs in the list that occur after the
+    marker. To get the next page of the list, set this field's value to the value of ``NextMarker``
+    from the current page's response.
+    """
     max_items: str | None = _pd.Field(
         default=None, validation_alias="MaxItems", serialization_alias="MaxItems"
     )
+    """The maximum number of distribution IDs that you want in the response."""
     origin_request_policy_id: str = _pd.Field(
         validation_alias="OriginRequestPolicyId", serialization_alias="OriginRequestPolicyId"
     )
+    """The ID of the origin request policy whose associated distribution IDs you want to list."""
 
 
 class ListDistributionsByOriginRequestPolicyIdResult(_Model):
-    """The ``ListDistributionsByOriginRequestPolicyIdResult`` structure."""
+    """Reply of the ``ListDistributionsByOriginRequestPolicyId`` operation.
+
+    Gets a list of distribution IDs for distributions that have a cache behavior that's associated
+    with the specified origin request policy.
+    """
 
     distribution_id_list: DistributionIdList | None = _pd.Field(
         default=None,
         validation_alias="DistributionIdList",
         serialization_alias="DistributionIdList",
     )
+    """A list of distribution IDs."""
 
 
 class ListDistributionsByOwnedResourceRequest(_Model):
-    """The ``ListDistributionsByOwnedResourceRequest`` structure."""
+    """Request of the ``ListDistributionsByOwnedResource`` operation.
+
+    Lists the CloudFront distributions that are associated with the specified resource that you
+    own.
+    """
 
     resource_arn: str = _pd.Field(validation_alias="ResourceArn", serialization_alias="ResourceArn")
+    """The ARN of the CloudFront resource that you've shared with other Amazon Web Services
+    accounts.
+    """
     marker: str | None = _pd.Field(
         default=None, validation_alias="Marker", serialization_alias="Marker"
     )
+    """Use this field when paginating results to indicate where to begin in your list of
+    distributions. The response includes distributions in the list that occur after the marker. To
+    get the next page of the list, set this field's value to the value of ``NextMarker`` from the
+    current page's response.
+    """
     max_items: str | None = _pd.Field(
         default=None, validation_alias="MaxItems", serialization_alias="MaxItems"
     )
+    """The maximum number of distributions to return."""
 
 
 class ListDistributionsByOwnedResourceResult(_Model):
-    """The ``ListDistributionsByOwnedResourceResult`` structure."""
+    """Reply of the ``ListDistributionsByOwnedResource`` operation.
+
+    Lists the CloudFront distributions that are associated with the specified resource that you
+    own.
+    """
 
     distribution_list: DistributionIdOwnerList | None = _pd.Field(
         default=None, validation_alias="DistributionList", serialization_alias="DistributionList"
     )
+    """The list of distributions that are using the shared resource."""
 
 
 class ListDistributionsByRealtimeLogConfigRequest(_Model):
-    """The ``ListDistributionsByRealtimeLogConfigRequest`` structure."""
+    """Request of the ``ListDistributionsByRealtimeLogConfig`` operation.
+
+    Gets a list of distributions that have a cache behavior that's associated with the specified
+    real-time log configuration.
+
+    You can specify the real-time log configuration by its name or its Amazon Resource Name (ARN).
+    You must provide at least one. If you provide both, CloudFront uses the name to identify the
+    real-time log configuration to list distributions for.
+    """
 
     marker: str | None = _pd.Field(
         default=None, validation_alias="Marker", serialization_alias="Marker"
     )
+    """Use this field when paginating results to indicate where to begin in your list of
+    distributions. The response includes distributions in the list that occur after the marker. To
+    get the next page of the list, set this field's value to the value of ``NextMarker`` from the
+    current page's response.
+    """
     max_items: str | None = _pd.Field(
         default=None, validation_alias="MaxItems", serialization_alias="MaxItems"
     )
+    """The maximum number of distributions that you want in the response."""
     realtime_log_config_name: str | None = _pd.Field(
         default=None,
         validation_alias="RealtimeLogConfigName",
         serialization_alias="RealtimeLogConfigName",
     )
+    """The name of the real-time log configuration whose associated distributions you want to list.
+    """
     realtime_log_config_arn: str | None = _pd.Field(
         default=None,
         validation_alias="RealtimeLogConfigArn",
         serialization_alias="RealtimeLogConfigArn",
     )
+    """The Amazon Resource Name (ARN) of the real-time log configuration whose associated
+    distributions you want to list.
+    """
 
 
 class ListDistributionsByRealtimeLogConfigResult(_Model):
-    """The ``ListDistributionsByRealtimeLogConfigResult`` structure."""
+    """Reply of the ``ListDistributionsByRealtimeLogConfig`` operation.
+
+    Gets a list of distributions that have a cache behavior that's associated with the specified
+    real-time log configuration.
+
+    You can specify the real-time log configuration by its name or its Amazon Resource Name (ARN).
+    You must provide at least one. If you provide both, CloudFront uses the name to identify the
+    real-time log configuration to list distributions for.
+    """
 
     distribution_list: DistributionList | None = _pd.Field(
         default=None, validation_alias="DistributionList", serialization_alias="DistributionList"
     )
+    """A distribution list."""
 
 
 class ListDistributionsByResponseHeadersPolicyIdRequest(_Model):
-    """The ``ListDistributionsByResponseHeadersPolicyIdRequest`` structure."""
+    """Request of the ``ListDistributionsByResponseHeadersPolicyId`` operation.
+
+    Gets a list of distribution IDs for distributions that have a cache behavior that's associated
+    with the specified response headers policy.
+    """
 
     marker: str | None = _pd.Field(
         default=None, validation_alias="Marker", serialization_alias="Marker"
     )
+    """Use this field when paginating results to indicate where to begin in your list of
+    distribution IDs. The response includes distribution IDs in the list that occur after the
+    marker. To get the next page of the list, set this field's value to the value of ``NextMarker``
+    from the current page's response.
+    """
     max_items: str | None = _pd.Field(
         default=None, validation_alias="MaxItems", serialization_alias="MaxItems"
     )
+    """The maximum number of distribution IDs that you want to get in the response."""
     response_headers_policy_id: str = _pd.Field(
         validation_alias="ResponseHeadersPolicyId", serialization_alias="ResponseHeadersPolicyId"
     )
+    """The ID of the response headers policy whose associated distribution IDs you want to list."""
 
 
 class ListDistributionsByResponseHeadersPolicyIdResult(_Model):
-    """The ``ListDistributionsByResponseHeadersPolicyIdResult`` structure."""
+    """Reply of the ``ListDistributionsByResponseHeadersPolicyId`` operation.
+
+    Gets a list of distribution IDs for distributions that have a cache behavior that's associated
+    with the specified response headers policy.
+    """
 
     distribution_id_list: DistributionIdList | None = _pd.Field(
         default=None,
         validation_alias="DistributionIdList",
         serialization_alias="DistributionIdList",
     )
+    """A list of distribution IDs."""
 
 
 class ListDistributionsByTrustStoreRequest(_Model):
-    """The ``ListDistributionsByTrustStoreRequest`` structure."""
+    """Request of the ``ListDistributionsByTrustStore`` operation.
+
+    Lists distributions by trust store.
+    """
 
     trust_store_identifier: str = _pd.Field(
         validation_alias="TrustStoreIdentifier", serialization_alias="TrustStoreIdentifier"
     )
+    """The distributions by trust store identifier."""
     marker: str | None = _pd.Field(
         default=None, validation_alias="Marker", serialization_alias="Marker"
     )
+    """Use this field when paginating results to indicate where to begin in your list. The response
+    includes items in the list that occur after the marker. To get the next page of the list, set
+    this field's value to the value of ``NextMarker`` from the current page's response.
+    """
     max_items: str | None = _pd.Field(
         default=None, validation_alias="MaxItems", serialization_alias="MaxItems"
     )
+    """The maximum number of distributions that you want returned in the response."""
 
 
 class ListDistributionsByTrustStoreResult(_Model):
-    """The ``ListDistributionsByTrustStoreResult`` structure."""
+    """Reply of the ``ListDistributionsByTrustStore`` operation.
+
+    Lists distributions by trust store.
+    """
 
     distribution_list: DistributionList | None = _pd.Field(
         default=None, validation_alias="DistributionList", serialization_alias="DistributionList"
     )
+    """A distribution list."""
 
 
 class ListDistributionsByVpcOriginIdRequest(_Model):
-    """The ``ListDistributionsByVpcOriginIdRequest`` structure."""
+    """Request of the ``ListDistributionsByVpcOriginId`` operation.
+
+    List CloudFront distributions by their VPC origin ID.
+    """
 
     marker: str | None = _pd.Field(
         default=None, validation_alias="Marker", serialization_alias="Marker"
     )
+    """The marker associated with the VPC origin distributions list."""
     max_items: str | None = _pd.Field(
         default=None, validation_alias="MaxItems", serialization_alias="MaxItems"
     )
+    """The maximum number of items included in the list."""
     vpc_origin_id: str = _pd.Field(
         validation_alias="VpcOriginId", serialization_alias="VpcOriginId"
     )
+    """The VPC origin ID."""
 
 
 class ListDistributionsByVpcOriginIdResult(_Model):
-    """The ``ListDistributionsByVpcOriginIdResult`` structure."""
+    """Reply of the ``ListDistributionsByVpcOriginId`` operation.
+
+    List CloudFront distributions by their VPC origin ID.
+    """
 
     distribution_id_list: DistributionIdList | None = _pd.Field(
         default=None,
         validation_alias="DistributionIdList",
         serialization_alias="DistributionIdList",
     )
+    """A list of distribution IDs."""
 
 
 class ListDistributionsByWebACLIdRequest(_Model):
-    """The request to list distributions that are associated with a specified WAF web ACL."""
+    """Request of the ``ListDistributionsByWebACLId`` operation.
+
+    The request to list distributions that are associated with a specified WAF web ACL.
+    """
 
     marker: str | None = _pd.Field(
         default=None, validation_alias="Marker", serialization_alias="Marker"
     )
+    """Use ``Marker`` and ``MaxItems`` to control pagination of results. If you have more than
+    ``MaxItems`` distributions that satisfy the request, the response includes a ``NextMarker``
+    element. To get the next page of results, submit another request. For the value of ``Marker``,
+    specify the value of ``NextMarker`` from the last response. (For the first request, omit
+    ``Marker``.)
+    """
     max_items: str | None = _pd.Field(
         default=None, validation_alias="MaxItems", serialization_alias="MaxItems"
     )
+    """The maximum number of distributions that you want CloudFront to return in the response body.
+    The maximum and default values are both 100.
+    """
     web_acl_id: str = _pd.Field(validation_alias="WebACLId", serialization_alias="WebACLId")
+    """The ID of the WAF web ACL that you want to list the associated distributions. If you specify
+    "null" for the ID, the request returns a list of the distributions that aren't associated with
+    a web ACL.
+
+    For WAFV2, this is the ARN of the web ACL, such as
+    ``arn:aws:wafv2:us-east-1:123456789012:global/webacl/ExampleWebACL/a1b2c3d4-5678-90ab-cdef-EXAMPLE11111``.
+    """
 
 
 class ListDistributionsByWebACLIdResult(_Model):
-    """The response to a request to list the distributions that are associated with a specified WAF
-    web ACL."""
+    """Reply of the ``ListDistributionsByWebACLId`` operation.
+
+    The response to a request to list the distributions that are associated with a specified WAF
+    web ACL.
+    """
 
     distribution_list: DistributionList | None = _pd.Field(
         default=None, validation_alias="DistributionList", serialization_alias="DistributionList"
     )
+    """The ``DistributionList`` type."""
 
 
 class ListDistributionsRequest(_Model):
-    """The request to list your distributions."""
+    """Request of the ``ListDistributions`` operation.
+
+    The request to list your distributions.
+    """
 
     marker: str | None = _pd.Field(
         default=None, validation_alias="Marker", serialization_alias="Marker"
     )
+    """Use this when paginating results to indicate where to begin in your list of distributions.
+    The results include distributions in the list that occur after the marker. To get the next page
+    of results, set the ``Marker`` to the value of the ``NextMarker`` from the current page's
+    response (which is also the ID of the last distribution on that page).
+    """
     max_items: str | None = _pd.Field(
         default=None, validation_alias="MaxItems", serialization_alias="MaxItems"
     )
+    """The maximum number of distributions you want in the response body."""
 
 
 class ListDistributionsResult(_Model):
-    """The returned result of the corresponding request."""
+    """Reply of the ``ListDistributions`` operation.
+
+    The returned result of the corresponding request.
+    """
 
     distribution_list: DistributionList | None = _pd.Field(
         default=None, validation_alias="DistributionList", serialization_alias="DistributionList"
     )
+    """The ``DistributionList`` type."""
 
 
 class ListDomainConflictsRequest(_Model):
-    """The ``ListDomainConflictsRequest`` structure."""
+    """Request of the ``ListDomainConflicts`` operation.
+
+    Lists existing domain associations that conflict with the domain that you specify.
+
+    You can use this API operation to identify potential domain conflicts when moving domains
+    between standard distributions and/or distribution tenants. Domain conflicts must be resolved
+    first before they can be moved.
+    """
 
     domain: str = _pd.Field(validation_alias="Domain", serialization_alias="Domain")
+    """The domain to check for conflicts."""
     domain_control_validation_resource: DistributionResourceId = _pd.Field(
         validation_alias="DomainControlValidationResource",
         serialization_alias="DomainControlValidationResource",
     )
+    """The distribution resource identifier. This can be the standard distribution or distribution
+    tenant that has a valid certificate, which covers the domain that you specify.
+    """
     max_items: int | None = _pd.Field(
         default=None, validation_alias="MaxItems", serialization_alias="MaxItems"
     )
+    """The maximum number of domain conflicts to return."""
     marker: str | None = _pd.Field(
         default=None, validation_alias="Marker", serialization_alias="Marker"
     )
+    """The marker for the next set of domain conflicts."""
 
 
 class ListDomainConflictsResult(_Model):
-    """The ``ListDomainConflictsResult`` structure."""
+    """Reply of the ``ListDomainConflicts`` operation.
+
+    Lists existing domain associations that conflict with the domain that you specify.
+
+    You can use this API operation to identify potential domain conflicts when moving domains
+    between standard distributions and/or distribution tenants. Domain conflicts must be resolved
+    first before they can be moved.
+    """
 
     domain_conflicts: list[DomainConflict] | None = _pd.Field(
         default=None, validation_alias="DomainConflicts", serialization_alias="DomainConflicts"
     )
+    """Contains details about the domain conflicts."""
     next_marker: str | None = _pd.Field(
         default=None, validation_alias="NextMarker", serialization_alias="NextMarker"
     )
+    """A token used for pagination of results returned in the response. You can use the token from
+    the previous request to define where the current request should begin.
+    """
 
 
 class ListFieldLevelEncryptionConfigsRequest(_Model):
-    """The ``ListFieldLevelEncryptionConfigsRequest`` structure."""
+    """Request of the ``ListFieldLevelEncryptionConfigs`` operation.
+
+    List all field-level encryption configurations that have been created in CloudFront for this
+    account.
+    """
 
     marker: str | None = _pd.Field(
         default=None, validation_alias="Marker", serialization_alias="Marker"
     )
+    """Use this when paginating results to indicate where to begin in your list of configurations.
+    The results include configurations in the list that occur after the marker. To get the next
+    page of results, set the ``Marker`` to the value of the ``NextMarker`` from the current page's
+    response (which is also the ID of the last configuration on that page).
+    """
     max_items: str | None = _pd.Field(
         default=None, validation_alias="MaxItems", serialization_alias="MaxItems"
     )
+    """The maximum number of field-level encryption configurations you want in the response body.
+    """
 
 
 class ListFieldLevelEncryptionConfigsResult(_Model):
-    """The ``ListFieldLevelEncryptionConfigsResult`` structure."""
+    """Reply of the ``ListFieldLevelEncryptionConfigs`` operation.
+
+    List all field-level encryption configurations that have been created in CloudFront for this
+    account.
+    """
 
     field_level_encryption_list: FieldLevelEncryptionList | None = _pd.Field(
         default=None,
         validation_alias="FieldLevelEncryptionList",
         serialization_alias="FieldLevelEncryptionList",
     )
+    """Returns a list of all field-level encryption configurations that have been created in
+    CloudFront for this account.
+    """
 
 
 class ListFieldLevelEncryptionProfilesRequest(_Model):
-    """The ``ListFieldLevelEncryptionProfilesRequest`` structure."""
+    """Request of the ``ListFieldLevelEncryptionProfiles`` operation.
+
+    Request a list of field-level encryption profiles that have been created in CloudFront for this
+    account.
+    """
 
     marker: str | None = _pd.Field(
         default=None, validation_alias="Marker", serialization_alias="Marker"
     )
+    """Use this when paginating results to indicate where to begin in your list of profiles. The
+    results include profiles in the list that occur after the marker. To get the next page of
+    results, set the ``Marker`` to the value of the ``NextMarker`` from the current page's response
+    (which is also the ID of the last profile on that page).
+    """
     max_items: str | None = _pd.Field(
         default=None, validation_alias="MaxItems", serialization_alias="MaxItems"
     )
+    """The maximum number of field-level encryption profiles you want in the response body."""
 
 
 class ListFieldLevelEncryptionProfilesResult(_Model):
-    """The ``ListFieldLevelEncryptionProfilesResult`` structure."""
+    """Reply of the ``ListFieldLevelEncryptionProfiles`` operation.
+
+    Request a list of field-level encryption profiles that have been created in CloudFront for this
+    account.
+    """
 
     field_level_encryption_profile_list: FieldLevelEncryptionProfileList | None = _pd.Field(
         default=None,
         validation_alias="FieldLevelEncryptionProfileList",
         serialization_alias="FieldLevelEncryptionProfileList",
     )
+    """Returns a list of the field-level encryption profiles that have been created in CloudFront
+    for this account.
+    """
 
 
 class ListFunctionsRequest(_Model):
-    """The ``ListFunctionsRequest`` structure."""
+    """Request of the ``ListFunctions`` operation.
+
+    Gets a list of all CloudFront functions in your Amazon Web Services account.
+
+    You can optionally apply a filter to return only the functions that are in the specified stage,
+    either ``DEVELOPMENT`` or ``LIVE``.
+    """
 
     marker: str | None = _pd.Field(
         default=None, validation_alias="Marker", serialization_alias="Marker"
     )
+    """Use this field when paginating results to indicate where to begin in your list of functions.
+    The response includes functions in the list that occur after the marker. To get the next page
+    of the list, set this field's value to the value of ``NextMarker`` from the current page's
+    response.
+    """
     max_items: str | None = _pd.Field(
         default=None, validation_alias="MaxItems", serialization_alias="MaxItems"
     )
+    """The maximum number of functions that you want in the response."""
     stage: _t.Annotated[FunctionStage, _Tolerant] | None = _pd.Field(
         default=None, validation_alias="Stage", serialization_alias="Stage"
     )
+    """An optional filter to return only the functions that are in the specified stage, either
+    ``DEVELOPMENT`` or ``LIVE``.
+    """
 
 
 class ListFunctionsResult(_Model):
-    """The ``ListFunctionsResult`` structure."""
+    """Reply of the ``ListFunctions`` operation.
+
+    Gets a list of all CloudFront functions in your Amazon Web Services account.
+
+    You can optionally apply a filter to return only the functions that are in the specified stage,
+    either ``DEVELOPMENT`` or ``LIVE``.
+    """
 
     function_list: FunctionList | None = _pd.Field(
         default=None, validation_alias="FunctionList", serialization_alias="FunctionList"
     )
+    """A list of CloudFront functions."""
 
 
 class ListInvalidationsForDistributionTenantRequest(_Model):
-    """The ``ListInvalidationsForDistributionTenantRequest`` structure."""
+    """Request of the ``ListInvalidationsForDistributionTenant`` operation.
+
+    Lists the invalidations for a distribution tenant.
+    """
 
     id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
+    """The ID of the distribution tenant."""
     marker: str | None = _pd.Field(
         default=None, validation_alias="Marker", serialization_alias="Marker"
     )
+    """Use this parameter when paginating results to indicate where to begin in your list of
+    invalidation batches. Because the results are returned in decreasing order from most recent to
+    oldest, the most recent results are on the first page, the second page will contain earlier
+    results, and so on.
+    """
     max_items: int | None = _pd.Field(
         default=None, validation_alias="MaxItems", serialization_alias="MaxItems"
     )
+    """The maximum number of invalidations to return for the distribution tenant."""
 
 
 class ListInvalidationsForDistributionTenantResult(_Model):
-    """The ``ListInvalidationsForDistributionTenantResult`` structure."""
+    """Reply of the ``ListInvalidationsForDistributionTenant`` operation.
+
+    Lists the invalidations for a distribution tenant.
+    """
 
     invalidation_list: InvalidationList | None = _pd.Field(
         default=None, validation_alias="InvalidationList", serialization_alias="InvalidationList"
     )
+    """The ``InvalidationList`` complex type describes the list of invalidation objects. For more
+    information about invalidation, see Invalidating Objects (Web Distributions Only) in the Amazon
+    CloudFront Developer Guide.
+    """
 
 
 class ListInvalidationsRequest(_Model):
-    """The request to list invalidations."""
+    """Request of the ``ListInvalidations`` operation.
+
+    The request to list invalidations.
+    """
 
     distribution_id: str = _pd.Field(
         validation_alias="DistributionId", serialization_alias="DistributionId"
     )
+    """The distribution's ID."""
     marker: str | None = _pd.Field(
         default=None, validation_alias="Marker", serialization_alias="Marker"
     )
+    """Use this parameter when paginating results to indicate where to begin in your list of
+    invalidation batches. Because the results are returned in decreasing order from most recent to
+    oldest, the most recent results are on the first page, the second page will contain earlier
+    results, and so on.
+    """
     max_items: str | None = _pd.Field(
         default=None, validation_alias="MaxItems", serialization_alias="MaxItems"
     )
+    """The maximum number of invalidation batches that you want in the response body."""
 
 
 class ListInvalidationsResult(_Model):
-    """The returned result of the corresponding request."""
+    """Reply of the ``ListInvalidations`` operation.
+
+    The returned result of the corresponding request.
+    """
 
     invalidation_list: InvalidationList | None = _pd.Field(
         default=None, validation_alias="InvalidationList", serialization_alias="InvalidationList"
     )
+    """Information about invalidation batches."""
 
 
 class ListKeyGroupsRequest(_Model):
-    """The ``ListKeyGroupsRequest`` structure."""
+    """Request of the ``ListKeyGroups`` operation.
+
+    Gets a list of key groups.
+    """
 
     marker: str | None = _pd.Field(
         default=None, validation_alias="Marker", serialization_alias="Marker"
     )
+    """Use this field when paginating results to indicate where to begin in your list of key
+    groups. The response includes key groups in the list that occur after the marker. To get the
+    next page of the list, set this field's value to the value of ``NextMarker`` from the current
+    page's response.
+    """
     max_items: str | None = _pd.Field(
         default=None, validation_alias="MaxItems", serialization_alias="MaxItems"
     )
+    """The maximum number of key groups that you want in the response."""
 
 
 class ListKeyGroupsResult(_Model):
-    """The ``ListKeyGroupsResult`` structure."""
+    """Reply of the ``ListKeyGroups`` operation.
+
+    Gets a list of key groups.
+    """
 
     key_group_list: KeyGroupList | None = _pd.Field(
         default=None, validation_alias="KeyGroupList", serialization_alias="KeyGroupList"
     )
+    """A list of key groups."""
 
 
 class ListKeyValueStoresRequest(_Model):
-    """The ``ListKeyValueStoresRequest`` structure."""
+    """Request of the ``ListKeyValueStores`` operation.
+
+    Specifies the key value stores to list.
+    """
 
     marker: str | None = _pd.Field(
         default=None, validation_alias="Marker", serialization_alias="Marker"
     )
+    """The marker associated with the key value stores list."""
     max_items: str | None = _pd.Field(
         default=None, validation_alias="MaxItems", serialization_alias="MaxItems"
     )
+    """The maximum number of items in the key value stores list."""
     status: str | None = _pd.Field(
         default=None, validation_alias="Status", serialization_alias="Status"
     )
+    """The status of the request for the key value stores list."""
 
 
 class ListKeyValueStoresResult(_Model):
-    """The ``ListKeyValueStoresResult`` structure."""
+    """Reply of the ``ListKeyValueStores`` operation.
+
+    Specifies the key value stores to list.
+    """
 
     key_value_store_list: KeyValueStoreList | None = _pd.Field(
         default=None, validation_alias="KeyValueStoreList", serialization_alias="KeyValueStoreList"
     )
+    """The resulting key value stores list."""
 
 
 class ListOriginAccessControlsRequest(_Model):
-    """The ``ListOriginAccessControlsRequest`` structure."""
+    """Request of the ``ListOriginAccessControls`` operation.
+
+    Gets the list of CloudFront origin access controls (OACs) in this Amazon Web Services account.
+    """
 
     marker: str | None = _pd.Field(
         default=None, validation_alias="Marker", serialization_alias="Marker"
     )
+    """Use this field when paginating results to indicate where to begin in your list of origin
+    access controls. The response includes the items in the list that occur after the marker. To
+    get the next page of the list, set this field's value to the value of ``NextMarker`` from the
+    current page's response.
+    """
     max_items: str | None = _pd.Field(
         default=None, validation_alias="MaxItems", serialization_alias="MaxItems"
     )
+    """The maximum number of origin access controls that you want in the response."""
 
 
 class ListOriginAccessControlsResult(_Model):
-    """The ``ListOriginAccessControlsResult`` structure."""
+    """Reply of the ``ListOriginAccessControls`` operation.
+
+    Gets the list of CloudFront origin access controls (OACs) in this Amazon Web Services account.
+    """
 
     origin_access_control_list: OriginAccessControlList | None = _pd.Field(
         default=None,
         validation_alias="OriginAccessControlList",
         serialization_alias="OriginAccessControlList",
     )
+    """A list of origin access controls."""
 
 
 class ListOriginRequestPoliciesRequest(_Model):
-    """The ``ListOriginRequestPoliciesRequest`` structure."""
+    """Request of the ``ListOriginRequestPolicies`` operation.
+
+    Gets a list of origin request policies.
+
+    You can optionally apply a filter to return only the managed policies created by Amazon Web
+    Services, or only the custom policies created in your Amazon Web Services account.
+    """
 
     type: _t.Annotated[OriginRequestPolicyType, _Tolerant] | None = _pd.Field(
         default=None, validation_alias="Type", serialization_alias="Type"
     )
+    """A filter to return only the specified kinds of origin request policies. Valid values are:
+
+    - ``managed`` - Returns only the managed policies created by Amazon Web Services.
+    - ``custom`` - Returns only the custom policies created in your Amazon Web Services account.
+    """
     marker: str | None = _pd.Field(
         default=None, validation_alias="Marker", serialization_alias="Marker"
     )
+    """Use this field when paginating results to indicate where to begin in your list of origin
+    request policies. The response includes origin request policies in the list that occur after
+    the marker. To get the next page of the list, set this field's value to the value of
+    ``NextMarker`` from the current page's response.
+    """
     max_items: str | None = _pd.Field(
         default=None, validation_alias="MaxItems", serialization_alias="MaxItems"
     )
+    """The maximum number of origin request policies that you want in the response."""
 
 
 class ListOriginRequestPoliciesResult(_Model):
-    """The ``ListOriginRequestPoliciesResult`` structure."""
+    """Reply of the ``ListOriginRequestPolicies`` operation.
+
+    Gets a list of origin request policies.
+
+    You can optionally apply a filter to return only the managed policies created by Amazon Web
+    Services, or only the custom policies created in your Amazon Web Services account.
+    """
 
     origin_request_policy_list: OriginRequestPolicyList | None = _pd.Field(
         default=None,
         validation_alias="OriginRequestPolicyList",
         serialization_alias="OriginRequestPolicyList",
     )
+    """A list of origin request policies."""
 
 
 class ListPublicKeysRequest(_Model):
-    """The ``ListPublicKeysRequest`` structure."""
+    """Request of the ``ListPublicKeys`` operation.
+
+    List all public keys that have been added to CloudFront for this account.
+    """
 
     marker: str | None = _pd.Field(
         default=None, validation_alias="Marker", serialization_alias="Marker"
     )
+    """Use this when paginating results to indicate where to begin in your list of public keys. The
+    results include public keys in the list that occur after the marker. To get the next page of
+    results, set the ``Marker`` to the value of the ``NextMarker`` from the current page's response
+    (which is also the ID of the last public key on that page).
+    """
     max_items: str | None = _pd.Field(
         default=None, validation_alias="MaxItems", serialization_alias="MaxItems"
     )
+    """The maximum number of public keys you want in the response body."""
 
 
 class ListPublicKeysResult(_Model):
-    """The ``ListPublicKeysResult`` structure."""
+    """Reply of the ``ListPublicKeys`` operation.
+
+    List all public keys that have been added to CloudFront for this account.
+    """
 
     public_key_list: PublicKeyList | None = _pd.Field(
         default=None, validation_alias="PublicKeyList", serialization_alias="PublicKeyList"
     )
+    """Returns a list of all public keys that have been added to CloudFront for this account."""
 
 
 class ListRealtimeLogConfigsRequest(_Model):
-    """The ``ListRealtimeLogConfigsRequest`` structure."""
+    """Request of the ``ListRealtimeLogConfigs`` operation.
+
+    Gets a list of real-time log configurations.
+    """
 
     max_items: str | None = _pd.Field(
         default=None, validation_alias="MaxItems", serialization_alias="MaxItems"
     )
+    """The maximum number of real-time log configurations that you want in the response."""
     marker: str | None = _pd.Field(
         default=None, validation_alias="Marker", serialization_alias="Marker"
     )
+    """Use this field when paginating results to indicate where to begin in your list of real-time
+    log configurations. The response includes real-time log configurations in the list that occur
+    after the marker. To get the next page of the list, set this field's value to the value of
+    ``NextMarker`` from the current page's response.
+    """
 
 
 class ListRealtimeLogConfigsResult(_Model):
-    """The ``ListRealtimeLogConfigsResult`` structure."""
+    """Reply of the ``ListRealtimeLogConfigs`` operation.
+
+    Gets a list of real-time log configurations.
+    """
 
     realtime_log_configs: RealtimeLogConfigs | None = _pd.Field(
         default=None,
         validation_alias="RealtimeLogConfigs",
         serialization_alias="RealtimeLogConfigs",
     )
+    """A list of real-time log configurations."""
 
 
 class ListResponseHeadersPoliciesRequest(_Model):
-    """The ``ListResponseHeadersPoliciesRequest`` structure."""
+    """Request of the ``ListResponseHeadersPolicies`` operation.
+
+    Gets a list of response headers policies.
+
+    You can optionally apply a filter to get only the managed policies created by Amazon Web
+    Services, or only the custom policies created in your Amazon Web Services account.
+    """
 
     type: _t.Annotated[ResponseHeadersPolicyType, _Tolerant] | None = _pd.Field(
         default=None, validation_alias="Type", serialization_alias="Type"
     )
+    """A filter to get only the specified kind of response headers policies. Valid values are:
+
+    - ``managed`` - Gets only the managed policies created by Amazon Web Services.
+    - ``custom`` - Gets only the custom policies created in your Amazon Web Services account.
+    """
     marker: str | None = _pd.Field(
         default=None, validation_alias="Marker", serialization_alias="Marker"
     )
+    """Use this field when paginating results to indicate where to begin in your list of response
+    headers policies. The response includes response headers policies in the list that occur after
+    the marker. To get the next page of the list, set this field's value to the value of
+    ``NextMarker`` from the current page's response.
+    """
     max_items: str | None = _pd.Field(
         default=None, validation_alias="MaxItems", serialization_alias="MaxItems"
     )
+    """The maximum number of response headers policies that you want to get in the response."""
 
 
 class ListResponseHeadersPoliciesResult(_Model):
-    """The ``ListResponseHeadersPoliciesResult`` structure."""
+    """Reply of the ``ListResponseHeadersPolicies`` operation.
+
+    Gets a list of response headers policies.
+
+    You can optionally apply a filter to get only the managed policies created by Amazon Web
+    Services, or only the custom policies created in your Amazon Web Services account.
+    """
 
     response_headers_policy_list: ResponseHeadersPolicyList | None = _pd.Field(
         default=None,
         validation_alias="ResponseHeadersPolicyList",
         serialization_alias="ResponseHeadersPolicyList",
     )
+    """A list of response headers policies."""
 
 
 class ListStreamingDistributionsRequest(_Model):
-    """The request to list your streaming distributions."""
+    """Request of the ``ListStreamingDistributions`` operation.
+
+    The request to list your streaming distributions.
+    """
 
     marker: str | None = _pd.Field(
         default=None, validation_alias="Marker", serialization_alias="Marker"
     )
+    """The value that you provided for the ``Marker`` request parameter."""
     max_items: str | None = _pd.Field(
         default=None, validation_alias="MaxItems", serialization_alias="MaxItems"
     )
+    """The value that you provided for the ``MaxItems`` request parameter."""
 
 
 class ListStreamingDistributionsResult(_Model):
-    """The returned result of the corresponding request."""
+    """Reply of the ``ListStreamingDistributions`` operation.
+
+    The returned result of the corresponding request.
+    """
 
     streaming_distribution_list: StreamingDistributionList | None = _pd.Field(
         default=None,
         validation_alias="StreamingDistributionList",
         serialization_alias="StreamingDistributionList",
     )
+    """The ``StreamingDistributionList`` type."""
 
 
 class ListTagsForResourceRequest(_Model):
-    """The request to list tags for a CloudFront resource."""
+    """Request of the ``ListTagsForResource`` operation.
+
+    The request to list tags for a CloudFront resource.
+    """
 
     resource: _t.Annotated[
         str, _pd.Field(pattern="arn:aws(-cn)?:cloudfront::[0-9]+:.*"), _Tolerant
     ] = _pd.Field(validation_alias="Resource", serialization_alias="Resource")
+    """An ARN of a CloudFront resource."""
 
 
 class ListTagsForResourceResult(_Model):
-    """The returned result of the corresponding request."""
+    """Reply of the ``ListTagsForResource`` operation.
+
+    The returned result of the corresponding request.
+    """
 
     tags: Tags = _pd.Field(validation_alias="Tags", serialization_alias="Tags")
+    """A complex type that contains zero or more ``Tag`` elements."""
 
 
 class ListTrustStoresRequest(_Model):
-    """The ``ListTrustStoresRequest`` structure."""
+    """Request of the ``ListTrustStores`` operation.
+
+    Lists trust stores.
+    """
 
     marker: str | None = _pd.Field(
         default=None, validation_alias="Marker", serialization_alias="Marker"
     )
+    """Use this field when paginating results to indicate where to begin in your list. The response
+    includes items in the list that occur after the marker. To get the next page of the list, set
+    this field's value to the value of ``NextMarker`` from the current page's response.
+    """
     max_items: int | None = _pd.Field(
         default=None, validation_alias="MaxItems", serialization_alias="MaxItems"
     )
+    """The maximum number of trust stores that you want returned in the response."""
 
 
 class ListTrustStoresResult(_Model):
-    """The ``ListTrustStoresResult`` structure."""
+    """Reply of the ``ListTrustStores`` operation.
+
+    Lists trust stores.
+    """
 
     next_marker: str | None = _pd.Field(
         default=None, validation_alias="NextMarker", serialization_alias="NextMarker"
     )
+    """Indicates the next page of trust stores. To get the next page of the list, use this value in
+    the ``Marker`` field of your request.
+    """
     trust_store_list: list[TrustStoreSummary] | None = _pd.Field(
         default=None, validation_alias="TrustStoreList", serialization_alias="TrustStoreList"
     )
+    """The trust store list."""
 
 
 class ListVpcOriginsRequest(_Model):
-    """The ``ListVpcOriginsRequest`` structure."""
+    """Request of the ``ListVpcOrigins`` operation.
+
+    List the CloudFront VPC origins in your account.
+    """
 
     marker: str | None = _pd.Field(
         default=None, validation_alias="Marker", serialization_alias="Marker"
     )
+    """The marker associated with the VPC origins list."""
     max_items: str | None = _pd.Field(
         default=None, validation_alias="MaxItems", serialization_alias="MaxItems"
     )
+    """The maximum number of items included in the list."""
 
 
 class ListVpcOriginsResult(_Model):
-    """The ``ListVpcOriginsResult`` structure."""
+    """Reply of the ``ListVpcOrigins`` operation.
+
+    List the CloudFront VPC origins in your account.
+    """
 
     vpc_origin_list: VpcOriginList | None = _pd.Field(
         default=None, validation_alias="VpcOriginList", serialization_alias="VpcOriginList"
     )
+    """List of VPC origins."""
 
 
 class LoggingConfig(_Model):
@@ -5795,15 +9064,32 @@ class LoggingConfig(_Model):
     enabled: bool | None = _pd.Field(
         default=None, validation_alias="Enabled", serialization_alias="Enabled"
     )
+    """Specifies whether you want CloudFront to save access logs to an Amazon S3 bucket. If you
+    don't want to enable logging when you create a distribution or if you want to disable logging
+    for an existing distribution, specify ``false`` for ``Enabled``, and specify empty ``Bucket``
+    and ``Prefix`` elements.
+    """
     include_cookies: bool | None = _pd.Field(
         default=None, validation_alias="IncludeCookies", serialization_alias="IncludeCookies"
     )
+    """Specifies whether you want CloudFront to include cookies in access logs, specify ``true``
+    for ``IncludeCookies``. If you choose to include cookies in logs, CloudFront logs all cookies
+    regardless of how you configure the cache behaviors for this distribution.
+    """
     bucket: str | None = _pd.Field(
         default=None, validation_alias="Bucket", serialization_alias="Bucket"
     )
+    """The Amazon S3 bucket to store the access logs in, for example,
+    ``amzn-s3-demo-bucket.s3.amazonaws.com``.
+    """
     prefix: str | None = _pd.Field(
         default=None, validation_alias="Prefix", serialization_alias="Prefix"
     )
+    """An optional string that you want CloudFront to prefix to the access log ``filenames`` for
+    this distribution, for example, ``myprefix/``. If you want to enable logging, but you don't
+    want to specify a prefix, you still must include an empty ``Prefix`` element in the ``Logging``
+    element.
+    """
 
 
 class ManagedCertificateDetails(_Model):
@@ -5812,19 +9098,27 @@ class ManagedCertificateDetails(_Model):
     certificate_arn: str | None = _pd.Field(
         default=None, validation_alias="CertificateArn", serialization_alias="CertificateArn"
     )
+    """The ARN of the CloudFront managed ACM certificate."""
     certificate_status: _t.Annotated[ManagedCertificateStatus, _Tolerant] | None = _pd.Field(
         default=None, validation_alias="CertificateStatus", serialization_alias="CertificateStatus"
     )
+    """The status of the CloudFront managed ACM certificate."""
     validation_token_host: _t.Annotated[ValidationTokenHost, _Tolerant] | None = _pd.Field(
         default=None,
         validation_alias="ValidationTokenHost",
         serialization_alias="ValidationTokenHost",
     )
+    """Contains details about the validation token host of the specified CloudFront managed ACM
+    certificate.
+    """
     validation_token_details: list[ValidationTokenDetail] | None = _pd.Field(
         default=None,
         validation_alias="ValidationTokenDetails",
         serialization_alias="ValidationTokenDetails",
     )
+    """Contains details about the validation token of the specified CloudFront managed ACM
+    certificate.
+    """
 
 
 class ManagedCertificateRequest(_Model):
@@ -5833,9 +9127,13 @@ class ManagedCertificateRequest(_Model):
     validation_token_host: _t.Annotated[ValidationTokenHost, _Tolerant] = _pd.Field(
         validation_alias="ValidationTokenHost", serialization_alias="ValidationTokenHost"
     )
+    """Specify how the HTTP validation token will be served when requesting the CloudFront managed
+    ACM certificate.
+    """
     primary_domain_name: str | None = _pd.Field(
         default=None, validation_alias="PrimaryDomainName", serialization_alias="PrimaryDomainName"
     )
+    """The primary domain name associated with the CloudFront managed ACM certificate."""
     certificate_transparency_logging_preference: (
         _t.Annotated[CertificateTransparencyLoggingPreference, _Tolerant] | None
     ) = _pd.Field(
@@ -5843,24 +9141,34 @@ class ManagedCertificateRequest(_Model):
         validation_alias="CertificateTransparencyLoggingPreference",
         serialization_alias="CertificateTransparencyLoggingPreference",
     )
+    """You can opt out of certificate transparency logging by specifying the ``disabled`` option.
+    Opt in by specifying ``enabled``. For more information, see Certificate Transparency Logging in
+    the Certificate Manager User Guide.
+    """
 
 
 class MissingBody(_Model):
-    """This operation requires a body."""
+    """This operation requires a body. Ensure that the body is present and the ``Content-Type``
+    header is set.
+    """
 
     message: str | None = _pd.Field(
         default=None, validation_alias="Message", serialization_alias="Message"
     )
+    """Not documented in botocore's model (member ``Message``)."""
 
 
 class MonitoringSubscription(_Model):
-    """A monitoring subscription."""
+    """A monitoring subscription. This structure contains information about whether additional
+    CloudWatch metrics are enabled for a given CloudFront distribution.
+    """
 
     realtime_metrics_subscription_config: RealtimeMetricsSubscriptionConfig | None = _pd.Field(
         default=None,
         validation_alias="RealtimeMetricsSubscriptionConfig",
         serialization_alias="RealtimeMetricsSubscriptionConfig",
     )
+    """A subscription configuration for additional CloudWatch metrics."""
 
 
 class MonitoringSubscriptionAlreadyExists(_Model):
@@ -5869,6 +9177,7 @@ class MonitoringSubscriptionAlreadyExists(_Model):
     message: str | None = _pd.Field(
         default=None, validation_alias="Message", serialization_alias="Message"
     )
+    """Not documented in botocore's model (member ``Message``)."""
 
 
 class NoSuchCachePolicy(_Model):
@@ -5877,6 +9186,7 @@ class NoSuchCachePolicy(_Model):
     message: str | None = _pd.Field(
         default=None, validation_alias="Message", serialization_alias="Message"
     )
+    """Not documented in botocore's model (member ``Message``)."""
 
 
 class NoSuchCloudFrontOriginAccessIdentity(_Model):
@@ -5885,6 +9195,7 @@ class NoSuchCloudFrontOriginAccessIdentity(_Model):
     message: str | None = _pd.Field(
         default=None, validation_alias="Message", serialization_alias="Message"
     )
+    """Not documented in botocore's model (member ``Message``)."""
 
 
 class NoSuchContinuousDeploymentPolicy(_Model):
@@ -5893,6 +9204,7 @@ class NoSuchContinuousDeploymentPolicy(_Model):
     message: str | None = _pd.Field(
         default=None, validation_alias="Message", serialization_alias="Message"
     )
+    """Not documented in botocore's model (member ``Message``)."""
 
 
 class NoSuchDistribution(_Model):
@@ -5901,6 +9213,7 @@ class NoSuchDistribution(_Model):
     message: str | None = _pd.Field(
         default=None, validation_alias="Message", serialization_alias="Message"
     )
+    """Not documented in botocore's model (member ``Message``)."""
 
 
 class NoSuchFieldLevelEncryptionConfig(_Model):
@@ -5909,6 +9222,7 @@ class NoSuchFieldLevelEncryptionConfig(_Model):
     message: str | None = _pd.Field(
         default=None, validation_alias="Message", serialization_alias="Message"
     )
+    """Not documented in botocore's model (member ``Message``)."""
 
 
 class NoSuchFieldLevelEncryptionProfile(_Model):
@@ -5917,6 +9231,7 @@ class NoSuchFieldLevelEncryptionProfile(_Model):
     message: str | None = _pd.Field(
         default=None, validation_alias="Message", serialization_alias="Message"
     )
+    """Not documented in botocore's model (member ``Message``)."""
 
 
 class NoSuchFunctionExists(_Model):
@@ -5925,6 +9240,7 @@ class NoSuchFunctionExists(_Model):
     message: str | None = _pd.Field(
         default=None, validation_alias="Message", serialization_alias="Message"
     )
+    """Not documented in botocore's model (member ``Message``)."""
 
 
 class NoSuchInvalidation(_Model):
@@ -5933,6 +9249,7 @@ class NoSuchInvalidation(_Model):
     message: str | None = _pd.Field(
         default=None, validation_alias="Message", serialization_alias="Message"
     )
+    """Not documented in botocore's model (member ``Message``)."""
 
 
 class NoSuchMonitoringSubscription(_Model):
@@ -5941,14 +9258,16 @@ class NoSuchMonitoringSubscription(_Model):
     message: str | None = _pd.Field(
         default=None, validation_alias="Message", serialization_alias="Message"
     )
+    """Not documented in botocore's model (member ``Message``)."""
 
 
 class NoSuchOrigin(_Model):
-    """No origin exists with the specified Origin Id ."""
+    """No origin exists with the specified ``Origin Id``."""
 
     message: str | None = _pd.Field(
         default=None, validation_alias="Message", serialization_alias="Message"
     )
+    """Not documented in botocore's model (member ``Message``)."""
 
 
 class NoSuchOriginAccessControl(_Model):
@@ -5957,6 +9276,7 @@ class NoSuchOriginAccessControl(_Model):
     message: str | None = _pd.Field(
         default=None, validation_alias="Message", serialization_alias="Message"
     )
+    """Not documented in botocore's model (member ``Message``)."""
 
 
 class NoSuchOriginRequestPolicy(_Model):
@@ -5965,6 +9285,7 @@ class NoSuchOriginRequestPolicy(_Model):
     message: str | None = _pd.Field(
         default=None, validation_alias="Message", serialization_alias="Message"
     )
+    """Not documented in botocore's model (member ``Message``)."""
 
 
 class NoSuchPublicKey(_Model):
@@ -5973,6 +9294,7 @@ class NoSuchPublicKey(_Model):
     message: str | None = _pd.Field(
         default=None, validation_alias="Message", serialization_alias="Message"
     )
+    """Not documented in botocore's model (member ``Message``)."""
 
 
 class NoSuchRealtimeLogConfig(_Model):
@@ -5981,6 +9303,7 @@ class NoSuchRealtimeLogConfig(_Model):
     message: str | None = _pd.Field(
         default=None, validation_alias="Message", serialization_alias="Message"
     )
+    """Not documented in botocore's model (member ``Message``)."""
 
 
 class NoSuchResource(_Model):
@@ -5989,6 +9312,7 @@ class NoSuchResource(_Model):
     message: str | None = _pd.Field(
         default=None, validation_alias="Message", serialization_alias="Message"
     )
+    """Not documented in botocore's model (member ``Message``)."""
 
 
 class NoSuchResponseHeadersPolicy(_Model):
@@ -5997,6 +9321,7 @@ class NoSuchResponseHeadersPolicy(_Model):
     message: str | None = _pd.Field(
         default=None, validation_alias="Message", serialization_alias="Message"
     )
+    """Not documented in botocore's model (member ``Message``)."""
 
 
 class NoSuchStreamingDistribution(_Model):
@@ -6005,62 +9330,129 @@ class NoSuchStreamingDistribution(_Model):
     message: str | None = _pd.Field(
         default=None, validation_alias="Message", serialization_alias="Message"
     )
+    """Not documented in botocore's model (member ``Message``)."""
 
 
 class Origin(_Model):
-    """An origin."""
+    """An origin.
+
+    An origin is the location where content is stored, and from which CloudFront gets content to
+    serve to viewers. To specify an origin:
+
+    - Use ``S3OriginConfig`` to specify an Amazon S3 bucket that is not ...
+    - Use ``VpcOriginConfig`` to specify a VPC origin.
+    - Use ``CustomOriginConfig`` to specify all other kinds of origins, including:
+      - An Amazon S3 bucket that is configured with static website hosting
+      - An Elastic Load Balancing load balancer
+      - An Elemental MediaPackage endpoint
+      - An Elemental MediaStore container
+      - Any other HTTP server, running on an Amazon EC2 instance or any other kind ...
+    """
 
     id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
+    """A unique identifier for the origin. This value must be unique within the distribution.
+
+    Use this value to specify the ``TargetOriginId`` in a ``CacheBehavior`` or
+    ``DefaultCacheBehavior``.
+    """
     domain_name: str = _pd.Field(validation_alias="DomainName", serialization_alias="DomainName")
+    """The domain name for the origin.
+
+    For more information, see Origin Domain Name in the Amazon CloudFront Developer Guide.
+    """
     origin_path: str | None = _pd.Field(
         default=None, validation_alias="OriginPath", serialization_alias="OriginPath"
     )
+    """An optional path that CloudFront appends to the origin domain name when CloudFront requests
+    content from the origin.
+
+    For more information, see Origin Path in the Amazon CloudFront Developer Guide.
+    """
     custom_headers: CustomHeaders | None = _pd.Field(
         default=None, validation_alias="CustomHeaders", serialization_alias="CustomHeaders"
     )
+    """A list of HTTP header names and values that CloudFront adds to the requests that it sends to
+    the origin.
+
+    For more information, see Adding Custom Headers to Origin Requests in the Amazon CloudFront
+    Developer Guide.
+    """
     s3_origin_config: S3OriginConfig | None = _pd.Field(
         default=None, validation_alias="S3OriginConfig", serialization_alias="S3OriginConfig"
     )
+    """Use this type to specify an origin that is an Amazon S3 bucket that is not configured with
+    static website hosting. To specify any other type of origin, including an Amazon S3 bucket that
+    is configured with static website hosting, use the ``CustomOriginConfig`` type instead.
+    """
     custom_origin_config: CustomOriginConfig | None = _pd.Field(
         default=None,
         validation_alias="CustomOriginConfig",
         serialization_alias="CustomOriginConfig",
     )
+    """Use this type to specify an origin that is not an Amazon S3 bucket, with one exception. If
+    the Amazon S3 bucket is configured with static website hosting, use this type. If the Amazon S3
+    bucket is not configured with static website hosting, use the ``S3OriginConfig`` type instead.
+    """
     vpc_origin_config: VpcOriginConfig | None = _pd.Field(
         default=None, validation_alias="VpcOriginConfig", serialization_alias="VpcOriginConfig"
     )
+    """The VPC origin configuration."""
     connection_attempts: int | None = _pd.Field(
         default=None,
         validation_alias="ConnectionAttempts",
         serialization_alias="ConnectionAttempts",
     )
+    """The number of times that CloudFront attempts to connect to the origin. The minimum number is
+    1, the maximum is 3, and the default (if you don't specify otherwise) is 3.
+    """
     connection_timeout: int | None = _pd.Field(
         default=None, validation_alias="ConnectionTimeout", serialization_alias="ConnectionTimeout"
     )
+    """The number of seconds that CloudFront waits when trying to establish a connection to the
+    origin. The minimum timeout is 1 second, the maximum is 10 seconds, and the default (if you
+    don't specify otherwise) is 10 seconds.
+
+    For more information, see Origin Connection Timeout in the Amazon CloudFront Developer Guide.
+    """
     response_completion_timeout: int | None = _pd.Field(
         default=None,
         validation_alias="ResponseCompletionTimeout",
         serialization_alias="ResponseCompletionTimeout",
     )
+    """The time (in seconds) that a request from CloudFront to the origin can stay open and wait
+    for a response. If the complete response isn't received from the origin by this time,
+    CloudFront ends the connection.
+    """
     origin_shield: OriginShield | None = _pd.Field(
         default=None, validation_alias="OriginShield", serialization_alias="OriginShield"
     )
+    """CloudFront Origin Shield. Using Origin Shield can help reduce the load on your origin.
+
+    For more information, see Using Origin Shield in the Amazon CloudFront Developer Guide.
+    """
     origin_access_control_id: str | None = _pd.Field(
         default=None,
         validation_alias="OriginAccessControlId",
         serialization_alias="OriginAccessControlId",
     )
+    """The unique identifier of an origin access control for this origin.
+
+    For more information, see Restricting access to an Amazon S3 origin in the Amazon CloudFront
+    Developer Guide.
+    """
 
 
 class OriginAccessControl(_Model):
     """A CloudFront origin access control, including its unique identifier."""
 
     id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
+    """The unique identifier of the origin access control."""
     origin_access_control_config: OriginAccessControlConfig | None = _pd.Field(
         default=None,
         validation_alias="OriginAccessControlConfig",
         serialization_alias="OriginAccessControlConfig",
     )
+    """The origin access control."""
 
 
 class OriginAccessControlAlreadyExists(_Model):
@@ -6069,27 +9461,45 @@ class OriginAccessControlAlreadyExists(_Model):
     message: str | None = _pd.Field(
         default=None, validation_alias="Message", serialization_alias="Message"
     )
+    """Not documented in botocore's model (member ``Message``)."""
 
 
 class OriginAccessControlConfig(_Model):
     """A CloudFront origin access control configuration."""
 
     name: str = _pd.Field(validation_alias="Name", serialization_alias="Name")
+    """A name to identify the origin access control. You can specify up to 64 characters."""
     description: str | None = _pd.Field(
         default=None, validation_alias="Description", serialization_alias="Description"
     )
+    """A description of the origin access control."""
     signing_protocol: _t.Annotated[OriginAccessControlSigningProtocols, _Tolerant] = _pd.Field(
         validation_alias="SigningProtocol", serialization_alias="SigningProtocol"
     )
+    """The signing protocol of the origin access control, which determines how CloudFront signs
+    (authenticates) requests. The only valid values are ``sigv4`` and ``sigv4a``.
+    """
     signing_behavior: _t.Annotated[OriginAccessControlSigningBehaviors, _Tolerant] = _pd.Field(
         validation_alias="SigningBehavior", serialization_alias="SigningBehavior"
     )
+    """Specifies which requests CloudFront signs (adds authentication information to). Specify
+    ``always`` for the most common use case. For more information, see origin access control
+    advanced settings in the Amazon CloudFront Developer Guide.
+
+    This field can have one of the following values:
+
+    - ``always`` - CloudFront signs all origin requests, overwriting the ...
+    - ``never`` - CloudFront doesn't sign any origin requests.
+    - ``no-override`` - If the viewer request doesn't contain the ...
+    - ``always-amz-auth`` - CloudFront signs all origin requests with Amazon ...
+    """
     origin_access_control_origin_type: _t.Annotated[OriginAccessControlOriginTypes, _Tolerant] = (
         _pd.Field(
             validation_alias="OriginAccessControlOriginType",
             serialization_alias="OriginAccessControlOriginType",
         )
     )
+    """The type of origin that this origin access control is for."""
 
 
 class OriginAccessControlInUse(_Model):
@@ -6098,6 +9508,7 @@ class OriginAccessControlInUse(_Model):
     message: str | None = _pd.Field(
         default=None, validation_alias="Message", serialization_alias="Message"
     )
+    """Not documented in botocore's model (member ``Message``)."""
 
 
 class OriginAccessControlList(_Model):
@@ -6105,83 +9516,125 @@ class OriginAccessControlList(_Model):
 
     __cdnkit_quantity__ = True
     marker: str = _pd.Field(validation_alias="Marker", serialization_alias="Marker")
+    """The value of the ``Marker`` field that was provided in the request."""
     next_marker: str | None = _pd.Field(
         default=None, validation_alias="NextMarker", serialization_alias="NextMarker"
     )
+    """If there are more items in the list than are in this response, this element is present. It
+    contains the value to use in the ``Marker`` field of another request to continue listing origin
+    access controls.
+    """
     max_items: int = _pd.Field(validation_alias="MaxItems", serialization_alias="MaxItems")
+    """The maximum number of origin access controls requested."""
     is_truncated: bool = _pd.Field(
         validation_alias="IsTruncated", serialization_alias="IsTruncated"
     )
+    """If there are more items in the list than are in this response, this value is ``true``."""
     items: list[OriginAccessControlSummary] | None = _pd.Field(
         default=None, validation_alias="Items", serialization_alias="Items"
     )
+    """Contains the origin access controls in the list."""
     quantity: int = _pd.Field(
         default_factory=_derive_quantity,
         validation_alias="Quantity",
         serialization_alias="Quantity",
     )
+    """The number of origin access controls returned in the response."""
 
 
 class OriginAccessControlSummary(_Model):
     """A CloudFront origin access control."""
 
     id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
+    """The unique identifier of the origin access control."""
     description: str = _pd.Field(validation_alias="Description", serialization_alias="Description")
+    """A description of the origin access control."""
     name: str = _pd.Field(validation_alias="Name", serialization_alias="Name")
+    """A unique name that identifies the origin access control."""
     signing_protocol: _t.Annotated[OriginAccessControlSigningProtocols, _Tolerant] = _pd.Field(
         validation_alias="SigningProtocol", serialization_alias="SigningProtocol"
     )
+    """The signing protocol of the origin access control. The signing protocol determines how
+    CloudFront signs (authenticates) requests. The only valid values are ``sigv4`` and ``sigv4a``.
+    """
     signing_behavior: _t.Annotated[OriginAccessControlSigningBehaviors, _Tolerant] = _pd.Field(
         validation_alias="SigningBehavior", serialization_alias="SigningBehavior"
     )
+    """A value that specifies which requests CloudFront signs (adds authentication information to).
+    This field can have one of the following values:
+
+    - ``never`` - CloudFront doesn't sign any origin requests.
+    - ``always`` - CloudFront signs all origin requests, overwriting the ...
+    - ``no-override`` - If the viewer request doesn't contain the ...
+    - ``always-amz-auth`` - CloudFront signs all origin requests with Amazon ...
+    """
     origin_access_control_origin_type: _t.Annotated[OriginAccessControlOriginTypes, _Tolerant] = (
         _pd.Field(
             validation_alias="OriginAccessControlOriginType",
             serialization_alias="OriginAccessControlOriginType",
         )
     )
+    """The type of origin that this origin access control is for."""
 
 
 class OriginCustomHeader(_Model):
-    """A complex type that contains HeaderName and HeaderValue elements, if any, for this
-    distribution."""
+    """A complex type that contains ``HeaderName`` and ``HeaderValue`` elements, if any, for this
+    distribution.
+    """
 
     header_name: str = _pd.Field(validation_alias="HeaderName", serialization_alias="HeaderName")
+    """The name of a header that you want CloudFront to send to your origin. For more information,
+    see Adding Custom Headers to Origin Requests in the Amazon CloudFront Developer Guide.
+    """
     header_value: str = _pd.Field(
         repr=False, validation_alias="HeaderValue", serialization_alias="HeaderValue"
     )
+    """The value for the header that you specified in the ``HeaderName`` field."""
 
 
 class OriginGroup(_Model):
     """An origin group includes two origins (a primary origin and a secondary origin to failover
-    to) and a failover criteria that you specify."""
+    to) and a failover criteria that you specify. You create an origin group to support origin
+    failover in CloudFront.
+    """
 
     id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
+    """The origin group's ID."""
     failover_criteria: OriginGroupFailoverCriteria = _pd.Field(
         validation_alias="FailoverCriteria", serialization_alias="FailoverCriteria"
     )
+    """A complex type that contains information about the failover criteria for an origin group."""
     members: OriginGroupMembers = _pd.Field(
         validation_alias="Members", serialization_alias="Members"
     )
+    """A complex type that contains information about the origins in an origin group."""
     selection_criteria: _t.Annotated[OriginGroupSelectionCriteria, _Tolerant] | None = _pd.Field(
         default=None, validation_alias="SelectionCriteria", serialization_alias="SelectionCriteria"
     )
+    """The selection criteria for the origin group. For more information, see Create an origin
+    group in the Amazon CloudFront Developer Guide.
+    """
 
 
 class OriginGroupFailoverCriteria(_Model):
     """A complex data type that includes information about the failover criteria for an origin
-    group, including the status codes for which CloudFront will failover from the primary origin
-    to the second origin."""
+    group, including the status codes for which CloudFront will failover from the primary origin to
+    the second origin.
+    """
 
     status_codes: StatusCodes = _pd.Field(
         validation_alias="StatusCodes", serialization_alias="StatusCodes"
     )
+    """The status codes that, when returned from the primary origin, will trigger CloudFront to
+    failover to the second origin.
+    """
 
 
 class OriginGroupMember(_Model):
     """An origin in an origin group."""
 
     origin_id: str = _pd.Field(validation_alias="OriginId", serialization_alias="OriginId")
+    """The ID for an origin in an origin group."""
 
 
 class OriginGroupMembers(_Model):
@@ -6191,11 +9644,13 @@ class OriginGroupMembers(_Model):
     items: _t.Annotated[
         list[OriginGroupMember], _pd.Field(min_length=2, max_length=2), _Tolerant
     ] = _pd.Field(validation_alias="Items", serialization_alias="Items")
+    """Items (origins) in an origin group."""
     quantity: int = _pd.Field(
         default_factory=_derive_quantity,
         validation_alias="Quantity",
         serialization_alias="Quantity",
     )
+    """The number of origins in an origin group."""
 
 
 class OriginGroups(_Model):
@@ -6205,11 +9660,13 @@ class OriginGroups(_Model):
     items: list[OriginGroup] | None = _pd.Field(
         default=None, validation_alias="Items", serialization_alias="Items"
     )
+    """The items (origin groups) in a distribution."""
     quantity: int = _pd.Field(
         default_factory=_derive_quantity,
         validation_alias="Quantity",
         serialization_alias="Quantity",
     )
+    """The number of origin groups."""
 
 
 class OriginMtlsConfig(_Model):
@@ -6218,78 +9675,137 @@ class OriginMtlsConfig(_Model):
     client_certificate_arn: str = _pd.Field(
         validation_alias="ClientCertificateArn", serialization_alias="ClientCertificateArn"
     )
+    """The Amazon Resource Name (ARN) of the client certificate stored in Amazon Web Services
+    Certificate Manager (ACM) that CloudFront uses to authenticate with your origin using Mutual
+    TLS.
+    """
 
 
 class OriginRequestPolicy(_Model):
-    """An origin request policy."""
+    """An origin request policy.
+
+    When it's attached to a cache behavior, the origin request policy determines the values that
+    CloudFront includes in requests that it sends to the origin. Each request that CloudFront sends
+    to the origin includes the following:
+
+    - The request body and the URL path (without the domain name) from the viewer ...
+    - The headers that CloudFront automatically includes in every origin request ...
+    - All HTTP headers, cookies, and URL query strings that are specified in the ...
+    """
 
     id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
+    """The unique identifier for the origin request policy."""
     last_modified_time: _dt.datetime = _pd.Field(
         validation_alias="LastModifiedTime", serialization_alias="LastModifiedTime"
     )
+    """The date and time when the origin request policy was last modified."""
     origin_request_policy_config: OriginRequestPolicyConfig = _pd.Field(
         validation_alias="OriginRequestPolicyConfig",
         serialization_alias="OriginRequestPolicyConfig",
     )
+    """The origin request policy configuration."""
 
 
 class OriginRequestPolicyAlreadyExists(_Model):
-    """An origin request policy with this name already exists."""
+    """An origin request policy with this name already exists. You must provide a unique name. To
+    modify an existing origin request policy, use ``UpdateOriginRequestPolicy``.
+    """
 
     message: str | None = _pd.Field(
         default=None, validation_alias="Message", serialization_alias="Message"
     )
+    """Not documented in botocore's model (member ``Message``)."""
 
 
 class OriginRequestPolicyConfig(_Model):
-    """An origin request policy configuration."""
+    """An origin request policy configuration.
+
+    This configuration determines the values that CloudFront includes in requests that it sends to
+    the origin. Each request that CloudFront sends to the origin includes the following:
+
+    - The request body and the URL path (without the domain name) from the viewer ...
+    - The headers that CloudFront automatically includes in every origin request ...
+    - All HTTP headers, cookies, and URL query strings that are specified in the ...
+    """
 
     comment: str | None = _pd.Field(
         default=None, validation_alias="Comment", serialization_alias="Comment"
     )
+    """A comment to describe the origin request policy. The comment cannot be longer than 128
+    characters.
+    """
     name: str = _pd.Field(validation_alias="Name", serialization_alias="Name")
+    """A unique name to identify the origin request policy."""
     headers_config: OriginRequestPolicyHeadersConfig = _pd.Field(
         validation_alias="HeadersConfig", serialization_alias="HeadersConfig"
     )
+    """The HTTP headers to include in origin requests. These can include headers from viewer
+    requests and additional headers added by CloudFront.
+    """
     cookies_config: OriginRequestPolicyCookiesConfig = _pd.Field(
         validation_alias="CookiesConfig", serialization_alias="CookiesConfig"
     )
+    """The cookies from viewer requests to include in origin requests."""
     query_strings_config: OriginRequestPolicyQueryStringsConfig = _pd.Field(
         validation_alias="QueryStringsConfig", serialization_alias="QueryStringsConfig"
     )
+    """The URL query strings from viewer requests to include in origin requests."""
 
 
 class OriginRequestPolicyCookiesConfig(_Model):
     """An object that determines whether any cookies in viewer requests (and if so, which cookies)
-    are included in requests that CloudFront sends to the origin."""
+    are included in requests that CloudFront sends to the origin.
+    """
 
     cookie_behavior: _t.Annotated[OriginRequestPolicyCookieBehavior, _Tolerant] = _pd.Field(
         validation_alias="CookieBehavior", serialization_alias="CookieBehavior"
     )
+    """Determines whether cookies in viewer requests are included in requests that CloudFront sends
+    to the origin. Valid values are:
+
+    - ``none`` - No cookies in viewer requests are included in requests that ...
+    - ``whitelist`` - Only the cookies in viewer requests that are listed in the ...
+    - ``all`` - All cookies in viewer requests are included in requests that ...
+    - ``allExcept`` - All cookies in viewer requests are included in requests ...
+    """
     cookies: CookieNames | None = _pd.Field(
         default=None, validation_alias="Cookies", serialization_alias="Cookies"
     )
+    """Contains a list of cookie names."""
 
 
 class OriginRequestPolicyHeadersConfig(_Model):
     """An object that determines whether any HTTP headers (and if so, which headers) are included
-    in requests that CloudFront sends to the origin."""
+    in requests that CloudFront sends to the origin.
+    """
 
     header_behavior: _t.Annotated[OriginRequestPolicyHeaderBehavior, _Tolerant] = _pd.Field(
         validation_alias="HeaderBehavior", serialization_alias="HeaderBehavior"
     )
+    """Determines whether any HTTP headers are included in requests that CloudFront sends to the
+    origin. Valid values are:
+
+    - ``none`` - No HTTP headers in viewer requests are included in requests that ...
+    - ``whitelist`` - Only the HTTP headers that are listed in the ``Headers`` ...
+    - ``allViewer`` - All HTTP headers in viewer requests are included in ...
+    - ``allViewerAndWhitelistCloudFront`` - All HTTP headers in viewer requests ...
+    - ``allExcept`` - All HTTP headers in viewer requests are included in ...
+    """
     headers: Headers | None = _pd.Field(
         default=None, validation_alias="Headers", serialization_alias="Headers"
     )
+    """Contains a list of HTTP header names."""
 
 
 class OriginRequestPolicyInUse(_Model):
     """Cannot delete the origin request policy because it is attached to one or more cache
-    behaviors."""
+    behaviors.
+    """
 
     message: str | None = _pd.Field(
         default=None, validation_alias="Message", serialization_alias="Message"
     )
+    """Not documented in botocore's model (member ``Message``)."""
 
 
 class OriginRequestPolicyList(_Model):
@@ -6299,27 +9815,46 @@ class OriginRequestPolicyList(_Model):
     next_marker: str | None = _pd.Field(
         default=None, validation_alias="NextMarker", serialization_alias="NextMarker"
     )
+    """If there are more items in the list than are in this response, this element is present. It
+    contains the value that you should use in the ``Marker`` field of a subsequent request to
+    continue listing origin request policies where you left off.
+    """
     max_items: int = _pd.Field(validation_alias="MaxItems", serialization_alias="MaxItems")
+    """The maximum number of origin request policies requested."""
     items: list[OriginRequestPolicySummary] | None = _pd.Field(
         default=None, validation_alias="Items", serialization_alias="Items"
     )
+    """Contains the origin request policies in the list."""
     quantity: int = _pd.Field(
         default_factory=_derive_quantity,
         validation_alias="Quantity",
         serialization_alias="Quantity",
     )
+    """The total number of origin request policies returned in the response."""
 
 
 class OriginRequestPolicyQueryStringsConfig(_Model):
     """An object that determines whether any URL query strings in viewer requests (and if so, which
-    query strings) are included in requests that CloudFront sends to the origin."""
+    query strings) are included in requests that CloudFront sends to the origin.
+    """
 
     query_string_behavior: _t.Annotated[OriginRequestPolicyQueryStringBehavior, _Tolerant] = (
         _pd.Field(validation_alias="QueryStringBehavior", serialization_alias="QueryStringBehavior")
     )
+    """Determines whether any URL query strings in viewer requests are included in requests that
+    CloudFront sends to the origin. Valid values are:
+
+    - ``none`` - No query strings in viewer requests are included in requests ...
+    - ``whitelist`` - Only the query strings in viewer requests that are listed ...
+    - ``all`` - All query strings in viewer requests are included in requests ...
+    - ``allExcept`` - All query strings in viewer requests are included in ...
+    """
     query_strings: QueryStringNames | None = _pd.Field(
         default=None, validation_alias="QueryStrings", serialization_alias="QueryStrings"
     )
+    """Contains the specific query strings in viewer requests that either are or are not included
+    in requests that CloudFront sends to the origin.
+    """
 
 
 class OriginRequestPolicySummary(_Model):
@@ -6328,15 +9863,29 @@ class OriginRequestPolicySummary(_Model):
     type: _t.Annotated[OriginRequestPolicyType, _Tolerant] = _pd.Field(
         validation_alias="Type", serialization_alias="Type"
     )
+    """The type of origin request policy, either ``managed`` (created by Amazon Web Services) or
+    ``custom`` (created in this Amazon Web Services account).
+    """
     origin_request_policy: OriginRequestPolicy = _pd.Field(
         validation_alias="OriginRequestPolicy", serialization_alias="OriginRequestPolicy"
     )
+    """The origin request policy."""
 
 
 class OriginShield(_Model):
-    """CloudFront Origin Shield."""
+    """CloudFront Origin Shield.
+
+    Using Origin Shield can help reduce the load on your origin. For more information, see Using
+    Origin Shield in the Amazon CloudFront Developer Guide.
+    """
 
     enabled: bool = _pd.Field(validation_alias="Enabled", serialization_alias="Enabled")
+    """A flag that specifies whether Origin Shield is enabled.
+
+    When it's enabled, CloudFront routes all requests through Origin Shield, which can help protect
+    your origin. When it's disabled, CloudFront might send requests directly to your origin from
+    multiple edge locations or regional edge caches.
+    """
     origin_shield_region: (
         _t.Annotated[
             str, _pd.Field(min_length=1, max_length=32, pattern="[a-z]{2}-[a-z]+-\\d"), _Tolerant
@@ -6347,21 +9896,32 @@ class OriginShield(_Model):
         validation_alias="OriginShieldRegion",
         serialization_alias="OriginShieldRegion",
     )
+    """The Amazon Web Services Region for Origin Shield.
+
+    Specify the Amazon Web Services Region that has the lowest latency to your origin. To specify a
+    region, use the region code, not the region name. For example, specify the US East (Ohio)
+    region as ``us-east-2``.
+    """
 
 
 class OriginSslProtocols(_Model):
     """A complex type that contains information about the SSL/TLS protocols that CloudFront can use
-    when establishing an HTTPS connection with your origin."""
+    when establishing an HTTPS connection with your origin.
+    """
 
     __cdnkit_quantity__ = True
     items: list[_t.Annotated[SslProtocol, _Tolerant]] = _pd.Field(
         validation_alias="Items", serialization_alias="Items"
     )
+    """A list that contains allowed SSL/TLS protocols for this distribution."""
     quantity: int = _pd.Field(
         default_factory=_derive_quantity,
         validation_alias="Quantity",
         serialization_alias="Quantity",
     )
+    """The number of SSL/TLS protocols that you want to allow CloudFront to use when establishing
+    an HTTPS connection with this origin.
+    """
 
 
 class Origins(_Model):
@@ -6371,33 +9931,45 @@ class Origins(_Model):
     items: _t.Annotated[list[Origin], _pd.Field(min_length=1), _Tolerant] = _pd.Field(
         validation_alias="Items", serialization_alias="Items"
     )
+    """A list of origins."""
     quantity: int = _pd.Field(
         default_factory=_derive_quantity,
         validation_alias="Quantity",
         serialization_alias="Quantity",
     )
+    """The number of origins for this distribution."""
 
 
 class Parameter(_Model):
-    """A list of parameter values to add to the resource."""
+    """A list of parameter values to add to the resource. A parameter is specified as a key-value
+    pair. A valid parameter value must exist for any parameter that is marked as required in the
+    multi-tenant distribution.
+    """
 
     name: _t.Annotated[
         str, _pd.Field(min_length=1, max_length=128, pattern="[a-zA-Z0-9-_]+"), _Tolerant
     ] = _pd.Field(validation_alias="Name", serialization_alias="Name")
+    """The parameter name."""
     value: _t.Annotated[str, _pd.Field(min_length=1, max_length=256), _Tolerant] = _pd.Field(
         validation_alias="Value", serialization_alias="Value"
     )
+    """The parameter value."""
 
 
 class ParameterDefinition(_Model):
-    """A list of parameter values to add to the resource."""
+    """A list of parameter values to add to the resource. A parameter is specified as a key-value
+    pair. A valid parameter value must exist for any parameter that is marked as required in the
+    multi-tenant distribution.
+    """
 
     name: _t.Annotated[
         str, _pd.Field(min_length=1, max_length=128, pattern="[a-zA-Z0-9-_]+"), _Tolerant
     ] = _pd.Field(validation_alias="Name", serialization_alias="Name")
+    """The name of the parameter."""
     definition: ParameterDefinitionSchema = _pd.Field(
         validation_alias="Definition", serialization_alias="Definition"
     )
+    """The value that you assigned to the parameter."""
 
 
 class ParameterDefinitionSchema(_Model):
@@ -6406,63 +9978,114 @@ class ParameterDefinitionSchema(_Model):
     string_schema: StringSchemaConfig | None = _pd.Field(
         default=None, validation_alias="StringSchema", serialization_alias="StringSchema"
     )
+    """An object that contains information about the string schema."""
 
 
 class ParametersInCacheKeyAndForwardedToOrigin(_Model):
-    """This object determines the values that CloudFront includes in the cache key."""
+    """This object determines the values that CloudFront includes in the cache key. These values
+    can include HTTP headers, cookies, and URL query strings. CloudFront uses the cache key to find
+    an object in its cache that it can return to the viewer.
+    """
 
     enable_accept_encoding_gzip: bool = _pd.Field(
         validation_alias="EnableAcceptEncodingGzip", serialization_alias="EnableAcceptEncodingGzip"
     )
+    """A flag that can affect whether the ``Accept-Encoding`` HTTP header is included in the cache
+    key and included in requests that CloudFront sends to the origin.
+
+    This field is related to the ``EnableAcceptEncodingBrotli`` field. If one or both of these
+    fields is ``true`` and the viewer request includes the ``Accept-Encoding`` header, then
+    CloudFront does the following:
+
+    - Normalizes the value of the viewer's ``Accept-Encoding`` header
+    - Includes the normalized header in the cache key
+    - Includes the normalized header in the request to the origin, if a request ...
+    """
     enable_accept_encoding_brotli: bool | None = _pd.Field(
         default=None,
         validation_alias="EnableAcceptEncodingBrotli",
         serialization_alias="EnableAcceptEncodingBrotli",
     )
+    """A flag that can affect whether the ``Accept-Encoding`` HTTP header is included in the cache
+    key and included in requests that CloudFront sends to the origin.
+
+    This field is related to the ``EnableAcceptEncodingGzip`` field. If one or both of these fields
+    is ``true`` and the viewer request includes the ``Accept-Encoding`` header, then CloudFront
+    does the following:
+
+    - Normalizes the value of the viewer's ``Accept-Encoding`` header
+    - Includes the normalized header in the cache key
+    - Includes the normalized header in the request to the origin, if a request ...
+    """
     headers_config: CachePolicyHeadersConfig = _pd.Field(
         validation_alias="HeadersConfig", serialization_alias="HeadersConfig"
     )
+    """An object that determines whether any HTTP headers (and if so, which headers) are included
+    in the cache key and in requests that CloudFront sends to the origin.
+    """
     cookies_config: CachePolicyCookiesConfig = _pd.Field(
         validation_alias="CookiesConfig", serialization_alias="CookiesConfig"
     )
+    """An object that determines whether any cookies in viewer requests (and if so, which cookies)
+    are included in the cache key and in requests that CloudFront sends to the origin.
+    """
     query_strings_config: CachePolicyQueryStringsConfig = _pd.Field(
         validation_alias="QueryStringsConfig", serialization_alias="QueryStringsConfig"
     )
+    """An object that determines whether any URL query strings in viewer requests (and if so, which
+    query strings) are included in the cache key and in requests that CloudFront sends to the
+    origin.
+    """
 
 
 class Paths(_Model):
-    """A complex type that contains information about the objects that you want to invalidate."""
+    """A complex type that contains information about the objects that you want to invalidate. For
+    more information, see Specifying the Objects to Invalidate in the Amazon CloudFront Developer
+    Guide.
+    """
 
     __cdnkit_quantity__ = True
     items: list[str] | None = _pd.Field(
         default=None, validation_alias="Items", serialization_alias="Items"
     )
+    """A complex type that contains a list of the paths that you want to invalidate."""
     quantity: int = _pd.Field(
         default_factory=_derive_quantity,
         validation_alias="Quantity",
         serialization_alias="Quantity",
     )
+    """The number of invalidation paths specified for the objects that you want to invalidate."""
 
 
 class PreconditionFailed(_Model):
-    """The precondition in one or more of the request fields evaluated to false ."""
+    """The precondition in one or more of the request fields evaluated to ``false``."""
 
     message: str | None = _pd.Field(
         default=None, validation_alias="Message", serialization_alias="Message"
     )
+    """Not documented in botocore's model (member ``Message``)."""
 
 
 class PublicKey(_Model):
-    """A public key that you can use with signed URLs and signed cookies , or with field-level
-    encryption ."""
+    """A public key that you can use with signed URLs and signed cookies, or with field-level
+    encryption.
+
+    CloudFront supports signed URLs and signed cookies with RSA 2048 or ECDSA 256 key signatures.
+    Field-level encryption is only compatible with RSA 2048 key signatures.
+    """
 
     id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
+    """The identifier of the public key."""
     created_time: _dt.datetime = _pd.Field(
         validation_alias="CreatedTime", serialization_alias="CreatedTime"
     )
+    """The date and time when the public key was uploaded."""
     public_key_config: PublicKeyConfig = _pd.Field(
         validation_alias="PublicKeyConfig", serialization_alias="PublicKeyConfig"
     )
+    """Configuration information about a public key that you can use with signed URLs and signed
+    cookies, or with field-level encryption.
+    """
 
 
 class PublicKeyAlreadyExists(_Model):
@@ -6471,20 +10094,31 @@ class PublicKeyAlreadyExists(_Model):
     message: str | None = _pd.Field(
         default=None, validation_alias="Message", serialization_alias="Message"
     )
+    """Not documented in botocore's model (member ``Message``)."""
 
 
 class PublicKeyConfig(_Model):
     """Configuration information about a public key that you can use with signed URLs and signed
-    cookies , or with field-level encryption ."""
+    cookies, or with field-level encryption.
+
+    CloudFront supports signed URLs and signed cookies with RSA 2048 or ECDSA 256 key signatures.
+    Field-level encryption is only compatible with RSA 2048 key signatures.
+    """
 
     caller_reference: str = _pd.Field(
         validation_alias="CallerReference", serialization_alias="CallerReference"
     )
+    """A string included in the request to help make sure that the request can't be replayed."""
     name: str = _pd.Field(validation_alias="Name", serialization_alias="Name")
+    """A name to help identify the public key."""
     encoded_key: str = _pd.Field(validation_alias="EncodedKey", serialization_alias="EncodedKey")
+    """The public key that you can use with signed URLs and signed cookies, or with field-level
+    encryption.
+    """
     comment: str | None = _pd.Field(
         default=None, validation_alias="Comment", serialization_alias="Comment"
     )
+    """A comment to describe the public key. The comment cannot be longer than 128 characters."""
 
 
 class PublicKeyInUse(_Model):
@@ -6493,99 +10127,157 @@ class PublicKeyInUse(_Model):
     message: str | None = _pd.Field(
         default=None, validation_alias="Message", serialization_alias="Message"
     )
+    """Not documented in botocore's model (member ``Message``)."""
 
 
 class PublicKeyList(_Model):
-    """A list of public keys that you can use with signed URLs and signed cookies , or with
-    field-level encryption ."""
+    """A list of public keys that you can use with signed URLs and signed cookies, or with
+    field-level encryption.
+    """
 
     __cdnkit_quantity__ = True
     next_marker: str | None = _pd.Field(
         default=None, validation_alias="NextMarker", serialization_alias="NextMarker"
     )
+    """If there are more elements to be listed, this element is present and contains the value that
+    you can use for the ``Marker`` request parameter to continue listing your public keys where you
+    left off.
+    """
     max_items: int = _pd.Field(validation_alias="MaxItems", serialization_alias="MaxItems")
+    """The maximum number of public keys you want in the response."""
     items: list[PublicKeySummary] | None = _pd.Field(
         default=None, validation_alias="Items", serialization_alias="Items"
     )
+    """A list of public keys."""
     quantity: int = _pd.Field(
         default_factory=_derive_quantity,
         validation_alias="Quantity",
         serialization_alias="Quantity",
     )
+    """The number of public keys in the list."""
 
 
 class PublicKeySummary(_Model):
     """Contains information about a public key."""
 
     id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
+    """The identifier of the public key."""
     name: str = _pd.Field(validation_alias="Name", serialization_alias="Name")
+    """A name to help identify the public key."""
     created_time: _dt.datetime = _pd.Field(
         validation_alias="CreatedTime", serialization_alias="CreatedTime"
     )
+    """The date and time when the public key was uploaded."""
     encoded_key: str = _pd.Field(validation_alias="EncodedKey", serialization_alias="EncodedKey")
+    """The public key."""
     comment: str | None = _pd.Field(
         default=None, validation_alias="Comment", serialization_alias="Comment"
     )
+    """A comment to describe the public key. The comment cannot be longer than 128 characters."""
 
 
 class PublishConnectionFunctionRequest(_Model):
-    """The ``PublishConnectionFunctionRequest`` structure."""
+    """Request of the ``PublishConnectionFunction`` operation.
+
+    Publishes a connection function.
+    """
 
     id: _t.Annotated[str, _pd.Field(min_length=1, max_length=64), _Tolerant] = _pd.Field(
         validation_alias="Id", serialization_alias="Id"
     )
+    """The connection function ID."""
     if_match: str = _pd.Field(validation_alias="IfMatch", serialization_alias="IfMatch")
+    """The current version (``ETag`` value) of the connection function."""
 
 
 class PublishConnectionFunctionResult(_Model):
-    """The ``PublishConnectionFunctionResult`` structure."""
+    """Reply of the ``PublishConnectionFunction`` operation.
+
+    Publishes a connection function.
+    """
 
     connection_function_summary: ConnectionFunctionSummary | None = _pd.Field(
         default=None,
         validation_alias="ConnectionFunctionSummary",
         serialization_alias="ConnectionFunctionSummary",
     )
+    """The connection function summary."""
 
 
 class PublishFunctionRequest(_Model):
-    """The ``PublishFunctionRequest`` structure."""
+    """Request of the ``PublishFunction`` operation.
+
+    Publishes a CloudFront function by copying the function code from the ``DEVELOPMENT`` stage to
+    ``LIVE``. This automatically updates all cache behaviors that are using this function to use
+    the newly published copy in the ``LIVE`` stage.
+
+    When a function is published to the ``LIVE`` stage, you can attach the function to a
+    distribution's cache behavior, using the function's Amazon Resource Name (ARN).
+    """
 
     name: _t.Annotated[
         str, _pd.Field(min_length=1, max_length=64, pattern="^[a-zA-Z0-9_-]{1,64}$"), _Tolerant
     ] = _pd.Field(validation_alias="Name", serialization_alias="Name")
+    """The name of the function that you are publishing."""
     if_match: str = _pd.Field(validation_alias="IfMatch", serialization_alias="IfMatch")
+    """The current version (``ETag`` value) of the function that you are publishing, which you can
+    get using ``DescribeFunction``.
+    """
 
 
 class PublishFunctionResult(_Model):
-    """The ``PublishFunctionResult`` structure."""
+    """Reply of the ``PublishFunction`` operation.
+
+    Publishes a CloudFront function by copying the function code from the ``DEVELOPMENT`` stage to
+    ``LIVE``. This automatically updates all cache behaviors that are using this function to use
+    the newly published copy in the ``LIVE`` stage.
+
+    When a function is published to the ``LIVE`` stage, you can attach the function to a
+    distribution's cache behavior, using the function's Amazon Resource Name (ARN).
+    """
 
     function_summary: FunctionSummary | None = _pd.Field(
         default=None, validation_alias="FunctionSummary", serialization_alias="FunctionSummary"
     )
+    """Contains configuration information and metadata about a CloudFront function."""
 
 
 class PutResourcePolicyRequest(_Model):
-    """The ``PutResourcePolicyRequest`` structure."""
+    """Request of the ``PutResourcePolicy`` operation.
+
+    Creates a resource control policy for a given CloudFront resource.
+    """
 
     resource_arn: str = _pd.Field(validation_alias="ResourceArn", serialization_alias="ResourceArn")
+    """The Amazon Resource Name (ARN) of the CloudFront resource for which the policy is being
+    created.
+    """
     policy_document: str = _pd.Field(
         validation_alias="PolicyDocument", serialization_alias="PolicyDocument"
     )
+    """The JSON-formatted resource policy to create."""
 
 
 class PutResourcePolicyResult(_Model):
-    """The ``PutResourcePolicyResult`` structure."""
+    """Reply of the ``PutResourcePolicy`` operation.
+
+    Creates a resource control policy for a given CloudFront resource.
+    """
 
     resource_arn: str | None = _pd.Field(
         default=None, validation_alias="ResourceArn", serialization_alias="ResourceArn"
     )
+    """The Amazon Resource Name (ARN) of the CloudFront resource for which the policy was created.
+    """
 
 
 class QueryArgProfile(_Model):
     """Query argument-profile mapping for field-level encryption."""
 
     query_arg: str = _pd.Field(validation_alias="QueryArg", serialization_alias="QueryArg")
+    """Query argument for field-level encryption query argument-profile mapping."""
     profile_id: str = _pd.Field(validation_alias="ProfileId", serialization_alias="ProfileId")
+    """ID of profile to use for field-level encryption query argument-profile mapping"""
 
 
 class QueryArgProfileConfig(_Model):
@@ -6595,9 +10287,13 @@ class QueryArgProfileConfig(_Model):
         validation_alias="ForwardWhenQueryArgProfileIsUnknown",
         serialization_alias="ForwardWhenQueryArgProfileIsUnknown",
     )
+    """Flag to set if you want a request to be forwarded to the origin even if the profile
+    specified by the field-level encryption query argument, fle-profile, is unknown.
+    """
     query_arg_profiles: QueryArgProfiles | None = _pd.Field(
         default=None, validation_alias="QueryArgProfiles", serialization_alias="QueryArgProfiles"
     )
+    """Profiles specified for query argument-profile mapping for field-level encryption."""
 
 
 class QueryArgProfileEmpty(_Model):
@@ -6606,6 +10302,7 @@ class QueryArgProfileEmpty(_Model):
     message: str | None = _pd.Field(
         default=None, validation_alias="Message", serialization_alias="Message"
     )
+    """Not documented in botocore's model (member ``Message``)."""
 
 
 class QueryArgProfiles(_Model):
@@ -6615,25 +10312,36 @@ class QueryArgProfiles(_Model):
     items: list[QueryArgProfile] | None = _pd.Field(
         default=None, validation_alias="Items", serialization_alias="Items"
     )
+    """Number of items for query argument-profile mapping for field-level encryption."""
     quantity: int = _pd.Field(
         default_factory=_derive_quantity,
         validation_alias="Quantity",
         serialization_alias="Quantity",
     )
+    """Number of profiles for query argument-profile mapping for field-level encryption."""
 
 
 class QueryStringCacheKeys(_Model):
-    """This field is deprecated."""
+    """This field is deprecated. We recommend that you use a cache policy or an origin request
+    policy instead of this field.
+
+    If you want to include query strings in the cache key, use ``QueryStringsConfig`` in a cache
+    policy. See ``CachePolicy``.
+    """
 
     __cdnkit_quantity__ = True
     items: list[str] | None = _pd.Field(
         default=None, validation_alias="Items", serialization_alias="Items"
     )
+    """A list that contains the query string parameters that you want CloudFront to use as a basis
+    for caching for a cache behavior. If ``Quantity`` is 0, you can omit ``Items``.
+    """
     quantity: int = _pd.Field(
         default_factory=_derive_quantity,
         validation_alias="Quantity",
         serialization_alias="Quantity",
     )
+    """The number of ``whitelisted`` query string parameters for a cache behavior."""
 
 
 class QueryStringNames(_Model):
@@ -6643,67 +10351,103 @@ class QueryStringNames(_Model):
     items: list[str] | None = _pd.Field(
         default=None, validation_alias="Items", serialization_alias="Items"
     )
+    """A list of query string names."""
     quantity: int = _pd.Field(
         default_factory=_derive_quantity,
         validation_alias="Quantity",
         serialization_alias="Quantity",
     )
+    """The number of query string names in the ``Items`` list."""
 
 
 class RealtimeLogConfig(_Model):
     """A real-time log configuration."""
 
     arn: str = _pd.Field(validation_alias="ARN", serialization_alias="ARN")
+    """The Amazon Resource Name (ARN) of this real-time log configuration."""
     name: str = _pd.Field(validation_alias="Name", serialization_alias="Name")
+    """The unique name of this real-time log configuration."""
     sampling_rate: int = _pd.Field(
         validation_alias="SamplingRate", serialization_alias="SamplingRate"
     )
+    """The sampling rate for this real-time log configuration. The sampling rate determines the
+    percentage of viewer requests that are represented in the real-time log data. The sampling rate
+    is an integer between 1 and 100, inclusive.
+    """
     end_points: list[EndPoint] = _pd.Field(
         validation_alias="EndPoints", serialization_alias="EndPoints"
     )
+    """Contains information about the Amazon Kinesis data stream where you are sending real-time
+    log data for this real-time log configuration.
+    """
     fields_: list[str] = _pd.Field(validation_alias="Fields", serialization_alias="Fields")
+    """A list of fields that are included in each real-time log record. In an API response, the
+    fields are provided in the same order in which they are sent to the Amazon Kinesis data stream.
+
+    For more information about fields, see Real-time log configuration fields in the Amazon
+    CloudFront Developer Guide.
+    """
 
 
 class RealtimeLogConfigAlreadyExists(_Model):
-    """A real-time log configuration with this name already exists."""
+    """A real-time log configuration with this name already exists. You must provide a unique name.
+    To modify an existing real-time log configuration, use ``UpdateRealtimeLogConfig``.
+    """
 
     message: str | None = _pd.Field(
         default=None, validation_alias="Message", serialization_alias="Message"
     )
+    """Not documented in botocore's model (member ``Message``)."""
 
 
 class RealtimeLogConfigInUse(_Model):
     """Cannot delete the real-time log configuration because it is attached to one or more cache
-    behaviors."""
+    behaviors.
+    """
 
     message: str | None = _pd.Field(
         default=None, validation_alias="Message", serialization_alias="Message"
     )
+    """Not documented in botocore's model (member ``Message``)."""
 
 
 class RealtimeLogConfigOwnerMismatch(_Model):
     """The specified real-time log configuration belongs to a different Amazon Web Services
-    account."""
+    account.
+    """
 
     message: str | None = _pd.Field(
         default=None, validation_alias="Message", serialization_alias="Message"
     )
+    """Not documented in botocore's model (member ``Message``)."""
 
 
 class RealtimeLogConfigs(_Model):
     """A list of real-time log configurations."""
 
     max_items: int = _pd.Field(validation_alias="MaxItems", serialization_alias="MaxItems")
+    """The maximum number of real-time log configurations requested."""
     items: list[RealtimeLogConfig] | None = _pd.Field(
         default=None, validation_alias="Items", serialization_alias="Items"
     )
+    """Contains the list of real-time log configurations."""
     is_truncated: bool = _pd.Field(
         validation_alias="IsTruncated", serialization_alias="IsTruncated"
     )
+    """A flag that indicates whether there are more real-time log configurations than are contained
+    in this list.
+    """
     marker: str = _pd.Field(validation_alias="Marker", serialization_alias="Marker")
+    """This parameter indicates where this list of real-time log configurations begins. This list
+    includes real-time log configurations that occur after the marker.
+    """
     next_marker: str | None = _pd.Field(
         default=None, validation_alias="NextMarker", serialization_alias="NextMarker"
     )
+    """If there are more items in the list than are in this response, this element is present. It
+    contains the value that you should use in the ``Marker`` field of a subsequent request to
+    continue listing real-time log configurations where you left off.
+    """
 
 
 class RealtimeMetricsSubscriptionConfig(_Model):
@@ -6715,6 +10459,9 @@ class RealtimeMetricsSubscriptionConfig(_Model):
         validation_alias="RealtimeMetricsSubscriptionStatus",
         serialization_alias="RealtimeMetricsSubscriptionStatus",
     )
+    """A flag that indicates whether additional CloudWatch metrics are enabled for a given
+    CloudFront distribution.
+    """
 
 
 class ResourceInUse(_Model):
@@ -6723,6 +10470,7 @@ class ResourceInUse(_Model):
     message: str | None = _pd.Field(
         default=None, validation_alias="Message", serialization_alias="Message"
     )
+    """Not documented in botocore's model (member ``Message``)."""
 
 
 class ResourceNotDisabled(_Model):
@@ -6731,154 +10479,268 @@ class ResourceNotDisabled(_Model):
     message: str | None = _pd.Field(
         default=None, validation_alias="Message", serialization_alias="Message"
     )
+    """Not documented in botocore's model (member ``Message``)."""
 
 
 class ResponseHeadersPolicy(_Model):
-    """A response headers policy."""
+    """A response headers policy.
+
+    A response headers policy contains information about a set of HTTP response headers.
+    """
 
     id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
+    """The identifier for the response headers policy."""
     last_modified_time: _dt.datetime = _pd.Field(
         validation_alias="LastModifiedTime", serialization_alias="LastModifiedTime"
     )
+    """The date and time when the response headers policy was last modified."""
     response_headers_policy_config: ResponseHeadersPolicyConfig = _pd.Field(
         validation_alias="ResponseHeadersPolicyConfig",
         serialization_alias="ResponseHeadersPolicyConfig",
     )
+    """A response headers policy configuration."""
 
 
 class ResponseHeadersPolicyAccessControlAllowHeaders(_Model):
     """A list of HTTP header names that CloudFront includes as values for the
-    Access-Control-Allow-Headers HTTP response header."""
+    ``Access-Control-Allow-Headers`` HTTP response header.
+
+    For more information about the ``Access-Control-Allow-Headers`` HTTP response header, see
+    Access-Control-Allow-Headers in the MDN Web Docs.
+    """
 
     __cdnkit_quantity__ = True
     items: list[str] = _pd.Field(validation_alias="Items", serialization_alias="Items")
+    """The list of HTTP header names. You can specify ``*`` to allow all headers."""
     quantity: int = _pd.Field(
         default_factory=_derive_quantity,
         validation_alias="Quantity",
         serialization_alias="Quantity",
     )
+    """The number of HTTP header names in the list."""
 
 
 class ResponseHeadersPolicyAccessControlAllowMethods(_Model):
     """A list of HTTP methods that CloudFront includes as values for the
-    Access-Control-Allow-Methods HTTP response header."""
+    ``Access-Control-Allow-Methods`` HTTP response header.
+
+    For more information about the ``Access-Control-Allow-Methods`` HTTP response header, see
+    Access-Control-Allow-Methods in the MDN Web Docs.
+    """
 
     __cdnkit_quantity__ = True
     items: list[_t.Annotated[ResponseHeadersPolicyAccessControlAllowMethodsValues, _Tolerant]] = (
         _pd.Field(validation_alias="Items", serialization_alias="Items")
     )
+    """The list of HTTP methods. Valid values are:
+
+    - ``GET``
+    - ``DELETE``
+    - ``HEAD``
+    - ``OPTIONS``
+    - ``PATCH``
+    - ``POST``
+    - ``PUT``
+    - ``ALL``
+
+    ``ALL`` is a special value that includes all of the listed HTTP methods.
+    """
     quantity: int = _pd.Field(
         default_factory=_derive_quantity,
         validation_alias="Quantity",
         serialization_alias="Quantity",
     )
+    """The number of HTTP methods in the list."""
 
 
 class ResponseHeadersPolicyAccessControlAllowOrigins(_Model):
     """A list of origins (domain names) that CloudFront can use as the value for the
-    Access-Control-Allow-Origin HTTP response header."""
+    ``Access-Control-Allow-Origin`` HTTP response header.
+
+    For more information about the ``Access-Control-Allow-Origin`` HTTP response header, see
+    Access-Control-Allow-Origin in the MDN Web Docs.
+    """
 
     __cdnkit_quantity__ = True
     items: list[str] = _pd.Field(validation_alias="Items", serialization_alias="Items")
+    """The list of origins (domain names). You can specify ``*`` to allow all origins."""
     quantity: int = _pd.Field(
         default_factory=_derive_quantity,
         validation_alias="Quantity",
         serialization_alias="Quantity",
     )
+    """The number of origins in the list."""
 
 
 class ResponseHeadersPolicyAccessControlExposeHeaders(_Model):
     """A list of HTTP headers that CloudFront includes as values for the
-    Access-Control-Expose-Headers HTTP response header."""
+    ``Access-Control-Expose-Headers`` HTTP response header.
+
+    For more information about the ``Access-Control-Expose-Headers`` HTTP response header, see
+    Access-Control-Expose-Headers in the MDN Web Docs.
+    """
 
     __cdnkit_quantity__ = True
     items: list[str] | None = _pd.Field(
         default=None, validation_alias="Items", serialization_alias="Items"
     )
+    """The list of HTTP headers. You can specify ``*`` to expose all headers."""
     quantity: int = _pd.Field(
         default_factory=_derive_quantity,
         validation_alias="Quantity",
         serialization_alias="Quantity",
     )
+    """The number of HTTP headers in the list."""
 
 
 class ResponseHeadersPolicyAlreadyExists(_Model):
-    """A response headers policy with this name already exists."""
+    """A response headers policy with this name already exists. You must provide a unique name. To
+    modify an existing response headers policy, use ``UpdateResponseHeadersPolicy``.
+    """
 
     message: str | None = _pd.Field(
         default=None, validation_alias="Message", serialization_alias="Message"
     )
+    """Not documented in botocore's model (member ``Message``)."""
 
 
 class ResponseHeadersPolicyConfig(_Model):
-    """A response headers policy configuration."""
+    """A response headers policy configuration.
+
+    A response headers policy configuration contains metadata about the response headers policy,
+    and configurations for sets of HTTP response headers.
+    """
 
     comment: str | None = _pd.Field(
         default=None, validation_alias="Comment", serialization_alias="Comment"
     )
+    """A comment to describe the response headers policy.
+
+    The comment cannot be longer than 128 characters.
+    """
     name: str = _pd.Field(validation_alias="Name", serialization_alias="Name")
+    """A name to identify the response headers policy.
+
+    The name must be unique for response headers policies in this Amazon Web Services account.
+    """
     cors_config: ResponseHeadersPolicyCorsConfig | None = _pd.Field(
         default=None, validation_alias="CorsConfig", serialization_alias="CorsConfig"
     )
+    """A configuration for a set of HTTP response headers that are used for cross-origin resource
+    sharing (CORS).
+    """
     security_headers_config: ResponseHeadersPolicySecurityHeadersConfig | None = _pd.Field(
         default=None,
         validation_alias="SecurityHeadersConfig",
         serialization_alias="SecurityHeadersConfig",
     )
+    """A configuration for a set of security-related HTTP response headers."""
     server_timing_headers_config: ResponseHeadersPolicyServerTimingHeadersConfig | None = _pd.Field(
         default=None,
         validation_alias="ServerTimingHeadersConfig",
         serialization_alias="ServerTimingHeadersConfig",
     )
+    """A configuration for enabling the ``Server-Timing`` header in HTTP responses sent from
+    CloudFront.
+    """
     custom_headers_config: ResponseHeadersPolicyCustomHeadersConfig | None = _pd.Field(
         default=None,
         validation_alias="CustomHeadersConfig",
         serialization_alias="CustomHeadersConfig",
     )
+    """A configuration for a set of custom HTTP response headers."""
     remove_headers_config: ResponseHeadersPolicyRemoveHeadersConfig | None = _pd.Field(
         default=None,
         validation_alias="RemoveHeadersConfig",
         serialization_alias="RemoveHeadersConfig",
     )
+    """A configuration for a set of HTTP headers to remove from the HTTP response."""
 
 
 class ResponseHeadersPolicyContentSecurityPolicy(_Model):
     """The policy directives and their values that CloudFront includes as values for the
-    Content-Security-Policy HTTP response header."""
+    ``Content-Security-Policy`` HTTP response header.
+
+    For more information about the ``Content-Security-Policy`` HTTP response header, see
+    Content-Security-Policy in the MDN Web Docs.
+    """
 
     override: bool = _pd.Field(validation_alias="Override", serialization_alias="Override")
+    """A Boolean that determines whether CloudFront overrides the ``Content-Security-Policy`` HTTP
+    response header received from the origin with the one specified in this response headers
+    policy.
+    """
     content_security_policy: str = _pd.Field(
         validation_alias="ContentSecurityPolicy", serialization_alias="ContentSecurityPolicy"
     )
+    """The policy directives and their values that CloudFront includes as values for the
+    ``Content-Security-Policy`` HTTP response header.
+    """
 
 
 class ResponseHeadersPolicyContentTypeOptions(_Model):
-    """Determines whether CloudFront includes the X-Content-Type-Options HTTP response header with
-    its value set to nosniff ."""
+    """Determines whether CloudFront includes the ``X-Content-Type-Options`` HTTP response header
+    with its value set to ``nosniff``.
+
+    For more information about the ``X-Content-Type-Options`` HTTP response header, see
+    X-Content-Type-Options in the MDN Web Docs.
+    """
 
     override: bool = _pd.Field(validation_alias="Override", serialization_alias="Override")
+    """A Boolean that determines whether CloudFront overrides the ``X-Content-Type-Options`` HTTP
+    response header received from the origin with the one specified in this response headers
+    policy.
+    """
 
 
 class ResponseHeadersPolicyCorsConfig(_Model):
     """A configuration for a set of HTTP response headers that are used for cross-origin resource
-    sharing (CORS)."""
+    sharing (CORS). CloudFront adds these headers to HTTP responses that it sends for CORS requests
+    that match a cache behavior associated with this response headers policy.
+
+    For more information about CORS, see Cross-Origin Resource Sharing (CORS) in the MDN Web Docs.
+    """
 
     access_control_allow_origins: ResponseHeadersPolicyAccessControlAllowOrigins = _pd.Field(
         validation_alias="AccessControlAllowOrigins",
         serialization_alias="AccessControlAllowOrigins",
     )
+    """A list of origins (domain names) that CloudFront can use as the value for the
+    ``Access-Control-Allow-Origin`` HTTP response header.
+
+    For more information about the ``Access-Control-Allow-Origin`` HTTP response header, see
+    Access-Control-Allow-Origin in the MDN Web Docs.
+    """
     access_control_allow_headers: ResponseHeadersPolicyAccessControlAllowHeaders = _pd.Field(
         validation_alias="AccessControlAllowHeaders",
         serialization_alias="AccessControlAllowHeaders",
     )
+    """A list of HTTP header names that CloudFront includes as values for the
+    ``Access-Control-Allow-Headers`` HTTP response header.
+
+    For more information about the ``Access-Control-Allow-Headers`` HTTP response header, see
+    Access-Control-Allow-Headers in the MDN Web Docs.
+    """
     access_control_allow_methods: ResponseHeadersPolicyAccessControlAllowMethods = _pd.Field(
         validation_alias="AccessControlAllowMethods",
         serialization_alias="AccessControlAllowMethods",
     )
+    """A list of HTTP methods that CloudFront includes as values for the
+    ``Access-Control-Allow-Methods`` HTTP response header.
+
+    For more information about the ``Access-Control-Allow-Methods`` HTTP response header, see
+    Access-Control-Allow-Methods in the MDN Web Docs.
+    """
     access_control_allow_credentials: bool = _pd.Field(
         validation_alias="AccessControlAllowCredentials",
         serialization_alias="AccessControlAllowCredentials",
     )
+    """A Boolean that CloudFront uses as the value for the ``Access-Control-Allow-Credentials``
+    HTTP response header.
+
+    For more information about the ``Access-Control-Allow-Credentials`` HTTP response header, see
+    Access-Control-Allow-Credentials in the MDN Web Docs.
+    """
     access_control_expose_headers: ResponseHeadersPolicyAccessControlExposeHeaders | None = (
         _pd.Field(
             default=None,
@@ -6886,55 +10748,97 @@ class ResponseHeadersPolicyCorsConfig(_Model):
             serialization_alias="AccessControlExposeHeaders",
         )
     )
+    """A list of HTTP headers that CloudFront includes as values for the
+    ``Access-Control-Expose-Headers`` HTTP response header.
+
+    For more information about the ``Access-Control-Expose-Headers`` HTTP response header, see
+    Access-Control-Expose-Headers in the MDN Web Docs.
+    """
     access_control_max_age_sec: int | None = _pd.Field(
         default=None,
         validation_alias="AccessControlMaxAgeSec",
         serialization_alias="AccessControlMaxAgeSec",
     )
+    """A number that CloudFront uses as the value for the ``Access-Control-Max-Age`` HTTP response
+    header.
+
+    For more information about the ``Access-Control-Max-Age`` HTTP response header, see
+    Access-Control-Max-Age in the MDN Web Docs.
+    """
     origin_override: bool = _pd.Field(
         validation_alias="OriginOverride", serialization_alias="OriginOverride"
     )
+    """A Boolean that determines whether CloudFront overrides HTTP response headers received from
+    the origin with the ones specified in this response headers policy.
+    """
 
 
 class ResponseHeadersPolicyCustomHeader(_Model):
-    """An HTTP response header name and its value."""
+    """An HTTP response header name and its value. CloudFront includes this header in HTTP
+    responses that it sends for requests that match a cache behavior that's associated with this
+    response headers policy.
+    """
 
     header: str = _pd.Field(validation_alias="Header", serialization_alias="Header")
+    """The HTTP response header name."""
     value: str = _pd.Field(validation_alias="Value", serialization_alias="Value")
+    """The value for the HTTP response header."""
     override: bool = _pd.Field(validation_alias="Override", serialization_alias="Override")
+    """A Boolean that determines whether CloudFront overrides a response header with the same name
+    received from the origin with the header specified here.
+    """
 
 
 class ResponseHeadersPolicyCustomHeadersConfig(_Model):
-    """A list of HTTP response header names and their values."""
+    """A list of HTTP response header names and their values. CloudFront includes these headers in
+    HTTP responses that it sends for requests that match a cache behavior that's associated with
+    this response headers policy.
+    """
 
     __cdnkit_quantity__ = True
     items: list[ResponseHeadersPolicyCustomHeader] | None = _pd.Field(
         default=None, validation_alias="Items", serialization_alias="Items"
     )
+    """The list of HTTP response headers and their values."""
     quantity: int = _pd.Field(
         default_factory=_derive_quantity,
         validation_alias="Quantity",
         serialization_alias="Quantity",
     )
+    """The number of HTTP response headers in the list."""
 
 
 class ResponseHeadersPolicyFrameOptions(_Model):
-    """Determines whether CloudFront includes the X-Frame-Options HTTP response header and the
-    header's value."""
+    """Determines whether CloudFront includes the ``X-Frame-Options`` HTTP response header and the
+    header's value.
+
+    For more information about the ``X-Frame-Options`` HTTP response header, see X-Frame-Options in
+    the MDN Web Docs.
+    """
 
     override: bool = _pd.Field(validation_alias="Override", serialization_alias="Override")
+    """A Boolean that determines whether CloudFront overrides the ``X-Frame-Options`` HTTP response
+    header received from the origin with the one specified in this response headers policy.
+    """
     frame_option: _t.Annotated[FrameOptionsList, _Tolerant] = _pd.Field(
         validation_alias="FrameOption", serialization_alias="FrameOption"
     )
+    """The value of the ``X-Frame-Options`` HTTP response header. Valid values are ``DENY`` and
+    ``SAMEORIGIN``.
+
+    For more information about these values, see X-Frame-Options in the MDN Web Docs.
+    """
 
 
 class ResponseHeadersPolicyInUse(_Model):
     """Cannot delete the response headers policy because it is attached to one or more cache
-    behaviors in a CloudFront distribution."""
+    behaviors in a CloudFront distribution.
+    """
 
     message: str | None = _pd.Field(
         default=None, validation_alias="Message", serialization_alias="Message"
     )
+    """Not documented in botocore's model (member ``Message``)."""
 
 
 class ResponseHeadersPolicyList(_Model):
@@ -6944,102 +10848,202 @@ class ResponseHeadersPolicyList(_Model):
     next_marker: str | None = _pd.Field(
         default=None, validation_alias="NextMarker", serialization_alias="NextMarker"
     )
+    """If there are more items in the list than are in this response, this element is present. It
+    contains the value that you should use in the ``Marker`` field of a subsequent request to
+    continue listing response headers policies where you left off.
+    """
     max_items: int = _pd.Field(validation_alias="MaxItems", serialization_alias="MaxItems")
+    """The maximum number of response headers policies requested."""
     items: list[ResponseHeadersPolicySummary] | None = _pd.Field(
         default=None, validation_alias="Items", serialization_alias="Items"
     )
+    """The response headers policies in the list."""
     quantity: int = _pd.Field(
         default_factory=_derive_quantity,
         validation_alias="Quantity",
         serialization_alias="Quantity",
     )
+    """The number of response headers policies returned."""
 
 
 class ResponseHeadersPolicyReferrerPolicy(_Model):
-    """Determines whether CloudFront includes the Referrer-Policy HTTP response header and the
-    header's value."""
+    """Determines whether CloudFront includes the ``Referrer-Policy`` HTTP response header and the
+    header's value.
+
+    For more information about the ``Referrer-Policy`` HTTP response header, see Referrer-Policy in
+    the MDN Web Docs.
+    """
 
     override: bool = _pd.Field(validation_alias="Override", serialization_alias="Override")
+    """A Boolean that determines whether CloudFront overrides the ``Referrer-Policy`` HTTP response
+    header received from the origin with the one specified in this response headers policy.
+    """
     referrer_policy: _t.Annotated[ReferrerPolicyList, _Tolerant] = _pd.Field(
         validation_alias="ReferrerPolicy", serialization_alias="ReferrerPolicy"
     )
+    """The value of the ``Referrer-Policy`` HTTP response header. Valid values are:
+
+    - ``no-referrer``
+    - ``no-referrer-when-downgrade``
+    - ``origin``
+    - ``origin-when-cross-origin``
+    - ``same-origin``
+    - ``strict-origin``
+    - ``strict-origin-when-cross-origin``
+    - ``unsafe-url``
+
+    For more information about these values, see Referrer-Policy in the MDN Web Docs.
+    """
 
 
 class ResponseHeadersPolicyRemoveHeader(_Model):
     """The name of an HTTP header that CloudFront removes from HTTP responses to requests that
-    match the cache behavior that this response headers policy is attached to."""
+    match the cache behavior that this response headers policy is attached to.
+    """
 
     header: str = _pd.Field(validation_alias="Header", serialization_alias="Header")
+    """The HTTP header name."""
 
 
 class ResponseHeadersPolicyRemoveHeadersConfig(_Model):
     """A list of HTTP header names that CloudFront removes from HTTP responses to requests that
-    match the cache behavior that this response headers policy is attached to."""
+    match the cache behavior that this response headers policy is attached to.
+    """
 
     __cdnkit_quantity__ = True
     items: list[ResponseHeadersPolicyRemoveHeader] | None = _pd.Field(
         default=None, validation_alias="Items", serialization_alias="Items"
     )
+    """The list of HTTP header names."""
     quantity: int = _pd.Field(
         default_factory=_derive_quantity,
         validation_alias="Quantity",
         serialization_alias="Quantity",
     )
+    """The number of HTTP header names in the list."""
 
 
 class ResponseHeadersPolicySecurityHeadersConfig(_Model):
-    """A configuration for a set of security-related HTTP response headers."""
+    """A configuration for a set of security-related HTTP response headers. CloudFront adds these
+    headers to HTTP responses that it sends for requests that match a cache behavior associated
+    with this response headers policy.
+    """
 
     xss_protection: ResponseHeadersPolicyXSSProtection | None = _pd.Field(
         default=None, validation_alias="XSSProtection", serialization_alias="XSSProtection"
     )
+    """Determines whether CloudFront includes the ``X-XSS-Protection`` HTTP response header and the
+    header's value.
+
+    For more information about the ``X-XSS-Protection`` HTTP response header, see X-XSS-Protection
+    in the MDN Web Docs.
+    """
     frame_options: ResponseHeadersPolicyFrameOptions | None = _pd.Field(
         default=None, validation_alias="FrameOptions", serialization_alias="FrameOptions"
     )
+    """Determines whether CloudFront includes the ``X-Frame-Options`` HTTP response header and the
+    header's value.
+
+    For more information about the ``X-Frame-Options`` HTTP response header, see X-Frame-Options in
+    the MDN Web Docs.
+    """
     referrer_policy: ResponseHeadersPolicyReferrerPolicy | None = _pd.Field(
         default=None, validation_alias="ReferrerPolicy", serialization_alias="ReferrerPolicy"
     )
+    """Determines whether CloudFront includes the ``Referrer-Policy`` HTTP response header and the
+    header's value.
+
+    For more information about the ``Referrer-Policy`` HTTP response header, see Referrer-Policy in
+    the MDN Web Docs.
+    """
     content_security_policy: ResponseHeadersPolicyContentSecurityPolicy | None = _pd.Field(
         default=None,
         validation_alias="ContentSecurityPolicy",
         serialization_alias="ContentSecurityPolicy",
     )
+    """The policy directives and their values that CloudFront includes as values for the
+    ``Content-Security-Policy`` HTTP response header.
+
+    For more information about the ``Content-Security-Policy`` HTTP response header, see
+    Content-Security-Policy in the MDN Web Docs.
+    """
     content_type_options: ResponseHeadersPolicyContentTypeOptions | None = _pd.Field(
         default=None,
         validation_alias="ContentTypeOptions",
         serialization_alias="ContentTypeOptions",
     )
+    """Determines whether CloudFront includes the ``X-Content-Type-Options`` HTTP response header
+    with its value set to ``nosniff``.
+
+    For more information about the ``X-Content-Type-Options`` HTTP response header, see
+    X-Content-Type-Options in the MDN Web Docs.
+    """
     strict_transport_security: ResponseHeadersPolicyStrictTransportSecurity | None = _pd.Field(
         default=None,
         validation_alias="StrictTransportSecurity",
         serialization_alias="StrictTransportSecurity",
     )
+    """Determines whether CloudFront includes the ``Strict-Transport-Security`` HTTP response
+    header and the header's value.
+
+    For more information about the ``Strict-Transport-Security`` HTTP response header, see Security
+    headers in the Amazon CloudFront Developer Guide and Strict-Transport-Security in the MDN Web
+    Docs.
+    """
 
 
 class ResponseHeadersPolicyServerTimingHeadersConfig(_Model):
-    """A configuration for enabling the Server-Timing header in HTTP responses sent from
-    CloudFront."""
+    """A configuration for enabling the ``Server-Timing`` header in HTTP responses sent from
+    CloudFront. CloudFront adds this header to HTTP responses that it sends in response to requests
+    that match a cache behavior that's associated with this response headers policy.
+    """
 
     enabled: bool = _pd.Field(validation_alias="Enabled", serialization_alias="Enabled")
+    """A Boolean that determines whether CloudFront adds the ``Server-Timing`` header to HTTP
+    responses that it sends in response to requests that match a cache behavior that's associated
+    with this response headers policy.
+    """
     sampling_rate: _t.Annotated[float, _pd.Field(ge=0.0, le=100.0), _Tolerant] | None = _pd.Field(
         default=None, validation_alias="SamplingRate", serialization_alias="SamplingRate"
     )
+    """A number 0-100 (inclusive) that specifies the percentage of responses that you want
+    CloudFront to add the ``Server-Timing`` header to. When you set the sampling rate to 100,
+    CloudFront adds the ``Server-Timing`` header to the HTTP response for every request that
+    matches the cache behavior that this response headers policy is attached to.
+    """
 
 
 class ResponseHeadersPolicyStrictTransportSecurity(_Model):
-    """Determines whether CloudFront includes the Strict-Transport-Security HTTP response header
-    and the header's value."""
+    """Determines whether CloudFront includes the ``Strict-Transport-Security`` HTTP response
+    header and the header's value.
+
+    For more information about the ``Strict-Transport-Security`` HTTP response header, see
+    Strict-Transport-Security in the MDN Web Docs.
+    """
 
     override: bool = _pd.Field(validation_alias="Override", serialization_alias="Override")
+    """A Boolean that determines whether CloudFront overrides the ``Strict-Transport-Security``
+    HTTP response header received from the origin with the one specified in this response headers
+    policy.
+    """
     include_subdomains: bool | None = _pd.Field(
         default=None, validation_alias="IncludeSubdomains", serialization_alias="IncludeSubdomains"
     )
+    """A Boolean that determines whether CloudFront includes the ``includeSubDomains`` directive in
+    the ``Strict-Transport-Security`` HTTP response header.
+    """
     preload: bool | None = _pd.Field(
         default=None, validation_alias="Preload", serialization_alias="Preload"
     )
+    """A Boolean that determines whether CloudFront includes the ``preload`` directive in the
+    ``Strict-Transport-Security`` HTTP response header.
+    """
     access_control_max_age_sec: int = _pd.Field(
         validation_alias="AccessControlMaxAgeSec", serialization_alias="AccessControlMaxAgeSec"
     )
+    """A number that CloudFront uses as the value for the ``max-age`` directive in the
+    ``Strict-Transport-Security`` HTTP response header.
+    """
 
 
 class ResponseHeadersPolicySummary(_Model):
@@ -7048,78 +11052,156 @@ class ResponseHeadersPolicySummary(_Model):
     type: _t.Annotated[ResponseHeadersPolicyType, _Tolerant] = _pd.Field(
         validation_alias="Type", serialization_alias="Type"
     )
+    """The type of response headers policy, either ``managed`` (created by Amazon Web Services) or
+    ``custom`` (created in this Amazon Web Services account).
+    """
     response_headers_policy: ResponseHeadersPolicy = _pd.Field(
         validation_alias="ResponseHeadersPolicy", serialization_alias="ResponseHeadersPolicy"
     )
+    """The response headers policy."""
 
 
 class ResponseHeadersPolicyXSSProtection(_Model):
-    """Determines whether CloudFront includes the X-XSS-Protection HTTP response header and the
-    header's value."""
+    """Determines whether CloudFront includes the ``X-XSS-Protection`` HTTP response header and the
+    header's value.
+
+    For more information about the ``X-XSS-Protection`` HTTP response header, see X-XSS-Protection
+    in the MDN Web Docs.
+    """
 
     override: bool = _pd.Field(validation_alias="Override", serialization_alias="Override")
+    """A Boolean that determines whether CloudFront overrides the ``X-XSS-Protection`` HTTP
+    response header received from the origin with the one specified in this response headers
+    policy.
+    """
     protection: bool = _pd.Field(validation_alias="Protection", serialization_alias="Protection")
+    """A Boolean that determines the value of the ``X-XSS-Protection`` HTTP response header. When
+    this setting is ``true``, the value of the ``X-XSS-Protection`` header is ``1``. When this
+    setting is ``false``, the value of the ``X-XSS-Protection`` header is ``0``.
+
+    For more information about these settings, see X-XSS-Protection in the MDN Web Docs.
+    """
     mode_block: bool | None = _pd.Field(
         default=None, validation_alias="ModeBlock", serialization_alias="ModeBlock"
     )
+    """A Boolean that determines whether CloudFront includes the ``mode=block`` directive in the
+    ``X-XSS-Protection`` header.
+
+    For more information about this directive, see X-XSS-Protection in the MDN Web Docs.
+    """
     report_uri: str | None = _pd.Field(
         default=None, validation_alias="ReportUri", serialization_alias="ReportUri"
     )
+    """A reporting URI, which CloudFront uses as the value of the ``report`` directive in the
+    ``X-XSS-Protection`` header.
+
+    You cannot specify a ``ReportUri`` when ``ModeBlock`` is ``true``.
+
+    For more information about using a reporting URL, see X-XSS-Protection in the MDN Web Docs.
+    """
 
 
 class Restrictions(_Model):
     """A complex type that identifies ways in which you want to restrict distribution of your
-    content."""
+    content.
+    """
 
     geo_restriction: GeoRestriction = _pd.Field(
         validation_alias="GeoRestriction", serialization_alias="GeoRestriction"
     )
+    """A complex type that controls the countries in which your content is distributed. CloudFront
+    determines the location of your users using ``MaxMind`` GeoIP databases.
+    """
 
 
 class S3Origin(_Model):
     """A complex type that contains information about the Amazon S3 bucket from which you want
-    CloudFront to get your media files for distribution."""
+    CloudFront to get your media files for distribution.
+    """
 
     domain_name: str = _pd.Field(validation_alias="DomainName", serialization_alias="DomainName")
+    """The DNS name of the Amazon S3 origin."""
     origin_access_identity: str = _pd.Field(
         validation_alias="OriginAccessIdentity", serialization_alias="OriginAccessIdentity"
     )
+    """The CloudFront origin access identity to associate with the distribution. Use an origin
+    access identity to configure the distribution so that end users can only access objects in an
+    Amazon S3 bucket through CloudFront.
+
+    If you want end users to be able to access objects using either the CloudFront URL or the
+    Amazon S3 URL, specify an empty ``OriginAccessIdentity`` element.
+    """
 
 
 class S3OriginConfig(_Model):
-    """A complex type that contains information about the Amazon S3 origin."""
+    """A complex type that contains information about the Amazon S3 origin. If the origin is a
+    custom origin or an S3 bucket that is configured as a website endpoint, use the
+    ``CustomOriginConfig`` element instead.
+    """
 
     origin_access_identity: str = _pd.Field(
         validation_alias="OriginAccessIdentity", serialization_alias="OriginAccessIdentity"
     )
+    """The CloudFront origin access identity to associate with the origin. Use an origin access
+    identity to configure the origin so that viewers can only access objects in an Amazon S3 bucket
+    through CloudFront. The format of the value is:
+
+    ``origin-access-identity/cloudfront/ID-of-origin-access-identity``
+    """
     origin_read_timeout: int | None = _pd.Field(
         default=None, validation_alias="OriginReadTimeout", serialization_alias="OriginReadTimeout"
     )
+    """Specifies how long, in seconds, CloudFront waits for a response from the origin. This is
+    also known as the origin response timeout. The minimum timeout is 1 second, the maximum is 120
+    seconds, and the default (if you don't specify otherwise) is 30 seconds.
+
+    For more information, see Response timeout in the Amazon CloudFront Developer Guide.
+    """
 
 
 class SessionStickinessConfig(_Model):
     """Session stickiness provides the ability to define multiple requests from a single viewer as
-    a single session."""
+    a single session. This prevents the potentially inconsistent experience of sending some of a
+    given user's requests to your staging distribution, while others are sent to your primary
+    distribution. Define the session duration using TTL values.
+    """
 
     __cdnkit_ordered__ = (("idle_ttl", "maximum_ttl"),)
     idle_ttl: _t.Annotated[int, _pd.Field(ge=300, le=3600), _Tolerant] = _pd.Field(
         validation_alias="IdleTTL", serialization_alias="IdleTTL"
     )
+    """The amount of time after which you want sessions to cease if no requests are received.
+    Allowed values are 300-3600 seconds (5-60 minutes).
+
+    The value must be less than or equal to ``MaximumTTL``.
+    """
     maximum_ttl: _t.Annotated[int, _pd.Field(ge=300, le=3600), _Tolerant] = _pd.Field(
         validation_alias="MaximumTTL", serialization_alias="MaximumTTL"
     )
+    """The maximum amount of time to consider requests from the viewer as being part of the same
+    session. Allowed values are 300-3600 seconds (5-60 minutes).
+
+    The value must be greater than or equal to ``IdleTTL``.
+    """
 
 
 class Signer(_Model):
     """A list of Amazon Web Services accounts and the active CloudFront key pairs in each account
-    that CloudFront can use to verify the signatures of signed URLs and signed cookies."""
+    that CloudFront can use to verify the signatures of signed URLs and signed cookies.
+    """
 
     aws_account_number: str | None = _pd.Field(
         default=None, validation_alias="AwsAccountNumber", serialization_alias="AwsAccountNumber"
     )
+    """An Amazon Web Services account number that contains active CloudFront key pairs that
+    CloudFront can use to verify the signatures of signed URLs and signed cookies. If the Amazon
+    Web Services account that owns the key pairs is the same account that owns the CloudFront
+    distribution, the value of this field is ``self``.
+    """
     key_pair_ids: KeyPairIds | None = _pd.Field(
         default=None, validation_alias="KeyPairIds", serialization_alias="KeyPairIds"
     )
+    """A list of CloudFront key pair identifiers."""
 
 
 class StagingDistributionDnsNames(_Model):
@@ -7129,11 +11211,13 @@ class StagingDistributionDnsNames(_Model):
     items: list[str] | None = _pd.Field(
         default=None, validation_alias="Items", serialization_alias="Items"
     )
+    """The CloudFront domain name of the staging distribution."""
     quantity: int = _pd.Field(
         default_factory=_derive_quantity,
         validation_alias="Quantity",
         serialization_alias="Quantity",
     )
+    """The number of CloudFront domain names in your staging distribution."""
 
 
 class StagingDistributionInUse(_Model):
@@ -7142,50 +11226,74 @@ class StagingDistributionInUse(_Model):
     message: str | None = _pd.Field(
         default=None, validation_alias="Message", serialization_alias="Message"
     )
+    """Not documented in botocore's model (member ``Message``)."""
 
 
 class StatusCodes(_Model):
     """A complex data type for the status codes that you specify that, when returned by a primary
-    origin, trigger CloudFront to failover to a second origin."""
+    origin, trigger CloudFront to failover to a second origin.
+    """
 
     __cdnkit_quantity__ = True
     items: _t.Annotated[list[int], _pd.Field(min_length=1), _Tolerant] = _pd.Field(
         validation_alias="Items", serialization_alias="Items"
     )
+    """The items (status codes) for an origin group."""
     quantity: int = _pd.Field(
         default_factory=_derive_quantity,
         validation_alias="Quantity",
         serialization_alias="Quantity",
     )
+    """The number of status codes."""
 
 
 class StreamingDistribution(_Model):
     """A streaming distribution tells CloudFront where you want RTMP content to be delivered from,
-    and the details about how to track and manage content delivery."""
+    and the details about how to track and manage content delivery.
+    """
 
     id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
+    """The identifier for the RTMP distribution. For example: ``EGTXBD79EXAMPLE``."""
     arn: str = _pd.Field(validation_alias="ARN", serialization_alias="ARN")
+    """The ARN (Amazon Resource Name) for the distribution. For example:
+    ``arn:aws:cloudfront::123456789012:distribution/EDFDVBD632BHDS5``, where ``123456789012`` is
+    your Amazon Web Services account ID.
+    """
     status: str = _pd.Field(validation_alias="Status", serialization_alias="Status")
+    """The current status of the RTMP distribution. When the status is ``Deployed``, the
+    distribution's information is propagated to all CloudFront edge locations.
+    """
     last_modified_time: _dt.datetime | None = _pd.Field(
         default=None, validation_alias="LastModifiedTime", serialization_alias="LastModifiedTime"
     )
+    """The date and time that the distribution was last modified."""
     domain_name: str = _pd.Field(validation_alias="DomainName", serialization_alias="DomainName")
+    """The domain name that corresponds to the streaming distribution, for example,
+    ``s5c39gqb8ow64r.cloudfront.net``.
+    """
     active_trusted_signers: ActiveTrustedSigners = _pd.Field(
         validation_alias="ActiveTrustedSigners", serialization_alias="ActiveTrustedSigners"
     )
+    """A complex type that lists the Amazon Web Services accounts, if any, that you included in the
+    ``TrustedSigners`` complex type for this distribution. These are the accounts that you want to
+    allow to create signed URLs for private content.
+    """
     streaming_distribution_config: StreamingDistributionConfig = _pd.Field(
         validation_alias="StreamingDistributionConfig",
         serialization_alias="StreamingDistributionConfig",
     )
+    """The current configuration information for the RTMP distribution."""
 
 
 class StreamingDistributionAlreadyExists(_Model):
     """The caller reference you attempted to create the streaming distribution with is associated
-    with another distribution"""
+    with another distribution
+    """
 
     message: str | None = _pd.Field(
         default=None, validation_alias="Message", serialization_alias="Message"
     )
+    """Not documented in botocore's model (member ``Message``)."""
 
 
 class StreamingDistributionConfig(_Model):
@@ -7194,32 +11302,59 @@ class StreamingDistributionConfig(_Model):
     caller_reference: str = _pd.Field(
         validation_alias="CallerReference", serialization_alias="CallerReference"
     )
+    """A unique value (for example, a date-time stamp) that ensures that the request can't be
+    replayed.
+
+    If the value of ``CallerReference`` is new (regardless of the content of the
+    ``StreamingDistributionConfig`` object), CloudFront creates a new distribution.
+    """
     s3_origin: S3Origin = _pd.Field(validation_alias="S3Origin", serialization_alias="S3Origin")
+    """A complex type that contains information about the Amazon S3 bucket from which you want
+    CloudFront to get your media files for distribution.
+    """
     aliases: Aliases | None = _pd.Field(
         default=None, validation_alias="Aliases", serialization_alias="Aliases"
     )
+    """A complex type that contains information about CNAMEs (alternate domain names), if any, for
+    this streaming distribution.
+    """
     comment: str = _pd.Field(validation_alias="Comment", serialization_alias="Comment")
+    """Any comments you want to include about the streaming distribution."""
     logging: StreamingLoggingConfig | None = _pd.Field(
         default=None, validation_alias="Logging", serialization_alias="Logging"
     )
+    """A complex type that controls whether access logs are written for the streaming distribution.
+    """
     trusted_signers: TrustedSigners = _pd.Field(
         validation_alias="TrustedSigners", serialization_alias="TrustedSigners"
     )
+    """A complex type that specifies any Amazon Web Services accounts that you want to permit to
+    create signed URLs for private content. If you want the distribution to use signed URLs,
+    include this element; if you want the distribution to use public URLs, remove this element. For
+    more information, see Serving Private Content through CloudFront in the Amazon CloudFront
+    Developer Guide.
+    """
     price_class: _t.Annotated[PriceClass, _Tolerant] | None = _pd.Field(
         default=None, validation_alias="PriceClass", serialization_alias="PriceClass"
     )
+    """A complex type that contains information about price class for this streaming distribution.
+    """
     enabled: bool = _pd.Field(validation_alias="Enabled", serialization_alias="Enabled")
+    """Whether the streaming distribution is enabled to accept user requests for content."""
 
 
 class StreamingDistributionConfigWithTags(_Model):
     """A streaming distribution Configuration and a list of tags to be associated with the
-    streaming distribution."""
+    streaming distribution.
+    """
 
     streaming_distribution_config: StreamingDistributionConfig = _pd.Field(
         validation_alias="StreamingDistributionConfig",
         serialization_alias="StreamingDistributionConfig",
     )
+    """A streaming distribution Configuration."""
     tags: Tags = _pd.Field(validation_alias="Tags", serialization_alias="Tags")
+    """A complex type that contains zero or more ``Tag`` elements."""
 
 
 class StreamingDistributionList(_Model):
@@ -7227,60 +11362,118 @@ class StreamingDistributionList(_Model):
 
     __cdnkit_quantity__ = True
     marker: str = _pd.Field(validation_alias="Marker", serialization_alias="Marker")
+    """The value you provided for the ``Marker`` request parameter."""
     next_marker: str | None = _pd.Field(
         default=None, validation_alias="NextMarker", serialization_alias="NextMarker"
     )
+    """If ``IsTruncated`` is ``true``, this element is present and contains the value you can use
+    for the ``Marker`` request parameter to continue listing your RTMP distributions where they
+    left off.
+    """
     max_items: int = _pd.Field(validation_alias="MaxItems", serialization_alias="MaxItems")
+    """The value you provided for the ``MaxItems`` request parameter."""
     is_truncated: bool = _pd.Field(
         validation_alias="IsTruncated", serialization_alias="IsTruncated"
     )
+    """A flag that indicates whether more streaming distributions remain to be listed. If your
+    results were truncated, you can make a follow-up pagination request using the ``Marker``
+    request parameter to retrieve more distributions in the list.
+    """
     items: list[StreamingDistributionSummary] | None = _pd.Field(
         default=None, validation_alias="Items", serialization_alias="Items"
     )
+    """A complex type that contains one ``StreamingDistributionSummary`` element for each
+    distribution that was created by the current Amazon Web Services account.
+    """
     quantity: int = _pd.Field(
         default_factory=_derive_quantity,
         validation_alias="Quantity",
         serialization_alias="Quantity",
     )
+    """The number of streaming distributions that were created by the current Amazon Web Services
+    account.
+    """
 
 
 class StreamingDistributionNotDisabled(_Model):
-    """The specified CloudFront distribution is not disabled."""
+    """The specified CloudFront distribution is not disabled. You must disable the distribution
+    before you can delete it.
+    """
 
     message: str | None = _pd.Field(
         default=None, validation_alias="Message", serialization_alias="Message"
     )
+    """Not documented in botocore's model (member ``Message``)."""
 
 
 class StreamingDistributionSummary(_Model):
     """A summary of the information for a CloudFront streaming distribution."""
 
     id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
+    """The identifier for the distribution, for example, ``EDFDVBD632BHDS5``."""
     arn: str = _pd.Field(validation_alias="ARN", serialization_alias="ARN")
+    """The ARN (Amazon Resource Name) for the streaming distribution. For example:
+    ``arn:aws:cloudfront::123456789012:streaming-distribution/EDFDVBD632BHDS5``, where
+    ``123456789012`` is your Amazon Web Services account ID.
+    """
     status: str = _pd.Field(validation_alias="Status", serialization_alias="Status")
+    """Indicates the current status of the distribution. When the status is ``Deployed``, the
+    distribution's information is fully propagated throughout the Amazon CloudFront system.
+    """
     last_modified_time: _dt.datetime = _pd.Field(
         validation_alias="LastModifiedTime", serialization_alias="LastModifiedTime"
     )
+    """The date and time the distribution was last modified."""
     domain_name: str = _pd.Field(validation_alias="DomainName", serialization_alias="DomainName")
+    """The domain name corresponding to the distribution, for example,
+    ``d111111abcdef8.cloudfront.net``.
+    """
     s3_origin: S3Origin = _pd.Field(validation_alias="S3Origin", serialization_alias="S3Origin")
+    """A complex type that contains information about the Amazon S3 bucket from which you want
+    CloudFront to get your media files for distribution.
+    """
     aliases: Aliases = _pd.Field(validation_alias="Aliases", serialization_alias="Aliases")
+    """A complex type that contains information about CNAMEs (alternate domain names), if any, for
+    this streaming distribution.
+    """
     trusted_signers: TrustedSigners = _pd.Field(
         validation_alias="TrustedSigners", serialization_alias="TrustedSigners"
     )
+    """A complex type that specifies the Amazon Web Services accounts, if any, that you want to
+    allow to create signed URLs for private content.
+    """
     comment: str = _pd.Field(validation_alias="Comment", serialization_alias="Comment")
+    """The comment originally specified when this distribution was created."""
     price_class: _t.Annotated[PriceClass, _Tolerant] = _pd.Field(
         validation_alias="PriceClass", serialization_alias="PriceClass"
     )
+    """A complex type that contains information about price class for this streaming distribution.
+    """
     enabled: bool = _pd.Field(validation_alias="Enabled", serialization_alias="Enabled")
+    """Whether the distribution is enabled to accept end user requests for content."""
 
 
 class StreamingLoggingConfig(_Model):
     """A complex type that controls whether access logs are written for this streaming
-    distribution."""
+    distribution.
+    """
 
     enabled: bool = _pd.Field(validation_alias="Enabled", serialization_alias="Enabled")
+    """Specifies whether you want CloudFront to save access logs to an Amazon S3 bucket. If you
+    don't want to enable logging when you create a streaming distribution or if you want to disable
+    logging for an existing streaming distribution, specify ``false`` for ``Enabled``, and specify
+    ``empty Bucket`` and ``Prefix`` elements.
+    """
     bucket: str = _pd.Field(validation_alias="Bucket", serialization_alias="Bucket")
+    """The Amazon S3 bucket to store the access logs in, for example,
+    ``amzn-s3-demo-bucket.s3.amazonaws.com``.
+    """
     prefix: str = _pd.Field(validation_alias="Prefix", serialization_alias="Prefix")
+    """An optional string that you want CloudFront to prefix to the access log filenames for this
+    streaming distribution, for example, ``myprefix/``. If you want to enable logging, but you
+    don't want to specify a prefix, you still must include an empty ``Prefix`` element in the
+    ``Logging`` element.
+    """
 
 
 class StringSchemaConfig(_Model):
@@ -7289,20 +11482,28 @@ class StringSchemaConfig(_Model):
     comment: str | None = _pd.Field(
         default=None, repr=False, validation_alias="Comment", serialization_alias="Comment"
     )
+    """A comment to describe the parameter."""
     default_value: _t.Annotated[str, _pd.Field(min_length=1, max_length=256), _Tolerant] | None = (
         _pd.Field(default=None, validation_alias="DefaultValue", serialization_alias="DefaultValue")
     )
+    """The default value of the parameter."""
     required: bool = _pd.Field(validation_alias="Required", serialization_alias="Required")
+    """Whether the defined parameter is required."""
 
 
 class Tag(_Model):
-    """A complex type that contains Tag key and Tag value."""
+    """A complex type that contains ``Tag`` key and ``Tag`` value."""
 
     key: _t.Annotated[
         str,
         _pd.Field(min_length=1, max_length=128, pattern="([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)"),
         _Tolerant,
     ] = _pd.Field(validation_alias="Key", serialization_alias="Key")
+    """A string that contains ``Tag`` key.
+
+    The string length should be between 1 and 128 characters. Valid characters include ``a-z``,
+    ``A-Z``, ``0-9``, space, and the special characters ``_ - . : / = + @``.
+    """
     value: (
         _t.Annotated[
             str,
@@ -7311,10 +11512,15 @@ class Tag(_Model):
         ]
         | None
     ) = _pd.Field(default=None, validation_alias="Value", serialization_alias="Value")
+    """A string that contains an optional ``Tag`` value.
+
+    The string length should be between 0 and 256 characters. Valid characters include ``a-z``,
+    ``A-Z``, ``0-9``, space, and the special characters ``_ - . : / = + @``.
+    """
 
 
 class TagKeys(_Model):
-    """A complex type that contains zero or more Tag elements."""
+    """A complex type that contains zero or more ``Tag`` elements."""
 
     items: (
         list[
@@ -7328,60 +11534,79 @@ class TagKeys(_Model):
         ]
         | None
     ) = _pd.Field(default=None, validation_alias="Items", serialization_alias="Items")
+    """A complex type that contains ``Tag`` key elements."""
 
 
 class TagResourceRequest(_Model):
-    """The request to add tags to a CloudFront resource."""
+    """Request of the ``TagResource`` operation.
+
+    The request to add tags to a CloudFront resource.
+    """
 
     resource: _t.Annotated[
         str, _pd.Field(pattern="arn:aws(-cn)?:cloudfront::[0-9]+:.*"), _Tolerant
     ] = _pd.Field(validation_alias="Resource", serialization_alias="Resource")
+    """An ARN of a CloudFront resource."""
     tags: Tags = _pd.Field(validation_alias="Tags", serialization_alias="Tags")
+    """A complex type that contains zero or more ``Tag`` elements."""
 
 
 class Tags(_Model):
-    """A complex type that contains zero or more Tag elements."""
+    """A complex type that contains zero or more ``Tag`` elements."""
 
     items: list[Tag] | None = _pd.Field(
         default=None, validation_alias="Items", serialization_alias="Items"
     )
+    """A complex type that contains ``Tag`` elements."""
 
 
 class TenantConfig(_Model):
-    """This field only supports multi-tenant distributions."""
+    """The configuration for a distribution tenant."""
 
     parameter_definitions: list[ParameterDefinition] | None = _pd.Field(
         default=None,
         validation_alias="ParameterDefinitions",
         serialization_alias="ParameterDefinitions",
     )
+    """The parameters that you specify for a distribution tenant."""
 
 
 class TestConnectionFunctionRequest(_Model):
-    """The ``TestConnectionFunctionRequest`` structure."""
+    """Request of the ``TestConnectionFunction`` operation.
+
+    Tests a connection function.
+    """
 
     id: _t.Annotated[str, _pd.Field(min_length=1, max_length=64), _Tolerant] = _pd.Field(
         validation_alias="Id", serialization_alias="Id"
     )
+    """The connection function ID."""
     if_match: str = _pd.Field(validation_alias="IfMatch", serialization_alias="IfMatch")
+    """The current version (``ETag`` value) of the connection function."""
     stage: _t.Annotated[FunctionStage, _Tolerant] | None = _pd.Field(
         default=None, validation_alias="Stage", serialization_alias="Stage"
     )
+    """The connection function stage."""
     connection_object: _t.Annotated[bytes, _pd.Field(min_length=0, max_length=40960), _Tolerant] = (
         _pd.Field(
             repr=False, validation_alias="ConnectionObject", serialization_alias="ConnectionObject"
         )
     )
+    """The connection object."""
 
 
 class TestConnectionFunctionResult(_Model):
-    """The ``TestConnectionFunctionResult`` structure."""
+    """Reply of the ``TestConnectionFunction`` operation.
+
+    Tests a connection function.
+    """
 
     connection_function_test_result: ConnectionFunctionTestResult | None = _pd.Field(
         default=None,
         validation_alias="ConnectionFunctionTestResult",
         serialization_alias="ConnectionFunctionTestResult",
     )
+    """The connection function test result."""
 
 
 class TestFunctionFailed(_Model):
@@ -7390,69 +11615,104 @@ class TestFunctionFailed(_Model):
     message: str | None = _pd.Field(
         default=None, validation_alias="Message", serialization_alias="Message"
     )
+    """Not documented in botocore's model (member ``Message``)."""
 
 
 class TestFunctionRequest(_Model):
-    """The ``TestFunctionRequest`` structure."""
+    """Request of the ``TestFunction`` operation.
+
+    Tests a CloudFront function.
+    """
 
     name: _t.Annotated[
         str, _pd.Field(min_length=1, max_length=64, pattern="^[a-zA-Z0-9_-]{1,64}$"), _Tolerant
     ] = _pd.Field(validation_alias="Name", serialization_alias="Name")
+    """The name of the function that you are testing."""
     if_match: str = _pd.Field(validation_alias="IfMatch", serialization_alias="IfMatch")
+    """The current version (``ETag`` value) of the function that you are testing, which you can get
+    using ``DescribeFunction``.
+    """
     stage: _t.Annotated[FunctionStage, _Tolerant] | None = _pd.Field(
         default=None, validation_alias="Stage", serialization_alias="Stage"
     )
+    """The stage of the function that you are testing, either ``DEVELOPMENT`` or ``LIVE``."""
     event_object: _t.Annotated[bytes, _pd.Field(min_length=0, max_length=40960), _Tolerant] = (
         _pd.Field(repr=False, validation_alias="EventObject", serialization_alias="EventObject")
     )
+    """The event object to test the function with. For more information about the structure of the
+    event object, see Testing functions in the Amazon CloudFront Developer Guide.
+    """
 
 
 class TestFunctionResult(_Model):
-    """The ``TestFunctionResult`` structure."""
+    """Reply of the ``TestFunction`` operation.
+
+    Tests a CloudFront function.
+    """
 
     test_result: TestResult | None = _pd.Field(
         default=None, validation_alias="TestResult", serialization_alias="TestResult"
     )
+    """An object that represents the result of running the function with the provided event object.
+    """
 
 
 class TestResult(_Model):
-    """Contains the result of testing a CloudFront function with TestFunction ."""
+    """Contains the result of testing a CloudFront function with ``TestFunction``."""
 
     function_summary: FunctionSummary | None = _pd.Field(
         default=None, validation_alias="FunctionSummary", serialization_alias="FunctionSummary"
     )
+    """Contains configuration information and metadata about the CloudFront function that was
+    tested.
+    """
     compute_utilization: str | None = _pd.Field(
         default=None,
         validation_alias="ComputeUtilization",
         serialization_alias="ComputeUtilization",
     )
+    """The amount of time that the function took to run as a percentage of the maximum allowed
+    time. For example, a compute utilization of 35 means that the function completed in 35% of the
+    maximum allowed time.
+    """
     function_execution_logs: list[str] | None = _pd.Field(
         default=None,
         repr=False,
         validation_alias="FunctionExecutionLogs",
         serialization_alias="FunctionExecutionLogs",
     )
+    """Contains the log lines that the function wrote (if any) when running the test."""
     function_error_message: str | None = _pd.Field(
         default=None,
         repr=False,
         validation_alias="FunctionErrorMessage",
         serialization_alias="FunctionErrorMessage",
     )
+    """If the result of testing the function was an error, this field contains the error message.
+    """
     function_output: str | None = _pd.Field(
         default=None,
         repr=False,
         validation_alias="FunctionOutput",
         serialization_alias="FunctionOutput",
     )
+    """The event object returned by the function. For more information about the structure of the
+    event object, see Event object structure in the Amazon CloudFront Developer Guide.
+    """
 
 
 class TooLongCSPInResponseHeadersPolicy(_Model):
-    """The length of the Content-Security-Policy header value in the response headers policy
-    exceeds the maximum."""
+    """The length of the ``Content-Security-Policy`` header value in the response headers policy
+    exceeds the maximum.
+
+    For more information, see Quotas (formerly known as limits) in the Amazon CloudFront Developer
+    Guide.
+    """
 
     message: str | None = _pd.Field(
         default=None, validation_alias="Message", serialization_alias="Message"
     )
+    """Not documented in botocore's model (member ``Message``)."""
 
 
 class TooManyCacheBehaviors(_Model):
@@ -7461,14 +11721,19 @@ class TooManyCacheBehaviors(_Model):
     message: str | None = _pd.Field(
         default=None, validation_alias="Message", serialization_alias="Message"
     )
+    """Not documented in botocore's model (member ``Message``)."""
 
 
 class TooManyCachePolicies(_Model):
-    """You have reached the maximum number of cache policies for this Amazon Web Services account."""
+    """You have reached the maximum number of cache policies for this Amazon Web Services account.
+    For more information, see Quotas (formerly known as limits) in the Amazon CloudFront Developer
+    Guide.
+    """
 
     message: str | None = _pd.Field(
         default=None, validation_alias="Message", serialization_alias="Message"
     )
+    """Not documented in botocore's model (member ``Message``)."""
 
 
 class TooManyCertificates(_Model):
@@ -7477,57 +11742,75 @@ class TooManyCertificates(_Model):
     message: str | None = _pd.Field(
         default=None, validation_alias="Message", serialization_alias="Message"
     )
+    """Not documented in botocore's model (member ``Message``)."""
 
 
 class TooManyCloudFrontOriginAccessIdentities(_Model):
     """Processing your request would cause you to exceed the maximum number of origin access
-    identities allowed."""
+    identities allowed.
+    """
 
     message: str | None = _pd.Field(
         default=None, validation_alias="Message", serialization_alias="Message"
     )
+    """Not documented in botocore's model (member ``Message``)."""
 
 
 class TooManyContinuousDeploymentPolicies(_Model):
     """You have reached the maximum number of continuous deployment policies for this Amazon Web
-    Services account."""
+    Services account.
+    """
 
     message: str | None = _pd.Field(
         default=None, validation_alias="Message", serialization_alias="Message"
     )
+    """Not documented in botocore's model (member ``Message``)."""
 
 
 class TooManyCookieNamesInWhiteList(_Model):
     """Your request contains more cookie names in the whitelist than are allowed per cache
-    behavior."""
+    behavior.
+    """
 
     message: str | None = _pd.Field(
         default=None, validation_alias="Message", serialization_alias="Message"
     )
+    """Not documented in botocore's model (member ``Message``)."""
 
 
 class TooManyCookiesInCachePolicy(_Model):
-    """The number of cookies in the cache policy exceeds the maximum."""
+    """The number of cookies in the cache policy exceeds the maximum. For more information, see
+    Quotas (formerly known as limits) in the Amazon CloudFront Developer Guide.
+    """
 
     message: str | None = _pd.Field(
         default=None, validation_alias="Message", serialization_alias="Message"
     )
+    """Not documented in botocore's model (member ``Message``)."""
 
 
 class TooManyCookiesInOriginRequestPolicy(_Model):
-    """The number of cookies in the origin request policy exceeds the maximum."""
+    """The number of cookies in the origin request policy exceeds the maximum. For more
+    information, see Quotas (formerly known as limits) in the Amazon CloudFront Developer Guide.
+    """
 
     message: str | None = _pd.Field(
         default=None, validation_alias="Message", serialization_alias="Message"
     )
+    """Not documented in botocore's model (member ``Message``)."""
 
 
 class TooManyCustomHeadersInResponseHeadersPolicy(_Model):
-    """The number of custom headers in the response headers policy exceeds the maximum."""
+    """The number of custom headers in the response headers policy exceeds the maximum.
+
+    For more information, see Quotas (formerly known as limits) in the Amazon CloudFront Developer
+    Guide.
+    """
 
     message: str | None = _pd.Field(
         default=None, validation_alias="Message", serialization_alias="Message"
     )
+    """Not documented in botocore's model (member ``Message``)."""
 
 
 class TooManyDistributionCNAMEs(_Model):
@@ -7536,94 +11819,127 @@ class TooManyDistributionCNAMEs(_Model):
     message: str | None = _pd.Field(
         default=None, validation_alias="Message", serialization_alias="Message"
     )
+    """Not documented in botocore's model (member ``Message``)."""
 
 
 class TooManyDistributions(_Model):
     """Processing your request would cause you to exceed the maximum number of distributions
-    allowed."""
+    allowed.
+    """
 
     message: str | None = _pd.Field(
         default=None, validation_alias="Message", serialization_alias="Message"
     )
+    """Not documented in botocore's model (member ``Message``)."""
 
 
 class TooManyDistributionsAssociatedToCachePolicy(_Model):
-    """The maximum number of distributions have been associated with the specified cache policy."""
+    """The maximum number of distributions have been associated with the specified cache policy.
+    For more information, see Quotas (formerly known as limits) in the Amazon CloudFront Developer
+    Guide.
+    """
 
     message: str | None = _pd.Field(
         default=None, validation_alias="Message", serialization_alias="Message"
     )
+    """Not documented in botocore's model (member ``Message``)."""
 
 
 class TooManyDistributionsAssociatedToFieldLevelEncryptionConfig(_Model):
     """The maximum number of distributions have been associated with the specified configuration
-    for field-level encryption."""
+    for field-level encryption.
+    """
 
     message: str | None = _pd.Field(
         default=None, validation_alias="Message", serialization_alias="Message"
     )
+    """Not documented in botocore's model (member ``Message``)."""
 
 
 class TooManyDistributionsAssociatedToKeyGroup(_Model):
-    """The number of distributions that reference this key group is more than the maximum allowed."""
+    """The number of distributions that reference this key group is more than the maximum allowed.
+    For more information, see Quotas (formerly known as limits) in the Amazon CloudFront Developer
+    Guide.
+    """
 
     message: str | None = _pd.Field(
         default=None, validation_alias="Message", serialization_alias="Message"
     )
+    """Not documented in botocore's model (member ``Message``)."""
 
 
 class TooManyDistributionsAssociatedToOriginAccessControl(_Model):
     """The maximum number of distributions have been associated with the specified origin access
-    control."""
+    control.
+
+    For more information, see Quotas (formerly known as limits) in the Amazon CloudFront Developer
+    Guide.
+    """
 
     message: str | None = _pd.Field(
         default=None, validation_alias="Message", serialization_alias="Message"
     )
+    """Not documented in botocore's model (member ``Message``)."""
 
 
 class TooManyDistributionsAssociatedToOriginRequestPolicy(_Model):
     """The maximum number of distributions have been associated with the specified origin request
-    policy."""
+    policy. For more information, see Quotas (formerly known as limits) in the Amazon CloudFront
+    Developer Guide.
+    """
 
     message: str | None = _pd.Field(
         default=None, validation_alias="Message", serialization_alias="Message"
     )
+    """Not documented in botocore's model (member ``Message``)."""
 
 
 class TooManyDistributionsAssociatedToResponseHeadersPolicy(_Model):
     """The maximum number of distributions have been associated with the specified response headers
-    policy."""
+    policy.
+
+    For more information, see Quotas (formerly known as limits) in the Amazon CloudFront Developer
+    Guide.
+    """
 
     message: str | None = _pd.Field(
         default=None, validation_alias="Message", serialization_alias="Message"
     )
+    """Not documented in botocore's model (member ``Message``)."""
 
 
 class TooManyDistributionsWithFunctionAssociations(_Model):
     """You have reached the maximum number of distributions that are associated with a CloudFront
-    function."""
+    function. For more information, see Quotas (formerly known as limits) in the Amazon CloudFront
+    Developer Guide.
+    """
 
     message: str | None = _pd.Field(
         default=None, validation_alias="Message", serialization_alias="Message"
     )
+    """Not documented in botocore's model (member ``Message``)."""
 
 
 class TooManyDistributionsWithLambdaAssociations(_Model):
     """Processing your request would cause the maximum number of distributions with Lambda@Edge
-    function associations per owner to be exceeded."""
+    function associations per owner to be exceeded.
+    """
 
     message: str | None = _pd.Field(
         default=None, validation_alias="Message", serialization_alias="Message"
     )
+    """Not documented in botocore's model (member ``Message``)."""
 
 
 class TooManyDistributionsWithSingleFunctionARN(_Model):
     """The maximum number of distributions have been associated with the specified Lambda@Edge
-    function."""
+    function.
+    """
 
     message: str | None = _pd.Field(
         default=None, validation_alias="Message", serialization_alias="Message"
     )
+    """Not documented in botocore's model (member ``Message``)."""
 
 
 class TooManyFieldLevelEncryptionConfigs(_Model):
@@ -7632,6 +11948,7 @@ class TooManyFieldLevelEncryptionConfigs(_Model):
     message: str | None = _pd.Field(
         default=None, validation_alias="Message", serialization_alias="Message"
     )
+    """Not documented in botocore's model (member ``Message``)."""
 
 
 class TooManyFieldLevelEncryptionContentTypeProfiles(_Model):
@@ -7640,6 +11957,7 @@ class TooManyFieldLevelEncryptionContentTypeProfiles(_Model):
     message: str | None = _pd.Field(
         default=None, validation_alias="Message", serialization_alias="Message"
     )
+    """Not documented in botocore's model (member ``Message``)."""
 
 
 class TooManyFieldLevelEncryptionEncryptionEntities(_Model):
@@ -7648,6 +11966,7 @@ class TooManyFieldLevelEncryptionEncryptionEntities(_Model):
     message: str | None = _pd.Field(
         default=None, validation_alias="Message", serialization_alias="Message"
     )
+    """Not documented in botocore's model (member ``Message``)."""
 
 
 class TooManyFieldLevelEncryptionFieldPatterns(_Model):
@@ -7656,6 +11975,7 @@ class TooManyFieldLevelEncryptionFieldPatterns(_Model):
     message: str | None = _pd.Field(
         default=None, validation_alias="Message", serialization_alias="Message"
     )
+    """Not documented in botocore's model (member ``Message``)."""
 
 
 class TooManyFieldLevelEncryptionProfiles(_Model):
@@ -7664,6 +11984,7 @@ class TooManyFieldLevelEncryptionProfiles(_Model):
     message: str | None = _pd.Field(
         default=None, validation_alias="Message", serialization_alias="Message"
     )
+    """Not documented in botocore's model (member ``Message``)."""
 
 
 class TooManyFieldLevelEncryptionQueryArgProfiles(_Model):
@@ -7672,32 +11993,42 @@ class TooManyFieldLevelEncryptionQueryArgProfiles(_Model):
     message: str | None = _pd.Field(
         default=None, validation_alias="Message", serialization_alias="Message"
     )
+    """Not documented in botocore's model (member ``Message``)."""
 
 
 class TooManyFunctionAssociations(_Model):
     """You have reached the maximum number of CloudFront function associations for this
-    distribution."""
+    distribution. For more information, see Quotas (formerly known as limits) in the Amazon
+    CloudFront Developer Guide.
+    """
 
     message: str | None = _pd.Field(
         default=None, validation_alias="Message", serialization_alias="Message"
     )
+    """Not documented in botocore's model (member ``Message``)."""
 
 
 class TooManyFunctions(_Model):
     """You have reached the maximum number of CloudFront functions for this Amazon Web Services
-    account."""
+    account. For more information, see Quotas (formerly known as limits) in the Amazon CloudFront
+    Developer Guide.
+    """
 
     message: str | None = _pd.Field(
         default=None, validation_alias="Message", serialization_alias="Message"
     )
+    """Not documented in botocore's model (member ``Message``)."""
 
 
 class TooManyHeadersInCachePolicy(_Model):
-    """The number of headers in the cache policy exceeds the maximum."""
+    """The number of headers in the cache policy exceeds the maximum. For more information, see
+    Quotas (formerly known as limits) in the Amazon CloudFront Developer Guide.
+    """
 
     message: str | None = _pd.Field(
         default=None, validation_alias="Message", serialization_alias="Message"
     )
+    """Not documented in botocore's model (member ``Message``)."""
 
 
 class TooManyHeadersInForwardedValues(_Model):
@@ -7706,57 +12037,78 @@ class TooManyHeadersInForwardedValues(_Model):
     message: str | None = _pd.Field(
         default=None, validation_alias="Message", serialization_alias="Message"
     )
+    """Not documented in botocore's model (member ``Message``)."""
 
 
 class TooManyHeadersInOriginRequestPolicy(_Model):
-    """The number of headers in the origin request policy exceeds the maximum."""
+    """The number of headers in the origin request policy exceeds the maximum. For more
+    information, see Quotas (formerly known as limits) in the Amazon CloudFront Developer Guide.
+    """
 
     message: str | None = _pd.Field(
         default=None, validation_alias="Message", serialization_alias="Message"
     )
+    """Not documented in botocore's model (member ``Message``)."""
 
 
 class TooManyInvalidationsInProgress(_Model):
     """You have exceeded the maximum number of allowable InProgress invalidation batch requests, or
-    invalidation objects."""
+    invalidation objects.
+    """
 
     message: str | None = _pd.Field(
         default=None, validation_alias="Message", serialization_alias="Message"
     )
+    """Not documented in botocore's model (member ``Message``)."""
 
 
 class TooManyKeyGroups(_Model):
-    """You have reached the maximum number of key groups for this Amazon Web Services account."""
+    """You have reached the maximum number of key groups for this Amazon Web Services account. For
+    more information, see Quotas (formerly known as limits) in the Amazon CloudFront Developer
+    Guide.
+    """
 
     message: str | None = _pd.Field(
         default=None, validation_alias="Message", serialization_alias="Message"
     )
+    """Not documented in botocore's model (member ``Message``)."""
 
 
 class TooManyKeyGroupsAssociatedToDistribution(_Model):
-    """The number of key groups referenced by this distribution is more than the maximum allowed."""
+    """The number of key groups referenced by this distribution is more than the maximum allowed.
+    For more information, see Quotas (formerly known as limits) in the Amazon CloudFront Developer
+    Guide.
+    """
 
     message: str | None = _pd.Field(
         default=None, validation_alias="Message", serialization_alias="Message"
     )
+    """Not documented in botocore's model (member ``Message``)."""
 
 
 class TooManyLambdaFunctionAssociations(_Model):
     """Your request contains more Lambda@Edge function associations than are allowed per
-    distribution."""
+    distribution.
+    """
 
     message: str | None = _pd.Field(
         default=None, validation_alias="Message", serialization_alias="Message"
     )
+    """Not documented in botocore's model (member ``Message``)."""
 
 
 class TooManyOriginAccessControls(_Model):
     """The number of origin access controls in your Amazon Web Services account exceeds the maximum
-    allowed."""
+    allowed.
+
+    For more information, see Quotas (formerly known as limits) in the Amazon CloudFront Developer
+    Guide.
+    """
 
     message: str | None = _pd.Field(
         default=None, validation_alias="Message", serialization_alias="Message"
     )
+    """Not documented in botocore's model (member ``Message``)."""
 
 
 class TooManyOriginCustomHeaders(_Model):
@@ -7765,24 +12117,30 @@ class TooManyOriginCustomHeaders(_Model):
     message: str | None = _pd.Field(
         default=None, validation_alias="Message", serialization_alias="Message"
     )
+    """Not documented in botocore's model (member ``Message``)."""
 
 
 class TooManyOriginGroupsPerDistribution(_Model):
     """Processing your request would cause you to exceed the maximum number of origin groups
-    allowed."""
+    allowed.
+    """
 
     message: str | None = _pd.Field(
         default=None, validation_alias="Message", serialization_alias="Message"
     )
+    """Not documented in botocore's model (member ``Message``)."""
 
 
 class TooManyOriginRequestPolicies(_Model):
     """You have reached the maximum number of origin request policies for this Amazon Web Services
-    account."""
+    account. For more information, see Quotas (formerly known as limits) in the Amazon CloudFront
+    Developer Guide.
+    """
 
     message: str | None = _pd.Field(
         default=None, validation_alias="Message", serialization_alias="Message"
     )
+    """Not documented in botocore's model (member ``Message``)."""
 
 
 class TooManyOrigins(_Model):
@@ -7791,22 +12149,29 @@ class TooManyOrigins(_Model):
     message: str | None = _pd.Field(
         default=None, validation_alias="Message", serialization_alias="Message"
     )
+    """Not documented in botocore's model (member ``Message``)."""
 
 
 class TooManyPublicKeys(_Model):
-    """The maximum number of public keys for field-level encryption have been created."""
+    """The maximum number of public keys for field-level encryption have been created. To create a
+    new public key, delete one of the existing keys.
+    """
 
     message: str | None = _pd.Field(
         default=None, validation_alias="Message", serialization_alias="Message"
     )
+    """Not documented in botocore's model (member ``Message``)."""
 
 
 class TooManyPublicKeysInKeyGroup(_Model):
-    """The number of public keys in this key group is more than the maximum allowed."""
+    """The number of public keys in this key group is more than the maximum allowed. For more
+    information, see Quotas (formerly known as limits) in the Amazon CloudFront Developer Guide.
+    """
 
     message: str | None = _pd.Field(
         default=None, validation_alias="Message", serialization_alias="Message"
     )
+    """Not documented in botocore's model (member ``Message``)."""
 
 
 class TooManyQueryStringParameters(_Model):
@@ -7815,49 +12180,69 @@ class TooManyQueryStringParameters(_Model):
     message: str | None = _pd.Field(
         default=None, validation_alias="Message", serialization_alias="Message"
     )
+    """Not documented in botocore's model (member ``Message``)."""
 
 
 class TooManyQueryStringsInCachePolicy(_Model):
-    """The number of query strings in the cache policy exceeds the maximum."""
+    """The number of query strings in the cache policy exceeds the maximum. For more information,
+    see Quotas (formerly known as limits) in the Amazon CloudFront Developer Guide.
+    """
 
     message: str | None = _pd.Field(
         default=None, validation_alias="Message", serialization_alias="Message"
     )
+    """Not documented in botocore's model (member ``Message``)."""
 
 
 class TooManyQueryStringsInOriginRequestPolicy(_Model):
-    """The number of query strings in the origin request policy exceeds the maximum."""
+    """The number of query strings in the origin request policy exceeds the maximum. For more
+    information, see Quotas (formerly known as limits) in the Amazon CloudFront Developer Guide.
+    """
 
     message: str | None = _pd.Field(
         default=None, validation_alias="Message", serialization_alias="Message"
     )
+    """Not documented in botocore's model (member ``Message``)."""
 
 
 class TooManyRealtimeLogConfigs(_Model):
     """You have reached the maximum number of real-time log configurations for this Amazon Web
-    Services account."""
+    Services account. For more information, see Quotas (formerly known as limits) in the Amazon
+    CloudFront Developer Guide.
+    """
 
     message: str | None = _pd.Field(
         default=None, validation_alias="Message", serialization_alias="Message"
     )
+    """Not documented in botocore's model (member ``Message``)."""
 
 
 class TooManyRemoveHeadersInResponseHeadersPolicy(_Model):
-    """The number of headers in RemoveHeadersConfig in the response headers policy exceeds the
-    maximum."""
+    """The number of headers in ``RemoveHeadersConfig`` in the response headers policy exceeds the
+    maximum.
+
+    For more information, see Quotas (formerly known as limits) in the Amazon CloudFront Developer
+    Guide.
+    """
 
     message: str | None = _pd.Field(
         default=None, validation_alias="Message", serialization_alias="Message"
     )
+    """Not documented in botocore's model (member ``Message``)."""
 
 
 class TooManyResponseHeadersPolicies(_Model):
     """You have reached the maximum number of response headers policies for this Amazon Web
-    Services account."""
+    Services account.
+
+    For more information, see Quotas (formerly known as limits) in the Amazon CloudFront Developer
+    Guide.
+    """
 
     message: str | None = _pd.Field(
         default=None, validation_alias="Message", serialization_alias="Message"
     )
+    """Not documented in botocore's model (member ``Message``)."""
 
 
 class TooManyStreamingDistributionCNAMEs(_Model):
@@ -7866,15 +12251,18 @@ class TooManyStreamingDistributionCNAMEs(_Model):
     message: str | None = _pd.Field(
         default=None, validation_alias="Message", serialization_alias="Message"
     )
+    """Not documented in botocore's model (member ``Message``)."""
 
 
 class TooManyStreamingDistributions(_Model):
     """Processing your request would cause you to exceed the maximum number of streaming
-    distributions allowed."""
+    distributions allowed.
+    """
 
     message: str | None = _pd.Field(
         default=None, validation_alias="Message", serialization_alias="Message"
     )
+    """Not documented in botocore's model (member ``Message``)."""
 
 
 class TooManyTrustedSigners(_Model):
@@ -7883,6 +12271,7 @@ class TooManyTrustedSigners(_Model):
     message: str | None = _pd.Field(
         default=None, validation_alias="Message", serialization_alias="Message"
     )
+    """Not documented in botocore's model (member ``Message``)."""
 
 
 class TrafficConfig(_Model):
@@ -7893,41 +12282,54 @@ class TrafficConfig(_Model):
         validation_alias="SingleWeightConfig",
         serialization_alias="SingleWeightConfig",
     )
+    """Contains the percentage of traffic to send to the staging distribution."""
     single_header_config: ContinuousDeploymentSingleHeaderConfig | None = _pd.Field(
         default=None,
         validation_alias="SingleHeaderConfig",
         serialization_alias="SingleHeaderConfig",
     )
+    """Determines which HTTP requests are sent to the staging distribution."""
     type: _t.Annotated[ContinuousDeploymentPolicyType, _Tolerant] = _pd.Field(
         validation_alias="Type", serialization_alias="Type"
     )
+    """The type of traffic configuration."""
 
 
 class TrustStore(_Model):
     """A trust store."""
 
     id: str | None = _pd.Field(default=None, validation_alias="Id", serialization_alias="Id")
+    """The trust store's ID."""
     arn: str | None = _pd.Field(default=None, validation_alias="Arn", serialization_alias="Arn")
+    """The trust store's Amazon Resource Name (ARN)."""
     name: str | None = _pd.Field(default=None, validation_alias="Name", serialization_alias="Name")
+    """The trust store's name."""
     status: _t.Annotated[TrustStoreStatus, _Tolerant] | None = _pd.Field(
         default=None, validation_alias="Status", serialization_alias="Status"
     )
+    """The trust store's status."""
     number_of_ca_certificates: int | None = _pd.Field(
         default=None,
         validation_alias="NumberOfCaCertificates",
         serialization_alias="NumberOfCaCertificates",
     )
+    """The trust store's number of CA certificates."""
     last_modified_time: _dt.datetime | None = _pd.Field(
         default=None, validation_alias="LastModifiedTime", serialization_alias="LastModifiedTime"
     )
+    """The trust store's last modified time."""
     reason: str | None = _pd.Field(
         default=None, validation_alias="Reason", serialization_alias="Reason"
     )
+    """The trust store's reason."""
     use_client_certificate_ocsp_endpoint: bool | None = _pd.Field(
         default=None,
         validation_alias="UseClientCertificateOCSPEndpoint",
         serialization_alias="UseClientCertificateOCSPEndpoint",
     )
+    """A Boolean that determines whether the trust store uses the CA certificate's OCSP endpoint to
+    check certificate revocation status.
+    """
 
 
 class TrustStoreConfig(_Model):
@@ -7936,37 +12338,48 @@ class TrustStoreConfig(_Model):
     trust_store_id: str = _pd.Field(
         validation_alias="TrustStoreId", serialization_alias="TrustStoreId"
     )
+    """The trust store ID."""
     advertise_trust_store_ca_names: bool | None = _pd.Field(
         default=None,
         validation_alias="AdvertiseTrustStoreCaNames",
         serialization_alias="AdvertiseTrustStoreCaNames",
     )
+    """The configuration to use to advertise trust store CA names."""
     ignore_certificate_expiry: bool | None = _pd.Field(
         default=None,
         validation_alias="IgnoreCertificateExpiry",
         serialization_alias="IgnoreCertificateExpiry",
     )
+    """The configuration to use to ignore certificate expiration."""
 
 
 class TrustStoreSummary(_Model):
     """A trust store summary."""
 
     id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
+    """The trust store's ID."""
     arn: str = _pd.Field(validation_alias="Arn", serialization_alias="Arn")
+    """The trust store's Amazon Resource Name (ARN)."""
     name: str = _pd.Field(validation_alias="Name", serialization_alias="Name")
+    """The trust store's name."""
     status: _t.Annotated[TrustStoreStatus, _Tolerant] = _pd.Field(
         validation_alias="Status", serialization_alias="Status"
     )
+    """The trust store's status."""
     number_of_ca_certificates: int = _pd.Field(
         validation_alias="NumberOfCaCertificates", serialization_alias="NumberOfCaCertificates"
     )
+    """The trust store's number of CA certificates."""
     last_modified_time: _dt.datetime = _pd.Field(
         validation_alias="LastModifiedTime", serialization_alias="LastModifiedTime"
     )
+    """The trust store's last modified time."""
     reason: str | None = _pd.Field(
         default=None, validation_alias="Reason", serialization_alias="Reason"
     )
+    """The trust store's reason."""
     etag: str = _pd.Field(validation_alias="ETag", serialization_alias="ETag")
+    """The version identifier for the current version of the trust store."""
 
 
 class TrustedKeyGroupDoesNotExist(_Model):
@@ -7975,22 +12388,30 @@ class TrustedKeyGroupDoesNotExist(_Model):
     message: str | None = _pd.Field(
         default=None, validation_alias="Message", serialization_alias="Message"
     )
+    """Not documented in botocore's model (member ``Message``)."""
 
 
 class TrustedKeyGroups(_Model):
     """A list of key groups whose public keys CloudFront can use to verify the signatures of signed
-    URLs and signed cookies."""
+    URLs and signed cookies.
+    """
 
     __cdnkit_quantity__ = True
     enabled: bool = _pd.Field(validation_alias="Enabled", serialization_alias="Enabled")
+    """This field is ``true`` if any of the key groups in the list have public keys that CloudFront
+    can use to verify the signatures of signed URLs and signed cookies. If not, this field is
+    ``false``.
+    """
     items: list[str] | None = _pd.Field(
         default=None, validation_alias="Items", serialization_alias="Items"
     )
+    """A list of key groups identifiers."""
     quantity: int = _pd.Field(
         default_factory=_derive_quantity,
         validation_alias="Quantity",
         serialization_alias="Quantity",
     )
+    """The number of key groups in the list."""
 
 
 class TrustedSignerDoesNotExist(_Model):
@@ -7999,22 +12420,29 @@ class TrustedSignerDoesNotExist(_Model):
     message: str | None = _pd.Field(
         default=None, validation_alias="Message", serialization_alias="Message"
     )
+    """Not documented in botocore's model (member ``Message``)."""
 
 
 class TrustedSigners(_Model):
     """A list of Amazon Web Services accounts whose public keys CloudFront can use to verify the
-    signatures of signed URLs and signed cookies."""
+    signatures of signed URLs and signed cookies.
+    """
 
     __cdnkit_quantity__ = True
     enabled: bool = _pd.Field(validation_alias="Enabled", serialization_alias="Enabled")
+    """This field is ``true`` if any of the Amazon Web Services accounts in the list are configured
+    as trusted signers. If not, this field is ``false``.
+    """
     items: list[str] | None = _pd.Field(
         default=None, validation_alias="Items", serialization_alias="Items"
     )
+    """A list of Amazon Web Services account identifiers."""
     quantity: int = _pd.Field(
         default_factory=_derive_quantity,
         validation_alias="Quantity",
         serialization_alias="Quantity",
     )
+    """The number of Amazon Web Services accounts in the list."""
 
 
 class UnsupportedOperation(_Model):
@@ -8023,94 +12451,172 @@ class UnsupportedOperation(_Model):
     message: str | None = _pd.Field(
         default=None, validation_alias="Message", serialization_alias="Message"
     )
+    """Not documented in botocore's model (member ``Message``)."""
 
 
 class UntagResourceRequest(_Model):
-    """The request to remove tags from a CloudFront resource."""
+    """Request of the ``UntagResource`` operation.
+
+    The request to remove tags from a CloudFront resource.
+    """
 
     resource: _t.Annotated[
         str, _pd.Field(pattern="arn:aws(-cn)?:cloudfront::[0-9]+:.*"), _Tolerant
     ] = _pd.Field(validation_alias="Resource", serialization_alias="Resource")
+    """An ARN of a CloudFront resource."""
     tag_keys: TagKeys = _pd.Field(validation_alias="TagKeys", serialization_alias="TagKeys")
+    """A complex type that contains zero or more ``Tag`` key elements."""
 
 
 class UpdateAnycastIpListRequest(_Model):
-    """The ``UpdateAnycastIpListRequest`` structure."""
+    """Request of the ``UpdateAnycastIpList`` operation.
+
+    Updates an Anycast static IP list.
+    """
 
     id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
+    """The ID of the Anycast static IP list."""
     ip_address_type: _t.Annotated[IpAddressType, _Tolerant] | None = _pd.Field(
         default=None, validation_alias="IpAddressType", serialization_alias="IpAddressType"
     )
+    """The IP address type for the Anycast static IP list. You can specify one of the following
+    options:
+
+    - ``ipv4`` only
+    - ``ipv6`` only
+    - ``dualstack`` - Allocate a list of both IPv4 and IPv6 addresses
+    """
     ipam_cidr_configs: list[IpamCidrConfig] | None = _pd.Field(
         default=None, validation_alias="IpamCidrConfigs", serialization_alias="IpamCidrConfigs"
     )
+    """A list of IPAM CIDR configurations that specify the IP address ranges and IPAM pool settings
+    for updating the Anycast static IP list.
+    """
     if_match: str = _pd.Field(validation_alias="IfMatch", serialization_alias="IfMatch")
+    """The current version (ETag value) of the Anycast static IP list that you are updating."""
 
 
 class UpdateAnycastIpListResult(_Model):
-    """The ``UpdateAnycastIpListResult`` structure."""
+    """Reply of the ``UpdateAnycastIpList`` operation.
+
+    Updates an Anycast static IP list.
+    """
 
     anycast_ip_list: AnycastIpList | None = _pd.Field(
         default=None, validation_alias="AnycastIpList", serialization_alias="AnycastIpList"
     )
+    """An Anycast static IP list. For more information, see Request Anycast static IPs to use for
+    allowlisting in the Amazon CloudFront Developer Guide.
+    """
     etag: str | None = _pd.Field(default=None, validation_alias="ETag", serialization_alias="ETag")
+    """The current version of the Anycast static IP list."""
 
 
 class UpdateCachePolicyRequest(_Model):
-    """The ``UpdateCachePolicyRequest`` structure."""
+    """Request of the ``UpdateCachePolicy`` operation.
+
+    Updates a cache policy configuration.
+
+    When you update a cache policy configuration, all the fields are updated with the values
+    provided in the request. You cannot update some fields independent of others. To update a cache
+    policy configuration:
+
+    - Use ``GetCachePolicyConfig`` to get the current configuration.
+    - Locally modify the fields in the cache policy configuration that you want ...
+    - Call ``UpdateCachePolicy`` by providing the entire cache policy ...
+    """
 
     cache_policy_config: CachePolicyConfig = _pd.Field(
         validation_alias="CachePolicyConfig", serialization_alias="CachePolicyConfig"
     )
+    """A cache policy configuration."""
     id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
+    """The unique identifier for the cache policy that you are updating. The identifier is returned
+    in a cache behavior's ``CachePolicyId`` field in the response to ``GetDistributionConfig``.
+    """
     if_match: str | None = _pd.Field(
         default=None, validation_alias="IfMatch", serialization_alias="IfMatch"
     )
+    """The version of the cache policy that you are updating. The version is returned in the cache
+    policy's ``ETag`` field in the response to ``GetCachePolicyConfig``.
+    """
 
 
 class UpdateCachePolicyResult(_Model):
-    """The ``UpdateCachePolicyResult`` structure."""
+    """Reply of the ``UpdateCachePolicy`` operation.
+
+    Updates a cache policy configuration.
+
+    When you update a cache policy configuration, all the fields are updated with the values
+    provided in the request. You cannot update some fields independent of others. To update a cache
+    policy configuration:
+
+    - Use ``GetCachePolicyConfig`` to get the current configuration.
+    - Locally modify the fields in the cache policy configuration that you want ...
+    - Call ``UpdateCachePolicy`` by providing the entire cache policy ...
+    """
 
     cache_policy: CachePolicy | None = _pd.Field(
         default=None, validation_alias="CachePolicy", serialization_alias="CachePolicy"
     )
+    """A cache policy."""
     etag: str | None = _pd.Field(default=None, validation_alias="ETag", serialization_alias="ETag")
+    """The current version of the cache policy."""
 
 
 class UpdateCloudFrontOriginAccessIdentityRequest(_Model):
-    """The request to update an origin access identity."""
+    """Request of the ``UpdateCloudFrontOriginAccessIdentity`` operation.
+
+    The request to update an origin access identity.
+    """
 
     cloud_front_origin_access_identity_config: CloudFrontOriginAccessIdentityConfig = _pd.Field(
         validation_alias="CloudFrontOriginAccessIdentityConfig",
         serialization_alias="CloudFrontOriginAccessIdentityConfig",
     )
+    """The identity's configuration information."""
     id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
+    """The identity's id."""
     if_match: str | None = _pd.Field(
         default=None, validation_alias="IfMatch", serialization_alias="IfMatch"
     )
+    """The value of the ``ETag`` header that you received when retrieving the identity's
+    configuration. For example: ``E2QWRUHAPOMQZL``.
+    """
 
 
 class UpdateCloudFrontOriginAccessIdentityResult(_Model):
-    """The returned result of the corresponding request."""
+    """Reply of the ``UpdateCloudFrontOriginAccessIdentity`` operation.
+
+    The returned result of the corresponding request.
+    """
 
     cloud_front_origin_access_identity: CloudFrontOriginAccessIdentity | None = _pd.Field(
         default=None,
         validation_alias="CloudFrontOriginAccessIdentity",
         serialization_alias="CloudFrontOriginAccessIdentity",
     )
+    """The origin access identity's information."""
     etag: str | None = _pd.Field(default=None, validation_alias="ETag", serialization_alias="ETag")
+    """The current version of the configuration. For example: ``E2QWRUHAPOMQZL``."""
 
 
 class UpdateConnectionFunctionRequest(_Model):
-    """The ``UpdateConnectionFunctionRequest`` structure."""
+    """Request of the ``UpdateConnectionFunction`` operation.
+
+    Updates a connection function.
+    """
 
     id: _t.Annotated[str, _pd.Field(min_length=1, max_length=64), _Tolerant] = _pd.Field(
         validation_alias="Id", serialization_alias="Id"
     )
+    """The connection function ID."""
     if_match: str = _pd.Field(validation_alias="IfMatch", serialization_alias="IfMatch")
+    """The current version (``ETag`` value) of the connection function you are updating."""
     connection_function_config: FunctionConfig = _pd.Field(
         validation_alias="ConnectionFunctionConfig", serialization_alias="ConnectionFunctionConfig"
     )
+    """Contains configuration information about a CloudFront function."""
     connection_function_code: _t.Annotated[
         bytes, _pd.Field(min_length=1, max_length=10240), _Tolerant
     ] = _pd.Field(
@@ -8118,541 +12624,1006 @@ class UpdateConnectionFunctionRequest(_Model):
         validation_alias="ConnectionFunctionCode",
         serialization_alias="ConnectionFunctionCode",
     )
+    """The connection function code."""
 
 
 class UpdateConnectionFunctionResult(_Model):
-    """The ``UpdateConnectionFunctionResult`` structure."""
+    """Reply of the ``UpdateConnectionFunction`` operation.
+
+    Updates a connection function.
+    """
 
     connection_function_summary: ConnectionFunctionSummary | None = _pd.Field(
         default=None,
         validation_alias="ConnectionFunctionSummary",
         serialization_alias="ConnectionFunctionSummary",
     )
+    """The connection function summary."""
     etag: str | None = _pd.Field(default=None, validation_alias="ETag", serialization_alias="ETag")
+    """The version identifier for the current version of the connection function."""
 
 
 class UpdateConnectionGroupRequest(_Model):
-    """The ``UpdateConnectionGroupRequest`` structure."""
+    """Request of the ``UpdateConnectionGroup`` operation.
+
+    Updates a connection group.
+    """
 
     id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
+    """The ID of the connection group."""
     ipv6_enabled: bool | None = _pd.Field(
         default=None, validation_alias="Ipv6Enabled", serialization_alias="Ipv6Enabled"
     )
+    """Enable IPv6 for the connection group. For more information, see Enable IPv6 in the Amazon
+    CloudFront Developer Guide.
+    """
     if_match: str = _pd.Field(validation_alias="IfMatch", serialization_alias="IfMatch")
+    """The value of the ``ETag`` header that you received when retrieving the connection group that
+    you're updating.
+    """
     anycast_ip_list_id: str | None = _pd.Field(
         default=None, validation_alias="AnycastIpListId", serialization_alias="AnycastIpListId"
     )
+    """The ID of the Anycast static IP list."""
     enabled: bool | None = _pd.Field(
         default=None, validation_alias="Enabled", serialization_alias="Enabled"
     )
+    """Whether the connection group is enabled."""
 
 
 class UpdateConnectionGroupResult(_Model):
-    """The ``UpdateConnectionGroupResult`` structure."""
+    """Reply of the ``UpdateConnectionGroup`` operation.
+
+    Updates a connection group.
+    """
 
     connection_group: ConnectionGroup | None = _pd.Field(
         default=None, validation_alias="ConnectionGroup", serialization_alias="ConnectionGroup"
     )
+    """The connection group that you updated."""
     etag: str | None = _pd.Field(default=None, validation_alias="ETag", serialization_alias="ETag")
+    """The current version of the connection group."""
 
 
 class UpdateContinuousDeploymentPolicyRequest(_Model):
-    """The ``UpdateContinuousDeploymentPolicyRequest`` structure."""
+    """Request of the ``UpdateContinuousDeploymentPolicy`` operation.
+
+    Updates a continuous deployment policy. You can update a continuous deployment policy to enable
+    or disable it, to change the percentage of traffic that it sends to the staging distribution,
+    or to change the staging distribution that it sends traffic to.
+    """
 
     continuous_deployment_policy_config: ContinuousDeploymentPolicyConfig = _pd.Field(
         validation_alias="ContinuousDeploymentPolicyConfig",
         serialization_alias="ContinuousDeploymentPolicyConfig",
     )
+    """The continuous deployment policy configuration."""
     id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
+    """The identifier of the continuous deployment policy that you are updating."""
     if_match: str | None = _pd.Field(
         default=None, validation_alias="IfMatch", serialization_alias="IfMatch"
     )
+    """The current version (``ETag`` value) of the continuous deployment policy that you are
+    updating.
+    """
 
 
 class UpdateContinuousDeploymentPolicyResult(_Model):
-    """The ``UpdateContinuousDeploymentPolicyResult`` structure."""
+    """Reply of the ``UpdateContinuousDeploymentPolicy`` operation.
+
+    Updates a continuous deployment policy. You can update a continuous deployment policy to enable
+    or disable it, to change the percentage of traffic that it sends to the staging distribution,
+    or to change the staging distribution that it sends traffic to.
+    """
 
     continuous_deployment_policy: ContinuousDeploymentPolicy | None = _pd.Field(
         default=None,
         validation_alias="ContinuousDeploymentPolicy",
         serialization_alias="ContinuousDeploymentPolicy",
     )
+    """A continuous deployment policy."""
     etag: str | None = _pd.Field(default=None, validation_alias="ETag", serialization_alias="ETag")
+    """The version identifier for the current version of the continuous deployment policy."""
 
 
 class UpdateDistributionRequest(_Model):
-    """The request to update a distribution."""
+    """Request of the ``UpdateDistribution`` operation.
+
+    The request to update a distribution.
+    """
 
     distribution_config: DistributionConfig = _pd.Field(
         validation_alias="DistributionConfig", serialization_alias="DistributionConfig"
     )
+    """The distribution's configuration information."""
     id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
+    """The distribution's id."""
     if_match: str | None = _pd.Field(
         default=None, validation_alias="IfMatch", serialization_alias="IfMatch"
     )
+    """The value of the ``ETag`` header that you received when retrieving the distribution's
+    configuration. For example: ``E2QWRUHAPOMQZL``.
+    """
 
 
 class UpdateDistributionResult(_Model):
-    """The returned result of the corresponding request."""
+    """Reply of the ``UpdateDistribution`` operation.
+
+    The returned result of the corresponding request.
+    """
 
     distribution: Distribution | None = _pd.Field(
         default=None, validation_alias="Distribution", serialization_alias="Distribution"
     )
+    """The distribution's information."""
     etag: str | None = _pd.Field(default=None, validation_alias="ETag", serialization_alias="ETag")
+    """The current version of the configuration. For example: ``E2QWRUHAPOMQZL``."""
 
 
 class UpdateDistributionTenantRequest(_Model):
-    """The ``UpdateDistributionTenantRequest`` structure."""
+    """Request of the ``UpdateDistributionTenant`` operation.
+
+    Updates a distribution tenant.
+    """
 
     id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
+    """The ID of the distribution tenant."""
     distribution_id: str | None = _pd.Field(
         default=None, validation_alias="DistributionId", serialization_alias="DistributionId"
     )
+    """The ID for the multi-tenant distribution."""
     domains: list[DomainItem] | None = _pd.Field(
         default=None, validation_alias="Domains", serialization_alias="Domains"
     )
+    """The domains to update for the distribution tenant. A domain object can contain only a domain
+    property. You must specify at least one domain. Each distribution tenant can have up to 5
+    domains.
+    """
     customizations: Customizations | None = _pd.Field(
         default=None, validation_alias="Customizations", serialization_alias="Customizations"
     )
+    """Customizations for the distribution tenant. For each distribution tenant, you can specify
+    the geographic restrictions, and the Amazon Resource Names (ARNs) for the ACM certificate and
+    WAF web ACL. These are specific values that you can override or disable from the multi-tenant
+    distribution that was used to create the distribution tenant.
+    """
     parameters: list[Parameter] | None = _pd.Field(
         default=None, validation_alias="Parameters", serialization_alias="Parameters"
     )
+    """A list of parameter values to add to the resource. A parameter is specified as a key-value
+    pair. A valid parameter value must exist for any parameter that is marked as required in the
+    multi-tenant distribution.
+    """
     connection_group_id: str | None = _pd.Field(
         default=None, validation_alias="ConnectionGroupId", serialization_alias="ConnectionGroupId"
     )
+    """The ID of the target connection group."""
     if_match: str = _pd.Field(validation_alias="IfMatch", serialization_alias="IfMatch")
+    """The value of the ``ETag`` header that you received when retrieving the distribution tenant
+    to update. This value is returned in the response of the ``GetDistributionTenant`` API
+    operation.
+    """
     managed_certificate_request: ManagedCertificateRequest | None = _pd.Field(
         default=None,
         validation_alias="ManagedCertificateRequest",
         serialization_alias="ManagedCertificateRequest",
     )
+    """An object that contains the CloudFront managed ACM certificate request."""
     enabled: bool | None = _pd.Field(
         default=None, validation_alias="Enabled", serialization_alias="Enabled"
     )
+    """Indicates whether the distribution tenant should be updated to an enabled state. If you
+    update the distribution tenant and it's not enabled, the distribution tenant won't serve
+    traffic.
+    """
 
 
 class UpdateDistributionTenantResult(_Model):
-    """The ``UpdateDistributionTenantResult`` structure."""
+    """Reply of the ``UpdateDistributionTenant`` operation.
+
+    Updates a distribution tenant.
+    """
 
     distribution_tenant: DistributionTenant | None = _pd.Field(
         default=None,
         validation_alias="DistributionTenant",
         serialization_alias="DistributionTenant",
     )
+    """The distribution tenant that you're updating."""
     etag: str | None = _pd.Field(default=None, validation_alias="ETag", serialization_alias="ETag")
+    """The current version of the distribution tenant."""
 
 
 class UpdateDistributionWithStagingConfigRequest(_Model):
-    """The ``UpdateDistributionWithStagingConfigRequest`` structure."""
+    """Request of the ``UpdateDistributionWithStagingConfig`` operation.
+
+    Copies the staging distribution's configuration to its corresponding primary distribution. The
+    primary distribution retains its ``Aliases`` (also known as alternate domain names or CNAMEs)
+    and ``ContinuousDeploymentPolicyId`` value, but otherwise its configuration is overwritten to
+    match the staging distribution.
+    """
 
     id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
+    """The identifier of the primary distribution to which you are copying a staging distribution's
+    configuration.
+    """
     staging_distribution_id: str | None = _pd.Field(
         default=None,
         validation_alias="StagingDistributionId",
         serialization_alias="StagingDistributionId",
     )
+    """The identifier of the staging distribution whose configuration you are copying to the
+    primary distribution.
+    """
     if_match: str | None = _pd.Field(
         default=None, validation_alias="IfMatch", serialization_alias="IfMatch"
     )
+    """The current versions (``ETag`` values) of both primary and staging distributions. Provide
+    these in the following format:
+
+    ``<primary ETag>, <staging ETag>``
+    """
 
 
 class UpdateDistributionWithStagingConfigResult(_Model):
-    """The ``UpdateDistributionWithStagingConfigResult`` structure."""
+    """Reply of the ``UpdateDistributionWithStagingConfig`` operation.
+
+    Copies the staging distribution's configuration to its corresponding primary distribution. The
+    primary distribution retains its ``Aliases`` (also known as alternate domain names or CNAMEs)
+    and ``ContinuousDeploymentPolicyId`` value, but otherwise its configuration is overwritten to
+    match the staging distribution.
+    """
 
     distribution: Distribution | None = _pd.Field(
         default=None, validation_alias="Distribution", serialization_alias="Distribution"
     )
+    """A distribution tells CloudFront where you want content to be delivered from, and the details
+    about how to track and manage content delivery.
+    """
     etag: str | None = _pd.Field(default=None, validation_alias="ETag", serialization_alias="ETag")
+    """The current version of the primary distribution (after it's updated)."""
 
 
 class UpdateDomainAssociationRequest(_Model):
-    """The ``UpdateDomainAssociationRequest`` structure."""
+    """Request of the ``UpdateDomainAssociation`` operation.
+
+    Moves a domain from its current standard distribution or distribution tenant to another one.
+
+    You must first disable the source distribution (standard distribution or distribution tenant)
+    and then separately call this operation to move the domain to another target distribution
+    (standard distribution or distribution tenant).
+    """
 
     domain: str = _pd.Field(validation_alias="Domain", serialization_alias="Domain")
+    """The domain to update."""
     target_resource: DistributionResourceId = _pd.Field(
         validation_alias="TargetResource", serialization_alias="TargetResource"
     )
+    """The target standard distribution or distribution tenant resource for the domain. You can
+    specify either ``DistributionId`` or ``DistributionTenantId``, but not both.
+    """
     if_match: str | None = _pd.Field(
         default=None, validation_alias="IfMatch", serialization_alias="IfMatch"
     )
+    """The value of the ``ETag`` identifier for the standard distribution or distribution tenant
+    that will be associated with the domain.
+    """
 
 
 class UpdateDomainAssociationResult(_Model):
-    """The ``UpdateDomainAssociationResult`` structure."""
+    """Reply of the ``UpdateDomainAssociation`` operation.
+
+    Moves a domain from its current standard distribution or distribution tenant to another one.
+
+    You must first disable the source distribution (standard distribution or distribution tenant)
+    and then separately call this operation to move the domain to another target distribution
+    (standard distribution or distribution tenant).
+    """
 
     domain: str | None = _pd.Field(
         default=None, validation_alias="Domain", serialization_alias="Domain"
     )
+    """The domain that you're moving."""
     resource_id: str | None = _pd.Field(
         default=None, validation_alias="ResourceId", serialization_alias="ResourceId"
     )
+    """The intended destination for the domain."""
     etag: str | None = _pd.Field(default=None, validation_alias="ETag", serialization_alias="ETag")
+    """The current version of the target standard distribution or distribution tenant that was
+    associated with the domain.
+    """
 
 
 class UpdateFieldLevelEncryptionConfigRequest(_Model):
-    """The ``UpdateFieldLevelEncryptionConfigRequest`` structure."""
+    """Request of the ``UpdateFieldLevelEncryptionConfig`` operation.
+
+    Update a field-level encryption configuration.
+    """
 
     field_level_encryption_config: FieldLevelEncryptionConfig = _pd.Field(
         validation_alias="FieldLevelEncryptionConfig",
         serialization_alias="FieldLevelEncryptionConfig",
     )
+    """Request to update a field-level encryption configuration."""
     id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
+    """The ID of the configuration you want to update."""
     if_match: str | None = _pd.Field(
         default=None, validation_alias="IfMatch", serialization_alias="IfMatch"
     )
+    """The value of the ``ETag`` header that you received when retrieving the configuration
+    identity to update. For example: ``E2QWRUHAPOMQZL``.
+    """
 
 
 class UpdateFieldLevelEncryptionConfigResult(_Model):
-    """The ``UpdateFieldLevelEncryptionConfigResult`` structure."""
+    """Reply of the ``UpdateFieldLevelEncryptionConfig`` operation.
+
+    Update a field-level encryption configuration.
+    """
 
     field_level_encryption: FieldLevelEncryption | None = _pd.Field(
         default=None,
         validation_alias="FieldLevelEncryption",
         serialization_alias="FieldLevelEncryption",
     )
+    """Return the results of updating the configuration."""
     etag: str | None = _pd.Field(default=None, validation_alias="ETag", serialization_alias="ETag")
+    """The value of the ``ETag`` header that you received when updating the configuration. For
+    example: ``E2QWRUHAPOMQZL``.
+    """
 
 
 class UpdateFieldLevelEncryptionProfileRequest(_Model):
-    """The ``UpdateFieldLevelEncryptionProfileRequest`` structure."""
+    """Request of the ``UpdateFieldLevelEncryptionProfile`` operation.
+
+    Update a field-level encryption profile.
+    """
 
     field_level_encryption_profile_config: FieldLevelEncryptionProfileConfig = _pd.Field(
         validation_alias="FieldLevelEncryptionProfileConfig",
         serialization_alias="FieldLevelEncryptionProfileConfig",
     )
+    """Request to update a field-level encryption profile."""
     id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
+    """The ID of the field-level encryption profile request."""
     if_match: str | None = _pd.Field(
         default=None, validation_alias="IfMatch", serialization_alias="IfMatch"
     )
+    """The value of the ``ETag`` header that you received when retrieving the profile identity to
+    update. For example: ``E2QWRUHAPOMQZL``.
+    """
 
 
 class UpdateFieldLevelEncryptionProfileResult(_Model):
-    """The ``UpdateFieldLevelEncryptionProfileResult`` structure."""
+    """Reply of the ``UpdateFieldLevelEncryptionProfile`` operation.
+
+    Update a field-level encryption profile.
+    """
 
     field_level_encryption_profile: FieldLevelEncryptionProfile | None = _pd.Field(
         default=None,
         validation_alias="FieldLevelEncryptionProfile",
         serialization_alias="FieldLevelEncryptionProfile",
     )
+    """Return the results of updating the profile."""
     etag: str | None = _pd.Field(default=None, validation_alias="ETag", serialization_alias="ETag")
+    """The result of the field-level encryption profile request."""
 
 
 class UpdateFunctionRequest(_Model):
-    """The ``UpdateFunctionRequest`` structure."""
+    """Request of the ``UpdateFunction`` operation.
+
+    Updates a CloudFront function.
+
+    You can update a function's code or the comment that describes the function. You cannot update
+    a function's name.
+
+    To update a function, you provide the function's name and version (``ETag`` value) along with
+    the updated function code. To get the name and version, you can use ``ListFunctions`` and
+    ``DescribeFunction``.
+    """
 
     name: _t.Annotated[
         str, _pd.Field(min_length=1, max_length=64, pattern="^[a-zA-Z0-9_-]{1,64}$"), _Tolerant
     ] = _pd.Field(validation_alias="Name", serialization_alias="Name")
+    """The name of the function that you are updating."""
     if_match: str = _pd.Field(validation_alias="IfMatch", serialization_alias="IfMatch")
+    """The current version (``ETag`` value) of the function that you are updating, which you can
+    get using ``DescribeFunction``.
+    """
     function_config: FunctionConfig = _pd.Field(
         validation_alias="FunctionConfig", serialization_alias="FunctionConfig"
     )
+    """Configuration information about the function."""
     function_code: _t.Annotated[bytes, _pd.Field(min_length=1, max_length=10240), _Tolerant] = (
         _pd.Field(repr=False, validation_alias="FunctionCode", serialization_alias="FunctionCode")
     )
+    """The function code. For more information about writing a CloudFront function, see Writing
+    function code for CloudFront Functions in the Amazon CloudFront Developer Guide.
+    """
 
 
 class UpdateFunctionResult(_Model):
-    """The ``UpdateFunctionResult`` structure."""
+    """Reply of the ``UpdateFunction`` operation.
+
+    Updates a CloudFront function.
+
+    You can update a function's code or the comment that describes the function. You cannot update
+    a function's name.
+
+    To update a function, you provide the function's name and version (``ETag`` value) along with
+    the updated function code. To get the name and version, you can use ``ListFunctions`` and
+    ``DescribeFunction``.
+    """
 
     function_summary: FunctionSummary | None = _pd.Field(
         default=None, validation_alias="FunctionSummary", serialization_alias="FunctionSummary"
     )
+    """Contains configuration information and metadata about a CloudFront function."""
     etag: str | None = _pd.Field(default=None, validation_alias="ETag", serialization_alias="ETag")
+    """The version identifier for the current version of the CloudFront function."""
 
 
 class UpdateKeyGroupRequest(_Model):
-    """The ``UpdateKeyGroupRequest`` structure."""
+    """Request of the ``UpdateKeyGroup`` operation.
+
+    Updates a key group.
+
+    When you update a key group, all the fields are updated with the values provided in the
+    request. You cannot update some fields independent of others. To update a key group:
+
+    - Get the current key group with ``GetKeyGroup`` or ``GetKeyGroupConfig``.
+    - Locally modify the fields in the key group that you want to update.
+    - Call ``UpdateKeyGroup`` with the entire key group object, including the ...
+    """
 
     key_group_config: KeyGroupConfig = _pd.Field(
         validation_alias="KeyGroupConfig", serialization_alias="KeyGroupConfig"
     )
+    """The key group configuration."""
     id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
+    """The identifier of the key group that you are updating."""
     if_match: str | None = _pd.Field(
         default=None, validation_alias="IfMatch", serialization_alias="IfMatch"
     )
+    """The version of the key group that you are updating. The version is the key group's ``ETag``
+    value.
+    """
 
 
 class UpdateKeyGroupResult(_Model):
-    """The ``UpdateKeyGroupResult`` structure."""
+    """Reply of the ``UpdateKeyGroup`` operation.
+
+    Updates a key group.
+
+    When you update a key group, all the fields are updated with the values provided in the
+    request. You cannot update some fields independent of others. To update a key group:
+
+    - Get the current key group with ``GetKeyGroup`` or ``GetKeyGroupConfig``.
+    - Locally modify the fields in the key group that you want to update.
+    - Call ``UpdateKeyGroup`` with the entire key group object, including the ...
+    """
 
     key_group: KeyGroup | None = _pd.Field(
         default=None, validation_alias="KeyGroup", serialization_alias="KeyGroup"
     )
+    """The key group that was just updated."""
     etag: str | None = _pd.Field(default=None, validation_alias="ETag", serialization_alias="ETag")
+    """The identifier for this version of the key group."""
 
 
 class UpdateKeyValueStoreRequest(_Model):
-    """The ``UpdateKeyValueStoreRequest`` structure."""
+    """Request of the ``UpdateKeyValueStore`` operation.
+
+    Specifies the key value store to update.
+    """
 
     name: _t.Annotated[
         str, _pd.Field(min_length=1, max_length=64, pattern="^[a-zA-Z0-9_-]{1,64}$"), _Tolerant
     ] = _pd.Field(validation_alias="Name", serialization_alias="Name")
+    """The name of the key value store to update."""
     comment: _t.Annotated[str, _pd.Field(min_length=0, max_length=128), _Tolerant] = _pd.Field(
         validation_alias="Comment", serialization_alias="Comment"
     )
+    """The comment of the key value store to update."""
     if_match: str = _pd.Field(validation_alias="IfMatch", serialization_alias="IfMatch")
+    """The key value store to update, if a match occurs."""
 
 
 class UpdateKeyValueStoreResult(_Model):
-    """The ``UpdateKeyValueStoreResult`` structure."""
+    """Reply of the ``UpdateKeyValueStore`` operation.
+
+    Specifies the key value store to update.
+    """
 
     key_value_store: KeyValueStore | None = _pd.Field(
         default=None, validation_alias="KeyValueStore", serialization_alias="KeyValueStore"
     )
+    """The resulting key value store to update."""
     etag: str | None = _pd.Field(default=None, validation_alias="ETag", serialization_alias="ETag")
+    """The ``ETag`` of the resulting key value store."""
 
 
 class UpdateOriginAccessControlRequest(_Model):
-    """The ``UpdateOriginAccessControlRequest`` structure."""
+    """Request of the ``UpdateOriginAccessControl`` operation.
+
+    Updates a CloudFront origin access control.
+    """
 
     origin_access_control_config: OriginAccessControlConfig = _pd.Field(
         validation_alias="OriginAccessControlConfig",
         serialization_alias="OriginAccessControlConfig",
     )
+    """An origin access control."""
     id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
+    """The unique identifier of the origin access control that you are updating."""
     if_match: str | None = _pd.Field(
         default=None, validation_alias="IfMatch", serialization_alias="IfMatch"
     )
+    """The current version (``ETag`` value) of the origin access control that you are updating."""
 
 
 class UpdateOriginAccessControlResult(_Model):
-    """The ``UpdateOriginAccessControlResult`` structure."""
+    """Reply of the ``UpdateOriginAccessControl`` operation.
+
+    Updates a CloudFront origin access control.
+    """
 
     origin_access_control: OriginAccessControl | None = _pd.Field(
         default=None,
         validation_alias="OriginAccessControl",
         serialization_alias="OriginAccessControl",
     )
+    """The origin access control after it has been updated."""
     etag: str | None = _pd.Field(default=None, validation_alias="ETag", serialization_alias="ETag")
+    """The new version of the origin access control after it has been updated."""
 
 
 class UpdateOriginRequestPolicyRequest(_Model):
-    """The ``UpdateOriginRequestPolicyRequest`` structure."""
+    """Request of the ``UpdateOriginRequestPolicy`` operation.
+
+    Updates an origin request policy configuration.
+
+    When you update an origin request policy configuration, all the fields are updated with the
+    values provided in the request. You cannot update some fields independent of others. To update
+    an origin request policy configuration:
+
+    - Use ``GetOriginRequestPolicyConfig`` to get the current configuration.
+    - Locally modify the fields in the origin request policy configuration that ...
+    - Call ``UpdateOriginRequestPolicy`` by providing the entire origin request ...
+    """
 
     origin_request_policy_config: OriginRequestPolicyConfig = _pd.Field(
         validation_alias="OriginRequestPolicyConfig",
         serialization_alias="OriginRequestPolicyConfig",
     )
+    """An origin request policy configuration."""
     id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
+    """The unique identifier for the origin request policy that you are updating. The identifier is
+    returned in a cache behavior's ``OriginRequestPolicyId`` field in the response to
+    ``GetDistributionConfig``.
+    """
     if_match: str | None = _pd.Field(
         default=None, validation_alias="IfMatch", serialization_alias="IfMatch"
     )
+    """The version of the origin request policy that you are updating. The version is returned in
+    the origin request policy's ``ETag`` field in the response to ``GetOriginRequestPolicyConfig``.
+    """
 
 
 class UpdateOriginRequestPolicyResult(_Model):
-    """The ``UpdateOriginRequestPolicyResult`` structure."""
+    """Reply of the ``UpdateOriginRequestPolicy`` operation.
+
+    Updates an origin request policy configuration.
+
+    When you update an origin request policy configuration, all the fields are updated with the
+    values provided in the request. You cannot update some fields independent of others. To update
+    an origin request policy configuration:
+
+    - Use ``GetOriginRequestPolicyConfig`` to get the current configuration.
+    - Locally modify the fields in the origin request policy configuration that ...
+    - Call ``UpdateOriginRequestPolicy`` by providing the entire origin request ...
+    """
 
     origin_request_policy: OriginRequestPolicy | None = _pd.Field(
         default=None,
         validation_alias="OriginRequestPolicy",
         serialization_alias="OriginRequestPolicy",
     )
+    """An origin request policy."""
     etag: str | None = _pd.Field(default=None, validation_alias="ETag", serialization_alias="ETag")
+    """The current version of the origin request policy."""
 
 
 class UpdatePublicKeyRequest(_Model):
-    """The ``UpdatePublicKeyRequest`` structure."""
+    """Request of the ``UpdatePublicKey`` operation.
+
+    Update public key information. Note that the only value you can change is the comment.
+    """
 
     public_key_config: PublicKeyConfig = _pd.Field(
         validation_alias="PublicKeyConfig", serialization_alias="PublicKeyConfig"
     )
+    """A public key configuration."""
     id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
+    """The identifier of the public key that you are updating."""
     if_match: str | None = _pd.Field(
         default=None, validation_alias="IfMatch", serialization_alias="IfMatch"
     )
+    """The value of the ``ETag`` header that you received when retrieving the public key to update.
+    For example: ``E2QWRUHAPOMQZL``.
+    """
 
 
 class UpdatePublicKeyResult(_Model):
-    """The ``UpdatePublicKeyResult`` structure."""
+    """Reply of the ``UpdatePublicKey`` operation.
+
+    Update public key information. Note that the only value you can change is the comment.
+    """
 
     public_key: PublicKey | None = _pd.Field(
         default=None, validation_alias="PublicKey", serialization_alias="PublicKey"
     )
+    """The public key."""
     etag: str | None = _pd.Field(default=None, validation_alias="ETag", serialization_alias="ETag")
+    """The identifier of the current version of the public key."""
 
 
 class UpdateRealtimeLogConfigRequest(_Model):
-    """The ``UpdateRealtimeLogConfigRequest`` structure."""
+    """Request of the ``UpdateRealtimeLogConfig`` operation.
+
+    Updates a real-time log configuration.
+
+    When you update a real-time log configuration, all the parameters are updated with the values
+    provided in the request. You cannot update some parameters independent of others. To update a
+    real-time log configuration:
+
+    - Call ``GetRealtimeLogConfig`` to get the current real-time log configuration.
+    - Locally modify the parameters in the real-time log configuration that you ...
+    - Call this API (``UpdateRealtimeLogConfig``) by providing the entire ...
+    """
 
     end_points: list[EndPoint] | None = _pd.Field(
         default=None, validation_alias="EndPoints", serialization_alias="EndPoints"
     )
+    """Contains information about the Amazon Kinesis data stream where you are sending real-time
+    log data.
+    """
     fields_: list[str] | None = _pd.Field(
         default=None, validation_alias="Fields", serialization_alias="Fields"
     )
+    """A list of fields to include in each real-time log record.
+
+    For more information about fields, see Real-time log configuration fields in the Amazon
+    CloudFront Developer Guide.
+    """
     name: str | None = _pd.Field(default=None, validation_alias="Name", serialization_alias="Name")
+    """The name for this real-time log configuration."""
     arn: str | None = _pd.Field(default=None, validation_alias="ARN", serialization_alias="ARN")
+    """The Amazon Resource Name (ARN) for this real-time log configuration."""
     sampling_rate: int | None = _pd.Field(
         default=None, validation_alias="SamplingRate", serialization_alias="SamplingRate"
     )
+    """The sampling rate for this real-time log configuration. The sampling rate determines the
+    percentage of viewer requests that are represented in the real-time log data. You must provide
+    an integer between 1 and 100, inclusive.
+    """
 
 
 class UpdateRealtimeLogConfigResult(_Model):
-    """The ``UpdateRealtimeLogConfigResult`` structure."""
+    """Reply of the ``UpdateRealtimeLogConfig`` operation.
+
+    Updates a real-time log configuration.
+
+    When you update a real-time log configuration, all the parameters are updated with the values
+    provided in the request. You cannot update some parameters independent of others. To update a
+    real-time log configuration:
+
+    - Call ``GetRealtimeLogConfig`` to get the current real-time log configuration.
+    - Locally modify the parameters in the real-time log configuration that you ...
+    - Call this API (``UpdateRealtimeLogConfig``) by providing the entire ...
+    """
 
     realtime_log_config: RealtimeLogConfig | None = _pd.Field(
         default=None, validation_alias="RealtimeLogConfig", serialization_alias="RealtimeLogConfig"
     )
+    """A real-time log configuration."""
 
 
 class UpdateResponseHeadersPolicyRequest(_Model):
-    """The ``UpdateResponseHeadersPolicyRequest`` structure."""
+    """Request of the ``UpdateResponseHeadersPolicy`` operation.
+
+    Updates a response headers policy.
+
+    When you update a response headers policy, the entire policy is replaced. You cannot update
+    some policy fields independent of others. To update a response headers policy configuration:
+
+    - Use ``GetResponseHeadersPolicyConfig`` to get the current policy's ...
+    - Modify the fields in the response headers policy configuration that you ...
+    - Call ``UpdateResponseHeadersPolicy``, providing the entire response headers ...
+    """
 
     response_headers_policy_config: ResponseHeadersPolicyConfig = _pd.Field(
         validation_alias="ResponseHeadersPolicyConfig",
         serialization_alias="ResponseHeadersPolicyConfig",
     )
+    """A response headers policy configuration."""
     id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
+    """The identifier for the response headers policy that you are updating."""
     if_match: str | None = _pd.Field(
         default=None, validation_alias="IfMatch", serialization_alias="IfMatch"
     )
+    """The version of the response headers policy that you are updating.
+
+    The version is returned in the cache policy's ``ETag`` field in the response to
+    ``GetResponseHeadersPolicyConfig``.
+    """
 
 
 class UpdateResponseHeadersPolicyResult(_Model):
-    """The ``UpdateResponseHeadersPolicyResult`` structure."""
+    """Reply of the ``UpdateResponseHeadersPolicy`` operation.
+
+    Updates a response headers policy.
+
+    When you update a response headers policy, the entire policy is replaced. You cannot update
+    some policy fields independent of others. To update a response headers policy configuration:
+
+    - Use ``GetResponseHeadersPolicyConfig`` to get the current policy's ...
+    - Modify the fields in the response headers policy configuration that you ...
+    - Call ``UpdateResponseHeadersPolicy``, providing the entire response headers ...
+    """
 
     response_headers_policy: ResponseHeadersPolicy | None = _pd.Field(
         default=None,
         validation_alias="ResponseHeadersPolicy",
         serialization_alias="ResponseHeadersPolicy",
     )
+    """A response headers policy."""
     etag: str | None = _pd.Field(default=None, validation_alias="ETag", serialization_alias="ETag")
+    """The current version of the response headers policy."""
 
 
 class UpdateStreamingDistributionRequest(_Model):
-    """The request to update a streaming distribution."""
+    """Request of the ``UpdateStreamingDistribution`` operation.
+
+    The request to update a streaming distribution.
+    """
 
     streaming_distribution_config: StreamingDistributionConfig = _pd.Field(
         validation_alias="StreamingDistributionConfig",
         serialization_alias="StreamingDistributionConfig",
     )
+    """The streaming distribution's configuration information."""
     id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
+    """The streaming distribution's id."""
     if_match: str | None = _pd.Field(
         default=None, validation_alias="IfMatch", serialization_alias="IfMatch"
     )
+    """The value of the ``ETag`` header that you received when retrieving the streaming
+    distribution's configuration. For example: ``E2QWRUHAPOMQZL``.
+    """
 
 
 class UpdateStreamingDistributionResult(_Model):
-    """The returned result of the corresponding request."""
+    """Reply of the ``UpdateStreamingDistribution`` operation.
+
+    The returned result of the corresponding request.
+    """
 
     streaming_distribution: StreamingDistribution | None = _pd.Field(
         default=None,
         validation_alias="StreamingDistribution",
         serialization_alias="StreamingDistribution",
     )
+    """The streaming distribution's information."""
     etag: str | None = _pd.Field(default=None, validation_alias="ETag", serialization_alias="ETag")
+    """The current version of the configuration. For example: ``E2QWRUHAPOMQZL``."""
 
 
 class UpdateTrustStoreRequest(_Model):
-    """The ``UpdateTrustStoreRequest`` structure."""
+    """Request of the ``UpdateTrustStore`` operation.
+
+    Updates a trust store.
+    """
 
     id: _t.Annotated[str, _pd.Field(min_length=1, max_length=64), _Tolerant] = _pd.Field(
         validation_alias="Id", serialization_alias="Id"
     )
+    """The trust store ID."""
     ca_certificates_bundle_source: CaCertificatesBundleSource | None = _pd.Field(
         default=None,
         validation_alias="CaCertificatesBundleSource",
         serialization_alias="CaCertificatesBundleSource",
     )
+    """The CA certificates bundle source."""
     use_client_certificate_ocsp_endpoint: bool | None = _pd.Field(
         default=None,
         validation_alias="UseClientCertificateOCSPEndpoint",
         serialization_alias="UseClientCertificateOCSPEndpoint",
     )
+    """A Boolean that determines whether to use the CA certificate's OCSP endpoint to check
+    certificate revocation status.
+    """
     if_match: str = _pd.Field(validation_alias="IfMatch", serialization_alias="IfMatch")
+    """The current version (``ETag`` value) of the trust store you are updating."""
 
 
 class UpdateTrustStoreResult(_Model):
-    """The ``UpdateTrustStoreResult`` structure."""
+    """Reply of the ``UpdateTrustStore`` operation.
+
+    Updates a trust store.
+    """
 
     trust_store: TrustStore | None = _pd.Field(
         default=None, validation_alias="TrustStore", serialization_alias="TrustStore"
     )
+    """The trust store."""
     etag: str | None = _pd.Field(default=None, validation_alias="ETag", serialization_alias="ETag")
+    """The version identifier for the current version of the trust store."""
 
 
 class UpdateVpcOriginRequest(_Model):
-    """The ``UpdateVpcOriginRequest`` structure."""
+    """Request of the ``UpdateVpcOrigin`` operation.
+
+    Update an Amazon CloudFront VPC origin in your account.
+    """
 
     vpc_origin_endpoint_config: VpcOriginEndpointConfig = _pd.Field(
         validation_alias="VpcOriginEndpointConfig", serialization_alias="VpcOriginEndpointConfig"
     )
+    """The VPC origin endpoint configuration."""
     id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
+    """The VPC origin ID."""
     if_match: str = _pd.Field(validation_alias="IfMatch", serialization_alias="IfMatch")
+    """The VPC origin to update, if a match occurs."""
 
 
 class UpdateVpcOriginResult(_Model):
-    """The ``UpdateVpcOriginResult`` structure."""
+    """Reply of the ``UpdateVpcOrigin`` operation.
+
+    Update an Amazon CloudFront VPC origin in your account.
+    """
 
     vpc_origin: VpcOrigin | None = _pd.Field(
         default=None, validation_alias="VpcOrigin", serialization_alias="VpcOrigin"
     )
+    """The VPC origin."""
     etag: str | None = _pd.Field(default=None, validation_alias="ETag", serialization_alias="ETag")
+    """The VPC origin ETag."""
 
 
 class ValidationTokenDetail(_Model):
     """Contains details about the validation token."""
 
     domain: str = _pd.Field(validation_alias="Domain", serialization_alias="Domain")
+    """The domain name."""
     redirect_to: str | None = _pd.Field(
         default=None, validation_alias="RedirectTo", serialization_alias="RedirectTo"
     )
+    """The domain to redirect to."""
     redirect_from: str | None = _pd.Field(
         default=None, validation_alias="RedirectFrom", serialization_alias="RedirectFrom"
     )
+    """The domain to redirect from."""
 
 
 class VerifyDnsConfigurationRequest(_Model):
-    """The ``VerifyDnsConfigurationRequest`` structure."""
+    """Request of the ``VerifyDnsConfiguration`` operation.
+
+    Verify the DNS configuration for your domain names. This API operation checks whether your
+    domain name points to the correct routing endpoint of the connection group, such as
+    d111111abcdef8.cloudfront.net. You can use this API operation to troubleshoot and resolve DNS
+    configuration issues.
+    """
 
     domain: str | None = _pd.Field(
         default=None, validation_alias="Domain", serialization_alias="Domain"
     )
+    """The domain name that you're verifying."""
     identifier: str = _pd.Field(validation_alias="Identifier", serialization_alias="Identifier")
+    """The identifier of the distribution tenant. You can specify the ARN, ID, or name of the
+    distribution tenant.
+    """
 
 
 class VerifyDnsConfigurationResult(_Model):
-    """The ``VerifyDnsConfigurationResult`` structure."""
+    """Reply of the ``VerifyDnsConfiguration`` operation.
+
+    Verify the DNS configuration for your domain names. This API operation checks whether your
+    domain name points to the correct routing endpoint of the connection group, such as
+    d111111abcdef8.cloudfront.net. You can use this API operation to troubleshoot and resolve DNS
+    configuration issues.
+    """
 
     dns_configuration_list: list[DnsConfiguration] | None = _pd.Field(
         default=None,
         validation_alias="DnsConfigurationList",
         serialization_alias="DnsConfigurationList",
     )
+    """The list of domain names, their statuses, and a description of each status."""
 
 
 class ViewerCertificate(_Model):
     """A complex type that determines the distribution's SSL/TLS configuration for communicating
-    with viewers."""
+    with viewers.
+
+    If the distribution doesn't use ``Aliases`` (also known as alternate domain names or
+    CNAMEs)-that is, if the distribution uses the CloudFront domain name such as
+    ``d111111abcdef8.cloudfront.net``-set ``CloudFrontDefaultCertificate`` to ``true`` and leave
+    all other fields empty.
+    """
 
     cloud_front_default_certificate: bool | None = _pd.Field(
         default=None,
         validation_alias="CloudFrontDefaultCertificate",
         serialization_alias="CloudFrontDefaultCertificate",
     )
+    """If the distribution uses the CloudFront domain name such as
+    ``d111111abcdef8.cloudfront.net``, set this field to ``true``.
+
+    If the distribution uses ``Aliases`` (alternate domain names or CNAMEs), set this field to
+    ``false`` and specify values for the following fields:
+
+    - ``ACMCertificateArn`` or ``IAMCertificateId`` (specify a value for one, not both)
+    - ``MinimumProtocolVersion``
+    - ``SSLSupportMethod``
+    """
     iam_certificate_id: (
         _t.Annotated[str, _pd.Field(min_length=0, max_length=32), _Tolerant] | None
     ) = _pd.Field(
         default=None, validation_alias="IAMCertificateId", serialization_alias="IAMCertificateId"
     )
+    """If the distribution uses ``Aliases`` (alternate domain names or CNAMEs) and the SSL/TLS
+    certificate is stored in Identity and Access Management (IAM), provide the ID of the IAM
+    certificate.
+
+    If you specify an IAM certificate ID, you must also specify values for
+    ``MinimumProtocolVersion`` and ``SSLSupportMethod``.
+    """
     acm_certificate_arn: str | None = _pd.Field(
         default=None, validation_alias="ACMCertificateArn", serialization_alias="ACMCertificateArn"
     )
+    """If the distribution uses ``Aliases`` (alternate domain names or CNAMEs) and the SSL/TLS
+    certificate is stored in Certificate Manager (ACM), provide the Amazon Resource Name (ARN) of
+    the ACM certificate. CloudFront only supports ACM certificates in the US East (N. Virginia)
+    Region (``us-east-1``).
+    """
     ssl_support_method: _t.Annotated[SSLSupportMethod, _Tolerant] | None = _pd.Field(
         default=None, validation_alias="SSLSupportMethod", serialization_alias="SSLSupportMethod"
     )
+    """If the distribution uses ``Aliases`` (alternate domain names or CNAMEs), specify which
+    viewers the distribution accepts HTTPS connections from.
+    """
     minimum_protocol_version: _t.Annotated[MinimumProtocolVersion, _Tolerant] | None = _pd.Field(
         default=None,
         validation_alias="MinimumProtocolVersion",
         serialization_alias="MinimumProtocolVersion",
     )
+    """If the distribution uses ``Aliases`` (alternate domain names or CNAMEs), specify the
+    security policy that you want CloudFront to use for HTTPS connections with viewers. The
+    security policy determines two settings:
+
+    - The minimum SSL/TLS protocol that CloudFront can use to communicate with viewers.
+    - The ciphers that CloudFront can use to encrypt the content that it returns to viewers.
+    """
     certificate: str | None = _pd.Field(
         default=None, validation_alias="Certificate", serialization_alias="Certificate"
     )
+    """This field is deprecated. Use one of the following fields instead:
+
+    - ``ACMCertificateArn``
+    - ``IAMCertificateId``
+    - ``CloudFrontDefaultCertificate``
+    """
     certificate_source: _t.Annotated[CertificateSource, _Tolerant] | None = _pd.Field(
         default=None, validation_alias="CertificateSource", serialization_alias="CertificateSource"
     )
+    """This field is deprecated. Use one of the following fields instead:
+
+    - ``ACMCertificateArn``
+    - ``IAMCertificateId``
+    - ``CloudFrontDefaultCertificate``
+    """
 
 
 class ViewerMtlsConfig(_Model):
@@ -8661,29 +13632,38 @@ class ViewerMtlsConfig(_Model):
     mode: _t.Annotated[ViewerMtlsMode, _Tolerant] | None = _pd.Field(
         default=None, validation_alias="Mode", serialization_alias="Mode"
     )
+    """The viewer mTLS mode."""
     trust_store_config: TrustStoreConfig | None = _pd.Field(
         default=None, validation_alias="TrustStoreConfig", serialization_alias="TrustStoreConfig"
     )
+    """The trust store configuration associated with the viewer mTLS configuration."""
 
 
 class VpcOrigin(_Model):
     """An Amazon CloudFront VPC origin."""
 
     id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
+    """The VPC origin ID."""
     arn: str = _pd.Field(validation_alias="Arn", serialization_alias="Arn")
+    """The VPC origin ARN."""
     account_id: str | None = _pd.Field(
         default=None, validation_alias="AccountId", serialization_alias="AccountId"
     )
+    """The account ID of the Amazon Web Services account that owns the VPC origin."""
     status: str = _pd.Field(validation_alias="Status", serialization_alias="Status")
+    """The VPC origin status."""
     created_time: _dt.datetime = _pd.Field(
         validation_alias="CreatedTime", serialization_alias="CreatedTime"
     )
+    """The VPC origin created time."""
     last_modified_time: _dt.datetime = _pd.Field(
         validation_alias="LastModifiedTime", serialization_alias="LastModifiedTime"
     )
+    """The VPC origin last modified time."""
     vpc_origin_endpoint_config: VpcOriginEndpointConfig = _pd.Field(
         validation_alias="VpcOriginEndpointConfig", serialization_alias="VpcOriginEndpointConfig"
     )
+    """The VPC origin endpoint configuration."""
 
 
 class VpcOriginConfig(_Model):
@@ -8692,37 +13672,67 @@ class VpcOriginConfig(_Model):
     vpc_origin_id: str = _pd.Field(
         validation_alias="VpcOriginId", serialization_alias="VpcOriginId"
     )
+    """The VPC origin ID."""
     owner_account_id: str | None = _pd.Field(
         default=None, validation_alias="OwnerAccountId", serialization_alias="OwnerAccountId"
     )
+    """The account ID of the Amazon Web Services account that owns the VPC origin."""
     origin_read_timeout: int | None = _pd.Field(
         default=None, validation_alias="OriginReadTimeout", serialization_alias="OriginReadTimeout"
     )
+    """Specifies how long, in seconds, CloudFront waits for a response from the origin. This is
+    also known as the origin response timeout. The minimum timeout is 1 second, the maximum is 120
+    seconds, and the default (if you don't specify otherwise) is 30 seconds.
+
+    For more information, see Response timeout in the Amazon CloudFront Developer Guide.
+    """
     origin_keepalive_timeout: int | None = _pd.Field(
         default=None,
         validation_alias="OriginKeepaliveTimeout",
         serialization_alias="OriginKeepaliveTimeout",
     )
+    """Specifies how long, in seconds, CloudFront persists its connection to the origin. The
+    minimum timeout is 1 second, the maximum is 120 seconds, and the default (if you don't specify
+    otherwise) is 5 seconds.
+
+    For more information, see Keep-alive timeout (custom origins only) in the Amazon CloudFront
+    Developer Guide.
+    """
 
 
 class VpcOriginEndpointConfig(_Model):
     """An Amazon CloudFront VPC origin endpoint configuration."""
 
     name: str = _pd.Field(validation_alias="Name", serialization_alias="Name")
+    """The name of the CloudFront VPC origin endpoint configuration."""
     arn: str = _pd.Field(validation_alias="Arn", serialization_alias="Arn")
+    """The ARN of the CloudFront VPC origin endpoint configuration."""
     http_port: int = _pd.Field(validation_alias="HTTPPort", serialization_alias="HTTPPort")
+    """The HTTP port for the CloudFront VPC origin endpoint configuration. The default value is
+    ``80``.
+    """
     https_port: int = _pd.Field(validation_alias="HTTPSPort", serialization_alias="HTTPSPort")
+    """The HTTPS port of the CloudFront VPC origin endpoint configuration. The default value is
+    ``443``.
+    """
     origin_protocol_policy: _t.Annotated[OriginProtocolPolicy, _Tolerant] = _pd.Field(
         validation_alias="OriginProtocolPolicy", serialization_alias="OriginProtocolPolicy"
     )
+    """The origin protocol policy for the CloudFront VPC origin endpoint configuration."""
     origin_ssl_protocols: OriginSslProtocols | None = _pd.Field(
         default=None,
         validation_alias="OriginSslProtocols",
         serialization_alias="OriginSslProtocols",
     )
+    """A complex type that contains information about the SSL/TLS protocols that CloudFront can use
+    when establishing an HTTPS connection with your origin.
+    """
     ip_address_type: _t.Annotated[VpcIpAddressType, _Tolerant] | None = _pd.Field(
         default=None, validation_alias="IpAddressType", serialization_alias="IpAddressType"
     )
+    """The IP address type of the CloudFront VPC origin endpoint configuration. Valid values are
+    ``ipv4`` and ``dualstack``. IPv6-only is not supported for VPC origins.
+    """
 
 
 class VpcOriginList(_Model):
@@ -8730,45 +13740,65 @@ class VpcOriginList(_Model):
 
     __cdnkit_quantity__ = True
     marker: str = _pd.Field(validation_alias="Marker", serialization_alias="Marker")
+    """The marker associated with the VPC origins list."""
     next_marker: str | None = _pd.Field(
         default=None, validation_alias="NextMarker", serialization_alias="NextMarker"
     )
+    """The next marker associated with the VPC origins list."""
     max_items: int = _pd.Field(validation_alias="MaxItems", serialization_alias="MaxItems")
+    """The maximum number of items included in the list."""
     is_truncated: bool = _pd.Field(
         validation_alias="IsTruncated", serialization_alias="IsTruncated"
     )
+    """A flag that indicates whether more VPC origins remain to be listed. If your results were
+    truncated, you can make a follow-up pagination request using the ``Marker`` request parameter
+    to retrieve more VPC origins in the list.
+    """
     items: list[VpcOriginSummary] | None = _pd.Field(
         default=None, validation_alias="Items", serialization_alias="Items"
     )
+    """The items of the VPC origins list."""
     quantity: int = _pd.Field(
         default_factory=_derive_quantity,
         validation_alias="Quantity",
         serialization_alias="Quantity",
     )
+    """The number of VPC origins in the list."""
 
 
 class VpcOriginSummary(_Model):
     """A summary of the CloudFront VPC origin."""
 
     id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
+    """The VPC origin summary ID."""
     name: str = _pd.Field(validation_alias="Name", serialization_alias="Name")
+    """The VPC origin summary name."""
     status: str = _pd.Field(validation_alias="Status", serialization_alias="Status")
+    """The VPC origin summary status."""
     created_time: _dt.datetime = _pd.Field(
         validation_alias="CreatedTime", serialization_alias="CreatedTime"
     )
+    """The VPC origin summary created time."""
     last_modified_time: _dt.datetime = _pd.Field(
         validation_alias="LastModifiedTime", serialization_alias="LastModifiedTime"
     )
+    """The VPC origin summary last modified time."""
     arn: str = _pd.Field(validation_alias="Arn", serialization_alias="Arn")
+    """The VPC origin summary ARN."""
     account_id: str | None = _pd.Field(
         default=None, validation_alias="AccountId", serialization_alias="AccountId"
     )
+    """The account ID of the Amazon Web Services account that owns the VPC origin."""
     origin_endpoint_arn: str = _pd.Field(
         validation_alias="OriginEndpointArn", serialization_alias="OriginEndpointArn"
     )
+    """The VPC origin summary origin endpoint ARN."""
     ip_address_type: _t.Annotated[VpcIpAddressType, _Tolerant] | None = _pd.Field(
         default=None, validation_alias="IpAddressType", serialization_alias="IpAddressType"
     )
+    """The IP address type of the CloudFront VPC origin. Valid values are ``ipv4`` and
+    ``dualstack``. IPv6-only is not supported for VPC origins.
+    """
 
 
 class WebAclCustomization(_Model):
@@ -8777,4 +13807,9 @@ class WebAclCustomization(_Model):
     action: _t.Annotated[CustomizationActionType, _Tolerant] = _pd.Field(
         validation_alias="Action", serialization_alias="Action"
     )
+    """The action for the WAF web ACL customization. You can specify ``override`` to specify a
+    separate WAF web ACL for the distribution tenant. If you specify ``disable``, the distribution
+    tenant won't have WAF web ACL protections and won't inherit from the multi-tenant distribution.
+    """
     arn: str | None = _pd.Field(default=None, validation_alias="Arn", serialization_alias="Arn")
+    """The Amazon Resource Name (ARN) of the WAF web ACL."""

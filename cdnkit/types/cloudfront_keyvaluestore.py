@@ -4,6 +4,7 @@
 """Models for every structure shape of Amazon CloudFront KeyValueStore (botocore ``cloudfront-keyvaluestore`` 2022-07-26).
 
 Attributes are snake_case; each member's botocore name is its alias on the wire.
+Docstrings are botocore's documentation, shortened to its opening.
 """
 
 from __future__ import annotations
@@ -48,6 +49,7 @@ class AccessDeniedException(_Model):
     message: str | None = _pd.Field(
         default=None, validation_alias="Message", serialization_alias="Message"
     )
+    """Not documented in botocore's model (member ``Message``)."""
 
 
 class ConflictException(_Model):
@@ -56,18 +58,27 @@ class ConflictException(_Model):
     message: str | None = _pd.Field(
         default=None, validation_alias="Message", serialization_alias="Message"
     )
+    """Not documented in botocore's model (member ``Message``)."""
 
 
 class DeleteKeyRequest(_Model):
-    """The ``DeleteKeyRequest`` structure."""
+    """Request of the ``DeleteKey`` operation.
+
+    Deletes the key value pair specified by the key.
+    """
 
     kvs_arn: _t.Annotated[str, _pd.Field(min_length=1, max_length=2048), _Tolerant] = _pd.Field(
         validation_alias="KvsARN", serialization_alias="KvsARN"
     )
+    """The Amazon Resource Name (ARN) of the Key Value Store."""
     key: _t.Annotated[
         str, _pd.Field(min_length=1, max_length=1024), _max_utf8_bytes(512), _Tolerant
     ] = _pd.Field(validation_alias="Key", serialization_alias="Key")
+    """The key to delete."""
     if_match: str = _pd.Field(validation_alias="IfMatch", serialization_alias="IfMatch")
+    """The current version (ETag) of the Key Value Store that you are deleting keys from, which you
+    can get using DescribeKeyValueStore.
+    """
 
 
 class DeleteKeyRequestListItem(_Model):
@@ -76,73 +87,107 @@ class DeleteKeyRequestListItem(_Model):
     key: _t.Annotated[
         str, _pd.Field(min_length=1, max_length=1024), _max_utf8_bytes(512), _Tolerant
     ] = _pd.Field(validation_alias="Key", serialization_alias="Key")
+    """The key of the key value pair to be deleted."""
 
 
 class DeleteKeyResponse(_Model):
-    """Metadata information about a Key Value Store."""
+    """Reply of the ``DeleteKey`` operation.
+
+    Metadata information about a Key Value Store.
+    """
 
     item_count: int = _pd.Field(validation_alias="ItemCount", serialization_alias="ItemCount")
+    """Number of key value pairs in the Key Value Store after the successful delete."""
     total_size_in_bytes: int = _pd.Field(
         validation_alias="TotalSizeInBytes", serialization_alias="TotalSizeInBytes"
     )
+    """Total size of the Key Value Store after the successful delete, in bytes."""
     etag: str = _pd.Field(validation_alias="ETag", serialization_alias="ETag")
+    """The current version identifier of the Key Value Store after the successful delete."""
 
 
 class DescribeKeyValueStoreRequest(_Model):
-    """The ``DescribeKeyValueStoreRequest`` structure."""
+    """Request of the ``DescribeKeyValueStore`` operation.
+
+    Returns metadata information about Key Value Store.
+    """
 
     kvs_arn: _t.Annotated[str, _pd.Field(min_length=1, max_length=2048), _Tolerant] = _pd.Field(
         validation_alias="KvsARN", serialization_alias="KvsARN"
     )
+    """The Amazon Resource Name (ARN) of the Key Value Store."""
 
 
 class DescribeKeyValueStoreResponse(_Model):
-    """Metadata information about a Key Value Store."""
+    """Reply of the ``DescribeKeyValueStore`` operation.
+
+    Metadata information about a Key Value Store.
+    """
 
     item_count: int = _pd.Field(validation_alias="ItemCount", serialization_alias="ItemCount")
+    """Number of key value pairs in the Key Value Store."""
     total_size_in_bytes: int = _pd.Field(
         validation_alias="TotalSizeInBytes", serialization_alias="TotalSizeInBytes"
     )
+    """Total size of the Key Value Store in bytes."""
     kvs_arn: _t.Annotated[str, _pd.Field(min_length=1, max_length=2048), _Tolerant] = _pd.Field(
         validation_alias="KvsARN", serialization_alias="KvsARN"
     )
+    """The Amazon Resource Name (ARN) of the Key Value Store."""
     created: _dt.datetime = _pd.Field(validation_alias="Created", serialization_alias="Created")
+    """Date and time when the Key Value Store was created."""
     etag: str = _pd.Field(validation_alias="ETag", serialization_alias="ETag")
+    """The version identifier for the current version of the Key Value Store."""
     last_modified: _dt.datetime | None = _pd.Field(
         default=None, validation_alias="LastModified", serialization_alias="LastModified"
     )
+    """Date and time when the key value pairs in the Key Value Store was last modified."""
     status: str | None = _pd.Field(
         default=None, validation_alias="Status", serialization_alias="Status"
     )
+    """The current status of the Key Value Store."""
     failure_reason: str | None = _pd.Field(
         default=None, validation_alias="FailureReason", serialization_alias="FailureReason"
     )
+    """The reason for Key Value Store creation failure."""
 
 
 class GetKeyRequest(_Model):
-    """The ``GetKeyRequest`` structure."""
+    """Request of the ``GetKey`` operation.
+
+    Returns a key value pair.
+    """
 
     kvs_arn: _t.Annotated[str, _pd.Field(min_length=1, max_length=2048), _Tolerant] = _pd.Field(
         validation_alias="KvsARN", serialization_alias="KvsARN"
     )
+    """The Amazon Resource Name (ARN) of the Key Value Store."""
     key: _t.Annotated[
         str, _pd.Field(min_length=1, max_length=1024), _max_utf8_bytes(512), _Tolerant
     ] = _pd.Field(validation_alias="Key", serialization_alias="Key")
+    """The key to get."""
 
 
 class GetKeyResponse(_Model):
-    """A key value pair."""
+    """Reply of the ``GetKey`` operation.
+
+    A key value pair.
+    """
 
     key: _t.Annotated[
         str, _pd.Field(min_length=1, max_length=1024), _max_utf8_bytes(512), _Tolerant
     ] = _pd.Field(validation_alias="Key", serialization_alias="Key")
+    """The key of the key value pair."""
     value: _t.Annotated[str, _max_utf8_bytes(1024), _Tolerant] = _pd.Field(
         repr=False, validation_alias="Value", serialization_alias="Value"
     )
+    """The value of the key value pair."""
     item_count: int = _pd.Field(validation_alias="ItemCount", serialization_alias="ItemCount")
+    """Number of key value pairs in the Key Value Store."""
     total_size_in_bytes: int = _pd.Field(
         validation_alias="TotalSizeInBytes", serialization_alias="TotalSizeInBytes"
     )
+    """Total size of the Key Value Store in bytes."""
 
 
 class InternalServerException(_Model):
@@ -151,31 +196,49 @@ class InternalServerException(_Model):
     message: str | None = _pd.Field(
         default=None, validation_alias="Message", serialization_alias="Message"
     )
+    """Not documented in botocore's model (member ``Message``)."""
 
 
 class ListKeysRequest(_Model):
-    """The ``ListKeysRequest`` structure."""
+    """Request of the ``ListKeys`` operation.
+
+    Returns a list of key value pairs.
+    """
 
     kvs_arn: _t.Annotated[str, _pd.Field(min_length=1, max_length=2048), _Tolerant] = _pd.Field(
         validation_alias="KvsARN", serialization_alias="KvsARN"
     )
+    """The Amazon Resource Name (ARN) of the Key Value Store."""
     next_token: str | None = _pd.Field(
         default=None, validation_alias="NextToken", serialization_alias="NextToken"
     )
+    """If nextToken is returned in the response, there are more results available. Make the next
+    call using the returned token to retrieve the next page.
+    """
     max_results: _t.Annotated[int, _pd.Field(ge=1, le=50), _Tolerant] | None = _pd.Field(
         default=None, validation_alias="MaxResults", serialization_alias="MaxResults"
     )
+    """Maximum number of results that are returned per call. The default is 10 and maximum allowed
+    page is 50.
+    """
 
 
 class ListKeysResponse(_Model):
-    """The ``ListKeysResponse`` structure."""
+    """Reply of the ``ListKeys`` operation.
+
+    Returns a list of key value pairs.
+    """
 
     next_token: str | None = _pd.Field(
         default=None, validation_alias="NextToken", serialization_alias="NextToken"
     )
+    """If nextToken is returned in the response, there are more results available. Make the next
+    call using the returned token to retrieve the next page.
+    """
     items: list[ListKeysResponseListItem] | None = _pd.Field(
         default=None, validation_alias="Items", serialization_alias="Items"
     )
+    """Key value pairs"""
 
 
 class ListKeysResponseListItem(_Model):
@@ -184,24 +247,35 @@ class ListKeysResponseListItem(_Model):
     key: _t.Annotated[
         str, _pd.Field(min_length=1, max_length=1024), _max_utf8_bytes(512), _Tolerant
     ] = _pd.Field(validation_alias="Key", serialization_alias="Key")
+    """The key of the key value pair."""
     value: _t.Annotated[str, _max_utf8_bytes(1024), _Tolerant] = _pd.Field(
         repr=False, validation_alias="Value", serialization_alias="Value"
     )
+    """The value of the key value pair."""
 
 
 class PutKeyRequest(_Model):
-    """A key value pair."""
+    """Request of the ``PutKey`` operation.
+
+    A key value pair.
+    """
 
     key: _t.Annotated[
         str, _pd.Field(min_length=1, max_length=1024), _max_utf8_bytes(512), _Tolerant
     ] = _pd.Field(validation_alias="Key", serialization_alias="Key")
+    """The key to put."""
     value: _t.Annotated[str, _max_utf8_bytes(1024), _Tolerant] = _pd.Field(
         repr=False, validation_alias="Value", serialization_alias="Value"
     )
+    """The value to put."""
     kvs_arn: _t.Annotated[str, _pd.Field(min_length=1, max_length=2048), _Tolerant] = _pd.Field(
         validation_alias="KvsARN", serialization_alias="KvsARN"
     )
+    """The Amazon Resource Name (ARN) of the Key Value Store."""
     if_match: str = _pd.Field(validation_alias="IfMatch", serialization_alias="IfMatch")
+    """The current version (ETag) of the Key Value Store that you are putting keys into, which you
+    can get using DescribeKeyValueStore.
+    """
 
 
 class PutKeyRequestListItem(_Model):
@@ -210,19 +284,27 @@ class PutKeyRequestListItem(_Model):
     key: _t.Annotated[
         str, _pd.Field(min_length=1, max_length=1024), _max_utf8_bytes(512), _Tolerant
     ] = _pd.Field(validation_alias="Key", serialization_alias="Key")
+    """The key of the key value pair list item to put."""
     value: _t.Annotated[str, _max_utf8_bytes(1024), _Tolerant] = _pd.Field(
         repr=False, validation_alias="Value", serialization_alias="Value"
     )
+    """The value for the key value pair to put."""
 
 
 class PutKeyResponse(_Model):
-    """Metadata information about a Key Value Store."""
+    """Reply of the ``PutKey`` operation.
+
+    Metadata information about a Key Value Store.
+    """
 
     item_count: int = _pd.Field(validation_alias="ItemCount", serialization_alias="ItemCount")
+    """Number of key value pairs in the Key Value Store after the successful put."""
     total_size_in_bytes: int = _pd.Field(
         validation_alias="TotalSizeInBytes", serialization_alias="TotalSizeInBytes"
     )
+    """Total size of the Key Value Store after the successful put, in bytes."""
     etag: str = _pd.Field(validation_alias="ETag", serialization_alias="ETag")
+    """The current version identifier of the Key Value Store after the successful put."""
 
 
 class ResourceNotFoundException(_Model):
@@ -231,6 +313,7 @@ class ResourceNotFoundException(_Model):
     message: str | None = _pd.Field(
         default=None, validation_alias="Message", serialization_alias="Message"
     )
+    """Not documented in botocore's model (member ``Message``)."""
 
 
 class ServiceQuotaExceededException(_Model):
@@ -239,31 +322,47 @@ class ServiceQuotaExceededException(_Model):
     message: str | None = _pd.Field(
         default=None, validation_alias="Message", serialization_alias="Message"
     )
+    """Not documented in botocore's model (member ``Message``)."""
 
 
 class UpdateKeysRequest(_Model):
-    """The ``UpdateKeysRequest`` structure."""
+    """Request of the ``UpdateKeys`` operation.
+
+    Puts or Deletes multiple key value pairs in a single, all-or-nothing operation.
+    """
 
     kvs_arn: _t.Annotated[str, _pd.Field(min_length=1, max_length=2048), _Tolerant] = _pd.Field(
         validation_alias="KvsARN", serialization_alias="KvsARN"
     )
+    """The Amazon Resource Name (ARN) of the Key Value Store."""
     if_match: str = _pd.Field(validation_alias="IfMatch", serialization_alias="IfMatch")
+    """The current version (ETag) of the Key Value Store that you are updating keys of, which you
+    can get using DescribeKeyValueStore.
+    """
     puts: _t.Annotated[list[PutKeyRequestListItem], _pd.Field(max_length=50), _Tolerant] | None = (
         _pd.Field(default=None, validation_alias="Puts", serialization_alias="Puts")
     )
+    """List of key value pairs to put."""
     deletes: (
         _t.Annotated[list[DeleteKeyRequestListItem], _pd.Field(max_length=50), _Tolerant] | None
     ) = _pd.Field(default=None, validation_alias="Deletes", serialization_alias="Deletes")
+    """List of keys to delete."""
 
 
 class UpdateKeysResponse(_Model):
-    """Metadata information about a Key Value Store."""
+    """Reply of the ``UpdateKeys`` operation.
+
+    Metadata information about a Key Value Store.
+    """
 
     item_count: int = _pd.Field(validation_alias="ItemCount", serialization_alias="ItemCount")
+    """Number of key value pairs in the Key Value Store after the successful update."""
     total_size_in_bytes: int = _pd.Field(
         validation_alias="TotalSizeInBytes", serialization_alias="TotalSizeInBytes"
     )
+    """Total size of the Key Value Store after the successful update, in bytes."""
     etag: str = _pd.Field(validation_alias="ETag", serialization_alias="ETag")
+    """The current version identifier of the Key Value Store after the successful update."""
 
 
 class ValidationException(_Model):
@@ -272,3 +371,4 @@ class ValidationException(_Model):
     message: str | None = _pd.Field(
         default=None, validation_alias="Message", serialization_alias="Message"
     )
+    """Not documented in botocore's model (member ``Message``)."""

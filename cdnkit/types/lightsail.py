@@ -4,6 +4,7 @@
 """Models for every structure shape of Amazon Lightsail (botocore ``lightsail`` 2016-11-28).
 
 Attributes are snake_case; each member's botocore name is its alias on the wire.
+Docstrings are botocore's documentation, shortened to its opening.
 """
 
 from __future__ import annotations
@@ -561,23 +562,37 @@ __all__ = [
 
 
 AccessDirection: _t.TypeAlias = _t.Literal["inbound", "outbound"]
+"""Values botocore knows; a request must use one, a reply may hold a newer one as it came."""
 AccessType: _t.TypeAlias = _t.Literal["public", "private"]
+"""Values botocore knows; a request must use one, a reply may hold a newer one as it came."""
 AccountLevelBpaSyncStatus: _t.TypeAlias = _t.Literal["InSync", "Failed", "NeverSynced", "Defaulted"]
+"""Values botocore knows; a request must use one, a reply may hold a newer one as it came."""
 AddOnType: _t.TypeAlias = _t.Literal["AutoSnapshot", "StopInstanceOnIdle"]
+"""Values botocore knows; a request must use one, a reply may hold a newer one as it came."""
 AlarmState: _t.TypeAlias = _t.Literal["OK", "ALARM", "INSUFFICIENT_DATA"]
+"""Values botocore knows; a request must use one, a reply may hold a newer one as it came."""
 AppCategory: _t.TypeAlias = _t.Literal["LfR"]
+"""Values botocore knows; a request must use one, a reply may hold a newer one as it came."""
 AutoMountStatus: _t.TypeAlias = _t.Literal["Failed", "Pending", "Mounted", "NotMounted"]
+"""Values botocore knows; a request must use one, a reply may hold a newer one as it came."""
 AutoSnapshotStatus: _t.TypeAlias = _t.Literal["Success", "Failed", "InProgress", "NotFound"]
+"""Values botocore knows; a request must use one, a reply may hold a newer one as it came."""
 BPAStatusMessage: _t.TypeAlias = _t.Literal[
     "DEFAULTED_FOR_SLR_MISSING", "SYNC_ON_HOLD", "DEFAULTED_FOR_SLR_MISSING_ON_HOLD", "Unknown"
 ]
+"""Values botocore knows; a request must use one, a reply may hold a newer one as it came."""
 BehaviorEnum: _t.TypeAlias = _t.Literal["dont-cache", "cache"]
+"""Values botocore knows; a request must use one, a reply may hold a newer one as it came."""
 BlueprintType: _t.TypeAlias = _t.Literal["os", "app"]
+"""Values botocore knows; a request must use one, a reply may hold a newer one as it came."""
 BucketMetricName: _t.TypeAlias = _t.Literal["BucketSizeBytes", "NumberOfObjects"]
+"""Values botocore knows; a request must use one, a reply may hold a newer one as it came."""
 CertificateDomainValidationStatus: _t.TypeAlias = _t.Literal[
     "PENDING_VALIDATION", "FAILED", "SUCCESS"
 ]
+"""Values botocore knows; a request must use one, a reply may hold a newer one as it came."""
 CertificateProvider: _t.TypeAlias = _t.Literal["LetsEncrypt"]
+"""Values botocore knows; a request must use one, a reply may hold a newer one as it came."""
 CertificateStatus: _t.TypeAlias = _t.Literal[
     "PENDING_VALIDATION",
     "ISSUED",
@@ -587,27 +602,38 @@ CertificateStatus: _t.TypeAlias = _t.Literal[
     "REVOKED",
     "FAILED",
 ]
+"""Values botocore knows; a request must use one, a reply may hold a newer one as it came."""
 CloudFormationStackRecordSourceType: _t.TypeAlias = _t.Literal["ExportSnapshotRecord"]
+"""Values botocore knows; a request must use one, a reply may hold a newer one as it came."""
 ComparisonOperator: _t.TypeAlias = _t.Literal[
     "GreaterThanOrEqualToThreshold",
     "GreaterThanThreshold",
     "LessThanThreshold",
     "LessThanOrEqualToThreshold",
 ]
+"""Values botocore knows; a request must use one, a reply may hold a newer one as it came."""
 ContactMethodStatus: _t.TypeAlias = _t.Literal["PendingVerification", "Valid", "Invalid"]
+"""Values botocore knows; a request must use one, a reply may hold a newer one as it came."""
 ContactMethodVerificationProtocol: _t.TypeAlias = _t.Literal["Email"]
+"""Values botocore knows; a request must use one, a reply may hold a newer one as it came."""
 ContactProtocol: _t.TypeAlias = _t.Literal["Email", "SMS"]
+"""Values botocore knows; a request must use one, a reply may hold a newer one as it came."""
 ContainerServiceDeploymentState: _t.TypeAlias = _t.Literal[
     "ACTIVATING", "ACTIVE", "INACTIVE", "FAILED"
 ]
+"""Values botocore knows; a request must use one, a reply may hold a newer one as it came."""
 ContainerServiceMetricName: _t.TypeAlias = _t.Literal["CPUUtilization", "MemoryUtilization"]
+"""Values botocore knows; a request must use one, a reply may hold a newer one as it came."""
 ContainerServicePowerName: _t.TypeAlias = _t.Literal[
     "nano", "micro", "small", "medium", "large", "xlarge"
 ]
+"""Values botocore knows; a request must use one, a reply may hold a newer one as it came."""
 ContainerServiceProtocol: _t.TypeAlias = _t.Literal["HTTP", "HTTPS", "TCP", "UDP"]
+"""Values botocore knows; a request must use one, a reply may hold a newer one as it came."""
 ContainerServiceState: _t.TypeAlias = _t.Literal[
     "PENDING", "READY", "RUNNING", "UPDATING", "DELETING", "DISABLED", "DEPLOYING"
 ]
+"""Values botocore knows; a request must use one, a reply may hold a newer one as it came."""
 ContainerServiceStateDetailCode: _t.TypeAlias = _t.Literal[
     "CREATING_SYSTEM_RESOURCES",
     "CREATING_NETWORK_INFRASTRUCTURE",
@@ -619,9 +645,13 @@ ContainerServiceStateDetailCode: _t.TypeAlias = _t.Literal[
     "CERTIFICATE_LIMIT_EXCEEDED",
     "UNKNOWN_ERROR",
 ]
+"""Values botocore knows; a request must use one, a reply may hold a newer one as it came."""
 Currency: _t.TypeAlias = _t.Literal["USD"]
+"""Values botocore knows; a request must use one, a reply may hold a newer one as it came."""
 DiskSnapshotState: _t.TypeAlias = _t.Literal["pending", "completed", "error", "unknown"]
+"""Values botocore knows; a request must use one, a reply may hold a newer one as it came."""
 DiskState: _t.TypeAlias = _t.Literal["pending", "error", "available", "in-use", "unknown"]
+"""Values botocore knows; a request must use one, a reply may hold a newer one as it came."""
 DistributionMetricName: _t.TypeAlias = _t.Literal[
     "Requests",
     "BytesDownloaded",
@@ -630,9 +660,13 @@ DistributionMetricName: _t.TypeAlias = _t.Literal[
     "Http4xxErrorRate",
     "Http5xxErrorRate",
 ]
+"""Values botocore knows; a request must use one, a reply may hold a newer one as it came."""
 DnsRecordCreationStateCode: _t.TypeAlias = _t.Literal["SUCCEEDED", "STARTED", "FAILED"]
+"""Values botocore knows; a request must use one, a reply may hold a newer one as it came."""
 ExportSnapshotRecordSourceType: _t.TypeAlias = _t.Literal["InstanceSnapshot", "DiskSnapshot"]
+"""Values botocore knows; a request must use one, a reply may hold a newer one as it came."""
 ForwardValues: _t.TypeAlias = _t.Literal["none", "allow-list", "all"]
+"""Values botocore knows; a request must use one, a reply may hold a newer one as it came."""
 HeaderEnum: _t.TypeAlias = _t.Literal[
     "Accept",
     "Accept-Charset",
@@ -650,10 +684,15 @@ HeaderEnum: _t.TypeAlias = _t.Literal[
     "Origin",
     "Referer",
 ]
+"""Values botocore knows; a request must use one, a reply may hold a newer one as it came."""
 HttpEndpoint: _t.TypeAlias = _t.Literal["disabled", "enabled"]
+"""Values botocore knows; a request must use one, a reply may hold a newer one as it came."""
 HttpProtocolIpv6: _t.TypeAlias = _t.Literal["disabled", "enabled"]
+"""Values botocore knows; a request must use one, a reply may hold a newer one as it came."""
 HttpTokens: _t.TypeAlias = _t.Literal["optional", "required"]
+"""Values botocore knows; a request must use one, a reply may hold a newer one as it came."""
 InstanceAccessProtocol: _t.TypeAlias = _t.Literal["ssh", "rdp"]
+"""Values botocore knows; a request must use one, a reply may hold a newer one as it came."""
 InstanceHealthReason: _t.TypeAlias = _t.Literal[
     "Lb.RegistrationInProgress",
     "Lb.InitialHealthChecking",
@@ -667,10 +706,13 @@ InstanceHealthReason: _t.TypeAlias = _t.Literal[
     "Instance.InvalidState",
     "Instance.IpUnusable",
 ]
+"""Values botocore knows; a request must use one, a reply may hold a newer one as it came."""
 InstanceHealthState: _t.TypeAlias = _t.Literal[
     "initial", "healthy", "unhealthy", "unused", "draining", "unavailable"
 ]
+"""Values botocore knows; a request must use one, a reply may hold a newer one as it came."""
 InstanceMetadataState: _t.TypeAlias = _t.Literal["pending", "applied"]
+"""Values botocore knows; a request must use one, a reply may hold a newer one as it came."""
 InstanceMetricName: _t.TypeAlias = _t.Literal[
     "CPUUtilization",
     "NetworkIn",
@@ -689,9 +731,13 @@ InstanceMetricName: _t.TypeAlias = _t.Literal[
     "DiskTotalWriteTime",
     "DiskQueueLength",
 ]
+"""Values botocore knows; a request must use one, a reply may hold a newer one as it came."""
 InstancePlatform: _t.TypeAlias = _t.Literal["LINUX_UNIX", "WINDOWS"]
+"""Values botocore knows; a request must use one, a reply may hold a newer one as it came."""
 InstanceSnapshotState: _t.TypeAlias = _t.Literal["pending", "error", "available"]
+"""Values botocore knows; a request must use one, a reply may hold a newer one as it came."""
 IpAddressType: _t.TypeAlias = _t.Literal["dualstack", "ipv4", "ipv6"]
+"""Values botocore knows; a request must use one, a reply may hold a newer one as it came."""
 LoadBalancerAttributeName: _t.TypeAlias = _t.Literal[
     "HealthCheckPath",
     "SessionStickinessEnabled",
@@ -699,6 +745,7 @@ LoadBalancerAttributeName: _t.TypeAlias = _t.Literal[
     "HttpsRedirectionEnabled",
     "TlsPolicyName",
 ]
+"""Values botocore knows; a request must use one, a reply may hold a newer one as it came."""
 LoadBalancerMetricName: _t.TypeAlias = _t.Literal[
     "ClientTLSNegotiationErrorCount",
     "HealthyHostCount",
@@ -713,16 +760,21 @@ LoadBalancerMetricName: _t.TypeAlias = _t.Literal[
     "RejectedConnectionCount",
     "RequestCount",
 ]
+"""Values botocore knows; a request must use one, a reply may hold a newer one as it came."""
 LoadBalancerProtocol: _t.TypeAlias = _t.Literal["HTTP_HTTPS", "HTTP"]
+"""Values botocore knows; a request must use one, a reply may hold a newer one as it came."""
 LoadBalancerState: _t.TypeAlias = _t.Literal[
     "active", "provisioning", "active_impaired", "failed", "unknown"
 ]
+"""Values botocore knows; a request must use one, a reply may hold a newer one as it came."""
 LoadBalancerTlsCertificateDnsRecordCreationStateCode: _t.TypeAlias = _t.Literal[
     "SUCCEEDED", "STARTED", "FAILED"
 ]
+"""Values botocore knows; a request must use one, a reply may hold a newer one as it came."""
 LoadBalancerTlsCertificateDomainStatus: _t.TypeAlias = _t.Literal[
     "PENDING_VALIDATION", "FAILED", "SUCCESS"
 ]
+"""Values botocore knows; a request must use one, a reply may hold a newer one as it came."""
 LoadBalancerTlsCertificateFailureReason: _t.TypeAlias = _t.Literal[
     "NO_AVAILABLE_CONTACTS",
     "ADDITIONAL_VERIFICATION_REQUIRED",
@@ -730,9 +782,11 @@ LoadBalancerTlsCertificateFailureReason: _t.TypeAlias = _t.Literal[
     "INVALID_PUBLIC_DOMAIN",
     "OTHER",
 ]
+"""Values botocore knows; a request must use one, a reply may hold a newer one as it came."""
 LoadBalancerTlsCertificateRenewalStatus: _t.TypeAlias = _t.Literal[
     "PENDING_AUTO_RENEWAL", "PENDING_VALIDATION", "SUCCESS", "FAILED"
 ]
+"""Values botocore knows; a request must use one, a reply may hold a newer one as it came."""
 LoadBalancerTlsCertificateRevocationReason: _t.TypeAlias = _t.Literal[
     "UNSPECIFIED",
     "KEY_COMPROMISE",
@@ -745,6 +799,7 @@ LoadBalancerTlsCertificateRevocationReason: _t.TypeAlias = _t.Literal[
     "PRIVILEGE_WITHDRAWN",
     "A_A_COMPROMISE",
 ]
+"""Values botocore knows; a request must use one, a reply may hold a newer one as it came."""
 LoadBalancerTlsCertificateStatus: _t.TypeAlias = _t.Literal[
     "PENDING_VALIDATION",
     "ISSUED",
@@ -755,6 +810,7 @@ LoadBalancerTlsCertificateStatus: _t.TypeAlias = _t.Literal[
     "FAILED",
     "UNKNOWN",
 ]
+"""Values botocore knows; a request must use one, a reply may hold a newer one as it came."""
 MetricName: _t.TypeAlias = _t.Literal[
     "CPUUtilization",
     "NetworkIn",
@@ -791,7 +847,9 @@ MetricName: _t.TypeAlias = _t.Literal[
     "DiskTotalWriteTime",
     "DiskQueueLength",
 ]
+"""Values botocore knows; a request must use one, a reply may hold a newer one as it came."""
 MetricStatistic: _t.TypeAlias = _t.Literal["Minimum", "Maximum", "Sum", "Average", "SampleCount"]
+"""Values botocore knows; a request must use one, a reply may hold a newer one as it came."""
 MetricUnit: _t.TypeAlias = _t.Literal[
     "Seconds",
     "Microseconds",
@@ -821,11 +879,15 @@ MetricUnit: _t.TypeAlias = _t.Literal[
     "Count/Second",
     "None",
 ]
+"""Values botocore knows; a request must use one, a reply may hold a newer one as it came."""
 NameServersUpdateStateCode: _t.TypeAlias = _t.Literal["SUCCEEDED", "PENDING", "FAILED", "STARTED"]
+"""Values botocore knows; a request must use one, a reply may hold a newer one as it came."""
 NetworkProtocol: _t.TypeAlias = _t.Literal["tcp", "all", "udp", "icmp", "icmpv6"]
+"""Values botocore knows; a request must use one, a reply may hold a newer one as it came."""
 OperationStatus: _t.TypeAlias = _t.Literal[
     "NotStarted", "Started", "Failed", "Completed", "Succeeded"
 ]
+"""Values botocore knows; a request must use one, a reply may hold a newer one as it came."""
 OperationType: _t.TypeAlias = _t.Literal[
     "DeleteKnownHostKeys",
     "DeleteInstance",
@@ -912,18 +974,29 @@ OperationType: _t.TypeAlias = _t.Literal[
     "SetupInstanceHttps",
     "GetProfile",
 ]
+"""Values botocore knows; a request must use one, a reply may hold a newer one as it came."""
 OriginIpAddressTypeEnum: _t.TypeAlias = _t.Literal["ipv4", "ipv6", "dualstack"]
+"""Values botocore knows; a request must use one, a reply may hold a newer one as it came."""
 OriginProtocolPolicyEnum: _t.TypeAlias = _t.Literal["http-only", "https-only"]
+"""Values botocore knows; a request must use one, a reply may hold a newer one as it came."""
 PartnerStatus: _t.TypeAlias = _t.Literal["Active", "Suspended"]
+"""Values botocore knows; a request must use one, a reply may hold a newer one as it came."""
 PortAccessType: _t.TypeAlias = _t.Literal["Public", "Private"]
+"""Values botocore knows; a request must use one, a reply may hold a newer one as it came."""
 PortInfoSourceType: _t.TypeAlias = _t.Literal["DEFAULT", "INSTANCE", "NONE", "CLOSED"]
+"""Values botocore knows; a request must use one, a reply may hold a newer one as it came."""
 PortState: _t.TypeAlias = _t.Literal["open", "closed"]
+"""Values botocore knows; a request must use one, a reply may hold a newer one as it came."""
 PricingUnit: _t.TypeAlias = _t.Literal["GB", "Hrs", "GB-Mo", "Bundles", "Queries"]
+"""Values botocore knows; a request must use one, a reply may hold a newer one as it came."""
 ProfileType: _t.TypeAlias = _t.Literal["Lightsailor", "LightsailPartner"]
+"""Values botocore knows; a request must use one, a reply may hold a newer one as it came."""
 R53HostedZoneDeletionStateCode: _t.TypeAlias = _t.Literal[
     "SUCCEEDED", "PENDING", "FAILED", "STARTED"
 ]
+"""Values botocore knows; a request must use one, a reply may hold a newer one as it came."""
 RecordState: _t.TypeAlias = _t.Literal["Started", "Succeeded", "Failed"]
+"""Values botocore knows; a request must use one, a reply may hold a newer one as it came."""
 RegionName: _t.TypeAlias = _t.Literal[
     "us-east-1",
     "us-east-2",
@@ -946,7 +1019,9 @@ RegionName: _t.TypeAlias = _t.Literal[
     "ap-southeast-5",
     "sa-east-1",
 ]
+"""Values botocore knows; a request must use one, a reply may hold a newer one as it came."""
 RelationalDatabaseEngine: _t.TypeAlias = _t.Literal["mysql"]
+"""Values botocore knows; a request must use one, a reply may hold a newer one as it came."""
 RelationalDatabaseMetricName: _t.TypeAlias = _t.Literal[
     "CPUUtilization",
     "DatabaseConnections",
@@ -957,11 +1032,15 @@ RelationalDatabaseMetricName: _t.TypeAlias = _t.Literal[
     "FreeableMemory",
     "SwapUsage",
 ]
+"""Values botocore knows; a request must use one, a reply may hold a newer one as it came."""
 RelationalDatabasePasswordVersion: _t.TypeAlias = _t.Literal["CURRENT", "PREVIOUS", "PENDING"]
+"""Values botocore knows; a request must use one, a reply may hold a newer one as it came."""
 RenewalStatus: _t.TypeAlias = _t.Literal[
     "PendingAutoRenewal", "PendingValidation", "Success", "Failed"
 ]
+"""Values botocore knows; a request must use one, a reply may hold a newer one as it came."""
 ResourceBucketAccess: _t.TypeAlias = _t.Literal["allow", "deny"]
+"""Values botocore knows; a request must use one, a reply may hold a newer one as it came."""
 ResourceType: _t.TypeAlias = _t.Literal[
     "ContainerService",
     "Instance",
@@ -984,7 +1063,9 @@ ResourceType: _t.TypeAlias = _t.Literal[
     "Certificate",
     "Bucket",
 ]
+"""Values botocore knows; a request must use one, a reply may hold a newer one as it came."""
 SetupStatus: _t.TypeAlias = _t.Literal["succeeded", "failed", "inProgress"]
+"""Values botocore knows; a request must use one, a reply may hold a newer one as it came."""
 Status: _t.TypeAlias = _t.Literal[
     "startExpired",
     "notStarted",
@@ -997,22 +1078,32 @@ Status: _t.TypeAlias = _t.Literal[
     "failedStartingGUISession",
     "failedStoppingGUISession",
 ]
+"""Values botocore knows; a request must use one, a reply may hold a newer one as it came."""
 StatusType: _t.TypeAlias = _t.Literal["Active", "Inactive"]
+"""Values botocore knows; a request must use one, a reply may hold a newer one as it came."""
 TierName: _t.TypeAlias = _t.Literal["Essential", "Growth", "Accelerate", "Premier"]
+"""Values botocore knows; a request must use one, a reply may hold a newer one as it came."""
 TreatMissingData: _t.TypeAlias = _t.Literal["breaching", "notBreaching", "ignore", "missing"]
+"""Values botocore knows; a request must use one, a reply may hold a newer one as it came."""
 ViewerMinimumTlsProtocolVersionEnum: _t.TypeAlias = _t.Literal[
     "TLSv1.1_2016", "TLSv1.2_2018", "TLSv1.2_2019", "TLSv1.2_2021"
 ]
+"""Values botocore knows; a request must use one, a reply may hold a newer one as it came."""
 
 
 class AccessDeniedException(_Model):
     """Lightsail throws this exception when the user cannot be authenticated or uses invalid
-    credentials to access a resource."""
+    credentials to access a resource.
+    """
 
     code: str | None = None
+    """Not documented in botocore's model (member ``code``)."""
     docs: str | None = None
+    """Not documented in botocore's model (member ``docs``)."""
     message: str | None = None
+    """Not documented in botocore's model (member ``message``)."""
     tip: str | None = None
+    """Not documented in botocore's model (member ``tip``)."""
 
 
 class AccessKey(_Model):
@@ -1026,18 +1117,30 @@ class AccessKey(_Model):
     ) = _pd.Field(
         default=None, repr=False, validation_alias="accessKeyId", serialization_alias="accessKeyId"
     )
+    """The ID of the access key."""
     secret_access_key: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None = (
         _pd.Field(
             default=None, validation_alias="secretAccessKey", serialization_alias="secretAccessKey"
         )
     )
+    """The secret access key used to sign requests.
+
+    You should store the secret access key in a safe location. We recommend that you delete the
+    access key if the secret access key is compromised.
+    """
     status: _t.Annotated[StatusType, _Tolerant] | None = None
+    """The status of the access key.
+
+    A status of ``Active`` means that the key is valid, while ``Inactive`` means it is not.
+    """
     created_at: _dt.datetime | None = _pd.Field(
         default=None, validation_alias="createdAt", serialization_alias="createdAt"
     )
+    """The timestamp when the access key was created."""
     last_used: AccessKeyLastUsed | None = _pd.Field(
         default=None, validation_alias="lastUsed", serialization_alias="lastUsed"
     )
+    """An object that describes the last time the access key was used."""
 
 
 class AccessKeyLastUsed(_Model):
@@ -1046,61 +1149,132 @@ class AccessKeyLastUsed(_Model):
     last_used_date: _dt.datetime | None = _pd.Field(
         default=None, validation_alias="lastUsedDate", serialization_alias="lastUsedDate"
     )
+    """The date and time when the access key was most recently used.
+
+    This value is null if the access key has not been used.
+    """
     region: str | None = None
+    """The Amazon Web Services Region where this access key was most recently used.
+
+    This value is ``N/A`` if the access key has not been used.
+    """
     service_name: str | None = _pd.Field(
         default=None, validation_alias="serviceName", serialization_alias="serviceName"
     )
+    """The name of the Amazon Web Services service with which this access key was most recently
+    used.
+
+    This value is ``N/A`` if the access key has not been used.
+    """
 
 
 class AccessRules(_Model):
-    """Describes the anonymous access permissions for an Amazon Lightsail bucket and its objects."""
+    """Describes the anonymous access permissions for an Amazon Lightsail bucket and its objects.
+
+    For more information about bucket access permissions, see Understanding bucket permissions in
+    Amazon Lightsail in the
+
+    Amazon Lightsail Developer Guide.
+    """
 
     get_object: _t.Annotated[AccessType, _Tolerant] | None = _pd.Field(
         default=None, validation_alias="getObject", serialization_alias="getObject"
     )
+    """Specifies the anonymous access to all objects in a bucket.
+
+    The following options can be specified:
+
+    - ``public`` - Sets all objects in the bucket to public (read-only), making them readable by
+      anyone in the world.
+    - ``private`` - Sets all objects in the bucket to private, making them readable only by you or
+      anyone you give access to.
+    """
     allow_public_overrides: bool | None = _pd.Field(
         default=None,
         validation_alias="allowPublicOverrides",
         serialization_alias="allowPublicOverrides",
     )
+    """A Boolean value that indicates whether the access control list (ACL) permissions that are
+    applied to individual objects override the ``getObject`` option that is currently specified.
+
+    When this is true, you can use the PutObjectAcl Amazon S3 API action to set individual objects
+    to public (read-only) using the ``public-read`` ACL, or to private using the ``private`` ACL.
+    """
 
 
 class AccountLevelBpaSync(_Model):
     """Describes the synchronization status of the Amazon Simple Storage Service (Amazon S3)
-    account-level block public access (BPA) feature for your Lightsail buckets."""
+    account-level block public access (BPA) feature for your Lightsail buckets.
+    """
 
     status: _t.Annotated[AccountLevelBpaSyncStatus, _Tolerant] | None = None
+    """The status of the account-level BPA synchronization.
+
+    The following statuses are possible:
+
+    - ``InSync`` - Account-level BPA is synchronized.
+    - ``NeverSynced`` - Synchronization has not yet happened.
+    - ``Failed`` - Synchronization failed.
+    - ``Defaulted`` - Synchronization failed and account-level BPA for your ...
+    """
     last_synced_at: _dt.datetime | None = _pd.Field(
         default=None, validation_alias="lastSyncedAt", serialization_alias="lastSyncedAt"
     )
+    """The timestamp of when the account-level BPA configuration was last synchronized. This value
+    is null when the account-level BPA configuration has not been synchronized.
+    """
     message: _t.Annotated[BPAStatusMessage, _Tolerant] | None = None
+    """A message that provides a reason for a ``Failed`` or ``Defaulted`` synchronization status.
+
+    The following messages are possible:
+
+    - ``SYNC_ON_HOLD`` - The synchronization has not yet happened.
+    - ``DEFAULTED_FOR_SLR_MISSING`` - The synchronization failed because the ...
+    - ``DEFAULTED_FOR_SLR_MISSING_ON_HOLD`` - The synchronization failed because ...
+    - ``Unknown`` - The reason that synchronization failed is unknown.
+    """
     bpa_impacts_lightsail: bool | None = _pd.Field(
         default=None,
         validation_alias="bpaImpactsLightsail",
         serialization_alias="bpaImpactsLightsail",
     )
+    """A Boolean value that indicates whether account-level block public access is affecting your
+    Lightsail buckets.
+    """
 
 
 class AccountSetupInProgressException(_Model):
     """Lightsail throws this exception when an account is still in the setup in progress state."""
 
     code: str | None = None
+    """Not documented in botocore's model (member ``code``)."""
     docs: str | None = None
+    """Not documented in botocore's model (member ``docs``)."""
     message: str | None = None
+    """Not documented in botocore's model (member ``message``)."""
     tip: str | None = None
+    """Not documented in botocore's model (member ``tip``)."""
 
 
 class AddOn(_Model):
     """Describes an add-on that is enabled for an Amazon Lightsail resource."""
 
     name: str | None = None
+    """The name of the add-on."""
     status: str | None = None
+    """The status of the add-on."""
     snapshot_time_of_day: (
         _t.Annotated[str, _pd.Field(pattern="^(0[0-9]|1[0-9]|2[0-3]):[0-5][0-9]$"), _Tolerant]
         | None
     ) = _pd.Field(
         default=None, validation_alias="snapshotTimeOfDay", serialization_alias="snapshotTimeOfDay"
     )
+    """The daily time when an automatic snapshot is created.
+
+    The time shown is in ``HH:00`` format, and in Coordinated Universal Time (UTC).
+
+    The snapshot is automatically created between the time shown and up to 45 minutes after.
+    """
     next_snapshot_time_of_day: (
         _t.Annotated[str, _pd.Field(pattern="^(0[0-9]|1[0-9]|2[0-3]):[0-5][0-9]$"), _Tolerant]
         | None
@@ -1109,205 +1283,419 @@ class AddOn(_Model):
         validation_alias="nextSnapshotTimeOfDay",
         serialization_alias="nextSnapshotTimeOfDay",
     )
+    """The next daily time an automatic snapshot will be created.
+
+    The time shown is in ``HH:00`` format, and in Coordinated Universal Time (UTC).
+
+    The snapshot is automatically created between the time shown and up to 45 minutes after.
+    """
     threshold: str | None = None
+    """The trigger threshold of the action."""
     duration: str | None = None
+    """The amount of idle time in minutes after which your virtual computer will automatically
+    stop.
+    """
 
 
 class AddOnRequest(_Model):
     """Describes a request to enable, modify, or disable an add-on for an Amazon Lightsail
-    resource."""
+    resource.
+    """
 
     add_on_type: _t.Annotated[AddOnType, _Tolerant] = _pd.Field(
         validation_alias="addOnType", serialization_alias="addOnType"
     )
+    """The add-on type."""
     auto_snapshot_add_on_request: AutoSnapshotAddOnRequest | None = _pd.Field(
         default=None,
         validation_alias="autoSnapshotAddOnRequest",
         serialization_alias="autoSnapshotAddOnRequest",
     )
+    """An object that represents additional parameters when enabling or modifying the automatic
+    snapshot add-on.
+    """
     stop_instance_on_idle_request: StopInstanceOnIdleRequest | None = _pd.Field(
         default=None,
         validation_alias="stopInstanceOnIdleRequest",
         serialization_alias="stopInstanceOnIdleRequest",
     )
+    """An object that represents additional parameters when enabling or modifying the
+    ``StopInstanceOnIdle`` add-on.
+    """
 
 
 class Alarm(_Model):
-    """Describes an alarm."""
+    """Describes an alarm.
+
+    An alarm is a way to monitor your Lightsail resource metrics. For more information, see Alarms
+    in Amazon Lightsail.
+    """
 
     name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] | None = None
+    """The name of the alarm."""
     arn: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None = None
+    """The Amazon Resource Name (ARN) of the alarm."""
     created_at: _dt.datetime | None = _pd.Field(
         default=None, validation_alias="createdAt", serialization_alias="createdAt"
     )
+    """The timestamp when the alarm was created."""
     location: ResourceLocation | None = None
+    """An object that lists information about the location of the alarm."""
     resource_type: _t.Annotated[ResourceType, _Tolerant] | None = _pd.Field(
         default=None, validation_alias="resourceType", serialization_alias="resourceType"
     )
+    """The Lightsail resource type of the alarm."""
     support_code: str | None = _pd.Field(
         default=None, validation_alias="supportCode", serialization_alias="supportCode"
     )
+    """The support code. Include this code in your email to support when you have questions about
+    your Lightsail alarm. This code enables our support team to look up your Lightsail information
+    more easily.
+    """
     monitored_resource_info: MonitoredResourceInfo | None = _pd.Field(
         default=None,
         validation_alias="monitoredResourceInfo",
         serialization_alias="monitoredResourceInfo",
     )
+    """An object that lists information about the resource monitored by the alarm."""
     comparison_operator: _t.Annotated[ComparisonOperator, _Tolerant] | None = _pd.Field(
         default=None,
         validation_alias="comparisonOperator",
         serialization_alias="comparisonOperator",
     )
+    """The arithmetic operation used when comparing the specified statistic and threshold."""
     evaluation_periods: int | None = _pd.Field(
         default=None, validation_alias="evaluationPeriods", serialization_alias="evaluationPeriods"
     )
+    """The number of periods over which data is compared to the specified threshold."""
     period: _t.Annotated[int, _pd.Field(ge=60, le=86400), _Tolerant] | None = None
+    """The period, in seconds, over which the statistic is applied."""
     threshold: float | None = None
+    """The value against which the specified statistic is compared."""
     datapoints_to_alarm: int | None = _pd.Field(
         default=None, validation_alias="datapointsToAlarm", serialization_alias="datapointsToAlarm"
     )
+    """The number of data points that must not within the specified threshold to trigger the alarm.
+    """
     treat_missing_data: _t.Annotated[TreatMissingData, _Tolerant] | None = _pd.Field(
         default=None, validation_alias="treatMissingData", serialization_alias="treatMissingData"
     )
+    """Specifies how the alarm handles missing data points.
+
+    An alarm can treat missing data in the following ways:
+
+    - ``breaching`` - Assume the missing data is not within the threshold.
+    - ``notBreaching`` - Assume the missing data is within the threshold.
+    - ``ignore`` - Ignore the missing data. Maintains the current alarm state.
+    - ``missing`` - Missing data is treated as missing.
+    """
     statistic: _t.Annotated[MetricStatistic, _Tolerant] | None = None
+    """The statistic for the metric associated with the alarm.
+
+    The following statistics are available:
+
+    - ``Minimum`` - The lowest value observed during the specified period.
+    - ``Maximum`` - The highest value observed during the specified period.
+    - ``Sum`` - All values submitted for the matching metric added together.
+    - ``Average`` - The value of Sum / SampleCount during the specified period.
+    - ``SampleCount`` - The count, or number, of data points used for the ...
+    """
     metric_name: _t.Annotated[MetricName, _Tolerant] | None = _pd.Field(
         default=None, validation_alias="metricName", serialization_alias="metricName"
     )
+    """The name of the metric associated with the alarm."""
     state: _t.Annotated[AlarmState, _Tolerant] | None = None
+    """The current state of the alarm.
+
+    An alarm has the following possible states:
+
+    - ``ALARM`` - The metric is outside of the defined threshold.
+    - ``INSUFFICIENT_DATA`` - The alarm has just started, the metric is not available, or not
+      enough data is available for the metric to determine the alarm state.
+    - ``OK`` - The metric is within the defined threshold.
+    """
     unit: _t.Annotated[MetricUnit, _Tolerant] | None = None
+    """The unit of the metric associated with the alarm."""
     contact_protocols: list[_t.Annotated[ContactProtocol, _Tolerant]] | None = _pd.Field(
         default=None, validation_alias="contactProtocols", serialization_alias="contactProtocols"
     )
+    """The contact protocols for the alarm, such as ``Email``, ``SMS`` (text messaging), or both.
+    """
     notification_triggers: list[_t.Annotated[AlarmState, _Tolerant]] | None = _pd.Field(
         default=None,
         validation_alias="notificationTriggers",
         serialization_alias="notificationTriggers",
     )
+    """The alarm states that trigger a notification."""
     notification_enabled: bool | None = _pd.Field(
         default=None,
         validation_alias="notificationEnabled",
         serialization_alias="notificationEnabled",
     )
+    """Indicates whether the alarm is enabled."""
     tags: list[Tag] | None = None
+    """The tag keys and optional values for the resource. For more information about tags in
+    Lightsail, see the Amazon Lightsail Developer Guide.
+    """
 
 
 class AllocateStaticIpRequest(_Model):
-    """The ``AllocateStaticIpRequest`` structure."""
+    """Request of the ``AllocateStaticIp`` operation.
+
+    Allocates a static IP address.
+    """
 
     static_ip_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = (
         _pd.Field(validation_alias="staticIpName", serialization_alias="staticIpName")
     )
+    """The name of the static IP address."""
 
 
 class AllocateStaticIpResult(_Model):
-    """The ``AllocateStaticIpResult`` structure."""
+    """Reply of the ``AllocateStaticIp`` operation.
+
+    Allocates a static IP address.
+    """
 
     operations: list[Operation] | None = None
+    """An array of objects that describe the result of the action, such as the status of the
+    request, the timestamp of the request, and the resources affected by the request.
+    """
 
 
 class AttachCertificateToDistributionRequest(_Model):
-    """The ``AttachCertificateToDistributionRequest`` structure."""
+    """Request of the ``AttachCertificateToDistribution`` operation.
+
+    Attaches an SSL/TLS certificate to your Amazon Lightsail content delivery network (CDN)
+    distribution.
+
+    After the certificate is attached, your distribution accepts HTTPS traffic for all of the
+    domains that are associated with the certificate.
+
+    Use the ``CreateCertificate`` action to create a certificate that you can attach to your
+    distribution.
+    """
 
     distribution_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = (
         _pd.Field(validation_alias="distributionName", serialization_alias="distributionName")
     )
+    """The name of the distribution that the certificate will be attached to.
+
+    Use the ``GetDistributions`` action to get a list of distribution names that you can specify.
+    """
     certificate_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = (
         _pd.Field(validation_alias="certificateName", serialization_alias="certificateName")
     )
+    """The name of the certificate to attach to a distribution.
+
+    Only certificates with a status of ``ISSUED`` can be attached to a distribution.
+
+    Use the ``GetCertificates`` action to get a list of certificate names that you can specify.
+    """
 
 
 class AttachCertificateToDistributionResult(_Model):
-    """The ``AttachCertificateToDistributionResult`` structure."""
+    """Reply of the ``AttachCertificateToDistribution`` operation.
+
+    Attaches an SSL/TLS certificate to your Amazon Lightsail content delivery network (CDN)
+    distribution.
+
+    After the certificate is attached, your distribution accepts HTTPS traffic for all of the
+    domains that are associated with the certificate.
+
+    Use the ``CreateCertificate`` action to create a certificate that you can attach to your
+    distribution.
+    """
 
     operation: Operation | None = None
+    """An object that describes the result of the action, such as the status of the request, the
+    timestamp of the request, and the resources affected by the request.
+    """
 
 
 class AttachDiskRequest(_Model):
-    """The ``AttachDiskRequest`` structure."""
+    """Request of the ``AttachDisk`` operation.
+
+    Attaches a block storage disk to a running or stopped Lightsail instance and exposes it to the
+    instance with the specified disk name.
+
+    The ``attach disk`` operation supports tag-based access control via resource tags applied to
+    the resource identified by ``disk name``. For more information, see the Amazon Lightsail
+    Developer Guide.
+    """
 
     disk_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = _pd.Field(
         validation_alias="diskName", serialization_alias="diskName"
     )
+    """The unique Lightsail disk name (``my-disk``)."""
     instance_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = _pd.Field(
         validation_alias="instanceName", serialization_alias="instanceName"
     )
+    """The name of the Lightsail instance where you want to utilize the storage disk."""
     disk_path: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] = _pd.Field(
         validation_alias="diskPath", serialization_alias="diskPath"
     )
+    """The disk path to expose to the instance (``/dev/xvdf``)."""
     auto_mounting: bool | None = _pd.Field(
         default=None, validation_alias="autoMounting", serialization_alias="autoMounting"
     )
+    """A Boolean value used to determine the automatic mounting of a storage volume to a virtual
+    computer. The default value is ``False``.
+    """
 
 
 class AttachDiskResult(_Model):
-    """The ``AttachDiskResult`` structure."""
+    """Reply of the ``AttachDisk`` operation.
+
+    Attaches a block storage disk to a running or stopped Lightsail instance and exposes it to the
+    instance with the specified disk name.
+
+    The ``attach disk`` operation supports tag-based access control via resource tags applied to
+    the resource identified by ``disk name``. For more information, see the Amazon Lightsail
+    Developer Guide.
+    """
 
     operations: list[Operation] | None = None
+    """An array of objects that describe the result of the action, such as the status of the
+    request, the timestamp of the request, and the resources affected by the request.
+    """
 
 
 class AttachInstancesToLoadBalancerRequest(_Model):
-    """The ``AttachInstancesToLoadBalancerRequest`` structure."""
+    """Request of the ``AttachInstancesToLoadBalancer`` operation.
+
+    Attaches one or more Lightsail instances to a load balancer.
+
+    After some time, the instances are attached to the load balancer and the health check status is
+    available.
+
+    The ``attach instances to load balancer`` operation supports tag-based access control via
+    resource tags applied to the resource identified by ``load balancer name``. For more
+    information, see the Lightsail Developer Guide.
+    """
 
     load_balancer_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = (
         _pd.Field(validation_alias="loadBalancerName", serialization_alias="loadBalancerName")
     )
+    """The name of the load balancer."""
     instance_names: list[_t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant]] = (
         _pd.Field(validation_alias="instanceNames", serialization_alias="instanceNames")
     )
+    """An array of strings representing the instance name(s) you want to attach to your load
+    balancer.
+
+    An instance must be ``running`` before you can attach it to your load balancer.
+
+    There are no additional limits on the number of instances you can attach to your load balancer,
+    aside from the limit of Lightsail instances you can create in your account (20).
+    """
 
 
 class AttachInstancesToLoadBalancerResult(_Model):
-    """The ``AttachInstancesToLoadBalancerResult`` structure."""
+    """Reply of the ``AttachInstancesToLoadBalancer`` operation.
+
+    Attaches one or more Lightsail instances to a load balancer.
+
+    After some time, the instances are attached to the load balancer and the health check status is
+    available.
+
+    The ``attach instances to load balancer`` operation supports tag-based access control via
+    resource tags applied to the resource identified by ``load balancer name``. For more
+    information, see the Lightsail Developer Guide.
+    """
 
     operations: list[Operation] | None = None
+    """An array of objects that describe the result of the action, such as the status of the
+    request, the timestamp of the request, and the resources affected by the request.
+    """
 
 
 class AttachLoadBalancerTlsCertificateRequest(_Model):
-    """The ``AttachLoadBalancerTlsCertificateRequest`` structure."""
+    """Request of the ``AttachLoadBalancerTlsCertificate`` operation.
+
+    Attaches a Transport Layer Security (TLS) certificate to your load balancer. TLS is just an
+    updated, more secure version of Secure Socket Layer (SSL).
+    """
 
     load_balancer_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = (
         _pd.Field(validation_alias="loadBalancerName", serialization_alias="loadBalancerName")
     )
+    """The name of the load balancer to which you want to associate the SSL/TLS certificate."""
     certificate_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = (
         _pd.Field(validation_alias="certificateName", serialization_alias="certificateName")
     )
+    """The name of your SSL/TLS certificate."""
 
 
 class AttachLoadBalancerTlsCertificateResult(_Model):
-    """The ``AttachLoadBalancerTlsCertificateResult`` structure."""
+    """Reply of the ``AttachLoadBalancerTlsCertificate`` operation.
+
+    Attaches a Transport Layer Security (TLS) certificate to your load balancer. TLS is just an
+    updated, more secure version of Secure Socket Layer (SSL).
+    """
 
     operations: list[Operation] | None = None
+    """An array of objects that describe the result of the action, such as the status of the
+    request, the timestamp of the request, and the resources affected by the request.
+
+    These SSL/TLS certificates are only usable by Lightsail load balancers. You can't get the
+    certificate and use it for another purpose.
+    """
 
 
 class AttachStaticIpRequest(_Model):
-    """The ``AttachStaticIpRequest`` structure."""
+    """Request of the ``AttachStaticIp`` operation.
+
+    Attaches a static IP address to a specific Amazon Lightsail instance.
+    """
 
     static_ip_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = (
         _pd.Field(validation_alias="staticIpName", serialization_alias="staticIpName")
     )
+    """The name of the static IP."""
     instance_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = _pd.Field(
         validation_alias="instanceName", serialization_alias="instanceName"
     )
+    """The instance name to which you want to attach the static IP address."""
 
 
 class AttachStaticIpResult(_Model):
-    """The ``AttachStaticIpResult`` structure."""
+    """Reply of the ``AttachStaticIp`` operation.
+
+    Attaches a static IP address to a specific Amazon Lightsail instance.
+    """
 
     operations: list[Operation] | None = None
+    """An array of objects that describe the result of the action, such as the status of the
+    request, the timestamp of the request, and the resources affected by the request.
+    """
 
 
 class AttachedDisk(_Model):
     """Describes a block storage disk that is attached to an instance, and is included in an
-    automatic snapshot."""
+    automatic snapshot.
+    """
 
     path: str | None = None
+    """The path of the disk (``/dev/xvdf``)."""
     size_in_gb: int | None = _pd.Field(
         default=None, validation_alias="sizeInGb", serialization_alias="sizeInGb"
     )
+    """The size of the disk in GB."""
 
 
 class AutoSnapshotAddOnRequest(_Model):
     """Describes a request to enable or modify the automatic snapshot add-on for an Amazon
-    Lightsail instance or disk."""
+    Lightsail instance or disk.
+
+    When you modify the automatic snapshot time for a resource, it is typically effective
+    immediately except under the following conditions:
+
+    - If an automatic snapshot has been created for the current day, and you ...
+    - If an automatic snapshot has not yet been created for the current day, and ...
+    - If an automatic snapshot has not yet been created for the current day, and ...
+    - If an automatic snapshot is scheduled to be created within 30 minutes from ...
+    """
 
     snapshot_time_of_day: (
         _t.Annotated[str, _pd.Field(pattern="^(0[0-9]|1[0-9]|2[0-3]):[0-5][0-9]$"), _Tolerant]
@@ -1315,28 +1703,45 @@ class AutoSnapshotAddOnRequest(_Model):
     ) = _pd.Field(
         default=None, validation_alias="snapshotTimeOfDay", serialization_alias="snapshotTimeOfDay"
     )
+    """The daily time when an automatic snapshot will be created.
+
+    Constraints:
+
+    - Must be in ``HH:00`` format, and in an hourly increment.
+    - Specified in Coordinated Universal Time (UTC).
+    - The snapshot will be automatically created between the time specified and up to 45 minutes
+      after.
+    """
 
 
 class AutoSnapshotDetails(_Model):
     """Describes an automatic snapshot."""
 
     date: str | None = None
+    """The date of the automatic snapshot in ``YYYY-MM-DD`` format."""
     created_at: _dt.datetime | None = _pd.Field(
         default=None, validation_alias="createdAt", serialization_alias="createdAt"
     )
+    """The timestamp when the automatic snapshot was created."""
     status: _t.Annotated[AutoSnapshotStatus, _Tolerant] | None = None
+    """The status of the automatic snapshot."""
     from_attached_disks: list[AttachedDisk] | None = _pd.Field(
         default=None, validation_alias="fromAttachedDisks", serialization_alias="fromAttachedDisks"
     )
+    """An array of objects that describe the block storage disks attached to the instance when the
+    automatic snapshot was created.
+    """
 
 
 class AvailabilityZone(_Model):
-    """Describes an Availability Zone."""
+    """Describes an Availability Zone. This is returned only as part of a ``GetRegions`` request."""
 
     zone_name: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None = _pd.Field(
         default=None, validation_alias="zoneName", serialization_alias="zoneName"
     )
+    """The name of the Availability Zone. The format is ``us-east-2a`` (case-sensitive)."""
     state: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None = None
+    """The state of the Availability Zone."""
 
 
 class Blueprint(_Model):
@@ -1345,30 +1750,52 @@ class Blueprint(_Model):
     blueprint_id: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None = _pd.Field(
         default=None, validation_alias="blueprintId", serialization_alias="blueprintId"
     )
+    """The ID for the virtual private server image (``app_wordpress_x_x`` or ``app_lamp_x_x``)."""
     name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] | None = None
+    """The friendly name of the blueprint (``Amazon Linux``)."""
     group: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None = None
+    """The group name of the blueprint (``amazon-linux``)."""
     type: _t.Annotated[BlueprintType, _Tolerant] | None = None
+    """The type of the blueprint (``os`` or ``app``)."""
     description: str | None = None
+    """The description of the blueprint."""
     is_active: bool | None = _pd.Field(
         default=None, validation_alias="isActive", serialization_alias="isActive"
     )
+    """A Boolean value indicating whether the blueprint is active. Inactive blueprints are listed
+    to support customers with existing instances but are not necessarily available for launch of
+    new instances. Blueprints are marked inactive when they become outdated due to operating system
+    updates or new application releases.
+    """
     min_power: int | None = _pd.Field(
         default=None, validation_alias="minPower", serialization_alias="minPower"
     )
+    """The minimum bundle power required to run this blueprint. For example, you need a bundle with
+    a power value of 500 or more to create an instance that uses a blueprint with a minimum power
+    value of 500. ``0`` indicates that the blueprint runs on all instance sizes.
+    """
     version: str | None = None
+    """The version number of the operating system, application, or stack ( ``2016.03.0``)."""
     version_code: str | None = _pd.Field(
         default=None, validation_alias="versionCode", serialization_alias="versionCode"
     )
+    """The version code."""
     product_url: str | None = _pd.Field(
         default=None, validation_alias="productUrl", serialization_alias="productUrl"
     )
+    """The product URL to learn more about the image or blueprint."""
     license_url: str | None = _pd.Field(
         default=None, validation_alias="licenseUrl", serialization_alias="licenseUrl"
     )
+    """The end-user license agreement URL for the image or blueprint."""
     platform: _t.Annotated[InstancePlatform, _Tolerant] | None = None
+    """The operating system platform (either Linux/Unix-based or Windows Server-based) of the
+    blueprint.
+    """
     app_category: _t.Annotated[AppCategory, _Tolerant] | None = _pd.Field(
         default=None, validation_alias="appCategory", serialization_alias="appCategory"
     )
+    """Virtual computer blueprints that are supported by Lightsail for Research."""
 
 
 class Bucket(_Model):
@@ -1377,18 +1804,33 @@ class Bucket(_Model):
     resource_type: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None = _pd.Field(
         default=None, validation_alias="resourceType", serialization_alias="resourceType"
     )
+    """The Lightsail resource type of the bucket."""
     access_rules: AccessRules | None = _pd.Field(
         default=None, validation_alias="accessRules", serialization_alias="accessRules"
     )
+    """An object that describes the access rules of the bucket."""
     arn: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None = None
+    """The Amazon Resource Name (ARN) of the bucket."""
     bundle_id: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None = _pd.Field(
         default=None, validation_alias="bundleId", serialization_alias="bundleId"
     )
+    """The ID of the bundle currently applied to the bucket.
+
+    A bucket bundle specifies the monthly cost, storage space, and data transfer quota for a
+    bucket.
+
+    Use the UpdateBucketBundle action to change the bundle of a bucket.
+    """
     created_at: _dt.datetime | None = _pd.Field(
         default=None, validation_alias="createdAt", serialization_alias="createdAt"
     )
+    """The timestamp when the distribution was created."""
     url: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None = None
+    """The URL of the bucket."""
     location: ResourceLocation | None = None
+    """An object that describes the location of the bucket, such as the Amazon Web Services Region
+    and Availability Zone.
+    """
     name: (
         _t.Annotated[
             str,
@@ -1397,10 +1839,18 @@ class Bucket(_Model):
         ]
         | None
     ) = None
+    """The name of the bucket."""
     support_code: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None = _pd.Field(
         default=None, validation_alias="supportCode", serialization_alias="supportCode"
     )
+    """The support code for a bucket. Include this code in your email to support when you have
+    questions about a Lightsail bucket. This code enables our support team to look up your
+    Lightsail information more easily.
+    """
     tags: list[Tag] | None = None
+    """The tag keys and optional values for the bucket. For more information, see Tags in Amazon
+    Lightsail in the Amazon Lightsail Developer Guide.
+    """
     object_versioning: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None = (
         _pd.Field(
             default=None,
@@ -1408,11 +1858,28 @@ class Bucket(_Model):
             serialization_alias="objectVersioning",
         )
     )
+    """Indicates whether object versioning is enabled for the bucket.
+
+    The following options can be configured:
+
+    - ``Enabled`` - Object versioning is enabled.
+    - ``Suspended`` - Object versioning was previously enabled but is currently suspended. Existing
+      object versions are retained.
+    - ``NeverEnabled`` - Object versioning has never been enabled.
+    """
     able_to_update_bundle: bool | None = _pd.Field(
         default=None,
         validation_alias="ableToUpdateBundle",
         serialization_alias="ableToUpdateBundle",
     )
+    """Indicates whether the bundle that is currently applied to a bucket can be changed to another
+    bundle.
+
+    You can update a bucket's bundle only one time within a monthly Amazon Web Services billing
+    cycle.
+
+    Use the UpdateBucketBundle action to change a bucket's bundle.
+    """
     readonly_access_accounts: (
         _t.Annotated[
             list[_t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant]],
@@ -1425,23 +1892,42 @@ class Bucket(_Model):
         validation_alias="readonlyAccessAccounts",
         serialization_alias="readonlyAccessAccounts",
     )
+    """An array of strings that specify the Amazon Web Services account IDs that have read-only
+    access to the bucket.
+    """
     resources_receiving_access: list[ResourceReceivingAccess] | None = _pd.Field(
         default=None,
         validation_alias="resourcesReceivingAccess",
         serialization_alias="resourcesReceivingAccess",
     )
+    """An array of objects that describe Lightsail instances that have access to the bucket.
+
+    Use the SetResourceAccessForBucket action to update the instances that have access to a bucket.
+    """
     state: BucketState | None = None
+    """An object that describes the state of the bucket."""
     access_log_config: BucketAccessLogConfig | None = _pd.Field(
         default=None, validation_alias="accessLogConfig", serialization_alias="accessLogConfig"
     )
+    """An object that describes the access log configuration for the bucket."""
     cors: BucketCorsConfig | None = None
+    """An array of cross-origin resource sharing (CORS) rules that identify origins and the HTTP
+    methods that can be executed on your bucket. This field is only included in the response when
+    CORS configuration is requested or when updating CORS configuration. For more information, see
+    Configuring cross-origin resource sharing (CORS).
+    """
 
 
 class BucketAccessLogConfig(_Model):
     """Describes the access log configuration for a bucket in the Amazon Lightsail object storage
-    service."""
+    service.
+
+    For more information about bucket access logs, see Logging bucket requests using access logging
+    in Amazon Lightsail in the Amazon Lightsail Developer Guide.
+    """
 
     enabled: bool
+    """A Boolean value that indicates whether bucket access logging is enabled for the bucket."""
     destination: (
         _t.Annotated[
             str,
@@ -1450,146 +1936,287 @@ class BucketAccessLogConfig(_Model):
         ]
         | None
     ) = None
+    """The name of the bucket where the access logs are saved. The destination can be a Lightsail
+    bucket in the same account, and in the same Amazon Web Services Region as the source bucket.
+    """
     prefix: (
         _t.Annotated[
             str, _pd.Field(min_length=1, max_length=100, pattern="^[\\w/!.*')(-]+$"), _Tolerant
         ]
         | None
     ) = None
+    """The optional object prefix for the bucket access log.
+
+    The prefix is an optional addition to the object key that organizes your access log files in
+    the destination bucket. For example, if you specify a ``logs/`` prefix, then each log object
+    will begin with the ``logs/`` prefix in its key (for example,
+    ``logs/2021-11-01-21-32-16-E568B2907131C0C0``).
+    """
 
 
 class BucketBundle(_Model):
-    """Describes the specifications of a bundle that can be applied to an Amazon Lightsail bucket."""
+    """Describes the specifications of a bundle that can be applied to an Amazon Lightsail bucket.
+
+    A bucket bundle specifies the monthly cost, storage space, and data transfer quota for a
+    bucket.
+    """
 
     bundle_id: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None = _pd.Field(
         default=None, validation_alias="bundleId", serialization_alias="bundleId"
     )
+    """The ID of the bundle."""
     name: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None = None
+    """The name of the bundle."""
     price: float | None = None
+    """The monthly price of the bundle, in US dollars."""
     storage_per_month_in_gb: int | None = _pd.Field(
         default=None,
         validation_alias="storagePerMonthInGb",
         serialization_alias="storagePerMonthInGb",
     )
+    """The storage size of the bundle, in GB."""
     transfer_per_month_in_gb: int | None = _pd.Field(
         default=None,
         validation_alias="transferPerMonthInGb",
         serialization_alias="transferPerMonthInGb",
     )
+    """The monthly network transfer quota of the bundle."""
     is_active: bool | None = _pd.Field(
         default=None, validation_alias="isActive", serialization_alias="isActive"
     )
+    """Indicates whether the bundle is active. Use for a new or existing bucket."""
 
 
 class BucketCorsConfig(_Model):
-    """Describes the cross-origin resource sharing (CORS) configuration for a Lightsail bucket."""
+    """Describes the cross-origin resource sharing (CORS) configuration for a Lightsail bucket.
+    CORS defines a way for client web applications that are loaded in one domain to interact with
+    resources in a different domain. For more information, see Configuring cross-origin resource
+    sharing (CORS).
+    """
 
     rules: _t.Annotated[list[BucketCorsRule], _pd.Field(max_length=20), _Tolerant] | None = None
+    """A set of origins and methods (cross-origin access that you want to allow). You can add up to
+    20 rules to the configuration. The total size is limited to 64 KB.
+    """
 
 
 class BucketCorsRule(_Model):
-    """Describes a cross-origin resource sharing (CORS) rule for a Lightsail bucket."""
+    """Describes a cross-origin resource sharing (CORS) rule for a Lightsail bucket. CORS rules
+    specify which origins are allowed to access the bucket, which HTTP methods are allowed, and
+    other access control information. For more information, see Configuring cross-origin resource
+    sharing (CORS).
+    """
 
     id: _t.Annotated[str, _pd.Field(max_length=255), _Tolerant] | None = None
+    """A unique identifier for the CORS rule. The ID value can be up to 255 characters long. The
+    IDs help you find a rule in the configuration.
+    """
     allowed_methods: list[
         _t.Annotated[str, _pd.Field(pattern="^(DELETE|GET|HEAD|POST|PUT)$"), _Tolerant]
     ] = _pd.Field(validation_alias="allowedMethods", serialization_alias="allowedMethods")
+    """The HTTP methods that are allowed when accessing the bucket from the specified origin. Each
+    CORS rule must identify at least one origin and one method.
+
+    You can use the following HTTP methods:
+
+    - ``GET`` - Retrieves data from the server, such as downloading files or ...
+    - ``PUT`` - Uploads or replaces data on the server, such as uploading new files.
+    - ``POST`` - Sends data to the server for processing, such as submitting ...
+    - ``DELETE`` - Removes data from the server, such as deleting files or resources.
+    - ``HEAD`` - Retrieves only the headers from the server without the actual ...
+    """
     allowed_origins: list[str] = _pd.Field(
         validation_alias="allowedOrigins", serialization_alias="allowedOrigins"
     )
+    """One or more origins you want customers to be able to access the bucket from. Each CORS rule
+    must identify at least one origin and one method.
+    """
     allowed_headers: list[str] | None = _pd.Field(
         default=None, validation_alias="allowedHeaders", serialization_alias="allowedHeaders"
     )
+    """Headers that are specified in the ``Access-Control-Request-Headers`` header. These headers
+    are allowed in a preflight ``OPTIONS`` request. In response to any preflight ``OPTIONS``
+    request, Amazon S3 returns any requested headers that are allowed.
+    """
     expose_headers: list[str] | None = _pd.Field(
         default=None, validation_alias="exposeHeaders", serialization_alias="exposeHeaders"
     )
+    """One or more headers in the response that you want customers to be able to access from their
+    applications (for example, from a JavaScript ``XMLHttpRequest`` object).
+    """
     max_age_seconds: int | None = _pd.Field(
         default=None, validation_alias="maxAgeSeconds", serialization_alias="maxAgeSeconds"
     )
+    """The time in seconds that your browser is to cache the preflight response for the specified
+    resource. A CORS rule can have only one ``maxAgeSeconds`` element.
+    """
 
 
 class BucketState(_Model):
     """Describes the state of an Amazon Lightsail bucket."""
 
     code: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None = None
+    """The state code of the bucket.
+
+    The following codes are possible:
+
+    - ``OK`` - The bucket is in a running state.
+    - ``Unknown`` - Creation of the bucket might have timed-out. You might want to delete the
+      bucket and create a new one.
+    """
     message: str | None = None
+    """A message that describes the state of the bucket."""
 
 
 class Bundle(_Model):
     """Describes a bundle, which is a set of specs describing your virtual private server (or
-    instance )."""
+    instance).
+    """
 
     price: float | None = None
+    """The price in US dollars (``5.0``) of the bundle."""
     cpu_count: int | None = _pd.Field(
         default=None, validation_alias="cpuCount", serialization_alias="cpuCount"
     )
+    """The number of vCPUs included in the bundle (``2``)."""
     disk_size_in_gb: int | None = _pd.Field(
         default=None, validation_alias="diskSizeInGb", serialization_alias="diskSizeInGb"
     )
+    """The size of the SSD (``30``)."""
     bundle_id: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None = _pd.Field(
         default=None, validation_alias="bundleId", serialization_alias="bundleId"
     )
+    """The bundle ID (``micro_x_x``)."""
     instance_type: str | None = _pd.Field(
         default=None, validation_alias="instanceType", serialization_alias="instanceType"
     )
+    """The instance type (``micro``)."""
     is_active: bool | None = _pd.Field(
         default=None, validation_alias="isActive", serialization_alias="isActive"
     )
+    """A Boolean value indicating whether the bundle is active."""
     name: str | None = None
+    """A friendly name for the bundle (``Micro``)."""
     power: int | None = None
+    """A numeric value that represents the power of the bundle (``500``). You can use the bundle's
+    power value in conjunction with a blueprint's minimum power value to determine whether the
+    blueprint will run on the bundle. For example, you need a bundle with a power value of 500 or
+    more to create an instance that uses a blueprint with a minimum power value of 500.
+    """
     ram_size_in_gb: float | None = _pd.Field(
         default=None, validation_alias="ramSizeInGb", serialization_alias="ramSizeInGb"
     )
+    """The amount of RAM in GB (``2.0``)."""
     transfer_per_month_in_gb: int | None = _pd.Field(
         default=None,
         validation_alias="transferPerMonthInGb",
         serialization_alias="transferPerMonthInGb",
     )
+    """The data transfer rate per month in GB (``2000``)."""
     supported_platforms: list[_t.Annotated[InstancePlatform, _Tolerant]] | None = _pd.Field(
         default=None,
         validation_alias="supportedPlatforms",
         serialization_alias="supportedPlatforms",
     )
+    """The operating system platform (Linux/Unix-based or Windows Server-based) that the bundle
+    supports. You can only launch a ``WINDOWS`` bundle on a blueprint that supports the ``WINDOWS``
+    platform. ``LINUX_UNIX`` blueprints require a ``LINUX_UNIX`` bundle.
+    """
     supported_app_categories: list[_t.Annotated[AppCategory, _Tolerant]] | None = _pd.Field(
         default=None,
         validation_alias="supportedAppCategories",
         serialization_alias="supportedAppCategories",
     )
+    """Virtual computer blueprints that are supported by a Lightsail for Research bundle."""
     public_ipv4_address_count: int | None = _pd.Field(
         default=None,
         validation_alias="publicIpv4AddressCount",
         serialization_alias="publicIpv4AddressCount",
     )
+    """An integer that indicates the public ipv4 address count included in the bundle, the value is
+    either 0 or 1.
+    """
 
 
 class CacheBehavior(_Model):
     """Describes the default cache behavior of an Amazon Lightsail content delivery network (CDN)
-    distribution."""
+    distribution.
+    """
 
     behavior: _t.Annotated[BehaviorEnum, _Tolerant] | None = None
+    """The cache behavior of the distribution.
+
+    The following cache behaviors can be specified:
+
+    - ``cache`` - This option is best for static sites. When specified, your distribution caches
+      and serves your entire website as static content.
+    - ``dont-cache`` - This option is best for sites that serve a mix of static and dynamic
+      content.
+    """
 
 
 class CacheBehaviorPerPath(_Model):
     """Describes the per-path cache behavior of an Amazon Lightsail content delivery network (CDN)
-    distribution."""
+    distribution.
+    """
 
     path: str | None = None
+    """The path to a directory or file to cached, or not cache. Use an asterisk symbol to specify
+    wildcard directories (``path/to/assets/*``), and file types (``*.html, *jpg, *js``).
+    Directories and file paths are case-sensitive.
+
+    Examples:
+
+    - Specify the following to cache all files in the document root of an Apache ...
+    - Specify the following file to cache only the index page in the document ...
+    - Specify the following to cache only the .html files in the document root of ...
+    - Specify the following to cache only the .jpg, .png, and .gif files in the ...
+    """
     behavior: _t.Annotated[BehaviorEnum, _Tolerant] | None = None
+    """The cache behavior for the specified path.
+
+    You can specify one of the following per-path cache behaviors:
+
+    - ``cache`` - This behavior caches the specified path.
+    - ``dont-cache`` - This behavior doesn't cache the specified path.
+    """
 
 
 class CacheSettings(_Model):
     """Describes the cache settings of an Amazon Lightsail content delivery network (CDN)
-    distribution."""
+    distribution.
+
+    These settings apply only to your distribution's ``cacheBehaviors`` (including the
+    ``defaultCacheBehavior``) that have a ``behavior`` of ``cache``.
+    """
 
     default_ttl: int | None = _pd.Field(
         default=None, validation_alias="defaultTTL", serialization_alias="defaultTTL"
     )
+    """The default amount of time that objects stay in the distribution's cache before the
+    distribution forwards another request to the origin to determine whether the content has been
+    updated.
+    """
     minimum_ttl: int | None = _pd.Field(
         default=None, validation_alias="minimumTTL", serialization_alias="minimumTTL"
     )
+    """The minimum amount of time that objects stay in the distribution's cache before the
+    distribution forwards another request to the origin to determine whether the object has been
+    updated.
+
+    A value of ``0`` must be specified for ``minimumTTL`` if the distribution is configured to
+    forward all headers to the origin.
+    """
     maximum_ttl: int | None = _pd.Field(
         default=None, validation_alias="maximumTTL", serialization_alias="maximumTTL"
     )
+    """The maximum amount of time that objects stay in the distribution's cache before the
+    distribution forwards another request to the origin to determine whether the object has been
+    updated.
+
+    The value specified applies only when the origin adds HTTP headers such as ``Cache-Control
+    max-age``, ``Cache-Control s-maxage``, and ``Expires`` to objects.
+    """
     allowed_http_methods: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None = (
         _pd.Field(
             default=None,
@@ -1597,6 +2224,14 @@ class CacheSettings(_Model):
             serialization_alias="allowedHTTPMethods",
         )
     )
+    """The HTTP methods that are processed and forwarded to the distribution's origin.
+
+    You can specify the following options:
+
+    - ``GET,HEAD`` - The distribution forwards the ``GET`` and ``HEAD`` methods.
+    - ``GET,HEAD,OPTIONS`` - The distribution forwards the ``GET``, ``HEAD``, and ``OPTIONS`` ...
+    - ``GET,HEAD,OPTIONS,PUT,PATCH,POST,DELETE`` - The distribution forwards the ``GET`` ...
+    """
     cached_http_methods: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None = (
         _pd.Field(
             default=None,
@@ -1604,85 +2239,144 @@ class CacheSettings(_Model):
             serialization_alias="cachedHTTPMethods",
         )
     )
+    """The HTTP method responses that are cached by your distribution.
+
+    You can specify the following options:
+
+    - ``GET,HEAD`` - The distribution caches responses to the ``GET`` and ``HEAD`` methods.
+    - ``GET,HEAD,OPTIONS`` - The distribution caches responses to the ``GET``, ``HEAD``, and
+      ``OPTIONS`` methods.
+    """
     forwarded_cookies: CookieObject | None = _pd.Field(
         default=None, validation_alias="forwardedCookies", serialization_alias="forwardedCookies"
     )
+    """An object that describes the cookies that are forwarded to the origin. Your content is
+    cached based on the cookies that are forwarded.
+    """
     forwarded_headers: HeaderObject | None = _pd.Field(
         default=None, validation_alias="forwardedHeaders", serialization_alias="forwardedHeaders"
     )
+    """An object that describes the headers that are forwarded to the origin. Your content is
+    cached based on the headers that are forwarded.
+    """
     forwarded_query_strings: QueryStringObject | None = _pd.Field(
         default=None,
         validation_alias="forwardedQueryStrings",
         serialization_alias="forwardedQueryStrings",
     )
+    """An object that describes the query strings that are forwarded to the origin. Your content is
+    cached based on the query strings that are forwarded.
+    """
 
 
 class Certificate(_Model):
     """Describes the full details of an Amazon Lightsail SSL/TLS certificate."""
 
     arn: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None = None
+    """The Amazon Resource Name (ARN) of the certificate."""
     name: str | None = None
+    """The name of the certificate (``my-certificate``)."""
     domain_name: str | None = _pd.Field(
         default=None, validation_alias="domainName", serialization_alias="domainName"
     )
+    """The domain name of the certificate."""
     status: _t.Annotated[CertificateStatus, _Tolerant] | None = None
+    """The validation status of the certificate."""
     serial_number: str | None = _pd.Field(
         default=None, validation_alias="serialNumber", serialization_alias="serialNumber"
     )
+    """The serial number of the certificate."""
     subject_alternative_names: list[str] | None = _pd.Field(
         default=None,
         validation_alias="subjectAlternativeNames",
         serialization_alias="subjectAlternativeNames",
     )
+    """An array of strings that specify the alternate domains (``example2.com``) and subdomains
+    (``blog.example.com``) of the certificate.
+    """
     domain_validation_records: list[DomainValidationRecord] | None = _pd.Field(
         default=None,
         validation_alias="domainValidationRecords",
         serialization_alias="domainValidationRecords",
     )
+    """An array of objects that describe the domain validation records of the certificate."""
     request_failure_reason: str | None = _pd.Field(
         default=None,
         validation_alias="requestFailureReason",
         serialization_alias="requestFailureReason",
     )
+    """The validation failure reason, if any, of the certificate.
+
+    The following failure reasons are possible:
+
+    - ``NO_AVAILABLE_CONTACTS`` - This failure applies to email validation, which ...
+    - ``ADDITIONAL_VERIFICATION_REQUIRED`` - Lightsail requires additional ...
+    - ``DOMAIN_NOT_ALLOWED`` - One or more of the domain names in the certificate ...
+    - ``INVALID_PUBLIC_DOMAIN`` - One or more of the domain names in the ...
+    - ``OTHER`` - Typically, this failure occurs when there is a typographical ...
+    """
     in_use_resource_count: int | None = _pd.Field(
         default=None,
         validation_alias="inUseResourceCount",
         serialization_alias="inUseResourceCount",
     )
+    """The number of Lightsail resources that the certificate is attached to."""
     key_algorithm: str | None = _pd.Field(
         default=None, validation_alias="keyAlgorithm", serialization_alias="keyAlgorithm"
     )
+    """The algorithm used to generate the key pair (the public and private key) of the certificate.
+    """
     created_at: _dt.datetime | None = _pd.Field(
         default=None, validation_alias="createdAt", serialization_alias="createdAt"
     )
+    """The timestamp when the certificate was created."""
     issued_at: _dt.datetime | None = _pd.Field(
         default=None, validation_alias="issuedAt", serialization_alias="issuedAt"
     )
+    """The timestamp when the certificate was issued."""
     issuer_ca: str | None = _pd.Field(
         default=None, validation_alias="issuerCA", serialization_alias="issuerCA"
     )
+    """The certificate authority that issued the certificate."""
     not_before: _dt.datetime | None = _pd.Field(
         default=None, validation_alias="notBefore", serialization_alias="notBefore"
     )
+    """The timestamp when the certificate is first valid."""
     not_after: _dt.datetime | None = _pd.Field(
         default=None, validation_alias="notAfter", serialization_alias="notAfter"
     )
+    """The timestamp when the certificate expires."""
     eligible_to_renew: str | None = _pd.Field(
         default=None, validation_alias="eligibleToRenew", serialization_alias="eligibleToRenew"
     )
+    """The renewal eligibility of the certificate."""
     renewal_summary: RenewalSummary | None = _pd.Field(
         default=None, validation_alias="renewalSummary", serialization_alias="renewalSummary"
     )
+    """An object that describes the status of the certificate renewal managed by Lightsail."""
     revoked_at: _dt.datetime | None = _pd.Field(
         default=None, validation_alias="revokedAt", serialization_alias="revokedAt"
     )
+    """The timestamp when the certificate was revoked. This value is present only when the
+    certificate status is ``REVOKED``.
+    """
     revocation_reason: str | None = _pd.Field(
         default=None, validation_alias="revocationReason", serialization_alias="revocationReason"
     )
+    """The reason the certificate was revoked. This value is present only when the certificate
+    status is ``REVOKED``.
+    """
     tags: list[Tag] | None = None
+    """The tag keys and optional values for the resource. For more information about tags in
+    Lightsail, see the Amazon Lightsail Developer Guide.
+    """
     support_code: str | None = _pd.Field(
         default=None, validation_alias="supportCode", serialization_alias="supportCode"
     )
+    """The support code. Include this code in your email to support when you have questions about
+    your Lightsail certificate. This code enables our support team to look up your Lightsail
+    information more easily.
+    """
 
 
 class CertificateSummary(_Model):
@@ -1691,53 +2385,98 @@ class CertificateSummary(_Model):
     certificate_arn: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None = _pd.Field(
         default=None, validation_alias="certificateArn", serialization_alias="certificateArn"
     )
+    """The Amazon Resource Name (ARN) of the certificate."""
     certificate_name: str | None = _pd.Field(
         default=None, validation_alias="certificateName", serialization_alias="certificateName"
     )
+    """The name of the certificate."""
     domain_name: str | None = _pd.Field(
         default=None, validation_alias="domainName", serialization_alias="domainName"
     )
+    """The domain name of the certificate."""
     certificate_detail: Certificate | None = _pd.Field(
         default=None, validation_alias="certificateDetail", serialization_alias="certificateDetail"
     )
+    """An object that describes a certificate in detail."""
     tags: list[Tag] | None = None
+    """The tag keys and optional values for the resource. For more information about tags in
+    Lightsail, see the Amazon Lightsail Developer Guide.
+    """
 
 
 class CloseInstancePublicPortsRequest(_Model):
-    """The ``CloseInstancePublicPortsRequest`` structure."""
+    """Request of the ``CloseInstancePublicPorts`` operation.
+
+    Closes ports for a specific Amazon Lightsail instance.
+
+    The ``CloseInstancePublicPorts`` action supports tag-based access control via resource tags
+    applied to the resource identified by ``instanceName``. For more information, see the Amazon
+    Lightsail Developer Guide.
+    """
 
     port_info: PortInfo = _pd.Field(validation_alias="portInfo", serialization_alias="portInfo")
+    """An object to describe the ports to close for the specified instance."""
     instance_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = _pd.Field(
         validation_alias="instanceName", serialization_alias="instanceName"
     )
+    """The name of the instance for which to close ports."""
 
 
 class CloseInstancePublicPortsResult(_Model):
-    """The ``CloseInstancePublicPortsResult`` structure."""
+    """Reply of the ``CloseInstancePublicPorts`` operation.
+
+    Closes ports for a specific Amazon Lightsail instance.
+
+    The ``CloseInstancePublicPorts`` action supports tag-based access control via resource tags
+    applied to the resource identified by ``instanceName``. For more information, see the Amazon
+    Lightsail Developer Guide.
+    """
 
     operation: Operation | None = None
+    """An object that describes the result of the action, such as the status of the request, the
+    timestamp of the request, and the resources affected by the request.
+    """
 
 
 class CloudFormationStackRecord(_Model):
-    """Describes a CloudFormation stack record created as a result of the create cloud formation
-    stack action."""
+    """Describes a CloudFormation stack record created as a result of the ``create cloud formation
+    stack`` action.
+
+    A CloudFormation stack record provides information about the AWS CloudFormation stack used to
+    create a new Amazon Elastic Compute Cloud instance from an exported Lightsail instance
+    snapshot.
+    """
 
     name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] | None = None
+    """The name of the CloudFormation stack record. It starts with ``CloudFormationStackRecord``
+    followed by a GUID.
+    """
     arn: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None = None
+    """The Amazon Resource Name (ARN) of the CloudFormation stack record."""
     created_at: _dt.datetime | None = _pd.Field(
         default=None, validation_alias="createdAt", serialization_alias="createdAt"
     )
+    """The date when the CloudFormation stack record was created."""
     location: ResourceLocation | None = None
+    """A list of objects describing the Availability Zone and Amazon Web Services Region of the
+    CloudFormation stack record.
+    """
     resource_type: _t.Annotated[ResourceType, _Tolerant] | None = _pd.Field(
         default=None, validation_alias="resourceType", serialization_alias="resourceType"
     )
+    """The Lightsail resource type (``CloudFormationStackRecord``)."""
     state: _t.Annotated[RecordState, _Tolerant] | None = None
+    """The current state of the CloudFormation stack record."""
     source_info: list[CloudFormationStackRecordSourceInfo] | None = _pd.Field(
         default=None, validation_alias="sourceInfo", serialization_alias="sourceInfo"
     )
+    """A list of objects describing the source of the CloudFormation stack record."""
     destination_info: DestinationInfo | None = _pd.Field(
         default=None, validation_alias="destinationInfo", serialization_alias="destinationInfo"
     )
+    """A list of objects describing the destination service, which is AWS CloudFormation, and the
+    Amazon Resource Name (ARN) of the AWS CloudFormation stack.
+    """
 
 
 class CloudFormationStackRecordSourceInfo(_Model):
@@ -1746,51 +2485,92 @@ class CloudFormationStackRecordSourceInfo(_Model):
     resource_type: _t.Annotated[CloudFormationStackRecordSourceType, _Tolerant] | None = _pd.Field(
         default=None, validation_alias="resourceType", serialization_alias="resourceType"
     )
+    """The Lightsail resource type (``ExportSnapshotRecord``)."""
     name: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None = None
+    """The name of the record."""
     arn: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None = None
+    """The Amazon Resource Name (ARN) of the export snapshot record."""
 
 
 class ContactMethod(_Model):
-    """Describes a contact method."""
+    """Describes a contact method.
+
+    A contact method is a way to send you notifications. For more information, see Notifications in
+    Amazon Lightsail.
+    """
 
     contact_endpoint: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None = _pd.Field(
         default=None, validation_alias="contactEndpoint", serialization_alias="contactEndpoint"
     )
+    """The destination of the contact method, such as an email address or a mobile phone number."""
     status: _t.Annotated[ContactMethodStatus, _Tolerant] | None = None
+    """The current status of the contact method.
+
+    A contact method has the following possible status:
+
+    - ``PendingVerification`` - The contact method has not yet been verified, and the verification
+      has not yet expired.
+    - ``Valid`` - The contact method has been verified.
+    - ``InValid`` - An attempt was made to verify the contact method, but the verification has
+      expired.
+    """
     protocol: _t.Annotated[ContactProtocol, _Tolerant] | None = None
+    """The protocol of the contact method, such as email or SMS (text messaging)."""
     name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] | None = None
+    """The name of the contact method."""
     arn: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None = None
+    """The Amazon Resource Name (ARN) of the contact method."""
     created_at: _dt.datetime | None = _pd.Field(
         default=None, validation_alias="createdAt", serialization_alias="createdAt"
     )
+    """The timestamp when the contact method was created."""
     location: ResourceLocation | None = None
+    """An object that describes the location of the contact method, such as the Amazon Web Services
+    Region and Availability Zone.
+    """
     resource_type: _t.Annotated[ResourceType, _Tolerant] | None = _pd.Field(
         default=None, validation_alias="resourceType", serialization_alias="resourceType"
     )
+    """The Lightsail resource type of the contact method."""
     support_code: str | None = _pd.Field(
         default=None, validation_alias="supportCode", serialization_alias="supportCode"
     )
+    """The support code. Include this code in your email to support when you have questions about
+    your Lightsail contact method. This code enables our support team to look up your Lightsail
+    information more easily.
+    """
     tags: list[Tag] | None = None
+    """The tag keys and optional values for the resource. For more information about tags in
+    Lightsail, see the Amazon Lightsail Developer Guide.
+    """
 
 
 class Container(_Model):
     """Describes the settings of a container that will be launched, or that is launched, to an
-    Amazon Lightsail container service."""
+    Amazon Lightsail container service.
+    """
 
     image: str | None = None
+    """The name of the image used for the container."""
     command: list[str] | None = None
+    """The launch command for the container."""
     environment: dict[str, str] | None = None
+    """The environment variables of the container."""
     ports: dict[str, _t.Annotated[ContainerServiceProtocol, _Tolerant]] | None = None
+    """The open firewall ports of the container."""
 
 
 class ContainerImage(_Model):
     """Describes a container image that is registered to an Amazon Lightsail container service."""
 
     image: str | None = None
+    """The name of the container image."""
     digest: str | None = None
+    """The digest of the container image."""
     created_at: _dt.datetime | None = _pd.Field(
         default=None, validation_alias="createdAt", serialization_alias="createdAt"
     )
+    """The timestamp when the container image was created."""
 
 
 class ContainerService(_Model):
@@ -1810,55 +2590,138 @@ class ContainerService(_Model):
         validation_alias="containerServiceName",
         serialization_alias="containerServiceName",
     )
+    """The name of the container service."""
     arn: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None = None
+    """The Amazon Resource Name (ARN) of the container service."""
     created_at: _dt.datetime | None = _pd.Field(
         default=None, validation_alias="createdAt", serialization_alias="createdAt"
     )
+    """The timestamp when the container service was created."""
     location: ResourceLocation | None = None
+    """An object that describes the location of the container service, such as the Amazon Web
+    Services Region and Availability Zone.
+    """
     resource_type: _t.Annotated[ResourceType, _Tolerant] | None = _pd.Field(
         default=None, validation_alias="resourceType", serialization_alias="resourceType"
     )
+    """The Lightsail resource type of the container service."""
     tags: list[Tag] | None = None
+    """The tag keys and optional values for the resource. For more information about tags in
+    Lightsail, see the Amazon Lightsail Developer Guide.
+    """
     power: _t.Annotated[ContainerServicePowerName, _Tolerant] | None = None
+    """The power specification of the container service.
+
+    The power specifies the amount of RAM, the number of vCPUs, and the base price of the container
+    service.
+    """
     power_id: str | None = _pd.Field(
         default=None, validation_alias="powerId", serialization_alias="powerId"
     )
+    """The ID of the power of the container service."""
     state: _t.Annotated[ContainerServiceState, _Tolerant] | None = None
+    """The current state of the container service.
+
+    The following container service states are possible:
+
+    - ``PENDING`` - The container service is being created.
+    - ``READY`` - The container service is running but it does not have an active ...
+    - ``DEPLOYING`` - The container service is launching a container deployment.
+    - ``RUNNING`` - The container service is running and it has an active ...
+    - ``UPDATING`` - The container service capacity or its custom domains are ...
+    - ``DELETING`` - The container service is being deleted.
+    - ``DISABLED`` - The container service is disabled, and its active deployment ...
+    """
     state_detail: ContainerServiceStateDetail | None = _pd.Field(
         default=None, validation_alias="stateDetail", serialization_alias="stateDetail"
     )
+    """An object that describes the current state of the container service."""
     scale: _t.Annotated[int, _pd.Field(ge=1, le=20), _Tolerant] | None = None
+    """The scale specification of the container service.
+
+    The scale specifies the allocated compute nodes of the container service.
+    """
     current_deployment: ContainerServiceDeployment | None = _pd.Field(
         default=None, validation_alias="currentDeployment", serialization_alias="currentDeployment"
     )
+    """An object that describes the current container deployment of the container service."""
     next_deployment: ContainerServiceDeployment | None = _pd.Field(
         default=None, validation_alias="nextDeployment", serialization_alias="nextDeployment"
     )
+    """An object that describes the next deployment of the container service.
+
+    This value is ``null`` when there is no deployment in a ``pending`` state.
+    """
     is_disabled: bool | None = _pd.Field(
         default=None, validation_alias="isDisabled", serialization_alias="isDisabled"
     )
+    """A Boolean value indicating whether the container service is disabled."""
     principal_arn: str | None = _pd.Field(
         default=None, validation_alias="principalArn", serialization_alias="principalArn"
     )
+    """The principal ARN of the container service.
+
+    The principal ARN can be used to create a trust relationship between your standard Amazon Web
+    Services account and your Lightsail container service. This allows you to give your service
+    permission to access resources in your standard Amazon Web Services account.
+    """
     private_domain_name: str | None = _pd.Field(
         default=None, validation_alias="privateDomainName", serialization_alias="privateDomainName"
     )
+    """The private domain name of the container service.
+
+    The private domain name is accessible only by other resources within the default virtual
+    private cloud (VPC) of your Lightsail account.
+    """
     public_domain_names: dict[str, list[str]] | None = _pd.Field(
         default=None, validation_alias="publicDomainNames", serialization_alias="publicDomainNames"
     )
+    """The public domain name of the container service, such as ``example.com`` and
+    ``www.example.com``.
+
+    You can specify up to four public domain names for a container service. The domain names that
+    you specify are used when you create a deployment with a container configured as the public
+    endpoint of your container service.
+    """
     url: str | None = None
+    """The publicly accessible URL of the container service.
+
+    If no public endpoint is specified in the ``currentDeployment``, this URL returns a 404
+    response.
+    """
     private_registry_access: PrivateRegistryAccess | None = _pd.Field(
         default=None,
         validation_alias="privateRegistryAccess",
         serialization_alias="privateRegistryAccess",
     )
+    """An object that describes the configuration for the container service to access private
+    container image repositories, such as Amazon Elastic Container Registry (Amazon ECR) private
+    repositories.
+
+    For more information, see Configuring access to an Amazon ECR private repository for an Amazon
+    Lightsail container service in the Amazon Lightsail Developer Guide.
+    """
 
 
 class ContainerServiceDeployment(_Model):
-    """Describes a container deployment configuration of an Amazon Lightsail container service."""
+    """Describes a container deployment configuration of an Amazon Lightsail container service.
+
+    A deployment specifies the settings, such as the ports and launch command, of containers that
+    are deployed to your container service.
+    """
 
     version: int | None = None
+    """The version number of the deployment."""
     state: _t.Annotated[ContainerServiceDeploymentState, _Tolerant] | None = None
+    """The state of the deployment.
+
+    A deployment can be in one of the following states:
+
+    - ``ACTIVATING`` - The deployment is being created.
+    - ``ACTIVE`` - The deployment was successfully created, and it's currently ...
+    - ``INACTIVE`` - The deployment was previously successfully created, but it ...
+    - ``FAILED`` - The deployment failed.
+    """
     containers: (
         dict[
             _t.Annotated[
@@ -1874,16 +2737,23 @@ class ContainerServiceDeployment(_Model):
         ]
         | None
     ) = None
+    """An object that describes the configuration for the containers of the deployment."""
     public_endpoint: ContainerServiceEndpoint | None = _pd.Field(
         default=None, validation_alias="publicEndpoint", serialization_alias="publicEndpoint"
     )
+    """An object that describes the endpoint of the deployment."""
     created_at: _dt.datetime | None = _pd.Field(
         default=None, validation_alias="createdAt", serialization_alias="createdAt"
     )
+    """The timestamp when the deployment was created."""
 
 
 class ContainerServiceDeploymentRequest(_Model):
-    """Describes a container deployment configuration of an Amazon Lightsail container service."""
+    """Describes a container deployment configuration of an Amazon Lightsail container service.
+
+    A deployment specifies the settings, such as the ports and launch command, of containers that
+    are deployed to your container service.
+    """
 
     containers: (
         dict[
@@ -1900,47 +2770,60 @@ class ContainerServiceDeploymentRequest(_Model):
         ]
         | None
     ) = None
+    """An object that describes the configuration for the containers of the deployment."""
     public_endpoint: EndpointRequest | None = _pd.Field(
         default=None, validation_alias="publicEndpoint", serialization_alias="publicEndpoint"
     )
+    """An object that describes the endpoint of the deployment."""
 
 
 class ContainerServiceECRImagePullerRole(_Model):
     """Describes the activation status of the role that you can use to grant an Amazon Lightsail
     container service access to Amazon Elastic Container Registry (Amazon ECR) private
-    repositories."""
+    repositories.
+    """
 
     is_active: bool | None = _pd.Field(
         default=None, validation_alias="isActive", serialization_alias="isActive"
     )
+    """A Boolean value that indicates whether the role is activated."""
     principal_arn: str | None = _pd.Field(
         default=None, validation_alias="principalArn", serialization_alias="principalArn"
     )
+    """The Amazon Resource Name (ARN) of the role, if it is activated."""
 
 
 class ContainerServiceECRImagePullerRoleRequest(_Model):
     """Describes a request to activate or deactivate the role that you can use to grant an Amazon
     Lightsail container service access to Amazon Elastic Container Registry (Amazon ECR) private
-    repositories."""
+    repositories.
+    """
 
     is_active: bool | None = _pd.Field(
         default=None, validation_alias="isActive", serialization_alias="isActive"
     )
+    """A Boolean value that indicates whether to activate the role."""
 
 
 class ContainerServiceEndpoint(_Model):
     """Describes the public endpoint configuration of a deployment of an Amazon Lightsail container
-    service."""
+    service.
+    """
 
     container_name: str | None = _pd.Field(
         default=None, validation_alias="containerName", serialization_alias="containerName"
     )
+    """The name of the container entry of the deployment that the endpoint configuration applies
+    to.
+    """
     container_port: int | None = _pd.Field(
         default=None, validation_alias="containerPort", serialization_alias="containerPort"
     )
+    """The port of the specified container to which traffic is forwarded to."""
     health_check: ContainerServiceHealthCheckConfig | None = _pd.Field(
         default=None, validation_alias="healthCheck", serialization_alias="healthCheck"
     )
+    """An object that describes the health check configuration of the container."""
 
 
 class ContainerServiceHealthCheckConfig(_Model):
@@ -1949,21 +2832,39 @@ class ContainerServiceHealthCheckConfig(_Model):
     healthy_threshold: int | None = _pd.Field(
         default=None, validation_alias="healthyThreshold", serialization_alias="healthyThreshold"
     )
+    """The number of consecutive health checks successes required before moving the container to
+    the ``Healthy`` state. The default value is ``2``.
+    """
     unhealthy_threshold: int | None = _pd.Field(
         default=None,
         validation_alias="unhealthyThreshold",
         serialization_alias="unhealthyThreshold",
     )
+    """The number of consecutive health check failures required before moving the container to the
+    ``Unhealthy`` state. The default value is ``2``.
+    """
     timeout_seconds: int | None = _pd.Field(
         default=None, validation_alias="timeoutSeconds", serialization_alias="timeoutSeconds"
     )
+    """The amount of time, in seconds, during which no response means a failed health check. You
+    can specify between 2 and 60 seconds. The default value is ``2``.
+    """
     interval_seconds: int | None = _pd.Field(
         default=None, validation_alias="intervalSeconds", serialization_alias="intervalSeconds"
     )
+    """The approximate interval, in seconds, between health checks of an individual container. You
+    can specify between 5 and 300 seconds. The default value is ``5``.
+    """
     path: str | None = None
+    """The path on the container on which to perform the health check. The default value is ``/``.
+    """
     success_codes: str | None = _pd.Field(
         default=None, validation_alias="successCodes", serialization_alias="successCodes"
     )
+    """The HTTP codes to use when checking for a successful response from a container. You can
+    specify values between ``200`` and ``499``. You can specify multiple values (for example,
+    ``200,202``) or a range of values (for example, ``200-299``).
+    """
 
 
 class ContainerServiceLogEvent(_Model):
@@ -1972,67 +2873,133 @@ class ContainerServiceLogEvent(_Model):
     created_at: _dt.datetime | None = _pd.Field(
         default=None, validation_alias="createdAt", serialization_alias="createdAt"
     )
+    """The timestamp when the container service log event was created."""
     message: str | None = None
+    """The message of the container service log event."""
 
 
 class ContainerServicePower(_Model):
-    """Describes the powers that can be specified for an Amazon Lightsail container service."""
+    """Describes the powers that can be specified for an Amazon Lightsail container service.
+
+    The power specifies the amount of RAM, the number of vCPUs, and the base price of the container
+    service.
+    """
 
     power_id: str | None = _pd.Field(
         default=None, validation_alias="powerId", serialization_alias="powerId"
     )
+    """The ID of the power (``nano-1``)."""
     price: float | None = None
+    """The monthly price of the power in USD."""
     cpu_count: float | None = _pd.Field(
         default=None, validation_alias="cpuCount", serialization_alias="cpuCount"
     )
+    """The number of vCPUs included in the power."""
     ram_size_in_gb: float | None = _pd.Field(
         default=None, validation_alias="ramSizeInGb", serialization_alias="ramSizeInGb"
     )
+    """The amount of RAM (in GB) of the power."""
     name: str | None = None
+    """The friendly name of the power (``nano``)."""
     is_active: bool | None = _pd.Field(
         default=None, validation_alias="isActive", serialization_alias="isActive"
     )
+    """A Boolean value indicating whether the power is active and can be specified for container
+    services.
+    """
 
 
 class ContainerServiceRegistryLogin(_Model):
     """Describes the sign-in credentials for the container image registry of an Amazon Lightsail
-    account."""
+    account.
+    """
 
     username: str | None = None
+    """The container service registry username to use to push container images to the container
+    image registry of a Lightsail account.
+    """
     password: str | None = None
+    """The container service registry password to use to push container images to the container
+    image registry of a Lightsail account
+    """
     expires_at: _dt.datetime | None = _pd.Field(
         default=None, validation_alias="expiresAt", serialization_alias="expiresAt"
     )
+    """The timestamp of when the container image registry sign-in credentials expire.
+
+    The log in credentials expire 12 hours after they are created, at which point you will need to
+    create a new set of log in credentials using the ``CreateContainerServiceRegistryLogin``
+    action.
+    """
     registry: str | None = None
+    """The address to use to push container images to the container image registry of a Lightsail
+    account.
+    """
 
 
 class ContainerServiceStateDetail(_Model):
     """Describes the current state of a container service."""
 
     code: _t.Annotated[ContainerServiceStateDetailCode, _Tolerant] | None = None
+    """The state code of the container service.
+
+    The following state codes are possible:
+
+    - The following state codes are possible if your container service is in a ...
+      - ``CREATING_SYSTEM_RESOURCES`` - The system resources for your container ...
+      - ``CREATING_NETWORK_INFRASTRUCTURE`` - The network infrastructure for your ...
+      - ``PROVISIONING_CERTIFICATE`` - The SSL/TLS certificate for your container ...
+      - ``PROVISIONING_SERVICE`` - Your container service is being provisioned.
+      - ``CREATING_DEPLOYMENT`` - Your deployment is being created on your ...
+      - ``EVALUATING_HEALTH_CHECK`` - The health of your deployment is being evaluated.
+      - ``ACTIVATING_DEPLOYMENT`` - Your deployment is being activated.
+    - The following state codes are possible if your container service is in a ...
+      - ``CERTIFICATE_LIMIT_EXCEEDED`` - The SSL/TLS certificate required for your ...
+      - ``UNKNOWN_ERROR`` - An error was experienced when your container service ...
+    """
     message: str | None = None
+    """A message that provides more information for the state code."""
 
 
 class ContainerServicesListResult(_Model):
-    """The ``ContainerServicesListResult`` structure."""
+    """Reply of the ``GetContainerServices`` operation.
+
+    Returns information about one or more of your Amazon Lightsail container services.
+    """
 
     container_services: list[ContainerService] | None = _pd.Field(
         default=None, validation_alias="containerServices", serialization_alias="containerServices"
     )
+    """An array of objects that describe one or more container services."""
 
 
 class CookieObject(_Model):
     """Describes whether an Amazon Lightsail content delivery network (CDN) distribution forwards
-    cookies to the origin and, if so, which ones."""
+    cookies to the origin and, if so, which ones.
+
+    For the cookies that you specify, your distribution caches separate versions of the specified
+    content based on the cookie values in viewer requests.
+    """
 
     option: _t.Annotated[ForwardValues, _Tolerant] | None = None
+    """Specifies which cookies to forward to the distribution's origin for a cache behavior:
+    ``all``, ``none``, or ``allow-list`` to forward only the cookies specified in the
+    ``cookiesAllowList`` parameter.
+    """
     cookies_allow_list: list[str] | None = _pd.Field(
         default=None, validation_alias="cookiesAllowList", serialization_alias="cookiesAllowList"
     )
+    """The specific cookies to forward to your distribution's origin."""
 
 
 class CopySnapshotRequest(_Model):
-    """The ``CopySnapshotRequest`` structure."""
+    """Request of the ``CopySnapshot`` operation.
+
+    Copies a manual snapshot of an instance or disk as another manual snapshot, or copies an
+    automatic snapshot of an instance or disk as a manual snapshot. This operation can also be used
+    to copy a manual or automatic snapshot of an instance or a disk from one Amazon Web Services
+    Region to another in Amazon Lightsail.
+    """
 
     source_snapshot_name: (
         _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] | None
@@ -2041,31 +3008,73 @@ class CopySnapshotRequest(_Model):
         validation_alias="sourceSnapshotName",
         serialization_alias="sourceSnapshotName",
     )
+    """The name of the source manual snapshot to copy.
+
+    Constraint:
+
+    - Define this parameter only when copying a manual snapshot as another manual snapshot.
+    """
     source_resource_name: str | None = _pd.Field(
         default=None,
         validation_alias="sourceResourceName",
         serialization_alias="sourceResourceName",
     )
+    """The name of the source instance or disk from which the source automatic snapshot was
+    created.
+
+    Constraint:
+
+    - Define this parameter only when copying an automatic snapshot as a manual snapshot. For more
+      information, see the Amazon Lightsail Developer Guide.
+    """
     restore_date: str | None = _pd.Field(
         default=None, validation_alias="restoreDate", serialization_alias="restoreDate"
     )
+    """The date of the source automatic snapshot to copy. Use the ``get auto snapshots`` operation
+    to identify the dates of the available automatic snapshots.
+
+    Constraints:
+
+    - Must be specified in ``YYYY-MM-DD`` format.
+    - This parameter cannot be defined together with the ...
+    - Define this parameter only when copying an automatic snapshot as a manual ...
+    """
     use_latest_restorable_auto_snapshot: bool | None = _pd.Field(
         default=None,
         validation_alias="useLatestRestorableAutoSnapshot",
         serialization_alias="useLatestRestorableAutoSnapshot",
     )
+    """A Boolean value to indicate whether to use the latest available automatic snapshot of the
+    specified source instance or disk.
+
+    Constraints:
+
+    - This parameter cannot be defined together with the ``restore date`` parameter.
+    - Define this parameter only when copying an automatic snapshot as a manual snapshot.
+    """
     target_snapshot_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = (
         _pd.Field(validation_alias="targetSnapshotName", serialization_alias="targetSnapshotName")
     )
+    """The name of the new manual snapshot to be created as a copy."""
     source_region: _t.Annotated[RegionName, _Tolerant] = _pd.Field(
         validation_alias="sourceRegion", serialization_alias="sourceRegion"
     )
+    """The Amazon Web Services Region where the source manual or automatic snapshot is located."""
 
 
 class CopySnapshotResult(_Model):
-    """The ``CopySnapshotResult`` structure."""
+    """Reply of the ``CopySnapshot`` operation.
+
+    Copies a manual snapshot of an instance or disk as another manual snapshot, or copies an
+    automatic snapshot of an instance or disk as a manual snapshot. This operation can also be used
+    to copy a manual or automatic snapshot of an instance or a disk from one Amazon Web Services
+    Region to another in Amazon Lightsail.
+    """
 
     operations: list[Operation] | None = None
+    """An array of objects that describe the result of the action, such as the status of the
+    request, the timestamp of the request, and the resources affected by the request.
+    """
 
 
 class CostEstimate(_Model):
@@ -2074,108 +3083,246 @@ class CostEstimate(_Model):
     usage_type: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None = _pd.Field(
         default=None, validation_alias="usageType", serialization_alias="usageType"
     )
+    """The types of usage that are included in the estimate, such as costs, usage, or data
+    transfer.
+    """
     results_by_time: list[EstimateByTime] | None = _pd.Field(
         default=None, validation_alias="resultsByTime", serialization_alias="resultsByTime"
     )
+    """The cost estimate result that's associated with a time period."""
 
 
 class CreateBucketAccessKeyRequest(_Model):
-    """The ``CreateBucketAccessKeyRequest`` structure."""
+    """Request of the ``CreateBucketAccessKey`` operation.
+
+    Creates a new access key for the specified Amazon Lightsail bucket. Access keys consist of an
+    access key ID and corresponding secret access key.
+    """
 
     bucket_name: _t.Annotated[
         str,
         _pd.Field(min_length=3, max_length=54, pattern="^[a-z0-9][a-z0-9-]{1,52}[a-z0-9]$"),
         _Tolerant,
     ] = _pd.Field(validation_alias="bucketName", serialization_alias="bucketName")
+    """The name of the bucket that the new access key will belong to, and grant access to."""
 
 
 class CreateBucketAccessKeyResult(_Model):
-    """The ``CreateBucketAccessKeyResult`` structure."""
+    """Reply of the ``CreateBucketAccessKey`` operation.
+
+    Creates a new access key for the specified Amazon Lightsail bucket. Access keys consist of an
+    access key ID and corresponding secret access key.
+    """
 
     access_key: AccessKey | None = _pd.Field(
         default=None, validation_alias="accessKey", serialization_alias="accessKey"
     )
+    """An object that describes the access key that is created."""
     operations: list[Operation] | None = None
+    """An array of objects that describe the result of the action, such as the status of the
+    request, the timestamp of the request, and the resources affected by the request.
+    """
 
 
 class CreateBucketRequest(_Model):
-    """The ``CreateBucketRequest`` structure."""
+    """Request of the ``CreateBucket`` operation.
+
+    Creates an Amazon Lightsail bucket.
+
+    A bucket is a cloud storage resource available in the Lightsail object storage service. Use
+    buckets to store objects such as data and its descriptive metadata. For more information about
+    buckets, see Buckets in Amazon Lightsail in the Amazon Lightsail Developer Guide.
+    """
 
     bucket_name: _t.Annotated[
         str,
         _pd.Field(min_length=3, max_length=54, pattern="^[a-z0-9][a-z0-9-]{1,52}[a-z0-9]$"),
         _Tolerant,
     ] = _pd.Field(validation_alias="bucketName", serialization_alias="bucketName")
+    """The name for the bucket.
+
+    For more information about bucket names, see Bucket naming rules in Amazon Lightsail in the
+    Amazon Lightsail Developer Guide.
+    """
     bundle_id: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] = _pd.Field(
         validation_alias="bundleId", serialization_alias="bundleId"
     )
+    """The ID of the bundle to use for the bucket.
+
+    A bucket bundle specifies the monthly cost, storage space, and data transfer quota for a
+    bucket.
+
+    Use the GetBucketBundles action to get a list of bundle IDs that you can specify.
+
+    Use the UpdateBucketBundle action to change the bundle after the bucket is created.
+    """
     tags: list[Tag] | None = None
+    """The tag keys and optional values to add to the bucket during creation.
+
+    Use the TagResource action to tag the bucket after it's created.
+    """
     enable_object_versioning: bool | None = _pd.Field(
         default=None,
         validation_alias="enableObjectVersioning",
         serialization_alias="enableObjectVersioning",
     )
+    """A Boolean value that indicates whether to enable versioning of objects in the bucket.
+
+    For more information about versioning, see Enabling and suspending object versioning in a
+    bucket in Amazon Lightsail in the Amazon Lightsail Developer Guide.
+    """
 
 
 class CreateBucketResult(_Model):
-    """The ``CreateBucketResult`` structure."""
+    """Reply of the ``CreateBucket`` operation.
+
+    Creates an Amazon Lightsail bucket.
+
+    A bucket is a cloud storage resource available in the Lightsail object storage service. Use
+    buckets to store objects such as data and its descriptive metadata. For more information about
+    buckets, see Buckets in Amazon Lightsail in the Amazon Lightsail Developer Guide.
+    """
 
     bucket: Bucket | None = None
+    """An object that describes the bucket that is created."""
     operations: list[Operation] | None = None
+    """An array of objects that describe the result of the action, such as the status of the
+    request, the timestamp of the request, and the resources affected by the request.
+    """
 
 
 class CreateCertificateRequest(_Model):
-    """The ``CreateCertificateRequest`` structure."""
+    """Request of the ``CreateCertificate`` operation.
+
+    Creates an SSL/TLS certificate for an Amazon Lightsail content delivery network (CDN)
+    distribution and a container service.
+
+    After the certificate is valid, use the ``AttachCertificateToDistribution`` action to use the
+    certificate and its domains with your distribution. Or use the ``UpdateContainerService``
+    action to use the certificate and its domains with your container service.
+    """
 
     certificate_name: str = _pd.Field(
         validation_alias="certificateName", serialization_alias="certificateName"
     )
+    """The name for the certificate."""
     domain_name: str = _pd.Field(validation_alias="domainName", serialization_alias="domainName")
+    """The domain name (``example.com``) for the certificate."""
     subject_alternative_names: list[str] | None = _pd.Field(
         default=None,
         validation_alias="subjectAlternativeNames",
         serialization_alias="subjectAlternativeNames",
     )
+    """An array of strings that specify the alternate domains (``example2.com``) and subdomains
+    (``blog.example.com``) for the certificate.
+
+    You can specify a maximum of nine alternate domains (in addition to the primary domain name).
+
+    Wildcard domain entries (``*.example.com``) are not supported.
+    """
     tags: list[Tag] | None = None
+    """The tag keys and optional values to add to the certificate during create.
+
+    Use the ``TagResource`` action to tag a resource after it's created.
+    """
 
 
 class CreateCertificateResult(_Model):
-    """The ``CreateCertificateResult`` structure."""
+    """Reply of the ``CreateCertificate`` operation.
+
+    Creates an SSL/TLS certificate for an Amazon Lightsail content delivery network (CDN)
+    distribution and a container service.
+
+    After the certificate is valid, use the ``AttachCertificateToDistribution`` action to use the
+    certificate and its domains with your distribution. Or use the ``UpdateContainerService``
+    action to use the certificate and its domains with your container service.
+    """
 
     certificate: CertificateSummary | None = None
+    """An object that describes the certificate created."""
     operations: list[Operation] | None = None
+    """An array of objects that describe the result of the action, such as the status of the
+    request, the timestamp of the request, and the resources affected by the request.
+    """
 
 
 class CreateCloudFormationStackRequest(_Model):
-    """The ``CreateCloudFormationStackRequest`` structure."""
+    """Request of the ``CreateCloudFormationStack`` operation.
+
+    Creates an AWS CloudFormation stack, which creates a new Amazon EC2 instance from an exported
+    Amazon Lightsail snapshot. This operation results in a CloudFormation stack record that can be
+    used to track the AWS CloudFormation stack created. Use the ``get cloud formation stack
+    records`` operation to get a list of the CloudFormation stacks created.
+    """
 
     instances: list[InstanceEntry]
+    """An array of parameters that will be used to create the new Amazon EC2 instance. You can only
+    pass one instance entry at a time in this array. You will get an invalid parameter error if you
+    pass more than one instance entry in this array.
+    """
 
 
 class CreateCloudFormationStackResult(_Model):
-    """The ``CreateCloudFormationStackResult`` structure."""
+    """Reply of the ``CreateCloudFormationStack`` operation.
+
+    Creates an AWS CloudFormation stack, which creates a new Amazon EC2 instance from an exported
+    Amazon Lightsail snapshot. This operation results in a CloudFormation stack record that can be
+    used to track the AWS CloudFormation stack created. Use the ``get cloud formation stack
+    records`` operation to get a list of the CloudFormation stacks created.
+    """
 
     operations: list[Operation] | None = None
+    """An array of objects that describe the result of the action, such as the status of the
+    request, the timestamp of the request, and the resources affected by the request.
+    """
 
 
 class CreateContactMethodRequest(_Model):
-    """The ``CreateContactMethodRequest`` structure."""
+    """Request of the ``CreateContactMethod`` operation.
+
+    Creates an email or SMS text message contact method.
+    """
 
     protocol: _t.Annotated[ContactProtocol, _Tolerant]
+    """The protocol of the contact method, such as ``Email`` or ``SMS`` (text messaging).
+
+    The ``SMS`` protocol is supported only in the following Amazon Web Services Regions.
+
+    - US East (N. Virginia) (``us-east-1``)
+    - US West (Oregon) (``us-west-2``)
+    - Europe (Ireland) (``eu-west-1``)
+    - Asia Pacific (Tokyo) (``ap-northeast-1``)
+    - Asia Pacific (Singapore) (``ap-southeast-1``)
+    - Asia Pacific (Sydney) (``ap-southeast-2``)
+    """
     contact_endpoint: _t.Annotated[str, _pd.Field(min_length=1, max_length=256), _Tolerant] = (
         _pd.Field(validation_alias="contactEndpoint", serialization_alias="contactEndpoint")
     )
+    """The destination of the contact method, such as an email address or a mobile phone number."""
     tags: list[Tag] | None = None
+    """The tag keys and optional values to add to the contact method during create.
+
+    Use the ``TagResource`` action to tag a resource after it's created.
+    """
 
 
 class CreateContactMethodResult(_Model):
-    """The ``CreateContactMethodResult`` structure."""
+    """Reply of the ``CreateContactMethod`` operation.
+
+    Creates an email or SMS text message contact method.
+    """
 
     operations: list[Operation] | None = None
+    """An array of objects that describe the result of the action, such as the status of the
+    request, the timestamp of the request, and the resources affected by the request.
+    """
 
 
 class CreateContainerServiceDeploymentRequest(_Model):
-    """The ``CreateContainerServiceDeploymentRequest`` structure."""
+    """Request of the ``CreateContainerServiceDeployment`` operation.
+
+    Creates a deployment for your Amazon Lightsail container service.
+    """
 
     service_name: _t.Annotated[
         str,
@@ -2184,6 +3331,7 @@ class CreateContainerServiceDeploymentRequest(_Model):
         ),
         _Tolerant,
     ] = _pd.Field(validation_alias="serviceName", serialization_alias="serviceName")
+    """The name of the container service for which to create the deployment."""
     containers: (
         dict[
             _t.Annotated[
@@ -2199,33 +3347,62 @@ class CreateContainerServiceDeploymentRequest(_Model):
         ]
         | None
     ) = None
+    """An object that describes the settings of the containers that will be launched on the
+    container service.
+    """
     public_endpoint: EndpointRequest | None = _pd.Field(
         default=None, validation_alias="publicEndpoint", serialization_alias="publicEndpoint"
     )
+    """An object that describes the settings of the public endpoint for the container service."""
 
 
 class CreateContainerServiceDeploymentResult(_Model):
-    """The ``CreateContainerServiceDeploymentResult`` structure."""
+    """Reply of the ``CreateContainerServiceDeployment`` operation.
+
+    Creates a deployment for your Amazon Lightsail container service.
+    """
 
     container_service: ContainerService | None = _pd.Field(
         default=None, validation_alias="containerService", serialization_alias="containerService"
     )
+    """An object that describes a container service."""
 
 
 class CreateContainerServiceRegistryLoginRequest(_Model):
-    """The ``CreateContainerServiceRegistryLoginRequest`` structure."""
+    """Request of the ``CreateContainerServiceRegistryLogin`` operation.
+
+    Creates a temporary set of log in credentials that you can use to log in to the Docker process
+    on your local machine. After you're logged in, you can use the native Docker commands to push
+    your local container images to the container image registry of your Amazon Lightsail account so
+    that you can use them with your Lightsail container service.
+    """
 
 
 class CreateContainerServiceRegistryLoginResult(_Model):
-    """The ``CreateContainerServiceRegistryLoginResult`` structure."""
+    """Reply of the ``CreateContainerServiceRegistryLogin`` operation.
+
+    Creates a temporary set of log in credentials that you can use to log in to the Docker process
+    on your local machine. After you're logged in, you can use the native Docker commands to push
+    your local container images to the container image registry of your Amazon Lightsail account so
+    that you can use them with your Lightsail container service.
+    """
 
     registry_login: ContainerServiceRegistryLogin | None = _pd.Field(
         default=None, validation_alias="registryLogin", serialization_alias="registryLogin"
     )
+    """An object that describes the log in information for the container service registry of your
+    Lightsail account.
+    """
 
 
 class CreateContainerServiceRequest(_Model):
-    """The ``CreateContainerServiceRequest`` structure."""
+    """Request of the ``CreateContainerService`` operation.
+
+    Creates an Amazon Lightsail container service.
+
+    A Lightsail container service is a compute resource to which you can deploy containers. For
+    more information, see Container services in Amazon Lightsail in the Lightsail Dev Guide.
+    """
 
     service_name: _t.Annotated[
         str,
@@ -2234,137 +3411,325 @@ class CreateContainerServiceRequest(_Model):
         ),
         _Tolerant,
     ] = _pd.Field(validation_alias="serviceName", serialization_alias="serviceName")
+    """The name for the container service."""
     power: _t.Annotated[ContainerServicePowerName, _Tolerant]
+    """The power specification for the container service.
+
+    The power specifies the amount of memory, vCPUs, and base monthly cost of each node of the
+    container service. The ``power`` and ``scale`` of a container service makes up its configured
+    capacity. To determine the monthly price of your container service, multiply the base price of
+    the ``power`` with the ``scale`` (the number of nodes) of the service.
+    """
     scale: _t.Annotated[int, _pd.Field(ge=1, le=20), _Tolerant]
+    """The scale specification for the container service.
+
+    The scale specifies the allocated compute nodes of the container service. The ``power`` and
+    ``scale`` of a container service makes up its configured capacity. To determine the monthly
+    price of your container service, multiply the base price of the ``power`` with the ``scale``
+    (the number of nodes) of the service.
+    """
     tags: list[Tag] | None = None
+    """The tag keys and optional values to add to the container service during create.
+
+    Use the ``TagResource`` action to tag a resource after it's created.
+
+    For more information about tags in Lightsail, see the Amazon Lightsail Developer Guide.
+    """
     public_domain_names: dict[str, list[str]] | None = _pd.Field(
         default=None, validation_alias="publicDomainNames", serialization_alias="publicDomainNames"
     )
+    """The public domain names to use with the container service, such as ``example.com`` and
+    ``www.example.com``.
+
+    You can specify up to four public domain names for a container service. The domain names that
+    you specify are used when you create a deployment with a container configured as the public
+    endpoint of your container service.
+    """
     deployment: ContainerServiceDeploymentRequest | None = None
+    """An object that describes a deployment for the container service."""
     private_registry_access: PrivateRegistryAccessRequest | None = _pd.Field(
         default=None,
         validation_alias="privateRegistryAccess",
         serialization_alias="privateRegistryAccess",
     )
+    """An object to describe the configuration for the container service to access private
+    container image repositories, such as Amazon Elastic Container Registry (Amazon ECR) private
+    repositories.
+
+    For more information, see Configuring access to an Amazon ECR private repository for an Amazon
+    Lightsail container service in the Amazon Lightsail Developer Guide.
+    """
 
 
 class CreateContainerServiceResult(_Model):
-    """The ``CreateContainerServiceResult`` structure."""
+    """Reply of the ``CreateContainerService`` operation.
+
+    Creates an Amazon Lightsail container service.
+
+    A Lightsail container service is a compute resource to which you can deploy containers. For
+    more information, see Container services in Amazon Lightsail in the Lightsail Dev Guide.
+    """
 
     container_service: ContainerService | None = _pd.Field(
         default=None, validation_alias="containerService", serialization_alias="containerService"
     )
+    """An object that describes a container service."""
 
 
 class CreateDiskFromSnapshotRequest(_Model):
-    """The ``CreateDiskFromSnapshotRequest`` structure."""
+    """Request of the ``CreateDiskFromSnapshot`` operation.
+
+    Creates a block storage disk from a manual or automatic snapshot of a disk. The resulting disk
+    can be attached to an Amazon Lightsail instance in the same Availability Zone (``us-east-2a``).
+    """
 
     disk_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = _pd.Field(
         validation_alias="diskName", serialization_alias="diskName"
     )
+    """The unique Lightsail disk name (``my-disk``)."""
     disk_snapshot_name: (
         _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] | None
     ) = _pd.Field(
         default=None, validation_alias="diskSnapshotName", serialization_alias="diskSnapshotName"
     )
+    """The name of the disk snapshot (``my-snapshot``) from which to create the new storage disk.
+
+    Constraint:
+
+    - This parameter cannot be defined together with the ``source disk name`` parameter. The ``disk
+      snapshot name`` and ``source disk name`` parameters are mutually exclusive.
+    """
     availability_zone: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] = _pd.Field(
         validation_alias="availabilityZone", serialization_alias="availabilityZone"
     )
+    """The Availability Zone where you want to create the disk (``us-east-2a``). Choose the same
+    Availability Zone as the Lightsail instance where you want to create the disk.
+
+    Use the GetRegions operation to list the Availability Zones where Lightsail is currently
+    available.
+    """
     size_in_gb: int = _pd.Field(validation_alias="sizeInGb", serialization_alias="sizeInGb")
+    """The size of the disk in GB (``32``)."""
     tags: list[Tag] | None = None
+    """The tag keys and optional values to add to the resource during create.
+
+    Use the ``TagResource`` action to tag a resource after it's created.
+    """
     add_ons: list[AddOnRequest] | None = _pd.Field(
         default=None, validation_alias="addOns", serialization_alias="addOns"
     )
+    """An array of objects that represent the add-ons to enable for the new disk."""
     source_disk_name: str | None = _pd.Field(
         default=None, validation_alias="sourceDiskName", serialization_alias="sourceDiskName"
     )
+    """The name of the source disk from which the source automatic snapshot was created.
+
+    Constraints:
+
+    - This parameter cannot be defined together with the ``disk snapshot name`` parameter.
+    - Define this parameter only when creating a new disk from an automatic snapshot. For more
+      information, see the Amazon Lightsail Developer Guide.
+    """
     restore_date: str | None = _pd.Field(
         default=None, validation_alias="restoreDate", serialization_alias="restoreDate"
     )
+    """The date of the automatic snapshot to use for the new disk. Use the ``get auto snapshots``
+    operation to identify the dates of the available automatic snapshots.
+
+    Constraints:
+
+    - Must be specified in ``YYYY-MM-DD`` format.
+    - This parameter cannot be defined together with the ...
+    - Define this parameter only when creating a new disk from an automatic snapshot.
+    """
     use_latest_restorable_auto_snapshot: bool | None = _pd.Field(
         default=None,
         validation_alias="useLatestRestorableAutoSnapshot",
         serialization_alias="useLatestRestorableAutoSnapshot",
     )
+    """A Boolean value to indicate whether to use the latest available automatic snapshot.
+
+    Constraints:
+
+    - This parameter cannot be defined together with the ``restore date`` parameter.
+    - Define this parameter only when creating a new disk from an automatic snapshot. For more
+      information, see the Amazon Lightsail Developer Guide.
+    """
 
 
 class CreateDiskFromSnapshotResult(_Model):
-    """The ``CreateDiskFromSnapshotResult`` structure."""
+    """Reply of the ``CreateDiskFromSnapshot`` operation.
+
+    Creates a block storage disk from a manual or automatic snapshot of a disk. The resulting disk
+    can be attached to an Amazon Lightsail instance in the same Availability Zone (``us-east-2a``).
+    """
 
     operations: list[Operation] | None = None
+    """An array of objects that describe the result of the action, such as the status of the
+    request, the timestamp of the request, and the resources affected by the request.
+    """
 
 
 class CreateDiskRequest(_Model):
-    """The ``CreateDiskRequest`` structure."""
+    """Request of the ``CreateDisk`` operation.
+
+    Creates a block storage disk that can be attached to an Amazon Lightsail instance in the same
+    Availability Zone (``us-east-2a``).
+
+    The ``create disk`` operation supports tag-based access control via request tags. For more
+    information, see the Amazon Lightsail Developer Guide.
+    """
 
     disk_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = _pd.Field(
         validation_alias="diskName", serialization_alias="diskName"
     )
+    """The unique Lightsail disk name (``my-disk``)."""
     availability_zone: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] = _pd.Field(
         validation_alias="availabilityZone", serialization_alias="availabilityZone"
     )
+    """The Availability Zone where you want to create the disk (``us-east-2a``). Use the same
+    Availability Zone as the Lightsail instance to which you want to attach the disk.
+
+    Use the ``get regions`` operation to list the Availability Zones where Lightsail is currently
+    available.
+    """
     size_in_gb: int = _pd.Field(validation_alias="sizeInGb", serialization_alias="sizeInGb")
+    """The size of the disk in GB (``32``)."""
     tags: list[Tag] | None = None
+    """The tag keys and optional values to add to the resource during create.
+
+    Use the ``TagResource`` action to tag a resource after it's created.
+    """
     add_ons: list[AddOnRequest] | None = _pd.Field(
         default=None, validation_alias="addOns", serialization_alias="addOns"
     )
+    """An array of objects that represent the add-ons to enable for the new disk."""
 
 
 class CreateDiskResult(_Model):
-    """The ``CreateDiskResult`` structure."""
+    """Reply of the ``CreateDisk`` operation.
+
+    Creates a block storage disk that can be attached to an Amazon Lightsail instance in the same
+    Availability Zone (``us-east-2a``).
+
+    The ``create disk`` operation supports tag-based access control via request tags. For more
+    information, see the Amazon Lightsail Developer Guide.
+    """
 
     operations: list[Operation] | None = None
+    """An array of objects that describe the result of the action, such as the status of the
+    request, the timestamp of the request, and the resources affected by the request.
+    """
 
 
 class CreateDiskSnapshotRequest(_Model):
-    """The ``CreateDiskSnapshotRequest`` structure."""
+    """Request of the ``CreateDiskSnapshot`` operation.
+
+    Creates a snapshot of a block storage disk. You can use snapshots for backups, to make copies
+    of disks, and to save data before shutting down a Lightsail instance.
+    """
 
     disk_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] | None = (
         _pd.Field(default=None, validation_alias="diskName", serialization_alias="diskName")
     )
+    """The unique name of the source disk (``Disk-Virginia-1``)."""
     disk_snapshot_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = (
         _pd.Field(validation_alias="diskSnapshotName", serialization_alias="diskSnapshotName")
     )
+    """The name of the destination disk snapshot (``my-disk-snapshot``) based on the source disk.
+    """
     instance_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] | None = (
         _pd.Field(default=None, validation_alias="instanceName", serialization_alias="instanceName")
     )
+    """The unique name of the source instance (``Amazon_Linux-512MB-Virginia-1``). When this is
+    defined, a snapshot of the instance's system volume is created.
+    """
     tags: list[Tag] | None = None
+    """The tag keys and optional values to add to the resource during create.
+
+    Use the ``TagResource`` action to tag a resource after it's created.
+    """
 
 
 class CreateDiskSnapshotResult(_Model):
-    """The ``CreateDiskSnapshotResult`` structure."""
+    """Reply of the ``CreateDiskSnapshot`` operation.
+
+    Creates a snapshot of a block storage disk. You can use snapshots for backups, to make copies
+    of disks, and to save data before shutting down a Lightsail instance.
+    """
 
     operations: list[Operation] | None = None
+    """An array of objects that describe the result of the action, such as the status of the
+    request, the timestamp of the request, and the resources affected by the request.
+    """
 
 
 class CreateDistributionRequest(_Model):
-    """The ``CreateDistributionRequest`` structure."""
+    """Request of the ``CreateDistribution`` operation.
+
+    Creates an Amazon Lightsail content delivery network (CDN) distribution.
+
+    A distribution is a globally distributed network of caching servers that improve the
+    performance of your website or web application hosted on a Lightsail instance. For more
+    information, see Content delivery networks in Amazon Lightsail.
+    """
 
     distribution_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = (
         _pd.Field(validation_alias="distributionName", serialization_alias="distributionName")
     )
+    """The name for the distribution."""
     origin: InputOrigin
+    """An object that describes the origin resource for the distribution, such as a Lightsail
+    instance, bucket, or load balancer.
+
+    The distribution pulls, caches, and serves content from the origin.
+    """
     default_cache_behavior: CacheBehavior = _pd.Field(
         validation_alias="defaultCacheBehavior", serialization_alias="defaultCacheBehavior"
     )
+    """An object that describes the default cache behavior for the distribution."""
     cache_behavior_settings: CacheSettings | None = _pd.Field(
         default=None,
         validation_alias="cacheBehaviorSettings",
         serialization_alias="cacheBehaviorSettings",
     )
+    """An object that describes the cache behavior settings for the distribution."""
     cache_behaviors: list[CacheBehaviorPerPath] | None = _pd.Field(
         default=None, validation_alias="cacheBehaviors", serialization_alias="cacheBehaviors"
     )
+    """An array of objects that describe the per-path cache behavior for the distribution."""
     bundle_id: str = _pd.Field(validation_alias="bundleId", serialization_alias="bundleId")
+    """The bundle ID to use for the distribution.
+
+    A distribution bundle describes the specifications of your distribution, such as the monthly
+    cost and monthly network transfer quota.
+
+    Use the ``GetDistributionBundles`` action to get a list of distribution bundle IDs that you can
+    specify.
+    """
     ip_address_type: _t.Annotated[IpAddressType, _Tolerant] | None = _pd.Field(
         default=None, validation_alias="ipAddressType", serialization_alias="ipAddressType"
     )
+    """The IP address type for the distribution.
+
+    The possible values are ``ipv4`` for IPv4 only, and ``dualstack`` for IPv4 and IPv6.
+
+    The default value is ``dualstack``.
+    """
     tags: list[Tag] | None = None
+    """The tag keys and optional values to add to the distribution during create.
+
+    Use the ``TagResource`` action to tag a resource after it's created.
+    """
     certificate_name: (
         _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] | None
     ) = _pd.Field(
         default=None, validation_alias="certificateName", serialization_alias="certificateName"
     )
+    """The name of the SSL/TLS certificate that you want to attach to the distribution.
+
+    Use the GetCertificates action to get a list of certificate names that you can specify.
+    """
     viewer_minimum_tls_protocol_version: (
         _t.Annotated[ViewerMinimumTlsProtocolVersionEnum, _Tolerant] | None
     ) = _pd.Field(
@@ -2372,108 +3737,220 @@ class CreateDistributionRequest(_Model):
         validation_alias="viewerMinimumTlsProtocolVersion",
         serialization_alias="viewerMinimumTlsProtocolVersion",
     )
+    """The minimum TLS protocol version for the SSL/TLS certificate."""
     enable_private_origin_access: bool | None = _pd.Field(
         default=None,
         validation_alias="enablePrivateOriginAccess",
         serialization_alias="enablePrivateOriginAccess",
     )
+    """Specifies whether to enable private origin access for the distribution. With private origin
+    access, the distribution can serve objects that aren't publicly accessible from a Lightsail
+    bucket.
+    """
     default_root_object: str | None = _pd.Field(
         default=None, validation_alias="defaultRootObject", serialization_alias="defaultRootObject"
     )
+    """The object (for example, ``index.html``) that the distribution returns when a viewer
+    requests the root URL of the distribution (``/``) instead of a specific object. The object that
+    you specify must be available from the origin.
+    """
     custom_error_responses: list[DistributionCustomErrorResponse] | None = _pd.Field(
         default=None,
         validation_alias="customErrorResponses",
         serialization_alias="customErrorResponses",
     )
+    """An array of objects that describe the custom error responses for the distribution. With a
+    custom error response, you can specify the page to return when the origin responds with a given
+    HTTP error code. You can also specify the HTTP status code to send to the viewer.
+    """
 
 
 class CreateDistributionResult(_Model):
-    """The ``CreateDistributionResult`` structure."""
+    """Reply of the ``CreateDistribution`` operation.
+
+    Creates an Amazon Lightsail content delivery network (CDN) distribution.
+
+    A distribution is a globally distributed network of caching servers that improve the
+    performance of your website or web application hosted on a Lightsail instance. For more
+    information, see Content delivery networks in Amazon Lightsail.
+    """
 
     distribution: LightsailDistribution | None = None
+    """An object that describes the distribution created."""
     operation: Operation | None = None
+    """An array of objects that describe the result of the action, such as the status of the
+    request, the timestamp of the request, and the resources affected by the request.
+    """
 
 
 class CreateDomainEntryRequest(_Model):
-    """The ``CreateDomainEntryRequest`` structure."""
+    """Request of the ``CreateDomainEntry`` operation.
+
+    Creates one of the following domain name system (DNS) records in a domain DNS zone: Address
+    (A), canonical name (CNAME), mail exchanger (MX), name server (NS), start of authority (SOA),
+    service locator (SRV), or text (TXT).
+    """
 
     domain_name: str = _pd.Field(validation_alias="domainName", serialization_alias="domainName")
+    """The domain name (``example.com``) for which you want to create the domain entry."""
     domain_entry: DomainEntry = _pd.Field(
         validation_alias="domainEntry", serialization_alias="domainEntry"
     )
+    """An array of key-value pairs containing information about the domain entry request."""
 
 
 class CreateDomainEntryResult(_Model):
-    """The ``CreateDomainEntryResult`` structure."""
+    """Reply of the ``CreateDomainEntry`` operation.
+
+    Creates one of the following domain name system (DNS) records in a domain DNS zone: Address
+    (A), canonical name (CNAME), mail exchanger (MX), name server (NS), start of authority (SOA),
+    service locator (SRV), or text (TXT).
+    """
 
     operation: Operation | None = None
+    """An array of objects that describe the result of the action, such as the status of the
+    request, the timestamp of the request, and the resources affected by the request.
+    """
 
 
 class CreateDomainRequest(_Model):
-    """The ``CreateDomainRequest`` structure."""
+    """Request of the ``CreateDomain`` operation.
+
+    Creates a domain resource for the specified domain (example.com).
+
+    The ``create domain`` operation supports tag-based access control via request tags. For more
+    information, see the Amazon Lightsail Developer Guide.
+    """
 
     domain_name: str = _pd.Field(validation_alias="domainName", serialization_alias="domainName")
+    """The domain name to manage (``example.com``)."""
     tags: list[Tag] | None = None
+    """The tag keys and optional values to add to the resource during create.
+
+    Use the ``TagResource`` action to tag a resource after it's created.
+    """
 
 
 class CreateDomainResult(_Model):
-    """The ``CreateDomainResult`` structure."""
+    """Reply of the ``CreateDomain`` operation.
+
+    Creates a domain resource for the specified domain (example.com).
+
+    The ``create domain`` operation supports tag-based access control via request tags. For more
+    information, see the Amazon Lightsail Developer Guide.
+    """
 
     operation: Operation | None = None
+    """An array of objects that describe the result of the action, such as the status of the
+    request, the timestamp of the request, and the resources affected by the request.
+    """
 
 
 class CreateGUISessionAccessDetailsRequest(_Model):
-    """The ``CreateGUISessionAccessDetailsRequest`` structure."""
+    """Request of the ``CreateGUISessionAccessDetails`` operation.
+
+    Creates two URLs that are used to access a virtual computer's graphical user interface (GUI)
+    session. The primary URL initiates a web-based Amazon DCV session to the virtual computer's
+    application. The secondary URL initiates a web-based Amazon DCV session to the virtual
+    computer's operating session.
+
+    Use ``StartGUISession`` to open the session.
+    """
 
     resource_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = _pd.Field(
         validation_alias="resourceName", serialization_alias="resourceName"
     )
+    """The resource name."""
 
 
 class CreateGUISessionAccessDetailsResult(_Model):
-    """The ``CreateGUISessionAccessDetailsResult`` structure."""
+    """Reply of the ``CreateGUISessionAccessDetails`` operation.
+
+    Creates two URLs that are used to access a virtual computer's graphical user interface (GUI)
+    session. The primary URL initiates a web-based Amazon DCV session to the virtual computer's
+    application. The secondary URL initiates a web-based Amazon DCV session to the virtual
+    computer's operating session.
+
+    Use ``StartGUISession`` to open the session.
+    """
 
     resource_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] | None = (
         _pd.Field(default=None, validation_alias="resourceName", serialization_alias="resourceName")
     )
+    """The resource name."""
     status: _t.Annotated[Status, _Tolerant] | None = None
+    """The status of the operation."""
     percentage_complete: int | None = _pd.Field(
         default=None,
         validation_alias="percentageComplete",
         serialization_alias="percentageComplete",
     )
+    """The percentage of completion for the operation."""
     failure_reason: str | None = _pd.Field(
         default=None, validation_alias="failureReason", serialization_alias="failureReason"
     )
+    """The reason the operation failed."""
     sessions: list[Session] | None = None
+    """Returns information about the specified Amazon DCV GUI session."""
 
 
 class CreateInstanceSnapshotRequest(_Model):
-    """The ``CreateInstanceSnapshotRequest`` structure."""
+    """Request of the ``CreateInstanceSnapshot`` operation.
+
+    Creates a snapshot of a specific virtual private server, or instance. You can use a snapshot to
+    create a new instance that is based on that snapshot.
+
+    The ``create instance snapshot`` operation supports tag-based access control via request tags.
+    For more information, see the Amazon Lightsail Developer Guide.
+    """
 
     instance_snapshot_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = (
         _pd.Field(
             validation_alias="instanceSnapshotName", serialization_alias="instanceSnapshotName"
         )
     )
+    """The name for your new snapshot."""
     instance_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = _pd.Field(
         validation_alias="instanceName", serialization_alias="instanceName"
     )
+    """The Lightsail instance on which to base your snapshot."""
     tags: list[Tag] | None = None
+    """The tag keys and optional values to add to the resource during create.
+
+    Use the ``TagResource`` action to tag a resource after it's created.
+    """
 
 
 class CreateInstanceSnapshotResult(_Model):
-    """The ``CreateInstanceSnapshotResult`` structure."""
+    """Reply of the ``CreateInstanceSnapshot`` operation.
+
+    Creates a snapshot of a specific virtual private server, or instance. You can use a snapshot to
+    create a new instance that is based on that snapshot.
+
+    The ``create instance snapshot`` operation supports tag-based access control via request tags.
+    For more information, see the Amazon Lightsail Developer Guide.
+    """
 
     operations: list[Operation] | None = None
+    """An array of objects that describe the result of the action, such as the status of the
+    request, the timestamp of the request, and the resources affected by the request.
+    """
 
 
 class CreateInstancesFromSnapshotRequest(_Model):
-    """The ``CreateInstancesFromSnapshotRequest`` structure."""
+    """Request of the ``CreateInstancesFromSnapshot`` operation.
+
+    Creates one or more new instances from a manual or automatic snapshot of an instance.
+
+    The ``create instances from snapshot`` operation supports tag-based access control via request
+    tags and resource tags applied to the resource identified by ``instance snapshot name``. For
+    more information, see the Amazon Lightsail Developer Guide.
+    """
 
     instance_names: list[str] = _pd.Field(
         validation_alias="instanceNames", serialization_alias="instanceNames"
     )
+    """The names for your new instances."""
     attached_disk_mapping: (
         dict[_t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant], list[DiskMap]]
         | None
@@ -2482,9 +3959,14 @@ class CreateInstancesFromSnapshotRequest(_Model):
         validation_alias="attachedDiskMapping",
         serialization_alias="attachedDiskMapping",
     )
+    """An object containing information about one or more disk mappings."""
     availability_zone: str = _pd.Field(
         validation_alias="availabilityZone", serialization_alias="availabilityZone"
     )
+    """The Availability Zone where you want to create your instances. Use the following formatting:
+    ``us-east-2a`` (case sensitive). You can get a list of Availability Zones by using the get
+    regions operation. Be sure to add the ``include Availability Zones`` parameter to your request.
+    """
     instance_snapshot_name: (
         _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] | None
     ) = _pd.Field(
@@ -2492,192 +3974,438 @@ class CreateInstancesFromSnapshotRequest(_Model):
         validation_alias="instanceSnapshotName",
         serialization_alias="instanceSnapshotName",
     )
+    """The name of the instance snapshot on which you are basing your new instances. Use the get
+    instance snapshots operation to return information about your existing snapshots.
+
+    Constraint:
+
+    - This parameter cannot be defined together with the ``source instance name`` parameter. The
+      ``instance snapshot name`` and ``source instance name`` parameters are mutually exclusive.
+    """
     bundle_id: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] = _pd.Field(
         validation_alias="bundleId", serialization_alias="bundleId"
     )
+    """The bundle of specification information for your virtual private server (or instance),
+    including the pricing plan (``micro_x_x``).
+    """
     user_data: str | None = _pd.Field(
         default=None, validation_alias="userData", serialization_alias="userData"
     )
+    """You can create a launch script that configures a server with additional user data. For
+    example, ``apt-get -y update``.
+    """
     key_pair_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] | None = (
         _pd.Field(default=None, validation_alias="keyPairName", serialization_alias="keyPairName")
     )
+    """The name for your key pair."""
     tags: list[Tag] | None = None
+    """The tag keys and optional values to add to the resource during create.
+
+    Use the ``TagResource`` action to tag a resource after it's created.
+    """
     add_ons: list[AddOnRequest] | None = _pd.Field(
         default=None, validation_alias="addOns", serialization_alias="addOns"
     )
+    """An array of objects representing the add-ons to enable for the new instance."""
     ip_address_type: _t.Annotated[IpAddressType, _Tolerant] | None = _pd.Field(
         default=None, validation_alias="ipAddressType", serialization_alias="ipAddressType"
     )
+    """The IP address type for the instance.
+
+    The possible values are ``ipv4`` for IPv4 only, ``ipv6`` for IPv6 only, and ``dualstack`` for
+    IPv4 and IPv6.
+
+    The default value is ``dualstack``.
+    """
     source_instance_name: str | None = _pd.Field(
         default=None,
         validation_alias="sourceInstanceName",
         serialization_alias="sourceInstanceName",
     )
+    """The name of the source instance from which the source automatic snapshot was created.
+
+    Constraints:
+
+    - This parameter cannot be defined together with the ``instance snapshot name`` parameter.
+    - Define this parameter only when creating a new instance from an automatic snapshot. For more
+      information, see the Amazon Lightsail Developer Guide.
+    """
     restore_date: str | None = _pd.Field(
         default=None, validation_alias="restoreDate", serialization_alias="restoreDate"
     )
+    """The date of the automatic snapshot to use for the new instance. Use the ``get auto
+    snapshots`` operation to identify the dates of the available automatic snapshots.
+
+    Constraints:
+
+    - Must be specified in ``YYYY-MM-DD`` format.
+    - This parameter cannot be defined together with the ...
+    - Define this parameter only when creating a new instance from an automatic ...
+    """
     use_latest_restorable_auto_snapshot: bool | None = _pd.Field(
         default=None,
         validation_alias="useLatestRestorableAutoSnapshot",
         serialization_alias="useLatestRestorableAutoSnapshot",
     )
+    """A Boolean value to indicate whether to use the latest available automatic snapshot.
+
+    Constraints:
+
+    - This parameter cannot be defined together with the ``restore date`` parameter.
+    - Define this parameter only when creating a new instance from an automatic snapshot. For more
+      information, see the Amazon Lightsail Developer Guide.
+    """
 
 
 class CreateInstancesFromSnapshotResult(_Model):
-    """The ``CreateInstancesFromSnapshotResult`` structure."""
+    """Reply of the ``CreateInstancesFromSnapshot`` operation.
+
+    Creates one or more new instances from a manual or automatic snapshot of an instance.
+
+    The ``create instances from snapshot`` operation supports tag-based access control via request
+    tags and resource tags applied to the resource identified by ``instance snapshot name``. For
+    more information, see the Amazon Lightsail Developer Guide.
+    """
 
     operations: list[Operation] | None = None
+    """An array of objects that describe the result of the action, such as the status of the
+    request, the timestamp of the request, and the resources affected by the request.
+    """
 
 
 class CreateInstancesRequest(_Model):
-    """The ``CreateInstancesRequest`` structure."""
+    """Request of the ``CreateInstances`` operation.
+
+    Creates one or more Amazon Lightsail instances.
+
+    The ``create instances`` operation supports tag-based access control via request tags. For more
+    information, see the Lightsail Developer Guide.
+    """
 
     instance_names: list[str] = _pd.Field(
         validation_alias="instanceNames", serialization_alias="instanceNames"
     )
+    """The names to use for your new Lightsail instances. Separate multiple values using quotation
+    marks and commas, for example: ``["MyFirstInstance","MySecondInstance"]``
+    """
     availability_zone: str = _pd.Field(
         validation_alias="availabilityZone", serialization_alias="availabilityZone"
     )
+    """The Availability Zone in which to create your instance. Use the following format:
+    ``us-east-2a`` (case sensitive). You can get a list of Availability Zones by using the get
+    regions operation. Be sure to add the ``include Availability Zones`` parameter to your request.
+    """
     custom_image_name: (
         _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] | None
     ) = _pd.Field(
         default=None, validation_alias="customImageName", serialization_alias="customImageName"
     )
+    """(Discontinued) The name for your custom image."""
     blueprint_id: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] = _pd.Field(
         validation_alias="blueprintId", serialization_alias="blueprintId"
     )
+    """The ID for a virtual private server image (``app_wordpress_x_x`` or ``app_lamp_x_x``). Use
+    the ``get blueprints`` operation to return a list of available images (or blueprints).
+    """
     bundle_id: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] = _pd.Field(
         validation_alias="bundleId", serialization_alias="bundleId"
     )
+    """The bundle of specification information for your virtual private server (or instance),
+    including the pricing plan (``medium_x_x``).
+    """
     user_data: str | None = _pd.Field(
         default=None, validation_alias="userData", serialization_alias="userData"
     )
+    """A launch script you can create that configures a server with additional user data. For
+    example, you might want to run ``apt-get -y update``.
+    """
     key_pair_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] | None = (
         _pd.Field(default=None, validation_alias="keyPairName", serialization_alias="keyPairName")
     )
+    """The name of your key pair."""
     tags: list[Tag] | None = None
+    """The tag keys and optional values to add to the resource during create.
+
+    Use the ``TagResource`` action to tag a resource after it's created.
+    """
     add_ons: list[AddOnRequest] | None = _pd.Field(
         default=None, validation_alias="addOns", serialization_alias="addOns"
     )
+    """An array of objects representing the add-ons to enable for the new instance."""
     ip_address_type: _t.Annotated[IpAddressType, _Tolerant] | None = _pd.Field(
         default=None, validation_alias="ipAddressType", serialization_alias="ipAddressType"
     )
+    """The IP address type for the instance.
+
+    The possible values are ``ipv4`` for IPv4 only, ``ipv6`` for IPv6 only, and ``dualstack`` for
+    IPv4 and IPv6.
+
+    The default value is ``dualstack``.
+    """
 
 
 class CreateInstancesResult(_Model):
-    """The ``CreateInstancesResult`` structure."""
+    """Reply of the ``CreateInstances`` operation.
+
+    Creates one or more Amazon Lightsail instances.
+
+    The ``create instances`` operation supports tag-based access control via request tags. For more
+    information, see the Lightsail Developer Guide.
+    """
 
     operations: list[Operation] | None = None
+    """An array of objects that describe the result of the action, such as the status of the
+    request, the timestamp of the request, and the resources affected by the request.
+    """
 
 
 class CreateKeyPairRequest(_Model):
-    """The ``CreateKeyPairRequest`` structure."""
+    """Request of the ``CreateKeyPair`` operation.
+
+    Creates a custom SSH key pair that you can use with an Amazon Lightsail instance.
+
+    The ``create key pair`` operation supports tag-based access control via request tags. For more
+    information, see the Amazon Lightsail Developer Guide.
+    """
 
     key_pair_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = _pd.Field(
         validation_alias="keyPairName", serialization_alias="keyPairName"
     )
+    """The name for your new key pair."""
     tags: list[Tag] | None = None
+    """The tag keys and optional values to add to the resource during create.
+
+    Use the ``TagResource`` action to tag a resource after it's created.
+    """
 
 
 class CreateKeyPairResult(_Model):
-    """The ``CreateKeyPairResult`` structure."""
+    """Reply of the ``CreateKeyPair`` operation.
+
+    Creates a custom SSH key pair that you can use with an Amazon Lightsail instance.
+
+    The ``create key pair`` operation supports tag-based access control via request tags. For more
+    information, see the Amazon Lightsail Developer Guide.
+    """
 
     key_pair: KeyPair | None = _pd.Field(
         default=None, validation_alias="keyPair", serialization_alias="keyPair"
     )
+    """An array of key-value pairs containing information about the new key pair you just created.
+    """
     public_key_base64: str | None = _pd.Field(
         default=None, validation_alias="publicKeyBase64", serialization_alias="publicKeyBase64"
     )
+    """A base64-encoded public key of the ``ssh-rsa`` type."""
     private_key_base64: str | None = _pd.Field(
         default=None, validation_alias="privateKeyBase64", serialization_alias="privateKeyBase64"
     )
+    """A base64-encoded RSA private key."""
     operation: Operation | None = None
+    """An array of objects that describe the result of the action, such as the status of the
+    request, the timestamp of the request, and the resources affected by the request.
+    """
 
 
 class CreateLoadBalancerRequest(_Model):
-    """The ``CreateLoadBalancerRequest`` structure."""
+    """Request of the ``CreateLoadBalancer`` operation.
+
+    Creates a Lightsail load balancer. To learn more about deciding whether to load balance your
+    application, see Configure your Lightsail instances for load balancing. You can create up to 10
+    load balancers per AWS Region in your account.
+    """
 
     load_balancer_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = (
         _pd.Field(validation_alias="loadBalancerName", serialization_alias="loadBalancerName")
     )
+    """The name of your load balancer."""
     instance_port: _t.Annotated[int, _pd.Field(ge=-1, le=65535), _Tolerant] = _pd.Field(
         validation_alias="instancePort", serialization_alias="instancePort"
     )
+    """The instance port where you're creating your load balancer."""
     health_check_path: str | None = _pd.Field(
         default=None, validation_alias="healthCheckPath", serialization_alias="healthCheckPath"
     )
+    """The path you provided to perform the load balancer health check. If you didn't specify a
+    health check path, Lightsail uses the root path of your website (``"/"``).
+
+    You may want to specify a custom health check path other than the root of your application if
+    your home page loads slowly or has a lot of media or scripting on it.
+    """
     certificate_name: (
         _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] | None
     ) = _pd.Field(
         default=None, validation_alias="certificateName", serialization_alias="certificateName"
     )
+    """The name of the SSL/TLS certificate.
+
+    If you specify ``certificateName``, then ``certificateDomainName`` is required (and
+    vice-versa).
+    """
     certificate_domain_name: str | None = _pd.Field(
         default=None,
         validation_alias="certificateDomainName",
         serialization_alias="certificateDomainName",
     )
+    """The domain name with which your certificate is associated (``example.com``).
+
+    If you specify ``certificateDomainName``, then ``certificateName`` is required (and
+    vice-versa).
+    """
     certificate_alternative_names: list[str] | None = _pd.Field(
         default=None,
         validation_alias="certificateAlternativeNames",
         serialization_alias="certificateAlternativeNames",
     )
+    """The optional alternative domains and subdomains to use with your SSL/TLS certificate
+    (``www.example.com``, ``example.com``, ``m.example.com``, ``blog.example.com``).
+    """
     tags: list[Tag] | None = None
+    """The tag keys and optional values to add to the resource during create.
+
+    Use the ``TagResource`` action to tag a resource after it's created.
+    """
     ip_address_type: _t.Annotated[IpAddressType, _Tolerant] | None = _pd.Field(
         default=None, validation_alias="ipAddressType", serialization_alias="ipAddressType"
     )
+    """The IP address type for the load balancer.
+
+    The possible values are ``ipv4`` for IPv4 only, ``ipv6`` for IPv6 only, and ``dualstack`` for
+    IPv4 and IPv6.
+
+    The default value is ``dualstack``.
+    """
     tls_policy_name: str | None = _pd.Field(
         default=None, validation_alias="tlsPolicyName", serialization_alias="tlsPolicyName"
     )
+    """The name of the TLS policy to apply to the load balancer.
+
+    Use the GetLoadBalancerTlsPolicies action to get a list of TLS policy names that you can
+    specify.
+
+    For more information about load balancer TLS policies, see Configuring TLS security policies on
+    your Amazon Lightsail load balancers in the Amazon Lightsail Developer Guide.
+    """
 
 
 class CreateLoadBalancerResult(_Model):
-    """The ``CreateLoadBalancerResult`` structure."""
+    """Reply of the ``CreateLoadBalancer`` operation.
+
+    Creates a Lightsail load balancer. To learn more about deciding whether to load balance your
+    application, see Configure your Lightsail instances for load balancing. You can create up to 10
+    load balancers per AWS Region in your account.
+    """
 
     operations: list[Operation] | None = None
+    """An array of objects that describe the result of the action, such as the status of the
+    request, the timestamp of the request, and the resources affected by the request.
+    """
 
 
 class CreateLoadBalancerTlsCertificateRequest(_Model):
-    """The ``CreateLoadBalancerTlsCertificateRequest`` structure."""
+    """Request of the ``CreateLoadBalancerTlsCertificate`` operation.
+
+    Creates an SSL/TLS certificate for an Amazon Lightsail load balancer.
+
+    TLS is just an updated, more secure version of Secure Socket Layer (SSL).
+
+    The ``CreateLoadBalancerTlsCertificate`` operation supports tag-based access control via
+    resource tags applied to the resource identified by ``load balancer name``. For more
+    information, see the Amazon Lightsail Developer Guide.
+    """
 
     load_balancer_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = (
         _pd.Field(validation_alias="loadBalancerName", serialization_alias="loadBalancerName")
     )
+    """The load balancer name where you want to create the SSL/TLS certificate."""
     certificate_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = (
         _pd.Field(validation_alias="certificateName", serialization_alias="certificateName")
     )
+    """The SSL/TLS certificate name.
+
+    You can have up to 10 certificates in your account at one time. Each Lightsail load balancer
+    can have up to 2 certificates associated with it at one time. There is also an overall limit to
+    the number of certificates that can be issue in a 365-day period. For more information, see
+    Limits.
+    """
     certificate_domain_name: str = _pd.Field(
         validation_alias="certificateDomainName", serialization_alias="certificateDomainName"
     )
+    """The domain name (``example.com``) for your SSL/TLS certificate."""
     certificate_alternative_names: list[str] | None = _pd.Field(
         default=None,
         validation_alias="certificateAlternativeNames",
         serialization_alias="certificateAlternativeNames",
     )
+    """An array of strings listing alternative domains and subdomains for your SSL/TLS certificate.
+    Lightsail will de-dupe the names for you. You can have a maximum of 9 alternative names (in
+    addition to the 1 primary domain). We do not support wildcards (``*.example.com``).
+    """
     tags: list[Tag] | None = None
+    """The tag keys and optional values to add to the resource during create.
+
+    Use the ``TagResource`` action to tag a resource after it's created.
+    """
 
 
 class CreateLoadBalancerTlsCertificateResult(_Model):
-    """The ``CreateLoadBalancerTlsCertificateResult`` structure."""
+    """Reply of the ``CreateLoadBalancerTlsCertificate`` operation.
+
+    Creates an SSL/TLS certificate for an Amazon Lightsail load balancer.
+
+    TLS is just an updated, more secure version of Secure Socket Layer (SSL).
+
+    The ``CreateLoadBalancerTlsCertificate`` operation supports tag-based access control via
+    resource tags applied to the resource identified by ``load balancer name``. For more
+    information, see the Amazon Lightsail Developer Guide.
+    """
 
     operations: list[Operation] | None = None
+    """An array of objects that describe the result of the action, such as the status of the
+    request, the timestamp of the request, and the resources affected by the request.
+    """
 
 
 class CreateRelationalDatabaseFromSnapshotRequest(_Model):
-    """The ``CreateRelationalDatabaseFromSnapshotRequest`` structure."""
+    """Request of the ``CreateRelationalDatabaseFromSnapshot`` operation.
+
+    Creates a new database from an existing database snapshot in Amazon Lightsail.
+
+    You can create a new database from a snapshot in if something goes wrong with your original
+    database, or to change it to a different plan, such as a high availability or standard plan.
+    """
 
     relational_database_name: _t.Annotated[
         str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant
     ] = _pd.Field(
         validation_alias="relationalDatabaseName", serialization_alias="relationalDatabaseName"
     )
+    """The name to use for your new Lightsail database resource.
+
+    Constraints:
+
+    - Must contain from 2 to 255 alphanumeric characters, or hyphens.
+    - The first and last character must be a letter or number.
+    """
     availability_zone: str | None = _pd.Field(
         default=None, validation_alias="availabilityZone", serialization_alias="availabilityZone"
     )
+    """The Availability Zone in which to create your new database. Use the ``us-east-2a``
+    case-sensitive format.
+
+    You can get a list of Availability Zones by using the ``get regions`` operation. Be sure to add
+    the ``include relational database Availability Zones`` parameter to your request.
+    """
     publicly_accessible: bool | None = _pd.Field(
         default=None,
         validation_alias="publiclyAccessible",
         serialization_alias="publiclyAccessible",
     )
+    """Specifies the accessibility options for your new database. A value of ``true`` specifies a
+    database that is available to resources outside of your Lightsail account. A value of ``false``
+    specifies a database that is available only to your Lightsail resources in the same region as
+    your database.
+    """
     relational_database_snapshot_name: (
         _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] | None
     ) = _pd.Field(
@@ -2685,11 +4413,21 @@ class CreateRelationalDatabaseFromSnapshotRequest(_Model):
         validation_alias="relationalDatabaseSnapshotName",
         serialization_alias="relationalDatabaseSnapshotName",
     )
+    """The name of the database snapshot from which to create your new database."""
     relational_database_bundle_id: str | None = _pd.Field(
         default=None,
         validation_alias="relationalDatabaseBundleId",
         serialization_alias="relationalDatabaseBundleId",
     )
+    """The bundle ID for your new database. A bundle describes the performance specifications for
+    your database.
+
+    You can get a list of database bundle IDs by using the ``get relational database bundles``
+    operation.
+
+    When creating a new database from a snapshot, you cannot choose a bundle that is smaller than
+    the bundle of the source database.
+    """
     source_relational_database_name: (
         _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] | None
     ) = _pd.Field(
@@ -2697,196 +4435,484 @@ class CreateRelationalDatabaseFromSnapshotRequest(_Model):
         validation_alias="sourceRelationalDatabaseName",
         serialization_alias="sourceRelationalDatabaseName",
     )
+    """The name of the source database."""
     restore_time: _dt.datetime | None = _pd.Field(
         default=None, validation_alias="restoreTime", serialization_alias="restoreTime"
     )
+    """The date and time to restore your database from.
+
+    Constraints:
+
+    - Must be before the latest restorable time for the database.
+    - Cannot be specified if the ``use latest restorable time`` parameter is ``true``.
+    - Specified in Coordinated Universal Time (UTC).
+    - Specified in the Unix time format.
+    """
     use_latest_restorable_time: bool | None = _pd.Field(
         default=None,
         validation_alias="useLatestRestorableTime",
         serialization_alias="useLatestRestorableTime",
     )
+    """Specifies whether your database is restored from the latest backup time. A value of ``true``
+    restores from the latest backup time.
+
+    Default: ``false``
+
+    Constraints: Cannot be specified if the ``restore time`` parameter is provided.
+    """
     tags: list[Tag] | None = None
+    """The tag keys and optional values to add to the resource during create.
+
+    Use the ``TagResource`` action to tag a resource after it's created.
+    """
 
 
 class CreateRelationalDatabaseFromSnapshotResult(_Model):
-    """The ``CreateRelationalDatabaseFromSnapshotResult`` structure."""
+    """Reply of the ``CreateRelationalDatabaseFromSnapshot`` operation.
+
+    Creates a new database from an existing database snapshot in Amazon Lightsail.
+
+    You can create a new database from a snapshot in if something goes wrong with your original
+    database, or to change it to a different plan, such as a high availability or standard plan.
+    """
 
     operations: list[Operation] | None = None
+    """An array of objects that describe the result of the action, such as the status of the
+    request, the timestamp of the request, and the resources affected by the request.
+    """
 
 
 class CreateRelationalDatabaseRequest(_Model):
-    """The ``CreateRelationalDatabaseRequest`` structure."""
+    """Request of the ``CreateRelationalDatabase`` operation.
+
+    Creates a new database in Amazon Lightsail.
+
+    The ``create relational database`` operation supports tag-based access control via request
+    tags. For more information, see the Amazon Lightsail Developer Guide.
+    """
 
     relational_database_name: _t.Annotated[
         str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant
     ] = _pd.Field(
         validation_alias="relationalDatabaseName", serialization_alias="relationalDatabaseName"
     )
+    """The name to use for your new Lightsail database resource.
+
+    Constraints:
+
+    - Must contain from 2 to 255 alphanumeric characters, or hyphens.
+    - The first and last character must be a letter or number.
+    """
     availability_zone: str | None = _pd.Field(
         default=None, validation_alias="availabilityZone", serialization_alias="availabilityZone"
     )
+    """The Availability Zone in which to create your new database. Use the ``us-east-2a``
+    case-sensitive format.
+
+    You can get a list of Availability Zones by using the ``get regions`` operation. Be sure to add
+    the ``include relational database Availability Zones`` parameter to your request.
+    """
     relational_database_blueprint_id: str = _pd.Field(
         validation_alias="relationalDatabaseBlueprintId",
         serialization_alias="relationalDatabaseBlueprintId",
     )
+    """The blueprint ID for your new database. A blueprint describes the major engine version of a
+    database.
+
+    You can get a list of database blueprints IDs by using the ``get relational database
+    blueprints`` operation.
+    """
     relational_database_bundle_id: str = _pd.Field(
         validation_alias="relationalDatabaseBundleId",
         serialization_alias="relationalDatabaseBundleId",
     )
+    """The bundle ID for your new database. A bundle describes the performance specifications for
+    your database.
+
+    You can get a list of database bundle IDs by using the ``get relational database bundles``
+    operation.
+    """
     master_database_name: str = _pd.Field(
         validation_alias="masterDatabaseName", serialization_alias="masterDatabaseName"
     )
+    """The meaning of this parameter differs according to the database engine you use.
+
+    MySQL
+
+    The name of the database to create when the Lightsail database resource is created. If this
+    parameter isn't specified, no database is created in the database resource.
+
+    Constraints:
+
+    - Must contain 1 to 64 letters or numbers.
+    - Must begin with a letter.
+    - Can't be a word reserved by the specified database engine.
+    """
     master_username: str = _pd.Field(
         validation_alias="masterUsername", serialization_alias="masterUsername"
     )
+    """The name for the master user.
+
+    MySQL
+
+    Constraints:
+
+    - Required for MySQL.
+    - Must be 1 to 16 letters or numbers. Can contain underscores.
+    - First character must be a letter.
+    - Can't be a reserved word for the chosen database engine. For more information about reserved
+      words in MySQL 5.6 or 5.7, see the Keywords and Reserved Words articles for MySQL 5.6, MySQL
+      5.7, or MySQL 8.0.
+
+    PostgreSQL
+
+    Constraints:
+
+    - Required for PostgreSQL.
+    - Must be 1 to 63 letters or numbers. Can contain underscores.
+    - First character must be a letter.
+    - Can't be a reserved word for the chosen database engine.
+    """
     master_user_password: str | None = _pd.Field(
         default=None,
         repr=False,
         validation_alias="masterUserPassword",
         serialization_alias="masterUserPassword",
     )
+    """The password for the master user. The password can include any printable ASCII character
+    except "/", \"\"\", or "@". It cannot contain spaces.
+
+    MySQL
+
+    Constraints: Must contain from 8 to 41 characters.
+
+    PostgreSQL
+
+    Constraints: Must contain from 8 to 128 characters.
+    """
     preferred_backup_window: str | None = _pd.Field(
         default=None,
         validation_alias="preferredBackupWindow",
         serialization_alias="preferredBackupWindow",
     )
+    """The daily time range during which automated backups are created for your new database if
+    automated backups are enabled.
+
+    The default is a 30-minute window selected at random from an 8-hour block of time for each AWS
+    Region. For more information about the preferred backup window time blocks for each region, see
+    the Working With Backups guide in the Amazon Relational Database Service documentation.
+    """
     preferred_maintenance_window: str | None = _pd.Field(
         default=None,
         validation_alias="preferredMaintenanceWindow",
         serialization_alias="preferredMaintenanceWindow",
     )
+    """The weekly time range during which system maintenance can occur on your new database.
+
+    The default is a 30-minute window selected at random from an 8-hour block of time for each AWS
+    Region, occurring on a random day of the week.
+
+    Constraints:
+
+    - Must be in the ``ddd:hh24:mi-ddd:hh24:mi`` format.
+    - Valid days: Mon, Tue, Wed, Thu, Fri, Sat, Sun.
+    - Must be at least 30 minutes.
+    - Specified in Coordinated Universal Time (UTC).
+    - Example: ``Tue:17:00-Tue:17:30``
+    """
     publicly_accessible: bool | None = _pd.Field(
         default=None,
         validation_alias="publiclyAccessible",
         serialization_alias="publiclyAccessible",
     )
+    """Specifies the accessibility options for your new database. A value of ``true`` specifies a
+    database that is available to resources outside of your Lightsail account. A value of ``false``
+    specifies a database that is available only to your Lightsail resources in the same region as
+    your database.
+    """
     tags: list[Tag] | None = None
+    """The tag keys and optional values to add to the resource during create.
+
+    Use the ``TagResource`` action to tag a resource after it's created.
+    """
 
 
 class CreateRelationalDatabaseResult(_Model):
-    """The ``CreateRelationalDatabaseResult`` structure."""
+    """Reply of the ``CreateRelationalDatabase`` operation.
+
+    Creates a new database in Amazon Lightsail.
+
+    The ``create relational database`` operation supports tag-based access control via request
+    tags. For more information, see the Amazon Lightsail Developer Guide.
+    """
 
     operations: list[Operation] | None = None
+    """An array of objects that describe the result of the action, such as the status of the
+    request, the timestamp of the request, and the resources affected by the request.
+    """
 
 
 class CreateRelationalDatabaseSnapshotRequest(_Model):
-    """The ``CreateRelationalDatabaseSnapshotRequest`` structure."""
+    """Request of the ``CreateRelationalDatabaseSnapshot`` operation.
+
+    Creates a snapshot of your database in Amazon Lightsail. You can use snapshots for backups, to
+    make copies of a database, and to save data before deleting a database.
+
+    The ``create relational database snapshot`` operation supports tag-based access control via
+    request tags. For more information, see the Amazon Lightsail Developer Guide.
+    """
 
     relational_database_name: _t.Annotated[
         str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant
     ] = _pd.Field(
         validation_alias="relationalDatabaseName", serialization_alias="relationalDatabaseName"
     )
+    """The name of the database on which to base your new snapshot."""
     relational_database_snapshot_name: _t.Annotated[
         str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant
     ] = _pd.Field(
         validation_alias="relationalDatabaseSnapshotName",
         serialization_alias="relationalDatabaseSnapshotName",
     )
+    """The name for your new database snapshot.
+
+    Constraints:
+
+    - Must contain from 2 to 255 alphanumeric characters, or hyphens.
+    - The first and last character must be a letter or number.
+    """
     tags: list[Tag] | None = None
+    """The tag keys and optional values to add to the resource during create.
+
+    Use the ``TagResource`` action to tag a resource after it's created.
+    """
 
 
 class CreateRelationalDatabaseSnapshotResult(_Model):
-    """The ``CreateRelationalDatabaseSnapshotResult`` structure."""
+    """Reply of the ``CreateRelationalDatabaseSnapshot`` operation.
+
+    Creates a snapshot of your database in Amazon Lightsail. You can use snapshots for backups, to
+    make copies of a database, and to save data before deleting a database.
+
+    The ``create relational database snapshot`` operation supports tag-based access control via
+    request tags. For more information, see the Amazon Lightsail Developer Guide.
+    """
 
     operations: list[Operation] | None = None
+    """An array of objects that describe the result of the action, such as the status of the
+    request, the timestamp of the request, and the resources affected by the request.
+    """
 
 
 class DeleteAlarmRequest(_Model):
-    """The ``DeleteAlarmRequest`` structure."""
+    """Request of the ``DeleteAlarm`` operation.
+
+    Deletes an alarm.
+
+    An alarm is used to monitor a single metric for one of your resources. When a metric condition
+    is met, the alarm can notify you by email, SMS text message, and a banner displayed on the
+    Amazon Lightsail console. For more information, see Alarms in Amazon Lightsail.
+    """
 
     alarm_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = _pd.Field(
         validation_alias="alarmName", serialization_alias="alarmName"
     )
+    """The name of the alarm to delete."""
 
 
 class DeleteAlarmResult(_Model):
-    """The ``DeleteAlarmResult`` structure."""
+    """Reply of the ``DeleteAlarm`` operation.
+
+    Deletes an alarm.
+
+    An alarm is used to monitor a single metric for one of your resources. When a metric condition
+    is met, the alarm can notify you by email, SMS text message, and a banner displayed on the
+    Amazon Lightsail console. For more information, see Alarms in Amazon Lightsail.
+    """
 
     operations: list[Operation] | None = None
+    """An array of objects that describe the result of the action, such as the status of the
+    request, the timestamp of the request, and the resources affected by the request.
+    """
 
 
 class DeleteAutoSnapshotRequest(_Model):
-    """The ``DeleteAutoSnapshotRequest`` structure."""
+    """Request of the ``DeleteAutoSnapshot`` operation.
+
+    Deletes an automatic snapshot of an instance or disk. For more information, see the Amazon
+    Lightsail Developer Guide.
+    """
 
     resource_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = _pd.Field(
         validation_alias="resourceName", serialization_alias="resourceName"
     )
+    """The name of the source instance or disk from which to delete the automatic snapshot."""
     date: _t.Annotated[str, _pd.Field(pattern="^[0-9]{4}-[0-9]{2}-[0-9]{2}$"), _Tolerant]
+    """The date of the automatic snapshot to delete in ``YYYY-MM-DD`` format. Use the ``get auto
+    snapshots`` operation to get the available automatic snapshots for a resource.
+    """
 
 
 class DeleteAutoSnapshotResult(_Model):
-    """The ``DeleteAutoSnapshotResult`` structure."""
+    """Reply of the ``DeleteAutoSnapshot`` operation.
+
+    Deletes an automatic snapshot of an instance or disk. For more information, see the Amazon
+    Lightsail Developer Guide.
+    """
 
     operations: list[Operation] | None = None
+    """An array of objects that describe the result of the action, such as the status of the
+    request, the timestamp of the request, and the resources affected by the request.
+    """
 
 
 class DeleteBucketAccessKeyRequest(_Model):
-    """The ``DeleteBucketAccessKeyRequest`` structure."""
+    """Request of the ``DeleteBucketAccessKey`` operation.
+
+    Deletes an access key for the specified Amazon Lightsail bucket.
+
+    We recommend that you delete an access key if the secret access key is compromised.
+
+    For more information about access keys, see Creating access keys for a bucket in Amazon
+    Lightsail in the Amazon Lightsail Developer Guide.
+    """
 
     bucket_name: _t.Annotated[
         str,
         _pd.Field(min_length=3, max_length=54, pattern="^[a-z0-9][a-z0-9-]{1,52}[a-z0-9]$"),
         _Tolerant,
     ] = _pd.Field(validation_alias="bucketName", serialization_alias="bucketName")
+    """The name of the bucket that the access key belongs to."""
     access_key_id: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] = _pd.Field(
         validation_alias="accessKeyId", serialization_alias="accessKeyId"
     )
+    """The ID of the access key to delete.
+
+    Use the GetBucketAccessKeys action to get a list of access key IDs that you can specify.
+    """
 
 
 class DeleteBucketAccessKeyResult(_Model):
-    """The ``DeleteBucketAccessKeyResult`` structure."""
+    """Reply of the ``DeleteBucketAccessKey`` operation.
+
+    Deletes an access key for the specified Amazon Lightsail bucket.
+
+    We recommend that you delete an access key if the secret access key is compromised.
+
+    For more information about access keys, see Creating access keys for a bucket in Amazon
+    Lightsail in the Amazon Lightsail Developer Guide.
+    """
 
     operations: list[Operation] | None = None
+    """An array of objects that describe the result of the action, such as the status of the
+    request, the timestamp of the request, and the resources affected by the request.
+    """
 
 
 class DeleteBucketRequest(_Model):
-    """The ``DeleteBucketRequest`` structure."""
+    """Request of the ``DeleteBucket`` operation.
+
+    Deletes a Amazon Lightsail bucket.
+    """
 
     bucket_name: _t.Annotated[
         str,
         _pd.Field(min_length=3, max_length=54, pattern="^[a-z0-9][a-z0-9-]{1,52}[a-z0-9]$"),
         _Tolerant,
     ] = _pd.Field(validation_alias="bucketName", serialization_alias="bucketName")
+    """The name of the bucket to delete.
+
+    Use the GetBuckets action to get a list of bucket names that you can specify.
+    """
     force_delete: bool | None = _pd.Field(
         default=None, validation_alias="forceDelete", serialization_alias="forceDelete"
     )
+    """A Boolean value that indicates whether to force delete the bucket.
+
+    You must force delete the bucket if it has one of the following conditions:
+
+    - The bucket is the origin of a distribution.
+    - The bucket has instances that were granted access to it using the SetResourceAccessForBucket
+      action.
+    - The bucket has objects.
+    - The bucket has access keys.
+    """
 
 
 class DeleteBucketResult(_Model):
-    """The ``DeleteBucketResult`` structure."""
+    """Reply of the ``DeleteBucket`` operation.
+
+    Deletes a Amazon Lightsail bucket.
+    """
 
     operations: list[Operation] | None = None
+    """An array of objects that describe the result of the action, such as the status of the
+    request, the timestamp of the request, and the resources affected by the request.
+    """
 
 
 class DeleteCertificateRequest(_Model):
-    """The ``DeleteCertificateRequest`` structure."""
+    """Request of the ``DeleteCertificate`` operation.
+
+    Deletes an SSL/TLS certificate for your Amazon Lightsail content delivery network (CDN)
+    distribution.
+
+    Certificates that are currently attached to a distribution cannot be deleted. Use the
+    ``DetachCertificateFromDistribution`` action to detach a certificate from a distribution.
+    """
 
     certificate_name: str = _pd.Field(
         validation_alias="certificateName", serialization_alias="certificateName"
     )
+    """The name of the certificate to delete.
+
+    Use the ``GetCertificates`` action to get a list of certificate names that you can specify.
+    """
 
 
 class DeleteCertificateResult(_Model):
-    """The ``DeleteCertificateResult`` structure."""
+    """Reply of the ``DeleteCertificate`` operation.
+
+    Deletes an SSL/TLS certificate for your Amazon Lightsail content delivery network (CDN)
+    distribution.
+
+    Certificates that are currently attached to a distribution cannot be deleted. Use the
+    ``DetachCertificateFromDistribution`` action to detach a certificate from a distribution.
+    """
 
     operations: list[Operation] | None = None
+    """An array of objects that describe the result of the action, such as the status of the
+    request, the timestamp of the request, and the resources affected by the request.
+    """
 
 
 class DeleteContactMethodRequest(_Model):
-    """The ``DeleteContactMethodRequest`` structure."""
+    """Request of the ``DeleteContactMethod`` operation.
+
+    Deletes a contact method.
+    """
 
     protocol: _t.Annotated[ContactProtocol, _Tolerant]
+    """The protocol that will be deleted, such as ``Email`` or ``SMS`` (text messaging)."""
 
 
 class DeleteContactMethodResult(_Model):
-    """The ``DeleteContactMethodResult`` structure."""
+    """Reply of the ``DeleteContactMethod`` operation.
+
+    Deletes a contact method.
+    """
 
     operations: list[Operation] | None = None
+    """An array of objects that describe the result of the action, such as the status of the
+    request, the timestamp of the request, and the resources affected by the request.
+    """
 
 
 class DeleteContainerImageRequest(_Model):
-    """The ``DeleteContainerImageRequest`` structure."""
+    """Request of the ``DeleteContainerImage`` operation.
+
+    Deletes a container image that is registered to your Amazon Lightsail container service.
+    """
 
     service_name: _t.Annotated[
         str,
@@ -2895,15 +4921,27 @@ class DeleteContainerImageRequest(_Model):
         ),
         _Tolerant,
     ] = _pd.Field(validation_alias="serviceName", serialization_alias="serviceName")
+    """The name of the container service for which to delete a registered container image."""
     image: str
+    """The name of the container image to delete from the container service.
+
+    Use the ``GetContainerImages`` action to get the name of the container images that are
+    registered to a container service.
+    """
 
 
 class DeleteContainerImageResult(_Model):
-    """The ``DeleteContainerImageResult`` structure."""
+    """Reply of the ``DeleteContainerImage`` operation.
+
+    Deletes a container image that is registered to your Amazon Lightsail container service.
+    """
 
 
 class DeleteContainerServiceRequest(_Model):
-    """The ``DeleteContainerServiceRequest`` structure."""
+    """Request of the ``DeleteContainerService`` operation.
+
+    Deletes your Amazon Lightsail container service.
+    """
 
     service_name: _t.Annotated[
         str,
@@ -2912,195 +4950,408 @@ class DeleteContainerServiceRequest(_Model):
         ),
         _Tolerant,
     ] = _pd.Field(validation_alias="serviceName", serialization_alias="serviceName")
+    """The name of the container service to delete."""
 
 
 class DeleteContainerServiceResult(_Model):
-    """The ``DeleteContainerServiceResult`` structure."""
+    """Reply of the ``DeleteContainerService`` operation.
+
+    Deletes your Amazon Lightsail container service.
+    """
 
 
 class DeleteDiskRequest(_Model):
-    """The ``DeleteDiskRequest`` structure."""
+    """Request of the ``DeleteDisk`` operation.
+
+    Deletes the specified block storage disk. The disk must be in the ``available`` state (not
+    attached to a Lightsail instance).
+
+    The ``delete disk`` operation supports tag-based access control via resource tags applied to
+    the resource identified by ``disk name``. For more information, see the Amazon Lightsail
+    Developer Guide.
+    """
 
     disk_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = _pd.Field(
         validation_alias="diskName", serialization_alias="diskName"
     )
+    """The unique name of the disk you want to delete (``my-disk``)."""
     force_delete_add_ons: bool | None = _pd.Field(
         default=None, validation_alias="forceDeleteAddOns", serialization_alias="forceDeleteAddOns"
     )
+    """A Boolean value to indicate whether to delete all add-ons for the disk."""
 
 
 class DeleteDiskResult(_Model):
-    """The ``DeleteDiskResult`` structure."""
+    """Reply of the ``DeleteDisk`` operation.
+
+    Deletes the specified block storage disk. The disk must be in the ``available`` state (not
+    attached to a Lightsail instance).
+
+    The ``delete disk`` operation supports tag-based access control via resource tags applied to
+    the resource identified by ``disk name``. For more information, see the Amazon Lightsail
+    Developer Guide.
+    """
 
     operations: list[Operation] | None = None
+    """An array of objects that describe the result of the action, such as the status of the
+    request, the timestamp of the request, and the resources affected by the request.
+    """
 
 
 class DeleteDiskSnapshotRequest(_Model):
-    """The ``DeleteDiskSnapshotRequest`` structure."""
+    """Request of the ``DeleteDiskSnapshot`` operation.
+
+    Deletes the specified disk snapshot.
+    """
 
     disk_snapshot_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = (
         _pd.Field(validation_alias="diskSnapshotName", serialization_alias="diskSnapshotName")
     )
+    """The name of the disk snapshot you want to delete (``my-disk-snapshot``)."""
 
 
 class DeleteDiskSnapshotResult(_Model):
-    """The ``DeleteDiskSnapshotResult`` structure."""
+    """Reply of the ``DeleteDiskSnapshot`` operation.
+
+    Deletes the specified disk snapshot.
+    """
 
     operations: list[Operation] | None = None
+    """An array of objects that describe the result of the action, such as the status of the
+    request, the timestamp of the request, and the resources affected by the request.
+    """
 
 
 class DeleteDistributionRequest(_Model):
-    """The ``DeleteDistributionRequest`` structure."""
+    """Request of the ``DeleteDistribution`` operation.
+
+    Deletes your Amazon Lightsail content delivery network (CDN) distribution.
+    """
 
     distribution_name: (
         _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] | None
     ) = _pd.Field(
         default=None, validation_alias="distributionName", serialization_alias="distributionName"
     )
+    """The name of the distribution to delete.
+
+    Use the ``GetDistributions`` action to get a list of distribution names that you can specify.
+    """
 
 
 class DeleteDistributionResult(_Model):
-    """The ``DeleteDistributionResult`` structure."""
+    """Reply of the ``DeleteDistribution`` operation.
+
+    Deletes your Amazon Lightsail content delivery network (CDN) distribution.
+    """
 
     operation: Operation | None = None
+    """An object that describes the result of the action, such as the status of the request, the
+    timestamp of the request, and the resources affected by the request.
+    """
 
 
 class DeleteDomainEntryRequest(_Model):
-    """The ``DeleteDomainEntryRequest`` structure."""
+    """Request of the ``DeleteDomainEntry`` operation.
+
+    Deletes a specific domain entry.
+
+    The ``delete domain entry`` operation supports tag-based access control via resource tags
+    applied to the resource identified by ``domain name``. For more information, see the Amazon
+    Lightsail Developer Guide.
+    """
 
     domain_name: str = _pd.Field(validation_alias="domainName", serialization_alias="domainName")
+    """The name of the domain entry to delete."""
     domain_entry: DomainEntry = _pd.Field(
         validation_alias="domainEntry", serialization_alias="domainEntry"
     )
+    """An array of key-value pairs containing information about your domain entries."""
 
 
 class DeleteDomainEntryResult(_Model):
-    """The ``DeleteDomainEntryResult`` structure."""
+    """Reply of the ``DeleteDomainEntry`` operation.
+
+    Deletes a specific domain entry.
+
+    The ``delete domain entry`` operation supports tag-based access control via resource tags
+    applied to the resource identified by ``domain name``. For more information, see the Amazon
+    Lightsail Developer Guide.
+    """
 
     operation: Operation | None = None
+    """An array of objects that describe the result of the action, such as the status of the
+    request, the timestamp of the request, and the resources affected by the request.
+    """
 
 
 class DeleteDomainRequest(_Model):
-    """The ``DeleteDomainRequest`` structure."""
+    """Request of the ``DeleteDomain`` operation.
+
+    Deletes the specified domain recordset and all of its domain records.
+
+    The ``delete domain`` operation supports tag-based access control via resource tags applied to
+    the resource identified by ``domain name``. For more information, see the Amazon Lightsail
+    Developer Guide.
+    """
 
     domain_name: str = _pd.Field(validation_alias="domainName", serialization_alias="domainName")
+    """The specific domain name to delete."""
 
 
 class DeleteDomainResult(_Model):
-    """The ``DeleteDomainResult`` structure."""
+    """Reply of the ``DeleteDomain`` operation.
+
+    Deletes the specified domain recordset and all of its domain records.
+
+    The ``delete domain`` operation supports tag-based access control via resource tags applied to
+    the resource identified by ``domain name``. For more information, see the Amazon Lightsail
+    Developer Guide.
+    """
 
     operation: Operation | None = None
+    """An array of objects that describe the result of the action, such as the status of the
+    request, the timestamp of the request, and the resources affected by the request.
+    """
 
 
 class DeleteInstanceRequest(_Model):
-    """The ``DeleteInstanceRequest`` structure."""
+    """Request of the ``DeleteInstance`` operation.
+
+    Deletes an Amazon Lightsail instance.
+
+    The ``delete instance`` operation supports tag-based access control via resource tags applied
+    to the resource identified by ``instance name``. For more information, see the Amazon Lightsail
+    Developer Guide.
+    """
 
     instance_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = _pd.Field(
         validation_alias="instanceName", serialization_alias="instanceName"
     )
+    """The name of the instance to delete."""
     force_delete_add_ons: bool | None = _pd.Field(
         default=None, validation_alias="forceDeleteAddOns", serialization_alias="forceDeleteAddOns"
     )
+    """A Boolean value to indicate whether to delete all add-ons for the instance."""
 
 
 class DeleteInstanceResult(_Model):
-    """The ``DeleteInstanceResult`` structure."""
+    """Reply of the ``DeleteInstance`` operation.
+
+    Deletes an Amazon Lightsail instance.
+
+    The ``delete instance`` operation supports tag-based access control via resource tags applied
+    to the resource identified by ``instance name``. For more information, see the Amazon Lightsail
+    Developer Guide.
+    """
 
     operations: list[Operation] | None = None
+    """An array of objects that describe the result of the action, such as the status of the
+    request, the timestamp of the request, and the resources affected by the request.
+    """
 
 
 class DeleteInstanceSnapshotRequest(_Model):
-    """The ``DeleteInstanceSnapshotRequest`` structure."""
+    """Request of the ``DeleteInstanceSnapshot`` operation.
+
+    Deletes a specific snapshot of a virtual private server (or instance).
+
+    The ``delete instance snapshot`` operation supports tag-based access control via resource tags
+    applied to the resource identified by ``instance snapshot name``. For more information, see the
+    Amazon Lightsail Developer Guide.
+    """
 
     instance_snapshot_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = (
         _pd.Field(
             validation_alias="instanceSnapshotName", serialization_alias="instanceSnapshotName"
         )
     )
+    """The name of the snapshot to delete."""
 
 
 class DeleteInstanceSnapshotResult(_Model):
-    """The ``DeleteInstanceSnapshotResult`` structure."""
+    """Reply of the ``DeleteInstanceSnapshot`` operation.
+
+    Deletes a specific snapshot of a virtual private server (or instance).
+
+    The ``delete instance snapshot`` operation supports tag-based access control via resource tags
+    applied to the resource identified by ``instance snapshot name``. For more information, see the
+    Amazon Lightsail Developer Guide.
+    """
 
     operations: list[Operation] | None = None
+    """An array of objects that describe the result of the action, such as the status of the
+    request, the timestamp of the request, and the resources affected by the request.
+    """
 
 
 class DeleteKeyPairRequest(_Model):
-    """The ``DeleteKeyPairRequest`` structure."""
+    """Request of the ``DeleteKeyPair`` operation.
+
+    Deletes the specified key pair by removing the public key from Amazon Lightsail.
+
+    You can delete key pairs that were created using the ImportKeyPair and CreateKeyPair actions,
+    as well as the Lightsail default key pair. A new default key pair will not be created unless
+    you launch an instance without specifying a custom key pair, or you call the
+    DownloadDefaultKeyPair API.
+    """
 
     key_pair_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = _pd.Field(
         validation_alias="keyPairName", serialization_alias="keyPairName"
     )
+    """The name of the key pair to delete."""
     expected_fingerprint: str | None = _pd.Field(
         default=None,
         validation_alias="expectedFingerprint",
         serialization_alias="expectedFingerprint",
     )
+    """The RSA fingerprint of the Lightsail default key pair to delete."""
 
 
 class DeleteKeyPairResult(_Model):
-    """The ``DeleteKeyPairResult`` structure."""
+    """Reply of the ``DeleteKeyPair`` operation.
+
+    Deletes the specified key pair by removing the public key from Amazon Lightsail.
+
+    You can delete key pairs that were created using the ImportKeyPair and CreateKeyPair actions,
+    as well as the Lightsail default key pair. A new default key pair will not be created unless
+    you launch an instance without specifying a custom key pair, or you call the
+    DownloadDefaultKeyPair API.
+    """
 
     operation: Operation | None = None
+    """An array of objects that describe the result of the action, such as the status of the
+    request, the timestamp of the request, and the resources affected by the request.
+    """
 
 
 class DeleteKnownHostKeysRequest(_Model):
-    """The ``DeleteKnownHostKeysRequest`` structure."""
+    """Request of the ``DeleteKnownHostKeys`` operation.
+
+    Deletes the known host key or certificate used by the Amazon Lightsail browser-based SSH or RDP
+    clients to authenticate an instance. This operation enables the Lightsail browser-based SSH or
+    RDP clients to connect to the instance after a host key mismatch.
+    """
 
     instance_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = _pd.Field(
         validation_alias="instanceName", serialization_alias="instanceName"
     )
+    """The name of the instance for which you want to reset the host key or certificate."""
 
 
 class DeleteKnownHostKeysResult(_Model):
-    """The ``DeleteKnownHostKeysResult`` structure."""
+    """Reply of the ``DeleteKnownHostKeys`` operation.
+
+    Deletes the known host key or certificate used by the Amazon Lightsail browser-based SSH or RDP
+    clients to authenticate an instance. This operation enables the Lightsail browser-based SSH or
+    RDP clients to connect to the instance after a host key mismatch.
+    """
 
     operations: list[Operation] | None = None
+    """An array of objects that describe the result of the action, such as the status of the
+    request, the timestamp of the request, and the resources affected by the request.
+    """
 
 
 class DeleteLoadBalancerRequest(_Model):
-    """The ``DeleteLoadBalancerRequest`` structure."""
+    """Request of the ``DeleteLoadBalancer`` operation.
+
+    Deletes a Lightsail load balancer and all its associated SSL/TLS certificates. Once the load
+    balancer is deleted, you will need to create a new load balancer, create a new certificate, and
+    verify domain ownership again.
+    """
 
     load_balancer_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = (
         _pd.Field(validation_alias="loadBalancerName", serialization_alias="loadBalancerName")
     )
+    """The name of the load balancer you want to delete."""
 
 
 class DeleteLoadBalancerResult(_Model):
-    """The ``DeleteLoadBalancerResult`` structure."""
+    """Reply of the ``DeleteLoadBalancer`` operation.
+
+    Deletes a Lightsail load balancer and all its associated SSL/TLS certificates. Once the load
+    balancer is deleted, you will need to create a new load balancer, create a new certificate, and
+    verify domain ownership again.
+    """
 
     operations: list[Operation] | None = None
+    """An array of objects that describe the result of the action, such as the status of the
+    request, the timestamp of the request, and the resources affected by the request.
+    """
 
 
 class DeleteLoadBalancerTlsCertificateRequest(_Model):
-    """The ``DeleteLoadBalancerTlsCertificateRequest`` structure."""
+    """Request of the ``DeleteLoadBalancerTlsCertificate`` operation.
+
+    Deletes an SSL/TLS certificate associated with a Lightsail load balancer.
+
+    The ``DeleteLoadBalancerTlsCertificate`` operation supports tag-based access control via
+    resource tags applied to the resource identified by ``load balancer name``. For more
+    information, see the Amazon Lightsail Developer Guide.
+    """
 
     load_balancer_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = (
         _pd.Field(validation_alias="loadBalancerName", serialization_alias="loadBalancerName")
     )
+    """The load balancer name."""
     certificate_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = (
         _pd.Field(validation_alias="certificateName", serialization_alias="certificateName")
     )
+    """The SSL/TLS certificate name."""
     force: bool | None = None
+    """When ``true``, forces the deletion of an SSL/TLS certificate.
+
+    There can be two certificates associated with a Lightsail load balancer: the primary and the
+    backup. The ``force`` parameter is required when the primary SSL/TLS certificate is in use by
+    an instance attached to the load balancer.
+    """
 
 
 class DeleteLoadBalancerTlsCertificateResult(_Model):
-    """The ``DeleteLoadBalancerTlsCertificateResult`` structure."""
+    """Reply of the ``DeleteLoadBalancerTlsCertificate`` operation.
+
+    Deletes an SSL/TLS certificate associated with a Lightsail load balancer.
+
+    The ``DeleteLoadBalancerTlsCertificate`` operation supports tag-based access control via
+    resource tags applied to the resource identified by ``load balancer name``. For more
+    information, see the Amazon Lightsail Developer Guide.
+    """
 
     operations: list[Operation] | None = None
+    """An array of objects that describe the result of the action, such as the status of the
+    request, the timestamp of the request, and the resources affected by the request.
+    """
 
 
 class DeleteRelationalDatabaseRequest(_Model):
-    """The ``DeleteRelationalDatabaseRequest`` structure."""
+    """Request of the ``DeleteRelationalDatabase`` operation.
+
+    Deletes a database in Amazon Lightsail.
+
+    The ``delete relational database`` operation supports tag-based access control via resource
+    tags applied to the resource identified by relationalDatabaseName. For more information, see
+    the Amazon Lightsail Developer Guide.
+    """
 
     relational_database_name: _t.Annotated[
         str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant
     ] = _pd.Field(
         validation_alias="relationalDatabaseName", serialization_alias="relationalDatabaseName"
     )
+    """The name of the database that you are deleting."""
     skip_final_snapshot: bool | None = _pd.Field(
         default=None, validation_alias="skipFinalSnapshot", serialization_alias="skipFinalSnapshot"
     )
+    """Determines whether a final database snapshot is created before your database is deleted. If
+    ``true`` is specified, no database snapshot is created. If ``false`` is specified, a database
+    snapshot is created before your database is deleted.
+
+    You must specify the ``final relational database snapshot name`` parameter if the ``skip final
+    snapshot`` parameter is ``false``.
+
+    Default: ``false``
+    """
     final_relational_database_snapshot_name: (
         _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] | None
     ) = _pd.Field(
@@ -3108,16 +5359,41 @@ class DeleteRelationalDatabaseRequest(_Model):
         validation_alias="finalRelationalDatabaseSnapshotName",
         serialization_alias="finalRelationalDatabaseSnapshotName",
     )
+    """The name of the database snapshot created if ``skip final snapshot`` is ``false``, which is
+    the default value for that parameter.
+
+    Constraints:
+
+    - Must contain from 2 to 255 alphanumeric characters, or hyphens.
+    - The first and last character must be a letter or number.
+    """
 
 
 class DeleteRelationalDatabaseResult(_Model):
-    """The ``DeleteRelationalDatabaseResult`` structure."""
+    """Reply of the ``DeleteRelationalDatabase`` operation.
+
+    Deletes a database in Amazon Lightsail.
+
+    The ``delete relational database`` operation supports tag-based access control via resource
+    tags applied to the resource identified by relationalDatabaseName. For more information, see
+    the Amazon Lightsail Developer Guide.
+    """
 
     operations: list[Operation] | None = None
+    """An array of objects that describe the result of the action, such as the status of the
+    request, the timestamp of the request, and the resources affected by the request.
+    """
 
 
 class DeleteRelationalDatabaseSnapshotRequest(_Model):
-    """The ``DeleteRelationalDatabaseSnapshotRequest`` structure."""
+    """Request of the ``DeleteRelationalDatabaseSnapshot`` operation.
+
+    Deletes a database snapshot in Amazon Lightsail.
+
+    The ``delete relational database snapshot`` operation supports tag-based access control via
+    resource tags applied to the resource identified by relationalDatabaseName. For more
+    information, see the Amazon Lightsail Developer Guide.
+    """
 
     relational_database_snapshot_name: _t.Annotated[
         str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant
@@ -3125,153 +5401,282 @@ class DeleteRelationalDatabaseSnapshotRequest(_Model):
         validation_alias="relationalDatabaseSnapshotName",
         serialization_alias="relationalDatabaseSnapshotName",
     )
+    """The name of the database snapshot that you are deleting."""
 
 
 class DeleteRelationalDatabaseSnapshotResult(_Model):
-    """The ``DeleteRelationalDatabaseSnapshotResult`` structure."""
+    """Reply of the ``DeleteRelationalDatabaseSnapshot`` operation.
+
+    Deletes a database snapshot in Amazon Lightsail.
+
+    The ``delete relational database snapshot`` operation supports tag-based access control via
+    resource tags applied to the resource identified by relationalDatabaseName. For more
+    information, see the Amazon Lightsail Developer Guide.
+    """
 
     operations: list[Operation] | None = None
+    """An array of objects that describe the result of the action, such as the status of the
+    request, the timestamp of the request, and the resources affected by the request.
+    """
 
 
 class DestinationInfo(_Model):
     """Describes the destination of a record."""
 
     id: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None = None
+    """The ID of the resource created at the destination."""
     service: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None = None
+    """The destination service of the record."""
 
 
 class DetachCertificateFromDistributionRequest(_Model):
-    """The ``DetachCertificateFromDistributionRequest`` structure."""
+    """Request of the ``DetachCertificateFromDistribution`` operation.
+
+    Detaches an SSL/TLS certificate from your Amazon Lightsail content delivery network (CDN)
+    distribution.
+
+    After the certificate is detached, your distribution stops accepting traffic for all of the
+    domains that are associated with the certificate.
+    """
 
     distribution_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = (
         _pd.Field(validation_alias="distributionName", serialization_alias="distributionName")
     )
+    """The name of the distribution from which to detach the certificate.
+
+    Use the ``GetDistributions`` action to get a list of distribution names that you can specify.
+    """
 
 
 class DetachCertificateFromDistributionResult(_Model):
-    """The ``DetachCertificateFromDistributionResult`` structure."""
+    """Reply of the ``DetachCertificateFromDistribution`` operation.
+
+    Detaches an SSL/TLS certificate from your Amazon Lightsail content delivery network (CDN)
+    distribution.
+
+    After the certificate is detached, your distribution stops accepting traffic for all of the
+    domains that are associated with the certificate.
+    """
 
     operation: Operation | None = None
+    """An object that describes the result of the action, such as the status of the request, the
+    timestamp of the request, and the resources affected by the request.
+    """
 
 
 class DetachDiskRequest(_Model):
-    """The ``DetachDiskRequest`` structure."""
+    """Request of the ``DetachDisk`` operation.
+
+    Detaches a stopped block storage disk from a Lightsail instance. Make sure to unmount any file
+    systems on the device within your operating system before stopping the instance and detaching
+    the disk.
+
+    The ``detach disk`` operation supports tag-based access control via resource tags applied to
+    the resource identified by ``disk name``. For more information, see the Amazon Lightsail
+    Developer Guide.
+    """
 
     disk_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = _pd.Field(
         validation_alias="diskName", serialization_alias="diskName"
     )
+    """The unique name of the disk you want to detach from your instance (``my-disk``)."""
 
 
 class DetachDiskResult(_Model):
-    """The ``DetachDiskResult`` structure."""
+    """Reply of the ``DetachDisk`` operation.
+
+    Detaches a stopped block storage disk from a Lightsail instance. Make sure to unmount any file
+    systems on the device within your operating system before stopping the instance and detaching
+    the disk.
+
+    The ``detach disk`` operation supports tag-based access control via resource tags applied to
+    the resource identified by ``disk name``. For more information, see the Amazon Lightsail
+    Developer Guide.
+    """
 
     operations: list[Operation] | None = None
+    """An array of objects that describe the result of the action, such as the status of the
+    request, the timestamp of the request, and the resources affected by the request.
+    """
 
 
 class DetachInstancesFromLoadBalancerRequest(_Model):
-    """The ``DetachInstancesFromLoadBalancerRequest`` structure."""
+    """Request of the ``DetachInstancesFromLoadBalancer`` operation.
+
+    Detaches the specified instances from a Lightsail load balancer.
+
+    This operation waits until the instances are no longer needed before they are detached from the
+    load balancer.
+    """
 
     load_balancer_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = (
         _pd.Field(validation_alias="loadBalancerName", serialization_alias="loadBalancerName")
     )
+    """The name of the Lightsail load balancer."""
     instance_names: list[_t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant]] = (
         _pd.Field(validation_alias="instanceNames", serialization_alias="instanceNames")
     )
+    """An array of strings containing the names of the instances you want to detach from the load
+    balancer.
+    """
 
 
 class DetachInstancesFromLoadBalancerResult(_Model):
-    """The ``DetachInstancesFromLoadBalancerResult`` structure."""
+    """Reply of the ``DetachInstancesFromLoadBalancer`` operation.
+
+    Detaches the specified instances from a Lightsail load balancer.
+
+    This operation waits until the instances are no longer needed before they are detached from the
+    load balancer.
+    """
 
     operations: list[Operation] | None = None
+    """An array of objects that describe the result of the action, such as the status of the
+    request, the timestamp of the request, and the resources affected by the request.
+    """
 
 
 class DetachStaticIpRequest(_Model):
-    """The ``DetachStaticIpRequest`` structure."""
+    """Request of the ``DetachStaticIp`` operation.
+
+    Detaches a static IP from the Amazon Lightsail instance to which it is attached.
+    """
 
     static_ip_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = (
         _pd.Field(validation_alias="staticIpName", serialization_alias="staticIpName")
     )
+    """The name of the static IP to detach from the instance."""
 
 
 class DetachStaticIpResult(_Model):
-    """The ``DetachStaticIpResult`` structure."""
+    """Reply of the ``DetachStaticIp`` operation.
+
+    Detaches a static IP from the Amazon Lightsail instance to which it is attached.
+    """
 
     operations: list[Operation] | None = None
+    """An array of objects that describe the result of the action, such as the status of the
+    request, the timestamp of the request, and the resources affected by the request.
+    """
 
 
 class DisableAddOnRequest(_Model):
-    """The ``DisableAddOnRequest`` structure."""
+    """Request of the ``DisableAddOn`` operation.
+
+    Disables an add-on for an Amazon Lightsail resource. For more information, see the Amazon
+    Lightsail Developer Guide.
+    """
 
     add_on_type: _t.Annotated[AddOnType, _Tolerant] = _pd.Field(
         validation_alias="addOnType", serialization_alias="addOnType"
     )
+    """The add-on type to disable."""
     resource_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = _pd.Field(
         validation_alias="resourceName", serialization_alias="resourceName"
     )
+    """The name of the source resource for which to disable the add-on."""
 
 
 class DisableAddOnResult(_Model):
-    """The ``DisableAddOnResult`` structure."""
+    """Reply of the ``DisableAddOn`` operation.
+
+    Disables an add-on for an Amazon Lightsail resource. For more information, see the Amazon
+    Lightsail Developer Guide.
+    """
 
     operations: list[Operation] | None = None
+    """An array of objects that describe the result of the action, such as the status of the
+    request, the timestamp of the request, and the resources affected by the request.
+    """
 
 
 class Disk(_Model):
     """Describes a block storage disk."""
 
     name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] | None = None
+    """The unique name of the disk."""
     arn: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None = None
+    """The Amazon Resource Name (ARN) of the disk."""
     support_code: str | None = _pd.Field(
         default=None, validation_alias="supportCode", serialization_alias="supportCode"
     )
+    """The support code. Include this code in your email to support when you have questions about
+    an instance or another resource in Lightsail. This code enables our support team to look up
+    your Lightsail information more easily.
+    """
     created_at: _dt.datetime | None = _pd.Field(
         default=None, validation_alias="createdAt", serialization_alias="createdAt"
     )
+    """The date when the disk was created."""
     location: ResourceLocation | None = None
+    """The AWS Region and Availability Zone where the disk is located."""
     resource_type: _t.Annotated[ResourceType, _Tolerant] | None = _pd.Field(
         default=None, validation_alias="resourceType", serialization_alias="resourceType"
     )
+    """The Lightsail resource type (``Disk``)."""
     tags: list[Tag] | None = None
+    """The tag keys and optional values for the resource. For more information about tags in
+    Lightsail, see the Amazon Lightsail Developer Guide.
+    """
     add_ons: list[AddOn] | None = _pd.Field(
         default=None, validation_alias="addOns", serialization_alias="addOns"
     )
+    """An array of objects representing the add-ons enabled on the disk."""
     size_in_gb: int | None = _pd.Field(
         default=None, validation_alias="sizeInGb", serialization_alias="sizeInGb"
     )
+    """The size of the disk in GB."""
     is_system_disk: bool | None = _pd.Field(
         default=None, validation_alias="isSystemDisk", serialization_alias="isSystemDisk"
     )
+    """A Boolean value indicating whether this disk is a system disk (has an operating system
+    loaded on it).
+    """
     iops: int | None = None
+    """The input/output operations per second (IOPS) of the disk."""
     path: str | None = None
+    """The disk path."""
     state: _t.Annotated[DiskState, _Tolerant] | None = None
+    """Describes the status of the disk."""
     attached_to: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] | None = (
         _pd.Field(default=None, validation_alias="attachedTo", serialization_alias="attachedTo")
     )
+    """The resources to which the disk is attached."""
     is_attached: bool | None = _pd.Field(
         default=None, validation_alias="isAttached", serialization_alias="isAttached"
     )
+    """A Boolean value indicating whether the disk is attached."""
     attachment_state: str | None = _pd.Field(
         default=None, validation_alias="attachmentState", serialization_alias="attachmentState"
     )
+    """(Discontinued) The attachment state of the disk."""
     gb_in_use: int | None = _pd.Field(
         default=None, validation_alias="gbInUse", serialization_alias="gbInUse"
     )
+    """(Discontinued) The number of GB in use by the disk."""
     auto_mount_status: _t.Annotated[AutoMountStatus, _Tolerant] | None = _pd.Field(
         default=None, validation_alias="autoMountStatus", serialization_alias="autoMountStatus"
     )
+    """The status of automatically mounting a storage disk to a virtual computer."""
 
 
 class DiskInfo(_Model):
     """Describes a disk."""
 
     name: str | None = None
+    """The disk name."""
     path: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None = None
+    """The disk path."""
     size_in_gb: int | None = _pd.Field(
         default=None, validation_alias="sizeInGb", serialization_alias="sizeInGb"
     )
+    """The size of the disk in GB (``32``)."""
     is_system_disk: bool | None = _pd.Field(
         default=None, validation_alias="isSystemDisk", serialization_alias="isSystemDisk"
     )
+    """A Boolean value indicating whether this disk is a system disk (has an operating system
+    loaded on it).
+    """
 
 
 class DiskMap(_Model):
@@ -3284,53 +5689,80 @@ class DiskMap(_Model):
             serialization_alias="originalDiskPath",
         )
     )
+    """The original disk path exposed to the instance (for example, ``/dev/sdh``)."""
     new_disk_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] | None = (
         _pd.Field(default=None, validation_alias="newDiskName", serialization_alias="newDiskName")
     )
+    """The new disk name (``my-new-disk``)."""
 
 
 class DiskSnapshot(_Model):
     """Describes a block storage disk snapshot."""
 
     name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] | None = None
+    """The name of the disk snapshot (``my-disk-snapshot``)."""
     arn: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None = None
+    """The Amazon Resource Name (ARN) of the disk snapshot."""
     support_code: str | None = _pd.Field(
         default=None, validation_alias="supportCode", serialization_alias="supportCode"
     )
+    """The support code. Include this code in your email to support when you have questions about
+    an instance or another resource in Lightsail. This code enables our support team to look up
+    your Lightsail information more easily.
+    """
     created_at: _dt.datetime | None = _pd.Field(
         default=None, validation_alias="createdAt", serialization_alias="createdAt"
     )
+    """The date when the disk snapshot was created."""
     location: ResourceLocation | None = None
+    """The AWS Region and Availability Zone where the disk snapshot was created."""
     resource_type: _t.Annotated[ResourceType, _Tolerant] | None = _pd.Field(
         default=None, validation_alias="resourceType", serialization_alias="resourceType"
     )
+    """The Lightsail resource type (``DiskSnapshot``)."""
     tags: list[Tag] | None = None
+    """The tag keys and optional values for the resource. For more information about tags in
+    Lightsail, see the Amazon Lightsail Developer Guide.
+    """
     size_in_gb: int | None = _pd.Field(
         default=None, validation_alias="sizeInGb", serialization_alias="sizeInGb"
     )
+    """The size of the disk in GB."""
     state: _t.Annotated[DiskSnapshotState, _Tolerant] | None = None
+    """The status of the disk snapshot operation."""
     progress: str | None = None
+    """The progress of the snapshot."""
     from_disk_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] | None = (
         _pd.Field(default=None, validation_alias="fromDiskName", serialization_alias="fromDiskName")
     )
+    """The unique name of the source disk from which the disk snapshot was created."""
     from_disk_arn: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None = _pd.Field(
         default=None, validation_alias="fromDiskArn", serialization_alias="fromDiskArn"
     )
+    """The Amazon Resource Name (ARN) of the source disk from which the disk snapshot was created.
+    """
     from_instance_name: (
         _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] | None
     ) = _pd.Field(
         default=None, validation_alias="fromInstanceName", serialization_alias="fromInstanceName"
     )
+    """The unique name of the source instance from which the disk (system volume) snapshot was
+    created.
+    """
     from_instance_arn: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None = (
         _pd.Field(
             default=None, validation_alias="fromInstanceArn", serialization_alias="fromInstanceArn"
         )
     )
+    """The Amazon Resource Name (ARN) of the source instance from which the disk (system volume)
+    snapshot was created.
+    """
     is_from_auto_snapshot: bool | None = _pd.Field(
         default=None,
         validation_alias="isFromAutoSnapshot",
         serialization_alias="isFromAutoSnapshot",
     )
+    """A Boolean value indicating whether the snapshot was created from an automatic snapshot."""
 
 
 class DiskSnapshotInfo(_Model):
@@ -3339,6 +5771,7 @@ class DiskSnapshotInfo(_Model):
     size_in_gb: int | None = _pd.Field(
         default=None, validation_alias="sizeInGb", serialization_alias="sizeInGb"
     )
+    """The size of the disk in GB (``32``)."""
 
 
 class DistributionBundle(_Model):
@@ -3347,100 +5780,185 @@ class DistributionBundle(_Model):
     bundle_id: str | None = _pd.Field(
         default=None, validation_alias="bundleId", serialization_alias="bundleId"
     )
+    """The ID of the bundle."""
     name: str | None = None
+    """The name of the distribution bundle."""
     price: float | None = None
+    """The monthly price, in US dollars, of the bundle."""
     transfer_per_month_in_gb: int | None = _pd.Field(
         default=None,
         validation_alias="transferPerMonthInGb",
         serialization_alias="transferPerMonthInGb",
     )
+    """The monthly network transfer quota of the bundle."""
     is_active: bool | None = _pd.Field(
         default=None, validation_alias="isActive", serialization_alias="isActive"
     )
+    """Indicates whether the bundle is active, and can be specified for a new or existing
+    distribution.
+    """
 
 
 class DistributionCustomErrorResponse(_Model):
-    """Describes a custom error response for a Lightsail distribution."""
+    """Describes a custom error response for a Lightsail distribution. A custom error response
+    specifies the page that the distribution returns to the viewer. It also specifies the HTTP
+    status code that the distribution sends when the origin responds with a given HTTP error code.
+    """
 
     error_code: int | None = _pd.Field(
         default=None, validation_alias="errorCode", serialization_alias="errorCode"
     )
+    """The HTTP error code from the origin that triggers the custom error response (for example,
+    ``403`` or ``404``).
+    """
     response_code: str | None = _pd.Field(
         default=None, validation_alias="responseCode", serialization_alias="responseCode"
     )
+    """The HTTP status code that the distribution returns to the viewer for the custom error
+    response.
+    """
     response_page_path: str | None = _pd.Field(
         default=None, validation_alias="responsePagePath", serialization_alias="responsePagePath"
     )
+    """The path to the custom error page that the distribution returns to the viewer (for example,
+    ``/404.html``). The path must begin with a forward slash (``/``) and reference an object that
+    is available from the origin.
+    """
     error_caching_min_ttl: int | None = _pd.Field(
         default=None,
         validation_alias="errorCachingMinTTL",
         serialization_alias="errorCachingMinTTL",
     )
+    """The minimum time, in seconds, that the distribution caches the custom error response before
+    requesting the object again from the origin. If you don't specify a value, the default is
+    ``10`` seconds.
+    """
 
 
 class DnsRecordCreationState(_Model):
     """Describes the creation state of the canonical name (CNAME) records that are automatically
     added by Amazon Lightsail to the DNS of a domain to validate domain ownership for an SSL/TLS
-    certificate."""
+    certificate.
+    """
 
     code: _t.Annotated[DnsRecordCreationStateCode, _Tolerant] | None = None
+    """The status code for the automated DNS record creation.
+
+    Following are the possible values:
+
+    - ``SUCCEEDED`` - The validation records were successfully added to the domain.
+    - ``STARTED`` - The automatic DNS record creation has started.
+    - ``FAILED`` - The validation records failed to be added to the domain.
+    """
     message: str | None = None
+    """The message that describes the reason for the status code."""
 
 
 class Domain(_Model):
     """Describes a domain where you are storing recordsets."""
 
     name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] | None = None
+    """The name of the domain."""
     arn: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None = None
+    """The Amazon Resource Name (ARN) of the domain recordset
+    (``arn:aws:lightsail:global:123456789101:Domain/824cede0-abc7-4f84-8dbc-12345EXAMPLE``).
+    """
     support_code: str | None = _pd.Field(
         default=None, validation_alias="supportCode", serialization_alias="supportCode"
     )
+    """The support code. Include this code in your email to support when you have questions about
+    an instance or another resource in Lightsail. This code enables our support team to look up
+    your Lightsail information more easily.
+    """
     created_at: _dt.datetime | None = _pd.Field(
         default=None, validation_alias="createdAt", serialization_alias="createdAt"
     )
+    """The date when the domain recordset was created."""
     location: ResourceLocation | None = None
+    """The AWS Region and Availability Zones where the domain recordset was created."""
     resource_type: _t.Annotated[ResourceType, _Tolerant] | None = _pd.Field(
         default=None, validation_alias="resourceType", serialization_alias="resourceType"
     )
+    """The resource type."""
     tags: list[Tag] | None = None
+    """The tag keys and optional values for the resource. For more information about tags in
+    Lightsail, see the Amazon Lightsail Developer Guide.
+    """
     domain_entries: list[DomainEntry] | None = _pd.Field(
         default=None, validation_alias="domainEntries", serialization_alias="domainEntries"
     )
+    """An array of key-value pairs containing information about the domain entries."""
     registered_domain_delegation_info: RegisteredDomainDelegationInfo | None = _pd.Field(
         default=None,
         validation_alias="registeredDomainDelegationInfo",
         serialization_alias="registeredDomainDelegationInfo",
     )
+    """An object that describes the state of the Route 53 domain delegation to a Lightsail DNS
+    zone.
+    """
 
 
 class DomainEntry(_Model):
     """Describes a domain recordset entry."""
 
     id: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None = None
+    """The ID of the domain recordset entry."""
     name: str | None = None
+    """The name of the domain."""
     target: str | None = None
+    """The target IP address (``192.0.2.0``), or AWS name server (``ns-111.awsdns-22.com.``)."""
     is_alias: bool | None = _pd.Field(
         default=None, validation_alias="isAlias", serialization_alias="isAlias"
     )
+    """When ``true``, specifies whether the domain entry is an alias used by the Lightsail load
+    balancer, Lightsail container service, Lightsail content delivery network (CDN) distribution,
+    or another Amazon Web Services resource.
+    """
     type: str | None = None
+    """The type of domain entry, such as address for IPv4 (A), address for IPv6 (AAAA), canonical
+    name (CNAME), mail exchanger (MX), name server (NS), start of authority (SOA), service locator
+    (SRV), or text (TXT).
+
+    The following domain entry types can be used:
+
+    - ``A``
+    - ``AAAA``
+    - ``CNAME``
+    - ``MX``
+    - ``NS``
+    - ``SOA``
+    - ``SRV``
+    - ``TXT``
+    """
     options: dict[str, str] | None = None
+    """(Discontinued) The options for the domain entry."""
 
 
 class DomainValidationRecord(_Model):
     """Describes the domain name system (DNS) records that you must add to the DNS of your
-    registered domain to validate ownership for an Amazon Lightsail SSL/TLS certificate."""
+    registered domain to validate ownership for an Amazon Lightsail SSL/TLS certificate.
+    """
 
     domain_name: str | None = _pd.Field(
         default=None, validation_alias="domainName", serialization_alias="domainName"
     )
+    """The domain name of the certificate validation record. For example, ``example.com`` or
+    ``www.example.com``.
+    """
     resource_record: ResourceRecord | None = _pd.Field(
         default=None, validation_alias="resourceRecord", serialization_alias="resourceRecord"
     )
+    """An object that describes the DNS records to add to your domain's DNS to validate it for the
+    certificate.
+    """
     dns_record_creation_state: DnsRecordCreationState | None = _pd.Field(
         default=None,
         validation_alias="dnsRecordCreationState",
         serialization_alias="dnsRecordCreationState",
     )
+    """An object that describes the state of the canonical name (CNAME) records that are
+    automatically added by Lightsail to the DNS of the domain to validate domain ownership.
+    """
     validation_status: _t.Annotated[CertificateDomainValidationStatus, _Tolerant] | None = (
         _pd.Field(
             default=None,
@@ -3448,41 +5966,70 @@ class DomainValidationRecord(_Model):
             serialization_alias="validationStatus",
         )
     )
+    """The validation status of the record."""
 
 
 class DownloadDefaultKeyPairRequest(_Model):
-    """The ``DownloadDefaultKeyPairRequest`` structure."""
+    """Request of the ``DownloadDefaultKeyPair`` operation.
+
+    Downloads the regional Amazon Lightsail default key pair.
+
+    This action also creates a Lightsail default key pair if a default key pair does not currently
+    exist in the Amazon Web Services Region.
+    """
 
 
 class DownloadDefaultKeyPairResult(_Model):
-    """The ``DownloadDefaultKeyPairResult`` structure."""
+    """Reply of the ``DownloadDefaultKeyPair`` operation.
+
+    Downloads the regional Amazon Lightsail default key pair.
+
+    This action also creates a Lightsail default key pair if a default key pair does not currently
+    exist in the Amazon Web Services Region.
+    """
 
     public_key_base64: str | None = _pd.Field(
         default=None, validation_alias="publicKeyBase64", serialization_alias="publicKeyBase64"
     )
+    """A base64-encoded public key of the ``ssh-rsa`` type."""
     private_key_base64: str | None = _pd.Field(
         default=None, validation_alias="privateKeyBase64", serialization_alias="privateKeyBase64"
     )
+    """A base64-encoded RSA private key."""
     created_at: _dt.datetime | None = _pd.Field(
         default=None, validation_alias="createdAt", serialization_alias="createdAt"
     )
+    """The timestamp when the default key pair was created."""
 
 
 class EnableAddOnRequest(_Model):
-    """The ``EnableAddOnRequest`` structure."""
+    """Request of the ``EnableAddOn`` operation.
+
+    Enables or modifies an add-on for an Amazon Lightsail resource. For more information, see the
+    Amazon Lightsail Developer Guide.
+    """
 
     resource_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = _pd.Field(
         validation_alias="resourceName", serialization_alias="resourceName"
     )
+    """The name of the source resource for which to enable or modify the add-on."""
     add_on_request: AddOnRequest = _pd.Field(
         validation_alias="addOnRequest", serialization_alias="addOnRequest"
     )
+    """An array of strings representing the add-on to enable or modify."""
 
 
 class EnableAddOnResult(_Model):
-    """The ``EnableAddOnResult`` structure."""
+    """Reply of the ``EnableAddOn`` operation.
+
+    Enables or modifies an add-on for an Amazon Lightsail resource. For more information, see the
+    Amazon Lightsail Developer Guide.
+    """
 
     operations: list[Operation] | None = None
+    """An array of objects that describe the result of the action, such as the status of the
+    request, the timestamp of the request, and the resources affected by the request.
+    """
 
 
 class EndpointRequest(_Model):
@@ -3491,12 +6038,15 @@ class EndpointRequest(_Model):
     container_name: str = _pd.Field(
         validation_alias="containerName", serialization_alias="containerName"
     )
+    """The name of the container for the endpoint."""
     container_port: int = _pd.Field(
         validation_alias="containerPort", serialization_alias="containerPort"
     )
+    """The port of the container to which traffic is forwarded to."""
     health_check: ContainerServiceHealthCheckConfig | None = _pd.Field(
         default=None, validation_alias="healthCheck", serialization_alias="healthCheck"
     )
+    """An object that describes the health check configuration of the container."""
 
 
 class EstimateByTime(_Model):
@@ -3505,35 +6055,52 @@ class EstimateByTime(_Model):
     usage_cost: float | None = _pd.Field(
         default=None, validation_alias="usageCost", serialization_alias="usageCost"
     )
+    """The amount of cost or usage that's measured for the cost estimate."""
     pricing_unit: _t.Annotated[PricingUnit, _Tolerant] | None = _pd.Field(
         default=None, validation_alias="pricingUnit", serialization_alias="pricingUnit"
     )
+    """The unit of measurement that's used for the cost estimate."""
     unit: float | None = None
+    """The number of pricing units used to calculate the total number of hours. For example, 1 unit
+    equals 1 hour.
+    """
     currency: _t.Annotated[Currency, _Tolerant] | None = None
+    """The currency of the estimate in USD."""
     time_period: TimePeriod | None = _pd.Field(
         default=None, validation_alias="timePeriod", serialization_alias="timePeriod"
     )
+    """The period of time, in days, that an estimate covers. The period has a start date and an end
+    date. The start date must come before the end date.
+    """
 
 
 class ExportSnapshotRecord(_Model):
     """Describes an export snapshot record."""
 
     name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] | None = None
+    """The export snapshot record name."""
     arn: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None = None
+    """The Amazon Resource Name (ARN) of the export snapshot record."""
     created_at: _dt.datetime | None = _pd.Field(
         default=None, validation_alias="createdAt", serialization_alias="createdAt"
     )
+    """The date when the export snapshot record was created."""
     location: ResourceLocation | None = None
+    """The AWS Region and Availability Zone where the export snapshot record is located."""
     resource_type: _t.Annotated[ResourceType, _Tolerant] | None = _pd.Field(
         default=None, validation_alias="resourceType", serialization_alias="resourceType"
     )
+    """The Lightsail resource type (``ExportSnapshotRecord``)."""
     state: _t.Annotated[RecordState, _Tolerant] | None = None
+    """The state of the export snapshot record."""
     source_info: ExportSnapshotRecordSourceInfo | None = _pd.Field(
         default=None, validation_alias="sourceInfo", serialization_alias="sourceInfo"
     )
+    """A list of objects describing the source of the export snapshot record."""
     destination_info: DestinationInfo | None = _pd.Field(
         default=None, validation_alias="destinationInfo", serialization_alias="destinationInfo"
     )
+    """A list of objects describing the destination of the export snapshot record."""
 
 
 class ExportSnapshotRecordSourceInfo(_Model):
@@ -3542,11 +6109,15 @@ class ExportSnapshotRecordSourceInfo(_Model):
     resource_type: _t.Annotated[ExportSnapshotRecordSourceType, _Tolerant] | None = _pd.Field(
         default=None, validation_alias="resourceType", serialization_alias="resourceType"
     )
+    """The Lightsail resource type (``InstanceSnapshot`` or ``DiskSnapshot``)."""
     created_at: _dt.datetime | None = _pd.Field(
         default=None, validation_alias="createdAt", serialization_alias="createdAt"
     )
+    """The date when the source instance or disk snapshot was created."""
     name: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None = None
+    """The name of the source instance or disk snapshot."""
     arn: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None = None
+    """The Amazon Resource Name (ARN) of the source instance or disk snapshot."""
     from_resource_name: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None = (
         _pd.Field(
             default=None,
@@ -3554,63 +6125,116 @@ class ExportSnapshotRecordSourceInfo(_Model):
             serialization_alias="fromResourceName",
         )
     )
+    """The name of the snapshot's source instance or disk."""
     from_resource_arn: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None = (
         _pd.Field(
             default=None, validation_alias="fromResourceArn", serialization_alias="fromResourceArn"
         )
     )
+    """The Amazon Resource Name (ARN) of the snapshot's source instance or disk."""
     instance_snapshot_info: InstanceSnapshotInfo | None = _pd.Field(
         default=None,
         validation_alias="instanceSnapshotInfo",
         serialization_alias="instanceSnapshotInfo",
     )
+    """A list of objects describing an instance snapshot."""
     disk_snapshot_info: DiskSnapshotInfo | None = _pd.Field(
         default=None, validation_alias="diskSnapshotInfo", serialization_alias="diskSnapshotInfo"
     )
+    """A list of objects describing a disk snapshot."""
 
 
 class ExportSnapshotRequest(_Model):
-    """The ``ExportSnapshotRequest`` structure."""
+    """Request of the ``ExportSnapshot`` operation.
+
+    Exports an Amazon Lightsail instance or block storage disk snapshot to Amazon Elastic Compute
+    Cloud (Amazon EC2). This operation results in an export snapshot record that can be used with
+    the ``create cloud formation stack`` operation to create new Amazon EC2 instances.
+    """
 
     source_snapshot_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = (
         _pd.Field(validation_alias="sourceSnapshotName", serialization_alias="sourceSnapshotName")
     )
+    """The name of the instance or disk snapshot to be exported to Amazon EC2."""
 
 
 class ExportSnapshotResult(_Model):
-    """The ``ExportSnapshotResult`` structure."""
+    """Reply of the ``ExportSnapshot`` operation.
+
+    Exports an Amazon Lightsail instance or block storage disk snapshot to Amazon Elastic Compute
+    Cloud (Amazon EC2). This operation results in an export snapshot record that can be used with
+    the ``create cloud formation stack`` operation to create new Amazon EC2 instances.
+    """
 
     operations: list[Operation] | None = None
+    """An array of objects that describe the result of the action, such as the status of the
+    request, the timestamp of the request, and the resources affected by the request.
+    """
 
 
 class GetActiveNamesRequest(_Model):
-    """The ``GetActiveNamesRequest`` structure."""
+    """Request of the ``GetActiveNames`` operation.
+
+    Returns the names of all active (not deleted) resources.
+    """
 
     page_token: str | None = _pd.Field(
         default=None, validation_alias="pageToken", serialization_alias="pageToken"
     )
+    """The token to advance to the next page of results from your request.
+
+    To get a page token, perform an initial ``GetActiveNames`` request. If your results are
+    paginated, the response will return a next page token that you can specify as the page token in
+    a subsequent request.
+    """
 
 
 class GetActiveNamesResult(_Model):
-    """The ``GetActiveNamesResult`` structure."""
+    """Reply of the ``GetActiveNames`` operation.
+
+    Returns the names of all active (not deleted) resources.
+    """
 
     active_names: list[str] | None = _pd.Field(
         default=None, validation_alias="activeNames", serialization_alias="activeNames"
     )
+    """The list of active names returned by the get active names request."""
     next_page_token: str | None = _pd.Field(
         default=None, validation_alias="nextPageToken", serialization_alias="nextPageToken"
     )
+    """The token to advance to the next page of results from your request.
+
+    A next page token is not returned if there are no more results to display.
+
+    To get the next page of results, perform another ``GetActiveNames`` request and specify the
+    next page token using the ``pageToken`` parameter.
+    """
 
 
 class GetAlarmsRequest(_Model):
-    """The ``GetAlarmsRequest`` structure."""
+    """Request of the ``GetAlarms`` operation.
+
+    Returns information about the configured alarms. Specify an alarm name in your request to
+    return information about a specific alarm, or specify a monitored resource name to return
+    information about all alarms for a specific resource.
+    """
 
     alarm_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] | None = (
         _pd.Field(default=None, validation_alias="alarmName", serialization_alias="alarmName")
     )
+    """The name of the alarm.
+
+    Specify an alarm name to return information about a specific alarm.
+    """
     page_token: str | None = _pd.Field(
         default=None, validation_alias="pageToken", serialization_alias="pageToken"
     )
+    """The token to advance to the next page of results from your request.
+
+    To get a page token, perform an initial ``GetAlarms`` request. If your results are paginated,
+    the response will return a next page token that you can specify as the page token in a
+    subsequent request.
+    """
     monitored_resource_name: (
         _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] | None
     ) = _pd.Field(
@@ -3618,127 +6242,267 @@ class GetAlarmsRequest(_Model):
         validation_alias="monitoredResourceName",
         serialization_alias="monitoredResourceName",
     )
+    """The name of the Lightsail resource being monitored by the alarm.
+
+    Specify a monitored resource name to return information about all alarms for a specific
+    resource.
+    """
 
 
 class GetAlarmsResult(_Model):
-    """The ``GetAlarmsResult`` structure."""
+    """Reply of the ``GetAlarms`` operation.
+
+    Returns information about the configured alarms. Specify an alarm name in your request to
+    return information about a specific alarm, or specify a monitored resource name to return
+    information about all alarms for a specific resource.
+    """
 
     alarms: list[Alarm] | None = None
+    """An array of objects that describe the alarms."""
     next_page_token: str | None = _pd.Field(
         default=None, validation_alias="nextPageToken", serialization_alias="nextPageToken"
     )
+    """The token to advance to the next page of results from your request.
+
+    A next page token is not returned if there are no more results to display.
+
+    To get the next page of results, perform another ``GetAlarms`` request and specify the next
+    page token using the ``pageToken`` parameter.
+    """
 
 
 class GetAutoSnapshotsRequest(_Model):
-    """The ``GetAutoSnapshotsRequest`` structure."""
+    """Request of the ``GetAutoSnapshots`` operation.
+
+    Returns the available automatic snapshots for an instance or disk. For more information, see
+    the Amazon Lightsail Developer Guide.
+    """
 
     resource_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = _pd.Field(
         validation_alias="resourceName", serialization_alias="resourceName"
     )
+    """The name of the source instance or disk from which to get automatic snapshot information."""
 
 
 class GetAutoSnapshotsResult(_Model):
-    """The ``GetAutoSnapshotsResult`` structure."""
+    """Reply of the ``GetAutoSnapshots`` operation.
+
+    Returns the available automatic snapshots for an instance or disk. For more information, see
+    the Amazon Lightsail Developer Guide.
+    """
 
     resource_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] | None = (
         _pd.Field(default=None, validation_alias="resourceName", serialization_alias="resourceName")
     )
+    """The name of the source instance or disk for the automatic snapshots."""
     resource_type: _t.Annotated[ResourceType, _Tolerant] | None = _pd.Field(
         default=None, validation_alias="resourceType", serialization_alias="resourceType"
     )
+    """The resource type of the automatic snapshot. The possible values are ``Instance``, and
+    ``Disk``.
+    """
     auto_snapshots: list[AutoSnapshotDetails] | None = _pd.Field(
         default=None, validation_alias="autoSnapshots", serialization_alias="autoSnapshots"
     )
+    """An array of objects that describe the automatic snapshots that are available for the
+    specified source instance or disk.
+    """
 
 
 class GetBlueprintsRequest(_Model):
-    """The ``GetBlueprintsRequest`` structure."""
+    """Request of the ``GetBlueprints`` operation.
+
+    Returns the list of available instance images, or blueprints. You can use a blueprint to create
+    a new instance already running a specific operating system, as well as a preinstalled app or
+    development stack. The software each instance is running depends on the blueprint image you
+    choose.
+    """
 
     include_inactive: bool | None = _pd.Field(
         default=None, validation_alias="includeInactive", serialization_alias="includeInactive"
     )
+    """A Boolean value that indicates whether to include inactive (unavailable) blueprints in the
+    response of your request.
+    """
     page_token: str | None = _pd.Field(
         default=None, validation_alias="pageToken", serialization_alias="pageToken"
     )
+    """The token to advance to the next page of results from your request.
+
+    To get a page token, perform an initial ``GetBlueprints`` request. If your results are
+    paginated, the response will return a next page token that you can specify as the page token in
+    a subsequent request.
+    """
     app_category: _t.Annotated[AppCategory, _Tolerant] | None = _pd.Field(
         default=None, validation_alias="appCategory", serialization_alias="appCategory"
     )
+    """Returns a list of blueprints that are specific to Lightsail for Research."""
 
 
 class GetBlueprintsResult(_Model):
-    """The ``GetBlueprintsResult`` structure."""
+    """Reply of the ``GetBlueprints`` operation.
+
+    Returns the list of available instance images, or blueprints. You can use a blueprint to create
+    a new instance already running a specific operating system, as well as a preinstalled app or
+    development stack. The software each instance is running depends on the blueprint image you
+    choose.
+    """
 
     blueprints: list[Blueprint] | None = None
+    """An array of key-value pairs that contains information about the available blueprints."""
     next_page_token: str | None = _pd.Field(
         default=None, validation_alias="nextPageToken", serialization_alias="nextPageToken"
     )
+    """The token to advance to the next page of results from your request.
+
+    A next page token is not returned if there are no more results to display.
+
+    To get the next page of results, perform another ``GetBlueprints`` request and specify the next
+    page token using the ``pageToken`` parameter.
+    """
 
 
 class GetBucketAccessKeysRequest(_Model):
-    """The ``GetBucketAccessKeysRequest`` structure."""
+    """Request of the ``GetBucketAccessKeys`` operation.
+
+    Returns the existing access key IDs for the specified Amazon Lightsail bucket.
+    """
 
     bucket_name: _t.Annotated[
         str,
         _pd.Field(min_length=3, max_length=54, pattern="^[a-z0-9][a-z0-9-]{1,52}[a-z0-9]$"),
         _Tolerant,
     ] = _pd.Field(validation_alias="bucketName", serialization_alias="bucketName")
+    """The name of the bucket for which to return access keys."""
 
 
 class GetBucketAccessKeysResult(_Model):
-    """The ``GetBucketAccessKeysResult`` structure."""
+    """Reply of the ``GetBucketAccessKeys`` operation.
+
+    Returns the existing access key IDs for the specified Amazon Lightsail bucket.
+    """
 
     access_keys: list[AccessKey] | None = _pd.Field(
         default=None, validation_alias="accessKeys", serialization_alias="accessKeys"
     )
+    """An object that describes the access keys for the specified bucket."""
 
 
 class GetBucketBundlesRequest(_Model):
-    """The ``GetBucketBundlesRequest`` structure."""
+    """Request of the ``GetBucketBundles`` operation.
+
+    Returns the bundles that you can apply to a Amazon Lightsail bucket.
+
+    The bucket bundle specifies the monthly cost, storage quota, and data transfer quota for a
+    bucket.
+
+    Use the UpdateBucketBundle action to update the bundle for a bucket.
+    """
 
     include_inactive: bool | None = _pd.Field(
         default=None, validation_alias="includeInactive", serialization_alias="includeInactive"
     )
+    """A Boolean value that indicates whether to include inactive (unavailable) bundles in the
+    response of your request.
+    """
 
 
 class GetBucketBundlesResult(_Model):
-    """The ``GetBucketBundlesResult`` structure."""
+    """Reply of the ``GetBucketBundles`` operation.
+
+    Returns the bundles that you can apply to a Amazon Lightsail bucket.
+
+    The bucket bundle specifies the monthly cost, storage quota, and data transfer quota for a
+    bucket.
+
+    Use the UpdateBucketBundle action to update the bundle for a bucket.
+    """
 
     bundles: list[BucketBundle] | None = None
+    """An object that describes bucket bundles."""
 
 
 class GetBucketMetricDataRequest(_Model):
-    """The ``GetBucketMetricDataRequest`` structure."""
+    """Request of the ``GetBucketMetricData`` operation.
+
+    Returns the data points of a specific metric for an Amazon Lightsail bucket.
+
+    Metrics report the utilization of a bucket. View and collect metric data regularly to monitor
+    the number of objects stored in a bucket (including object versions) and the storage space used
+    by those objects.
+    """
 
     bucket_name: _t.Annotated[
         str,
         _pd.Field(min_length=3, max_length=54, pattern="^[a-z0-9][a-z0-9-]{1,52}[a-z0-9]$"),
         _Tolerant,
     ] = _pd.Field(validation_alias="bucketName", serialization_alias="bucketName")
+    """The name of the bucket for which to get metric data."""
     metric_name: _t.Annotated[BucketMetricName, _Tolerant] = _pd.Field(
         validation_alias="metricName", serialization_alias="metricName"
     )
+    """The metric for which you want to return information.
+
+    Valid bucket metric names are listed below, along with the most useful statistics to include in
+    your request, and the published unit value.
+    """
     start_time: _dt.datetime = _pd.Field(
         validation_alias="startTime", serialization_alias="startTime"
     )
+    """The timestamp indicating the earliest data to be returned."""
     end_time: _dt.datetime = _pd.Field(validation_alias="endTime", serialization_alias="endTime")
+    """The timestamp indicating the latest data to be returned."""
     period: _t.Annotated[int, _pd.Field(ge=60, le=86400), _Tolerant]
+    """The granularity, in seconds, of the returned data points."""
     statistics: list[_t.Annotated[MetricStatistic, _Tolerant]]
+    """The statistic for the metric.
+
+    The following statistics are available:
+
+    - ``Minimum`` - The lowest value observed during the specified period.
+    - ``Maximum`` - The highest value observed during the specified period.
+    - ``Sum`` - The sum of all values submitted for the matching metric.
+    - ``Average`` - The value of ``Sum`` / ``SampleCount`` during the specified ...
+    - ``SampleCount`` - The count, or number, of data points used for the ...
+    """
     unit: _t.Annotated[MetricUnit, _Tolerant]
+    """The unit for the metric data request.
+
+    Valid units depend on the metric data being requested. For the valid units with each available
+    metric, see the ``metricName`` parameter.
+    """
 
 
 class GetBucketMetricDataResult(_Model):
-    """The ``GetBucketMetricDataResult`` structure."""
+    """Reply of the ``GetBucketMetricData`` operation.
+
+    Returns the data points of a specific metric for an Amazon Lightsail bucket.
+
+    Metrics report the utilization of a bucket. View and collect metric data regularly to monitor
+    the number of objects stored in a bucket (including object versions) and the storage space used
+    by those objects.
+    """
 
     metric_name: _t.Annotated[BucketMetricName, _Tolerant] | None = _pd.Field(
         default=None, validation_alias="metricName", serialization_alias="metricName"
     )
+    """The name of the metric returned."""
     metric_data: list[MetricDatapoint] | None = _pd.Field(
         default=None, validation_alias="metricData", serialization_alias="metricData"
     )
+    """An array of objects that describe the metric data returned."""
 
 
 class GetBucketsRequest(_Model):
-    """The ``GetBucketsRequest`` structure."""
+    """Request of the ``GetBuckets`` operation.
+
+    Returns information about one or more Amazon Lightsail buckets. The information returned
+    includes the synchronization status of the Amazon Simple Storage Service (Amazon S3)
+    account-level block public access feature for your Lightsail buckets.
+
+    For more information about buckets, see Buckets in Amazon Lightsail in the Amazon Lightsail
+    Developer Guide.
+    """
 
     bucket_name: (
         _t.Annotated[
@@ -3748,133 +6512,292 @@ class GetBucketsRequest(_Model):
         ]
         | None
     ) = _pd.Field(default=None, validation_alias="bucketName", serialization_alias="bucketName")
+    """The name of the bucket for which to return information.
+
+    When omitted, the response includes all of your buckets in the Amazon Web Services Region where
+    the request is made.
+    """
     page_token: str | None = _pd.Field(
         default=None, validation_alias="pageToken", serialization_alias="pageToken"
     )
+    """The token to advance to the next page of results from your request.
+
+    To get a page token, perform an initial ``GetBuckets`` request. If your results are paginated,
+    the response will return a next page token that you can specify as the page token in a
+    subsequent request.
+    """
     include_connected_resources: bool | None = _pd.Field(
         default=None,
         validation_alias="includeConnectedResources",
         serialization_alias="includeConnectedResources",
     )
+    """A Boolean value that indicates whether to include Lightsail instances that were given access
+    to the bucket using the SetResourceAccessForBucket action.
+    """
     include_cors: bool | None = _pd.Field(
         default=None, validation_alias="includeCors", serialization_alias="includeCors"
     )
+    """A Boolean value that indicates whether to include Lightsail bucket CORS configuration in the
+    response. For more information, see Configuring cross-origin resource sharing (CORS).
+    """
 
 
 class GetBucketsResult(_Model):
-    """The ``GetBucketsResult`` structure."""
+    """Reply of the ``GetBuckets`` operation.
+
+    Returns information about one or more Amazon Lightsail buckets. The information returned
+    includes the synchronization status of the Amazon Simple Storage Service (Amazon S3)
+    account-level block public access feature for your Lightsail buckets.
+
+    For more information about buckets, see Buckets in Amazon Lightsail in the Amazon Lightsail
+    Developer Guide.
+    """
 
     buckets: list[Bucket] | None = None
+    """An array of objects that describe buckets."""
     next_page_token: str | None = _pd.Field(
         default=None, validation_alias="nextPageToken", serialization_alias="nextPageToken"
     )
+    """The token to advance to the next page of results from your request.
+
+    A next page token is not returned if there are no more results to display.
+
+    To get the next page of results, perform another ``GetBuckets`` request and specify the next
+    page token using the ``pageToken`` parameter.
+    """
     account_level_bpa_sync: AccountLevelBpaSync | None = _pd.Field(
         default=None,
         validation_alias="accountLevelBpaSync",
         serialization_alias="accountLevelBpaSync",
     )
+    """An object that describes the synchronization status of the Amazon S3 account-level block
+    public access feature for your Lightsail buckets.
+
+    For more information about this feature and how it affects Lightsail buckets, see Block public
+    access for buckets in Amazon Lightsail.
+    """
 
 
 class GetBundlesRequest(_Model):
-    """The ``GetBundlesRequest`` structure."""
+    """Request of the ``GetBundles`` operation.
+
+    Returns the bundles that you can apply to an Amazon Lightsail instance when you create it.
+
+    A bundle describes the specifications of an instance, such as the monthly cost, amount of
+    memory, the number of vCPUs, amount of storage space, and monthly network data transfer quota.
+    """
 
     include_inactive: bool | None = _pd.Field(
         default=None, validation_alias="includeInactive", serialization_alias="includeInactive"
     )
+    """A Boolean value that indicates whether to include inactive (unavailable) bundles in the
+    response of your request.
+    """
     page_token: str | None = _pd.Field(
         default=None, validation_alias="pageToken", serialization_alias="pageToken"
     )
+    """The token to advance to the next page of results from your request.
+
+    To get a page token, perform an initial ``GetBundles`` request. If your results are paginated,
+    the response will return a next page token that you can specify as the page token in a
+    subsequent request.
+    """
     app_category: _t.Annotated[AppCategory, _Tolerant] | None = _pd.Field(
         default=None, validation_alias="appCategory", serialization_alias="appCategory"
     )
+    """Returns a list of bundles that are specific to Lightsail for Research."""
 
 
 class GetBundlesResult(_Model):
-    """The ``GetBundlesResult`` structure."""
+    """Reply of the ``GetBundles`` operation.
+
+    Returns the bundles that you can apply to an Amazon Lightsail instance when you create it.
+
+    A bundle describes the specifications of an instance, such as the monthly cost, amount of
+    memory, the number of vCPUs, amount of storage space, and monthly network data transfer quota.
+    """
 
     bundles: list[Bundle] | None = None
+    """An array of key-value pairs that contains information about the available bundles."""
     next_page_token: str | None = _pd.Field(
         default=None, validation_alias="nextPageToken", serialization_alias="nextPageToken"
     )
+    """The token to advance to the next page of results from your request.
+
+    A next page token is not returned if there are no more results to display.
+
+    To get the next page of results, perform another ``GetBundles`` request and specify the next
+    page token using the ``pageToken`` parameter.
+    """
 
 
 class GetCertificatesRequest(_Model):
-    """The ``GetCertificatesRequest`` structure."""
+    """Request of the ``GetCertificates`` operation.
+
+    Returns information about one or more Amazon Lightsail SSL/TLS certificates.
+    """
 
     certificate_statuses: list[_t.Annotated[CertificateStatus, _Tolerant]] | None = _pd.Field(
         default=None,
         validation_alias="certificateStatuses",
         serialization_alias="certificateStatuses",
     )
+    """The status of the certificates for which to return information.
+
+    For example, specify ``ISSUED`` to return only certificates with an ``ISSUED`` status.
+
+    When omitted, the response includes all of your certificates in the Amazon Web Services Region
+    where the request is made, regardless of their current status.
+    """
     include_certificate_details: bool | None = _pd.Field(
         default=None,
         validation_alias="includeCertificateDetails",
         serialization_alias="includeCertificateDetails",
     )
+    """Indicates whether to include detailed information about the certificates in the response.
+
+    When omitted, the response includes only the certificate names, Amazon Resource Names (ARNs),
+    domain names, and tags.
+    """
     certificate_name: str | None = _pd.Field(
         default=None, validation_alias="certificateName", serialization_alias="certificateName"
     )
+    """The name for the certificate for which to return information.
+
+    When omitted, the response includes all of your certificates in the Amazon Web Services Region
+    where the request is made.
+    """
     page_token: str | None = _pd.Field(
         default=None, validation_alias="pageToken", serialization_alias="pageToken"
     )
+    """The token to advance to the next page of results from your request.
+
+    To get a page token, perform an initial ``GetCertificates`` request. If your results are
+    paginated, the response will return a next page token that you can specify as the page token in
+    a subsequent request.
+    """
 
 
 class GetCertificatesResult(_Model):
-    """The ``GetCertificatesResult`` structure."""
+    """Reply of the ``GetCertificates`` operation.
+
+    Returns information about one or more Amazon Lightsail SSL/TLS certificates.
+    """
 
     certificates: list[CertificateSummary] | None = None
+    """An object that describes certificates."""
     next_page_token: str | None = _pd.Field(
         default=None, validation_alias="nextPageToken", serialization_alias="nextPageToken"
     )
+    """If ``NextPageToken`` is returned there are more results available. The value of
+    ``NextPageToken`` is a unique pagination token for each page. Make the call again using the
+    returned token to retrieve the next page. Keep all other arguments unchanged.
+    """
 
 
 class GetCloudFormationStackRecordsRequest(_Model):
-    """The ``GetCloudFormationStackRecordsRequest`` structure."""
+    """Request of the ``GetCloudFormationStackRecords`` operation.
+
+    Returns the CloudFormation stack record created as a result of the ``create cloud formation
+    stack`` operation.
+
+    An AWS CloudFormation stack is used to create a new Amazon EC2 instance from an exported
+    Lightsail snapshot.
+    """
 
     page_token: str | None = _pd.Field(
         default=None, validation_alias="pageToken", serialization_alias="pageToken"
     )
+    """The token to advance to the next page of results from your request.
+
+    To get a page token, perform an initial ``GetClouFormationStackRecords`` request. If your
+    results are paginated, the response will return a next page token that you can specify as the
+    page token in a subsequent request.
+    """
 
 
 class GetCloudFormationStackRecordsResult(_Model):
-    """The ``GetCloudFormationStackRecordsResult`` structure."""
+    """Reply of the ``GetCloudFormationStackRecords`` operation.
+
+    Returns the CloudFormation stack record created as a result of the ``create cloud formation
+    stack`` operation.
+
+    An AWS CloudFormation stack is used to create a new Amazon EC2 instance from an exported
+    Lightsail snapshot.
+    """
 
     cloud_formation_stack_records: list[CloudFormationStackRecord] | None = _pd.Field(
         default=None,
         validation_alias="cloudFormationStackRecords",
         serialization_alias="cloudFormationStackRecords",
     )
+    """A list of objects describing the CloudFormation stack records."""
     next_page_token: str | None = _pd.Field(
         default=None, validation_alias="nextPageToken", serialization_alias="nextPageToken"
     )
+    """The token to advance to the next page of results from your request.
+
+    A next page token is not returned if there are no more results to display.
+
+    To get the next page of results, perform another ``GetCloudFormationStackRecords`` request and
+    specify the next page token using the ``pageToken`` parameter.
+    """
 
 
 class GetContactMethodsRequest(_Model):
-    """The ``GetContactMethodsRequest`` structure."""
+    """Request of the ``GetContactMethods`` operation.
+
+    Returns information about the configured contact methods. Specify a protocol in your request to
+    return information about a specific contact method.
+    """
 
     protocols: list[_t.Annotated[ContactProtocol, _Tolerant]] | None = None
+    """The protocols used to send notifications, such as ``Email``, or ``SMS`` (text messaging).
+
+    Specify a protocol in your request to return information about a specific contact method
+    protocol.
+    """
 
 
 class GetContactMethodsResult(_Model):
-    """The ``GetContactMethodsResult`` structure."""
+    """Reply of the ``GetContactMethods`` operation.
+
+    Returns information about the configured contact methods. Specify a protocol in your request to
+    return information about a specific contact method.
+    """
 
     contact_methods: list[ContactMethod] | None = _pd.Field(
         default=None, validation_alias="contactMethods", serialization_alias="contactMethods"
     )
+    """An array of objects that describe the contact methods."""
 
 
 class GetContainerAPIMetadataRequest(_Model):
-    """The ``GetContainerAPIMetadataRequest`` structure."""
+    """Request of the ``GetContainerAPIMetadata`` operation.
+
+    Returns information about Amazon Lightsail containers, such as the current version of the
+    Lightsail Control (lightsailctl) plugin.
+    """
 
 
 class GetContainerAPIMetadataResult(_Model):
-    """The ``GetContainerAPIMetadataResult`` structure."""
+    """Reply of the ``GetContainerAPIMetadata`` operation.
+
+    Returns information about Amazon Lightsail containers, such as the current version of the
+    Lightsail Control (lightsailctl) plugin.
+    """
 
     metadata: list[dict[str, str]] | None = None
+    """Metadata about Lightsail containers, such as the current version of the Lightsail Control
+    (lightsailctl) plugin.
+    """
 
 
 class GetContainerImagesRequest(_Model):
-    """The ``GetContainerImagesRequest`` structure."""
+    """Request of the ``GetContainerImages`` operation.
+
+    Returns the container images that are registered to your Amazon Lightsail container service.
+    """
 
     service_name: _t.Annotated[
         str,
@@ -3883,18 +6806,32 @@ class GetContainerImagesRequest(_Model):
         ),
         _Tolerant,
     ] = _pd.Field(validation_alias="serviceName", serialization_alias="serviceName")
+    """The name of the container service for which to return registered container images."""
 
 
 class GetContainerImagesResult(_Model):
-    """The ``GetContainerImagesResult`` structure."""
+    """Reply of the ``GetContainerImages`` operation.
+
+    Returns the container images that are registered to your Amazon Lightsail container service.
+    """
 
     container_images: list[ContainerImage] | None = _pd.Field(
         default=None, validation_alias="containerImages", serialization_alias="containerImages"
     )
+    """An array of objects that describe container images that are registered to the container
+    service.
+    """
 
 
 class GetContainerLogRequest(_Model):
-    """The ``GetContainerLogRequest`` structure."""
+    """Request of the ``GetContainerLog`` operation.
+
+    Returns the log events of a container of your Amazon Lightsail container service.
+
+    If your container service has more than one node (i.e., a scale greater than 1), then the log
+    events that are returned for the specified container are merged from all nodes on your
+    container service.
+    """
 
     service_name: _t.Annotated[
         str,
@@ -3903,36 +6840,102 @@ class GetContainerLogRequest(_Model):
         ),
         _Tolerant,
     ] = _pd.Field(validation_alias="serviceName", serialization_alias="serviceName")
+    """The name of the container service for which to get a container log."""
     container_name: str = _pd.Field(
         validation_alias="containerName", serialization_alias="containerName"
     )
+    """The name of the container that is either running or previously ran on the container service
+    for which to return a log.
+    """
     start_time: _dt.datetime | None = _pd.Field(
         default=None, validation_alias="startTime", serialization_alias="startTime"
     )
+    """The start of the time interval for which to get log data.
+
+    Constraints:
+
+    - Specified in Coordinated Universal Time (UTC).
+    - Specified in the Unix time format. For example, if you wish to use a start time of October 1,
+      2018, at 8 PM UTC, specify ``1538424000`` as the start time.
+
+    You can convert a human-friendly time to Unix time format using a converter like Epoch
+    converter.
+    """
     end_time: _dt.datetime | None = _pd.Field(
         default=None, validation_alias="endTime", serialization_alias="endTime"
     )
+    """The end of the time interval for which to get log data.
+
+    Constraints:
+
+    - Specified in Coordinated Universal Time (UTC).
+    - Specified in the Unix time format. For example, if you wish to use an end time of October 1,
+      2018, at 9 PM UTC, specify ``1538427600`` as the end time.
+
+    You can convert a human-friendly time to Unix time format using a converter like Epoch
+    converter.
+    """
     filter_pattern: str | None = _pd.Field(
         default=None, validation_alias="filterPattern", serialization_alias="filterPattern"
     )
+    """The pattern to use to filter the returned log events to a specific term.
+
+    The following are a few examples of filter patterns that you can specify:
+
+    - To return all log events, specify a filter pattern of ``""``.
+    - To exclude log events that contain the ``ERROR`` term, and return all other ...
+    - To return log events that contain the ``ERROR`` term, specify a filter ...
+    - To return log events that contain both the ``ERROR`` and ``Exception`` ...
+    - To return log events that contain the ``ERROR`` or the ``Exception`` term ...
+    """
     page_token: str | None = _pd.Field(
         default=None, validation_alias="pageToken", serialization_alias="pageToken"
     )
+    """The token to advance to the next page of results from your request.
+
+    To get a page token, perform an initial ``GetContainerLog`` request. If your results are
+    paginated, the response will return a next page token that you can specify as the page token in
+    a subsequent request.
+    """
 
 
 class GetContainerLogResult(_Model):
-    """The ``GetContainerLogResult`` structure."""
+    """Reply of the ``GetContainerLog`` operation.
+
+    Returns the log events of a container of your Amazon Lightsail container service.
+
+    If your container service has more than one node (i.e., a scale greater than 1), then the log
+    events that are returned for the specified container are merged from all nodes on your
+    container service.
+    """
 
     log_events: list[ContainerServiceLogEvent] | None = _pd.Field(
         default=None, validation_alias="logEvents", serialization_alias="logEvents"
     )
+    """An array of objects that describe the log events of a container."""
     next_page_token: str | None = _pd.Field(
         default=None, validation_alias="nextPageToken", serialization_alias="nextPageToken"
     )
+    """The token to advance to the next page of results from your request.
+
+    A next page token is not returned if there are no more results to display.
+
+    To get the next page of results, perform another ``GetContainerLog`` request and specify the
+    next page token using the ``pageToken`` parameter.
+    """
 
 
 class GetContainerServiceDeploymentsRequest(_Model):
-    """The ``GetContainerServiceDeploymentsRequest`` structure."""
+    """Request of the ``GetContainerServiceDeployments`` operation.
+
+    Returns the deployments for your Amazon Lightsail container service
+
+    A deployment specifies the settings, such as the ports and launch command, of containers that
+    are deployed to your container service.
+
+    The deployments are ordered by version in ascending order. The newest version is listed at the
+    top of the response.
+    """
 
     service_name: _t.Annotated[
         str,
@@ -3941,16 +6944,33 @@ class GetContainerServiceDeploymentsRequest(_Model):
         ),
         _Tolerant,
     ] = _pd.Field(validation_alias="serviceName", serialization_alias="serviceName")
+    """The name of the container service for which to return deployments."""
 
 
 class GetContainerServiceDeploymentsResult(_Model):
-    """The ``GetContainerServiceDeploymentsResult`` structure."""
+    """Reply of the ``GetContainerServiceDeployments`` operation.
+
+    Returns the deployments for your Amazon Lightsail container service
+
+    A deployment specifies the settings, such as the ports and launch command, of containers that
+    are deployed to your container service.
+
+    The deployments are ordered by version in ascending order. The newest version is listed at the
+    top of the response.
+    """
 
     deployments: list[ContainerServiceDeployment] | None = None
+    """An array of objects that describe deployments for a container service."""
 
 
 class GetContainerServiceMetricDataRequest(_Model):
-    """The ``GetContainerServiceMetricDataRequest`` structure."""
+    """Request of the ``GetContainerServiceMetricData`` operation.
+
+    Returns the data points of a specific metric of your Amazon Lightsail container service.
+
+    Metrics report the utilization of your resources. Monitor and collect metric data regularly to
+    maintain the reliability, availability, and performance of your resources.
+    """
 
     service_name: _t.Annotated[
         str,
@@ -3959,40 +6979,87 @@ class GetContainerServiceMetricDataRequest(_Model):
         ),
         _Tolerant,
     ] = _pd.Field(validation_alias="serviceName", serialization_alias="serviceName")
+    """The name of the container service for which to get metric data."""
     metric_name: _t.Annotated[ContainerServiceMetricName, _Tolerant] = _pd.Field(
         validation_alias="metricName", serialization_alias="metricName"
     )
+    """The metric for which you want to return information.
+
+    Valid container service metric names are listed below, along with the most useful statistics to
+    include in your request, and the published unit value.
+    """
     start_time: _dt.datetime = _pd.Field(
         validation_alias="startTime", serialization_alias="startTime"
     )
+    """The start time of the time period."""
     end_time: _dt.datetime = _pd.Field(validation_alias="endTime", serialization_alias="endTime")
+    """The end time of the time period."""
     period: _t.Annotated[int, _pd.Field(ge=60, le=86400), _Tolerant]
+    """The granularity, in seconds, of the returned data points.
+
+    All container service metric data is available in 5-minute (300 seconds) granularity.
+    """
     statistics: list[_t.Annotated[MetricStatistic, _Tolerant]]
+    """The statistic for the metric.
+
+    The following statistics are available:
+
+    - ``Minimum`` - The lowest value observed during the specified period.
+    - ``Maximum`` - The highest value observed during the specified period.
+    - ``Sum`` - All values submitted for the matching metric added together.
+    - ``Average`` - The value of ``Sum`` / ``SampleCount`` during the specified ...
+    - ``SampleCount`` - The count, or number, of data points used for the ...
+    """
 
 
 class GetContainerServiceMetricDataResult(_Model):
-    """The ``GetContainerServiceMetricDataResult`` structure."""
+    """Reply of the ``GetContainerServiceMetricData`` operation.
+
+    Returns the data points of a specific metric of your Amazon Lightsail container service.
+
+    Metrics report the utilization of your resources. Monitor and collect metric data regularly to
+    maintain the reliability, availability, and performance of your resources.
+    """
 
     metric_name: _t.Annotated[ContainerServiceMetricName, _Tolerant] | None = _pd.Field(
         default=None, validation_alias="metricName", serialization_alias="metricName"
     )
+    """The name of the metric returned."""
     metric_data: list[MetricDatapoint] | None = _pd.Field(
         default=None, validation_alias="metricData", serialization_alias="metricData"
     )
+    """An array of objects that describe the metric data returned."""
 
 
 class GetContainerServicePowersRequest(_Model):
-    """The ``GetContainerServicePowersRequest`` structure."""
+    """Request of the ``GetContainerServicePowers`` operation.
+
+    Returns the list of powers that can be specified for your Amazon Lightsail container services.
+
+    The power specifies the amount of memory, the number of vCPUs, and the base price of the
+    container service.
+    """
 
 
 class GetContainerServicePowersResult(_Model):
-    """The ``GetContainerServicePowersResult`` structure."""
+    """Reply of the ``GetContainerServicePowers`` operation.
+
+    Returns the list of powers that can be specified for your Amazon Lightsail container services.
+
+    The power specifies the amount of memory, the number of vCPUs, and the base price of the
+    container service.
+    """
 
     powers: list[ContainerServicePower] | None = None
+    """An array of objects that describe the powers that can be specified for a container service.
+    """
 
 
 class GetContainerServicesRequest(_Model):
-    """The ``GetContainerServicesRequest`` structure."""
+    """Request of the ``GetContainerServices`` operation.
+
+    Returns information about one or more of your Amazon Lightsail container services.
+    """
 
     service_name: (
         _t.Annotated[
@@ -4004,735 +7071,1558 @@ class GetContainerServicesRequest(_Model):
         ]
         | None
     ) = _pd.Field(default=None, validation_alias="serviceName", serialization_alias="serviceName")
+    """The name of the container service for which to return information.
+
+    When omitted, the response includes all of your container services in the Amazon Web Services
+    Region where the request is made.
+    """
 
 
 class GetCostEstimateRequest(_Model):
-    """The ``GetCostEstimateRequest`` structure."""
+    """Request of the ``GetCostEstimate`` operation.
+
+    Retrieves information about the cost estimate for a specified resource. A cost estimate will
+    not generate for a resource that has been deleted.
+    """
 
     resource_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = _pd.Field(
         validation_alias="resourceName", serialization_alias="resourceName"
     )
+    """The resource name."""
     start_time: _dt.datetime = _pd.Field(
         validation_alias="startTime", serialization_alias="startTime"
     )
+    """The cost estimate start time.
+
+    Constraints:
+
+    - Specified in Coordinated Universal Time (UTC).
+    - Specified in the Unix time format. For example, if you want to use a start time of October 1,
+      2018, at 8 PM UTC, specify ``1538424000`` as the start time.
+
+    You can convert a human-friendly time to Unix time format using a converter like Epoch
+    converter.
+    """
     end_time: _dt.datetime = _pd.Field(validation_alias="endTime", serialization_alias="endTime")
+    """The cost estimate end time.
+
+    Constraints:
+
+    - Specified in Coordinated Universal Time (UTC).
+    - Specified in the Unix time format. For example, if you want to use an end time of October 1,
+      2018, at 9 PM UTC, specify ``1538427600`` as the end time.
+
+    You can convert a human-friendly time to Unix time format using a converter like Epoch
+    converter.
+    """
 
 
 class GetCostEstimateResult(_Model):
-    """The ``GetCostEstimateResult`` structure."""
+    """Reply of the ``GetCostEstimate`` operation.
+
+    Retrieves information about the cost estimate for a specified resource. A cost estimate will
+    not generate for a resource that has been deleted.
+    """
 
     resources_budget_estimate: list[ResourceBudgetEstimate] | None = _pd.Field(
         default=None,
         validation_alias="resourcesBudgetEstimate",
         serialization_alias="resourcesBudgetEstimate",
     )
+    """Returns the estimate's forecasted cost or usage."""
 
 
 class GetDiskRequest(_Model):
-    """The ``GetDiskRequest`` structure."""
+    """Request of the ``GetDisk`` operation.
+
+    Returns information about a specific block storage disk.
+    """
 
     disk_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = _pd.Field(
         validation_alias="diskName", serialization_alias="diskName"
     )
+    """The name of the disk (``my-disk``)."""
 
 
 class GetDiskResult(_Model):
-    """The ``GetDiskResult`` structure."""
+    """Reply of the ``GetDisk`` operation.
+
+    Returns information about a specific block storage disk.
+    """
 
     disk: Disk | None = None
+    """An object containing information about the disk."""
 
 
 class GetDiskSnapshotRequest(_Model):
-    """The ``GetDiskSnapshotRequest`` structure."""
+    """Request of the ``GetDiskSnapshot`` operation.
+
+    Returns information about a specific block storage disk snapshot.
+    """
 
     disk_snapshot_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = (
         _pd.Field(validation_alias="diskSnapshotName", serialization_alias="diskSnapshotName")
     )
+    """The name of the disk snapshot (``my-disk-snapshot``)."""
 
 
 class GetDiskSnapshotResult(_Model):
-    """The ``GetDiskSnapshotResult`` structure."""
+    """Reply of the ``GetDiskSnapshot`` operation.
+
+    Returns information about a specific block storage disk snapshot.
+    """
 
     disk_snapshot: DiskSnapshot | None = _pd.Field(
         default=None, validation_alias="diskSnapshot", serialization_alias="diskSnapshot"
     )
+    """An object containing information about the disk snapshot."""
 
 
 class GetDiskSnapshotsRequest(_Model):
-    """The ``GetDiskSnapshotsRequest`` structure."""
+    """Request of the ``GetDiskSnapshots`` operation.
+
+    Returns information about all block storage disk snapshots in your AWS account and region.
+    """
 
     page_token: str | None = _pd.Field(
         default=None, validation_alias="pageToken", serialization_alias="pageToken"
     )
+    """The token to advance to the next page of results from your request.
+
+    To get a page token, perform an initial ``GetDiskSnapshots`` request. If your results are
+    paginated, the response will return a next page token that you can specify as the page token in
+    a subsequent request.
+    """
 
 
 class GetDiskSnapshotsResult(_Model):
-    """The ``GetDiskSnapshotsResult`` structure."""
+    """Reply of the ``GetDiskSnapshots`` operation.
+
+    Returns information about all block storage disk snapshots in your AWS account and region.
+    """
 
     disk_snapshots: list[DiskSnapshot] | None = _pd.Field(
         default=None, validation_alias="diskSnapshots", serialization_alias="diskSnapshots"
     )
+    """An array of objects containing information about all block storage disk snapshots."""
     next_page_token: str | None = _pd.Field(
         default=None, validation_alias="nextPageToken", serialization_alias="nextPageToken"
     )
+    """The token to advance to the next page of results from your request.
+
+    A next page token is not returned if there are no more results to display.
+
+    To get the next page of results, perform another ``GetDiskSnapshots`` request and specify the
+    next page token using the ``pageToken`` parameter.
+    """
 
 
 class GetDisksRequest(_Model):
-    """The ``GetDisksRequest`` structure."""
+    """Request of the ``GetDisks`` operation.
+
+    Returns information about all block storage disks in your AWS account and region.
+    """
 
     page_token: str | None = _pd.Field(
         default=None, validation_alias="pageToken", serialization_alias="pageToken"
     )
+    """The token to advance to the next page of results from your request.
+
+    To get a page token, perform an initial ``GetDisks`` request. If your results are paginated,
+    the response will return a next page token that you can specify as the page token in a
+    subsequent request.
+    """
 
 
 class GetDisksResult(_Model):
-    """The ``GetDisksResult`` structure."""
+    """Reply of the ``GetDisks`` operation.
+
+    Returns information about all block storage disks in your AWS account and region.
+    """
 
     disks: list[Disk] | None = None
+    """An array of objects containing information about all block storage disks."""
     next_page_token: str | None = _pd.Field(
         default=None, validation_alias="nextPageToken", serialization_alias="nextPageToken"
     )
+    """The token to advance to the next page of results from your request.
+
+    A next page token is not returned if there are no more results to display.
+
+    To get the next page of results, perform another ``GetDisks`` request and specify the next page
+    token using the ``pageToken`` parameter.
+    """
 
 
 class GetDistributionBundlesRequest(_Model):
-    """The ``GetDistributionBundlesRequest`` structure."""
+    """Request of the ``GetDistributionBundles`` operation.
+
+    Returns the bundles that can be applied to your Amazon Lightsail content delivery network (CDN)
+    distributions.
+
+    A distribution bundle specifies the monthly network transfer quota and monthly cost of your
+    distribution.
+    """
 
 
 class GetDistributionBundlesResult(_Model):
-    """The ``GetDistributionBundlesResult`` structure."""
+    """Reply of the ``GetDistributionBundles`` operation.
+
+    Returns the bundles that can be applied to your Amazon Lightsail content delivery network (CDN)
+    distributions.
+
+    A distribution bundle specifies the monthly network transfer quota and monthly cost of your
+    distribution.
+    """
 
     bundles: list[DistributionBundle] | None = None
+    """An object that describes a distribution bundle."""
 
 
 class GetDistributionLatestCacheResetRequest(_Model):
-    """The ``GetDistributionLatestCacheResetRequest`` structure."""
+    """Request of the ``GetDistributionLatestCacheReset`` operation.
+
+    Returns the timestamp and status of the last cache reset of a specific Amazon Lightsail content
+    delivery network (CDN) distribution.
+    """
 
     distribution_name: (
         _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] | None
     ) = _pd.Field(
         default=None, validation_alias="distributionName", serialization_alias="distributionName"
     )
+    """The name of the distribution for which to return the timestamp of the last cache reset.
+
+    Use the ``GetDistributions`` action to get a list of distribution names that you can specify.
+
+    When omitted, the response includes the latest cache reset timestamp of all your distributions.
+    """
 
 
 class GetDistributionLatestCacheResetResult(_Model):
-    """The ``GetDistributionLatestCacheResetResult`` structure."""
+    """Reply of the ``GetDistributionLatestCacheReset`` operation.
+
+    Returns the timestamp and status of the last cache reset of a specific Amazon Lightsail content
+    delivery network (CDN) distribution.
+    """
 
     status: str | None = None
+    """The status of the last cache reset."""
     create_time: _dt.datetime | None = _pd.Field(
         default=None, validation_alias="createTime", serialization_alias="createTime"
     )
+    """The timestamp of the last cache reset (``1479734909.17``) in Unix time format."""
 
 
 class GetDistributionMetricDataRequest(_Model):
-    """The ``GetDistributionMetricDataRequest`` structure."""
+    """Request of the ``GetDistributionMetricData`` operation.
+
+    Returns the data points of a specific metric for an Amazon Lightsail content delivery network
+    (CDN) distribution.
+
+    Metrics report the utilization of your resources, and the error counts generated by them.
+    Monitor and collect metric data regularly to maintain the reliability, availability, and
+    performance of your resources.
+    """
 
     distribution_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = (
         _pd.Field(validation_alias="distributionName", serialization_alias="distributionName")
     )
+    """The name of the distribution for which to get metric data.
+
+    Use the ``GetDistributions`` action to get a list of distribution names that you can specify.
+    """
     metric_name: _t.Annotated[DistributionMetricName, _Tolerant] = _pd.Field(
         validation_alias="metricName", serialization_alias="metricName"
     )
+    """The metric for which you want to return information.
+
+    Valid distribution metric names are listed below, along with the most useful ``statistics`` to
+    include in your request, and the published ``unit`` value.
+    """
     start_time: _dt.datetime = _pd.Field(
         validation_alias="startTime", serialization_alias="startTime"
     )
+    """The start of the time interval for which to get metric data.
+
+    Constraints:
+
+    - Specified in Coordinated Universal Time (UTC).
+    - Specified in the Unix time format. For example, if you wish to use a start time of October 1,
+      2018, at 8 PM UTC, specify ``1538424000`` as the start time.
+
+    You can convert a human-friendly time to Unix time format using a converter like Epoch
+    converter.
+    """
     end_time: _dt.datetime = _pd.Field(validation_alias="endTime", serialization_alias="endTime")
+    """The end of the time interval for which to get metric data.
+
+    Constraints:
+
+    - Specified in Coordinated Universal Time (UTC).
+    - Specified in the Unix time format. For example, if you wish to use an end time of October 1,
+      2018, at 9 PM UTC, specify ``1538427600`` as the end time.
+
+    You can convert a human-friendly time to Unix time format using a converter like Epoch
+    converter.
+    """
     period: _t.Annotated[int, _pd.Field(ge=60, le=86400), _Tolerant]
+    """The granularity, in seconds, for the metric data points that will be returned."""
     unit: _t.Annotated[MetricUnit, _Tolerant]
+    """The unit for the metric data request.
+
+    Valid units depend on the metric data being requested. For the valid units with each available
+    metric, see the ``metricName`` parameter.
+    """
     statistics: list[_t.Annotated[MetricStatistic, _Tolerant]]
+    """The statistic for the metric.
+
+    The following statistics are available:
+
+    - ``Minimum`` - The lowest value observed during the specified period.
+    - ``Maximum`` - The highest value observed during the specified period.
+    - ``Sum`` - All values submitted for the matching metric added together.
+    - ``Average`` - The value of Sum / SampleCount during the specified period.
+    - ``SampleCount`` - The count, or number, of data points used for the ...
+    """
 
 
 class GetDistributionMetricDataResult(_Model):
-    """The ``GetDistributionMetricDataResult`` structure."""
+    """Reply of the ``GetDistributionMetricData`` operation.
+
+    Returns the data points of a specific metric for an Amazon Lightsail content delivery network
+    (CDN) distribution.
+
+    Metrics report the utilization of your resources, and the error counts generated by them.
+    Monitor and collect metric data regularly to maintain the reliability, availability, and
+    performance of your resources.
+    """
 
     metric_name: _t.Annotated[DistributionMetricName, _Tolerant] | None = _pd.Field(
         default=None, validation_alias="metricName", serialization_alias="metricName"
     )
+    """The name of the metric returned."""
     metric_data: list[MetricDatapoint] | None = _pd.Field(
         default=None, validation_alias="metricData", serialization_alias="metricData"
     )
+    """An array of objects that describe the metric data returned."""
 
 
 class GetDistributionsRequest(_Model):
-    """The ``GetDistributionsRequest`` structure."""
+    """Request of the ``GetDistributions`` operation.
+
+    Returns information about one or more of your Amazon Lightsail content delivery network (CDN)
+    distributions.
+    """
 
     distribution_name: (
         _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] | None
     ) = _pd.Field(
         default=None, validation_alias="distributionName", serialization_alias="distributionName"
     )
+    """The name of the distribution for which to return information.
+
+    When omitted, the response includes all of your distributions in the Amazon Web Services Region
+    where the request is made.
+    """
     page_token: str | None = _pd.Field(
         default=None, validation_alias="pageToken", serialization_alias="pageToken"
     )
+    """The token to advance to the next page of results from your request.
+
+    To get a page token, perform an initial ``GetDistributions`` request. If your results are
+    paginated, the response will return a next page token that you can specify as the page token in
+    a subsequent request.
+    """
 
 
 class GetDistributionsResult(_Model):
-    """The ``GetDistributionsResult`` structure."""
+    """Reply of the ``GetDistributions`` operation.
+
+    Returns information about one or more of your Amazon Lightsail content delivery network (CDN)
+    distributions.
+    """
 
     distributions: list[LightsailDistribution] | None = None
+    """An array of objects that describe your distributions."""
     next_page_token: str | None = _pd.Field(
         default=None, validation_alias="nextPageToken", serialization_alias="nextPageToken"
     )
+    """The token to advance to the next page of results from your request.
+
+    A next page token is not returned if there are no more results to display.
+
+    To get the next page of results, perform another ``GetDistributions`` request and specify the
+    next page token using the ``pageToken`` parameter.
+    """
 
 
 class GetDomainRequest(_Model):
-    """The ``GetDomainRequest`` structure."""
+    """Request of the ``GetDomain`` operation.
+
+    Returns information about a specific domain recordset.
+    """
 
     domain_name: str = _pd.Field(validation_alias="domainName", serialization_alias="domainName")
+    """The domain name for which your want to return information about."""
 
 
 class GetDomainResult(_Model):
-    """The ``GetDomainResult`` structure."""
+    """Reply of the ``GetDomain`` operation.
+
+    Returns information about a specific domain recordset.
+    """
 
     domain: Domain | None = None
+    """An array of key-value pairs containing information about your get domain request."""
 
 
 class GetDomainsRequest(_Model):
-    """The ``GetDomainsRequest`` structure."""
+    """Request of the ``GetDomains`` operation.
+
+    Returns a list of all domains in the user's account.
+    """
 
     page_token: str | None = _pd.Field(
         default=None, validation_alias="pageToken", serialization_alias="pageToken"
     )
+    """The token to advance to the next page of results from your request.
+
+    To get a page token, perform an initial ``GetDomains`` request. If your results are paginated,
+    the response will return a next page token that you can specify as the page token in a
+    subsequent request.
+    """
 
 
 class GetDomainsResult(_Model):
-    """The ``GetDomainsResult`` structure."""
+    """Reply of the ``GetDomains`` operation.
+
+    Returns a list of all domains in the user's account.
+    """
 
     domains: list[Domain] | None = None
+    """An array of key-value pairs containing information about each of the domain entries in the
+    user's account.
+    """
     next_page_token: str | None = _pd.Field(
         default=None, validation_alias="nextPageToken", serialization_alias="nextPageToken"
     )
+    """The token to advance to the next page of results from your request.
+
+    A next page token is not returned if there are no more results to display.
+
+    To get the next page of results, perform another ``GetDomains`` request and specify the next
+    page token using the ``pageToken`` parameter.
+    """
 
 
 class GetExportSnapshotRecordsRequest(_Model):
-    """The ``GetExportSnapshotRecordsRequest`` structure."""
+    """Request of the ``GetExportSnapshotRecords`` operation.
+
+    Returns all export snapshot records created as a result of the ``export snapshot`` operation.
+
+    An export snapshot record can be used to create a new Amazon EC2 instance and its related
+    resources with the CreateCloudFormationStack action.
+    """
 
     page_token: str | None = _pd.Field(
         default=None, validation_alias="pageToken", serialization_alias="pageToken"
     )
+    """The token to advance to the next page of results from your request.
+
+    To get a page token, perform an initial ``GetExportSnapshotRecords`` request. If your results
+    are paginated, the response will return a next page token that you can specify as the page
+    token in a subsequent request.
+    """
 
 
 class GetExportSnapshotRecordsResult(_Model):
-    """The ``GetExportSnapshotRecordsResult`` structure."""
+    """Reply of the ``GetExportSnapshotRecords`` operation.
+
+    Returns all export snapshot records created as a result of the ``export snapshot`` operation.
+
+    An export snapshot record can be used to create a new Amazon EC2 instance and its related
+    resources with the CreateCloudFormationStack action.
+    """
 
     export_snapshot_records: list[ExportSnapshotRecord] | None = _pd.Field(
         default=None,
         validation_alias="exportSnapshotRecords",
         serialization_alias="exportSnapshotRecords",
     )
+    """A list of objects describing the export snapshot records."""
     next_page_token: str | None = _pd.Field(
         default=None, validation_alias="nextPageToken", serialization_alias="nextPageToken"
     )
+    """The token to advance to the next page of results from your request.
+
+    A next page token is not returned if there are no more results to display.
+
+    To get the next page of results, perform another ``GetExportSnapshotRecords`` request and
+    specify the next page token using the ``pageToken`` parameter.
+    """
 
 
 class GetInstanceAccessDetailsRequest(_Model):
-    """The ``GetInstanceAccessDetailsRequest`` structure."""
+    """Request of the ``GetInstanceAccessDetails`` operation.
+
+    Returns temporary SSH keys you can use to connect to a specific virtual private server, or
+    instance.
+
+    The ``get instance access details`` operation supports tag-based access control via resource
+    tags applied to the resource identified by ``instance name``. For more information, see the
+    Amazon Lightsail Developer Guide.
+    """
 
     instance_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = _pd.Field(
         validation_alias="instanceName", serialization_alias="instanceName"
     )
+    """The name of the instance to access."""
     protocol: _t.Annotated[InstanceAccessProtocol, _Tolerant] | None = None
+    """The protocol to use to connect to your instance. Defaults to ``ssh``."""
 
 
 class GetInstanceAccessDetailsResult(_Model):
-    """The ``GetInstanceAccessDetailsResult`` structure."""
+    """Reply of the ``GetInstanceAccessDetails`` operation.
+
+    Returns temporary SSH keys you can use to connect to a specific virtual private server, or
+    instance.
+
+    The ``get instance access details`` operation supports tag-based access control via resource
+    tags applied to the resource identified by ``instance name``. For more information, see the
+    Amazon Lightsail Developer Guide.
+    """
 
     access_details: InstanceAccessDetails | None = _pd.Field(
         default=None, validation_alias="accessDetails", serialization_alias="accessDetails"
     )
+    """An array of key-value pairs containing information about a get instance access request."""
 
 
 class GetInstanceMetricDataRequest(_Model):
-    """The ``GetInstanceMetricDataRequest`` structure."""
+    """Request of the ``GetInstanceMetricData`` operation.
+
+    Returns the data points for the specified Amazon Lightsail instance metric, given an instance
+    name.
+
+    Metrics report the utilization of your resources, and the error counts generated by them.
+    Monitor and collect metric data regularly to maintain the reliability, availability, and
+    performance of your resources.
+    """
 
     instance_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = _pd.Field(
         validation_alias="instanceName", serialization_alias="instanceName"
     )
+    """The name of the instance for which you want to get metrics data."""
     metric_name: _t.Annotated[InstanceMetricName, _Tolerant] = _pd.Field(
         validation_alias="metricName", serialization_alias="metricName"
     )
+    """The metric for which you want to return information.
+
+    Valid instance metric names are listed below, along with the most useful ``statistics`` to
+    include in your request, and the published ``unit`` value.
+    """
     period: _t.Annotated[int, _pd.Field(ge=60, le=86400), _Tolerant]
+    """The granularity, in seconds, of the returned data points.
+
+    The ``StatusCheckFailed``, ``StatusCheckFailed_Instance``, and ``StatusCheckFailed_System``
+    instance metric data is available in 1-minute (60 seconds) granularity. All other instance
+    metric data is available in 5-minute (300 seconds) granularity.
+    """
     start_time: _dt.datetime = _pd.Field(
         validation_alias="startTime", serialization_alias="startTime"
     )
+    """The start time of the time period."""
     end_time: _dt.datetime = _pd.Field(validation_alias="endTime", serialization_alias="endTime")
+    """The end time of the time period."""
     unit: _t.Annotated[MetricUnit, _Tolerant]
+    """The unit for the metric data request. Valid units depend on the metric data being requested.
+    For the valid units to specify with each available metric, see the ``metricName`` parameter.
+    """
     statistics: list[_t.Annotated[MetricStatistic, _Tolerant]]
+    """The statistic for the metric.
+
+    The following statistics are available:
+
+    - ``Minimum`` - The lowest value observed during the specified period.
+    - ``Maximum`` - The highest value observed during the specified period.
+    - ``Sum`` - All values submitted for the matching metric added together.
+    - ``Average`` - The value of Sum / SampleCount during the specified period.
+    - ``SampleCount`` - The count, or number, of data points used for the ...
+    """
 
 
 class GetInstanceMetricDataResult(_Model):
-    """The ``GetInstanceMetricDataResult`` structure."""
+    """Reply of the ``GetInstanceMetricData`` operation.
+
+    Returns the data points for the specified Amazon Lightsail instance metric, given an instance
+    name.
+
+    Metrics report the utilization of your resources, and the error counts generated by them.
+    Monitor and collect metric data regularly to maintain the reliability, availability, and
+    performance of your resources.
+    """
 
     metric_name: _t.Annotated[InstanceMetricName, _Tolerant] | None = _pd.Field(
         default=None, validation_alias="metricName", serialization_alias="metricName"
     )
+    """The name of the metric returned."""
     metric_data: list[MetricDatapoint] | None = _pd.Field(
         default=None, validation_alias="metricData", serialization_alias="metricData"
     )
+    """An array of objects that describe the metric data returned."""
 
 
 class GetInstancePortStatesRequest(_Model):
-    """The ``GetInstancePortStatesRequest`` structure."""
+    """Request of the ``GetInstancePortStates`` operation.
+
+    Returns the firewall port states for a specific Amazon Lightsail instance, the IP addresses
+    allowed to connect to the instance through the ports, and the protocol.
+    """
 
     instance_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = _pd.Field(
         validation_alias="instanceName", serialization_alias="instanceName"
     )
+    """The name of the instance for which to return firewall port states."""
 
 
 class GetInstancePortStatesResult(_Model):
-    """The ``GetInstancePortStatesResult`` structure."""
+    """Reply of the ``GetInstancePortStates`` operation.
+
+    Returns the firewall port states for a specific Amazon Lightsail instance, the IP addresses
+    allowed to connect to the instance through the ports, and the protocol.
+    """
 
     port_states: list[InstancePortState] | None = _pd.Field(
         default=None, validation_alias="portStates", serialization_alias="portStates"
     )
+    """An array of objects that describe the firewall port states for the specified instance."""
 
 
 class GetInstanceRequest(_Model):
-    """The ``GetInstanceRequest`` structure."""
+    """Request of the ``GetInstance`` operation.
+
+    Returns information about a specific Amazon Lightsail instance, which is a virtual private
+    server.
+    """
 
     instance_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = _pd.Field(
         validation_alias="instanceName", serialization_alias="instanceName"
     )
+    """The name of the instance."""
 
 
 class GetInstanceResult(_Model):
-    """The ``GetInstanceResult`` structure."""
+    """Reply of the ``GetInstance`` operation.
+
+    Returns information about a specific Amazon Lightsail instance, which is a virtual private
+    server.
+    """
 
     instance: Instance | None = None
+    """An array of key-value pairs containing information about the specified instance."""
 
 
 class GetInstanceSnapshotRequest(_Model):
-    """The ``GetInstanceSnapshotRequest`` structure."""
+    """Request of the ``GetInstanceSnapshot`` operation.
+
+    Returns information about a specific instance snapshot.
+    """
 
     instance_snapshot_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = (
         _pd.Field(
             validation_alias="instanceSnapshotName", serialization_alias="instanceSnapshotName"
         )
     )
+    """The name of the snapshot for which you are requesting information."""
 
 
 class GetInstanceSnapshotResult(_Model):
-    """The ``GetInstanceSnapshotResult`` structure."""
+    """Reply of the ``GetInstanceSnapshot`` operation.
+
+    Returns information about a specific instance snapshot.
+    """
 
     instance_snapshot: InstanceSnapshot | None = _pd.Field(
         default=None, validation_alias="instanceSnapshot", serialization_alias="instanceSnapshot"
     )
+    """An array of key-value pairs containing information about the results of your get instance
+    snapshot request.
+    """
 
 
 class GetInstanceSnapshotsRequest(_Model):
-    """The ``GetInstanceSnapshotsRequest`` structure."""
+    """Request of the ``GetInstanceSnapshots`` operation.
+
+    Returns all instance snapshots for the user's account.
+    """
 
     page_token: str | None = _pd.Field(
         default=None, validation_alias="pageToken", serialization_alias="pageToken"
     )
+    """The token to advance to the next page of results from your request.
+
+    To get a page token, perform an initial ``GetInstanceSnapshots`` request. If your results are
+    paginated, the response will return a next page token that you can specify as the page token in
+    a subsequent request.
+    """
 
 
 class GetInstanceSnapshotsResult(_Model):
-    """The ``GetInstanceSnapshotsResult`` structure."""
+    """Reply of the ``GetInstanceSnapshots`` operation.
+
+    Returns all instance snapshots for the user's account.
+    """
 
     instance_snapshots: list[InstanceSnapshot] | None = _pd.Field(
         default=None, validation_alias="instanceSnapshots", serialization_alias="instanceSnapshots"
     )
+    """An array of key-value pairs containing information about the results of your get instance
+    snapshots request.
+    """
     next_page_token: str | None = _pd.Field(
         default=None, validation_alias="nextPageToken", serialization_alias="nextPageToken"
     )
+    """The token to advance to the next page of results from your request.
+
+    A next page token is not returned if there are no more results to display.
+
+    To get the next page of results, perform another ``GetInstanceSnapshots`` request and specify
+    the next page token using the ``pageToken`` parameter.
+    """
 
 
 class GetInstanceStateRequest(_Model):
-    """The ``GetInstanceStateRequest`` structure."""
+    """Request of the ``GetInstanceState`` operation.
+
+    Returns the state of a specific instance. Works on one instance at a time.
+    """
 
     instance_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = _pd.Field(
         validation_alias="instanceName", serialization_alias="instanceName"
     )
+    """The name of the instance to get state information about."""
 
 
 class GetInstanceStateResult(_Model):
-    """The ``GetInstanceStateResult`` structure."""
+    """Reply of the ``GetInstanceState`` operation.
+
+    Returns the state of a specific instance. Works on one instance at a time.
+    """
 
     state: InstanceState | None = None
+    """The state of the instance."""
 
 
 class GetInstancesRequest(_Model):
-    """The ``GetInstancesRequest`` structure."""
+    """Request of the ``GetInstances`` operation.
+
+    Returns information about all Amazon Lightsail virtual private servers, or instances.
+    """
 
     page_token: str | None = _pd.Field(
         default=None, validation_alias="pageToken", serialization_alias="pageToken"
     )
+    """The token to advance to the next page of results from your request.
+
+    To get a page token, perform an initial ``GetInstances`` request. If your results are
+    paginated, the response will return a next page token that you can specify as the page token in
+    a subsequent request.
+    """
 
 
 class GetInstancesResult(_Model):
-    """The ``GetInstancesResult`` structure."""
+    """Reply of the ``GetInstances`` operation.
+
+    Returns information about all Amazon Lightsail virtual private servers, or instances.
+    """
 
     instances: list[Instance] | None = None
+    """An array of key-value pairs containing information about your instances."""
     next_page_token: str | None = _pd.Field(
         default=None, validation_alias="nextPageToken", serialization_alias="nextPageToken"
     )
+    """The token to advance to the next page of results from your request.
+
+    A next page token is not returned if there are no more results to display.
+
+    To get the next page of results, perform another ``GetInstances`` request and specify the next
+    page token using the ``pageToken`` parameter.
+    """
 
 
 class GetKeyPairRequest(_Model):
-    """The ``GetKeyPairRequest`` structure."""
+    """Request of the ``GetKeyPair`` operation.
+
+    Returns information about a specific key pair.
+    """
 
     key_pair_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = _pd.Field(
         validation_alias="keyPairName", serialization_alias="keyPairName"
     )
+    """The name of the key pair for which you are requesting information."""
 
 
 class GetKeyPairResult(_Model):
-    """The ``GetKeyPairResult`` structure."""
+    """Reply of the ``GetKeyPair`` operation.
+
+    Returns information about a specific key pair.
+    """
 
     key_pair: KeyPair | None = _pd.Field(
         default=None, validation_alias="keyPair", serialization_alias="keyPair"
     )
+    """An array of key-value pairs containing information about the key pair."""
 
 
 class GetKeyPairsRequest(_Model):
-    """The ``GetKeyPairsRequest`` structure."""
+    """Request of the ``GetKeyPairs`` operation.
+
+    Returns information about all key pairs in the user's account.
+    """
 
     page_token: str | None = _pd.Field(
         default=None, validation_alias="pageToken", serialization_alias="pageToken"
     )
+    """The token to advance to the next page of results from your request.
+
+    To get a page token, perform an initial ``GetKeyPairs`` request. If your results are paginated,
+    the response will return a next page token that you can specify as the page token in a
+    subsequent request.
+    """
     include_default_key_pair: bool | None = _pd.Field(
         default=None,
         validation_alias="includeDefaultKeyPair",
         serialization_alias="includeDefaultKeyPair",
     )
+    """A Boolean value that indicates whether to include the default key pair in the response of
+    your request.
+    """
 
 
 class GetKeyPairsResult(_Model):
-    """The ``GetKeyPairsResult`` structure."""
+    """Reply of the ``GetKeyPairs`` operation.
+
+    Returns information about all key pairs in the user's account.
+    """
 
     key_pairs: list[KeyPair] | None = _pd.Field(
         default=None, validation_alias="keyPairs", serialization_alias="keyPairs"
     )
+    """An array of key-value pairs containing information about the key pairs."""
     next_page_token: str | None = _pd.Field(
         default=None, validation_alias="nextPageToken", serialization_alias="nextPageToken"
     )
+    """The token to advance to the next page of results from your request.
+
+    A next page token is not returned if there are no more results to display.
+
+    To get the next page of results, perform another ``GetKeyPairs`` request and specify the next
+    page token using the ``pageToken`` parameter.
+    """
 
 
 class GetLoadBalancerMetricDataRequest(_Model):
-    """The ``GetLoadBalancerMetricDataRequest`` structure."""
+    """Request of the ``GetLoadBalancerMetricData`` operation.
+
+    Returns information about health metrics for your Lightsail load balancer.
+
+    Metrics report the utilization of your resources, and the error counts generated by them.
+    Monitor and collect metric data regularly to maintain the reliability, availability, and
+    performance of your resources.
+    """
 
     load_balancer_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = (
         _pd.Field(validation_alias="loadBalancerName", serialization_alias="loadBalancerName")
     )
+    """The name of the load balancer."""
     metric_name: _t.Annotated[LoadBalancerMetricName, _Tolerant] = _pd.Field(
         validation_alias="metricName", serialization_alias="metricName"
     )
+    """The metric for which you want to return information.
+
+    Valid load balancer metric names are listed below, along with the most useful ``statistics`` to
+    include in your request, and the published ``unit`` value.
+    """
     period: _t.Annotated[int, _pd.Field(ge=60, le=86400), _Tolerant]
+    """The granularity, in seconds, of the returned data points."""
     start_time: _dt.datetime = _pd.Field(
         validation_alias="startTime", serialization_alias="startTime"
     )
+    """The start time of the period."""
     end_time: _dt.datetime = _pd.Field(validation_alias="endTime", serialization_alias="endTime")
+    """The end time of the period."""
     unit: _t.Annotated[MetricUnit, _Tolerant]
+    """The unit for the metric data request. Valid units depend on the metric data being requested.
+    For the valid units with each available metric, see the ``metricName`` parameter.
+    """
     statistics: list[_t.Annotated[MetricStatistic, _Tolerant]]
+    """The statistic for the metric.
+
+    The following statistics are available:
+
+    - ``Minimum`` - The lowest value observed during the specified period.
+    - ``Maximum`` - The highest value observed during the specified period.
+    - ``Sum`` - All values submitted for the matching metric added together.
+    - ``Average`` - The value of Sum / SampleCount during the specified period.
+    - ``SampleCount`` - The count, or number, of data points used for the ...
+    """
 
 
 class GetLoadBalancerMetricDataResult(_Model):
-    """The ``GetLoadBalancerMetricDataResult`` structure."""
+    """Reply of the ``GetLoadBalancerMetricData`` operation.
+
+    Returns information about health metrics for your Lightsail load balancer.
+
+    Metrics report the utilization of your resources, and the error counts generated by them.
+    Monitor and collect metric data regularly to maintain the reliability, availability, and
+    performance of your resources.
+    """
 
     metric_name: _t.Annotated[LoadBalancerMetricName, _Tolerant] | None = _pd.Field(
         default=None, validation_alias="metricName", serialization_alias="metricName"
     )
+    """The name of the metric returned."""
     metric_data: list[MetricDatapoint] | None = _pd.Field(
         default=None, validation_alias="metricData", serialization_alias="metricData"
     )
+    """An array of objects that describe the metric data returned."""
 
 
 class GetLoadBalancerRequest(_Model):
-    """The ``GetLoadBalancerRequest`` structure."""
+    """Request of the ``GetLoadBalancer`` operation.
+
+    Returns information about the specified Lightsail load balancer.
+    """
 
     load_balancer_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = (
         _pd.Field(validation_alias="loadBalancerName", serialization_alias="loadBalancerName")
     )
+    """The name of the load balancer."""
 
 
 class GetLoadBalancerResult(_Model):
-    """The ``GetLoadBalancerResult`` structure."""
+    """Reply of the ``GetLoadBalancer`` operation.
+
+    Returns information about the specified Lightsail load balancer.
+    """
 
     load_balancer: LoadBalancer | None = _pd.Field(
         default=None, validation_alias="loadBalancer", serialization_alias="loadBalancer"
     )
+    """An object containing information about your load balancer."""
 
 
 class GetLoadBalancerTlsCertificatesRequest(_Model):
-    """The ``GetLoadBalancerTlsCertificatesRequest`` structure."""
+    """Request of the ``GetLoadBalancerTlsCertificates`` operation.
+
+    Returns information about the TLS certificates that are associated with the specified Lightsail
+    load balancer.
+
+    TLS is just an updated, more secure version of Secure Socket Layer (SSL).
+
+    You can have a maximum of 2 certificates associated with a Lightsail load balancer. One is
+    active and the other is inactive.
+    """
 
     load_balancer_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = (
         _pd.Field(validation_alias="loadBalancerName", serialization_alias="loadBalancerName")
     )
+    """The name of the load balancer you associated with your SSL/TLS certificate."""
 
 
 class GetLoadBalancerTlsCertificatesResult(_Model):
-    """The ``GetLoadBalancerTlsCertificatesResult`` structure."""
+    """Reply of the ``GetLoadBalancerTlsCertificates`` operation.
+
+    Returns information about the TLS certificates that are associated with the specified Lightsail
+    load balancer.
+
+    TLS is just an updated, more secure version of Secure Socket Layer (SSL).
+
+    You can have a maximum of 2 certificates associated with a Lightsail load balancer. One is
+    active and the other is inactive.
+    """
 
     tls_certificates: list[LoadBalancerTlsCertificate] | None = _pd.Field(
         default=None, validation_alias="tlsCertificates", serialization_alias="tlsCertificates"
     )
+    """An array of LoadBalancerTlsCertificate objects describing your SSL/TLS certificates."""
 
 
 class GetLoadBalancerTlsPoliciesRequest(_Model):
-    """The ``GetLoadBalancerTlsPoliciesRequest`` structure."""
+    """Request of the ``GetLoadBalancerTlsPolicies`` operation.
+
+    Returns a list of TLS security policies that you can apply to Lightsail load balancers.
+
+    For more information about load balancer TLS security policies, see Configuring TLS security
+    policies on your Amazon Lightsail load balancers in the Amazon Lightsail Developer Guide.
+    """
 
     page_token: str | None = _pd.Field(
         default=None, validation_alias="pageToken", serialization_alias="pageToken"
     )
+    """The token to advance to the next page of results from your request.
+
+    To get a page token, perform an initial ``GetLoadBalancerTlsPolicies`` request. If your results
+    are paginated, the response will return a next page token that you can specify as the page
+    token in a subsequent request.
+    """
 
 
 class GetLoadBalancerTlsPoliciesResult(_Model):
-    """The ``GetLoadBalancerTlsPoliciesResult`` structure."""
+    """Reply of the ``GetLoadBalancerTlsPolicies`` operation.
+
+    Returns a list of TLS security policies that you can apply to Lightsail load balancers.
+
+    For more information about load balancer TLS security policies, see Configuring TLS security
+    policies on your Amazon Lightsail load balancers in the Amazon Lightsail Developer Guide.
+    """
 
     tls_policies: list[LoadBalancerTlsPolicy] | None = _pd.Field(
         default=None, validation_alias="tlsPolicies", serialization_alias="tlsPolicies"
     )
+    """An array of objects that describe the TLS security policies that are available."""
     next_page_token: str | None = _pd.Field(
         default=None, validation_alias="nextPageToken", serialization_alias="nextPageToken"
     )
+    """The token to advance to the next page of results from your request.
+
+    A next page token is not returned if there are no more results to display.
+
+    To get the next page of results, perform another ``GetLoadBalancerTlsPolicies`` request and
+    specify the next page token using the ``pageToken`` parameter.
+    """
 
 
 class GetLoadBalancersRequest(_Model):
-    """The ``GetLoadBalancersRequest`` structure."""
+    """Request of the ``GetLoadBalancers`` operation.
+
+    Returns information about all load balancers in an account.
+    """
 
     page_token: str | None = _pd.Field(
         default=None, validation_alias="pageToken", serialization_alias="pageToken"
     )
+    """The token to advance to the next page of results from your request.
+
+    To get a page token, perform an initial ``GetLoadBalancers`` request. If your results are
+    paginated, the response will return a next page token that you can specify as the page token in
+    a subsequent request.
+    """
 
 
 class GetLoadBalancersResult(_Model):
-    """The ``GetLoadBalancersResult`` structure."""
+    """Reply of the ``GetLoadBalancers`` operation.
+
+    Returns information about all load balancers in an account.
+    """
 
     load_balancers: list[LoadBalancer] | None = _pd.Field(
         default=None, validation_alias="loadBalancers", serialization_alias="loadBalancers"
     )
+    """An array of LoadBalancer objects describing your load balancers."""
     next_page_token: str | None = _pd.Field(
         default=None, validation_alias="nextPageToken", serialization_alias="nextPageToken"
     )
+    """The token to advance to the next page of results from your request.
+
+    A next page token is not returned if there are no more results to display.
+
+    To get the next page of results, perform another ``GetLoadBalancers`` request and specify the
+    next page token using the ``pageToken`` parameter.
+    """
 
 
 class GetOperationRequest(_Model):
-    """The ``GetOperationRequest`` structure."""
+    """Request of the ``GetOperation`` operation.
+
+    Returns information about a specific operation. Operations include events such as when you
+    create an instance, allocate a static IP, attach a static IP, and so on.
+    """
 
     operation_id: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] = _pd.Field(
         validation_alias="operationId", serialization_alias="operationId"
     )
+    """A GUID used to identify the operation."""
 
 
 class GetOperationResult(_Model):
-    """The ``GetOperationResult`` structure."""
+    """Reply of the ``GetOperation`` operation.
+
+    Returns information about a specific operation. Operations include events such as when you
+    create an instance, allocate a static IP, attach a static IP, and so on.
+    """
 
     operation: Operation | None = None
+    """An array of objects that describe the result of the action, such as the status of the
+    request, the timestamp of the request, and the resources affected by the request.
+    """
 
 
 class GetOperationsForResourceRequest(_Model):
-    """The ``GetOperationsForResourceRequest`` structure."""
+    """Request of the ``GetOperationsForResource`` operation.
+
+    Gets operations for a specific resource (an instance or a static IP).
+    """
 
     resource_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = _pd.Field(
         validation_alias="resourceName", serialization_alias="resourceName"
     )
+    """The name of the resource for which you are requesting information."""
     page_token: str | None = _pd.Field(
         default=None, validation_alias="pageToken", serialization_alias="pageToken"
     )
+    """The token to advance to the next page of results from your request.
+
+    To get a page token, perform an initial ``GetOperationsForResource`` request. If your results
+    are paginated, the response will return a next page token that you can specify as the page
+    token in a subsequent request.
+    """
 
 
 class GetOperationsForResourceResult(_Model):
-    """The ``GetOperationsForResourceResult`` structure."""
+    """Reply of the ``GetOperationsForResource`` operation.
+
+    Gets operations for a specific resource (an instance or a static IP).
+    """
 
     operations: list[Operation] | None = None
+    """An array of objects that describe the result of the action, such as the status of the
+    request, the timestamp of the request, and the resources affected by the request.
+    """
     next_page_count: str | None = _pd.Field(
         default=None, validation_alias="nextPageCount", serialization_alias="nextPageCount"
     )
+    """(Discontinued) Returns the number of pages of results that remain."""
     next_page_token: str | None = _pd.Field(
         default=None, validation_alias="nextPageToken", serialization_alias="nextPageToken"
     )
+    """The token to advance to the next page of results from your request.
+
+    A next page token is not returned if there are no more results to display.
+
+    To get the next page of results, perform another ``GetOperationsForResource`` request and
+    specify the next page token using the ``pageToken`` parameter.
+    """
 
 
 class GetOperationsRequest(_Model):
-    """The ``GetOperationsRequest`` structure."""
+    """Request of the ``GetOperations`` operation.
+
+    Returns information about all operations.
+
+    Results are returned from oldest to newest, up to a maximum of 200. Results can be paged by
+    making each subsequent call to ``GetOperations`` use the maximum (last) ``statusChangedAt``
+    value from the previous request.
+    """
 
     page_token: str | None = _pd.Field(
         default=None, validation_alias="pageToken", serialization_alias="pageToken"
     )
+    """The token to advance to the next page of results from your request.
+
+    To get a page token, perform an initial ``GetOperations`` request. If your results are
+    paginated, the response will return a next page token that you can specify as the page token in
+    a subsequent request.
+    """
 
 
 class GetOperationsResult(_Model):
-    """The ``GetOperationsResult`` structure."""
+    """Reply of the ``GetOperations`` operation.
+
+    Returns information about all operations.
+
+    Results are returned from oldest to newest, up to a maximum of 200. Results can be paged by
+    making each subsequent call to ``GetOperations`` use the maximum (last) ``statusChangedAt``
+    value from the previous request.
+    """
 
     operations: list[Operation] | None = None
+    """An array of objects that describe the result of the action, such as the status of the
+    request, the timestamp of the request, and the resources affected by the request.
+    """
     next_page_token: str | None = _pd.Field(
         default=None, validation_alias="nextPageToken", serialization_alias="nextPageToken"
     )
+    """The token to advance to the next page of results from your request.
+
+    A next page token is not returned if there are no more results to display.
+
+    To get the next page of results, perform another ``GetOperations`` request and specify the next
+    page token using the ``pageToken`` parameter.
+    """
 
 
 class GetProfileRequest(_Model):
-    """The ``GetProfileRequest`` structure."""
+    """Request of the ``GetProfile`` operation.
+
+    Returns information about the profile of the Amazon Lightsail account that makes the request.
+    The response includes the profile type and, for accounts enrolled in the Lightsail partner
+    program, the partner membership details.
+    """
 
 
 class GetProfileResult(_Model):
-    """The ``GetProfileResult`` structure."""
+    """Reply of the ``GetProfile`` operation.
+
+    Returns information about the profile of the Amazon Lightsail account that makes the request.
+    The response includes the profile type and, for accounts enrolled in the Lightsail partner
+    program, the partner membership details.
+    """
 
     profile_type: _t.Annotated[ProfileType, _Tolerant] = _pd.Field(
         validation_alias="profileType", serialization_alias="profileType"
     )
+    """The type of the profile.
+
+    The following profile types are possible:
+
+    - ``Lightsailor`` - The account is not enrolled in the Lightsail partner program.
+    - ``LightsailPartner`` - The account is enrolled in the Lightsail partner program.
+    """
     partner: PartnerInfo | None = None
+    """An object that describes the partner membership of the account, such as the tier of the
+    membership, its status, and when the account was enrolled.
+
+    This parameter is returned only for accounts that have a ``profileType`` of
+    ``LightsailPartner``.
+    """
 
 
 class GetRegionsRequest(_Model):
-    """The ``GetRegionsRequest`` structure."""
+    """Request of the ``GetRegions`` operation.
+
+    Returns a list of all valid regions for Amazon Lightsail. Use the ``include availability
+    zones`` parameter to also return the Availability Zones in a region.
+    """
 
     include_availability_zones: bool | None = _pd.Field(
         default=None,
         validation_alias="includeAvailabilityZones",
         serialization_alias="includeAvailabilityZones",
     )
+    """A Boolean value indicating whether to also include Availability Zones in your get regions
+    request. Availability Zones are indicated with a letter: ``us-east-2a``.
+    """
     include_relational_database_availability_zones: bool | None = _pd.Field(
         default=None,
         validation_alias="includeRelationalDatabaseAvailabilityZones",
         serialization_alias="includeRelationalDatabaseAvailabilityZones",
     )
+    """A Boolean value indicating whether to also include Availability Zones for databases in your
+    get regions request. Availability Zones are indicated with a letter (``us-east-2a``).
+    """
 
 
 class GetRegionsResult(_Model):
-    """The ``GetRegionsResult`` structure."""
+    """Reply of the ``GetRegions`` operation.
+
+    Returns a list of all valid regions for Amazon Lightsail. Use the ``include availability
+    zones`` parameter to also return the Availability Zones in a region.
+    """
 
     regions: list[Region] | None = None
+    """An array of key-value pairs containing information about your get regions request."""
 
 
 class GetRelationalDatabaseBlueprintsRequest(_Model):
-    """The ``GetRelationalDatabaseBlueprintsRequest`` structure."""
+    """Request of the ``GetRelationalDatabaseBlueprints`` operation.
+
+    Returns a list of available database blueprints in Amazon Lightsail. A blueprint describes the
+    major engine version of a database.
+
+    You can use a blueprint ID to create a new database that runs a specific database engine.
+    """
 
     page_token: str | None = _pd.Field(
         default=None, validation_alias="pageToken", serialization_alias="pageToken"
     )
+    """The token to advance to the next page of results from your request.
+
+    To get a page token, perform an initial ``GetRelationalDatabaseBlueprints`` request. If your
+    results are paginated, the response will return a next page token that you can specify as the
+    page token in a subsequent request.
+    """
 
 
 class GetRelationalDatabaseBlueprintsResult(_Model):
-    """The ``GetRelationalDatabaseBlueprintsResult`` structure."""
+    """Reply of the ``GetRelationalDatabaseBlueprints`` operation.
+
+    Returns a list of available database blueprints in Amazon Lightsail. A blueprint describes the
+    major engine version of a database.
+
+    You can use a blueprint ID to create a new database that runs a specific database engine.
+    """
 
     blueprints: list[RelationalDatabaseBlueprint] | None = None
+    """An object describing the result of your get relational database blueprints request."""
     next_page_token: str | None = _pd.Field(
         default=None, validation_alias="nextPageToken", serialization_alias="nextPageToken"
     )
+    """The token to advance to the next page of results from your request.
+
+    A next page token is not returned if there are no more results to display.
+
+    To get the next page of results, perform another ``GetRelationalDatabaseBlueprints`` request
+    and specify the next page token using the ``pageToken`` parameter.
+    """
 
 
 class GetRelationalDatabaseBundlesRequest(_Model):
-    """The ``GetRelationalDatabaseBundlesRequest`` structure."""
+    """Request of the ``GetRelationalDatabaseBundles`` operation.
+
+    Returns the list of bundles that are available in Amazon Lightsail. A bundle describes the
+    performance specifications for a database.
+
+    You can use a bundle ID to create a new database with explicit performance specifications.
+    """
 
     page_token: str | None = _pd.Field(
         default=None, validation_alias="pageToken", serialization_alias="pageToken"
     )
+    """The token to advance to the next page of results from your request.
+
+    To get a page token, perform an initial ``GetRelationalDatabaseBundles`` request. If your
+    results are paginated, the response will return a next page token that you can specify as the
+    page token in a subsequent request.
+    """
     include_inactive: bool | None = _pd.Field(
         default=None, validation_alias="includeInactive", serialization_alias="includeInactive"
     )
+    """A Boolean value that indicates whether to include inactive (unavailable) bundles in the
+    response of your request.
+    """
 
 
 class GetRelationalDatabaseBundlesResult(_Model):
-    """The ``GetRelationalDatabaseBundlesResult`` structure."""
+    """Reply of the ``GetRelationalDatabaseBundles`` operation.
+
+    Returns the list of bundles that are available in Amazon Lightsail. A bundle describes the
+    performance specifications for a database.
+
+    You can use a bundle ID to create a new database with explicit performance specifications.
+    """
 
     bundles: list[RelationalDatabaseBundle] | None = None
+    """An object describing the result of your get relational database bundles request."""
     next_page_token: str | None = _pd.Field(
         default=None, validation_alias="nextPageToken", serialization_alias="nextPageToken"
     )
+    """The token to advance to the next page of results from your request.
+
+    A next page token is not returned if there are no more results to display.
+
+    To get the next page of results, perform another ``GetRelationalDatabaseBundles`` request and
+    specify the next page token using the ``pageToken`` parameter.
+    """
 
 
 class GetRelationalDatabaseEventsRequest(_Model):
-    """The ``GetRelationalDatabaseEventsRequest`` structure."""
+    """Request of the ``GetRelationalDatabaseEvents`` operation.
+
+    Returns a list of events for a specific database in Amazon Lightsail.
+    """
 
     relational_database_name: _t.Annotated[
         str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant
     ] = _pd.Field(
         validation_alias="relationalDatabaseName", serialization_alias="relationalDatabaseName"
     )
+    """The name of the database from which to get events."""
     duration_in_minutes: int | None = _pd.Field(
         default=None, validation_alias="durationInMinutes", serialization_alias="durationInMinutes"
     )
+    """The number of minutes in the past from which to retrieve events. For example, to get all
+    events from the past 2 hours, enter 120.
+
+    Default: ``60``
+
+    The minimum is 1 and the maximum is 14 days (20160 minutes).
+    """
     page_token: str | None = _pd.Field(
         default=None, validation_alias="pageToken", serialization_alias="pageToken"
     )
+    """The token to advance to the next page of results from your request.
+
+    To get a page token, perform an initial ``GetRelationalDatabaseEvents`` request. If your
+    results are paginated, the response will return a next page token that you can specify as the
+    page token in a subsequent request.
+    """
 
 
 class GetRelationalDatabaseEventsResult(_Model):
-    """The ``GetRelationalDatabaseEventsResult`` structure."""
+    """Reply of the ``GetRelationalDatabaseEvents`` operation.
+
+    Returns a list of events for a specific database in Amazon Lightsail.
+    """
 
     relational_database_events: list[RelationalDatabaseEvent] | None = _pd.Field(
         default=None,
         validation_alias="relationalDatabaseEvents",
         serialization_alias="relationalDatabaseEvents",
     )
+    """An object describing the result of your get relational database events request."""
     next_page_token: str | None = _pd.Field(
         default=None, validation_alias="nextPageToken", serialization_alias="nextPageToken"
     )
+    """The token to advance to the next page of results from your request.
+
+    A next page token is not returned if there are no more results to display.
+
+    To get the next page of results, perform another ``GetRelationalDatabaseEvents`` request and
+    specify the next page token using the ``pageToken`` parameter.
+    """
 
 
 class GetRelationalDatabaseLogEventsRequest(_Model):
-    """The ``GetRelationalDatabaseLogEventsRequest`` structure."""
+    """Request of the ``GetRelationalDatabaseLogEvents`` operation.
+
+    Returns a list of log events for a database in Amazon Lightsail.
+    """
 
     relational_database_name: _t.Annotated[
         str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant
     ] = _pd.Field(
         validation_alias="relationalDatabaseName", serialization_alias="relationalDatabaseName"
     )
+    """The name of your database for which to get log events."""
     log_stream_name: str = _pd.Field(
         validation_alias="logStreamName", serialization_alias="logStreamName"
     )
+    """The name of the log stream.
+
+    Use the ``get relational database log streams`` operation to get a list of available log
+    streams.
+    """
     start_time: _dt.datetime | None = _pd.Field(
         default=None, validation_alias="startTime", serialization_alias="startTime"
     )
+    """The start of the time interval from which to get log events.
+
+    Constraints:
+
+    - Specified in Coordinated Universal Time (UTC).
+    - Specified in the Unix time format. For example, if you wish to use a start time of October 1,
+      2018, at 8 PM UTC, then you input ``1538424000`` as the start time.
+    """
     end_time: _dt.datetime | None = _pd.Field(
         default=None, validation_alias="endTime", serialization_alias="endTime"
     )
+    """The end of the time interval from which to get log events.
+
+    Constraints:
+
+    - Specified in Coordinated Universal Time (UTC).
+    - Specified in the Unix time format. For example, if you wish to use an end time of October 1,
+      2018, at 8 PM UTC, then you input ``1538424000`` as the end time.
+    """
     start_from_head: bool | None = _pd.Field(
         default=None, validation_alias="startFromHead", serialization_alias="startFromHead"
     )
+    """Parameter to specify if the log should start from head or tail. If ``true`` is specified,
+    the log event starts from the head of the log. If ``false`` is specified, the log event starts
+    from the tail of the log.
+    """
     page_token: str | None = _pd.Field(
         default=None, validation_alias="pageToken", serialization_alias="pageToken"
     )
+    """The token to advance to the next or previous page of results from your request.
+
+    To get a page token, perform an initial ``GetRelationalDatabaseLogEvents`` request. If your
+    results are paginated, the response will return a next forward token and/or next backward token
+    that you can specify as the page token in a subsequent request.
+    """
 
 
 class GetRelationalDatabaseLogEventsResult(_Model):
-    """The ``GetRelationalDatabaseLogEventsResult`` structure."""
+    """Reply of the ``GetRelationalDatabaseLogEvents`` operation.
+
+    Returns a list of log events for a database in Amazon Lightsail.
+    """
 
     resource_log_events: list[LogEvent] | None = _pd.Field(
         default=None, validation_alias="resourceLogEvents", serialization_alias="resourceLogEvents"
     )
+    """An object describing the result of your get relational database log events request."""
     next_backward_token: str | None = _pd.Field(
         default=None, validation_alias="nextBackwardToken", serialization_alias="nextBackwardToken"
     )
+    """A token used for advancing to the previous page of results from your get relational database
+    log events request.
+    """
     next_forward_token: str | None = _pd.Field(
         default=None, validation_alias="nextForwardToken", serialization_alias="nextForwardToken"
     )
+    """A token used for advancing to the next page of results from your get relational database log
+    events request.
+    """
 
 
 class GetRelationalDatabaseLogStreamsRequest(_Model):
-    """The ``GetRelationalDatabaseLogStreamsRequest`` structure."""
+    """Request of the ``GetRelationalDatabaseLogStreams`` operation.
+
+    Returns a list of available log streams for a specific database in Amazon Lightsail.
+    """
 
     relational_database_name: _t.Annotated[
         str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant
     ] = _pd.Field(
         validation_alias="relationalDatabaseName", serialization_alias="relationalDatabaseName"
     )
+    """The name of your database for which to get log streams."""
 
 
 class GetRelationalDatabaseLogStreamsResult(_Model):
-    """The ``GetRelationalDatabaseLogStreamsResult`` structure."""
+    """Reply of the ``GetRelationalDatabaseLogStreams`` operation.
+
+    Returns a list of available log streams for a specific database in Amazon Lightsail.
+    """
 
     log_streams: list[str] | None = _pd.Field(
         default=None, validation_alias="logStreams", serialization_alias="logStreams"
     )
+    """An object describing the result of your get relational database log streams request."""
 
 
 class GetRelationalDatabaseMasterUserPasswordRequest(_Model):
-    """The ``GetRelationalDatabaseMasterUserPasswordRequest`` structure."""
+    """Request of the ``GetRelationalDatabaseMasterUserPassword`` operation.
+
+    Returns the current, previous, or pending versions of the master user password for a Lightsail
+    database.
+
+    The ``GetRelationalDatabaseMasterUserPassword`` operation supports tag-based access control via
+    resource tags applied to the resource identified by relationalDatabaseName.
+    """
 
     relational_database_name: _t.Annotated[
         str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant
     ] = _pd.Field(
         validation_alias="relationalDatabaseName", serialization_alias="relationalDatabaseName"
     )
+    """The name of your database for which to get the master user password."""
     password_version: _t.Annotated[RelationalDatabasePasswordVersion, _Tolerant] | None = _pd.Field(
         default=None, validation_alias="passwordVersion", serialization_alias="passwordVersion"
     )
+    """The password version to return.
+
+    Specifying ``CURRENT`` or ``PREVIOUS`` returns the current or previous passwords respectively.
+    Specifying ``PENDING`` returns the newest version of the password that will rotate to
+    ``CURRENT``. After the ``PENDING`` password rotates to ``CURRENT``, the ``PENDING`` password is
+    no longer available.
+
+    Default: ``CURRENT``
+    """
 
 
 class GetRelationalDatabaseMasterUserPasswordResult(_Model):
-    """The ``GetRelationalDatabaseMasterUserPasswordResult`` structure."""
+    """Reply of the ``GetRelationalDatabaseMasterUserPassword`` operation.
+
+    Returns the current, previous, or pending versions of the master user password for a Lightsail
+    database.
+
+    The ``GetRelationalDatabaseMasterUserPassword`` operation supports tag-based access control via
+    resource tags applied to the resource identified by relationalDatabaseName.
+    """
 
     master_user_password: str | None = _pd.Field(
         default=None,
@@ -4740,86 +8630,186 @@ class GetRelationalDatabaseMasterUserPasswordResult(_Model):
         validation_alias="masterUserPassword",
         serialization_alias="masterUserPassword",
     )
+    """The master user password for the ``password version`` specified."""
     created_at: _dt.datetime | None = _pd.Field(
         default=None, validation_alias="createdAt", serialization_alias="createdAt"
     )
+    """The timestamp when the specified version of the master user password was created."""
 
 
 class GetRelationalDatabaseMetricDataRequest(_Model):
-    """The ``GetRelationalDatabaseMetricDataRequest`` structure."""
+    """Request of the ``GetRelationalDatabaseMetricData`` operation.
+
+    Returns the data points of the specified metric for a database in Amazon Lightsail.
+
+    Metrics report the utilization of your resources, and the error counts generated by them.
+    Monitor and collect metric data regularly to maintain the reliability, availability, and
+    performance of your resources.
+    """
 
     relational_database_name: _t.Annotated[
         str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant
     ] = _pd.Field(
         validation_alias="relationalDatabaseName", serialization_alias="relationalDatabaseName"
     )
+    """The name of your database from which to get metric data."""
     metric_name: _t.Annotated[RelationalDatabaseMetricName, _Tolerant] = _pd.Field(
         validation_alias="metricName", serialization_alias="metricName"
     )
+    """The metric for which you want to return information.
+
+    Valid relational database metric names are listed below, along with the most useful
+    ``statistics`` to include in your request, and the published ``unit`` value. All relational
+    database metric data is available in 1-minute (60 seconds) granularity.
+    """
     period: _t.Annotated[int, _pd.Field(ge=60, le=86400), _Tolerant]
+    """The granularity, in seconds, of the returned data points.
+
+    All relational database metric data is available in 1-minute (60 seconds) granularity.
+    """
     start_time: _dt.datetime = _pd.Field(
         validation_alias="startTime", serialization_alias="startTime"
     )
+    """The start of the time interval from which to get metric data.
+
+    Constraints:
+
+    - Specified in Coordinated Universal Time (UTC).
+    - Specified in the Unix time format. For example, if you wish to use a start time of October 1,
+      2018, at 8 PM UTC, then you input ``1538424000`` as the start time.
+    """
     end_time: _dt.datetime = _pd.Field(validation_alias="endTime", serialization_alias="endTime")
+    """The end of the time interval from which to get metric data.
+
+    Constraints:
+
+    - Specified in Coordinated Universal Time (UTC).
+    - Specified in the Unix time format. For example, if you wish to use an end time of October 1,
+      2018, at 8 PM UTC, then you input ``1538424000`` as the end time.
+    """
     unit: _t.Annotated[MetricUnit, _Tolerant]
+    """The unit for the metric data request. Valid units depend on the metric data being requested.
+    For the valid units with each available metric, see the ``metricName`` parameter.
+    """
     statistics: list[_t.Annotated[MetricStatistic, _Tolerant]]
+    """The statistic for the metric.
+
+    The following statistics are available:
+
+    - ``Minimum`` - The lowest value observed during the specified period.
+    - ``Maximum`` - The highest value observed during the specified period.
+    - ``Sum`` - All values submitted for the matching metric added together.
+    - ``Average`` - The value of Sum / SampleCount during the specified period.
+    - ``SampleCount`` - The count, or number, of data points used for the ...
+    """
 
 
 class GetRelationalDatabaseMetricDataResult(_Model):
-    """The ``GetRelationalDatabaseMetricDataResult`` structure."""
+    """Reply of the ``GetRelationalDatabaseMetricData`` operation.
+
+    Returns the data points of the specified metric for a database in Amazon Lightsail.
+
+    Metrics report the utilization of your resources, and the error counts generated by them.
+    Monitor and collect metric data regularly to maintain the reliability, availability, and
+    performance of your resources.
+    """
 
     metric_name: _t.Annotated[RelationalDatabaseMetricName, _Tolerant] | None = _pd.Field(
         default=None, validation_alias="metricName", serialization_alias="metricName"
     )
+    """The name of the metric returned."""
     metric_data: list[MetricDatapoint] | None = _pd.Field(
         default=None, validation_alias="metricData", serialization_alias="metricData"
     )
+    """An array of objects that describe the metric data returned."""
 
 
 class GetRelationalDatabaseParametersRequest(_Model):
-    """The ``GetRelationalDatabaseParametersRequest`` structure."""
+    """Request of the ``GetRelationalDatabaseParameters`` operation.
+
+    Returns all of the runtime parameters offered by the underlying database software, or engine,
+    for a specific database in Amazon Lightsail.
+
+    In addition to the parameter names and values, this operation returns other information about
+    each parameter. This information includes whether changes require a reboot, whether the
+    parameter is modifiable, the allowed values, and the data types.
+    """
 
     relational_database_name: _t.Annotated[
         str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant
     ] = _pd.Field(
         validation_alias="relationalDatabaseName", serialization_alias="relationalDatabaseName"
     )
+    """The name of your database for which to get parameters."""
     page_token: str | None = _pd.Field(
         default=None, validation_alias="pageToken", serialization_alias="pageToken"
     )
+    """The token to advance to the next page of results from your request.
+
+    To get a page token, perform an initial ``GetRelationalDatabaseParameters`` request. If your
+    results are paginated, the response will return a next page token that you can specify as the
+    page token in a subsequent request.
+    """
 
 
 class GetRelationalDatabaseParametersResult(_Model):
-    """The ``GetRelationalDatabaseParametersResult`` structure."""
+    """Reply of the ``GetRelationalDatabaseParameters`` operation.
+
+    Returns all of the runtime parameters offered by the underlying database software, or engine,
+    for a specific database in Amazon Lightsail.
+
+    In addition to the parameter names and values, this operation returns other information about
+    each parameter. This information includes whether changes require a reboot, whether the
+    parameter is modifiable, the allowed values, and the data types.
+    """
 
     parameters: list[RelationalDatabaseParameter] | None = None
+    """An object describing the result of your get relational database parameters request."""
     next_page_token: str | None = _pd.Field(
         default=None, validation_alias="nextPageToken", serialization_alias="nextPageToken"
     )
+    """The token to advance to the next page of results from your request.
+
+    A next page token is not returned if there are no more results to display.
+
+    To get the next page of results, perform another ``GetRelationalDatabaseParameters`` request
+    and specify the next page token using the ``pageToken`` parameter.
+    """
 
 
 class GetRelationalDatabaseRequest(_Model):
-    """The ``GetRelationalDatabaseRequest`` structure."""
+    """Request of the ``GetRelationalDatabase`` operation.
+
+    Returns information about a specific database in Amazon Lightsail.
+    """
 
     relational_database_name: _t.Annotated[
         str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant
     ] = _pd.Field(
         validation_alias="relationalDatabaseName", serialization_alias="relationalDatabaseName"
     )
+    """The name of the database that you are looking up."""
 
 
 class GetRelationalDatabaseResult(_Model):
-    """The ``GetRelationalDatabaseResult`` structure."""
+    """Reply of the ``GetRelationalDatabase`` operation.
+
+    Returns information about a specific database in Amazon Lightsail.
+    """
 
     relational_database: RelationalDatabase | None = _pd.Field(
         default=None,
         validation_alias="relationalDatabase",
         serialization_alias="relationalDatabase",
     )
+    """An object describing the specified database."""
 
 
 class GetRelationalDatabaseSnapshotRequest(_Model):
-    """The ``GetRelationalDatabaseSnapshotRequest`` structure."""
+    """Request of the ``GetRelationalDatabaseSnapshot`` operation.
+
+    Returns information about a specific database snapshot in Amazon Lightsail.
+    """
 
     relational_database_snapshot_name: _t.Annotated[
         str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant
@@ -4827,80 +8817,141 @@ class GetRelationalDatabaseSnapshotRequest(_Model):
         validation_alias="relationalDatabaseSnapshotName",
         serialization_alias="relationalDatabaseSnapshotName",
     )
+    """The name of the database snapshot for which to get information."""
 
 
 class GetRelationalDatabaseSnapshotResult(_Model):
-    """The ``GetRelationalDatabaseSnapshotResult`` structure."""
+    """Reply of the ``GetRelationalDatabaseSnapshot`` operation.
+
+    Returns information about a specific database snapshot in Amazon Lightsail.
+    """
 
     relational_database_snapshot: RelationalDatabaseSnapshot | None = _pd.Field(
         default=None,
         validation_alias="relationalDatabaseSnapshot",
         serialization_alias="relationalDatabaseSnapshot",
     )
+    """An object describing the specified database snapshot."""
 
 
 class GetRelationalDatabaseSnapshotsRequest(_Model):
-    """The ``GetRelationalDatabaseSnapshotsRequest`` structure."""
+    """Request of the ``GetRelationalDatabaseSnapshots`` operation.
+
+    Returns information about all of your database snapshots in Amazon Lightsail.
+    """
 
     page_token: str | None = _pd.Field(
         default=None, validation_alias="pageToken", serialization_alias="pageToken"
     )
+    """The token to advance to the next page of results from your request.
+
+    To get a page token, perform an initial ``GetRelationalDatabaseSnapshots`` request. If your
+    results are paginated, the response will return a next page token that you can specify as the
+    page token in a subsequent request.
+    """
 
 
 class GetRelationalDatabaseSnapshotsResult(_Model):
-    """The ``GetRelationalDatabaseSnapshotsResult`` structure."""
+    """Reply of the ``GetRelationalDatabaseSnapshots`` operation.
+
+    Returns information about all of your database snapshots in Amazon Lightsail.
+    """
 
     relational_database_snapshots: list[RelationalDatabaseSnapshot] | None = _pd.Field(
         default=None,
         validation_alias="relationalDatabaseSnapshots",
         serialization_alias="relationalDatabaseSnapshots",
     )
+    """An object describing the result of your get relational database snapshots request."""
     next_page_token: str | None = _pd.Field(
         default=None, validation_alias="nextPageToken", serialization_alias="nextPageToken"
     )
+    """The token to advance to the next page of results from your request.
+
+    A next page token is not returned if there are no more results to display.
+
+    To get the next page of results, perform another ``GetRelationalDatabaseSnapshots`` request and
+    specify the next page token using the ``pageToken`` parameter.
+    """
 
 
 class GetRelationalDatabasesRequest(_Model):
-    """The ``GetRelationalDatabasesRequest`` structure."""
+    """Request of the ``GetRelationalDatabases`` operation.
+
+    Returns information about all of your databases in Amazon Lightsail.
+    """
 
     page_token: str | None = _pd.Field(
         default=None, validation_alias="pageToken", serialization_alias="pageToken"
     )
+    """The token to advance to the next page of results from your request.
+
+    To get a page token, perform an initial ``GetRelationalDatabases`` request. If your results are
+    paginated, the response will return a next page token that you can specify as the page token in
+    a subsequent request.
+    """
 
 
 class GetRelationalDatabasesResult(_Model):
-    """The ``GetRelationalDatabasesResult`` structure."""
+    """Reply of the ``GetRelationalDatabases`` operation.
+
+    Returns information about all of your databases in Amazon Lightsail.
+    """
 
     relational_databases: list[RelationalDatabase] | None = _pd.Field(
         default=None,
         validation_alias="relationalDatabases",
         serialization_alias="relationalDatabases",
     )
+    """An object describing the result of your get relational databases request."""
     next_page_token: str | None = _pd.Field(
         default=None, validation_alias="nextPageToken", serialization_alias="nextPageToken"
     )
+    """The token to advance to the next page of results from your request.
+
+    A next page token is not returned if there are no more results to display.
+
+    To get the next page of results, perform another ``GetRelationalDatabases`` request and specify
+    the next page token using the ``pageToken`` parameter.
+    """
 
 
 class GetSetupHistoryRequest(_Model):
-    """The ``GetSetupHistoryRequest`` structure."""
+    """Request of the ``GetSetupHistory`` operation.
+
+    Returns detailed information for five of the most recent ``SetupInstanceHttps`` requests that
+    were ran on the target instance.
+    """
 
     resource_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = _pd.Field(
         validation_alias="resourceName", serialization_alias="resourceName"
     )
+    """The name of the resource for which you are requesting information."""
     page_token: (
         _t.Annotated[
             str, _pd.Field(min_length=24, max_length=40, pattern="^[A-Za-z0-9+/=]+$"), _Tolerant
         ]
         | None
     ) = _pd.Field(default=None, validation_alias="pageToken", serialization_alias="pageToken")
+    """The token to advance to the next page of results from your request.
+
+    To get a page token, perform an initial ``GetSetupHistory`` request. If your results are
+    paginated, the response will return a next page token that you can specify as the page token in
+    a subsequent request.
+    """
 
 
 class GetSetupHistoryResult(_Model):
-    """The ``GetSetupHistoryResult`` structure."""
+    """Reply of the ``GetSetupHistory`` operation.
+
+    Returns detailed information for five of the most recent ``SetupInstanceHttps`` requests that
+    were ran on the target instance.
+    """
 
     setup_history: list[SetupHistory] | None = _pd.Field(
         default=None, validation_alias="setupHistory", serialization_alias="setupHistory"
     )
+    """The historical information that's returned."""
     next_page_token: (
         _t.Annotated[
             str, _pd.Field(min_length=24, max_length=40, pattern="^[A-Za-z0-9+/=]+$"), _Tolerant
@@ -4909,172 +8960,308 @@ class GetSetupHistoryResult(_Model):
     ) = _pd.Field(
         default=None, validation_alias="nextPageToken", serialization_alias="nextPageToken"
     )
+    """The token to advance to the next page of results from your request.
+
+    A next page token is not returned if there are no more results to display.
+
+    To get the next page of results, perform another ``GetSetupHistory`` request and specify the
+    next page token using the pageToken parameter.
+    """
 
 
 class GetStaticIpRequest(_Model):
-    """The ``GetStaticIpRequest`` structure."""
+    """Request of the ``GetStaticIp`` operation.
+
+    Returns information about an Amazon Lightsail static IP.
+    """
 
     static_ip_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = (
         _pd.Field(validation_alias="staticIpName", serialization_alias="staticIpName")
     )
+    """The name of the static IP in Lightsail."""
 
 
 class GetStaticIpResult(_Model):
-    """The ``GetStaticIpResult`` structure."""
+    """Reply of the ``GetStaticIp`` operation.
+
+    Returns information about an Amazon Lightsail static IP.
+    """
 
     static_ip: StaticIp | None = _pd.Field(
         default=None, validation_alias="staticIp", serialization_alias="staticIp"
     )
+    """An array of key-value pairs containing information about the requested static IP."""
 
 
 class GetStaticIpsRequest(_Model):
-    """The ``GetStaticIpsRequest`` structure."""
+    """Request of the ``GetStaticIps`` operation.
+
+    Returns information about all static IPs in the user's account.
+    """
 
     page_token: str | None = _pd.Field(
         default=None, validation_alias="pageToken", serialization_alias="pageToken"
     )
+    """The token to advance to the next page of results from your request.
+
+    To get a page token, perform an initial ``GetStaticIps`` request. If your results are
+    paginated, the response will return a next page token that you can specify as the page token in
+    a subsequent request.
+    """
 
 
 class GetStaticIpsResult(_Model):
-    """The ``GetStaticIpsResult`` structure."""
+    """Reply of the ``GetStaticIps`` operation.
+
+    Returns information about all static IPs in the user's account.
+    """
 
     static_ips: list[StaticIp] | None = _pd.Field(
         default=None, validation_alias="staticIps", serialization_alias="staticIps"
     )
+    """An array of key-value pairs containing information about your get static IPs request."""
     next_page_token: str | None = _pd.Field(
         default=None, validation_alias="nextPageToken", serialization_alias="nextPageToken"
     )
+    """The token to advance to the next page of results from your request.
+
+    A next page token is not returned if there are no more results to display.
+
+    To get the next page of results, perform another ``GetStaticIps`` request and specify the next
+    page token using the ``pageToken`` parameter.
+    """
 
 
 class HeaderObject(_Model):
     """Describes the request headers that a Lightsail distribution bases caching on."""
 
     option: _t.Annotated[ForwardValues, _Tolerant] | None = None
+    """The headers that you want your distribution to forward to your origin and base caching on.
+
+    You can configure your distribution to do one of the following:
+
+    - ``all`` - Forward all headers to your origin.
+    - ``none`` - Forward only the default headers.
+    - ``allow-list`` - Forward only the headers you specify using the ``headersAllowList``
+      parameter.
+    """
     headers_allow_list: list[_t.Annotated[HeaderEnum, _Tolerant]] | None = _pd.Field(
         default=None, validation_alias="headersAllowList", serialization_alias="headersAllowList"
     )
+    """The specific headers to forward to your distribution's origin."""
 
 
 class HostKeyAttributes(_Model):
     """Describes the public SSH host keys or the RDP certificate."""
 
     algorithm: str | None = None
+    """The SSH host key algorithm or the RDP certificate format.
+
+    For SSH host keys, the algorithm may be ``ssh-rsa``, ``ecdsa-sha2-nistp256``, ``ssh-ed25519``,
+    etc. For RDP certificates, the algorithm is always ``x509-cert``.
+    """
     public_key: str | None = _pd.Field(
         default=None, validation_alias="publicKey", serialization_alias="publicKey"
     )
+    """The public SSH host key or the RDP certificate."""
     witnessed_at: _dt.datetime | None = _pd.Field(
         default=None, validation_alias="witnessedAt", serialization_alias="witnessedAt"
     )
+    """The time that the SSH host key or RDP certificate was recorded by Lightsail."""
     fingerprint_sha1: str | None = _pd.Field(
         default=None, validation_alias="fingerprintSHA1", serialization_alias="fingerprintSHA1"
     )
+    """The SHA-1 fingerprint of the returned SSH host key or RDP certificate.
+
+    - Example of an SHA-1 SSH fingerprint: ``SHA1:1CHH6FaAaXjtFOsR/t83vf91SR0``
+    - Example of an SHA-1 RDP fingerprint:
+      ``af:34:51:fe:09:f0:e0:da:b8:4e:56:ca:60:c2:10:ff:38:06:db:45``
+    """
     fingerprint_sha256: str | None = _pd.Field(
         default=None, validation_alias="fingerprintSHA256", serialization_alias="fingerprintSHA256"
     )
+    """The SHA-256 fingerprint of the returned SSH host key or RDP certificate.
+
+    - Example of an SHA-256 SSH fingerprint: ``SHA256:KTsMnRBh1IhD17HpdfsbzeGA4jOijm5tyXsMjKVbB8o``
+    - Example of an SHA-256 RDP fingerprint:
+      ``03:9b:36:9f:4b:de:4e:61:70:fc:7c:c9:78:e7:d2:1a:1c:25:a8:0c:91:f6:7c:e4:d6:a0:85:c8:b4:53:99:68``
+    """
     not_valid_before: _dt.datetime | None = _pd.Field(
         default=None, validation_alias="notValidBefore", serialization_alias="notValidBefore"
     )
+    """The returned RDP certificate is valid after this point in time.
+
+    This value is listed only for RDP certificates.
+    """
     not_valid_after: _dt.datetime | None = _pd.Field(
         default=None, validation_alias="notValidAfter", serialization_alias="notValidAfter"
     )
+    """The returned RDP certificate is not valid after this point in time.
+
+    This value is listed only for RDP certificates.
+    """
 
 
 class ImportKeyPairRequest(_Model):
-    """The ``ImportKeyPairRequest`` structure."""
+    """Request of the ``ImportKeyPair`` operation.
+
+    Imports a public SSH key from a specific key pair.
+    """
 
     key_pair_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = _pd.Field(
         validation_alias="keyPairName", serialization_alias="keyPairName"
     )
+    """The name of the key pair for which you want to import the public key."""
     public_key_base64: str = _pd.Field(
         validation_alias="publicKeyBase64", serialization_alias="publicKeyBase64"
     )
+    """A base64-encoded public key of the ``ssh-rsa`` type."""
 
 
 class ImportKeyPairResult(_Model):
-    """The ``ImportKeyPairResult`` structure."""
+    """Reply of the ``ImportKeyPair`` operation.
+
+    Imports a public SSH key from a specific key pair.
+    """
 
     operation: Operation | None = None
+    """An array of objects that describe the result of the action, such as the status of the
+    request, the timestamp of the request, and the resources affected by the request.
+    """
 
 
 class InputOrigin(_Model):
     """Describes the origin resource of an Amazon Lightsail content delivery network (CDN)
-    distribution."""
+    distribution.
+
+    An origin can be a Lightsail instance, bucket, container service, or load balancer. A
+    distribution pulls content from an origin, caches it, and serves it to viewers via a worldwide
+    network of edge servers.
+    """
 
     name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] | None = None
+    """The name of the origin resource."""
     region_name: _t.Annotated[RegionName, _Tolerant] | None = _pd.Field(
         default=None, validation_alias="regionName", serialization_alias="regionName"
     )
+    """The AWS Region name of the origin resource."""
     protocol_policy: _t.Annotated[OriginProtocolPolicyEnum, _Tolerant] | None = _pd.Field(
         default=None, validation_alias="protocolPolicy", serialization_alias="protocolPolicy"
     )
+    """The protocol that your Amazon Lightsail distribution uses when establishing a connection
+    with your origin to pull content.
+    """
     response_timeout: int | None = _pd.Field(
         default=None, validation_alias="responseTimeout", serialization_alias="responseTimeout"
     )
+    """The amount of time, in seconds, that the distribution waits for a response after forwarding
+    a request to the origin. The minimum timeout is 1 second, the maximum is 60 seconds, and the
+    default (if you don't specify otherwise) is 30 seconds.
+    """
     ip_address_type: _t.Annotated[OriginIpAddressTypeEnum, _Tolerant] | None = _pd.Field(
         default=None, validation_alias="ipAddressType", serialization_alias="ipAddressType"
     )
+    """The IP address type that the distribution uses when connecting to the origin.
+
+    The possible values are ``ipv4`` for IPv4 only, ``ipv6`` for IPv6 only, and ``dualstack`` for
+    IPv4 and IPv6.
+    """
 
 
 class Instance(_Model):
     """Describes an instance (a virtual private server)."""
 
     name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] | None = None
+    """The name the user gave the instance (``Amazon_Linux_2023-1``)."""
     arn: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None = None
+    """The Amazon Resource Name (ARN) of the instance
+    (``arn:aws:lightsail:us-east-2:123456789101:Instance/244ad76f-8aad-4741-809f-12345EXAMPLE``).
+    """
     support_code: str | None = _pd.Field(
         default=None, validation_alias="supportCode", serialization_alias="supportCode"
     )
+    """The support code. Include this code in your email to support when you have questions about
+    an instance or another resource in Lightsail. This code enables our support team to look up
+    your Lightsail information more easily.
+    """
     created_at: _dt.datetime | None = _pd.Field(
         default=None, validation_alias="createdAt", serialization_alias="createdAt"
     )
+    """The timestamp when the instance was created (``1479734909.17``) in Unix time format."""
     location: ResourceLocation | None = None
+    """The region name and Availability Zone where the instance is located."""
     resource_type: _t.Annotated[ResourceType, _Tolerant] | None = _pd.Field(
         default=None, validation_alias="resourceType", serialization_alias="resourceType"
     )
+    """The type of resource (usually ``Instance``)."""
     tags: list[Tag] | None = None
+    """The tag keys and optional values for the resource. For more information about tags in
+    Lightsail, see the Amazon Lightsail Developer Guide.
+    """
     blueprint_id: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None = _pd.Field(
         default=None, validation_alias="blueprintId", serialization_alias="blueprintId"
     )
+    """The blueprint ID (``amazon_linux_2023``)."""
     blueprint_name: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None = _pd.Field(
         default=None, validation_alias="blueprintName", serialization_alias="blueprintName"
     )
+    """The friendly name of the blueprint (``Amazon Linux 2023``)."""
     bundle_id: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None = _pd.Field(
         default=None, validation_alias="bundleId", serialization_alias="bundleId"
     )
+    """The bundle for the instance (``micro_x_x``)."""
     add_ons: list[AddOn] | None = _pd.Field(
         default=None, validation_alias="addOns", serialization_alias="addOns"
     )
+    """An array of objects representing the add-ons enabled on the instance."""
     is_static_ip: bool | None = _pd.Field(
         default=None, validation_alias="isStaticIp", serialization_alias="isStaticIp"
     )
+    """A Boolean value indicating whether this instance has a static IP assigned to it."""
     private_ip_address: (
         _t.Annotated[str, _pd.Field(pattern="([0-9]{1,3}\\.){3}[0-9]{1,3}"), _Tolerant] | None
     ) = _pd.Field(
         default=None, validation_alias="privateIpAddress", serialization_alias="privateIpAddress"
     )
+    """The private IP address of the instance."""
     public_ip_address: (
         _t.Annotated[str, _pd.Field(pattern="([0-9]{1,3}\\.){3}[0-9]{1,3}"), _Tolerant] | None
     ) = _pd.Field(
         default=None, validation_alias="publicIpAddress", serialization_alias="publicIpAddress"
     )
+    """The public IP address of the instance."""
     ipv6_addresses: (
         list[_t.Annotated[str, _pd.Field(pattern="([A-F0-9]{1,4}:){7}[A-F0-9]{1,4}"), _Tolerant]]
         | None
     ) = _pd.Field(
         default=None, validation_alias="ipv6Addresses", serialization_alias="ipv6Addresses"
     )
+    """The IPv6 addresses of the instance."""
     ip_address_type: _t.Annotated[IpAddressType, _Tolerant] | None = _pd.Field(
         default=None, validation_alias="ipAddressType", serialization_alias="ipAddressType"
     )
+    """The IP address type of the instance.
+
+    The possible values are ``ipv4`` for IPv4 only, ``ipv6`` for IPv6 only, and ``dualstack`` for
+    IPv4 and IPv6.
+    """
     hardware: InstanceHardware | None = None
+    """The size of the vCPU and the amount of RAM for the instance."""
     networking: InstanceNetworking | None = None
+    """Information about the public ports and monthly data transfer rates for the instance."""
     state: InstanceState | None = None
+    """The status code and the state (``running``) for the instance."""
     username: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None = None
+    """The user name for connecting to the instance (``ec2-user``)."""
     ssh_key_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] | None = (
         _pd.Field(default=None, validation_alias="sshKeyName", serialization_alias="sshKeyName")
     )
+    """The name of the SSH key being used to connect to the instance (``LightsailDefaultKeyPair``).
+    """
     metadata_options: InstanceMetadataOptions | None = _pd.Field(
         default=None, validation_alias="metadataOptions", serialization_alias="metadataOptions"
     )
+    """The metadata options for the Amazon Lightsail instance."""
 
 
 class InstanceAccessDetails(_Model):
@@ -5083,54 +9270,97 @@ class InstanceAccessDetails(_Model):
     cert_key: str | None = _pd.Field(
         default=None, validation_alias="certKey", serialization_alias="certKey"
     )
+    """For SSH access, the public key to use when accessing your instance For OpenSSH clients
+    (command line SSH), you should save this value to ``tempkey-cert.pub``.
+    """
     expires_at: _dt.datetime | None = _pd.Field(
         default=None, validation_alias="expiresAt", serialization_alias="expiresAt"
     )
+    """For SSH access, the date on which the temporary keys expire."""
     ip_address: (
         _t.Annotated[str, _pd.Field(pattern="([0-9]{1,3}\\.){3}[0-9]{1,3}"), _Tolerant] | None
     ) = _pd.Field(default=None, validation_alias="ipAddress", serialization_alias="ipAddress")
+    """The public IP address of the Amazon Lightsail instance."""
     ipv6_addresses: (
         list[_t.Annotated[str, _pd.Field(pattern="([A-F0-9]{1,4}:){7}[A-F0-9]{1,4}"), _Tolerant]]
         | None
     ) = _pd.Field(
         default=None, validation_alias="ipv6Addresses", serialization_alias="ipv6Addresses"
     )
+    """The IPv6 address of the Amazon Lightsail instance."""
     password: str | None = None
+    """For RDP access, the password for your Amazon Lightsail instance. Password will be an empty
+    string if the password for your new instance is not ready yet. When you create an instance, it
+    can take up to 15 minutes for the instance to be ready.
+    """
     password_data: PasswordData | None = _pd.Field(
         default=None, validation_alias="passwordData", serialization_alias="passwordData"
     )
+    """For a Windows Server-based instance, an object with the data you can use to retrieve your
+    password. This is only needed if ``password`` is empty and the instance is not new (and
+    therefore the password is not ready yet). When you create an instance, it can take up to 15
+    minutes for the instance to be ready.
+    """
     private_key: str | None = _pd.Field(
         default=None, validation_alias="privateKey", serialization_alias="privateKey"
     )
+    """For SSH access, the temporary private key. For OpenSSH clients (command line SSH), you
+    should save this value to ``tempkey``).
+    """
     protocol: _t.Annotated[InstanceAccessProtocol, _Tolerant] | None = None
+    """The protocol for these Amazon Lightsail instance access details."""
     instance_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] | None = (
         _pd.Field(default=None, validation_alias="instanceName", serialization_alias="instanceName")
     )
+    """The name of this Amazon Lightsail instance."""
     username: str | None = None
+    """The user name to use when logging in to the Amazon Lightsail instance."""
     host_keys: list[HostKeyAttributes] | None = _pd.Field(
         default=None, validation_alias="hostKeys", serialization_alias="hostKeys"
     )
+    """Describes the public SSH host keys or the RDP certificate."""
 
 
 class InstanceEntry(_Model):
     """Describes the Amazon Elastic Compute Cloud instance and related resources to be created
-    using the create cloud formation stack operation."""
+    using the ``create cloud formation stack`` operation.
+    """
 
     source_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = _pd.Field(
         validation_alias="sourceName", serialization_alias="sourceName"
     )
+    """The name of the export snapshot record, which contains the exported Lightsail instance
+    snapshot that will be used as the source of the new Amazon EC2 instance.
+
+    Use the ``get export snapshot records`` operation to get a list of export snapshot records that
+    you can use to create a CloudFormation stack.
+    """
     instance_type: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] = _pd.Field(
         validation_alias="instanceType", serialization_alias="instanceType"
     )
+    """The instance type (``t2.micro``) to use for the new Amazon EC2 instance."""
     port_info_source: _t.Annotated[PortInfoSourceType, _Tolerant] = _pd.Field(
         validation_alias="portInfoSource", serialization_alias="portInfoSource"
     )
+    """The port configuration to use for the new Amazon EC2 instance.
+
+    The following configuration options are available:
+
+    - ``DEFAULT`` - Use the default firewall settings from the Lightsail instance ...
+    - ``INSTANCE`` - Use the configured firewall settings from the source ...
+    - ``NONE`` - Use the default Amazon EC2 security group.
+    - ``CLOSED`` - All ports closed.
+    """
     user_data: str | None = _pd.Field(
         default=None, validation_alias="userData", serialization_alias="userData"
     )
+    """A launch script you can create that configures a server with additional user data. For
+    example, you might want to run ``apt-get -y update``.
+    """
     availability_zone: str = _pd.Field(
         validation_alias="availabilityZone", serialization_alias="availabilityZone"
     )
+    """The Availability Zone for the new Amazon EC2 instance."""
 
 
 class InstanceHardware(_Model):
@@ -5139,10 +9369,13 @@ class InstanceHardware(_Model):
     cpu_count: int | None = _pd.Field(
         default=None, validation_alias="cpuCount", serialization_alias="cpuCount"
     )
+    """The number of vCPUs the instance has."""
     disks: list[Disk] | None = None
+    """The disks attached to the instance."""
     ram_size_in_gb: float | None = _pd.Field(
         default=None, validation_alias="ramSizeInGb", serialization_alias="ramSizeInGb"
     )
+    """The amount of RAM in GB on the instance (``1.0``)."""
 
 
 class InstanceHealthSummary(_Model):
@@ -5151,34 +9384,64 @@ class InstanceHealthSummary(_Model):
     instance_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] | None = (
         _pd.Field(default=None, validation_alias="instanceName", serialization_alias="instanceName")
     )
+    """The name of the Lightsail instance for which you are requesting health check data."""
     instance_health: _t.Annotated[InstanceHealthState, _Tolerant] | None = _pd.Field(
         default=None, validation_alias="instanceHealth", serialization_alias="instanceHealth"
     )
+    """Describes the overall instance health. Valid values are below."""
     instance_health_reason: _t.Annotated[InstanceHealthReason, _Tolerant] | None = _pd.Field(
         default=None,
         validation_alias="instanceHealthReason",
         serialization_alias="instanceHealthReason",
     )
+    """More information about the instance health. If the ``instanceHealth`` is ``healthy``, then
+    an ``instanceHealthReason`` value is not provided.
+
+    If ``instanceHealth`` is ``initial``, the ``instanceHealthReason`` value can be one of the
+    following:
+
+    - ``Lb.RegistrationInProgress`` - The target instance is in the process of ...
+    - ``Lb.InitialHealthChecking`` - The Lightsail load balancer is still sending ...
+    """
 
 
 class InstanceMetadataOptions(_Model):
     """The metadata options for the instance."""
 
     state: _t.Annotated[InstanceMetadataState, _Tolerant] | None = None
+    """The state of the metadata option changes.
+
+    The following states are possible:
+
+    - ``pending`` - The metadata options are being updated. The instance is not yet ready to
+      process metadata traffic with the new selection.
+    - ``applied`` - The metadata options have been successfully applied to the instance.
+    """
     http_tokens: _t.Annotated[HttpTokens, _Tolerant] | None = _pd.Field(
         default=None, validation_alias="httpTokens", serialization_alias="httpTokens"
     )
+    """The state of token usage for your instance metadata requests."""
     http_endpoint: _t.Annotated[HttpEndpoint, _Tolerant] | None = _pd.Field(
         default=None, validation_alias="httpEndpoint", serialization_alias="httpEndpoint"
     )
+    """Indicates whether the HTTP metadata endpoint on your instances is enabled or disabled.
+
+    If the value is ``disabled``, you cannot access your instance metadata.
+    """
     http_put_response_hop_limit: int | None = _pd.Field(
         default=None,
         validation_alias="httpPutResponseHopLimit",
         serialization_alias="httpPutResponseHopLimit",
     )
+    """The desired HTTP PUT response hop limit for instance metadata requests. A larger number
+    means that the instance metadata requests can travel farther.
+    """
     http_protocol_ipv6: _t.Annotated[HttpProtocolIpv6, _Tolerant] | None = _pd.Field(
         default=None, validation_alias="httpProtocolIpv6", serialization_alias="httpProtocolIpv6"
     )
+    """Indicates whether the IPv6 endpoint for the instance metadata service is enabled or
+    disabled.
+    """
 
 
 class InstanceNetworking(_Model):
@@ -5187,7 +9450,9 @@ class InstanceNetworking(_Model):
     monthly_transfer: MonthlyTransfer | None = _pd.Field(
         default=None, validation_alias="monthlyTransfer", serialization_alias="monthlyTransfer"
     )
+    """The amount of data in GB allocated for monthly data transfers."""
     ports: list[InstancePortInfo] | None = None
+    """An array of key-value pairs containing information about the ports on the instance."""
 
 
 class InstancePortInfo(_Model):
@@ -5196,97 +9461,220 @@ class InstancePortInfo(_Model):
     from_port: _t.Annotated[int, _pd.Field(ge=-1, le=65535), _Tolerant] | None = _pd.Field(
         default=None, validation_alias="fromPort", serialization_alias="fromPort"
     )
+    """The first port in a range of open ports on an instance.
+
+    Allowed ports:
+
+    - TCP and UDP - ``0`` to ``65535``
+    - ICMP - The ICMP type for IPv4 addresses.
+    - ICMPv6 - The ICMP type for IPv6 addresses.
+    """
     to_port: _t.Annotated[int, _pd.Field(ge=-1, le=65535), _Tolerant] | None = _pd.Field(
         default=None, validation_alias="toPort", serialization_alias="toPort"
     )
+    """The last port in a range of open ports on an instance.
+
+    Allowed ports:
+
+    - TCP and UDP - ``0`` to ``65535``
+    - ICMP - The ICMP code for IPv4 addresses.
+    - ICMPv6 - The ICMP code for IPv6 addresses.
+    """
     protocol: _t.Annotated[NetworkProtocol, _Tolerant] | None = None
+    """The IP protocol name.
+
+    The name can be one of the following:
+
+    - ``tcp`` - Transmission Control Protocol (TCP) provides reliable, ordered ...
+    - ``all`` - All transport layer protocol types.
+    - ``udp`` - With User Datagram Protocol (UDP), computer applications can send ...
+    - ``icmp`` - Internet Control Message Protocol (ICMP) is used to send error ...
+    - ``icmp6`` - Internet Control Message Protocol (ICMP) for IPv6.
+    """
     access_from: str | None = _pd.Field(
         default=None, validation_alias="accessFrom", serialization_alias="accessFrom"
     )
+    """The location from which access is allowed. For example, ``Anywhere (0.0.0.0/0)``, or
+    ``Custom`` if a specific IP address or range of IP addresses is allowed.
+    """
     access_type: _t.Annotated[PortAccessType, _Tolerant] | None = _pd.Field(
         default=None, validation_alias="accessType", serialization_alias="accessType"
     )
+    """The type of access (``Public`` or ``Private``)."""
     common_name: str | None = _pd.Field(
         default=None, validation_alias="commonName", serialization_alias="commonName"
     )
+    """The common name of the port information."""
     access_direction: _t.Annotated[AccessDirection, _Tolerant] | None = _pd.Field(
         default=None, validation_alias="accessDirection", serialization_alias="accessDirection"
     )
+    """The access direction (``inbound`` or ``outbound``)."""
     cidrs: list[str] | None = None
+    """The IPv4 address, or range of IPv4 addresses (in CIDR notation) that are allowed to connect
+    to an instance through the ports, and the protocol.
+
+    For more information about CIDR block notation, see Classless Inter-Domain Routing on
+    Wikipedia.
+    """
     ipv6_cidrs: list[str] | None = _pd.Field(
         default=None, validation_alias="ipv6Cidrs", serialization_alias="ipv6Cidrs"
     )
+    """The IPv6 address, or range of IPv6 addresses (in CIDR notation) that are allowed to connect
+    to an instance through the ports, and the protocol. Only devices with an IPv6 address can
+    connect to an instance through IPv6; otherwise, IPv4 should be used.
+
+    For more information about CIDR block notation, see Classless Inter-Domain Routing on
+    Wikipedia.
+    """
     cidr_list_aliases: list[str] | None = _pd.Field(
         default=None, validation_alias="cidrListAliases", serialization_alias="cidrListAliases"
     )
+    """An alias that defines access for a preconfigured range of IP addresses.
+
+    The only alias currently supported is ``lightsail-connect``, which allows IP addresses of the
+    browser-based RDP/SSH client in the Lightsail console to connect to your instance.
+    """
 
 
 class InstancePortState(_Model):
     """Describes open ports on an instance, the IP addresses allowed to connect to the instance
-    through the ports, and the protocol."""
+    through the ports, and the protocol.
+    """
 
     from_port: _t.Annotated[int, _pd.Field(ge=-1, le=65535), _Tolerant] | None = _pd.Field(
         default=None, validation_alias="fromPort", serialization_alias="fromPort"
     )
+    """The first port in a range of open ports on an instance.
+
+    Allowed ports:
+
+    - TCP and UDP - ``0`` to ``65535``
+    - ICMP - The ICMP type for IPv4 addresses.
+    - ICMPv6 - The ICMP type for IPv6 addresses.
+    """
     to_port: _t.Annotated[int, _pd.Field(ge=-1, le=65535), _Tolerant] | None = _pd.Field(
         default=None, validation_alias="toPort", serialization_alias="toPort"
     )
+    """The last port in a range of open ports on an instance.
+
+    Allowed ports:
+
+    - TCP and UDP - ``0`` to ``65535``
+    - ICMP - The ICMP code for IPv4 addresses.
+    - ICMPv6 - The ICMP code for IPv6 addresses.
+    """
     protocol: _t.Annotated[NetworkProtocol, _Tolerant] | None = None
+    """The IP protocol name.
+
+    The name can be one of the following:
+
+    - ``tcp`` - Transmission Control Protocol (TCP) provides reliable, ordered ...
+    - ``all`` - All transport layer protocol types.
+    - ``udp`` - With User Datagram Protocol (UDP), computer applications can send ...
+    - ``icmp`` - Internet Control Message Protocol (ICMP) is used to send error ...
+    - ``icmp6`` - Internet Control Message Protocol (ICMP) for IPv6.
+    """
     state: _t.Annotated[PortState, _Tolerant] | None = None
+    """Specifies whether the instance port is ``open`` or ``closed``."""
     cidrs: list[str] | None = None
+    """The IPv4 address, or range of IPv4 addresses (in CIDR notation) that are allowed to connect
+    to an instance through the ports, and the protocol.
+
+    For more information about CIDR block notation, see Classless Inter-Domain Routing on
+    Wikipedia.
+    """
     ipv6_cidrs: list[str] | None = _pd.Field(
         default=None, validation_alias="ipv6Cidrs", serialization_alias="ipv6Cidrs"
     )
+    """The IPv6 address, or range of IPv6 addresses (in CIDR notation) that are allowed to connect
+    to an instance through the ports, and the protocol. Only devices with an IPv6 address can
+    connect to an instance through IPv6; otherwise, IPv4 should be used.
+
+    For more information about CIDR block notation, see Classless Inter-Domain Routing on
+    Wikipedia.
+    """
     cidr_list_aliases: list[str] | None = _pd.Field(
         default=None, validation_alias="cidrListAliases", serialization_alias="cidrListAliases"
     )
+    """An alias that defines access for a preconfigured range of IP addresses.
+
+    The only alias currently supported is ``lightsail-connect``, which allows IP addresses of the
+    browser-based RDP/SSH client in the Lightsail console to connect to your instance.
+    """
 
 
 class InstanceSnapshot(_Model):
     """Describes an instance snapshot."""
 
     name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] | None = None
+    """The name of the snapshot."""
     arn: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None = None
+    """The Amazon Resource Name (ARN) of the snapshot
+    (``arn:aws:lightsail:us-east-2:123456789101:InstanceSnapshot/d23b5706-3322-4d83-81e5-12345EXAMPLE``).
+    """
     support_code: str | None = _pd.Field(
         default=None, validation_alias="supportCode", serialization_alias="supportCode"
     )
+    """The support code. Include this code in your email to support when you have questions about
+    an instance or another resource in Lightsail. This code enables our support team to look up
+    your Lightsail information more easily.
+    """
     created_at: _dt.datetime | None = _pd.Field(
         default=None, validation_alias="createdAt", serialization_alias="createdAt"
     )
+    """The timestamp when the snapshot was created (``1479907467.024``)."""
     location: ResourceLocation | None = None
+    """The region name and Availability Zone where you created the snapshot."""
     resource_type: _t.Annotated[ResourceType, _Tolerant] | None = _pd.Field(
         default=None, validation_alias="resourceType", serialization_alias="resourceType"
     )
+    """The type of resource (usually ``InstanceSnapshot``)."""
     tags: list[Tag] | None = None
+    """The tag keys and optional values for the resource. For more information about tags in
+    Lightsail, see the Amazon Lightsail Developer Guide.
+    """
     state: _t.Annotated[InstanceSnapshotState, _Tolerant] | None = None
+    """The state the snapshot is in."""
     progress: str | None = None
+    """The progress of the snapshot."""
     from_attached_disks: list[Disk] | None = _pd.Field(
         default=None, validation_alias="fromAttachedDisks", serialization_alias="fromAttachedDisks"
     )
+    """An array of disk objects containing information about all block storage disks."""
     from_instance_name: (
         _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] | None
     ) = _pd.Field(
         default=None, validation_alias="fromInstanceName", serialization_alias="fromInstanceName"
     )
+    """The instance from which the snapshot was created."""
     from_instance_arn: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None = (
         _pd.Field(
             default=None, validation_alias="fromInstanceArn", serialization_alias="fromInstanceArn"
         )
     )
+    """The Amazon Resource Name (ARN) of the instance from which the snapshot was created
+    (``arn:aws:lightsail:us-east-2:123456789101:Instance/64b8404c-ccb1-430b-8daf-12345EXAMPLE``).
+    """
     from_blueprint_id: str | None = _pd.Field(
         default=None, validation_alias="fromBlueprintId", serialization_alias="fromBlueprintId"
     )
+    """The blueprint ID from which you created the snapshot (``amazon_linux_2023``). A blueprint is
+    a virtual private server (or instance) image used to create instances quickly.
+    """
     from_bundle_id: str | None = _pd.Field(
         default=None, validation_alias="fromBundleId", serialization_alias="fromBundleId"
     )
+    """The bundle ID from which you created the snapshot (``micro_x_x``)."""
     is_from_auto_snapshot: bool | None = _pd.Field(
         default=None,
         validation_alias="isFromAutoSnapshot",
         serialization_alias="isFromAutoSnapshot",
     )
+    """A Boolean value indicating whether the snapshot was created from an automatic snapshot."""
     size_in_gb: int | None = _pd.Field(
         default=None, validation_alias="sizeInGb", serialization_alias="sizeInGb"
     )
+    """The size in GB of the SSD."""
 
 
 class InstanceSnapshotInfo(_Model):
@@ -5295,182 +9683,294 @@ class InstanceSnapshotInfo(_Model):
     from_bundle_id: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None = _pd.Field(
         default=None, validation_alias="fromBundleId", serialization_alias="fromBundleId"
     )
+    """The bundle ID from which the source instance was created (``micro_x_x``)."""
     from_blueprint_id: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None = (
         _pd.Field(
             default=None, validation_alias="fromBlueprintId", serialization_alias="fromBlueprintId"
         )
     )
+    """The blueprint ID from which the source instance (``amazon_linux_2023``)."""
     from_disk_info: list[DiskInfo] | None = _pd.Field(
         default=None, validation_alias="fromDiskInfo", serialization_alias="fromDiskInfo"
     )
+    """A list of objects describing the disks that were attached to the source instance."""
 
 
 class InstanceState(_Model):
-    """Describes the virtual private server (or instance ) status."""
+    """Describes the virtual private server (or instance) status."""
 
     code: int | None = None
+    """The status code for the instance."""
     name: str | None = None
+    """The state of the instance (``running`` or ``pending``)."""
 
 
 class InvalidInputException(_Model):
     """Lightsail throws this exception when user input does not conform to the validation rules of
-    an input field."""
+    an input field.
+    """
 
     code: str | None = None
+    """Not documented in botocore's model (member ``code``)."""
     docs: str | None = None
+    """Not documented in botocore's model (member ``docs``)."""
     message: str | None = None
+    """Not documented in botocore's model (member ``message``)."""
     tip: str | None = None
+    """Not documented in botocore's model (member ``tip``)."""
 
 
 class IsVpcPeeredRequest(_Model):
-    """The ``IsVpcPeeredRequest`` structure."""
+    """Request of the ``IsVpcPeered`` operation.
+
+    Returns a Boolean value indicating whether your Lightsail VPC is peered.
+    """
 
 
 class IsVpcPeeredResult(_Model):
-    """The ``IsVpcPeeredResult`` structure."""
+    """Reply of the ``IsVpcPeered`` operation.
+
+    Returns a Boolean value indicating whether your Lightsail VPC is peered.
+    """
 
     is_peered: bool | None = _pd.Field(
         default=None, validation_alias="isPeered", serialization_alias="isPeered"
     )
+    """Returns ``true`` if the Lightsail VPC is peered; otherwise, ``false``."""
 
 
 class KeyPair(_Model):
     """Describes an SSH key pair."""
 
     name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] | None = None
+    """The friendly name of the SSH key pair."""
     arn: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None = None
+    """The Amazon Resource Name (ARN) of the key pair
+    (``arn:aws:lightsail:us-east-2:123456789101:KeyPair/05859e3d-331d-48ba-9034-12345EXAMPLE``).
+    """
     support_code: str | None = _pd.Field(
         default=None, validation_alias="supportCode", serialization_alias="supportCode"
     )
+    """The support code. Include this code in your email to support when you have questions about
+    an instance or another resource in Lightsail. This code enables our support team to look up
+    your Lightsail information more easily.
+    """
     created_at: _dt.datetime | None = _pd.Field(
         default=None, validation_alias="createdAt", serialization_alias="createdAt"
     )
+    """The timestamp when the key pair was created (``1479816991.349``)."""
     location: ResourceLocation | None = None
+    """The region name and Availability Zone where the key pair was created."""
     resource_type: _t.Annotated[ResourceType, _Tolerant] | None = _pd.Field(
         default=None, validation_alias="resourceType", serialization_alias="resourceType"
     )
+    """The resource type (usually ``KeyPair``)."""
     tags: list[Tag] | None = None
+    """The tag keys and optional values for the resource. For more information about tags in
+    Lightsail, see the Amazon Lightsail Developer Guide.
+    """
     fingerprint: str | None = None
+    """The RSA fingerprint of the key pair."""
 
 
 class LightsailDistribution(_Model):
     """Describes an Amazon Lightsail content delivery network (CDN) distribution."""
 
     name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] | None = None
+    """The name of the distribution."""
     arn: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None = None
+    """The Amazon Resource Name (ARN) of the distribution."""
     support_code: str | None = _pd.Field(
         default=None, validation_alias="supportCode", serialization_alias="supportCode"
     )
+    """The support code. Include this code in your email to support when you have questions about
+    your Lightsail distribution. This code enables our support team to look up your Lightsail
+    information more easily.
+    """
     created_at: _dt.datetime | None = _pd.Field(
         default=None, validation_alias="createdAt", serialization_alias="createdAt"
     )
+    """The timestamp when the distribution was created."""
     location: ResourceLocation | None = None
+    """An object that describes the location of the distribution, such as the Amazon Web Services
+    Region and Availability Zone.
+    """
     resource_type: _t.Annotated[ResourceType, _Tolerant] | None = _pd.Field(
         default=None, validation_alias="resourceType", serialization_alias="resourceType"
     )
+    """The Lightsail resource type (``Distribution``)."""
     alternative_domain_names: list[str] | None = _pd.Field(
         default=None,
         validation_alias="alternativeDomainNames",
         serialization_alias="alternativeDomainNames",
     )
+    """The alternate domain names of the distribution."""
     status: str | None = None
+    """The status of the distribution."""
     is_enabled: bool | None = _pd.Field(
         default=None, validation_alias="isEnabled", serialization_alias="isEnabled"
     )
+    """Indicates whether the distribution is enabled."""
     domain_name: str | None = _pd.Field(
         default=None, validation_alias="domainName", serialization_alias="domainName"
     )
+    """The domain name of the distribution."""
     bundle_id: str | None = _pd.Field(
         default=None, validation_alias="bundleId", serialization_alias="bundleId"
     )
+    """The ID of the bundle currently applied to the distribution."""
     certificate_name: (
         _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] | None
     ) = _pd.Field(
         default=None, validation_alias="certificateName", serialization_alias="certificateName"
     )
+    """The name of the SSL/TLS certificate attached to the distribution, if any."""
     origin: Origin | None = None
+    """An object that describes the origin resource of the distribution, such as a Lightsail
+    instance, bucket, or load balancer.
+
+    The distribution pulls, caches, and serves content from the origin.
+    """
     origin_public_dns: str | None = _pd.Field(
         default=None, validation_alias="originPublicDNS", serialization_alias="originPublicDNS"
     )
+    """The public DNS of the origin."""
     default_cache_behavior: CacheBehavior | None = _pd.Field(
         default=None,
         validation_alias="defaultCacheBehavior",
         serialization_alias="defaultCacheBehavior",
     )
+    """An object that describes the default cache behavior of the distribution."""
     cache_behavior_settings: CacheSettings | None = _pd.Field(
         default=None,
         validation_alias="cacheBehaviorSettings",
         serialization_alias="cacheBehaviorSettings",
     )
+    """An object that describes the cache behavior settings of the distribution."""
     cache_behaviors: list[CacheBehaviorPerPath] | None = _pd.Field(
         default=None, validation_alias="cacheBehaviors", serialization_alias="cacheBehaviors"
     )
+    """An array of objects that describe the per-path cache behavior of the distribution."""
     able_to_update_bundle: bool | None = _pd.Field(
         default=None,
         validation_alias="ableToUpdateBundle",
         serialization_alias="ableToUpdateBundle",
     )
+    """Indicates whether the bundle that is currently applied to your distribution, specified using
+    the ``distributionName`` parameter, can be changed to another bundle.
+
+    Use the ``UpdateDistributionBundle`` action to change your distribution's bundle.
+    """
     ip_address_type: _t.Annotated[IpAddressType, _Tolerant] | None = _pd.Field(
         default=None, validation_alias="ipAddressType", serialization_alias="ipAddressType"
     )
+    """The IP address type of the distribution.
+
+    The possible values are ``ipv4`` for IPv4 only, and ``dualstack`` for IPv4 and IPv6.
+    """
     tags: list[Tag] | None = None
+    """The tag keys and optional values for the resource. For more information about tags in
+    Lightsail, see the Amazon Lightsail Developer Guide.
+    """
     viewer_minimum_tls_protocol_version: str | None = _pd.Field(
         default=None,
         validation_alias="viewerMinimumTlsProtocolVersion",
         serialization_alias="viewerMinimumTlsProtocolVersion",
     )
+    """The minimum TLS protocol version that the distribution can use to communicate with viewers.
+    """
     default_root_object: str | None = _pd.Field(
         default=None, validation_alias="defaultRootObject", serialization_alias="defaultRootObject"
     )
+    """The object (for example, ``index.html``) that the distribution returns when a viewer
+    requests the root URL of the distribution (``/``) instead of a specific object.
+    """
     custom_error_responses: list[DistributionCustomErrorResponse] | None = _pd.Field(
         default=None,
         validation_alias="customErrorResponses",
         serialization_alias="customErrorResponses",
     )
+    """An array of objects that describe the custom error responses configured for the
+    distribution.
+    """
 
 
 class LoadBalancer(_Model):
     """Describes a load balancer."""
 
     name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] | None = None
+    """The name of the load balancer (``my-load-balancer``)."""
     arn: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None = None
+    """The Amazon Resource Name (ARN) of the load balancer."""
     support_code: str | None = _pd.Field(
         default=None, validation_alias="supportCode", serialization_alias="supportCode"
     )
+    """The support code. Include this code in your email to support when you have questions about
+    your Lightsail load balancer. This code enables our support team to look up your Lightsail
+    information more easily.
+    """
     created_at: _dt.datetime | None = _pd.Field(
         default=None, validation_alias="createdAt", serialization_alias="createdAt"
     )
+    """The date when your load balancer was created."""
     location: ResourceLocation | None = None
+    """The AWS Region where your load balancer was created (``us-east-2a``). Lightsail
+    automatically creates your load balancer across Availability Zones.
+    """
     resource_type: _t.Annotated[ResourceType, _Tolerant] | None = _pd.Field(
         default=None, validation_alias="resourceType", serialization_alias="resourceType"
     )
+    """The resource type (``LoadBalancer``."""
     tags: list[Tag] | None = None
+    """The tag keys and optional values for the resource. For more information about tags in
+    Lightsail, see the Amazon Lightsail Developer Guide.
+    """
     dns_name: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None = _pd.Field(
         default=None, validation_alias="dnsName", serialization_alias="dnsName"
     )
+    """The DNS name of your Lightsail load balancer."""
     state: _t.Annotated[LoadBalancerState, _Tolerant] | None = None
+    """The status of your load balancer. Valid values are below."""
     protocol: _t.Annotated[LoadBalancerProtocol, _Tolerant] | None = None
+    """The protocol you have enabled for your load balancer. Valid values are below.
+
+    You can't just have ``HTTP_HTTPS``, but you can have just ``HTTP``.
+    """
     public_ports: list[_t.Annotated[int, _pd.Field(ge=-1, le=65535), _Tolerant]] | None = _pd.Field(
         default=None, validation_alias="publicPorts", serialization_alias="publicPorts"
     )
+    """An array of public port settings for your load balancer. For HTTP, use port 80. For HTTPS,
+    use port 443.
+    """
     health_check_path: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None = (
         _pd.Field(
             default=None, validation_alias="healthCheckPath", serialization_alias="healthCheckPath"
         )
     )
+    """The path you specified to perform your health checks. If no path is specified, the load
+    balancer tries to make a request to the default (root) page.
+    """
     instance_port: int | None = _pd.Field(
         default=None, validation_alias="instancePort", serialization_alias="instancePort"
     )
+    """The port where the load balancer will direct traffic to your Lightsail instances. For HTTP
+    traffic, it's port 80. For HTTPS traffic, it's port 443.
+    """
     instance_health_summary: list[InstanceHealthSummary] | None = _pd.Field(
         default=None,
         validation_alias="instanceHealthSummary",
         serialization_alias="instanceHealthSummary",
     )
+    """An array of InstanceHealthSummary objects describing the health of the load balancer."""
     tls_certificate_summaries: list[LoadBalancerTlsCertificateSummary] | None = _pd.Field(
         default=None,
         validation_alias="tlsCertificateSummaries",
         serialization_alias="tlsCertificateSummaries",
     )
+    """An array of LoadBalancerTlsCertificateSummary objects that provide additional information
+    about the SSL/TLS certificates. For example, if ``true``, the certificate is attached to the
+    load balancer.
+    """
     configuration_options: dict[_t.Annotated[LoadBalancerAttributeName, _Tolerant], str] | None = (
         _pd.Field(
             default=None,
@@ -5478,49 +9978,79 @@ class LoadBalancer(_Model):
             serialization_alias="configurationOptions",
         )
     )
+    """A string to string map of the configuration options for your load balancer. Valid values are
+    listed below.
+    """
     ip_address_type: _t.Annotated[IpAddressType, _Tolerant] | None = _pd.Field(
         default=None, validation_alias="ipAddressType", serialization_alias="ipAddressType"
     )
+    """The IP address type of the load balancer.
+
+    The possible values are ``ipv4`` for IPv4 only, ``ipv6`` for IPv6 only, and ``dualstack`` for
+    IPv4 and IPv6.
+    """
     https_redirection_enabled: bool | None = _pd.Field(
         default=None,
         validation_alias="httpsRedirectionEnabled",
         serialization_alias="httpsRedirectionEnabled",
     )
+    """A Boolean value that indicates whether HTTPS redirection is enabled for the load balancer.
+    """
     tls_policy_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] | None = (
         _pd.Field(
             default=None, validation_alias="tlsPolicyName", serialization_alias="tlsPolicyName"
         )
     )
+    """The name of the TLS security policy for the load balancer."""
 
 
 class LoadBalancerTlsCertificate(_Model):
-    """Describes a load balancer SSL/TLS certificate."""
+    """Describes a load balancer SSL/TLS certificate.
+
+    TLS is just an updated, more secure version of Secure Socket Layer (SSL).
+    """
 
     name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] | None = None
+    """The name of the SSL/TLS certificate (``my-certificate``)."""
     arn: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None = None
+    """The Amazon Resource Name (ARN) of the SSL/TLS certificate."""
     support_code: str | None = _pd.Field(
         default=None, validation_alias="supportCode", serialization_alias="supportCode"
     )
+    """The support code. Include this code in your email to support when you have questions about
+    your Lightsail load balancer or SSL/TLS certificate. This code enables our support team to look
+    up your Lightsail information more easily.
+    """
     created_at: _dt.datetime | None = _pd.Field(
         default=None, validation_alias="createdAt", serialization_alias="createdAt"
     )
+    """The time when you created your SSL/TLS certificate."""
     location: ResourceLocation | None = None
+    """The Amazon Web Services Region and Availability Zone where you created your certificate."""
     resource_type: _t.Annotated[ResourceType, _Tolerant] | None = _pd.Field(
         default=None, validation_alias="resourceType", serialization_alias="resourceType"
     )
+    """The resource type (``LoadBalancerTlsCertificate``)."""
     tags: list[Tag] | None = None
+    """The tag keys and optional values for the resource. For more information about tags in
+    Lightsail, see the Amazon Lightsail Developer Guide.
+    """
     load_balancer_name: (
         _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] | None
     ) = _pd.Field(
         default=None, validation_alias="loadBalancerName", serialization_alias="loadBalancerName"
     )
+    """The load balancer name where your SSL/TLS certificate is attached."""
     is_attached: bool | None = _pd.Field(
         default=None, validation_alias="isAttached", serialization_alias="isAttached"
     )
+    """When ``true``, the SSL/TLS certificate is attached to the Lightsail load balancer."""
     status: _t.Annotated[LoadBalancerTlsCertificateStatus, _Tolerant] | None = None
+    """The validation status of the SSL/TLS certificate. Valid values are below."""
     domain_name: str | None = _pd.Field(
         default=None, validation_alias="domainName", serialization_alias="domainName"
     )
+    """The domain name for your SSL/TLS certificate."""
     domain_validation_records: list[LoadBalancerTlsCertificateDomainValidationRecord] | None = (
         _pd.Field(
             default=None,
@@ -5528,36 +10058,61 @@ class LoadBalancerTlsCertificate(_Model):
             serialization_alias="domainValidationRecords",
         )
     )
+    """An array of LoadBalancerTlsCertificateDomainValidationRecord objects describing the records.
+    """
     failure_reason: _t.Annotated[LoadBalancerTlsCertificateFailureReason, _Tolerant] | None = (
         _pd.Field(
             default=None, validation_alias="failureReason", serialization_alias="failureReason"
         )
     )
+    """The validation failure reason, if any, of the certificate.
+
+    The following failure reasons are possible:
+
+    - ``NO_AVAILABLE_CONTACTS`` - This failure applies to email validation, which ...
+    - ``ADDITIONAL_VERIFICATION_REQUIRED`` - Lightsail requires additional ...
+    - ``DOMAIN_NOT_ALLOWED`` - One or more of the domain names in the certificate ...
+    - ``INVALID_PUBLIC_DOMAIN`` - One or more of the domain names in the ...
+    - ``OTHER`` - Typically, this failure occurs when there is a typographical ...
+    """
     issued_at: _dt.datetime | None = _pd.Field(
         default=None, validation_alias="issuedAt", serialization_alias="issuedAt"
     )
+    """The time when the SSL/TLS certificate was issued."""
     issuer: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None = None
+    """The issuer of the certificate."""
     key_algorithm: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None = _pd.Field(
         default=None, validation_alias="keyAlgorithm", serialization_alias="keyAlgorithm"
     )
+    """The algorithm used to generate the key pair (the public and private key)."""
     not_after: _dt.datetime | None = _pd.Field(
         default=None, validation_alias="notAfter", serialization_alias="notAfter"
     )
+    """The timestamp when the SSL/TLS certificate expires."""
     not_before: _dt.datetime | None = _pd.Field(
         default=None, validation_alias="notBefore", serialization_alias="notBefore"
     )
+    """The timestamp when the SSL/TLS certificate is first valid."""
     renewal_summary: LoadBalancerTlsCertificateRenewalSummary | None = _pd.Field(
         default=None, validation_alias="renewalSummary", serialization_alias="renewalSummary"
     )
+    """An object that describes the status of the certificate renewal managed by Lightsail."""
     revocation_reason: (
         _t.Annotated[LoadBalancerTlsCertificateRevocationReason, _Tolerant] | None
     ) = _pd.Field(
         default=None, validation_alias="revocationReason", serialization_alias="revocationReason"
     )
+    """The reason the certificate was revoked. This value is present only when the certificate
+    status is ``REVOKED``.
+    """
     revoked_at: _dt.datetime | None = _pd.Field(
         default=None, validation_alias="revokedAt", serialization_alias="revokedAt"
     )
+    """The timestamp when the certificate was revoked. This value is present only when the
+    certificate status is ``REVOKED``.
+    """
     serial: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None = None
+    """The serial number of the certificate."""
     signature_algorithm: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None = (
         _pd.Field(
             default=None,
@@ -5565,31 +10120,49 @@ class LoadBalancerTlsCertificate(_Model):
             serialization_alias="signatureAlgorithm",
         )
     )
+    """The algorithm that was used to sign the certificate."""
     subject: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None = None
+    """The name of the entity that is associated with the public key contained in the certificate.
+    """
     subject_alternative_names: list[str] | None = _pd.Field(
         default=None,
         validation_alias="subjectAlternativeNames",
         serialization_alias="subjectAlternativeNames",
     )
+    """An array of strings that specify the alternate domains (``example2.com``) and subdomains
+    (``blog.example.com``) for the certificate.
+    """
 
 
 class LoadBalancerTlsCertificateDnsRecordCreationState(_Model):
     """An object that describes the state of the canonical name (CNAME) records that are
-    automatically added by Lightsail to the DNS of the domain to validate domain ownership."""
+    automatically added by Lightsail to the DNS of the domain to validate domain ownership.
+    """
 
     code: _t.Annotated[LoadBalancerTlsCertificateDnsRecordCreationStateCode, _Tolerant] | None = (
         None
     )
+    """The status code for the automated DNS record creation.
+
+    Following are the possible values:
+
+    - ``SUCCEEDED`` - The validation records were successfully added.
+    - ``STARTED`` - The automatic DNS record creation has started.
+    - ``FAILED`` - The validation record addition failed.
+    """
     message: str | None = None
+    """The message that describes the reason for the status code."""
 
 
 class LoadBalancerTlsCertificateDomainValidationOption(_Model):
     """Contains information about the domain names on an SSL/TLS certificate that you will use to
-    validate domain ownership."""
+    validate domain ownership.
+    """
 
     domain_name: str | None = _pd.Field(
         default=None, validation_alias="domainName", serialization_alias="domainName"
     )
+    """The fully qualified domain name in the certificate request."""
     validation_status: _t.Annotated[LoadBalancerTlsCertificateDomainStatus, _Tolerant] | None = (
         _pd.Field(
             default=None,
@@ -5597,14 +10170,18 @@ class LoadBalancerTlsCertificateDomainValidationOption(_Model):
             serialization_alias="validationStatus",
         )
     )
+    """The status of the domain validation. Valid values are listed below."""
 
 
 class LoadBalancerTlsCertificateDomainValidationRecord(_Model):
     """Describes the validation record of each domain name in the SSL/TLS certificate."""
 
     name: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None = None
+    """A fully qualified domain name in the certificate. For example, ``example.com``."""
     type: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None = None
+    """The type of validation record. For example, ``CNAME`` for domain validation."""
     value: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None = None
+    """The value for that type."""
     validation_status: _t.Annotated[LoadBalancerTlsCertificateDomainStatus, _Tolerant] | None = (
         _pd.Field(
             default=None,
@@ -5612,24 +10189,48 @@ class LoadBalancerTlsCertificateDomainValidationRecord(_Model):
             serialization_alias="validationStatus",
         )
     )
+    """The validation status. Valid values are listed below."""
     domain_name: str | None = _pd.Field(
         default=None, validation_alias="domainName", serialization_alias="domainName"
     )
+    """The domain name against which your SSL/TLS certificate was validated."""
     dns_record_creation_state: LoadBalancerTlsCertificateDnsRecordCreationState | None = _pd.Field(
         default=None,
         validation_alias="dnsRecordCreationState",
         serialization_alias="dnsRecordCreationState",
     )
+    """An object that describes the state of the canonical name (CNAME) records that are
+    automatically added by Lightsail to the DNS of a domain to validate domain ownership.
+    """
 
 
 class LoadBalancerTlsCertificateRenewalSummary(_Model):
-    """Contains information about the status of Lightsail's managed renewal for the certificate."""
+    """Contains information about the status of Lightsail's managed renewal for the certificate.
+
+    The renewal status of the certificate.
+
+    The following renewal status are possible:
+
+    - ``PendingAutoRenewal`` - Lightsail is attempting to automatically validate ...
+    - ``PendingValidation`` - Lightsail couldn't automatically validate one or ...
+    - ``Success`` - All domain names in the certificate are validated, and ...
+    - ``Failed`` - One or more domain names were not validated before the ...
+    """
 
     renewal_status: _t.Annotated[LoadBalancerTlsCertificateRenewalStatus, _Tolerant] | None = (
         _pd.Field(
             default=None, validation_alias="renewalStatus", serialization_alias="renewalStatus"
         )
     )
+    """The renewal status of the certificate.
+
+    The following renewal status are possible:
+
+    - ``PendingAutoRenewal`` - Lightsail is attempting to automatically validate ...
+    - ``PendingValidation`` - Lightsail couldn't automatically validate one or ...
+    - ``Success`` - All domain names in the certificate are validated, and ...
+    - ``Failed`` - One or more domain names were not validated before the ...
+    """
     domain_validation_options: list[LoadBalancerTlsCertificateDomainValidationOption] | None = (
         _pd.Field(
             default=None,
@@ -5637,27 +10238,45 @@ class LoadBalancerTlsCertificateRenewalSummary(_Model):
             serialization_alias="domainValidationOptions",
         )
     )
+    """Contains information about the validation of each domain name in the certificate, as it
+    pertains to Lightsail's managed renewal. This is different from the initial validation that
+    occurs as a result of the RequestCertificate request.
+    """
 
 
 class LoadBalancerTlsCertificateSummary(_Model):
     """Provides a summary of SSL/TLS certificate metadata."""
 
     name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] | None = None
+    """The name of the SSL/TLS certificate."""
     is_attached: bool | None = _pd.Field(
         default=None, validation_alias="isAttached", serialization_alias="isAttached"
     )
+    """When ``true``, the SSL/TLS certificate is attached to the Lightsail load balancer."""
 
 
 class LoadBalancerTlsPolicy(_Model):
-    """Describes the TLS security policies that are available for Lightsail load balancers."""
+    """Describes the TLS security policies that are available for Lightsail load balancers.
+
+    For more information about load balancer TLS security policies, see Configuring TLS security
+    policies on your Amazon Lightsail load balancers in the Amazon Lightsail Developer Guide.
+    """
 
     name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] | None = None
+    """The name of the TLS security policy."""
     is_default: bool | None = _pd.Field(
         default=None, validation_alias="isDefault", serialization_alias="isDefault"
     )
+    """A Boolean value that indicates whether the TLS security policy is the default."""
     description: str | None = None
+    """The description of the TLS security policy."""
     protocols: list[str] | None = None
+    """The protocols used in a given TLS security policy."""
     ciphers: list[str] | None = None
+    """The ciphers used by the TLS security policy.
+
+    The ciphers are listed in order of preference.
+    """
 
 
 class LogEvent(_Model):
@@ -5666,25 +10285,38 @@ class LogEvent(_Model):
     created_at: _dt.datetime | None = _pd.Field(
         default=None, validation_alias="createdAt", serialization_alias="createdAt"
     )
+    """The timestamp when the database log event was created."""
     message: str | None = None
+    """The message of the database log event."""
 
 
 class MetricDatapoint(_Model):
     """Describes the metric data point."""
 
     average: float | None = None
+    """The average."""
     maximum: float | None = None
+    """The maximum."""
     minimum: float | None = None
+    """The minimum."""
     sample_count: float | None = _pd.Field(
         default=None, validation_alias="sampleCount", serialization_alias="sampleCount"
     )
+    """The sample count."""
     sum: float | None = None
+    """The sum."""
     timestamp: _dt.datetime | None = None
+    """The timestamp (``1479816991.349``)."""
     unit: _t.Annotated[MetricUnit, _Tolerant] | None = None
+    """The unit."""
 
 
 class MonitoredResourceInfo(_Model):
-    """Describes resource being monitored by an alarm."""
+    """Describes resource being monitored by an alarm.
+
+    An alarm is a way to monitor your Amazon Lightsail resource metrics. For more information, see
+    Alarms in Amazon Lightsail.
+    """
 
     arn: (
         _t.Annotated[
@@ -5696,167 +10328,287 @@ class MonitoredResourceInfo(_Model):
         ]
         | None
     ) = None
+    """The Amazon Resource Name (ARN) of the resource being monitored."""
     name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] | None = None
+    """The name of the Lightsail resource being monitored."""
     resource_type: _t.Annotated[ResourceType, _Tolerant] | None = _pd.Field(
         default=None, validation_alias="resourceType", serialization_alias="resourceType"
     )
+    """The Lightsail resource type of the resource being monitored.
+
+    Instances, load balancers, and relational databases are the only Lightsail resources that can
+    currently be monitored by alarms.
+    """
 
 
 class MonthlyTransfer(_Model):
-    """Describes the monthly data transfer in and out of your virtual private server (or instance
-    )."""
+    """Describes the monthly data transfer in and out of your virtual private server (or instance)."""
 
     gb_per_month_allocated: int | None = _pd.Field(
         default=None,
         validation_alias="gbPerMonthAllocated",
         serialization_alias="gbPerMonthAllocated",
     )
+    """The amount allocated per month (in GB)."""
 
 
 class NameServersUpdateState(_Model):
     """Describes the state of the name server records update made by Amazon Lightsail to an Amazon
-    Route 53 registered domain."""
+    Route 53 registered domain.
+
+    For more information, see DNS in Amazon Lightsail in the Amazon Lightsail Developer Guide.
+    """
 
     code: _t.Annotated[NameServersUpdateStateCode, _Tolerant] | None = None
+    """The status code for the name servers update.
+
+    Following are the possible values:
+
+    - ``SUCCEEDED`` - The name server records were successfully updated.
+    - ``PENDING`` - The name server record update is in progress.
+    - ``FAILED`` - The name server record update failed.
+    - ``STARTED`` - The automatic name server record update started.
+    """
     message: str | None = None
+    """The message that describes the reason for the status code."""
 
 
 class NotFoundException(_Model):
     """Lightsail throws this exception when it cannot find a resource."""
 
     code: str | None = None
+    """Not documented in botocore's model (member ``code``)."""
     docs: str | None = None
+    """Not documented in botocore's model (member ``docs``)."""
     message: str | None = None
+    """Not documented in botocore's model (member ``message``)."""
     tip: str | None = None
+    """Not documented in botocore's model (member ``tip``)."""
 
 
 class OpenInstancePublicPortsRequest(_Model):
-    """The ``OpenInstancePublicPortsRequest`` structure."""
+    """Request of the ``OpenInstancePublicPorts`` operation.
+
+    Opens ports for a specific Amazon Lightsail instance, and specifies the IP addresses allowed to
+    connect to the instance through the ports, and the protocol.
+
+    The ``OpenInstancePublicPorts`` action supports tag-based access control via resource tags
+    applied to the resource identified by ``instanceName``. For more information, see the Amazon
+    Lightsail Developer Guide.
+    """
 
     port_info: PortInfo = _pd.Field(validation_alias="portInfo", serialization_alias="portInfo")
+    """An object to describe the ports to open for the specified instance."""
     instance_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = _pd.Field(
         validation_alias="instanceName", serialization_alias="instanceName"
     )
+    """The name of the instance for which to open ports."""
 
 
 class OpenInstancePublicPortsResult(_Model):
-    """The ``OpenInstancePublicPortsResult`` structure."""
+    """Reply of the ``OpenInstancePublicPorts`` operation.
+
+    Opens ports for a specific Amazon Lightsail instance, and specifies the IP addresses allowed to
+    connect to the instance through the ports, and the protocol.
+
+    The ``OpenInstancePublicPorts`` action supports tag-based access control via resource tags
+    applied to the resource identified by ``instanceName``. For more information, see the Amazon
+    Lightsail Developer Guide.
+    """
 
     operation: Operation | None = None
+    """An array of objects that describe the result of the action, such as the status of the
+    request, the timestamp of the request, and the resources affected by the request.
+    """
 
 
 class Operation(_Model):
     """Describes the API operation."""
 
     id: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None = None
+    """The ID of the operation."""
     resource_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] | None = (
         _pd.Field(default=None, validation_alias="resourceName", serialization_alias="resourceName")
     )
+    """The resource name."""
     resource_type: _t.Annotated[ResourceType, _Tolerant] | None = _pd.Field(
         default=None, validation_alias="resourceType", serialization_alias="resourceType"
     )
+    """The resource type."""
     created_at: _dt.datetime | None = _pd.Field(
         default=None, validation_alias="createdAt", serialization_alias="createdAt"
     )
+    """The timestamp when the operation was initialized (``1479816991.349``)."""
     location: ResourceLocation | None = None
+    """The Amazon Web Services Region and Availability Zone."""
     is_terminal: bool | None = _pd.Field(
         default=None, validation_alias="isTerminal", serialization_alias="isTerminal"
     )
+    """A Boolean value indicating whether the operation is terminal."""
     operation_details: str | None = _pd.Field(
         default=None, validation_alias="operationDetails", serialization_alias="operationDetails"
     )
+    """Details about the operation (``Debian-1GB-Ohio-1``)."""
     operation_type: _t.Annotated[OperationType, _Tolerant] | None = _pd.Field(
         default=None, validation_alias="operationType", serialization_alias="operationType"
     )
+    """The type of operation."""
     status: _t.Annotated[OperationStatus, _Tolerant] | None = None
+    """The status of the operation."""
     status_changed_at: _dt.datetime | None = _pd.Field(
         default=None, validation_alias="statusChangedAt", serialization_alias="statusChangedAt"
     )
+    """The timestamp when the status was changed (``1479816991.349``)."""
     error_code: str | None = _pd.Field(
         default=None, validation_alias="errorCode", serialization_alias="errorCode"
     )
+    """The error code."""
     error_details: str | None = _pd.Field(
         default=None, validation_alias="errorDetails", serialization_alias="errorDetails"
     )
+    """The error details."""
 
 
 class OperationFailureException(_Model):
     """Lightsail throws this exception when an operation fails to execute."""
 
     code: str | None = None
+    """Not documented in botocore's model (member ``code``)."""
     docs: str | None = None
+    """Not documented in botocore's model (member ``docs``)."""
     message: str | None = None
+    """Not documented in botocore's model (member ``message``)."""
     tip: str | None = None
+    """Not documented in botocore's model (member ``tip``)."""
 
 
 class Origin(_Model):
     """Describes the origin resource of an Amazon Lightsail content delivery network (CDN)
-    distribution."""
+    distribution.
+
+    An origin can be a Lightsail instance, bucket, or load balancer. A distribution pulls content
+    from an origin, caches it, and serves it to viewers via a worldwide network of edge servers.
+    """
 
     name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] | None = None
+    """The name of the origin resource."""
     resource_type: _t.Annotated[ResourceType, _Tolerant] | None = _pd.Field(
         default=None, validation_alias="resourceType", serialization_alias="resourceType"
     )
+    """The resource type of the origin resource (Instance)."""
     region_name: _t.Annotated[RegionName, _Tolerant] | None = _pd.Field(
         default=None, validation_alias="regionName", serialization_alias="regionName"
     )
+    """The AWS Region name of the origin resource."""
     protocol_policy: _t.Annotated[OriginProtocolPolicyEnum, _Tolerant] | None = _pd.Field(
         default=None, validation_alias="protocolPolicy", serialization_alias="protocolPolicy"
     )
+    """The protocol that your Amazon Lightsail distribution uses when establishing a connection
+    with your origin to pull content.
+    """
     response_timeout: int | None = _pd.Field(
         default=None, validation_alias="responseTimeout", serialization_alias="responseTimeout"
     )
+    """The amount of time, in seconds, that the distribution waits for a response after forwarding
+    a request to the origin. The minimum timeout is 1 second, the maximum is 60 seconds, and the
+    default (if you don't specify otherwise) is 30 seconds.
+    """
     ip_address_type: _t.Annotated[OriginIpAddressTypeEnum, _Tolerant] | None = _pd.Field(
         default=None, validation_alias="ipAddressType", serialization_alias="ipAddressType"
     )
+    """The IP address type that the distribution uses when connecting to the origin.
+
+    The possible values are ``ipv4`` for IPv4 only, ``ipv6`` for IPv6 only, and ``dualstack`` for
+    IPv4 and IPv6.
+    """
     is_private_origin_access_enabled: bool | None = _pd.Field(
         default=None,
         validation_alias="isPrivateOriginAccessEnabled",
         serialization_alias="isPrivateOriginAccessEnabled",
     )
+    """Specifies whether private origin access is enabled for the distribution's origin. With
+    private origin access, the distribution can serve objects that aren't publicly accessible from
+    a Lightsail bucket.
+
+    This applies when you set the bucket's ``getObject`` access rule to ``private``. It also
+    applies when you set ``getObject`` to ``public`` but set individual objects to private.
+    """
 
 
 class PartnerInfo(_Model):
     """An object that contains information about the Lightsail partner program membership of an
-    Amazon Lightsail account."""
+    Amazon Lightsail account.
+    """
 
     enrolled_at: _dt.datetime = _pd.Field(
         validation_alias="enrolledAt", serialization_alias="enrolledAt"
     )
+    """The timestamp when the account was enrolled in the Lightsail partner program."""
     tier_name: _t.Annotated[TierName, _Tolerant] | None = _pd.Field(
         default=None, validation_alias="tierName", serialization_alias="tierName"
     )
+    """The tier of the partner membership."""
     status: _t.Annotated[PartnerStatus, _Tolerant]
+    """The status of the partner membership.
+
+    The following statuses are possible:
+
+    - ``Active`` - The membership is active, and the benefits of the current tier are available to
+      the account.
+    - ``Suspended`` - The membership is suspended, and the benefits of the tier are not available
+      to the account.
+    """
 
 
 class PasswordData(_Model):
     """The password data for the Windows Server-based instance, including the ciphertext and the
-    key pair name."""
+    key pair name.
+    """
 
     ciphertext: str | None = None
+    """The encrypted password. Ciphertext will be an empty string if access to your new instance is
+    not ready yet. When you create an instance, it can take up to 15 minutes for the instance to be
+    ready.
+    """
     key_pair_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] | None = (
         _pd.Field(default=None, validation_alias="keyPairName", serialization_alias="keyPairName")
     )
+    """The name of the key pair that you used when creating your instance. If no key pair name was
+    specified when creating the instance, Lightsail uses the default key pair
+    (``LightsailDefaultKeyPair``).
+    """
 
 
 class PeerVpcRequest(_Model):
-    """The ``PeerVpcRequest`` structure."""
+    """Request of the ``PeerVpc`` operation.
+
+    Peers the Lightsail VPC with the user's default VPC.
+    """
 
 
 class PeerVpcResult(_Model):
-    """The ``PeerVpcResult`` structure."""
+    """Reply of the ``PeerVpc`` operation.
+
+    Peers the Lightsail VPC with the user's default VPC.
+    """
 
     operation: Operation | None = None
+    """An array of objects that describe the result of the action, such as the status of the
+    request, the timestamp of the request, and the resources affected by the request.
+    """
 
 
 class PendingMaintenanceAction(_Model):
     """Describes a pending database maintenance action."""
 
     action: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None = None
+    """The type of pending database maintenance action."""
     description: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None = None
+    """Additional detail about the pending database maintenance action."""
     current_apply_date: _dt.datetime | None = _pd.Field(
         default=None, validation_alias="currentApplyDate", serialization_alias="currentApplyDate"
     )
+    """The effective date of the pending database maintenance action."""
 
 
 class PendingModifiedRelationalDatabaseValues(_Model):
@@ -5867,174 +10619,397 @@ class PendingModifiedRelationalDatabaseValues(_Model):
         validation_alias="masterUserPassword",
         serialization_alias="masterUserPassword",
     )
+    """The password for the master user of the database."""
     engine_version: str | None = _pd.Field(
         default=None, validation_alias="engineVersion", serialization_alias="engineVersion"
     )
+    """The database engine version."""
     backup_retention_enabled: bool | None = _pd.Field(
         default=None,
         validation_alias="backupRetentionEnabled",
         serialization_alias="backupRetentionEnabled",
     )
+    """A Boolean value indicating whether automated backup retention is enabled."""
 
 
 class PortInfo(_Model):
     """Describes ports to open on an instance, the IP addresses allowed to connect to the instance
-    through the ports, and the protocol."""
+    through the ports, and the protocol.
+    """
 
     from_port: _t.Annotated[int, _pd.Field(ge=-1, le=65535), _Tolerant] | None = _pd.Field(
         default=None, validation_alias="fromPort", serialization_alias="fromPort"
     )
+    """The first port in a range of open ports on an instance.
+
+    Allowed ports:
+
+    - TCP and UDP - ``0`` to ``65535``
+    - ICMP - The ICMP type for IPv4 addresses.
+    - ICMPv6 - The ICMP type for IPv6 addresses.
+    """
     to_port: _t.Annotated[int, _pd.Field(ge=-1, le=65535), _Tolerant] | None = _pd.Field(
         default=None, validation_alias="toPort", serialization_alias="toPort"
     )
+    """The last port in a range of open ports on an instance.
+
+    Allowed ports:
+
+    - TCP and UDP - ``0`` to ``65535``
+    - ICMP - The ICMP code for IPv4 addresses.
+    - ICMPv6 - The ICMP code for IPv6 addresses.
+    """
     protocol: _t.Annotated[NetworkProtocol, _Tolerant] | None = None
+    """The IP protocol name.
+
+    The name can be one of the following:
+
+    - ``tcp`` - Transmission Control Protocol (TCP) provides reliable, ordered ...
+    - ``all`` - All transport layer protocol types.
+    - ``udp`` - With User Datagram Protocol (UDP), computer applications can send ...
+    - ``icmp`` - Internet Control Message Protocol (ICMP) is used to send error ...
+    - ``icmp6`` - Internet Control Message Protocol (ICMP) for IPv6.
+    """
     cidrs: list[str] | None = None
+    """The IPv4 address, or range of IPv4 addresses (in CIDR notation) that are allowed to connect
+    to an instance through the ports, and the protocol.
+
+    Examples:
+
+    - To allow the IP address ``192.0.2.44``, specify ``192.0.2.44`` or ``192.0.2.44/32``.
+    - To allow the IP addresses ``192.0.2.0`` to ``192.0.2.255``, specify ``192.0.2.0/24``.
+    """
     ipv6_cidrs: list[str] | None = _pd.Field(
         default=None, validation_alias="ipv6Cidrs", serialization_alias="ipv6Cidrs"
     )
+    """The IPv6 address, or range of IPv6 addresses (in CIDR notation) that are allowed to connect
+    to an instance through the ports, and the protocol. Only devices with an IPv6 address can
+    connect to an instance through IPv6; otherwise, IPv4 should be used.
+
+    For more information about CIDR block notation, see Classless Inter-Domain Routing on
+    Wikipedia.
+    """
     cidr_list_aliases: list[str] | None = _pd.Field(
         default=None, validation_alias="cidrListAliases", serialization_alias="cidrListAliases"
     )
+    """An alias that defines access for a preconfigured range of IP addresses.
+
+    The only alias currently supported is ``lightsail-connect``, which allows IP addresses of the
+    browser-based RDP/SSH client in the Lightsail console to connect to your instance.
+    """
 
 
 class PrivateRegistryAccess(_Model):
     """Describes the configuration for an Amazon Lightsail container service to access private
     container image repositories, such as Amazon Elastic Container Registry (Amazon ECR) private
-    repositories."""
+    repositories.
+
+    For more information, see Configuring access to an Amazon ECR private repository for an Amazon
+    Lightsail container service in the Amazon Lightsail Developer Guide.
+    """
 
     ecr_image_puller_role: ContainerServiceECRImagePullerRole | None = _pd.Field(
         default=None,
         validation_alias="ecrImagePullerRole",
         serialization_alias="ecrImagePullerRole",
     )
+    """An object that describes the activation status of the role that you can use to grant a
+    Lightsail container service access to Amazon ECR private repositories. If the role is
+    activated, the Amazon Resource Name (ARN) of the role is also listed.
+    """
 
 
 class PrivateRegistryAccessRequest(_Model):
     """Describes a request to configure an Amazon Lightsail container service to access private
     container image repositories, such as Amazon Elastic Container Registry (Amazon ECR) private
-    repositories."""
+    repositories.
+
+    For more information, see Configuring access to an Amazon ECR private repository for an Amazon
+    Lightsail container service in the Amazon Lightsail Developer Guide.
+    """
 
     ecr_image_puller_role: ContainerServiceECRImagePullerRoleRequest | None = _pd.Field(
         default=None,
         validation_alias="ecrImagePullerRole",
         serialization_alias="ecrImagePullerRole",
     )
+    """An object to describe a request to activate or deactivate the role that you can use to grant
+    an Amazon Lightsail container service access to Amazon Elastic Container Registry (Amazon ECR)
+    private repositories.
+    """
 
 
 class PutAlarmRequest(_Model):
-    """The ``PutAlarmRequest`` structure."""
+    """Request of the ``PutAlarm`` operation.
+
+    Creates or updates an alarm, and associates it with the specified metric.
+
+    An alarm is used to monitor a single metric for one of your resources. When a metric condition
+    is met, the alarm can notify you by email, SMS text message, and a banner displayed on the
+    Amazon Lightsail console. For more information, see Alarms in Amazon Lightsail.
+    """
 
     alarm_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = _pd.Field(
         validation_alias="alarmName", serialization_alias="alarmName"
     )
+    """The name for the alarm. Specify the name of an existing alarm to update, and overwrite the
+    previous configuration of the alarm.
+    """
     metric_name: _t.Annotated[MetricName, _Tolerant] = _pd.Field(
         validation_alias="metricName", serialization_alias="metricName"
     )
+    """The name of the metric to associate with the alarm.
+
+    You can configure up to two alarms per metric.
+
+    The following metrics are available for each resource type:
+
+    - Instances: ``BurstCapacityPercentage``, ``BurstCapacityTime`` ...
+    - Load balancers: ``ClientTLSNegotiationErrorCount``, ``HealthyHostCount`` ...
+    - Relational databases: ``CPUUtilization``, ``DatabaseConnections`` ...
+    """
     monitored_resource_name: _t.Annotated[
         str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant
     ] = _pd.Field(
         validation_alias="monitoredResourceName", serialization_alias="monitoredResourceName"
     )
+    """The name of the Lightsail resource that will be monitored.
+
+    Instances, load balancers, and relational databases are the only Lightsail resources that can
+    currently be monitored by alarms.
+    """
     comparison_operator: _t.Annotated[ComparisonOperator, _Tolerant] = _pd.Field(
         validation_alias="comparisonOperator", serialization_alias="comparisonOperator"
     )
+    """The arithmetic operation to use when comparing the specified statistic to the threshold. The
+    specified statistic value is used as the first operand.
+    """
     threshold: float
+    """The value against which the specified statistic is compared."""
     evaluation_periods: int = _pd.Field(
         validation_alias="evaluationPeriods", serialization_alias="evaluationPeriods"
     )
+    """The number of most recent periods over which data is compared to the specified threshold. If
+    you are setting an "M out of N" alarm, this value (``evaluationPeriods``) is the N.
+
+    If you are setting an alarm that requires that a number of consecutive data points be breaching
+    to trigger the alarm, this value specifies the rolling period of time in which data points are
+    evaluated.
+    """
     datapoints_to_alarm: int | None = _pd.Field(
         default=None, validation_alias="datapointsToAlarm", serialization_alias="datapointsToAlarm"
     )
+    """The number of data points that must be not within the specified threshold to trigger the
+    alarm. If you are setting an "M out of N" alarm, this value (``datapointsToAlarm``) is the M.
+    """
     treat_missing_data: _t.Annotated[TreatMissingData, _Tolerant] | None = _pd.Field(
         default=None, validation_alias="treatMissingData", serialization_alias="treatMissingData"
     )
+    """Sets how this alarm will handle missing data points.
+
+    An alarm can treat missing data in the following ways:
+
+    - ``breaching`` - Assume the missing data is not within the threshold.
+    - ``notBreaching`` - Assume the missing data is within the threshold.
+    - ``ignore`` - Ignore the missing data. Maintains the current alarm state.
+    - ``missing`` - Missing data is treated as missing.
+    """
     contact_protocols: list[_t.Annotated[ContactProtocol, _Tolerant]] | None = _pd.Field(
         default=None, validation_alias="contactProtocols", serialization_alias="contactProtocols"
     )
+    """The contact protocols to use for the alarm, such as ``Email``, ``SMS`` (text messaging), or
+    both.
+
+    A notification is sent via the specified contact protocol if notifications are enabled for the
+    alarm, and when the alarm is triggered.
+    """
     notification_triggers: list[_t.Annotated[AlarmState, _Tolerant]] | None = _pd.Field(
         default=None,
         validation_alias="notificationTriggers",
         serialization_alias="notificationTriggers",
     )
+    """The alarm states that trigger a notification.
+
+    An alarm has the following possible states:
+
+    - ``ALARM`` - The metric is outside of the defined threshold.
+    - ``INSUFFICIENT_DATA`` - The alarm has just started, the metric is not available, or not
+      enough data is available for the metric to determine the alarm state.
+    - ``OK`` - The metric is within the defined threshold.
+    """
     notification_enabled: bool | None = _pd.Field(
         default=None,
         validation_alias="notificationEnabled",
         serialization_alias="notificationEnabled",
     )
+    """Indicates whether the alarm is enabled.
+
+    Notifications are enabled by default if you don't specify this parameter.
+    """
     tags: list[Tag] | None = None
+    """The tag keys and optional values to add to the alarm during create.
+
+    Use the ``TagResource`` action to tag a resource after it's created.
+    """
 
 
 class PutAlarmResult(_Model):
-    """The ``PutAlarmResult`` structure."""
+    """Reply of the ``PutAlarm`` operation.
+
+    Creates or updates an alarm, and associates it with the specified metric.
+
+    An alarm is used to monitor a single metric for one of your resources. When a metric condition
+    is met, the alarm can notify you by email, SMS text message, and a banner displayed on the
+    Amazon Lightsail console. For more information, see Alarms in Amazon Lightsail.
+    """
 
     operations: list[Operation] | None = None
+    """An array of objects that describe the result of the action, such as the status of the
+    request, the timestamp of the request, and the resources affected by the request.
+    """
 
 
 class PutInstancePublicPortsRequest(_Model):
-    """The ``PutInstancePublicPortsRequest`` structure."""
+    """Request of the ``PutInstancePublicPorts`` operation.
+
+    Opens ports for a specific Amazon Lightsail instance, and specifies the IP addresses allowed to
+    connect to the instance through the ports, and the protocol. This action also closes all
+    currently open ports that are not included in the request. Include all of the ports and the
+    protocols you want to open in your ``PutInstancePublicPorts``request.
+    """
 
     port_infos: list[PortInfo] = _pd.Field(
         validation_alias="portInfos", serialization_alias="portInfos"
     )
+    """An array of objects to describe the ports to open for the specified instance."""
     instance_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = _pd.Field(
         validation_alias="instanceName", serialization_alias="instanceName"
     )
+    """The name of the instance for which to open ports."""
 
 
 class PutInstancePublicPortsResult(_Model):
-    """The ``PutInstancePublicPortsResult`` structure."""
+    """Reply of the ``PutInstancePublicPorts`` operation.
+
+    Opens ports for a specific Amazon Lightsail instance, and specifies the IP addresses allowed to
+    connect to the instance through the ports, and the protocol. This action also closes all
+    currently open ports that are not included in the request. Include all of the ports and the
+    protocols you want to open in your ``PutInstancePublicPorts``request.
+    """
 
     operation: Operation | None = None
+    """An array of objects that describe the result of the action, such as the status of the
+    request, the timestamp of the request, and the resources affected by the request.
+    """
 
 
 class QueryStringObject(_Model):
     """Describes the query string parameters that an Amazon Lightsail content delivery network
-    (CDN) distribution to bases caching on."""
+    (CDN) distribution to bases caching on.
+
+    For the query strings that you specify, your distribution caches separate versions of the
+    specified content based on the query string values in viewer requests.
+    """
 
     option: bool | None = None
+    """Indicates whether the distribution forwards and caches based on query strings."""
     query_strings_allow_list: list[str] | None = _pd.Field(
         default=None,
         validation_alias="queryStringsAllowList",
         serialization_alias="queryStringsAllowList",
     )
+    """The specific query strings that the distribution forwards to the origin.
+
+    Your distribution will cache content based on the specified query strings.
+
+    If the ``option`` parameter is true, then your distribution forwards all query strings,
+    regardless of what you specify using the ``queryStringsAllowList`` parameter.
+    """
 
 
 class R53HostedZoneDeletionState(_Model):
     """Describes the deletion state of an Amazon Route 53 hosted zone for a domain that is being
-    automatically delegated to an Amazon Lightsail DNS zone."""
+    automatically delegated to an Amazon Lightsail DNS zone.
+    """
 
     code: _t.Annotated[R53HostedZoneDeletionStateCode, _Tolerant] | None = None
+    """The status code for the deletion state.
+
+    Following are the possible values:
+
+    - ``SUCCEEDED`` - The hosted zone was successfully deleted.
+    - ``PENDING`` - The hosted zone deletion is in progress.
+    - ``FAILED`` - The hosted zone deletion failed.
+    - ``STARTED`` - The hosted zone deletion started.
+    """
     message: str | None = None
+    """The message that describes the reason for the status code."""
 
 
 class RebootInstanceRequest(_Model):
-    """The ``RebootInstanceRequest`` structure."""
+    """Request of the ``RebootInstance`` operation.
+
+    Restarts a specific instance.
+
+    The ``reboot instance`` operation supports tag-based access control via resource tags applied
+    to the resource identified by ``instance name``. For more information, see the Amazon Lightsail
+    Developer Guide.
+    """
 
     instance_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = _pd.Field(
         validation_alias="instanceName", serialization_alias="instanceName"
     )
+    """The name of the instance to reboot."""
 
 
 class RebootInstanceResult(_Model):
-    """The ``RebootInstanceResult`` structure."""
+    """Reply of the ``RebootInstance`` operation.
+
+    Restarts a specific instance.
+
+    The ``reboot instance`` operation supports tag-based access control via resource tags applied
+    to the resource identified by ``instance name``. For more information, see the Amazon Lightsail
+    Developer Guide.
+    """
 
     operations: list[Operation] | None = None
+    """An array of objects that describe the result of the action, such as the status of the
+    request, the timestamp of the request, and the resources affected by the request.
+    """
 
 
 class RebootRelationalDatabaseRequest(_Model):
-    """The ``RebootRelationalDatabaseRequest`` structure."""
+    """Request of the ``RebootRelationalDatabase`` operation.
+
+    Restarts a specific database in Amazon Lightsail.
+
+    The ``reboot relational database`` operation supports tag-based access control via resource
+    tags applied to the resource identified by relationalDatabaseName. For more information, see
+    the Amazon Lightsail Developer Guide.
+    """
 
     relational_database_name: _t.Annotated[
         str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant
     ] = _pd.Field(
         validation_alias="relationalDatabaseName", serialization_alias="relationalDatabaseName"
     )
+    """The name of your database to reboot."""
 
 
 class RebootRelationalDatabaseResult(_Model):
-    """The ``RebootRelationalDatabaseResult`` structure."""
+    """Reply of the ``RebootRelationalDatabase`` operation.
+
+    Restarts a specific database in Amazon Lightsail.
+
+    The ``reboot relational database`` operation supports tag-based access control via resource
+    tags applied to the resource identified by relationalDatabaseName. For more information, see
+    the Amazon Lightsail Developer Guide.
+    """
 
     operations: list[Operation] | None = None
+    """An array of objects that describe the result of the action, such as the status of the
+    request, the timestamp of the request, and the resources affected by the request.
+    """
 
 
 class Region(_Model):
@@ -6043,33 +11018,51 @@ class Region(_Model):
     continent_code: str | None = _pd.Field(
         default=None, validation_alias="continentCode", serialization_alias="continentCode"
     )
+    """The continent code (``NA``, meaning North America)."""
     description: str | None = None
+    """The description of the Amazon Web Services Region (``This region is recommended to serve
+    users in the eastern United States and eastern Canada``).
+    """
     display_name: str | None = _pd.Field(
         default=None, validation_alias="displayName", serialization_alias="displayName"
     )
+    """The display name (``Ohio``)."""
     name: _t.Annotated[RegionName, _Tolerant] | None = None
+    """The region name (``us-east-2``)."""
     availability_zones: list[AvailabilityZone] | None = _pd.Field(
         default=None, validation_alias="availabilityZones", serialization_alias="availabilityZones"
     )
+    """The Availability Zones. Follows the format ``us-east-2a`` (case-sensitive)."""
     relational_database_availability_zones: list[AvailabilityZone] | None = _pd.Field(
         default=None,
         validation_alias="relationalDatabaseAvailabilityZones",
         serialization_alias="relationalDatabaseAvailabilityZones",
     )
+    """The Availability Zones for databases. Follows the format ``us-east-2a`` (case-sensitive)."""
 
 
 class RegionSetupInProgressException(_Model):
     """Lightsail throws this exception when an operation is performed on resources in an opt-in
-    Region that is currently being set up."""
+    Region that is currently being set up.
+    """
 
     code: str | None = None
+    """Not documented in botocore's model (member ``code``)."""
     docs: str | None = None
+    """Regions and Availability Zones for Lightsail"""
     message: str | None = None
+    """Not documented in botocore's model (member ``message``)."""
     tip: str | None = None
+    """Opt-in Regions typically take a few minutes to finish setting up before you can work with
+    them. Wait a few minutes and try again.
+    """
 
 
 class RegisterContainerImageRequest(_Model):
-    """The ``RegisterContainerImageRequest`` structure."""
+    """Request of the ``RegisterContainerImage`` operation.
+
+    Registers a container image to your Amazon Lightsail container service.
+    """
 
     service_name: _t.Annotated[
         str,
@@ -6078,6 +11071,7 @@ class RegisterContainerImageRequest(_Model):
         ),
         _Tolerant,
     ] = _pd.Field(validation_alias="serviceName", serialization_alias="serviceName")
+    """The name of the container service for which to register a container image."""
     label: _t.Annotated[
         str,
         _pd.Field(
@@ -6085,15 +11079,33 @@ class RegisterContainerImageRequest(_Model):
         ),
         _Tolerant,
     ]
+    """The label for the container image when it's registered to the container service.
+
+    Use a descriptive label that you can use to track the different versions of your registered
+    container images.
+
+    Use the ``GetContainerImages`` action to return the container images registered to a Lightsail
+    container service. The label is the ``<imagelabel>`` portion of the following image name
+    example:
+
+    - ``:container-service-1.<imagelabel>.1``
+    """
     digest: str
+    """The digest of the container image to be registered."""
 
 
 class RegisterContainerImageResult(_Model):
-    """The ``RegisterContainerImageResult`` structure."""
+    """Reply of the ``RegisterContainerImage`` operation.
+
+    Registers a container image to your Amazon Lightsail container service.
+    """
 
     container_image: ContainerImage | None = _pd.Field(
         default=None, validation_alias="containerImage", serialization_alias="containerImage"
     )
+    """An object that describes a container image that is registered to a Lightsail container
+    service
+    """
 
 
 class RegisteredDomainDelegationInfo(_Model):
@@ -6104,29 +11116,47 @@ class RegisteredDomainDelegationInfo(_Model):
         validation_alias="nameServersUpdateState",
         serialization_alias="nameServersUpdateState",
     )
+    """An object that describes the state of the name server records that are automatically added
+    to the Route 53 domain by Lightsail.
+    """
     r53_hosted_zone_deletion_state: R53HostedZoneDeletionState | None = _pd.Field(
         default=None,
         validation_alias="r53HostedZoneDeletionState",
         serialization_alias="r53HostedZoneDeletionState",
     )
+    """Describes the deletion state of an Amazon Route 53 hosted zone for a domain that is being
+    automatically delegated to an Amazon Lightsail DNS zone.
+    """
 
 
 class RelationalDatabase(_Model):
     """Describes a database."""
 
     name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] | None = None
+    """The unique name of the database resource in Lightsail."""
     arn: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None = None
+    """The Amazon Resource Name (ARN) of the database."""
     support_code: str | None = _pd.Field(
         default=None, validation_alias="supportCode", serialization_alias="supportCode"
     )
+    """The support code for the database. Include this code in your email to support when you have
+    questions about a database in Lightsail. This code enables our support team to look up your
+    Lightsail information more easily.
+    """
     created_at: _dt.datetime | None = _pd.Field(
         default=None, validation_alias="createdAt", serialization_alias="createdAt"
     )
+    """The timestamp when the database was created. Formatted in Unix time."""
     location: ResourceLocation | None = None
+    """The Region name and Availability Zone where the database is located."""
     resource_type: _t.Annotated[ResourceType, _Tolerant] | None = _pd.Field(
         default=None, validation_alias="resourceType", serialization_alias="resourceType"
     )
+    """The Lightsail resource type for the database (for example, ``RelationalDatabase``)."""
     tags: list[Tag] | None = None
+    """The tag keys and optional values for the resource. For more information about tags in
+    Lightsail, see the Amazon Lightsail Developer Guide.
+    """
     relational_database_blueprint_id: (
         _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None
     ) = _pd.Field(
@@ -6134,6 +11164,9 @@ class RelationalDatabase(_Model):
         validation_alias="relationalDatabaseBlueprintId",
         serialization_alias="relationalDatabaseBlueprintId",
     )
+    """The blueprint ID for the database. A blueprint describes the major engine version of a
+    database.
+    """
     relational_database_bundle_id: (
         _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None
     ) = _pd.Field(
@@ -6141,40 +11174,57 @@ class RelationalDatabase(_Model):
         validation_alias="relationalDatabaseBundleId",
         serialization_alias="relationalDatabaseBundleId",
     )
+    """The bundle ID for the database. A bundle describes the performance specifications for your
+    database.
+    """
     master_database_name: str | None = _pd.Field(
         default=None,
         validation_alias="masterDatabaseName",
         serialization_alias="masterDatabaseName",
     )
+    """The name of the master database created when the Lightsail database resource is created."""
     hardware: RelationalDatabaseHardware | None = None
+    """Describes the hardware of the database."""
     state: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None = None
+    """Describes the current state of the database."""
     secondary_availability_zone: str | None = _pd.Field(
         default=None,
         validation_alias="secondaryAvailabilityZone",
         serialization_alias="secondaryAvailabilityZone",
     )
+    """Describes the secondary Availability Zone of a high availability database.
+
+    The secondary database is used for failover support of a high availability database.
+    """
     backup_retention_enabled: bool | None = _pd.Field(
         default=None,
         validation_alias="backupRetentionEnabled",
         serialization_alias="backupRetentionEnabled",
     )
+    """A Boolean value indicating whether automated backup retention is enabled for the database.
+    """
     pending_modified_values: PendingModifiedRelationalDatabaseValues | None = _pd.Field(
         default=None,
         validation_alias="pendingModifiedValues",
         serialization_alias="pendingModifiedValues",
     )
+    """Describes pending database value modifications."""
     engine: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None = None
+    """The database software (for example, ``MySQL``)."""
     engine_version: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None = _pd.Field(
         default=None, validation_alias="engineVersion", serialization_alias="engineVersion"
     )
+    """The database engine version (for example, ``5.7.23``)."""
     latest_restorable_time: _dt.datetime | None = _pd.Field(
         default=None,
         validation_alias="latestRestorableTime",
         serialization_alias="latestRestorableTime",
     )
+    """The latest point in time to which the database can be restored. Formatted in Unix time."""
     master_username: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None = _pd.Field(
         default=None, validation_alias="masterUsername", serialization_alias="masterUsername"
     )
+    """The master user name of the database."""
     parameter_apply_status: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None = (
         _pd.Field(
             default=None,
@@ -6182,6 +11232,7 @@ class RelationalDatabase(_Model):
             serialization_alias="parameterApplyStatus",
         )
     )
+    """The status of parameter updates for the database."""
     preferred_backup_window: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None = (
         _pd.Field(
             default=None,
@@ -6189,6 +11240,9 @@ class RelationalDatabase(_Model):
             serialization_alias="preferredBackupWindow",
         )
     )
+    """The daily time range during which automated backups are created for the database (for
+    example, ``16:00-16:30``).
+    """
     preferred_maintenance_window: (
         _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None
     ) = _pd.Field(
@@ -6196,97 +11250,132 @@ class RelationalDatabase(_Model):
         validation_alias="preferredMaintenanceWindow",
         serialization_alias="preferredMaintenanceWindow",
     )
+    """The weekly time range during which system maintenance can occur on the database.
+
+    In the format ``ddd:hh24:mi-ddd:hh24:mi``. For example, ``Tue:17:00-Tue:17:30``.
+    """
     publicly_accessible: bool | None = _pd.Field(
         default=None,
         validation_alias="publiclyAccessible",
         serialization_alias="publiclyAccessible",
     )
+    """A Boolean value indicating whether the database is publicly accessible."""
     master_endpoint: RelationalDatabaseEndpoint | None = _pd.Field(
         default=None, validation_alias="masterEndpoint", serialization_alias="masterEndpoint"
     )
+    """The master endpoint for the database."""
     pending_maintenance_actions: list[PendingMaintenanceAction] | None = _pd.Field(
         default=None,
         validation_alias="pendingMaintenanceActions",
         serialization_alias="pendingMaintenanceActions",
     )
+    """Describes the pending maintenance actions for the database."""
     ca_certificate_identifier: str | None = _pd.Field(
         default=None,
         validation_alias="caCertificateIdentifier",
         serialization_alias="caCertificateIdentifier",
     )
+    """The certificate associated with the database."""
 
 
 class RelationalDatabaseBlueprint(_Model):
-    """Describes a database image, or blueprint."""
+    """Describes a database image, or blueprint. A blueprint describes the major engine version of
+    a database.
+    """
 
     blueprint_id: str | None = _pd.Field(
         default=None, validation_alias="blueprintId", serialization_alias="blueprintId"
     )
+    """The ID for the database blueprint."""
     engine: _t.Annotated[RelationalDatabaseEngine, _Tolerant] | None = None
+    """The database software of the database blueprint (for example, ``MySQL``)."""
     engine_version: str | None = _pd.Field(
         default=None, validation_alias="engineVersion", serialization_alias="engineVersion"
     )
+    """The database engine version for the database blueprint (for example, ``5.7.23``)."""
     engine_description: str | None = _pd.Field(
         default=None, validation_alias="engineDescription", serialization_alias="engineDescription"
     )
+    """The description of the database engine for the database blueprint."""
     engine_version_description: str | None = _pd.Field(
         default=None,
         validation_alias="engineVersionDescription",
         serialization_alias="engineVersionDescription",
     )
+    """The description of the database engine version for the database blueprint."""
     is_engine_default: bool | None = _pd.Field(
         default=None, validation_alias="isEngineDefault", serialization_alias="isEngineDefault"
     )
+    """A Boolean value indicating whether the engine version is the default for the database
+    blueprint.
+    """
 
 
 class RelationalDatabaseBundle(_Model):
-    """Describes a database bundle."""
+    """Describes a database bundle. A bundle describes the performance specifications of the
+    database.
+    """
 
     bundle_id: str | None = _pd.Field(
         default=None, validation_alias="bundleId", serialization_alias="bundleId"
     )
+    """The ID for the database bundle."""
     name: str | None = None
+    """The name for the database bundle."""
     price: float | None = None
+    """The cost of the database bundle in US currency."""
     ram_size_in_gb: float | None = _pd.Field(
         default=None, validation_alias="ramSizeInGb", serialization_alias="ramSizeInGb"
     )
+    """The amount of RAM in GB (for example, ``2.0``) for the database bundle."""
     disk_size_in_gb: int | None = _pd.Field(
         default=None, validation_alias="diskSizeInGb", serialization_alias="diskSizeInGb"
     )
+    """The size of the disk for the database bundle."""
     transfer_per_month_in_gb: int | None = _pd.Field(
         default=None,
         validation_alias="transferPerMonthInGb",
         serialization_alias="transferPerMonthInGb",
     )
+    """The data transfer rate per month in GB for the database bundle."""
     cpu_count: int | None = _pd.Field(
         default=None, validation_alias="cpuCount", serialization_alias="cpuCount"
     )
+    """The number of virtual CPUs (vCPUs) for the database bundle."""
     is_encrypted: bool | None = _pd.Field(
         default=None, validation_alias="isEncrypted", serialization_alias="isEncrypted"
     )
+    """A Boolean value indicating whether the database bundle is encrypted."""
     is_active: bool | None = _pd.Field(
         default=None, validation_alias="isActive", serialization_alias="isActive"
     )
+    """A Boolean value indicating whether the database bundle is active."""
 
 
 class RelationalDatabaseEndpoint(_Model):
     """Describes an endpoint for a database."""
 
     port: int | None = None
+    """Specifies the port that the database is listening on."""
     address: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None = None
+    """Specifies the DNS address of the database."""
 
 
 class RelationalDatabaseEvent(_Model):
     """Describes an event for a database."""
 
     resource: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] | None = None
+    """The database that the database event relates to."""
     created_at: _dt.datetime | None = _pd.Field(
         default=None, validation_alias="createdAt", serialization_alias="createdAt"
     )
+    """The timestamp when the database event was created."""
     message: str | None = None
+    """The message of the database event."""
     event_categories: list[str] | None = _pd.Field(
         default=None, validation_alias="eventCategories", serialization_alias="eventCategories"
     )
+    """The category that the database event belongs to."""
 
 
 class RelationalDatabaseHardware(_Model):
@@ -6295,12 +11384,15 @@ class RelationalDatabaseHardware(_Model):
     cpu_count: int | None = _pd.Field(
         default=None, validation_alias="cpuCount", serialization_alias="cpuCount"
     )
+    """The number of vCPUs for the database."""
     disk_size_in_gb: int | None = _pd.Field(
         default=None, validation_alias="diskSizeInGb", serialization_alias="diskSizeInGb"
     )
+    """The size of the disk for the database."""
     ram_size_in_gb: float | None = _pd.Field(
         default=None, validation_alias="ramSizeInGb", serialization_alias="ramSizeInGb"
     )
+    """The amount of RAM in GB for the database."""
 
 
 class RelationalDatabaseParameter(_Model):
@@ -6309,51 +11401,78 @@ class RelationalDatabaseParameter(_Model):
     allowed_values: str | None = _pd.Field(
         default=None, validation_alias="allowedValues", serialization_alias="allowedValues"
     )
+    """Specifies the valid range of values for the parameter."""
     apply_method: str | None = _pd.Field(
         default=None, validation_alias="applyMethod", serialization_alias="applyMethod"
     )
+    """Indicates when parameter updates are applied.
+
+    Can be ``immediate`` or ``pending-reboot``.
+    """
     apply_type: str | None = _pd.Field(
         default=None, validation_alias="applyType", serialization_alias="applyType"
     )
+    """Specifies the engine-specific parameter type."""
     data_type: str | None = _pd.Field(
         default=None, validation_alias="dataType", serialization_alias="dataType"
     )
+    """Specifies the valid data type for the parameter."""
     description: str | None = None
+    """Provides a description of the parameter."""
     is_modifiable: bool | None = _pd.Field(
         default=None, validation_alias="isModifiable", serialization_alias="isModifiable"
     )
+    """A Boolean value indicating whether the parameter can be modified."""
     parameter_name: str | None = _pd.Field(
         default=None, validation_alias="parameterName", serialization_alias="parameterName"
     )
+    """Specifies the name of the parameter."""
     parameter_value: str | None = _pd.Field(
         default=None, validation_alias="parameterValue", serialization_alias="parameterValue"
     )
+    """Specifies the value of the parameter."""
 
 
 class RelationalDatabaseSnapshot(_Model):
     """Describes a database snapshot."""
 
     name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] | None = None
+    """The name of the database snapshot."""
     arn: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None = None
+    """The Amazon Resource Name (ARN) of the database snapshot."""
     support_code: str | None = _pd.Field(
         default=None, validation_alias="supportCode", serialization_alias="supportCode"
     )
+    """The support code for the database snapshot. Include this code in your email to support when
+    you have questions about a database snapshot in Lightsail. This code enables our support team
+    to look up your Lightsail information more easily.
+    """
     created_at: _dt.datetime | None = _pd.Field(
         default=None, validation_alias="createdAt", serialization_alias="createdAt"
     )
+    """The timestamp when the database snapshot was created."""
     location: ResourceLocation | None = None
+    """The Region name and Availability Zone where the database snapshot is located."""
     resource_type: _t.Annotated[ResourceType, _Tolerant] | None = _pd.Field(
         default=None, validation_alias="resourceType", serialization_alias="resourceType"
     )
+    """The Lightsail resource type."""
     tags: list[Tag] | None = None
+    """The tag keys and optional values for the resource. For more information about tags in
+    Lightsail, see the Amazon Lightsail Developer Guide.
+    """
     engine: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None = None
+    """The software of the database snapshot (for example, ``MySQL``)"""
     engine_version: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None = _pd.Field(
         default=None, validation_alias="engineVersion", serialization_alias="engineVersion"
     )
+    """The database engine version for the database snapshot (for example, ``5.7.23``)."""
     size_in_gb: int | None = _pd.Field(
         default=None, validation_alias="sizeInGb", serialization_alias="sizeInGb"
     )
+    """The size of the disk in GB (for example, ``32``) for the database snapshot."""
     state: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None = None
+    """The state of the database snapshot."""
     from_relational_database_name: (
         _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None
     ) = _pd.Field(
@@ -6361,6 +11480,7 @@ class RelationalDatabaseSnapshot(_Model):
         validation_alias="fromRelationalDatabaseName",
         serialization_alias="fromRelationalDatabaseName",
     )
+    """The name of the source database from which the database snapshot was created."""
     from_relational_database_arn: (
         _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None
     ) = _pd.Field(
@@ -6368,30 +11488,46 @@ class RelationalDatabaseSnapshot(_Model):
         validation_alias="fromRelationalDatabaseArn",
         serialization_alias="fromRelationalDatabaseArn",
     )
+    """The Amazon Resource Name (ARN) of the database from which the database snapshot was created.
+    """
     from_relational_database_bundle_id: str | None = _pd.Field(
         default=None,
         validation_alias="fromRelationalDatabaseBundleId",
         serialization_alias="fromRelationalDatabaseBundleId",
     )
+    """The bundle ID of the database from which the database snapshot was created."""
     from_relational_database_blueprint_id: str | None = _pd.Field(
         default=None,
         validation_alias="fromRelationalDatabaseBlueprintId",
         serialization_alias="fromRelationalDatabaseBlueprintId",
     )
+    """The blueprint ID of the database from which the database snapshot was created. A blueprint
+    describes the major engine version of a database.
+    """
 
 
 class ReleaseStaticIpRequest(_Model):
-    """The ``ReleaseStaticIpRequest`` structure."""
+    """Request of the ``ReleaseStaticIp`` operation.
+
+    Deletes a specific static IP from your account.
+    """
 
     static_ip_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = (
         _pd.Field(validation_alias="staticIpName", serialization_alias="staticIpName")
     )
+    """The name of the static IP to delete."""
 
 
 class ReleaseStaticIpResult(_Model):
-    """The ``ReleaseStaticIpResult`` structure."""
+    """Reply of the ``ReleaseStaticIp`` operation.
+
+    Deletes a specific static IP from your account.
+    """
 
     operations: list[Operation] | None = None
+    """An array of objects that describe the result of the action, such as the status of the
+    request, the timestamp of the request, and the resources affected by the request.
+    """
 
 
 class RenewalSummary(_Model):
@@ -6402,37 +11538,72 @@ class RenewalSummary(_Model):
         validation_alias="domainValidationRecords",
         serialization_alias="domainValidationRecords",
     )
+    """An array of objects that describe the domain validation records of the certificate."""
     renewal_status: _t.Annotated[RenewalStatus, _Tolerant] | None = _pd.Field(
         default=None, validation_alias="renewalStatus", serialization_alias="renewalStatus"
     )
+    """The renewal status of the certificate.
+
+    The following renewal status are possible:
+
+    - ``PendingAutoRenewal`` - Lightsail is attempting to automatically validate ...
+    - ``PendingValidation`` - Lightsail couldn't automatically validate one or ...
+    - ``Success`` - All domain names in the certificate are validated, and ...
+    - ``Failed`` - One or more domain names were not validated before the ...
+    """
     renewal_status_reason: str | None = _pd.Field(
         default=None,
         validation_alias="renewalStatusReason",
         serialization_alias="renewalStatusReason",
     )
+    """The reason for the renewal status of the certificate."""
     updated_at: _dt.datetime | None = _pd.Field(
         default=None, validation_alias="updatedAt", serialization_alias="updatedAt"
     )
+    """The timestamp when the certificate was last updated."""
 
 
 class ResetDistributionCacheRequest(_Model):
-    """The ``ResetDistributionCacheRequest`` structure."""
+    """Request of the ``ResetDistributionCache`` operation.
+
+    Deletes currently cached content from your Amazon Lightsail content delivery network (CDN)
+    distribution.
+
+    After resetting the cache, the next time a content request is made, your distribution pulls,
+    serves, and caches it from the origin.
+    """
 
     distribution_name: (
         _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] | None
     ) = _pd.Field(
         default=None, validation_alias="distributionName", serialization_alias="distributionName"
     )
+    """The name of the distribution for which to reset cache.
+
+    Use the ``GetDistributions`` action to get a list of distribution names that you can specify.
+    """
 
 
 class ResetDistributionCacheResult(_Model):
-    """The ``ResetDistributionCacheResult`` structure."""
+    """Reply of the ``ResetDistributionCache`` operation.
+
+    Deletes currently cached content from your Amazon Lightsail content delivery network (CDN)
+    distribution.
+
+    After resetting the cache, the next time a content request is made, your distribution pulls,
+    serves, and caches it from the origin.
+    """
 
     status: str | None = None
+    """The status of the reset cache request."""
     create_time: _dt.datetime | None = _pd.Field(
         default=None, validation_alias="createTime", serialization_alias="createTime"
     )
+    """The timestamp of the reset cache request (``1479734909.17``) in Unix time format."""
     operation: Operation | None = None
+    """An array of objects that describe the result of the action, such as the status of the
+    request, the timestamp of the request, and the resources affected by the request.
+    """
 
 
 class ResourceBudgetEstimate(_Model):
@@ -6441,18 +11612,23 @@ class ResourceBudgetEstimate(_Model):
     resource_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] | None = (
         _pd.Field(default=None, validation_alias="resourceName", serialization_alias="resourceName")
     )
+    """The resource name."""
     resource_type: _t.Annotated[ResourceType, _Tolerant] | None = _pd.Field(
         default=None, validation_alias="resourceType", serialization_alias="resourceType"
     )
+    """The type of resource the budget will track."""
     cost_estimates: list[CostEstimate] | None = _pd.Field(
         default=None, validation_alias="costEstimates", serialization_alias="costEstimates"
     )
+    """The cost estimate for the specified budget."""
     start_time: _dt.datetime | None = _pd.Field(
         default=None, validation_alias="startTime", serialization_alias="startTime"
     )
+    """The estimate start time."""
     end_time: _dt.datetime | None = _pd.Field(
         default=None, validation_alias="endTime", serialization_alias="endTime"
     )
+    """The estimate end time."""
 
 
 class ResourceLocation(_Model):
@@ -6461,159 +11637,273 @@ class ResourceLocation(_Model):
     availability_zone: str | None = _pd.Field(
         default=None, validation_alias="availabilityZone", serialization_alias="availabilityZone"
     )
+    """The Availability Zone. Follows the format ``us-east-2a`` (case-sensitive)."""
     region_name: _t.Annotated[RegionName, _Tolerant] | None = _pd.Field(
         default=None, validation_alias="regionName", serialization_alias="regionName"
     )
+    """The Amazon Web Services Region name."""
 
 
 class ResourceReceivingAccess(_Model):
     """Describes an Amazon Lightsail instance that has access to a Lightsail bucket."""
 
     name: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None = None
+    """The name of the Lightsail instance."""
     resource_type: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None = _pd.Field(
         default=None, validation_alias="resourceType", serialization_alias="resourceType"
     )
+    """The Lightsail resource type (for example, ``Instance``)."""
 
 
 class ResourceRecord(_Model):
     """Describes the domain name system (DNS) records to add to your domain's DNS to validate it
-    for an Amazon Lightsail certificate."""
+    for an Amazon Lightsail certificate.
+    """
 
     name: str | None = None
+    """The name of the record."""
     type: str | None = None
+    """The DNS record type."""
     value: str | None = None
+    """The value for the DNS record."""
 
 
 class SendContactMethodVerificationRequest(_Model):
-    """The ``SendContactMethodVerificationRequest`` structure."""
+    """Request of the ``SendContactMethodVerification`` operation.
+
+    Sends a verification request to an email contact method to ensure it's owned by the requester.
+    SMS contact methods don't need to be verified.
+    """
 
     protocol: _t.Annotated[ContactMethodVerificationProtocol, _Tolerant]
+    """The protocol to verify, such as ``Email`` or ``SMS`` (text messaging)."""
 
 
 class SendContactMethodVerificationResult(_Model):
-    """The ``SendContactMethodVerificationResult`` structure."""
+    """Reply of the ``SendContactMethodVerification`` operation.
+
+    Sends a verification request to an email contact method to ensure it's owned by the requester.
+    SMS contact methods don't need to be verified.
+    """
 
     operations: list[Operation] | None = None
+    """An array of objects that describe the result of the action, such as the status of the
+    request, the timestamp of the request, and the resources affected by the request.
+    """
 
 
 class ServiceException(_Model):
     """A general service exception."""
 
     code: str | None = None
+    """Not documented in botocore's model (member ``code``)."""
     docs: str | None = None
+    """Not documented in botocore's model (member ``docs``)."""
     message: str | None = None
+    """Not documented in botocore's model (member ``message``)."""
     tip: str | None = None
+    """Not documented in botocore's model (member ``tip``)."""
 
 
 class Session(_Model):
-    """Describes a web-based, remote graphical user interface (GUI), Amazon DCV session."""
+    """Describes a web-based, remote graphical user interface (GUI), Amazon DCV session. The
+    session is used to access a virtual computer's operating system or application.
+    """
 
     name: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None = None
+    """The session name."""
     url: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None = _pd.Field(
         default=None, repr=False
     )
+    """The session URL."""
     is_primary: bool | None = _pd.Field(
         default=None, validation_alias="isPrimary", serialization_alias="isPrimary"
     )
+    """When true, this Boolean value indicates the primary session for the specified resource."""
 
 
 class SetIpAddressTypeRequest(_Model):
-    """The ``SetIpAddressTypeRequest`` structure."""
+    """Request of the ``SetIpAddressType`` operation.
+
+    Sets the IP address type for an Amazon Lightsail resource.
+
+    Use this action to enable dual-stack for a resource, which enables IPv4 and IPv6 for the
+    specified resource. Alternately, you can use this action to disable dual-stack, and enable IPv4
+    only.
+    """
 
     resource_type: _t.Annotated[ResourceType, _Tolerant] = _pd.Field(
         validation_alias="resourceType", serialization_alias="resourceType"
     )
+    """The resource type.
+
+    The resource values are ``Distribution``, ``Instance``, and ``LoadBalancer``.
+    """
     resource_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = _pd.Field(
         validation_alias="resourceName", serialization_alias="resourceName"
     )
+    """The name of the resource for which to set the IP address type."""
     ip_address_type: _t.Annotated[IpAddressType, _Tolerant] = _pd.Field(
         validation_alias="ipAddressType", serialization_alias="ipAddressType"
     )
+    """The IP address type to set for the specified resource.
+
+    The possible values are ``ipv4`` for IPv4 only, ``ipv6`` for IPv6 only, and ``dualstack`` for
+    IPv4 and IPv6.
+    """
     accept_bundle_update: bool | None = _pd.Field(
         default=None,
         validation_alias="acceptBundleUpdate",
         serialization_alias="acceptBundleUpdate",
     )
+    """Required parameter to accept the instance bundle update when changing to, and from,
+    IPv6-only.
+    """
 
 
 class SetIpAddressTypeResult(_Model):
-    """The ``SetIpAddressTypeResult`` structure."""
+    """Reply of the ``SetIpAddressType`` operation.
+
+    Sets the IP address type for an Amazon Lightsail resource.
+
+    Use this action to enable dual-stack for a resource, which enables IPv4 and IPv6 for the
+    specified resource. Alternately, you can use this action to disable dual-stack, and enable IPv4
+    only.
+    """
 
     operations: list[Operation] | None = None
+    """An array of objects that describe the result of the action, such as the status of the
+    request, the timestamp of the request, and the resources affected by the request.
+    """
 
 
 class SetResourceAccessForBucketRequest(_Model):
-    """The ``SetResourceAccessForBucketRequest`` structure."""
+    """Request of the ``SetResourceAccessForBucket`` operation.
+
+    Sets the Amazon Lightsail resources that can access the specified Lightsail bucket.
+
+    Lightsail buckets currently support setting access for Lightsail instances in the same Amazon
+    Web Services Region.
+    """
 
     resource_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = _pd.Field(
         validation_alias="resourceName", serialization_alias="resourceName"
     )
+    """The name of the Lightsail instance for which to set bucket access. The instance must be in a
+    running or stopped state.
+    """
     bucket_name: _t.Annotated[
         str,
         _pd.Field(min_length=3, max_length=54, pattern="^[a-z0-9][a-z0-9-]{1,52}[a-z0-9]$"),
         _Tolerant,
     ] = _pd.Field(validation_alias="bucketName", serialization_alias="bucketName")
+    """The name of the bucket for which to set access to another Lightsail resource."""
     access: _t.Annotated[ResourceBucketAccess, _Tolerant]
+    """The access setting.
+
+    The following access settings are available:
+
+    - ``allow`` - Allows access to the bucket and its objects.
+    - ``deny`` - Denies access to the bucket and its objects. Use this setting to remove access for
+      a resource previously set to ``allow``.
+    """
 
 
 class SetResourceAccessForBucketResult(_Model):
-    """The ``SetResourceAccessForBucketResult`` structure."""
+    """Reply of the ``SetResourceAccessForBucket`` operation.
+
+    Sets the Amazon Lightsail resources that can access the specified Lightsail bucket.
+
+    Lightsail buckets currently support setting access for Lightsail instances in the same Amazon
+    Web Services Region.
+    """
 
     operations: list[Operation] | None = None
+    """An array of objects that describe the result of the action, such as the status of the
+    request, the timestamp of the request, and the resources affected by the request.
+    """
 
 
 class SetupExecutionDetails(_Model):
     """Returns details about the commands that were run."""
 
     command: str | None = None
+    """The command that was executed."""
     date_time: _dt.datetime | None = _pd.Field(
         default=None, validation_alias="dateTime", serialization_alias="dateTime"
     )
+    """The timestamp for when the request was run."""
     name: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None = None
+    """The name of the target resource."""
     status: _t.Annotated[SetupStatus, _Tolerant] | None = None
+    """The status of the ``SetupInstanceHttps`` request."""
     standard_error: str | None = _pd.Field(
         default=None, validation_alias="standardError", serialization_alias="standardError"
     )
+    """The text written by the command to stderr."""
     standard_output: str | None = _pd.Field(
         default=None, validation_alias="standardOutput", serialization_alias="standardOutput"
     )
+    """The text written by the command to stdout."""
     version: str | None = None
+    """The current version of the script.."""
 
 
 class SetupHistory(_Model):
-    """Returns a list of the commands that were ran on the target resource."""
+    """Returns a list of the commands that were ran on the target resource.
+
+    The status of each command is also returned.
+    """
 
     operation_id: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None = _pd.Field(
         default=None, validation_alias="operationId", serialization_alias="operationId"
     )
+    """A GUID that's used to identify the operation."""
     request: SetupRequest | None = None
+    """Information about the specified request."""
     resource: SetupHistoryResource | None = None
+    """The target resource name for the request."""
     execution_details: list[SetupExecutionDetails] | None = _pd.Field(
         default=None, validation_alias="executionDetails", serialization_alias="executionDetails"
     )
+    """Describes the full details of the request."""
     status: _t.Annotated[SetupStatus, _Tolerant] | None = None
+    """The status of the request."""
 
 
 class SetupHistoryResource(_Model):
-    """The Lightsail resource that SetupHistory was ran on."""
+    """The Lightsail resource that ``SetupHistory`` was ran on."""
 
     name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] | None = None
+    """The name of the Lightsail resource."""
     arn: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None = None
+    """The Amazon Resource Name (ARN) of the Lightsail resource."""
     created_at: _dt.datetime | None = _pd.Field(
         default=None, validation_alias="createdAt", serialization_alias="createdAt"
     )
+    """The timestamp for when the resource was created."""
     location: ResourceLocation | None = None
+    """Describes the resource location."""
     resource_type: _t.Annotated[ResourceType, _Tolerant] | None = _pd.Field(
         default=None, validation_alias="resourceType", serialization_alias="resourceType"
     )
+    """The Lightsail resource type. For example, ``Instance``."""
 
 
 class SetupInstanceHttpsRequest(_Model):
-    """The ``SetupInstanceHttpsRequest`` structure."""
+    """Request of the ``SetupInstanceHttps`` operation.
+
+    Creates an SSL/TLS certificate that secures traffic for your website. After the certificate is
+    created, it is installed on the specified Lightsail instance.
+
+    If you provide more than one domain name in the request, at least one name must be less than or
+    equal to 63 characters in length.
+    """
 
     instance_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = _pd.Field(
         validation_alias="instanceName", serialization_alias="instanceName"
     )
+    """The name of the Lightsail instance."""
     email_address: _t.Annotated[
         str,
         _pd.Field(
@@ -6623,6 +11913,8 @@ class SetupInstanceHttpsRequest(_Model):
         ),
         _Tolerant,
     ] = _pd.Field(repr=False, validation_alias="emailAddress", serialization_alias="emailAddress")
+    """The contact method for SSL/TLS certificate renewal alerts. You can enter one email address.
+    """
     domain_names: _t.Annotated[
         list[
             _t.Annotated[
@@ -6638,23 +11930,36 @@ class SetupInstanceHttpsRequest(_Model):
         _pd.Field(min_length=1, max_length=10),
         _Tolerant,
     ] = _pd.Field(validation_alias="domainNames", serialization_alias="domainNames")
+    """The name of the domain and subdomains that were specified for the SSL/TLS certificate."""
     certificate_provider: _t.Annotated[CertificateProvider, _Tolerant] = _pd.Field(
         validation_alias="certificateProvider", serialization_alias="certificateProvider"
     )
+    """The certificate authority that issues the SSL/TLS certificate."""
 
 
 class SetupInstanceHttpsResult(_Model):
-    """The ``SetupInstanceHttpsResult`` structure."""
+    """Reply of the ``SetupInstanceHttps`` operation.
+
+    Creates an SSL/TLS certificate that secures traffic for your website. After the certificate is
+    created, it is installed on the specified Lightsail instance.
+
+    If you provide more than one domain name in the request, at least one name must be less than or
+    equal to 63 characters in length.
+    """
 
     operations: list[Operation] | None = None
+    """The available API operations for ``SetupInstanceHttps``."""
 
 
 class SetupRequest(_Model):
-    """Returns information that was submitted during the SetupInstanceHttps request."""
+    """Returns information that was submitted during the ``SetupInstanceHttps`` request. Email
+    information is redacted for privacy.
+    """
 
     instance_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] | None = (
         _pd.Field(default=None, validation_alias="instanceName", serialization_alias="instanceName")
     )
+    """The name of the Lightsail instance."""
     domain_names: (
         _t.Annotated[
             list[
@@ -6673,127 +11978,238 @@ class SetupRequest(_Model):
         ]
         | None
     ) = _pd.Field(default=None, validation_alias="domainNames", serialization_alias="domainNames")
+    """The name of the domain and subdomains that the SSL/TLS certificate secures."""
     certificate_provider: _t.Annotated[CertificateProvider, _Tolerant] | None = _pd.Field(
         default=None,
         validation_alias="certificateProvider",
         serialization_alias="certificateProvider",
     )
+    """The Certificate Authority (CA) that issues the SSL/TLS certificate."""
 
 
 class StartGUISessionRequest(_Model):
-    """The ``StartGUISessionRequest`` structure."""
+    """Request of the ``StartGUISession`` operation.
+
+    Initiates a graphical user interface (GUI) session that's used to access a virtual computer's
+    operating system and application. The session will be active for 1 hour. Use this action to
+    resume the session after it expires.
+    """
 
     resource_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = _pd.Field(
         validation_alias="resourceName", serialization_alias="resourceName"
     )
+    """The resource name."""
 
 
 class StartGUISessionResult(_Model):
-    """The ``StartGUISessionResult`` structure."""
+    """Reply of the ``StartGUISession`` operation.
+
+    Initiates a graphical user interface (GUI) session that's used to access a virtual computer's
+    operating system and application. The session will be active for 1 hour. Use this action to
+    resume the session after it expires.
+    """
 
     operations: list[Operation] | None = None
+    """The available API operations."""
 
 
 class StartInstanceRequest(_Model):
-    """The ``StartInstanceRequest`` structure."""
+    """Request of the ``StartInstance`` operation.
+
+    Starts a specific Amazon Lightsail instance from a stopped state. To restart an instance, use
+    the ``reboot instance`` operation.
+
+    The ``start instance`` operation supports tag-based access control via resource tags applied to
+    the resource identified by ``instance name``. For more information, see the Amazon Lightsail
+    Developer Guide.
+    """
 
     instance_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = _pd.Field(
         validation_alias="instanceName", serialization_alias="instanceName"
     )
+    """The name of the instance (a virtual private server) to start."""
 
 
 class StartInstanceResult(_Model):
-    """The ``StartInstanceResult`` structure."""
+    """Reply of the ``StartInstance`` operation.
+
+    Starts a specific Amazon Lightsail instance from a stopped state. To restart an instance, use
+    the ``reboot instance`` operation.
+
+    The ``start instance`` operation supports tag-based access control via resource tags applied to
+    the resource identified by ``instance name``. For more information, see the Amazon Lightsail
+    Developer Guide.
+    """
 
     operations: list[Operation] | None = None
+    """An array of objects that describe the result of the action, such as the status of the
+    request, the timestamp of the request, and the resources affected by the request.
+    """
 
 
 class StartRelationalDatabaseRequest(_Model):
-    """The ``StartRelationalDatabaseRequest`` structure."""
+    """Request of the ``StartRelationalDatabase`` operation.
+
+    Starts a specific database from a stopped state in Amazon Lightsail. To restart a database, use
+    the ``reboot relational database`` operation.
+
+    The ``start relational database`` operation supports tag-based access control via resource tags
+    applied to the resource identified by relationalDatabaseName. For more information, see the
+    Amazon Lightsail Developer Guide.
+    """
 
     relational_database_name: _t.Annotated[
         str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant
     ] = _pd.Field(
         validation_alias="relationalDatabaseName", serialization_alias="relationalDatabaseName"
     )
+    """The name of your database to start."""
 
 
 class StartRelationalDatabaseResult(_Model):
-    """The ``StartRelationalDatabaseResult`` structure."""
+    """Reply of the ``StartRelationalDatabase`` operation.
+
+    Starts a specific database from a stopped state in Amazon Lightsail. To restart a database, use
+    the ``reboot relational database`` operation.
+
+    The ``start relational database`` operation supports tag-based access control via resource tags
+    applied to the resource identified by relationalDatabaseName. For more information, see the
+    Amazon Lightsail Developer Guide.
+    """
 
     operations: list[Operation] | None = None
+    """An array of objects that describe the result of the action, such as the status of the
+    request, the timestamp of the request, and the resources affected by the request.
+    """
 
 
 class StaticIp(_Model):
     """Describes a static IP."""
 
     name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] | None = None
+    """The name of the static IP (``StaticIP-Ohio-EXAMPLE``)."""
     arn: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None = None
+    """The Amazon Resource Name (ARN) of the static IP
+    (``arn:aws:lightsail:us-east-2:123456789101:StaticIp/9cbb4a9e-f8e3-4dfe-b57e-12345EXAMPLE``).
+    """
     support_code: str | None = _pd.Field(
         default=None, validation_alias="supportCode", serialization_alias="supportCode"
     )
+    """The support code. Include this code in your email to support when you have questions about
+    an instance or another resource in Lightsail. This code enables our support team to look up
+    your Lightsail information more easily.
+    """
     created_at: _dt.datetime | None = _pd.Field(
         default=None, validation_alias="createdAt", serialization_alias="createdAt"
     )
+    """The timestamp when the static IP was created (``1479735304.222``)."""
     location: ResourceLocation | None = None
+    """The region and Availability Zone where the static IP was created."""
     resource_type: _t.Annotated[ResourceType, _Tolerant] | None = _pd.Field(
         default=None, validation_alias="resourceType", serialization_alias="resourceType"
     )
+    """The resource type (usually ``StaticIp``)."""
     ip_address: (
         _t.Annotated[str, _pd.Field(pattern="([0-9]{1,3}\\.){3}[0-9]{1,3}"), _Tolerant] | None
     ) = _pd.Field(default=None, validation_alias="ipAddress", serialization_alias="ipAddress")
+    """The static IP address."""
     attached_to: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] | None = (
         _pd.Field(default=None, validation_alias="attachedTo", serialization_alias="attachedTo")
     )
+    """The instance where the static IP is attached (``Amazon_Linux-1GB-Ohio-1``)."""
     is_attached: bool | None = _pd.Field(
         default=None, validation_alias="isAttached", serialization_alias="isAttached"
     )
+    """A Boolean value indicating whether the static IP is attached."""
 
 
 class StopGUISessionRequest(_Model):
-    """The ``StopGUISessionRequest`` structure."""
+    """Request of the ``StopGUISession`` operation.
+
+    Terminates a web-based Amazon DCV session that's used to access a virtual computer's operating
+    system or application. The session will close and any unsaved data will be lost.
+    """
 
     resource_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = _pd.Field(
         validation_alias="resourceName", serialization_alias="resourceName"
     )
+    """The resource name."""
 
 
 class StopGUISessionResult(_Model):
-    """The ``StopGUISessionResult`` structure."""
+    """Reply of the ``StopGUISession`` operation.
+
+    Terminates a web-based Amazon DCV session that's used to access a virtual computer's operating
+    system or application. The session will close and any unsaved data will be lost.
+    """
 
     operations: list[Operation] | None = None
+    """The available API operations."""
 
 
 class StopInstanceOnIdleRequest(_Model):
-    """Describes a request to create or edit the StopInstanceOnIdle add-on."""
+    """Describes a request to create or edit the ``StopInstanceOnIdle`` add-on."""
 
     threshold: str | None = None
+    """The value to compare with the duration."""
     duration: str | None = None
+    """The amount of idle time in minutes after which your virtual computer will automatically
+    stop.
+    """
 
 
 class StopInstanceRequest(_Model):
-    """The ``StopInstanceRequest`` structure."""
+    """Request of the ``StopInstance`` operation.
+
+    Stops a specific Amazon Lightsail instance that is currently running.
+
+    The ``stop instance`` operation supports tag-based access control via resource tags applied to
+    the resource identified by ``instance name``. For more information, see the Amazon Lightsail
+    Developer Guide.
+    """
 
     instance_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = _pd.Field(
         validation_alias="instanceName", serialization_alias="instanceName"
     )
+    """The name of the instance (a virtual private server) to stop."""
     force: bool | None = None
+    """When set to ``True``, forces a Lightsail instance that is stuck in a ``stopping`` state to
+    stop.
+    """
 
 
 class StopInstanceResult(_Model):
-    """The ``StopInstanceResult`` structure."""
+    """Reply of the ``StopInstance`` operation.
+
+    Stops a specific Amazon Lightsail instance that is currently running.
+
+    The ``stop instance`` operation supports tag-based access control via resource tags applied to
+    the resource identified by ``instance name``. For more information, see the Amazon Lightsail
+    Developer Guide.
+    """
 
     operations: list[Operation] | None = None
+    """An array of objects that describe the result of the action, such as the status of the
+    request, the timestamp of the request, and the resources affected by the request.
+    """
 
 
 class StopRelationalDatabaseRequest(_Model):
-    """The ``StopRelationalDatabaseRequest`` structure."""
+    """Request of the ``StopRelationalDatabase`` operation.
+
+    Stops a specific database that is currently running in Amazon Lightsail.
+
+    The ``stop relational database`` operation supports tag-based access control via resource tags
+    applied to the resource identified by relationalDatabaseName. For more information, see the
+    Amazon Lightsail Developer Guide.
+    """
 
     relational_database_name: _t.Annotated[
         str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant
     ] = _pd.Field(
         validation_alias="relationalDatabaseName", serialization_alias="relationalDatabaseName"
     )
+    """The name of your database to stop."""
     relational_database_snapshot_name: (
         _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] | None
     ) = _pd.Field(
@@ -6801,27 +12217,57 @@ class StopRelationalDatabaseRequest(_Model):
         validation_alias="relationalDatabaseSnapshotName",
         serialization_alias="relationalDatabaseSnapshotName",
     )
+    """The name of your new database snapshot to be created before stopping your database."""
 
 
 class StopRelationalDatabaseResult(_Model):
-    """The ``StopRelationalDatabaseResult`` structure."""
+    """Reply of the ``StopRelationalDatabase`` operation.
+
+    Stops a specific database that is currently running in Amazon Lightsail.
+
+    The ``stop relational database`` operation supports tag-based access control via resource tags
+    applied to the resource identified by relationalDatabaseName. For more information, see the
+    Amazon Lightsail Developer Guide.
+    """
 
     operations: list[Operation] | None = None
+    """An array of objects that describe the result of the action, such as the status of the
+    request, the timestamp of the request, and the resources affected by the request.
+    """
 
 
 class Tag(_Model):
-    """Describes a tag key and optional value assigned to an Amazon Lightsail resource."""
+    """Describes a tag key and optional value assigned to an Amazon Lightsail resource.
+
+    For more information about tags in Lightsail, see the Amazon Lightsail Developer Guide.
+    """
 
     key: str | None = None
+    """The key of the tag.
+
+    Constraints: Tag keys accept a maximum of 128 letters, numbers, spaces in UTF-8, or the
+    following characters: + - = . _ : / @
+    """
     value: str | None = None
+    """The value of the tag.
+
+    Constraints: Tag values accept a maximum of 256 letters, numbers, spaces in UTF-8, or the
+    following characters: + - = . _ : / @
+    """
 
 
 class TagResourceRequest(_Model):
-    """The ``TagResourceRequest`` structure."""
+    """Request of the ``TagResource`` operation.
+
+    Adds one or more tags to the specified Amazon Lightsail resource. Each resource can have a
+    maximum of 50 tags. Each tag consists of a key and an optional value. Tag keys must be unique
+    per resource. For more information about tags, see the Amazon Lightsail Developer Guide.
+    """
 
     resource_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = _pd.Field(
         validation_alias="resourceName", serialization_alias="resourceName"
     )
+    """The name of the resource to which you are adding tags."""
     resource_arn: (
         _t.Annotated[
             str,
@@ -6832,62 +12278,130 @@ class TagResourceRequest(_Model):
         ]
         | None
     ) = _pd.Field(default=None, validation_alias="resourceArn", serialization_alias="resourceArn")
+    """The Amazon Resource Name (ARN) of the resource to which you want to add a tag."""
     tags: list[Tag]
+    """The tag key and optional value."""
 
 
 class TagResourceResult(_Model):
-    """The ``TagResourceResult`` structure."""
+    """Reply of the ``TagResource`` operation.
+
+    Adds one or more tags to the specified Amazon Lightsail resource. Each resource can have a
+    maximum of 50 tags. Each tag consists of a key and an optional value. Tag keys must be unique
+    per resource. For more information about tags, see the Amazon Lightsail Developer Guide.
+    """
 
     operations: list[Operation] | None = None
+    """An array of objects that describe the result of the action, such as the status of the
+    request, the timestamp of the request, and the resources affected by the request.
+    """
 
 
 class TestAlarmRequest(_Model):
-    """The ``TestAlarmRequest`` structure."""
+    """Request of the ``TestAlarm`` operation.
+
+    Tests an alarm by displaying a banner on the Amazon Lightsail console. If a notification
+    trigger is configured for the specified alarm, the test also sends a notification to the
+    notification protocol (``Email`` and/or ``SMS``) configured for the alarm.
+    """
 
     alarm_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = _pd.Field(
         validation_alias="alarmName", serialization_alias="alarmName"
     )
+    """The name of the alarm to test."""
     state: _t.Annotated[AlarmState, _Tolerant]
+    """The alarm state to test.
+
+    An alarm has the following possible states that can be tested:
+
+    - ``ALARM`` - The metric is outside of the defined threshold.
+    - ``INSUFFICIENT_DATA`` - The alarm has just started, the metric is not available, or not
+      enough data is available for the metric to determine the alarm state.
+    - ``OK`` - The metric is within the defined threshold.
+    """
 
 
 class TestAlarmResult(_Model):
-    """The ``TestAlarmResult`` structure."""
+    """Reply of the ``TestAlarm`` operation.
+
+    Tests an alarm by displaying a banner on the Amazon Lightsail console. If a notification
+    trigger is configured for the specified alarm, the test also sends a notification to the
+    notification protocol (``Email`` and/or ``SMS``) configured for the alarm.
+    """
 
     operations: list[Operation] | None = None
+    """An array of objects that describe the result of the action, such as the status of the
+    request, the timestamp of the request, and the resources affected by the request.
+    """
 
 
 class TimePeriod(_Model):
-    """Sets the start date and end date for retrieving a cost estimate."""
+    """Sets the start date and end date for retrieving a cost estimate. The start date is
+    inclusive, but the end date is exclusive. For example, if ``start`` is ``2017-01-01`` and
+    ``end`` is ``2017-05-01``, then the cost and usage data is retrieved from ``2017-01-01`` up to
+    and including ``2017-04-30`` but not including ``2017-05-01``.
+    """
 
     start: _dt.datetime | None = None
+    """The beginning of the time period. The start date is inclusive. For example, if ``start`` is
+    ``2017-01-01``, Lightsail for Research retrieves cost and usage data starting at ``2017-01-01``
+    up to the end date. The start date must be equal to or no later than the current date to avoid
+    a validation error.
+    """
     end: _dt.datetime | None = None
+    """The end of the time period. The end date is exclusive. For example, if ``end`` is
+    ``2017-05-01``, Lightsail for Research retrieves cost and usage data from the start date up to,
+    but not including, ``2017-05-01``.
+    """
 
 
 class UnauthenticatedException(_Model):
     """Lightsail throws this exception when the user has not been authenticated."""
 
     code: str | None = None
+    """Not documented in botocore's model (member ``code``)."""
     docs: str | None = None
+    """Not documented in botocore's model (member ``docs``)."""
     message: str | None = None
+    """Not documented in botocore's model (member ``message``)."""
     tip: str | None = None
+    """Not documented in botocore's model (member ``tip``)."""
 
 
 class UnpeerVpcRequest(_Model):
-    """The ``UnpeerVpcRequest`` structure."""
+    """Request of the ``UnpeerVpc`` operation.
+
+    Unpeers the Lightsail VPC from the user's default VPC.
+    """
 
 
 class UnpeerVpcResult(_Model):
-    """The ``UnpeerVpcResult`` structure."""
+    """Reply of the ``UnpeerVpc`` operation.
+
+    Unpeers the Lightsail VPC from the user's default VPC.
+    """
 
     operation: Operation | None = None
+    """An array of objects that describe the result of the action, such as the status of the
+    request, the timestamp of the request, and the resources affected by the request.
+    """
 
 
 class UntagResourceRequest(_Model):
-    """The ``UntagResourceRequest`` structure."""
+    """Request of the ``UntagResource`` operation.
+
+    Deletes the specified set of tag keys and their values from the specified Amazon Lightsail
+    resource.
+
+    The ``untag resource`` operation supports tag-based access control via request tags and
+    resource tags applied to the resource identified by ``resource name``. For more information,
+    see the Amazon Lightsail Developer Guide.
+    """
 
     resource_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = _pd.Field(
         validation_alias="resourceName", serialization_alias="resourceName"
     )
+    """The name of the resource from which you are removing a tag."""
     resource_arn: (
         _t.Annotated[
             str,
@@ -6898,46 +12412,89 @@ class UntagResourceRequest(_Model):
         ]
         | None
     ) = _pd.Field(default=None, validation_alias="resourceArn", serialization_alias="resourceArn")
+    """The Amazon Resource Name (ARN) of the resource from which you want to remove a tag."""
     tag_keys: list[str] = _pd.Field(validation_alias="tagKeys", serialization_alias="tagKeys")
+    """The tag keys to delete from the specified resource."""
 
 
 class UntagResourceResult(_Model):
-    """The ``UntagResourceResult`` structure."""
+    """Reply of the ``UntagResource`` operation.
+
+    Deletes the specified set of tag keys and their values from the specified Amazon Lightsail
+    resource.
+
+    The ``untag resource`` operation supports tag-based access control via request tags and
+    resource tags applied to the resource identified by ``resource name``. For more information,
+    see the Amazon Lightsail Developer Guide.
+    """
 
     operations: list[Operation] | None = None
+    """An array of objects that describe the result of the action, such as the status of the
+    request, the timestamp of the request, and the resources affected by the request.
+    """
 
 
 class UpdateBucketBundleRequest(_Model):
-    """The ``UpdateBucketBundleRequest`` structure."""
+    """Request of the ``UpdateBucketBundle`` operation.
+
+    Updates the bundle, or storage plan, of an existing Amazon Lightsail bucket.
+    """
 
     bucket_name: _t.Annotated[
         str,
         _pd.Field(min_length=3, max_length=54, pattern="^[a-z0-9][a-z0-9-]{1,52}[a-z0-9]$"),
         _Tolerant,
     ] = _pd.Field(validation_alias="bucketName", serialization_alias="bucketName")
+    """The name of the bucket for which to update the bundle."""
     bundle_id: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] = _pd.Field(
         validation_alias="bundleId", serialization_alias="bundleId"
     )
+    """The ID of the new bundle to apply to the bucket.
+
+    Use the GetBucketBundles action to get a list of bundle IDs that you can specify.
+    """
 
 
 class UpdateBucketBundleResult(_Model):
-    """The ``UpdateBucketBundleResult`` structure."""
+    """Reply of the ``UpdateBucketBundle`` operation.
+
+    Updates the bundle, or storage plan, of an existing Amazon Lightsail bucket.
+    """
 
     operations: list[Operation] | None = None
+    """An array of objects that describe the result of the action, such as the status of the
+    request, the timestamp of the request, and the resources affected by the request.
+    """
 
 
 class UpdateBucketRequest(_Model):
-    """The ``UpdateBucketRequest`` structure."""
+    """Request of the ``UpdateBucket`` operation.
+
+    Updates an existing Amazon Lightsail bucket.
+
+    Use this action to update the configuration of an existing bucket, such as versioning, public
+    accessibility, and the Amazon Web Services accounts that can access the bucket.
+    """
 
     bucket_name: _t.Annotated[
         str,
         _pd.Field(min_length=3, max_length=54, pattern="^[a-z0-9][a-z0-9-]{1,52}[a-z0-9]$"),
         _Tolerant,
     ] = _pd.Field(validation_alias="bucketName", serialization_alias="bucketName")
+    """The name of the bucket to update."""
     access_rules: AccessRules | None = _pd.Field(
         default=None, validation_alias="accessRules", serialization_alias="accessRules"
     )
+    """An object that sets the public accessibility of objects in the specified bucket."""
     versioning: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None = None
+    """Specifies whether to enable or suspend versioning of objects in the bucket.
+
+    The following options can be specified:
+
+    - ``Enabled`` - Enables versioning of objects in the specified bucket.
+    - ``Suspended`` - Suspends versioning of objects in the specified bucket. Existing object
+      versions are retained.
+    """
     readonly_access_accounts: (
         _t.Annotated[
             list[_t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant]],
@@ -6950,21 +12507,46 @@ class UpdateBucketRequest(_Model):
         validation_alias="readonlyAccessAccounts",
         serialization_alias="readonlyAccessAccounts",
     )
+    """An array of strings to specify the Amazon Web Services account IDs that can access the
+    bucket.
+
+    You can give a maximum of 10 Amazon Web Services accounts access to a bucket.
+    """
     access_log_config: BucketAccessLogConfig | None = _pd.Field(
         default=None, validation_alias="accessLogConfig", serialization_alias="accessLogConfig"
     )
+    """An object that describes the access log configuration for the bucket."""
     cors: BucketCorsConfig | None = None
+    """Sets the cross-origin resource sharing (CORS) configuration for your bucket. If a CORS
+    configuration exists, it is replaced with the specified configuration. For AWS CLI operations,
+    this parameter can also be passed as a file. For more information, see Configuring cross-origin
+    resource sharing (CORS).
+    """
 
 
 class UpdateBucketResult(_Model):
-    """The ``UpdateBucketResult`` structure."""
+    """Reply of the ``UpdateBucket`` operation.
+
+    Updates an existing Amazon Lightsail bucket.
+
+    Use this action to update the configuration of an existing bucket, such as versioning, public
+    accessibility, and the Amazon Web Services accounts that can access the bucket.
+    """
 
     bucket: Bucket | None = None
+    """An object that describes the bucket that is updated."""
     operations: list[Operation] | None = None
+    """An array of objects that describe the result of the action, such as the status of the
+    request, the timestamp of the request, and the resources affected by the request.
+    """
 
 
 class UpdateContainerServiceRequest(_Model):
-    """The ``UpdateContainerServiceRequest`` structure."""
+    """Request of the ``UpdateContainerService`` operation.
+
+    Updates the configuration of your Amazon Lightsail container service, such as its power, scale,
+    and public domain names.
+    """
 
     service_name: _t.Annotated[
         str,
@@ -6973,71 +12555,154 @@ class UpdateContainerServiceRequest(_Model):
         ),
         _Tolerant,
     ] = _pd.Field(validation_alias="serviceName", serialization_alias="serviceName")
+    """The name of the container service to update."""
     power: _t.Annotated[ContainerServicePowerName, _Tolerant] | None = None
+    """The power for the container service.
+
+    The power specifies the amount of memory, vCPUs, and base monthly cost of each node of the
+    container service. The ``power`` and ``scale`` of a container service makes up its configured
+    capacity. To determine the monthly price of your container service, multiply the base price of
+    the ``power`` with the ``scale`` (the number of nodes) of the service.
+    """
     scale: _t.Annotated[int, _pd.Field(ge=1, le=20), _Tolerant] | None = None
+    """The scale for the container service.
+
+    The scale specifies the allocated compute nodes of the container service. The ``power`` and
+    ``scale`` of a container service makes up its configured capacity. To determine the monthly
+    price of your container service, multiply the base price of the ``power`` with the ``scale``
+    (the number of nodes) of the service.
+    """
     is_disabled: bool | None = _pd.Field(
         default=None, validation_alias="isDisabled", serialization_alias="isDisabled"
     )
+    """A Boolean value to indicate whether the container service is disabled."""
     public_domain_names: dict[str, list[str]] | None = _pd.Field(
         default=None, validation_alias="publicDomainNames", serialization_alias="publicDomainNames"
     )
+    """The public domain names to use with the container service, such as ``example.com`` and
+    ``www.example.com``.
+
+    You can specify up to four public domain names for a container service. The domain names that
+    you specify are used when you create a deployment with a container configured as the public
+    endpoint of your container service.
+    """
     private_registry_access: PrivateRegistryAccessRequest | None = _pd.Field(
         default=None,
         validation_alias="privateRegistryAccess",
         serialization_alias="privateRegistryAccess",
     )
+    """An object to describe the configuration for the container service to access private
+    container image repositories, such as Amazon Elastic Container Registry (Amazon ECR) private
+    repositories.
+
+    For more information, see Configuring access to an Amazon ECR private repository for an Amazon
+    Lightsail container service in the Amazon Lightsail Developer Guide.
+    """
 
 
 class UpdateContainerServiceResult(_Model):
-    """The ``UpdateContainerServiceResult`` structure."""
+    """Reply of the ``UpdateContainerService`` operation.
+
+    Updates the configuration of your Amazon Lightsail container service, such as its power, scale,
+    and public domain names.
+    """
 
     container_service: ContainerService | None = _pd.Field(
         default=None, validation_alias="containerService", serialization_alias="containerService"
     )
+    """An object that describes a container service."""
 
 
 class UpdateDistributionBundleRequest(_Model):
-    """The ``UpdateDistributionBundleRequest`` structure."""
+    """Request of the ``UpdateDistributionBundle`` operation.
+
+    Updates the bundle of your Amazon Lightsail content delivery network (CDN) distribution.
+
+    A distribution bundle specifies the monthly network transfer quota and monthly cost of your
+    distribution.
+
+    Update your distribution's bundle if your distribution is going over its monthly network
+    transfer quota and is incurring an overage fee.
+    """
 
     distribution_name: (
         _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] | None
     ) = _pd.Field(
         default=None, validation_alias="distributionName", serialization_alias="distributionName"
     )
+    """The name of the distribution for which to update the bundle.
+
+    Use the ``GetDistributions`` action to get a list of distribution names that you can specify.
+    """
     bundle_id: str | None = _pd.Field(
         default=None, validation_alias="bundleId", serialization_alias="bundleId"
     )
+    """The bundle ID of the new bundle to apply to your distribution.
+
+    Use the ``GetDistributionBundles`` action to get a list of distribution bundle IDs that you can
+    specify.
+    """
 
 
 class UpdateDistributionBundleResult(_Model):
-    """The ``UpdateDistributionBundleResult`` structure."""
+    """Reply of the ``UpdateDistributionBundle`` operation.
+
+    Updates the bundle of your Amazon Lightsail content delivery network (CDN) distribution.
+
+    A distribution bundle specifies the monthly network transfer quota and monthly cost of your
+    distribution.
+
+    Update your distribution's bundle if your distribution is going over its monthly network
+    transfer quota and is incurring an overage fee.
+    """
 
     operation: Operation | None = None
+    """An object that describes the result of the action, such as the status of the request, the
+    timestamp of the request, and the resources affected by the request.
+    """
 
 
 class UpdateDistributionRequest(_Model):
-    """The ``UpdateDistributionRequest`` structure."""
+    """Request of the ``UpdateDistribution`` operation.
+
+    Updates an existing Amazon Lightsail content delivery network (CDN) distribution.
+
+    Use this action to update the configuration of your existing distribution.
+    """
 
     distribution_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = (
         _pd.Field(validation_alias="distributionName", serialization_alias="distributionName")
     )
+    """The name of the distribution to update.
+
+    Use the ``GetDistributions`` action to get a list of distribution names that you can specify.
+    """
     origin: InputOrigin | None = None
+    """An object that describes the origin resource for the distribution, such as a Lightsail
+    instance, bucket, or load balancer.
+
+    The distribution pulls, caches, and serves content from the origin.
+    """
     default_cache_behavior: CacheBehavior | None = _pd.Field(
         default=None,
         validation_alias="defaultCacheBehavior",
         serialization_alias="defaultCacheBehavior",
     )
+    """An object that describes the default cache behavior for the distribution."""
     cache_behavior_settings: CacheSettings | None = _pd.Field(
         default=None,
         validation_alias="cacheBehaviorSettings",
         serialization_alias="cacheBehaviorSettings",
     )
+    """An object that describes the cache behavior settings for the distribution."""
     cache_behaviors: list[CacheBehaviorPerPath] | None = _pd.Field(
         default=None, validation_alias="cacheBehaviors", serialization_alias="cacheBehaviors"
     )
+    """An array of objects that describe the per-path cache behavior for the distribution."""
     is_enabled: bool | None = _pd.Field(
         default=None, validation_alias="isEnabled", serialization_alias="isEnabled"
     )
+    """Indicates whether to enable the distribution."""
     viewer_minimum_tls_protocol_version: (
         _t.Annotated[ViewerMinimumTlsProtocolVersionEnum, _Tolerant] | None
     ) = _pd.Field(
@@ -7045,177 +12710,386 @@ class UpdateDistributionRequest(_Model):
         validation_alias="viewerMinimumTlsProtocolVersion",
         serialization_alias="viewerMinimumTlsProtocolVersion",
     )
+    """Use this parameter to update the minimum TLS protocol version for the SSL/TLS certificate
+    that's attached to the distribution.
+    """
     certificate_name: (
         _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] | None
     ) = _pd.Field(
         default=None, validation_alias="certificateName", serialization_alias="certificateName"
     )
+    """The name of the SSL/TLS certificate that you want to attach to the distribution.
+
+    Only certificates with a status of ``ISSUED`` can be attached to a distribution.
+
+    Use the GetCertificates action to get a list of certificate names that you can specify.
+    """
     use_default_certificate: bool | None = _pd.Field(
         default=None,
         validation_alias="useDefaultCertificate",
         serialization_alias="useDefaultCertificate",
     )
+    """Indicates whether the default SSL/TLS certificate is attached to the distribution. The
+    default value is ``true``. When ``true``, the distribution uses the default domain name such as
+    ``d111111abcdef8.cloudfront.net``.
+
+    Set this value to ``false`` to attach a new certificate to the distribution.
+    """
     enable_private_origin_access: bool | None = _pd.Field(
         default=None,
         validation_alias="enablePrivateOriginAccess",
         serialization_alias="enablePrivateOriginAccess",
     )
+    """Specifies whether to enable private origin access for the distribution. With private origin
+    access, the distribution can serve objects that aren't publicly accessible from a Lightsail
+    bucket.
+    """
     default_root_object: str | None = _pd.Field(
         default=None, validation_alias="defaultRootObject", serialization_alias="defaultRootObject"
     )
+    """The object (for example, ``index.html``) that the distribution returns when a viewer
+    requests the root URL of the distribution (``/``) instead of a specific object. The object that
+    you specify must be available from the origin.
+    """
     custom_error_responses: list[DistributionCustomErrorResponse] | None = _pd.Field(
         default=None,
         validation_alias="customErrorResponses",
         serialization_alias="customErrorResponses",
     )
+    """An array of objects that describe the custom error responses for the distribution. With a
+    custom error response, you can specify the page to return when the origin responds with a given
+    HTTP error code. You can also specify the HTTP status code to send to the viewer.
+    """
 
 
 class UpdateDistributionResult(_Model):
-    """The ``UpdateDistributionResult`` structure."""
+    """Reply of the ``UpdateDistribution`` operation.
+
+    Updates an existing Amazon Lightsail content delivery network (CDN) distribution.
+
+    Use this action to update the configuration of your existing distribution.
+    """
 
     operation: Operation | None = None
+    """An array of objects that describe the result of the action, such as the status of the
+    request, the timestamp of the request, and the resources affected by the request.
+    """
 
 
 class UpdateDomainEntryRequest(_Model):
-    """The ``UpdateDomainEntryRequest`` structure."""
+    """Request of the ``UpdateDomainEntry`` operation.
+
+    Updates a domain recordset after it is created.
+
+    The ``update domain entry`` operation supports tag-based access control via resource tags
+    applied to the resource identified by ``domain name``. For more information, see the Amazon
+    Lightsail Developer Guide.
+    """
 
     domain_name: str = _pd.Field(validation_alias="domainName", serialization_alias="domainName")
+    """The name of the domain recordset to update."""
     domain_entry: DomainEntry = _pd.Field(
         validation_alias="domainEntry", serialization_alias="domainEntry"
     )
+    """An array of key-value pairs containing information about the domain entry."""
 
 
 class UpdateDomainEntryResult(_Model):
-    """The ``UpdateDomainEntryResult`` structure."""
+    """Reply of the ``UpdateDomainEntry`` operation.
+
+    Updates a domain recordset after it is created.
+
+    The ``update domain entry`` operation supports tag-based access control via resource tags
+    applied to the resource identified by ``domain name``. For more information, see the Amazon
+    Lightsail Developer Guide.
+    """
 
     operations: list[Operation] | None = None
+    """An array of objects that describe the result of the action, such as the status of the
+    request, the timestamp of the request, and the resources affected by the request.
+    """
 
 
 class UpdateInstanceMetadataOptionsRequest(_Model):
-    """The ``UpdateInstanceMetadataOptionsRequest`` structure."""
+    """Request of the ``UpdateInstanceMetadataOptions`` operation.
+
+    Modifies the Amazon Lightsail instance metadata parameters on a running or stopped instance.
+    When you modify the parameters on a running instance, the ``GetInstance`` or ``GetInstances``
+    API operation initially responds with a state of ``pending``.
+    """
 
     instance_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = _pd.Field(
         validation_alias="instanceName", serialization_alias="instanceName"
     )
+    """The name of the instance for which to update metadata parameters."""
     http_tokens: _t.Annotated[HttpTokens, _Tolerant] | None = _pd.Field(
         default=None, validation_alias="httpTokens", serialization_alias="httpTokens"
     )
+    """The state of token usage for your instance metadata requests. If the parameter is not
+    specified in the request, the default state is ``optional``.
+    """
     http_endpoint: _t.Annotated[HttpEndpoint, _Tolerant] | None = _pd.Field(
         default=None, validation_alias="httpEndpoint", serialization_alias="httpEndpoint"
     )
+    """Enables or disables the HTTP metadata endpoint on your instances. If this parameter is not
+    specified, the existing state is maintained.
+
+    If you specify a value of ``disabled``, you cannot access your instance metadata.
+    """
     http_put_response_hop_limit: int | None = _pd.Field(
         default=None,
         validation_alias="httpPutResponseHopLimit",
         serialization_alias="httpPutResponseHopLimit",
     )
+    """The desired HTTP PUT response hop limit for instance metadata requests. A larger number
+    means that the instance metadata requests can travel farther. If no parameter is specified, the
+    existing state is maintained.
+    """
     http_protocol_ipv6: _t.Annotated[HttpProtocolIpv6, _Tolerant] | None = _pd.Field(
         default=None, validation_alias="httpProtocolIpv6", serialization_alias="httpProtocolIpv6"
     )
+    """Enables or disables the IPv6 endpoint for the instance metadata service. This setting
+    applies only when the HTTP metadata endpoint is enabled.
+    """
 
 
 class UpdateInstanceMetadataOptionsResult(_Model):
-    """The ``UpdateInstanceMetadataOptionsResult`` structure."""
+    """Reply of the ``UpdateInstanceMetadataOptions`` operation.
+
+    Modifies the Amazon Lightsail instance metadata parameters on a running or stopped instance.
+    When you modify the parameters on a running instance, the ``GetInstance`` or ``GetInstances``
+    API operation initially responds with a state of ``pending``.
+    """
 
     operation: Operation | None = None
+    """An array of objects that describe the result of the action, such as the status of the
+    request, the timestamp of the request, and the resources affected by the request.
+    """
 
 
 class UpdateLoadBalancerAttributeRequest(_Model):
-    """The ``UpdateLoadBalancerAttributeRequest`` structure."""
+    """Request of the ``UpdateLoadBalancerAttribute`` operation.
+
+    Updates the specified attribute for a load balancer. You can only update one attribute at a
+    time.
+
+    The ``update load balancer attribute`` operation supports tag-based access control via resource
+    tags applied to the resource identified by ``load balancer name``. For more information, see
+    the Amazon Lightsail Developer Guide.
+    """
 
     load_balancer_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = (
         _pd.Field(validation_alias="loadBalancerName", serialization_alias="loadBalancerName")
     )
+    """The name of the load balancer that you want to modify (``my-load-balancer``."""
     attribute_name: _t.Annotated[LoadBalancerAttributeName, _Tolerant] = _pd.Field(
         validation_alias="attributeName", serialization_alias="attributeName"
     )
+    """The name of the attribute you want to update."""
     attribute_value: _t.Annotated[str, _pd.Field(min_length=1, max_length=256), _Tolerant] = (
         _pd.Field(validation_alias="attributeValue", serialization_alias="attributeValue")
     )
+    """The value that you want to specify for the attribute name.
+
+    The following values are supported depending on what you specify for the ``attributeName``
+    request parameter:
+
+    - If you specify ``HealthCheckPath`` for the ``attributeName`` request ...
+    - If you specify ``SessionStickinessEnabled`` for the ``attributeName`` ...
+    - If you specify ``SessionStickiness_LB_CookieDurationSeconds`` for the ...
+    - If you specify ``HttpsRedirectionEnabled`` for the ``attributeName`` ...
+    - If you specify ``TlsPolicyName`` for the ``attributeName`` request ...
+    """
 
 
 class UpdateLoadBalancerAttributeResult(_Model):
-    """The ``UpdateLoadBalancerAttributeResult`` structure."""
+    """Reply of the ``UpdateLoadBalancerAttribute`` operation.
+
+    Updates the specified attribute for a load balancer. You can only update one attribute at a
+    time.
+
+    The ``update load balancer attribute`` operation supports tag-based access control via resource
+    tags applied to the resource identified by ``load balancer name``. For more information, see
+    the Amazon Lightsail Developer Guide.
+    """
 
     operations: list[Operation] | None = None
+    """An array of objects that describe the result of the action, such as the status of the
+    request, the timestamp of the request, and the resources affected by the request.
+    """
 
 
 class UpdateRelationalDatabaseParametersRequest(_Model):
-    """The ``UpdateRelationalDatabaseParametersRequest`` structure."""
+    """Request of the ``UpdateRelationalDatabaseParameters`` operation.
+
+    Allows the update of one or more parameters of a database in Amazon Lightsail.
+    """
 
     relational_database_name: _t.Annotated[
         str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant
     ] = _pd.Field(
         validation_alias="relationalDatabaseName", serialization_alias="relationalDatabaseName"
     )
+    """The name of your database for which to update parameters."""
     parameters: list[RelationalDatabaseParameter]
+    """The database parameters to update."""
 
 
 class UpdateRelationalDatabaseParametersResult(_Model):
-    """The ``UpdateRelationalDatabaseParametersResult`` structure."""
+    """Reply of the ``UpdateRelationalDatabaseParameters`` operation.
+
+    Allows the update of one or more parameters of a database in Amazon Lightsail.
+    """
 
     operations: list[Operation] | None = None
+    """An array of objects that describe the result of the action, such as the status of the
+    request, the timestamp of the request, and the resources affected by the request.
+    """
 
 
 class UpdateRelationalDatabaseRequest(_Model):
-    """The ``UpdateRelationalDatabaseRequest`` structure."""
+    """Request of the ``UpdateRelationalDatabase`` operation.
+
+    Allows the update of one or more attributes of a database in Amazon Lightsail.
+
+    Updates are applied immediately, or in cases where the updates could result in an outage, are
+    applied during the database's predefined maintenance window.
+    """
 
     relational_database_name: _t.Annotated[
         str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant
     ] = _pd.Field(
         validation_alias="relationalDatabaseName", serialization_alias="relationalDatabaseName"
     )
+    """The name of your Lightsail database resource to update."""
     master_user_password: str | None = _pd.Field(
         default=None,
         repr=False,
         validation_alias="masterUserPassword",
         serialization_alias="masterUserPassword",
     )
+    """The password for the master user. The password can include any printable ASCII character
+    except "/", \"\"\", or "@".
+
+    MySQL
+
+    Constraints: Must contain from 8 to 41 characters.
+
+    PostgreSQL
+
+    Constraints: Must contain from 8 to 128 characters.
+    """
     rotate_master_user_password: bool | None = _pd.Field(
         default=None,
         validation_alias="rotateMasterUserPassword",
         serialization_alias="rotateMasterUserPassword",
     )
+    """When ``true``, the master user password is changed to a new strong password generated by
+    Lightsail.
+
+    Use the ``get relational database master user password`` operation to get the new password.
+    """
     preferred_backup_window: str | None = _pd.Field(
         default=None,
         validation_alias="preferredBackupWindow",
         serialization_alias="preferredBackupWindow",
     )
+    """The daily time range during which automated backups are created for your database if
+    automated backups are enabled.
+
+    Constraints:
+
+    - Must be in the ``hh24:mi-hh24:mi`` format. Example: ``16:00-16:30``
+    - Specified in Coordinated Universal Time (UTC).
+    - Must not conflict with the preferred maintenance window.
+    - Must be at least 30 minutes.
+    """
     preferred_maintenance_window: str | None = _pd.Field(
         default=None,
         validation_alias="preferredMaintenanceWindow",
         serialization_alias="preferredMaintenanceWindow",
     )
+    """The weekly time range during which system maintenance can occur on your database.
+
+    The default is a 30-minute window selected at random from an 8-hour block of time for each
+    Amazon Web Services Region, occurring on a random day of the week.
+
+    Constraints:
+
+    - Must be in the ``ddd:hh24:mi-ddd:hh24:mi`` format.
+    - Valid days: Mon, Tue, Wed, Thu, Fri, Sat, Sun.
+    - Must be at least 30 minutes.
+    - Specified in Coordinated Universal Time (UTC).
+    - Example: ``Tue:17:00-Tue:17:30``
+    """
     enable_backup_retention: bool | None = _pd.Field(
         default=None,
         validation_alias="enableBackupRetention",
         serialization_alias="enableBackupRetention",
     )
+    """When ``true``, enables automated backup retention for your database.
+
+    Updates are applied during the next maintenance window because this can result in an outage.
+    """
     disable_backup_retention: bool | None = _pd.Field(
         default=None,
         validation_alias="disableBackupRetention",
         serialization_alias="disableBackupRetention",
     )
+    """When ``true``, disables automated backup retention for your database.
+
+    Disabling backup retention deletes all automated database backups. Before disabling this, you
+    may want to create a snapshot of your database using the ``create relational database
+    snapshot`` operation.
+
+    Updates are applied during the next maintenance window because this can result in an outage.
+    """
     publicly_accessible: bool | None = _pd.Field(
         default=None,
         validation_alias="publiclyAccessible",
         serialization_alias="publiclyAccessible",
     )
+    """Specifies the accessibility options for your database. A value of ``true`` specifies a
+    database that is available to resources outside of your Lightsail account. A value of ``false``
+    specifies a database that is available only to your Lightsail resources in the same region as
+    your database.
+    """
     apply_immediately: bool | None = _pd.Field(
         default=None, validation_alias="applyImmediately", serialization_alias="applyImmediately"
     )
+    """When ``true``, applies changes immediately. When ``false``, applies changes during the
+    preferred maintenance window. Some changes may cause an outage.
+
+    Default: ``false``
+    """
     ca_certificate_identifier: str | None = _pd.Field(
         default=None,
         validation_alias="caCertificateIdentifier",
         serialization_alias="caCertificateIdentifier",
     )
+    """Indicates the certificate that needs to be associated with the database."""
     relational_database_blueprint_id: str | None = _pd.Field(
         default=None,
         validation_alias="relationalDatabaseBlueprintId",
         serialization_alias="relationalDatabaseBlueprintId",
     )
+    """This parameter is used to update the major version of the database. Enter the
+    ``blueprintId`` for the major version that you want to update to.
+
+    Use the GetRelationalDatabaseBlueprints action to get a list of available blueprint IDs.
+    """
 
 
 class UpdateRelationalDatabaseResult(_Model):
-    """The ``UpdateRelationalDatabaseResult`` structure."""
+    """Reply of the ``UpdateRelationalDatabase`` operation.
+
+    Allows the update of one or more attributes of a database in Amazon Lightsail.
+
+    Updates are applied immediately, or in cases where the updates could result in an outage, are
+    applied during the database's predefined maintenance window.
+    """
 
     operations: list[Operation] | None = None
+    """An array of objects that describe the result of the action, such as the status of the
+    request, the timestamp of the request, and the resources affected by the request.
+    """

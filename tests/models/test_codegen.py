@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import ast
 import importlib
+import inspect
 import json
 from pathlib import Path
 
@@ -70,3 +72,83 @@ def test_override_rows_all_cite_a_source_and_match_the_model() -> None:
             assert row.member in shapes[row.shape]["members"]
         if isinstance(row, ShapeOverride):
             assert shapes[row.shape]["type"] != "structure"
+
+
+def _class_bodies(service: str) -> dict[str, list[ast.stmt]]:
+    source = (TYPES_DIR / f"{module_name(service)}.py").read_text(encoding="utf-8")
+    tree = ast.parse(source)
+    return {node.name: node.body for node in tree.body if isinstance(node, ast.ClassDef)}
+
+
+def _string(node: ast.stmt) -> str | None:
+    """The text of a bare string statement (a docstring), else None."""
+    if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant):
+        value = node.value.value
+        return value if isinstance(value, str) else None
+    return None
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_every_class_and_field_has_a_docstring(service: str) -> None:
+    """Where IDEs (pyright/pylance) and mkdocstrings look: first in the class, after a field."""
+    module = importlib.import_module(f"cdnkit.types.{module_name(service)}")
+    bodies = _class_bodies(service)
+    assert set(bodies) >= {n for n in module.__all__ if isinstance(getattr(module, n), type)}
+    for name, body in bodies.items():
+        assert (_string(body[0]) or "").strip(), name
+        assert getattr(module, name).__dict__.get("__doc__"), name
+        fields = [i for i, node in enumerate(body) if isinstance(node, ast.AnnAssign)]
+        for index in fields:
+            target = body[index]
+            assert isinstance(target, ast.AnnAssign)
+            assert isinstance(target.target, ast.Name)
+            following = body[index + 1 : index + 2]
+            assert following, f"{name}.{target.target.id}"
+            assert _string(following[0]), f"{name}.{target.target.id}"
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_every_enum_alias_has_a_docstring(service: str) -> None:
+    source = (TYPES_DIR / f"{module_name(service)}.py").read_text(encoding="utf-8")
+    body = ast.parse(source).body
+    aliases = [i for i, node in enumerate(body) if isinstance(node, ast.AnnAssign)]
+    manifest = json.loads((TYPES_DIR / "_manifest.json").read_text())
+    assert len(aliases) == manifest["services"][service]["enums"]
+    for index in aliases:
+        assert "botocore knows" in (_string(body[index + 1]) or ""), ast.unparse(body[index])
+
+
+def test_known_docstrings_come_from_botocore() -> None:
+    from cdnkit.types import cloudfront, lightsail
+
+    assert (lightsail.InputOrigin.__doc__ or "").startswith(
+        "Describes the origin resource of an Amazon Lightsail content delivery network"
+    )
+    body = _class_bodies("lightsail")["InputOrigin"]
+    docs = {
+        node.target.id: _string(body[i + 1])
+        for i, node in enumerate(body)
+        if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name)
+    }
+    assert docs["region_name"] == "The AWS Region name of the origin resource."
+    assert "``ipv4`` for IPv4 only" in (docs["ip_address_type"] or "")
+    # botocore leaves operation inputs and outputs undocumented: the operation's text stands in.
+    assert (lightsail.CreateDistributionRequest.__doc__ or "").startswith(
+        "Request of the ``CreateDistribution`` operation.\n\n    Creates an Amazon Lightsail"
+    )
+    assert (cloudfront.GetDistributionResult.__doc__ or "").startswith(
+        "Reply of the ``GetDistribution`` operation.\n\n    The returned result"
+    )
+    # A member without documentation falls back to its target shape's.
+    body = _class_bodies("cloudfront")["DistributionConfig"]
+    assert any("CNAMEs (alternate domain names)" in (_string(n) or "") for n in body)
+
+
+def test_docstrings_do_not_feed_pydantic_descriptions_but_do_reach_the_json_schema() -> None:
+    """``use_attribute_docstrings`` stays off (it would read the source at class build time)."""
+    from cdnkit.types.lightsail import InputOrigin
+
+    assert not CdnKitModel.model_config.get("use_attribute_docstrings")
+    assert all(field.description is None for field in InputOrigin.model_fields.values())
+    schema = InputOrigin.model_json_schema()
+    assert schema["description"] == inspect.cleandoc(InputOrigin.__doc__ or "")
