@@ -1,9 +1,12 @@
-"""CloudFront Functions: two stages (DEVELOPMENT, LIVE), each with its own ETag."""
+"""CloudFront Functions: two stages (DEVELOPMENT, LIVE), each with its own ETag.
+
+TestFunction runs the stage's code on the test event (``_runtime``: QuickJS, the optional
+``cdnkit[functions]`` extra); without the engine it echoes the event's request or response.
+"""
 
 from __future__ import annotations
 
 import copy
-import json
 import re
 from collections.abc import Callable
 from typing import Final
@@ -11,6 +14,7 @@ from typing import Final
 from cdnkit.testing._backend import JsonDict, Request, ServiceError
 
 from ._common import API_BASE_URL, invalid_argument, new_etag, paginate, require_if_match
+from ._runtime import run_function
 from ._state import CloudFrontState, FunctionRecord, FunctionStageRecord, key_value_store_arns
 
 #: The model's pattern is not anchored; the service's rule is.
@@ -236,17 +240,26 @@ class FunctionOperations:
         if self._state.pending_test_failures > 0:
             self._state.pending_test_failures -= 1
             raise ServiceError("TestFunctionFailed", "The CloudFront function failed.", 500)
+        stores = [
+            store
+            for arn in key_value_store_arns(stage_record.config)
+            if (store := self._state.shared.key_value_stores.get(arn)) is not None
+        ]
+        run = run_function(
+            stage_record.code,
+            str(stage_record.config.get("Runtime") or ""),
+            bytes(params.get("EventObject") or b""),
+            stores,
+        )
         result: JsonDict = {
             "FunctionSummary": self._summary(record, stage),
-            # A plausible, deterministic figure: bigger code costs more compute.
-            "ComputeUtilization": str(min(100, 5 + len(stage_record.code) * 60 // MAX_CODE_BYTES)),
-            "FunctionExecutionLogs": [],
+            "ComputeUtilization": str(run.compute_utilization),
+            "FunctionExecutionLogs": run.logs,
         }
-        output, error = _run_event(bytes(params.get("EventObject") or b""))
-        if error is not None:
-            result["FunctionErrorMessage"] = error
+        if run.error is not None:
+            result["FunctionErrorMessage"] = run.error
         else:
-            result["FunctionOutput"] = output
+            result["FunctionOutput"] = run.output
         return {"TestResult": result}
 
     def delete(self, request: Request) -> JsonDict:
@@ -262,20 +275,3 @@ class FunctionOperations:
             )
         del self._state.functions[record.name]
         return {}
-
-
-def _run_event(event_object: bytes) -> tuple[str, str | None]:
-    """What an identity function does with a test event: the request or response, unchanged.
-
-    Returns (FunctionOutput, FunctionErrorMessage); the message is None when the event is good.
-    """
-    try:
-        event = json.loads(event_object.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        return "", f"The event object is not valid JSON: {error}"
-    if not isinstance(event, dict):
-        return "", "The event object must be a JSON object."
-    for part in ("response", "request"):
-        if isinstance(event.get(part), dict):
-            return json.dumps({part: event[part]}, separators=(",", ":")), None
-    return "", "The event object has neither a request nor a response."
