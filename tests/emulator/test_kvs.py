@@ -224,7 +224,7 @@ async def test_stores_made_by_the_control_plane_serve_the_data_plane(
 async def test_the_documented_before_sign_recipe_needs_no_resolver(
     emulator: Emulator, store: KeyValueStoreData
 ) -> None:
-    # docs/emulator.md: without LoopbackResolver, drop botocore's account prefix before signing.
+    # docs/testing.md: without LoopbackResolver, drop botocore's account prefix before signing.
     kwargs = {**emulator.client_kwargs(), "endpoint_url": emulator.endpoint_url}
     kwargs["config"] = AioConfig(retries={"total_max_attempts": 1})
     async with SESSION.create_client("cloudfront-keyvaluestore", **kwargs) as client:
