@@ -4,10 +4,12 @@
 import cdnkit
 
 async with cdnkit.Lightsail() as kit:
-    await kit.distributions.update("site", is_enabled=False, wait=True)
+    for bundle in await kit.distributions.bundles():
+        print(bundle.bundle_id, bundle.price)
 
 async with cdnkit.CloudFront() as cf:
-    await cf.functions.update("router", code=source)
+    await cf.functions.create("router", code="function handler(event) { return event.request; }")
+    await cf.functions.update("router", comment="passes requests through")
     await cf.functions.publish("router")
 ```
 

@@ -76,7 +76,7 @@ async def _serve_emulator(args: argparse.Namespace) -> None:
         print(f"  secret access key:     {emulator.secret_access_key}")
         print(
             "  KeyValueStore data plane: botocore prefixes the account id to the host; "
-            "see docs/emulator.md",
+            "see docs/testing.md",
             flush=True,
         )
         await stop.wait()

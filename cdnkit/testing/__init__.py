@@ -9,7 +9,7 @@ async with Emulator() as emu:
         ...
 ```
 
-See docs/emulator.md.
+See docs/testing.md.
 """
 
 from ._backend import ACCOUNT_ID, Clock, KeyValueStoreData, ServiceError, SharedState, Timing

@@ -14,6 +14,7 @@ import socket
 import uuid
 from types import TracebackType
 from typing import Final, Self
+from urllib.parse import urlsplit
 
 from aiobotocore.config import AioConfig
 from aiohttp import web
@@ -263,7 +264,7 @@ class Emulator:
 
     async def _dispatch(self, request: web.BaseRequest, request_id: str) -> web.StreamResponse:
         headers = request.headers
-        incoming = Incoming.read(request.method, request.raw_path, headers)
+        incoming = Incoming.read(request.method, _origin_form(request.raw_path), headers)
         codec = self._wire.codec_for(headers, incoming.raw_path)
         if codec is None:
             self.counters.record("", "")
@@ -364,6 +365,21 @@ class Emulator:
             logger.exception("could not serialize the %s %s output %r", service, operation, output)
             return _respond(codec.error(error_from(traits.internal), request_id))
         return _respond(reply)
+
+
+def _origin_form(target: str) -> str:
+    """The path and query of a request target.
+
+    A client that uses the emulator as its HTTP proxy (``HTTP_PROXY=http://localhost:4566``)
+    sends the absolute form, ``GET http://123456789012.localhost:4566/key-value-stores/...``:
+    that is how the AWS CLI and boto3 reach the KVS data plane's account-prefixed host without
+    resolving it. Signatures cover the path alone, so they check as for a direct request.
+    """
+    if not target.startswith(("http://", "https://")):
+        return target
+    parts = urlsplit(target)
+    path = parts.path or "/"
+    return f"{path}?{parts.query}" if parts.query else path
 
 
 def _respond(reply: Reply) -> web.Response:

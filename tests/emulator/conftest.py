@@ -158,7 +158,7 @@ async def raw_http(emulator: Emulator) -> AsyncIterator[RawHttp]:
 
 
 def drop_account_prefix(request: AWSRequest, **kwargs: Any) -> None:
-    """The docs/emulator.md recipe: undo botocore's ``<account>.`` host prefix before signing."""
+    """The docs/testing.md recipe: undo botocore's ``<account>.`` host prefix before signing."""
     parts = urlsplit(str(request.url))
     first, _, rest = parts.netloc.partition(".")
     if first.isdigit() and len(first) == 12 and rest:

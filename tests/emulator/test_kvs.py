@@ -224,10 +224,29 @@ async def test_stores_made_by_the_control_plane_serve_the_data_plane(
 async def test_the_documented_before_sign_recipe_needs_no_resolver(
     emulator: Emulator, store: KeyValueStoreData
 ) -> None:
-    # docs/emulator.md: without LoopbackResolver, drop botocore's account prefix before signing.
+    # docs/testing.md: without LoopbackResolver, drop botocore's account prefix before signing.
     kwargs = {**emulator.client_kwargs(), "endpoint_url": emulator.endpoint_url}
     kwargs["config"] = AioConfig(retries={"total_max_attempts": 1})
     async with SESSION.create_client("cloudfront-keyvaluestore", **kwargs) as client:
         client.meta.events.register("before-sign.cloudfront-keyvaluestore", drop_account_prefix)
         described = await client.describe_key_value_store(KvsARN=store.arn)
     assert described["KvsARN"] == store.arn
+
+
+async def test_the_emulator_as_an_http_proxy_needs_no_resolver(
+    emulator: Emulator, store: KeyValueStoreData
+) -> None:
+    # A client whose proxy is the emulator sends the absolute request target
+    # (http://123456789012.localhost:<port>/...) and never resolves the prefixed host.
+    url = emulator.client_endpoint_url
+    kwargs = {**emulator.client_kwargs(), "endpoint_url": url}
+    kwargs["config"] = AioConfig(retries={"total_max_attempts": 1}, proxies={"http": url})
+    async with SESSION.create_client("cloudfront-keyvaluestore", **kwargs) as client:
+        etag = (await client.describe_key_value_store(KvsARN=store.arn))["ETag"]
+        await client.put_key(KvsARN=store.arn, Key="beta", Value="on", IfMatch=etag)
+        assert (await client.get_key(KvsARN=store.arn, Key="beta"))["Value"] == "on"
+    # Control-plane calls through the proxy are SigV4-checked on their path, as when direct.
+    async with SESSION.create_client("cloudfront", **kwargs) as cloudfront:
+        listed = await cloudfront.list_key_value_stores()
+    assert listed["KeyValueStoreList"]["Items"]
+    assert emulator.counters.count("cloudfront-keyvaluestore", "PutKey") == 1

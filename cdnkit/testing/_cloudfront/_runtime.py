@@ -1,7 +1,7 @@
 """TestFunction's runtime: runs a CloudFront function's code on the test event.
 
 The engine is QuickJS (the ``quickjs-ng`` distribution, import name ``quickjs``), installed by the
-optional extra ``cdnkit[functions]``; docs/emulator.md says why it was chosen. Without it,
+optional extra ``cdnkit[functions]``; docs/emulator-functions.md says why it was chosen. Without it,
 TestFunction answers as it did before the runtime existed: the event's request or response,
 unchanged, with an execution log line saying that no engine is installed (and one warning on the
 ``cdnkit.testing`` logger per process).
