@@ -10,6 +10,7 @@ from aiobotocore.config import AioConfig
 from aiobotocore.session import AioSession
 
 from ._core import ClientOptions, ServiceCore
+from ._exceptions import InvalidRequestError
 from ._models import CdnKitModel
 from ._policies import RetryPolicy, WaitPolicy
 from .resources.cloudfront.continuous_deployment_policies import ContinuousDeploymentPolicies
@@ -106,10 +107,10 @@ class _ServiceClient:
             if operation.input_shape is not None and operation.input_shape.name == request_shape:
                 break
         else:
-            raise TypeError(f"no {self._service} operation takes {request_shape}")
+            raise InvalidRequestError(f"call: no {self._service} operation takes {request_shape}")
         output = operation.output_shape.name if operation.output_shape is not None else None
         if output != result.__name__:
-            raise TypeError(f"{name} returns {output}, not {result.__name__}")
+            raise InvalidRequestError(f"call: {name} returns {output}, not {result.__name__}")
         return await self._core.invoke(name, request, result, retry=self.retry_policy)
 
 
@@ -170,6 +171,9 @@ class CloudFront(_ServiceClient):
 
     async def _open_data_plane(self) -> None:
         async with self._data_plane_opening:
+            # Never (re)opened once the client is closed or closing.
+            if not self._core.is_open:
+                raise self._core.closed_error()
             if not self._data_plane.is_open:
                 await self._data_plane.open()
 
@@ -180,9 +184,11 @@ class CloudFront(_ServiceClient):
         traceback: TracebackType | None,
     ) -> None:
         try:
-            await self._data_plane.close()
-        finally:
             await super().__aexit__(exc_type, exc, traceback)
+        finally:
+            # Under the opening lock: a data plane being opened right now is closed too.
+            async with self._data_plane_opening:
+                await self._data_plane.close()
 
     def _bind(self, retry: RetryPolicy, wait: WaitPolicy) -> None:
         super()._bind(retry, wait)

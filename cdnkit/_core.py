@@ -4,33 +4,57 @@ models to wire parameters and back, error classification, retries and polling.""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+import logging
+import weakref
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
 from contextlib import AsyncExitStack
-from typing import Any, TypeVar
+from types import TracebackType
+from typing import Any, TypeVar, cast
 
 from aiobotocore.config import AioConfig
 from aiobotocore.session import AioSession
 from botocore import xform_name
 from botocore.exceptions import BotoCoreError, ClientError
 from pydantic import BaseModel
-from pydantic import ValidationError as PydanticValidationError
 
-from ._etag import ResourceLocks
 from ._exceptions import (
     TRANSPORT_ERRORS,
     CdnKitError,
-    RequestValidationError,
+    ClientClosedError,
+    DeadlineExceededError,
+    ServiceError,
+    ThrottlingError,
     TransportError,
     WaiterTimeoutError,
     error_from_botocore_error,
     error_from_client_error,
+    is_retryable,
 )
-from ._models import CdnKitModel, parse_response, to_wire
+from ._models import CdnKitModel, parse_response, to_wire, validate_request
 from ._policies import RetryPolicy, WaitPolicy
-from ._retry import AdaptiveRateLimiter, call_with_retries
+from ._retry import (
+    OperationRate,
+    call_with_retries,
+    current_deadline,
+    reset_deadline,
+    set_deadline,
+)
 
-__all__ = ["ClientOptions", "ServiceCore", "WaitPolicy", "build_request", "poll"]
+__all__ = [
+    "ClientOptions",
+    "ResourceLocks",
+    "Sends",
+    "ServiceCore",
+    "WaitPolicy",
+    "build_request",
+    "checked_wire",
+    "poll",
+    "within",
+]
+
+logger = logging.getLogger("cdnkit")
 
 M = TypeVar("M", bound=CdnKitModel)
 T = TypeVar("T")
@@ -64,11 +88,141 @@ class ClientOptions:
 
 
 def build_request(model: type[M], **members: Any) -> M:
-    """Build a request model from snake_case members, None left out, before anything is sent."""
+    """Build a request model from snake_case members, None left out, before anything is sent.
+    Bad input raises :class:`cdnkit.RequestValidationError` naming the member and the rule."""
+    return model(**{name: value for name, value in members.items() if value is not None})
+
+
+def checked_wire(request: BaseModel) -> dict[str, Any]:
+    """The wire parameters of ``request``, checked as a whole with every request rule.
+
+    A model changed after it was built (attribute assignment, ``model_construct``, a list
+    edited in place) is only validated here: whatever reaches the wire has passed the same
+    checks as a freshly built request, with the same errors."""
+    wire = to_wire(request)
+    validate_request(cast(type[CdnKitModel], type(request)), wire)
+    return wire
+
+
+_K = TypeVar("_K")
+_V = TypeVar("_V")
+#: Process-wide state, per event loop (asyncio objects belong to one loop).
+_RATES: weakref.WeakKeyDictionary[
+    asyncio.AbstractEventLoop, dict[tuple[str, str, str], OperationRate]
+] = weakref.WeakKeyDictionary()
+_LOCKS: weakref.WeakKeyDictionary[
+    asyncio.AbstractEventLoop, dict[tuple[str, str], ResourceLocks]
+] = weakref.WeakKeyDictionary()
+
+
+def _shared(
+    tables: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[_K, _V]],
+    key: _K,
+    make: Callable[[], _V],
+) -> _V:
+    loop = asyncio.get_running_loop()
+    table = tables.get(loop)
+    if table is None:
+        table = tables[loop] = {}
+    value = table.get(key)
+    if value is None:
+        value = table[key] = make()
+    return value
+
+
+class ResourceLocks:
+    """One asyncio lock per resource key, dropped when nobody holds or waits for it."""
+
+    def __init__(self) -> None:
+        self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
+
+    def get(self, key: str) -> asyncio.Lock:
+        lock = self._locks.get(key)
+        if lock is None:
+            lock = asyncio.Lock()
+            self._locks[key] = lock
+        return lock
+
+
+@contextlib.contextmanager
+def within(timeout: float | None) -> Iterator[float | None]:
+    """Make the calls inside share one deadline, ``timeout`` seconds from now (or the
+    enclosing one, if earlier); yields the deadline as event-loop time."""
+    deadline = current_deadline()
+    if timeout is not None:
+        own = asyncio.get_running_loop().time() + timeout
+        if deadline is None or own < deadline:
+            deadline = own
+    token = set_deadline(deadline)
     try:
-        return model(**{name: value for name, value in members.items() if value is not None})
-    except PydanticValidationError as error:
-        raise RequestValidationError(error) from error
+        yield deadline
+    finally:
+        reset_deadline(token)
+
+
+class Sends:
+    """How the sends of one logical request went, across every retry of one call.
+
+    ``unanswered`` counts sends that may have reached AWS without their answer reaching us
+    (no answer, or a 5xx): after one of those, a refusal of a later send (a stale ETag, "not
+    found", "already exists") may be this request's own effect, and a resend may repeat it.
+    """
+
+    __slots__ = ("count", "unanswered")
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.unanswered = 0
+
+
+#: Calls a resource may make before resending a request whose earlier send got no answer:
+#: returns the result when the request turns out to have landed (then nothing is resent).
+Reconcile = Callable[[], Awaitable[T | None]]
+
+
+class _Scope:
+    """One call's deadline and cancellation scope: an ``asyncio.timeout`` that the client's
+    close can end at once. Inner scopes never outlive outer ones (the deadline is the
+    earliest of both)."""
+
+    __slots__ = ("_core", "_deadline", "_timeout", "_token")
+
+    def __init__(self, core: ServiceCore, deadline: float | None) -> None:
+        self._core = core
+        self._deadline = deadline
+
+    async def __aenter__(self) -> None:
+        core = self._core
+        if core._closing or core._client is None:
+            raise core.closed_error()
+        deadline = self._deadline
+        outer = current_deadline()
+        if outer is not None and (deadline is None or outer < deadline):
+            deadline = outer
+        self._token = set_deadline(deadline)
+        self._timeout = asyncio.timeout_at(deadline)
+        await self._timeout.__aenter__()
+        core._scopes.add(self._timeout)
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        core = self._core
+        core._scopes.discard(self._timeout)
+        if not core._scopes:
+            core._idle.set()
+        reset_deadline(self._token)
+        try:
+            await self._timeout.__aexit__(exc_type, exc, traceback)
+        except TimeoutError as error:
+            if core._closing:
+                raise core.closed_error() from None
+            raise DeadlineExceededError(
+                f"{core.service}: the call did not finish within its deadline"
+            ) from (exc if isinstance(exc, CdnKitError) else error)
 
 
 class ServiceCore:
@@ -80,9 +234,18 @@ class ServiceCore:
         self._session = session
         self._stack: AsyncExitStack | None = None
         self._client: Any = None
-        #: Shared by every copy made with ``with_options``: they share the connection too.
-        self.limiter = AdaptiveRateLimiter(max_in_flight=options.max_pool_connections)
-        #: Serializes read-modify-write of one resource inside this process.
+        self._closing = False
+        self._scopes: set[asyncio.Timeout] = set()
+        self._idle = asyncio.Event()
+        self._idle.set()
+        #: Whose quota the calls use (the access key id), for the shared rate state.
+        self._account = "default"
+        self._rates: dict[str, OperationRate] = {}
+        #: At most this many attempts in flight (the connection pool's size): more would only
+        #: queue inside aiohttp, past the rate limiter.
+        self._slots = asyncio.Semaphore(options.max_pool_connections)
+        #: Serializes read-modify-write of one resource inside this process: shared by every
+        #: client of the process for the same service and account (set on open).
         self.locks = ResourceLocks()
         #: Last ETag seen per resource key, for calls that can skip a read (function publish).
         self.etags: dict[str, str] = {}
@@ -93,14 +256,36 @@ class ServiceCore:
 
     @property
     def is_open(self) -> bool:
-        return self._client is not None
+        return self._client is not None and not self._closing
 
     @property
     def client(self) -> Any:
         """The aiobotocore client (typed in the stubs packages as ``<Service>Client``)."""
-        if self._client is None:
-            raise CdnKitError(f"the {self.service} client is not open: use `async with`")
+        if self._client is None or self._closing:
+            raise self.closed_error()
         return self._client
+
+    def closed_error(self) -> ClientClosedError:
+        if self._closing or self._stack is not None:
+            return ClientClosedError(
+                f"the {self.service} client is closed (enter it again with `async with`)"
+            )
+        return ClientClosedError(f"the {self.service} client is not open: use `async with`")
+
+    def scope(self, *, timeout: float | None = None, deadline: float | None = None) -> _Scope:
+        """A scope that ends the call at its deadline (``timeout`` seconds from now, or the
+        event-loop time ``deadline``), or at once when the client closes."""
+        if timeout is not None:
+            deadline = asyncio.get_running_loop().time() + timeout
+        return _Scope(self, deadline)
+
+    def rate(self, operation: str) -> OperationRate:
+        state = self._rates.get(operation)
+        if state is None:
+            state = self._rates[operation] = _shared(
+                _RATES, (self.service, self._account, operation), OperationRate
+            )
+        return state
 
     async def open(self) -> None:
         if self._client is not None:
@@ -122,67 +307,207 @@ class ServiceCore:
                     config=options.botocore_config(),
                 )
             )
+            account = options.aws_access_key_id
+            if account is None:
+                credentials = await session.get_credentials()
+                account = getattr(credentials, "access_key", None)
         except BaseException:
+            self._client = None
             await stack.aclose()
             raise
+        # The access key id stands for the account: it is never logged or shown.
+        self._account = f"{options.endpoint_url or options.region_name}|{account or 'anonymous'}"
+        self._rates.clear()
+        self.locks = _shared(_LOCKS, (self.service, self._account), ResourceLocks)
         self._stack = stack
+        self._closing = False
 
     async def close(self) -> None:
-        stack, self._stack, self._client = self._stack, None, None
-        if stack is not None:
+        """End every call in flight (each raises :class:`cdnkit.ClientClosedError`), then
+        release the connection pool. Later calls raise ClientClosedError and open nothing."""
+        if self._stack is None or self._closing:
+            return
+        self._closing = True
+        try:
+            now = asyncio.get_running_loop().time()
+            for timeout in list(self._scopes):
+                with contextlib.suppress(RuntimeError):  # already expiring: it ends anyway
+                    timeout.reschedule(now)
+            if self._scopes:
+                self._idle.clear()
+                # Each call ends at its next await; a generous bound keeps close from hanging.
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.shield(asyncio.wait_for(self._idle.wait(), 10))
+        finally:
+            stack, self._stack, self._client = self._stack, None, None
             # Shielded so a cancelled caller still releases the connection pool.
             await asyncio.shield(stack.aclose())
 
     async def send(
-        self, operation: str, params: Mapping[str, Any], *, retry: RetryPolicy
+        self,
+        operation: str,
+        params: Mapping[str, Any],
+        *,
+        retry: RetryPolicy,
+        sends: Sends | None = None,
+        reconcile: Reconcile[dict[str, Any]] | None = None,
+        retry_if: Callable[[BaseException], bool] | None = None,
     ) -> dict[str, Any]:
-        """Call one operation with wire parameters; return botocore's reply, metadata included."""
+        """Call one operation with wire parameters; return botocore's reply, metadata included.
+
+        Transient failures are retried. When ``reconcile`` is given and an earlier send got no
+        answer, it runs before the request is sent again; a result means the earlier send
+        landed, and it is returned instead of sending twice.
+        """
         method = getattr(self.client, xform_name(operation))
+        log = sends if sends is not None else Sends()
+        service = self.service
+        rate = self.rate(operation) if retry.adaptive else None
+        slots = self._slots
 
         async def attempt(_: int) -> dict[str, Any]:
-            try:
-                reply: dict[str, Any] = await method(**params)
-            except ClientError as error:
-                raise error_from_client_error(error, self.service, operation) from error
-            except TRANSPORT_ERRORS as error:
-                raise TransportError(
-                    f"{self.service}.{operation}: no answer ({type(error).__name__}: {error})"
-                ) from error
-            except BotoCoreError as error:
-                # No credentials, parameters botocore refused...: nothing reached AWS.
-                raise error_from_botocore_error(error, self.service, operation) from error
-            return reply
+            if log.unanswered and reconcile is not None:
+                landed = await reconcile()
+                if landed is not None:
+                    return landed
+            # The slot first, then the rate: after a throttle, calls queued for a connection
+            # wait for their turn at the slower rate instead of going out at full speed.
+            async with slots:
+                sent_at = 0.0
+                if rate is not None and rate.rate is not None:
+                    sent_at = await rate.acquire()
+                log.count += 1
+                try:
+                    reply: dict[str, Any] = await method(**params)
+                except ClientError as error:
+                    failure = error_from_client_error(error, service, operation)
+                    if isinstance(failure, ServiceError):
+                        log.unanswered += 1
+                    elif isinstance(failure, ThrottlingError) and rate is not None:
+                        rate.on_throttle(sent_at)
+                    raise failure from error
+                except TRANSPORT_ERRORS as error:
+                    log.unanswered += 1
+                    raise TransportError(
+                        f"{service}.{operation}: no answer ({type(error).__name__}: {error})"
+                    ) from error
+                except BotoCoreError as error:
+                    # No credentials, parameters botocore refused...: nothing reached AWS.
+                    raise error_from_botocore_error(error, service, operation) from error
+                if rate is not None:
+                    rate.on_success()
+                return reply
 
-        return await call_with_retries(attempt, retry, self.limiter)
+        async with self.scope(timeout=retry.deadline):
+            return await call_with_retries(attempt, retry, retry_if=retry_if or is_retryable)
 
     async def invoke(
-        self, operation: str, request: BaseModel, result: type[M], *, retry: RetryPolicy
+        self,
+        operation: str,
+        request: BaseModel,
+        result: type[M],
+        *,
+        retry: RetryPolicy,
+        sends: Sends | None = None,
+        reconcile: Reconcile[M] | None = None,
+        checked: bool = False,
+        retry_if: Callable[[BaseException], bool] | None = None,
     ) -> M:
-        """Send a request model; parse the reply into ``result`` (leniently)."""
-        reply = await self.send(operation, to_wire(request), retry=retry)
+        """Send a request model (checked as a whole first, unless ``checked`` says it just
+        was); parse the reply into ``result`` (leniently)."""
+        params = to_wire(request) if checked else checked_wire(request)
+        found: list[M] = []
+
+        async def reconcile_raw() -> dict[str, Any] | None:
+            assert reconcile is not None
+            landed = await reconcile()
+            if landed is None:
+                return None
+            found.append(landed)
+            return _LANDED
+
+        reply = await self.send(
+            operation,
+            params,
+            retry=retry,
+            sends=sends,
+            reconcile=reconcile_raw if reconcile is not None else None,
+            retry_if=retry_if,
+        )
+        if reply is _LANDED:
+            return found[-1]
         reply.pop("ResponseMetadata", None)
         return parse_response(result, reply)
 
+    async def sleep(self, seconds: float) -> None:
+        """Sleep inside a call: ended by the client's close like any await in a scope."""
+        await asyncio.sleep(seconds)
+
+
+#: Marks a reply that reconciliation answered in place of a resend.
+_LANDED: dict[str, Any] = {}
+
 
 async def poll(
+    core: ServiceCore,
     fetch: Callable[[], Awaitable[T]],
     *,
     policy: WaitPolicy,
     timeout: float | None,
     what: str,
+    immediate: bool = True,
 ) -> AsyncIterator[T]:
-    """Yield ``fetch()`` results, first after ``initial_delay`` and then at growing intervals,
-    until the consumer stops; raise :class:`WaiterTimeoutError` at the deadline."""
+    """Yield ``fetch()`` results (the first at once when ``immediate``) until the consumer
+    stops; raise :class:`WaiterTimeoutError` at the deadline, carrying the last state seen.
+
+    The deadline is ``timeout`` (default: the policy's) from now, or the enclosing call's if
+    earlier (see :func:`within`). Every sleep and every poll, with its retries, backoffs and
+    rate-limit waits, runs inside it: the error comes within moments of the deadline whatever
+    the polls meet. A poll that fails transiently (throttled, 5xx, no answer) after its own
+    retries does not end the wait; polling goes on until the deadline.
+
+    The pause before each poll starts at ``initial_delay`` and grows by ``multiplier``, but
+    never beyond ``max_delay`` nor beyond ``initial_delay + relative_delay * (time waited)``:
+    a change that takes T seconds is seen within about ``initial_delay + relative_delay * T``.
+    """
     loop = asyncio.get_running_loop()
+    started = loop.time()
     limit = policy.timeout if timeout is None else timeout
-    deadline = loop.time() + limit
+    # Not `within`: a context variable set here would span the yields, and an async generator
+    # may be finished in another context. Each step's scope carries the deadline instead.
+    deadline = started + limit
+    enclosing = current_deadline()
+    if enclosing is not None and enclosing < deadline:
+        deadline = enclosing
     delay = policy.initial_delay
     last: T | None = None
+    cause: BaseException | None = None
+    pause_first = not immediate
     while True:
-        remaining = deadline - loop.time()
-        if remaining <= 0:
-            raise WaiterTimeoutError(f"gave up waiting for {what} after {limit:g}s", last=last)
-        await asyncio.sleep(min(delay, remaining))
-        delay = min(delay * policy.multiplier, policy.max_delay)
-        last = await fetch()
-        yield last
+        try:
+            async with core.scope(deadline=deadline):
+                if pause_first:
+                    waited = loop.time() - started
+                    await asyncio.sleep(
+                        min(
+                            delay,
+                            policy.max_delay,
+                            policy.initial_delay + policy.relative_delay * waited,
+                        )
+                    )
+                    delay *= policy.multiplier
+                pause_first = True
+                try:
+                    state = await fetch()
+                except CdnKitError as error:
+                    if not is_retryable(error):
+                        raise
+                    cause = error
+                    logger.debug("%s: a poll failed transiently, polling on", what)
+                    continue
+        except DeadlineExceededError as error:
+            raise WaiterTimeoutError(
+                f"gave up waiting for {what} after {limit:g}s", last=last
+            ) from (cause or error)
+        last = state
+        yield state

@@ -12,13 +12,16 @@ import asyncio
 import inspect
 import logging
 import random
-import weakref
 from collections.abc import Awaitable, Callable
 from typing import Any, Generic, TypeVar
 
-from pydantic import ValidationError as PydanticValidationError
-
-from ._exceptions import NotFoundError, PreconditionFailedError, RequestValidationError
+from ._core import ResourceLocks, Sends, ServiceCore, within
+from ._exceptions import (
+    InvalidRequestError,
+    NotFoundError,
+    PreconditionFailedError,
+    RequestValidationError,
+)
 from ._models import CdnKitModel, parse_response, to_wire, validate_request
 from ._policies import RetryPolicy
 
@@ -52,20 +55,6 @@ class ETagged(Generic[C]):
         self.etag = etag
 
 
-class ResourceLocks:
-    """One asyncio lock per resource key, dropped when nobody holds or waits for it."""
-
-    def __init__(self) -> None:
-        self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
-
-    def get(self, key: str) -> asyncio.Lock:
-        lock = self._locks.get(key)
-        if lock is None:
-            lock = asyncio.Lock()
-            self._locks[key] = lock
-        return lock
-
-
 async def apply_mutation(value: C, mutate: Mutator[C]) -> C:
     """Run ``mutate`` on a deep copy of ``value`` and validate what it produced."""
     draft = value.model_copy(deep=True)
@@ -74,8 +63,9 @@ async def apply_mutation(value: C, mutate: Mutator[C]) -> C:
         outcome = await outcome
     changed = outcome if outcome is not None else draft
     if not isinstance(changed, type(value)):
-        raise TypeError(
-            f"the mutator returned {type(changed).__name__}, not {type(value).__name__} or None"
+        raise InvalidRequestError(
+            f"mutate: the mutator returned {type(changed).__name__}, "
+            f"not {type(value).__name__} or None"
         )
     # Attribute assignment is not validated by pydantic: validate the result as a request.
     # (warnings=False: the serializer would warn about a wrongly typed value; the validation
@@ -83,13 +73,13 @@ async def apply_mutation(value: C, mutate: Mutator[C]) -> C:
     wire = changed.model_dump(by_alias=True, exclude_none=True, warnings=False)
     try:
         return validate_request(type(value), wire)
-    except PydanticValidationError as error:
+    except RequestValidationError as error:
         # What was read is kept as it came (an enum value newer than this botocore, a limit
         # AWS no longer applies): only what the mutation changed must pass the checks.
         before = value.model_dump(by_alias=False)
         after = changed.model_dump(by_alias=False, warnings=False)
         if any(_at(before, e["loc"]) != _at(after, e["loc"]) for e in error.errors()):
-            raise RequestValidationError(error) from error
+            raise
         return parse_response(type(value), wire)
 
 
@@ -106,12 +96,20 @@ def _at(data: Any, loc: tuple[int | str, ...]) -> Any:
     return data
 
 
+async def _pause(core: ServiceCore, policy: RetryPolicy, attempt: int, what: str) -> None:
+    """A jittered pause before re-reading a resource another writer changed."""
+    delay = random.uniform(0, min(policy.max_backoff, policy.initial_backoff * 2**attempt))
+    logger.debug("%s changed underneath: re-reading (attempt %d)", what, attempt + 1)
+    async with core.scope():
+        await asyncio.sleep(delay)
+
+
 async def read_modify_write(
     *,
+    core: ServiceCore,
     key: str,
-    locks: ResourceLocks,
     read: Callable[[], Awaitable[ETagged[C]]],
-    write: Callable[[C, str], Awaitable[R]],
+    write: Callable[[C, str, Sends], Awaitable[R]],
     mutate: Mutator[C],
     unchanged: Callable[[ETagged[C]], Awaitable[R]],
     policy: RetryPolicy,
@@ -120,54 +118,61 @@ async def read_modify_write(
     """Apply ``mutate`` to the resource until a write goes through.
 
     Returns ``write``'s result, or ``unchanged(current)`` when the mutation changes nothing
-    (then nothing is sent) or when a write refused as stale turns out to have landed. With
-    ``if_match`` the caller controls the ETag: it is sent as given and a conflict is raised,
-    not retried.
+    (then nothing is sent). A write refused as stale is computed again from a fresh read and
+    re-applied, except when an earlier send of that same write got no answer and the resource
+    now holds exactly what it sent: then that send landed (its answer was lost) and applying
+    the mutation again would apply it twice. With ``if_match`` the caller controls the ETag:
+    it is sent as given and a conflict is raised, not retried.
+
+    The whole loop runs within the retry policy's deadline, under a per-resource lock (writers
+    of one process take turns and do not make each other stale).
     """
-    async with locks.get(key):
-        attempt = 0
-        refused: dict[str, Any] | None = None
-        while True:
-            attempt += 1
-            current = await read()
-            if refused is not None and to_wire(current.value) == refused:
-                # The refused write had landed: its answer was lost and the transport retry
-                # found its own ETag stale. Applying the mutation again would apply it twice.
-                return await unchanged(current)
-            changed = await apply_mutation(current.value, mutate)
-            if to_wire(changed) == to_wire(current.value):
-                return await unchanged(current)
-            try:
-                return await write(changed, if_match or current.etag)
-            except PreconditionFailedError:
-                if if_match is not None or attempt >= policy.max_attempts:
-                    raise
-                refused = to_wire(changed)
-                delay = random.uniform(
-                    0, min(policy.max_backoff, policy.initial_backoff * 2**attempt)
-                )
-                logger.debug("%s changed underneath: re-reading (attempt %d)", key, attempt + 1)
-                await asyncio.sleep(delay)
+    with within(policy.deadline):
+        async with core.locks.get(key):
+            attempt = 0
+            while True:
+                attempt += 1
+                current = await read()
+                changed = await apply_mutation(current.value, mutate)
+                body = to_wire(changed)
+                if if_match is None and body == to_wire(current.value):
+                    return await unchanged(current)
+                sends = Sends()
+                try:
+                    return await write(changed, if_match or current.etag, sends)
+                except PreconditionFailedError:
+                    if sends.unanswered:
+                        now = await read()
+                        if to_wire(now.value) == body:
+                            return await unchanged(now)
+                    if if_match is not None or attempt >= policy.max_attempts:
+                        raise
+                await _pause(core, policy, attempt, key)
 
 
 async def retry_on_stale(
-    attempt: Callable[[], Awaitable[R]], *, what: str, policy: RetryPolicy, manual: bool = False
+    core: ServiceCore,
+    attempt: Callable[[], Awaitable[R]],
+    *,
+    what: str,
+    policy: RetryPolicy,
+    manual: bool = False,
 ) -> R:
-    """Run ``attempt`` (which reads the ETags it needs, then writes) until it is not stale.
+    """Run ``attempt`` (which reads the ETags it needs, then writes) until it is not stale,
+    within the retry policy's deadline.
 
     ``manual`` (the caller passed its own If-Match) raises the first conflict instead.
     """
-    number = 0
-    while True:
-        number += 1
-        try:
-            return await attempt()
-        except PreconditionFailedError:
-            if manual or number >= policy.max_attempts:
-                raise
-            delay = random.uniform(0, min(policy.max_backoff, policy.initial_backoff * 2**number))
-            logger.debug("%s changed underneath: re-reading (attempt %d)", what, number + 1)
-            await asyncio.sleep(delay)
+    with within(policy.deadline):
+        number = 0
+        while True:
+            number += 1
+            try:
+                return await attempt()
+            except PreconditionFailedError:
+                if manual or number >= policy.max_attempts:
+                    raise
+            await _pause(core, policy, number, what)
 
 
 async def delete_after_read(delete: Callable[[], Awaitable[object]], *, was_read: bool) -> None:

@@ -5,6 +5,7 @@ error (code, HTTP status, message) onto it. Retries, waiters and the ETag loop a
 from __future__ import annotations
 
 import asyncio
+import typing
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import (
@@ -20,17 +21,19 @@ from botocore.exceptions import (
     PartialCredentialsError,
     ReadTimeoutError,
 )
+from pydantic_core import InitErrorDetails, PydanticCustomError
+from pydantic_core import ValidationError as PydanticValidationError
 
 if TYPE_CHECKING:
-    from pydantic import ValidationError as PydanticValidationError
-
     from .types.lightsail import Operation
 
 __all__ = [
     "APIError",
     "AccessDeniedError",
     "CdnKitError",
+    "ClientClosedError",
     "ConflictError",
+    "DeadlineExceededError",
     "FunctionTestFailedError",
     "InvalidRequestError",
     "LimitExceededError",
@@ -43,6 +46,7 @@ __all__ = [
     "ServiceError",
     "ThrottlingError",
     "TransportError",
+    "UnexpectedResponseError",
     "WaiterTimeoutError",
     "error_from_botocore_error",
     "error_from_client_error",
@@ -58,19 +62,98 @@ class InvalidRequestError(CdnKitError, ValueError):
     """The request is invalid: found before sending, or answered so by AWS."""
 
 
-class RequestValidationError(InvalidRequestError):
-    """A request failed client-side validation; nothing was sent.
+class RequestValidationError(PydanticValidationError, InvalidRequestError):
+    """A request (or a model built with bad values) failed client-side validation; nothing was
+    sent.
 
-    The pydantic ``ValidationError`` is the ``__cause__``; :meth:`errors` returns its details
-    (each with the snake_case field in ``loc``).
+    Both a :class:`CdnKitError` (and ``ValueError``) and a ``pydantic.ValidationError``:
+    ``except cdnkit.CdnKitError`` and ``except pydantic.ValidationError`` both catch it, and
+    :meth:`errors` gives pydantic's structured details, each with the snake_case field in
+    ``loc``. Neither the message nor :meth:`errors` repeats the value of a member botocore
+    marks sensitive (KVS values, function code...): those inputs read ``'<redacted>'``.
     """
 
-    def __init__(self, error: PydanticValidationError) -> None:
-        super().__init__(str(error))
-        self.validation_error = error
+    _message: str
 
-    def errors(self) -> list[dict[str, Any]]:
-        return [dict(e) for e in self.validation_error.errors()]
+    @classmethod
+    def from_pydantic(
+        cls, error: PydanticValidationError, *, model: type | None = None
+    ) -> RequestValidationError:
+        details = _redacted(error, model)
+        line_errors: list[InitErrorDetails] = [
+            {
+                "type": PydanticCustomError(detail["type"], detail["msg"]),
+                "loc": tuple(detail["loc"]),
+                "input": "<redacted>" if detail.get("input") is _HIDDEN else detail.get("input"),
+            }
+            for detail in details
+        ]
+        new = cls.from_exception_data(error.title, line_errors)
+        count = len(details)
+        lines = [f"{count} validation error{'s' if count != 1 else ''} for {error.title}"]
+        for detail in details:
+            where = ".".join(str(part) for part in detail["loc"]) or "(request)"
+            shown = detail.get("input")
+            value = "" if shown is _HIDDEN else f" (got {_short(shown)})"
+            lines.append(f"  {where}: {detail['msg']} [type={detail['type']}]{value}")
+        new._message = "\n".join(lines)
+        return new
+
+    def __str__(self) -> str:
+        return self._message
+
+    def __repr__(self) -> str:
+        return f"RequestValidationError({self._message!r})"
+
+
+_HIDDEN = object()
+
+
+def _short(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 80 else f"{text[:77]}..."
+
+
+def _redacted(error: PydanticValidationError, model: type | None) -> list[dict[str, Any]]:
+    details: list[dict[str, Any]] = []
+    for detail in error.errors(include_url=False):
+        entry: dict[str, Any] = dict(detail)
+        if model is not None and _is_sensitive(model, tuple(detail["loc"])):
+            entry["input"] = _HIDDEN
+            entry.pop("ctx", None)
+        details.append(entry)
+    return details
+
+
+def _is_sensitive(model: type, loc: tuple[int | str, ...]) -> bool:
+    """Whether the member at ``loc`` (or any member containing it) is sensitive: the generated
+    models mark botocore's sensitive members with ``repr=False``. Unknown paths count as
+    sensitive: better a hidden value than a leaked one."""
+    current: Any = model
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        fields = getattr(current, "model_fields", None)
+        if fields is None:
+            return False
+        field = fields.get(part)
+        if field is None:
+            return False  # an unknown member name: the value is the caller's own typo
+        if not field.repr:
+            return True
+        current = _model_in(field.annotation)
+    return False
+
+
+def _model_in(annotation: Any) -> Any:
+    """The model class inside an annotation such as ``list[Origin] | None``, if any."""
+    if isinstance(annotation, type) and hasattr(annotation, "model_fields"):
+        return annotation
+    for argument in typing.get_args(annotation):
+        found = _model_in(argument)
+        if found is not None:
+            return found
+    return None
 
 
 class APIError(CdnKitError):
@@ -141,6 +224,19 @@ class FunctionTestFailedError(APIError):
 
 class TransportError(CdnKitError):
     """The request did not get an answer: connection refused or reset, or a timeout."""
+
+
+class ClientClosedError(CdnKitError):
+    """The client is closed (or closing): the call was not sent, or was ended by the close."""
+
+
+class DeadlineExceededError(CdnKitError, TimeoutError):
+    """A call did not finish within its deadline (``RetryPolicy.deadline``); the last error
+    met, if any, is the ``__cause__``."""
+
+
+class UnexpectedResponseError(CdnKitError):
+    """AWS answered without something it always sends (an operation, a config, an ETag)."""
 
 
 class OperationFailedError(CdnKitError):
@@ -234,6 +330,9 @@ def _classify(code: str, status: int | None, message: str) -> type[APIError]:
             return NotFoundError
         if any(phrase in lowered for phrase in _BUSY_PHRASES):
             return ResourceBusyError
+        if "already exists" in lowered or "already uses" in lowered:
+            # The same meaning as CloudFront's ...AlreadyExists (409): a conflict.
+            return ConflictError
         return ServerValidationError
     if code in _ACCESS_CODES or status in (401, 403):
         return AccessDeniedError
@@ -273,8 +372,14 @@ def error_from_client_error(error: ClientError, service: str, operation: str) ->
     status = metadata.get("HTTPStatusCode")
     request_id = metadata.get("RequestId")
     cls = _classify(code, status if isinstance(status, int) else None, message)
-    if service == "cloudfront-keyvaluestore" and code == "ConflictException":
-        # The data plane's writes conflict only on the store's ETag: re-read and retry.
+    if (
+        service == "cloudfront-keyvaluestore"
+        and code == "ConflictException"
+        and "expected state" not in message.lower()
+    ):
+        # The data plane answers a stale ETag with ConflictException (or ValidationException):
+        # re-read and retry. "Key-Value-Store was not in expected state" (a deleted or
+        # not-ready store) is a real conflict and is not retried as stale (AWS-FACTS.md).
         cls = PreconditionFailedError
     return cls(
         message,

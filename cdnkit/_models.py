@@ -126,6 +126,19 @@ class CdnKitModel(BaseModel):
             cls.__cdnkit_names = names
         return names
 
+    def __init__(self, /, **data: Any) -> None:
+        # Bad input raises cdnkit's RequestValidationError (a CdnKitError and a ValueError),
+        # not pydantic's bare ValidationError: one error root for everything cdnkit raises.
+        try:
+            self.__pydantic_validator__.validate_python(data, self_instance=self)
+        except ValidationError as error:
+            raise _request_error(error, type(self)) from None
+
+    # Marks this __init__ as pydantic's own (as pydantic's RootModel does): nested models are
+    # then validated by pydantic-core directly, inside their parent's validation and with its
+    # context (leniency for replies), instead of through this constructor.
+    setattr(__init__, "__pydantic_base_init__", True)  # noqa: B010
+
     @model_validator(mode="before")
     @classmethod
     def _reject_unknown_members(cls, data: Any, info: ValidationInfo) -> Any:
@@ -165,14 +178,24 @@ class CdnKitModel(BaseModel):
         return self
 
 
+def _request_error(error: ValidationError, model: type[BaseModel]) -> Exception:
+    from ._exceptions import RequestValidationError
+
+    return RequestValidationError.from_pydantic(error, model=model)
+
+
 def parse_response(model: type[ModelT], data: Mapping[str, Any]) -> ModelT:
     """Parse a botocore reply leniently: new members and enum values never fail."""
     return model.model_validate(data, strict=False, context=_LENIENT)
 
 
 def validate_request(model: type[ModelT], data: Mapping[str, Any]) -> ModelT:
-    """Build a request from botocore-form or snake_case keys, with every check applied."""
-    return model.model_validate(data)
+    """Build a request from botocore-form or snake_case keys, with every check applied;
+    bad input raises :class:`cdnkit.RequestValidationError`."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as error:
+        raise _request_error(error, model) from None
 
 
 def to_wire(model: BaseModel) -> dict[str, Any]:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 
+from ._exceptions import InvalidRequestError
+
 __all__ = ["RetryPolicy", "WaitPolicy"]
 
 
@@ -26,25 +28,35 @@ class RetryPolicy:
 
     def __post_init__(self) -> None:
         if self.max_attempts < 1:
-            raise ValueError("RetryPolicy.max_attempts must be at least 1")
+            raise InvalidRequestError("RetryPolicy.max_attempts must be at least 1")
         if self.initial_backoff < 0 or self.max_backoff < 0:
-            raise ValueError("RetryPolicy backoffs must not be negative")
+            raise InvalidRequestError("RetryPolicy backoffs must not be negative")
         if self.deadline is not None and self.deadline <= 0:
-            raise ValueError("RetryPolicy.deadline must be positive or None")
+            raise InvalidRequestError("RetryPolicy.deadline must be positive or None")
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class WaitPolicy:
-    """How waiters poll: the first poll soon, then slower, capped, until ``timeout``."""
+    """How waiters poll: the first poll soon, then slower, capped, until ``timeout``.
+
+    The pause before each poll starts at ``initial_delay``, grows by ``multiplier``, and never
+    exceeds ``max_delay`` nor ``initial_delay + relative_delay * (time waited so far)``: a
+    change that takes T seconds is seen within about ``initial_delay + relative_delay * T``
+    (1 s + 10 % by default), with about 20 polls for T = 60 s and 50 for T = 900 s.
+    """
 
     initial_delay: float = 1.0
-    max_delay: float = 15.0
+    max_delay: float = 60.0
     multiplier: float = 1.5
+    #: A pause is at most this share of the time waited so far (plus ``initial_delay``).
+    relative_delay: float = 0.1
     #: Seconds a wait may take in all.
     timeout: float = 1800.0
 
     def __post_init__(self) -> None:
         if self.initial_delay < 0 or self.max_delay < 0 or self.multiplier < 1:
-            raise ValueError("WaitPolicy delays must be >= 0 and multiplier >= 1")
+            raise InvalidRequestError("WaitPolicy delays must be >= 0 and multiplier >= 1")
+        if self.relative_delay <= 0:
+            raise InvalidRequestError("WaitPolicy.relative_delay must be positive")
         if self.timeout <= 0:
-            raise ValueError("WaitPolicy.timeout must be positive")
+            raise InvalidRequestError("WaitPolicy.timeout must be positive")

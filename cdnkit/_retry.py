@@ -1,18 +1,20 @@
-"""The one retry layer (tenacity) and the client-side rate adaptation it feeds.
+"""The one retry layer (tenacity), the per-call deadline, and client-side rate adaptation.
 
 botocore's own retries are switched off (``total_max_attempts=1``) on every client cdnkit
 creates, so attempts never multiply across two layers.
+
+The success path is flat: an attempt that succeeds the first time builds no retry machinery
+and, while its operation is not throttled, waits for no limiter.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import contextvars
 import logging
 import time
 from collections import deque
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 from tenacity import (
@@ -22,136 +24,156 @@ from tenacity import (
     wait_random_exponential,
 )
 
-from ._exceptions import APIError, ResourceBusyError, ThrottlingError, is_retryable
+from ._exceptions import APIError, ResourceBusyError, is_retryable
 from ._policies import RetryPolicy
 
-__all__ = ["AdaptiveRateLimiter", "RetryPolicy", "call_with_retries"]
+__all__ = [
+    "OperationRate",
+    "RetryPolicy",
+    "call_with_retries",
+    "current_deadline",
+]
 
 T = TypeVar("T")
 
 logger = logging.getLogger("cdnkit")
 
-#: The limiter whose in-flight slot the current task holds: a call nested in another call's
-#: attempt (a create reconciling by name) must not wait for a second slot, or a full client
-#: would deadlock on itself.
-_holding: contextvars.ContextVar[AdaptiveRateLimiter | None] = contextvars.ContextVar(
-    "cdnkit_limiter_slot", default=None
+#: Event-loop time by which the current call must end (set by the core's call scopes), so that
+#: a retry never starts a backoff that the deadline would cut.
+_deadline: contextvars.ContextVar[float | None] = contextvars.ContextVar(
+    "cdnkit_deadline", default=None
 )
 
 
-class AdaptiveRateLimiter:
-    """Client-side rate adaptation, shared by every call of a client (and its copies).
+def current_deadline() -> float | None:
+    """The event-loop time by which the current call must end, if any."""
+    return _deadline.get()
 
-    Two gates, both passed before each attempt:
 
-    * **In flight**: at most ``max_in_flight`` attempts at once (cdnkit's default pool size).
-      More would only queue inside aiohttp, past any gate: after a throttle, that queue would
-      keep hitting the service at full speed.
-    * **Rate**: unlimited until the service throttles. A throttle sets the rate to ``decrease``
-      times what the service accepted lately (successes over the last ``window`` seconds), so
-      the client falls under the service's limit at once. A throttle of an attempt sent before
-      the last decrease is ignored: that decrease already answered it. Without throttles the
-      rate grows by ``recovery`` times itself per second; past ``ceiling`` it is unlimited.
+def set_deadline(deadline: float | None) -> contextvars.Token[float | None]:
+    return _deadline.set(deadline)
+
+
+def reset_deadline(token: contextvars.Token[float | None]) -> None:
+    _deadline.reset(token)
+
+
+class OperationRate:
+    """Client-side rate adaptation for one operation of one service and account.
+
+    Shared by every client of the process for that account (see :func:`rate_for`), because
+    AWS throttles per operation and account: a throttled CreateInvalidation must not slow
+    GetDistributionConfig down, and two clients must not each think they have the whole quota.
+
+    Unlimited until throttles are frequent: ``min_throttles`` throttles in ``window`` seconds
+    that make at least ``min_ratio`` of the answers. An isolated throttle (AWS throttles a
+    small share of calls whatever the rate) only costs that call a backoff. Once frequent, the
+    rate is set to ``decrease`` times what the service accepted lately, so the client falls
+    under the limit at once; a throttle of an attempt sent before the last decrease is ignored
+    (that decrease already answered it). Without throttles the rate grows by ``recovery`` times
+    itself per second; past ``ceiling`` it is unlimited again.
+
+    Tokens are handed out by reservation (each caller takes the next free instant and sleeps
+    until then), which keeps arrival order without a lock.
     """
+
+    __slots__ = (
+        "_accepted",
+        "_ceiling",
+        "_decrease",
+        "_grown",
+        "_last_decrease",
+        "_min_ratio",
+        "_min_throttles",
+        "_minimum",
+        "_next_free",
+        "_recovery",
+        "_throttles",
+        "_window",
+        "rate",
+    )
 
     def __init__(
         self,
         *,
-        max_in_flight: int = 10,
         decrease: float = 0.7,
         recovery: float = 0.5,
         minimum: float = 0.5,
         ceiling: float = 1000.0,
         window: float = 1.0,
+        min_throttles: int = 3,
+        min_ratio: float = 0.15,
     ) -> None:
-        if max_in_flight < 1:
-            raise ValueError("max_in_flight must be at least 1")
-        self._slots = asyncio.Semaphore(max_in_flight)
         self._decrease = decrease
         self._recovery = recovery
         self._minimum = minimum
         self._ceiling = ceiling
         self._window = window
-        self._rate: float | None = None
-        self._tokens = 0.0
-        self._refilled = 0.0
+        self._min_throttles = min_throttles
+        self._min_ratio = min_ratio
+        #: Requests per second allowed now; None when not limited.
+        self.rate: float | None = None
+        self._next_free = 0.0
         self._grown = 0.0
         self._last_decrease = float("-inf")
-        self._first_sent: float | None = None
-        #: When recent successes came back, to measure what the service accepts.
+        #: When recent answers came back: successes, and throttles.
         self._accepted: deque[float] = deque()
-        self._lock = asyncio.Lock()
+        self._throttles: deque[float] = deque()
 
-    @property
-    def rate(self) -> float | None:
-        """Requests per second allowed now; None when not limited."""
-        return self._rate
-
-    @contextlib.asynccontextmanager
-    async def slot(self) -> AsyncIterator[float]:
-        """Hold an in-flight slot and a token for one attempt; yields when it was sent."""
-        if _holding.get() is self:
-            yield await self._take_token()
-            return
-        async with self._slots:
-            token = _holding.set(self)
-            try:
-                yield await self._take_token()
-            finally:
-                _holding.reset(token)
-
-    async def _take_token(self) -> float:
+    async def acquire(self) -> float:
+        """Wait for this attempt's turn; return when it may be sent."""
         now = time.monotonic()
-        if self._first_sent is None:
-            self._first_sent = now
-        if self._rate is None:
+        rate = self.rate
+        if rate is None:
             return now
-        async with self._lock:
-            # Waiting under the lock hands tokens out in arrival order.
-            while True:
-                now = time.monotonic()
-                rate = self.rate  # the property: mypy would keep the narrowing above
-                if rate is None:  # lifted while this call waited
-                    return now
-                self._tokens = min(max(1.0, rate), self._tokens + (now - self._refilled) * rate)
-                self._refilled = now
-                if self._tokens >= 1.0:
-                    self._tokens -= 1.0
-                    return now
-                await asyncio.sleep((1.0 - self._tokens) / rate)
+        start = max(now, self._next_free)
+        self._next_free = start + 1.0 / rate
+        if start > now:
+            await asyncio.sleep(start - now)
+        return start
 
-    def _accepted_rate(self, now: float) -> float:
-        while self._accepted and now - self._accepted[0] > self._window:
-            self._accepted.popleft()
-        # Over less than a window when the client is younger than one.
-        span = self._window if self._first_sent is None else now - self._first_sent
-        return len(self._accepted) / max(min(self._window, span), 0.05)
+    def _trim(self, now: float) -> None:
+        edge = now - self._window
+        for times in (self._accepted, self._throttles):
+            while times and times[0] < edge:
+                times.popleft()
 
-    def on_throttle(self, sent_at: float | None = None) -> None:
+    def on_throttle(self, sent_at: float) -> None:
         """An attempt sent at ``sent_at`` was throttled."""
         now = time.monotonic()
-        if sent_at is not None and sent_at < self._last_decrease:
+        self._throttles.append(now)
+        self._trim(now)
+        if sent_at < self._last_decrease:
             return
+        throttles = len(self._throttles)
+        answers = throttles + len(self._accepted)
+        if self.rate is None and (
+            throttles < self._min_throttles or throttles < self._min_ratio * answers
+        ):
+            return  # isolated: the backoff of that one call is enough
         self._last_decrease = now
-        accepted = self._accepted_rate(now)
-        current = accepted if self._rate is None else min(self._rate, accepted)
-        self._rate = max(self._minimum, current * self._decrease)
-        self._tokens = 0.0
-        self._refilled = now
+        accepted = len(self._accepted) / self._window
+        current = accepted if self.rate is None else min(self.rate, accepted)
+        self.rate = max(self._minimum, current * self._decrease)
+        self._next_free = now + 1.0 / self.rate
         self._grown = now
-        logger.debug("throttled: client-side rate now %.2f requests/s", self._rate)
+        logger.debug("throttled: client-side rate now %.2f requests/s", self.rate)
 
     def on_success(self) -> None:
         now = time.monotonic()
         self._accepted.append(now)
-        self._accepted_rate(now)  # drops what fell out of the window
-        if self._rate is None:
+        if len(self._accepted) > 64:
+            self._trim(now)
+        rate = self.rate
+        if rate is None:
             return
-        self._rate += self._rate * self._recovery * (now - self._grown)
+        rate += rate * self._recovery * (now - self._grown)
         self._grown = now
-        if self._rate >= self._ceiling:
-            self._rate = None
+        if rate >= self._ceiling:
+            self.rate = None
             logger.debug("client-side rate limit lifted")
+        else:
+            self.rate = rate
 
 
 def _log_retry(state: RetryCallState) -> None:
@@ -169,55 +191,70 @@ def _log_retry(state: RetryCallState) -> None:
 async def call_with_retries(
     attempt: Callable[[int], Awaitable[T]],
     policy: RetryPolicy,
-    limiter: AdaptiveRateLimiter | None,
+    *,
+    retry_if: Callable[[BaseException], bool] = is_retryable,
 ) -> T:
     """Run ``attempt(n)`` (n = 1, 2, ...) until it succeeds or fails for good.
 
-    Each attempt first passes the limiter (when adaptive); throttling slows the limiter down,
-    success speeds it up again. At most ``policy.max_attempts`` attempts, except that a
-    :class:`ResourceBusyError` ("please wait", a change still in progress) does not count:
-    Lightsail changes take minutes, so those are retried until ``policy.deadline`` (when
-    there is none, they count like any other failure). No attempt starts after the deadline.
-    The last error is re-raised as it was.
+    At most ``policy.max_attempts`` attempts, except that a :class:`ResourceBusyError`
+    ("please wait", a change still in progress) does not count: Lightsail changes take
+    minutes, so those are retried until ``policy.deadline`` (when there is none, they count
+    like any other failure). No backoff starts that would end after the deadline (the
+    policy's or the call's). The last error is re-raised as it was.
     """
-    use_limiter = limiter if policy.adaptive else None
-    number = 0
-    counted = 0  # attempts that count against max_attempts
+    try:
+        return await attempt(1)
+    except Exception as error:
+        if not retry_if(error):
+            raise
+        first = error
+    return await _retry_after(first, attempt, policy, retry_if)
+
+
+async def _retry_after(
+    first: BaseException,
+    attempt: Callable[[int], Awaitable[T]],
+    policy: RetryPolicy,
+    retry_if: Callable[[BaseException], bool],
+) -> T:
+    """The slow path: the first attempt failed with a retryable error."""
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    busy = policy.deadline is not None
+    counted = 0 if (busy and isinstance(first, ResourceBusyError)) else 1
+    number = 1
+    pending: BaseException | None = first
 
     async def once() -> T:
-        nonlocal number, counted
+        nonlocal number, counted, pending
+        if pending is not None:
+            # Replays the first attempt's failure so tenacity's bookkeeping starts from it.
+            error, pending = pending, None
+            raise error
         number += 1
         try:
-            if use_limiter is None:
-                result = await attempt(number)
-            else:
-                async with use_limiter.slot() as sent_at:
-                    try:
-                        result = await attempt(number)
-                    except ThrottlingError:
-                        use_limiter.on_throttle(sent_at)
-                        raise
-                use_limiter.on_success()
+            return await attempt(number)
         except ResourceBusyError:
-            if policy.deadline is None:
+            if not busy:
                 counted += 1
             raise
         except BaseException:
             counted += 1
             raise
-        return result
 
     def stop(state: RetryCallState) -> bool:
-        if policy.deadline is not None:
-            elapsed = state.seconds_since_start or 0.0
-            if elapsed + state.upcoming_sleep >= policy.deadline:
-                return True
+        now = loop.time()
+        if policy.deadline is not None and now - started + state.upcoming_sleep >= policy.deadline:
+            return True
+        deadline = _deadline.get()
+        if deadline is not None and now + state.upcoming_sleep >= deadline:
+            return True
         return counted >= policy.max_attempts
 
     controller = AsyncRetrying(
         stop=stop,
         wait=wait_random_exponential(multiplier=policy.initial_backoff, max=policy.max_backoff),
-        retry=retry_if_exception(is_retryable),
+        retry=retry_if_exception(retry_if),
         before_sleep=_log_retry,
         reraise=True,
     )

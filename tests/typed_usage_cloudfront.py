@@ -14,6 +14,7 @@ from typing import assert_type
 import cdnkit
 from cdnkit.resources.cloudfront import (
     KeyValueStoreFailedError,
+    SyncPlan,
     distribution_config,
     set_enabled,
     set_weight,
@@ -176,7 +177,7 @@ async def key_value_stores(cf_client: cdnkit.CloudFront) -> str:
     assert_type(await keys.put("beta", "on"), kvs.PutKeyResponse)
     assert_type(await keys.get("beta"), str)
     assert_type(await keys.items(), dict[str, str])
-    assert_type(await keys.sync({"beta": "off"}), kvs.UpdateKeysResponse | None)
+    assert_type(await keys.sync({"beta": "off"}), SyncPlan)
     assert_type(await keys.update(deletes=["beta"]), kvs.UpdateKeysResponse | None)
     assert_type(keys.list(), AsyncIterator[kvs.ListKeysResponseListItem])
     assert_type(await keys.describe(), kvs.DescribeKeyValueStoreResponse)

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
-from typing import Any, assert_type
+from typing import assert_type
+
+from pydantic_core import ErrorDetails
 
 import cdnkit
 from cdnkit.testing import Emulator, Timing
@@ -39,7 +41,7 @@ async def distributions(kit: cdnkit.Lightsail) -> None:
     assert names == ["site"]
 
     updated = await kit.distributions.update("site", is_enabled=False, wait=True)
-    assert_type(updated, ls.Operation)
+    assert_type(updated, ls.Operation | None)  # None: already so, nothing sent
 
     def shorter_ttl(settings: ls.UpdateDistributionRequest) -> None:
         if settings.cache_behavior_settings is not None:
@@ -147,7 +149,7 @@ async def errors_and_policies(kit: cdnkit.Lightsail) -> None:
         await kit.distributions.get("bad name!")
     except cdnkit.RequestValidationError as error:
         details = error.errors()
-        assert_type(details, list[dict[str, Any]])
+        assert_type(details, list[ErrorDetails])
         assert details[0]["loc"] == ("distribution_name",)
 
     caught: cdnkit.APIError | None = None

@@ -7,8 +7,8 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
-from .._core import ServiceCore
-from .._models import CdnKitModel, to_wire
+from .._core import ServiceCore, checked_wire
+from .._models import CdnKitModel
 from .._policies import RetryPolicy, WaitPolicy
 
 M = TypeVar("M", bound=CdnKitModel)
@@ -28,7 +28,7 @@ class Resource:
 
     async def _send(self, operation: str, request: BaseModel) -> dict[str, Any]:
         """Send a request whose reply has nothing to parse (or is read raw, headers included)."""
-        return await self._core.send(operation, to_wire(request), retry=self._retry)
+        return await self._core.send(operation, checked_wire(request), retry=self._retry)
 
     async def _paginate(
         self,

@@ -12,6 +12,7 @@ from aiobotocore.session import AioSession, get_session
 from botocore.exceptions import ConnectionClosedError
 
 import cdnkit
+from cdnkit._core import ResourceLocks
 from cdnkit.resources.cloudfront import distribution_config, single_weight
 from cdnkit.testing import Emulator, Timing
 from cdnkit.types import cloudfront as cf
@@ -59,8 +60,10 @@ async def cf_client(emulator: Emulator) -> AsyncIterator[cdnkit.CloudFront]:
 
 @pytest.fixture
 async def other_client(emulator: Emulator) -> AsyncIterator[cdnkit.CloudFront]:
-    """A second client: its own connection and locks, like another process."""
+    """A second client: its own connection and locks, like another process (clients of one
+    process and account share their per-resource locks, so it gets a table of its own)."""
     async with open_client(emulator) as client:
+        client._core.locks = ResourceLocks()
         yield client
 
 

@@ -145,7 +145,7 @@ async def test_update_with_a_config_replaces_it(
     stored = await cf_client.distributions.get_config(distribution_id)
     assert stored.distribution_config is not None
     assert stored.distribution_config.comment == "replaced"
-    with pytest.raises(TypeError):
+    with pytest.raises(cdnkit.InvalidRequestError):
         await cf_client.distributions.update(distribution_id)
 
 

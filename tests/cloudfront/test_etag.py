@@ -342,7 +342,7 @@ async def test_a_mutate_returning_another_type_is_refused(
     def wrong(distribution: cf.DistributionConfig) -> cf.Aliases:
         return cf.Aliases(items=["a.test"])
 
-    with pytest.raises(TypeError):
+    with pytest.raises(cdnkit.InvalidRequestError):
         await cf_client.distributions.update(
             distribution_id,
             mutate=wrong,  # type: ignore[arg-type]  # the run-time check is what is tested

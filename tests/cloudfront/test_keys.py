@@ -40,14 +40,18 @@ async def test_sync_puts_what_differs_deletes_the_rest_and_batches_by_50(
     arn = await _store(cf_client)
     keys = cf_client.key_value_stores.keys(arn)  # an ARN works as well as a name
     desired = {f"key-{i:03d}": str(i) for i in range(120)}
-    result = await keys.sync(desired)
-    assert result is not None
-    assert result.item_count == 120
+    plan = await keys.sync(desired)
+    assert plan.puts == desired
+    assert plan.deletes == ()
+    assert plan.size_after == sum(len(k) + len(v) for k, v in desired.items())
     assert emulator.counters.count(DATA, "UpdateKeys") == 3  # 50 + 50 + 20
     assert await keys.items() == desired
-    assert await keys.sync(desired) is None  # already there: nothing sent
+    again = await keys.sync(desired)  # already there: nothing sent
+    assert (again.changes, again.unchanged) == (0, 120)
     assert emulator.counters.count(DATA, "UpdateKeys") == 3
-    await keys.sync({"key-000": "changed"})
+    last = await keys.sync({"key-000": "changed"})
+    assert (dict(last.puts), len(last.deletes), last.unchanged) == ({"key-000": "changed"}, 119, 0)
+    assert emulator.counters.count(DATA, "UpdateKeys") == 6  # 120 changes: 50 + 50 + 20
     assert await keys.items() == {"key-000": "changed"}
 
 

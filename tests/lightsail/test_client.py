@@ -175,8 +175,8 @@ async def test_call_reaches_any_operation_by_its_request_model(
 async def test_call_with_a_mismatched_result_raises_before_sending(
     emulator: Emulator, kit: cdnkit.Lightsail
 ) -> None:
-    with pytest.raises(TypeError, match="GetDistributionBundlesResult"):
+    with pytest.raises(cdnkit.InvalidRequestError, match="GetDistributionBundlesResult"):
         await kit.call(ls.GetDistributionBundlesRequest(), ls.GetDistributionsResult)
-    with pytest.raises(TypeError, match="no lightsail operation takes"):
+    with pytest.raises(cdnkit.InvalidRequestError, match="no lightsail operation takes"):
         await kit.call(ls.CacheSettings(), ls.GetDistributionsResult)
     assert emulator.counters.total() == 0

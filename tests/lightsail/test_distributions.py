@@ -93,6 +93,7 @@ async def test_update_changes_what_is_given_and_waits(
     await create_site(kit)
     before = await kit.distributions.get("site")
     operation = await kit.distributions.update("site", is_enabled=False, wait=True)
+    assert operation is not None
     assert operation.status == "Succeeded"
     assert operation.operation_type == "UpdateDistribution"
     after = await kit.distributions.get("site")
@@ -105,17 +106,50 @@ async def test_update_changes_what_is_given_and_waits(
 async def test_update_without_wait_returns_the_started_operation(kit: cdnkit.Lightsail) -> None:
     await create_site(kit)
     operation = await kit.distributions.update("site", default_root_object="home.html")
+    assert operation is not None
     assert operation.status == "Started"
     finished = await kit.operations.wait(operation)
     assert finished.status == "Succeeded"
     assert (await kit.distributions.get("site")).default_root_object == "home.html"
 
 
-async def test_update_with_partial_cache_settings_wipes_the_rest(kit: cdnkit.Lightsail) -> None:
-    """AWS semantics, documented on `update`: the settings object is replaced whole."""
+async def test_update_changes_only_the_members_given_nested_ones_merged(
+    kit: cdnkit.Lightsail,
+) -> None:
+    """`update` changes exactly what it is given: a nested object's other members stay."""
+    await create_site(kit)
+    before = (await kit.distributions.get("site")).cache_behavior_settings
+    assert before is not None
+    assert before.maximum_ttl is not None
+    assert before.forwarded_cookies is not None
+    await kit.distributions.update(
+        "site", cache_behavior_settings=ls.CacheSettings(default_ttl=900), wait=True
+    )
+    after = (await kit.distributions.get("site")).cache_behavior_settings
+    assert after is not None
+    assert after.default_ttl == 900
+    assert after.model_copy(update={"default_ttl": before.default_ttl}) == before
+
+
+async def test_update_sends_nothing_when_nothing_would_change(
+    emulator: Emulator, kit: cdnkit.Lightsail
+) -> None:
+    await create_site(kit)
+    current = (await kit.distributions.get("site")).cache_behavior_settings
+    assert current is not None
+    sent = emulator.counters.count("lightsail", "UpdateDistribution")
+    result = await kit.distributions.update(
+        "site", cache_behavior_settings=ls.CacheSettings(default_ttl=current.default_ttl)
+    )
+    assert result is None
+    assert emulator.counters.count("lightsail", "UpdateDistribution") == sent
+
+
+async def test_update_with_merge_false_replaces_the_settings_whole(kit: cdnkit.Lightsail) -> None:
+    """AWS's own semantics, chosen explicitly: the settings object is replaced whole."""
     await create_site(kit)
     await kit.distributions.update(
-        "site", cache_behavior_settings=ls.CacheSettings(default_ttl=60), wait=True
+        "site", cache_behavior_settings=ls.CacheSettings(default_ttl=60), merge=False, wait=True
     )
     settings = (await kit.distributions.get("site")).cache_behavior_settings
     assert settings == ls.CacheSettings(default_ttl=60)

@@ -76,6 +76,7 @@ async def test_wait_of_a_failed_operation_raises_with_awss_details(
         1, error_code="OriginUnreachable", error_details="The origin did not answer."
     )
     operation = await kit.distributions.update("site", is_enabled=False)
+    assert operation is not None
     with pytest.raises(cdnkit.OperationFailedError) as caught:
         await kit.operations.wait(operation)
     error = caught.value
@@ -203,23 +204,17 @@ async def test_wait_all_times_out(emulator: Emulator, kit: cdnkit.Lightsail) -> 
     assert last.id == operations[0].id
 
 
-async def test_wait_all_has_one_deadline_for_all(
-    monkeypatch: pytest.MonkeyPatch, kit: cdnkit.Lightsail
-) -> None:
-    given: list[float | None] = []
-
-    async def slow_wait(operation: ls.Operation, *, timeout: float | None = None) -> ls.Operation:
-        given.append(timeout)
-        await asyncio.sleep(0.05)
-        return operation
-
-    monkeypatch.setattr(kit.operations, "wait", slow_wait)
-    operations = [ls.Operation(id=f"op-{n}") for n in range(3)]
-    assert await kit.operations.wait_all(operations, timeout=10.0) == operations
-    first, second, third = (timeout or 0.0 for timeout in given)
-    assert first <= 10.0
-    # What is left of one deadline, not 10 s for each operation.
-    assert third < second - 0.04 < first - 0.08
+async def test_wait_all_has_one_deadline_for_all(emulator: Emulator, kit: cdnkit.Lightsail) -> None:
+    """Three operations that never finish: the batch ends at its one deadline, not after
+    three full timeouts."""
+    emulator.timing.lightsail_operation = 3600.0
+    operations = [
+        (await create_site(kit, name=f"site-{n}", wait=False)).operation for n in range(3)
+    ]
+    started = asyncio.get_running_loop().time()
+    with pytest.raises(cdnkit.WaiterTimeoutError):
+        await kit.operations.wait_all([op for op in operations if op is not None], timeout=0.6)
+    assert asyncio.get_running_loop().time() - started < 1.5  # not 3 x 0.6 s
 
 
 async def test_wait_all_raises_for_a_failed_one(emulator: Emulator, kit: cdnkit.Lightsail) -> None:

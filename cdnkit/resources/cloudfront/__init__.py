@@ -8,10 +8,14 @@ from .continuous_deployment_policies import (
 )
 from .distributions import distribution_config
 from .key_value_stores import KeyValueStoreFailedError
+from .keys import KeyValueStoreSyncError, SyncPlan, load_import_file
 
 __all__ = [
     "KeyValueStoreFailedError",
+    "KeyValueStoreSyncError",
+    "SyncPlan",
     "distribution_config",
+    "load_import_file",
     "set_enabled",
     "set_weight",
     "single_header",

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Sequence
 
-from ..._core import build_request
+from ..._core import Sends, build_request, checked_wire
 from ..._etag import ETagged, Mutator, delete_after_read, read_modify_write, retry_on_stale
-from ..._exceptions import ConflictError
+from ..._exceptions import ConflictError, InvalidRequestError, UnexpectedResponseError
 from ..._models import to_wire
 from ...types import cloudfront as cf
 from .._base import Resource
@@ -32,7 +32,9 @@ def single_weight(
     stickiness = None
     if idle_ttl is not None or maximum_ttl is not None:
         if idle_ttl is None or maximum_ttl is None:
-            raise ValueError("session stickiness needs both idle_ttl and maximum_ttl")
+            raise InvalidRequestError(
+                "single_weight: session stickiness needs both idle_ttl and maximum_ttl"
+            )
         stickiness = build_request(
             cf.SessionStickinessConfig, idle_ttl=idle_ttl, maximum_ttl=maximum_ttl
         )
@@ -138,7 +140,7 @@ class ContinuousDeploymentPolicies(Resource):
             self._core,
             self._retry,
             "CreateContinuousDeploymentPolicy",
-            to_wire(request),
+            checked_wire(request),
             cf.CreateContinuousDeploymentPolicyResult,
             reconcile,
         )
@@ -188,7 +190,7 @@ class ContinuousDeploymentPolicies(Resource):
         someone else wrote in between), or ``config`` replaces it. A change that changes
         nothing sends nothing and returns the policy as it is."""
         if (mutate is None) == (config is None):
-            raise TypeError("pass exactly one of mutate= or config=")
+            raise InvalidRequestError("update: pass exactly one of mutate= or config=")
         if config is not None:
             replacement = config
 
@@ -205,22 +207,25 @@ class ContinuousDeploymentPolicies(Resource):
             current = await self.get(policy_id)
             policy = current.continuous_deployment_policy
             if policy is None or current.etag is None:
-                raise ValueError(
+                raise UnexpectedResponseError(
                     f"GetContinuousDeploymentPolicy returned no policy for {policy_id}"
                 )
             latest[:] = [policy]
             return ETagged(policy.continuous_deployment_policy_config, current.etag)
 
         async def write(
-            changed: cf.ContinuousDeploymentPolicyConfig, etag: str
+            changed: cf.ContinuousDeploymentPolicyConfig, etag: str, sends: Sends
         ) -> cf.UpdateContinuousDeploymentPolicyResult:
             request = cf.UpdateContinuousDeploymentPolicyRequest(
                 id=policy_id, if_match=etag, continuous_deployment_policy_config=changed
             )
-            return await self._invoke(
+            return await self._core.invoke(
                 "UpdateContinuousDeploymentPolicy",
                 request,
                 cf.UpdateContinuousDeploymentPolicyResult,
+                retry=self._retry,
+                sends=sends,
+                checked=True,  # apply_mutation validated the config
             )
 
         async def unchanged(
@@ -231,8 +236,8 @@ class ContinuousDeploymentPolicies(Resource):
             )
 
         return await read_modify_write(
+            core=self._core,
             key=f"continuous-deployment-policy/{policy_id}",
-            locks=self._core.locks,
             read=read,
             write=write,
             mutate=mutate,
@@ -254,5 +259,9 @@ class ContinuousDeploymentPolicies(Resource):
 
         async with self._core.locks.get(f"continuous-deployment-policy/{policy_id}"):
             await retry_on_stale(
-                attempt, what=f"policy {policy_id}", policy=self._retry, manual=if_match is not None
+                self._core,
+                attempt,
+                what=f"policy {policy_id}",
+                policy=self._retry,
+                manual=if_match is not None,
             )

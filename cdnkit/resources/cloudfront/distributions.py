@@ -7,13 +7,13 @@ import uuid
 from collections.abc import AsyncIterator, Sequence
 from typing import Any, TypeVar
 
-from ..._core import build_request, poll
+from ..._core import Sends, build_request, checked_wire, poll
 from ..._etag import ETagged, Mutator, delete_after_read, read_modify_write, retry_on_stale
-from ..._exceptions import ConflictError
-from ..._models import parse_response, to_wire
+from ..._exceptions import ConflictError, InvalidRequestError, UnexpectedResponseError
+from ..._models import parse_response
 from ...types import cloudfront as cf
 from .._base import Resource
-from ._reconcile import Sends, send_create
+from ._reconcile import send_create
 
 __all__ = ["Distributions", "distribution_config"]
 
@@ -86,7 +86,7 @@ class Distributions(Resource):
         """
         request = cf.CreateDistributionRequest(distribution_config=config)
         created = await self._create_once(
-            "CreateDistribution", to_wire(request), cf.CreateDistributionResult, Sends()
+            "CreateDistribution", checked_wire(request), cf.CreateDistributionResult, Sends()
         )
         if wait and created.distribution is not None:
             deployed = await self.wait_deployed(created.distribution.id)
@@ -126,7 +126,7 @@ class Distributions(Resource):
         """Change the distribution's config: ``mutate`` edits a copy of the current one
         (re-applied after a conflicting write), or ``config`` replaces it."""
         if (mutate is None) == (config is None):
-            raise TypeError("pass exactly one of mutate= or config=")
+            raise InvalidRequestError("update: pass exactly one of mutate= or config=")
         if config is not None:
             replacement = config
 
@@ -139,22 +139,33 @@ class Distributions(Resource):
         async def read() -> ETagged[cf.DistributionConfig]:
             current = await self.get_config(distribution_id)
             if current.distribution_config is None or current.etag is None:
-                raise ValueError(f"GetDistributionConfig returned nothing for {distribution_id}")
+                raise UnexpectedResponseError(
+                    f"GetDistributionConfig returned nothing for {distribution_id}"
+                )
             return ETagged(current.distribution_config, current.etag)
 
-        async def write(changed: cf.DistributionConfig, etag: str) -> cf.UpdateDistributionResult:
+        async def write(
+            changed: cf.DistributionConfig, etag: str, sends: Sends
+        ) -> cf.UpdateDistributionResult:
             request = cf.UpdateDistributionRequest(
                 id=distribution_id, if_match=etag, distribution_config=changed
             )
-            return await self._invoke("UpdateDistribution", request, cf.UpdateDistributionResult)
+            return await self._core.invoke(
+                "UpdateDistribution",
+                request,
+                cf.UpdateDistributionResult,
+                retry=self._retry,
+                sends=sends,
+                checked=True,  # apply_mutation validated the config
+            )
 
         async def unchanged(_: ETagged[cf.DistributionConfig]) -> cf.UpdateDistributionResult:
             current = await self.get(distribution_id)
             return cf.UpdateDistributionResult(distribution=current.distribution, etag=current.etag)
 
         updated = await read_modify_write(
+            core=self._core,
             key=_key(distribution_id),
-            locks=self._core.locks,
             read=read,
             write=write,
             mutate=mutate,
@@ -196,10 +207,12 @@ class Distributions(Resource):
                 enabled=enabled,
             )
             return await self._create_once(
-                "CopyDistribution", to_wire(request), cf.CopyDistributionResult, sends
+                "CopyDistribution", checked_wire(request), cf.CopyDistributionResult, sends
             )
 
-        copied = await retry_on_stale(attempt, what=_key(primary_id), policy=self._retry)
+        copied = await retry_on_stale(
+            self._core, attempt, what=_key(primary_id), policy=self._retry
+        )
         if wait and copied.distribution is not None:
             deployed = await self.wait_deployed(copied.distribution.id)
             return cf.CopyDistributionResult(
@@ -244,7 +257,9 @@ class Distributions(Resource):
         # Locks taken in a fixed order so two promotions cannot deadlock.
         first, second = sorted((_key(primary_id), _key(staging_id)))
         async with self._core.locks.get(first), self._core.locks.get(second):
-            promoted = await retry_on_stale(attempt, what=_key(primary_id), policy=self._retry)
+            promoted = await retry_on_stale(
+                self._core, attempt, what=_key(primary_id), policy=self._retry
+            )
         if wait:
             deployed = await self.wait_deployed(primary_id)
             return cf.UpdateDistributionWithStagingConfigResult(
@@ -269,21 +284,24 @@ class Distributions(Resource):
             )
 
         async with self._core.locks.get(_key(distribution_id)):
-            await retry_on_stale(attempt, what=_key(distribution_id), policy=self._retry)
+            await retry_on_stale(
+                self._core, attempt, what=_key(distribution_id), policy=self._retry
+            )
 
     async def wait_deployed(
         self, distribution_id: str, *, timeout: float | None = None
     ) -> cf.GetDistributionResult:
         """Return the distribution (and its ETag) once its status is ``Deployed``."""
-        current = await self.get(distribution_id)
-        if current.distribution is not None and current.distribution.status == _DEPLOYED:
-            return current
 
         async def fetch() -> cf.GetDistributionResult:
             return await self.get(distribution_id)
 
         async for state in poll(
-            fetch, policy=self._wait, timeout=timeout, what=f"distribution {distribution_id}"
+            self._core,
+            fetch,
+            policy=self._wait,
+            timeout=timeout,
+            what=f"distribution {distribution_id}",
         ):
             if state.distribution is not None and state.distribution.status == _DEPLOYED:
                 return state

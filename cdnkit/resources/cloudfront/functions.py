@@ -6,9 +6,9 @@ import json
 from collections.abc import AsyncIterator, Mapping, Sequence
 from typing import Any
 
-from ..._core import build_request
+from ..._core import build_request, checked_wire
 from ..._etag import delete_after_read, retry_on_stale
-from ..._exceptions import ConflictError
+from ..._exceptions import ConflictError, UnexpectedResponseError
 from ..._models import parse_response, to_wire
 from ...types import cloudfront as cf
 from .._base import Resource
@@ -76,7 +76,7 @@ class Functions(Resource):
             self._core,
             self._retry,
             "CreateFunction",
-            to_wire(request),
+            checked_wire(request),
             cf.CreateFunctionResult,
             reconcile,
         )
@@ -150,7 +150,7 @@ class Functions(Resource):
             current = await self.describe(name, stage="DEVELOPMENT")
             summary = current.function_summary
             if summary is None:
-                raise ValueError(f"DescribeFunction returned no summary for {name}")
+                raise UnexpectedResponseError(f"DescribeFunction returned no summary for {name}")
             before = summary.function_config
             config = build_request(
                 cf.FunctionConfig,
@@ -178,7 +178,11 @@ class Functions(Resource):
 
         async with self._core.locks.get(_key(name)):
             return await retry_on_stale(
-                attempt, what=_key(name), policy=self._retry, manual=if_match is not None
+                self._core,
+                attempt,
+                what=_key(name),
+                policy=self._retry,
+                manual=if_match is not None,
             )
 
     async def publish(self, name: str, *, if_match: str | None = None) -> cf.PublishFunctionResult:
@@ -196,7 +200,11 @@ class Functions(Resource):
 
         async with self._core.locks.get(_key(name)):
             return await retry_on_stale(
-                attempt, what=_key(name), policy=self._retry, manual=if_match is not None
+                self._core,
+                attempt,
+                what=_key(name),
+                policy=self._retry,
+                manual=if_match is not None,
             )
 
     async def test(
@@ -224,10 +232,10 @@ class Functions(Resource):
             )
             result = await self._invoke("TestFunction", request, cf.TestFunctionResult)
             if result.test_result is None:
-                raise ValueError(f"TestFunction returned no result for {name}")
+                raise UnexpectedResponseError(f"TestFunction returned no result for {name}")
             return result.test_result
 
-        return await retry_on_stale(attempt, what=_key(name), policy=self._retry)
+        return await retry_on_stale(self._core, attempt, what=_key(name), policy=self._retry)
 
     async def delete(self, name: str, *, if_match: str | None = None) -> None:
         async def attempt() -> None:
@@ -239,7 +247,11 @@ class Functions(Resource):
 
         async with self._core.locks.get(_key(name)):
             await retry_on_stale(
-                attempt, what=_key(name), policy=self._retry, manual=if_match is not None
+                self._core,
+                attempt,
+                what=_key(name),
+                policy=self._retry,
+                manual=if_match is not None,
             )
         self._core.etags.pop(_key(name), None)
 

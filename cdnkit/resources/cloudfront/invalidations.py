@@ -6,6 +6,7 @@ import uuid
 from collections.abc import AsyncIterator, Sequence
 
 from ..._core import build_request, poll
+from ..._exceptions import UnexpectedResponseError
 from ...types import cloudfront as cf
 from .._base import Resource
 
@@ -37,7 +38,7 @@ class Invalidations(Resource):
         )
         result = await self._invoke("CreateInvalidation", request, cf.CreateInvalidationResult)
         if result.invalidation is None:
-            raise ValueError("CreateInvalidation returned no invalidation")
+            raise UnexpectedResponseError("CreateInvalidation returned no invalidation")
         if wait:
             return await self.wait(distribution_id, result.invalidation.id)
         return result.invalidation
@@ -48,7 +49,7 @@ class Invalidations(Resource):
         )
         result = await self._invoke("GetInvalidation", request, cf.GetInvalidationResult)
         if result.invalidation is None:
-            raise ValueError(f"GetInvalidation returned nothing for {invalidation_id}")
+            raise UnexpectedResponseError(f"GetInvalidation returned nothing for {invalidation_id}")
         return result.invalidation
 
     def list(self, distribution_id: str) -> AsyncIterator[cf.InvalidationSummary]:
@@ -75,15 +76,16 @@ class Invalidations(Resource):
         self, distribution_id: str, invalidation_id: str, *, timeout: float | None = None
     ) -> cf.Invalidation:
         """Return the invalidation once it is ``Completed``."""
-        current = await self.get(distribution_id, invalidation_id)
-        if current.status == _COMPLETED:
-            return current
 
         async def fetch() -> cf.Invalidation:
             return await self.get(distribution_id, invalidation_id)
 
         async for state in poll(
-            fetch, policy=self._wait, timeout=timeout, what=f"invalidation {invalidation_id}"
+            self._core,
+            fetch,
+            policy=self._wait,
+            timeout=timeout,
+            what=f"invalidation {invalidation_id}",
         ):
             if state.status == _COMPLETED:
                 return state

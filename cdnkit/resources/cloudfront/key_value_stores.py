@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
 
-from ..._core import ServiceCore, build_request, poll
+from ..._core import ServiceCore, build_request, checked_wire, poll
 from ..._etag import delete_after_read, retry_on_stale
-from ..._exceptions import CdnKitError, ConflictError
-from ..._models import to_wire
+from ..._exceptions import CdnKitError, ConflictError, InvalidRequestError, UnexpectedResponseError
 from ..._policies import RetryPolicy, WaitPolicy
 from ...types import cloudfront as cf
 from .._base import Resource
@@ -46,13 +45,19 @@ class KeyValueStores(Resource):
 
     def keys(self, store: str) -> Keys:
         """The keys of ``store`` (a name or an ARN); needs ``cdnkit[kvs]`` for SigV4A."""
+        if not isinstance(store, str) or not store:
+            raise InvalidRequestError(f"keys: store must be a store's name or ARN, not {store!r}")
+        if not store.startswith("arn:"):
+            build_request(cf.DescribeKeyValueStoreRequest, name=store)
         arns: list[str] = [store] if store.startswith("arn:") else []
 
         async def store_arn() -> str:
             if not arns:
                 described = await self.describe(store)
                 if described.key_value_store is None:
-                    raise ValueError(f"DescribeKeyValueStore returned no store for {store!r}")
+                    raise UnexpectedResponseError(
+                        f"DescribeKeyValueStore returned no store for {store!r}"
+                    )
                 arns.append(described.key_value_store.arn)
             return arns[0]
 
@@ -91,7 +96,7 @@ class KeyValueStores(Resource):
             self._core,
             self._retry,
             "CreateKeyValueStore",
-            to_wire(request),
+            checked_wire(request),
             cf.CreateKeyValueStoreResult,
             reconcile,
         )
@@ -144,7 +149,11 @@ class KeyValueStores(Resource):
 
         async with self._core.locks.get(_key(name)):
             return await retry_on_stale(
-                attempt, what=_key(name), policy=self._retry, manual=if_match is not None
+                self._core,
+                attempt,
+                what=_key(name),
+                policy=self._retry,
+                manual=if_match is not None,
             )
 
     async def delete(self, name: str, *, if_match: str | None = None) -> None:
@@ -157,14 +166,17 @@ class KeyValueStores(Resource):
 
         async with self._core.locks.get(_key(name)):
             await retry_on_stale(
-                attempt, what=_key(name), policy=self._retry, manual=if_match is not None
+                self._core,
+                attempt,
+                what=_key(name),
+                policy=self._retry,
+                manual=if_match is not None,
             )
 
     async def wait_ready(
         self, name: str, *, timeout: float | None = None
     ) -> cf.DescribeKeyValueStoreResult:
         """Return the store once it is ``READY``; raise if it ends in a failed state."""
-        current = await self.describe(name)
 
         def settled(result: cf.DescribeKeyValueStoreResult) -> bool:
             status = result.key_value_store.status if result.key_value_store else None
@@ -172,14 +184,11 @@ class KeyValueStores(Resource):
                 raise KeyValueStoreFailedError(f"key value store {name} is {status}")
             return status == _READY
 
-        if settled(current):
-            return current
-
         async def fetch() -> cf.DescribeKeyValueStoreResult:
             return await self.describe(name)
 
         async for state in poll(
-            fetch, policy=self._wait, timeout=timeout, what=f"key value store {name}"
+            self._core, fetch, policy=self._wait, timeout=timeout, what=f"key value store {name}"
         ):
             if settled(state):
                 return state

@@ -4,27 +4,182 @@ The data plane is its own service (``cloudfront-keyvaluestore``), signed with Si
 ``cdnkit[kvs]`` (awscrt). Writes need the store's data-plane ETag, which cdnkit reads with the
 data plane's DescribeKeyValueStore (not the control plane's) and refreshes from each write's
 reply; a stale one is read again and the write re-applied.
+
+Every key and value is checked before the first request (sizes in UTF-8 bytes: keys 512,
+values 1,024, a store 5 MB; AWS-FACTS.md).
 """
 
 from __future__ import annotations
 
 import builtins
+import dataclasses
+import json
+import os
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
-from typing import TypeVar
+from pathlib import Path
+from typing import Final, TypeVar
 
-from ..._core import ServiceCore, build_request
+from ..._core import Sends, ServiceCore, build_request, within
 from ..._etag import retry_on_stale
+from ..._exceptions import (
+    CdnKitError,
+    InvalidRequestError,
+    NotFoundError,
+    PreconditionFailedError,
+)
 from ..._policies import RetryPolicy, WaitPolicy
 from ...types import cloudfront_keyvaluestore as kvs
 from .._base import Resource
 
-__all__ = ["Keys"]
+__all__ = ["KeyValueStoreSyncError", "Keys", "SyncPlan"]
 
 #: The replies of the writes: each carries the store's new ETag.
 W = TypeVar("W", kvs.PutKeyResponse, kvs.DeleteKeyResponse, kvs.UpdateKeysResponse)
 
 #: UpdateKeys takes at most 50 puts and deletes in all (AWS-FACTS.md).
-_BATCH = 50
+_BATCH: Final = 50
+#: A store holds at most 5 MB of keys and values (AWS-FACTS.md).
+MAX_STORE_BYTES: Final = 5 * 1024 * 1024
+#: Stands in for the store's ARN while input is checked, before the ARN is looked up.
+_PLACEHOLDER_ARN: Final = "arn:aws:cloudfront::000000000000:key-value-store/placeholder"
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class SyncPlan:
+    """What a sync does (or, with ``dry_run=True``, would do) to a store.
+
+    Values are sensitive (botocore marks them so): the repr shows only the keys.
+    """
+
+    #: Keys to write, with their new values (new keys and changed values).
+    puts: Mapping[str, str] = dataclasses.field(repr=False)
+    #: Keys to delete.
+    deletes: tuple[str, ...]
+    #: Keys already as desired.
+    unchanged: int
+    #: The store's size in bytes (keys and values, UTF-8) once the plan is applied.
+    size_after: int
+    #: True when nothing was written.
+    dry_run: bool = False
+
+    @property
+    def changes(self) -> int:
+        return len(self.puts) + len(self.deletes)
+
+    def __repr__(self) -> str:
+        return (
+            f"SyncPlan(puts={sorted(self.puts)!r}, deletes={list(self.deletes)!r}, "
+            f"unchanged={self.unchanged}, size_after={self.size_after}, dry_run={self.dry_run})"
+        )
+
+
+class KeyValueStoreSyncError(CdnKitError):
+    """A sync failed after some of its batches landed. ``landed_puts`` and ``landed_deletes``
+    name the keys already written; the cause is the error that stopped it. Running the same
+    sync again converges (it plans from what the store holds then)."""
+
+    def __init__(
+        self, message: str, *, landed_puts: tuple[str, ...], landed_deletes: tuple[str, ...]
+    ) -> None:
+        super().__init__(message)
+        self.landed_puts = landed_puts
+        self.landed_deletes = landed_deletes
+
+
+def _size(key: str, value: str) -> int:
+    return len(key.encode("utf-8")) + len(value.encode("utf-8"))
+
+
+def _check_key(key: object, where: str = "key") -> str:
+    if not isinstance(key, str):
+        raise InvalidRequestError(f"{where}: a key must be a str, not {type(key).__name__}")
+    build_request(kvs.DeleteKeyRequestListItem, key=key)
+    return key
+
+
+def _check_item(key: object, value: object) -> None:
+    if not isinstance(key, str) or not isinstance(value, str):
+        raise InvalidRequestError(
+            f"desired[{key!r}]: keys and values must be str "
+            f"(got {type(key).__name__}: {type(value).__name__})"
+        )
+    build_request(kvs.PutKeyRequestListItem, key=key, value=value)
+
+
+def load_import_file(path: str | os.PathLike[str]) -> dict[str, str]:
+    """Read a file in the KeyValueStore import format, ``{"data": [{"key": ..., "value": ...}]}``
+    (UTF-8 JSON, no duplicate keys); raise :class:`cdnkit.InvalidRequestError` naming the
+    problem."""
+    where = f"desired ({Path(path).name})"
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise InvalidRequestError(f"{where}: cannot read the file: {error}") from error
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise InvalidRequestError(f"{where}: not valid JSON: {error}") from None
+    data = document.get("data") if isinstance(document, dict) else None
+    if not isinstance(data, list):
+        raise InvalidRequestError(f'{where}: expected {{"data": [{{"key": ..., "value": ...}}]}}')
+    items: dict[str, str] = {}
+    for index, entry in enumerate(data):
+        if not isinstance(entry, dict) or set(entry) != {"key", "value"}:
+            raise InvalidRequestError(
+                f'{where}: data[{index}] must be an object with exactly "key" and "value"'
+            )
+        key, value = entry["key"], entry["value"]
+        if not isinstance(key, str) or not isinstance(value, str):
+            raise InvalidRequestError(f"{where}: data[{index}]: key and value must be strings")
+        if key in items:
+            raise InvalidRequestError(f"{where}: data[{index}]: duplicate key {key!r}")
+        items[key] = value
+    return items
+
+
+def _desired_items(desired: Mapping[str, str] | str | os.PathLike[str]) -> dict[str, str]:
+    items = load_import_file(desired) if isinstance(desired, str | os.PathLike) else desired
+    if not isinstance(items, Mapping):
+        raise InvalidRequestError(
+            f"desired: a mapping of keys to values or an import file's path, "
+            f"not {type(items).__name__}"
+        )
+    for key, value in items.items():
+        _check_item(key, value)
+    total = sum(_size(key, value) for key, value in items.items())
+    if total > MAX_STORE_BYTES:
+        raise InvalidRequestError(
+            f"desired: {total} bytes of keys and values; a store holds at most {MAX_STORE_BYTES}"
+        )
+    return dict(items)
+
+
+def plan_sync(
+    current: Mapping[str, str],
+    desired: Mapping[str, str],
+    *,
+    delete_missing: bool,
+    size_before: int,
+    dry_run: bool = False,
+) -> SyncPlan:
+    """The changes that make ``current`` (the keys in scope) hold ``desired``.
+
+    ``size_before`` is the whole store's size, keys out of scope included."""
+    puts = {key: value for key, value in desired.items() if current.get(key) != value}
+    deletes = tuple(key for key in current if key not in desired) if delete_missing else ()
+    size = size_before
+    for key, value in puts.items():
+        old = current.get(key)
+        size += _size(key, value) - (_size(key, old) if old is not None else 0)
+    for key in deletes:
+        size -= _size(key, current[key])
+    return SyncPlan(
+        puts=puts,
+        deletes=deletes,
+        unchanged=sum(1 for key, value in desired.items() if current.get(key) == value),
+        size_after=size,
+        dry_run=dry_run,
+    )
 
 
 class Keys(Resource):
@@ -56,12 +211,16 @@ class Keys(Resource):
 
     async def get(self, key: str) -> str:
         """The value of ``key``; :class:`cdnkit.NotFoundError` if there is none."""
+        _check_key(key)
         request = build_request(kvs.GetKeyRequest, kvs_arn=await self._arn(), key=key)
         result = await self._invoke("GetKey", request, kvs.GetKeyResponse)
         return result.value
 
-    async def list(self) -> AsyncIterator[kvs.ListKeysResponseListItem]:
-        """Every key and value, fetching further pages as the iteration goes."""
+    async def list(
+        self, *, prefix: str | None = None
+    ) -> AsyncIterator[kvs.ListKeysResponseListItem]:
+        """Every key and value (only those starting with ``prefix``, when given), fetching
+        further pages as the iteration goes."""
         arn = await self._arn()
 
         def page(
@@ -75,33 +234,57 @@ class Keys(Resource):
             kvs.ListKeysResponse,
             page,
         ):
-            yield item
+            if prefix is None or item.key.startswith(prefix):
+                yield item
 
-    async def items(self) -> dict[str, str]:
-        """All keys and values as a dict."""
-        return {item.key: item.value async for item in self.list()}
+    async def items(self, *, prefix: str | None = None) -> dict[str, str]:
+        """All keys and values (under ``prefix``, when given) as a dict."""
+        return {item.key: item.value async for item in self.list(prefix=prefix)}
 
     async def put(self, key: str, value: str) -> kvs.PutKeyResponse:
+        """Write one key; the ETag is read (once) and refreshed by each write."""
+        _check_item(key, value)  # before anything is sent, the store's ARN lookup included
         arn = await self._arn()
-        # Validated before the ETag is read, so bad input sends nothing.
-        build_request(kvs.PutKeyRequest, kvs_arn=arn, key=key, value=value, if_match="-")
 
-        async def attempt() -> kvs.PutKeyResponse:
+        async def attempt(sends: Sends) -> kvs.PutKeyResponse:
             request = build_request(
                 kvs.PutKeyRequest, kvs_arn=arn, key=key, value=value, if_match=await self._etag()
             )
-            return await self._invoke("PutKey", request, kvs.PutKeyResponse)
+            return await self._core.invoke(
+                "PutKey", request, kvs.PutKeyResponse, retry=self._retry, sends=sends, checked=True
+            )
 
         return await self._write(arn, attempt)
 
     async def delete(self, key: str) -> kvs.DeleteKeyResponse:
+        """Delete one key; :class:`cdnkit.NotFoundError` if there is none. A delete whose
+        answer was lost and whose resend finds the key gone is a success."""
+        _check_key(key)
         arn = await self._arn()
 
-        async def attempt() -> kvs.DeleteKeyResponse:
+        async def attempt(sends: Sends) -> kvs.DeleteKeyResponse:
             request = build_request(
                 kvs.DeleteKeyRequest, kvs_arn=arn, key=key, if_match=await self._etag()
             )
-            return await self._invoke("DeleteKey", request, kvs.DeleteKeyResponse)
+            try:
+                return await self._core.invoke(
+                    "DeleteKey",
+                    request,
+                    kvs.DeleteKeyResponse,
+                    retry=self._retry,
+                    sends=sends,
+                    checked=True,
+                )
+            except NotFoundError:
+                if not sends.unanswered:
+                    raise
+                # An earlier send of this delete landed; its answer was lost.
+                now = await self.describe()
+                return kvs.DeleteKeyResponse.model_construct(
+                    item_count=now.item_count,
+                    total_size_in_bytes=now.total_size_in_bytes,
+                    etag=now.etag,
+                )
 
         return await self._write(arn, attempt)
 
@@ -109,53 +292,128 @@ class Keys(Resource):
         self, *, puts: Mapping[str, str] | None = None, deletes: Iterable[str] = ()
     ) -> kvs.UpdateKeysResponse | None:
         """Put and delete many keys; sent in batches of at most 50 changes (each batch is
-        all-or-nothing on AWS's side). Returns the last batch's reply, None if nothing to do."""
+        all-or-nothing on AWS's side). Returns the last batch's reply, None if nothing to do.
+        Every key and value is checked before the first request."""
+        put_items = dict(puts or {})
+        for key, value in put_items.items():
+            _check_item(key, value)
+        delete_keys = [_check_key(key, "deletes") for key in deletes]
+        batches = _batches(put_items, delete_keys)
+        if not batches:
+            return None
         arn = await self._arn()
-        changes: builtins.list[tuple[str, str | None]] = [
-            *((key, value) for key, value in (puts or {}).items()),
-            *((key, None) for key in deletes),
-        ]
-        batches = []
-        for start in range(0, len(changes), _BATCH):
-            chunk = changes[start : start + _BATCH]
-            batches.append(
-                build_request(
-                    kvs.UpdateKeysRequest,
-                    kvs_arn=arn,
-                    if_match="-",
-                    puts=[
-                        build_request(kvs.PutKeyRequestListItem, key=key, value=value)
-                        for key, value in chunk
-                        if value is not None
-                    ]
-                    or None,
-                    deletes=[
-                        build_request(kvs.DeleteKeyRequestListItem, key=key)
-                        for key, value in chunk
-                        if value is None
-                    ]
-                    or None,
-                )
-            )
         last: kvs.UpdateKeysResponse | None = None
         for batch in batches:
 
-            async def attempt(batch: kvs.UpdateKeysRequest = batch) -> kvs.UpdateKeysResponse:
-                request = batch.model_copy(update={"if_match": await self._etag()})
-                return await self._invoke("UpdateKeys", request, kvs.UpdateKeysResponse)
+            async def attempt(
+                sends: Sends, batch: kvs.UpdateKeysRequest = batch
+            ) -> kvs.UpdateKeysResponse:
+                request = batch.model_copy(update={"kvs_arn": arn, "if_match": await self._etag()})
+                return await self._core.invoke(
+                    "UpdateKeys",
+                    request,
+                    kvs.UpdateKeysResponse,
+                    retry=self._retry,
+                    sends=sends,
+                    checked=True,
+                )
 
             last = await self._write(arn, attempt)
         return last
 
-    async def sync(self, desired: Mapping[str, str]) -> kvs.UpdateKeysResponse | None:
-        """Make the store hold exactly ``desired``: put what differs, delete what is extra.
-        Nothing is sent when the store already matches."""
-        current = await self.items()
-        puts = {key: value for key, value in desired.items() if current.get(key) != value}
-        deletes = [key for key in current if key not in desired]
-        if not puts and not deletes:
-            return None
-        return await self.update(puts=puts, deletes=deletes)
+    async def sync(
+        self,
+        desired: Mapping[str, str] | str | os.PathLike[str],
+        *,
+        prefix: str | None = None,
+        delete_missing: bool = True,
+        dry_run: bool = False,
+    ) -> SyncPlan:
+        """Make the store (or the keys under ``prefix``) hold exactly ``desired``.
+
+        ``desired`` is a mapping or the path of a file in the AWS import format. Returns the
+        plan that was applied: keys put (new or changed), keys deleted (those missing from
+        ``desired``, unless ``delete_missing=False``), how many were unchanged and the store's
+        size after. ``dry_run=True`` reads and plans but writes nothing. With ``prefix``, only
+        keys starting with it are read, compared and deleted: keys outside it are never
+        touched (several owners can share a store); every desired key must start with it.
+
+        Puts go before deletes, in the fewest UpdateKeys calls (50 changes each). Every key and
+        value, and the store's size after the change (5 MB), are checked before any write. The
+        writes are chained by ETag: if another writer changes the store meanwhile, the sync
+        plans again from a fresh read, so it returns only once its last write left the store as
+        desired. A failure after some batches landed raises :class:`KeyValueStoreSyncError`
+        naming the keys that landed; running the same sync again converges.
+        """
+        wanted = _desired_items(desired)
+        if prefix is not None:
+            outside = [key for key in wanted if not key.startswith(prefix)]
+            if outside:
+                raise InvalidRequestError(
+                    f"desired: key {outside[0]!r} does not start with the prefix {prefix!r}"
+                )
+        arn = await self._arn()
+        landed_puts: builtins.list[str] = []
+        landed_deletes: builtins.list[str] = []
+        with within(self._retry.deadline):
+            async with self._core.locks.get(f"kvs-data/{arn}"):
+                for _ in range(self._retry.max_attempts):
+                    # The ETag first: any write after this read makes the plan's writes stale.
+                    described = await self.describe()
+                    etag = described.etag
+                    current = await self.items(prefix=prefix)
+                    plan = plan_sync(
+                        current,
+                        wanted,
+                        delete_missing=delete_missing,
+                        size_before=described.total_size_in_bytes,
+                        dry_run=dry_run,
+                    )
+                    if plan.size_after > MAX_STORE_BYTES:
+                        raise InvalidRequestError(
+                            f"desired: the store would hold {plan.size_after} bytes; "
+                            f"at most {MAX_STORE_BYTES}"
+                        )
+                    if dry_run or not plan.changes:
+                        self._core.etags[arn] = etag
+                        return plan
+                    try:
+                        for batch in _batches(dict(plan.puts), builtins.list(plan.deletes)):
+                            request = batch.model_copy(update={"kvs_arn": arn, "if_match": etag})
+                            reply = await self._core.invoke(
+                                "UpdateKeys",
+                                request,
+                                kvs.UpdateKeysResponse,
+                                retry=self._retry,
+                                checked=True,
+                            )
+                            etag = reply.etag
+                            self._core.etags[arn] = etag
+                            landed_puts.extend(item.key for item in batch.puts or ())
+                            landed_deletes.extend(item.key for item in batch.deletes or ())
+                    except PreconditionFailedError:
+                        self._core.etags.pop(arn, None)
+                        continue  # another writer: plan again from what the store holds now
+                    except CdnKitError as error:
+                        self._core.etags.pop(arn, None)
+                        if not landed_puts and not landed_deletes:
+                            raise
+                        raise KeyValueStoreSyncError(
+                            f"sync stopped after {len(landed_puts)} puts and "
+                            f"{len(landed_deletes)} deletes had landed: {error}",
+                            landed_puts=tuple(landed_puts),
+                            landed_deletes=tuple(landed_deletes),
+                        ) from error
+                    # Chained by ETag from the plan's read: the store now holds what was asked.
+                    return plan
+        raise PreconditionFailedError(
+            f"the store kept changing during {self._retry.max_attempts} sync rounds",
+            service="cloudfront-keyvaluestore",
+            operation="UpdateKeys",
+            code="PreconditionFailed",
+            http_status=None,
+            request_id=None,
+        )
 
     # ETags -----------------------------------------------------------------------------
 
@@ -168,10 +426,11 @@ class Keys(Resource):
         self._core.etags[arn] = etag
         return etag
 
-    async def _write(self, arn: str, attempt: Callable[[], Awaitable[W]]) -> W:
+    async def _write(self, arn: str, attempt: Callable[[Sends], Awaitable[W]]) -> W:
         async def once() -> W:
+            sends = Sends()
             try:
-                result = await attempt()
+                result = await attempt(sends)
             except Exception:
                 # A stale or unknown ETag: read it afresh on the next attempt.
                 self._core.etags.pop(arn, None)
@@ -180,4 +439,37 @@ class Keys(Resource):
             return result
 
         async with self._core.locks.get(f"kvs-data/{arn}"):
-            return await retry_on_stale(once, what=f"key value store {arn}", policy=self._retry)
+            return await retry_on_stale(
+                self._core, once, what=f"key value store {arn}", policy=self._retry
+            )
+
+
+def _batches(
+    puts: Mapping[str, str], deletes: builtins.list[str]
+) -> builtins.list[kvs.UpdateKeysRequest]:
+    """UpdateKeys requests (ARN and ETag placeholders) of at most 50 changes: puts first."""
+    changes: builtins.list[tuple[str, str | None]] = [
+        *puts.items(),
+        *((key, None) for key in deletes),
+    ]
+    batches = []
+    for start in range(0, len(changes), _BATCH):
+        chunk = changes[start : start + _BATCH]
+        batches.append(
+            build_request(
+                kvs.UpdateKeysRequest,
+                kvs_arn=_PLACEHOLDER_ARN,
+                if_match="-",
+                puts=[
+                    kvs.PutKeyRequestListItem(key=key, value=value)
+                    for key, value in chunk
+                    if value is not None
+                ]
+                or None,
+                deletes=[
+                    kvs.DeleteKeyRequestListItem(key=key) for key, value in chunk if value is None
+                ]
+                or None,
+            )
+        )
+    return batches

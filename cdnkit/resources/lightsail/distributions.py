@@ -2,21 +2,25 @@
 
 from __future__ import annotations
 
+import asyncio
 import builtins
+import random
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
-from datetime import datetime
-from typing import Final
+from datetime import UTC, datetime, timedelta
+from typing import Any, Final, TypeVar
 
-from ..._core import ServiceCore, build_request, poll
+from ..._core import Sends, ServiceCore, build_request, checked_wire, poll, within
 from ..._etag import apply_mutation
 from ..._exceptions import (
+    ConflictError,
     InvalidRequestError,
     NotFoundError,
-    ServerValidationError,
+    ResourceBusyError,
+    UnexpectedResponseError,
+    is_retryable,
 )
-from ..._models import parse_response, to_wire
+from ..._models import CdnKitModel, parse_response, to_wire
 from ..._policies import RetryPolicy, WaitPolicy
-from ..._retry import call_with_retries
 from ...types import lightsail as ls
 from .._base import Resource
 from .operations import Operations
@@ -170,9 +174,10 @@ class Distributions(Resource):
     ) -> ls.CreateDistributionResult:
         """Create a distribution. With ``wait=True``, return once it is ``Deployed``.
 
-        Lightsail has no client token: if an attempt fails in transit and the distribution
-        exists when the next attempt starts, that distribution is returned rather than an
-        "already exists" error (reconciled by name).
+        Lightsail has no client token: when a send got no answer (it may have landed), the
+        retry first looks the name up. A distribution that matches every member asked for is
+        this call's own and is returned; one that does not (another writer's) raises
+        :class:`cdnkit.ConflictError`, as a create of a taken name does.
         """
         request = build_request(
             ls.CreateDistributionRequest,
@@ -188,32 +193,56 @@ class Distributions(Resource):
             default_root_object=default_root_object,
             tags=list(tags) if tags is not None else None,
         )
-        params = to_wire(request)
-        no_retries = RetryPolicy(max_attempts=1, adaptive=self._retry.adaptive)
+        wanted = checked_wire(request)
+        sends = Sends()
 
-        async def attempt(number: int) -> ls.CreateDistributionResult:
-            if number > 1:
-                existing = await self._find_created(name)
-                if existing is not None:
-                    return existing
-            reply = await self._core.send("CreateDistribution", params, retry=no_retries)
-            reply.pop("ResponseMetadata", None)
-            return parse_response(ls.CreateDistributionResult, reply)
+        async def reconcile() -> ls.CreateDistributionResult | None:
+            return await self._find_created(name, wanted)
 
-        created = await call_with_retries(attempt, self._retry, None)
+        try:
+            created = await self._core.invoke(
+                "CreateDistribution",
+                request,
+                ls.CreateDistributionResult,
+                retry=self._retry,
+                sends=sends,
+                reconcile=reconcile,
+                checked=True,
+            )
+        except ConflictError:
+            if not sends.unanswered:
+                raise
+            found = await self._find_created(name, wanted)
+            if found is None:
+                raise
+            created = found
         if not wait:
             return created
-        operation = created.operation
-        if operation is not None:
-            operation = await self._operations.wait(operation)
-        distribution = await self.wait_deployed(name)
+        with within(self._wait.timeout):
+            operation = created.operation
+            if operation is not None:
+                operation = await self._operations.wait(operation)
+            distribution = await self.wait_deployed(name)
         return ls.CreateDistributionResult(distribution=distribution, operation=operation)
 
-    async def _find_created(self, name: str) -> ls.CreateDistributionResult | None:
+    async def _find_created(
+        self, name: str, wanted: dict[str, Any]
+    ) -> ls.CreateDistributionResult | None:
+        """The distribution called ``name`` if it is what ``wanted`` asks for; None if there
+        is none; ConflictError if another writer's distribution has the name."""
         try:
             distribution = await self.get(name)
         except NotFoundError:
             return None
+        if not _matches(wanted, to_wire(distribution)):
+            raise ConflictError(
+                f"a distribution named {name!r} already exists and differs from this request",
+                service="lightsail",
+                operation="CreateDistribution",
+                code="AlreadyExists",
+                http_status=None,
+                request_id=None,
+            )
         operations = await self._operations.for_resource(name)
         creates = [op for op in operations if op.operation_type == "CreateDistribution"]
         return ls.CreateDistributionResult(
@@ -233,28 +262,50 @@ class Distributions(Resource):
         use_default_certificate: bool | None = None,
         viewer_minimum_tls_protocol_version: ls.ViewerMinimumTlsProtocolVersionEnum | None = None,
         default_root_object: str | None = None,
+        merge: bool = True,
         wait: bool = False,
-    ) -> ls.Operation:
-        """Change what is given and nothing else.
+    ) -> ls.Operation | None:
+        """Change exactly the members given; nothing else changes.
 
-        As in AWS, ``cache_behavior_settings`` replaces the whole settings object: members left
-        out of it are reset. To change one setting and keep the rest, use :meth:`modify`.
+        A nested object changes only in the members set on it: ``cache_behavior_settings=
+        CacheSettings(default_ttl=900)`` keeps the other TTLs, methods, cookies, headers and
+        query strings as they are (read-modify-write through :meth:`modify`, with its
+        guarantees). A list given (``cache_behaviors``) replaces the list.
+
+        ``merge=False`` sends the members as given in one UpdateDistribution, with AWS's own
+        meaning: an object given replaces the whole current object, so members left out of
+        ``cache_behavior_settings`` are reset.
+
+        Returns the operation started, or None when nothing would change (then nothing is
+        sent). Bad input raises :class:`cdnkit.RequestValidationError` before any request.
         """
-        request = build_request(
-            ls.UpdateDistributionRequest,
-            distribution_name=name,
-            origin=origin,
-            default_cache_behavior=default_cache_behavior,
-            cache_behavior_settings=cache_behavior_settings,
-            cache_behaviors=list(cache_behaviors) if cache_behaviors is not None else None,
-            is_enabled=is_enabled,
-            certificate_name=certificate_name,
-            use_default_certificate=use_default_certificate,
-            viewer_minimum_tls_protocol_version=viewer_minimum_tls_protocol_version,
-            default_root_object=default_root_object,
-        )
-        result = await self._invoke("UpdateDistribution", request, ls.UpdateDistributionResult)
-        return await self._settle(name, result.operation, "UpdateDistribution", wait)
+        given = {
+            key: value
+            for key, value in {
+                "origin": origin,
+                "default_cache_behavior": default_cache_behavior,
+                "cache_behavior_settings": cache_behavior_settings,
+                "cache_behaviors": list(cache_behaviors) if cache_behaviors is not None else None,
+                "is_enabled": is_enabled,
+                "certificate_name": certificate_name,
+                "use_default_certificate": use_default_certificate,
+                "viewer_minimum_tls_protocol_version": viewer_minimum_tls_protocol_version,
+                "default_root_object": default_root_object,
+            }.items()
+            if value is not None
+        }
+        request = build_request(ls.UpdateDistributionRequest, distribution_name=name, **given)
+        checked_wire(request)  # nested models changed after they were built are checked too
+        if not merge:
+            return await self._start(
+                name, "UpdateDistribution", request, ls.UpdateDistributionResult, wait=wait
+            )
+
+        def apply(settings: ls.UpdateDistributionRequest) -> None:
+            for key, value in given.items():
+                setattr(settings, key, _merged(getattr(settings, key), value))
+
+        return await self.modify(name, apply, wait=wait)
 
     async def modify(
         self, name: str, mutate: SettingsMutator, *, wait: bool = False
@@ -265,43 +316,108 @@ class Distributions(Resource):
         now; settings it does not touch are sent back unchanged, so nothing is wiped. Returns
         the operation, or None when ``mutate`` changed nothing (then nothing is sent). An
         exception raised by ``mutate`` propagates and nothing is sent.
+
+        No lost update within a process: writers of one distribution (from any client of the
+        same account) take turns, and when Lightsail answers "please wait" (a change still in
+        progress) the settings are read again and ``mutate`` re-applied before the next send.
+        Lightsail has no conditional write, so a writer in another process can still replace
+        these settings between the read and the write: with ``wait=True``, once the operation
+        has finished, the settings are read again and, if the mutation no longer holds, it is
+        applied again (up to the retry policy's ``max_attempts`` rounds).
         """
-        current = _settings_of(await self.get(name))
-        # The same step as CloudFront's ETag engine: a deep copy, the mutator, then the checks a
-        # request gets, applied to what the mutator changed.
-        changed = await apply_mutation(current, mutate)
-        if changed.distribution_name != name:
-            raise InvalidRequestError("modify cannot rename a distribution")
-        if to_wire(changed) == to_wire(current):
-            return None
-        result = await self._invoke("UpdateDistribution", changed, ls.UpdateDistributionResult)
-        return await self._settle(name, result.operation, "UpdateDistribution", wait)
+        operation: ls.Operation | None = None
+        for _ in range(self._retry.max_attempts):
+            started = await self._modify_once(name, mutate)
+            if started is None:
+                return operation  # nothing (more) to send
+            operation, changes = started
+            if not wait:
+                return operation
+            with within(self._wait.timeout):
+                operation = await self._operations.wait(operation)
+                now = to_wire(_settings_of(await self.wait_deployed(name)))
+            if all(_at_path(now, path) == value for path, value in changes):
+                return operation
+            # Another writer's update replaced this one's changes: apply the mutation again.
+        return operation
+
+    async def _modify_once(
+        self, name: str, mutate: SettingsMutator
+    ) -> tuple[ls.Operation, builtins.list[tuple[tuple[str, ...], Any]]] | None:
+        """One read-modify-write: the operation it started and the changes it made (paths and
+        values, to check later that they hold); None when the mutation changes nothing."""
+        with within(self._retry.deadline):
+            attempt = 0
+            async with self._core.locks.get(name):
+                while True:
+                    attempt += 1
+                    current = _settings_of(await self.get(name))
+                    # The same step as CloudFront's ETag engine: a deep copy, the mutator, then
+                    # the checks a request gets, applied to what the mutator changed.
+                    changed = await apply_mutation(current, mutate)
+                    if changed.distribution_name != name:
+                        raise InvalidRequestError(
+                            "modify: distribution_name cannot change (a distribution cannot be "
+                            "renamed)"
+                        )
+                    before, after = to_wire(current), to_wire(changed)
+                    if after == before:
+                        return None
+                    try:
+                        started = await self._start(
+                            name,
+                            "UpdateDistribution",
+                            changed,
+                            ls.UpdateDistributionResult,
+                            checked=True,
+                            retry_busy=False,
+                        )
+                    except ResourceBusyError:
+                        if self._retry.deadline is None and attempt >= self._retry.max_attempts:
+                            raise
+                        # Another change is in progress: when it ends, these settings are
+                        # stale. Read again and re-apply rather than resend them.
+                        delay = random.uniform(
+                            0,
+                            min(self._retry.max_backoff, self._retry.initial_backoff * 2**attempt),
+                        )
+                        async with self._core.scope():
+                            await asyncio.sleep(max(delay, 0.05))
+                        continue
+                    return started, _changes(before, after)
 
     async def delete(self, name: str, *, wait: bool = False) -> ls.Operation:
         """Delete the distribution; with ``wait=True`` return once the deletion finished."""
         request = build_request(ls.DeleteDistributionRequest, distribution_name=name)
-        result = await self._invoke("DeleteDistribution", request, ls.DeleteDistributionResult)
-        operation = self._operation(result.operation, "DeleteDistribution")
-        return await self._operations.wait(operation) if wait else operation
+        return await self._start(
+            name,
+            "DeleteDistribution",
+            request,
+            ls.DeleteDistributionResult,
+            wait=wait,
+            deployed=False,
+        )
 
     async def reset_cache(self, name: str, *, wait: bool = False) -> ls.Operation:
         """Delete the cached content; with ``wait=True`` return once the reset finished."""
         request = build_request(ls.ResetDistributionCacheRequest, distribution_name=name)
-        result = await self._invoke(
-            "ResetDistributionCache", request, ls.ResetDistributionCacheResult
+        return await self._start(
+            name,
+            "ResetDistributionCache",
+            request,
+            ls.ResetDistributionCacheResult,
+            wait=wait,
+            deployed=False,
         )
-        operation = self._operation(result.operation, "ResetDistributionCache")
-        return await self._operations.wait(operation) if wait else operation
 
     async def update_bundle(self, name: str, bundle_id: str, *, wait: bool = False) -> ls.Operation:
         """Change the bundle (allowed once per billing cycle: see ``able_to_update_bundle``)."""
         request = build_request(
             ls.UpdateDistributionBundleRequest, distribution_name=name, bundle_id=bundle_id
         )
-        result = await self._invoke(
-            "UpdateDistributionBundle", request, ls.UpdateDistributionBundleResult
+        return await self._start(
+            name, "UpdateDistributionBundle", request, ls.UpdateDistributionBundleResult, wait=wait
         )
-        return await self._settle(name, result.operation, "UpdateDistributionBundle", wait)
 
     async def attach_certificate(
         self, name: str, certificate_name: str, *, wait: bool = False
@@ -311,19 +427,90 @@ class Distributions(Resource):
             distribution_name=name,
             certificate_name=certificate_name,
         )
-        result = await self._invoke(
-            "AttachCertificateToDistribution", request, ls.AttachCertificateToDistributionResult
+        return await self._start(
+            name,
+            "AttachCertificateToDistribution",
+            request,
+            ls.AttachCertificateToDistributionResult,
+            wait=wait,
         )
-        return await self._settle(name, result.operation, "AttachCertificateToDistribution", wait)
 
     async def detach_certificate(self, name: str, *, wait: bool = False) -> ls.Operation:
         request = build_request(ls.DetachCertificateFromDistributionRequest, distribution_name=name)
-        result = await self._invoke(
+        return await self._start(
+            name,
             "DetachCertificateFromDistribution",
             request,
             ls.DetachCertificateFromDistributionResult,
+            wait=wait,
         )
-        return await self._settle(name, result.operation, "DetachCertificateFromDistribution", wait)
+
+    async def _start(
+        self,
+        name: str,
+        operation_type: str,
+        request: CdnKitModel,
+        result: type[_Started],
+        *,
+        wait: bool = False,
+        deployed: bool = True,
+        checked: bool = False,
+        retry_busy: bool = True,
+    ) -> ls.Operation:
+        """Send a call that starts an operation on the distribution, safe to retry after a
+        lost answer: before a resend, and when a resend is refused ("not found" after a
+        delete, "already uses" after a bundle change), the distribution's operations are
+        looked up; one of this type started since the first send is this call's own."""
+        since = datetime.now(UTC) - _CLOCK_SLACK
+        sends = Sends()
+
+        async def reconcile() -> _Started | None:
+            found = await self._started_since(name, operation_type, since)
+            return None if found is None else result.model_construct(operation=found)
+
+        try:
+            reply = await self._core.invoke(
+                operation_type,
+                request,
+                result,
+                retry=self._retry,
+                sends=sends,
+                reconcile=reconcile,
+                checked=checked,
+                retry_if=None if retry_busy else _not_busy,
+            )
+            operation = self._operation(reply.operation, operation_type)
+        except (ConflictError, NotFoundError) as error:
+            if not sends.unanswered or isinstance(error, ResourceBusyError):
+                raise
+            found = await self._started_since(name, operation_type, since)
+            if found is None:
+                raise
+            operation = found
+        if not wait:
+            return operation
+        with within(self._wait.timeout):
+            finished = await self._operations.wait(operation)
+            if deployed:
+                await self.wait_deployed(name)
+        return finished
+
+    async def _started_since(
+        self, name: str, operation_type: str, since: datetime
+    ) -> ls.Operation | None:
+        """The newest operation of this type on ``name`` created at or after ``since``."""
+        try:
+            operations = await self._operations.for_resource(name)
+        except NotFoundError:
+            return None
+        mine = [
+            op
+            for op in operations
+            if op.operation_type == operation_type
+            and op.created_at is not None
+            and op.created_at >= since
+        ]
+        return max(mine, key=_created) if mine else None
 
     # Waiting ---------------------------------------------------------------------------
 
@@ -331,39 +518,100 @@ class Distributions(Resource):
         self, name: str, *, timeout: float | None = None
     ) -> ls.LightsailDistribution:
         """Return the distribution once its status is ``Deployed``."""
-        distribution = await self.get(name)
-        if distribution.status == _DEPLOYED:
-            return distribution
 
         async def fetch() -> ls.LightsailDistribution:
             return await self.get(name)
 
         async for state in poll(
-            fetch, policy=self._wait, timeout=timeout, what=f"distribution {name} to deploy"
+            self._core,
+            fetch,
+            policy=self._wait,
+            timeout=timeout,
+            what=f"distribution {name} to deploy",
         ):
             if state.status == _DEPLOYED:
                 return state
         raise AssertionError("unreachable: poll ends by returning or raising")
 
-    async def _settle(
-        self, name: str, operation: ls.Operation | None, what: str, wait: bool
-    ) -> ls.Operation:
-        operation = self._operation(operation, what)
-        if not wait:
-            return operation
-        finished = await self._operations.wait(operation)
-        await self.wait_deployed(name)
-        return finished
-
     @staticmethod
     def _operation(operation: ls.Operation | None, what: str) -> ls.Operation:
         if operation is None:
-            raise ServerValidationError(
-                f"{what} returned no operation",
-                service="lightsail",
-                operation=what,
-                code="MissingOperation",
-                http_status=None,
-                request_id=None,
-            )
+            raise UnexpectedResponseError(f"lightsail.{what} returned no operation")
         return operation
+
+
+_Started = TypeVar(
+    "_Started",
+    ls.UpdateDistributionResult,
+    ls.DeleteDistributionResult,
+    ls.ResetDistributionCacheResult,
+    ls.UpdateDistributionBundleResult,
+    ls.AttachCertificateToDistributionResult,
+    ls.DetachCertificateFromDistributionResult,
+)
+
+#: How far the service's clock may be behind this machine's when matching an operation to
+#: the send that started it.
+_CLOCK_SLACK: Final = timedelta(seconds=2)
+
+
+def _created(operation: ls.Operation) -> datetime:
+    assert operation.created_at is not None
+    return operation.created_at
+
+
+def _not_busy(error: BaseException) -> bool:
+    return is_retryable(error) and not isinstance(error, ResourceBusyError)
+
+
+def _merged(current: Any, given: Any) -> Any:
+    """``given`` laid over ``current``: for models of one class, only the members set on
+    ``given`` (recursively); anything else replaces."""
+    if isinstance(given, CdnKitModel) and type(current) is type(given):
+        merged = current.model_copy()
+        for key in given.model_fields_set:
+            setattr(merged, key, _merged(getattr(current, key), getattr(given, key)))
+        return merged
+    return given
+
+
+def _changes(
+    before: Any, after: Any, path: tuple[str, ...] = ()
+) -> list[tuple[tuple[str, ...], Any]]:
+    """Where ``after`` differs from ``before`` (wire dicts): paths into nested objects, each
+    with its new value (None when removed); a changed list counts as a whole."""
+    if isinstance(before, dict) and isinstance(after, dict):
+        found: list[tuple[tuple[str, ...], Any]] = []
+        for key in before.keys() | after.keys():
+            found.extend(_changes(before.get(key), after.get(key), (*path, key)))
+        return found
+    return [] if before == after else [(path, after)]
+
+
+def _at_path(data: Any, path: tuple[str, ...]) -> Any:
+    for key in path:
+        if not isinstance(data, dict):
+            return None
+        data = data.get(key)
+    return data
+
+
+def _matches(wanted: Any, actual: Any) -> bool:
+    """Whether ``actual`` (a reply, as wire data) has every member ``wanted`` has."""
+    if isinstance(wanted, dict):
+        if not isinstance(actual, dict):
+            return False
+        return all(
+            _matches(value, actual.get(_ACTUAL_NAME.get(key, key))) for key, value in wanted.items()
+        )
+    if isinstance(wanted, list):
+        return (
+            isinstance(actual, list)
+            and len(actual) == len(wanted)
+            and all(_matches(w, a) for w, a in zip(wanted, actual, strict=True))
+        )
+    return bool(wanted == actual)
+
+
+#: CreateDistribution members named differently on the distribution.
+_ACTUAL_NAME: Final = {"distributionName": "name", "bundleId": "bundleId"}

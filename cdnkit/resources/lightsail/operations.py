@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator, Iterable
 from typing import Final
 
-from ..._core import build_request, poll
-from ..._exceptions import OperationFailedError
+from ..._core import build_request, poll, within
+from ..._exceptions import OperationFailedError, UnexpectedResponseError
 from ...types import lightsail as ls
 from .._base import Resource
 
@@ -29,7 +28,9 @@ class Operations(Resource):
         request = build_request(ls.GetOperationRequest, operation_id=operation_id)
         result = await self._invoke("GetOperation", request, ls.GetOperationResult)
         if result.operation is None:
-            raise ValueError(f"GetOperation returned no operation for {operation_id!r}")
+            raise UnexpectedResponseError(
+                f"GetOperation returned no operation for {operation_id!r}"
+            )
         return result.operation
 
     async def for_resource(self, resource_name: str) -> list[ls.Operation]:
@@ -65,14 +66,19 @@ class Operations(Resource):
             return
         operation_id = current.id
         if operation_id is None:
-            raise ValueError("cannot follow an operation without an id")
+            raise UnexpectedResponseError("cannot follow an operation without an id")
 
         async def fetch() -> ls.Operation:
             return await self.get(operation_id)
 
         seen = current.status
         async for state in poll(
-            fetch, policy=self._wait, timeout=timeout, what=f"operation {operation_id}"
+            self._core,
+            fetch,
+            policy=self._wait,
+            timeout=timeout,
+            what=f"operation {operation_id}",
+            immediate=False,
         ):
             if state.status != seen or is_finished(state):
                 seen = state.status
@@ -98,11 +104,6 @@ class Operations(Resource):
     ) -> list[ls.Operation]:
         """Wait for every operation (they run concurrently on AWS's side), within one
         ``timeout`` for all of them; raise as :meth:`wait` does for the first that fails."""
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + (self._wait.timeout if timeout is None else timeout)
-        finished: list[ls.Operation] = []
-        for operation in operations:
-            # One deadline for the batch, not one per operation.
-            remaining = max(deadline - loop.time(), 0.0)
-            finished.append(await self.wait(operation, timeout=remaining))
-        return finished
+        # One deadline for the batch, not one per operation.
+        with within(self._wait.timeout if timeout is None else timeout):
+            return [await self.wait(operation) for operation in operations]
