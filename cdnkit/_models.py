@@ -9,14 +9,18 @@ direction rather than on the class:
   botocore release is kept as it came, a member it added is ignored, and constraints are not
   re-checked.
 
-Leniency is carried by the validation context, which pydantic passes down to nested models,
-and applied per constrained field by :data:`Tolerant`.
+The success path is native: fields carry pydantic-core constraints (patterns, ranges, literal
+enums) and ``extra="forbid"`` refuses unknown members, so validation runs no Python code except
+for the few classes with rules across members (``{Quantity, Items}``, ordered pairs) and
+KeyValueStore byte limits. A reply is first validated the same way (AWS's replies normally pass);
+only when that fails (a new enum value, a limit AWS relaxed) is it built without validation by
+:func:`_construct_leniently`, so leniency costs nothing until it is needed.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, ClassVar, Final, TypeVar
+from typing import Any, ClassVar, Final, Literal, TypeVar, cast, get_args, get_origin
 
 from pydantic import (
     BaseModel,
@@ -25,13 +29,12 @@ from pydantic import (
     ValidationInfo,
     ValidatorFunctionWrapHandler,
     WrapValidator,
-    model_validator,
 )
 from pydantic_core import PydanticCustomError
 
 __all__ = [
     "CdnKitModel",
-    "Tolerant",
+    "check_rules",
     "derive_quantity",
     "max_utf8_bytes",
     "parse_response",
@@ -48,19 +51,6 @@ ModelT = TypeVar("ModelT", bound="CdnKitModel")
 def _is_lenient(info: ValidationInfo) -> bool:
     context = info.context
     return isinstance(context, Mapping) and bool(context.get(_LENIENT_KEY))
-
-
-def _tolerate(value: Any, handler: ValidatorFunctionWrapHandler, info: ValidationInfo) -> Any:
-    try:
-        return handler(value)
-    except ValidationError:
-        if _is_lenient(info):
-            return value
-        raise
-
-
-#: Wraps a field's enum and constraint checks: enforced for requests, skipped for replies.
-Tolerant: Final = WrapValidator(_tolerate)
 
 
 def max_utf8_bytes(limit: int) -> WrapValidator:
@@ -97,10 +87,11 @@ class CdnKitModel(BaseModel):
         serialize_by_alias=True,
         # Errors name the snake_case attribute, whichever key the input used.
         loc_by_alias=False,
-        # Replies: members added after this botocore release are dropped, not kept, because
-        # botocore refuses parameters its model lacks, so they could never be sent back.
-        # Requests: unknown names are rejected (see below).
-        extra="ignore",
+        # Requests: unknown names are refused (natively). Replies: botocore only parses the
+        # members its model has, so a reply never brings one this botocore lacks; if one did
+        # (a hand-made dict), the lenient fallback drops it, since botocore could not send it
+        # back anyway.
+        extra="forbid",
         strict=True,
         # ~1,150 classes: build each validator on first use, not at import.
         defer_build=True,
@@ -111,20 +102,6 @@ class CdnKitModel(BaseModel):
     __cdnkit_ordered__: ClassVar[tuple[tuple[str, str], ...]] = ()
     #: True for CloudFront ``{Quantity, Items}`` wrappers.
     __cdnkit_quantity__: ClassVar[bool] = False
-    __cdnkit_names: ClassVar[frozenset[str] | None] = None
-
-    @classmethod
-    def _known_names(cls) -> frozenset[str]:
-        names = cls.__dict__.get("_CdnKitModel__cdnkit_names")
-        if names is None:
-            collected: set[str] = set()
-            for name, field in cls.model_fields.items():
-                collected.add(name)
-                if isinstance(field.validation_alias, str):
-                    collected.add(field.validation_alias)
-            names = frozenset(collected)
-            cls.__cdnkit_names = names
-        return names
 
     def __init__(self, /, **data: Any) -> None:
         # Bad input raises cdnkit's RequestValidationError (a CdnKitError and a ValueError),
@@ -139,43 +116,32 @@ class CdnKitModel(BaseModel):
     # context (leniency for replies), instead of through this constructor.
     setattr(__init__, "__pydantic_base_init__", True)  # noqa: B010
 
-    @model_validator(mode="before")
-    @classmethod
-    def _reject_unknown_members(cls, data: Any, info: ValidationInfo) -> Any:
-        if isinstance(data, dict) and not _is_lenient(info):
-            unknown = [key for key in data if key not in cls._known_names()]
-            if unknown:
-                raise PydanticCustomError(
-                    "unknown_member",
-                    "{model} has no member {names}",
-                    {"model": cls.__name__, "names": ", ".join(map(repr, sorted(unknown)))},
-                )
-        return data
 
-    @model_validator(mode="after")
-    def _check_cross_member_rules(self, info: ValidationInfo) -> CdnKitModel:
-        if _is_lenient(info):
-            return self
-        cls = type(self)
-        if cls.__cdnkit_quantity__:
-            items = getattr(self, "items", None)
-            quantity = getattr(self, "quantity", None)
-            expected = len(items) if items is not None else 0
-            if quantity != expected:
-                raise PydanticCustomError(
-                    "inconsistent_quantity",
-                    "quantity (Quantity) is {quantity} but items (Items) has {expected}",
-                    {"quantity": quantity, "expected": expected},
-                )
-        for lesser, greater in cls.__cdnkit_ordered__:
-            low, high = getattr(self, lesser), getattr(self, greater)
-            if low is not None and high is not None and low > high:
-                raise PydanticCustomError(
-                    "member_order",
-                    "{lesser} ({low}) must not exceed {greater} ({high})",
-                    {"lesser": lesser, "low": low, "greater": greater, "high": high},
-                )
-        return self
+def check_rules(model: ModelT, info: ValidationInfo) -> ModelT:
+    """The rules across members of a request (a model validator the generator attaches only to
+    the classes that have such rules)."""
+    if _is_lenient(info):
+        return model
+    cls = type(model)
+    if cls.__cdnkit_quantity__:
+        items = getattr(model, "items", None)
+        quantity = getattr(model, "quantity", None)
+        expected = len(items) if items is not None else 0
+        if quantity != expected:
+            raise PydanticCustomError(
+                "inconsistent_quantity",
+                "quantity (Quantity) is {quantity} but items (Items) has {expected}",
+                {"quantity": quantity, "expected": expected},
+            )
+    for lesser, greater in cls.__cdnkit_ordered__:
+        low, high = getattr(model, lesser), getattr(model, greater)
+        if low is not None and high is not None and low > high:
+            raise PydanticCustomError(
+                "member_order",
+                "{lesser} ({low}) must not exceed {greater} ({high})",
+                {"lesser": lesser, "low": low, "greater": greater, "high": high},
+            )
+    return model
 
 
 def _request_error(error: ValidationError, model: type[BaseModel]) -> Exception:
@@ -186,7 +152,134 @@ def _request_error(error: ValidationError, model: type[BaseModel]) -> Exception:
 
 def parse_response(model: type[ModelT], data: Mapping[str, Any]) -> ModelT:
     """Parse a botocore reply leniently: new members and enum values never fail."""
-    return model.model_validate(data, strict=False, context=_LENIENT)
+    validator = model.__pydantic_validator__
+    try:
+        # Strict and without a context: botocore's parser gives exact types, and both make
+        # pydantic-core several times faster on large replies.
+        return validator.validate_python(data)  # type: ignore[no-any-return]  # ModelT's validator builds a ModelT
+    except ValidationError as error:
+        failures = error.errors(include_url=False, include_context=False)
+    # A value this botocore's model refuses (an enum value AWS added, a relaxed limit) is left
+    # out, the rest validated, and the value put back as it came.
+    kept: list[tuple[tuple[int | str, ...], Any]] = []
+    patched = _without(model, data, failures, kept)
+    if patched is not None:
+        try:
+            parsed: ModelT = validator.validate_python(patched)
+        except ValidationError:
+            pass
+        else:
+            for loc, value in kept:
+                _put_back(parsed, loc, value)
+            return parsed
+    return _construct_leniently(model, data)
+
+
+def _without(
+    model: type[CdnKitModel],
+    data: Mapping[str, Any],
+    failures: list[Any],
+    kept: list[tuple[tuple[int | str, ...], Any]],
+) -> dict[str, Any] | None:
+    """A copy of ``data`` without the failing values (copied only along their paths); None if
+    a failure cannot be handled that way."""
+    copy = dict(data)
+    child: Any
+    for failure in failures:
+        loc: tuple[int | str, ...] = tuple(failure["loc"])
+        if not loc:
+            return None
+        node: Any = copy
+        cls: Any = model
+        for depth, part in enumerate(loc):
+            last = depth == len(loc) - 1
+            if isinstance(part, int):
+                if not isinstance(node, list) or part >= len(node):
+                    return None
+                if last:
+                    return None  # a list item that fails: leave it to the slow path
+                node[part] = child = dict(node[part]) if isinstance(node[part], Mapping) else None
+                if child is None:
+                    return None
+                node = child
+                continue
+            if not isinstance(node, dict):
+                return None
+            fields = getattr(cls, "model_fields", None)
+            field = fields.get(part) if fields is not None else None
+            key = part
+            if field is not None and isinstance(field.validation_alias, str):
+                key = field.validation_alias if field.validation_alias in node else part
+            if last:
+                if failure["type"] != "extra_forbidden":
+                    if field is None or field.is_required():
+                        return None
+                    kept.append((loc, node.get(key)))
+                node.pop(key, None)
+                break
+            value = node.get(key)
+            if isinstance(value, Mapping):
+                node[key] = child = dict(value)
+            elif isinstance(value, list):
+                node[key] = child = list(value)
+            else:
+                return None
+            node = child
+            cls = _model_in(field.annotation) if field is not None else None
+    return copy
+
+
+def _model_in(annotation: Any) -> Any:
+    if isinstance(annotation, type) and issubclass(annotation, CdnKitModel):
+        return annotation
+    for argument in get_args(annotation):
+        found = _model_in(argument)
+        if found is not None:
+            return found
+    return None
+
+
+def _put_back(parsed: Any, loc: tuple[int | str, ...], value: Any) -> None:
+    node = parsed
+    for part in loc[:-1]:
+        node = node[part] if isinstance(part, int) else getattr(node, part)
+    # As it came, without validation: the point of leniency.
+    node.__dict__[loc[-1]] = value
+
+
+def _construct_leniently(model: type[ModelT], data: Mapping[str, Any]) -> ModelT:
+    """Build ``model`` from a reply without checking values: for the rare reply that fails
+    validation (an enum value or a limit newer than this botocore). Members the model lacks
+    are dropped."""
+    values: dict[str, Any] = {}
+    for name, field in model.model_fields.items():
+        alias = field.validation_alias if isinstance(field.validation_alias, str) else name
+        if alias in data:
+            raw = data[alias]
+        elif name in data:
+            raw = data[name]
+        else:
+            continue
+        values[name] = _lenient_value(field.annotation, raw)
+    return cast(ModelT, model.model_construct(**values))
+
+
+def _lenient_value(annotation: Any, raw: Any) -> Any:
+    if raw is None:
+        return None
+    if isinstance(annotation, type) and issubclass(annotation, CdnKitModel):
+        return parse_response(annotation, raw) if isinstance(raw, Mapping) else raw
+    origin = get_origin(annotation)
+    arguments = get_args(annotation)
+    if origin is list and isinstance(raw, list) and arguments:
+        return [_lenient_value(arguments[0], item) for item in raw]
+    if origin is dict and isinstance(raw, Mapping) and len(arguments) == 2:
+        return {key: _lenient_value(arguments[1], value) for key, value in raw.items()}
+    if arguments and origin is not Literal:  # Optional[...], Annotated[...]
+        inner = [a for a in arguments if a is not type(None)]
+        if inner:
+            return _lenient_value(inner[0], raw)
+    return raw
 
 
 def validate_request(model: type[ModelT], data: Mapping[str, Any]) -> ModelT:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import keyword
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, Literal
 
@@ -156,6 +157,12 @@ class _Builder:
             for key, role in (("input", "Request"), ("output", "Reply")):
                 if key in op:
                     self.roles.setdefault(op[key]["shape"], (op_name, role))
+        inputs = [op["input"]["shape"] for op in model["operations"].values() if "input" in op]
+        #: Shapes only replies use: checks that run Python code (UTF-8 byte limits) are left
+        #: off them, since replies are never checked against limits anyway.
+        self.reply_only = self._reachable(
+            op["output"]["shape"] for op in model["operations"].values() if "output" in op
+        ) - self._reachable(inputs)
         self.shape_overrides: dict[str, Constraint] = {}
         self.member_overrides: dict[tuple[str, str], Constraint] = {}
         self.orders: dict[str, list[tuple[str, str]]] = {}
@@ -169,6 +176,23 @@ class _Builder:
                 self.member_overrides[(row.shape, row.member)] = row.constraint
             else:
                 self.orders.setdefault(row.shape, []).append((row.lesser, row.greater))
+
+    def _reachable(self, roots: Iterable[str]) -> set[str]:
+        seen: set[str] = set()
+        pending = list(roots)
+        while pending:
+            name = pending.pop()
+            if name in seen:
+                continue
+            seen.add(name)
+            shape = self.shapes[name]
+            if shape["type"] == "structure":
+                pending += [spec["shape"] for spec in shape.get("members", {}).values()]
+            elif shape["type"] == "list":
+                pending.append(shape["member"]["shape"])
+            elif shape["type"] == "map":
+                pending += [shape["key"]["shape"], shape["value"]["shape"]]
+        return seen
 
     def _check_row(self, row: ShapeOverride | MemberOverride | OrderOverride) -> None:
         shape = self.shapes.get(row.shape)
@@ -240,6 +264,10 @@ class _Builder:
             override = self.member_overrides.get((name, wire))
             if override is not None:
                 ref = dataclasses.replace(ref, constraints=_merged(ref.constraints, override))
+            if name in self.reply_only and ref.constraints.max_utf8_bytes is not None:
+                ref = dataclasses.replace(
+                    ref, constraints=dataclasses.replace(ref.constraints, max_utf8_bytes=None)
+                )
             target = self.shapes[spec["shape"]]
             members.append(
                 MemberIR(

@@ -23,6 +23,8 @@ class Constraint:
     pattern: str | None = None
     #: A length limit counted in UTF-8 bytes rather than characters.
     max_utf8_bytes: int | None = None
+    #: Enum values AWS sends that the model's enum lacks (accepted as well).
+    extra_values: tuple[str, ...] | None = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -65,6 +67,15 @@ _NAME_RULE = Constraint(pattern=r"^[a-zA-Z0-9_-]{1,64}$")
 _STICKY_TTL = Constraint(ge=300, le=3600)
 
 OVERRIDES: Final[tuple[Override, ...]] = (
+    MemberOverride(
+        "lightsail",
+        "ResourceLocation",
+        "regionName",
+        Constraint(extra_values=("global",)),
+        "Lightsail distributions (and their operations) are located in regionName 'global', "
+        "which the RegionName enum lacks: GetDistributions in the Lightsail API reference "
+        "(location: availabilityZone 'all', regionName 'global')",
+    ),
     ShapeOverride(
         "lightsail",
         "ResourceName",

@@ -45,15 +45,16 @@ class _Module:
         parts = self.field_constraints(constraints)
         if not parts:
             return base
-        self.uses.add("Tolerant")
-        return f"_t.Annotated[{base}, {', '.join(parts)}, _Tolerant]"
+        return f"_t.Annotated[{base}, {', '.join(parts)}]"
 
     def type_expr(self, ref: TypeRef) -> str:
         if ref.kind == "struct":
             return ref.shape
         if ref.kind == "enum":
-            self.uses.add("Tolerant")
-            return f"_t.Annotated[{ref.shape}, _Tolerant]"
+            extra = ref.constraints.extra_values
+            if extra:
+                return f"{ref.shape} | _t.Literal[{', '.join(map(repr, extra))}]"
+            return ref.shape
         if ref.kind == "scalar":
             assert ref.scalar is not None
             if ref.scalar == "datetime":
@@ -99,6 +100,10 @@ class _Module:
             lines.append("    __cdnkit_quantity__ = True")
         if struct.ordered:
             lines.append(f"    __cdnkit_ordered__ = {struct.ordered!r}")
+        if struct.quantity_wrapper or struct.ordered:
+            # Only the classes with rules across members pay for a Python validator.
+            self.uses.add("check_rules")
+            lines.append("    _cdnkit_rules = _pd.model_validator(mode='after')(_check_rules)")
         lines += [self.member(m) for m in struct.members]
         return "\n".join(lines)
 
@@ -117,7 +122,7 @@ def render(ir: ServiceIR, botocore_version: str) -> str:
     imports += ["import typing as _t", "", "import pydantic as _pd", ""]
     imports.append("from cdnkit._models import CdnKitModel as _Model")
     for name, alias in (
-        ("Tolerant", "_Tolerant"),
+        ("check_rules", "_check_rules"),
         ("derive_quantity", "_derive_quantity"),
         ("max_utf8_bytes", "_max_utf8_bytes"),
     ):

@@ -15,7 +15,7 @@ import typing as _t
 import pydantic as _pd
 
 from cdnkit._models import CdnKitModel as _Model
-from cdnkit._models import Tolerant as _Tolerant
+from cdnkit._models import check_rules as _check_rules
 from cdnkit._models import derive_quantity as _derive_quantity
 
 __all__ = [
@@ -912,6 +912,7 @@ class ActiveTrustedKeyGroups(_Model):
     """
 
     __cdnkit_quantity__ = True
+    _cdnkit_rules = _pd.model_validator(mode="after")(_check_rules)
     enabled: bool = _pd.Field(validation_alias="Enabled", serialization_alias="Enabled")
     """This field is ``true`` if any of the key groups have public keys that CloudFront can use to
     verify the signatures of signed URLs and signed cookies. If not, this field is ``false``.
@@ -936,6 +937,7 @@ class ActiveTrustedSigners(_Model):
     """
 
     __cdnkit_quantity__ = True
+    _cdnkit_rules = _pd.model_validator(mode="after")(_check_rules)
     enabled: bool = _pd.Field(validation_alias="Enabled", serialization_alias="Enabled")
     """This field is ``true`` if any of the Amazon Web Services accounts in the list are configured
     as trusted signers. If not, this field is ``false``.
@@ -966,7 +968,7 @@ class AliasICPRecordal(_Model):
         default=None, validation_alias="CNAME", serialization_alias="CNAME"
     )
     """A domain name associated with a distribution."""
-    icp_recordal_status: _t.Annotated[ICPRecordalStatus, _Tolerant] | None = _pd.Field(
+    icp_recordal_status: ICPRecordalStatus | None = _pd.Field(
         default=None, validation_alias="ICPRecordalStatus", serialization_alias="ICPRecordalStatus"
     )
     """The Internet Content Provider (ICP) recordal status for a CNAME. The ICPRecordalStatus is
@@ -986,6 +988,7 @@ class Aliases(_Model):
     """
 
     __cdnkit_quantity__ = True
+    _cdnkit_rules = _pd.model_validator(mode="after")(_check_rules)
     items: list[str] | None = _pd.Field(
         default=None, validation_alias="Items", serialization_alias="Items"
     )
@@ -1010,9 +1013,8 @@ class AllowedMethods(_Model):
     """
 
     __cdnkit_quantity__ = True
-    items: list[_t.Annotated[Method, _Tolerant]] = _pd.Field(
-        validation_alias="Items", serialization_alias="Items"
-    )
+    _cdnkit_rules = _pd.model_validator(mode="after")(_check_rules)
+    items: list[Method] = _pd.Field(validation_alias="Items", serialization_alias="Items")
     """A complex type that contains the HTTP methods that you want CloudFront to process and
     forward to your origin.
     """
@@ -1044,7 +1046,7 @@ class AnycastIpList(_Model):
     id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
     """The ID of the Anycast static IP list."""
     name: _t.Annotated[
-        str, _pd.Field(min_length=1, max_length=64, pattern="[a-zA-Z0-9-_]{1,64}"), _Tolerant
+        str, _pd.Field(min_length=1, max_length=64, pattern="[a-zA-Z0-9-_]{1,64}")
     ] = _pd.Field(validation_alias="Name", serialization_alias="Name")
     """The name of the Anycast static IP list."""
     status: str = _pd.Field(validation_alias="Status", serialization_alias="Status")
@@ -1053,7 +1055,7 @@ class AnycastIpList(_Model):
     """
     arn: str = _pd.Field(validation_alias="Arn", serialization_alias="Arn")
     """The Amazon Resource Name (ARN) of the Anycast static IP list."""
-    ip_address_type: _t.Annotated[IpAddressType, _Tolerant] | None = _pd.Field(
+    ip_address_type: IpAddressType | None = _pd.Field(
         default=None, validation_alias="IpAddressType", serialization_alias="IpAddressType"
     )
     """The IP address type for the Anycast static IP list."""
@@ -1079,6 +1081,7 @@ class AnycastIpListCollection(_Model):
     """The Anycast static IP list collection."""
 
     __cdnkit_quantity__ = True
+    _cdnkit_rules = _pd.model_validator(mode="after")(_check_rules)
     items: list[AnycastIpListSummary] | None = _pd.Field(
         default=None, validation_alias="Items", serialization_alias="Items"
     )
@@ -1122,7 +1125,7 @@ class AnycastIpListSummary(_Model):
     id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
     """The ID of the Anycast static IP list."""
     name: _t.Annotated[
-        str, _pd.Field(min_length=1, max_length=64, pattern="[a-zA-Z0-9-_]{1,64}"), _Tolerant
+        str, _pd.Field(min_length=1, max_length=64, pattern="[a-zA-Z0-9-_]{1,64}")
     ] = _pd.Field(validation_alias="Name", serialization_alias="Name")
     """The name of the Anycast static IP list."""
     status: str = _pd.Field(validation_alias="Status", serialization_alias="Status")
@@ -1137,7 +1140,7 @@ class AnycastIpListSummary(_Model):
         validation_alias="LastModifiedTime", serialization_alias="LastModifiedTime"
     )
     """The last time the Anycast static IP list was modified."""
-    ip_address_type: _t.Annotated[IpAddressType, _Tolerant] | None = _pd.Field(
+    ip_address_type: IpAddressType | None = _pd.Field(
         default=None, validation_alias="IpAddressType", serialization_alias="IpAddressType"
     )
     """The IP address type for the Anycast static IP list."""
@@ -1260,7 +1263,7 @@ class CaCertificatesBundleS3Location(_Model):
     key: str = _pd.Field(validation_alias="Key", serialization_alias="Key")
     """The location's key."""
     region: _t.Annotated[
-        str, _pd.Field(min_length=1, max_length=32, pattern="[a-z]{2}-[a-z]+-\\d"), _Tolerant
+        str, _pd.Field(min_length=1, max_length=32, pattern="[a-z]{2}-[a-z]+-\\d")
     ] = _pd.Field(validation_alias="Region", serialization_alias="Region")
     """The location's Region."""
     version: str | None = _pd.Field(
@@ -1304,7 +1307,7 @@ class CacheBehavior(_Model):
         default=None, validation_alias="TrustedKeyGroups", serialization_alias="TrustedKeyGroups"
     )
     """A list of key groups that CloudFront can use to validate signed URLs or signed cookies."""
-    viewer_protocol_policy: _t.Annotated[ViewerProtocolPolicy, _Tolerant] = _pd.Field(
+    viewer_protocol_policy: ViewerProtocolPolicy = _pd.Field(
         validation_alias="ViewerProtocolPolicy", serialization_alias="ViewerProtocolPolicy"
     )
     """The protocol that viewers can use to access the files in the origin specified by
@@ -1437,6 +1440,7 @@ class CacheBehaviors(_Model):
     """A complex type that contains zero or more ``CacheBehavior`` elements."""
 
     __cdnkit_quantity__ = True
+    _cdnkit_rules = _pd.model_validator(mode="after")(_check_rules)
     items: list[CacheBehavior] | None = _pd.Field(
         default=None, validation_alias="Items", serialization_alias="Items"
     )
@@ -1541,7 +1545,7 @@ class CachePolicyCookiesConfig(_Model):
     are included in the cache key and in requests that CloudFront sends to the origin.
     """
 
-    cookie_behavior: _t.Annotated[CachePolicyCookieBehavior, _Tolerant] = _pd.Field(
+    cookie_behavior: CachePolicyCookieBehavior = _pd.Field(
         validation_alias="CookieBehavior", serialization_alias="CookieBehavior"
     )
     """Determines whether any cookies in viewer requests are included in the cache key and in
@@ -1563,7 +1567,7 @@ class CachePolicyHeadersConfig(_Model):
     in the cache key and in requests that CloudFront sends to the origin.
     """
 
-    header_behavior: _t.Annotated[CachePolicyHeaderBehavior, _Tolerant] = _pd.Field(
+    header_behavior: CachePolicyHeaderBehavior = _pd.Field(
         validation_alias="HeaderBehavior", serialization_alias="HeaderBehavior"
     )
     """Determines whether any HTTP headers are included in the cache key and in requests that
@@ -1593,6 +1597,7 @@ class CachePolicyList(_Model):
     """A list of cache policies."""
 
     __cdnkit_quantity__ = True
+    _cdnkit_rules = _pd.model_validator(mode="after")(_check_rules)
     next_marker: str | None = _pd.Field(
         default=None, validation_alias="NextMarker", serialization_alias="NextMarker"
     )
@@ -1620,7 +1625,7 @@ class CachePolicyQueryStringsConfig(_Model):
     origin.
     """
 
-    query_string_behavior: _t.Annotated[CachePolicyQueryStringBehavior, _Tolerant] = _pd.Field(
+    query_string_behavior: CachePolicyQueryStringBehavior = _pd.Field(
         validation_alias="QueryStringBehavior", serialization_alias="QueryStringBehavior"
     )
     """Determines whether any URL query strings in viewer requests are included in the cache key
@@ -1642,9 +1647,7 @@ class CachePolicyQueryStringsConfig(_Model):
 class CachePolicySummary(_Model):
     """Contains a cache policy."""
 
-    type: _t.Annotated[CachePolicyType, _Tolerant] = _pd.Field(
-        validation_alias="Type", serialization_alias="Type"
-    )
+    type: CachePolicyType = _pd.Field(validation_alias="Type", serialization_alias="Type")
     """The type of cache policy, either ``managed`` (created by Amazon Web Services) or ``custom``
     (created in this Amazon Web Services account).
     """
@@ -1678,9 +1681,8 @@ class CachedMethods(_Model):
     """
 
     __cdnkit_quantity__ = True
-    items: list[_t.Annotated[Method, _Tolerant]] = _pd.Field(
-        validation_alias="Items", serialization_alias="Items"
-    )
+    _cdnkit_rules = _pd.model_validator(mode="after")(_check_rules)
+    items: list[Method] = _pd.Field(validation_alias="Items", serialization_alias="Items")
     """A complex type that contains the HTTP methods that you want CloudFront to cache responses
     to. Valid values for ``CachedMethods`` include ``GET``, ``HEAD``, and ``OPTIONS``, depending on
     which caching option you choose. For more information, see the preceding section.
@@ -1801,6 +1803,7 @@ class CloudFrontOriginAccessIdentityList(_Model):
     """
 
     __cdnkit_quantity__ = True
+    _cdnkit_rules = _pd.model_validator(mode="after")(_check_rules)
     marker: str = _pd.Field(validation_alias="Marker", serialization_alias="Marker")
     """Use this when paginating results to indicate where to begin in your list of origin access
     identities. The results include identities in the list that occur after the marker. To get the
@@ -1886,6 +1889,7 @@ class ConflictingAliasesList(_Model):
     """
 
     __cdnkit_quantity__ = True
+    _cdnkit_rules = _pd.model_validator(mode="after")(_check_rules)
     next_marker: str | None = _pd.Field(
         default=None, validation_alias="NextMarker", serialization_alias="NextMarker"
     )
@@ -1912,7 +1916,7 @@ class ConflictingAliasesList(_Model):
 class ConnectionFunctionAssociation(_Model):
     """A connection function association."""
 
-    id: _t.Annotated[str, _pd.Field(min_length=1, max_length=64), _Tolerant] = _pd.Field(
+    id: _t.Annotated[str, _pd.Field(min_length=1, max_length=64)] = _pd.Field(
         validation_alias="Id", serialization_alias="Id"
     )
     """The association's ID."""
@@ -1922,10 +1926,10 @@ class ConnectionFunctionSummary(_Model):
     """A connection function summary."""
 
     name: _t.Annotated[
-        str, _pd.Field(min_length=1, max_length=64, pattern="^[a-zA-Z0-9_-]{1,64}$"), _Tolerant
+        str, _pd.Field(min_length=1, max_length=64, pattern="^[a-zA-Z0-9_-]{1,64}$")
     ] = _pd.Field(validation_alias="Name", serialization_alias="Name")
     """The connection function name."""
-    id: _t.Annotated[str, _pd.Field(min_length=1, max_length=64), _Tolerant] = _pd.Field(
+    id: _t.Annotated[str, _pd.Field(min_length=1, max_length=64)] = _pd.Field(
         validation_alias="Id", serialization_alias="Id"
     )
     """The connection function ID."""
@@ -1939,9 +1943,7 @@ class ConnectionFunctionSummary(_Model):
     """The connection function Amazon Resource Name (ARN)."""
     status: str = _pd.Field(validation_alias="Status", serialization_alias="Status")
     """The connection function status."""
-    stage: _t.Annotated[FunctionStage, _Tolerant] = _pd.Field(
-        validation_alias="Stage", serialization_alias="Stage"
-    )
+    stage: FunctionStage = _pd.Field(validation_alias="Stage", serialization_alias="Stage")
     """The connection function stage."""
     created_time: _dt.datetime = _pd.Field(
         validation_alias="CreatedTime", serialization_alias="CreatedTime"
@@ -2101,9 +2103,7 @@ class ConnectionGroupSummary(_Model):
 class ContentTypeProfile(_Model):
     """A field-level encryption content type profile."""
 
-    format: _t.Annotated[Format, _Tolerant] = _pd.Field(
-        validation_alias="Format", serialization_alias="Format"
-    )
+    format: Format = _pd.Field(validation_alias="Format", serialization_alias="Format")
     """The format for a field-level encryption content type-profile mapping."""
     profile_id: str | None = _pd.Field(
         default=None, validation_alias="ProfileId", serialization_alias="ProfileId"
@@ -2137,6 +2137,7 @@ class ContentTypeProfiles(_Model):
     """Field-level encryption content type-profile."""
 
     __cdnkit_quantity__ = True
+    _cdnkit_rules = _pd.model_validator(mode="after")(_check_rules)
     items: list[ContentTypeProfile] | None = _pd.Field(
         default=None, validation_alias="Items", serialization_alias="Items"
     )
@@ -2212,6 +2213,7 @@ class ContinuousDeploymentPolicyList(_Model):
     """Contains a list of continuous deployment policies."""
 
     __cdnkit_quantity__ = True
+    _cdnkit_rules = _pd.model_validator(mode="after")(_check_rules)
     next_marker: str | None = _pd.Field(
         default=None, validation_alias="NextMarker", serialization_alias="NextMarker"
     )
@@ -2250,7 +2252,7 @@ class ContinuousDeploymentSingleHeaderConfig(_Model):
     sent to the staging distribution. Otherwise the request is sent to the primary distribution.
     """
 
-    header: _t.Annotated[str, _pd.Field(pattern="^aws-cf-cd-"), _Tolerant] = _pd.Field(
+    header: _t.Annotated[str, _pd.Field(pattern="^aws-cf-cd-")] = _pd.Field(
         validation_alias="Header", serialization_alias="Header"
     )
     """The request header name that you want CloudFront to send to your staging distribution. The
@@ -2263,7 +2265,7 @@ class ContinuousDeploymentSingleHeaderConfig(_Model):
 class ContinuousDeploymentSingleWeightConfig(_Model):
     """Contains the percentage of traffic to send to a staging distribution."""
 
-    weight: _t.Annotated[float, _pd.Field(ge=0.0, le=0.15), _Tolerant] = _pd.Field(
+    weight: _t.Annotated[float, _pd.Field(ge=0.0, le=0.15)] = _pd.Field(
         validation_alias="Weight", serialization_alias="Weight"
     )
     """The percentage of traffic to send to a staging distribution, expressed as a decimal number
@@ -2286,6 +2288,7 @@ class CookieNames(_Model):
     """Contains a list of cookie names."""
 
     __cdnkit_quantity__ = True
+    _cdnkit_rules = _pd.model_validator(mode="after")(_check_rules)
     items: list[str] | None = _pd.Field(
         default=None, validation_alias="Items", serialization_alias="Items"
     )
@@ -2309,9 +2312,7 @@ class CookiePreference(_Model):
     ``CookiesConfig`` in an origin request policy. See ``OriginRequestPolicy``.
     """
 
-    forward: _t.Annotated[ItemSelection, _Tolerant] = _pd.Field(
-        validation_alias="Forward", serialization_alias="Forward"
-    )
+    forward: ItemSelection = _pd.Field(validation_alias="Forward", serialization_alias="Forward")
     """This field is deprecated. We recommend that you use a cache policy or an origin request
     policy instead of this field.
 
@@ -2403,7 +2404,7 @@ class CreateAnycastIpListRequest(_Model):
     """
 
     name: _t.Annotated[
-        str, _pd.Field(min_length=1, max_length=64, pattern="[a-zA-Z0-9-_]{1,64}"), _Tolerant
+        str, _pd.Field(min_length=1, max_length=64, pattern="[a-zA-Z0-9-_]{1,64}")
     ] = _pd.Field(validation_alias="Name", serialization_alias="Name")
     """Name of the Anycast static IP list."""
     ip_count: int = _pd.Field(validation_alias="IpCount", serialization_alias="IpCount")
@@ -2412,7 +2413,7 @@ class CreateAnycastIpListRequest(_Model):
     """
     tags: Tags | None = _pd.Field(default=None, validation_alias="Tags", serialization_alias="Tags")
     """A complex type that contains zero or more ``Tag`` elements."""
-    ip_address_type: _t.Annotated[IpAddressType, _Tolerant] | None = _pd.Field(
+    ip_address_type: IpAddressType | None = _pd.Field(
         default=None, validation_alias="IpAddressType", serialization_alias="IpAddressType"
     )
     """The IP address type for the Anycast static IP list. You can specify one of the following
@@ -2533,19 +2534,19 @@ class CreateConnectionFunctionRequest(_Model):
     """
 
     name: _t.Annotated[
-        str, _pd.Field(min_length=1, max_length=64, pattern="^[a-zA-Z0-9_-]{1,64}$"), _Tolerant
+        str, _pd.Field(min_length=1, max_length=64, pattern="^[a-zA-Z0-9_-]{1,64}$")
     ] = _pd.Field(validation_alias="Name", serialization_alias="Name")
     """A name for the connection function."""
     connection_function_config: FunctionConfig = _pd.Field(
         validation_alias="ConnectionFunctionConfig", serialization_alias="ConnectionFunctionConfig"
     )
     """Contains configuration information about a CloudFront function."""
-    connection_function_code: _t.Annotated[
-        bytes, _pd.Field(min_length=1, max_length=10240), _Tolerant
-    ] = _pd.Field(
-        repr=False,
-        validation_alias="ConnectionFunctionCode",
-        serialization_alias="ConnectionFunctionCode",
+    connection_function_code: _t.Annotated[bytes, _pd.Field(min_length=1, max_length=10240)] = (
+        _pd.Field(
+            repr=False,
+            validation_alias="ConnectionFunctionCode",
+            serialization_alias="ConnectionFunctionCode",
+        )
     )
     """The code for the connection function."""
     tags: Tags | None = _pd.Field(default=None, validation_alias="Tags", serialization_alias="Tags")
@@ -2697,9 +2698,9 @@ class CreateDistributionTenantRequest(_Model):
         validation_alias="DistributionId", serialization_alias="DistributionId"
     )
     """The ID of the multi-tenant distribution to use for creating the distribution tenant."""
-    name: _t.Annotated[
-        str, _pd.Field(pattern="[a-zA-Z0-9][a-zA-Z0-9-.]{1,126}[a-zA-Z0-9]"), _Tolerant
-    ] = _pd.Field(validation_alias="Name", serialization_alias="Name")
+    name: _t.Annotated[str, _pd.Field(pattern="[a-zA-Z0-9][a-zA-Z0-9-.]{1,126}[a-zA-Z0-9]")] = (
+        _pd.Field(validation_alias="Name", serialization_alias="Name")
+    )
     """The name of the distribution tenant. Enter a friendly identifier that is unique within your
     Amazon Web Services account. This name can't be updated after you create the distribution
     tenant.
@@ -2873,7 +2874,7 @@ class CreateFunctionRequest(_Model):
     """
 
     name: _t.Annotated[
-        str, _pd.Field(min_length=1, max_length=64, pattern="^[a-zA-Z0-9_-]{1,64}$"), _Tolerant
+        str, _pd.Field(min_length=1, max_length=64, pattern="^[a-zA-Z0-9_-]{1,64}$")
     ] = _pd.Field(validation_alias="Name", serialization_alias="Name")
     """A name to identify the function."""
     function_config: FunctionConfig = _pd.Field(
@@ -2882,8 +2883,8 @@ class CreateFunctionRequest(_Model):
     """Configuration information about the function, including an optional comment and the
     function's runtime.
     """
-    function_code: _t.Annotated[bytes, _pd.Field(min_length=1, max_length=10240), _Tolerant] = (
-        _pd.Field(repr=False, validation_alias="FunctionCode", serialization_alias="FunctionCode")
+    function_code: _t.Annotated[bytes, _pd.Field(min_length=1, max_length=10240)] = _pd.Field(
+        repr=False, validation_alias="FunctionCode", serialization_alias="FunctionCode"
     )
     """The function code. For more information about writing a CloudFront function, see Writing
     function code for CloudFront Functions in the Amazon CloudFront Developer Guide.
@@ -3024,13 +3025,13 @@ class CreateKeyValueStoreRequest(_Model):
     """
 
     name: _t.Annotated[
-        str, _pd.Field(min_length=1, max_length=64, pattern="^[a-zA-Z0-9_-]{1,64}$"), _Tolerant
+        str, _pd.Field(min_length=1, max_length=64, pattern="^[a-zA-Z0-9_-]{1,64}$")
     ] = _pd.Field(validation_alias="Name", serialization_alias="Name")
     """The name of the key value store. The minimum length is 1 character and the maximum length is
     64 characters.
     """
-    comment: _t.Annotated[str, _pd.Field(min_length=0, max_length=128), _Tolerant] | None = (
-        _pd.Field(default=None, validation_alias="Comment", serialization_alias="Comment")
+    comment: _t.Annotated[str, _pd.Field(min_length=0, max_length=128)] | None = _pd.Field(
+        default=None, validation_alias="Comment", serialization_alias="Comment"
     )
     """The comment of the key value store."""
     import_source: ImportSource | None = _pd.Field(
@@ -3528,6 +3529,7 @@ class CustomErrorResponses(_Model):
     """
 
     __cdnkit_quantity__ = True
+    _cdnkit_rules = _pd.model_validator(mode="after")(_check_rules)
     items: list[CustomErrorResponse] | None = _pd.Field(
         default=None, validation_alias="Items", serialization_alias="Items"
     )
@@ -3548,6 +3550,7 @@ class CustomHeaders(_Model):
     """A complex type that contains the list of Custom Headers for each origin."""
 
     __cdnkit_quantity__ = True
+    _cdnkit_rules = _pd.model_validator(mode="after")(_check_rules)
     items: list[OriginCustomHeader] | None = _pd.Field(
         default=None, validation_alias="Items", serialization_alias="Items"
     )
@@ -3576,7 +3579,7 @@ class CustomOriginConfig(_Model):
     """The HTTPS port that CloudFront uses to connect to the origin. Specify the HTTPS port that
     the origin listens on.
     """
-    origin_protocol_policy: _t.Annotated[OriginProtocolPolicy, _Tolerant] = _pd.Field(
+    origin_protocol_policy: OriginProtocolPolicy = _pd.Field(
         validation_alias="OriginProtocolPolicy", serialization_alias="OriginProtocolPolicy"
     )
     """Specifies the protocol (HTTP or HTTPS) that CloudFront uses to connect to the origin. Valid
@@ -3618,7 +3621,7 @@ class CustomOriginConfig(_Model):
     For more information, see Keep-alive timeout (custom origins only) in the Amazon CloudFront
     Developer Guide.
     """
-    ip_address_type: _t.Annotated[IpAddressType, _Tolerant] | None = _pd.Field(
+    ip_address_type: IpAddressType | None = _pd.Field(
         default=None, validation_alias="IpAddressType", serialization_alias="IpAddressType"
     )
     """Specifies which IP protocol CloudFront uses when connecting to your origin. If your origin
@@ -3673,7 +3676,7 @@ class DefaultCacheBehavior(_Model):
         default=None, validation_alias="TrustedKeyGroups", serialization_alias="TrustedKeyGroups"
     )
     """A list of key groups that CloudFront can use to validate signed URLs or signed cookies."""
-    viewer_protocol_policy: _t.Annotated[ViewerProtocolPolicy, _Tolerant] = _pd.Field(
+    viewer_protocol_policy: ViewerProtocolPolicy = _pd.Field(
         validation_alias="ViewerProtocolPolicy", serialization_alias="ViewerProtocolPolicy"
     )
     """The protocol that viewers can use to access the files in the origin specified by
@@ -3862,7 +3865,7 @@ class DeleteConnectionFunctionRequest(_Model):
     Deletes a connection function.
     """
 
-    id: _t.Annotated[str, _pd.Field(min_length=1, max_length=64), _Tolerant] = _pd.Field(
+    id: _t.Annotated[str, _pd.Field(min_length=1, max_length=64)] = _pd.Field(
         validation_alias="Id", serialization_alias="Id"
     )
     """The connection function's ID."""
@@ -3996,7 +3999,7 @@ class DeleteFunctionRequest(_Model):
     """
 
     name: _t.Annotated[
-        str, _pd.Field(min_length=1, max_length=64, pattern="^[a-zA-Z0-9_-]{1,64}$"), _Tolerant
+        str, _pd.Field(min_length=1, max_length=64, pattern="^[a-zA-Z0-9_-]{1,64}$")
     ] = _pd.Field(validation_alias="Name", serialization_alias="Name")
     """The name of the function that you are deleting."""
     if_match: str = _pd.Field(validation_alias="IfMatch", serialization_alias="IfMatch")
@@ -4036,7 +4039,7 @@ class DeleteKeyValueStoreRequest(_Model):
     """
 
     name: _t.Annotated[
-        str, _pd.Field(min_length=1, max_length=64, pattern="^[a-zA-Z0-9_-]{1,64}$"), _Tolerant
+        str, _pd.Field(min_length=1, max_length=64, pattern="^[a-zA-Z0-9_-]{1,64}$")
     ] = _pd.Field(validation_alias="Name", serialization_alias="Name")
     """The name of the key value store."""
     if_match: str = _pd.Field(validation_alias="IfMatch", serialization_alias="IfMatch")
@@ -4194,7 +4197,7 @@ class DeleteTrustStoreRequest(_Model):
     Deletes a trust store.
     """
 
-    id: _t.Annotated[str, _pd.Field(min_length=1, max_length=64), _Tolerant] = _pd.Field(
+    id: _t.Annotated[str, _pd.Field(min_length=1, max_length=64)] = _pd.Field(
         validation_alias="Id", serialization_alias="Id"
     )
     """The trust store's ID."""
@@ -4238,7 +4241,7 @@ class DescribeConnectionFunctionRequest(_Model):
 
     identifier: str = _pd.Field(validation_alias="Identifier", serialization_alias="Identifier")
     """The connection function's identifier."""
-    stage: _t.Annotated[FunctionStage, _Tolerant] | None = _pd.Field(
+    stage: FunctionStage | None = _pd.Field(
         default=None, validation_alias="Stage", serialization_alias="Stage"
     )
     """The connection function's stage."""
@@ -4271,10 +4274,10 @@ class DescribeFunctionRequest(_Model):
     """
 
     name: _t.Annotated[
-        str, _pd.Field(min_length=1, max_length=64, pattern="^[a-zA-Z0-9_-]{1,64}$"), _Tolerant
+        str, _pd.Field(min_length=1, max_length=64, pattern="^[a-zA-Z0-9_-]{1,64}$")
     ] = _pd.Field(validation_alias="Name", serialization_alias="Name")
     """The name of the function that you are getting information about."""
-    stage: _t.Annotated[FunctionStage, _Tolerant] | None = _pd.Field(
+    stage: FunctionStage | None = _pd.Field(
         default=None, validation_alias="Stage", serialization_alias="Stage"
     )
     """The function's stage, either ``DEVELOPMENT`` or ``LIVE``."""
@@ -4305,7 +4308,7 @@ class DescribeKeyValueStoreRequest(_Model):
     """
 
     name: _t.Annotated[
-        str, _pd.Field(min_length=1, max_length=64, pattern="^[a-zA-Z0-9_-]{1,64}$"), _Tolerant
+        str, _pd.Field(min_length=1, max_length=64, pattern="^[a-zA-Z0-9_-]{1,64}$")
     ] = _pd.Field(validation_alias="Name", serialization_alias="Name")
     """The name of the key value store."""
 
@@ -4505,7 +4508,7 @@ class DistributionConfig(_Model):
     For more information about custom error pages, see Customizing Error Responses in the Amazon
     CloudFront Developer Guide.
     """
-    comment: _t.Annotated[str, _pd.Field(max_length=128), _Tolerant] = _pd.Field(
+    comment: _t.Annotated[str, _pd.Field(max_length=128)] = _pd.Field(
         repr=False, validation_alias="Comment", serialization_alias="Comment"
     )
     """A comment to describe the distribution. The comment cannot be longer than 128 characters."""
@@ -4516,7 +4519,7 @@ class DistributionConfig(_Model):
 
     For more information about logging, see Access Logs in the Amazon CloudFront Developer Guide.
     """
-    price_class: _t.Annotated[PriceClass, _Tolerant] | None = _pd.Field(
+    price_class: PriceClass | None = _pd.Field(
         default=None, validation_alias="PriceClass", serialization_alias="PriceClass"
     )
     """The price class that corresponds with the maximum price that you want to pay for CloudFront
@@ -4545,7 +4548,7 @@ class DistributionConfig(_Model):
     for example
     ``arn:aws:wafv2:us-east-1:123456789012:global/webacl/ExampleWebACL/a1b2c3d4-5678-90ab-cdef-EXAMPLE11111``.
     """
-    http_version: _t.Annotated[HttpVersion, _Tolerant] | None = _pd.Field(
+    http_version: HttpVersion | None = _pd.Field(
         default=None, validation_alias="HttpVersion", serialization_alias="HttpVersion"
     )
     """(Optional) Specify the HTTP version(s) that you want viewers to use to communicate with
@@ -4586,7 +4589,7 @@ class DistributionConfig(_Model):
         default=None, validation_alias="TenantConfig", serialization_alias="TenantConfig"
     )
     """A distribution tenant configuration."""
-    connection_mode: _t.Annotated[ConnectionMode, _Tolerant] | None = _pd.Field(
+    connection_mode: ConnectionMode | None = _pd.Field(
         default=None, validation_alias="ConnectionMode", serialization_alias="ConnectionMode"
     )
     """This field specifies whether the connection mode is through a standard distribution (direct)
@@ -4626,6 +4629,7 @@ class DistributionIdList(_Model):
     """A list of distribution IDs."""
 
     __cdnkit_quantity__ = True
+    _cdnkit_rules = _pd.model_validator(mode="after")(_check_rules)
     marker: str = _pd.Field(validation_alias="Marker", serialization_alias="Marker")
     """The value provided in the ``Marker`` request field."""
     next_marker: str | None = _pd.Field(
@@ -4674,6 +4678,7 @@ class DistributionIdOwnerList(_Model):
     """The list of distribution IDs and the Amazon Web Services accounts that they belong to."""
 
     __cdnkit_quantity__ = True
+    _cdnkit_rules = _pd.model_validator(mode="after")(_check_rules)
     marker: str = _pd.Field(validation_alias="Marker", serialization_alias="Marker")
     """Use this field when paginating results to indicate where to begin in your list of
     ``DistributionIdOwner`` objects. The response includes distributions in the list that occur
@@ -4713,6 +4718,7 @@ class DistributionList(_Model):
     """A distribution list."""
 
     __cdnkit_quantity__ = True
+    _cdnkit_rules = _pd.model_validator(mode="after")(_check_rules)
     marker: str = _pd.Field(validation_alias="Marker", serialization_alias="Marker")
     """The value you provided for the ``Marker`` request parameter."""
     next_marker: str | None = _pd.Field(
@@ -4822,7 +4828,7 @@ class DistributionSummary(_Model):
     """A complex type that contains zero or more ``CustomErrorResponses`` elements."""
     comment: str = _pd.Field(repr=False, validation_alias="Comment", serialization_alias="Comment")
     """The comment originally specified when this distribution was created."""
-    price_class: _t.Annotated[PriceClass, _Tolerant] = _pd.Field(
+    price_class: PriceClass = _pd.Field(
         validation_alias="PriceClass", serialization_alias="PriceClass"
     )
     """A complex type that contains information about price class for this streaming distribution.
@@ -4843,7 +4849,7 @@ class DistributionSummary(_Model):
     """
     web_acl_id: str = _pd.Field(validation_alias="WebACLId", serialization_alias="WebACLId")
     """The Web ACL Id (if any) associated with the distribution."""
-    http_version: _t.Annotated[HttpVersion, _Tolerant] = _pd.Field(
+    http_version: HttpVersion = _pd.Field(
         validation_alias="HttpVersion", serialization_alias="HttpVersion"
     )
     """Specify the maximum HTTP version that you want viewers to use to communicate with
@@ -4868,7 +4874,7 @@ class DistributionSummary(_Model):
     ``true``, this is a staging distribution. When this value is ``false``, this is not a staging
     distribution.
     """
-    connection_mode: _t.Annotated[ConnectionMode, _Tolerant] | None = _pd.Field(
+    connection_mode: ConnectionMode | None = _pd.Field(
         default=None, validation_alias="ConnectionMode", serialization_alias="ConnectionMode"
     )
     """This field specifies whether the connection mode is through a standard distribution (direct)
@@ -5025,7 +5031,7 @@ class DnsConfiguration(_Model):
 
     domain: str = _pd.Field(validation_alias="Domain", serialization_alias="Domain")
     """The domain name that you're verifying."""
-    status: _t.Annotated[DnsConfigurationStatus, _Tolerant] = _pd.Field(
+    status: DnsConfigurationStatus = _pd.Field(
         validation_alias="Status", serialization_alias="Status"
     )
     """The status of your domain name."""
@@ -5042,7 +5048,7 @@ class DomainConflict(_Model):
 
     domain: str = _pd.Field(validation_alias="Domain", serialization_alias="Domain")
     """The domain used to find existing conflicts for domain configurations."""
-    resource_type: _t.Annotated[DistributionResourceType, _Tolerant] = _pd.Field(
+    resource_type: DistributionResourceType = _pd.Field(
         validation_alias="ResourceType", serialization_alias="ResourceType"
     )
     """The CloudFront resource type that has a domain conflict."""
@@ -5064,7 +5070,7 @@ class DomainResult(_Model):
 
     domain: str = _pd.Field(validation_alias="Domain", serialization_alias="Domain")
     """The specified domain."""
-    status: _t.Annotated[DomainStatus, _Tolerant] | None = _pd.Field(
+    status: DomainStatus | None = _pd.Field(
         default=None, validation_alias="Status", serialization_alias="Status"
     )
     """Whether the domain is active or inactive."""
@@ -5076,6 +5082,7 @@ class EncryptionEntities(_Model):
     """
 
     __cdnkit_quantity__ = True
+    _cdnkit_rules = _pd.model_validator(mode="after")(_check_rules)
     items: list[EncryptionEntity] | None = _pd.Field(
         default=None, validation_alias="Items", serialization_alias="Items"
     )
@@ -5246,6 +5253,7 @@ class FieldLevelEncryptionList(_Model):
     """List of field-level encryption configurations."""
 
     __cdnkit_quantity__ = True
+    _cdnkit_rules = _pd.model_validator(mode="after")(_check_rules)
     next_marker: str | None = _pd.Field(
         default=None, validation_alias="NextMarker", serialization_alias="NextMarker"
     )
@@ -5333,6 +5341,7 @@ class FieldLevelEncryptionProfileList(_Model):
     """List of field-level encryption profiles."""
 
     __cdnkit_quantity__ = True
+    _cdnkit_rules = _pd.model_validator(mode="after")(_check_rules)
     next_marker: str | None = _pd.Field(
         default=None, validation_alias="NextMarker", serialization_alias="NextMarker"
     )
@@ -5422,6 +5431,7 @@ class FieldPatterns(_Model):
     """A complex data type that includes the field patterns to match for field-level encryption."""
 
     __cdnkit_quantity__ = True
+    _cdnkit_rules = _pd.model_validator(mode="after")(_check_rules)
     items: list[str] | None = _pd.Field(
         default=None, validation_alias="Items", serialization_alias="Items"
     )
@@ -5502,12 +5512,9 @@ class FunctionAssociation(_Model):
             max_length=108,
             pattern="arn:aws:cloudfront::[0-9]{12}:function\\/[a-zA-Z0-9-_]{1,64}",
         ),
-        _Tolerant,
     ] = _pd.Field(validation_alias="FunctionARN", serialization_alias="FunctionARN")
     """The Amazon Resource Name (ARN) of the function."""
-    event_type: _t.Annotated[EventType, _Tolerant] = _pd.Field(
-        validation_alias="EventType", serialization_alias="EventType"
-    )
+    event_type: EventType = _pd.Field(validation_alias="EventType", serialization_alias="EventType")
     """The event type of the function, either ``viewer-request`` or ``viewer-response``. You cannot
     use origin-facing event types (``origin-request`` and ``origin-response``) with a CloudFront
     function.
@@ -5521,6 +5528,7 @@ class FunctionAssociations(_Model):
     """
 
     __cdnkit_quantity__ = True
+    _cdnkit_rules = _pd.model_validator(mode="after")(_check_rules)
     items: list[FunctionAssociation] | None = _pd.Field(
         default=None, validation_alias="Items", serialization_alias="Items"
     )
@@ -5541,9 +5549,7 @@ class FunctionConfig(_Model):
 
     comment: str = _pd.Field(validation_alias="Comment", serialization_alias="Comment")
     """A comment to describe the function."""
-    runtime: _t.Annotated[FunctionRuntime, _Tolerant] = _pd.Field(
-        validation_alias="Runtime", serialization_alias="Runtime"
-    )
+    runtime: FunctionRuntime = _pd.Field(validation_alias="Runtime", serialization_alias="Runtime")
     """The function's runtime environment version."""
     key_value_store_associations: KeyValueStoreAssociations | None = _pd.Field(
         default=None,
@@ -5566,6 +5572,7 @@ class FunctionList(_Model):
     """A list of CloudFront functions."""
 
     __cdnkit_quantity__ = True
+    _cdnkit_rules = _pd.model_validator(mode="after")(_check_rules)
     next_marker: str | None = _pd.Field(
         default=None, validation_alias="NextMarker", serialization_alias="NextMarker"
     )
@@ -5592,7 +5599,7 @@ class FunctionMetadata(_Model):
 
     function_arn: str = _pd.Field(validation_alias="FunctionARN", serialization_alias="FunctionARN")
     """The Amazon Resource Name (ARN) of the function. The ARN uniquely identifies the function."""
-    stage: _t.Annotated[FunctionStage, _Tolerant] | None = _pd.Field(
+    stage: FunctionStage | None = _pd.Field(
         default=None, validation_alias="Stage", serialization_alias="Stage"
     )
     """The stage that the function is in, either ``DEVELOPMENT`` or ``LIVE``.
@@ -5628,7 +5635,7 @@ class FunctionSummary(_Model):
     """Contains configuration information and metadata about a CloudFront function."""
 
     name: _t.Annotated[
-        str, _pd.Field(min_length=1, max_length=64, pattern="^[a-zA-Z0-9_-]{1,64}$"), _Tolerant
+        str, _pd.Field(min_length=1, max_length=64, pattern="^[a-zA-Z0-9_-]{1,64}$")
     ] = _pd.Field(validation_alias="Name", serialization_alias="Name")
     """The name of the CloudFront function."""
     status: str | None = _pd.Field(
@@ -5651,7 +5658,8 @@ class GeoRestriction(_Model):
     """
 
     __cdnkit_quantity__ = True
-    restriction_type: _t.Annotated[GeoRestrictionType, _Tolerant] = _pd.Field(
+    _cdnkit_rules = _pd.model_validator(mode="after")(_check_rules)
+    restriction_type: GeoRestrictionType = _pd.Field(
         validation_alias="RestrictionType", serialization_alias="RestrictionType"
     )
     """The method that you want to use to restrict distribution of your content by country:
@@ -5690,7 +5698,7 @@ class GeoRestrictionCustomization(_Model):
     restrictions.
     """
 
-    restriction_type: _t.Annotated[GeoRestrictionType, _Tolerant] = _pd.Field(
+    restriction_type: GeoRestrictionType = _pd.Field(
         validation_alias="RestrictionType", serialization_alias="RestrictionType"
     )
     """The method that you want to use to restrict distribution of your content by country:
@@ -5869,7 +5877,7 @@ class GetConnectionFunctionRequest(_Model):
 
     identifier: str = _pd.Field(validation_alias="Identifier", serialization_alias="Identifier")
     """The connection function's identifier."""
-    stage: _t.Annotated[FunctionStage, _Tolerant] | None = _pd.Field(
+    stage: FunctionStage | None = _pd.Field(
         default=None, validation_alias="Stage", serialization_alias="Stage"
     )
     """The connection function's stage."""
@@ -5882,7 +5890,7 @@ class GetConnectionFunctionResult(_Model):
     """
 
     connection_function_code: (
-        _t.Annotated[bytes, _pd.Field(min_length=1, max_length=10240), _Tolerant] | None
+        _t.Annotated[bytes, _pd.Field(min_length=1, max_length=10240)] | None
     ) = _pd.Field(
         default=None,
         repr=False,
@@ -6235,10 +6243,10 @@ class GetFunctionRequest(_Model):
     """
 
     name: _t.Annotated[
-        str, _pd.Field(min_length=1, max_length=64, pattern="^[a-zA-Z0-9_-]{1,64}$"), _Tolerant
+        str, _pd.Field(min_length=1, max_length=64, pattern="^[a-zA-Z0-9_-]{1,64}$")
     ] = _pd.Field(validation_alias="Name", serialization_alias="Name")
     """The name of the function whose code you are getting."""
-    stage: _t.Annotated[FunctionStage, _Tolerant] | None = _pd.Field(
+    stage: FunctionStage | None = _pd.Field(
         default=None, validation_alias="Stage", serialization_alias="Stage"
     )
     """The function's stage, either ``DEVELOPMENT`` or ``LIVE``."""
@@ -6254,13 +6262,13 @@ class GetFunctionResult(_Model):
     you can use ``ListFunctions``.
     """
 
-    function_code: (
-        _t.Annotated[bytes, _pd.Field(min_length=1, max_length=10240), _Tolerant] | None
-    ) = _pd.Field(
-        default=None,
-        repr=False,
-        validation_alias="FunctionCode",
-        serialization_alias="FunctionCode",
+    function_code: _t.Annotated[bytes, _pd.Field(min_length=1, max_length=10240)] | None = (
+        _pd.Field(
+            default=None,
+            repr=False,
+            validation_alias="FunctionCode",
+            serialization_alias="FunctionCode",
+        )
     )
     """The function code of a CloudFront function."""
     etag: str | None = _pd.Field(default=None, validation_alias="ETag", serialization_alias="ETag")
@@ -6855,6 +6863,7 @@ class Headers(_Model):
     """Contains a list of HTTP header names."""
 
     __cdnkit_quantity__ = True
+    _cdnkit_rules = _pd.model_validator(mode="after")(_check_rules)
     items: list[str] | None = _pd.Field(
         default=None, validation_alias="Items", serialization_alias="Items"
     )
@@ -6910,7 +6919,7 @@ class IllegalUpdate(_Model):
 class ImportSource(_Model):
     """The import source for the key value store."""
 
-    source_type: _t.Annotated[ImportSourceType, _Tolerant] = _pd.Field(
+    source_type: ImportSourceType = _pd.Field(
         validation_alias="SourceType", serialization_alias="SourceType"
     )
     """The source type of the import source for the key value store."""
@@ -7226,6 +7235,7 @@ class InvalidationList(_Model):
     """
 
     __cdnkit_quantity__ = True
+    _cdnkit_rules = _pd.model_validator(mode="after")(_check_rules)
     marker: str = _pd.Field(validation_alias="Marker", serialization_alias="Marker")
     """The value that you provided for the ``Marker`` request parameter."""
     next_marker: str | None = _pd.Field(
@@ -7289,7 +7299,7 @@ class IpamCidrConfig(_Model):
     )
     """The specified Anycast IP address allocated from the IPAM pool for this CIDR configuration.
     """
-    status: _t.Annotated[IpamCidrStatus, _Tolerant] | None = _pd.Field(
+    status: IpamCidrStatus | None = _pd.Field(
         default=None, validation_alias="Status", serialization_alias="Status"
     )
     """The current status of the IPAM CIDR configuration."""
@@ -7376,6 +7386,7 @@ class KeyGroupList(_Model):
     """A list of key groups."""
 
     __cdnkit_quantity__ = True
+    _cdnkit_rules = _pd.model_validator(mode="after")(_check_rules)
     next_marker: str | None = _pd.Field(
         default=None, validation_alias="NextMarker", serialization_alias="NextMarker"
     )
@@ -7408,6 +7419,7 @@ class KeyPairIds(_Model):
     """A list of CloudFront key pair identifiers."""
 
     __cdnkit_quantity__ = True
+    _cdnkit_rules = _pd.model_validator(mode="after")(_check_rules)
     items: list[str] | None = _pd.Field(
         default=None, validation_alias="Items", serialization_alias="Items"
     )
@@ -7454,7 +7466,6 @@ class KeyValueStoreAssociation(_Model):
             max_length=85,
             pattern="arn:aws:cloudfront::[0-9]{12}:key-value-store\\/[0-9a-fA-F-]{36}",
         ),
-        _Tolerant,
     ] = _pd.Field(validation_alias="KeyValueStoreARN", serialization_alias="KeyValueStoreARN")
     """The Amazon Resource Name (ARN) of the key value store association."""
 
@@ -7463,6 +7474,7 @@ class KeyValueStoreAssociations(_Model):
     """The key value store associations."""
 
     __cdnkit_quantity__ = True
+    _cdnkit_rules = _pd.model_validator(mode="after")(_check_rules)
     items: list[KeyValueStoreAssociation] | None = _pd.Field(
         default=None, validation_alias="Items", serialization_alias="Items"
     )
@@ -7479,6 +7491,7 @@ class KeyValueStoreList(_Model):
     """The key value store list."""
 
     __cdnkit_quantity__ = True
+    _cdnkit_rules = _pd.model_validator(mode="after")(_check_rules)
     next_marker: str | None = _pd.Field(
         default=None, validation_alias="NextMarker", serialization_alias="NextMarker"
     )
@@ -7524,9 +7537,7 @@ class LambdaFunctionAssociation(_Model):
     """The ARN of the Lambda@Edge function. You must specify the ARN of a function version; you
     can't specify an alias or $LATEST.
     """
-    event_type: _t.Annotated[EventType, _Tolerant] = _pd.Field(
-        validation_alias="EventType", serialization_alias="EventType"
-    )
+    event_type: EventType = _pd.Field(validation_alias="EventType", serialization_alias="EventType")
     """Specifies the event type that triggers a Lambda@Edge function invocation. You can specify
     the following values:
 
@@ -7550,6 +7561,7 @@ class LambdaFunctionAssociations(_Model):
     """
 
     __cdnkit_quantity__ = True
+    _cdnkit_rules = _pd.model_validator(mode="after")(_check_rules)
     items: list[LambdaFunctionAssociation] | None = _pd.Field(
         default=None, validation_alias="Items", serialization_alias="Items"
     )
@@ -7604,7 +7616,7 @@ class ListCachePoliciesRequest(_Model):
     Services, or only the custom policies created in your Amazon Web Services account.
     """
 
-    type: _t.Annotated[CachePolicyType, _Tolerant] | None = _pd.Field(
+    type: CachePolicyType | None = _pd.Field(
         default=None, validation_alias="Type", serialization_alias="Type"
     )
     """A filter to return only the specified kinds of cache policies. Valid values are:
@@ -7684,13 +7696,13 @@ class ListConflictingAliasesRequest(_Model):
     or alternate domain name.
     """
 
-    distribution_id: _t.Annotated[str, _pd.Field(min_length=0, max_length=25), _Tolerant] = (
-        _pd.Field(validation_alias="DistributionId", serialization_alias="DistributionId")
+    distribution_id: _t.Annotated[str, _pd.Field(min_length=0, max_length=25)] = _pd.Field(
+        validation_alias="DistributionId", serialization_alias="DistributionId"
     )
     """The ID of a standard distribution in your account that has an attached TLS certificate that
     includes the provided alias.
     """
-    alias: _t.Annotated[str, _pd.Field(min_length=0, max_length=253), _Tolerant] = _pd.Field(
+    alias: _t.Annotated[str, _pd.Field(min_length=0, max_length=253)] = _pd.Field(
         validation_alias="Alias", serialization_alias="Alias"
     )
     """The alias (also called a CNAME) to search for conflicting aliases."""
@@ -7702,7 +7714,7 @@ class ListConflictingAliasesRequest(_Model):
     get the next page of the list, set this field's value to the value of ``NextMarker`` from the
     current page's response.
     """
-    max_items: _t.Annotated[int, _pd.Field(le=100), _Tolerant] | None = _pd.Field(
+    max_items: _t.Annotated[int, _pd.Field(le=100)] | None = _pd.Field(
         default=None, validation_alias="MaxItems", serialization_alias="MaxItems"
     )
     """The maximum number of conflicting aliases that you want in the response."""
@@ -7742,7 +7754,7 @@ class ListConnectionFunctionsRequest(_Model):
         default=None, validation_alias="MaxItems", serialization_alias="MaxItems"
     )
     """The maximum number of connection functions that you want returned in the response."""
-    stage: _t.Annotated[FunctionStage, _Tolerant] | None = _pd.Field(
+    stage: FunctionStage | None = _pd.Field(
         default=None, validation_alias="Stage", serialization_alias="Stage"
     )
     """The connection function's stage."""
@@ -8058,7 +8070,7 @@ class ListDistributionsByConnectionModeRequest(_Model):
         default=None, validation_alias="MaxItems", serialization_alias="MaxItems"
     )
     """The maximum number of distributions to return."""
-    connection_mode: _t.Annotated[ConnectionMode, _Tolerant] = _pd.Field(
+    connection_mode: ConnectionMode = _pd.Field(
         validation_alias="ConnectionMode", serialization_alias="ConnectionMode"
     )
     """This field specifies whether the connection mode is through a standard distribution (direct)
@@ -8585,7 +8597,7 @@ class ListFunctionsRequest(_Model):
         default=None, validation_alias="MaxItems", serialization_alias="MaxItems"
     )
     """The maximum number of functions that you want in the response."""
-    stage: _t.Annotated[FunctionStage, _Tolerant] | None = _pd.Field(
+    stage: FunctionStage | None = _pd.Field(
         default=None, validation_alias="Stage", serialization_alias="Stage"
     )
     """An optional filter to return only the functions that are in the specified stage, either
@@ -8788,7 +8800,7 @@ class ListOriginRequestPoliciesRequest(_Model):
     Services, or only the custom policies created in your Amazon Web Services account.
     """
 
-    type: _t.Annotated[OriginRequestPolicyType, _Tolerant] | None = _pd.Field(
+    type: OriginRequestPolicyType | None = _pd.Field(
         default=None, validation_alias="Type", serialization_alias="Type"
     )
     """A filter to return only the specified kinds of origin request policies. Valid values are:
@@ -8902,7 +8914,7 @@ class ListResponseHeadersPoliciesRequest(_Model):
     Services, or only the custom policies created in your Amazon Web Services account.
     """
 
-    type: _t.Annotated[ResponseHeadersPolicyType, _Tolerant] | None = _pd.Field(
+    type: ResponseHeadersPolicyType | None = _pd.Field(
         default=None, validation_alias="Type", serialization_alias="Type"
     )
     """A filter to get only the specified kind of response headers policies. Valid values are:
@@ -8977,9 +8989,9 @@ class ListTagsForResourceRequest(_Model):
     The request to list tags for a CloudFront resource.
     """
 
-    resource: _t.Annotated[
-        str, _pd.Field(pattern="arn:aws(-cn)?:cloudfront::[0-9]+:.*"), _Tolerant
-    ] = _pd.Field(validation_alias="Resource", serialization_alias="Resource")
+    resource: _t.Annotated[str, _pd.Field(pattern="arn:aws(-cn)?:cloudfront::[0-9]+:.*")] = (
+        _pd.Field(validation_alias="Resource", serialization_alias="Resource")
+    )
     """An ARN of a CloudFront resource."""
 
 
@@ -9099,11 +9111,11 @@ class ManagedCertificateDetails(_Model):
         default=None, validation_alias="CertificateArn", serialization_alias="CertificateArn"
     )
     """The ARN of the CloudFront managed ACM certificate."""
-    certificate_status: _t.Annotated[ManagedCertificateStatus, _Tolerant] | None = _pd.Field(
+    certificate_status: ManagedCertificateStatus | None = _pd.Field(
         default=None, validation_alias="CertificateStatus", serialization_alias="CertificateStatus"
     )
     """The status of the CloudFront managed ACM certificate."""
-    validation_token_host: _t.Annotated[ValidationTokenHost, _Tolerant] | None = _pd.Field(
+    validation_token_host: ValidationTokenHost | None = _pd.Field(
         default=None,
         validation_alias="ValidationTokenHost",
         serialization_alias="ValidationTokenHost",
@@ -9124,7 +9136,7 @@ class ManagedCertificateDetails(_Model):
 class ManagedCertificateRequest(_Model):
     """An object that represents the request for the Amazon CloudFront managed ACM certificate."""
 
-    validation_token_host: _t.Annotated[ValidationTokenHost, _Tolerant] = _pd.Field(
+    validation_token_host: ValidationTokenHost = _pd.Field(
         validation_alias="ValidationTokenHost", serialization_alias="ValidationTokenHost"
     )
     """Specify how the HTTP validation token will be served when requesting the CloudFront managed
@@ -9134,12 +9146,12 @@ class ManagedCertificateRequest(_Model):
         default=None, validation_alias="PrimaryDomainName", serialization_alias="PrimaryDomainName"
     )
     """The primary domain name associated with the CloudFront managed ACM certificate."""
-    certificate_transparency_logging_preference: (
-        _t.Annotated[CertificateTransparencyLoggingPreference, _Tolerant] | None
-    ) = _pd.Field(
-        default=None,
-        validation_alias="CertificateTransparencyLoggingPreference",
-        serialization_alias="CertificateTransparencyLoggingPreference",
+    certificate_transparency_logging_preference: CertificateTransparencyLoggingPreference | None = (
+        _pd.Field(
+            default=None,
+            validation_alias="CertificateTransparencyLoggingPreference",
+            serialization_alias="CertificateTransparencyLoggingPreference",
+        )
     )
     """You can opt out of certificate transparency logging by specifying the ``disabled`` option.
     Opt in by specifying ``enabled``. For more information, see Certificate Transparency Logging in
@@ -9473,13 +9485,13 @@ class OriginAccessControlConfig(_Model):
         default=None, validation_alias="Description", serialization_alias="Description"
     )
     """A description of the origin access control."""
-    signing_protocol: _t.Annotated[OriginAccessControlSigningProtocols, _Tolerant] = _pd.Field(
+    signing_protocol: OriginAccessControlSigningProtocols = _pd.Field(
         validation_alias="SigningProtocol", serialization_alias="SigningProtocol"
     )
     """The signing protocol of the origin access control, which determines how CloudFront signs
     (authenticates) requests. The only valid values are ``sigv4`` and ``sigv4a``.
     """
-    signing_behavior: _t.Annotated[OriginAccessControlSigningBehaviors, _Tolerant] = _pd.Field(
+    signing_behavior: OriginAccessControlSigningBehaviors = _pd.Field(
         validation_alias="SigningBehavior", serialization_alias="SigningBehavior"
     )
     """Specifies which requests CloudFront signs (adds authentication information to). Specify
@@ -9493,11 +9505,9 @@ class OriginAccessControlConfig(_Model):
     - ``no-override`` - If the viewer request doesn't contain the ...
     - ``always-amz-auth`` - CloudFront signs all origin requests with Amazon ...
     """
-    origin_access_control_origin_type: _t.Annotated[OriginAccessControlOriginTypes, _Tolerant] = (
-        _pd.Field(
-            validation_alias="OriginAccessControlOriginType",
-            serialization_alias="OriginAccessControlOriginType",
-        )
+    origin_access_control_origin_type: OriginAccessControlOriginTypes = _pd.Field(
+        validation_alias="OriginAccessControlOriginType",
+        serialization_alias="OriginAccessControlOriginType",
     )
     """The type of origin that this origin access control is for."""
 
@@ -9515,6 +9525,7 @@ class OriginAccessControlList(_Model):
     """A list of CloudFront origin access controls."""
 
     __cdnkit_quantity__ = True
+    _cdnkit_rules = _pd.model_validator(mode="after")(_check_rules)
     marker: str = _pd.Field(validation_alias="Marker", serialization_alias="Marker")
     """The value of the ``Marker`` field that was provided in the request."""
     next_marker: str | None = _pd.Field(
@@ -9551,13 +9562,13 @@ class OriginAccessControlSummary(_Model):
     """A description of the origin access control."""
     name: str = _pd.Field(validation_alias="Name", serialization_alias="Name")
     """A unique name that identifies the origin access control."""
-    signing_protocol: _t.Annotated[OriginAccessControlSigningProtocols, _Tolerant] = _pd.Field(
+    signing_protocol: OriginAccessControlSigningProtocols = _pd.Field(
         validation_alias="SigningProtocol", serialization_alias="SigningProtocol"
     )
     """The signing protocol of the origin access control. The signing protocol determines how
     CloudFront signs (authenticates) requests. The only valid values are ``sigv4`` and ``sigv4a``.
     """
-    signing_behavior: _t.Annotated[OriginAccessControlSigningBehaviors, _Tolerant] = _pd.Field(
+    signing_behavior: OriginAccessControlSigningBehaviors = _pd.Field(
         validation_alias="SigningBehavior", serialization_alias="SigningBehavior"
     )
     """A value that specifies which requests CloudFront signs (adds authentication information to).
@@ -9568,11 +9579,9 @@ class OriginAccessControlSummary(_Model):
     - ``no-override`` - If the viewer request doesn't contain the ...
     - ``always-amz-auth`` - CloudFront signs all origin requests with Amazon ...
     """
-    origin_access_control_origin_type: _t.Annotated[OriginAccessControlOriginTypes, _Tolerant] = (
-        _pd.Field(
-            validation_alias="OriginAccessControlOriginType",
-            serialization_alias="OriginAccessControlOriginType",
-        )
+    origin_access_control_origin_type: OriginAccessControlOriginTypes = _pd.Field(
+        validation_alias="OriginAccessControlOriginType",
+        serialization_alias="OriginAccessControlOriginType",
     )
     """The type of origin that this origin access control is for."""
 
@@ -9608,7 +9617,7 @@ class OriginGroup(_Model):
         validation_alias="Members", serialization_alias="Members"
     )
     """A complex type that contains information about the origins in an origin group."""
-    selection_criteria: _t.Annotated[OriginGroupSelectionCriteria, _Tolerant] | None = _pd.Field(
+    selection_criteria: OriginGroupSelectionCriteria | None = _pd.Field(
         default=None, validation_alias="SelectionCriteria", serialization_alias="SelectionCriteria"
     )
     """The selection criteria for the origin group. For more information, see Create an origin
@@ -9641,9 +9650,10 @@ class OriginGroupMembers(_Model):
     """A complex data type for the origins included in an origin group."""
 
     __cdnkit_quantity__ = True
-    items: _t.Annotated[
-        list[OriginGroupMember], _pd.Field(min_length=2, max_length=2), _Tolerant
-    ] = _pd.Field(validation_alias="Items", serialization_alias="Items")
+    _cdnkit_rules = _pd.model_validator(mode="after")(_check_rules)
+    items: _t.Annotated[list[OriginGroupMember], _pd.Field(min_length=2, max_length=2)] = _pd.Field(
+        validation_alias="Items", serialization_alias="Items"
+    )
     """Items (origins) in an origin group."""
     quantity: int = _pd.Field(
         default_factory=_derive_quantity,
@@ -9657,6 +9667,7 @@ class OriginGroups(_Model):
     """A complex data type for the origin groups specified for a distribution."""
 
     __cdnkit_quantity__ = True
+    _cdnkit_rules = _pd.model_validator(mode="after")(_check_rules)
     items: list[OriginGroup] | None = _pd.Field(
         default=None, validation_alias="Items", serialization_alias="Items"
     )
@@ -9757,7 +9768,7 @@ class OriginRequestPolicyCookiesConfig(_Model):
     are included in requests that CloudFront sends to the origin.
     """
 
-    cookie_behavior: _t.Annotated[OriginRequestPolicyCookieBehavior, _Tolerant] = _pd.Field(
+    cookie_behavior: OriginRequestPolicyCookieBehavior = _pd.Field(
         validation_alias="CookieBehavior", serialization_alias="CookieBehavior"
     )
     """Determines whether cookies in viewer requests are included in requests that CloudFront sends
@@ -9779,7 +9790,7 @@ class OriginRequestPolicyHeadersConfig(_Model):
     in requests that CloudFront sends to the origin.
     """
 
-    header_behavior: _t.Annotated[OriginRequestPolicyHeaderBehavior, _Tolerant] = _pd.Field(
+    header_behavior: OriginRequestPolicyHeaderBehavior = _pd.Field(
         validation_alias="HeaderBehavior", serialization_alias="HeaderBehavior"
     )
     """Determines whether any HTTP headers are included in requests that CloudFront sends to the
@@ -9812,6 +9823,7 @@ class OriginRequestPolicyList(_Model):
     """A list of origin request policies."""
 
     __cdnkit_quantity__ = True
+    _cdnkit_rules = _pd.model_validator(mode="after")(_check_rules)
     next_marker: str | None = _pd.Field(
         default=None, validation_alias="NextMarker", serialization_alias="NextMarker"
     )
@@ -9838,8 +9850,8 @@ class OriginRequestPolicyQueryStringsConfig(_Model):
     query strings) are included in requests that CloudFront sends to the origin.
     """
 
-    query_string_behavior: _t.Annotated[OriginRequestPolicyQueryStringBehavior, _Tolerant] = (
-        _pd.Field(validation_alias="QueryStringBehavior", serialization_alias="QueryStringBehavior")
+    query_string_behavior: OriginRequestPolicyQueryStringBehavior = _pd.Field(
+        validation_alias="QueryStringBehavior", serialization_alias="QueryStringBehavior"
     )
     """Determines whether any URL query strings in viewer requests are included in requests that
     CloudFront sends to the origin. Valid values are:
@@ -9860,9 +9872,7 @@ class OriginRequestPolicyQueryStringsConfig(_Model):
 class OriginRequestPolicySummary(_Model):
     """Contains an origin request policy."""
 
-    type: _t.Annotated[OriginRequestPolicyType, _Tolerant] = _pd.Field(
-        validation_alias="Type", serialization_alias="Type"
-    )
+    type: OriginRequestPolicyType = _pd.Field(validation_alias="Type", serialization_alias="Type")
     """The type of origin request policy, either ``managed`` (created by Amazon Web Services) or
     ``custom`` (created in this Amazon Web Services account).
     """
@@ -9887,9 +9897,7 @@ class OriginShield(_Model):
     multiple edge locations or regional edge caches.
     """
     origin_shield_region: (
-        _t.Annotated[
-            str, _pd.Field(min_length=1, max_length=32, pattern="[a-z]{2}-[a-z]+-\\d"), _Tolerant
-        ]
+        _t.Annotated[str, _pd.Field(min_length=1, max_length=32, pattern="[a-z]{2}-[a-z]+-\\d")]
         | None
     ) = _pd.Field(
         default=None,
@@ -9910,9 +9918,8 @@ class OriginSslProtocols(_Model):
     """
 
     __cdnkit_quantity__ = True
-    items: list[_t.Annotated[SslProtocol, _Tolerant]] = _pd.Field(
-        validation_alias="Items", serialization_alias="Items"
-    )
+    _cdnkit_rules = _pd.model_validator(mode="after")(_check_rules)
+    items: list[SslProtocol] = _pd.Field(validation_alias="Items", serialization_alias="Items")
     """A list that contains allowed SSL/TLS protocols for this distribution."""
     quantity: int = _pd.Field(
         default_factory=_derive_quantity,
@@ -9928,7 +9935,8 @@ class Origins(_Model):
     """Contains information about the origins for this distribution."""
 
     __cdnkit_quantity__ = True
-    items: _t.Annotated[list[Origin], _pd.Field(min_length=1), _Tolerant] = _pd.Field(
+    _cdnkit_rules = _pd.model_validator(mode="after")(_check_rules)
+    items: _t.Annotated[list[Origin], _pd.Field(min_length=1)] = _pd.Field(
         validation_alias="Items", serialization_alias="Items"
     )
     """A list of origins."""
@@ -9946,11 +9954,11 @@ class Parameter(_Model):
     multi-tenant distribution.
     """
 
-    name: _t.Annotated[
-        str, _pd.Field(min_length=1, max_length=128, pattern="[a-zA-Z0-9-_]+"), _Tolerant
-    ] = _pd.Field(validation_alias="Name", serialization_alias="Name")
+    name: _t.Annotated[str, _pd.Field(min_length=1, max_length=128, pattern="[a-zA-Z0-9-_]+")] = (
+        _pd.Field(validation_alias="Name", serialization_alias="Name")
+    )
     """The parameter name."""
-    value: _t.Annotated[str, _pd.Field(min_length=1, max_length=256), _Tolerant] = _pd.Field(
+    value: _t.Annotated[str, _pd.Field(min_length=1, max_length=256)] = _pd.Field(
         validation_alias="Value", serialization_alias="Value"
     )
     """The parameter value."""
@@ -9962,9 +9970,9 @@ class ParameterDefinition(_Model):
     multi-tenant distribution.
     """
 
-    name: _t.Annotated[
-        str, _pd.Field(min_length=1, max_length=128, pattern="[a-zA-Z0-9-_]+"), _Tolerant
-    ] = _pd.Field(validation_alias="Name", serialization_alias="Name")
+    name: _t.Annotated[str, _pd.Field(min_length=1, max_length=128, pattern="[a-zA-Z0-9-_]+")] = (
+        _pd.Field(validation_alias="Name", serialization_alias="Name")
+    )
     """The name of the parameter."""
     definition: ParameterDefinitionSchema = _pd.Field(
         validation_alias="Definition", serialization_alias="Definition"
@@ -10045,6 +10053,7 @@ class Paths(_Model):
     """
 
     __cdnkit_quantity__ = True
+    _cdnkit_rules = _pd.model_validator(mode="after")(_check_rules)
     items: list[str] | None = _pd.Field(
         default=None, validation_alias="Items", serialization_alias="Items"
     )
@@ -10136,6 +10145,7 @@ class PublicKeyList(_Model):
     """
 
     __cdnkit_quantity__ = True
+    _cdnkit_rules = _pd.model_validator(mode="after")(_check_rules)
     next_marker: str | None = _pd.Field(
         default=None, validation_alias="NextMarker", serialization_alias="NextMarker"
     )
@@ -10182,7 +10192,7 @@ class PublishConnectionFunctionRequest(_Model):
     Publishes a connection function.
     """
 
-    id: _t.Annotated[str, _pd.Field(min_length=1, max_length=64), _Tolerant] = _pd.Field(
+    id: _t.Annotated[str, _pd.Field(min_length=1, max_length=64)] = _pd.Field(
         validation_alias="Id", serialization_alias="Id"
     )
     """The connection function ID."""
@@ -10216,7 +10226,7 @@ class PublishFunctionRequest(_Model):
     """
 
     name: _t.Annotated[
-        str, _pd.Field(min_length=1, max_length=64, pattern="^[a-zA-Z0-9_-]{1,64}$"), _Tolerant
+        str, _pd.Field(min_length=1, max_length=64, pattern="^[a-zA-Z0-9_-]{1,64}$")
     ] = _pd.Field(validation_alias="Name", serialization_alias="Name")
     """The name of the function that you are publishing."""
     if_match: str = _pd.Field(validation_alias="IfMatch", serialization_alias="IfMatch")
@@ -10309,6 +10319,7 @@ class QueryArgProfiles(_Model):
     """Query argument-profile mapping for field-level encryption."""
 
     __cdnkit_quantity__ = True
+    _cdnkit_rules = _pd.model_validator(mode="after")(_check_rules)
     items: list[QueryArgProfile] | None = _pd.Field(
         default=None, validation_alias="Items", serialization_alias="Items"
     )
@@ -10330,6 +10341,7 @@ class QueryStringCacheKeys(_Model):
     """
 
     __cdnkit_quantity__ = True
+    _cdnkit_rules = _pd.model_validator(mode="after")(_check_rules)
     items: list[str] | None = _pd.Field(
         default=None, validation_alias="Items", serialization_alias="Items"
     )
@@ -10348,6 +10360,7 @@ class QueryStringNames(_Model):
     """Contains a list of query string names."""
 
     __cdnkit_quantity__ = True
+    _cdnkit_rules = _pd.model_validator(mode="after")(_check_rules)
     items: list[str] | None = _pd.Field(
         default=None, validation_alias="Items", serialization_alias="Items"
     )
@@ -10453,9 +10466,7 @@ class RealtimeLogConfigs(_Model):
 class RealtimeMetricsSubscriptionConfig(_Model):
     """A subscription configuration for additional CloudWatch metrics."""
 
-    realtime_metrics_subscription_status: _t.Annotated[
-        RealtimeMetricsSubscriptionStatus, _Tolerant
-    ] = _pd.Field(
+    realtime_metrics_subscription_status: RealtimeMetricsSubscriptionStatus = _pd.Field(
         validation_alias="RealtimeMetricsSubscriptionStatus",
         serialization_alias="RealtimeMetricsSubscriptionStatus",
     )
@@ -10510,6 +10521,7 @@ class ResponseHeadersPolicyAccessControlAllowHeaders(_Model):
     """
 
     __cdnkit_quantity__ = True
+    _cdnkit_rules = _pd.model_validator(mode="after")(_check_rules)
     items: list[str] = _pd.Field(validation_alias="Items", serialization_alias="Items")
     """The list of HTTP header names. You can specify ``*`` to allow all headers."""
     quantity: int = _pd.Field(
@@ -10529,8 +10541,9 @@ class ResponseHeadersPolicyAccessControlAllowMethods(_Model):
     """
 
     __cdnkit_quantity__ = True
-    items: list[_t.Annotated[ResponseHeadersPolicyAccessControlAllowMethodsValues, _Tolerant]] = (
-        _pd.Field(validation_alias="Items", serialization_alias="Items")
+    _cdnkit_rules = _pd.model_validator(mode="after")(_check_rules)
+    items: list[ResponseHeadersPolicyAccessControlAllowMethodsValues] = _pd.Field(
+        validation_alias="Items", serialization_alias="Items"
     )
     """The list of HTTP methods. Valid values are:
 
@@ -10562,6 +10575,7 @@ class ResponseHeadersPolicyAccessControlAllowOrigins(_Model):
     """
 
     __cdnkit_quantity__ = True
+    _cdnkit_rules = _pd.model_validator(mode="after")(_check_rules)
     items: list[str] = _pd.Field(validation_alias="Items", serialization_alias="Items")
     """The list of origins (domain names). You can specify ``*`` to allow all origins."""
     quantity: int = _pd.Field(
@@ -10581,6 +10595,7 @@ class ResponseHeadersPolicyAccessControlExposeHeaders(_Model):
     """
 
     __cdnkit_quantity__ = True
+    _cdnkit_rules = _pd.model_validator(mode="after")(_check_rules)
     items: list[str] | None = _pd.Field(
         default=None, validation_alias="Items", serialization_alias="Items"
     )
@@ -10796,6 +10811,7 @@ class ResponseHeadersPolicyCustomHeadersConfig(_Model):
     """
 
     __cdnkit_quantity__ = True
+    _cdnkit_rules = _pd.model_validator(mode="after")(_check_rules)
     items: list[ResponseHeadersPolicyCustomHeader] | None = _pd.Field(
         default=None, validation_alias="Items", serialization_alias="Items"
     )
@@ -10820,7 +10836,7 @@ class ResponseHeadersPolicyFrameOptions(_Model):
     """A Boolean that determines whether CloudFront overrides the ``X-Frame-Options`` HTTP response
     header received from the origin with the one specified in this response headers policy.
     """
-    frame_option: _t.Annotated[FrameOptionsList, _Tolerant] = _pd.Field(
+    frame_option: FrameOptionsList = _pd.Field(
         validation_alias="FrameOption", serialization_alias="FrameOption"
     )
     """The value of the ``X-Frame-Options`` HTTP response header. Valid values are ``DENY`` and
@@ -10845,6 +10861,7 @@ class ResponseHeadersPolicyList(_Model):
     """A list of response headers policies."""
 
     __cdnkit_quantity__ = True
+    _cdnkit_rules = _pd.model_validator(mode="after")(_check_rules)
     next_marker: str | None = _pd.Field(
         default=None, validation_alias="NextMarker", serialization_alias="NextMarker"
     )
@@ -10878,7 +10895,7 @@ class ResponseHeadersPolicyReferrerPolicy(_Model):
     """A Boolean that determines whether CloudFront overrides the ``Referrer-Policy`` HTTP response
     header received from the origin with the one specified in this response headers policy.
     """
-    referrer_policy: _t.Annotated[ReferrerPolicyList, _Tolerant] = _pd.Field(
+    referrer_policy: ReferrerPolicyList = _pd.Field(
         validation_alias="ReferrerPolicy", serialization_alias="ReferrerPolicy"
     )
     """The value of the ``Referrer-Policy`` HTTP response header. Valid values are:
@@ -10911,6 +10928,7 @@ class ResponseHeadersPolicyRemoveHeadersConfig(_Model):
     """
 
     __cdnkit_quantity__ = True
+    _cdnkit_rules = _pd.model_validator(mode="after")(_check_rules)
     items: list[ResponseHeadersPolicyRemoveHeader] | None = _pd.Field(
         default=None, validation_alias="Items", serialization_alias="Items"
     )
@@ -11003,7 +11021,7 @@ class ResponseHeadersPolicyServerTimingHeadersConfig(_Model):
     responses that it sends in response to requests that match a cache behavior that's associated
     with this response headers policy.
     """
-    sampling_rate: _t.Annotated[float, _pd.Field(ge=0.0, le=100.0), _Tolerant] | None = _pd.Field(
+    sampling_rate: _t.Annotated[float, _pd.Field(ge=0.0, le=100.0)] | None = _pd.Field(
         default=None, validation_alias="SamplingRate", serialization_alias="SamplingRate"
     )
     """A number 0-100 (inclusive) that specifies the percentage of responses that you want
@@ -11049,9 +11067,7 @@ class ResponseHeadersPolicyStrictTransportSecurity(_Model):
 class ResponseHeadersPolicySummary(_Model):
     """Contains a response headers policy."""
 
-    type: _t.Annotated[ResponseHeadersPolicyType, _Tolerant] = _pd.Field(
-        validation_alias="Type", serialization_alias="Type"
-    )
+    type: ResponseHeadersPolicyType = _pd.Field(validation_alias="Type", serialization_alias="Type")
     """The type of response headers policy, either ``managed`` (created by Amazon Web Services) or
     ``custom`` (created in this Amazon Web Services account).
     """
@@ -11167,7 +11183,8 @@ class SessionStickinessConfig(_Model):
     """
 
     __cdnkit_ordered__ = (("idle_ttl", "maximum_ttl"),)
-    idle_ttl: _t.Annotated[int, _pd.Field(ge=300, le=3600), _Tolerant] = _pd.Field(
+    _cdnkit_rules = _pd.model_validator(mode="after")(_check_rules)
+    idle_ttl: _t.Annotated[int, _pd.Field(ge=300, le=3600)] = _pd.Field(
         validation_alias="IdleTTL", serialization_alias="IdleTTL"
     )
     """The amount of time after which you want sessions to cease if no requests are received.
@@ -11175,7 +11192,7 @@ class SessionStickinessConfig(_Model):
 
     The value must be less than or equal to ``MaximumTTL``.
     """
-    maximum_ttl: _t.Annotated[int, _pd.Field(ge=300, le=3600), _Tolerant] = _pd.Field(
+    maximum_ttl: _t.Annotated[int, _pd.Field(ge=300, le=3600)] = _pd.Field(
         validation_alias="MaximumTTL", serialization_alias="MaximumTTL"
     )
     """The maximum amount of time to consider requests from the viewer as being part of the same
@@ -11208,6 +11225,7 @@ class StagingDistributionDnsNames(_Model):
     """The CloudFront domain name of the staging distribution."""
 
     __cdnkit_quantity__ = True
+    _cdnkit_rules = _pd.model_validator(mode="after")(_check_rules)
     items: list[str] | None = _pd.Field(
         default=None, validation_alias="Items", serialization_alias="Items"
     )
@@ -11235,7 +11253,8 @@ class StatusCodes(_Model):
     """
 
     __cdnkit_quantity__ = True
-    items: _t.Annotated[list[int], _pd.Field(min_length=1), _Tolerant] = _pd.Field(
+    _cdnkit_rules = _pd.model_validator(mode="after")(_check_rules)
+    items: _t.Annotated[list[int], _pd.Field(min_length=1)] = _pd.Field(
         validation_alias="Items", serialization_alias="Items"
     )
     """The items (status codes) for an origin group."""
@@ -11334,7 +11353,7 @@ class StreamingDistributionConfig(_Model):
     more information, see Serving Private Content through CloudFront in the Amazon CloudFront
     Developer Guide.
     """
-    price_class: _t.Annotated[PriceClass, _Tolerant] | None = _pd.Field(
+    price_class: PriceClass | None = _pd.Field(
         default=None, validation_alias="PriceClass", serialization_alias="PriceClass"
     )
     """A complex type that contains information about price class for this streaming distribution.
@@ -11361,6 +11380,7 @@ class StreamingDistributionList(_Model):
     """A streaming distribution list."""
 
     __cdnkit_quantity__ = True
+    _cdnkit_rules = _pd.model_validator(mode="after")(_check_rules)
     marker: str = _pd.Field(validation_alias="Marker", serialization_alias="Marker")
     """The value you provided for the ``Marker`` request parameter."""
     next_marker: str | None = _pd.Field(
@@ -11444,7 +11464,7 @@ class StreamingDistributionSummary(_Model):
     """
     comment: str = _pd.Field(validation_alias="Comment", serialization_alias="Comment")
     """The comment originally specified when this distribution was created."""
-    price_class: _t.Annotated[PriceClass, _Tolerant] = _pd.Field(
+    price_class: PriceClass = _pd.Field(
         validation_alias="PriceClass", serialization_alias="PriceClass"
     )
     """A complex type that contains information about price class for this streaming distribution.
@@ -11483,8 +11503,8 @@ class StringSchemaConfig(_Model):
         default=None, repr=False, validation_alias="Comment", serialization_alias="Comment"
     )
     """A comment to describe the parameter."""
-    default_value: _t.Annotated[str, _pd.Field(min_length=1, max_length=256), _Tolerant] | None = (
-        _pd.Field(default=None, validation_alias="DefaultValue", serialization_alias="DefaultValue")
+    default_value: _t.Annotated[str, _pd.Field(min_length=1, max_length=256)] | None = _pd.Field(
+        default=None, validation_alias="DefaultValue", serialization_alias="DefaultValue"
     )
     """The default value of the parameter."""
     required: bool = _pd.Field(validation_alias="Required", serialization_alias="Required")
@@ -11495,9 +11515,7 @@ class Tag(_Model):
     """A complex type that contains ``Tag`` key and ``Tag`` value."""
 
     key: _t.Annotated[
-        str,
-        _pd.Field(min_length=1, max_length=128, pattern="([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)"),
-        _Tolerant,
+        str, _pd.Field(min_length=1, max_length=128, pattern="([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)")
     ] = _pd.Field(validation_alias="Key", serialization_alias="Key")
     """A string that contains ``Tag`` key.
 
@@ -11508,7 +11526,6 @@ class Tag(_Model):
         _t.Annotated[
             str,
             _pd.Field(min_length=0, max_length=256, pattern="([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)"),
-            _Tolerant,
         ]
         | None
     ) = _pd.Field(default=None, validation_alias="Value", serialization_alias="Value")
@@ -11529,7 +11546,6 @@ class TagKeys(_Model):
                 _pd.Field(
                     min_length=1, max_length=128, pattern="([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)"
                 ),
-                _Tolerant,
             ]
         ]
         | None
@@ -11543,9 +11559,9 @@ class TagResourceRequest(_Model):
     The request to add tags to a CloudFront resource.
     """
 
-    resource: _t.Annotated[
-        str, _pd.Field(pattern="arn:aws(-cn)?:cloudfront::[0-9]+:.*"), _Tolerant
-    ] = _pd.Field(validation_alias="Resource", serialization_alias="Resource")
+    resource: _t.Annotated[str, _pd.Field(pattern="arn:aws(-cn)?:cloudfront::[0-9]+:.*")] = (
+        _pd.Field(validation_alias="Resource", serialization_alias="Resource")
+    )
     """An ARN of a CloudFront resource."""
     tags: Tags = _pd.Field(validation_alias="Tags", serialization_alias="Tags")
     """A complex type that contains zero or more ``Tag`` elements."""
@@ -11577,20 +11593,18 @@ class TestConnectionFunctionRequest(_Model):
     Tests a connection function.
     """
 
-    id: _t.Annotated[str, _pd.Field(min_length=1, max_length=64), _Tolerant] = _pd.Field(
+    id: _t.Annotated[str, _pd.Field(min_length=1, max_length=64)] = _pd.Field(
         validation_alias="Id", serialization_alias="Id"
     )
     """The connection function ID."""
     if_match: str = _pd.Field(validation_alias="IfMatch", serialization_alias="IfMatch")
     """The current version (``ETag`` value) of the connection function."""
-    stage: _t.Annotated[FunctionStage, _Tolerant] | None = _pd.Field(
+    stage: FunctionStage | None = _pd.Field(
         default=None, validation_alias="Stage", serialization_alias="Stage"
     )
     """The connection function stage."""
-    connection_object: _t.Annotated[bytes, _pd.Field(min_length=0, max_length=40960), _Tolerant] = (
-        _pd.Field(
-            repr=False, validation_alias="ConnectionObject", serialization_alias="ConnectionObject"
-        )
+    connection_object: _t.Annotated[bytes, _pd.Field(min_length=0, max_length=40960)] = _pd.Field(
+        repr=False, validation_alias="ConnectionObject", serialization_alias="ConnectionObject"
     )
     """The connection object."""
 
@@ -11625,19 +11639,19 @@ class TestFunctionRequest(_Model):
     """
 
     name: _t.Annotated[
-        str, _pd.Field(min_length=1, max_length=64, pattern="^[a-zA-Z0-9_-]{1,64}$"), _Tolerant
+        str, _pd.Field(min_length=1, max_length=64, pattern="^[a-zA-Z0-9_-]{1,64}$")
     ] = _pd.Field(validation_alias="Name", serialization_alias="Name")
     """The name of the function that you are testing."""
     if_match: str = _pd.Field(validation_alias="IfMatch", serialization_alias="IfMatch")
     """The current version (``ETag`` value) of the function that you are testing, which you can get
     using ``DescribeFunction``.
     """
-    stage: _t.Annotated[FunctionStage, _Tolerant] | None = _pd.Field(
+    stage: FunctionStage | None = _pd.Field(
         default=None, validation_alias="Stage", serialization_alias="Stage"
     )
     """The stage of the function that you are testing, either ``DEVELOPMENT`` or ``LIVE``."""
-    event_object: _t.Annotated[bytes, _pd.Field(min_length=0, max_length=40960), _Tolerant] = (
-        _pd.Field(repr=False, validation_alias="EventObject", serialization_alias="EventObject")
+    event_object: _t.Annotated[bytes, _pd.Field(min_length=0, max_length=40960)] = _pd.Field(
+        repr=False, validation_alias="EventObject", serialization_alias="EventObject"
     )
     """The event object to test the function with. For more information about the structure of the
     event object, see Testing functions in the Amazon CloudFront Developer Guide.
@@ -12289,7 +12303,7 @@ class TrafficConfig(_Model):
         serialization_alias="SingleHeaderConfig",
     )
     """Determines which HTTP requests are sent to the staging distribution."""
-    type: _t.Annotated[ContinuousDeploymentPolicyType, _Tolerant] = _pd.Field(
+    type: ContinuousDeploymentPolicyType = _pd.Field(
         validation_alias="Type", serialization_alias="Type"
     )
     """The type of traffic configuration."""
@@ -12304,7 +12318,7 @@ class TrustStore(_Model):
     """The trust store's Amazon Resource Name (ARN)."""
     name: str | None = _pd.Field(default=None, validation_alias="Name", serialization_alias="Name")
     """The trust store's name."""
-    status: _t.Annotated[TrustStoreStatus, _Tolerant] | None = _pd.Field(
+    status: TrustStoreStatus | None = _pd.Field(
         default=None, validation_alias="Status", serialization_alias="Status"
     )
     """The trust store's status."""
@@ -12362,9 +12376,7 @@ class TrustStoreSummary(_Model):
     """The trust store's Amazon Resource Name (ARN)."""
     name: str = _pd.Field(validation_alias="Name", serialization_alias="Name")
     """The trust store's name."""
-    status: _t.Annotated[TrustStoreStatus, _Tolerant] = _pd.Field(
-        validation_alias="Status", serialization_alias="Status"
-    )
+    status: TrustStoreStatus = _pd.Field(validation_alias="Status", serialization_alias="Status")
     """The trust store's status."""
     number_of_ca_certificates: int = _pd.Field(
         validation_alias="NumberOfCaCertificates", serialization_alias="NumberOfCaCertificates"
@@ -12397,6 +12409,7 @@ class TrustedKeyGroups(_Model):
     """
 
     __cdnkit_quantity__ = True
+    _cdnkit_rules = _pd.model_validator(mode="after")(_check_rules)
     enabled: bool = _pd.Field(validation_alias="Enabled", serialization_alias="Enabled")
     """This field is ``true`` if any of the key groups in the list have public keys that CloudFront
     can use to verify the signatures of signed URLs and signed cookies. If not, this field is
@@ -12429,6 +12442,7 @@ class TrustedSigners(_Model):
     """
 
     __cdnkit_quantity__ = True
+    _cdnkit_rules = _pd.model_validator(mode="after")(_check_rules)
     enabled: bool = _pd.Field(validation_alias="Enabled", serialization_alias="Enabled")
     """This field is ``true`` if any of the Amazon Web Services accounts in the list are configured
     as trusted signers. If not, this field is ``false``.
@@ -12460,9 +12474,9 @@ class UntagResourceRequest(_Model):
     The request to remove tags from a CloudFront resource.
     """
 
-    resource: _t.Annotated[
-        str, _pd.Field(pattern="arn:aws(-cn)?:cloudfront::[0-9]+:.*"), _Tolerant
-    ] = _pd.Field(validation_alias="Resource", serialization_alias="Resource")
+    resource: _t.Annotated[str, _pd.Field(pattern="arn:aws(-cn)?:cloudfront::[0-9]+:.*")] = (
+        _pd.Field(validation_alias="Resource", serialization_alias="Resource")
+    )
     """An ARN of a CloudFront resource."""
     tag_keys: TagKeys = _pd.Field(validation_alias="TagKeys", serialization_alias="TagKeys")
     """A complex type that contains zero or more ``Tag`` key elements."""
@@ -12476,7 +12490,7 @@ class UpdateAnycastIpListRequest(_Model):
 
     id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
     """The ID of the Anycast static IP list."""
-    ip_address_type: _t.Annotated[IpAddressType, _Tolerant] | None = _pd.Field(
+    ip_address_type: IpAddressType | None = _pd.Field(
         default=None, validation_alias="IpAddressType", serialization_alias="IpAddressType"
     )
     """The IP address type for the Anycast static IP list. You can specify one of the following
@@ -12607,7 +12621,7 @@ class UpdateConnectionFunctionRequest(_Model):
     Updates a connection function.
     """
 
-    id: _t.Annotated[str, _pd.Field(min_length=1, max_length=64), _Tolerant] = _pd.Field(
+    id: _t.Annotated[str, _pd.Field(min_length=1, max_length=64)] = _pd.Field(
         validation_alias="Id", serialization_alias="Id"
     )
     """The connection function ID."""
@@ -12617,12 +12631,12 @@ class UpdateConnectionFunctionRequest(_Model):
         validation_alias="ConnectionFunctionConfig", serialization_alias="ConnectionFunctionConfig"
     )
     """Contains configuration information about a CloudFront function."""
-    connection_function_code: _t.Annotated[
-        bytes, _pd.Field(min_length=1, max_length=10240), _Tolerant
-    ] = _pd.Field(
-        repr=False,
-        validation_alias="ConnectionFunctionCode",
-        serialization_alias="ConnectionFunctionCode",
+    connection_function_code: _t.Annotated[bytes, _pd.Field(min_length=1, max_length=10240)] = (
+        _pd.Field(
+            repr=False,
+            validation_alias="ConnectionFunctionCode",
+            serialization_alias="ConnectionFunctionCode",
+        )
     )
     """The connection function code."""
 
@@ -13024,7 +13038,7 @@ class UpdateFunctionRequest(_Model):
     """
 
     name: _t.Annotated[
-        str, _pd.Field(min_length=1, max_length=64, pattern="^[a-zA-Z0-9_-]{1,64}$"), _Tolerant
+        str, _pd.Field(min_length=1, max_length=64, pattern="^[a-zA-Z0-9_-]{1,64}$")
     ] = _pd.Field(validation_alias="Name", serialization_alias="Name")
     """The name of the function that you are updating."""
     if_match: str = _pd.Field(validation_alias="IfMatch", serialization_alias="IfMatch")
@@ -13035,8 +13049,8 @@ class UpdateFunctionRequest(_Model):
         validation_alias="FunctionConfig", serialization_alias="FunctionConfig"
     )
     """Configuration information about the function."""
-    function_code: _t.Annotated[bytes, _pd.Field(min_length=1, max_length=10240), _Tolerant] = (
-        _pd.Field(repr=False, validation_alias="FunctionCode", serialization_alias="FunctionCode")
+    function_code: _t.Annotated[bytes, _pd.Field(min_length=1, max_length=10240)] = _pd.Field(
+        repr=False, validation_alias="FunctionCode", serialization_alias="FunctionCode"
     )
     """The function code. For more information about writing a CloudFront function, see Writing
     function code for CloudFront Functions in the Amazon CloudFront Developer Guide.
@@ -13119,10 +13133,10 @@ class UpdateKeyValueStoreRequest(_Model):
     """
 
     name: _t.Annotated[
-        str, _pd.Field(min_length=1, max_length=64, pattern="^[a-zA-Z0-9_-]{1,64}$"), _Tolerant
+        str, _pd.Field(min_length=1, max_length=64, pattern="^[a-zA-Z0-9_-]{1,64}$")
     ] = _pd.Field(validation_alias="Name", serialization_alias="Name")
     """The name of the key value store to update."""
-    comment: _t.Annotated[str, _pd.Field(min_length=0, max_length=128), _Tolerant] = _pd.Field(
+    comment: _t.Annotated[str, _pd.Field(min_length=0, max_length=128)] = _pd.Field(
         validation_alias="Comment", serialization_alias="Comment"
     )
     """The comment of the key value store to update."""
@@ -13426,7 +13440,7 @@ class UpdateTrustStoreRequest(_Model):
     Updates a trust store.
     """
 
-    id: _t.Annotated[str, _pd.Field(min_length=1, max_length=64), _Tolerant] = _pd.Field(
+    id: _t.Annotated[str, _pd.Field(min_length=1, max_length=64)] = _pd.Field(
         validation_alias="Id", serialization_alias="Id"
     )
     """The trust store ID."""
@@ -13568,10 +13582,12 @@ class ViewerCertificate(_Model):
     - ``MinimumProtocolVersion``
     - ``SSLSupportMethod``
     """
-    iam_certificate_id: (
-        _t.Annotated[str, _pd.Field(min_length=0, max_length=32), _Tolerant] | None
-    ) = _pd.Field(
-        default=None, validation_alias="IAMCertificateId", serialization_alias="IAMCertificateId"
+    iam_certificate_id: _t.Annotated[str, _pd.Field(min_length=0, max_length=32)] | None = (
+        _pd.Field(
+            default=None,
+            validation_alias="IAMCertificateId",
+            serialization_alias="IAMCertificateId",
+        )
     )
     """If the distribution uses ``Aliases`` (alternate domain names or CNAMEs) and the SSL/TLS
     certificate is stored in Identity and Access Management (IAM), provide the ID of the IAM
@@ -13588,13 +13604,13 @@ class ViewerCertificate(_Model):
     the ACM certificate. CloudFront only supports ACM certificates in the US East (N. Virginia)
     Region (``us-east-1``).
     """
-    ssl_support_method: _t.Annotated[SSLSupportMethod, _Tolerant] | None = _pd.Field(
+    ssl_support_method: SSLSupportMethod | None = _pd.Field(
         default=None, validation_alias="SSLSupportMethod", serialization_alias="SSLSupportMethod"
     )
     """If the distribution uses ``Aliases`` (alternate domain names or CNAMEs), specify which
     viewers the distribution accepts HTTPS connections from.
     """
-    minimum_protocol_version: _t.Annotated[MinimumProtocolVersion, _Tolerant] | None = _pd.Field(
+    minimum_protocol_version: MinimumProtocolVersion | None = _pd.Field(
         default=None,
         validation_alias="MinimumProtocolVersion",
         serialization_alias="MinimumProtocolVersion",
@@ -13615,7 +13631,7 @@ class ViewerCertificate(_Model):
     - ``IAMCertificateId``
     - ``CloudFrontDefaultCertificate``
     """
-    certificate_source: _t.Annotated[CertificateSource, _Tolerant] | None = _pd.Field(
+    certificate_source: CertificateSource | None = _pd.Field(
         default=None, validation_alias="CertificateSource", serialization_alias="CertificateSource"
     )
     """This field is deprecated. Use one of the following fields instead:
@@ -13629,7 +13645,7 @@ class ViewerCertificate(_Model):
 class ViewerMtlsConfig(_Model):
     """A viewer mTLS configuration."""
 
-    mode: _t.Annotated[ViewerMtlsMode, _Tolerant] | None = _pd.Field(
+    mode: ViewerMtlsMode | None = _pd.Field(
         default=None, validation_alias="Mode", serialization_alias="Mode"
     )
     """The viewer mTLS mode."""
@@ -13715,7 +13731,7 @@ class VpcOriginEndpointConfig(_Model):
     """The HTTPS port of the CloudFront VPC origin endpoint configuration. The default value is
     ``443``.
     """
-    origin_protocol_policy: _t.Annotated[OriginProtocolPolicy, _Tolerant] = _pd.Field(
+    origin_protocol_policy: OriginProtocolPolicy = _pd.Field(
         validation_alias="OriginProtocolPolicy", serialization_alias="OriginProtocolPolicy"
     )
     """The origin protocol policy for the CloudFront VPC origin endpoint configuration."""
@@ -13727,7 +13743,7 @@ class VpcOriginEndpointConfig(_Model):
     """A complex type that contains information about the SSL/TLS protocols that CloudFront can use
     when establishing an HTTPS connection with your origin.
     """
-    ip_address_type: _t.Annotated[VpcIpAddressType, _Tolerant] | None = _pd.Field(
+    ip_address_type: VpcIpAddressType | None = _pd.Field(
         default=None, validation_alias="IpAddressType", serialization_alias="IpAddressType"
     )
     """The IP address type of the CloudFront VPC origin endpoint configuration. Valid values are
@@ -13739,6 +13755,7 @@ class VpcOriginList(_Model):
     """A list of CloudFront VPC origins."""
 
     __cdnkit_quantity__ = True
+    _cdnkit_rules = _pd.model_validator(mode="after")(_check_rules)
     marker: str = _pd.Field(validation_alias="Marker", serialization_alias="Marker")
     """The marker associated with the VPC origins list."""
     next_marker: str | None = _pd.Field(
@@ -13793,7 +13810,7 @@ class VpcOriginSummary(_Model):
         validation_alias="OriginEndpointArn", serialization_alias="OriginEndpointArn"
     )
     """The VPC origin summary origin endpoint ARN."""
-    ip_address_type: _t.Annotated[VpcIpAddressType, _Tolerant] | None = _pd.Field(
+    ip_address_type: VpcIpAddressType | None = _pd.Field(
         default=None, validation_alias="IpAddressType", serialization_alias="IpAddressType"
     )
     """The IP address type of the CloudFront VPC origin. Valid values are ``ipv4`` and
@@ -13804,7 +13821,7 @@ class VpcOriginSummary(_Model):
 class WebAclCustomization(_Model):
     """The WAF web ACL customization specified for the distribution tenant."""
 
-    action: _t.Annotated[CustomizationActionType, _Tolerant] = _pd.Field(
+    action: CustomizationActionType = _pd.Field(
         validation_alias="Action", serialization_alias="Action"
     )
     """The action for the WAF web ACL customization. You can specify ``override`` to specify a

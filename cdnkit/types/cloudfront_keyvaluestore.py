@@ -15,7 +15,6 @@ import typing as _t
 import pydantic as _pd
 
 from cdnkit._models import CdnKitModel as _Model
-from cdnkit._models import Tolerant as _Tolerant
 from cdnkit._models import max_utf8_bytes as _max_utf8_bytes
 
 __all__ = [
@@ -67,13 +66,13 @@ class DeleteKeyRequest(_Model):
     Deletes the key value pair specified by the key.
     """
 
-    kvs_arn: _t.Annotated[str, _pd.Field(min_length=1, max_length=2048), _Tolerant] = _pd.Field(
+    kvs_arn: _t.Annotated[str, _pd.Field(min_length=1, max_length=2048)] = _pd.Field(
         validation_alias="KvsARN", serialization_alias="KvsARN"
     )
     """The Amazon Resource Name (ARN) of the Key Value Store."""
-    key: _t.Annotated[
-        str, _pd.Field(min_length=1, max_length=1024), _max_utf8_bytes(512), _Tolerant
-    ] = _pd.Field(validation_alias="Key", serialization_alias="Key")
+    key: _t.Annotated[str, _pd.Field(min_length=1, max_length=1024), _max_utf8_bytes(512)] = (
+        _pd.Field(validation_alias="Key", serialization_alias="Key")
+    )
     """The key to delete."""
     if_match: str = _pd.Field(validation_alias="IfMatch", serialization_alias="IfMatch")
     """The current version (ETag) of the Key Value Store that you are deleting keys from, which you
@@ -84,9 +83,9 @@ class DeleteKeyRequest(_Model):
 class DeleteKeyRequestListItem(_Model):
     """List item for keys to delete."""
 
-    key: _t.Annotated[
-        str, _pd.Field(min_length=1, max_length=1024), _max_utf8_bytes(512), _Tolerant
-    ] = _pd.Field(validation_alias="Key", serialization_alias="Key")
+    key: _t.Annotated[str, _pd.Field(min_length=1, max_length=1024), _max_utf8_bytes(512)] = (
+        _pd.Field(validation_alias="Key", serialization_alias="Key")
+    )
     """The key of the key value pair to be deleted."""
 
 
@@ -112,7 +111,7 @@ class DescribeKeyValueStoreRequest(_Model):
     Returns metadata information about Key Value Store.
     """
 
-    kvs_arn: _t.Annotated[str, _pd.Field(min_length=1, max_length=2048), _Tolerant] = _pd.Field(
+    kvs_arn: _t.Annotated[str, _pd.Field(min_length=1, max_length=2048)] = _pd.Field(
         validation_alias="KvsARN", serialization_alias="KvsARN"
     )
     """The Amazon Resource Name (ARN) of the Key Value Store."""
@@ -130,7 +129,7 @@ class DescribeKeyValueStoreResponse(_Model):
         validation_alias="TotalSizeInBytes", serialization_alias="TotalSizeInBytes"
     )
     """Total size of the Key Value Store in bytes."""
-    kvs_arn: _t.Annotated[str, _pd.Field(min_length=1, max_length=2048), _Tolerant] = _pd.Field(
+    kvs_arn: _t.Annotated[str, _pd.Field(min_length=1, max_length=2048)] = _pd.Field(
         validation_alias="KvsARN", serialization_alias="KvsARN"
     )
     """The Amazon Resource Name (ARN) of the Key Value Store."""
@@ -158,13 +157,13 @@ class GetKeyRequest(_Model):
     Returns a key value pair.
     """
 
-    kvs_arn: _t.Annotated[str, _pd.Field(min_length=1, max_length=2048), _Tolerant] = _pd.Field(
+    kvs_arn: _t.Annotated[str, _pd.Field(min_length=1, max_length=2048)] = _pd.Field(
         validation_alias="KvsARN", serialization_alias="KvsARN"
     )
     """The Amazon Resource Name (ARN) of the Key Value Store."""
-    key: _t.Annotated[
-        str, _pd.Field(min_length=1, max_length=1024), _max_utf8_bytes(512), _Tolerant
-    ] = _pd.Field(validation_alias="Key", serialization_alias="Key")
+    key: _t.Annotated[str, _pd.Field(min_length=1, max_length=1024), _max_utf8_bytes(512)] = (
+        _pd.Field(validation_alias="Key", serialization_alias="Key")
+    )
     """The key to get."""
 
 
@@ -174,13 +173,11 @@ class GetKeyResponse(_Model):
     A key value pair.
     """
 
-    key: _t.Annotated[
-        str, _pd.Field(min_length=1, max_length=1024), _max_utf8_bytes(512), _Tolerant
-    ] = _pd.Field(validation_alias="Key", serialization_alias="Key")
-    """The key of the key value pair."""
-    value: _t.Annotated[str, _max_utf8_bytes(1024), _Tolerant] = _pd.Field(
-        repr=False, validation_alias="Value", serialization_alias="Value"
+    key: _t.Annotated[str, _pd.Field(min_length=1, max_length=1024)] = _pd.Field(
+        validation_alias="Key", serialization_alias="Key"
     )
+    """The key of the key value pair."""
+    value: str = _pd.Field(repr=False, validation_alias="Value", serialization_alias="Value")
     """The value of the key value pair."""
     item_count: int = _pd.Field(validation_alias="ItemCount", serialization_alias="ItemCount")
     """Number of key value pairs in the Key Value Store."""
@@ -205,7 +202,7 @@ class ListKeysRequest(_Model):
     Returns a list of key value pairs.
     """
 
-    kvs_arn: _t.Annotated[str, _pd.Field(min_length=1, max_length=2048), _Tolerant] = _pd.Field(
+    kvs_arn: _t.Annotated[str, _pd.Field(min_length=1, max_length=2048)] = _pd.Field(
         validation_alias="KvsARN", serialization_alias="KvsARN"
     )
     """The Amazon Resource Name (ARN) of the Key Value Store."""
@@ -215,7 +212,7 @@ class ListKeysRequest(_Model):
     """If nextToken is returned in the response, there are more results available. Make the next
     call using the returned token to retrieve the next page.
     """
-    max_results: _t.Annotated[int, _pd.Field(ge=1, le=50), _Tolerant] | None = _pd.Field(
+    max_results: _t.Annotated[int, _pd.Field(ge=1, le=50)] | None = _pd.Field(
         default=None, validation_alias="MaxResults", serialization_alias="MaxResults"
     )
     """Maximum number of results that are returned per call. The default is 10 and maximum allowed
@@ -244,13 +241,11 @@ class ListKeysResponse(_Model):
 class ListKeysResponseListItem(_Model):
     """A key value pair."""
 
-    key: _t.Annotated[
-        str, _pd.Field(min_length=1, max_length=1024), _max_utf8_bytes(512), _Tolerant
-    ] = _pd.Field(validation_alias="Key", serialization_alias="Key")
-    """The key of the key value pair."""
-    value: _t.Annotated[str, _max_utf8_bytes(1024), _Tolerant] = _pd.Field(
-        repr=False, validation_alias="Value", serialization_alias="Value"
+    key: _t.Annotated[str, _pd.Field(min_length=1, max_length=1024)] = _pd.Field(
+        validation_alias="Key", serialization_alias="Key"
     )
+    """The key of the key value pair."""
+    value: str = _pd.Field(repr=False, validation_alias="Value", serialization_alias="Value")
     """The value of the key value pair."""
 
 
@@ -260,15 +255,15 @@ class PutKeyRequest(_Model):
     A key value pair.
     """
 
-    key: _t.Annotated[
-        str, _pd.Field(min_length=1, max_length=1024), _max_utf8_bytes(512), _Tolerant
-    ] = _pd.Field(validation_alias="Key", serialization_alias="Key")
+    key: _t.Annotated[str, _pd.Field(min_length=1, max_length=1024), _max_utf8_bytes(512)] = (
+        _pd.Field(validation_alias="Key", serialization_alias="Key")
+    )
     """The key to put."""
-    value: _t.Annotated[str, _max_utf8_bytes(1024), _Tolerant] = _pd.Field(
+    value: _t.Annotated[str, _max_utf8_bytes(1024)] = _pd.Field(
         repr=False, validation_alias="Value", serialization_alias="Value"
     )
     """The value to put."""
-    kvs_arn: _t.Annotated[str, _pd.Field(min_length=1, max_length=2048), _Tolerant] = _pd.Field(
+    kvs_arn: _t.Annotated[str, _pd.Field(min_length=1, max_length=2048)] = _pd.Field(
         validation_alias="KvsARN", serialization_alias="KvsARN"
     )
     """The Amazon Resource Name (ARN) of the Key Value Store."""
@@ -281,11 +276,11 @@ class PutKeyRequest(_Model):
 class PutKeyRequestListItem(_Model):
     """List item for key value pair to put."""
 
-    key: _t.Annotated[
-        str, _pd.Field(min_length=1, max_length=1024), _max_utf8_bytes(512), _Tolerant
-    ] = _pd.Field(validation_alias="Key", serialization_alias="Key")
+    key: _t.Annotated[str, _pd.Field(min_length=1, max_length=1024), _max_utf8_bytes(512)] = (
+        _pd.Field(validation_alias="Key", serialization_alias="Key")
+    )
     """The key of the key value pair list item to put."""
-    value: _t.Annotated[str, _max_utf8_bytes(1024), _Tolerant] = _pd.Field(
+    value: _t.Annotated[str, _max_utf8_bytes(1024)] = _pd.Field(
         repr=False, validation_alias="Value", serialization_alias="Value"
     )
     """The value for the key value pair to put."""
@@ -331,7 +326,7 @@ class UpdateKeysRequest(_Model):
     Puts or Deletes multiple key value pairs in a single, all-or-nothing operation.
     """
 
-    kvs_arn: _t.Annotated[str, _pd.Field(min_length=1, max_length=2048), _Tolerant] = _pd.Field(
+    kvs_arn: _t.Annotated[str, _pd.Field(min_length=1, max_length=2048)] = _pd.Field(
         validation_alias="KvsARN", serialization_alias="KvsARN"
     )
     """The Amazon Resource Name (ARN) of the Key Value Store."""
@@ -339,13 +334,13 @@ class UpdateKeysRequest(_Model):
     """The current version (ETag) of the Key Value Store that you are updating keys of, which you
     can get using DescribeKeyValueStore.
     """
-    puts: _t.Annotated[list[PutKeyRequestListItem], _pd.Field(max_length=50), _Tolerant] | None = (
-        _pd.Field(default=None, validation_alias="Puts", serialization_alias="Puts")
+    puts: _t.Annotated[list[PutKeyRequestListItem], _pd.Field(max_length=50)] | None = _pd.Field(
+        default=None, validation_alias="Puts", serialization_alias="Puts"
     )
     """List of key value pairs to put."""
-    deletes: (
-        _t.Annotated[list[DeleteKeyRequestListItem], _pd.Field(max_length=50), _Tolerant] | None
-    ) = _pd.Field(default=None, validation_alias="Deletes", serialization_alias="Deletes")
+    deletes: _t.Annotated[list[DeleteKeyRequestListItem], _pd.Field(max_length=50)] | None = (
+        _pd.Field(default=None, validation_alias="Deletes", serialization_alias="Deletes")
+    )
     """List of keys to delete."""
 
 

@@ -15,7 +15,6 @@ import typing as _t
 import pydantic as _pd
 
 from cdnkit._models import CdnKitModel as _Model
-from cdnkit._models import Tolerant as _Tolerant
 
 __all__ = [
     "AccessDeniedException",
@@ -1110,25 +1109,20 @@ class AccessKey(_Model):
     """Describes an access key for an Amazon Lightsail bucket."""
 
     access_key_id: (
-        _t.Annotated[
-            str, _pd.Field(min_length=20, max_length=20, pattern="^[A-Z0-9]{20}$"), _Tolerant
-        ]
-        | None
+        _t.Annotated[str, _pd.Field(min_length=20, max_length=20, pattern="^[A-Z0-9]{20}$")] | None
     ) = _pd.Field(
         default=None, repr=False, validation_alias="accessKeyId", serialization_alias="accessKeyId"
     )
     """The ID of the access key."""
-    secret_access_key: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None = (
-        _pd.Field(
-            default=None, validation_alias="secretAccessKey", serialization_alias="secretAccessKey"
-        )
+    secret_access_key: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] | None = _pd.Field(
+        default=None, validation_alias="secretAccessKey", serialization_alias="secretAccessKey"
     )
     """The secret access key used to sign requests.
 
     You should store the secret access key in a safe location. We recommend that you delete the
     access key if the secret access key is compromised.
     """
-    status: _t.Annotated[StatusType, _Tolerant] | None = None
+    status: StatusType | None = None
     """The status of the access key.
 
     A status of ``Active`` means that the key is valid, while ``Inactive`` means it is not.
@@ -1177,7 +1171,7 @@ class AccessRules(_Model):
     Amazon Lightsail Developer Guide.
     """
 
-    get_object: _t.Annotated[AccessType, _Tolerant] | None = _pd.Field(
+    get_object: AccessType | None = _pd.Field(
         default=None, validation_alias="getObject", serialization_alias="getObject"
     )
     """Specifies the anonymous access to all objects in a bucket.
@@ -1207,7 +1201,7 @@ class AccountLevelBpaSync(_Model):
     account-level block public access (BPA) feature for your Lightsail buckets.
     """
 
-    status: _t.Annotated[AccountLevelBpaSyncStatus, _Tolerant] | None = None
+    status: AccountLevelBpaSyncStatus | None = None
     """The status of the account-level BPA synchronization.
 
     The following statuses are possible:
@@ -1223,7 +1217,7 @@ class AccountLevelBpaSync(_Model):
     """The timestamp of when the account-level BPA configuration was last synchronized. This value
     is null when the account-level BPA configuration has not been synchronized.
     """
-    message: _t.Annotated[BPAStatusMessage, _Tolerant] | None = None
+    message: BPAStatusMessage | None = None
     """A message that provides a reason for a ``Failed`` or ``Defaulted`` synchronization status.
 
     The following messages are possible:
@@ -1264,8 +1258,7 @@ class AddOn(_Model):
     status: str | None = None
     """The status of the add-on."""
     snapshot_time_of_day: (
-        _t.Annotated[str, _pd.Field(pattern="^(0[0-9]|1[0-9]|2[0-3]):[0-5][0-9]$"), _Tolerant]
-        | None
+        _t.Annotated[str, _pd.Field(pattern="^(0[0-9]|1[0-9]|2[0-3]):[0-5][0-9]$")] | None
     ) = _pd.Field(
         default=None, validation_alias="snapshotTimeOfDay", serialization_alias="snapshotTimeOfDay"
     )
@@ -1276,8 +1269,7 @@ class AddOn(_Model):
     The snapshot is automatically created between the time shown and up to 45 minutes after.
     """
     next_snapshot_time_of_day: (
-        _t.Annotated[str, _pd.Field(pattern="^(0[0-9]|1[0-9]|2[0-3]):[0-5][0-9]$"), _Tolerant]
-        | None
+        _t.Annotated[str, _pd.Field(pattern="^(0[0-9]|1[0-9]|2[0-3]):[0-5][0-9]$")] | None
     ) = _pd.Field(
         default=None,
         validation_alias="nextSnapshotTimeOfDay",
@@ -1302,7 +1294,7 @@ class AddOnRequest(_Model):
     resource.
     """
 
-    add_on_type: _t.Annotated[AddOnType, _Tolerant] = _pd.Field(
+    add_on_type: AddOnType = _pd.Field(
         validation_alias="addOnType", serialization_alias="addOnType"
     )
     """The add-on type."""
@@ -1331,9 +1323,9 @@ class Alarm(_Model):
     in Amazon Lightsail.
     """
 
-    name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] | None = None
+    name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] | None = None
     """The name of the alarm."""
-    arn: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None = None
+    arn: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] | None = None
     """The Amazon Resource Name (ARN) of the alarm."""
     created_at: _dt.datetime | None = _pd.Field(
         default=None, validation_alias="createdAt", serialization_alias="createdAt"
@@ -1341,7 +1333,7 @@ class Alarm(_Model):
     """The timestamp when the alarm was created."""
     location: ResourceLocation | None = None
     """An object that lists information about the location of the alarm."""
-    resource_type: _t.Annotated[ResourceType, _Tolerant] | None = _pd.Field(
+    resource_type: ResourceType | None = _pd.Field(
         default=None, validation_alias="resourceType", serialization_alias="resourceType"
     )
     """The Lightsail resource type of the alarm."""
@@ -1358,7 +1350,7 @@ class Alarm(_Model):
         serialization_alias="monitoredResourceInfo",
     )
     """An object that lists information about the resource monitored by the alarm."""
-    comparison_operator: _t.Annotated[ComparisonOperator, _Tolerant] | None = _pd.Field(
+    comparison_operator: ComparisonOperator | None = _pd.Field(
         default=None,
         validation_alias="comparisonOperator",
         serialization_alias="comparisonOperator",
@@ -1368,7 +1360,7 @@ class Alarm(_Model):
         default=None, validation_alias="evaluationPeriods", serialization_alias="evaluationPeriods"
     )
     """The number of periods over which data is compared to the specified threshold."""
-    period: _t.Annotated[int, _pd.Field(ge=60, le=86400), _Tolerant] | None = None
+    period: _t.Annotated[int, _pd.Field(ge=60, le=86400)] | None = None
     """The period, in seconds, over which the statistic is applied."""
     threshold: float | None = None
     """The value against which the specified statistic is compared."""
@@ -1377,7 +1369,7 @@ class Alarm(_Model):
     )
     """The number of data points that must not within the specified threshold to trigger the alarm.
     """
-    treat_missing_data: _t.Annotated[TreatMissingData, _Tolerant] | None = _pd.Field(
+    treat_missing_data: TreatMissingData | None = _pd.Field(
         default=None, validation_alias="treatMissingData", serialization_alias="treatMissingData"
     )
     """Specifies how the alarm handles missing data points.
@@ -1389,7 +1381,7 @@ class Alarm(_Model):
     - ``ignore`` - Ignore the missing data. Maintains the current alarm state.
     - ``missing`` - Missing data is treated as missing.
     """
-    statistic: _t.Annotated[MetricStatistic, _Tolerant] | None = None
+    statistic: MetricStatistic | None = None
     """The statistic for the metric associated with the alarm.
 
     The following statistics are available:
@@ -1400,11 +1392,11 @@ class Alarm(_Model):
     - ``Average`` - The value of Sum / SampleCount during the specified period.
     - ``SampleCount`` - The count, or number, of data points used for the ...
     """
-    metric_name: _t.Annotated[MetricName, _Tolerant] | None = _pd.Field(
+    metric_name: MetricName | None = _pd.Field(
         default=None, validation_alias="metricName", serialization_alias="metricName"
     )
     """The name of the metric associated with the alarm."""
-    state: _t.Annotated[AlarmState, _Tolerant] | None = None
+    state: AlarmState | None = None
     """The current state of the alarm.
 
     An alarm has the following possible states:
@@ -1414,14 +1406,14 @@ class Alarm(_Model):
       enough data is available for the metric to determine the alarm state.
     - ``OK`` - The metric is within the defined threshold.
     """
-    unit: _t.Annotated[MetricUnit, _Tolerant] | None = None
+    unit: MetricUnit | None = None
     """The unit of the metric associated with the alarm."""
-    contact_protocols: list[_t.Annotated[ContactProtocol, _Tolerant]] | None = _pd.Field(
+    contact_protocols: list[ContactProtocol] | None = _pd.Field(
         default=None, validation_alias="contactProtocols", serialization_alias="contactProtocols"
     )
     """The contact protocols for the alarm, such as ``Email``, ``SMS`` (text messaging), or both.
     """
-    notification_triggers: list[_t.Annotated[AlarmState, _Tolerant]] | None = _pd.Field(
+    notification_triggers: list[AlarmState] | None = _pd.Field(
         default=None,
         validation_alias="notificationTriggers",
         serialization_alias="notificationTriggers",
@@ -1445,8 +1437,8 @@ class AllocateStaticIpRequest(_Model):
     Allocates a static IP address.
     """
 
-    static_ip_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = (
-        _pd.Field(validation_alias="staticIpName", serialization_alias="staticIpName")
+    static_ip_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
+        validation_alias="staticIpName", serialization_alias="staticIpName"
     )
     """The name of the static IP address."""
 
@@ -1476,15 +1468,15 @@ class AttachCertificateToDistributionRequest(_Model):
     distribution.
     """
 
-    distribution_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = (
-        _pd.Field(validation_alias="distributionName", serialization_alias="distributionName")
+    distribution_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
+        validation_alias="distributionName", serialization_alias="distributionName"
     )
     """The name of the distribution that the certificate will be attached to.
 
     Use the ``GetDistributions`` action to get a list of distribution names that you can specify.
     """
-    certificate_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = (
-        _pd.Field(validation_alias="certificateName", serialization_alias="certificateName")
+    certificate_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
+        validation_alias="certificateName", serialization_alias="certificateName"
     )
     """The name of the certificate to attach to a distribution.
 
@@ -1524,15 +1516,15 @@ class AttachDiskRequest(_Model):
     Developer Guide.
     """
 
-    disk_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = _pd.Field(
+    disk_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
         validation_alias="diskName", serialization_alias="diskName"
     )
     """The unique Lightsail disk name (``my-disk``)."""
-    instance_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = _pd.Field(
+    instance_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
         validation_alias="instanceName", serialization_alias="instanceName"
     )
     """The name of the Lightsail instance where you want to utilize the storage disk."""
-    disk_path: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] = _pd.Field(
+    disk_path: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] = _pd.Field(
         validation_alias="diskPath", serialization_alias="diskPath"
     )
     """The disk path to expose to the instance (``/dev/xvdf``)."""
@@ -1574,12 +1566,12 @@ class AttachInstancesToLoadBalancerRequest(_Model):
     information, see the Lightsail Developer Guide.
     """
 
-    load_balancer_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = (
-        _pd.Field(validation_alias="loadBalancerName", serialization_alias="loadBalancerName")
+    load_balancer_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
+        validation_alias="loadBalancerName", serialization_alias="loadBalancerName"
     )
     """The name of the load balancer."""
-    instance_names: list[_t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant]] = (
-        _pd.Field(validation_alias="instanceNames", serialization_alias="instanceNames")
+    instance_names: list[_t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")]] = _pd.Field(
+        validation_alias="instanceNames", serialization_alias="instanceNames"
     )
     """An array of strings representing the instance name(s) you want to attach to your load
     balancer.
@@ -1617,12 +1609,12 @@ class AttachLoadBalancerTlsCertificateRequest(_Model):
     updated, more secure version of Secure Socket Layer (SSL).
     """
 
-    load_balancer_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = (
-        _pd.Field(validation_alias="loadBalancerName", serialization_alias="loadBalancerName")
+    load_balancer_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
+        validation_alias="loadBalancerName", serialization_alias="loadBalancerName"
     )
     """The name of the load balancer to which you want to associate the SSL/TLS certificate."""
-    certificate_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = (
-        _pd.Field(validation_alias="certificateName", serialization_alias="certificateName")
+    certificate_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
+        validation_alias="certificateName", serialization_alias="certificateName"
     )
     """The name of your SSL/TLS certificate."""
 
@@ -1649,11 +1641,11 @@ class AttachStaticIpRequest(_Model):
     Attaches a static IP address to a specific Amazon Lightsail instance.
     """
 
-    static_ip_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = (
-        _pd.Field(validation_alias="staticIpName", serialization_alias="staticIpName")
+    static_ip_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
+        validation_alias="staticIpName", serialization_alias="staticIpName"
     )
     """The name of the static IP."""
-    instance_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = _pd.Field(
+    instance_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
         validation_alias="instanceName", serialization_alias="instanceName"
     )
     """The instance name to which you want to attach the static IP address."""
@@ -1698,8 +1690,7 @@ class AutoSnapshotAddOnRequest(_Model):
     """
 
     snapshot_time_of_day: (
-        _t.Annotated[str, _pd.Field(pattern="^(0[0-9]|1[0-9]|2[0-3]):[0-5][0-9]$"), _Tolerant]
-        | None
+        _t.Annotated[str, _pd.Field(pattern="^(0[0-9]|1[0-9]|2[0-3]):[0-5][0-9]$")] | None
     ) = _pd.Field(
         default=None, validation_alias="snapshotTimeOfDay", serialization_alias="snapshotTimeOfDay"
     )
@@ -1723,7 +1714,7 @@ class AutoSnapshotDetails(_Model):
         default=None, validation_alias="createdAt", serialization_alias="createdAt"
     )
     """The timestamp when the automatic snapshot was created."""
-    status: _t.Annotated[AutoSnapshotStatus, _Tolerant] | None = None
+    status: AutoSnapshotStatus | None = None
     """The status of the automatic snapshot."""
     from_attached_disks: list[AttachedDisk] | None = _pd.Field(
         default=None, validation_alias="fromAttachedDisks", serialization_alias="fromAttachedDisks"
@@ -1736,26 +1727,26 @@ class AutoSnapshotDetails(_Model):
 class AvailabilityZone(_Model):
     """Describes an Availability Zone. This is returned only as part of a ``GetRegions`` request."""
 
-    zone_name: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None = _pd.Field(
+    zone_name: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] | None = _pd.Field(
         default=None, validation_alias="zoneName", serialization_alias="zoneName"
     )
     """The name of the Availability Zone. The format is ``us-east-2a`` (case-sensitive)."""
-    state: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None = None
+    state: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] | None = None
     """The state of the Availability Zone."""
 
 
 class Blueprint(_Model):
     """Describes a blueprint (a virtual private server image)."""
 
-    blueprint_id: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None = _pd.Field(
+    blueprint_id: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] | None = _pd.Field(
         default=None, validation_alias="blueprintId", serialization_alias="blueprintId"
     )
     """The ID for the virtual private server image (``app_wordpress_x_x`` or ``app_lamp_x_x``)."""
-    name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] | None = None
+    name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] | None = None
     """The friendly name of the blueprint (``Amazon Linux``)."""
-    group: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None = None
+    group: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] | None = None
     """The group name of the blueprint (``amazon-linux``)."""
-    type: _t.Annotated[BlueprintType, _Tolerant] | None = None
+    type: BlueprintType | None = None
     """The type of the blueprint (``os`` or ``app``)."""
     description: str | None = None
     """The description of the blueprint."""
@@ -1788,11 +1779,11 @@ class Blueprint(_Model):
         default=None, validation_alias="licenseUrl", serialization_alias="licenseUrl"
     )
     """The end-user license agreement URL for the image or blueprint."""
-    platform: _t.Annotated[InstancePlatform, _Tolerant] | None = None
+    platform: InstancePlatform | None = None
     """The operating system platform (either Linux/Unix-based or Windows Server-based) of the
     blueprint.
     """
-    app_category: _t.Annotated[AppCategory, _Tolerant] | None = _pd.Field(
+    app_category: AppCategory | None = _pd.Field(
         default=None, validation_alias="appCategory", serialization_alias="appCategory"
     )
     """Virtual computer blueprints that are supported by Lightsail for Research."""
@@ -1801,7 +1792,7 @@ class Blueprint(_Model):
 class Bucket(_Model):
     """Describes an Amazon Lightsail bucket."""
 
-    resource_type: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None = _pd.Field(
+    resource_type: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] | None = _pd.Field(
         default=None, validation_alias="resourceType", serialization_alias="resourceType"
     )
     """The Lightsail resource type of the bucket."""
@@ -1809,9 +1800,9 @@ class Bucket(_Model):
         default=None, validation_alias="accessRules", serialization_alias="accessRules"
     )
     """An object that describes the access rules of the bucket."""
-    arn: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None = None
+    arn: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] | None = None
     """The Amazon Resource Name (ARN) of the bucket."""
-    bundle_id: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None = _pd.Field(
+    bundle_id: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] | None = _pd.Field(
         default=None, validation_alias="bundleId", serialization_alias="bundleId"
     )
     """The ID of the bundle currently applied to the bucket.
@@ -1825,7 +1816,7 @@ class Bucket(_Model):
         default=None, validation_alias="createdAt", serialization_alias="createdAt"
     )
     """The timestamp when the distribution was created."""
-    url: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None = None
+    url: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] | None = None
     """The URL of the bucket."""
     location: ResourceLocation | None = None
     """An object that describes the location of the bucket, such as the Amazon Web Services Region
@@ -1833,14 +1824,12 @@ class Bucket(_Model):
     """
     name: (
         _t.Annotated[
-            str,
-            _pd.Field(min_length=3, max_length=54, pattern="^[a-z0-9][a-z0-9-]{1,52}[a-z0-9]$"),
-            _Tolerant,
+            str, _pd.Field(min_length=3, max_length=54, pattern="^[a-z0-9][a-z0-9-]{1,52}[a-z0-9]$")
         ]
         | None
     ) = None
     """The name of the bucket."""
-    support_code: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None = _pd.Field(
+    support_code: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] | None = _pd.Field(
         default=None, validation_alias="supportCode", serialization_alias="supportCode"
     )
     """The support code for a bucket. Include this code in your email to support when you have
@@ -1851,12 +1840,8 @@ class Bucket(_Model):
     """The tag keys and optional values for the bucket. For more information, see Tags in Amazon
     Lightsail in the Amazon Lightsail Developer Guide.
     """
-    object_versioning: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None = (
-        _pd.Field(
-            default=None,
-            validation_alias="objectVersioning",
-            serialization_alias="objectVersioning",
-        )
+    object_versioning: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] | None = _pd.Field(
+        default=None, validation_alias="objectVersioning", serialization_alias="objectVersioning"
     )
     """Indicates whether object versioning is enabled for the bucket.
 
@@ -1882,9 +1867,7 @@ class Bucket(_Model):
     """
     readonly_access_accounts: (
         _t.Annotated[
-            list[_t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant]],
-            _pd.Field(max_length=10),
-            _Tolerant,
+            list[_t.Annotated[str, _pd.Field(pattern=".*\\S.*")]], _pd.Field(max_length=10)
         ]
         | None
     ) = _pd.Field(
@@ -1930,9 +1913,7 @@ class BucketAccessLogConfig(_Model):
     """A Boolean value that indicates whether bucket access logging is enabled for the bucket."""
     destination: (
         _t.Annotated[
-            str,
-            _pd.Field(min_length=3, max_length=54, pattern="^[a-z0-9][a-z0-9-]{1,52}[a-z0-9]$"),
-            _Tolerant,
+            str, _pd.Field(min_length=3, max_length=54, pattern="^[a-z0-9][a-z0-9-]{1,52}[a-z0-9]$")
         ]
         | None
     ) = None
@@ -1940,9 +1921,7 @@ class BucketAccessLogConfig(_Model):
     bucket in the same account, and in the same Amazon Web Services Region as the source bucket.
     """
     prefix: (
-        _t.Annotated[
-            str, _pd.Field(min_length=1, max_length=100, pattern="^[\\w/!.*')(-]+$"), _Tolerant
-        ]
+        _t.Annotated[str, _pd.Field(min_length=1, max_length=100, pattern="^[\\w/!.*')(-]+$")]
         | None
     ) = None
     """The optional object prefix for the bucket access log.
@@ -1961,11 +1940,11 @@ class BucketBundle(_Model):
     bucket.
     """
 
-    bundle_id: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None = _pd.Field(
+    bundle_id: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] | None = _pd.Field(
         default=None, validation_alias="bundleId", serialization_alias="bundleId"
     )
     """The ID of the bundle."""
-    name: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None = None
+    name: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] | None = None
     """The name of the bundle."""
     price: float | None = None
     """The monthly price of the bundle, in US dollars."""
@@ -1994,7 +1973,7 @@ class BucketCorsConfig(_Model):
     sharing (CORS).
     """
 
-    rules: _t.Annotated[list[BucketCorsRule], _pd.Field(max_length=20), _Tolerant] | None = None
+    rules: _t.Annotated[list[BucketCorsRule], _pd.Field(max_length=20)] | None = None
     """A set of origins and methods (cross-origin access that you want to allow). You can add up to
     20 rules to the configuration. The total size is limited to 64 KB.
     """
@@ -2007,13 +1986,13 @@ class BucketCorsRule(_Model):
     sharing (CORS).
     """
 
-    id: _t.Annotated[str, _pd.Field(max_length=255), _Tolerant] | None = None
+    id: _t.Annotated[str, _pd.Field(max_length=255)] | None = None
     """A unique identifier for the CORS rule. The ID value can be up to 255 characters long. The
     IDs help you find a rule in the configuration.
     """
-    allowed_methods: list[
-        _t.Annotated[str, _pd.Field(pattern="^(DELETE|GET|HEAD|POST|PUT)$"), _Tolerant]
-    ] = _pd.Field(validation_alias="allowedMethods", serialization_alias="allowedMethods")
+    allowed_methods: list[_t.Annotated[str, _pd.Field(pattern="^(DELETE|GET|HEAD|POST|PUT)$")]] = (
+        _pd.Field(validation_alias="allowedMethods", serialization_alias="allowedMethods")
+    )
     """The HTTP methods that are allowed when accessing the bucket from the specified origin. Each
     CORS rule must identify at least one origin and one method.
 
@@ -2055,7 +2034,7 @@ class BucketCorsRule(_Model):
 class BucketState(_Model):
     """Describes the state of an Amazon Lightsail bucket."""
 
-    code: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None = None
+    code: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] | None = None
     """The state code of the bucket.
 
     The following codes are possible:
@@ -2083,7 +2062,7 @@ class Bundle(_Model):
         default=None, validation_alias="diskSizeInGb", serialization_alias="diskSizeInGb"
     )
     """The size of the SSD (``30``)."""
-    bundle_id: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None = _pd.Field(
+    bundle_id: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] | None = _pd.Field(
         default=None, validation_alias="bundleId", serialization_alias="bundleId"
     )
     """The bundle ID (``micro_x_x``)."""
@@ -2113,7 +2092,7 @@ class Bundle(_Model):
         serialization_alias="transferPerMonthInGb",
     )
     """The data transfer rate per month in GB (``2000``)."""
-    supported_platforms: list[_t.Annotated[InstancePlatform, _Tolerant]] | None = _pd.Field(
+    supported_platforms: list[InstancePlatform] | None = _pd.Field(
         default=None,
         validation_alias="supportedPlatforms",
         serialization_alias="supportedPlatforms",
@@ -2122,7 +2101,7 @@ class Bundle(_Model):
     supports. You can only launch a ``WINDOWS`` bundle on a blueprint that supports the ``WINDOWS``
     platform. ``LINUX_UNIX`` blueprints require a ``LINUX_UNIX`` bundle.
     """
-    supported_app_categories: list[_t.Annotated[AppCategory, _Tolerant]] | None = _pd.Field(
+    supported_app_categories: list[AppCategory] | None = _pd.Field(
         default=None,
         validation_alias="supportedAppCategories",
         serialization_alias="supportedAppCategories",
@@ -2143,7 +2122,7 @@ class CacheBehavior(_Model):
     distribution.
     """
 
-    behavior: _t.Annotated[BehaviorEnum, _Tolerant] | None = None
+    behavior: BehaviorEnum | None = None
     """The cache behavior of the distribution.
 
     The following cache behaviors can be specified:
@@ -2172,7 +2151,7 @@ class CacheBehaviorPerPath(_Model):
     - Specify the following to cache only the .html files in the document root of ...
     - Specify the following to cache only the .jpg, .png, and .gif files in the ...
     """
-    behavior: _t.Annotated[BehaviorEnum, _Tolerant] | None = None
+    behavior: BehaviorEnum | None = None
     """The cache behavior for the specified path.
 
     You can specify one of the following per-path cache behaviors:
@@ -2217,12 +2196,10 @@ class CacheSettings(_Model):
     The value specified applies only when the origin adds HTTP headers such as ``Cache-Control
     max-age``, ``Cache-Control s-maxage``, and ``Expires`` to objects.
     """
-    allowed_http_methods: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None = (
-        _pd.Field(
-            default=None,
-            validation_alias="allowedHTTPMethods",
-            serialization_alias="allowedHTTPMethods",
-        )
+    allowed_http_methods: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] | None = _pd.Field(
+        default=None,
+        validation_alias="allowedHTTPMethods",
+        serialization_alias="allowedHTTPMethods",
     )
     """The HTTP methods that are processed and forwarded to the distribution's origin.
 
@@ -2232,12 +2209,8 @@ class CacheSettings(_Model):
     - ``GET,HEAD,OPTIONS`` - The distribution forwards the ``GET``, ``HEAD``, and ``OPTIONS`` ...
     - ``GET,HEAD,OPTIONS,PUT,PATCH,POST,DELETE`` - The distribution forwards the ``GET`` ...
     """
-    cached_http_methods: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None = (
-        _pd.Field(
-            default=None,
-            validation_alias="cachedHTTPMethods",
-            serialization_alias="cachedHTTPMethods",
-        )
+    cached_http_methods: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] | None = _pd.Field(
+        default=None, validation_alias="cachedHTTPMethods", serialization_alias="cachedHTTPMethods"
     )
     """The HTTP method responses that are cached by your distribution.
 
@@ -2272,7 +2245,7 @@ class CacheSettings(_Model):
 class Certificate(_Model):
     """Describes the full details of an Amazon Lightsail SSL/TLS certificate."""
 
-    arn: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None = None
+    arn: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] | None = None
     """The Amazon Resource Name (ARN) of the certificate."""
     name: str | None = None
     """The name of the certificate (``my-certificate``)."""
@@ -2280,7 +2253,7 @@ class Certificate(_Model):
         default=None, validation_alias="domainName", serialization_alias="domainName"
     )
     """The domain name of the certificate."""
-    status: _t.Annotated[CertificateStatus, _Tolerant] | None = None
+    status: CertificateStatus | None = None
     """The validation status of the certificate."""
     serial_number: str | None = _pd.Field(
         default=None, validation_alias="serialNumber", serialization_alias="serialNumber"
@@ -2382,7 +2355,7 @@ class Certificate(_Model):
 class CertificateSummary(_Model):
     """Describes an Amazon Lightsail SSL/TLS certificate."""
 
-    certificate_arn: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None = _pd.Field(
+    certificate_arn: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] | None = _pd.Field(
         default=None, validation_alias="certificateArn", serialization_alias="certificateArn"
     )
     """The Amazon Resource Name (ARN) of the certificate."""
@@ -2416,7 +2389,7 @@ class CloseInstancePublicPortsRequest(_Model):
 
     port_info: PortInfo = _pd.Field(validation_alias="portInfo", serialization_alias="portInfo")
     """An object to describe the ports to close for the specified instance."""
-    instance_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = _pd.Field(
+    instance_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
         validation_alias="instanceName", serialization_alias="instanceName"
     )
     """The name of the instance for which to close ports."""
@@ -2447,11 +2420,11 @@ class CloudFormationStackRecord(_Model):
     snapshot.
     """
 
-    name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] | None = None
+    name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] | None = None
     """The name of the CloudFormation stack record. It starts with ``CloudFormationStackRecord``
     followed by a GUID.
     """
-    arn: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None = None
+    arn: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] | None = None
     """The Amazon Resource Name (ARN) of the CloudFormation stack record."""
     created_at: _dt.datetime | None = _pd.Field(
         default=None, validation_alias="createdAt", serialization_alias="createdAt"
@@ -2461,11 +2434,11 @@ class CloudFormationStackRecord(_Model):
     """A list of objects describing the Availability Zone and Amazon Web Services Region of the
     CloudFormation stack record.
     """
-    resource_type: _t.Annotated[ResourceType, _Tolerant] | None = _pd.Field(
+    resource_type: ResourceType | None = _pd.Field(
         default=None, validation_alias="resourceType", serialization_alias="resourceType"
     )
     """The Lightsail resource type (``CloudFormationStackRecord``)."""
-    state: _t.Annotated[RecordState, _Tolerant] | None = None
+    state: RecordState | None = None
     """The current state of the CloudFormation stack record."""
     source_info: list[CloudFormationStackRecordSourceInfo] | None = _pd.Field(
         default=None, validation_alias="sourceInfo", serialization_alias="sourceInfo"
@@ -2482,13 +2455,13 @@ class CloudFormationStackRecord(_Model):
 class CloudFormationStackRecordSourceInfo(_Model):
     """Describes the source of a CloudFormation stack record (i.e., the export snapshot record)."""
 
-    resource_type: _t.Annotated[CloudFormationStackRecordSourceType, _Tolerant] | None = _pd.Field(
+    resource_type: CloudFormationStackRecordSourceType | None = _pd.Field(
         default=None, validation_alias="resourceType", serialization_alias="resourceType"
     )
     """The Lightsail resource type (``ExportSnapshotRecord``)."""
-    name: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None = None
+    name: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] | None = None
     """The name of the record."""
-    arn: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None = None
+    arn: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] | None = None
     """The Amazon Resource Name (ARN) of the export snapshot record."""
 
 
@@ -2499,11 +2472,11 @@ class ContactMethod(_Model):
     Amazon Lightsail.
     """
 
-    contact_endpoint: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None = _pd.Field(
+    contact_endpoint: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] | None = _pd.Field(
         default=None, validation_alias="contactEndpoint", serialization_alias="contactEndpoint"
     )
     """The destination of the contact method, such as an email address or a mobile phone number."""
-    status: _t.Annotated[ContactMethodStatus, _Tolerant] | None = None
+    status: ContactMethodStatus | None = None
     """The current status of the contact method.
 
     A contact method has the following possible status:
@@ -2514,11 +2487,11 @@ class ContactMethod(_Model):
     - ``InValid`` - An attempt was made to verify the contact method, but the verification has
       expired.
     """
-    protocol: _t.Annotated[ContactProtocol, _Tolerant] | None = None
+    protocol: ContactProtocol | None = None
     """The protocol of the contact method, such as email or SMS (text messaging)."""
-    name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] | None = None
+    name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] | None = None
     """The name of the contact method."""
-    arn: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None = None
+    arn: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] | None = None
     """The Amazon Resource Name (ARN) of the contact method."""
     created_at: _dt.datetime | None = _pd.Field(
         default=None, validation_alias="createdAt", serialization_alias="createdAt"
@@ -2528,7 +2501,7 @@ class ContactMethod(_Model):
     """An object that describes the location of the contact method, such as the Amazon Web Services
     Region and Availability Zone.
     """
-    resource_type: _t.Annotated[ResourceType, _Tolerant] | None = _pd.Field(
+    resource_type: ResourceType | None = _pd.Field(
         default=None, validation_alias="resourceType", serialization_alias="resourceType"
     )
     """The Lightsail resource type of the contact method."""
@@ -2556,7 +2529,7 @@ class Container(_Model):
     """The launch command for the container."""
     environment: dict[str, str] | None = None
     """The environment variables of the container."""
-    ports: dict[str, _t.Annotated[ContainerServiceProtocol, _Tolerant]] | None = None
+    ports: dict[str, ContainerServiceProtocol] | None = None
     """The open firewall ports of the container."""
 
 
@@ -2582,7 +2555,6 @@ class ContainerService(_Model):
             _pd.Field(
                 min_length=1, max_length=63, pattern="^[a-z0-9]{1,2}|[a-z0-9][a-z0-9-]+[a-z0-9]$"
             ),
-            _Tolerant,
         ]
         | None
     ) = _pd.Field(
@@ -2591,7 +2563,7 @@ class ContainerService(_Model):
         serialization_alias="containerServiceName",
     )
     """The name of the container service."""
-    arn: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None = None
+    arn: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] | None = None
     """The Amazon Resource Name (ARN) of the container service."""
     created_at: _dt.datetime | None = _pd.Field(
         default=None, validation_alias="createdAt", serialization_alias="createdAt"
@@ -2601,7 +2573,7 @@ class ContainerService(_Model):
     """An object that describes the location of the container service, such as the Amazon Web
     Services Region and Availability Zone.
     """
-    resource_type: _t.Annotated[ResourceType, _Tolerant] | None = _pd.Field(
+    resource_type: ResourceType | None = _pd.Field(
         default=None, validation_alias="resourceType", serialization_alias="resourceType"
     )
     """The Lightsail resource type of the container service."""
@@ -2609,7 +2581,7 @@ class ContainerService(_Model):
     """The tag keys and optional values for the resource. For more information about tags in
     Lightsail, see the Amazon Lightsail Developer Guide.
     """
-    power: _t.Annotated[ContainerServicePowerName, _Tolerant] | None = None
+    power: ContainerServicePowerName | None = None
     """The power specification of the container service.
 
     The power specifies the amount of RAM, the number of vCPUs, and the base price of the container
@@ -2619,7 +2591,7 @@ class ContainerService(_Model):
         default=None, validation_alias="powerId", serialization_alias="powerId"
     )
     """The ID of the power of the container service."""
-    state: _t.Annotated[ContainerServiceState, _Tolerant] | None = None
+    state: ContainerServiceState | None = None
     """The current state of the container service.
 
     The following container service states are possible:
@@ -2636,7 +2608,7 @@ class ContainerService(_Model):
         default=None, validation_alias="stateDetail", serialization_alias="stateDetail"
     )
     """An object that describes the current state of the container service."""
-    scale: _t.Annotated[int, _pd.Field(ge=1, le=20), _Tolerant] | None = None
+    scale: _t.Annotated[int, _pd.Field(ge=1, le=20)] | None = None
     """The scale specification of the container service.
 
     The scale specifies the allocated compute nodes of the container service.
@@ -2712,7 +2684,7 @@ class ContainerServiceDeployment(_Model):
 
     version: int | None = None
     """The version number of the deployment."""
-    state: _t.Annotated[ContainerServiceDeploymentState, _Tolerant] | None = None
+    state: ContainerServiceDeploymentState | None = None
     """The state of the deployment.
 
     A deployment can be in one of the following states:
@@ -2731,7 +2703,6 @@ class ContainerServiceDeployment(_Model):
                     max_length=53,
                     pattern="^[a-z0-9]{1,2}|[a-z0-9][a-z0-9-]+[a-z0-9]$",
                 ),
-                _Tolerant,
             ],
             Container,
         ]
@@ -2764,7 +2735,6 @@ class ContainerServiceDeploymentRequest(_Model):
                     max_length=53,
                     pattern="^[a-z0-9]{1,2}|[a-z0-9][a-z0-9-]+[a-z0-9]$",
                 ),
-                _Tolerant,
             ],
             Container,
         ]
@@ -2940,7 +2910,7 @@ class ContainerServiceRegistryLogin(_Model):
 class ContainerServiceStateDetail(_Model):
     """Describes the current state of a container service."""
 
-    code: _t.Annotated[ContainerServiceStateDetailCode, _Tolerant] | None = None
+    code: ContainerServiceStateDetailCode | None = None
     """The state code of the container service.
 
     The following state codes are possible:
@@ -2981,7 +2951,7 @@ class CookieObject(_Model):
     content based on the cookie values in viewer requests.
     """
 
-    option: _t.Annotated[ForwardValues, _Tolerant] | None = None
+    option: ForwardValues | None = None
     """Specifies which cookies to forward to the distribution's origin for a cache behavior:
     ``all``, ``none``, or ``allow-list`` to forward only the cookies specified in the
     ``cookiesAllowList`` parameter.
@@ -3001,12 +2971,12 @@ class CopySnapshotRequest(_Model):
     Region to another in Amazon Lightsail.
     """
 
-    source_snapshot_name: (
-        _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] | None
-    ) = _pd.Field(
-        default=None,
-        validation_alias="sourceSnapshotName",
-        serialization_alias="sourceSnapshotName",
+    source_snapshot_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] | None = (
+        _pd.Field(
+            default=None,
+            validation_alias="sourceSnapshotName",
+            serialization_alias="sourceSnapshotName",
+        )
     )
     """The name of the source manual snapshot to copy.
 
@@ -3052,11 +3022,11 @@ class CopySnapshotRequest(_Model):
     - This parameter cannot be defined together with the ``restore date`` parameter.
     - Define this parameter only when copying an automatic snapshot as a manual snapshot.
     """
-    target_snapshot_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = (
-        _pd.Field(validation_alias="targetSnapshotName", serialization_alias="targetSnapshotName")
+    target_snapshot_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
+        validation_alias="targetSnapshotName", serialization_alias="targetSnapshotName"
     )
     """The name of the new manual snapshot to be created as a copy."""
-    source_region: _t.Annotated[RegionName, _Tolerant] = _pd.Field(
+    source_region: RegionName = _pd.Field(
         validation_alias="sourceRegion", serialization_alias="sourceRegion"
     )
     """The Amazon Web Services Region where the source manual or automatic snapshot is located."""
@@ -3080,7 +3050,7 @@ class CopySnapshotResult(_Model):
 class CostEstimate(_Model):
     """Describes the estimated cost for resources in your Lightsail for Research account."""
 
-    usage_type: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None = _pd.Field(
+    usage_type: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] | None = _pd.Field(
         default=None, validation_alias="usageType", serialization_alias="usageType"
     )
     """The types of usage that are included in the estimate, such as costs, usage, or data
@@ -3100,9 +3070,7 @@ class CreateBucketAccessKeyRequest(_Model):
     """
 
     bucket_name: _t.Annotated[
-        str,
-        _pd.Field(min_length=3, max_length=54, pattern="^[a-z0-9][a-z0-9-]{1,52}[a-z0-9]$"),
-        _Tolerant,
+        str, _pd.Field(min_length=3, max_length=54, pattern="^[a-z0-9][a-z0-9-]{1,52}[a-z0-9]$")
     ] = _pd.Field(validation_alias="bucketName", serialization_alias="bucketName")
     """The name of the bucket that the new access key will belong to, and grant access to."""
 
@@ -3135,16 +3103,14 @@ class CreateBucketRequest(_Model):
     """
 
     bucket_name: _t.Annotated[
-        str,
-        _pd.Field(min_length=3, max_length=54, pattern="^[a-z0-9][a-z0-9-]{1,52}[a-z0-9]$"),
-        _Tolerant,
+        str, _pd.Field(min_length=3, max_length=54, pattern="^[a-z0-9][a-z0-9-]{1,52}[a-z0-9]$")
     ] = _pd.Field(validation_alias="bucketName", serialization_alias="bucketName")
     """The name for the bucket.
 
     For more information about bucket names, see Bucket naming rules in Amazon Lightsail in the
     Amazon Lightsail Developer Guide.
     """
-    bundle_id: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] = _pd.Field(
+    bundle_id: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] = _pd.Field(
         validation_alias="bundleId", serialization_alias="bundleId"
     )
     """The ID of the bundle to use for the bucket.
@@ -3283,7 +3249,7 @@ class CreateContactMethodRequest(_Model):
     Creates an email or SMS text message contact method.
     """
 
-    protocol: _t.Annotated[ContactProtocol, _Tolerant]
+    protocol: ContactProtocol
     """The protocol of the contact method, such as ``Email`` or ``SMS`` (text messaging).
 
     The ``SMS`` protocol is supported only in the following Amazon Web Services Regions.
@@ -3295,8 +3261,8 @@ class CreateContactMethodRequest(_Model):
     - Asia Pacific (Singapore) (``ap-southeast-1``)
     - Asia Pacific (Sydney) (``ap-southeast-2``)
     """
-    contact_endpoint: _t.Annotated[str, _pd.Field(min_length=1, max_length=256), _Tolerant] = (
-        _pd.Field(validation_alias="contactEndpoint", serialization_alias="contactEndpoint")
+    contact_endpoint: _t.Annotated[str, _pd.Field(min_length=1, max_length=256)] = _pd.Field(
+        validation_alias="contactEndpoint", serialization_alias="contactEndpoint"
     )
     """The destination of the contact method, such as an email address or a mobile phone number."""
     tags: list[Tag] | None = None
@@ -3329,7 +3295,6 @@ class CreateContainerServiceDeploymentRequest(_Model):
         _pd.Field(
             min_length=1, max_length=63, pattern="^[a-z0-9]{1,2}|[a-z0-9][a-z0-9-]+[a-z0-9]$"
         ),
-        _Tolerant,
     ] = _pd.Field(validation_alias="serviceName", serialization_alias="serviceName")
     """The name of the container service for which to create the deployment."""
     containers: (
@@ -3341,7 +3306,6 @@ class CreateContainerServiceDeploymentRequest(_Model):
                     max_length=53,
                     pattern="^[a-z0-9]{1,2}|[a-z0-9][a-z0-9-]+[a-z0-9]$",
                 ),
-                _Tolerant,
             ],
             Container,
         ]
@@ -3409,10 +3373,9 @@ class CreateContainerServiceRequest(_Model):
         _pd.Field(
             min_length=1, max_length=63, pattern="^[a-z0-9]{1,2}|[a-z0-9][a-z0-9-]+[a-z0-9]$"
         ),
-        _Tolerant,
     ] = _pd.Field(validation_alias="serviceName", serialization_alias="serviceName")
     """The name for the container service."""
-    power: _t.Annotated[ContainerServicePowerName, _Tolerant]
+    power: ContainerServicePowerName
     """The power specification for the container service.
 
     The power specifies the amount of memory, vCPUs, and base monthly cost of each node of the
@@ -3420,7 +3383,7 @@ class CreateContainerServiceRequest(_Model):
     capacity. To determine the monthly price of your container service, multiply the base price of
     the ``power`` with the ``scale`` (the number of nodes) of the service.
     """
-    scale: _t.Annotated[int, _pd.Field(ge=1, le=20), _Tolerant]
+    scale: _t.Annotated[int, _pd.Field(ge=1, le=20)]
     """The scale specification for the container service.
 
     The scale specifies the allocated compute nodes of the container service. The ``power`` and
@@ -3483,14 +3446,16 @@ class CreateDiskFromSnapshotRequest(_Model):
     can be attached to an Amazon Lightsail instance in the same Availability Zone (``us-east-2a``).
     """
 
-    disk_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = _pd.Field(
+    disk_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
         validation_alias="diskName", serialization_alias="diskName"
     )
     """The unique Lightsail disk name (``my-disk``)."""
-    disk_snapshot_name: (
-        _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] | None
-    ) = _pd.Field(
-        default=None, validation_alias="diskSnapshotName", serialization_alias="diskSnapshotName"
+    disk_snapshot_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] | None = (
+        _pd.Field(
+            default=None,
+            validation_alias="diskSnapshotName",
+            serialization_alias="diskSnapshotName",
+        )
     )
     """The name of the disk snapshot (``my-snapshot``) from which to create the new storage disk.
 
@@ -3499,7 +3464,7 @@ class CreateDiskFromSnapshotRequest(_Model):
     - This parameter cannot be defined together with the ``source disk name`` parameter. The ``disk
       snapshot name`` and ``source disk name`` parameters are mutually exclusive.
     """
-    availability_zone: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] = _pd.Field(
+    availability_zone: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] = _pd.Field(
         validation_alias="availabilityZone", serialization_alias="availabilityZone"
     )
     """The Availability Zone where you want to create the disk (``us-east-2a``). Choose the same
@@ -3580,11 +3545,11 @@ class CreateDiskRequest(_Model):
     information, see the Amazon Lightsail Developer Guide.
     """
 
-    disk_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = _pd.Field(
+    disk_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
         validation_alias="diskName", serialization_alias="diskName"
     )
     """The unique Lightsail disk name (``my-disk``)."""
-    availability_zone: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] = _pd.Field(
+    availability_zone: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] = _pd.Field(
         validation_alias="availabilityZone", serialization_alias="availabilityZone"
     )
     """The Availability Zone where you want to create the disk (``us-east-2a``). Use the same
@@ -3629,17 +3594,17 @@ class CreateDiskSnapshotRequest(_Model):
     of disks, and to save data before shutting down a Lightsail instance.
     """
 
-    disk_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] | None = (
-        _pd.Field(default=None, validation_alias="diskName", serialization_alias="diskName")
+    disk_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] | None = _pd.Field(
+        default=None, validation_alias="diskName", serialization_alias="diskName"
     )
     """The unique name of the source disk (``Disk-Virginia-1``)."""
-    disk_snapshot_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = (
-        _pd.Field(validation_alias="diskSnapshotName", serialization_alias="diskSnapshotName")
+    disk_snapshot_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
+        validation_alias="diskSnapshotName", serialization_alias="diskSnapshotName"
     )
     """The name of the destination disk snapshot (``my-disk-snapshot``) based on the source disk.
     """
-    instance_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] | None = (
-        _pd.Field(default=None, validation_alias="instanceName", serialization_alias="instanceName")
+    instance_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] | None = _pd.Field(
+        default=None, validation_alias="instanceName", serialization_alias="instanceName"
     )
     """The unique name of the source instance (``Amazon_Linux-512MB-Virginia-1``). When this is
     defined, a snapshot of the instance's system volume is created.
@@ -3674,8 +3639,8 @@ class CreateDistributionRequest(_Model):
     information, see Content delivery networks in Amazon Lightsail.
     """
 
-    distribution_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = (
-        _pd.Field(validation_alias="distributionName", serialization_alias="distributionName")
+    distribution_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
+        validation_alias="distributionName", serialization_alias="distributionName"
     )
     """The name for the distribution."""
     origin: InputOrigin
@@ -3707,7 +3672,7 @@ class CreateDistributionRequest(_Model):
     Use the ``GetDistributionBundles`` action to get a list of distribution bundle IDs that you can
     specify.
     """
-    ip_address_type: _t.Annotated[IpAddressType, _Tolerant] | None = _pd.Field(
+    ip_address_type: IpAddressType | None = _pd.Field(
         default=None, validation_alias="ipAddressType", serialization_alias="ipAddressType"
     )
     """The IP address type for the distribution.
@@ -3721,18 +3686,14 @@ class CreateDistributionRequest(_Model):
 
     Use the ``TagResource`` action to tag a resource after it's created.
     """
-    certificate_name: (
-        _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] | None
-    ) = _pd.Field(
+    certificate_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] | None = _pd.Field(
         default=None, validation_alias="certificateName", serialization_alias="certificateName"
     )
     """The name of the SSL/TLS certificate that you want to attach to the distribution.
 
     Use the GetCertificates action to get a list of certificate names that you can specify.
     """
-    viewer_minimum_tls_protocol_version: (
-        _t.Annotated[ViewerMinimumTlsProtocolVersionEnum, _Tolerant] | None
-    ) = _pd.Field(
+    viewer_minimum_tls_protocol_version: ViewerMinimumTlsProtocolVersionEnum | None = _pd.Field(
         default=None,
         validation_alias="viewerMinimumTlsProtocolVersion",
         serialization_alias="viewerMinimumTlsProtocolVersion",
@@ -3857,7 +3818,7 @@ class CreateGUISessionAccessDetailsRequest(_Model):
     Use ``StartGUISession`` to open the session.
     """
 
-    resource_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = _pd.Field(
+    resource_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
         validation_alias="resourceName", serialization_alias="resourceName"
     )
     """The resource name."""
@@ -3874,11 +3835,11 @@ class CreateGUISessionAccessDetailsResult(_Model):
     Use ``StartGUISession`` to open the session.
     """
 
-    resource_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] | None = (
-        _pd.Field(default=None, validation_alias="resourceName", serialization_alias="resourceName")
+    resource_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] | None = _pd.Field(
+        default=None, validation_alias="resourceName", serialization_alias="resourceName"
     )
     """The resource name."""
-    status: _t.Annotated[Status, _Tolerant] | None = None
+    status: Status | None = None
     """The status of the operation."""
     percentage_complete: int | None = _pd.Field(
         default=None,
@@ -3904,13 +3865,11 @@ class CreateInstanceSnapshotRequest(_Model):
     For more information, see the Amazon Lightsail Developer Guide.
     """
 
-    instance_snapshot_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = (
-        _pd.Field(
-            validation_alias="instanceSnapshotName", serialization_alias="instanceSnapshotName"
-        )
+    instance_snapshot_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
+        validation_alias="instanceSnapshotName", serialization_alias="instanceSnapshotName"
     )
     """The name for your new snapshot."""
-    instance_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = _pd.Field(
+    instance_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
         validation_alias="instanceName", serialization_alias="instanceName"
     )
     """The Lightsail instance on which to base your snapshot."""
@@ -3952,8 +3911,7 @@ class CreateInstancesFromSnapshotRequest(_Model):
     )
     """The names for your new instances."""
     attached_disk_mapping: (
-        dict[_t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant], list[DiskMap]]
-        | None
+        dict[_t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")], list[DiskMap]] | None
     ) = _pd.Field(
         default=None,
         validation_alias="attachedDiskMapping",
@@ -3967,12 +3925,12 @@ class CreateInstancesFromSnapshotRequest(_Model):
     ``us-east-2a`` (case sensitive). You can get a list of Availability Zones by using the get
     regions operation. Be sure to add the ``include Availability Zones`` parameter to your request.
     """
-    instance_snapshot_name: (
-        _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] | None
-    ) = _pd.Field(
-        default=None,
-        validation_alias="instanceSnapshotName",
-        serialization_alias="instanceSnapshotName",
+    instance_snapshot_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] | None = (
+        _pd.Field(
+            default=None,
+            validation_alias="instanceSnapshotName",
+            serialization_alias="instanceSnapshotName",
+        )
     )
     """The name of the instance snapshot on which you are basing your new instances. Use the get
     instance snapshots operation to return information about your existing snapshots.
@@ -3982,7 +3940,7 @@ class CreateInstancesFromSnapshotRequest(_Model):
     - This parameter cannot be defined together with the ``source instance name`` parameter. The
       ``instance snapshot name`` and ``source instance name`` parameters are mutually exclusive.
     """
-    bundle_id: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] = _pd.Field(
+    bundle_id: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] = _pd.Field(
         validation_alias="bundleId", serialization_alias="bundleId"
     )
     """The bundle of specification information for your virtual private server (or instance),
@@ -3994,8 +3952,8 @@ class CreateInstancesFromSnapshotRequest(_Model):
     """You can create a launch script that configures a server with additional user data. For
     example, ``apt-get -y update``.
     """
-    key_pair_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] | None = (
-        _pd.Field(default=None, validation_alias="keyPairName", serialization_alias="keyPairName")
+    key_pair_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] | None = _pd.Field(
+        default=None, validation_alias="keyPairName", serialization_alias="keyPairName"
     )
     """The name for your key pair."""
     tags: list[Tag] | None = None
@@ -4007,7 +3965,7 @@ class CreateInstancesFromSnapshotRequest(_Model):
         default=None, validation_alias="addOns", serialization_alias="addOns"
     )
     """An array of objects representing the add-ons to enable for the new instance."""
-    ip_address_type: _t.Annotated[IpAddressType, _Tolerant] | None = _pd.Field(
+    ip_address_type: IpAddressType | None = _pd.Field(
         default=None, validation_alias="ipAddressType", serialization_alias="ipAddressType"
     )
     """The IP address type for the instance.
@@ -4095,19 +4053,17 @@ class CreateInstancesRequest(_Model):
     ``us-east-2a`` (case sensitive). You can get a list of Availability Zones by using the get
     regions operation. Be sure to add the ``include Availability Zones`` parameter to your request.
     """
-    custom_image_name: (
-        _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] | None
-    ) = _pd.Field(
+    custom_image_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] | None = _pd.Field(
         default=None, validation_alias="customImageName", serialization_alias="customImageName"
     )
     """(Discontinued) The name for your custom image."""
-    blueprint_id: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] = _pd.Field(
+    blueprint_id: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] = _pd.Field(
         validation_alias="blueprintId", serialization_alias="blueprintId"
     )
     """The ID for a virtual private server image (``app_wordpress_x_x`` or ``app_lamp_x_x``). Use
     the ``get blueprints`` operation to return a list of available images (or blueprints).
     """
-    bundle_id: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] = _pd.Field(
+    bundle_id: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] = _pd.Field(
         validation_alias="bundleId", serialization_alias="bundleId"
     )
     """The bundle of specification information for your virtual private server (or instance),
@@ -4119,8 +4075,8 @@ class CreateInstancesRequest(_Model):
     """A launch script you can create that configures a server with additional user data. For
     example, you might want to run ``apt-get -y update``.
     """
-    key_pair_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] | None = (
-        _pd.Field(default=None, validation_alias="keyPairName", serialization_alias="keyPairName")
+    key_pair_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] | None = _pd.Field(
+        default=None, validation_alias="keyPairName", serialization_alias="keyPairName"
     )
     """The name of your key pair."""
     tags: list[Tag] | None = None
@@ -4132,7 +4088,7 @@ class CreateInstancesRequest(_Model):
         default=None, validation_alias="addOns", serialization_alias="addOns"
     )
     """An array of objects representing the add-ons to enable for the new instance."""
-    ip_address_type: _t.Annotated[IpAddressType, _Tolerant] | None = _pd.Field(
+    ip_address_type: IpAddressType | None = _pd.Field(
         default=None, validation_alias="ipAddressType", serialization_alias="ipAddressType"
     )
     """The IP address type for the instance.
@@ -4168,7 +4124,7 @@ class CreateKeyPairRequest(_Model):
     information, see the Amazon Lightsail Developer Guide.
     """
 
-    key_pair_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = _pd.Field(
+    key_pair_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
         validation_alias="keyPairName", serialization_alias="keyPairName"
     )
     """The name for your new key pair."""
@@ -4215,11 +4171,11 @@ class CreateLoadBalancerRequest(_Model):
     load balancers per AWS Region in your account.
     """
 
-    load_balancer_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = (
-        _pd.Field(validation_alias="loadBalancerName", serialization_alias="loadBalancerName")
+    load_balancer_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
+        validation_alias="loadBalancerName", serialization_alias="loadBalancerName"
     )
     """The name of your load balancer."""
-    instance_port: _t.Annotated[int, _pd.Field(ge=-1, le=65535), _Tolerant] = _pd.Field(
+    instance_port: _t.Annotated[int, _pd.Field(ge=-1, le=65535)] = _pd.Field(
         validation_alias="instancePort", serialization_alias="instancePort"
     )
     """The instance port where you're creating your load balancer."""
@@ -4232,9 +4188,7 @@ class CreateLoadBalancerRequest(_Model):
     You may want to specify a custom health check path other than the root of your application if
     your home page loads slowly or has a lot of media or scripting on it.
     """
-    certificate_name: (
-        _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] | None
-    ) = _pd.Field(
+    certificate_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] | None = _pd.Field(
         default=None, validation_alias="certificateName", serialization_alias="certificateName"
     )
     """The name of the SSL/TLS certificate.
@@ -4265,7 +4219,7 @@ class CreateLoadBalancerRequest(_Model):
 
     Use the ``TagResource`` action to tag a resource after it's created.
     """
-    ip_address_type: _t.Annotated[IpAddressType, _Tolerant] | None = _pd.Field(
+    ip_address_type: IpAddressType | None = _pd.Field(
         default=None, validation_alias="ipAddressType", serialization_alias="ipAddressType"
     )
     """The IP address type for the load balancer.
@@ -4314,12 +4268,12 @@ class CreateLoadBalancerTlsCertificateRequest(_Model):
     information, see the Amazon Lightsail Developer Guide.
     """
 
-    load_balancer_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = (
-        _pd.Field(validation_alias="loadBalancerName", serialization_alias="loadBalancerName")
+    load_balancer_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
+        validation_alias="loadBalancerName", serialization_alias="loadBalancerName"
     )
     """The load balancer name where you want to create the SSL/TLS certificate."""
-    certificate_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = (
-        _pd.Field(validation_alias="certificateName", serialization_alias="certificateName")
+    certificate_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
+        validation_alias="certificateName", serialization_alias="certificateName"
     )
     """The SSL/TLS certificate name.
 
@@ -4375,9 +4329,7 @@ class CreateRelationalDatabaseFromSnapshotRequest(_Model):
     database, or to change it to a different plan, such as a high availability or standard plan.
     """
 
-    relational_database_name: _t.Annotated[
-        str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant
-    ] = _pd.Field(
+    relational_database_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
         validation_alias="relationalDatabaseName", serialization_alias="relationalDatabaseName"
     )
     """The name to use for your new Lightsail database resource.
@@ -4407,7 +4359,7 @@ class CreateRelationalDatabaseFromSnapshotRequest(_Model):
     your database.
     """
     relational_database_snapshot_name: (
-        _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] | None
+        _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] | None
     ) = _pd.Field(
         default=None,
         validation_alias="relationalDatabaseSnapshotName",
@@ -4429,7 +4381,7 @@ class CreateRelationalDatabaseFromSnapshotRequest(_Model):
     the bundle of the source database.
     """
     source_relational_database_name: (
-        _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] | None
+        _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] | None
     ) = _pd.Field(
         default=None,
         validation_alias="sourceRelationalDatabaseName",
@@ -4491,9 +4443,7 @@ class CreateRelationalDatabaseRequest(_Model):
     tags. For more information, see the Amazon Lightsail Developer Guide.
     """
 
-    relational_database_name: _t.Annotated[
-        str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant
-    ] = _pd.Field(
+    relational_database_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
         validation_alias="relationalDatabaseName", serialization_alias="relationalDatabaseName"
     )
     """The name to use for your new Lightsail database resource.
@@ -4662,17 +4612,15 @@ class CreateRelationalDatabaseSnapshotRequest(_Model):
     request tags. For more information, see the Amazon Lightsail Developer Guide.
     """
 
-    relational_database_name: _t.Annotated[
-        str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant
-    ] = _pd.Field(
+    relational_database_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
         validation_alias="relationalDatabaseName", serialization_alias="relationalDatabaseName"
     )
     """The name of the database on which to base your new snapshot."""
-    relational_database_snapshot_name: _t.Annotated[
-        str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant
-    ] = _pd.Field(
-        validation_alias="relationalDatabaseSnapshotName",
-        serialization_alias="relationalDatabaseSnapshotName",
+    relational_database_snapshot_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = (
+        _pd.Field(
+            validation_alias="relationalDatabaseSnapshotName",
+            serialization_alias="relationalDatabaseSnapshotName",
+        )
     )
     """The name for your new database snapshot.
 
@@ -4714,7 +4662,7 @@ class DeleteAlarmRequest(_Model):
     Amazon Lightsail console. For more information, see Alarms in Amazon Lightsail.
     """
 
-    alarm_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = _pd.Field(
+    alarm_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
         validation_alias="alarmName", serialization_alias="alarmName"
     )
     """The name of the alarm to delete."""
@@ -4743,11 +4691,11 @@ class DeleteAutoSnapshotRequest(_Model):
     Lightsail Developer Guide.
     """
 
-    resource_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = _pd.Field(
+    resource_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
         validation_alias="resourceName", serialization_alias="resourceName"
     )
     """The name of the source instance or disk from which to delete the automatic snapshot."""
-    date: _t.Annotated[str, _pd.Field(pattern="^[0-9]{4}-[0-9]{2}-[0-9]{2}$"), _Tolerant]
+    date: _t.Annotated[str, _pd.Field(pattern="^[0-9]{4}-[0-9]{2}-[0-9]{2}$")]
     """The date of the automatic snapshot to delete in ``YYYY-MM-DD`` format. Use the ``get auto
     snapshots`` operation to get the available automatic snapshots for a resource.
     """
@@ -4778,12 +4726,10 @@ class DeleteBucketAccessKeyRequest(_Model):
     """
 
     bucket_name: _t.Annotated[
-        str,
-        _pd.Field(min_length=3, max_length=54, pattern="^[a-z0-9][a-z0-9-]{1,52}[a-z0-9]$"),
-        _Tolerant,
+        str, _pd.Field(min_length=3, max_length=54, pattern="^[a-z0-9][a-z0-9-]{1,52}[a-z0-9]$")
     ] = _pd.Field(validation_alias="bucketName", serialization_alias="bucketName")
     """The name of the bucket that the access key belongs to."""
-    access_key_id: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] = _pd.Field(
+    access_key_id: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] = _pd.Field(
         validation_alias="accessKeyId", serialization_alias="accessKeyId"
     )
     """The ID of the access key to delete.
@@ -4816,9 +4762,7 @@ class DeleteBucketRequest(_Model):
     """
 
     bucket_name: _t.Annotated[
-        str,
-        _pd.Field(min_length=3, max_length=54, pattern="^[a-z0-9][a-z0-9-]{1,52}[a-z0-9]$"),
-        _Tolerant,
+        str, _pd.Field(min_length=3, max_length=54, pattern="^[a-z0-9][a-z0-9-]{1,52}[a-z0-9]$")
     ] = _pd.Field(validation_alias="bucketName", serialization_alias="bucketName")
     """The name of the bucket to delete.
 
@@ -4892,7 +4836,7 @@ class DeleteContactMethodRequest(_Model):
     Deletes a contact method.
     """
 
-    protocol: _t.Annotated[ContactProtocol, _Tolerant]
+    protocol: ContactProtocol
     """The protocol that will be deleted, such as ``Email`` or ``SMS`` (text messaging)."""
 
 
@@ -4919,7 +4863,6 @@ class DeleteContainerImageRequest(_Model):
         _pd.Field(
             min_length=1, max_length=63, pattern="^[a-z0-9]{1,2}|[a-z0-9][a-z0-9-]+[a-z0-9]$"
         ),
-        _Tolerant,
     ] = _pd.Field(validation_alias="serviceName", serialization_alias="serviceName")
     """The name of the container service for which to delete a registered container image."""
     image: str
@@ -4948,7 +4891,6 @@ class DeleteContainerServiceRequest(_Model):
         _pd.Field(
             min_length=1, max_length=63, pattern="^[a-z0-9]{1,2}|[a-z0-9][a-z0-9-]+[a-z0-9]$"
         ),
-        _Tolerant,
     ] = _pd.Field(validation_alias="serviceName", serialization_alias="serviceName")
     """The name of the container service to delete."""
 
@@ -4971,7 +4913,7 @@ class DeleteDiskRequest(_Model):
     Developer Guide.
     """
 
-    disk_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = _pd.Field(
+    disk_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
         validation_alias="diskName", serialization_alias="diskName"
     )
     """The unique name of the disk you want to delete (``my-disk``)."""
@@ -5004,8 +4946,8 @@ class DeleteDiskSnapshotRequest(_Model):
     Deletes the specified disk snapshot.
     """
 
-    disk_snapshot_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = (
-        _pd.Field(validation_alias="diskSnapshotName", serialization_alias="diskSnapshotName")
+    disk_snapshot_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
+        validation_alias="diskSnapshotName", serialization_alias="diskSnapshotName"
     )
     """The name of the disk snapshot you want to delete (``my-disk-snapshot``)."""
 
@@ -5028,9 +4970,7 @@ class DeleteDistributionRequest(_Model):
     Deletes your Amazon Lightsail content delivery network (CDN) distribution.
     """
 
-    distribution_name: (
-        _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] | None
-    ) = _pd.Field(
+    distribution_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] | None = _pd.Field(
         default=None, validation_alias="distributionName", serialization_alias="distributionName"
     )
     """The name of the distribution to delete.
@@ -5125,7 +5065,7 @@ class DeleteInstanceRequest(_Model):
     Developer Guide.
     """
 
-    instance_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = _pd.Field(
+    instance_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
         validation_alias="instanceName", serialization_alias="instanceName"
     )
     """The name of the instance to delete."""
@@ -5161,10 +5101,8 @@ class DeleteInstanceSnapshotRequest(_Model):
     Amazon Lightsail Developer Guide.
     """
 
-    instance_snapshot_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = (
-        _pd.Field(
-            validation_alias="instanceSnapshotName", serialization_alias="instanceSnapshotName"
-        )
+    instance_snapshot_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
+        validation_alias="instanceSnapshotName", serialization_alias="instanceSnapshotName"
     )
     """The name of the snapshot to delete."""
 
@@ -5196,7 +5134,7 @@ class DeleteKeyPairRequest(_Model):
     DownloadDefaultKeyPair API.
     """
 
-    key_pair_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = _pd.Field(
+    key_pair_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
         validation_alias="keyPairName", serialization_alias="keyPairName"
     )
     """The name of the key pair to delete."""
@@ -5233,7 +5171,7 @@ class DeleteKnownHostKeysRequest(_Model):
     RDP clients to connect to the instance after a host key mismatch.
     """
 
-    instance_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = _pd.Field(
+    instance_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
         validation_alias="instanceName", serialization_alias="instanceName"
     )
     """The name of the instance for which you want to reset the host key or certificate."""
@@ -5261,8 +5199,8 @@ class DeleteLoadBalancerRequest(_Model):
     verify domain ownership again.
     """
 
-    load_balancer_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = (
-        _pd.Field(validation_alias="loadBalancerName", serialization_alias="loadBalancerName")
+    load_balancer_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
+        validation_alias="loadBalancerName", serialization_alias="loadBalancerName"
     )
     """The name of the load balancer you want to delete."""
 
@@ -5291,12 +5229,12 @@ class DeleteLoadBalancerTlsCertificateRequest(_Model):
     information, see the Amazon Lightsail Developer Guide.
     """
 
-    load_balancer_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = (
-        _pd.Field(validation_alias="loadBalancerName", serialization_alias="loadBalancerName")
+    load_balancer_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
+        validation_alias="loadBalancerName", serialization_alias="loadBalancerName"
     )
     """The load balancer name."""
-    certificate_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = (
-        _pd.Field(validation_alias="certificateName", serialization_alias="certificateName")
+    certificate_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
+        validation_alias="certificateName", serialization_alias="certificateName"
     )
     """The SSL/TLS certificate name."""
     force: bool | None = None
@@ -5334,9 +5272,7 @@ class DeleteRelationalDatabaseRequest(_Model):
     the Amazon Lightsail Developer Guide.
     """
 
-    relational_database_name: _t.Annotated[
-        str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant
-    ] = _pd.Field(
+    relational_database_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
         validation_alias="relationalDatabaseName", serialization_alias="relationalDatabaseName"
     )
     """The name of the database that you are deleting."""
@@ -5353,7 +5289,7 @@ class DeleteRelationalDatabaseRequest(_Model):
     Default: ``false``
     """
     final_relational_database_snapshot_name: (
-        _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] | None
+        _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] | None
     ) = _pd.Field(
         default=None,
         validation_alias="finalRelationalDatabaseSnapshotName",
@@ -5395,11 +5331,11 @@ class DeleteRelationalDatabaseSnapshotRequest(_Model):
     information, see the Amazon Lightsail Developer Guide.
     """
 
-    relational_database_snapshot_name: _t.Annotated[
-        str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant
-    ] = _pd.Field(
-        validation_alias="relationalDatabaseSnapshotName",
-        serialization_alias="relationalDatabaseSnapshotName",
+    relational_database_snapshot_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = (
+        _pd.Field(
+            validation_alias="relationalDatabaseSnapshotName",
+            serialization_alias="relationalDatabaseSnapshotName",
+        )
     )
     """The name of the database snapshot that you are deleting."""
 
@@ -5423,9 +5359,9 @@ class DeleteRelationalDatabaseSnapshotResult(_Model):
 class DestinationInfo(_Model):
     """Describes the destination of a record."""
 
-    id: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None = None
+    id: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] | None = None
     """The ID of the resource created at the destination."""
-    service: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None = None
+    service: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] | None = None
     """The destination service of the record."""
 
 
@@ -5439,8 +5375,8 @@ class DetachCertificateFromDistributionRequest(_Model):
     domains that are associated with the certificate.
     """
 
-    distribution_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = (
-        _pd.Field(validation_alias="distributionName", serialization_alias="distributionName")
+    distribution_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
+        validation_alias="distributionName", serialization_alias="distributionName"
     )
     """The name of the distribution from which to detach the certificate.
 
@@ -5476,7 +5412,7 @@ class DetachDiskRequest(_Model):
     Developer Guide.
     """
 
-    disk_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = _pd.Field(
+    disk_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
         validation_alias="diskName", serialization_alias="diskName"
     )
     """The unique name of the disk you want to detach from your instance (``my-disk``)."""
@@ -5509,12 +5445,12 @@ class DetachInstancesFromLoadBalancerRequest(_Model):
     load balancer.
     """
 
-    load_balancer_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = (
-        _pd.Field(validation_alias="loadBalancerName", serialization_alias="loadBalancerName")
+    load_balancer_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
+        validation_alias="loadBalancerName", serialization_alias="loadBalancerName"
     )
     """The name of the Lightsail load balancer."""
-    instance_names: list[_t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant]] = (
-        _pd.Field(validation_alias="instanceNames", serialization_alias="instanceNames")
+    instance_names: list[_t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")]] = _pd.Field(
+        validation_alias="instanceNames", serialization_alias="instanceNames"
     )
     """An array of strings containing the names of the instances you want to detach from the load
     balancer.
@@ -5542,8 +5478,8 @@ class DetachStaticIpRequest(_Model):
     Detaches a static IP from the Amazon Lightsail instance to which it is attached.
     """
 
-    static_ip_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = (
-        _pd.Field(validation_alias="staticIpName", serialization_alias="staticIpName")
+    static_ip_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
+        validation_alias="staticIpName", serialization_alias="staticIpName"
     )
     """The name of the static IP to detach from the instance."""
 
@@ -5567,11 +5503,11 @@ class DisableAddOnRequest(_Model):
     Lightsail Developer Guide.
     """
 
-    add_on_type: _t.Annotated[AddOnType, _Tolerant] = _pd.Field(
+    add_on_type: AddOnType = _pd.Field(
         validation_alias="addOnType", serialization_alias="addOnType"
     )
     """The add-on type to disable."""
-    resource_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = _pd.Field(
+    resource_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
         validation_alias="resourceName", serialization_alias="resourceName"
     )
     """The name of the source resource for which to disable the add-on."""
@@ -5593,9 +5529,9 @@ class DisableAddOnResult(_Model):
 class Disk(_Model):
     """Describes a block storage disk."""
 
-    name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] | None = None
+    name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] | None = None
     """The unique name of the disk."""
-    arn: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None = None
+    arn: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] | None = None
     """The Amazon Resource Name (ARN) of the disk."""
     support_code: str | None = _pd.Field(
         default=None, validation_alias="supportCode", serialization_alias="supportCode"
@@ -5610,7 +5546,7 @@ class Disk(_Model):
     """The date when the disk was created."""
     location: ResourceLocation | None = None
     """The AWS Region and Availability Zone where the disk is located."""
-    resource_type: _t.Annotated[ResourceType, _Tolerant] | None = _pd.Field(
+    resource_type: ResourceType | None = _pd.Field(
         default=None, validation_alias="resourceType", serialization_alias="resourceType"
     )
     """The Lightsail resource type (``Disk``)."""
@@ -5636,10 +5572,10 @@ class Disk(_Model):
     """The input/output operations per second (IOPS) of the disk."""
     path: str | None = None
     """The disk path."""
-    state: _t.Annotated[DiskState, _Tolerant] | None = None
+    state: DiskState | None = None
     """Describes the status of the disk."""
-    attached_to: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] | None = (
-        _pd.Field(default=None, validation_alias="attachedTo", serialization_alias="attachedTo")
+    attached_to: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] | None = _pd.Field(
+        default=None, validation_alias="attachedTo", serialization_alias="attachedTo"
     )
     """The resources to which the disk is attached."""
     is_attached: bool | None = _pd.Field(
@@ -5654,7 +5590,7 @@ class Disk(_Model):
         default=None, validation_alias="gbInUse", serialization_alias="gbInUse"
     )
     """(Discontinued) The number of GB in use by the disk."""
-    auto_mount_status: _t.Annotated[AutoMountStatus, _Tolerant] | None = _pd.Field(
+    auto_mount_status: AutoMountStatus | None = _pd.Field(
         default=None, validation_alias="autoMountStatus", serialization_alias="autoMountStatus"
     )
     """The status of automatically mounting a storage disk to a virtual computer."""
@@ -5665,7 +5601,7 @@ class DiskInfo(_Model):
 
     name: str | None = None
     """The disk name."""
-    path: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None = None
+    path: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] | None = None
     """The disk path."""
     size_in_gb: int | None = _pd.Field(
         default=None, validation_alias="sizeInGb", serialization_alias="sizeInGb"
@@ -5682,16 +5618,12 @@ class DiskInfo(_Model):
 class DiskMap(_Model):
     """Describes a block storage disk mapping."""
 
-    original_disk_path: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None = (
-        _pd.Field(
-            default=None,
-            validation_alias="originalDiskPath",
-            serialization_alias="originalDiskPath",
-        )
+    original_disk_path: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] | None = _pd.Field(
+        default=None, validation_alias="originalDiskPath", serialization_alias="originalDiskPath"
     )
     """The original disk path exposed to the instance (for example, ``/dev/sdh``)."""
-    new_disk_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] | None = (
-        _pd.Field(default=None, validation_alias="newDiskName", serialization_alias="newDiskName")
+    new_disk_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] | None = _pd.Field(
+        default=None, validation_alias="newDiskName", serialization_alias="newDiskName"
     )
     """The new disk name (``my-new-disk``)."""
 
@@ -5699,9 +5631,9 @@ class DiskMap(_Model):
 class DiskSnapshot(_Model):
     """Describes a block storage disk snapshot."""
 
-    name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] | None = None
+    name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] | None = None
     """The name of the disk snapshot (``my-disk-snapshot``)."""
-    arn: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None = None
+    arn: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] | None = None
     """The Amazon Resource Name (ARN) of the disk snapshot."""
     support_code: str | None = _pd.Field(
         default=None, validation_alias="supportCode", serialization_alias="supportCode"
@@ -5716,7 +5648,7 @@ class DiskSnapshot(_Model):
     """The date when the disk snapshot was created."""
     location: ResourceLocation | None = None
     """The AWS Region and Availability Zone where the disk snapshot was created."""
-    resource_type: _t.Annotated[ResourceType, _Tolerant] | None = _pd.Field(
+    resource_type: ResourceType | None = _pd.Field(
         default=None, validation_alias="resourceType", serialization_alias="resourceType"
     )
     """The Lightsail resource type (``DiskSnapshot``)."""
@@ -5728,31 +5660,31 @@ class DiskSnapshot(_Model):
         default=None, validation_alias="sizeInGb", serialization_alias="sizeInGb"
     )
     """The size of the disk in GB."""
-    state: _t.Annotated[DiskSnapshotState, _Tolerant] | None = None
+    state: DiskSnapshotState | None = None
     """The status of the disk snapshot operation."""
     progress: str | None = None
     """The progress of the snapshot."""
-    from_disk_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] | None = (
-        _pd.Field(default=None, validation_alias="fromDiskName", serialization_alias="fromDiskName")
+    from_disk_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] | None = _pd.Field(
+        default=None, validation_alias="fromDiskName", serialization_alias="fromDiskName"
     )
     """The unique name of the source disk from which the disk snapshot was created."""
-    from_disk_arn: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None = _pd.Field(
+    from_disk_arn: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] | None = _pd.Field(
         default=None, validation_alias="fromDiskArn", serialization_alias="fromDiskArn"
     )
     """The Amazon Resource Name (ARN) of the source disk from which the disk snapshot was created.
     """
-    from_instance_name: (
-        _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] | None
-    ) = _pd.Field(
-        default=None, validation_alias="fromInstanceName", serialization_alias="fromInstanceName"
+    from_instance_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] | None = (
+        _pd.Field(
+            default=None,
+            validation_alias="fromInstanceName",
+            serialization_alias="fromInstanceName",
+        )
     )
     """The unique name of the source instance from which the disk (system volume) snapshot was
     created.
     """
-    from_instance_arn: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None = (
-        _pd.Field(
-            default=None, validation_alias="fromInstanceArn", serialization_alias="fromInstanceArn"
-        )
+    from_instance_arn: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] | None = _pd.Field(
+        default=None, validation_alias="fromInstanceArn", serialization_alias="fromInstanceArn"
     )
     """The Amazon Resource Name (ARN) of the source instance from which the disk (system volume)
     snapshot was created.
@@ -5841,7 +5773,7 @@ class DnsRecordCreationState(_Model):
     certificate.
     """
 
-    code: _t.Annotated[DnsRecordCreationStateCode, _Tolerant] | None = None
+    code: DnsRecordCreationStateCode | None = None
     """The status code for the automated DNS record creation.
 
     Following are the possible values:
@@ -5857,9 +5789,9 @@ class DnsRecordCreationState(_Model):
 class Domain(_Model):
     """Describes a domain where you are storing recordsets."""
 
-    name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] | None = None
+    name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] | None = None
     """The name of the domain."""
-    arn: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None = None
+    arn: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] | None = None
     """The Amazon Resource Name (ARN) of the domain recordset
     (``arn:aws:lightsail:global:123456789101:Domain/824cede0-abc7-4f84-8dbc-12345EXAMPLE``).
     """
@@ -5876,7 +5808,7 @@ class Domain(_Model):
     """The date when the domain recordset was created."""
     location: ResourceLocation | None = None
     """The AWS Region and Availability Zones where the domain recordset was created."""
-    resource_type: _t.Annotated[ResourceType, _Tolerant] | None = _pd.Field(
+    resource_type: ResourceType | None = _pd.Field(
         default=None, validation_alias="resourceType", serialization_alias="resourceType"
     )
     """The resource type."""
@@ -5901,7 +5833,7 @@ class Domain(_Model):
 class DomainEntry(_Model):
     """Describes a domain recordset entry."""
 
-    id: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None = None
+    id: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] | None = None
     """The ID of the domain recordset entry."""
     name: str | None = None
     """The name of the domain."""
@@ -5959,12 +5891,8 @@ class DomainValidationRecord(_Model):
     """An object that describes the state of the canonical name (CNAME) records that are
     automatically added by Lightsail to the DNS of the domain to validate domain ownership.
     """
-    validation_status: _t.Annotated[CertificateDomainValidationStatus, _Tolerant] | None = (
-        _pd.Field(
-            default=None,
-            validation_alias="validationStatus",
-            serialization_alias="validationStatus",
-        )
+    validation_status: CertificateDomainValidationStatus | None = _pd.Field(
+        default=None, validation_alias="validationStatus", serialization_alias="validationStatus"
     )
     """The validation status of the record."""
 
@@ -6009,7 +5937,7 @@ class EnableAddOnRequest(_Model):
     Amazon Lightsail Developer Guide.
     """
 
-    resource_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = _pd.Field(
+    resource_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
         validation_alias="resourceName", serialization_alias="resourceName"
     )
     """The name of the source resource for which to enable or modify the add-on."""
@@ -6056,7 +5984,7 @@ class EstimateByTime(_Model):
         default=None, validation_alias="usageCost", serialization_alias="usageCost"
     )
     """The amount of cost or usage that's measured for the cost estimate."""
-    pricing_unit: _t.Annotated[PricingUnit, _Tolerant] | None = _pd.Field(
+    pricing_unit: PricingUnit | None = _pd.Field(
         default=None, validation_alias="pricingUnit", serialization_alias="pricingUnit"
     )
     """The unit of measurement that's used for the cost estimate."""
@@ -6064,7 +5992,7 @@ class EstimateByTime(_Model):
     """The number of pricing units used to calculate the total number of hours. For example, 1 unit
     equals 1 hour.
     """
-    currency: _t.Annotated[Currency, _Tolerant] | None = None
+    currency: Currency | None = None
     """The currency of the estimate in USD."""
     time_period: TimePeriod | None = _pd.Field(
         default=None, validation_alias="timePeriod", serialization_alias="timePeriod"
@@ -6077,9 +6005,9 @@ class EstimateByTime(_Model):
 class ExportSnapshotRecord(_Model):
     """Describes an export snapshot record."""
 
-    name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] | None = None
+    name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] | None = None
     """The export snapshot record name."""
-    arn: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None = None
+    arn: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] | None = None
     """The Amazon Resource Name (ARN) of the export snapshot record."""
     created_at: _dt.datetime | None = _pd.Field(
         default=None, validation_alias="createdAt", serialization_alias="createdAt"
@@ -6087,11 +6015,11 @@ class ExportSnapshotRecord(_Model):
     """The date when the export snapshot record was created."""
     location: ResourceLocation | None = None
     """The AWS Region and Availability Zone where the export snapshot record is located."""
-    resource_type: _t.Annotated[ResourceType, _Tolerant] | None = _pd.Field(
+    resource_type: ResourceType | None = _pd.Field(
         default=None, validation_alias="resourceType", serialization_alias="resourceType"
     )
     """The Lightsail resource type (``ExportSnapshotRecord``)."""
-    state: _t.Annotated[RecordState, _Tolerant] | None = None
+    state: RecordState | None = None
     """The state of the export snapshot record."""
     source_info: ExportSnapshotRecordSourceInfo | None = _pd.Field(
         default=None, validation_alias="sourceInfo", serialization_alias="sourceInfo"
@@ -6106,7 +6034,7 @@ class ExportSnapshotRecord(_Model):
 class ExportSnapshotRecordSourceInfo(_Model):
     """Describes the source of an export snapshot record."""
 
-    resource_type: _t.Annotated[ExportSnapshotRecordSourceType, _Tolerant] | None = _pd.Field(
+    resource_type: ExportSnapshotRecordSourceType | None = _pd.Field(
         default=None, validation_alias="resourceType", serialization_alias="resourceType"
     )
     """The Lightsail resource type (``InstanceSnapshot`` or ``DiskSnapshot``)."""
@@ -6114,22 +6042,16 @@ class ExportSnapshotRecordSourceInfo(_Model):
         default=None, validation_alias="createdAt", serialization_alias="createdAt"
     )
     """The date when the source instance or disk snapshot was created."""
-    name: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None = None
+    name: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] | None = None
     """The name of the source instance or disk snapshot."""
-    arn: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None = None
+    arn: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] | None = None
     """The Amazon Resource Name (ARN) of the source instance or disk snapshot."""
-    from_resource_name: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None = (
-        _pd.Field(
-            default=None,
-            validation_alias="fromResourceName",
-            serialization_alias="fromResourceName",
-        )
+    from_resource_name: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] | None = _pd.Field(
+        default=None, validation_alias="fromResourceName", serialization_alias="fromResourceName"
     )
     """The name of the snapshot's source instance or disk."""
-    from_resource_arn: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None = (
-        _pd.Field(
-            default=None, validation_alias="fromResourceArn", serialization_alias="fromResourceArn"
-        )
+    from_resource_arn: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] | None = _pd.Field(
+        default=None, validation_alias="fromResourceArn", serialization_alias="fromResourceArn"
     )
     """The Amazon Resource Name (ARN) of the snapshot's source instance or disk."""
     instance_snapshot_info: InstanceSnapshotInfo | None = _pd.Field(
@@ -6152,8 +6074,8 @@ class ExportSnapshotRequest(_Model):
     the ``create cloud formation stack`` operation to create new Amazon EC2 instances.
     """
 
-    source_snapshot_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = (
-        _pd.Field(validation_alias="sourceSnapshotName", serialization_alias="sourceSnapshotName")
+    source_snapshot_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
+        validation_alias="sourceSnapshotName", serialization_alias="sourceSnapshotName"
     )
     """The name of the instance or disk snapshot to be exported to Amazon EC2."""
 
@@ -6219,8 +6141,8 @@ class GetAlarmsRequest(_Model):
     information about all alarms for a specific resource.
     """
 
-    alarm_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] | None = (
-        _pd.Field(default=None, validation_alias="alarmName", serialization_alias="alarmName")
+    alarm_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] | None = _pd.Field(
+        default=None, validation_alias="alarmName", serialization_alias="alarmName"
     )
     """The name of the alarm.
 
@@ -6235,12 +6157,12 @@ class GetAlarmsRequest(_Model):
     the response will return a next page token that you can specify as the page token in a
     subsequent request.
     """
-    monitored_resource_name: (
-        _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] | None
-    ) = _pd.Field(
-        default=None,
-        validation_alias="monitoredResourceName",
-        serialization_alias="monitoredResourceName",
+    monitored_resource_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] | None = (
+        _pd.Field(
+            default=None,
+            validation_alias="monitoredResourceName",
+            serialization_alias="monitoredResourceName",
+        )
     )
     """The name of the Lightsail resource being monitored by the alarm.
 
@@ -6278,7 +6200,7 @@ class GetAutoSnapshotsRequest(_Model):
     the Amazon Lightsail Developer Guide.
     """
 
-    resource_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = _pd.Field(
+    resource_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
         validation_alias="resourceName", serialization_alias="resourceName"
     )
     """The name of the source instance or disk from which to get automatic snapshot information."""
@@ -6291,11 +6213,11 @@ class GetAutoSnapshotsResult(_Model):
     the Amazon Lightsail Developer Guide.
     """
 
-    resource_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] | None = (
-        _pd.Field(default=None, validation_alias="resourceName", serialization_alias="resourceName")
+    resource_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] | None = _pd.Field(
+        default=None, validation_alias="resourceName", serialization_alias="resourceName"
     )
     """The name of the source instance or disk for the automatic snapshots."""
-    resource_type: _t.Annotated[ResourceType, _Tolerant] | None = _pd.Field(
+    resource_type: ResourceType | None = _pd.Field(
         default=None, validation_alias="resourceType", serialization_alias="resourceType"
     )
     """The resource type of the automatic snapshot. The possible values are ``Instance``, and
@@ -6333,7 +6255,7 @@ class GetBlueprintsRequest(_Model):
     paginated, the response will return a next page token that you can specify as the page token in
     a subsequent request.
     """
-    app_category: _t.Annotated[AppCategory, _Tolerant] | None = _pd.Field(
+    app_category: AppCategory | None = _pd.Field(
         default=None, validation_alias="appCategory", serialization_alias="appCategory"
     )
     """Returns a list of blueprints that are specific to Lightsail for Research."""
@@ -6369,9 +6291,7 @@ class GetBucketAccessKeysRequest(_Model):
     """
 
     bucket_name: _t.Annotated[
-        str,
-        _pd.Field(min_length=3, max_length=54, pattern="^[a-z0-9][a-z0-9-]{1,52}[a-z0-9]$"),
-        _Tolerant,
+        str, _pd.Field(min_length=3, max_length=54, pattern="^[a-z0-9][a-z0-9-]{1,52}[a-z0-9]$")
     ] = _pd.Field(validation_alias="bucketName", serialization_alias="bucketName")
     """The name of the bucket for which to return access keys."""
 
@@ -6433,12 +6353,10 @@ class GetBucketMetricDataRequest(_Model):
     """
 
     bucket_name: _t.Annotated[
-        str,
-        _pd.Field(min_length=3, max_length=54, pattern="^[a-z0-9][a-z0-9-]{1,52}[a-z0-9]$"),
-        _Tolerant,
+        str, _pd.Field(min_length=3, max_length=54, pattern="^[a-z0-9][a-z0-9-]{1,52}[a-z0-9]$")
     ] = _pd.Field(validation_alias="bucketName", serialization_alias="bucketName")
     """The name of the bucket for which to get metric data."""
-    metric_name: _t.Annotated[BucketMetricName, _Tolerant] = _pd.Field(
+    metric_name: BucketMetricName = _pd.Field(
         validation_alias="metricName", serialization_alias="metricName"
     )
     """The metric for which you want to return information.
@@ -6452,9 +6370,9 @@ class GetBucketMetricDataRequest(_Model):
     """The timestamp indicating the earliest data to be returned."""
     end_time: _dt.datetime = _pd.Field(validation_alias="endTime", serialization_alias="endTime")
     """The timestamp indicating the latest data to be returned."""
-    period: _t.Annotated[int, _pd.Field(ge=60, le=86400), _Tolerant]
+    period: _t.Annotated[int, _pd.Field(ge=60, le=86400)]
     """The granularity, in seconds, of the returned data points."""
-    statistics: list[_t.Annotated[MetricStatistic, _Tolerant]]
+    statistics: list[MetricStatistic]
     """The statistic for the metric.
 
     The following statistics are available:
@@ -6465,7 +6383,7 @@ class GetBucketMetricDataRequest(_Model):
     - ``Average`` - The value of ``Sum`` / ``SampleCount`` during the specified ...
     - ``SampleCount`` - The count, or number, of data points used for the ...
     """
-    unit: _t.Annotated[MetricUnit, _Tolerant]
+    unit: MetricUnit
     """The unit for the metric data request.
 
     Valid units depend on the metric data being requested. For the valid units with each available
@@ -6483,7 +6401,7 @@ class GetBucketMetricDataResult(_Model):
     by those objects.
     """
 
-    metric_name: _t.Annotated[BucketMetricName, _Tolerant] | None = _pd.Field(
+    metric_name: BucketMetricName | None = _pd.Field(
         default=None, validation_alias="metricName", serialization_alias="metricName"
     )
     """The name of the metric returned."""
@@ -6506,9 +6424,7 @@ class GetBucketsRequest(_Model):
 
     bucket_name: (
         _t.Annotated[
-            str,
-            _pd.Field(min_length=3, max_length=54, pattern="^[a-z0-9][a-z0-9-]{1,52}[a-z0-9]$"),
-            _Tolerant,
+            str, _pd.Field(min_length=3, max_length=54, pattern="^[a-z0-9][a-z0-9-]{1,52}[a-z0-9]$")
         ]
         | None
     ) = _pd.Field(default=None, validation_alias="bucketName", serialization_alias="bucketName")
@@ -6602,7 +6518,7 @@ class GetBundlesRequest(_Model):
     the response will return a next page token that you can specify as the page token in a
     subsequent request.
     """
-    app_category: _t.Annotated[AppCategory, _Tolerant] | None = _pd.Field(
+    app_category: AppCategory | None = _pd.Field(
         default=None, validation_alias="appCategory", serialization_alias="appCategory"
     )
     """Returns a list of bundles that are specific to Lightsail for Research."""
@@ -6637,7 +6553,7 @@ class GetCertificatesRequest(_Model):
     Returns information about one or more Amazon Lightsail SSL/TLS certificates.
     """
 
-    certificate_statuses: list[_t.Annotated[CertificateStatus, _Tolerant]] | None = _pd.Field(
+    certificate_statuses: list[CertificateStatus] | None = _pd.Field(
         default=None,
         validation_alias="certificateStatuses",
         serialization_alias="certificateStatuses",
@@ -6751,7 +6667,7 @@ class GetContactMethodsRequest(_Model):
     return information about a specific contact method.
     """
 
-    protocols: list[_t.Annotated[ContactProtocol, _Tolerant]] | None = None
+    protocols: list[ContactProtocol] | None = None
     """The protocols used to send notifications, such as ``Email``, or ``SMS`` (text messaging).
 
     Specify a protocol in your request to return information about a specific contact method
@@ -6804,7 +6720,6 @@ class GetContainerImagesRequest(_Model):
         _pd.Field(
             min_length=1, max_length=63, pattern="^[a-z0-9]{1,2}|[a-z0-9][a-z0-9-]+[a-z0-9]$"
         ),
-        _Tolerant,
     ] = _pd.Field(validation_alias="serviceName", serialization_alias="serviceName")
     """The name of the container service for which to return registered container images."""
 
@@ -6838,7 +6753,6 @@ class GetContainerLogRequest(_Model):
         _pd.Field(
             min_length=1, max_length=63, pattern="^[a-z0-9]{1,2}|[a-z0-9][a-z0-9-]+[a-z0-9]$"
         ),
-        _Tolerant,
     ] = _pd.Field(validation_alias="serviceName", serialization_alias="serviceName")
     """The name of the container service for which to get a container log."""
     container_name: str = _pd.Field(
@@ -6942,7 +6856,6 @@ class GetContainerServiceDeploymentsRequest(_Model):
         _pd.Field(
             min_length=1, max_length=63, pattern="^[a-z0-9]{1,2}|[a-z0-9][a-z0-9-]+[a-z0-9]$"
         ),
-        _Tolerant,
     ] = _pd.Field(validation_alias="serviceName", serialization_alias="serviceName")
     """The name of the container service for which to return deployments."""
 
@@ -6977,10 +6890,9 @@ class GetContainerServiceMetricDataRequest(_Model):
         _pd.Field(
             min_length=1, max_length=63, pattern="^[a-z0-9]{1,2}|[a-z0-9][a-z0-9-]+[a-z0-9]$"
         ),
-        _Tolerant,
     ] = _pd.Field(validation_alias="serviceName", serialization_alias="serviceName")
     """The name of the container service for which to get metric data."""
-    metric_name: _t.Annotated[ContainerServiceMetricName, _Tolerant] = _pd.Field(
+    metric_name: ContainerServiceMetricName = _pd.Field(
         validation_alias="metricName", serialization_alias="metricName"
     )
     """The metric for which you want to return information.
@@ -6994,12 +6906,12 @@ class GetContainerServiceMetricDataRequest(_Model):
     """The start time of the time period."""
     end_time: _dt.datetime = _pd.Field(validation_alias="endTime", serialization_alias="endTime")
     """The end time of the time period."""
-    period: _t.Annotated[int, _pd.Field(ge=60, le=86400), _Tolerant]
+    period: _t.Annotated[int, _pd.Field(ge=60, le=86400)]
     """The granularity, in seconds, of the returned data points.
 
     All container service metric data is available in 5-minute (300 seconds) granularity.
     """
-    statistics: list[_t.Annotated[MetricStatistic, _Tolerant]]
+    statistics: list[MetricStatistic]
     """The statistic for the metric.
 
     The following statistics are available:
@@ -7021,7 +6933,7 @@ class GetContainerServiceMetricDataResult(_Model):
     maintain the reliability, availability, and performance of your resources.
     """
 
-    metric_name: _t.Annotated[ContainerServiceMetricName, _Tolerant] | None = _pd.Field(
+    metric_name: ContainerServiceMetricName | None = _pd.Field(
         default=None, validation_alias="metricName", serialization_alias="metricName"
     )
     """The name of the metric returned."""
@@ -7067,7 +6979,6 @@ class GetContainerServicesRequest(_Model):
             _pd.Field(
                 min_length=1, max_length=63, pattern="^[a-z0-9]{1,2}|[a-z0-9][a-z0-9-]+[a-z0-9]$"
             ),
-            _Tolerant,
         ]
         | None
     ) = _pd.Field(default=None, validation_alias="serviceName", serialization_alias="serviceName")
@@ -7085,7 +6996,7 @@ class GetCostEstimateRequest(_Model):
     not generate for a resource that has been deleted.
     """
 
-    resource_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = _pd.Field(
+    resource_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
         validation_alias="resourceName", serialization_alias="resourceName"
     )
     """The resource name."""
@@ -7138,7 +7049,7 @@ class GetDiskRequest(_Model):
     Returns information about a specific block storage disk.
     """
 
-    disk_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = _pd.Field(
+    disk_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
         validation_alias="diskName", serialization_alias="diskName"
     )
     """The name of the disk (``my-disk``)."""
@@ -7160,8 +7071,8 @@ class GetDiskSnapshotRequest(_Model):
     Returns information about a specific block storage disk snapshot.
     """
 
-    disk_snapshot_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = (
-        _pd.Field(validation_alias="diskSnapshotName", serialization_alias="diskSnapshotName")
+    disk_snapshot_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
+        validation_alias="diskSnapshotName", serialization_alias="diskSnapshotName"
     )
     """The name of the disk snapshot (``my-disk-snapshot``)."""
 
@@ -7286,9 +7197,7 @@ class GetDistributionLatestCacheResetRequest(_Model):
     delivery network (CDN) distribution.
     """
 
-    distribution_name: (
-        _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] | None
-    ) = _pd.Field(
+    distribution_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] | None = _pd.Field(
         default=None, validation_alias="distributionName", serialization_alias="distributionName"
     )
     """The name of the distribution for which to return the timestamp of the last cache reset.
@@ -7325,14 +7234,14 @@ class GetDistributionMetricDataRequest(_Model):
     performance of your resources.
     """
 
-    distribution_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = (
-        _pd.Field(validation_alias="distributionName", serialization_alias="distributionName")
+    distribution_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
+        validation_alias="distributionName", serialization_alias="distributionName"
     )
     """The name of the distribution for which to get metric data.
 
     Use the ``GetDistributions`` action to get a list of distribution names that you can specify.
     """
-    metric_name: _t.Annotated[DistributionMetricName, _Tolerant] = _pd.Field(
+    metric_name: DistributionMetricName = _pd.Field(
         validation_alias="metricName", serialization_alias="metricName"
     )
     """The metric for which you want to return information.
@@ -7366,15 +7275,15 @@ class GetDistributionMetricDataRequest(_Model):
     You can convert a human-friendly time to Unix time format using a converter like Epoch
     converter.
     """
-    period: _t.Annotated[int, _pd.Field(ge=60, le=86400), _Tolerant]
+    period: _t.Annotated[int, _pd.Field(ge=60, le=86400)]
     """The granularity, in seconds, for the metric data points that will be returned."""
-    unit: _t.Annotated[MetricUnit, _Tolerant]
+    unit: MetricUnit
     """The unit for the metric data request.
 
     Valid units depend on the metric data being requested. For the valid units with each available
     metric, see the ``metricName`` parameter.
     """
-    statistics: list[_t.Annotated[MetricStatistic, _Tolerant]]
+    statistics: list[MetricStatistic]
     """The statistic for the metric.
 
     The following statistics are available:
@@ -7398,7 +7307,7 @@ class GetDistributionMetricDataResult(_Model):
     performance of your resources.
     """
 
-    metric_name: _t.Annotated[DistributionMetricName, _Tolerant] | None = _pd.Field(
+    metric_name: DistributionMetricName | None = _pd.Field(
         default=None, validation_alias="metricName", serialization_alias="metricName"
     )
     """The name of the metric returned."""
@@ -7415,9 +7324,7 @@ class GetDistributionsRequest(_Model):
     distributions.
     """
 
-    distribution_name: (
-        _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] | None
-    ) = _pd.Field(
+    distribution_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] | None = _pd.Field(
         default=None, validation_alias="distributionName", serialization_alias="distributionName"
     )
     """The name of the distribution for which to return information.
@@ -7574,11 +7481,11 @@ class GetInstanceAccessDetailsRequest(_Model):
     Amazon Lightsail Developer Guide.
     """
 
-    instance_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = _pd.Field(
+    instance_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
         validation_alias="instanceName", serialization_alias="instanceName"
     )
     """The name of the instance to access."""
-    protocol: _t.Annotated[InstanceAccessProtocol, _Tolerant] | None = None
+    protocol: InstanceAccessProtocol | None = None
     """The protocol to use to connect to your instance. Defaults to ``ssh``."""
 
 
@@ -7610,11 +7517,11 @@ class GetInstanceMetricDataRequest(_Model):
     performance of your resources.
     """
 
-    instance_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = _pd.Field(
+    instance_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
         validation_alias="instanceName", serialization_alias="instanceName"
     )
     """The name of the instance for which you want to get metrics data."""
-    metric_name: _t.Annotated[InstanceMetricName, _Tolerant] = _pd.Field(
+    metric_name: InstanceMetricName = _pd.Field(
         validation_alias="metricName", serialization_alias="metricName"
     )
     """The metric for which you want to return information.
@@ -7622,7 +7529,7 @@ class GetInstanceMetricDataRequest(_Model):
     Valid instance metric names are listed below, along with the most useful ``statistics`` to
     include in your request, and the published ``unit`` value.
     """
-    period: _t.Annotated[int, _pd.Field(ge=60, le=86400), _Tolerant]
+    period: _t.Annotated[int, _pd.Field(ge=60, le=86400)]
     """The granularity, in seconds, of the returned data points.
 
     The ``StatusCheckFailed``, ``StatusCheckFailed_Instance``, and ``StatusCheckFailed_System``
@@ -7635,11 +7542,11 @@ class GetInstanceMetricDataRequest(_Model):
     """The start time of the time period."""
     end_time: _dt.datetime = _pd.Field(validation_alias="endTime", serialization_alias="endTime")
     """The end time of the time period."""
-    unit: _t.Annotated[MetricUnit, _Tolerant]
+    unit: MetricUnit
     """The unit for the metric data request. Valid units depend on the metric data being requested.
     For the valid units to specify with each available metric, see the ``metricName`` parameter.
     """
-    statistics: list[_t.Annotated[MetricStatistic, _Tolerant]]
+    statistics: list[MetricStatistic]
     """The statistic for the metric.
 
     The following statistics are available:
@@ -7663,7 +7570,7 @@ class GetInstanceMetricDataResult(_Model):
     performance of your resources.
     """
 
-    metric_name: _t.Annotated[InstanceMetricName, _Tolerant] | None = _pd.Field(
+    metric_name: InstanceMetricName | None = _pd.Field(
         default=None, validation_alias="metricName", serialization_alias="metricName"
     )
     """The name of the metric returned."""
@@ -7680,7 +7587,7 @@ class GetInstancePortStatesRequest(_Model):
     allowed to connect to the instance through the ports, and the protocol.
     """
 
-    instance_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = _pd.Field(
+    instance_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
         validation_alias="instanceName", serialization_alias="instanceName"
     )
     """The name of the instance for which to return firewall port states."""
@@ -7706,7 +7613,7 @@ class GetInstanceRequest(_Model):
     server.
     """
 
-    instance_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = _pd.Field(
+    instance_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
         validation_alias="instanceName", serialization_alias="instanceName"
     )
     """The name of the instance."""
@@ -7729,10 +7636,8 @@ class GetInstanceSnapshotRequest(_Model):
     Returns information about a specific instance snapshot.
     """
 
-    instance_snapshot_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = (
-        _pd.Field(
-            validation_alias="instanceSnapshotName", serialization_alias="instanceSnapshotName"
-        )
+    instance_snapshot_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
+        validation_alias="instanceSnapshotName", serialization_alias="instanceSnapshotName"
     )
     """The name of the snapshot for which you are requesting information."""
 
@@ -7798,7 +7703,7 @@ class GetInstanceStateRequest(_Model):
     Returns the state of a specific instance. Works on one instance at a time.
     """
 
-    instance_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = _pd.Field(
+    instance_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
         validation_alias="instanceName", serialization_alias="instanceName"
     )
     """The name of the instance to get state information about."""
@@ -7857,7 +7762,7 @@ class GetKeyPairRequest(_Model):
     Returns information about a specific key pair.
     """
 
-    key_pair_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = _pd.Field(
+    key_pair_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
         validation_alias="keyPairName", serialization_alias="keyPairName"
     )
     """The name of the key pair for which you are requesting information."""
@@ -7932,11 +7837,11 @@ class GetLoadBalancerMetricDataRequest(_Model):
     performance of your resources.
     """
 
-    load_balancer_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = (
-        _pd.Field(validation_alias="loadBalancerName", serialization_alias="loadBalancerName")
+    load_balancer_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
+        validation_alias="loadBalancerName", serialization_alias="loadBalancerName"
     )
     """The name of the load balancer."""
-    metric_name: _t.Annotated[LoadBalancerMetricName, _Tolerant] = _pd.Field(
+    metric_name: LoadBalancerMetricName = _pd.Field(
         validation_alias="metricName", serialization_alias="metricName"
     )
     """The metric for which you want to return information.
@@ -7944,7 +7849,7 @@ class GetLoadBalancerMetricDataRequest(_Model):
     Valid load balancer metric names are listed below, along with the most useful ``statistics`` to
     include in your request, and the published ``unit`` value.
     """
-    period: _t.Annotated[int, _pd.Field(ge=60, le=86400), _Tolerant]
+    period: _t.Annotated[int, _pd.Field(ge=60, le=86400)]
     """The granularity, in seconds, of the returned data points."""
     start_time: _dt.datetime = _pd.Field(
         validation_alias="startTime", serialization_alias="startTime"
@@ -7952,11 +7857,11 @@ class GetLoadBalancerMetricDataRequest(_Model):
     """The start time of the period."""
     end_time: _dt.datetime = _pd.Field(validation_alias="endTime", serialization_alias="endTime")
     """The end time of the period."""
-    unit: _t.Annotated[MetricUnit, _Tolerant]
+    unit: MetricUnit
     """The unit for the metric data request. Valid units depend on the metric data being requested.
     For the valid units with each available metric, see the ``metricName`` parameter.
     """
-    statistics: list[_t.Annotated[MetricStatistic, _Tolerant]]
+    statistics: list[MetricStatistic]
     """The statistic for the metric.
 
     The following statistics are available:
@@ -7979,7 +7884,7 @@ class GetLoadBalancerMetricDataResult(_Model):
     performance of your resources.
     """
 
-    metric_name: _t.Annotated[LoadBalancerMetricName, _Tolerant] | None = _pd.Field(
+    metric_name: LoadBalancerMetricName | None = _pd.Field(
         default=None, validation_alias="metricName", serialization_alias="metricName"
     )
     """The name of the metric returned."""
@@ -7995,8 +7900,8 @@ class GetLoadBalancerRequest(_Model):
     Returns information about the specified Lightsail load balancer.
     """
 
-    load_balancer_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = (
-        _pd.Field(validation_alias="loadBalancerName", serialization_alias="loadBalancerName")
+    load_balancer_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
+        validation_alias="loadBalancerName", serialization_alias="loadBalancerName"
     )
     """The name of the load balancer."""
 
@@ -8025,8 +7930,8 @@ class GetLoadBalancerTlsCertificatesRequest(_Model):
     active and the other is inactive.
     """
 
-    load_balancer_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = (
-        _pd.Field(validation_alias="loadBalancerName", serialization_alias="loadBalancerName")
+    load_balancer_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
+        validation_alias="loadBalancerName", serialization_alias="loadBalancerName"
     )
     """The name of the load balancer you associated with your SSL/TLS certificate."""
 
@@ -8140,7 +8045,7 @@ class GetOperationRequest(_Model):
     create an instance, allocate a static IP, attach a static IP, and so on.
     """
 
-    operation_id: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] = _pd.Field(
+    operation_id: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] = _pd.Field(
         validation_alias="operationId", serialization_alias="operationId"
     )
     """A GUID used to identify the operation."""
@@ -8165,7 +8070,7 @@ class GetOperationsForResourceRequest(_Model):
     Gets operations for a specific resource (an instance or a static IP).
     """
 
-    resource_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = _pd.Field(
+    resource_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
         validation_alias="resourceName", serialization_alias="resourceName"
     )
     """The name of the resource for which you are requesting information."""
@@ -8270,7 +8175,7 @@ class GetProfileResult(_Model):
     program, the partner membership details.
     """
 
-    profile_type: _t.Annotated[ProfileType, _Tolerant] = _pd.Field(
+    profile_type: ProfileType = _pd.Field(
         validation_alias="profileType", serialization_alias="profileType"
     )
     """The type of the profile.
@@ -8423,9 +8328,7 @@ class GetRelationalDatabaseEventsRequest(_Model):
     Returns a list of events for a specific database in Amazon Lightsail.
     """
 
-    relational_database_name: _t.Annotated[
-        str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant
-    ] = _pd.Field(
+    relational_database_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
         validation_alias="relationalDatabaseName", serialization_alias="relationalDatabaseName"
     )
     """The name of the database from which to get events."""
@@ -8480,9 +8383,7 @@ class GetRelationalDatabaseLogEventsRequest(_Model):
     Returns a list of log events for a database in Amazon Lightsail.
     """
 
-    relational_database_name: _t.Annotated[
-        str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant
-    ] = _pd.Field(
+    relational_database_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
         validation_alias="relationalDatabaseName", serialization_alias="relationalDatabaseName"
     )
     """The name of your database for which to get log events."""
@@ -8564,9 +8465,7 @@ class GetRelationalDatabaseLogStreamsRequest(_Model):
     Returns a list of available log streams for a specific database in Amazon Lightsail.
     """
 
-    relational_database_name: _t.Annotated[
-        str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant
-    ] = _pd.Field(
+    relational_database_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
         validation_alias="relationalDatabaseName", serialization_alias="relationalDatabaseName"
     )
     """The name of your database for which to get log streams."""
@@ -8594,13 +8493,11 @@ class GetRelationalDatabaseMasterUserPasswordRequest(_Model):
     resource tags applied to the resource identified by relationalDatabaseName.
     """
 
-    relational_database_name: _t.Annotated[
-        str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant
-    ] = _pd.Field(
+    relational_database_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
         validation_alias="relationalDatabaseName", serialization_alias="relationalDatabaseName"
     )
     """The name of your database for which to get the master user password."""
-    password_version: _t.Annotated[RelationalDatabasePasswordVersion, _Tolerant] | None = _pd.Field(
+    password_version: RelationalDatabasePasswordVersion | None = _pd.Field(
         default=None, validation_alias="passwordVersion", serialization_alias="passwordVersion"
     )
     """The password version to return.
@@ -8647,13 +8544,11 @@ class GetRelationalDatabaseMetricDataRequest(_Model):
     performance of your resources.
     """
 
-    relational_database_name: _t.Annotated[
-        str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant
-    ] = _pd.Field(
+    relational_database_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
         validation_alias="relationalDatabaseName", serialization_alias="relationalDatabaseName"
     )
     """The name of your database from which to get metric data."""
-    metric_name: _t.Annotated[RelationalDatabaseMetricName, _Tolerant] = _pd.Field(
+    metric_name: RelationalDatabaseMetricName = _pd.Field(
         validation_alias="metricName", serialization_alias="metricName"
     )
     """The metric for which you want to return information.
@@ -8662,7 +8557,7 @@ class GetRelationalDatabaseMetricDataRequest(_Model):
     ``statistics`` to include in your request, and the published ``unit`` value. All relational
     database metric data is available in 1-minute (60 seconds) granularity.
     """
-    period: _t.Annotated[int, _pd.Field(ge=60, le=86400), _Tolerant]
+    period: _t.Annotated[int, _pd.Field(ge=60, le=86400)]
     """The granularity, in seconds, of the returned data points.
 
     All relational database metric data is available in 1-minute (60 seconds) granularity.
@@ -8687,11 +8582,11 @@ class GetRelationalDatabaseMetricDataRequest(_Model):
     - Specified in the Unix time format. For example, if you wish to use an end time of October 1,
       2018, at 8 PM UTC, then you input ``1538424000`` as the end time.
     """
-    unit: _t.Annotated[MetricUnit, _Tolerant]
+    unit: MetricUnit
     """The unit for the metric data request. Valid units depend on the metric data being requested.
     For the valid units with each available metric, see the ``metricName`` parameter.
     """
-    statistics: list[_t.Annotated[MetricStatistic, _Tolerant]]
+    statistics: list[MetricStatistic]
     """The statistic for the metric.
 
     The following statistics are available:
@@ -8714,7 +8609,7 @@ class GetRelationalDatabaseMetricDataResult(_Model):
     performance of your resources.
     """
 
-    metric_name: _t.Annotated[RelationalDatabaseMetricName, _Tolerant] | None = _pd.Field(
+    metric_name: RelationalDatabaseMetricName | None = _pd.Field(
         default=None, validation_alias="metricName", serialization_alias="metricName"
     )
     """The name of the metric returned."""
@@ -8735,9 +8630,7 @@ class GetRelationalDatabaseParametersRequest(_Model):
     parameter is modifiable, the allowed values, and the data types.
     """
 
-    relational_database_name: _t.Annotated[
-        str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant
-    ] = _pd.Field(
+    relational_database_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
         validation_alias="relationalDatabaseName", serialization_alias="relationalDatabaseName"
     )
     """The name of your database for which to get parameters."""
@@ -8783,9 +8676,7 @@ class GetRelationalDatabaseRequest(_Model):
     Returns information about a specific database in Amazon Lightsail.
     """
 
-    relational_database_name: _t.Annotated[
-        str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant
-    ] = _pd.Field(
+    relational_database_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
         validation_alias="relationalDatabaseName", serialization_alias="relationalDatabaseName"
     )
     """The name of the database that you are looking up."""
@@ -8811,11 +8702,11 @@ class GetRelationalDatabaseSnapshotRequest(_Model):
     Returns information about a specific database snapshot in Amazon Lightsail.
     """
 
-    relational_database_snapshot_name: _t.Annotated[
-        str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant
-    ] = _pd.Field(
-        validation_alias="relationalDatabaseSnapshotName",
-        serialization_alias="relationalDatabaseSnapshotName",
+    relational_database_snapshot_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = (
+        _pd.Field(
+            validation_alias="relationalDatabaseSnapshotName",
+            serialization_alias="relationalDatabaseSnapshotName",
+        )
     )
     """The name of the database snapshot for which to get information."""
 
@@ -8923,14 +8814,12 @@ class GetSetupHistoryRequest(_Model):
     were ran on the target instance.
     """
 
-    resource_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = _pd.Field(
+    resource_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
         validation_alias="resourceName", serialization_alias="resourceName"
     )
     """The name of the resource for which you are requesting information."""
     page_token: (
-        _t.Annotated[
-            str, _pd.Field(min_length=24, max_length=40, pattern="^[A-Za-z0-9+/=]+$"), _Tolerant
-        ]
+        _t.Annotated[str, _pd.Field(min_length=24, max_length=40, pattern="^[A-Za-z0-9+/=]+$")]
         | None
     ) = _pd.Field(default=None, validation_alias="pageToken", serialization_alias="pageToken")
     """The token to advance to the next page of results from your request.
@@ -8953,9 +8842,7 @@ class GetSetupHistoryResult(_Model):
     )
     """The historical information that's returned."""
     next_page_token: (
-        _t.Annotated[
-            str, _pd.Field(min_length=24, max_length=40, pattern="^[A-Za-z0-9+/=]+$"), _Tolerant
-        ]
+        _t.Annotated[str, _pd.Field(min_length=24, max_length=40, pattern="^[A-Za-z0-9+/=]+$")]
         | None
     ) = _pd.Field(
         default=None, validation_alias="nextPageToken", serialization_alias="nextPageToken"
@@ -8975,8 +8862,8 @@ class GetStaticIpRequest(_Model):
     Returns information about an Amazon Lightsail static IP.
     """
 
-    static_ip_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = (
-        _pd.Field(validation_alias="staticIpName", serialization_alias="staticIpName")
+    static_ip_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
+        validation_alias="staticIpName", serialization_alias="staticIpName"
     )
     """The name of the static IP in Lightsail."""
 
@@ -9035,7 +8922,7 @@ class GetStaticIpsResult(_Model):
 class HeaderObject(_Model):
     """Describes the request headers that a Lightsail distribution bases caching on."""
 
-    option: _t.Annotated[ForwardValues, _Tolerant] | None = None
+    option: ForwardValues | None = None
     """The headers that you want your distribution to forward to your origin and base caching on.
 
     You can configure your distribution to do one of the following:
@@ -9045,7 +8932,7 @@ class HeaderObject(_Model):
     - ``allow-list`` - Forward only the headers you specify using the ``headersAllowList``
       parameter.
     """
-    headers_allow_list: list[_t.Annotated[HeaderEnum, _Tolerant]] | None = _pd.Field(
+    headers_allow_list: list[HeaderEnum] | None = _pd.Field(
         default=None, validation_alias="headersAllowList", serialization_alias="headersAllowList"
     )
     """The specific headers to forward to your distribution's origin."""
@@ -9108,7 +8995,7 @@ class ImportKeyPairRequest(_Model):
     Imports a public SSH key from a specific key pair.
     """
 
-    key_pair_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = _pd.Field(
+    key_pair_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
         validation_alias="keyPairName", serialization_alias="keyPairName"
     )
     """The name of the key pair for which you want to import the public key."""
@@ -9139,13 +9026,13 @@ class InputOrigin(_Model):
     network of edge servers.
     """
 
-    name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] | None = None
+    name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] | None = None
     """The name of the origin resource."""
-    region_name: _t.Annotated[RegionName, _Tolerant] | None = _pd.Field(
+    region_name: RegionName | None = _pd.Field(
         default=None, validation_alias="regionName", serialization_alias="regionName"
     )
     """The AWS Region name of the origin resource."""
-    protocol_policy: _t.Annotated[OriginProtocolPolicyEnum, _Tolerant] | None = _pd.Field(
+    protocol_policy: OriginProtocolPolicyEnum | None = _pd.Field(
         default=None, validation_alias="protocolPolicy", serialization_alias="protocolPolicy"
     )
     """The protocol that your Amazon Lightsail distribution uses when establishing a connection
@@ -9158,7 +9045,7 @@ class InputOrigin(_Model):
     a request to the origin. The minimum timeout is 1 second, the maximum is 60 seconds, and the
     default (if you don't specify otherwise) is 30 seconds.
     """
-    ip_address_type: _t.Annotated[OriginIpAddressTypeEnum, _Tolerant] | None = _pd.Field(
+    ip_address_type: OriginIpAddressTypeEnum | None = _pd.Field(
         default=None, validation_alias="ipAddressType", serialization_alias="ipAddressType"
     )
     """The IP address type that the distribution uses when connecting to the origin.
@@ -9171,9 +9058,9 @@ class InputOrigin(_Model):
 class Instance(_Model):
     """Describes an instance (a virtual private server)."""
 
-    name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] | None = None
+    name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] | None = None
     """The name the user gave the instance (``Amazon_Linux_2023-1``)."""
-    arn: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None = None
+    arn: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] | None = None
     """The Amazon Resource Name (ARN) of the instance
     (``arn:aws:lightsail:us-east-2:123456789101:Instance/244ad76f-8aad-4741-809f-12345EXAMPLE``).
     """
@@ -9190,7 +9077,7 @@ class Instance(_Model):
     """The timestamp when the instance was created (``1479734909.17``) in Unix time format."""
     location: ResourceLocation | None = None
     """The region name and Availability Zone where the instance is located."""
-    resource_type: _t.Annotated[ResourceType, _Tolerant] | None = _pd.Field(
+    resource_type: ResourceType | None = _pd.Field(
         default=None, validation_alias="resourceType", serialization_alias="resourceType"
     )
     """The type of resource (usually ``Instance``)."""
@@ -9198,15 +9085,15 @@ class Instance(_Model):
     """The tag keys and optional values for the resource. For more information about tags in
     Lightsail, see the Amazon Lightsail Developer Guide.
     """
-    blueprint_id: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None = _pd.Field(
+    blueprint_id: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] | None = _pd.Field(
         default=None, validation_alias="blueprintId", serialization_alias="blueprintId"
     )
     """The blueprint ID (``amazon_linux_2023``)."""
-    blueprint_name: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None = _pd.Field(
+    blueprint_name: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] | None = _pd.Field(
         default=None, validation_alias="blueprintName", serialization_alias="blueprintName"
     )
     """The friendly name of the blueprint (``Amazon Linux 2023``)."""
-    bundle_id: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None = _pd.Field(
+    bundle_id: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] | None = _pd.Field(
         default=None, validation_alias="bundleId", serialization_alias="bundleId"
     )
     """The bundle for the instance (``micro_x_x``)."""
@@ -9219,25 +9106,24 @@ class Instance(_Model):
     )
     """A Boolean value indicating whether this instance has a static IP assigned to it."""
     private_ip_address: (
-        _t.Annotated[str, _pd.Field(pattern="([0-9]{1,3}\\.){3}[0-9]{1,3}"), _Tolerant] | None
+        _t.Annotated[str, _pd.Field(pattern="([0-9]{1,3}\\.){3}[0-9]{1,3}")] | None
     ) = _pd.Field(
         default=None, validation_alias="privateIpAddress", serialization_alias="privateIpAddress"
     )
     """The private IP address of the instance."""
     public_ip_address: (
-        _t.Annotated[str, _pd.Field(pattern="([0-9]{1,3}\\.){3}[0-9]{1,3}"), _Tolerant] | None
+        _t.Annotated[str, _pd.Field(pattern="([0-9]{1,3}\\.){3}[0-9]{1,3}")] | None
     ) = _pd.Field(
         default=None, validation_alias="publicIpAddress", serialization_alias="publicIpAddress"
     )
     """The public IP address of the instance."""
     ipv6_addresses: (
-        list[_t.Annotated[str, _pd.Field(pattern="([A-F0-9]{1,4}:){7}[A-F0-9]{1,4}"), _Tolerant]]
-        | None
+        list[_t.Annotated[str, _pd.Field(pattern="([A-F0-9]{1,4}:){7}[A-F0-9]{1,4}")]] | None
     ) = _pd.Field(
         default=None, validation_alias="ipv6Addresses", serialization_alias="ipv6Addresses"
     )
     """The IPv6 addresses of the instance."""
-    ip_address_type: _t.Annotated[IpAddressType, _Tolerant] | None = _pd.Field(
+    ip_address_type: IpAddressType | None = _pd.Field(
         default=None, validation_alias="ipAddressType", serialization_alias="ipAddressType"
     )
     """The IP address type of the instance.
@@ -9251,10 +9137,10 @@ class Instance(_Model):
     """Information about the public ports and monthly data transfer rates for the instance."""
     state: InstanceState | None = None
     """The status code and the state (``running``) for the instance."""
-    username: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None = None
+    username: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] | None = None
     """The user name for connecting to the instance (``ec2-user``)."""
-    ssh_key_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] | None = (
-        _pd.Field(default=None, validation_alias="sshKeyName", serialization_alias="sshKeyName")
+    ssh_key_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] | None = _pd.Field(
+        default=None, validation_alias="sshKeyName", serialization_alias="sshKeyName"
     )
     """The name of the SSH key being used to connect to the instance (``LightsailDefaultKeyPair``).
     """
@@ -9277,13 +9163,12 @@ class InstanceAccessDetails(_Model):
         default=None, validation_alias="expiresAt", serialization_alias="expiresAt"
     )
     """For SSH access, the date on which the temporary keys expire."""
-    ip_address: (
-        _t.Annotated[str, _pd.Field(pattern="([0-9]{1,3}\\.){3}[0-9]{1,3}"), _Tolerant] | None
-    ) = _pd.Field(default=None, validation_alias="ipAddress", serialization_alias="ipAddress")
+    ip_address: _t.Annotated[str, _pd.Field(pattern="([0-9]{1,3}\\.){3}[0-9]{1,3}")] | None = (
+        _pd.Field(default=None, validation_alias="ipAddress", serialization_alias="ipAddress")
+    )
     """The public IP address of the Amazon Lightsail instance."""
     ipv6_addresses: (
-        list[_t.Annotated[str, _pd.Field(pattern="([A-F0-9]{1,4}:){7}[A-F0-9]{1,4}"), _Tolerant]]
-        | None
+        list[_t.Annotated[str, _pd.Field(pattern="([A-F0-9]{1,4}:){7}[A-F0-9]{1,4}")]] | None
     ) = _pd.Field(
         default=None, validation_alias="ipv6Addresses", serialization_alias="ipv6Addresses"
     )
@@ -9307,10 +9192,10 @@ class InstanceAccessDetails(_Model):
     """For SSH access, the temporary private key. For OpenSSH clients (command line SSH), you
     should save this value to ``tempkey``).
     """
-    protocol: _t.Annotated[InstanceAccessProtocol, _Tolerant] | None = None
+    protocol: InstanceAccessProtocol | None = None
     """The protocol for these Amazon Lightsail instance access details."""
-    instance_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] | None = (
-        _pd.Field(default=None, validation_alias="instanceName", serialization_alias="instanceName")
+    instance_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] | None = _pd.Field(
+        default=None, validation_alias="instanceName", serialization_alias="instanceName"
     )
     """The name of this Amazon Lightsail instance."""
     username: str | None = None
@@ -9326,7 +9211,7 @@ class InstanceEntry(_Model):
     using the ``create cloud formation stack`` operation.
     """
 
-    source_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = _pd.Field(
+    source_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
         validation_alias="sourceName", serialization_alias="sourceName"
     )
     """The name of the export snapshot record, which contains the exported Lightsail instance
@@ -9335,11 +9220,11 @@ class InstanceEntry(_Model):
     Use the ``get export snapshot records`` operation to get a list of export snapshot records that
     you can use to create a CloudFormation stack.
     """
-    instance_type: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] = _pd.Field(
+    instance_type: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] = _pd.Field(
         validation_alias="instanceType", serialization_alias="instanceType"
     )
     """The instance type (``t2.micro``) to use for the new Amazon EC2 instance."""
-    port_info_source: _t.Annotated[PortInfoSourceType, _Tolerant] = _pd.Field(
+    port_info_source: PortInfoSourceType = _pd.Field(
         validation_alias="portInfoSource", serialization_alias="portInfoSource"
     )
     """The port configuration to use for the new Amazon EC2 instance.
@@ -9381,15 +9266,15 @@ class InstanceHardware(_Model):
 class InstanceHealthSummary(_Model):
     """Describes information about the health of the instance."""
 
-    instance_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] | None = (
-        _pd.Field(default=None, validation_alias="instanceName", serialization_alias="instanceName")
+    instance_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] | None = _pd.Field(
+        default=None, validation_alias="instanceName", serialization_alias="instanceName"
     )
     """The name of the Lightsail instance for which you are requesting health check data."""
-    instance_health: _t.Annotated[InstanceHealthState, _Tolerant] | None = _pd.Field(
+    instance_health: InstanceHealthState | None = _pd.Field(
         default=None, validation_alias="instanceHealth", serialization_alias="instanceHealth"
     )
     """Describes the overall instance health. Valid values are below."""
-    instance_health_reason: _t.Annotated[InstanceHealthReason, _Tolerant] | None = _pd.Field(
+    instance_health_reason: InstanceHealthReason | None = _pd.Field(
         default=None,
         validation_alias="instanceHealthReason",
         serialization_alias="instanceHealthReason",
@@ -9408,7 +9293,7 @@ class InstanceHealthSummary(_Model):
 class InstanceMetadataOptions(_Model):
     """The metadata options for the instance."""
 
-    state: _t.Annotated[InstanceMetadataState, _Tolerant] | None = None
+    state: InstanceMetadataState | None = None
     """The state of the metadata option changes.
 
     The following states are possible:
@@ -9417,11 +9302,11 @@ class InstanceMetadataOptions(_Model):
       process metadata traffic with the new selection.
     - ``applied`` - The metadata options have been successfully applied to the instance.
     """
-    http_tokens: _t.Annotated[HttpTokens, _Tolerant] | None = _pd.Field(
+    http_tokens: HttpTokens | None = _pd.Field(
         default=None, validation_alias="httpTokens", serialization_alias="httpTokens"
     )
     """The state of token usage for your instance metadata requests."""
-    http_endpoint: _t.Annotated[HttpEndpoint, _Tolerant] | None = _pd.Field(
+    http_endpoint: HttpEndpoint | None = _pd.Field(
         default=None, validation_alias="httpEndpoint", serialization_alias="httpEndpoint"
     )
     """Indicates whether the HTTP metadata endpoint on your instances is enabled or disabled.
@@ -9436,7 +9321,7 @@ class InstanceMetadataOptions(_Model):
     """The desired HTTP PUT response hop limit for instance metadata requests. A larger number
     means that the instance metadata requests can travel farther.
     """
-    http_protocol_ipv6: _t.Annotated[HttpProtocolIpv6, _Tolerant] | None = _pd.Field(
+    http_protocol_ipv6: HttpProtocolIpv6 | None = _pd.Field(
         default=None, validation_alias="httpProtocolIpv6", serialization_alias="httpProtocolIpv6"
     )
     """Indicates whether the IPv6 endpoint for the instance metadata service is enabled or
@@ -9458,7 +9343,7 @@ class InstanceNetworking(_Model):
 class InstancePortInfo(_Model):
     """Describes information about ports for an Amazon Lightsail instance."""
 
-    from_port: _t.Annotated[int, _pd.Field(ge=-1, le=65535), _Tolerant] | None = _pd.Field(
+    from_port: _t.Annotated[int, _pd.Field(ge=-1, le=65535)] | None = _pd.Field(
         default=None, validation_alias="fromPort", serialization_alias="fromPort"
     )
     """The first port in a range of open ports on an instance.
@@ -9469,7 +9354,7 @@ class InstancePortInfo(_Model):
     - ICMP - The ICMP type for IPv4 addresses.
     - ICMPv6 - The ICMP type for IPv6 addresses.
     """
-    to_port: _t.Annotated[int, _pd.Field(ge=-1, le=65535), _Tolerant] | None = _pd.Field(
+    to_port: _t.Annotated[int, _pd.Field(ge=-1, le=65535)] | None = _pd.Field(
         default=None, validation_alias="toPort", serialization_alias="toPort"
     )
     """The last port in a range of open ports on an instance.
@@ -9480,7 +9365,7 @@ class InstancePortInfo(_Model):
     - ICMP - The ICMP code for IPv4 addresses.
     - ICMPv6 - The ICMP code for IPv6 addresses.
     """
-    protocol: _t.Annotated[NetworkProtocol, _Tolerant] | None = None
+    protocol: NetworkProtocol | None = None
     """The IP protocol name.
 
     The name can be one of the following:
@@ -9497,7 +9382,7 @@ class InstancePortInfo(_Model):
     """The location from which access is allowed. For example, ``Anywhere (0.0.0.0/0)``, or
     ``Custom`` if a specific IP address or range of IP addresses is allowed.
     """
-    access_type: _t.Annotated[PortAccessType, _Tolerant] | None = _pd.Field(
+    access_type: PortAccessType | None = _pd.Field(
         default=None, validation_alias="accessType", serialization_alias="accessType"
     )
     """The type of access (``Public`` or ``Private``)."""
@@ -9505,7 +9390,7 @@ class InstancePortInfo(_Model):
         default=None, validation_alias="commonName", serialization_alias="commonName"
     )
     """The common name of the port information."""
-    access_direction: _t.Annotated[AccessDirection, _Tolerant] | None = _pd.Field(
+    access_direction: AccessDirection | None = _pd.Field(
         default=None, validation_alias="accessDirection", serialization_alias="accessDirection"
     )
     """The access direction (``inbound`` or ``outbound``)."""
@@ -9541,7 +9426,7 @@ class InstancePortState(_Model):
     through the ports, and the protocol.
     """
 
-    from_port: _t.Annotated[int, _pd.Field(ge=-1, le=65535), _Tolerant] | None = _pd.Field(
+    from_port: _t.Annotated[int, _pd.Field(ge=-1, le=65535)] | None = _pd.Field(
         default=None, validation_alias="fromPort", serialization_alias="fromPort"
     )
     """The first port in a range of open ports on an instance.
@@ -9552,7 +9437,7 @@ class InstancePortState(_Model):
     - ICMP - The ICMP type for IPv4 addresses.
     - ICMPv6 - The ICMP type for IPv6 addresses.
     """
-    to_port: _t.Annotated[int, _pd.Field(ge=-1, le=65535), _Tolerant] | None = _pd.Field(
+    to_port: _t.Annotated[int, _pd.Field(ge=-1, le=65535)] | None = _pd.Field(
         default=None, validation_alias="toPort", serialization_alias="toPort"
     )
     """The last port in a range of open ports on an instance.
@@ -9563,7 +9448,7 @@ class InstancePortState(_Model):
     - ICMP - The ICMP code for IPv4 addresses.
     - ICMPv6 - The ICMP code for IPv6 addresses.
     """
-    protocol: _t.Annotated[NetworkProtocol, _Tolerant] | None = None
+    protocol: NetworkProtocol | None = None
     """The IP protocol name.
 
     The name can be one of the following:
@@ -9574,7 +9459,7 @@ class InstancePortState(_Model):
     - ``icmp`` - Internet Control Message Protocol (ICMP) is used to send error ...
     - ``icmp6`` - Internet Control Message Protocol (ICMP) for IPv6.
     """
-    state: _t.Annotated[PortState, _Tolerant] | None = None
+    state: PortState | None = None
     """Specifies whether the instance port is ``open`` or ``closed``."""
     cidrs: list[str] | None = None
     """The IPv4 address, or range of IPv4 addresses (in CIDR notation) that are allowed to connect
@@ -9606,9 +9491,9 @@ class InstancePortState(_Model):
 class InstanceSnapshot(_Model):
     """Describes an instance snapshot."""
 
-    name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] | None = None
+    name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] | None = None
     """The name of the snapshot."""
-    arn: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None = None
+    arn: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] | None = None
     """The Amazon Resource Name (ARN) of the snapshot
     (``arn:aws:lightsail:us-east-2:123456789101:InstanceSnapshot/d23b5706-3322-4d83-81e5-12345EXAMPLE``).
     """
@@ -9625,7 +9510,7 @@ class InstanceSnapshot(_Model):
     """The timestamp when the snapshot was created (``1479907467.024``)."""
     location: ResourceLocation | None = None
     """The region name and Availability Zone where you created the snapshot."""
-    resource_type: _t.Annotated[ResourceType, _Tolerant] | None = _pd.Field(
+    resource_type: ResourceType | None = _pd.Field(
         default=None, validation_alias="resourceType", serialization_alias="resourceType"
     )
     """The type of resource (usually ``InstanceSnapshot``)."""
@@ -9633,7 +9518,7 @@ class InstanceSnapshot(_Model):
     """The tag keys and optional values for the resource. For more information about tags in
     Lightsail, see the Amazon Lightsail Developer Guide.
     """
-    state: _t.Annotated[InstanceSnapshotState, _Tolerant] | None = None
+    state: InstanceSnapshotState | None = None
     """The state the snapshot is in."""
     progress: str | None = None
     """The progress of the snapshot."""
@@ -9641,16 +9526,16 @@ class InstanceSnapshot(_Model):
         default=None, validation_alias="fromAttachedDisks", serialization_alias="fromAttachedDisks"
     )
     """An array of disk objects containing information about all block storage disks."""
-    from_instance_name: (
-        _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] | None
-    ) = _pd.Field(
-        default=None, validation_alias="fromInstanceName", serialization_alias="fromInstanceName"
+    from_instance_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] | None = (
+        _pd.Field(
+            default=None,
+            validation_alias="fromInstanceName",
+            serialization_alias="fromInstanceName",
+        )
     )
     """The instance from which the snapshot was created."""
-    from_instance_arn: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None = (
-        _pd.Field(
-            default=None, validation_alias="fromInstanceArn", serialization_alias="fromInstanceArn"
-        )
+    from_instance_arn: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] | None = _pd.Field(
+        default=None, validation_alias="fromInstanceArn", serialization_alias="fromInstanceArn"
     )
     """The Amazon Resource Name (ARN) of the instance from which the snapshot was created
     (``arn:aws:lightsail:us-east-2:123456789101:Instance/64b8404c-ccb1-430b-8daf-12345EXAMPLE``).
@@ -9680,14 +9565,12 @@ class InstanceSnapshot(_Model):
 class InstanceSnapshotInfo(_Model):
     """Describes an instance snapshot."""
 
-    from_bundle_id: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None = _pd.Field(
+    from_bundle_id: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] | None = _pd.Field(
         default=None, validation_alias="fromBundleId", serialization_alias="fromBundleId"
     )
     """The bundle ID from which the source instance was created (``micro_x_x``)."""
-    from_blueprint_id: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None = (
-        _pd.Field(
-            default=None, validation_alias="fromBlueprintId", serialization_alias="fromBlueprintId"
-        )
+    from_blueprint_id: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] | None = _pd.Field(
+        default=None, validation_alias="fromBlueprintId", serialization_alias="fromBlueprintId"
     )
     """The blueprint ID from which the source instance (``amazon_linux_2023``)."""
     from_disk_info: list[DiskInfo] | None = _pd.Field(
@@ -9742,9 +9625,9 @@ class IsVpcPeeredResult(_Model):
 class KeyPair(_Model):
     """Describes an SSH key pair."""
 
-    name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] | None = None
+    name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] | None = None
     """The friendly name of the SSH key pair."""
-    arn: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None = None
+    arn: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] | None = None
     """The Amazon Resource Name (ARN) of the key pair
     (``arn:aws:lightsail:us-east-2:123456789101:KeyPair/05859e3d-331d-48ba-9034-12345EXAMPLE``).
     """
@@ -9761,7 +9644,7 @@ class KeyPair(_Model):
     """The timestamp when the key pair was created (``1479816991.349``)."""
     location: ResourceLocation | None = None
     """The region name and Availability Zone where the key pair was created."""
-    resource_type: _t.Annotated[ResourceType, _Tolerant] | None = _pd.Field(
+    resource_type: ResourceType | None = _pd.Field(
         default=None, validation_alias="resourceType", serialization_alias="resourceType"
     )
     """The resource type (usually ``KeyPair``)."""
@@ -9776,9 +9659,9 @@ class KeyPair(_Model):
 class LightsailDistribution(_Model):
     """Describes an Amazon Lightsail content delivery network (CDN) distribution."""
 
-    name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] | None = None
+    name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] | None = None
     """The name of the distribution."""
-    arn: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None = None
+    arn: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] | None = None
     """The Amazon Resource Name (ARN) of the distribution."""
     support_code: str | None = _pd.Field(
         default=None, validation_alias="supportCode", serialization_alias="supportCode"
@@ -9795,7 +9678,7 @@ class LightsailDistribution(_Model):
     """An object that describes the location of the distribution, such as the Amazon Web Services
     Region and Availability Zone.
     """
-    resource_type: _t.Annotated[ResourceType, _Tolerant] | None = _pd.Field(
+    resource_type: ResourceType | None = _pd.Field(
         default=None, validation_alias="resourceType", serialization_alias="resourceType"
     )
     """The Lightsail resource type (``Distribution``)."""
@@ -9819,9 +9702,7 @@ class LightsailDistribution(_Model):
         default=None, validation_alias="bundleId", serialization_alias="bundleId"
     )
     """The ID of the bundle currently applied to the distribution."""
-    certificate_name: (
-        _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] | None
-    ) = _pd.Field(
+    certificate_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] | None = _pd.Field(
         default=None, validation_alias="certificateName", serialization_alias="certificateName"
     )
     """The name of the SSL/TLS certificate attached to the distribution, if any."""
@@ -9861,7 +9742,7 @@ class LightsailDistribution(_Model):
 
     Use the ``UpdateDistributionBundle`` action to change your distribution's bundle.
     """
-    ip_address_type: _t.Annotated[IpAddressType, _Tolerant] | None = _pd.Field(
+    ip_address_type: IpAddressType | None = _pd.Field(
         default=None, validation_alias="ipAddressType", serialization_alias="ipAddressType"
     )
     """The IP address type of the distribution.
@@ -9898,9 +9779,9 @@ class LightsailDistribution(_Model):
 class LoadBalancer(_Model):
     """Describes a load balancer."""
 
-    name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] | None = None
+    name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] | None = None
     """The name of the load balancer (``my-load-balancer``)."""
-    arn: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None = None
+    arn: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] | None = None
     """The Amazon Resource Name (ARN) of the load balancer."""
     support_code: str | None = _pd.Field(
         default=None, validation_alias="supportCode", serialization_alias="supportCode"
@@ -9917,7 +9798,7 @@ class LoadBalancer(_Model):
     """The AWS Region where your load balancer was created (``us-east-2a``). Lightsail
     automatically creates your load balancer across Availability Zones.
     """
-    resource_type: _t.Annotated[ResourceType, _Tolerant] | None = _pd.Field(
+    resource_type: ResourceType | None = _pd.Field(
         default=None, validation_alias="resourceType", serialization_alias="resourceType"
     )
     """The resource type (``LoadBalancer``."""
@@ -9925,27 +9806,25 @@ class LoadBalancer(_Model):
     """The tag keys and optional values for the resource. For more information about tags in
     Lightsail, see the Amazon Lightsail Developer Guide.
     """
-    dns_name: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None = _pd.Field(
+    dns_name: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] | None = _pd.Field(
         default=None, validation_alias="dnsName", serialization_alias="dnsName"
     )
     """The DNS name of your Lightsail load balancer."""
-    state: _t.Annotated[LoadBalancerState, _Tolerant] | None = None
+    state: LoadBalancerState | None = None
     """The status of your load balancer. Valid values are below."""
-    protocol: _t.Annotated[LoadBalancerProtocol, _Tolerant] | None = None
+    protocol: LoadBalancerProtocol | None = None
     """The protocol you have enabled for your load balancer. Valid values are below.
 
     You can't just have ``HTTP_HTTPS``, but you can have just ``HTTP``.
     """
-    public_ports: list[_t.Annotated[int, _pd.Field(ge=-1, le=65535), _Tolerant]] | None = _pd.Field(
+    public_ports: list[_t.Annotated[int, _pd.Field(ge=-1, le=65535)]] | None = _pd.Field(
         default=None, validation_alias="publicPorts", serialization_alias="publicPorts"
     )
     """An array of public port settings for your load balancer. For HTTP, use port 80. For HTTPS,
     use port 443.
     """
-    health_check_path: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None = (
-        _pd.Field(
-            default=None, validation_alias="healthCheckPath", serialization_alias="healthCheckPath"
-        )
+    health_check_path: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] | None = _pd.Field(
+        default=None, validation_alias="healthCheckPath", serialization_alias="healthCheckPath"
     )
     """The path you specified to perform your health checks. If no path is specified, the load
     balancer tries to make a request to the default (root) page.
@@ -9971,17 +9850,15 @@ class LoadBalancer(_Model):
     about the SSL/TLS certificates. For example, if ``true``, the certificate is attached to the
     load balancer.
     """
-    configuration_options: dict[_t.Annotated[LoadBalancerAttributeName, _Tolerant], str] | None = (
-        _pd.Field(
-            default=None,
-            validation_alias="configurationOptions",
-            serialization_alias="configurationOptions",
-        )
+    configuration_options: dict[LoadBalancerAttributeName, str] | None = _pd.Field(
+        default=None,
+        validation_alias="configurationOptions",
+        serialization_alias="configurationOptions",
     )
     """A string to string map of the configuration options for your load balancer. Valid values are
     listed below.
     """
-    ip_address_type: _t.Annotated[IpAddressType, _Tolerant] | None = _pd.Field(
+    ip_address_type: IpAddressType | None = _pd.Field(
         default=None, validation_alias="ipAddressType", serialization_alias="ipAddressType"
     )
     """The IP address type of the load balancer.
@@ -9996,10 +9873,8 @@ class LoadBalancer(_Model):
     )
     """A Boolean value that indicates whether HTTPS redirection is enabled for the load balancer.
     """
-    tls_policy_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] | None = (
-        _pd.Field(
-            default=None, validation_alias="tlsPolicyName", serialization_alias="tlsPolicyName"
-        )
+    tls_policy_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] | None = _pd.Field(
+        default=None, validation_alias="tlsPolicyName", serialization_alias="tlsPolicyName"
     )
     """The name of the TLS security policy for the load balancer."""
 
@@ -10010,9 +9885,9 @@ class LoadBalancerTlsCertificate(_Model):
     TLS is just an updated, more secure version of Secure Socket Layer (SSL).
     """
 
-    name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] | None = None
+    name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] | None = None
     """The name of the SSL/TLS certificate (``my-certificate``)."""
-    arn: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None = None
+    arn: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] | None = None
     """The Amazon Resource Name (ARN) of the SSL/TLS certificate."""
     support_code: str | None = _pd.Field(
         default=None, validation_alias="supportCode", serialization_alias="supportCode"
@@ -10027,7 +9902,7 @@ class LoadBalancerTlsCertificate(_Model):
     """The time when you created your SSL/TLS certificate."""
     location: ResourceLocation | None = None
     """The Amazon Web Services Region and Availability Zone where you created your certificate."""
-    resource_type: _t.Annotated[ResourceType, _Tolerant] | None = _pd.Field(
+    resource_type: ResourceType | None = _pd.Field(
         default=None, validation_alias="resourceType", serialization_alias="resourceType"
     )
     """The resource type (``LoadBalancerTlsCertificate``)."""
@@ -10035,17 +9910,19 @@ class LoadBalancerTlsCertificate(_Model):
     """The tag keys and optional values for the resource. For more information about tags in
     Lightsail, see the Amazon Lightsail Developer Guide.
     """
-    load_balancer_name: (
-        _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] | None
-    ) = _pd.Field(
-        default=None, validation_alias="loadBalancerName", serialization_alias="loadBalancerName"
+    load_balancer_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] | None = (
+        _pd.Field(
+            default=None,
+            validation_alias="loadBalancerName",
+            serialization_alias="loadBalancerName",
+        )
     )
     """The load balancer name where your SSL/TLS certificate is attached."""
     is_attached: bool | None = _pd.Field(
         default=None, validation_alias="isAttached", serialization_alias="isAttached"
     )
     """When ``true``, the SSL/TLS certificate is attached to the Lightsail load balancer."""
-    status: _t.Annotated[LoadBalancerTlsCertificateStatus, _Tolerant] | None = None
+    status: LoadBalancerTlsCertificateStatus | None = None
     """The validation status of the SSL/TLS certificate. Valid values are below."""
     domain_name: str | None = _pd.Field(
         default=None, validation_alias="domainName", serialization_alias="domainName"
@@ -10060,10 +9937,8 @@ class LoadBalancerTlsCertificate(_Model):
     )
     """An array of LoadBalancerTlsCertificateDomainValidationRecord objects describing the records.
     """
-    failure_reason: _t.Annotated[LoadBalancerTlsCertificateFailureReason, _Tolerant] | None = (
-        _pd.Field(
-            default=None, validation_alias="failureReason", serialization_alias="failureReason"
-        )
+    failure_reason: LoadBalancerTlsCertificateFailureReason | None = _pd.Field(
+        default=None, validation_alias="failureReason", serialization_alias="failureReason"
     )
     """The validation failure reason, if any, of the certificate.
 
@@ -10079,9 +9954,9 @@ class LoadBalancerTlsCertificate(_Model):
         default=None, validation_alias="issuedAt", serialization_alias="issuedAt"
     )
     """The time when the SSL/TLS certificate was issued."""
-    issuer: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None = None
+    issuer: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] | None = None
     """The issuer of the certificate."""
-    key_algorithm: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None = _pd.Field(
+    key_algorithm: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] | None = _pd.Field(
         default=None, validation_alias="keyAlgorithm", serialization_alias="keyAlgorithm"
     )
     """The algorithm used to generate the key pair (the public and private key)."""
@@ -10097,9 +9972,7 @@ class LoadBalancerTlsCertificate(_Model):
         default=None, validation_alias="renewalSummary", serialization_alias="renewalSummary"
     )
     """An object that describes the status of the certificate renewal managed by Lightsail."""
-    revocation_reason: (
-        _t.Annotated[LoadBalancerTlsCertificateRevocationReason, _Tolerant] | None
-    ) = _pd.Field(
+    revocation_reason: LoadBalancerTlsCertificateRevocationReason | None = _pd.Field(
         default=None, validation_alias="revocationReason", serialization_alias="revocationReason"
     )
     """The reason the certificate was revoked. This value is present only when the certificate
@@ -10111,17 +9984,15 @@ class LoadBalancerTlsCertificate(_Model):
     """The timestamp when the certificate was revoked. This value is present only when the
     certificate status is ``REVOKED``.
     """
-    serial: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None = None
+    serial: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] | None = None
     """The serial number of the certificate."""
-    signature_algorithm: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None = (
-        _pd.Field(
-            default=None,
-            validation_alias="signatureAlgorithm",
-            serialization_alias="signatureAlgorithm",
-        )
+    signature_algorithm: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] | None = _pd.Field(
+        default=None,
+        validation_alias="signatureAlgorithm",
+        serialization_alias="signatureAlgorithm",
     )
     """The algorithm that was used to sign the certificate."""
-    subject: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None = None
+    subject: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] | None = None
     """The name of the entity that is associated with the public key contained in the certificate.
     """
     subject_alternative_names: list[str] | None = _pd.Field(
@@ -10139,9 +10010,7 @@ class LoadBalancerTlsCertificateDnsRecordCreationState(_Model):
     automatically added by Lightsail to the DNS of the domain to validate domain ownership.
     """
 
-    code: _t.Annotated[LoadBalancerTlsCertificateDnsRecordCreationStateCode, _Tolerant] | None = (
-        None
-    )
+    code: LoadBalancerTlsCertificateDnsRecordCreationStateCode | None = None
     """The status code for the automated DNS record creation.
 
     Following are the possible values:
@@ -10163,12 +10032,8 @@ class LoadBalancerTlsCertificateDomainValidationOption(_Model):
         default=None, validation_alias="domainName", serialization_alias="domainName"
     )
     """The fully qualified domain name in the certificate request."""
-    validation_status: _t.Annotated[LoadBalancerTlsCertificateDomainStatus, _Tolerant] | None = (
-        _pd.Field(
-            default=None,
-            validation_alias="validationStatus",
-            serialization_alias="validationStatus",
-        )
+    validation_status: LoadBalancerTlsCertificateDomainStatus | None = _pd.Field(
+        default=None, validation_alias="validationStatus", serialization_alias="validationStatus"
     )
     """The status of the domain validation. Valid values are listed below."""
 
@@ -10176,18 +10041,14 @@ class LoadBalancerTlsCertificateDomainValidationOption(_Model):
 class LoadBalancerTlsCertificateDomainValidationRecord(_Model):
     """Describes the validation record of each domain name in the SSL/TLS certificate."""
 
-    name: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None = None
+    name: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] | None = None
     """A fully qualified domain name in the certificate. For example, ``example.com``."""
-    type: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None = None
+    type: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] | None = None
     """The type of validation record. For example, ``CNAME`` for domain validation."""
-    value: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None = None
+    value: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] | None = None
     """The value for that type."""
-    validation_status: _t.Annotated[LoadBalancerTlsCertificateDomainStatus, _Tolerant] | None = (
-        _pd.Field(
-            default=None,
-            validation_alias="validationStatus",
-            serialization_alias="validationStatus",
-        )
+    validation_status: LoadBalancerTlsCertificateDomainStatus | None = _pd.Field(
+        default=None, validation_alias="validationStatus", serialization_alias="validationStatus"
     )
     """The validation status. Valid values are listed below."""
     domain_name: str | None = _pd.Field(
@@ -10217,10 +10078,8 @@ class LoadBalancerTlsCertificateRenewalSummary(_Model):
     - ``Failed`` - One or more domain names were not validated before the ...
     """
 
-    renewal_status: _t.Annotated[LoadBalancerTlsCertificateRenewalStatus, _Tolerant] | None = (
-        _pd.Field(
-            default=None, validation_alias="renewalStatus", serialization_alias="renewalStatus"
-        )
+    renewal_status: LoadBalancerTlsCertificateRenewalStatus | None = _pd.Field(
+        default=None, validation_alias="renewalStatus", serialization_alias="renewalStatus"
     )
     """The renewal status of the certificate.
 
@@ -10247,7 +10106,7 @@ class LoadBalancerTlsCertificateRenewalSummary(_Model):
 class LoadBalancerTlsCertificateSummary(_Model):
     """Provides a summary of SSL/TLS certificate metadata."""
 
-    name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] | None = None
+    name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] | None = None
     """The name of the SSL/TLS certificate."""
     is_attached: bool | None = _pd.Field(
         default=None, validation_alias="isAttached", serialization_alias="isAttached"
@@ -10262,7 +10121,7 @@ class LoadBalancerTlsPolicy(_Model):
     policies on your Amazon Lightsail load balancers in the Amazon Lightsail Developer Guide.
     """
 
-    name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] | None = None
+    name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] | None = None
     """The name of the TLS security policy."""
     is_default: bool | None = _pd.Field(
         default=None, validation_alias="isDefault", serialization_alias="isDefault"
@@ -10307,7 +10166,7 @@ class MetricDatapoint(_Model):
     """The sum."""
     timestamp: _dt.datetime | None = None
     """The timestamp (``1479816991.349``)."""
-    unit: _t.Annotated[MetricUnit, _Tolerant] | None = None
+    unit: MetricUnit | None = None
     """The unit."""
 
 
@@ -10324,14 +10183,13 @@ class MonitoredResourceInfo(_Model):
             _pd.Field(
                 pattern="^arn:(aws[^:]*):([a-zA-Z0-9-]+):([a-z0-9-]+):([0-9]+):([a-zA-Z]+)/([a-zA-Z0-9-]+)$"
             ),
-            _Tolerant,
         ]
         | None
     ) = None
     """The Amazon Resource Name (ARN) of the resource being monitored."""
-    name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] | None = None
+    name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] | None = None
     """The name of the Lightsail resource being monitored."""
-    resource_type: _t.Annotated[ResourceType, _Tolerant] | None = _pd.Field(
+    resource_type: ResourceType | None = _pd.Field(
         default=None, validation_alias="resourceType", serialization_alias="resourceType"
     )
     """The Lightsail resource type of the resource being monitored.
@@ -10359,7 +10217,7 @@ class NameServersUpdateState(_Model):
     For more information, see DNS in Amazon Lightsail in the Amazon Lightsail Developer Guide.
     """
 
-    code: _t.Annotated[NameServersUpdateStateCode, _Tolerant] | None = None
+    code: NameServersUpdateStateCode | None = None
     """The status code for the name servers update.
 
     Following are the possible values:
@@ -10399,7 +10257,7 @@ class OpenInstancePublicPortsRequest(_Model):
 
     port_info: PortInfo = _pd.Field(validation_alias="portInfo", serialization_alias="portInfo")
     """An object to describe the ports to open for the specified instance."""
-    instance_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = _pd.Field(
+    instance_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
         validation_alias="instanceName", serialization_alias="instanceName"
     )
     """The name of the instance for which to open ports."""
@@ -10425,13 +10283,13 @@ class OpenInstancePublicPortsResult(_Model):
 class Operation(_Model):
     """Describes the API operation."""
 
-    id: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None = None
+    id: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] | None = None
     """The ID of the operation."""
-    resource_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] | None = (
-        _pd.Field(default=None, validation_alias="resourceName", serialization_alias="resourceName")
+    resource_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] | None = _pd.Field(
+        default=None, validation_alias="resourceName", serialization_alias="resourceName"
     )
     """The resource name."""
-    resource_type: _t.Annotated[ResourceType, _Tolerant] | None = _pd.Field(
+    resource_type: ResourceType | None = _pd.Field(
         default=None, validation_alias="resourceType", serialization_alias="resourceType"
     )
     """The resource type."""
@@ -10449,11 +10307,11 @@ class Operation(_Model):
         default=None, validation_alias="operationDetails", serialization_alias="operationDetails"
     )
     """Details about the operation (``Debian-1GB-Ohio-1``)."""
-    operation_type: _t.Annotated[OperationType, _Tolerant] | None = _pd.Field(
+    operation_type: OperationType | None = _pd.Field(
         default=None, validation_alias="operationType", serialization_alias="operationType"
     )
     """The type of operation."""
-    status: _t.Annotated[OperationStatus, _Tolerant] | None = None
+    status: OperationStatus | None = None
     """The status of the operation."""
     status_changed_at: _dt.datetime | None = _pd.Field(
         default=None, validation_alias="statusChangedAt", serialization_alias="statusChangedAt"
@@ -10490,17 +10348,17 @@ class Origin(_Model):
     from an origin, caches it, and serves it to viewers via a worldwide network of edge servers.
     """
 
-    name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] | None = None
+    name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] | None = None
     """The name of the origin resource."""
-    resource_type: _t.Annotated[ResourceType, _Tolerant] | None = _pd.Field(
+    resource_type: ResourceType | None = _pd.Field(
         default=None, validation_alias="resourceType", serialization_alias="resourceType"
     )
     """The resource type of the origin resource (Instance)."""
-    region_name: _t.Annotated[RegionName, _Tolerant] | None = _pd.Field(
+    region_name: RegionName | None = _pd.Field(
         default=None, validation_alias="regionName", serialization_alias="regionName"
     )
     """The AWS Region name of the origin resource."""
-    protocol_policy: _t.Annotated[OriginProtocolPolicyEnum, _Tolerant] | None = _pd.Field(
+    protocol_policy: OriginProtocolPolicyEnum | None = _pd.Field(
         default=None, validation_alias="protocolPolicy", serialization_alias="protocolPolicy"
     )
     """The protocol that your Amazon Lightsail distribution uses when establishing a connection
@@ -10513,7 +10371,7 @@ class Origin(_Model):
     a request to the origin. The minimum timeout is 1 second, the maximum is 60 seconds, and the
     default (if you don't specify otherwise) is 30 seconds.
     """
-    ip_address_type: _t.Annotated[OriginIpAddressTypeEnum, _Tolerant] | None = _pd.Field(
+    ip_address_type: OriginIpAddressTypeEnum | None = _pd.Field(
         default=None, validation_alias="ipAddressType", serialization_alias="ipAddressType"
     )
     """The IP address type that the distribution uses when connecting to the origin.
@@ -10544,11 +10402,11 @@ class PartnerInfo(_Model):
         validation_alias="enrolledAt", serialization_alias="enrolledAt"
     )
     """The timestamp when the account was enrolled in the Lightsail partner program."""
-    tier_name: _t.Annotated[TierName, _Tolerant] | None = _pd.Field(
+    tier_name: TierName | None = _pd.Field(
         default=None, validation_alias="tierName", serialization_alias="tierName"
     )
     """The tier of the partner membership."""
-    status: _t.Annotated[PartnerStatus, _Tolerant]
+    status: PartnerStatus
     """The status of the partner membership.
 
     The following statuses are possible:
@@ -10570,8 +10428,8 @@ class PasswordData(_Model):
     not ready yet. When you create an instance, it can take up to 15 minutes for the instance to be
     ready.
     """
-    key_pair_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] | None = (
-        _pd.Field(default=None, validation_alias="keyPairName", serialization_alias="keyPairName")
+    key_pair_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] | None = _pd.Field(
+        default=None, validation_alias="keyPairName", serialization_alias="keyPairName"
     )
     """The name of the key pair that you used when creating your instance. If no key pair name was
     specified when creating the instance, Lightsail uses the default key pair
@@ -10601,9 +10459,9 @@ class PeerVpcResult(_Model):
 class PendingMaintenanceAction(_Model):
     """Describes a pending database maintenance action."""
 
-    action: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None = None
+    action: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] | None = None
     """The type of pending database maintenance action."""
-    description: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None = None
+    description: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] | None = None
     """Additional detail about the pending database maintenance action."""
     current_apply_date: _dt.datetime | None = _pd.Field(
         default=None, validation_alias="currentApplyDate", serialization_alias="currentApplyDate"
@@ -10637,7 +10495,7 @@ class PortInfo(_Model):
     through the ports, and the protocol.
     """
 
-    from_port: _t.Annotated[int, _pd.Field(ge=-1, le=65535), _Tolerant] | None = _pd.Field(
+    from_port: _t.Annotated[int, _pd.Field(ge=-1, le=65535)] | None = _pd.Field(
         default=None, validation_alias="fromPort", serialization_alias="fromPort"
     )
     """The first port in a range of open ports on an instance.
@@ -10648,7 +10506,7 @@ class PortInfo(_Model):
     - ICMP - The ICMP type for IPv4 addresses.
     - ICMPv6 - The ICMP type for IPv6 addresses.
     """
-    to_port: _t.Annotated[int, _pd.Field(ge=-1, le=65535), _Tolerant] | None = _pd.Field(
+    to_port: _t.Annotated[int, _pd.Field(ge=-1, le=65535)] | None = _pd.Field(
         default=None, validation_alias="toPort", serialization_alias="toPort"
     )
     """The last port in a range of open ports on an instance.
@@ -10659,7 +10517,7 @@ class PortInfo(_Model):
     - ICMP - The ICMP code for IPv4 addresses.
     - ICMPv6 - The ICMP code for IPv6 addresses.
     """
-    protocol: _t.Annotated[NetworkProtocol, _Tolerant] | None = None
+    protocol: NetworkProtocol | None = None
     """The IP protocol name.
 
     The name can be one of the following:
@@ -10749,13 +10607,13 @@ class PutAlarmRequest(_Model):
     Amazon Lightsail console. For more information, see Alarms in Amazon Lightsail.
     """
 
-    alarm_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = _pd.Field(
+    alarm_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
         validation_alias="alarmName", serialization_alias="alarmName"
     )
     """The name for the alarm. Specify the name of an existing alarm to update, and overwrite the
     previous configuration of the alarm.
     """
-    metric_name: _t.Annotated[MetricName, _Tolerant] = _pd.Field(
+    metric_name: MetricName = _pd.Field(
         validation_alias="metricName", serialization_alias="metricName"
     )
     """The name of the metric to associate with the alarm.
@@ -10768,9 +10626,7 @@ class PutAlarmRequest(_Model):
     - Load balancers: ``ClientTLSNegotiationErrorCount``, ``HealthyHostCount`` ...
     - Relational databases: ``CPUUtilization``, ``DatabaseConnections`` ...
     """
-    monitored_resource_name: _t.Annotated[
-        str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant
-    ] = _pd.Field(
+    monitored_resource_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
         validation_alias="monitoredResourceName", serialization_alias="monitoredResourceName"
     )
     """The name of the Lightsail resource that will be monitored.
@@ -10778,7 +10634,7 @@ class PutAlarmRequest(_Model):
     Instances, load balancers, and relational databases are the only Lightsail resources that can
     currently be monitored by alarms.
     """
-    comparison_operator: _t.Annotated[ComparisonOperator, _Tolerant] = _pd.Field(
+    comparison_operator: ComparisonOperator = _pd.Field(
         validation_alias="comparisonOperator", serialization_alias="comparisonOperator"
     )
     """The arithmetic operation to use when comparing the specified statistic to the threshold. The
@@ -10802,7 +10658,7 @@ class PutAlarmRequest(_Model):
     """The number of data points that must be not within the specified threshold to trigger the
     alarm. If you are setting an "M out of N" alarm, this value (``datapointsToAlarm``) is the M.
     """
-    treat_missing_data: _t.Annotated[TreatMissingData, _Tolerant] | None = _pd.Field(
+    treat_missing_data: TreatMissingData | None = _pd.Field(
         default=None, validation_alias="treatMissingData", serialization_alias="treatMissingData"
     )
     """Sets how this alarm will handle missing data points.
@@ -10814,7 +10670,7 @@ class PutAlarmRequest(_Model):
     - ``ignore`` - Ignore the missing data. Maintains the current alarm state.
     - ``missing`` - Missing data is treated as missing.
     """
-    contact_protocols: list[_t.Annotated[ContactProtocol, _Tolerant]] | None = _pd.Field(
+    contact_protocols: list[ContactProtocol] | None = _pd.Field(
         default=None, validation_alias="contactProtocols", serialization_alias="contactProtocols"
     )
     """The contact protocols to use for the alarm, such as ``Email``, ``SMS`` (text messaging), or
@@ -10823,7 +10679,7 @@ class PutAlarmRequest(_Model):
     A notification is sent via the specified contact protocol if notifications are enabled for the
     alarm, and when the alarm is triggered.
     """
-    notification_triggers: list[_t.Annotated[AlarmState, _Tolerant]] | None = _pd.Field(
+    notification_triggers: list[AlarmState] | None = _pd.Field(
         default=None,
         validation_alias="notificationTriggers",
         serialization_alias="notificationTriggers",
@@ -10882,7 +10738,7 @@ class PutInstancePublicPortsRequest(_Model):
         validation_alias="portInfos", serialization_alias="portInfos"
     )
     """An array of objects to describe the ports to open for the specified instance."""
-    instance_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = _pd.Field(
+    instance_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
         validation_alias="instanceName", serialization_alias="instanceName"
     )
     """The name of the instance for which to open ports."""
@@ -10932,7 +10788,7 @@ class R53HostedZoneDeletionState(_Model):
     automatically delegated to an Amazon Lightsail DNS zone.
     """
 
-    code: _t.Annotated[R53HostedZoneDeletionStateCode, _Tolerant] | None = None
+    code: R53HostedZoneDeletionStateCode | None = None
     """The status code for the deletion state.
 
     Following are the possible values:
@@ -10956,7 +10812,7 @@ class RebootInstanceRequest(_Model):
     Developer Guide.
     """
 
-    instance_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = _pd.Field(
+    instance_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
         validation_alias="instanceName", serialization_alias="instanceName"
     )
     """The name of the instance to reboot."""
@@ -10988,9 +10844,7 @@ class RebootRelationalDatabaseRequest(_Model):
     the Amazon Lightsail Developer Guide.
     """
 
-    relational_database_name: _t.Annotated[
-        str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant
-    ] = _pd.Field(
+    relational_database_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
         validation_alias="relationalDatabaseName", serialization_alias="relationalDatabaseName"
     )
     """The name of your database to reboot."""
@@ -11027,7 +10881,7 @@ class Region(_Model):
         default=None, validation_alias="displayName", serialization_alias="displayName"
     )
     """The display name (``Ohio``)."""
-    name: _t.Annotated[RegionName, _Tolerant] | None = None
+    name: RegionName | None = None
     """The region name (``us-east-2``)."""
     availability_zones: list[AvailabilityZone] | None = _pd.Field(
         default=None, validation_alias="availabilityZones", serialization_alias="availabilityZones"
@@ -11069,7 +10923,6 @@ class RegisterContainerImageRequest(_Model):
         _pd.Field(
             min_length=1, max_length=63, pattern="^[a-z0-9]{1,2}|[a-z0-9][a-z0-9-]+[a-z0-9]$"
         ),
-        _Tolerant,
     ] = _pd.Field(validation_alias="serviceName", serialization_alias="serviceName")
     """The name of the container service for which to register a container image."""
     label: _t.Annotated[
@@ -11077,7 +10930,6 @@ class RegisterContainerImageRequest(_Model):
         _pd.Field(
             min_length=1, max_length=53, pattern="^[a-z0-9]{1,2}|[a-z0-9][a-z0-9-]+[a-z0-9]$"
         ),
-        _Tolerant,
     ]
     """The label for the container image when it's registered to the container service.
 
@@ -11132,9 +10984,9 @@ class RegisteredDomainDelegationInfo(_Model):
 class RelationalDatabase(_Model):
     """Describes a database."""
 
-    name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] | None = None
+    name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] | None = None
     """The unique name of the database resource in Lightsail."""
-    arn: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None = None
+    arn: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] | None = None
     """The Amazon Resource Name (ARN) of the database."""
     support_code: str | None = _pd.Field(
         default=None, validation_alias="supportCode", serialization_alias="supportCode"
@@ -11149,7 +11001,7 @@ class RelationalDatabase(_Model):
     """The timestamp when the database was created. Formatted in Unix time."""
     location: ResourceLocation | None = None
     """The Region name and Availability Zone where the database is located."""
-    resource_type: _t.Annotated[ResourceType, _Tolerant] | None = _pd.Field(
+    resource_type: ResourceType | None = _pd.Field(
         default=None, validation_alias="resourceType", serialization_alias="resourceType"
     )
     """The Lightsail resource type for the database (for example, ``RelationalDatabase``)."""
@@ -11157,22 +11009,22 @@ class RelationalDatabase(_Model):
     """The tag keys and optional values for the resource. For more information about tags in
     Lightsail, see the Amazon Lightsail Developer Guide.
     """
-    relational_database_blueprint_id: (
-        _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None
-    ) = _pd.Field(
-        default=None,
-        validation_alias="relationalDatabaseBlueprintId",
-        serialization_alias="relationalDatabaseBlueprintId",
+    relational_database_blueprint_id: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] | None = (
+        _pd.Field(
+            default=None,
+            validation_alias="relationalDatabaseBlueprintId",
+            serialization_alias="relationalDatabaseBlueprintId",
+        )
     )
     """The blueprint ID for the database. A blueprint describes the major engine version of a
     database.
     """
-    relational_database_bundle_id: (
-        _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None
-    ) = _pd.Field(
-        default=None,
-        validation_alias="relationalDatabaseBundleId",
-        serialization_alias="relationalDatabaseBundleId",
+    relational_database_bundle_id: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] | None = (
+        _pd.Field(
+            default=None,
+            validation_alias="relationalDatabaseBundleId",
+            serialization_alias="relationalDatabaseBundleId",
+        )
     )
     """The bundle ID for the database. A bundle describes the performance specifications for your
     database.
@@ -11185,7 +11037,7 @@ class RelationalDatabase(_Model):
     """The name of the master database created when the Lightsail database resource is created."""
     hardware: RelationalDatabaseHardware | None = None
     """Describes the hardware of the database."""
-    state: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None = None
+    state: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] | None = None
     """Describes the current state of the database."""
     secondary_availability_zone: str | None = _pd.Field(
         default=None,
@@ -11209,9 +11061,9 @@ class RelationalDatabase(_Model):
         serialization_alias="pendingModifiedValues",
     )
     """Describes pending database value modifications."""
-    engine: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None = None
+    engine: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] | None = None
     """The database software (for example, ``MySQL``)."""
-    engine_version: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None = _pd.Field(
+    engine_version: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] | None = _pd.Field(
         default=None, validation_alias="engineVersion", serialization_alias="engineVersion"
     )
     """The database engine version (for example, ``5.7.23``)."""
@@ -11221,34 +11073,30 @@ class RelationalDatabase(_Model):
         serialization_alias="latestRestorableTime",
     )
     """The latest point in time to which the database can be restored. Formatted in Unix time."""
-    master_username: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None = _pd.Field(
+    master_username: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] | None = _pd.Field(
         default=None, validation_alias="masterUsername", serialization_alias="masterUsername"
     )
     """The master user name of the database."""
-    parameter_apply_status: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None = (
-        _pd.Field(
-            default=None,
-            validation_alias="parameterApplyStatus",
-            serialization_alias="parameterApplyStatus",
-        )
+    parameter_apply_status: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] | None = _pd.Field(
+        default=None,
+        validation_alias="parameterApplyStatus",
+        serialization_alias="parameterApplyStatus",
     )
     """The status of parameter updates for the database."""
-    preferred_backup_window: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None = (
-        _pd.Field(
-            default=None,
-            validation_alias="preferredBackupWindow",
-            serialization_alias="preferredBackupWindow",
-        )
+    preferred_backup_window: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] | None = _pd.Field(
+        default=None,
+        validation_alias="preferredBackupWindow",
+        serialization_alias="preferredBackupWindow",
     )
     """The daily time range during which automated backups are created for the database (for
     example, ``16:00-16:30``).
     """
-    preferred_maintenance_window: (
-        _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None
-    ) = _pd.Field(
-        default=None,
-        validation_alias="preferredMaintenanceWindow",
-        serialization_alias="preferredMaintenanceWindow",
+    preferred_maintenance_window: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] | None = (
+        _pd.Field(
+            default=None,
+            validation_alias="preferredMaintenanceWindow",
+            serialization_alias="preferredMaintenanceWindow",
+        )
     )
     """The weekly time range during which system maintenance can occur on the database.
 
@@ -11287,7 +11135,7 @@ class RelationalDatabaseBlueprint(_Model):
         default=None, validation_alias="blueprintId", serialization_alias="blueprintId"
     )
     """The ID for the database blueprint."""
-    engine: _t.Annotated[RelationalDatabaseEngine, _Tolerant] | None = None
+    engine: RelationalDatabaseEngine | None = None
     """The database software of the database blueprint (for example, ``MySQL``)."""
     engine_version: str | None = _pd.Field(
         default=None, validation_alias="engineVersion", serialization_alias="engineVersion"
@@ -11357,14 +11205,14 @@ class RelationalDatabaseEndpoint(_Model):
 
     port: int | None = None
     """Specifies the port that the database is listening on."""
-    address: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None = None
+    address: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] | None = None
     """Specifies the DNS address of the database."""
 
 
 class RelationalDatabaseEvent(_Model):
     """Describes an event for a database."""
 
-    resource: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] | None = None
+    resource: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] | None = None
     """The database that the database event relates to."""
     created_at: _dt.datetime | None = _pd.Field(
         default=None, validation_alias="createdAt", serialization_alias="createdAt"
@@ -11436,9 +11284,9 @@ class RelationalDatabaseParameter(_Model):
 class RelationalDatabaseSnapshot(_Model):
     """Describes a database snapshot."""
 
-    name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] | None = None
+    name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] | None = None
     """The name of the database snapshot."""
-    arn: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None = None
+    arn: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] | None = None
     """The Amazon Resource Name (ARN) of the database snapshot."""
     support_code: str | None = _pd.Field(
         default=None, validation_alias="supportCode", serialization_alias="supportCode"
@@ -11453,7 +11301,7 @@ class RelationalDatabaseSnapshot(_Model):
     """The timestamp when the database snapshot was created."""
     location: ResourceLocation | None = None
     """The Region name and Availability Zone where the database snapshot is located."""
-    resource_type: _t.Annotated[ResourceType, _Tolerant] | None = _pd.Field(
+    resource_type: ResourceType | None = _pd.Field(
         default=None, validation_alias="resourceType", serialization_alias="resourceType"
     )
     """The Lightsail resource type."""
@@ -11461,9 +11309,9 @@ class RelationalDatabaseSnapshot(_Model):
     """The tag keys and optional values for the resource. For more information about tags in
     Lightsail, see the Amazon Lightsail Developer Guide.
     """
-    engine: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None = None
+    engine: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] | None = None
     """The software of the database snapshot (for example, ``MySQL``)"""
-    engine_version: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None = _pd.Field(
+    engine_version: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] | None = _pd.Field(
         default=None, validation_alias="engineVersion", serialization_alias="engineVersion"
     )
     """The database engine version for the database snapshot (for example, ``5.7.23``)."""
@@ -11471,22 +11319,22 @@ class RelationalDatabaseSnapshot(_Model):
         default=None, validation_alias="sizeInGb", serialization_alias="sizeInGb"
     )
     """The size of the disk in GB (for example, ``32``) for the database snapshot."""
-    state: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None = None
+    state: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] | None = None
     """The state of the database snapshot."""
-    from_relational_database_name: (
-        _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None
-    ) = _pd.Field(
-        default=None,
-        validation_alias="fromRelationalDatabaseName",
-        serialization_alias="fromRelationalDatabaseName",
+    from_relational_database_name: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] | None = (
+        _pd.Field(
+            default=None,
+            validation_alias="fromRelationalDatabaseName",
+            serialization_alias="fromRelationalDatabaseName",
+        )
     )
     """The name of the source database from which the database snapshot was created."""
-    from_relational_database_arn: (
-        _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None
-    ) = _pd.Field(
-        default=None,
-        validation_alias="fromRelationalDatabaseArn",
-        serialization_alias="fromRelationalDatabaseArn",
+    from_relational_database_arn: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] | None = (
+        _pd.Field(
+            default=None,
+            validation_alias="fromRelationalDatabaseArn",
+            serialization_alias="fromRelationalDatabaseArn",
+        )
     )
     """The Amazon Resource Name (ARN) of the database from which the database snapshot was created.
     """
@@ -11512,8 +11360,8 @@ class ReleaseStaticIpRequest(_Model):
     Deletes a specific static IP from your account.
     """
 
-    static_ip_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = (
-        _pd.Field(validation_alias="staticIpName", serialization_alias="staticIpName")
+    static_ip_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
+        validation_alias="staticIpName", serialization_alias="staticIpName"
     )
     """The name of the static IP to delete."""
 
@@ -11539,7 +11387,7 @@ class RenewalSummary(_Model):
         serialization_alias="domainValidationRecords",
     )
     """An array of objects that describe the domain validation records of the certificate."""
-    renewal_status: _t.Annotated[RenewalStatus, _Tolerant] | None = _pd.Field(
+    renewal_status: RenewalStatus | None = _pd.Field(
         default=None, validation_alias="renewalStatus", serialization_alias="renewalStatus"
     )
     """The renewal status of the certificate.
@@ -11573,9 +11421,7 @@ class ResetDistributionCacheRequest(_Model):
     serves, and caches it from the origin.
     """
 
-    distribution_name: (
-        _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] | None
-    ) = _pd.Field(
+    distribution_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] | None = _pd.Field(
         default=None, validation_alias="distributionName", serialization_alias="distributionName"
     )
     """The name of the distribution for which to reset cache.
@@ -11609,11 +11455,11 @@ class ResetDistributionCacheResult(_Model):
 class ResourceBudgetEstimate(_Model):
     """Describes the estimated cost or usage that a budget tracks."""
 
-    resource_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] | None = (
-        _pd.Field(default=None, validation_alias="resourceName", serialization_alias="resourceName")
+    resource_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] | None = _pd.Field(
+        default=None, validation_alias="resourceName", serialization_alias="resourceName"
     )
     """The resource name."""
-    resource_type: _t.Annotated[ResourceType, _Tolerant] | None = _pd.Field(
+    resource_type: ResourceType | None = _pd.Field(
         default=None, validation_alias="resourceType", serialization_alias="resourceType"
     )
     """The type of resource the budget will track."""
@@ -11638,7 +11484,7 @@ class ResourceLocation(_Model):
         default=None, validation_alias="availabilityZone", serialization_alias="availabilityZone"
     )
     """The Availability Zone. Follows the format ``us-east-2a`` (case-sensitive)."""
-    region_name: _t.Annotated[RegionName, _Tolerant] | None = _pd.Field(
+    region_name: RegionName | _t.Literal["global"] | None = _pd.Field(
         default=None, validation_alias="regionName", serialization_alias="regionName"
     )
     """The Amazon Web Services Region name."""
@@ -11647,9 +11493,9 @@ class ResourceLocation(_Model):
 class ResourceReceivingAccess(_Model):
     """Describes an Amazon Lightsail instance that has access to a Lightsail bucket."""
 
-    name: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None = None
+    name: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] | None = None
     """The name of the Lightsail instance."""
-    resource_type: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None = _pd.Field(
+    resource_type: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] | None = _pd.Field(
         default=None, validation_alias="resourceType", serialization_alias="resourceType"
     )
     """The Lightsail resource type (for example, ``Instance``)."""
@@ -11675,7 +11521,7 @@ class SendContactMethodVerificationRequest(_Model):
     SMS contact methods don't need to be verified.
     """
 
-    protocol: _t.Annotated[ContactMethodVerificationProtocol, _Tolerant]
+    protocol: ContactMethodVerificationProtocol
     """The protocol to verify, such as ``Email`` or ``SMS`` (text messaging)."""
 
 
@@ -11710,9 +11556,9 @@ class Session(_Model):
     session is used to access a virtual computer's operating system or application.
     """
 
-    name: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None = None
+    name: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] | None = None
     """The session name."""
-    url: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None = _pd.Field(
+    url: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] | None = _pd.Field(
         default=None, repr=False
     )
     """The session URL."""
@@ -11732,18 +11578,18 @@ class SetIpAddressTypeRequest(_Model):
     only.
     """
 
-    resource_type: _t.Annotated[ResourceType, _Tolerant] = _pd.Field(
+    resource_type: ResourceType = _pd.Field(
         validation_alias="resourceType", serialization_alias="resourceType"
     )
     """The resource type.
 
     The resource values are ``Distribution``, ``Instance``, and ``LoadBalancer``.
     """
-    resource_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = _pd.Field(
+    resource_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
         validation_alias="resourceName", serialization_alias="resourceName"
     )
     """The name of the resource for which to set the IP address type."""
-    ip_address_type: _t.Annotated[IpAddressType, _Tolerant] = _pd.Field(
+    ip_address_type: IpAddressType = _pd.Field(
         validation_alias="ipAddressType", serialization_alias="ipAddressType"
     )
     """The IP address type to set for the specified resource.
@@ -11786,19 +11632,17 @@ class SetResourceAccessForBucketRequest(_Model):
     Web Services Region.
     """
 
-    resource_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = _pd.Field(
+    resource_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
         validation_alias="resourceName", serialization_alias="resourceName"
     )
     """The name of the Lightsail instance for which to set bucket access. The instance must be in a
     running or stopped state.
     """
     bucket_name: _t.Annotated[
-        str,
-        _pd.Field(min_length=3, max_length=54, pattern="^[a-z0-9][a-z0-9-]{1,52}[a-z0-9]$"),
-        _Tolerant,
+        str, _pd.Field(min_length=3, max_length=54, pattern="^[a-z0-9][a-z0-9-]{1,52}[a-z0-9]$")
     ] = _pd.Field(validation_alias="bucketName", serialization_alias="bucketName")
     """The name of the bucket for which to set access to another Lightsail resource."""
-    access: _t.Annotated[ResourceBucketAccess, _Tolerant]
+    access: ResourceBucketAccess
     """The access setting.
 
     The following access settings are available:
@@ -11833,9 +11677,9 @@ class SetupExecutionDetails(_Model):
         default=None, validation_alias="dateTime", serialization_alias="dateTime"
     )
     """The timestamp for when the request was run."""
-    name: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None = None
+    name: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] | None = None
     """The name of the target resource."""
-    status: _t.Annotated[SetupStatus, _Tolerant] | None = None
+    status: SetupStatus | None = None
     """The status of the ``SetupInstanceHttps`` request."""
     standard_error: str | None = _pd.Field(
         default=None, validation_alias="standardError", serialization_alias="standardError"
@@ -11855,7 +11699,7 @@ class SetupHistory(_Model):
     The status of each command is also returned.
     """
 
-    operation_id: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None = _pd.Field(
+    operation_id: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] | None = _pd.Field(
         default=None, validation_alias="operationId", serialization_alias="operationId"
     )
     """A GUID that's used to identify the operation."""
@@ -11867,16 +11711,16 @@ class SetupHistory(_Model):
         default=None, validation_alias="executionDetails", serialization_alias="executionDetails"
     )
     """Describes the full details of the request."""
-    status: _t.Annotated[SetupStatus, _Tolerant] | None = None
+    status: SetupStatus | None = None
     """The status of the request."""
 
 
 class SetupHistoryResource(_Model):
     """The Lightsail resource that ``SetupHistory`` was ran on."""
 
-    name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] | None = None
+    name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] | None = None
     """The name of the Lightsail resource."""
-    arn: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None = None
+    arn: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] | None = None
     """The Amazon Resource Name (ARN) of the Lightsail resource."""
     created_at: _dt.datetime | None = _pd.Field(
         default=None, validation_alias="createdAt", serialization_alias="createdAt"
@@ -11884,7 +11728,7 @@ class SetupHistoryResource(_Model):
     """The timestamp for when the resource was created."""
     location: ResourceLocation | None = None
     """Describes the resource location."""
-    resource_type: _t.Annotated[ResourceType, _Tolerant] | None = _pd.Field(
+    resource_type: ResourceType | None = _pd.Field(
         default=None, validation_alias="resourceType", serialization_alias="resourceType"
     )
     """The Lightsail resource type. For example, ``Instance``."""
@@ -11900,7 +11744,7 @@ class SetupInstanceHttpsRequest(_Model):
     equal to 63 characters in length.
     """
 
-    instance_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = _pd.Field(
+    instance_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
         validation_alias="instanceName", serialization_alias="instanceName"
     )
     """The name of the Lightsail instance."""
@@ -11911,7 +11755,6 @@ class SetupInstanceHttpsRequest(_Model):
             max_length=254,
             pattern="^[\\w!#$%&.'*+\\/=?^_\\x60{|}~\\-]{1,64}@[a-zA-Z0-9\\-]{1,63}(\\.[a-zA-Z0-9\\-]{1,63}){0,8}(\\.[a-zA-Z]{2,63})$",
         ),
-        _Tolerant,
     ] = _pd.Field(repr=False, validation_alias="emailAddress", serialization_alias="emailAddress")
     """The contact method for SSL/TLS certificate renewal alerts. You can enter one email address.
     """
@@ -11924,14 +11767,12 @@ class SetupInstanceHttpsRequest(_Model):
                     max_length=253,
                     pattern="^[a-zA-Z0-9\\-]{1,63}(\\.[a-zA-Z0-9\\-]{1,63}){0,8}(\\.[a-zA-Z]{2,63})$",
                 ),
-                _Tolerant,
             ]
         ],
         _pd.Field(min_length=1, max_length=10),
-        _Tolerant,
     ] = _pd.Field(validation_alias="domainNames", serialization_alias="domainNames")
     """The name of the domain and subdomains that were specified for the SSL/TLS certificate."""
-    certificate_provider: _t.Annotated[CertificateProvider, _Tolerant] = _pd.Field(
+    certificate_provider: CertificateProvider = _pd.Field(
         validation_alias="certificateProvider", serialization_alias="certificateProvider"
     )
     """The certificate authority that issues the SSL/TLS certificate."""
@@ -11956,8 +11797,8 @@ class SetupRequest(_Model):
     information is redacted for privacy.
     """
 
-    instance_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] | None = (
-        _pd.Field(default=None, validation_alias="instanceName", serialization_alias="instanceName")
+    instance_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] | None = _pd.Field(
+        default=None, validation_alias="instanceName", serialization_alias="instanceName"
     )
     """The name of the Lightsail instance."""
     domain_names: (
@@ -11970,16 +11811,14 @@ class SetupRequest(_Model):
                         max_length=253,
                         pattern="^[a-zA-Z0-9\\-]{1,63}(\\.[a-zA-Z0-9\\-]{1,63}){0,8}(\\.[a-zA-Z]{2,63})$",
                     ),
-                    _Tolerant,
                 ]
             ],
             _pd.Field(min_length=1, max_length=10),
-            _Tolerant,
         ]
         | None
     ) = _pd.Field(default=None, validation_alias="domainNames", serialization_alias="domainNames")
     """The name of the domain and subdomains that the SSL/TLS certificate secures."""
-    certificate_provider: _t.Annotated[CertificateProvider, _Tolerant] | None = _pd.Field(
+    certificate_provider: CertificateProvider | None = _pd.Field(
         default=None,
         validation_alias="certificateProvider",
         serialization_alias="certificateProvider",
@@ -11995,7 +11834,7 @@ class StartGUISessionRequest(_Model):
     resume the session after it expires.
     """
 
-    resource_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = _pd.Field(
+    resource_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
         validation_alias="resourceName", serialization_alias="resourceName"
     )
     """The resource name."""
@@ -12024,7 +11863,7 @@ class StartInstanceRequest(_Model):
     Developer Guide.
     """
 
-    instance_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = _pd.Field(
+    instance_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
         validation_alias="instanceName", serialization_alias="instanceName"
     )
     """The name of the instance (a virtual private server) to start."""
@@ -12058,9 +11897,7 @@ class StartRelationalDatabaseRequest(_Model):
     Amazon Lightsail Developer Guide.
     """
 
-    relational_database_name: _t.Annotated[
-        str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant
-    ] = _pd.Field(
+    relational_database_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
         validation_alias="relationalDatabaseName", serialization_alias="relationalDatabaseName"
     )
     """The name of your database to start."""
@@ -12086,9 +11923,9 @@ class StartRelationalDatabaseResult(_Model):
 class StaticIp(_Model):
     """Describes a static IP."""
 
-    name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] | None = None
+    name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] | None = None
     """The name of the static IP (``StaticIP-Ohio-EXAMPLE``)."""
-    arn: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None = None
+    arn: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] | None = None
     """The Amazon Resource Name (ARN) of the static IP
     (``arn:aws:lightsail:us-east-2:123456789101:StaticIp/9cbb4a9e-f8e3-4dfe-b57e-12345EXAMPLE``).
     """
@@ -12105,16 +11942,16 @@ class StaticIp(_Model):
     """The timestamp when the static IP was created (``1479735304.222``)."""
     location: ResourceLocation | None = None
     """The region and Availability Zone where the static IP was created."""
-    resource_type: _t.Annotated[ResourceType, _Tolerant] | None = _pd.Field(
+    resource_type: ResourceType | None = _pd.Field(
         default=None, validation_alias="resourceType", serialization_alias="resourceType"
     )
     """The resource type (usually ``StaticIp``)."""
-    ip_address: (
-        _t.Annotated[str, _pd.Field(pattern="([0-9]{1,3}\\.){3}[0-9]{1,3}"), _Tolerant] | None
-    ) = _pd.Field(default=None, validation_alias="ipAddress", serialization_alias="ipAddress")
+    ip_address: _t.Annotated[str, _pd.Field(pattern="([0-9]{1,3}\\.){3}[0-9]{1,3}")] | None = (
+        _pd.Field(default=None, validation_alias="ipAddress", serialization_alias="ipAddress")
+    )
     """The static IP address."""
-    attached_to: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] | None = (
-        _pd.Field(default=None, validation_alias="attachedTo", serialization_alias="attachedTo")
+    attached_to: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] | None = _pd.Field(
+        default=None, validation_alias="attachedTo", serialization_alias="attachedTo"
     )
     """The instance where the static IP is attached (``Amazon_Linux-1GB-Ohio-1``)."""
     is_attached: bool | None = _pd.Field(
@@ -12130,7 +11967,7 @@ class StopGUISessionRequest(_Model):
     system or application. The session will close and any unsaved data will be lost.
     """
 
-    resource_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = _pd.Field(
+    resource_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
         validation_alias="resourceName", serialization_alias="resourceName"
     )
     """The resource name."""
@@ -12168,7 +12005,7 @@ class StopInstanceRequest(_Model):
     Developer Guide.
     """
 
-    instance_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = _pd.Field(
+    instance_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
         validation_alias="instanceName", serialization_alias="instanceName"
     )
     """The name of the instance (a virtual private server) to stop."""
@@ -12204,14 +12041,12 @@ class StopRelationalDatabaseRequest(_Model):
     Amazon Lightsail Developer Guide.
     """
 
-    relational_database_name: _t.Annotated[
-        str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant
-    ] = _pd.Field(
+    relational_database_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
         validation_alias="relationalDatabaseName", serialization_alias="relationalDatabaseName"
     )
     """The name of your database to stop."""
     relational_database_snapshot_name: (
-        _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] | None
+        _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] | None
     ) = _pd.Field(
         default=None,
         validation_alias="relationalDatabaseSnapshotName",
@@ -12264,7 +12099,7 @@ class TagResourceRequest(_Model):
     per resource. For more information about tags, see the Amazon Lightsail Developer Guide.
     """
 
-    resource_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = _pd.Field(
+    resource_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
         validation_alias="resourceName", serialization_alias="resourceName"
     )
     """The name of the resource to which you are adding tags."""
@@ -12274,7 +12109,6 @@ class TagResourceRequest(_Model):
             _pd.Field(
                 pattern="^arn:(aws[^:]*):([a-zA-Z0-9-]+):([a-z0-9-]+):([0-9]+):([a-zA-Z]+)/([a-zA-Z0-9-]+)$"
             ),
-            _Tolerant,
         ]
         | None
     ) = _pd.Field(default=None, validation_alias="resourceArn", serialization_alias="resourceArn")
@@ -12305,11 +12139,11 @@ class TestAlarmRequest(_Model):
     notification protocol (``Email`` and/or ``SMS``) configured for the alarm.
     """
 
-    alarm_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = _pd.Field(
+    alarm_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
         validation_alias="alarmName", serialization_alias="alarmName"
     )
     """The name of the alarm to test."""
-    state: _t.Annotated[AlarmState, _Tolerant]
+    state: AlarmState
     """The alarm state to test.
 
     An alarm has the following possible states that can be tested:
@@ -12398,7 +12232,7 @@ class UntagResourceRequest(_Model):
     see the Amazon Lightsail Developer Guide.
     """
 
-    resource_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = _pd.Field(
+    resource_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
         validation_alias="resourceName", serialization_alias="resourceName"
     )
     """The name of the resource from which you are removing a tag."""
@@ -12408,7 +12242,6 @@ class UntagResourceRequest(_Model):
             _pd.Field(
                 pattern="^arn:(aws[^:]*):([a-zA-Z0-9-]+):([a-z0-9-]+):([0-9]+):([a-zA-Z]+)/([a-zA-Z0-9-]+)$"
             ),
-            _Tolerant,
         ]
         | None
     ) = _pd.Field(default=None, validation_alias="resourceArn", serialization_alias="resourceArn")
@@ -12441,12 +12274,10 @@ class UpdateBucketBundleRequest(_Model):
     """
 
     bucket_name: _t.Annotated[
-        str,
-        _pd.Field(min_length=3, max_length=54, pattern="^[a-z0-9][a-z0-9-]{1,52}[a-z0-9]$"),
-        _Tolerant,
+        str, _pd.Field(min_length=3, max_length=54, pattern="^[a-z0-9][a-z0-9-]{1,52}[a-z0-9]$")
     ] = _pd.Field(validation_alias="bucketName", serialization_alias="bucketName")
     """The name of the bucket for which to update the bundle."""
-    bundle_id: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] = _pd.Field(
+    bundle_id: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] = _pd.Field(
         validation_alias="bundleId", serialization_alias="bundleId"
     )
     """The ID of the new bundle to apply to the bucket.
@@ -12477,16 +12308,14 @@ class UpdateBucketRequest(_Model):
     """
 
     bucket_name: _t.Annotated[
-        str,
-        _pd.Field(min_length=3, max_length=54, pattern="^[a-z0-9][a-z0-9-]{1,52}[a-z0-9]$"),
-        _Tolerant,
+        str, _pd.Field(min_length=3, max_length=54, pattern="^[a-z0-9][a-z0-9-]{1,52}[a-z0-9]$")
     ] = _pd.Field(validation_alias="bucketName", serialization_alias="bucketName")
     """The name of the bucket to update."""
     access_rules: AccessRules | None = _pd.Field(
         default=None, validation_alias="accessRules", serialization_alias="accessRules"
     )
     """An object that sets the public accessibility of objects in the specified bucket."""
-    versioning: _t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant] | None = None
+    versioning: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] | None = None
     """Specifies whether to enable or suspend versioning of objects in the bucket.
 
     The following options can be specified:
@@ -12497,9 +12326,7 @@ class UpdateBucketRequest(_Model):
     """
     readonly_access_accounts: (
         _t.Annotated[
-            list[_t.Annotated[str, _pd.Field(pattern=".*\\S.*"), _Tolerant]],
-            _pd.Field(max_length=10),
-            _Tolerant,
+            list[_t.Annotated[str, _pd.Field(pattern=".*\\S.*")]], _pd.Field(max_length=10)
         ]
         | None
     ) = _pd.Field(
@@ -12553,10 +12380,9 @@ class UpdateContainerServiceRequest(_Model):
         _pd.Field(
             min_length=1, max_length=63, pattern="^[a-z0-9]{1,2}|[a-z0-9][a-z0-9-]+[a-z0-9]$"
         ),
-        _Tolerant,
     ] = _pd.Field(validation_alias="serviceName", serialization_alias="serviceName")
     """The name of the container service to update."""
-    power: _t.Annotated[ContainerServicePowerName, _Tolerant] | None = None
+    power: ContainerServicePowerName | None = None
     """The power for the container service.
 
     The power specifies the amount of memory, vCPUs, and base monthly cost of each node of the
@@ -12564,7 +12390,7 @@ class UpdateContainerServiceRequest(_Model):
     capacity. To determine the monthly price of your container service, multiply the base price of
     the ``power`` with the ``scale`` (the number of nodes) of the service.
     """
-    scale: _t.Annotated[int, _pd.Field(ge=1, le=20), _Tolerant] | None = None
+    scale: _t.Annotated[int, _pd.Field(ge=1, le=20)] | None = None
     """The scale for the container service.
 
     The scale specifies the allocated compute nodes of the container service. The ``power`` and
@@ -12625,9 +12451,7 @@ class UpdateDistributionBundleRequest(_Model):
     transfer quota and is incurring an overage fee.
     """
 
-    distribution_name: (
-        _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] | None
-    ) = _pd.Field(
+    distribution_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] | None = _pd.Field(
         default=None, validation_alias="distributionName", serialization_alias="distributionName"
     )
     """The name of the distribution for which to update the bundle.
@@ -12670,8 +12494,8 @@ class UpdateDistributionRequest(_Model):
     Use this action to update the configuration of your existing distribution.
     """
 
-    distribution_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = (
-        _pd.Field(validation_alias="distributionName", serialization_alias="distributionName")
+    distribution_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
+        validation_alias="distributionName", serialization_alias="distributionName"
     )
     """The name of the distribution to update.
 
@@ -12703,9 +12527,7 @@ class UpdateDistributionRequest(_Model):
         default=None, validation_alias="isEnabled", serialization_alias="isEnabled"
     )
     """Indicates whether to enable the distribution."""
-    viewer_minimum_tls_protocol_version: (
-        _t.Annotated[ViewerMinimumTlsProtocolVersionEnum, _Tolerant] | None
-    ) = _pd.Field(
+    viewer_minimum_tls_protocol_version: ViewerMinimumTlsProtocolVersionEnum | None = _pd.Field(
         default=None,
         validation_alias="viewerMinimumTlsProtocolVersion",
         serialization_alias="viewerMinimumTlsProtocolVersion",
@@ -12713,9 +12535,7 @@ class UpdateDistributionRequest(_Model):
     """Use this parameter to update the minimum TLS protocol version for the SSL/TLS certificate
     that's attached to the distribution.
     """
-    certificate_name: (
-        _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] | None
-    ) = _pd.Field(
+    certificate_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] | None = _pd.Field(
         default=None, validation_alias="certificateName", serialization_alias="certificateName"
     )
     """The name of the SSL/TLS certificate that you want to attach to the distribution.
@@ -12818,17 +12638,17 @@ class UpdateInstanceMetadataOptionsRequest(_Model):
     API operation initially responds with a state of ``pending``.
     """
 
-    instance_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = _pd.Field(
+    instance_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
         validation_alias="instanceName", serialization_alias="instanceName"
     )
     """The name of the instance for which to update metadata parameters."""
-    http_tokens: _t.Annotated[HttpTokens, _Tolerant] | None = _pd.Field(
+    http_tokens: HttpTokens | None = _pd.Field(
         default=None, validation_alias="httpTokens", serialization_alias="httpTokens"
     )
     """The state of token usage for your instance metadata requests. If the parameter is not
     specified in the request, the default state is ``optional``.
     """
-    http_endpoint: _t.Annotated[HttpEndpoint, _Tolerant] | None = _pd.Field(
+    http_endpoint: HttpEndpoint | None = _pd.Field(
         default=None, validation_alias="httpEndpoint", serialization_alias="httpEndpoint"
     )
     """Enables or disables the HTTP metadata endpoint on your instances. If this parameter is not
@@ -12845,7 +12665,7 @@ class UpdateInstanceMetadataOptionsRequest(_Model):
     means that the instance metadata requests can travel farther. If no parameter is specified, the
     existing state is maintained.
     """
-    http_protocol_ipv6: _t.Annotated[HttpProtocolIpv6, _Tolerant] | None = _pd.Field(
+    http_protocol_ipv6: HttpProtocolIpv6 | None = _pd.Field(
         default=None, validation_alias="httpProtocolIpv6", serialization_alias="httpProtocolIpv6"
     )
     """Enables or disables the IPv6 endpoint for the instance metadata service. This setting
@@ -12878,16 +12698,16 @@ class UpdateLoadBalancerAttributeRequest(_Model):
     the Amazon Lightsail Developer Guide.
     """
 
-    load_balancer_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant] = (
-        _pd.Field(validation_alias="loadBalancerName", serialization_alias="loadBalancerName")
+    load_balancer_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
+        validation_alias="loadBalancerName", serialization_alias="loadBalancerName"
     )
     """The name of the load balancer that you want to modify (``my-load-balancer``."""
-    attribute_name: _t.Annotated[LoadBalancerAttributeName, _Tolerant] = _pd.Field(
+    attribute_name: LoadBalancerAttributeName = _pd.Field(
         validation_alias="attributeName", serialization_alias="attributeName"
     )
     """The name of the attribute you want to update."""
-    attribute_value: _t.Annotated[str, _pd.Field(min_length=1, max_length=256), _Tolerant] = (
-        _pd.Field(validation_alias="attributeValue", serialization_alias="attributeValue")
+    attribute_value: _t.Annotated[str, _pd.Field(min_length=1, max_length=256)] = _pd.Field(
+        validation_alias="attributeValue", serialization_alias="attributeValue"
     )
     """The value that you want to specify for the attribute name.
 
@@ -12925,9 +12745,7 @@ class UpdateRelationalDatabaseParametersRequest(_Model):
     Allows the update of one or more parameters of a database in Amazon Lightsail.
     """
 
-    relational_database_name: _t.Annotated[
-        str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant
-    ] = _pd.Field(
+    relational_database_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
         validation_alias="relationalDatabaseName", serialization_alias="relationalDatabaseName"
     )
     """The name of your database for which to update parameters."""
@@ -12956,9 +12774,7 @@ class UpdateRelationalDatabaseRequest(_Model):
     applied during the database's predefined maintenance window.
     """
 
-    relational_database_name: _t.Annotated[
-        str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$"), _Tolerant
-    ] = _pd.Field(
+    relational_database_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
         validation_alias="relationalDatabaseName", serialization_alias="relationalDatabaseName"
     )
     """The name of your Lightsail database resource to update."""

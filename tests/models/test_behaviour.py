@@ -121,7 +121,7 @@ def test_quantity_is_derived_and_checked() -> None:
 
 
 def test_unknown_members_are_rejected_in_requests() -> None:
-    with pytest.raises(ValidationError, match="InputOrigin has no member 'regoin_name'"):
+    with pytest.raises(ValidationError, match="regoin_name: Extra inputs are not permitted"):
         validate_request(ls.InputOrigin, {"name": "web", "regoin_name": "us-east-1"})
 
 
