@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from types import TracebackType
-from typing import ClassVar, Self, TypeVar
+from typing import TYPE_CHECKING, ClassVar, Self, TypeVar
 
 from aiobotocore.config import AioConfig
 from aiobotocore.session import AioSession
@@ -13,13 +13,19 @@ from ._core import ClientOptions, ServiceCore
 from ._exceptions import InvalidRequestError
 from ._models import CdnKitModel
 from ._policies import RetryPolicy, WaitPolicy
-from .resources.cloudfront.continuous_deployment_policies import ContinuousDeploymentPolicies
-from .resources.cloudfront.distributions import Distributions as CloudFrontDistributions
-from .resources.cloudfront.functions import Functions
-from .resources.cloudfront.invalidations import Invalidations
-from .resources.cloudfront.key_value_stores import KeyValueStores
-from .resources.lightsail.distributions import Distributions
-from .resources.lightsail.operations import Operations
+
+if TYPE_CHECKING:
+    # Each client imports its own service's resources (and models) when it is created: a
+    # Lightsail program never loads CloudFront's models, nor the reverse.
+    from .resources.cloudfront.continuous_deployment_policies import (
+        ContinuousDeploymentPolicies,
+    )
+    from .resources.cloudfront.distributions import Distributions as CloudFrontDistributions
+    from .resources.cloudfront.functions import Functions
+    from .resources.cloudfront.invalidations import Invalidations
+    from .resources.cloudfront.key_value_stores import KeyValueStores
+    from .resources.lightsail.distributions import Distributions
+    from .resources.lightsail.operations import Operations
 
 __all__ = ["CloudFront", "Lightsail"]
 
@@ -128,6 +134,9 @@ class Lightsail(_ServiceClient):
     operations: Operations
 
     def _bind(self, retry: RetryPolicy, wait: WaitPolicy) -> None:
+        from .resources.lightsail.distributions import Distributions
+        from .resources.lightsail.operations import Operations
+
         super()._bind(retry, wait)
         self.operations = Operations(self._core, retry=retry, wait=wait)
         self.distributions = Distributions(
@@ -191,6 +200,14 @@ class CloudFront(_ServiceClient):
                 await self._data_plane.close()
 
     def _bind(self, retry: RetryPolicy, wait: WaitPolicy) -> None:
+        from .resources.cloudfront.continuous_deployment_policies import (
+            ContinuousDeploymentPolicies,
+        )
+        from .resources.cloudfront.distributions import Distributions as CloudFrontDistributions
+        from .resources.cloudfront.functions import Functions
+        from .resources.cloudfront.invalidations import Invalidations
+        from .resources.cloudfront.key_value_stores import KeyValueStores
+
         super()._bind(retry, wait)
         core = self._core
         self.distributions = CloudFrontDistributions(core, retry=retry, wait=wait)

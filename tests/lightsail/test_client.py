@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import subprocess
+import sys
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -180,3 +182,25 @@ async def test_call_with_a_mismatched_result_raises_before_sending(
     with pytest.raises(cdnkit.InvalidRequestError, match="no lightsail operation takes"):
         await kit.call(ls.CacheSettings(), ls.GetDistributionsResult)
     assert emulator.counters.total() == 0
+
+
+def test_a_lightsail_program_loads_no_cloudfront_model_and_the_reverse() -> None:
+    """Each client loads its own service's models only (cold start, memory)."""
+    program = (
+        "import sys, cdnkit\n"
+        "cdnkit.{client}()\n"
+        "print(sorted(m for m in sys.modules if m.startswith('cdnkit.types.')))\n"
+    )
+    for client, expected in (
+        ("Lightsail", ["cdnkit.types.lightsail"]),
+        # The KeyValueStore data plane's 21 models come with the control plane's.
+        ("CloudFront", ["cdnkit.types.cloudfront", "cdnkit.types.cloudfront_keyvaluestore"]),
+    ):
+        shown = subprocess.run(
+            [sys.executable, "-c", program.format(client=client)],
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=120,
+        ).stdout.strip()
+        assert shown == repr(expected), client
