@@ -13,7 +13,9 @@ from contextlib import AsyncExitStack
 from types import TracebackType
 from typing import Any, TypeVar, cast
 
+import aiohttp
 from aiobotocore.config import AioConfig
+from aiobotocore.httpsession import AIOHTTPSession
 from aiobotocore.session import AioSession
 from botocore import xform_name
 from botocore.exceptions import BotoCoreError, ClientError
@@ -60,6 +62,26 @@ M = TypeVar("M", bound=CdnKitModel)
 T = TypeVar("T")
 
 
+class _OneSendPerAttempt(AIOHTTPSession):
+    """aiobotocore's aiohttp transport, with aiohttp's own resend turned off.
+
+    When a connection drops before the answer, aiohttp sends a GET, PUT or DELETE once more,
+    unseen (RFC 9112 allows it for idempotent methods). Most CloudFront writes are PUTs or
+    DELETEs with an If-Match: the hidden resend of a write that landed is refused as stale (or
+    "not found"), and cdnkit, never told that the first send went unanswered, would take its
+    own write for another writer's and apply it again. cdnkit's retry layer is the only one:
+    every send is its own, and a send that gets no answer is counted in :class:`Sends`.
+    """
+
+    async def _get_session(self, proxy_url: str | None) -> aiohttp.ClientSession:
+        get_session: Callable[[str | None], Awaitable[aiohttp.ClientSession]]
+        get_session = super()._get_session  # type: ignore[misc]  # not in the stubs
+        session = await get_session(proxy_url)
+        # The switch aiohttp's own test client turns off the same way.
+        session._retry_connection = False
+        return session
+
+
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class ClientOptions:
     """What a service client is created with (the keyword-only constructor options)."""
@@ -80,6 +102,8 @@ class ClientOptions:
             connect_timeout=self.connect_timeout,
             read_timeout=self.read_timeout,
             max_pool_connections=self.max_pool_connections,
+            # A ``config`` naming its own http_session_cls replaces this one.
+            http_session_cls=_OneSendPerAttempt,
         )
         if self.config is not None:
             config = config.merge(self.config)

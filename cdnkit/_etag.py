@@ -4,6 +4,11 @@ and on a stale ETag read again and re-apply.
 Concurrent mutations of one resource inside one process take turns (a lock per resource), so
 they do not make each other stale; conflicts with other writers are retried with bounded,
 jittered attempts.
+
+A write whose answer was lost is resent with the same If-Match, and refused as stale if the
+first send landed: :func:`send_conditional` tells that refusal (the resource holds what was
+sent, see :func:`holds`) from another writer's, and :func:`delete_after_read` takes "not
+found" after an unanswered delete as done.
 """
 
 from __future__ import annotations
@@ -31,8 +36,10 @@ __all__ = [
     "ResourceLocks",
     "apply_mutation",
     "delete_after_read",
+    "holds",
     "read_modify_write",
     "retry_on_stale",
+    "send_conditional",
 ]
 
 logger = logging.getLogger("cdnkit")
@@ -104,6 +111,49 @@ async def _pause(core: ServiceCore, policy: RetryPolicy, attempt: int, what: str
         await asyncio.sleep(delay)
 
 
+def holds(current: Any, sent: Any) -> bool:
+    """Whether ``current`` (a resource as read, in wire form) holds everything ``sent`` (the
+    body of a write, in wire form) set: every member sent has the same value (lists item by
+    item). Members the write left out do not matter: the service fills in defaults, so what it
+    holds after a write is more than what was sent."""
+    if isinstance(sent, dict):
+        return isinstance(current, dict) and all(
+            name in current and holds(current[name], value) for name, value in sent.items()
+        )
+    if isinstance(sent, list):
+        return (
+            isinstance(current, list)
+            and len(current) == len(sent)
+            and all(holds(have, want) for have, want in zip(current, sent, strict=True))
+        )
+    return bool(current == sent)
+
+
+async def send_conditional(
+    send: Callable[[Sends], Awaitable[R]],
+    landed: Callable[[], Awaitable[R | None]],
+) -> R:
+    """Send a write that carries an If-Match (``send`` gets the log of its sends).
+
+    A send that gets no answer is resent with the same If-Match; if that send landed, the
+    resource's ETag moved on with it and the resend is refused as stale. So when a refusal
+    as stale follows an unanswered send, ``landed()`` reads the resource and returns the
+    write's result if the resource holds what was sent (that send's own effect; nothing more
+    is sent), or None. Otherwise, and after any refusal when every send was answered (another
+    writer's change), the :class:`PreconditionFailedError` is raised: re-read and re-apply,
+    or, with an ETag the caller gave, report the conflict.
+    """
+    sends = Sends()
+    try:
+        return await send(sends)
+    except PreconditionFailedError:
+        if sends.unanswered:
+            result = await landed()
+            if result is not None:
+                return result
+        raise
+
+
 async def read_modify_write(
     *,
     core: ServiceCore,
@@ -120,9 +170,10 @@ async def read_modify_write(
     Returns ``write``'s result, or ``unchanged(current)`` when the mutation changes nothing
     (then nothing is sent). A write refused as stale is computed again from a fresh read and
     re-applied, except when an earlier send of that same write got no answer and the resource
-    now holds exactly what it sent: then that send landed (its answer was lost) and applying
-    the mutation again would apply it twice. With ``if_match`` the caller controls the ETag:
-    it is sent as given and a conflict is raised, not retried.
+    now holds what it sent (see :func:`holds`): then that send landed (its answer was lost),
+    ``unchanged(now)`` is returned, and applying the mutation again would apply it twice.
+    With ``if_match`` the caller controls the ETag: it is sent as given, and a conflict that
+    is not this write's own is raised, not retried.
 
     The whole loop runs within the retry policy's deadline, under a per-resource lock (writers
     of one process take turns and do not make each other stale).
@@ -137,14 +188,18 @@ async def read_modify_write(
                 body = to_wire(changed)
                 if if_match is None and body == to_wire(current.value):
                     return await unchanged(current)
-                sends = Sends()
+                etag = if_match or current.etag
+
+                async def send(sends: Sends, changed: C = changed, etag: str = etag) -> R:
+                    return await write(changed, etag, sends)
+
+                async def landed(body: dict[str, Any] = body) -> R | None:
+                    now = await read()
+                    return await unchanged(now) if holds(to_wire(now.value), body) else None
+
                 try:
-                    return await write(changed, if_match or current.etag, sends)
+                    return await send_conditional(send, landed)
                 except PreconditionFailedError:
-                    if sends.unanswered:
-                        now = await read()
-                        if to_wire(now.value) == body:
-                            return await unchanged(now)
                     if if_match is not None or attempt >= policy.max_attempts:
                         raise
                 await _pause(core, policy, attempt, key)
@@ -175,12 +230,16 @@ async def retry_on_stale(
             await _pause(core, policy, number, what)
 
 
-async def delete_after_read(delete: Callable[[], Awaitable[object]], *, was_read: bool) -> None:
-    """Send a delete. When the resource was read just before (so it existed), "not found" means
-    it is gone already: this delete landed and its answer was lost (the transport retry found
-    nothing), or another writer removed it. Either way the delete is done."""
+async def delete_after_read(
+    delete: Callable[[Sends], Awaitable[object]], *, was_read: bool
+) -> None:
+    """Send a delete (``delete`` gets the log of its sends). "Not found" means the delete is
+    done when an earlier send of it got no answer (it landed; its answer was lost), or when
+    the resource was read just before (so it existed: this delete landed, or another writer
+    removed it). Otherwise (an ETag the caller gave, nothing read) it is raised."""
+    sends = Sends()
     try:
-        await delete()
+        await delete(sends)
     except NotFoundError:
-        if not was_read:
+        if not (was_read or sends.unanswered):
             raise

@@ -7,7 +7,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
-from .._core import ServiceCore, checked_wire
+from .._core import Sends, ServiceCore, checked_wire
 from .._models import CdnKitModel
 from .._policies import RetryPolicy, WaitPolicy
 
@@ -23,12 +23,20 @@ class Resource:
         self._retry = retry
         self._wait = wait
 
-    async def _invoke(self, operation: str, request: BaseModel, result: type[M]) -> M:
-        return await self._core.invoke(operation, request, result, retry=self._retry)
+    async def _invoke(
+        self, operation: str, request: BaseModel, result: type[M], *, sends: Sends | None = None
+    ) -> M:
+        """Send a request model, retried on transient failures; ``sends`` logs the sends."""
+        return await self._core.invoke(operation, request, result, retry=self._retry, sends=sends)
 
-    async def _send(self, operation: str, request: BaseModel) -> dict[str, Any]:
-        """Send a request whose reply has nothing to parse (or is read raw, headers included)."""
-        return await self._core.send(operation, checked_wire(request), retry=self._retry)
+    async def _send(
+        self, operation: str, request: BaseModel, *, sends: Sends | None = None
+    ) -> dict[str, Any]:
+        """Send a request whose reply has nothing to parse (or is read raw, headers included);
+        ``sends`` logs the sends."""
+        return await self._core.send(
+            operation, checked_wire(request), retry=self._retry, sends=sends
+        )
 
     async def _paginate(
         self,

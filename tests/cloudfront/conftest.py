@@ -9,7 +9,6 @@ from typing import Any
 
 import pytest
 from aiobotocore.session import AioSession, get_session
-from botocore.exceptions import ConnectionClosedError
 
 import cdnkit
 from cdnkit._core import ResourceLocks
@@ -182,24 +181,3 @@ def page_size(client: cdnkit.CloudFront, operation: str, size: int) -> None:
         params.setdefault("MaxItems", str(size))
 
     client._core.client.meta.events.register(f"before-parameter-build.cloudfront.{operation}", hook)
-
-
-def lose_answer_once(
-    client: cdnkit.CloudFront, operation: str, member: str | None = None
-) -> list[str]:
-    """Drop the first ``operation`` reply after CloudFront has acted on it, as a connection
-    reset at that moment would; returns the ``member`` Id that lost reply carried ("" without
-    a member).
-
-    The emulator's faults act before its backend, so this is done on the client side, on the
-    aiobotocore client cdnkit owns: cdnkit sees a transport error and retries.
-    """
-    lost: list[str] = []
-
-    def hook(parsed: dict[str, Any], **_: Any) -> None:
-        if not lost:
-            lost.append(parsed[member]["Id"] if member else "")
-            raise ConnectionClosedError(endpoint_url="http://localhost/")
-
-    client._core.client.meta.events.register(f"after-call.cloudfront.{operation}", hook)
-    return lost

@@ -14,7 +14,6 @@ from .conftest import (
     add_alias,
     config,
     create_distribution,
-    lose_answer_once,
     page_size,
     stage,
     stale_before,
@@ -68,38 +67,6 @@ async def test_create_sends_the_generated_caller_reference(
     assert created.distribution.status == "InProgress"
     assert created.location
     assert created.distribution.id in created.location
-
-
-async def test_a_retried_create_that_already_happened_returns_the_distribution(
-    emulator: Emulator, cf_client: cdnkit.CloudFront
-) -> None:
-    lost = lose_answer_once(cf_client, "CreateDistribution", "Distribution")
-
-    created = await cf_client.distributions.create(config(comment="once"))
-
-    assert created.distribution is not None
-    assert [created.distribution.id] == lost
-    assert created.distribution.distribution_config.comment == "once"
-    assert created.etag == (await cf_client.distributions.get(lost[0])).etag
-    assert emulator.counters.count("cloudfront", "CreateDistribution") == 2
-    assert [d.id async for d in cf_client.distributions.list()] == lost
-
-
-async def test_a_retried_copy_that_already_happened_returns_the_copy(
-    emulator: Emulator, cf_client: cdnkit.CloudFront
-) -> None:
-    primary_id = await create_distribution(cf_client)
-    lost = lose_answer_once(cf_client, "CopyDistribution", "Distribution")
-
-    copied = await cf_client.distributions.copy_to_staging(primary_id)
-
-    assert copied.distribution is not None
-    assert [copied.distribution.id] == lost
-    assert copied.distribution.distribution_config.staging is True
-    assert emulator.counters.count("cloudfront", "CopyDistribution") == 2
-    assert sorted([d.id async for d in cf_client.distributions.list()]) == sorted(
-        [primary_id, *lost]
-    )
 
 
 async def test_a_reused_caller_reference_on_a_first_attempt_is_a_conflict(
@@ -256,18 +223,6 @@ async def test_delete_disables_waits_and_deletes(
     assert count("cloudfront", "DeleteDistribution") == 1
     with pytest.raises(cdnkit.NotFoundError):
         await cf_client.distributions.get(distribution_id)
-
-
-async def test_a_retried_delete_that_already_happened_succeeds(
-    emulator: Emulator, cf_client: cdnkit.CloudFront
-) -> None:
-    distribution_id = await create_distribution(cf_client)
-    lose_answer_once(cf_client, "DeleteDistribution")
-
-    await cf_client.distributions.delete(distribution_id)
-
-    assert emulator.counters.count("cloudfront", "DeleteDistribution") == 2
-    assert [d async for d in cf_client.distributions.list()] == []
 
 
 async def test_delete_of_a_disabled_distribution_sends_no_update(

@@ -10,7 +10,7 @@ import cdnkit
 from cdnkit.testing import Emulator
 from cdnkit.types import cloudfront as cf
 
-from .conftest import CODE, VIEWER_REQUEST, lose_answer_once, page_size
+from .conftest import CODE, VIEWER_REQUEST, page_size
 
 CODE_V2 = CODE + " // v2"
 
@@ -231,27 +231,3 @@ async def test_delete(emulator: Emulator, cf_client: cdnkit.CloudFront) -> None:
     emulator.counters.reset()
     await cf_client.functions.publish("router")
     assert (count(emulator, "DescribeFunction"), count(emulator, "PublishFunction")) == (0, 1)
-
-
-async def test_a_retried_create_or_delete_that_already_happened_succeeds(
-    emulator: Emulator, cf_client: cdnkit.CloudFront
-) -> None:
-    lose_answer_once(cf_client, "CreateFunction")
-    lose_answer_once(cf_client, "DeleteFunction")
-
-    created = await cf_client.functions.create("router", code=CODE, comment="c")
-
-    assert count(emulator, "CreateFunction") == 2
-    assert created.etag == (await cf_client.functions.describe("router")).etag
-    assert created.function_summary is not None
-    assert created.function_summary.function_config.comment == "c"
-    emulator.counters.reset()
-    await cf_client.functions.publish("router")  # the reconciled ETag was remembered
-    assert (count(emulator, "DescribeFunction"), count(emulator, "PublishFunction")) == (0, 1)
-
-    await cf_client.functions.delete("router")
-    assert count(emulator, "DeleteFunction") == 2
-    assert [f async for f in cf_client.functions.list()] == []
-    await cf_client.functions.create("x", code=CODE)
-    with pytest.raises(cdnkit.ConflictError):  # a first attempt: the name is someone else's
-        await cf_client.functions.create("x", code=CODE)

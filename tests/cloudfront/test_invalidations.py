@@ -7,7 +7,7 @@ import pytest
 import cdnkit
 from cdnkit.testing import Emulator
 
-from .conftest import create_distribution, lose_answer_once, page_size
+from .conftest import create_distribution, page_size
 
 
 async def test_create_get_and_wait(emulator: Emulator, cf_client: cdnkit.CloudFront) -> None:
@@ -41,19 +41,6 @@ async def test_the_same_caller_reference_returns_the_same_invalidation(
     assert again.id == first.id
     assert emulator.counters.count("cloudfront", "CreateInvalidation") == 2
     assert [i.id async for i in cf_client.invalidations.list(distribution_id)] == [first.id]
-
-
-async def test_a_retry_after_a_lost_answer_returns_the_first_invalidation(
-    emulator: Emulator, cf_client: cdnkit.CloudFront
-) -> None:
-    distribution_id = await create_distribution(cf_client)
-    lost = lose_answer_once(cf_client, "CreateInvalidation", "Invalidation")
-
-    created = await cf_client.invalidations.create(distribution_id, ["/*"])
-
-    assert [created.id] == lost
-    assert emulator.counters.count("cloudfront", "CreateInvalidation") == 2
-    assert [i.id async for i in cf_client.invalidations.list(distribution_id)] == lost
 
 
 async def test_list_returns_every_page(emulator: Emulator, cf_client: cdnkit.CloudFront) -> None:

@@ -9,7 +9,7 @@ from cdnkit.resources.cloudfront import KeyValueStoreFailedError
 from cdnkit.testing import Emulator
 from cdnkit.types import cloudfront as cf
 
-from .conftest import before_call, lose_answer_once, page_size, stale_before
+from .conftest import before_call, page_size, stale_before
 
 SOURCE = "arn:aws:s3:::flags-bucket/flags.json"
 
@@ -122,32 +122,3 @@ async def test_a_comment_too_long_is_refused_before_any_request(
         await cf_client.key_value_stores.update("flags", comment="x" * 129)
     assert any(error["loc"] == ("comment",) for error in caught.value.errors())
     assert emulator.counters.total() == 0
-
-
-async def test_a_retried_create_that_already_happened_returns_the_store(
-    emulator: Emulator, cf_client: cdnkit.CloudFront
-) -> None:
-    lost = lose_answer_once(cf_client, "CreateKeyValueStore", "KeyValueStore")
-
-    created = await cf_client.key_value_stores.create("flags", comment="c", wait=True)
-
-    assert created.key_value_store is not None
-    assert [created.key_value_store.id] == lost
-    assert created.key_value_store.status == "READY"
-    assert emulator.counters.count("cloudfront", "CreateKeyValueStore") == 2
-    # On a first attempt the name is someone else's store: that stays a conflict.
-    with pytest.raises(cdnkit.ConflictError):
-        await cf_client.key_value_stores.create("flags", comment="c")
-
-
-async def test_a_retried_delete_that_already_happened_succeeds(
-    emulator: Emulator, cf_client: cdnkit.CloudFront
-) -> None:
-    await cf_client.key_value_stores.create("flags")
-    lose_answer_once(cf_client, "DeleteKeyValueStore")
-
-    await cf_client.key_value_stores.delete("flags")
-
-    assert emulator.counters.count("cloudfront", "DeleteKeyValueStore") == 2
-    with pytest.raises(cdnkit.NotFoundError):
-        await cf_client.key_value_stores.delete("flags")  # gone before the call: not hidden

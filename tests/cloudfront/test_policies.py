@@ -11,7 +11,6 @@ from cdnkit.types import cloudfront as cf
 
 from .conftest import (
     create_distribution,
-    lose_answer_once,
     page_size,
     stage,
     staging_copy,
@@ -209,29 +208,3 @@ def test_set_weight_turns_a_header_policy_into_a_weight_policy() -> None:
     )
     set_weight(0.02)(config)
     assert config.traffic_config == single_weight(0.02)
-
-
-async def test_a_retried_create_or_delete_that_already_happened_succeeds(
-    emulator: Emulator, cf_client: cdnkit.CloudFront
-) -> None:
-    primary_id = await create_distribution(cf_client)
-    _, domain = await staging_copy(cf_client, primary_id)
-    lost = lose_answer_once(
-        cf_client, "CreateContinuousDeploymentPolicy", "ContinuousDeploymentPolicy"
-    )
-    lose_answer_once(cf_client, "DeleteContinuousDeploymentPolicy")
-    policies = cf_client.continuous_deployment_policies
-
-    created = await policies.create(
-        staging_distribution_dns_names=[domain], traffic_config=single_header("aws-cf-cd-a", "1")
-    )
-
-    assert created.continuous_deployment_policy is not None
-    assert [created.continuous_deployment_policy.id] == lost
-    assert created.etag == (await policies.get(lost[0])).etag
-    assert emulator.counters.count("cloudfront", "CreateContinuousDeploymentPolicy") == 2
-    assert [policy.id async for policy in policies.list()] == lost
-
-    await policies.delete(lost[0])
-    assert emulator.counters.count("cloudfront", "DeleteContinuousDeploymentPolicy") == 2
-    assert [policy async for policy in policies.list()] == []

@@ -106,7 +106,13 @@ class ContinuousDeploymentPolicies(Resource):
         traffic_config: cf.TrafficConfig,
         enabled: bool = True,
     ) -> cf.CreateContinuousDeploymentPolicyResult:
-        """Create a policy (``Quantity`` derived from the DNS names)."""
+        """Create a policy (``Quantity`` derived from the DNS names).
+
+        Retried on transient failures. A policy has no client token, but a staging
+        distribution has one policy: after a lost answer the resend answers
+        StagingDistributionInUse, and the policy with exactly this config (the one the first
+        send made) is returned. On a first attempt, or when no policy matches, it is raised.
+        """
         config = build_request(
             cf.ContinuousDeploymentPolicyConfig,
             staging_distribution_dns_names=cf.StagingDistributionDnsNames(
@@ -188,7 +194,14 @@ class ContinuousDeploymentPolicies(Resource):
     ) -> cf.UpdateContinuousDeploymentPolicyResult:
         """Change the policy: ``mutate`` edits a copy of the current config (re-applied if
         someone else wrote in between), or ``config`` replaces it. A change that changes
-        nothing sends nothing and returns the policy as it is."""
+        nothing sends nothing and returns the policy as it is.
+
+        With ``if_match`` that ETag is sent and a conflict is raised, not retried. Transient
+        failures are retried. After a lost answer the resend is refused as stale by this
+        call's own write: when the policy read again holds what was sent, it is returned as
+        it is (one write, even with ``if_match``); otherwise the change is another writer's
+        and the mutation is re-applied to a fresh read (or the conflict raised).
+        """
         if (mutate is None) == (config is None):
             raise InvalidRequestError("update: pass exactly one of mutate= or config=")
         if config is not None:
@@ -247,13 +260,17 @@ class ContinuousDeploymentPolicies(Resource):
         )
 
     async def delete(self, policy_id: str, *, if_match: str | None = None) -> None:
+        """Delete the policy (detach it from its primary first). Retried on transient
+        failures and, without ``if_match``, on stale ETags. After a lost answer the resend
+        finds the policy gone: the delete landed, and that is success."""
+
         async def attempt() -> None:
             etag = if_match or (await self.get(policy_id)).etag
             request = build_request(
                 cf.DeleteContinuousDeploymentPolicyRequest, id=policy_id, if_match=etag
             )
             await delete_after_read(
-                lambda: self._send("DeleteContinuousDeploymentPolicy", request),
+                lambda sends: self._send("DeleteContinuousDeploymentPolicy", request, sends=sends),
                 was_read=if_match is None,
             )
 

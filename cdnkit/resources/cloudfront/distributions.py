@@ -8,9 +8,22 @@ from collections.abc import AsyncIterator, Sequence
 from typing import Any, TypeVar
 
 from ..._core import Sends, build_request, checked_wire, poll
-from ..._etag import ETagged, Mutator, delete_after_read, read_modify_write, retry_on_stale
-from ..._exceptions import ConflictError, InvalidRequestError, UnexpectedResponseError
-from ..._models import parse_response
+from ..._etag import (
+    ETagged,
+    Mutator,
+    delete_after_read,
+    holds,
+    read_modify_write,
+    retry_on_stale,
+    send_conditional,
+)
+from ..._exceptions import (
+    ConflictError,
+    InvalidRequestError,
+    NotFoundError,
+    UnexpectedResponseError,
+)
+from ..._models import parse_response, to_wire
 from ...types import cloudfront as cf
 from .._base import Resource
 from ._reconcile import send_create
@@ -19,6 +32,8 @@ __all__ = ["Distributions", "distribution_config"]
 
 _DEPLOYED = "Deployed"
 _EXISTING_ID = re.compile(r"\b(E[A-Z0-9]{8,})\b")
+#: DistributionConfig members a promotion keeps from the primary (the rest comes from staging).
+_KEPT_ON_PROMOTION = ("CallerReference", "Aliases", "ContinuousDeploymentPolicyId", "Staging")
 
 
 def distribution_config(
@@ -81,8 +96,10 @@ class Distributions(Resource):
     ) -> cf.CreateDistributionResult:
         """Create a distribution (see :func:`distribution_config` for a minimal config).
 
-        A retry of a create that reached CloudFront (same CallerReference) answers
-        DistributionAlreadyExists naming the distribution: that one is returned.
+        Retried on transient failures (throttling, 5xx, no answer) with the same
+        CallerReference. After a lost answer the resend answers DistributionAlreadyExists
+        naming the distribution the first send made: that one is returned (one distribution).
+        On a first attempt the same error is raised: the reference is someone else's.
         """
         request = cf.CreateDistributionRequest(distribution_config=config)
         created = await self._create_once(
@@ -124,7 +141,15 @@ class Distributions(Resource):
         wait: bool = False,
     ) -> cf.UpdateDistributionResult:
         """Change the distribution's config: ``mutate`` edits a copy of the current one
-        (re-applied after a conflicting write), or ``config`` replaces it."""
+        (re-applied after a conflicting write), or ``config`` replaces it.
+
+        The write carries the ETag read with the config (or ``if_match``, then a conflict is
+        raised as :class:`cdnkit.PreconditionFailedError`, not retried). Transient failures
+        are retried. After a lost answer the resend is refused as stale by this call's own
+        write: when the config read again holds what was sent, that write is returned (the
+        mutation is applied once, even with ``if_match``); otherwise it is another writer's
+        change, and the mutation is re-applied to a fresh read (or the conflict raised).
+        """
         if (mutate is None) == (config is None):
             raise InvalidRequestError("update: pass exactly one of mutate= or config=")
         if config is not None:
@@ -190,8 +215,10 @@ class Distributions(Resource):
     ) -> cf.CopyDistributionResult:
         """Copy the primary into a new staging distribution (``Staging=true``).
 
-        The CallerReference is generated once per call when omitted, so a retried copy that
-        already happened returns the copy instead of failing."""
+        The CallerReference is generated once per call when omitted, and every send of the
+        call (transient failures and stale ETags are retried) carries it: after a lost answer,
+        the resend answers DistributionAlreadyExists naming the copy the first send made, and
+        that copy is returned (one copy)."""
         reference = caller_reference or str(uuid.uuid4())
         # Counted across re-reads too: any earlier send of this reference may have landed.
         sends = Sends()
@@ -223,7 +250,8 @@ class Distributions(Resource):
     async def attach_continuous_deployment_policy(
         self, primary_id: str, policy_id: str, *, wait: bool = False
     ) -> cf.UpdateDistributionResult:
-        """Point the primary at a continuous deployment policy."""
+        """Point the primary at a continuous deployment policy (an :meth:`update`: retried and
+        reconciled after a lost answer the same way)."""
 
         def attach(config: cf.DistributionConfig) -> None:
             config.continuous_deployment_policy_id = policy_id
@@ -236,7 +264,12 @@ class Distributions(Resource):
         """Copy the staging config onto the primary (UpdateDistributionWithStagingConfig).
 
         CloudFront takes both ETags in one If-Match, ``"<primary>, <staging>"``; both are read
-        fresh, and re-read if either changed before the promotion landed.
+        fresh, and re-read if either changed before the promotion landed. Transient failures
+        are retried. After a lost answer the resend is refused as stale (the promotion moved
+        the primary's ETag on): when the primary now holds the staging config (all but the
+        members a promotion keeps: CallerReference, Aliases, ContinuousDeploymentPolicyId,
+        Staging) and its policy is off (a promotion turns it off), that promotion was this
+        call's and the primary is returned as it is now; nothing is promoted twice.
         """
 
         async def attempt() -> cf.UpdateDistributionWithStagingConfigResult:
@@ -248,11 +281,41 @@ class Distributions(Resource):
                 staging_distribution_id=staging_id,
                 if_match=f"{primary.etag}, {staging.etag}",
             )
-            return await self._invoke(
-                "UpdateDistributionWithStagingConfig",
-                request,
-                cf.UpdateDistributionWithStagingConfigResult,
-            )
+            if staging.distribution_config is None:
+                raise UnexpectedResponseError(
+                    f"GetDistributionConfig returned nothing for {staging_id}"
+                )
+            # What the primary holds once this promotion lands.
+            wanted = to_wire(staging.distribution_config)
+            for member in _KEPT_ON_PROMOTION:
+                wanted.pop(member, None)
+
+            async def send(sends: Sends) -> cf.UpdateDistributionWithStagingConfigResult:
+                return await self._invoke(
+                    "UpdateDistributionWithStagingConfig",
+                    request,
+                    cf.UpdateDistributionWithStagingConfigResult,
+                    sends=sends,
+                )
+
+            async def landed() -> cf.UpdateDistributionWithStagingConfigResult | None:
+                now = await self.get(primary_id)
+                if now.distribution is None:
+                    return None
+                config = now.distribution.distribution_config
+                if not holds(to_wire(config), wanted):
+                    return None
+                # A promotion also turns the policy off: a primary that held the staging
+                # config already, made stale by something else, is not this promotion's work.
+                if config.continuous_deployment_policy_id:
+                    policy = await self._policy_config(config.continuous_deployment_policy_id)
+                    if policy is None or policy.enabled:
+                        return None
+                return cf.UpdateDistributionWithStagingConfigResult(
+                    distribution=now.distribution, etag=now.etag
+                )
+
+            return await send_conditional(send, landed)
 
         # Locks taken in a fixed order so two promotions cannot deadlock.
         first, second = sorted((_key(primary_id), _key(staging_id)))
@@ -268,9 +331,30 @@ class Distributions(Resource):
         return promoted
 
     async def delete(self, distribution_id: str, *, timeout: float | None = None) -> None:
-        """Disable the distribution if needed, wait until it is deployed, then delete it."""
+        """Disable the distribution if needed, wait until it is deployed, then delete it.
+
+        A primary with a continuous deployment policy attached cannot be deleted: that raises
+        :class:`cdnkit.ConflictError` naming the policy before anything is changed (detach it
+        first: update the primary without ``ContinuousDeploymentPolicyId``).
+
+        The disable is an :meth:`update` (retried and reconciled after a lost answer the same
+        way). The delete is retried on transient failures and stale ETags; after a lost
+        answer the resend finds the distribution gone: the delete landed, and that is success.
+        """
 
         def disable(config: cf.DistributionConfig) -> None:
+            policy_id = config.continuous_deployment_policy_id
+            if policy_id:
+                raise ConflictError(
+                    f"distribution {distribution_id} has continuous deployment policy "
+                    f"{policy_id} attached: detach it (update the distribution without "
+                    "ContinuousDeploymentPolicyId) before deleting the distribution",
+                    service="cloudfront",
+                    operation="DeleteDistribution",
+                    code="ContinuousDeploymentPolicyAttached",
+                    http_status=None,
+                    request_id=None,
+                )
             config.enabled = False
 
         await self.update(distribution_id, mutate=disable)
@@ -280,13 +364,27 @@ class Distributions(Resource):
             etag = (await self.get_config(distribution_id)).etag
             request = build_request(cf.DeleteDistributionRequest, id=distribution_id, if_match=etag)
             await delete_after_read(
-                lambda: self._send("DeleteDistribution", request), was_read=True
+                lambda sends: self._send("DeleteDistribution", request, sends=sends),
+                was_read=True,
             )
 
         async with self._core.locks.get(_key(distribution_id)):
             await retry_on_stale(
                 self._core, attempt, what=_key(distribution_id), policy=self._retry
             )
+
+    async def _policy_config(self, policy_id: str) -> cf.ContinuousDeploymentPolicyConfig | None:
+        """The config of a continuous deployment policy; None if there is no such policy."""
+        request = build_request(cf.GetContinuousDeploymentPolicyConfigRequest, id=policy_id)
+        try:
+            found = await self._invoke(
+                "GetContinuousDeploymentPolicyConfig",
+                request,
+                cf.GetContinuousDeploymentPolicyConfigResult,
+            )
+        except NotFoundError:
+            return None
+        return found.continuous_deployment_policy_config
 
     async def wait_deployed(
         self, distribution_id: str, *, timeout: float | None = None

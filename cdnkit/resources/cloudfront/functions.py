@@ -6,9 +6,9 @@ import json
 from collections.abc import AsyncIterator, Mapping, Sequence
 from typing import Any
 
-from ..._core import build_request, checked_wire
-from ..._etag import delete_after_read, retry_on_stale
-from ..._exceptions import ConflictError, UnexpectedResponseError
+from ..._core import Sends, build_request, checked_wire
+from ..._etag import delete_after_read, holds, retry_on_stale, send_conditional
+from ..._exceptions import ConflictError, NotFoundError, UnexpectedResponseError
 from ..._models import parse_response, to_wire
 from ...types import cloudfront as cf
 from .._base import Resource
@@ -48,6 +48,13 @@ class Functions(Resource):
         comment: str = "",
         key_value_store_arns: Sequence[str] | None = None,
     ) -> cf.CreateFunctionResult:
+        """Create a function (in the DEVELOPMENT stage).
+
+        Retried on transient failures. A function has no client token: after a lost answer
+        the resend answers FunctionAlreadyExists, and the function of that name is returned
+        when it has exactly this config and code (the first send's). On a first attempt it is
+        raised: the name is taken.
+        """
         config = build_request(
             cf.FunctionConfig,
             comment=comment,
@@ -91,15 +98,38 @@ class Functions(Resource):
 
     async def get_code(self, name: str, *, stage: cf.FunctionStage | None = None) -> bytes:
         """The function's code in ``stage`` (DEVELOPMENT when omitted)."""
+        code, _ = await self._code_and_etag(name, stage)
+        return code
+
+    async def _code_and_etag(
+        self, name: str, stage: cf.FunctionStage | None
+    ) -> tuple[bytes, str | None]:
+        """The code in ``stage`` and the ETag of the stage it was read from."""
         request = build_request(cf.GetFunctionRequest, name=name, stage=stage)
         reply = await self._send("GetFunction", request)
+        etag = reply.get("ETag")
         # FunctionCode is the reply's streaming payload, not bytes: read it to the end.
         body = reply.get("FunctionCode")
         if body is None:
-            return b""
+            return b"", etag
         async with body as stream:
             code: bytes = await stream.read()
-        return code
+        return code, etag
+
+    async def _stage_as_is(
+        self, name: str, stage: cf.FunctionStage
+    ) -> tuple[cf.FunctionSummary, bytes, str] | None:
+        """The summary, code and ETag of ``stage``, read consistently (the same ETag on
+        both reads); None when the stage does not exist or changed between the reads."""
+        try:
+            described = await self.describe(name, stage=stage)
+            code, etag = await self._code_and_etag(name, stage)
+        except NotFoundError:
+            return None
+        summary = described.function_summary
+        if summary is None or described.etag is None or etag != described.etag:
+            return None
+        return summary, code, etag
 
     def list(self, *, stage: cf.FunctionStage | None = None) -> AsyncIterator[cf.FunctionSummary]:
         """Every function (of one stage, if given), fetching further pages as needed."""
@@ -127,7 +157,13 @@ class Functions(Resource):
         if_match: str | None = None,
     ) -> cf.UpdateFunctionResult:
         """Change the DEVELOPMENT stage; what is not given stays as it is. Nothing is sent
-        when nothing changes. Publish to make it LIVE."""
+        when nothing changes. Publish to make it LIVE.
+
+        Retried on transient failures and, without ``if_match``, on stale ETags (with it, a
+        conflict is raised). After a lost answer the resend is refused as stale by this call's
+        own write: when DEVELOPMENT now holds exactly the code and config sent, that write is
+        returned with the ETag it made (no second UpdateFunction, even with ``if_match``).
+        """
         new_code = _code(code) if code is not None else None
         # Checked up front (placeholders for what is read later), so bad input fails before
         # the first read.
@@ -161,6 +197,7 @@ class Functions(Resource):
                 else before.key_value_store_associations,
             )
             if new_code is None and config == before and if_match is None:
+                self._remember(name, current.etag)
                 return cf.UpdateFunctionResult(function_summary=summary, etag=current.etag)
             request = build_request(
                 cf.UpdateFunctionRequest,
@@ -169,12 +206,29 @@ class Functions(Resource):
                 function_config=config,
                 function_code=new_code if new_code is not None else await self.get_code(name),
             )
-            reply = await self._send("UpdateFunction", request)
-            headers: Mapping[str, Any] = reply.pop("ResponseMetadata", {}).get("HTTPHeaders", {})
-            result = parse_response(cf.UpdateFunctionResult, reply)
-            etag = result.etag or headers.get("etag")
-            self._remember(name, etag)
-            return cf.UpdateFunctionResult(function_summary=result.function_summary, etag=etag)
+
+            async def send(sends: Sends) -> cf.UpdateFunctionResult:
+                reply = await self._send("UpdateFunction", request, sends=sends)
+                metadata: Mapping[str, Any] = reply.pop("ResponseMetadata", {})
+                headers: Mapping[str, Any] = metadata.get("HTTPHeaders", {})
+                result = parse_response(cf.UpdateFunctionResult, reply)
+                etag = result.etag or headers.get("etag")
+                return cf.UpdateFunctionResult(function_summary=result.function_summary, etag=etag)
+
+            async def landed() -> cf.UpdateFunctionResult | None:
+                now = await self._stage_as_is(name, "DEVELOPMENT")
+                if now is None:
+                    return None
+                summary, code_now, etag = now
+                if code_now != request.function_code or not holds(
+                    to_wire(summary.function_config), to_wire(config)
+                ):
+                    return None
+                return cf.UpdateFunctionResult(function_summary=summary, etag=etag)
+
+            updated = await send_conditional(send, landed)
+            self._remember(name, updated.etag)
+            return updated
 
         async with self._core.locks.get(_key(name)):
             return await retry_on_stale(
@@ -186,7 +240,15 @@ class Functions(Resource):
             )
 
     async def publish(self, name: str, *, if_match: str | None = None) -> cf.PublishFunctionResult:
-        """Copy DEVELOPMENT to LIVE."""
+        """Copy DEVELOPMENT to LIVE.
+
+        The DEVELOPMENT ETag is the one remembered from this client's last create or update
+        of the function, else read; retried on transient failures and, without ``if_match``,
+        on a stale ETag (read afresh). Publishing does not move the DEVELOPMENT ETag, so a
+        resend after a lost answer would publish again: before resending, LIVE is read, and
+        when it already holds what DEVELOPMENT is at that ETag (code and config), the publish
+        is taken as done and LIVE is returned (one publish).
+        """
         use_remembered = True
 
         async def attempt() -> cf.PublishFunctionResult:
@@ -196,7 +258,26 @@ class Functions(Resource):
             if etag is None:
                 etag = (await self.describe(name, stage="DEVELOPMENT")).etag
             request = build_request(cf.PublishFunctionRequest, name=name, if_match=etag)
-            return await self._invoke("PublishFunction", request, cf.PublishFunctionResult)
+            sent = etag
+
+            async def reconcile() -> cf.PublishFunctionResult | None:
+                development = await self._stage_as_is(name, "DEVELOPMENT")
+                if development is None or development[2] != sent:
+                    return None
+                live = await self._stage_as_is(name, "LIVE")
+                if live is None or live[1] != development[1]:
+                    return None
+                if to_wire(live[0].function_config) != to_wire(development[0].function_config):
+                    return None
+                return cf.PublishFunctionResult(function_summary=live[0])
+
+            return await self._core.invoke(
+                "PublishFunction",
+                request,
+                cf.PublishFunctionResult,
+                retry=self._retry,
+                reconcile=reconcile,
+            )
 
         async with self._core.locks.get(_key(name)):
             return await retry_on_stale(
@@ -238,11 +319,16 @@ class Functions(Resource):
         return await retry_on_stale(self._core, attempt, what=_key(name), policy=self._retry)
 
     async def delete(self, name: str, *, if_match: str | None = None) -> None:
+        """Delete the function. Retried on transient failures and, without ``if_match``, on
+        stale ETags. After a lost answer the resend finds the function gone: the delete
+        landed, and that is success."""
+
         async def attempt() -> None:
             etag = if_match or (await self.describe(name, stage="DEVELOPMENT")).etag
             request = build_request(cf.DeleteFunctionRequest, name=name, if_match=etag)
             await delete_after_read(
-                lambda: self._send("DeleteFunction", request), was_read=if_match is None
+                lambda sends: self._send("DeleteFunction", request, sends=sends),
+                was_read=if_match is None,
             )
 
         async with self._core.locks.get(_key(name)):

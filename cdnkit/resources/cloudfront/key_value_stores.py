@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
 
-from ..._core import ServiceCore, build_request, checked_wire, poll
-from ..._etag import delete_after_read, retry_on_stale
+from ..._core import Sends, ServiceCore, build_request, checked_wire, poll
+from ..._etag import delete_after_read, retry_on_stale, send_conditional
 from ..._exceptions import CdnKitError, ConflictError, InvalidRequestError, UnexpectedResponseError
 from ..._policies import RetryPolicy, WaitPolicy
 from ...types import cloudfront as cf
@@ -77,7 +77,12 @@ class KeyValueStores(Resource):
         import_source: cf.ImportSource | None = None,
         wait: bool = False,
     ) -> cf.CreateKeyValueStoreResult:
-        """Create a store; with ``wait=True`` return once it is ``READY``."""
+        """Create a store; with ``wait=True`` return once it is ``READY``.
+
+        Retried on transient failures. A store has no client token: after a lost answer the
+        resend answers EntityAlreadyExists, and the store of that name is returned when it has
+        this comment (the first send's). On a first attempt it is raised: the name is taken.
+        """
         request = build_request(
             cf.CreateKeyValueStoreRequest, name=name, comment=comment, import_source=import_source
         )
@@ -130,7 +135,13 @@ class KeyValueStores(Resource):
     async def update(
         self, name: str, *, comment: str, if_match: str | None = None
     ) -> cf.UpdateKeyValueStoreResult:
-        """Change the comment (the only mutable member); nothing is sent if it is the same."""
+        """Change the comment (the only mutable member); nothing is sent if it is the same.
+
+        Retried on transient failures and, without ``if_match``, on stale ETags (with it, a
+        conflict is raised). After a lost answer the resend is refused as stale by this call's
+        own write: when the store now has this comment, it is returned as it is (one write,
+        even with ``if_match``).
+        """
         # Validated up front, so a bad comment fails before the first read.
         build_request(cf.UpdateKeyValueStoreRequest, name=name, comment=comment, if_match="-")
 
@@ -145,7 +156,21 @@ class KeyValueStores(Resource):
                 comment=comment,
                 if_match=if_match or current.etag,
             )
-            return await self._invoke("UpdateKeyValueStore", request, cf.UpdateKeyValueStoreResult)
+
+            async def send(sends: Sends) -> cf.UpdateKeyValueStoreResult:
+                return await self._invoke(
+                    "UpdateKeyValueStore", request, cf.UpdateKeyValueStoreResult, sends=sends
+                )
+
+            async def landed() -> cf.UpdateKeyValueStoreResult | None:
+                now = await self.describe(name)
+                if now.key_value_store is None or now.key_value_store.comment != comment:
+                    return None
+                return cf.UpdateKeyValueStoreResult(
+                    key_value_store=now.key_value_store, etag=now.etag
+                )
+
+            return await send_conditional(send, landed)
 
         async with self._core.locks.get(_key(name)):
             return await retry_on_stale(
@@ -157,11 +182,16 @@ class KeyValueStores(Resource):
             )
 
     async def delete(self, name: str, *, if_match: str | None = None) -> None:
+        """Delete the store. Retried on transient failures and, without ``if_match``, on
+        stale ETags. After a lost answer the resend finds the store gone: the delete landed,
+        and that is success."""
+
         async def attempt() -> None:
             etag = if_match or (await self.describe(name)).etag
             request = build_request(cf.DeleteKeyValueStoreRequest, name=name, if_match=etag)
             await delete_after_read(
-                lambda: self._send("DeleteKeyValueStore", request), was_read=if_match is None
+                lambda sends: self._send("DeleteKeyValueStore", request, sends=sends),
+                was_read=if_match is None,
             )
 
         async with self._core.locks.get(_key(name)):
