@@ -8,7 +8,12 @@ from typing import Any
 
 from ..._core import Sends, build_request, checked_wire
 from ..._etag import delete_after_read, holds, retry_on_stale, send_conditional
-from ..._exceptions import ConflictError, NotFoundError, UnexpectedResponseError
+from ..._exceptions import (
+    ConflictError,
+    InvalidRequestError,
+    NotFoundError,
+    UnexpectedResponseError,
+)
 from ..._models import parse_response, to_wire
 from ...types import cloudfront as cf
 from .._base import Resource
@@ -17,8 +22,12 @@ from ._reconcile import send_create
 __all__ = ["Functions"]
 
 
-def _code(code: bytes | str) -> bytes:
-    return code.encode("utf-8") if isinstance(code, str) else code
+def _code(code: bytes | str, what: str = "code") -> bytes:
+    if isinstance(code, str):
+        return code.encode("utf-8")
+    if isinstance(code, bytes | bytearray):
+        return bytes(code)
+    raise InvalidRequestError(f"{what}: expected str or bytes, not {type(code).__name__}")
 
 
 def _associations(arns: Sequence[str]) -> cf.KeyValueStoreAssociations:
@@ -173,7 +182,7 @@ class Functions(Resource):
             if_match=if_match or "-",
             function_config=build_request(
                 cf.FunctionConfig,
-                comment=comment or "",
+                comment=comment if comment is not None else "",
                 runtime="cloudfront-js-2.0",
                 key_value_store_associations=_associations(key_value_store_arns)
                 if key_value_store_arns is not None
@@ -298,9 +307,16 @@ class Functions(Resource):
         """Run the function on a test event. A failed test raises
         :class:`cdnkit.FunctionTestFailedError` at once (it is deterministic)."""
         if isinstance(event, Mapping):
-            event_bytes = json.dumps(event).encode("utf-8")
+            try:
+                event_bytes = json.dumps(event).encode("utf-8")
+            except (TypeError, ValueError) as error:
+                raise InvalidRequestError(f"event: not JSON-serializable: {error}") from None
         else:
-            event_bytes = _code(event)
+            event_bytes = _code(event, "event")
+        # Checked before the ETag is read: bad input sends nothing.
+        build_request(
+            cf.TestFunctionRequest, name=name, if_match="-", stage=stage, event_object=event_bytes
+        )
 
         async def attempt() -> cf.TestResult:
             etag = (await self.describe(name, stage=stage)).etag
