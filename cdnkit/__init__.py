@@ -47,6 +47,8 @@ from ._policies import RetryPolicy, WaitPolicy
 
 if TYPE_CHECKING:
     from ._client import CloudFront, Lightsail
+    from .resources.cloudfront.key_value_stores import KeyValueStoreFailedError
+    from .resources.cloudfront.keys import KeyValueStoreSyncError
 
 __version__ = "0.1.0"
 
@@ -58,6 +60,14 @@ def __getattr__(name: str) -> Any:
         from . import _client
 
         return getattr(_client, name)
+    if name == "KeyValueStoreFailedError":
+        from .resources.cloudfront.key_value_stores import KeyValueStoreFailedError
+
+        return KeyValueStoreFailedError
+    if name == "KeyValueStoreSyncError":
+        from .resources.cloudfront.keys import KeyValueStoreSyncError
+
+        return KeyValueStoreSyncError
     raise AttributeError(f"module 'cdnkit' has no attribute {name!r}")
 
 
@@ -71,6 +81,8 @@ __all__ = [
     "DeadlineExceededError",
     "FunctionTestFailedError",
     "InvalidRequestError",
+    "KeyValueStoreFailedError",
+    "KeyValueStoreSyncError",
     "Lightsail",
     "LimitExceededError",
     "NotFoundError",

@@ -148,11 +148,11 @@ async def test_update_needs_exactly_one_of_mutate_and_config(
     emulator.counters.reset()
     policies = cf_client.continuous_deployment_policies
     with pytest.raises(cdnkit.InvalidRequestError):
-        await policies.update(staged.policy_id)
+        await policies.update(staged.policy_id)  # type: ignore[call-overload]  # the run-time check is tested
     stored = await policies.get_config(staged.policy_id)
     assert stored.continuous_deployment_policy_config is not None
     with pytest.raises(cdnkit.InvalidRequestError):
-        await policies.update(
+        await policies.update(  # type: ignore[call-overload]  # the run-time check is tested
             staged.policy_id,
             mutate=set_enabled(False),
             config=stored.continuous_deployment_policy_config,

@@ -191,3 +191,11 @@ def test_botocore_failures_that_are_not_answers_map_by_meaning() -> None:
         UnknownServiceError(service_name="x", known_service_names="y"), "lightsail", "Op"
     )
     assert type(other) is cdnkit.CdnKitError
+
+
+def test_every_error_class_is_reachable_from_cdnkit_and_rooted_in_cdnkit_error() -> None:
+    exported = [getattr(cdnkit, name) for name in cdnkit.__all__]
+    errors = [obj for obj in exported if isinstance(obj, type) and issubclass(obj, BaseException)]
+    assert cdnkit.KeyValueStoreFailedError in errors
+    assert cdnkit.KeyValueStoreSyncError in errors
+    assert all(issubclass(error, cdnkit.CdnKitError) for error in errors)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Sequence
+from typing import overload
 
 from ..._core import Sends, build_request, checked_wire
 from ..._etag import ETagged, Mutator, delete_after_read, read_modify_write, retry_on_stale
@@ -183,6 +184,24 @@ class ContinuousDeploymentPolicies(Resource):
             cf.ListContinuousDeploymentPoliciesResult,
             page,
         )
+
+    @overload
+    async def update(
+        self,
+        policy_id: str,
+        *,
+        mutate: Mutator[cf.ContinuousDeploymentPolicyConfig],
+        if_match: str | None = None,
+    ) -> cf.UpdateContinuousDeploymentPolicyResult: ...
+
+    @overload
+    async def update(
+        self,
+        policy_id: str,
+        *,
+        config: cf.ContinuousDeploymentPolicyConfig,
+        if_match: str | None = None,
+    ) -> cf.UpdateContinuousDeploymentPolicyResult: ...
 
     async def update(
         self,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import AsyncIterator, Sequence
-from typing import Any, TypeVar
+from typing import Any, TypeVar, overload
 
 from ..._core import Sends, build_request, checked_wire, poll
 from ..._etag import (
@@ -130,6 +130,26 @@ class Distributions(Resource):
         return await send_create(
             self._core, self._retry, operation, params, result, reconcile, sends
         )
+
+    @overload
+    async def update(
+        self,
+        distribution_id: str,
+        *,
+        mutate: Mutator[cf.DistributionConfig],
+        if_match: str | None = None,
+        wait: bool = False,
+    ) -> cf.UpdateDistributionResult: ...
+
+    @overload
+    async def update(
+        self,
+        distribution_id: str,
+        *,
+        config: cf.DistributionConfig,
+        if_match: str | None = None,
+        wait: bool = False,
+    ) -> cf.UpdateDistributionResult: ...
 
     async def update(
         self,
