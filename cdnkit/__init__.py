@@ -43,6 +43,7 @@ from ._exceptions import (
     UnexpectedResponseError,
     WaiterTimeoutError,
 )
+from ._models import parse
 from ._policies import RetryPolicy, WaitPolicy
 
 if TYPE_CHECKING:
@@ -99,4 +100,5 @@ __all__ = [
     "WaitPolicy",
     "WaiterTimeoutError",
     "__version__",
+    "parse",
 ]

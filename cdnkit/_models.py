@@ -37,6 +37,7 @@ __all__ = [
     "check_rules",
     "derive_quantity",
     "max_utf8_bytes",
+    "parse",
     "parse_response",
     "to_wire",
     "validate_request",
@@ -173,6 +174,18 @@ def parse_response(model: type[ModelT], data: Mapping[str, Any]) -> ModelT:
                 _put_back(parsed, loc, value)
             return parsed
     return _construct_leniently(model, data)
+
+
+def parse(model: type[ModelT], reply: Mapping[str, Any]) -> ModelT:
+    """Parse a reply of a raw aiobotocore call into its model, as cdnkit parses its own:
+    ``ResponseMetadata`` is left out, and a member or enum value newer than this botocore never
+    fails parsing.
+
+    ``cdnkit.parse(GetDistributionsResult, await client.get_distributions())``
+    """
+    if "ResponseMetadata" in reply:
+        reply = {key: value for key, value in reply.items() if key != "ResponseMetadata"}
+    return parse_response(model, reply)
 
 
 def _without(

@@ -19,7 +19,7 @@ import cdnkit
 from cdnkit.testing import Emulator
 from cdnkit.types import lightsail as ls
 
-from .conftest import FAST_RETRY, new_kit
+from .conftest import FAST_RETRY, SESSION, new_kit
 
 
 class CountingSession(AioSession):
@@ -204,3 +204,15 @@ def test_a_lightsail_program_loads_no_cloudfront_model_and_the_reverse() -> None
             timeout=120,
         ).stdout.strip()
         assert shown == repr(expected), client
+
+
+async def test_parse_turns_a_raw_aiobotocore_reply_into_its_model(
+    emulator: Emulator, kit: cdnkit.Lightsail
+) -> None:
+    async with SESSION.create_client("lightsail", **emulator.client_kwargs()) as raw:
+        reply = await raw.get_distribution_bundles()
+    assert "ResponseMetadata" in reply
+    parsed = cdnkit.parse(ls.GetDistributionBundlesResult, reply)
+    assert [bundle.bundle_id for bundle in parsed.bundles or []] == [
+        bundle.bundle_id for bundle in await kit.distributions.bundles()
+    ]
