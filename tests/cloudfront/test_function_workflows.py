@@ -259,3 +259,17 @@ async def test_the_gate_checks_again_when_development_changes_before_the_publish
     assert count(emulator, "PublishFunction") == 2
     assert count(emulator, "GetFunction") == 2
     assert await cf_client.functions.get_code("router", stage="LIVE") == ROUTER.encode()
+
+
+async def test_a_gated_publish_whose_answer_is_lost_publishes_once(
+    emulator: Emulator, cf_client: cdnkit.CloudFront
+) -> None:
+    await cf_client.functions.create("router", code=ROUTER)
+    emulator.faults.reset_after_processing("cloudfront", operation="PublishFunction")
+
+    published = await cf_client.functions.publish("router", expect_code=ROUTER)
+
+    assert published.function_summary is not None
+    assert published.function_summary.function_metadata.stage == "LIVE"
+    assert count(emulator, "PublishFunction") == 1  # LIVE already held it: no resend
+    assert await cf_client.functions.get_code("router", stage="LIVE") == ROUTER.encode()

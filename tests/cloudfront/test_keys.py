@@ -237,3 +237,17 @@ async def test_bad_input_sends_zero_requests(
         await cf_client.key_value_stores.create("seeded", data={"a": "1"}, import_source=source)
     assert emulator.counters.count(DATA) == 0
     assert emulator.counters.count("cloudfront") == 0
+
+
+async def test_seeding_after_a_lost_create_answer_creates_one_store_and_loads_it(
+    emulator: Emulator, cf_client: cdnkit.CloudFront
+) -> None:
+    emulator.faults.reset_after_processing("cloudfront", operation="CreateKeyValueStore")
+
+    created = await cf_client.key_value_stores.create("flags", data={"beta": "on"})
+
+    assert created.key_value_store is not None
+    assert created.key_value_store.status == "READY"
+    assert emulator.counters.count("cloudfront", "CreateKeyValueStore") == 2
+    assert [store.name async for store in cf_client.key_value_stores.list()] == ["flags"]
+    assert await cf_client.key_value_stores.keys("flags").items() == {"beta": "on"}
