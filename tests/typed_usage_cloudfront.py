@@ -9,10 +9,11 @@ true at run time (tests/cloudfront/test_typed_usage.py collects it with that fol
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from typing import assert_type
+from typing import Any, assert_type
 
 import cdnkit
 from cdnkit.resources.cloudfront import (
+    FunctionTestRun,
     KeyValueStoreFailedError,
     SyncPlan,
     distribution_config,
@@ -206,8 +207,10 @@ async def functions(cf_client: cdnkit.CloudFront, store_arn: str) -> None:
     assert_type(updated, cf.UpdateFunctionResult)
     assert_type(updated.etag, str | None)
     result = await cf_client.functions.test("router", event=EVENT, stage="DEVELOPMENT")
-    assert_type(result, cf.TestResult)
-    assert_type(result.function_output, str | None)
+    assert_type(result, FunctionTestRun)
+    assert_type(result.raw, cf.TestResult)
+    assert_type(result.output, dict[str, Any] | None)
+    assert_type(result.raw.function_output, str | None)
     published = await cf_client.functions.publish("router")
     assert_type(published, cf.PublishFunctionResult)
     assert_type(await cf_client.functions.delete("router"), None)

@@ -7,6 +7,7 @@ import json
 import pytest
 
 import cdnkit
+from cdnkit.resources.cloudfront import FunctionTestRun
 from cdnkit.testing import Emulator
 from cdnkit.types import cloudfront as cf
 
@@ -184,22 +185,23 @@ async def test_test_returns_a_typed_result(
 
     result = await cf_client.functions.test("router", event=VIEWER_REQUEST)
 
-    assert isinstance(result, cf.TestResult)
-    assert result.function_error_message is None
-    assert result.function_output is not None
-    assert json.loads(result.function_output) == {"request": VIEWER_REQUEST["request"]}
-    assert result.compute_utilization is not None
-    assert int(result.compute_utilization) > 0
+    assert isinstance(result, FunctionTestRun)
+    assert isinstance(result.raw, cf.TestResult)
+    assert result.error is None
+    assert result.raw.function_output is not None
+    assert json.loads(result.raw.function_output) == {"request": VIEWER_REQUEST["request"]}
+    assert (result.output, result.output_kind) == (VIEWER_REQUEST["request"], "request")
+    assert result.utilization > 0
     raw = await cf_client.functions.test("router", event=json.dumps(VIEWER_REQUEST))
-    assert raw.function_output == result.function_output
+    assert raw.raw.function_output == result.raw.function_output
 
 
 async def test_test_of_the_live_stage(emulator: Emulator, cf_client: cdnkit.CloudFront) -> None:
     await cf_client.functions.create("router", code=CODE)
     await cf_client.functions.publish("router")
     result = await cf_client.functions.test("router", event=VIEWER_REQUEST, stage="LIVE")
-    assert result.function_summary is not None
-    assert result.function_summary.function_metadata.stage == "LIVE"
+    assert result.raw.function_summary is not None
+    assert result.raw.function_summary.function_metadata.stage == "LIVE"
 
 
 async def test_a_failed_test_raises_at_once_and_is_not_retried(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import AsyncIterator, Mapping, Sequence
 from typing import Any
 
@@ -17,6 +16,14 @@ from ..._exceptions import (
 from ..._models import parse_response, to_wire
 from ...types import cloudfront as cf
 from .._base import Resource
+from ._function_events import (
+    FunctionCodeMismatchError,
+    FunctionTestRun,
+    ViewerRequestEvent,
+    check_output,
+    code_diff,
+    event_bytes,
+)
 from ._reconcile import send_create
 
 __all__ = ["Functions"]
@@ -248,8 +255,20 @@ class Functions(Resource):
                 manual=if_match is not None,
             )
 
-    async def publish(self, name: str, *, if_match: str | None = None) -> cf.PublishFunctionResult:
+    async def publish(
+        self,
+        name: str,
+        *,
+        if_match: str | None = None,
+        expect_code: bytes | str | None = None,
+    ) -> cf.PublishFunctionResult:
         """Copy DEVELOPMENT to LIVE.
+
+        With ``expect_code`` (the code the caller means to publish), DEVELOPMENT's code is read
+        first, with the ETag of that read: if it is not ``expect_code``, nothing is published
+        and :class:`FunctionCodeMismatchError` is raised with a diff; otherwise exactly that
+        version is published (a writer changing DEVELOPMENT meanwhile makes the publish stale,
+        and the retry checks the code again). It cannot be combined with ``if_match``.
 
         The DEVELOPMENT ETag is the one remembered from this client's last create or update
         of the function, else read; retried on transient failures and, without ``if_match``,
@@ -258,12 +277,34 @@ class Functions(Resource):
         when it already holds what DEVELOPMENT is at that ETag (code and config), the publish
         is taken as done and LIVE is returned (one publish).
         """
-        use_remembered = True
+        expected = _code(expect_code, "expect_code") if expect_code is not None else None
+        if expected is not None and if_match is not None:
+            raise InvalidRequestError(
+                "expect_code: cannot be combined with if_match (expect_code publishes the "
+                "DEVELOPMENT version whose code it checked)"
+            )
+        build_request(cf.PublishFunctionRequest, name=name, if_match=if_match or "-")
+        use_remembered = expected is None
 
         async def attempt() -> cf.PublishFunctionResult:
             nonlocal use_remembered
             etag = if_match or (self._core.etags.get(_key(name)) if use_remembered else None)
             use_remembered = False  # a retry after a conflict reads the ETag afresh
+            if expected is not None:
+                # The code and the ETag of one GetFunction reply: the version checked is the
+                # version published (or the publish is stale and this attempt runs again).
+                development, etag = await self._code_and_etag(name, "DEVELOPMENT")
+                if development != expected:
+                    diff = code_diff(
+                        development,
+                        expected,
+                        fromfile=f"{name} (DEVELOPMENT)",
+                        tofile="expect_code",
+                    )
+                    raise FunctionCodeMismatchError(
+                        f"publish {name}: refused, nothing published: the DEVELOPMENT code is "
+                        f"not expect_code\n{diff}"
+                    )
             if etag is None:
                 etag = (await self.describe(name, stage="DEVELOPMENT")).etag
             request = build_request(cf.PublishFunctionRequest, name=name, if_match=etag)
@@ -300,22 +341,28 @@ class Functions(Resource):
     async def test(
         self,
         name: str,
+        event: ViewerRequestEvent | bytes | str | Mapping[str, Any],
         *,
-        event: bytes | str | Mapping[str, Any],
         stage: cf.FunctionStage = "DEVELOPMENT",
-    ) -> cf.TestResult:
-        """Run the function on a test event. A failed test raises
-        :class:`cdnkit.FunctionTestFailedError` at once (it is deterministic)."""
-        if isinstance(event, Mapping):
-            try:
-                event_bytes = json.dumps(event).encode("utf-8")
-            except (TypeError, ValueError) as error:
-                raise InvalidRequestError(f"event: not JSON-serializable: {error}") from None
-        else:
-            event_bytes = _code(event, "event")
+        expect: Mapping[str, Any] | None = None,
+    ) -> FunctionTestRun:
+        """Run the function on a test event: a :class:`ViewerRequestEvent` or
+        :class:`ViewerResponseEvent`, or the event object itself (a mapping, or its JSON).
+
+        Returns a :class:`FunctionTestRun`: the request or response the function returned
+        (parsed), its log lines, its error (a function that throws is a test that ran, with
+        ``error`` set) and its compute utilization; ``raw`` is TestFunction's result. With
+        ``expect``, the output is compared with it (only the keys it gives, recursively): a
+        difference, or a function that failed, raises :class:`FunctionOutputMismatchError`
+        with a readable diff. A test the service failed to run raises
+        :class:`cdnkit.FunctionTestFailedError` at once (it is deterministic).
+        """
+        encoded = event_bytes(event)
+        if expect is not None and not isinstance(expect, Mapping):
+            raise InvalidRequestError(f"expect: a mapping, not {type(expect).__name__}")
         # Checked before the ETag is read: bad input sends nothing.
         build_request(
-            cf.TestFunctionRequest, name=name, if_match="-", stage=stage, event_object=event_bytes
+            cf.TestFunctionRequest, name=name, if_match="-", stage=stage, event_object=encoded
         )
 
         async def attempt() -> cf.TestResult:
@@ -325,14 +372,27 @@ class Functions(Resource):
                 name=name,
                 if_match=etag,
                 stage=stage,
-                event_object=event_bytes,
+                event_object=encoded,
             )
             result = await self._invoke("TestFunction", request, cf.TestFunctionResult)
             if result.test_result is None:
                 raise UnexpectedResponseError(f"TestFunction returned no result for {name}")
             return result.test_result
 
-        return await retry_on_stale(self._core, attempt, what=_key(name), policy=self._retry)
+        raw = await retry_on_stale(self._core, attempt, what=_key(name), policy=self._retry)
+        run = FunctionTestRun.from_result(raw)
+        if expect is not None:
+            check_output(f"function {name} ({stage})", run, expect)
+        return run
+
+    async def diff(self, name: str, code: bytes | str, *, stage: cf.FunctionStage = "LIVE") -> str:
+        """A unified diff from the code deployed in ``stage`` (LIVE by default) to ``code``;
+        empty when they are the same. :class:`cdnkit.NotFoundError` when the stage does not
+        exist (a function never published has no LIVE stage)."""
+        local = _code(code)
+        build_request(cf.GetFunctionRequest, name=name, stage=stage)
+        deployed = await self.get_code(name, stage=stage)
+        return code_diff(deployed, local, fromfile=f"{name} ({stage})", tofile="local")
 
     async def delete(self, name: str, *, if_match: str | None = None) -> None:
         """Delete the function. Retried on transient failures and, without ``if_match``, on

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+import os
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 
 from ..._core import Sends, ServiceCore, build_request, checked_wire, poll
 from ..._etag import delete_after_read, retry_on_stale, send_conditional
@@ -11,7 +12,7 @@ from ..._policies import RetryPolicy, WaitPolicy
 from ...types import cloudfront as cf
 from .._base import Resource
 from ._reconcile import send_create
-from .keys import Keys
+from .keys import Keys, _desired_items
 
 __all__ = ["KeyValueStoreFailedError", "KeyValueStores"]
 
@@ -76,13 +77,28 @@ class KeyValueStores(Resource):
         comment: str | None = None,
         import_source: cf.ImportSource | None = None,
         wait: bool = False,
+        data: Mapping[str, str] | str | os.PathLike[str] | None = None,
     ) -> cf.CreateKeyValueStoreResult:
         """Create a store; with ``wait=True`` return once it is ``READY``.
+
+        ``data`` seeds the store in the same call: a mapping of keys to values or the path of a
+        file in the AWS import format (``{"data": [{"key": ..., "value": ...}]}``). It is checked
+        before any request (the file read, every key and value, 5 MB in all), then the store is
+        created, waited for until ``READY`` (``data`` implies ``wait=True``) and loaded through
+        the data plane (``keys(name).sync(data)``: 50 keys per UpdateKeys; needs
+        ``cdnkit[kvs]``). It cannot be combined with ``import_source`` (an S3 import, which
+        stays available). If the load fails, the store exists: ``keys(name).sync(data)``
+        finishes it.
 
         Retried on transient failures. A store has no client token: after a lost answer the
         resend answers EntityAlreadyExists, and the store of that name is returned when it has
         this comment (the first send's). On a first attempt it is raised: the name is taken.
         """
+        if data is not None and import_source is not None:
+            raise InvalidRequestError(
+                "data: cannot be combined with import_source (a store is seeded from one source)"
+            )
+        seed = _desired_items(data) if data is not None else None
         request = build_request(
             cf.CreateKeyValueStoreRequest, name=name, comment=comment, import_source=import_source
         )
@@ -105,9 +121,12 @@ class KeyValueStores(Resource):
             cf.CreateKeyValueStoreResult,
             reconcile,
         )
-        if not wait:
+        if not wait and seed is None:
             return created
         ready = await self.wait_ready(name)
+        if seed:
+            store = ready.key_value_store
+            await self.keys(store.arn if store is not None else name).sync(seed)
         return cf.CreateKeyValueStoreResult(
             key_value_store=ready.key_value_store, etag=ready.etag, location=created.location
         )
