@@ -190,9 +190,9 @@ async def test_bad_test_input_sends_nothing(
     emulator.counters.reset()
     not_an_event: Any = 42
     not_a_mapping: Any = ["uri"]
-    with pytest.raises(cdnkit.InvalidRequestError, match=r"^event"):
+    with pytest.raises(cdnkit.InvalidRequestError, match=r"(?m)^  event\b"):
         await cf_client.functions.test("router", not_an_event)
-    with pytest.raises(cdnkit.InvalidRequestError, match=r"^expect"):
+    with pytest.raises(cdnkit.InvalidRequestError, match=r"(?m)^  expect\b"):
         await cf_client.functions.test("router", ViewerRequestEvent(), expect=not_a_mapping)
     assert emulator.counters.count("cloudfront") == 0
 

@@ -214,7 +214,7 @@ def _bad_inputs(tmp_path: Path) -> list[tuple[Any, str]]:
         (duplicate, "duplicate key 'a'"),
         ({"k" * 513: "v"}, "key"),
         ({"k": "v" * 1025}, "value"),
-        ({"k": 1}, "must be str"),
+        ({"k": 1}, "valid string"),
         (big, "a store holds at most 5242880"),
     ]
 

@@ -44,6 +44,11 @@ def http_sessions(kit: cdnkit.Lightsail) -> list[aiohttp.ClientSession]:
 def no_leak_reports(loop: asyncio.AbstractEventLoop) -> Iterator[list[str]]:
     """Collect ResourceWarnings and the loop's "Unclosed ..." reports raised meanwhile."""
     reports: list[str] = []
+    # Garbage of earlier tests (a subprocess's pipes...) is collected first, so that only what
+    # this block leaves behind is reported.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ResourceWarning)
+        gc.collect()
     previous = loop.get_exception_handler()
     loop.set_exception_handler(lambda _, context: reports.append(str(context.get("message"))))
     try:
