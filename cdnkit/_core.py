@@ -4,6 +4,7 @@ models to wire parameters and back, error classification, retries and polling.""
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import dataclasses
 import logging
@@ -26,6 +27,7 @@ from ._exceptions import (
     CdnKitError,
     ClientClosedError,
     DeadlineExceededError,
+    InvalidRequestError,
     ServiceError,
     ThrottlingError,
     TransportError,
@@ -159,6 +161,9 @@ class ResourceLocks:
 
     def __init__(self) -> None:
         self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
+        #: Writes made per resource by the writers sharing these locks (Lightsail modify's check
+        #: that its change still holds skips a state a later writer of the process built on it).
+        self.writes: dict[str, int] = {}
 
     def get(self, key: str) -> asyncio.Lock:
         lock = self._locks.get(key)
@@ -273,6 +278,15 @@ class ServiceCore:
         self.locks = ResourceLocks()
         #: Last ETag seen per resource key, for calls that can skip a read (function publish).
         self.etags: dict[str, str] = {}
+        #: Ids of operations this client's calls started or were answered with (Lightsail): a
+        #: lost answer's reconciliation never takes one of these for its own.
+        self.known_operations: collections.OrderedDict[str, None] = collections.OrderedDict()
+
+    def remember_operation(self, operation_id: str | None) -> None:
+        if operation_id:
+            self.known_operations[operation_id] = None
+            if len(self.known_operations) > 1024:
+                self.known_operations.popitem(last=False)
 
     @property
     def session(self) -> AioSession | None:
@@ -497,6 +511,8 @@ async def poll(
     loop = asyncio.get_running_loop()
     started = loop.time()
     limit = policy.timeout if timeout is None else timeout
+    if not limit > 0 or limit == float("inf"):
+        raise InvalidRequestError(f"timeout: must be a positive number of seconds, not {limit!r}")
     # Not `within`: a context variable set here would span the yields, and an async generator
     # may be finished in another context. Each step's scope carries the deadline instead.
     deadline = started + limit

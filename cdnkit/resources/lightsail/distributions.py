@@ -333,9 +333,14 @@ class Distributions(Resource):
             operation, changes = started
             if not wait:
                 return operation
+            written = self._core.locks.writes.get(name, 0)
             with within(self._wait.timeout):
                 operation = await self._operations.wait(operation)
                 now = to_wire(_settings_of(await self.wait_deployed(name)))
+            if self._core.locks.writes.get(name, 0) != written:
+                # A later writer of this process took its turn after this change and built on
+                # it: what it wrote holds this change (within a process, writers take turns).
+                return operation
             if all(_at_path(now, path) == value for path, value in changes):
                 return operation
             # Another writer's update replaced this one's changes: apply the mutation again.
@@ -384,6 +389,7 @@ class Distributions(Resource):
                         async with self._core.scope():
                             await asyncio.sleep(max(delay, 0.05))
                         continue
+                    self._core.locks.writes[name] = self._core.locks.writes.get(name, 0) + 1
                     return started, _changes(before, after)
 
     async def delete(self, name: str, *, wait: bool = False) -> ls.Operation:
@@ -487,6 +493,7 @@ class Distributions(Resource):
             if found is None:
                 raise
             operation = found
+        self._core.remember_operation(operation.id)
         if not wait:
             return operation
         with within(self._wait.timeout):
@@ -503,12 +510,14 @@ class Distributions(Resource):
             operations = await self._operations.for_resource(name)
         except NotFoundError:
             return None
+        known = self._core.known_operations
         mine = [
             op
             for op in operations
             if op.operation_type == operation_type
             and op.created_at is not None
             and op.created_at >= since
+            and op.id not in known  # an earlier call's own, not this one's
         ]
         return max(mine, key=_created) if mine else None
 

@@ -60,27 +60,30 @@ class Operations(Resource):
         :class:`cdnkit.WaiterTimeoutError` after ``timeout`` seconds (default: the client's
         wait policy).
         """
-        current = await self.get(operation) if isinstance(operation, str) else operation
-        yield current
-        if is_finished(current):
-            return
-        operation_id = current.id
-        if operation_id is None:
-            raise UnexpectedResponseError("cannot follow an operation without an id")
+        seen: str | None = None
+        if isinstance(operation, str):
+            operation_id = operation  # its first read is a poll, inside the wait's deadline
+        else:
+            yield operation
+            if is_finished(operation):
+                return
+            if operation.id is None:
+                raise UnexpectedResponseError("cannot follow an operation without an id")
+            operation_id = operation.id
+            seen = operation.status
 
         async def fetch() -> ls.Operation:
             return await self.get(operation_id)
 
-        seen = current.status
         async for state in poll(
             self._core,
             fetch,
             policy=self._wait,
             timeout=timeout,
             what=f"operation {operation_id}",
-            immediate=False,
+            immediate=isinstance(operation, str),
         ):
-            if state.status != seen or is_finished(state):
+            if seen is None or state.status != seen or is_finished(state):
                 seen = state.status
                 yield state
             if is_finished(state):
