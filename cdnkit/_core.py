@@ -21,6 +21,7 @@ from aiobotocore.session import AioSession
 from botocore import xform_name
 from botocore.exceptions import BotoCoreError, ClientError
 from pydantic import BaseModel
+from pydantic_core import PydanticSerializationError
 
 from ._exceptions import (
     TRANSPORT_ERRORS,
@@ -125,7 +126,14 @@ def checked_wire(request: BaseModel) -> dict[str, Any]:
     A model changed after it was built (attribute assignment, ``model_construct``, a list
     edited in place) is only validated here: whatever reaches the wire has passed the same
     checks as a freshly built request, with the same errors."""
-    wire = to_wire(request)
+    try:
+        # A member assigned a value of the wrong type would be dumped as something else (an
+        # object as {}): the serializer's complaint is an error here, not a warning.
+        wire = request.model_dump(by_alias=True, exclude_none=True, warnings="error")
+    except PydanticSerializationError as error:
+        raise InvalidRequestError(
+            f"{type(request).__name__}: a member holds a value of the wrong type ({error})"
+        ) from None
     validate_request(cast(type[CdnKitModel], type(request)), wire)
     return wire
 
