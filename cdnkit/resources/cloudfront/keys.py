@@ -427,8 +427,11 @@ class Keys(Resource):
         return etag
 
     async def _write(self, arn: str, attempt: Callable[[Sends], Awaitable[W]]) -> W:
+        # One log across the re-reads of a stale ETag: a send that got no answer may have
+        # landed, whichever attempt it belonged to (a delete's later "not found" is its own).
+        sends = Sends()
+
         async def once() -> W:
-            sends = Sends()
             try:
                 result = await attempt(sends)
             except Exception:
