@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import typing
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import (
@@ -118,7 +119,12 @@ def _redacted(error: PydanticValidationError, model: type | None) -> list[dict[s
     details: list[dict[str, Any]] = []
     for detail in error.errors(include_url=False):
         entry: dict[str, Any] = dict(detail)
-        if model is not None and _is_sensitive(model, tuple(detail["loc"])):
+        if isinstance(entry.get("input"), Mapping):
+            # An error about a whole object (a missing member, an object of the wrong type):
+            # its input is the object, sensitive members and all. Never shown.
+            entry["input"] = _HIDDEN
+            entry.pop("ctx", None)
+        elif model is not None and _is_sensitive(model, tuple(detail["loc"])):
             entry["input"] = _HIDDEN
             entry.pop("ctx", None)
         details.append(entry)

@@ -532,126 +532,19 @@ def verdict(outcome: BaseException | None, sent: int) -> str:
 
 # -- known defects -----------------------------------------------------------------------------
 
-FLAGS_UNCHECKED: Final = (
-    "bool flags (wait, merge, enabled, dry_run, delete_missing) are never checked: a "
-    "wrong type is taken for its truthiness and the call is sent (wait=5 creates and waits)"
-)
-NOT_CHECKED_BEFORE_READ: Final = (
-    "the value is checked only after a first request (a read, or the ETag lookup) has gone "
-    "out: it is built into a request model later in the call"
-)
-BARE_ERRORS_FROM_CONTAINERS: Final = (
-    "containers are converted with list()/dict()/iteration before any check: a wrong type "
-    "raises a bare TypeError/ValueError, a dict or str is iterated as if it were the sequence"
-)
-TIMEOUT_UNCHECKED: Final = (
-    "timeout= is used in arithmetic unchecked: a wrong type raises a bare TypeError, and a "
-    "negative or NaN timeout polls anyway (poll() in cdnkit/_core.py)"
-)
-OPERATION_UNCHECKED: Final = (
-    "Operations.watch/wait/wait_all take any object as an operation: a wrong type raises "
-    "AttributeError/TypeError, or watch() yields it as the operation's first state"
-)
-UNHASHABLE_NAME: Final = (
-    "Lightsail modify/update use the name as a lock key before any check: a list or dict "
-    "raises a bare TypeError (unhashable)"
-)
-PREFIX_UNCHECKED: Final = (
-    "Keys.list/items/sync(prefix=) is never checked: a wrong type is compared with "
-    "str.startswith (bare TypeError) or the keys are listed first"
-)
-FALSY_AS_ABSENT: Final = (
-    "`value or default`: a falsy value of a wrong type (0, 0.0, b'', [], {}) is taken for "
-    "'not given': if_match=0 is dropped and the ETag read and used instead, "
-    "caller_reference=0 is replaced by a generated one, functions.update(comment=0) is "
-    "checked only after the describe"
-)
-
-#: Parameters whose invalid values are known to get through today, with the reason.
-KNOWN: Final[dict[str, str]] = {
-    "cf.invalidations.create:caller_reference": FALSY_AS_ABSENT,
-    "cf.functions.update:if_match": FALSY_AS_ABSENT,
-    "cf.functions.update:comment": FALSY_AS_ABSENT,
-    "cf.functions.publish:if_match": FALSY_AS_ABSENT,
-    "cf.functions.delete:if_match": FALSY_AS_ABSENT,
-    "cf.key_value_stores.delete:if_match": FALSY_AS_ABSENT,
-    "cf.continuous_deployment_policies.update:if_match": FALSY_AS_ABSENT,
-    "cf.continuous_deployment_policies.delete:if_match": FALSY_AS_ABSENT,
-    "cf.distributions.update:if_match": FALSY_AS_ABSENT,
-    "cf.continuous_deployment_policies.create:staging_distribution_dns_names": (
-        BARE_ERRORS_FROM_CONTAINERS
-    ),
-    "cf.continuous_deployment_policies.update:config": NOT_CHECKED_BEFORE_READ,
-    "cf.continuous_deployment_policies.update:mutate": NOT_CHECKED_BEFORE_READ,
-    "cf.distributions.attach_continuous_deployment_policy:policy_id": NOT_CHECKED_BEFORE_READ,
-    "cf.distributions.attach_continuous_deployment_policy:wait": FLAGS_UNCHECKED,
-    "cf.distributions.copy_to_staging:caller_reference": NOT_CHECKED_BEFORE_READ,
-    "cf.distributions.copy_to_staging:enabled": NOT_CHECKED_BEFORE_READ,
-    "cf.distributions.copy_to_staging:wait": FLAGS_UNCHECKED,
-    "cf.distributions.create:wait": FLAGS_UNCHECKED,
-    "cf.distributions.delete:timeout": TIMEOUT_UNCHECKED,
-    "cf.distributions.promote_staging:staging_id": NOT_CHECKED_BEFORE_READ,
-    "cf.distributions.promote_staging:wait": FLAGS_UNCHECKED,
-    "cf.distributions.update:config": NOT_CHECKED_BEFORE_READ,
-    "cf.distributions.update:mutate": NOT_CHECKED_BEFORE_READ,
-    "cf.distributions.update:wait": FLAGS_UNCHECKED,
-    "cf.distributions.wait_deployed:timeout": TIMEOUT_UNCHECKED,
-    "cf.functions.create:key_value_store_arns": BARE_ERRORS_FROM_CONTAINERS,
-    "cf.functions.test:event": NOT_CHECKED_BEFORE_READ,
-    "cf.functions.update:key_value_store_arns": BARE_ERRORS_FROM_CONTAINERS,
-    "cf.invalidations.create:paths": BARE_ERRORS_FROM_CONTAINERS,
-    "cf.invalidations.create:wait": FLAGS_UNCHECKED,
-    "cf.invalidations.wait:timeout": TIMEOUT_UNCHECKED,
-    "cf.key_value_stores.create:wait": FLAGS_UNCHECKED,
-    "cf.key_value_stores.update:if_match": NOT_CHECKED_BEFORE_READ,
-    "cf.key_value_stores.wait_ready:timeout": TIMEOUT_UNCHECKED,
-    "cf.keys.items:prefix": PREFIX_UNCHECKED,
-    "cf.keys.list:prefix": PREFIX_UNCHECKED,
-    "cf.keys.sync:delete_missing": FLAGS_UNCHECKED,
-    "cf.keys.sync:dry_run": FLAGS_UNCHECKED,
-    "cf.keys.sync:prefix": PREFIX_UNCHECKED,
-    "cf.keys.update:deletes": BARE_ERRORS_FROM_CONTAINERS,
-    "cf.keys.update:puts": BARE_ERRORS_FROM_CONTAINERS,
-    "ls.distributions.attach_certificate:wait": FLAGS_UNCHECKED,
-    "ls.distributions.create:cache_behaviors": BARE_ERRORS_FROM_CONTAINERS,
-    "ls.distributions.create:tags": BARE_ERRORS_FROM_CONTAINERS,
-    "ls.distributions.create:wait": FLAGS_UNCHECKED,
-    "ls.distributions.delete:wait": FLAGS_UNCHECKED,
-    "ls.distributions.detach_certificate:wait": FLAGS_UNCHECKED,
-    "ls.distributions.metric_data:statistics": BARE_ERRORS_FROM_CONTAINERS,
-    "ls.distributions.modify:mutate": NOT_CHECKED_BEFORE_READ,
-    "ls.distributions.modify:name": UNHASHABLE_NAME,
-    "ls.distributions.modify:wait": FLAGS_UNCHECKED,
-    "ls.distributions.reset_cache:wait": FLAGS_UNCHECKED,
-    "ls.distributions.update:cache_behaviors": BARE_ERRORS_FROM_CONTAINERS,
-    "ls.distributions.update:merge": FLAGS_UNCHECKED,
-    "ls.distributions.update:wait": FLAGS_UNCHECKED,
-    "ls.distributions.update_bundle:wait": FLAGS_UNCHECKED,
-    "ls.distributions.wait_deployed:timeout": TIMEOUT_UNCHECKED,
-    "ls.operations.wait:operation": OPERATION_UNCHECKED,
-    "ls.operations.wait:timeout": TIMEOUT_UNCHECKED,
-    "ls.operations.wait_all:operations": OPERATION_UNCHECKED,
-    "ls.operations.wait_all:timeout": TIMEOUT_UNCHECKED,
-    "ls.operations.watch:operation": OPERATION_UNCHECKED,
-    "ls.operations.watch:timeout": TIMEOUT_UNCHECKED,
+#: Parameters the fuzzer does not cover, with the reason.
+NOT_FUZZED: Final[dict[str, str]] = {
+    # Any mapping is a valid expectation (it is compared with the function's output).
+    "cf.functions.test:expect": "any mapping is valid",
+    # No strategy yet for these union annotations (mapping, str or path; bytes or str): their
+    # bad input is covered by tests/cloudfront/test_keys.py and test_function_workflows.py.
+    "cf.key_value_stores.create:data": "covered by test_keys.py",
+    "cf.functions.publish:expect_code": "covered by test_function_workflows.py",
 }
 
 
-DEFECTS: Final[dict[str, str]] = {
-    "flags": FLAGS_UNCHECKED,
-    "checked after a read": NOT_CHECKED_BEFORE_READ,
-    "containers": BARE_ERRORS_FROM_CONTAINERS,
-    "timeouts": TIMEOUT_UNCHECKED,
-    "operations": OPERATION_UNCHECKED,
-    "unhashable name": UNHASHABLE_NAME,
-    "prefix": PREFIX_UNCHECKED,
-    "falsy values": FALSY_AS_ABSENT,
-}
-
-
-def test_every_known_defect_names_a_real_parameter() -> None:
-    assert set(KNOWN) <= {param.id for param in PARAMS}
-    assert set(KNOWN.values()) == set(DEFECTS.values())
+def test_every_parameter_left_out_is_a_real_one() -> None:
+    assert set(NOT_FUZZED) <= {param.id for param in PARAMS}
 
 
 def test_every_public_method_with_parameters_is_fuzzed() -> None:
@@ -699,32 +592,11 @@ def refusals(world: World, param: Param) -> list[str]:
     return problems
 
 
-@pytest.mark.parametrize("param", [pytest.param(p, id=p.id) for p in PARAMS if p.id not in KNOWN])
+@pytest.mark.parametrize(
+    "param", [pytest.param(p, id=p.id) for p in PARAMS if p.id not in NOT_FUZZED]
+)
 def test_invalid_input_is_refused_locally_with_a_cdnkit_error(world: World, param: Param) -> None:
     assert refusals(world, param) == []
-
-
-@pytest.mark.parametrize(
-    "defect",
-    [
-        pytest.param(
-            name,
-            marks=pytest.mark.xfail(strict=True, raises=AssertionError, reason=reason),
-        )
-        for name, reason in DEFECTS.items()
-    ],
-)
-def test_invalid_input_known_to_get_through_is_refused_locally(world: World, defect: str) -> None:
-    """The parameters of one known defect (KNOWN), fuzzed as above. Each defect has one root
-    cause, to be fixed at the root: the test passes once all its parameters are refused."""
-    reason = DEFECTS[defect]
-    problems = [
-        problem
-        for param in PARAMS
-        if KNOWN.get(param.id) == reason
-        for problem in refusals(world, param)
-    ]
-    assert problems == []
 
 
 # -- request models ----------------------------------------------------------------------------
@@ -892,18 +764,23 @@ def test_a_nested_model_member_holding_an_object_of_the_wrong_type_is_refused(
     assert outcomes == dict.fromkeys(outcomes, "refused")
 
 
-@pytest.mark.xfail(
+_PATH_RULES = pytest.mark.xfail(
     strict=True,
     raises=AssertionError,
     reason="the invalidation path rules of AWS-FACTS.md (a path starts with /, a * only at its "
     "end, at most 4,000 characters) are not in the override table "
-    "(cdnkit/_codegen/_overrides.py): such paths, and a str given for paths (iterated into "
-    "one-character paths), reach the wire",
+    "(cdnkit/_codegen/_overrides.py) yet (issue 12, invalidations at their limits)",
 )
+
+
 @pytest.mark.parametrize(
     "paths",
-    [["no-slash"], ["/a*b"], ["/" + "x" * 4000], "/index.html"],
-    ids=["no leading slash", "star inside", "4001 characters", "a str for the list"],
+    [
+        pytest.param(["no-slash"], id="no leading slash", marks=_PATH_RULES),
+        pytest.param(["/a*b"], id="star inside", marks=_PATH_RULES),
+        pytest.param(["/" + "x" * 4000], id="4001 characters", marks=_PATH_RULES),
+        pytest.param("/index.html", id="a str for the list"),
+    ],
 )
 def test_invalidation_paths_breaking_the_documented_rules_are_refused_locally(
     world: World, paths: Any

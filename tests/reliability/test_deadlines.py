@@ -182,15 +182,6 @@ async def test_waits_whose_polls_are_all_throttled_time_out_at_their_deadline(
 OPERATION_RETRY_DEADLINE = 1.5
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="Operations.watch (cdnkit/resources/lightsail/operations.py), given an operation "
-    "id, fetches the operation with a plain get() before poll() starts: that first read is "
-    "outside the wait's deadline and not treated as a transient poll failure, so "
-    "WaitPolicy(timeout=1) ends after the retry deadline (1.5 s here, 120 s by default) with "
-    "ThrottlingError or DeadlineExceededError instead of WaiterTimeoutError at 1 s",
-)
 async def test_an_operation_wait_by_id_whose_polls_are_all_throttled_times_out_at_its_deadline(
     emulator: Emulator, waits: Waits
 ) -> None:

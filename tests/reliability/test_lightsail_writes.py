@@ -68,7 +68,6 @@ async def test_a_retry_after_a_5xx_is_sent_again_when_nothing_landed(
     assert await operations_of(kit, "ResetDistributionCache") == [operation.id]
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason=ADOPTS_EARLIER_OPERATION)
 async def test_a_second_cache_reset_after_a_5xx_starts_its_own_operation(
     emulator: Emulator, kit: cdnkit.Lightsail
 ) -> None:
@@ -83,7 +82,6 @@ async def test_a_second_cache_reset_after_a_5xx_starts_its_own_operation(
     )
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason=ADOPTS_EARLIER_OPERATION)
 async def test_a_second_increment_after_a_5xx_is_applied(
     emulator: Emulator, kit: cdnkit.Lightsail
 ) -> None:
@@ -95,7 +93,6 @@ async def test_a_second_increment_after_a_5xx_is_applied(
     assert after - before == 2  # seen: 1, both calls reporting success
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason=ADOPTS_EARLIER_OPERATION)
 async def test_an_update_after_a_5xx_is_applied(emulator: Emulator, kit: cdnkit.Lightsail) -> None:
     await kit.distributions.update("site", default_root_object="a.html")
     emulator.faults.server_error("lightsail", operation="UpdateDistribution")
@@ -104,14 +101,6 @@ async def test_an_update_after_a_5xx_is_applied(emulator: Emulator, kit: cdnkit.
     assert distribution.default_root_object == "b.html"  # seen: a.html
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="Distributions.modify(wait=True) checks `value now == value it wrote` once its "
-    "operation ended, outside the per-resource lock: a later writer that built on this "
-    "change (an increment on top of this increment) looks like one that replaced it, and the "
-    "mutation is applied again (double-applied increment)",
-)
 async def test_a_checked_increment_is_not_applied_again_on_top_of_a_later_one(
     emulator: Emulator, kit: cdnkit.Lightsail
 ) -> None:

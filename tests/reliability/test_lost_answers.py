@@ -81,12 +81,6 @@ async def staged(client: cdnkit.CloudFront) -> tuple[str, str, str]:
 # -- the transport ------------------------------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason=f"{HIDDEN_RETRY}: the emulator counts one UpdateDistribution request more than "
-    "botocore sent (3 against 2: the lost one, aiohttp's resend, cdnkit's re-applied write)",
-)
 async def test_every_request_the_service_sees_was_sent_by_cdnkit_retry_layer(
     emulator: Emulator, client: cdnkit.CloudFront
 ) -> None:
@@ -127,22 +121,8 @@ async def test_distribution_create(
 @pytest.mark.parametrize(
     "manual_if_match",
     [
-        pytest.param(
-            False,
-            id="etag-read",
-            marks=pytest.mark.xfail(
-                strict=True, reason=f"{HIDDEN_RETRY}: the increment is re-applied (counter 2)"
-            ),
-        ),
-        pytest.param(
-            True,
-            id="if_match-given",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason=f"{HIDDEN_RETRY}: PreconditionFailedError is raised for the call's own "
-                "landed write",
-            ),
-        ),
+        pytest.param(False, id="etag-read"),
+        pytest.param(True, id="if_match-given"),
     ],
 )
 async def test_distribution_update(
@@ -180,13 +160,6 @@ async def test_distribution_copy_to_staging(
     assert effects(CF, "CopyDistribution") == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="promote_staging sends UpdateDistributionWithStagingConfig with neither Sends nor a "
-    "reconcile: the resend after the lost answer (aiohttp's or cdnkit's) is refused as stale "
-    "(both ETags changed), retry_on_stale reads both again and promotes a second time: two "
-    "effects (the primary redeployed twice, the policy's ETag replaced twice)",
-)
 async def test_distribution_promote_staging(
     emulator: Emulator, client: cdnkit.CloudFront, effects: Effects
 ) -> None:
@@ -246,9 +219,6 @@ async def test_policy_create(
     assert effects(CF, "CreateContinuousDeploymentPolicy") == 1
 
 
-@pytest.mark.xfail(
-    strict=True, reason=f"{HIDDEN_RETRY}: the weight step is re-applied (0.07, not 0.06)"
-)
 async def test_policy_update(
     emulator: Emulator, client: cdnkit.CloudFront, effects: Effects
 ) -> None:
@@ -364,13 +334,6 @@ async def test_keys_put(emulator: Emulator, client: cdnkit.CloudFront, effects: 
     assert effects(DATA, "PutKey") == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Keys.delete raises NotFoundError for its own landed delete: the resend (aiohttp's "
-    "hidden DELETE retry, or cdnkit's) is refused as stale; Keys._write makes a new Sends for "
-    "each retry_on_stale attempt, so the next attempt's NotFound is judged with "
-    "sends.unanswered == 0 and raised",
-)
 async def test_keys_delete(emulator: Emulator, client: cdnkit.CloudFront, effects: Effects) -> None:
     keys = await keys_with(client, {"beta": "on", "keep": "1"})
     lost = lose_once(emulator, DATA, "DeleteKey")
@@ -440,17 +403,7 @@ async def test_function_create(
     "change",
     [
         pytest.param("comment", id="comment"),
-        pytest.param(
-            "code",
-            id="code",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="functions.update sends UpdateFunction with neither Sends nor a "
-                "reconcile: the resend after the lost answer is stale (412), retry_on_stale "
-                "describes again and, code= being given, always sends again (two "
-                "UpdateFunction effects, the DEVELOPMENT ETag replaced twice)",
-            ),
-        ),
+        pytest.param("code", id="code"),
     ],
 )
 async def test_function_update(
@@ -474,12 +427,6 @@ async def test_function_update(
     assert effects(CF, "UpdateFunction") == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="functions.publish sends PublishFunction with neither Sends nor a reconcile; a "
-    "publish leaves the DEVELOPMENT ETag as it is, so the resend after the lost answer "
-    "publishes again (two PublishFunction effects, the LIVE ETag replaced twice)",
-)
 async def test_function_publish(
     emulator: Emulator, client: cdnkit.CloudFront, effects: Effects
 ) -> None:
