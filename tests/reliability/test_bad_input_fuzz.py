@@ -8,7 +8,7 @@ being valid. The call must raise a ``cdnkit.CdnKitError`` (nothing outside the t
 TypeError, AttributeError, ValueError or pydantic error) and no request may reach the
 emulator. A control test proves the valid arguments alone do reach it.
 
-Bounded: derandomized, a few examples per parameter, one emulator and two clients for the
+Bounded: derandomized, four examples per parameter, one emulator and two clients for the
 module (in an event loop of its own).
 """
 
@@ -52,7 +52,7 @@ pytestmark = pytest.mark.filterwarnings(
 )
 
 FUZZ = settings(
-    max_examples=5,
+    max_examples=4,
     derandomize=True,
     deadline=None,
     database=None,

@@ -179,7 +179,7 @@ async def test_waits_whose_polls_are_all_throttled_time_out_at_their_deadline(
 
 
 #: A first read outside the wait's deadline ends at the retry deadline instead.
-OPERATION_RETRY_DEADLINE = 1.5
+OPERATION_RETRY_DEADLINE = 1.3
 
 
 async def test_an_operation_wait_by_id_whose_polls_are_all_throttled_times_out_at_its_deadline(
@@ -195,38 +195,32 @@ async def test_an_operation_wait_by_id_whose_polls_are_all_throttled_times_out_a
 # -- calls whose every attempt is throttled -----------------------------------------------------
 
 
-async def test_the_retry_deadline_covers_rate_limit_waits(emulator: Emulator) -> None:
-    """After a burst of throttles the shared limiter holds GetDistribution to its floor (one
-    request per two seconds); a call with a 1 s deadline must still end within it."""
-    async with cf_client(emulator) as client:
-        created = await client.distributions.create(config(comment="n=0"))
-        assert created.distribution is not None
-        distribution_id = created.distribution.id
-        emulator.faults.throttle("cloudfront", operation="GetDistribution", count=None)
-        slowing = client.with_options(retry=retry_policy(adaptive=True, deadline=0.5))
-        with pytest.raises(cdnkit.CdnKitError):
-            await slowing.distributions.get(distribution_id)
-        rate = client._core.rate("GetDistribution").rate
-        assert rate is not None
-        assert rate < 1.0  # the limiter is slowed: its next turn is more than 1 s away
-        measured = client.with_options(retry=retry_policy(adaptive=True, deadline=DEADLINE))
-        elapsed, error = await timed(measured.distributions.get(distribution_id))
-        assert isinstance(error, cdnkit.ThrottlingError | cdnkit.DeadlineExceededError), error
-        assert elapsed < DEADLINE + SLACK, elapsed
-
-
-async def test_the_retry_deadline_covers_every_attempt_of_a_read_modify_write(
+async def test_the_retry_deadline_covers_rate_limit_waits_and_read_modify_write_loops(
     emulator: Emulator,
 ) -> None:
-    """Updates whose reads are mostly throttled and whose writes are always stale (another
-    writer before each one) end within their deadline, whichever failure they meet last;
-    with fixed backoffs and with the adaptive limiter, concurrently."""
+    """Three calls with a 1 s retry deadline, at once:
+
+    * a read of an operation whose limiter a burst of throttles has slowed to its floor (one
+      request per two seconds: the next turn is past the deadline);
+    * two updates whose reads are mostly throttled and whose writes are always stale (another
+      writer before each one), with fixed backoffs and with the adaptive limiter.
+
+    Each ends within its deadline, whichever failure it meets last."""
     async with cf_client(emulator) as client:
         ids = []
-        for _ in range(2):
+        for _ in range(3):
             created = await client.distributions.create(config(comment="n=0"))
             assert created.distribution is not None
             ids.append(created.distribution.id)
+        read_id, *update_ids = ids
+
+        emulator.faults.throttle("cloudfront", operation="GetDistribution", count=None)
+        slowing = client.with_options(retry=retry_policy(adaptive=True, deadline=0.25))
+        with pytest.raises(cdnkit.CdnKitError):
+            await slowing.distributions.get(read_id)
+        rate = client._core.rate("GetDistribution").rate
+        assert rate is not None
+        assert rate < 1.0  # the limiter is slowed: its next turn is more than 1 s away
 
         def another_writer(params: dict[str, Any], **_: Any) -> None:
             distribution_id = params["url_path"].split("/")[-2]
@@ -240,19 +234,22 @@ async def test_the_retry_deadline_covers_every_attempt_of_a_read_modify_write(
         def increment(distribution_config: cf.DistributionConfig) -> None:
             distribution_config.comment = f"n={comment_counter(distribution_config) + 1}"
 
+        def within_one_second(adaptive: bool) -> Any:
+            return client.with_options(retry=retry_policy(adaptive=adaptive, deadline=DEADLINE))
+
         outcomes = await asyncio.gather(
+            timed(within_one_second(True).distributions.get(read_id)),
             *(
-                timed(
-                    client.with_options(
-                        retry=retry_policy(adaptive=adaptive, deadline=DEADLINE)
-                    ).distributions.update(distribution_id, mutate=increment)
-                )
-                for distribution_id, adaptive in zip(ids, (False, True), strict=True)
-            )
+                timed(within_one_second(adaptive).distributions.update(target, mutate=increment))
+                for target, adaptive in zip(update_ids, (False, True), strict=True)
+            ),
         )
-        for elapsed, error in outcomes:
-            assert isinstance(error, cdnkit.CdnKitError), repr(error)
-            assert elapsed < DEADLINE + SLACK, elapsed
+        for name, (elapsed, error) in zip(
+            ("slowed read", "update", "adaptive update"), outcomes, strict=True
+        ):
+            assert isinstance(error, cdnkit.CdnKitError), (name, error)
+            assert elapsed < DEADLINE + SLACK, (name, elapsed)
+        assert isinstance(outcomes[0][1], cdnkit.ThrottlingError | cdnkit.DeadlineExceededError)
 
 
 # -- wait=True on Lightsail: the operation and the deployment share one deadline ---------------
@@ -304,8 +301,8 @@ async def test_lightsail_wait_true_runs_both_waits_within_one_deadline(
 async def test_a_call_ended_by_its_deadline_carries_the_last_error_it_met(
     emulator: Emulator,
 ) -> None:
-    """The first attempt is throttled at once; the next one is still in flight (2 s late)
-    when the 1 s deadline comes."""
+    """The first attempt is throttled at once; the next one is still in flight (answered
+    after 1.3 s) when the 1 s deadline comes."""
     async with cf_client(emulator) as client:
         created = await client.distributions.create(config(comment="n=0"))
         assert created.distribution is not None

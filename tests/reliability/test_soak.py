@@ -95,6 +95,8 @@ BASE_TTL: Final = 100
 class Soak:
     """What the soak did and what the services held at its end (read with faults off)."""
 
+    #: Operations the workers started (each ends in ``calls`` or in ``failures``).
+    started: int = 0
     calls: Counter[str] = dataclasses.field(default_factory=Counter)
     #: Puts a delete made first (nothing to delete yet): counted in calls, not in OPERATIONS.
     puts_before_deletes: int = 0
@@ -126,6 +128,9 @@ class Soak:
     lightsail_settings: ls.CacheSettings | None = None
     resets_listed: list[str] = dataclasses.field(default_factory=list)
     resets_made: list[str] = dataclasses.field(default_factory=list)
+    #: A fixed probe, made with faults off: two cache resets, the second's first send
+    #: answered 503 (the random draws make this case likely, the probe makes it certain).
+    reset_probe: tuple[str | None, str | None] = (None, None)
 
     def done(self, kind: str) -> int:
         return self.calls[kind]
@@ -294,6 +299,7 @@ async def run_soak(emulator: Emulator, operations: int, workers: int) -> Soak:
             rng = random.Random(1000 + worker)
             for index in range(count):
                 kind = rng.choices(kinds, weights)[0]
+                soak.started += 1
                 try:
                     await actions[kind](worker, index, rng)
                 except Exception as error:
@@ -354,6 +360,10 @@ async def run_soak(emulator: Emulator, operations: int, workers: int) -> Soak:
             for op in await ls_kit.operations.for_resource(SITE)
             if op.operation_type == "ResetDistributionCache" and op.id is not None
         ]
+        first = await ls_kit.distributions.reset_cache(SITE, wait=True)
+        emulator.faults.server_error("lightsail", status=503, operation="ResetDistributionCache")
+        second = await ls_kit.distributions.reset_cache(SITE, wait=True)
+        soak.reset_probe = (first.id, second.id)
     return soak
 
 
@@ -457,3 +467,6 @@ def test_lightsail_counter_has_every_increment_and_update_resets_nothing(soak: S
     assert settings.model_dump(exclude={"default_ttl", "maximum_ttl"}) == kept
     assert len(soak.resets_made) == soak.done("ls_reset") > 0
     assert sorted(soak.resets_listed) == sorted(set(soak.resets_made))
+    first, second = soak.reset_probe
+    assert first is not None
+    assert second not in (None, first)
