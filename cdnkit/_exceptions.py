@@ -5,7 +5,6 @@ error (code, HTTP status, message) onto it. Retries, waiters and the ETag loop a
 from __future__ import annotations
 
 import asyncio
-import typing
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -135,6 +134,8 @@ def _is_sensitive(model: type, loc: tuple[int | str, ...]) -> bool:
     """Whether the member at ``loc`` (or any member containing it) is sensitive: the generated
     models mark botocore's sensitive members with ``repr=False``. Unknown paths count as
     sensitive: better a hidden value than a leaked one."""
+    from ._models import _model_in  # the error path only: no import cycle at load time
+
     current: Any = model
     for part in loc:
         if isinstance(part, int):
@@ -149,17 +150,6 @@ def _is_sensitive(model: type, loc: tuple[int | str, ...]) -> bool:
             return True
         current = _model_in(field.annotation)
     return False
-
-
-def _model_in(annotation: Any) -> Any:
-    """The model class inside an annotation such as ``list[Origin] | None``, if any."""
-    if isinstance(annotation, type) and hasattr(annotation, "model_fields"):
-        return annotation
-    for argument in typing.get_args(annotation):
-        found = _model_in(argument)
-        if found is not None:
-            return found
-    return None
 
 
 class APIError(CdnKitError):

@@ -20,7 +20,7 @@ only when that fails (a new enum value, a limit AWS relaxed) is it built without
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, ClassVar, Final, Literal, TypeVar, cast, get_args, get_origin
+from typing import Any, ClassVar, Literal, TypeVar, cast, get_args, get_origin
 
 from pydantic import (
     BaseModel,
@@ -43,23 +43,15 @@ __all__ = [
     "validate_request",
 ]
 
-_LENIENT_KEY: Final = "cdnkit.lenient"
-_LENIENT: Final[Mapping[str, bool]] = {_LENIENT_KEY: True}
-
 ModelT = TypeVar("ModelT", bound="CdnKitModel")
-
-
-def _is_lenient(info: ValidationInfo) -> bool:
-    context = info.context
-    return isinstance(context, Mapping) and bool(context.get(_LENIENT_KEY))
 
 
 def max_utf8_bytes(limit: int) -> WrapValidator:
     """A length limit counted in UTF-8 bytes, as AWS counts KeyValueStore keys and values."""
 
-    def check(value: Any, handler: ValidatorFunctionWrapHandler, info: ValidationInfo) -> Any:
+    def check(value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
         result = handler(value)
-        if isinstance(result, str) and not _is_lenient(info):
+        if isinstance(result, str):
             size = len(result.encode("utf-8"))
             if size > limit:
                 raise PydanticCustomError(
@@ -120,9 +112,8 @@ class CdnKitModel(BaseModel):
 
 def check_rules(model: ModelT, info: ValidationInfo) -> ModelT:
     """The rules across members of a request (a model validator the generator attaches only to
-    the classes that have such rules)."""
-    if _is_lenient(info):
-        return model
+    the classes that have such rules). Replies that break them take parse_response's lenient
+    path."""
     cls = type(model)
     if cls.__cdnkit_quantity__:
         items = getattr(model, "items", None)
