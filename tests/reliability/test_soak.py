@@ -460,14 +460,6 @@ def test_functions_hold_the_last_code_with_one_write_per_call(soak: Soak) -> Non
     assert soak.done("fn_publish") - 2 <= published <= soak.done("fn_publish")
 
 
-@pytest.mark.xfail(
-    strict=False,
-    raises=AssertionError,
-    reason="intermittent (1 CI run in 4): the Lightsail counter ends one above the increments "
-    "(101 of 100), a modify applied twice under faults; suspected: a lost answer whose "
-    "operation the reconcile does not find (or finds twice) in Distributions._start, or the "
-    "wait=True hold check re-applying; open in issue 8",
-)
 def test_lightsail_counter_has_every_increment_and_update_resets_nothing(soak: Soak) -> None:
     assert soak.failed("ls_modify", "ls_update", "ls_reset") == []
     assert soak.lightsail_counter == soak.done("ls_modify") > 0
