@@ -429,13 +429,6 @@ def test_policy_counter_has_every_step_once(soak: Soak) -> None:
     assert soak.effect("cloudfront", "UpdateContinuousDeploymentPolicy") == soak.done("policy_step")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="KVS data-plane writes after a lost answer: put/update are sent again (no "
-    "reconcile), delete raises NotFoundError for its own landed delete, sync returns the plan "
-    "of a later round (see test_lost_answers: test_keys_*)",
-)
 def test_key_value_store_holds_what_each_owner_left_with_one_write_per_call(soak: Soak) -> None:
     kinds = ("kvs_put", "kvs_delete", "kvs_update", "kvs_sync")
     assert soak.failed(*kinds) == []
