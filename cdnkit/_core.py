@@ -37,7 +37,7 @@ from ._exceptions import (
     error_from_client_error,
     is_retryable,
 )
-from ._models import CdnKitModel, parse_response, to_wire, validate_request
+from ._models import CdnKitModel, parse_response, to_wire, validate_request, wrong_member_type
 from ._policies import RetryPolicy, WaitPolicy
 from ._retry import (
     OperationRate,
@@ -136,6 +136,9 @@ def checked_wire(request: BaseModel) -> dict[str, Any]:
         raise InvalidRequestError(
             f"{type(request).__name__}: a member holds a value of the wrong type ({error})"
         ) from None
+    problem = wrong_member_type(request)
+    if problem is not None:
+        raise InvalidRequestError(f"{type(request).__name__}.{problem}")
     validate_request(cast(type[CdnKitModel], type(request)), wire)
     return wire
 
