@@ -44,7 +44,7 @@ from ._exceptions import (
     WaiterTimeoutError,
 )
 from ._models import parse
-from ._policies import RetryPolicy, WaitPolicy
+from ._policies import Clock, RetryPolicy, WaitPolicy
 
 if TYPE_CHECKING:
     from ._client import CloudFront, Lightsail
@@ -77,6 +77,7 @@ __all__ = [
     "AccessDeniedError",
     "CdnKitError",
     "ClientClosedError",
+    "Clock",
     "CloudFront",
     "ConflictError",
     "DeadlineExceededError",

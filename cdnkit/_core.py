@@ -38,7 +38,7 @@ from ._exceptions import (
     is_retryable,
 )
 from ._models import CdnKitModel, parse_response, to_wire, validate_request, wrong_member_type
-from ._policies import RetryPolicy, WaitPolicy
+from ._policies import Clock, RetryPolicy, WaitPolicy
 from ._retry import (
     OperationRate,
     call_with_retries,
@@ -101,6 +101,8 @@ class ClientOptions:
     read_timeout: float = 60.0
     max_pool_connections: int = 10
     config: AioConfig | None = None
+    #: What waits follow (None: the event loop's clock, sleeping for real).
+    clock: Clock | None = None
 
     def botocore_config(self) -> AioConfig:
         config = AioConfig(
@@ -532,6 +534,13 @@ async def poll(
     limit = policy.timeout if timeout is None else timeout
     if not limit > 0 or limit == float("inf"):
         raise InvalidRequestError(f"timeout: must be a positive number of seconds, not {limit!r}")
+    clock = core.options.clock
+    if clock is not None:
+        async for state in _poll_on(
+            clock, core, fetch, policy=policy, limit=limit, what=what, immediate=immediate
+        ):
+            yield state
+        return
     # Not `within`: a context variable set here would span the yields, and an async generator
     # may be finished in another context. Each step's scope carries the deadline instead.
     deadline = started + limit
@@ -568,5 +577,59 @@ async def poll(
             raise WaiterTimeoutError(
                 f"gave up waiting for {what} after {limit:g}s", last=last
             ) from (cause or error)
+        last = state
+        yield state
+
+
+async def _poll_on(
+    clock: Clock,
+    core: ServiceCore,
+    fetch: Callable[[], Awaitable[T]],
+    *,
+    policy: WaitPolicy,
+    limit: float,
+    what: str,
+    immediate: bool,
+) -> AsyncIterator[T]:
+    """:func:`poll` on a client's own clock (the emulator's, in tests): the pauses and the
+    wait's timeout are measured on it. Each poll still runs in a scope bounded in real time
+    (the enclosing call's deadline, or ``limit`` real seconds), so a hung poll cannot hang
+    the wait."""
+    loop = asyncio.get_running_loop()
+    started = clock.monotonic()
+    deadline = started + limit
+    delay = policy.initial_delay
+    last: T | None = None
+    cause: BaseException | None = None
+    pause_first = not immediate
+    while True:
+        if pause_first:
+            now = clock.monotonic()
+            pause = min(
+                delay,
+                policy.max_delay,
+                policy.initial_delay + policy.relative_delay * (now - started),
+            )
+            if now + pause > deadline:
+                await clock.sleep(max(0.0, deadline - now))
+                raise WaiterTimeoutError(
+                    f"gave up waiting for {what} after {limit:g}s", last=last
+                ) from cause
+            await clock.sleep(pause)
+            delay *= policy.multiplier
+        pause_first = True
+        try:
+            async with core.scope(deadline=loop.time() + limit):
+                state = await fetch()
+        except DeadlineExceededError as error:
+            raise WaiterTimeoutError(
+                f"gave up waiting for {what} after {limit:g}s", last=last
+            ) from (cause or error)
+        except CdnKitError as error:
+            if not is_retryable(error):
+                raise
+            cause = error
+            logger.debug("%s: a poll failed transiently, polling on", what)
+            continue
         last = state
         yield state

@@ -3,10 +3,28 @@
 from __future__ import annotations
 
 import dataclasses
+from typing import Protocol
 
 from ._exceptions import InvalidRequestError
 
-__all__ = ["RetryPolicy", "WaitPolicy"]
+__all__ = ["Clock", "RetryPolicy", "WaitPolicy"]
+
+
+class Clock(Protocol):
+    """A source of time for waits: give a client one (``clock=``) to make its waits follow it.
+
+    By default waits follow the event loop's clock and sleep for real. The emulator's clock
+    (``cdnkit.testing.Emulator.clock``) is one: its ``sleep`` moves emulated time forward at
+    once, so a wait for an operation that takes five emulated minutes takes milliseconds.
+    """
+
+    def monotonic(self) -> float:
+        """Seconds on a clock that never goes back."""
+        ...
+
+    async def sleep(self, seconds: float) -> None:
+        """Let ``seconds`` pass on this clock."""
+        ...
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
