@@ -44,6 +44,7 @@ from ._exceptions import (
     WaiterTimeoutError,
 )
 from ._models import parse
+from ._observability import WaitProgress, last_request_id
 from ._policies import Clock, RetryPolicy, WaitPolicy
 
 if TYPE_CHECKING:
@@ -99,7 +100,9 @@ __all__ = [
     "TransportError",
     "UnexpectedResponseError",
     "WaitPolicy",
+    "WaitProgress",
     "WaiterTimeoutError",
     "__version__",
+    "last_request_id",
     "parse",
 ]

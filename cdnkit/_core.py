@@ -38,6 +38,7 @@ from ._exceptions import (
     is_retryable,
 )
 from ._models import CdnKitModel, parse_response, to_wire, validate_request, wrong_member_type
+from ._observability import WaitProgress, _last_request_id
 from ._policies import Clock, RetryPolicy, WaitPolicy
 from ._retry import (
     OperationRate,
@@ -61,7 +62,6 @@ __all__ = [
     "within",
 ]
 
-logger = logging.getLogger("cdnkit")
 
 M = TypeVar("M", bound=CdnKitModel)
 T = TypeVar("T")
@@ -280,6 +280,8 @@ class ServiceCore:
 
     def __init__(self, service: str, options: ClientOptions, session: AioSession | None) -> None:
         self.service = service
+        #: Retries, give-ups and waits of this service are logged here.
+        self.logger = logging.getLogger(f"cdnkit.{service}")
         self.options = options
         self._session = session
         self._stack: AsyncExitStack | None = None
@@ -458,7 +460,15 @@ class ServiceCore:
                 return reply
 
         async with self.scope(timeout=retry.deadline):
-            return await call_with_retries(attempt, retry, retry_if=retry_if or is_retryable)
+            reply = await call_with_retries(
+                attempt,
+                retry,
+                retry_if=retry_if or is_retryable,
+                what=operation,
+                log=self.logger,
+            )
+        _last_request_id.set(reply.get("ResponseMetadata", {}).get("RequestId"))
+        return reply
 
     async def invoke(
         self,
@@ -551,6 +561,8 @@ async def poll(
     last: T | None = None
     cause: BaseException | None = None
     pause_first = not immediate
+    polls = 0
+    core.logger.debug("waiting for %s", what)
     while True:
         try:
             async with core.scope(deadline=deadline):
@@ -571,13 +583,16 @@ async def poll(
                     if not is_retryable(error):
                         raise
                     cause = error
-                    logger.debug("%s: a poll failed transiently, polling on", what)
+                    core.logger.debug("%s: a poll failed transiently, polling on", what)
                     continue
         except DeadlineExceededError as error:
+            core.logger.info("gave up waiting for %s after %gs (%d polls)", what, limit, polls)
             raise WaiterTimeoutError(
                 f"gave up waiting for {what} after {limit:g}s", last=last
             ) from (cause or error)
         last = state
+        polls += 1
+        await _progress(core, policy, what, state, polls, loop.time() - started)
         yield state
 
 
@@ -602,6 +617,8 @@ async def _poll_on(
     last: T | None = None
     cause: BaseException | None = None
     pause_first = not immediate
+    polls = 0
+    core.logger.debug("waiting for %s (on the client's clock)", what)
     while True:
         if pause_first:
             now = clock.monotonic()
@@ -612,6 +629,7 @@ async def _poll_on(
             )
             if now + pause > deadline:
                 await clock.sleep(max(0.0, deadline - now))
+                core.logger.info("gave up waiting for %s after %gs (%d polls)", what, limit, polls)
                 raise WaiterTimeoutError(
                     f"gave up waiting for {what} after {limit:g}s", last=last
                 ) from cause
@@ -622,6 +640,7 @@ async def _poll_on(
             async with core.scope(deadline=loop.time() + limit):
                 state = await fetch()
         except DeadlineExceededError as error:
+            core.logger.info("gave up waiting for %s after %gs (%d polls)", what, limit, polls)
             raise WaiterTimeoutError(
                 f"gave up waiting for {what} after {limit:g}s", last=last
             ) from (cause or error)
@@ -629,7 +648,19 @@ async def _poll_on(
             if not is_retryable(error):
                 raise
             cause = error
-            logger.debug("%s: a poll failed transiently, polling on", what)
+            core.logger.debug("%s: a poll failed transiently, polling on", what)
             continue
         last = state
+        polls += 1
+        await _progress(core, policy, what, state, polls, clock.monotonic() - started)
         yield state
+
+
+async def _progress(
+    core: ServiceCore, policy: WaitPolicy, what: str, state: object, polls: int, elapsed: float
+) -> None:
+    core.logger.debug("waiting for %s: poll %d after %.1fs", what, polls, elapsed)
+    if policy.on_progress is not None:
+        reported = policy.on_progress(WaitProgress(what, state, polls, elapsed))
+        if reported is not None:
+            await reported

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
-from typing import Protocol
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Protocol
 
 from ._exceptions import InvalidRequestError
+
+if TYPE_CHECKING:
+    from ._observability import WaitProgress
 
 __all__ = ["Clock", "RetryPolicy", "WaitPolicy"]
 
@@ -70,6 +74,12 @@ class WaitPolicy:
     relative_delay: float = 0.1
     #: Seconds a wait may take in all.
     timeout: float = 1800.0
+    #: Called after every poll of every wait (Lightsail operations and deployments, CloudFront
+    #: deployments, stores, invalidations) with a :class:`cdnkit.WaitProgress`; a coroutine
+    #: function is awaited. What it raises ends the wait.
+    on_progress: Callable[[WaitProgress], Awaitable[None] | None] | None = dataclasses.field(
+        default=None, compare=False
+    )
 
     def __post_init__(self) -> None:
         if self.initial_delay < 0 or self.max_delay < 0 or self.multiplier < 1:

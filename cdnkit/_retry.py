@@ -206,16 +206,11 @@ class OperationRate:
             self.rate = rate
 
 
-def _log_retry(state: RetryCallState) -> None:
-    error = state.outcome.exception() if state.outcome else None
-    delay = state.next_action.sleep if state.next_action else 0.0
-    what = (
-        f"{error.service}.{error.operation} {error.code}"
-        if isinstance(error, APIError)
-        else type(error).__name__
-    )
-    # Only the operation and the error class/code: never parameters or credentials.
-    logger.debug("retrying %s: attempt %d in %.2fs", what, state.attempt_number + 1, delay)
+def _failure(error: BaseException | None) -> str:
+    # Only the error's class and code: never parameters or credentials.
+    if isinstance(error, APIError):
+        return f"{type(error).__name__} {error.code}"
+    return type(error).__name__
 
 
 async def call_with_retries(
@@ -223,6 +218,8 @@ async def call_with_retries(
     policy: RetryPolicy,
     *,
     retry_if: Callable[[BaseException], bool] = is_retryable,
+    what: str = "call",
+    log: logging.Logger = logger,
 ) -> T:
     """Run ``attempt(n)`` (n = 1, 2, ...) until it succeeds or fails for good.
 
@@ -238,7 +235,7 @@ async def call_with_retries(
         if not retry_if(error):
             raise
         first = error
-    return await _retry_after(first, attempt, policy, retry_if)
+    return await _retry_after(first, attempt, policy, retry_if, what, log)
 
 
 async def _retry_after(
@@ -246,6 +243,8 @@ async def _retry_after(
     attempt: Callable[[int], Awaitable[T]],
     policy: RetryPolicy,
     retry_if: Callable[[BaseException], bool],
+    what: str,
+    log: logging.Logger,
 ) -> T:
     """The slow path: the first attempt failed with a retryable error."""
     loop = asyncio.get_running_loop()
@@ -287,11 +286,33 @@ async def _retry_after(
             return True
         return counted >= policy.max_attempts
 
+    def log_retry(state: RetryCallState) -> None:
+        error = state.outcome.exception() if state.outcome else None
+        delay = state.next_action.sleep if state.next_action else 0.0
+        log.debug(
+            "%s: %s, retrying (attempt %d in %.2fs)",
+            what,
+            _failure(error),
+            state.attempt_number + 1,
+            delay,
+        )
+
     controller = AsyncRetrying(
         stop=stop,
         wait=wait_random_exponential(multiplier=policy.initial_backoff, max=policy.max_backoff),
         retry=retry_if_exception(retry_if),
-        before_sleep=_log_retry,
+        before_sleep=log_retry,
         reraise=True,
     )
-    return await controller(once)
+    try:
+        return await controller(once)
+    except Exception as error:
+        if retry_if(error):
+            log.warning(
+                "%s: giving up after %d attempts in %.1fs: %s",
+                what,
+                number,
+                loop.time() - started,
+                _failure(error),
+            )
+        raise
