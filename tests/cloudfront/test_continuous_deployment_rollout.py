@@ -7,6 +7,7 @@ moves the emulator's clock on.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
@@ -26,7 +27,7 @@ from cdnkit.resources.cloudfront import (
 from cdnkit.testing import Emulator
 from cdnkit.types import cloudfront as cf
 
-from .conftest import SESSION, Staged, create_distribution, stage
+from .conftest import SESSION, Staged, create_distribution, open_client, stage
 
 CF = "cloudfront"
 HOLD = 600.0
@@ -419,3 +420,32 @@ async def test_the_cloudwatch_gate_raises_cdnkit_errors_after_its_retries() -> N
     async with gate:
         with pytest.raises(cdnkit.TransportError, match=r"cloudwatch\.GetMetricData"):
             await gate(step_of("EPRIMARY000009", "ESTAGING000009"))
+
+
+async def test_closing_the_client_ends_a_hold_at_once(emulator: Emulator) -> None:
+    client = open_client(emulator)
+    await client.__aenter__()
+    try:
+        staged = await candidate(client)
+        holding = asyncio.Event()
+        real_sleep = client._core.sleep
+
+        async def sleep(seconds: float) -> None:
+            holding.set()
+            await real_sleep(seconds)  # an hour: only the close can end it
+
+        client._core.sleep = sleep  # type: ignore[method-assign]  # observe the hold starting
+
+        async def gate(step: RolloutStep) -> bool:
+            raise AssertionError("the gate is never asked: the hold did not end")
+
+        rolling = asyncio.create_task(
+            client.continuous_deployment_policies.rollout(
+                staged.primary_id, staged.staging_id, steps=[0.01], hold=3600.0, gate=gate
+            )
+        )
+        await holding.wait()
+    finally:
+        await client.__aexit__(None, None, None)
+    with pytest.raises(cdnkit.ClientClosedError):
+        await rolling
