@@ -170,9 +170,10 @@ def check_change(
     if forbidden:
         raise ContinuousDeploymentChangeError(
             f"{forbidden[0]}: cannot change while {where} is in continuous deployment (a "
-            f"policy is attached); only {', '.join(sorted(CHANGEABLE_IN_CONTINUOUS_DEPLOYMENT))}"
-            " may change. Detach the policy first (distributions.update_detached does the "
-            f"detach, change and reattach). Members changed that may not: {', '.join(forbidden)}",
+            "primary with a policy attached, or a staging distribution a policy names); only "
+            f"{', '.join(sorted(CHANGEABLE_IN_CONTINUOUS_DEPLOYMENT))} may change. Detach the "
+            "policy first (distributions.update_detached detaches, changes and reattaches). "
+            f"Members changed that may not: {', '.join(forbidden)}",
             distribution_id=distribution_id,
             field=forbidden[0],
         )

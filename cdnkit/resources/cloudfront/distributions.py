@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from typing import Any, TypeVar, overload
 
 from ..._core import Sends, build_request, checked_wire, poll
@@ -395,30 +395,37 @@ class Distributions(Resource):
                 state=state,
             )
 
-        steps: list[tuple[str, str]] = [
-            ("detach", f"policy {policy} may still be attached; nothing else changed"),
+        results: list[cf.UpdateDistributionResult] = []
+
+        async def detach() -> None:
+            await self.detach_continuous_deployment_policy(primary_id)
+
+        async def change() -> None:
+            await self.update(primary_id, mutate=mutate)
+
+        async def settle() -> None:
+            await self.wait_deployed(primary_id, timeout=timeout)
+
+        async def reattach() -> None:
+            results.append(await self.attach_continuous_deployment_policy(primary_id, policy))
+
+        plan: list[tuple[str, Callable[[], Awaitable[None]], str]] = [
+            ("detach", detach, f"policy {policy} may still be attached; nothing else changed"),
             (
                 "change",
+                change,
                 f"policy {policy} is detached from {primary_id}; the change may not be applied",
             ),
-            ("wait deployed", f"policy {policy} is detached; the change is applied"),
-            ("reattach", f"policy {policy} may be detached; the change is applied"),
+            ("wait deployed", settle, f"policy {policy} is detached; the change is applied"),
+            ("reattach", reattach, f"policy {policy} may be detached; the change is applied"),
         ]
-        result: cf.UpdateDistributionResult | None = None
-        for step, state in steps:
+        for step, run, state in plan:
             try:
-                if step == "detach":
-                    await self.detach_continuous_deployment_policy(primary_id)
-                elif step == "change":
-                    await self.update(primary_id, mutate=mutate)
-                elif step == "wait deployed":
-                    await self.wait_deployed(primary_id, timeout=timeout)
-                else:
-                    result = await self.attach_continuous_deployment_policy(primary_id, policy)
+                await run()
             except Exception as error:
                 raise failed(step, state, error) from error
             done.append(step)
-        assert result is not None
+        result = results[-1]
         if wait:
             deployed = await self.wait_deployed(primary_id, timeout=timeout)
             return cf.UpdateDistributionResult(
