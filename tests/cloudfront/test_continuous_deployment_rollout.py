@@ -449,3 +449,17 @@ async def test_closing_the_client_ends_a_hold_at_once(emulator: Emulator) -> Non
         await client.__aexit__(None, None, None)
     with pytest.raises(cdnkit.ClientClosedError):
         await rolling
+
+
+async def test_the_cloudwatch_gate_borrows_a_clients_credentials_and_session(
+    cf_client: cdnkit.CloudFront, moto_endpoint: str, cloudwatch: CloudWatchClient
+) -> None:
+    await put_rates(cloudwatch, "EBORROWSTAGE01", five_xx=0.0, total=0.0)
+    await put_rates(cloudwatch, "EBORROWPRIME01", five_xx=0.0, total=0.0)
+
+    async with CloudWatchErrorRateGate(client=cf_client, endpoint_url=moto_endpoint) as gate:
+        verdict = await gate(step_of("EBORROWPRIME01", "EBORROWSTAGE01"))
+        region = gate._core.client.meta.region_name
+
+    assert verdict.passed, verdict.reason
+    assert region == "us-east-1"
