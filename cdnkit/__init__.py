@@ -49,10 +49,26 @@ from ._policies import Clock, RetryPolicy, WaitPolicy
 
 if TYPE_CHECKING:
     from ._client import CloudFront, Lightsail
+    from .resources.cloudfront._continuous_deployment_checks import (
+        ContinuousDeploymentChangeError,
+        ContinuousDeploymentStepError,
+        PromotionNotReadyError,
+        RolloutHaltedError,
+    )
     from .resources.cloudfront.key_value_stores import KeyValueStoreFailedError
     from .resources.cloudfront.keys import KeyValueStoreSyncError
 
 __version__ = "0.1.0"
+
+
+_CONTINUOUS_DEPLOYMENT_ERRORS = frozenset(
+    {
+        "ContinuousDeploymentChangeError",
+        "ContinuousDeploymentStepError",
+        "PromotionNotReadyError",
+        "RolloutHaltedError",
+    }
+)
 
 
 def __getattr__(name: str) -> Any:
@@ -62,6 +78,10 @@ def __getattr__(name: str) -> Any:
         from . import _client
 
         return getattr(_client, name)
+    if name in _CONTINUOUS_DEPLOYMENT_ERRORS:
+        from .resources.cloudfront import _continuous_deployment_checks
+
+        return getattr(_continuous_deployment_checks, name)
     if name == "KeyValueStoreFailedError":
         from .resources.cloudfront.key_value_stores import KeyValueStoreFailedError
 
@@ -81,6 +101,8 @@ __all__ = [
     "Clock",
     "CloudFront",
     "ConflictError",
+    "ContinuousDeploymentChangeError",
+    "ContinuousDeploymentStepError",
     "DeadlineExceededError",
     "FunctionTestFailedError",
     "InvalidRequestError",
@@ -91,9 +113,11 @@ __all__ = [
     "NotFoundError",
     "OperationFailedError",
     "PreconditionFailedError",
+    "PromotionNotReadyError",
     "RequestValidationError",
     "ResourceBusyError",
     "RetryPolicy",
+    "RolloutHaltedError",
     "ServerValidationError",
     "ServiceError",
     "ThrottlingError",

@@ -168,7 +168,9 @@ async def test_distribution_promote_staging(
     def promoted(distribution_config: cf.DistributionConfig) -> None:
         distribution_config.default_root_object = "promoted.html"
 
-    await client.distributions.update(staging_id, mutate=promoted)
+    # Promotion wants both distributions deployed.
+    await client.distributions.update(staging_id, mutate=promoted, wait=True)
+    await client.distributions.wait_deployed(primary_id)
     lost = lose_once(emulator, CF, "UpdateDistributionWithStagingConfig")
     result = await client.distributions.promote_staging(primary_id, staging_id)
     assert lost.hits == 1
