@@ -509,8 +509,13 @@ class ServiceCore:
         return parse_response(result, reply)
 
     async def sleep(self, seconds: float) -> None:
-        """Sleep inside a call: ended by the client's close like any await in a scope."""
-        await asyncio.sleep(seconds)
+        """Sleep inside a call (ended by the client's close like any await in a scope), on
+        the client's clock when it has one."""
+        clock = self.options.clock
+        if clock is not None:
+            await clock.sleep(seconds)
+        else:
+            await asyncio.sleep(seconds)
 
 
 #: Marks a reply that reconciliation answered in place of a resend.

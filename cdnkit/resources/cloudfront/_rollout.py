@@ -22,7 +22,7 @@ if TYPE_CHECKING:  # without an import cycle at run time
 
 __all__ = ["Gate", "GateVerdict", "RolloutResult", "RolloutStep", "rollout", "teardown"]
 
-logger = logging.getLogger("cdnkit")
+logger = logging.getLogger("cdnkit.cloudfront")
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)

@@ -328,7 +328,7 @@ class ContinuousDeploymentPolicies(Resource):
         For each weight of ``steps`` (increasing, each above 0 and at most 0.15, for example
         ``(0.01, 0.05, 0.15)``): set the policy attached to the primary to that SingleWeight
         (enabled, stickiness kept; an :meth:`update`), wait until the primary is Deployed,
-        hold ``hold`` seconds (through the client's sleep, ended by its close), then await
+        hold ``hold`` seconds (on the client's ``clock=`` if any, ended by its close), then await
         ``gate(step)`` (a :class:`RolloutStep`), which answers a :class:`GateVerdict` or a
         bool. A failing gate (False, a failed verdict, or an exception) rolls back
         (``on_failure="zero"``: weight 0; ``"disable"``: the policy disabled) and raises
