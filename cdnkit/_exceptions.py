@@ -21,6 +21,7 @@ from botocore.exceptions import (
     PartialCredentialsError,
     ReadTimeoutError,
 )
+from pydantic import BaseModel
 from pydantic_core import InitErrorDetails, PydanticCustomError
 from pydantic_core import ValidationError as PydanticValidationError
 
@@ -253,8 +254,10 @@ class WaiterTimeoutError(CdnKitError, TimeoutError):
 
     def __init__(self, message: str, *, last: object = None) -> None:
         super().__init__(message)
-        #: The last state seen (an Operation, a distribution...), if any.
-        self.last = last
+        #: The last state seen, if any: the model the wait polled (a Lightsail ``Operation`` or
+        #: ``LightsailDistribution``, a CloudFront ``GetDistributionResult``,
+        #: ``DescribeKeyValueStoreResult`` or ``Invalidation``). Narrow it with ``isinstance``.
+        self.last: BaseModel | None = last if isinstance(last, BaseModel) else None
 
 
 _THROTTLING_CODES = frozenset(

@@ -257,7 +257,8 @@ def _put_back(parsed: Any, loc: tuple[int | str, ...], value: Any) -> None:
 def _construct_leniently(model: type[ModelT], data: Mapping[str, Any]) -> ModelT:
     """Build ``model`` from a reply without checking values: for the rare reply that fails
     validation (an enum value or a limit newer than this botocore). Members the model lacks
-    are dropped."""
+    are dropped; a required member that is missing (or null) raises
+    :class:`cdnkit.UnexpectedResponseError` naming it, rather than an AttributeError later."""
     values: dict[str, Any] = {}
     for name, field in model.model_fields.items():
         alias = field.validation_alias if isinstance(field.validation_alias, str) else name
@@ -266,9 +267,21 @@ def _construct_leniently(model: type[ModelT], data: Mapping[str, Any]) -> ModelT
         elif name in data:
             raw = data[name]
         else:
+            raw = None
+        if raw is None:
+            if field.is_required():
+                raise _missing_member(model, name, alias)
             continue
         values[name] = _lenient_value(field.annotation, raw)
     return cast(ModelT, model.model_construct(**values))
+
+
+def _missing_member(model: type[BaseModel], name: str, wire: str) -> Exception:
+    from ._exceptions import UnexpectedResponseError
+
+    return UnexpectedResponseError(
+        f"{model.__name__} came without {wire} ({name}), which AWS always sends"
+    )
 
 
 def _lenient_value(annotation: Any, raw: Any) -> Any:

@@ -16,6 +16,7 @@ from ._docs import summarize
 from ._overrides import (
     NAME_OVERRIDES,
     OVERRIDES,
+    REPLY_REQUIRED,
     Constraint,
     MemberOverride,
     OrderOverride,
@@ -176,6 +177,18 @@ class _Builder:
                 self.member_overrides[(row.shape, row.member)] = row.constraint
             else:
                 self.orders.setdefault(row.shape, []).append((row.lesser, row.greater))
+        #: Members AWS always sends on reply-only structures (override table): required.
+        self.reply_required: dict[str, set[str]] = {}
+        for always in REPLY_REQUIRED:
+            if always.service != service:
+                continue
+            members = self.shapes.get(always.shape, {}).get("members", {})
+            unknown = [m for m in always.members if m not in members]
+            if always.shape not in self.shapes or unknown:
+                raise LookupError(f"REPLY_REQUIRED names unknown {always.shape} {unknown}")
+            if always.shape not in self.reply_only:
+                raise ValueError(f"{always.shape} is used in a request: cannot require members")
+            self.reply_required.setdefault(always.shape, set()).update(always.members)
 
     def _reachable(self, roots: Iterable[str]) -> set[str]:
         seen: set[str] = set()
@@ -255,7 +268,7 @@ class _Builder:
 
     def struct(self, name: str) -> StructIR:
         shape = self.shapes[name]
-        required = set(shape.get("required", ()))
+        required = set(shape.get("required", ())) | self.reply_required.get(name, set())
         wire_members: dict[str, Any] = shape["members"]
         is_wrapper = "Quantity" in wire_members and "Items" in wire_members
         members: list[MemberIR] = []

@@ -59,6 +59,23 @@ class OrderOverride:
     source: str
 
 
+@dataclasses.dataclass(frozen=True)
+class ReplyRequired:
+    """Members of a reply-only structure that AWS always sends: typed as required.
+
+    botocore marks almost no member of an operation's result required, so every result read
+    would need a ``None`` check for members that are the point of the call. A row makes them
+    required attributes. The generator refuses a row whose structure any request reaches (a
+    request would then demand them), and parsing stays lenient otherwise: a reply without such
+    a member raises ``cdnkit.UnexpectedResponseError`` naming it, when it is parsed.
+    """
+
+    service: str
+    shape: str
+    members: tuple[str, ...]
+    source: str
+
+
 Override = ShapeOverride | MemberOverride | OrderOverride
 
 _FACTS = "shared/AWS-FACTS.md"
@@ -167,6 +184,77 @@ OVERRIDES: Final[tuple[Override, ...]] = (
         Constraint(max_length=50),
         f"{_FACTS}, 'KeyValueStore data plane': UpdateKeys at most 50 keys",
     ),
+)
+
+_ALWAYS = "the API reference's response syntax always has it"
+_ETAG_HEADER = "CloudFront sends an ETag header on every read and write of a versioned resource"
+_LS_OP = (
+    "Lightsail API reference: the call starts an operation and returns it (the point of the "
+    "call; the caller follows it by id)"
+)
+
+
+def _cf(shape: str, *members: str, why: str = _ALWAYS) -> ReplyRequired:
+    return ReplyRequired("cloudfront", shape, members, f"{why}; {_FACTS}, 'CloudFront ETags'")
+
+
+#: Scope: the results of the operations cdnkit's resources wrap (lists of other operations
+#: keep botocore's Optional). Invalidation results are left to the invalidations resource.
+#: UpdateFunctionResult.ETag stays optional: botocore reads it from a misspelt header
+#: (``ETtag``), so it is never there (see AWS-FACTS, 'CloudFront ETags').
+REPLY_REQUIRED: Final[tuple[ReplyRequired, ...]] = (
+    ReplyRequired(
+        "lightsail",
+        "CreateDistributionResult",
+        ("distribution", "operation"),
+        f"{_FACTS}, 'Lightsail': create returns {{distribution, operation}}",
+    ),
+    *(
+        ReplyRequired("lightsail", shape, ("operation",), f"{_LS_OP}; {_FACTS}, 'Lightsail'")
+        for shape in (
+            "UpdateDistributionResult",
+            "DeleteDistributionResult",
+            "UpdateDistributionBundleResult",
+            "AttachCertificateToDistributionResult",
+            "DetachCertificateFromDistributionResult",
+            "ResetDistributionCacheResult",
+        )
+    ),
+    ReplyRequired(
+        "lightsail",
+        "GetOperationResult",
+        ("operation",),
+        "the operation asked for is the point of the call (a missing one is NotFound)",
+    ),
+    ReplyRequired(
+        "lightsail",
+        "Operation",
+        ("id",),
+        "an operation is identified and followed by its id (GetOperation takes operationId)",
+    ),
+    _cf("CreateDistributionResult", "Distribution", "ETag"),
+    _cf("CopyDistributionResult", "Distribution", "ETag"),
+    _cf("GetDistributionResult", "Distribution", "ETag"),
+    _cf("GetDistributionConfigResult", "DistributionConfig", "ETag"),
+    _cf("UpdateDistributionResult", "Distribution", "ETag"),
+    _cf("UpdateDistributionWithStagingConfigResult", "Distribution", "ETag"),
+    _cf("ListDistributionsResult", "DistributionList"),
+    _cf("CreateContinuousDeploymentPolicyResult", "ContinuousDeploymentPolicy", "ETag"),
+    _cf("GetContinuousDeploymentPolicyResult", "ContinuousDeploymentPolicy", "ETag"),
+    _cf("GetContinuousDeploymentPolicyConfigResult", "ContinuousDeploymentPolicyConfig", "ETag"),
+    _cf("UpdateContinuousDeploymentPolicyResult", "ContinuousDeploymentPolicy", "ETag"),
+    _cf("ListContinuousDeploymentPoliciesResult", "ContinuousDeploymentPolicyList"),
+    _cf("CreateKeyValueStoreResult", "KeyValueStore", "ETag"),
+    _cf("DescribeKeyValueStoreResult", "KeyValueStore", "ETag"),
+    _cf("UpdateKeyValueStoreResult", "KeyValueStore", "ETag"),
+    _cf("ListKeyValueStoresResult", "KeyValueStoreList"),
+    _cf("CreateFunctionResult", "FunctionSummary", "ETag"),
+    _cf("DescribeFunctionResult", "FunctionSummary", "ETag"),
+    _cf("GetFunctionResult", "FunctionCode", "ETag", why=_ETAG_HEADER),
+    _cf("UpdateFunctionResult", "FunctionSummary"),
+    _cf("PublishFunctionResult", "FunctionSummary"),
+    _cf("TestFunctionResult", "TestResult"),
+    _cf("ListFunctionsResult", "FunctionList"),
 )
 
 #: Attribute names where botocore's ``xform_name`` reads badly (``ETag`` -> ``e_tag``).

@@ -12,13 +12,14 @@ async with Emulator() as emu:
 See docs/testing.md.
 """
 
-from ._backend import ACCOUNT_ID, Clock, KeyValueStoreData, ServiceError, SharedState, Timing
+from ._backend import ACCOUNT_ID, Clock, EmulatedErrorReply, KeyValueStoreData, SharedState, Timing
 from ._faults import Counters, Fault, FaultKind, Faults
 from ._kvs import KeyValueStoreBackend
 from ._server import (
     DEFAULT_ACCESS_KEY_ID,
     DEFAULT_MAX_BODY_BYTES,
     DEFAULT_SECRET_ACCESS_KEY,
+    ClientKwargs,
     Emulator,
     LoopbackResolver,
 )
@@ -28,8 +29,10 @@ __all__ = [
     "DEFAULT_ACCESS_KEY_ID",
     "DEFAULT_MAX_BODY_BYTES",
     "DEFAULT_SECRET_ACCESS_KEY",
+    "ClientKwargs",
     "Clock",
     "Counters",
+    "EmulatedErrorReply",
     "Emulator",
     "Fault",
     "FaultKind",
@@ -37,7 +40,6 @@ __all__ = [
     "KeyValueStoreBackend",
     "KeyValueStoreData",
     "LoopbackResolver",
-    "ServiceError",
     "SharedState",
     "Timing",
 ]

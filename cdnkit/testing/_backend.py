@@ -6,7 +6,7 @@ operation's input shape (the same keys a boto3 call takes), timestamps are ``dat
 are ``bytes``, and members bound to headers, the URI or the query string are merged in under
 their member names (``IfMatch``, ``Id``, ``Marker``...). A backend answers with a dict in the
 same form for the operation's output shape (``ETag`` included; the wire layer puts it in the
-header the model names) or raises :class:`ServiceError`. Backends never see HTTP.
+header the model names) or raises :class:`EmulatedErrorReply`. Backends never see HTTP.
 """
 
 from __future__ import annotations
@@ -26,8 +26,10 @@ ACCOUNT_ID = "123456789012"
 REGION = "us-east-1"
 
 
-class ServiceError(Exception):
-    """An error the emulated service answers with.
+class EmulatedErrorReply(Exception):
+    """An error reply of the emulated service: raise it in a backend (or a fault hook) and the
+    client receives that AWS error. Not the client-side ``cdnkit.ServiceError`` (AWS failing
+    with a 5xx), which is what a cdnkit client raises on such a reply.
 
     ``code`` is the AWS error code (``InvalidInputException``, ``PreconditionFailed``...), which
     the wire layer writes in the protocol's error format so botocore raises the modeled
@@ -145,7 +147,7 @@ class Backend(Protocol):
     service: ClassVar[str]
 
     def handle(self, request: Request) -> JsonDict:
-        """Answer one call or raise :class:`ServiceError`; unknown operations raise one too."""
+        """Answer one call or raise :class:`EmulatedErrorReply` (unknown operations too)."""
         ...
 
     def reset(self) -> None:

@@ -19,7 +19,7 @@ import uuid
 from collections.abc import Callable
 from typing import ClassVar, Final, Literal
 
-from ._backend import JsonDict, KeyValueStoreData, Request, ServiceError, SharedState
+from ._backend import EmulatedErrorReply, JsonDict, KeyValueStoreData, Request, SharedState
 
 KEY_MAX_BYTES: Final = 512
 VALUE_MAX_BYTES: Final = 1024
@@ -62,7 +62,7 @@ class KeyValueStoreBackend:
     def handle(self, request: Request) -> JsonDict:
         operation = self._operations.get(request.operation)
         if operation is None:
-            raise ServiceError(
+            raise EmulatedErrorReply(
                 "UnknownOperationException", f"{request.operation} is not supported", 404
             )
         return operation(request.params)
@@ -100,7 +100,7 @@ class KeyValueStoreBackend:
         key: str = params["Key"]
         value = store.items.get(key)
         if value is None:
-            raise ServiceError("ResourceNotFoundException", f"Key {key!r} not found.", 404)
+            raise EmulatedErrorReply("ResourceNotFoundException", f"Key {key!r} not found.", 404)
         return {
             "Key": key,
             "Value": value,
@@ -126,7 +126,7 @@ class KeyValueStoreBackend:
         key: str = params["Key"]
         self._check_etag(store, params.get("IfMatch"))
         if key not in store.items:
-            raise ServiceError("ResourceNotFoundException", f"Key {key!r} not found.", 404)
+            raise EmulatedErrorReply("ResourceNotFoundException", f"Key {key!r} not found.", 404)
         del store.items[key]
         return self._written(store)
 
@@ -149,11 +149,11 @@ class KeyValueStoreBackend:
         puts: list[JsonDict] = params.get("Puts") or []
         deletes: list[JsonDict] = params.get("Deletes") or []
         if not puts and not deletes:
-            raise ServiceError(
+            raise EmulatedErrorReply(
                 "ValidationException", "UpdateKeys needs at least one put or delete.", 400
             )
         if len(puts) + len(deletes) > UPDATE_MAX_KEYS:
-            raise ServiceError(
+            raise EmulatedErrorReply(
                 "ValidationException",
                 f"UpdateKeys accepts at most {UPDATE_MAX_KEYS} keys per request; "
                 f"got {len(puts) + len(deletes)}.",
@@ -164,7 +164,7 @@ class KeyValueStoreBackend:
         for item in [*puts, *deletes]:
             key = item["Key"]
             if key in seen:
-                raise ServiceError(
+                raise EmulatedErrorReply(
                     "ValidationException", f"Key {key!r} appears more than once.", 400
                 )
             seen.add(key)
@@ -174,7 +174,7 @@ class KeyValueStoreBackend:
             _check_value(item["Key"], item["Value"])
             request_bytes += len(item["Value"].encode())
         if request_bytes > UPDATE_MAX_BYTES:
-            raise ServiceError(
+            raise EmulatedErrorReply(
                 "ValidationException",
                 f"UpdateKeys accepts at most {UPDATE_MAX_BYTES} bytes of keys and values; "
                 f"got {request_bytes}.",
@@ -208,22 +208,22 @@ class KeyValueStoreBackend:
     def _ready_store(self, arn: str) -> KeyValueStoreData:
         store = self.state.key_value_stores.get(arn)
         if store is None or self.state.clock.monotonic() < store.ready_at:
-            raise ServiceError(
+            raise EmulatedErrorReply(
                 "ResourceNotFoundException", f"Key value store {arn} was not found.", 404
             )
         return store
 
     def _check_etag(self, store: KeyValueStoreData, if_match: str | None) -> None:
         if not if_match:
-            raise ServiceError("ValidationException", "IfMatch is required.", 400)
+            raise EmulatedErrorReply("ValidationException", "IfMatch is required.", 400)
         if if_match != store.data_etag:
             if self.stale_etag_error == "ConflictException":
-                raise ServiceError(
+                raise EmulatedErrorReply(
                     "ConflictException",
                     "The ETag does not match the current version of the key value store.",
                     409,
                 )
-            raise ServiceError(
+            raise EmulatedErrorReply(
                 "ValidationException",
                 "Pre-Condition failed: the ETag does not match the current version of the "
                 "key value store.",
@@ -251,7 +251,7 @@ class KeyValueStoreBackend:
 def _check_key(key: str) -> None:
     size = len(key.encode())
     if size > KEY_MAX_BYTES:
-        raise ServiceError(
+        raise EmulatedErrorReply(
             "ValidationException",
             f"Key is {size} bytes; the limit is {KEY_MAX_BYTES} bytes.",
             400,
@@ -261,15 +261,15 @@ def _check_key(key: str) -> None:
 def _check_value(key: str, value: str) -> None:
     size = len(value.encode())
     if size > VALUE_MAX_BYTES:
-        raise ServiceError(
+        raise EmulatedErrorReply(
             "ValidationException",
             f"Value of key {key!r} is {size} bytes; the limit is {VALUE_MAX_BYTES} bytes.",
             400,
         )
 
 
-def _quota_exceeded(size: int) -> ServiceError:
-    return ServiceError(
+def _quota_exceeded(size: int) -> EmulatedErrorReply:
+    return EmulatedErrorReply(
         "ServiceQuotaExceededException",
         f"The key value store would hold {size} bytes; the limit is {STORE_MAX_BYTES} bytes.",
         402,
@@ -284,4 +284,6 @@ def _decode_token(token: str) -> str:
     try:
         return base64.urlsafe_b64decode(token.encode()).decode()
     except (binascii.Error, UnicodeDecodeError, ValueError):
-        raise ServiceError("ValidationException", "The NextToken is not valid.", 400) from None
+        raise EmulatedErrorReply(
+            "ValidationException", "The NextToken is not valid.", 400
+        ) from None

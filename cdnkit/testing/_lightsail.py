@@ -39,7 +39,14 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import ClassVar, Final, TypeVar
 
-from cdnkit.testing._backend import ACCOUNT_ID, REGION, JsonDict, Request, ServiceError, SharedState
+from cdnkit.testing._backend import (
+    ACCOUNT_ID,
+    REGION,
+    EmulatedErrorReply,
+    JsonDict,
+    Request,
+    SharedState,
+)
 
 _T = TypeVar("_T")
 
@@ -329,12 +336,12 @@ class _Certificate:
         return detail
 
 
-def _invalid(message: str) -> ServiceError:
-    return ServiceError("InvalidInputException", message, 400)
+def _invalid(message: str) -> EmulatedErrorReply:
+    return EmulatedErrorReply("InvalidInputException", message, 400)
 
 
-def _not_found(message: str) -> ServiceError:
-    return ServiceError("NotFoundException", message, 400)
+def _not_found(message: str) -> EmulatedErrorReply:
+    return EmulatedErrorReply("NotFoundException", message, 400)
 
 
 def _optional(params: JsonDict, key: str, kind: type[_T]) -> _T | None:
@@ -551,7 +558,7 @@ class LightsailBackend:
     def handle(self, request: Request) -> JsonDict:
         handler = self._handlers.get(request.operation)
         if handler is None:
-            raise ServiceError(
+            raise EmulatedErrorReply(
                 "UnknownOperationException",
                 f"The Lightsail emulator does not support {request.operation}.",
                 400,

@@ -13,7 +13,7 @@ import logging
 import socket
 import uuid
 from types import TracebackType
-from typing import Final, Self
+from typing import Final, Self, TypedDict
 from urllib.parse import urlsplit
 
 from aiobotocore.config import AioConfig
@@ -26,9 +26,8 @@ from ._backend import (
     REGION,
     Backend,
     Clock,
-    JsonDict,
+    EmulatedErrorReply,
     Request,
-    ServiceError,
     SharedState,
     Timing,
 )
@@ -101,6 +100,17 @@ class LoopbackResolver(AbstractResolver):
         if self._fallback is not None:
             await self._fallback.close()
             self._fallback = None
+
+
+class ClientKwargs(TypedDict):
+    """What :meth:`Emulator.client_kwargs` returns: each key is a keyword argument of both
+    aiobotocore's ``create_client`` and cdnkit's clients."""
+
+    endpoint_url: str
+    region_name: str
+    aws_access_key_id: str
+    aws_secret_access_key: str
+    config: AioConfig
 
 
 class Emulator:
@@ -215,9 +225,11 @@ class Emulator:
             return f"http://localhost:{self.port}"
         return self.endpoint_url
 
-    def client_kwargs(self) -> JsonDict:
-        """Keyword arguments for ``session.create_client(service, **kwargs)``: endpoint,
-        region, the fake credentials, botocore retries off and the loopback resolver."""
+    def client_kwargs(self) -> ClientKwargs:
+        """Keyword arguments for ``session.create_client(service, **kwargs)`` and for
+        ``cdnkit.Lightsail(**kwargs)`` / ``cdnkit.CloudFront(**kwargs)``: endpoint, region, the
+        fake credentials, botocore retries off and the loopback resolver. Typed exactly (a
+        :class:`ClientKwargs`), so both calls type-check under mypy and pyright."""
         return {
             "endpoint_url": self.client_endpoint_url,
             "region_name": self.region,
@@ -273,7 +285,7 @@ class Emulator:
         traits = codec.traits
         try:
             match = codec.route(incoming)
-        except ServiceError as problem:
+        except EmulatedErrorReply as problem:
             self.counters.record(service, "")
             return _respond(codec.error(problem, request_id))
         operation = match.plan.name
@@ -333,7 +345,7 @@ class Emulator:
             )
             if verdict.failure is not None:
                 auth_kind = _auth_error(codec, verdict.failure)
-                denied = ServiceError(auth_kind.code, verdict.message, auth_kind.status)
+                denied = EmulatedErrorReply(auth_kind.code, verdict.message, auth_kind.status)
                 return _respond(codec.error(denied, request_id, auth_kind.status))
             region = verdict.region
         else:
@@ -341,7 +353,7 @@ class Emulator:
 
         try:
             params = codec.parse(match, incoming)
-        except ServiceError as problem:
+        except EmulatedErrorReply as problem:
             return _respond(codec.error(problem, request_id))
 
         call = Request(
@@ -354,7 +366,7 @@ class Emulator:
         )
         try:
             output = self._backends[service].handle(call)
-        except ServiceError as problem:
+        except EmulatedErrorReply as problem:
             return _respond(codec.error(problem, request_id))
         except Exception:
             logger.exception("%s backend failed on %s", service, operation)

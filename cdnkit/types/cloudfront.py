@@ -2383,8 +2383,8 @@ class CopyDistributionResult(_Model):
     that you can use in a continuous deployment workflow.
     """
 
-    distribution: Distribution | None = _pd.Field(
-        default=None, validation_alias="Distribution", serialization_alias="Distribution"
+    distribution: Distribution = _pd.Field(
+        validation_alias="Distribution", serialization_alias="Distribution"
     )
     """A distribution tells CloudFront where you want content to be delivered from, and the details
     about how to track and manage content delivery.
@@ -2393,7 +2393,7 @@ class CopyDistributionResult(_Model):
         default=None, validation_alias="Location", serialization_alias="Location"
     )
     """The URL of the staging distribution."""
-    etag: str | None = _pd.Field(default=None, validation_alias="ETag", serialization_alias="ETag")
+    etag: str = _pd.Field(validation_alias="ETag", serialization_alias="ETag")
     """The version identifier for the current version of the staging distribution."""
 
 
@@ -2644,8 +2644,7 @@ class CreateContinuousDeploymentPolicyResult(_Model):
     configuration.
     """
 
-    continuous_deployment_policy: ContinuousDeploymentPolicy | None = _pd.Field(
-        default=None,
+    continuous_deployment_policy: ContinuousDeploymentPolicy = _pd.Field(
         validation_alias="ContinuousDeploymentPolicy",
         serialization_alias="ContinuousDeploymentPolicy",
     )
@@ -2654,7 +2653,7 @@ class CreateContinuousDeploymentPolicyResult(_Model):
         default=None, validation_alias="Location", serialization_alias="Location"
     )
     """The location of the continuous deployment policy."""
-    etag: str | None = _pd.Field(default=None, validation_alias="ETag", serialization_alias="ETag")
+    etag: str = _pd.Field(validation_alias="ETag", serialization_alias="ETag")
     """The version identifier for the current version of the continuous deployment policy."""
 
 
@@ -2676,15 +2675,15 @@ class CreateDistributionResult(_Model):
     The returned result of the corresponding request.
     """
 
-    distribution: Distribution | None = _pd.Field(
-        default=None, validation_alias="Distribution", serialization_alias="Distribution"
+    distribution: Distribution = _pd.Field(
+        validation_alias="Distribution", serialization_alias="Distribution"
     )
     """The distribution's information."""
     location: str | None = _pd.Field(
         default=None, validation_alias="Location", serialization_alias="Location"
     )
     """The fully qualified URI of the new distribution resource just created."""
-    etag: str | None = _pd.Field(default=None, validation_alias="ETag", serialization_alias="ETag")
+    etag: str = _pd.Field(validation_alias="ETag", serialization_alias="ETag")
     """The current version of the distribution created."""
 
 
@@ -2906,8 +2905,8 @@ class CreateFunctionResult(_Model):
     function with ``TestFunction``, and update it with ``UpdateFunction``.
     """
 
-    function_summary: FunctionSummary | None = _pd.Field(
-        default=None, validation_alias="FunctionSummary", serialization_alias="FunctionSummary"
+    function_summary: FunctionSummary = _pd.Field(
+        validation_alias="FunctionSummary", serialization_alias="FunctionSummary"
     )
     """Contains configuration information and metadata about a CloudFront function."""
     location: str | None = _pd.Field(
@@ -2916,7 +2915,7 @@ class CreateFunctionResult(_Model):
     """The URL of the CloudFront function. Use the URL to manage the function with the CloudFront
     API.
     """
-    etag: str | None = _pd.Field(default=None, validation_alias="ETag", serialization_alias="ETag")
+    etag: str = _pd.Field(validation_alias="ETag", serialization_alias="ETag")
     """The version identifier for the current version of the CloudFront function."""
 
 
@@ -3052,11 +3051,11 @@ class CreateKeyValueStoreResult(_Model):
     bucket by providing a valid ``ImportSource`` that you own.
     """
 
-    key_value_store: KeyValueStore | None = _pd.Field(
-        default=None, validation_alias="KeyValueStore", serialization_alias="KeyValueStore"
+    key_value_store: KeyValueStore = _pd.Field(
+        validation_alias="KeyValueStore", serialization_alias="KeyValueStore"
     )
     """The resulting key value store."""
-    etag: str | None = _pd.Field(default=None, validation_alias="ETag", serialization_alias="ETag")
+    etag: str = _pd.Field(validation_alias="ETag", serialization_alias="ETag")
     """The ``ETag`` in the resulting key value store."""
     location: str | None = _pd.Field(
         default=None, validation_alias="Location", serialization_alias="Location"
@@ -4293,11 +4292,11 @@ class DescribeFunctionResult(_Model):
     name and stage. To get these values, you can use ``ListFunctions``.
     """
 
-    function_summary: FunctionSummary | None = _pd.Field(
-        default=None, validation_alias="FunctionSummary", serialization_alias="FunctionSummary"
+    function_summary: FunctionSummary = _pd.Field(
+        validation_alias="FunctionSummary", serialization_alias="FunctionSummary"
     )
     """Contains configuration information and metadata about a CloudFront function."""
-    etag: str | None = _pd.Field(default=None, validation_alias="ETag", serialization_alias="ETag")
+    etag: str = _pd.Field(validation_alias="ETag", serialization_alias="ETag")
     """The version identifier for the current version of the CloudFront function."""
 
 
@@ -4319,11 +4318,11 @@ class DescribeKeyValueStoreResult(_Model):
     Specifies the key value store and its configuration.
     """
 
-    key_value_store: KeyValueStore | None = _pd.Field(
-        default=None, validation_alias="KeyValueStore", serialization_alias="KeyValueStore"
+    key_value_store: KeyValueStore = _pd.Field(
+        validation_alias="KeyValueStore", serialization_alias="KeyValueStore"
     )
     """The resulting key value store."""
-    etag: str | None = _pd.Field(default=None, validation_alias="ETag", serialization_alias="ETag")
+    etag: str = _pd.Field(validation_alias="ETag", serialization_alias="ETag")
     """The ``ETag`` of the resulting key value store."""
 
 
@@ -5977,13 +5976,12 @@ class GetContinuousDeploymentPolicyConfigResult(_Model):
     Gets configuration information about a continuous deployment policy.
     """
 
-    continuous_deployment_policy_config: ContinuousDeploymentPolicyConfig | None = _pd.Field(
-        default=None,
+    continuous_deployment_policy_config: ContinuousDeploymentPolicyConfig = _pd.Field(
         validation_alias="ContinuousDeploymentPolicyConfig",
         serialization_alias="ContinuousDeploymentPolicyConfig",
     )
     """Contains the configuration for a continuous deployment policy."""
-    etag: str | None = _pd.Field(default=None, validation_alias="ETag", serialization_alias="ETag")
+    etag: str = _pd.Field(validation_alias="ETag", serialization_alias="ETag")
     """The version identifier for the current version of the continuous deployment policy."""
 
 
@@ -6005,13 +6003,12 @@ class GetContinuousDeploymentPolicyResult(_Model):
     and time when the policy was last modified).
     """
 
-    continuous_deployment_policy: ContinuousDeploymentPolicy | None = _pd.Field(
-        default=None,
+    continuous_deployment_policy: ContinuousDeploymentPolicy = _pd.Field(
         validation_alias="ContinuousDeploymentPolicy",
         serialization_alias="ContinuousDeploymentPolicy",
     )
     """A continuous deployment policy."""
-    etag: str | None = _pd.Field(default=None, validation_alias="ETag", serialization_alias="ETag")
+    etag: str = _pd.Field(validation_alias="ETag", serialization_alias="ETag")
     """The version identifier for the current version of the continuous deployment policy."""
 
 
@@ -6032,13 +6029,11 @@ class GetDistributionConfigResult(_Model):
     The returned result of the corresponding request.
     """
 
-    distribution_config: DistributionConfig | None = _pd.Field(
-        default=None,
-        validation_alias="DistributionConfig",
-        serialization_alias="DistributionConfig",
+    distribution_config: DistributionConfig = _pd.Field(
+        validation_alias="DistributionConfig", serialization_alias="DistributionConfig"
     )
     """The distribution's configuration information."""
-    etag: str | None = _pd.Field(default=None, validation_alias="ETag", serialization_alias="ETag")
+    etag: str = _pd.Field(validation_alias="ETag", serialization_alias="ETag")
     """The current version of the configuration. For example: ``E2QWRUHAPOMQZL``."""
 
 
@@ -6059,11 +6054,11 @@ class GetDistributionResult(_Model):
     The returned result of the corresponding request.
     """
 
-    distribution: Distribution | None = _pd.Field(
-        default=None, validation_alias="Distribution", serialization_alias="Distribution"
+    distribution: Distribution = _pd.Field(
+        validation_alias="Distribution", serialization_alias="Distribution"
     )
     """The distribution's information."""
-    etag: str | None = _pd.Field(default=None, validation_alias="ETag", serialization_alias="ETag")
+    etag: str = _pd.Field(validation_alias="ETag", serialization_alias="ETag")
     """The current version of the distribution's information. For example: ``E2QWRUHAPOMQZL``."""
 
 
@@ -6262,16 +6257,11 @@ class GetFunctionResult(_Model):
     you can use ``ListFunctions``.
     """
 
-    function_code: _t.Annotated[bytes, _pd.Field(min_length=1, max_length=10240)] | None = (
-        _pd.Field(
-            default=None,
-            repr=False,
-            validation_alias="FunctionCode",
-            serialization_alias="FunctionCode",
-        )
+    function_code: _t.Annotated[bytes, _pd.Field(min_length=1, max_length=10240)] = _pd.Field(
+        repr=False, validation_alias="FunctionCode", serialization_alias="FunctionCode"
     )
     """The function code of a CloudFront function."""
-    etag: str | None = _pd.Field(default=None, validation_alias="ETag", serialization_alias="ETag")
+    etag: str = _pd.Field(validation_alias="ETag", serialization_alias="ETag")
     """The version identifier for the current version of the CloudFront function."""
     content_type: str | None = _pd.Field(
         default=None, validation_alias="ContentType", serialization_alias="ContentType"
@@ -7845,8 +7835,7 @@ class ListContinuousDeploymentPoliciesResult(_Model):
     Gets a list of the continuous deployment policies in your Amazon Web Services account.
     """
 
-    continuous_deployment_policy_list: ContinuousDeploymentPolicyList | None = _pd.Field(
-        default=None,
+    continuous_deployment_policy_list: ContinuousDeploymentPolicyList = _pd.Field(
         validation_alias="ContinuousDeploymentPolicyList",
         serialization_alias="ContinuousDeploymentPolicyList",
     )
@@ -8442,8 +8431,8 @@ class ListDistributionsResult(_Model):
     The returned result of the corresponding request.
     """
 
-    distribution_list: DistributionList | None = _pd.Field(
-        default=None, validation_alias="DistributionList", serialization_alias="DistributionList"
+    distribution_list: DistributionList = _pd.Field(
+        validation_alias="DistributionList", serialization_alias="DistributionList"
     )
     """The ``DistributionList`` type."""
 
@@ -8614,8 +8603,8 @@ class ListFunctionsResult(_Model):
     either ``DEVELOPMENT`` or ``LIVE``.
     """
 
-    function_list: FunctionList | None = _pd.Field(
-        default=None, validation_alias="FunctionList", serialization_alias="FunctionList"
+    function_list: FunctionList = _pd.Field(
+        validation_alias="FunctionList", serialization_alias="FunctionList"
     )
     """A list of CloudFront functions."""
 
@@ -8751,8 +8740,8 @@ class ListKeyValueStoresResult(_Model):
     Specifies the key value stores to list.
     """
 
-    key_value_store_list: KeyValueStoreList | None = _pd.Field(
-        default=None, validation_alias="KeyValueStoreList", serialization_alias="KeyValueStoreList"
+    key_value_store_list: KeyValueStoreList = _pd.Field(
+        validation_alias="KeyValueStoreList", serialization_alias="KeyValueStoreList"
     )
     """The resulting key value stores list."""
 
@@ -10246,8 +10235,8 @@ class PublishFunctionResult(_Model):
     distribution's cache behavior, using the function's Amazon Resource Name (ARN).
     """
 
-    function_summary: FunctionSummary | None = _pd.Field(
-        default=None, validation_alias="FunctionSummary", serialization_alias="FunctionSummary"
+    function_summary: FunctionSummary = _pd.Field(
+        validation_alias="FunctionSummary", serialization_alias="FunctionSummary"
     )
     """Contains configuration information and metadata about a CloudFront function."""
 
@@ -11664,8 +11653,8 @@ class TestFunctionResult(_Model):
     Tests a CloudFront function.
     """
 
-    test_result: TestResult | None = _pd.Field(
-        default=None, validation_alias="TestResult", serialization_alias="TestResult"
+    test_result: TestResult = _pd.Field(
+        validation_alias="TestResult", serialization_alias="TestResult"
     )
     """An object that represents the result of running the function with the provided event object.
     """
@@ -12730,13 +12719,12 @@ class UpdateContinuousDeploymentPolicyResult(_Model):
     or to change the staging distribution that it sends traffic to.
     """
 
-    continuous_deployment_policy: ContinuousDeploymentPolicy | None = _pd.Field(
-        default=None,
+    continuous_deployment_policy: ContinuousDeploymentPolicy = _pd.Field(
         validation_alias="ContinuousDeploymentPolicy",
         serialization_alias="ContinuousDeploymentPolicy",
     )
     """A continuous deployment policy."""
-    etag: str | None = _pd.Field(default=None, validation_alias="ETag", serialization_alias="ETag")
+    etag: str = _pd.Field(validation_alias="ETag", serialization_alias="ETag")
     """The version identifier for the current version of the continuous deployment policy."""
 
 
@@ -12766,11 +12754,11 @@ class UpdateDistributionResult(_Model):
     The returned result of the corresponding request.
     """
 
-    distribution: Distribution | None = _pd.Field(
-        default=None, validation_alias="Distribution", serialization_alias="Distribution"
+    distribution: Distribution = _pd.Field(
+        validation_alias="Distribution", serialization_alias="Distribution"
     )
     """The distribution's information."""
-    etag: str | None = _pd.Field(default=None, validation_alias="ETag", serialization_alias="ETag")
+    etag: str = _pd.Field(validation_alias="ETag", serialization_alias="ETag")
     """The current version of the configuration. For example: ``E2QWRUHAPOMQZL``."""
 
 
@@ -12888,13 +12876,13 @@ class UpdateDistributionWithStagingConfigResult(_Model):
     match the staging distribution.
     """
 
-    distribution: Distribution | None = _pd.Field(
-        default=None, validation_alias="Distribution", serialization_alias="Distribution"
+    distribution: Distribution = _pd.Field(
+        validation_alias="Distribution", serialization_alias="Distribution"
     )
     """A distribution tells CloudFront where you want content to be delivered from, and the details
     about how to track and manage content delivery.
     """
-    etag: str | None = _pd.Field(default=None, validation_alias="ETag", serialization_alias="ETag")
+    etag: str = _pd.Field(validation_alias="ETag", serialization_alias="ETag")
     """The current version of the primary distribution (after it's updated)."""
 
 
@@ -13070,8 +13058,8 @@ class UpdateFunctionResult(_Model):
     ``DescribeFunction``.
     """
 
-    function_summary: FunctionSummary | None = _pd.Field(
-        default=None, validation_alias="FunctionSummary", serialization_alias="FunctionSummary"
+    function_summary: FunctionSummary = _pd.Field(
+        validation_alias="FunctionSummary", serialization_alias="FunctionSummary"
     )
     """Contains configuration information and metadata about a CloudFront function."""
     etag: str | None = _pd.Field(default=None, validation_alias="ETag", serialization_alias="ETag")
@@ -13150,11 +13138,11 @@ class UpdateKeyValueStoreResult(_Model):
     Specifies the key value store to update.
     """
 
-    key_value_store: KeyValueStore | None = _pd.Field(
-        default=None, validation_alias="KeyValueStore", serialization_alias="KeyValueStore"
+    key_value_store: KeyValueStore = _pd.Field(
+        validation_alias="KeyValueStore", serialization_alias="KeyValueStore"
     )
     """The resulting key value store to update."""
-    etag: str | None = _pd.Field(default=None, validation_alias="ETag", serialization_alias="ETag")
+    etag: str = _pd.Field(validation_alias="ETag", serialization_alias="ETag")
     """The ``ETag`` of the resulting key value store."""
 
 

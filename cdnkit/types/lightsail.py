@@ -1499,7 +1499,7 @@ class AttachCertificateToDistributionResult(_Model):
     distribution.
     """
 
-    operation: Operation | None = None
+    operation: Operation
     """An object that describes the result of the action, such as the status of the request, the
     timestamp of the request, and the resources affected by the request.
     """
@@ -3736,9 +3736,9 @@ class CreateDistributionResult(_Model):
     information, see Content delivery networks in Amazon Lightsail.
     """
 
-    distribution: LightsailDistribution | None = None
+    distribution: LightsailDistribution
     """An object that describes the distribution created."""
-    operation: Operation | None = None
+    operation: Operation
     """An array of objects that describe the result of the action, such as the status of the
     request, the timestamp of the request, and the resources affected by the request.
     """
@@ -4985,7 +4985,7 @@ class DeleteDistributionResult(_Model):
     Deletes your Amazon Lightsail content delivery network (CDN) distribution.
     """
 
-    operation: Operation | None = None
+    operation: Operation
     """An object that describes the result of the action, such as the status of the request, the
     timestamp of the request, and the resources affected by the request.
     """
@@ -5394,7 +5394,7 @@ class DetachCertificateFromDistributionResult(_Model):
     domains that are associated with the certificate.
     """
 
-    operation: Operation | None = None
+    operation: Operation
     """An object that describes the result of the action, such as the status of the request, the
     timestamp of the request, and the resources affected by the request.
     """
@@ -8058,7 +8058,7 @@ class GetOperationResult(_Model):
     create an instance, allocate a static IP, attach a static IP, and so on.
     """
 
-    operation: Operation | None = None
+    operation: Operation
     """An array of objects that describe the result of the action, such as the status of the
     request, the timestamp of the request, and the resources affected by the request.
     """
@@ -10283,7 +10283,7 @@ class OpenInstancePublicPortsResult(_Model):
 class Operation(_Model):
     """Describes the API operation."""
 
-    id: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] | None = None
+    id: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")]
     """The ID of the operation."""
     resource_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] | None = _pd.Field(
         default=None, validation_alias="resourceName", serialization_alias="resourceName"
@@ -11446,7 +11446,7 @@ class ResetDistributionCacheResult(_Model):
         default=None, validation_alias="createTime", serialization_alias="createTime"
     )
     """The timestamp of the reset cache request (``1479734909.17``) in Unix time format."""
-    operation: Operation | None = None
+    operation: Operation
     """An array of objects that describe the result of the action, such as the status of the
     request, the timestamp of the request, and the resources affected by the request.
     """
@@ -12480,7 +12480,7 @@ class UpdateDistributionBundleResult(_Model):
     transfer quota and is incurring an overage fee.
     """
 
-    operation: Operation | None = None
+    operation: Operation
     """An object that describes the result of the action, such as the status of the request, the
     timestamp of the request, and the resources affected by the request.
     """
@@ -12590,7 +12590,7 @@ class UpdateDistributionResult(_Model):
     Use this action to update the configuration of your existing distribution.
     """
 
-    operation: Operation | None = None
+    operation: Operation
     """An array of objects that describe the result of the action, such as the status of the
     request, the timestamp of the request, and the resources affected by the request.
     """

@@ -11,7 +11,14 @@ import botocore.session
 import pytest
 from botocore.model import ListShape, MapShape, ServiceModel, Shape, StructureShape
 
-from cdnkit.testing._backend import Clock, JsonDict, Request, ServiceError, SharedState, Timing
+from cdnkit.testing._backend import (
+    Clock,
+    EmulatedErrorReply,
+    JsonDict,
+    Request,
+    SharedState,
+    Timing,
+)
 from cdnkit.testing._cloudfront import CloudFrontBackend
 from cdnkit.testing._cloudfront._distributions import SUMMARY_CONFIG_MEMBERS
 
@@ -76,8 +83,8 @@ class Harness:
         assert_output_conforms(operation, reply)
         return reply
 
-    def fails(self, code: str, status: int, operation: str, **params: Any) -> ServiceError:
-        with pytest.raises(ServiceError) as caught:
+    def fails(self, code: str, status: int, operation: str, **params: Any) -> EmulatedErrorReply:
+        with pytest.raises(EmulatedErrorReply) as caught:
             self.call(operation, **params)
         assert (caught.value.code, caught.value.status) == (code, status), caught.value
         return caught.value

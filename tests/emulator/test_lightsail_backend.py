@@ -9,7 +9,14 @@ from typing import Any
 
 import pytest
 
-from cdnkit.testing._backend import Clock, JsonDict, Request, ServiceError, SharedState, Timing
+from cdnkit.testing._backend import (
+    Clock,
+    EmulatedErrorReply,
+    JsonDict,
+    Request,
+    SharedState,
+    Timing,
+)
 from cdnkit.testing._lightsail import LightsailBackend
 
 OPERATION_SECONDS = 1.0
@@ -55,8 +62,8 @@ def call(
 
 def refused(
     backend: LightsailBackend, operation: str, region: str = "us-east-1", **params: Any
-) -> ServiceError:
-    with pytest.raises(ServiceError) as caught:
+) -> EmulatedErrorReply:
+    with pytest.raises(EmulatedErrorReply) as caught:
         call(backend, operation, region, **params)
     return caught.value
 
@@ -198,7 +205,7 @@ def test_create_with_an_existing_name_is_refused(backend: LightsailBackend) -> N
 def test_create_rejects_invalid_input(
     backend: LightsailBackend, overrides: JsonDict, fragment: str
 ) -> None:
-    with pytest.raises(ServiceError) as caught:
+    with pytest.raises(EmulatedErrorReply) as caught:
         create(backend, **overrides)
     assert fragment in caught.value.message
     assert caught.value.code in ("InvalidInputException", "NotFoundException")
@@ -224,7 +231,7 @@ def test_distribution_apis_answer_only_in_us_east_1(
 
 
 def test_create_outside_us_east_1_is_refused(backend: LightsailBackend) -> None:
-    with pytest.raises(ServiceError) as caught:
+    with pytest.raises(EmulatedErrorReply) as caught:
         backend.handle(
             Request(
                 service="lightsail",

@@ -30,7 +30,7 @@ from types_aiobotocore_cloudfront import CloudFrontClient
 from types_aiobotocore_cloudfront_keyvaluestore import CloudFrontKeyValueStoreClient
 from types_aiobotocore_lightsail import LightsailClient
 
-from cdnkit.testing import Emulator, KeyValueStoreData, ServiceError
+from cdnkit.testing import EmulatedErrorReply, Emulator, KeyValueStoreData
 from cdnkit.testing._wire import SERVICES, TRAITS, Incoming, WireLayer
 from cdnkit.testing._wire._model import ServiceSchema, compile_pattern
 from cdnkit.testing._wire._protocols import make_codec
@@ -129,7 +129,7 @@ def test_every_request_botocore_writes_is_routed_and_parsed_back(
         try:
             match = codec.route(incoming)
             parsed = codec.decode(match, incoming)
-        except ServiceError as problem:
+        except EmulatedErrorReply as problem:
             failures.append(f"{name}: {problem}")
             continue
         if match.plan.name != name:
@@ -194,7 +194,7 @@ def test_every_modeled_error_reaches_botocore_with_its_code_and_status(
         if shape is not None
     )
     for spec in codec.schema.errors.values():
-        reply = codec.error(ServiceError(spec.code, "it <failed> & more", 400), "request-2")
+        reply = codec.error(EmulatedErrorReply(spec.code, "it <failed> & more", 400), "request-2")
         response = {
             "status_code": reply.status,
             "headers": HeadersDict(reply.headers),

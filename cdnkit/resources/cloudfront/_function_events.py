@@ -170,6 +170,7 @@ class ViewerResponseEvent(ViewerRequestEvent):
         }
 
     def to_event(self) -> dict[str, Any]:
+        """The event object of a viewer response, as CloudFront passes it to the function."""
         event = super().to_event()
         event["context"] = {"eventType": "viewer-response"}
         event["response"] = self._response()
@@ -195,6 +196,8 @@ class FunctionTestRun:
 
     @classmethod
     def from_result(cls, raw: cf.TestResult) -> FunctionTestRun:
+        """Read TestFunction's result: the output parsed from JSON (and whether it is a
+        request or a response), the log lines, the error message and the compute use."""
         output: dict[str, Any] | None = None
         kind: Literal["request", "response"] | None = None
         if raw.function_output:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Literal, overload
 
 from ..._core import Sends, build_request, checked_wire
 from ..._etag import ETagged, Mutator, delete_after_read, read_modify_write, retry_on_stale
-from ..._exceptions import ConflictError, InvalidRequestError, UnexpectedResponseError
+from ..._exceptions import ConflictError, InvalidRequestError
 from ..._models import to_wire
 from ...types import cloudfront as cf
 from .._base import Resource
@@ -157,12 +157,20 @@ class ContinuousDeploymentPolicies(Resource):
         )
 
     async def get(self, policy_id: str) -> cf.GetContinuousDeploymentPolicyResult:
+        """Send GetContinuousDeploymentPolicy (retried on throttling, 5xx and lost connections per
+        the client's RetryPolicy); return the policy and its ETag.
+
+        Waits for nothing. Raises :class:`cdnkit.NotFoundError` for an unknown id.
+        """
         request = build_request(cf.GetContinuousDeploymentPolicyRequest, id=policy_id)
         return await self._invoke(
             "GetContinuousDeploymentPolicy", request, cf.GetContinuousDeploymentPolicyResult
         )
 
     async def get_config(self, policy_id: str) -> cf.GetContinuousDeploymentPolicyConfigResult:
+        """Send GetContinuousDeploymentPolicyConfig (retried on throttling, 5xx and lost connections
+        per the client's RetryPolicy); return the config and its ETag (what an update sends back).
+        Waits for nothing. Raises :class:`cdnkit.NotFoundError` for an unknown id."""
         request = build_request(cf.GetContinuousDeploymentPolicyConfigRequest, id=policy_id)
         return await self._invoke(
             "GetContinuousDeploymentPolicyConfig",
@@ -177,8 +185,6 @@ class ContinuousDeploymentPolicies(Resource):
             reply: cf.ListContinuousDeploymentPoliciesResult,
         ) -> tuple[list[cf.ContinuousDeploymentPolicy], str | None]:
             listing = reply.continuous_deployment_policy_list
-            if listing is None:
-                return [], None
             items = [s.continuous_deployment_policy for s in listing.items or ()]
             return items, listing.next_marker
 
@@ -242,10 +248,6 @@ class ContinuousDeploymentPolicies(Resource):
         async def read() -> ETagged[cf.ContinuousDeploymentPolicyConfig]:
             current = await self.get(policy_id)
             policy = current.continuous_deployment_policy
-            if policy is None or current.etag is None:
-                raise UnexpectedResponseError(
-                    f"GetContinuousDeploymentPolicy returned no policy for {policy_id}"
-                )
             latest[:] = [policy]
             return ETagged(policy.continuous_deployment_policy_config, current.etag)
 

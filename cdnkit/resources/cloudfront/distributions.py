@@ -22,7 +22,6 @@ from ..._exceptions import (
     ConflictError,
     InvalidRequestError,
     NotFoundError,
-    UnexpectedResponseError,
 )
 from ..._models import parse_response, to_wire
 from ...types import cloudfront as cf
@@ -81,10 +80,17 @@ class Distributions(Resource):
     """Distributions; every change handles the ETag, ``wait=True`` means ``Deployed``."""
 
     async def get(self, distribution_id: str) -> cf.GetDistributionResult:
+        """Send GetDistribution (retried on throttling, 5xx and lost connections per the client's
+        RetryPolicy); return the distribution (status, domain name, config) and its ETag. Waits for
+        nothing (see :meth:`wait_deployed`). Raises :class:`cdnkit.NotFoundError` for an unknown id.
+        """
         request = build_request(cf.GetDistributionRequest, id=distribution_id)
         return await self._invoke("GetDistribution", request, cf.GetDistributionResult)
 
     async def get_config(self, distribution_id: str) -> cf.GetDistributionConfigResult:
+        """Send GetDistributionConfig (retried on throttling, 5xx and lost connections per the
+        client's RetryPolicy); return the config and its ETag (what an update sends back). Waits for
+        nothing. Raises :class:`cdnkit.NotFoundError` for an unknown id."""
         request = build_request(cf.GetDistributionConfigRequest, id=distribution_id)
         return await self._invoke("GetDistributionConfig", request, cf.GetDistributionConfigResult)
 
@@ -95,8 +101,6 @@ class Distributions(Resource):
             reply: cf.ListDistributionsResult,
         ) -> tuple[list[cf.DistributionSummary], str | None]:
             listing = reply.distribution_list
-            if listing is None:
-                return [], None
             return list(listing.items or ()), listing.next_marker if listing.is_truncated else None
 
         return self._paginate(
@@ -210,10 +214,6 @@ class Distributions(Resource):
 
         async def read() -> ETagged[cf.DistributionConfig]:
             current = await self.get_config(distribution_id)
-            if current.distribution_config is None or current.etag is None:
-                raise UnexpectedResponseError(
-                    f"GetDistributionConfig returned nothing for {distribution_id}"
-                )
             last_read[:] = [current.distribution_config]
             return ETagged(current.distribution_config, current.etag)
 
@@ -362,10 +362,6 @@ class Distributions(Resource):
         anything is written (:class:`cdnkit.InvalidRequestError`).
         """
         current = await self.get_config(primary_id)
-        if current.distribution_config is None:
-            raise UnexpectedResponseError(
-                f"GetDistributionConfig returned nothing for {primary_id}"
-            )
         attached = current.distribution_config.continuous_deployment_policy_id or ""
         if attached and policy_id and attached != policy_id:
             raise InvalidRequestError(
@@ -442,10 +438,6 @@ class Distributions(Resource):
         primary's config onto the staging one (an :meth:`update`; nothing is sent when they
         already match). Members continuous deployment freezes are left as they are."""
         primary = await self.get_config(primary_id)
-        if primary.distribution_config is None:
-            raise UnexpectedResponseError(
-                f"GetDistributionConfig returned nothing for {primary_id}"
-            )
         source = primary.distribution_config
 
         def copy_primary(config: cf.DistributionConfig) -> cf.DistributionConfig:
@@ -499,10 +491,6 @@ class Distributions(Resource):
                 staging_distribution_id=staging_id,
                 if_match=f"{primary.etag}, {staging.etag}",
             )
-            if staging.distribution_config is None:
-                raise UnexpectedResponseError(
-                    f"GetDistributionConfig returned nothing for {staging_id}"
-                )
             # What the primary holds once this promotion lands.
             wanted = to_wire(staging.distribution_config)
             for member in _KEPT_ON_PROMOTION:
@@ -518,8 +506,6 @@ class Distributions(Resource):
 
             async def landed() -> cf.UpdateDistributionWithStagingConfigResult | None:
                 now = await self.get(primary_id)
-                if now.distribution is None:
-                    return None
                 config = now.distribution.distribution_config
                 if not holds(to_wire(config), wanted):
                     return None
@@ -559,8 +545,6 @@ class Distributions(Resource):
             )
         primary = await self.get(primary_id)
         staging = await self.get(staging_id)
-        if primary.distribution is None or staging.distribution is None:
-            raise UnexpectedResponseError("GetDistribution returned no distribution")
         problems: list[str] = []
         for role, found in (("primary", primary.distribution), ("staging", staging.distribution)):
             if found.status != _DEPLOYED:
@@ -623,16 +607,12 @@ class Distributions(Resource):
     async def _named_by_policy(self, staging_id: str) -> bool:
         """Whether a continuous deployment policy names this staging distribution."""
         found = await self.get(staging_id)
-        if found.distribution is None:
-            return False
         domain = found.distribution.domain_name
 
         def page(
             reply: cf.ListContinuousDeploymentPoliciesResult,
         ) -> tuple[list[cf.ContinuousDeploymentPolicy], str | None]:
             listing = reply.continuous_deployment_policy_list
-            if listing is None:
-                return [], None
             return [
                 s.continuous_deployment_policy for s in listing.items or ()
             ], listing.next_marker

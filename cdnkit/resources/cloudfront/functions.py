@@ -11,7 +11,6 @@ from ..._exceptions import (
     ConflictError,
     InvalidRequestError,
     NotFoundError,
-    UnexpectedResponseError,
 )
 from ..._models import parse_response, to_wire
 from ...types import cloudfront as cf
@@ -89,7 +88,7 @@ class Functions(Resource):
                 return None
             existing = await self.describe(name, stage="DEVELOPMENT")
             summary = existing.function_summary
-            if summary is None or to_wire(summary.function_config) != to_wire(config):
+            if to_wire(summary.function_config) != to_wire(config):
                 return None
             if await self.get_code(name) != request.function_code:
                 return None
@@ -109,6 +108,10 @@ class Functions(Resource):
     async def describe(
         self, name: str, *, stage: cf.FunctionStage | None = None
     ) -> cf.DescribeFunctionResult:
+        """Send DescribeFunction for ``stage`` (DEVELOPMENT when omitted) (retried on throttling,
+        5xx and lost connections per the client's RetryPolicy); return the summary and that stage's
+        ETag. Waits for nothing. Raises :class:`cdnkit.NotFoundError` for an unknown function or a
+        stage it lacks."""
         request = build_request(cf.DescribeFunctionRequest, name=name, stage=stage)
         return await self._invoke("DescribeFunction", request, cf.DescribeFunctionResult)
 
@@ -143,7 +146,7 @@ class Functions(Resource):
         except NotFoundError:
             return None
         summary = described.function_summary
-        if summary is None or described.etag is None or etag != described.etag:
+        if etag != described.etag:
             return None
         return summary, code, etag
 
@@ -152,8 +155,6 @@ class Functions(Resource):
 
         def page(reply: cf.ListFunctionsResult) -> tuple[list[cf.FunctionSummary], str | None]:
             listing = reply.function_list
-            if listing is None:
-                return [], None
             return list(listing.items or ()), listing.next_marker
 
         return self._paginate(
@@ -201,8 +202,6 @@ class Functions(Resource):
         async def attempt() -> cf.UpdateFunctionResult:
             current = await self.describe(name, stage="DEVELOPMENT")
             summary = current.function_summary
-            if summary is None:
-                raise UnexpectedResponseError(f"DescribeFunction returned no summary for {name}")
             before = summary.function_config
             config = build_request(
                 cf.FunctionConfig,
@@ -375,8 +374,6 @@ class Functions(Resource):
                 event_object=encoded,
             )
             result = await self._invoke("TestFunction", request, cf.TestFunctionResult)
-            if result.test_result is None:
-                raise UnexpectedResponseError(f"TestFunction returned no result for {name}")
             return result.test_result
 
         raw = await retry_on_stale(self._core, attempt, what=_key(name), policy=self._retry)

@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 
 from ..._core import Sends, ServiceCore, build_request, checked_wire, poll
 from ..._etag import delete_after_read, retry_on_stale, send_conditional
-from ..._exceptions import CdnKitError, ConflictError, InvalidRequestError, UnexpectedResponseError
+from ..._exceptions import CdnKitError, ConflictError, InvalidRequestError
 from ..._policies import RetryPolicy, WaitPolicy
 from ...types import cloudfront as cf
 from .._base import Resource
@@ -55,10 +55,6 @@ class KeyValueStores(Resource):
         async def store_arn() -> str:
             if not arns:
                 described = await self.describe(store)
-                if described.key_value_store is None:
-                    raise UnexpectedResponseError(
-                        f"DescribeKeyValueStore returned no store for {store!r}"
-                    )
                 arns.append(described.key_value_store.arn)
             return arns[0]
 
@@ -109,7 +105,7 @@ class KeyValueStores(Resource):
                 return None
             existing = await self.describe(name)
             store = existing.key_value_store
-            if store is None or (store.comment or "") != (comment or ""):
+            if (store.comment or "") != (comment or ""):
                 return None
             return cf.CreateKeyValueStoreResult(key_value_store=store, etag=existing.etag)
 
@@ -132,6 +128,10 @@ class KeyValueStores(Resource):
         )
 
     async def describe(self, name: str) -> cf.DescribeKeyValueStoreResult:
+        """Send DescribeKeyValueStore (retried on throttling, 5xx and lost connections per the
+        client's RetryPolicy); return the store (status, ARN) and its control-plane ETag. Waits for
+        nothing (see :meth:`wait_ready`). Raises :class:`cdnkit.NotFoundError` for an unknown name.
+        """
         request = build_request(cf.DescribeKeyValueStoreRequest, name=name)
         return await self._invoke("DescribeKeyValueStore", request, cf.DescribeKeyValueStoreResult)
 
@@ -140,8 +140,6 @@ class KeyValueStores(Resource):
 
         def page(reply: cf.ListKeyValueStoresResult) -> tuple[list[cf.KeyValueStore], str | None]:
             listing = reply.key_value_store_list
-            if listing is None:
-                return [], None
             return list(listing.items or ()), listing.next_marker
 
         return self._paginate(
@@ -183,7 +181,7 @@ class KeyValueStores(Resource):
 
             async def landed() -> cf.UpdateKeyValueStoreResult | None:
                 now = await self.describe(name)
-                if now.key_value_store is None or now.key_value_store.comment != comment:
+                if now.key_value_store.comment != comment:
                     return None
                 return cf.UpdateKeyValueStoreResult(
                     key_value_store=now.key_value_store, etag=now.etag
@@ -228,7 +226,7 @@ class KeyValueStores(Resource):
         """Return the store once it is ``READY``; raise if it ends in a failed state."""
 
         def settled(result: cf.DescribeKeyValueStoreResult) -> bool:
-            status = result.key_value_store.status if result.key_value_store else None
+            status = result.key_value_store.status
             if status is not None and "FAIL" in status.upper():
                 raise KeyValueStoreFailedError(f"key value store {name} is {status}")
             return status == _READY

@@ -65,6 +65,7 @@ class SyncPlan:
 
     @property
     def changes(self) -> int:
+        """How many keys the plan writes or deletes (0: the store already matches)."""
         return len(self.puts) + len(self.deletes)
 
     def __repr__(self) -> str:

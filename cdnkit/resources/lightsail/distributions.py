@@ -115,6 +115,9 @@ class Distributions(Resource):
         )
 
     async def bundles(self) -> builtins.list[ls.DistributionBundle]:
+        """Send GetDistributionBundles (retried on throttling, 5xx and lost connections per the
+        client's RetryPolicy); return the bundles (id, price, transfer allowance) a distribution can
+        use. Waits for nothing."""
         result = await self._invoke(
             "GetDistributionBundles",
             ls.GetDistributionBundlesRequest(),
@@ -123,6 +126,9 @@ class Distributions(Resource):
         return list(result.bundles or ())
 
     async def latest_cache_reset(self, name: str) -> ls.GetDistributionLatestCacheResetResult:
+        """Send GetDistributionLatestCacheReset (retried on throttling, 5xx and lost connections per
+        the client's RetryPolicy); return the status and time of the last cache reset. Waits for
+        nothing. Raises :class:`cdnkit.NotFoundError` for an unknown distribution."""
         request = build_request(ls.GetDistributionLatestCacheResetRequest, distribution_name=name)
         return await self._invoke(
             "GetDistributionLatestCacheReset", request, ls.GetDistributionLatestCacheResetResult
@@ -139,6 +145,11 @@ class Distributions(Resource):
         unit: ls.MetricUnit,
         statistics: Sequence[ls.MetricStatistic],
     ) -> builtins.list[ls.MetricDatapoint]:
+        """Send GetDistributionMetricData (retried on throttling, 5xx and lost connections per the
+        client's RetryPolicy); return the datapoints of ``metric_name`` between the two times. Waits
+        for nothing. The arguments are checked before anything is sent
+        (:class:`cdnkit.RequestValidationError`); an unknown distribution raises
+        :class:`cdnkit.NotFoundError`."""
         request = build_request(
             ls.GetDistributionMetricDataRequest,
             distribution_name=name,
@@ -245,9 +256,12 @@ class Distributions(Resource):
             )
         operations = await self._operations.for_resource(name)
         creates = [op for op in operations if op.operation_type == "CreateDistribution"]
-        return ls.CreateDistributionResult(
-            distribution=distribution, operation=creates[0] if creates else None
-        )
+        if not creates:
+            raise UnexpectedResponseError(
+                f"distribution {name!r} exists but Lightsail lists no CreateDistribution "
+                "operation for it"
+            )
+        return ls.CreateDistributionResult(distribution=distribution, operation=creates[0])
 
     async def update(
         self,
@@ -396,7 +410,15 @@ class Distributions(Resource):
                     return started, _changes(before, after)
 
     async def delete(self, name: str, *, wait: bool = False) -> ls.Operation:
-        """Delete the distribution; with ``wait=True`` return once the deletion finished."""
+        """Send DeleteDistribution (retried on throttling, 5xx and lost connections per the client's
+        RetryPolicy); return its operation.
+
+        Safe to retry after a lost answer (a "not found" after a landed send returns the deletion
+        that send started). With ``wait=True``, waits for the operation to finish. Raises
+        :class:`cdnkit.NotFoundError` for an unknown distribution,
+        :class:`cdnkit.OperationFailedError` if the operation fails,
+        :class:`cdnkit.WaiterTimeoutError` at the wait's deadline.
+        """
         request = build_request(ls.DeleteDistributionRequest, distribution_name=name)
         return await self._start(
             name,
@@ -408,7 +430,14 @@ class Distributions(Resource):
         )
 
     async def reset_cache(self, name: str, *, wait: bool = False) -> ls.Operation:
-        """Delete the cached content; with ``wait=True`` return once the reset finished."""
+        """Send ResetDistributionCache (retried on throttling, 5xx and lost connections per the
+        client's RetryPolicy); return its operation.
+
+        Deletes the cached content. With ``wait=True``, waits for the operation to finish. Raises
+        :class:`cdnkit.NotFoundError` for an unknown distribution,
+        :class:`cdnkit.OperationFailedError` if the operation fails,
+        :class:`cdnkit.WaiterTimeoutError` at the wait's deadline.
+        """
         request = build_request(ls.ResetDistributionCacheRequest, distribution_name=name)
         return await self._start(
             name,
@@ -420,7 +449,16 @@ class Distributions(Resource):
         )
 
     async def update_bundle(self, name: str, bundle_id: str, *, wait: bool = False) -> ls.Operation:
-        """Change the bundle (allowed once per billing cycle: see ``able_to_update_bundle``)."""
+        """Send UpdateDistributionBundle (retried on throttling, 5xx and lost connections per the
+        client's RetryPolicy); return its operation.
+
+        Allowed once per billing cycle (see ``able_to_update_bundle``); a refusal raises the
+        matching :class:`cdnkit.APIError` subclass. Safe to retry after a lost answer (the operation
+        a landed send started is found and returned). With ``wait=True``, waits for the operation to
+        finish and the distribution to be ``Deployed`` again. Raises :class:`cdnkit.NotFoundError`
+        for an unknown distribution, :class:`cdnkit.OperationFailedError` if the operation fails,
+        :class:`cdnkit.WaiterTimeoutError` at the wait's deadline.
+        """
         request = build_request(
             ls.UpdateDistributionBundleRequest, distribution_name=name, bundle_id=bundle_id
         )
@@ -431,6 +469,15 @@ class Distributions(Resource):
     async def attach_certificate(
         self, name: str, certificate_name: str, *, wait: bool = False
     ) -> ls.Operation:
+        """Send AttachCertificateToDistribution (retried on throttling, 5xx and lost connections per
+        the client's RetryPolicy); return its operation.
+
+        Safe to retry after a lost answer (the operation a landed send started is found and
+        returned). With ``wait=True``, waits for the operation to finish and the distribution to be
+        ``Deployed`` again. Raises :class:`cdnkit.NotFoundError` for an unknown distribution,
+        :class:`cdnkit.OperationFailedError` if the operation fails,
+        :class:`cdnkit.WaiterTimeoutError` at the wait's deadline.
+        """
         request = build_request(
             ls.AttachCertificateToDistributionRequest,
             distribution_name=name,
@@ -445,6 +492,15 @@ class Distributions(Resource):
         )
 
     async def detach_certificate(self, name: str, *, wait: bool = False) -> ls.Operation:
+        """Send DetachCertificateFromDistribution (retried on throttling, 5xx and lost connections
+        per the client's RetryPolicy); return its operation.
+
+        Safe to retry after a lost answer (the operation a landed send started is found and
+        returned). With ``wait=True``, waits for the operation to finish and the distribution to be
+        ``Deployed`` again. Raises :class:`cdnkit.NotFoundError` for an unknown distribution,
+        :class:`cdnkit.OperationFailedError` if the operation fails,
+        :class:`cdnkit.WaiterTimeoutError` at the wait's deadline.
+        """
         request = build_request(ls.DetachCertificateFromDistributionRequest, distribution_name=name)
         return await self._start(
             name,
@@ -488,7 +544,7 @@ class Distributions(Resource):
                 checked=checked,
                 retry_if=None if retry_busy else _not_busy,
             )
-            operation = self._operation(reply.operation, operation_type)
+            operation = reply.operation
         except (ConflictError, NotFoundError):
             # A refusal after a send that got no answer may be caused by that send having
             # landed: "not found" after a delete, "already uses" after a bundle change, and
@@ -532,7 +588,12 @@ class Distributions(Resource):
     async def wait_deployed(
         self, name: str, *, timeout: float | None = None
     ) -> ls.LightsailDistribution:
-        """Return the distribution once its status is ``Deployed``."""
+        """Poll GetDistributions (each poll retried as any read, transient failures polled
+        through) until the status is ``Deployed``; return the distribution.
+
+        Raises :class:`cdnkit.WaiterTimeoutError` (with the last state seen) at ``timeout``
+        (default: the client's WaitPolicy), :class:`cdnkit.NotFoundError` if it is gone.
+        """
 
         async def fetch() -> ls.LightsailDistribution:
             return await self.get(name)
@@ -547,12 +608,6 @@ class Distributions(Resource):
             if state.status == _DEPLOYED:
                 return state
         raise AssertionError("unreachable: poll ends by returning or raising")
-
-    @staticmethod
-    def _operation(operation: ls.Operation | None, what: str) -> ls.Operation:
-        if operation is None:
-            raise UnexpectedResponseError(f"lightsail.{what} returned no operation")
-        return operation
 
 
 _Started = TypeVar(

@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator, Iterable
 from typing import Final
 
 from ..._core import build_request, poll, within
-from ..._exceptions import OperationFailedError, UnexpectedResponseError
+from ..._exceptions import OperationFailedError
 from ...types import lightsail as ls
 from .._base import Resource
 
@@ -25,12 +25,14 @@ class Operations(Resource):
     """Operations that Lightsail's mutating calls start."""
 
     async def get(self, operation_id: str) -> ls.Operation:
+        """Send GetOperation (retried on throttling, 5xx and lost connections per the client's
+        RetryPolicy); return the operation as it is now.
+
+        Waits for nothing (see :meth:`wait`). Raises :class:`cdnkit.NotFoundError` for an unknown
+        id.
+        """
         request = build_request(ls.GetOperationRequest, operation_id=operation_id)
         result = await self._invoke("GetOperation", request, ls.GetOperationResult)
-        if result.operation is None:
-            raise UnexpectedResponseError(
-                f"GetOperation returned no operation for {operation_id!r}"
-            )
         return result.operation
 
     async def for_resource(self, resource_name: str) -> list[ls.Operation]:
@@ -67,8 +69,6 @@ class Operations(Resource):
             yield operation
             if is_finished(operation):
                 return
-            if operation.id is None:
-                raise UnexpectedResponseError("cannot follow an operation without an id")
             operation_id = operation.id
             seen = operation.status
 

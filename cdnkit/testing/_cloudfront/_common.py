@@ -8,7 +8,7 @@ import string
 from collections.abc import Callable, Sequence
 from typing import Final, Generic, TypeVar
 
-from cdnkit.testing._backend import JsonDict, ServiceError
+from cdnkit.testing._backend import EmulatedErrorReply, JsonDict
 
 #: Where CloudFront's ``Location`` headers point.
 API_BASE_URL: Final = "https://cloudfront.amazonaws.com/2020-05-31"
@@ -42,8 +42,8 @@ def new_distribution_domain_name() -> str:
     return f"d{random_token(_LOWER_ALPHANUMERIC, 13)}.cloudfront.net"
 
 
-def invalid_argument(message: str) -> ServiceError:
-    return ServiceError("InvalidArgument", message, 400)
+def invalid_argument(message: str) -> EmulatedErrorReply:
+    return EmulatedErrorReply("InvalidArgument", message, 400)
 
 
 def _normalise_etag(value: str) -> str:
@@ -54,13 +54,13 @@ def _normalise_etag(value: str) -> str:
 def require_if_match(given: object, current: str) -> None:
     """Check an If-Match value against the resource's ETag, as CloudFront does."""
     if not isinstance(given, str) or not given.strip():
-        raise ServiceError(
+        raise EmulatedErrorReply(
             "InvalidIfMatchVersion",
             "The If-Match version is missing or not valid for the resource.",
             400,
         )
     if _normalise_etag(given) != current:
-        raise ServiceError(
+        raise EmulatedErrorReply(
             "PreconditionFailed",
             "The precondition given in one or more of the request header fields evaluated to "
             "false.",
@@ -74,7 +74,7 @@ def split_if_match(given: object, expected_count: int) -> list[str]:
         given = ""
     parts = [_normalise_etag(part) for part in given.split(",")]
     if len(parts) != expected_count or not all(parts):
-        raise ServiceError(
+        raise EmulatedErrorReply(
             "InvalidIfMatchVersion",
             "The If-Match version is missing or not valid for the resource.",
             400,

@@ -6,7 +6,7 @@ import copy
 from collections.abc import Callable
 from typing import Final
 
-from cdnkit.testing._backend import JsonDict, Request, ServiceError
+from cdnkit.testing._backend import EmulatedErrorReply, JsonDict, Request
 
 from ._common import (
     API_BASE_URL,
@@ -126,8 +126,8 @@ def _aliases(config: JsonDict) -> list[str]:
     return items
 
 
-def no_such_distribution(distribution_id: str) -> ServiceError:
-    return ServiceError(
+def no_such_distribution(distribution_id: str) -> EmulatedErrorReply:
+    return EmulatedErrorReply(
         "NoSuchDistribution", f"The specified distribution does not exist: {distribution_id}", 404
     )
 
@@ -194,7 +194,7 @@ class DistributionOperations:
     def _check_caller_reference_unused(self, caller_reference: str) -> None:
         for record in self._state.distributions.values():
             if record.config["CallerReference"] == caller_reference:
-                raise ServiceError(
+                raise EmulatedErrorReply(
                     "DistributionAlreadyExists",
                     "The caller reference that you are using to create a distribution is "
                     f"associated with another distribution. Already exists: {record.id}",
@@ -219,7 +219,7 @@ class DistributionOperations:
         behaviors.extend((config.get("CacheBehaviors") or {}).get("Items") or [])
         for behavior in behaviors:
             if behavior["TargetOriginId"] not in known:
-                raise ServiceError(
+                raise EmulatedErrorReply(
                     "NoSuchOrigin",
                     f"No origin exists with the specified Origin Id: {behavior['TargetOriginId']}",
                     404,
@@ -235,7 +235,7 @@ class DistributionOperations:
                 continue
             taken = wanted.intersection(alias.lower() for alias in _aliases(record.config))
             if taken:
-                raise ServiceError(
+                raise EmulatedErrorReply(
                     "CNAMEAlreadyExists",
                     f"One or more of the CNAMEs you provided are already associated with a "
                     f"different resource: {', '.join(sorted(taken))}",
@@ -246,7 +246,7 @@ class DistributionOperations:
         for arn in sorted(function_arns(config)):
             function = self._state.function_by_arn(arn)
             if function is None or function.live is None:
-                raise ServiceError(
+                raise EmulatedErrorReply(
                     "InvalidFunctionAssociation",
                     f"The function {arn} does not exist or is not published to the LIVE stage.",
                     400,
@@ -263,14 +263,14 @@ class DistributionOperations:
                 "A staging distribution cannot have a continuous deployment policy."
             )
         if policy_id not in self._state.policies:
-            raise ServiceError(
+            raise EmulatedErrorReply(
                 "NoSuchContinuousDeploymentPolicy",
                 f"The continuous deployment policy does not exist: {policy_id}",
                 404,
             )
         holder = self._state.distribution_using_policy(policy_id)
         if holder is not None and holder is not current:
-            raise ServiceError(
+            raise EmulatedErrorReply(
                 "ContinuousDeploymentPolicyInUse",
                 f"The continuous deployment policy {policy_id} is already associated with "
                 f"distribution {holder.id}.",
@@ -319,11 +319,11 @@ class DistributionOperations:
         require_if_match(request.params.get("IfMatch"), record.etag)
         config = copy.deepcopy(request.params["DistributionConfig"])
         if config["CallerReference"] != record.config["CallerReference"]:
-            raise ServiceError(
+            raise EmulatedErrorReply(
                 "IllegalUpdate", "The CallerReference of a distribution cannot be updated.", 400
             )
         if bool(config.get("Staging")) != record.is_staging:
-            raise ServiceError(
+            raise EmulatedErrorReply(
                 "IllegalUpdate", "The Staging flag of a distribution cannot be updated.", 400
             )
         self._validate_config(config, current=record)
@@ -354,7 +354,7 @@ class DistributionOperations:
             return
         frozen = _frozen_changes(record.config, config)
         if frozen:
-            raise ServiceError(
+            raise EmulatedErrorReply(
                 "IllegalUpdate",
                 "One or more fields updated are not supported for continuous deployment: "
                 f"{', '.join(frozen)}.",
@@ -370,7 +370,7 @@ class DistributionOperations:
         record = self.lookup(request.params["Id"])
         require_if_match(request.params.get("IfMatch"), record.etag)
         if record.policy_id:
-            raise ServiceError(
+            raise EmulatedErrorReply(
                 "ResourceInUse",
                 f"Distribution {record.id} has continuous deployment policy "
                 f"{record.policy_id} attached; detach it before deleting the distribution.",
@@ -380,14 +380,14 @@ class DistributionOperations:
             for policy in self._state.policies.values():
                 primary = self._state.distribution_using_policy(policy.id)
                 if primary is not None and record.domain_name in policy.staging_dns_names:
-                    raise ServiceError(
+                    raise EmulatedErrorReply(
                         "ResourceInUse",
                         f"Staging distribution {record.id} is used by continuous deployment "
                         f"policy {policy.id} of distribution {primary.id}.",
                         409,
                     )
         if record.config.get("Enabled") or self._state.distribution_status(record) != DEPLOYED:
-            raise ServiceError(
+            raise EmulatedErrorReply(
                 "DistributionNotDisabled",
                 "The distribution you are trying to delete has not been disabled and deployed.",
                 409,
@@ -418,7 +418,7 @@ class DistributionOperations:
         if staging:
             staging_count = sum(1 for d in self._state.distributions.values() if d.is_staging)
             if staging_count >= MAX_STAGING_DISTRIBUTIONS:
-                raise ServiceError(
+                raise EmulatedErrorReply(
                     "TooManyDistributions",
                     "You have reached the maximum number of staging distributions "
                     f"({MAX_STAGING_DISTRIBUTIONS}) for this account.",

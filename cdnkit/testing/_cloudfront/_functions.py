@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable
 from typing import Final
 
-from cdnkit.testing._backend import JsonDict, Request, ServiceError
+from cdnkit.testing._backend import EmulatedErrorReply, JsonDict, Request
 
 from ._common import API_BASE_URL, invalid_argument, new_etag, paginate, require_if_match
 from ._runtime import run_function
@@ -32,9 +32,11 @@ LIVE: Final = "LIVE"
 CODE_CONTENT_TYPE: Final = "application/octet-stream"
 
 
-def no_such_function(name: str, stage: str | None = None) -> ServiceError:
+def no_such_function(name: str, stage: str | None = None) -> EmulatedErrorReply:
     where = f" in stage {stage}" if stage else ""
-    return ServiceError("NoSuchFunctionExists", f"The function {name} does not exist{where}.", 404)
+    return EmulatedErrorReply(
+        "NoSuchFunctionExists", f"The function {name} does not exist{where}.", 404
+    )
 
 
 class FunctionOperations:
@@ -96,7 +98,7 @@ class FunctionOperations:
 
     def _validate(self, config: JsonDict, code: bytes) -> None:
         if len(code) > MAX_CODE_BYTES:
-            raise ServiceError(
+            raise EmulatedErrorReply(
                 "FunctionSizeLimitExceeded",
                 f"The function code is {len(code)} bytes; the limit is {MAX_CODE_BYTES}.",
                 413,
@@ -126,11 +128,11 @@ class FunctionOperations:
                 "a-z, A-Z, 0-9, hyphen and underscore."
             )
         if name in self._state.functions:
-            raise ServiceError(
+            raise EmulatedErrorReply(
                 "FunctionAlreadyExists", f"A function named {name} already exists.", 409
             )
         if len(self._state.functions) >= MAX_FUNCTIONS:
-            raise ServiceError(
+            raise EmulatedErrorReply(
                 "TooManyFunctions",
                 f"You have reached the maximum number of functions ({MAX_FUNCTIONS}).",
                 400,
@@ -239,7 +241,7 @@ class FunctionOperations:
         require_if_match(params.get("IfMatch"), stage_record.etag)
         if self._state.pending_test_failures > 0:
             self._state.pending_test_failures -= 1
-            raise ServiceError("TestFunctionFailed", "The CloudFront function failed.", 500)
+            raise EmulatedErrorReply("TestFunctionFailed", "The CloudFront function failed.", 500)
         stores = [
             store
             for arn in key_value_store_arns(stage_record.config)
@@ -267,7 +269,7 @@ class FunctionOperations:
         require_if_match(request.params.get("IfMatch"), record.development.etag)
         users = self._state.distributions_using_function(record.arn)
         if users:
-            raise ServiceError(
+            raise EmulatedErrorReply(
                 "FunctionInUse",
                 f"The function {record.name} is associated with distribution "
                 f"{', '.join(sorted(d.id for d in users))}.",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Final
 
-from cdnkit.testing._backend import JsonDict, Request, ServiceError
+from cdnkit.testing._backend import EmulatedErrorReply, JsonDict, Request
 
 from ._common import API_BASE_URL, invalid_argument, new_resource_id, paginate
 from ._distributions import no_such_distribution
@@ -63,7 +63,7 @@ class InvalidationOperations:
         if not paths:
             raise invalid_argument("An invalidation batch needs at least one path.")
         if len(paths) > MAX_PATHS_PER_BATCH:
-            raise ServiceError(
+            raise EmulatedErrorReply(
                 "BatchTooLarge",
                 f"An invalidation batch may carry at most {MAX_PATHS_PER_BATCH} paths.",
                 413,
@@ -77,7 +77,7 @@ class InvalidationOperations:
             if sorted(existing.paths) == sorted(paths):
                 # A retried request: CloudFront answers with the original invalidation.
                 return self._reply(distribution, existing)
-            raise ServiceError(
+            raise EmulatedErrorReply(
                 "InvalidationBatchAlreadyExists",
                 f"An invalidation with caller reference {caller_reference!r} and different "
                 f"paths already exists: {existing.id}",
@@ -100,7 +100,7 @@ class InvalidationOperations:
         distribution = self._distribution(request.params["DistributionId"])
         invalidation = distribution.invalidations.get(request.params["Id"])
         if invalidation is None:
-            raise ServiceError(
+            raise EmulatedErrorReply(
                 "NoSuchInvalidation",
                 f"The specified invalidation does not exist: {request.params['Id']}",
                 404,

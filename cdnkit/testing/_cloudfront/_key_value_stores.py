@@ -8,7 +8,7 @@ import uuid
 from collections.abc import Callable
 from typing import Final
 
-from cdnkit.testing._backend import JsonDict, KeyValueStoreData, Request, ServiceError
+from cdnkit.testing._backend import EmulatedErrorReply, JsonDict, KeyValueStoreData, Request
 
 from ._common import API_BASE_URL, invalid_argument, new_etag, paginate, require_if_match
 from ._state import CloudFrontState
@@ -39,7 +39,9 @@ class KeyValueStoreOperations:
     def _lookup(self, name: str) -> KeyValueStoreData:
         store = self._state.key_value_store_by_name(name)
         if store is None:
-            raise ServiceError("EntityNotFound", f"The KeyValueStore {name} was not found.", 404)
+            raise EmulatedErrorReply(
+                "EntityNotFound", f"The KeyValueStore {name} was not found.", 404
+            )
         return store
 
     def _status(self, store: KeyValueStoreData) -> str:
@@ -75,11 +77,11 @@ class KeyValueStoreOperations:
         comment: str = params.get("Comment") or ""
         self._check_comment(comment)
         if self._state.key_value_store_by_name(name) is not None:
-            raise ServiceError(
+            raise EmulatedErrorReply(
                 "EntityAlreadyExists", f"A KeyValueStore named {name} already exists.", 409
             )
         if len(self._state.shared.key_value_stores) >= MAX_STORES:
-            raise ServiceError(
+            raise EmulatedErrorReply(
                 "EntityLimitExceeded",
                 f"You have reached the maximum number of KeyValueStores ({MAX_STORES}).",
                 400,
@@ -128,7 +130,7 @@ class KeyValueStoreOperations:
         require_if_match(request.params.get("IfMatch"), store.control_etag)
         users = self._state.functions_using_key_value_store(store.arn)
         if users:
-            raise ServiceError(
+            raise EmulatedErrorReply(
                 "CannotDeleteEntityWhileInUse",
                 f"The KeyValueStore {store.name} is associated with function "
                 f"{', '.join(sorted(f.name for f in users))}.",

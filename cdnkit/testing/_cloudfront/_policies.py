@@ -7,7 +7,7 @@ import uuid
 from collections.abc import Callable
 from typing import Final
 
-from cdnkit.testing._backend import JsonDict, Request, ServiceError
+from cdnkit.testing._backend import EmulatedErrorReply, JsonDict, Request
 
 from ._common import API_BASE_URL, invalid_argument, new_etag, paginate, require_if_match
 from ._state import CloudFrontState, PolicyRecord
@@ -76,7 +76,7 @@ class PolicyOperations:
     def _lookup(self, policy_id: str) -> PolicyRecord:
         record = self._state.policies.get(policy_id)
         if record is None:
-            raise ServiceError(
+            raise EmulatedErrorReply(
                 "NoSuchContinuousDeploymentPolicy",
                 f"The continuous deployment policy does not exist: {policy_id}",
                 404,
@@ -99,7 +99,7 @@ class PolicyOperations:
                 raise invalid_argument(f"{dns_name} is not the domain of a staging distribution.")
             for other in self._state.policies.values():
                 if other is not current and dns_name in other.staging_dns_names:
-                    raise ServiceError(
+                    raise EmulatedErrorReply(
                         "StagingDistributionInUse",
                         f"A continuous deployment policy for staging distribution {dns_name} "
                         f"already exists: {other.id}",
@@ -108,7 +108,7 @@ class PolicyOperations:
 
     def create(self, request: Request) -> JsonDict:
         if len(self._state.policies) >= MAX_POLICIES:
-            raise ServiceError(
+            raise EmulatedErrorReply(
                 "TooManyContinuousDeploymentPolicies",
                 f"You have reached the maximum number of continuous deployment policies "
                 f"({MAX_POLICIES}) for this account.",
@@ -156,7 +156,7 @@ class PolicyOperations:
         require_if_match(request.params.get("IfMatch"), record.etag)
         primary = self._state.distribution_using_policy(record.id)
         if primary is not None:
-            raise ServiceError(
+            raise EmulatedErrorReply(
                 "ContinuousDeploymentPolicyInUse",
                 f"The continuous deployment policy {record.id} is associated with primary "
                 f"distribution {primary.id}.",

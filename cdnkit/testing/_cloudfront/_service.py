@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import ClassVar
 
-from cdnkit.testing._backend import JsonDict, Request, ServiceError, SharedState
+from cdnkit.testing._backend import EmulatedErrorReply, JsonDict, Request, SharedState
 
 from ._common import new_etag
 from ._distributions import DistributionOperations
@@ -44,7 +44,7 @@ class CloudFrontBackend:
     def handle(self, request: Request) -> JsonDict:
         handler = self._handlers.get(request.operation)
         if handler is None:
-            raise ServiceError(
+            raise EmulatedErrorReply(
                 "InvalidAction",
                 f"The action {request.operation} is not valid for this web service.",
                 400,

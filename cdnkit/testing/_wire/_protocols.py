@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl, unquote
 
-from .._backend import JsonDict, ServiceError
+from .._backend import EmulatedErrorReply, JsonDict
 from ._json import from_json, to_json
 from ._model import Field, Node, OperationPlan, ServiceSchema
 from ._routes import RouteMatch, RouteTable, split_path
@@ -65,8 +65,8 @@ class Reply:
     body: bytes
 
 
-def error_from(kind: ErrorKind, message: str | None = None) -> ServiceError:
-    return ServiceError(kind.code, message or kind.message, kind.status)
+def error_from(kind: ErrorKind, message: str | None = None) -> EmulatedErrorReply:
+    return EmulatedErrorReply(kind.code, message or kind.message, kind.status)
 
 
 class Codec:
@@ -168,10 +168,12 @@ class Codec:
     def reply(self, plan: OperationPlan, output: JsonDict, request_id: str) -> Reply:
         raise NotImplementedError
 
-    def error(self, problem: ServiceError, request_id: str, status: int | None = None) -> Reply:
+    def error(
+        self, problem: EmulatedErrorReply, request_id: str, status: int | None = None
+    ) -> Reply:
         raise NotImplementedError
 
-    def error_status(self, problem: ServiceError) -> int:
+    def error_status(self, problem: EmulatedErrorReply) -> int:
         """The model's status for a modeled code (the model is the source of truth), else the
         one the error carries."""
         spec = self.schema.errors.get(problem.code)
@@ -179,7 +181,7 @@ class Codec:
             return spec.status
         return problem.status
 
-    def error_fields(self, problem: ServiceError) -> JsonDict:
+    def error_fields(self, problem: EmulatedErrorReply) -> JsonDict:
         if not problem.fields:
             return {}
         spec = self.schema.errors.get(problem.code)
@@ -191,7 +193,7 @@ class Codec:
             return dict(problem.fields)
         return encoded
 
-    def message_key(self, problem: ServiceError, default: str) -> str:
+    def message_key(self, problem: EmulatedErrorReply, default: str) -> str:
         spec = self.schema.errors.get(problem.code)
         if spec is not None:
             for name, member in spec.node.fields.items():
@@ -253,7 +255,9 @@ class JsonRpcCodec(Codec):
         headers = {"Content-Type": self.content_type, self.traits.request_id_header: request_id}
         return Reply(200, headers, body)
 
-    def error(self, problem: ServiceError, request_id: str, status: int | None = None) -> Reply:
+    def error(
+        self, problem: EmulatedErrorReply, request_id: str, status: int | None = None
+    ) -> Reply:
         document: JsonDict = {"__type": problem.code}
         document.update(self.error_fields(problem))
         document[self.message_key(problem, "message")] = problem.message
@@ -366,7 +370,9 @@ class RestJsonCodec(RestCodec):
     def encode_structure(self, node: Node, value: JsonDict, root_name: str) -> bytes:
         return json.dumps(to_json(node, value), separators=(",", ":")).encode()
 
-    def error(self, problem: ServiceError, request_id: str, status: int | None = None) -> Reply:
+    def error(
+        self, problem: EmulatedErrorReply, request_id: str, status: int | None = None
+    ) -> Reply:
         document = self.error_fields(problem)
         document[self.message_key(problem, "message")] = problem.message
         headers = {
@@ -411,7 +417,9 @@ class RestXmlCodec(RestCodec):
         write_xml(parts, node, value, root_name, self._namespace)
         return "".join(parts).encode()
 
-    def error(self, problem: ServiceError, request_id: str, status: int | None = None) -> Reply:
+    def error(
+        self, problem: EmulatedErrorReply, request_id: str, status: int | None = None
+    ) -> Reply:
         final_status = status or self.error_status(problem)
         fault = "Sender" if final_status < 500 else "Receiver"
         extra = "".join(
