@@ -58,8 +58,19 @@ def cloudfront_models() -> None:
         function_code=b"function handler(event) { return event.request; }",
     )
     assert_type(function.function_code, bytes)
-    result = cf.UpdateFunctionResult(etag="E1")
+    # botocore reads UpdateFunction's ETag from a misspelt header: it stays optional, while
+    # the members AWS always sends (override table REPLY_REQUIRED) are not Optional.
+    summary = cf.FunctionSummary(
+        name="router",
+        function_config=function.function_config,
+        function_metadata=cf.FunctionMetadata(
+            function_arn="arn:aws:cloudfront::123456789012:function/router",
+            last_modified_time=datetime(2026, 1, 1),
+        ),
+    )
+    result = cf.UpdateFunctionResult(function_summary=summary, etag="E1")
     assert_type(result.etag, str | None)
+    assert_type(result.function_summary, cf.FunctionSummary)
 
 
 def key_value_models() -> None:

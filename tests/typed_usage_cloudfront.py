@@ -78,10 +78,11 @@ async def distributions(
 
     got = await cf_client.distributions.get(primary_id)
     assert_type(got, cf.GetDistributionResult)
-    assert_type(got.etag, str | None)
+    assert_type(got.etag, str)
+    assert_type(got.distribution, cf.Distribution)
     got_config = await cf_client.distributions.get_config(primary_id)
     assert_type(got_config, cf.GetDistributionConfigResult)
-    assert_type(got_config.distribution_config, cf.DistributionConfig | None)
+    assert_type(got_config.distribution_config, cf.DistributionConfig)
     listing = cf_client.distributions.list()
     assert_type(listing, AsyncIterator[cf.DistributionSummary])
     assert [summary.id async for summary in listing] == [primary_id]

@@ -28,7 +28,8 @@ async def distributions(kit: cdnkit.Lightsail) -> None:
         wait=True,
     )
     assert_type(created, ls.CreateDistributionResult)
-    assert_type(created.distribution, ls.LightsailDistribution | None)
+    assert_type(created.distribution, ls.LightsailDistribution)
+    assert_type(created.operation, ls.Operation)
 
     distribution = await kit.distributions.get("site")
     assert_type(distribution, ls.LightsailDistribution)

@@ -23,7 +23,7 @@ from aiobotocore.session import AioSession, get_session
 from aiohttp import web
 from multidict import CIMultiDict
 
-from cdnkit.testing import Emulator
+from cdnkit.testing import ClientKwargs, Emulator
 
 _HOP_BY_HOP = frozenset({"content-length", "date", "server", "connection", "transfer-encoding"})
 
@@ -88,7 +88,7 @@ async def record(session: AioSession, emu: Emulator, case: Case) -> Recorded:
     return captured[0]
 
 
-async def per_call(session: AioSession, kwargs: dict[str, Any], case: Case, calls: int) -> float:
+async def per_call(session: AioSession, kwargs: ClientKwargs, case: Case, calls: int) -> float:
     async with session.create_client(case.service, **kwargs) as client:  # type: ignore[call-overload]  # service chosen at run time
         for _ in range(20):  # warm up: connection pool, caches
             await case.call(client)
@@ -135,10 +135,8 @@ async def run(calls: int, rounds: int) -> float:
         for case in cases:
             canned = CannedServer(await record(session, emu, case))
             await canned.start()
-            canned_kwargs = {
-                **emu.client_kwargs(),
-                "endpoint_url": f"http://localhost:{canned.port}",
-            }
+            canned_kwargs = emu.client_kwargs()
+            canned_kwargs["endpoint_url"] = f"http://localhost:{canned.port}"
             canned_times: list[float] = []
             emulator_times: list[float] = []
             try:

@@ -225,7 +225,8 @@ async def test_the_documented_before_sign_recipe_needs_no_resolver(
     emulator: Emulator, store: KeyValueStoreData
 ) -> None:
     # docs/testing.md: without LoopbackResolver, drop botocore's account prefix before signing.
-    kwargs = {**emulator.client_kwargs(), "endpoint_url": emulator.endpoint_url}
+    kwargs = emulator.client_kwargs()
+    kwargs["endpoint_url"] = emulator.endpoint_url
     kwargs["config"] = AioConfig(retries={"total_max_attempts": 1})
     async with SESSION.create_client("cloudfront-keyvaluestore", **kwargs) as client:
         client.meta.events.register("before-sign.cloudfront-keyvaluestore", drop_account_prefix)
@@ -239,7 +240,8 @@ async def test_the_emulator_as_an_http_proxy_needs_no_resolver(
     # A client whose proxy is the emulator sends the absolute request target
     # (http://123456789012.localhost:<port>/...) and never resolves the prefixed host.
     url = emulator.client_endpoint_url
-    kwargs = {**emulator.client_kwargs(), "endpoint_url": url}
+    kwargs = emulator.client_kwargs()
+    kwargs["endpoint_url"] = url
     kwargs["config"] = AioConfig(retries={"total_max_attempts": 1}, proxies={"http": url})
     async with SESSION.create_client("cloudfront-keyvaluestore", **kwargs) as client:
         etag = (await client.describe_key_value_store(KvsARN=store.arn))["ETag"]

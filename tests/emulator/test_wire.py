@@ -30,7 +30,7 @@ from types_aiobotocore_cloudfront import CloudFrontClient
 from types_aiobotocore_cloudfront_keyvaluestore import CloudFrontKeyValueStoreClient
 from types_aiobotocore_lightsail import LightsailClient
 
-from cdnkit.testing import EmulatedErrorReply, Emulator, KeyValueStoreData
+from cdnkit.testing import ClientKwargs, EmulatedErrorReply, Emulator, KeyValueStoreData
 from cdnkit.testing._wire import SERVICES, TRAITS, Incoming, WireLayer
 from cdnkit.testing._wire._model import ServiceSchema, compile_pattern
 from cdnkit.testing._wire._protocols import make_codec
@@ -521,7 +521,7 @@ async def test_modeled_errors_raise_the_modeled_exception_classes(
 # -- live: validation -------------------------------------------------------------------------
 
 
-def _unvalidated(emulator: Emulator) -> dict[str, Any]:
+def _unvalidated(emulator: Emulator) -> ClientKwargs:
     """Client kwargs with botocore's own parameter validation off, to send what it refuses."""
     kwargs = emulator.client_kwargs()
     kwargs["config"] = kwargs["config"].merge(AioConfig(parameter_validation=False))

@@ -286,13 +286,12 @@ async def test_isolated_throttles_cost_little() -> None:
 async def test_rate_state_is_per_operation_and_shared_by_clients_of_one_account(
     emulator: Emulator,
 ) -> None:
+    other_account = emulator.client_kwargs()
+    other_account["aws_access_key_id"] = "AKIAOTHERACCOUNT0001"
     async with (
         cdnkit.Lightsail(**emulator.client_kwargs(), retry=FAST_RETRY) as one,
         cdnkit.Lightsail(**emulator.client_kwargs(), retry=FAST_RETRY) as two,
-        cdnkit.Lightsail(
-            **{**emulator.client_kwargs(), "aws_access_key_id": "AKIAOTHERACCOUNT0001"},
-            retry=FAST_RETRY,
-        ) as other,
+        cdnkit.Lightsail(**other_account, retry=FAST_RETRY) as other,
     ):
         assert one._core.rate("GetOperation") is two._core.rate("GetOperation")
         assert one._core.rate("GetOperation") is not one._core.rate("GetDistributions")
