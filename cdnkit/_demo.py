@@ -43,7 +43,6 @@ async def run_demo(out: Callable[[str], None] = print) -> None:
                 bundle_id="small_1_0",
                 wait=True,
             )
-            assert created.distribution is not None
             _step(out, started, f"Lightsail: created 'site', {created.distribution.status}")
 
             def longer_ttl(settings: ls.UpdateDistributionRequest) -> None:
@@ -76,16 +75,13 @@ async def run_demo(out: Callable[[str], None] = print) -> None:
                 origins=[origin], default_cache_behavior=behavior, comment="demo"
             )
             primary = await cf.distributions.create(config, wait=True)
-            assert primary.distribution is not None
             primary_id = primary.distribution.id
             _step(out, started, f"CloudFront: distribution {primary_id} deployed")
             staging = await cf.distributions.copy_to_staging(primary_id, wait=True)
-            assert staging.distribution is not None
             policy = await cf.continuous_deployment_policies.create(
                 staging_distribution_dns_names=[staging.distribution.domain_name],
                 traffic_config=single_weight(0.05, idle_ttl=300, maximum_ttl=600),
             )
-            assert policy.continuous_deployment_policy is not None
             policy_id = policy.continuous_deployment_policy.id
             await cf.distributions.attach_continuous_deployment_policy(
                 primary_id, policy_id, wait=True
@@ -101,7 +97,6 @@ async def run_demo(out: Callable[[str], None] = print) -> None:
             _step(out, started, "CloudFront: staging promoted (two-ETag If-Match)")
 
             store = await cf.key_value_stores.create("flags", wait=True)
-            assert store.key_value_store is not None
             _step(out, started, f"CloudFront: KeyValueStore 'flags' {store.key_value_store.status}")
             source = "function handler(event) { return event.request; }"
             await cf.functions.create(

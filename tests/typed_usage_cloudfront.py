@@ -72,7 +72,6 @@ async def distributions(
     """Returns the primary's id, the staging copy's id and its domain name."""
     created = await cf_client.distributions.create(config, wait=True)
     assert_type(created, cf.CreateDistributionResult)
-    assert created.distribution is not None
     primary_id = created.distribution.id
     assert_type(created.distribution.status, str)
 
@@ -96,10 +95,7 @@ async def distributions(
     updated = await cf_client.distributions.update(primary_id, mutate=rename)
     assert_type(updated, cf.UpdateDistributionResult)
     deployed = await cf_client.distributions.update(primary_id, mutate=add_alias, wait=True)
-    assert deployed.distribution is not None
     assert deployed.distribution.status == "Deployed"
-    assert got_config.distribution_config is not None
-    assert deployed.etag is not None
     await cf_client.distributions.update(
         primary_id,
         config=deployed.distribution.distribution_config,
@@ -110,7 +106,6 @@ async def distributions(
 
     copied = await cf_client.distributions.copy_to_staging(primary_id, wait=True)
     assert_type(copied, cf.CopyDistributionResult)
-    assert copied.distribution is not None
     return primary_id, copied.distribution.id, copied.distribution.domain_name
 
 
@@ -122,7 +117,6 @@ async def policies_and_promotion(
         staging_distribution_dns_names=[staging_domain], traffic_config=single_weight(0.05)
     )
     assert_type(created, cf.CreateContinuousDeploymentPolicyResult)
-    assert created.continuous_deployment_policy is not None
     policy_id = created.continuous_deployment_policy.id
     got = await policies.get(policy_id)
     assert_type(got, cf.GetContinuousDeploymentPolicyResult)
@@ -133,7 +127,6 @@ async def policies_and_promotion(
     assert [policy.id async for policy in listing] == [policy_id]
     updated = await policies.update(policy_id, mutate=set_weight(0.1))
     assert_type(updated, cf.UpdateContinuousDeploymentPolicyResult)
-    assert got_config.continuous_deployment_policy_config is not None
     await policies.update(policy_id, config=got_config.continuous_deployment_policy_config)
 
     attached = await cf_client.distributions.attach_continuous_deployment_policy(
@@ -161,7 +154,6 @@ async def key_value_stores(cf_client: cdnkit.CloudFront) -> str:
         wait=True,
     )
     assert_type(created, cf.CreateKeyValueStoreResult)
-    assert created.key_value_store is not None
     assert created.key_value_store.status == "READY"
     described = await stores.describe("flags")
     assert_type(described, cf.DescribeKeyValueStoreResult)

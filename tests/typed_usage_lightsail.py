@@ -98,7 +98,6 @@ async def operations(kit: cdnkit.Lightsail, emulator: Emulator) -> None:
     history = await kit.operations.for_resource("site")
     assert_type(history, list[ls.Operation])
     first = history[0]
-    assert first.id is not None
     got = await kit.operations.get(first.id)
     assert_type(got, ls.Operation)
     waited = await kit.operations.wait(first.id, timeout=5)

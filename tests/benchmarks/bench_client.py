@@ -76,9 +76,7 @@ async def run(calls: int, rounds: int, burst: int) -> None:
                 bundle_id="small_1_0",
                 wait=True,
             )
-            assert created.operation is not None
             operation_id = created.operation.id
-            assert operation_id is not None
 
             cases = [
                 Case(

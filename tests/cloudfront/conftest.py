@@ -93,7 +93,6 @@ async def create_distribution(
     client: cdnkit.CloudFront, *, comment: str = "site", wait: bool = False
 ) -> str:
     created = await client.distributions.create(config(comment=comment), wait=wait)
-    assert created.distribution is not None
     return created.distribution.id
 
 
@@ -123,7 +122,6 @@ class Staged:
 async def staging_copy(client: cdnkit.CloudFront, primary_id: str) -> tuple[str, str]:
     """Copy ``primary_id`` to a new staging distribution; return its id and domain name."""
     copied = await client.distributions.copy_to_staging(primary_id)
-    assert copied.distribution is not None
     return copied.distribution.id, copied.distribution.domain_name
 
 
@@ -134,7 +132,6 @@ async def stage(client: cdnkit.CloudFront, *, attach: bool = True) -> Staged:
     policy = await client.continuous_deployment_policies.create(
         staging_distribution_dns_names=[staging_domain], traffic_config=single_weight(0.05)
     )
-    assert policy.continuous_deployment_policy is not None
     policy_id = policy.continuous_deployment_policy.id
     if attach:
         await client.distributions.attach_continuous_deployment_policy(primary_id, policy_id)

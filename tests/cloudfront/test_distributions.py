@@ -22,17 +22,14 @@ from .conftest import (
 
 async def test_get_and_get_config_agree(emulator: Emulator, cf_client: cdnkit.CloudFront) -> None:
     created = await cf_client.distributions.create(config(comment="one"))
-    assert created.distribution is not None
     distribution_id = created.distribution.id
 
     got = await cf_client.distributions.get(distribution_id)
     got_config = await cf_client.distributions.get_config(distribution_id)
 
     assert got.etag == got_config.etag == created.etag
-    assert got.distribution is not None
     assert got.distribution.id == distribution_id
     assert got.distribution.distribution_config == got_config.distribution_config
-    assert got_config.distribution_config is not None
     assert got_config.distribution_config.comment == "one"
     with pytest.raises(cdnkit.NotFoundError):
         await cf_client.distributions.get("ENOSUCHDIST0000")
@@ -62,7 +59,6 @@ async def test_create_sends_the_generated_caller_reference(
 ) -> None:
     wanted = config()
     created = await cf_client.distributions.create(wanted)
-    assert created.distribution is not None
     assert created.distribution.distribution_config.caller_reference == wanted.caller_reference
     assert created.distribution.status == "InProgress"
     assert created.location
@@ -85,13 +81,11 @@ async def test_update_with_wait_returns_the_deployed_distribution(
     distribution_id = await create_distribution(cf_client)
 
     quick = await cf_client.distributions.update(distribution_id, mutate=add_alias("a.test"))
-    assert quick.distribution is not None
     assert quick.distribution.status == "InProgress"
 
     deployed = await cf_client.distributions.update(
         distribution_id, mutate=add_alias("b.test"), wait=True
     )
-    assert deployed.distribution is not None
     assert deployed.distribution.status == "Deployed"
     assert deployed.distribution.distribution_config.aliases == cf.Aliases(
         items=["a.test", "b.test"]
@@ -104,13 +98,11 @@ async def test_update_with_a_config_replaces_it(
 ) -> None:
     distribution_id = await create_distribution(cf_client)
     current = await cf_client.distributions.get_config(distribution_id)
-    assert current.distribution_config is not None
     replacement = current.distribution_config.model_copy(update={"comment": "replaced"})
 
     await cf_client.distributions.update(distribution_id, config=replacement)
 
     stored = await cf_client.distributions.get_config(distribution_id)
-    assert stored.distribution_config is not None
     assert stored.distribution_config.comment == "replaced"
     with pytest.raises(cdnkit.InvalidRequestError):
         await cf_client.distributions.update(distribution_id)  # type: ignore[call-overload]  # the run-time check is tested
@@ -121,7 +113,6 @@ async def test_wait_deployed_and_its_timeout(
 ) -> None:
     distribution_id = await create_distribution(cf_client)
     deployed = await cf_client.distributions.wait_deployed(distribution_id)
-    assert deployed.distribution is not None
     assert deployed.distribution.status == "Deployed"
 
     emulator.timing.cloudfront_distribution_deploy = 3600  # the next change never deploys
@@ -130,7 +121,6 @@ async def test_wait_deployed_and_its_timeout(
         await cf_client.distributions.wait_deployed(distribution_id, timeout=0.1)
     last = caught.value.last
     assert isinstance(last, cf.GetDistributionResult)
-    assert last.distribution is not None
     assert last.distribution.status == "InProgress"
 
 
@@ -147,7 +137,6 @@ async def test_copy_to_staging_makes_a_staging_copy(
     assert len(sent) == 2
     assert sent[0] != sent[1]
     assert emulator.counters.count("cloudfront", "CopyDistribution") == 2
-    assert copied.distribution is not None
     assert copied.distribution.id != primary_id
     assert copied.distribution.status == "Deployed"
     staging = copied.distribution.distribution_config
@@ -164,10 +153,8 @@ async def test_attach_a_policy(emulator: Emulator, cf_client: cdnkit.CloudFront)
         staged.primary_id, staged.policy_id, wait=True
     )
 
-    assert attached.distribution is not None
     assert attached.distribution.status == "Deployed"
     stored = await cf_client.distributions.get_config(staged.primary_id)
-    assert stored.distribution_config is not None
     assert stored.distribution_config.continuous_deployment_policy_id == staged.policy_id
 
 
@@ -203,7 +190,6 @@ async def test_promote_sends_both_etags_and_rereads_a_stale_staging_etag(
     assert sent[1] == f"{primary_etag}, {new_staging_etag}"
     assert new_staging_etag != staging_etag
     assert emulator.counters.count("cloudfront", "UpdateDistributionWithStagingConfig") == 2
-    assert promoted.distribution is not None
     assert promoted.distribution.status == "Deployed"
     primary = promoted.distribution.distribution_config
     assert primary.comment == "release 2"  # from staging
@@ -211,7 +197,6 @@ async def test_promote_sends_both_etags_and_rereads_a_stale_staging_etag(
     assert primary.continuous_deployment_policy_id == staged.policy_id
     assert primary.staging is False
     policy = await cf_client.continuous_deployment_policies.get_config(staged.policy_id)
-    assert policy.continuous_deployment_policy_config is not None
     assert policy.continuous_deployment_policy_config.enabled is False
 
 
@@ -241,7 +226,6 @@ async def test_delete_of_a_disabled_distribution_sends_no_update(
         ),
         wait=True,
     )
-    assert created.distribution is not None
     emulator.counters.reset()
 
     await cf_client.distributions.delete(created.distribution.id)

@@ -111,7 +111,6 @@ async def test_a_header_from_the_store_changes_with_the_key(
     emulator: Emulator, cf_client: cdnkit.CloudFront
 ) -> None:
     store = await cf_client.key_value_stores.create("flags", data={"banner": "spring sale"})
-    assert store.key_value_store is not None
     await cf_client.functions.create(
         "banner", code=BANNER, key_value_store_arns=[store.key_value_store.arn]
     )
@@ -269,7 +268,6 @@ async def test_a_gated_publish_whose_answer_is_lost_publishes_once(
 
     published = await cf_client.functions.publish("router", expect_code=ROUTER)
 
-    assert published.function_summary is not None
     assert published.function_summary.function_metadata.stage == "LIVE"
     assert count(emulator, "PublishFunction") == 1  # LIVE already held it: no resend
     assert await cf_client.functions.get_code("router", stage="LIVE") == ROUTER.encode()

@@ -26,13 +26,11 @@ async def test_create_describe_and_get_code(
     created = await cf_client.functions.create("router", code=CODE, comment="routes")
 
     assert created.etag
-    assert created.function_summary is not None
     assert created.function_summary.function_config == cf.FunctionConfig(
         comment="routes", runtime="cloudfront-js-2.0"
     )
     described = await cf_client.functions.describe("router", stage="DEVELOPMENT")
     assert described.etag == created.etag
-    assert described.function_summary is not None
     assert described.function_summary.status == "UNPUBLISHED"
     assert described.function_summary.function_metadata.stage == "DEVELOPMENT"
     assert await cf_client.functions.get_code("router") == CODE.encode()
@@ -46,14 +44,12 @@ async def test_create_with_bytes_runtime_and_store(
     emulator: Emulator, cf_client: cdnkit.CloudFront
 ) -> None:
     store = await cf_client.key_value_stores.create("flags")
-    assert store.key_value_store is not None
     arn = store.key_value_store.arn
 
     created = await cf_client.functions.create(
         "router", code=CODE.encode(), runtime="cloudfront-js-2.0", key_value_store_arns=[arn]
     )
 
-    assert created.function_summary is not None
     associations = created.function_summary.function_config.key_value_store_associations
     assert associations == cf.KeyValueStoreAssociations(
         items=[cf.KeyValueStoreAssociation(key_value_store_arn=arn)]
@@ -102,11 +98,9 @@ async def test_update_then_publish_needs_no_extra_describe(
     # botocore drops UpdateFunction's ETag; cdnkit read it from the HTTP header.
     assert updated.etag is not None
     assert updated.etag == (await cf_client.functions.describe("router")).etag
-    assert published.function_summary is not None
     assert published.function_summary.function_metadata.stage == "LIVE"
     assert await cf_client.functions.get_code("router", stage="LIVE") == CODE_V2.encode()
     live = await cf_client.functions.describe("router", stage="LIVE")
-    assert live.function_summary is not None
     assert live.function_summary.function_config.comment == "keep me"
 
 
@@ -140,7 +134,6 @@ async def test_partial_updates_keep_the_rest(
     emulator: Emulator, cf_client: cdnkit.CloudFront
 ) -> None:
     store = await cf_client.key_value_stores.create("flags")
-    assert store.key_value_store is not None
     arn = store.key_value_store.arn
     await cf_client.functions.create("router", code=CODE, comment="first")
 
@@ -151,7 +144,6 @@ async def test_partial_updates_keep_the_rest(
     await cf_client.functions.update("router", code=CODE_V2)
 
     described = await cf_client.functions.describe("router")
-    assert described.function_summary is not None
     config = described.function_summary.function_config
     assert config.comment == "second"
     assert config.key_value_store_associations == cf.KeyValueStoreAssociations(
@@ -161,7 +153,6 @@ async def test_partial_updates_keep_the_rest(
 
     await cf_client.functions.update("router", key_value_store_arns=[])
     described = await cf_client.functions.describe("router")
-    assert described.function_summary is not None
     associations = described.function_summary.function_config.key_value_store_associations
     assert associations is None or not associations.items
 

@@ -27,7 +27,6 @@ async def test_create_with_wait_returns_a_ready_store(
         wait=True,
     )
 
-    assert created.key_value_store is not None
     assert created.key_value_store.status == "READY"
     assert created.key_value_store.comment == "feature flags"
     assert created.location
@@ -44,11 +43,9 @@ async def test_create_without_wait_returns_at_once(
     emulator: Emulator, cf_client: cdnkit.CloudFront
 ) -> None:
     created = await cf_client.key_value_stores.create("flags")
-    assert created.key_value_store is not None
     assert created.key_value_store.status == "PROVISIONING"
     assert emulator.counters.count("cloudfront", "DescribeKeyValueStore") == 0
     ready = await cf_client.key_value_stores.wait_ready("flags")
-    assert ready.key_value_store is not None
     assert ready.key_value_store.status == "READY"
 
 
@@ -56,7 +53,6 @@ async def test_wait_ready_raises_for_a_failed_store(
     emulator: Emulator, cf_client: cdnkit.CloudFront
 ) -> None:
     created = await cf_client.key_value_stores.create("flags")
-    assert created.key_value_store is not None
     emulator.state.key_value_stores[created.key_value_store.arn].failure_reason = "bad import"
     with pytest.raises(KeyValueStoreFailedError):
         await cf_client.key_value_stores.wait_ready("flags")
@@ -85,7 +81,6 @@ async def test_update_changes_the_comment_and_skips_a_same_comment(
 
     assert len(sent) == 2
     assert sent[0] != sent[1]
-    assert updated.key_value_store is not None
     assert updated.key_value_store.comment == "new"
     assert updated.etag not in (None, created.etag)
     emulator.counters.reset()
@@ -94,7 +89,6 @@ async def test_update_changes_the_comment_and_skips_a_same_comment(
 
     assert emulator.counters.count("cloudfront", "UpdateKeyValueStore") == 0
     assert same.etag == updated.etag
-    assert same.key_value_store is not None
     assert same.key_value_store.comment == "new"
 
 

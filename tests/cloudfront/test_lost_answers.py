@@ -115,7 +115,6 @@ async def test_create(
 
     created = await cf_client.distributions.create(config(comment="once"))
 
-    assert created.distribution is not None
     assert created.distribution.distribution_config.comment == "once"
     # The retry reused the CallerReference, met DistributionAlreadyExists naming the first
     # attempt's distribution, and returned it: one distribution in all.
@@ -135,10 +134,8 @@ async def test_update_with_a_mutator(
 
     assert effects["UpdateDistribution"] == 1
     current = await cf_client.distributions.get_config(distribution_id)
-    assert current.distribution_config is not None
     assert current.distribution_config.comment == "n=1"
     assert updated.etag == current.etag
-    assert updated.distribution is not None
     assert updated.distribution.distribution_config.comment == "n=1"
 
 
@@ -149,7 +146,6 @@ async def test_update_with_a_whole_config(
     # A config built by the caller leaves out members CloudFront fills in (defaults): what
     # the service holds after the write is more than what was sent, and still this write.
     created = await cf_client.distributions.create(config(caller_reference="ref", comment="a"))
-    assert created.distribution is not None
     distribution_id = created.distribution.id
     lose(emulator, "UpdateDistribution")
 
@@ -161,7 +157,6 @@ async def test_update_with_a_whole_config(
 
     assert effects["UpdateDistribution"] == 1
     current = await cf_client.distributions.get_config(distribution_id)
-    assert current.distribution_config is not None
     assert current.distribution_config.comment == "b"
     assert updated.etag == current.etag
 
@@ -180,7 +175,6 @@ async def test_update_with_a_manual_etag_whose_own_write_landed(
     assert sends(emulator, "UpdateDistribution") == 2
     assert effects["UpdateDistribution"] == 1
     current = await cf_client.distributions.get_config(distribution_id)
-    assert current.distribution_config is not None
     assert current.distribution_config.comment == "n=1"
     assert updated.etag == current.etag != etag
 
@@ -207,7 +201,6 @@ async def test_copy_to_staging(
 
     copied = await cf_client.distributions.copy_to_staging(primary_id)
 
-    assert copied.distribution is not None
     assert copied.distribution.distribution_config.staging is True
     assert effects["CopyDistribution"] == 1
     listed = sorted([d.id async for d in cf_client.distributions.list()])
@@ -227,7 +220,6 @@ async def test_attach_continuous_deployment_policy(
     )
 
     assert effects["UpdateDistribution"] == 1
-    assert attached.distribution is not None
     config_now = attached.distribution.distribution_config
     assert config_now.continuous_deployment_policy_id == staged.policy_id
     assert attached.etag == (await cf_client.distributions.get(staged.primary_id)).etag
@@ -252,13 +244,11 @@ async def test_promote_staging(
     # the staging config: the first send's work.
     assert sends(emulator, "UpdateDistributionWithStagingConfig") == 2
     assert effects["UpdateDistributionWithStagingConfig"] == 1
-    assert promoted.distribution is not None
     assert promoted.distribution.id == staged.primary_id
     assert promoted.distribution.distribution_config.comment == "candidate"
     assert promoted.etag == (await cf_client.distributions.get(staged.primary_id)).etag
     policy = await cf_client.continuous_deployment_policies.get(staged.policy_id)
     assert policy.etag != policy_etag
-    assert policy.continuous_deployment_policy is not None
     assert policy.continuous_deployment_policy.continuous_deployment_policy_config.enabled is False
 
 
@@ -281,7 +271,6 @@ async def test_promote_staging_after_a_send_that_did_not_land(
     assert effects["UpdateDistributionWithStagingConfig"] == 1
     assert promoted.etag == (await cf_client.distributions.get(staged.primary_id)).etag
     policy = await cf_client.continuous_deployment_policies.get(staged.policy_id)
-    assert policy.continuous_deployment_policy is not None
     assert policy.continuous_deployment_policy.continuous_deployment_policy_config.enabled is False
 
 
@@ -312,7 +301,6 @@ async def test_delete_with_a_policy_attached_is_refused_before_anything_changes(
     assert sends(emulator, "UpdateDistribution") == 0
     assert sends(emulator, "DeleteDistribution") == 0
     current = await cf_client.distributions.get_config(staged.primary_id)
-    assert current.distribution_config is not None
     assert current.distribution_config.enabled is True
 
 
@@ -332,7 +320,6 @@ async def test_policy_create(
     )
 
     assert effects["CreateContinuousDeploymentPolicy"] == 1
-    assert created.continuous_deployment_policy is not None
     policy_id = created.continuous_deployment_policy.id
     listed = [p.id async for p in cf_client.continuous_deployment_policies.list()]
     assert listed == [policy_id]
@@ -366,7 +353,6 @@ async def test_policy_update(
 
     assert effects["UpdateContinuousDeploymentPolicy"] == 1
     current = await policies.get(staged.policy_id)
-    assert current.continuous_deployment_policy is not None
     now = current.continuous_deployment_policy.continuous_deployment_policy_config
     assert now.traffic_config == single_weight(0.1)
     assert updated.etag == current.etag != before.etag
@@ -399,7 +385,6 @@ async def test_store_create(
     created = await cf_client.key_value_stores.create("flags", comment="c", wait=True)
 
     assert effects["CreateKeyValueStore"] == 1
-    assert created.key_value_store is not None
     assert created.key_value_store.status == "READY"
     assert [s.name async for s in cf_client.key_value_stores.list()] == ["flags"]
     assert created.etag == (await cf_client.key_value_stores.describe("flags")).etag
@@ -421,10 +406,8 @@ async def test_store_update(
 
     assert effects["UpdateKeyValueStore"] == 1
     current = await cf_client.key_value_stores.describe("flags")
-    assert current.key_value_store is not None
     assert current.key_value_store.comment == "new"
     assert updated.etag == current.etag != created.etag
-    assert updated.key_value_store is not None
     assert updated.key_value_store.comment == "new"
 
 
@@ -466,7 +449,6 @@ async def test_function_create(
 
     assert effects["CreateFunction"] == 1
     assert created.etag == (await cf_client.functions.describe("router")).etag
-    assert created.function_summary is not None
     assert created.function_summary.function_config.comment == "c"
     assert [f.name async for f in cf_client.functions.list()] == ["router"]
     # The reconciled ETag was remembered: publish needs no describe.
@@ -483,7 +465,6 @@ async def test_function_update(
     emulator: Emulator, cf_client: cdnkit.CloudFront, effects: Counter[str], change: str
 ) -> None:
     store = await cf_client.key_value_stores.create("flags")
-    assert store.key_value_store is not None
     arn = store.key_value_store.arn
     created = await cf_client.functions.create("router", code=CODE, comment="old")
     lose(emulator, "UpdateFunction")
@@ -499,8 +480,6 @@ async def test_function_update(
     assert effects["UpdateFunction"] == 1
     current = await cf_client.functions.describe("router", stage="DEVELOPMENT")
     assert updated.etag == current.etag != created.etag
-    assert updated.function_summary is not None
-    assert current.function_summary is not None
     assert updated.function_summary.function_config == current.function_summary.function_config
     wanted_code = CODE_V2 if "code" in change else CODE
     assert await cf_client.functions.get_code("router") == wanted_code.encode()
@@ -566,9 +545,7 @@ async def test_function_publish(
     live = await cf_client.functions.describe("router", stage="LIVE")
     assert live.etag != live_before
     assert await cf_client.functions.get_code("router", stage="LIVE") == CODE_V2.encode()
-    assert published.function_summary is not None
     assert published.function_summary.function_metadata.stage == "LIVE"
-    assert live.function_summary is not None
     assert published.function_summary.function_config == live.function_summary.function_config
 
 

@@ -39,14 +39,12 @@ async def test_create_derives_quantity_and_get_returns_it(
     )
 
     assert emulator.counters.count("cloudfront", "CreateContinuousDeploymentPolicy") == 1
-    assert created.continuous_deployment_policy is not None
     assert created.etag
     policy_id = created.continuous_deployment_policy.id
     # The emulator refuses Quantity != len(Items) (InconsistentQuantities): it was sent right,
     # and what it stored is what get_config reads back.
     stored = await cf_client.continuous_deployment_policies.get_config(policy_id)
     assert stored.etag == created.etag
-    assert stored.continuous_deployment_policy_config is not None
     names = stored.continuous_deployment_policy_config.staging_distribution_dns_names
     assert (names.quantity, names.items) == (1, [domain])
     weight = weight_of(stored.continuous_deployment_policy_config)
@@ -58,7 +56,6 @@ async def test_create_derives_quantity_and_get_returns_it(
 
     got = await cf_client.continuous_deployment_policies.get(policy_id)
     assert got.etag == created.etag
-    assert got.continuous_deployment_policy is not None
     assert got.continuous_deployment_policy.id == policy_id
     assert (
         got.continuous_deployment_policy.continuous_deployment_policy_config
@@ -74,7 +71,6 @@ async def test_list_returns_every_page(emulator: Emulator, cf_client: cdnkit.Clo
         policy = await cf_client.continuous_deployment_policies.create(
             staging_distribution_dns_names=[domain], traffic_config=single_weight(0.01)
         )
-        assert policy.continuous_deployment_policy is not None
         created.add(policy.continuous_deployment_policy.id)
     page_size(cf_client, "ListContinuousDeploymentPolicies", 2)
     emulator.counters.reset()
@@ -94,7 +90,6 @@ async def test_update_with_mutate_keeps_what_it_does_not_touch(
         staging_distribution_dns_names=[domain],
         traffic_config=single_weight(0.05, idle_ttl=600, maximum_ttl=1200),
     )
-    assert created.continuous_deployment_policy is not None
     policy_id = created.continuous_deployment_policy.id
 
     updated = await cf_client.continuous_deployment_policies.update(
@@ -108,7 +103,6 @@ async def test_update_with_mutate_keeps_what_it_does_not_touch(
     stored = await cf_client.continuous_deployment_policies.get_config(policy_id)
     assert stored.etag == disabled.etag
     config = stored.continuous_deployment_policy_config
-    assert config is not None
     assert config.enabled is False
     assert weight_of(config).weight == 0.15
     assert weight_of(config).session_stickiness_config == cf.SessionStickinessConfig(
@@ -150,7 +144,6 @@ async def test_update_needs_exactly_one_of_mutate_and_config(
     with pytest.raises(cdnkit.InvalidRequestError):
         await policies.update(staged.policy_id)  # type: ignore[call-overload]  # the run-time check is tested
     stored = await policies.get_config(staged.policy_id)
-    assert stored.continuous_deployment_policy_config is not None
     with pytest.raises(cdnkit.InvalidRequestError):
         await policies.update(  # type: ignore[call-overload]  # the run-time check is tested
             staged.policy_id,

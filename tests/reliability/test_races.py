@@ -82,13 +82,11 @@ def increment(distribution_config: cf.DistributionConfig) -> None:
 
 async def new_distribution(client: cdnkit.CloudFront) -> str:
     created = await client.distributions.create(config(comment="n=0"))
-    assert created.distribution is not None
     return created.distribution.id
 
 
 async def distribution_counter(client: cdnkit.CloudFront, distribution_id: str) -> int:
     current = await client.distributions.get_config(distribution_id)
-    assert current.distribution_config is not None
     return comment_counter(current.distribution_config)
 
 
@@ -210,18 +208,15 @@ def step(policy: cf.ContinuousDeploymentPolicyConfig) -> None:
 async def new_policy(client: cdnkit.CloudFront) -> str:
     primary_id = await new_distribution(client)
     copied = await client.distributions.copy_to_staging(primary_id)
-    assert copied.distribution is not None
     created = await client.continuous_deployment_policies.create(
         staging_distribution_dns_names=[copied.distribution.domain_name],
         traffic_config=single_weight(0.0),
     )
-    assert created.continuous_deployment_policy is not None
     return created.continuous_deployment_policy.id
 
 
 async def policy_steps(client: cdnkit.CloudFront, policy_id: str) -> int:
     got = await client.continuous_deployment_policies.get(policy_id)
-    assert got.continuous_deployment_policy is not None
     return round(
         weight_of(got.continuous_deployment_policy.continuous_deployment_policy_config) / STEP
     )

@@ -178,13 +178,11 @@ async def run_soak(emulator: Emulator, operations: int, workers: int) -> Soak:
         distribution_id = await create_distribution(cf_kit)
         setup_distributions = [distribution_id]
         copied = await cf_kit.distributions.copy_to_staging(distribution_id)
-        assert copied.distribution is not None
         setup_distributions.append(copied.distribution.id)
         policy = await cf_kit.continuous_deployment_policies.create(
             staging_distribution_dns_names=[copied.distribution.domain_name],
             traffic_config=single_weight(0.0),
         )
-        assert policy.continuous_deployment_policy is not None
         policy_id = policy.continuous_deployment_policy.id
         await cf_kit.key_value_stores.create("soak", wait=True)
         keys = cf_kit.key_value_stores.keys("soak")
@@ -275,7 +273,6 @@ async def run_soak(emulator: Emulator, operations: int, workers: int) -> Soak:
 
         async def ls_reset(worker: int, index: int, rng: random.Random) -> None:
             operation = await ls_kit.distributions.reset_cache(SITE)
-            assert operation.id is not None
             soak.resets_made.append(operation.id)
 
         actions: dict[str, Callable[[int, int, random.Random], Awaitable[None]]] = {
@@ -334,14 +331,12 @@ async def run_soak(emulator: Emulator, operations: int, workers: int) -> Soak:
 
         # -- what the services hold now -------------------------------------------------------
         current = await cf_kit.distributions.get_config(distribution_id)
-        assert current.distribution_config is not None
         soak.distribution_counter = comment_counter(current.distribution_config)
         soak.distributions_listed = [
             d.id async for d in cf_kit.distributions.list() if d.id not in setup_distributions
         ]
         soak.invalidations_listed = [i.id async for i in cf_kit.invalidations.list(distribution_id)]
         got_policy = await cf_kit.continuous_deployment_policies.get(policy_id)
-        assert got_policy.continuous_deployment_policy is not None
         traffic = got_policy.continuous_deployment_policy.continuous_deployment_policy_config
         assert traffic.traffic_config is not None
         assert traffic.traffic_config.single_weight_config is not None
@@ -358,7 +353,7 @@ async def run_soak(emulator: Emulator, operations: int, workers: int) -> Soak:
         soak.resets_listed = [
             op.id
             for op in await ls_kit.operations.for_resource(SITE)
-            if op.operation_type == "ResetDistributionCache" and op.id is not None
+            if op.operation_type == "ResetDistributionCache"
         ]
         first = await ls_kit.distributions.reset_cache(SITE, wait=True)
         emulator.faults.server_error("lightsail", status=503, operation="ResetDistributionCache")
@@ -369,7 +364,6 @@ async def run_soak(emulator: Emulator, operations: int, workers: int) -> Soak:
 
 async def create_distribution(client: cdnkit.CloudFront) -> str:
     created = await client.distributions.create(config(comment="n=0"))
-    assert created.distribution is not None
     return created.distribution.id
 
 
