@@ -1,0 +1,90 @@
+"""Every public method of the clients and the resource classes has a docstring (what it sends,
+waits for, retries and raises): the API reference and IDE hovers are built from them."""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import pkgutil
+
+import pytest
+
+import cdnkit
+import cdnkit.resources
+
+
+def _public_classes() -> list[type]:
+    classes: dict[str, type] = {}
+    for info in pkgutil.walk_packages(cdnkit.resources.__path__, "cdnkit.resources."):
+        module = importlib.import_module(info.name)
+        for name, value in vars(module).items():
+            if (
+                inspect.isclass(value)
+                and value.__module__ == module.__name__
+                and not name.startswith("_")
+                and not issubclass(value, BaseException)
+            ):
+                classes[f"{module.__name__}.{name}"] = value
+    for client in (cdnkit.Lightsail, cdnkit.CloudFront):
+        classes[f"cdnkit.{client.__name__}"] = client
+    return [classes[key] for key in sorted(classes)]
+
+
+def _undocumented(cls: type) -> list[str]:
+    missing: list[str] = []
+    for name in dir(cls):
+        if name.startswith("_"):
+            continue
+        attribute = inspect.getattr_static(cls, name)
+        if isinstance(attribute, (staticmethod, classmethod)):
+            attribute = attribute.__func__
+        if isinstance(attribute, property):
+            function = attribute.fget
+        elif inspect.isfunction(attribute):
+            function = attribute
+        else:
+            continue
+        if function is None or not function.__module__.startswith("cdnkit"):
+            continue  # pydantic's, dataclasses' or the standard library's own
+        # getdoc: an override without a docstring inherits its base's, as help() shows it.
+        if not (inspect.getdoc(getattr(cls, name)) or "").strip():
+            missing.append(name)
+    return missing
+
+
+#: Owned by the invalidations branch, which documents Invalidations.get.
+_ELSEWHERE = {"Invalidations"}
+
+
+@pytest.mark.parametrize(
+    "cls",
+    [
+        pytest.param(
+            cls,
+            marks=pytest.mark.xfail(
+                strict=True, reason="Invalidations.get is documented on the invalidations branch"
+            ),
+        )
+        if cls.__name__ in _ELSEWHERE
+        else cls
+        for cls in _public_classes()
+    ],
+    ids=lambda cls: f"{cls.__module__}.{cls.__qualname__}",
+)
+def test_every_public_method_has_a_docstring(cls: type) -> None:
+    assert _undocumented(cls) == []
+
+
+def test_the_walk_finds_the_resource_families() -> None:
+    names = {cls.__name__ for cls in _public_classes()}
+    assert {
+        "Distributions",
+        "Operations",
+        "ContinuousDeploymentPolicies",
+        "KeyValueStores",
+        "Functions",
+        "Invalidations",
+        "Keys",
+        "Lightsail",
+        "CloudFront",
+    } <= names
