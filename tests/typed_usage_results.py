@@ -32,8 +32,9 @@ async def test_client_kwargs_spread_into_both_clients() -> None:
         # Unknown, which pyright strict reports on the member itself; the Lightsail overload
         # and the arguments are still checked, by both checkers.
         session = get_session()
-        creating = session.create_client("lightsail", **kwargs)  # pyright: ignore[reportUnknownMemberType]
-        assert_type(creating, ClientCreatorContext[LightsailClient])
+        creating: ClientCreatorContext[LightsailClient] = session.create_client(  # pyright: ignore[reportUnknownMemberType]
+            "lightsail", **kwargs
+        )
         async with creating as raw:
             reply = await raw.get_distributions()
             assert reply.get("distributions", []) == []
