@@ -175,6 +175,37 @@ async def test_modify_keeps_every_setting_it_did_not_touch(
     assert emulator.counters.count("lightsail", "UpdateDistribution") == 1
 
 
+async def test_update_with_mutate_is_modify(emulator: Emulator, kit: cdnkit.Lightsail) -> None:
+    # The same verb as the CloudFront families: update(..., mutate=...) is read-modify-write.
+    await create_site(kit)
+    before = await kit.distributions.get("site")
+
+    def shorter_ttl(settings: ls.UpdateDistributionRequest) -> None:
+        assert settings.cache_behavior_settings is not None
+        settings.cache_behavior_settings.default_ttl = 90
+
+    operation = await kit.distributions.update("site", mutate=shorter_ttl, wait=True)
+    assert operation is not None
+    assert operation.status == "Succeeded"
+    after = await kit.distributions.get("site")
+    assert differences(before.model_dump(by_alias=False), after.model_dump(by_alias=False)) == [
+        "cache_behavior_settings.default_ttl"
+    ]
+    assert emulator.counters.count("lightsail", "UpdateDistribution") == 1
+
+
+async def test_update_refuses_mutate_with_members_before_sending(
+    emulator: Emulator, kit: cdnkit.Lightsail
+) -> None:
+    await create_site(kit)
+    sent = emulator.counters.total()
+    with pytest.raises(cdnkit.InvalidRequestError, match="mutate"):
+        await kit.distributions.update("site", is_enabled=False, mutate=lambda settings: None)
+    with pytest.raises(cdnkit.InvalidRequestError, match="mutate"):
+        await kit.distributions.update("site", merge=False, mutate=lambda settings: None)
+    assert emulator.counters.total() == sent
+
+
 async def test_modify_accepts_async_mutators_returning_a_new_request(
     kit: cdnkit.Lightsail,
 ) -> None:

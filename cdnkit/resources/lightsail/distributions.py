@@ -276,10 +276,15 @@ class Distributions(Resource):
         use_default_certificate: bool | None = None,
         viewer_minimum_tls_protocol_version: ls.ViewerMinimumTlsProtocolVersionEnum | None = None,
         default_root_object: str | None = None,
+        mutate: SettingsMutator | None = None,
         merge: bool = True,
         wait: bool = False,
     ) -> ls.Operation | None:
         """Change exactly the members given; nothing else changes.
+
+        ``mutate`` instead edits a copy of the current settings (read-modify-write, the same
+        as :meth:`modify` and as ``update(..., mutate=...)`` in the CloudFront families);
+        giving it with members raises :class:`cdnkit.InvalidRequestError`, nothing sent.
 
         A nested object changes only in the members set on it: ``cache_behavior_settings=
         CacheSettings(default_ttl=900)`` keeps the other TTLs, methods, cookies, headers and
@@ -308,6 +313,12 @@ class Distributions(Resource):
             }.items()
             if value is not None
         }
+        if mutate is not None:
+            if given or not merge:
+                raise InvalidRequestError(
+                    "update: give either mutate or the members to change (and merge), not both"
+                )
+            return await self.modify(name, mutate, wait=wait)
         request = build_request(ls.UpdateDistributionRequest, distribution_name=name, **given)
         checked_wire(request)  # nested models changed after they were built are checked too
         if not merge:
