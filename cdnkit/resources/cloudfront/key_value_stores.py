@@ -165,7 +165,7 @@ class KeyValueStores(Resource):
         async def attempt() -> cf.UpdateKeyValueStoreResult:
             current = await self.describe(name)
             store = current.key_value_store
-            if if_match is None and store is not None and store.comment == comment:
+            if if_match is None and store.comment == comment:
                 return cf.UpdateKeyValueStoreResult(key_value_store=store, etag=current.etag)
             request = build_request(
                 cf.UpdateKeyValueStoreRequest,
