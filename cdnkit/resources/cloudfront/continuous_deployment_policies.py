@@ -179,7 +179,9 @@ class ContinuousDeploymentPolicies(Resource):
         )
 
     def list(self) -> AsyncIterator[cf.ContinuousDeploymentPolicy]:
-        """Every policy, fetching further pages as the iteration goes."""
+        """Every policy: sends ListContinuousDeploymentPolicies, one page at a time as the iteration
+        goes (each request retried on throttling, 5xx and lost connections per the client's
+        RetryPolicy). Waits for nothing."""
 
         def page(
             reply: cf.ListContinuousDeploymentPoliciesResult,

@@ -95,7 +95,9 @@ class Distributions(Resource):
         return await self._invoke("GetDistributionConfig", request, cf.GetDistributionConfigResult)
 
     def list(self) -> AsyncIterator[cf.DistributionSummary]:
-        """Every distribution, fetching further pages as the iteration goes."""
+        """Every distribution's summary: sends ListDistributions, one page at a time as the
+        iteration goes (each request retried on throttling, 5xx and lost connections per the
+        client's RetryPolicy). Waits for nothing."""
 
         def page(
             reply: cf.ListDistributionsResult,
@@ -688,7 +690,10 @@ class Distributions(Resource):
     async def wait_deployed(
         self, distribution_id: str, *, timeout: float | None = None
     ) -> cf.GetDistributionResult:
-        """Return the distribution (and its ETag) once its status is ``Deployed``."""
+        """Poll GetDistribution (each poll retried as any read; a poll that fails transiently is
+        polled through) until the status is ``Deployed``; return the distribution and its ETag.
+        Raises :class:`cdnkit.WaiterTimeoutError` (with the last state seen) at ``timeout``
+        (default: the client's WaitPolicy), :class:`cdnkit.NotFoundError` for an unknown id."""
 
         async def fetch() -> cf.GetDistributionResult:
             return await self.get(distribution_id)

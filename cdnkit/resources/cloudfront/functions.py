@@ -116,7 +116,10 @@ class Functions(Resource):
         return await self._invoke("DescribeFunction", request, cf.DescribeFunctionResult)
 
     async def get_code(self, name: str, *, stage: cf.FunctionStage | None = None) -> bytes:
-        """The function's code in ``stage`` (DEVELOPMENT when omitted)."""
+        """The function's code in ``stage`` (DEVELOPMENT when omitted): sends GetFunction (each
+        request retried on throttling, 5xx and lost connections per the client's RetryPolicy). Waits
+        for nothing. Raises :class:`cdnkit.NotFoundError` for an unknown function or a stage it
+        lacks."""
         code, _ = await self._code_and_etag(name, stage)
         return code
 
@@ -151,7 +154,9 @@ class Functions(Resource):
         return summary, code, etag
 
     def list(self, *, stage: cf.FunctionStage | None = None) -> AsyncIterator[cf.FunctionSummary]:
-        """Every function (of one stage, if given), fetching further pages as needed."""
+        """Every function (of one stage, if given): sends ListFunctions, one page at a time as the
+        iteration goes (each request retried on throttling, 5xx and lost connections per the
+        client's RetryPolicy). Waits for nothing."""
 
         def page(reply: cf.ListFunctionsResult) -> tuple[list[cf.FunctionSummary], str | None]:
             listing = reply.function_list

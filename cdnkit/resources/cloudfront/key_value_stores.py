@@ -45,7 +45,10 @@ class KeyValueStores(Resource):
         self._open_data_plane = open_data_plane
 
     def keys(self, store: str) -> Keys:
-        """The keys of ``store`` (a name or an ARN); needs ``cdnkit[kvs]`` for SigV4A."""
+        """The keys of ``store`` (a name or an ARN), on the KeyValueStore data plane. Sends nothing
+        until used (then a name costs one DescribeKeyValueStore for its ARN). The data plane signs
+        with SigV4A, which needs ``cdnkit[kvs]`` (awscrt). A store that is not a non-empty string
+        raises :class:`cdnkit.InvalidRequestError` at once."""
         if not isinstance(store, str) or not store:
             raise InvalidRequestError(f"keys: store must be a store's name or ARN, not {store!r}")
         if not store.startswith("arn:"):
@@ -136,7 +139,9 @@ class KeyValueStores(Resource):
         return await self._invoke("DescribeKeyValueStore", request, cf.DescribeKeyValueStoreResult)
 
     def list(self) -> AsyncIterator[cf.KeyValueStore]:
-        """Every store, fetching further pages as the iteration goes."""
+        """Every store: sends ListKeyValueStores, one page at a time as the iteration goes (each
+        request retried on throttling, 5xx and lost connections per the client's RetryPolicy). Waits
+        for nothing."""
 
         def page(reply: cf.ListKeyValueStoresResult) -> tuple[list[cf.KeyValueStore], str | None]:
             listing = reply.key_value_store_list
@@ -223,7 +228,10 @@ class KeyValueStores(Resource):
     async def wait_ready(
         self, name: str, *, timeout: float | None = None
     ) -> cf.DescribeKeyValueStoreResult:
-        """Return the store once it is ``READY``; raise if it ends in a failed state."""
+        """Poll DescribeKeyValueStore (each poll retried as any read; transient failures polled
+        through) until the status is ``READY``; return the store and its ETag. Raises
+        :class:`cdnkit.KeyValueStoreFailedError` if it ends in a failed state,
+        :class:`cdnkit.WaiterTimeoutError` at ``timeout`` (default: the client's WaitPolicy)."""
 
         def settled(result: cf.DescribeKeyValueStoreResult) -> bool:
             status = result.key_value_store.status

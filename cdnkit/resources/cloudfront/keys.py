@@ -205,14 +205,19 @@ class Keys(Resource):
         return await self._store_arn()
 
     async def describe(self) -> kvs.DescribeKeyValueStoreResponse:
-        """Item count, size, status and the data-plane ETag."""
+        """Send the data plane's DescribeKeyValueStore (each request retried on throttling, 5xx and
+        lost connections per the client's RetryPolicy); return the item count, size, status and the
+        data-plane ETag. Waits for nothing."""
         request = build_request(kvs.DescribeKeyValueStoreRequest, kvs_arn=await self._arn())
         return await self._invoke(
             "DescribeKeyValueStore", request, kvs.DescribeKeyValueStoreResponse
         )
 
     async def get(self, key: str) -> str:
-        """The value of ``key``; :class:`cdnkit.NotFoundError` if there is none."""
+        """Send GetKey (each request retried on throttling, 5xx and lost connections per the
+        client's RetryPolicy); return the value of ``key``. The key is checked before anything is
+        sent (:class:`cdnkit.InvalidRequestError`); :class:`cdnkit.NotFoundError` if there is none.
+        Waits for nothing."""
         _check_key(key)
         request = build_request(kvs.GetKeyRequest, kvs_arn=await self._arn(), key=key)
         result = await self._invoke("GetKey", request, kvs.GetKeyResponse)
@@ -221,8 +226,9 @@ class Keys(Resource):
     async def list(
         self, *, prefix: str | None = None
     ) -> AsyncIterator[kvs.ListKeysResponseListItem]:
-        """Every key and value (only those starting with ``prefix``, when given), fetching
-        further pages as the iteration goes."""
+        """Every key and value (only those starting with ``prefix``, when given): sends ListKeys, 50
+        keys a page, one page at a time as the iteration goes (each request retried on throttling,
+        5xx and lost connections per the client's RetryPolicy). Waits for nothing."""
         arn = await self._arn()
 
         def page(
@@ -240,11 +246,16 @@ class Keys(Resource):
                 yield item
 
     async def items(self, *, prefix: str | None = None) -> dict[str, str]:
-        """All keys and values (under ``prefix``, when given) as a dict."""
+        """All keys and values (under ``prefix``, when given) as a dict: every page of :meth:`list`,
+        with its retries."""
         return {item.key: item.value async for item in self.list(prefix=prefix)}
 
     async def put(self, key: str, value: str) -> kvs.PutKeyResponse:
-        """Write one key; the ETag is read (once) and refreshed by each write."""
+        """Send PutKey with the store's ETag (read once, then refreshed by each write); return the
+        new ETag, item count and size. The key and value are checked before anything is sent
+        (:class:`cdnkit.InvalidRequestError`). Retried on transient failures (throttling, 5xx, lost
+        connections) and, with a fresh ETag, on a stale one; after a lost answer a key already
+        holding the value is taken as landed. Waits for nothing."""
         _check_item(key, value)  # before anything is sent, the store's ARN lookup included
         arn = await self._arn()
 
@@ -271,8 +282,10 @@ class Keys(Resource):
         return await self._write(arn, attempt)
 
     async def delete(self, key: str) -> kvs.DeleteKeyResponse:
-        """Delete one key; :class:`cdnkit.NotFoundError` if there is none. A delete whose
-        answer was lost and whose resend finds the key gone is a success."""
+        """Send DeleteKey with the store's ETag; return the new ETag, item count and size. Retried
+        on transient failures and, with a fresh ETag, on a stale one. :class:`cdnkit.NotFoundError`
+        if there is no such key; a delete whose answer was lost and whose resend finds the key gone
+        is a success. Waits for nothing."""
         _check_key(key)
         arn = await self._arn()
 

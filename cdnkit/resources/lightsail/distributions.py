@@ -84,7 +84,10 @@ class Distributions(Resource):
     # Reading ---------------------------------------------------------------------------
 
     async def get(self, name: str) -> ls.LightsailDistribution:
-        """The distribution called ``name``; :class:`cdnkit.NotFoundError` if there is none."""
+        """Send GetDistributions for ``name`` (each request retried on throttling, 5xx and lost
+        connections per the client's RetryPolicy); return the distribution. Waits for nothing.
+        Raises :class:`cdnkit.NotFoundError` if there is none (whichever of Lightsail's two 'not
+        found' answers it gives)."""
         request = build_request(ls.GetDistributionsRequest, distribution_name=name)
         result = await self._invoke("GetDistributions", request, ls.GetDistributionsResult)
         for distribution in result.distributions or ():
@@ -100,7 +103,9 @@ class Distributions(Resource):
         )
 
     def list(self) -> AsyncIterator[ls.LightsailDistribution]:
-        """Every distribution, fetching further pages as the iteration goes."""
+        """Every distribution: sends GetDistributions, one page at a time as the iteration goes
+        (each request retried on throttling, 5xx and lost connections per the client's RetryPolicy).
+        Waits for nothing."""
 
         def page(
             reply: ls.GetDistributionsResult,

@@ -36,7 +36,9 @@ class Operations(Resource):
         return result.operation
 
     async def for_resource(self, resource_name: str) -> list[ls.Operation]:
-        """Every operation of a resource (all pages), newest first as Lightsail lists them."""
+        """Every operation of a resource, newest first as Lightsail lists them: sends
+        GetOperationsForResource for every page (each request retried on throttling, 5xx and lost
+        connections per the client's RetryPolicy). Waits for nothing."""
 
         def page(
             reply: ls.GetOperationsForResourceResult,
@@ -92,8 +94,10 @@ class Operations(Resource):
     async def wait(
         self, operation: ls.Operation | str, *, timeout: float | None = None
     ) -> ls.Operation:
-        """Return the operation once it succeeded; raise :class:`cdnkit.OperationFailedError`
-        if it failed, :class:`cdnkit.WaiterTimeoutError` at the deadline."""
+        """Poll GetOperation (each poll retried as any read; transient failures polled through)
+        until the operation is terminal; return it once it succeeded. Raises
+        :class:`cdnkit.OperationFailedError` if it failed, :class:`cdnkit.WaiterTimeoutError` (with
+        the last state seen) at ``timeout`` (default: the client's WaitPolicy)."""
         last: ls.Operation | None = None
         async for state in self.watch(operation, timeout=timeout):
             last = state
@@ -105,8 +109,9 @@ class Operations(Resource):
     async def wait_all(
         self, operations: Iterable[ls.Operation], *, timeout: float | None = None
     ) -> list[ls.Operation]:
-        """Wait for every operation (they run concurrently on AWS's side), within one
-        ``timeout`` for all of them; raise as :meth:`wait` does for the first that fails."""
+        """Wait for every operation as :meth:`wait` does (they run concurrently on AWS's side),
+        within one ``timeout`` for all of them; return them in the order given. Raises as
+        :meth:`wait` does for the first that fails."""
         # One deadline for the batch, not one per operation.
         with within(self._wait.timeout if timeout is None else timeout):
             return [await self.wait(operation) for operation in operations]
