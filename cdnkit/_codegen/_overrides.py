@@ -186,16 +186,20 @@ OVERRIDES: Final[tuple[Override, ...]] = (
     ),
 )
 
-_ALWAYS = "the API reference's response syntax always has it"
-_ETAG_HEADER = "CloudFront sends an ETag header on every read and write of a versioned resource"
+_ALWAYS = (
+    "the point of the call: the resource it creates, reads or changes is the response body in "
+    "the CloudFront API reference"
+)
+_ETAG = f"{_FACTS}, 'CloudFront ETags': every read and write of a versioned resource has one"
 _LS_OP = (
     "Lightsail API reference: the call starts an operation and returns it (the point of the "
     "call; the caller follows it by id)"
 )
 
 
-def _cf(shape: str, *members: str, why: str = _ALWAYS) -> ReplyRequired:
-    return ReplyRequired("cloudfront", shape, members, f"{why}; {_FACTS}, 'CloudFront ETags'")
+def _cf(shape: str, *members: str) -> ReplyRequired:
+    why = f"{_ALWAYS}; {_ETAG}" if "ETag" in members else _ALWAYS
+    return ReplyRequired("cloudfront", shape, members, why)
 
 
 #: Scope: the results of the operations cdnkit's resources wrap (lists of other operations
@@ -250,7 +254,7 @@ REPLY_REQUIRED: Final[tuple[ReplyRequired, ...]] = (
     _cf("ListKeyValueStoresResult", "KeyValueStoreList"),
     _cf("CreateFunctionResult", "FunctionSummary", "ETag"),
     _cf("DescribeFunctionResult", "FunctionSummary", "ETag"),
-    _cf("GetFunctionResult", "FunctionCode", "ETag", why=_ETAG_HEADER),
+    _cf("GetFunctionResult", "FunctionCode", "ETag"),
     _cf("UpdateFunctionResult", "FunctionSummary"),
     _cf("PublishFunctionResult", "FunctionSummary"),
     _cf("TestFunctionResult", "TestResult"),
