@@ -291,7 +291,6 @@ async def test_clients_and_raw_writers_on_one_store_keep_every_change(emulator: 
         raw_client(emulator, DATA) as raw,
     ):
         created = await clients[0].key_value_stores.create("shared", wait=True)
-        assert created.key_value_store is not None
         arn = created.key_value_store.arn
         await raw.put_key(
             KvsARN=arn,
@@ -368,7 +367,6 @@ async def test_sync_returns_only_once_the_store_holds_what_was_asked(
     newcomer) rather than re-sending the first plan."""
     async with cloudfront_processes(emulator, 1) as (client,):
         created = await client.key_value_stores.create("flags", wait=True)
-        assert created.key_value_store is not None
         store = emulator.state.key_value_stores[created.key_value_store.arn]
         keys = client.key_value_stores.keys("flags")
         await keys.sync({"app/a": "1", "app/b": "2"}, prefix="app/")
