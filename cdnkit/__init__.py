@@ -48,6 +48,7 @@ from ._policies import RetryPolicy, WaitPolicy
 
 if TYPE_CHECKING:
     from ._client import CloudFront, Lightsail
+    from ._fan_out import FanOutResult, fan_out
     from .resources.cloudfront.key_value_stores import KeyValueStoreFailedError
     from .resources.cloudfront.keys import KeyValueStoreSyncError
 
@@ -61,6 +62,10 @@ def __getattr__(name: str) -> Any:
         from . import _client
 
         return getattr(_client, name)
+    if name in ("fan_out", "FanOutResult"):
+        from . import _fan_out
+
+        return getattr(_fan_out, name)
     if name == "KeyValueStoreFailedError":
         from .resources.cloudfront.key_value_stores import KeyValueStoreFailedError
 
@@ -80,6 +85,7 @@ __all__ = [
     "CloudFront",
     "ConflictError",
     "DeadlineExceededError",
+    "FanOutResult",
     "FunctionTestFailedError",
     "InvalidRequestError",
     "KeyValueStoreFailedError",
@@ -100,5 +106,6 @@ __all__ = [
     "WaitPolicy",
     "WaiterTimeoutError",
     "__version__",
+    "fan_out",
     "parse",
 ]
