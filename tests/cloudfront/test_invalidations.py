@@ -10,6 +10,7 @@ import pytest
 import cdnkit
 from cdnkit.resources.cloudfront.invalidations import (
     Invalidations,
+    _Pacer,
     check_paths,
     collapse_paths,
     split_paths,
@@ -358,3 +359,25 @@ async def test_creates_are_paced_under_the_accounts_rate(
     monkeypatch.setattr(Invalidations, "create_rate", 5.0)
     assert await invalidate_all(cf_client) == [None] * 6
     assert emulator.counters.count("cloudfront", "CreateInvalidation") == 6
+
+
+async def test_turns_are_reserved_in_order_and_sends_made_at_once_keep_no_debt() -> None:
+    pacer = _Pacer()
+    assert pacer.reserve(2.0) == 0.0  # the first goes at once
+    assert pacer.reserve(2.0) > 1.9  # the next one waits its turn
+    assert pacer.reserve(2.0) > 3.9  # and the one after, behind it
+    fresh = _Pacer()
+    for _ in range(50):  # create() sends at once: each only pushes the next turn
+        fresh.note(2.0)
+    assert fresh.reserve(2.0) <= 2.0
+
+
+@pytest.mark.parametrize("timeout", [0.0, -1.0, float("nan"), float("inf")])
+async def test_a_bad_timeout_is_refused_before_anything_is_sent(
+    emulator: Emulator, cf_client: cdnkit.CloudFront, timeout: float
+) -> None:
+    emulator.counters.reset()
+    for method in (cf_client.invalidations.create, cf_client.invalidations.invalidate):
+        with pytest.raises(cdnkit.InvalidRequestError, match="timeout"):
+            await method("E1", ["/a"], timeout=timeout)
+    assert emulator.counters.total() == 0

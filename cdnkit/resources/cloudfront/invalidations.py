@@ -76,6 +76,11 @@ def check_paths(paths: Sequence[str]) -> None:
             raise InvalidRequestError(f"{where}: '*' may only be the last character of a path")
 
 
+def _check_timeout(timeout: float | None) -> None:
+    if timeout is not None and not 0 < timeout < float("inf"):
+        raise InvalidRequestError(f"timeout: must be a positive number of seconds, not {timeout!r}")
+
+
 def _is_wildcard(path: str) -> bool:
     return path.endswith("*")
 
@@ -171,6 +176,12 @@ class _Pacer:
         self.next_free = start + interval
         return start - now
 
+    def note(self, interval: float) -> None:
+        """A send that did not wait for its turn went out now: the next turn is no sooner
+        than ``interval`` from now (no debt is kept for sends made at once)."""
+        now = asyncio.get_running_loop().time()
+        self.next_free = max(self.next_free, now + interval)
+
 
 #: Per event loop, per (service, account): shared by every client of the process.
 _PACERS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[tuple[str, str], _Pacer]] = (
@@ -195,8 +206,11 @@ class Invalidations(Resource):
         rate = type(self).create_rate
         if rate is None or not rate > 0:
             return
+        if not wait:
+            self._pacer().note(1.0 / rate)
+            return
         delay = self._pacer().reserve(1.0 / rate)
-        if wait and delay > 0:
+        if delay > 0:
             async with self._core.scope():  # the call's deadline; ended by close
                 await asyncio.sleep(delay)
 
@@ -270,6 +284,7 @@ class Invalidations(Resource):
         (default: the wait policy's timeout); past it, :class:`cdnkit.WaiterTimeoutError` or
         :class:`cdnkit.DeadlineExceededError`.
         """
+        _check_timeout(timeout)
         check_paths(paths)
         files, wildcards = _counts(paths)
         if wildcards > MAX_WILDCARDS_IN_PROGRESS or files + wildcards > MAX_PATHS_PER_BATCH:
@@ -313,6 +328,7 @@ class Invalidations(Resource):
         last batch is accepted. ``timeout`` bounds the whole call (default: the wait policy's
         timeout). Cancelled, it stops sending; batches already sent go on in CloudFront.
         """
+        _check_timeout(timeout)
         check_paths(paths)
         kept, dropped = collapse_paths(paths)
         batches = split_paths(kept)
