@@ -92,6 +92,8 @@ class Figure:
     theirs: float  # median of raw aiobotocore's
     unit: str
     target: str
+    #: cdnkit's best round over raw's best round (what neighbours' load disturbs least).
+    best: float | None = None
 
     @property
     def median(self) -> float:
@@ -101,7 +103,8 @@ class Figure:
         spread = f"{min(self.ratios):.2f}-{max(self.ratios):.2f}"
         return (
             f"| {self.group} | {self.name} | {_show(self.ours, self.unit)} | "
-            f"{_show(self.theirs, self.unit)} | **{self.median:.2f}x** ({spread}) | {self.target} |"
+            f"{_show(self.theirs, self.unit)} | **{self.median:.2f}x** ({spread}) | "
+            f"{'' if self.best is None else f'{self.best:.2f}x'} | {self.target} |"
         )
 
 
@@ -151,7 +154,14 @@ async def interleaved(
             theirs.append(await _timed(pair.raw, calls))
     ratios = [a / b for a, b in zip(ours, theirs, strict=True)]
     return Figure(
-        group, pair.name, ratios, statistics.median(ours), statistics.median(theirs), "us", target
+        group,
+        pair.name,
+        ratios,
+        statistics.median(ours),
+        statistics.median(theirs),
+        "us",
+        target,
+        best=min(ours) / min(theirs),
     )
 
 
@@ -182,6 +192,7 @@ async def throughput(pair: Pair, settings: Settings, target: str) -> Figure:
         statistics.median(theirs),
         "calls/s",
         target,
+        best=max(theirs) / max(ours),
     )
 
 
@@ -570,6 +581,7 @@ async def in_new_processes(world: World, settings: Settings) -> list[Figure]:
                     statistics.median(b[0] for b in theirs),
                     "s",
                     target,
+                    best=min(a[0] for a in ours) / min(b[0] for b in theirs),
                 )
             )
         else:
@@ -759,22 +771,23 @@ async def run(settings: Settings, progress: Callable[[str], None]) -> Report:
 
 def table(report: Report) -> str:
     lines = [
-        "| group | figure | cdnkit | raw aiobotocore | ratio: median (lowest-highest) | target |",
-        "|---|---|---|---|---|---|",
+        "| group | figure | cdnkit | raw aiobotocore | ratio: median (lowest-highest) "
+        "| best rounds | target |",
+        "|---|---|---|---|---|---|---|",
     ]
     lines.extend(figure.row() for figure in report.figures)
     wait = report.wait
     lines.append(
         f"| waits | completion seen late, worst over T = 1..900 s (at T = {wait.worst_t} s) | "
-        f"{wait.worst_late:.2f} s | | **{wait.worst_share:.2f}** of 0.1*T + 1 s | <= 1 |"
+        f"{wait.worst_late:.2f} s | | **{wait.worst_share:.3f}** of 0.1*T + 1 s | | <= 1 |"
     )
     for change, count in sorted(wait.polls.items()):
         limit = {60: 30, 900: 60}[change]
         lines.append(
-            f"| waits | polls for a change taking T = {change} s | {count} | | | <= {limit} |"
+            f"| waits | polls for a change taking T = {change} s | {count} | | | | <= {limit} |"
         )
     for name, (ours, theirs) in report.intents.items():
-        lines.append(f"| requests | {name} | {ours} | {theirs} | | the minimum |")
+        lines.append(f"| requests | {name} | {ours} | {theirs} | | | the minimum |")
     return "\n".join(lines)
 
 
@@ -799,7 +812,9 @@ How it measures:
 - **Interleaved, in one process.** For every figure, rounds alternate between cdnkit and raw
   aiobotocore (which side goes first alternates too). Each round gives one ratio; the table shows
   the median ratio and the lowest and highest round. A ratio above 1 means cdnkit costs more
-  (for throughput: raw's calls per second over cdnkit's).
+  (for throughput: raw's calls per second over cdnkit's). "Best rounds" divides cdnkit's best
+  round by raw's best round: on a loaded machine the slow rounds measure the neighbours, so this
+  is the steadier estimate when the spread is wide.
 - **Two servers.** "emulator": calls to the in-process emulator (`cdnkit.testing`). "canned": an
   aiohttp handler that answers each operation with the emulator's reply recorded once, byte for
   byte, so the server costs almost nothing and the ratio shows the client side alone.
