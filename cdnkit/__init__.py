@@ -41,6 +41,7 @@ from ._exceptions import (
     ThrottlingError,
     TransportError,
     UnexpectedResponseError,
+    WaiterFailedError,
     WaiterTimeoutError,
 )
 from ._models import parse
@@ -98,6 +99,7 @@ __all__ = [
     "TransportError",
     "UnexpectedResponseError",
     "WaitPolicy",
+    "WaiterFailedError",
     "WaiterTimeoutError",
     "__version__",
     "parse",
