@@ -20,6 +20,7 @@ from .._exceptions import (
     InvalidRequestError,
     UnexpectedResponseError,
     WaiterFailedError,
+    WaiterTimeoutError,
     is_retryable,
 )
 from .._models import CdnKitModel, parse_response
@@ -344,22 +345,28 @@ async def wait(
         fields = {key: value for key, value in reply.items() if key != "ResponseMetadata"}
         return _Outcome(reply, parse_response(result, fields), None)
 
-    # WaiterTimeoutError.last is the last outcome: its ``parsed`` reply or its ``error``.
-    async for outcome in poll(core, fetch, policy=policy, timeout=timeout, what=what):
-        reply, error = outcome.reply, outcome.error
-        for acceptor in acceptors:
-            if _matches(acceptor, reply, error):
-                if acceptor.state == "retry":
-                    break
-                if acceptor.state == "failure":
-                    raise WaiterFailedError(
-                        f"{what}: {operation} reached a failure state",
-                        last=error or outcome.parsed,
-                    ) from error
-                return outcome.parsed
-        else:
-            if error is not None and not is_retryable(error):
-                raise error
+    try:
+        async for outcome in poll(core, fetch, policy=policy, timeout=timeout, what=what):
+            reply, error = outcome.reply, outcome.error
+            for acceptor in acceptors:
+                if _matches(acceptor, reply, error):
+                    if acceptor.state == "retry":
+                        break
+                    if acceptor.state == "failure":
+                        raise WaiterFailedError(
+                            f"{what}: {operation} reached a failure state",
+                            last=error or outcome.parsed,
+                        ) from error
+                    return outcome.parsed
+            else:
+                if error is not None and not is_retryable(error):
+                    raise error
+    except WaiterTimeoutError as timed_out:
+        # poll reports the last outcome; the caller gets its reply model (or its error).
+        last = timed_out.last
+        if isinstance(last, _Outcome):
+            timed_out.last = last.error or last.parsed
+        raise
     raise AssertionError("unreachable: poll ends by returning or raising")
 
 

@@ -187,7 +187,7 @@ async def test_a_waiter_times_out_with_the_last_reply(
     with pytest.raises(cdnkit.WaiterTimeoutError) as raised:
         await cf_client.api.wait_distribution_deployed(id=distribution_id, timeout=0.1)
 
-    last = getattr(raised.value.last, "parsed", None)
+    last = raised.value.last
     assert isinstance(last, cf.GetDistributionResult)
     assert last.distribution is not None
     assert last.distribution.status == "InProgress"
@@ -358,6 +358,31 @@ async def test_a_closed_client_refuses_api_calls(emulator: Emulator) -> None:
         await data_plane.get_key(
             kvs_arn="arn:aws:cloudfront::123456789012:key-value-store/x", key="k"
         )
+    assert emulator.counters.total() == 0
+
+
+async def test_sensitive_arguments_never_appear_in_errors(
+    emulator: Emulator, cf_client: cdnkit.CloudFront
+) -> None:
+    emulator.counters.reset()
+    with pytest.raises(cdnkit.RequestValidationError) as code_error:
+        await cf_client.api.create_function(
+            name="router",
+            function_config=cf.FunctionConfig(comment="", runtime="cloudfront-js-2.0"),
+            function_code="SECRET-CODE",  # type: ignore[arg-type]  # the point
+        )
+    with pytest.raises(cdnkit.RequestValidationError) as value_error:
+        await cf_client.kvs_api.put_key(
+            kvs_arn="arn:aws:cloudfront::123456789012:key-value-store/x",
+            key="k",
+            value=b"SECRET-VALUE",  # type: ignore[arg-type]  # the point
+            if_match="etag",
+        )
+    for raised in (code_error.value, value_error.value):
+        assert "SECRET" not in str(raised)
+        assert "SECRET" not in repr(raised)
+    assert "function_code" in str(code_error.value)
+    assert "value" in str(value_error.value)
     assert emulator.counters.total() == 0
 
 

@@ -163,3 +163,31 @@ def test_docstrings_do_not_feed_pydantic_descriptions_but_do_reach_the_json_sche
     assert all(field.description is None for field in InputOrigin.model_fields.values())
     schema = InputOrigin.model_json_schema()
     assert schema["description"] == inspect.cleandoc(InputOrigin.__doc__ or "")
+
+
+def test_an_input_shape_of_two_operations_is_linked_to_neither() -> None:
+    """Which operation ``call`` should send such a request to is not known: the class gets no
+    ``OperationRequest`` base (so type checkers refuse it in ``call``, and ``call`` refuses it
+    at run time), while each operation keeps its own generated method."""
+    from cdnkit._codegen._ir import _Builder
+    from cdnkit._codegen._render import _Module
+
+    empty: dict[str, object] = {"type": "structure", "members": {}}
+    model = {
+        "operations": {
+            "First": {"input": {"shape": "Shared"}, "output": {"shape": "Reply"}},
+            "Second": {"input": {"shape": "Shared"}},
+            "Own": {"input": {"shape": "OwnRequest"}, "output": {"shape": "Reply"}},
+        },
+        "shapes": {"Shared": empty, "OwnRequest": empty, "Reply": empty},
+    }
+    builder = _Builder("synthetic", model)
+    shared, own = builder.struct("Shared"), builder.struct("OwnRequest")
+    assert (shared.operation, shared.result) == (None, None)
+    assert (own.operation, own.result) == ("Own", "Reply")
+    assert _Module().struct(shared, "LightsailRequest").startswith("class Shared(_Model):")
+    assert (
+        _Module()
+        .struct(own, "LightsailRequest")
+        .startswith("class OwnRequest(_Model, _LightsailRequest['Reply']):")
+    )
