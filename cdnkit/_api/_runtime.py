@@ -18,6 +18,8 @@ from .._exceptions import (
     APIError,
     CdnKitError,
     InvalidRequestError,
+    ResourceBusyError,
+    ThrottlingError,
     UnexpectedResponseError,
     WaiterFailedError,
     WaiterTimeoutError,
@@ -39,6 +41,8 @@ __all__ = [
     "ServiceApi",
     "call_operation",
     "invoke_streaming",
+    "is_read_only",
+    "refused_before_effect",
     "wait",
     "wait_for_reply",
 ]
@@ -47,6 +51,25 @@ M = TypeVar("M", bound=CdnKitModel)
 ResultT = TypeVar("ResultT", bound=CdnKitModel)
 ItemT = TypeVar("ItemT")
 R = TypeVar("R")
+
+
+#: Names of operations that only read, whatever HTTP method carries them (Lightsail's JSON
+#: protocol posts every operation).
+_READ_PREFIXES = ("Get", "List", "Describe", "Is")
+
+
+def is_read_only(operation: str, http_method: str) -> bool:
+    """Whether ``operation`` only reads: sending it again after a lost answer changes nothing.
+    The generator decides each method's retries with this, and ``call`` does at run time."""
+    return http_method in ("GET", "HEAD") or operation.startswith(_READ_PREFIXES)
+
+
+def refused_before_effect(error: BaseException) -> bool:
+    """The retry rule of operations that change something: resend only a request that was
+    refused before it could take effect (throttled, or the resource busy with an earlier
+    change). After a lost answer or a 5xx the write may have landed, and a resend could apply
+    it twice (or fail against its own effect): the error is raised instead."""
+    return isinstance(error, ThrottlingError | ResourceBusyError)
 
 
 class ServiceApi:
@@ -87,11 +110,17 @@ async def _read_streams(reply: dict[str, Any]) -> None:
 
 
 async def invoke_streaming(
-    core: ServiceCore, operation: str, request: CdnKitModel, result: type[M], *, retry: RetryPolicy
+    core: ServiceCore,
+    operation: str,
+    request: CdnKitModel,
+    result: type[M],
+    *,
+    retry: RetryPolicy,
+    retry_if: Callable[[BaseException], bool] | None = None,
 ) -> M:
     """Like ``core.invoke`` for an operation whose reply payload is a stream (CloudFront
     GetFunction's code): the stream is read to the end before the reply is parsed."""
-    reply = await core.send(operation, checked_wire(request), retry=retry)
+    reply = await core.send(operation, checked_wire(request), retry=retry, retry_if=retry_if)
     reply.pop("ResponseMetadata", None)
     await _read_streams(reply)
     return parse_response(result, reply)
@@ -108,7 +137,12 @@ async def call_operation(
         raise InvalidRequestError(f"call: {operation} returns {expected}, not {result.__name__}")
     if not isinstance(request, CdnKitModel):
         raise InvalidRequestError(f"call: {cls.__name__} is not a request model")
-    reply = await core.send(operation, checked_wire(request), retry=retry)
+    wire = checked_wire(request)
+    http = core.client.meta.service_model.operation_model(operation).http
+    writes = not is_read_only(operation, str(http.get("method", "POST")))
+    reply = await core.send(
+        operation, wire, retry=retry, retry_if=refused_before_effect if writes else None
+    )
     if expected is None:
         return cast(R, None)
     model: type[CdnKitModel] = result or getattr(sys.modules[cls.__module__], expected)

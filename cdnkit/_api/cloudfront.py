@@ -14,6 +14,7 @@ from cdnkit._api._runtime import Paginator as _Paginator
 from cdnkit._api._runtime import PaginatorSpec as _PaginatorSpec
 from cdnkit._api._runtime import ServiceApi as _ServiceApi
 from cdnkit._api._runtime import invoke_streaming as _invoke_streaming
+from cdnkit._api._runtime import refused_before_effect as _refused_before_effect
 from cdnkit._api._runtime import wait_for_reply as _wait_for_reply
 from cdnkit._core import checked_wire as _checked_wire
 from cdnkit.types import cloudfront as _m
@@ -168,10 +169,12 @@ class CloudFrontApi(_ServiceApi):
         as a custom domain or vanity domain. It can also be called a CNAME or alternate domain
         name.
 
-        Sends ``AssociateAlias`` (retried on transient failures, throttling and rate limits per the
-        client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``AssociateAlias`` (within the client's RetryPolicy deadline, through its rate
+        limiter); sent again only when refused before taking effect (throttled, resource busy).
+        After a lost answer or a 5xx it may have landed: :class:`cdnkit.TransportError` or
+        :class:`cdnkit.ServiceError` is raised rather than risk applying it twice. Bad arguments
+        raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
+        the matching :class:`cdnkit.APIError`.
         """
         await self._core.send(
             "AssociateAlias",
@@ -179,6 +182,7 @@ class CloudFrontApi(_ServiceApi):
                 _m.AssociateAliasRequest(target_distribution_id=target_distribution_id, alias=alias)
             ),
             retry=self._retry,
+            retry_if=_refused_before_effect,
         )
 
     async def associate_distribution_tenant_web_acl(
@@ -186,10 +190,12 @@ class CloudFrontApi(_ServiceApi):
     ) -> _m.AssociateDistributionTenantWebACLResult:
         """Associates the WAF web ACL with a distribution tenant.
 
-        Sends ``AssociateDistributionTenantWebACL`` (retried on transient failures, throttling and
-        rate limits per the client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``AssociateDistributionTenantWebACL`` (within the client's RetryPolicy deadline,
+        through its rate limiter); sent again only when refused before taking effect (throttled,
+        resource busy). After a lost answer or a 5xx it may have landed:
+        :class:`cdnkit.TransportError` or :class:`cdnkit.ServiceError` is raised rather than risk
+        applying it twice. Bad arguments raise :class:`cdnkit.RequestValidationError` before
+        anything is sent; AWS's refusals raise the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "AssociateDistributionTenantWebACL",
@@ -198,6 +204,7 @@ class CloudFrontApi(_ServiceApi):
             ),
             _m.AssociateDistributionTenantWebACLResult,
             retry=self._retry,
+            retry_if=_refused_before_effect,
         )
 
     async def associate_distribution_web_acl(
@@ -205,10 +212,12 @@ class CloudFrontApi(_ServiceApi):
     ) -> _m.AssociateDistributionWebACLResult:
         """Associates the WAF web ACL with a distribution.
 
-        Sends ``AssociateDistributionWebACL`` (retried on transient failures, throttling and rate
-        limits per the client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``AssociateDistributionWebACL`` (within the client's RetryPolicy deadline, through
+        its rate limiter); sent again only when refused before taking effect (throttled, resource
+        busy). After a lost answer or a 5xx it may have landed: :class:`cdnkit.TransportError` or
+        :class:`cdnkit.ServiceError` is raised rather than risk applying it twice. Bad arguments
+        raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
+        the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "AssociateDistributionWebACL",
@@ -217,6 +226,7 @@ class CloudFrontApi(_ServiceApi):
             ),
             _m.AssociateDistributionWebACLResult,
             retry=self._retry,
+            retry_if=_refused_before_effect,
         )
 
     async def copy_distribution(
@@ -232,10 +242,12 @@ class CloudFrontApi(_ServiceApi):
         distribution. A staging distribution is a copy of an existing distribution (called the
         primary distribution) that you can use in a continuous deployment workflow.
 
-        Sends ``CopyDistribution`` (retried on transient failures, throttling and rate limits per
-        the client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``CopyDistribution`` (within the client's RetryPolicy deadline, through its rate
+        limiter); sent again only when refused before taking effect (throttled, resource busy).
+        After a lost answer or a 5xx it may have landed: :class:`cdnkit.TransportError` or
+        :class:`cdnkit.ServiceError` is raised rather than risk applying it twice. Bad arguments
+        raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
+        the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "CopyDistribution",
@@ -248,6 +260,7 @@ class CloudFrontApi(_ServiceApi):
             ),
             _m.CopyDistributionResult,
             retry=self._retry,
+            retry_if=_refused_before_effect,
         )
 
     async def create_anycast_ip_list(
@@ -261,10 +274,12 @@ class CloudFrontApi(_ServiceApi):
     ) -> _m.CreateAnycastIpListResult:
         """Creates an Anycast static IP list.
 
-        Sends ``CreateAnycastIpList`` (retried on transient failures, throttling and rate limits
-        per the client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``CreateAnycastIpList`` (within the client's RetryPolicy deadline, through its rate
+        limiter); sent again only when refused before taking effect (throttled, resource busy).
+        After a lost answer or a 5xx it may have landed: :class:`cdnkit.TransportError` or
+        :class:`cdnkit.ServiceError` is raised rather than risk applying it twice. Bad arguments
+        raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
+        the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "CreateAnycastIpList",
@@ -277,6 +292,7 @@ class CloudFrontApi(_ServiceApi):
             ),
             _m.CreateAnycastIpListResult,
             retry=self._retry,
+            retry_if=_refused_before_effect,
         )
 
     async def create_cache_policy(
@@ -291,16 +307,19 @@ class CloudFrontApi(_ServiceApi):
         - The default, minimum, and maximum time to live (TTL) values that you want objects to stay
           in the ...
 
-        Sends ``CreateCachePolicy`` (retried on transient failures, throttling and rate limits per
-        the client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``CreateCachePolicy`` (within the client's RetryPolicy deadline, through its rate
+        limiter); sent again only when refused before taking effect (throttled, resource busy).
+        After a lost answer or a 5xx it may have landed: :class:`cdnkit.TransportError` or
+        :class:`cdnkit.ServiceError` is raised rather than risk applying it twice. Bad arguments
+        raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
+        the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "CreateCachePolicy",
             _m.CreateCachePolicyRequest(cache_policy_config=cache_policy_config),
             _m.CreateCachePolicyResult,
             retry=self._retry,
+            retry_if=_refused_before_effect,
         )
 
     async def create_cloud_front_origin_access_identity(
@@ -312,10 +331,12 @@ class CloudFrontApi(_ServiceApi):
         identities, see Serving Private Content through CloudFront in the Amazon CloudFront
         Developer Guide.
 
-        Sends ``CreateCloudFrontOriginAccessIdentity`` (retried on transient failures, throttling
-        and rate limits per the client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``CreateCloudFrontOriginAccessIdentity`` (within the client's RetryPolicy deadline,
+        through its rate limiter); sent again only when refused before taking effect (throttled,
+        resource busy). After a lost answer or a 5xx it may have landed:
+        :class:`cdnkit.TransportError` or :class:`cdnkit.ServiceError` is raised rather than risk
+        applying it twice. Bad arguments raise :class:`cdnkit.RequestValidationError` before
+        anything is sent; AWS's refusals raise the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "CreateCloudFrontOriginAccessIdentity",
@@ -324,6 +345,7 @@ class CloudFrontApi(_ServiceApi):
             ),
             _m.CreateCloudFrontOriginAccessIdentityResult,
             retry=self._retry,
+            retry_if=_refused_before_effect,
         )
 
     async def create_connection_function(
@@ -336,10 +358,12 @@ class CloudFrontApi(_ServiceApi):
     ) -> _m.CreateConnectionFunctionResult:
         """Creates a connection function.
 
-        Sends ``CreateConnectionFunction`` (retried on transient failures, throttling and rate
-        limits per the client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``CreateConnectionFunction`` (within the client's RetryPolicy deadline, through its
+        rate limiter); sent again only when refused before taking effect (throttled, resource
+        busy). After a lost answer or a 5xx it may have landed: :class:`cdnkit.TransportError` or
+        :class:`cdnkit.ServiceError` is raised rather than risk applying it twice. Bad arguments
+        raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
+        the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "CreateConnectionFunction",
@@ -351,6 +375,7 @@ class CloudFrontApi(_ServiceApi):
             ),
             _m.CreateConnectionFunctionResult,
             retry=self._retry,
+            retry_if=_refused_before_effect,
         )
 
     async def create_connection_group(
@@ -364,10 +389,12 @@ class CloudFrontApi(_ServiceApi):
     ) -> _m.CreateConnectionGroupResult:
         """Creates a connection group.
 
-        Sends ``CreateConnectionGroup`` (retried on transient failures, throttling and rate limits
-        per the client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``CreateConnectionGroup`` (within the client's RetryPolicy deadline, through its rate
+        limiter); sent again only when refused before taking effect (throttled, resource busy).
+        After a lost answer or a 5xx it may have landed: :class:`cdnkit.TransportError` or
+        :class:`cdnkit.ServiceError` is raised rather than risk applying it twice. Bad arguments
+        raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
+        the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "CreateConnectionGroup",
@@ -380,6 +407,7 @@ class CloudFrontApi(_ServiceApi):
             ),
             _m.CreateConnectionGroupResult,
             retry=self._retry,
+            retry_if=_refused_before_effect,
         )
 
     async def create_continuous_deployment_policy(
@@ -392,10 +420,12 @@ class CloudFrontApi(_ServiceApi):
         distribution, then use ``UpdateDistribution`` to modify the staging distribution's
         configuration.
 
-        Sends ``CreateContinuousDeploymentPolicy`` (retried on transient failures, throttling and
-        rate limits per the client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``CreateContinuousDeploymentPolicy`` (within the client's RetryPolicy deadline,
+        through its rate limiter); sent again only when refused before taking effect (throttled,
+        resource busy). After a lost answer or a 5xx it may have landed:
+        :class:`cdnkit.TransportError` or :class:`cdnkit.ServiceError` is raised rather than risk
+        applying it twice. Bad arguments raise :class:`cdnkit.RequestValidationError` before
+        anything is sent; AWS's refusals raise the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "CreateContinuousDeploymentPolicy",
@@ -404,6 +434,7 @@ class CloudFrontApi(_ServiceApi):
             ),
             _m.CreateContinuousDeploymentPolicyResult,
             retry=self._retry,
+            retry_if=_refused_before_effect,
         )
 
     async def create_distribution(
@@ -411,16 +442,19 @@ class CloudFrontApi(_ServiceApi):
     ) -> _m.CreateDistributionResult:
         """Creates a CloudFront distribution.
 
-        Sends ``CreateDistribution`` (retried on transient failures, throttling and rate limits per
-        the client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``CreateDistribution`` (within the client's RetryPolicy deadline, through its rate
+        limiter); sent again only when refused before taking effect (throttled, resource busy).
+        After a lost answer or a 5xx it may have landed: :class:`cdnkit.TransportError` or
+        :class:`cdnkit.ServiceError` is raised rather than risk applying it twice. Bad arguments
+        raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
+        the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "CreateDistribution",
             _m.CreateDistributionRequest(distribution_config=distribution_config),
             _m.CreateDistributionResult,
             retry=self._retry,
+            retry_if=_refused_before_effect,
         )
 
     async def create_distribution_tenant(
@@ -438,10 +472,12 @@ class CloudFrontApi(_ServiceApi):
     ) -> _m.CreateDistributionTenantResult:
         """Creates a distribution tenant.
 
-        Sends ``CreateDistributionTenant`` (retried on transient failures, throttling and rate
-        limits per the client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``CreateDistributionTenant`` (within the client's RetryPolicy deadline, through its
+        rate limiter); sent again only when refused before taking effect (throttled, resource
+        busy). After a lost answer or a 5xx it may have landed: :class:`cdnkit.TransportError` or
+        :class:`cdnkit.ServiceError` is raised rather than risk applying it twice. Bad arguments
+        raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
+        the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "CreateDistributionTenant",
@@ -458,6 +494,7 @@ class CloudFrontApi(_ServiceApi):
             ),
             _m.CreateDistributionTenantResult,
             retry=self._retry,
+            retry_if=_refused_before_effect,
         )
 
     async def create_distribution_with_tags(
@@ -469,10 +506,12 @@ class CloudFrontApi(_ServiceApi):
         - CreateDistribution
         - TagResource
 
-        Sends ``CreateDistributionWithTags`` (retried on transient failures, throttling and rate
-        limits per the client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``CreateDistributionWithTags`` (within the client's RetryPolicy deadline, through its
+        rate limiter); sent again only when refused before taking effect (throttled, resource
+        busy). After a lost answer or a 5xx it may have landed: :class:`cdnkit.TransportError` or
+        :class:`cdnkit.ServiceError` is raised rather than risk applying it twice. Bad arguments
+        raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
+        the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "CreateDistributionWithTags",
@@ -481,6 +520,7 @@ class CloudFrontApi(_ServiceApi):
             ),
             _m.CreateDistributionWithTagsResult,
             retry=self._retry,
+            retry_if=_refused_before_effect,
         )
 
     async def create_field_level_encryption_config(
@@ -488,10 +528,12 @@ class CloudFrontApi(_ServiceApi):
     ) -> _m.CreateFieldLevelEncryptionConfigResult:
         """Create a new field-level encryption configuration.
 
-        Sends ``CreateFieldLevelEncryptionConfig`` (retried on transient failures, throttling and
-        rate limits per the client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``CreateFieldLevelEncryptionConfig`` (within the client's RetryPolicy deadline,
+        through its rate limiter); sent again only when refused before taking effect (throttled,
+        resource busy). After a lost answer or a 5xx it may have landed:
+        :class:`cdnkit.TransportError` or :class:`cdnkit.ServiceError` is raised rather than risk
+        applying it twice. Bad arguments raise :class:`cdnkit.RequestValidationError` before
+        anything is sent; AWS's refusals raise the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "CreateFieldLevelEncryptionConfig",
@@ -500,6 +542,7 @@ class CloudFrontApi(_ServiceApi):
             ),
             _m.CreateFieldLevelEncryptionConfigResult,
             retry=self._retry,
+            retry_if=_refused_before_effect,
         )
 
     async def create_field_level_encryption_profile(
@@ -507,10 +550,12 @@ class CloudFrontApi(_ServiceApi):
     ) -> _m.CreateFieldLevelEncryptionProfileResult:
         """Create a field-level encryption profile.
 
-        Sends ``CreateFieldLevelEncryptionProfile`` (retried on transient failures, throttling and
-        rate limits per the client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``CreateFieldLevelEncryptionProfile`` (within the client's RetryPolicy deadline,
+        through its rate limiter); sent again only when refused before taking effect (throttled,
+        resource busy). After a lost answer or a 5xx it may have landed:
+        :class:`cdnkit.TransportError` or :class:`cdnkit.ServiceError` is raised rather than risk
+        applying it twice. Bad arguments raise :class:`cdnkit.RequestValidationError` before
+        anything is sent; AWS's refusals raise the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "CreateFieldLevelEncryptionProfile",
@@ -519,6 +564,7 @@ class CloudFrontApi(_ServiceApi):
             ),
             _m.CreateFieldLevelEncryptionProfileResult,
             retry=self._retry,
+            retry_if=_refused_before_effect,
         )
 
     async def create_function(
@@ -538,10 +584,12 @@ class CloudFrontApi(_ServiceApi):
         When you create a function, it's in the ``DEVELOPMENT`` stage. In this stage, you can test
         the function with ``TestFunction``, and update it with ``UpdateFunction``.
 
-        Sends ``CreateFunction`` (retried on transient failures, throttling and rate limits per the
-        client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``CreateFunction`` (within the client's RetryPolicy deadline, through its rate
+        limiter); sent again only when refused before taking effect (throttled, resource busy).
+        After a lost answer or a 5xx it may have landed: :class:`cdnkit.TransportError` or
+        :class:`cdnkit.ServiceError` is raised rather than risk applying it twice. Bad arguments
+        raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
+        the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "CreateFunction",
@@ -550,6 +598,7 @@ class CloudFrontApi(_ServiceApi):
             ),
             _m.CreateFunctionResult,
             retry=self._retry,
+            retry_if=_refused_before_effect,
         )
 
     async def create_invalidation(
@@ -558,10 +607,12 @@ class CloudFrontApi(_ServiceApi):
         """Create a new invalidation. For more information, see Invalidating files in the Amazon
         CloudFront Developer Guide.
 
-        Sends ``CreateInvalidation`` (retried on transient failures, throttling and rate limits per
-        the client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``CreateInvalidation`` (within the client's RetryPolicy deadline, through its rate
+        limiter); sent again only when refused before taking effect (throttled, resource busy).
+        After a lost answer or a 5xx it may have landed: :class:`cdnkit.TransportError` or
+        :class:`cdnkit.ServiceError` is raised rather than risk applying it twice. Bad arguments
+        raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
+        the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "CreateInvalidation",
@@ -570,6 +621,7 @@ class CloudFrontApi(_ServiceApi):
             ),
             _m.CreateInvalidationResult,
             retry=self._retry,
+            retry_if=_refused_before_effect,
         )
 
     async def create_invalidation_for_distribution_tenant(
@@ -578,10 +630,12 @@ class CloudFrontApi(_ServiceApi):
         """Creates an invalidation for a distribution tenant. For more information, see
         Invalidating files in the Amazon CloudFront Developer Guide.
 
-        Sends ``CreateInvalidationForDistributionTenant`` (retried on transient failures,
-        throttling and rate limits per the client's RetryPolicy, within its deadline). Bad
-        arguments raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's
-        refusals raise the matching :class:`cdnkit.APIError`.
+        Sends ``CreateInvalidationForDistributionTenant`` (within the client's RetryPolicy
+        deadline, through its rate limiter); sent again only when refused before taking effect
+        (throttled, resource busy). After a lost answer or a 5xx it may have landed:
+        :class:`cdnkit.TransportError` or :class:`cdnkit.ServiceError` is raised rather than risk
+        applying it twice. Bad arguments raise :class:`cdnkit.RequestValidationError` before
+        anything is sent; AWS's refusals raise the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "CreateInvalidationForDistributionTenant",
@@ -590,6 +644,7 @@ class CloudFrontApi(_ServiceApi):
             ),
             _m.CreateInvalidationForDistributionTenantResult,
             retry=self._retry,
+            retry_if=_refused_before_effect,
         )
 
     async def create_key_group(
@@ -597,16 +652,19 @@ class CloudFrontApi(_ServiceApi):
     ) -> _m.CreateKeyGroupResult:
         """Creates a key group that you can use with CloudFront signed URLs and signed cookies.
 
-        Sends ``CreateKeyGroup`` (retried on transient failures, throttling and rate limits per the
-        client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``CreateKeyGroup`` (within the client's RetryPolicy deadline, through its rate
+        limiter); sent again only when refused before taking effect (throttled, resource busy).
+        After a lost answer or a 5xx it may have landed: :class:`cdnkit.TransportError` or
+        :class:`cdnkit.ServiceError` is raised rather than risk applying it twice. Bad arguments
+        raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
+        the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "CreateKeyGroup",
             _m.CreateKeyGroupRequest(key_group_config=key_group_config),
             _m.CreateKeyGroupResult,
             retry=self._retry,
+            retry_if=_refused_before_effect,
         )
 
     async def create_key_value_store(
@@ -621,10 +679,12 @@ class CloudFrontApi(_ServiceApi):
         value store names must be unique. You can also import key value store data in JSON format
         from an S3 bucket by providing a valid ``ImportSource`` that you own.
 
-        Sends ``CreateKeyValueStore`` (retried on transient failures, throttling and rate limits
-        per the client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``CreateKeyValueStore`` (within the client's RetryPolicy deadline, through its rate
+        limiter); sent again only when refused before taking effect (throttled, resource busy).
+        After a lost answer or a 5xx it may have landed: :class:`cdnkit.TransportError` or
+        :class:`cdnkit.ServiceError` is raised rather than risk applying it twice. Bad arguments
+        raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
+        the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "CreateKeyValueStore",
@@ -633,6 +693,7 @@ class CloudFrontApi(_ServiceApi):
             ),
             _m.CreateKeyValueStoreResult,
             retry=self._retry,
+            retry_if=_refused_before_effect,
         )
 
     async def create_monitoring_subscription(
@@ -644,10 +705,12 @@ class CloudFrontApi(_ServiceApi):
         For more information, see Viewing additional CloudFront distribution metrics in the Amazon
         CloudFront Developer Guide.
 
-        Sends ``CreateMonitoringSubscription`` (retried on transient failures, throttling and rate
-        limits per the client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``CreateMonitoringSubscription`` (within the client's RetryPolicy deadline, through
+        its rate limiter); sent again only when refused before taking effect (throttled, resource
+        busy). After a lost answer or a 5xx it may have landed: :class:`cdnkit.TransportError` or
+        :class:`cdnkit.ServiceError` is raised rather than risk applying it twice. Bad arguments
+        raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
+        the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "CreateMonitoringSubscription",
@@ -656,6 +719,7 @@ class CloudFrontApi(_ServiceApi):
             ),
             _m.CreateMonitoringSubscriptionResult,
             retry=self._retry,
+            retry_if=_refused_before_effect,
         )
 
     async def create_origin_access_control(
@@ -668,10 +732,12 @@ class CloudFrontApi(_ServiceApi):
         This makes it possible to block public access to the origin, allowing viewers (users) to
         access the origin's content only through CloudFront.
 
-        Sends ``CreateOriginAccessControl`` (retried on transient failures, throttling and rate
-        limits per the client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``CreateOriginAccessControl`` (within the client's RetryPolicy deadline, through its
+        rate limiter); sent again only when refused before taking effect (throttled, resource
+        busy). After a lost answer or a 5xx it may have landed: :class:`cdnkit.TransportError` or
+        :class:`cdnkit.ServiceError` is raised rather than risk applying it twice. Bad arguments
+        raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
+        the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "CreateOriginAccessControl",
@@ -680,6 +746,7 @@ class CloudFrontApi(_ServiceApi):
             ),
             _m.CreateOriginAccessControlResult,
             retry=self._retry,
+            retry_if=_refused_before_effect,
         )
 
     async def create_origin_request_policy(
@@ -696,10 +763,12 @@ class CloudFrontApi(_ServiceApi):
         - The headers that CloudFront automatically includes in every origin request ...
         - All HTTP headers, cookies, and URL query strings that are specified in the ...
 
-        Sends ``CreateOriginRequestPolicy`` (retried on transient failures, throttling and rate
-        limits per the client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``CreateOriginRequestPolicy`` (within the client's RetryPolicy deadline, through its
+        rate limiter); sent again only when refused before taking effect (throttled, resource
+        busy). After a lost answer or a 5xx it may have landed: :class:`cdnkit.TransportError` or
+        :class:`cdnkit.ServiceError` is raised rather than risk applying it twice. Bad arguments
+        raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
+        the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "CreateOriginRequestPolicy",
@@ -708,6 +777,7 @@ class CloudFrontApi(_ServiceApi):
             ),
             _m.CreateOriginRequestPolicyResult,
             retry=self._retry,
+            retry_if=_refused_before_effect,
         )
 
     async def create_public_key(
@@ -716,16 +786,19 @@ class CloudFrontApi(_ServiceApi):
         """Uploads a public key to CloudFront that you can use with signed URLs and signed cookies,
         or with field-level encryption.
 
-        Sends ``CreatePublicKey`` (retried on transient failures, throttling and rate limits per
-        the client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``CreatePublicKey`` (within the client's RetryPolicy deadline, through its rate
+        limiter); sent again only when refused before taking effect (throttled, resource busy).
+        After a lost answer or a 5xx it may have landed: :class:`cdnkit.TransportError` or
+        :class:`cdnkit.ServiceError` is raised rather than risk applying it twice. Bad arguments
+        raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
+        the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "CreatePublicKey",
             _m.CreatePublicKeyRequest(public_key_config=public_key_config),
             _m.CreatePublicKeyResult,
             retry=self._retry,
+            retry_if=_refused_before_effect,
         )
 
     async def create_realtime_log_config(
@@ -739,10 +812,12 @@ class CloudFrontApi(_ServiceApi):
         For more information about real-time log configurations, see Real-time logs in the Amazon
         CloudFront Developer Guide.
 
-        Sends ``CreateRealtimeLogConfig`` (retried on transient failures, throttling and rate
-        limits per the client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``CreateRealtimeLogConfig`` (within the client's RetryPolicy deadline, through its
+        rate limiter); sent again only when refused before taking effect (throttled, resource
+        busy). After a lost answer or a 5xx it may have landed: :class:`cdnkit.TransportError` or
+        :class:`cdnkit.ServiceError` is raised rather than risk applying it twice. Bad arguments
+        raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
+        the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "CreateRealtimeLogConfig",
@@ -751,6 +826,7 @@ class CloudFrontApi(_ServiceApi):
             ),
             _m.CreateRealtimeLogConfigResult,
             retry=self._retry,
+            retry_if=_refused_before_effect,
         )
 
     async def create_response_headers_policy(
@@ -762,10 +838,12 @@ class CloudFrontApi(_ServiceApi):
         response headers policy, you provide some metadata about the policy and a set of
         configurations that specify the headers.
 
-        Sends ``CreateResponseHeadersPolicy`` (retried on transient failures, throttling and rate
-        limits per the client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``CreateResponseHeadersPolicy`` (within the client's RetryPolicy deadline, through
+        its rate limiter); sent again only when refused before taking effect (throttled, resource
+        busy). After a lost answer or a 5xx it may have landed: :class:`cdnkit.TransportError` or
+        :class:`cdnkit.ServiceError` is raised rather than risk applying it twice. Bad arguments
+        raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
+        the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "CreateResponseHeadersPolicy",
@@ -774,6 +852,7 @@ class CloudFrontApi(_ServiceApi):
             ),
             _m.CreateResponseHeadersPolicyResult,
             retry=self._retry,
+            retry_if=_refused_before_effect,
         )
 
     async def create_streaming_distribution(
@@ -783,10 +862,12 @@ class CloudFrontApi(_ServiceApi):
         (RTMP) distributions on December 31, 2020. For more information, read the announcement on
         the Amazon CloudFront discussion forum.
 
-        Sends ``CreateStreamingDistribution`` (retried on transient failures, throttling and rate
-        limits per the client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``CreateStreamingDistribution`` (within the client's RetryPolicy deadline, through
+        its rate limiter); sent again only when refused before taking effect (throttled, resource
+        busy). After a lost answer or a 5xx it may have landed: :class:`cdnkit.TransportError` or
+        :class:`cdnkit.ServiceError` is raised rather than risk applying it twice. Bad arguments
+        raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
+        the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "CreateStreamingDistribution",
@@ -795,6 +876,7 @@ class CloudFrontApi(_ServiceApi):
             ),
             _m.CreateStreamingDistributionResult,
             retry=self._retry,
+            retry_if=_refused_before_effect,
         )
 
     async def create_streaming_distribution_with_tags(
@@ -804,10 +886,12 @@ class CloudFrontApi(_ServiceApi):
         (RTMP) distributions on December 31, 2020. For more information, read the announcement on
         the Amazon CloudFront discussion forum.
 
-        Sends ``CreateStreamingDistributionWithTags`` (retried on transient failures, throttling
-        and rate limits per the client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``CreateStreamingDistributionWithTags`` (within the client's RetryPolicy deadline,
+        through its rate limiter); sent again only when refused before taking effect (throttled,
+        resource busy). After a lost answer or a 5xx it may have landed:
+        :class:`cdnkit.TransportError` or :class:`cdnkit.ServiceError` is raised rather than risk
+        applying it twice. Bad arguments raise :class:`cdnkit.RequestValidationError` before
+        anything is sent; AWS's refusals raise the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "CreateStreamingDistributionWithTags",
@@ -816,6 +900,7 @@ class CloudFrontApi(_ServiceApi):
             ),
             _m.CreateStreamingDistributionWithTagsResult,
             retry=self._retry,
+            retry_if=_refused_before_effect,
         )
 
     async def create_trust_store(
@@ -828,10 +913,12 @@ class CloudFrontApi(_ServiceApi):
     ) -> _m.CreateTrustStoreResult:
         """Creates a trust store.
 
-        Sends ``CreateTrustStore`` (retried on transient failures, throttling and rate limits per
-        the client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``CreateTrustStore`` (within the client's RetryPolicy deadline, through its rate
+        limiter); sent again only when refused before taking effect (throttled, resource busy).
+        After a lost answer or a 5xx it may have landed: :class:`cdnkit.TransportError` or
+        :class:`cdnkit.ServiceError` is raised rather than risk applying it twice. Bad arguments
+        raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
+        the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "CreateTrustStore",
@@ -843,6 +930,7 @@ class CloudFrontApi(_ServiceApi):
             ),
             _m.CreateTrustStoreResult,
             retry=self._retry,
+            retry_if=_refused_before_effect,
         )
 
     async def create_vpc_origin(
@@ -850,10 +938,12 @@ class CloudFrontApi(_ServiceApi):
     ) -> _m.CreateVpcOriginResult:
         """Create an Amazon CloudFront VPC origin.
 
-        Sends ``CreateVpcOrigin`` (retried on transient failures, throttling and rate limits per
-        the client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``CreateVpcOrigin`` (within the client's RetryPolicy deadline, through its rate
+        limiter); sent again only when refused before taking effect (throttled, resource busy).
+        After a lost answer or a 5xx it may have landed: :class:`cdnkit.TransportError` or
+        :class:`cdnkit.ServiceError` is raised rather than risk applying it twice. Bad arguments
+        raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
+        the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "CreateVpcOrigin",
@@ -862,20 +952,24 @@ class CloudFrontApi(_ServiceApi):
             ),
             _m.CreateVpcOriginResult,
             retry=self._retry,
+            retry_if=_refused_before_effect,
         )
 
     async def delete_anycast_ip_list(self, *, id: str, if_match: str) -> None:
         """Deletes an Anycast static IP list.
 
-        Sends ``DeleteAnycastIpList`` (retried on transient failures, throttling and rate limits
-        per the client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``DeleteAnycastIpList`` (within the client's RetryPolicy deadline, through its rate
+        limiter); sent again only when refused before taking effect (throttled, resource busy).
+        After a lost answer or a 5xx it may have landed: :class:`cdnkit.TransportError` or
+        :class:`cdnkit.ServiceError` is raised rather than risk applying it twice. Bad arguments
+        raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
+        the matching :class:`cdnkit.APIError`.
         """
         await self._core.send(
             "DeleteAnycastIpList",
             _checked_wire(_m.DeleteAnycastIpListRequest(id=id, if_match=if_match)),
             retry=self._retry,
+            retry_if=_refused_before_effect,
         )
 
     async def delete_cache_policy(self, *, id: str, if_match: str | None = None) -> None:
@@ -888,15 +982,18 @@ class CloudFrontApi(_ServiceApi):
         To delete a cache policy, you must provide the policy's identifier and version. To get
         these values, you can use ``ListCachePolicies`` or ``GetCachePolicy``.
 
-        Sends ``DeleteCachePolicy`` (retried on transient failures, throttling and rate limits per
-        the client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``DeleteCachePolicy`` (within the client's RetryPolicy deadline, through its rate
+        limiter); sent again only when refused before taking effect (throttled, resource busy).
+        After a lost answer or a 5xx it may have landed: :class:`cdnkit.TransportError` or
+        :class:`cdnkit.ServiceError` is raised rather than risk applying it twice. Bad arguments
+        raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
+        the matching :class:`cdnkit.APIError`.
         """
         await self._core.send(
             "DeleteCachePolicy",
             _checked_wire(_m.DeleteCachePolicyRequest(id=id, if_match=if_match)),
             retry=self._retry,
+            retry_if=_refused_before_effect,
         )
 
     async def delete_cloud_front_origin_access_identity(
@@ -904,43 +1001,52 @@ class CloudFrontApi(_ServiceApi):
     ) -> None:
         """Delete an origin access identity.
 
-        Sends ``DeleteCloudFrontOriginAccessIdentity`` (retried on transient failures, throttling
-        and rate limits per the client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``DeleteCloudFrontOriginAccessIdentity`` (within the client's RetryPolicy deadline,
+        through its rate limiter); sent again only when refused before taking effect (throttled,
+        resource busy). After a lost answer or a 5xx it may have landed:
+        :class:`cdnkit.TransportError` or :class:`cdnkit.ServiceError` is raised rather than risk
+        applying it twice. Bad arguments raise :class:`cdnkit.RequestValidationError` before
+        anything is sent; AWS's refusals raise the matching :class:`cdnkit.APIError`.
         """
         await self._core.send(
             "DeleteCloudFrontOriginAccessIdentity",
             _checked_wire(_m.DeleteCloudFrontOriginAccessIdentityRequest(id=id, if_match=if_match)),
             retry=self._retry,
+            retry_if=_refused_before_effect,
         )
 
     async def delete_connection_function(self, *, id: str, if_match: str) -> None:
         """Deletes a connection function.
 
-        Sends ``DeleteConnectionFunction`` (retried on transient failures, throttling and rate
-        limits per the client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``DeleteConnectionFunction`` (within the client's RetryPolicy deadline, through its
+        rate limiter); sent again only when refused before taking effect (throttled, resource
+        busy). After a lost answer or a 5xx it may have landed: :class:`cdnkit.TransportError` or
+        :class:`cdnkit.ServiceError` is raised rather than risk applying it twice. Bad arguments
+        raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
+        the matching :class:`cdnkit.APIError`.
         """
         await self._core.send(
             "DeleteConnectionFunction",
             _checked_wire(_m.DeleteConnectionFunctionRequest(id=id, if_match=if_match)),
             retry=self._retry,
+            retry_if=_refused_before_effect,
         )
 
     async def delete_connection_group(self, *, id: str, if_match: str) -> None:
         """Deletes a connection group.
 
-        Sends ``DeleteConnectionGroup`` (retried on transient failures, throttling and rate limits
-        per the client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``DeleteConnectionGroup`` (within the client's RetryPolicy deadline, through its rate
+        limiter); sent again only when refused before taking effect (throttled, resource busy).
+        After a lost answer or a 5xx it may have landed: :class:`cdnkit.TransportError` or
+        :class:`cdnkit.ServiceError` is raised rather than risk applying it twice. Bad arguments
+        raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
+        the matching :class:`cdnkit.APIError`.
         """
         await self._core.send(
             "DeleteConnectionGroup",
             _checked_wire(_m.DeleteConnectionGroupRequest(id=id, if_match=if_match)),
             retry=self._retry,
+            retry_if=_refused_before_effect,
         )
 
     async def delete_continuous_deployment_policy(
@@ -952,29 +1058,35 @@ class CloudFrontApi(_ServiceApi):
         First update your distribution to remove the continuous deployment policy, then you can
         delete the policy.
 
-        Sends ``DeleteContinuousDeploymentPolicy`` (retried on transient failures, throttling and
-        rate limits per the client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``DeleteContinuousDeploymentPolicy`` (within the client's RetryPolicy deadline,
+        through its rate limiter); sent again only when refused before taking effect (throttled,
+        resource busy). After a lost answer or a 5xx it may have landed:
+        :class:`cdnkit.TransportError` or :class:`cdnkit.ServiceError` is raised rather than risk
+        applying it twice. Bad arguments raise :class:`cdnkit.RequestValidationError` before
+        anything is sent; AWS's refusals raise the matching :class:`cdnkit.APIError`.
         """
         await self._core.send(
             "DeleteContinuousDeploymentPolicy",
             _checked_wire(_m.DeleteContinuousDeploymentPolicyRequest(id=id, if_match=if_match)),
             retry=self._retry,
+            retry_if=_refused_before_effect,
         )
 
     async def delete_distribution(self, *, id: str, if_match: str | None = None) -> None:
         """Delete a distribution.
 
-        Sends ``DeleteDistribution`` (retried on transient failures, throttling and rate limits per
-        the client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``DeleteDistribution`` (within the client's RetryPolicy deadline, through its rate
+        limiter); sent again only when refused before taking effect (throttled, resource busy).
+        After a lost answer or a 5xx it may have landed: :class:`cdnkit.TransportError` or
+        :class:`cdnkit.ServiceError` is raised rather than risk applying it twice. Bad arguments
+        raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
+        the matching :class:`cdnkit.APIError`.
         """
         await self._core.send(
             "DeleteDistribution",
             _checked_wire(_m.DeleteDistributionRequest(id=id, if_match=if_match)),
             retry=self._retry,
+            retry_if=_refused_before_effect,
         )
 
     async def delete_distribution_tenant(self, *, id: str, if_match: str) -> None:
@@ -984,15 +1096,18 @@ class CloudFrontApi(_ServiceApi):
         To delete a distribution tenant, you must first disable the distribution tenant by using
         the ``UpdateDistributionTenant`` API operation.
 
-        Sends ``DeleteDistributionTenant`` (retried on transient failures, throttling and rate
-        limits per the client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``DeleteDistributionTenant`` (within the client's RetryPolicy deadline, through its
+        rate limiter); sent again only when refused before taking effect (throttled, resource
+        busy). After a lost answer or a 5xx it may have landed: :class:`cdnkit.TransportError` or
+        :class:`cdnkit.ServiceError` is raised rather than risk applying it twice. Bad arguments
+        raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
+        the matching :class:`cdnkit.APIError`.
         """
         await self._core.send(
             "DeleteDistributionTenant",
             _checked_wire(_m.DeleteDistributionTenantRequest(id=id, if_match=if_match)),
             retry=self._retry,
+            retry_if=_refused_before_effect,
         )
 
     async def delete_field_level_encryption_config(
@@ -1000,15 +1115,18 @@ class CloudFrontApi(_ServiceApi):
     ) -> None:
         """Remove a field-level encryption configuration.
 
-        Sends ``DeleteFieldLevelEncryptionConfig`` (retried on transient failures, throttling and
-        rate limits per the client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``DeleteFieldLevelEncryptionConfig`` (within the client's RetryPolicy deadline,
+        through its rate limiter); sent again only when refused before taking effect (throttled,
+        resource busy). After a lost answer or a 5xx it may have landed:
+        :class:`cdnkit.TransportError` or :class:`cdnkit.ServiceError` is raised rather than risk
+        applying it twice. Bad arguments raise :class:`cdnkit.RequestValidationError` before
+        anything is sent; AWS's refusals raise the matching :class:`cdnkit.APIError`.
         """
         await self._core.send(
             "DeleteFieldLevelEncryptionConfig",
             _checked_wire(_m.DeleteFieldLevelEncryptionConfigRequest(id=id, if_match=if_match)),
             retry=self._retry,
+            retry_if=_refused_before_effect,
         )
 
     async def delete_field_level_encryption_profile(
@@ -1016,15 +1134,18 @@ class CloudFrontApi(_ServiceApi):
     ) -> None:
         """Remove a field-level encryption profile.
 
-        Sends ``DeleteFieldLevelEncryptionProfile`` (retried on transient failures, throttling and
-        rate limits per the client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``DeleteFieldLevelEncryptionProfile`` (within the client's RetryPolicy deadline,
+        through its rate limiter); sent again only when refused before taking effect (throttled,
+        resource busy). After a lost answer or a 5xx it may have landed:
+        :class:`cdnkit.TransportError` or :class:`cdnkit.ServiceError` is raised rather than risk
+        applying it twice. Bad arguments raise :class:`cdnkit.RequestValidationError` before
+        anything is sent; AWS's refusals raise the matching :class:`cdnkit.APIError`.
         """
         await self._core.send(
             "DeleteFieldLevelEncryptionProfile",
             _checked_wire(_m.DeleteFieldLevelEncryptionProfileRequest(id=id, if_match=if_match)),
             retry=self._retry,
+            retry_if=_refused_before_effect,
         )
 
     async def delete_function(self, *, name: str, if_match: str) -> None:
@@ -1037,15 +1158,18 @@ class CloudFrontApi(_ServiceApi):
         To delete a function, you must provide the function's name and version (``ETag`` value). To
         get these values, you can use ``ListFunctions`` and ``DescribeFunction``.
 
-        Sends ``DeleteFunction`` (retried on transient failures, throttling and rate limits per the
-        client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``DeleteFunction`` (within the client's RetryPolicy deadline, through its rate
+        limiter); sent again only when refused before taking effect (throttled, resource busy).
+        After a lost answer or a 5xx it may have landed: :class:`cdnkit.TransportError` or
+        :class:`cdnkit.ServiceError` is raised rather than risk applying it twice. Bad arguments
+        raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
+        the matching :class:`cdnkit.APIError`.
         """
         await self._core.send(
             "DeleteFunction",
             _checked_wire(_m.DeleteFunctionRequest(name=name, if_match=if_match)),
             retry=self._retry,
+            retry_if=_refused_before_effect,
         )
 
     async def delete_key_group(self, *, id: str, if_match: str | None = None) -> None:
@@ -1057,29 +1181,35 @@ class CloudFrontApi(_ServiceApi):
         To delete a key group, you must provide the key group's identifier and version. To get
         these values, use ``ListKeyGroups`` followed by ``GetKeyGroup`` or ``GetKeyGroupConfig``.
 
-        Sends ``DeleteKeyGroup`` (retried on transient failures, throttling and rate limits per the
-        client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``DeleteKeyGroup`` (within the client's RetryPolicy deadline, through its rate
+        limiter); sent again only when refused before taking effect (throttled, resource busy).
+        After a lost answer or a 5xx it may have landed: :class:`cdnkit.TransportError` or
+        :class:`cdnkit.ServiceError` is raised rather than risk applying it twice. Bad arguments
+        raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
+        the matching :class:`cdnkit.APIError`.
         """
         await self._core.send(
             "DeleteKeyGroup",
             _checked_wire(_m.DeleteKeyGroupRequest(id=id, if_match=if_match)),
             retry=self._retry,
+            retry_if=_refused_before_effect,
         )
 
     async def delete_key_value_store(self, *, name: str, if_match: str) -> None:
         """Specifies the key value store to delete.
 
-        Sends ``DeleteKeyValueStore`` (retried on transient failures, throttling and rate limits
-        per the client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``DeleteKeyValueStore`` (within the client's RetryPolicy deadline, through its rate
+        limiter); sent again only when refused before taking effect (throttled, resource busy).
+        After a lost answer or a 5xx it may have landed: :class:`cdnkit.TransportError` or
+        :class:`cdnkit.ServiceError` is raised rather than risk applying it twice. Bad arguments
+        raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
+        the matching :class:`cdnkit.APIError`.
         """
         await self._core.send(
             "DeleteKeyValueStore",
             _checked_wire(_m.DeleteKeyValueStoreRequest(name=name, if_match=if_match)),
             retry=self._retry,
+            retry_if=_refused_before_effect,
         )
 
     async def delete_monitoring_subscription(
@@ -1087,16 +1217,19 @@ class CloudFrontApi(_ServiceApi):
     ) -> _m.DeleteMonitoringSubscriptionResult:
         """Disables additional CloudWatch metrics for the specified CloudFront distribution.
 
-        Sends ``DeleteMonitoringSubscription`` (retried on transient failures, throttling and rate
-        limits per the client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``DeleteMonitoringSubscription`` (within the client's RetryPolicy deadline, through
+        its rate limiter); sent again only when refused before taking effect (throttled, resource
+        busy). After a lost answer or a 5xx it may have landed: :class:`cdnkit.TransportError` or
+        :class:`cdnkit.ServiceError` is raised rather than risk applying it twice. Bad arguments
+        raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
+        the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "DeleteMonitoringSubscription",
             _m.DeleteMonitoringSubscriptionRequest(distribution_id=distribution_id),
             _m.DeleteMonitoringSubscriptionResult,
             retry=self._retry,
+            retry_if=_refused_before_effect,
         )
 
     async def delete_origin_access_control(self, *, id: str, if_match: str | None = None) -> None:
@@ -1106,15 +1239,18 @@ class CloudFrontApi(_ServiceApi):
         to remove the origin access control from all origins, then delete the origin access
         control.
 
-        Sends ``DeleteOriginAccessControl`` (retried on transient failures, throttling and rate
-        limits per the client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``DeleteOriginAccessControl`` (within the client's RetryPolicy deadline, through its
+        rate limiter); sent again only when refused before taking effect (throttled, resource
+        busy). After a lost answer or a 5xx it may have landed: :class:`cdnkit.TransportError` or
+        :class:`cdnkit.ServiceError` is raised rather than risk applying it twice. Bad arguments
+        raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
+        the matching :class:`cdnkit.APIError`.
         """
         await self._core.send(
             "DeleteOriginAccessControl",
             _checked_wire(_m.DeleteOriginAccessControlRequest(id=id, if_match=if_match)),
             retry=self._retry,
+            retry_if=_refused_before_effect,
         )
 
     async def delete_origin_request_policy(self, *, id: str, if_match: str | None = None) -> None:
@@ -1124,29 +1260,35 @@ class CloudFrontApi(_ServiceApi):
         update your distributions to remove the origin request policy from all cache behaviors,
         then delete the origin request policy.
 
-        Sends ``DeleteOriginRequestPolicy`` (retried on transient failures, throttling and rate
-        limits per the client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``DeleteOriginRequestPolicy`` (within the client's RetryPolicy deadline, through its
+        rate limiter); sent again only when refused before taking effect (throttled, resource
+        busy). After a lost answer or a 5xx it may have landed: :class:`cdnkit.TransportError` or
+        :class:`cdnkit.ServiceError` is raised rather than risk applying it twice. Bad arguments
+        raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
+        the matching :class:`cdnkit.APIError`.
         """
         await self._core.send(
             "DeleteOriginRequestPolicy",
             _checked_wire(_m.DeleteOriginRequestPolicyRequest(id=id, if_match=if_match)),
             retry=self._retry,
+            retry_if=_refused_before_effect,
         )
 
     async def delete_public_key(self, *, id: str, if_match: str | None = None) -> None:
         """Remove a public key you previously added to CloudFront.
 
-        Sends ``DeletePublicKey`` (retried on transient failures, throttling and rate limits per
-        the client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``DeletePublicKey`` (within the client's RetryPolicy deadline, through its rate
+        limiter); sent again only when refused before taking effect (throttled, resource busy).
+        After a lost answer or a 5xx it may have landed: :class:`cdnkit.TransportError` or
+        :class:`cdnkit.ServiceError` is raised rather than risk applying it twice. Bad arguments
+        raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
+        the matching :class:`cdnkit.APIError`.
         """
         await self._core.send(
             "DeletePublicKey",
             _checked_wire(_m.DeletePublicKeyRequest(id=id, if_match=if_match)),
             retry=self._retry,
+            retry_if=_refused_before_effect,
         )
 
     async def delete_realtime_log_config(
@@ -1158,29 +1300,35 @@ class CloudFrontApi(_ServiceApi):
         update your distributions to remove the real-time log configuration from all cache
         behaviors, then delete the real-time log configuration.
 
-        Sends ``DeleteRealtimeLogConfig`` (retried on transient failures, throttling and rate
-        limits per the client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``DeleteRealtimeLogConfig`` (within the client's RetryPolicy deadline, through its
+        rate limiter); sent again only when refused before taking effect (throttled, resource
+        busy). After a lost answer or a 5xx it may have landed: :class:`cdnkit.TransportError` or
+        :class:`cdnkit.ServiceError` is raised rather than risk applying it twice. Bad arguments
+        raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
+        the matching :class:`cdnkit.APIError`.
         """
         await self._core.send(
             "DeleteRealtimeLogConfig",
             _checked_wire(_m.DeleteRealtimeLogConfigRequest(name=name, arn=arn)),
             retry=self._retry,
+            retry_if=_refused_before_effect,
         )
 
     async def delete_resource_policy(self, *, resource_arn: str) -> None:
         """Deletes the resource policy attached to the CloudFront resource.
 
-        Sends ``DeleteResourcePolicy`` (retried on transient failures, throttling and rate limits
-        per the client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``DeleteResourcePolicy`` (within the client's RetryPolicy deadline, through its rate
+        limiter); sent again only when refused before taking effect (throttled, resource busy).
+        After a lost answer or a 5xx it may have landed: :class:`cdnkit.TransportError` or
+        :class:`cdnkit.ServiceError` is raised rather than risk applying it twice. Bad arguments
+        raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
+        the matching :class:`cdnkit.APIError`.
         """
         await self._core.send(
             "DeleteResourcePolicy",
             _checked_wire(_m.DeleteResourcePolicyRequest(resource_arn=resource_arn)),
             retry=self._retry,
+            retry_if=_refused_before_effect,
         )
 
     async def delete_response_headers_policy(self, *, id: str, if_match: str | None = None) -> None:
@@ -1190,15 +1338,18 @@ class CloudFrontApi(_ServiceApi):
         update your distributions to remove the response headers policy from all cache behaviors,
         then delete the response headers policy.
 
-        Sends ``DeleteResponseHeadersPolicy`` (retried on transient failures, throttling and rate
-        limits per the client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``DeleteResponseHeadersPolicy`` (within the client's RetryPolicy deadline, through
+        its rate limiter); sent again only when refused before taking effect (throttled, resource
+        busy). After a lost answer or a 5xx it may have landed: :class:`cdnkit.TransportError` or
+        :class:`cdnkit.ServiceError` is raised rather than risk applying it twice. Bad arguments
+        raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
+        the matching :class:`cdnkit.APIError`.
         """
         await self._core.send(
             "DeleteResponseHeadersPolicy",
             _checked_wire(_m.DeleteResponseHeadersPolicyRequest(id=id, if_match=if_match)),
             retry=self._retry,
+            retry_if=_refused_before_effect,
         )
 
     async def delete_streaming_distribution(self, *, id: str, if_match: str | None = None) -> None:
@@ -1216,44 +1367,53 @@ class CloudFrontApi(_ServiceApi):
         - Submit a ``DELETE Streaming Distribution`` request.
         - Review the response to your ``DELETE Streaming Distribution`` request to ...
 
-        Sends ``DeleteStreamingDistribution`` (retried on transient failures, throttling and rate
-        limits per the client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``DeleteStreamingDistribution`` (within the client's RetryPolicy deadline, through
+        its rate limiter); sent again only when refused before taking effect (throttled, resource
+        busy). After a lost answer or a 5xx it may have landed: :class:`cdnkit.TransportError` or
+        :class:`cdnkit.ServiceError` is raised rather than risk applying it twice. Bad arguments
+        raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
+        the matching :class:`cdnkit.APIError`.
         """
         await self._core.send(
             "DeleteStreamingDistribution",
             _checked_wire(_m.DeleteStreamingDistributionRequest(id=id, if_match=if_match)),
             retry=self._retry,
+            retry_if=_refused_before_effect,
         )
 
     async def delete_trust_store(self, *, id: str, if_match: str) -> None:
         """Deletes a trust store.
 
-        Sends ``DeleteTrustStore`` (retried on transient failures, throttling and rate limits per
-        the client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``DeleteTrustStore`` (within the client's RetryPolicy deadline, through its rate
+        limiter); sent again only when refused before taking effect (throttled, resource busy).
+        After a lost answer or a 5xx it may have landed: :class:`cdnkit.TransportError` or
+        :class:`cdnkit.ServiceError` is raised rather than risk applying it twice. Bad arguments
+        raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
+        the matching :class:`cdnkit.APIError`.
         """
         await self._core.send(
             "DeleteTrustStore",
             _checked_wire(_m.DeleteTrustStoreRequest(id=id, if_match=if_match)),
             retry=self._retry,
+            retry_if=_refused_before_effect,
         )
 
     async def delete_vpc_origin(self, *, id: str, if_match: str) -> _m.DeleteVpcOriginResult:
         """Delete an Amazon CloudFront VPC origin.
 
-        Sends ``DeleteVpcOrigin`` (retried on transient failures, throttling and rate limits per
-        the client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``DeleteVpcOrigin`` (within the client's RetryPolicy deadline, through its rate
+        limiter); sent again only when refused before taking effect (throttled, resource busy).
+        After a lost answer or a 5xx it may have landed: :class:`cdnkit.TransportError` or
+        :class:`cdnkit.ServiceError` is raised rather than risk applying it twice. Bad arguments
+        raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
+        the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "DeleteVpcOrigin",
             _m.DeleteVpcOriginRequest(id=id, if_match=if_match),
             _m.DeleteVpcOriginResult,
             retry=self._retry,
+            retry_if=_refused_before_effect,
         )
 
     async def describe_connection_function(
@@ -1261,10 +1421,10 @@ class CloudFrontApi(_ServiceApi):
     ) -> _m.DescribeConnectionFunctionResult:
         """Describes a connection function.
 
-        Sends ``DescribeConnectionFunction`` (retried on transient failures, throttling and rate
-        limits per the client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``DescribeConnectionFunction`` (retried on throttling, 5xx and lost connections per
+        the client's RetryPolicy, within its deadline, through its rate limiter). Bad arguments
+        raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
+        the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "DescribeConnectionFunction",
@@ -1282,8 +1442,8 @@ class CloudFrontApi(_ServiceApi):
         To get configuration information and metadata about a function, you must provide the
         function's name and stage. To get these values, you can use ``ListFunctions``.
 
-        Sends ``DescribeFunction`` (retried on transient failures, throttling and rate limits per
-        the client's RetryPolicy, within its deadline). Bad arguments raise
+        Sends ``DescribeFunction`` (retried on throttling, 5xx and lost connections per the
+        client's RetryPolicy, within its deadline, through its rate limiter). Bad arguments raise
         :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
         matching :class:`cdnkit.APIError`.
         """
@@ -1297,8 +1457,8 @@ class CloudFrontApi(_ServiceApi):
     async def describe_key_value_store(self, *, name: str) -> _m.DescribeKeyValueStoreResult:
         """Specifies the key value store and its configuration.
 
-        Sends ``DescribeKeyValueStore`` (retried on transient failures, throttling and rate limits
-        per the client's RetryPolicy, within its deadline). Bad arguments raise
+        Sends ``DescribeKeyValueStore`` (retried on throttling, 5xx and lost connections per the
+        client's RetryPolicy, within its deadline, through its rate limiter). Bad arguments raise
         :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
         matching :class:`cdnkit.APIError`.
         """
@@ -1314,16 +1474,19 @@ class CloudFrontApi(_ServiceApi):
     ) -> _m.DisassociateDistributionTenantWebACLResult:
         """Disassociates a distribution tenant from the WAF web ACL.
 
-        Sends ``DisassociateDistributionTenantWebACL`` (retried on transient failures, throttling
-        and rate limits per the client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``DisassociateDistributionTenantWebACL`` (within the client's RetryPolicy deadline,
+        through its rate limiter); sent again only when refused before taking effect (throttled,
+        resource busy). After a lost answer or a 5xx it may have landed:
+        :class:`cdnkit.TransportError` or :class:`cdnkit.ServiceError` is raised rather than risk
+        applying it twice. Bad arguments raise :class:`cdnkit.RequestValidationError` before
+        anything is sent; AWS's refusals raise the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "DisassociateDistributionTenantWebACL",
             _m.DisassociateDistributionTenantWebACLRequest(id=id, if_match=if_match),
             _m.DisassociateDistributionTenantWebACLResult,
             retry=self._retry,
+            retry_if=_refused_before_effect,
         )
 
     async def disassociate_distribution_web_acl(
@@ -1331,23 +1494,26 @@ class CloudFrontApi(_ServiceApi):
     ) -> _m.DisassociateDistributionWebACLResult:
         """Disassociates a distribution from the WAF web ACL.
 
-        Sends ``DisassociateDistributionWebACL`` (retried on transient failures, throttling and
-        rate limits per the client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``DisassociateDistributionWebACL`` (within the client's RetryPolicy deadline, through
+        its rate limiter); sent again only when refused before taking effect (throttled, resource
+        busy). After a lost answer or a 5xx it may have landed: :class:`cdnkit.TransportError` or
+        :class:`cdnkit.ServiceError` is raised rather than risk applying it twice. Bad arguments
+        raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
+        the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "DisassociateDistributionWebACL",
             _m.DisassociateDistributionWebACLRequest(id=id, if_match=if_match),
             _m.DisassociateDistributionWebACLResult,
             retry=self._retry,
+            retry_if=_refused_before_effect,
         )
 
     async def get_anycast_ip_list(self, *, id: str) -> _m.GetAnycastIpListResult:
         """Gets an Anycast static IP list.
 
-        Sends ``GetAnycastIpList`` (retried on transient failures, throttling and rate limits per
-        the client's RetryPolicy, within its deadline). Bad arguments raise
+        Sends ``GetAnycastIpList`` (retried on throttling, 5xx and lost connections per the
+        client's RetryPolicy, within its deadline, through its rate limiter). Bad arguments raise
         :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
         matching :class:`cdnkit.APIError`.
         """
@@ -1364,8 +1530,8 @@ class CloudFrontApi(_ServiceApi):
         - The policy's identifier.
         - The date and time when the policy was last modified.
 
-        Sends ``GetCachePolicy`` (retried on transient failures, throttling and rate limits per the
-        client's RetryPolicy, within its deadline). Bad arguments raise
+        Sends ``GetCachePolicy`` (retried on throttling, 5xx and lost connections per the client's
+        RetryPolicy, within its deadline, through its rate limiter). Bad arguments raise
         :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
         matching :class:`cdnkit.APIError`.
         """
@@ -1384,8 +1550,8 @@ class CloudFrontApi(_ServiceApi):
         using ``ListDistributions`` or ``GetDistribution``. If the cache policy is not attached to
         a cache behavior, you can get the identifier using ``ListCachePolicies``.
 
-        Sends ``GetCachePolicyConfig`` (retried on transient failures, throttling and rate limits
-        per the client's RetryPolicy, within its deadline). Bad arguments raise
+        Sends ``GetCachePolicyConfig`` (retried on throttling, 5xx and lost connections per the
+        client's RetryPolicy, within its deadline, through its rate limiter). Bad arguments raise
         :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
         matching :class:`cdnkit.APIError`.
         """
@@ -1401,10 +1567,10 @@ class CloudFrontApi(_ServiceApi):
     ) -> _m.GetCloudFrontOriginAccessIdentityResult:
         """Get the information about an origin access identity.
 
-        Sends ``GetCloudFrontOriginAccessIdentity`` (retried on transient failures, throttling and
-        rate limits per the client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``GetCloudFrontOriginAccessIdentity`` (retried on throttling, 5xx and lost
+        connections per the client's RetryPolicy, within its deadline, through its rate limiter).
+        Bad arguments raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's
+        refusals raise the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "GetCloudFrontOriginAccessIdentity",
@@ -1418,9 +1584,9 @@ class CloudFrontApi(_ServiceApi):
     ) -> _m.GetCloudFrontOriginAccessIdentityConfigResult:
         """Get the configuration information about an origin access identity.
 
-        Sends ``GetCloudFrontOriginAccessIdentityConfig`` (retried on transient failures,
-        throttling and rate limits per the client's RetryPolicy, within its deadline). Bad
-        arguments raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's
+        Sends ``GetCloudFrontOriginAccessIdentityConfig`` (retried on throttling, 5xx and lost
+        connections per the client's RetryPolicy, within its deadline, through its rate limiter).
+        Bad arguments raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's
         refusals raise the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
@@ -1435,8 +1601,8 @@ class CloudFrontApi(_ServiceApi):
     ) -> _m.GetConnectionFunctionResult:
         """Gets a connection function.
 
-        Sends ``GetConnectionFunction`` (retried on transient failures, throttling and rate limits
-        per the client's RetryPolicy, within its deadline). Bad arguments raise
+        Sends ``GetConnectionFunction`` (retried on throttling, 5xx and lost connections per the
+        client's RetryPolicy, within its deadline, through its rate limiter). Bad arguments raise
         :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
         matching :class:`cdnkit.APIError`.
         """
@@ -1451,8 +1617,8 @@ class CloudFrontApi(_ServiceApi):
     async def get_connection_group(self, *, identifier: str) -> _m.GetConnectionGroupResult:
         """Gets information about a connection group.
 
-        Sends ``GetConnectionGroup`` (retried on transient failures, throttling and rate limits per
-        the client's RetryPolicy, within its deadline). Bad arguments raise
+        Sends ``GetConnectionGroup`` (retried on throttling, 5xx and lost connections per the
+        client's RetryPolicy, within its deadline, through its rate limiter). Bad arguments raise
         :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
         matching :class:`cdnkit.APIError`.
         """
@@ -1468,10 +1634,10 @@ class CloudFrontApi(_ServiceApi):
     ) -> _m.GetConnectionGroupByRoutingEndpointResult:
         """Gets information about a connection group by using the endpoint that you specify.
 
-        Sends ``GetConnectionGroupByRoutingEndpoint`` (retried on transient failures, throttling
-        and rate limits per the client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``GetConnectionGroupByRoutingEndpoint`` (retried on throttling, 5xx and lost
+        connections per the client's RetryPolicy, within its deadline, through its rate limiter).
+        Bad arguments raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's
+        refusals raise the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "GetConnectionGroupByRoutingEndpoint",
@@ -1486,10 +1652,10 @@ class CloudFrontApi(_ServiceApi):
         """Gets a continuous deployment policy, including metadata (the policy's identifier and the
         date and time when the policy was last modified).
 
-        Sends ``GetContinuousDeploymentPolicy`` (retried on transient failures, throttling and rate
-        limits per the client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``GetContinuousDeploymentPolicy`` (retried on throttling, 5xx and lost connections
+        per the client's RetryPolicy, within its deadline, through its rate limiter). Bad arguments
+        raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
+        the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "GetContinuousDeploymentPolicy",
@@ -1503,10 +1669,10 @@ class CloudFrontApi(_ServiceApi):
     ) -> _m.GetContinuousDeploymentPolicyConfigResult:
         """Gets configuration information about a continuous deployment policy.
 
-        Sends ``GetContinuousDeploymentPolicyConfig`` (retried on transient failures, throttling
-        and rate limits per the client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``GetContinuousDeploymentPolicyConfig`` (retried on throttling, 5xx and lost
+        connections per the client's RetryPolicy, within its deadline, through its rate limiter).
+        Bad arguments raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's
+        refusals raise the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "GetContinuousDeploymentPolicyConfig",
@@ -1518,8 +1684,8 @@ class CloudFrontApi(_ServiceApi):
     async def get_distribution(self, *, id: str) -> _m.GetDistributionResult:
         """Get the information about a distribution.
 
-        Sends ``GetDistribution`` (retried on transient failures, throttling and rate limits per
-        the client's RetryPolicy, within its deadline). Bad arguments raise
+        Sends ``GetDistribution`` (retried on throttling, 5xx and lost connections per the client's
+        RetryPolicy, within its deadline, through its rate limiter). Bad arguments raise
         :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
         matching :class:`cdnkit.APIError`.
         """
@@ -1533,8 +1699,8 @@ class CloudFrontApi(_ServiceApi):
     async def get_distribution_config(self, *, id: str) -> _m.GetDistributionConfigResult:
         """Get the configuration information about a distribution.
 
-        Sends ``GetDistributionConfig`` (retried on transient failures, throttling and rate limits
-        per the client's RetryPolicy, within its deadline). Bad arguments raise
+        Sends ``GetDistributionConfig`` (retried on throttling, 5xx and lost connections per the
+        client's RetryPolicy, within its deadline, through its rate limiter). Bad arguments raise
         :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
         matching :class:`cdnkit.APIError`.
         """
@@ -1548,8 +1714,8 @@ class CloudFrontApi(_ServiceApi):
     async def get_distribution_tenant(self, *, identifier: str) -> _m.GetDistributionTenantResult:
         """Gets information about a distribution tenant.
 
-        Sends ``GetDistributionTenant`` (retried on transient failures, throttling and rate limits
-        per the client's RetryPolicy, within its deadline). Bad arguments raise
+        Sends ``GetDistributionTenant`` (retried on throttling, 5xx and lost connections per the
+        client's RetryPolicy, within its deadline, through its rate limiter). Bad arguments raise
         :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
         matching :class:`cdnkit.APIError`.
         """
@@ -1565,10 +1731,10 @@ class CloudFrontApi(_ServiceApi):
     ) -> _m.GetDistributionTenantByDomainResult:
         """Gets information about a distribution tenant by the associated domain.
 
-        Sends ``GetDistributionTenantByDomain`` (retried on transient failures, throttling and rate
-        limits per the client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``GetDistributionTenantByDomain`` (retried on throttling, 5xx and lost connections
+        per the client's RetryPolicy, within its deadline, through its rate limiter). Bad arguments
+        raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
+        the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "GetDistributionTenantByDomain",
@@ -1580,8 +1746,8 @@ class CloudFrontApi(_ServiceApi):
     async def get_field_level_encryption(self, *, id: str) -> _m.GetFieldLevelEncryptionResult:
         """Get the field-level encryption configuration information.
 
-        Sends ``GetFieldLevelEncryption`` (retried on transient failures, throttling and rate
-        limits per the client's RetryPolicy, within its deadline). Bad arguments raise
+        Sends ``GetFieldLevelEncryption`` (retried on throttling, 5xx and lost connections per the
+        client's RetryPolicy, within its deadline, through its rate limiter). Bad arguments raise
         :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
         matching :class:`cdnkit.APIError`.
         """
@@ -1597,10 +1763,10 @@ class CloudFrontApi(_ServiceApi):
     ) -> _m.GetFieldLevelEncryptionConfigResult:
         """Get the field-level encryption configuration information.
 
-        Sends ``GetFieldLevelEncryptionConfig`` (retried on transient failures, throttling and rate
-        limits per the client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``GetFieldLevelEncryptionConfig`` (retried on throttling, 5xx and lost connections
+        per the client's RetryPolicy, within its deadline, through its rate limiter). Bad arguments
+        raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
+        the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "GetFieldLevelEncryptionConfig",
@@ -1614,10 +1780,10 @@ class CloudFrontApi(_ServiceApi):
     ) -> _m.GetFieldLevelEncryptionProfileResult:
         """Get the field-level encryption profile information.
 
-        Sends ``GetFieldLevelEncryptionProfile`` (retried on transient failures, throttling and
-        rate limits per the client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``GetFieldLevelEncryptionProfile`` (retried on throttling, 5xx and lost connections
+        per the client's RetryPolicy, within its deadline, through its rate limiter). Bad arguments
+        raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
+        the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "GetFieldLevelEncryptionProfile",
@@ -1631,10 +1797,10 @@ class CloudFrontApi(_ServiceApi):
     ) -> _m.GetFieldLevelEncryptionProfileConfigResult:
         """Get the field-level encryption profile configuration information.
 
-        Sends ``GetFieldLevelEncryptionProfileConfig`` (retried on transient failures, throttling
-        and rate limits per the client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``GetFieldLevelEncryptionProfileConfig`` (retried on throttling, 5xx and lost
+        connections per the client's RetryPolicy, within its deadline, through its rate limiter).
+        Bad arguments raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's
+        refusals raise the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "GetFieldLevelEncryptionProfileConfig",
@@ -1652,8 +1818,8 @@ class CloudFrontApi(_ServiceApi):
         To get a function's code, you must provide the function's name and stage. To get these
         values, you can use ``ListFunctions``.
 
-        Sends ``GetFunction`` (retried on transient failures, throttling and rate limits per the
-        client's RetryPolicy, within its deadline). Bad arguments raise
+        Sends ``GetFunction`` (retried on throttling, 5xx and lost connections per the client's
+        RetryPolicy, within its deadline, through its rate limiter). Bad arguments raise
         :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
         matching :class:`cdnkit.APIError`.
         """
@@ -1668,8 +1834,8 @@ class CloudFrontApi(_ServiceApi):
     async def get_invalidation(self, *, distribution_id: str, id: str) -> _m.GetInvalidationResult:
         """Get the information about an invalidation.
 
-        Sends ``GetInvalidation`` (retried on transient failures, throttling and rate limits per
-        the client's RetryPolicy, within its deadline). Bad arguments raise
+        Sends ``GetInvalidation`` (retried on throttling, 5xx and lost connections per the client's
+        RetryPolicy, within its deadline, through its rate limiter). Bad arguments raise
         :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
         matching :class:`cdnkit.APIError`.
         """
@@ -1685,10 +1851,10 @@ class CloudFrontApi(_ServiceApi):
     ) -> _m.GetInvalidationForDistributionTenantResult:
         """Gets information about a specific invalidation for a distribution tenant.
 
-        Sends ``GetInvalidationForDistributionTenant`` (retried on transient failures, throttling
-        and rate limits per the client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``GetInvalidationForDistributionTenant`` (retried on throttling, 5xx and lost
+        connections per the client's RetryPolicy, within its deadline, through its rate limiter).
+        Bad arguments raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's
+        refusals raise the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "GetInvalidationForDistributionTenant",
@@ -1702,8 +1868,8 @@ class CloudFrontApi(_ServiceApi):
     async def get_key_group(self, *, id: str) -> _m.GetKeyGroupResult:
         """Gets a key group, including the date and time when the key group was last modified.
 
-        Sends ``GetKeyGroup`` (retried on transient failures, throttling and rate limits per the
-        client's RetryPolicy, within its deadline). Bad arguments raise
+        Sends ``GetKeyGroup`` (retried on throttling, 5xx and lost connections per the client's
+        RetryPolicy, within its deadline, through its rate limiter). Bad arguments raise
         :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
         matching :class:`cdnkit.APIError`.
         """
@@ -1719,8 +1885,8 @@ class CloudFrontApi(_ServiceApi):
         identifier using ``ListDistributions`` or ``GetDistribution``. If the key group is not
         referenced in a cache behavior, you can get the identifier using ``ListKeyGroups``.
 
-        Sends ``GetKeyGroupConfig`` (retried on transient failures, throttling and rate limits per
-        the client's RetryPolicy, within its deadline). Bad arguments raise
+        Sends ``GetKeyGroupConfig`` (retried on throttling, 5xx and lost connections per the
+        client's RetryPolicy, within its deadline, through its rate limiter). Bad arguments raise
         :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
         matching :class:`cdnkit.APIError`.
         """
@@ -1736,10 +1902,10 @@ class CloudFrontApi(_ServiceApi):
     ) -> _m.GetManagedCertificateDetailsResult:
         """Gets details about the CloudFront managed ACM certificate.
 
-        Sends ``GetManagedCertificateDetails`` (retried on transient failures, throttling and rate
-        limits per the client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``GetManagedCertificateDetails`` (retried on throttling, 5xx and lost connections per
+        the client's RetryPolicy, within its deadline, through its rate limiter). Bad arguments
+        raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
+        the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "GetManagedCertificateDetails",
@@ -1754,10 +1920,10 @@ class CloudFrontApi(_ServiceApi):
         """Gets information about whether additional CloudWatch metrics are enabled for the
         specified CloudFront distribution.
 
-        Sends ``GetMonitoringSubscription`` (retried on transient failures, throttling and rate
-        limits per the client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``GetMonitoringSubscription`` (retried on throttling, 5xx and lost connections per
+        the client's RetryPolicy, within its deadline, through its rate limiter). Bad arguments
+        raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
+        the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "GetMonitoringSubscription",
@@ -1769,8 +1935,8 @@ class CloudFrontApi(_ServiceApi):
     async def get_origin_access_control(self, *, id: str) -> _m.GetOriginAccessControlResult:
         """Gets a CloudFront origin access control, including its unique identifier.
 
-        Sends ``GetOriginAccessControl`` (retried on transient failures, throttling and rate limits
-        per the client's RetryPolicy, within its deadline). Bad arguments raise
+        Sends ``GetOriginAccessControl`` (retried on throttling, 5xx and lost connections per the
+        client's RetryPolicy, within its deadline, through its rate limiter). Bad arguments raise
         :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
         matching :class:`cdnkit.APIError`.
         """
@@ -1786,10 +1952,10 @@ class CloudFrontApi(_ServiceApi):
     ) -> _m.GetOriginAccessControlConfigResult:
         """Gets a CloudFront origin access control configuration.
 
-        Sends ``GetOriginAccessControlConfig`` (retried on transient failures, throttling and rate
-        limits per the client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``GetOriginAccessControlConfig`` (retried on throttling, 5xx and lost connections per
+        the client's RetryPolicy, within its deadline, through its rate limiter). Bad arguments
+        raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
+        the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "GetOriginAccessControlConfig",
@@ -1804,8 +1970,8 @@ class CloudFrontApi(_ServiceApi):
         - The policy's identifier.
         - The date and time when the policy was last modified.
 
-        Sends ``GetOriginRequestPolicy`` (retried on transient failures, throttling and rate limits
-        per the client's RetryPolicy, within its deadline). Bad arguments raise
+        Sends ``GetOriginRequestPolicy`` (retried on throttling, 5xx and lost connections per the
+        client's RetryPolicy, within its deadline, through its rate limiter). Bad arguments raise
         :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
         matching :class:`cdnkit.APIError`.
         """
@@ -1821,10 +1987,10 @@ class CloudFrontApi(_ServiceApi):
     ) -> _m.GetOriginRequestPolicyConfigResult:
         """Gets an origin request policy configuration.
 
-        Sends ``GetOriginRequestPolicyConfig`` (retried on transient failures, throttling and rate
-        limits per the client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``GetOriginRequestPolicyConfig`` (retried on throttling, 5xx and lost connections per
+        the client's RetryPolicy, within its deadline, through its rate limiter). Bad arguments
+        raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
+        the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "GetOriginRequestPolicyConfig",
@@ -1836,8 +2002,8 @@ class CloudFrontApi(_ServiceApi):
     async def get_public_key(self, *, id: str) -> _m.GetPublicKeyResult:
         """Gets a public key.
 
-        Sends ``GetPublicKey`` (retried on transient failures, throttling and rate limits per the
-        client's RetryPolicy, within its deadline). Bad arguments raise
+        Sends ``GetPublicKey`` (retried on throttling, 5xx and lost connections per the client's
+        RetryPolicy, within its deadline, through its rate limiter). Bad arguments raise
         :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
         matching :class:`cdnkit.APIError`.
         """
@@ -1848,8 +2014,8 @@ class CloudFrontApi(_ServiceApi):
     async def get_public_key_config(self, *, id: str) -> _m.GetPublicKeyConfigResult:
         """Gets a public key configuration.
 
-        Sends ``GetPublicKeyConfig`` (retried on transient failures, throttling and rate limits per
-        the client's RetryPolicy, within its deadline). Bad arguments raise
+        Sends ``GetPublicKeyConfig`` (retried on throttling, 5xx and lost connections per the
+        client's RetryPolicy, within its deadline, through its rate limiter). Bad arguments raise
         :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
         matching :class:`cdnkit.APIError`.
         """
@@ -1869,8 +2035,8 @@ class CloudFrontApi(_ServiceApi):
         Amazon Resource Name (ARN). You must provide at least one. If you provide both, CloudFront
         uses the name to identify the real-time log configuration to get.
 
-        Sends ``GetRealtimeLogConfig`` (retried on transient failures, throttling and rate limits
-        per the client's RetryPolicy, within its deadline). Bad arguments raise
+        Sends ``GetRealtimeLogConfig`` (retried on throttling, 5xx and lost connections per the
+        client's RetryPolicy, within its deadline, through its rate limiter). Bad arguments raise
         :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
         matching :class:`cdnkit.APIError`.
         """
@@ -1885,8 +2051,8 @@ class CloudFrontApi(_ServiceApi):
         """Retrieves the resource policy for the specified CloudFront resource that you own and
         have shared.
 
-        Sends ``GetResourcePolicy`` (retried on transient failures, throttling and rate limits per
-        the client's RetryPolicy, within its deadline). Bad arguments raise
+        Sends ``GetResourcePolicy`` (retried on throttling, 5xx and lost connections per the
+        client's RetryPolicy, within its deadline, through its rate limiter). Bad arguments raise
         :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
         matching :class:`cdnkit.APIError`.
         """
@@ -1901,8 +2067,8 @@ class CloudFrontApi(_ServiceApi):
         """Gets a response headers policy, including metadata (the policy's identifier and the date
         and time when the policy was last modified).
 
-        Sends ``GetResponseHeadersPolicy`` (retried on transient failures, throttling and rate
-        limits per the client's RetryPolicy, within its deadline). Bad arguments raise
+        Sends ``GetResponseHeadersPolicy`` (retried on throttling, 5xx and lost connections per the
+        client's RetryPolicy, within its deadline, through its rate limiter). Bad arguments raise
         :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
         matching :class:`cdnkit.APIError`.
         """
@@ -1918,10 +2084,10 @@ class CloudFrontApi(_ServiceApi):
     ) -> _m.GetResponseHeadersPolicyConfigResult:
         """Gets a response headers policy configuration.
 
-        Sends ``GetResponseHeadersPolicyConfig`` (retried on transient failures, throttling and
-        rate limits per the client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``GetResponseHeadersPolicyConfig`` (retried on throttling, 5xx and lost connections
+        per the client's RetryPolicy, within its deadline, through its rate limiter). Bad arguments
+        raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
+        the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "GetResponseHeadersPolicyConfig",
@@ -1934,8 +2100,8 @@ class CloudFrontApi(_ServiceApi):
         """Gets information about a specified RTMP distribution, including the distribution
         configuration.
 
-        Sends ``GetStreamingDistribution`` (retried on transient failures, throttling and rate
-        limits per the client's RetryPolicy, within its deadline). Bad arguments raise
+        Sends ``GetStreamingDistribution`` (retried on throttling, 5xx and lost connections per the
+        client's RetryPolicy, within its deadline, through its rate limiter). Bad arguments raise
         :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
         matching :class:`cdnkit.APIError`.
         """
@@ -1951,10 +2117,10 @@ class CloudFrontApi(_ServiceApi):
     ) -> _m.GetStreamingDistributionConfigResult:
         """Get the configuration information about a streaming distribution.
 
-        Sends ``GetStreamingDistributionConfig`` (retried on transient failures, throttling and
-        rate limits per the client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``GetStreamingDistributionConfig`` (retried on throttling, 5xx and lost connections
+        per the client's RetryPolicy, within its deadline, through its rate limiter). Bad arguments
+        raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
+        the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "GetStreamingDistributionConfig",
@@ -1966,8 +2132,8 @@ class CloudFrontApi(_ServiceApi):
     async def get_trust_store(self, *, identifier: str) -> _m.GetTrustStoreResult:
         """Gets a trust store.
 
-        Sends ``GetTrustStore`` (retried on transient failures, throttling and rate limits per the
-        client's RetryPolicy, within its deadline). Bad arguments raise
+        Sends ``GetTrustStore`` (retried on throttling, 5xx and lost connections per the client's
+        RetryPolicy, within its deadline, through its rate limiter). Bad arguments raise
         :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
         matching :class:`cdnkit.APIError`.
         """
@@ -1981,8 +2147,8 @@ class CloudFrontApi(_ServiceApi):
     async def get_vpc_origin(self, *, id: str) -> _m.GetVpcOriginResult:
         """Get the details of an Amazon CloudFront VPC origin.
 
-        Sends ``GetVpcOrigin`` (retried on transient failures, throttling and rate limits per the
-        client's RetryPolicy, within its deadline). Bad arguments raise
+        Sends ``GetVpcOrigin`` (retried on throttling, 5xx and lost connections per the client's
+        RetryPolicy, within its deadline, through its rate limiter). Bad arguments raise
         :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
         matching :class:`cdnkit.APIError`.
         """
@@ -1995,8 +2161,8 @@ class CloudFrontApi(_ServiceApi):
     ) -> _m.ListAnycastIpListsResult:
         """Lists your Anycast static IP lists.
 
-        Sends ``ListAnycastIpLists`` (retried on transient failures, throttling and rate limits per
-        the client's RetryPolicy, within its deadline). Bad arguments raise
+        Sends ``ListAnycastIpLists`` (retried on throttling, 5xx and lost connections per the
+        client's RetryPolicy, within its deadline, through its rate limiter). Bad arguments raise
         :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
         matching :class:`cdnkit.APIError`.
         """
@@ -2019,8 +2185,8 @@ class CloudFrontApi(_ServiceApi):
         You can optionally apply a filter to return only the managed policies created by Amazon Web
         Services, or only the custom policies created in your Amazon Web Services account.
 
-        Sends ``ListCachePolicies`` (retried on transient failures, throttling and rate limits per
-        the client's RetryPolicy, within its deadline). Bad arguments raise
+        Sends ``ListCachePolicies`` (retried on throttling, 5xx and lost connections per the
+        client's RetryPolicy, within its deadline, through its rate limiter). Bad arguments raise
         :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
         matching :class:`cdnkit.APIError`.
         """
@@ -2036,10 +2202,10 @@ class CloudFrontApi(_ServiceApi):
     ) -> _m.ListCloudFrontOriginAccessIdentitiesResult:
         """Lists origin access identities.
 
-        Sends ``ListCloudFrontOriginAccessIdentities`` (retried on transient failures, throttling
-        and rate limits per the client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``ListCloudFrontOriginAccessIdentities`` (retried on throttling, 5xx and lost
+        connections per the client's RetryPolicy, within its deadline, through its rate limiter).
+        Bad arguments raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's
+        refusals raise the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "ListCloudFrontOriginAccessIdentities",
@@ -2061,8 +2227,8 @@ class CloudFrontApi(_ServiceApi):
         conflicting alias. An alias is commonly known as a custom domain or vanity domain. It can
         also be called a CNAME or alternate domain name.
 
-        Sends ``ListConflictingAliases`` (retried on transient failures, throttling and rate limits
-        per the client's RetryPolicy, within its deadline). Bad arguments raise
+        Sends ``ListConflictingAliases`` (retried on throttling, 5xx and lost connections per the
+        client's RetryPolicy, within its deadline, through its rate limiter). Bad arguments raise
         :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
         matching :class:`cdnkit.APIError`.
         """
@@ -2084,8 +2250,8 @@ class CloudFrontApi(_ServiceApi):
     ) -> _m.ListConnectionFunctionsResult:
         """Lists connection functions.
 
-        Sends ``ListConnectionFunctions`` (retried on transient failures, throttling and rate
-        limits per the client's RetryPolicy, within its deadline). Bad arguments raise
+        Sends ``ListConnectionFunctions`` (retried on throttling, 5xx and lost connections per the
+        client's RetryPolicy, within its deadline, through its rate limiter). Bad arguments raise
         :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
         matching :class:`cdnkit.APIError`.
         """
@@ -2105,8 +2271,8 @@ class CloudFrontApi(_ServiceApi):
     ) -> _m.ListConnectionGroupsResult:
         """Lists the connection groups in your Amazon Web Services account.
 
-        Sends ``ListConnectionGroups`` (retried on transient failures, throttling and rate limits
-        per the client's RetryPolicy, within its deadline). Bad arguments raise
+        Sends ``ListConnectionGroups`` (retried on throttling, 5xx and lost connections per the
+        client's RetryPolicy, within its deadline, through its rate limiter). Bad arguments raise
         :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
         matching :class:`cdnkit.APIError`.
         """
@@ -2124,10 +2290,10 @@ class CloudFrontApi(_ServiceApi):
     ) -> _m.ListContinuousDeploymentPoliciesResult:
         """Gets a list of the continuous deployment policies in your Amazon Web Services account.
 
-        Sends ``ListContinuousDeploymentPolicies`` (retried on transient failures, throttling and
-        rate limits per the client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``ListContinuousDeploymentPolicies`` (retried on throttling, 5xx and lost connections
+        per the client's RetryPolicy, within its deadline, through its rate limiter). Bad arguments
+        raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
+        the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "ListContinuousDeploymentPolicies",
@@ -2145,8 +2311,8 @@ class CloudFrontApi(_ServiceApi):
     ) -> _m.ListDistributionTenantsResult:
         """Lists the distribution tenants in your Amazon Web Services account.
 
-        Sends ``ListDistributionTenants`` (retried on transient failures, throttling and rate
-        limits per the client's RetryPolicy, within its deadline). Bad arguments raise
+        Sends ``ListDistributionTenants`` (retried on throttling, 5xx and lost connections per the
+        client's RetryPolicy, within its deadline, through its rate limiter). Bad arguments raise
         :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
         matching :class:`cdnkit.APIError`.
         """
@@ -2172,10 +2338,10 @@ class CloudFrontApi(_ServiceApi):
         You must specify either the ``CertificateArn`` parameter or ``WebACLArn`` parameter, but
         not both in the same request.
 
-        Sends ``ListDistributionTenantsByCustomization`` (retried on transient failures, throttling
-        and rate limits per the client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``ListDistributionTenantsByCustomization`` (retried on throttling, 5xx and lost
+        connections per the client's RetryPolicy, within its deadline, through its rate limiter).
+        Bad arguments raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's
+        refusals raise the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "ListDistributionTenantsByCustomization",
@@ -2194,8 +2360,8 @@ class CloudFrontApi(_ServiceApi):
     ) -> _m.ListDistributionsResult:
         """List CloudFront distributions.
 
-        Sends ``ListDistributions`` (retried on transient failures, throttling and rate limits per
-        the client's RetryPolicy, within its deadline). Bad arguments raise
+        Sends ``ListDistributions`` (retried on throttling, 5xx and lost connections per the
+        client's RetryPolicy, within its deadline, through its rate limiter). Bad arguments raise
         :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
         matching :class:`cdnkit.APIError`.
         """
@@ -2212,10 +2378,10 @@ class CloudFrontApi(_ServiceApi):
         """Lists the distributions in your account that are associated with the specified
         ``AnycastIpListId``.
 
-        Sends ``ListDistributionsByAnycastIpListId`` (retried on transient failures, throttling and
-        rate limits per the client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``ListDistributionsByAnycastIpListId`` (retried on throttling, 5xx and lost
+        connections per the client's RetryPolicy, within its deadline, through its rate limiter).
+        Bad arguments raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's
+        refusals raise the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "ListDistributionsByAnycastIpListId",
@@ -2232,10 +2398,10 @@ class CloudFrontApi(_ServiceApi):
         """Gets a list of distribution IDs for distributions that have a cache behavior that's
         associated with the specified cache policy.
 
-        Sends ``ListDistributionsByCachePolicyId`` (retried on transient failures, throttling and
-        rate limits per the client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``ListDistributionsByCachePolicyId`` (retried on throttling, 5xx and lost connections
+        per the client's RetryPolicy, within its deadline, through its rate limiter). Bad arguments
+        raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
+        the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "ListDistributionsByCachePolicyId",
@@ -2255,10 +2421,10 @@ class CloudFrontApi(_ServiceApi):
     ) -> _m.ListDistributionsByConnectionFunctionResult:
         """Lists distributions by connection function.
 
-        Sends ``ListDistributionsByConnectionFunction`` (retried on transient failures, throttling
-        and rate limits per the client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``ListDistributionsByConnectionFunction`` (retried on throttling, 5xx and lost
+        connections per the client's RetryPolicy, within its deadline, through its rate limiter).
+        Bad arguments raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's
+        refusals raise the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "ListDistributionsByConnectionFunction",
@@ -2280,10 +2446,10 @@ class CloudFrontApi(_ServiceApi):
     ) -> _m.ListDistributionsByConnectionModeResult:
         """Lists the distributions by the connection mode that you specify.
 
-        Sends ``ListDistributionsByConnectionMode`` (retried on transient failures, throttling and
-        rate limits per the client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``ListDistributionsByConnectionMode`` (retried on throttling, 5xx and lost
+        connections per the client's RetryPolicy, within its deadline, through its rate limiter).
+        Bad arguments raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's
+        refusals raise the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "ListDistributionsByConnectionMode",
@@ -2300,10 +2466,10 @@ class CloudFrontApi(_ServiceApi):
         """Gets a list of distribution IDs for distributions that have a cache behavior that
         references the specified key group.
 
-        Sends ``ListDistributionsByKeyGroup`` (retried on transient failures, throttling and rate
-        limits per the client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``ListDistributionsByKeyGroup`` (retried on throttling, 5xx and lost connections per
+        the client's RetryPolicy, within its deadline, through its rate limiter). Bad arguments
+        raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
+        the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "ListDistributionsByKeyGroup",
@@ -2324,9 +2490,9 @@ class CloudFrontApi(_ServiceApi):
         """Gets a list of distribution IDs for distributions that have a cache behavior that's
         associated with the specified origin request policy.
 
-        Sends ``ListDistributionsByOriginRequestPolicyId`` (retried on transient failures,
-        throttling and rate limits per the client's RetryPolicy, within its deadline). Bad
-        arguments raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's
+        Sends ``ListDistributionsByOriginRequestPolicyId`` (retried on throttling, 5xx and lost
+        connections per the client's RetryPolicy, within its deadline, through its rate limiter).
+        Bad arguments raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's
         refusals raise the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
@@ -2346,10 +2512,10 @@ class CloudFrontApi(_ServiceApi):
         """Lists the CloudFront distributions that are associated with the specified resource that
         you own.
 
-        Sends ``ListDistributionsByOwnedResource`` (retried on transient failures, throttling and
-        rate limits per the client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``ListDistributionsByOwnedResource`` (retried on throttling, 5xx and lost connections
+        per the client's RetryPolicy, within its deadline, through its rate limiter). Bad arguments
+        raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
+        the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "ListDistributionsByOwnedResource",
@@ -2375,10 +2541,10 @@ class CloudFrontApi(_ServiceApi):
         (ARN). You must provide at least one. If you provide both, CloudFront uses the name to
         identify the real-time log configuration to list distributions for.
 
-        Sends ``ListDistributionsByRealtimeLogConfig`` (retried on transient failures, throttling
-        and rate limits per the client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``ListDistributionsByRealtimeLogConfig`` (retried on throttling, 5xx and lost
+        connections per the client's RetryPolicy, within its deadline, through its rate limiter).
+        Bad arguments raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's
+        refusals raise the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "ListDistributionsByRealtimeLogConfig",
@@ -2402,9 +2568,9 @@ class CloudFrontApi(_ServiceApi):
         """Gets a list of distribution IDs for distributions that have a cache behavior that's
         associated with the specified response headers policy.
 
-        Sends ``ListDistributionsByResponseHeadersPolicyId`` (retried on transient failures,
-        throttling and rate limits per the client's RetryPolicy, within its deadline). Bad
-        arguments raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's
+        Sends ``ListDistributionsByResponseHeadersPolicyId`` (retried on throttling, 5xx and lost
+        connections per the client's RetryPolicy, within its deadline, through its rate limiter).
+        Bad arguments raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's
         refusals raise the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
@@ -2427,10 +2593,10 @@ class CloudFrontApi(_ServiceApi):
     ) -> _m.ListDistributionsByTrustStoreResult:
         """Lists distributions by trust store.
 
-        Sends ``ListDistributionsByTrustStore`` (retried on transient failures, throttling and rate
-        limits per the client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``ListDistributionsByTrustStore`` (retried on throttling, 5xx and lost connections
+        per the client's RetryPolicy, within its deadline, through its rate limiter). Bad arguments
+        raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
+        the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "ListDistributionsByTrustStore",
@@ -2446,10 +2612,10 @@ class CloudFrontApi(_ServiceApi):
     ) -> _m.ListDistributionsByVpcOriginIdResult:
         """List CloudFront distributions by their VPC origin ID.
 
-        Sends ``ListDistributionsByVpcOriginId`` (retried on transient failures, throttling and
-        rate limits per the client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``ListDistributionsByVpcOriginId`` (retried on throttling, 5xx and lost connections
+        per the client's RetryPolicy, within its deadline, through its rate limiter). Bad arguments
+        raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
+        the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "ListDistributionsByVpcOriginId",
@@ -2465,10 +2631,10 @@ class CloudFrontApi(_ServiceApi):
     ) -> _m.ListDistributionsByWebACLIdResult:
         """List the distributions that are associated with a specified WAF web ACL.
 
-        Sends ``ListDistributionsByWebACLId`` (retried on transient failures, throttling and rate
-        limits per the client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``ListDistributionsByWebACLId`` (retried on throttling, 5xx and lost connections per
+        the client's RetryPolicy, within its deadline, through its rate limiter). Bad arguments
+        raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
+        the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "ListDistributionsByWebACLId",
@@ -2493,8 +2659,8 @@ class CloudFrontApi(_ServiceApi):
         between standard distributions and/or distribution tenants. Domain conflicts must be
         resolved first before they can be moved.
 
-        Sends ``ListDomainConflicts`` (retried on transient failures, throttling and rate limits
-        per the client's RetryPolicy, within its deadline). Bad arguments raise
+        Sends ``ListDomainConflicts`` (retried on throttling, 5xx and lost connections per the
+        client's RetryPolicy, within its deadline, through its rate limiter). Bad arguments raise
         :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
         matching :class:`cdnkit.APIError`.
         """
@@ -2516,10 +2682,10 @@ class CloudFrontApi(_ServiceApi):
         """List all field-level encryption configurations that have been created in CloudFront for
         this account.
 
-        Sends ``ListFieldLevelEncryptionConfigs`` (retried on transient failures, throttling and
-        rate limits per the client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``ListFieldLevelEncryptionConfigs`` (retried on throttling, 5xx and lost connections
+        per the client's RetryPolicy, within its deadline, through its rate limiter). Bad arguments
+        raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
+        the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "ListFieldLevelEncryptionConfigs",
@@ -2534,10 +2700,10 @@ class CloudFrontApi(_ServiceApi):
         """Request a list of field-level encryption profiles that have been created in CloudFront
         for this account.
 
-        Sends ``ListFieldLevelEncryptionProfiles`` (retried on transient failures, throttling and
-        rate limits per the client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``ListFieldLevelEncryptionProfiles`` (retried on throttling, 5xx and lost connections
+        per the client's RetryPolicy, within its deadline, through its rate limiter). Bad arguments
+        raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
+        the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "ListFieldLevelEncryptionProfiles",
@@ -2558,8 +2724,8 @@ class CloudFrontApi(_ServiceApi):
         You can optionally apply a filter to return only the functions that are in the specified
         stage, either ``DEVELOPMENT`` or ``LIVE``.
 
-        Sends ``ListFunctions`` (retried on transient failures, throttling and rate limits per the
-        client's RetryPolicy, within its deadline). Bad arguments raise
+        Sends ``ListFunctions`` (retried on throttling, 5xx and lost connections per the client's
+        RetryPolicy, within its deadline, through its rate limiter). Bad arguments raise
         :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
         matching :class:`cdnkit.APIError`.
         """
@@ -2575,8 +2741,8 @@ class CloudFrontApi(_ServiceApi):
     ) -> _m.ListInvalidationsResult:
         """Lists invalidation batches.
 
-        Sends ``ListInvalidations`` (retried on transient failures, throttling and rate limits per
-        the client's RetryPolicy, within its deadline). Bad arguments raise
+        Sends ``ListInvalidations`` (retried on throttling, 5xx and lost connections per the
+        client's RetryPolicy, within its deadline, through its rate limiter). Bad arguments raise
         :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
         matching :class:`cdnkit.APIError`.
         """
@@ -2594,10 +2760,10 @@ class CloudFrontApi(_ServiceApi):
     ) -> _m.ListInvalidationsForDistributionTenantResult:
         """Lists the invalidations for a distribution tenant.
 
-        Sends ``ListInvalidationsForDistributionTenant`` (retried on transient failures, throttling
-        and rate limits per the client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``ListInvalidationsForDistributionTenant`` (retried on throttling, 5xx and lost
+        connections per the client's RetryPolicy, within its deadline, through its rate limiter).
+        Bad arguments raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's
+        refusals raise the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "ListInvalidationsForDistributionTenant",
@@ -2613,8 +2779,8 @@ class CloudFrontApi(_ServiceApi):
     ) -> _m.ListKeyGroupsResult:
         """Gets a list of key groups.
 
-        Sends ``ListKeyGroups`` (retried on transient failures, throttling and rate limits per the
-        client's RetryPolicy, within its deadline). Bad arguments raise
+        Sends ``ListKeyGroups`` (retried on throttling, 5xx and lost connections per the client's
+        RetryPolicy, within its deadline, through its rate limiter). Bad arguments raise
         :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
         matching :class:`cdnkit.APIError`.
         """
@@ -2630,8 +2796,8 @@ class CloudFrontApi(_ServiceApi):
     ) -> _m.ListKeyValueStoresResult:
         """Specifies the key value stores to list.
 
-        Sends ``ListKeyValueStores`` (retried on transient failures, throttling and rate limits per
-        the client's RetryPolicy, within its deadline). Bad arguments raise
+        Sends ``ListKeyValueStores`` (retried on throttling, 5xx and lost connections per the
+        client's RetryPolicy, within its deadline, through its rate limiter). Bad arguments raise
         :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
         matching :class:`cdnkit.APIError`.
         """
@@ -2648,8 +2814,8 @@ class CloudFrontApi(_ServiceApi):
         """Gets the list of CloudFront origin access controls (OACs) in this Amazon Web Services
         account.
 
-        Sends ``ListOriginAccessControls`` (retried on transient failures, throttling and rate
-        limits per the client's RetryPolicy, within its deadline). Bad arguments raise
+        Sends ``ListOriginAccessControls`` (retried on throttling, 5xx and lost connections per the
+        client's RetryPolicy, within its deadline, through its rate limiter). Bad arguments raise
         :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
         matching :class:`cdnkit.APIError`.
         """
@@ -2672,10 +2838,10 @@ class CloudFrontApi(_ServiceApi):
         You can optionally apply a filter to return only the managed policies created by Amazon Web
         Services, or only the custom policies created in your Amazon Web Services account.
 
-        Sends ``ListOriginRequestPolicies`` (retried on transient failures, throttling and rate
-        limits per the client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``ListOriginRequestPolicies`` (retried on throttling, 5xx and lost connections per
+        the client's RetryPolicy, within its deadline, through its rate limiter). Bad arguments
+        raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
+        the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "ListOriginRequestPolicies",
@@ -2689,8 +2855,8 @@ class CloudFrontApi(_ServiceApi):
     ) -> _m.ListPublicKeysResult:
         """List all public keys that have been added to CloudFront for this account.
 
-        Sends ``ListPublicKeys`` (retried on transient failures, throttling and rate limits per the
-        client's RetryPolicy, within its deadline). Bad arguments raise
+        Sends ``ListPublicKeys`` (retried on throttling, 5xx and lost connections per the client's
+        RetryPolicy, within its deadline, through its rate limiter). Bad arguments raise
         :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
         matching :class:`cdnkit.APIError`.
         """
@@ -2706,8 +2872,8 @@ class CloudFrontApi(_ServiceApi):
     ) -> _m.ListRealtimeLogConfigsResult:
         """Gets a list of real-time log configurations.
 
-        Sends ``ListRealtimeLogConfigs`` (retried on transient failures, throttling and rate limits
-        per the client's RetryPolicy, within its deadline). Bad arguments raise
+        Sends ``ListRealtimeLogConfigs`` (retried on throttling, 5xx and lost connections per the
+        client's RetryPolicy, within its deadline, through its rate limiter). Bad arguments raise
         :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
         matching :class:`cdnkit.APIError`.
         """
@@ -2730,10 +2896,10 @@ class CloudFrontApi(_ServiceApi):
         You can optionally apply a filter to get only the managed policies created by Amazon Web
         Services, or only the custom policies created in your Amazon Web Services account.
 
-        Sends ``ListResponseHeadersPolicies`` (retried on transient failures, throttling and rate
-        limits per the client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``ListResponseHeadersPolicies`` (retried on throttling, 5xx and lost connections per
+        the client's RetryPolicy, within its deadline, through its rate limiter). Bad arguments
+        raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
+        the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "ListResponseHeadersPolicies",
@@ -2747,10 +2913,10 @@ class CloudFrontApi(_ServiceApi):
     ) -> _m.ListStreamingDistributionsResult:
         """List streaming distributions.
 
-        Sends ``ListStreamingDistributions`` (retried on transient failures, throttling and rate
-        limits per the client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``ListStreamingDistributions`` (retried on throttling, 5xx and lost connections per
+        the client's RetryPolicy, within its deadline, through its rate limiter). Bad arguments
+        raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
+        the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "ListStreamingDistributions",
@@ -2763,8 +2929,8 @@ class CloudFrontApi(_ServiceApi):
         """List tags for a CloudFront resource. For more information, see Tagging a distribution in
         the Amazon CloudFront Developer Guide.
 
-        Sends ``ListTagsForResource`` (retried on transient failures, throttling and rate limits
-        per the client's RetryPolicy, within its deadline). Bad arguments raise
+        Sends ``ListTagsForResource`` (retried on throttling, 5xx and lost connections per the
+        client's RetryPolicy, within its deadline, through its rate limiter). Bad arguments raise
         :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
         matching :class:`cdnkit.APIError`.
         """
@@ -2780,8 +2946,8 @@ class CloudFrontApi(_ServiceApi):
     ) -> _m.ListTrustStoresResult:
         """Lists trust stores.
 
-        Sends ``ListTrustStores`` (retried on transient failures, throttling and rate limits per
-        the client's RetryPolicy, within its deadline). Bad arguments raise
+        Sends ``ListTrustStores`` (retried on throttling, 5xx and lost connections per the client's
+        RetryPolicy, within its deadline, through its rate limiter). Bad arguments raise
         :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
         matching :class:`cdnkit.APIError`.
         """
@@ -2797,8 +2963,8 @@ class CloudFrontApi(_ServiceApi):
     ) -> _m.ListVpcOriginsResult:
         """List the CloudFront VPC origins in your account.
 
-        Sends ``ListVpcOrigins`` (retried on transient failures, throttling and rate limits per the
-        client's RetryPolicy, within its deadline). Bad arguments raise
+        Sends ``ListVpcOrigins`` (retried on throttling, 5xx and lost connections per the client's
+        RetryPolicy, within its deadline, through its rate limiter). Bad arguments raise
         :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
         matching :class:`cdnkit.APIError`.
         """
@@ -2814,16 +2980,19 @@ class CloudFrontApi(_ServiceApi):
     ) -> _m.PublishConnectionFunctionResult:
         """Publishes a connection function.
 
-        Sends ``PublishConnectionFunction`` (retried on transient failures, throttling and rate
-        limits per the client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``PublishConnectionFunction`` (within the client's RetryPolicy deadline, through its
+        rate limiter); sent again only when refused before taking effect (throttled, resource
+        busy). After a lost answer or a 5xx it may have landed: :class:`cdnkit.TransportError` or
+        :class:`cdnkit.ServiceError` is raised rather than risk applying it twice. Bad arguments
+        raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
+        the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "PublishConnectionFunction",
             _m.PublishConnectionFunctionRequest(id=id, if_match=if_match),
             _m.PublishConnectionFunctionResult,
             retry=self._retry,
+            retry_if=_refused_before_effect,
         )
 
     async def publish_function(self, *, name: str, if_match: str) -> _m.PublishFunctionResult:
@@ -2834,16 +3003,19 @@ class CloudFrontApi(_ServiceApi):
         When a function is published to the ``LIVE`` stage, you can attach the function to a
         distribution's cache behavior, using the function's Amazon Resource Name (ARN).
 
-        Sends ``PublishFunction`` (retried on transient failures, throttling and rate limits per
-        the client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``PublishFunction`` (within the client's RetryPolicy deadline, through its rate
+        limiter); sent again only when refused before taking effect (throttled, resource busy).
+        After a lost answer or a 5xx it may have landed: :class:`cdnkit.TransportError` or
+        :class:`cdnkit.ServiceError` is raised rather than risk applying it twice. Bad arguments
+        raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
+        the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "PublishFunction",
             _m.PublishFunctionRequest(name=name, if_match=if_match),
             _m.PublishFunctionResult,
             retry=self._retry,
+            retry_if=_refused_before_effect,
         )
 
     async def put_resource_policy(
@@ -2851,31 +3023,37 @@ class CloudFrontApi(_ServiceApi):
     ) -> _m.PutResourcePolicyResult:
         """Creates a resource control policy for a given CloudFront resource.
 
-        Sends ``PutResourcePolicy`` (retried on transient failures, throttling and rate limits per
-        the client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``PutResourcePolicy`` (within the client's RetryPolicy deadline, through its rate
+        limiter); sent again only when refused before taking effect (throttled, resource busy).
+        After a lost answer or a 5xx it may have landed: :class:`cdnkit.TransportError` or
+        :class:`cdnkit.ServiceError` is raised rather than risk applying it twice. Bad arguments
+        raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
+        the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "PutResourcePolicy",
             _m.PutResourcePolicyRequest(resource_arn=resource_arn, policy_document=policy_document),
             _m.PutResourcePolicyResult,
             retry=self._retry,
+            retry_if=_refused_before_effect,
         )
 
     async def tag_resource(self, *, resource: str, tags: _m.Tags) -> None:
         """Add tags to a CloudFront resource. For more information, see Tagging a distribution in
         the Amazon CloudFront Developer Guide.
 
-        Sends ``TagResource`` (retried on transient failures, throttling and rate limits per the
-        client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``TagResource`` (within the client's RetryPolicy deadline, through its rate limiter);
+        sent again only when refused before taking effect (throttled, resource busy). After a lost
+        answer or a 5xx it may have landed: :class:`cdnkit.TransportError` or
+        :class:`cdnkit.ServiceError` is raised rather than risk applying it twice. Bad arguments
+        raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
+        the matching :class:`cdnkit.APIError`.
         """
         await self._core.send(
             "TagResource",
             _checked_wire(_m.TagResourceRequest(resource=resource, tags=tags)),
             retry=self._retry,
+            retry_if=_refused_before_effect,
         )
 
     async def test_connection_function(
@@ -2888,10 +3066,12 @@ class CloudFrontApi(_ServiceApi):
     ) -> _m.TestConnectionFunctionResult:
         """Tests a connection function.
 
-        Sends ``TestConnectionFunction`` (retried on transient failures, throttling and rate limits
-        per the client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``TestConnectionFunction`` (within the client's RetryPolicy deadline, through its
+        rate limiter); sent again only when refused before taking effect (throttled, resource
+        busy). After a lost answer or a 5xx it may have landed: :class:`cdnkit.TransportError` or
+        :class:`cdnkit.ServiceError` is raised rather than risk applying it twice. Bad arguments
+        raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
+        the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "TestConnectionFunction",
@@ -2900,6 +3080,7 @@ class CloudFrontApi(_ServiceApi):
             ),
             _m.TestConnectionFunctionResult,
             retry=self._retry,
+            retry_if=_refused_before_effect,
         )
 
     async def test_function(
@@ -2912,10 +3093,12 @@ class CloudFrontApi(_ServiceApi):
     ) -> _m.TestFunctionResult:
         """Tests a CloudFront function.
 
-        Sends ``TestFunction`` (retried on transient failures, throttling and rate limits per the
-        client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``TestFunction`` (within the client's RetryPolicy deadline, through its rate
+        limiter); sent again only when refused before taking effect (throttled, resource busy).
+        After a lost answer or a 5xx it may have landed: :class:`cdnkit.TransportError` or
+        :class:`cdnkit.ServiceError` is raised rather than risk applying it twice. Bad arguments
+        raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
+        the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "TestFunction",
@@ -2924,21 +3107,25 @@ class CloudFrontApi(_ServiceApi):
             ),
             _m.TestFunctionResult,
             retry=self._retry,
+            retry_if=_refused_before_effect,
         )
 
     async def untag_resource(self, *, resource: str, tag_keys: _m.TagKeys) -> None:
         """Remove tags from a CloudFront resource. For more information, see Tagging a distribution
         in the Amazon CloudFront Developer Guide.
 
-        Sends ``UntagResource`` (retried on transient failures, throttling and rate limits per the
-        client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``UntagResource`` (within the client's RetryPolicy deadline, through its rate
+        limiter); sent again only when refused before taking effect (throttled, resource busy).
+        After a lost answer or a 5xx it may have landed: :class:`cdnkit.TransportError` or
+        :class:`cdnkit.ServiceError` is raised rather than risk applying it twice. Bad arguments
+        raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
+        the matching :class:`cdnkit.APIError`.
         """
         await self._core.send(
             "UntagResource",
             _checked_wire(_m.UntagResourceRequest(resource=resource, tag_keys=tag_keys)),
             retry=self._retry,
+            retry_if=_refused_before_effect,
         )
 
     async def update_anycast_ip_list(
@@ -2951,10 +3138,12 @@ class CloudFrontApi(_ServiceApi):
     ) -> _m.UpdateAnycastIpListResult:
         """Updates an Anycast static IP list.
 
-        Sends ``UpdateAnycastIpList`` (retried on transient failures, throttling and rate limits
-        per the client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``UpdateAnycastIpList`` (within the client's RetryPolicy deadline, through its rate
+        limiter); sent again only when refused before taking effect (throttled, resource busy).
+        After a lost answer or a 5xx it may have landed: :class:`cdnkit.TransportError` or
+        :class:`cdnkit.ServiceError` is raised rather than risk applying it twice. Bad arguments
+        raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
+        the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "UpdateAnycastIpList",
@@ -2966,6 +3155,7 @@ class CloudFrontApi(_ServiceApi):
             ),
             _m.UpdateAnycastIpListResult,
             retry=self._retry,
+            retry_if=_refused_before_effect,
         )
 
     async def update_cache_policy(
@@ -2981,10 +3171,12 @@ class CloudFrontApi(_ServiceApi):
         - Locally modify the fields in the cache policy configuration that you want ...
         - Call ``UpdateCachePolicy`` by providing the entire cache policy ...
 
-        Sends ``UpdateCachePolicy`` (retried on transient failures, throttling and rate limits per
-        the client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``UpdateCachePolicy`` (within the client's RetryPolicy deadline, through its rate
+        limiter); sent again only when refused before taking effect (throttled, resource busy).
+        After a lost answer or a 5xx it may have landed: :class:`cdnkit.TransportError` or
+        :class:`cdnkit.ServiceError` is raised rather than risk applying it twice. Bad arguments
+        raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
+        the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "UpdateCachePolicy",
@@ -2993,6 +3185,7 @@ class CloudFrontApi(_ServiceApi):
             ),
             _m.UpdateCachePolicyResult,
             retry=self._retry,
+            retry_if=_refused_before_effect,
         )
 
     async def update_cloud_front_origin_access_identity(
@@ -3004,10 +3197,12 @@ class CloudFrontApi(_ServiceApi):
     ) -> _m.UpdateCloudFrontOriginAccessIdentityResult:
         """Update an origin access identity.
 
-        Sends ``UpdateCloudFrontOriginAccessIdentity`` (retried on transient failures, throttling
-        and rate limits per the client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``UpdateCloudFrontOriginAccessIdentity`` (within the client's RetryPolicy deadline,
+        through its rate limiter); sent again only when refused before taking effect (throttled,
+        resource busy). After a lost answer or a 5xx it may have landed:
+        :class:`cdnkit.TransportError` or :class:`cdnkit.ServiceError` is raised rather than risk
+        applying it twice. Bad arguments raise :class:`cdnkit.RequestValidationError` before
+        anything is sent; AWS's refusals raise the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "UpdateCloudFrontOriginAccessIdentity",
@@ -3018,6 +3213,7 @@ class CloudFrontApi(_ServiceApi):
             ),
             _m.UpdateCloudFrontOriginAccessIdentityResult,
             retry=self._retry,
+            retry_if=_refused_before_effect,
         )
 
     async def update_connection_function(
@@ -3030,10 +3226,12 @@ class CloudFrontApi(_ServiceApi):
     ) -> _m.UpdateConnectionFunctionResult:
         """Updates a connection function.
 
-        Sends ``UpdateConnectionFunction`` (retried on transient failures, throttling and rate
-        limits per the client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``UpdateConnectionFunction`` (within the client's RetryPolicy deadline, through its
+        rate limiter); sent again only when refused before taking effect (throttled, resource
+        busy). After a lost answer or a 5xx it may have landed: :class:`cdnkit.TransportError` or
+        :class:`cdnkit.ServiceError` is raised rather than risk applying it twice. Bad arguments
+        raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
+        the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "UpdateConnectionFunction",
@@ -3045,6 +3243,7 @@ class CloudFrontApi(_ServiceApi):
             ),
             _m.UpdateConnectionFunctionResult,
             retry=self._retry,
+            retry_if=_refused_before_effect,
         )
 
     async def update_connection_group(
@@ -3058,10 +3257,12 @@ class CloudFrontApi(_ServiceApi):
     ) -> _m.UpdateConnectionGroupResult:
         """Updates a connection group.
 
-        Sends ``UpdateConnectionGroup`` (retried on transient failures, throttling and rate limits
-        per the client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``UpdateConnectionGroup`` (within the client's RetryPolicy deadline, through its rate
+        limiter); sent again only when refused before taking effect (throttled, resource busy).
+        After a lost answer or a 5xx it may have landed: :class:`cdnkit.TransportError` or
+        :class:`cdnkit.ServiceError` is raised rather than risk applying it twice. Bad arguments
+        raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
+        the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "UpdateConnectionGroup",
@@ -3074,6 +3275,7 @@ class CloudFrontApi(_ServiceApi):
             ),
             _m.UpdateConnectionGroupResult,
             retry=self._retry,
+            retry_if=_refused_before_effect,
         )
 
     async def update_continuous_deployment_policy(
@@ -3087,10 +3289,12 @@ class CloudFrontApi(_ServiceApi):
         enable or disable it, to change the percentage of traffic that it sends to the staging
         distribution, or to change the staging distribution that it sends traffic to.
 
-        Sends ``UpdateContinuousDeploymentPolicy`` (retried on transient failures, throttling and
-        rate limits per the client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``UpdateContinuousDeploymentPolicy`` (within the client's RetryPolicy deadline,
+        through its rate limiter); sent again only when refused before taking effect (throttled,
+        resource busy). After a lost answer or a 5xx it may have landed:
+        :class:`cdnkit.TransportError` or :class:`cdnkit.ServiceError` is raised rather than risk
+        applying it twice. Bad arguments raise :class:`cdnkit.RequestValidationError` before
+        anything is sent; AWS's refusals raise the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "UpdateContinuousDeploymentPolicy",
@@ -3101,6 +3305,7 @@ class CloudFrontApi(_ServiceApi):
             ),
             _m.UpdateContinuousDeploymentPolicyResult,
             retry=self._retry,
+            retry_if=_refused_before_effect,
         )
 
     async def update_distribution(
@@ -3114,10 +3319,12 @@ class CloudFrontApi(_ServiceApi):
 
         To update a web distribution using the CloudFront API
 
-        Sends ``UpdateDistribution`` (retried on transient failures, throttling and rate limits per
-        the client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``UpdateDistribution`` (within the client's RetryPolicy deadline, through its rate
+        limiter); sent again only when refused before taking effect (throttled, resource busy).
+        After a lost answer or a 5xx it may have landed: :class:`cdnkit.TransportError` or
+        :class:`cdnkit.ServiceError` is raised rather than risk applying it twice. Bad arguments
+        raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
+        the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "UpdateDistribution",
@@ -3126,6 +3333,7 @@ class CloudFrontApi(_ServiceApi):
             ),
             _m.UpdateDistributionResult,
             retry=self._retry,
+            retry_if=_refused_before_effect,
         )
 
     async def update_distribution_tenant(
@@ -3143,10 +3351,12 @@ class CloudFrontApi(_ServiceApi):
     ) -> _m.UpdateDistributionTenantResult:
         """Updates a distribution tenant.
 
-        Sends ``UpdateDistributionTenant`` (retried on transient failures, throttling and rate
-        limits per the client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``UpdateDistributionTenant`` (within the client's RetryPolicy deadline, through its
+        rate limiter); sent again only when refused before taking effect (throttled, resource
+        busy). After a lost answer or a 5xx it may have landed: :class:`cdnkit.TransportError` or
+        :class:`cdnkit.ServiceError` is raised rather than risk applying it twice. Bad arguments
+        raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
+        the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "UpdateDistributionTenant",
@@ -3163,6 +3373,7 @@ class CloudFrontApi(_ServiceApi):
             ),
             _m.UpdateDistributionTenantResult,
             retry=self._retry,
+            retry_if=_refused_before_effect,
         )
 
     async def update_distribution_with_staging_config(
@@ -3173,10 +3384,12 @@ class CloudFrontApi(_ServiceApi):
         domain names or CNAMEs) and ``ContinuousDeploymentPolicyId`` value, but otherwise its
         configuration is overwritten to match the staging distribution.
 
-        Sends ``UpdateDistributionWithStagingConfig`` (retried on transient failures, throttling
-        and rate limits per the client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``UpdateDistributionWithStagingConfig`` (within the client's RetryPolicy deadline,
+        through its rate limiter); sent again only when refused before taking effect (throttled,
+        resource busy). After a lost answer or a 5xx it may have landed:
+        :class:`cdnkit.TransportError` or :class:`cdnkit.ServiceError` is raised rather than risk
+        applying it twice. Bad arguments raise :class:`cdnkit.RequestValidationError` before
+        anything is sent; AWS's refusals raise the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "UpdateDistributionWithStagingConfig",
@@ -3185,6 +3398,7 @@ class CloudFrontApi(_ServiceApi):
             ),
             _m.UpdateDistributionWithStagingConfigResult,
             retry=self._retry,
+            retry_if=_refused_before_effect,
         )
 
     async def update_domain_association(
@@ -3201,10 +3415,12 @@ class CloudFrontApi(_ServiceApi):
         tenant) and then separately call this operation to move the domain to another target
         distribution (standard distribution or distribution tenant).
 
-        Sends ``UpdateDomainAssociation`` (retried on transient failures, throttling and rate
-        limits per the client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``UpdateDomainAssociation`` (within the client's RetryPolicy deadline, through its
+        rate limiter); sent again only when refused before taking effect (throttled, resource
+        busy). After a lost answer or a 5xx it may have landed: :class:`cdnkit.TransportError` or
+        :class:`cdnkit.ServiceError` is raised rather than risk applying it twice. Bad arguments
+        raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
+        the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "UpdateDomainAssociation",
@@ -3213,6 +3429,7 @@ class CloudFrontApi(_ServiceApi):
             ),
             _m.UpdateDomainAssociationResult,
             retry=self._retry,
+            retry_if=_refused_before_effect,
         )
 
     async def update_field_level_encryption_config(
@@ -3224,10 +3441,12 @@ class CloudFrontApi(_ServiceApi):
     ) -> _m.UpdateFieldLevelEncryptionConfigResult:
         """Update a field-level encryption configuration.
 
-        Sends ``UpdateFieldLevelEncryptionConfig`` (retried on transient failures, throttling and
-        rate limits per the client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``UpdateFieldLevelEncryptionConfig`` (within the client's RetryPolicy deadline,
+        through its rate limiter); sent again only when refused before taking effect (throttled,
+        resource busy). After a lost answer or a 5xx it may have landed:
+        :class:`cdnkit.TransportError` or :class:`cdnkit.ServiceError` is raised rather than risk
+        applying it twice. Bad arguments raise :class:`cdnkit.RequestValidationError` before
+        anything is sent; AWS's refusals raise the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "UpdateFieldLevelEncryptionConfig",
@@ -3238,6 +3457,7 @@ class CloudFrontApi(_ServiceApi):
             ),
             _m.UpdateFieldLevelEncryptionConfigResult,
             retry=self._retry,
+            retry_if=_refused_before_effect,
         )
 
     async def update_field_level_encryption_profile(
@@ -3249,10 +3469,12 @@ class CloudFrontApi(_ServiceApi):
     ) -> _m.UpdateFieldLevelEncryptionProfileResult:
         """Update a field-level encryption profile.
 
-        Sends ``UpdateFieldLevelEncryptionProfile`` (retried on transient failures, throttling and
-        rate limits per the client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``UpdateFieldLevelEncryptionProfile`` (within the client's RetryPolicy deadline,
+        through its rate limiter); sent again only when refused before taking effect (throttled,
+        resource busy). After a lost answer or a 5xx it may have landed:
+        :class:`cdnkit.TransportError` or :class:`cdnkit.ServiceError` is raised rather than risk
+        applying it twice. Bad arguments raise :class:`cdnkit.RequestValidationError` before
+        anything is sent; AWS's refusals raise the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "UpdateFieldLevelEncryptionProfile",
@@ -3263,6 +3485,7 @@ class CloudFrontApi(_ServiceApi):
             ),
             _m.UpdateFieldLevelEncryptionProfileResult,
             retry=self._retry,
+            retry_if=_refused_before_effect,
         )
 
     async def update_function(
@@ -3277,10 +3500,12 @@ class CloudFrontApi(_ServiceApi):
         with the updated function code. To get the name and version, you can use ``ListFunctions``
         and ``DescribeFunction``.
 
-        Sends ``UpdateFunction`` (retried on transient failures, throttling and rate limits per the
-        client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``UpdateFunction`` (within the client's RetryPolicy deadline, through its rate
+        limiter); sent again only when refused before taking effect (throttled, resource busy).
+        After a lost answer or a 5xx it may have landed: :class:`cdnkit.TransportError` or
+        :class:`cdnkit.ServiceError` is raised rather than risk applying it twice. Bad arguments
+        raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
+        the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "UpdateFunction",
@@ -3292,6 +3517,7 @@ class CloudFrontApi(_ServiceApi):
             ),
             _m.UpdateFunctionResult,
             retry=self._retry,
+            retry_if=_refused_before_effect,
         )
 
     async def update_key_group(
@@ -3306,16 +3532,19 @@ class CloudFrontApi(_ServiceApi):
         - Locally modify the fields in the key group that you want to update.
         - Call ``UpdateKeyGroup`` with the entire key group object, including the ...
 
-        Sends ``UpdateKeyGroup`` (retried on transient failures, throttling and rate limits per the
-        client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``UpdateKeyGroup`` (within the client's RetryPolicy deadline, through its rate
+        limiter); sent again only when refused before taking effect (throttled, resource busy).
+        After a lost answer or a 5xx it may have landed: :class:`cdnkit.TransportError` or
+        :class:`cdnkit.ServiceError` is raised rather than risk applying it twice. Bad arguments
+        raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
+        the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "UpdateKeyGroup",
             _m.UpdateKeyGroupRequest(key_group_config=key_group_config, id=id, if_match=if_match),
             _m.UpdateKeyGroupResult,
             retry=self._retry,
+            retry_if=_refused_before_effect,
         )
 
     async def update_key_value_store(
@@ -3323,16 +3552,19 @@ class CloudFrontApi(_ServiceApi):
     ) -> _m.UpdateKeyValueStoreResult:
         """Specifies the key value store to update.
 
-        Sends ``UpdateKeyValueStore`` (retried on transient failures, throttling and rate limits
-        per the client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``UpdateKeyValueStore`` (within the client's RetryPolicy deadline, through its rate
+        limiter); sent again only when refused before taking effect (throttled, resource busy).
+        After a lost answer or a 5xx it may have landed: :class:`cdnkit.TransportError` or
+        :class:`cdnkit.ServiceError` is raised rather than risk applying it twice. Bad arguments
+        raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
+        the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "UpdateKeyValueStore",
             _m.UpdateKeyValueStoreRequest(name=name, comment=comment, if_match=if_match),
             _m.UpdateKeyValueStoreResult,
             retry=self._retry,
+            retry_if=_refused_before_effect,
         )
 
     async def update_origin_access_control(
@@ -3344,10 +3576,12 @@ class CloudFrontApi(_ServiceApi):
     ) -> _m.UpdateOriginAccessControlResult:
         """Updates a CloudFront origin access control.
 
-        Sends ``UpdateOriginAccessControl`` (retried on transient failures, throttling and rate
-        limits per the client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``UpdateOriginAccessControl`` (within the client's RetryPolicy deadline, through its
+        rate limiter); sent again only when refused before taking effect (throttled, resource
+        busy). After a lost answer or a 5xx it may have landed: :class:`cdnkit.TransportError` or
+        :class:`cdnkit.ServiceError` is raised rather than risk applying it twice. Bad arguments
+        raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
+        the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "UpdateOriginAccessControl",
@@ -3356,6 +3590,7 @@ class CloudFrontApi(_ServiceApi):
             ),
             _m.UpdateOriginAccessControlResult,
             retry=self._retry,
+            retry_if=_refused_before_effect,
         )
 
     async def update_origin_request_policy(
@@ -3375,10 +3610,12 @@ class CloudFrontApi(_ServiceApi):
         - Locally modify the fields in the origin request policy configuration that ...
         - Call ``UpdateOriginRequestPolicy`` by providing the entire origin request ...
 
-        Sends ``UpdateOriginRequestPolicy`` (retried on transient failures, throttling and rate
-        limits per the client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``UpdateOriginRequestPolicy`` (within the client's RetryPolicy deadline, through its
+        rate limiter); sent again only when refused before taking effect (throttled, resource
+        busy). After a lost answer or a 5xx it may have landed: :class:`cdnkit.TransportError` or
+        :class:`cdnkit.ServiceError` is raised rather than risk applying it twice. Bad arguments
+        raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
+        the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "UpdateOriginRequestPolicy",
@@ -3387,6 +3624,7 @@ class CloudFrontApi(_ServiceApi):
             ),
             _m.UpdateOriginRequestPolicyResult,
             retry=self._retry,
+            retry_if=_refused_before_effect,
         )
 
     async def update_public_key(
@@ -3394,10 +3632,12 @@ class CloudFrontApi(_ServiceApi):
     ) -> _m.UpdatePublicKeyResult:
         """Update public key information. Note that the only value you can change is the comment.
 
-        Sends ``UpdatePublicKey`` (retried on transient failures, throttling and rate limits per
-        the client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``UpdatePublicKey`` (within the client's RetryPolicy deadline, through its rate
+        limiter); sent again only when refused before taking effect (throttled, resource busy).
+        After a lost answer or a 5xx it may have landed: :class:`cdnkit.TransportError` or
+        :class:`cdnkit.ServiceError` is raised rather than risk applying it twice. Bad arguments
+        raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
+        the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "UpdatePublicKey",
@@ -3406,6 +3646,7 @@ class CloudFrontApi(_ServiceApi):
             ),
             _m.UpdatePublicKeyResult,
             retry=self._retry,
+            retry_if=_refused_before_effect,
         )
 
     async def update_realtime_log_config(
@@ -3427,10 +3668,12 @@ class CloudFrontApi(_ServiceApi):
         - Locally modify the parameters in the real-time log configuration that you ...
         - Call this API (``UpdateRealtimeLogConfig``) by providing the entire ...
 
-        Sends ``UpdateRealtimeLogConfig`` (retried on transient failures, throttling and rate
-        limits per the client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``UpdateRealtimeLogConfig`` (within the client's RetryPolicy deadline, through its
+        rate limiter); sent again only when refused before taking effect (throttled, resource
+        busy). After a lost answer or a 5xx it may have landed: :class:`cdnkit.TransportError` or
+        :class:`cdnkit.ServiceError` is raised rather than risk applying it twice. Bad arguments
+        raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
+        the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "UpdateRealtimeLogConfig",
@@ -3443,6 +3686,7 @@ class CloudFrontApi(_ServiceApi):
             ),
             _m.UpdateRealtimeLogConfigResult,
             retry=self._retry,
+            retry_if=_refused_before_effect,
         )
 
     async def update_response_headers_policy(
@@ -3462,10 +3706,12 @@ class CloudFrontApi(_ServiceApi):
         - Modify the fields in the response headers policy configuration that you ...
         - Call ``UpdateResponseHeadersPolicy``, providing the entire response headers ...
 
-        Sends ``UpdateResponseHeadersPolicy`` (retried on transient failures, throttling and rate
-        limits per the client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``UpdateResponseHeadersPolicy`` (within the client's RetryPolicy deadline, through
+        its rate limiter); sent again only when refused before taking effect (throttled, resource
+        busy). After a lost answer or a 5xx it may have landed: :class:`cdnkit.TransportError` or
+        :class:`cdnkit.ServiceError` is raised rather than risk applying it twice. Bad arguments
+        raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
+        the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "UpdateResponseHeadersPolicy",
@@ -3476,6 +3722,7 @@ class CloudFrontApi(_ServiceApi):
             ),
             _m.UpdateResponseHeadersPolicyResult,
             retry=self._retry,
+            retry_if=_refused_before_effect,
         )
 
     async def update_streaming_distribution(
@@ -3487,10 +3734,12 @@ class CloudFrontApi(_ServiceApi):
     ) -> _m.UpdateStreamingDistributionResult:
         """Update a streaming distribution.
 
-        Sends ``UpdateStreamingDistribution`` (retried on transient failures, throttling and rate
-        limits per the client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``UpdateStreamingDistribution`` (within the client's RetryPolicy deadline, through
+        its rate limiter); sent again only when refused before taking effect (throttled, resource
+        busy). After a lost answer or a 5xx it may have landed: :class:`cdnkit.TransportError` or
+        :class:`cdnkit.ServiceError` is raised rather than risk applying it twice. Bad arguments
+        raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
+        the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "UpdateStreamingDistribution",
@@ -3501,6 +3750,7 @@ class CloudFrontApi(_ServiceApi):
             ),
             _m.UpdateStreamingDistributionResult,
             retry=self._retry,
+            retry_if=_refused_before_effect,
         )
 
     async def update_trust_store(
@@ -3513,10 +3763,12 @@ class CloudFrontApi(_ServiceApi):
     ) -> _m.UpdateTrustStoreResult:
         """Updates a trust store.
 
-        Sends ``UpdateTrustStore`` (retried on transient failures, throttling and rate limits per
-        the client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``UpdateTrustStore`` (within the client's RetryPolicy deadline, through its rate
+        limiter); sent again only when refused before taking effect (throttled, resource busy).
+        After a lost answer or a 5xx it may have landed: :class:`cdnkit.TransportError` or
+        :class:`cdnkit.ServiceError` is raised rather than risk applying it twice. Bad arguments
+        raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
+        the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "UpdateTrustStore",
@@ -3528,6 +3780,7 @@ class CloudFrontApi(_ServiceApi):
             ),
             _m.UpdateTrustStoreResult,
             retry=self._retry,
+            retry_if=_refused_before_effect,
         )
 
     async def update_vpc_origin(
@@ -3535,10 +3788,12 @@ class CloudFrontApi(_ServiceApi):
     ) -> _m.UpdateVpcOriginResult:
         """Update an Amazon CloudFront VPC origin in your account.
 
-        Sends ``UpdateVpcOrigin`` (retried on transient failures, throttling and rate limits per
-        the client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``UpdateVpcOrigin`` (within the client's RetryPolicy deadline, through its rate
+        limiter); sent again only when refused before taking effect (throttled, resource busy).
+        After a lost answer or a 5xx it may have landed: :class:`cdnkit.TransportError` or
+        :class:`cdnkit.ServiceError` is raised rather than risk applying it twice. Bad arguments
+        raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
+        the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "UpdateVpcOrigin",
@@ -3547,6 +3802,7 @@ class CloudFrontApi(_ServiceApi):
             ),
             _m.UpdateVpcOriginResult,
             retry=self._retry,
+            retry_if=_refused_before_effect,
         )
 
     async def verify_dns_configuration(
@@ -3557,16 +3813,19 @@ class CloudFrontApi(_ServiceApi):
         d111111abcdef8.cloudfront.net. You can use this API operation to troubleshoot and resolve
         DNS configuration issues.
 
-        Sends ``VerifyDnsConfiguration`` (retried on transient failures, throttling and rate limits
-        per the client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``VerifyDnsConfiguration`` (within the client's RetryPolicy deadline, through its
+        rate limiter); sent again only when refused before taking effect (throttled, resource
+        busy). After a lost answer or a 5xx it may have landed: :class:`cdnkit.TransportError` or
+        :class:`cdnkit.ServiceError` is raised rather than risk applying it twice. Bad arguments
+        raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
+        the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "VerifyDnsConfiguration",
             _m.VerifyDnsConfigurationRequest(domain=domain, identifier=identifier),
             _m.VerifyDnsConfigurationResult,
             retry=self._retry,
+            retry_if=_refused_before_effect,
         )
 
     def paginate_list_cloud_front_origin_access_identities(

@@ -12,6 +12,7 @@ from __future__ import annotations
 from cdnkit._api._runtime import DataPlaneApi as _DataPlaneApi
 from cdnkit._api._runtime import Paginator as _Paginator
 from cdnkit._api._runtime import PaginatorSpec as _PaginatorSpec
+from cdnkit._api._runtime import refused_before_effect as _refused_before_effect
 from cdnkit.types import cloudfront_keyvaluestore as _m
 
 __all__ = ["KeyValueStoreApi"]
@@ -36,10 +37,12 @@ class KeyValueStoreApi(_DataPlaneApi):
     async def delete_key(self, *, kvs_arn: str, key: str, if_match: str) -> _m.DeleteKeyResponse:
         """Deletes the key value pair specified by the key.
 
-        Sends ``DeleteKey`` (retried on transient failures, throttling and rate limits per the
-        client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``DeleteKey`` (within the client's RetryPolicy deadline, through its rate limiter);
+        sent again only when refused before taking effect (throttled, resource busy). After a lost
+        answer or a 5xx it may have landed: :class:`cdnkit.TransportError` or
+        :class:`cdnkit.ServiceError` is raised rather than risk applying it twice. Bad arguments
+        raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
+        the matching :class:`cdnkit.APIError`.
         """
         if not self._core.is_open:
             await self._open()
@@ -48,13 +51,14 @@ class KeyValueStoreApi(_DataPlaneApi):
             _m.DeleteKeyRequest(kvs_arn=kvs_arn, key=key, if_match=if_match),
             _m.DeleteKeyResponse,
             retry=self._retry,
+            retry_if=_refused_before_effect,
         )
 
     async def describe_key_value_store(self, *, kvs_arn: str) -> _m.DescribeKeyValueStoreResponse:
         """Returns metadata information about Key Value Store.
 
-        Sends ``DescribeKeyValueStore`` (retried on transient failures, throttling and rate limits
-        per the client's RetryPolicy, within its deadline). Bad arguments raise
+        Sends ``DescribeKeyValueStore`` (retried on throttling, 5xx and lost connections per the
+        client's RetryPolicy, within its deadline, through its rate limiter). Bad arguments raise
         :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
         matching :class:`cdnkit.APIError`.
         """
@@ -70,8 +74,8 @@ class KeyValueStoreApi(_DataPlaneApi):
     async def get_key(self, *, kvs_arn: str, key: str) -> _m.GetKeyResponse:
         """Returns a key value pair.
 
-        Sends ``GetKey`` (retried on transient failures, throttling and rate limits per the
-        client's RetryPolicy, within its deadline). Bad arguments raise
+        Sends ``GetKey`` (retried on throttling, 5xx and lost connections per the client's
+        RetryPolicy, within its deadline, through its rate limiter). Bad arguments raise
         :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
         matching :class:`cdnkit.APIError`.
         """
@@ -89,8 +93,8 @@ class KeyValueStoreApi(_DataPlaneApi):
     ) -> _m.ListKeysResponse:
         """Returns a list of key value pairs.
 
-        Sends ``ListKeys`` (retried on transient failures, throttling and rate limits per the
-        client's RetryPolicy, within its deadline). Bad arguments raise
+        Sends ``ListKeys`` (retried on throttling, 5xx and lost connections per the client's
+        RetryPolicy, within its deadline, through its rate limiter). Bad arguments raise
         :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
         matching :class:`cdnkit.APIError`.
         """
@@ -108,10 +112,12 @@ class KeyValueStoreApi(_DataPlaneApi):
     ) -> _m.PutKeyResponse:
         """Creates a new key value pair or replaces the value of an existing key.
 
-        Sends ``PutKey`` (retried on transient failures, throttling and rate limits per the
-        client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``PutKey`` (within the client's RetryPolicy deadline, through its rate limiter); sent
+        again only when refused before taking effect (throttled, resource busy). After a lost
+        answer or a 5xx it may have landed: :class:`cdnkit.TransportError` or
+        :class:`cdnkit.ServiceError` is raised rather than risk applying it twice. Bad arguments
+        raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
+        the matching :class:`cdnkit.APIError`.
         """
         if not self._core.is_open:
             await self._open()
@@ -120,6 +126,7 @@ class KeyValueStoreApi(_DataPlaneApi):
             _m.PutKeyRequest(key=key, value=value, kvs_arn=kvs_arn, if_match=if_match),
             _m.PutKeyResponse,
             retry=self._retry,
+            retry_if=_refused_before_effect,
         )
 
     async def update_keys(
@@ -132,10 +139,12 @@ class KeyValueStoreApi(_DataPlaneApi):
     ) -> _m.UpdateKeysResponse:
         """Puts or Deletes multiple key value pairs in a single, all-or-nothing operation.
 
-        Sends ``UpdateKeys`` (retried on transient failures, throttling and rate limits per the
-        client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``UpdateKeys`` (within the client's RetryPolicy deadline, through its rate limiter);
+        sent again only when refused before taking effect (throttled, resource busy). After a lost
+        answer or a 5xx it may have landed: :class:`cdnkit.TransportError` or
+        :class:`cdnkit.ServiceError` is raised rather than risk applying it twice. Bad arguments
+        raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
+        the matching :class:`cdnkit.APIError`.
         """
         if not self._core.is_open:
             await self._open()
@@ -144,6 +153,7 @@ class KeyValueStoreApi(_DataPlaneApi):
             _m.UpdateKeysRequest(kvs_arn=kvs_arn, if_match=if_match, puts=puts, deletes=deletes),
             _m.UpdateKeysResponse,
             retry=self._retry,
+            retry_if=_refused_before_effect,
         )
 
     def paginate_list_keys(

@@ -14,6 +14,7 @@ import datetime as _dt
 from cdnkit._api._runtime import Paginator as _Paginator
 from cdnkit._api._runtime import PaginatorSpec as _PaginatorSpec
 from cdnkit._api._runtime import ServiceApi as _ServiceApi
+from cdnkit._api._runtime import refused_before_effect as _refused_before_effect
 from cdnkit.types import lightsail as _m
 
 __all__ = ["LightsailApi"]
@@ -143,16 +144,19 @@ class LightsailApi(_ServiceApi):
     async def allocate_static_ip(self, *, static_ip_name: str) -> _m.AllocateStaticIpResult:
         """Allocates a static IP address.
 
-        Sends ``AllocateStaticIp`` (retried on transient failures, throttling and rate limits per
-        the client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``AllocateStaticIp`` (within the client's RetryPolicy deadline, through its rate
+        limiter); sent again only when refused before taking effect (throttled, resource busy).
+        After a lost answer or a 5xx it may have landed: :class:`cdnkit.TransportError` or
+        :class:`cdnkit.ServiceError` is raised rather than risk applying it twice. Bad arguments
+        raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
+        the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "AllocateStaticIp",
             _m.AllocateStaticIpRequest(static_ip_name=static_ip_name),
             _m.AllocateStaticIpResult,
             retry=self._retry,
+            retry_if=_refused_before_effect,
         )
 
     async def attach_certificate_to_distribution(
@@ -167,10 +171,12 @@ class LightsailApi(_ServiceApi):
         Use the ``CreateCertificate`` action to create a certificate that you can attach to your
         distribution.
 
-        Sends ``AttachCertificateToDistribution`` (retried on transient failures, throttling and
-        rate limits per the client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``AttachCertificateToDistribution`` (within the client's RetryPolicy deadline,
+        through its rate limiter); sent again only when refused before taking effect (throttled,
+        resource busy). After a lost answer or a 5xx it may have landed:
+        :class:`cdnkit.TransportError` or :class:`cdnkit.ServiceError` is raised rather than risk
+        applying it twice. Bad arguments raise :class:`cdnkit.RequestValidationError` before
+        anything is sent; AWS's refusals raise the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "AttachCertificateToDistribution",
@@ -179,6 +185,7 @@ class LightsailApi(_ServiceApi):
             ),
             _m.AttachCertificateToDistributionResult,
             retry=self._retry,
+            retry_if=_refused_before_effect,
         )
 
     async def attach_disk(
@@ -196,10 +203,12 @@ class LightsailApi(_ServiceApi):
         to the resource identified by ``disk name``. For more information, see the Amazon Lightsail
         Developer Guide.
 
-        Sends ``AttachDisk`` (retried on transient failures, throttling and rate limits per the
-        client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``AttachDisk`` (within the client's RetryPolicy deadline, through its rate limiter);
+        sent again only when refused before taking effect (throttled, resource busy). After a lost
+        answer or a 5xx it may have landed: :class:`cdnkit.TransportError` or
+        :class:`cdnkit.ServiceError` is raised rather than risk applying it twice. Bad arguments
+        raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
+        the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "AttachDisk",
@@ -211,6 +220,7 @@ class LightsailApi(_ServiceApi):
             ),
             _m.AttachDiskResult,
             retry=self._retry,
+            retry_if=_refused_before_effect,
         )
 
     async def attach_instances_to_load_balancer(
@@ -225,10 +235,12 @@ class LightsailApi(_ServiceApi):
         resource tags applied to the resource identified by ``load balancer name``. For more
         information, see the Lightsail Developer Guide.
 
-        Sends ``AttachInstancesToLoadBalancer`` (retried on transient failures, throttling and rate
-        limits per the client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``AttachInstancesToLoadBalancer`` (within the client's RetryPolicy deadline, through
+        its rate limiter); sent again only when refused before taking effect (throttled, resource
+        busy). After a lost answer or a 5xx it may have landed: :class:`cdnkit.TransportError` or
+        :class:`cdnkit.ServiceError` is raised rather than risk applying it twice. Bad arguments
+        raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
+        the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "AttachInstancesToLoadBalancer",
@@ -237,6 +249,7 @@ class LightsailApi(_ServiceApi):
             ),
             _m.AttachInstancesToLoadBalancerResult,
             retry=self._retry,
+            retry_if=_refused_before_effect,
         )
 
     async def attach_load_balancer_tls_certificate(
@@ -245,10 +258,12 @@ class LightsailApi(_ServiceApi):
         """Attaches a Transport Layer Security (TLS) certificate to your load balancer. TLS is just
         an updated, more secure version of Secure Socket Layer (SSL).
 
-        Sends ``AttachLoadBalancerTlsCertificate`` (retried on transient failures, throttling and
-        rate limits per the client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``AttachLoadBalancerTlsCertificate`` (within the client's RetryPolicy deadline,
+        through its rate limiter); sent again only when refused before taking effect (throttled,
+        resource busy). After a lost answer or a 5xx it may have landed:
+        :class:`cdnkit.TransportError` or :class:`cdnkit.ServiceError` is raised rather than risk
+        applying it twice. Bad arguments raise :class:`cdnkit.RequestValidationError` before
+        anything is sent; AWS's refusals raise the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "AttachLoadBalancerTlsCertificate",
@@ -257,6 +272,7 @@ class LightsailApi(_ServiceApi):
             ),
             _m.AttachLoadBalancerTlsCertificateResult,
             retry=self._retry,
+            retry_if=_refused_before_effect,
         )
 
     async def attach_static_ip(
@@ -264,16 +280,19 @@ class LightsailApi(_ServiceApi):
     ) -> _m.AttachStaticIpResult:
         """Attaches a static IP address to a specific Amazon Lightsail instance.
 
-        Sends ``AttachStaticIp`` (retried on transient failures, throttling and rate limits per the
-        client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``AttachStaticIp`` (within the client's RetryPolicy deadline, through its rate
+        limiter); sent again only when refused before taking effect (throttled, resource busy).
+        After a lost answer or a 5xx it may have landed: :class:`cdnkit.TransportError` or
+        :class:`cdnkit.ServiceError` is raised rather than risk applying it twice. Bad arguments
+        raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
+        the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "AttachStaticIp",
             _m.AttachStaticIpRequest(static_ip_name=static_ip_name, instance_name=instance_name),
             _m.AttachStaticIpResult,
             retry=self._retry,
+            retry_if=_refused_before_effect,
         )
 
     async def close_instance_public_ports(
@@ -285,16 +304,19 @@ class LightsailApi(_ServiceApi):
         applied to the resource identified by ``instanceName``. For more information, see the
         Amazon Lightsail Developer Guide.
 
-        Sends ``CloseInstancePublicPorts`` (retried on transient failures, throttling and rate
-        limits per the client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``CloseInstancePublicPorts`` (within the client's RetryPolicy deadline, through its
+        rate limiter); sent again only when refused before taking effect (throttled, resource
+        busy). After a lost answer or a 5xx it may have landed: :class:`cdnkit.TransportError` or
+        :class:`cdnkit.ServiceError` is raised rather than risk applying it twice. Bad arguments
+        raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
+        the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "CloseInstancePublicPorts",
             _m.CloseInstancePublicPortsRequest(port_info=port_info, instance_name=instance_name),
             _m.CloseInstancePublicPortsResult,
             retry=self._retry,
+            retry_if=_refused_before_effect,
         )
 
     async def copy_snapshot(
@@ -312,10 +334,12 @@ class LightsailApi(_ServiceApi):
         used to copy a manual or automatic snapshot of an instance or a disk from one Amazon Web
         Services Region to another in Amazon Lightsail.
 
-        Sends ``CopySnapshot`` (retried on transient failures, throttling and rate limits per the
-        client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``CopySnapshot`` (within the client's RetryPolicy deadline, through its rate
+        limiter); sent again only when refused before taking effect (throttled, resource busy).
+        After a lost answer or a 5xx it may have landed: :class:`cdnkit.TransportError` or
+        :class:`cdnkit.ServiceError` is raised rather than risk applying it twice. Bad arguments
+        raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
+        the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "CopySnapshot",
@@ -329,6 +353,7 @@ class LightsailApi(_ServiceApi):
             ),
             _m.CopySnapshotResult,
             retry=self._retry,
+            retry_if=_refused_before_effect,
         )
 
     async def create_bucket(
@@ -345,10 +370,12 @@ class LightsailApi(_ServiceApi):
         buckets to store objects such as data and its descriptive metadata. For more information
         about buckets, see Buckets in Amazon Lightsail in the Amazon Lightsail Developer Guide.
 
-        Sends ``CreateBucket`` (retried on transient failures, throttling and rate limits per the
-        client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``CreateBucket`` (within the client's RetryPolicy deadline, through its rate
+        limiter); sent again only when refused before taking effect (throttled, resource busy).
+        After a lost answer or a 5xx it may have landed: :class:`cdnkit.TransportError` or
+        :class:`cdnkit.ServiceError` is raised rather than risk applying it twice. Bad arguments
+        raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
+        the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "CreateBucket",
@@ -360,22 +387,26 @@ class LightsailApi(_ServiceApi):
             ),
             _m.CreateBucketResult,
             retry=self._retry,
+            retry_if=_refused_before_effect,
         )
 
     async def create_bucket_access_key(self, *, bucket_name: str) -> _m.CreateBucketAccessKeyResult:
         """Creates a new access key for the specified Amazon Lightsail bucket. Access keys consist
         of an access key ID and corresponding secret access key.
 
-        Sends ``CreateBucketAccessKey`` (retried on transient failures, throttling and rate limits
-        per the client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``CreateBucketAccessKey`` (within the client's RetryPolicy deadline, through its rate
+        limiter); sent again only when refused before taking effect (throttled, resource busy).
+        After a lost answer or a 5xx it may have landed: :class:`cdnkit.TransportError` or
+        :class:`cdnkit.ServiceError` is raised rather than risk applying it twice. Bad arguments
+        raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
+        the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "CreateBucketAccessKey",
             _m.CreateBucketAccessKeyRequest(bucket_name=bucket_name),
             _m.CreateBucketAccessKeyResult,
             retry=self._retry,
+            retry_if=_refused_before_effect,
         )
 
     async def create_certificate(
@@ -394,10 +425,12 @@ class LightsailApi(_ServiceApi):
         ``UpdateContainerService`` action to use the certificate and its domains with your
         container service.
 
-        Sends ``CreateCertificate`` (retried on transient failures, throttling and rate limits per
-        the client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``CreateCertificate`` (within the client's RetryPolicy deadline, through its rate
+        limiter); sent again only when refused before taking effect (throttled, resource busy).
+        After a lost answer or a 5xx it may have landed: :class:`cdnkit.TransportError` or
+        :class:`cdnkit.ServiceError` is raised rather than risk applying it twice. Bad arguments
+        raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
+        the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "CreateCertificate",
@@ -409,6 +442,7 @@ class LightsailApi(_ServiceApi):
             ),
             _m.CreateCertificateResult,
             retry=self._retry,
+            retry_if=_refused_before_effect,
         )
 
     async def create_cloud_formation_stack(
@@ -419,16 +453,19 @@ class LightsailApi(_ServiceApi):
         that can be used to track the AWS CloudFormation stack created. Use the ``get cloud
         formation stack records`` operation to get a list of the CloudFormation stacks created.
 
-        Sends ``CreateCloudFormationStack`` (retried on transient failures, throttling and rate
-        limits per the client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``CreateCloudFormationStack`` (within the client's RetryPolicy deadline, through its
+        rate limiter); sent again only when refused before taking effect (throttled, resource
+        busy). After a lost answer or a 5xx it may have landed: :class:`cdnkit.TransportError` or
+        :class:`cdnkit.ServiceError` is raised rather than risk applying it twice. Bad arguments
+        raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
+        the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "CreateCloudFormationStack",
             _m.CreateCloudFormationStackRequest(instances=instances),
             _m.CreateCloudFormationStackResult,
             retry=self._retry,
+            retry_if=_refused_before_effect,
         )
 
     async def create_contact_method(
@@ -440,10 +477,12 @@ class LightsailApi(_ServiceApi):
     ) -> _m.CreateContactMethodResult:
         """Creates an email or SMS text message contact method.
 
-        Sends ``CreateContactMethod`` (retried on transient failures, throttling and rate limits
-        per the client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``CreateContactMethod`` (within the client's RetryPolicy deadline, through its rate
+        limiter); sent again only when refused before taking effect (throttled, resource busy).
+        After a lost answer or a 5xx it may have landed: :class:`cdnkit.TransportError` or
+        :class:`cdnkit.ServiceError` is raised rather than risk applying it twice. Bad arguments
+        raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
+        the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "CreateContactMethod",
@@ -452,6 +491,7 @@ class LightsailApi(_ServiceApi):
             ),
             _m.CreateContactMethodResult,
             retry=self._retry,
+            retry_if=_refused_before_effect,
         )
 
     async def create_container_service(
@@ -470,10 +510,12 @@ class LightsailApi(_ServiceApi):
         A Lightsail container service is a compute resource to which you can deploy containers. For
         more information, see Container services in Amazon Lightsail in the Lightsail Dev Guide.
 
-        Sends ``CreateContainerService`` (retried on transient failures, throttling and rate limits
-        per the client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``CreateContainerService`` (within the client's RetryPolicy deadline, through its
+        rate limiter); sent again only when refused before taking effect (throttled, resource
+        busy). After a lost answer or a 5xx it may have landed: :class:`cdnkit.TransportError` or
+        :class:`cdnkit.ServiceError` is raised rather than risk applying it twice. Bad arguments
+        raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
+        the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "CreateContainerService",
@@ -488,6 +530,7 @@ class LightsailApi(_ServiceApi):
             ),
             _m.CreateContainerServiceResult,
             retry=self._retry,
+            retry_if=_refused_before_effect,
         )
 
     async def create_container_service_deployment(
@@ -499,10 +542,12 @@ class LightsailApi(_ServiceApi):
     ) -> _m.CreateContainerServiceDeploymentResult:
         """Creates a deployment for your Amazon Lightsail container service.
 
-        Sends ``CreateContainerServiceDeployment`` (retried on transient failures, throttling and
-        rate limits per the client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``CreateContainerServiceDeployment`` (within the client's RetryPolicy deadline,
+        through its rate limiter); sent again only when refused before taking effect (throttled,
+        resource busy). After a lost answer or a 5xx it may have landed:
+        :class:`cdnkit.TransportError` or :class:`cdnkit.ServiceError` is raised rather than risk
+        applying it twice. Bad arguments raise :class:`cdnkit.RequestValidationError` before
+        anything is sent; AWS's refusals raise the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "CreateContainerServiceDeployment",
@@ -511,6 +556,7 @@ class LightsailApi(_ServiceApi):
             ),
             _m.CreateContainerServiceDeploymentResult,
             retry=self._retry,
+            retry_if=_refused_before_effect,
         )
 
     async def create_container_service_registry_login(
@@ -521,16 +567,19 @@ class LightsailApi(_ServiceApi):
         commands to push your local container images to the container image registry of your Amazon
         Lightsail account so that you can use them with your Lightsail container service.
 
-        Sends ``CreateContainerServiceRegistryLogin`` (retried on transient failures, throttling
-        and rate limits per the client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``CreateContainerServiceRegistryLogin`` (within the client's RetryPolicy deadline,
+        through its rate limiter); sent again only when refused before taking effect (throttled,
+        resource busy). After a lost answer or a 5xx it may have landed:
+        :class:`cdnkit.TransportError` or :class:`cdnkit.ServiceError` is raised rather than risk
+        applying it twice. Bad arguments raise :class:`cdnkit.RequestValidationError` before
+        anything is sent; AWS's refusals raise the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "CreateContainerServiceRegistryLogin",
             _m.CreateContainerServiceRegistryLoginRequest(),
             _m.CreateContainerServiceRegistryLoginResult,
             retry=self._retry,
+            retry_if=_refused_before_effect,
         )
 
     async def create_disk(
@@ -548,10 +597,12 @@ class LightsailApi(_ServiceApi):
         The ``create disk`` operation supports tag-based access control via request tags. For more
         information, see the Amazon Lightsail Developer Guide.
 
-        Sends ``CreateDisk`` (retried on transient failures, throttling and rate limits per the
-        client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``CreateDisk`` (within the client's RetryPolicy deadline, through its rate limiter);
+        sent again only when refused before taking effect (throttled, resource busy). After a lost
+        answer or a 5xx it may have landed: :class:`cdnkit.TransportError` or
+        :class:`cdnkit.ServiceError` is raised rather than risk applying it twice. Bad arguments
+        raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
+        the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "CreateDisk",
@@ -564,6 +615,7 @@ class LightsailApi(_ServiceApi):
             ),
             _m.CreateDiskResult,
             retry=self._retry,
+            retry_if=_refused_before_effect,
         )
 
     async def create_disk_from_snapshot(
@@ -583,10 +635,12 @@ class LightsailApi(_ServiceApi):
         resulting disk can be attached to an Amazon Lightsail instance in the same Availability
         Zone (``us-east-2a``).
 
-        Sends ``CreateDiskFromSnapshot`` (retried on transient failures, throttling and rate limits
-        per the client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``CreateDiskFromSnapshot`` (within the client's RetryPolicy deadline, through its
+        rate limiter); sent again only when refused before taking effect (throttled, resource
+        busy). After a lost answer or a 5xx it may have landed: :class:`cdnkit.TransportError` or
+        :class:`cdnkit.ServiceError` is raised rather than risk applying it twice. Bad arguments
+        raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
+        the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "CreateDiskFromSnapshot",
@@ -603,6 +657,7 @@ class LightsailApi(_ServiceApi):
             ),
             _m.CreateDiskFromSnapshotResult,
             retry=self._retry,
+            retry_if=_refused_before_effect,
         )
 
     async def create_disk_snapshot(
@@ -616,10 +671,12 @@ class LightsailApi(_ServiceApi):
         """Creates a snapshot of a block storage disk. You can use snapshots for backups, to make
         copies of disks, and to save data before shutting down a Lightsail instance.
 
-        Sends ``CreateDiskSnapshot`` (retried on transient failures, throttling and rate limits per
-        the client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``CreateDiskSnapshot`` (within the client's RetryPolicy deadline, through its rate
+        limiter); sent again only when refused before taking effect (throttled, resource busy).
+        After a lost answer or a 5xx it may have landed: :class:`cdnkit.TransportError` or
+        :class:`cdnkit.ServiceError` is raised rather than risk applying it twice. Bad arguments
+        raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
+        the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "CreateDiskSnapshot",
@@ -631,6 +688,7 @@ class LightsailApi(_ServiceApi):
             ),
             _m.CreateDiskSnapshotResult,
             retry=self._retry,
+            retry_if=_refused_before_effect,
         )
 
     async def create_distribution(
@@ -656,10 +714,12 @@ class LightsailApi(_ServiceApi):
         performance of your website or web application hosted on a Lightsail instance. For more
         information, see Content delivery networks in Amazon Lightsail.
 
-        Sends ``CreateDistribution`` (retried on transient failures, throttling and rate limits per
-        the client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``CreateDistribution`` (within the client's RetryPolicy deadline, through its rate
+        limiter); sent again only when refused before taking effect (throttled, resource busy).
+        After a lost answer or a 5xx it may have landed: :class:`cdnkit.TransportError` or
+        :class:`cdnkit.ServiceError` is raised rather than risk applying it twice. Bad arguments
+        raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
+        the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "CreateDistribution",
@@ -680,6 +740,7 @@ class LightsailApi(_ServiceApi):
             ),
             _m.CreateDistributionResult,
             retry=self._retry,
+            retry_if=_refused_before_effect,
         )
 
     async def create_domain(
@@ -690,16 +751,19 @@ class LightsailApi(_ServiceApi):
         The ``create domain`` operation supports tag-based access control via request tags. For
         more information, see the Amazon Lightsail Developer Guide.
 
-        Sends ``CreateDomain`` (retried on transient failures, throttling and rate limits per the
-        client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``CreateDomain`` (within the client's RetryPolicy deadline, through its rate
+        limiter); sent again only when refused before taking effect (throttled, resource busy).
+        After a lost answer or a 5xx it may have landed: :class:`cdnkit.TransportError` or
+        :class:`cdnkit.ServiceError` is raised rather than risk applying it twice. Bad arguments
+        raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
+        the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "CreateDomain",
             _m.CreateDomainRequest(domain_name=domain_name, tags=tags),
             _m.CreateDomainResult,
             retry=self._retry,
+            retry_if=_refused_before_effect,
         )
 
     async def create_domain_entry(
@@ -709,16 +773,19 @@ class LightsailApi(_ServiceApi):
         Address (A), canonical name (CNAME), mail exchanger (MX), name server (NS), start of
         authority (SOA), service locator (SRV), or text (TXT).
 
-        Sends ``CreateDomainEntry`` (retried on transient failures, throttling and rate limits per
-        the client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``CreateDomainEntry`` (within the client's RetryPolicy deadline, through its rate
+        limiter); sent again only when refused before taking effect (throttled, resource busy).
+        After a lost answer or a 5xx it may have landed: :class:`cdnkit.TransportError` or
+        :class:`cdnkit.ServiceError` is raised rather than risk applying it twice. Bad arguments
+        raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
+        the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "CreateDomainEntry",
             _m.CreateDomainEntryRequest(domain_name=domain_name, domain_entry=domain_entry),
             _m.CreateDomainEntryResult,
             retry=self._retry,
+            retry_if=_refused_before_effect,
         )
 
     async def create_gui_session_access_details(
@@ -731,16 +798,19 @@ class LightsailApi(_ServiceApi):
 
         Use ``StartGUISession`` to open the session.
 
-        Sends ``CreateGUISessionAccessDetails`` (retried on transient failures, throttling and rate
-        limits per the client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``CreateGUISessionAccessDetails`` (within the client's RetryPolicy deadline, through
+        its rate limiter); sent again only when refused before taking effect (throttled, resource
+        busy). After a lost answer or a 5xx it may have landed: :class:`cdnkit.TransportError` or
+        :class:`cdnkit.ServiceError` is raised rather than risk applying it twice. Bad arguments
+        raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
+        the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "CreateGUISessionAccessDetails",
             _m.CreateGUISessionAccessDetailsRequest(resource_name=resource_name),
             _m.CreateGUISessionAccessDetailsResult,
             retry=self._retry,
+            retry_if=_refused_before_effect,
         )
 
     async def create_instance_snapshot(
@@ -752,10 +822,12 @@ class LightsailApi(_ServiceApi):
         The ``create instance snapshot`` operation supports tag-based access control via request
         tags. For more information, see the Amazon Lightsail Developer Guide.
 
-        Sends ``CreateInstanceSnapshot`` (retried on transient failures, throttling and rate limits
-        per the client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``CreateInstanceSnapshot`` (within the client's RetryPolicy deadline, through its
+        rate limiter); sent again only when refused before taking effect (throttled, resource
+        busy). After a lost answer or a 5xx it may have landed: :class:`cdnkit.TransportError` or
+        :class:`cdnkit.ServiceError` is raised rather than risk applying it twice. Bad arguments
+        raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
+        the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "CreateInstanceSnapshot",
@@ -766,6 +838,7 @@ class LightsailApi(_ServiceApi):
             ),
             _m.CreateInstanceSnapshotResult,
             retry=self._retry,
+            retry_if=_refused_before_effect,
         )
 
     async def create_instances(
@@ -787,10 +860,12 @@ class LightsailApi(_ServiceApi):
         The ``create instances`` operation supports tag-based access control via request tags. For
         more information, see the Lightsail Developer Guide.
 
-        Sends ``CreateInstances`` (retried on transient failures, throttling and rate limits per
-        the client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``CreateInstances`` (within the client's RetryPolicy deadline, through its rate
+        limiter); sent again only when refused before taking effect (throttled, resource busy).
+        After a lost answer or a 5xx it may have landed: :class:`cdnkit.TransportError` or
+        :class:`cdnkit.ServiceError` is raised rather than risk applying it twice. Bad arguments
+        raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
+        the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "CreateInstances",
@@ -808,6 +883,7 @@ class LightsailApi(_ServiceApi):
             ),
             _m.CreateInstancesResult,
             retry=self._retry,
+            retry_if=_refused_before_effect,
         )
 
     async def create_instances_from_snapshot(
@@ -833,10 +909,12 @@ class LightsailApi(_ServiceApi):
         request tags and resource tags applied to the resource identified by ``instance snapshot
         name``. For more information, see the Amazon Lightsail Developer Guide.
 
-        Sends ``CreateInstancesFromSnapshot`` (retried on transient failures, throttling and rate
-        limits per the client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``CreateInstancesFromSnapshot`` (within the client's RetryPolicy deadline, through
+        its rate limiter); sent again only when refused before taking effect (throttled, resource
+        busy). After a lost answer or a 5xx it may have landed: :class:`cdnkit.TransportError` or
+        :class:`cdnkit.ServiceError` is raised rather than risk applying it twice. Bad arguments
+        raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
+        the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "CreateInstancesFromSnapshot",
@@ -857,6 +935,7 @@ class LightsailApi(_ServiceApi):
             ),
             _m.CreateInstancesFromSnapshotResult,
             retry=self._retry,
+            retry_if=_refused_before_effect,
         )
 
     async def create_key_pair(
@@ -867,16 +946,19 @@ class LightsailApi(_ServiceApi):
         The ``create key pair`` operation supports tag-based access control via request tags. For
         more information, see the Amazon Lightsail Developer Guide.
 
-        Sends ``CreateKeyPair`` (retried on transient failures, throttling and rate limits per the
-        client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``CreateKeyPair`` (within the client's RetryPolicy deadline, through its rate
+        limiter); sent again only when refused before taking effect (throttled, resource busy).
+        After a lost answer or a 5xx it may have landed: :class:`cdnkit.TransportError` or
+        :class:`cdnkit.ServiceError` is raised rather than risk applying it twice. Bad arguments
+        raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
+        the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "CreateKeyPair",
             _m.CreateKeyPairRequest(key_pair_name=key_pair_name, tags=tags),
             _m.CreateKeyPairResult,
             retry=self._retry,
+            retry_if=_refused_before_effect,
         )
 
     async def create_load_balancer(
@@ -896,10 +978,12 @@ class LightsailApi(_ServiceApi):
         your application, see Configure your Lightsail instances for load balancing. You can create
         up to 10 load balancers per AWS Region in your account.
 
-        Sends ``CreateLoadBalancer`` (retried on transient failures, throttling and rate limits per
-        the client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``CreateLoadBalancer`` (within the client's RetryPolicy deadline, through its rate
+        limiter); sent again only when refused before taking effect (throttled, resource busy).
+        After a lost answer or a 5xx it may have landed: :class:`cdnkit.TransportError` or
+        :class:`cdnkit.ServiceError` is raised rather than risk applying it twice. Bad arguments
+        raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
+        the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "CreateLoadBalancer",
@@ -916,6 +1000,7 @@ class LightsailApi(_ServiceApi):
             ),
             _m.CreateLoadBalancerResult,
             retry=self._retry,
+            retry_if=_refused_before_effect,
         )
 
     async def create_load_balancer_tls_certificate(
@@ -935,10 +1020,12 @@ class LightsailApi(_ServiceApi):
         resource tags applied to the resource identified by ``load balancer name``. For more
         information, see the Amazon Lightsail Developer Guide.
 
-        Sends ``CreateLoadBalancerTlsCertificate`` (retried on transient failures, throttling and
-        rate limits per the client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``CreateLoadBalancerTlsCertificate`` (within the client's RetryPolicy deadline,
+        through its rate limiter); sent again only when refused before taking effect (throttled,
+        resource busy). After a lost answer or a 5xx it may have landed:
+        :class:`cdnkit.TransportError` or :class:`cdnkit.ServiceError` is raised rather than risk
+        applying it twice. Bad arguments raise :class:`cdnkit.RequestValidationError` before
+        anything is sent; AWS's refusals raise the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "CreateLoadBalancerTlsCertificate",
@@ -951,6 +1038,7 @@ class LightsailApi(_ServiceApi):
             ),
             _m.CreateLoadBalancerTlsCertificateResult,
             retry=self._retry,
+            retry_if=_refused_before_effect,
         )
 
     async def create_relational_database(
@@ -973,10 +1061,12 @@ class LightsailApi(_ServiceApi):
         The ``create relational database`` operation supports tag-based access control via request
         tags. For more information, see the Amazon Lightsail Developer Guide.
 
-        Sends ``CreateRelationalDatabase`` (retried on transient failures, throttling and rate
-        limits per the client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``CreateRelationalDatabase`` (within the client's RetryPolicy deadline, through its
+        rate limiter); sent again only when refused before taking effect (throttled, resource
+        busy). After a lost answer or a 5xx it may have landed: :class:`cdnkit.TransportError` or
+        :class:`cdnkit.ServiceError` is raised rather than risk applying it twice. Bad arguments
+        raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
+        the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "CreateRelationalDatabase",
@@ -995,6 +1085,7 @@ class LightsailApi(_ServiceApi):
             ),
             _m.CreateRelationalDatabaseResult,
             retry=self._retry,
+            retry_if=_refused_before_effect,
         )
 
     async def create_relational_database_from_snapshot(
@@ -1016,10 +1107,12 @@ class LightsailApi(_ServiceApi):
         database, or to change it to a different plan, such as a high availability or standard
         plan.
 
-        Sends ``CreateRelationalDatabaseFromSnapshot`` (retried on transient failures, throttling
-        and rate limits per the client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``CreateRelationalDatabaseFromSnapshot`` (within the client's RetryPolicy deadline,
+        through its rate limiter); sent again only when refused before taking effect (throttled,
+        resource busy). After a lost answer or a 5xx it may have landed:
+        :class:`cdnkit.TransportError` or :class:`cdnkit.ServiceError` is raised rather than risk
+        applying it twice. Bad arguments raise :class:`cdnkit.RequestValidationError` before
+        anything is sent; AWS's refusals raise the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "CreateRelationalDatabaseFromSnapshot",
@@ -1036,6 +1129,7 @@ class LightsailApi(_ServiceApi):
             ),
             _m.CreateRelationalDatabaseFromSnapshotResult,
             retry=self._retry,
+            retry_if=_refused_before_effect,
         )
 
     async def create_relational_database_snapshot(
@@ -1051,10 +1145,12 @@ class LightsailApi(_ServiceApi):
         The ``create relational database snapshot`` operation supports tag-based access control via
         request tags. For more information, see the Amazon Lightsail Developer Guide.
 
-        Sends ``CreateRelationalDatabaseSnapshot`` (retried on transient failures, throttling and
-        rate limits per the client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``CreateRelationalDatabaseSnapshot`` (within the client's RetryPolicy deadline,
+        through its rate limiter); sent again only when refused before taking effect (throttled,
+        resource busy). After a lost answer or a 5xx it may have landed:
+        :class:`cdnkit.TransportError` or :class:`cdnkit.ServiceError` is raised rather than risk
+        applying it twice. Bad arguments raise :class:`cdnkit.RequestValidationError` before
+        anything is sent; AWS's refusals raise the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "CreateRelationalDatabaseSnapshot",
@@ -1065,6 +1161,7 @@ class LightsailApi(_ServiceApi):
             ),
             _m.CreateRelationalDatabaseSnapshotResult,
             retry=self._retry,
+            retry_if=_refused_before_effect,
         )
 
     async def delete_alarm(self, *, alarm_name: str) -> _m.DeleteAlarmResult:
@@ -1075,16 +1172,19 @@ class LightsailApi(_ServiceApi):
         displayed on the Amazon Lightsail console. For more information, see Alarms in Amazon
         Lightsail.
 
-        Sends ``DeleteAlarm`` (retried on transient failures, throttling and rate limits per the
-        client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``DeleteAlarm`` (within the client's RetryPolicy deadline, through its rate limiter);
+        sent again only when refused before taking effect (throttled, resource busy). After a lost
+        answer or a 5xx it may have landed: :class:`cdnkit.TransportError` or
+        :class:`cdnkit.ServiceError` is raised rather than risk applying it twice. Bad arguments
+        raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
+        the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "DeleteAlarm",
             _m.DeleteAlarmRequest(alarm_name=alarm_name),
             _m.DeleteAlarmResult,
             retry=self._retry,
+            retry_if=_refused_before_effect,
         )
 
     async def delete_auto_snapshot(
@@ -1093,16 +1193,19 @@ class LightsailApi(_ServiceApi):
         """Deletes an automatic snapshot of an instance or disk. For more information, see the
         Amazon Lightsail Developer Guide.
 
-        Sends ``DeleteAutoSnapshot`` (retried on transient failures, throttling and rate limits per
-        the client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``DeleteAutoSnapshot`` (within the client's RetryPolicy deadline, through its rate
+        limiter); sent again only when refused before taking effect (throttled, resource busy).
+        After a lost answer or a 5xx it may have landed: :class:`cdnkit.TransportError` or
+        :class:`cdnkit.ServiceError` is raised rather than risk applying it twice. Bad arguments
+        raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
+        the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "DeleteAutoSnapshot",
             _m.DeleteAutoSnapshotRequest(resource_name=resource_name, date=date),
             _m.DeleteAutoSnapshotResult,
             retry=self._retry,
+            retry_if=_refused_before_effect,
         )
 
     async def delete_bucket(
@@ -1110,16 +1213,19 @@ class LightsailApi(_ServiceApi):
     ) -> _m.DeleteBucketResult:
         """Deletes a Amazon Lightsail bucket.
 
-        Sends ``DeleteBucket`` (retried on transient failures, throttling and rate limits per the
-        client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``DeleteBucket`` (within the client's RetryPolicy deadline, through its rate
+        limiter); sent again only when refused before taking effect (throttled, resource busy).
+        After a lost answer or a 5xx it may have landed: :class:`cdnkit.TransportError` or
+        :class:`cdnkit.ServiceError` is raised rather than risk applying it twice. Bad arguments
+        raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
+        the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "DeleteBucket",
             _m.DeleteBucketRequest(bucket_name=bucket_name, force_delete=force_delete),
             _m.DeleteBucketResult,
             retry=self._retry,
+            retry_if=_refused_before_effect,
         )
 
     async def delete_bucket_access_key(
@@ -1132,16 +1238,19 @@ class LightsailApi(_ServiceApi):
         For more information about access keys, see Creating access keys for a bucket in Amazon
         Lightsail in the Amazon Lightsail Developer Guide.
 
-        Sends ``DeleteBucketAccessKey`` (retried on transient failures, throttling and rate limits
-        per the client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``DeleteBucketAccessKey`` (within the client's RetryPolicy deadline, through its rate
+        limiter); sent again only when refused before taking effect (throttled, resource busy).
+        After a lost answer or a 5xx it may have landed: :class:`cdnkit.TransportError` or
+        :class:`cdnkit.ServiceError` is raised rather than risk applying it twice. Bad arguments
+        raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
+        the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "DeleteBucketAccessKey",
             _m.DeleteBucketAccessKeyRequest(bucket_name=bucket_name, access_key_id=access_key_id),
             _m.DeleteBucketAccessKeyResult,
             retry=self._retry,
+            retry_if=_refused_before_effect,
         )
 
     async def delete_certificate(self, *, certificate_name: str) -> _m.DeleteCertificateResult:
@@ -1151,16 +1260,19 @@ class LightsailApi(_ServiceApi):
         Certificates that are currently attached to a distribution cannot be deleted. Use the
         ``DetachCertificateFromDistribution`` action to detach a certificate from a distribution.
 
-        Sends ``DeleteCertificate`` (retried on transient failures, throttling and rate limits per
-        the client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``DeleteCertificate`` (within the client's RetryPolicy deadline, through its rate
+        limiter); sent again only when refused before taking effect (throttled, resource busy).
+        After a lost answer or a 5xx it may have landed: :class:`cdnkit.TransportError` or
+        :class:`cdnkit.ServiceError` is raised rather than risk applying it twice. Bad arguments
+        raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
+        the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "DeleteCertificate",
             _m.DeleteCertificateRequest(certificate_name=certificate_name),
             _m.DeleteCertificateResult,
             retry=self._retry,
+            retry_if=_refused_before_effect,
         )
 
     async def delete_contact_method(
@@ -1168,16 +1280,19 @@ class LightsailApi(_ServiceApi):
     ) -> _m.DeleteContactMethodResult:
         """Deletes a contact method.
 
-        Sends ``DeleteContactMethod`` (retried on transient failures, throttling and rate limits
-        per the client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``DeleteContactMethod`` (within the client's RetryPolicy deadline, through its rate
+        limiter); sent again only when refused before taking effect (throttled, resource busy).
+        After a lost answer or a 5xx it may have landed: :class:`cdnkit.TransportError` or
+        :class:`cdnkit.ServiceError` is raised rather than risk applying it twice. Bad arguments
+        raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
+        the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "DeleteContactMethod",
             _m.DeleteContactMethodRequest(protocol=protocol),
             _m.DeleteContactMethodResult,
             retry=self._retry,
+            retry_if=_refused_before_effect,
         )
 
     async def delete_container_image(
@@ -1185,16 +1300,19 @@ class LightsailApi(_ServiceApi):
     ) -> _m.DeleteContainerImageResult:
         """Deletes a container image that is registered to your Amazon Lightsail container service.
 
-        Sends ``DeleteContainerImage`` (retried on transient failures, throttling and rate limits
-        per the client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``DeleteContainerImage`` (within the client's RetryPolicy deadline, through its rate
+        limiter); sent again only when refused before taking effect (throttled, resource busy).
+        After a lost answer or a 5xx it may have landed: :class:`cdnkit.TransportError` or
+        :class:`cdnkit.ServiceError` is raised rather than risk applying it twice. Bad arguments
+        raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
+        the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "DeleteContainerImage",
             _m.DeleteContainerImageRequest(service_name=service_name, image=image),
             _m.DeleteContainerImageResult,
             retry=self._retry,
+            retry_if=_refused_before_effect,
         )
 
     async def delete_container_service(
@@ -1202,16 +1320,19 @@ class LightsailApi(_ServiceApi):
     ) -> _m.DeleteContainerServiceResult:
         """Deletes your Amazon Lightsail container service.
 
-        Sends ``DeleteContainerService`` (retried on transient failures, throttling and rate limits
-        per the client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``DeleteContainerService`` (within the client's RetryPolicy deadline, through its
+        rate limiter); sent again only when refused before taking effect (throttled, resource
+        busy). After a lost answer or a 5xx it may have landed: :class:`cdnkit.TransportError` or
+        :class:`cdnkit.ServiceError` is raised rather than risk applying it twice. Bad arguments
+        raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
+        the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "DeleteContainerService",
             _m.DeleteContainerServiceRequest(service_name=service_name),
             _m.DeleteContainerServiceResult,
             retry=self._retry,
+            retry_if=_refused_before_effect,
         )
 
     async def delete_disk(
@@ -1224,31 +1345,37 @@ class LightsailApi(_ServiceApi):
         to the resource identified by ``disk name``. For more information, see the Amazon Lightsail
         Developer Guide.
 
-        Sends ``DeleteDisk`` (retried on transient failures, throttling and rate limits per the
-        client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``DeleteDisk`` (within the client's RetryPolicy deadline, through its rate limiter);
+        sent again only when refused before taking effect (throttled, resource busy). After a lost
+        answer or a 5xx it may have landed: :class:`cdnkit.TransportError` or
+        :class:`cdnkit.ServiceError` is raised rather than risk applying it twice. Bad arguments
+        raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
+        the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "DeleteDisk",
             _m.DeleteDiskRequest(disk_name=disk_name, force_delete_add_ons=force_delete_add_ons),
             _m.DeleteDiskResult,
             retry=self._retry,
+            retry_if=_refused_before_effect,
         )
 
     async def delete_disk_snapshot(self, *, disk_snapshot_name: str) -> _m.DeleteDiskSnapshotResult:
         """Deletes the specified disk snapshot.
 
-        Sends ``DeleteDiskSnapshot`` (retried on transient failures, throttling and rate limits per
-        the client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``DeleteDiskSnapshot`` (within the client's RetryPolicy deadline, through its rate
+        limiter); sent again only when refused before taking effect (throttled, resource busy).
+        After a lost answer or a 5xx it may have landed: :class:`cdnkit.TransportError` or
+        :class:`cdnkit.ServiceError` is raised rather than risk applying it twice. Bad arguments
+        raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
+        the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "DeleteDiskSnapshot",
             _m.DeleteDiskSnapshotRequest(disk_snapshot_name=disk_snapshot_name),
             _m.DeleteDiskSnapshotResult,
             retry=self._retry,
+            retry_if=_refused_before_effect,
         )
 
     async def delete_distribution(
@@ -1256,16 +1383,19 @@ class LightsailApi(_ServiceApi):
     ) -> _m.DeleteDistributionResult:
         """Deletes your Amazon Lightsail content delivery network (CDN) distribution.
 
-        Sends ``DeleteDistribution`` (retried on transient failures, throttling and rate limits per
-        the client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``DeleteDistribution`` (within the client's RetryPolicy deadline, through its rate
+        limiter); sent again only when refused before taking effect (throttled, resource busy).
+        After a lost answer or a 5xx it may have landed: :class:`cdnkit.TransportError` or
+        :class:`cdnkit.ServiceError` is raised rather than risk applying it twice. Bad arguments
+        raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
+        the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "DeleteDistribution",
             _m.DeleteDistributionRequest(distribution_name=distribution_name),
             _m.DeleteDistributionResult,
             retry=self._retry,
+            retry_if=_refused_before_effect,
         )
 
     async def delete_domain(self, *, domain_name: str) -> _m.DeleteDomainResult:
@@ -1275,16 +1405,19 @@ class LightsailApi(_ServiceApi):
         to the resource identified by ``domain name``. For more information, see the Amazon
         Lightsail Developer Guide.
 
-        Sends ``DeleteDomain`` (retried on transient failures, throttling and rate limits per the
-        client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``DeleteDomain`` (within the client's RetryPolicy deadline, through its rate
+        limiter); sent again only when refused before taking effect (throttled, resource busy).
+        After a lost answer or a 5xx it may have landed: :class:`cdnkit.TransportError` or
+        :class:`cdnkit.ServiceError` is raised rather than risk applying it twice. Bad arguments
+        raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
+        the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "DeleteDomain",
             _m.DeleteDomainRequest(domain_name=domain_name),
             _m.DeleteDomainResult,
             retry=self._retry,
+            retry_if=_refused_before_effect,
         )
 
     async def delete_domain_entry(
@@ -1296,16 +1429,19 @@ class LightsailApi(_ServiceApi):
         applied to the resource identified by ``domain name``. For more information, see the Amazon
         Lightsail Developer Guide.
 
-        Sends ``DeleteDomainEntry`` (retried on transient failures, throttling and rate limits per
-        the client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``DeleteDomainEntry`` (within the client's RetryPolicy deadline, through its rate
+        limiter); sent again only when refused before taking effect (throttled, resource busy).
+        After a lost answer or a 5xx it may have landed: :class:`cdnkit.TransportError` or
+        :class:`cdnkit.ServiceError` is raised rather than risk applying it twice. Bad arguments
+        raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
+        the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "DeleteDomainEntry",
             _m.DeleteDomainEntryRequest(domain_name=domain_name, domain_entry=domain_entry),
             _m.DeleteDomainEntryResult,
             retry=self._retry,
+            retry_if=_refused_before_effect,
         )
 
     async def delete_instance(
@@ -1317,10 +1453,12 @@ class LightsailApi(_ServiceApi):
         applied to the resource identified by ``instance name``. For more information, see the
         Amazon Lightsail Developer Guide.
 
-        Sends ``DeleteInstance`` (retried on transient failures, throttling and rate limits per the
-        client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``DeleteInstance`` (within the client's RetryPolicy deadline, through its rate
+        limiter); sent again only when refused before taking effect (throttled, resource busy).
+        After a lost answer or a 5xx it may have landed: :class:`cdnkit.TransportError` or
+        :class:`cdnkit.ServiceError` is raised rather than risk applying it twice. Bad arguments
+        raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
+        the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "DeleteInstance",
@@ -1329,6 +1467,7 @@ class LightsailApi(_ServiceApi):
             ),
             _m.DeleteInstanceResult,
             retry=self._retry,
+            retry_if=_refused_before_effect,
         )
 
     async def delete_instance_snapshot(
@@ -1340,16 +1479,19 @@ class LightsailApi(_ServiceApi):
         tags applied to the resource identified by ``instance snapshot name``. For more
         information, see the Amazon Lightsail Developer Guide.
 
-        Sends ``DeleteInstanceSnapshot`` (retried on transient failures, throttling and rate limits
-        per the client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``DeleteInstanceSnapshot`` (within the client's RetryPolicy deadline, through its
+        rate limiter); sent again only when refused before taking effect (throttled, resource
+        busy). After a lost answer or a 5xx it may have landed: :class:`cdnkit.TransportError` or
+        :class:`cdnkit.ServiceError` is raised rather than risk applying it twice. Bad arguments
+        raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
+        the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "DeleteInstanceSnapshot",
             _m.DeleteInstanceSnapshotRequest(instance_snapshot_name=instance_snapshot_name),
             _m.DeleteInstanceSnapshotResult,
             retry=self._retry,
+            retry_if=_refused_before_effect,
         )
 
     async def delete_key_pair(
@@ -1362,10 +1504,12 @@ class LightsailApi(_ServiceApi):
         created unless you launch an instance without specifying a custom key pair, or you call the
         DownloadDefaultKeyPair API.
 
-        Sends ``DeleteKeyPair`` (retried on transient failures, throttling and rate limits per the
-        client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``DeleteKeyPair`` (within the client's RetryPolicy deadline, through its rate
+        limiter); sent again only when refused before taking effect (throttled, resource busy).
+        After a lost answer or a 5xx it may have landed: :class:`cdnkit.TransportError` or
+        :class:`cdnkit.ServiceError` is raised rather than risk applying it twice. Bad arguments
+        raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
+        the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "DeleteKeyPair",
@@ -1374,6 +1518,7 @@ class LightsailApi(_ServiceApi):
             ),
             _m.DeleteKeyPairResult,
             retry=self._retry,
+            retry_if=_refused_before_effect,
         )
 
     async def delete_known_host_keys(self, *, instance_name: str) -> _m.DeleteKnownHostKeysResult:
@@ -1381,16 +1526,19 @@ class LightsailApi(_ServiceApi):
         or RDP clients to authenticate an instance. This operation enables the Lightsail
         browser-based SSH or RDP clients to connect to the instance after a host key mismatch.
 
-        Sends ``DeleteKnownHostKeys`` (retried on transient failures, throttling and rate limits
-        per the client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``DeleteKnownHostKeys`` (within the client's RetryPolicy deadline, through its rate
+        limiter); sent again only when refused before taking effect (throttled, resource busy).
+        After a lost answer or a 5xx it may have landed: :class:`cdnkit.TransportError` or
+        :class:`cdnkit.ServiceError` is raised rather than risk applying it twice. Bad arguments
+        raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
+        the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "DeleteKnownHostKeys",
             _m.DeleteKnownHostKeysRequest(instance_name=instance_name),
             _m.DeleteKnownHostKeysResult,
             retry=self._retry,
+            retry_if=_refused_before_effect,
         )
 
     async def delete_load_balancer(self, *, load_balancer_name: str) -> _m.DeleteLoadBalancerResult:
@@ -1398,16 +1546,19 @@ class LightsailApi(_ServiceApi):
         load balancer is deleted, you will need to create a new load balancer, create a new
         certificate, and verify domain ownership again.
 
-        Sends ``DeleteLoadBalancer`` (retried on transient failures, throttling and rate limits per
-        the client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``DeleteLoadBalancer`` (within the client's RetryPolicy deadline, through its rate
+        limiter); sent again only when refused before taking effect (throttled, resource busy).
+        After a lost answer or a 5xx it may have landed: :class:`cdnkit.TransportError` or
+        :class:`cdnkit.ServiceError` is raised rather than risk applying it twice. Bad arguments
+        raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
+        the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "DeleteLoadBalancer",
             _m.DeleteLoadBalancerRequest(load_balancer_name=load_balancer_name),
             _m.DeleteLoadBalancerResult,
             retry=self._retry,
+            retry_if=_refused_before_effect,
         )
 
     async def delete_load_balancer_tls_certificate(
@@ -1419,10 +1570,12 @@ class LightsailApi(_ServiceApi):
         resource tags applied to the resource identified by ``load balancer name``. For more
         information, see the Amazon Lightsail Developer Guide.
 
-        Sends ``DeleteLoadBalancerTlsCertificate`` (retried on transient failures, throttling and
-        rate limits per the client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``DeleteLoadBalancerTlsCertificate`` (within the client's RetryPolicy deadline,
+        through its rate limiter); sent again only when refused before taking effect (throttled,
+        resource busy). After a lost answer or a 5xx it may have landed:
+        :class:`cdnkit.TransportError` or :class:`cdnkit.ServiceError` is raised rather than risk
+        applying it twice. Bad arguments raise :class:`cdnkit.RequestValidationError` before
+        anything is sent; AWS's refusals raise the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "DeleteLoadBalancerTlsCertificate",
@@ -1433,6 +1586,7 @@ class LightsailApi(_ServiceApi):
             ),
             _m.DeleteLoadBalancerTlsCertificateResult,
             retry=self._retry,
+            retry_if=_refused_before_effect,
         )
 
     async def delete_relational_database(
@@ -1448,10 +1602,12 @@ class LightsailApi(_ServiceApi):
         tags applied to the resource identified by relationalDatabaseName. For more information,
         see the Amazon Lightsail Developer Guide.
 
-        Sends ``DeleteRelationalDatabase`` (retried on transient failures, throttling and rate
-        limits per the client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``DeleteRelationalDatabase`` (within the client's RetryPolicy deadline, through its
+        rate limiter); sent again only when refused before taking effect (throttled, resource
+        busy). After a lost answer or a 5xx it may have landed: :class:`cdnkit.TransportError` or
+        :class:`cdnkit.ServiceError` is raised rather than risk applying it twice. Bad arguments
+        raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
+        the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "DeleteRelationalDatabase",
@@ -1462,6 +1618,7 @@ class LightsailApi(_ServiceApi):
             ),
             _m.DeleteRelationalDatabaseResult,
             retry=self._retry,
+            retry_if=_refused_before_effect,
         )
 
     async def delete_relational_database_snapshot(
@@ -1473,10 +1630,12 @@ class LightsailApi(_ServiceApi):
         resource tags applied to the resource identified by relationalDatabaseName. For more
         information, see the Amazon Lightsail Developer Guide.
 
-        Sends ``DeleteRelationalDatabaseSnapshot`` (retried on transient failures, throttling and
-        rate limits per the client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``DeleteRelationalDatabaseSnapshot`` (within the client's RetryPolicy deadline,
+        through its rate limiter); sent again only when refused before taking effect (throttled,
+        resource busy). After a lost answer or a 5xx it may have landed:
+        :class:`cdnkit.TransportError` or :class:`cdnkit.ServiceError` is raised rather than risk
+        applying it twice. Bad arguments raise :class:`cdnkit.RequestValidationError` before
+        anything is sent; AWS's refusals raise the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "DeleteRelationalDatabaseSnapshot",
@@ -1485,6 +1644,7 @@ class LightsailApi(_ServiceApi):
             ),
             _m.DeleteRelationalDatabaseSnapshotResult,
             retry=self._retry,
+            retry_if=_refused_before_effect,
         )
 
     async def detach_certificate_from_distribution(
@@ -1496,16 +1656,19 @@ class LightsailApi(_ServiceApi):
         After the certificate is detached, your distribution stops accepting traffic for all of the
         domains that are associated with the certificate.
 
-        Sends ``DetachCertificateFromDistribution`` (retried on transient failures, throttling and
-        rate limits per the client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``DetachCertificateFromDistribution`` (within the client's RetryPolicy deadline,
+        through its rate limiter); sent again only when refused before taking effect (throttled,
+        resource busy). After a lost answer or a 5xx it may have landed:
+        :class:`cdnkit.TransportError` or :class:`cdnkit.ServiceError` is raised rather than risk
+        applying it twice. Bad arguments raise :class:`cdnkit.RequestValidationError` before
+        anything is sent; AWS's refusals raise the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "DetachCertificateFromDistribution",
             _m.DetachCertificateFromDistributionRequest(distribution_name=distribution_name),
             _m.DetachCertificateFromDistributionResult,
             retry=self._retry,
+            retry_if=_refused_before_effect,
         )
 
     async def detach_disk(self, *, disk_name: str) -> _m.DetachDiskResult:
@@ -1517,16 +1680,19 @@ class LightsailApi(_ServiceApi):
         to the resource identified by ``disk name``. For more information, see the Amazon Lightsail
         Developer Guide.
 
-        Sends ``DetachDisk`` (retried on transient failures, throttling and rate limits per the
-        client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``DetachDisk`` (within the client's RetryPolicy deadline, through its rate limiter);
+        sent again only when refused before taking effect (throttled, resource busy). After a lost
+        answer or a 5xx it may have landed: :class:`cdnkit.TransportError` or
+        :class:`cdnkit.ServiceError` is raised rather than risk applying it twice. Bad arguments
+        raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
+        the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "DetachDisk",
             _m.DetachDiskRequest(disk_name=disk_name),
             _m.DetachDiskResult,
             retry=self._retry,
+            retry_if=_refused_before_effect,
         )
 
     async def detach_instances_from_load_balancer(
@@ -1537,10 +1703,12 @@ class LightsailApi(_ServiceApi):
         This operation waits until the instances are no longer needed before they are detached from
         the load balancer.
 
-        Sends ``DetachInstancesFromLoadBalancer`` (retried on transient failures, throttling and
-        rate limits per the client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``DetachInstancesFromLoadBalancer`` (within the client's RetryPolicy deadline,
+        through its rate limiter); sent again only when refused before taking effect (throttled,
+        resource busy). After a lost answer or a 5xx it may have landed:
+        :class:`cdnkit.TransportError` or :class:`cdnkit.ServiceError` is raised rather than risk
+        applying it twice. Bad arguments raise :class:`cdnkit.RequestValidationError` before
+        anything is sent; AWS's refusals raise the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "DetachInstancesFromLoadBalancer",
@@ -1549,21 +1717,25 @@ class LightsailApi(_ServiceApi):
             ),
             _m.DetachInstancesFromLoadBalancerResult,
             retry=self._retry,
+            retry_if=_refused_before_effect,
         )
 
     async def detach_static_ip(self, *, static_ip_name: str) -> _m.DetachStaticIpResult:
         """Detaches a static IP from the Amazon Lightsail instance to which it is attached.
 
-        Sends ``DetachStaticIp`` (retried on transient failures, throttling and rate limits per the
-        client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``DetachStaticIp`` (within the client's RetryPolicy deadline, through its rate
+        limiter); sent again only when refused before taking effect (throttled, resource busy).
+        After a lost answer or a 5xx it may have landed: :class:`cdnkit.TransportError` or
+        :class:`cdnkit.ServiceError` is raised rather than risk applying it twice. Bad arguments
+        raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
+        the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "DetachStaticIp",
             _m.DetachStaticIpRequest(static_ip_name=static_ip_name),
             _m.DetachStaticIpResult,
             retry=self._retry,
+            retry_if=_refused_before_effect,
         )
 
     async def disable_add_on(
@@ -1572,16 +1744,19 @@ class LightsailApi(_ServiceApi):
         """Disables an add-on for an Amazon Lightsail resource. For more information, see the
         Amazon Lightsail Developer Guide.
 
-        Sends ``DisableAddOn`` (retried on transient failures, throttling and rate limits per the
-        client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``DisableAddOn`` (within the client's RetryPolicy deadline, through its rate
+        limiter); sent again only when refused before taking effect (throttled, resource busy).
+        After a lost answer or a 5xx it may have landed: :class:`cdnkit.TransportError` or
+        :class:`cdnkit.ServiceError` is raised rather than risk applying it twice. Bad arguments
+        raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
+        the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "DisableAddOn",
             _m.DisableAddOnRequest(add_on_type=add_on_type, resource_name=resource_name),
             _m.DisableAddOnResult,
             retry=self._retry,
+            retry_if=_refused_before_effect,
         )
 
     async def download_default_key_pair(self) -> _m.DownloadDefaultKeyPairResult:
@@ -1590,16 +1765,19 @@ class LightsailApi(_ServiceApi):
         This action also creates a Lightsail default key pair if a default key pair does not
         currently exist in the Amazon Web Services Region.
 
-        Sends ``DownloadDefaultKeyPair`` (retried on transient failures, throttling and rate limits
-        per the client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``DownloadDefaultKeyPair`` (within the client's RetryPolicy deadline, through its
+        rate limiter); sent again only when refused before taking effect (throttled, resource
+        busy). After a lost answer or a 5xx it may have landed: :class:`cdnkit.TransportError` or
+        :class:`cdnkit.ServiceError` is raised rather than risk applying it twice. Bad arguments
+        raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
+        the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "DownloadDefaultKeyPair",
             _m.DownloadDefaultKeyPairRequest(),
             _m.DownloadDefaultKeyPairResult,
             retry=self._retry,
+            retry_if=_refused_before_effect,
         )
 
     async def enable_add_on(
@@ -1608,16 +1786,19 @@ class LightsailApi(_ServiceApi):
         """Enables or modifies an add-on for an Amazon Lightsail resource. For more information,
         see the Amazon Lightsail Developer Guide.
 
-        Sends ``EnableAddOn`` (retried on transient failures, throttling and rate limits per the
-        client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``EnableAddOn`` (within the client's RetryPolicy deadline, through its rate limiter);
+        sent again only when refused before taking effect (throttled, resource busy). After a lost
+        answer or a 5xx it may have landed: :class:`cdnkit.TransportError` or
+        :class:`cdnkit.ServiceError` is raised rather than risk applying it twice. Bad arguments
+        raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
+        the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "EnableAddOn",
             _m.EnableAddOnRequest(resource_name=resource_name, add_on_request=add_on_request),
             _m.EnableAddOnResult,
             retry=self._retry,
+            retry_if=_refused_before_effect,
         )
 
     async def export_snapshot(self, *, source_snapshot_name: str) -> _m.ExportSnapshotResult:
@@ -1626,23 +1807,26 @@ class LightsailApi(_ServiceApi):
         used with the ``create cloud formation stack`` operation to create new Amazon EC2
         instances.
 
-        Sends ``ExportSnapshot`` (retried on transient failures, throttling and rate limits per the
-        client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``ExportSnapshot`` (within the client's RetryPolicy deadline, through its rate
+        limiter); sent again only when refused before taking effect (throttled, resource busy).
+        After a lost answer or a 5xx it may have landed: :class:`cdnkit.TransportError` or
+        :class:`cdnkit.ServiceError` is raised rather than risk applying it twice. Bad arguments
+        raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
+        the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "ExportSnapshot",
             _m.ExportSnapshotRequest(source_snapshot_name=source_snapshot_name),
             _m.ExportSnapshotResult,
             retry=self._retry,
+            retry_if=_refused_before_effect,
         )
 
     async def get_active_names(self, *, page_token: str | None = None) -> _m.GetActiveNamesResult:
         """Returns the names of all active (not deleted) resources.
 
-        Sends ``GetActiveNames`` (retried on transient failures, throttling and rate limits per the
-        client's RetryPolicy, within its deadline). Bad arguments raise
+        Sends ``GetActiveNames`` (retried on throttling, 5xx and lost connections per the client's
+        RetryPolicy, within its deadline, through its rate limiter). Bad arguments raise
         :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
         matching :class:`cdnkit.APIError`.
         """
@@ -1664,8 +1848,8 @@ class LightsailApi(_ServiceApi):
         to return information about a specific alarm, or specify a monitored resource name to
         return information about all alarms for a specific resource.
 
-        Sends ``GetAlarms`` (retried on transient failures, throttling and rate limits per the
-        client's RetryPolicy, within its deadline). Bad arguments raise
+        Sends ``GetAlarms`` (retried on throttling, 5xx and lost connections per the client's
+        RetryPolicy, within its deadline, through its rate limiter). Bad arguments raise
         :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
         matching :class:`cdnkit.APIError`.
         """
@@ -1684,8 +1868,8 @@ class LightsailApi(_ServiceApi):
         """Returns the available automatic snapshots for an instance or disk. For more information,
         see the Amazon Lightsail Developer Guide.
 
-        Sends ``GetAutoSnapshots`` (retried on transient failures, throttling and rate limits per
-        the client's RetryPolicy, within its deadline). Bad arguments raise
+        Sends ``GetAutoSnapshots`` (retried on throttling, 5xx and lost connections per the
+        client's RetryPolicy, within its deadline, through its rate limiter). Bad arguments raise
         :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
         matching :class:`cdnkit.APIError`.
         """
@@ -1708,8 +1892,8 @@ class LightsailApi(_ServiceApi):
         preinstalled app or development stack. The software each instance is running depends on the
         blueprint image you choose.
 
-        Sends ``GetBlueprints`` (retried on transient failures, throttling and rate limits per the
-        client's RetryPolicy, within its deadline). Bad arguments raise
+        Sends ``GetBlueprints`` (retried on throttling, 5xx and lost connections per the client's
+        RetryPolicy, within its deadline, through its rate limiter). Bad arguments raise
         :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
         matching :class:`cdnkit.APIError`.
         """
@@ -1725,8 +1909,8 @@ class LightsailApi(_ServiceApi):
     async def get_bucket_access_keys(self, *, bucket_name: str) -> _m.GetBucketAccessKeysResult:
         """Returns the existing access key IDs for the specified Amazon Lightsail bucket.
 
-        Sends ``GetBucketAccessKeys`` (retried on transient failures, throttling and rate limits
-        per the client's RetryPolicy, within its deadline). Bad arguments raise
+        Sends ``GetBucketAccessKeys`` (retried on throttling, 5xx and lost connections per the
+        client's RetryPolicy, within its deadline, through its rate limiter). Bad arguments raise
         :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
         matching :class:`cdnkit.APIError`.
         """
@@ -1747,8 +1931,8 @@ class LightsailApi(_ServiceApi):
 
         Use the UpdateBucketBundle action to update the bundle for a bucket.
 
-        Sends ``GetBucketBundles`` (retried on transient failures, throttling and rate limits per
-        the client's RetryPolicy, within its deadline). Bad arguments raise
+        Sends ``GetBucketBundles`` (retried on throttling, 5xx and lost connections per the
+        client's RetryPolicy, within its deadline, through its rate limiter). Bad arguments raise
         :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
         matching :class:`cdnkit.APIError`.
         """
@@ -1776,8 +1960,8 @@ class LightsailApi(_ServiceApi):
         monitor the number of objects stored in a bucket (including object versions) and the
         storage space used by those objects.
 
-        Sends ``GetBucketMetricData`` (retried on transient failures, throttling and rate limits
-        per the client's RetryPolicy, within its deadline). Bad arguments raise
+        Sends ``GetBucketMetricData`` (retried on throttling, 5xx and lost connections per the
+        client's RetryPolicy, within its deadline, through its rate limiter). Bad arguments raise
         :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
         matching :class:`cdnkit.APIError`.
         """
@@ -1811,8 +1995,8 @@ class LightsailApi(_ServiceApi):
         For more information about buckets, see Buckets in Amazon Lightsail in the Amazon Lightsail
         Developer Guide.
 
-        Sends ``GetBuckets`` (retried on transient failures, throttling and rate limits per the
-        client's RetryPolicy, within its deadline). Bad arguments raise
+        Sends ``GetBuckets`` (retried on throttling, 5xx and lost connections per the client's
+        RetryPolicy, within its deadline, through its rate limiter). Bad arguments raise
         :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
         matching :class:`cdnkit.APIError`.
         """
@@ -1842,8 +2026,8 @@ class LightsailApi(_ServiceApi):
         memory, the number of vCPUs, amount of storage space, and monthly network data transfer
         quota.
 
-        Sends ``GetBundles`` (retried on transient failures, throttling and rate limits per the
-        client's RetryPolicy, within its deadline). Bad arguments raise
+        Sends ``GetBundles`` (retried on throttling, 5xx and lost connections per the client's
+        RetryPolicy, within its deadline, through its rate limiter). Bad arguments raise
         :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
         matching :class:`cdnkit.APIError`.
         """
@@ -1866,8 +2050,8 @@ class LightsailApi(_ServiceApi):
     ) -> _m.GetCertificatesResult:
         """Returns information about one or more Amazon Lightsail SSL/TLS certificates.
 
-        Sends ``GetCertificates`` (retried on transient failures, throttling and rate limits per
-        the client's RetryPolicy, within its deadline). Bad arguments raise
+        Sends ``GetCertificates`` (retried on throttling, 5xx and lost connections per the client's
+        RetryPolicy, within its deadline, through its rate limiter). Bad arguments raise
         :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
         matching :class:`cdnkit.APIError`.
         """
@@ -1892,10 +2076,10 @@ class LightsailApi(_ServiceApi):
         An AWS CloudFormation stack is used to create a new Amazon EC2 instance from an exported
         Lightsail snapshot.
 
-        Sends ``GetCloudFormationStackRecords`` (retried on transient failures, throttling and rate
-        limits per the client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``GetCloudFormationStackRecords`` (retried on throttling, 5xx and lost connections
+        per the client's RetryPolicy, within its deadline, through its rate limiter). Bad arguments
+        raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
+        the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "GetCloudFormationStackRecords",
@@ -1910,8 +2094,8 @@ class LightsailApi(_ServiceApi):
         """Returns information about the configured contact methods. Specify a protocol in your
         request to return information about a specific contact method.
 
-        Sends ``GetContactMethods`` (retried on transient failures, throttling and rate limits per
-        the client's RetryPolicy, within its deadline). Bad arguments raise
+        Sends ``GetContactMethods`` (retried on throttling, 5xx and lost connections per the
+        client's RetryPolicy, within its deadline, through its rate limiter). Bad arguments raise
         :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
         matching :class:`cdnkit.APIError`.
         """
@@ -1926,8 +2110,8 @@ class LightsailApi(_ServiceApi):
         """Returns information about Amazon Lightsail containers, such as the current version of
         the Lightsail Control (lightsailctl) plugin.
 
-        Sends ``GetContainerAPIMetadata`` (retried on transient failures, throttling and rate
-        limits per the client's RetryPolicy, within its deadline). Bad arguments raise
+        Sends ``GetContainerAPIMetadata`` (retried on throttling, 5xx and lost connections per the
+        client's RetryPolicy, within its deadline, through its rate limiter). Bad arguments raise
         :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
         matching :class:`cdnkit.APIError`.
         """
@@ -1942,8 +2126,8 @@ class LightsailApi(_ServiceApi):
         """Returns the container images that are registered to your Amazon Lightsail container
         service.
 
-        Sends ``GetContainerImages`` (retried on transient failures, throttling and rate limits per
-        the client's RetryPolicy, within its deadline). Bad arguments raise
+        Sends ``GetContainerImages`` (retried on throttling, 5xx and lost connections per the
+        client's RetryPolicy, within its deadline, through its rate limiter). Bad arguments raise
         :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
         matching :class:`cdnkit.APIError`.
         """
@@ -1970,8 +2154,8 @@ class LightsailApi(_ServiceApi):
         log events that are returned for the specified container are merged from all nodes on your
         container service.
 
-        Sends ``GetContainerLog`` (retried on transient failures, throttling and rate limits per
-        the client's RetryPolicy, within its deadline). Bad arguments raise
+        Sends ``GetContainerLog`` (retried on throttling, 5xx and lost connections per the client's
+        RetryPolicy, within its deadline, through its rate limiter). Bad arguments raise
         :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
         matching :class:`cdnkit.APIError`.
         """
@@ -2000,10 +2184,10 @@ class LightsailApi(_ServiceApi):
         The deployments are ordered by version in ascending order. The newest version is listed at
         the top of the response.
 
-        Sends ``GetContainerServiceDeployments`` (retried on transient failures, throttling and
-        rate limits per the client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``GetContainerServiceDeployments`` (retried on throttling, 5xx and lost connections
+        per the client's RetryPolicy, within its deadline, through its rate limiter). Bad arguments
+        raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
+        the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "GetContainerServiceDeployments",
@@ -2027,10 +2211,10 @@ class LightsailApi(_ServiceApi):
         Metrics report the utilization of your resources. Monitor and collect metric data regularly
         to maintain the reliability, availability, and performance of your resources.
 
-        Sends ``GetContainerServiceMetricData`` (retried on transient failures, throttling and rate
-        limits per the client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``GetContainerServiceMetricData`` (retried on throttling, 5xx and lost connections
+        per the client's RetryPolicy, within its deadline, through its rate limiter). Bad arguments
+        raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
+        the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "GetContainerServiceMetricData",
@@ -2053,10 +2237,10 @@ class LightsailApi(_ServiceApi):
         The power specifies the amount of memory, the number of vCPUs, and the base price of the
         container service.
 
-        Sends ``GetContainerServicePowers`` (retried on transient failures, throttling and rate
-        limits per the client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``GetContainerServicePowers`` (retried on throttling, 5xx and lost connections per
+        the client's RetryPolicy, within its deadline, through its rate limiter). Bad arguments
+        raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
+        the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "GetContainerServicePowers",
@@ -2070,8 +2254,8 @@ class LightsailApi(_ServiceApi):
     ) -> _m.ContainerServicesListResult:
         """Returns information about one or more of your Amazon Lightsail container services.
 
-        Sends ``GetContainerServices`` (retried on transient failures, throttling and rate limits
-        per the client's RetryPolicy, within its deadline). Bad arguments raise
+        Sends ``GetContainerServices`` (retried on throttling, 5xx and lost connections per the
+        client's RetryPolicy, within its deadline, through its rate limiter). Bad arguments raise
         :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
         matching :class:`cdnkit.APIError`.
         """
@@ -2088,8 +2272,8 @@ class LightsailApi(_ServiceApi):
         """Retrieves information about the cost estimate for a specified resource. A cost estimate
         will not generate for a resource that has been deleted.
 
-        Sends ``GetCostEstimate`` (retried on transient failures, throttling and rate limits per
-        the client's RetryPolicy, within its deadline). Bad arguments raise
+        Sends ``GetCostEstimate`` (retried on throttling, 5xx and lost connections per the client's
+        RetryPolicy, within its deadline, through its rate limiter). Bad arguments raise
         :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
         matching :class:`cdnkit.APIError`.
         """
@@ -2105,8 +2289,8 @@ class LightsailApi(_ServiceApi):
     async def get_disk(self, *, disk_name: str) -> _m.GetDiskResult:
         """Returns information about a specific block storage disk.
 
-        Sends ``GetDisk`` (retried on transient failures, throttling and rate limits per the
-        client's RetryPolicy, within its deadline). Bad arguments raise
+        Sends ``GetDisk`` (retried on throttling, 5xx and lost connections per the client's
+        RetryPolicy, within its deadline, through its rate limiter). Bad arguments raise
         :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
         matching :class:`cdnkit.APIError`.
         """
@@ -2117,8 +2301,8 @@ class LightsailApi(_ServiceApi):
     async def get_disk_snapshot(self, *, disk_snapshot_name: str) -> _m.GetDiskSnapshotResult:
         """Returns information about a specific block storage disk snapshot.
 
-        Sends ``GetDiskSnapshot`` (retried on transient failures, throttling and rate limits per
-        the client's RetryPolicy, within its deadline). Bad arguments raise
+        Sends ``GetDiskSnapshot`` (retried on throttling, 5xx and lost connections per the client's
+        RetryPolicy, within its deadline, through its rate limiter). Bad arguments raise
         :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
         matching :class:`cdnkit.APIError`.
         """
@@ -2135,8 +2319,8 @@ class LightsailApi(_ServiceApi):
         """Returns information about all block storage disk snapshots in your AWS account and
         region.
 
-        Sends ``GetDiskSnapshots`` (retried on transient failures, throttling and rate limits per
-        the client's RetryPolicy, within its deadline). Bad arguments raise
+        Sends ``GetDiskSnapshots`` (retried on throttling, 5xx and lost connections per the
+        client's RetryPolicy, within its deadline, through its rate limiter). Bad arguments raise
         :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
         matching :class:`cdnkit.APIError`.
         """
@@ -2150,8 +2334,8 @@ class LightsailApi(_ServiceApi):
     async def get_disks(self, *, page_token: str | None = None) -> _m.GetDisksResult:
         """Returns information about all block storage disks in your AWS account and region.
 
-        Sends ``GetDisks`` (retried on transient failures, throttling and rate limits per the
-        client's RetryPolicy, within its deadline). Bad arguments raise
+        Sends ``GetDisks`` (retried on throttling, 5xx and lost connections per the client's
+        RetryPolicy, within its deadline, through its rate limiter). Bad arguments raise
         :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
         matching :class:`cdnkit.APIError`.
         """
@@ -2169,8 +2353,8 @@ class LightsailApi(_ServiceApi):
         A distribution bundle specifies the monthly network transfer quota and monthly cost of your
         distribution.
 
-        Sends ``GetDistributionBundles`` (retried on transient failures, throttling and rate limits
-        per the client's RetryPolicy, within its deadline). Bad arguments raise
+        Sends ``GetDistributionBundles`` (retried on throttling, 5xx and lost connections per the
+        client's RetryPolicy, within its deadline, through its rate limiter). Bad arguments raise
         :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
         matching :class:`cdnkit.APIError`.
         """
@@ -2187,10 +2371,10 @@ class LightsailApi(_ServiceApi):
         """Returns the timestamp and status of the last cache reset of a specific Amazon Lightsail
         content delivery network (CDN) distribution.
 
-        Sends ``GetDistributionLatestCacheReset`` (retried on transient failures, throttling and
-        rate limits per the client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``GetDistributionLatestCacheReset`` (retried on throttling, 5xx and lost connections
+        per the client's RetryPolicy, within its deadline, through its rate limiter). Bad arguments
+        raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
+        the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "GetDistributionLatestCacheReset",
@@ -2217,10 +2401,10 @@ class LightsailApi(_ServiceApi):
         Monitor and collect metric data regularly to maintain the reliability, availability, and
         performance of your resources.
 
-        Sends ``GetDistributionMetricData`` (retried on transient failures, throttling and rate
-        limits per the client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``GetDistributionMetricData`` (retried on throttling, 5xx and lost connections per
+        the client's RetryPolicy, within its deadline, through its rate limiter). Bad arguments
+        raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
+        the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "GetDistributionMetricData",
@@ -2243,8 +2427,8 @@ class LightsailApi(_ServiceApi):
         """Returns information about one or more of your Amazon Lightsail content delivery network
         (CDN) distributions.
 
-        Sends ``GetDistributions`` (retried on transient failures, throttling and rate limits per
-        the client's RetryPolicy, within its deadline). Bad arguments raise
+        Sends ``GetDistributions`` (retried on throttling, 5xx and lost connections per the
+        client's RetryPolicy, within its deadline, through its rate limiter). Bad arguments raise
         :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
         matching :class:`cdnkit.APIError`.
         """
@@ -2258,8 +2442,8 @@ class LightsailApi(_ServiceApi):
     async def get_domain(self, *, domain_name: str) -> _m.GetDomainResult:
         """Returns information about a specific domain recordset.
 
-        Sends ``GetDomain`` (retried on transient failures, throttling and rate limits per the
-        client's RetryPolicy, within its deadline). Bad arguments raise
+        Sends ``GetDomain`` (retried on throttling, 5xx and lost connections per the client's
+        RetryPolicy, within its deadline, through its rate limiter). Bad arguments raise
         :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
         matching :class:`cdnkit.APIError`.
         """
@@ -2273,8 +2457,8 @@ class LightsailApi(_ServiceApi):
     async def get_domains(self, *, page_token: str | None = None) -> _m.GetDomainsResult:
         """Returns a list of all domains in the user's account.
 
-        Sends ``GetDomains`` (retried on transient failures, throttling and rate limits per the
-        client's RetryPolicy, within its deadline). Bad arguments raise
+        Sends ``GetDomains`` (retried on throttling, 5xx and lost connections per the client's
+        RetryPolicy, within its deadline, through its rate limiter). Bad arguments raise
         :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
         matching :class:`cdnkit.APIError`.
         """
@@ -2294,8 +2478,8 @@ class LightsailApi(_ServiceApi):
         An export snapshot record can be used to create a new Amazon EC2 instance and its related
         resources with the CreateCloudFormationStack action.
 
-        Sends ``GetExportSnapshotRecords`` (retried on transient failures, throttling and rate
-        limits per the client's RetryPolicy, within its deadline). Bad arguments raise
+        Sends ``GetExportSnapshotRecords`` (retried on throttling, 5xx and lost connections per the
+        client's RetryPolicy, within its deadline, through its rate limiter). Bad arguments raise
         :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
         matching :class:`cdnkit.APIError`.
         """
@@ -2310,8 +2494,8 @@ class LightsailApi(_ServiceApi):
         """Returns information about a specific Amazon Lightsail instance, which is a virtual
         private server.
 
-        Sends ``GetInstance`` (retried on transient failures, throttling and rate limits per the
-        client's RetryPolicy, within its deadline). Bad arguments raise
+        Sends ``GetInstance`` (retried on throttling, 5xx and lost connections per the client's
+        RetryPolicy, within its deadline, through its rate limiter). Bad arguments raise
         :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
         matching :class:`cdnkit.APIError`.
         """
@@ -2332,8 +2516,8 @@ class LightsailApi(_ServiceApi):
         resource tags applied to the resource identified by ``instance name``. For more
         information, see the Amazon Lightsail Developer Guide.
 
-        Sends ``GetInstanceAccessDetails`` (retried on transient failures, throttling and rate
-        limits per the client's RetryPolicy, within its deadline). Bad arguments raise
+        Sends ``GetInstanceAccessDetails`` (retried on throttling, 5xx and lost connections per the
+        client's RetryPolicy, within its deadline, through its rate limiter). Bad arguments raise
         :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
         matching :class:`cdnkit.APIError`.
         """
@@ -2362,8 +2546,8 @@ class LightsailApi(_ServiceApi):
         Monitor and collect metric data regularly to maintain the reliability, availability, and
         performance of your resources.
 
-        Sends ``GetInstanceMetricData`` (retried on transient failures, throttling and rate limits
-        per the client's RetryPolicy, within its deadline). Bad arguments raise
+        Sends ``GetInstanceMetricData`` (retried on throttling, 5xx and lost connections per the
+        client's RetryPolicy, within its deadline, through its rate limiter). Bad arguments raise
         :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
         matching :class:`cdnkit.APIError`.
         """
@@ -2388,8 +2572,8 @@ class LightsailApi(_ServiceApi):
         """Returns the firewall port states for a specific Amazon Lightsail instance, the IP
         addresses allowed to connect to the instance through the ports, and the protocol.
 
-        Sends ``GetInstancePortStates`` (retried on transient failures, throttling and rate limits
-        per the client's RetryPolicy, within its deadline). Bad arguments raise
+        Sends ``GetInstancePortStates`` (retried on throttling, 5xx and lost connections per the
+        client's RetryPolicy, within its deadline, through its rate limiter). Bad arguments raise
         :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
         matching :class:`cdnkit.APIError`.
         """
@@ -2405,8 +2589,8 @@ class LightsailApi(_ServiceApi):
     ) -> _m.GetInstanceSnapshotResult:
         """Returns information about a specific instance snapshot.
 
-        Sends ``GetInstanceSnapshot`` (retried on transient failures, throttling and rate limits
-        per the client's RetryPolicy, within its deadline). Bad arguments raise
+        Sends ``GetInstanceSnapshot`` (retried on throttling, 5xx and lost connections per the
+        client's RetryPolicy, within its deadline, through its rate limiter). Bad arguments raise
         :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
         matching :class:`cdnkit.APIError`.
         """
@@ -2422,8 +2606,8 @@ class LightsailApi(_ServiceApi):
     ) -> _m.GetInstanceSnapshotsResult:
         """Returns all instance snapshots for the user's account.
 
-        Sends ``GetInstanceSnapshots`` (retried on transient failures, throttling and rate limits
-        per the client's RetryPolicy, within its deadline). Bad arguments raise
+        Sends ``GetInstanceSnapshots`` (retried on throttling, 5xx and lost connections per the
+        client's RetryPolicy, within its deadline, through its rate limiter). Bad arguments raise
         :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
         matching :class:`cdnkit.APIError`.
         """
@@ -2437,8 +2621,8 @@ class LightsailApi(_ServiceApi):
     async def get_instance_state(self, *, instance_name: str) -> _m.GetInstanceStateResult:
         """Returns the state of a specific instance. Works on one instance at a time.
 
-        Sends ``GetInstanceState`` (retried on transient failures, throttling and rate limits per
-        the client's RetryPolicy, within its deadline). Bad arguments raise
+        Sends ``GetInstanceState`` (retried on throttling, 5xx and lost connections per the
+        client's RetryPolicy, within its deadline, through its rate limiter). Bad arguments raise
         :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
         matching :class:`cdnkit.APIError`.
         """
@@ -2452,8 +2636,8 @@ class LightsailApi(_ServiceApi):
     async def get_instances(self, *, page_token: str | None = None) -> _m.GetInstancesResult:
         """Returns information about all Amazon Lightsail virtual private servers, or instances.
 
-        Sends ``GetInstances`` (retried on transient failures, throttling and rate limits per the
-        client's RetryPolicy, within its deadline). Bad arguments raise
+        Sends ``GetInstances`` (retried on throttling, 5xx and lost connections per the client's
+        RetryPolicy, within its deadline, through its rate limiter). Bad arguments raise
         :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
         matching :class:`cdnkit.APIError`.
         """
@@ -2467,8 +2651,8 @@ class LightsailApi(_ServiceApi):
     async def get_key_pair(self, *, key_pair_name: str) -> _m.GetKeyPairResult:
         """Returns information about a specific key pair.
 
-        Sends ``GetKeyPair`` (retried on transient failures, throttling and rate limits per the
-        client's RetryPolicy, within its deadline). Bad arguments raise
+        Sends ``GetKeyPair`` (retried on throttling, 5xx and lost connections per the client's
+        RetryPolicy, within its deadline, through its rate limiter). Bad arguments raise
         :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
         matching :class:`cdnkit.APIError`.
         """
@@ -2484,8 +2668,8 @@ class LightsailApi(_ServiceApi):
     ) -> _m.GetKeyPairsResult:
         """Returns information about all key pairs in the user's account.
 
-        Sends ``GetKeyPairs`` (retried on transient failures, throttling and rate limits per the
-        client's RetryPolicy, within its deadline). Bad arguments raise
+        Sends ``GetKeyPairs`` (retried on throttling, 5xx and lost connections per the client's
+        RetryPolicy, within its deadline, through its rate limiter). Bad arguments raise
         :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
         matching :class:`cdnkit.APIError`.
         """
@@ -2501,8 +2685,8 @@ class LightsailApi(_ServiceApi):
     async def get_load_balancer(self, *, load_balancer_name: str) -> _m.GetLoadBalancerResult:
         """Returns information about the specified Lightsail load balancer.
 
-        Sends ``GetLoadBalancer`` (retried on transient failures, throttling and rate limits per
-        the client's RetryPolicy, within its deadline). Bad arguments raise
+        Sends ``GetLoadBalancer`` (retried on throttling, 5xx and lost connections per the client's
+        RetryPolicy, within its deadline, through its rate limiter). Bad arguments raise
         :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
         matching :class:`cdnkit.APIError`.
         """
@@ -2530,10 +2714,10 @@ class LightsailApi(_ServiceApi):
         Monitor and collect metric data regularly to maintain the reliability, availability, and
         performance of your resources.
 
-        Sends ``GetLoadBalancerMetricData`` (retried on transient failures, throttling and rate
-        limits per the client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``GetLoadBalancerMetricData`` (retried on throttling, 5xx and lost connections per
+        the client's RetryPolicy, within its deadline, through its rate limiter). Bad arguments
+        raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
+        the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "GetLoadBalancerMetricData",
@@ -2561,10 +2745,10 @@ class LightsailApi(_ServiceApi):
         You can have a maximum of 2 certificates associated with a Lightsail load balancer. One is
         active and the other is inactive.
 
-        Sends ``GetLoadBalancerTlsCertificates`` (retried on transient failures, throttling and
-        rate limits per the client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``GetLoadBalancerTlsCertificates`` (retried on throttling, 5xx and lost connections
+        per the client's RetryPolicy, within its deadline, through its rate limiter). Bad arguments
+        raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
+        the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "GetLoadBalancerTlsCertificates",
@@ -2582,10 +2766,10 @@ class LightsailApi(_ServiceApi):
         security policies on your Amazon Lightsail load balancers in the Amazon Lightsail Developer
         Guide.
 
-        Sends ``GetLoadBalancerTlsPolicies`` (retried on transient failures, throttling and rate
-        limits per the client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``GetLoadBalancerTlsPolicies`` (retried on throttling, 5xx and lost connections per
+        the client's RetryPolicy, within its deadline, through its rate limiter). Bad arguments
+        raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
+        the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "GetLoadBalancerTlsPolicies",
@@ -2599,8 +2783,8 @@ class LightsailApi(_ServiceApi):
     ) -> _m.GetLoadBalancersResult:
         """Returns information about all load balancers in an account.
 
-        Sends ``GetLoadBalancers`` (retried on transient failures, throttling and rate limits per
-        the client's RetryPolicy, within its deadline). Bad arguments raise
+        Sends ``GetLoadBalancers`` (retried on throttling, 5xx and lost connections per the
+        client's RetryPolicy, within its deadline, through its rate limiter). Bad arguments raise
         :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
         matching :class:`cdnkit.APIError`.
         """
@@ -2615,8 +2799,8 @@ class LightsailApi(_ServiceApi):
         """Returns information about a specific operation. Operations include events such as when
         you create an instance, allocate a static IP, attach a static IP, and so on.
 
-        Sends ``GetOperation`` (retried on transient failures, throttling and rate limits per the
-        client's RetryPolicy, within its deadline). Bad arguments raise
+        Sends ``GetOperation`` (retried on throttling, 5xx and lost connections per the client's
+        RetryPolicy, within its deadline, through its rate limiter). Bad arguments raise
         :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
         matching :class:`cdnkit.APIError`.
         """
@@ -2634,8 +2818,8 @@ class LightsailApi(_ServiceApi):
         making each subsequent call to ``GetOperations`` use the maximum (last) ``statusChangedAt``
         value from the previous request.
 
-        Sends ``GetOperations`` (retried on transient failures, throttling and rate limits per the
-        client's RetryPolicy, within its deadline). Bad arguments raise
+        Sends ``GetOperations`` (retried on throttling, 5xx and lost connections per the client's
+        RetryPolicy, within its deadline, through its rate limiter). Bad arguments raise
         :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
         matching :class:`cdnkit.APIError`.
         """
@@ -2651,8 +2835,8 @@ class LightsailApi(_ServiceApi):
     ) -> _m.GetOperationsForResourceResult:
         """Gets operations for a specific resource (an instance or a static IP).
 
-        Sends ``GetOperationsForResource`` (retried on transient failures, throttling and rate
-        limits per the client's RetryPolicy, within its deadline). Bad arguments raise
+        Sends ``GetOperationsForResource`` (retried on throttling, 5xx and lost connections per the
+        client's RetryPolicy, within its deadline, through its rate limiter). Bad arguments raise
         :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
         matching :class:`cdnkit.APIError`.
         """
@@ -2668,8 +2852,8 @@ class LightsailApi(_ServiceApi):
         request. The response includes the profile type and, for accounts enrolled in the Lightsail
         partner program, the partner membership details.
 
-        Sends ``GetProfile`` (retried on transient failures, throttling and rate limits per the
-        client's RetryPolicy, within its deadline). Bad arguments raise
+        Sends ``GetProfile`` (retried on throttling, 5xx and lost connections per the client's
+        RetryPolicy, within its deadline, through its rate limiter). Bad arguments raise
         :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
         matching :class:`cdnkit.APIError`.
         """
@@ -2686,8 +2870,8 @@ class LightsailApi(_ServiceApi):
         """Returns a list of all valid regions for Amazon Lightsail. Use the ``include availability
         zones`` parameter to also return the Availability Zones in a region.
 
-        Sends ``GetRegions`` (retried on transient failures, throttling and rate limits per the
-        client's RetryPolicy, within its deadline). Bad arguments raise
+        Sends ``GetRegions`` (retried on throttling, 5xx and lost connections per the client's
+        RetryPolicy, within its deadline, through its rate limiter). Bad arguments raise
         :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
         matching :class:`cdnkit.APIError`.
         """
@@ -2706,8 +2890,8 @@ class LightsailApi(_ServiceApi):
     ) -> _m.GetRelationalDatabaseResult:
         """Returns information about a specific database in Amazon Lightsail.
 
-        Sends ``GetRelationalDatabase`` (retried on transient failures, throttling and rate limits
-        per the client's RetryPolicy, within its deadline). Bad arguments raise
+        Sends ``GetRelationalDatabase`` (retried on throttling, 5xx and lost connections per the
+        client's RetryPolicy, within its deadline, through its rate limiter). Bad arguments raise
         :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
         matching :class:`cdnkit.APIError`.
         """
@@ -2726,10 +2910,10 @@ class LightsailApi(_ServiceApi):
 
         You can use a blueprint ID to create a new database that runs a specific database engine.
 
-        Sends ``GetRelationalDatabaseBlueprints`` (retried on transient failures, throttling and
-        rate limits per the client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``GetRelationalDatabaseBlueprints`` (retried on throttling, 5xx and lost connections
+        per the client's RetryPolicy, within its deadline, through its rate limiter). Bad arguments
+        raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
+        the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "GetRelationalDatabaseBlueprints",
@@ -2746,10 +2930,10 @@ class LightsailApi(_ServiceApi):
 
         You can use a bundle ID to create a new database with explicit performance specifications.
 
-        Sends ``GetRelationalDatabaseBundles`` (retried on transient failures, throttling and rate
-        limits per the client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``GetRelationalDatabaseBundles`` (retried on throttling, 5xx and lost connections per
+        the client's RetryPolicy, within its deadline, through its rate limiter). Bad arguments
+        raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
+        the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "GetRelationalDatabaseBundles",
@@ -2769,10 +2953,10 @@ class LightsailApi(_ServiceApi):
     ) -> _m.GetRelationalDatabaseEventsResult:
         """Returns a list of events for a specific database in Amazon Lightsail.
 
-        Sends ``GetRelationalDatabaseEvents`` (retried on transient failures, throttling and rate
-        limits per the client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``GetRelationalDatabaseEvents`` (retried on throttling, 5xx and lost connections per
+        the client's RetryPolicy, within its deadline, through its rate limiter). Bad arguments
+        raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
+        the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "GetRelationalDatabaseEvents",
@@ -2797,10 +2981,10 @@ class LightsailApi(_ServiceApi):
     ) -> _m.GetRelationalDatabaseLogEventsResult:
         """Returns a list of log events for a database in Amazon Lightsail.
 
-        Sends ``GetRelationalDatabaseLogEvents`` (retried on transient failures, throttling and
-        rate limits per the client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``GetRelationalDatabaseLogEvents`` (retried on throttling, 5xx and lost connections
+        per the client's RetryPolicy, within its deadline, through its rate limiter). Bad arguments
+        raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
+        the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "GetRelationalDatabaseLogEvents",
@@ -2821,10 +3005,10 @@ class LightsailApi(_ServiceApi):
     ) -> _m.GetRelationalDatabaseLogStreamsResult:
         """Returns a list of available log streams for a specific database in Amazon Lightsail.
 
-        Sends ``GetRelationalDatabaseLogStreams`` (retried on transient failures, throttling and
-        rate limits per the client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``GetRelationalDatabaseLogStreams`` (retried on throttling, 5xx and lost connections
+        per the client's RetryPolicy, within its deadline, through its rate limiter). Bad arguments
+        raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
+        the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "GetRelationalDatabaseLogStreams",
@@ -2847,9 +3031,9 @@ class LightsailApi(_ServiceApi):
         The ``GetRelationalDatabaseMasterUserPassword`` operation supports tag-based access control
         via resource tags applied to the resource identified by relationalDatabaseName.
 
-        Sends ``GetRelationalDatabaseMasterUserPassword`` (retried on transient failures,
-        throttling and rate limits per the client's RetryPolicy, within its deadline). Bad
-        arguments raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's
+        Sends ``GetRelationalDatabaseMasterUserPassword`` (retried on throttling, 5xx and lost
+        connections per the client's RetryPolicy, within its deadline, through its rate limiter).
+        Bad arguments raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's
         refusals raise the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
@@ -2878,10 +3062,10 @@ class LightsailApi(_ServiceApi):
         Monitor and collect metric data regularly to maintain the reliability, availability, and
         performance of your resources.
 
-        Sends ``GetRelationalDatabaseMetricData`` (retried on transient failures, throttling and
-        rate limits per the client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``GetRelationalDatabaseMetricData`` (retried on throttling, 5xx and lost connections
+        per the client's RetryPolicy, within its deadline, through its rate limiter). Bad arguments
+        raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
+        the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "GetRelationalDatabaseMetricData",
@@ -2908,10 +3092,10 @@ class LightsailApi(_ServiceApi):
         about each parameter. This information includes whether changes require a reboot, whether
         the parameter is modifiable, the allowed values, and the data types.
 
-        Sends ``GetRelationalDatabaseParameters`` (retried on transient failures, throttling and
-        rate limits per the client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``GetRelationalDatabaseParameters`` (retried on throttling, 5xx and lost connections
+        per the client's RetryPolicy, within its deadline, through its rate limiter). Bad arguments
+        raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
+        the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "GetRelationalDatabaseParameters",
@@ -2927,10 +3111,10 @@ class LightsailApi(_ServiceApi):
     ) -> _m.GetRelationalDatabaseSnapshotResult:
         """Returns information about a specific database snapshot in Amazon Lightsail.
 
-        Sends ``GetRelationalDatabaseSnapshot`` (retried on transient failures, throttling and rate
-        limits per the client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``GetRelationalDatabaseSnapshot`` (retried on throttling, 5xx and lost connections
+        per the client's RetryPolicy, within its deadline, through its rate limiter). Bad arguments
+        raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
+        the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "GetRelationalDatabaseSnapshot",
@@ -2946,10 +3130,10 @@ class LightsailApi(_ServiceApi):
     ) -> _m.GetRelationalDatabaseSnapshotsResult:
         """Returns information about all of your database snapshots in Amazon Lightsail.
 
-        Sends ``GetRelationalDatabaseSnapshots`` (retried on transient failures, throttling and
-        rate limits per the client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``GetRelationalDatabaseSnapshots`` (retried on throttling, 5xx and lost connections
+        per the client's RetryPolicy, within its deadline, through its rate limiter). Bad arguments
+        raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
+        the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "GetRelationalDatabaseSnapshots",
@@ -2963,8 +3147,8 @@ class LightsailApi(_ServiceApi):
     ) -> _m.GetRelationalDatabasesResult:
         """Returns information about all of your databases in Amazon Lightsail.
 
-        Sends ``GetRelationalDatabases`` (retried on transient failures, throttling and rate limits
-        per the client's RetryPolicy, within its deadline). Bad arguments raise
+        Sends ``GetRelationalDatabases`` (retried on throttling, 5xx and lost connections per the
+        client's RetryPolicy, within its deadline, through its rate limiter). Bad arguments raise
         :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
         matching :class:`cdnkit.APIError`.
         """
@@ -2981,8 +3165,8 @@ class LightsailApi(_ServiceApi):
         """Returns detailed information for five of the most recent ``SetupInstanceHttps`` requests
         that were ran on the target instance.
 
-        Sends ``GetSetupHistory`` (retried on transient failures, throttling and rate limits per
-        the client's RetryPolicy, within its deadline). Bad arguments raise
+        Sends ``GetSetupHistory`` (retried on throttling, 5xx and lost connections per the client's
+        RetryPolicy, within its deadline, through its rate limiter). Bad arguments raise
         :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
         matching :class:`cdnkit.APIError`.
         """
@@ -2996,8 +3180,8 @@ class LightsailApi(_ServiceApi):
     async def get_static_ip(self, *, static_ip_name: str) -> _m.GetStaticIpResult:
         """Returns information about an Amazon Lightsail static IP.
 
-        Sends ``GetStaticIp`` (retried on transient failures, throttling and rate limits per the
-        client's RetryPolicy, within its deadline). Bad arguments raise
+        Sends ``GetStaticIp`` (retried on throttling, 5xx and lost connections per the client's
+        RetryPolicy, within its deadline, through its rate limiter). Bad arguments raise
         :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
         matching :class:`cdnkit.APIError`.
         """
@@ -3011,8 +3195,8 @@ class LightsailApi(_ServiceApi):
     async def get_static_ips(self, *, page_token: str | None = None) -> _m.GetStaticIpsResult:
         """Returns information about all static IPs in the user's account.
 
-        Sends ``GetStaticIps`` (retried on transient failures, throttling and rate limits per the
-        client's RetryPolicy, within its deadline). Bad arguments raise
+        Sends ``GetStaticIps`` (retried on throttling, 5xx and lost connections per the client's
+        RetryPolicy, within its deadline, through its rate limiter). Bad arguments raise
         :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
         matching :class:`cdnkit.APIError`.
         """
@@ -3028,10 +3212,12 @@ class LightsailApi(_ServiceApi):
     ) -> _m.ImportKeyPairResult:
         """Imports a public SSH key from a specific key pair.
 
-        Sends ``ImportKeyPair`` (retried on transient failures, throttling and rate limits per the
-        client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``ImportKeyPair`` (within the client's RetryPolicy deadline, through its rate
+        limiter); sent again only when refused before taking effect (throttled, resource busy).
+        After a lost answer or a 5xx it may have landed: :class:`cdnkit.TransportError` or
+        :class:`cdnkit.ServiceError` is raised rather than risk applying it twice. Bad arguments
+        raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
+        the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "ImportKeyPair",
@@ -3040,13 +3226,14 @@ class LightsailApi(_ServiceApi):
             ),
             _m.ImportKeyPairResult,
             retry=self._retry,
+            retry_if=_refused_before_effect,
         )
 
     async def is_vpc_peered(self) -> _m.IsVpcPeeredResult:
         """Returns a Boolean value indicating whether your Lightsail VPC is peered.
 
-        Sends ``IsVpcPeered`` (retried on transient failures, throttling and rate limits per the
-        client's RetryPolicy, within its deadline). Bad arguments raise
+        Sends ``IsVpcPeered`` (retried on throttling, 5xx and lost connections per the client's
+        RetryPolicy, within its deadline, through its rate limiter). Bad arguments raise
         :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
         matching :class:`cdnkit.APIError`.
         """
@@ -3064,28 +3251,37 @@ class LightsailApi(_ServiceApi):
         applied to the resource identified by ``instanceName``. For more information, see the
         Amazon Lightsail Developer Guide.
 
-        Sends ``OpenInstancePublicPorts`` (retried on transient failures, throttling and rate
-        limits per the client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``OpenInstancePublicPorts`` (within the client's RetryPolicy deadline, through its
+        rate limiter); sent again only when refused before taking effect (throttled, resource
+        busy). After a lost answer or a 5xx it may have landed: :class:`cdnkit.TransportError` or
+        :class:`cdnkit.ServiceError` is raised rather than risk applying it twice. Bad arguments
+        raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
+        the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "OpenInstancePublicPorts",
             _m.OpenInstancePublicPortsRequest(port_info=port_info, instance_name=instance_name),
             _m.OpenInstancePublicPortsResult,
             retry=self._retry,
+            retry_if=_refused_before_effect,
         )
 
     async def peer_vpc(self) -> _m.PeerVpcResult:
         """Peers the Lightsail VPC with the user's default VPC.
 
-        Sends ``PeerVpc`` (retried on transient failures, throttling and rate limits per the
-        client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``PeerVpc`` (within the client's RetryPolicy deadline, through its rate limiter);
+        sent again only when refused before taking effect (throttled, resource busy). After a lost
+        answer or a 5xx it may have landed: :class:`cdnkit.TransportError` or
+        :class:`cdnkit.ServiceError` is raised rather than risk applying it twice. Bad arguments
+        raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
+        the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
-            "PeerVpc", _m.PeerVpcRequest(), _m.PeerVpcResult, retry=self._retry
+            "PeerVpc",
+            _m.PeerVpcRequest(),
+            _m.PeerVpcResult,
+            retry=self._retry,
+            retry_if=_refused_before_effect,
         )
 
     async def put_alarm(
@@ -3111,10 +3307,12 @@ class LightsailApi(_ServiceApi):
         displayed on the Amazon Lightsail console. For more information, see Alarms in Amazon
         Lightsail.
 
-        Sends ``PutAlarm`` (retried on transient failures, throttling and rate limits per the
-        client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``PutAlarm`` (within the client's RetryPolicy deadline, through its rate limiter);
+        sent again only when refused before taking effect (throttled, resource busy). After a lost
+        answer or a 5xx it may have landed: :class:`cdnkit.TransportError` or
+        :class:`cdnkit.ServiceError` is raised rather than risk applying it twice. Bad arguments
+        raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
+        the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "PutAlarm",
@@ -3134,6 +3332,7 @@ class LightsailApi(_ServiceApi):
             ),
             _m.PutAlarmResult,
             retry=self._retry,
+            retry_if=_refused_before_effect,
         )
 
     async def put_instance_public_ports(
@@ -3144,16 +3343,19 @@ class LightsailApi(_ServiceApi):
         closes all currently open ports that are not included in the request. Include all of the
         ports and the protocols you want to open in your ``PutInstancePublicPorts``request.
 
-        Sends ``PutInstancePublicPorts`` (retried on transient failures, throttling and rate limits
-        per the client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``PutInstancePublicPorts`` (within the client's RetryPolicy deadline, through its
+        rate limiter); sent again only when refused before taking effect (throttled, resource
+        busy). After a lost answer or a 5xx it may have landed: :class:`cdnkit.TransportError` or
+        :class:`cdnkit.ServiceError` is raised rather than risk applying it twice. Bad arguments
+        raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
+        the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "PutInstancePublicPorts",
             _m.PutInstancePublicPortsRequest(port_infos=port_infos, instance_name=instance_name),
             _m.PutInstancePublicPortsResult,
             retry=self._retry,
+            retry_if=_refused_before_effect,
         )
 
     async def reboot_instance(self, *, instance_name: str) -> _m.RebootInstanceResult:
@@ -3163,16 +3365,19 @@ class LightsailApi(_ServiceApi):
         applied to the resource identified by ``instance name``. For more information, see the
         Amazon Lightsail Developer Guide.
 
-        Sends ``RebootInstance`` (retried on transient failures, throttling and rate limits per the
-        client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``RebootInstance`` (within the client's RetryPolicy deadline, through its rate
+        limiter); sent again only when refused before taking effect (throttled, resource busy).
+        After a lost answer or a 5xx it may have landed: :class:`cdnkit.TransportError` or
+        :class:`cdnkit.ServiceError` is raised rather than risk applying it twice. Bad arguments
+        raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
+        the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "RebootInstance",
             _m.RebootInstanceRequest(instance_name=instance_name),
             _m.RebootInstanceResult,
             retry=self._retry,
+            retry_if=_refused_before_effect,
         )
 
     async def reboot_relational_database(
@@ -3184,16 +3389,19 @@ class LightsailApi(_ServiceApi):
         tags applied to the resource identified by relationalDatabaseName. For more information,
         see the Amazon Lightsail Developer Guide.
 
-        Sends ``RebootRelationalDatabase`` (retried on transient failures, throttling and rate
-        limits per the client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``RebootRelationalDatabase`` (within the client's RetryPolicy deadline, through its
+        rate limiter); sent again only when refused before taking effect (throttled, resource
+        busy). After a lost answer or a 5xx it may have landed: :class:`cdnkit.TransportError` or
+        :class:`cdnkit.ServiceError` is raised rather than risk applying it twice. Bad arguments
+        raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
+        the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "RebootRelationalDatabase",
             _m.RebootRelationalDatabaseRequest(relational_database_name=relational_database_name),
             _m.RebootRelationalDatabaseResult,
             retry=self._retry,
+            retry_if=_refused_before_effect,
         )
 
     async def register_container_image(
@@ -3201,31 +3409,37 @@ class LightsailApi(_ServiceApi):
     ) -> _m.RegisterContainerImageResult:
         """Registers a container image to your Amazon Lightsail container service.
 
-        Sends ``RegisterContainerImage`` (retried on transient failures, throttling and rate limits
-        per the client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``RegisterContainerImage`` (within the client's RetryPolicy deadline, through its
+        rate limiter); sent again only when refused before taking effect (throttled, resource
+        busy). After a lost answer or a 5xx it may have landed: :class:`cdnkit.TransportError` or
+        :class:`cdnkit.ServiceError` is raised rather than risk applying it twice. Bad arguments
+        raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
+        the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "RegisterContainerImage",
             _m.RegisterContainerImageRequest(service_name=service_name, label=label, digest=digest),
             _m.RegisterContainerImageResult,
             retry=self._retry,
+            retry_if=_refused_before_effect,
         )
 
     async def release_static_ip(self, *, static_ip_name: str) -> _m.ReleaseStaticIpResult:
         """Deletes a specific static IP from your account.
 
-        Sends ``ReleaseStaticIp`` (retried on transient failures, throttling and rate limits per
-        the client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``ReleaseStaticIp`` (within the client's RetryPolicy deadline, through its rate
+        limiter); sent again only when refused before taking effect (throttled, resource busy).
+        After a lost answer or a 5xx it may have landed: :class:`cdnkit.TransportError` or
+        :class:`cdnkit.ServiceError` is raised rather than risk applying it twice. Bad arguments
+        raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
+        the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "ReleaseStaticIp",
             _m.ReleaseStaticIpRequest(static_ip_name=static_ip_name),
             _m.ReleaseStaticIpResult,
             retry=self._retry,
+            retry_if=_refused_before_effect,
         )
 
     async def reset_distribution_cache(
@@ -3237,16 +3451,19 @@ class LightsailApi(_ServiceApi):
         After resetting the cache, the next time a content request is made, your distribution
         pulls, serves, and caches it from the origin.
 
-        Sends ``ResetDistributionCache`` (retried on transient failures, throttling and rate limits
-        per the client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``ResetDistributionCache`` (within the client's RetryPolicy deadline, through its
+        rate limiter); sent again only when refused before taking effect (throttled, resource
+        busy). After a lost answer or a 5xx it may have landed: :class:`cdnkit.TransportError` or
+        :class:`cdnkit.ServiceError` is raised rather than risk applying it twice. Bad arguments
+        raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
+        the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "ResetDistributionCache",
             _m.ResetDistributionCacheRequest(distribution_name=distribution_name),
             _m.ResetDistributionCacheResult,
             retry=self._retry,
+            retry_if=_refused_before_effect,
         )
 
     async def send_contact_method_verification(
@@ -3255,16 +3472,19 @@ class LightsailApi(_ServiceApi):
         """Sends a verification request to an email contact method to ensure it's owned by the
         requester. SMS contact methods don't need to be verified.
 
-        Sends ``SendContactMethodVerification`` (retried on transient failures, throttling and rate
-        limits per the client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``SendContactMethodVerification`` (within the client's RetryPolicy deadline, through
+        its rate limiter); sent again only when refused before taking effect (throttled, resource
+        busy). After a lost answer or a 5xx it may have landed: :class:`cdnkit.TransportError` or
+        :class:`cdnkit.ServiceError` is raised rather than risk applying it twice. Bad arguments
+        raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
+        the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "SendContactMethodVerification",
             _m.SendContactMethodVerificationRequest(protocol=protocol),
             _m.SendContactMethodVerificationResult,
             retry=self._retry,
+            retry_if=_refused_before_effect,
         )
 
     async def set_ip_address_type(
@@ -3281,10 +3501,12 @@ class LightsailApi(_ServiceApi):
         specified resource. Alternately, you can use this action to disable dual-stack, and enable
         IPv4 only.
 
-        Sends ``SetIpAddressType`` (retried on transient failures, throttling and rate limits per
-        the client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``SetIpAddressType`` (within the client's RetryPolicy deadline, through its rate
+        limiter); sent again only when refused before taking effect (throttled, resource busy).
+        After a lost answer or a 5xx it may have landed: :class:`cdnkit.TransportError` or
+        :class:`cdnkit.ServiceError` is raised rather than risk applying it twice. Bad arguments
+        raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
+        the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "SetIpAddressType",
@@ -3296,6 +3518,7 @@ class LightsailApi(_ServiceApi):
             ),
             _m.SetIpAddressTypeResult,
             retry=self._retry,
+            retry_if=_refused_before_effect,
         )
 
     async def set_resource_access_for_bucket(
@@ -3306,10 +3529,12 @@ class LightsailApi(_ServiceApi):
         Lightsail buckets currently support setting access for Lightsail instances in the same
         Amazon Web Services Region.
 
-        Sends ``SetResourceAccessForBucket`` (retried on transient failures, throttling and rate
-        limits per the client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``SetResourceAccessForBucket`` (within the client's RetryPolicy deadline, through its
+        rate limiter); sent again only when refused before taking effect (throttled, resource
+        busy). After a lost answer or a 5xx it may have landed: :class:`cdnkit.TransportError` or
+        :class:`cdnkit.ServiceError` is raised rather than risk applying it twice. Bad arguments
+        raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
+        the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "SetResourceAccessForBucket",
@@ -3318,6 +3543,7 @@ class LightsailApi(_ServiceApi):
             ),
             _m.SetResourceAccessForBucketResult,
             retry=self._retry,
+            retry_if=_refused_before_effect,
         )
 
     async def setup_instance_https(
@@ -3334,10 +3560,12 @@ class LightsailApi(_ServiceApi):
         If you provide more than one domain name in the request, at least one name must be less
         than or equal to 63 characters in length.
 
-        Sends ``SetupInstanceHttps`` (retried on transient failures, throttling and rate limits per
-        the client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``SetupInstanceHttps`` (within the client's RetryPolicy deadline, through its rate
+        limiter); sent again only when refused before taking effect (throttled, resource busy).
+        After a lost answer or a 5xx it may have landed: :class:`cdnkit.TransportError` or
+        :class:`cdnkit.ServiceError` is raised rather than risk applying it twice. Bad arguments
+        raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
+        the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "SetupInstanceHttps",
@@ -3349,6 +3577,7 @@ class LightsailApi(_ServiceApi):
             ),
             _m.SetupInstanceHttpsResult,
             retry=self._retry,
+            retry_if=_refused_before_effect,
         )
 
     async def start_gui_session(self, *, resource_name: str) -> _m.StartGUISessionResult:
@@ -3356,16 +3585,19 @@ class LightsailApi(_ServiceApi):
         computer's operating system and application. The session will be active for 1 hour. Use
         this action to resume the session after it expires.
 
-        Sends ``StartGUISession`` (retried on transient failures, throttling and rate limits per
-        the client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``StartGUISession`` (within the client's RetryPolicy deadline, through its rate
+        limiter); sent again only when refused before taking effect (throttled, resource busy).
+        After a lost answer or a 5xx it may have landed: :class:`cdnkit.TransportError` or
+        :class:`cdnkit.ServiceError` is raised rather than risk applying it twice. Bad arguments
+        raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
+        the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "StartGUISession",
             _m.StartGUISessionRequest(resource_name=resource_name),
             _m.StartGUISessionResult,
             retry=self._retry,
+            retry_if=_refused_before_effect,
         )
 
     async def start_instance(self, *, instance_name: str) -> _m.StartInstanceResult:
@@ -3376,16 +3608,19 @@ class LightsailApi(_ServiceApi):
         applied to the resource identified by ``instance name``. For more information, see the
         Amazon Lightsail Developer Guide.
 
-        Sends ``StartInstance`` (retried on transient failures, throttling and rate limits per the
-        client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``StartInstance`` (within the client's RetryPolicy deadline, through its rate
+        limiter); sent again only when refused before taking effect (throttled, resource busy).
+        After a lost answer or a 5xx it may have landed: :class:`cdnkit.TransportError` or
+        :class:`cdnkit.ServiceError` is raised rather than risk applying it twice. Bad arguments
+        raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
+        the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "StartInstance",
             _m.StartInstanceRequest(instance_name=instance_name),
             _m.StartInstanceResult,
             retry=self._retry,
+            retry_if=_refused_before_effect,
         )
 
     async def start_relational_database(
@@ -3398,32 +3633,38 @@ class LightsailApi(_ServiceApi):
         tags applied to the resource identified by relationalDatabaseName. For more information,
         see the Amazon Lightsail Developer Guide.
 
-        Sends ``StartRelationalDatabase`` (retried on transient failures, throttling and rate
-        limits per the client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``StartRelationalDatabase`` (within the client's RetryPolicy deadline, through its
+        rate limiter); sent again only when refused before taking effect (throttled, resource
+        busy). After a lost answer or a 5xx it may have landed: :class:`cdnkit.TransportError` or
+        :class:`cdnkit.ServiceError` is raised rather than risk applying it twice. Bad arguments
+        raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
+        the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "StartRelationalDatabase",
             _m.StartRelationalDatabaseRequest(relational_database_name=relational_database_name),
             _m.StartRelationalDatabaseResult,
             retry=self._retry,
+            retry_if=_refused_before_effect,
         )
 
     async def stop_gui_session(self, *, resource_name: str) -> _m.StopGUISessionResult:
         """Terminates a web-based Amazon DCV session that's used to access a virtual computer's
         operating system or application. The session will close and any unsaved data will be lost.
 
-        Sends ``StopGUISession`` (retried on transient failures, throttling and rate limits per the
-        client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``StopGUISession`` (within the client's RetryPolicy deadline, through its rate
+        limiter); sent again only when refused before taking effect (throttled, resource busy).
+        After a lost answer or a 5xx it may have landed: :class:`cdnkit.TransportError` or
+        :class:`cdnkit.ServiceError` is raised rather than risk applying it twice. Bad arguments
+        raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
+        the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "StopGUISession",
             _m.StopGUISessionRequest(resource_name=resource_name),
             _m.StopGUISessionResult,
             retry=self._retry,
+            retry_if=_refused_before_effect,
         )
 
     async def stop_instance(
@@ -3435,16 +3676,19 @@ class LightsailApi(_ServiceApi):
         to the resource identified by ``instance name``. For more information, see the Amazon
         Lightsail Developer Guide.
 
-        Sends ``StopInstance`` (retried on transient failures, throttling and rate limits per the
-        client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``StopInstance`` (within the client's RetryPolicy deadline, through its rate
+        limiter); sent again only when refused before taking effect (throttled, resource busy).
+        After a lost answer or a 5xx it may have landed: :class:`cdnkit.TransportError` or
+        :class:`cdnkit.ServiceError` is raised rather than risk applying it twice. Bad arguments
+        raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
+        the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "StopInstance",
             _m.StopInstanceRequest(instance_name=instance_name, force=force),
             _m.StopInstanceResult,
             retry=self._retry,
+            retry_if=_refused_before_effect,
         )
 
     async def stop_relational_database(
@@ -3456,10 +3700,12 @@ class LightsailApi(_ServiceApi):
         tags applied to the resource identified by relationalDatabaseName. For more information,
         see the Amazon Lightsail Developer Guide.
 
-        Sends ``StopRelationalDatabase`` (retried on transient failures, throttling and rate limits
-        per the client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``StopRelationalDatabase`` (within the client's RetryPolicy deadline, through its
+        rate limiter); sent again only when refused before taking effect (throttled, resource
+        busy). After a lost answer or a 5xx it may have landed: :class:`cdnkit.TransportError` or
+        :class:`cdnkit.ServiceError` is raised rather than risk applying it twice. Bad arguments
+        raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
+        the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "StopRelationalDatabase",
@@ -3469,6 +3715,7 @@ class LightsailApi(_ServiceApi):
             ),
             _m.StopRelationalDatabaseResult,
             retry=self._retry,
+            retry_if=_refused_before_effect,
         )
 
     async def tag_resource(
@@ -3479,10 +3726,12 @@ class LightsailApi(_ServiceApi):
         unique per resource. For more information about tags, see the Amazon Lightsail Developer
         Guide.
 
-        Sends ``TagResource`` (retried on transient failures, throttling and rate limits per the
-        client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``TagResource`` (within the client's RetryPolicy deadline, through its rate limiter);
+        sent again only when refused before taking effect (throttled, resource busy). After a lost
+        answer or a 5xx it may have landed: :class:`cdnkit.TransportError` or
+        :class:`cdnkit.ServiceError` is raised rather than risk applying it twice. Bad arguments
+        raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
+        the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "TagResource",
@@ -3491,6 +3740,7 @@ class LightsailApi(_ServiceApi):
             ),
             _m.TagResourceResult,
             retry=self._retry,
+            retry_if=_refused_before_effect,
         )
 
     async def test_alarm(self, *, alarm_name: str, state: _m.AlarmState) -> _m.TestAlarmResult:
@@ -3498,28 +3748,37 @@ class LightsailApi(_ServiceApi):
         trigger is configured for the specified alarm, the test also sends a notification to the
         notification protocol (``Email`` and/or ``SMS``) configured for the alarm.
 
-        Sends ``TestAlarm`` (retried on transient failures, throttling and rate limits per the
-        client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``TestAlarm`` (within the client's RetryPolicy deadline, through its rate limiter);
+        sent again only when refused before taking effect (throttled, resource busy). After a lost
+        answer or a 5xx it may have landed: :class:`cdnkit.TransportError` or
+        :class:`cdnkit.ServiceError` is raised rather than risk applying it twice. Bad arguments
+        raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
+        the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "TestAlarm",
             _m.TestAlarmRequest(alarm_name=alarm_name, state=state),
             _m.TestAlarmResult,
             retry=self._retry,
+            retry_if=_refused_before_effect,
         )
 
     async def unpeer_vpc(self) -> _m.UnpeerVpcResult:
         """Unpeers the Lightsail VPC from the user's default VPC.
 
-        Sends ``UnpeerVpc`` (retried on transient failures, throttling and rate limits per the
-        client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``UnpeerVpc`` (within the client's RetryPolicy deadline, through its rate limiter);
+        sent again only when refused before taking effect (throttled, resource busy). After a lost
+        answer or a 5xx it may have landed: :class:`cdnkit.TransportError` or
+        :class:`cdnkit.ServiceError` is raised rather than risk applying it twice. Bad arguments
+        raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
+        the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
-            "UnpeerVpc", _m.UnpeerVpcRequest(), _m.UnpeerVpcResult, retry=self._retry
+            "UnpeerVpc",
+            _m.UnpeerVpcRequest(),
+            _m.UnpeerVpcResult,
+            retry=self._retry,
+            retry_if=_refused_before_effect,
         )
 
     async def untag_resource(
@@ -3532,10 +3791,12 @@ class LightsailApi(_ServiceApi):
         resource tags applied to the resource identified by ``resource name``. For more
         information, see the Amazon Lightsail Developer Guide.
 
-        Sends ``UntagResource`` (retried on transient failures, throttling and rate limits per the
-        client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``UntagResource`` (within the client's RetryPolicy deadline, through its rate
+        limiter); sent again only when refused before taking effect (throttled, resource busy).
+        After a lost answer or a 5xx it may have landed: :class:`cdnkit.TransportError` or
+        :class:`cdnkit.ServiceError` is raised rather than risk applying it twice. Bad arguments
+        raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
+        the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "UntagResource",
@@ -3544,6 +3805,7 @@ class LightsailApi(_ServiceApi):
             ),
             _m.UntagResourceResult,
             retry=self._retry,
+            retry_if=_refused_before_effect,
         )
 
     async def update_bucket(
@@ -3561,10 +3823,12 @@ class LightsailApi(_ServiceApi):
         Use this action to update the configuration of an existing bucket, such as versioning,
         public accessibility, and the Amazon Web Services accounts that can access the bucket.
 
-        Sends ``UpdateBucket`` (retried on transient failures, throttling and rate limits per the
-        client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``UpdateBucket`` (within the client's RetryPolicy deadline, through its rate
+        limiter); sent again only when refused before taking effect (throttled, resource busy).
+        After a lost answer or a 5xx it may have landed: :class:`cdnkit.TransportError` or
+        :class:`cdnkit.ServiceError` is raised rather than risk applying it twice. Bad arguments
+        raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
+        the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "UpdateBucket",
@@ -3578,6 +3842,7 @@ class LightsailApi(_ServiceApi):
             ),
             _m.UpdateBucketResult,
             retry=self._retry,
+            retry_if=_refused_before_effect,
         )
 
     async def update_bucket_bundle(
@@ -3585,16 +3850,19 @@ class LightsailApi(_ServiceApi):
     ) -> _m.UpdateBucketBundleResult:
         """Updates the bundle, or storage plan, of an existing Amazon Lightsail bucket.
 
-        Sends ``UpdateBucketBundle`` (retried on transient failures, throttling and rate limits per
-        the client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``UpdateBucketBundle`` (within the client's RetryPolicy deadline, through its rate
+        limiter); sent again only when refused before taking effect (throttled, resource busy).
+        After a lost answer or a 5xx it may have landed: :class:`cdnkit.TransportError` or
+        :class:`cdnkit.ServiceError` is raised rather than risk applying it twice. Bad arguments
+        raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
+        the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "UpdateBucketBundle",
             _m.UpdateBucketBundleRequest(bucket_name=bucket_name, bundle_id=bundle_id),
             _m.UpdateBucketBundleResult,
             retry=self._retry,
+            retry_if=_refused_before_effect,
         )
 
     async def update_container_service(
@@ -3610,10 +3878,12 @@ class LightsailApi(_ServiceApi):
         """Updates the configuration of your Amazon Lightsail container service, such as its power,
         scale, and public domain names.
 
-        Sends ``UpdateContainerService`` (retried on transient failures, throttling and rate limits
-        per the client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``UpdateContainerService`` (within the client's RetryPolicy deadline, through its
+        rate limiter); sent again only when refused before taking effect (throttled, resource
+        busy). After a lost answer or a 5xx it may have landed: :class:`cdnkit.TransportError` or
+        :class:`cdnkit.ServiceError` is raised rather than risk applying it twice. Bad arguments
+        raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
+        the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "UpdateContainerService",
@@ -3627,6 +3897,7 @@ class LightsailApi(_ServiceApi):
             ),
             _m.UpdateContainerServiceResult,
             retry=self._retry,
+            retry_if=_refused_before_effect,
         )
 
     async def update_distribution(
@@ -3649,10 +3920,12 @@ class LightsailApi(_ServiceApi):
 
         Use this action to update the configuration of your existing distribution.
 
-        Sends ``UpdateDistribution`` (retried on transient failures, throttling and rate limits per
-        the client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``UpdateDistribution`` (within the client's RetryPolicy deadline, through its rate
+        limiter); sent again only when refused before taking effect (throttled, resource busy).
+        After a lost answer or a 5xx it may have landed: :class:`cdnkit.TransportError` or
+        :class:`cdnkit.ServiceError` is raised rather than risk applying it twice. Bad arguments
+        raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
+        the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "UpdateDistribution",
@@ -3672,6 +3945,7 @@ class LightsailApi(_ServiceApi):
             ),
             _m.UpdateDistributionResult,
             retry=self._retry,
+            retry_if=_refused_before_effect,
         )
 
     async def update_distribution_bundle(
@@ -3685,10 +3959,12 @@ class LightsailApi(_ServiceApi):
         Update your distribution's bundle if your distribution is going over its monthly network
         transfer quota and is incurring an overage fee.
 
-        Sends ``UpdateDistributionBundle`` (retried on transient failures, throttling and rate
-        limits per the client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``UpdateDistributionBundle`` (within the client's RetryPolicy deadline, through its
+        rate limiter); sent again only when refused before taking effect (throttled, resource
+        busy). After a lost answer or a 5xx it may have landed: :class:`cdnkit.TransportError` or
+        :class:`cdnkit.ServiceError` is raised rather than risk applying it twice. Bad arguments
+        raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
+        the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "UpdateDistributionBundle",
@@ -3697,6 +3973,7 @@ class LightsailApi(_ServiceApi):
             ),
             _m.UpdateDistributionBundleResult,
             retry=self._retry,
+            retry_if=_refused_before_effect,
         )
 
     async def update_domain_entry(
@@ -3708,16 +3985,19 @@ class LightsailApi(_ServiceApi):
         applied to the resource identified by ``domain name``. For more information, see the Amazon
         Lightsail Developer Guide.
 
-        Sends ``UpdateDomainEntry`` (retried on transient failures, throttling and rate limits per
-        the client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``UpdateDomainEntry`` (within the client's RetryPolicy deadline, through its rate
+        limiter); sent again only when refused before taking effect (throttled, resource busy).
+        After a lost answer or a 5xx it may have landed: :class:`cdnkit.TransportError` or
+        :class:`cdnkit.ServiceError` is raised rather than risk applying it twice. Bad arguments
+        raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
+        the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "UpdateDomainEntry",
             _m.UpdateDomainEntryRequest(domain_name=domain_name, domain_entry=domain_entry),
             _m.UpdateDomainEntryResult,
             retry=self._retry,
+            retry_if=_refused_before_effect,
         )
 
     async def update_instance_metadata_options(
@@ -3733,10 +4013,12 @@ class LightsailApi(_ServiceApi):
         instance. When you modify the parameters on a running instance, the ``GetInstance`` or
         ``GetInstances`` API operation initially responds with a state of ``pending``.
 
-        Sends ``UpdateInstanceMetadataOptions`` (retried on transient failures, throttling and rate
-        limits per the client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``UpdateInstanceMetadataOptions`` (within the client's RetryPolicy deadline, through
+        its rate limiter); sent again only when refused before taking effect (throttled, resource
+        busy). After a lost answer or a 5xx it may have landed: :class:`cdnkit.TransportError` or
+        :class:`cdnkit.ServiceError` is raised rather than risk applying it twice. Bad arguments
+        raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
+        the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "UpdateInstanceMetadataOptions",
@@ -3749,6 +4031,7 @@ class LightsailApi(_ServiceApi):
             ),
             _m.UpdateInstanceMetadataOptionsResult,
             retry=self._retry,
+            retry_if=_refused_before_effect,
         )
 
     async def update_load_balancer_attribute(
@@ -3765,10 +4048,12 @@ class LightsailApi(_ServiceApi):
         resource tags applied to the resource identified by ``load balancer name``. For more
         information, see the Amazon Lightsail Developer Guide.
 
-        Sends ``UpdateLoadBalancerAttribute`` (retried on transient failures, throttling and rate
-        limits per the client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``UpdateLoadBalancerAttribute`` (within the client's RetryPolicy deadline, through
+        its rate limiter); sent again only when refused before taking effect (throttled, resource
+        busy). After a lost answer or a 5xx it may have landed: :class:`cdnkit.TransportError` or
+        :class:`cdnkit.ServiceError` is raised rather than risk applying it twice. Bad arguments
+        raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
+        the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "UpdateLoadBalancerAttribute",
@@ -3779,6 +4064,7 @@ class LightsailApi(_ServiceApi):
             ),
             _m.UpdateLoadBalancerAttributeResult,
             retry=self._retry,
+            retry_if=_refused_before_effect,
         )
 
     async def update_relational_database(
@@ -3801,10 +4087,12 @@ class LightsailApi(_ServiceApi):
         Updates are applied immediately, or in cases where the updates could result in an outage,
         are applied during the database's predefined maintenance window.
 
-        Sends ``UpdateRelationalDatabase`` (retried on transient failures, throttling and rate
-        limits per the client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``UpdateRelationalDatabase`` (within the client's RetryPolicy deadline, through its
+        rate limiter); sent again only when refused before taking effect (throttled, resource
+        busy). After a lost answer or a 5xx it may have landed: :class:`cdnkit.TransportError` or
+        :class:`cdnkit.ServiceError` is raised rather than risk applying it twice. Bad arguments
+        raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
+        the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "UpdateRelationalDatabase",
@@ -3823,6 +4111,7 @@ class LightsailApi(_ServiceApi):
             ),
             _m.UpdateRelationalDatabaseResult,
             retry=self._retry,
+            retry_if=_refused_before_effect,
         )
 
     async def update_relational_database_parameters(
@@ -3830,10 +4119,12 @@ class LightsailApi(_ServiceApi):
     ) -> _m.UpdateRelationalDatabaseParametersResult:
         """Allows the update of one or more parameters of a database in Amazon Lightsail.
 
-        Sends ``UpdateRelationalDatabaseParameters`` (retried on transient failures, throttling and
-        rate limits per the client's RetryPolicy, within its deadline). Bad arguments raise
-        :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
-        matching :class:`cdnkit.APIError`.
+        Sends ``UpdateRelationalDatabaseParameters`` (within the client's RetryPolicy deadline,
+        through its rate limiter); sent again only when refused before taking effect (throttled,
+        resource busy). After a lost answer or a 5xx it may have landed:
+        :class:`cdnkit.TransportError` or :class:`cdnkit.ServiceError` is raised rather than risk
+        applying it twice. Bad arguments raise :class:`cdnkit.RequestValidationError` before
+        anything is sent; AWS's refusals raise the matching :class:`cdnkit.APIError`.
         """
         return await self._core.invoke(
             "UpdateRelationalDatabaseParameters",
@@ -3842,6 +4133,7 @@ class LightsailApi(_ServiceApi):
             ),
             _m.UpdateRelationalDatabaseParametersResult,
             retry=self._retry,
+            retry_if=_refused_before_effect,
         )
 
     def paginate_get_active_names(

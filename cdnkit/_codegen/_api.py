@@ -16,6 +16,7 @@ from botocore import xform_name
 from botocore.exceptions import DataNotFoundError
 from botocore.loaders import Loader
 
+from .._api._runtime import is_read_only
 from ._docs import docstring, summarize
 from ._ir import MemberIR, ServiceIR, StructIR, TypeRef
 
@@ -51,6 +52,9 @@ class OperationIR:
     output: str | None
     #: The reply's payload is a stream (a blob payload) that must be read before parsing.
     streaming: bool = False
+    #: Only reads: retried on every transient failure. Other operations are resent only when
+    #: refused before taking effect (``refused_before_effect``).
+    read_only: bool = True
 
 
 @dataclasses.dataclass(frozen=True)
@@ -158,6 +162,7 @@ def build_api(ir: ServiceIR, loader: Loader | None = None) -> ApiIR:
             input=request,
             output=output,
             streaming=streaming,
+            read_only=is_read_only(name, spec.get("http", {}).get("method", "POST")),
         )
     paginators: list[PaginatorIR] = []
     pagination = _load(loader, ir.service, ir.api_version, "paginators-1").get("pagination", {})
@@ -225,10 +230,18 @@ def build_api(ir: ServiceIR, loader: Loader | None = None) -> ApiIR:
 # -- rendering -------------------------------------------------------------------------------
 
 _SENDS = (
-    "Sends ``{op}`` (retried on transient failures, throttling and rate limits per the "
-    "client's RetryPolicy, within its deadline). Bad arguments raise "
+    "Sends ``{op}`` (retried on throttling, 5xx and lost connections per the client's "
+    "RetryPolicy, within its deadline, through its rate limiter). Bad arguments raise "
     ":class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise "
     "the matching :class:`cdnkit.APIError`."
+)
+_SENDS_WRITE = (
+    "Sends ``{op}`` (within the client's RetryPolicy deadline, through its rate limiter); "
+    "sent again only when refused before taking effect (throttled, resource busy). After a "
+    "lost answer or a 5xx it may have landed: :class:`cdnkit.TransportError` or "
+    ":class:`cdnkit.ServiceError` is raised rather than risk applying it twice. Bad arguments "
+    "raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals "
+    "raise the matching :class:`cdnkit.APIError`."
 )
 
 
@@ -271,25 +284,29 @@ class _Renderer:
     def operation(self, op: OperationIR) -> str:
         result = f"_m.{op.output}" if op.output else "None"
         lines = [_signature(op.method, op.input.members, [], result)]
-        lines.append(_method_doc(f"{op.doc}\n\n{_SENDS.format(op=op.name)}"))
+        sends = _SENDS if op.read_only else _SENDS_WRITE
+        lines.append(_method_doc(f"{op.doc}\n\n{sends.format(op=op.name)}"))
         lines += self.opener()
         request = _request(op.input)
+        retry = "retry=self._retry"
+        if not op.read_only:
+            self.uses.add("refused_before_effect")
+            retry += ", retry_if=_refused_before_effect"
         if op.output is None:
             self.uses.add("checked_wire")
             lines.append(
-                f"        await self._core.send({op.name!r}, _checked_wire({request}), "
-                "retry=self._retry)"
+                f"        await self._core.send({op.name!r}, _checked_wire({request}), {retry})"
             )
         elif op.streaming:
             self.uses.add("invoke_streaming")
             lines.append(
                 f"        return await _invoke_streaming(self._core, {op.name!r}, {request}, "
-                f"_m.{op.output}, retry=self._retry)"
+                f"_m.{op.output}, {retry})"
             )
         else:
             lines.append(
                 f"        return await self._core.invoke({op.name!r}, {request}, "
-                f"_m.{op.output}, retry=self._retry)"
+                f"_m.{op.output}, {retry})"
             )
         return "\n".join(lines)
 
@@ -415,6 +432,7 @@ def render_api(api: ApiIR, botocore_version: str, command: str) -> str:
         ("paginator", "Paginator"),
         ("paginator", "PaginatorSpec"),
         ("invoke_streaming", "invoke_streaming"),
+        ("refused_before_effect", "refused_before_effect"),
         ("wait", "wait"),
         ("wait_for_reply", "wait_for_reply"),
     ):

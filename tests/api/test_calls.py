@@ -124,6 +124,47 @@ async def test_a_lightsail_paginator_crosses_pages_and_resumes(
     assert [op.id async for op in again.items()] == every[1:]
 
 
+async def test_writes_are_resent_only_when_refused_before_taking_effect(
+    emulator: Emulator, kit: cdnkit.Lightsail
+) -> None:
+    origin = ls.InputOrigin(name="web-1", region_name="us-east-1")
+    behavior = ls.CacheBehavior(behavior="cache")
+    # Throttled: refused before any effect, so sent again, and created once.
+    emulator.faults.throttle("lightsail", operation="CreateDistribution")
+    await kit.api.create_distribution(
+        distribution_name="site-a", origin=origin, default_cache_behavior=behavior,
+        bundle_id="small_1_0",
+    )  # fmt: skip
+    assert emulator.counters.count("lightsail", "CreateDistribution") == 2
+    # The answer lost after the create landed: not resent (a resend would be refused as a
+    # duplicate, or apply twice elsewhere); the caller learns that the answer was lost.
+    emulator.counters.reset()
+    emulator.faults.reset_after_processing("lightsail", operation="CreateDistribution")
+    with pytest.raises(cdnkit.TransportError):
+        await kit.api.create_distribution(
+            distribution_name="site-b", origin=origin, default_cache_behavior=behavior,
+            bundle_id="small_1_0",
+        )  # fmt: skip
+    assert emulator.counters.count("lightsail", "CreateDistribution") == 1
+    listed = await kit.api.get_distributions()
+    assert sorted(d.name for d in listed.distributions or ()) == ["site-a", "site-b"]
+    # The same through call(request).
+    emulator.counters.reset()
+    emulator.faults.server_error("lightsail", operation="DeleteDistribution")
+    with pytest.raises(cdnkit.ServiceError):
+        await kit.call(ls.DeleteDistributionRequest(distribution_name="site-a"))
+    assert emulator.counters.count("lightsail", "DeleteDistribution") == 1
+    # Reads are resent after a lost answer: nothing can apply twice.
+    emulator.counters.reset()
+    emulator.faults.reset_after_processing("lightsail", operation="GetDistributions")
+    again = await kit.api.get_distributions(distribution_name="site-b")
+    assert [d.name for d in again.distributions or ()] == ["site-b"]
+    assert emulator.counters.count("lightsail", "GetDistributions") == 2
+    emulator.faults.reset_after_processing("lightsail", operation="GetDistributionBundles")
+    await kit.call(ls.GetDistributionBundlesRequest())
+    assert emulator.counters.count("lightsail", "GetDistributionBundles") == 2
+
+
 async def test_call_returns_the_operations_own_result(
     emulator: Emulator, kit: cdnkit.Lightsail
 ) -> None:
