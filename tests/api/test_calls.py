@@ -147,7 +147,7 @@ async def test_writes_are_resent_only_when_refused_before_taking_effect(
         )  # fmt: skip
     assert emulator.counters.count("lightsail", "CreateDistribution") == 1
     listed = await kit.api.get_distributions()
-    assert sorted(d.name for d in listed.distributions or ()) == ["site-a", "site-b"]
+    assert sorted(str(d.name) for d in listed.distributions or ()) == ["site-a", "site-b"]
     # The same through call(request).
     emulator.counters.reset()
     emulator.faults.server_error("lightsail", operation="DeleteDistribution")
