@@ -138,8 +138,8 @@ class Lightsail(_ServiceClient):
         """Every Lightsail operation as a typed async method, with its paginators
         (``paginate_<operation>``): ``await kit.api.get_distributions(distribution_name="site")``.
 
-        Loaded on first use. Methods send one request each with this client's retry policy
-        (see :class:`cdnkit._api.lightsail.LightsailApi`)."""
+        Loaded on first use. Methods send one request each with this client's retry policy,
+        rate limits and error classes (see :class:`cdnkit._api.lightsail.LightsailApi`)."""
         from ._api.lightsail import LightsailApi
 
         return LightsailApi(self._core, retry=self.retry_policy, wait=self.wait_policy)
@@ -154,9 +154,10 @@ class Lightsail(_ServiceClient):
         (None for operations without output).
 
         ``result``, the form of earlier versions, is still accepted and must be the
-        operation's output model. Sends one request with retries, rate limits and error
-        classes as everywhere else; a model that is not a Lightsail request raises
-        :class:`cdnkit.InvalidRequestError` before anything is sent."""
+        operation's output model. Sends one request with the client's rate limits and error
+        classes, retried as ``kit.api``'s methods are (an operation that changes something
+        only when refused before taking effect); a model that is not a Lightsail request
+        raises :class:`cdnkit.InvalidRequestError` before anything is sent."""
         return await self._call(request, result, LightsailRequest)
 
     def _bind(self, retry: RetryPolicy, wait: WaitPolicy) -> None:
@@ -234,9 +235,10 @@ class CloudFront(_ServiceClient):
         plane (opened on first use).
 
         ``result``, the form of earlier versions, is still accepted and must be the
-        operation's output model. Sends one request with retries, rate limits and error
-        classes as everywhere else; a model that is not a request of either service raises
-        :class:`cdnkit.InvalidRequestError` before anything is sent."""
+        operation's output model. Sends one request with the client's rate limits and error
+        classes, retried as ``cf.api``'s methods are (an operation that changes something
+        only when refused before taking effect); a model that is not a request of either
+        service raises :class:`cdnkit.InvalidRequestError` before anything is sent."""
         from ._api._runtime import call_operation
 
         if isinstance(request, KeyValueStoreRequest):

@@ -41,6 +41,7 @@ __all__ = [
     "ServiceApi",
     "call_operation",
     "invoke_streaming",
+    "invoke_with_headers",
     "is_read_only",
     "refused_before_effect",
     "wait",
@@ -126,6 +127,27 @@ async def invoke_streaming(
     return parse_response(result, reply)
 
 
+async def invoke_with_headers(
+    core: ServiceCore,
+    operation: str,
+    request: CdnKitModel,
+    result: type[M],
+    headers: dict[str, str],
+    *,
+    retry: RetryPolicy,
+    retry_if: Callable[[BaseException], bool] | None = None,
+) -> M:
+    """Like ``core.invoke`` for a reply with members botocore does not fill from their header
+    (``headers``: member -> header name); each is read from the HTTP headers when missing."""
+    reply = await core.send(operation, checked_wire(request), retry=retry, retry_if=retry_if)
+    metadata = reply.pop("ResponseMetadata", None) or {}
+    received = metadata.get("HTTPHeaders") or {}
+    for member, header in headers.items():
+        if reply.get(member) is None and received.get(header) is not None:
+            reply[member] = received[header]
+    return parse_response(result, reply)
+
+
 async def call_operation(
     core: ServiceCore, request: OperationRequest[R], result: type[Any] | None, retry: RetryPolicy
 ) -> R:
@@ -146,7 +168,11 @@ async def call_operation(
     if expected is None:
         return cast(R, None)
     model: type[CdnKitModel] = result or getattr(sys.modules[cls.__module__], expected)
-    reply.pop("ResponseMetadata", None)
+    metadata = reply.pop("ResponseMetadata", None) or {}
+    etag = (metadata.get("HTTPHeaders") or {}).get("etag")
+    if "etag" in model.model_fields and reply.get("ETag") is None and etag is not None:
+        # botocore misses some ETag headers (UpdateFunction's 'ETtag'); the header is the same.
+        reply["ETag"] = etag
     await _read_streams(reply)
     return cast(R, parse_response(model, reply))
 

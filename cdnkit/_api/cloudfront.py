@@ -14,6 +14,7 @@ from cdnkit._api._runtime import Paginator as _Paginator
 from cdnkit._api._runtime import PaginatorSpec as _PaginatorSpec
 from cdnkit._api._runtime import ServiceApi as _ServiceApi
 from cdnkit._api._runtime import invoke_streaming as _invoke_streaming
+from cdnkit._api._runtime import invoke_with_headers as _invoke_with_headers
 from cdnkit._api._runtime import refused_before_effect as _refused_before_effect
 from cdnkit._api._runtime import wait_for_reply as _wait_for_reply
 from cdnkit._core import checked_wire as _checked_wire
@@ -3507,7 +3508,8 @@ class CloudFrontApi(_ServiceApi):
         raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
         the matching :class:`cdnkit.APIError`.
         """
-        return await self._core.invoke(
+        return await _invoke_with_headers(
+            self._core,
             "UpdateFunction",
             _m.UpdateFunctionRequest(
                 name=name,
@@ -3516,6 +3518,7 @@ class CloudFrontApi(_ServiceApi):
                 function_code=function_code,
             ),
             _m.UpdateFunctionResult,
+            {"ETag": "etag"},
             retry=self._retry,
             retry_if=_refused_before_effect,
         )

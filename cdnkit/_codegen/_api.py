@@ -19,6 +19,7 @@ from botocore.loaders import Loader
 from .._api._runtime import is_read_only
 from ._docs import docstring, summarize
 from ._ir import MemberIR, ServiceIR, StructIR, TypeRef
+from ._overrides import REPLY_HEADERS
 
 __all__ = ["API_CLASSES", "ApiIR", "build_api", "render_api"]
 
@@ -55,6 +56,8 @@ class OperationIR:
     #: Only reads: retried on every transient failure. Other operations are resent only when
     #: refused before taking effect (``refused_before_effect``).
     read_only: bool = True
+    #: Reply members read from HTTP headers where botocore misses them (override table).
+    headers: tuple[tuple[str, str], ...] = ()
 
 
 @dataclasses.dataclass(frozen=True)
@@ -163,6 +166,11 @@ def build_api(ir: ServiceIR, loader: Loader | None = None) -> ApiIR:
             output=output,
             streaming=streaming,
             read_only=is_read_only(name, spec.get("http", {}).get("method", "POST")),
+            headers=tuple(
+                (row.member, row.header)
+                for row in REPLY_HEADERS
+                if row.service == ir.service and row.shape == output
+            ),
         )
     paginators: list[PaginatorIR] = []
     pagination = _load(loader, ir.service, ir.api_version, "paginators-1").get("pagination", {})
@@ -296,6 +304,12 @@ class _Renderer:
             self.uses.add("checked_wire")
             lines.append(
                 f"        await self._core.send({op.name!r}, _checked_wire({request}), {retry})"
+            )
+        elif op.headers:
+            self.uses.add("invoke_with_headers")
+            lines.append(
+                f"        return await _invoke_with_headers(self._core, {op.name!r}, {request}, "
+                f"_m.{op.output}, {dict(op.headers)!r}, {retry})"
             )
         elif op.streaming:
             self.uses.add("invoke_streaming")
@@ -432,6 +446,7 @@ def render_api(api: ApiIR, botocore_version: str, command: str) -> str:
         ("paginator", "Paginator"),
         ("paginator", "PaginatorSpec"),
         ("invoke_streaming", "invoke_streaming"),
+        ("invoke_with_headers", "invoke_with_headers"),
         ("refused_before_effect", "refused_before_effect"),
         ("wait", "wait"),
         ("wait_for_reply", "wait_for_reply"),

@@ -368,6 +368,27 @@ async def test_operations_without_output_and_with_a_streamed_reply(
     assert fetched.etag
     same = await cf_client.call(cf.GetFunctionRequest(name="router"))
     assert same.function_code == CODE
+    # botocore reads UpdateFunction's ETag from a misspelt header: read from the real one.
+    assert fetched.etag is not None
+    updated = await cf_client.api.update_function(
+        name="router",
+        if_match=fetched.etag,
+        function_config=cf.FunctionConfig(comment="v2", runtime="cloudfront-js-2.0"),
+        function_code=CODE,
+    )
+    described = await cf_client.api.describe_function(name="router")
+    assert updated.etag is not None
+    assert updated.etag == described.etag != fetched.etag
+    again = await cf_client.call(
+        cf.UpdateFunctionRequest(
+            name="router",
+            if_match=updated.etag,
+            function_config=cf.FunctionConfig(comment="v3", runtime="cloudfront-js-2.0"),
+            function_code=CODE,
+        )
+    )
+    assert again.etag is not None
+    assert again.etag != updated.etag
 
     store = await cf_client.key_value_stores.create("flags", wait=True)
     assert store.etag is not None
