@@ -8,7 +8,6 @@ service's models.
 
 from __future__ import annotations
 
-import dataclasses
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar, cast
@@ -180,18 +179,32 @@ async def call_operation(
 # -- paginators ------------------------------------------------------------------------------
 
 
-@dataclasses.dataclass(frozen=True, slots=True)
 class PaginatorSpec:
-    """botocore's paginator entry, as attribute names of the request and reply models."""
+    """botocore's paginator entry, as attribute names of the request and reply models.
 
-    #: The request member that asks for the page after a token.
-    input_token: str
-    #: Path of the reply member that holds the next page's token.
-    output_token: tuple[str, ...]
-    #: Path of the reply member that holds the page's items.
-    result_key: tuple[str, ...]
-    #: Path of the reply member that says whether more pages follow (when botocore names one).
-    more_results: tuple[str, ...] | None = None
+    (Plain classes here rather than dataclasses: building a dataclass costs about a
+    millisecond at import, and this module loads on a client's first ``api`` use.)
+    """
+
+    __slots__ = ("input_token", "more_results", "output_token", "result_key")
+
+    def __init__(
+        self,
+        *,
+        input_token: str,
+        output_token: tuple[str, ...],
+        result_key: tuple[str, ...],
+        more_results: tuple[str, ...] | None = None,
+    ) -> None:
+        #: The request member that asks for the page after a token.
+        self.input_token = input_token
+        #: Path of the reply member that holds the next page's token.
+        self.output_token = output_token
+        #: Path of the reply member that holds the page's items.
+        self.result_key = result_key
+        #: Path of the reply member that says whether more pages follow (when botocore names
+        #: one).
+        self.more_results = more_results
 
 
 def _at(value: object, path: tuple[str, ...]) -> Any:
@@ -202,20 +215,30 @@ def _at(value: object, path: tuple[str, ...]) -> Any:
     return value
 
 
-@dataclasses.dataclass(frozen=True, slots=True)
 class Page(Generic[ResultT, ItemT]):
     """One page of a paginated operation."""
 
-    #: The operation's whole reply.
-    result: ResultT
-    #: The items of this page (botocore's ``result_key``).
-    items: list[ItemT]
-    #: The token (marker) this page was asked for with; None for the first page.
-    token: str | None
-    #: The token of the next page: pass it as the paginator method's token parameter
-    #: (``marker``, ``page_token``, ``next_token``...) to resume after this page, or to
-    #: :meth:`Paginator.resume`. None on the last page.
-    next_token: str | None
+    __slots__ = ("items", "next_token", "result", "token")
+
+    def __init__(
+        self, result: ResultT, items: list[ItemT], token: str | None, next_token: str | None
+    ) -> None:
+        #: The operation's whole reply.
+        self.result = result
+        #: The items of this page (botocore's ``result_key``).
+        self.items = items
+        #: The token (marker) this page was asked for with; None for the first page.
+        self.token = token
+        #: The token of the next page: pass it as the paginator method's token parameter
+        #: (``marker``, ``page_token``, ``next_token``...) to resume after this page, or to
+        #: :meth:`Paginator.resume`. None on the last page.
+        self.next_token = next_token
+
+    def __repr__(self) -> str:
+        return (
+            f"Page({type(self.result).__name__}, {len(self.items)} items, "
+            f"token={self.token!r}, next_token={self.next_token!r})"
+        )
 
 
 class Paginator(Generic[ResultT, ItemT]):
@@ -311,16 +334,27 @@ class Paginator(Generic[ResultT, ItemT]):
 Matcher = Literal["path", "pathAll", "pathAny", "status", "error"]
 
 
-@dataclasses.dataclass(frozen=True, slots=True)
 class Acceptor:
     """One acceptor of a botocore waiter: when ``matcher`` matches, the wait ends in success
     or failure, or polls on (``retry``)."""
 
-    state: Literal["success", "failure", "retry"]
-    matcher: Matcher
-    expected: object
-    #: A JMESPath over the reply in botocore's member names (path matchers only).
-    argument: str | None = None
+    __slots__ = ("argument", "expected", "matcher", "state")
+
+    def __init__(
+        self,
+        state: Literal["success", "failure", "retry"],
+        matcher: Matcher,
+        expected: object,
+        argument: str | None = None,
+    ) -> None:
+        self.state = state
+        self.matcher = matcher
+        self.expected = expected
+        #: A JMESPath over the reply in botocore's member names (path matchers only).
+        self.argument = argument
+
+    def __repr__(self) -> str:
+        return f"Acceptor({self.state!r}, {self.matcher!r}, {self.expected!r}, {self.argument!r})"
 
 
 _COMPILED: dict[str, ParsedResult] = {}
@@ -361,13 +395,17 @@ def _matches(acceptor: Acceptor, reply: dict[str, Any] | None, error: CdnKitErro
     return any(value == expected for value in found)
 
 
-@dataclasses.dataclass(frozen=True, slots=True)
 class _Outcome(Generic[M]):
     """One poll of a waiter: the raw reply (for the acceptors) and its model, or the error."""
 
-    reply: dict[str, Any] | None
-    parsed: M | None
-    error: CdnKitError | None
+    __slots__ = ("error", "parsed", "reply")
+
+    def __init__(
+        self, reply: dict[str, Any] | None, parsed: M | None, error: CdnKitError | None
+    ) -> None:
+        self.reply = reply
+        self.parsed = parsed
+        self.error = error
 
 
 async def wait(
