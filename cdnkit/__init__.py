@@ -45,14 +45,31 @@ from ._exceptions import (
     WaiterTimeoutError,
 )
 from ._models import parse
-from ._policies import RetryPolicy, WaitPolicy
+from ._observability import WaitProgress, last_request_id
+from ._policies import Clock, RetryPolicy, WaitPolicy
 
 if TYPE_CHECKING:
     from ._client import CloudFront, Lightsail
+    from .resources.cloudfront._continuous_deployment_checks import (
+        ContinuousDeploymentChangeError,
+        ContinuousDeploymentStepError,
+        PromotionNotReadyError,
+        RolloutHaltedError,
+    )
     from .resources.cloudfront.key_value_stores import KeyValueStoreFailedError
     from .resources.cloudfront.keys import KeyValueStoreSyncError
 
 __version__ = "0.1.0"
+
+
+_CONTINUOUS_DEPLOYMENT_ERRORS = frozenset(
+    {
+        "ContinuousDeploymentChangeError",
+        "ContinuousDeploymentStepError",
+        "PromotionNotReadyError",
+        "RolloutHaltedError",
+    }
+)
 
 
 def __getattr__(name: str) -> Any:
@@ -62,6 +79,10 @@ def __getattr__(name: str) -> Any:
         from . import _client
 
         return getattr(_client, name)
+    if name in _CONTINUOUS_DEPLOYMENT_ERRORS:
+        from .resources.cloudfront import _continuous_deployment_checks
+
+        return getattr(_continuous_deployment_checks, name)
     if name == "KeyValueStoreFailedError":
         from .resources.cloudfront.key_value_stores import KeyValueStoreFailedError
 
@@ -78,8 +99,11 @@ __all__ = [
     "AccessDeniedError",
     "CdnKitError",
     "ClientClosedError",
+    "Clock",
     "CloudFront",
     "ConflictError",
+    "ContinuousDeploymentChangeError",
+    "ContinuousDeploymentStepError",
     "DeadlineExceededError",
     "FunctionTestFailedError",
     "InvalidRequestError",
@@ -90,17 +114,21 @@ __all__ = [
     "NotFoundError",
     "OperationFailedError",
     "PreconditionFailedError",
+    "PromotionNotReadyError",
     "RequestValidationError",
     "ResourceBusyError",
     "RetryPolicy",
+    "RolloutHaltedError",
     "ServerValidationError",
     "ServiceError",
     "ThrottlingError",
     "TransportError",
     "UnexpectedResponseError",
     "WaitPolicy",
+    "WaitProgress",
     "WaiterFailedError",
     "WaiterTimeoutError",
     "__version__",
+    "last_request_id",
     "parse",
 ]

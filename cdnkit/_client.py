@@ -13,7 +13,7 @@ from aiobotocore.session import AioSession
 from ._core import ClientOptions, ServiceCore
 from ._exceptions import InvalidRequestError
 from ._operation import CloudFrontRequest, KeyValueStoreRequest, LightsailRequest, OperationRequest
-from ._policies import RetryPolicy, WaitPolicy
+from ._policies import Clock, RetryPolicy, WaitPolicy
 
 if TYPE_CHECKING:
     # The generated operations load on the first use of ``api`` (``kvs_api``), not before.
@@ -60,6 +60,7 @@ class _ServiceClient:
         max_pool_connections: int = 10,
         config: AioConfig | None = None,
         session: AioSession | None = None,
+        clock: Clock | None = None,
     ) -> None:
         options = ClientOptions(
             region_name=region_name or self._default_region,
@@ -72,6 +73,7 @@ class _ServiceClient:
             read_timeout=read_timeout,
             max_pool_connections=max_pool_connections,
             config=config,
+            clock=clock,
         )
         self._core = ServiceCore(self._service, options, session)
         self._add_cores()

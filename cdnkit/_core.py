@@ -37,14 +37,17 @@ from ._exceptions import (
     error_from_client_error,
     is_retryable,
 )
-from ._models import CdnKitModel, parse_response, to_wire, validate_request
-from ._policies import RetryPolicy, WaitPolicy
+from ._models import CdnKitModel, parse_response, to_wire, validate_request, wrong_member_type
+from ._observability import WaitProgress, _last_request_id
+from ._policies import Clock, RetryPolicy, WaitPolicy
 from ._retry import (
     OperationRate,
     call_with_retries,
     current_deadline,
     reset_deadline,
     set_deadline,
+    track_failures,
+    untrack_failures,
 )
 
 __all__ = [
@@ -59,7 +62,6 @@ __all__ = [
     "within",
 ]
 
-logger = logging.getLogger("cdnkit")
 
 M = TypeVar("M", bound=CdnKitModel)
 T = TypeVar("T")
@@ -99,6 +101,8 @@ class ClientOptions:
     read_timeout: float = 60.0
     max_pool_connections: int = 10
     config: AioConfig | None = None
+    #: What waits follow (None: the event loop's clock, sleeping for real).
+    clock: Clock | None = None
 
     def botocore_config(self) -> AioConfig:
         config = AioConfig(
@@ -134,6 +138,9 @@ def checked_wire(request: BaseModel) -> dict[str, Any]:
         raise InvalidRequestError(
             f"{type(request).__name__}: a member holds a value of the wrong type ({error})"
         ) from None
+    problem = wrong_member_type(request)
+    if problem is not None:
+        raise InvalidRequestError(f"{type(request).__name__}.{problem}")
     validate_request(cast(type[CdnKitModel], type(request)), wire)
     return wire
 
@@ -222,7 +229,7 @@ class _Scope:
     close can end at once. Inner scopes never outlive outer ones (the deadline is the
     earliest of both)."""
 
-    __slots__ = ("_core", "_deadline", "_timeout", "_token")
+    __slots__ = ("_core", "_deadline", "_failures", "_timeout", "_token")
 
     def __init__(self, core: ServiceCore, deadline: float | None) -> None:
         self._core = core
@@ -237,6 +244,7 @@ class _Scope:
         if outer is not None and (deadline is None or outer < deadline):
             deadline = outer
         self._token = set_deadline(deadline)
+        self._failures = track_failures()
         self._timeout = asyncio.timeout_at(deadline)
         await self._timeout.__aenter__()
         core._scopes.add(self._timeout)
@@ -252,14 +260,19 @@ class _Scope:
         if not core._scopes:
             core._idle.set()
         reset_deadline(self._token)
+        failures = self._failures[0]
+        untrack_failures(*self._failures)
         try:
             await self._timeout.__aexit__(exc_type, exc, traceback)
         except TimeoutError as error:
             if core._closing:
                 raise core.closed_error() from None
+            # The cause is the last error the call met (a throttle, a 5xx), not the attempt
+            # the deadline cut short.
+            cause = exc if isinstance(exc, CdnKitError) else (failures or [error])[-1]
             raise DeadlineExceededError(
                 f"{core.service}: the call did not finish within its deadline"
-            ) from (exc if isinstance(exc, CdnKitError) else error)
+            ) from cause
 
 
 class ServiceCore:
@@ -267,6 +280,8 @@ class ServiceCore:
 
     def __init__(self, service: str, options: ClientOptions, session: AioSession | None) -> None:
         self.service = service
+        #: Retries, give-ups and waits of this service are logged here.
+        self.logger = logging.getLogger(f"cdnkit.{service}")
         self.options = options
         self._session = session
         self._stack: AsyncExitStack | None = None
@@ -445,7 +460,15 @@ class ServiceCore:
                 return reply
 
         async with self.scope(timeout=retry.deadline):
-            return await call_with_retries(attempt, retry, retry_if=retry_if or is_retryable)
+            reply = await call_with_retries(
+                attempt,
+                retry,
+                retry_if=retry_if or is_retryable,
+                what=operation,
+                log=self.logger,
+            )
+        _last_request_id.set(reply.get("ResponseMetadata", {}).get("RequestId"))
+        return reply
 
     async def invoke(
         self,
@@ -486,8 +509,13 @@ class ServiceCore:
         return parse_response(result, reply)
 
     async def sleep(self, seconds: float) -> None:
-        """Sleep inside a call: ended by the client's close like any await in a scope."""
-        await asyncio.sleep(seconds)
+        """Sleep inside a call (ended by the client's close like any await in a scope), on
+        the client's clock when it has one."""
+        clock = self.options.clock
+        if clock is not None:
+            await clock.sleep(seconds)
+        else:
+            await asyncio.sleep(seconds)
 
 
 #: Marks a reply that reconciliation answered in place of a resend.
@@ -521,6 +549,13 @@ async def poll(
     limit = policy.timeout if timeout is None else timeout
     if not limit > 0 or limit == float("inf"):
         raise InvalidRequestError(f"timeout: must be a positive number of seconds, not {limit!r}")
+    clock = core.options.clock
+    if clock is not None:
+        async for state in _poll_on(
+            clock, core, fetch, policy=policy, limit=limit, what=what, immediate=immediate
+        ):
+            yield state
+        return
     # Not `within`: a context variable set here would span the yields, and an async generator
     # may be finished in another context. Each step's scope carries the deadline instead.
     deadline = started + limit
@@ -531,6 +566,8 @@ async def poll(
     last: T | None = None
     cause: BaseException | None = None
     pause_first = not immediate
+    polls = 0
+    core.logger.debug("waiting for %s", what)
     while True:
         try:
             async with core.scope(deadline=deadline):
@@ -551,11 +588,84 @@ async def poll(
                     if not is_retryable(error):
                         raise
                     cause = error
-                    logger.debug("%s: a poll failed transiently, polling on", what)
+                    core.logger.debug("%s: a poll failed transiently, polling on", what)
                     continue
         except DeadlineExceededError as error:
+            core.logger.info("gave up waiting for %s after %gs (%d polls)", what, limit, polls)
             raise WaiterTimeoutError(
                 f"gave up waiting for {what} after {limit:g}s", last=last
             ) from (cause or error)
         last = state
+        polls += 1
+        await _progress(core, policy, what, state, polls, loop.time() - started)
         yield state
+
+
+async def _poll_on(
+    clock: Clock,
+    core: ServiceCore,
+    fetch: Callable[[], Awaitable[T]],
+    *,
+    policy: WaitPolicy,
+    limit: float,
+    what: str,
+    immediate: bool,
+) -> AsyncIterator[T]:
+    """:func:`poll` on a client's own clock (the emulator's, in tests): the pauses and the
+    wait's timeout are measured on it. Each poll still runs in a scope bounded in real time
+    (the enclosing call's deadline, or ``limit`` real seconds), so a hung poll cannot hang
+    the wait."""
+    loop = asyncio.get_running_loop()
+    started = clock.monotonic()
+    deadline = started + limit
+    delay = policy.initial_delay
+    last: T | None = None
+    cause: BaseException | None = None
+    pause_first = not immediate
+    polls = 0
+    core.logger.debug("waiting for %s (on the client's clock)", what)
+    while True:
+        if pause_first:
+            now = clock.monotonic()
+            pause = min(
+                delay,
+                policy.max_delay,
+                policy.initial_delay + policy.relative_delay * (now - started),
+            )
+            if now + pause > deadline:
+                await clock.sleep(max(0.0, deadline - now))
+                core.logger.info("gave up waiting for %s after %gs (%d polls)", what, limit, polls)
+                raise WaiterTimeoutError(
+                    f"gave up waiting for {what} after {limit:g}s", last=last
+                ) from cause
+            await clock.sleep(pause)
+            delay *= policy.multiplier
+        pause_first = True
+        try:
+            async with core.scope(deadline=loop.time() + limit):
+                state = await fetch()
+        except DeadlineExceededError as error:
+            core.logger.info("gave up waiting for %s after %gs (%d polls)", what, limit, polls)
+            raise WaiterTimeoutError(
+                f"gave up waiting for {what} after {limit:g}s", last=last
+            ) from (cause or error)
+        except CdnKitError as error:
+            if not is_retryable(error):
+                raise
+            cause = error
+            core.logger.debug("%s: a poll failed transiently, polling on", what)
+            continue
+        last = state
+        polls += 1
+        await _progress(core, policy, what, state, polls, clock.monotonic() - started)
+        yield state
+
+
+async def _progress(
+    core: ServiceCore, policy: WaitPolicy, what: str, state: object, polls: int, elapsed: float
+) -> None:
+    core.logger.debug("waiting for %s: poll %d after %.1fs", what, polls, elapsed)
+    if policy.on_progress is not None:
+        reported = policy.on_progress(WaitProgress(what, state, polls, elapsed))
+        if reported is not None:
+            await reported

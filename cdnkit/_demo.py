@@ -95,6 +95,8 @@ async def run_demo(out: Callable[[str], None] = print) -> None:
             emulator.out_of_band_write("cloudfront", policy_id)
             await cf.continuous_deployment_policies.update(policy_id, mutate=set_weight(0.15))
             _step(out, started, "CloudFront: weight raised to 15% despite a concurrent writer")
+            # The policy change redeploys the primary: promotion wants it Deployed.
+            await cf.distributions.wait_deployed(primary_id)
             await cf.distributions.promote_staging(primary_id, staging.distribution.id, wait=True)
             _step(out, started, "CloudFront: staging promoted (two-ETag If-Match)")
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import asyncio
 import inspect
-import logging
 import random
 from collections.abc import Awaitable, Callable
 from typing import Any, Generic, TypeVar
@@ -42,7 +41,6 @@ __all__ = [
     "send_conditional",
 ]
 
-logger = logging.getLogger("cdnkit")
 
 C = TypeVar("C", bound=CdnKitModel)
 R = TypeVar("R")
@@ -106,7 +104,9 @@ def _at(data: Any, loc: tuple[int | str, ...]) -> Any:
 async def _pause(core: ServiceCore, policy: RetryPolicy, attempt: int, what: str) -> None:
     """A jittered pause before re-reading a resource another writer changed."""
     delay = random.uniform(0, min(policy.max_backoff, policy.initial_backoff * 2**attempt))
-    logger.debug("%s changed underneath: re-reading (attempt %d)", what, attempt + 1)
+    core.logger.debug(
+        "%s changed underneath: re-reading and re-applying (attempt %d)", what, attempt + 1
+    )
     async with core.scope():
         await asyncio.sleep(delay)
 

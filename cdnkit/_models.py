@@ -19,6 +19,8 @@ only when that fails (a new enum value, a limit AWS relaxed) is it built without
 
 from __future__ import annotations
 
+import types
+import typing
 from collections.abc import Mapping
 from typing import Any, ClassVar, Literal, TypeVar, cast, get_args, get_origin
 
@@ -41,6 +43,7 @@ __all__ = [
     "parse_response",
     "to_wire",
     "validate_request",
+    "wrong_member_type",
 ]
 
 ModelT = TypeVar("ModelT", bound="CdnKitModel")
@@ -298,3 +301,63 @@ def validate_request(model: type[ModelT], data: Mapping[str, Any]) -> ModelT:
 def to_wire(model: BaseModel) -> dict[str, Any]:
     """The botocore keyword arguments for a model: member names, None left out."""
     return model.model_dump(by_alias=True, exclude_none=True)
+
+
+#: Per class, its members that hold models: (name, model class, how): how is "one", "list" or
+#: "map". Computed on first use.
+_NESTED: dict[type[BaseModel], tuple[tuple[str, type[BaseModel], str], ...]] = {}
+
+
+def _nested_members(cls: type[BaseModel]) -> tuple[tuple[str, type[BaseModel], str], ...]:
+    found = _NESTED.get(cls)
+    if found is None:
+        entries: list[tuple[str, type[BaseModel], str]] = []
+        # Resolved here: field annotations may still be forward references.
+        hints = typing.get_type_hints(cls)
+        for name in cls.model_fields:
+            annotation = hints.get(name)
+            if get_origin(annotation) in (typing.Union, types.UnionType):
+                inner = [a for a in get_args(annotation) if a is not type(None)]
+                annotation = inner[0] if len(inner) == 1 else None
+            origin, arguments = get_origin(annotation), get_args(annotation)
+            if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+                entries.append((name, annotation, "one"))
+            elif origin is list and _is_model(arguments[0]):
+                entries.append((name, arguments[0], "list"))
+            elif origin is dict and len(arguments) == 2 and _is_model(arguments[1]):
+                entries.append((name, arguments[1], "map"))
+        found = _NESTED[cls] = tuple(entries)
+    return found
+
+
+def _is_model(annotation: Any) -> bool:
+    return isinstance(annotation, type) and issubclass(annotation, BaseModel)
+
+
+def wrong_member_type(model: BaseModel, path: str = "") -> str | None:
+    """Where a member meant to hold a model holds something else (assigned after the model
+    was built, or put in a list in place), as "path: expected X, got Y"; None when every
+    nested member has its type. Pydantic would dump such an object as ``{}`` and say
+    nothing."""
+    for name, expected, how in _nested_members(type(model)):
+        value = model.__dict__.get(name)
+        if value is None:
+            continue
+        where = f"{path}.{name}" if path else name
+        if how == "one":
+            children: Any = ((where, value),)
+        elif how == "list":
+            if not isinstance(value, list):
+                continue  # the serializer reports a non-list itself
+            children = ((f"{where}[{index}]", item) for index, item in enumerate(value))
+        else:
+            if not isinstance(value, dict):
+                continue
+            children = ((f"{where}[{key!r}]", item) for key, item in value.items())
+        for place, child in children:
+            if not isinstance(child, expected):
+                return f"{place}: expected {expected.__name__}, got {type(child).__name__}"
+            problem = wrong_member_type(child, place)
+            if problem is not None:
+                return problem
+    return None

@@ -3,10 +3,32 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Protocol
 
 from ._exceptions import InvalidRequestError
 
-__all__ = ["RetryPolicy", "WaitPolicy"]
+if TYPE_CHECKING:
+    from ._observability import WaitProgress
+
+__all__ = ["Clock", "RetryPolicy", "WaitPolicy"]
+
+
+class Clock(Protocol):
+    """A source of time for waits: give a client one (``clock=``) to make its waits follow it.
+
+    By default waits follow the event loop's clock and sleep for real. The emulator's clock
+    (``cdnkit.testing.Emulator.clock``) is one: its ``sleep`` moves emulated time forward at
+    once, so a wait for an operation that takes five emulated minutes takes milliseconds.
+    """
+
+    def monotonic(self) -> float:
+        """Seconds on a clock that never goes back."""
+        ...
+
+    async def sleep(self, seconds: float) -> None:
+        """Let ``seconds`` pass on this clock."""
+        ...
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -52,6 +74,12 @@ class WaitPolicy:
     relative_delay: float = 0.1
     #: Seconds a wait may take in all.
     timeout: float = 1800.0
+    #: Called after every poll of every wait (Lightsail operations and deployments, CloudFront
+    #: deployments, stores, invalidations) with a :class:`cdnkit.WaitProgress`; a coroutine
+    #: function is awaited. What it raises ends the wait.
+    on_progress: Callable[[WaitProgress], Awaitable[None] | None] | None = dataclasses.field(
+        default=None, compare=False
+    )
 
     def __post_init__(self) -> None:
         if self.initial_delay < 0 or self.max_delay < 0 or self.multiplier < 1:

@@ -58,6 +58,36 @@ def reset_deadline(token: contextvars.Token[float | None]) -> None:
     _deadline.reset(token)
 
 
+#: The last error the retries of the current call scope met (one slot, replaced on each
+#: failure): what a DeadlineExceededError names as its cause, rather than the attempt that the
+#: deadline cut short.
+_last_failure: contextvars.ContextVar[list[BaseException] | None] = contextvars.ContextVar(
+    "cdnkit_last_failure", default=None
+)
+
+
+def track_failures() -> tuple[list[BaseException], contextvars.Token[list[BaseException] | None]]:
+    """Start recording the failures of a call scope."""
+    slot: list[BaseException] = []
+    return slot, _last_failure.set(slot)
+
+
+def untrack_failures(
+    slot: list[BaseException], token: contextvars.Token[list[BaseException] | None]
+) -> None:
+    """Stop recording for a scope; the enclosing scope inherits its last failure."""
+    _last_failure.reset(token)
+    outer = _last_failure.get()
+    if slot and outer is not None:
+        outer[:] = slot
+
+
+def _note_failure(error: BaseException) -> None:
+    slot = _last_failure.get()
+    if slot is not None:
+        slot[:] = (error,)
+
+
 class OperationRate:
     """Client-side rate adaptation for one operation of one service and account.
 
@@ -176,16 +206,11 @@ class OperationRate:
             self.rate = rate
 
 
-def _log_retry(state: RetryCallState) -> None:
-    error = state.outcome.exception() if state.outcome else None
-    delay = state.next_action.sleep if state.next_action else 0.0
-    what = (
-        f"{error.service}.{error.operation} {error.code}"
-        if isinstance(error, APIError)
-        else type(error).__name__
-    )
-    # Only the operation and the error class/code: never parameters or credentials.
-    logger.debug("retrying %s: attempt %d in %.2fs", what, state.attempt_number + 1, delay)
+def _failure(error: BaseException | None) -> str:
+    # Only the error's class and code: never parameters or credentials.
+    if isinstance(error, APIError):
+        return f"{type(error).__name__} {error.code}"
+    return type(error).__name__
 
 
 async def call_with_retries(
@@ -193,6 +218,8 @@ async def call_with_retries(
     policy: RetryPolicy,
     *,
     retry_if: Callable[[BaseException], bool] = is_retryable,
+    what: str = "call",
+    log: logging.Logger = logger,
 ) -> T:
     """Run ``attempt(n)`` (n = 1, 2, ...) until it succeeds or fails for good.
 
@@ -208,7 +235,7 @@ async def call_with_retries(
         if not retry_if(error):
             raise
         first = error
-    return await _retry_after(first, attempt, policy, retry_if)
+    return await _retry_after(first, attempt, policy, retry_if, what, log)
 
 
 async def _retry_after(
@@ -216,6 +243,8 @@ async def _retry_after(
     attempt: Callable[[int], Awaitable[T]],
     policy: RetryPolicy,
     retry_if: Callable[[BaseException], bool],
+    what: str,
+    log: logging.Logger,
 ) -> T:
     """The slow path: the first attempt failed with a retryable error."""
     loop = asyncio.get_running_loop()
@@ -224,6 +253,7 @@ async def _retry_after(
     counted = 0 if (busy and isinstance(first, ResourceBusyError)) else 1
     number = 1
     pending: BaseException | None = first
+    _note_failure(first)
 
     async def once() -> T:
         nonlocal number, counted, pending
@@ -234,11 +264,16 @@ async def _retry_after(
         number += 1
         try:
             return await attempt(number)
-        except ResourceBusyError:
+        except ResourceBusyError as error:
+            _note_failure(error)
             if not busy:
                 counted += 1
             raise
-        except BaseException:
+        except Exception as error:
+            _note_failure(error)
+            counted += 1
+            raise
+        except BaseException:  # cancelled (the deadline, a close): not a failure of the call
             counted += 1
             raise
 
@@ -251,11 +286,33 @@ async def _retry_after(
             return True
         return counted >= policy.max_attempts
 
+    def log_retry(state: RetryCallState) -> None:
+        error = state.outcome.exception() if state.outcome else None
+        delay = state.next_action.sleep if state.next_action else 0.0
+        log.debug(
+            "%s: %s, retrying (attempt %d in %.2fs)",
+            what,
+            _failure(error),
+            state.attempt_number + 1,
+            delay,
+        )
+
     controller = AsyncRetrying(
         stop=stop,
         wait=wait_random_exponential(multiplier=policy.initial_backoff, max=policy.max_backoff),
         retry=retry_if_exception(retry_if),
-        before_sleep=_log_retry,
+        before_sleep=log_retry,
         reraise=True,
     )
-    return await controller(once)
+    try:
+        return await controller(once)
+    except Exception as error:
+        if retry_if(error):
+            log.warning(
+                "%s: giving up after %d attempts in %.1fs: %s",
+                what,
+                number,
+                loop.time() - started,
+                _failure(error),
+            )
+        raise

@@ -11,6 +11,7 @@ header the model names) or raises :class:`ServiceError`. Backends never see HTTP
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import time
 from collections.abc import Mapping
@@ -81,6 +82,13 @@ class Clock:
     def advance(self, seconds: float) -> None:
         """Jump forward, so pending work completes without sleeping."""
         self._offset += seconds
+
+    async def sleep(self, seconds: float) -> None:
+        """Let ``seconds`` pass in emulated time at once (a :class:`cdnkit.Clock`: clients
+        given ``clock=emulator.clock`` wait on it without sleeping for real)."""
+        if seconds > 0:
+            self._offset += seconds
+        await asyncio.sleep(0)  # still a point where other tasks run
 
 
 @dataclasses.dataclass

@@ -174,13 +174,18 @@ async def test_attach_a_policy(emulator: Emulator, cf_client: cdnkit.CloudFront)
 async def test_promote_sends_both_etags_and_rereads_a_stale_staging_etag(
     emulator: Emulator, cf_client: cdnkit.CloudFront
 ) -> None:
-    staged = await stage(cf_client)
+    # Aliases cannot change while the policy is attached: added before the attach.
+    staged = await stage(cf_client, attach=False)
     await cf_client.distributions.update(staged.primary_id, mutate=add_alias("www.example.com"))
+    await cf_client.distributions.attach_continuous_deployment_policy(
+        staged.primary_id, staged.policy_id, wait=True
+    )
 
     def new_comment(distribution: cf.DistributionConfig) -> None:
         distribution.comment = "release 2"
 
-    await cf_client.distributions.update(staged.staging_id, mutate=new_comment)
+    # Promotion wants both distributions deployed.
+    await cf_client.distributions.update(staged.staging_id, mutate=new_comment, wait=True)
     primary_etag = (await cf_client.distributions.get_config(staged.primary_id)).etag
     staging_etag = (await cf_client.distributions.get_config(staged.staging_id)).etag
     # Another writer touches the staging distribution between cdnkit's reads and its promote.
@@ -250,6 +255,8 @@ async def test_the_full_staging_cycle_cleans_up(
     emulator: Emulator, cf_client: cdnkit.CloudFront
 ) -> None:
     staged = await stage(cf_client)
+    await cf_client.distributions.wait_deployed(staged.primary_id)
+    await cf_client.distributions.wait_deployed(staged.staging_id)
     await cf_client.distributions.promote_staging(staged.primary_id, staged.staging_id)
 
     def detach(distribution: cf.DistributionConfig) -> None:

@@ -241,7 +241,8 @@ async def test_promote_staging(
     def retitle(distribution: cf.DistributionConfig) -> None:
         distribution.comment = "candidate"
 
-    await cf_client.distributions.update(staged.staging_id, mutate=retitle)
+    await cf_client.distributions.update(staged.staging_id, mutate=retitle, wait=True)
+    await cf_client.distributions.wait_deployed(staged.primary_id)
     policy_etag = (await cf_client.continuous_deployment_policies.get(staged.policy_id)).etag
     lose(emulator, "UpdateDistributionWithStagingConfig")
 
@@ -268,6 +269,8 @@ async def test_promote_staging_after_a_send_that_did_not_land(
     # refused because another writer touched the primary. The policy is still on: this is no
     # promotion of ours, and the call promotes.
     staged = await stage(cf_client)
+    await cf_client.distributions.wait_deployed(staged.primary_id)
+    await cf_client.distributions.wait_deployed(staged.staging_id)
     unanswered_then_stale(
         cf_client, emulator, "UpdateDistributionWithStagingConfig", staged.primary_id
     )

@@ -633,9 +633,7 @@ def test_attached_policy_and_staging_are_in_use(cf: Harness) -> None:
         Id=policy_id,
         IfMatch=policy_etag,
     )
-    cf.update_distribution(primary_id, Enabled=False)
-    cf.update_distribution(staging_id, Enabled=False)
-    cf.advance()
+    # (Enabled cannot change while continuous deployment is on: the in-use check comes first.)
     cf.fails(
         "ResourceInUse",
         409,
@@ -657,6 +655,9 @@ def test_attached_policy_and_staging_are_in_use(cf: Harness) -> None:
     cf.update_distribution(primary_id, ContinuousDeploymentPolicyId="")
     cf.advance()
     cf.call("DeleteContinuousDeploymentPolicy", Id=policy_id, IfMatch=policy_etag)
+    cf.update_distribution(primary_id, Enabled=False)
+    cf.update_distribution(staging_id, Enabled=False)
+    cf.advance()
     cf.call("DeleteDistribution", Id=staging_id, IfMatch=cf.config_of(staging_id)[1])
     cf.call("DeleteDistribution", Id=primary_id, IfMatch=cf.config_of(primary_id)[1])
 
@@ -733,7 +734,7 @@ def test_promote_needs_both_etags(cf: Harness) -> None:
 
 def test_promote_copies_staging_onto_primary_and_disables_the_policy(cf: Harness) -> None:
     primary_id, staging_id, policy_id = cf.continuous_deployment_pair()
-    cf.update_distribution(staging_id, Comment="from staging", PriceClass="PriceClass_100")
+    cf.update_distribution(staging_id, Comment="from staging", DefaultRootObject="index.html")
     primary_etag = cf.config_of(primary_id)[1]
     staging_etag = cf.config_of(staging_id)[1]
     policy_etag = cf.call("GetContinuousDeploymentPolicy", Id=policy_id)["ETag"]
@@ -746,7 +747,7 @@ def test_promote_copies_staging_onto_primary_and_disables_the_policy(cf: Harness
     assert promoted["ETag"] != primary_etag
     assert promoted["Distribution"]["Status"] == "InProgress"
     config = promoted["Distribution"]["DistributionConfig"]
-    assert (config["Comment"], config["PriceClass"]) == ("from staging", "PriceClass_100")
+    assert (config["Comment"], config["DefaultRootObject"]) == ("from staging", "index.html")
     assert config["Aliases"] == {"Quantity": 1, "Items": ["www.example.com"]}
     assert config["ContinuousDeploymentPolicyId"] == policy_id
     assert (config["CallerReference"], config["Staging"]) == ("ref-1", False)

@@ -148,10 +148,12 @@ async def test_each_retry_is_logged_at_debug_without_credentials(
     emulator.faults.throttle("lightsail", operation=BUNDLES, count=1)
     emulator.faults.reset_connection("lightsail", operation=BUNDLES, count=1)
     assert await kit.distributions.bundles()
-    retries = [r for r in caplog.records if r.name == "cdnkit" and "retrying" in r.getMessage()]
+    retries = [
+        r for r in caplog.records if r.name == "cdnkit.lightsail" and "retrying" in r.getMessage()
+    ]
     assert len(retries) == 2
     assert all(r.levelno == logging.DEBUG for r in retries)
-    assert "lightsail.GetDistributionBundles ThrottlingException" in retries[0].getMessage()
+    assert "GetDistributionBundles: ThrottlingError ThrottlingException" in retries[0].getMessage()
     assert "TransportError" in retries[1].getMessage()
     for record in caplog.records:
         text = record.getMessage() + repr(record.args) + str(record.exc_text)

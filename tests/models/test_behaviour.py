@@ -192,3 +192,52 @@ def _with_summary_defaults(reply: dict[str, object]) -> dict[str, object]:
         "Staging": False,
         **reply,
     }
+
+
+class _NotAModel:
+    pass
+
+
+def _config_with_origin() -> cf.Origins:
+    origin = cf.Origin(id="o1", domain_name="example.com", s3_origin_config=None)
+    return cf.Origins(quantity=1, items=[origin])
+
+
+@pytest.mark.parametrize(
+    ("break_it", "where"),
+    [
+        pytest.param(
+            lambda s: setattr(s, "forwarded_cookies", _NotAModel()),
+            "CacheSettings.forwarded_cookies: expected CookieObject, got _NotAModel",
+            id="member",
+        ),
+        pytest.param(
+            lambda s: setattr(s, "forwarded_cookies", ls.CacheSettings()),
+            "CacheSettings.forwarded_cookies: expected CookieObject, got CacheSettings",
+            id="another model",
+        ),
+    ],
+)
+def test_a_member_assigned_an_object_of_the_wrong_type_is_refused_before_sending(
+    break_it: object, where: str
+) -> None:
+    from cdnkit import InvalidRequestError
+    from cdnkit._core import checked_wire
+
+    settings = ls.CacheSettings(default_ttl=60)
+    assert callable(break_it)
+    break_it(settings)
+    with pytest.raises(InvalidRequestError) as raised:
+        checked_wire(settings)
+    assert str(raised.value) == where
+
+
+def test_a_list_item_of_the_wrong_type_is_named_with_its_index() -> None:
+    from cdnkit import InvalidRequestError
+    from cdnkit._core import checked_wire
+
+    origins = _config_with_origin()
+    assert checked_wire(origins)["Items"][0]["Id"] == "o1"
+    origins.items.append(_NotAModel())  # type: ignore[arg-type]  # the mistake under test
+    with pytest.raises(InvalidRequestError, match=r"^Origins\.items\[1\]: expected Origin"):
+        checked_wire(origins)

@@ -290,14 +290,6 @@ async def test_lightsail_wait_true_runs_both_waits_within_one_deadline(
         assert (await kit.distributions.get("site")).default_root_object == "a.html"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="_Scope.__aexit__ (cdnkit/_core.py) chains DeadlineExceededError to the exception "
-    "the timeout interrupted (a bare TimeoutError from the cancelled attempt), not to the last "
-    "error the call met, which its docstring promises as __cause__ (it is lost); the same "
-    "race makes tests/lightsail/test_retries.py::test_the_deadline_is_honoured flaky",
-)
 async def test_a_call_ended_by_its_deadline_carries_the_last_error_it_met(
     emulator: Emulator,
 ) -> None:

@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from datetime import datetime
 
 import pytest
 
 import cdnkit
+from cdnkit.resources.lightsail.distributions import Distributions
 from cdnkit.testing import Emulator
 from cdnkit.types import lightsail as ls
 
@@ -117,5 +119,51 @@ async def test_a_checked_increment_is_not_applied_again_on_top_of_a_later_one(
     await sent.wait()
     await kit.distributions.modify("site", increment_ttl)  # B, same process: takes its turn
     await a
+    after = lightsail_counter(await kit.distributions.wait_deployed("site"))
+    assert after - before == 2  # seen: 3
+
+
+async def test_a_checked_increment_sees_a_later_turn_whose_answer_is_still_missing(
+    emulator: Emulator, kit: cdnkit.Lightsail, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A waits on its increment; B (same process) reads A's result and sends its own, which
+    lands but whose answer is lost. While B still looks for its operation, A's check reads a
+    value that is neither A's nor another process's: B's, built on A's. A must not apply its
+    increment again (seen: the counter one above the calls, 1 soak run in 4)."""
+    before = lightsail_counter(await kit.distributions.get("site"))
+    a_checked = asyncio.Event()
+    distributions = Distributions
+    wait_deployed = distributions.wait_deployed
+    started_since = distributions._started_since
+
+    async def wait_deployed_then_signal(
+        self: Distributions, name: str, *, timeout: float | None = None
+    ) -> ls.LightsailDistribution:
+        state = await wait_deployed(self, name, timeout=timeout)
+        a_checked.set()
+        return state
+
+    async def started_since_after_a(
+        self: Distributions, name: str, operation_type: str, since: datetime
+    ) -> ls.Operation | None:
+        # B's reconcile: the settings already hold B's change; A checks them now.
+        await asyncio.wait_for(a_checked.wait(), 5)
+        return await started_since(self, name, operation_type, since)
+
+    monkeypatch.setattr(distributions, "wait_deployed", wait_deployed_then_signal)
+    monkeypatch.setattr(distributions, "_started_since", started_since_after_a)
+    a_sent = asyncio.Event()
+
+    def on_a_sent(**_: object) -> None:
+        a_sent.set()
+
+    kit._core.client.meta.events.register("after-call.lightsail.UpdateDistribution", on_a_sent)
+    a = asyncio.create_task(kit.distributions.modify("site", increment_ttl, wait=True))
+    await a_sent.wait()
+    kit._core.client.meta.events.unregister("after-call.lightsail.UpdateDistribution", on_a_sent)
+    emulator.faults.reset_after_processing("lightsail", operation="UpdateDistribution")
+    await kit.distributions.modify("site", increment_ttl)  # B
+    await a
+    monkeypatch.undo()
     after = lightsail_counter(await kit.distributions.wait_deployed("site"))
     assert after - before == 2  # seen: 3

@@ -168,7 +168,9 @@ async def test_distribution_promote_staging(
     def promoted(distribution_config: cf.DistributionConfig) -> None:
         distribution_config.default_root_object = "promoted.html"
 
-    await client.distributions.update(staging_id, mutate=promoted)
+    # Promotion wants both distributions deployed.
+    await client.distributions.update(staging_id, mutate=promoted, wait=True)
+    await client.distributions.wait_deployed(primary_id)
     lost = lose_once(emulator, CF, "UpdateDistributionWithStagingConfig")
     result = await client.distributions.promote_staging(primary_id, staging_id)
     assert lost.hits == 1
@@ -316,13 +318,6 @@ async def keys_with(client: cdnkit.CloudFront, items: dict[str, str]) -> Keys:
     return keys
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Keys.put has no reconcile: the resend after the lost answer (aiohttp's hidden PUT "
-    "retry, or cdnkit's own) carries the ETag the landed write replaced and is refused as "
-    "stale; Keys._write's retry_on_stale reads a new ETag and puts the key again (two PutKey "
-    "effects)",
-)
 async def test_keys_put(emulator: Emulator, client: cdnkit.CloudFront, effects: Effects) -> None:
     keys = await keys_with(client, {})
     lost = lose_once(emulator, DATA, "PutKey")
@@ -345,12 +340,6 @@ async def test_keys_delete(emulator: Emulator, client: cdnkit.CloudFront, effect
     assert effects(DATA, "DeleteKey") == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Keys.update has no reconcile: after the lost UpdateKeys answer cdnkit's resend is "
-    "stale (412), Keys._write's retry_on_stale reads a new ETag and sends the batch again "
-    "(two UpdateKeys effects)",
-)
 async def test_keys_update(emulator: Emulator, client: cdnkit.CloudFront, effects: Effects) -> None:
     keys = await keys_with(client, {"old": "1", "keep": "2"})
     effects.reset()
@@ -364,12 +353,6 @@ async def test_keys_update(emulator: Emulator, client: cdnkit.CloudFront, effect
     assert effects(DATA, "UpdateKeys") == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Keys.sync returns the plan of its last round: after the lost UpdateKeys answer the "
-    "resend is stale, sync plans again from a fresh read that already holds its own changes, "
-    "and returns an empty plan (puts={}, deletes=()) for a call that did put and delete keys",
-)
 async def test_keys_sync(emulator: Emulator, client: cdnkit.CloudFront, effects: Effects) -> None:
     keys = await keys_with(client, {"old": "1", "keep": "2"})
     effects.reset()

@@ -429,13 +429,6 @@ def test_policy_counter_has_every_step_once(soak: Soak) -> None:
     assert soak.effect("cloudfront", "UpdateContinuousDeploymentPolicy") == soak.done("policy_step")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="KVS data-plane writes after a lost answer: put/update are sent again (no "
-    "reconcile), delete raises NotFoundError for its own landed delete, sync returns the plan "
-    "of a later round (see test_lost_answers: test_keys_*)",
-)
 def test_key_value_store_holds_what_each_owner_left_with_one_write_per_call(soak: Soak) -> None:
     kinds = ("kvs_put", "kvs_delete", "kvs_update", "kvs_sync")
     assert soak.failed(*kinds) == []
@@ -460,14 +453,6 @@ def test_functions_hold_the_last_code_with_one_write_per_call(soak: Soak) -> Non
     assert soak.done("fn_publish") - 2 <= published <= soak.done("fn_publish")
 
 
-@pytest.mark.xfail(
-    strict=False,
-    raises=AssertionError,
-    reason="intermittent (1 CI run in 4): the Lightsail counter ends one above the increments "
-    "(101 of 100), a modify applied twice under faults; suspected: a lost answer whose "
-    "operation the reconcile does not find (or finds twice) in Distributions._start, or the "
-    "wait=True hold check re-applying; open in issue 8",
-)
 def test_lightsail_counter_has_every_increment_and_update_resets_nothing(soak: Soak) -> None:
     assert soak.failed("ls_modify", "ls_update", "ls_reset") == []
     assert soak.lightsail_counter == soak.done("ls_modify") > 0

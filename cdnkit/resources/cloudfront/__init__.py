@@ -1,5 +1,11 @@
 """CloudFront resource families and their typed helpers."""
 
+from ._continuous_deployment_checks import (
+    ContinuousDeploymentChangeError,
+    ContinuousDeploymentStepError,
+    PromotionNotReadyError,
+    RolloutHaltedError,
+)
 from ._function_events import (
     FunctionCodeMismatchError,
     FunctionOutputMismatchError,
@@ -7,6 +13,8 @@ from ._function_events import (
     ViewerRequestEvent,
     ViewerResponseEvent,
 )
+from ._gates import CloudWatchErrorRateGate, ErrorRates
+from ._rollout import Gate, GateVerdict, RolloutResult, RolloutStep
 from .continuous_deployment_policies import (
     set_enabled,
     set_weight,
@@ -18,11 +26,21 @@ from .key_value_stores import KeyValueStoreFailedError
 from .keys import KeyValueStoreSyncError, SyncPlan, load_import_file
 
 __all__ = [
+    "CloudWatchErrorRateGate",
+    "ContinuousDeploymentChangeError",
+    "ContinuousDeploymentStepError",
+    "ErrorRates",
     "FunctionCodeMismatchError",
     "FunctionOutputMismatchError",
     "FunctionTestRun",
+    "Gate",
+    "GateVerdict",
     "KeyValueStoreFailedError",
     "KeyValueStoreSyncError",
+    "PromotionNotReadyError",
+    "RolloutHaltedError",
+    "RolloutResult",
+    "RolloutStep",
     "SyncPlan",
     "ViewerRequestEvent",
     "ViewerResponseEvent",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Sequence
-from typing import overload
+from typing import TYPE_CHECKING, Literal, overload
 
 from ..._core import Sends, build_request, checked_wire
 from ..._etag import ETagged, Mutator, delete_after_read, read_modify_write, retry_on_stale
@@ -12,6 +12,10 @@ from ..._models import to_wire
 from ...types import cloudfront as cf
 from .._base import Resource
 from ._reconcile import send_create
+from ._rollout import Gate, RolloutResult, rollout, teardown
+
+if TYPE_CHECKING:
+    from .distributions import Distributions
 
 __all__ = [
     "ContinuousDeploymentPolicies",
@@ -301,3 +305,81 @@ class ContinuousDeploymentPolicies(Resource):
                 policy=self._retry,
                 manual=if_match is not None,
             )
+
+    def _distributions(self) -> Distributions:
+        from .distributions import Distributions
+
+        return Distributions(self._core, retry=self._retry, wait=self._wait)
+
+    async def rollout(
+        self,
+        primary_id: str,
+        staging_id: str,
+        *,
+        steps: Sequence[float],
+        hold: float,
+        gate: Gate,
+        promote: bool = False,
+        on_failure: Literal["zero", "disable"] = "zero",
+        reset_staging: bool = False,
+    ) -> RolloutResult:
+        """Shift traffic to staging step by step, asking ``gate`` at each step.
+
+        For each weight of ``steps`` (increasing, each above 0 and at most 0.15, for example
+        ``(0.01, 0.05, 0.15)``): set the policy attached to the primary to that SingleWeight
+        (enabled, stickiness kept; an :meth:`update`), wait until the primary is Deployed,
+        hold ``hold`` seconds (on the client's ``clock=`` if any, ended by its close), then await
+        ``gate(step)`` (a :class:`RolloutStep`), which answers a :class:`GateVerdict` or a
+        bool. A failing gate (False, a failed verdict, or an exception) rolls back
+        (``on_failure="zero"``: weight 0; ``"disable"``: the policy disabled) and raises
+        :class:`cdnkit.RolloutHaltedError` with the step, the weight and the reason. After
+        the last step, ``promote`` runs :meth:`Distributions.promote_staging` (with its checks,
+        waiting until Deployed, and ``reset_staging``).
+
+        Checked before any write: the steps and hold, a policy attached to the primary that
+        names the staging distribution (:class:`cdnkit.InvalidRequestError`). Other failures
+        (a write that runs out of retries) are raised as they are, leaving the weight of the
+        last step set; running the rollout again starts from the first step.
+        """
+        return await rollout(
+            self,
+            self._distributions(),
+            self._core,
+            primary_id=primary_id,
+            staging_id=staging_id,
+            steps=steps,
+            hold=hold,
+            gate=gate,
+            promote=promote,
+            on_failure=on_failure,
+            reset_staging=reset_staging,
+        )
+
+    async def teardown(
+        self,
+        policy_id: str,
+        *,
+        primary_id: str,
+        staging_id: str,
+        timeout: float | None = None,
+    ) -> None:
+        """Take a continuous deployment setup apart in the order CloudFront accepts: disable
+        the policy, detach it from the primary, wait until the primary is Deployed, delete
+        the policy, then disable, wait for and delete the staging distribution
+        (:meth:`Distributions.delete`). ``timeout`` bounds each wait (else the wait policy's).
+
+        Each step is skipped when its effect is already in place (a gone resource counts as
+        done), so after a failure at any step, running the same teardown again finishes it.
+        A failure raises :class:`cdnkit.ContinuousDeploymentStepError` naming the step and
+        the state left. Checked first by reads, before any write: the ids belong together
+        (the staging distribution is a staging one named by the policy, the primary has this
+        policy or none attached), else :class:`cdnkit.InvalidRequestError`.
+        """
+        await teardown(
+            self,
+            self._distributions(),
+            policy_id=policy_id,
+            primary_id=primary_id,
+            staging_id=staging_id,
+            timeout=timeout,
+        )

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from typing import Any, TypeVar, overload
 
 from ..._core import Sends, build_request, checked_wire, poll
 from ..._etag import (
     ETagged,
     Mutator,
+    apply_mutation,
     delete_after_read,
     holds,
     read_modify_write,
@@ -26,6 +27,16 @@ from ..._exceptions import (
 from ..._models import parse_response, to_wire
 from ...types import cloudfront as cf
 from .._base import Resource
+from ._continuous_deployment_checks import (
+    CHANGEABLE_IN_CONTINUOUS_DEPLOYMENT,
+    HTTP3_VERSIONS,
+    ContinuousDeploymentChangeError,
+    ContinuousDeploymentStepError,
+    PromotionNotReadyError,
+    changed_members,
+    check_change,
+    check_config,
+)
 from ._reconcile import send_create
 
 __all__ = ["Distributions", "distribution_config"]
@@ -34,6 +45,10 @@ _DEPLOYED = "Deployed"
 _EXISTING_ID = re.compile(r"\b(E[A-Z0-9]{8,})\b")
 #: DistributionConfig members a promotion keeps from the primary (the rest comes from staging).
 _KEPT_ON_PROMOTION = ("CallerReference", "Aliases", "ContinuousDeploymentPolicyId", "Staging")
+#: What reset_staging copies from the primary: what may change in continuous deployment.
+_RESET_FROM_PRIMARY = tuple(
+    sorted(CHANGEABLE_IN_CONTINUOUS_DEPLOYMENT - {"ContinuousDeploymentPolicyId"})
+)
 
 
 def distribution_config(
@@ -101,6 +116,7 @@ class Distributions(Resource):
         naming the distribution the first send made: that one is returned (one distribution).
         On a first attempt the same error is raised: the reference is someone else's.
         """
+        check_config(to_wire(config))
         request = cf.CreateDistributionRequest(distribution_config=config)
         created = await self._create_once(
             "CreateDistribution", checked_wire(request), cf.CreateDistributionResult, Sends()
@@ -169,10 +185,20 @@ class Distributions(Resource):
         write: when the config read again holds what was sent, that write is returned (the
         mutation is applied once, even with ``if_match``); otherwise it is another writer's
         change, and the mutation is re-applied to a fresh read (or the conflict raised).
+
+        Before the write, the change is checked against what CloudFront refuses in continuous
+        deployment (:class:`cdnkit.ContinuousDeploymentChangeError`, naming the member;
+        nothing is written): Aliases on a staging distribution, HTTP/3 with a policy, and,
+        while a policy is attached, a change to any member but cache behaviors, origins,
+        origin groups, custom error responses, restrictions, default root object, logging
+        and comment. A staging distribution counts as in continuous deployment when a policy
+        names it (that case costs a GetDistribution and a policy listing, and only when such
+        a member changes). Use :meth:`update_detached` for the other changes.
         """
         if (mutate is None) == (config is None):
             raise InvalidRequestError("update: pass exactly one of mutate= or config=")
         if config is not None:
+            check_config(to_wire(config), distribution_id=distribution_id)
             replacement = config
 
             def replace(_: cf.DistributionConfig) -> cf.DistributionConfig:
@@ -180,6 +206,7 @@ class Distributions(Resource):
 
             mutate = replace
         assert mutate is not None
+        last_read: list[cf.DistributionConfig] = []
 
         async def read() -> ETagged[cf.DistributionConfig]:
             current = await self.get_config(distribution_id)
@@ -187,11 +214,13 @@ class Distributions(Resource):
                 raise UnexpectedResponseError(
                     f"GetDistributionConfig returned nothing for {distribution_id}"
                 )
+            last_read[:] = [current.distribution_config]
             return ETagged(current.distribution_config, current.etag)
 
         async def write(
             changed: cf.DistributionConfig, etag: str, sends: Sends
         ) -> cf.UpdateDistributionResult:
+            await self._check_change(distribution_id, to_wire(last_read[0]), to_wire(changed))
             request = cf.UpdateDistributionRequest(
                 id=distribution_id, if_match=etag, distribution_config=changed
             )
@@ -238,13 +267,29 @@ class Distributions(Resource):
         The CallerReference is generated once per call when omitted, and every send of the
         call (transient failures and stale ETags are retried) carries it: after a lost answer,
         the resend answers DistributionAlreadyExists naming the copy the first send made, and
-        that copy is returned (one copy)."""
+        that copy is returned (one copy).
+
+        A primary that uses HTTP/3 is refused before the copy is sent
+        (:class:`cdnkit.ContinuousDeploymentChangeError`): continuous deployment cannot use
+        HTTP/3."""
         reference = caller_reference or str(uuid.uuid4())
         # Counted across re-reads too: any earlier send of this reference may have landed.
         sends = Sends()
 
         async def attempt() -> cf.CopyDistributionResult:
-            etag = (await self.get_config(primary_id)).etag
+            primary = await self.get_config(primary_id)
+            etag = primary.etag
+            version = (
+                primary.distribution_config.http_version if primary.distribution_config else None
+            )
+            if version is not None and version.lower() in HTTP3_VERSIONS:
+                raise ContinuousDeploymentChangeError(
+                    f"HttpVersion: distribution {primary_id} uses HTTP/3 (HttpVersion "
+                    f"{version}), which continuous deployment cannot: a staging copy of it "
+                    "could not be used; change HttpVersion to http2 or http1.1 first",
+                    distribution_id=primary_id,
+                    field="HttpVersion",
+                )
             request = build_request(
                 cf.CopyDistributionRequest,
                 primary_distribution_id=primary_id,
@@ -278,8 +323,154 @@ class Distributions(Resource):
 
         return await self.update(primary_id, mutate=attach, wait=wait)
 
+    async def detach_continuous_deployment_policy(
+        self, primary_id: str, *, wait: bool = False
+    ) -> cf.UpdateDistributionResult:
+        """Detach the primary's continuous deployment policy: an :meth:`update` that writes the
+        config without ContinuousDeploymentPolicyId (CloudFront has no detach call). A primary
+        with no policy sends nothing. Retried and reconciled like :meth:`update`."""
+
+        def detach(config: cf.DistributionConfig) -> None:
+            config.continuous_deployment_policy_id = ""
+
+        return await self.update(primary_id, mutate=detach, wait=wait)
+
+    async def update_detached(
+        self,
+        primary_id: str,
+        *,
+        mutate: Mutator[cf.DistributionConfig],
+        policy_id: str | None = None,
+        wait: bool = False,
+        timeout: float | None = None,
+    ) -> cf.UpdateDistributionResult:
+        """Make a change continuous deployment forbids (HttpVersion, PriceClass, Aliases,
+        Enabled...) on a primary: detach its policy, apply ``mutate`` (an :meth:`update`),
+        wait until the primary is Deployed (``timeout``, else the wait policy's), reattach
+        the policy (and wait again when ``wait``).
+
+        The policy is the one attached to the primary, or ``policy_id`` when none is (a
+        re-run after a failure that left it detached). Sends: GetDistributionConfig and
+        UpdateDistribution per step, GetDistribution polls. Each step is skipped when its
+        effect is in place, so re-running after a failure converges (``mutate`` should set
+        values, not increment them: it also runs once on the config as read, so that an
+        invalid change, or one the reattach would be refused for, fails before the policy is
+        detached). A failure midway raises
+        :class:`cdnkit.ContinuousDeploymentStepError` saying which step failed and what state
+        is left (the policy may be detached: re-run with ``policy_id``). A primary without a
+        policy and no ``policy_id``, or attached to another policy, is refused before
+        anything is written (:class:`cdnkit.InvalidRequestError`).
+        """
+        current = await self.get_config(primary_id)
+        if current.distribution_config is None:
+            raise UnexpectedResponseError(
+                f"GetDistributionConfig returned nothing for {primary_id}"
+            )
+        attached = current.distribution_config.continuous_deployment_policy_id or ""
+        if attached and policy_id and attached != policy_id:
+            raise InvalidRequestError(
+                f"policy_id: distribution {primary_id} has policy {attached} attached, not "
+                f"{policy_id}"
+            )
+        policy = attached or policy_id
+        if not policy:
+            raise InvalidRequestError(
+                f"policy_id: distribution {primary_id} has no continuous deployment policy "
+                "attached; pass policy_id= to reattach one after the change (or use update)"
+            )
+        # A dry run first: a mutation that is invalid, or that the reattach would be refused
+        # for (HTTP/3), fails before the policy is detached.
+        planned = to_wire(await apply_mutation(current.distribution_config, mutate))
+        planned["ContinuousDeploymentPolicyId"] = policy
+        check_config(planned, distribution_id=primary_id)
+        done: list[str] = []
+
+        def failed(step: str, state: str, error: BaseException) -> ContinuousDeploymentStepError:
+            return ContinuousDeploymentStepError(
+                f"update_detached({primary_id}): step {step!r} failed ({error}); {state}. "
+                f"Run update_detached({primary_id!r}, policy_id={policy!r}, ...) again to "
+                "finish",
+                step=step,
+                done=done,
+                state=state,
+            )
+
+        results: list[cf.UpdateDistributionResult] = []
+
+        async def detach() -> None:
+            await self.detach_continuous_deployment_policy(primary_id)
+
+        async def change() -> None:
+            await self.update(primary_id, mutate=mutate)
+
+        async def settle() -> None:
+            await self.wait_deployed(primary_id, timeout=timeout)
+
+        async def reattach() -> None:
+            results.append(await self.attach_continuous_deployment_policy(primary_id, policy))
+
+        plan: list[tuple[str, Callable[[], Awaitable[None]], str]] = [
+            ("detach", detach, f"policy {policy} may still be attached; nothing else changed"),
+            (
+                "change",
+                change,
+                f"policy {policy} is detached from {primary_id}; the change may not be applied",
+            ),
+            ("wait deployed", settle, f"policy {policy} is detached; the change is applied"),
+            ("reattach", reattach, f"policy {policy} may be detached; the change is applied"),
+        ]
+        for step, run, state in plan:
+            try:
+                await run()
+            except Exception as error:
+                raise failed(step, state, error) from error
+            done.append(step)
+        result = results[-1]
+        if wait:
+            deployed = await self.wait_deployed(primary_id, timeout=timeout)
+            return cf.UpdateDistributionResult(
+                distribution=deployed.distribution, etag=deployed.etag
+            )
+        return result
+
+    async def reset_staging(
+        self, staging_id: str, *, primary_id: str, wait: bool = False
+    ) -> cf.UpdateDistributionResult:
+        """Make the staging distribution serve what the primary serves again: copy the
+        members continuous deployment lets change (cache behaviors, origins, origin groups,
+        custom error responses, restrictions, default root object, logging, comment) from the
+        primary's config onto the staging one (an :meth:`update`; nothing is sent when they
+        already match). Members continuous deployment freezes are left as they are."""
+        primary = await self.get_config(primary_id)
+        if primary.distribution_config is None:
+            raise UnexpectedResponseError(
+                f"GetDistributionConfig returned nothing for {primary_id}"
+            )
+        source = primary.distribution_config
+
+        def copy_primary(config: cf.DistributionConfig) -> cf.DistributionConfig:
+            if not config.staging:
+                raise InvalidRequestError(
+                    f"staging_id: distribution {staging_id} is not a staging distribution"
+                )
+            wire = to_wire(config)
+            primary_wire = to_wire(source)
+            for member in _RESET_FROM_PRIMARY:
+                if member in primary_wire:
+                    wire[member] = primary_wire[member]
+                else:
+                    wire.pop(member, None)
+            return parse_response(cf.DistributionConfig, wire)
+
+        return await self.update(staging_id, mutate=copy_primary, wait=wait)
+
     async def promote_staging(
-        self, primary_id: str, staging_id: str, *, wait: bool = False
+        self,
+        primary_id: str,
+        staging_id: str,
+        *,
+        wait: bool = False,
+        reset_staging: bool = False,
     ) -> cf.UpdateDistributionWithStagingConfigResult:
         """Copy the staging config onto the primary (UpdateDistributionWithStagingConfig).
 
@@ -290,7 +481,14 @@ class Distributions(Resource):
         members a promotion keeps: CallerReference, Aliases, ContinuousDeploymentPolicyId,
         Staging) and its policy is off (a promotion turns it off), that promotion was this
         call's and the primary is returned as it is now; nothing is promoted twice.
+
+        Checked first (reads only): the two ids differ, both distributions are Deployed, the
+        staging one is a staging distribution, the primary has a policy attached and enabled,
+        and the policy names the staging distribution's domain. Otherwise
+        :class:`cdnkit.PromotionNotReadyError` lists every problem and nothing is promoted.
+        ``reset_staging`` then runs :meth:`reset_staging` (after the wait, when ``wait``).
         """
+        await self._check_promotion(primary_id, staging_id)
 
         async def attempt() -> cf.UpdateDistributionWithStagingConfigResult:
             primary = await self.get_config(primary_id)
@@ -345,10 +543,111 @@ class Distributions(Resource):
             )
         if wait:
             deployed = await self.wait_deployed(primary_id)
-            return cf.UpdateDistributionWithStagingConfigResult(
+            promoted = cf.UpdateDistributionWithStagingConfigResult(
                 distribution=deployed.distribution, etag=deployed.etag
             )
+        if reset_staging:
+            await self.reset_staging(staging_id, primary_id=primary_id, wait=wait)
         return promoted
+
+    async def _check_promotion(self, primary_id: str, staging_id: str) -> None:
+        """Raise PromotionNotReadyError listing every reason the promotion cannot go."""
+        if primary_id == staging_id:
+            raise PromotionNotReadyError(
+                f"promote_staging: the staging distribution is the primary ({primary_id})",
+                problems=["staging_id is the primary"],
+            )
+        primary = await self.get(primary_id)
+        staging = await self.get(staging_id)
+        if primary.distribution is None or staging.distribution is None:
+            raise UnexpectedResponseError("GetDistribution returned no distribution")
+        problems: list[str] = []
+        for role, found in (("primary", primary.distribution), ("staging", staging.distribution)):
+            if found.status != _DEPLOYED:
+                problems.append(
+                    f"{role} distribution {found.id} is {found.status}, not Deployed "
+                    "(wait_deployed first)"
+                )
+        if not staging.distribution.distribution_config.staging:
+            problems.append(f"distribution {staging_id} is not a staging distribution")
+        policy_id = primary.distribution.distribution_config.continuous_deployment_policy_id
+        if not policy_id:
+            problems.append(f"primary {primary_id} has no continuous deployment policy attached")
+        else:
+            policy = await self._policy_config(policy_id)
+            if policy is None:
+                problems.append(f"policy {policy_id} attached to {primary_id} does not exist")
+            else:
+                if not policy.enabled:
+                    problems.append(f"policy {policy_id} is disabled (a promotion disables it)")
+                names = policy.staging_distribution_dns_names.items or []
+                domain = staging.distribution.domain_name
+                if domain not in names:
+                    problems.append(
+                        f"policy {policy_id} does not name staging {staging_id} ({domain}); "
+                        f"it names {', '.join(names) or 'nothing'}"
+                    )
+        if problems:
+            raise PromotionNotReadyError(
+                f"promote_staging({primary_id}, {staging_id}): not ready: " + "; ".join(problems),
+                problems=problems,
+            )
+
+    async def _check_change(
+        self, distribution_id: str, before: dict[str, Any], after: dict[str, Any]
+    ) -> None:
+        """check_change, finding out whether a staging distribution is in continuous
+        deployment only when that decides (a policy listing)."""
+        policy = "ContinuousDeploymentPolicyId"
+        if before.get(policy) or after.get(policy):
+            check_change(
+                before, after, distribution_id=distribution_id, in_continuous_deployment=True
+            )
+            return
+        check_config(after, distribution_id=distribution_id)
+        if not before.get("Staging"):
+            return
+        frozen = [
+            m
+            for m in changed_members(before, after)
+            if m not in CHANGEABLE_IN_CONTINUOUS_DEPLOYMENT
+        ]
+        http3 = str(after.get("HttpVersion") or "").lower() in HTTP3_VERSIONS
+        if not frozen and not http3:
+            return
+        in_use = await self._named_by_policy(distribution_id)
+        check_change(
+            before, after, distribution_id=distribution_id, in_continuous_deployment=in_use
+        )
+
+    async def _named_by_policy(self, staging_id: str) -> bool:
+        """Whether a continuous deployment policy names this staging distribution."""
+        found = await self.get(staging_id)
+        if found.distribution is None:
+            return False
+        domain = found.distribution.domain_name
+
+        def page(
+            reply: cf.ListContinuousDeploymentPoliciesResult,
+        ) -> tuple[list[cf.ContinuousDeploymentPolicy], str | None]:
+            listing = reply.continuous_deployment_policy_list
+            if listing is None:
+                return [], None
+            return [
+                s.continuous_deployment_policy for s in listing.items or ()
+            ], listing.next_marker
+
+        policies = self._paginate(
+            "ListContinuousDeploymentPolicies",
+            lambda marker: cf.ListContinuousDeploymentPoliciesRequest(marker=marker),
+            cf.ListContinuousDeploymentPoliciesResult,
+            page,
+        )
+        async for policy in policies:
+            names = policy.continuous_deployment_policy_config.staging_distribution_dns_names
+            if domain in (names.items or ()):
+                return True
+        return False
 
     async def delete(self, distribution_id: str, *, timeout: float | None = None) -> None:
         """Disable the distribution if needed, wait until it is deployed, then delete it.

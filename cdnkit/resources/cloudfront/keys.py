@@ -11,6 +11,7 @@ values 1,024, a store 5 MB; AWS-FACTS.md).
 
 from __future__ import annotations
 
+import asyncio
 import builtins
 import dataclasses
 import json
@@ -246,12 +247,24 @@ class Keys(Resource):
         _check_item(key, value)  # before anything is sent, the store's ARN lookup included
         arn = await self._arn()
 
+        async def landed() -> kvs.PutKeyResponse | None:
+            # Before a resend after a lost answer: the key holding the value means it landed.
+            if not await self._hold({key: value}, ()):
+                return None
+            return await self._landed(kvs.PutKeyResponse)
+
         async def attempt(sends: Sends) -> kvs.PutKeyResponse:
             request = build_request(
                 kvs.PutKeyRequest, kvs_arn=arn, key=key, value=value, if_match=await self._etag()
             )
             return await self._core.invoke(
-                "PutKey", request, kvs.PutKeyResponse, retry=self._retry, sends=sends, checked=True
+                "PutKey",
+                request,
+                kvs.PutKeyResponse,
+                retry=self._retry,
+                sends=sends,
+                reconcile=landed,
+                checked=True,
             )
 
         return await self._write(arn, attempt)
@@ -279,12 +292,7 @@ class Keys(Resource):
                 if not sends.unanswered:
                     raise
                 # An earlier send of this delete landed; its answer was lost.
-                now = await self.describe()
-                return kvs.DeleteKeyResponse.model_construct(
-                    item_count=now.item_count,
-                    total_size_in_bytes=now.total_size_in_bytes,
-                    etag=now.etag,
-                )
+                return await self._landed(kvs.DeleteKeyResponse)
 
         return await self._write(arn, attempt)
 
@@ -305,8 +313,21 @@ class Keys(Resource):
         last: kvs.UpdateKeysResponse | None = None
         for batch in batches:
 
+            async def landed(
+                batch: kvs.UpdateKeysRequest = batch,
+            ) -> kvs.UpdateKeysResponse | None:
+                # Before a resend after a lost answer: every change of the batch holding
+                # means it landed (a batch is all-or-nothing).
+                puts = {item.key: item.value for item in batch.puts or ()}
+                deletes = [item.key for item in batch.deletes or ()]
+                if not await self._hold(puts, deletes):
+                    return None
+                return await self._landed(kvs.UpdateKeysResponse)
+
             async def attempt(
-                sends: Sends, batch: kvs.UpdateKeysRequest = batch
+                sends: Sends,
+                batch: kvs.UpdateKeysRequest = batch,
+                landed: Callable[[], Awaitable[kvs.UpdateKeysResponse | None]] = landed,
             ) -> kvs.UpdateKeysResponse:
                 request = batch.model_copy(update={"kvs_arn": arn, "if_match": await self._etag()})
                 return await self._core.invoke(
@@ -315,6 +336,7 @@ class Keys(Resource):
                     kvs.UpdateKeysResponse,
                     retry=self._retry,
                     sends=sends,
+                    reconcile=landed,
                     checked=True,
                 )
 
@@ -353,8 +375,12 @@ class Keys(Resource):
                     f"desired: key {outside[0]!r} does not start with the prefix {prefix!r}"
                 )
         arn = await self._arn()
-        landed_puts: builtins.list[str] = []
-        landed_deletes: builtins.list[str] = []
+        # What this call wrote, over all its rounds: the plan it returns.
+        applied_puts: dict[str, str] = {}
+        applied_deletes: dict[str, None] = {}
+        # A batch refused as stale after a send that got no answer may have landed: the next
+        # round's read tells (a batch is all-or-nothing).
+        maybe: builtins.list[kvs.UpdateKeysRequest] = []
         with within(self._retry.deadline):
             async with self._core.locks.get(f"kvs-data/{arn}"):
                 for _ in range(self._retry.max_attempts):
@@ -362,6 +388,10 @@ class Keys(Resource):
                     described = await self.describe()
                     etag = described.etag
                     current = await self.items(prefix=prefix)
+                    for batch in maybe:
+                        if _holds(current, batch):
+                            _record(batch, applied_puts, applied_deletes)
+                    maybe.clear()
                     plan = plan_sync(
                         current,
                         wanted,
@@ -376,36 +406,42 @@ class Keys(Resource):
                         )
                     if dry_run or not plan.changes:
                         self._core.etags[arn] = etag
-                        return plan
+                        return _applied(plan, wanted, applied_puts, applied_deletes)
                     try:
                         for batch in _batches(dict(plan.puts), builtins.list(plan.deletes)):
                             request = batch.model_copy(update={"kvs_arn": arn, "if_match": etag})
-                            reply = await self._core.invoke(
-                                "UpdateKeys",
-                                request,
-                                kvs.UpdateKeysResponse,
-                                retry=self._retry,
-                                checked=True,
-                            )
+                            sends = Sends()
+                            try:
+                                reply = await self._core.invoke(
+                                    "UpdateKeys",
+                                    request,
+                                    kvs.UpdateKeysResponse,
+                                    retry=self._retry,
+                                    sends=sends,
+                                    checked=True,
+                                )
+                            except PreconditionFailedError:
+                                if sends.unanswered:
+                                    maybe.append(batch)
+                                raise
                             etag = reply.etag
                             self._core.etags[arn] = etag
-                            landed_puts.extend(item.key for item in batch.puts or ())
-                            landed_deletes.extend(item.key for item in batch.deletes or ())
+                            _record(batch, applied_puts, applied_deletes)
                     except PreconditionFailedError:
                         self._core.etags.pop(arn, None)
                         continue  # another writer: plan again from what the store holds now
                     except CdnKitError as error:
                         self._core.etags.pop(arn, None)
-                        if not landed_puts and not landed_deletes:
+                        if not applied_puts and not applied_deletes:
                             raise
                         raise KeyValueStoreSyncError(
-                            f"sync stopped after {len(landed_puts)} puts and "
-                            f"{len(landed_deletes)} deletes had landed: {error}",
-                            landed_puts=tuple(landed_puts),
-                            landed_deletes=tuple(landed_deletes),
+                            f"sync stopped after {len(applied_puts)} puts and "
+                            f"{len(applied_deletes)} deletes had landed: {error}",
+                            landed_puts=tuple(applied_puts),
+                            landed_deletes=tuple(applied_deletes),
                         ) from error
                     # Chained by ETag from the plan's read: the store now holds what was asked.
-                    return plan
+                    return _applied(plan, wanted, applied_puts, applied_deletes)
         raise PreconditionFailedError(
             f"the store kept changing during {self._retry.max_attempts} sync rounds",
             service="cloudfront-keyvaluestore",
@@ -413,6 +449,31 @@ class Keys(Resource):
             code="PreconditionFailed",
             http_status=None,
             request_id=None,
+        )
+
+    # After a lost answer ---------------------------------------------------------------
+
+    async def _hold(self, puts: Mapping[str, str], deletes: Iterable[str]) -> bool:
+        """Whether the store holds every put value and none of the deleted keys."""
+
+        async def value(key: str) -> str | None:
+            try:
+                return await self.get(key)
+            except NotFoundError:
+                return None
+
+        keys = [*puts, *deletes]
+        values = await asyncio.gather(*(value(key) for key in keys))
+        return all(
+            found == puts.get(key) if key in puts else found is None
+            for key, found in zip(keys, values, strict=True)
+        )
+
+    async def _landed(self, reply: type[W]) -> W:
+        """The reply of a write that landed but whose answer was lost, from the store now."""
+        now = await self.describe()
+        return reply.model_construct(
+            item_count=now.item_count, total_size_in_bytes=now.total_size_in_bytes, etag=now.etag
         )
 
     # ETags -----------------------------------------------------------------------------
@@ -445,6 +506,38 @@ class Keys(Resource):
             return await retry_on_stale(
                 self._core, once, what=f"key value store {arn}", policy=self._retry
             )
+
+
+def _holds(current: Mapping[str, str], batch: kvs.UpdateKeysRequest) -> bool:
+    """Whether ``current`` holds every change of ``batch``."""
+    return all(current.get(item.key) == item.value for item in batch.puts or ()) and all(
+        item.key not in current for item in batch.deletes or ()
+    )
+
+
+def _record(batch: kvs.UpdateKeysRequest, puts: dict[str, str], deletes: dict[str, None]) -> None:
+    for put in batch.puts or ():
+        puts[put.key] = put.value
+    for delete in batch.deletes or ():
+        deletes[delete.key] = None
+
+
+def _applied(
+    last: SyncPlan,
+    wanted: Mapping[str, str],
+    puts: Mapping[str, str],
+    deletes: Mapping[str, None],
+) -> SyncPlan:
+    """The plan a sync returns: what all its rounds wrote (the last round's plan is what
+    remained after the earlier ones), with the store's size after the last."""
+    if not puts and not deletes:
+        return last
+    return dataclasses.replace(
+        last,
+        puts=dict(puts),
+        deletes=tuple(deletes),
+        unchanged=sum(1 for key in wanted if key not in puts),
+    )
 
 
 def _batches(

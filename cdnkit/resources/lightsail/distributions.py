@@ -368,6 +368,10 @@ class Distributions(Resource):
                     before, after = to_wire(current), to_wire(changed)
                     if after == before:
                         return None
+                    # Counted before the send: once it may land, a writer of this process
+                    # waiting on its own change must see that a later turn (which reads this
+                    # one's result) has begun, or it takes that turn's values for a lost change.
+                    self._core.locks.writes[name] = self._core.locks.writes.get(name, 0) + 1
                     try:
                         started = await self._start(
                             name,
@@ -389,7 +393,6 @@ class Distributions(Resource):
                         async with self._core.scope():
                             await asyncio.sleep(max(delay, 0.05))
                         continue
-                    self._core.locks.writes[name] = self._core.locks.writes.get(name, 0) + 1
                     return started, _changes(before, after)
 
     async def delete(self, name: str, *, wait: bool = False) -> ls.Operation:
@@ -486,8 +489,11 @@ class Distributions(Resource):
                 retry_if=None if retry_busy else _not_busy,
             )
             operation = self._operation(reply.operation, operation_type)
-        except (ConflictError, NotFoundError) as error:
-            if not sends.unanswered or isinstance(error, ResourceBusyError):
+        except (ConflictError, NotFoundError):
+            # A refusal after a send that got no answer may be caused by that send having
+            # landed: "not found" after a delete, "already uses" after a bundle change, and
+            # "please wait" because the landed send's own operation is still running.
+            if not sends.unanswered:
                 raise
             found = await self._started_since(name, operation_type, since)
             if found is None:

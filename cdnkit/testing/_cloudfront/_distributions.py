@@ -72,6 +72,48 @@ SUMMARY_CONFIG_MEMBERS: Final = (
 )
 
 
+#: What may change while continuous deployment is on (AWS-FACTS.md): the rest is IllegalUpdate.
+_CHANGEABLE_IN_CONTINUOUS_DEPLOYMENT: Final = frozenset(
+    {
+        "CacheBehaviors",
+        "DefaultCacheBehavior",
+        "Origins",
+        "OriginGroups",
+        "CustomErrorResponses",
+        "Restrictions",
+        "DefaultRootObject",
+        "Logging",
+        "Comment",
+        "ContinuousDeploymentPolicyId",
+    }
+)
+_HTTP3_VERSIONS: Final = frozenset({"http3", "http2and3"})
+
+
+def _empty(value: object) -> bool:
+    """None, "", False and an empty list wrapper all mean "nothing"."""
+    if value is None or value == "" or value is False:
+        return True
+    if isinstance(value, dict):
+        return set(value) <= {"Quantity", "Items"} and not value.get("Items")
+    return False
+
+
+def _frozen_changes(before: JsonDict, after: JsonDict) -> list[str]:
+    """Top-level members changed that continuous deployment does not let change."""
+    changed = [
+        name
+        for name in sorted(set(before) | set(after))
+        if before.get(name) != after.get(name)
+        and not (_empty(before.get(name)) and _empty(after.get(name)))
+    ]
+    return [name for name in changed if name not in _CHANGEABLE_IN_CONTINUOUS_DEPLOYMENT]
+
+
+def _uses_http3(config: JsonDict) -> bool:
+    return str(config.get("HttpVersion") or "").lower() in _HTTP3_VERSIONS
+
+
 def _with_defaults(config: JsonDict) -> JsonDict:
     for member, default in _CONFIG_DEFAULTS.items():
         if config.get(member) is None:
@@ -285,9 +327,44 @@ class DistributionOperations:
                 "IllegalUpdate", "The Staging flag of a distribution cannot be updated.", 400
             )
         self._validate_config(config, current=record)
-        record.config = _with_defaults(config)
+        config = _with_defaults(config)
+        self._check_continuous_deployment(record, config)
+        record.config = config
         self._state.redeploy(record)
         return self._reply(record)
+
+    def in_continuous_deployment(self, record: DistributionRecord) -> bool:
+        """A primary with a policy attached, or a staging distribution named by a policy that
+        is attached to a primary."""
+        if record.policy_id:
+            return True
+        if not record.is_staging:
+            return False
+        return any(
+            record.domain_name in policy.staging_dns_names
+            and self._state.distribution_using_policy(policy.id) is not None
+            for policy in self._state.policies.values()
+        )
+
+    def _check_continuous_deployment(self, record: DistributionRecord, config: JsonDict) -> None:
+        """What CloudFront refuses while continuous deployment is on."""
+        if not (
+            self.in_continuous_deployment(record) or config.get("ContinuousDeploymentPolicyId")
+        ):
+            return
+        frozen = _frozen_changes(record.config, config)
+        if frozen:
+            raise ServiceError(
+                "IllegalUpdate",
+                "One or more fields updated are not supported for continuous deployment: "
+                f"{', '.join(frozen)}.",
+                400,
+            )
+        if _uses_http3(config):
+            raise invalid_argument(
+                "Continuous deployment is not supported for distributions that use HTTP/3 "
+                f"(HttpVersion {config.get('HttpVersion')})."
+            )
 
     def delete(self, request: Request) -> JsonDict:
         record = self.lookup(request.params["Id"])
@@ -347,6 +424,11 @@ class DistributionOperations:
                     f"({MAX_STAGING_DISTRIBUTIONS}) for this account.",
                     400,
                 )
+        if _uses_http3(primary.config):
+            raise invalid_argument(
+                "Continuous deployment is not supported for distributions that use HTTP/3 "
+                f"(HttpVersion {primary.config.get('HttpVersion')}): cannot copy {primary.id}."
+            )
         config = copy.deepcopy(primary.config)
         config["CallerReference"] = params["CallerReference"]
         # Alternate domain names belong to one distribution only; a copy starts without them.
