@@ -21,7 +21,6 @@ from .._exceptions import (
     ThrottlingError,
     UnexpectedResponseError,
     WaiterFailedError,
-    WaiterTimeoutError,
     is_retryable,
 )
 from .._models import CdnKitModel, parse_response
@@ -395,19 +394,6 @@ def _matches(acceptor: Acceptor, reply: dict[str, Any] | None, error: CdnKitErro
     return any(value == expected for value in found)
 
 
-class _Outcome(Generic[M]):
-    """One poll of a waiter: the raw reply (for the acceptors) and its model, or the error."""
-
-    __slots__ = ("error", "parsed", "reply")
-
-    def __init__(
-        self, reply: dict[str, Any] | None, parsed: M | None, error: CdnKitError | None
-    ) -> None:
-        self.reply = reply
-        self.parsed = parsed
-        self.error = error
-
-
 async def wait(
     core: ServiceCore,
     retry: RetryPolicy,
@@ -430,41 +416,38 @@ async def wait(
     :class:`cdnkit.WaiterTimeoutError` with the last reply.
     """
     wire = checked_wire(request)
+    #: The raw reply of the latest poll (None after an error), for the path matchers; each
+    #: poll's state (its reply model, or its error) is what poll reports and yields.
+    latest: list[dict[str, Any] | None] = [None]
 
-    async def fetch() -> _Outcome[M]:
+    async def fetch() -> M | CdnKitError:
         if opener is not None and not core.is_open:
             await opener()
+        latest[0] = None
         try:
             reply = await core.send(operation, wire, retry=retry)
         except CdnKitError as error:
             if isinstance(error, APIError) or is_retryable(error):
-                return _Outcome(None, None, error)
+                return error
             raise
+        latest[0] = reply
         fields = {key: value for key, value in reply.items() if key != "ResponseMetadata"}
-        return _Outcome(reply, parse_response(result, fields), None)
+        return parse_response(result, fields)
 
-    try:
-        async for outcome in poll(core, fetch, policy=policy, timeout=timeout, what=what):
-            reply, error = outcome.reply, outcome.error
-            for acceptor in acceptors:
-                if _matches(acceptor, reply, error):
-                    if acceptor.state == "retry":
-                        break
-                    if acceptor.state == "failure":
-                        raise WaiterFailedError(
-                            f"{what}: {operation} reached a failure state",
-                            last=error or outcome.parsed,
-                        ) from error
-                    return outcome.parsed
-            else:
-                if error is not None and not is_retryable(error):
-                    raise error
-    except WaiterTimeoutError as timed_out:
-        # poll reports the last outcome; the caller gets its reply model (or its error).
-        last = timed_out.last
-        if isinstance(last, _Outcome):
-            timed_out.last = last.error or last.parsed
-        raise
+    async for state in poll(core, fetch, policy=policy, timeout=timeout, what=what):
+        error = state if isinstance(state, CdnKitError) else None
+        for acceptor in acceptors:
+            if _matches(acceptor, latest[0], error):
+                if acceptor.state == "retry":
+                    break
+                if acceptor.state == "failure":
+                    raise WaiterFailedError(
+                        f"{what}: {operation} reached a failure state", last=state
+                    ) from error
+                return None if error is not None else cast(M, state)
+        else:
+            if error is not None and not is_retryable(error):
+                raise error
     raise AssertionError("unreachable: poll ends by returning or raising")
 
 

@@ -3,6 +3,7 @@ nothing, paginators that cross pages and resume, waiters, and ``call(request)``.
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 
 import pytest
@@ -67,8 +68,11 @@ async def test_lightsail_operations_end_to_end(emulator: Emulator, kit: cdnkit.L
     assert operation.operation.resource_name == "site"
     bundles = await kit.api.get_distribution_bundles()
     assert "small_1_0" in {b.bundle_id for b in bundles.bundles or ()}
+    await kit.distributions.wait_deployed("site")
     deleted = await kit.api.delete_distribution(distribution_name="site")
     assert isinstance(deleted, ls.DeleteDistributionResult)
+    assert deleted.operation is not None
+    assert deleted.operation.operation_type == "DeleteDistribution"
     assert emulator.counters.count("lightsail", "DeleteDistribution") == 1
 
 
@@ -187,14 +191,23 @@ async def test_cloudfront_distribution_deployed_waiter(
 ) -> None:
     distribution_id = await create_site(cf_client)
     emulator.counters.reset()
+    progress: list[cdnkit.WaitProgress] = []
+    watched = cf_client.with_options(
+        wait=dataclasses.replace(cf_client.wait_policy, on_progress=progress.append)
+    )
 
-    deployed = await cf_client.api.wait_distribution_deployed(id=distribution_id)
+    deployed = await watched.api.wait_distribution_deployed(id=distribution_id)
 
     assert isinstance(deployed, cf.GetDistributionResult)
     assert deployed.distribution is not None
     assert deployed.distribution.status == "Deployed"
     assert emulator.counters.count("cloudfront", "GetDistribution") >= 1
     assert emulator.counters.total() == emulator.counters.count("cloudfront", "GetDistribution")
+    # Every poll is reported with the reply model it read; the last one is the deployed one.
+    assert len(progress) == emulator.counters.count("cloudfront", "GetDistribution")
+    assert all(isinstance(p.state, cf.GetDistributionResult) for p in progress)
+    assert progress[-1].state == deployed
+    assert progress[-1].what == "DistributionDeployed"
 
 
 async def test_cloudfront_invalidation_completed_waiter(
