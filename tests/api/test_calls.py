@@ -3,6 +3,7 @@ nothing, paginators that cross pages and resume, waiters, and ``call(request)``.
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import uuid
 
@@ -15,6 +16,8 @@ from cdnkit.testing import Emulator
 from cdnkit.types import cloudfront as cf
 from cdnkit.types import cloudfront_keyvaluestore as kvs
 from cdnkit.types import lightsail as ls
+
+from .conftest import FAST_RETRY, FAST_WAIT
 
 CACHING_OPTIMIZED = "658327ea-f89d-4fab-a63d-7e88639e58f6"
 CODE = b"function handler(event) { return event.request; }"
@@ -420,6 +423,32 @@ async def test_with_options_gives_an_api_with_the_new_policies(
     assert other.api._retry is patient
     assert cf_client.api is cf_client.api  # made once per client
     assert cf_client.api._retry is cf_client.retry_policy
+
+
+async def test_closing_the_client_ends_a_waiter_and_a_paginator(emulator: Emulator) -> None:
+    emulator.timing.cloudfront_distribution_deploy = 3600
+    polled = asyncio.Event()
+
+    def on_progress(progress: cdnkit.WaitProgress) -> None:
+        if progress.polls >= 2:
+            polled.set()
+
+    wait_policy = dataclasses.replace(FAST_WAIT, on_progress=on_progress)
+    client = cdnkit.CloudFront(**emulator.client_kwargs(), retry=FAST_RETRY, wait=wait_policy)
+    async with client:
+        distribution_id = await create_site(client)
+        await create_site(client, "two")
+        waiting = asyncio.create_task(
+            client.api.wait_distribution_deployed(id=distribution_id, timeout=60)
+        )
+        pages = client.api.paginate_list_distributions(max_items="1").pages()
+        first = await anext(pages)
+        assert first.next_token is not None
+        await polled.wait()
+    with pytest.raises(cdnkit.ClientClosedError):
+        await waiting
+    with pytest.raises(cdnkit.ClientClosedError):
+        await anext(pages)
 
 
 async def test_a_closed_client_refuses_api_calls(emulator: Emulator) -> None:
