@@ -41,6 +41,7 @@ from ._exceptions import (
     ThrottlingError,
     TransportError,
     UnexpectedResponseError,
+    WaiterFailedError,
     WaiterTimeoutError,
 )
 from ._models import parse
@@ -131,6 +132,7 @@ __all__ = [
     "UnexpectedResponseError",
     "WaitPolicy",
     "WaitProgress",
+    "WaiterFailedError",
     "WaiterTimeoutError",
     "__version__",
     "fan_out",

@@ -47,6 +47,7 @@ __all__ = [
     "ThrottlingError",
     "TransportError",
     "UnexpectedResponseError",
+    "WaiterFailedError",
     "WaiterTimeoutError",
     "error_from_botocore_error",
     "error_from_client_error",
@@ -254,6 +255,16 @@ class WaiterTimeoutError(CdnKitError, TimeoutError):
     def __init__(self, message: str, *, last: object = None) -> None:
         super().__init__(message)
         #: The last state seen (an Operation, a distribution...), if any.
+        self.last = last
+
+
+class WaiterFailedError(CdnKitError):
+    """A waiter (``kit.api.wait_...``) met one of its failure states: waiting on cannot
+    succeed. ``last`` holds the reply model or the error that matched."""
+
+    def __init__(self, message: str, *, last: object = None) -> None:
+        super().__init__(message)
+        #: The reply model or error that matched the failure state.
         self.last = last
 
 
