@@ -41,6 +41,7 @@ from ._exceptions import (
     ThrottlingError,
     TransportError,
     UnexpectedResponseError,
+    WaiterFailedError,
     WaiterTimeoutError,
 )
 from ._models import parse
@@ -49,6 +50,7 @@ from ._policies import Clock, RetryPolicy, WaitPolicy
 
 if TYPE_CHECKING:
     from ._client import CloudFront, Lightsail
+    from ._fan_out import FanOutResult, fan_out
     from .resources.cloudfront._continuous_deployment_checks import (
         ContinuousDeploymentChangeError,
         ContinuousDeploymentStepError,
@@ -82,6 +84,10 @@ def __getattr__(name: str) -> Any:
         from .resources.cloudfront import _continuous_deployment_checks
 
         return getattr(_continuous_deployment_checks, name)
+    if name in ("fan_out", "FanOutResult"):
+        from . import _fan_out
+
+        return getattr(_fan_out, name)
     if name == "KeyValueStoreFailedError":
         from .resources.cloudfront.key_value_stores import KeyValueStoreFailedError
 
@@ -104,6 +110,7 @@ __all__ = [
     "ContinuousDeploymentChangeError",
     "ContinuousDeploymentStepError",
     "DeadlineExceededError",
+    "FanOutResult",
     "FunctionTestFailedError",
     "InvalidRequestError",
     "KeyValueStoreFailedError",
@@ -125,8 +132,10 @@ __all__ = [
     "UnexpectedResponseError",
     "WaitPolicy",
     "WaitProgress",
+    "WaiterFailedError",
     "WaiterTimeoutError",
     "__version__",
+    "fan_out",
     "last_request_id",
     "parse",
 ]

@@ -3,18 +3,24 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 from types import TracebackType
-from typing import TYPE_CHECKING, ClassVar, Self, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Self, TypeVar, overload
 
 from aiobotocore.config import AioConfig
 from aiobotocore.session import AioSession
 
 from ._core import ClientOptions, ServiceCore
 from ._exceptions import InvalidRequestError
-from ._models import CdnKitModel
+from ._operation import CloudFrontRequest, KeyValueStoreRequest, LightsailRequest, OperationRequest
 from ._policies import Clock, RetryPolicy, WaitPolicy
 
 if TYPE_CHECKING:
+    # The generated operations load on the first use of ``api`` (``kvs_api``), not before.
+    from ._api.cloudfront import CloudFrontApi
+    from ._api.cloudfront_keyvaluestore import KeyValueStoreApi
+    from ._api.lightsail import LightsailApi
+
     # Each client imports its own service's resources (and models) when it is created: a
     # Lightsail program never loads CloudFront's models, nor the reverse.
     from .resources.cloudfront.continuous_deployment_policies import (
@@ -29,7 +35,7 @@ if TYPE_CHECKING:
 
 __all__ = ["CloudFront", "Lightsail"]
 
-M = TypeVar("M", bound=CdnKitModel)
+R = TypeVar("R")
 
 
 class _ServiceClient:
@@ -101,25 +107,19 @@ class _ServiceClient:
     ) -> None:
         await self._core.close()
 
-    async def call(self, request: CdnKitModel, result: type[M]) -> M:
-        """Call any operation of the service by its request model, for what is not wrapped.
+    async def _call(
+        self, request: OperationRequest[R], result: type[R] | None, base: type[Any]
+    ) -> R:
+        """Send ``request`` to the operation it is the input of; parse that one's result."""
+        from ._api._runtime import call_operation
 
-        ``await kit.call(GetDistributionBundlesRequest(), GetDistributionBundlesResult)``.
-        The operation is the one whose input shape is the request's class; ``result`` must be
-        its output shape. Retries and error classification apply as everywhere else.
-        """
-        model = self._core.client.meta.service_model
-        request_shape = type(request).__name__
-        for name in model.operation_names:
-            operation = model.operation_model(name)
-            if operation.input_shape is not None and operation.input_shape.name == request_shape:
-                break
-        else:
-            raise InvalidRequestError(f"call: no {self._service} operation takes {request_shape}")
-        output = operation.output_shape.name if operation.output_shape is not None else None
-        if output != result.__name__:
-            raise InvalidRequestError(f"call: {name} returns {output}, not {result.__name__}")
-        return await self._core.invoke(name, request, result, retry=self.retry_policy)
+        cls = type(request)
+        if not isinstance(request, base) or not hasattr(cls, "__cdnkit_operation__"):
+            raise InvalidRequestError(
+                f"call: no {self._service} operation takes {cls.__name__} (call takes the"
+                " request model of one operation)"
+            )
+        return await call_operation(self._core, request, result, self.retry_policy)
 
 
 class Lightsail(_ServiceClient):
@@ -134,6 +134,33 @@ class Lightsail(_ServiceClient):
 
     distributions: Distributions
     operations: Operations
+
+    @functools.cached_property
+    def api(self) -> LightsailApi:
+        """Every Lightsail operation as a typed async method, with its paginators
+        (``paginate_<operation>``): ``await kit.api.get_distributions(distribution_name="site")``.
+
+        Loaded on first use. Methods send one request each with this client's retry policy,
+        rate limits and error classes (see :class:`cdnkit._api.lightsail.LightsailApi`)."""
+        from ._api.lightsail import LightsailApi
+
+        return LightsailApi(self._core, retry=self.retry_policy, wait=self.wait_policy)
+
+    @overload
+    async def call(self, request: LightsailRequest[R]) -> R: ...
+    @overload
+    async def call(self, request: LightsailRequest[R], result: type[R]) -> R: ...
+    async def call(self, request: LightsailRequest[R], result: type[R] | None = None) -> R:
+        """Call the operation ``request`` is the input of and return its result, typed:
+        ``await kit.call(GetDistributionBundlesRequest())`` is a GetDistributionBundlesResult
+        (None for operations without output).
+
+        ``result``, the form of earlier versions, is still accepted and must be the
+        operation's output model. Sends one request with the client's rate limits and error
+        classes, retried as ``kit.api``'s methods are (an operation that changes something
+        only when refused before taking effect); a model that is not a Lightsail request
+        raises :class:`cdnkit.InvalidRequestError` before anything is sent."""
+        return await self._call(request, result, LightsailRequest)
 
     def _bind(self, retry: RetryPolicy, wait: WaitPolicy) -> None:
         from .resources.lightsail.distributions import Distributions
@@ -161,6 +188,68 @@ class CloudFront(_ServiceClient):
     key_value_stores: KeyValueStores
     functions: Functions
     invalidations: Invalidations
+
+    @functools.cached_property
+    def api(self) -> CloudFrontApi:
+        """Every CloudFront operation as a typed async method, with its paginators
+        (``paginate_<operation>``) and waiters (``wait_distribution_deployed``...):
+        ``await cf.api.get_distribution(id=distribution_id)``.
+
+        Loaded on first use. Methods send one request each with this client's retry policy;
+        waiters poll with its wait policy (see :class:`cdnkit._api.cloudfront.CloudFrontApi`)."""
+        from ._api.cloudfront import CloudFrontApi
+
+        return CloudFrontApi(self._core, retry=self.retry_policy, wait=self.wait_policy)
+
+    @functools.cached_property
+    def kvs_api(self) -> KeyValueStoreApi:
+        """Every operation of the KeyValueStore data plane (botocore's separate
+        ``cloudfront-keyvaluestore`` service: keys and values of a store, SigV4A-signed) as a
+        typed async method: ``await cf.kvs_api.get_key(kvs_arn=arn, key="beta")``.
+
+        A separate attribute because it is a separate service and client: its connection opens
+        on the first call (it needs ``cdnkit[kvs]``), as ``key_value_stores.keys(...)`` does.
+        Loaded on first use (see
+        :class:`cdnkit._api.cloudfront_keyvaluestore.KeyValueStoreApi`)."""
+        from ._api.cloudfront_keyvaluestore import KeyValueStoreApi
+
+        return KeyValueStoreApi(
+            self._data_plane,
+            retry=self.retry_policy,
+            wait=self.wait_policy,
+            open=self._open_data_plane,
+        )
+
+    @overload
+    async def call(self, request: CloudFrontRequest[R]) -> R: ...
+    @overload
+    async def call(self, request: CloudFrontRequest[R], result: type[R]) -> R: ...
+    @overload
+    async def call(self, request: KeyValueStoreRequest[R]) -> R: ...
+    async def call(
+        self,
+        request: CloudFrontRequest[R] | KeyValueStoreRequest[R],
+        result: type[R] | None = None,
+    ) -> R:
+        """Call the operation ``request`` is the input of and return its result, typed:
+        ``await cf.call(ListCachePoliciesRequest())`` is a ListCachePoliciesResult (None for
+        operations without output). A KeyValueStore data plane request goes to the data
+        plane (opened on first use).
+
+        ``result``, the form of earlier versions, is still accepted and must be the
+        operation's output model. Sends one request with the client's rate limits and error
+        classes, retried as ``cf.api``'s methods are (an operation that changes something
+        only when refused before taking effect); a model that is not a request of either
+        service raises :class:`cdnkit.InvalidRequestError` before anything is sent."""
+        from ._api._runtime import call_operation
+
+        if isinstance(request, KeyValueStoreRequest):
+            if not hasattr(type(request), "__cdnkit_operation__"):
+                raise InvalidRequestError(f"call: {type(request).__name__} names no operation")
+            if not self._data_plane.is_open:
+                await self._open_data_plane()
+            return await call_operation(self._data_plane, request, result, self.retry_policy)
+        return await self._call(request, result, CloudFrontRequest)
 
     def _add_cores(self) -> None:
         # The KeyValueStore data plane is another botocore service with its own client, opened

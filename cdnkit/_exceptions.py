@@ -48,6 +48,7 @@ __all__ = [
     "ThrottlingError",
     "TransportError",
     "UnexpectedResponseError",
+    "WaiterFailedError",
     "WaiterTimeoutError",
     "error_from_botocore_error",
     "error_from_client_error",
@@ -258,6 +259,16 @@ class WaiterTimeoutError(CdnKitError, TimeoutError):
         #: ``LightsailDistribution``, a CloudFront ``GetDistributionResult``,
         #: ``DescribeKeyValueStoreResult`` or ``Invalidation``). Narrow it with ``isinstance``.
         self.last: BaseModel | None = last if isinstance(last, BaseModel) else None
+
+
+class WaiterFailedError(CdnKitError):
+    """A waiter (``kit.api.wait_...``) met one of its failure states: waiting on cannot
+    succeed. ``last`` holds the reply model or the error that matched."""
+
+    def __init__(self, message: str, *, last: object = None) -> None:
+        super().__init__(message)
+        #: The reply model or error that matched the failure state.
+        self.last = last
 
 
 _THROTTLING_CODES = frozenset(

@@ -1,7 +1,8 @@
-"""Model generator: botocore service JSON -> ``cdnkit/types/<service>.py``.
+"""Model and operation generator: botocore service JSON -> ``cdnkit/types/<service>.py`` (the
+models) and ``cdnkit/_api/<service>.py`` (a typed method per operation, paginator and waiter).
 
 Run ``python -m cdnkit._codegen`` after changing botocore's pin, the override table or the
-renderer. A test regenerates into a temporary folder and fails on any difference.
+renderers. A test regenerates into a temporary folder and fails on any difference.
 """
 
 from __future__ import annotations
@@ -13,12 +14,14 @@ from pathlib import Path
 
 import botocore
 
+from ._api import build_api, render_api
 from ._ir import SERVICES, ServiceIR, build_service
 from ._render import COMMAND, render
 
-__all__ = ["COMMAND", "SERVICES", "TYPES_DIR", "build_service", "generate"]
+__all__ = ["API_DIR", "COMMAND", "SERVICES", "TYPES_DIR", "build_service", "generate"]
 
 TYPES_DIR = Path(__file__).resolve().parents[1] / "types"
+API_DIR = Path(__file__).resolve().parents[1] / "_api"
 MANIFEST = "_manifest.json"
 
 
@@ -66,9 +69,11 @@ def _manifest(services: list[ServiceIR]) -> str:
     return json.dumps(data, indent=2, sort_keys=True) + "\n"
 
 
-def generate(out_dir: Path = TYPES_DIR) -> list[Path]:
-    """Write one module per service and the manifest into ``out_dir``; return their paths."""
+def generate(out_dir: Path = TYPES_DIR, api_dir: Path = API_DIR) -> list[Path]:
+    """Write one models module per service and the manifest into ``out_dir``, and one
+    operations module per service into ``api_dir``; return their paths."""
     out_dir.mkdir(parents=True, exist_ok=True)
+    api_dir.mkdir(parents=True, exist_ok=True)
     services = [build_service(name) for name in SERVICES]
     written: list[Path] = []
     for ir in services:
@@ -78,4 +83,9 @@ def generate(out_dir: Path = TYPES_DIR) -> list[Path]:
     manifest = out_dir / MANIFEST
     manifest.write_text(_manifest(services), encoding="utf-8")
     written.append(manifest)
+    for ir in services:
+        path = api_dir / f"{ir.module}.py"
+        source = render_api(build_api(ir), botocore.__version__, COMMAND)
+        path.write_text(_ruff_format(source), encoding="utf-8")
+        written.append(path)
     return written

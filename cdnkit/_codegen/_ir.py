@@ -104,6 +104,11 @@ class StructIR:
     members: tuple[MemberIR, ...]
     ordered: tuple[tuple[str, str], ...] = ()
     quantity_wrapper: bool = False
+    #: Set on the input shape of exactly one operation: that operation's name. The class then
+    #: derives from its service's ``OperationRequest`` base (see ``cdnkit._operation``).
+    operation: str | None = None
+    #: With ``operation``: the name of the operation's output shape (None: it has none).
+    result: str | None = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -118,9 +123,18 @@ class ServiceIR:
     structs: tuple[StructIR, ...]
     #: Plain text for the docstring of each enum alias.
     enum_docs: dict[str, str] = dataclasses.field(default_factory=dict)
+    #: The ``cdnkit._operation`` base of this service's request models.
+    request_base: str = "OperationRequest"
 
 
 SERVICES: tuple[str, ...] = ("lightsail", "cloudfront", "cloudfront-keyvaluestore")
+
+#: Each service's base of its request models, in ``cdnkit._operation``.
+REQUEST_BASES: dict[str, str] = {
+    "lightsail": "LightsailRequest",
+    "cloudfront": "CloudFrontRequest",
+    "cloudfront-keyvaluestore": "KeyValueStoreRequest",
+}
 
 
 def module_name(service: str) -> str:
@@ -159,6 +173,14 @@ class _Builder:
                 if key in op:
                     self.roles.setdefault(op[key]["shape"], (op_name, role))
         inputs = [op["input"]["shape"] for op in model["operations"].values() if "input" in op]
+        #: Input shape -> (operation, output shape or None), for shapes that are the input of
+        #: exactly one operation. A shape serving two operations would not say which one a
+        #: ``call`` means: it gets no operation base, and ``call`` refuses it by name.
+        self.requests: dict[str, tuple[str, str | None]] = {}
+        for op_name, op in model["operations"].items():
+            if "input" in op and inputs.count(op["input"]["shape"]) == 1:
+                output = op["output"]["shape"] if "output" in op else None
+                self.requests[op["input"]["shape"]] = (op_name, output)
         #: Shapes only replies use: checks that run Python code (UTF-8 byte limits) are left
         #: off them, since replies are never checked against limits anyway.
         self.reply_only = self._reachable(
@@ -306,12 +328,15 @@ class _Builder:
             (_attr_name(lesser), _attr_name(greater))
             for lesser, greater in self.orders.get(name, ())
         )
+        operation, result = self.requests.get(name, (None, None))
         return StructIR(
             name=name,
             doc=self.struct_doc(name),
             members=tuple(members),
             ordered=ordered,
             quantity_wrapper=is_wrapper,
+            operation=operation,
+            result=result,
         )
 
 
@@ -351,4 +376,5 @@ def build_service(service: str, loader: Loader | None = None) -> ServiceIR:
         enums=enums,
         structs=structs,
         enum_docs=enum_docs,
+        request_base=REQUEST_BASES[service],
     )

@@ -263,3 +263,28 @@ REPLY_REQUIRED: Final[tuple[ReplyRequired, ...]] = (
 
 #: Attribute names where botocore's ``xform_name`` reads badly (``ETag`` -> ``e_tag``).
 NAME_OVERRIDES: Final[Mapping[str, str]] = {"ETag": "etag"}
+
+
+@dataclasses.dataclass(frozen=True)
+class ReplyHeader:
+    """A reply member botocore fails to fill from its HTTP header: the generated method reads
+    the header itself when botocore's parse left the member out."""
+
+    service: str
+    #: The operation's output shape.
+    shape: str
+    member: str
+    #: The header's name as botocore's HTTPHeaders holds it (lower case).
+    header: str
+    source: str
+
+
+REPLY_HEADERS: Final[tuple[ReplyHeader, ...]] = (
+    ReplyHeader(
+        "cloudfront",
+        "UpdateFunctionResult",
+        "ETag",
+        "etag",
+        f"{_FACTS}, 'CloudFront ETags': botocore's locationName for this ETag is 'ETtag'",
+    ),
+)

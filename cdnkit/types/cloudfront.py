@@ -17,6 +17,7 @@ import pydantic as _pd
 from cdnkit._models import CdnKitModel as _Model
 from cdnkit._models import check_rules as _check_rules
 from cdnkit._models import derive_quantity as _derive_quantity
+from cdnkit._operation import CloudFrontRequest as _CloudFrontRequest
 
 __all__ = [
     "AccessDenied",
@@ -1154,13 +1155,15 @@ class AnycastIpListSummary(_Model):
     """
 
 
-class AssociateAliasRequest(_Model):
+class AssociateAliasRequest(_Model, _CloudFrontRequest[None]):
     """Request of the ``AssociateAlias`` operation.
 
     Associates an alias with a CloudFront standard distribution. An alias is commonly known as a
     custom domain or vanity domain. It can also be called a CNAME or alternate domain name.
     """
 
+    __cdnkit_operation__ = "AssociateAlias"
+    __cdnkit_result__ = None
     target_distribution_id: str = _pd.Field(
         validation_alias="TargetDistributionId", serialization_alias="TargetDistributionId"
     )
@@ -1169,12 +1172,16 @@ class AssociateAliasRequest(_Model):
     """The alias (also known as a CNAME) to add to the target standard distribution."""
 
 
-class AssociateDistributionTenantWebACLRequest(_Model):
+class AssociateDistributionTenantWebACLRequest(
+    _Model, _CloudFrontRequest["AssociateDistributionTenantWebACLResult"]
+):
     """Request of the ``AssociateDistributionTenantWebACL`` operation.
 
     Associates the WAF web ACL with a distribution tenant.
     """
 
+    __cdnkit_operation__ = "AssociateDistributionTenantWebACL"
+    __cdnkit_result__ = "AssociateDistributionTenantWebACLResult"
     id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
     """The ID of the distribution tenant."""
     web_acl_arn: str = _pd.Field(validation_alias="WebACLArn", serialization_alias="WebACLArn")
@@ -1203,12 +1210,16 @@ class AssociateDistributionTenantWebACLResult(_Model):
     """The current version of the distribution tenant."""
 
 
-class AssociateDistributionWebACLRequest(_Model):
+class AssociateDistributionWebACLRequest(
+    _Model, _CloudFrontRequest["AssociateDistributionWebACLResult"]
+):
     """Request of the ``AssociateDistributionWebACL`` operation.
 
     Associates the WAF web ACL with a distribution.
     """
 
+    __cdnkit_operation__ = "AssociateDistributionWebACL"
+    __cdnkit_result__ = "AssociateDistributionWebACLResult"
     id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
     """The ID of the distribution."""
     web_acl_arn: str = _pd.Field(validation_alias="WebACLArn", serialization_alias="WebACLArn")
@@ -2330,7 +2341,7 @@ class CookiePreference(_Model):
     """
 
 
-class CopyDistributionRequest(_Model):
+class CopyDistributionRequest(_Model, _CloudFrontRequest["CopyDistributionResult"]):
     """Request of the ``CopyDistribution`` operation.
 
     Creates a staging distribution using the configuration of the provided primary distribution. A
@@ -2338,6 +2349,8 @@ class CopyDistributionRequest(_Model):
     that you can use in a continuous deployment workflow.
     """
 
+    __cdnkit_operation__ = "CopyDistribution"
+    __cdnkit_result__ = "CopyDistributionResult"
     primary_distribution_id: str = _pd.Field(
         validation_alias="PrimaryDistributionId", serialization_alias="PrimaryDistributionId"
     )
@@ -2397,12 +2410,14 @@ class CopyDistributionResult(_Model):
     """The version identifier for the current version of the staging distribution."""
 
 
-class CreateAnycastIpListRequest(_Model):
+class CreateAnycastIpListRequest(_Model, _CloudFrontRequest["CreateAnycastIpListResult"]):
     """Request of the ``CreateAnycastIpList`` operation.
 
     Creates an Anycast static IP list.
     """
 
+    __cdnkit_operation__ = "CreateAnycastIpList"
+    __cdnkit_result__ = "CreateAnycastIpListResult"
     name: _t.Annotated[
         str, _pd.Field(min_length=1, max_length=64, pattern="[a-zA-Z0-9-_]{1,64}")
     ] = _pd.Field(validation_alias="Name", serialization_alias="Name")
@@ -2447,7 +2462,7 @@ class CreateAnycastIpListResult(_Model):
     """The version identifier for the current version of the Anycast static IP list."""
 
 
-class CreateCachePolicyRequest(_Model):
+class CreateCachePolicyRequest(_Model, _CloudFrontRequest["CreateCachePolicyResult"]):
     """Request of the ``CreateCachePolicy`` operation.
 
     Creates a cache policy.
@@ -2460,6 +2475,8 @@ class CreateCachePolicyRequest(_Model):
       the ...
     """
 
+    __cdnkit_operation__ = "CreateCachePolicy"
+    __cdnkit_result__ = "CreateCachePolicyResult"
     cache_policy_config: CachePolicyConfig = _pd.Field(
         validation_alias="CachePolicyConfig", serialization_alias="CachePolicyConfig"
     )
@@ -2491,7 +2508,9 @@ class CreateCachePolicyResult(_Model):
     """The current version of the cache policy."""
 
 
-class CreateCloudFrontOriginAccessIdentityRequest(_Model):
+class CreateCloudFrontOriginAccessIdentityRequest(
+    _Model, _CloudFrontRequest["CreateCloudFrontOriginAccessIdentityResult"]
+):
     """Request of the ``CreateCloudFrontOriginAccessIdentity`` operation.
 
     The request to create a new origin access identity (OAI). An origin access identity is a
@@ -2500,6 +2519,8 @@ class CreateCloudFrontOriginAccessIdentityRequest(_Model):
     Amazon S3 Content by Using an Origin Access Identity in the Amazon CloudFront Developer Guide.
     """
 
+    __cdnkit_operation__ = "CreateCloudFrontOriginAccessIdentity"
+    __cdnkit_result__ = "CreateCloudFrontOriginAccessIdentityResult"
     cloud_front_origin_access_identity_config: CloudFrontOriginAccessIdentityConfig = _pd.Field(
         validation_alias="CloudFrontOriginAccessIdentityConfig",
         serialization_alias="CloudFrontOriginAccessIdentityConfig",
@@ -2527,12 +2548,14 @@ class CreateCloudFrontOriginAccessIdentityResult(_Model):
     """The current version of the origin access identity created."""
 
 
-class CreateConnectionFunctionRequest(_Model):
+class CreateConnectionFunctionRequest(_Model, _CloudFrontRequest["CreateConnectionFunctionResult"]):
     """Request of the ``CreateConnectionFunction`` operation.
 
     Creates a connection function.
     """
 
+    __cdnkit_operation__ = "CreateConnectionFunction"
+    __cdnkit_result__ = "CreateConnectionFunctionResult"
     name: _t.Annotated[
         str, _pd.Field(min_length=1, max_length=64, pattern="^[a-zA-Z0-9_-]{1,64}$")
     ] = _pd.Field(validation_alias="Name", serialization_alias="Name")
@@ -2573,12 +2596,14 @@ class CreateConnectionFunctionResult(_Model):
     """The version identifier for the current version of the connection function."""
 
 
-class CreateConnectionGroupRequest(_Model):
+class CreateConnectionGroupRequest(_Model, _CloudFrontRequest["CreateConnectionGroupResult"]):
     """Request of the ``CreateConnectionGroup`` operation.
 
     Creates a connection group.
     """
 
+    __cdnkit_operation__ = "CreateConnectionGroup"
+    __cdnkit_result__ = "CreateConnectionGroupResult"
     name: str = _pd.Field(validation_alias="Name", serialization_alias="Name")
     """The name of the connection group. Enter a friendly identifier that is unique within your
     Amazon Web Services account. This name can't be updated after you create the connection group.
@@ -2615,7 +2640,9 @@ class CreateConnectionGroupResult(_Model):
     """The current version of the connection group."""
 
 
-class CreateContinuousDeploymentPolicyRequest(_Model):
+class CreateContinuousDeploymentPolicyRequest(
+    _Model, _CloudFrontRequest["CreateContinuousDeploymentPolicyResult"]
+):
     """Request of the ``CreateContinuousDeploymentPolicy`` operation.
 
     Creates a continuous deployment policy that distributes traffic for a custom domain name to two
@@ -2626,6 +2653,8 @@ class CreateContinuousDeploymentPolicyRequest(_Model):
     configuration.
     """
 
+    __cdnkit_operation__ = "CreateContinuousDeploymentPolicy"
+    __cdnkit_result__ = "CreateContinuousDeploymentPolicyResult"
     continuous_deployment_policy_config: ContinuousDeploymentPolicyConfig = _pd.Field(
         validation_alias="ContinuousDeploymentPolicyConfig",
         serialization_alias="ContinuousDeploymentPolicyConfig",
@@ -2657,12 +2686,14 @@ class CreateContinuousDeploymentPolicyResult(_Model):
     """The version identifier for the current version of the continuous deployment policy."""
 
 
-class CreateDistributionRequest(_Model):
+class CreateDistributionRequest(_Model, _CloudFrontRequest["CreateDistributionResult"]):
     """Request of the ``CreateDistribution`` operation.
 
     The request to create a new distribution.
     """
 
+    __cdnkit_operation__ = "CreateDistribution"
+    __cdnkit_result__ = "CreateDistributionResult"
     distribution_config: DistributionConfig = _pd.Field(
         validation_alias="DistributionConfig", serialization_alias="DistributionConfig"
     )
@@ -2687,12 +2718,14 @@ class CreateDistributionResult(_Model):
     """The current version of the distribution created."""
 
 
-class CreateDistributionTenantRequest(_Model):
+class CreateDistributionTenantRequest(_Model, _CloudFrontRequest["CreateDistributionTenantResult"]):
     """Request of the ``CreateDistributionTenant`` operation.
 
     Creates a distribution tenant.
     """
 
+    __cdnkit_operation__ = "CreateDistributionTenant"
+    __cdnkit_result__ = "CreateDistributionTenantResult"
     distribution_id: str = _pd.Field(
         validation_alias="DistributionId", serialization_alias="DistributionId"
     )
@@ -2759,12 +2792,16 @@ class CreateDistributionTenantResult(_Model):
     """The current version of the distribution tenant."""
 
 
-class CreateDistributionWithTagsRequest(_Model):
+class CreateDistributionWithTagsRequest(
+    _Model, _CloudFrontRequest["CreateDistributionWithTagsResult"]
+):
     """Request of the ``CreateDistributionWithTags`` operation.
 
     The request to create a new distribution with tags.
     """
 
+    __cdnkit_operation__ = "CreateDistributionWithTags"
+    __cdnkit_result__ = "CreateDistributionWithTagsResult"
     distribution_config_with_tags: DistributionConfigWithTags = _pd.Field(
         validation_alias="DistributionConfigWithTags",
         serialization_alias="DistributionConfigWithTags",
@@ -2790,12 +2827,16 @@ class CreateDistributionWithTagsResult(_Model):
     """The current version of the distribution created."""
 
 
-class CreateFieldLevelEncryptionConfigRequest(_Model):
+class CreateFieldLevelEncryptionConfigRequest(
+    _Model, _CloudFrontRequest["CreateFieldLevelEncryptionConfigResult"]
+):
     """Request of the ``CreateFieldLevelEncryptionConfig`` operation.
 
     Create a new field-level encryption configuration.
     """
 
+    __cdnkit_operation__ = "CreateFieldLevelEncryptionConfig"
+    __cdnkit_result__ = "CreateFieldLevelEncryptionConfigResult"
     field_level_encryption_config: FieldLevelEncryptionConfig = _pd.Field(
         validation_alias="FieldLevelEncryptionConfig",
         serialization_alias="FieldLevelEncryptionConfig",
@@ -2825,12 +2866,16 @@ class CreateFieldLevelEncryptionConfigResult(_Model):
     """
 
 
-class CreateFieldLevelEncryptionProfileRequest(_Model):
+class CreateFieldLevelEncryptionProfileRequest(
+    _Model, _CloudFrontRequest["CreateFieldLevelEncryptionProfileResult"]
+):
     """Request of the ``CreateFieldLevelEncryptionProfile`` operation.
 
     Create a field-level encryption profile.
     """
 
+    __cdnkit_operation__ = "CreateFieldLevelEncryptionProfile"
+    __cdnkit_result__ = "CreateFieldLevelEncryptionProfileResult"
     field_level_encryption_profile_config: FieldLevelEncryptionProfileConfig = _pd.Field(
         validation_alias="FieldLevelEncryptionProfileConfig",
         serialization_alias="FieldLevelEncryptionProfileConfig",
@@ -2859,7 +2904,7 @@ class CreateFieldLevelEncryptionProfileResult(_Model):
     """
 
 
-class CreateFunctionRequest(_Model):
+class CreateFunctionRequest(_Model, _CloudFrontRequest["CreateFunctionResult"]):
     """Request of the ``CreateFunction`` operation.
 
     Creates a CloudFront function.
@@ -2872,6 +2917,8 @@ class CreateFunctionRequest(_Model):
     function with ``TestFunction``, and update it with ``UpdateFunction``.
     """
 
+    __cdnkit_operation__ = "CreateFunction"
+    __cdnkit_result__ = "CreateFunctionResult"
     name: _t.Annotated[
         str, _pd.Field(min_length=1, max_length=64, pattern="^[a-zA-Z0-9_-]{1,64}$")
     ] = _pd.Field(validation_alias="Name", serialization_alias="Name")
@@ -2919,13 +2966,17 @@ class CreateFunctionResult(_Model):
     """The version identifier for the current version of the CloudFront function."""
 
 
-class CreateInvalidationForDistributionTenantRequest(_Model):
+class CreateInvalidationForDistributionTenantRequest(
+    _Model, _CloudFrontRequest["CreateInvalidationForDistributionTenantResult"]
+):
     """Request of the ``CreateInvalidationForDistributionTenant`` operation.
 
     Creates an invalidation for a distribution tenant. For more information, see Invalidating files
     in the Amazon CloudFront Developer Guide.
     """
 
+    __cdnkit_operation__ = "CreateInvalidationForDistributionTenant"
+    __cdnkit_result__ = "CreateInvalidationForDistributionTenantResult"
     id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
     """The ID of the distribution tenant."""
     invalidation_batch: InvalidationBatch = _pd.Field(
@@ -2951,12 +3002,14 @@ class CreateInvalidationForDistributionTenantResult(_Model):
     """An invalidation."""
 
 
-class CreateInvalidationRequest(_Model):
+class CreateInvalidationRequest(_Model, _CloudFrontRequest["CreateInvalidationResult"]):
     """Request of the ``CreateInvalidation`` operation.
 
     The request to create an invalidation.
     """
 
+    __cdnkit_operation__ = "CreateInvalidation"
+    __cdnkit_result__ = "CreateInvalidationResult"
     distribution_id: str = _pd.Field(
         validation_alias="DistributionId", serialization_alias="DistributionId"
     )
@@ -2985,12 +3038,14 @@ class CreateInvalidationResult(_Model):
     """The invalidation's information."""
 
 
-class CreateKeyGroupRequest(_Model):
+class CreateKeyGroupRequest(_Model, _CloudFrontRequest["CreateKeyGroupResult"]):
     """Request of the ``CreateKeyGroup`` operation.
 
     Creates a key group that you can use with CloudFront signed URLs and signed cookies.
     """
 
+    __cdnkit_operation__ = "CreateKeyGroup"
+    __cdnkit_result__ = "CreateKeyGroupResult"
     key_group_config: KeyGroupConfig = _pd.Field(
         validation_alias="KeyGroupConfig", serialization_alias="KeyGroupConfig"
     )
@@ -3015,7 +3070,7 @@ class CreateKeyGroupResult(_Model):
     """The identifier for this version of the key group."""
 
 
-class CreateKeyValueStoreRequest(_Model):
+class CreateKeyValueStoreRequest(_Model, _CloudFrontRequest["CreateKeyValueStoreResult"]):
     """Request of the ``CreateKeyValueStore`` operation.
 
     Specifies the key value store resource to add to your account. In your account, the key value
@@ -3023,6 +3078,8 @@ class CreateKeyValueStoreRequest(_Model):
     bucket by providing a valid ``ImportSource`` that you own.
     """
 
+    __cdnkit_operation__ = "CreateKeyValueStore"
+    __cdnkit_result__ = "CreateKeyValueStoreResult"
     name: _t.Annotated[
         str, _pd.Field(min_length=1, max_length=64, pattern="^[a-zA-Z0-9_-]{1,64}$")
     ] = _pd.Field(validation_alias="Name", serialization_alias="Name")
@@ -3063,7 +3120,9 @@ class CreateKeyValueStoreResult(_Model):
     """The location of the resulting key value store."""
 
 
-class CreateMonitoringSubscriptionRequest(_Model):
+class CreateMonitoringSubscriptionRequest(
+    _Model, _CloudFrontRequest["CreateMonitoringSubscriptionResult"]
+):
     """Request of the ``CreateMonitoringSubscription`` operation.
 
     Enables or disables additional Amazon CloudWatch metrics for the specified CloudFront
@@ -3073,6 +3132,8 @@ class CreateMonitoringSubscriptionRequest(_Model):
     CloudFront Developer Guide.
     """
 
+    __cdnkit_operation__ = "CreateMonitoringSubscription"
+    __cdnkit_result__ = "CreateMonitoringSubscriptionResult"
     distribution_id: str = _pd.Field(
         validation_alias="DistributionId", serialization_alias="DistributionId"
     )
@@ -3105,7 +3166,9 @@ class CreateMonitoringSubscriptionResult(_Model):
     """
 
 
-class CreateOriginAccessControlRequest(_Model):
+class CreateOriginAccessControlRequest(
+    _Model, _CloudFrontRequest["CreateOriginAccessControlResult"]
+):
     """Request of the ``CreateOriginAccessControl`` operation.
 
     Creates a new origin access control in CloudFront. After you create an origin access control,
@@ -3116,6 +3179,8 @@ class CreateOriginAccessControlRequest(_Model):
     the origin's content only through CloudFront.
     """
 
+    __cdnkit_operation__ = "CreateOriginAccessControl"
+    __cdnkit_result__ = "CreateOriginAccessControlResult"
     origin_access_control_config: OriginAccessControlConfig = _pd.Field(
         validation_alias="OriginAccessControlConfig",
         serialization_alias="OriginAccessControlConfig",
@@ -3148,7 +3213,9 @@ class CreateOriginAccessControlResult(_Model):
     """The version identifier for the current version of the origin access control."""
 
 
-class CreateOriginRequestPolicyRequest(_Model):
+class CreateOriginRequestPolicyRequest(
+    _Model, _CloudFrontRequest["CreateOriginRequestPolicyResult"]
+):
     """Request of the ``CreateOriginRequestPolicy`` operation.
 
     Creates an origin request policy.
@@ -3163,6 +3230,8 @@ class CreateOriginRequestPolicyRequest(_Model):
     - All HTTP headers, cookies, and URL query strings that are specified in the ...
     """
 
+    __cdnkit_operation__ = "CreateOriginRequestPolicy"
+    __cdnkit_result__ = "CreateOriginRequestPolicyResult"
     origin_request_policy_config: OriginRequestPolicyConfig = _pd.Field(
         validation_alias="OriginRequestPolicyConfig",
         serialization_alias="OriginRequestPolicyConfig",
@@ -3199,13 +3268,15 @@ class CreateOriginRequestPolicyResult(_Model):
     """The current version of the origin request policy."""
 
 
-class CreatePublicKeyRequest(_Model):
+class CreatePublicKeyRequest(_Model, _CloudFrontRequest["CreatePublicKeyResult"]):
     """Request of the ``CreatePublicKey`` operation.
 
     Uploads a public key to CloudFront that you can use with signed URLs and signed cookies, or
     with field-level encryption.
     """
 
+    __cdnkit_operation__ = "CreatePublicKey"
+    __cdnkit_result__ = "CreatePublicKeyResult"
     public_key_config: PublicKeyConfig = _pd.Field(
         validation_alias="PublicKeyConfig", serialization_alias="PublicKeyConfig"
     )
@@ -3231,7 +3302,7 @@ class CreatePublicKeyResult(_Model):
     """The identifier for this version of the public key."""
 
 
-class CreateRealtimeLogConfigRequest(_Model):
+class CreateRealtimeLogConfigRequest(_Model, _CloudFrontRequest["CreateRealtimeLogConfigResult"]):
     """Request of the ``CreateRealtimeLogConfig`` operation.
 
     Creates a real-time log configuration.
@@ -3243,6 +3314,8 @@ class CreateRealtimeLogConfigRequest(_Model):
     CloudFront Developer Guide.
     """
 
+    __cdnkit_operation__ = "CreateRealtimeLogConfig"
+    __cdnkit_result__ = "CreateRealtimeLogConfigResult"
     end_points: list[EndPoint] = _pd.Field(
         validation_alias="EndPoints", serialization_alias="EndPoints"
     )
@@ -3284,7 +3357,9 @@ class CreateRealtimeLogConfigResult(_Model):
     """A real-time log configuration."""
 
 
-class CreateResponseHeadersPolicyRequest(_Model):
+class CreateResponseHeadersPolicyRequest(
+    _Model, _CloudFrontRequest["CreateResponseHeadersPolicyResult"]
+):
     """Request of the ``CreateResponseHeadersPolicy`` operation.
 
     Creates a response headers policy.
@@ -3294,6 +3369,8 @@ class CreateResponseHeadersPolicyRequest(_Model):
     that specify the headers.
     """
 
+    __cdnkit_operation__ = "CreateResponseHeadersPolicy"
+    __cdnkit_result__ = "CreateResponseHeadersPolicyResult"
     response_headers_policy_config: ResponseHeadersPolicyConfig = _pd.Field(
         validation_alias="ResponseHeadersPolicyConfig",
         serialization_alias="ResponseHeadersPolicyConfig",
@@ -3327,12 +3404,16 @@ class CreateResponseHeadersPolicyResult(_Model):
     """The version identifier for the current version of the response headers policy."""
 
 
-class CreateStreamingDistributionRequest(_Model):
+class CreateStreamingDistributionRequest(
+    _Model, _CloudFrontRequest["CreateStreamingDistributionResult"]
+):
     """Request of the ``CreateStreamingDistribution`` operation.
 
     The request to create a new streaming distribution.
     """
 
+    __cdnkit_operation__ = "CreateStreamingDistribution"
+    __cdnkit_result__ = "CreateStreamingDistributionResult"
     streaming_distribution_config: StreamingDistributionConfig = _pd.Field(
         validation_alias="StreamingDistributionConfig",
         serialization_alias="StreamingDistributionConfig",
@@ -3360,12 +3441,16 @@ class CreateStreamingDistributionResult(_Model):
     """The current version of the streaming distribution created."""
 
 
-class CreateStreamingDistributionWithTagsRequest(_Model):
+class CreateStreamingDistributionWithTagsRequest(
+    _Model, _CloudFrontRequest["CreateStreamingDistributionWithTagsResult"]
+):
     """Request of the ``CreateStreamingDistributionWithTags`` operation.
 
     The request to create a new streaming distribution with tags.
     """
 
+    __cdnkit_operation__ = "CreateStreamingDistributionWithTags"
+    __cdnkit_result__ = "CreateStreamingDistributionWithTagsResult"
     streaming_distribution_config_with_tags: StreamingDistributionConfigWithTags = _pd.Field(
         validation_alias="StreamingDistributionConfigWithTags",
         serialization_alias="StreamingDistributionConfigWithTags",
@@ -3393,12 +3478,14 @@ class CreateStreamingDistributionWithTagsResult(_Model):
     """The current version of the distribution created."""
 
 
-class CreateTrustStoreRequest(_Model):
+class CreateTrustStoreRequest(_Model, _CloudFrontRequest["CreateTrustStoreResult"]):
     """Request of the ``CreateTrustStore`` operation.
 
     Creates a trust store.
     """
 
+    __cdnkit_operation__ = "CreateTrustStore"
+    __cdnkit_result__ = "CreateTrustStoreResult"
     name: str = _pd.Field(validation_alias="Name", serialization_alias="Name")
     """A name for the trust store."""
     ca_certificates_bundle_source: CaCertificatesBundleSource = _pd.Field(
@@ -3432,12 +3519,14 @@ class CreateTrustStoreResult(_Model):
     """The version identifier for the current version of the trust store."""
 
 
-class CreateVpcOriginRequest(_Model):
+class CreateVpcOriginRequest(_Model, _CloudFrontRequest["CreateVpcOriginResult"]):
     """Request of the ``CreateVpcOrigin`` operation.
 
     Create an Amazon CloudFront VPC origin.
     """
 
+    __cdnkit_operation__ = "CreateVpcOrigin"
+    __cdnkit_result__ = "CreateVpcOriginResult"
     vpc_origin_endpoint_config: VpcOriginEndpointConfig = _pd.Field(
         validation_alias="VpcOriginEndpointConfig", serialization_alias="VpcOriginEndpointConfig"
     )
@@ -3804,19 +3893,21 @@ class DefaultCacheBehavior(_Model):
     """
 
 
-class DeleteAnycastIpListRequest(_Model):
+class DeleteAnycastIpListRequest(_Model, _CloudFrontRequest[None]):
     """Request of the ``DeleteAnycastIpList`` operation.
 
     Deletes an Anycast static IP list.
     """
 
+    __cdnkit_operation__ = "DeleteAnycastIpList"
+    __cdnkit_result__ = None
     id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
     """The ID of the Anycast static IP list."""
     if_match: str = _pd.Field(validation_alias="IfMatch", serialization_alias="IfMatch")
     """The current version (``ETag`` value) of the Anycast static IP list that you are deleting."""
 
 
-class DeleteCachePolicyRequest(_Model):
+class DeleteCachePolicyRequest(_Model, _CloudFrontRequest[None]):
     """Request of the ``DeleteCachePolicy`` operation.
 
     Deletes a cache policy.
@@ -3829,6 +3920,8 @@ class DeleteCachePolicyRequest(_Model):
     values, you can use ``ListCachePolicies`` or ``GetCachePolicy``.
     """
 
+    __cdnkit_operation__ = "DeleteCachePolicy"
+    __cdnkit_result__ = None
     id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
     """The unique identifier for the cache policy that you are deleting. To get the identifier, you
     can use ``ListCachePolicies``.
@@ -3842,12 +3935,14 @@ class DeleteCachePolicyRequest(_Model):
     """
 
 
-class DeleteCloudFrontOriginAccessIdentityRequest(_Model):
+class DeleteCloudFrontOriginAccessIdentityRequest(_Model, _CloudFrontRequest[None]):
     """Request of the ``DeleteCloudFrontOriginAccessIdentity`` operation.
 
     Deletes a origin access identity.
     """
 
+    __cdnkit_operation__ = "DeleteCloudFrontOriginAccessIdentity"
+    __cdnkit_result__ = None
     id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
     """The origin access identity's ID."""
     if_match: str | None = _pd.Field(
@@ -3858,12 +3953,14 @@ class DeleteCloudFrontOriginAccessIdentityRequest(_Model):
     """
 
 
-class DeleteConnectionFunctionRequest(_Model):
+class DeleteConnectionFunctionRequest(_Model, _CloudFrontRequest[None]):
     """Request of the ``DeleteConnectionFunction`` operation.
 
     Deletes a connection function.
     """
 
+    __cdnkit_operation__ = "DeleteConnectionFunction"
+    __cdnkit_result__ = None
     id: _t.Annotated[str, _pd.Field(min_length=1, max_length=64)] = _pd.Field(
         validation_alias="Id", serialization_alias="Id"
     )
@@ -3872,12 +3969,14 @@ class DeleteConnectionFunctionRequest(_Model):
     """The current version (``ETag`` value) of the connection function you are deleting."""
 
 
-class DeleteConnectionGroupRequest(_Model):
+class DeleteConnectionGroupRequest(_Model, _CloudFrontRequest[None]):
     """Request of the ``DeleteConnectionGroup`` operation.
 
     Deletes a connection group.
     """
 
+    __cdnkit_operation__ = "DeleteConnectionGroup"
+    __cdnkit_result__ = None
     id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
     """The ID of the connection group to delete."""
     if_match: str = _pd.Field(validation_alias="IfMatch", serialization_alias="IfMatch")
@@ -3886,7 +3985,7 @@ class DeleteConnectionGroupRequest(_Model):
     """
 
 
-class DeleteContinuousDeploymentPolicyRequest(_Model):
+class DeleteContinuousDeploymentPolicyRequest(_Model, _CloudFrontRequest[None]):
     """Request of the ``DeleteContinuousDeploymentPolicy`` operation.
 
     Deletes a continuous deployment policy.
@@ -3896,6 +3995,8 @@ class DeleteContinuousDeploymentPolicyRequest(_Model):
     the policy.
     """
 
+    __cdnkit_operation__ = "DeleteContinuousDeploymentPolicy"
+    __cdnkit_result__ = None
     id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
     """The identifier of the continuous deployment policy that you are deleting."""
     if_match: str | None = _pd.Field(
@@ -3906,7 +4007,7 @@ class DeleteContinuousDeploymentPolicyRequest(_Model):
     """
 
 
-class DeleteDistributionRequest(_Model):
+class DeleteDistributionRequest(_Model, _CloudFrontRequest[None]):
     """Request of the ``DeleteDistribution`` operation.
 
     This action deletes a web distribution. To delete a web distribution using the CloudFront API,
@@ -3924,6 +4025,8 @@ class DeleteDistributionRequest(_Model):
     - Review the response to your ``DELETE Distribution`` request to confirm that ...
     """
 
+    __cdnkit_operation__ = "DeleteDistribution"
+    __cdnkit_result__ = None
     id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
     """The distribution ID."""
     if_match: str | None = _pd.Field(
@@ -3934,7 +4037,7 @@ class DeleteDistributionRequest(_Model):
     """
 
 
-class DeleteDistributionTenantRequest(_Model):
+class DeleteDistributionTenantRequest(_Model, _CloudFrontRequest[None]):
     """Request of the ``DeleteDistributionTenant`` operation.
 
     Deletes a distribution tenant. If you use this API operation to delete a distribution tenant
@@ -3944,6 +4047,8 @@ class DeleteDistributionTenantRequest(_Model):
     ``UpdateDistributionTenant`` API operation.
     """
 
+    __cdnkit_operation__ = "DeleteDistributionTenant"
+    __cdnkit_result__ = None
     id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
     """The ID of the distribution tenant to delete."""
     if_match: str = _pd.Field(validation_alias="IfMatch", serialization_alias="IfMatch")
@@ -3952,12 +4057,14 @@ class DeleteDistributionTenantRequest(_Model):
     """
 
 
-class DeleteFieldLevelEncryptionConfigRequest(_Model):
+class DeleteFieldLevelEncryptionConfigRequest(_Model, _CloudFrontRequest[None]):
     """Request of the ``DeleteFieldLevelEncryptionConfig`` operation.
 
     Remove a field-level encryption configuration.
     """
 
+    __cdnkit_operation__ = "DeleteFieldLevelEncryptionConfig"
+    __cdnkit_result__ = None
     id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
     """The ID of the configuration you want to delete from CloudFront."""
     if_match: str | None = _pd.Field(
@@ -3968,12 +4075,14 @@ class DeleteFieldLevelEncryptionConfigRequest(_Model):
     """
 
 
-class DeleteFieldLevelEncryptionProfileRequest(_Model):
+class DeleteFieldLevelEncryptionProfileRequest(_Model, _CloudFrontRequest[None]):
     """Request of the ``DeleteFieldLevelEncryptionProfile`` operation.
 
     Remove a field-level encryption profile.
     """
 
+    __cdnkit_operation__ = "DeleteFieldLevelEncryptionProfile"
+    __cdnkit_result__ = None
     id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
     """Request the ID of the profile you want to delete from CloudFront."""
     if_match: str | None = _pd.Field(
@@ -3984,7 +4093,7 @@ class DeleteFieldLevelEncryptionProfileRequest(_Model):
     """
 
 
-class DeleteFunctionRequest(_Model):
+class DeleteFunctionRequest(_Model, _CloudFrontRequest[None]):
     """Request of the ``DeleteFunction`` operation.
 
     Deletes a CloudFront function.
@@ -3997,6 +4106,8 @@ class DeleteFunctionRequest(_Model):
     these values, you can use ``ListFunctions`` and ``DescribeFunction``.
     """
 
+    __cdnkit_operation__ = "DeleteFunction"
+    __cdnkit_result__ = None
     name: _t.Annotated[
         str, _pd.Field(min_length=1, max_length=64, pattern="^[a-zA-Z0-9_-]{1,64}$")
     ] = _pd.Field(validation_alias="Name", serialization_alias="Name")
@@ -4007,7 +4118,7 @@ class DeleteFunctionRequest(_Model):
     """
 
 
-class DeleteKeyGroupRequest(_Model):
+class DeleteKeyGroupRequest(_Model, _CloudFrontRequest[None]):
     """Request of the ``DeleteKeyGroup`` operation.
 
     Deletes a key group.
@@ -4019,6 +4130,8 @@ class DeleteKeyGroupRequest(_Model):
     values, use ``ListKeyGroups`` followed by ``GetKeyGroup`` or ``GetKeyGroupConfig``.
     """
 
+    __cdnkit_operation__ = "DeleteKeyGroup"
+    __cdnkit_result__ = None
     id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
     """The identifier of the key group that you are deleting. To get the identifier, use
     ``ListKeyGroups``.
@@ -4031,12 +4144,14 @@ class DeleteKeyGroupRequest(_Model):
     """
 
 
-class DeleteKeyValueStoreRequest(_Model):
+class DeleteKeyValueStoreRequest(_Model, _CloudFrontRequest[None]):
     """Request of the ``DeleteKeyValueStore`` operation.
 
     Specifies the key value store to delete.
     """
 
+    __cdnkit_operation__ = "DeleteKeyValueStore"
+    __cdnkit_result__ = None
     name: _t.Annotated[
         str, _pd.Field(min_length=1, max_length=64, pattern="^[a-zA-Z0-9_-]{1,64}$")
     ] = _pd.Field(validation_alias="Name", serialization_alias="Name")
@@ -4045,12 +4160,16 @@ class DeleteKeyValueStoreRequest(_Model):
     """The key value store to delete, if a match occurs."""
 
 
-class DeleteMonitoringSubscriptionRequest(_Model):
+class DeleteMonitoringSubscriptionRequest(
+    _Model, _CloudFrontRequest["DeleteMonitoringSubscriptionResult"]
+):
     """Request of the ``DeleteMonitoringSubscription`` operation.
 
     Disables additional CloudWatch metrics for the specified CloudFront distribution.
     """
 
+    __cdnkit_operation__ = "DeleteMonitoringSubscription"
+    __cdnkit_result__ = "DeleteMonitoringSubscriptionResult"
     distribution_id: str = _pd.Field(
         validation_alias="DistributionId", serialization_alias="DistributionId"
     )
@@ -4064,7 +4183,7 @@ class DeleteMonitoringSubscriptionResult(_Model):
     """
 
 
-class DeleteOriginAccessControlRequest(_Model):
+class DeleteOriginAccessControlRequest(_Model, _CloudFrontRequest[None]):
     """Request of the ``DeleteOriginAccessControl`` operation.
 
     Deletes a CloudFront origin access control.
@@ -4073,6 +4192,8 @@ class DeleteOriginAccessControlRequest(_Model):
     remove the origin access control from all origins, then delete the origin access control.
     """
 
+    __cdnkit_operation__ = "DeleteOriginAccessControl"
+    __cdnkit_result__ = None
     id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
     """The unique identifier of the origin access control that you are deleting."""
     if_match: str | None = _pd.Field(
@@ -4081,7 +4202,7 @@ class DeleteOriginAccessControlRequest(_Model):
     """The current version (``ETag`` value) of the origin access control that you are deleting."""
 
 
-class DeleteOriginRequestPolicyRequest(_Model):
+class DeleteOriginRequestPolicyRequest(_Model, _CloudFrontRequest[None]):
     """Request of the ``DeleteOriginRequestPolicy`` operation.
 
     Deletes an origin request policy.
@@ -4091,6 +4212,8 @@ class DeleteOriginRequestPolicyRequest(_Model):
     delete the origin request policy.
     """
 
+    __cdnkit_operation__ = "DeleteOriginRequestPolicy"
+    __cdnkit_result__ = None
     id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
     """The unique identifier for the origin request policy that you are deleting. To get the
     identifier, you can use ``ListOriginRequestPolicies``.
@@ -4104,12 +4227,14 @@ class DeleteOriginRequestPolicyRequest(_Model):
     """
 
 
-class DeletePublicKeyRequest(_Model):
+class DeletePublicKeyRequest(_Model, _CloudFrontRequest[None]):
     """Request of the ``DeletePublicKey`` operation.
 
     Remove a public key you previously added to CloudFront.
     """
 
+    __cdnkit_operation__ = "DeletePublicKey"
+    __cdnkit_result__ = None
     id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
     """The ID of the public key you want to remove from CloudFront."""
     if_match: str | None = _pd.Field(
@@ -4120,7 +4245,7 @@ class DeletePublicKeyRequest(_Model):
     """
 
 
-class DeleteRealtimeLogConfigRequest(_Model):
+class DeleteRealtimeLogConfigRequest(_Model, _CloudFrontRequest[None]):
     """Request of the ``DeleteRealtimeLogConfig`` operation.
 
     Deletes a real-time log configuration.
@@ -4130,25 +4255,29 @@ class DeleteRealtimeLogConfigRequest(_Model):
     then delete the real-time log configuration.
     """
 
+    __cdnkit_operation__ = "DeleteRealtimeLogConfig"
+    __cdnkit_result__ = None
     name: str | None = _pd.Field(default=None, validation_alias="Name", serialization_alias="Name")
     """The name of the real-time log configuration to delete."""
     arn: str | None = _pd.Field(default=None, validation_alias="ARN", serialization_alias="ARN")
     """The Amazon Resource Name (ARN) of the real-time log configuration to delete."""
 
 
-class DeleteResourcePolicyRequest(_Model):
+class DeleteResourcePolicyRequest(_Model, _CloudFrontRequest[None]):
     """Request of the ``DeleteResourcePolicy`` operation.
 
     Deletes the resource policy attached to the CloudFront resource.
     """
 
+    __cdnkit_operation__ = "DeleteResourcePolicy"
+    __cdnkit_result__ = None
     resource_arn: str = _pd.Field(validation_alias="ResourceArn", serialization_alias="ResourceArn")
     """The Amazon Resource Name (ARN) of the CloudFront resource for which the resource policy
     should be deleted.
     """
 
 
-class DeleteResponseHeadersPolicyRequest(_Model):
+class DeleteResponseHeadersPolicyRequest(_Model, _CloudFrontRequest[None]):
     """Request of the ``DeleteResponseHeadersPolicy`` operation.
 
     Deletes a response headers policy.
@@ -4158,6 +4287,8 @@ class DeleteResponseHeadersPolicyRequest(_Model):
     the response headers policy.
     """
 
+    __cdnkit_operation__ = "DeleteResponseHeadersPolicy"
+    __cdnkit_result__ = None
     id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
     """The identifier for the response headers policy that you are deleting.
 
@@ -4174,12 +4305,14 @@ class DeleteResponseHeadersPolicyRequest(_Model):
     """
 
 
-class DeleteStreamingDistributionRequest(_Model):
+class DeleteStreamingDistributionRequest(_Model, _CloudFrontRequest[None]):
     """Request of the ``DeleteStreamingDistribution`` operation.
 
     The request to delete a streaming distribution.
     """
 
+    __cdnkit_operation__ = "DeleteStreamingDistribution"
+    __cdnkit_result__ = None
     id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
     """The distribution ID."""
     if_match: str | None = _pd.Field(
@@ -4190,12 +4323,14 @@ class DeleteStreamingDistributionRequest(_Model):
     """
 
 
-class DeleteTrustStoreRequest(_Model):
+class DeleteTrustStoreRequest(_Model, _CloudFrontRequest[None]):
     """Request of the ``DeleteTrustStore`` operation.
 
     Deletes a trust store.
     """
 
+    __cdnkit_operation__ = "DeleteTrustStore"
+    __cdnkit_result__ = None
     id: _t.Annotated[str, _pd.Field(min_length=1, max_length=64)] = _pd.Field(
         validation_alias="Id", serialization_alias="Id"
     )
@@ -4204,12 +4339,14 @@ class DeleteTrustStoreRequest(_Model):
     """The current version (``ETag`` value) of the trust store you are deleting."""
 
 
-class DeleteVpcOriginRequest(_Model):
+class DeleteVpcOriginRequest(_Model, _CloudFrontRequest["DeleteVpcOriginResult"]):
     """Request of the ``DeleteVpcOrigin`` operation.
 
     Delete an Amazon CloudFront VPC origin.
     """
 
+    __cdnkit_operation__ = "DeleteVpcOrigin"
+    __cdnkit_result__ = "DeleteVpcOriginResult"
     id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
     """The VPC origin ID."""
     if_match: str = _pd.Field(validation_alias="IfMatch", serialization_alias="IfMatch")
@@ -4232,12 +4369,16 @@ class DeleteVpcOriginResult(_Model):
     """The VPC origin ETag."""
 
 
-class DescribeConnectionFunctionRequest(_Model):
+class DescribeConnectionFunctionRequest(
+    _Model, _CloudFrontRequest["DescribeConnectionFunctionResult"]
+):
     """Request of the ``DescribeConnectionFunction`` operation.
 
     Describes a connection function.
     """
 
+    __cdnkit_operation__ = "DescribeConnectionFunction"
+    __cdnkit_result__ = "DescribeConnectionFunctionResult"
     identifier: str = _pd.Field(validation_alias="Identifier", serialization_alias="Identifier")
     """The connection function's identifier."""
     stage: FunctionStage | None = _pd.Field(
@@ -4262,7 +4403,7 @@ class DescribeConnectionFunctionResult(_Model):
     """The version identifier for the current version of the connection function."""
 
 
-class DescribeFunctionRequest(_Model):
+class DescribeFunctionRequest(_Model, _CloudFrontRequest["DescribeFunctionResult"]):
     """Request of the ``DescribeFunction`` operation.
 
     Gets configuration information and metadata about a CloudFront function, but not the function's
@@ -4272,6 +4413,8 @@ class DescribeFunctionRequest(_Model):
     name and stage. To get these values, you can use ``ListFunctions``.
     """
 
+    __cdnkit_operation__ = "DescribeFunction"
+    __cdnkit_result__ = "DescribeFunctionResult"
     name: _t.Annotated[
         str, _pd.Field(min_length=1, max_length=64, pattern="^[a-zA-Z0-9_-]{1,64}$")
     ] = _pd.Field(validation_alias="Name", serialization_alias="Name")
@@ -4300,12 +4443,14 @@ class DescribeFunctionResult(_Model):
     """The version identifier for the current version of the CloudFront function."""
 
 
-class DescribeKeyValueStoreRequest(_Model):
+class DescribeKeyValueStoreRequest(_Model, _CloudFrontRequest["DescribeKeyValueStoreResult"]):
     """Request of the ``DescribeKeyValueStore`` operation.
 
     Specifies the key value store and its configuration.
     """
 
+    __cdnkit_operation__ = "DescribeKeyValueStore"
+    __cdnkit_result__ = "DescribeKeyValueStoreResult"
     name: _t.Annotated[
         str, _pd.Field(min_length=1, max_length=64, pattern="^[a-zA-Z0-9_-]{1,64}$")
     ] = _pd.Field(validation_alias="Name", serialization_alias="Name")
@@ -4326,12 +4471,16 @@ class DescribeKeyValueStoreResult(_Model):
     """The ``ETag`` of the resulting key value store."""
 
 
-class DisassociateDistributionTenantWebACLRequest(_Model):
+class DisassociateDistributionTenantWebACLRequest(
+    _Model, _CloudFrontRequest["DisassociateDistributionTenantWebACLResult"]
+):
     """Request of the ``DisassociateDistributionTenantWebACL`` operation.
 
     Disassociates a distribution tenant from the WAF web ACL.
     """
 
+    __cdnkit_operation__ = "DisassociateDistributionTenantWebACL"
+    __cdnkit_result__ = "DisassociateDistributionTenantWebACLResult"
     id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
     """The ID of the distribution tenant."""
     if_match: str | None = _pd.Field(
@@ -4355,12 +4504,16 @@ class DisassociateDistributionTenantWebACLResult(_Model):
     """The current version of the distribution tenant."""
 
 
-class DisassociateDistributionWebACLRequest(_Model):
+class DisassociateDistributionWebACLRequest(
+    _Model, _CloudFrontRequest["DisassociateDistributionWebACLResult"]
+):
     """Request of the ``DisassociateDistributionWebACL`` operation.
 
     Disassociates a distribution from the WAF web ACL.
     """
 
+    __cdnkit_operation__ = "DisassociateDistributionWebACL"
+    __cdnkit_result__ = "DisassociateDistributionWebACLResult"
     id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
     """The ID of the distribution."""
     if_match: str | None = _pd.Field(
@@ -5715,12 +5868,14 @@ class GeoRestrictionCustomization(_Model):
     """The locations for geographic restrictions."""
 
 
-class GetAnycastIpListRequest(_Model):
+class GetAnycastIpListRequest(_Model, _CloudFrontRequest["GetAnycastIpListResult"]):
     """Request of the ``GetAnycastIpList`` operation.
 
     Gets an Anycast static IP list.
     """
 
+    __cdnkit_operation__ = "GetAnycastIpList"
+    __cdnkit_result__ = "GetAnycastIpListResult"
     id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
     """The ID of the Anycast static IP list."""
 
@@ -5739,7 +5894,7 @@ class GetAnycastIpListResult(_Model):
     """The version identifier for the current version of the Anycast static IP list."""
 
 
-class GetCachePolicyConfigRequest(_Model):
+class GetCachePolicyConfigRequest(_Model, _CloudFrontRequest["GetCachePolicyConfigResult"]):
     """Request of the ``GetCachePolicyConfig`` operation.
 
     Gets a cache policy configuration.
@@ -5750,6 +5905,8 @@ class GetCachePolicyConfigRequest(_Model):
     cache behavior, you can get the identifier using ``ListCachePolicies``.
     """
 
+    __cdnkit_operation__ = "GetCachePolicyConfig"
+    __cdnkit_result__ = "GetCachePolicyConfigResult"
     id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
     """The unique identifier for the cache policy. If the cache policy is attached to a
     distribution's cache behavior, you can get the policy's identifier using ``ListDistributions``
@@ -5777,7 +5934,7 @@ class GetCachePolicyConfigResult(_Model):
     """The current version of the cache policy."""
 
 
-class GetCachePolicyRequest(_Model):
+class GetCachePolicyRequest(_Model, _CloudFrontRequest["GetCachePolicyResult"]):
     """Request of the ``GetCachePolicy`` operation.
 
     Gets a cache policy, including the following metadata:
@@ -5786,6 +5943,8 @@ class GetCachePolicyRequest(_Model):
     - The date and time when the policy was last modified.
     """
 
+    __cdnkit_operation__ = "GetCachePolicy"
+    __cdnkit_result__ = "GetCachePolicyResult"
     id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
     """The unique identifier for the cache policy. If the cache policy is attached to a
     distribution's cache behavior, you can get the policy's identifier using ``ListDistributions``
@@ -5811,13 +5970,17 @@ class GetCachePolicyResult(_Model):
     """The current version of the cache policy."""
 
 
-class GetCloudFrontOriginAccessIdentityConfigRequest(_Model):
+class GetCloudFrontOriginAccessIdentityConfigRequest(
+    _Model, _CloudFrontRequest["GetCloudFrontOriginAccessIdentityConfigResult"]
+):
     """Request of the ``GetCloudFrontOriginAccessIdentityConfig`` operation.
 
     The origin access identity's configuration information. For more information, see
     CloudFrontOriginAccessIdentityConfig.
     """
 
+    __cdnkit_operation__ = "GetCloudFrontOriginAccessIdentityConfig"
+    __cdnkit_result__ = "GetCloudFrontOriginAccessIdentityConfigResult"
     id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
     """The identity's ID."""
 
@@ -5840,12 +6003,16 @@ class GetCloudFrontOriginAccessIdentityConfigResult(_Model):
     """The current version of the configuration. For example: ``E2QWRUHAPOMQZL``."""
 
 
-class GetCloudFrontOriginAccessIdentityRequest(_Model):
+class GetCloudFrontOriginAccessIdentityRequest(
+    _Model, _CloudFrontRequest["GetCloudFrontOriginAccessIdentityResult"]
+):
     """Request of the ``GetCloudFrontOriginAccessIdentity`` operation.
 
     The request to get an origin access identity's information.
     """
 
+    __cdnkit_operation__ = "GetCloudFrontOriginAccessIdentity"
+    __cdnkit_result__ = "GetCloudFrontOriginAccessIdentityResult"
     id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
     """The identity's ID."""
 
@@ -5868,12 +6035,14 @@ class GetCloudFrontOriginAccessIdentityResult(_Model):
     """
 
 
-class GetConnectionFunctionRequest(_Model):
+class GetConnectionFunctionRequest(_Model, _CloudFrontRequest["GetConnectionFunctionResult"]):
     """Request of the ``GetConnectionFunction`` operation.
 
     Gets a connection function.
     """
 
+    __cdnkit_operation__ = "GetConnectionFunction"
+    __cdnkit_result__ = "GetConnectionFunctionResult"
     identifier: str = _pd.Field(validation_alias="Identifier", serialization_alias="Identifier")
     """The connection function's identifier."""
     stage: FunctionStage | None = _pd.Field(
@@ -5905,12 +6074,16 @@ class GetConnectionFunctionResult(_Model):
     """The connection function's content type."""
 
 
-class GetConnectionGroupByRoutingEndpointRequest(_Model):
+class GetConnectionGroupByRoutingEndpointRequest(
+    _Model, _CloudFrontRequest["GetConnectionGroupByRoutingEndpointResult"]
+):
     """Request of the ``GetConnectionGroupByRoutingEndpoint`` operation.
 
     Gets information about a connection group by using the endpoint that you specify.
     """
 
+    __cdnkit_operation__ = "GetConnectionGroupByRoutingEndpoint"
+    __cdnkit_result__ = "GetConnectionGroupByRoutingEndpointResult"
     routing_endpoint: str = _pd.Field(
         validation_alias="RoutingEndpoint", serialization_alias="RoutingEndpoint"
     )
@@ -5936,12 +6109,14 @@ class GetConnectionGroupByRoutingEndpointResult(_Model):
     """The current version of the connection group."""
 
 
-class GetConnectionGroupRequest(_Model):
+class GetConnectionGroupRequest(_Model, _CloudFrontRequest["GetConnectionGroupResult"]):
     """Request of the ``GetConnectionGroup`` operation.
 
     Gets information about a connection group.
     """
 
+    __cdnkit_operation__ = "GetConnectionGroup"
+    __cdnkit_result__ = "GetConnectionGroupResult"
     identifier: str = _pd.Field(validation_alias="Identifier", serialization_alias="Identifier")
     """The ID, name, or Amazon Resource Name (ARN) of the connection group."""
 
@@ -5960,12 +6135,16 @@ class GetConnectionGroupResult(_Model):
     """The current version of the connection group."""
 
 
-class GetContinuousDeploymentPolicyConfigRequest(_Model):
+class GetContinuousDeploymentPolicyConfigRequest(
+    _Model, _CloudFrontRequest["GetContinuousDeploymentPolicyConfigResult"]
+):
     """Request of the ``GetContinuousDeploymentPolicyConfig`` operation.
 
     Gets configuration information about a continuous deployment policy.
     """
 
+    __cdnkit_operation__ = "GetContinuousDeploymentPolicyConfig"
+    __cdnkit_result__ = "GetContinuousDeploymentPolicyConfigResult"
     id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
     """The identifier of the continuous deployment policy whose configuration you are getting."""
 
@@ -5985,13 +6164,17 @@ class GetContinuousDeploymentPolicyConfigResult(_Model):
     """The version identifier for the current version of the continuous deployment policy."""
 
 
-class GetContinuousDeploymentPolicyRequest(_Model):
+class GetContinuousDeploymentPolicyRequest(
+    _Model, _CloudFrontRequest["GetContinuousDeploymentPolicyResult"]
+):
     """Request of the ``GetContinuousDeploymentPolicy`` operation.
 
     Gets a continuous deployment policy, including metadata (the policy's identifier and the date
     and time when the policy was last modified).
     """
 
+    __cdnkit_operation__ = "GetContinuousDeploymentPolicy"
+    __cdnkit_result__ = "GetContinuousDeploymentPolicyResult"
     id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
     """The identifier of the continuous deployment policy that you are getting."""
 
@@ -6012,12 +6195,14 @@ class GetContinuousDeploymentPolicyResult(_Model):
     """The version identifier for the current version of the continuous deployment policy."""
 
 
-class GetDistributionConfigRequest(_Model):
+class GetDistributionConfigRequest(_Model, _CloudFrontRequest["GetDistributionConfigResult"]):
     """Request of the ``GetDistributionConfig`` operation.
 
     The request to get a distribution configuration.
     """
 
+    __cdnkit_operation__ = "GetDistributionConfig"
+    __cdnkit_result__ = "GetDistributionConfigResult"
     id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
     """The distribution's ID. If the ID is empty, an empty distribution configuration is returned.
     """
@@ -6037,12 +6222,14 @@ class GetDistributionConfigResult(_Model):
     """The current version of the configuration. For example: ``E2QWRUHAPOMQZL``."""
 
 
-class GetDistributionRequest(_Model):
+class GetDistributionRequest(_Model, _CloudFrontRequest["GetDistributionResult"]):
     """Request of the ``GetDistribution`` operation.
 
     The request to get a distribution's information.
     """
 
+    __cdnkit_operation__ = "GetDistribution"
+    __cdnkit_result__ = "GetDistributionResult"
     id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
     """The distribution's ID. If the ID is empty, an empty distribution configuration is returned.
     """
@@ -6062,12 +6249,16 @@ class GetDistributionResult(_Model):
     """The current version of the distribution's information. For example: ``E2QWRUHAPOMQZL``."""
 
 
-class GetDistributionTenantByDomainRequest(_Model):
+class GetDistributionTenantByDomainRequest(
+    _Model, _CloudFrontRequest["GetDistributionTenantByDomainResult"]
+):
     """Request of the ``GetDistributionTenantByDomain`` operation.
 
     Gets information about a distribution tenant by the associated domain.
     """
 
+    __cdnkit_operation__ = "GetDistributionTenantByDomain"
+    __cdnkit_result__ = "GetDistributionTenantByDomainResult"
     domain: str = _pd.Field(validation_alias="Domain", serialization_alias="Domain")
     """A domain name associated with the target distribution tenant."""
 
@@ -6088,12 +6279,14 @@ class GetDistributionTenantByDomainResult(_Model):
     """The current version of the distribution tenant."""
 
 
-class GetDistributionTenantRequest(_Model):
+class GetDistributionTenantRequest(_Model, _CloudFrontRequest["GetDistributionTenantResult"]):
     """Request of the ``GetDistributionTenant`` operation.
 
     Gets information about a distribution tenant.
     """
 
+    __cdnkit_operation__ = "GetDistributionTenant"
+    __cdnkit_result__ = "GetDistributionTenantResult"
     identifier: str = _pd.Field(validation_alias="Identifier", serialization_alias="Identifier")
     """The identifier of the distribution tenant. You can specify the ARN, ID, or name of the
     distribution tenant.
@@ -6116,12 +6309,16 @@ class GetDistributionTenantResult(_Model):
     """The current version of the distribution tenant."""
 
 
-class GetFieldLevelEncryptionConfigRequest(_Model):
+class GetFieldLevelEncryptionConfigRequest(
+    _Model, _CloudFrontRequest["GetFieldLevelEncryptionConfigResult"]
+):
     """Request of the ``GetFieldLevelEncryptionConfig`` operation.
 
     Get the field-level encryption configuration information.
     """
 
+    __cdnkit_operation__ = "GetFieldLevelEncryptionConfig"
+    __cdnkit_result__ = "GetFieldLevelEncryptionConfigResult"
     id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
     """Request the ID for the field-level encryption configuration information."""
 
@@ -6144,12 +6341,16 @@ class GetFieldLevelEncryptionConfigResult(_Model):
     """
 
 
-class GetFieldLevelEncryptionProfileConfigRequest(_Model):
+class GetFieldLevelEncryptionProfileConfigRequest(
+    _Model, _CloudFrontRequest["GetFieldLevelEncryptionProfileConfigResult"]
+):
     """Request of the ``GetFieldLevelEncryptionProfileConfig`` operation.
 
     Get the field-level encryption profile configuration information.
     """
 
+    __cdnkit_operation__ = "GetFieldLevelEncryptionProfileConfig"
+    __cdnkit_result__ = "GetFieldLevelEncryptionProfileConfigResult"
     id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
     """Get the ID for the field-level encryption profile configuration information."""
 
@@ -6172,12 +6373,16 @@ class GetFieldLevelEncryptionProfileConfigResult(_Model):
     """
 
 
-class GetFieldLevelEncryptionProfileRequest(_Model):
+class GetFieldLevelEncryptionProfileRequest(
+    _Model, _CloudFrontRequest["GetFieldLevelEncryptionProfileResult"]
+):
     """Request of the ``GetFieldLevelEncryptionProfile`` operation.
 
     Get the field-level encryption profile information.
     """
 
+    __cdnkit_operation__ = "GetFieldLevelEncryptionProfile"
+    __cdnkit_result__ = "GetFieldLevelEncryptionProfileResult"
     id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
     """Get the ID for the field-level encryption profile information."""
 
@@ -6199,12 +6404,14 @@ class GetFieldLevelEncryptionProfileResult(_Model):
     """
 
 
-class GetFieldLevelEncryptionRequest(_Model):
+class GetFieldLevelEncryptionRequest(_Model, _CloudFrontRequest["GetFieldLevelEncryptionResult"]):
     """Request of the ``GetFieldLevelEncryption`` operation.
 
     Get the field-level encryption configuration information.
     """
 
+    __cdnkit_operation__ = "GetFieldLevelEncryption"
+    __cdnkit_result__ = "GetFieldLevelEncryptionResult"
     id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
     """Request the ID for the field-level encryption configuration information."""
 
@@ -6227,7 +6434,7 @@ class GetFieldLevelEncryptionResult(_Model):
     """
 
 
-class GetFunctionRequest(_Model):
+class GetFunctionRequest(_Model, _CloudFrontRequest["GetFunctionResult"]):
     """Request of the ``GetFunction`` operation.
 
     Gets the code of a CloudFront function. To get configuration information and metadata about a
@@ -6237,6 +6444,8 @@ class GetFunctionRequest(_Model):
     you can use ``ListFunctions``.
     """
 
+    __cdnkit_operation__ = "GetFunction"
+    __cdnkit_result__ = "GetFunctionResult"
     name: _t.Annotated[
         str, _pd.Field(min_length=1, max_length=64, pattern="^[a-zA-Z0-9_-]{1,64}$")
     ] = _pd.Field(validation_alias="Name", serialization_alias="Name")
@@ -6269,12 +6478,16 @@ class GetFunctionResult(_Model):
     """The content type (media type) of the response."""
 
 
-class GetInvalidationForDistributionTenantRequest(_Model):
+class GetInvalidationForDistributionTenantRequest(
+    _Model, _CloudFrontRequest["GetInvalidationForDistributionTenantResult"]
+):
     """Request of the ``GetInvalidationForDistributionTenant`` operation.
 
     Gets information about a specific invalidation for a distribution tenant.
     """
 
+    __cdnkit_operation__ = "GetInvalidationForDistributionTenant"
+    __cdnkit_result__ = "GetInvalidationForDistributionTenantResult"
     distribution_tenant_id: str = _pd.Field(
         validation_alias="DistributionTenantId", serialization_alias="DistributionTenantId"
     )
@@ -6295,12 +6508,14 @@ class GetInvalidationForDistributionTenantResult(_Model):
     """An invalidation."""
 
 
-class GetInvalidationRequest(_Model):
+class GetInvalidationRequest(_Model, _CloudFrontRequest["GetInvalidationResult"]):
     """Request of the ``GetInvalidation`` operation.
 
     The request to get an invalidation's information.
     """
 
+    __cdnkit_operation__ = "GetInvalidation"
+    __cdnkit_result__ = "GetInvalidationResult"
     distribution_id: str = _pd.Field(
         validation_alias="DistributionId", serialization_alias="DistributionId"
     )
@@ -6321,7 +6536,7 @@ class GetInvalidationResult(_Model):
     """The invalidation's information. For more information, see Invalidation Complex Type."""
 
 
-class GetKeyGroupConfigRequest(_Model):
+class GetKeyGroupConfigRequest(_Model, _CloudFrontRequest["GetKeyGroupConfigResult"]):
     """Request of the ``GetKeyGroupConfig`` operation.
 
     Gets a key group configuration.
@@ -6332,6 +6547,8 @@ class GetKeyGroupConfigRequest(_Model):
     behavior, you can get the identifier using ``ListKeyGroups``.
     """
 
+    __cdnkit_operation__ = "GetKeyGroupConfig"
+    __cdnkit_result__ = "GetKeyGroupConfigResult"
     id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
     """The identifier of the key group whose configuration you are getting. To get the identifier,
     use ``ListKeyGroups``.
@@ -6357,12 +6574,14 @@ class GetKeyGroupConfigResult(_Model):
     """The identifier for this version of the key group."""
 
 
-class GetKeyGroupRequest(_Model):
+class GetKeyGroupRequest(_Model, _CloudFrontRequest["GetKeyGroupResult"]):
     """Request of the ``GetKeyGroup`` operation.
 
     Gets a key group, including the date and time when the key group was last modified.
     """
 
+    __cdnkit_operation__ = "GetKeyGroup"
+    __cdnkit_result__ = "GetKeyGroupResult"
     id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
     """The identifier of the key group that you are getting. To get the identifier, use
     ``ListKeyGroups``.
@@ -6383,12 +6602,16 @@ class GetKeyGroupResult(_Model):
     """The identifier for this version of the key group."""
 
 
-class GetManagedCertificateDetailsRequest(_Model):
+class GetManagedCertificateDetailsRequest(
+    _Model, _CloudFrontRequest["GetManagedCertificateDetailsResult"]
+):
     """Request of the ``GetManagedCertificateDetails`` operation.
 
     Gets details about the CloudFront managed ACM certificate.
     """
 
+    __cdnkit_operation__ = "GetManagedCertificateDetails"
+    __cdnkit_result__ = "GetManagedCertificateDetailsResult"
     identifier: str = _pd.Field(validation_alias="Identifier", serialization_alias="Identifier")
     """The identifier of the distribution tenant. You can specify the ARN, ID, or name of the
     distribution tenant.
@@ -6409,13 +6632,17 @@ class GetManagedCertificateDetailsResult(_Model):
     """Contains details about the CloudFront managed ACM certificate."""
 
 
-class GetMonitoringSubscriptionRequest(_Model):
+class GetMonitoringSubscriptionRequest(
+    _Model, _CloudFrontRequest["GetMonitoringSubscriptionResult"]
+):
     """Request of the ``GetMonitoringSubscription`` operation.
 
     Gets information about whether additional CloudWatch metrics are enabled for the specified
     CloudFront distribution.
     """
 
+    __cdnkit_operation__ = "GetMonitoringSubscription"
+    __cdnkit_result__ = "GetMonitoringSubscriptionResult"
     distribution_id: str = _pd.Field(
         validation_alias="DistributionId", serialization_alias="DistributionId"
     )
@@ -6439,12 +6666,16 @@ class GetMonitoringSubscriptionResult(_Model):
     """
 
 
-class GetOriginAccessControlConfigRequest(_Model):
+class GetOriginAccessControlConfigRequest(
+    _Model, _CloudFrontRequest["GetOriginAccessControlConfigResult"]
+):
     """Request of the ``GetOriginAccessControlConfig`` operation.
 
     Gets a CloudFront origin access control configuration.
     """
 
+    __cdnkit_operation__ = "GetOriginAccessControlConfig"
+    __cdnkit_result__ = "GetOriginAccessControlConfigResult"
     id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
     """The unique identifier of the origin access control."""
 
@@ -6465,12 +6696,14 @@ class GetOriginAccessControlConfigResult(_Model):
     """The version identifier for the current version of the origin access control."""
 
 
-class GetOriginAccessControlRequest(_Model):
+class GetOriginAccessControlRequest(_Model, _CloudFrontRequest["GetOriginAccessControlResult"]):
     """Request of the ``GetOriginAccessControl`` operation.
 
     Gets a CloudFront origin access control, including its unique identifier.
     """
 
+    __cdnkit_operation__ = "GetOriginAccessControl"
+    __cdnkit_result__ = "GetOriginAccessControlResult"
     id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
     """The unique identifier of the origin access control."""
 
@@ -6491,12 +6724,16 @@ class GetOriginAccessControlResult(_Model):
     """The version identifier for the current version of the origin access control."""
 
 
-class GetOriginRequestPolicyConfigRequest(_Model):
+class GetOriginRequestPolicyConfigRequest(
+    _Model, _CloudFrontRequest["GetOriginRequestPolicyConfigResult"]
+):
     """Request of the ``GetOriginRequestPolicyConfig`` operation.
 
     Gets an origin request policy configuration.
     """
 
+    __cdnkit_operation__ = "GetOriginRequestPolicyConfig"
+    __cdnkit_result__ = "GetOriginRequestPolicyConfigResult"
     id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
     """The unique identifier for the origin request policy. If the origin request policy is
     attached to a distribution's cache behavior, you can get the policy's identifier using
@@ -6521,7 +6758,7 @@ class GetOriginRequestPolicyConfigResult(_Model):
     """The current version of the origin request policy."""
 
 
-class GetOriginRequestPolicyRequest(_Model):
+class GetOriginRequestPolicyRequest(_Model, _CloudFrontRequest["GetOriginRequestPolicyResult"]):
     """Request of the ``GetOriginRequestPolicy`` operation.
 
     Gets an origin request policy, including the following metadata:
@@ -6530,6 +6767,8 @@ class GetOriginRequestPolicyRequest(_Model):
     - The date and time when the policy was last modified.
     """
 
+    __cdnkit_operation__ = "GetOriginRequestPolicy"
+    __cdnkit_result__ = "GetOriginRequestPolicyResult"
     id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
     """The unique identifier for the origin request policy. If the origin request policy is
     attached to a distribution's cache behavior, you can get the policy's identifier using
@@ -6557,12 +6796,14 @@ class GetOriginRequestPolicyResult(_Model):
     """The current version of the origin request policy."""
 
 
-class GetPublicKeyConfigRequest(_Model):
+class GetPublicKeyConfigRequest(_Model, _CloudFrontRequest["GetPublicKeyConfigResult"]):
     """Request of the ``GetPublicKeyConfig`` operation.
 
     Gets a public key configuration.
     """
 
+    __cdnkit_operation__ = "GetPublicKeyConfig"
+    __cdnkit_result__ = "GetPublicKeyConfigResult"
     id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
     """The identifier of the public key whose configuration you are getting."""
 
@@ -6581,12 +6822,14 @@ class GetPublicKeyConfigResult(_Model):
     """The identifier for this version of the public key configuration."""
 
 
-class GetPublicKeyRequest(_Model):
+class GetPublicKeyRequest(_Model, _CloudFrontRequest["GetPublicKeyResult"]):
     """Request of the ``GetPublicKey`` operation.
 
     Gets a public key.
     """
 
+    __cdnkit_operation__ = "GetPublicKey"
+    __cdnkit_result__ = "GetPublicKeyResult"
     id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
     """The identifier of the public key you are getting."""
 
@@ -6605,7 +6848,7 @@ class GetPublicKeyResult(_Model):
     """The identifier for this version of the public key."""
 
 
-class GetRealtimeLogConfigRequest(_Model):
+class GetRealtimeLogConfigRequest(_Model, _CloudFrontRequest["GetRealtimeLogConfigResult"]):
     """Request of the ``GetRealtimeLogConfig`` operation.
 
     Gets a real-time log configuration.
@@ -6615,6 +6858,8 @@ class GetRealtimeLogConfigRequest(_Model):
     name to identify the real-time log configuration to get.
     """
 
+    __cdnkit_operation__ = "GetRealtimeLogConfig"
+    __cdnkit_result__ = "GetRealtimeLogConfigResult"
     name: str | None = _pd.Field(default=None, validation_alias="Name", serialization_alias="Name")
     """The name of the real-time log configuration to get."""
     arn: str | None = _pd.Field(default=None, validation_alias="ARN", serialization_alias="ARN")
@@ -6637,13 +6882,15 @@ class GetRealtimeLogConfigResult(_Model):
     """A real-time log configuration."""
 
 
-class GetResourcePolicyRequest(_Model):
+class GetResourcePolicyRequest(_Model, _CloudFrontRequest["GetResourcePolicyResult"]):
     """Request of the ``GetResourcePolicy`` operation.
 
     Retrieves the resource policy for the specified CloudFront resource that you own and have
     shared.
     """
 
+    __cdnkit_operation__ = "GetResourcePolicy"
+    __cdnkit_result__ = "GetResourcePolicyResult"
     resource_arn: str = _pd.Field(validation_alias="ResourceArn", serialization_alias="ResourceArn")
     """The Amazon Resource Name (ARN) of the CloudFront resource that is associated with the
     resource policy.
@@ -6669,12 +6916,16 @@ class GetResourcePolicyResult(_Model):
     """The resource policy in JSON format."""
 
 
-class GetResponseHeadersPolicyConfigRequest(_Model):
+class GetResponseHeadersPolicyConfigRequest(
+    _Model, _CloudFrontRequest["GetResponseHeadersPolicyConfigResult"]
+):
     """Request of the ``GetResponseHeadersPolicyConfig`` operation.
 
     Gets a response headers policy configuration.
     """
 
+    __cdnkit_operation__ = "GetResponseHeadersPolicyConfig"
+    __cdnkit_result__ = "GetResponseHeadersPolicyConfigResult"
     id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
     """The identifier for the response headers policy.
 
@@ -6701,13 +6952,15 @@ class GetResponseHeadersPolicyConfigResult(_Model):
     """The version identifier for the current version of the response headers policy."""
 
 
-class GetResponseHeadersPolicyRequest(_Model):
+class GetResponseHeadersPolicyRequest(_Model, _CloudFrontRequest["GetResponseHeadersPolicyResult"]):
     """Request of the ``GetResponseHeadersPolicy`` operation.
 
     Gets a response headers policy, including metadata (the policy's identifier and the date and
     time when the policy was last modified).
     """
 
+    __cdnkit_operation__ = "GetResponseHeadersPolicy"
+    __cdnkit_result__ = "GetResponseHeadersPolicyResult"
     id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
     """The identifier for the response headers policy.
 
@@ -6735,12 +6988,16 @@ class GetResponseHeadersPolicyResult(_Model):
     """The version identifier for the current version of the response headers policy."""
 
 
-class GetStreamingDistributionConfigRequest(_Model):
+class GetStreamingDistributionConfigRequest(
+    _Model, _CloudFrontRequest["GetStreamingDistributionConfigResult"]
+):
     """Request of the ``GetStreamingDistributionConfig`` operation.
 
     To request to get a streaming distribution configuration.
     """
 
+    __cdnkit_operation__ = "GetStreamingDistributionConfig"
+    __cdnkit_result__ = "GetStreamingDistributionConfigResult"
     id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
     """The streaming distribution's ID."""
 
@@ -6761,12 +7018,14 @@ class GetStreamingDistributionConfigResult(_Model):
     """The current version of the configuration. For example: ``E2QWRUHAPOMQZL``."""
 
 
-class GetStreamingDistributionRequest(_Model):
+class GetStreamingDistributionRequest(_Model, _CloudFrontRequest["GetStreamingDistributionResult"]):
     """Request of the ``GetStreamingDistribution`` operation.
 
     The request to get a streaming distribution's information.
     """
 
+    __cdnkit_operation__ = "GetStreamingDistribution"
+    __cdnkit_result__ = "GetStreamingDistributionResult"
     id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
     """The streaming distribution's ID."""
 
@@ -6789,12 +7048,14 @@ class GetStreamingDistributionResult(_Model):
     """
 
 
-class GetTrustStoreRequest(_Model):
+class GetTrustStoreRequest(_Model, _CloudFrontRequest["GetTrustStoreResult"]):
     """Request of the ``GetTrustStore`` operation.
 
     Gets a trust store.
     """
 
+    __cdnkit_operation__ = "GetTrustStore"
+    __cdnkit_result__ = "GetTrustStoreResult"
     identifier: str = _pd.Field(validation_alias="Identifier", serialization_alias="Identifier")
     """The trust store's identifier."""
 
@@ -6813,12 +7074,14 @@ class GetTrustStoreResult(_Model):
     """The version identifier for the current version of the trust store."""
 
 
-class GetVpcOriginRequest(_Model):
+class GetVpcOriginRequest(_Model, _CloudFrontRequest["GetVpcOriginResult"]):
     """Request of the ``GetVpcOrigin`` operation.
 
     Get the details of an Amazon CloudFront VPC origin.
     """
 
+    __cdnkit_operation__ = "GetVpcOrigin"
+    __cdnkit_result__ = "GetVpcOriginResult"
     id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
     """The VPC origin ID."""
 
@@ -7566,12 +7829,14 @@ class LambdaFunctionAssociations(_Model):
     """The number of Lambda@Edge function associations for this cache behavior."""
 
 
-class ListAnycastIpListsRequest(_Model):
+class ListAnycastIpListsRequest(_Model, _CloudFrontRequest["ListAnycastIpListsResult"]):
     """Request of the ``ListAnycastIpLists`` operation.
 
     Lists your Anycast static IP lists.
     """
 
+    __cdnkit_operation__ = "ListAnycastIpLists"
+    __cdnkit_result__ = "ListAnycastIpListsResult"
     marker: str | None = _pd.Field(
         default=None, validation_alias="Marker", serialization_alias="Marker"
     )
@@ -7597,7 +7862,7 @@ class ListAnycastIpListsResult(_Model):
     """Root level tag for the ``AnycastIpLists`` parameters."""
 
 
-class ListCachePoliciesRequest(_Model):
+class ListCachePoliciesRequest(_Model, _CloudFrontRequest["ListCachePoliciesResult"]):
     """Request of the ``ListCachePolicies`` operation.
 
     Gets a list of cache policies.
@@ -7606,6 +7871,8 @@ class ListCachePoliciesRequest(_Model):
     Services, or only the custom policies created in your Amazon Web Services account.
     """
 
+    __cdnkit_operation__ = "ListCachePolicies"
+    __cdnkit_result__ = "ListCachePoliciesResult"
     type: CachePolicyType | None = _pd.Field(
         default=None, validation_alias="Type", serialization_alias="Type"
     )
@@ -7643,12 +7910,16 @@ class ListCachePoliciesResult(_Model):
     """A list of cache policies."""
 
 
-class ListCloudFrontOriginAccessIdentitiesRequest(_Model):
+class ListCloudFrontOriginAccessIdentitiesRequest(
+    _Model, _CloudFrontRequest["ListCloudFrontOriginAccessIdentitiesResult"]
+):
     """Request of the ``ListCloudFrontOriginAccessIdentities`` operation.
 
     The request to list origin access identities.
     """
 
+    __cdnkit_operation__ = "ListCloudFrontOriginAccessIdentities"
+    __cdnkit_result__ = "ListCloudFrontOriginAccessIdentitiesResult"
     marker: str | None = _pd.Field(
         default=None, validation_alias="Marker", serialization_alias="Marker"
     )
@@ -7677,7 +7948,7 @@ class ListCloudFrontOriginAccessIdentitiesResult(_Model):
     """The ``CloudFrontOriginAccessIdentityList`` type."""
 
 
-class ListConflictingAliasesRequest(_Model):
+class ListConflictingAliasesRequest(_Model, _CloudFrontRequest["ListConflictingAliasesResult"]):
     """Request of the ``ListConflictingAliases`` operation.
 
     Gets a list of aliases that conflict or overlap with the provided alias, and the associated
@@ -7686,6 +7957,8 @@ class ListConflictingAliasesRequest(_Model):
     or alternate domain name.
     """
 
+    __cdnkit_operation__ = "ListConflictingAliases"
+    __cdnkit_result__ = "ListConflictingAliasesResult"
     distribution_id: _t.Annotated[str, _pd.Field(min_length=0, max_length=25)] = _pd.Field(
         validation_alias="DistributionId", serialization_alias="DistributionId"
     )
@@ -7727,12 +8000,14 @@ class ListConflictingAliasesResult(_Model):
     """A list of conflicting aliases."""
 
 
-class ListConnectionFunctionsRequest(_Model):
+class ListConnectionFunctionsRequest(_Model, _CloudFrontRequest["ListConnectionFunctionsResult"]):
     """Request of the ``ListConnectionFunctions`` operation.
 
     Lists connection functions.
     """
 
+    __cdnkit_operation__ = "ListConnectionFunctions"
+    __cdnkit_result__ = "ListConnectionFunctionsResult"
     marker: str | None = _pd.Field(
         default=None, validation_alias="Marker", serialization_alias="Marker"
     )
@@ -7770,12 +8045,14 @@ class ListConnectionFunctionsResult(_Model):
     """A list of connection functions."""
 
 
-class ListConnectionGroupsRequest(_Model):
+class ListConnectionGroupsRequest(_Model, _CloudFrontRequest["ListConnectionGroupsResult"]):
     """Request of the ``ListConnectionGroups`` operation.
 
     Lists the connection groups in your Amazon Web Services account.
     """
 
+    __cdnkit_operation__ = "ListConnectionGroups"
+    __cdnkit_result__ = "ListConnectionGroupsResult"
     association_filter: ConnectionGroupAssociationFilter | None = _pd.Field(
         default=None, validation_alias="AssociationFilter", serialization_alias="AssociationFilter"
     )
@@ -7808,12 +8085,16 @@ class ListConnectionGroupsResult(_Model):
     """The list of connection groups that you retrieved."""
 
 
-class ListContinuousDeploymentPoliciesRequest(_Model):
+class ListContinuousDeploymentPoliciesRequest(
+    _Model, _CloudFrontRequest["ListContinuousDeploymentPoliciesResult"]
+):
     """Request of the ``ListContinuousDeploymentPolicies`` operation.
 
     Gets a list of the continuous deployment policies in your Amazon Web Services account.
     """
 
+    __cdnkit_operation__ = "ListContinuousDeploymentPolicies"
+    __cdnkit_result__ = "ListContinuousDeploymentPoliciesResult"
     marker: str | None = _pd.Field(
         default=None, validation_alias="Marker", serialization_alias="Marker"
     )
@@ -7842,7 +8123,9 @@ class ListContinuousDeploymentPoliciesResult(_Model):
     """A list of continuous deployment policies."""
 
 
-class ListDistributionTenantsByCustomizationRequest(_Model):
+class ListDistributionTenantsByCustomizationRequest(
+    _Model, _CloudFrontRequest["ListDistributionTenantsByCustomizationResult"]
+):
     """Request of the ``ListDistributionTenantsByCustomization`` operation.
 
     Lists distribution tenants by the customization that you specify.
@@ -7851,6 +8134,8 @@ class ListDistributionTenantsByCustomizationRequest(_Model):
     both in the same request.
     """
 
+    __cdnkit_operation__ = "ListDistributionTenantsByCustomization"
+    __cdnkit_result__ = "ListDistributionTenantsByCustomizationResult"
     web_acl_arn: str | None = _pd.Field(
         default=None, validation_alias="WebACLArn", serialization_alias="WebACLArn"
     )
@@ -7892,12 +8177,14 @@ class ListDistributionTenantsByCustomizationResult(_Model):
     """A list of distribution tenants with the specified customization."""
 
 
-class ListDistributionTenantsRequest(_Model):
+class ListDistributionTenantsRequest(_Model, _CloudFrontRequest["ListDistributionTenantsResult"]):
     """Request of the ``ListDistributionTenants`` operation.
 
     Lists the distribution tenants in your Amazon Web Services account.
     """
 
+    __cdnkit_operation__ = "ListDistributionTenants"
+    __cdnkit_result__ = "ListDistributionTenantsResult"
     association_filter: DistributionTenantAssociationFilter | None = _pd.Field(
         default=None, validation_alias="AssociationFilter", serialization_alias="AssociationFilter"
     )
@@ -7932,13 +8219,17 @@ class ListDistributionTenantsResult(_Model):
     """The list of distribution tenants that you retrieved."""
 
 
-class ListDistributionsByAnycastIpListIdRequest(_Model):
+class ListDistributionsByAnycastIpListIdRequest(
+    _Model, _CloudFrontRequest["ListDistributionsByAnycastIpListIdResult"]
+):
     """Request of the ``ListDistributionsByAnycastIpListId`` operation.
 
     Lists the distributions in your account that are associated with the specified
     ``AnycastIpListId``.
     """
 
+    __cdnkit_operation__ = "ListDistributionsByAnycastIpListId"
+    __cdnkit_result__ = "ListDistributionsByAnycastIpListIdResult"
     marker: str | None = _pd.Field(
         default=None, validation_alias="Marker", serialization_alias="Marker"
     )
@@ -7969,13 +8260,17 @@ class ListDistributionsByAnycastIpListIdResult(_Model):
     """A distribution list."""
 
 
-class ListDistributionsByCachePolicyIdRequest(_Model):
+class ListDistributionsByCachePolicyIdRequest(
+    _Model, _CloudFrontRequest["ListDistributionsByCachePolicyIdResult"]
+):
     """Request of the ``ListDistributionsByCachePolicyId`` operation.
 
     Gets a list of distribution IDs for distributions that have a cache behavior that's associated
     with the specified cache policy.
     """
 
+    __cdnkit_operation__ = "ListDistributionsByCachePolicyId"
+    __cdnkit_result__ = "ListDistributionsByCachePolicyIdResult"
     marker: str | None = _pd.Field(
         default=None, validation_alias="Marker", serialization_alias="Marker"
     )
@@ -8009,12 +8304,16 @@ class ListDistributionsByCachePolicyIdResult(_Model):
     """A list of distribution IDs."""
 
 
-class ListDistributionsByConnectionFunctionRequest(_Model):
+class ListDistributionsByConnectionFunctionRequest(
+    _Model, _CloudFrontRequest["ListDistributionsByConnectionFunctionResult"]
+):
     """Request of the ``ListDistributionsByConnectionFunction`` operation.
 
     Lists distributions by connection function.
     """
 
+    __cdnkit_operation__ = "ListDistributionsByConnectionFunction"
+    __cdnkit_result__ = "ListDistributionsByConnectionFunctionResult"
     marker: str | None = _pd.Field(
         default=None, validation_alias="Marker", serialization_alias="Marker"
     )
@@ -8045,12 +8344,16 @@ class ListDistributionsByConnectionFunctionResult(_Model):
     """A distribution list."""
 
 
-class ListDistributionsByConnectionModeRequest(_Model):
+class ListDistributionsByConnectionModeRequest(
+    _Model, _CloudFrontRequest["ListDistributionsByConnectionModeResult"]
+):
     """Request of the ``ListDistributionsByConnectionMode`` operation.
 
     Lists the distributions by the connection mode that you specify.
     """
 
+    __cdnkit_operation__ = "ListDistributionsByConnectionMode"
+    __cdnkit_result__ = "ListDistributionsByConnectionModeResult"
     marker: str | None = _pd.Field(
         default=None, validation_alias="Marker", serialization_alias="Marker"
     )
@@ -8079,13 +8382,17 @@ class ListDistributionsByConnectionModeResult(_Model):
     """A distribution list."""
 
 
-class ListDistributionsByKeyGroupRequest(_Model):
+class ListDistributionsByKeyGroupRequest(
+    _Model, _CloudFrontRequest["ListDistributionsByKeyGroupResult"]
+):
     """Request of the ``ListDistributionsByKeyGroup`` operation.
 
     Gets a list of distribution IDs for distributions that have a cache behavior that references
     the specified key group.
     """
 
+    __cdnkit_operation__ = "ListDistributionsByKeyGroup"
+    __cdnkit_result__ = "ListDistributionsByKeyGroupResult"
     marker: str | None = _pd.Field(
         default=None, validation_alias="Marker", serialization_alias="Marker"
     )
@@ -8117,13 +8424,17 @@ class ListDistributionsByKeyGroupResult(_Model):
     """A list of distribution IDs."""
 
 
-class ListDistributionsByOriginRequestPolicyIdRequest(_Model):
+class ListDistributionsByOriginRequestPolicyIdRequest(
+    _Model, _CloudFrontRequest["ListDistributionsByOriginRequestPolicyIdResult"]
+):
     """Request of the ``ListDistributionsByOriginRequestPolicyId`` operation.
 
     Gets a list of distribution IDs for distributions that have a cache behavior that's associated
     with the specified origin request policy.
     """
 
+    __cdnkit_operation__ = "ListDistributionsByOriginRequestPolicyId"
+    __cdnkit_result__ = "ListDistributionsByOriginRequestPolicyIdResult"
     marker: str | None = _pd.Field(
         default=None, validation_alias="Marker", serialization_alias="Marker"
     )
@@ -8157,13 +8468,17 @@ class ListDistributionsByOriginRequestPolicyIdResult(_Model):
     """A list of distribution IDs."""
 
 
-class ListDistributionsByOwnedResourceRequest(_Model):
+class ListDistributionsByOwnedResourceRequest(
+    _Model, _CloudFrontRequest["ListDistributionsByOwnedResourceResult"]
+):
     """Request of the ``ListDistributionsByOwnedResource`` operation.
 
     Lists the CloudFront distributions that are associated with the specified resource that you
     own.
     """
 
+    __cdnkit_operation__ = "ListDistributionsByOwnedResource"
+    __cdnkit_result__ = "ListDistributionsByOwnedResourceResult"
     resource_arn: str = _pd.Field(validation_alias="ResourceArn", serialization_alias="ResourceArn")
     """The ARN of the CloudFront resource that you've shared with other Amazon Web Services
     accounts.
@@ -8195,7 +8510,9 @@ class ListDistributionsByOwnedResourceResult(_Model):
     """The list of distributions that are using the shared resource."""
 
 
-class ListDistributionsByRealtimeLogConfigRequest(_Model):
+class ListDistributionsByRealtimeLogConfigRequest(
+    _Model, _CloudFrontRequest["ListDistributionsByRealtimeLogConfigResult"]
+):
     """Request of the ``ListDistributionsByRealtimeLogConfig`` operation.
 
     Gets a list of distributions that have a cache behavior that's associated with the specified
@@ -8206,6 +8523,8 @@ class ListDistributionsByRealtimeLogConfigRequest(_Model):
     real-time log configuration to list distributions for.
     """
 
+    __cdnkit_operation__ = "ListDistributionsByRealtimeLogConfig"
+    __cdnkit_result__ = "ListDistributionsByRealtimeLogConfigResult"
     marker: str | None = _pd.Field(
         default=None, validation_alias="Marker", serialization_alias="Marker"
     )
@@ -8252,13 +8571,17 @@ class ListDistributionsByRealtimeLogConfigResult(_Model):
     """A distribution list."""
 
 
-class ListDistributionsByResponseHeadersPolicyIdRequest(_Model):
+class ListDistributionsByResponseHeadersPolicyIdRequest(
+    _Model, _CloudFrontRequest["ListDistributionsByResponseHeadersPolicyIdResult"]
+):
     """Request of the ``ListDistributionsByResponseHeadersPolicyId`` operation.
 
     Gets a list of distribution IDs for distributions that have a cache behavior that's associated
     with the specified response headers policy.
     """
 
+    __cdnkit_operation__ = "ListDistributionsByResponseHeadersPolicyId"
+    __cdnkit_result__ = "ListDistributionsByResponseHeadersPolicyIdResult"
     marker: str | None = _pd.Field(
         default=None, validation_alias="Marker", serialization_alias="Marker"
     )
@@ -8292,12 +8615,16 @@ class ListDistributionsByResponseHeadersPolicyIdResult(_Model):
     """A list of distribution IDs."""
 
 
-class ListDistributionsByTrustStoreRequest(_Model):
+class ListDistributionsByTrustStoreRequest(
+    _Model, _CloudFrontRequest["ListDistributionsByTrustStoreResult"]
+):
     """Request of the ``ListDistributionsByTrustStore`` operation.
 
     Lists distributions by trust store.
     """
 
+    __cdnkit_operation__ = "ListDistributionsByTrustStore"
+    __cdnkit_result__ = "ListDistributionsByTrustStoreResult"
     trust_store_identifier: str = _pd.Field(
         validation_alias="TrustStoreIdentifier", serialization_alias="TrustStoreIdentifier"
     )
@@ -8327,12 +8654,16 @@ class ListDistributionsByTrustStoreResult(_Model):
     """A distribution list."""
 
 
-class ListDistributionsByVpcOriginIdRequest(_Model):
+class ListDistributionsByVpcOriginIdRequest(
+    _Model, _CloudFrontRequest["ListDistributionsByVpcOriginIdResult"]
+):
     """Request of the ``ListDistributionsByVpcOriginId`` operation.
 
     List CloudFront distributions by their VPC origin ID.
     """
 
+    __cdnkit_operation__ = "ListDistributionsByVpcOriginId"
+    __cdnkit_result__ = "ListDistributionsByVpcOriginIdResult"
     marker: str | None = _pd.Field(
         default=None, validation_alias="Marker", serialization_alias="Marker"
     )
@@ -8361,12 +8692,16 @@ class ListDistributionsByVpcOriginIdResult(_Model):
     """A list of distribution IDs."""
 
 
-class ListDistributionsByWebACLIdRequest(_Model):
+class ListDistributionsByWebACLIdRequest(
+    _Model, _CloudFrontRequest["ListDistributionsByWebACLIdResult"]
+):
     """Request of the ``ListDistributionsByWebACLId`` operation.
 
     The request to list distributions that are associated with a specified WAF web ACL.
     """
 
+    __cdnkit_operation__ = "ListDistributionsByWebACLId"
+    __cdnkit_result__ = "ListDistributionsByWebACLIdResult"
     marker: str | None = _pd.Field(
         default=None, validation_alias="Marker", serialization_alias="Marker"
     )
@@ -8405,12 +8740,14 @@ class ListDistributionsByWebACLIdResult(_Model):
     """The ``DistributionList`` type."""
 
 
-class ListDistributionsRequest(_Model):
+class ListDistributionsRequest(_Model, _CloudFrontRequest["ListDistributionsResult"]):
     """Request of the ``ListDistributions`` operation.
 
     The request to list your distributions.
     """
 
+    __cdnkit_operation__ = "ListDistributions"
+    __cdnkit_result__ = "ListDistributionsResult"
     marker: str | None = _pd.Field(
         default=None, validation_alias="Marker", serialization_alias="Marker"
     )
@@ -8437,7 +8774,7 @@ class ListDistributionsResult(_Model):
     """The ``DistributionList`` type."""
 
 
-class ListDomainConflictsRequest(_Model):
+class ListDomainConflictsRequest(_Model, _CloudFrontRequest["ListDomainConflictsResult"]):
     """Request of the ``ListDomainConflicts`` operation.
 
     Lists existing domain associations that conflict with the domain that you specify.
@@ -8447,6 +8784,8 @@ class ListDomainConflictsRequest(_Model):
     first before they can be moved.
     """
 
+    __cdnkit_operation__ = "ListDomainConflicts"
+    __cdnkit_result__ = "ListDomainConflictsResult"
     domain: str = _pd.Field(validation_alias="Domain", serialization_alias="Domain")
     """The domain to check for conflicts."""
     domain_control_validation_resource: DistributionResourceId = _pd.Field(
@@ -8488,13 +8827,17 @@ class ListDomainConflictsResult(_Model):
     """
 
 
-class ListFieldLevelEncryptionConfigsRequest(_Model):
+class ListFieldLevelEncryptionConfigsRequest(
+    _Model, _CloudFrontRequest["ListFieldLevelEncryptionConfigsResult"]
+):
     """Request of the ``ListFieldLevelEncryptionConfigs`` operation.
 
     List all field-level encryption configurations that have been created in CloudFront for this
     account.
     """
 
+    __cdnkit_operation__ = "ListFieldLevelEncryptionConfigs"
+    __cdnkit_result__ = "ListFieldLevelEncryptionConfigsResult"
     marker: str | None = _pd.Field(
         default=None, validation_alias="Marker", serialization_alias="Marker"
     )
@@ -8527,13 +8870,17 @@ class ListFieldLevelEncryptionConfigsResult(_Model):
     """
 
 
-class ListFieldLevelEncryptionProfilesRequest(_Model):
+class ListFieldLevelEncryptionProfilesRequest(
+    _Model, _CloudFrontRequest["ListFieldLevelEncryptionProfilesResult"]
+):
     """Request of the ``ListFieldLevelEncryptionProfiles`` operation.
 
     Request a list of field-level encryption profiles that have been created in CloudFront for this
     account.
     """
 
+    __cdnkit_operation__ = "ListFieldLevelEncryptionProfiles"
+    __cdnkit_result__ = "ListFieldLevelEncryptionProfilesResult"
     marker: str | None = _pd.Field(
         default=None, validation_alias="Marker", serialization_alias="Marker"
     )
@@ -8565,7 +8912,7 @@ class ListFieldLevelEncryptionProfilesResult(_Model):
     """
 
 
-class ListFunctionsRequest(_Model):
+class ListFunctionsRequest(_Model, _CloudFrontRequest["ListFunctionsResult"]):
     """Request of the ``ListFunctions`` operation.
 
     Gets a list of all CloudFront functions in your Amazon Web Services account.
@@ -8574,6 +8921,8 @@ class ListFunctionsRequest(_Model):
     either ``DEVELOPMENT`` or ``LIVE``.
     """
 
+    __cdnkit_operation__ = "ListFunctions"
+    __cdnkit_result__ = "ListFunctionsResult"
     marker: str | None = _pd.Field(
         default=None, validation_alias="Marker", serialization_alias="Marker"
     )
@@ -8609,12 +8958,16 @@ class ListFunctionsResult(_Model):
     """A list of CloudFront functions."""
 
 
-class ListInvalidationsForDistributionTenantRequest(_Model):
+class ListInvalidationsForDistributionTenantRequest(
+    _Model, _CloudFrontRequest["ListInvalidationsForDistributionTenantResult"]
+):
     """Request of the ``ListInvalidationsForDistributionTenant`` operation.
 
     Lists the invalidations for a distribution tenant.
     """
 
+    __cdnkit_operation__ = "ListInvalidationsForDistributionTenant"
+    __cdnkit_result__ = "ListInvalidationsForDistributionTenantResult"
     id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
     """The ID of the distribution tenant."""
     marker: str | None = _pd.Field(
@@ -8646,12 +8999,14 @@ class ListInvalidationsForDistributionTenantResult(_Model):
     """
 
 
-class ListInvalidationsRequest(_Model):
+class ListInvalidationsRequest(_Model, _CloudFrontRequest["ListInvalidationsResult"]):
     """Request of the ``ListInvalidations`` operation.
 
     The request to list invalidations.
     """
 
+    __cdnkit_operation__ = "ListInvalidations"
+    __cdnkit_result__ = "ListInvalidationsResult"
     distribution_id: str = _pd.Field(
         validation_alias="DistributionId", serialization_alias="DistributionId"
     )
@@ -8682,12 +9037,14 @@ class ListInvalidationsResult(_Model):
     """Information about invalidation batches."""
 
 
-class ListKeyGroupsRequest(_Model):
+class ListKeyGroupsRequest(_Model, _CloudFrontRequest["ListKeyGroupsResult"]):
     """Request of the ``ListKeyGroups`` operation.
 
     Gets a list of key groups.
     """
 
+    __cdnkit_operation__ = "ListKeyGroups"
+    __cdnkit_result__ = "ListKeyGroupsResult"
     marker: str | None = _pd.Field(
         default=None, validation_alias="Marker", serialization_alias="Marker"
     )
@@ -8714,12 +9071,14 @@ class ListKeyGroupsResult(_Model):
     """A list of key groups."""
 
 
-class ListKeyValueStoresRequest(_Model):
+class ListKeyValueStoresRequest(_Model, _CloudFrontRequest["ListKeyValueStoresResult"]):
     """Request of the ``ListKeyValueStores`` operation.
 
     Specifies the key value stores to list.
     """
 
+    __cdnkit_operation__ = "ListKeyValueStores"
+    __cdnkit_result__ = "ListKeyValueStoresResult"
     marker: str | None = _pd.Field(
         default=None, validation_alias="Marker", serialization_alias="Marker"
     )
@@ -8746,12 +9105,14 @@ class ListKeyValueStoresResult(_Model):
     """The resulting key value stores list."""
 
 
-class ListOriginAccessControlsRequest(_Model):
+class ListOriginAccessControlsRequest(_Model, _CloudFrontRequest["ListOriginAccessControlsResult"]):
     """Request of the ``ListOriginAccessControls`` operation.
 
     Gets the list of CloudFront origin access controls (OACs) in this Amazon Web Services account.
     """
 
+    __cdnkit_operation__ = "ListOriginAccessControls"
+    __cdnkit_result__ = "ListOriginAccessControlsResult"
     marker: str | None = _pd.Field(
         default=None, validation_alias="Marker", serialization_alias="Marker"
     )
@@ -8780,7 +9141,9 @@ class ListOriginAccessControlsResult(_Model):
     """A list of origin access controls."""
 
 
-class ListOriginRequestPoliciesRequest(_Model):
+class ListOriginRequestPoliciesRequest(
+    _Model, _CloudFrontRequest["ListOriginRequestPoliciesResult"]
+):
     """Request of the ``ListOriginRequestPolicies`` operation.
 
     Gets a list of origin request policies.
@@ -8789,6 +9152,8 @@ class ListOriginRequestPoliciesRequest(_Model):
     Services, or only the custom policies created in your Amazon Web Services account.
     """
 
+    __cdnkit_operation__ = "ListOriginRequestPolicies"
+    __cdnkit_result__ = "ListOriginRequestPoliciesResult"
     type: OriginRequestPolicyType | None = _pd.Field(
         default=None, validation_alias="Type", serialization_alias="Type"
     )
@@ -8828,12 +9193,14 @@ class ListOriginRequestPoliciesResult(_Model):
     """A list of origin request policies."""
 
 
-class ListPublicKeysRequest(_Model):
+class ListPublicKeysRequest(_Model, _CloudFrontRequest["ListPublicKeysResult"]):
     """Request of the ``ListPublicKeys`` operation.
 
     List all public keys that have been added to CloudFront for this account.
     """
 
+    __cdnkit_operation__ = "ListPublicKeys"
+    __cdnkit_result__ = "ListPublicKeysResult"
     marker: str | None = _pd.Field(
         default=None, validation_alias="Marker", serialization_alias="Marker"
     )
@@ -8860,12 +9227,14 @@ class ListPublicKeysResult(_Model):
     """Returns a list of all public keys that have been added to CloudFront for this account."""
 
 
-class ListRealtimeLogConfigsRequest(_Model):
+class ListRealtimeLogConfigsRequest(_Model, _CloudFrontRequest["ListRealtimeLogConfigsResult"]):
     """Request of the ``ListRealtimeLogConfigs`` operation.
 
     Gets a list of real-time log configurations.
     """
 
+    __cdnkit_operation__ = "ListRealtimeLogConfigs"
+    __cdnkit_result__ = "ListRealtimeLogConfigsResult"
     max_items: str | None = _pd.Field(
         default=None, validation_alias="MaxItems", serialization_alias="MaxItems"
     )
@@ -8894,7 +9263,9 @@ class ListRealtimeLogConfigsResult(_Model):
     """A list of real-time log configurations."""
 
 
-class ListResponseHeadersPoliciesRequest(_Model):
+class ListResponseHeadersPoliciesRequest(
+    _Model, _CloudFrontRequest["ListResponseHeadersPoliciesResult"]
+):
     """Request of the ``ListResponseHeadersPolicies`` operation.
 
     Gets a list of response headers policies.
@@ -8903,6 +9274,8 @@ class ListResponseHeadersPoliciesRequest(_Model):
     Services, or only the custom policies created in your Amazon Web Services account.
     """
 
+    __cdnkit_operation__ = "ListResponseHeadersPolicies"
+    __cdnkit_result__ = "ListResponseHeadersPoliciesResult"
     type: ResponseHeadersPolicyType | None = _pd.Field(
         default=None, validation_alias="Type", serialization_alias="Type"
     )
@@ -8942,12 +9315,16 @@ class ListResponseHeadersPoliciesResult(_Model):
     """A list of response headers policies."""
 
 
-class ListStreamingDistributionsRequest(_Model):
+class ListStreamingDistributionsRequest(
+    _Model, _CloudFrontRequest["ListStreamingDistributionsResult"]
+):
     """Request of the ``ListStreamingDistributions`` operation.
 
     The request to list your streaming distributions.
     """
 
+    __cdnkit_operation__ = "ListStreamingDistributions"
+    __cdnkit_result__ = "ListStreamingDistributionsResult"
     marker: str | None = _pd.Field(
         default=None, validation_alias="Marker", serialization_alias="Marker"
     )
@@ -8972,12 +9349,14 @@ class ListStreamingDistributionsResult(_Model):
     """The ``StreamingDistributionList`` type."""
 
 
-class ListTagsForResourceRequest(_Model):
+class ListTagsForResourceRequest(_Model, _CloudFrontRequest["ListTagsForResourceResult"]):
     """Request of the ``ListTagsForResource`` operation.
 
     The request to list tags for a CloudFront resource.
     """
 
+    __cdnkit_operation__ = "ListTagsForResource"
+    __cdnkit_result__ = "ListTagsForResourceResult"
     resource: _t.Annotated[str, _pd.Field(pattern="arn:aws(-cn)?:cloudfront::[0-9]+:.*")] = (
         _pd.Field(validation_alias="Resource", serialization_alias="Resource")
     )
@@ -8994,12 +9373,14 @@ class ListTagsForResourceResult(_Model):
     """A complex type that contains zero or more ``Tag`` elements."""
 
 
-class ListTrustStoresRequest(_Model):
+class ListTrustStoresRequest(_Model, _CloudFrontRequest["ListTrustStoresResult"]):
     """Request of the ``ListTrustStores`` operation.
 
     Lists trust stores.
     """
 
+    __cdnkit_operation__ = "ListTrustStores"
+    __cdnkit_result__ = "ListTrustStoresResult"
     marker: str | None = _pd.Field(
         default=None, validation_alias="Marker", serialization_alias="Marker"
     )
@@ -9031,12 +9412,14 @@ class ListTrustStoresResult(_Model):
     """The trust store list."""
 
 
-class ListVpcOriginsRequest(_Model):
+class ListVpcOriginsRequest(_Model, _CloudFrontRequest["ListVpcOriginsResult"]):
     """Request of the ``ListVpcOrigins`` operation.
 
     List the CloudFront VPC origins in your account.
     """
 
+    __cdnkit_operation__ = "ListVpcOrigins"
+    __cdnkit_result__ = "ListVpcOriginsResult"
     marker: str | None = _pd.Field(
         default=None, validation_alias="Marker", serialization_alias="Marker"
     )
@@ -10175,12 +10558,16 @@ class PublicKeySummary(_Model):
     """A comment to describe the public key. The comment cannot be longer than 128 characters."""
 
 
-class PublishConnectionFunctionRequest(_Model):
+class PublishConnectionFunctionRequest(
+    _Model, _CloudFrontRequest["PublishConnectionFunctionResult"]
+):
     """Request of the ``PublishConnectionFunction`` operation.
 
     Publishes a connection function.
     """
 
+    __cdnkit_operation__ = "PublishConnectionFunction"
+    __cdnkit_result__ = "PublishConnectionFunctionResult"
     id: _t.Annotated[str, _pd.Field(min_length=1, max_length=64)] = _pd.Field(
         validation_alias="Id", serialization_alias="Id"
     )
@@ -10203,7 +10590,7 @@ class PublishConnectionFunctionResult(_Model):
     """The connection function summary."""
 
 
-class PublishFunctionRequest(_Model):
+class PublishFunctionRequest(_Model, _CloudFrontRequest["PublishFunctionResult"]):
     """Request of the ``PublishFunction`` operation.
 
     Publishes a CloudFront function by copying the function code from the ``DEVELOPMENT`` stage to
@@ -10214,6 +10601,8 @@ class PublishFunctionRequest(_Model):
     distribution's cache behavior, using the function's Amazon Resource Name (ARN).
     """
 
+    __cdnkit_operation__ = "PublishFunction"
+    __cdnkit_result__ = "PublishFunctionResult"
     name: _t.Annotated[
         str, _pd.Field(min_length=1, max_length=64, pattern="^[a-zA-Z0-9_-]{1,64}$")
     ] = _pd.Field(validation_alias="Name", serialization_alias="Name")
@@ -10241,12 +10630,14 @@ class PublishFunctionResult(_Model):
     """Contains configuration information and metadata about a CloudFront function."""
 
 
-class PutResourcePolicyRequest(_Model):
+class PutResourcePolicyRequest(_Model, _CloudFrontRequest["PutResourcePolicyResult"]):
     """Request of the ``PutResourcePolicy`` operation.
 
     Creates a resource control policy for a given CloudFront resource.
     """
 
+    __cdnkit_operation__ = "PutResourcePolicy"
+    __cdnkit_result__ = "PutResourcePolicyResult"
     resource_arn: str = _pd.Field(validation_alias="ResourceArn", serialization_alias="ResourceArn")
     """The Amazon Resource Name (ARN) of the CloudFront resource for which the policy is being
     created.
@@ -11542,12 +11933,14 @@ class TagKeys(_Model):
     """A complex type that contains ``Tag`` key elements."""
 
 
-class TagResourceRequest(_Model):
+class TagResourceRequest(_Model, _CloudFrontRequest[None]):
     """Request of the ``TagResource`` operation.
 
     The request to add tags to a CloudFront resource.
     """
 
+    __cdnkit_operation__ = "TagResource"
+    __cdnkit_result__ = None
     resource: _t.Annotated[str, _pd.Field(pattern="arn:aws(-cn)?:cloudfront::[0-9]+:.*")] = (
         _pd.Field(validation_alias="Resource", serialization_alias="Resource")
     )
@@ -11576,12 +11969,14 @@ class TenantConfig(_Model):
     """The parameters that you specify for a distribution tenant."""
 
 
-class TestConnectionFunctionRequest(_Model):
+class TestConnectionFunctionRequest(_Model, _CloudFrontRequest["TestConnectionFunctionResult"]):
     """Request of the ``TestConnectionFunction`` operation.
 
     Tests a connection function.
     """
 
+    __cdnkit_operation__ = "TestConnectionFunction"
+    __cdnkit_result__ = "TestConnectionFunctionResult"
     id: _t.Annotated[str, _pd.Field(min_length=1, max_length=64)] = _pd.Field(
         validation_alias="Id", serialization_alias="Id"
     )
@@ -11621,12 +12016,14 @@ class TestFunctionFailed(_Model):
     """Not documented in botocore's model (member ``Message``)."""
 
 
-class TestFunctionRequest(_Model):
+class TestFunctionRequest(_Model, _CloudFrontRequest["TestFunctionResult"]):
     """Request of the ``TestFunction`` operation.
 
     Tests a CloudFront function.
     """
 
+    __cdnkit_operation__ = "TestFunction"
+    __cdnkit_result__ = "TestFunctionResult"
     name: _t.Annotated[
         str, _pd.Field(min_length=1, max_length=64, pattern="^[a-zA-Z0-9_-]{1,64}$")
     ] = _pd.Field(validation_alias="Name", serialization_alias="Name")
@@ -12457,12 +12854,14 @@ class UnsupportedOperation(_Model):
     """Not documented in botocore's model (member ``Message``)."""
 
 
-class UntagResourceRequest(_Model):
+class UntagResourceRequest(_Model, _CloudFrontRequest[None]):
     """Request of the ``UntagResource`` operation.
 
     The request to remove tags from a CloudFront resource.
     """
 
+    __cdnkit_operation__ = "UntagResource"
+    __cdnkit_result__ = None
     resource: _t.Annotated[str, _pd.Field(pattern="arn:aws(-cn)?:cloudfront::[0-9]+:.*")] = (
         _pd.Field(validation_alias="Resource", serialization_alias="Resource")
     )
@@ -12471,12 +12870,14 @@ class UntagResourceRequest(_Model):
     """A complex type that contains zero or more ``Tag`` key elements."""
 
 
-class UpdateAnycastIpListRequest(_Model):
+class UpdateAnycastIpListRequest(_Model, _CloudFrontRequest["UpdateAnycastIpListResult"]):
     """Request of the ``UpdateAnycastIpList`` operation.
 
     Updates an Anycast static IP list.
     """
 
+    __cdnkit_operation__ = "UpdateAnycastIpList"
+    __cdnkit_result__ = "UpdateAnycastIpListResult"
     id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
     """The ID of the Anycast static IP list."""
     ip_address_type: IpAddressType | None = _pd.Field(
@@ -12515,7 +12916,7 @@ class UpdateAnycastIpListResult(_Model):
     """The current version of the Anycast static IP list."""
 
 
-class UpdateCachePolicyRequest(_Model):
+class UpdateCachePolicyRequest(_Model, _CloudFrontRequest["UpdateCachePolicyResult"]):
     """Request of the ``UpdateCachePolicy`` operation.
 
     Updates a cache policy configuration.
@@ -12529,6 +12930,8 @@ class UpdateCachePolicyRequest(_Model):
     - Call ``UpdateCachePolicy`` by providing the entire cache policy ...
     """
 
+    __cdnkit_operation__ = "UpdateCachePolicy"
+    __cdnkit_result__ = "UpdateCachePolicyResult"
     cache_policy_config: CachePolicyConfig = _pd.Field(
         validation_alias="CachePolicyConfig", serialization_alias="CachePolicyConfig"
     )
@@ -12567,12 +12970,16 @@ class UpdateCachePolicyResult(_Model):
     """The current version of the cache policy."""
 
 
-class UpdateCloudFrontOriginAccessIdentityRequest(_Model):
+class UpdateCloudFrontOriginAccessIdentityRequest(
+    _Model, _CloudFrontRequest["UpdateCloudFrontOriginAccessIdentityResult"]
+):
     """Request of the ``UpdateCloudFrontOriginAccessIdentity`` operation.
 
     The request to update an origin access identity.
     """
 
+    __cdnkit_operation__ = "UpdateCloudFrontOriginAccessIdentity"
+    __cdnkit_result__ = "UpdateCloudFrontOriginAccessIdentityResult"
     cloud_front_origin_access_identity_config: CloudFrontOriginAccessIdentityConfig = _pd.Field(
         validation_alias="CloudFrontOriginAccessIdentityConfig",
         serialization_alias="CloudFrontOriginAccessIdentityConfig",
@@ -12604,12 +13011,14 @@ class UpdateCloudFrontOriginAccessIdentityResult(_Model):
     """The current version of the configuration. For example: ``E2QWRUHAPOMQZL``."""
 
 
-class UpdateConnectionFunctionRequest(_Model):
+class UpdateConnectionFunctionRequest(_Model, _CloudFrontRequest["UpdateConnectionFunctionResult"]):
     """Request of the ``UpdateConnectionFunction`` operation.
 
     Updates a connection function.
     """
 
+    __cdnkit_operation__ = "UpdateConnectionFunction"
+    __cdnkit_result__ = "UpdateConnectionFunctionResult"
     id: _t.Annotated[str, _pd.Field(min_length=1, max_length=64)] = _pd.Field(
         validation_alias="Id", serialization_alias="Id"
     )
@@ -12646,12 +13055,14 @@ class UpdateConnectionFunctionResult(_Model):
     """The version identifier for the current version of the connection function."""
 
 
-class UpdateConnectionGroupRequest(_Model):
+class UpdateConnectionGroupRequest(_Model, _CloudFrontRequest["UpdateConnectionGroupResult"]):
     """Request of the ``UpdateConnectionGroup`` operation.
 
     Updates a connection group.
     """
 
+    __cdnkit_operation__ = "UpdateConnectionGroup"
+    __cdnkit_result__ = "UpdateConnectionGroupResult"
     id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
     """The ID of the connection group."""
     ipv6_enabled: bool | None = _pd.Field(
@@ -12688,7 +13099,9 @@ class UpdateConnectionGroupResult(_Model):
     """The current version of the connection group."""
 
 
-class UpdateContinuousDeploymentPolicyRequest(_Model):
+class UpdateContinuousDeploymentPolicyRequest(
+    _Model, _CloudFrontRequest["UpdateContinuousDeploymentPolicyResult"]
+):
     """Request of the ``UpdateContinuousDeploymentPolicy`` operation.
 
     Updates a continuous deployment policy. You can update a continuous deployment policy to enable
@@ -12696,6 +13109,8 @@ class UpdateContinuousDeploymentPolicyRequest(_Model):
     or to change the staging distribution that it sends traffic to.
     """
 
+    __cdnkit_operation__ = "UpdateContinuousDeploymentPolicy"
+    __cdnkit_result__ = "UpdateContinuousDeploymentPolicyResult"
     continuous_deployment_policy_config: ContinuousDeploymentPolicyConfig = _pd.Field(
         validation_alias="ContinuousDeploymentPolicyConfig",
         serialization_alias="ContinuousDeploymentPolicyConfig",
@@ -12728,12 +13143,14 @@ class UpdateContinuousDeploymentPolicyResult(_Model):
     """The version identifier for the current version of the continuous deployment policy."""
 
 
-class UpdateDistributionRequest(_Model):
+class UpdateDistributionRequest(_Model, _CloudFrontRequest["UpdateDistributionResult"]):
     """Request of the ``UpdateDistribution`` operation.
 
     The request to update a distribution.
     """
 
+    __cdnkit_operation__ = "UpdateDistribution"
+    __cdnkit_result__ = "UpdateDistributionResult"
     distribution_config: DistributionConfig = _pd.Field(
         validation_alias="DistributionConfig", serialization_alias="DistributionConfig"
     )
@@ -12762,12 +13179,14 @@ class UpdateDistributionResult(_Model):
     """The current version of the configuration. For example: ``E2QWRUHAPOMQZL``."""
 
 
-class UpdateDistributionTenantRequest(_Model):
+class UpdateDistributionTenantRequest(_Model, _CloudFrontRequest["UpdateDistributionTenantResult"]):
     """Request of the ``UpdateDistributionTenant`` operation.
 
     Updates a distribution tenant.
     """
 
+    __cdnkit_operation__ = "UpdateDistributionTenant"
+    __cdnkit_result__ = "UpdateDistributionTenantResult"
     id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
     """The ID of the distribution tenant."""
     distribution_id: str | None = _pd.Field(
@@ -12836,7 +13255,9 @@ class UpdateDistributionTenantResult(_Model):
     """The current version of the distribution tenant."""
 
 
-class UpdateDistributionWithStagingConfigRequest(_Model):
+class UpdateDistributionWithStagingConfigRequest(
+    _Model, _CloudFrontRequest["UpdateDistributionWithStagingConfigResult"]
+):
     """Request of the ``UpdateDistributionWithStagingConfig`` operation.
 
     Copies the staging distribution's configuration to its corresponding primary distribution. The
@@ -12845,6 +13266,8 @@ class UpdateDistributionWithStagingConfigRequest(_Model):
     match the staging distribution.
     """
 
+    __cdnkit_operation__ = "UpdateDistributionWithStagingConfig"
+    __cdnkit_result__ = "UpdateDistributionWithStagingConfigResult"
     id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
     """The identifier of the primary distribution to which you are copying a staging distribution's
     configuration.
@@ -12886,7 +13309,7 @@ class UpdateDistributionWithStagingConfigResult(_Model):
     """The current version of the primary distribution (after it's updated)."""
 
 
-class UpdateDomainAssociationRequest(_Model):
+class UpdateDomainAssociationRequest(_Model, _CloudFrontRequest["UpdateDomainAssociationResult"]):
     """Request of the ``UpdateDomainAssociation`` operation.
 
     Moves a domain from its current standard distribution or distribution tenant to another one.
@@ -12896,6 +13319,8 @@ class UpdateDomainAssociationRequest(_Model):
     (standard distribution or distribution tenant).
     """
 
+    __cdnkit_operation__ = "UpdateDomainAssociation"
+    __cdnkit_result__ = "UpdateDomainAssociationResult"
     domain: str = _pd.Field(validation_alias="Domain", serialization_alias="Domain")
     """The domain to update."""
     target_resource: DistributionResourceId = _pd.Field(
@@ -12936,12 +13361,16 @@ class UpdateDomainAssociationResult(_Model):
     """
 
 
-class UpdateFieldLevelEncryptionConfigRequest(_Model):
+class UpdateFieldLevelEncryptionConfigRequest(
+    _Model, _CloudFrontRequest["UpdateFieldLevelEncryptionConfigResult"]
+):
     """Request of the ``UpdateFieldLevelEncryptionConfig`` operation.
 
     Update a field-level encryption configuration.
     """
 
+    __cdnkit_operation__ = "UpdateFieldLevelEncryptionConfig"
+    __cdnkit_result__ = "UpdateFieldLevelEncryptionConfigResult"
     field_level_encryption_config: FieldLevelEncryptionConfig = _pd.Field(
         validation_alias="FieldLevelEncryptionConfig",
         serialization_alias="FieldLevelEncryptionConfig",
@@ -12975,12 +13404,16 @@ class UpdateFieldLevelEncryptionConfigResult(_Model):
     """
 
 
-class UpdateFieldLevelEncryptionProfileRequest(_Model):
+class UpdateFieldLevelEncryptionProfileRequest(
+    _Model, _CloudFrontRequest["UpdateFieldLevelEncryptionProfileResult"]
+):
     """Request of the ``UpdateFieldLevelEncryptionProfile`` operation.
 
     Update a field-level encryption profile.
     """
 
+    __cdnkit_operation__ = "UpdateFieldLevelEncryptionProfile"
+    __cdnkit_result__ = "UpdateFieldLevelEncryptionProfileResult"
     field_level_encryption_profile_config: FieldLevelEncryptionProfileConfig = _pd.Field(
         validation_alias="FieldLevelEncryptionProfileConfig",
         serialization_alias="FieldLevelEncryptionProfileConfig",
@@ -13012,7 +13445,7 @@ class UpdateFieldLevelEncryptionProfileResult(_Model):
     """The result of the field-level encryption profile request."""
 
 
-class UpdateFunctionRequest(_Model):
+class UpdateFunctionRequest(_Model, _CloudFrontRequest["UpdateFunctionResult"]):
     """Request of the ``UpdateFunction`` operation.
 
     Updates a CloudFront function.
@@ -13025,6 +13458,8 @@ class UpdateFunctionRequest(_Model):
     ``DescribeFunction``.
     """
 
+    __cdnkit_operation__ = "UpdateFunction"
+    __cdnkit_result__ = "UpdateFunctionResult"
     name: _t.Annotated[
         str, _pd.Field(min_length=1, max_length=64, pattern="^[a-zA-Z0-9_-]{1,64}$")
     ] = _pd.Field(validation_alias="Name", serialization_alias="Name")
@@ -13066,7 +13501,7 @@ class UpdateFunctionResult(_Model):
     """The version identifier for the current version of the CloudFront function."""
 
 
-class UpdateKeyGroupRequest(_Model):
+class UpdateKeyGroupRequest(_Model, _CloudFrontRequest["UpdateKeyGroupResult"]):
     """Request of the ``UpdateKeyGroup`` operation.
 
     Updates a key group.
@@ -13079,6 +13514,8 @@ class UpdateKeyGroupRequest(_Model):
     - Call ``UpdateKeyGroup`` with the entire key group object, including the ...
     """
 
+    __cdnkit_operation__ = "UpdateKeyGroup"
+    __cdnkit_result__ = "UpdateKeyGroupResult"
     key_group_config: KeyGroupConfig = _pd.Field(
         validation_alias="KeyGroupConfig", serialization_alias="KeyGroupConfig"
     )
@@ -13114,12 +13551,14 @@ class UpdateKeyGroupResult(_Model):
     """The identifier for this version of the key group."""
 
 
-class UpdateKeyValueStoreRequest(_Model):
+class UpdateKeyValueStoreRequest(_Model, _CloudFrontRequest["UpdateKeyValueStoreResult"]):
     """Request of the ``UpdateKeyValueStore`` operation.
 
     Specifies the key value store to update.
     """
 
+    __cdnkit_operation__ = "UpdateKeyValueStore"
+    __cdnkit_result__ = "UpdateKeyValueStoreResult"
     name: _t.Annotated[
         str, _pd.Field(min_length=1, max_length=64, pattern="^[a-zA-Z0-9_-]{1,64}$")
     ] = _pd.Field(validation_alias="Name", serialization_alias="Name")
@@ -13146,12 +13585,16 @@ class UpdateKeyValueStoreResult(_Model):
     """The ``ETag`` of the resulting key value store."""
 
 
-class UpdateOriginAccessControlRequest(_Model):
+class UpdateOriginAccessControlRequest(
+    _Model, _CloudFrontRequest["UpdateOriginAccessControlResult"]
+):
     """Request of the ``UpdateOriginAccessControl`` operation.
 
     Updates a CloudFront origin access control.
     """
 
+    __cdnkit_operation__ = "UpdateOriginAccessControl"
+    __cdnkit_result__ = "UpdateOriginAccessControlResult"
     origin_access_control_config: OriginAccessControlConfig = _pd.Field(
         validation_alias="OriginAccessControlConfig",
         serialization_alias="OriginAccessControlConfig",
@@ -13181,7 +13624,9 @@ class UpdateOriginAccessControlResult(_Model):
     """The new version of the origin access control after it has been updated."""
 
 
-class UpdateOriginRequestPolicyRequest(_Model):
+class UpdateOriginRequestPolicyRequest(
+    _Model, _CloudFrontRequest["UpdateOriginRequestPolicyResult"]
+):
     """Request of the ``UpdateOriginRequestPolicy`` operation.
 
     Updates an origin request policy configuration.
@@ -13195,6 +13640,8 @@ class UpdateOriginRequestPolicyRequest(_Model):
     - Call ``UpdateOriginRequestPolicy`` by providing the entire origin request ...
     """
 
+    __cdnkit_operation__ = "UpdateOriginRequestPolicy"
+    __cdnkit_result__ = "UpdateOriginRequestPolicyResult"
     origin_request_policy_config: OriginRequestPolicyConfig = _pd.Field(
         validation_alias="OriginRequestPolicyConfig",
         serialization_alias="OriginRequestPolicyConfig",
@@ -13237,12 +13684,14 @@ class UpdateOriginRequestPolicyResult(_Model):
     """The current version of the origin request policy."""
 
 
-class UpdatePublicKeyRequest(_Model):
+class UpdatePublicKeyRequest(_Model, _CloudFrontRequest["UpdatePublicKeyResult"]):
     """Request of the ``UpdatePublicKey`` operation.
 
     Update public key information. Note that the only value you can change is the comment.
     """
 
+    __cdnkit_operation__ = "UpdatePublicKey"
+    __cdnkit_result__ = "UpdatePublicKeyResult"
     public_key_config: PublicKeyConfig = _pd.Field(
         validation_alias="PublicKeyConfig", serialization_alias="PublicKeyConfig"
     )
@@ -13271,7 +13720,7 @@ class UpdatePublicKeyResult(_Model):
     """The identifier of the current version of the public key."""
 
 
-class UpdateRealtimeLogConfigRequest(_Model):
+class UpdateRealtimeLogConfigRequest(_Model, _CloudFrontRequest["UpdateRealtimeLogConfigResult"]):
     """Request of the ``UpdateRealtimeLogConfig`` operation.
 
     Updates a real-time log configuration.
@@ -13285,6 +13734,8 @@ class UpdateRealtimeLogConfigRequest(_Model):
     - Call this API (``UpdateRealtimeLogConfig``) by providing the entire ...
     """
 
+    __cdnkit_operation__ = "UpdateRealtimeLogConfig"
+    __cdnkit_result__ = "UpdateRealtimeLogConfigResult"
     end_points: list[EndPoint] | None = _pd.Field(
         default=None, validation_alias="EndPoints", serialization_alias="EndPoints"
     )
@@ -13332,7 +13783,9 @@ class UpdateRealtimeLogConfigResult(_Model):
     """A real-time log configuration."""
 
 
-class UpdateResponseHeadersPolicyRequest(_Model):
+class UpdateResponseHeadersPolicyRequest(
+    _Model, _CloudFrontRequest["UpdateResponseHeadersPolicyResult"]
+):
     """Request of the ``UpdateResponseHeadersPolicy`` operation.
 
     Updates a response headers policy.
@@ -13345,6 +13798,8 @@ class UpdateResponseHeadersPolicyRequest(_Model):
     - Call ``UpdateResponseHeadersPolicy``, providing the entire response headers ...
     """
 
+    __cdnkit_operation__ = "UpdateResponseHeadersPolicy"
+    __cdnkit_result__ = "UpdateResponseHeadersPolicyResult"
     response_headers_policy_config: ResponseHeadersPolicyConfig = _pd.Field(
         validation_alias="ResponseHeadersPolicyConfig",
         serialization_alias="ResponseHeadersPolicyConfig",
@@ -13385,12 +13840,16 @@ class UpdateResponseHeadersPolicyResult(_Model):
     """The current version of the response headers policy."""
 
 
-class UpdateStreamingDistributionRequest(_Model):
+class UpdateStreamingDistributionRequest(
+    _Model, _CloudFrontRequest["UpdateStreamingDistributionResult"]
+):
     """Request of the ``UpdateStreamingDistribution`` operation.
 
     The request to update a streaming distribution.
     """
 
+    __cdnkit_operation__ = "UpdateStreamingDistribution"
+    __cdnkit_result__ = "UpdateStreamingDistributionResult"
     streaming_distribution_config: StreamingDistributionConfig = _pd.Field(
         validation_alias="StreamingDistributionConfig",
         serialization_alias="StreamingDistributionConfig",
@@ -13422,12 +13881,14 @@ class UpdateStreamingDistributionResult(_Model):
     """The current version of the configuration. For example: ``E2QWRUHAPOMQZL``."""
 
 
-class UpdateTrustStoreRequest(_Model):
+class UpdateTrustStoreRequest(_Model, _CloudFrontRequest["UpdateTrustStoreResult"]):
     """Request of the ``UpdateTrustStore`` operation.
 
     Updates a trust store.
     """
 
+    __cdnkit_operation__ = "UpdateTrustStore"
+    __cdnkit_result__ = "UpdateTrustStoreResult"
     id: _t.Annotated[str, _pd.Field(min_length=1, max_length=64)] = _pd.Field(
         validation_alias="Id", serialization_alias="Id"
     )
@@ -13464,12 +13925,14 @@ class UpdateTrustStoreResult(_Model):
     """The version identifier for the current version of the trust store."""
 
 
-class UpdateVpcOriginRequest(_Model):
+class UpdateVpcOriginRequest(_Model, _CloudFrontRequest["UpdateVpcOriginResult"]):
     """Request of the ``UpdateVpcOrigin`` operation.
 
     Update an Amazon CloudFront VPC origin in your account.
     """
 
+    __cdnkit_operation__ = "UpdateVpcOrigin"
+    __cdnkit_result__ = "UpdateVpcOriginResult"
     vpc_origin_endpoint_config: VpcOriginEndpointConfig = _pd.Field(
         validation_alias="VpcOriginEndpointConfig", serialization_alias="VpcOriginEndpointConfig"
     )
@@ -13509,7 +13972,7 @@ class ValidationTokenDetail(_Model):
     """The domain to redirect from."""
 
 
-class VerifyDnsConfigurationRequest(_Model):
+class VerifyDnsConfigurationRequest(_Model, _CloudFrontRequest["VerifyDnsConfigurationResult"]):
     """Request of the ``VerifyDnsConfiguration`` operation.
 
     Verify the DNS configuration for your domain names. This API operation checks whether your
@@ -13518,6 +13981,8 @@ class VerifyDnsConfigurationRequest(_Model):
     configuration issues.
     """
 
+    __cdnkit_operation__ = "VerifyDnsConfiguration"
+    __cdnkit_result__ = "VerifyDnsConfigurationResult"
     domain: str | None = _pd.Field(
         default=None, validation_alias="Domain", serialization_alias="Domain"
     )

@@ -16,6 +16,7 @@ import pydantic as _pd
 
 from cdnkit._models import CdnKitModel as _Model
 from cdnkit._models import max_utf8_bytes as _max_utf8_bytes
+from cdnkit._operation import KeyValueStoreRequest as _KeyValueStoreRequest
 
 __all__ = [
     "AccessDeniedException",
@@ -60,12 +61,14 @@ class ConflictException(_Model):
     """Not documented in botocore's model (member ``Message``)."""
 
 
-class DeleteKeyRequest(_Model):
+class DeleteKeyRequest(_Model, _KeyValueStoreRequest["DeleteKeyResponse"]):
     """Request of the ``DeleteKey`` operation.
 
     Deletes the key value pair specified by the key.
     """
 
+    __cdnkit_operation__ = "DeleteKey"
+    __cdnkit_result__ = "DeleteKeyResponse"
     kvs_arn: _t.Annotated[str, _pd.Field(min_length=1, max_length=2048)] = _pd.Field(
         validation_alias="KvsARN", serialization_alias="KvsARN"
     )
@@ -105,12 +108,14 @@ class DeleteKeyResponse(_Model):
     """The current version identifier of the Key Value Store after the successful delete."""
 
 
-class DescribeKeyValueStoreRequest(_Model):
+class DescribeKeyValueStoreRequest(_Model, _KeyValueStoreRequest["DescribeKeyValueStoreResponse"]):
     """Request of the ``DescribeKeyValueStore`` operation.
 
     Returns metadata information about Key Value Store.
     """
 
+    __cdnkit_operation__ = "DescribeKeyValueStore"
+    __cdnkit_result__ = "DescribeKeyValueStoreResponse"
     kvs_arn: _t.Annotated[str, _pd.Field(min_length=1, max_length=2048)] = _pd.Field(
         validation_alias="KvsARN", serialization_alias="KvsARN"
     )
@@ -151,12 +156,14 @@ class DescribeKeyValueStoreResponse(_Model):
     """The reason for Key Value Store creation failure."""
 
 
-class GetKeyRequest(_Model):
+class GetKeyRequest(_Model, _KeyValueStoreRequest["GetKeyResponse"]):
     """Request of the ``GetKey`` operation.
 
     Returns a key value pair.
     """
 
+    __cdnkit_operation__ = "GetKey"
+    __cdnkit_result__ = "GetKeyResponse"
     kvs_arn: _t.Annotated[str, _pd.Field(min_length=1, max_length=2048)] = _pd.Field(
         validation_alias="KvsARN", serialization_alias="KvsARN"
     )
@@ -196,12 +203,14 @@ class InternalServerException(_Model):
     """Not documented in botocore's model (member ``Message``)."""
 
 
-class ListKeysRequest(_Model):
+class ListKeysRequest(_Model, _KeyValueStoreRequest["ListKeysResponse"]):
     """Request of the ``ListKeys`` operation.
 
     Returns a list of key value pairs.
     """
 
+    __cdnkit_operation__ = "ListKeys"
+    __cdnkit_result__ = "ListKeysResponse"
     kvs_arn: _t.Annotated[str, _pd.Field(min_length=1, max_length=2048)] = _pd.Field(
         validation_alias="KvsARN", serialization_alias="KvsARN"
     )
@@ -249,12 +258,14 @@ class ListKeysResponseListItem(_Model):
     """The value of the key value pair."""
 
 
-class PutKeyRequest(_Model):
+class PutKeyRequest(_Model, _KeyValueStoreRequest["PutKeyResponse"]):
     """Request of the ``PutKey`` operation.
 
     A key value pair.
     """
 
+    __cdnkit_operation__ = "PutKey"
+    __cdnkit_result__ = "PutKeyResponse"
     key: _t.Annotated[str, _pd.Field(min_length=1, max_length=1024), _max_utf8_bytes(512)] = (
         _pd.Field(validation_alias="Key", serialization_alias="Key")
     )
@@ -320,12 +331,14 @@ class ServiceQuotaExceededException(_Model):
     """Not documented in botocore's model (member ``Message``)."""
 
 
-class UpdateKeysRequest(_Model):
+class UpdateKeysRequest(_Model, _KeyValueStoreRequest["UpdateKeysResponse"]):
     """Request of the ``UpdateKeys`` operation.
 
     Puts or Deletes multiple key value pairs in a single, all-or-nothing operation.
     """
 
+    __cdnkit_operation__ = "UpdateKeys"
+    __cdnkit_result__ = "UpdateKeysResponse"
     kvs_arn: _t.Annotated[str, _pd.Field(min_length=1, max_length=2048)] = _pd.Field(
         validation_alias="KvsARN", serialization_alias="KvsARN"
     )

@@ -15,6 +15,7 @@ import typing as _t
 import pydantic as _pd
 
 from cdnkit._models import CdnKitModel as _Model
+from cdnkit._operation import LightsailRequest as _LightsailRequest
 
 __all__ = [
     "AccessDeniedException",
@@ -1431,12 +1432,14 @@ class Alarm(_Model):
     """
 
 
-class AllocateStaticIpRequest(_Model):
+class AllocateStaticIpRequest(_Model, _LightsailRequest["AllocateStaticIpResult"]):
     """Request of the ``AllocateStaticIp`` operation.
 
     Allocates a static IP address.
     """
 
+    __cdnkit_operation__ = "AllocateStaticIp"
+    __cdnkit_result__ = "AllocateStaticIpResult"
     static_ip_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
         validation_alias="staticIpName", serialization_alias="staticIpName"
     )
@@ -1455,7 +1458,9 @@ class AllocateStaticIpResult(_Model):
     """
 
 
-class AttachCertificateToDistributionRequest(_Model):
+class AttachCertificateToDistributionRequest(
+    _Model, _LightsailRequest["AttachCertificateToDistributionResult"]
+):
     """Request of the ``AttachCertificateToDistribution`` operation.
 
     Attaches an SSL/TLS certificate to your Amazon Lightsail content delivery network (CDN)
@@ -1468,6 +1473,8 @@ class AttachCertificateToDistributionRequest(_Model):
     distribution.
     """
 
+    __cdnkit_operation__ = "AttachCertificateToDistribution"
+    __cdnkit_result__ = "AttachCertificateToDistributionResult"
     distribution_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
         validation_alias="distributionName", serialization_alias="distributionName"
     )
@@ -1505,7 +1512,7 @@ class AttachCertificateToDistributionResult(_Model):
     """
 
 
-class AttachDiskRequest(_Model):
+class AttachDiskRequest(_Model, _LightsailRequest["AttachDiskResult"]):
     """Request of the ``AttachDisk`` operation.
 
     Attaches a block storage disk to a running or stopped Lightsail instance and exposes it to the
@@ -1516,6 +1523,8 @@ class AttachDiskRequest(_Model):
     Developer Guide.
     """
 
+    __cdnkit_operation__ = "AttachDisk"
+    __cdnkit_result__ = "AttachDiskResult"
     disk_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
         validation_alias="diskName", serialization_alias="diskName"
     )
@@ -1553,7 +1562,9 @@ class AttachDiskResult(_Model):
     """
 
 
-class AttachInstancesToLoadBalancerRequest(_Model):
+class AttachInstancesToLoadBalancerRequest(
+    _Model, _LightsailRequest["AttachInstancesToLoadBalancerResult"]
+):
     """Request of the ``AttachInstancesToLoadBalancer`` operation.
 
     Attaches one or more Lightsail instances to a load balancer.
@@ -1566,6 +1577,8 @@ class AttachInstancesToLoadBalancerRequest(_Model):
     information, see the Lightsail Developer Guide.
     """
 
+    __cdnkit_operation__ = "AttachInstancesToLoadBalancer"
+    __cdnkit_result__ = "AttachInstancesToLoadBalancerResult"
     load_balancer_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
         validation_alias="loadBalancerName", serialization_alias="loadBalancerName"
     )
@@ -1602,13 +1615,17 @@ class AttachInstancesToLoadBalancerResult(_Model):
     """
 
 
-class AttachLoadBalancerTlsCertificateRequest(_Model):
+class AttachLoadBalancerTlsCertificateRequest(
+    _Model, _LightsailRequest["AttachLoadBalancerTlsCertificateResult"]
+):
     """Request of the ``AttachLoadBalancerTlsCertificate`` operation.
 
     Attaches a Transport Layer Security (TLS) certificate to your load balancer. TLS is just an
     updated, more secure version of Secure Socket Layer (SSL).
     """
 
+    __cdnkit_operation__ = "AttachLoadBalancerTlsCertificate"
+    __cdnkit_result__ = "AttachLoadBalancerTlsCertificateResult"
     load_balancer_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
         validation_alias="loadBalancerName", serialization_alias="loadBalancerName"
     )
@@ -1635,12 +1652,14 @@ class AttachLoadBalancerTlsCertificateResult(_Model):
     """
 
 
-class AttachStaticIpRequest(_Model):
+class AttachStaticIpRequest(_Model, _LightsailRequest["AttachStaticIpResult"]):
     """Request of the ``AttachStaticIp`` operation.
 
     Attaches a static IP address to a specific Amazon Lightsail instance.
     """
 
+    __cdnkit_operation__ = "AttachStaticIp"
+    __cdnkit_result__ = "AttachStaticIpResult"
     static_ip_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
         validation_alias="staticIpName", serialization_alias="staticIpName"
     )
@@ -2377,7 +2396,7 @@ class CertificateSummary(_Model):
     """
 
 
-class CloseInstancePublicPortsRequest(_Model):
+class CloseInstancePublicPortsRequest(_Model, _LightsailRequest["CloseInstancePublicPortsResult"]):
     """Request of the ``CloseInstancePublicPorts`` operation.
 
     Closes ports for a specific Amazon Lightsail instance.
@@ -2387,6 +2406,8 @@ class CloseInstancePublicPortsRequest(_Model):
     Lightsail Developer Guide.
     """
 
+    __cdnkit_operation__ = "CloseInstancePublicPorts"
+    __cdnkit_result__ = "CloseInstancePublicPortsResult"
     port_info: PortInfo = _pd.Field(validation_alias="portInfo", serialization_alias="portInfo")
     """An object to describe the ports to close for the specified instance."""
     instance_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
@@ -2962,7 +2983,7 @@ class CookieObject(_Model):
     """The specific cookies to forward to your distribution's origin."""
 
 
-class CopySnapshotRequest(_Model):
+class CopySnapshotRequest(_Model, _LightsailRequest["CopySnapshotResult"]):
     """Request of the ``CopySnapshot`` operation.
 
     Copies a manual snapshot of an instance or disk as another manual snapshot, or copies an
@@ -2971,6 +2992,8 @@ class CopySnapshotRequest(_Model):
     Region to another in Amazon Lightsail.
     """
 
+    __cdnkit_operation__ = "CopySnapshot"
+    __cdnkit_result__ = "CopySnapshotResult"
     source_snapshot_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] | None = (
         _pd.Field(
             default=None,
@@ -3062,13 +3085,15 @@ class CostEstimate(_Model):
     """The cost estimate result that's associated with a time period."""
 
 
-class CreateBucketAccessKeyRequest(_Model):
+class CreateBucketAccessKeyRequest(_Model, _LightsailRequest["CreateBucketAccessKeyResult"]):
     """Request of the ``CreateBucketAccessKey`` operation.
 
     Creates a new access key for the specified Amazon Lightsail bucket. Access keys consist of an
     access key ID and corresponding secret access key.
     """
 
+    __cdnkit_operation__ = "CreateBucketAccessKey"
+    __cdnkit_result__ = "CreateBucketAccessKeyResult"
     bucket_name: _t.Annotated[
         str, _pd.Field(min_length=3, max_length=54, pattern="^[a-z0-9][a-z0-9-]{1,52}[a-z0-9]$")
     ] = _pd.Field(validation_alias="bucketName", serialization_alias="bucketName")
@@ -3092,7 +3117,7 @@ class CreateBucketAccessKeyResult(_Model):
     """
 
 
-class CreateBucketRequest(_Model):
+class CreateBucketRequest(_Model, _LightsailRequest["CreateBucketResult"]):
     """Request of the ``CreateBucket`` operation.
 
     Creates an Amazon Lightsail bucket.
@@ -3102,6 +3127,8 @@ class CreateBucketRequest(_Model):
     buckets, see Buckets in Amazon Lightsail in the Amazon Lightsail Developer Guide.
     """
 
+    __cdnkit_operation__ = "CreateBucket"
+    __cdnkit_result__ = "CreateBucketResult"
     bucket_name: _t.Annotated[
         str, _pd.Field(min_length=3, max_length=54, pattern="^[a-z0-9][a-z0-9-]{1,52}[a-z0-9]$")
     ] = _pd.Field(validation_alias="bucketName", serialization_alias="bucketName")
@@ -3157,7 +3184,7 @@ class CreateBucketResult(_Model):
     """
 
 
-class CreateCertificateRequest(_Model):
+class CreateCertificateRequest(_Model, _LightsailRequest["CreateCertificateResult"]):
     """Request of the ``CreateCertificate`` operation.
 
     Creates an SSL/TLS certificate for an Amazon Lightsail content delivery network (CDN)
@@ -3168,6 +3195,8 @@ class CreateCertificateRequest(_Model):
     action to use the certificate and its domains with your container service.
     """
 
+    __cdnkit_operation__ = "CreateCertificate"
+    __cdnkit_result__ = "CreateCertificateResult"
     certificate_name: str = _pd.Field(
         validation_alias="certificateName", serialization_alias="certificateName"
     )
@@ -3212,7 +3241,9 @@ class CreateCertificateResult(_Model):
     """
 
 
-class CreateCloudFormationStackRequest(_Model):
+class CreateCloudFormationStackRequest(
+    _Model, _LightsailRequest["CreateCloudFormationStackResult"]
+):
     """Request of the ``CreateCloudFormationStack`` operation.
 
     Creates an AWS CloudFormation stack, which creates a new Amazon EC2 instance from an exported
@@ -3221,6 +3252,8 @@ class CreateCloudFormationStackRequest(_Model):
     records`` operation to get a list of the CloudFormation stacks created.
     """
 
+    __cdnkit_operation__ = "CreateCloudFormationStack"
+    __cdnkit_result__ = "CreateCloudFormationStackResult"
     instances: list[InstanceEntry]
     """An array of parameters that will be used to create the new Amazon EC2 instance. You can only
     pass one instance entry at a time in this array. You will get an invalid parameter error if you
@@ -3243,12 +3276,14 @@ class CreateCloudFormationStackResult(_Model):
     """
 
 
-class CreateContactMethodRequest(_Model):
+class CreateContactMethodRequest(_Model, _LightsailRequest["CreateContactMethodResult"]):
     """Request of the ``CreateContactMethod`` operation.
 
     Creates an email or SMS text message contact method.
     """
 
+    __cdnkit_operation__ = "CreateContactMethod"
+    __cdnkit_result__ = "CreateContactMethodResult"
     protocol: ContactProtocol
     """The protocol of the contact method, such as ``Email`` or ``SMS`` (text messaging).
 
@@ -3284,12 +3319,16 @@ class CreateContactMethodResult(_Model):
     """
 
 
-class CreateContainerServiceDeploymentRequest(_Model):
+class CreateContainerServiceDeploymentRequest(
+    _Model, _LightsailRequest["CreateContainerServiceDeploymentResult"]
+):
     """Request of the ``CreateContainerServiceDeployment`` operation.
 
     Creates a deployment for your Amazon Lightsail container service.
     """
 
+    __cdnkit_operation__ = "CreateContainerServiceDeployment"
+    __cdnkit_result__ = "CreateContainerServiceDeploymentResult"
     service_name: _t.Annotated[
         str,
         _pd.Field(
@@ -3332,7 +3371,9 @@ class CreateContainerServiceDeploymentResult(_Model):
     """An object that describes a container service."""
 
 
-class CreateContainerServiceRegistryLoginRequest(_Model):
+class CreateContainerServiceRegistryLoginRequest(
+    _Model, _LightsailRequest["CreateContainerServiceRegistryLoginResult"]
+):
     """Request of the ``CreateContainerServiceRegistryLogin`` operation.
 
     Creates a temporary set of log in credentials that you can use to log in to the Docker process
@@ -3340,6 +3381,9 @@ class CreateContainerServiceRegistryLoginRequest(_Model):
     your local container images to the container image registry of your Amazon Lightsail account so
     that you can use them with your Lightsail container service.
     """
+
+    __cdnkit_operation__ = "CreateContainerServiceRegistryLogin"
+    __cdnkit_result__ = "CreateContainerServiceRegistryLoginResult"
 
 
 class CreateContainerServiceRegistryLoginResult(_Model):
@@ -3359,7 +3403,7 @@ class CreateContainerServiceRegistryLoginResult(_Model):
     """
 
 
-class CreateContainerServiceRequest(_Model):
+class CreateContainerServiceRequest(_Model, _LightsailRequest["CreateContainerServiceResult"]):
     """Request of the ``CreateContainerService`` operation.
 
     Creates an Amazon Lightsail container service.
@@ -3368,6 +3412,8 @@ class CreateContainerServiceRequest(_Model):
     more information, see Container services in Amazon Lightsail in the Lightsail Dev Guide.
     """
 
+    __cdnkit_operation__ = "CreateContainerService"
+    __cdnkit_result__ = "CreateContainerServiceResult"
     service_name: _t.Annotated[
         str,
         _pd.Field(
@@ -3439,13 +3485,15 @@ class CreateContainerServiceResult(_Model):
     """An object that describes a container service."""
 
 
-class CreateDiskFromSnapshotRequest(_Model):
+class CreateDiskFromSnapshotRequest(_Model, _LightsailRequest["CreateDiskFromSnapshotResult"]):
     """Request of the ``CreateDiskFromSnapshot`` operation.
 
     Creates a block storage disk from a manual or automatic snapshot of a disk. The resulting disk
     can be attached to an Amazon Lightsail instance in the same Availability Zone (``us-east-2a``).
     """
 
+    __cdnkit_operation__ = "CreateDiskFromSnapshot"
+    __cdnkit_result__ = "CreateDiskFromSnapshotResult"
     disk_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
         validation_alias="diskName", serialization_alias="diskName"
     )
@@ -3535,7 +3583,7 @@ class CreateDiskFromSnapshotResult(_Model):
     """
 
 
-class CreateDiskRequest(_Model):
+class CreateDiskRequest(_Model, _LightsailRequest["CreateDiskResult"]):
     """Request of the ``CreateDisk`` operation.
 
     Creates a block storage disk that can be attached to an Amazon Lightsail instance in the same
@@ -3545,6 +3593,8 @@ class CreateDiskRequest(_Model):
     information, see the Amazon Lightsail Developer Guide.
     """
 
+    __cdnkit_operation__ = "CreateDisk"
+    __cdnkit_result__ = "CreateDiskResult"
     disk_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
         validation_alias="diskName", serialization_alias="diskName"
     )
@@ -3587,13 +3637,15 @@ class CreateDiskResult(_Model):
     """
 
 
-class CreateDiskSnapshotRequest(_Model):
+class CreateDiskSnapshotRequest(_Model, _LightsailRequest["CreateDiskSnapshotResult"]):
     """Request of the ``CreateDiskSnapshot`` operation.
 
     Creates a snapshot of a block storage disk. You can use snapshots for backups, to make copies
     of disks, and to save data before shutting down a Lightsail instance.
     """
 
+    __cdnkit_operation__ = "CreateDiskSnapshot"
+    __cdnkit_result__ = "CreateDiskSnapshotResult"
     disk_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] | None = _pd.Field(
         default=None, validation_alias="diskName", serialization_alias="diskName"
     )
@@ -3629,7 +3681,7 @@ class CreateDiskSnapshotResult(_Model):
     """
 
 
-class CreateDistributionRequest(_Model):
+class CreateDistributionRequest(_Model, _LightsailRequest["CreateDistributionResult"]):
     """Request of the ``CreateDistribution`` operation.
 
     Creates an Amazon Lightsail content delivery network (CDN) distribution.
@@ -3639,6 +3691,8 @@ class CreateDistributionRequest(_Model):
     information, see Content delivery networks in Amazon Lightsail.
     """
 
+    __cdnkit_operation__ = "CreateDistribution"
+    __cdnkit_result__ = "CreateDistributionResult"
     distribution_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
         validation_alias="distributionName", serialization_alias="distributionName"
     )
@@ -3744,7 +3798,7 @@ class CreateDistributionResult(_Model):
     """
 
 
-class CreateDomainEntryRequest(_Model):
+class CreateDomainEntryRequest(_Model, _LightsailRequest["CreateDomainEntryResult"]):
     """Request of the ``CreateDomainEntry`` operation.
 
     Creates one of the following domain name system (DNS) records in a domain DNS zone: Address
@@ -3752,6 +3806,8 @@ class CreateDomainEntryRequest(_Model):
     service locator (SRV), or text (TXT).
     """
 
+    __cdnkit_operation__ = "CreateDomainEntry"
+    __cdnkit_result__ = "CreateDomainEntryResult"
     domain_name: str = _pd.Field(validation_alias="domainName", serialization_alias="domainName")
     """The domain name (``example.com``) for which you want to create the domain entry."""
     domain_entry: DomainEntry = _pd.Field(
@@ -3774,7 +3830,7 @@ class CreateDomainEntryResult(_Model):
     """
 
 
-class CreateDomainRequest(_Model):
+class CreateDomainRequest(_Model, _LightsailRequest["CreateDomainResult"]):
     """Request of the ``CreateDomain`` operation.
 
     Creates a domain resource for the specified domain (example.com).
@@ -3783,6 +3839,8 @@ class CreateDomainRequest(_Model):
     information, see the Amazon Lightsail Developer Guide.
     """
 
+    __cdnkit_operation__ = "CreateDomain"
+    __cdnkit_result__ = "CreateDomainResult"
     domain_name: str = _pd.Field(validation_alias="domainName", serialization_alias="domainName")
     """The domain name to manage (``example.com``)."""
     tags: list[Tag] | None = None
@@ -3807,7 +3865,9 @@ class CreateDomainResult(_Model):
     """
 
 
-class CreateGUISessionAccessDetailsRequest(_Model):
+class CreateGUISessionAccessDetailsRequest(
+    _Model, _LightsailRequest["CreateGUISessionAccessDetailsResult"]
+):
     """Request of the ``CreateGUISessionAccessDetails`` operation.
 
     Creates two URLs that are used to access a virtual computer's graphical user interface (GUI)
@@ -3818,6 +3878,8 @@ class CreateGUISessionAccessDetailsRequest(_Model):
     Use ``StartGUISession`` to open the session.
     """
 
+    __cdnkit_operation__ = "CreateGUISessionAccessDetails"
+    __cdnkit_result__ = "CreateGUISessionAccessDetailsResult"
     resource_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
         validation_alias="resourceName", serialization_alias="resourceName"
     )
@@ -3855,7 +3917,7 @@ class CreateGUISessionAccessDetailsResult(_Model):
     """Returns information about the specified Amazon DCV GUI session."""
 
 
-class CreateInstanceSnapshotRequest(_Model):
+class CreateInstanceSnapshotRequest(_Model, _LightsailRequest["CreateInstanceSnapshotResult"]):
     """Request of the ``CreateInstanceSnapshot`` operation.
 
     Creates a snapshot of a specific virtual private server, or instance. You can use a snapshot to
@@ -3865,6 +3927,8 @@ class CreateInstanceSnapshotRequest(_Model):
     For more information, see the Amazon Lightsail Developer Guide.
     """
 
+    __cdnkit_operation__ = "CreateInstanceSnapshot"
+    __cdnkit_result__ = "CreateInstanceSnapshotResult"
     instance_snapshot_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
         validation_alias="instanceSnapshotName", serialization_alias="instanceSnapshotName"
     )
@@ -3896,7 +3960,9 @@ class CreateInstanceSnapshotResult(_Model):
     """
 
 
-class CreateInstancesFromSnapshotRequest(_Model):
+class CreateInstancesFromSnapshotRequest(
+    _Model, _LightsailRequest["CreateInstancesFromSnapshotResult"]
+):
     """Request of the ``CreateInstancesFromSnapshot`` operation.
 
     Creates one or more new instances from a manual or automatic snapshot of an instance.
@@ -3906,6 +3972,8 @@ class CreateInstancesFromSnapshotRequest(_Model):
     more information, see the Amazon Lightsail Developer Guide.
     """
 
+    __cdnkit_operation__ = "CreateInstancesFromSnapshot"
+    __cdnkit_result__ = "CreateInstancesFromSnapshotResult"
     instance_names: list[str] = _pd.Field(
         validation_alias="instanceNames", serialization_alias="instanceNames"
     )
@@ -4031,7 +4099,7 @@ class CreateInstancesFromSnapshotResult(_Model):
     """
 
 
-class CreateInstancesRequest(_Model):
+class CreateInstancesRequest(_Model, _LightsailRequest["CreateInstancesResult"]):
     """Request of the ``CreateInstances`` operation.
 
     Creates one or more Amazon Lightsail instances.
@@ -4040,6 +4108,8 @@ class CreateInstancesRequest(_Model):
     information, see the Lightsail Developer Guide.
     """
 
+    __cdnkit_operation__ = "CreateInstances"
+    __cdnkit_result__ = "CreateInstancesResult"
     instance_names: list[str] = _pd.Field(
         validation_alias="instanceNames", serialization_alias="instanceNames"
     )
@@ -4115,7 +4185,7 @@ class CreateInstancesResult(_Model):
     """
 
 
-class CreateKeyPairRequest(_Model):
+class CreateKeyPairRequest(_Model, _LightsailRequest["CreateKeyPairResult"]):
     """Request of the ``CreateKeyPair`` operation.
 
     Creates a custom SSH key pair that you can use with an Amazon Lightsail instance.
@@ -4124,6 +4194,8 @@ class CreateKeyPairRequest(_Model):
     information, see the Amazon Lightsail Developer Guide.
     """
 
+    __cdnkit_operation__ = "CreateKeyPair"
+    __cdnkit_result__ = "CreateKeyPairResult"
     key_pair_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
         validation_alias="keyPairName", serialization_alias="keyPairName"
     )
@@ -4163,7 +4235,7 @@ class CreateKeyPairResult(_Model):
     """
 
 
-class CreateLoadBalancerRequest(_Model):
+class CreateLoadBalancerRequest(_Model, _LightsailRequest["CreateLoadBalancerResult"]):
     """Request of the ``CreateLoadBalancer`` operation.
 
     Creates a Lightsail load balancer. To learn more about deciding whether to load balance your
@@ -4171,6 +4243,8 @@ class CreateLoadBalancerRequest(_Model):
     load balancers per AWS Region in your account.
     """
 
+    __cdnkit_operation__ = "CreateLoadBalancer"
+    __cdnkit_result__ = "CreateLoadBalancerResult"
     load_balancer_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
         validation_alias="loadBalancerName", serialization_alias="loadBalancerName"
     )
@@ -4256,7 +4330,9 @@ class CreateLoadBalancerResult(_Model):
     """
 
 
-class CreateLoadBalancerTlsCertificateRequest(_Model):
+class CreateLoadBalancerTlsCertificateRequest(
+    _Model, _LightsailRequest["CreateLoadBalancerTlsCertificateResult"]
+):
     """Request of the ``CreateLoadBalancerTlsCertificate`` operation.
 
     Creates an SSL/TLS certificate for an Amazon Lightsail load balancer.
@@ -4268,6 +4344,8 @@ class CreateLoadBalancerTlsCertificateRequest(_Model):
     information, see the Amazon Lightsail Developer Guide.
     """
 
+    __cdnkit_operation__ = "CreateLoadBalancerTlsCertificate"
+    __cdnkit_result__ = "CreateLoadBalancerTlsCertificateResult"
     load_balancer_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
         validation_alias="loadBalancerName", serialization_alias="loadBalancerName"
     )
@@ -4320,7 +4398,9 @@ class CreateLoadBalancerTlsCertificateResult(_Model):
     """
 
 
-class CreateRelationalDatabaseFromSnapshotRequest(_Model):
+class CreateRelationalDatabaseFromSnapshotRequest(
+    _Model, _LightsailRequest["CreateRelationalDatabaseFromSnapshotResult"]
+):
     """Request of the ``CreateRelationalDatabaseFromSnapshot`` operation.
 
     Creates a new database from an existing database snapshot in Amazon Lightsail.
@@ -4329,6 +4409,8 @@ class CreateRelationalDatabaseFromSnapshotRequest(_Model):
     database, or to change it to a different plan, such as a high availability or standard plan.
     """
 
+    __cdnkit_operation__ = "CreateRelationalDatabaseFromSnapshot"
+    __cdnkit_result__ = "CreateRelationalDatabaseFromSnapshotResult"
     relational_database_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
         validation_alias="relationalDatabaseName", serialization_alias="relationalDatabaseName"
     )
@@ -4434,7 +4516,7 @@ class CreateRelationalDatabaseFromSnapshotResult(_Model):
     """
 
 
-class CreateRelationalDatabaseRequest(_Model):
+class CreateRelationalDatabaseRequest(_Model, _LightsailRequest["CreateRelationalDatabaseResult"]):
     """Request of the ``CreateRelationalDatabase`` operation.
 
     Creates a new database in Amazon Lightsail.
@@ -4443,6 +4525,8 @@ class CreateRelationalDatabaseRequest(_Model):
     tags. For more information, see the Amazon Lightsail Developer Guide.
     """
 
+    __cdnkit_operation__ = "CreateRelationalDatabase"
+    __cdnkit_result__ = "CreateRelationalDatabaseResult"
     relational_database_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
         validation_alias="relationalDatabaseName", serialization_alias="relationalDatabaseName"
     )
@@ -4602,7 +4686,9 @@ class CreateRelationalDatabaseResult(_Model):
     """
 
 
-class CreateRelationalDatabaseSnapshotRequest(_Model):
+class CreateRelationalDatabaseSnapshotRequest(
+    _Model, _LightsailRequest["CreateRelationalDatabaseSnapshotResult"]
+):
     """Request of the ``CreateRelationalDatabaseSnapshot`` operation.
 
     Creates a snapshot of your database in Amazon Lightsail. You can use snapshots for backups, to
@@ -4612,6 +4698,8 @@ class CreateRelationalDatabaseSnapshotRequest(_Model):
     request tags. For more information, see the Amazon Lightsail Developer Guide.
     """
 
+    __cdnkit_operation__ = "CreateRelationalDatabaseSnapshot"
+    __cdnkit_result__ = "CreateRelationalDatabaseSnapshotResult"
     relational_database_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
         validation_alias="relationalDatabaseName", serialization_alias="relationalDatabaseName"
     )
@@ -4652,7 +4740,7 @@ class CreateRelationalDatabaseSnapshotResult(_Model):
     """
 
 
-class DeleteAlarmRequest(_Model):
+class DeleteAlarmRequest(_Model, _LightsailRequest["DeleteAlarmResult"]):
     """Request of the ``DeleteAlarm`` operation.
 
     Deletes an alarm.
@@ -4662,6 +4750,8 @@ class DeleteAlarmRequest(_Model):
     Amazon Lightsail console. For more information, see Alarms in Amazon Lightsail.
     """
 
+    __cdnkit_operation__ = "DeleteAlarm"
+    __cdnkit_result__ = "DeleteAlarmResult"
     alarm_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
         validation_alias="alarmName", serialization_alias="alarmName"
     )
@@ -4684,13 +4774,15 @@ class DeleteAlarmResult(_Model):
     """
 
 
-class DeleteAutoSnapshotRequest(_Model):
+class DeleteAutoSnapshotRequest(_Model, _LightsailRequest["DeleteAutoSnapshotResult"]):
     """Request of the ``DeleteAutoSnapshot`` operation.
 
     Deletes an automatic snapshot of an instance or disk. For more information, see the Amazon
     Lightsail Developer Guide.
     """
 
+    __cdnkit_operation__ = "DeleteAutoSnapshot"
+    __cdnkit_result__ = "DeleteAutoSnapshotResult"
     resource_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
         validation_alias="resourceName", serialization_alias="resourceName"
     )
@@ -4714,7 +4806,7 @@ class DeleteAutoSnapshotResult(_Model):
     """
 
 
-class DeleteBucketAccessKeyRequest(_Model):
+class DeleteBucketAccessKeyRequest(_Model, _LightsailRequest["DeleteBucketAccessKeyResult"]):
     """Request of the ``DeleteBucketAccessKey`` operation.
 
     Deletes an access key for the specified Amazon Lightsail bucket.
@@ -4725,6 +4817,8 @@ class DeleteBucketAccessKeyRequest(_Model):
     Lightsail in the Amazon Lightsail Developer Guide.
     """
 
+    __cdnkit_operation__ = "DeleteBucketAccessKey"
+    __cdnkit_result__ = "DeleteBucketAccessKeyResult"
     bucket_name: _t.Annotated[
         str, _pd.Field(min_length=3, max_length=54, pattern="^[a-z0-9][a-z0-9-]{1,52}[a-z0-9]$")
     ] = _pd.Field(validation_alias="bucketName", serialization_alias="bucketName")
@@ -4755,12 +4849,14 @@ class DeleteBucketAccessKeyResult(_Model):
     """
 
 
-class DeleteBucketRequest(_Model):
+class DeleteBucketRequest(_Model, _LightsailRequest["DeleteBucketResult"]):
     """Request of the ``DeleteBucket`` operation.
 
     Deletes a Amazon Lightsail bucket.
     """
 
+    __cdnkit_operation__ = "DeleteBucket"
+    __cdnkit_result__ = "DeleteBucketResult"
     bucket_name: _t.Annotated[
         str, _pd.Field(min_length=3, max_length=54, pattern="^[a-z0-9][a-z0-9-]{1,52}[a-z0-9]$")
     ] = _pd.Field(validation_alias="bucketName", serialization_alias="bucketName")
@@ -4795,7 +4891,7 @@ class DeleteBucketResult(_Model):
     """
 
 
-class DeleteCertificateRequest(_Model):
+class DeleteCertificateRequest(_Model, _LightsailRequest["DeleteCertificateResult"]):
     """Request of the ``DeleteCertificate`` operation.
 
     Deletes an SSL/TLS certificate for your Amazon Lightsail content delivery network (CDN)
@@ -4805,6 +4901,8 @@ class DeleteCertificateRequest(_Model):
     ``DetachCertificateFromDistribution`` action to detach a certificate from a distribution.
     """
 
+    __cdnkit_operation__ = "DeleteCertificate"
+    __cdnkit_result__ = "DeleteCertificateResult"
     certificate_name: str = _pd.Field(
         validation_alias="certificateName", serialization_alias="certificateName"
     )
@@ -4830,12 +4928,14 @@ class DeleteCertificateResult(_Model):
     """
 
 
-class DeleteContactMethodRequest(_Model):
+class DeleteContactMethodRequest(_Model, _LightsailRequest["DeleteContactMethodResult"]):
     """Request of the ``DeleteContactMethod`` operation.
 
     Deletes a contact method.
     """
 
+    __cdnkit_operation__ = "DeleteContactMethod"
+    __cdnkit_result__ = "DeleteContactMethodResult"
     protocol: ContactProtocol
     """The protocol that will be deleted, such as ``Email`` or ``SMS`` (text messaging)."""
 
@@ -4852,12 +4952,14 @@ class DeleteContactMethodResult(_Model):
     """
 
 
-class DeleteContainerImageRequest(_Model):
+class DeleteContainerImageRequest(_Model, _LightsailRequest["DeleteContainerImageResult"]):
     """Request of the ``DeleteContainerImage`` operation.
 
     Deletes a container image that is registered to your Amazon Lightsail container service.
     """
 
+    __cdnkit_operation__ = "DeleteContainerImage"
+    __cdnkit_result__ = "DeleteContainerImageResult"
     service_name: _t.Annotated[
         str,
         _pd.Field(
@@ -4880,12 +4982,14 @@ class DeleteContainerImageResult(_Model):
     """
 
 
-class DeleteContainerServiceRequest(_Model):
+class DeleteContainerServiceRequest(_Model, _LightsailRequest["DeleteContainerServiceResult"]):
     """Request of the ``DeleteContainerService`` operation.
 
     Deletes your Amazon Lightsail container service.
     """
 
+    __cdnkit_operation__ = "DeleteContainerService"
+    __cdnkit_result__ = "DeleteContainerServiceResult"
     service_name: _t.Annotated[
         str,
         _pd.Field(
@@ -4902,7 +5006,7 @@ class DeleteContainerServiceResult(_Model):
     """
 
 
-class DeleteDiskRequest(_Model):
+class DeleteDiskRequest(_Model, _LightsailRequest["DeleteDiskResult"]):
     """Request of the ``DeleteDisk`` operation.
 
     Deletes the specified block storage disk. The disk must be in the ``available`` state (not
@@ -4913,6 +5017,8 @@ class DeleteDiskRequest(_Model):
     Developer Guide.
     """
 
+    __cdnkit_operation__ = "DeleteDisk"
+    __cdnkit_result__ = "DeleteDiskResult"
     disk_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
         validation_alias="diskName", serialization_alias="diskName"
     )
@@ -4940,12 +5046,14 @@ class DeleteDiskResult(_Model):
     """
 
 
-class DeleteDiskSnapshotRequest(_Model):
+class DeleteDiskSnapshotRequest(_Model, _LightsailRequest["DeleteDiskSnapshotResult"]):
     """Request of the ``DeleteDiskSnapshot`` operation.
 
     Deletes the specified disk snapshot.
     """
 
+    __cdnkit_operation__ = "DeleteDiskSnapshot"
+    __cdnkit_result__ = "DeleteDiskSnapshotResult"
     disk_snapshot_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
         validation_alias="diskSnapshotName", serialization_alias="diskSnapshotName"
     )
@@ -4964,12 +5072,14 @@ class DeleteDiskSnapshotResult(_Model):
     """
 
 
-class DeleteDistributionRequest(_Model):
+class DeleteDistributionRequest(_Model, _LightsailRequest["DeleteDistributionResult"]):
     """Request of the ``DeleteDistribution`` operation.
 
     Deletes your Amazon Lightsail content delivery network (CDN) distribution.
     """
 
+    __cdnkit_operation__ = "DeleteDistribution"
+    __cdnkit_result__ = "DeleteDistributionResult"
     distribution_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] | None = _pd.Field(
         default=None, validation_alias="distributionName", serialization_alias="distributionName"
     )
@@ -4991,7 +5101,7 @@ class DeleteDistributionResult(_Model):
     """
 
 
-class DeleteDomainEntryRequest(_Model):
+class DeleteDomainEntryRequest(_Model, _LightsailRequest["DeleteDomainEntryResult"]):
     """Request of the ``DeleteDomainEntry`` operation.
 
     Deletes a specific domain entry.
@@ -5001,6 +5111,8 @@ class DeleteDomainEntryRequest(_Model):
     Lightsail Developer Guide.
     """
 
+    __cdnkit_operation__ = "DeleteDomainEntry"
+    __cdnkit_result__ = "DeleteDomainEntryResult"
     domain_name: str = _pd.Field(validation_alias="domainName", serialization_alias="domainName")
     """The name of the domain entry to delete."""
     domain_entry: DomainEntry = _pd.Field(
@@ -5025,7 +5137,7 @@ class DeleteDomainEntryResult(_Model):
     """
 
 
-class DeleteDomainRequest(_Model):
+class DeleteDomainRequest(_Model, _LightsailRequest["DeleteDomainResult"]):
     """Request of the ``DeleteDomain`` operation.
 
     Deletes the specified domain recordset and all of its domain records.
@@ -5035,6 +5147,8 @@ class DeleteDomainRequest(_Model):
     Developer Guide.
     """
 
+    __cdnkit_operation__ = "DeleteDomain"
+    __cdnkit_result__ = "DeleteDomainResult"
     domain_name: str = _pd.Field(validation_alias="domainName", serialization_alias="domainName")
     """The specific domain name to delete."""
 
@@ -5055,7 +5169,7 @@ class DeleteDomainResult(_Model):
     """
 
 
-class DeleteInstanceRequest(_Model):
+class DeleteInstanceRequest(_Model, _LightsailRequest["DeleteInstanceResult"]):
     """Request of the ``DeleteInstance`` operation.
 
     Deletes an Amazon Lightsail instance.
@@ -5065,6 +5179,8 @@ class DeleteInstanceRequest(_Model):
     Developer Guide.
     """
 
+    __cdnkit_operation__ = "DeleteInstance"
+    __cdnkit_result__ = "DeleteInstanceResult"
     instance_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
         validation_alias="instanceName", serialization_alias="instanceName"
     )
@@ -5091,7 +5207,7 @@ class DeleteInstanceResult(_Model):
     """
 
 
-class DeleteInstanceSnapshotRequest(_Model):
+class DeleteInstanceSnapshotRequest(_Model, _LightsailRequest["DeleteInstanceSnapshotResult"]):
     """Request of the ``DeleteInstanceSnapshot`` operation.
 
     Deletes a specific snapshot of a virtual private server (or instance).
@@ -5101,6 +5217,8 @@ class DeleteInstanceSnapshotRequest(_Model):
     Amazon Lightsail Developer Guide.
     """
 
+    __cdnkit_operation__ = "DeleteInstanceSnapshot"
+    __cdnkit_result__ = "DeleteInstanceSnapshotResult"
     instance_snapshot_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
         validation_alias="instanceSnapshotName", serialization_alias="instanceSnapshotName"
     )
@@ -5123,7 +5241,7 @@ class DeleteInstanceSnapshotResult(_Model):
     """
 
 
-class DeleteKeyPairRequest(_Model):
+class DeleteKeyPairRequest(_Model, _LightsailRequest["DeleteKeyPairResult"]):
     """Request of the ``DeleteKeyPair`` operation.
 
     Deletes the specified key pair by removing the public key from Amazon Lightsail.
@@ -5134,6 +5252,8 @@ class DeleteKeyPairRequest(_Model):
     DownloadDefaultKeyPair API.
     """
 
+    __cdnkit_operation__ = "DeleteKeyPair"
+    __cdnkit_result__ = "DeleteKeyPairResult"
     key_pair_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
         validation_alias="keyPairName", serialization_alias="keyPairName"
     )
@@ -5163,7 +5283,7 @@ class DeleteKeyPairResult(_Model):
     """
 
 
-class DeleteKnownHostKeysRequest(_Model):
+class DeleteKnownHostKeysRequest(_Model, _LightsailRequest["DeleteKnownHostKeysResult"]):
     """Request of the ``DeleteKnownHostKeys`` operation.
 
     Deletes the known host key or certificate used by the Amazon Lightsail browser-based SSH or RDP
@@ -5171,6 +5291,8 @@ class DeleteKnownHostKeysRequest(_Model):
     RDP clients to connect to the instance after a host key mismatch.
     """
 
+    __cdnkit_operation__ = "DeleteKnownHostKeys"
+    __cdnkit_result__ = "DeleteKnownHostKeysResult"
     instance_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
         validation_alias="instanceName", serialization_alias="instanceName"
     )
@@ -5191,7 +5313,7 @@ class DeleteKnownHostKeysResult(_Model):
     """
 
 
-class DeleteLoadBalancerRequest(_Model):
+class DeleteLoadBalancerRequest(_Model, _LightsailRequest["DeleteLoadBalancerResult"]):
     """Request of the ``DeleteLoadBalancer`` operation.
 
     Deletes a Lightsail load balancer and all its associated SSL/TLS certificates. Once the load
@@ -5199,6 +5321,8 @@ class DeleteLoadBalancerRequest(_Model):
     verify domain ownership again.
     """
 
+    __cdnkit_operation__ = "DeleteLoadBalancer"
+    __cdnkit_result__ = "DeleteLoadBalancerResult"
     load_balancer_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
         validation_alias="loadBalancerName", serialization_alias="loadBalancerName"
     )
@@ -5219,7 +5343,9 @@ class DeleteLoadBalancerResult(_Model):
     """
 
 
-class DeleteLoadBalancerTlsCertificateRequest(_Model):
+class DeleteLoadBalancerTlsCertificateRequest(
+    _Model, _LightsailRequest["DeleteLoadBalancerTlsCertificateResult"]
+):
     """Request of the ``DeleteLoadBalancerTlsCertificate`` operation.
 
     Deletes an SSL/TLS certificate associated with a Lightsail load balancer.
@@ -5229,6 +5355,8 @@ class DeleteLoadBalancerTlsCertificateRequest(_Model):
     information, see the Amazon Lightsail Developer Guide.
     """
 
+    __cdnkit_operation__ = "DeleteLoadBalancerTlsCertificate"
+    __cdnkit_result__ = "DeleteLoadBalancerTlsCertificateResult"
     load_balancer_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
         validation_alias="loadBalancerName", serialization_alias="loadBalancerName"
     )
@@ -5262,7 +5390,7 @@ class DeleteLoadBalancerTlsCertificateResult(_Model):
     """
 
 
-class DeleteRelationalDatabaseRequest(_Model):
+class DeleteRelationalDatabaseRequest(_Model, _LightsailRequest["DeleteRelationalDatabaseResult"]):
     """Request of the ``DeleteRelationalDatabase`` operation.
 
     Deletes a database in Amazon Lightsail.
@@ -5272,6 +5400,8 @@ class DeleteRelationalDatabaseRequest(_Model):
     the Amazon Lightsail Developer Guide.
     """
 
+    __cdnkit_operation__ = "DeleteRelationalDatabase"
+    __cdnkit_result__ = "DeleteRelationalDatabaseResult"
     relational_database_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
         validation_alias="relationalDatabaseName", serialization_alias="relationalDatabaseName"
     )
@@ -5321,7 +5451,9 @@ class DeleteRelationalDatabaseResult(_Model):
     """
 
 
-class DeleteRelationalDatabaseSnapshotRequest(_Model):
+class DeleteRelationalDatabaseSnapshotRequest(
+    _Model, _LightsailRequest["DeleteRelationalDatabaseSnapshotResult"]
+):
     """Request of the ``DeleteRelationalDatabaseSnapshot`` operation.
 
     Deletes a database snapshot in Amazon Lightsail.
@@ -5331,6 +5463,8 @@ class DeleteRelationalDatabaseSnapshotRequest(_Model):
     information, see the Amazon Lightsail Developer Guide.
     """
 
+    __cdnkit_operation__ = "DeleteRelationalDatabaseSnapshot"
+    __cdnkit_result__ = "DeleteRelationalDatabaseSnapshotResult"
     relational_database_snapshot_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = (
         _pd.Field(
             validation_alias="relationalDatabaseSnapshotName",
@@ -5365,7 +5499,9 @@ class DestinationInfo(_Model):
     """The destination service of the record."""
 
 
-class DetachCertificateFromDistributionRequest(_Model):
+class DetachCertificateFromDistributionRequest(
+    _Model, _LightsailRequest["DetachCertificateFromDistributionResult"]
+):
     """Request of the ``DetachCertificateFromDistribution`` operation.
 
     Detaches an SSL/TLS certificate from your Amazon Lightsail content delivery network (CDN)
@@ -5375,6 +5511,8 @@ class DetachCertificateFromDistributionRequest(_Model):
     domains that are associated with the certificate.
     """
 
+    __cdnkit_operation__ = "DetachCertificateFromDistribution"
+    __cdnkit_result__ = "DetachCertificateFromDistributionResult"
     distribution_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
         validation_alias="distributionName", serialization_alias="distributionName"
     )
@@ -5400,7 +5538,7 @@ class DetachCertificateFromDistributionResult(_Model):
     """
 
 
-class DetachDiskRequest(_Model):
+class DetachDiskRequest(_Model, _LightsailRequest["DetachDiskResult"]):
     """Request of the ``DetachDisk`` operation.
 
     Detaches a stopped block storage disk from a Lightsail instance. Make sure to unmount any file
@@ -5412,6 +5550,8 @@ class DetachDiskRequest(_Model):
     Developer Guide.
     """
 
+    __cdnkit_operation__ = "DetachDisk"
+    __cdnkit_result__ = "DetachDiskResult"
     disk_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
         validation_alias="diskName", serialization_alias="diskName"
     )
@@ -5436,7 +5576,9 @@ class DetachDiskResult(_Model):
     """
 
 
-class DetachInstancesFromLoadBalancerRequest(_Model):
+class DetachInstancesFromLoadBalancerRequest(
+    _Model, _LightsailRequest["DetachInstancesFromLoadBalancerResult"]
+):
     """Request of the ``DetachInstancesFromLoadBalancer`` operation.
 
     Detaches the specified instances from a Lightsail load balancer.
@@ -5445,6 +5587,8 @@ class DetachInstancesFromLoadBalancerRequest(_Model):
     load balancer.
     """
 
+    __cdnkit_operation__ = "DetachInstancesFromLoadBalancer"
+    __cdnkit_result__ = "DetachInstancesFromLoadBalancerResult"
     load_balancer_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
         validation_alias="loadBalancerName", serialization_alias="loadBalancerName"
     )
@@ -5472,12 +5616,14 @@ class DetachInstancesFromLoadBalancerResult(_Model):
     """
 
 
-class DetachStaticIpRequest(_Model):
+class DetachStaticIpRequest(_Model, _LightsailRequest["DetachStaticIpResult"]):
     """Request of the ``DetachStaticIp`` operation.
 
     Detaches a static IP from the Amazon Lightsail instance to which it is attached.
     """
 
+    __cdnkit_operation__ = "DetachStaticIp"
+    __cdnkit_result__ = "DetachStaticIpResult"
     static_ip_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
         validation_alias="staticIpName", serialization_alias="staticIpName"
     )
@@ -5496,13 +5642,15 @@ class DetachStaticIpResult(_Model):
     """
 
 
-class DisableAddOnRequest(_Model):
+class DisableAddOnRequest(_Model, _LightsailRequest["DisableAddOnResult"]):
     """Request of the ``DisableAddOn`` operation.
 
     Disables an add-on for an Amazon Lightsail resource. For more information, see the Amazon
     Lightsail Developer Guide.
     """
 
+    __cdnkit_operation__ = "DisableAddOn"
+    __cdnkit_result__ = "DisableAddOnResult"
     add_on_type: AddOnType = _pd.Field(
         validation_alias="addOnType", serialization_alias="addOnType"
     )
@@ -5897,7 +6045,7 @@ class DomainValidationRecord(_Model):
     """The validation status of the record."""
 
 
-class DownloadDefaultKeyPairRequest(_Model):
+class DownloadDefaultKeyPairRequest(_Model, _LightsailRequest["DownloadDefaultKeyPairResult"]):
     """Request of the ``DownloadDefaultKeyPair`` operation.
 
     Downloads the regional Amazon Lightsail default key pair.
@@ -5905,6 +6053,9 @@ class DownloadDefaultKeyPairRequest(_Model):
     This action also creates a Lightsail default key pair if a default key pair does not currently
     exist in the Amazon Web Services Region.
     """
+
+    __cdnkit_operation__ = "DownloadDefaultKeyPair"
+    __cdnkit_result__ = "DownloadDefaultKeyPairResult"
 
 
 class DownloadDefaultKeyPairResult(_Model):
@@ -5930,13 +6081,15 @@ class DownloadDefaultKeyPairResult(_Model):
     """The timestamp when the default key pair was created."""
 
 
-class EnableAddOnRequest(_Model):
+class EnableAddOnRequest(_Model, _LightsailRequest["EnableAddOnResult"]):
     """Request of the ``EnableAddOn`` operation.
 
     Enables or modifies an add-on for an Amazon Lightsail resource. For more information, see the
     Amazon Lightsail Developer Guide.
     """
 
+    __cdnkit_operation__ = "EnableAddOn"
+    __cdnkit_result__ = "EnableAddOnResult"
     resource_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
         validation_alias="resourceName", serialization_alias="resourceName"
     )
@@ -6066,7 +6219,7 @@ class ExportSnapshotRecordSourceInfo(_Model):
     """A list of objects describing a disk snapshot."""
 
 
-class ExportSnapshotRequest(_Model):
+class ExportSnapshotRequest(_Model, _LightsailRequest["ExportSnapshotResult"]):
     """Request of the ``ExportSnapshot`` operation.
 
     Exports an Amazon Lightsail instance or block storage disk snapshot to Amazon Elastic Compute
@@ -6074,6 +6227,8 @@ class ExportSnapshotRequest(_Model):
     the ``create cloud formation stack`` operation to create new Amazon EC2 instances.
     """
 
+    __cdnkit_operation__ = "ExportSnapshot"
+    __cdnkit_result__ = "ExportSnapshotResult"
     source_snapshot_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
         validation_alias="sourceSnapshotName", serialization_alias="sourceSnapshotName"
     )
@@ -6094,12 +6249,14 @@ class ExportSnapshotResult(_Model):
     """
 
 
-class GetActiveNamesRequest(_Model):
+class GetActiveNamesRequest(_Model, _LightsailRequest["GetActiveNamesResult"]):
     """Request of the ``GetActiveNames`` operation.
 
     Returns the names of all active (not deleted) resources.
     """
 
+    __cdnkit_operation__ = "GetActiveNames"
+    __cdnkit_result__ = "GetActiveNamesResult"
     page_token: str | None = _pd.Field(
         default=None, validation_alias="pageToken", serialization_alias="pageToken"
     )
@@ -6133,7 +6290,7 @@ class GetActiveNamesResult(_Model):
     """
 
 
-class GetAlarmsRequest(_Model):
+class GetAlarmsRequest(_Model, _LightsailRequest["GetAlarmsResult"]):
     """Request of the ``GetAlarms`` operation.
 
     Returns information about the configured alarms. Specify an alarm name in your request to
@@ -6141,6 +6298,8 @@ class GetAlarmsRequest(_Model):
     information about all alarms for a specific resource.
     """
 
+    __cdnkit_operation__ = "GetAlarms"
+    __cdnkit_result__ = "GetAlarmsResult"
     alarm_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] | None = _pd.Field(
         default=None, validation_alias="alarmName", serialization_alias="alarmName"
     )
@@ -6193,13 +6352,15 @@ class GetAlarmsResult(_Model):
     """
 
 
-class GetAutoSnapshotsRequest(_Model):
+class GetAutoSnapshotsRequest(_Model, _LightsailRequest["GetAutoSnapshotsResult"]):
     """Request of the ``GetAutoSnapshots`` operation.
 
     Returns the available automatic snapshots for an instance or disk. For more information, see
     the Amazon Lightsail Developer Guide.
     """
 
+    __cdnkit_operation__ = "GetAutoSnapshots"
+    __cdnkit_result__ = "GetAutoSnapshotsResult"
     resource_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
         validation_alias="resourceName", serialization_alias="resourceName"
     )
@@ -6231,7 +6392,7 @@ class GetAutoSnapshotsResult(_Model):
     """
 
 
-class GetBlueprintsRequest(_Model):
+class GetBlueprintsRequest(_Model, _LightsailRequest["GetBlueprintsResult"]):
     """Request of the ``GetBlueprints`` operation.
 
     Returns the list of available instance images, or blueprints. You can use a blueprint to create
@@ -6240,6 +6401,8 @@ class GetBlueprintsRequest(_Model):
     choose.
     """
 
+    __cdnkit_operation__ = "GetBlueprints"
+    __cdnkit_result__ = "GetBlueprintsResult"
     include_inactive: bool | None = _pd.Field(
         default=None, validation_alias="includeInactive", serialization_alias="includeInactive"
     )
@@ -6284,12 +6447,14 @@ class GetBlueprintsResult(_Model):
     """
 
 
-class GetBucketAccessKeysRequest(_Model):
+class GetBucketAccessKeysRequest(_Model, _LightsailRequest["GetBucketAccessKeysResult"]):
     """Request of the ``GetBucketAccessKeys`` operation.
 
     Returns the existing access key IDs for the specified Amazon Lightsail bucket.
     """
 
+    __cdnkit_operation__ = "GetBucketAccessKeys"
+    __cdnkit_result__ = "GetBucketAccessKeysResult"
     bucket_name: _t.Annotated[
         str, _pd.Field(min_length=3, max_length=54, pattern="^[a-z0-9][a-z0-9-]{1,52}[a-z0-9]$")
     ] = _pd.Field(validation_alias="bucketName", serialization_alias="bucketName")
@@ -6308,7 +6473,7 @@ class GetBucketAccessKeysResult(_Model):
     """An object that describes the access keys for the specified bucket."""
 
 
-class GetBucketBundlesRequest(_Model):
+class GetBucketBundlesRequest(_Model, _LightsailRequest["GetBucketBundlesResult"]):
     """Request of the ``GetBucketBundles`` operation.
 
     Returns the bundles that you can apply to a Amazon Lightsail bucket.
@@ -6319,6 +6484,8 @@ class GetBucketBundlesRequest(_Model):
     Use the UpdateBucketBundle action to update the bundle for a bucket.
     """
 
+    __cdnkit_operation__ = "GetBucketBundles"
+    __cdnkit_result__ = "GetBucketBundlesResult"
     include_inactive: bool | None = _pd.Field(
         default=None, validation_alias="includeInactive", serialization_alias="includeInactive"
     )
@@ -6342,7 +6509,7 @@ class GetBucketBundlesResult(_Model):
     """An object that describes bucket bundles."""
 
 
-class GetBucketMetricDataRequest(_Model):
+class GetBucketMetricDataRequest(_Model, _LightsailRequest["GetBucketMetricDataResult"]):
     """Request of the ``GetBucketMetricData`` operation.
 
     Returns the data points of a specific metric for an Amazon Lightsail bucket.
@@ -6352,6 +6519,8 @@ class GetBucketMetricDataRequest(_Model):
     by those objects.
     """
 
+    __cdnkit_operation__ = "GetBucketMetricData"
+    __cdnkit_result__ = "GetBucketMetricDataResult"
     bucket_name: _t.Annotated[
         str, _pd.Field(min_length=3, max_length=54, pattern="^[a-z0-9][a-z0-9-]{1,52}[a-z0-9]$")
     ] = _pd.Field(validation_alias="bucketName", serialization_alias="bucketName")
@@ -6411,7 +6580,7 @@ class GetBucketMetricDataResult(_Model):
     """An array of objects that describe the metric data returned."""
 
 
-class GetBucketsRequest(_Model):
+class GetBucketsRequest(_Model, _LightsailRequest["GetBucketsResult"]):
     """Request of the ``GetBuckets`` operation.
 
     Returns information about one or more Amazon Lightsail buckets. The information returned
@@ -6422,6 +6591,8 @@ class GetBucketsRequest(_Model):
     Developer Guide.
     """
 
+    __cdnkit_operation__ = "GetBuckets"
+    __cdnkit_result__ = "GetBucketsResult"
     bucket_name: (
         _t.Annotated[
             str, _pd.Field(min_length=3, max_length=54, pattern="^[a-z0-9][a-z0-9-]{1,52}[a-z0-9]$")
@@ -6494,7 +6665,7 @@ class GetBucketsResult(_Model):
     """
 
 
-class GetBundlesRequest(_Model):
+class GetBundlesRequest(_Model, _LightsailRequest["GetBundlesResult"]):
     """Request of the ``GetBundles`` operation.
 
     Returns the bundles that you can apply to an Amazon Lightsail instance when you create it.
@@ -6503,6 +6674,8 @@ class GetBundlesRequest(_Model):
     memory, the number of vCPUs, amount of storage space, and monthly network data transfer quota.
     """
 
+    __cdnkit_operation__ = "GetBundles"
+    __cdnkit_result__ = "GetBundlesResult"
     include_inactive: bool | None = _pd.Field(
         default=None, validation_alias="includeInactive", serialization_alias="includeInactive"
     )
@@ -6547,12 +6720,14 @@ class GetBundlesResult(_Model):
     """
 
 
-class GetCertificatesRequest(_Model):
+class GetCertificatesRequest(_Model, _LightsailRequest["GetCertificatesResult"]):
     """Request of the ``GetCertificates`` operation.
 
     Returns information about one or more Amazon Lightsail SSL/TLS certificates.
     """
 
+    __cdnkit_operation__ = "GetCertificates"
+    __cdnkit_result__ = "GetCertificatesResult"
     certificate_statuses: list[CertificateStatus] | None = _pd.Field(
         default=None,
         validation_alias="certificateStatuses",
@@ -6611,7 +6786,9 @@ class GetCertificatesResult(_Model):
     """
 
 
-class GetCloudFormationStackRecordsRequest(_Model):
+class GetCloudFormationStackRecordsRequest(
+    _Model, _LightsailRequest["GetCloudFormationStackRecordsResult"]
+):
     """Request of the ``GetCloudFormationStackRecords`` operation.
 
     Returns the CloudFormation stack record created as a result of the ``create cloud formation
@@ -6621,6 +6798,8 @@ class GetCloudFormationStackRecordsRequest(_Model):
     Lightsail snapshot.
     """
 
+    __cdnkit_operation__ = "GetCloudFormationStackRecords"
+    __cdnkit_result__ = "GetCloudFormationStackRecordsResult"
     page_token: str | None = _pd.Field(
         default=None, validation_alias="pageToken", serialization_alias="pageToken"
     )
@@ -6660,13 +6839,15 @@ class GetCloudFormationStackRecordsResult(_Model):
     """
 
 
-class GetContactMethodsRequest(_Model):
+class GetContactMethodsRequest(_Model, _LightsailRequest["GetContactMethodsResult"]):
     """Request of the ``GetContactMethods`` operation.
 
     Returns information about the configured contact methods. Specify a protocol in your request to
     return information about a specific contact method.
     """
 
+    __cdnkit_operation__ = "GetContactMethods"
+    __cdnkit_result__ = "GetContactMethodsResult"
     protocols: list[ContactProtocol] | None = None
     """The protocols used to send notifications, such as ``Email``, or ``SMS`` (text messaging).
 
@@ -6688,12 +6869,15 @@ class GetContactMethodsResult(_Model):
     """An array of objects that describe the contact methods."""
 
 
-class GetContainerAPIMetadataRequest(_Model):
+class GetContainerAPIMetadataRequest(_Model, _LightsailRequest["GetContainerAPIMetadataResult"]):
     """Request of the ``GetContainerAPIMetadata`` operation.
 
     Returns information about Amazon Lightsail containers, such as the current version of the
     Lightsail Control (lightsailctl) plugin.
     """
+
+    __cdnkit_operation__ = "GetContainerAPIMetadata"
+    __cdnkit_result__ = "GetContainerAPIMetadataResult"
 
 
 class GetContainerAPIMetadataResult(_Model):
@@ -6709,12 +6893,14 @@ class GetContainerAPIMetadataResult(_Model):
     """
 
 
-class GetContainerImagesRequest(_Model):
+class GetContainerImagesRequest(_Model, _LightsailRequest["GetContainerImagesResult"]):
     """Request of the ``GetContainerImages`` operation.
 
     Returns the container images that are registered to your Amazon Lightsail container service.
     """
 
+    __cdnkit_operation__ = "GetContainerImages"
+    __cdnkit_result__ = "GetContainerImagesResult"
     service_name: _t.Annotated[
         str,
         _pd.Field(
@@ -6738,7 +6924,7 @@ class GetContainerImagesResult(_Model):
     """
 
 
-class GetContainerLogRequest(_Model):
+class GetContainerLogRequest(_Model, _LightsailRequest["GetContainerLogResult"]):
     """Request of the ``GetContainerLog`` operation.
 
     Returns the log events of a container of your Amazon Lightsail container service.
@@ -6748,6 +6934,8 @@ class GetContainerLogRequest(_Model):
     container service.
     """
 
+    __cdnkit_operation__ = "GetContainerLog"
+    __cdnkit_result__ = "GetContainerLogResult"
     service_name: _t.Annotated[
         str,
         _pd.Field(
@@ -6839,7 +7027,9 @@ class GetContainerLogResult(_Model):
     """
 
 
-class GetContainerServiceDeploymentsRequest(_Model):
+class GetContainerServiceDeploymentsRequest(
+    _Model, _LightsailRequest["GetContainerServiceDeploymentsResult"]
+):
     """Request of the ``GetContainerServiceDeployments`` operation.
 
     Returns the deployments for your Amazon Lightsail container service
@@ -6851,6 +7041,8 @@ class GetContainerServiceDeploymentsRequest(_Model):
     top of the response.
     """
 
+    __cdnkit_operation__ = "GetContainerServiceDeployments"
+    __cdnkit_result__ = "GetContainerServiceDeploymentsResult"
     service_name: _t.Annotated[
         str,
         _pd.Field(
@@ -6876,7 +7068,9 @@ class GetContainerServiceDeploymentsResult(_Model):
     """An array of objects that describe deployments for a container service."""
 
 
-class GetContainerServiceMetricDataRequest(_Model):
+class GetContainerServiceMetricDataRequest(
+    _Model, _LightsailRequest["GetContainerServiceMetricDataResult"]
+):
     """Request of the ``GetContainerServiceMetricData`` operation.
 
     Returns the data points of a specific metric of your Amazon Lightsail container service.
@@ -6885,6 +7079,8 @@ class GetContainerServiceMetricDataRequest(_Model):
     maintain the reliability, availability, and performance of your resources.
     """
 
+    __cdnkit_operation__ = "GetContainerServiceMetricData"
+    __cdnkit_result__ = "GetContainerServiceMetricDataResult"
     service_name: _t.Annotated[
         str,
         _pd.Field(
@@ -6943,7 +7139,9 @@ class GetContainerServiceMetricDataResult(_Model):
     """An array of objects that describe the metric data returned."""
 
 
-class GetContainerServicePowersRequest(_Model):
+class GetContainerServicePowersRequest(
+    _Model, _LightsailRequest["GetContainerServicePowersResult"]
+):
     """Request of the ``GetContainerServicePowers`` operation.
 
     Returns the list of powers that can be specified for your Amazon Lightsail container services.
@@ -6951,6 +7149,9 @@ class GetContainerServicePowersRequest(_Model):
     The power specifies the amount of memory, the number of vCPUs, and the base price of the
     container service.
     """
+
+    __cdnkit_operation__ = "GetContainerServicePowers"
+    __cdnkit_result__ = "GetContainerServicePowersResult"
 
 
 class GetContainerServicePowersResult(_Model):
@@ -6967,12 +7168,14 @@ class GetContainerServicePowersResult(_Model):
     """
 
 
-class GetContainerServicesRequest(_Model):
+class GetContainerServicesRequest(_Model, _LightsailRequest["ContainerServicesListResult"]):
     """Request of the ``GetContainerServices`` operation.
 
     Returns information about one or more of your Amazon Lightsail container services.
     """
 
+    __cdnkit_operation__ = "GetContainerServices"
+    __cdnkit_result__ = "ContainerServicesListResult"
     service_name: (
         _t.Annotated[
             str,
@@ -6989,13 +7192,15 @@ class GetContainerServicesRequest(_Model):
     """
 
 
-class GetCostEstimateRequest(_Model):
+class GetCostEstimateRequest(_Model, _LightsailRequest["GetCostEstimateResult"]):
     """Request of the ``GetCostEstimate`` operation.
 
     Retrieves information about the cost estimate for a specified resource. A cost estimate will
     not generate for a resource that has been deleted.
     """
 
+    __cdnkit_operation__ = "GetCostEstimate"
+    __cdnkit_result__ = "GetCostEstimateResult"
     resource_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
         validation_alias="resourceName", serialization_alias="resourceName"
     )
@@ -7043,12 +7248,14 @@ class GetCostEstimateResult(_Model):
     """Returns the estimate's forecasted cost or usage."""
 
 
-class GetDiskRequest(_Model):
+class GetDiskRequest(_Model, _LightsailRequest["GetDiskResult"]):
     """Request of the ``GetDisk`` operation.
 
     Returns information about a specific block storage disk.
     """
 
+    __cdnkit_operation__ = "GetDisk"
+    __cdnkit_result__ = "GetDiskResult"
     disk_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
         validation_alias="diskName", serialization_alias="diskName"
     )
@@ -7065,12 +7272,14 @@ class GetDiskResult(_Model):
     """An object containing information about the disk."""
 
 
-class GetDiskSnapshotRequest(_Model):
+class GetDiskSnapshotRequest(_Model, _LightsailRequest["GetDiskSnapshotResult"]):
     """Request of the ``GetDiskSnapshot`` operation.
 
     Returns information about a specific block storage disk snapshot.
     """
 
+    __cdnkit_operation__ = "GetDiskSnapshot"
+    __cdnkit_result__ = "GetDiskSnapshotResult"
     disk_snapshot_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
         validation_alias="diskSnapshotName", serialization_alias="diskSnapshotName"
     )
@@ -7089,12 +7298,14 @@ class GetDiskSnapshotResult(_Model):
     """An object containing information about the disk snapshot."""
 
 
-class GetDiskSnapshotsRequest(_Model):
+class GetDiskSnapshotsRequest(_Model, _LightsailRequest["GetDiskSnapshotsResult"]):
     """Request of the ``GetDiskSnapshots`` operation.
 
     Returns information about all block storage disk snapshots in your AWS account and region.
     """
 
+    __cdnkit_operation__ = "GetDiskSnapshots"
+    __cdnkit_result__ = "GetDiskSnapshotsResult"
     page_token: str | None = _pd.Field(
         default=None, validation_alias="pageToken", serialization_alias="pageToken"
     )
@@ -7128,12 +7339,14 @@ class GetDiskSnapshotsResult(_Model):
     """
 
 
-class GetDisksRequest(_Model):
+class GetDisksRequest(_Model, _LightsailRequest["GetDisksResult"]):
     """Request of the ``GetDisks`` operation.
 
     Returns information about all block storage disks in your AWS account and region.
     """
 
+    __cdnkit_operation__ = "GetDisks"
+    __cdnkit_result__ = "GetDisksResult"
     page_token: str | None = _pd.Field(
         default=None, validation_alias="pageToken", serialization_alias="pageToken"
     )
@@ -7165,7 +7378,7 @@ class GetDisksResult(_Model):
     """
 
 
-class GetDistributionBundlesRequest(_Model):
+class GetDistributionBundlesRequest(_Model, _LightsailRequest["GetDistributionBundlesResult"]):
     """Request of the ``GetDistributionBundles`` operation.
 
     Returns the bundles that can be applied to your Amazon Lightsail content delivery network (CDN)
@@ -7174,6 +7387,9 @@ class GetDistributionBundlesRequest(_Model):
     A distribution bundle specifies the monthly network transfer quota and monthly cost of your
     distribution.
     """
+
+    __cdnkit_operation__ = "GetDistributionBundles"
+    __cdnkit_result__ = "GetDistributionBundlesResult"
 
 
 class GetDistributionBundlesResult(_Model):
@@ -7190,13 +7406,17 @@ class GetDistributionBundlesResult(_Model):
     """An object that describes a distribution bundle."""
 
 
-class GetDistributionLatestCacheResetRequest(_Model):
+class GetDistributionLatestCacheResetRequest(
+    _Model, _LightsailRequest["GetDistributionLatestCacheResetResult"]
+):
     """Request of the ``GetDistributionLatestCacheReset`` operation.
 
     Returns the timestamp and status of the last cache reset of a specific Amazon Lightsail content
     delivery network (CDN) distribution.
     """
 
+    __cdnkit_operation__ = "GetDistributionLatestCacheReset"
+    __cdnkit_result__ = "GetDistributionLatestCacheResetResult"
     distribution_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] | None = _pd.Field(
         default=None, validation_alias="distributionName", serialization_alias="distributionName"
     )
@@ -7223,7 +7443,9 @@ class GetDistributionLatestCacheResetResult(_Model):
     """The timestamp of the last cache reset (``1479734909.17``) in Unix time format."""
 
 
-class GetDistributionMetricDataRequest(_Model):
+class GetDistributionMetricDataRequest(
+    _Model, _LightsailRequest["GetDistributionMetricDataResult"]
+):
     """Request of the ``GetDistributionMetricData`` operation.
 
     Returns the data points of a specific metric for an Amazon Lightsail content delivery network
@@ -7234,6 +7456,8 @@ class GetDistributionMetricDataRequest(_Model):
     performance of your resources.
     """
 
+    __cdnkit_operation__ = "GetDistributionMetricData"
+    __cdnkit_result__ = "GetDistributionMetricDataResult"
     distribution_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
         validation_alias="distributionName", serialization_alias="distributionName"
     )
@@ -7317,13 +7541,15 @@ class GetDistributionMetricDataResult(_Model):
     """An array of objects that describe the metric data returned."""
 
 
-class GetDistributionsRequest(_Model):
+class GetDistributionsRequest(_Model, _LightsailRequest["GetDistributionsResult"]):
     """Request of the ``GetDistributions`` operation.
 
     Returns information about one or more of your Amazon Lightsail content delivery network (CDN)
     distributions.
     """
 
+    __cdnkit_operation__ = "GetDistributions"
+    __cdnkit_result__ = "GetDistributionsResult"
     distribution_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] | None = _pd.Field(
         default=None, validation_alias="distributionName", serialization_alias="distributionName"
     )
@@ -7364,12 +7590,14 @@ class GetDistributionsResult(_Model):
     """
 
 
-class GetDomainRequest(_Model):
+class GetDomainRequest(_Model, _LightsailRequest["GetDomainResult"]):
     """Request of the ``GetDomain`` operation.
 
     Returns information about a specific domain recordset.
     """
 
+    __cdnkit_operation__ = "GetDomain"
+    __cdnkit_result__ = "GetDomainResult"
     domain_name: str = _pd.Field(validation_alias="domainName", serialization_alias="domainName")
     """The domain name for which your want to return information about."""
 
@@ -7384,12 +7612,14 @@ class GetDomainResult(_Model):
     """An array of key-value pairs containing information about your get domain request."""
 
 
-class GetDomainsRequest(_Model):
+class GetDomainsRequest(_Model, _LightsailRequest["GetDomainsResult"]):
     """Request of the ``GetDomains`` operation.
 
     Returns a list of all domains in the user's account.
     """
 
+    __cdnkit_operation__ = "GetDomains"
+    __cdnkit_result__ = "GetDomainsResult"
     page_token: str | None = _pd.Field(
         default=None, validation_alias="pageToken", serialization_alias="pageToken"
     )
@@ -7423,7 +7653,7 @@ class GetDomainsResult(_Model):
     """
 
 
-class GetExportSnapshotRecordsRequest(_Model):
+class GetExportSnapshotRecordsRequest(_Model, _LightsailRequest["GetExportSnapshotRecordsResult"]):
     """Request of the ``GetExportSnapshotRecords`` operation.
 
     Returns all export snapshot records created as a result of the ``export snapshot`` operation.
@@ -7432,6 +7662,8 @@ class GetExportSnapshotRecordsRequest(_Model):
     resources with the CreateCloudFormationStack action.
     """
 
+    __cdnkit_operation__ = "GetExportSnapshotRecords"
+    __cdnkit_result__ = "GetExportSnapshotRecordsResult"
     page_token: str | None = _pd.Field(
         default=None, validation_alias="pageToken", serialization_alias="pageToken"
     )
@@ -7470,7 +7702,7 @@ class GetExportSnapshotRecordsResult(_Model):
     """
 
 
-class GetInstanceAccessDetailsRequest(_Model):
+class GetInstanceAccessDetailsRequest(_Model, _LightsailRequest["GetInstanceAccessDetailsResult"]):
     """Request of the ``GetInstanceAccessDetails`` operation.
 
     Returns temporary SSH keys you can use to connect to a specific virtual private server, or
@@ -7481,6 +7713,8 @@ class GetInstanceAccessDetailsRequest(_Model):
     Amazon Lightsail Developer Guide.
     """
 
+    __cdnkit_operation__ = "GetInstanceAccessDetails"
+    __cdnkit_result__ = "GetInstanceAccessDetailsResult"
     instance_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
         validation_alias="instanceName", serialization_alias="instanceName"
     )
@@ -7506,7 +7740,7 @@ class GetInstanceAccessDetailsResult(_Model):
     """An array of key-value pairs containing information about a get instance access request."""
 
 
-class GetInstanceMetricDataRequest(_Model):
+class GetInstanceMetricDataRequest(_Model, _LightsailRequest["GetInstanceMetricDataResult"]):
     """Request of the ``GetInstanceMetricData`` operation.
 
     Returns the data points for the specified Amazon Lightsail instance metric, given an instance
@@ -7517,6 +7751,8 @@ class GetInstanceMetricDataRequest(_Model):
     performance of your resources.
     """
 
+    __cdnkit_operation__ = "GetInstanceMetricData"
+    __cdnkit_result__ = "GetInstanceMetricDataResult"
     instance_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
         validation_alias="instanceName", serialization_alias="instanceName"
     )
@@ -7580,13 +7816,15 @@ class GetInstanceMetricDataResult(_Model):
     """An array of objects that describe the metric data returned."""
 
 
-class GetInstancePortStatesRequest(_Model):
+class GetInstancePortStatesRequest(_Model, _LightsailRequest["GetInstancePortStatesResult"]):
     """Request of the ``GetInstancePortStates`` operation.
 
     Returns the firewall port states for a specific Amazon Lightsail instance, the IP addresses
     allowed to connect to the instance through the ports, and the protocol.
     """
 
+    __cdnkit_operation__ = "GetInstancePortStates"
+    __cdnkit_result__ = "GetInstancePortStatesResult"
     instance_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
         validation_alias="instanceName", serialization_alias="instanceName"
     )
@@ -7606,13 +7844,15 @@ class GetInstancePortStatesResult(_Model):
     """An array of objects that describe the firewall port states for the specified instance."""
 
 
-class GetInstanceRequest(_Model):
+class GetInstanceRequest(_Model, _LightsailRequest["GetInstanceResult"]):
     """Request of the ``GetInstance`` operation.
 
     Returns information about a specific Amazon Lightsail instance, which is a virtual private
     server.
     """
 
+    __cdnkit_operation__ = "GetInstance"
+    __cdnkit_result__ = "GetInstanceResult"
     instance_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
         validation_alias="instanceName", serialization_alias="instanceName"
     )
@@ -7630,12 +7870,14 @@ class GetInstanceResult(_Model):
     """An array of key-value pairs containing information about the specified instance."""
 
 
-class GetInstanceSnapshotRequest(_Model):
+class GetInstanceSnapshotRequest(_Model, _LightsailRequest["GetInstanceSnapshotResult"]):
     """Request of the ``GetInstanceSnapshot`` operation.
 
     Returns information about a specific instance snapshot.
     """
 
+    __cdnkit_operation__ = "GetInstanceSnapshot"
+    __cdnkit_result__ = "GetInstanceSnapshotResult"
     instance_snapshot_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
         validation_alias="instanceSnapshotName", serialization_alias="instanceSnapshotName"
     )
@@ -7656,12 +7898,14 @@ class GetInstanceSnapshotResult(_Model):
     """
 
 
-class GetInstanceSnapshotsRequest(_Model):
+class GetInstanceSnapshotsRequest(_Model, _LightsailRequest["GetInstanceSnapshotsResult"]):
     """Request of the ``GetInstanceSnapshots`` operation.
 
     Returns all instance snapshots for the user's account.
     """
 
+    __cdnkit_operation__ = "GetInstanceSnapshots"
+    __cdnkit_result__ = "GetInstanceSnapshotsResult"
     page_token: str | None = _pd.Field(
         default=None, validation_alias="pageToken", serialization_alias="pageToken"
     )
@@ -7697,12 +7941,14 @@ class GetInstanceSnapshotsResult(_Model):
     """
 
 
-class GetInstanceStateRequest(_Model):
+class GetInstanceStateRequest(_Model, _LightsailRequest["GetInstanceStateResult"]):
     """Request of the ``GetInstanceState`` operation.
 
     Returns the state of a specific instance. Works on one instance at a time.
     """
 
+    __cdnkit_operation__ = "GetInstanceState"
+    __cdnkit_result__ = "GetInstanceStateResult"
     instance_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
         validation_alias="instanceName", serialization_alias="instanceName"
     )
@@ -7719,12 +7965,14 @@ class GetInstanceStateResult(_Model):
     """The state of the instance."""
 
 
-class GetInstancesRequest(_Model):
+class GetInstancesRequest(_Model, _LightsailRequest["GetInstancesResult"]):
     """Request of the ``GetInstances`` operation.
 
     Returns information about all Amazon Lightsail virtual private servers, or instances.
     """
 
+    __cdnkit_operation__ = "GetInstances"
+    __cdnkit_result__ = "GetInstancesResult"
     page_token: str | None = _pd.Field(
         default=None, validation_alias="pageToken", serialization_alias="pageToken"
     )
@@ -7756,12 +8004,14 @@ class GetInstancesResult(_Model):
     """
 
 
-class GetKeyPairRequest(_Model):
+class GetKeyPairRequest(_Model, _LightsailRequest["GetKeyPairResult"]):
     """Request of the ``GetKeyPair`` operation.
 
     Returns information about a specific key pair.
     """
 
+    __cdnkit_operation__ = "GetKeyPair"
+    __cdnkit_result__ = "GetKeyPairResult"
     key_pair_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
         validation_alias="keyPairName", serialization_alias="keyPairName"
     )
@@ -7780,12 +8030,14 @@ class GetKeyPairResult(_Model):
     """An array of key-value pairs containing information about the key pair."""
 
 
-class GetKeyPairsRequest(_Model):
+class GetKeyPairsRequest(_Model, _LightsailRequest["GetKeyPairsResult"]):
     """Request of the ``GetKeyPairs`` operation.
 
     Returns information about all key pairs in the user's account.
     """
 
+    __cdnkit_operation__ = "GetKeyPairs"
+    __cdnkit_result__ = "GetKeyPairsResult"
     page_token: str | None = _pd.Field(
         default=None, validation_alias="pageToken", serialization_alias="pageToken"
     )
@@ -7827,7 +8079,9 @@ class GetKeyPairsResult(_Model):
     """
 
 
-class GetLoadBalancerMetricDataRequest(_Model):
+class GetLoadBalancerMetricDataRequest(
+    _Model, _LightsailRequest["GetLoadBalancerMetricDataResult"]
+):
     """Request of the ``GetLoadBalancerMetricData`` operation.
 
     Returns information about health metrics for your Lightsail load balancer.
@@ -7837,6 +8091,8 @@ class GetLoadBalancerMetricDataRequest(_Model):
     performance of your resources.
     """
 
+    __cdnkit_operation__ = "GetLoadBalancerMetricData"
+    __cdnkit_result__ = "GetLoadBalancerMetricDataResult"
     load_balancer_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
         validation_alias="loadBalancerName", serialization_alias="loadBalancerName"
     )
@@ -7894,12 +8150,14 @@ class GetLoadBalancerMetricDataResult(_Model):
     """An array of objects that describe the metric data returned."""
 
 
-class GetLoadBalancerRequest(_Model):
+class GetLoadBalancerRequest(_Model, _LightsailRequest["GetLoadBalancerResult"]):
     """Request of the ``GetLoadBalancer`` operation.
 
     Returns information about the specified Lightsail load balancer.
     """
 
+    __cdnkit_operation__ = "GetLoadBalancer"
+    __cdnkit_result__ = "GetLoadBalancerResult"
     load_balancer_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
         validation_alias="loadBalancerName", serialization_alias="loadBalancerName"
     )
@@ -7918,7 +8176,9 @@ class GetLoadBalancerResult(_Model):
     """An object containing information about your load balancer."""
 
 
-class GetLoadBalancerTlsCertificatesRequest(_Model):
+class GetLoadBalancerTlsCertificatesRequest(
+    _Model, _LightsailRequest["GetLoadBalancerTlsCertificatesResult"]
+):
     """Request of the ``GetLoadBalancerTlsCertificates`` operation.
 
     Returns information about the TLS certificates that are associated with the specified Lightsail
@@ -7930,6 +8190,8 @@ class GetLoadBalancerTlsCertificatesRequest(_Model):
     active and the other is inactive.
     """
 
+    __cdnkit_operation__ = "GetLoadBalancerTlsCertificates"
+    __cdnkit_result__ = "GetLoadBalancerTlsCertificatesResult"
     load_balancer_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
         validation_alias="loadBalancerName", serialization_alias="loadBalancerName"
     )
@@ -7954,7 +8216,9 @@ class GetLoadBalancerTlsCertificatesResult(_Model):
     """An array of LoadBalancerTlsCertificate objects describing your SSL/TLS certificates."""
 
 
-class GetLoadBalancerTlsPoliciesRequest(_Model):
+class GetLoadBalancerTlsPoliciesRequest(
+    _Model, _LightsailRequest["GetLoadBalancerTlsPoliciesResult"]
+):
     """Request of the ``GetLoadBalancerTlsPolicies`` operation.
 
     Returns a list of TLS security policies that you can apply to Lightsail load balancers.
@@ -7963,6 +8227,8 @@ class GetLoadBalancerTlsPoliciesRequest(_Model):
     policies on your Amazon Lightsail load balancers in the Amazon Lightsail Developer Guide.
     """
 
+    __cdnkit_operation__ = "GetLoadBalancerTlsPolicies"
+    __cdnkit_result__ = "GetLoadBalancerTlsPoliciesResult"
     page_token: str | None = _pd.Field(
         default=None, validation_alias="pageToken", serialization_alias="pageToken"
     )
@@ -7999,12 +8265,14 @@ class GetLoadBalancerTlsPoliciesResult(_Model):
     """
 
 
-class GetLoadBalancersRequest(_Model):
+class GetLoadBalancersRequest(_Model, _LightsailRequest["GetLoadBalancersResult"]):
     """Request of the ``GetLoadBalancers`` operation.
 
     Returns information about all load balancers in an account.
     """
 
+    __cdnkit_operation__ = "GetLoadBalancers"
+    __cdnkit_result__ = "GetLoadBalancersResult"
     page_token: str | None = _pd.Field(
         default=None, validation_alias="pageToken", serialization_alias="pageToken"
     )
@@ -8038,13 +8306,15 @@ class GetLoadBalancersResult(_Model):
     """
 
 
-class GetOperationRequest(_Model):
+class GetOperationRequest(_Model, _LightsailRequest["GetOperationResult"]):
     """Request of the ``GetOperation`` operation.
 
     Returns information about a specific operation. Operations include events such as when you
     create an instance, allocate a static IP, attach a static IP, and so on.
     """
 
+    __cdnkit_operation__ = "GetOperation"
+    __cdnkit_result__ = "GetOperationResult"
     operation_id: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] = _pd.Field(
         validation_alias="operationId", serialization_alias="operationId"
     )
@@ -8064,12 +8334,14 @@ class GetOperationResult(_Model):
     """
 
 
-class GetOperationsForResourceRequest(_Model):
+class GetOperationsForResourceRequest(_Model, _LightsailRequest["GetOperationsForResourceResult"]):
     """Request of the ``GetOperationsForResource`` operation.
 
     Gets operations for a specific resource (an instance or a static IP).
     """
 
+    __cdnkit_operation__ = "GetOperationsForResource"
+    __cdnkit_result__ = "GetOperationsForResourceResult"
     resource_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
         validation_alias="resourceName", serialization_alias="resourceName"
     )
@@ -8111,7 +8383,7 @@ class GetOperationsForResourceResult(_Model):
     """
 
 
-class GetOperationsRequest(_Model):
+class GetOperationsRequest(_Model, _LightsailRequest["GetOperationsResult"]):
     """Request of the ``GetOperations`` operation.
 
     Returns information about all operations.
@@ -8121,6 +8393,8 @@ class GetOperationsRequest(_Model):
     value from the previous request.
     """
 
+    __cdnkit_operation__ = "GetOperations"
+    __cdnkit_result__ = "GetOperationsResult"
     page_token: str | None = _pd.Field(
         default=None, validation_alias="pageToken", serialization_alias="pageToken"
     )
@@ -8158,13 +8432,16 @@ class GetOperationsResult(_Model):
     """
 
 
-class GetProfileRequest(_Model):
+class GetProfileRequest(_Model, _LightsailRequest["GetProfileResult"]):
     """Request of the ``GetProfile`` operation.
 
     Returns information about the profile of the Amazon Lightsail account that makes the request.
     The response includes the profile type and, for accounts enrolled in the Lightsail partner
     program, the partner membership details.
     """
+
+    __cdnkit_operation__ = "GetProfile"
+    __cdnkit_result__ = "GetProfileResult"
 
 
 class GetProfileResult(_Model):
@@ -8194,13 +8471,15 @@ class GetProfileResult(_Model):
     """
 
 
-class GetRegionsRequest(_Model):
+class GetRegionsRequest(_Model, _LightsailRequest["GetRegionsResult"]):
     """Request of the ``GetRegions`` operation.
 
     Returns a list of all valid regions for Amazon Lightsail. Use the ``include availability
     zones`` parameter to also return the Availability Zones in a region.
     """
 
+    __cdnkit_operation__ = "GetRegions"
+    __cdnkit_result__ = "GetRegionsResult"
     include_availability_zones: bool | None = _pd.Field(
         default=None,
         validation_alias="includeAvailabilityZones",
@@ -8230,7 +8509,9 @@ class GetRegionsResult(_Model):
     """An array of key-value pairs containing information about your get regions request."""
 
 
-class GetRelationalDatabaseBlueprintsRequest(_Model):
+class GetRelationalDatabaseBlueprintsRequest(
+    _Model, _LightsailRequest["GetRelationalDatabaseBlueprintsResult"]
+):
     """Request of the ``GetRelationalDatabaseBlueprints`` operation.
 
     Returns a list of available database blueprints in Amazon Lightsail. A blueprint describes the
@@ -8239,6 +8520,8 @@ class GetRelationalDatabaseBlueprintsRequest(_Model):
     You can use a blueprint ID to create a new database that runs a specific database engine.
     """
 
+    __cdnkit_operation__ = "GetRelationalDatabaseBlueprints"
+    __cdnkit_result__ = "GetRelationalDatabaseBlueprintsResult"
     page_token: str | None = _pd.Field(
         default=None, validation_alias="pageToken", serialization_alias="pageToken"
     )
@@ -8273,7 +8556,9 @@ class GetRelationalDatabaseBlueprintsResult(_Model):
     """
 
 
-class GetRelationalDatabaseBundlesRequest(_Model):
+class GetRelationalDatabaseBundlesRequest(
+    _Model, _LightsailRequest["GetRelationalDatabaseBundlesResult"]
+):
     """Request of the ``GetRelationalDatabaseBundles`` operation.
 
     Returns the list of bundles that are available in Amazon Lightsail. A bundle describes the
@@ -8282,6 +8567,8 @@ class GetRelationalDatabaseBundlesRequest(_Model):
     You can use a bundle ID to create a new database with explicit performance specifications.
     """
 
+    __cdnkit_operation__ = "GetRelationalDatabaseBundles"
+    __cdnkit_result__ = "GetRelationalDatabaseBundlesResult"
     page_token: str | None = _pd.Field(
         default=None, validation_alias="pageToken", serialization_alias="pageToken"
     )
@@ -8322,12 +8609,16 @@ class GetRelationalDatabaseBundlesResult(_Model):
     """
 
 
-class GetRelationalDatabaseEventsRequest(_Model):
+class GetRelationalDatabaseEventsRequest(
+    _Model, _LightsailRequest["GetRelationalDatabaseEventsResult"]
+):
     """Request of the ``GetRelationalDatabaseEvents`` operation.
 
     Returns a list of events for a specific database in Amazon Lightsail.
     """
 
+    __cdnkit_operation__ = "GetRelationalDatabaseEvents"
+    __cdnkit_result__ = "GetRelationalDatabaseEventsResult"
     relational_database_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
         validation_alias="relationalDatabaseName", serialization_alias="relationalDatabaseName"
     )
@@ -8377,12 +8668,16 @@ class GetRelationalDatabaseEventsResult(_Model):
     """
 
 
-class GetRelationalDatabaseLogEventsRequest(_Model):
+class GetRelationalDatabaseLogEventsRequest(
+    _Model, _LightsailRequest["GetRelationalDatabaseLogEventsResult"]
+):
     """Request of the ``GetRelationalDatabaseLogEvents`` operation.
 
     Returns a list of log events for a database in Amazon Lightsail.
     """
 
+    __cdnkit_operation__ = "GetRelationalDatabaseLogEvents"
+    __cdnkit_result__ = "GetRelationalDatabaseLogEventsResult"
     relational_database_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
         validation_alias="relationalDatabaseName", serialization_alias="relationalDatabaseName"
     )
@@ -8459,12 +8754,16 @@ class GetRelationalDatabaseLogEventsResult(_Model):
     """
 
 
-class GetRelationalDatabaseLogStreamsRequest(_Model):
+class GetRelationalDatabaseLogStreamsRequest(
+    _Model, _LightsailRequest["GetRelationalDatabaseLogStreamsResult"]
+):
     """Request of the ``GetRelationalDatabaseLogStreams`` operation.
 
     Returns a list of available log streams for a specific database in Amazon Lightsail.
     """
 
+    __cdnkit_operation__ = "GetRelationalDatabaseLogStreams"
+    __cdnkit_result__ = "GetRelationalDatabaseLogStreamsResult"
     relational_database_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
         validation_alias="relationalDatabaseName", serialization_alias="relationalDatabaseName"
     )
@@ -8483,7 +8782,9 @@ class GetRelationalDatabaseLogStreamsResult(_Model):
     """An object describing the result of your get relational database log streams request."""
 
 
-class GetRelationalDatabaseMasterUserPasswordRequest(_Model):
+class GetRelationalDatabaseMasterUserPasswordRequest(
+    _Model, _LightsailRequest["GetRelationalDatabaseMasterUserPasswordResult"]
+):
     """Request of the ``GetRelationalDatabaseMasterUserPassword`` operation.
 
     Returns the current, previous, or pending versions of the master user password for a Lightsail
@@ -8493,6 +8794,8 @@ class GetRelationalDatabaseMasterUserPasswordRequest(_Model):
     resource tags applied to the resource identified by relationalDatabaseName.
     """
 
+    __cdnkit_operation__ = "GetRelationalDatabaseMasterUserPassword"
+    __cdnkit_result__ = "GetRelationalDatabaseMasterUserPasswordResult"
     relational_database_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
         validation_alias="relationalDatabaseName", serialization_alias="relationalDatabaseName"
     )
@@ -8534,7 +8837,9 @@ class GetRelationalDatabaseMasterUserPasswordResult(_Model):
     """The timestamp when the specified version of the master user password was created."""
 
 
-class GetRelationalDatabaseMetricDataRequest(_Model):
+class GetRelationalDatabaseMetricDataRequest(
+    _Model, _LightsailRequest["GetRelationalDatabaseMetricDataResult"]
+):
     """Request of the ``GetRelationalDatabaseMetricData`` operation.
 
     Returns the data points of the specified metric for a database in Amazon Lightsail.
@@ -8544,6 +8849,8 @@ class GetRelationalDatabaseMetricDataRequest(_Model):
     performance of your resources.
     """
 
+    __cdnkit_operation__ = "GetRelationalDatabaseMetricData"
+    __cdnkit_result__ = "GetRelationalDatabaseMetricDataResult"
     relational_database_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
         validation_alias="relationalDatabaseName", serialization_alias="relationalDatabaseName"
     )
@@ -8619,7 +8926,9 @@ class GetRelationalDatabaseMetricDataResult(_Model):
     """An array of objects that describe the metric data returned."""
 
 
-class GetRelationalDatabaseParametersRequest(_Model):
+class GetRelationalDatabaseParametersRequest(
+    _Model, _LightsailRequest["GetRelationalDatabaseParametersResult"]
+):
     """Request of the ``GetRelationalDatabaseParameters`` operation.
 
     Returns all of the runtime parameters offered by the underlying database software, or engine,
@@ -8630,6 +8939,8 @@ class GetRelationalDatabaseParametersRequest(_Model):
     parameter is modifiable, the allowed values, and the data types.
     """
 
+    __cdnkit_operation__ = "GetRelationalDatabaseParameters"
+    __cdnkit_result__ = "GetRelationalDatabaseParametersResult"
     relational_database_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
         validation_alias="relationalDatabaseName", serialization_alias="relationalDatabaseName"
     )
@@ -8670,12 +8981,14 @@ class GetRelationalDatabaseParametersResult(_Model):
     """
 
 
-class GetRelationalDatabaseRequest(_Model):
+class GetRelationalDatabaseRequest(_Model, _LightsailRequest["GetRelationalDatabaseResult"]):
     """Request of the ``GetRelationalDatabase`` operation.
 
     Returns information about a specific database in Amazon Lightsail.
     """
 
+    __cdnkit_operation__ = "GetRelationalDatabase"
+    __cdnkit_result__ = "GetRelationalDatabaseResult"
     relational_database_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
         validation_alias="relationalDatabaseName", serialization_alias="relationalDatabaseName"
     )
@@ -8696,12 +9009,16 @@ class GetRelationalDatabaseResult(_Model):
     """An object describing the specified database."""
 
 
-class GetRelationalDatabaseSnapshotRequest(_Model):
+class GetRelationalDatabaseSnapshotRequest(
+    _Model, _LightsailRequest["GetRelationalDatabaseSnapshotResult"]
+):
     """Request of the ``GetRelationalDatabaseSnapshot`` operation.
 
     Returns information about a specific database snapshot in Amazon Lightsail.
     """
 
+    __cdnkit_operation__ = "GetRelationalDatabaseSnapshot"
+    __cdnkit_result__ = "GetRelationalDatabaseSnapshotResult"
     relational_database_snapshot_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = (
         _pd.Field(
             validation_alias="relationalDatabaseSnapshotName",
@@ -8725,12 +9042,16 @@ class GetRelationalDatabaseSnapshotResult(_Model):
     """An object describing the specified database snapshot."""
 
 
-class GetRelationalDatabaseSnapshotsRequest(_Model):
+class GetRelationalDatabaseSnapshotsRequest(
+    _Model, _LightsailRequest["GetRelationalDatabaseSnapshotsResult"]
+):
     """Request of the ``GetRelationalDatabaseSnapshots`` operation.
 
     Returns information about all of your database snapshots in Amazon Lightsail.
     """
 
+    __cdnkit_operation__ = "GetRelationalDatabaseSnapshots"
+    __cdnkit_result__ = "GetRelationalDatabaseSnapshotsResult"
     page_token: str | None = _pd.Field(
         default=None, validation_alias="pageToken", serialization_alias="pageToken"
     )
@@ -8766,12 +9087,14 @@ class GetRelationalDatabaseSnapshotsResult(_Model):
     """
 
 
-class GetRelationalDatabasesRequest(_Model):
+class GetRelationalDatabasesRequest(_Model, _LightsailRequest["GetRelationalDatabasesResult"]):
     """Request of the ``GetRelationalDatabases`` operation.
 
     Returns information about all of your databases in Amazon Lightsail.
     """
 
+    __cdnkit_operation__ = "GetRelationalDatabases"
+    __cdnkit_result__ = "GetRelationalDatabasesResult"
     page_token: str | None = _pd.Field(
         default=None, validation_alias="pageToken", serialization_alias="pageToken"
     )
@@ -8807,13 +9130,15 @@ class GetRelationalDatabasesResult(_Model):
     """
 
 
-class GetSetupHistoryRequest(_Model):
+class GetSetupHistoryRequest(_Model, _LightsailRequest["GetSetupHistoryResult"]):
     """Request of the ``GetSetupHistory`` operation.
 
     Returns detailed information for five of the most recent ``SetupInstanceHttps`` requests that
     were ran on the target instance.
     """
 
+    __cdnkit_operation__ = "GetSetupHistory"
+    __cdnkit_result__ = "GetSetupHistoryResult"
     resource_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
         validation_alias="resourceName", serialization_alias="resourceName"
     )
@@ -8856,12 +9181,14 @@ class GetSetupHistoryResult(_Model):
     """
 
 
-class GetStaticIpRequest(_Model):
+class GetStaticIpRequest(_Model, _LightsailRequest["GetStaticIpResult"]):
     """Request of the ``GetStaticIp`` operation.
 
     Returns information about an Amazon Lightsail static IP.
     """
 
+    __cdnkit_operation__ = "GetStaticIp"
+    __cdnkit_result__ = "GetStaticIpResult"
     static_ip_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
         validation_alias="staticIpName", serialization_alias="staticIpName"
     )
@@ -8880,12 +9207,14 @@ class GetStaticIpResult(_Model):
     """An array of key-value pairs containing information about the requested static IP."""
 
 
-class GetStaticIpsRequest(_Model):
+class GetStaticIpsRequest(_Model, _LightsailRequest["GetStaticIpsResult"]):
     """Request of the ``GetStaticIps`` operation.
 
     Returns information about all static IPs in the user's account.
     """
 
+    __cdnkit_operation__ = "GetStaticIps"
+    __cdnkit_result__ = "GetStaticIpsResult"
     page_token: str | None = _pd.Field(
         default=None, validation_alias="pageToken", serialization_alias="pageToken"
     )
@@ -8989,12 +9318,14 @@ class HostKeyAttributes(_Model):
     """
 
 
-class ImportKeyPairRequest(_Model):
+class ImportKeyPairRequest(_Model, _LightsailRequest["ImportKeyPairResult"]):
     """Request of the ``ImportKeyPair`` operation.
 
     Imports a public SSH key from a specific key pair.
     """
 
+    __cdnkit_operation__ = "ImportKeyPair"
+    __cdnkit_result__ = "ImportKeyPairResult"
     key_pair_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
         validation_alias="keyPairName", serialization_alias="keyPairName"
     )
@@ -9603,11 +9934,14 @@ class InvalidInputException(_Model):
     """Not documented in botocore's model (member ``tip``)."""
 
 
-class IsVpcPeeredRequest(_Model):
+class IsVpcPeeredRequest(_Model, _LightsailRequest["IsVpcPeeredResult"]):
     """Request of the ``IsVpcPeered`` operation.
 
     Returns a Boolean value indicating whether your Lightsail VPC is peered.
     """
+
+    __cdnkit_operation__ = "IsVpcPeered"
+    __cdnkit_result__ = "IsVpcPeeredResult"
 
 
 class IsVpcPeeredResult(_Model):
@@ -10244,7 +10578,7 @@ class NotFoundException(_Model):
     """Not documented in botocore's model (member ``tip``)."""
 
 
-class OpenInstancePublicPortsRequest(_Model):
+class OpenInstancePublicPortsRequest(_Model, _LightsailRequest["OpenInstancePublicPortsResult"]):
     """Request of the ``OpenInstancePublicPorts`` operation.
 
     Opens ports for a specific Amazon Lightsail instance, and specifies the IP addresses allowed to
@@ -10255,6 +10589,8 @@ class OpenInstancePublicPortsRequest(_Model):
     Lightsail Developer Guide.
     """
 
+    __cdnkit_operation__ = "OpenInstancePublicPorts"
+    __cdnkit_result__ = "OpenInstancePublicPortsResult"
     port_info: PortInfo = _pd.Field(validation_alias="portInfo", serialization_alias="portInfo")
     """An object to describe the ports to open for the specified instance."""
     instance_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
@@ -10437,11 +10773,14 @@ class PasswordData(_Model):
     """
 
 
-class PeerVpcRequest(_Model):
+class PeerVpcRequest(_Model, _LightsailRequest["PeerVpcResult"]):
     """Request of the ``PeerVpc`` operation.
 
     Peers the Lightsail VPC with the user's default VPC.
     """
+
+    __cdnkit_operation__ = "PeerVpc"
+    __cdnkit_result__ = "PeerVpcResult"
 
 
 class PeerVpcResult(_Model):
@@ -10597,7 +10936,7 @@ class PrivateRegistryAccessRequest(_Model):
     """
 
 
-class PutAlarmRequest(_Model):
+class PutAlarmRequest(_Model, _LightsailRequest["PutAlarmResult"]):
     """Request of the ``PutAlarm`` operation.
 
     Creates or updates an alarm, and associates it with the specified metric.
@@ -10607,6 +10946,8 @@ class PutAlarmRequest(_Model):
     Amazon Lightsail console. For more information, see Alarms in Amazon Lightsail.
     """
 
+    __cdnkit_operation__ = "PutAlarm"
+    __cdnkit_result__ = "PutAlarmResult"
     alarm_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
         validation_alias="alarmName", serialization_alias="alarmName"
     )
@@ -10725,7 +11066,7 @@ class PutAlarmResult(_Model):
     """
 
 
-class PutInstancePublicPortsRequest(_Model):
+class PutInstancePublicPortsRequest(_Model, _LightsailRequest["PutInstancePublicPortsResult"]):
     """Request of the ``PutInstancePublicPorts`` operation.
 
     Opens ports for a specific Amazon Lightsail instance, and specifies the IP addresses allowed to
@@ -10734,6 +11075,8 @@ class PutInstancePublicPortsRequest(_Model):
     protocols you want to open in your ``PutInstancePublicPorts``request.
     """
 
+    __cdnkit_operation__ = "PutInstancePublicPorts"
+    __cdnkit_result__ = "PutInstancePublicPortsResult"
     port_infos: list[PortInfo] = _pd.Field(
         validation_alias="portInfos", serialization_alias="portInfos"
     )
@@ -10802,7 +11145,7 @@ class R53HostedZoneDeletionState(_Model):
     """The message that describes the reason for the status code."""
 
 
-class RebootInstanceRequest(_Model):
+class RebootInstanceRequest(_Model, _LightsailRequest["RebootInstanceResult"]):
     """Request of the ``RebootInstance`` operation.
 
     Restarts a specific instance.
@@ -10812,6 +11155,8 @@ class RebootInstanceRequest(_Model):
     Developer Guide.
     """
 
+    __cdnkit_operation__ = "RebootInstance"
+    __cdnkit_result__ = "RebootInstanceResult"
     instance_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
         validation_alias="instanceName", serialization_alias="instanceName"
     )
@@ -10834,7 +11179,7 @@ class RebootInstanceResult(_Model):
     """
 
 
-class RebootRelationalDatabaseRequest(_Model):
+class RebootRelationalDatabaseRequest(_Model, _LightsailRequest["RebootRelationalDatabaseResult"]):
     """Request of the ``RebootRelationalDatabase`` operation.
 
     Restarts a specific database in Amazon Lightsail.
@@ -10844,6 +11189,8 @@ class RebootRelationalDatabaseRequest(_Model):
     the Amazon Lightsail Developer Guide.
     """
 
+    __cdnkit_operation__ = "RebootRelationalDatabase"
+    __cdnkit_result__ = "RebootRelationalDatabaseResult"
     relational_database_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
         validation_alias="relationalDatabaseName", serialization_alias="relationalDatabaseName"
     )
@@ -10912,12 +11259,14 @@ class RegionSetupInProgressException(_Model):
     """
 
 
-class RegisterContainerImageRequest(_Model):
+class RegisterContainerImageRequest(_Model, _LightsailRequest["RegisterContainerImageResult"]):
     """Request of the ``RegisterContainerImage`` operation.
 
     Registers a container image to your Amazon Lightsail container service.
     """
 
+    __cdnkit_operation__ = "RegisterContainerImage"
+    __cdnkit_result__ = "RegisterContainerImageResult"
     service_name: _t.Annotated[
         str,
         _pd.Field(
@@ -11354,12 +11703,14 @@ class RelationalDatabaseSnapshot(_Model):
     """
 
 
-class ReleaseStaticIpRequest(_Model):
+class ReleaseStaticIpRequest(_Model, _LightsailRequest["ReleaseStaticIpResult"]):
     """Request of the ``ReleaseStaticIp`` operation.
 
     Deletes a specific static IP from your account.
     """
 
+    __cdnkit_operation__ = "ReleaseStaticIp"
+    __cdnkit_result__ = "ReleaseStaticIpResult"
     static_ip_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
         validation_alias="staticIpName", serialization_alias="staticIpName"
     )
@@ -11411,7 +11762,7 @@ class RenewalSummary(_Model):
     """The timestamp when the certificate was last updated."""
 
 
-class ResetDistributionCacheRequest(_Model):
+class ResetDistributionCacheRequest(_Model, _LightsailRequest["ResetDistributionCacheResult"]):
     """Request of the ``ResetDistributionCache`` operation.
 
     Deletes currently cached content from your Amazon Lightsail content delivery network (CDN)
@@ -11421,6 +11772,8 @@ class ResetDistributionCacheRequest(_Model):
     serves, and caches it from the origin.
     """
 
+    __cdnkit_operation__ = "ResetDistributionCache"
+    __cdnkit_result__ = "ResetDistributionCacheResult"
     distribution_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] | None = _pd.Field(
         default=None, validation_alias="distributionName", serialization_alias="distributionName"
     )
@@ -11514,13 +11867,17 @@ class ResourceRecord(_Model):
     """The value for the DNS record."""
 
 
-class SendContactMethodVerificationRequest(_Model):
+class SendContactMethodVerificationRequest(
+    _Model, _LightsailRequest["SendContactMethodVerificationResult"]
+):
     """Request of the ``SendContactMethodVerification`` operation.
 
     Sends a verification request to an email contact method to ensure it's owned by the requester.
     SMS contact methods don't need to be verified.
     """
 
+    __cdnkit_operation__ = "SendContactMethodVerification"
+    __cdnkit_result__ = "SendContactMethodVerificationResult"
     protocol: ContactMethodVerificationProtocol
     """The protocol to verify, such as ``Email`` or ``SMS`` (text messaging)."""
 
@@ -11568,7 +11925,7 @@ class Session(_Model):
     """When true, this Boolean value indicates the primary session for the specified resource."""
 
 
-class SetIpAddressTypeRequest(_Model):
+class SetIpAddressTypeRequest(_Model, _LightsailRequest["SetIpAddressTypeResult"]):
     """Request of the ``SetIpAddressType`` operation.
 
     Sets the IP address type for an Amazon Lightsail resource.
@@ -11578,6 +11935,8 @@ class SetIpAddressTypeRequest(_Model):
     only.
     """
 
+    __cdnkit_operation__ = "SetIpAddressType"
+    __cdnkit_result__ = "SetIpAddressTypeResult"
     resource_type: ResourceType = _pd.Field(
         validation_alias="resourceType", serialization_alias="resourceType"
     )
@@ -11623,7 +11982,9 @@ class SetIpAddressTypeResult(_Model):
     """
 
 
-class SetResourceAccessForBucketRequest(_Model):
+class SetResourceAccessForBucketRequest(
+    _Model, _LightsailRequest["SetResourceAccessForBucketResult"]
+):
     """Request of the ``SetResourceAccessForBucket`` operation.
 
     Sets the Amazon Lightsail resources that can access the specified Lightsail bucket.
@@ -11632,6 +11993,8 @@ class SetResourceAccessForBucketRequest(_Model):
     Web Services Region.
     """
 
+    __cdnkit_operation__ = "SetResourceAccessForBucket"
+    __cdnkit_result__ = "SetResourceAccessForBucketResult"
     resource_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
         validation_alias="resourceName", serialization_alias="resourceName"
     )
@@ -11734,7 +12097,7 @@ class SetupHistoryResource(_Model):
     """The Lightsail resource type. For example, ``Instance``."""
 
 
-class SetupInstanceHttpsRequest(_Model):
+class SetupInstanceHttpsRequest(_Model, _LightsailRequest["SetupInstanceHttpsResult"]):
     """Request of the ``SetupInstanceHttps`` operation.
 
     Creates an SSL/TLS certificate that secures traffic for your website. After the certificate is
@@ -11744,6 +12107,8 @@ class SetupInstanceHttpsRequest(_Model):
     equal to 63 characters in length.
     """
 
+    __cdnkit_operation__ = "SetupInstanceHttps"
+    __cdnkit_result__ = "SetupInstanceHttpsResult"
     instance_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
         validation_alias="instanceName", serialization_alias="instanceName"
     )
@@ -11826,7 +12191,7 @@ class SetupRequest(_Model):
     """The Certificate Authority (CA) that issues the SSL/TLS certificate."""
 
 
-class StartGUISessionRequest(_Model):
+class StartGUISessionRequest(_Model, _LightsailRequest["StartGUISessionResult"]):
     """Request of the ``StartGUISession`` operation.
 
     Initiates a graphical user interface (GUI) session that's used to access a virtual computer's
@@ -11834,6 +12199,8 @@ class StartGUISessionRequest(_Model):
     resume the session after it expires.
     """
 
+    __cdnkit_operation__ = "StartGUISession"
+    __cdnkit_result__ = "StartGUISessionResult"
     resource_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
         validation_alias="resourceName", serialization_alias="resourceName"
     )
@@ -11852,7 +12219,7 @@ class StartGUISessionResult(_Model):
     """The available API operations."""
 
 
-class StartInstanceRequest(_Model):
+class StartInstanceRequest(_Model, _LightsailRequest["StartInstanceResult"]):
     """Request of the ``StartInstance`` operation.
 
     Starts a specific Amazon Lightsail instance from a stopped state. To restart an instance, use
@@ -11863,6 +12230,8 @@ class StartInstanceRequest(_Model):
     Developer Guide.
     """
 
+    __cdnkit_operation__ = "StartInstance"
+    __cdnkit_result__ = "StartInstanceResult"
     instance_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
         validation_alias="instanceName", serialization_alias="instanceName"
     )
@@ -11886,7 +12255,7 @@ class StartInstanceResult(_Model):
     """
 
 
-class StartRelationalDatabaseRequest(_Model):
+class StartRelationalDatabaseRequest(_Model, _LightsailRequest["StartRelationalDatabaseResult"]):
     """Request of the ``StartRelationalDatabase`` operation.
 
     Starts a specific database from a stopped state in Amazon Lightsail. To restart a database, use
@@ -11897,6 +12266,8 @@ class StartRelationalDatabaseRequest(_Model):
     Amazon Lightsail Developer Guide.
     """
 
+    __cdnkit_operation__ = "StartRelationalDatabase"
+    __cdnkit_result__ = "StartRelationalDatabaseResult"
     relational_database_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
         validation_alias="relationalDatabaseName", serialization_alias="relationalDatabaseName"
     )
@@ -11960,13 +12331,15 @@ class StaticIp(_Model):
     """A Boolean value indicating whether the static IP is attached."""
 
 
-class StopGUISessionRequest(_Model):
+class StopGUISessionRequest(_Model, _LightsailRequest["StopGUISessionResult"]):
     """Request of the ``StopGUISession`` operation.
 
     Terminates a web-based Amazon DCV session that's used to access a virtual computer's operating
     system or application. The session will close and any unsaved data will be lost.
     """
 
+    __cdnkit_operation__ = "StopGUISession"
+    __cdnkit_result__ = "StopGUISessionResult"
     resource_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
         validation_alias="resourceName", serialization_alias="resourceName"
     )
@@ -11995,7 +12368,7 @@ class StopInstanceOnIdleRequest(_Model):
     """
 
 
-class StopInstanceRequest(_Model):
+class StopInstanceRequest(_Model, _LightsailRequest["StopInstanceResult"]):
     """Request of the ``StopInstance`` operation.
 
     Stops a specific Amazon Lightsail instance that is currently running.
@@ -12005,6 +12378,8 @@ class StopInstanceRequest(_Model):
     Developer Guide.
     """
 
+    __cdnkit_operation__ = "StopInstance"
+    __cdnkit_result__ = "StopInstanceResult"
     instance_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
         validation_alias="instanceName", serialization_alias="instanceName"
     )
@@ -12031,7 +12406,7 @@ class StopInstanceResult(_Model):
     """
 
 
-class StopRelationalDatabaseRequest(_Model):
+class StopRelationalDatabaseRequest(_Model, _LightsailRequest["StopRelationalDatabaseResult"]):
     """Request of the ``StopRelationalDatabase`` operation.
 
     Stops a specific database that is currently running in Amazon Lightsail.
@@ -12041,6 +12416,8 @@ class StopRelationalDatabaseRequest(_Model):
     Amazon Lightsail Developer Guide.
     """
 
+    __cdnkit_operation__ = "StopRelationalDatabase"
+    __cdnkit_result__ = "StopRelationalDatabaseResult"
     relational_database_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
         validation_alias="relationalDatabaseName", serialization_alias="relationalDatabaseName"
     )
@@ -12091,7 +12468,7 @@ class Tag(_Model):
     """
 
 
-class TagResourceRequest(_Model):
+class TagResourceRequest(_Model, _LightsailRequest["TagResourceResult"]):
     """Request of the ``TagResource`` operation.
 
     Adds one or more tags to the specified Amazon Lightsail resource. Each resource can have a
@@ -12099,6 +12476,8 @@ class TagResourceRequest(_Model):
     per resource. For more information about tags, see the Amazon Lightsail Developer Guide.
     """
 
+    __cdnkit_operation__ = "TagResource"
+    __cdnkit_result__ = "TagResourceResult"
     resource_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
         validation_alias="resourceName", serialization_alias="resourceName"
     )
@@ -12131,7 +12510,7 @@ class TagResourceResult(_Model):
     """
 
 
-class TestAlarmRequest(_Model):
+class TestAlarmRequest(_Model, _LightsailRequest["TestAlarmResult"]):
     """Request of the ``TestAlarm`` operation.
 
     Tests an alarm by displaying a banner on the Amazon Lightsail console. If a notification
@@ -12139,6 +12518,8 @@ class TestAlarmRequest(_Model):
     notification protocol (``Email`` and/or ``SMS``) configured for the alarm.
     """
 
+    __cdnkit_operation__ = "TestAlarm"
+    __cdnkit_result__ = "TestAlarmResult"
     alarm_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
         validation_alias="alarmName", serialization_alias="alarmName"
     )
@@ -12202,11 +12583,14 @@ class UnauthenticatedException(_Model):
     """Not documented in botocore's model (member ``tip``)."""
 
 
-class UnpeerVpcRequest(_Model):
+class UnpeerVpcRequest(_Model, _LightsailRequest["UnpeerVpcResult"]):
     """Request of the ``UnpeerVpc`` operation.
 
     Unpeers the Lightsail VPC from the user's default VPC.
     """
+
+    __cdnkit_operation__ = "UnpeerVpc"
+    __cdnkit_result__ = "UnpeerVpcResult"
 
 
 class UnpeerVpcResult(_Model):
@@ -12221,7 +12605,7 @@ class UnpeerVpcResult(_Model):
     """
 
 
-class UntagResourceRequest(_Model):
+class UntagResourceRequest(_Model, _LightsailRequest["UntagResourceResult"]):
     """Request of the ``UntagResource`` operation.
 
     Deletes the specified set of tag keys and their values from the specified Amazon Lightsail
@@ -12232,6 +12616,8 @@ class UntagResourceRequest(_Model):
     see the Amazon Lightsail Developer Guide.
     """
 
+    __cdnkit_operation__ = "UntagResource"
+    __cdnkit_result__ = "UntagResourceResult"
     resource_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
         validation_alias="resourceName", serialization_alias="resourceName"
     )
@@ -12267,12 +12653,14 @@ class UntagResourceResult(_Model):
     """
 
 
-class UpdateBucketBundleRequest(_Model):
+class UpdateBucketBundleRequest(_Model, _LightsailRequest["UpdateBucketBundleResult"]):
     """Request of the ``UpdateBucketBundle`` operation.
 
     Updates the bundle, or storage plan, of an existing Amazon Lightsail bucket.
     """
 
+    __cdnkit_operation__ = "UpdateBucketBundle"
+    __cdnkit_result__ = "UpdateBucketBundleResult"
     bucket_name: _t.Annotated[
         str, _pd.Field(min_length=3, max_length=54, pattern="^[a-z0-9][a-z0-9-]{1,52}[a-z0-9]$")
     ] = _pd.Field(validation_alias="bucketName", serialization_alias="bucketName")
@@ -12298,7 +12686,7 @@ class UpdateBucketBundleResult(_Model):
     """
 
 
-class UpdateBucketRequest(_Model):
+class UpdateBucketRequest(_Model, _LightsailRequest["UpdateBucketResult"]):
     """Request of the ``UpdateBucket`` operation.
 
     Updates an existing Amazon Lightsail bucket.
@@ -12307,6 +12695,8 @@ class UpdateBucketRequest(_Model):
     accessibility, and the Amazon Web Services accounts that can access the bucket.
     """
 
+    __cdnkit_operation__ = "UpdateBucket"
+    __cdnkit_result__ = "UpdateBucketResult"
     bucket_name: _t.Annotated[
         str, _pd.Field(min_length=3, max_length=54, pattern="^[a-z0-9][a-z0-9-]{1,52}[a-z0-9]$")
     ] = _pd.Field(validation_alias="bucketName", serialization_alias="bucketName")
@@ -12368,13 +12758,15 @@ class UpdateBucketResult(_Model):
     """
 
 
-class UpdateContainerServiceRequest(_Model):
+class UpdateContainerServiceRequest(_Model, _LightsailRequest["UpdateContainerServiceResult"]):
     """Request of the ``UpdateContainerService`` operation.
 
     Updates the configuration of your Amazon Lightsail container service, such as its power, scale,
     and public domain names.
     """
 
+    __cdnkit_operation__ = "UpdateContainerService"
+    __cdnkit_result__ = "UpdateContainerServiceResult"
     service_name: _t.Annotated[
         str,
         _pd.Field(
@@ -12439,7 +12831,7 @@ class UpdateContainerServiceResult(_Model):
     """An object that describes a container service."""
 
 
-class UpdateDistributionBundleRequest(_Model):
+class UpdateDistributionBundleRequest(_Model, _LightsailRequest["UpdateDistributionBundleResult"]):
     """Request of the ``UpdateDistributionBundle`` operation.
 
     Updates the bundle of your Amazon Lightsail content delivery network (CDN) distribution.
@@ -12451,6 +12843,8 @@ class UpdateDistributionBundleRequest(_Model):
     transfer quota and is incurring an overage fee.
     """
 
+    __cdnkit_operation__ = "UpdateDistributionBundle"
+    __cdnkit_result__ = "UpdateDistributionBundleResult"
     distribution_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] | None = _pd.Field(
         default=None, validation_alias="distributionName", serialization_alias="distributionName"
     )
@@ -12486,7 +12880,7 @@ class UpdateDistributionBundleResult(_Model):
     """
 
 
-class UpdateDistributionRequest(_Model):
+class UpdateDistributionRequest(_Model, _LightsailRequest["UpdateDistributionResult"]):
     """Request of the ``UpdateDistribution`` operation.
 
     Updates an existing Amazon Lightsail content delivery network (CDN) distribution.
@@ -12494,6 +12888,8 @@ class UpdateDistributionRequest(_Model):
     Use this action to update the configuration of your existing distribution.
     """
 
+    __cdnkit_operation__ = "UpdateDistribution"
+    __cdnkit_result__ = "UpdateDistributionResult"
     distribution_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
         validation_alias="distributionName", serialization_alias="distributionName"
     )
@@ -12596,7 +12992,7 @@ class UpdateDistributionResult(_Model):
     """
 
 
-class UpdateDomainEntryRequest(_Model):
+class UpdateDomainEntryRequest(_Model, _LightsailRequest["UpdateDomainEntryResult"]):
     """Request of the ``UpdateDomainEntry`` operation.
 
     Updates a domain recordset after it is created.
@@ -12606,6 +13002,8 @@ class UpdateDomainEntryRequest(_Model):
     Lightsail Developer Guide.
     """
 
+    __cdnkit_operation__ = "UpdateDomainEntry"
+    __cdnkit_result__ = "UpdateDomainEntryResult"
     domain_name: str = _pd.Field(validation_alias="domainName", serialization_alias="domainName")
     """The name of the domain recordset to update."""
     domain_entry: DomainEntry = _pd.Field(
@@ -12630,7 +13028,9 @@ class UpdateDomainEntryResult(_Model):
     """
 
 
-class UpdateInstanceMetadataOptionsRequest(_Model):
+class UpdateInstanceMetadataOptionsRequest(
+    _Model, _LightsailRequest["UpdateInstanceMetadataOptionsResult"]
+):
     """Request of the ``UpdateInstanceMetadataOptions`` operation.
 
     Modifies the Amazon Lightsail instance metadata parameters on a running or stopped instance.
@@ -12638,6 +13038,8 @@ class UpdateInstanceMetadataOptionsRequest(_Model):
     API operation initially responds with a state of ``pending``.
     """
 
+    __cdnkit_operation__ = "UpdateInstanceMetadataOptions"
+    __cdnkit_result__ = "UpdateInstanceMetadataOptionsResult"
     instance_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
         validation_alias="instanceName", serialization_alias="instanceName"
     )
@@ -12687,7 +13089,9 @@ class UpdateInstanceMetadataOptionsResult(_Model):
     """
 
 
-class UpdateLoadBalancerAttributeRequest(_Model):
+class UpdateLoadBalancerAttributeRequest(
+    _Model, _LightsailRequest["UpdateLoadBalancerAttributeResult"]
+):
     """Request of the ``UpdateLoadBalancerAttribute`` operation.
 
     Updates the specified attribute for a load balancer. You can only update one attribute at a
@@ -12698,6 +13102,8 @@ class UpdateLoadBalancerAttributeRequest(_Model):
     the Amazon Lightsail Developer Guide.
     """
 
+    __cdnkit_operation__ = "UpdateLoadBalancerAttribute"
+    __cdnkit_result__ = "UpdateLoadBalancerAttributeResult"
     load_balancer_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
         validation_alias="loadBalancerName", serialization_alias="loadBalancerName"
     )
@@ -12739,12 +13145,16 @@ class UpdateLoadBalancerAttributeResult(_Model):
     """
 
 
-class UpdateRelationalDatabaseParametersRequest(_Model):
+class UpdateRelationalDatabaseParametersRequest(
+    _Model, _LightsailRequest["UpdateRelationalDatabaseParametersResult"]
+):
     """Request of the ``UpdateRelationalDatabaseParameters`` operation.
 
     Allows the update of one or more parameters of a database in Amazon Lightsail.
     """
 
+    __cdnkit_operation__ = "UpdateRelationalDatabaseParameters"
+    __cdnkit_result__ = "UpdateRelationalDatabaseParametersResult"
     relational_database_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
         validation_alias="relationalDatabaseName", serialization_alias="relationalDatabaseName"
     )
@@ -12765,7 +13175,7 @@ class UpdateRelationalDatabaseParametersResult(_Model):
     """
 
 
-class UpdateRelationalDatabaseRequest(_Model):
+class UpdateRelationalDatabaseRequest(_Model, _LightsailRequest["UpdateRelationalDatabaseResult"]):
     """Request of the ``UpdateRelationalDatabase`` operation.
 
     Allows the update of one or more attributes of a database in Amazon Lightsail.
@@ -12774,6 +13184,8 @@ class UpdateRelationalDatabaseRequest(_Model):
     applied during the database's predefined maintenance window.
     """
 
+    __cdnkit_operation__ = "UpdateRelationalDatabase"
+    __cdnkit_result__ = "UpdateRelationalDatabaseResult"
     relational_database_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
         validation_alias="relationalDatabaseName", serialization_alias="relationalDatabaseName"
     )

@@ -1,4 +1,13 @@
-"""Invalidations: create (idempotent by CallerReference), get and list."""
+"""Invalidations: create (idempotent by CallerReference), get and list.
+
+CloudFront's limits are enforced as AWS-FACTS.md gives them: a path starts with ``/`` (or is a
+``#`` tag item without wildcards), has a ``*`` only at its end and at most 4,000 characters; a
+distribution has at most 3,000 file paths and, separately, 15 wildcard paths in progress, and a
+batch that would go beyond either is refused with ``TooManyInvalidationsInProgress``. An
+invalidation completes ``Timing.invalidation`` seconds after it was created, on the emulator's
+clock (``emu.clock.advance`` completes it at once). Tag items count like file paths (how
+CloudFront counts them is unverified).
+"""
 
 from __future__ import annotations
 
@@ -13,6 +22,31 @@ from ._state import CloudFrontState, DistributionRecord, InvalidationRecord
 
 #: Paths one invalidation batch may carry.
 MAX_PATHS_PER_BATCH: Final = 3000
+#: File paths (no wildcard) in progress per distribution.
+MAX_FILES_IN_PROGRESS: Final = 3000
+#: Wildcard paths in progress per distribution.
+MAX_WILDCARDS_IN_PROGRESS: Final = 15
+#: Characters one path may have.
+MAX_PATH_LENGTH: Final = 4000
+
+
+def _path_problem(path: str) -> str | None:
+    """What CloudFront refuses in one path, or None."""
+    if len(path) > MAX_PATH_LENGTH:
+        return f"a path has at most {MAX_PATH_LENGTH} characters"
+    if path.startswith("#"):
+        return "a tag item cannot contain '*'" if "*" in path else None
+    if not path.startswith("/"):
+        return "Invalidation paths must start with '/'"
+    if "*" in path[:-1]:
+        return "'*' may only be the last character of a path"
+    return None
+
+
+def _counts(paths: list[str]) -> tuple[int, int]:
+    """(file paths, wildcard paths) of a batch."""
+    wildcards = sum(1 for path in paths if path.endswith("*"))
+    return len(paths) - wildcards, wildcards
 
 
 class InvalidationOperations:
@@ -69,8 +103,9 @@ class InvalidationOperations:
                 413,
             )
         for path in paths:
-            if not path.startswith("/"):
-                raise invalid_argument(f"Invalidation paths must start with '/': {path!r}.")
+            problem = _path_problem(path)
+            if problem is not None:
+                raise invalid_argument(f"{problem}: {path[:100]!r}.")
         for existing in distribution.invalidations.values():
             if existing.caller_reference != caller_reference:
                 continue
@@ -83,9 +118,11 @@ class InvalidationOperations:
                 f"paths already exists: {existing.id}",
                 409,
             )
+        self._check_in_progress(distribution, paths)
         invalidation_id = new_resource_id("I")
         while invalidation_id in distribution.invalidations:
-            invalidation_id = new_resource_id("I")
+            self._check_in_progress(distribution, paths)
+        invalidation_id = new_resource_id("I")
         invalidation = InvalidationRecord(
             id=invalidation_id,
             caller_reference=caller_reference,
@@ -95,6 +132,29 @@ class InvalidationOperations:
         )
         distribution.invalidations[invalidation_id] = invalidation
         return self._reply(distribution, invalidation)
+
+    def _check_in_progress(self, distribution: DistributionRecord, paths: list[str]) -> None:
+        files, wildcards = _counts(paths)
+        now = self._state.monotonic()
+        for existing in distribution.invalidations.values():
+            if now < existing.completed_at:
+                more_files, more_wildcards = _counts(existing.paths)
+                files += more_files
+                wildcards += more_wildcards
+        if wildcards > MAX_WILDCARDS_IN_PROGRESS:
+            raise EmulatedErrorReply(
+                "TooManyInvalidationsInProgress",
+                "Processing your request will cause you to exceed the maximum number of "
+                f"in-progress wildcard invalidations ({MAX_WILDCARDS_IN_PROGRESS}).",
+                400,
+            )
+        if files > MAX_FILES_IN_PROGRESS:
+            raise EmulatedErrorReply(
+                "TooManyInvalidationsInProgress",
+                "Processing your request will cause you to exceed the maximum number of "
+                f"in-progress invalidated files ({MAX_FILES_IN_PROGRESS}).",
+                400,
+            )
 
     def get(self, request: Request) -> JsonDict:
         distribution = self._distribution(request.params["DistributionId"])

@@ -1,0 +1,879 @@
+"""Every figure of issue 9's table, cdnkit against raw aiobotocore, interleaved.
+
+``python -m tests.benchmarks [--quick] [--rounds N] [--output docs/benchmarks.md]``
+
+Each figure alternates rounds between cdnkit and raw aiobotocore (which goes first alternates
+too), computes one ratio per round (cdnkit / raw for times and memory, raw / cdnkit for
+throughput, so above 1 is always "cdnkit costs more") and reports the median ratio with the
+lowest and highest round. Calls go to the emulator (in this process) or to a canned aiohttp
+handler that answers each operation with the emulator's recorded reply (the client side alone).
+Cold start and peak RSS run in new processes against the emulator of this process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import dataclasses
+import gc
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import textwrap
+import time
+import tracemalloc
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+from aiobotocore.config import AioConfig
+from aiobotocore.session import AioSession
+
+import cdnkit
+from cdnkit._core import ClientOptions, ServiceCore, poll
+from cdnkit.resources.cloudfront import distribution_config
+from cdnkit.testing import Emulator, LoopbackResolver, Timing
+from cdnkit.types import cloudfront as cft
+from cdnkit.types import lightsail as ls
+
+from ._servers import CannedServer, cloudfront_list_items, json_items, record
+from ._virtual_time import VirtualTimeLoop
+
+ROOT = Path(__file__).resolve().parents[2]
+Call = Callable[[], Awaitable[object]]
+
+
+@dataclasses.dataclass(frozen=True)
+class Settings:
+    rounds: int
+    calls: int  # sequential calls per round and side
+    burst: int  # concurrent calls for throughput
+    big_calls: int  # calls per round with 1,000-item replies
+    cold_runs: int  # new processes per program
+    wait_step: int  # T from 1 to 900 s in steps of this
+    big_items: int  # items in the big replies
+    warm: int  # untimed calls per side before a figure
+
+    @classmethod
+    def full(cls, rounds: int) -> Settings:
+        return cls(
+            rounds=rounds,
+            calls=100,
+            burst=500,
+            big_calls=3,
+            cold_runs=rounds,
+            wait_step=1,
+            big_items=1000,
+            warm=10,
+        )
+
+    @classmethod
+    def quick(cls) -> Settings:
+        return cls(
+            rounds=2,
+            calls=5,
+            burst=20,
+            big_calls=1,
+            cold_runs=1,
+            wait_step=149,
+            big_items=20,
+            warm=1,
+        )
+
+
+@dataclasses.dataclass(frozen=True)
+class Figure:
+    group: str
+    name: str
+    ratios: list[float]
+    ours: float  # median of cdnkit's measure
+    theirs: float  # median of raw aiobotocore's
+    unit: str
+    target: str
+    #: cdnkit's best round over raw's best round (what neighbours' load disturbs least).
+    best: float | None = None
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.ratios)
+
+    def row(self) -> str:
+        spread = f"{min(self.ratios):.2f}-{max(self.ratios):.2f}"
+        return (
+            f"| {self.group} | {self.name} | {_show(self.ours, self.unit)} | "
+            f"{_show(self.theirs, self.unit)} | **{self.median:.2f}x** ({spread}) | "
+            f"{'' if self.best is None else f'{self.best:.2f}x'} | {self.target} |"
+        )
+
+
+def _show(value: float, unit: str) -> str:
+    if unit == "s":
+        return f"{value * 1e3:.1f} ms" if value < 1 else f"{value:.2f} s"
+    if unit == "us":
+        return f"{value * 1e6:.0f} us"
+    if unit == "MB":
+        return f"{value / 2**20:.1f} MB"
+    if unit == "calls/s":
+        return f"{value:.0f} calls/s"
+    return f"{value:g} {unit}"
+
+
+@dataclasses.dataclass
+class Pair:
+    name: str
+    ours: Call
+    raw: Call
+
+
+async def _timed(call: Call, calls: int) -> float:
+    start = time.perf_counter()
+    for _ in range(calls):
+        await call()
+    return (time.perf_counter() - start) / calls
+
+
+async def interleaved(
+    pair: Pair, settings: Settings, group: str, target: str, *, calls: int | None = None
+) -> Figure:
+    """Per-call time, rounds alternating between the two sides."""
+    warm = settings.warm if calls is None else min(settings.warm, 2)  # big replies: slow
+    calls = calls or settings.calls
+    for _ in range(warm):  # warm up both: pools, validators, caches
+        await pair.ours()
+        await pair.raw()
+    ours: list[float] = []
+    theirs: list[float] = []
+    for number in range(settings.rounds):
+        if number % 2:
+            theirs.append(await _timed(pair.raw, calls))
+            ours.append(await _timed(pair.ours, calls))
+        else:
+            ours.append(await _timed(pair.ours, calls))
+            theirs.append(await _timed(pair.raw, calls))
+    ratios = [a / b for a, b in zip(ours, theirs, strict=True)]
+    return Figure(
+        group,
+        pair.name,
+        ratios,
+        statistics.median(ours),
+        statistics.median(theirs),
+        "us",
+        target,
+        best=min(ours) / min(theirs),
+    )
+
+
+async def throughput(pair: Pair, settings: Settings, target: str) -> Figure:
+    async def rate(call: Call) -> float:
+        start = time.perf_counter()
+        await asyncio.gather(*(call() for _ in range(settings.burst)))
+        return settings.burst / (time.perf_counter() - start)
+
+    await rate(pair.ours)
+    await rate(pair.raw)
+    ours: list[float] = []
+    theirs: list[float] = []
+    for number in range(settings.rounds):
+        if number % 2:
+            theirs.append(await rate(pair.raw))
+            ours.append(await rate(pair.ours))
+        else:
+            ours.append(await rate(pair.ours))
+            theirs.append(await rate(pair.raw))
+    ratios = [b / a for a, b in zip(ours, theirs, strict=True)]  # above 1: cdnkit slower
+    name = f"{settings.burst} concurrent calls ({pair.name}), equal pools of 10"
+    return Figure(
+        "throughput",
+        name,
+        ratios,
+        statistics.median(ours),
+        statistics.median(theirs),
+        "calls/s",
+        target,
+        best=max(theirs) / max(ours),
+    )
+
+
+async def kept_memory(keep_ours: Call, keep_raw: Call, name: str, settings: Settings) -> Figure:
+    """Bytes still allocated after keeping the results of a few calls (tracemalloc)."""
+
+    async def kept(call: Call) -> float:
+        gc.collect()
+        tracemalloc.start()
+        try:
+            before, _ = tracemalloc.get_traced_memory()
+            results = [await call() for _ in range(max(2, settings.big_calls // 2))]
+            gc.collect()
+            after, _ = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+        del results
+        return float(after - before)
+
+    ours: list[float] = []
+    theirs: list[float] = []
+    for _ in range(max(2, settings.rounds // 2)):
+        ours.append(await kept(keep_ours))
+        theirs.append(await kept(keep_raw))
+    ratios = [a / b for a, b in zip(ours, theirs, strict=True)]
+    return Figure(
+        "memory",
+        f"kept results: {name}",
+        ratios,
+        statistics.median(ours),
+        statistics.median(theirs),
+        "MB",
+        "<= 1.5x",
+    )
+
+
+# -- the world the calls run in -----------------------------------------------------------------
+
+
+@dataclasses.dataclass
+class World:
+    emu: Emulator
+    session: AioSession
+    operation_id: str
+    distribution_id: str
+    store_arn: str
+
+
+def _site_config() -> cft.DistributionConfig:
+    return distribution_config(
+        origins=[
+            cft.Origin(
+                id="web",
+                domain_name="www.example.com",
+                custom_origin_config=cft.CustomOriginConfig(
+                    http_port=80, https_port=443, origin_protocol_policy="https-only"
+                ),
+            )
+        ],
+        default_cache_behavior=cft.DefaultCacheBehavior(
+            target_origin_id="web",
+            viewer_protocol_policy="redirect-to-https",
+            cache_policy_id="658327ea-f89d-4fab-a63d-7e88639e58f6",
+        ),
+        comment="bench",
+    )
+
+
+async def prepare(emu: Emulator, session: AioSession) -> World:
+    async with (
+        cdnkit.Lightsail(**emu.client_kwargs(), session=session) as kit,
+        cdnkit.CloudFront(**emu.client_kwargs(), session=session) as cf,
+    ):
+        created = await kit.distributions.create(
+            "site",
+            origin=ls.InputOrigin(name="web-1", region_name="us-east-1"),
+            default_cache_behavior=ls.CacheBehavior(behavior="cache"),
+            bundle_id="small_1_0",
+            wait=True,
+        )
+        distribution = await cf.distributions.create(_site_config(), wait=True)
+        store = await cf.key_value_stores.create("bench", wait=True)
+        arn = store.key_value_store.arn
+        await cf.key_value_stores.keys(arn).put("k", "v")
+    return World(emu, session, created.operation.id, distribution.distribution.id, arn)
+
+
+def _kwargs(endpoint: str, emu: Emulator, pool: int = 10) -> dict[str, Any]:
+    return {
+        "endpoint_url": endpoint,
+        "region_name": "us-east-1",
+        "aws_access_key_id": emu.access_key_id,
+        "aws_secret_access_key": emu.secret_access_key,
+        "config": AioConfig(
+            retries={"total_max_attempts": 1},
+            max_pool_connections=pool,
+            connector_args={"resolver": LoopbackResolver()},
+        ),
+    }
+
+
+class Clients:
+    """cdnkit and raw clients for one endpoint, with the same settings."""
+
+    def __init__(self, world: World, endpoint: str) -> None:
+        self.world = world
+        self.kwargs = _kwargs(endpoint, world.emu)
+        self.kit = cdnkit.Lightsail(**self.kwargs, session=world.session)
+        self.cf = cdnkit.CloudFront(**self.kwargs, session=world.session)
+        self.raw: dict[str, Any] = {}
+        self._contexts: list[Any] = []
+
+    async def __aenter__(self) -> Clients:
+        await self.kit.__aenter__()
+        await self.cf.__aenter__()
+        for service in ("lightsail", "cloudfront", "cloudfront-keyvaluestore"):
+            context = self.world.session.create_client(service, **self.kwargs)
+            self._contexts.append(context)
+            self.raw[service] = await context.__aenter__()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        for context in self._contexts:
+            await context.__aexit__(None, None, None)
+        await self.cf.__aexit__(None, None, None)
+        await self.kit.__aexit__(None, None, None)
+
+    def per_call_pairs(self) -> list[Pair]:
+        world, kit, cf, raw = self.world, self.kit, self.cf, self.raw
+        keys = cf.key_value_stores.keys(world.store_arn)
+
+        async def ours_update() -> object:
+            return await kit.distributions.update("site", is_enabled=True)
+
+        async def raw_update() -> object:
+            return await raw["lightsail"].update_distribution(
+                distributionName="site", isEnabled=True
+            )
+
+        return [
+            Pair(
+                "Lightsail GetDistributions",
+                lambda: kit.distributions.get("site"),
+                lambda: raw["lightsail"].get_distributions(distributionName="site"),
+            ),
+            Pair(
+                "Lightsail GetOperation",
+                lambda: kit.operations.get(world.operation_id),
+                lambda: raw["lightsail"].get_operation(operationId=world.operation_id),
+            ),
+            Pair("Lightsail UpdateDistribution", ours_update, raw_update),
+            Pair(
+                "CloudFront GetDistributionConfig",
+                lambda: cf.distributions.get_config(world.distribution_id),
+                lambda: raw["cloudfront"].get_distribution_config(Id=world.distribution_id),
+            ),
+            Pair(
+                "KVS GetKey",
+                lambda: keys.get("k"),
+                lambda: raw["cloudfront-keyvaluestore"].get_key(KvsARN=world.store_arn, Key="k"),
+            ),
+        ]
+
+    def read_modify_write(self) -> Pair:
+        world, cf, raw = self.world, self.cf, self.raw["cloudfront"]
+        counter = [0]
+
+        def next_comment() -> str:
+            counter[0] += 1
+            return f"bench {counter[0]}"
+
+        def mutate(config: cft.DistributionConfig) -> None:
+            config.comment = next_comment()
+
+        async def ours() -> object:
+            return await cf.distributions.update(world.distribution_id, mutate=mutate)
+
+        async def theirs() -> object:
+            current = await raw.get_distribution_config(Id=world.distribution_id)
+            config = current["DistributionConfig"]
+            config["Comment"] = next_comment()
+            return await raw.update_distribution(
+                Id=world.distribution_id, IfMatch=current["ETag"], DistributionConfig=config
+            )
+
+        return Pair("CloudFront update by read-modify-write", ours, theirs)
+
+
+async def canned_server(
+    world: World, pairs_of: Callable[[Clients], list[Pair]], shape: Callable[[Any, Any], Any]
+) -> CannedServer:
+    """A canned server holding the emulator's replies to one raw call of each pair, each
+    passed through ``shape(key, reply)``."""
+    canned = CannedServer()
+    async with Clients(world, world.emu.client_endpoint_url) as clients:
+        for pair in pairs_of(clients):
+            replies = await record(list(clients.raw.values()), pair.raw)
+            canned.replies.update({key: shape(key, reply) for key, reply in replies.items()})
+    await canned.start()
+    return canned
+
+
+def _as_is(_: Any, reply: Any) -> Any:
+    return reply
+
+
+def _big(items: int) -> Callable[[Any, Any], Any]:
+    def shape(key: Any, reply: Any) -> Any:
+        _method, path, target = key
+        if target.endswith("GetDistributions"):
+            return json_items(reply, "distributions", items, "name")
+        if path.endswith("/distribution"):
+            return cloudfront_list_items(reply, items)
+        if path.endswith("/keys"):
+            return json_items(reply, "Items", items, "Key")
+        return reply
+
+    return shape
+
+
+def big_pairs(clients: Clients) -> list[Pair]:
+    world, kit, cf, raw = clients.world, clients.kit, clients.cf, clients.raw
+    keys = cf.key_value_stores.keys(world.store_arn)
+
+    async def ls_ours() -> object:
+        return [d async for d in kit.distributions.list()]
+
+    async def cf_ours() -> object:
+        return [d async for d in cf.distributions.list()]
+
+    async def kvs_ours() -> object:
+        return [item async for item in keys.list()]
+
+    return [
+        Pair("GetDistributions", ls_ours, lambda: raw["lightsail"].get_distributions()),
+        Pair("ListDistributions", cf_ours, lambda: raw["cloudfront"].list_distributions()),
+        Pair(
+            "ListKeys",
+            kvs_ours,
+            lambda: raw["cloudfront-keyvaluestore"].list_keys(KvsARN=world.store_arn),
+        ),
+    ]
+
+
+# -- cold start and peak RSS, in new processes --------------------------------------------------
+
+_PROGRAM_HEAD = """\
+import time
+_started = time.perf_counter()
+import asyncio
+import resource
+import sys
+ENDPOINT, KEY, SECRET = sys.argv[1:4]
+"""
+_PROGRAM_TAIL = """
+asyncio.run(main())
+_seconds = time.perf_counter() - _started
+# VmHWM: this process's own peak (ru_maxrss keeps the forking parent's across exec on Linux).
+try:
+    with open("/proc/self/status") as status:
+        _peak = next(int(l.split()[1]) for l in status if l.startswith("VmHWM:"))
+except OSError:
+    _peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print(_seconds, _peak)
+"""
+PROGRAMS: dict[str, str] = {
+    "cdnkit Lightsail": """
+import cdnkit
+async def main():
+    async with cdnkit.Lightsail(endpoint_url=ENDPOINT, aws_access_key_id=KEY,
+                                aws_secret_access_key=SECRET) as kit:
+        await kit.distributions.bundles()
+""",
+    "raw Lightsail": """
+from aiobotocore.config import AioConfig
+from aiobotocore.session import get_session
+async def main():
+    async with get_session().create_client(
+        "lightsail", region_name="us-east-1", endpoint_url=ENDPOINT, aws_access_key_id=KEY,
+        aws_secret_access_key=SECRET, config=AioConfig(retries={"total_max_attempts": 1}),
+    ) as client:
+        await client.get_distribution_bundles()
+""",
+    "cdnkit CloudFront": """
+import cdnkit
+async def main():
+    async with cdnkit.CloudFront(endpoint_url=ENDPOINT, aws_access_key_id=KEY,
+                                 aws_secret_access_key=SECRET) as cf:
+        await cf.distributions.get_config(sys.argv[4])
+""",
+    "raw CloudFront": """
+from aiobotocore.config import AioConfig
+from aiobotocore.session import get_session
+async def main():
+    async with get_session().create_client(
+        "cloudfront", region_name="us-east-1", endpoint_url=ENDPOINT, aws_access_key_id=KEY,
+        aws_secret_access_key=SECRET, config=AioConfig(retries={"total_max_attempts": 1}),
+    ) as client:
+        await client.get_distribution_config(Id=sys.argv[4])
+""",
+    "cdnkit both": """
+import cdnkit
+async def main():
+    options = dict(endpoint_url=ENDPOINT, aws_access_key_id=KEY, aws_secret_access_key=SECRET)
+    async with cdnkit.Lightsail(**options) as kit, cdnkit.CloudFront(**options) as cf:
+        await kit.distributions.bundles()
+        await cf.distributions.get_config(sys.argv[4])
+""",
+    "raw both": """
+from aiobotocore.config import AioConfig
+from aiobotocore.session import get_session
+async def main():
+    session = get_session()
+    options = dict(region_name="us-east-1", endpoint_url=ENDPOINT, aws_access_key_id=KEY,
+                   aws_secret_access_key=SECRET,
+                   config=AioConfig(retries={"total_max_attempts": 1}))
+    async with session.create_client("lightsail", **options) as lightsail, \\
+            session.create_client("cloudfront", **options) as cloudfront:
+        await lightsail.get_distribution_bundles()
+        await cloudfront.get_distribution_config(Id=sys.argv[4])
+""",
+}
+
+
+def _child_environment() -> dict[str, str]:
+    environment = {
+        name: value
+        for name, value in os.environ.items()
+        if not name.startswith("AWS_") and name != "PYTHONDONTWRITEBYTECODE"
+    }
+    environment["AWS_EC2_METADATA_DISABLED"] = "true"
+    environment["AWS_CONFIG_FILE"] = os.devnull
+    environment["AWS_SHARED_CREDENTIALS_FILE"] = os.devnull
+    environment["PYTHONPATH"] = str(ROOT)
+    return environment
+
+
+async def run_program(name: str, world: World) -> tuple[float, float]:
+    """(seconds from interpreter start to after the first call, peak RSS in bytes)."""
+    source = _PROGRAM_HEAD + textwrap.dedent(PROGRAMS[name]) + _PROGRAM_TAIL
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-c",
+        source,
+        world.emu.client_endpoint_url,
+        world.emu.access_key_id,
+        world.emu.secret_access_key,
+        world.distribution_id,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=_child_environment(),
+        cwd=ROOT,
+    )
+    out, err = await process.communicate()
+    if process.returncode != 0:
+        raise RuntimeError(f"{name} failed: {err.decode()[-2000:]}")
+    seconds, rss_kib = out.split()
+    return float(seconds), float(rss_kib) * 1024  # KiB, both ways
+
+
+async def in_new_processes(world: World, settings: Settings) -> list[Figure]:
+    figures: list[Figure] = []
+    for program in PROGRAMS:  # untimed first run: every module's bytecode is cached
+        if settings.warm > 1:  # (the quick run relies on what earlier runs cached)
+            await run_program(program, world)
+    for what, target in (("Lightsail", "<= 1.15x"), ("CloudFront", "<= 1.15x"), ("both", "")):
+        ours: list[tuple[float, float]] = []
+        theirs: list[tuple[float, float]] = []
+        for number in range(settings.cold_runs):
+            order = [f"cdnkit {what}", f"raw {what}"]
+            for program in order if number % 2 == 0 else order[::-1]:
+                (ours if program.startswith("cdnkit") else theirs).append(
+                    await run_program(program, world)
+                )
+        if what != "both":
+            figures.append(
+                Figure(
+                    "cold start",
+                    f"{what}-only program: import, client, first call",
+                    [a[0] / b[0] for a, b in zip(ours, theirs, strict=True)],
+                    statistics.median(a[0] for a in ours),
+                    statistics.median(b[0] for b in theirs),
+                    "s",
+                    target,
+                    best=min(a[0] for a in ours) / min(b[0] for b in theirs),
+                )
+            )
+        else:
+            figures.append(
+                Figure(
+                    "memory",
+                    "peak RSS: both clients, one call each",
+                    [a[1] / b[1] for a, b in zip(ours, theirs, strict=True)],
+                    statistics.median(a[1] for a in ours),
+                    statistics.median(b[1] for b in theirs),
+                    "MB",
+                    "<= 1.15x",
+                )
+            )
+    return figures
+
+
+# -- waits on an emulated clock -----------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class WaitFigures:
+    worst_late: float  # seconds, at worst_t
+    worst_t: int
+    worst_share: float  # lateness / (0.1 T + 1), at its worst
+    polls: dict[int, int]
+
+
+async def _seen(core: ServiceCore, change: float) -> tuple[float, int]:
+    """(seconds late, polls) for a change that completes ``change`` s after the wait starts."""
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    polls = 0
+
+    async def fetch() -> bool:
+        nonlocal polls
+        polls += 1
+        return loop.time() - started >= change
+
+    async for done in poll(core, fetch, policy=cdnkit.WaitPolicy(), timeout=None, what="bench"):
+        if done:
+            return loop.time() - started - change, polls
+    raise AssertionError("unreachable")
+
+
+def waits(settings: Settings) -> WaitFigures:
+    """cdnkit's default wait schedule, run by the real poll loop on an emulated clock."""
+
+    async def run() -> WaitFigures:
+        options = ClientOptions(
+            region_name="us-east-1",
+            endpoint_url="http://localhost:9",
+            aws_access_key_id="AKIDBENCH",
+            aws_secret_access_key="bench",
+        )
+        core = ServiceCore("cloudfront", options, AioSession())
+        await core.open()  # no request is made: the fetch below is local
+        try:
+            worst = (0.0, 1, 0.0)
+            polls: dict[int, int] = {}
+            grid = sorted({*range(1, 901, settings.wait_step), 60, 900})
+            for change in grid:
+                late, count = await _seen(core, float(change))
+                share = late / (0.1 * change + 1)
+                if share > worst[2]:
+                    worst = (late, change, share)
+                if change in (60, 900):
+                    polls[change] = count
+            return WaitFigures(worst[0], worst[1], worst[2], polls)
+        finally:
+            await core.close()
+
+    loop = VirtualTimeLoop()
+    try:
+        return loop.run_until_complete(run())
+    finally:
+        loop.close()
+
+
+# -- requests per intent ------------------------------------------------------------------------
+
+
+async def requests_per_intent(world: World, pairs: list[Pair]) -> dict[str, tuple[int, int]]:
+    counts: dict[str, tuple[int, int]] = {}
+    for pair in pairs:
+        world.emu.counters.reset()
+        await pair.ours()
+        ours = world.emu.counters.total()
+        world.emu.counters.reset()
+        await pair.raw()
+        counts[pair.name] = (ours, world.emu.counters.total())
+    return counts
+
+
+# -- the run ------------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass
+class Report:
+    figures: list[Figure]
+    wait: WaitFigures
+    intents: dict[str, tuple[int, int]]
+    settings: Settings
+    seconds: float
+
+
+async def run(settings: Settings, progress: Callable[[str], None]) -> Report:
+    started = time.perf_counter()
+    figures: list[Figure] = []
+    session = AioSession()
+    # Changes complete at once: repeated updates never meet "please wait".
+    timing = Timing(
+        lightsail_operation=0,
+        lightsail_distribution_deploy=0,
+        cloudfront_distribution_deploy=0,
+        invalidation=0,
+        key_value_store_provisioning=0,
+    )
+    async with Emulator(timing=timing) as emu:
+        world = await prepare(emu, session)
+        progress("per call and read-modify-write, on the emulator")
+        async with Clients(world, emu.client_endpoint_url) as clients:
+            pairs = [*clients.per_call_pairs(), clients.read_modify_write()]
+            intents = await requests_per_intent(world, pairs)
+            for pair in pairs:
+                rmw = "read-modify-write" in pair.name
+                figures.append(
+                    await interleaved(
+                        pair,
+                        settings,
+                        "emulator",
+                        "<= 1.08x" if rmw else "<= 1.05x",
+                    )
+                )
+            progress("throughput")
+            figures.append(await throughput(pairs[1], settings, "<= 1.05x (>= 0.95x raw's rate)"))
+
+        progress("per call and read-modify-write, canned replies")
+
+        def canned_pairs(clients: Clients) -> list[Pair]:
+            return [*clients.per_call_pairs(), clients.read_modify_write()]
+
+        canned = await canned_server(world, canned_pairs, _as_is)
+        try:
+            async with Clients(world, f"http://localhost:{canned.port}") as clients:
+                for pair in canned_pairs(clients):
+                    rmw = "read-modify-write" in pair.name
+                    figures.append(
+                        await interleaved(
+                            pair, settings, "canned", "<= 1.08x" if rmw else "<= 1.05x"
+                        )
+                    )
+        finally:
+            await canned.stop()
+
+        progress("1,000-item replies, canned")
+        big = await canned_server(world, big_pairs, _big(settings.big_items))
+        try:
+            async with Clients(world, f"http://localhost:{big.port}") as clients:
+                for pair in big_pairs(clients):
+                    figures.append(
+                        await interleaved(
+                            dataclasses.replace(
+                                pair, name=f"{pair.name}, {settings.big_items} items"
+                            ),
+                            settings,
+                            "1,000 items",
+                            "<= 1.15x",
+                            calls=settings.big_calls,
+                        )
+                    )
+                for pair in big_pairs(clients):
+                    figures.append(await kept_memory(pair.ours, pair.raw, pair.name, settings))
+        finally:
+            await big.stop()
+
+        progress("cold start and peak RSS, in new processes")
+        figures.extend(await in_new_processes(world, settings))
+    progress("waits, on an emulated clock")
+    # On a loop of its own (an emulated clock), in a thread: one loop runs per thread.
+    wait = await asyncio.to_thread(waits, settings)
+    return Report(figures, wait, intents, settings, time.perf_counter() - started)
+
+
+# -- output -------------------------------------------------------------------------------------
+
+
+def table(report: Report) -> str:
+    lines = [
+        "| group | figure | cdnkit | raw aiobotocore | ratio: median (lowest-highest) "
+        "| best rounds | target |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    lines.extend(figure.row() for figure in report.figures)
+    wait = report.wait
+    lines.append(
+        f"| waits | completion seen late, worst over T = 1..900 s (at T = {wait.worst_t} s) | "
+        f"{wait.worst_late:.2f} s | | **{wait.worst_share:.3f}** of 0.1*T + 1 s | | <= 1 |"
+    )
+    for change, count in sorted(wait.polls.items()):
+        limit = {60: 30, 900: 60}[change]
+        lines.append(
+            f"| waits | polls for a change taking T = {change} s | {count} | | | | <= {limit} |"
+        )
+    for name, (ours, theirs) in report.intents.items():
+        lines.append(f"| requests | {name} | {ours} | {theirs} | | | the minimum |")
+    return "\n".join(lines)
+
+
+def page(report: Report, *, quick: bool) -> str:
+    settings = report.settings
+    cpu = os.cpu_count() or 0
+    machine = (
+        f"{platform.system()} {platform.machine()}, {cpu} cores, Python {platform.python_version()}"
+    )
+    return f"""# Benchmarks
+
+What cdnkit costs over raw aiobotocore, figure by figure (issue 9's table), measured by one
+command:
+
+```console
+$ python -m tests.benchmarks            # the full run (about ten minutes), writes this page
+$ python -m tests.benchmarks --quick    # seconds: proves it runs (CI does, as a test)
+```
+
+How it measures:
+
+- **Interleaved, in one process.** For every figure, rounds alternate between cdnkit and raw
+  aiobotocore (which side goes first alternates too). Each round gives one ratio; the table shows
+  the median ratio and the lowest and highest round. A ratio above 1 means cdnkit costs more
+  (for throughput: raw's calls per second over cdnkit's). "Best rounds" divides cdnkit's best
+  round by raw's best round: on a loaded machine the slow rounds measure the neighbours, so this
+  is the steadier estimate when the spread is wide.
+- **Two servers.** "emulator": calls to the in-process emulator (`cdnkit.testing`). "canned": an
+  aiohttp handler that answers each operation with the emulator's reply recorded once, byte for
+  byte, so the server costs almost nothing and the ratio shows the client side alone.
+- **Same settings.** Both sides use the same botocore session, endpoint, credentials, retries
+  off in botocore, and connection pools of 10.
+- **Per call**: {settings.calls} sequential calls per round, {settings.rounds} rounds.
+  **Read-modify-write**: cdnkit's `cf.distributions.update(id, mutate=...)` against raw
+  GetDistributionConfig + UpdateDistribution with its ETag. **Throughput**: {settings.burst}
+  concurrent GetOperation calls.
+- **1,000-item replies** (canned): the recorded one-item reply of GetDistributions,
+  ListDistributions and ListKeys repeated to 1,000 items; cdnkit's listing against the raw call.
+  Kept memory: bytes still allocated (tracemalloc) while the results of a few calls are kept:
+  cdnkit's models against raw's reply dicts.
+- **Cold start and peak RSS**: a new Python process per run, from interpreter start to after the
+  first call (a Lightsail-only program, a CloudFront-only program), and the peak RSS of a program
+  that opens both clients and makes one call each. Bytecode is cached: each program runs once
+  untimed first, with `PYTHONDONTWRITEBYTECODE` removed from its environment, so every module it
+  imports has its `.pyc` written; the timed runs load from those. {settings.cold_runs} runs each.
+- **Waits**: cdnkit's real poll loop with the default `WaitPolicy`, on an event loop whose clock
+  jumps to the next timer (no real sleeping), for a change that takes T seconds, every T from 1
+  to 900 s{"" if settings.wait_step == 1 else f" (every {settings.wait_step} s)"}.
+- **Requests**: requests each intent sent to the emulator, cdnkit and raw.
+
+## Figures
+
+{"**Quick run: too few rounds to mean anything.**" if quick else ""}
+Measured on a machine **shared with other work while it ran** ({machine}); the run took
+{report.seconds:.0f} s. Neighbours' load lands on both sides of each round, but the spread shows
+how noisy it was. Figures are this run's, not a promise for another machine.
+
+{table(report)}
+
+## Older, narrower benchmarks
+
+`python -m tests.benchmarks.bench_client` compares a few Lightsail calls and a burst's peak
+traced memory; `python -m tests.benchmarks.bench_emulator` measures what the emulator adds over a
+canned reply (its target is at most about 1.5).
+"""
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m tests.benchmarks",
+        description="cdnkit against raw aiobotocore, every figure of issue 9, interleaved",
+    )
+    parser.add_argument("--quick", action="store_true", help="a few seconds: proves it runs")
+    parser.add_argument("--rounds", type=int, default=7, help="rounds per figure (full run)")
+    parser.add_argument(
+        "--output",
+        type=Path,
+        default=ROOT / "docs" / "benchmarks.md",
+        help="the page to write (default: docs/benchmarks.md)",
+    )
+    options = parser.parse_args(argv)
+    settings = Settings.quick() if options.quick else Settings.full(options.rounds)
+
+    started = time.perf_counter()
+
+    def progress(step: str) -> None:
+        print(f"... {time.perf_counter() - started:5.0f} s: {step}", file=sys.stderr, flush=True)
+
+    report = asyncio.run(run(settings, progress))
+    print(table(report))
+    options.output.write_text(page(report, quick=options.quick))
+    print(f"\nwritten: {options.output.name}", file=sys.stderr)
+    return 0
