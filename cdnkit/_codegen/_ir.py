@@ -187,7 +187,7 @@ class _Builder:
             op["output"]["shape"] for op in model["operations"].values() if "output" in op
         ) - self._reachable(inputs)
         self.shape_overrides: dict[str, Constraint] = {}
-        self.member_overrides: dict[tuple[str, str], Constraint] = {}
+        self.member_overrides: dict[tuple[str, str], MemberOverride] = {}
         self.orders: dict[str, list[tuple[str, str]]] = {}
         for row in OVERRIDES:
             if row.service != service:
@@ -196,7 +196,7 @@ class _Builder:
             if isinstance(row, ShapeOverride):
                 self.shape_overrides[row.shape] = row.constraint
             elif isinstance(row, MemberOverride):
-                self.member_overrides[(row.shape, row.member)] = row.constraint
+                self.member_overrides[(row.shape, row.member)] = row
             else:
                 self.orders.setdefault(row.shape, []).append((row.lesser, row.greater))
         #: Members AWS always sends on reply-only structures (override table): required.
@@ -297,8 +297,17 @@ class _Builder:
         for wire, spec in wire_members.items():
             ref = self.type_ref(spec["shape"])
             override = self.member_overrides.get((name, wire))
-            if override is not None:
-                ref = dataclasses.replace(ref, constraints=_merged(ref.constraints, override))
+            if override is not None and override.items:
+                if ref.kind != "list" or ref.item is None:
+                    raise TypeError(f"override of the items of {name}.{wire}: not a list")
+                item = dataclasses.replace(
+                    ref.item, constraints=_merged(ref.item.constraints, override.constraint)
+                )
+                ref = dataclasses.replace(ref, item=item)
+            elif override is not None:
+                ref = dataclasses.replace(
+                    ref, constraints=_merged(ref.constraints, override.constraint)
+                )
             if name in self.reply_only and ref.constraints.max_utf8_bytes is not None:
                 ref = dataclasses.replace(
                     ref, constraints=dataclasses.replace(ref.constraints, max_utf8_bytes=None)

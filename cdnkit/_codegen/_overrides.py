@@ -39,13 +39,15 @@ class ShapeOverride:
 
 @dataclasses.dataclass(frozen=True)
 class MemberOverride:
-    """Applies to one member of one structure."""
+    """Applies to one member of one structure (with ``items``: to each item of that list
+    member, for lists of a shape as general as ``string``)."""
 
     service: str
     shape: str
     member: str
     constraint: Constraint
     source: str
+    items: bool = False
 
 
 @dataclasses.dataclass(frozen=True)
@@ -183,6 +185,17 @@ OVERRIDES: Final[tuple[Override, ...]] = (
         "DeleteKeyRequestsList",
         Constraint(max_length=50),
         f"{_FACTS}, 'KeyValueStore data plane': UpdateKeys at most 50 keys",
+    ),
+    MemberOverride(
+        "cloudfront",
+        "Paths",
+        "Items",
+        # A path starts with / and has a * only at its end; a tag item starts with # and has
+        # no *; at most 4,000 characters each. The same rules as invalidations.invalidate,
+        # for requests built by hand (cf.api.create_invalidation, call).
+        Constraint(max_length=4000, pattern=r"^(?:/[^*]*\*?|#[^*]+)$"),
+        f"{_FACTS}, 'Invalidations'",
+        items=True,
     ),
 )
 

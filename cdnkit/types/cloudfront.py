@@ -10426,9 +10426,10 @@ class Paths(_Model):
 
     __cdnkit_quantity__ = True
     _cdnkit_rules = _pd.model_validator(mode="after")(_check_rules)
-    items: list[str] | None = _pd.Field(
-        default=None, validation_alias="Items", serialization_alias="Items"
-    )
+    items: (
+        list[_t.Annotated[str, _pd.Field(max_length=4000, pattern="^(?:/[^*]*\\*?|#[^*]+)$")]]
+        | None
+    ) = _pd.Field(default=None, validation_alias="Items", serialization_alias="Items")
     """A complex type that contains a list of the paths that you want to invalidate."""
     quantity: int = _pd.Field(
         default_factory=_derive_quantity,

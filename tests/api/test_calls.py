@@ -514,3 +514,22 @@ async def test_key_value_store_data_plane(emulator: Emulator, cf_client: cdnkit.
     with pytest.raises(cdnkit.RequestValidationError, match="key"):
         await cf_client.kvs_api.get_key(kvs_arn=arn, key="")
     assert emulator.counters.total() == 0
+
+
+@pytest.mark.parametrize(
+    "path", ["no-leading-slash", "/a*b", "#tag*", "/" + "x" * 4000], ids=lambda p: p[:16]
+)
+async def test_an_invalidation_path_breaking_the_rules_is_refused_by_the_generated_method(
+    emulator: Emulator, cf_client: cdnkit.CloudFront, path: str
+) -> None:
+    """The rules invalidations.invalidate checks hold for a request built by hand too (the
+    override table puts them on Paths.Items)."""
+    emulator.counters.reset()
+    with pytest.raises(cdnkit.RequestValidationError, match=r"items\.0"):
+        await cf_client.api.create_invalidation(
+            distribution_id="E123",
+            invalidation_batch=cf.InvalidationBatch(
+                paths=cf.Paths(items=[path]), caller_reference="ref"
+            ),
+        )
+    assert emulator.counters.total() == 0
