@@ -216,7 +216,7 @@ def _cf(shape: str, *members: str) -> ReplyRequired:
 
 
 #: Scope: the results of the operations cdnkit's resources wrap (lists of other operations
-#: keep botocore's Optional). Invalidation results are left to the invalidations resource.
+#: keep botocore's Optional).
 #: UpdateFunctionResult.ETag stays optional: botocore reads it from a misspelt header
 #: (``ETtag``), so it is never there (see AWS-FACTS, 'CloudFront ETags').
 REPLY_REQUIRED: Final[tuple[ReplyRequired, ...]] = (
@@ -256,6 +256,9 @@ REPLY_REQUIRED: Final[tuple[ReplyRequired, ...]] = (
     _cf("UpdateDistributionResult", "Distribution", "ETag"),
     _cf("UpdateDistributionWithStagingConfigResult", "Distribution", "ETag"),
     _cf("ListDistributionsResult", "DistributionList"),
+    _cf("CreateInvalidationResult", "Invalidation"),
+    _cf("GetInvalidationResult", "Invalidation"),
+    _cf("ListInvalidationsResult", "InvalidationList"),
     _cf("CreateContinuousDeploymentPolicyResult", "ContinuousDeploymentPolicy", "ETag"),
     _cf("GetContinuousDeploymentPolicyResult", "ContinuousDeploymentPolicy", "ETag"),
     _cf("GetContinuousDeploymentPolicyConfigResult", "ContinuousDeploymentPolicyConfig", "ETag"),

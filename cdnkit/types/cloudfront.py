@@ -3032,8 +3032,8 @@ class CreateInvalidationResult(_Model):
     """The fully qualified URI of the distribution and invalidation batch request, including the
     ``Invalidation ID``.
     """
-    invalidation: Invalidation | None = _pd.Field(
-        default=None, validation_alias="Invalidation", serialization_alias="Invalidation"
+    invalidation: Invalidation = _pd.Field(
+        validation_alias="Invalidation", serialization_alias="Invalidation"
     )
     """The invalidation's information."""
 
@@ -6530,8 +6530,8 @@ class GetInvalidationResult(_Model):
     The returned result of the corresponding request.
     """
 
-    invalidation: Invalidation | None = _pd.Field(
-        default=None, validation_alias="Invalidation", serialization_alias="Invalidation"
+    invalidation: Invalidation = _pd.Field(
+        validation_alias="Invalidation", serialization_alias="Invalidation"
     )
     """The invalidation's information. For more information, see Invalidation Complex Type."""
 
@@ -9031,8 +9031,8 @@ class ListInvalidationsResult(_Model):
     The returned result of the corresponding request.
     """
 
-    invalidation_list: InvalidationList | None = _pd.Field(
-        default=None, validation_alias="InvalidationList", serialization_alias="InvalidationList"
+    invalidation_list: InvalidationList = _pd.Field(
+        validation_alias="InvalidationList", serialization_alias="InvalidationList"
     )
     """Information about invalidation batches."""
 

@@ -19,7 +19,7 @@ from collections.abc import AsyncIterator, Sequence
 from typing import ClassVar, Final
 
 from ..._core import _shared, build_request, poll, within
-from ..._exceptions import InvalidRequestError, LimitExceededError, UnexpectedResponseError
+from ..._exceptions import InvalidRequestError, LimitExceededError
 from ...types import cloudfront as cf
 from .._base import Resource
 
@@ -153,10 +153,12 @@ class InvalidationRun:
 
     @property
     def ids(self) -> tuple[str, ...]:
+        """The invalidations' ids, in the order sent."""
         return tuple(invalidation.id for invalidation in self.invalidations)
 
     @property
     def completed(self) -> bool:
+        """Whether every invalidation was last seen ``Completed``."""
         return all(invalidation.status == _COMPLETED for invalidation in self.invalidations)
 
 
@@ -228,8 +230,6 @@ class Invalidations(Resource):
         # The same request (same CallerReference) on every resend: CloudFront answers a
         # resend of a batch that landed with the original invalidation.
         result = await self._invoke("CreateInvalidation", request, cf.CreateInvalidationResult)
-        if result.invalidation is None:
-            raise UnexpectedResponseError("CreateInvalidation returned no invalidation")
         return result.invalidation
 
     async def _send_batch(
@@ -368,8 +368,6 @@ class Invalidations(Resource):
             cf.GetInvalidationRequest, distribution_id=distribution_id, id=invalidation_id
         )
         result = await self._invoke("GetInvalidation", request, cf.GetInvalidationResult)
-        if result.invalidation is None:
-            raise UnexpectedResponseError(f"GetInvalidation returned nothing for {invalidation_id}")
         return result.invalidation
 
     def list(self, distribution_id: str) -> AsyncIterator[cf.InvalidationSummary]:
@@ -379,8 +377,6 @@ class Invalidations(Resource):
             reply: cf.ListInvalidationsResult,
         ) -> tuple[list[cf.InvalidationSummary], str | None]:
             listing = reply.invalidation_list
-            if listing is None:
-                return [], None
             return list(listing.items or ()), listing.next_marker if listing.is_truncated else None
 
         return self._paginate(
