@@ -68,7 +68,6 @@ async def cloudfront_api(cf_client: cdnkit.CloudFront) -> None:
     invalidation = await cf_client.api.create_invalidation(
         distribution_id=distribution_id, invalidation_batch=batch
     )
-    assert invalidation.invalidation is not None
     done = await cf_client.api.wait_invalidation_completed(
         distribution_id=distribution_id, id=invalidation.invalidation.id
     )
