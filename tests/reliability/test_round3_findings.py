@@ -334,6 +334,35 @@ async def test_fan_out_through_a_client_closed_midway_records_every_item_as_clos
     assert [type(result.error) for result in results] == [cdnkit.ClientClosedError] * 4
 
 
+# -- generated waiters ------------------------------------------------------------------------
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "A generated waiter's timeout is not type-checked: timeout='x' raises a bare "
+        "TypeError from the comparison in cdnkit._core.poll ('>' between str and int), and "
+        "timeout=True is taken as 1 second and polls. The resources' waits refuse both "
+        "(RequestValidationError, nothing sent); the generated wait_* methods "
+        "(cdnkit/_api/_runtime.py, the waiter runner) pass timeout through unchecked."
+    ),
+)
+@pytest.mark.parametrize("timeout", ["x", True])
+async def test_a_generated_waiters_timeout_of_the_wrong_type_is_refused_before_sending(
+    emulator: Emulator, timeout: object
+) -> None:
+    async with cf_client(emulator) as client:
+        distribution_id = await new_distribution(client)
+        emulator.counters.reset()
+        with pytest.raises(cdnkit.InvalidRequestError, match="timeout"):
+            await client.api.wait_distribution_deployed(
+                id=distribution_id,
+                timeout=timeout,  # type: ignore[arg-type]  # the wrong type, on purpose
+            )
+
+    assert emulator.counters.total() == 0
+
+
 # -- generated paginators --------------------------------------------------------------------
 
 
