@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import re
+import types
+from typing import cast
 
 import pytest
 
 import cdnkit
+from cdnkit._core import ServiceCore
 from cdnkit.resources.cloudfront.invalidations import (
     Invalidations,
     _Pacer,
@@ -15,7 +18,7 @@ from cdnkit.resources.cloudfront.invalidations import (
     collapse_paths,
     split_paths,
 )
-from cdnkit.testing import Emulator
+from cdnkit.testing import Clock, Emulator
 from cdnkit.types import cloudfront as cf
 
 from .conftest import before_call, create_distribution, page_size
@@ -361,15 +364,35 @@ async def test_creates_are_paced_under_the_accounts_rate(
     assert emulator.counters.count("cloudfront", "CreateInvalidation") == 6
 
 
-async def test_turns_are_reserved_in_order_and_sends_made_at_once_keep_no_debt() -> None:
+class _ClockCore:
+    """What a pacer uses of a core: the client's clock and its sleep."""
+
+    def __init__(self) -> None:
+        self.clock = Clock()
+        self.options = types.SimpleNamespace(clock=self.clock)
+        self.slept: list[float] = []
+
+    async def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        await self.clock.sleep(seconds)
+
+
+async def test_turns_come_in_order_and_sends_made_at_once_keep_no_debt() -> None:
+    stub = _ClockCore()
+    core = cast(ServiceCore, stub)
     pacer = _Pacer()
-    assert pacer.reserve(2.0) == 0.0  # the first goes at once
-    assert pacer.reserve(2.0) > 1.9  # the next one waits its turn
-    assert pacer.reserve(2.0) > 3.9  # and the one after, behind it
+    for _ in range(3):
+        await pacer.take(2.0, core)
+    assert stub.slept[0] > 1.9  # the first goes at once; the next waits its turn
+    assert len(stub.slept) == 2
+    assert stub.slept[1] > 1.9  # and the one after, behind it
     fresh = _Pacer()
     for _ in range(50):  # create() sends at once: each only pushes the next turn
-        fresh.note(2.0)
-    assert fresh.reserve(2.0) <= 2.0
+        fresh.note(core)
+    stub.slept.clear()
+    await fresh.take(2.0, core)
+    assert stub.slept
+    assert stub.slept[0] <= 2.0
 
 
 @pytest.mark.parametrize("timeout", [0.0, -1.0, float("nan"), float("inf")])

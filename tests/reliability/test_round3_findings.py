@@ -34,17 +34,6 @@ async def new_distribution(client: cdnkit.CloudFront) -> str:
 # -- invalidate: pacing ----------------------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "A cancelled or timed-out invalidate keeps its CreateInvalidation turn: "
-        "_Pacer.reserve (cdnkit/resources/cloudfront/invalidations.py) moves next_free "
-        "forward before Invalidations._take_turn sleeps, and nothing gives the turn back when "
-        "the sleep is cancelled or hits the deadline. After 20 cancelled calls a lone call "
-        "waits about 19 turns for nobody; calls whose timeout is shorter than the backlog "
-        "each add a turn and never get through (livelock)."
-    ),
-)
 async def test_cancelled_invalidate_calls_give_back_their_turns(
     emulator: Emulator, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -86,17 +75,6 @@ class RecordingClock:
         await self.inner.sleep(seconds)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "invalidate's CreateInvalidation turns ignore the client's clock=: _Pacer.reserve "
-        "reads loop.time() and Invalidations._take_turn (cdnkit/resources/cloudfront/"
-        "invalidations.py) awaits asyncio.sleep, not the core's clock sleep (as rollout's "
-        "hold does); _wait_for_room's pause too. With the pytest plugin's clients a turn is "
-        "2 real seconds: a fan_out of invalidate over 100 distributions in a user's test "
-        "sleeps about 200 s for real, though clock= promises waits on the emulator's clock."
-    ),
-)
 async def test_invalidate_takes_its_turns_on_the_clients_clock(
     emulator: Emulator, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -18,7 +18,7 @@ import weakref
 from collections.abc import AsyncIterator, Sequence
 from typing import ClassVar, Final
 
-from ..._core import _shared, build_request, poll, within
+from ..._core import ServiceCore, _shared, build_request, poll, within
 from ..._exceptions import InvalidRequestError, LimitExceededError
 from ...types import cloudfront as cf
 from .._base import Resource
@@ -163,32 +163,41 @@ class InvalidationRun:
 
 
 class _Pacer:
-    """Turns for CreateInvalidation sends of one account in this process, by reservation:
-    each sender takes the next free instant (keeping arrival order without a lock)."""
+    """Turns for CreateInvalidation sends of one account in this process. Senders queue for
+    their turn one at a time (an asyncio.Lock is first come, first served) and a turn is taken
+    only when its sender goes: one that gives up while waiting (cancelled, at its deadline)
+    takes no turn with it."""
 
-    __slots__ = ("next_free",)
+    __slots__ = ("last", "turns")
 
     def __init__(self) -> None:
-        self.next_free = float("-inf")
+        #: When the last send went, on the clients' clock.
+        self.last = float("-inf")
+        self.turns = asyncio.Lock()
 
-    def reserve(self, interval: float) -> float:
-        """Take the next turn; return how long to wait for it."""
-        now = asyncio.get_running_loop().time()
-        start = max(now, self.next_free)
-        self.next_free = start + interval
-        return start - now
+    async def take(self, interval: float, core: ServiceCore) -> None:
+        """Wait for this sender's turn: ``interval`` after the last send."""
+        async with self.turns:
+            pause = self.last + interval - _now(core)
+            if pause > 0:
+                await core.sleep(pause)
+            self.last = _now(core)
 
-    def note(self, interval: float) -> None:
-        """A send that did not wait for its turn went out now: the next turn is no sooner
-        than ``interval`` from now (no debt is kept for sends made at once)."""
-        now = asyncio.get_running_loop().time()
-        self.next_free = max(self.next_free, now + interval)
+    def note(self, core: ServiceCore) -> None:
+        """A send that did not wait for its turn went out now."""
+        self.last = max(self.last, _now(core))
 
 
-#: Per event loop, per (service, account): shared by every client of the process.
-_PACERS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[tuple[str, str], _Pacer]] = (
-    weakref.WeakKeyDictionary()
-)
+def _now(core: ServiceCore) -> float:
+    clock = core.options.clock
+    return clock.monotonic() if clock is not None else asyncio.get_running_loop().time()
+
+
+#: Per event loop, per (service, account, clock): shared by every client of the process (of
+#: one clock: times on an emulator's clock and on the event loop's do not compare).
+_PACERS: weakref.WeakKeyDictionary[
+    asyncio.AbstractEventLoop, dict[tuple[str, str, int], _Pacer]
+] = weakref.WeakKeyDictionary()
 
 
 class Invalidations(Resource):
@@ -201,7 +210,7 @@ class Invalidations(Resource):
 
     def _pacer(self) -> _Pacer:
         # The core's account key (set on open) is the one its shared rate state uses.
-        key = (self._core.service, self._core._account)
+        key = (self._core.service, self._core._account, id(self._core.options.clock))
         return _shared(_PACERS, key, _Pacer)
 
     async def _take_turn(self, *, wait: bool) -> None:
@@ -209,12 +218,10 @@ class Invalidations(Resource):
         if rate is None or not rate > 0:
             return
         if not wait:
-            self._pacer().note(1.0 / rate)
+            self._pacer().note(self._core)
             return
-        delay = self._pacer().reserve(1.0 / rate)
-        if delay > 0:
-            async with self._core.scope():  # the call's deadline; ended by close
-                await asyncio.sleep(delay)
+        async with self._core.scope():  # the call's deadline; ended by close
+            await self._pacer().take(1.0 / rate, self._core)
 
     async def _create_once(
         self, distribution_id: str, paths: Sequence[str], caller_reference: str
@@ -261,7 +268,7 @@ class Invalidations(Resource):
         else:
             # Completed between the refusal and the listing (or beyond the first page).
             async with self._core.scope():
-                await asyncio.sleep(self._wait.initial_delay)
+                await self._core.sleep(self._wait.initial_delay)
 
     async def create(
         self,
