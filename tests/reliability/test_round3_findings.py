@@ -194,17 +194,6 @@ async def staged_pair(client: cdnkit.CloudFront) -> tuple[str, str, str]:
     return primary_id, copied.distribution.id, policy_id
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "A plain (not async) gate function is only found out after step 1's weight is "
-        "written and deployed and the hold has passed: rollout (cdnkit/resources/cloudfront/"
-        "_rollout.py, _verdict) awaits gate(step), the TypeError counts as a failing gate, "
-        "the weight is set back and RolloutHaltedError blames 'the gate raised TypeError'. "
-        "Staging got real traffic for a whole step without any health check; the gate's "
-        "kind is knowable before the first write (or its bool could be taken as it is)."
-    ),
-)
 async def test_rollout_with_a_plain_function_as_gate_sends_no_traffic_unchecked(
     emulator: Emulator, effects: Effects
 ) -> None:
@@ -220,7 +209,7 @@ async def test_rollout_with_a_plain_function_as_gate_sends_no_traffic_unchecked(
                 staging_id,
                 steps=[0.05],
                 hold=0,
-                gate=healthy,  # type: ignore[arg-type]  # a plain function, as a newcomer might
+                gate=healthy,  # a plain function, as a newcomer might write
             )
         except cdnkit.InvalidRequestError:
             # Refused: then before any weight was written.

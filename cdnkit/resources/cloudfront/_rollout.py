@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import inspect
 import logging
 import math
 from collections.abc import Awaitable, Callable, Sequence
@@ -49,7 +50,9 @@ class GateVerdict:
 
 
 #: Any async callable taking the step and answering a verdict (or a plain bool).
-Gate = Callable[[RolloutStep], Awaitable[GateVerdict | bool]]
+#: A health gate: a function or a coroutine function of the step, answering a verdict or a
+#: bool (a coroutine's answer is awaited).
+Gate = Callable[[RolloutStep], Awaitable[GateVerdict | bool] | GateVerdict | bool]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -95,7 +98,9 @@ def _weight_on(weight: float) -> Callable[[cf.ContinuousDeploymentPolicyConfig],
 
 async def _verdict(gate: Gate, step: RolloutStep) -> tuple[GateVerdict, BaseException | None]:
     try:
-        answer: object = await gate(step)
+        answer: object = gate(step)
+        if inspect.isawaitable(answer):
+            answer = await answer
     except Exception as error:  # a gate that cannot tell is a failing gate
         return GateVerdict(False, f"the gate raised {type(error).__name__}: {error}"), error
     if isinstance(answer, GateVerdict):
@@ -121,6 +126,11 @@ async def rollout(
 ) -> RolloutResult:
     """See ContinuousDeploymentPolicies.rollout."""
     weights = check_steps(steps, hold)
+    if not callable(gate):
+        raise InvalidRequestError(
+            f"gate: a function of the step answering a bool or a GateVerdict (or a coroutine "
+            f"function), not {type(gate).__name__}"
+        )
     if primary_id == staging_id:
         raise InvalidRequestError("staging_id: the staging distribution is the primary")
     primary = await distributions.get_config(primary_id)

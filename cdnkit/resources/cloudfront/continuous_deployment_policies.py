@@ -332,9 +332,9 @@ class ContinuousDeploymentPolicies(Resource):
         For each weight of ``steps`` (increasing, each above 0 and at most 0.15, for example
         ``(0.01, 0.05, 0.15)``): set the policy attached to the primary to that SingleWeight
         (enabled, stickiness kept; an :meth:`update`), wait until the primary is Deployed,
-        hold ``hold`` seconds (on the client's ``clock=`` if any, ended by its close), then await
-        ``gate(step)`` (a :class:`RolloutStep`), which answers a :class:`GateVerdict` or a
-        bool. A failing gate (False, a failed verdict, or an exception) rolls back
+        hold ``hold`` seconds (on the client's ``clock=`` if any, ended by its close), then ask
+        ``gate(step)`` (a :class:`RolloutStep`; a function or a coroutine function), which
+        answers a :class:`GateVerdict` or a bool. A failing gate (False, a failed verdict, or an exception) rolls back
         (``on_failure="zero"``: weight 0; ``"disable"``: the policy disabled) and raises
         :class:`cdnkit.RolloutHaltedError` with the step, the weight and the reason. After
         the last step, ``promote`` runs :meth:`Distributions.promote_staging` (with its checks,
@@ -343,7 +343,10 @@ class ContinuousDeploymentPolicies(Resource):
         Checked before any write: the steps and hold, a policy attached to the primary that
         names the staging distribution (:class:`cdnkit.InvalidRequestError`). Other failures
         (a write that runs out of retries) are raised as they are, leaving the weight of the
-        last step set; running the rollout again starts from the first step.
+        last step set; running the rollout again starts from the first step. A rollout that is
+        cancelled (or whose client closes) during a hold or the gate stops there, with no
+        rollback: staging keeps that step's weight until you set it (``update`` with
+        ``set_weight(0.0)``) or run the rollout again.
         """
         return await rollout(
             self,
