@@ -442,6 +442,8 @@ class ServiceCore:
                     reply: dict[str, Any] = await method(**params)
                 except ClientError as error:
                     failure = error_from_client_error(error, service, operation)
+                    # An error answer is an answered request: its id is the last one.
+                    _last_request_id.set(getattr(failure, "request_id", None))
                     if isinstance(failure, ServiceError):
                         log.unanswered += 1
                     elif isinstance(failure, ThrottlingError) and rate is not None:

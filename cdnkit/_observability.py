@@ -17,8 +17,9 @@ _last_request_id: contextvars.ContextVar[str | None] = contextvars.ContextVar(
 
 
 def last_request_id() -> str | None:
-    """The AWS request id of the last request answered in the current task, for support
-    tickets and logs (errors carry theirs as ``APIError.request_id``).
+    """The AWS request id of the last request answered in the current task (an error answer
+    included), for support tickets and logs (errors also carry theirs as
+    ``APIError.request_id``).
 
     A method that sends several requests (a read-modify-write, a wait) leaves the id of its
     last one. Each asyncio task has its own: ids of concurrent calls do not mix.

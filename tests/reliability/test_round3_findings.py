@@ -250,16 +250,6 @@ async def test_rollout_steps_land_once_each_through_lost_answers_and_a_failing_g
 # -- request ids -----------------------------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "After a call answered with an error, cdnkit.last_request_id() still gives the id "
-        "of an earlier, unrelated request (the one to quote to support is the error's): "
-        "ServiceCore (cdnkit/_core.py, _last_request_id.set after a successful reply only) "
-        "does not record the request id of an error reply, though the docs say 'the last "
-        "request answered'."
-    ),
-)
 async def test_last_request_id_after_an_error_answer_is_that_answers(emulator: Emulator) -> None:
     async with cf_client(emulator) as client:
         await new_distribution(client)
