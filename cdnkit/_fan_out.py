@@ -24,8 +24,9 @@ class FanOutResult(Generic[T, R]):
     item: T
     #: Its place among the items given (results come back in that order).
     index: int
-    #: The exception ``fn(item)`` raised, or None when it returned.
-    error: Exception | None
+    #: The exception ``fn(item)`` raised (a CancelledError of its own included), or None when
+    #: it returned.
+    error: BaseException | None
     _value: R | None = dataclasses.field(default=None, repr=False)
 
     @property
@@ -44,15 +45,18 @@ async def fan_out(
     fn: Callable[[T], Awaitable[R]],
     *,
     concurrency: int = 8,
-    on_progress: Callable[[FanOutResult[T, R], int, int], None] | None = None,
+    on_progress: Callable[[FanOutResult[T, R], int, int], Awaitable[None] | None] | None = None,
 ) -> list[FanOutResult[T, R]]:
     """Run ``fn(item)`` for every item, at most ``concurrency`` at a time; return one
     :class:`FanOutResult` per item, in the order of ``items``.
 
-    An item whose ``fn`` raises an ``Exception`` is recorded as failed (``error``) and the
-    others go on. ``on_progress(result, done, total)`` is called as each item finishes; if it
-    raises, the items still running are cancelled and its exception propagates. Cancelling
-    the call cancels every item still running, waits for them to end, and re-raises.
+    An item whose ``fn`` raises an ``Exception`` (or a ``CancelledError`` of its own, when
+    nobody cancelled the fan-out) is recorded as failed (``error``) and the others go on.
+    ``on_progress(result, done, total)`` (a function or a coroutine function) is called as
+    each item finishes; if it raises, the items still running are cancelled and its exception
+    propagates. Cancelling the call cancels every item still running, waits for them to end,
+    and re-raises. ``items``, ``fn``, ``concurrency`` and ``on_progress`` are checked before
+    any work starts (:class:`cdnkit.InvalidRequestError`).
 
     Requests made by ``fn`` keep every rule of the client that makes them: retries, rate
     limits shared by the clients of one account (so a fan-out of throttled calls slows down
@@ -60,6 +64,14 @@ async def fan_out(
     """
     if isinstance(concurrency, bool) or not isinstance(concurrency, int) or concurrency < 1:
         raise InvalidRequestError(f"concurrency: a whole number >= 1, not {concurrency!r}")
+    if not callable(fn):
+        raise InvalidRequestError(f"fn: a coroutine function of an item, not {type(fn).__name__}")
+    if on_progress is not None and not callable(on_progress):
+        raise InvalidRequestError(
+            f"on_progress: a function of (result, done, total), not {type(on_progress).__name__}"
+        )
+    if isinstance(items, str | bytes) or not isinstance(items, Iterable):
+        raise InvalidRequestError(f"items: an iterable of items, not {type(items).__name__}")
     work = list(items)
     total = len(work)
     results: list[FanOutResult[T, R] | None] = [None] * total
@@ -68,17 +80,24 @@ async def fan_out(
 
     async def worker() -> None:
         nonlocal done
+        task = asyncio.current_task()
         for index, item in queue:
             try:
                 value = await fn(item)
             except Exception as error:  # recorded: one failure stops nothing
                 result: FanOutResult[T, R] = FanOutResult(item, index, error)
+            except asyncio.CancelledError as error:
+                if task is not None and task.cancelling():
+                    raise  # the fan-out itself is being cancelled
+                result = FanOutResult(item, index, error)  # the item's own: recorded
             else:
                 result = FanOutResult(item, index, None, value)
             results[index] = result
             done += 1
             if on_progress is not None:
-                on_progress(result, done, total)
+                reported = on_progress(result, done, total)
+                if reported is not None:
+                    await reported
 
     workers = [asyncio.ensure_future(worker()) for _ in range(min(concurrency, total))]
     try:

@@ -286,15 +286,6 @@ async def test_last_request_id_is_the_retried_calls_final_answer_and_per_task(
 # -- fan_out ---------------------------------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "fan_out does not check on_progress before starting: a non-callable on_progress "
-        "lets the first item's fn run (its requests are sent) and then raises a bare "
-        "TypeError (not a CdnKitError) from the worker, cancelling the rest "
-        "(cdnkit/_fan_out.py checks only concurrency)."
-    ),
-)
 async def test_fan_out_refuses_a_progress_callback_that_is_not_callable_before_any_work() -> None:
     started: list[int] = []
 
@@ -309,15 +300,6 @@ async def test_fan_out_refuses_a_progress_callback_that_is_not_callable_before_a
     assert started == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "An item whose fn raises CancelledError by itself (for example awaiting a task "
-        "someone else cancelled) cancels every other item and fan_out raises CancelledError "
-        "to a caller nobody cancelled: cdnkit/_fan_out.py worker catches only Exception and "
-        "asyncio.gather propagates the worker's CancelledError."
-    ),
-)
 async def test_fan_out_an_items_own_cancelled_error_does_not_cancel_the_caller() -> None:
     async def work(item: int) -> int:
         if item == 0:
@@ -333,13 +315,6 @@ async def test_fan_out_an_items_own_cancelled_error_does_not_cancel_the_caller()
     assert [result.result() for result in results[1:]] == [1, 2]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "fan_out(None, fn) raises a bare TypeError ('NoneType' object is not iterable) from "
-        "list(items) in cdnkit/_fan_out.py, not a cdnkit.CdnKitError naming items."
-    ),
-)
 async def test_fan_out_refuses_items_that_are_not_iterable() -> None:
     async def work(item: int) -> int:
         return item
