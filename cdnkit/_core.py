@@ -549,7 +549,12 @@ async def poll(
     loop = asyncio.get_running_loop()
     started = loop.time()
     limit = policy.timeout if timeout is None else timeout
-    if not limit > 0 or limit == float("inf"):
+    if (
+        isinstance(limit, bool)
+        or not isinstance(limit, int | float)
+        or not limit > 0
+        or limit == float("inf")
+    ):
         raise InvalidRequestError(f"timeout: must be a positive number of seconds, not {limit!r}")
     clock = core.options.clock
     if clock is not None:

@@ -296,6 +296,16 @@ class _Builder:
         members: list[MemberIR] = []
         for wire, spec in wire_members.items():
             ref = self.type_ref(spec["shape"])
+            if (
+                spec.get("location") == "uri"
+                and ref.kind == "scalar"
+                and not (ref.constraints.min_length)
+            ):
+                # An empty URI label makes another URI (GET /distribution/ lists instead of
+                # reading one): refused before sending, as botocore's model does not.
+                ref = dataclasses.replace(
+                    ref, constraints=_merged(ref.constraints, Constraint(min_length=1))
+                )
             override = self.member_overrides.get((name, wire))
             if override is not None and override.items:
                 if ref.kind != "list" or ref.item is None:

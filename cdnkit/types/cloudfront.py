@@ -1164,7 +1164,7 @@ class AssociateAliasRequest(_Model, _CloudFrontRequest[None]):
 
     __cdnkit_operation__ = "AssociateAlias"
     __cdnkit_result__ = None
-    target_distribution_id: str = _pd.Field(
+    target_distribution_id: _t.Annotated[str, _pd.Field(min_length=1)] = _pd.Field(
         validation_alias="TargetDistributionId", serialization_alias="TargetDistributionId"
     )
     """The ID of the standard distribution that you're associating the alias with."""
@@ -1182,7 +1182,9 @@ class AssociateDistributionTenantWebACLRequest(
 
     __cdnkit_operation__ = "AssociateDistributionTenantWebACL"
     __cdnkit_result__ = "AssociateDistributionTenantWebACLResult"
-    id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
+    id: _t.Annotated[str, _pd.Field(min_length=1)] = _pd.Field(
+        validation_alias="Id", serialization_alias="Id"
+    )
     """The ID of the distribution tenant."""
     web_acl_arn: str = _pd.Field(validation_alias="WebACLArn", serialization_alias="WebACLArn")
     """The Amazon Resource Name (ARN) of the WAF web ACL to associate."""
@@ -1220,7 +1222,9 @@ class AssociateDistributionWebACLRequest(
 
     __cdnkit_operation__ = "AssociateDistributionWebACL"
     __cdnkit_result__ = "AssociateDistributionWebACLResult"
-    id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
+    id: _t.Annotated[str, _pd.Field(min_length=1)] = _pd.Field(
+        validation_alias="Id", serialization_alias="Id"
+    )
     """The ID of the distribution."""
     web_acl_arn: str = _pd.Field(validation_alias="WebACLArn", serialization_alias="WebACLArn")
     """The Amazon Resource Name (ARN) of the WAF web ACL to associate."""
@@ -2351,7 +2355,7 @@ class CopyDistributionRequest(_Model, _CloudFrontRequest["CopyDistributionResult
 
     __cdnkit_operation__ = "CopyDistribution"
     __cdnkit_result__ = "CopyDistributionResult"
-    primary_distribution_id: str = _pd.Field(
+    primary_distribution_id: _t.Annotated[str, _pd.Field(min_length=1)] = _pd.Field(
         validation_alias="PrimaryDistributionId", serialization_alias="PrimaryDistributionId"
     )
     """The identifier of the primary distribution whose configuration you are copying. To get a
@@ -2977,7 +2981,9 @@ class CreateInvalidationForDistributionTenantRequest(
 
     __cdnkit_operation__ = "CreateInvalidationForDistributionTenant"
     __cdnkit_result__ = "CreateInvalidationForDistributionTenantResult"
-    id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
+    id: _t.Annotated[str, _pd.Field(min_length=1)] = _pd.Field(
+        validation_alias="Id", serialization_alias="Id"
+    )
     """The ID of the distribution tenant."""
     invalidation_batch: InvalidationBatch = _pd.Field(
         validation_alias="InvalidationBatch", serialization_alias="InvalidationBatch"
@@ -3010,7 +3016,7 @@ class CreateInvalidationRequest(_Model, _CloudFrontRequest["CreateInvalidationRe
 
     __cdnkit_operation__ = "CreateInvalidation"
     __cdnkit_result__ = "CreateInvalidationResult"
-    distribution_id: str = _pd.Field(
+    distribution_id: _t.Annotated[str, _pd.Field(min_length=1)] = _pd.Field(
         validation_alias="DistributionId", serialization_alias="DistributionId"
     )
     """The distribution's id."""
@@ -3134,7 +3140,7 @@ class CreateMonitoringSubscriptionRequest(
 
     __cdnkit_operation__ = "CreateMonitoringSubscription"
     __cdnkit_result__ = "CreateMonitoringSubscriptionResult"
-    distribution_id: str = _pd.Field(
+    distribution_id: _t.Annotated[str, _pd.Field(min_length=1)] = _pd.Field(
         validation_alias="DistributionId", serialization_alias="DistributionId"
     )
     """The ID of the distribution that you are enabling metrics for."""
@@ -3901,7 +3907,9 @@ class DeleteAnycastIpListRequest(_Model, _CloudFrontRequest[None]):
 
     __cdnkit_operation__ = "DeleteAnycastIpList"
     __cdnkit_result__ = None
-    id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
+    id: _t.Annotated[str, _pd.Field(min_length=1)] = _pd.Field(
+        validation_alias="Id", serialization_alias="Id"
+    )
     """The ID of the Anycast static IP list."""
     if_match: str = _pd.Field(validation_alias="IfMatch", serialization_alias="IfMatch")
     """The current version (``ETag`` value) of the Anycast static IP list that you are deleting."""
@@ -3922,7 +3930,9 @@ class DeleteCachePolicyRequest(_Model, _CloudFrontRequest[None]):
 
     __cdnkit_operation__ = "DeleteCachePolicy"
     __cdnkit_result__ = None
-    id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
+    id: _t.Annotated[str, _pd.Field(min_length=1)] = _pd.Field(
+        validation_alias="Id", serialization_alias="Id"
+    )
     """The unique identifier for the cache policy that you are deleting. To get the identifier, you
     can use ``ListCachePolicies``.
     """
@@ -3943,7 +3953,9 @@ class DeleteCloudFrontOriginAccessIdentityRequest(_Model, _CloudFrontRequest[Non
 
     __cdnkit_operation__ = "DeleteCloudFrontOriginAccessIdentity"
     __cdnkit_result__ = None
-    id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
+    id: _t.Annotated[str, _pd.Field(min_length=1)] = _pd.Field(
+        validation_alias="Id", serialization_alias="Id"
+    )
     """The origin access identity's ID."""
     if_match: str | None = _pd.Field(
         default=None, validation_alias="IfMatch", serialization_alias="IfMatch"
@@ -3977,7 +3989,9 @@ class DeleteConnectionGroupRequest(_Model, _CloudFrontRequest[None]):
 
     __cdnkit_operation__ = "DeleteConnectionGroup"
     __cdnkit_result__ = None
-    id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
+    id: _t.Annotated[str, _pd.Field(min_length=1)] = _pd.Field(
+        validation_alias="Id", serialization_alias="Id"
+    )
     """The ID of the connection group to delete."""
     if_match: str = _pd.Field(validation_alias="IfMatch", serialization_alias="IfMatch")
     """The value of the ``ETag`` header that you received when retrieving the connection group to
@@ -3997,7 +4011,9 @@ class DeleteContinuousDeploymentPolicyRequest(_Model, _CloudFrontRequest[None]):
 
     __cdnkit_operation__ = "DeleteContinuousDeploymentPolicy"
     __cdnkit_result__ = None
-    id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
+    id: _t.Annotated[str, _pd.Field(min_length=1)] = _pd.Field(
+        validation_alias="Id", serialization_alias="Id"
+    )
     """The identifier of the continuous deployment policy that you are deleting."""
     if_match: str | None = _pd.Field(
         default=None, validation_alias="IfMatch", serialization_alias="IfMatch"
@@ -4027,7 +4043,9 @@ class DeleteDistributionRequest(_Model, _CloudFrontRequest[None]):
 
     __cdnkit_operation__ = "DeleteDistribution"
     __cdnkit_result__ = None
-    id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
+    id: _t.Annotated[str, _pd.Field(min_length=1)] = _pd.Field(
+        validation_alias="Id", serialization_alias="Id"
+    )
     """The distribution ID."""
     if_match: str | None = _pd.Field(
         default=None, validation_alias="IfMatch", serialization_alias="IfMatch"
@@ -4049,7 +4067,9 @@ class DeleteDistributionTenantRequest(_Model, _CloudFrontRequest[None]):
 
     __cdnkit_operation__ = "DeleteDistributionTenant"
     __cdnkit_result__ = None
-    id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
+    id: _t.Annotated[str, _pd.Field(min_length=1)] = _pd.Field(
+        validation_alias="Id", serialization_alias="Id"
+    )
     """The ID of the distribution tenant to delete."""
     if_match: str = _pd.Field(validation_alias="IfMatch", serialization_alias="IfMatch")
     """The value of the ``ETag`` header that you received when retrieving the distribution tenant.
@@ -4065,7 +4085,9 @@ class DeleteFieldLevelEncryptionConfigRequest(_Model, _CloudFrontRequest[None]):
 
     __cdnkit_operation__ = "DeleteFieldLevelEncryptionConfig"
     __cdnkit_result__ = None
-    id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
+    id: _t.Annotated[str, _pd.Field(min_length=1)] = _pd.Field(
+        validation_alias="Id", serialization_alias="Id"
+    )
     """The ID of the configuration you want to delete from CloudFront."""
     if_match: str | None = _pd.Field(
         default=None, validation_alias="IfMatch", serialization_alias="IfMatch"
@@ -4083,7 +4105,9 @@ class DeleteFieldLevelEncryptionProfileRequest(_Model, _CloudFrontRequest[None])
 
     __cdnkit_operation__ = "DeleteFieldLevelEncryptionProfile"
     __cdnkit_result__ = None
-    id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
+    id: _t.Annotated[str, _pd.Field(min_length=1)] = _pd.Field(
+        validation_alias="Id", serialization_alias="Id"
+    )
     """Request the ID of the profile you want to delete from CloudFront."""
     if_match: str | None = _pd.Field(
         default=None, validation_alias="IfMatch", serialization_alias="IfMatch"
@@ -4132,7 +4156,9 @@ class DeleteKeyGroupRequest(_Model, _CloudFrontRequest[None]):
 
     __cdnkit_operation__ = "DeleteKeyGroup"
     __cdnkit_result__ = None
-    id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
+    id: _t.Annotated[str, _pd.Field(min_length=1)] = _pd.Field(
+        validation_alias="Id", serialization_alias="Id"
+    )
     """The identifier of the key group that you are deleting. To get the identifier, use
     ``ListKeyGroups``.
     """
@@ -4170,7 +4196,7 @@ class DeleteMonitoringSubscriptionRequest(
 
     __cdnkit_operation__ = "DeleteMonitoringSubscription"
     __cdnkit_result__ = "DeleteMonitoringSubscriptionResult"
-    distribution_id: str = _pd.Field(
+    distribution_id: _t.Annotated[str, _pd.Field(min_length=1)] = _pd.Field(
         validation_alias="DistributionId", serialization_alias="DistributionId"
     )
     """The ID of the distribution that you are disabling metrics for."""
@@ -4194,7 +4220,9 @@ class DeleteOriginAccessControlRequest(_Model, _CloudFrontRequest[None]):
 
     __cdnkit_operation__ = "DeleteOriginAccessControl"
     __cdnkit_result__ = None
-    id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
+    id: _t.Annotated[str, _pd.Field(min_length=1)] = _pd.Field(
+        validation_alias="Id", serialization_alias="Id"
+    )
     """The unique identifier of the origin access control that you are deleting."""
     if_match: str | None = _pd.Field(
         default=None, validation_alias="IfMatch", serialization_alias="IfMatch"
@@ -4214,7 +4242,9 @@ class DeleteOriginRequestPolicyRequest(_Model, _CloudFrontRequest[None]):
 
     __cdnkit_operation__ = "DeleteOriginRequestPolicy"
     __cdnkit_result__ = None
-    id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
+    id: _t.Annotated[str, _pd.Field(min_length=1)] = _pd.Field(
+        validation_alias="Id", serialization_alias="Id"
+    )
     """The unique identifier for the origin request policy that you are deleting. To get the
     identifier, you can use ``ListOriginRequestPolicies``.
     """
@@ -4235,7 +4265,9 @@ class DeletePublicKeyRequest(_Model, _CloudFrontRequest[None]):
 
     __cdnkit_operation__ = "DeletePublicKey"
     __cdnkit_result__ = None
-    id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
+    id: _t.Annotated[str, _pd.Field(min_length=1)] = _pd.Field(
+        validation_alias="Id", serialization_alias="Id"
+    )
     """The ID of the public key you want to remove from CloudFront."""
     if_match: str | None = _pd.Field(
         default=None, validation_alias="IfMatch", serialization_alias="IfMatch"
@@ -4289,7 +4321,9 @@ class DeleteResponseHeadersPolicyRequest(_Model, _CloudFrontRequest[None]):
 
     __cdnkit_operation__ = "DeleteResponseHeadersPolicy"
     __cdnkit_result__ = None
-    id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
+    id: _t.Annotated[str, _pd.Field(min_length=1)] = _pd.Field(
+        validation_alias="Id", serialization_alias="Id"
+    )
     """The identifier for the response headers policy that you are deleting.
 
     To get the identifier, you can use ``ListResponseHeadersPolicies``.
@@ -4313,7 +4347,9 @@ class DeleteStreamingDistributionRequest(_Model, _CloudFrontRequest[None]):
 
     __cdnkit_operation__ = "DeleteStreamingDistribution"
     __cdnkit_result__ = None
-    id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
+    id: _t.Annotated[str, _pd.Field(min_length=1)] = _pd.Field(
+        validation_alias="Id", serialization_alias="Id"
+    )
     """The distribution ID."""
     if_match: str | None = _pd.Field(
         default=None, validation_alias="IfMatch", serialization_alias="IfMatch"
@@ -4347,7 +4383,9 @@ class DeleteVpcOriginRequest(_Model, _CloudFrontRequest["DeleteVpcOriginResult"]
 
     __cdnkit_operation__ = "DeleteVpcOrigin"
     __cdnkit_result__ = "DeleteVpcOriginResult"
-    id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
+    id: _t.Annotated[str, _pd.Field(min_length=1)] = _pd.Field(
+        validation_alias="Id", serialization_alias="Id"
+    )
     """The VPC origin ID."""
     if_match: str = _pd.Field(validation_alias="IfMatch", serialization_alias="IfMatch")
     """The version identifier of the VPC origin to delete. This is the ``ETag`` value returned in
@@ -4379,7 +4417,9 @@ class DescribeConnectionFunctionRequest(
 
     __cdnkit_operation__ = "DescribeConnectionFunction"
     __cdnkit_result__ = "DescribeConnectionFunctionResult"
-    identifier: str = _pd.Field(validation_alias="Identifier", serialization_alias="Identifier")
+    identifier: _t.Annotated[str, _pd.Field(min_length=1)] = _pd.Field(
+        validation_alias="Identifier", serialization_alias="Identifier"
+    )
     """The connection function's identifier."""
     stage: FunctionStage | None = _pd.Field(
         default=None, validation_alias="Stage", serialization_alias="Stage"
@@ -4481,7 +4521,9 @@ class DisassociateDistributionTenantWebACLRequest(
 
     __cdnkit_operation__ = "DisassociateDistributionTenantWebACL"
     __cdnkit_result__ = "DisassociateDistributionTenantWebACLResult"
-    id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
+    id: _t.Annotated[str, _pd.Field(min_length=1)] = _pd.Field(
+        validation_alias="Id", serialization_alias="Id"
+    )
     """The ID of the distribution tenant."""
     if_match: str | None = _pd.Field(
         default=None, validation_alias="IfMatch", serialization_alias="IfMatch"
@@ -4514,7 +4556,9 @@ class DisassociateDistributionWebACLRequest(
 
     __cdnkit_operation__ = "DisassociateDistributionWebACL"
     __cdnkit_result__ = "DisassociateDistributionWebACLResult"
-    id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
+    id: _t.Annotated[str, _pd.Field(min_length=1)] = _pd.Field(
+        validation_alias="Id", serialization_alias="Id"
+    )
     """The ID of the distribution."""
     if_match: str | None = _pd.Field(
         default=None, validation_alias="IfMatch", serialization_alias="IfMatch"
@@ -5876,7 +5920,9 @@ class GetAnycastIpListRequest(_Model, _CloudFrontRequest["GetAnycastIpListResult
 
     __cdnkit_operation__ = "GetAnycastIpList"
     __cdnkit_result__ = "GetAnycastIpListResult"
-    id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
+    id: _t.Annotated[str, _pd.Field(min_length=1)] = _pd.Field(
+        validation_alias="Id", serialization_alias="Id"
+    )
     """The ID of the Anycast static IP list."""
 
 
@@ -5907,7 +5953,9 @@ class GetCachePolicyConfigRequest(_Model, _CloudFrontRequest["GetCachePolicyConf
 
     __cdnkit_operation__ = "GetCachePolicyConfig"
     __cdnkit_result__ = "GetCachePolicyConfigResult"
-    id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
+    id: _t.Annotated[str, _pd.Field(min_length=1)] = _pd.Field(
+        validation_alias="Id", serialization_alias="Id"
+    )
     """The unique identifier for the cache policy. If the cache policy is attached to a
     distribution's cache behavior, you can get the policy's identifier using ``ListDistributions``
     or ``GetDistribution``. If the cache policy is not attached to a cache behavior, you can get
@@ -5945,7 +5993,9 @@ class GetCachePolicyRequest(_Model, _CloudFrontRequest["GetCachePolicyResult"]):
 
     __cdnkit_operation__ = "GetCachePolicy"
     __cdnkit_result__ = "GetCachePolicyResult"
-    id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
+    id: _t.Annotated[str, _pd.Field(min_length=1)] = _pd.Field(
+        validation_alias="Id", serialization_alias="Id"
+    )
     """The unique identifier for the cache policy. If the cache policy is attached to a
     distribution's cache behavior, you can get the policy's identifier using ``ListDistributions``
     or ``GetDistribution``. If the cache policy is not attached to a cache behavior, you can get
@@ -5981,7 +6031,9 @@ class GetCloudFrontOriginAccessIdentityConfigRequest(
 
     __cdnkit_operation__ = "GetCloudFrontOriginAccessIdentityConfig"
     __cdnkit_result__ = "GetCloudFrontOriginAccessIdentityConfigResult"
-    id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
+    id: _t.Annotated[str, _pd.Field(min_length=1)] = _pd.Field(
+        validation_alias="Id", serialization_alias="Id"
+    )
     """The identity's ID."""
 
 
@@ -6013,7 +6065,9 @@ class GetCloudFrontOriginAccessIdentityRequest(
 
     __cdnkit_operation__ = "GetCloudFrontOriginAccessIdentity"
     __cdnkit_result__ = "GetCloudFrontOriginAccessIdentityResult"
-    id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
+    id: _t.Annotated[str, _pd.Field(min_length=1)] = _pd.Field(
+        validation_alias="Id", serialization_alias="Id"
+    )
     """The identity's ID."""
 
 
@@ -6043,7 +6097,9 @@ class GetConnectionFunctionRequest(_Model, _CloudFrontRequest["GetConnectionFunc
 
     __cdnkit_operation__ = "GetConnectionFunction"
     __cdnkit_result__ = "GetConnectionFunctionResult"
-    identifier: str = _pd.Field(validation_alias="Identifier", serialization_alias="Identifier")
+    identifier: _t.Annotated[str, _pd.Field(min_length=1)] = _pd.Field(
+        validation_alias="Identifier", serialization_alias="Identifier"
+    )
     """The connection function's identifier."""
     stage: FunctionStage | None = _pd.Field(
         default=None, validation_alias="Stage", serialization_alias="Stage"
@@ -6117,7 +6173,9 @@ class GetConnectionGroupRequest(_Model, _CloudFrontRequest["GetConnectionGroupRe
 
     __cdnkit_operation__ = "GetConnectionGroup"
     __cdnkit_result__ = "GetConnectionGroupResult"
-    identifier: str = _pd.Field(validation_alias="Identifier", serialization_alias="Identifier")
+    identifier: _t.Annotated[str, _pd.Field(min_length=1)] = _pd.Field(
+        validation_alias="Identifier", serialization_alias="Identifier"
+    )
     """The ID, name, or Amazon Resource Name (ARN) of the connection group."""
 
 
@@ -6145,7 +6203,9 @@ class GetContinuousDeploymentPolicyConfigRequest(
 
     __cdnkit_operation__ = "GetContinuousDeploymentPolicyConfig"
     __cdnkit_result__ = "GetContinuousDeploymentPolicyConfigResult"
-    id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
+    id: _t.Annotated[str, _pd.Field(min_length=1)] = _pd.Field(
+        validation_alias="Id", serialization_alias="Id"
+    )
     """The identifier of the continuous deployment policy whose configuration you are getting."""
 
 
@@ -6175,7 +6235,9 @@ class GetContinuousDeploymentPolicyRequest(
 
     __cdnkit_operation__ = "GetContinuousDeploymentPolicy"
     __cdnkit_result__ = "GetContinuousDeploymentPolicyResult"
-    id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
+    id: _t.Annotated[str, _pd.Field(min_length=1)] = _pd.Field(
+        validation_alias="Id", serialization_alias="Id"
+    )
     """The identifier of the continuous deployment policy that you are getting."""
 
 
@@ -6203,7 +6265,9 @@ class GetDistributionConfigRequest(_Model, _CloudFrontRequest["GetDistributionCo
 
     __cdnkit_operation__ = "GetDistributionConfig"
     __cdnkit_result__ = "GetDistributionConfigResult"
-    id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
+    id: _t.Annotated[str, _pd.Field(min_length=1)] = _pd.Field(
+        validation_alias="Id", serialization_alias="Id"
+    )
     """The distribution's ID. If the ID is empty, an empty distribution configuration is returned.
     """
 
@@ -6230,7 +6294,9 @@ class GetDistributionRequest(_Model, _CloudFrontRequest["GetDistributionResult"]
 
     __cdnkit_operation__ = "GetDistribution"
     __cdnkit_result__ = "GetDistributionResult"
-    id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
+    id: _t.Annotated[str, _pd.Field(min_length=1)] = _pd.Field(
+        validation_alias="Id", serialization_alias="Id"
+    )
     """The distribution's ID. If the ID is empty, an empty distribution configuration is returned.
     """
 
@@ -6287,7 +6353,9 @@ class GetDistributionTenantRequest(_Model, _CloudFrontRequest["GetDistributionTe
 
     __cdnkit_operation__ = "GetDistributionTenant"
     __cdnkit_result__ = "GetDistributionTenantResult"
-    identifier: str = _pd.Field(validation_alias="Identifier", serialization_alias="Identifier")
+    identifier: _t.Annotated[str, _pd.Field(min_length=1)] = _pd.Field(
+        validation_alias="Identifier", serialization_alias="Identifier"
+    )
     """The identifier of the distribution tenant. You can specify the ARN, ID, or name of the
     distribution tenant.
     """
@@ -6319,7 +6387,9 @@ class GetFieldLevelEncryptionConfigRequest(
 
     __cdnkit_operation__ = "GetFieldLevelEncryptionConfig"
     __cdnkit_result__ = "GetFieldLevelEncryptionConfigResult"
-    id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
+    id: _t.Annotated[str, _pd.Field(min_length=1)] = _pd.Field(
+        validation_alias="Id", serialization_alias="Id"
+    )
     """Request the ID for the field-level encryption configuration information."""
 
 
@@ -6351,7 +6421,9 @@ class GetFieldLevelEncryptionProfileConfigRequest(
 
     __cdnkit_operation__ = "GetFieldLevelEncryptionProfileConfig"
     __cdnkit_result__ = "GetFieldLevelEncryptionProfileConfigResult"
-    id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
+    id: _t.Annotated[str, _pd.Field(min_length=1)] = _pd.Field(
+        validation_alias="Id", serialization_alias="Id"
+    )
     """Get the ID for the field-level encryption profile configuration information."""
 
 
@@ -6383,7 +6455,9 @@ class GetFieldLevelEncryptionProfileRequest(
 
     __cdnkit_operation__ = "GetFieldLevelEncryptionProfile"
     __cdnkit_result__ = "GetFieldLevelEncryptionProfileResult"
-    id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
+    id: _t.Annotated[str, _pd.Field(min_length=1)] = _pd.Field(
+        validation_alias="Id", serialization_alias="Id"
+    )
     """Get the ID for the field-level encryption profile information."""
 
 
@@ -6412,7 +6486,9 @@ class GetFieldLevelEncryptionRequest(_Model, _CloudFrontRequest["GetFieldLevelEn
 
     __cdnkit_operation__ = "GetFieldLevelEncryption"
     __cdnkit_result__ = "GetFieldLevelEncryptionResult"
-    id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
+    id: _t.Annotated[str, _pd.Field(min_length=1)] = _pd.Field(
+        validation_alias="Id", serialization_alias="Id"
+    )
     """Request the ID for the field-level encryption configuration information."""
 
 
@@ -6488,11 +6564,13 @@ class GetInvalidationForDistributionTenantRequest(
 
     __cdnkit_operation__ = "GetInvalidationForDistributionTenant"
     __cdnkit_result__ = "GetInvalidationForDistributionTenantResult"
-    distribution_tenant_id: str = _pd.Field(
+    distribution_tenant_id: _t.Annotated[str, _pd.Field(min_length=1)] = _pd.Field(
         validation_alias="DistributionTenantId", serialization_alias="DistributionTenantId"
     )
     """The ID of the distribution tenant."""
-    id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
+    id: _t.Annotated[str, _pd.Field(min_length=1)] = _pd.Field(
+        validation_alias="Id", serialization_alias="Id"
+    )
     """The ID of the invalidation to retrieve."""
 
 
@@ -6516,11 +6594,13 @@ class GetInvalidationRequest(_Model, _CloudFrontRequest["GetInvalidationResult"]
 
     __cdnkit_operation__ = "GetInvalidation"
     __cdnkit_result__ = "GetInvalidationResult"
-    distribution_id: str = _pd.Field(
+    distribution_id: _t.Annotated[str, _pd.Field(min_length=1)] = _pd.Field(
         validation_alias="DistributionId", serialization_alias="DistributionId"
     )
     """The distribution's ID."""
-    id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
+    id: _t.Annotated[str, _pd.Field(min_length=1)] = _pd.Field(
+        validation_alias="Id", serialization_alias="Id"
+    )
     """The identifier for the invalidation request, for example, ``IDFDVBD632BHDS5``."""
 
 
@@ -6549,7 +6629,9 @@ class GetKeyGroupConfigRequest(_Model, _CloudFrontRequest["GetKeyGroupConfigResu
 
     __cdnkit_operation__ = "GetKeyGroupConfig"
     __cdnkit_result__ = "GetKeyGroupConfigResult"
-    id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
+    id: _t.Annotated[str, _pd.Field(min_length=1)] = _pd.Field(
+        validation_alias="Id", serialization_alias="Id"
+    )
     """The identifier of the key group whose configuration you are getting. To get the identifier,
     use ``ListKeyGroups``.
     """
@@ -6582,7 +6664,9 @@ class GetKeyGroupRequest(_Model, _CloudFrontRequest["GetKeyGroupResult"]):
 
     __cdnkit_operation__ = "GetKeyGroup"
     __cdnkit_result__ = "GetKeyGroupResult"
-    id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
+    id: _t.Annotated[str, _pd.Field(min_length=1)] = _pd.Field(
+        validation_alias="Id", serialization_alias="Id"
+    )
     """The identifier of the key group that you are getting. To get the identifier, use
     ``ListKeyGroups``.
     """
@@ -6612,7 +6696,9 @@ class GetManagedCertificateDetailsRequest(
 
     __cdnkit_operation__ = "GetManagedCertificateDetails"
     __cdnkit_result__ = "GetManagedCertificateDetailsResult"
-    identifier: str = _pd.Field(validation_alias="Identifier", serialization_alias="Identifier")
+    identifier: _t.Annotated[str, _pd.Field(min_length=1)] = _pd.Field(
+        validation_alias="Identifier", serialization_alias="Identifier"
+    )
     """The identifier of the distribution tenant. You can specify the ARN, ID, or name of the
     distribution tenant.
     """
@@ -6643,7 +6729,7 @@ class GetMonitoringSubscriptionRequest(
 
     __cdnkit_operation__ = "GetMonitoringSubscription"
     __cdnkit_result__ = "GetMonitoringSubscriptionResult"
-    distribution_id: str = _pd.Field(
+    distribution_id: _t.Annotated[str, _pd.Field(min_length=1)] = _pd.Field(
         validation_alias="DistributionId", serialization_alias="DistributionId"
     )
     """The ID of the distribution that you are getting metrics information for."""
@@ -6676,7 +6762,9 @@ class GetOriginAccessControlConfigRequest(
 
     __cdnkit_operation__ = "GetOriginAccessControlConfig"
     __cdnkit_result__ = "GetOriginAccessControlConfigResult"
-    id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
+    id: _t.Annotated[str, _pd.Field(min_length=1)] = _pd.Field(
+        validation_alias="Id", serialization_alias="Id"
+    )
     """The unique identifier of the origin access control."""
 
 
@@ -6704,7 +6792,9 @@ class GetOriginAccessControlRequest(_Model, _CloudFrontRequest["GetOriginAccessC
 
     __cdnkit_operation__ = "GetOriginAccessControl"
     __cdnkit_result__ = "GetOriginAccessControlResult"
-    id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
+    id: _t.Annotated[str, _pd.Field(min_length=1)] = _pd.Field(
+        validation_alias="Id", serialization_alias="Id"
+    )
     """The unique identifier of the origin access control."""
 
 
@@ -6734,7 +6824,9 @@ class GetOriginRequestPolicyConfigRequest(
 
     __cdnkit_operation__ = "GetOriginRequestPolicyConfig"
     __cdnkit_result__ = "GetOriginRequestPolicyConfigResult"
-    id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
+    id: _t.Annotated[str, _pd.Field(min_length=1)] = _pd.Field(
+        validation_alias="Id", serialization_alias="Id"
+    )
     """The unique identifier for the origin request policy. If the origin request policy is
     attached to a distribution's cache behavior, you can get the policy's identifier using
     ``ListDistributions`` or ``GetDistribution``. If the origin request policy is not attached to a
@@ -6769,7 +6861,9 @@ class GetOriginRequestPolicyRequest(_Model, _CloudFrontRequest["GetOriginRequest
 
     __cdnkit_operation__ = "GetOriginRequestPolicy"
     __cdnkit_result__ = "GetOriginRequestPolicyResult"
-    id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
+    id: _t.Annotated[str, _pd.Field(min_length=1)] = _pd.Field(
+        validation_alias="Id", serialization_alias="Id"
+    )
     """The unique identifier for the origin request policy. If the origin request policy is
     attached to a distribution's cache behavior, you can get the policy's identifier using
     ``ListDistributions`` or ``GetDistribution``. If the origin request policy is not attached to a
@@ -6804,7 +6898,9 @@ class GetPublicKeyConfigRequest(_Model, _CloudFrontRequest["GetPublicKeyConfigRe
 
     __cdnkit_operation__ = "GetPublicKeyConfig"
     __cdnkit_result__ = "GetPublicKeyConfigResult"
-    id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
+    id: _t.Annotated[str, _pd.Field(min_length=1)] = _pd.Field(
+        validation_alias="Id", serialization_alias="Id"
+    )
     """The identifier of the public key whose configuration you are getting."""
 
 
@@ -6830,7 +6926,9 @@ class GetPublicKeyRequest(_Model, _CloudFrontRequest["GetPublicKeyResult"]):
 
     __cdnkit_operation__ = "GetPublicKey"
     __cdnkit_result__ = "GetPublicKeyResult"
-    id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
+    id: _t.Annotated[str, _pd.Field(min_length=1)] = _pd.Field(
+        validation_alias="Id", serialization_alias="Id"
+    )
     """The identifier of the public key you are getting."""
 
 
@@ -6926,7 +7024,9 @@ class GetResponseHeadersPolicyConfigRequest(
 
     __cdnkit_operation__ = "GetResponseHeadersPolicyConfig"
     __cdnkit_result__ = "GetResponseHeadersPolicyConfigResult"
-    id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
+    id: _t.Annotated[str, _pd.Field(min_length=1)] = _pd.Field(
+        validation_alias="Id", serialization_alias="Id"
+    )
     """The identifier for the response headers policy.
 
     If the response headers policy is attached to a distribution's cache behavior, you can get the
@@ -6961,7 +7061,9 @@ class GetResponseHeadersPolicyRequest(_Model, _CloudFrontRequest["GetResponseHea
 
     __cdnkit_operation__ = "GetResponseHeadersPolicy"
     __cdnkit_result__ = "GetResponseHeadersPolicyResult"
-    id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
+    id: _t.Annotated[str, _pd.Field(min_length=1)] = _pd.Field(
+        validation_alias="Id", serialization_alias="Id"
+    )
     """The identifier for the response headers policy.
 
     If the response headers policy is attached to a distribution's cache behavior, you can get the
@@ -6998,7 +7100,9 @@ class GetStreamingDistributionConfigRequest(
 
     __cdnkit_operation__ = "GetStreamingDistributionConfig"
     __cdnkit_result__ = "GetStreamingDistributionConfigResult"
-    id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
+    id: _t.Annotated[str, _pd.Field(min_length=1)] = _pd.Field(
+        validation_alias="Id", serialization_alias="Id"
+    )
     """The streaming distribution's ID."""
 
 
@@ -7026,7 +7130,9 @@ class GetStreamingDistributionRequest(_Model, _CloudFrontRequest["GetStreamingDi
 
     __cdnkit_operation__ = "GetStreamingDistribution"
     __cdnkit_result__ = "GetStreamingDistributionResult"
-    id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
+    id: _t.Annotated[str, _pd.Field(min_length=1)] = _pd.Field(
+        validation_alias="Id", serialization_alias="Id"
+    )
     """The streaming distribution's ID."""
 
 
@@ -7056,7 +7162,9 @@ class GetTrustStoreRequest(_Model, _CloudFrontRequest["GetTrustStoreResult"]):
 
     __cdnkit_operation__ = "GetTrustStore"
     __cdnkit_result__ = "GetTrustStoreResult"
-    identifier: str = _pd.Field(validation_alias="Identifier", serialization_alias="Identifier")
+    identifier: _t.Annotated[str, _pd.Field(min_length=1)] = _pd.Field(
+        validation_alias="Identifier", serialization_alias="Identifier"
+    )
     """The trust store's identifier."""
 
 
@@ -7082,7 +7190,9 @@ class GetVpcOriginRequest(_Model, _CloudFrontRequest["GetVpcOriginResult"]):
 
     __cdnkit_operation__ = "GetVpcOrigin"
     __cdnkit_result__ = "GetVpcOriginResult"
-    id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
+    id: _t.Annotated[str, _pd.Field(min_length=1)] = _pd.Field(
+        validation_alias="Id", serialization_alias="Id"
+    )
     """The VPC origin ID."""
 
 
@@ -8241,7 +8351,7 @@ class ListDistributionsByAnycastIpListIdRequest(
         default=None, validation_alias="MaxItems", serialization_alias="MaxItems"
     )
     """The maximum number of distributions that you want returned in the response."""
-    anycast_ip_list_id: str = _pd.Field(
+    anycast_ip_list_id: _t.Annotated[str, _pd.Field(min_length=1)] = _pd.Field(
         validation_alias="AnycastIpListId", serialization_alias="AnycastIpListId"
     )
     """The ID of the Anycast static IP list."""
@@ -8283,7 +8393,7 @@ class ListDistributionsByCachePolicyIdRequest(
         default=None, validation_alias="MaxItems", serialization_alias="MaxItems"
     )
     """The maximum number of distribution IDs that you want in the response."""
-    cache_policy_id: str = _pd.Field(
+    cache_policy_id: _t.Annotated[str, _pd.Field(min_length=1)] = _pd.Field(
         validation_alias="CachePolicyId", serialization_alias="CachePolicyId"
     )
     """The ID of the cache policy whose associated distribution IDs you want to list."""
@@ -8405,7 +8515,9 @@ class ListDistributionsByKeyGroupRequest(
         default=None, validation_alias="MaxItems", serialization_alias="MaxItems"
     )
     """The maximum number of distribution IDs that you want in the response."""
-    key_group_id: str = _pd.Field(validation_alias="KeyGroupId", serialization_alias="KeyGroupId")
+    key_group_id: _t.Annotated[str, _pd.Field(min_length=1)] = _pd.Field(
+        validation_alias="KeyGroupId", serialization_alias="KeyGroupId"
+    )
     """The ID of the key group whose associated distribution IDs you are listing."""
 
 
@@ -8447,7 +8559,7 @@ class ListDistributionsByOriginRequestPolicyIdRequest(
         default=None, validation_alias="MaxItems", serialization_alias="MaxItems"
     )
     """The maximum number of distribution IDs that you want in the response."""
-    origin_request_policy_id: str = _pd.Field(
+    origin_request_policy_id: _t.Annotated[str, _pd.Field(min_length=1)] = _pd.Field(
         validation_alias="OriginRequestPolicyId", serialization_alias="OriginRequestPolicyId"
     )
     """The ID of the origin request policy whose associated distribution IDs you want to list."""
@@ -8479,7 +8591,9 @@ class ListDistributionsByOwnedResourceRequest(
 
     __cdnkit_operation__ = "ListDistributionsByOwnedResource"
     __cdnkit_result__ = "ListDistributionsByOwnedResourceResult"
-    resource_arn: str = _pd.Field(validation_alias="ResourceArn", serialization_alias="ResourceArn")
+    resource_arn: _t.Annotated[str, _pd.Field(min_length=1)] = _pd.Field(
+        validation_alias="ResourceArn", serialization_alias="ResourceArn"
+    )
     """The ARN of the CloudFront resource that you've shared with other Amazon Web Services
     accounts.
     """
@@ -8594,7 +8708,7 @@ class ListDistributionsByResponseHeadersPolicyIdRequest(
         default=None, validation_alias="MaxItems", serialization_alias="MaxItems"
     )
     """The maximum number of distribution IDs that you want to get in the response."""
-    response_headers_policy_id: str = _pd.Field(
+    response_headers_policy_id: _t.Annotated[str, _pd.Field(min_length=1)] = _pd.Field(
         validation_alias="ResponseHeadersPolicyId", serialization_alias="ResponseHeadersPolicyId"
     )
     """The ID of the response headers policy whose associated distribution IDs you want to list."""
@@ -8672,7 +8786,7 @@ class ListDistributionsByVpcOriginIdRequest(
         default=None, validation_alias="MaxItems", serialization_alias="MaxItems"
     )
     """The maximum number of items included in the list."""
-    vpc_origin_id: str = _pd.Field(
+    vpc_origin_id: _t.Annotated[str, _pd.Field(min_length=1)] = _pd.Field(
         validation_alias="VpcOriginId", serialization_alias="VpcOriginId"
     )
     """The VPC origin ID."""
@@ -8717,7 +8831,9 @@ class ListDistributionsByWebACLIdRequest(
     """The maximum number of distributions that you want CloudFront to return in the response body.
     The maximum and default values are both 100.
     """
-    web_acl_id: str = _pd.Field(validation_alias="WebACLId", serialization_alias="WebACLId")
+    web_acl_id: _t.Annotated[str, _pd.Field(min_length=1)] = _pd.Field(
+        validation_alias="WebACLId", serialization_alias="WebACLId"
+    )
     """The ID of the WAF web ACL that you want to list the associated distributions. If you specify
     "null" for the ID, the request returns a list of the distributions that aren't associated with
     a web ACL.
@@ -8968,7 +9084,9 @@ class ListInvalidationsForDistributionTenantRequest(
 
     __cdnkit_operation__ = "ListInvalidationsForDistributionTenant"
     __cdnkit_result__ = "ListInvalidationsForDistributionTenantResult"
-    id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
+    id: _t.Annotated[str, _pd.Field(min_length=1)] = _pd.Field(
+        validation_alias="Id", serialization_alias="Id"
+    )
     """The ID of the distribution tenant."""
     marker: str | None = _pd.Field(
         default=None, validation_alias="Marker", serialization_alias="Marker"
@@ -9007,7 +9125,7 @@ class ListInvalidationsRequest(_Model, _CloudFrontRequest["ListInvalidationsResu
 
     __cdnkit_operation__ = "ListInvalidations"
     __cdnkit_result__ = "ListInvalidationsResult"
-    distribution_id: str = _pd.Field(
+    distribution_id: _t.Annotated[str, _pd.Field(min_length=1)] = _pd.Field(
         validation_alias="DistributionId", serialization_alias="DistributionId"
     )
     """The distribution's ID."""
@@ -12879,7 +12997,9 @@ class UpdateAnycastIpListRequest(_Model, _CloudFrontRequest["UpdateAnycastIpList
 
     __cdnkit_operation__ = "UpdateAnycastIpList"
     __cdnkit_result__ = "UpdateAnycastIpListResult"
-    id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
+    id: _t.Annotated[str, _pd.Field(min_length=1)] = _pd.Field(
+        validation_alias="Id", serialization_alias="Id"
+    )
     """The ID of the Anycast static IP list."""
     ip_address_type: IpAddressType | None = _pd.Field(
         default=None, validation_alias="IpAddressType", serialization_alias="IpAddressType"
@@ -12937,7 +13057,9 @@ class UpdateCachePolicyRequest(_Model, _CloudFrontRequest["UpdateCachePolicyResu
         validation_alias="CachePolicyConfig", serialization_alias="CachePolicyConfig"
     )
     """A cache policy configuration."""
-    id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
+    id: _t.Annotated[str, _pd.Field(min_length=1)] = _pd.Field(
+        validation_alias="Id", serialization_alias="Id"
+    )
     """The unique identifier for the cache policy that you are updating. The identifier is returned
     in a cache behavior's ``CachePolicyId`` field in the response to ``GetDistributionConfig``.
     """
@@ -12986,7 +13108,9 @@ class UpdateCloudFrontOriginAccessIdentityRequest(
         serialization_alias="CloudFrontOriginAccessIdentityConfig",
     )
     """The identity's configuration information."""
-    id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
+    id: _t.Annotated[str, _pd.Field(min_length=1)] = _pd.Field(
+        validation_alias="Id", serialization_alias="Id"
+    )
     """The identity's id."""
     if_match: str | None = _pd.Field(
         default=None, validation_alias="IfMatch", serialization_alias="IfMatch"
@@ -13064,7 +13188,9 @@ class UpdateConnectionGroupRequest(_Model, _CloudFrontRequest["UpdateConnectionG
 
     __cdnkit_operation__ = "UpdateConnectionGroup"
     __cdnkit_result__ = "UpdateConnectionGroupResult"
-    id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
+    id: _t.Annotated[str, _pd.Field(min_length=1)] = _pd.Field(
+        validation_alias="Id", serialization_alias="Id"
+    )
     """The ID of the connection group."""
     ipv6_enabled: bool | None = _pd.Field(
         default=None, validation_alias="Ipv6Enabled", serialization_alias="Ipv6Enabled"
@@ -13117,7 +13243,9 @@ class UpdateContinuousDeploymentPolicyRequest(
         serialization_alias="ContinuousDeploymentPolicyConfig",
     )
     """The continuous deployment policy configuration."""
-    id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
+    id: _t.Annotated[str, _pd.Field(min_length=1)] = _pd.Field(
+        validation_alias="Id", serialization_alias="Id"
+    )
     """The identifier of the continuous deployment policy that you are updating."""
     if_match: str | None = _pd.Field(
         default=None, validation_alias="IfMatch", serialization_alias="IfMatch"
@@ -13156,7 +13284,9 @@ class UpdateDistributionRequest(_Model, _CloudFrontRequest["UpdateDistributionRe
         validation_alias="DistributionConfig", serialization_alias="DistributionConfig"
     )
     """The distribution's configuration information."""
-    id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
+    id: _t.Annotated[str, _pd.Field(min_length=1)] = _pd.Field(
+        validation_alias="Id", serialization_alias="Id"
+    )
     """The distribution's id."""
     if_match: str | None = _pd.Field(
         default=None, validation_alias="IfMatch", serialization_alias="IfMatch"
@@ -13188,7 +13318,9 @@ class UpdateDistributionTenantRequest(_Model, _CloudFrontRequest["UpdateDistribu
 
     __cdnkit_operation__ = "UpdateDistributionTenant"
     __cdnkit_result__ = "UpdateDistributionTenantResult"
-    id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
+    id: _t.Annotated[str, _pd.Field(min_length=1)] = _pd.Field(
+        validation_alias="Id", serialization_alias="Id"
+    )
     """The ID of the distribution tenant."""
     distribution_id: str | None = _pd.Field(
         default=None, validation_alias="DistributionId", serialization_alias="DistributionId"
@@ -13269,7 +13401,9 @@ class UpdateDistributionWithStagingConfigRequest(
 
     __cdnkit_operation__ = "UpdateDistributionWithStagingConfig"
     __cdnkit_result__ = "UpdateDistributionWithStagingConfigResult"
-    id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
+    id: _t.Annotated[str, _pd.Field(min_length=1)] = _pd.Field(
+        validation_alias="Id", serialization_alias="Id"
+    )
     """The identifier of the primary distribution to which you are copying a staging distribution's
     configuration.
     """
@@ -13377,7 +13511,9 @@ class UpdateFieldLevelEncryptionConfigRequest(
         serialization_alias="FieldLevelEncryptionConfig",
     )
     """Request to update a field-level encryption configuration."""
-    id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
+    id: _t.Annotated[str, _pd.Field(min_length=1)] = _pd.Field(
+        validation_alias="Id", serialization_alias="Id"
+    )
     """The ID of the configuration you want to update."""
     if_match: str | None = _pd.Field(
         default=None, validation_alias="IfMatch", serialization_alias="IfMatch"
@@ -13420,7 +13556,9 @@ class UpdateFieldLevelEncryptionProfileRequest(
         serialization_alias="FieldLevelEncryptionProfileConfig",
     )
     """Request to update a field-level encryption profile."""
-    id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
+    id: _t.Annotated[str, _pd.Field(min_length=1)] = _pd.Field(
+        validation_alias="Id", serialization_alias="Id"
+    )
     """The ID of the field-level encryption profile request."""
     if_match: str | None = _pd.Field(
         default=None, validation_alias="IfMatch", serialization_alias="IfMatch"
@@ -13521,7 +13659,9 @@ class UpdateKeyGroupRequest(_Model, _CloudFrontRequest["UpdateKeyGroupResult"]):
         validation_alias="KeyGroupConfig", serialization_alias="KeyGroupConfig"
     )
     """The key group configuration."""
-    id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
+    id: _t.Annotated[str, _pd.Field(min_length=1)] = _pd.Field(
+        validation_alias="Id", serialization_alias="Id"
+    )
     """The identifier of the key group that you are updating."""
     if_match: str | None = _pd.Field(
         default=None, validation_alias="IfMatch", serialization_alias="IfMatch"
@@ -13601,7 +13741,9 @@ class UpdateOriginAccessControlRequest(
         serialization_alias="OriginAccessControlConfig",
     )
     """An origin access control."""
-    id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
+    id: _t.Annotated[str, _pd.Field(min_length=1)] = _pd.Field(
+        validation_alias="Id", serialization_alias="Id"
+    )
     """The unique identifier of the origin access control that you are updating."""
     if_match: str | None = _pd.Field(
         default=None, validation_alias="IfMatch", serialization_alias="IfMatch"
@@ -13648,7 +13790,9 @@ class UpdateOriginRequestPolicyRequest(
         serialization_alias="OriginRequestPolicyConfig",
     )
     """An origin request policy configuration."""
-    id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
+    id: _t.Annotated[str, _pd.Field(min_length=1)] = _pd.Field(
+        validation_alias="Id", serialization_alias="Id"
+    )
     """The unique identifier for the origin request policy that you are updating. The identifier is
     returned in a cache behavior's ``OriginRequestPolicyId`` field in the response to
     ``GetDistributionConfig``.
@@ -13697,7 +13841,9 @@ class UpdatePublicKeyRequest(_Model, _CloudFrontRequest["UpdatePublicKeyResult"]
         validation_alias="PublicKeyConfig", serialization_alias="PublicKeyConfig"
     )
     """A public key configuration."""
-    id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
+    id: _t.Annotated[str, _pd.Field(min_length=1)] = _pd.Field(
+        validation_alias="Id", serialization_alias="Id"
+    )
     """The identifier of the public key that you are updating."""
     if_match: str | None = _pd.Field(
         default=None, validation_alias="IfMatch", serialization_alias="IfMatch"
@@ -13806,7 +13952,9 @@ class UpdateResponseHeadersPolicyRequest(
         serialization_alias="ResponseHeadersPolicyConfig",
     )
     """A response headers policy configuration."""
-    id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
+    id: _t.Annotated[str, _pd.Field(min_length=1)] = _pd.Field(
+        validation_alias="Id", serialization_alias="Id"
+    )
     """The identifier for the response headers policy that you are updating."""
     if_match: str | None = _pd.Field(
         default=None, validation_alias="IfMatch", serialization_alias="IfMatch"
@@ -13856,7 +14004,9 @@ class UpdateStreamingDistributionRequest(
         serialization_alias="StreamingDistributionConfig",
     )
     """The streaming distribution's configuration information."""
-    id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
+    id: _t.Annotated[str, _pd.Field(min_length=1)] = _pd.Field(
+        validation_alias="Id", serialization_alias="Id"
+    )
     """The streaming distribution's id."""
     if_match: str | None = _pd.Field(
         default=None, validation_alias="IfMatch", serialization_alias="IfMatch"
@@ -13938,7 +14088,9 @@ class UpdateVpcOriginRequest(_Model, _CloudFrontRequest["UpdateVpcOriginResult"]
         validation_alias="VpcOriginEndpointConfig", serialization_alias="VpcOriginEndpointConfig"
     )
     """The VPC origin endpoint configuration."""
-    id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
+    id: _t.Annotated[str, _pd.Field(min_length=1)] = _pd.Field(
+        validation_alias="Id", serialization_alias="Id"
+    )
     """The VPC origin ID."""
     if_match: str = _pd.Field(validation_alias="IfMatch", serialization_alias="IfMatch")
     """The VPC origin to update, if a match occurs."""

@@ -130,17 +130,6 @@ async def test_two_clients_invalidating_one_distribution_under_faults_land_each_
 # -- empty ids -------------------------------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "An empty id is sent instead of refused: a URI-bound member (DistributionId, Id) "
-        "has no min length in botocore's model and none in the codegen override table "
-        "(cdnkit/_codegen), and the resources do not check it, so the request goes to "
-        "another URI (POST /distribution//invalidation, GET /distribution/) and comes back "
-        "as NotFoundError 'InvalidURI'; teardown with policy_id='' reads three 404s and "
-        "reports success. keys('') is refused locally: the check exists only there."
-    ),
-)
 @pytest.mark.parametrize(
     "call",
     [
@@ -352,16 +341,6 @@ async def test_fan_out_through_a_client_closed_midway_records_every_item_as_clos
 # -- generated waiters ------------------------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "A generated waiter's timeout is not type-checked: timeout='x' raises a bare "
-        "TypeError from the comparison in cdnkit._core.poll ('>' between str and int), and "
-        "timeout=True is taken as 1 second and polls. The resources' waits refuse both "
-        "(RequestValidationError, nothing sent); the generated wait_* methods "
-        "(cdnkit/_api/_runtime.py, the waiter runner) pass timeout through unchecked."
-    ),
-)
 @pytest.mark.parametrize("timeout", ["x", True])
 async def test_a_generated_waiters_timeout_of_the_wrong_type_is_refused_before_sending(
     emulator: Emulator, timeout: object

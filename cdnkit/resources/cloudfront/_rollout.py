@@ -219,6 +219,10 @@ async def teardown(
     """See ContinuousDeploymentPolicies.teardown."""
     if primary_id == staging_id:
         raise InvalidRequestError("staging_id: the staging distribution is the primary")
+    # Every id checked as its requests will be, before the first read.
+    build_request(cf.GetContinuousDeploymentPolicyRequest, id=policy_id)
+    build_request(cf.GetDistributionConfigRequest, id=primary_id)
+    build_request(cf.GetDistributionRequest, id=staging_id)
 
     # Reads first: refuse ids that do not belong together before anything changes.
     try:

@@ -332,13 +332,14 @@ class ContinuousDeploymentPolicies(Resource):
         For each weight of ``steps`` (increasing, each above 0 and at most 0.15, for example
         ``(0.01, 0.05, 0.15)``): set the policy attached to the primary to that SingleWeight
         (enabled, stickiness kept; an :meth:`update`), wait until the primary is Deployed,
-        hold ``hold`` seconds (on the client's ``clock=`` if any, ended by its close), then ask
-        ``gate(step)`` (a :class:`RolloutStep`; a function or a coroutine function), which
-        answers a :class:`GateVerdict` or a bool. A failing gate (False, a failed verdict, or an exception) rolls back
-        (``on_failure="zero"``: weight 0; ``"disable"``: the policy disabled) and raises
-        :class:`cdnkit.RolloutHaltedError` with the step, the weight and the reason. After
-        the last step, ``promote`` runs :meth:`Distributions.promote_staging` (with its checks,
-        waiting until Deployed, and ``reset_staging``).
+        hold ``hold`` seconds (on the client's ``clock=`` if any, ended by its close), then
+        ask ``gate(step)`` (a :class:`RolloutStep`; a function or a coroutine function), which
+        answers a :class:`GateVerdict` or a bool. A failing gate (False, a failed verdict, or
+        an exception) rolls back (``on_failure="zero"``: weight 0; ``"disable"``: the policy
+        disabled) and raises :class:`cdnkit.RolloutHaltedError` with the step, the weight and
+        the reason. After the last step, ``promote`` runs
+        :meth:`Distributions.promote_staging` (with its checks, waiting until Deployed, and
+        ``reset_staging``).
 
         Checked before any write: the steps and hold, a policy attached to the primary that
         names the staging distribution (:class:`cdnkit.InvalidRequestError`). Other failures
