@@ -120,9 +120,8 @@ class InvalidationOperations:
             )
         self._check_in_progress(distribution, paths)
         invalidation_id = new_resource_id("I")
-        while invalidation_id in distribution.invalidations:
-            self._check_in_progress(distribution, paths)
-        invalidation_id = new_resource_id("I")
+        while invalidation_id in distribution.invalidations:  # a clash: draw another id
+            invalidation_id = new_resource_id("I")
         invalidation = InvalidationRecord(
             id=invalidation_id,
             caller_reference=caller_reference,
