@@ -1,5 +1,6 @@
-"""Model and operation generator: botocore service JSON -> ``cdnkit/types/<service>.py`` (the
-models) and ``cdnkit/_api/<service>.py`` (a typed method per operation, paginator and waiter).
+"""Model and operation generator: botocore service JSON -> ``cdnkit/types/<service>/`` (the
+models, a package of small modules loaded on first use) and ``cdnkit/_api/<service>.py`` (a
+typed method per operation, paginator and waiter).
 
 Run ``python -m cdnkit._codegen`` after changing botocore's pin, the override table or the
 renderers. A test regenerates into a temporary folder and fails on any difference.
@@ -25,29 +26,32 @@ API_DIR = Path(__file__).resolve().parents[1] / "_api"
 MANIFEST = "_manifest.json"
 
 
+_RUFF = [
+    sys.executable,
+    "-m",
+    "ruff",
+    "format",
+    "--isolated",
+    "--line-length",
+    "100",
+    "--target-version",
+    "py311",
+]
+
+
 def _ruff_format(source: str) -> str:
     """Format with the project's exact ruff pin; isolated so local config cannot change it."""
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "ruff",
-            "format",
-            "--isolated",
-            "--line-length",
-            "100",
-            "--target-version",
-            "py311",
-            "-",
-        ],
-        input=source,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    result = subprocess.run([*_RUFF, "-"], input=source, capture_output=True, text=True)
     if result.returncode != 0:
         raise RuntimeError(f"ruff format failed: {result.stderr.strip()}")
     return result.stdout
+
+
+def _ruff_format_files(paths: list[Path]) -> None:
+    """:func:`_ruff_format` for many files in one run (a package has hundreds)."""
+    result = subprocess.run([*_RUFF, *map(str, paths)], capture_output=True, text=True)
+    if result.returncode != 0:
+        raise RuntimeError(f"ruff format failed: {result.stderr.strip()}")
 
 
 def _manifest(services: list[ServiceIR]) -> str:
@@ -70,16 +74,28 @@ def _manifest(services: list[ServiceIR]) -> str:
 
 
 def generate(out_dir: Path = TYPES_DIR, api_dir: Path = API_DIR) -> list[Path]:
-    """Write one models module per service and the manifest into ``out_dir``, and one
-    operations module per service into ``api_dir``; return their paths."""
+    """Write one models package per service and the manifest into ``out_dir``, and one
+    operations module per service into ``api_dir``; return their paths.
+
+    A package's earlier modules are removed first, so a model that moved leaves no stale file.
+    """
     out_dir.mkdir(parents=True, exist_ok=True)
     api_dir.mkdir(parents=True, exist_ok=True)
     services = [build_service(name) for name in SERVICES]
     written: list[Path] = []
     for ir in services:
-        path = out_dir / f"{ir.module}.py"
-        path.write_text(_ruff_format(render(ir, botocore.__version__)), encoding="utf-8")
-        written.append(path)
+        package = out_dir / ir.module
+        (out_dir / f"{ir.module}.py").unlink(missing_ok=True)  # the earlier one-module layout
+        package.mkdir(exist_ok=True)
+        for old in package.glob("*.py"):
+            old.unlink()
+        paths = []
+        for name, source in sorted(render(ir, botocore.__version__).items()):
+            path = package / name
+            path.write_text(source, encoding="utf-8")
+            paths.append(path)
+        _ruff_format_files(paths)
+        written += paths
     manifest = out_dir / MANIFEST
     manifest.write_text(_manifest(services), encoding="utf-8")
     written.append(manifest)

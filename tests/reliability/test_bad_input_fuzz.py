@@ -628,11 +628,9 @@ MODEL_MODULES: Final = {"cloudfront": cf, "lightsail": ls, "cloudfront-keyvalues
 
 
 def request_models(module: Any) -> list[type[pydantic.BaseModel]]:
-    return [
-        value
-        for name, value in sorted(vars(module).items())
-        if name.endswith("Request") and is_model(value) and value.model_fields
-    ]
+    # By name from __all__: each model loads on first access, so vars() holds only those used.
+    models = (getattr(module, name) for name in sorted(module.__all__) if name.endswith("Request"))
+    return [value for value in models if is_model(value) and value.model_fields]
 
 
 REQUEST_MODELS: Final = {name: request_models(module) for name, module in MODEL_MODULES.items()}

@@ -73,7 +73,8 @@ def _key(distribution_id: str) -> str:
     return f"distribution/{distribution_id}"
 
 
-_Created = TypeVar("_Created", cf.CreateDistributionResult, cf.CopyDistributionResult)
+# By name: the models load when first used, not when this module is imported.
+_Created = TypeVar("_Created", "cf.CreateDistributionResult", "cf.CopyDistributionResult")
 
 
 class Distributions(Resource):

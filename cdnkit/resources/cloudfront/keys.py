@@ -35,7 +35,8 @@ from .._base import Resource
 __all__ = ["KeyValueStoreSyncError", "Keys", "SyncPlan"]
 
 #: The replies of the writes: each carries the store's new ETag.
-W = TypeVar("W", kvs.PutKeyResponse, kvs.DeleteKeyResponse, kvs.UpdateKeysResponse)
+#: By name: the models load when first used, not when this module is imported.
+W = TypeVar("W", "kvs.PutKeyResponse", "kvs.DeleteKeyResponse", "kvs.UpdateKeysResponse")
 
 #: UpdateKeys takes at most 50 puts and deletes in all (AWS-FACTS.md).
 _BATCH: Final = 50

@@ -7,7 +7,7 @@ import builtins
 import random
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Any, Final, TypeVar
+from typing import Any, Final, TypeAlias, TypeVar
 
 from ..._core import Sends, ServiceCore, build_request, checked_wire, poll, within
 from ..._etag import apply_mutation
@@ -29,9 +29,10 @@ __all__ = ["Distributions", "SettingsMutator"]
 
 #: Receives a copy of the distribution's settings as an update request; changes it in place or
 #: returns a new one (sync or async).
-SettingsMutator = Callable[
-    [ls.UpdateDistributionRequest],
-    ls.UpdateDistributionRequest | Awaitable[ls.UpdateDistributionRequest | None] | None,
+#: (By name: naming the models here would load them when this module is imported.)
+SettingsMutator: TypeAlias = Callable[
+    ["ls.UpdateDistributionRequest"],
+    "ls.UpdateDistributionRequest | Awaitable[ls.UpdateDistributionRequest | None] | None",
 ]
 
 _DEPLOYED: Final = "Deployed"
@@ -626,14 +627,15 @@ class Distributions(Resource):
         raise AssertionError("unreachable: poll ends by returning or raising")
 
 
+# By name: the models load when first used, not when this module is imported.
 _Started = TypeVar(
     "_Started",
-    ls.UpdateDistributionResult,
-    ls.DeleteDistributionResult,
-    ls.ResetDistributionCacheResult,
-    ls.UpdateDistributionBundleResult,
-    ls.AttachCertificateToDistributionResult,
-    ls.DetachCertificateFromDistributionResult,
+    "ls.UpdateDistributionResult",
+    "ls.DeleteDistributionResult",
+    "ls.ResetDistributionCacheResult",
+    "ls.UpdateDistributionBundleResult",
+    "ls.AttachCertificateToDistributionResult",
+    "ls.DetachCertificateFromDistributionResult",
 )
 
 #: How far the service's clock may be behind this machine's when matching an operation to
