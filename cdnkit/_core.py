@@ -44,10 +44,9 @@ from ._retry import (
     OperationRate,
     call_with_retries,
     current_deadline,
+    last_failure,
     reset_deadline,
     set_deadline,
-    track_failures,
-    untrack_failures,
 )
 
 __all__ = [
@@ -229,7 +228,7 @@ class _Scope:
     close can end at once. Inner scopes never outlive outer ones (the deadline is the
     earliest of both)."""
 
-    __slots__ = ("_core", "_deadline", "_failures", "_timeout", "_token")
+    __slots__ = ("_before", "_core", "_deadline", "_timeout", "_token")
 
     def __init__(self, core: ServiceCore, deadline: float | None) -> None:
         self._core = core
@@ -244,7 +243,7 @@ class _Scope:
         if outer is not None and (deadline is None or outer < deadline):
             deadline = outer
         self._token = set_deadline(deadline)
-        self._failures = track_failures()
+        self._before = last_failure()
         self._timeout = asyncio.timeout_at(deadline)
         await self._timeout.__aenter__()
         core._scopes.add(self._timeout)
@@ -260,8 +259,6 @@ class _Scope:
         if not core._scopes:
             core._idle.set()
         reset_deadline(self._token)
-        failures = self._failures[0]
-        untrack_failures(*self._failures)
         try:
             await self._timeout.__aexit__(exc_type, exc, traceback)
         except TimeoutError as error:
@@ -269,7 +266,10 @@ class _Scope:
                 raise core.closed_error() from None
             # The cause is the last error the call met (a throttle, a 5xx), not the attempt
             # the deadline cut short.
-            cause = exc if isinstance(exc, CdnKitError) else (failures or [error])[-1]
+            met = last_failure()
+            cause = (
+                exc if isinstance(exc, CdnKitError) else met if met is not self._before else error
+            )
             raise DeadlineExceededError(
                 f"{core.service}: the call did not finish within its deadline"
             ) from cause

@@ -58,34 +58,17 @@ def reset_deadline(token: contextvars.Token[float | None]) -> None:
     _deadline.reset(token)
 
 
-#: The last error the retries of the current call scope met (one slot, replaced on each
-#: failure): what a DeadlineExceededError names as its cause, rather than the attempt that the
-#: deadline cut short.
-_last_failure: contextvars.ContextVar[list[BaseException] | None] = contextvars.ContextVar(
+#: The last error a retried call of this context met (set only on the retry path): what a
+#: DeadlineExceededError names as its cause, rather than the attempt the deadline cut short.
+#: A call scope compares it with the value it found on entry, so an earlier call's error is
+#: never taken for its own.
+_last_failure: contextvars.ContextVar[BaseException | None] = contextvars.ContextVar(
     "cdnkit_last_failure", default=None
 )
 
 
-def track_failures() -> tuple[list[BaseException], contextvars.Token[list[BaseException] | None]]:
-    """Start recording the failures of a call scope."""
-    slot: list[BaseException] = []
-    return slot, _last_failure.set(slot)
-
-
-def untrack_failures(
-    slot: list[BaseException], token: contextvars.Token[list[BaseException] | None]
-) -> None:
-    """Stop recording for a scope; the enclosing scope inherits its last failure."""
-    _last_failure.reset(token)
-    outer = _last_failure.get()
-    if slot and outer is not None:
-        outer[:] = slot
-
-
-def _note_failure(error: BaseException) -> None:
-    slot = _last_failure.get()
-    if slot is not None:
-        slot[:] = (error,)
+def last_failure() -> BaseException | None:
+    return _last_failure.get()
 
 
 class OperationRate:
@@ -253,7 +236,7 @@ async def _retry_after(
     counted = 0 if (busy and isinstance(first, ResourceBusyError)) else 1
     number = 1
     pending: BaseException | None = first
-    _note_failure(first)
+    _last_failure.set(first)
 
     async def once() -> T:
         nonlocal number, counted, pending
@@ -265,12 +248,12 @@ async def _retry_after(
         try:
             return await attempt(number)
         except ResourceBusyError as error:
-            _note_failure(error)
+            _last_failure.set(error)
             if not busy:
                 counted += 1
             raise
         except Exception as error:
-            _note_failure(error)
+            _last_failure.set(error)
             counted += 1
             raise
         except BaseException:  # cancelled (the deadline, a close): not a failure of the call
