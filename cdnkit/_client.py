@@ -10,8 +10,9 @@ from typing import TYPE_CHECKING, Any, ClassVar, Self, TypeVar, overload
 from aiobotocore.config import AioConfig
 from aiobotocore.session import AioSession
 
-from ._core import ClientOptions, ServiceCore
+from ._core import ClientOptions, ServiceCore, checked_wire
 from ._exceptions import InvalidRequestError
+from ._models import CdnKitModel
 from ._operation import CloudFrontRequest, KeyValueStoreRequest, LightsailRequest, OperationRequest
 from ._policies import Clock, RetryPolicy, WaitPolicy
 
@@ -246,6 +247,8 @@ class CloudFront(_ServiceClient):
         if isinstance(request, KeyValueStoreRequest):
             if not hasattr(type(request), "__cdnkit_operation__"):
                 raise InvalidRequestError(f"call: {type(request).__name__} names no operation")
+            if isinstance(request, CdnKitModel):
+                checked_wire(request)  # bad input refused before the data plane is opened
             if not self._data_plane.is_open:
                 await self._open_data_plane()
             return await call_operation(self._data_plane, request, result, self.retry_policy)

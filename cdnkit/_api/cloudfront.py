@@ -177,11 +177,12 @@ class CloudFrontApi(_ServiceApi):
         raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
         the matching :class:`cdnkit.APIError`.
         """
+        request = _m.AssociateAliasRequest(
+            target_distribution_id=target_distribution_id, alias=alias
+        )
         await self._core.send(
             "AssociateAlias",
-            _checked_wire(
-                _m.AssociateAliasRequest(target_distribution_id=target_distribution_id, alias=alias)
-            ),
+            _checked_wire(request),
             retry=self._retry,
             retry_if=_refused_before_effect,
         )
@@ -198,11 +199,12 @@ class CloudFrontApi(_ServiceApi):
         applying it twice. Bad arguments raise :class:`cdnkit.RequestValidationError` before
         anything is sent; AWS's refusals raise the matching :class:`cdnkit.APIError`.
         """
+        request = _m.AssociateDistributionTenantWebACLRequest(
+            id=id, web_acl_arn=web_acl_arn, if_match=if_match
+        )
         return await self._core.invoke(
             "AssociateDistributionTenantWebACL",
-            _m.AssociateDistributionTenantWebACLRequest(
-                id=id, web_acl_arn=web_acl_arn, if_match=if_match
-            ),
+            request,
             _m.AssociateDistributionTenantWebACLResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
@@ -220,11 +222,12 @@ class CloudFrontApi(_ServiceApi):
         raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
         the matching :class:`cdnkit.APIError`.
         """
+        request = _m.AssociateDistributionWebACLRequest(
+            id=id, web_acl_arn=web_acl_arn, if_match=if_match
+        )
         return await self._core.invoke(
             "AssociateDistributionWebACL",
-            _m.AssociateDistributionWebACLRequest(
-                id=id, web_acl_arn=web_acl_arn, if_match=if_match
-            ),
+            request,
             _m.AssociateDistributionWebACLResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
@@ -250,15 +253,16 @@ class CloudFrontApi(_ServiceApi):
         raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
         the matching :class:`cdnkit.APIError`.
         """
+        request = _m.CopyDistributionRequest(
+            primary_distribution_id=primary_distribution_id,
+            staging=staging,
+            if_match=if_match,
+            caller_reference=caller_reference,
+            enabled=enabled,
+        )
         return await self._core.invoke(
             "CopyDistribution",
-            _m.CopyDistributionRequest(
-                primary_distribution_id=primary_distribution_id,
-                staging=staging,
-                if_match=if_match,
-                caller_reference=caller_reference,
-                enabled=enabled,
-            ),
+            request,
             _m.CopyDistributionResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
@@ -282,15 +286,16 @@ class CloudFrontApi(_ServiceApi):
         raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
         the matching :class:`cdnkit.APIError`.
         """
+        request = _m.CreateAnycastIpListRequest(
+            name=name,
+            ip_count=ip_count,
+            tags=tags,
+            ip_address_type=ip_address_type,
+            ipam_cidr_configs=ipam_cidr_configs,
+        )
         return await self._core.invoke(
             "CreateAnycastIpList",
-            _m.CreateAnycastIpListRequest(
-                name=name,
-                ip_count=ip_count,
-                tags=tags,
-                ip_address_type=ip_address_type,
-                ipam_cidr_configs=ipam_cidr_configs,
-            ),
+            request,
             _m.CreateAnycastIpListResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
@@ -315,9 +320,10 @@ class CloudFrontApi(_ServiceApi):
         raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
         the matching :class:`cdnkit.APIError`.
         """
+        request = _m.CreateCachePolicyRequest(cache_policy_config=cache_policy_config)
         return await self._core.invoke(
             "CreateCachePolicy",
-            _m.CreateCachePolicyRequest(cache_policy_config=cache_policy_config),
+            request,
             _m.CreateCachePolicyResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
@@ -339,11 +345,12 @@ class CloudFrontApi(_ServiceApi):
         applying it twice. Bad arguments raise :class:`cdnkit.RequestValidationError` before
         anything is sent; AWS's refusals raise the matching :class:`cdnkit.APIError`.
         """
+        request = _m.CreateCloudFrontOriginAccessIdentityRequest(
+            cloud_front_origin_access_identity_config=cloud_front_origin_access_identity_config
+        )
         return await self._core.invoke(
             "CreateCloudFrontOriginAccessIdentity",
-            _m.CreateCloudFrontOriginAccessIdentityRequest(
-                cloud_front_origin_access_identity_config=cloud_front_origin_access_identity_config
-            ),
+            request,
             _m.CreateCloudFrontOriginAccessIdentityResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
@@ -366,14 +373,15 @@ class CloudFrontApi(_ServiceApi):
         raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
         the matching :class:`cdnkit.APIError`.
         """
+        request = _m.CreateConnectionFunctionRequest(
+            name=name,
+            connection_function_config=connection_function_config,
+            connection_function_code=connection_function_code,
+            tags=tags,
+        )
         return await self._core.invoke(
             "CreateConnectionFunction",
-            _m.CreateConnectionFunctionRequest(
-                name=name,
-                connection_function_config=connection_function_config,
-                connection_function_code=connection_function_code,
-                tags=tags,
-            ),
+            request,
             _m.CreateConnectionFunctionResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
@@ -397,15 +405,16 @@ class CloudFrontApi(_ServiceApi):
         raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
         the matching :class:`cdnkit.APIError`.
         """
+        request = _m.CreateConnectionGroupRequest(
+            name=name,
+            ipv6_enabled=ipv6_enabled,
+            tags=tags,
+            anycast_ip_list_id=anycast_ip_list_id,
+            enabled=enabled,
+        )
         return await self._core.invoke(
             "CreateConnectionGroup",
-            _m.CreateConnectionGroupRequest(
-                name=name,
-                ipv6_enabled=ipv6_enabled,
-                tags=tags,
-                anycast_ip_list_id=anycast_ip_list_id,
-                enabled=enabled,
-            ),
+            request,
             _m.CreateConnectionGroupResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
@@ -428,11 +437,12 @@ class CloudFrontApi(_ServiceApi):
         applying it twice. Bad arguments raise :class:`cdnkit.RequestValidationError` before
         anything is sent; AWS's refusals raise the matching :class:`cdnkit.APIError`.
         """
+        request = _m.CreateContinuousDeploymentPolicyRequest(
+            continuous_deployment_policy_config=continuous_deployment_policy_config
+        )
         return await self._core.invoke(
             "CreateContinuousDeploymentPolicy",
-            _m.CreateContinuousDeploymentPolicyRequest(
-                continuous_deployment_policy_config=continuous_deployment_policy_config
-            ),
+            request,
             _m.CreateContinuousDeploymentPolicyResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
@@ -450,9 +460,10 @@ class CloudFrontApi(_ServiceApi):
         raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
         the matching :class:`cdnkit.APIError`.
         """
+        request = _m.CreateDistributionRequest(distribution_config=distribution_config)
         return await self._core.invoke(
             "CreateDistribution",
-            _m.CreateDistributionRequest(distribution_config=distribution_config),
+            request,
             _m.CreateDistributionResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
@@ -480,19 +491,20 @@ class CloudFrontApi(_ServiceApi):
         raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
         the matching :class:`cdnkit.APIError`.
         """
+        request = _m.CreateDistributionTenantRequest(
+            distribution_id=distribution_id,
+            name=name,
+            domains=domains,
+            tags=tags,
+            customizations=customizations,
+            parameters=parameters,
+            connection_group_id=connection_group_id,
+            managed_certificate_request=managed_certificate_request,
+            enabled=enabled,
+        )
         return await self._core.invoke(
             "CreateDistributionTenant",
-            _m.CreateDistributionTenantRequest(
-                distribution_id=distribution_id,
-                name=name,
-                domains=domains,
-                tags=tags,
-                customizations=customizations,
-                parameters=parameters,
-                connection_group_id=connection_group_id,
-                managed_certificate_request=managed_certificate_request,
-                enabled=enabled,
-            ),
+            request,
             _m.CreateDistributionTenantResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
@@ -514,11 +526,12 @@ class CloudFrontApi(_ServiceApi):
         raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
         the matching :class:`cdnkit.APIError`.
         """
+        request = _m.CreateDistributionWithTagsRequest(
+            distribution_config_with_tags=distribution_config_with_tags
+        )
         return await self._core.invoke(
             "CreateDistributionWithTags",
-            _m.CreateDistributionWithTagsRequest(
-                distribution_config_with_tags=distribution_config_with_tags
-            ),
+            request,
             _m.CreateDistributionWithTagsResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
@@ -536,11 +549,12 @@ class CloudFrontApi(_ServiceApi):
         applying it twice. Bad arguments raise :class:`cdnkit.RequestValidationError` before
         anything is sent; AWS's refusals raise the matching :class:`cdnkit.APIError`.
         """
+        request = _m.CreateFieldLevelEncryptionConfigRequest(
+            field_level_encryption_config=field_level_encryption_config
+        )
         return await self._core.invoke(
             "CreateFieldLevelEncryptionConfig",
-            _m.CreateFieldLevelEncryptionConfigRequest(
-                field_level_encryption_config=field_level_encryption_config
-            ),
+            request,
             _m.CreateFieldLevelEncryptionConfigResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
@@ -558,11 +572,12 @@ class CloudFrontApi(_ServiceApi):
         applying it twice. Bad arguments raise :class:`cdnkit.RequestValidationError` before
         anything is sent; AWS's refusals raise the matching :class:`cdnkit.APIError`.
         """
+        request = _m.CreateFieldLevelEncryptionProfileRequest(
+            field_level_encryption_profile_config=field_level_encryption_profile_config
+        )
         return await self._core.invoke(
             "CreateFieldLevelEncryptionProfile",
-            _m.CreateFieldLevelEncryptionProfileRequest(
-                field_level_encryption_profile_config=field_level_encryption_profile_config
-            ),
+            request,
             _m.CreateFieldLevelEncryptionProfileResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
@@ -592,11 +607,12 @@ class CloudFrontApi(_ServiceApi):
         raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
         the matching :class:`cdnkit.APIError`.
         """
+        request = _m.CreateFunctionRequest(
+            name=name, function_config=function_config, function_code=function_code, tags=tags
+        )
         return await self._core.invoke(
             "CreateFunction",
-            _m.CreateFunctionRequest(
-                name=name, function_config=function_config, function_code=function_code, tags=tags
-            ),
+            request,
             _m.CreateFunctionResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
@@ -615,11 +631,12 @@ class CloudFrontApi(_ServiceApi):
         raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
         the matching :class:`cdnkit.APIError`.
         """
+        request = _m.CreateInvalidationRequest(
+            distribution_id=distribution_id, invalidation_batch=invalidation_batch
+        )
         return await self._core.invoke(
             "CreateInvalidation",
-            _m.CreateInvalidationRequest(
-                distribution_id=distribution_id, invalidation_batch=invalidation_batch
-            ),
+            request,
             _m.CreateInvalidationResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
@@ -638,11 +655,12 @@ class CloudFrontApi(_ServiceApi):
         applying it twice. Bad arguments raise :class:`cdnkit.RequestValidationError` before
         anything is sent; AWS's refusals raise the matching :class:`cdnkit.APIError`.
         """
+        request = _m.CreateInvalidationForDistributionTenantRequest(
+            id=id, invalidation_batch=invalidation_batch
+        )
         return await self._core.invoke(
             "CreateInvalidationForDistributionTenant",
-            _m.CreateInvalidationForDistributionTenantRequest(
-                id=id, invalidation_batch=invalidation_batch
-            ),
+            request,
             _m.CreateInvalidationForDistributionTenantResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
@@ -660,9 +678,10 @@ class CloudFrontApi(_ServiceApi):
         raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
         the matching :class:`cdnkit.APIError`.
         """
+        request = _m.CreateKeyGroupRequest(key_group_config=key_group_config)
         return await self._core.invoke(
             "CreateKeyGroup",
-            _m.CreateKeyGroupRequest(key_group_config=key_group_config),
+            request,
             _m.CreateKeyGroupResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
@@ -687,11 +706,12 @@ class CloudFrontApi(_ServiceApi):
         raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
         the matching :class:`cdnkit.APIError`.
         """
+        request = _m.CreateKeyValueStoreRequest(
+            name=name, comment=comment, import_source=import_source, tags=tags
+        )
         return await self._core.invoke(
             "CreateKeyValueStore",
-            _m.CreateKeyValueStoreRequest(
-                name=name, comment=comment, import_source=import_source, tags=tags
-            ),
+            request,
             _m.CreateKeyValueStoreResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
@@ -713,11 +733,12 @@ class CloudFrontApi(_ServiceApi):
         raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
         the matching :class:`cdnkit.APIError`.
         """
+        request = _m.CreateMonitoringSubscriptionRequest(
+            distribution_id=distribution_id, monitoring_subscription=monitoring_subscription
+        )
         return await self._core.invoke(
             "CreateMonitoringSubscription",
-            _m.CreateMonitoringSubscriptionRequest(
-                distribution_id=distribution_id, monitoring_subscription=monitoring_subscription
-            ),
+            request,
             _m.CreateMonitoringSubscriptionResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
@@ -740,11 +761,12 @@ class CloudFrontApi(_ServiceApi):
         raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
         the matching :class:`cdnkit.APIError`.
         """
+        request = _m.CreateOriginAccessControlRequest(
+            origin_access_control_config=origin_access_control_config
+        )
         return await self._core.invoke(
             "CreateOriginAccessControl",
-            _m.CreateOriginAccessControlRequest(
-                origin_access_control_config=origin_access_control_config
-            ),
+            request,
             _m.CreateOriginAccessControlResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
@@ -771,11 +793,12 @@ class CloudFrontApi(_ServiceApi):
         raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
         the matching :class:`cdnkit.APIError`.
         """
+        request = _m.CreateOriginRequestPolicyRequest(
+            origin_request_policy_config=origin_request_policy_config
+        )
         return await self._core.invoke(
             "CreateOriginRequestPolicy",
-            _m.CreateOriginRequestPolicyRequest(
-                origin_request_policy_config=origin_request_policy_config
-            ),
+            request,
             _m.CreateOriginRequestPolicyResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
@@ -794,9 +817,10 @@ class CloudFrontApi(_ServiceApi):
         raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
         the matching :class:`cdnkit.APIError`.
         """
+        request = _m.CreatePublicKeyRequest(public_key_config=public_key_config)
         return await self._core.invoke(
             "CreatePublicKey",
-            _m.CreatePublicKeyRequest(public_key_config=public_key_config),
+            request,
             _m.CreatePublicKeyResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
@@ -820,11 +844,12 @@ class CloudFrontApi(_ServiceApi):
         raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
         the matching :class:`cdnkit.APIError`.
         """
+        request = _m.CreateRealtimeLogConfigRequest(
+            end_points=end_points, fields_=fields_, name=name, sampling_rate=sampling_rate
+        )
         return await self._core.invoke(
             "CreateRealtimeLogConfig",
-            _m.CreateRealtimeLogConfigRequest(
-                end_points=end_points, fields_=fields_, name=name, sampling_rate=sampling_rate
-            ),
+            request,
             _m.CreateRealtimeLogConfigResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
@@ -846,11 +871,12 @@ class CloudFrontApi(_ServiceApi):
         raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
         the matching :class:`cdnkit.APIError`.
         """
+        request = _m.CreateResponseHeadersPolicyRequest(
+            response_headers_policy_config=response_headers_policy_config
+        )
         return await self._core.invoke(
             "CreateResponseHeadersPolicy",
-            _m.CreateResponseHeadersPolicyRequest(
-                response_headers_policy_config=response_headers_policy_config
-            ),
+            request,
             _m.CreateResponseHeadersPolicyResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
@@ -870,11 +896,12 @@ class CloudFrontApi(_ServiceApi):
         raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
         the matching :class:`cdnkit.APIError`.
         """
+        request = _m.CreateStreamingDistributionRequest(
+            streaming_distribution_config=streaming_distribution_config
+        )
         return await self._core.invoke(
             "CreateStreamingDistribution",
-            _m.CreateStreamingDistributionRequest(
-                streaming_distribution_config=streaming_distribution_config
-            ),
+            request,
             _m.CreateStreamingDistributionResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
@@ -894,11 +921,12 @@ class CloudFrontApi(_ServiceApi):
         applying it twice. Bad arguments raise :class:`cdnkit.RequestValidationError` before
         anything is sent; AWS's refusals raise the matching :class:`cdnkit.APIError`.
         """
+        request = _m.CreateStreamingDistributionWithTagsRequest(
+            streaming_distribution_config_with_tags=streaming_distribution_config_with_tags
+        )
         return await self._core.invoke(
             "CreateStreamingDistributionWithTags",
-            _m.CreateStreamingDistributionWithTagsRequest(
-                streaming_distribution_config_with_tags=streaming_distribution_config_with_tags
-            ),
+            request,
             _m.CreateStreamingDistributionWithTagsResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
@@ -921,14 +949,15 @@ class CloudFrontApi(_ServiceApi):
         raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
         the matching :class:`cdnkit.APIError`.
         """
+        request = _m.CreateTrustStoreRequest(
+            name=name,
+            ca_certificates_bundle_source=ca_certificates_bundle_source,
+            use_client_certificate_ocsp_endpoint=use_client_certificate_ocsp_endpoint,
+            tags=tags,
+        )
         return await self._core.invoke(
             "CreateTrustStore",
-            _m.CreateTrustStoreRequest(
-                name=name,
-                ca_certificates_bundle_source=ca_certificates_bundle_source,
-                use_client_certificate_ocsp_endpoint=use_client_certificate_ocsp_endpoint,
-                tags=tags,
-            ),
+            request,
             _m.CreateTrustStoreResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
@@ -946,11 +975,12 @@ class CloudFrontApi(_ServiceApi):
         raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
         the matching :class:`cdnkit.APIError`.
         """
+        request = _m.CreateVpcOriginRequest(
+            vpc_origin_endpoint_config=vpc_origin_endpoint_config, tags=tags
+        )
         return await self._core.invoke(
             "CreateVpcOrigin",
-            _m.CreateVpcOriginRequest(
-                vpc_origin_endpoint_config=vpc_origin_endpoint_config, tags=tags
-            ),
+            request,
             _m.CreateVpcOriginResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
@@ -966,9 +996,10 @@ class CloudFrontApi(_ServiceApi):
         raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
         the matching :class:`cdnkit.APIError`.
         """
+        request = _m.DeleteAnycastIpListRequest(id=id, if_match=if_match)
         await self._core.send(
             "DeleteAnycastIpList",
-            _checked_wire(_m.DeleteAnycastIpListRequest(id=id, if_match=if_match)),
+            _checked_wire(request),
             retry=self._retry,
             retry_if=_refused_before_effect,
         )
@@ -990,9 +1021,10 @@ class CloudFrontApi(_ServiceApi):
         raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
         the matching :class:`cdnkit.APIError`.
         """
+        request = _m.DeleteCachePolicyRequest(id=id, if_match=if_match)
         await self._core.send(
             "DeleteCachePolicy",
-            _checked_wire(_m.DeleteCachePolicyRequest(id=id, if_match=if_match)),
+            _checked_wire(request),
             retry=self._retry,
             retry_if=_refused_before_effect,
         )
@@ -1009,9 +1041,10 @@ class CloudFrontApi(_ServiceApi):
         applying it twice. Bad arguments raise :class:`cdnkit.RequestValidationError` before
         anything is sent; AWS's refusals raise the matching :class:`cdnkit.APIError`.
         """
+        request = _m.DeleteCloudFrontOriginAccessIdentityRequest(id=id, if_match=if_match)
         await self._core.send(
             "DeleteCloudFrontOriginAccessIdentity",
-            _checked_wire(_m.DeleteCloudFrontOriginAccessIdentityRequest(id=id, if_match=if_match)),
+            _checked_wire(request),
             retry=self._retry,
             retry_if=_refused_before_effect,
         )
@@ -1026,9 +1059,10 @@ class CloudFrontApi(_ServiceApi):
         raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
         the matching :class:`cdnkit.APIError`.
         """
+        request = _m.DeleteConnectionFunctionRequest(id=id, if_match=if_match)
         await self._core.send(
             "DeleteConnectionFunction",
-            _checked_wire(_m.DeleteConnectionFunctionRequest(id=id, if_match=if_match)),
+            _checked_wire(request),
             retry=self._retry,
             retry_if=_refused_before_effect,
         )
@@ -1043,9 +1077,10 @@ class CloudFrontApi(_ServiceApi):
         raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
         the matching :class:`cdnkit.APIError`.
         """
+        request = _m.DeleteConnectionGroupRequest(id=id, if_match=if_match)
         await self._core.send(
             "DeleteConnectionGroup",
-            _checked_wire(_m.DeleteConnectionGroupRequest(id=id, if_match=if_match)),
+            _checked_wire(request),
             retry=self._retry,
             retry_if=_refused_before_effect,
         )
@@ -1066,9 +1101,10 @@ class CloudFrontApi(_ServiceApi):
         applying it twice. Bad arguments raise :class:`cdnkit.RequestValidationError` before
         anything is sent; AWS's refusals raise the matching :class:`cdnkit.APIError`.
         """
+        request = _m.DeleteContinuousDeploymentPolicyRequest(id=id, if_match=if_match)
         await self._core.send(
             "DeleteContinuousDeploymentPolicy",
-            _checked_wire(_m.DeleteContinuousDeploymentPolicyRequest(id=id, if_match=if_match)),
+            _checked_wire(request),
             retry=self._retry,
             retry_if=_refused_before_effect,
         )
@@ -1083,9 +1119,10 @@ class CloudFrontApi(_ServiceApi):
         raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
         the matching :class:`cdnkit.APIError`.
         """
+        request = _m.DeleteDistributionRequest(id=id, if_match=if_match)
         await self._core.send(
             "DeleteDistribution",
-            _checked_wire(_m.DeleteDistributionRequest(id=id, if_match=if_match)),
+            _checked_wire(request),
             retry=self._retry,
             retry_if=_refused_before_effect,
         )
@@ -1104,9 +1141,10 @@ class CloudFrontApi(_ServiceApi):
         raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
         the matching :class:`cdnkit.APIError`.
         """
+        request = _m.DeleteDistributionTenantRequest(id=id, if_match=if_match)
         await self._core.send(
             "DeleteDistributionTenant",
-            _checked_wire(_m.DeleteDistributionTenantRequest(id=id, if_match=if_match)),
+            _checked_wire(request),
             retry=self._retry,
             retry_if=_refused_before_effect,
         )
@@ -1123,9 +1161,10 @@ class CloudFrontApi(_ServiceApi):
         applying it twice. Bad arguments raise :class:`cdnkit.RequestValidationError` before
         anything is sent; AWS's refusals raise the matching :class:`cdnkit.APIError`.
         """
+        request = _m.DeleteFieldLevelEncryptionConfigRequest(id=id, if_match=if_match)
         await self._core.send(
             "DeleteFieldLevelEncryptionConfig",
-            _checked_wire(_m.DeleteFieldLevelEncryptionConfigRequest(id=id, if_match=if_match)),
+            _checked_wire(request),
             retry=self._retry,
             retry_if=_refused_before_effect,
         )
@@ -1142,9 +1181,10 @@ class CloudFrontApi(_ServiceApi):
         applying it twice. Bad arguments raise :class:`cdnkit.RequestValidationError` before
         anything is sent; AWS's refusals raise the matching :class:`cdnkit.APIError`.
         """
+        request = _m.DeleteFieldLevelEncryptionProfileRequest(id=id, if_match=if_match)
         await self._core.send(
             "DeleteFieldLevelEncryptionProfile",
-            _checked_wire(_m.DeleteFieldLevelEncryptionProfileRequest(id=id, if_match=if_match)),
+            _checked_wire(request),
             retry=self._retry,
             retry_if=_refused_before_effect,
         )
@@ -1166,9 +1206,10 @@ class CloudFrontApi(_ServiceApi):
         raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
         the matching :class:`cdnkit.APIError`.
         """
+        request = _m.DeleteFunctionRequest(name=name, if_match=if_match)
         await self._core.send(
             "DeleteFunction",
-            _checked_wire(_m.DeleteFunctionRequest(name=name, if_match=if_match)),
+            _checked_wire(request),
             retry=self._retry,
             retry_if=_refused_before_effect,
         )
@@ -1189,9 +1230,10 @@ class CloudFrontApi(_ServiceApi):
         raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
         the matching :class:`cdnkit.APIError`.
         """
+        request = _m.DeleteKeyGroupRequest(id=id, if_match=if_match)
         await self._core.send(
             "DeleteKeyGroup",
-            _checked_wire(_m.DeleteKeyGroupRequest(id=id, if_match=if_match)),
+            _checked_wire(request),
             retry=self._retry,
             retry_if=_refused_before_effect,
         )
@@ -1206,9 +1248,10 @@ class CloudFrontApi(_ServiceApi):
         raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
         the matching :class:`cdnkit.APIError`.
         """
+        request = _m.DeleteKeyValueStoreRequest(name=name, if_match=if_match)
         await self._core.send(
             "DeleteKeyValueStore",
-            _checked_wire(_m.DeleteKeyValueStoreRequest(name=name, if_match=if_match)),
+            _checked_wire(request),
             retry=self._retry,
             retry_if=_refused_before_effect,
         )
@@ -1225,9 +1268,10 @@ class CloudFrontApi(_ServiceApi):
         raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
         the matching :class:`cdnkit.APIError`.
         """
+        request = _m.DeleteMonitoringSubscriptionRequest(distribution_id=distribution_id)
         return await self._core.invoke(
             "DeleteMonitoringSubscription",
-            _m.DeleteMonitoringSubscriptionRequest(distribution_id=distribution_id),
+            request,
             _m.DeleteMonitoringSubscriptionResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
@@ -1247,9 +1291,10 @@ class CloudFrontApi(_ServiceApi):
         raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
         the matching :class:`cdnkit.APIError`.
         """
+        request = _m.DeleteOriginAccessControlRequest(id=id, if_match=if_match)
         await self._core.send(
             "DeleteOriginAccessControl",
-            _checked_wire(_m.DeleteOriginAccessControlRequest(id=id, if_match=if_match)),
+            _checked_wire(request),
             retry=self._retry,
             retry_if=_refused_before_effect,
         )
@@ -1268,9 +1313,10 @@ class CloudFrontApi(_ServiceApi):
         raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
         the matching :class:`cdnkit.APIError`.
         """
+        request = _m.DeleteOriginRequestPolicyRequest(id=id, if_match=if_match)
         await self._core.send(
             "DeleteOriginRequestPolicy",
-            _checked_wire(_m.DeleteOriginRequestPolicyRequest(id=id, if_match=if_match)),
+            _checked_wire(request),
             retry=self._retry,
             retry_if=_refused_before_effect,
         )
@@ -1285,9 +1331,10 @@ class CloudFrontApi(_ServiceApi):
         raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
         the matching :class:`cdnkit.APIError`.
         """
+        request = _m.DeletePublicKeyRequest(id=id, if_match=if_match)
         await self._core.send(
             "DeletePublicKey",
-            _checked_wire(_m.DeletePublicKeyRequest(id=id, if_match=if_match)),
+            _checked_wire(request),
             retry=self._retry,
             retry_if=_refused_before_effect,
         )
@@ -1308,9 +1355,10 @@ class CloudFrontApi(_ServiceApi):
         raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
         the matching :class:`cdnkit.APIError`.
         """
+        request = _m.DeleteRealtimeLogConfigRequest(name=name, arn=arn)
         await self._core.send(
             "DeleteRealtimeLogConfig",
-            _checked_wire(_m.DeleteRealtimeLogConfigRequest(name=name, arn=arn)),
+            _checked_wire(request),
             retry=self._retry,
             retry_if=_refused_before_effect,
         )
@@ -1325,9 +1373,10 @@ class CloudFrontApi(_ServiceApi):
         raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
         the matching :class:`cdnkit.APIError`.
         """
+        request = _m.DeleteResourcePolicyRequest(resource_arn=resource_arn)
         await self._core.send(
             "DeleteResourcePolicy",
-            _checked_wire(_m.DeleteResourcePolicyRequest(resource_arn=resource_arn)),
+            _checked_wire(request),
             retry=self._retry,
             retry_if=_refused_before_effect,
         )
@@ -1346,9 +1395,10 @@ class CloudFrontApi(_ServiceApi):
         raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
         the matching :class:`cdnkit.APIError`.
         """
+        request = _m.DeleteResponseHeadersPolicyRequest(id=id, if_match=if_match)
         await self._core.send(
             "DeleteResponseHeadersPolicy",
-            _checked_wire(_m.DeleteResponseHeadersPolicyRequest(id=id, if_match=if_match)),
+            _checked_wire(request),
             retry=self._retry,
             retry_if=_refused_before_effect,
         )
@@ -1375,9 +1425,10 @@ class CloudFrontApi(_ServiceApi):
         raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
         the matching :class:`cdnkit.APIError`.
         """
+        request = _m.DeleteStreamingDistributionRequest(id=id, if_match=if_match)
         await self._core.send(
             "DeleteStreamingDistribution",
-            _checked_wire(_m.DeleteStreamingDistributionRequest(id=id, if_match=if_match)),
+            _checked_wire(request),
             retry=self._retry,
             retry_if=_refused_before_effect,
         )
@@ -1392,9 +1443,10 @@ class CloudFrontApi(_ServiceApi):
         raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
         the matching :class:`cdnkit.APIError`.
         """
+        request = _m.DeleteTrustStoreRequest(id=id, if_match=if_match)
         await self._core.send(
             "DeleteTrustStore",
-            _checked_wire(_m.DeleteTrustStoreRequest(id=id, if_match=if_match)),
+            _checked_wire(request),
             retry=self._retry,
             retry_if=_refused_before_effect,
         )
@@ -1409,9 +1461,10 @@ class CloudFrontApi(_ServiceApi):
         raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
         the matching :class:`cdnkit.APIError`.
         """
+        request = _m.DeleteVpcOriginRequest(id=id, if_match=if_match)
         return await self._core.invoke(
             "DeleteVpcOrigin",
-            _m.DeleteVpcOriginRequest(id=id, if_match=if_match),
+            request,
             _m.DeleteVpcOriginResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
@@ -1427,9 +1480,10 @@ class CloudFrontApi(_ServiceApi):
         raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
         the matching :class:`cdnkit.APIError`.
         """
+        request = _m.DescribeConnectionFunctionRequest(identifier=identifier, stage=stage)
         return await self._core.invoke(
             "DescribeConnectionFunction",
-            _m.DescribeConnectionFunctionRequest(identifier=identifier, stage=stage),
+            request,
             _m.DescribeConnectionFunctionResult,
             retry=self._retry,
         )
@@ -1448,11 +1502,9 @@ class CloudFrontApi(_ServiceApi):
         :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
         matching :class:`cdnkit.APIError`.
         """
+        request = _m.DescribeFunctionRequest(name=name, stage=stage)
         return await self._core.invoke(
-            "DescribeFunction",
-            _m.DescribeFunctionRequest(name=name, stage=stage),
-            _m.DescribeFunctionResult,
-            retry=self._retry,
+            "DescribeFunction", request, _m.DescribeFunctionResult, retry=self._retry
         )
 
     async def describe_key_value_store(self, *, name: str) -> _m.DescribeKeyValueStoreResult:
@@ -1463,11 +1515,9 @@ class CloudFrontApi(_ServiceApi):
         :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
         matching :class:`cdnkit.APIError`.
         """
+        request = _m.DescribeKeyValueStoreRequest(name=name)
         return await self._core.invoke(
-            "DescribeKeyValueStore",
-            _m.DescribeKeyValueStoreRequest(name=name),
-            _m.DescribeKeyValueStoreResult,
-            retry=self._retry,
+            "DescribeKeyValueStore", request, _m.DescribeKeyValueStoreResult, retry=self._retry
         )
 
     async def disassociate_distribution_tenant_web_acl(
@@ -1482,9 +1532,10 @@ class CloudFrontApi(_ServiceApi):
         applying it twice. Bad arguments raise :class:`cdnkit.RequestValidationError` before
         anything is sent; AWS's refusals raise the matching :class:`cdnkit.APIError`.
         """
+        request = _m.DisassociateDistributionTenantWebACLRequest(id=id, if_match=if_match)
         return await self._core.invoke(
             "DisassociateDistributionTenantWebACL",
-            _m.DisassociateDistributionTenantWebACLRequest(id=id, if_match=if_match),
+            request,
             _m.DisassociateDistributionTenantWebACLResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
@@ -1502,9 +1553,10 @@ class CloudFrontApi(_ServiceApi):
         raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
         the matching :class:`cdnkit.APIError`.
         """
+        request = _m.DisassociateDistributionWebACLRequest(id=id, if_match=if_match)
         return await self._core.invoke(
             "DisassociateDistributionWebACL",
-            _m.DisassociateDistributionWebACLRequest(id=id, if_match=if_match),
+            request,
             _m.DisassociateDistributionWebACLResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
@@ -1518,11 +1570,9 @@ class CloudFrontApi(_ServiceApi):
         :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
         matching :class:`cdnkit.APIError`.
         """
+        request = _m.GetAnycastIpListRequest(id=id)
         return await self._core.invoke(
-            "GetAnycastIpList",
-            _m.GetAnycastIpListRequest(id=id),
-            _m.GetAnycastIpListResult,
-            retry=self._retry,
+            "GetAnycastIpList", request, _m.GetAnycastIpListResult, retry=self._retry
         )
 
     async def get_cache_policy(self, *, id: str) -> _m.GetCachePolicyResult:
@@ -1536,11 +1586,9 @@ class CloudFrontApi(_ServiceApi):
         :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
         matching :class:`cdnkit.APIError`.
         """
+        request = _m.GetCachePolicyRequest(id=id)
         return await self._core.invoke(
-            "GetCachePolicy",
-            _m.GetCachePolicyRequest(id=id),
-            _m.GetCachePolicyResult,
-            retry=self._retry,
+            "GetCachePolicy", request, _m.GetCachePolicyResult, retry=self._retry
         )
 
     async def get_cache_policy_config(self, *, id: str) -> _m.GetCachePolicyConfigResult:
@@ -1556,11 +1604,9 @@ class CloudFrontApi(_ServiceApi):
         :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
         matching :class:`cdnkit.APIError`.
         """
+        request = _m.GetCachePolicyConfigRequest(id=id)
         return await self._core.invoke(
-            "GetCachePolicyConfig",
-            _m.GetCachePolicyConfigRequest(id=id),
-            _m.GetCachePolicyConfigResult,
-            retry=self._retry,
+            "GetCachePolicyConfig", request, _m.GetCachePolicyConfigResult, retry=self._retry
         )
 
     async def get_cloud_front_origin_access_identity(
@@ -1573,9 +1619,10 @@ class CloudFrontApi(_ServiceApi):
         Bad arguments raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's
         refusals raise the matching :class:`cdnkit.APIError`.
         """
+        request = _m.GetCloudFrontOriginAccessIdentityRequest(id=id)
         return await self._core.invoke(
             "GetCloudFrontOriginAccessIdentity",
-            _m.GetCloudFrontOriginAccessIdentityRequest(id=id),
+            request,
             _m.GetCloudFrontOriginAccessIdentityResult,
             retry=self._retry,
         )
@@ -1590,9 +1637,10 @@ class CloudFrontApi(_ServiceApi):
         Bad arguments raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's
         refusals raise the matching :class:`cdnkit.APIError`.
         """
+        request = _m.GetCloudFrontOriginAccessIdentityConfigRequest(id=id)
         return await self._core.invoke(
             "GetCloudFrontOriginAccessIdentityConfig",
-            _m.GetCloudFrontOriginAccessIdentityConfigRequest(id=id),
+            request,
             _m.GetCloudFrontOriginAccessIdentityConfigResult,
             retry=self._retry,
         )
@@ -1607,10 +1655,11 @@ class CloudFrontApi(_ServiceApi):
         :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
         matching :class:`cdnkit.APIError`.
         """
+        request = _m.GetConnectionFunctionRequest(identifier=identifier, stage=stage)
         return await _invoke_streaming(
             self._core,
             "GetConnectionFunction",
-            _m.GetConnectionFunctionRequest(identifier=identifier, stage=stage),
+            request,
             _m.GetConnectionFunctionResult,
             retry=self._retry,
         )
@@ -1623,11 +1672,9 @@ class CloudFrontApi(_ServiceApi):
         :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
         matching :class:`cdnkit.APIError`.
         """
+        request = _m.GetConnectionGroupRequest(identifier=identifier)
         return await self._core.invoke(
-            "GetConnectionGroup",
-            _m.GetConnectionGroupRequest(identifier=identifier),
-            _m.GetConnectionGroupResult,
-            retry=self._retry,
+            "GetConnectionGroup", request, _m.GetConnectionGroupResult, retry=self._retry
         )
 
     async def get_connection_group_by_routing_endpoint(
@@ -1640,9 +1687,10 @@ class CloudFrontApi(_ServiceApi):
         Bad arguments raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's
         refusals raise the matching :class:`cdnkit.APIError`.
         """
+        request = _m.GetConnectionGroupByRoutingEndpointRequest(routing_endpoint=routing_endpoint)
         return await self._core.invoke(
             "GetConnectionGroupByRoutingEndpoint",
-            _m.GetConnectionGroupByRoutingEndpointRequest(routing_endpoint=routing_endpoint),
+            request,
             _m.GetConnectionGroupByRoutingEndpointResult,
             retry=self._retry,
         )
@@ -1658,9 +1706,10 @@ class CloudFrontApi(_ServiceApi):
         raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
         the matching :class:`cdnkit.APIError`.
         """
+        request = _m.GetContinuousDeploymentPolicyRequest(id=id)
         return await self._core.invoke(
             "GetContinuousDeploymentPolicy",
-            _m.GetContinuousDeploymentPolicyRequest(id=id),
+            request,
             _m.GetContinuousDeploymentPolicyResult,
             retry=self._retry,
         )
@@ -1675,9 +1724,10 @@ class CloudFrontApi(_ServiceApi):
         Bad arguments raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's
         refusals raise the matching :class:`cdnkit.APIError`.
         """
+        request = _m.GetContinuousDeploymentPolicyConfigRequest(id=id)
         return await self._core.invoke(
             "GetContinuousDeploymentPolicyConfig",
-            _m.GetContinuousDeploymentPolicyConfigRequest(id=id),
+            request,
             _m.GetContinuousDeploymentPolicyConfigResult,
             retry=self._retry,
         )
@@ -1690,11 +1740,9 @@ class CloudFrontApi(_ServiceApi):
         :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
         matching :class:`cdnkit.APIError`.
         """
+        request = _m.GetDistributionRequest(id=id)
         return await self._core.invoke(
-            "GetDistribution",
-            _m.GetDistributionRequest(id=id),
-            _m.GetDistributionResult,
-            retry=self._retry,
+            "GetDistribution", request, _m.GetDistributionResult, retry=self._retry
         )
 
     async def get_distribution_config(self, *, id: str) -> _m.GetDistributionConfigResult:
@@ -1705,11 +1753,9 @@ class CloudFrontApi(_ServiceApi):
         :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
         matching :class:`cdnkit.APIError`.
         """
+        request = _m.GetDistributionConfigRequest(id=id)
         return await self._core.invoke(
-            "GetDistributionConfig",
-            _m.GetDistributionConfigRequest(id=id),
-            _m.GetDistributionConfigResult,
-            retry=self._retry,
+            "GetDistributionConfig", request, _m.GetDistributionConfigResult, retry=self._retry
         )
 
     async def get_distribution_tenant(self, *, identifier: str) -> _m.GetDistributionTenantResult:
@@ -1720,11 +1766,9 @@ class CloudFrontApi(_ServiceApi):
         :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
         matching :class:`cdnkit.APIError`.
         """
+        request = _m.GetDistributionTenantRequest(identifier=identifier)
         return await self._core.invoke(
-            "GetDistributionTenant",
-            _m.GetDistributionTenantRequest(identifier=identifier),
-            _m.GetDistributionTenantResult,
-            retry=self._retry,
+            "GetDistributionTenant", request, _m.GetDistributionTenantResult, retry=self._retry
         )
 
     async def get_distribution_tenant_by_domain(
@@ -1737,9 +1781,10 @@ class CloudFrontApi(_ServiceApi):
         raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
         the matching :class:`cdnkit.APIError`.
         """
+        request = _m.GetDistributionTenantByDomainRequest(domain=domain)
         return await self._core.invoke(
             "GetDistributionTenantByDomain",
-            _m.GetDistributionTenantByDomainRequest(domain=domain),
+            request,
             _m.GetDistributionTenantByDomainResult,
             retry=self._retry,
         )
@@ -1752,11 +1797,9 @@ class CloudFrontApi(_ServiceApi):
         :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
         matching :class:`cdnkit.APIError`.
         """
+        request = _m.GetFieldLevelEncryptionRequest(id=id)
         return await self._core.invoke(
-            "GetFieldLevelEncryption",
-            _m.GetFieldLevelEncryptionRequest(id=id),
-            _m.GetFieldLevelEncryptionResult,
-            retry=self._retry,
+            "GetFieldLevelEncryption", request, _m.GetFieldLevelEncryptionResult, retry=self._retry
         )
 
     async def get_field_level_encryption_config(
@@ -1769,9 +1812,10 @@ class CloudFrontApi(_ServiceApi):
         raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
         the matching :class:`cdnkit.APIError`.
         """
+        request = _m.GetFieldLevelEncryptionConfigRequest(id=id)
         return await self._core.invoke(
             "GetFieldLevelEncryptionConfig",
-            _m.GetFieldLevelEncryptionConfigRequest(id=id),
+            request,
             _m.GetFieldLevelEncryptionConfigResult,
             retry=self._retry,
         )
@@ -1786,9 +1830,10 @@ class CloudFrontApi(_ServiceApi):
         raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
         the matching :class:`cdnkit.APIError`.
         """
+        request = _m.GetFieldLevelEncryptionProfileRequest(id=id)
         return await self._core.invoke(
             "GetFieldLevelEncryptionProfile",
-            _m.GetFieldLevelEncryptionProfileRequest(id=id),
+            request,
             _m.GetFieldLevelEncryptionProfileResult,
             retry=self._retry,
         )
@@ -1803,9 +1848,10 @@ class CloudFrontApi(_ServiceApi):
         Bad arguments raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's
         refusals raise the matching :class:`cdnkit.APIError`.
         """
+        request = _m.GetFieldLevelEncryptionProfileConfigRequest(id=id)
         return await self._core.invoke(
             "GetFieldLevelEncryptionProfileConfig",
-            _m.GetFieldLevelEncryptionProfileConfigRequest(id=id),
+            request,
             _m.GetFieldLevelEncryptionProfileConfigResult,
             retry=self._retry,
         )
@@ -1824,12 +1870,9 @@ class CloudFrontApi(_ServiceApi):
         :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
         matching :class:`cdnkit.APIError`.
         """
+        request = _m.GetFunctionRequest(name=name, stage=stage)
         return await _invoke_streaming(
-            self._core,
-            "GetFunction",
-            _m.GetFunctionRequest(name=name, stage=stage),
-            _m.GetFunctionResult,
-            retry=self._retry,
+            self._core, "GetFunction", request, _m.GetFunctionResult, retry=self._retry
         )
 
     async def get_invalidation(self, *, distribution_id: str, id: str) -> _m.GetInvalidationResult:
@@ -1840,11 +1883,9 @@ class CloudFrontApi(_ServiceApi):
         :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
         matching :class:`cdnkit.APIError`.
         """
+        request = _m.GetInvalidationRequest(distribution_id=distribution_id, id=id)
         return await self._core.invoke(
-            "GetInvalidation",
-            _m.GetInvalidationRequest(distribution_id=distribution_id, id=id),
-            _m.GetInvalidationResult,
-            retry=self._retry,
+            "GetInvalidation", request, _m.GetInvalidationResult, retry=self._retry
         )
 
     async def get_invalidation_for_distribution_tenant(
@@ -1857,11 +1898,12 @@ class CloudFrontApi(_ServiceApi):
         Bad arguments raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's
         refusals raise the matching :class:`cdnkit.APIError`.
         """
+        request = _m.GetInvalidationForDistributionTenantRequest(
+            distribution_tenant_id=distribution_tenant_id, id=id
+        )
         return await self._core.invoke(
             "GetInvalidationForDistributionTenant",
-            _m.GetInvalidationForDistributionTenantRequest(
-                distribution_tenant_id=distribution_tenant_id, id=id
-            ),
+            request,
             _m.GetInvalidationForDistributionTenantResult,
             retry=self._retry,
         )
@@ -1874,8 +1916,9 @@ class CloudFrontApi(_ServiceApi):
         :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
         matching :class:`cdnkit.APIError`.
         """
+        request = _m.GetKeyGroupRequest(id=id)
         return await self._core.invoke(
-            "GetKeyGroup", _m.GetKeyGroupRequest(id=id), _m.GetKeyGroupResult, retry=self._retry
+            "GetKeyGroup", request, _m.GetKeyGroupResult, retry=self._retry
         )
 
     async def get_key_group_config(self, *, id: str) -> _m.GetKeyGroupConfigResult:
@@ -1891,11 +1934,9 @@ class CloudFrontApi(_ServiceApi):
         :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
         matching :class:`cdnkit.APIError`.
         """
+        request = _m.GetKeyGroupConfigRequest(id=id)
         return await self._core.invoke(
-            "GetKeyGroupConfig",
-            _m.GetKeyGroupConfigRequest(id=id),
-            _m.GetKeyGroupConfigResult,
-            retry=self._retry,
+            "GetKeyGroupConfig", request, _m.GetKeyGroupConfigResult, retry=self._retry
         )
 
     async def get_managed_certificate_details(
@@ -1908,9 +1949,10 @@ class CloudFrontApi(_ServiceApi):
         raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
         the matching :class:`cdnkit.APIError`.
         """
+        request = _m.GetManagedCertificateDetailsRequest(identifier=identifier)
         return await self._core.invoke(
             "GetManagedCertificateDetails",
-            _m.GetManagedCertificateDetailsRequest(identifier=identifier),
+            request,
             _m.GetManagedCertificateDetailsResult,
             retry=self._retry,
         )
@@ -1926,9 +1968,10 @@ class CloudFrontApi(_ServiceApi):
         raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
         the matching :class:`cdnkit.APIError`.
         """
+        request = _m.GetMonitoringSubscriptionRequest(distribution_id=distribution_id)
         return await self._core.invoke(
             "GetMonitoringSubscription",
-            _m.GetMonitoringSubscriptionRequest(distribution_id=distribution_id),
+            request,
             _m.GetMonitoringSubscriptionResult,
             retry=self._retry,
         )
@@ -1941,11 +1984,9 @@ class CloudFrontApi(_ServiceApi):
         :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
         matching :class:`cdnkit.APIError`.
         """
+        request = _m.GetOriginAccessControlRequest(id=id)
         return await self._core.invoke(
-            "GetOriginAccessControl",
-            _m.GetOriginAccessControlRequest(id=id),
-            _m.GetOriginAccessControlResult,
-            retry=self._retry,
+            "GetOriginAccessControl", request, _m.GetOriginAccessControlResult, retry=self._retry
         )
 
     async def get_origin_access_control_config(
@@ -1958,9 +1999,10 @@ class CloudFrontApi(_ServiceApi):
         raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
         the matching :class:`cdnkit.APIError`.
         """
+        request = _m.GetOriginAccessControlConfigRequest(id=id)
         return await self._core.invoke(
             "GetOriginAccessControlConfig",
-            _m.GetOriginAccessControlConfigRequest(id=id),
+            request,
             _m.GetOriginAccessControlConfigResult,
             retry=self._retry,
         )
@@ -1976,11 +2018,9 @@ class CloudFrontApi(_ServiceApi):
         :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
         matching :class:`cdnkit.APIError`.
         """
+        request = _m.GetOriginRequestPolicyRequest(id=id)
         return await self._core.invoke(
-            "GetOriginRequestPolicy",
-            _m.GetOriginRequestPolicyRequest(id=id),
-            _m.GetOriginRequestPolicyResult,
-            retry=self._retry,
+            "GetOriginRequestPolicy", request, _m.GetOriginRequestPolicyResult, retry=self._retry
         )
 
     async def get_origin_request_policy_config(
@@ -1993,9 +2033,10 @@ class CloudFrontApi(_ServiceApi):
         raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
         the matching :class:`cdnkit.APIError`.
         """
+        request = _m.GetOriginRequestPolicyConfigRequest(id=id)
         return await self._core.invoke(
             "GetOriginRequestPolicyConfig",
-            _m.GetOriginRequestPolicyConfigRequest(id=id),
+            request,
             _m.GetOriginRequestPolicyConfigResult,
             retry=self._retry,
         )
@@ -2008,8 +2049,9 @@ class CloudFrontApi(_ServiceApi):
         :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
         matching :class:`cdnkit.APIError`.
         """
+        request = _m.GetPublicKeyRequest(id=id)
         return await self._core.invoke(
-            "GetPublicKey", _m.GetPublicKeyRequest(id=id), _m.GetPublicKeyResult, retry=self._retry
+            "GetPublicKey", request, _m.GetPublicKeyResult, retry=self._retry
         )
 
     async def get_public_key_config(self, *, id: str) -> _m.GetPublicKeyConfigResult:
@@ -2020,11 +2062,9 @@ class CloudFrontApi(_ServiceApi):
         :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
         matching :class:`cdnkit.APIError`.
         """
+        request = _m.GetPublicKeyConfigRequest(id=id)
         return await self._core.invoke(
-            "GetPublicKeyConfig",
-            _m.GetPublicKeyConfigRequest(id=id),
-            _m.GetPublicKeyConfigResult,
-            retry=self._retry,
+            "GetPublicKeyConfig", request, _m.GetPublicKeyConfigResult, retry=self._retry
         )
 
     async def get_realtime_log_config(
@@ -2041,11 +2081,9 @@ class CloudFrontApi(_ServiceApi):
         :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
         matching :class:`cdnkit.APIError`.
         """
+        request = _m.GetRealtimeLogConfigRequest(name=name, arn=arn)
         return await self._core.invoke(
-            "GetRealtimeLogConfig",
-            _m.GetRealtimeLogConfigRequest(name=name, arn=arn),
-            _m.GetRealtimeLogConfigResult,
-            retry=self._retry,
+            "GetRealtimeLogConfig", request, _m.GetRealtimeLogConfigResult, retry=self._retry
         )
 
     async def get_resource_policy(self, *, resource_arn: str) -> _m.GetResourcePolicyResult:
@@ -2057,11 +2095,9 @@ class CloudFrontApi(_ServiceApi):
         :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
         matching :class:`cdnkit.APIError`.
         """
+        request = _m.GetResourcePolicyRequest(resource_arn=resource_arn)
         return await self._core.invoke(
-            "GetResourcePolicy",
-            _m.GetResourcePolicyRequest(resource_arn=resource_arn),
-            _m.GetResourcePolicyResult,
-            retry=self._retry,
+            "GetResourcePolicy", request, _m.GetResourcePolicyResult, retry=self._retry
         )
 
     async def get_response_headers_policy(self, *, id: str) -> _m.GetResponseHeadersPolicyResult:
@@ -2073,9 +2109,10 @@ class CloudFrontApi(_ServiceApi):
         :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
         matching :class:`cdnkit.APIError`.
         """
+        request = _m.GetResponseHeadersPolicyRequest(id=id)
         return await self._core.invoke(
             "GetResponseHeadersPolicy",
-            _m.GetResponseHeadersPolicyRequest(id=id),
+            request,
             _m.GetResponseHeadersPolicyResult,
             retry=self._retry,
         )
@@ -2090,9 +2127,10 @@ class CloudFrontApi(_ServiceApi):
         raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
         the matching :class:`cdnkit.APIError`.
         """
+        request = _m.GetResponseHeadersPolicyConfigRequest(id=id)
         return await self._core.invoke(
             "GetResponseHeadersPolicyConfig",
-            _m.GetResponseHeadersPolicyConfigRequest(id=id),
+            request,
             _m.GetResponseHeadersPolicyConfigResult,
             retry=self._retry,
         )
@@ -2106,9 +2144,10 @@ class CloudFrontApi(_ServiceApi):
         :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
         matching :class:`cdnkit.APIError`.
         """
+        request = _m.GetStreamingDistributionRequest(id=id)
         return await self._core.invoke(
             "GetStreamingDistribution",
-            _m.GetStreamingDistributionRequest(id=id),
+            request,
             _m.GetStreamingDistributionResult,
             retry=self._retry,
         )
@@ -2123,9 +2162,10 @@ class CloudFrontApi(_ServiceApi):
         raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
         the matching :class:`cdnkit.APIError`.
         """
+        request = _m.GetStreamingDistributionConfigRequest(id=id)
         return await self._core.invoke(
             "GetStreamingDistributionConfig",
-            _m.GetStreamingDistributionConfigRequest(id=id),
+            request,
             _m.GetStreamingDistributionConfigResult,
             retry=self._retry,
         )
@@ -2138,11 +2178,9 @@ class CloudFrontApi(_ServiceApi):
         :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
         matching :class:`cdnkit.APIError`.
         """
+        request = _m.GetTrustStoreRequest(identifier=identifier)
         return await self._core.invoke(
-            "GetTrustStore",
-            _m.GetTrustStoreRequest(identifier=identifier),
-            _m.GetTrustStoreResult,
-            retry=self._retry,
+            "GetTrustStore", request, _m.GetTrustStoreResult, retry=self._retry
         )
 
     async def get_vpc_origin(self, *, id: str) -> _m.GetVpcOriginResult:
@@ -2153,8 +2191,9 @@ class CloudFrontApi(_ServiceApi):
         :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
         matching :class:`cdnkit.APIError`.
         """
+        request = _m.GetVpcOriginRequest(id=id)
         return await self._core.invoke(
-            "GetVpcOrigin", _m.GetVpcOriginRequest(id=id), _m.GetVpcOriginResult, retry=self._retry
+            "GetVpcOrigin", request, _m.GetVpcOriginResult, retry=self._retry
         )
 
     async def list_anycast_ip_lists(
@@ -2167,11 +2206,9 @@ class CloudFrontApi(_ServiceApi):
         :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
         matching :class:`cdnkit.APIError`.
         """
+        request = _m.ListAnycastIpListsRequest(marker=marker, max_items=max_items)
         return await self._core.invoke(
-            "ListAnycastIpLists",
-            _m.ListAnycastIpListsRequest(marker=marker, max_items=max_items),
-            _m.ListAnycastIpListsResult,
-            retry=self._retry,
+            "ListAnycastIpLists", request, _m.ListAnycastIpListsResult, retry=self._retry
         )
 
     async def list_cache_policies(
@@ -2191,11 +2228,9 @@ class CloudFrontApi(_ServiceApi):
         :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
         matching :class:`cdnkit.APIError`.
         """
+        request = _m.ListCachePoliciesRequest(type=type, marker=marker, max_items=max_items)
         return await self._core.invoke(
-            "ListCachePolicies",
-            _m.ListCachePoliciesRequest(type=type, marker=marker, max_items=max_items),
-            _m.ListCachePoliciesResult,
-            retry=self._retry,
+            "ListCachePolicies", request, _m.ListCachePoliciesResult, retry=self._retry
         )
 
     async def list_cloud_front_origin_access_identities(
@@ -2208,9 +2243,10 @@ class CloudFrontApi(_ServiceApi):
         Bad arguments raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's
         refusals raise the matching :class:`cdnkit.APIError`.
         """
+        request = _m.ListCloudFrontOriginAccessIdentitiesRequest(marker=marker, max_items=max_items)
         return await self._core.invoke(
             "ListCloudFrontOriginAccessIdentities",
-            _m.ListCloudFrontOriginAccessIdentitiesRequest(marker=marker, max_items=max_items),
+            request,
             _m.ListCloudFrontOriginAccessIdentitiesResult,
             retry=self._retry,
         )
@@ -2233,13 +2269,11 @@ class CloudFrontApi(_ServiceApi):
         :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
         matching :class:`cdnkit.APIError`.
         """
+        request = _m.ListConflictingAliasesRequest(
+            distribution_id=distribution_id, alias=alias, marker=marker, max_items=max_items
+        )
         return await self._core.invoke(
-            "ListConflictingAliases",
-            _m.ListConflictingAliasesRequest(
-                distribution_id=distribution_id, alias=alias, marker=marker, max_items=max_items
-            ),
-            _m.ListConflictingAliasesResult,
-            retry=self._retry,
+            "ListConflictingAliases", request, _m.ListConflictingAliasesResult, retry=self._retry
         )
 
     async def list_connection_functions(
@@ -2256,11 +2290,9 @@ class CloudFrontApi(_ServiceApi):
         :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
         matching :class:`cdnkit.APIError`.
         """
+        request = _m.ListConnectionFunctionsRequest(marker=marker, max_items=max_items, stage=stage)
         return await self._core.invoke(
-            "ListConnectionFunctions",
-            _m.ListConnectionFunctionsRequest(marker=marker, max_items=max_items, stage=stage),
-            _m.ListConnectionFunctionsResult,
-            retry=self._retry,
+            "ListConnectionFunctions", request, _m.ListConnectionFunctionsResult, retry=self._retry
         )
 
     async def list_connection_groups(
@@ -2277,13 +2309,11 @@ class CloudFrontApi(_ServiceApi):
         :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
         matching :class:`cdnkit.APIError`.
         """
+        request = _m.ListConnectionGroupsRequest(
+            association_filter=association_filter, marker=marker, max_items=max_items
+        )
         return await self._core.invoke(
-            "ListConnectionGroups",
-            _m.ListConnectionGroupsRequest(
-                association_filter=association_filter, marker=marker, max_items=max_items
-            ),
-            _m.ListConnectionGroupsResult,
-            retry=self._retry,
+            "ListConnectionGroups", request, _m.ListConnectionGroupsResult, retry=self._retry
         )
 
     async def list_continuous_deployment_policies(
@@ -2296,9 +2326,10 @@ class CloudFrontApi(_ServiceApi):
         raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
         the matching :class:`cdnkit.APIError`.
         """
+        request = _m.ListContinuousDeploymentPoliciesRequest(marker=marker, max_items=max_items)
         return await self._core.invoke(
             "ListContinuousDeploymentPolicies",
-            _m.ListContinuousDeploymentPoliciesRequest(marker=marker, max_items=max_items),
+            request,
             _m.ListContinuousDeploymentPoliciesResult,
             retry=self._retry,
         )
@@ -2317,13 +2348,11 @@ class CloudFrontApi(_ServiceApi):
         :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
         matching :class:`cdnkit.APIError`.
         """
+        request = _m.ListDistributionTenantsRequest(
+            association_filter=association_filter, marker=marker, max_items=max_items
+        )
         return await self._core.invoke(
-            "ListDistributionTenants",
-            _m.ListDistributionTenantsRequest(
-                association_filter=association_filter, marker=marker, max_items=max_items
-            ),
-            _m.ListDistributionTenantsResult,
-            retry=self._retry,
+            "ListDistributionTenants", request, _m.ListDistributionTenantsResult, retry=self._retry
         )
 
     async def list_distribution_tenants_by_customization(
@@ -2344,14 +2373,15 @@ class CloudFrontApi(_ServiceApi):
         Bad arguments raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's
         refusals raise the matching :class:`cdnkit.APIError`.
         """
+        request = _m.ListDistributionTenantsByCustomizationRequest(
+            web_acl_arn=web_acl_arn,
+            certificate_arn=certificate_arn,
+            marker=marker,
+            max_items=max_items,
+        )
         return await self._core.invoke(
             "ListDistributionTenantsByCustomization",
-            _m.ListDistributionTenantsByCustomizationRequest(
-                web_acl_arn=web_acl_arn,
-                certificate_arn=certificate_arn,
-                marker=marker,
-                max_items=max_items,
-            ),
+            request,
             _m.ListDistributionTenantsByCustomizationResult,
             retry=self._retry,
         )
@@ -2366,11 +2396,9 @@ class CloudFrontApi(_ServiceApi):
         :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
         matching :class:`cdnkit.APIError`.
         """
+        request = _m.ListDistributionsRequest(marker=marker, max_items=max_items)
         return await self._core.invoke(
-            "ListDistributions",
-            _m.ListDistributionsRequest(marker=marker, max_items=max_items),
-            _m.ListDistributionsResult,
-            retry=self._retry,
+            "ListDistributions", request, _m.ListDistributionsResult, retry=self._retry
         )
 
     async def list_distributions_by_anycast_ip_list_id(
@@ -2384,11 +2412,12 @@ class CloudFrontApi(_ServiceApi):
         Bad arguments raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's
         refusals raise the matching :class:`cdnkit.APIError`.
         """
+        request = _m.ListDistributionsByAnycastIpListIdRequest(
+            marker=marker, max_items=max_items, anycast_ip_list_id=anycast_ip_list_id
+        )
         return await self._core.invoke(
             "ListDistributionsByAnycastIpListId",
-            _m.ListDistributionsByAnycastIpListIdRequest(
-                marker=marker, max_items=max_items, anycast_ip_list_id=anycast_ip_list_id
-            ),
+            request,
             _m.ListDistributionsByAnycastIpListIdResult,
             retry=self._retry,
         )
@@ -2404,11 +2433,12 @@ class CloudFrontApi(_ServiceApi):
         raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
         the matching :class:`cdnkit.APIError`.
         """
+        request = _m.ListDistributionsByCachePolicyIdRequest(
+            marker=marker, max_items=max_items, cache_policy_id=cache_policy_id
+        )
         return await self._core.invoke(
             "ListDistributionsByCachePolicyId",
-            _m.ListDistributionsByCachePolicyIdRequest(
-                marker=marker, max_items=max_items, cache_policy_id=cache_policy_id
-            ),
+            request,
             _m.ListDistributionsByCachePolicyIdResult,
             retry=self._retry,
         )
@@ -2427,13 +2457,14 @@ class CloudFrontApi(_ServiceApi):
         Bad arguments raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's
         refusals raise the matching :class:`cdnkit.APIError`.
         """
+        request = _m.ListDistributionsByConnectionFunctionRequest(
+            marker=marker,
+            max_items=max_items,
+            connection_function_identifier=connection_function_identifier,
+        )
         return await self._core.invoke(
             "ListDistributionsByConnectionFunction",
-            _m.ListDistributionsByConnectionFunctionRequest(
-                marker=marker,
-                max_items=max_items,
-                connection_function_identifier=connection_function_identifier,
-            ),
+            request,
             _m.ListDistributionsByConnectionFunctionResult,
             retry=self._retry,
         )
@@ -2452,11 +2483,12 @@ class CloudFrontApi(_ServiceApi):
         Bad arguments raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's
         refusals raise the matching :class:`cdnkit.APIError`.
         """
+        request = _m.ListDistributionsByConnectionModeRequest(
+            marker=marker, max_items=max_items, connection_mode=connection_mode
+        )
         return await self._core.invoke(
             "ListDistributionsByConnectionMode",
-            _m.ListDistributionsByConnectionModeRequest(
-                marker=marker, max_items=max_items, connection_mode=connection_mode
-            ),
+            request,
             _m.ListDistributionsByConnectionModeResult,
             retry=self._retry,
         )
@@ -2472,11 +2504,12 @@ class CloudFrontApi(_ServiceApi):
         raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
         the matching :class:`cdnkit.APIError`.
         """
+        request = _m.ListDistributionsByKeyGroupRequest(
+            marker=marker, max_items=max_items, key_group_id=key_group_id
+        )
         return await self._core.invoke(
             "ListDistributionsByKeyGroup",
-            _m.ListDistributionsByKeyGroupRequest(
-                marker=marker, max_items=max_items, key_group_id=key_group_id
-            ),
+            request,
             _m.ListDistributionsByKeyGroupResult,
             retry=self._retry,
         )
@@ -2496,13 +2529,12 @@ class CloudFrontApi(_ServiceApi):
         Bad arguments raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's
         refusals raise the matching :class:`cdnkit.APIError`.
         """
+        request = _m.ListDistributionsByOriginRequestPolicyIdRequest(
+            marker=marker, max_items=max_items, origin_request_policy_id=origin_request_policy_id
+        )
         return await self._core.invoke(
             "ListDistributionsByOriginRequestPolicyId",
-            _m.ListDistributionsByOriginRequestPolicyIdRequest(
-                marker=marker,
-                max_items=max_items,
-                origin_request_policy_id=origin_request_policy_id,
-            ),
+            request,
             _m.ListDistributionsByOriginRequestPolicyIdResult,
             retry=self._retry,
         )
@@ -2518,11 +2550,12 @@ class CloudFrontApi(_ServiceApi):
         raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
         the matching :class:`cdnkit.APIError`.
         """
+        request = _m.ListDistributionsByOwnedResourceRequest(
+            resource_arn=resource_arn, marker=marker, max_items=max_items
+        )
         return await self._core.invoke(
             "ListDistributionsByOwnedResource",
-            _m.ListDistributionsByOwnedResourceRequest(
-                resource_arn=resource_arn, marker=marker, max_items=max_items
-            ),
+            request,
             _m.ListDistributionsByOwnedResourceResult,
             retry=self._retry,
         )
@@ -2547,14 +2580,15 @@ class CloudFrontApi(_ServiceApi):
         Bad arguments raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's
         refusals raise the matching :class:`cdnkit.APIError`.
         """
+        request = _m.ListDistributionsByRealtimeLogConfigRequest(
+            marker=marker,
+            max_items=max_items,
+            realtime_log_config_name=realtime_log_config_name,
+            realtime_log_config_arn=realtime_log_config_arn,
+        )
         return await self._core.invoke(
             "ListDistributionsByRealtimeLogConfig",
-            _m.ListDistributionsByRealtimeLogConfigRequest(
-                marker=marker,
-                max_items=max_items,
-                realtime_log_config_name=realtime_log_config_name,
-                realtime_log_config_arn=realtime_log_config_arn,
-            ),
+            request,
             _m.ListDistributionsByRealtimeLogConfigResult,
             retry=self._retry,
         )
@@ -2574,13 +2608,14 @@ class CloudFrontApi(_ServiceApi):
         Bad arguments raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's
         refusals raise the matching :class:`cdnkit.APIError`.
         """
+        request = _m.ListDistributionsByResponseHeadersPolicyIdRequest(
+            marker=marker,
+            max_items=max_items,
+            response_headers_policy_id=response_headers_policy_id,
+        )
         return await self._core.invoke(
             "ListDistributionsByResponseHeadersPolicyId",
-            _m.ListDistributionsByResponseHeadersPolicyIdRequest(
-                marker=marker,
-                max_items=max_items,
-                response_headers_policy_id=response_headers_policy_id,
-            ),
+            request,
             _m.ListDistributionsByResponseHeadersPolicyIdResult,
             retry=self._retry,
         )
@@ -2599,11 +2634,12 @@ class CloudFrontApi(_ServiceApi):
         raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
         the matching :class:`cdnkit.APIError`.
         """
+        request = _m.ListDistributionsByTrustStoreRequest(
+            trust_store_identifier=trust_store_identifier, marker=marker, max_items=max_items
+        )
         return await self._core.invoke(
             "ListDistributionsByTrustStore",
-            _m.ListDistributionsByTrustStoreRequest(
-                trust_store_identifier=trust_store_identifier, marker=marker, max_items=max_items
-            ),
+            request,
             _m.ListDistributionsByTrustStoreResult,
             retry=self._retry,
         )
@@ -2618,11 +2654,12 @@ class CloudFrontApi(_ServiceApi):
         raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
         the matching :class:`cdnkit.APIError`.
         """
+        request = _m.ListDistributionsByVpcOriginIdRequest(
+            marker=marker, max_items=max_items, vpc_origin_id=vpc_origin_id
+        )
         return await self._core.invoke(
             "ListDistributionsByVpcOriginId",
-            _m.ListDistributionsByVpcOriginIdRequest(
-                marker=marker, max_items=max_items, vpc_origin_id=vpc_origin_id
-            ),
+            request,
             _m.ListDistributionsByVpcOriginIdResult,
             retry=self._retry,
         )
@@ -2637,11 +2674,12 @@ class CloudFrontApi(_ServiceApi):
         raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
         the matching :class:`cdnkit.APIError`.
         """
+        request = _m.ListDistributionsByWebACLIdRequest(
+            marker=marker, max_items=max_items, web_acl_id=web_acl_id
+        )
         return await self._core.invoke(
             "ListDistributionsByWebACLId",
-            _m.ListDistributionsByWebACLIdRequest(
-                marker=marker, max_items=max_items, web_acl_id=web_acl_id
-            ),
+            request,
             _m.ListDistributionsByWebACLIdResult,
             retry=self._retry,
         )
@@ -2665,16 +2703,14 @@ class CloudFrontApi(_ServiceApi):
         :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
         matching :class:`cdnkit.APIError`.
         """
+        request = _m.ListDomainConflictsRequest(
+            domain=domain,
+            domain_control_validation_resource=domain_control_validation_resource,
+            max_items=max_items,
+            marker=marker,
+        )
         return await self._core.invoke(
-            "ListDomainConflicts",
-            _m.ListDomainConflictsRequest(
-                domain=domain,
-                domain_control_validation_resource=domain_control_validation_resource,
-                max_items=max_items,
-                marker=marker,
-            ),
-            _m.ListDomainConflictsResult,
-            retry=self._retry,
+            "ListDomainConflicts", request, _m.ListDomainConflictsResult, retry=self._retry
         )
 
     async def list_field_level_encryption_configs(
@@ -2688,9 +2724,10 @@ class CloudFrontApi(_ServiceApi):
         raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
         the matching :class:`cdnkit.APIError`.
         """
+        request = _m.ListFieldLevelEncryptionConfigsRequest(marker=marker, max_items=max_items)
         return await self._core.invoke(
             "ListFieldLevelEncryptionConfigs",
-            _m.ListFieldLevelEncryptionConfigsRequest(marker=marker, max_items=max_items),
+            request,
             _m.ListFieldLevelEncryptionConfigsResult,
             retry=self._retry,
         )
@@ -2706,9 +2743,10 @@ class CloudFrontApi(_ServiceApi):
         raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
         the matching :class:`cdnkit.APIError`.
         """
+        request = _m.ListFieldLevelEncryptionProfilesRequest(marker=marker, max_items=max_items)
         return await self._core.invoke(
             "ListFieldLevelEncryptionProfiles",
-            _m.ListFieldLevelEncryptionProfilesRequest(marker=marker, max_items=max_items),
+            request,
             _m.ListFieldLevelEncryptionProfilesResult,
             retry=self._retry,
         )
@@ -2730,11 +2768,9 @@ class CloudFrontApi(_ServiceApi):
         :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
         matching :class:`cdnkit.APIError`.
         """
+        request = _m.ListFunctionsRequest(marker=marker, max_items=max_items, stage=stage)
         return await self._core.invoke(
-            "ListFunctions",
-            _m.ListFunctionsRequest(marker=marker, max_items=max_items, stage=stage),
-            _m.ListFunctionsResult,
-            retry=self._retry,
+            "ListFunctions", request, _m.ListFunctionsResult, retry=self._retry
         )
 
     async def list_invalidations(
@@ -2747,13 +2783,11 @@ class CloudFrontApi(_ServiceApi):
         :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
         matching :class:`cdnkit.APIError`.
         """
+        request = _m.ListInvalidationsRequest(
+            distribution_id=distribution_id, marker=marker, max_items=max_items
+        )
         return await self._core.invoke(
-            "ListInvalidations",
-            _m.ListInvalidationsRequest(
-                distribution_id=distribution_id, marker=marker, max_items=max_items
-            ),
-            _m.ListInvalidationsResult,
-            retry=self._retry,
+            "ListInvalidations", request, _m.ListInvalidationsResult, retry=self._retry
         )
 
     async def list_invalidations_for_distribution_tenant(
@@ -2766,11 +2800,12 @@ class CloudFrontApi(_ServiceApi):
         Bad arguments raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's
         refusals raise the matching :class:`cdnkit.APIError`.
         """
+        request = _m.ListInvalidationsForDistributionTenantRequest(
+            id=id, marker=marker, max_items=max_items
+        )
         return await self._core.invoke(
             "ListInvalidationsForDistributionTenant",
-            _m.ListInvalidationsForDistributionTenantRequest(
-                id=id, marker=marker, max_items=max_items
-            ),
+            request,
             _m.ListInvalidationsForDistributionTenantResult,
             retry=self._retry,
         )
@@ -2785,11 +2820,9 @@ class CloudFrontApi(_ServiceApi):
         :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
         matching :class:`cdnkit.APIError`.
         """
+        request = _m.ListKeyGroupsRequest(marker=marker, max_items=max_items)
         return await self._core.invoke(
-            "ListKeyGroups",
-            _m.ListKeyGroupsRequest(marker=marker, max_items=max_items),
-            _m.ListKeyGroupsResult,
-            retry=self._retry,
+            "ListKeyGroups", request, _m.ListKeyGroupsResult, retry=self._retry
         )
 
     async def list_key_value_stores(
@@ -2802,11 +2835,9 @@ class CloudFrontApi(_ServiceApi):
         :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
         matching :class:`cdnkit.APIError`.
         """
+        request = _m.ListKeyValueStoresRequest(marker=marker, max_items=max_items, status=status)
         return await self._core.invoke(
-            "ListKeyValueStores",
-            _m.ListKeyValueStoresRequest(marker=marker, max_items=max_items, status=status),
-            _m.ListKeyValueStoresResult,
-            retry=self._retry,
+            "ListKeyValueStores", request, _m.ListKeyValueStoresResult, retry=self._retry
         )
 
     async def list_origin_access_controls(
@@ -2820,9 +2851,10 @@ class CloudFrontApi(_ServiceApi):
         :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
         matching :class:`cdnkit.APIError`.
         """
+        request = _m.ListOriginAccessControlsRequest(marker=marker, max_items=max_items)
         return await self._core.invoke(
             "ListOriginAccessControls",
-            _m.ListOriginAccessControlsRequest(marker=marker, max_items=max_items),
+            request,
             _m.ListOriginAccessControlsResult,
             retry=self._retry,
         )
@@ -2844,9 +2876,10 @@ class CloudFrontApi(_ServiceApi):
         raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
         the matching :class:`cdnkit.APIError`.
         """
+        request = _m.ListOriginRequestPoliciesRequest(type=type, marker=marker, max_items=max_items)
         return await self._core.invoke(
             "ListOriginRequestPolicies",
-            _m.ListOriginRequestPoliciesRequest(type=type, marker=marker, max_items=max_items),
+            request,
             _m.ListOriginRequestPoliciesResult,
             retry=self._retry,
         )
@@ -2861,11 +2894,9 @@ class CloudFrontApi(_ServiceApi):
         :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
         matching :class:`cdnkit.APIError`.
         """
+        request = _m.ListPublicKeysRequest(marker=marker, max_items=max_items)
         return await self._core.invoke(
-            "ListPublicKeys",
-            _m.ListPublicKeysRequest(marker=marker, max_items=max_items),
-            _m.ListPublicKeysResult,
-            retry=self._retry,
+            "ListPublicKeys", request, _m.ListPublicKeysResult, retry=self._retry
         )
 
     async def list_realtime_log_configs(
@@ -2878,11 +2909,9 @@ class CloudFrontApi(_ServiceApi):
         :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
         matching :class:`cdnkit.APIError`.
         """
+        request = _m.ListRealtimeLogConfigsRequest(max_items=max_items, marker=marker)
         return await self._core.invoke(
-            "ListRealtimeLogConfigs",
-            _m.ListRealtimeLogConfigsRequest(max_items=max_items, marker=marker),
-            _m.ListRealtimeLogConfigsResult,
-            retry=self._retry,
+            "ListRealtimeLogConfigs", request, _m.ListRealtimeLogConfigsResult, retry=self._retry
         )
 
     async def list_response_headers_policies(
@@ -2902,9 +2931,12 @@ class CloudFrontApi(_ServiceApi):
         raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
         the matching :class:`cdnkit.APIError`.
         """
+        request = _m.ListResponseHeadersPoliciesRequest(
+            type=type, marker=marker, max_items=max_items
+        )
         return await self._core.invoke(
             "ListResponseHeadersPolicies",
-            _m.ListResponseHeadersPoliciesRequest(type=type, marker=marker, max_items=max_items),
+            request,
             _m.ListResponseHeadersPoliciesResult,
             retry=self._retry,
         )
@@ -2919,9 +2951,10 @@ class CloudFrontApi(_ServiceApi):
         raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
         the matching :class:`cdnkit.APIError`.
         """
+        request = _m.ListStreamingDistributionsRequest(marker=marker, max_items=max_items)
         return await self._core.invoke(
             "ListStreamingDistributions",
-            _m.ListStreamingDistributionsRequest(marker=marker, max_items=max_items),
+            request,
             _m.ListStreamingDistributionsResult,
             retry=self._retry,
         )
@@ -2935,11 +2968,9 @@ class CloudFrontApi(_ServiceApi):
         :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
         matching :class:`cdnkit.APIError`.
         """
+        request = _m.ListTagsForResourceRequest(resource=resource)
         return await self._core.invoke(
-            "ListTagsForResource",
-            _m.ListTagsForResourceRequest(resource=resource),
-            _m.ListTagsForResourceResult,
-            retry=self._retry,
+            "ListTagsForResource", request, _m.ListTagsForResourceResult, retry=self._retry
         )
 
     async def list_trust_stores(
@@ -2952,11 +2983,9 @@ class CloudFrontApi(_ServiceApi):
         :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
         matching :class:`cdnkit.APIError`.
         """
+        request = _m.ListTrustStoresRequest(marker=marker, max_items=max_items)
         return await self._core.invoke(
-            "ListTrustStores",
-            _m.ListTrustStoresRequest(marker=marker, max_items=max_items),
-            _m.ListTrustStoresResult,
-            retry=self._retry,
+            "ListTrustStores", request, _m.ListTrustStoresResult, retry=self._retry
         )
 
     async def list_vpc_origins(
@@ -2969,11 +2998,9 @@ class CloudFrontApi(_ServiceApi):
         :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
         matching :class:`cdnkit.APIError`.
         """
+        request = _m.ListVpcOriginsRequest(marker=marker, max_items=max_items)
         return await self._core.invoke(
-            "ListVpcOrigins",
-            _m.ListVpcOriginsRequest(marker=marker, max_items=max_items),
-            _m.ListVpcOriginsResult,
-            retry=self._retry,
+            "ListVpcOrigins", request, _m.ListVpcOriginsResult, retry=self._retry
         )
 
     async def publish_connection_function(
@@ -2988,9 +3015,10 @@ class CloudFrontApi(_ServiceApi):
         raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
         the matching :class:`cdnkit.APIError`.
         """
+        request = _m.PublishConnectionFunctionRequest(id=id, if_match=if_match)
         return await self._core.invoke(
             "PublishConnectionFunction",
-            _m.PublishConnectionFunctionRequest(id=id, if_match=if_match),
+            request,
             _m.PublishConnectionFunctionResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
@@ -3011,9 +3039,10 @@ class CloudFrontApi(_ServiceApi):
         raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
         the matching :class:`cdnkit.APIError`.
         """
+        request = _m.PublishFunctionRequest(name=name, if_match=if_match)
         return await self._core.invoke(
             "PublishFunction",
-            _m.PublishFunctionRequest(name=name, if_match=if_match),
+            request,
             _m.PublishFunctionResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
@@ -3031,9 +3060,12 @@ class CloudFrontApi(_ServiceApi):
         raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
         the matching :class:`cdnkit.APIError`.
         """
+        request = _m.PutResourcePolicyRequest(
+            resource_arn=resource_arn, policy_document=policy_document
+        )
         return await self._core.invoke(
             "PutResourcePolicy",
-            _m.PutResourcePolicyRequest(resource_arn=resource_arn, policy_document=policy_document),
+            request,
             _m.PutResourcePolicyResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
@@ -3050,9 +3082,10 @@ class CloudFrontApi(_ServiceApi):
         raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
         the matching :class:`cdnkit.APIError`.
         """
+        request = _m.TagResourceRequest(resource=resource, tags=tags)
         await self._core.send(
             "TagResource",
-            _checked_wire(_m.TagResourceRequest(resource=resource, tags=tags)),
+            _checked_wire(request),
             retry=self._retry,
             retry_if=_refused_before_effect,
         )
@@ -3074,11 +3107,12 @@ class CloudFrontApi(_ServiceApi):
         raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
         the matching :class:`cdnkit.APIError`.
         """
+        request = _m.TestConnectionFunctionRequest(
+            id=id, if_match=if_match, stage=stage, connection_object=connection_object
+        )
         return await self._core.invoke(
             "TestConnectionFunction",
-            _m.TestConnectionFunctionRequest(
-                id=id, if_match=if_match, stage=stage, connection_object=connection_object
-            ),
+            request,
             _m.TestConnectionFunctionResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
@@ -3101,11 +3135,12 @@ class CloudFrontApi(_ServiceApi):
         raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
         the matching :class:`cdnkit.APIError`.
         """
+        request = _m.TestFunctionRequest(
+            name=name, if_match=if_match, stage=stage, event_object=event_object
+        )
         return await self._core.invoke(
             "TestFunction",
-            _m.TestFunctionRequest(
-                name=name, if_match=if_match, stage=stage, event_object=event_object
-            ),
+            request,
             _m.TestFunctionResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
@@ -3122,9 +3157,10 @@ class CloudFrontApi(_ServiceApi):
         raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
         the matching :class:`cdnkit.APIError`.
         """
+        request = _m.UntagResourceRequest(resource=resource, tag_keys=tag_keys)
         await self._core.send(
             "UntagResource",
-            _checked_wire(_m.UntagResourceRequest(resource=resource, tag_keys=tag_keys)),
+            _checked_wire(request),
             retry=self._retry,
             retry_if=_refused_before_effect,
         )
@@ -3146,14 +3182,15 @@ class CloudFrontApi(_ServiceApi):
         raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
         the matching :class:`cdnkit.APIError`.
         """
+        request = _m.UpdateAnycastIpListRequest(
+            id=id,
+            ip_address_type=ip_address_type,
+            ipam_cidr_configs=ipam_cidr_configs,
+            if_match=if_match,
+        )
         return await self._core.invoke(
             "UpdateAnycastIpList",
-            _m.UpdateAnycastIpListRequest(
-                id=id,
-                ip_address_type=ip_address_type,
-                ipam_cidr_configs=ipam_cidr_configs,
-                if_match=if_match,
-            ),
+            request,
             _m.UpdateAnycastIpListResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
@@ -3179,11 +3216,12 @@ class CloudFrontApi(_ServiceApi):
         raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
         the matching :class:`cdnkit.APIError`.
         """
+        request = _m.UpdateCachePolicyRequest(
+            cache_policy_config=cache_policy_config, id=id, if_match=if_match
+        )
         return await self._core.invoke(
             "UpdateCachePolicy",
-            _m.UpdateCachePolicyRequest(
-                cache_policy_config=cache_policy_config, id=id, if_match=if_match
-            ),
+            request,
             _m.UpdateCachePolicyResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
@@ -3205,13 +3243,14 @@ class CloudFrontApi(_ServiceApi):
         applying it twice. Bad arguments raise :class:`cdnkit.RequestValidationError` before
         anything is sent; AWS's refusals raise the matching :class:`cdnkit.APIError`.
         """
+        request = _m.UpdateCloudFrontOriginAccessIdentityRequest(
+            cloud_front_origin_access_identity_config=cloud_front_origin_access_identity_config,
+            id=id,
+            if_match=if_match,
+        )
         return await self._core.invoke(
             "UpdateCloudFrontOriginAccessIdentity",
-            _m.UpdateCloudFrontOriginAccessIdentityRequest(
-                cloud_front_origin_access_identity_config=cloud_front_origin_access_identity_config,
-                id=id,
-                if_match=if_match,
-            ),
+            request,
             _m.UpdateCloudFrontOriginAccessIdentityResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
@@ -3234,14 +3273,15 @@ class CloudFrontApi(_ServiceApi):
         raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
         the matching :class:`cdnkit.APIError`.
         """
+        request = _m.UpdateConnectionFunctionRequest(
+            id=id,
+            if_match=if_match,
+            connection_function_config=connection_function_config,
+            connection_function_code=connection_function_code,
+        )
         return await self._core.invoke(
             "UpdateConnectionFunction",
-            _m.UpdateConnectionFunctionRequest(
-                id=id,
-                if_match=if_match,
-                connection_function_config=connection_function_config,
-                connection_function_code=connection_function_code,
-            ),
+            request,
             _m.UpdateConnectionFunctionResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
@@ -3265,15 +3305,16 @@ class CloudFrontApi(_ServiceApi):
         raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
         the matching :class:`cdnkit.APIError`.
         """
+        request = _m.UpdateConnectionGroupRequest(
+            id=id,
+            ipv6_enabled=ipv6_enabled,
+            if_match=if_match,
+            anycast_ip_list_id=anycast_ip_list_id,
+            enabled=enabled,
+        )
         return await self._core.invoke(
             "UpdateConnectionGroup",
-            _m.UpdateConnectionGroupRequest(
-                id=id,
-                ipv6_enabled=ipv6_enabled,
-                if_match=if_match,
-                anycast_ip_list_id=anycast_ip_list_id,
-                enabled=enabled,
-            ),
+            request,
             _m.UpdateConnectionGroupResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
@@ -3297,13 +3338,14 @@ class CloudFrontApi(_ServiceApi):
         applying it twice. Bad arguments raise :class:`cdnkit.RequestValidationError` before
         anything is sent; AWS's refusals raise the matching :class:`cdnkit.APIError`.
         """
+        request = _m.UpdateContinuousDeploymentPolicyRequest(
+            continuous_deployment_policy_config=continuous_deployment_policy_config,
+            id=id,
+            if_match=if_match,
+        )
         return await self._core.invoke(
             "UpdateContinuousDeploymentPolicy",
-            _m.UpdateContinuousDeploymentPolicyRequest(
-                continuous_deployment_policy_config=continuous_deployment_policy_config,
-                id=id,
-                if_match=if_match,
-            ),
+            request,
             _m.UpdateContinuousDeploymentPolicyResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
@@ -3327,11 +3369,12 @@ class CloudFrontApi(_ServiceApi):
         raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
         the matching :class:`cdnkit.APIError`.
         """
+        request = _m.UpdateDistributionRequest(
+            distribution_config=distribution_config, id=id, if_match=if_match
+        )
         return await self._core.invoke(
             "UpdateDistribution",
-            _m.UpdateDistributionRequest(
-                distribution_config=distribution_config, id=id, if_match=if_match
-            ),
+            request,
             _m.UpdateDistributionResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
@@ -3359,19 +3402,20 @@ class CloudFrontApi(_ServiceApi):
         raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
         the matching :class:`cdnkit.APIError`.
         """
+        request = _m.UpdateDistributionTenantRequest(
+            id=id,
+            distribution_id=distribution_id,
+            domains=domains,
+            customizations=customizations,
+            parameters=parameters,
+            connection_group_id=connection_group_id,
+            if_match=if_match,
+            managed_certificate_request=managed_certificate_request,
+            enabled=enabled,
+        )
         return await self._core.invoke(
             "UpdateDistributionTenant",
-            _m.UpdateDistributionTenantRequest(
-                id=id,
-                distribution_id=distribution_id,
-                domains=domains,
-                customizations=customizations,
-                parameters=parameters,
-                connection_group_id=connection_group_id,
-                if_match=if_match,
-                managed_certificate_request=managed_certificate_request,
-                enabled=enabled,
-            ),
+            request,
             _m.UpdateDistributionTenantResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
@@ -3392,11 +3436,12 @@ class CloudFrontApi(_ServiceApi):
         applying it twice. Bad arguments raise :class:`cdnkit.RequestValidationError` before
         anything is sent; AWS's refusals raise the matching :class:`cdnkit.APIError`.
         """
+        request = _m.UpdateDistributionWithStagingConfigRequest(
+            id=id, staging_distribution_id=staging_distribution_id, if_match=if_match
+        )
         return await self._core.invoke(
             "UpdateDistributionWithStagingConfig",
-            _m.UpdateDistributionWithStagingConfigRequest(
-                id=id, staging_distribution_id=staging_distribution_id, if_match=if_match
-            ),
+            request,
             _m.UpdateDistributionWithStagingConfigResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
@@ -3423,11 +3468,12 @@ class CloudFrontApi(_ServiceApi):
         raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
         the matching :class:`cdnkit.APIError`.
         """
+        request = _m.UpdateDomainAssociationRequest(
+            domain=domain, target_resource=target_resource, if_match=if_match
+        )
         return await self._core.invoke(
             "UpdateDomainAssociation",
-            _m.UpdateDomainAssociationRequest(
-                domain=domain, target_resource=target_resource, if_match=if_match
-            ),
+            request,
             _m.UpdateDomainAssociationResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
@@ -3449,13 +3495,12 @@ class CloudFrontApi(_ServiceApi):
         applying it twice. Bad arguments raise :class:`cdnkit.RequestValidationError` before
         anything is sent; AWS's refusals raise the matching :class:`cdnkit.APIError`.
         """
+        request = _m.UpdateFieldLevelEncryptionConfigRequest(
+            field_level_encryption_config=field_level_encryption_config, id=id, if_match=if_match
+        )
         return await self._core.invoke(
             "UpdateFieldLevelEncryptionConfig",
-            _m.UpdateFieldLevelEncryptionConfigRequest(
-                field_level_encryption_config=field_level_encryption_config,
-                id=id,
-                if_match=if_match,
-            ),
+            request,
             _m.UpdateFieldLevelEncryptionConfigResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
@@ -3477,13 +3522,14 @@ class CloudFrontApi(_ServiceApi):
         applying it twice. Bad arguments raise :class:`cdnkit.RequestValidationError` before
         anything is sent; AWS's refusals raise the matching :class:`cdnkit.APIError`.
         """
+        request = _m.UpdateFieldLevelEncryptionProfileRequest(
+            field_level_encryption_profile_config=field_level_encryption_profile_config,
+            id=id,
+            if_match=if_match,
+        )
         return await self._core.invoke(
             "UpdateFieldLevelEncryptionProfile",
-            _m.UpdateFieldLevelEncryptionProfileRequest(
-                field_level_encryption_profile_config=field_level_encryption_profile_config,
-                id=id,
-                if_match=if_match,
-            ),
+            request,
             _m.UpdateFieldLevelEncryptionProfileResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
@@ -3508,15 +3554,16 @@ class CloudFrontApi(_ServiceApi):
         raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
         the matching :class:`cdnkit.APIError`.
         """
+        request = _m.UpdateFunctionRequest(
+            name=name,
+            if_match=if_match,
+            function_config=function_config,
+            function_code=function_code,
+        )
         return await _invoke_with_headers(
             self._core,
             "UpdateFunction",
-            _m.UpdateFunctionRequest(
-                name=name,
-                if_match=if_match,
-                function_config=function_config,
-                function_code=function_code,
-            ),
+            request,
             _m.UpdateFunctionResult,
             {"ETag": "etag"},
             retry=self._retry,
@@ -3542,9 +3589,12 @@ class CloudFrontApi(_ServiceApi):
         raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
         the matching :class:`cdnkit.APIError`.
         """
+        request = _m.UpdateKeyGroupRequest(
+            key_group_config=key_group_config, id=id, if_match=if_match
+        )
         return await self._core.invoke(
             "UpdateKeyGroup",
-            _m.UpdateKeyGroupRequest(key_group_config=key_group_config, id=id, if_match=if_match),
+            request,
             _m.UpdateKeyGroupResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
@@ -3562,9 +3612,10 @@ class CloudFrontApi(_ServiceApi):
         raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
         the matching :class:`cdnkit.APIError`.
         """
+        request = _m.UpdateKeyValueStoreRequest(name=name, comment=comment, if_match=if_match)
         return await self._core.invoke(
             "UpdateKeyValueStore",
-            _m.UpdateKeyValueStoreRequest(name=name, comment=comment, if_match=if_match),
+            request,
             _m.UpdateKeyValueStoreResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
@@ -3586,11 +3637,12 @@ class CloudFrontApi(_ServiceApi):
         raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
         the matching :class:`cdnkit.APIError`.
         """
+        request = _m.UpdateOriginAccessControlRequest(
+            origin_access_control_config=origin_access_control_config, id=id, if_match=if_match
+        )
         return await self._core.invoke(
             "UpdateOriginAccessControl",
-            _m.UpdateOriginAccessControlRequest(
-                origin_access_control_config=origin_access_control_config, id=id, if_match=if_match
-            ),
+            request,
             _m.UpdateOriginAccessControlResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
@@ -3620,11 +3672,12 @@ class CloudFrontApi(_ServiceApi):
         raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
         the matching :class:`cdnkit.APIError`.
         """
+        request = _m.UpdateOriginRequestPolicyRequest(
+            origin_request_policy_config=origin_request_policy_config, id=id, if_match=if_match
+        )
         return await self._core.invoke(
             "UpdateOriginRequestPolicy",
-            _m.UpdateOriginRequestPolicyRequest(
-                origin_request_policy_config=origin_request_policy_config, id=id, if_match=if_match
-            ),
+            request,
             _m.UpdateOriginRequestPolicyResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
@@ -3642,11 +3695,12 @@ class CloudFrontApi(_ServiceApi):
         raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
         the matching :class:`cdnkit.APIError`.
         """
+        request = _m.UpdatePublicKeyRequest(
+            public_key_config=public_key_config, id=id, if_match=if_match
+        )
         return await self._core.invoke(
             "UpdatePublicKey",
-            _m.UpdatePublicKeyRequest(
-                public_key_config=public_key_config, id=id, if_match=if_match
-            ),
+            request,
             _m.UpdatePublicKeyResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
@@ -3678,15 +3732,12 @@ class CloudFrontApi(_ServiceApi):
         raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
         the matching :class:`cdnkit.APIError`.
         """
+        request = _m.UpdateRealtimeLogConfigRequest(
+            end_points=end_points, fields_=fields_, name=name, arn=arn, sampling_rate=sampling_rate
+        )
         return await self._core.invoke(
             "UpdateRealtimeLogConfig",
-            _m.UpdateRealtimeLogConfigRequest(
-                end_points=end_points,
-                fields_=fields_,
-                name=name,
-                arn=arn,
-                sampling_rate=sampling_rate,
-            ),
+            request,
             _m.UpdateRealtimeLogConfigResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
@@ -3716,13 +3767,12 @@ class CloudFrontApi(_ServiceApi):
         raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
         the matching :class:`cdnkit.APIError`.
         """
+        request = _m.UpdateResponseHeadersPolicyRequest(
+            response_headers_policy_config=response_headers_policy_config, id=id, if_match=if_match
+        )
         return await self._core.invoke(
             "UpdateResponseHeadersPolicy",
-            _m.UpdateResponseHeadersPolicyRequest(
-                response_headers_policy_config=response_headers_policy_config,
-                id=id,
-                if_match=if_match,
-            ),
+            request,
             _m.UpdateResponseHeadersPolicyResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
@@ -3744,13 +3794,12 @@ class CloudFrontApi(_ServiceApi):
         raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
         the matching :class:`cdnkit.APIError`.
         """
+        request = _m.UpdateStreamingDistributionRequest(
+            streaming_distribution_config=streaming_distribution_config, id=id, if_match=if_match
+        )
         return await self._core.invoke(
             "UpdateStreamingDistribution",
-            _m.UpdateStreamingDistributionRequest(
-                streaming_distribution_config=streaming_distribution_config,
-                id=id,
-                if_match=if_match,
-            ),
+            request,
             _m.UpdateStreamingDistributionResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
@@ -3773,14 +3822,15 @@ class CloudFrontApi(_ServiceApi):
         raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
         the matching :class:`cdnkit.APIError`.
         """
+        request = _m.UpdateTrustStoreRequest(
+            id=id,
+            ca_certificates_bundle_source=ca_certificates_bundle_source,
+            use_client_certificate_ocsp_endpoint=use_client_certificate_ocsp_endpoint,
+            if_match=if_match,
+        )
         return await self._core.invoke(
             "UpdateTrustStore",
-            _m.UpdateTrustStoreRequest(
-                id=id,
-                ca_certificates_bundle_source=ca_certificates_bundle_source,
-                use_client_certificate_ocsp_endpoint=use_client_certificate_ocsp_endpoint,
-                if_match=if_match,
-            ),
+            request,
             _m.UpdateTrustStoreResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
@@ -3798,11 +3848,12 @@ class CloudFrontApi(_ServiceApi):
         raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
         the matching :class:`cdnkit.APIError`.
         """
+        request = _m.UpdateVpcOriginRequest(
+            vpc_origin_endpoint_config=vpc_origin_endpoint_config, id=id, if_match=if_match
+        )
         return await self._core.invoke(
             "UpdateVpcOrigin",
-            _m.UpdateVpcOriginRequest(
-                vpc_origin_endpoint_config=vpc_origin_endpoint_config, id=id, if_match=if_match
-            ),
+            request,
             _m.UpdateVpcOriginResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
@@ -3823,9 +3874,10 @@ class CloudFrontApi(_ServiceApi):
         raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
         the matching :class:`cdnkit.APIError`.
         """
+        request = _m.VerifyDnsConfigurationRequest(domain=domain, identifier=identifier)
         return await self._core.invoke(
             "VerifyDnsConfiguration",
-            _m.VerifyDnsConfigurationRequest(domain=domain, identifier=identifier),
+            request,
             _m.VerifyDnsConfigurationResult,
             retry=self._retry,
             retry_if=_refused_before_effect,

@@ -44,11 +44,12 @@ class KeyValueStoreApi(_DataPlaneApi):
         raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
         the matching :class:`cdnkit.APIError`.
         """
+        request = _m.DeleteKeyRequest(kvs_arn=kvs_arn, key=key, if_match=if_match)
         if not self._core.is_open:
             await self._open()
         return await self._core.invoke(
             "DeleteKey",
-            _m.DeleteKeyRequest(kvs_arn=kvs_arn, key=key, if_match=if_match),
+            request,
             _m.DeleteKeyResponse,
             retry=self._retry,
             retry_if=_refused_before_effect,
@@ -62,13 +63,11 @@ class KeyValueStoreApi(_DataPlaneApi):
         :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
         matching :class:`cdnkit.APIError`.
         """
+        request = _m.DescribeKeyValueStoreRequest(kvs_arn=kvs_arn)
         if not self._core.is_open:
             await self._open()
         return await self._core.invoke(
-            "DescribeKeyValueStore",
-            _m.DescribeKeyValueStoreRequest(kvs_arn=kvs_arn),
-            _m.DescribeKeyValueStoreResponse,
-            retry=self._retry,
+            "DescribeKeyValueStore", request, _m.DescribeKeyValueStoreResponse, retry=self._retry
         )
 
     async def get_key(self, *, kvs_arn: str, key: str) -> _m.GetKeyResponse:
@@ -79,14 +78,10 @@ class KeyValueStoreApi(_DataPlaneApi):
         :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
         matching :class:`cdnkit.APIError`.
         """
+        request = _m.GetKeyRequest(kvs_arn=kvs_arn, key=key)
         if not self._core.is_open:
             await self._open()
-        return await self._core.invoke(
-            "GetKey",
-            _m.GetKeyRequest(kvs_arn=kvs_arn, key=key),
-            _m.GetKeyResponse,
-            retry=self._retry,
-        )
+        return await self._core.invoke("GetKey", request, _m.GetKeyResponse, retry=self._retry)
 
     async def list_keys(
         self, *, kvs_arn: str, next_token: str | None = None, max_results: int | None = None
@@ -98,14 +93,12 @@ class KeyValueStoreApi(_DataPlaneApi):
         :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
         matching :class:`cdnkit.APIError`.
         """
+        request = _m.ListKeysRequest(
+            kvs_arn=kvs_arn, next_token=next_token, max_results=max_results
+        )
         if not self._core.is_open:
             await self._open()
-        return await self._core.invoke(
-            "ListKeys",
-            _m.ListKeysRequest(kvs_arn=kvs_arn, next_token=next_token, max_results=max_results),
-            _m.ListKeysResponse,
-            retry=self._retry,
-        )
+        return await self._core.invoke("ListKeys", request, _m.ListKeysResponse, retry=self._retry)
 
     async def put_key(
         self, *, key: str, value: str, kvs_arn: str, if_match: str
@@ -119,14 +112,11 @@ class KeyValueStoreApi(_DataPlaneApi):
         raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
         the matching :class:`cdnkit.APIError`.
         """
+        request = _m.PutKeyRequest(key=key, value=value, kvs_arn=kvs_arn, if_match=if_match)
         if not self._core.is_open:
             await self._open()
         return await self._core.invoke(
-            "PutKey",
-            _m.PutKeyRequest(key=key, value=value, kvs_arn=kvs_arn, if_match=if_match),
-            _m.PutKeyResponse,
-            retry=self._retry,
-            retry_if=_refused_before_effect,
+            "PutKey", request, _m.PutKeyResponse, retry=self._retry, retry_if=_refused_before_effect
         )
 
     async def update_keys(
@@ -146,11 +136,14 @@ class KeyValueStoreApi(_DataPlaneApi):
         raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
         the matching :class:`cdnkit.APIError`.
         """
+        request = _m.UpdateKeysRequest(
+            kvs_arn=kvs_arn, if_match=if_match, puts=puts, deletes=deletes
+        )
         if not self._core.is_open:
             await self._open()
         return await self._core.invoke(
             "UpdateKeys",
-            _m.UpdateKeysRequest(kvs_arn=kvs_arn, if_match=if_match, puts=puts, deletes=deletes),
+            request,
             _m.UpdateKeysResponse,
             retry=self._retry,
             retry_if=_refused_before_effect,

@@ -151,9 +151,10 @@ class LightsailApi(_ServiceApi):
         raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
         the matching :class:`cdnkit.APIError`.
         """
+        request = _m.AllocateStaticIpRequest(static_ip_name=static_ip_name)
         return await self._core.invoke(
             "AllocateStaticIp",
-            _m.AllocateStaticIpRequest(static_ip_name=static_ip_name),
+            request,
             _m.AllocateStaticIpResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
@@ -178,11 +179,12 @@ class LightsailApi(_ServiceApi):
         applying it twice. Bad arguments raise :class:`cdnkit.RequestValidationError` before
         anything is sent; AWS's refusals raise the matching :class:`cdnkit.APIError`.
         """
+        request = _m.AttachCertificateToDistributionRequest(
+            distribution_name=distribution_name, certificate_name=certificate_name
+        )
         return await self._core.invoke(
             "AttachCertificateToDistribution",
-            _m.AttachCertificateToDistributionRequest(
-                distribution_name=distribution_name, certificate_name=certificate_name
-            ),
+            request,
             _m.AttachCertificateToDistributionResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
@@ -210,14 +212,15 @@ class LightsailApi(_ServiceApi):
         raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
         the matching :class:`cdnkit.APIError`.
         """
+        request = _m.AttachDiskRequest(
+            disk_name=disk_name,
+            instance_name=instance_name,
+            disk_path=disk_path,
+            auto_mounting=auto_mounting,
+        )
         return await self._core.invoke(
             "AttachDisk",
-            _m.AttachDiskRequest(
-                disk_name=disk_name,
-                instance_name=instance_name,
-                disk_path=disk_path,
-                auto_mounting=auto_mounting,
-            ),
+            request,
             _m.AttachDiskResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
@@ -242,11 +245,12 @@ class LightsailApi(_ServiceApi):
         raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
         the matching :class:`cdnkit.APIError`.
         """
+        request = _m.AttachInstancesToLoadBalancerRequest(
+            load_balancer_name=load_balancer_name, instance_names=instance_names
+        )
         return await self._core.invoke(
             "AttachInstancesToLoadBalancer",
-            _m.AttachInstancesToLoadBalancerRequest(
-                load_balancer_name=load_balancer_name, instance_names=instance_names
-            ),
+            request,
             _m.AttachInstancesToLoadBalancerResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
@@ -265,11 +269,12 @@ class LightsailApi(_ServiceApi):
         applying it twice. Bad arguments raise :class:`cdnkit.RequestValidationError` before
         anything is sent; AWS's refusals raise the matching :class:`cdnkit.APIError`.
         """
+        request = _m.AttachLoadBalancerTlsCertificateRequest(
+            load_balancer_name=load_balancer_name, certificate_name=certificate_name
+        )
         return await self._core.invoke(
             "AttachLoadBalancerTlsCertificate",
-            _m.AttachLoadBalancerTlsCertificateRequest(
-                load_balancer_name=load_balancer_name, certificate_name=certificate_name
-            ),
+            request,
             _m.AttachLoadBalancerTlsCertificateResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
@@ -287,9 +292,12 @@ class LightsailApi(_ServiceApi):
         raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
         the matching :class:`cdnkit.APIError`.
         """
+        request = _m.AttachStaticIpRequest(
+            static_ip_name=static_ip_name, instance_name=instance_name
+        )
         return await self._core.invoke(
             "AttachStaticIp",
-            _m.AttachStaticIpRequest(static_ip_name=static_ip_name, instance_name=instance_name),
+            request,
             _m.AttachStaticIpResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
@@ -311,9 +319,12 @@ class LightsailApi(_ServiceApi):
         raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
         the matching :class:`cdnkit.APIError`.
         """
+        request = _m.CloseInstancePublicPortsRequest(
+            port_info=port_info, instance_name=instance_name
+        )
         return await self._core.invoke(
             "CloseInstancePublicPorts",
-            _m.CloseInstancePublicPortsRequest(port_info=port_info, instance_name=instance_name),
+            request,
             _m.CloseInstancePublicPortsResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
@@ -341,16 +352,17 @@ class LightsailApi(_ServiceApi):
         raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
         the matching :class:`cdnkit.APIError`.
         """
+        request = _m.CopySnapshotRequest(
+            source_snapshot_name=source_snapshot_name,
+            source_resource_name=source_resource_name,
+            restore_date=restore_date,
+            use_latest_restorable_auto_snapshot=use_latest_restorable_auto_snapshot,
+            target_snapshot_name=target_snapshot_name,
+            source_region=source_region,
+        )
         return await self._core.invoke(
             "CopySnapshot",
-            _m.CopySnapshotRequest(
-                source_snapshot_name=source_snapshot_name,
-                source_resource_name=source_resource_name,
-                restore_date=restore_date,
-                use_latest_restorable_auto_snapshot=use_latest_restorable_auto_snapshot,
-                target_snapshot_name=target_snapshot_name,
-                source_region=source_region,
-            ),
+            request,
             _m.CopySnapshotResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
@@ -377,14 +389,15 @@ class LightsailApi(_ServiceApi):
         raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
         the matching :class:`cdnkit.APIError`.
         """
+        request = _m.CreateBucketRequest(
+            bucket_name=bucket_name,
+            bundle_id=bundle_id,
+            tags=tags,
+            enable_object_versioning=enable_object_versioning,
+        )
         return await self._core.invoke(
             "CreateBucket",
-            _m.CreateBucketRequest(
-                bucket_name=bucket_name,
-                bundle_id=bundle_id,
-                tags=tags,
-                enable_object_versioning=enable_object_versioning,
-            ),
+            request,
             _m.CreateBucketResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
@@ -401,9 +414,10 @@ class LightsailApi(_ServiceApi):
         raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
         the matching :class:`cdnkit.APIError`.
         """
+        request = _m.CreateBucketAccessKeyRequest(bucket_name=bucket_name)
         return await self._core.invoke(
             "CreateBucketAccessKey",
-            _m.CreateBucketAccessKeyRequest(bucket_name=bucket_name),
+            request,
             _m.CreateBucketAccessKeyResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
@@ -432,14 +446,15 @@ class LightsailApi(_ServiceApi):
         raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
         the matching :class:`cdnkit.APIError`.
         """
+        request = _m.CreateCertificateRequest(
+            certificate_name=certificate_name,
+            domain_name=domain_name,
+            subject_alternative_names=subject_alternative_names,
+            tags=tags,
+        )
         return await self._core.invoke(
             "CreateCertificate",
-            _m.CreateCertificateRequest(
-                certificate_name=certificate_name,
-                domain_name=domain_name,
-                subject_alternative_names=subject_alternative_names,
-                tags=tags,
-            ),
+            request,
             _m.CreateCertificateResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
@@ -460,9 +475,10 @@ class LightsailApi(_ServiceApi):
         raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
         the matching :class:`cdnkit.APIError`.
         """
+        request = _m.CreateCloudFormationStackRequest(instances=instances)
         return await self._core.invoke(
             "CreateCloudFormationStack",
-            _m.CreateCloudFormationStackRequest(instances=instances),
+            request,
             _m.CreateCloudFormationStackResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
@@ -484,11 +500,12 @@ class LightsailApi(_ServiceApi):
         raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
         the matching :class:`cdnkit.APIError`.
         """
+        request = _m.CreateContactMethodRequest(
+            protocol=protocol, contact_endpoint=contact_endpoint, tags=tags
+        )
         return await self._core.invoke(
             "CreateContactMethod",
-            _m.CreateContactMethodRequest(
-                protocol=protocol, contact_endpoint=contact_endpoint, tags=tags
-            ),
+            request,
             _m.CreateContactMethodResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
@@ -517,17 +534,18 @@ class LightsailApi(_ServiceApi):
         raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
         the matching :class:`cdnkit.APIError`.
         """
+        request = _m.CreateContainerServiceRequest(
+            service_name=service_name,
+            power=power,
+            scale=scale,
+            tags=tags,
+            public_domain_names=public_domain_names,
+            deployment=deployment,
+            private_registry_access=private_registry_access,
+        )
         return await self._core.invoke(
             "CreateContainerService",
-            _m.CreateContainerServiceRequest(
-                service_name=service_name,
-                power=power,
-                scale=scale,
-                tags=tags,
-                public_domain_names=public_domain_names,
-                deployment=deployment,
-                private_registry_access=private_registry_access,
-            ),
+            request,
             _m.CreateContainerServiceResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
@@ -549,11 +567,12 @@ class LightsailApi(_ServiceApi):
         applying it twice. Bad arguments raise :class:`cdnkit.RequestValidationError` before
         anything is sent; AWS's refusals raise the matching :class:`cdnkit.APIError`.
         """
+        request = _m.CreateContainerServiceDeploymentRequest(
+            service_name=service_name, containers=containers, public_endpoint=public_endpoint
+        )
         return await self._core.invoke(
             "CreateContainerServiceDeployment",
-            _m.CreateContainerServiceDeploymentRequest(
-                service_name=service_name, containers=containers, public_endpoint=public_endpoint
-            ),
+            request,
             _m.CreateContainerServiceDeploymentResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
@@ -574,9 +593,10 @@ class LightsailApi(_ServiceApi):
         applying it twice. Bad arguments raise :class:`cdnkit.RequestValidationError` before
         anything is sent; AWS's refusals raise the matching :class:`cdnkit.APIError`.
         """
+        request = _m.CreateContainerServiceRegistryLoginRequest()
         return await self._core.invoke(
             "CreateContainerServiceRegistryLogin",
-            _m.CreateContainerServiceRegistryLoginRequest(),
+            request,
             _m.CreateContainerServiceRegistryLoginResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
@@ -604,15 +624,16 @@ class LightsailApi(_ServiceApi):
         raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
         the matching :class:`cdnkit.APIError`.
         """
+        request = _m.CreateDiskRequest(
+            disk_name=disk_name,
+            availability_zone=availability_zone,
+            size_in_gb=size_in_gb,
+            tags=tags,
+            add_ons=add_ons,
+        )
         return await self._core.invoke(
             "CreateDisk",
-            _m.CreateDiskRequest(
-                disk_name=disk_name,
-                availability_zone=availability_zone,
-                size_in_gb=size_in_gb,
-                tags=tags,
-                add_ons=add_ons,
-            ),
+            request,
             _m.CreateDiskResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
@@ -642,19 +663,20 @@ class LightsailApi(_ServiceApi):
         raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
         the matching :class:`cdnkit.APIError`.
         """
+        request = _m.CreateDiskFromSnapshotRequest(
+            disk_name=disk_name,
+            disk_snapshot_name=disk_snapshot_name,
+            availability_zone=availability_zone,
+            size_in_gb=size_in_gb,
+            tags=tags,
+            add_ons=add_ons,
+            source_disk_name=source_disk_name,
+            restore_date=restore_date,
+            use_latest_restorable_auto_snapshot=use_latest_restorable_auto_snapshot,
+        )
         return await self._core.invoke(
             "CreateDiskFromSnapshot",
-            _m.CreateDiskFromSnapshotRequest(
-                disk_name=disk_name,
-                disk_snapshot_name=disk_snapshot_name,
-                availability_zone=availability_zone,
-                size_in_gb=size_in_gb,
-                tags=tags,
-                add_ons=add_ons,
-                source_disk_name=source_disk_name,
-                restore_date=restore_date,
-                use_latest_restorable_auto_snapshot=use_latest_restorable_auto_snapshot,
-            ),
+            request,
             _m.CreateDiskFromSnapshotResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
@@ -678,14 +700,15 @@ class LightsailApi(_ServiceApi):
         raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
         the matching :class:`cdnkit.APIError`.
         """
+        request = _m.CreateDiskSnapshotRequest(
+            disk_name=disk_name,
+            disk_snapshot_name=disk_snapshot_name,
+            instance_name=instance_name,
+            tags=tags,
+        )
         return await self._core.invoke(
             "CreateDiskSnapshot",
-            _m.CreateDiskSnapshotRequest(
-                disk_name=disk_name,
-                disk_snapshot_name=disk_snapshot_name,
-                instance_name=instance_name,
-                tags=tags,
-            ),
+            request,
             _m.CreateDiskSnapshotResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
@@ -721,23 +744,24 @@ class LightsailApi(_ServiceApi):
         raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
         the matching :class:`cdnkit.APIError`.
         """
+        request = _m.CreateDistributionRequest(
+            distribution_name=distribution_name,
+            origin=origin,
+            default_cache_behavior=default_cache_behavior,
+            cache_behavior_settings=cache_behavior_settings,
+            cache_behaviors=cache_behaviors,
+            bundle_id=bundle_id,
+            ip_address_type=ip_address_type,
+            tags=tags,
+            certificate_name=certificate_name,
+            viewer_minimum_tls_protocol_version=viewer_minimum_tls_protocol_version,
+            enable_private_origin_access=enable_private_origin_access,
+            default_root_object=default_root_object,
+            custom_error_responses=custom_error_responses,
+        )
         return await self._core.invoke(
             "CreateDistribution",
-            _m.CreateDistributionRequest(
-                distribution_name=distribution_name,
-                origin=origin,
-                default_cache_behavior=default_cache_behavior,
-                cache_behavior_settings=cache_behavior_settings,
-                cache_behaviors=cache_behaviors,
-                bundle_id=bundle_id,
-                ip_address_type=ip_address_type,
-                tags=tags,
-                certificate_name=certificate_name,
-                viewer_minimum_tls_protocol_version=viewer_minimum_tls_protocol_version,
-                enable_private_origin_access=enable_private_origin_access,
-                default_root_object=default_root_object,
-                custom_error_responses=custom_error_responses,
-            ),
+            request,
             _m.CreateDistributionResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
@@ -758,9 +782,10 @@ class LightsailApi(_ServiceApi):
         raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
         the matching :class:`cdnkit.APIError`.
         """
+        request = _m.CreateDomainRequest(domain_name=domain_name, tags=tags)
         return await self._core.invoke(
             "CreateDomain",
-            _m.CreateDomainRequest(domain_name=domain_name, tags=tags),
+            request,
             _m.CreateDomainResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
@@ -780,9 +805,10 @@ class LightsailApi(_ServiceApi):
         raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
         the matching :class:`cdnkit.APIError`.
         """
+        request = _m.CreateDomainEntryRequest(domain_name=domain_name, domain_entry=domain_entry)
         return await self._core.invoke(
             "CreateDomainEntry",
-            _m.CreateDomainEntryRequest(domain_name=domain_name, domain_entry=domain_entry),
+            request,
             _m.CreateDomainEntryResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
@@ -805,9 +831,10 @@ class LightsailApi(_ServiceApi):
         raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
         the matching :class:`cdnkit.APIError`.
         """
+        request = _m.CreateGUISessionAccessDetailsRequest(resource_name=resource_name)
         return await self._core.invoke(
             "CreateGUISessionAccessDetails",
-            _m.CreateGUISessionAccessDetailsRequest(resource_name=resource_name),
+            request,
             _m.CreateGUISessionAccessDetailsResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
@@ -829,13 +856,12 @@ class LightsailApi(_ServiceApi):
         raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
         the matching :class:`cdnkit.APIError`.
         """
+        request = _m.CreateInstanceSnapshotRequest(
+            instance_snapshot_name=instance_snapshot_name, instance_name=instance_name, tags=tags
+        )
         return await self._core.invoke(
             "CreateInstanceSnapshot",
-            _m.CreateInstanceSnapshotRequest(
-                instance_snapshot_name=instance_snapshot_name,
-                instance_name=instance_name,
-                tags=tags,
-            ),
+            request,
             _m.CreateInstanceSnapshotResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
@@ -867,20 +893,21 @@ class LightsailApi(_ServiceApi):
         raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
         the matching :class:`cdnkit.APIError`.
         """
+        request = _m.CreateInstancesRequest(
+            instance_names=instance_names,
+            availability_zone=availability_zone,
+            custom_image_name=custom_image_name,
+            blueprint_id=blueprint_id,
+            bundle_id=bundle_id,
+            user_data=user_data,
+            key_pair_name=key_pair_name,
+            tags=tags,
+            add_ons=add_ons,
+            ip_address_type=ip_address_type,
+        )
         return await self._core.invoke(
             "CreateInstances",
-            _m.CreateInstancesRequest(
-                instance_names=instance_names,
-                availability_zone=availability_zone,
-                custom_image_name=custom_image_name,
-                blueprint_id=blueprint_id,
-                bundle_id=bundle_id,
-                user_data=user_data,
-                key_pair_name=key_pair_name,
-                tags=tags,
-                add_ons=add_ons,
-                ip_address_type=ip_address_type,
-            ),
+            request,
             _m.CreateInstancesResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
@@ -916,23 +943,24 @@ class LightsailApi(_ServiceApi):
         raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
         the matching :class:`cdnkit.APIError`.
         """
+        request = _m.CreateInstancesFromSnapshotRequest(
+            instance_names=instance_names,
+            attached_disk_mapping=attached_disk_mapping,
+            availability_zone=availability_zone,
+            instance_snapshot_name=instance_snapshot_name,
+            bundle_id=bundle_id,
+            user_data=user_data,
+            key_pair_name=key_pair_name,
+            tags=tags,
+            add_ons=add_ons,
+            ip_address_type=ip_address_type,
+            source_instance_name=source_instance_name,
+            restore_date=restore_date,
+            use_latest_restorable_auto_snapshot=use_latest_restorable_auto_snapshot,
+        )
         return await self._core.invoke(
             "CreateInstancesFromSnapshot",
-            _m.CreateInstancesFromSnapshotRequest(
-                instance_names=instance_names,
-                attached_disk_mapping=attached_disk_mapping,
-                availability_zone=availability_zone,
-                instance_snapshot_name=instance_snapshot_name,
-                bundle_id=bundle_id,
-                user_data=user_data,
-                key_pair_name=key_pair_name,
-                tags=tags,
-                add_ons=add_ons,
-                ip_address_type=ip_address_type,
-                source_instance_name=source_instance_name,
-                restore_date=restore_date,
-                use_latest_restorable_auto_snapshot=use_latest_restorable_auto_snapshot,
-            ),
+            request,
             _m.CreateInstancesFromSnapshotResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
@@ -953,9 +981,10 @@ class LightsailApi(_ServiceApi):
         raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
         the matching :class:`cdnkit.APIError`.
         """
+        request = _m.CreateKeyPairRequest(key_pair_name=key_pair_name, tags=tags)
         return await self._core.invoke(
             "CreateKeyPair",
-            _m.CreateKeyPairRequest(key_pair_name=key_pair_name, tags=tags),
+            request,
             _m.CreateKeyPairResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
@@ -985,19 +1014,20 @@ class LightsailApi(_ServiceApi):
         raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
         the matching :class:`cdnkit.APIError`.
         """
+        request = _m.CreateLoadBalancerRequest(
+            load_balancer_name=load_balancer_name,
+            instance_port=instance_port,
+            health_check_path=health_check_path,
+            certificate_name=certificate_name,
+            certificate_domain_name=certificate_domain_name,
+            certificate_alternative_names=certificate_alternative_names,
+            tags=tags,
+            ip_address_type=ip_address_type,
+            tls_policy_name=tls_policy_name,
+        )
         return await self._core.invoke(
             "CreateLoadBalancer",
-            _m.CreateLoadBalancerRequest(
-                load_balancer_name=load_balancer_name,
-                instance_port=instance_port,
-                health_check_path=health_check_path,
-                certificate_name=certificate_name,
-                certificate_domain_name=certificate_domain_name,
-                certificate_alternative_names=certificate_alternative_names,
-                tags=tags,
-                ip_address_type=ip_address_type,
-                tls_policy_name=tls_policy_name,
-            ),
+            request,
             _m.CreateLoadBalancerResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
@@ -1027,15 +1057,16 @@ class LightsailApi(_ServiceApi):
         applying it twice. Bad arguments raise :class:`cdnkit.RequestValidationError` before
         anything is sent; AWS's refusals raise the matching :class:`cdnkit.APIError`.
         """
+        request = _m.CreateLoadBalancerTlsCertificateRequest(
+            load_balancer_name=load_balancer_name,
+            certificate_name=certificate_name,
+            certificate_domain_name=certificate_domain_name,
+            certificate_alternative_names=certificate_alternative_names,
+            tags=tags,
+        )
         return await self._core.invoke(
             "CreateLoadBalancerTlsCertificate",
-            _m.CreateLoadBalancerTlsCertificateRequest(
-                load_balancer_name=load_balancer_name,
-                certificate_name=certificate_name,
-                certificate_domain_name=certificate_domain_name,
-                certificate_alternative_names=certificate_alternative_names,
-                tags=tags,
-            ),
+            request,
             _m.CreateLoadBalancerTlsCertificateResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
@@ -1068,21 +1099,22 @@ class LightsailApi(_ServiceApi):
         raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
         the matching :class:`cdnkit.APIError`.
         """
+        request = _m.CreateRelationalDatabaseRequest(
+            relational_database_name=relational_database_name,
+            availability_zone=availability_zone,
+            relational_database_blueprint_id=relational_database_blueprint_id,
+            relational_database_bundle_id=relational_database_bundle_id,
+            master_database_name=master_database_name,
+            master_username=master_username,
+            master_user_password=master_user_password,
+            preferred_backup_window=preferred_backup_window,
+            preferred_maintenance_window=preferred_maintenance_window,
+            publicly_accessible=publicly_accessible,
+            tags=tags,
+        )
         return await self._core.invoke(
             "CreateRelationalDatabase",
-            _m.CreateRelationalDatabaseRequest(
-                relational_database_name=relational_database_name,
-                availability_zone=availability_zone,
-                relational_database_blueprint_id=relational_database_blueprint_id,
-                relational_database_bundle_id=relational_database_bundle_id,
-                master_database_name=master_database_name,
-                master_username=master_username,
-                master_user_password=master_user_password,
-                preferred_backup_window=preferred_backup_window,
-                preferred_maintenance_window=preferred_maintenance_window,
-                publicly_accessible=publicly_accessible,
-                tags=tags,
-            ),
+            request,
             _m.CreateRelationalDatabaseResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
@@ -1114,19 +1146,20 @@ class LightsailApi(_ServiceApi):
         applying it twice. Bad arguments raise :class:`cdnkit.RequestValidationError` before
         anything is sent; AWS's refusals raise the matching :class:`cdnkit.APIError`.
         """
+        request = _m.CreateRelationalDatabaseFromSnapshotRequest(
+            relational_database_name=relational_database_name,
+            availability_zone=availability_zone,
+            publicly_accessible=publicly_accessible,
+            relational_database_snapshot_name=relational_database_snapshot_name,
+            relational_database_bundle_id=relational_database_bundle_id,
+            source_relational_database_name=source_relational_database_name,
+            restore_time=restore_time,
+            use_latest_restorable_time=use_latest_restorable_time,
+            tags=tags,
+        )
         return await self._core.invoke(
             "CreateRelationalDatabaseFromSnapshot",
-            _m.CreateRelationalDatabaseFromSnapshotRequest(
-                relational_database_name=relational_database_name,
-                availability_zone=availability_zone,
-                publicly_accessible=publicly_accessible,
-                relational_database_snapshot_name=relational_database_snapshot_name,
-                relational_database_bundle_id=relational_database_bundle_id,
-                source_relational_database_name=source_relational_database_name,
-                restore_time=restore_time,
-                use_latest_restorable_time=use_latest_restorable_time,
-                tags=tags,
-            ),
+            request,
             _m.CreateRelationalDatabaseFromSnapshotResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
@@ -1152,13 +1185,14 @@ class LightsailApi(_ServiceApi):
         applying it twice. Bad arguments raise :class:`cdnkit.RequestValidationError` before
         anything is sent; AWS's refusals raise the matching :class:`cdnkit.APIError`.
         """
+        request = _m.CreateRelationalDatabaseSnapshotRequest(
+            relational_database_name=relational_database_name,
+            relational_database_snapshot_name=relational_database_snapshot_name,
+            tags=tags,
+        )
         return await self._core.invoke(
             "CreateRelationalDatabaseSnapshot",
-            _m.CreateRelationalDatabaseSnapshotRequest(
-                relational_database_name=relational_database_name,
-                relational_database_snapshot_name=relational_database_snapshot_name,
-                tags=tags,
-            ),
+            request,
             _m.CreateRelationalDatabaseSnapshotResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
@@ -1179,9 +1213,10 @@ class LightsailApi(_ServiceApi):
         raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
         the matching :class:`cdnkit.APIError`.
         """
+        request = _m.DeleteAlarmRequest(alarm_name=alarm_name)
         return await self._core.invoke(
             "DeleteAlarm",
-            _m.DeleteAlarmRequest(alarm_name=alarm_name),
+            request,
             _m.DeleteAlarmResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
@@ -1200,9 +1235,10 @@ class LightsailApi(_ServiceApi):
         raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
         the matching :class:`cdnkit.APIError`.
         """
+        request = _m.DeleteAutoSnapshotRequest(resource_name=resource_name, date=date)
         return await self._core.invoke(
             "DeleteAutoSnapshot",
-            _m.DeleteAutoSnapshotRequest(resource_name=resource_name, date=date),
+            request,
             _m.DeleteAutoSnapshotResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
@@ -1220,9 +1256,10 @@ class LightsailApi(_ServiceApi):
         raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
         the matching :class:`cdnkit.APIError`.
         """
+        request = _m.DeleteBucketRequest(bucket_name=bucket_name, force_delete=force_delete)
         return await self._core.invoke(
             "DeleteBucket",
-            _m.DeleteBucketRequest(bucket_name=bucket_name, force_delete=force_delete),
+            request,
             _m.DeleteBucketResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
@@ -1245,9 +1282,12 @@ class LightsailApi(_ServiceApi):
         raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
         the matching :class:`cdnkit.APIError`.
         """
+        request = _m.DeleteBucketAccessKeyRequest(
+            bucket_name=bucket_name, access_key_id=access_key_id
+        )
         return await self._core.invoke(
             "DeleteBucketAccessKey",
-            _m.DeleteBucketAccessKeyRequest(bucket_name=bucket_name, access_key_id=access_key_id),
+            request,
             _m.DeleteBucketAccessKeyResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
@@ -1267,9 +1307,10 @@ class LightsailApi(_ServiceApi):
         raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
         the matching :class:`cdnkit.APIError`.
         """
+        request = _m.DeleteCertificateRequest(certificate_name=certificate_name)
         return await self._core.invoke(
             "DeleteCertificate",
-            _m.DeleteCertificateRequest(certificate_name=certificate_name),
+            request,
             _m.DeleteCertificateResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
@@ -1287,9 +1328,10 @@ class LightsailApi(_ServiceApi):
         raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
         the matching :class:`cdnkit.APIError`.
         """
+        request = _m.DeleteContactMethodRequest(protocol=protocol)
         return await self._core.invoke(
             "DeleteContactMethod",
-            _m.DeleteContactMethodRequest(protocol=protocol),
+            request,
             _m.DeleteContactMethodResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
@@ -1307,9 +1349,10 @@ class LightsailApi(_ServiceApi):
         raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
         the matching :class:`cdnkit.APIError`.
         """
+        request = _m.DeleteContainerImageRequest(service_name=service_name, image=image)
         return await self._core.invoke(
             "DeleteContainerImage",
-            _m.DeleteContainerImageRequest(service_name=service_name, image=image),
+            request,
             _m.DeleteContainerImageResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
@@ -1327,9 +1370,10 @@ class LightsailApi(_ServiceApi):
         raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
         the matching :class:`cdnkit.APIError`.
         """
+        request = _m.DeleteContainerServiceRequest(service_name=service_name)
         return await self._core.invoke(
             "DeleteContainerService",
-            _m.DeleteContainerServiceRequest(service_name=service_name),
+            request,
             _m.DeleteContainerServiceResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
@@ -1352,9 +1396,12 @@ class LightsailApi(_ServiceApi):
         raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
         the matching :class:`cdnkit.APIError`.
         """
+        request = _m.DeleteDiskRequest(
+            disk_name=disk_name, force_delete_add_ons=force_delete_add_ons
+        )
         return await self._core.invoke(
             "DeleteDisk",
-            _m.DeleteDiskRequest(disk_name=disk_name, force_delete_add_ons=force_delete_add_ons),
+            request,
             _m.DeleteDiskResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
@@ -1370,9 +1417,10 @@ class LightsailApi(_ServiceApi):
         raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
         the matching :class:`cdnkit.APIError`.
         """
+        request = _m.DeleteDiskSnapshotRequest(disk_snapshot_name=disk_snapshot_name)
         return await self._core.invoke(
             "DeleteDiskSnapshot",
-            _m.DeleteDiskSnapshotRequest(disk_snapshot_name=disk_snapshot_name),
+            request,
             _m.DeleteDiskSnapshotResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
@@ -1390,9 +1438,10 @@ class LightsailApi(_ServiceApi):
         raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
         the matching :class:`cdnkit.APIError`.
         """
+        request = _m.DeleteDistributionRequest(distribution_name=distribution_name)
         return await self._core.invoke(
             "DeleteDistribution",
-            _m.DeleteDistributionRequest(distribution_name=distribution_name),
+            request,
             _m.DeleteDistributionResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
@@ -1412,9 +1461,10 @@ class LightsailApi(_ServiceApi):
         raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
         the matching :class:`cdnkit.APIError`.
         """
+        request = _m.DeleteDomainRequest(domain_name=domain_name)
         return await self._core.invoke(
             "DeleteDomain",
-            _m.DeleteDomainRequest(domain_name=domain_name),
+            request,
             _m.DeleteDomainResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
@@ -1436,9 +1486,10 @@ class LightsailApi(_ServiceApi):
         raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
         the matching :class:`cdnkit.APIError`.
         """
+        request = _m.DeleteDomainEntryRequest(domain_name=domain_name, domain_entry=domain_entry)
         return await self._core.invoke(
             "DeleteDomainEntry",
-            _m.DeleteDomainEntryRequest(domain_name=domain_name, domain_entry=domain_entry),
+            request,
             _m.DeleteDomainEntryResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
@@ -1460,11 +1511,12 @@ class LightsailApi(_ServiceApi):
         raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
         the matching :class:`cdnkit.APIError`.
         """
+        request = _m.DeleteInstanceRequest(
+            instance_name=instance_name, force_delete_add_ons=force_delete_add_ons
+        )
         return await self._core.invoke(
             "DeleteInstance",
-            _m.DeleteInstanceRequest(
-                instance_name=instance_name, force_delete_add_ons=force_delete_add_ons
-            ),
+            request,
             _m.DeleteInstanceResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
@@ -1486,9 +1538,10 @@ class LightsailApi(_ServiceApi):
         raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
         the matching :class:`cdnkit.APIError`.
         """
+        request = _m.DeleteInstanceSnapshotRequest(instance_snapshot_name=instance_snapshot_name)
         return await self._core.invoke(
             "DeleteInstanceSnapshot",
-            _m.DeleteInstanceSnapshotRequest(instance_snapshot_name=instance_snapshot_name),
+            request,
             _m.DeleteInstanceSnapshotResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
@@ -1511,11 +1564,12 @@ class LightsailApi(_ServiceApi):
         raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
         the matching :class:`cdnkit.APIError`.
         """
+        request = _m.DeleteKeyPairRequest(
+            key_pair_name=key_pair_name, expected_fingerprint=expected_fingerprint
+        )
         return await self._core.invoke(
             "DeleteKeyPair",
-            _m.DeleteKeyPairRequest(
-                key_pair_name=key_pair_name, expected_fingerprint=expected_fingerprint
-            ),
+            request,
             _m.DeleteKeyPairResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
@@ -1533,9 +1587,10 @@ class LightsailApi(_ServiceApi):
         raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
         the matching :class:`cdnkit.APIError`.
         """
+        request = _m.DeleteKnownHostKeysRequest(instance_name=instance_name)
         return await self._core.invoke(
             "DeleteKnownHostKeys",
-            _m.DeleteKnownHostKeysRequest(instance_name=instance_name),
+            request,
             _m.DeleteKnownHostKeysResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
@@ -1553,9 +1608,10 @@ class LightsailApi(_ServiceApi):
         raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
         the matching :class:`cdnkit.APIError`.
         """
+        request = _m.DeleteLoadBalancerRequest(load_balancer_name=load_balancer_name)
         return await self._core.invoke(
             "DeleteLoadBalancer",
-            _m.DeleteLoadBalancerRequest(load_balancer_name=load_balancer_name),
+            request,
             _m.DeleteLoadBalancerResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
@@ -1577,13 +1633,12 @@ class LightsailApi(_ServiceApi):
         applying it twice. Bad arguments raise :class:`cdnkit.RequestValidationError` before
         anything is sent; AWS's refusals raise the matching :class:`cdnkit.APIError`.
         """
+        request = _m.DeleteLoadBalancerTlsCertificateRequest(
+            load_balancer_name=load_balancer_name, certificate_name=certificate_name, force=force
+        )
         return await self._core.invoke(
             "DeleteLoadBalancerTlsCertificate",
-            _m.DeleteLoadBalancerTlsCertificateRequest(
-                load_balancer_name=load_balancer_name,
-                certificate_name=certificate_name,
-                force=force,
-            ),
+            request,
             _m.DeleteLoadBalancerTlsCertificateResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
@@ -1609,13 +1664,14 @@ class LightsailApi(_ServiceApi):
         raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
         the matching :class:`cdnkit.APIError`.
         """
+        request = _m.DeleteRelationalDatabaseRequest(
+            relational_database_name=relational_database_name,
+            skip_final_snapshot=skip_final_snapshot,
+            final_relational_database_snapshot_name=final_relational_database_snapshot_name,
+        )
         return await self._core.invoke(
             "DeleteRelationalDatabase",
-            _m.DeleteRelationalDatabaseRequest(
-                relational_database_name=relational_database_name,
-                skip_final_snapshot=skip_final_snapshot,
-                final_relational_database_snapshot_name=final_relational_database_snapshot_name,
-            ),
+            request,
             _m.DeleteRelationalDatabaseResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
@@ -1637,11 +1693,12 @@ class LightsailApi(_ServiceApi):
         applying it twice. Bad arguments raise :class:`cdnkit.RequestValidationError` before
         anything is sent; AWS's refusals raise the matching :class:`cdnkit.APIError`.
         """
+        request = _m.DeleteRelationalDatabaseSnapshotRequest(
+            relational_database_snapshot_name=relational_database_snapshot_name
+        )
         return await self._core.invoke(
             "DeleteRelationalDatabaseSnapshot",
-            _m.DeleteRelationalDatabaseSnapshotRequest(
-                relational_database_snapshot_name=relational_database_snapshot_name
-            ),
+            request,
             _m.DeleteRelationalDatabaseSnapshotResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
@@ -1663,9 +1720,10 @@ class LightsailApi(_ServiceApi):
         applying it twice. Bad arguments raise :class:`cdnkit.RequestValidationError` before
         anything is sent; AWS's refusals raise the matching :class:`cdnkit.APIError`.
         """
+        request = _m.DetachCertificateFromDistributionRequest(distribution_name=distribution_name)
         return await self._core.invoke(
             "DetachCertificateFromDistribution",
-            _m.DetachCertificateFromDistributionRequest(distribution_name=distribution_name),
+            request,
             _m.DetachCertificateFromDistributionResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
@@ -1687,9 +1745,10 @@ class LightsailApi(_ServiceApi):
         raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
         the matching :class:`cdnkit.APIError`.
         """
+        request = _m.DetachDiskRequest(disk_name=disk_name)
         return await self._core.invoke(
             "DetachDisk",
-            _m.DetachDiskRequest(disk_name=disk_name),
+            request,
             _m.DetachDiskResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
@@ -1710,11 +1769,12 @@ class LightsailApi(_ServiceApi):
         applying it twice. Bad arguments raise :class:`cdnkit.RequestValidationError` before
         anything is sent; AWS's refusals raise the matching :class:`cdnkit.APIError`.
         """
+        request = _m.DetachInstancesFromLoadBalancerRequest(
+            load_balancer_name=load_balancer_name, instance_names=instance_names
+        )
         return await self._core.invoke(
             "DetachInstancesFromLoadBalancer",
-            _m.DetachInstancesFromLoadBalancerRequest(
-                load_balancer_name=load_balancer_name, instance_names=instance_names
-            ),
+            request,
             _m.DetachInstancesFromLoadBalancerResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
@@ -1730,9 +1790,10 @@ class LightsailApi(_ServiceApi):
         raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
         the matching :class:`cdnkit.APIError`.
         """
+        request = _m.DetachStaticIpRequest(static_ip_name=static_ip_name)
         return await self._core.invoke(
             "DetachStaticIp",
-            _m.DetachStaticIpRequest(static_ip_name=static_ip_name),
+            request,
             _m.DetachStaticIpResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
@@ -1751,9 +1812,10 @@ class LightsailApi(_ServiceApi):
         raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
         the matching :class:`cdnkit.APIError`.
         """
+        request = _m.DisableAddOnRequest(add_on_type=add_on_type, resource_name=resource_name)
         return await self._core.invoke(
             "DisableAddOn",
-            _m.DisableAddOnRequest(add_on_type=add_on_type, resource_name=resource_name),
+            request,
             _m.DisableAddOnResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
@@ -1772,9 +1834,10 @@ class LightsailApi(_ServiceApi):
         raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
         the matching :class:`cdnkit.APIError`.
         """
+        request = _m.DownloadDefaultKeyPairRequest()
         return await self._core.invoke(
             "DownloadDefaultKeyPair",
-            _m.DownloadDefaultKeyPairRequest(),
+            request,
             _m.DownloadDefaultKeyPairResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
@@ -1793,9 +1856,10 @@ class LightsailApi(_ServiceApi):
         raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
         the matching :class:`cdnkit.APIError`.
         """
+        request = _m.EnableAddOnRequest(resource_name=resource_name, add_on_request=add_on_request)
         return await self._core.invoke(
             "EnableAddOn",
-            _m.EnableAddOnRequest(resource_name=resource_name, add_on_request=add_on_request),
+            request,
             _m.EnableAddOnResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
@@ -1814,9 +1878,10 @@ class LightsailApi(_ServiceApi):
         raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
         the matching :class:`cdnkit.APIError`.
         """
+        request = _m.ExportSnapshotRequest(source_snapshot_name=source_snapshot_name)
         return await self._core.invoke(
             "ExportSnapshot",
-            _m.ExportSnapshotRequest(source_snapshot_name=source_snapshot_name),
+            request,
             _m.ExportSnapshotResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
@@ -1830,11 +1895,9 @@ class LightsailApi(_ServiceApi):
         :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
         matching :class:`cdnkit.APIError`.
         """
+        request = _m.GetActiveNamesRequest(page_token=page_token)
         return await self._core.invoke(
-            "GetActiveNames",
-            _m.GetActiveNamesRequest(page_token=page_token),
-            _m.GetActiveNamesResult,
-            retry=self._retry,
+            "GetActiveNames", request, _m.GetActiveNamesResult, retry=self._retry
         )
 
     async def get_alarms(
@@ -1853,16 +1916,12 @@ class LightsailApi(_ServiceApi):
         :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
         matching :class:`cdnkit.APIError`.
         """
-        return await self._core.invoke(
-            "GetAlarms",
-            _m.GetAlarmsRequest(
-                alarm_name=alarm_name,
-                page_token=page_token,
-                monitored_resource_name=monitored_resource_name,
-            ),
-            _m.GetAlarmsResult,
-            retry=self._retry,
+        request = _m.GetAlarmsRequest(
+            alarm_name=alarm_name,
+            page_token=page_token,
+            monitored_resource_name=monitored_resource_name,
         )
+        return await self._core.invoke("GetAlarms", request, _m.GetAlarmsResult, retry=self._retry)
 
     async def get_auto_snapshots(self, *, resource_name: str) -> _m.GetAutoSnapshotsResult:
         """Returns the available automatic snapshots for an instance or disk. For more information,
@@ -1873,11 +1932,9 @@ class LightsailApi(_ServiceApi):
         :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
         matching :class:`cdnkit.APIError`.
         """
+        request = _m.GetAutoSnapshotsRequest(resource_name=resource_name)
         return await self._core.invoke(
-            "GetAutoSnapshots",
-            _m.GetAutoSnapshotsRequest(resource_name=resource_name),
-            _m.GetAutoSnapshotsResult,
-            retry=self._retry,
+            "GetAutoSnapshots", request, _m.GetAutoSnapshotsResult, retry=self._retry
         )
 
     async def get_blueprints(
@@ -1897,13 +1954,11 @@ class LightsailApi(_ServiceApi):
         :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
         matching :class:`cdnkit.APIError`.
         """
+        request = _m.GetBlueprintsRequest(
+            include_inactive=include_inactive, page_token=page_token, app_category=app_category
+        )
         return await self._core.invoke(
-            "GetBlueprints",
-            _m.GetBlueprintsRequest(
-                include_inactive=include_inactive, page_token=page_token, app_category=app_category
-            ),
-            _m.GetBlueprintsResult,
-            retry=self._retry,
+            "GetBlueprints", request, _m.GetBlueprintsResult, retry=self._retry
         )
 
     async def get_bucket_access_keys(self, *, bucket_name: str) -> _m.GetBucketAccessKeysResult:
@@ -1914,11 +1969,9 @@ class LightsailApi(_ServiceApi):
         :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
         matching :class:`cdnkit.APIError`.
         """
+        request = _m.GetBucketAccessKeysRequest(bucket_name=bucket_name)
         return await self._core.invoke(
-            "GetBucketAccessKeys",
-            _m.GetBucketAccessKeysRequest(bucket_name=bucket_name),
-            _m.GetBucketAccessKeysResult,
-            retry=self._retry,
+            "GetBucketAccessKeys", request, _m.GetBucketAccessKeysResult, retry=self._retry
         )
 
     async def get_bucket_bundles(
@@ -1936,11 +1989,9 @@ class LightsailApi(_ServiceApi):
         :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
         matching :class:`cdnkit.APIError`.
         """
+        request = _m.GetBucketBundlesRequest(include_inactive=include_inactive)
         return await self._core.invoke(
-            "GetBucketBundles",
-            _m.GetBucketBundlesRequest(include_inactive=include_inactive),
-            _m.GetBucketBundlesResult,
-            retry=self._retry,
+            "GetBucketBundles", request, _m.GetBucketBundlesResult, retry=self._retry
         )
 
     async def get_bucket_metric_data(
@@ -1965,19 +2016,17 @@ class LightsailApi(_ServiceApi):
         :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
         matching :class:`cdnkit.APIError`.
         """
+        request = _m.GetBucketMetricDataRequest(
+            bucket_name=bucket_name,
+            metric_name=metric_name,
+            start_time=start_time,
+            end_time=end_time,
+            period=period,
+            statistics=statistics,
+            unit=unit,
+        )
         return await self._core.invoke(
-            "GetBucketMetricData",
-            _m.GetBucketMetricDataRequest(
-                bucket_name=bucket_name,
-                metric_name=metric_name,
-                start_time=start_time,
-                end_time=end_time,
-                period=period,
-                statistics=statistics,
-                unit=unit,
-            ),
-            _m.GetBucketMetricDataResult,
-            retry=self._retry,
+            "GetBucketMetricData", request, _m.GetBucketMetricDataResult, retry=self._retry
         )
 
     async def get_buckets(
@@ -2000,16 +2049,14 @@ class LightsailApi(_ServiceApi):
         :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
         matching :class:`cdnkit.APIError`.
         """
+        request = _m.GetBucketsRequest(
+            bucket_name=bucket_name,
+            page_token=page_token,
+            include_connected_resources=include_connected_resources,
+            include_cors=include_cors,
+        )
         return await self._core.invoke(
-            "GetBuckets",
-            _m.GetBucketsRequest(
-                bucket_name=bucket_name,
-                page_token=page_token,
-                include_connected_resources=include_connected_resources,
-                include_cors=include_cors,
-            ),
-            _m.GetBucketsResult,
-            retry=self._retry,
+            "GetBuckets", request, _m.GetBucketsResult, retry=self._retry
         )
 
     async def get_bundles(
@@ -2031,13 +2078,11 @@ class LightsailApi(_ServiceApi):
         :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
         matching :class:`cdnkit.APIError`.
         """
+        request = _m.GetBundlesRequest(
+            include_inactive=include_inactive, page_token=page_token, app_category=app_category
+        )
         return await self._core.invoke(
-            "GetBundles",
-            _m.GetBundlesRequest(
-                include_inactive=include_inactive, page_token=page_token, app_category=app_category
-            ),
-            _m.GetBundlesResult,
-            retry=self._retry,
+            "GetBundles", request, _m.GetBundlesResult, retry=self._retry
         )
 
     async def get_certificates(
@@ -2055,16 +2100,14 @@ class LightsailApi(_ServiceApi):
         :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
         matching :class:`cdnkit.APIError`.
         """
+        request = _m.GetCertificatesRequest(
+            certificate_statuses=certificate_statuses,
+            include_certificate_details=include_certificate_details,
+            certificate_name=certificate_name,
+            page_token=page_token,
+        )
         return await self._core.invoke(
-            "GetCertificates",
-            _m.GetCertificatesRequest(
-                certificate_statuses=certificate_statuses,
-                include_certificate_details=include_certificate_details,
-                certificate_name=certificate_name,
-                page_token=page_token,
-            ),
-            _m.GetCertificatesResult,
-            retry=self._retry,
+            "GetCertificates", request, _m.GetCertificatesResult, retry=self._retry
         )
 
     async def get_cloud_formation_stack_records(
@@ -2081,9 +2124,10 @@ class LightsailApi(_ServiceApi):
         raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
         the matching :class:`cdnkit.APIError`.
         """
+        request = _m.GetCloudFormationStackRecordsRequest(page_token=page_token)
         return await self._core.invoke(
             "GetCloudFormationStackRecords",
-            _m.GetCloudFormationStackRecordsRequest(page_token=page_token),
+            request,
             _m.GetCloudFormationStackRecordsResult,
             retry=self._retry,
         )
@@ -2099,11 +2143,9 @@ class LightsailApi(_ServiceApi):
         :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
         matching :class:`cdnkit.APIError`.
         """
+        request = _m.GetContactMethodsRequest(protocols=protocols)
         return await self._core.invoke(
-            "GetContactMethods",
-            _m.GetContactMethodsRequest(protocols=protocols),
-            _m.GetContactMethodsResult,
-            retry=self._retry,
+            "GetContactMethods", request, _m.GetContactMethodsResult, retry=self._retry
         )
 
     async def get_container_api_metadata(self) -> _m.GetContainerAPIMetadataResult:
@@ -2115,11 +2157,9 @@ class LightsailApi(_ServiceApi):
         :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
         matching :class:`cdnkit.APIError`.
         """
+        request = _m.GetContainerAPIMetadataRequest()
         return await self._core.invoke(
-            "GetContainerAPIMetadata",
-            _m.GetContainerAPIMetadataRequest(),
-            _m.GetContainerAPIMetadataResult,
-            retry=self._retry,
+            "GetContainerAPIMetadata", request, _m.GetContainerAPIMetadataResult, retry=self._retry
         )
 
     async def get_container_images(self, *, service_name: str) -> _m.GetContainerImagesResult:
@@ -2131,11 +2171,9 @@ class LightsailApi(_ServiceApi):
         :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
         matching :class:`cdnkit.APIError`.
         """
+        request = _m.GetContainerImagesRequest(service_name=service_name)
         return await self._core.invoke(
-            "GetContainerImages",
-            _m.GetContainerImagesRequest(service_name=service_name),
-            _m.GetContainerImagesResult,
-            retry=self._retry,
+            "GetContainerImages", request, _m.GetContainerImagesResult, retry=self._retry
         )
 
     async def get_container_log(
@@ -2159,18 +2197,16 @@ class LightsailApi(_ServiceApi):
         :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
         matching :class:`cdnkit.APIError`.
         """
+        request = _m.GetContainerLogRequest(
+            service_name=service_name,
+            container_name=container_name,
+            start_time=start_time,
+            end_time=end_time,
+            filter_pattern=filter_pattern,
+            page_token=page_token,
+        )
         return await self._core.invoke(
-            "GetContainerLog",
-            _m.GetContainerLogRequest(
-                service_name=service_name,
-                container_name=container_name,
-                start_time=start_time,
-                end_time=end_time,
-                filter_pattern=filter_pattern,
-                page_token=page_token,
-            ),
-            _m.GetContainerLogResult,
-            retry=self._retry,
+            "GetContainerLog", request, _m.GetContainerLogResult, retry=self._retry
         )
 
     async def get_container_service_deployments(
@@ -2189,9 +2225,10 @@ class LightsailApi(_ServiceApi):
         raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
         the matching :class:`cdnkit.APIError`.
         """
+        request = _m.GetContainerServiceDeploymentsRequest(service_name=service_name)
         return await self._core.invoke(
             "GetContainerServiceDeployments",
-            _m.GetContainerServiceDeploymentsRequest(service_name=service_name),
+            request,
             _m.GetContainerServiceDeploymentsResult,
             retry=self._retry,
         )
@@ -2216,16 +2253,17 @@ class LightsailApi(_ServiceApi):
         raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
         the matching :class:`cdnkit.APIError`.
         """
+        request = _m.GetContainerServiceMetricDataRequest(
+            service_name=service_name,
+            metric_name=metric_name,
+            start_time=start_time,
+            end_time=end_time,
+            period=period,
+            statistics=statistics,
+        )
         return await self._core.invoke(
             "GetContainerServiceMetricData",
-            _m.GetContainerServiceMetricDataRequest(
-                service_name=service_name,
-                metric_name=metric_name,
-                start_time=start_time,
-                end_time=end_time,
-                period=period,
-                statistics=statistics,
-            ),
+            request,
             _m.GetContainerServiceMetricDataResult,
             retry=self._retry,
         )
@@ -2242,9 +2280,10 @@ class LightsailApi(_ServiceApi):
         raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
         the matching :class:`cdnkit.APIError`.
         """
+        request = _m.GetContainerServicePowersRequest()
         return await self._core.invoke(
             "GetContainerServicePowers",
-            _m.GetContainerServicePowersRequest(),
+            request,
             _m.GetContainerServicePowersResult,
             retry=self._retry,
         )
@@ -2259,11 +2298,9 @@ class LightsailApi(_ServiceApi):
         :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
         matching :class:`cdnkit.APIError`.
         """
+        request = _m.GetContainerServicesRequest(service_name=service_name)
         return await self._core.invoke(
-            "GetContainerServices",
-            _m.GetContainerServicesRequest(service_name=service_name),
-            _m.ContainerServicesListResult,
-            retry=self._retry,
+            "GetContainerServices", request, _m.ContainerServicesListResult, retry=self._retry
         )
 
     async def get_cost_estimate(
@@ -2277,13 +2314,11 @@ class LightsailApi(_ServiceApi):
         :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
         matching :class:`cdnkit.APIError`.
         """
+        request = _m.GetCostEstimateRequest(
+            resource_name=resource_name, start_time=start_time, end_time=end_time
+        )
         return await self._core.invoke(
-            "GetCostEstimate",
-            _m.GetCostEstimateRequest(
-                resource_name=resource_name, start_time=start_time, end_time=end_time
-            ),
-            _m.GetCostEstimateResult,
-            retry=self._retry,
+            "GetCostEstimate", request, _m.GetCostEstimateResult, retry=self._retry
         )
 
     async def get_disk(self, *, disk_name: str) -> _m.GetDiskResult:
@@ -2294,9 +2329,8 @@ class LightsailApi(_ServiceApi):
         :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
         matching :class:`cdnkit.APIError`.
         """
-        return await self._core.invoke(
-            "GetDisk", _m.GetDiskRequest(disk_name=disk_name), _m.GetDiskResult, retry=self._retry
-        )
+        request = _m.GetDiskRequest(disk_name=disk_name)
+        return await self._core.invoke("GetDisk", request, _m.GetDiskResult, retry=self._retry)
 
     async def get_disk_snapshot(self, *, disk_snapshot_name: str) -> _m.GetDiskSnapshotResult:
         """Returns information about a specific block storage disk snapshot.
@@ -2306,11 +2340,9 @@ class LightsailApi(_ServiceApi):
         :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
         matching :class:`cdnkit.APIError`.
         """
+        request = _m.GetDiskSnapshotRequest(disk_snapshot_name=disk_snapshot_name)
         return await self._core.invoke(
-            "GetDiskSnapshot",
-            _m.GetDiskSnapshotRequest(disk_snapshot_name=disk_snapshot_name),
-            _m.GetDiskSnapshotResult,
-            retry=self._retry,
+            "GetDiskSnapshot", request, _m.GetDiskSnapshotResult, retry=self._retry
         )
 
     async def get_disk_snapshots(
@@ -2324,11 +2356,9 @@ class LightsailApi(_ServiceApi):
         :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
         matching :class:`cdnkit.APIError`.
         """
+        request = _m.GetDiskSnapshotsRequest(page_token=page_token)
         return await self._core.invoke(
-            "GetDiskSnapshots",
-            _m.GetDiskSnapshotsRequest(page_token=page_token),
-            _m.GetDiskSnapshotsResult,
-            retry=self._retry,
+            "GetDiskSnapshots", request, _m.GetDiskSnapshotsResult, retry=self._retry
         )
 
     async def get_disks(self, *, page_token: str | None = None) -> _m.GetDisksResult:
@@ -2339,12 +2369,8 @@ class LightsailApi(_ServiceApi):
         :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
         matching :class:`cdnkit.APIError`.
         """
-        return await self._core.invoke(
-            "GetDisks",
-            _m.GetDisksRequest(page_token=page_token),
-            _m.GetDisksResult,
-            retry=self._retry,
-        )
+        request = _m.GetDisksRequest(page_token=page_token)
+        return await self._core.invoke("GetDisks", request, _m.GetDisksResult, retry=self._retry)
 
     async def get_distribution_bundles(self) -> _m.GetDistributionBundlesResult:
         """Returns the bundles that can be applied to your Amazon Lightsail content delivery
@@ -2358,11 +2384,9 @@ class LightsailApi(_ServiceApi):
         :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
         matching :class:`cdnkit.APIError`.
         """
+        request = _m.GetDistributionBundlesRequest()
         return await self._core.invoke(
-            "GetDistributionBundles",
-            _m.GetDistributionBundlesRequest(),
-            _m.GetDistributionBundlesResult,
-            retry=self._retry,
+            "GetDistributionBundles", request, _m.GetDistributionBundlesResult, retry=self._retry
         )
 
     async def get_distribution_latest_cache_reset(
@@ -2376,9 +2400,10 @@ class LightsailApi(_ServiceApi):
         raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
         the matching :class:`cdnkit.APIError`.
         """
+        request = _m.GetDistributionLatestCacheResetRequest(distribution_name=distribution_name)
         return await self._core.invoke(
             "GetDistributionLatestCacheReset",
-            _m.GetDistributionLatestCacheResetRequest(distribution_name=distribution_name),
+            request,
             _m.GetDistributionLatestCacheResetResult,
             retry=self._retry,
         )
@@ -2406,17 +2431,18 @@ class LightsailApi(_ServiceApi):
         raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
         the matching :class:`cdnkit.APIError`.
         """
+        request = _m.GetDistributionMetricDataRequest(
+            distribution_name=distribution_name,
+            metric_name=metric_name,
+            start_time=start_time,
+            end_time=end_time,
+            period=period,
+            unit=unit,
+            statistics=statistics,
+        )
         return await self._core.invoke(
             "GetDistributionMetricData",
-            _m.GetDistributionMetricDataRequest(
-                distribution_name=distribution_name,
-                metric_name=metric_name,
-                start_time=start_time,
-                end_time=end_time,
-                period=period,
-                unit=unit,
-                statistics=statistics,
-            ),
+            request,
             _m.GetDistributionMetricDataResult,
             retry=self._retry,
         )
@@ -2432,11 +2458,11 @@ class LightsailApi(_ServiceApi):
         :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
         matching :class:`cdnkit.APIError`.
         """
+        request = _m.GetDistributionsRequest(
+            distribution_name=distribution_name, page_token=page_token
+        )
         return await self._core.invoke(
-            "GetDistributions",
-            _m.GetDistributionsRequest(distribution_name=distribution_name, page_token=page_token),
-            _m.GetDistributionsResult,
-            retry=self._retry,
+            "GetDistributions", request, _m.GetDistributionsResult, retry=self._retry
         )
 
     async def get_domain(self, *, domain_name: str) -> _m.GetDomainResult:
@@ -2447,12 +2473,8 @@ class LightsailApi(_ServiceApi):
         :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
         matching :class:`cdnkit.APIError`.
         """
-        return await self._core.invoke(
-            "GetDomain",
-            _m.GetDomainRequest(domain_name=domain_name),
-            _m.GetDomainResult,
-            retry=self._retry,
-        )
+        request = _m.GetDomainRequest(domain_name=domain_name)
+        return await self._core.invoke("GetDomain", request, _m.GetDomainResult, retry=self._retry)
 
     async def get_domains(self, *, page_token: str | None = None) -> _m.GetDomainsResult:
         """Returns a list of all domains in the user's account.
@@ -2462,11 +2484,9 @@ class LightsailApi(_ServiceApi):
         :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
         matching :class:`cdnkit.APIError`.
         """
+        request = _m.GetDomainsRequest(page_token=page_token)
         return await self._core.invoke(
-            "GetDomains",
-            _m.GetDomainsRequest(page_token=page_token),
-            _m.GetDomainsResult,
-            retry=self._retry,
+            "GetDomains", request, _m.GetDomainsResult, retry=self._retry
         )
 
     async def get_export_snapshot_records(
@@ -2483,9 +2503,10 @@ class LightsailApi(_ServiceApi):
         :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
         matching :class:`cdnkit.APIError`.
         """
+        request = _m.GetExportSnapshotRecordsRequest(page_token=page_token)
         return await self._core.invoke(
             "GetExportSnapshotRecords",
-            _m.GetExportSnapshotRecordsRequest(page_token=page_token),
+            request,
             _m.GetExportSnapshotRecordsResult,
             retry=self._retry,
         )
@@ -2499,11 +2520,9 @@ class LightsailApi(_ServiceApi):
         :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
         matching :class:`cdnkit.APIError`.
         """
+        request = _m.GetInstanceRequest(instance_name=instance_name)
         return await self._core.invoke(
-            "GetInstance",
-            _m.GetInstanceRequest(instance_name=instance_name),
-            _m.GetInstanceResult,
-            retry=self._retry,
+            "GetInstance", request, _m.GetInstanceResult, retry=self._retry
         )
 
     async def get_instance_access_details(
@@ -2521,9 +2540,10 @@ class LightsailApi(_ServiceApi):
         :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
         matching :class:`cdnkit.APIError`.
         """
+        request = _m.GetInstanceAccessDetailsRequest(instance_name=instance_name, protocol=protocol)
         return await self._core.invoke(
             "GetInstanceAccessDetails",
-            _m.GetInstanceAccessDetailsRequest(instance_name=instance_name, protocol=protocol),
+            request,
             _m.GetInstanceAccessDetailsResult,
             retry=self._retry,
         )
@@ -2551,19 +2571,17 @@ class LightsailApi(_ServiceApi):
         :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
         matching :class:`cdnkit.APIError`.
         """
+        request = _m.GetInstanceMetricDataRequest(
+            instance_name=instance_name,
+            metric_name=metric_name,
+            period=period,
+            start_time=start_time,
+            end_time=end_time,
+            unit=unit,
+            statistics=statistics,
+        )
         return await self._core.invoke(
-            "GetInstanceMetricData",
-            _m.GetInstanceMetricDataRequest(
-                instance_name=instance_name,
-                metric_name=metric_name,
-                period=period,
-                start_time=start_time,
-                end_time=end_time,
-                unit=unit,
-                statistics=statistics,
-            ),
-            _m.GetInstanceMetricDataResult,
-            retry=self._retry,
+            "GetInstanceMetricData", request, _m.GetInstanceMetricDataResult, retry=self._retry
         )
 
     async def get_instance_port_states(
@@ -2577,11 +2595,9 @@ class LightsailApi(_ServiceApi):
         :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
         matching :class:`cdnkit.APIError`.
         """
+        request = _m.GetInstancePortStatesRequest(instance_name=instance_name)
         return await self._core.invoke(
-            "GetInstancePortStates",
-            _m.GetInstancePortStatesRequest(instance_name=instance_name),
-            _m.GetInstancePortStatesResult,
-            retry=self._retry,
+            "GetInstancePortStates", request, _m.GetInstancePortStatesResult, retry=self._retry
         )
 
     async def get_instance_snapshot(
@@ -2594,11 +2610,9 @@ class LightsailApi(_ServiceApi):
         :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
         matching :class:`cdnkit.APIError`.
         """
+        request = _m.GetInstanceSnapshotRequest(instance_snapshot_name=instance_snapshot_name)
         return await self._core.invoke(
-            "GetInstanceSnapshot",
-            _m.GetInstanceSnapshotRequest(instance_snapshot_name=instance_snapshot_name),
-            _m.GetInstanceSnapshotResult,
-            retry=self._retry,
+            "GetInstanceSnapshot", request, _m.GetInstanceSnapshotResult, retry=self._retry
         )
 
     async def get_instance_snapshots(
@@ -2611,11 +2625,9 @@ class LightsailApi(_ServiceApi):
         :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
         matching :class:`cdnkit.APIError`.
         """
+        request = _m.GetInstanceSnapshotsRequest(page_token=page_token)
         return await self._core.invoke(
-            "GetInstanceSnapshots",
-            _m.GetInstanceSnapshotsRequest(page_token=page_token),
-            _m.GetInstanceSnapshotsResult,
-            retry=self._retry,
+            "GetInstanceSnapshots", request, _m.GetInstanceSnapshotsResult, retry=self._retry
         )
 
     async def get_instance_state(self, *, instance_name: str) -> _m.GetInstanceStateResult:
@@ -2626,11 +2638,9 @@ class LightsailApi(_ServiceApi):
         :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
         matching :class:`cdnkit.APIError`.
         """
+        request = _m.GetInstanceStateRequest(instance_name=instance_name)
         return await self._core.invoke(
-            "GetInstanceState",
-            _m.GetInstanceStateRequest(instance_name=instance_name),
-            _m.GetInstanceStateResult,
-            retry=self._retry,
+            "GetInstanceState", request, _m.GetInstanceStateResult, retry=self._retry
         )
 
     async def get_instances(self, *, page_token: str | None = None) -> _m.GetInstancesResult:
@@ -2641,11 +2651,9 @@ class LightsailApi(_ServiceApi):
         :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
         matching :class:`cdnkit.APIError`.
         """
+        request = _m.GetInstancesRequest(page_token=page_token)
         return await self._core.invoke(
-            "GetInstances",
-            _m.GetInstancesRequest(page_token=page_token),
-            _m.GetInstancesResult,
-            retry=self._retry,
+            "GetInstances", request, _m.GetInstancesResult, retry=self._retry
         )
 
     async def get_key_pair(self, *, key_pair_name: str) -> _m.GetKeyPairResult:
@@ -2656,11 +2664,9 @@ class LightsailApi(_ServiceApi):
         :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
         matching :class:`cdnkit.APIError`.
         """
+        request = _m.GetKeyPairRequest(key_pair_name=key_pair_name)
         return await self._core.invoke(
-            "GetKeyPair",
-            _m.GetKeyPairRequest(key_pair_name=key_pair_name),
-            _m.GetKeyPairResult,
-            retry=self._retry,
+            "GetKeyPair", request, _m.GetKeyPairResult, retry=self._retry
         )
 
     async def get_key_pairs(
@@ -2673,13 +2679,11 @@ class LightsailApi(_ServiceApi):
         :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
         matching :class:`cdnkit.APIError`.
         """
+        request = _m.GetKeyPairsRequest(
+            page_token=page_token, include_default_key_pair=include_default_key_pair
+        )
         return await self._core.invoke(
-            "GetKeyPairs",
-            _m.GetKeyPairsRequest(
-                page_token=page_token, include_default_key_pair=include_default_key_pair
-            ),
-            _m.GetKeyPairsResult,
-            retry=self._retry,
+            "GetKeyPairs", request, _m.GetKeyPairsResult, retry=self._retry
         )
 
     async def get_load_balancer(self, *, load_balancer_name: str) -> _m.GetLoadBalancerResult:
@@ -2690,11 +2694,9 @@ class LightsailApi(_ServiceApi):
         :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
         matching :class:`cdnkit.APIError`.
         """
+        request = _m.GetLoadBalancerRequest(load_balancer_name=load_balancer_name)
         return await self._core.invoke(
-            "GetLoadBalancer",
-            _m.GetLoadBalancerRequest(load_balancer_name=load_balancer_name),
-            _m.GetLoadBalancerResult,
-            retry=self._retry,
+            "GetLoadBalancer", request, _m.GetLoadBalancerResult, retry=self._retry
         )
 
     async def get_load_balancer_metric_data(
@@ -2719,17 +2721,18 @@ class LightsailApi(_ServiceApi):
         raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
         the matching :class:`cdnkit.APIError`.
         """
+        request = _m.GetLoadBalancerMetricDataRequest(
+            load_balancer_name=load_balancer_name,
+            metric_name=metric_name,
+            period=period,
+            start_time=start_time,
+            end_time=end_time,
+            unit=unit,
+            statistics=statistics,
+        )
         return await self._core.invoke(
             "GetLoadBalancerMetricData",
-            _m.GetLoadBalancerMetricDataRequest(
-                load_balancer_name=load_balancer_name,
-                metric_name=metric_name,
-                period=period,
-                start_time=start_time,
-                end_time=end_time,
-                unit=unit,
-                statistics=statistics,
-            ),
+            request,
             _m.GetLoadBalancerMetricDataResult,
             retry=self._retry,
         )
@@ -2750,9 +2753,10 @@ class LightsailApi(_ServiceApi):
         raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
         the matching :class:`cdnkit.APIError`.
         """
+        request = _m.GetLoadBalancerTlsCertificatesRequest(load_balancer_name=load_balancer_name)
         return await self._core.invoke(
             "GetLoadBalancerTlsCertificates",
-            _m.GetLoadBalancerTlsCertificatesRequest(load_balancer_name=load_balancer_name),
+            request,
             _m.GetLoadBalancerTlsCertificatesResult,
             retry=self._retry,
         )
@@ -2771,9 +2775,10 @@ class LightsailApi(_ServiceApi):
         raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
         the matching :class:`cdnkit.APIError`.
         """
+        request = _m.GetLoadBalancerTlsPoliciesRequest(page_token=page_token)
         return await self._core.invoke(
             "GetLoadBalancerTlsPolicies",
-            _m.GetLoadBalancerTlsPoliciesRequest(page_token=page_token),
+            request,
             _m.GetLoadBalancerTlsPoliciesResult,
             retry=self._retry,
         )
@@ -2788,11 +2793,9 @@ class LightsailApi(_ServiceApi):
         :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
         matching :class:`cdnkit.APIError`.
         """
+        request = _m.GetLoadBalancersRequest(page_token=page_token)
         return await self._core.invoke(
-            "GetLoadBalancers",
-            _m.GetLoadBalancersRequest(page_token=page_token),
-            _m.GetLoadBalancersResult,
-            retry=self._retry,
+            "GetLoadBalancers", request, _m.GetLoadBalancersResult, retry=self._retry
         )
 
     async def get_operation(self, *, operation_id: str) -> _m.GetOperationResult:
@@ -2804,11 +2807,9 @@ class LightsailApi(_ServiceApi):
         :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
         matching :class:`cdnkit.APIError`.
         """
+        request = _m.GetOperationRequest(operation_id=operation_id)
         return await self._core.invoke(
-            "GetOperation",
-            _m.GetOperationRequest(operation_id=operation_id),
-            _m.GetOperationResult,
-            retry=self._retry,
+            "GetOperation", request, _m.GetOperationResult, retry=self._retry
         )
 
     async def get_operations(self, *, page_token: str | None = None) -> _m.GetOperationsResult:
@@ -2823,11 +2824,9 @@ class LightsailApi(_ServiceApi):
         :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
         matching :class:`cdnkit.APIError`.
         """
+        request = _m.GetOperationsRequest(page_token=page_token)
         return await self._core.invoke(
-            "GetOperations",
-            _m.GetOperationsRequest(page_token=page_token),
-            _m.GetOperationsResult,
-            retry=self._retry,
+            "GetOperations", request, _m.GetOperationsResult, retry=self._retry
         )
 
     async def get_operations_for_resource(
@@ -2840,9 +2839,12 @@ class LightsailApi(_ServiceApi):
         :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
         matching :class:`cdnkit.APIError`.
         """
+        request = _m.GetOperationsForResourceRequest(
+            resource_name=resource_name, page_token=page_token
+        )
         return await self._core.invoke(
             "GetOperationsForResource",
-            _m.GetOperationsForResourceRequest(resource_name=resource_name, page_token=page_token),
+            request,
             _m.GetOperationsForResourceResult,
             retry=self._retry,
         )
@@ -2857,8 +2859,9 @@ class LightsailApi(_ServiceApi):
         :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
         matching :class:`cdnkit.APIError`.
         """
+        request = _m.GetProfileRequest()
         return await self._core.invoke(
-            "GetProfile", _m.GetProfileRequest(), _m.GetProfileResult, retry=self._retry
+            "GetProfile", request, _m.GetProfileResult, retry=self._retry
         )
 
     async def get_regions(
@@ -2875,14 +2878,12 @@ class LightsailApi(_ServiceApi):
         :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
         matching :class:`cdnkit.APIError`.
         """
+        request = _m.GetRegionsRequest(
+            include_availability_zones=include_availability_zones,
+            include_relational_database_availability_zones=include_relational_database_availability_zones,
+        )
         return await self._core.invoke(
-            "GetRegions",
-            _m.GetRegionsRequest(
-                include_availability_zones=include_availability_zones,
-                include_relational_database_availability_zones=include_relational_database_availability_zones,
-            ),
-            _m.GetRegionsResult,
-            retry=self._retry,
+            "GetRegions", request, _m.GetRegionsResult, retry=self._retry
         )
 
     async def get_relational_database(
@@ -2895,11 +2896,9 @@ class LightsailApi(_ServiceApi):
         :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
         matching :class:`cdnkit.APIError`.
         """
+        request = _m.GetRelationalDatabaseRequest(relational_database_name=relational_database_name)
         return await self._core.invoke(
-            "GetRelationalDatabase",
-            _m.GetRelationalDatabaseRequest(relational_database_name=relational_database_name),
-            _m.GetRelationalDatabaseResult,
-            retry=self._retry,
+            "GetRelationalDatabase", request, _m.GetRelationalDatabaseResult, retry=self._retry
         )
 
     async def get_relational_database_blueprints(
@@ -2915,9 +2914,10 @@ class LightsailApi(_ServiceApi):
         raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
         the matching :class:`cdnkit.APIError`.
         """
+        request = _m.GetRelationalDatabaseBlueprintsRequest(page_token=page_token)
         return await self._core.invoke(
             "GetRelationalDatabaseBlueprints",
-            _m.GetRelationalDatabaseBlueprintsRequest(page_token=page_token),
+            request,
             _m.GetRelationalDatabaseBlueprintsResult,
             retry=self._retry,
         )
@@ -2935,11 +2935,12 @@ class LightsailApi(_ServiceApi):
         raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
         the matching :class:`cdnkit.APIError`.
         """
+        request = _m.GetRelationalDatabaseBundlesRequest(
+            page_token=page_token, include_inactive=include_inactive
+        )
         return await self._core.invoke(
             "GetRelationalDatabaseBundles",
-            _m.GetRelationalDatabaseBundlesRequest(
-                page_token=page_token, include_inactive=include_inactive
-            ),
+            request,
             _m.GetRelationalDatabaseBundlesResult,
             retry=self._retry,
         )
@@ -2958,13 +2959,14 @@ class LightsailApi(_ServiceApi):
         raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
         the matching :class:`cdnkit.APIError`.
         """
+        request = _m.GetRelationalDatabaseEventsRequest(
+            relational_database_name=relational_database_name,
+            duration_in_minutes=duration_in_minutes,
+            page_token=page_token,
+        )
         return await self._core.invoke(
             "GetRelationalDatabaseEvents",
-            _m.GetRelationalDatabaseEventsRequest(
-                relational_database_name=relational_database_name,
-                duration_in_minutes=duration_in_minutes,
-                page_token=page_token,
-            ),
+            request,
             _m.GetRelationalDatabaseEventsResult,
             retry=self._retry,
         )
@@ -2986,16 +2988,17 @@ class LightsailApi(_ServiceApi):
         raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
         the matching :class:`cdnkit.APIError`.
         """
+        request = _m.GetRelationalDatabaseLogEventsRequest(
+            relational_database_name=relational_database_name,
+            log_stream_name=log_stream_name,
+            start_time=start_time,
+            end_time=end_time,
+            start_from_head=start_from_head,
+            page_token=page_token,
+        )
         return await self._core.invoke(
             "GetRelationalDatabaseLogEvents",
-            _m.GetRelationalDatabaseLogEventsRequest(
-                relational_database_name=relational_database_name,
-                log_stream_name=log_stream_name,
-                start_time=start_time,
-                end_time=end_time,
-                start_from_head=start_from_head,
-                page_token=page_token,
-            ),
+            request,
             _m.GetRelationalDatabaseLogEventsResult,
             retry=self._retry,
         )
@@ -3010,11 +3013,12 @@ class LightsailApi(_ServiceApi):
         raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
         the matching :class:`cdnkit.APIError`.
         """
+        request = _m.GetRelationalDatabaseLogStreamsRequest(
+            relational_database_name=relational_database_name
+        )
         return await self._core.invoke(
             "GetRelationalDatabaseLogStreams",
-            _m.GetRelationalDatabaseLogStreamsRequest(
-                relational_database_name=relational_database_name
-            ),
+            request,
             _m.GetRelationalDatabaseLogStreamsResult,
             retry=self._retry,
         )
@@ -3036,11 +3040,12 @@ class LightsailApi(_ServiceApi):
         Bad arguments raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's
         refusals raise the matching :class:`cdnkit.APIError`.
         """
+        request = _m.GetRelationalDatabaseMasterUserPasswordRequest(
+            relational_database_name=relational_database_name, password_version=password_version
+        )
         return await self._core.invoke(
             "GetRelationalDatabaseMasterUserPassword",
-            _m.GetRelationalDatabaseMasterUserPasswordRequest(
-                relational_database_name=relational_database_name, password_version=password_version
-            ),
+            request,
             _m.GetRelationalDatabaseMasterUserPasswordResult,
             retry=self._retry,
         )
@@ -3067,17 +3072,18 @@ class LightsailApi(_ServiceApi):
         raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
         the matching :class:`cdnkit.APIError`.
         """
+        request = _m.GetRelationalDatabaseMetricDataRequest(
+            relational_database_name=relational_database_name,
+            metric_name=metric_name,
+            period=period,
+            start_time=start_time,
+            end_time=end_time,
+            unit=unit,
+            statistics=statistics,
+        )
         return await self._core.invoke(
             "GetRelationalDatabaseMetricData",
-            _m.GetRelationalDatabaseMetricDataRequest(
-                relational_database_name=relational_database_name,
-                metric_name=metric_name,
-                period=period,
-                start_time=start_time,
-                end_time=end_time,
-                unit=unit,
-                statistics=statistics,
-            ),
+            request,
             _m.GetRelationalDatabaseMetricDataResult,
             retry=self._retry,
         )
@@ -3097,11 +3103,12 @@ class LightsailApi(_ServiceApi):
         raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
         the matching :class:`cdnkit.APIError`.
         """
+        request = _m.GetRelationalDatabaseParametersRequest(
+            relational_database_name=relational_database_name, page_token=page_token
+        )
         return await self._core.invoke(
             "GetRelationalDatabaseParameters",
-            _m.GetRelationalDatabaseParametersRequest(
-                relational_database_name=relational_database_name, page_token=page_token
-            ),
+            request,
             _m.GetRelationalDatabaseParametersResult,
             retry=self._retry,
         )
@@ -3116,11 +3123,12 @@ class LightsailApi(_ServiceApi):
         raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
         the matching :class:`cdnkit.APIError`.
         """
+        request = _m.GetRelationalDatabaseSnapshotRequest(
+            relational_database_snapshot_name=relational_database_snapshot_name
+        )
         return await self._core.invoke(
             "GetRelationalDatabaseSnapshot",
-            _m.GetRelationalDatabaseSnapshotRequest(
-                relational_database_snapshot_name=relational_database_snapshot_name
-            ),
+            request,
             _m.GetRelationalDatabaseSnapshotResult,
             retry=self._retry,
         )
@@ -3135,9 +3143,10 @@ class LightsailApi(_ServiceApi):
         raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
         the matching :class:`cdnkit.APIError`.
         """
+        request = _m.GetRelationalDatabaseSnapshotsRequest(page_token=page_token)
         return await self._core.invoke(
             "GetRelationalDatabaseSnapshots",
-            _m.GetRelationalDatabaseSnapshotsRequest(page_token=page_token),
+            request,
             _m.GetRelationalDatabaseSnapshotsResult,
             retry=self._retry,
         )
@@ -3152,11 +3161,9 @@ class LightsailApi(_ServiceApi):
         :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
         matching :class:`cdnkit.APIError`.
         """
+        request = _m.GetRelationalDatabasesRequest(page_token=page_token)
         return await self._core.invoke(
-            "GetRelationalDatabases",
-            _m.GetRelationalDatabasesRequest(page_token=page_token),
-            _m.GetRelationalDatabasesResult,
-            retry=self._retry,
+            "GetRelationalDatabases", request, _m.GetRelationalDatabasesResult, retry=self._retry
         )
 
     async def get_setup_history(
@@ -3170,11 +3177,9 @@ class LightsailApi(_ServiceApi):
         :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
         matching :class:`cdnkit.APIError`.
         """
+        request = _m.GetSetupHistoryRequest(resource_name=resource_name, page_token=page_token)
         return await self._core.invoke(
-            "GetSetupHistory",
-            _m.GetSetupHistoryRequest(resource_name=resource_name, page_token=page_token),
-            _m.GetSetupHistoryResult,
-            retry=self._retry,
+            "GetSetupHistory", request, _m.GetSetupHistoryResult, retry=self._retry
         )
 
     async def get_static_ip(self, *, static_ip_name: str) -> _m.GetStaticIpResult:
@@ -3185,11 +3190,9 @@ class LightsailApi(_ServiceApi):
         :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
         matching :class:`cdnkit.APIError`.
         """
+        request = _m.GetStaticIpRequest(static_ip_name=static_ip_name)
         return await self._core.invoke(
-            "GetStaticIp",
-            _m.GetStaticIpRequest(static_ip_name=static_ip_name),
-            _m.GetStaticIpResult,
-            retry=self._retry,
+            "GetStaticIp", request, _m.GetStaticIpResult, retry=self._retry
         )
 
     async def get_static_ips(self, *, page_token: str | None = None) -> _m.GetStaticIpsResult:
@@ -3200,11 +3203,9 @@ class LightsailApi(_ServiceApi):
         :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
         matching :class:`cdnkit.APIError`.
         """
+        request = _m.GetStaticIpsRequest(page_token=page_token)
         return await self._core.invoke(
-            "GetStaticIps",
-            _m.GetStaticIpsRequest(page_token=page_token),
-            _m.GetStaticIpsResult,
-            retry=self._retry,
+            "GetStaticIps", request, _m.GetStaticIpsResult, retry=self._retry
         )
 
     async def import_key_pair(
@@ -3219,11 +3220,12 @@ class LightsailApi(_ServiceApi):
         raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
         the matching :class:`cdnkit.APIError`.
         """
+        request = _m.ImportKeyPairRequest(
+            key_pair_name=key_pair_name, public_key_base64=public_key_base64
+        )
         return await self._core.invoke(
             "ImportKeyPair",
-            _m.ImportKeyPairRequest(
-                key_pair_name=key_pair_name, public_key_base64=public_key_base64
-            ),
+            request,
             _m.ImportKeyPairResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
@@ -3237,8 +3239,9 @@ class LightsailApi(_ServiceApi):
         :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise the
         matching :class:`cdnkit.APIError`.
         """
+        request = _m.IsVpcPeeredRequest()
         return await self._core.invoke(
-            "IsVpcPeered", _m.IsVpcPeeredRequest(), _m.IsVpcPeeredResult, retry=self._retry
+            "IsVpcPeered", request, _m.IsVpcPeeredResult, retry=self._retry
         )
 
     async def open_instance_public_ports(
@@ -3258,9 +3261,12 @@ class LightsailApi(_ServiceApi):
         raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
         the matching :class:`cdnkit.APIError`.
         """
+        request = _m.OpenInstancePublicPortsRequest(
+            port_info=port_info, instance_name=instance_name
+        )
         return await self._core.invoke(
             "OpenInstancePublicPorts",
-            _m.OpenInstancePublicPortsRequest(port_info=port_info, instance_name=instance_name),
+            request,
             _m.OpenInstancePublicPortsResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
@@ -3276,12 +3282,9 @@ class LightsailApi(_ServiceApi):
         raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
         the matching :class:`cdnkit.APIError`.
         """
+        request = _m.PeerVpcRequest()
         return await self._core.invoke(
-            "PeerVpc",
-            _m.PeerVpcRequest(),
-            _m.PeerVpcResult,
-            retry=self._retry,
-            retry_if=_refused_before_effect,
+            "PeerVpc", request, _m.PeerVpcResult, retry=self._retry, retry_if=_refused_before_effect
         )
 
     async def put_alarm(
@@ -3314,22 +3317,23 @@ class LightsailApi(_ServiceApi):
         raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
         the matching :class:`cdnkit.APIError`.
         """
+        request = _m.PutAlarmRequest(
+            alarm_name=alarm_name,
+            metric_name=metric_name,
+            monitored_resource_name=monitored_resource_name,
+            comparison_operator=comparison_operator,
+            threshold=threshold,
+            evaluation_periods=evaluation_periods,
+            datapoints_to_alarm=datapoints_to_alarm,
+            treat_missing_data=treat_missing_data,
+            contact_protocols=contact_protocols,
+            notification_triggers=notification_triggers,
+            notification_enabled=notification_enabled,
+            tags=tags,
+        )
         return await self._core.invoke(
             "PutAlarm",
-            _m.PutAlarmRequest(
-                alarm_name=alarm_name,
-                metric_name=metric_name,
-                monitored_resource_name=monitored_resource_name,
-                comparison_operator=comparison_operator,
-                threshold=threshold,
-                evaluation_periods=evaluation_periods,
-                datapoints_to_alarm=datapoints_to_alarm,
-                treat_missing_data=treat_missing_data,
-                contact_protocols=contact_protocols,
-                notification_triggers=notification_triggers,
-                notification_enabled=notification_enabled,
-                tags=tags,
-            ),
+            request,
             _m.PutAlarmResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
@@ -3350,9 +3354,12 @@ class LightsailApi(_ServiceApi):
         raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
         the matching :class:`cdnkit.APIError`.
         """
+        request = _m.PutInstancePublicPortsRequest(
+            port_infos=port_infos, instance_name=instance_name
+        )
         return await self._core.invoke(
             "PutInstancePublicPorts",
-            _m.PutInstancePublicPortsRequest(port_infos=port_infos, instance_name=instance_name),
+            request,
             _m.PutInstancePublicPortsResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
@@ -3372,9 +3379,10 @@ class LightsailApi(_ServiceApi):
         raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
         the matching :class:`cdnkit.APIError`.
         """
+        request = _m.RebootInstanceRequest(instance_name=instance_name)
         return await self._core.invoke(
             "RebootInstance",
-            _m.RebootInstanceRequest(instance_name=instance_name),
+            request,
             _m.RebootInstanceResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
@@ -3396,9 +3404,12 @@ class LightsailApi(_ServiceApi):
         raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
         the matching :class:`cdnkit.APIError`.
         """
+        request = _m.RebootRelationalDatabaseRequest(
+            relational_database_name=relational_database_name
+        )
         return await self._core.invoke(
             "RebootRelationalDatabase",
-            _m.RebootRelationalDatabaseRequest(relational_database_name=relational_database_name),
+            request,
             _m.RebootRelationalDatabaseResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
@@ -3416,9 +3427,12 @@ class LightsailApi(_ServiceApi):
         raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
         the matching :class:`cdnkit.APIError`.
         """
+        request = _m.RegisterContainerImageRequest(
+            service_name=service_name, label=label, digest=digest
+        )
         return await self._core.invoke(
             "RegisterContainerImage",
-            _m.RegisterContainerImageRequest(service_name=service_name, label=label, digest=digest),
+            request,
             _m.RegisterContainerImageResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
@@ -3434,9 +3448,10 @@ class LightsailApi(_ServiceApi):
         raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
         the matching :class:`cdnkit.APIError`.
         """
+        request = _m.ReleaseStaticIpRequest(static_ip_name=static_ip_name)
         return await self._core.invoke(
             "ReleaseStaticIp",
-            _m.ReleaseStaticIpRequest(static_ip_name=static_ip_name),
+            request,
             _m.ReleaseStaticIpResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
@@ -3458,9 +3473,10 @@ class LightsailApi(_ServiceApi):
         raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
         the matching :class:`cdnkit.APIError`.
         """
+        request = _m.ResetDistributionCacheRequest(distribution_name=distribution_name)
         return await self._core.invoke(
             "ResetDistributionCache",
-            _m.ResetDistributionCacheRequest(distribution_name=distribution_name),
+            request,
             _m.ResetDistributionCacheResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
@@ -3479,9 +3495,10 @@ class LightsailApi(_ServiceApi):
         raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
         the matching :class:`cdnkit.APIError`.
         """
+        request = _m.SendContactMethodVerificationRequest(protocol=protocol)
         return await self._core.invoke(
             "SendContactMethodVerification",
-            _m.SendContactMethodVerificationRequest(protocol=protocol),
+            request,
             _m.SendContactMethodVerificationResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
@@ -3508,14 +3525,15 @@ class LightsailApi(_ServiceApi):
         raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
         the matching :class:`cdnkit.APIError`.
         """
+        request = _m.SetIpAddressTypeRequest(
+            resource_type=resource_type,
+            resource_name=resource_name,
+            ip_address_type=ip_address_type,
+            accept_bundle_update=accept_bundle_update,
+        )
         return await self._core.invoke(
             "SetIpAddressType",
-            _m.SetIpAddressTypeRequest(
-                resource_type=resource_type,
-                resource_name=resource_name,
-                ip_address_type=ip_address_type,
-                accept_bundle_update=accept_bundle_update,
-            ),
+            request,
             _m.SetIpAddressTypeResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
@@ -3536,11 +3554,12 @@ class LightsailApi(_ServiceApi):
         raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
         the matching :class:`cdnkit.APIError`.
         """
+        request = _m.SetResourceAccessForBucketRequest(
+            resource_name=resource_name, bucket_name=bucket_name, access=access
+        )
         return await self._core.invoke(
             "SetResourceAccessForBucket",
-            _m.SetResourceAccessForBucketRequest(
-                resource_name=resource_name, bucket_name=bucket_name, access=access
-            ),
+            request,
             _m.SetResourceAccessForBucketResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
@@ -3567,14 +3586,15 @@ class LightsailApi(_ServiceApi):
         raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
         the matching :class:`cdnkit.APIError`.
         """
+        request = _m.SetupInstanceHttpsRequest(
+            instance_name=instance_name,
+            email_address=email_address,
+            domain_names=domain_names,
+            certificate_provider=certificate_provider,
+        )
         return await self._core.invoke(
             "SetupInstanceHttps",
-            _m.SetupInstanceHttpsRequest(
-                instance_name=instance_name,
-                email_address=email_address,
-                domain_names=domain_names,
-                certificate_provider=certificate_provider,
-            ),
+            request,
             _m.SetupInstanceHttpsResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
@@ -3592,9 +3612,10 @@ class LightsailApi(_ServiceApi):
         raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
         the matching :class:`cdnkit.APIError`.
         """
+        request = _m.StartGUISessionRequest(resource_name=resource_name)
         return await self._core.invoke(
             "StartGUISession",
-            _m.StartGUISessionRequest(resource_name=resource_name),
+            request,
             _m.StartGUISessionResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
@@ -3615,9 +3636,10 @@ class LightsailApi(_ServiceApi):
         raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
         the matching :class:`cdnkit.APIError`.
         """
+        request = _m.StartInstanceRequest(instance_name=instance_name)
         return await self._core.invoke(
             "StartInstance",
-            _m.StartInstanceRequest(instance_name=instance_name),
+            request,
             _m.StartInstanceResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
@@ -3640,9 +3662,12 @@ class LightsailApi(_ServiceApi):
         raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
         the matching :class:`cdnkit.APIError`.
         """
+        request = _m.StartRelationalDatabaseRequest(
+            relational_database_name=relational_database_name
+        )
         return await self._core.invoke(
             "StartRelationalDatabase",
-            _m.StartRelationalDatabaseRequest(relational_database_name=relational_database_name),
+            request,
             _m.StartRelationalDatabaseResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
@@ -3659,9 +3684,10 @@ class LightsailApi(_ServiceApi):
         raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
         the matching :class:`cdnkit.APIError`.
         """
+        request = _m.StopGUISessionRequest(resource_name=resource_name)
         return await self._core.invoke(
             "StopGUISession",
-            _m.StopGUISessionRequest(resource_name=resource_name),
+            request,
             _m.StopGUISessionResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
@@ -3683,9 +3709,10 @@ class LightsailApi(_ServiceApi):
         raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
         the matching :class:`cdnkit.APIError`.
         """
+        request = _m.StopInstanceRequest(instance_name=instance_name, force=force)
         return await self._core.invoke(
             "StopInstance",
-            _m.StopInstanceRequest(instance_name=instance_name, force=force),
+            request,
             _m.StopInstanceResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
@@ -3707,12 +3734,13 @@ class LightsailApi(_ServiceApi):
         raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
         the matching :class:`cdnkit.APIError`.
         """
+        request = _m.StopRelationalDatabaseRequest(
+            relational_database_name=relational_database_name,
+            relational_database_snapshot_name=relational_database_snapshot_name,
+        )
         return await self._core.invoke(
             "StopRelationalDatabase",
-            _m.StopRelationalDatabaseRequest(
-                relational_database_name=relational_database_name,
-                relational_database_snapshot_name=relational_database_snapshot_name,
-            ),
+            request,
             _m.StopRelationalDatabaseResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
@@ -3733,11 +3761,12 @@ class LightsailApi(_ServiceApi):
         raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
         the matching :class:`cdnkit.APIError`.
         """
+        request = _m.TagResourceRequest(
+            resource_name=resource_name, resource_arn=resource_arn, tags=tags
+        )
         return await self._core.invoke(
             "TagResource",
-            _m.TagResourceRequest(
-                resource_name=resource_name, resource_arn=resource_arn, tags=tags
-            ),
+            request,
             _m.TagResourceResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
@@ -3755,9 +3784,10 @@ class LightsailApi(_ServiceApi):
         raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
         the matching :class:`cdnkit.APIError`.
         """
+        request = _m.TestAlarmRequest(alarm_name=alarm_name, state=state)
         return await self._core.invoke(
             "TestAlarm",
-            _m.TestAlarmRequest(alarm_name=alarm_name, state=state),
+            request,
             _m.TestAlarmResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
@@ -3773,9 +3803,10 @@ class LightsailApi(_ServiceApi):
         raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
         the matching :class:`cdnkit.APIError`.
         """
+        request = _m.UnpeerVpcRequest()
         return await self._core.invoke(
             "UnpeerVpc",
-            _m.UnpeerVpcRequest(),
+            request,
             _m.UnpeerVpcResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
@@ -3798,11 +3829,12 @@ class LightsailApi(_ServiceApi):
         raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
         the matching :class:`cdnkit.APIError`.
         """
+        request = _m.UntagResourceRequest(
+            resource_name=resource_name, resource_arn=resource_arn, tag_keys=tag_keys
+        )
         return await self._core.invoke(
             "UntagResource",
-            _m.UntagResourceRequest(
-                resource_name=resource_name, resource_arn=resource_arn, tag_keys=tag_keys
-            ),
+            request,
             _m.UntagResourceResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
@@ -3830,16 +3862,17 @@ class LightsailApi(_ServiceApi):
         raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
         the matching :class:`cdnkit.APIError`.
         """
+        request = _m.UpdateBucketRequest(
+            bucket_name=bucket_name,
+            access_rules=access_rules,
+            versioning=versioning,
+            readonly_access_accounts=readonly_access_accounts,
+            access_log_config=access_log_config,
+            cors=cors,
+        )
         return await self._core.invoke(
             "UpdateBucket",
-            _m.UpdateBucketRequest(
-                bucket_name=bucket_name,
-                access_rules=access_rules,
-                versioning=versioning,
-                readonly_access_accounts=readonly_access_accounts,
-                access_log_config=access_log_config,
-                cors=cors,
-            ),
+            request,
             _m.UpdateBucketResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
@@ -3857,9 +3890,10 @@ class LightsailApi(_ServiceApi):
         raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
         the matching :class:`cdnkit.APIError`.
         """
+        request = _m.UpdateBucketBundleRequest(bucket_name=bucket_name, bundle_id=bundle_id)
         return await self._core.invoke(
             "UpdateBucketBundle",
-            _m.UpdateBucketBundleRequest(bucket_name=bucket_name, bundle_id=bundle_id),
+            request,
             _m.UpdateBucketBundleResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
@@ -3885,16 +3919,17 @@ class LightsailApi(_ServiceApi):
         raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
         the matching :class:`cdnkit.APIError`.
         """
+        request = _m.UpdateContainerServiceRequest(
+            service_name=service_name,
+            power=power,
+            scale=scale,
+            is_disabled=is_disabled,
+            public_domain_names=public_domain_names,
+            private_registry_access=private_registry_access,
+        )
         return await self._core.invoke(
             "UpdateContainerService",
-            _m.UpdateContainerServiceRequest(
-                service_name=service_name,
-                power=power,
-                scale=scale,
-                is_disabled=is_disabled,
-                public_domain_names=public_domain_names,
-                private_registry_access=private_registry_access,
-            ),
+            request,
             _m.UpdateContainerServiceResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
@@ -3927,22 +3962,23 @@ class LightsailApi(_ServiceApi):
         raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
         the matching :class:`cdnkit.APIError`.
         """
+        request = _m.UpdateDistributionRequest(
+            distribution_name=distribution_name,
+            origin=origin,
+            default_cache_behavior=default_cache_behavior,
+            cache_behavior_settings=cache_behavior_settings,
+            cache_behaviors=cache_behaviors,
+            is_enabled=is_enabled,
+            viewer_minimum_tls_protocol_version=viewer_minimum_tls_protocol_version,
+            certificate_name=certificate_name,
+            use_default_certificate=use_default_certificate,
+            enable_private_origin_access=enable_private_origin_access,
+            default_root_object=default_root_object,
+            custom_error_responses=custom_error_responses,
+        )
         return await self._core.invoke(
             "UpdateDistribution",
-            _m.UpdateDistributionRequest(
-                distribution_name=distribution_name,
-                origin=origin,
-                default_cache_behavior=default_cache_behavior,
-                cache_behavior_settings=cache_behavior_settings,
-                cache_behaviors=cache_behaviors,
-                is_enabled=is_enabled,
-                viewer_minimum_tls_protocol_version=viewer_minimum_tls_protocol_version,
-                certificate_name=certificate_name,
-                use_default_certificate=use_default_certificate,
-                enable_private_origin_access=enable_private_origin_access,
-                default_root_object=default_root_object,
-                custom_error_responses=custom_error_responses,
-            ),
+            request,
             _m.UpdateDistributionResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
@@ -3966,11 +4002,12 @@ class LightsailApi(_ServiceApi):
         raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
         the matching :class:`cdnkit.APIError`.
         """
+        request = _m.UpdateDistributionBundleRequest(
+            distribution_name=distribution_name, bundle_id=bundle_id
+        )
         return await self._core.invoke(
             "UpdateDistributionBundle",
-            _m.UpdateDistributionBundleRequest(
-                distribution_name=distribution_name, bundle_id=bundle_id
-            ),
+            request,
             _m.UpdateDistributionBundleResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
@@ -3992,9 +4029,10 @@ class LightsailApi(_ServiceApi):
         raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
         the matching :class:`cdnkit.APIError`.
         """
+        request = _m.UpdateDomainEntryRequest(domain_name=domain_name, domain_entry=domain_entry)
         return await self._core.invoke(
             "UpdateDomainEntry",
-            _m.UpdateDomainEntryRequest(domain_name=domain_name, domain_entry=domain_entry),
+            request,
             _m.UpdateDomainEntryResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
@@ -4020,15 +4058,16 @@ class LightsailApi(_ServiceApi):
         raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
         the matching :class:`cdnkit.APIError`.
         """
+        request = _m.UpdateInstanceMetadataOptionsRequest(
+            instance_name=instance_name,
+            http_tokens=http_tokens,
+            http_endpoint=http_endpoint,
+            http_put_response_hop_limit=http_put_response_hop_limit,
+            http_protocol_ipv6=http_protocol_ipv6,
+        )
         return await self._core.invoke(
             "UpdateInstanceMetadataOptions",
-            _m.UpdateInstanceMetadataOptionsRequest(
-                instance_name=instance_name,
-                http_tokens=http_tokens,
-                http_endpoint=http_endpoint,
-                http_put_response_hop_limit=http_put_response_hop_limit,
-                http_protocol_ipv6=http_protocol_ipv6,
-            ),
+            request,
             _m.UpdateInstanceMetadataOptionsResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
@@ -4055,13 +4094,14 @@ class LightsailApi(_ServiceApi):
         raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
         the matching :class:`cdnkit.APIError`.
         """
+        request = _m.UpdateLoadBalancerAttributeRequest(
+            load_balancer_name=load_balancer_name,
+            attribute_name=attribute_name,
+            attribute_value=attribute_value,
+        )
         return await self._core.invoke(
             "UpdateLoadBalancerAttribute",
-            _m.UpdateLoadBalancerAttributeRequest(
-                load_balancer_name=load_balancer_name,
-                attribute_name=attribute_name,
-                attribute_value=attribute_value,
-            ),
+            request,
             _m.UpdateLoadBalancerAttributeResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
@@ -4094,21 +4134,22 @@ class LightsailApi(_ServiceApi):
         raise :class:`cdnkit.RequestValidationError` before anything is sent; AWS's refusals raise
         the matching :class:`cdnkit.APIError`.
         """
+        request = _m.UpdateRelationalDatabaseRequest(
+            relational_database_name=relational_database_name,
+            master_user_password=master_user_password,
+            rotate_master_user_password=rotate_master_user_password,
+            preferred_backup_window=preferred_backup_window,
+            preferred_maintenance_window=preferred_maintenance_window,
+            enable_backup_retention=enable_backup_retention,
+            disable_backup_retention=disable_backup_retention,
+            publicly_accessible=publicly_accessible,
+            apply_immediately=apply_immediately,
+            ca_certificate_identifier=ca_certificate_identifier,
+            relational_database_blueprint_id=relational_database_blueprint_id,
+        )
         return await self._core.invoke(
             "UpdateRelationalDatabase",
-            _m.UpdateRelationalDatabaseRequest(
-                relational_database_name=relational_database_name,
-                master_user_password=master_user_password,
-                rotate_master_user_password=rotate_master_user_password,
-                preferred_backup_window=preferred_backup_window,
-                preferred_maintenance_window=preferred_maintenance_window,
-                enable_backup_retention=enable_backup_retention,
-                disable_backup_retention=disable_backup_retention,
-                publicly_accessible=publicly_accessible,
-                apply_immediately=apply_immediately,
-                ca_certificate_identifier=ca_certificate_identifier,
-                relational_database_blueprint_id=relational_database_blueprint_id,
-            ),
+            request,
             _m.UpdateRelationalDatabaseResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
@@ -4126,11 +4167,12 @@ class LightsailApi(_ServiceApi):
         applying it twice. Bad arguments raise :class:`cdnkit.RequestValidationError` before
         anything is sent; AWS's refusals raise the matching :class:`cdnkit.APIError`.
         """
+        request = _m.UpdateRelationalDatabaseParametersRequest(
+            relational_database_name=relational_database_name, parameters=parameters
+        )
         return await self._core.invoke(
             "UpdateRelationalDatabaseParameters",
-            _m.UpdateRelationalDatabaseParametersRequest(
-                relational_database_name=relational_database_name, parameters=parameters
-            ),
+            request,
             _m.UpdateRelationalDatabaseParametersResult,
             retry=self._retry,
             retry_if=_refused_before_effect,

@@ -294,8 +294,10 @@ class _Renderer:
         lines = [_signature(op.method, op.input.members, [], result)]
         sends = _SENDS if op.read_only else _SENDS_WRITE
         lines.append(_method_doc(f"{op.doc}\n\n{sends.format(op=op.name)}"))
+        # The request first: bad input is refused before a data-plane connection is opened.
+        lines.append(f"        request = {_request(op.input)}")
         lines += self.opener()
-        request = _request(op.input)
+        request = "request"
         retry = "retry=self._retry"
         if not op.read_only:
             self.uses.add("refused_before_effect")
@@ -318,6 +320,8 @@ class _Renderer:
                 f"_m.{op.output}, {retry})"
             )
         else:
+            # Checked again as a whole by invoke: the constructor does not re-validate member
+            # models the caller built (model_construct, changed after building).
             lines.append(
                 f"        return await self._core.invoke({op.name!r}, {request}, "
                 f"_m.{op.output}, {retry})"

@@ -531,3 +531,17 @@ async def test_an_invalidation_path_breaking_the_rules_is_refused_by_the_generat
             ),
         )
     assert emulator.counters.total() == 0
+
+
+async def test_bad_input_to_the_data_plane_is_refused_before_its_connection_opens(
+    emulator: Emulator, cf_client: cdnkit.CloudFront
+) -> None:
+    """Without awscrt the data plane cannot even open: a bad argument must still be the
+    RequestValidationError it is, and nothing may be opened or sent for it."""
+    emulator.counters.reset()
+    with pytest.raises(cdnkit.RequestValidationError, match="key"):
+        await cf_client.kvs_api.get_key(kvs_arn="arn:aws:cloudfront::1:key-value-store/x", key="")
+    with pytest.raises(cdnkit.RequestValidationError, match="key"):
+        await cf_client.call(kvs.GetKeyRequest.model_construct(kvs_arn="arn", key=""))
+    assert not cf_client._data_plane.is_open
+    assert emulator.counters.total() == 0
