@@ -524,6 +524,16 @@ class ServiceCore:
 _LANDED: dict[str, Any] = {}
 
 
+def check_timeout(timeout: object) -> None:
+    """A wait's timeout: a finite positive number of seconds (InvalidRequestError if not)."""
+    if (
+        isinstance(timeout, bool)
+        or not isinstance(timeout, int | float)
+        or not 0 < timeout < float("inf")
+    ):
+        raise InvalidRequestError(f"timeout: must be a positive number of seconds, not {timeout!r}")
+
+
 async def poll(
     core: ServiceCore,
     fetch: Callable[[], Awaitable[T]],
@@ -549,13 +559,7 @@ async def poll(
     loop = asyncio.get_running_loop()
     started = loop.time()
     limit = policy.timeout if timeout is None else timeout
-    if (
-        isinstance(limit, bool)
-        or not isinstance(limit, int | float)
-        or not limit > 0
-        or limit == float("inf")
-    ):
-        raise InvalidRequestError(f"timeout: must be a positive number of seconds, not {limit!r}")
+    check_timeout(limit)
     clock = core.options.clock
     if clock is not None:
         async for state in _poll_on(

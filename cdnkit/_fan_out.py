@@ -108,4 +108,5 @@ async def fan_out(
             task.cancel()
         # Each ends at its next await; nothing is left running when fan_out returns.
         await asyncio.gather(*workers, return_exceptions=True)
-    return [result for result in results if result is not None]
+    # Every slot is filled once the workers ended without raising.
+    return cast(list[FanOutResult[T, R]], results)

@@ -799,7 +799,7 @@ What cdnkit costs over raw aiobotocore, figure by figure (issue 9's table), meas
 command:
 
 ```console
-$ python -m tests.benchmarks            # the full run (about ten minutes), writes this page
+$ python -m tests.benchmarks            # the full run (minutes), writes this page
 $ python -m tests.benchmarks --quick    # seconds: proves it runs (CI does, as a test)
 ```
 

@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING, Literal
 
 from ..._core import ServiceCore, build_request
-from ..._exceptions import InvalidRequestError, NotFoundError, UnexpectedResponseError
+from ..._exceptions import InvalidRequestError, NotFoundError
 from ...types import cloudfront as cf
 from ._continuous_deployment_checks import ContinuousDeploymentStepError, RolloutHaltedError
 
@@ -134,8 +134,6 @@ async def rollout(
     if primary_id == staging_id:
         raise InvalidRequestError("staging_id: the staging distribution is the primary")
     primary = await distributions.get_config(primary_id)
-    if primary.distribution_config is None:
-        raise UnexpectedResponseError(f"GetDistributionConfig returned nothing for {primary_id}")
     policy_id = primary.distribution_config.continuous_deployment_policy_id
     if not policy_id:
         raise InvalidRequestError(
@@ -144,8 +142,6 @@ async def rollout(
         )
     staging = await distributions.get(staging_id)
     policy = await policies.get_config(policy_id)
-    if staging.distribution is None or policy.continuous_deployment_policy_config is None:
-        raise UnexpectedResponseError("the staging distribution or the policy read as nothing")
     names = policy.continuous_deployment_policy_config.staging_distribution_dns_names.items or []
     if staging.distribution.domain_name not in names:
         raise InvalidRequestError(

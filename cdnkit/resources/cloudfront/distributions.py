@@ -282,9 +282,7 @@ class Distributions(Resource):
         async def attempt() -> cf.CopyDistributionResult:
             primary = await self.get_config(primary_id)
             etag = primary.etag
-            version = (
-                primary.distribution_config.http_version if primary.distribution_config else None
-            )
+            version = primary.distribution_config.http_version
             if version is not None and version.lower() in HTTP3_VERSIONS:
                 raise ContinuousDeploymentChangeError(
                     f"HttpVersion: distribution {primary_id} uses HTTP/3 (HttpVersion "

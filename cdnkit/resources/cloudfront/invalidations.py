@@ -18,7 +18,7 @@ import weakref
 from collections.abc import AsyncIterator, Sequence
 from typing import ClassVar, Final
 
-from ..._core import ServiceCore, _shared, build_request, poll, within
+from ..._core import ServiceCore, _shared, build_request, check_timeout, poll, within
 from ..._exceptions import InvalidRequestError, LimitExceededError
 from ...types import cloudfront as cf
 from .._base import Resource
@@ -77,8 +77,8 @@ def check_paths(paths: Sequence[str]) -> None:
 
 
 def _check_timeout(timeout: float | None) -> None:
-    if timeout is not None and not 0 < timeout < float("inf"):
-        raise InvalidRequestError(f"timeout: must be a positive number of seconds, not {timeout!r}")
+    if timeout is not None:
+        check_timeout(timeout)
 
 
 def _is_wildcard(path: str) -> bool:

@@ -35,6 +35,8 @@ def _path_problem(path: str) -> str | None:
     if len(path) > MAX_PATH_LENGTH:
         return f"a path has at most {MAX_PATH_LENGTH} characters"
     if path.startswith("#"):
+        if path == "#":
+            return "a tag item names a tag after '#'"
         return "a tag item cannot contain '*'" if "*" in path else None
     if not path.startswith("/"):
         return "Invalidation paths must start with '/'"
