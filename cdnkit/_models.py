@@ -19,6 +19,9 @@ only when that fails (a new enum value, a limit AWS relaxed) is it built without
 
 from __future__ import annotations
 
+import gc
+import itertools
+import operator
 import types
 import typing
 from collections.abc import Mapping
@@ -112,6 +115,50 @@ class CdnKitModel(BaseModel):
     # context (leniency for replies), instead of through this constructor.
     setattr(__init__, "__pydantic_base_init__", True)  # noqa: B010
 
+    def __setattr__(self, name: str, value: Any) -> None:
+        # A parsed list item may share its set of given members with its siblings (see
+        # _share_fields_sets): it gets its own before pydantic records the assignment in it.
+        if type(self.__pydantic_fields_set__) is _SharedFieldsSet:
+            object.__setattr__(self, "__pydantic_fields_set__", set(self.__pydantic_fields_set__))
+        super().__setattr__(name, value)
+
+
+class _SharedFieldsSet(set[str]):
+    """The set of members a reply gave, shared by every model parsed from a long list that has
+    the same one (pydantic gives each instance its own set, which for a 1,000-item reply is
+    about half of the memory the results keep). Read-only: a model gets its own copy when a
+    member is assigned, and copies of the models (``model_copy``, pickling) get plain sets."""
+
+    __slots__ = ()
+
+    def _shared(self, *_: object, **__: object) -> typing.NoReturn:
+        raise TypeError(
+            "this set of given members is shared by the items of a parsed list: assign the "
+            "member on the model instead"
+        )
+
+    add = discard = remove = pop = clear = update = _shared
+    difference_update = intersection_update = symmetric_difference_update = _shared
+    __ior__ = __iand__ = __isub__ = __ixor__ = _shared
+
+    def __copy__(self) -> set[str]:
+        return set(self)
+
+    def __deepcopy__(self, memo: object) -> set[str]:
+        return set(self)
+
+    def __reduce__(self) -> tuple[type[set[str]], tuple[list[str]]]:
+        return set, (list(self),)
+
+
+#: Shared sets by their members (bounded: replies have few distinct combinations).
+_SHARED_SETS: dict[frozenset[str], _SharedFieldsSet] = {}
+#: Lists at least this long have their items' sets shared; shorter ones are not worth a walk.
+_SHARE_FROM = 32
+_MAX_SHARED = 4096
+_GIVEN_NAME = "__pydantic_fields_set__"
+_GIVEN = operator.attrgetter(_GIVEN_NAME)
+
 
 def check_rules(model: ModelT, info: ValidationInfo) -> ModelT:
     """The rules across members of a request (a model validator the generator attaches only to
@@ -146,7 +193,27 @@ def _request_error(error: ValidationError, model: type[BaseModel]) -> Exception:
 
 
 def parse_response(model: type[ModelT], data: Mapping[str, Any]) -> ModelT:
-    """Parse a botocore reply leniently: new members and enum values never fail."""
+    """Parse a botocore reply leniently: new members and enum values never fail.
+
+    The items of a long list (a page of a listing) share their sets of given members
+    (``model_fields_set``), which are then read-only."""
+    # Every object built here stays alive, so a garbage collection started by these
+    # allocations finds nothing to free and only costs time (a third of the parse of a
+    # 1,000-item page, in a process with a large heap). Paused for the parse alone, and only
+    # when nobody else paused it.
+    collecting = gc.isenabled()
+    if collecting:
+        gc.disable()
+    try:
+        parsed = _parse(model, data)
+    finally:
+        if collecting:
+            gc.enable()
+    _share_fields_sets(parsed, 2)
+    return parsed
+
+
+def _parse(model: type[ModelT], data: Mapping[str, Any]) -> ModelT:
     validator = model.__pydantic_validator__
     try:
         # Strict and without a context: botocore's parser gives exact types, and both make
@@ -168,6 +235,63 @@ def parse_response(model: type[ModelT], data: Mapping[str, Any]) -> ModelT:
                 _put_back(parsed, loc, value)
             return parsed
     return _construct_leniently(model, data)
+
+
+def _share_fields_sets(model: BaseModel, depth: int) -> None:
+    """Give the items of each long list (looked for ``depth`` levels down) shared sets of
+    given members; a short list, or a reply without lists, costs a few attribute reads."""
+    for name, cls, how in _nested_members(type(model)):
+        value = model.__dict__.get(name)
+        if not value:
+            continue
+        if how == "list":
+            if len(value) >= _SHARE_FROM:
+                _share_column(cls, value)
+            elif depth > 1:
+                for item in value:
+                    if isinstance(item, BaseModel):
+                        _share_fields_sets(item, depth - 1)
+        elif how == "one" and depth > 1 and isinstance(value, BaseModel):
+            _share_fields_sets(value, depth - 1)
+
+
+def _shared_set(given: set[str]) -> _SharedFieldsSet | None:
+    key = frozenset(given)
+    shared = _SHARED_SETS.get(key)
+    if shared is None and len(_SHARED_SETS) < _MAX_SHARED:
+        shared = _SHARED_SETS[key] = _SharedFieldsSet(key)
+    return shared
+
+
+def _share_column(cls: type[BaseModel], column: list[Any]) -> None:
+    """Share the sets of every ``cls`` instance of ``column`` and of the models inside them,
+    one member path at a time across the whole column (loops that run in C: a per-instance
+    walk in Python would cost half as much as the parse itself)."""
+    column = [item for item in column if isinstance(item, cls)]  # leniency may leave raw values
+    if not column:
+        return
+    given = list(map(_GIVEN, column))
+    # The items of a list mostly give the same members: compared with the first item's set
+    # (no allocation), and only the others looked up by their own.
+    first = _shared_set(given[0])
+    if first is None:
+        return
+    chosen: list[_SharedFieldsSet | None] = [
+        first if same else _shared_set(own)
+        for same, own in zip(map(first.__eq__, given), given, strict=True)
+    ]
+    for item, shared in zip(column, chosen, strict=True):
+        if shared is not None:
+            object.__setattr__(item, _GIVEN_NAME, shared)
+    for name, member_cls, how in _nested_members(cls):
+        values = [value for value in map(operator.attrgetter(name), column) if value]
+        if not values:
+            continue
+        if how == "list":
+            values = list(itertools.chain.from_iterable(values))
+        elif how == "map":
+            values = list(itertools.chain.from_iterable(value.values() for value in values))
+        _share_column(member_cls, values)
 
 
 def parse(model: type[ModelT], reply: Mapping[str, Any]) -> ModelT:
