@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import collections
 import contextlib
+import contextvars
 import dataclasses
 import logging
 import weakref
@@ -224,17 +225,33 @@ Reconcile = Callable[[], Awaitable[T | None]]
 
 
 class _Scope:
-    """One call's deadline and cancellation scope: an ``asyncio.timeout`` that the client's
-    close can end at once. Inner scopes never outlive outer ones (the deadline is the
-    earliest of both)."""
+    """One call's deadline and cancellation scope: the call ends at its deadline
+    (:class:`cdnkit.DeadlineExceededError`) or at once when the client closes
+    (:class:`cdnkit.ClientClosedError`). Inner scopes never outlive outer ones (the deadline is
+    the earliest of both).
 
-    __slots__ = ("_before", "_core", "_deadline", "_timeout", "_token")
+    The mechanism of ``asyncio.timeout`` (cancel the task, then turn that cancellation into an
+    error on the way out, leaving the caller's own cancellations alone), without its object
+    and timer when there is no deadline: every call opens one of these. Usable with ``with``
+    (the core's hot path) and with ``async with``.
+    """
+
+    __slots__ = (
+        "_before",
+        "_cancelling",
+        "_core",
+        "_deadline",
+        "_ended",
+        "_handle",
+        "_task",
+        "_token",
+    )
 
     def __init__(self, core: ServiceCore, deadline: float | None) -> None:
         self._core = core
         self._deadline = deadline
 
-    async def __aenter__(self) -> None:
+    def __enter__(self) -> None:
         core = self._core
         if core._closing or core._client is None:
             raise core.closed_error()
@@ -242,11 +259,63 @@ class _Scope:
         outer = current_deadline()
         if outer is not None and (deadline is None or outer < deadline):
             deadline = outer
-        self._token = set_deadline(deadline)
-        self._before = last_failure()
-        self._timeout = asyncio.timeout_at(deadline)
-        await self._timeout.__aenter__()
-        core._scopes.add(self._timeout)
+        task = asyncio.current_task()
+        if task is None:
+            raise RuntimeError("cdnkit calls run inside an asyncio task")
+        self._task = task
+        self._cancelling = task.cancelling()
+        self._ended = False
+        self._handle: asyncio.Handle | None = None
+        self._token: contextvars.Token[float | None] | None = None
+        if deadline is not None:
+            if deadline != outer:
+                self._token = set_deadline(deadline)
+            self._before = last_failure()
+            loop = task.get_loop()
+            if deadline <= loop.time():
+                self._handle = loop.call_soon(self.end)
+            else:
+                self._handle = loop.call_at(deadline, self.end)
+        core._scopes.add(self)
+
+    def end(self) -> None:
+        """End the call now (its deadline came, or the client is closing)."""
+        if not self._ended:
+            self._ended = True
+            self._task.cancel()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        core = self._core
+        core._scopes.discard(self)
+        if not core._scopes:
+            core._idle.set()
+        if self._handle is not None:
+            self._handle.cancel()
+        if self._token is not None:
+            reset_deadline(self._token)
+        if not self._ended:
+            return
+        # The cancellation this scope asked for is taken back; one the caller asked for too
+        # (or that came after) still propagates.
+        if self._task.uncancel() > self._cancelling or exc_type is not asyncio.CancelledError:
+            return
+        if core._closing:
+            raise core.closed_error() from None
+        # The cause is the last error the call met (a throttle, a 5xx), not the attempt the
+        # deadline cut short.
+        met = last_failure()
+        cause = met if met is not None and met is not self._before else TimeoutError()
+        raise DeadlineExceededError(
+            f"{core.service}: the call did not finish within its deadline"
+        ) from cause
+
+    async def __aenter__(self) -> None:
+        self.__enter__()
 
     async def __aexit__(
         self,
@@ -254,25 +323,7 @@ class _Scope:
         exc: BaseException | None,
         traceback: TracebackType | None,
     ) -> None:
-        core = self._core
-        core._scopes.discard(self._timeout)
-        if not core._scopes:
-            core._idle.set()
-        reset_deadline(self._token)
-        try:
-            await self._timeout.__aexit__(exc_type, exc, traceback)
-        except TimeoutError as error:
-            if core._closing:
-                raise core.closed_error() from None
-            # The cause is the last error the call met (a throttle, a 5xx), not the attempt
-            # the deadline cut short.
-            met = last_failure()
-            cause = (
-                exc if isinstance(exc, CdnKitError) else met if met is not self._before else error
-            )
-            raise DeadlineExceededError(
-                f"{core.service}: the call did not finish within its deadline"
-            ) from cause
+        self.__exit__(exc_type, exc, traceback)
 
 
 class ServiceCore:
@@ -287,7 +338,7 @@ class ServiceCore:
         self._stack: AsyncExitStack | None = None
         self._client: Any = None
         self._closing = False
-        self._scopes: set[asyncio.Timeout] = set()
+        self._scopes: set[_Scope] = set()
         self._idle = asyncio.Event()
         self._idle.set()
         #: Whose quota the calls use (the access key id), for the shared rate state.
@@ -390,10 +441,8 @@ class ServiceCore:
             return
         self._closing = True
         try:
-            now = asyncio.get_running_loop().time()
-            for timeout in list(self._scopes):
-                with contextlib.suppress(RuntimeError):  # already expiring: it ends anyway
-                    timeout.reschedule(now)
+            for scope in list(self._scopes):
+                scope.end()
             if self._scopes:
                 self._idle.clear()
                 # Each call ends at its next await; a generous bound keeps close from hanging.
@@ -461,7 +510,7 @@ class ServiceCore:
                     rate.on_success()
                 return reply
 
-        async with self.scope(timeout=retry.deadline):
+        with self.scope(timeout=retry.deadline):
             reply = await call_with_retries(
                 attempt,
                 retry,

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import functools
 import inspect
+import types
+import typing
 from collections.abc import AsyncIterator, Callable, Sequence
 from typing import Any, Final, TypeVar
 
@@ -40,7 +42,14 @@ def _checked_arguments(function: Callable[..., Any]) -> Callable[..., Any]:
             validated = validate_call(config=_ARGUMENTS)(function)
         return validated
 
-    names = list(inspect.signature(function).parameters)
+    signature = inspect.signature(function)
+    names = list(signature.parameters)
+    quick: list[_QuickCheck | None] = []  # built on the first call (the hints load models)
+
+    def quick_check() -> _QuickCheck | None:
+        if not quick:
+            quick.append(_QuickCheck.of(function, signature))
+        return quick[0]
 
     def converted(error: ValidationError) -> Exception:
         if isinstance(error, CdnKitError):
@@ -65,6 +74,9 @@ def _checked_arguments(function: Callable[..., Any]) -> Callable[..., Any]:
 
         @functools.wraps(function)
         async def checked_async(*args: Any, **kwargs: Any) -> Any:
+            fast = quick_check()
+            if fast is not None and fast.passes(args, kwargs):
+                return await function(*args, **kwargs)
             call = checker()
             try:
                 pending = call(*args, **kwargs)
@@ -79,12 +91,97 @@ def _checked_arguments(function: Callable[..., Any]) -> Callable[..., Any]:
 
     @functools.wraps(function)
     def checked(*args: Any, **kwargs: Any) -> Any:
+        fast = quick_check()
+        if fast is not None and fast.passes(args, kwargs):
+            return function(*args, **kwargs)
         try:
             return checker()(*args, **kwargs)
         except ValidationError as error:
             raise converted(error) from None
 
     return checked
+
+
+_Check = Callable[[Any], bool]
+
+
+def _never(_: Any) -> bool:
+    return False
+
+
+def _quick_check(annotation: Any) -> _Check:
+    """A check that passes only values pydantic's strict validation would pass through
+    unchanged; anything it cannot vouch for fails it (and goes to pydantic)."""
+    if annotation is None or annotation is type(None):
+        return lambda value: value is None
+    if annotation is bool:
+        return lambda value: value is True or value is False
+    if annotation in (str, int, float):
+        return lambda value: type(value) is annotation
+    origin = typing.get_origin(annotation)
+    if origin is typing.Literal:
+        allowed = typing.get_args(annotation)
+        if all(type(choice) is str for choice in allowed):
+            choices = frozenset(allowed)
+            return lambda value: type(value) is str and value in choices
+        return _never
+    if origin in (typing.Union, types.UnionType):
+        checks = tuple(_quick_check(member) for member in typing.get_args(annotation))
+        return lambda value: any(check(value) for check in checks)
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        # Strict validation passes an instance as it is (it is checked whole before sending).
+        return lambda value: isinstance(value, annotation)
+    return _never
+
+
+class _QuickCheck:
+    """The common case of a call, checked without building pydantic's arguments: every
+    argument a str, bool, int, float, literal, model or None that its annotation takes as it
+    is, every required parameter given, nothing unknown. Any other call goes to pydantic,
+    which accepts it or names the argument and the rule."""
+
+    __slots__ = ("_checks", "_positional", "_required")
+
+    def __init__(
+        self, positional: tuple[str, ...], checks: dict[str, _Check], required: tuple[str, ...]
+    ) -> None:
+        self._positional = positional
+        self._checks = checks
+        self._required = required
+
+    @classmethod
+    def of(cls, function: Callable[..., Any], signature: inspect.Signature) -> _QuickCheck | None:
+        try:
+            hints = typing.get_type_hints(function)
+        except Exception:  # an annotation that does not resolve: pydantic's job
+            return None
+        parameters = list(signature.parameters.values())[1:]  # self
+        if any(p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD) for p in parameters):
+            return None
+        checks = {p.name: _quick_check(hints.get(p.name, Any)) for p in parameters}
+        positional = tuple(
+            p.name for p in parameters if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
+        )
+        required = tuple(p.name for p in parameters if p.default is p.empty)
+        return cls(positional, checks, required)
+
+    def passes(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> bool:
+        given = len(args) - 1  # self
+        positional = self._positional
+        if given > len(positional):
+            return False
+        checks = self._checks
+        for name, value in zip(positional, args[1:], strict=False):
+            if name in kwargs or not checks[name](value):
+                return False
+        for name, value in kwargs.items():
+            check = checks.get(name)
+            if check is None or not check(value):
+                return False
+        for name in self._required:
+            if name not in kwargs and name not in positional[:given]:
+                return False
+        return True
 
 
 class Resource:

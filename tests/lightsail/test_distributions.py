@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -139,6 +140,57 @@ async def test_update_sends_nothing_when_nothing_would_change(
     )
     assert result is None
     assert emulator.counters.count("lightsail", "UpdateDistribution") == sent
+
+
+async def test_update_of_plain_values_is_one_request_without_a_read(
+    emulator: Emulator, kit: cdnkit.Lightsail
+) -> None:
+    """Plain members and lists need no read: one UpdateDistribution, as raw boto3 sends."""
+    await create_site(kit)
+    emulator.counters.reset()
+
+    operation = await kit.distributions.update(
+        "site", is_enabled=False, default_root_object="home.html", cache_behaviors=[]
+    )
+
+    assert operation is not None
+    assert emulator.counters.total() == 1
+    assert emulator.counters.count("lightsail", "UpdateDistribution") == 1
+    await kit.operations.wait(operation)
+    distribution = await kit.distributions.get("site")
+    assert distribution.is_enabled is False
+    assert distribution.default_root_object == "home.html"
+    assert distribution.cache_behavior_settings is not None  # untouched: not sent
+
+
+async def test_a_plain_update_takes_its_turn_with_a_read_modify_write(
+    kit: cdnkit.Lightsail,
+) -> None:
+    """A modify that has read the settings keeps the distribution's turn until its send: a
+    plain update of the same process waits, so neither change is lost (Lightsail has no
+    conditional write)."""
+    await create_site(kit)
+    read = asyncio.Event()
+    release = asyncio.Event()
+
+    async def slow_ttl(settings: ls.UpdateDistributionRequest) -> None:
+        read.set()
+        await release.wait()
+        assert settings.cache_behavior_settings is not None
+        settings.cache_behavior_settings.default_ttl = 900
+
+    modify = asyncio.create_task(kit.distributions.modify("site", slow_ttl, wait=True))
+    await read.wait()
+    update = asyncio.create_task(kit.distributions.update("site", is_enabled=False, wait=True))
+    await asyncio.sleep(0.05)
+    assert not update.done()  # waiting for the modify's turn
+    release.set()
+    await asyncio.gather(modify, update)
+
+    distribution = await kit.distributions.get("site")
+    assert distribution.is_enabled is False
+    assert distribution.cache_behavior_settings is not None
+    assert distribution.cache_behavior_settings.default_ttl == 900
 
 
 async def test_update_with_merge_false_replaces_the_settings_whole(kit: cdnkit.Lightsail) -> None:

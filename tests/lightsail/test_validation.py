@@ -162,3 +162,58 @@ async def test_modify_refuses_a_mutator_returning_something_else(
 async def test_a_good_name_with_hyphens_and_underscores_passes(kit: cdnkit.Lightsail) -> None:
     created = await create_site(kit, "my-site_2", wait=False)
     assert created.distribution.name == "my-site_2"
+
+
+async def _call(kit: cdnkit.Lightsail, method: str, *args: Any, **kwargs: Any) -> object:
+    bound: Any = getattr(kit.distributions, method)
+    return await bound(*args, **kwargs)
+
+
+@pytest.mark.parametrize(
+    ("method", "args", "kwargs", "loc"),
+    [
+        # Each passes no type check of the common path and goes to pydantic, which names it.
+        ("get", (), {}, ("name",)),  # a required argument left out
+        ("get", ("site", "extra"), {}, (2,)),  # one positional too many
+        ("get", ("site",), {"name": "site"}, ("name",)),  # given twice
+        ("update", ("site",), {"is_enabled": "yes"}, ("is_enabled",)),  # not taken as true
+        ("update", ("site",), {"is_enabled": 1}, ("is_enabled",)),
+        ("update", ("site",), {"nonsense": True}, ("nonsense",)),
+        ("update", ("site", True), {}, ()),  # keyword-only given by position
+        ("update_bundle", ("site",), {"bundle_id": b"small_1_0"}, ("bundle_id",)),
+        (
+            "update",
+            ("site",),
+            {"viewer_minimum_tls_protocol_version": "TLSv9"},
+            ("viewer_minimum_tls_protocol_version",),
+        ),
+    ],
+)
+async def test_arguments_the_common_path_cannot_vouch_for_go_to_pydantic(
+    emulator: Emulator,
+    kit: cdnkit.Lightsail,
+    method: str,
+    args: tuple[Any, ...],
+    kwargs: dict[str, Any],
+    loc: tuple[str | int, ...],
+) -> None:
+    with pytest.raises(cdnkit.RequestValidationError) as caught:
+        await _call(kit, method, *args, **kwargs)
+    assert loc_of(caught.value)[0][: len(loc)] == loc
+    assert emulator.counters.total() == 0
+
+
+async def test_arguments_of_exact_types_take_the_common_path_and_reach_aws(
+    emulator: Emulator, kit: cdnkit.Lightsail
+) -> None:
+    await create_site(kit)
+    emulator.counters.reset()
+
+    await _call(kit, "get", "site")
+    await _call(kit, "get", name="site")
+    await _call(
+        kit, "update", "site", is_enabled=False, viewer_minimum_tls_protocol_version="TLSv1.2_2021"
+    )
+
+    assert emulator.counters.count("lightsail", "GetDistributions") == 2
+    assert emulator.counters.count("lightsail", "UpdateDistribution") == 1

@@ -297,12 +297,16 @@ class Distributions(Resource):
         query strings as they are (read-modify-write through :meth:`modify`, with its
         guarantees). A list given (``cache_behaviors``) replaces the list.
 
-        ``merge=False`` sends the members as given in one UpdateDistribution, with AWS's own
-        meaning: an object given replaces the whole current object, so members left out of
-        ``cache_behavior_settings`` are reset.
+        Plain values (``is_enabled``, ``certificate_name``, ``default_root_object``, ...) and
+        lists need no read: they are sent in one UpdateDistribution, which leaves every other
+        member as it is. ``merge=False`` sends the members as given in one UpdateDistribution, with
+        AWS's own meaning: an object given replaces the whole current object, so members left
+        out of ``cache_behavior_settings`` are reset.
 
-        Returns the operation started, or None when nothing would change (then nothing is
-        sent). Bad input raises :class:`cdnkit.RequestValidationError` before any request.
+        Returns the operation started; None when a merge finds that nothing would change (then
+        nothing is sent). Writers of one distribution in this process take turns, whichever
+        way they write. Bad input raises :class:`cdnkit.RequestValidationError` before any
+        request.
         """
         given = {
             key: value
@@ -327,10 +331,11 @@ class Distributions(Resource):
             return await self.modify(name, mutate, wait=wait)
         request = build_request(ls.UpdateDistributionRequest, distribution_name=name, **given)
         checked_wire(request)  # nested models changed after they were built are checked too
-        if not merge:
-            return await self._start(
-                name, "UpdateDistribution", request, ls.UpdateDistributionResult, wait=wait
-            )
+        if not merge or not any(isinstance(value, CdnKitModel) for value in given.values()):
+            # Plain values and lists need no read: UpdateDistribution leaves the members it is
+            # not given as they are, and a list replaces the list, so one request is the
+            # whole change (as with raw boto3).
+            return await self._write(name, request, wait=wait)
 
         def apply(settings: ls.UpdateDistributionRequest) -> None:
             for key, value in given.items():
@@ -527,6 +532,19 @@ class Distributions(Resource):
             wait=wait,
         )
 
+    async def _write(
+        self, name: str, request: ls.UpdateDistributionRequest, *, wait: bool
+    ) -> ls.Operation:
+        """Send an UpdateDistribution as it is (no read), in this process's turn for ``name``
+        (see :meth:`modify`); with ``wait``, wait for it once the turn is over."""
+        async with self._core.locks.get(name):
+            # Counted before the send, as in _modify_once.
+            self._core.locks.writes[name] = self._core.locks.writes.get(name, 0) + 1
+            operation = await self._start(
+                name, "UpdateDistribution", request, ls.UpdateDistributionResult, checked=True
+            )
+        return await self._waited(name, operation) if wait else operation
+
     async def _start(
         self,
         name: str,
@@ -573,8 +591,13 @@ class Distributions(Resource):
                 raise
             operation = found
         self._core.remember_operation(operation.id)
-        if not wait:
-            return operation
+        return await self._waited(name, operation, deployed=deployed) if wait else operation
+
+    async def _waited(
+        self, name: str, operation: ls.Operation, *, deployed: bool = True
+    ) -> ls.Operation:
+        """Wait for ``operation`` to finish and, when ``deployed``, for the distribution to be
+        deployed again; return the finished operation."""
         with within(self._wait.timeout):
             finished = await self._operations.wait(operation)
             if deployed:
