@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError, validate_call
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from .._core import Sends, ServiceCore, checked_wire
-from .._exceptions import CdnKitError, RequestValidationError
+from .._exceptions import CdnKitError, RequestValidationError, UnexpectedResponseError
 from .._models import CdnKitModel
 from .._policies import RetryPolicy, WaitPolicy
 
@@ -226,6 +226,7 @@ class Resource:
     ) -> AsyncIterator[T]:
         """Items of every page; ``page`` returns a reply's items and the next marker/token."""
         marker: str | None = None
+        seen: set[str] = set()
         while True:
             reply = await self._invoke(operation, request(marker), result)
             items, marker = page(reply)
@@ -233,3 +234,14 @@ class Resource:
                 yield item
             if not marker:
                 return
+            check_new_token(marker, seen, operation)
+
+
+def check_new_token(token: str, seen: set[str], operation: str) -> None:
+    """A page token not handed out before (remembered in ``seen``): a service returning one
+    again would otherwise be paged forever (botocore's paginators stop the same way)."""
+    if token in seen:
+        raise UnexpectedResponseError(
+            f"{operation}: the service returned the same page token twice"
+        )
+    seen.add(token)

@@ -30,7 +30,7 @@ from ..._exceptions import (
 )
 from ..._policies import RetryPolicy, WaitPolicy
 from ...types import cloudfront_keyvaluestore as kvs
-from .._base import Resource
+from .._base import Resource, check_new_token
 
 __all__ = ["KeyValueStoreSyncError", "Keys", "SyncPlan"]
 
@@ -231,20 +231,20 @@ class Keys(Resource):
         keys a page, one page at a time as the iteration goes (each request retried on throttling,
         5xx and lost connections per the client's RetryPolicy). Waits for nothing."""
         arn = await self._arn()
-
-        def page(
-            reply: kvs.ListKeysResponse,
-        ) -> tuple[builtins.list[kvs.ListKeysResponseListItem], str | None]:
-            return builtins.list(reply.items or ()), reply.next_token
-
-        async for item in self._paginate(
-            "ListKeys",
-            lambda token: kvs.ListKeysRequest(kvs_arn=arn, next_token=token, max_results=50),
-            kvs.ListKeysResponse,
-            page,
-        ):
-            if prefix is None or item.key.startswith(prefix):
-                yield item
+        # One generator from the pages to the caller (items are yielded per key: a layer per
+        # item would cost more than parsing it).
+        token: str | None = None
+        seen: set[str] = set()
+        while True:
+            request = kvs.ListKeysRequest(kvs_arn=arn, next_token=token, max_results=50)
+            reply = await self._invoke("ListKeys", request, kvs.ListKeysResponse)
+            for item in reply.items or ():
+                if prefix is None or item.key.startswith(prefix):
+                    yield item
+            token = reply.next_token
+            if not token:
+                return
+            check_new_token(token, seen, "ListKeys")
 
     async def items(self, *, prefix: str | None = None) -> dict[str, str]:
         """All keys and values (under ``prefix``, when given) as a dict: every page of :meth:`list`,
