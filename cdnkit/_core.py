@@ -535,27 +535,51 @@ class ServiceCore:
     ) -> M:
         """Send a request model (checked as a whole first, unless ``checked`` says it just
         was); parse the reply into ``result`` (leniently)."""
-        params = to_wire(request) if checked else checked_wire(request)
-        found: list[M] = []
-
-        async def reconcile_raw() -> dict[str, Any] | None:
-            assert reconcile is not None
-            landed = await reconcile()
-            if landed is None:
-                return None
-            found.append(landed)
-            return _LANDED
-
-        reply = await self.send(
+        return await self.invoke_wire(
             operation,
-            params,
+            to_wire(request) if checked else checked_wire(request),
+            result,
             retry=retry,
             sends=sends,
-            reconcile=reconcile_raw if reconcile is not None else None,
+            reconcile=reconcile,
             retry_if=retry_if,
         )
-        if reply is _LANDED:
-            return found[-1]
+
+    async def invoke_wire(
+        self,
+        operation: str,
+        params: Mapping[str, Any],
+        result: type[M],
+        *,
+        retry: RetryPolicy,
+        sends: Sends | None = None,
+        reconcile: Reconcile[M] | None = None,
+        retry_if: Callable[[BaseException], bool] | None = None,
+    ) -> M:
+        """:meth:`invoke` with wire parameters already checked (a read-modify-write has them
+        from its own check, and dumping the request again would only cost time)."""
+        if reconcile is None:
+            reply = await self.send(operation, params, retry=retry, sends=sends, retry_if=retry_if)
+        else:
+            found: list[M] = []
+
+            async def reconcile_raw() -> dict[str, Any] | None:
+                landed = await reconcile()
+                if landed is None:
+                    return None
+                found.append(landed)
+                return _LANDED
+
+            reply = await self.send(
+                operation,
+                params,
+                retry=retry,
+                sends=sends,
+                reconcile=reconcile_raw,
+                retry_if=retry_if,
+            )
+            if reply is _LANDED:
+                return found[-1]
         reply.pop("ResponseMetadata", None)
         return parse_response(result, reply)
 

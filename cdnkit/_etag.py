@@ -26,16 +26,18 @@ from ._exceptions import (
     PreconditionFailedError,
     RequestValidationError,
 )
-from ._models import CdnKitModel, parse_response, to_wire, validate_request
+from ._models import CdnKitModel, parse_response, to_wire, validate_request, wrong_member_type
 from ._policies import RetryPolicy
 
 __all__ = [
     "ETagged",
+    "Mutated",
     "Mutator",
     "ResourceLocks",
     "apply_mutation",
     "delete_after_read",
     "holds",
+    "mutate_copy",
     "read_modify_write",
     "retry_on_stale",
     "send_conditional",
@@ -60,9 +62,28 @@ class ETagged(Generic[C]):
         self.etag = etag
 
 
-async def apply_mutation(value: C, mutate: Mutator[C]) -> C:
-    """Run ``mutate`` on a deep copy of ``value`` and validate what it produced."""
-    draft = value.model_copy(deep=True)
+class Mutated(Generic[C]):
+    """What a mutation made: the checked ``value``, its ``wire`` form (what a write sends)
+    and the wire form of what it was made from (``before``). Unchanged: ``wire == before``."""
+
+    __slots__ = ("before", "value", "wire")
+
+    def __init__(self, value: C, wire: dict[str, Any], before: dict[str, Any]) -> None:
+        self.value = value
+        self.wire = wire
+        self.before = before
+
+    @property
+    def changed(self) -> bool:
+        return self.wire != self.before
+
+
+async def mutate_copy(value: C, mutate: Mutator[C]) -> Mutated[C]:
+    """Run ``mutate`` on a copy of ``value`` and check what it produced as a request."""
+    before = to_wire(value)
+    # A copy made from the wire form: independent of ``value`` down to every list and model,
+    # and natively built (a deep copy runs Python code per object, several times slower).
+    draft = parse_response(type(value), before)
     outcome = mutate(draft)
     if inspect.isawaitable(outcome):
         outcome = await outcome
@@ -72,20 +93,33 @@ async def apply_mutation(value: C, mutate: Mutator[C]) -> C:
             f"mutate: the mutator returned {type(changed).__name__}, "
             f"not {type(value).__name__} or None"
         )
+    # An object of the wrong class put in a nested member would be dumped as something else.
+    problem = wrong_member_type(changed)
+    if problem is not None:
+        raise InvalidRequestError(f"mutate: {type(changed).__name__}.{problem}")
     # Attribute assignment is not validated by pydantic: validate the result as a request.
     # (warnings=False: the serializer would warn about a wrongly typed value; the validation
     # error below says it better.)
     wire = changed.model_dump(by_alias=True, exclude_none=True, warnings=False)
+    if wire == before:
+        return Mutated(value, before, before)
     try:
-        return validate_request(type(value), wire)
+        checked = validate_request(type(value), wire)
     except RequestValidationError as error:
         # What was read is kept as it came (an enum value newer than this botocore, a limit
         # AWS no longer applies): only what the mutation changed must pass the checks.
-        before = value.model_dump(by_alias=False)
-        after = changed.model_dump(by_alias=False, warnings=False)
-        if any(_at(before, e["loc"]) != _at(after, e["loc"]) for e in error.errors()):
+        was = value.model_dump(by_alias=False)
+        now = changed.model_dump(by_alias=False, warnings=False)
+        if any(_at(was, e["loc"]) != _at(now, e["loc"]) for e in error.errors()):
             raise
-        return parse_response(type(value), wire)
+        checked = parse_response(type(value), wire)
+    # Dumped again: validation may fill in what the mutator left out (a derived Quantity).
+    return Mutated(checked, to_wire(checked), before)
+
+
+async def apply_mutation(value: C, mutate: Mutator[C]) -> C:
+    """Run ``mutate`` on a copy of ``value`` and return the checked result."""
+    return (await mutate_copy(value, mutate)).value
 
 
 _ABSENT = object()
@@ -159,7 +193,7 @@ async def read_modify_write(
     core: ServiceCore,
     key: str,
     read: Callable[[], Awaitable[ETagged[C]]],
-    write: Callable[[C, str, Sends], Awaitable[R]],
+    write: Callable[[Mutated[C], str, Sends], Awaitable[R]],
     mutate: Mutator[C],
     unchanged: Callable[[ETagged[C]], Awaitable[R]],
     policy: RetryPolicy,
@@ -184,16 +218,15 @@ async def read_modify_write(
             while True:
                 attempt += 1
                 current = await read()
-                changed = await apply_mutation(current.value, mutate)
-                body = to_wire(changed)
-                if if_match is None and body == to_wire(current.value):
+                change = await mutate_copy(current.value, mutate)
+                if if_match is None and not change.changed:
                     return await unchanged(current)
                 etag = if_match or current.etag
 
-                async def send(sends: Sends, changed: C = changed, etag: str = etag) -> R:
-                    return await write(changed, etag, sends)
+                async def send(sends: Sends, change: Mutated[C] = change, etag: str = etag) -> R:
+                    return await write(change, etag, sends)
 
-                async def landed(body: dict[str, Any] = body) -> R | None:
+                async def landed(body: dict[str, Any] = change.wire) -> R | None:
                     now = await read()
                     return await unchanged(now) if holds(to_wire(now.value), body) else None
 

@@ -4,6 +4,7 @@ seen through the resources that use it."""
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 import pytest
 
@@ -339,3 +340,39 @@ async def test_a_mutate_returning_another_type_is_refused(
             mutate=wrong,  # type: ignore[arg-type]  # the run-time check is what is tested
         )
     assert updates(emulator) == 0
+
+
+async def test_a_mutate_putting_an_object_of_another_class_in_a_member_is_refused(
+    emulator: Emulator, cf_client: cdnkit.CloudFront
+) -> None:
+    """Pydantic would dump the stray object as whatever its fields are and say nothing."""
+    distribution_id = await create_distribution(cf_client)
+    emulator.counters.reset()
+
+    def stray(distribution: cf.DistributionConfig) -> None:
+        aliases_in_place_of_origins: Any = cf.Aliases(items=["a.test"])
+        distribution.origins = aliases_in_place_of_origins
+
+    with pytest.raises(cdnkit.InvalidRequestError, match="origins: expected Origins, got Aliases"):
+        await cf_client.distributions.update(distribution_id, mutate=stray)
+    assert updates(emulator) == 0
+
+
+async def test_a_mutation_works_on_a_copy_that_shares_nothing_with_the_read() -> None:
+    read = config()
+    before = to_wire(read)
+
+    def change_everything_in_place(distribution: cf.DistributionConfig) -> None:
+        assert distribution.origins.items is not None
+        distribution.origins.items[0].domain_name = "other.example.com"
+        distribution.origins.items.append(distribution.origins.items[0].model_copy())
+        distribution.origins.quantity = 2
+        distribution.origins.items[1].id = "second"
+        distribution.comment = "changed"
+
+    changed = await apply_mutation(read, change_everything_in_place)
+
+    assert to_wire(read) == before  # the value read is untouched
+    assert changed.origins.items is not None
+    assert [origin.id for origin in changed.origins.items][1] == "second"
+    assert changed.comment == "changed"

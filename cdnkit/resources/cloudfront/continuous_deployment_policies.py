@@ -6,7 +6,14 @@ from collections.abc import AsyncIterator, Callable, Sequence
 from typing import TYPE_CHECKING, Literal, overload
 
 from ..._core import Sends, build_request, checked_wire
-from ..._etag import ETagged, Mutator, delete_after_read, read_modify_write, retry_on_stale
+from ..._etag import (
+    ETagged,
+    Mutated,
+    Mutator,
+    delete_after_read,
+    read_modify_write,
+    retry_on_stale,
+)
 from ..._exceptions import ConflictError, InvalidRequestError
 from ..._models import to_wire
 from ...types import cloudfront as cf
@@ -254,18 +261,20 @@ class ContinuousDeploymentPolicies(Resource):
             return ETagged(policy.continuous_deployment_policy_config, current.etag)
 
         async def write(
-            changed: cf.ContinuousDeploymentPolicyConfig, etag: str, sends: Sends
+            change: Mutated[cf.ContinuousDeploymentPolicyConfig], etag: str, sends: Sends
         ) -> cf.UpdateContinuousDeploymentPolicyResult:
-            request = cf.UpdateContinuousDeploymentPolicyRequest(
-                id=policy_id, if_match=etag, continuous_deployment_policy_config=changed
-            )
-            return await self._core.invoke(
+            # The config as mutate_copy checked it; the id passed the read's request checks.
+            params = {
+                "Id": policy_id,
+                "IfMatch": etag,
+                "ContinuousDeploymentPolicyConfig": change.wire,
+            }
+            return await self._core.invoke_wire(
                 "UpdateContinuousDeploymentPolicy",
-                request,
+                params,
                 cf.UpdateContinuousDeploymentPolicyResult,
                 retry=self._retry,
                 sends=sends,
-                checked=True,  # apply_mutation validated the config
             )
 
         async def unchanged(

@@ -10,6 +10,7 @@ from typing import Any, TypeVar, overload
 from ..._core import Sends, build_request, checked_wire, poll
 from ..._etag import (
     ETagged,
+    Mutated,
     Mutator,
     apply_mutation,
     delete_after_read,
@@ -213,27 +214,24 @@ class Distributions(Resource):
 
             mutate = replace
         assert mutate is not None
-        last_read: list[cf.DistributionConfig] = []
 
         async def read() -> ETagged[cf.DistributionConfig]:
             current = await self.get_config(distribution_id)
-            last_read[:] = [current.distribution_config]
             return ETagged(current.distribution_config, current.etag)
 
         async def write(
-            changed: cf.DistributionConfig, etag: str, sends: Sends
+            change: Mutated[cf.DistributionConfig], etag: str, sends: Sends
         ) -> cf.UpdateDistributionResult:
-            await self._check_change(distribution_id, to_wire(last_read[0]), to_wire(changed))
-            request = cf.UpdateDistributionRequest(
-                id=distribution_id, if_match=etag, distribution_config=changed
-            )
-            return await self._core.invoke(
+            await self._check_change(distribution_id, change.before, change.wire)
+            # The config as mutate_copy checked it; the id passed the read's request checks,
+            # and the ETag is a plain string.
+            params = {"Id": distribution_id, "IfMatch": etag, "DistributionConfig": change.wire}
+            return await self._core.invoke_wire(
                 "UpdateDistribution",
-                request,
+                params,
                 cf.UpdateDistributionResult,
                 retry=self._retry,
                 sends=sends,
-                checked=True,  # apply_mutation validated the config
             )
 
         async def unchanged(_: ETagged[cf.DistributionConfig]) -> cf.UpdateDistributionResult:

@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Final, TypeAlias, TypeVar
 
 from ..._core import Sends, ServiceCore, build_request, checked_wire, poll, within
-from ..._etag import apply_mutation
+from ..._etag import mutate_copy
 from ..._exceptions import (
     ConflictError,
     InvalidRequestError,
@@ -393,16 +393,16 @@ class Distributions(Resource):
                 while True:
                     attempt += 1
                     current = _settings_of(await self.get(name))
-                    # The same step as CloudFront's ETag engine: a deep copy, the mutator, then
-                    # the checks a request gets, applied to what the mutator changed.
-                    changed = await apply_mutation(current, mutate)
+                    # The same step as CloudFront's ETag engine: a copy, the mutator, then the
+                    # checks a request gets, applied to what the mutator changed.
+                    change = await mutate_copy(current, mutate)
+                    changed = change.value
                     if changed.distribution_name != name:
                         raise InvalidRequestError(
                             "modify: distribution_name cannot change (a distribution cannot be "
                             "renamed)"
                         )
-                    before, after = to_wire(current), to_wire(changed)
-                    if after == before:
+                    if not change.changed:
                         return None
                     # Counted before the send: once it may land, a writer of this process
                     # waiting on its own change must see that a later turn (which reads this
@@ -429,7 +429,7 @@ class Distributions(Resource):
                         async with self._core.scope():
                             await asyncio.sleep(max(delay, 0.05))
                         continue
-                    return started, _changes(before, after)
+                    return started, _changes(change.before, change.wire)
 
     async def delete(self, name: str, *, wait: bool = False) -> ls.Operation:
         """Send DeleteDistribution (retried on throttling, 5xx and lost connections per the client's
