@@ -1,0 +1,86 @@
+"""A call's scope ends it at its deadline or at the client's close, and leaves the caller's own
+cancellations alone: whichever comes first decides, and the client stays usable (issue 9 made
+the scope lighter; these pin what it must still do)."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+import cdnkit
+from cdnkit.testing import Emulator
+
+from ..lightsail.conftest import new_kit
+
+BUNDLES = "GetDistributionBundles"
+
+
+async def test_the_callers_cancellation_is_a_cancellation_and_the_client_goes_on(
+    emulator: Emulator,
+) -> None:
+    async with new_kit(emulator) as kit:
+        emulator.faults.latency("lightsail", 2.5, operation=BUNDLES, count=1)
+        call = asyncio.create_task(kit.distributions.bundles())
+        await asyncio.sleep(0.1)
+        call.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await call
+        assert await kit.distributions.bundles()  # usable
+
+
+async def test_a_deadline_ends_the_call_with_a_deadline_error_and_no_pending_cancel(
+    emulator: Emulator,
+) -> None:
+    retry = cdnkit.RetryPolicy(deadline=1.0, adaptive=False)
+    async with new_kit(emulator, retry=retry) as kit:
+        await kit.distributions.bundles()  # connected: the deadline is spent waiting
+        emulator.faults.latency("lightsail", 2.5, operation=BUNDLES, count=1)
+        with pytest.raises(cdnkit.DeadlineExceededError):
+            await kit.distributions.bundles()
+        assert asyncio.current_task().cancelling() == 0  # type: ignore[union-attr]  # a task
+        await asyncio.sleep(0)  # no cancellation left over for the next await
+        assert await kit.distributions.bundles()
+
+
+async def test_a_cancellation_that_meets_the_deadline_still_propagates(
+    emulator: Emulator,
+) -> None:
+    retry = cdnkit.RetryPolicy(deadline=1.0, adaptive=False)
+    async with new_kit(emulator, retry=retry) as kit:
+        await kit.distributions.bundles()
+        emulator.faults.latency("lightsail", 2.5, operation=BUNDLES, count=1)
+        call = asyncio.create_task(kit.distributions.bundles())
+        loop = asyncio.get_running_loop()
+        # The caller cancels at the very moment the deadline comes.
+        loop.call_at(loop.time() + 1.0, call.cancel)
+        with pytest.raises(asyncio.CancelledError):
+            await call
+
+
+@pytest.mark.parametrize("deadline", [None, 30.0])
+async def test_closing_ends_a_call_in_flight_with_client_closed(
+    emulator: Emulator, deadline: float | None
+) -> None:
+    retry = cdnkit.RetryPolicy(deadline=deadline, adaptive=False)
+    kit = new_kit(emulator, retry=retry)
+    await kit.__aenter__()
+    await kit.distributions.bundles()
+    emulator.faults.latency("lightsail", 2.5, operation=BUNDLES, count=1)
+    call = asyncio.create_task(kit.distributions.bundles())
+    await asyncio.sleep(0.1)
+    await kit.__aexit__(None, None, None)  # what leaving `async with` does
+    with pytest.raises(cdnkit.ClientClosedError):
+        await call
+    assert asyncio.current_task().cancelling() == 0  # type: ignore[union-attr]  # a task
+
+
+async def test_an_enclosing_deadline_bounds_the_calls_inside(emulator: Emulator) -> None:
+    async with new_kit(emulator) as kit:
+        await kit.distributions.bundles()
+        emulator.faults.latency("lightsail", 2.5, operation=BUNDLES, count=1)
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        with cdnkit._core.within(1.0), pytest.raises(cdnkit.DeadlineExceededError):
+            await kit.distributions.bundles()
+        assert loop.time() - started < 3
