@@ -163,6 +163,17 @@ async def test_update_of_plain_values_is_one_request_without_a_read(
     assert distribution.cache_behavior_settings is not None  # untouched: not sent
 
 
+async def test_an_update_given_nothing_sends_nothing(
+    emulator: Emulator, kit: cdnkit.Lightsail
+) -> None:
+    await create_site(kit)
+    emulator.counters.reset()
+
+    assert await kit.distributions.update("site") is None
+    assert await kit.distributions.update("site", merge=False) is None
+    assert emulator.counters.total() == 0
+
+
 async def test_a_plain_update_takes_its_turn_with_a_read_modify_write(
     kit: cdnkit.Lightsail,
 ) -> None:

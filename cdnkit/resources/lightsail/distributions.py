@@ -303,10 +303,10 @@ class Distributions(Resource):
         AWS's own meaning: an object given replaces the whole current object, so members left
         out of ``cache_behavior_settings`` are reset.
 
-        Returns the operation started; None when a merge finds that nothing would change (then
-        nothing is sent). Writers of one distribution in this process take turns, whichever
-        way they write. Bad input raises :class:`cdnkit.RequestValidationError` before any
-        request.
+        Returns the operation started; None when no member is given or a merge finds that
+        nothing would change (then nothing is sent). Writers of one distribution in this
+        process take turns, whichever way they write. Bad input raises
+        :class:`cdnkit.RequestValidationError` before any request.
         """
         given = {
             key: value
@@ -331,6 +331,8 @@ class Distributions(Resource):
             return await self.modify(name, mutate, wait=wait)
         request = build_request(ls.UpdateDistributionRequest, distribution_name=name, **given)
         checked_wire(request)  # nested models changed after they were built are checked too
+        if not given:
+            return None  # nothing to change: nothing is sent
         if not merge or not any(isinstance(value, CdnKitModel) for value in given.values()):
             # Plain values and lists need no read: UpdateDistribution leaves the members it is
             # not given as they are, and a list replaces the list, so one request is the
