@@ -9,6 +9,7 @@ import contextlib
 import contextvars
 import dataclasses
 import logging
+import time
 import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
 from contextlib import AsyncExitStack
@@ -43,10 +44,10 @@ from ._observability import WaitProgress, _last_request_id
 from ._policies import Clock, RetryPolicy, WaitPolicy
 from ._retry import (
     OperationRate,
-    call_with_retries,
     current_deadline,
     last_failure,
     reset_deadline,
+    retry_after,
     set_deadline,
 )
 
@@ -237,12 +238,12 @@ class _Scope:
     """
 
     __slots__ = (
+        "_at",
         "_before",
         "_cancelling",
         "_core",
         "_deadline",
         "_ended",
-        "_handle",
         "_task",
         "_token",
     )
@@ -265,17 +266,13 @@ class _Scope:
         self._task = task
         self._cancelling = task.cancelling()
         self._ended = False
-        self._handle: asyncio.Handle | None = None
+        self._at = deadline
         self._token: contextvars.Token[float | None] | None = None
         if deadline is not None:
             if deadline != outer:
                 self._token = set_deadline(deadline)
             self._before = last_failure()
-            loop = task.get_loop()
-            if deadline <= loop.time():
-                self._handle = loop.call_soon(self.end)
-            else:
-                self._handle = loop.call_at(deadline, self.end)
+            core._watch(deadline)
         core._scopes.add(self)
 
     def end(self) -> None:
@@ -294,8 +291,6 @@ class _Scope:
         core._scopes.discard(self)
         if not core._scopes:
             core._idle.set()
-        if self._handle is not None:
-            self._handle.cancel()
         if self._token is not None:
             reset_deadline(self._token)
         if not self._ended:
@@ -339,11 +334,17 @@ class ServiceCore:
         self._client: Any = None
         self._closing = False
         self._scopes: set[_Scope] = set()
+        #: One timer for every deadline of the calls in flight, at the earliest (a timer per
+        #: call, made and cancelled every time, would cost more than the rest of the scope).
+        self._sweeper: asyncio.TimerHandle | None = None
+        self._sweep_at = _NEVER
         self._idle = asyncio.Event()
         self._idle.set()
         #: Whose quota the calls use (the access key id), for the shared rate state.
         self._account = "default"
         self._rates: dict[str, OperationRate] = {}
+        #: The aiobotocore client's method per operation (looked up once per open).
+        self._methods: dict[str, Callable[..., Awaitable[dict[str, Any]]]] = {}
         #: At most this many attempts in flight (the connection pool's size): more would only
         #: queue inside aiohttp, past the rate limiter.
         self._slots = asyncio.Semaphore(options.max_pool_connections)
@@ -383,6 +384,30 @@ class ServiceCore:
                 f"the {self.service} client is closed (enter it again with `async with`)"
             )
         return ClientClosedError(f"the {self.service} client is not open: use `async with`")
+
+    def _watch(self, deadline: float) -> None:
+        """Make sure the sweeper runs by ``deadline`` (event-loop time)."""
+        if deadline < self._sweep_at:
+            if self._sweeper is not None:
+                self._sweeper.cancel()
+            self._sweeper = asyncio.get_running_loop().call_at(deadline, self._sweep)
+            self._sweep_at = deadline
+
+    def _sweep(self) -> None:
+        """End the calls whose deadline has come; wait for the next deadline."""
+        self._sweeper, self._sweep_at = None, _NEVER
+        due = asyncio.get_running_loop().time() + _RESOLUTION
+        following = _NEVER
+        for scope in list(self._scopes):
+            at = scope._at
+            if at is None:
+                continue
+            if at <= due:
+                scope.end()
+            elif at < following:
+                following = at
+        if following != _NEVER:
+            self._watch(following)
 
     def scope(self, *, timeout: float | None = None, deadline: float | None = None) -> _Scope:
         """A scope that ends the call at its deadline (``timeout`` seconds from now, or the
@@ -430,6 +455,7 @@ class ServiceCore:
         # The access key id stands for the account: it is never logged or shown.
         self._account = f"{options.endpoint_url or options.region_name}|{account or 'anonymous'}"
         self._rates.clear()
+        self._methods.clear()
         self.locks = _shared(_LOCKS, (self.service, self._account), ResourceLocks)
         self._stack = stack
         self._closing = False
@@ -443,6 +469,9 @@ class ServiceCore:
         try:
             for scope in list(self._scopes):
                 scope.end()
+            if self._sweeper is not None:
+                self._sweeper.cancel()
+                self._sweeper, self._sweep_at = None, _NEVER
             if self._scopes:
                 self._idle.clear()
                 # Each call ends at its next await; a generous bound keeps close from hanging.
@@ -450,8 +479,57 @@ class ServiceCore:
                     await asyncio.shield(asyncio.wait_for(self._idle.wait(), 10))
         finally:
             stack, self._stack, self._client = self._stack, None, None
+            self._methods.clear()
             # Shielded so a cancelled caller still releases the connection pool.
             await asyncio.shield(stack.aclose())
+
+    async def _attempt(
+        self,
+        method: Callable[..., Awaitable[dict[str, Any]]],
+        operation: str,
+        params: Mapping[str, Any],
+        log: Sends,
+        rate: OperationRate | None,
+        reconcile: Reconcile[dict[str, Any]] | None,
+    ) -> dict[str, Any]:
+        """One send of a request (see :meth:`send`)."""
+        if log.unanswered and reconcile is not None:
+            landed = await reconcile()
+            if landed is not None:
+                return landed
+        # The slot first, then the rate: after a throttle, calls queued for a connection wait
+        # for their turn at the slower rate instead of going out at full speed.
+        slots = self._slots
+        await slots.acquire()
+        try:
+            sent_at = 0.0
+            if rate is not None and rate.rate is not None:
+                sent_at = await rate.acquire()
+            log.count += 1
+            try:
+                reply: dict[str, Any] = await method(**params)
+            except ClientError as error:
+                failure = error_from_client_error(error, self.service, operation)
+                # An error answer is an answered request: its id is the last one.
+                _last_request_id.set(getattr(failure, "request_id", None))
+                if isinstance(failure, ServiceError):
+                    log.unanswered += 1
+                elif isinstance(failure, ThrottlingError) and rate is not None:
+                    rate.on_throttle(sent_at)
+                raise failure from error
+            except TRANSPORT_ERRORS as error:
+                log.unanswered += 1
+                raise TransportError(
+                    f"{self.service}.{operation}: no answer ({type(error).__name__}: {error})"
+                ) from error
+            except BotoCoreError as error:
+                # No credentials, parameters botocore refused...: nothing reached AWS.
+                raise error_from_botocore_error(error, self.service, operation) from error
+        finally:
+            slots.release()
+        if rate is not None:
+            rate.on_success()
+        return reply
 
     async def send(
         self,
@@ -469,56 +547,28 @@ class ServiceCore:
         answer, it runs before the request is sent again; a result means the earlier send
         landed, and it is returned instead of sending twice.
         """
-        method = getattr(self.client, xform_name(operation))
+        method = self._methods.get(operation)
+        if method is None:
+            method = self._methods[operation] = getattr(self.client, xform_name(operation))
         log = sends if sends is not None else Sends()
-        service = self.service
         rate = self.rate(operation) if retry.adaptive else None
-        slots = self._slots
-
-        async def attempt(_: int) -> dict[str, Any]:
-            if log.unanswered and reconcile is not None:
-                landed = await reconcile()
-                if landed is not None:
-                    return landed
-            # The slot first, then the rate: after a throttle, calls queued for a connection
-            # wait for their turn at the slower rate instead of going out at full speed.
-            async with slots:
-                sent_at = 0.0
-                if rate is not None and rate.rate is not None:
-                    sent_at = await rate.acquire()
-                log.count += 1
-                try:
-                    reply: dict[str, Any] = await method(**params)
-                except ClientError as error:
-                    failure = error_from_client_error(error, service, operation)
-                    # An error answer is an answered request: its id is the last one.
-                    _last_request_id.set(getattr(failure, "request_id", None))
-                    if isinstance(failure, ServiceError):
-                        log.unanswered += 1
-                    elif isinstance(failure, ThrottlingError) and rate is not None:
-                        rate.on_throttle(sent_at)
-                    raise failure from error
-                except TRANSPORT_ERRORS as error:
-                    log.unanswered += 1
-                    raise TransportError(
-                        f"{service}.{operation}: no answer ({type(error).__name__}: {error})"
-                    ) from error
-                except BotoCoreError as error:
-                    # No credentials, parameters botocore refused...: nothing reached AWS.
-                    raise error_from_botocore_error(error, service, operation) from error
-                if rate is not None:
-                    rate.on_success()
-                return reply
-
+        check = retry_if or is_retryable
         with self.scope(timeout=retry.deadline):
-            reply = await call_with_retries(
-                attempt,
-                retry,
-                retry_if=retry_if or is_retryable,
-                what=operation,
-                log=self.logger,
-            )
-        _last_request_id.set(reply.get("ResponseMetadata", {}).get("RequestId"))
+            # The first attempt directly: retry machinery is built only after a failure.
+            try:
+                reply = await self._attempt(method, operation, params, log, rate, reconcile)
+            except Exception as error:
+                if not check(error):
+                    raise
+
+                async def attempt(_: int) -> dict[str, Any]:
+                    return await self._attempt(method, operation, params, log, rate, reconcile)
+
+                reply = await retry_after(
+                    error, attempt, retry, retry_if=check, what=operation, log=self.logger
+                )
+        metadata = reply.get("ResponseMetadata")
+        _last_request_id.set(metadata.get("RequestId") if metadata is not None else None)
         return reply
 
     async def invoke(
@@ -535,15 +585,21 @@ class ServiceCore:
     ) -> M:
         """Send a request model (checked as a whole first, unless ``checked`` says it just
         was); parse the reply into ``result`` (leniently)."""
-        return await self.invoke_wire(
-            operation,
-            to_wire(request) if checked else checked_wire(request),
-            result,
-            retry=retry,
-            sends=sends,
-            reconcile=reconcile,
-            retry_if=retry_if,
-        )
+        params = to_wire(request) if checked else checked_wire(request)
+        if reconcile is not None:
+            return await self.invoke_wire(
+                operation,
+                params,
+                result,
+                retry=retry,
+                sends=sends,
+                reconcile=reconcile,
+                retry_if=retry_if,
+            )
+        # The common case without the extra frame (every call passes here).
+        reply = await self.send(operation, params, retry=retry, sends=sends, retry_if=retry_if)
+        reply.pop("ResponseMetadata", None)
+        return parse_response(result, reply)
 
     async def invoke_wire(
         self,
@@ -592,6 +648,10 @@ class ServiceCore:
         else:
             await asyncio.sleep(seconds)
 
+
+_NEVER = float("inf")
+#: A timer may run this much before its time (asyncio's own tolerance).
+_RESOLUTION = time.get_clock_info("monotonic").resolution
 
 #: Marks a reply that reconciliation answered in place of a resend.
 _LANDED: dict[str, Any] = {}

@@ -239,7 +239,9 @@ def _parse(model: type[ModelT], data: Mapping[str, Any]) -> ModelT:
 
 def _share_fields_sets(model: BaseModel, depth: int) -> None:
     """Give the items of each long list (looked for ``depth`` levels down) shared sets of
-    given members; a short list, or a reply without lists, costs a few attribute reads."""
+    given members; a short list costs a few attribute reads, a model without lists nothing."""
+    if not _lists_within(type(model), depth):
+        return
     for name, cls, how in _nested_members(type(model)):
         value = model.__dict__.get(name)
         if not value:
@@ -253,6 +255,20 @@ def _share_fields_sets(model: BaseModel, depth: int) -> None:
                         _share_fields_sets(item, depth - 1)
         elif how == "one" and depth > 1 and isinstance(value, BaseModel):
             _share_fields_sets(value, depth - 1)
+
+
+#: Per class and depth: whether a list of models may be found that many levels down.
+_LISTS_WITHIN: dict[tuple[type[BaseModel], int], bool] = {}
+
+
+def _lists_within(cls: type[BaseModel], depth: int) -> bool:
+    found = _LISTS_WITHIN.get((cls, depth))
+    if found is None:
+        found = _LISTS_WITHIN[(cls, depth)] = any(
+            how == "list" or (how == "one" and depth > 1 and _lists_within(member, depth - 1))
+            for _, member, how in _nested_members(cls)
+        )
+    return found
 
 
 def _shared_set(given: set[str]) -> _SharedFieldsSet | None:

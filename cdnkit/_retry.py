@@ -32,6 +32,7 @@ __all__ = [
     "RetryPolicy",
     "call_with_retries",
     "current_deadline",
+    "retry_after",
 ]
 
 T = TypeVar("T")
@@ -218,18 +219,20 @@ async def call_with_retries(
         if not retry_if(error):
             raise
         first = error
-    return await _retry_after(first, attempt, policy, retry_if, what, log)
+    return await retry_after(first, attempt, policy, retry_if=retry_if, what=what, log=log)
 
 
-async def _retry_after(
+async def retry_after(
     first: BaseException,
     attempt: Callable[[int], Awaitable[T]],
     policy: RetryPolicy,
+    *,
     retry_if: Callable[[BaseException], bool],
     what: str,
     log: logging.Logger,
 ) -> T:
-    """The slow path: the first attempt failed with a retryable error."""
+    """The slow path of :func:`call_with_retries`: the first attempt failed with ``first``, a
+    retryable error; attempts from the second on (``attempt(2)``, ...)."""
     loop = asyncio.get_running_loop()
     started = loop.time()
     busy = policy.deadline is not None

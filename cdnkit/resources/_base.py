@@ -203,10 +203,21 @@ class Resource:
         self._wait = wait
 
     async def _invoke(
-        self, operation: str, request: BaseModel, result: type[M], *, sends: Sends | None = None
+        self,
+        operation: str,
+        request: BaseModel,
+        result: type[M],
+        *,
+        sends: Sends | None = None,
+        fresh: bool = False,
     ) -> M:
-        """Send a request model, retried on transient failures; ``sends`` logs the sends."""
-        return await self._core.invoke(operation, request, result, retry=self._retry, sends=sends)
+        """Send a request model, retried on transient failures; ``sends`` logs the sends.
+
+        ``fresh``: the request was just built from plain values (strings, numbers) and nothing
+        else holds it, so its constructor's checks are all it needs (not checked again)."""
+        return await self._core.invoke(
+            operation, request, result, retry=self._retry, sends=sends, checked=fresh
+        )
 
     async def _send(
         self, operation: str, request: BaseModel, *, sends: Sends | None = None

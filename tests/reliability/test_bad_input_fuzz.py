@@ -146,6 +146,7 @@ VALID: Final[dict[str, Any]] = {
     "policy_id": "0a1b2c3d-policy",
     "invalidation_id": "I1234567890ABC",
     "operation_id": "op-0001",
+    "is_enabled": True,
     "resource_name": "site",
     "certificate_name": "cert",
     "bundle_id": "small_1_0",
@@ -212,6 +213,8 @@ def policy_config() -> cf.ContinuousDeploymentPolicyConfig:
 #: Optional arguments a call needs to do anything: update takes one of mutate= and config=;
 #: keys.update needs something to put or delete.
 ALWAYS: Final[dict[tuple[str, str], tuple[str, ...]]] = {
+    # An update given no member sends nothing: one is always given.
+    ("ls.distributions", "update"): ("is_enabled",),
     ("cf.distributions", "update"): ("mutate",),
     ("cf.continuous_deployment_policies", "update"): ("mutate",),
     ("cf.keys", "update"): ("puts",),
@@ -222,7 +225,7 @@ def arguments(param: Param, value: Any) -> tuple[list[Any], dict[str, Any]]:
     """Every required argument valid, ``param`` given ``value``; waits off."""
     args: list[Any] = []
     kwargs: dict[str, Any] = {}
-    if param.name != "config":
+    if param.name not in ("config", "mutate"):  # each excludes the others
         for name in ALWAYS.get((param.family, param.method), ()):
             if name != param.name:
                 kwargs[name] = valid(dataclasses.replace(param, name=name))

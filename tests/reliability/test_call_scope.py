@@ -84,3 +84,33 @@ async def test_an_enclosing_deadline_bounds_the_calls_inside(emulator: Emulator)
         with cdnkit._core.within(1.0), pytest.raises(cdnkit.DeadlineExceededError):
             await kit.distributions.bundles()
         assert loop.time() - started < 3
+
+
+async def test_each_call_ends_at_its_own_deadline_whatever_order_they_started(
+    emulator: Emulator,
+) -> None:
+    """One timer serves every deadline of a client's calls in flight: a call started later
+    with an earlier deadline still ends at its own, and the others go on to theirs."""
+    async with new_kit(emulator) as kit:
+        await kit.distributions.bundles()
+        emulator.faults.latency("lightsail", 3.5, operation=BUNDLES, count=3)
+        loop = asyncio.get_running_loop()
+        ended: dict[float, float] = {}
+
+        async def call(deadline: float) -> None:
+            started = loop.time()
+            with pytest.raises(cdnkit.DeadlineExceededError):
+                await kit.with_options(
+                    retry=cdnkit.RetryPolicy(deadline=deadline, adaptive=False)
+                ).distributions.bundles()
+            ended[deadline] = loop.time() - started
+
+        late = asyncio.create_task(call(2.4))
+        await asyncio.sleep(0.05)
+        early = asyncio.create_task(call(0.6))
+        middle = asyncio.create_task(call(1.5))
+        await asyncio.gather(late, early, middle)
+
+    assert sorted(ended, key=ended.__getitem__) == [0.6, 1.5, 2.4]
+    for deadline, took in ended.items():
+        assert deadline <= took < deadline + 0.8, (deadline, took)

@@ -87,14 +87,16 @@ class Distributions(Resource):
         nothing (see :meth:`wait_deployed`). Raises :class:`cdnkit.NotFoundError` for an unknown id.
         """
         request = build_request(cf.GetDistributionRequest, id=distribution_id)
-        return await self._invoke("GetDistribution", request, cf.GetDistributionResult)
+        return await self._invoke("GetDistribution", request, cf.GetDistributionResult, fresh=True)
 
     async def get_config(self, distribution_id: str) -> cf.GetDistributionConfigResult:
         """Send GetDistributionConfig (retried on throttling, 5xx and lost connections per the
         client's RetryPolicy); return the config and its ETag (what an update sends back). Waits for
         nothing. Raises :class:`cdnkit.NotFoundError` for an unknown id."""
         request = build_request(cf.GetDistributionConfigRequest, id=distribution_id)
-        return await self._invoke("GetDistributionConfig", request, cf.GetDistributionConfigResult)
+        return await self._invoke(
+            "GetDistributionConfig", request, cf.GetDistributionConfigResult, fresh=True
+        )
 
     def list(self) -> AsyncIterator[cf.DistributionSummary]:
         """Every distribution's summary: sends ListDistributions, one page at a time as the

@@ -221,7 +221,7 @@ class Keys(Resource):
         Waits for nothing."""
         _check_key(key)
         request = build_request(kvs.GetKeyRequest, kvs_arn=await self._arn(), key=key)
-        result = await self._invoke("GetKey", request, kvs.GetKeyResponse)
+        result = await self._invoke("GetKey", request, kvs.GetKeyResponse, fresh=True)
         return result.value
 
     async def list(

@@ -90,7 +90,9 @@ class Distributions(Resource):
         Raises :class:`cdnkit.NotFoundError` if there is none (whichever of Lightsail's two 'not
         found' answers it gives)."""
         request = build_request(ls.GetDistributionsRequest, distribution_name=name)
-        result = await self._invoke("GetDistributions", request, ls.GetDistributionsResult)
+        result = await self._invoke(
+            "GetDistributions", request, ls.GetDistributionsResult, fresh=True
+        )
         for distribution in result.distributions or ():
             if distribution.name == name:
                 return distribution

@@ -32,7 +32,7 @@ class Operations(Resource):
         id.
         """
         request = build_request(ls.GetOperationRequest, operation_id=operation_id)
-        result = await self._invoke("GetOperation", request, ls.GetOperationResult)
+        result = await self._invoke("GetOperation", request, ls.GetOperationResult, fresh=True)
         return result.operation
 
     async def for_resource(self, resource_name: str) -> list[ls.Operation]:
