@@ -1,13 +1,18 @@
 """Every figure of issue 9's table, cdnkit against raw aiobotocore, interleaved.
 
-``python -m tests.benchmarks [--quick] [--rounds N] [--output docs/benchmarks.md]``
+``python -m tests.benchmarks [--quick] [--rounds N] [--calls N] [--only GROUP,...]
+[--output docs/benchmarks.md]``
 
-Each figure alternates rounds between cdnkit and raw aiobotocore (which goes first alternates
-too), computes one ratio per round (cdnkit / raw for times and memory, raw / cdnkit for
-throughput, so above 1 is always "cdnkit costs more") and reports the median ratio with the
-lowest and highest round. Calls go to the emulator (in this process) or to a canned aiohttp
-handler that answers each operation with the emulator's recorded reply (the client side alone).
-Cold start and peak RSS run in new processes against the emulator of this process.
+Per-call figures run many short rounds. The two sides alternate A-B, then B-A, so a pair of
+rounds sees a drift of the machine's speed on both sides alike; each pair gives one ratio
+(cdnkit / raw for times and memory, raw / cdnkit for throughput, so above 1 is always "cdnkit
+costs more"), and a figure is the median of its pairs' ratios with their interquartile range,
+the median of the first and of the second half of the pairs (how stable it is), and the ratio
+of the best rounds. Calls go to the emulator (in this process), to a canned aiohttp handler
+that answers each operation with a recorded reply (the client side alone), or to no server at
+all: the "own time" group replaces the aiobotocore clients' operation methods with ones that
+return a recorded reply, so what is left is cdnkit's own time. Cold start and peak RSS run in
+new processes against the emulator of this process.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ import argparse
 import asyncio
 import dataclasses
 import gc
+import itertools
 import os
 import platform
 import statistics
@@ -24,12 +30,13 @@ import sys
 import textwrap
 import time
 import tracemalloc
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from pathlib import Path
 from typing import Any
 
 from aiobotocore.config import AioConfig
 from aiobotocore.session import AioSession
+from botocore import xform_name
 
 import cdnkit
 from cdnkit._core import ClientOptions, ServiceCore, poll
@@ -44,12 +51,18 @@ from ._virtual_time import VirtualTimeLoop
 ROOT = Path(__file__).resolve().parents[2]
 Call = Callable[[], Awaitable[object]]
 
+#: What ``--only`` chooses from, in the order they run.
+GROUPS = ("emulator", "throughput", "canned", "own", "big", "cold", "waits")
+
 
 @dataclasses.dataclass(frozen=True)
 class Settings:
-    rounds: int
-    calls: int  # sequential calls per round and side
+    rounds: int  # rounds per per-call figure, an even number (pairs: A-B then B-A)
+    calls: int  # sequential calls per round and side, on a server
+    own_calls: int  # sequential calls per round and side, on recorded replies (no server)
     burst: int  # concurrent calls for throughput
+    burst_rounds: int
+    big_rounds: int  # rounds with 1,000-item replies
     big_calls: int  # calls per round with 1,000-item replies
     cold_runs: int  # new processes per program
     wait_step: int  # T from 1 to 900 s in steps of this
@@ -57,24 +70,30 @@ class Settings:
     warm: int  # untimed calls per side before a figure
 
     @classmethod
-    def full(cls, rounds: int) -> Settings:
+    def full(cls, rounds: int = 40, calls: int = 20) -> Settings:
         return cls(
-            rounds=rounds,
-            calls=100,
+            rounds=rounds + rounds % 2,
+            calls=calls,
+            own_calls=5 * calls,
             burst=500,
-            big_calls=3,
-            cold_runs=rounds,
+            burst_rounds=8,
+            big_rounds=8,
+            big_calls=1,
+            cold_runs=6,
             wait_step=1,
             big_items=1000,
-            warm=10,
+            warm=20,
         )
 
     @classmethod
     def quick(cls) -> Settings:
         return cls(
             rounds=2,
-            calls=5,
+            calls=3,
+            own_calls=5,
             burst=20,
+            burst_rounds=2,
+            big_rounds=2,
             big_calls=1,
             cold_runs=1,
             wait_step=149,
@@ -83,36 +102,71 @@ class Settings:
         )
 
 
+def pair_ratios(ours: list[float], theirs: list[float]) -> list[float]:
+    """One ratio per pair of rounds (cdnkit first, then raw first): a drift of the machine's
+    speed that is about linear over the pair lands on both sides alike and cancels."""
+    return [
+        sum(ours[start : start + 2]) / sum(theirs[start : start + 2])
+        for start in range(0, len(ours), 2)
+    ]
+
+
 @dataclasses.dataclass(frozen=True)
 class Figure:
     group: str
     name: str
-    ratios: list[float]
+    ratios: list[float]  # one per pair of rounds (or per run), in the order measured
     ours: float  # median of cdnkit's measure
     theirs: float  # median of raw aiobotocore's
     unit: str
     target: str
     #: cdnkit's best round over raw's best round (what neighbours' load disturbs least).
     best: float | None = None
+    #: Shown instead of ``ours`` / ``theirs`` (the own-time group says what it shows).
+    ours_text: str | None = None
+    theirs_text: str | None = None
 
     @property
     def median(self) -> float:
         return statistics.median(self.ratios)
 
+    @property
+    def quartiles(self) -> tuple[float, float]:
+        return _quartiles(self.ratios)
+
+    @property
+    def halves(self) -> tuple[float, float] | None:
+        """Median ratio of the first half of the pairs and of the second half: two
+        independent estimates, as far apart as the figure is unstable."""
+        half = len(self.ratios) // 2
+        if half == 0:
+            return None
+        return statistics.median(self.ratios[:half]), statistics.median(self.ratios[-half:])
+
     def row(self) -> str:
-        spread = f"{min(self.ratios):.2f}-{max(self.ratios):.2f}"
+        low, high = self.quartiles
+        halves = "" if self.halves is None else "{:.2f} / {:.2f}".format(*self.halves)
+        ours = self.ours_text or _show(self.ours, self.unit)
+        theirs = self.theirs_text or _show(self.theirs, self.unit)
+        best = "" if self.best is None else f"{self.best:.2f}x"
         return (
-            f"| {self.group} | {self.name} | {_show(self.ours, self.unit)} | "
-            f"{_show(self.theirs, self.unit)} | **{self.median:.2f}x** ({spread}) | "
-            f"{'' if self.best is None else f'{self.best:.2f}x'} | {self.target} |"
+            f"| {self.group} | {self.name} | {ours} | {theirs} | **{self.median:.2f}x** "
+            f"({low:.2f}-{high:.2f}) | {halves} | {best} | {self.target} |"
         )
+
+
+def _quartiles(values: list[float]) -> tuple[float, float]:
+    if len(values) < 2:
+        return values[0], values[0]
+    low, _, high = statistics.quantiles(values, n=4, method="inclusive")
+    return low, high
 
 
 def _show(value: float, unit: str) -> str:
     if unit == "s":
         return f"{value * 1e3:.1f} ms" if value < 1 else f"{value:.2f} s"
     if unit == "us":
-        return f"{value * 1e6:.0f} us"
+        return f"{value * 1e6:.0f} us" if value >= 1e-5 else f"{value * 1e6:.1f} us"
     if unit == "MB":
         return f"{value / 2**20:.1f} MB"
     if unit == "calls/s":
@@ -134,29 +188,30 @@ async def _timed(call: Call, calls: int) -> float:
     return (time.perf_counter() - start) / calls
 
 
+async def _rounds(blocks: list[tuple[Call, int]], rounds: int) -> list[list[float]]:
+    """Seconds per call of each block, per round; the blocks run in order in even rounds and
+    in reverse order in odd ones."""
+    times: list[list[float]] = [[] for _ in blocks]
+    order = list(range(len(blocks)))
+    for number in range(rounds):
+        for index in order if number % 2 == 0 else order[::-1]:
+            call, calls = blocks[index]
+            times[index].append(await _timed(call, calls))
+    return times
+
+
 async def interleaved(
-    pair: Pair, settings: Settings, group: str, target: str, *, calls: int | None = None
+    pair: Pair, group: str, target: str, *, rounds: int, calls: int, warm: int
 ) -> Figure:
-    """Per-call time, rounds alternating between the two sides."""
-    warm = settings.warm if calls is None else min(settings.warm, 2)  # big replies: slow
-    calls = calls or settings.calls
+    """Per-call time, in pairs of rounds (cdnkit first, then raw first)."""
     for _ in range(warm):  # warm up both: pools, validators, caches
         await pair.ours()
         await pair.raw()
-    ours: list[float] = []
-    theirs: list[float] = []
-    for number in range(settings.rounds):
-        if number % 2:
-            theirs.append(await _timed(pair.raw, calls))
-            ours.append(await _timed(pair.ours, calls))
-        else:
-            ours.append(await _timed(pair.ours, calls))
-            theirs.append(await _timed(pair.raw, calls))
-    ratios = [a / b for a, b in zip(ours, theirs, strict=True)]
+    ours, theirs = await _rounds([(pair.ours, calls), (pair.raw, calls)], rounds)
     return Figure(
         group,
         pair.name,
-        ratios,
+        pair_ratios(ours, theirs),
         statistics.median(ours),
         statistics.median(theirs),
         "us",
@@ -165,34 +220,79 @@ async def interleaved(
     )
 
 
+@dataclasses.dataclass
+class OwnIntent:
+    """One intent three ways: cdnkit and raw on clients answering with recorded replies, and
+    raw on the canned server (what the own time is compared with)."""
+
+    name: str
+    ours: Call
+    raw: Call
+    canned: Call
+
+
+async def own_time(intent: OwnIntent, settings: Settings, target: str) -> Figure:
+    """cdnkit's own time per call (cdnkit on recorded replies minus raw on recorded replies,
+    per round) and (raw on the canned server + cdnkit's own) / raw on the canned server."""
+    for _ in range(settings.warm):
+        await intent.ours()
+        await intent.raw()
+        await intent.canned()
+    ours, raw, canned = await _rounds(
+        [
+            (intent.ours, settings.own_calls),
+            (intent.raw, settings.own_calls),
+            (intent.canned, settings.calls),
+        ],
+        settings.rounds,
+    )
+    own = [a - b for a, b in zip(ours, raw, strict=True)]
+    # The canned time, plus the own time, per pair of rounds.
+    with_own = [a + b for a, b in zip(canned, own, strict=True)]
+    low, high = _quartiles(own)
+    return Figure(
+        "own time",
+        intent.name,
+        pair_ratios(with_own, canned),
+        statistics.median(own),
+        statistics.median(canned),
+        "us",
+        target,
+        best=(min(canned) + min(own)) / min(canned),
+        ours_text=(
+            f"{_show(statistics.median(own), 'us')} own ({_show(low, 'us')}-{_show(high, 'us')})"
+        ),
+        theirs_text=(
+            f"{_show(statistics.median(canned), 'us')} canned "
+            f"({_show(statistics.median(raw), 'us')} on replies)"
+        ),
+    )
+
+
 async def throughput(pair: Pair, settings: Settings, target: str) -> Figure:
-    async def rate(call: Call) -> float:
+    async def burst(call: Call) -> float:
         start = time.perf_counter()
         await asyncio.gather(*(call() for _ in range(settings.burst)))
-        return settings.burst / (time.perf_counter() - start)
+        return time.perf_counter() - start
 
-    await rate(pair.ours)
-    await rate(pair.raw)
+    await burst(pair.ours)
+    await burst(pair.raw)
     ours: list[float] = []
     theirs: list[float] = []
-    for number in range(settings.rounds):
-        if number % 2:
-            theirs.append(await rate(pair.raw))
-            ours.append(await rate(pair.ours))
-        else:
-            ours.append(await rate(pair.ours))
-            theirs.append(await rate(pair.raw))
-    ratios = [b / a for a, b in zip(ours, theirs, strict=True)]  # above 1: cdnkit slower
+    for number in range(settings.burst_rounds):
+        sides = [(pair.ours, ours), (pair.raw, theirs)]
+        for call, times in sides if number % 2 == 0 else sides[::-1]:
+            times.append(await burst(call))
     name = f"{settings.burst} concurrent calls ({pair.name}), equal pools of 10"
     return Figure(
         "throughput",
         name,
-        ratios,
-        statistics.median(ours),
-        statistics.median(theirs),
+        pair_ratios(ours, theirs),  # burst times: above 1, cdnkit's rate is lower
+        settings.burst / statistics.median(ours),
+        settings.burst / statistics.median(theirs),
         "calls/s",
         target,
-        best=max(theirs) / max(ours),
+        best=min(ours) / min(theirs),
     )
 
 
@@ -204,7 +304,7 @@ async def kept_memory(keep_ours: Call, keep_raw: Call, name: str, settings: Sett
         tracemalloc.start()
         try:
             before, _ = tracemalloc.get_traced_memory()
-            results = [await call() for _ in range(max(2, settings.big_calls // 2))]
+            results = [await call() for _ in range(2)]
             gc.collect()
             after, _ = tracemalloc.get_traced_memory()
         finally:
@@ -214,14 +314,13 @@ async def kept_memory(keep_ours: Call, keep_raw: Call, name: str, settings: Sett
 
     ours: list[float] = []
     theirs: list[float] = []
-    for _ in range(max(2, settings.rounds // 2)):
+    for _ in range(2):  # allocation counts hardly vary: two runs show that they do not
         ours.append(await kept(keep_ours))
         theirs.append(await kept(keep_raw))
-    ratios = [a / b for a, b in zip(ours, theirs, strict=True)]
     return Figure(
         "memory",
         f"kept results: {name}",
-        ratios,
+        [a / b for a, b in zip(ours, theirs, strict=True)],
         statistics.median(ours),
         statistics.median(theirs),
         "MB",
@@ -294,6 +393,35 @@ def _kwargs(endpoint: str, emu: Emulator, pool: int = 10) -> dict[str, Any]:
     }
 
 
+_pages = itertools.count()
+
+
+def _next_page() -> str:
+    return f"page-{next(_pages)}.html"
+
+
+def replay_replies(client: Any) -> None:
+    """Replace each operation method of one aiobotocore client object (that object only: the
+    class and the modules are left alone) by one that sends the first call as usual, keeps its
+    reply, and answers every later call with a fresh top-level copy of it (botocore gives a new
+    dict per call) without building, signing or sending a request."""
+    for operation in client.meta.service_model.operation_names:
+        name = xform_name(operation)
+        setattr(client, name, _replaying(getattr(client, name)))
+
+
+def _replaying(send: Callable[..., Awaitable[dict[str, Any]]]) -> Callable[..., Any]:
+    kept: dict[str, Any] | None = None
+
+    async def method(**params: Any) -> dict[str, Any]:
+        nonlocal kept
+        if kept is None:
+            kept = await send(**params)
+        return dict(kept)
+
+    return method
+
+
 class Clients:
     """cdnkit and raw clients for one endpoint, with the same settings."""
 
@@ -314,6 +442,18 @@ class Clients:
             self.raw[service] = await context.__aenter__()
         return self
 
+    async def replay(self) -> None:
+        """Make every client answer each operation with the reply its next call gets (see
+        :func:`replay_replies`), cdnkit's (the KVS data plane's opened first) and raw's."""
+        await self.cf.key_value_stores.keys(self.world.store_arn).get("k")
+        for client in (
+            self.kit._core.client,
+            self.cf._core.client,
+            self.cf._data_plane.client,
+            *self.raw.values(),
+        ):
+            replay_replies(client)
+
     async def __aexit__(self, *exc: object) -> None:
         for context in self._contexts:
             await context.__aexit__(None, None, None)
@@ -324,12 +464,14 @@ class Clients:
         world, kit, cf, raw = self.world, self.kit, self.cf, self.raw
         keys = cf.key_value_stores.keys(world.store_arn)
 
+        # A new root object every call, on either side: every call is a real change (also
+        # against a recorded reply, whatever root object it holds), so both send an update.
         async def ours_update() -> object:
-            return await kit.distributions.update("site", is_enabled=True)
+            return await kit.distributions.update("site", default_root_object=_next_page())
 
         async def raw_update() -> object:
             return await raw["lightsail"].update_distribution(
-                distributionName="site", isEnabled=True
+                distributionName="site", defaultRootObject=_next_page()
             )
 
         return [
@@ -572,7 +714,7 @@ async def in_new_processes(world: World, settings: Settings) -> list[Figure]:
                 Figure(
                     "cold start",
                     f"{what}-only program: import, client, first call",
-                    [a[0] / b[0] for a, b in zip(ours, theirs, strict=True)],
+                    pair_ratios([a[0] for a in ours], [b[0] for b in theirs]),
                     statistics.median(a[0] for a in ours),
                     statistics.median(b[0] for b in theirs),
                     "s",
@@ -660,16 +802,29 @@ def waits(settings: Settings) -> WaitFigures:
 # -- requests per intent ------------------------------------------------------------------------
 
 
-async def requests_per_intent(world: World, pairs: list[Pair]) -> dict[str, tuple[int, int]]:
-    counts: dict[str, tuple[int, int]] = {}
+@dataclasses.dataclass(frozen=True)
+class Requests:
+    """Requests one call of an intent sent to the emulator, per operation, in order."""
+
+    ours: dict[str, int]
+    raw: dict[str, int]
+
+
+async def requests_per_intent(world: World, pairs: list[Pair]) -> dict[str, Requests]:
+    counts: dict[str, Requests] = {}
     for pair in pairs:
-        world.emu.counters.reset()
-        await pair.ours()
-        ours = world.emu.counters.total()
-        world.emu.counters.reset()
-        await pair.raw()
-        counts[pair.name] = (ours, world.emu.counters.total())
+        sent: list[dict[str, int]] = []
+        for call in (pair.ours, pair.raw):
+            world.emu.counters.reset()
+            await call()
+            snapshot = world.emu.counters.snapshot()
+            sent.append({operation: n for (_, operation), n in snapshot.items()})
+        counts[pair.name] = Requests(*sent)
     return counts
+
+
+def _sends(operations: dict[str, int]) -> str:
+    return " + ".join(name if n == 1 else f"{n} x {name}" for name, n in operations.items())
 
 
 # -- the run ------------------------------------------------------------------------------------
@@ -678,15 +833,29 @@ async def requests_per_intent(world: World, pairs: list[Pair]) -> dict[str, tupl
 @dataclasses.dataclass
 class Report:
     figures: list[Figure]
-    wait: WaitFigures
-    intents: dict[str, tuple[int, int]]
+    wait: WaitFigures | None
+    intents: dict[str, Requests]
     settings: Settings
     seconds: float
 
 
-async def run(settings: Settings, progress: Callable[[str], None]) -> Report:
+def _target(pair: Pair) -> str:
+    return "<= 1.08x" if "read-modify-write" in pair.name else "<= 1.05x"
+
+
+def _all_pairs(clients: Clients) -> list[Pair]:
+    return [*clients.per_call_pairs(), clients.read_modify_write()]
+
+
+async def run(
+    settings: Settings,
+    progress: Callable[[str], None],
+    only: Iterable[str] = GROUPS,
+) -> Report:
+    only = frozenset(only)
     started = time.perf_counter()
     figures: list[Figure] = []
+    per_call = {"rounds": settings.rounds, "calls": settings.calls, "warm": settings.warm}
     session = AioSession()
     # Changes complete at once: repeated updates never meet "please wait".
     timing = Timing(
@@ -698,67 +867,73 @@ async def run(settings: Settings, progress: Callable[[str], None]) -> Report:
     )
     async with Emulator(timing=timing) as emu:
         world = await prepare(emu, session)
-        progress("per call and read-modify-write, on the emulator")
         async with Clients(world, emu.client_endpoint_url) as clients:
-            pairs = [*clients.per_call_pairs(), clients.read_modify_write()]
+            pairs = _all_pairs(clients)
             intents = await requests_per_intent(world, pairs)
-            for pair in pairs:
-                rmw = "read-modify-write" in pair.name
-                figures.append(
-                    await interleaved(
-                        pair,
-                        settings,
-                        "emulator",
-                        "<= 1.08x" if rmw else "<= 1.05x",
-                    )
-                )
-            progress("throughput")
-            figures.append(await throughput(pairs[1], settings, "<= 1.05x (>= 0.95x raw's rate)"))
+            if "emulator" in only:
+                progress("per call and read-modify-write, on the emulator")
+                for pair in pairs:
+                    figures.append(await interleaved(pair, "emulator", _target(pair), **per_call))
+            if "throughput" in only:
+                progress("throughput")
+                target = "<= 1.05x (>= 0.95x raw's rate)"
+                figures.append(await throughput(pairs[1], settings, target))
 
-        progress("per call and read-modify-write, canned replies")
+        if only & {"canned", "own"}:
+            canned = await canned_server(world, _all_pairs, _as_is)
+            endpoint = f"http://localhost:{canned.port}"
+            try:
+                async with (
+                    Clients(world, endpoint) as clients,
+                    Clients(world, endpoint) as replayed,
+                ):
+                    pairs = _all_pairs(clients)
+                    if "canned" in only:
+                        progress("per call and read-modify-write, canned replies")
+                        for pair in pairs:
+                            figures.append(
+                                await interleaved(pair, "canned", _target(pair), **per_call)
+                            )
+                    if "own" in only:
+                        progress("cdnkit's own time per call, on recorded replies")
+                        await replayed.replay()
+                        for pair, answered in zip(pairs, _all_pairs(replayed), strict=True):
+                            intent = OwnIntent(pair.name, answered.ours, answered.raw, pair.raw)
+                            figures.append(await own_time(intent, settings, _target(pair)))
+            finally:
+                await canned.stop()
 
-        def canned_pairs(clients: Clients) -> list[Pair]:
-            return [*clients.per_call_pairs(), clients.read_modify_write()]
-
-        canned = await canned_server(world, canned_pairs, _as_is)
-        try:
-            async with Clients(world, f"http://localhost:{canned.port}") as clients:
-                for pair in canned_pairs(clients):
-                    rmw = "read-modify-write" in pair.name
-                    figures.append(
-                        await interleaved(
-                            pair, settings, "canned", "<= 1.08x" if rmw else "<= 1.05x"
+        if "big" in only:
+            progress("1,000-item replies, canned")
+            big = await canned_server(world, big_pairs, _big(settings.big_items))
+            try:
+                async with Clients(world, f"http://localhost:{big.port}") as clients:
+                    for pair in big_pairs(clients):
+                        figures.append(
+                            await interleaved(
+                                dataclasses.replace(
+                                    pair, name=f"{pair.name}, {settings.big_items} items"
+                                ),
+                                "1,000 items",
+                                "<= 1.15x",
+                                rounds=settings.big_rounds,
+                                calls=settings.big_calls,
+                                warm=min(settings.warm, 2),  # big replies: slow
+                            )
                         )
-                    )
-        finally:
-            await canned.stop()
+                    for pair in big_pairs(clients):
+                        figures.append(await kept_memory(pair.ours, pair.raw, pair.name, settings))
+            finally:
+                await big.stop()
 
-        progress("1,000-item replies, canned")
-        big = await canned_server(world, big_pairs, _big(settings.big_items))
-        try:
-            async with Clients(world, f"http://localhost:{big.port}") as clients:
-                for pair in big_pairs(clients):
-                    figures.append(
-                        await interleaved(
-                            dataclasses.replace(
-                                pair, name=f"{pair.name}, {settings.big_items} items"
-                            ),
-                            settings,
-                            "1,000 items",
-                            "<= 1.15x",
-                            calls=settings.big_calls,
-                        )
-                    )
-                for pair in big_pairs(clients):
-                    figures.append(await kept_memory(pair.ours, pair.raw, pair.name, settings))
-        finally:
-            await big.stop()
-
-        progress("cold start and peak RSS, in new processes")
-        figures.extend(await in_new_processes(world, settings))
-    progress("waits, on an emulated clock")
-    # On a loop of its own (an emulated clock), in a thread: one loop runs per thread.
-    wait = await asyncio.to_thread(waits, settings)
+        if "cold" in only:
+            progress("cold start and peak RSS, in new processes")
+            figures.extend(await in_new_processes(world, settings))
+    wait = None
+    if "waits" in only:
+        progress("waits, on an emulated clock")
+        # On a loop of its own (an emulated clock), in a thread: one loop runs per thread.
+        wait = await asyncio.to_thread(waits, settings)
     return Report(figures, wait, intents, settings, time.perf_counter() - started)
 
 
@@ -767,23 +942,36 @@ async def run(settings: Settings, progress: Callable[[str], None]) -> Report:
 
 def table(report: Report) -> str:
     lines = [
-        "| group | figure | cdnkit | raw aiobotocore | ratio: median (lowest-highest) "
-        "| best rounds | target |",
-        "|---|---|---|---|---|---|---|",
+        "| group | figure | cdnkit | raw aiobotocore | ratio: median (middle half) "
+        "| halves: 1st / 2nd | best rounds | target |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     lines.extend(figure.row() for figure in report.figures)
     wait = report.wait
-    lines.append(
-        f"| waits | completion seen late, worst over T = 1..900 s (at T = {wait.worst_t} s) | "
-        f"{wait.worst_late:.2f} s | | **{wait.worst_share:.3f}** of 0.1*T + 1 s | | <= 1 |"
-    )
-    for change, count in sorted(wait.polls.items()):
-        limit = {60: 30, 900: 60}[change]
+    if wait is not None:
         lines.append(
-            f"| waits | polls for a change taking T = {change} s | {count} | | | | <= {limit} |"
+            f"| waits | completion seen late, worst over T = 1..900 s (at T = {wait.worst_t} s) "
+            f"| {wait.worst_late:.2f} s | | **{wait.worst_share:.3f}** of 0.1*T + 1 s | | | <= 1 |"
         )
-    for name, (ours, theirs) in report.intents.items():
-        lines.append(f"| requests | {name} | {ours} | {theirs} | | | the minimum |")
+        for change, count in sorted(wait.polls.items()):
+            limit = {60: 30, 900: 60}[change]
+            lines.append(
+                f"| waits | polls for a change taking T = {change} s | {count} | | | | | "
+                f"<= {limit} |"
+            )
+    return "\n".join(lines)
+
+
+def requests_table(report: Report) -> str:
+    lines = [
+        "| intent | cdnkit | raw aiobotocore | cdnkit sends | raw sends | target |",
+        "|---|---|---|---|---|---|",
+    ]
+    for name, sent in report.intents.items():
+        lines.append(
+            f"| {name} | {sum(sent.ours.values())} | {sum(sent.raw.values())} | "
+            f"{_sends(sent.ours)} | {_sends(sent.raw)} | the minimum |"
+        )
     return "\n".join(lines)
 
 
@@ -793,55 +981,85 @@ def page(report: Report, *, quick: bool) -> str:
     machine = (
         f"{platform.system()} {platform.machine()}, {cpu} cores, Python {platform.python_version()}"
     )
+    pairs = settings.rounds // 2
     return f"""# Benchmarks
 
 What cdnkit costs over raw aiobotocore, figure by figure (issue 9's table), measured by one
 command:
 
 ```console
-$ python -m tests.benchmarks            # the full run (minutes), writes this page
+$ python -m tests.benchmarks            # the full run (about 5 minutes), writes this page
 $ python -m tests.benchmarks --quick    # seconds: proves it runs (CI does, as a test)
 ```
 
-How it measures:
+`--rounds`, `--calls` and `--only emulator,canned,...` narrow a run while working on one figure.
 
-- **Interleaved, in one process.** For every figure, rounds alternate between cdnkit and raw
-  aiobotocore (which side goes first alternates too). Each round gives one ratio; the table shows
-  the median ratio and the lowest and highest round. A ratio above 1 means cdnkit costs more
-  (for throughput: raw's calls per second over cdnkit's). "Best rounds" divides cdnkit's best
-  round by raw's best round: on a loaded machine the slow rounds measure the neighbours, so this
-  is the steadier estimate when the spread is wide.
-- **Two servers.** "emulator": calls to the in-process emulator (`cdnkit.testing`). "canned": an
-  aiohttp handler that answers each operation with the emulator's reply recorded once, byte for
-  byte, so the server costs almost nothing and the ratio shows the client side alone.
+## How it measures
+
+The machine these figures come from is a shared virtual machine whose speed changes with its
+neighbours' load: over a minute the same call's CPU time varies by 30-100 %. A few long rounds
+per side cannot tell 5 % apart there, so each figure is many short rounds:
+
+- **Short interleaved rounds, in pairs.** A per-call figure is {settings.rounds} rounds of
+  {settings.calls} sequential calls per side. In each pair of rounds cdnkit goes first, then raw
+  goes first (A-B, B-A), so a change of speed over the pair (a fraction of a second) lands on
+  both sides alike and cancels; each pair gives one ratio, cdnkit's time over raw's, so
+  {pairs} ratios per figure. A ratio above 1 means cdnkit costs more (for throughput: raw's
+  calls per second over cdnkit's).
+- **What the table shows.** The median ratio of the pairs, with their interquartile range
+  ("middle half": half of the pairs fall inside it). "Halves" is the median ratio of the first
+  half of the pairs and of the second half, measured a minute or more apart: two independent
+  estimates of the same figure, as far apart as the figure is unstable. "Best rounds" divides
+  cdnkit's fastest round by raw's fastest round (what neighbours disturbed least). The cdnkit and
+  raw columns are medians of the time per call.
+- **Three ways of answering.** "emulator": calls to the in-process emulator
+  (`cdnkit.testing`). "canned": an aiohttp handler that answers each operation with the
+  emulator's reply recorded once, byte for byte, so the server costs almost nothing and the
+  ratio shows the client side alone. "own time": no server at all (below).
+- **cdnkit's own time per call.** The same intents, with the operation methods of the
+  aiobotocore client objects (cdnkit's and raw's; those objects only, nothing else is patched)
+  replaced by ones that return a recorded reply, a fresh top-level dict per call as botocore
+  gives. Raw then takes about a microsecond and cdnkit's time is its own: request models,
+  checks, the retry layer, the rate limiter, parsing the reply into models. Each round runs
+  {settings.own_calls} such calls per side and {settings.calls} raw calls on the canned server;
+  the table shows cdnkit's own time (minus raw's, per round, with its middle half), raw's time
+  on the canned server, and (raw on the canned server + cdnkit's own) / raw on the canned server
+  per pair of rounds: an estimate of the canned figure that no server or socket disturbs, to
+  cross-check it with.
 - **Same settings.** Both sides use the same botocore session, endpoint, credentials, retries
   off in botocore, and connection pools of 10.
-- **Per call**: {settings.calls} sequential calls per round, {settings.rounds} rounds.
+- **Intents.** Lightsail UpdateDistribution sets a new default root object on every call, on
+  both sides, so every call is a real change and both send an UpdateDistribution.
   **Read-modify-write**: cdnkit's `cf.distributions.update(id, mutate=...)` against raw
   GetDistributionConfig + UpdateDistribution with its ETag. **Throughput**: {settings.burst}
-  concurrent GetOperation calls.
+  concurrent GetOperation calls, {settings.burst_rounds} rounds.
 - **1,000-item replies** (canned): the recorded one-item reply of GetDistributions,
-  ListDistributions and ListKeys repeated to 1,000 items; cdnkit's listing against the raw call.
-  Kept memory: bytes still allocated (tracemalloc) while the results of a few calls are kept:
-  cdnkit's models against raw's reply dicts.
+  ListDistributions and ListKeys repeated to 1,000 items; cdnkit's listing against the raw call,
+  {settings.big_rounds} rounds of {settings.big_calls} call. Kept memory: bytes still allocated
+  (tracemalloc) while the results of two calls are kept: cdnkit's models against raw's reply
+  dicts (twice; allocations hardly vary).
 - **Cold start and peak RSS**: a new Python process per run, from interpreter start to after the
   first call (a Lightsail-only program, a CloudFront-only program), and the peak RSS of a program
   that opens both clients and makes one call each. Bytecode is cached: each program runs once
   untimed first, with `PYTHONDONTWRITEBYTECODE` removed from its environment, so every module it
-  imports has its `.pyc` written; the timed runs load from those. {settings.cold_runs} runs each.
+  imports has its `.pyc` written; the timed runs load from those. {settings.cold_runs} runs each,
+  in pairs as above.
 - **Waits**: cdnkit's real poll loop with the default `WaitPolicy`, on an event loop whose clock
   jumps to the next timer (no real sleeping), for a change that takes T seconds, every T from 1
   to 900 s{"" if settings.wait_step == 1 else f" (every {settings.wait_step} s)"}.
-- **Requests**: requests each intent sent to the emulator, cdnkit and raw.
+- **Requests**: the requests one call of each intent sent to the emulator, cdnkit and raw.
 
 ## Figures
 
 {"**Quick run: too few rounds to mean anything.**" if quick else ""}
 Measured on a machine **shared with other work while it ran** ({machine}); the run took
-{report.seconds:.0f} s. Neighbours' load lands on both sides of each round, but the spread shows
-how noisy it was. Figures are this run's, not a promise for another machine.
+{report.seconds:.0f} s. Figures are this run's, not a promise for another machine.
 
 {table(report)}
+
+## Requests per intent
+
+{requests_table(report)}
 
 ## Older, narrower benchmarks
 
@@ -851,13 +1069,44 @@ canned reply (its target is at most about 1.5).
 """
 
 
+def _groups(text: str) -> list[str]:
+    chosen = [name.strip() for name in text.split(",") if name.strip()]
+    unknown = sorted(set(chosen) - set(GROUPS))
+    if unknown or not chosen:
+        raise argparse.ArgumentTypeError(
+            f"--only takes a comma-separated list of {', '.join(GROUPS)}; got {text!r}"
+        )
+    return chosen
+
+
+def _at_least_two(text: str) -> int:
+    number = int(text)
+    if number < 2:
+        raise argparse.ArgumentTypeError(f"must be at least 2, got {number}")
+    return number
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m tests.benchmarks",
         description="cdnkit against raw aiobotocore, every figure of issue 9, interleaved",
     )
     parser.add_argument("--quick", action="store_true", help="a few seconds: proves it runs")
-    parser.add_argument("--rounds", type=int, default=7, help="rounds per figure (full run)")
+    parser.add_argument(
+        "--rounds",
+        type=_at_least_two,
+        default=40,
+        help="rounds per per-call figure, made even (full run; default 40)",
+    )
+    parser.add_argument(
+        "--calls",
+        type=_at_least_two,
+        default=20,
+        help="sequential calls per round and side (full run; default 20)",
+    )
+    parser.add_argument(
+        "--only", type=_groups, default=list(GROUPS), help=f"some of: {','.join(GROUPS)}"
+    )
     parser.add_argument(
         "--output",
         type=Path,
@@ -865,15 +1114,17 @@ def main(argv: list[str] | None = None) -> int:
         help="the page to write (default: docs/benchmarks.md)",
     )
     options = parser.parse_args(argv)
-    settings = Settings.quick() if options.quick else Settings.full(options.rounds)
+    settings = Settings.quick() if options.quick else Settings.full(options.rounds, options.calls)
 
     started = time.perf_counter()
 
     def progress(step: str) -> None:
         print(f"... {time.perf_counter() - started:5.0f} s: {step}", file=sys.stderr, flush=True)
 
-    report = asyncio.run(run(settings, progress))
+    report = asyncio.run(run(settings, progress, options.only))
     print(table(report))
+    print()
+    print(requests_table(report))
     options.output.write_text(page(report, quick=options.quick))
     print(f"\nwritten: {options.output.name}", file=sys.stderr)
     return 0
