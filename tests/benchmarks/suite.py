@@ -70,13 +70,13 @@ class Settings:
     warm: int  # untimed calls per side before a figure
 
     @classmethod
-    def full(cls, rounds: int = 40, calls: int = 20) -> Settings:
+    def full(cls, rounds: int = 80, calls: int = 10) -> Settings:
         return cls(
             rounds=rounds + rounds % 2,
             calls=calls,
             own_calls=5 * calls,
             burst=500,
-            burst_rounds=8,
+            burst_rounds=6,
             big_rounds=8,
             big_calls=1,
             cold_runs=6,
@@ -125,6 +125,8 @@ class Figure:
     #: Shown instead of ``ours`` / ``theirs`` (the own-time group says what it shows).
     ours_text: str | None = None
     theirs_text: str | None = None
+    #: The median pair ratio on the wall clock (the ratio itself is on CPU time).
+    wall: float | None = None
 
     @property
     def median(self) -> float:
@@ -149,9 +151,10 @@ class Figure:
         ours = self.ours_text or _show(self.ours, self.unit)
         theirs = self.theirs_text or _show(self.theirs, self.unit)
         best = "" if self.best is None else f"{self.best:.2f}x"
+        wall = "" if self.wall is None else f"{self.wall:.2f}x"
         return (
             f"| {self.group} | {self.name} | {ours} | {theirs} | **{self.median:.2f}x** "
-            f"({low:.2f}-{high:.2f}) | {halves} | {best} | {self.target} |"
+            f"({low:.2f}-{high:.2f}) | {halves} | {best} | {wall} | {self.target} |"
         )
 
 
@@ -181,22 +184,34 @@ class Pair:
     raw: Call
 
 
-async def _timed(call: Call, calls: int) -> float:
-    start = time.perf_counter()
+@dataclasses.dataclass
+class Times:
+    """Seconds per call, one per round: this process's CPU time (user and system) and the
+    wall clock."""
+
+    cpu: list[float] = dataclasses.field(default_factory=list)
+    wall: list[float] = dataclasses.field(default_factory=list)
+
+
+async def _timed(call: Call, calls: int, times: Times) -> None:
+    # The servers run in this process: its CPU time counts both ends of a call, and not the
+    # time other processes of a shared machine take the core (the wall clock does).
+    cpu, wall = time.process_time(), time.perf_counter()
     for _ in range(calls):
         await call()
-    return (time.perf_counter() - start) / calls
+    times.cpu.append((time.process_time() - cpu) / calls)
+    times.wall.append((time.perf_counter() - wall) / calls)
 
 
-async def _rounds(blocks: list[tuple[Call, int]], rounds: int) -> list[list[float]]:
+async def _rounds(blocks: list[tuple[Call, int]], rounds: int) -> list[Times]:
     """Seconds per call of each block, per round; the blocks run in order in even rounds and
     in reverse order in odd ones."""
-    times: list[list[float]] = [[] for _ in blocks]
+    times = [Times() for _ in blocks]
     order = list(range(len(blocks)))
     for number in range(rounds):
         for index in order if number % 2 == 0 else order[::-1]:
             call, calls = blocks[index]
-            times[index].append(await _timed(call, calls))
+            await _timed(call, calls, times[index])
     return times
 
 
@@ -211,12 +226,13 @@ async def interleaved(
     return Figure(
         group,
         pair.name,
-        pair_ratios(ours, theirs),
-        statistics.median(ours),
-        statistics.median(theirs),
+        pair_ratios(ours.cpu, theirs.cpu),
+        statistics.median(ours.cpu),
+        statistics.median(theirs.cpu),
         "us",
         target,
-        best=min(ours) / min(theirs),
+        best=min(ours.cpu) / min(theirs.cpu),
+        wall=statistics.median(pair_ratios(ours.wall, theirs.wall)),
     )
 
 
@@ -244,7 +260,7 @@ async def own_time(intent: OwnIntent, settings: Settings, target: str) -> Figure
         await intent.raw()
         await intent.canned()
     sent = intent.sent()
-    ours, raw, canned = await _rounds(
+    ours_times, raw_times, canned_times = await _rounds(
         [
             (intent.ours, settings.own_calls),
             (intent.raw, settings.own_calls),
@@ -254,19 +270,25 @@ async def own_time(intent: OwnIntent, settings: Settings, target: str) -> Figure
     )
     if intent.sent() != sent:
         raise RuntimeError(f"own time, {intent.name}: a call on recorded replies sent a request")
+
+    def with_own(clock: str) -> list[float]:
+        """Raw's time on the canned server plus cdnkit's own time, per round."""
+        ours, raw, canned = (getattr(t, clock) for t in (ours_times, raw_times, canned_times))
+        return [c + a - b for a, b, c in zip(ours, raw, canned, strict=True)]
+
+    ours, raw, canned = ours_times.cpu, raw_times.cpu, canned_times.cpu
     own = [a - b for a, b in zip(ours, raw, strict=True)]
-    # The canned time, plus the own time, per pair of rounds.
-    with_own = [a + b for a, b in zip(canned, own, strict=True)]
     low, high = _quartiles(own)
     return Figure(
         "own time",
         intent.name,
-        pair_ratios(with_own, canned),
+        pair_ratios(with_own("cpu"), canned),
         statistics.median(own),
         statistics.median(canned),
         "us",
         target,
         best=(min(canned) + min(own)) / min(canned),
+        wall=statistics.median(pair_ratios(with_own("wall"), canned_times.wall)),
         ours_text=(
             f"{_show(statistics.median(own), 'us')} own ({_show(low, 'us')}-{_show(high, 'us')})"
         ),
@@ -278,29 +300,26 @@ async def own_time(intent: OwnIntent, settings: Settings, target: str) -> Figure
 
 
 async def throughput(pair: Pair, settings: Settings, target: str) -> Figure:
-    async def burst(call: Call) -> float:
-        start = time.perf_counter()
-        await asyncio.gather(*(call() for _ in range(settings.burst)))
-        return time.perf_counter() - start
+    async def burst() -> object:
+        return await asyncio.gather(*(pair.ours() for _ in range(settings.burst)))
 
-    await burst(pair.ours)
-    await burst(pair.raw)
-    ours: list[float] = []
-    theirs: list[float] = []
-    for number in range(settings.burst_rounds):
-        sides = [(pair.ours, ours), (pair.raw, theirs)]
-        for call, times in sides if number % 2 == 0 else sides[::-1]:
-            times.append(await burst(call))
+    async def raw_burst() -> object:
+        return await asyncio.gather(*(pair.raw() for _ in range(settings.burst)))
+
+    await burst()
+    await raw_burst()
+    ours, theirs = await _rounds([(burst, 1), (raw_burst, 1)], settings.burst_rounds)
     name = f"{settings.burst} concurrent calls ({pair.name}), equal pools of 10"
     return Figure(
         "throughput",
         name,
-        pair_ratios(ours, theirs),  # burst times: above 1, cdnkit's rate is lower
-        settings.burst / statistics.median(ours),
-        settings.burst / statistics.median(theirs),
+        pair_ratios(ours.cpu, theirs.cpu),  # burst times: above 1, cdnkit's rate is lower
+        settings.burst / statistics.median(ours.cpu),
+        settings.burst / statistics.median(theirs.cpu),
         "calls/s",
         target,
-        best=min(ours) / min(theirs),
+        best=min(ours.cpu) / min(theirs.cpu),
+        wall=statistics.median(pair_ratios(ours.wall, theirs.wall)),
     )
 
 
@@ -401,11 +420,18 @@ def _kwargs(endpoint: str, emu: Emulator, pool: int = 10) -> dict[str, Any]:
     }
 
 
-_pages = itertools.count()
+# One count for the whole run: a value set never comes back, so each update is a real change
+# also against a recorded reply (which holds a value set earlier). Otherwise cdnkit would skip
+# the write, or read instead (a request no canned server knows).
+_values = itertools.count()
 
 
 def _next_page() -> str:
-    return f"page-{next(_pages)}.html"
+    return f"page-{next(_values)}.html"
+
+
+def _next_comment() -> str:
+    return f"bench {next(_values)}"
 
 
 def replay_replies(client: Any) -> None:
@@ -472,8 +498,8 @@ class Clients:
         world, kit, cf, raw = self.world, self.kit, self.cf, self.raw
         keys = cf.key_value_stores.keys(world.store_arn)
 
-        # A new root object every call, on either side: every call is a real change (also
-        # against a recorded reply, whatever root object it holds), so both send an update.
+        # A new root object every call, on either side: every call is a real change, so both
+        # send an update.
         async def ours_update() -> object:
             return await kit.distributions.update("site", default_root_object=_next_page())
 
@@ -508,14 +534,9 @@ class Clients:
 
     def read_modify_write(self) -> Pair:
         world, cf, raw = self.world, self.cf, self.raw["cloudfront"]
-        counter = [0]
-
-        def next_comment() -> str:
-            counter[0] += 1
-            return f"bench {counter[0]}"
 
         def mutate(config: cft.DistributionConfig) -> None:
-            config.comment = next_comment()
+            config.comment = _next_comment()
 
         async def ours() -> object:
             return await cf.distributions.update(world.distribution_id, mutate=mutate)
@@ -523,7 +544,7 @@ class Clients:
         async def theirs() -> object:
             current = await raw.get_distribution_config(Id=world.distribution_id)
             config = current["DistributionConfig"]
-            config["Comment"] = next_comment()
+            config["Comment"] = _next_comment()
             return await raw.update_distribution(
                 Id=world.distribution_id, IfMatch=current["ETag"], DistributionConfig=config
             )
@@ -592,6 +613,7 @@ def big_pairs(clients: Clients) -> list[Pair]:
 _PROGRAM_HEAD = """\
 import time
 _started = time.perf_counter()
+_cpu_started = time.process_time()
 import asyncio
 import resource
 import sys
@@ -600,13 +622,14 @@ ENDPOINT, KEY, SECRET = sys.argv[1:4]
 _PROGRAM_TAIL = """
 asyncio.run(main())
 _seconds = time.perf_counter() - _started
+_cpu = time.process_time() - _cpu_started
 # VmHWM: this process's own peak (ru_maxrss keeps the forking parent's across exec on Linux).
 try:
     with open("/proc/self/status") as status:
         _peak = next(int(l.split()[1]) for l in status if l.startswith("VmHWM:"))
 except OSError:
     _peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-print(_seconds, _peak)
+print(_seconds, _peak, _cpu)
 """
 PROGRAMS: dict[str, str] = {
     "cdnkit Lightsail": """
@@ -680,8 +703,16 @@ def _child_environment() -> dict[str, str]:
     return environment
 
 
-async def run_program(name: str, world: World) -> tuple[float, float]:
-    """(seconds from interpreter start to after the first call, peak RSS in bytes)."""
+@dataclasses.dataclass(frozen=True)
+class Run:
+    """One program's run: from interpreter start to after the first call."""
+
+    wall: float  # seconds
+    cpu: float  # the process's CPU seconds
+    peak: float  # peak RSS, bytes
+
+
+async def run_program(name: str, world: World) -> Run:
     source = _PROGRAM_HEAD + textwrap.dedent(PROGRAMS[name]) + _PROGRAM_TAIL
     process = await asyncio.create_subprocess_exec(
         sys.executable,
@@ -699,8 +730,8 @@ async def run_program(name: str, world: World) -> tuple[float, float]:
     out, err = await process.communicate()
     if process.returncode != 0:
         raise RuntimeError(f"{name} failed: {err.decode()[-2000:]}")
-    seconds, rss_kib = out.split()
-    return float(seconds), float(rss_kib) * 1024  # KiB, both ways
+    seconds, rss_kib, cpu = out.split()
+    return Run(float(seconds), float(cpu), float(rss_kib) * 1024)  # KiB, both ways
 
 
 async def in_new_processes(world: World, settings: Settings) -> list[Figure]:
@@ -709,8 +740,8 @@ async def in_new_processes(world: World, settings: Settings) -> list[Figure]:
         if settings.warm > 1:  # (the quick run relies on what earlier runs cached)
             await run_program(program, world)
     for what, target in (("Lightsail", "<= 1.15x"), ("CloudFront", "<= 1.15x"), ("both", "")):
-        ours: list[tuple[float, float]] = []
-        theirs: list[tuple[float, float]] = []
+        ours: list[Run] = []
+        theirs: list[Run] = []
         for number in range(settings.cold_runs):
             order = [f"cdnkit {what}", f"raw {what}"]
             for program in order if number % 2 == 0 else order[::-1]:
@@ -722,12 +753,15 @@ async def in_new_processes(world: World, settings: Settings) -> list[Figure]:
                 Figure(
                     "cold start",
                     f"{what}-only program: import, client, first call",
-                    pair_ratios([a[0] for a in ours], [b[0] for b in theirs]),
-                    statistics.median(a[0] for a in ours),
-                    statistics.median(b[0] for b in theirs),
+                    pair_ratios([a.cpu for a in ours], [b.cpu for b in theirs]),
+                    statistics.median(a.cpu for a in ours),
+                    statistics.median(b.cpu for b in theirs),
                     "s",
                     target,
-                    best=min(a[0] for a in ours) / min(b[0] for b in theirs),
+                    best=min(a.cpu for a in ours) / min(b.cpu for b in theirs),
+                    wall=statistics.median(
+                        pair_ratios([a.wall for a in ours], [b.wall for b in theirs])
+                    ),
                 )
             )
         else:
@@ -735,9 +769,9 @@ async def in_new_processes(world: World, settings: Settings) -> list[Figure]:
                 Figure(
                     "memory",
                     "peak RSS: both clients, one call each",
-                    [a[1] / b[1] for a, b in zip(ours, theirs, strict=True)],
-                    statistics.median(a[1] for a in ours),
-                    statistics.median(b[1] for b in theirs),
+                    [a.peak / b.peak for a, b in zip(ours, theirs, strict=True)],
+                    statistics.median(a.peak for a in ours),
+                    statistics.median(b.peak for b in theirs),
                     "MB",
                     "<= 1.15x",
                 )
@@ -968,20 +1002,21 @@ async def run(
 def table(report: Report) -> str:
     lines = [
         "| group | figure | cdnkit | raw aiobotocore | ratio: median (middle half) "
-        "| halves: 1st / 2nd | best rounds | target |",
-        "|---|---|---|---|---|---|---|---|",
+        "| halves: 1st / 2nd | best rounds | wall clock | target |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     lines.extend(figure.row() for figure in report.figures)
     wait = report.wait
     if wait is not None:
         lines.append(
             f"| waits | completion seen late, worst over T = 1..900 s (at T = {wait.worst_t} s) "
-            f"| {wait.worst_late:.2f} s | | **{wait.worst_share:.3f}** of 0.1*T + 1 s | | | <= 1 |"
+            f"| {wait.worst_late:.2f} s | | **{wait.worst_share:.3f}** of 0.1*T + 1 s "
+            "| | | | <= 1 |"
         )
         for change, count in sorted(wait.polls.items()):
             limit = {60: 30, 900: 60}[change]
             lines.append(
-                f"| waits | polls for a change taking T = {change} s | {count} | | | | | "
+                f"| waits | polls for a change taking T = {change} s | {count} | | | | | | "
                 f"<= {limit} |"
             )
     return "\n".join(lines)
@@ -1031,12 +1066,17 @@ per side cannot tell 5 % apart there, so each figure is many short rounds:
   both sides alike and cancels; each pair gives one ratio, cdnkit's time over raw's, so
   {pairs} ratios per figure. A ratio above 1 means cdnkit costs more (for throughput: raw's
   calls per second over cdnkit's).
+- **CPU time.** Ratios compare this process's CPU time (user and system) per call. The
+  emulator and the canned server run in this process, so it counts both ends of a call, but
+  not the time other processes hold the core, which the wall clock counts on one side or the
+  other at random. The median pair ratio on the wall clock is shown too ("wall clock"): a wait
+  cdnkit added would show there only.
 - **What the table shows.** The median ratio of the pairs, with their interquartile range
   ("middle half": half of the pairs fall inside it). "Halves" is the median ratio of the first
-  half of the pairs and of the second half, measured a minute or more apart: two independent
+  half of the pairs and of the second half, measured one after the other: two independent
   estimates of the same figure, as far apart as the figure is unstable. "Best rounds" divides
   cdnkit's fastest round by raw's fastest round (what neighbours disturbed least). The cdnkit and
-  raw columns are medians of the time per call.
+  raw columns are medians of the CPU time per call.
 - **Three ways of answering.** "emulator": calls to the in-process emulator
   (`cdnkit.testing`). "canned": an aiohttp handler that answers each operation with the
   emulator's reply recorded once, byte for byte, so the server costs almost nothing and the
@@ -1052,8 +1092,10 @@ per side cannot tell 5 % apart there, so each figure is many short rounds:
   per pair of rounds: an estimate of the canned figure that no server or socket disturbs, to
   cross-check it with. Where cdnkit sends more requests than raw (see "Requests per intent"),
   the extra round trips are not in its own time; the row says so.
-- **Same settings.** Both sides use the same botocore session, endpoint, credentials, retries
-  off in botocore, and connection pools of 10.
+- **Same settings.** Both sides are given the same botocore session, endpoint, credentials
+  and botocore config (one attempt, connection pools of 10). cdnkit adds what it always adds
+  to its clients (its transport without aiohttp's hidden resend, retry mode "standard" with one
+  attempt), as in any program using it.
 - **Intents.** Lightsail UpdateDistribution sets a new default root object on every call, on
   both sides, so every call is a real change and both send an UpdateDistribution.
   **Read-modify-write**: cdnkit's `cf.distributions.update(id, mutate=...)` against raw
@@ -1069,7 +1111,7 @@ per side cannot tell 5 % apart there, so each figure is many short rounds:
   that opens both clients and makes one call each. Bytecode is cached: each program runs once
   untimed first, with `PYTHONDONTWRITEBYTECODE` removed from its environment, so every module it
   imports has its `.pyc` written; the timed runs load from those. {settings.cold_runs} runs each,
-  in pairs as above.
+  in pairs as above; the ratio is on the new process's CPU time, the wall clock next to it.
 - **Waits**: cdnkit's real poll loop with the default `WaitPolicy`, on an event loop whose clock
   jumps to the next timer (no real sleeping), for a change that takes T seconds, every T from 1
   to 900 s{"" if settings.wait_step == 1 else f" (every {settings.wait_step} s)"}.
@@ -1121,14 +1163,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--rounds",
         type=_at_least_two,
-        default=40,
-        help="rounds per per-call figure, made even (full run; default 40)",
+        default=80,
+        help="rounds per per-call figure, made even (full run; default 80)",
     )
     parser.add_argument(
         "--calls",
         type=_at_least_two,
-        default=20,
-        help="sequential calls per round and side (full run; default 20)",
+        default=10,
+        help="sequential calls per round and side (full run; default 10)",
     )
     parser.add_argument(
         "--only", type=_groups, default=list(GROUPS), help=f"some of: {','.join(GROUPS)}"
