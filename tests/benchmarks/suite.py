@@ -949,6 +949,15 @@ async def run(
                             figures.append(
                                 await interleaved(pair, "canned", _target(pair), **per_call)
                             )
+                        # The same call on both sides: how far from 1 the method itself strays.
+                        control = Pair(
+                            f"A/A control: raw {pairs[1].name}", pairs[1].raw, pairs[1].raw
+                        )
+                        figures.append(
+                            await interleaved(
+                                control, "canned", "1.00x: the method's noise", **per_call
+                            )
+                        )
                     if "own" in only:
                         progress("cdnkit's own time per call, on recorded replies")
                         await replayed.replay()
@@ -1077,6 +1086,8 @@ per side cannot tell 5 % apart there, so each figure is many short rounds:
   estimates of the same figure, as far apart as the figure is unstable. "Best rounds" divides
   cdnkit's fastest round by raw's fastest round (what neighbours disturbed least). The cdnkit and
   raw columns are medians of the CPU time per call.
+- **A control.** "A/A control" times raw's GetOperation against itself, the same way: its
+  distance from 1.00x is the noise the method leaves in every figure of this run.
 - **Three ways of answering.** "emulator": calls to the in-process emulator
   (`cdnkit.testing`). "canned": an aiohttp handler that answers each operation with the
   emulator's reply recorded once, byte for byte, so the server costs almost nothing and the

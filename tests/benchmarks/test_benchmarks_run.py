@@ -44,6 +44,8 @@ def test_the_quick_benchmark_runs_every_figure_and_writes_its_page(tmp_path: Pat
         ):
             (row,) = (line for line in rows if line.startswith(f"| {group} | {intent}"))
             assert RATIO.search(row), row
+    (control,) = (line for line in rows if line.startswith("| canned | A/A control: raw "))
+    assert RATIO.search(control), control
     for figure in (
         "concurrent calls",
         "Lightsail-only program",
