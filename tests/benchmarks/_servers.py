@@ -39,11 +39,14 @@ class CannedServer:
 
     def __init__(self) -> None:
         self.replies: dict[Key, Recorded] = {}
+        #: Requests answered or refused so far.
+        self.served = 0
         self._runner: web.ServerRunner | None = None
         self.port = 0
 
     async def _handle(self, request: web.BaseRequest) -> web.Response:
         await request.read()
+        self.served += 1
         # The raw (still percent-encoded) path, as recorded from botocore's request URL.
         path = request.raw_path.split("?", 1)[0]
         reply = self.replies.get(key_of(request.method, path, request.headers.get("X-Amz-Target")))

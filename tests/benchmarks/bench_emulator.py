@@ -20,72 +20,25 @@ from dataclasses import dataclass
 from typing import Any
 
 from aiobotocore.session import AioSession, get_session
-from aiohttp import web
-from multidict import CIMultiDict
 
 from cdnkit.testing import ClientKwargs, Emulator
 
-_HOP_BY_HOP = frozenset({"content-length", "date", "server", "connection", "transfer-encoding"})
+from ._servers import CannedServer, Key, Recorded, record
 
 Call = Callable[[Any], Awaitable[Any]]
-
-
-@dataclass
-class Recorded:
-    status: int
-    headers: CIMultiDict[str]
-    body: bytes
 
 
 @dataclass
 class Case:
     name: str
     service: str
-    operation: str  # botocore event name of the operation, e.g. GetDistributionBundles
     call: Call
 
 
-class CannedServer:
-    """Answers every request with one recorded reply."""
-
-    def __init__(self, reply: Recorded) -> None:
-        self.reply = reply
-        self._runner: web.ServerRunner | None = None
-        self.port = 0
-
-    async def _handle(self, request: web.BaseRequest) -> web.Response:
-        await request.read()
-        return web.Response(
-            status=self.reply.status, headers=self.reply.headers, body=self.reply.body
-        )
-
-    async def start(self) -> None:
-        runner = web.ServerRunner(web.Server(self._handle, access_log=None), handle_signals=False)
-        await runner.setup()
-        await web.TCPSite(runner, "127.0.0.1", 0).start()
-        self._runner = runner
-        self.port = int(runner.addresses[0][1])
-
-    async def stop(self) -> None:
-        if self._runner is not None:
-            await self._runner.cleanup()
-
-
-async def record(session: AioSession, emu: Emulator, case: Case) -> Recorded:
-    """The emulator's reply to one call of ``case``, exactly as sent."""
-    captured: list[Recorded] = []
-
-    async def keep(http_response: Any, **_: Any) -> None:
-        headers = CIMultiDict(
-            (k, v) for k, v in http_response.headers.items() if k.lower() not in _HOP_BY_HOP
-        )
-        captured.append(Recorded(http_response.status_code, headers, await http_response.content))
-
+async def record_case(session: AioSession, emu: Emulator, case: Case) -> dict[Key, Recorded]:
+    """The emulator's reply to one call of ``case``, exactly as sent, by request."""
     async with session.create_client(case.service, **emu.client_kwargs()) as client:  # type: ignore[call-overload]  # service chosen at run time
-        event = f"after-call.{client.meta.service_model.service_id.hyphenize()}.{case.operation}"
-        client.meta.events.register(event, keep)
-        await case.call(client)
-    return captured[0]
+        return await record([client], lambda: case.call(client))
 
 
 async def per_call(session: AioSession, kwargs: ClientKwargs, case: Case, calls: int) -> float:
@@ -114,26 +67,24 @@ async def run(calls: int, rounds: int) -> float:
             Case(
                 "lightsail GetDistributionBundles (JSON 1.1)",
                 "lightsail",
-                "GetDistributionBundles",
                 lambda c: c.get_distribution_bundles(),
             ),
             Case(
                 "cloudfront ListKeyValueStores (REST-XML)",
                 "cloudfront",
-                "ListKeyValueStores",
                 lambda c: c.list_key_value_stores(),
             ),
             Case(
                 "kvs ListKeys (REST-JSON, SigV4A)",
                 "cloudfront-keyvaluestore",
-                "ListKeys",
                 lambda c: c.list_keys(KvsARN=arn, MaxResults=10),
             ),
         ]
         ratios: list[float] = []
         print(f"{'case':46} {'canned us':>10} {'emulator us':>12} {'ratio':>6}")
         for case in cases:
-            canned = CannedServer(await record(session, emu, case))
+            canned = CannedServer()
+            canned.replies.update(await record_case(session, emu, case))
             await canned.start()
             canned_kwargs = emu.client_kwargs()
             canned_kwargs["endpoint_url"] = f"http://localhost:{canned.port}"

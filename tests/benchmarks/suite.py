@@ -1,13 +1,18 @@
 """Every figure of issue 9's table, cdnkit against raw aiobotocore, interleaved.
 
-``python -m tests.benchmarks [--quick] [--rounds N] [--output docs/benchmarks.md]``
+``python -m tests.benchmarks [--quick] [--rounds N] [--calls N] [--only GROUP,...]
+[--output docs/benchmarks.md]``
 
-Each figure alternates rounds between cdnkit and raw aiobotocore (which goes first alternates
-too), computes one ratio per round (cdnkit / raw for times and memory, raw / cdnkit for
-throughput, so above 1 is always "cdnkit costs more") and reports the median ratio with the
-lowest and highest round. Calls go to the emulator (in this process) or to a canned aiohttp
-handler that answers each operation with the emulator's recorded reply (the client side alone).
-Cold start and peak RSS run in new processes against the emulator of this process.
+Per-call figures run many short rounds. The two sides alternate A-B, then B-A, so a pair of
+rounds sees a drift of the machine's speed on both sides alike; each pair gives one ratio
+(cdnkit / raw for times and memory, raw / cdnkit for throughput, so above 1 is always "cdnkit
+costs more"), and a figure is the median of its pairs' ratios with their interquartile range,
+the median of the first and of the second half of the pairs (how stable it is), and the ratio
+of the best rounds. Calls go to the emulator (in this process), to a canned aiohttp handler
+that answers each operation with a recorded reply (the client side alone), or to no server at
+all: the "own time" group replaces the aiobotocore clients' operation methods with ones that
+return a recorded reply, so what is left is cdnkit's own time. Cold start and peak RSS run in
+new processes against the emulator of this process.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ import argparse
 import asyncio
 import dataclasses
 import gc
+import itertools
 import os
 import platform
 import statistics
@@ -24,12 +30,13 @@ import sys
 import textwrap
 import time
 import tracemalloc
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from pathlib import Path
 from typing import Any
 
 from aiobotocore.config import AioConfig
 from aiobotocore.session import AioSession
+from botocore import xform_name
 
 import cdnkit
 from cdnkit._core import ClientOptions, ServiceCore, poll
@@ -44,12 +51,18 @@ from ._virtual_time import VirtualTimeLoop
 ROOT = Path(__file__).resolve().parents[2]
 Call = Callable[[], Awaitable[object]]
 
+#: What ``--only`` chooses from, in the order they run.
+GROUPS = ("emulator", "throughput", "canned", "own", "big", "cold", "waits")
+
 
 @dataclasses.dataclass(frozen=True)
 class Settings:
-    rounds: int
-    calls: int  # sequential calls per round and side
+    rounds: int  # rounds per per-call figure, an even number (pairs: A-B then B-A)
+    calls: int  # sequential calls per round and side, on a server
+    own_calls: int  # sequential calls per round and side, on recorded replies (no server)
     burst: int  # concurrent calls for throughput
+    burst_rounds: int
+    big_rounds: int  # rounds with 1,000-item replies
     big_calls: int  # calls per round with 1,000-item replies
     cold_runs: int  # new processes per program
     wait_step: int  # T from 1 to 900 s in steps of this
@@ -57,24 +70,30 @@ class Settings:
     warm: int  # untimed calls per side before a figure
 
     @classmethod
-    def full(cls, rounds: int) -> Settings:
+    def full(cls, rounds: int = 80, calls: int = 10) -> Settings:
         return cls(
-            rounds=rounds,
-            calls=100,
+            rounds=rounds + rounds % 2,
+            calls=calls,
+            own_calls=5 * calls,
             burst=500,
-            big_calls=3,
-            cold_runs=rounds,
+            burst_rounds=6,
+            big_rounds=8,
+            big_calls=1,
+            cold_runs=6,
             wait_step=1,
             big_items=1000,
-            warm=10,
+            warm=20,
         )
 
     @classmethod
     def quick(cls) -> Settings:
         return cls(
             rounds=2,
-            calls=5,
+            calls=3,
+            own_calls=5,
             burst=20,
+            burst_rounds=2,
+            big_rounds=2,
             big_calls=1,
             cold_runs=1,
             wait_step=149,
@@ -83,36 +102,74 @@ class Settings:
         )
 
 
+def pair_ratios(ours: list[float], theirs: list[float]) -> list[float]:
+    """One ratio per pair of rounds (cdnkit first, then raw first): a drift of the machine's
+    speed that is about linear over the pair lands on both sides alike and cancels."""
+    return [
+        sum(ours[start : start + 2]) / sum(theirs[start : start + 2])
+        for start in range(0, len(ours), 2)
+    ]
+
+
 @dataclasses.dataclass(frozen=True)
 class Figure:
     group: str
     name: str
-    ratios: list[float]
+    ratios: list[float]  # one per pair of rounds (or per run), in the order measured
     ours: float  # median of cdnkit's measure
     theirs: float  # median of raw aiobotocore's
     unit: str
     target: str
     #: cdnkit's best round over raw's best round (what neighbours' load disturbs least).
     best: float | None = None
+    #: Shown instead of ``ours`` / ``theirs`` (the own-time group says what it shows).
+    ours_text: str | None = None
+    theirs_text: str | None = None
+    #: The median pair ratio on the wall clock (the ratio itself is on CPU time).
+    wall: float | None = None
 
     @property
     def median(self) -> float:
         return statistics.median(self.ratios)
 
+    @property
+    def quartiles(self) -> tuple[float, float]:
+        return _quartiles(self.ratios)
+
+    @property
+    def halves(self) -> tuple[float, float] | None:
+        """Median ratio of the first half of the pairs and of the second half: two
+        independent estimates, as far apart as the figure is unstable."""
+        half = len(self.ratios) // 2
+        if half == 0:
+            return None
+        return statistics.median(self.ratios[:half]), statistics.median(self.ratios[-half:])
+
     def row(self) -> str:
-        spread = f"{min(self.ratios):.2f}-{max(self.ratios):.2f}"
+        low, high = self.quartiles
+        halves = "" if self.halves is None else "{:.2f} / {:.2f}".format(*self.halves)
+        ours = self.ours_text or _show(self.ours, self.unit)
+        theirs = self.theirs_text or _show(self.theirs, self.unit)
+        best = "" if self.best is None else f"{self.best:.2f}x"
+        wall = "" if self.wall is None else f"{self.wall:.2f}x"
         return (
-            f"| {self.group} | {self.name} | {_show(self.ours, self.unit)} | "
-            f"{_show(self.theirs, self.unit)} | **{self.median:.2f}x** ({spread}) | "
-            f"{'' if self.best is None else f'{self.best:.2f}x'} | {self.target} |"
+            f"| {self.group} | {self.name} | {ours} | {theirs} | **{self.median:.2f}x** "
+            f"({low:.2f}-{high:.2f}) | {halves} | {best} | {wall} | {self.target} |"
         )
+
+
+def _quartiles(values: list[float]) -> tuple[float, float]:
+    if len(values) < 2:
+        return values[0], values[0]
+    low, _, high = statistics.quantiles(values, n=4, method="inclusive")
+    return low, high
 
 
 def _show(value: float, unit: str) -> str:
     if unit == "s":
         return f"{value * 1e3:.1f} ms" if value < 1 else f"{value:.2f} s"
     if unit == "us":
-        return f"{value * 1e6:.0f} us"
+        return f"{value * 1e6:.0f} us" if value >= 1e-5 else f"{value * 1e6:.1f} us"
     if unit == "MB":
         return f"{value / 2**20:.1f} MB"
     if unit == "calls/s":
@@ -127,101 +184,170 @@ class Pair:
     raw: Call
 
 
-async def _timed(call: Call, calls: int) -> float:
-    start = time.perf_counter()
+@dataclasses.dataclass
+class Times:
+    """Seconds per call, one per round: this process's CPU time (user and system) and the
+    wall clock."""
+
+    cpu: list[float] = dataclasses.field(default_factory=list)
+    wall: list[float] = dataclasses.field(default_factory=list)
+
+
+async def _timed(call: Call, calls: int, times: Times) -> None:
+    # The servers run in this process: its CPU time counts both ends of a call, and not the
+    # time other processes of a shared machine take the core (the wall clock does).
+    cpu, wall = time.process_time(), time.perf_counter()
     for _ in range(calls):
         await call()
-    return (time.perf_counter() - start) / calls
+    times.cpu.append((time.process_time() - cpu) / calls)
+    times.wall.append((time.perf_counter() - wall) / calls)
+
+
+async def _rounds(blocks: list[tuple[Call, int]], rounds: int) -> list[Times]:
+    """Seconds per call of each block, per round; the blocks run in order in even rounds and
+    in reverse order in odd ones."""
+    times = [Times() for _ in blocks]
+    order = list(range(len(blocks)))
+    for number in range(rounds):
+        for index in order if number % 2 == 0 else order[::-1]:
+            call, calls = blocks[index]
+            await _timed(call, calls, times[index])
+    return times
 
 
 async def interleaved(
-    pair: Pair, settings: Settings, group: str, target: str, *, calls: int | None = None
+    pair: Pair, group: str, target: str, *, rounds: int, calls: int, warm: int
 ) -> Figure:
-    """Per-call time, rounds alternating between the two sides."""
-    warm = settings.warm if calls is None else min(settings.warm, 2)  # big replies: slow
-    calls = calls or settings.calls
+    """Per-call time, in pairs of rounds (cdnkit first, then raw first)."""
     for _ in range(warm):  # warm up both: pools, validators, caches
         await pair.ours()
         await pair.raw()
-    ours: list[float] = []
-    theirs: list[float] = []
-    for number in range(settings.rounds):
-        if number % 2:
-            theirs.append(await _timed(pair.raw, calls))
-            ours.append(await _timed(pair.ours, calls))
-        else:
-            ours.append(await _timed(pair.ours, calls))
-            theirs.append(await _timed(pair.raw, calls))
-    ratios = [a / b for a, b in zip(ours, theirs, strict=True)]
+    ours, theirs = await _rounds([(pair.ours, calls), (pair.raw, calls)], rounds)
     return Figure(
         group,
         pair.name,
-        ratios,
-        statistics.median(ours),
-        statistics.median(theirs),
+        pair_ratios(ours.cpu, theirs.cpu),
+        statistics.median(ours.cpu),
+        statistics.median(theirs.cpu),
         "us",
         target,
-        best=min(ours) / min(theirs),
+        best=min(ours.cpu) / min(theirs.cpu),
+        wall=statistics.median(pair_ratios(ours.wall, theirs.wall)),
+    )
+
+
+@dataclasses.dataclass
+class OwnIntent:
+    """One intent three ways: cdnkit and raw on clients answering with recorded replies, and
+    raw on the canned server (what the own time is compared with)."""
+
+    name: str
+    ours: Call
+    raw: Call
+    canned: Call
+    #: Requests the clients of ``ours`` and ``raw`` have sent so far.
+    sent: Callable[[], int]
+
+
+async def own_time(intent: OwnIntent, settings: Settings, target: str) -> Figure:
+    """cdnkit's own time per call (cdnkit on recorded replies minus raw on recorded replies,
+    per round) and (raw on the canned server + cdnkit's own) / raw on the canned server.
+
+    Raises RuntimeError if a call on recorded replies sent a request after the warm-up (the
+    figure would not be cdnkit's own time)."""
+    for _ in range(settings.warm):
+        await intent.ours()
+        await intent.raw()
+        await intent.canned()
+    sent = intent.sent()
+    ours_times, raw_times, canned_times = await _rounds(
+        [
+            (intent.ours, settings.own_calls),
+            (intent.raw, settings.own_calls),
+            (intent.canned, settings.calls),
+        ],
+        settings.rounds,
+    )
+    if intent.sent() != sent:
+        raise RuntimeError(f"own time, {intent.name}: a call on recorded replies sent a request")
+
+    def with_own(clock: str) -> list[float]:
+        """Raw's time on the canned server plus cdnkit's own time, per round."""
+        ours, raw, canned = (getattr(t, clock) for t in (ours_times, raw_times, canned_times))
+        return [c + a - b for a, b, c in zip(ours, raw, canned, strict=True)]
+
+    ours, raw, canned = ours_times.cpu, raw_times.cpu, canned_times.cpu
+    own = [a - b for a, b in zip(ours, raw, strict=True)]
+    low, high = _quartiles(own)
+    return Figure(
+        "own time",
+        intent.name,
+        pair_ratios(with_own("cpu"), canned),
+        statistics.median(own),
+        statistics.median(canned),
+        "us",
+        target,
+        best=(min(canned) + min(own)) / min(canned),
+        wall=statistics.median(pair_ratios(with_own("wall"), canned_times.wall)),
+        ours_text=(
+            f"{_show(statistics.median(own), 'us')} own ({_show(low, 'us')}-{_show(high, 'us')})"
+        ),
+        theirs_text=(
+            f"{_show(statistics.median(canned), 'us')} canned "
+            f"({_show(statistics.median(raw), 'us')} on replies)"
+        ),
     )
 
 
 async def throughput(pair: Pair, settings: Settings, target: str) -> Figure:
-    async def rate(call: Call) -> float:
-        start = time.perf_counter()
-        await asyncio.gather(*(call() for _ in range(settings.burst)))
-        return settings.burst / (time.perf_counter() - start)
+    async def burst() -> object:
+        return await asyncio.gather(*(pair.ours() for _ in range(settings.burst)))
 
-    await rate(pair.ours)
-    await rate(pair.raw)
-    ours: list[float] = []
-    theirs: list[float] = []
-    for number in range(settings.rounds):
-        if number % 2:
-            theirs.append(await rate(pair.raw))
-            ours.append(await rate(pair.ours))
-        else:
-            ours.append(await rate(pair.ours))
-            theirs.append(await rate(pair.raw))
-    ratios = [b / a for a, b in zip(ours, theirs, strict=True)]  # above 1: cdnkit slower
+    async def raw_burst() -> object:
+        return await asyncio.gather(*(pair.raw() for _ in range(settings.burst)))
+
+    await burst()
+    await raw_burst()
+    ours, theirs = await _rounds([(burst, 1), (raw_burst, 1)], settings.burst_rounds)
     name = f"{settings.burst} concurrent calls ({pair.name}), equal pools of 10"
     return Figure(
         "throughput",
         name,
-        ratios,
-        statistics.median(ours),
-        statistics.median(theirs),
+        pair_ratios(ours.cpu, theirs.cpu),  # burst times: above 1, cdnkit's rate is lower
+        settings.burst / statistics.median(ours.cpu),
+        settings.burst / statistics.median(theirs.cpu),
         "calls/s",
         target,
-        best=max(theirs) / max(ours),
+        best=min(ours.cpu) / min(theirs.cpu),
+        wall=statistics.median(pair_ratios(ours.wall, theirs.wall)),
     )
 
 
-async def kept_memory(keep_ours: Call, keep_raw: Call, name: str, settings: Settings) -> Figure:
-    """Bytes still allocated after keeping the results of a few calls (tracemalloc)."""
+async def kept_memory(keep_ours: Call, keep_raw: Call, name: str) -> Figure:
+    """Bytes still allocated after keeping the result of one call (tracemalloc)."""
 
     async def kept(call: Call) -> float:
         gc.collect()
         tracemalloc.start()
         try:
             before, _ = tracemalloc.get_traced_memory()
-            results = [await call() for _ in range(max(2, settings.big_calls // 2))]
+            result = await call()
             gc.collect()
             after, _ = tracemalloc.get_traced_memory()
         finally:
             tracemalloc.stop()
-        del results
+        del result
         return float(after - before)
 
     ours: list[float] = []
     theirs: list[float] = []
-    for _ in range(max(2, settings.rounds // 2)):
+    for _ in range(2):  # allocation counts hardly vary: two runs show that they do not
         ours.append(await kept(keep_ours))
         theirs.append(await kept(keep_raw))
-    ratios = [a / b for a, b in zip(ours, theirs, strict=True)]
     return Figure(
         "memory",
         f"kept results: {name}",
-        ratios,
+        [a / b for a, b in zip(ours, theirs, strict=True)],
         statistics.median(ours),
         statistics.median(theirs),
         "MB",
@@ -294,6 +420,42 @@ def _kwargs(endpoint: str, emu: Emulator, pool: int = 10) -> dict[str, Any]:
     }
 
 
+# One count for the whole run: a value set never comes back, so each update is a real change
+# also against a recorded reply (which holds a value set earlier). Otherwise cdnkit would skip
+# the write, or read instead (a request no canned server knows).
+_values = itertools.count()
+
+
+def _next_page() -> str:
+    return f"page-{next(_values)}.html"
+
+
+def _next_comment() -> str:
+    return f"bench {next(_values)}"
+
+
+def replay_replies(client: Any) -> None:
+    """Replace each operation method of one aiobotocore client object (that object only: the
+    class and the modules are left alone) by one that sends the first call as usual, keeps its
+    reply, and answers every later call with a fresh top-level copy of it (botocore gives a new
+    dict per call) without building, signing or sending a request."""
+    for operation in client.meta.service_model.operation_names:
+        name = xform_name(operation)
+        setattr(client, name, _replaying(getattr(client, name)))
+
+
+def _replaying(send: Callable[..., Awaitable[dict[str, Any]]]) -> Callable[..., Any]:
+    kept: dict[str, Any] | None = None
+
+    async def method(**params: Any) -> dict[str, Any]:
+        nonlocal kept
+        if kept is None:
+            kept = await send(**params)
+        return dict(kept)
+
+    return method
+
+
 class Clients:
     """cdnkit and raw clients for one endpoint, with the same settings."""
 
@@ -314,6 +476,18 @@ class Clients:
             self.raw[service] = await context.__aenter__()
         return self
 
+    async def replay(self) -> None:
+        """Make every client answer each operation with the reply its next call gets (see
+        :func:`replay_replies`), cdnkit's (the KVS data plane's opened first) and raw's."""
+        await self.cf.key_value_stores.keys(self.world.store_arn).get("k")
+        for client in (
+            self.kit._core.client,
+            self.cf._core.client,
+            self.cf._data_plane.client,
+            *self.raw.values(),
+        ):
+            replay_replies(client)
+
     async def __aexit__(self, *exc: object) -> None:
         for context in self._contexts:
             await context.__aexit__(None, None, None)
@@ -324,12 +498,14 @@ class Clients:
         world, kit, cf, raw = self.world, self.kit, self.cf, self.raw
         keys = cf.key_value_stores.keys(world.store_arn)
 
+        # A new root object every call, on either side: every call is a real change, so both
+        # send an update.
         async def ours_update() -> object:
-            return await kit.distributions.update("site", is_enabled=True)
+            return await kit.distributions.update("site", default_root_object=_next_page())
 
         async def raw_update() -> object:
             return await raw["lightsail"].update_distribution(
-                distributionName="site", isEnabled=True
+                distributionName="site", defaultRootObject=_next_page()
             )
 
         return [
@@ -358,14 +534,9 @@ class Clients:
 
     def read_modify_write(self) -> Pair:
         world, cf, raw = self.world, self.cf, self.raw["cloudfront"]
-        counter = [0]
-
-        def next_comment() -> str:
-            counter[0] += 1
-            return f"bench {counter[0]}"
 
         def mutate(config: cft.DistributionConfig) -> None:
-            config.comment = next_comment()
+            config.comment = _next_comment()
 
         async def ours() -> object:
             return await cf.distributions.update(world.distribution_id, mutate=mutate)
@@ -373,7 +544,7 @@ class Clients:
         async def theirs() -> object:
             current = await raw.get_distribution_config(Id=world.distribution_id)
             config = current["DistributionConfig"]
-            config["Comment"] = next_comment()
+            config["Comment"] = _next_comment()
             return await raw.update_distribution(
                 Id=world.distribution_id, IfMatch=current["ETag"], DistributionConfig=config
             )
@@ -442,6 +613,7 @@ def big_pairs(clients: Clients) -> list[Pair]:
 _PROGRAM_HEAD = """\
 import time
 _started = time.perf_counter()
+_cpu_started = time.process_time()
 import asyncio
 import resource
 import sys
@@ -450,13 +622,14 @@ ENDPOINT, KEY, SECRET = sys.argv[1:4]
 _PROGRAM_TAIL = """
 asyncio.run(main())
 _seconds = time.perf_counter() - _started
+_cpu = time.process_time() - _cpu_started
 # VmHWM: this process's own peak (ru_maxrss keeps the forking parent's across exec on Linux).
 try:
     with open("/proc/self/status") as status:
         _peak = next(int(l.split()[1]) for l in status if l.startswith("VmHWM:"))
 except OSError:
     _peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-print(_seconds, _peak)
+print(_seconds, _peak, _cpu)
 """
 PROGRAMS: dict[str, str] = {
     "cdnkit Lightsail": """
@@ -530,8 +703,16 @@ def _child_environment() -> dict[str, str]:
     return environment
 
 
-async def run_program(name: str, world: World) -> tuple[float, float]:
-    """(seconds from interpreter start to after the first call, peak RSS in bytes)."""
+@dataclasses.dataclass(frozen=True)
+class Run:
+    """One program's run: from interpreter start to after the first call."""
+
+    wall: float  # seconds
+    cpu: float  # the process's CPU seconds
+    peak: float  # peak RSS, bytes
+
+
+async def run_program(name: str, world: World) -> Run:
     source = _PROGRAM_HEAD + textwrap.dedent(PROGRAMS[name]) + _PROGRAM_TAIL
     process = await asyncio.create_subprocess_exec(
         sys.executable,
@@ -549,8 +730,8 @@ async def run_program(name: str, world: World) -> tuple[float, float]:
     out, err = await process.communicate()
     if process.returncode != 0:
         raise RuntimeError(f"{name} failed: {err.decode()[-2000:]}")
-    seconds, rss_kib = out.split()
-    return float(seconds), float(rss_kib) * 1024  # KiB, both ways
+    seconds, rss_kib, cpu = out.split()
+    return Run(float(seconds), float(cpu), float(rss_kib) * 1024)  # KiB, both ways
 
 
 async def in_new_processes(world: World, settings: Settings) -> list[Figure]:
@@ -559,9 +740,11 @@ async def in_new_processes(world: World, settings: Settings) -> list[Figure]:
         if settings.warm > 1:  # (the quick run relies on what earlier runs cached)
             await run_program(program, world)
     for what, target in (("Lightsail", "<= 1.15x"), ("CloudFront", "<= 1.15x"), ("both", "")):
-        ours: list[tuple[float, float]] = []
-        theirs: list[tuple[float, float]] = []
-        for number in range(settings.cold_runs):
+        ours: list[Run] = []
+        theirs: list[Run] = []
+        # Peak RSS hardly varies from run to run: two runs show that it does not.
+        runs = settings.cold_runs if what != "both" else min(2, settings.cold_runs)
+        for number in range(runs):
             order = [f"cdnkit {what}", f"raw {what}"]
             for program in order if number % 2 == 0 else order[::-1]:
                 (ours if program.startswith("cdnkit") else theirs).append(
@@ -572,12 +755,15 @@ async def in_new_processes(world: World, settings: Settings) -> list[Figure]:
                 Figure(
                     "cold start",
                     f"{what}-only program: import, client, first call",
-                    [a[0] / b[0] for a, b in zip(ours, theirs, strict=True)],
-                    statistics.median(a[0] for a in ours),
-                    statistics.median(b[0] for b in theirs),
+                    pair_ratios([a.cpu for a in ours], [b.cpu for b in theirs]),
+                    statistics.median(a.cpu for a in ours),
+                    statistics.median(b.cpu for b in theirs),
                     "s",
                     target,
-                    best=min(a[0] for a in ours) / min(b[0] for b in theirs),
+                    best=min(a.cpu for a in ours) / min(b.cpu for b in theirs),
+                    wall=statistics.median(
+                        pair_ratios([a.wall for a in ours], [b.wall for b in theirs])
+                    ),
                 )
             )
         else:
@@ -585,9 +771,9 @@ async def in_new_processes(world: World, settings: Settings) -> list[Figure]:
                 Figure(
                     "memory",
                     "peak RSS: both clients, one call each",
-                    [a[1] / b[1] for a, b in zip(ours, theirs, strict=True)],
-                    statistics.median(a[1] for a in ours),
-                    statistics.median(b[1] for b in theirs),
+                    [a.peak / b.peak for a, b in zip(ours, theirs, strict=True)],
+                    statistics.median(a.peak for a in ours),
+                    statistics.median(b.peak for b in theirs),
                     "MB",
                     "<= 1.15x",
                 )
@@ -660,16 +846,29 @@ def waits(settings: Settings) -> WaitFigures:
 # -- requests per intent ------------------------------------------------------------------------
 
 
-async def requests_per_intent(world: World, pairs: list[Pair]) -> dict[str, tuple[int, int]]:
-    counts: dict[str, tuple[int, int]] = {}
+@dataclasses.dataclass(frozen=True)
+class Requests:
+    """Requests one call of an intent sent to the emulator, per operation, in order."""
+
+    ours: dict[str, int]
+    raw: dict[str, int]
+
+
+async def requests_per_intent(world: World, pairs: list[Pair]) -> dict[str, Requests]:
+    counts: dict[str, Requests] = {}
     for pair in pairs:
-        world.emu.counters.reset()
-        await pair.ours()
-        ours = world.emu.counters.total()
-        world.emu.counters.reset()
-        await pair.raw()
-        counts[pair.name] = (ours, world.emu.counters.total())
+        sent: list[dict[str, int]] = []
+        for call in (pair.ours, pair.raw):
+            world.emu.counters.reset()
+            await call()
+            snapshot = world.emu.counters.snapshot()
+            sent.append({operation: n for (_, operation), n in snapshot.items()})
+        counts[pair.name] = Requests(*sent)
     return counts
+
+
+def _sends(operations: dict[str, int]) -> str:
+    return " + ".join(name if n == 1 else f"{n} x {name}" for name, n in operations.items())
 
 
 # -- the run ------------------------------------------------------------------------------------
@@ -678,15 +877,38 @@ async def requests_per_intent(world: World, pairs: list[Pair]) -> dict[str, tupl
 @dataclasses.dataclass
 class Report:
     figures: list[Figure]
-    wait: WaitFigures
-    intents: dict[str, tuple[int, int]]
+    wait: WaitFigures | None
+    intents: dict[str, Requests]
     settings: Settings
     seconds: float
 
 
-async def run(settings: Settings, progress: Callable[[str], None]) -> Report:
+def _target(pair: Pair) -> str:
+    return "<= 1.08x" if "read-modify-write" in pair.name else "<= 1.05x"
+
+
+def _own_name(name: str, sent: Requests) -> str:
+    """The own-time row's name, saying when cdnkit's extra requests' round trips are not in
+    it (then its cross-check is below the canned figure)."""
+    extra = sum(sent.ours.values()) - sum(sent.raw.values())
+    if extra <= 0:
+        return name
+    return f"{name} (without the round trip of cdnkit's {extra} extra request{'s' * (extra > 1)})"
+
+
+def _all_pairs(clients: Clients) -> list[Pair]:
+    return [*clients.per_call_pairs(), clients.read_modify_write()]
+
+
+async def run(
+    settings: Settings,
+    progress: Callable[[str], None],
+    only: Iterable[str] = GROUPS,
+) -> Report:
+    only = frozenset(only)
     started = time.perf_counter()
     figures: list[Figure] = []
+    per_call = {"rounds": settings.rounds, "calls": settings.calls, "warm": settings.warm}
     session = AioSession()
     # Changes complete at once: repeated updates never meet "please wait".
     timing = Timing(
@@ -698,67 +920,90 @@ async def run(settings: Settings, progress: Callable[[str], None]) -> Report:
     )
     async with Emulator(timing=timing) as emu:
         world = await prepare(emu, session)
-        progress("per call and read-modify-write, on the emulator")
         async with Clients(world, emu.client_endpoint_url) as clients:
-            pairs = [*clients.per_call_pairs(), clients.read_modify_write()]
+            pairs = _all_pairs(clients)
             intents = await requests_per_intent(world, pairs)
-            for pair in pairs:
-                rmw = "read-modify-write" in pair.name
-                figures.append(
-                    await interleaved(
-                        pair,
-                        settings,
-                        "emulator",
-                        "<= 1.08x" if rmw else "<= 1.05x",
-                    )
-                )
-            progress("throughput")
-            figures.append(await throughput(pairs[1], settings, "<= 1.05x (>= 0.95x raw's rate)"))
+            if "emulator" in only:
+                progress("per call and read-modify-write, on the emulator")
+                for pair in pairs:
+                    figures.append(await interleaved(pair, "emulator", _target(pair), **per_call))
+            if "throughput" in only:
+                progress("throughput")
+                target = "<= 1.05x (>= 0.95x raw's rate)"
+                figures.append(await throughput(pairs[1], settings, target))
 
-        progress("per call and read-modify-write, canned replies")
-
-        def canned_pairs(clients: Clients) -> list[Pair]:
-            return [*clients.per_call_pairs(), clients.read_modify_write()]
-
-        canned = await canned_server(world, canned_pairs, _as_is)
-        try:
-            async with Clients(world, f"http://localhost:{canned.port}") as clients:
-                for pair in canned_pairs(clients):
-                    rmw = "read-modify-write" in pair.name
-                    figures.append(
-                        await interleaved(
-                            pair, settings, "canned", "<= 1.08x" if rmw else "<= 1.05x"
+        if only & {"canned", "own"}:
+            canned = await canned_server(world, _all_pairs, _as_is)
+            # The clients on recorded replies get a server of their own: what it serves after
+            # their warm-up shows whether a call still sent a request.
+            recorded = CannedServer()
+            recorded.replies = canned.replies
+            await recorded.start()
+            try:
+                async with (
+                    Clients(world, f"http://localhost:{canned.port}") as clients,
+                    Clients(world, f"http://localhost:{recorded.port}") as replayed,
+                ):
+                    pairs = _all_pairs(clients)
+                    if "canned" in only:
+                        progress("per call and read-modify-write, canned replies")
+                        for pair in pairs:
+                            figures.append(
+                                await interleaved(pair, "canned", _target(pair), **per_call)
+                            )
+                        # The same call on both sides: how far from 1 the method itself strays.
+                        control = Pair(
+                            f"A/A control: raw {pairs[1].name}", pairs[1].raw, pairs[1].raw
                         )
-                    )
-        finally:
-            await canned.stop()
-
-        progress("1,000-item replies, canned")
-        big = await canned_server(world, big_pairs, _big(settings.big_items))
-        try:
-            async with Clients(world, f"http://localhost:{big.port}") as clients:
-                for pair in big_pairs(clients):
-                    figures.append(
-                        await interleaved(
-                            dataclasses.replace(
-                                pair, name=f"{pair.name}, {settings.big_items} items"
-                            ),
-                            settings,
-                            "1,000 items",
-                            "<= 1.15x",
-                            calls=settings.big_calls,
+                        figures.append(
+                            await interleaved(
+                                control, "canned", "1.00x: the method's noise", **per_call
+                            )
                         )
-                    )
-                for pair in big_pairs(clients):
-                    figures.append(await kept_memory(pair.ours, pair.raw, pair.name, settings))
-        finally:
-            await big.stop()
+                    if "own" in only:
+                        progress("cdnkit's own time per call, on recorded replies")
+                        await replayed.replay()
+                        for pair, answered in zip(pairs, _all_pairs(replayed), strict=True):
+                            name = _own_name(pair.name, intents[pair.name])
+                            intent = OwnIntent(
+                                name, answered.ours, answered.raw, pair.raw, lambda: recorded.served
+                            )
+                            figures.append(await own_time(intent, settings, _target(pair)))
+            finally:
+                await recorded.stop()
+                await canned.stop()
 
-        progress("cold start and peak RSS, in new processes")
-        figures.extend(await in_new_processes(world, settings))
-    progress("waits, on an emulated clock")
-    # On a loop of its own (an emulated clock), in a thread: one loop runs per thread.
-    wait = await asyncio.to_thread(waits, settings)
+        if "big" in only:
+            progress("1,000-item replies, canned")
+            big = await canned_server(world, big_pairs, _big(settings.big_items))
+            try:
+                async with Clients(world, f"http://localhost:{big.port}") as clients:
+                    for pair in big_pairs(clients):
+                        figures.append(
+                            await interleaved(
+                                dataclasses.replace(
+                                    pair, name=f"{pair.name}, {settings.big_items} items"
+                                ),
+                                "1,000 items",
+                                "<= 1.15x",
+                                rounds=settings.big_rounds,
+                                calls=settings.big_calls,
+                                warm=min(settings.warm, 2),  # big replies: slow
+                            )
+                        )
+                    for pair in big_pairs(clients):
+                        figures.append(await kept_memory(pair.ours, pair.raw, pair.name))
+            finally:
+                await big.stop()
+
+        if "cold" in only:
+            progress("cold start and peak RSS, in new processes")
+            figures.extend(await in_new_processes(world, settings))
+    wait = None
+    if "waits" in only:
+        progress("waits, on an emulated clock")
+        # On a loop of its own (an emulated clock), in a thread: one loop runs per thread.
+        wait = await asyncio.to_thread(waits, settings)
     return Report(figures, wait, intents, settings, time.perf_counter() - started)
 
 
@@ -767,23 +1012,37 @@ async def run(settings: Settings, progress: Callable[[str], None]) -> Report:
 
 def table(report: Report) -> str:
     lines = [
-        "| group | figure | cdnkit | raw aiobotocore | ratio: median (lowest-highest) "
-        "| best rounds | target |",
-        "|---|---|---|---|---|---|---|",
+        "| group | figure | cdnkit | raw aiobotocore | ratio: median (middle half) "
+        "| halves: 1st / 2nd | best rounds | wall clock | target |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     lines.extend(figure.row() for figure in report.figures)
     wait = report.wait
-    lines.append(
-        f"| waits | completion seen late, worst over T = 1..900 s (at T = {wait.worst_t} s) | "
-        f"{wait.worst_late:.2f} s | | **{wait.worst_share:.3f}** of 0.1*T + 1 s | | <= 1 |"
-    )
-    for change, count in sorted(wait.polls.items()):
-        limit = {60: 30, 900: 60}[change]
+    if wait is not None:
         lines.append(
-            f"| waits | polls for a change taking T = {change} s | {count} | | | | <= {limit} |"
+            f"| waits | completion seen late, worst over T = 1..900 s (at T = {wait.worst_t} s) "
+            f"| {wait.worst_late:.2f} s | | **{wait.worst_share:.3f}** of 0.1*T + 1 s "
+            "| | | | <= 1 |"
         )
-    for name, (ours, theirs) in report.intents.items():
-        lines.append(f"| requests | {name} | {ours} | {theirs} | | | the minimum |")
+        for change, count in sorted(wait.polls.items()):
+            limit = {60: 30, 900: 60}[change]
+            lines.append(
+                f"| waits | polls for a change taking T = {change} s | {count} | | | | | | "
+                f"<= {limit} |"
+            )
+    return "\n".join(lines)
+
+
+def requests_table(report: Report) -> str:
+    lines = [
+        "| intent | cdnkit | raw aiobotocore | cdnkit sends | raw sends | target |",
+        "|---|---|---|---|---|---|",
+    ]
+    for name, sent in report.intents.items():
+        lines.append(
+            f"| {name} | {sum(sent.ours.values())} | {sum(sent.raw.values())} | "
+            f"{_sends(sent.ours)} | {_sends(sent.raw)} | the minimum |"
+        )
     return "\n".join(lines)
 
 
@@ -793,55 +1052,96 @@ def page(report: Report, *, quick: bool) -> str:
     machine = (
         f"{platform.system()} {platform.machine()}, {cpu} cores, Python {platform.python_version()}"
     )
+    pairs = settings.rounds // 2
     return f"""# Benchmarks
 
 What cdnkit costs over raw aiobotocore, figure by figure (issue 9's table), measured by one
 command:
 
 ```console
-$ python -m tests.benchmarks            # the full run (minutes), writes this page
+$ python -m tests.benchmarks            # the full run (about 5 minutes), writes this page
 $ python -m tests.benchmarks --quick    # seconds: proves it runs (CI does, as a test)
 ```
 
-How it measures:
+`--rounds`, `--calls` and `--only emulator,canned,...` narrow a run while working on one figure.
 
-- **Interleaved, in one process.** For every figure, rounds alternate between cdnkit and raw
-  aiobotocore (which side goes first alternates too). Each round gives one ratio; the table shows
-  the median ratio and the lowest and highest round. A ratio above 1 means cdnkit costs more
-  (for throughput: raw's calls per second over cdnkit's). "Best rounds" divides cdnkit's best
-  round by raw's best round: on a loaded machine the slow rounds measure the neighbours, so this
-  is the steadier estimate when the spread is wide.
-- **Two servers.** "emulator": calls to the in-process emulator (`cdnkit.testing`). "canned": an
-  aiohttp handler that answers each operation with the emulator's reply recorded once, byte for
-  byte, so the server costs almost nothing and the ratio shows the client side alone.
-- **Same settings.** Both sides use the same botocore session, endpoint, credentials, retries
-  off in botocore, and connection pools of 10.
-- **Per call**: {settings.calls} sequential calls per round, {settings.rounds} rounds.
+## How it measures
+
+The machine these figures come from is a shared virtual machine whose speed changes with its
+neighbours' load: over a minute the same call's CPU time varies by 30-100 %. A few long rounds
+per side cannot tell 5 % apart there, so each figure is many short rounds:
+
+- **Short interleaved rounds, in pairs.** A per-call figure is {settings.rounds} rounds of
+  {settings.calls} sequential calls per side. In each pair of rounds cdnkit goes first, then raw
+  goes first (A-B, B-A), so a change of speed over the pair (a fraction of a second) lands on
+  both sides alike and cancels; each pair gives one ratio, cdnkit's time over raw's, so
+  {pairs} ratios per figure. A ratio above 1 means cdnkit costs more (for throughput: raw's
+  calls per second over cdnkit's).
+- **CPU time.** Ratios compare this process's CPU time (user and system) per call. The
+  emulator and the canned server run in this process, so it counts both ends of a call, but
+  not the time other processes hold the core, which the wall clock counts on one side or the
+  other at random. The median pair ratio on the wall clock is shown too ("wall clock"): a wait
+  cdnkit added would show there only.
+- **What the table shows.** The median ratio of the pairs, with their interquartile range
+  ("middle half": half of the pairs fall inside it). "Halves" is the median ratio of the first
+  half of the pairs and of the second half, measured one after the other: two independent
+  estimates of the same figure, as far apart as the figure is unstable. "Best rounds" divides
+  cdnkit's fastest round by raw's fastest round (what neighbours disturbed least). The cdnkit and
+  raw columns are medians of the CPU time per call.
+- **A control.** "A/A control" times raw's GetOperation against itself, the same way: its
+  distance from 1.00x is the noise the method leaves in every figure of this run.
+- **Three ways of answering.** "emulator": calls to the in-process emulator
+  (`cdnkit.testing`). "canned": an aiohttp handler that answers each operation with the
+  emulator's reply recorded once, byte for byte, so the server costs almost nothing and the
+  ratio shows the client side alone. "own time": no server at all (below).
+- **cdnkit's own time per call.** The same intents, with the operation methods of the
+  aiobotocore client objects (cdnkit's and raw's; those objects only, nothing else is patched)
+  replaced by ones that return a recorded reply, a fresh top-level dict per call as botocore
+  gives. Raw then takes about a microsecond and cdnkit's time is its own: request models,
+  checks, the retry layer, the rate limiter, parsing the reply into models. Each round runs
+  {settings.own_calls} such calls per side and {settings.calls} raw calls on the canned server;
+  the table shows cdnkit's own time (minus raw's, per round, with its middle half), raw's time
+  on the canned server, and (raw on the canned server + cdnkit's own) / raw on the canned server
+  per pair of rounds: an estimate of the canned figure that no server or socket disturbs, to
+  cross-check it with. Where cdnkit sends more requests than raw (see "Requests per intent"),
+  the extra round trips are not in its own time; the row says so.
+- **Same settings.** Both sides are given the same botocore session, endpoint, credentials
+  and botocore config (one attempt, connection pools of 10). cdnkit adds what it always adds
+  to its clients (its transport without aiohttp's hidden resend, retry mode "standard" with one
+  attempt), as in any program using it.
+- **Intents.** Lightsail UpdateDistribution sets a new default root object on every call, on
+  both sides, so every call is a real change and both send an UpdateDistribution.
   **Read-modify-write**: cdnkit's `cf.distributions.update(id, mutate=...)` against raw
   GetDistributionConfig + UpdateDistribution with its ETag. **Throughput**: {settings.burst}
-  concurrent GetOperation calls.
+  concurrent GetOperation calls, {settings.burst_rounds} rounds.
 - **1,000-item replies** (canned): the recorded one-item reply of GetDistributions,
-  ListDistributions and ListKeys repeated to 1,000 items; cdnkit's listing against the raw call.
-  Kept memory: bytes still allocated (tracemalloc) while the results of a few calls are kept:
-  cdnkit's models against raw's reply dicts.
+  ListDistributions and ListKeys repeated to 1,000 items; cdnkit's listing against the raw call,
+  {settings.big_rounds} rounds of {settings.big_calls} call. Kept memory: bytes still allocated
+  (tracemalloc) while the result of a call is kept: cdnkit's models against raw's reply dicts
+  (twice; allocations hardly vary).
 - **Cold start and peak RSS**: a new Python process per run, from interpreter start to after the
   first call (a Lightsail-only program, a CloudFront-only program), and the peak RSS of a program
   that opens both clients and makes one call each. Bytecode is cached: each program runs once
   untimed first, with `PYTHONDONTWRITEBYTECODE` removed from its environment, so every module it
-  imports has its `.pyc` written; the timed runs load from those. {settings.cold_runs} runs each.
+  imports has its `.pyc` written; the timed runs load from those. {settings.cold_runs} runs each
+  (peak RSS: 2), in pairs as above; the ratio is on the new process's CPU time, the wall clock
+  next to it.
 - **Waits**: cdnkit's real poll loop with the default `WaitPolicy`, on an event loop whose clock
   jumps to the next timer (no real sleeping), for a change that takes T seconds, every T from 1
   to 900 s{"" if settings.wait_step == 1 else f" (every {settings.wait_step} s)"}.
-- **Requests**: requests each intent sent to the emulator, cdnkit and raw.
+- **Requests**: the requests one call of each intent sent to the emulator, cdnkit and raw.
 
 ## Figures
 
 {"**Quick run: too few rounds to mean anything.**" if quick else ""}
 Measured on a machine **shared with other work while it ran** ({machine}); the run took
-{report.seconds:.0f} s. Neighbours' load lands on both sides of each round, but the spread shows
-how noisy it was. Figures are this run's, not a promise for another machine.
+{report.seconds:.0f} s. Figures are this run's, not a promise for another machine.
 
 {table(report)}
+
+## Requests per intent
+
+{requests_table(report)}
 
 ## Older, narrower benchmarks
 
@@ -851,13 +1151,44 @@ canned reply (its target is at most about 1.5).
 """
 
 
+def _groups(text: str) -> list[str]:
+    chosen = [name.strip() for name in text.split(",") if name.strip()]
+    unknown = sorted(set(chosen) - set(GROUPS))
+    if unknown or not chosen:
+        raise argparse.ArgumentTypeError(
+            f"--only takes a comma-separated list of {', '.join(GROUPS)}; got {text!r}"
+        )
+    return chosen
+
+
+def _at_least_two(text: str) -> int:
+    number = int(text)
+    if number < 2:
+        raise argparse.ArgumentTypeError(f"must be at least 2, got {number}")
+    return number
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m tests.benchmarks",
         description="cdnkit against raw aiobotocore, every figure of issue 9, interleaved",
     )
     parser.add_argument("--quick", action="store_true", help="a few seconds: proves it runs")
-    parser.add_argument("--rounds", type=int, default=7, help="rounds per figure (full run)")
+    parser.add_argument(
+        "--rounds",
+        type=_at_least_two,
+        default=80,
+        help="rounds per per-call figure, made even (full run; default 80)",
+    )
+    parser.add_argument(
+        "--calls",
+        type=_at_least_two,
+        default=10,
+        help="sequential calls per round and side (full run; default 10)",
+    )
+    parser.add_argument(
+        "--only", type=_groups, default=list(GROUPS), help=f"some of: {','.join(GROUPS)}"
+    )
     parser.add_argument(
         "--output",
         type=Path,
@@ -865,15 +1196,17 @@ def main(argv: list[str] | None = None) -> int:
         help="the page to write (default: docs/benchmarks.md)",
     )
     options = parser.parse_args(argv)
-    settings = Settings.quick() if options.quick else Settings.full(options.rounds)
+    settings = Settings.quick() if options.quick else Settings.full(options.rounds, options.calls)
 
     started = time.perf_counter()
 
     def progress(step: str) -> None:
         print(f"... {time.perf_counter() - started:5.0f} s: {step}", file=sys.stderr, flush=True)
 
-    report = asyncio.run(run(settings, progress))
+    report = asyncio.run(run(settings, progress, options.only))
     print(table(report))
+    print()
+    print(requests_table(report))
     options.output.write_text(page(report, quick=options.quick))
     print(f"\nwritten: {options.output.name}", file=sys.stderr)
     return 0

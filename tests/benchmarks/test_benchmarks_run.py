@@ -3,6 +3,7 @@ No figure is asserted (timings on a CI machine mean nothing)."""
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -10,6 +11,9 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
+
+#: A ratio cell: the median ratio in bold, then the middle half of the pairs' ratios.
+RATIO = re.compile(r"\| \*\*\d+\.\d\dx\*\* \(\d+\.\d\d-\d+\.\d\d\) \|")
 
 
 @pytest.mark.slow
@@ -26,15 +30,23 @@ def test_the_quick_benchmark_runs_every_figure_and_writes_its_page(tmp_path: Pat
 
     assert finished.returncode == 0, finished.stderr[-3000:]
     written = page.read_text()
-    # Rows of the figures' table only: the page's prose names several figures too.
-    rows = "\n".join(line for line in written.splitlines() if line.startswith("| "))
+    # Rows of the tables only: the page's prose names several figures too.
+    rows = [line for line in written.splitlines() if line.startswith("| ")]
+    table = "\n".join(rows)
+    for group in ("emulator", "canned", "own time"):
+        for intent in (
+            "Lightsail GetDistributions",
+            "Lightsail GetOperation",
+            "Lightsail UpdateDistribution",
+            "CloudFront GetDistributionConfig",
+            "KVS GetKey",
+            "CloudFront update by read-modify-write",
+        ):
+            (row,) = (line for line in rows if line.startswith(f"| {group} | {intent}"))
+            assert RATIO.search(row), row
+    (control,) = (line for line in rows if line.startswith("| canned | A/A control: raw "))
+    assert RATIO.search(control), control
     for figure in (
-        "Lightsail GetDistributions",
-        "Lightsail GetOperation",
-        "Lightsail UpdateDistribution",
-        "CloudFront GetDistributionConfig",
-        "KVS GetKey",
-        "read-modify-write",
         "concurrent calls",
         "Lightsail-only program",
         "CloudFront-only program",
@@ -42,9 +54,18 @@ def test_the_quick_benchmark_runs_every_figure_and_writes_its_page(tmp_path: Pat
         "ListDistributions, 20 items",
         "kept results: ListKeys",
         "polls for a change taking T = 900 s",
-        "requests | CloudFront update by read-modify-write | 2 | 2",
+        "| CloudFront update by read-modify-write | 2 | 2 | "
+        "GetDistributionConfig + UpdateDistribution | GetDistributionConfig + UpdateDistribution |",
+        "| KVS GetKey | 1 | 1 | GetKey | GetKey |",
     ):
-        assert figure in rows, figure
-    assert "| canned |" in written
-    assert "| emulator |" in written
+        assert figure in table, figure
+    # Every call of the Lightsail update is a real change: both sides send the update.
+    assert re.search(
+        r"^\| Lightsail UpdateDistribution \| \d \| 1 \| [^|]*UpdateDistribution \| "
+        r"UpdateDistribution \|",
+        table,
+        re.MULTILINE,
+    ), table
+    # The own-time figures were kept: the run fails when a call on recorded replies sends.
+    assert re.search(r"\| own time \| Lightsail GetOperation \| [\d.]+ us own", table), table
     assert "Quick run" in written
