@@ -343,8 +343,6 @@ class ServiceCore:
         #: Whose quota the calls use (the access key id), for the shared rate state.
         self._account = "default"
         self._rates: dict[str, OperationRate] = {}
-        #: The aiobotocore client's method per operation (looked up once per open).
-        self._methods: dict[str, Callable[..., Awaitable[dict[str, Any]]]] = {}
         #: At most this many attempts in flight (the connection pool's size): more would only
         #: queue inside aiohttp, past the rate limiter.
         self._slots = asyncio.Semaphore(options.max_pool_connections)
@@ -455,7 +453,6 @@ class ServiceCore:
         # The access key id stands for the account: it is never logged or shown.
         self._account = f"{options.endpoint_url or options.region_name}|{account or 'anonymous'}"
         self._rates.clear()
-        self._methods.clear()
         self.locks = _shared(_LOCKS, (self.service, self._account), ResourceLocks)
         self._stack = stack
         self._closing = False
@@ -479,7 +476,6 @@ class ServiceCore:
                     await asyncio.shield(asyncio.wait_for(self._idle.wait(), 10))
         finally:
             stack, self._stack, self._client = self._stack, None, None
-            self._methods.clear()
             # Shielded so a cancelled caller still releases the connection pool.
             await asyncio.shield(stack.aclose())
 
@@ -547,9 +543,7 @@ class ServiceCore:
         answer, it runs before the request is sent again; a result means the earlier send
         landed, and it is returned instead of sending twice.
         """
-        method = self._methods.get(operation)
-        if method is None:
-            method = self._methods[operation] = getattr(self.client, xform_name(operation))
+        method = getattr(self.client, xform_name(operation))
         log = sends if sends is not None else Sends()
         rate = self.rate(operation) if retry.adaptive else None
         check = retry_if or is_retryable
