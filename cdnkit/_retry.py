@@ -15,17 +15,13 @@ import logging
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable
-from typing import TypeVar
-
-from tenacity import (
-    AsyncRetrying,
-    RetryCallState,
-    retry_if_exception,
-    wait_random_exponential,
-)
+from typing import TYPE_CHECKING, TypeVar
 
 from ._exceptions import APIError, ResourceBusyError, is_retryable
 from ._policies import RetryPolicy
+
+if TYPE_CHECKING:
+    from tenacity import RetryCallState
 
 __all__ = [
     "OperationRate",
@@ -230,6 +226,9 @@ async def _retry_after(
     log: logging.Logger,
 ) -> T:
     """The slow path: the first attempt failed with a retryable error."""
+    # Imported here: a program whose calls all succeed at once never loads tenacity.
+    from tenacity import AsyncRetrying, retry_if_exception, wait_random_exponential
+
     loop = asyncio.get_running_loop()
     started = loop.time()
     busy = policy.deadline is not None
