@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import importlib
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, ClassVar, Self, TypeVar, overload
 
 from aiobotocore.config import AioConfig
 from aiobotocore.session import AioSession
+from botocore.loaders import Loader, create_loader
 
 from ._core import ClientOptions, ServiceCore, checked_wire
 from ._exceptions import InvalidRequestError
@@ -39,11 +41,36 @@ __all__ = ["CloudFront", "Lightsail"]
 R = TypeVar("R")
 
 
+@functools.cache
+def _loader(data_path: str | None) -> Loader:
+    """One botocore data loader per data path for the whole process: it reads and caches the
+    endpoints, partitions and service models (several MB of JSON) once, however many clients."""
+    return create_loader(data_path)
+
+
+class _Session(AioSession):
+    """The session of a client created without ``session=``: its own credentials and config,
+    with botocore's data loaded once per process and shared (read-only) with every such session.
+
+    A user's own session is never changed."""
+
+    def _register_data_loader(self) -> None:
+        # Lazily, as botocore does: the data path comes from the config (a profile's), which is
+        # read when the client is opened, so a bad profile still fails there.
+        components: Any = self._components  # type: ignore[attr-defined]  # botocore's, not stubbed
+        components.lazy_register_component(
+            "data_loader", lambda: _loader(self.get_config_variable("data_path"))
+        )
+
+
 class _ServiceClient:
     """One aiobotocore client for one service, opened on enter and closed on exit."""
 
     _service: ClassVar[str]
     _default_region: ClassVar[str | None] = None
+    #: The model packages of the services this client reaches: names only (each model loads on
+    #: first use), what any call needs anyway.
+    _models: ClassVar[tuple[str, ...]] = ()
 
     def __init__(
         self,
@@ -76,9 +103,11 @@ class _ServiceClient:
             config=config,
             clock=clock,
         )
-        self._core = ServiceCore(self._service, options, session)
+        self._core = ServiceCore(self._service, options, session or _Session(profile=profile_name))
         self._add_cores()
         self._bind(retry or RetryPolicy(), wait or WaitPolicy())
+        for package in self._models:
+            importlib.import_module(package)
 
     def _add_cores(self) -> None:
         """Create the cores of further services this client reaches (none by default)."""
@@ -132,9 +161,28 @@ class Lightsail(_ServiceClient):
 
     _service = "lightsail"
     _default_region = "us-east-1"
+    _models = ("cdnkit.types.lightsail",)
 
-    distributions: Distributions
-    operations: Operations
+    # Each resource family is created (and its module imported) on first use.
+
+    @functools.cached_property
+    def distributions(self) -> Distributions:
+        """Lightsail distributions: create, read, update, read-modify-write, reset caches,
+        delete, with ``wait=True`` waits (see
+        :class:`cdnkit.resources.lightsail.distributions.Distributions`)."""
+        from .resources.lightsail.distributions import Distributions
+
+        return Distributions(
+            self._core, retry=self.retry_policy, wait=self.wait_policy, operations=self.operations
+        )
+
+    @functools.cached_property
+    def operations(self) -> Operations:
+        """Lightsail operations: read one or a resource's, watch and wait for them (see
+        :class:`cdnkit.resources.lightsail.operations.Operations`)."""
+        from .resources.lightsail.operations import Operations
+
+        return Operations(self._core, retry=self.retry_policy, wait=self.wait_policy)
 
     @functools.cached_property
     def api(self) -> LightsailApi:
@@ -163,16 +211,6 @@ class Lightsail(_ServiceClient):
         raises :class:`cdnkit.InvalidRequestError` before anything is sent."""
         return await self._call(request, result, LightsailRequest)
 
-    def _bind(self, retry: RetryPolicy, wait: WaitPolicy) -> None:
-        from .resources.lightsail.distributions import Distributions
-        from .resources.lightsail.operations import Operations
-
-        super()._bind(retry, wait)
-        self.operations = Operations(self._core, retry=retry, wait=wait)
-        self.distributions = Distributions(
-            self._core, retry=retry, wait=wait, operations=self.operations
-        )
-
 
 class CloudFront(_ServiceClient):
     """Amazon CloudFront: distributions, continuous deployment, KeyValueStores, Functions and
@@ -183,12 +221,60 @@ class CloudFront(_ServiceClient):
 
     _service = "cloudfront"
     _default_region = "us-east-1"
+    _models = ("cdnkit.types.cloudfront", "cdnkit.types.cloudfront_keyvaluestore")
 
-    distributions: CloudFrontDistributions
-    continuous_deployment_policies: ContinuousDeploymentPolicies
-    key_value_stores: KeyValueStores
-    functions: Functions
-    invalidations: Invalidations
+    # Each resource family is created (and its module imported) on first use.
+
+    @functools.cached_property
+    def distributions(self) -> CloudFrontDistributions:
+        """CloudFront distributions: create, read, update with ETags handled, staging copies
+        and promotion (see :class:`cdnkit.resources.cloudfront.distributions.Distributions`)."""
+        from .resources.cloudfront.distributions import Distributions
+
+        return Distributions(self._core, retry=self.retry_policy, wait=self.wait_policy)
+
+    @functools.cached_property
+    def continuous_deployment_policies(self) -> ContinuousDeploymentPolicies:
+        """Continuous deployment policies: traffic shifted to a staging distribution, rollouts
+        (see ``ContinuousDeploymentPolicies`` in
+        :mod:`cdnkit.resources.cloudfront.continuous_deployment_policies`)."""
+        from .resources.cloudfront.continuous_deployment_policies import (
+            ContinuousDeploymentPolicies,
+        )
+
+        return ContinuousDeploymentPolicies(
+            self._core, retry=self.retry_policy, wait=self.wait_policy
+        )
+
+    @functools.cached_property
+    def key_value_stores(self) -> KeyValueStores:
+        """KeyValueStores and, through ``keys(store)``, their keys on the data plane (see
+        :class:`cdnkit.resources.cloudfront.key_value_stores.KeyValueStores`)."""
+        from .resources.cloudfront.key_value_stores import KeyValueStores
+
+        return KeyValueStores(
+            self._core,
+            retry=self.retry_policy,
+            wait=self.wait_policy,
+            data_plane=self._data_plane,
+            open_data_plane=self._open_data_plane,
+        )
+
+    @functools.cached_property
+    def functions(self) -> Functions:
+        """CloudFront Functions: create, update, test and publish without ETags from the
+        caller (see :class:`cdnkit.resources.cloudfront.functions.Functions`)."""
+        from .resources.cloudfront.functions import Functions
+
+        return Functions(self._core, retry=self.retry_policy, wait=self.wait_policy)
+
+    @functools.cached_property
+    def invalidations(self) -> Invalidations:
+        """Invalidations of a distribution's cached objects (see
+        :class:`cdnkit.resources.cloudfront.invalidations.Invalidations`)."""
+        from .resources.cloudfront.invalidations import Invalidations
+
+        return Invalidations(self._core, retry=self.retry_policy, wait=self.wait_policy)
 
     @functools.cached_property
     def api(self) -> CloudFrontApi:
@@ -292,28 +378,3 @@ class CloudFront(_ServiceClient):
             # Under the opening lock: a data plane being opened right now is closed too.
             async with self._data_plane_opening:
                 await self._data_plane.close()
-
-    def _bind(self, retry: RetryPolicy, wait: WaitPolicy) -> None:
-        from .resources.cloudfront.continuous_deployment_policies import (
-            ContinuousDeploymentPolicies,
-        )
-        from .resources.cloudfront.distributions import Distributions as CloudFrontDistributions
-        from .resources.cloudfront.functions import Functions
-        from .resources.cloudfront.invalidations import Invalidations
-        from .resources.cloudfront.key_value_stores import KeyValueStores
-
-        super()._bind(retry, wait)
-        core = self._core
-        self.distributions = CloudFrontDistributions(core, retry=retry, wait=wait)
-        self.continuous_deployment_policies = ContinuousDeploymentPolicies(
-            core, retry=retry, wait=wait
-        )
-        self.key_value_stores = KeyValueStores(
-            core,
-            retry=retry,
-            wait=wait,
-            data_plane=self._data_plane,
-            open_data_plane=self._open_data_plane,
-        )
-        self.functions = Functions(core, retry=retry, wait=wait)
-        self.invalidations = Invalidations(core, retry=retry, wait=wait)

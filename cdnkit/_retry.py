@@ -15,17 +15,13 @@ import logging
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable
-from typing import TypeVar
-
-from tenacity import (
-    AsyncRetrying,
-    RetryCallState,
-    retry_if_exception,
-    wait_random_exponential,
-)
+from typing import TYPE_CHECKING, TypeVar
 
 from ._exceptions import APIError, ResourceBusyError, is_retryable
 from ._policies import RetryPolicy
+
+if TYPE_CHECKING:
+    from tenacity import RetryCallState
 
 __all__ = [
     "OperationRate",
@@ -233,6 +229,9 @@ async def retry_after(
 ) -> T:
     """The slow path of :func:`call_with_retries`: the first attempt failed with ``first``, a
     retryable error; attempts from the second on (``attempt(2)``, ...)."""
+    # Imported here: a program whose calls all succeed at once never loads tenacity.
+    from tenacity import AsyncRetrying, retry_if_exception, wait_random_exponential
+
     loop = asyncio.get_running_loop()
     started = loop.time()
     busy = policy.deadline is not None

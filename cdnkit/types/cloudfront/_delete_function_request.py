@@ -6,8 +6,6 @@
 Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 """
 
-from __future__ import annotations
-
 import typing as _t
 
 import pydantic as _pd

@@ -6,8 +6,6 @@
 Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 """
 
-from __future__ import annotations
-
 import pydantic as _pd
 
 from cdnkit._models import CdnKitModel as _Model

@@ -6,8 +6,6 @@
 Import from ``cdnkit.types.lightsail``, which loads this module on first use.
 """
 
-from __future__ import annotations
-
 import datetime as _dt
 
 import pydantic as _pd

@@ -6,8 +6,6 @@
 Import from ``cdnkit.types.lightsail``, which loads this module on first use.
 """
 
-from __future__ import annotations
-
 from cdnkit._models import CdnKitModel as _Model
 
 from ._instance_state import InstanceState
