@@ -208,6 +208,7 @@ class CloudFrontApi(_ServiceApi):
             _m.AssociateDistributionTenantWebACLResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
+            checked=True,
         )
 
     async def associate_distribution_web_acl(
@@ -231,6 +232,7 @@ class CloudFrontApi(_ServiceApi):
             _m.AssociateDistributionWebACLResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
+            checked=True,
         )
 
     async def copy_distribution(
@@ -266,6 +268,7 @@ class CloudFrontApi(_ServiceApi):
             _m.CopyDistributionResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
+            checked=True,
         )
 
     async def create_anycast_ip_list(
@@ -1275,6 +1278,7 @@ class CloudFrontApi(_ServiceApi):
             _m.DeleteMonitoringSubscriptionResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
+            checked=True,
         )
 
     async def delete_origin_access_control(self, *, id: str, if_match: str | None = None) -> None:
@@ -1468,6 +1472,7 @@ class CloudFrontApi(_ServiceApi):
             _m.DeleteVpcOriginResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
+            checked=True,
         )
 
     async def describe_connection_function(
@@ -1486,6 +1491,7 @@ class CloudFrontApi(_ServiceApi):
             request,
             _m.DescribeConnectionFunctionResult,
             retry=self._retry,
+            checked=True,
         )
 
     async def describe_function(
@@ -1504,7 +1510,7 @@ class CloudFrontApi(_ServiceApi):
         """
         request = _m.DescribeFunctionRequest(name=name, stage=stage)
         return await self._core.invoke(
-            "DescribeFunction", request, _m.DescribeFunctionResult, retry=self._retry
+            "DescribeFunction", request, _m.DescribeFunctionResult, retry=self._retry, checked=True
         )
 
     async def describe_key_value_store(self, *, name: str) -> _m.DescribeKeyValueStoreResult:
@@ -1517,7 +1523,11 @@ class CloudFrontApi(_ServiceApi):
         """
         request = _m.DescribeKeyValueStoreRequest(name=name)
         return await self._core.invoke(
-            "DescribeKeyValueStore", request, _m.DescribeKeyValueStoreResult, retry=self._retry
+            "DescribeKeyValueStore",
+            request,
+            _m.DescribeKeyValueStoreResult,
+            retry=self._retry,
+            checked=True,
         )
 
     async def disassociate_distribution_tenant_web_acl(
@@ -1539,6 +1549,7 @@ class CloudFrontApi(_ServiceApi):
             _m.DisassociateDistributionTenantWebACLResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
+            checked=True,
         )
 
     async def disassociate_distribution_web_acl(
@@ -1560,6 +1571,7 @@ class CloudFrontApi(_ServiceApi):
             _m.DisassociateDistributionWebACLResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
+            checked=True,
         )
 
     async def get_anycast_ip_list(self, *, id: str) -> _m.GetAnycastIpListResult:
@@ -1572,7 +1584,7 @@ class CloudFrontApi(_ServiceApi):
         """
         request = _m.GetAnycastIpListRequest(id=id)
         return await self._core.invoke(
-            "GetAnycastIpList", request, _m.GetAnycastIpListResult, retry=self._retry
+            "GetAnycastIpList", request, _m.GetAnycastIpListResult, retry=self._retry, checked=True
         )
 
     async def get_cache_policy(self, *, id: str) -> _m.GetCachePolicyResult:
@@ -1588,7 +1600,7 @@ class CloudFrontApi(_ServiceApi):
         """
         request = _m.GetCachePolicyRequest(id=id)
         return await self._core.invoke(
-            "GetCachePolicy", request, _m.GetCachePolicyResult, retry=self._retry
+            "GetCachePolicy", request, _m.GetCachePolicyResult, retry=self._retry, checked=True
         )
 
     async def get_cache_policy_config(self, *, id: str) -> _m.GetCachePolicyConfigResult:
@@ -1606,7 +1618,11 @@ class CloudFrontApi(_ServiceApi):
         """
         request = _m.GetCachePolicyConfigRequest(id=id)
         return await self._core.invoke(
-            "GetCachePolicyConfig", request, _m.GetCachePolicyConfigResult, retry=self._retry
+            "GetCachePolicyConfig",
+            request,
+            _m.GetCachePolicyConfigResult,
+            retry=self._retry,
+            checked=True,
         )
 
     async def get_cloud_front_origin_access_identity(
@@ -1625,6 +1641,7 @@ class CloudFrontApi(_ServiceApi):
             request,
             _m.GetCloudFrontOriginAccessIdentityResult,
             retry=self._retry,
+            checked=True,
         )
 
     async def get_cloud_front_origin_access_identity_config(
@@ -1643,6 +1660,7 @@ class CloudFrontApi(_ServiceApi):
             request,
             _m.GetCloudFrontOriginAccessIdentityConfigResult,
             retry=self._retry,
+            checked=True,
         )
 
     async def get_connection_function(
@@ -1674,7 +1692,11 @@ class CloudFrontApi(_ServiceApi):
         """
         request = _m.GetConnectionGroupRequest(identifier=identifier)
         return await self._core.invoke(
-            "GetConnectionGroup", request, _m.GetConnectionGroupResult, retry=self._retry
+            "GetConnectionGroup",
+            request,
+            _m.GetConnectionGroupResult,
+            retry=self._retry,
+            checked=True,
         )
 
     async def get_connection_group_by_routing_endpoint(
@@ -1693,6 +1715,7 @@ class CloudFrontApi(_ServiceApi):
             request,
             _m.GetConnectionGroupByRoutingEndpointResult,
             retry=self._retry,
+            checked=True,
         )
 
     async def get_continuous_deployment_policy(
@@ -1712,6 +1735,7 @@ class CloudFrontApi(_ServiceApi):
             request,
             _m.GetContinuousDeploymentPolicyResult,
             retry=self._retry,
+            checked=True,
         )
 
     async def get_continuous_deployment_policy_config(
@@ -1730,6 +1754,7 @@ class CloudFrontApi(_ServiceApi):
             request,
             _m.GetContinuousDeploymentPolicyConfigResult,
             retry=self._retry,
+            checked=True,
         )
 
     async def get_distribution(self, *, id: str) -> _m.GetDistributionResult:
@@ -1742,7 +1767,7 @@ class CloudFrontApi(_ServiceApi):
         """
         request = _m.GetDistributionRequest(id=id)
         return await self._core.invoke(
-            "GetDistribution", request, _m.GetDistributionResult, retry=self._retry
+            "GetDistribution", request, _m.GetDistributionResult, retry=self._retry, checked=True
         )
 
     async def get_distribution_config(self, *, id: str) -> _m.GetDistributionConfigResult:
@@ -1755,7 +1780,11 @@ class CloudFrontApi(_ServiceApi):
         """
         request = _m.GetDistributionConfigRequest(id=id)
         return await self._core.invoke(
-            "GetDistributionConfig", request, _m.GetDistributionConfigResult, retry=self._retry
+            "GetDistributionConfig",
+            request,
+            _m.GetDistributionConfigResult,
+            retry=self._retry,
+            checked=True,
         )
 
     async def get_distribution_tenant(self, *, identifier: str) -> _m.GetDistributionTenantResult:
@@ -1768,7 +1797,11 @@ class CloudFrontApi(_ServiceApi):
         """
         request = _m.GetDistributionTenantRequest(identifier=identifier)
         return await self._core.invoke(
-            "GetDistributionTenant", request, _m.GetDistributionTenantResult, retry=self._retry
+            "GetDistributionTenant",
+            request,
+            _m.GetDistributionTenantResult,
+            retry=self._retry,
+            checked=True,
         )
 
     async def get_distribution_tenant_by_domain(
@@ -1787,6 +1820,7 @@ class CloudFrontApi(_ServiceApi):
             request,
             _m.GetDistributionTenantByDomainResult,
             retry=self._retry,
+            checked=True,
         )
 
     async def get_field_level_encryption(self, *, id: str) -> _m.GetFieldLevelEncryptionResult:
@@ -1799,7 +1833,11 @@ class CloudFrontApi(_ServiceApi):
         """
         request = _m.GetFieldLevelEncryptionRequest(id=id)
         return await self._core.invoke(
-            "GetFieldLevelEncryption", request, _m.GetFieldLevelEncryptionResult, retry=self._retry
+            "GetFieldLevelEncryption",
+            request,
+            _m.GetFieldLevelEncryptionResult,
+            retry=self._retry,
+            checked=True,
         )
 
     async def get_field_level_encryption_config(
@@ -1818,6 +1856,7 @@ class CloudFrontApi(_ServiceApi):
             request,
             _m.GetFieldLevelEncryptionConfigResult,
             retry=self._retry,
+            checked=True,
         )
 
     async def get_field_level_encryption_profile(
@@ -1836,6 +1875,7 @@ class CloudFrontApi(_ServiceApi):
             request,
             _m.GetFieldLevelEncryptionProfileResult,
             retry=self._retry,
+            checked=True,
         )
 
     async def get_field_level_encryption_profile_config(
@@ -1854,6 +1894,7 @@ class CloudFrontApi(_ServiceApi):
             request,
             _m.GetFieldLevelEncryptionProfileConfigResult,
             retry=self._retry,
+            checked=True,
         )
 
     async def get_function(
@@ -1885,7 +1926,7 @@ class CloudFrontApi(_ServiceApi):
         """
         request = _m.GetInvalidationRequest(distribution_id=distribution_id, id=id)
         return await self._core.invoke(
-            "GetInvalidation", request, _m.GetInvalidationResult, retry=self._retry
+            "GetInvalidation", request, _m.GetInvalidationResult, retry=self._retry, checked=True
         )
 
     async def get_invalidation_for_distribution_tenant(
@@ -1906,6 +1947,7 @@ class CloudFrontApi(_ServiceApi):
             request,
             _m.GetInvalidationForDistributionTenantResult,
             retry=self._retry,
+            checked=True,
         )
 
     async def get_key_group(self, *, id: str) -> _m.GetKeyGroupResult:
@@ -1918,7 +1960,7 @@ class CloudFrontApi(_ServiceApi):
         """
         request = _m.GetKeyGroupRequest(id=id)
         return await self._core.invoke(
-            "GetKeyGroup", request, _m.GetKeyGroupResult, retry=self._retry
+            "GetKeyGroup", request, _m.GetKeyGroupResult, retry=self._retry, checked=True
         )
 
     async def get_key_group_config(self, *, id: str) -> _m.GetKeyGroupConfigResult:
@@ -1936,7 +1978,11 @@ class CloudFrontApi(_ServiceApi):
         """
         request = _m.GetKeyGroupConfigRequest(id=id)
         return await self._core.invoke(
-            "GetKeyGroupConfig", request, _m.GetKeyGroupConfigResult, retry=self._retry
+            "GetKeyGroupConfig",
+            request,
+            _m.GetKeyGroupConfigResult,
+            retry=self._retry,
+            checked=True,
         )
 
     async def get_managed_certificate_details(
@@ -1955,6 +2001,7 @@ class CloudFrontApi(_ServiceApi):
             request,
             _m.GetManagedCertificateDetailsResult,
             retry=self._retry,
+            checked=True,
         )
 
     async def get_monitoring_subscription(
@@ -1974,6 +2021,7 @@ class CloudFrontApi(_ServiceApi):
             request,
             _m.GetMonitoringSubscriptionResult,
             retry=self._retry,
+            checked=True,
         )
 
     async def get_origin_access_control(self, *, id: str) -> _m.GetOriginAccessControlResult:
@@ -1986,7 +2034,11 @@ class CloudFrontApi(_ServiceApi):
         """
         request = _m.GetOriginAccessControlRequest(id=id)
         return await self._core.invoke(
-            "GetOriginAccessControl", request, _m.GetOriginAccessControlResult, retry=self._retry
+            "GetOriginAccessControl",
+            request,
+            _m.GetOriginAccessControlResult,
+            retry=self._retry,
+            checked=True,
         )
 
     async def get_origin_access_control_config(
@@ -2005,6 +2057,7 @@ class CloudFrontApi(_ServiceApi):
             request,
             _m.GetOriginAccessControlConfigResult,
             retry=self._retry,
+            checked=True,
         )
 
     async def get_origin_request_policy(self, *, id: str) -> _m.GetOriginRequestPolicyResult:
@@ -2020,7 +2073,11 @@ class CloudFrontApi(_ServiceApi):
         """
         request = _m.GetOriginRequestPolicyRequest(id=id)
         return await self._core.invoke(
-            "GetOriginRequestPolicy", request, _m.GetOriginRequestPolicyResult, retry=self._retry
+            "GetOriginRequestPolicy",
+            request,
+            _m.GetOriginRequestPolicyResult,
+            retry=self._retry,
+            checked=True,
         )
 
     async def get_origin_request_policy_config(
@@ -2039,6 +2096,7 @@ class CloudFrontApi(_ServiceApi):
             request,
             _m.GetOriginRequestPolicyConfigResult,
             retry=self._retry,
+            checked=True,
         )
 
     async def get_public_key(self, *, id: str) -> _m.GetPublicKeyResult:
@@ -2051,7 +2109,7 @@ class CloudFrontApi(_ServiceApi):
         """
         request = _m.GetPublicKeyRequest(id=id)
         return await self._core.invoke(
-            "GetPublicKey", request, _m.GetPublicKeyResult, retry=self._retry
+            "GetPublicKey", request, _m.GetPublicKeyResult, retry=self._retry, checked=True
         )
 
     async def get_public_key_config(self, *, id: str) -> _m.GetPublicKeyConfigResult:
@@ -2064,7 +2122,11 @@ class CloudFrontApi(_ServiceApi):
         """
         request = _m.GetPublicKeyConfigRequest(id=id)
         return await self._core.invoke(
-            "GetPublicKeyConfig", request, _m.GetPublicKeyConfigResult, retry=self._retry
+            "GetPublicKeyConfig",
+            request,
+            _m.GetPublicKeyConfigResult,
+            retry=self._retry,
+            checked=True,
         )
 
     async def get_realtime_log_config(
@@ -2083,7 +2145,11 @@ class CloudFrontApi(_ServiceApi):
         """
         request = _m.GetRealtimeLogConfigRequest(name=name, arn=arn)
         return await self._core.invoke(
-            "GetRealtimeLogConfig", request, _m.GetRealtimeLogConfigResult, retry=self._retry
+            "GetRealtimeLogConfig",
+            request,
+            _m.GetRealtimeLogConfigResult,
+            retry=self._retry,
+            checked=True,
         )
 
     async def get_resource_policy(self, *, resource_arn: str) -> _m.GetResourcePolicyResult:
@@ -2097,7 +2163,11 @@ class CloudFrontApi(_ServiceApi):
         """
         request = _m.GetResourcePolicyRequest(resource_arn=resource_arn)
         return await self._core.invoke(
-            "GetResourcePolicy", request, _m.GetResourcePolicyResult, retry=self._retry
+            "GetResourcePolicy",
+            request,
+            _m.GetResourcePolicyResult,
+            retry=self._retry,
+            checked=True,
         )
 
     async def get_response_headers_policy(self, *, id: str) -> _m.GetResponseHeadersPolicyResult:
@@ -2115,6 +2185,7 @@ class CloudFrontApi(_ServiceApi):
             request,
             _m.GetResponseHeadersPolicyResult,
             retry=self._retry,
+            checked=True,
         )
 
     async def get_response_headers_policy_config(
@@ -2133,6 +2204,7 @@ class CloudFrontApi(_ServiceApi):
             request,
             _m.GetResponseHeadersPolicyConfigResult,
             retry=self._retry,
+            checked=True,
         )
 
     async def get_streaming_distribution(self, *, id: str) -> _m.GetStreamingDistributionResult:
@@ -2150,6 +2222,7 @@ class CloudFrontApi(_ServiceApi):
             request,
             _m.GetStreamingDistributionResult,
             retry=self._retry,
+            checked=True,
         )
 
     async def get_streaming_distribution_config(
@@ -2168,6 +2241,7 @@ class CloudFrontApi(_ServiceApi):
             request,
             _m.GetStreamingDistributionConfigResult,
             retry=self._retry,
+            checked=True,
         )
 
     async def get_trust_store(self, *, identifier: str) -> _m.GetTrustStoreResult:
@@ -2180,7 +2254,7 @@ class CloudFrontApi(_ServiceApi):
         """
         request = _m.GetTrustStoreRequest(identifier=identifier)
         return await self._core.invoke(
-            "GetTrustStore", request, _m.GetTrustStoreResult, retry=self._retry
+            "GetTrustStore", request, _m.GetTrustStoreResult, retry=self._retry, checked=True
         )
 
     async def get_vpc_origin(self, *, id: str) -> _m.GetVpcOriginResult:
@@ -2193,7 +2267,7 @@ class CloudFrontApi(_ServiceApi):
         """
         request = _m.GetVpcOriginRequest(id=id)
         return await self._core.invoke(
-            "GetVpcOrigin", request, _m.GetVpcOriginResult, retry=self._retry
+            "GetVpcOrigin", request, _m.GetVpcOriginResult, retry=self._retry, checked=True
         )
 
     async def list_anycast_ip_lists(
@@ -2208,7 +2282,11 @@ class CloudFrontApi(_ServiceApi):
         """
         request = _m.ListAnycastIpListsRequest(marker=marker, max_items=max_items)
         return await self._core.invoke(
-            "ListAnycastIpLists", request, _m.ListAnycastIpListsResult, retry=self._retry
+            "ListAnycastIpLists",
+            request,
+            _m.ListAnycastIpListsResult,
+            retry=self._retry,
+            checked=True,
         )
 
     async def list_cache_policies(
@@ -2230,7 +2308,11 @@ class CloudFrontApi(_ServiceApi):
         """
         request = _m.ListCachePoliciesRequest(type=type, marker=marker, max_items=max_items)
         return await self._core.invoke(
-            "ListCachePolicies", request, _m.ListCachePoliciesResult, retry=self._retry
+            "ListCachePolicies",
+            request,
+            _m.ListCachePoliciesResult,
+            retry=self._retry,
+            checked=True,
         )
 
     async def list_cloud_front_origin_access_identities(
@@ -2249,6 +2331,7 @@ class CloudFrontApi(_ServiceApi):
             request,
             _m.ListCloudFrontOriginAccessIdentitiesResult,
             retry=self._retry,
+            checked=True,
         )
 
     async def list_conflicting_aliases(
@@ -2273,7 +2356,11 @@ class CloudFrontApi(_ServiceApi):
             distribution_id=distribution_id, alias=alias, marker=marker, max_items=max_items
         )
         return await self._core.invoke(
-            "ListConflictingAliases", request, _m.ListConflictingAliasesResult, retry=self._retry
+            "ListConflictingAliases",
+            request,
+            _m.ListConflictingAliasesResult,
+            retry=self._retry,
+            checked=True,
         )
 
     async def list_connection_functions(
@@ -2292,7 +2379,11 @@ class CloudFrontApi(_ServiceApi):
         """
         request = _m.ListConnectionFunctionsRequest(marker=marker, max_items=max_items, stage=stage)
         return await self._core.invoke(
-            "ListConnectionFunctions", request, _m.ListConnectionFunctionsResult, retry=self._retry
+            "ListConnectionFunctions",
+            request,
+            _m.ListConnectionFunctionsResult,
+            retry=self._retry,
+            checked=True,
         )
 
     async def list_connection_groups(
@@ -2332,6 +2423,7 @@ class CloudFrontApi(_ServiceApi):
             request,
             _m.ListContinuousDeploymentPoliciesResult,
             retry=self._retry,
+            checked=True,
         )
 
     async def list_distribution_tenants(
@@ -2384,6 +2476,7 @@ class CloudFrontApi(_ServiceApi):
             request,
             _m.ListDistributionTenantsByCustomizationResult,
             retry=self._retry,
+            checked=True,
         )
 
     async def list_distributions(
@@ -2398,7 +2491,11 @@ class CloudFrontApi(_ServiceApi):
         """
         request = _m.ListDistributionsRequest(marker=marker, max_items=max_items)
         return await self._core.invoke(
-            "ListDistributions", request, _m.ListDistributionsResult, retry=self._retry
+            "ListDistributions",
+            request,
+            _m.ListDistributionsResult,
+            retry=self._retry,
+            checked=True,
         )
 
     async def list_distributions_by_anycast_ip_list_id(
@@ -2420,6 +2517,7 @@ class CloudFrontApi(_ServiceApi):
             request,
             _m.ListDistributionsByAnycastIpListIdResult,
             retry=self._retry,
+            checked=True,
         )
 
     async def list_distributions_by_cache_policy_id(
@@ -2441,6 +2539,7 @@ class CloudFrontApi(_ServiceApi):
             request,
             _m.ListDistributionsByCachePolicyIdResult,
             retry=self._retry,
+            checked=True,
         )
 
     async def list_distributions_by_connection_function(
@@ -2467,6 +2566,7 @@ class CloudFrontApi(_ServiceApi):
             request,
             _m.ListDistributionsByConnectionFunctionResult,
             retry=self._retry,
+            checked=True,
         )
 
     async def list_distributions_by_connection_mode(
@@ -2491,6 +2591,7 @@ class CloudFrontApi(_ServiceApi):
             request,
             _m.ListDistributionsByConnectionModeResult,
             retry=self._retry,
+            checked=True,
         )
 
     async def list_distributions_by_key_group(
@@ -2512,6 +2613,7 @@ class CloudFrontApi(_ServiceApi):
             request,
             _m.ListDistributionsByKeyGroupResult,
             retry=self._retry,
+            checked=True,
         )
 
     async def list_distributions_by_origin_request_policy_id(
@@ -2537,6 +2639,7 @@ class CloudFrontApi(_ServiceApi):
             request,
             _m.ListDistributionsByOriginRequestPolicyIdResult,
             retry=self._retry,
+            checked=True,
         )
 
     async def list_distributions_by_owned_resource(
@@ -2558,6 +2661,7 @@ class CloudFrontApi(_ServiceApi):
             request,
             _m.ListDistributionsByOwnedResourceResult,
             retry=self._retry,
+            checked=True,
         )
 
     async def list_distributions_by_realtime_log_config(
@@ -2591,6 +2695,7 @@ class CloudFrontApi(_ServiceApi):
             request,
             _m.ListDistributionsByRealtimeLogConfigResult,
             retry=self._retry,
+            checked=True,
         )
 
     async def list_distributions_by_response_headers_policy_id(
@@ -2618,6 +2723,7 @@ class CloudFrontApi(_ServiceApi):
             request,
             _m.ListDistributionsByResponseHeadersPolicyIdResult,
             retry=self._retry,
+            checked=True,
         )
 
     async def list_distributions_by_trust_store(
@@ -2642,6 +2748,7 @@ class CloudFrontApi(_ServiceApi):
             request,
             _m.ListDistributionsByTrustStoreResult,
             retry=self._retry,
+            checked=True,
         )
 
     async def list_distributions_by_vpc_origin_id(
@@ -2662,6 +2769,7 @@ class CloudFrontApi(_ServiceApi):
             request,
             _m.ListDistributionsByVpcOriginIdResult,
             retry=self._retry,
+            checked=True,
         )
 
     async def list_distributions_by_web_acl_id(
@@ -2682,6 +2790,7 @@ class CloudFrontApi(_ServiceApi):
             request,
             _m.ListDistributionsByWebACLIdResult,
             retry=self._retry,
+            checked=True,
         )
 
     async def list_domain_conflicts(
@@ -2730,6 +2839,7 @@ class CloudFrontApi(_ServiceApi):
             request,
             _m.ListFieldLevelEncryptionConfigsResult,
             retry=self._retry,
+            checked=True,
         )
 
     async def list_field_level_encryption_profiles(
@@ -2749,6 +2859,7 @@ class CloudFrontApi(_ServiceApi):
             request,
             _m.ListFieldLevelEncryptionProfilesResult,
             retry=self._retry,
+            checked=True,
         )
 
     async def list_functions(
@@ -2770,7 +2881,7 @@ class CloudFrontApi(_ServiceApi):
         """
         request = _m.ListFunctionsRequest(marker=marker, max_items=max_items, stage=stage)
         return await self._core.invoke(
-            "ListFunctions", request, _m.ListFunctionsResult, retry=self._retry
+            "ListFunctions", request, _m.ListFunctionsResult, retry=self._retry, checked=True
         )
 
     async def list_invalidations(
@@ -2787,7 +2898,11 @@ class CloudFrontApi(_ServiceApi):
             distribution_id=distribution_id, marker=marker, max_items=max_items
         )
         return await self._core.invoke(
-            "ListInvalidations", request, _m.ListInvalidationsResult, retry=self._retry
+            "ListInvalidations",
+            request,
+            _m.ListInvalidationsResult,
+            retry=self._retry,
+            checked=True,
         )
 
     async def list_invalidations_for_distribution_tenant(
@@ -2808,6 +2923,7 @@ class CloudFrontApi(_ServiceApi):
             request,
             _m.ListInvalidationsForDistributionTenantResult,
             retry=self._retry,
+            checked=True,
         )
 
     async def list_key_groups(
@@ -2822,7 +2938,7 @@ class CloudFrontApi(_ServiceApi):
         """
         request = _m.ListKeyGroupsRequest(marker=marker, max_items=max_items)
         return await self._core.invoke(
-            "ListKeyGroups", request, _m.ListKeyGroupsResult, retry=self._retry
+            "ListKeyGroups", request, _m.ListKeyGroupsResult, retry=self._retry, checked=True
         )
 
     async def list_key_value_stores(
@@ -2837,7 +2953,11 @@ class CloudFrontApi(_ServiceApi):
         """
         request = _m.ListKeyValueStoresRequest(marker=marker, max_items=max_items, status=status)
         return await self._core.invoke(
-            "ListKeyValueStores", request, _m.ListKeyValueStoresResult, retry=self._retry
+            "ListKeyValueStores",
+            request,
+            _m.ListKeyValueStoresResult,
+            retry=self._retry,
+            checked=True,
         )
 
     async def list_origin_access_controls(
@@ -2857,6 +2977,7 @@ class CloudFrontApi(_ServiceApi):
             request,
             _m.ListOriginAccessControlsResult,
             retry=self._retry,
+            checked=True,
         )
 
     async def list_origin_request_policies(
@@ -2882,6 +3003,7 @@ class CloudFrontApi(_ServiceApi):
             request,
             _m.ListOriginRequestPoliciesResult,
             retry=self._retry,
+            checked=True,
         )
 
     async def list_public_keys(
@@ -2896,7 +3018,7 @@ class CloudFrontApi(_ServiceApi):
         """
         request = _m.ListPublicKeysRequest(marker=marker, max_items=max_items)
         return await self._core.invoke(
-            "ListPublicKeys", request, _m.ListPublicKeysResult, retry=self._retry
+            "ListPublicKeys", request, _m.ListPublicKeysResult, retry=self._retry, checked=True
         )
 
     async def list_realtime_log_configs(
@@ -2911,7 +3033,11 @@ class CloudFrontApi(_ServiceApi):
         """
         request = _m.ListRealtimeLogConfigsRequest(max_items=max_items, marker=marker)
         return await self._core.invoke(
-            "ListRealtimeLogConfigs", request, _m.ListRealtimeLogConfigsResult, retry=self._retry
+            "ListRealtimeLogConfigs",
+            request,
+            _m.ListRealtimeLogConfigsResult,
+            retry=self._retry,
+            checked=True,
         )
 
     async def list_response_headers_policies(
@@ -2939,6 +3065,7 @@ class CloudFrontApi(_ServiceApi):
             request,
             _m.ListResponseHeadersPoliciesResult,
             retry=self._retry,
+            checked=True,
         )
 
     async def list_streaming_distributions(
@@ -2957,6 +3084,7 @@ class CloudFrontApi(_ServiceApi):
             request,
             _m.ListStreamingDistributionsResult,
             retry=self._retry,
+            checked=True,
         )
 
     async def list_tags_for_resource(self, *, resource: str) -> _m.ListTagsForResourceResult:
@@ -2970,7 +3098,11 @@ class CloudFrontApi(_ServiceApi):
         """
         request = _m.ListTagsForResourceRequest(resource=resource)
         return await self._core.invoke(
-            "ListTagsForResource", request, _m.ListTagsForResourceResult, retry=self._retry
+            "ListTagsForResource",
+            request,
+            _m.ListTagsForResourceResult,
+            retry=self._retry,
+            checked=True,
         )
 
     async def list_trust_stores(
@@ -2985,7 +3117,7 @@ class CloudFrontApi(_ServiceApi):
         """
         request = _m.ListTrustStoresRequest(marker=marker, max_items=max_items)
         return await self._core.invoke(
-            "ListTrustStores", request, _m.ListTrustStoresResult, retry=self._retry
+            "ListTrustStores", request, _m.ListTrustStoresResult, retry=self._retry, checked=True
         )
 
     async def list_vpc_origins(
@@ -3000,7 +3132,7 @@ class CloudFrontApi(_ServiceApi):
         """
         request = _m.ListVpcOriginsRequest(marker=marker, max_items=max_items)
         return await self._core.invoke(
-            "ListVpcOrigins", request, _m.ListVpcOriginsResult, retry=self._retry
+            "ListVpcOrigins", request, _m.ListVpcOriginsResult, retry=self._retry, checked=True
         )
 
     async def publish_connection_function(
@@ -3022,6 +3154,7 @@ class CloudFrontApi(_ServiceApi):
             _m.PublishConnectionFunctionResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
+            checked=True,
         )
 
     async def publish_function(self, *, name: str, if_match: str) -> _m.PublishFunctionResult:
@@ -3046,6 +3179,7 @@ class CloudFrontApi(_ServiceApi):
             _m.PublishFunctionResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
+            checked=True,
         )
 
     async def put_resource_policy(
@@ -3069,6 +3203,7 @@ class CloudFrontApi(_ServiceApi):
             _m.PutResourcePolicyResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
+            checked=True,
         )
 
     async def tag_resource(self, *, resource: str, tags: _m.Tags) -> None:
@@ -3116,6 +3251,7 @@ class CloudFrontApi(_ServiceApi):
             _m.TestConnectionFunctionResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
+            checked=True,
         )
 
     async def test_function(
@@ -3144,6 +3280,7 @@ class CloudFrontApi(_ServiceApi):
             _m.TestFunctionResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
+            checked=True,
         )
 
     async def untag_resource(self, *, resource: str, tag_keys: _m.TagKeys) -> None:
@@ -3318,6 +3455,7 @@ class CloudFrontApi(_ServiceApi):
             _m.UpdateConnectionGroupResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
+            checked=True,
         )
 
     async def update_continuous_deployment_policy(
@@ -3445,6 +3583,7 @@ class CloudFrontApi(_ServiceApi):
             _m.UpdateDistributionWithStagingConfigResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
+            checked=True,
         )
 
     async def update_domain_association(
@@ -3619,6 +3758,7 @@ class CloudFrontApi(_ServiceApi):
             _m.UpdateKeyValueStoreResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
+            checked=True,
         )
 
     async def update_origin_access_control(
@@ -3881,6 +4021,7 @@ class CloudFrontApi(_ServiceApi):
             _m.VerifyDnsConfigurationResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
+            checked=True,
         )
 
     def paginate_list_cloud_front_origin_access_identities(

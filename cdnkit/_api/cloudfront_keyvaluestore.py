@@ -53,6 +53,7 @@ class KeyValueStoreApi(_DataPlaneApi):
             _m.DeleteKeyResponse,
             retry=self._retry,
             retry_if=_refused_before_effect,
+            checked=True,
         )
 
     async def describe_key_value_store(self, *, kvs_arn: str) -> _m.DescribeKeyValueStoreResponse:
@@ -67,7 +68,11 @@ class KeyValueStoreApi(_DataPlaneApi):
         if not self._core.is_open:
             await self._open()
         return await self._core.invoke(
-            "DescribeKeyValueStore", request, _m.DescribeKeyValueStoreResponse, retry=self._retry
+            "DescribeKeyValueStore",
+            request,
+            _m.DescribeKeyValueStoreResponse,
+            retry=self._retry,
+            checked=True,
         )
 
     async def get_key(self, *, kvs_arn: str, key: str) -> _m.GetKeyResponse:
@@ -81,7 +86,9 @@ class KeyValueStoreApi(_DataPlaneApi):
         request = _m.GetKeyRequest(kvs_arn=kvs_arn, key=key)
         if not self._core.is_open:
             await self._open()
-        return await self._core.invoke("GetKey", request, _m.GetKeyResponse, retry=self._retry)
+        return await self._core.invoke(
+            "GetKey", request, _m.GetKeyResponse, retry=self._retry, checked=True
+        )
 
     async def list_keys(
         self, *, kvs_arn: str, next_token: str | None = None, max_results: int | None = None
@@ -98,7 +105,9 @@ class KeyValueStoreApi(_DataPlaneApi):
         )
         if not self._core.is_open:
             await self._open()
-        return await self._core.invoke("ListKeys", request, _m.ListKeysResponse, retry=self._retry)
+        return await self._core.invoke(
+            "ListKeys", request, _m.ListKeysResponse, retry=self._retry, checked=True
+        )
 
     async def put_key(
         self, *, key: str, value: str, kvs_arn: str, if_match: str
@@ -116,7 +125,12 @@ class KeyValueStoreApi(_DataPlaneApi):
         if not self._core.is_open:
             await self._open()
         return await self._core.invoke(
-            "PutKey", request, _m.PutKeyResponse, retry=self._retry, retry_if=_refused_before_effect
+            "PutKey",
+            request,
+            _m.PutKeyResponse,
+            retry=self._retry,
+            retry_if=_refused_before_effect,
+            checked=True,
         )
 
     async def update_keys(

@@ -158,6 +158,7 @@ class LightsailApi(_ServiceApi):
             _m.AllocateStaticIpResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
+            checked=True,
         )
 
     async def attach_certificate_to_distribution(
@@ -188,6 +189,7 @@ class LightsailApi(_ServiceApi):
             _m.AttachCertificateToDistributionResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
+            checked=True,
         )
 
     async def attach_disk(
@@ -224,6 +226,7 @@ class LightsailApi(_ServiceApi):
             _m.AttachDiskResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
+            checked=True,
         )
 
     async def attach_instances_to_load_balancer(
@@ -254,6 +257,7 @@ class LightsailApi(_ServiceApi):
             _m.AttachInstancesToLoadBalancerResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
+            checked=True,
         )
 
     async def attach_load_balancer_tls_certificate(
@@ -278,6 +282,7 @@ class LightsailApi(_ServiceApi):
             _m.AttachLoadBalancerTlsCertificateResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
+            checked=True,
         )
 
     async def attach_static_ip(
@@ -301,6 +306,7 @@ class LightsailApi(_ServiceApi):
             _m.AttachStaticIpResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
+            checked=True,
         )
 
     async def close_instance_public_ports(
@@ -366,6 +372,7 @@ class LightsailApi(_ServiceApi):
             _m.CopySnapshotResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
+            checked=True,
         )
 
     async def create_bucket(
@@ -421,6 +428,7 @@ class LightsailApi(_ServiceApi):
             _m.CreateBucketAccessKeyResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
+            checked=True,
         )
 
     async def create_certificate(
@@ -600,6 +608,7 @@ class LightsailApi(_ServiceApi):
             _m.CreateContainerServiceRegistryLoginResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
+            checked=True,
         )
 
     async def create_disk(
@@ -838,6 +847,7 @@ class LightsailApi(_ServiceApi):
             _m.CreateGUISessionAccessDetailsResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
+            checked=True,
         )
 
     async def create_instance_snapshot(
@@ -1220,6 +1230,7 @@ class LightsailApi(_ServiceApi):
             _m.DeleteAlarmResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
+            checked=True,
         )
 
     async def delete_auto_snapshot(
@@ -1242,6 +1253,7 @@ class LightsailApi(_ServiceApi):
             _m.DeleteAutoSnapshotResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
+            checked=True,
         )
 
     async def delete_bucket(
@@ -1263,6 +1275,7 @@ class LightsailApi(_ServiceApi):
             _m.DeleteBucketResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
+            checked=True,
         )
 
     async def delete_bucket_access_key(
@@ -1291,6 +1304,7 @@ class LightsailApi(_ServiceApi):
             _m.DeleteBucketAccessKeyResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
+            checked=True,
         )
 
     async def delete_certificate(self, *, certificate_name: str) -> _m.DeleteCertificateResult:
@@ -1314,6 +1328,7 @@ class LightsailApi(_ServiceApi):
             _m.DeleteCertificateResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
+            checked=True,
         )
 
     async def delete_contact_method(
@@ -1335,6 +1350,7 @@ class LightsailApi(_ServiceApi):
             _m.DeleteContactMethodResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
+            checked=True,
         )
 
     async def delete_container_image(
@@ -1356,6 +1372,7 @@ class LightsailApi(_ServiceApi):
             _m.DeleteContainerImageResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
+            checked=True,
         )
 
     async def delete_container_service(
@@ -1377,6 +1394,7 @@ class LightsailApi(_ServiceApi):
             _m.DeleteContainerServiceResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
+            checked=True,
         )
 
     async def delete_disk(
@@ -1405,6 +1423,7 @@ class LightsailApi(_ServiceApi):
             _m.DeleteDiskResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
+            checked=True,
         )
 
     async def delete_disk_snapshot(self, *, disk_snapshot_name: str) -> _m.DeleteDiskSnapshotResult:
@@ -1424,6 +1443,7 @@ class LightsailApi(_ServiceApi):
             _m.DeleteDiskSnapshotResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
+            checked=True,
         )
 
     async def delete_distribution(
@@ -1445,6 +1465,7 @@ class LightsailApi(_ServiceApi):
             _m.DeleteDistributionResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
+            checked=True,
         )
 
     async def delete_domain(self, *, domain_name: str) -> _m.DeleteDomainResult:
@@ -1468,6 +1489,7 @@ class LightsailApi(_ServiceApi):
             _m.DeleteDomainResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
+            checked=True,
         )
 
     async def delete_domain_entry(
@@ -1520,6 +1542,7 @@ class LightsailApi(_ServiceApi):
             _m.DeleteInstanceResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
+            checked=True,
         )
 
     async def delete_instance_snapshot(
@@ -1545,6 +1568,7 @@ class LightsailApi(_ServiceApi):
             _m.DeleteInstanceSnapshotResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
+            checked=True,
         )
 
     async def delete_key_pair(
@@ -1573,6 +1597,7 @@ class LightsailApi(_ServiceApi):
             _m.DeleteKeyPairResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
+            checked=True,
         )
 
     async def delete_known_host_keys(self, *, instance_name: str) -> _m.DeleteKnownHostKeysResult:
@@ -1594,6 +1619,7 @@ class LightsailApi(_ServiceApi):
             _m.DeleteKnownHostKeysResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
+            checked=True,
         )
 
     async def delete_load_balancer(self, *, load_balancer_name: str) -> _m.DeleteLoadBalancerResult:
@@ -1615,6 +1641,7 @@ class LightsailApi(_ServiceApi):
             _m.DeleteLoadBalancerResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
+            checked=True,
         )
 
     async def delete_load_balancer_tls_certificate(
@@ -1642,6 +1669,7 @@ class LightsailApi(_ServiceApi):
             _m.DeleteLoadBalancerTlsCertificateResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
+            checked=True,
         )
 
     async def delete_relational_database(
@@ -1675,6 +1703,7 @@ class LightsailApi(_ServiceApi):
             _m.DeleteRelationalDatabaseResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
+            checked=True,
         )
 
     async def delete_relational_database_snapshot(
@@ -1702,6 +1731,7 @@ class LightsailApi(_ServiceApi):
             _m.DeleteRelationalDatabaseSnapshotResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
+            checked=True,
         )
 
     async def detach_certificate_from_distribution(
@@ -1727,6 +1757,7 @@ class LightsailApi(_ServiceApi):
             _m.DetachCertificateFromDistributionResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
+            checked=True,
         )
 
     async def detach_disk(self, *, disk_name: str) -> _m.DetachDiskResult:
@@ -1752,6 +1783,7 @@ class LightsailApi(_ServiceApi):
             _m.DetachDiskResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
+            checked=True,
         )
 
     async def detach_instances_from_load_balancer(
@@ -1778,6 +1810,7 @@ class LightsailApi(_ServiceApi):
             _m.DetachInstancesFromLoadBalancerResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
+            checked=True,
         )
 
     async def detach_static_ip(self, *, static_ip_name: str) -> _m.DetachStaticIpResult:
@@ -1797,6 +1830,7 @@ class LightsailApi(_ServiceApi):
             _m.DetachStaticIpResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
+            checked=True,
         )
 
     async def disable_add_on(
@@ -1819,6 +1853,7 @@ class LightsailApi(_ServiceApi):
             _m.DisableAddOnResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
+            checked=True,
         )
 
     async def download_default_key_pair(self) -> _m.DownloadDefaultKeyPairResult:
@@ -1841,6 +1876,7 @@ class LightsailApi(_ServiceApi):
             _m.DownloadDefaultKeyPairResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
+            checked=True,
         )
 
     async def enable_add_on(
@@ -1885,6 +1921,7 @@ class LightsailApi(_ServiceApi):
             _m.ExportSnapshotResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
+            checked=True,
         )
 
     async def get_active_names(self, *, page_token: str | None = None) -> _m.GetActiveNamesResult:
@@ -1897,7 +1934,7 @@ class LightsailApi(_ServiceApi):
         """
         request = _m.GetActiveNamesRequest(page_token=page_token)
         return await self._core.invoke(
-            "GetActiveNames", request, _m.GetActiveNamesResult, retry=self._retry
+            "GetActiveNames", request, _m.GetActiveNamesResult, retry=self._retry, checked=True
         )
 
     async def get_alarms(
@@ -1921,7 +1958,9 @@ class LightsailApi(_ServiceApi):
             page_token=page_token,
             monitored_resource_name=monitored_resource_name,
         )
-        return await self._core.invoke("GetAlarms", request, _m.GetAlarmsResult, retry=self._retry)
+        return await self._core.invoke(
+            "GetAlarms", request, _m.GetAlarmsResult, retry=self._retry, checked=True
+        )
 
     async def get_auto_snapshots(self, *, resource_name: str) -> _m.GetAutoSnapshotsResult:
         """Returns the available automatic snapshots for an instance or disk. For more information,
@@ -1934,7 +1973,7 @@ class LightsailApi(_ServiceApi):
         """
         request = _m.GetAutoSnapshotsRequest(resource_name=resource_name)
         return await self._core.invoke(
-            "GetAutoSnapshots", request, _m.GetAutoSnapshotsResult, retry=self._retry
+            "GetAutoSnapshots", request, _m.GetAutoSnapshotsResult, retry=self._retry, checked=True
         )
 
     async def get_blueprints(
@@ -1958,7 +1997,7 @@ class LightsailApi(_ServiceApi):
             include_inactive=include_inactive, page_token=page_token, app_category=app_category
         )
         return await self._core.invoke(
-            "GetBlueprints", request, _m.GetBlueprintsResult, retry=self._retry
+            "GetBlueprints", request, _m.GetBlueprintsResult, retry=self._retry, checked=True
         )
 
     async def get_bucket_access_keys(self, *, bucket_name: str) -> _m.GetBucketAccessKeysResult:
@@ -1971,7 +2010,11 @@ class LightsailApi(_ServiceApi):
         """
         request = _m.GetBucketAccessKeysRequest(bucket_name=bucket_name)
         return await self._core.invoke(
-            "GetBucketAccessKeys", request, _m.GetBucketAccessKeysResult, retry=self._retry
+            "GetBucketAccessKeys",
+            request,
+            _m.GetBucketAccessKeysResult,
+            retry=self._retry,
+            checked=True,
         )
 
     async def get_bucket_bundles(
@@ -1991,7 +2034,7 @@ class LightsailApi(_ServiceApi):
         """
         request = _m.GetBucketBundlesRequest(include_inactive=include_inactive)
         return await self._core.invoke(
-            "GetBucketBundles", request, _m.GetBucketBundlesResult, retry=self._retry
+            "GetBucketBundles", request, _m.GetBucketBundlesResult, retry=self._retry, checked=True
         )
 
     async def get_bucket_metric_data(
@@ -2026,7 +2069,11 @@ class LightsailApi(_ServiceApi):
             unit=unit,
         )
         return await self._core.invoke(
-            "GetBucketMetricData", request, _m.GetBucketMetricDataResult, retry=self._retry
+            "GetBucketMetricData",
+            request,
+            _m.GetBucketMetricDataResult,
+            retry=self._retry,
+            checked=True,
         )
 
     async def get_buckets(
@@ -2056,7 +2103,7 @@ class LightsailApi(_ServiceApi):
             include_cors=include_cors,
         )
         return await self._core.invoke(
-            "GetBuckets", request, _m.GetBucketsResult, retry=self._retry
+            "GetBuckets", request, _m.GetBucketsResult, retry=self._retry, checked=True
         )
 
     async def get_bundles(
@@ -2082,7 +2129,7 @@ class LightsailApi(_ServiceApi):
             include_inactive=include_inactive, page_token=page_token, app_category=app_category
         )
         return await self._core.invoke(
-            "GetBundles", request, _m.GetBundlesResult, retry=self._retry
+            "GetBundles", request, _m.GetBundlesResult, retry=self._retry, checked=True
         )
 
     async def get_certificates(
@@ -2107,7 +2154,7 @@ class LightsailApi(_ServiceApi):
             page_token=page_token,
         )
         return await self._core.invoke(
-            "GetCertificates", request, _m.GetCertificatesResult, retry=self._retry
+            "GetCertificates", request, _m.GetCertificatesResult, retry=self._retry, checked=True
         )
 
     async def get_cloud_formation_stack_records(
@@ -2130,6 +2177,7 @@ class LightsailApi(_ServiceApi):
             request,
             _m.GetCloudFormationStackRecordsResult,
             retry=self._retry,
+            checked=True,
         )
 
     async def get_contact_methods(
@@ -2145,7 +2193,11 @@ class LightsailApi(_ServiceApi):
         """
         request = _m.GetContactMethodsRequest(protocols=protocols)
         return await self._core.invoke(
-            "GetContactMethods", request, _m.GetContactMethodsResult, retry=self._retry
+            "GetContactMethods",
+            request,
+            _m.GetContactMethodsResult,
+            retry=self._retry,
+            checked=True,
         )
 
     async def get_container_api_metadata(self) -> _m.GetContainerAPIMetadataResult:
@@ -2159,7 +2211,11 @@ class LightsailApi(_ServiceApi):
         """
         request = _m.GetContainerAPIMetadataRequest()
         return await self._core.invoke(
-            "GetContainerAPIMetadata", request, _m.GetContainerAPIMetadataResult, retry=self._retry
+            "GetContainerAPIMetadata",
+            request,
+            _m.GetContainerAPIMetadataResult,
+            retry=self._retry,
+            checked=True,
         )
 
     async def get_container_images(self, *, service_name: str) -> _m.GetContainerImagesResult:
@@ -2173,7 +2229,11 @@ class LightsailApi(_ServiceApi):
         """
         request = _m.GetContainerImagesRequest(service_name=service_name)
         return await self._core.invoke(
-            "GetContainerImages", request, _m.GetContainerImagesResult, retry=self._retry
+            "GetContainerImages",
+            request,
+            _m.GetContainerImagesResult,
+            retry=self._retry,
+            checked=True,
         )
 
     async def get_container_log(
@@ -2206,7 +2266,7 @@ class LightsailApi(_ServiceApi):
             page_token=page_token,
         )
         return await self._core.invoke(
-            "GetContainerLog", request, _m.GetContainerLogResult, retry=self._retry
+            "GetContainerLog", request, _m.GetContainerLogResult, retry=self._retry, checked=True
         )
 
     async def get_container_service_deployments(
@@ -2231,6 +2291,7 @@ class LightsailApi(_ServiceApi):
             request,
             _m.GetContainerServiceDeploymentsResult,
             retry=self._retry,
+            checked=True,
         )
 
     async def get_container_service_metric_data(
@@ -2266,6 +2327,7 @@ class LightsailApi(_ServiceApi):
             request,
             _m.GetContainerServiceMetricDataResult,
             retry=self._retry,
+            checked=True,
         )
 
     async def get_container_service_powers(self) -> _m.GetContainerServicePowersResult:
@@ -2286,6 +2348,7 @@ class LightsailApi(_ServiceApi):
             request,
             _m.GetContainerServicePowersResult,
             retry=self._retry,
+            checked=True,
         )
 
     async def get_container_services(
@@ -2300,7 +2363,11 @@ class LightsailApi(_ServiceApi):
         """
         request = _m.GetContainerServicesRequest(service_name=service_name)
         return await self._core.invoke(
-            "GetContainerServices", request, _m.ContainerServicesListResult, retry=self._retry
+            "GetContainerServices",
+            request,
+            _m.ContainerServicesListResult,
+            retry=self._retry,
+            checked=True,
         )
 
     async def get_cost_estimate(
@@ -2318,7 +2385,7 @@ class LightsailApi(_ServiceApi):
             resource_name=resource_name, start_time=start_time, end_time=end_time
         )
         return await self._core.invoke(
-            "GetCostEstimate", request, _m.GetCostEstimateResult, retry=self._retry
+            "GetCostEstimate", request, _m.GetCostEstimateResult, retry=self._retry, checked=True
         )
 
     async def get_disk(self, *, disk_name: str) -> _m.GetDiskResult:
@@ -2330,7 +2397,9 @@ class LightsailApi(_ServiceApi):
         matching :class:`cdnkit.APIError`.
         """
         request = _m.GetDiskRequest(disk_name=disk_name)
-        return await self._core.invoke("GetDisk", request, _m.GetDiskResult, retry=self._retry)
+        return await self._core.invoke(
+            "GetDisk", request, _m.GetDiskResult, retry=self._retry, checked=True
+        )
 
     async def get_disk_snapshot(self, *, disk_snapshot_name: str) -> _m.GetDiskSnapshotResult:
         """Returns information about a specific block storage disk snapshot.
@@ -2342,7 +2411,7 @@ class LightsailApi(_ServiceApi):
         """
         request = _m.GetDiskSnapshotRequest(disk_snapshot_name=disk_snapshot_name)
         return await self._core.invoke(
-            "GetDiskSnapshot", request, _m.GetDiskSnapshotResult, retry=self._retry
+            "GetDiskSnapshot", request, _m.GetDiskSnapshotResult, retry=self._retry, checked=True
         )
 
     async def get_disk_snapshots(
@@ -2358,7 +2427,7 @@ class LightsailApi(_ServiceApi):
         """
         request = _m.GetDiskSnapshotsRequest(page_token=page_token)
         return await self._core.invoke(
-            "GetDiskSnapshots", request, _m.GetDiskSnapshotsResult, retry=self._retry
+            "GetDiskSnapshots", request, _m.GetDiskSnapshotsResult, retry=self._retry, checked=True
         )
 
     async def get_disks(self, *, page_token: str | None = None) -> _m.GetDisksResult:
@@ -2370,7 +2439,9 @@ class LightsailApi(_ServiceApi):
         matching :class:`cdnkit.APIError`.
         """
         request = _m.GetDisksRequest(page_token=page_token)
-        return await self._core.invoke("GetDisks", request, _m.GetDisksResult, retry=self._retry)
+        return await self._core.invoke(
+            "GetDisks", request, _m.GetDisksResult, retry=self._retry, checked=True
+        )
 
     async def get_distribution_bundles(self) -> _m.GetDistributionBundlesResult:
         """Returns the bundles that can be applied to your Amazon Lightsail content delivery
@@ -2386,7 +2457,11 @@ class LightsailApi(_ServiceApi):
         """
         request = _m.GetDistributionBundlesRequest()
         return await self._core.invoke(
-            "GetDistributionBundles", request, _m.GetDistributionBundlesResult, retry=self._retry
+            "GetDistributionBundles",
+            request,
+            _m.GetDistributionBundlesResult,
+            retry=self._retry,
+            checked=True,
         )
 
     async def get_distribution_latest_cache_reset(
@@ -2406,6 +2481,7 @@ class LightsailApi(_ServiceApi):
             request,
             _m.GetDistributionLatestCacheResetResult,
             retry=self._retry,
+            checked=True,
         )
 
     async def get_distribution_metric_data(
@@ -2445,6 +2521,7 @@ class LightsailApi(_ServiceApi):
             request,
             _m.GetDistributionMetricDataResult,
             retry=self._retry,
+            checked=True,
         )
 
     async def get_distributions(
@@ -2462,7 +2539,7 @@ class LightsailApi(_ServiceApi):
             distribution_name=distribution_name, page_token=page_token
         )
         return await self._core.invoke(
-            "GetDistributions", request, _m.GetDistributionsResult, retry=self._retry
+            "GetDistributions", request, _m.GetDistributionsResult, retry=self._retry, checked=True
         )
 
     async def get_domain(self, *, domain_name: str) -> _m.GetDomainResult:
@@ -2474,7 +2551,9 @@ class LightsailApi(_ServiceApi):
         matching :class:`cdnkit.APIError`.
         """
         request = _m.GetDomainRequest(domain_name=domain_name)
-        return await self._core.invoke("GetDomain", request, _m.GetDomainResult, retry=self._retry)
+        return await self._core.invoke(
+            "GetDomain", request, _m.GetDomainResult, retry=self._retry, checked=True
+        )
 
     async def get_domains(self, *, page_token: str | None = None) -> _m.GetDomainsResult:
         """Returns a list of all domains in the user's account.
@@ -2486,7 +2565,7 @@ class LightsailApi(_ServiceApi):
         """
         request = _m.GetDomainsRequest(page_token=page_token)
         return await self._core.invoke(
-            "GetDomains", request, _m.GetDomainsResult, retry=self._retry
+            "GetDomains", request, _m.GetDomainsResult, retry=self._retry, checked=True
         )
 
     async def get_export_snapshot_records(
@@ -2509,6 +2588,7 @@ class LightsailApi(_ServiceApi):
             request,
             _m.GetExportSnapshotRecordsResult,
             retry=self._retry,
+            checked=True,
         )
 
     async def get_instance(self, *, instance_name: str) -> _m.GetInstanceResult:
@@ -2522,7 +2602,7 @@ class LightsailApi(_ServiceApi):
         """
         request = _m.GetInstanceRequest(instance_name=instance_name)
         return await self._core.invoke(
-            "GetInstance", request, _m.GetInstanceResult, retry=self._retry
+            "GetInstance", request, _m.GetInstanceResult, retry=self._retry, checked=True
         )
 
     async def get_instance_access_details(
@@ -2546,6 +2626,7 @@ class LightsailApi(_ServiceApi):
             request,
             _m.GetInstanceAccessDetailsResult,
             retry=self._retry,
+            checked=True,
         )
 
     async def get_instance_metric_data(
@@ -2581,7 +2662,11 @@ class LightsailApi(_ServiceApi):
             statistics=statistics,
         )
         return await self._core.invoke(
-            "GetInstanceMetricData", request, _m.GetInstanceMetricDataResult, retry=self._retry
+            "GetInstanceMetricData",
+            request,
+            _m.GetInstanceMetricDataResult,
+            retry=self._retry,
+            checked=True,
         )
 
     async def get_instance_port_states(
@@ -2597,7 +2682,11 @@ class LightsailApi(_ServiceApi):
         """
         request = _m.GetInstancePortStatesRequest(instance_name=instance_name)
         return await self._core.invoke(
-            "GetInstancePortStates", request, _m.GetInstancePortStatesResult, retry=self._retry
+            "GetInstancePortStates",
+            request,
+            _m.GetInstancePortStatesResult,
+            retry=self._retry,
+            checked=True,
         )
 
     async def get_instance_snapshot(
@@ -2612,7 +2701,11 @@ class LightsailApi(_ServiceApi):
         """
         request = _m.GetInstanceSnapshotRequest(instance_snapshot_name=instance_snapshot_name)
         return await self._core.invoke(
-            "GetInstanceSnapshot", request, _m.GetInstanceSnapshotResult, retry=self._retry
+            "GetInstanceSnapshot",
+            request,
+            _m.GetInstanceSnapshotResult,
+            retry=self._retry,
+            checked=True,
         )
 
     async def get_instance_snapshots(
@@ -2627,7 +2720,11 @@ class LightsailApi(_ServiceApi):
         """
         request = _m.GetInstanceSnapshotsRequest(page_token=page_token)
         return await self._core.invoke(
-            "GetInstanceSnapshots", request, _m.GetInstanceSnapshotsResult, retry=self._retry
+            "GetInstanceSnapshots",
+            request,
+            _m.GetInstanceSnapshotsResult,
+            retry=self._retry,
+            checked=True,
         )
 
     async def get_instance_state(self, *, instance_name: str) -> _m.GetInstanceStateResult:
@@ -2640,7 +2737,7 @@ class LightsailApi(_ServiceApi):
         """
         request = _m.GetInstanceStateRequest(instance_name=instance_name)
         return await self._core.invoke(
-            "GetInstanceState", request, _m.GetInstanceStateResult, retry=self._retry
+            "GetInstanceState", request, _m.GetInstanceStateResult, retry=self._retry, checked=True
         )
 
     async def get_instances(self, *, page_token: str | None = None) -> _m.GetInstancesResult:
@@ -2653,7 +2750,7 @@ class LightsailApi(_ServiceApi):
         """
         request = _m.GetInstancesRequest(page_token=page_token)
         return await self._core.invoke(
-            "GetInstances", request, _m.GetInstancesResult, retry=self._retry
+            "GetInstances", request, _m.GetInstancesResult, retry=self._retry, checked=True
         )
 
     async def get_key_pair(self, *, key_pair_name: str) -> _m.GetKeyPairResult:
@@ -2666,7 +2763,7 @@ class LightsailApi(_ServiceApi):
         """
         request = _m.GetKeyPairRequest(key_pair_name=key_pair_name)
         return await self._core.invoke(
-            "GetKeyPair", request, _m.GetKeyPairResult, retry=self._retry
+            "GetKeyPair", request, _m.GetKeyPairResult, retry=self._retry, checked=True
         )
 
     async def get_key_pairs(
@@ -2683,7 +2780,7 @@ class LightsailApi(_ServiceApi):
             page_token=page_token, include_default_key_pair=include_default_key_pair
         )
         return await self._core.invoke(
-            "GetKeyPairs", request, _m.GetKeyPairsResult, retry=self._retry
+            "GetKeyPairs", request, _m.GetKeyPairsResult, retry=self._retry, checked=True
         )
 
     async def get_load_balancer(self, *, load_balancer_name: str) -> _m.GetLoadBalancerResult:
@@ -2696,7 +2793,7 @@ class LightsailApi(_ServiceApi):
         """
         request = _m.GetLoadBalancerRequest(load_balancer_name=load_balancer_name)
         return await self._core.invoke(
-            "GetLoadBalancer", request, _m.GetLoadBalancerResult, retry=self._retry
+            "GetLoadBalancer", request, _m.GetLoadBalancerResult, retry=self._retry, checked=True
         )
 
     async def get_load_balancer_metric_data(
@@ -2735,6 +2832,7 @@ class LightsailApi(_ServiceApi):
             request,
             _m.GetLoadBalancerMetricDataResult,
             retry=self._retry,
+            checked=True,
         )
 
     async def get_load_balancer_tls_certificates(
@@ -2759,6 +2857,7 @@ class LightsailApi(_ServiceApi):
             request,
             _m.GetLoadBalancerTlsCertificatesResult,
             retry=self._retry,
+            checked=True,
         )
 
     async def get_load_balancer_tls_policies(
@@ -2781,6 +2880,7 @@ class LightsailApi(_ServiceApi):
             request,
             _m.GetLoadBalancerTlsPoliciesResult,
             retry=self._retry,
+            checked=True,
         )
 
     async def get_load_balancers(
@@ -2795,7 +2895,7 @@ class LightsailApi(_ServiceApi):
         """
         request = _m.GetLoadBalancersRequest(page_token=page_token)
         return await self._core.invoke(
-            "GetLoadBalancers", request, _m.GetLoadBalancersResult, retry=self._retry
+            "GetLoadBalancers", request, _m.GetLoadBalancersResult, retry=self._retry, checked=True
         )
 
     async def get_operation(self, *, operation_id: str) -> _m.GetOperationResult:
@@ -2809,7 +2909,7 @@ class LightsailApi(_ServiceApi):
         """
         request = _m.GetOperationRequest(operation_id=operation_id)
         return await self._core.invoke(
-            "GetOperation", request, _m.GetOperationResult, retry=self._retry
+            "GetOperation", request, _m.GetOperationResult, retry=self._retry, checked=True
         )
 
     async def get_operations(self, *, page_token: str | None = None) -> _m.GetOperationsResult:
@@ -2826,7 +2926,7 @@ class LightsailApi(_ServiceApi):
         """
         request = _m.GetOperationsRequest(page_token=page_token)
         return await self._core.invoke(
-            "GetOperations", request, _m.GetOperationsResult, retry=self._retry
+            "GetOperations", request, _m.GetOperationsResult, retry=self._retry, checked=True
         )
 
     async def get_operations_for_resource(
@@ -2847,6 +2947,7 @@ class LightsailApi(_ServiceApi):
             request,
             _m.GetOperationsForResourceResult,
             retry=self._retry,
+            checked=True,
         )
 
     async def get_profile(self) -> _m.GetProfileResult:
@@ -2861,7 +2962,7 @@ class LightsailApi(_ServiceApi):
         """
         request = _m.GetProfileRequest()
         return await self._core.invoke(
-            "GetProfile", request, _m.GetProfileResult, retry=self._retry
+            "GetProfile", request, _m.GetProfileResult, retry=self._retry, checked=True
         )
 
     async def get_regions(
@@ -2883,7 +2984,7 @@ class LightsailApi(_ServiceApi):
             include_relational_database_availability_zones=include_relational_database_availability_zones,
         )
         return await self._core.invoke(
-            "GetRegions", request, _m.GetRegionsResult, retry=self._retry
+            "GetRegions", request, _m.GetRegionsResult, retry=self._retry, checked=True
         )
 
     async def get_relational_database(
@@ -2898,7 +2999,11 @@ class LightsailApi(_ServiceApi):
         """
         request = _m.GetRelationalDatabaseRequest(relational_database_name=relational_database_name)
         return await self._core.invoke(
-            "GetRelationalDatabase", request, _m.GetRelationalDatabaseResult, retry=self._retry
+            "GetRelationalDatabase",
+            request,
+            _m.GetRelationalDatabaseResult,
+            retry=self._retry,
+            checked=True,
         )
 
     async def get_relational_database_blueprints(
@@ -2920,6 +3025,7 @@ class LightsailApi(_ServiceApi):
             request,
             _m.GetRelationalDatabaseBlueprintsResult,
             retry=self._retry,
+            checked=True,
         )
 
     async def get_relational_database_bundles(
@@ -2943,6 +3049,7 @@ class LightsailApi(_ServiceApi):
             request,
             _m.GetRelationalDatabaseBundlesResult,
             retry=self._retry,
+            checked=True,
         )
 
     async def get_relational_database_events(
@@ -2969,6 +3076,7 @@ class LightsailApi(_ServiceApi):
             request,
             _m.GetRelationalDatabaseEventsResult,
             retry=self._retry,
+            checked=True,
         )
 
     async def get_relational_database_log_events(
@@ -3001,6 +3109,7 @@ class LightsailApi(_ServiceApi):
             request,
             _m.GetRelationalDatabaseLogEventsResult,
             retry=self._retry,
+            checked=True,
         )
 
     async def get_relational_database_log_streams(
@@ -3021,6 +3130,7 @@ class LightsailApi(_ServiceApi):
             request,
             _m.GetRelationalDatabaseLogStreamsResult,
             retry=self._retry,
+            checked=True,
         )
 
     async def get_relational_database_master_user_password(
@@ -3048,6 +3158,7 @@ class LightsailApi(_ServiceApi):
             request,
             _m.GetRelationalDatabaseMasterUserPasswordResult,
             retry=self._retry,
+            checked=True,
         )
 
     async def get_relational_database_metric_data(
@@ -3086,6 +3197,7 @@ class LightsailApi(_ServiceApi):
             request,
             _m.GetRelationalDatabaseMetricDataResult,
             retry=self._retry,
+            checked=True,
         )
 
     async def get_relational_database_parameters(
@@ -3111,6 +3223,7 @@ class LightsailApi(_ServiceApi):
             request,
             _m.GetRelationalDatabaseParametersResult,
             retry=self._retry,
+            checked=True,
         )
 
     async def get_relational_database_snapshot(
@@ -3131,6 +3244,7 @@ class LightsailApi(_ServiceApi):
             request,
             _m.GetRelationalDatabaseSnapshotResult,
             retry=self._retry,
+            checked=True,
         )
 
     async def get_relational_database_snapshots(
@@ -3149,6 +3263,7 @@ class LightsailApi(_ServiceApi):
             request,
             _m.GetRelationalDatabaseSnapshotsResult,
             retry=self._retry,
+            checked=True,
         )
 
     async def get_relational_databases(
@@ -3163,7 +3278,11 @@ class LightsailApi(_ServiceApi):
         """
         request = _m.GetRelationalDatabasesRequest(page_token=page_token)
         return await self._core.invoke(
-            "GetRelationalDatabases", request, _m.GetRelationalDatabasesResult, retry=self._retry
+            "GetRelationalDatabases",
+            request,
+            _m.GetRelationalDatabasesResult,
+            retry=self._retry,
+            checked=True,
         )
 
     async def get_setup_history(
@@ -3179,7 +3298,7 @@ class LightsailApi(_ServiceApi):
         """
         request = _m.GetSetupHistoryRequest(resource_name=resource_name, page_token=page_token)
         return await self._core.invoke(
-            "GetSetupHistory", request, _m.GetSetupHistoryResult, retry=self._retry
+            "GetSetupHistory", request, _m.GetSetupHistoryResult, retry=self._retry, checked=True
         )
 
     async def get_static_ip(self, *, static_ip_name: str) -> _m.GetStaticIpResult:
@@ -3192,7 +3311,7 @@ class LightsailApi(_ServiceApi):
         """
         request = _m.GetStaticIpRequest(static_ip_name=static_ip_name)
         return await self._core.invoke(
-            "GetStaticIp", request, _m.GetStaticIpResult, retry=self._retry
+            "GetStaticIp", request, _m.GetStaticIpResult, retry=self._retry, checked=True
         )
 
     async def get_static_ips(self, *, page_token: str | None = None) -> _m.GetStaticIpsResult:
@@ -3205,7 +3324,7 @@ class LightsailApi(_ServiceApi):
         """
         request = _m.GetStaticIpsRequest(page_token=page_token)
         return await self._core.invoke(
-            "GetStaticIps", request, _m.GetStaticIpsResult, retry=self._retry
+            "GetStaticIps", request, _m.GetStaticIpsResult, retry=self._retry, checked=True
         )
 
     async def import_key_pair(
@@ -3229,6 +3348,7 @@ class LightsailApi(_ServiceApi):
             _m.ImportKeyPairResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
+            checked=True,
         )
 
     async def is_vpc_peered(self) -> _m.IsVpcPeeredResult:
@@ -3241,7 +3361,7 @@ class LightsailApi(_ServiceApi):
         """
         request = _m.IsVpcPeeredRequest()
         return await self._core.invoke(
-            "IsVpcPeered", request, _m.IsVpcPeeredResult, retry=self._retry
+            "IsVpcPeered", request, _m.IsVpcPeeredResult, retry=self._retry, checked=True
         )
 
     async def open_instance_public_ports(
@@ -3284,7 +3404,12 @@ class LightsailApi(_ServiceApi):
         """
         request = _m.PeerVpcRequest()
         return await self._core.invoke(
-            "PeerVpc", request, _m.PeerVpcResult, retry=self._retry, retry_if=_refused_before_effect
+            "PeerVpc",
+            request,
+            _m.PeerVpcResult,
+            retry=self._retry,
+            retry_if=_refused_before_effect,
+            checked=True,
         )
 
     async def put_alarm(
@@ -3386,6 +3511,7 @@ class LightsailApi(_ServiceApi):
             _m.RebootInstanceResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
+            checked=True,
         )
 
     async def reboot_relational_database(
@@ -3413,6 +3539,7 @@ class LightsailApi(_ServiceApi):
             _m.RebootRelationalDatabaseResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
+            checked=True,
         )
 
     async def register_container_image(
@@ -3436,6 +3563,7 @@ class LightsailApi(_ServiceApi):
             _m.RegisterContainerImageResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
+            checked=True,
         )
 
     async def release_static_ip(self, *, static_ip_name: str) -> _m.ReleaseStaticIpResult:
@@ -3455,6 +3583,7 @@ class LightsailApi(_ServiceApi):
             _m.ReleaseStaticIpResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
+            checked=True,
         )
 
     async def reset_distribution_cache(
@@ -3480,6 +3609,7 @@ class LightsailApi(_ServiceApi):
             _m.ResetDistributionCacheResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
+            checked=True,
         )
 
     async def send_contact_method_verification(
@@ -3502,6 +3632,7 @@ class LightsailApi(_ServiceApi):
             _m.SendContactMethodVerificationResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
+            checked=True,
         )
 
     async def set_ip_address_type(
@@ -3537,6 +3668,7 @@ class LightsailApi(_ServiceApi):
             _m.SetIpAddressTypeResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
+            checked=True,
         )
 
     async def set_resource_access_for_bucket(
@@ -3563,6 +3695,7 @@ class LightsailApi(_ServiceApi):
             _m.SetResourceAccessForBucketResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
+            checked=True,
         )
 
     async def setup_instance_https(
@@ -3598,6 +3731,7 @@ class LightsailApi(_ServiceApi):
             _m.SetupInstanceHttpsResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
+            checked=True,
         )
 
     async def start_gui_session(self, *, resource_name: str) -> _m.StartGUISessionResult:
@@ -3619,6 +3753,7 @@ class LightsailApi(_ServiceApi):
             _m.StartGUISessionResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
+            checked=True,
         )
 
     async def start_instance(self, *, instance_name: str) -> _m.StartInstanceResult:
@@ -3643,6 +3778,7 @@ class LightsailApi(_ServiceApi):
             _m.StartInstanceResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
+            checked=True,
         )
 
     async def start_relational_database(
@@ -3671,6 +3807,7 @@ class LightsailApi(_ServiceApi):
             _m.StartRelationalDatabaseResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
+            checked=True,
         )
 
     async def stop_gui_session(self, *, resource_name: str) -> _m.StopGUISessionResult:
@@ -3691,6 +3828,7 @@ class LightsailApi(_ServiceApi):
             _m.StopGUISessionResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
+            checked=True,
         )
 
     async def stop_instance(
@@ -3716,6 +3854,7 @@ class LightsailApi(_ServiceApi):
             _m.StopInstanceResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
+            checked=True,
         )
 
     async def stop_relational_database(
@@ -3744,6 +3883,7 @@ class LightsailApi(_ServiceApi):
             _m.StopRelationalDatabaseResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
+            checked=True,
         )
 
     async def tag_resource(
@@ -3791,6 +3931,7 @@ class LightsailApi(_ServiceApi):
             _m.TestAlarmResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
+            checked=True,
         )
 
     async def unpeer_vpc(self) -> _m.UnpeerVpcResult:
@@ -3810,6 +3951,7 @@ class LightsailApi(_ServiceApi):
             _m.UnpeerVpcResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
+            checked=True,
         )
 
     async def untag_resource(
@@ -3838,6 +3980,7 @@ class LightsailApi(_ServiceApi):
             _m.UntagResourceResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
+            checked=True,
         )
 
     async def update_bucket(
@@ -3897,6 +4040,7 @@ class LightsailApi(_ServiceApi):
             _m.UpdateBucketBundleResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
+            checked=True,
         )
 
     async def update_container_service(
@@ -4011,6 +4155,7 @@ class LightsailApi(_ServiceApi):
             _m.UpdateDistributionBundleResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
+            checked=True,
         )
 
     async def update_domain_entry(
@@ -4071,6 +4216,7 @@ class LightsailApi(_ServiceApi):
             _m.UpdateInstanceMetadataOptionsResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
+            checked=True,
         )
 
     async def update_load_balancer_attribute(
@@ -4105,6 +4251,7 @@ class LightsailApi(_ServiceApi):
             _m.UpdateLoadBalancerAttributeResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
+            checked=True,
         )
 
     async def update_relational_database(
@@ -4153,6 +4300,7 @@ class LightsailApi(_ServiceApi):
             _m.UpdateRelationalDatabaseResult,
             retry=self._retry,
             retry_if=_refused_before_effect,
+            checked=True,
         )
 
     async def update_relational_database_parameters(

@@ -268,6 +268,13 @@ def _signature(method: str, members: tuple[MemberIR, ...], extra: list[str], res
     )
 
 
+def _holds_models(ref: TypeRef) -> bool:
+    """Whether a member of this type can hold a model (at any depth)."""
+    if ref.kind == "struct":
+        return True
+    return any(inner is not None and _holds_models(inner) for inner in (ref.item, ref.key))
+
+
 def _request(struct: StructIR) -> str:
     arguments = ", ".join(f"{m.attr_name}={m.attr_name}" for m in struct.members)
     return f"_m.{struct.name}({arguments})"
@@ -320,11 +327,16 @@ class _Renderer:
                 f"_m.{op.output}, {retry})"
             )
         else:
-            # Checked again as a whole by invoke: the constructor does not re-validate member
-            # models the caller built (model_construct, changed after building).
+            # Checked again as a whole by invoke when a member can hold a model: the
+            # constructor does not re-validate member models the caller built
+            # (model_construct, changed after building). Without one, the constructor checked
+            # everything, and the request (its lists and maps too) is this method's own.
+            checked = (
+                "" if any(_holds_models(m.type) for m in op.input.members) else ", checked=True"
+            )
             lines.append(
                 f"        return await self._core.invoke({op.name!r}, {request}, "
-                f"_m.{op.output}, {retry})"
+                f"_m.{op.output}, {retry}{checked})"
             )
         return "\n".join(lines)
 
