@@ -77,7 +77,7 @@ class Settings:
             own_calls=5 * calls,
             burst=500,
             burst_rounds=6,
-            big_rounds=8,
+            big_rounds=20,
             big_calls=1,
             cold_runs=6,
             wait_step=1,
@@ -203,26 +203,39 @@ async def _timed(call: Call, calls: int, times: Times) -> None:
     times.wall.append((time.perf_counter() - wall) / calls)
 
 
-async def _rounds(blocks: list[tuple[Call, int]], rounds: int) -> list[Times]:
+async def _rounds(
+    blocks: list[tuple[Call, int]], rounds: int, *, settle: bool = False
+) -> list[Times]:
     """Seconds per call of each block, per round; the blocks run in order in even rounds and
-    in reverse order in odd ones."""
+    in reverse order in odd ones. ``settle``: a full garbage collection (untimed) before each
+    block, so that neither side pays for what the other left (large replies: one collection
+    of a large heap costs as much as a call)."""
     times = [Times() for _ in blocks]
     order = list(range(len(blocks)))
     for number in range(rounds):
         for index in order if number % 2 == 0 else order[::-1]:
             call, calls = blocks[index]
+            if settle:
+                gc.collect()
             await _timed(call, calls, times[index])
     return times
 
 
 async def interleaved(
-    pair: Pair, group: str, target: str, *, rounds: int, calls: int, warm: int
+    pair: Pair,
+    group: str,
+    target: str,
+    *,
+    rounds: int,
+    calls: int,
+    warm: int,
+    settle: bool = False,
 ) -> Figure:
     """Per-call time, in pairs of rounds (cdnkit first, then raw first)."""
     for _ in range(warm):  # warm up both: pools, validators, caches
         await pair.ours()
         await pair.raw()
-    ours, theirs = await _rounds([(pair.ours, calls), (pair.raw, calls)], rounds)
+    ours, theirs = await _rounds([(pair.ours, calls), (pair.raw, calls)], rounds, settle=settle)
     return Figure(
         group,
         pair.name,
@@ -989,6 +1002,7 @@ async def run(
                                 rounds=settings.big_rounds,
                                 calls=settings.big_calls,
                                 warm=min(settings.warm, 2),  # big replies: slow
+                                settle=True,
                             )
                         )
                     for pair in big_pairs(clients):
@@ -1116,9 +1130,10 @@ per side cannot tell 5 % apart there, so each figure is many short rounds:
   concurrent GetOperation calls, {settings.burst_rounds} rounds.
 - **1,000-item replies** (canned): the recorded one-item reply of GetDistributions,
   ListDistributions and ListKeys repeated to 1,000 items; cdnkit's listing against the raw call,
-  {settings.big_rounds} rounds of {settings.big_calls} call. Kept memory: bytes still allocated
-  (tracemalloc) while the result of a call is kept: cdnkit's models against raw's reply dicts
-  (twice; allocations hardly vary).
+  {settings.big_rounds} rounds of {settings.big_calls} call, each after a full garbage collection
+  (untimed; the collections a round's own allocations start are counted). Kept memory: bytes still
+  allocated (tracemalloc) while the result of a call is kept: cdnkit's models against raw's reply
+  dicts (twice; allocations hardly vary).
 - **Cold start and peak RSS**: a new Python process per run, from interpreter start to after the
   first call (a Lightsail-only program, a CloudFront-only program), and the peak RSS of a program
   that opens both clients and makes one call each. Bytecode is cached: each program runs once
