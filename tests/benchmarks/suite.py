@@ -30,6 +30,7 @@ import sys
 import textwrap
 import time
 import tracemalloc
+import typing
 from collections.abc import Awaitable, Callable, Iterable
 from pathlib import Path
 from typing import Any
@@ -175,6 +176,12 @@ def _show(value: float, unit: str) -> str:
     if unit == "calls/s":
         return f"{value:.0f} calls/s"
     return f"{value:g} {unit}"
+
+
+class _PerCall(typing.TypedDict):
+    rounds: int
+    calls: int
+    warm: int
 
 
 @dataclasses.dataclass
@@ -921,7 +928,7 @@ async def run(
     only = frozenset(only)
     started = time.perf_counter()
     figures: list[Figure] = []
-    per_call = {"rounds": settings.rounds, "calls": settings.calls, "warm": settings.warm}
+    per_call = _PerCall(rounds=settings.rounds, calls=settings.calls, warm=settings.warm)
     session = AioSession()
     # Changes complete at once: repeated updates never meet "please wait".
     timing = Timing(
