@@ -15,6 +15,7 @@ import importlib
 import inspect
 import pickle
 import pkgutil
+import random
 import threading
 import typing
 from collections.abc import AsyncIterator, Callable
@@ -214,6 +215,62 @@ async def test_close_racing_deadlines_then_reopen_and_deadlines_still_fire(
         with pytest.raises(cdnkit.DeadlineExceededError):
             await client.distributions.bundles()
         emulator.faults.clear()
+        assert await client.distributions.bundles()
+
+
+async def test_a_storm_of_calls_with_random_deadlines_nesting_and_cancels(
+    emulator: Emulator,
+) -> None:
+    """Forty calls started at random moments on one core and its copies, some inside an
+    enclosing scope, some cancelled by their caller: every call ends by the earliest of its
+    deadlines, its caller's cancel or its answer, whichever comes first (margins of 0.4 s or
+    more, so the outcome does not depend on the machine's speed)."""
+    rng = random.Random(20261129)
+    answer = 1.0
+    async with ls_client(emulator, max_pool_connections=64) as client:
+        await client.distributions.bundles()
+        emulator.faults.latency("lightsail", answer, operation=BUNDLES)
+
+        async def call(start: float, deadline: float, enclosing: float | None) -> str:
+            await asyncio.sleep(start)
+            which = client.with_options(retry=policy(deadline))
+            try:
+                if enclosing is None:
+                    await which.distributions.bundles()
+                else:
+                    async with client._core.scope(timeout=enclosing):
+                        await which.distributions.bundles()
+            except cdnkit.DeadlineExceededError:
+                outcome = "deadline"
+            else:
+                outcome = "done"
+            assert cancelling() == 0
+            return outcome
+
+        plan: list[tuple[float, float, float | None, bool]] = []
+        for _ in range(40):
+            deadline = rng.choice([0.2, 0.4, 0.6, 2.0, 3.0])
+            enclosing = rng.choice([None, None, 0.3, 0.6, 4.0])
+            cancel = deadline >= 2.0 and (enclosing is None or enclosing > 2) and rng.random() < 0.3
+            plan.append((rng.uniform(0, 0.5), deadline, enclosing, cancel))
+        tasks = [asyncio.create_task(call(*step[:3])) for step in plan]
+        loop = asyncio.get_running_loop()
+        for task, (start, _, _, cancel) in zip(tasks, plan, strict=True):
+            if cancel:
+                loop.call_at(loop.time() + start + 0.3, task.cancel)
+        outcomes = await asyncio.gather(*tasks, return_exceptions=True)
+        emulator.faults.clear()
+        expected = [
+            "cancelled"
+            if cancel
+            else "deadline"
+            if min(deadline, enclosing or deadline) < answer
+            else "done"
+            for _, deadline, enclosing, cancel in plan
+        ]
+        got = ["cancelled" if isinstance(o, asyncio.CancelledError) else o for o in outcomes]
+        assert got == expected
+        assert not client._core._scopes
         assert await client.distributions.bundles()
 
 
