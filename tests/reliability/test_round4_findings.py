@@ -128,6 +128,30 @@ async def test_nested_scopes_on_one_task_end_at_the_outer_deadline_once(
         assert await client.distributions.bundles()
 
 
+async def test_a_call_of_another_client_nested_in_a_scope_ends_at_the_outer_deadline(
+    emulator: Emulator,
+) -> None:
+    """Two cores, two timers, one task: a CloudFront call inside a Lightsail client's scope
+    gets the outer deadline, both timers end their scopes, one DeadlineExceededError (the
+    outer scope's) comes out and both clients go on."""
+    from ..cloudfront.conftest import config
+    from .conftest import cf_client
+
+    async with ls_client(emulator) as kit, cf_client(emulator, retry=policy(30.0)) as client:
+        made = await client.distributions.create(config())
+        emulator.faults.latency("cloudfront", 3.0, operation="GetDistributionConfig", count=1)
+        with pytest.raises(cdnkit.DeadlineExceededError) as caught:
+            async with kit._core.scope(timeout=0.3):
+                await client.distributions.get_config(made.distribution.id)
+        assert "lightsail" in str(caught.value)
+        assert cancelling() == 0
+        await asyncio.sleep(0)
+        assert not kit._core._scopes
+        assert not client._core._scopes
+        assert await client.distributions.get_config(made.distribution.id)
+        assert await kit.distributions.bundles()
+
+
 @pytest.mark.parametrize("callers_first", [True, False])
 async def test_the_callers_asyncio_timeout_around_a_call(
     emulator: Emulator, callers_first: bool
