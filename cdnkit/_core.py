@@ -265,9 +265,10 @@ class _Scope:
             raise RuntimeError("cdnkit calls run inside an asyncio task")
         self._task = task
         self._cancelling = task.cancelling()
-        self._ended = False
+        self._ended: str | None = None
         self._at = deadline
         self._token: contextvars.Token[float | None] | None = None
+        self._before: BaseException | None = None
         if deadline is not None:
             if deadline != outer:
                 self._token = set_deadline(deadline)
@@ -275,10 +276,10 @@ class _Scope:
             core._watch(deadline)
         core._scopes.add(self)
 
-    def end(self) -> None:
-        """End the call now (its deadline came, or the client is closing)."""
-        if not self._ended:
-            self._ended = True
+    def end(self, why: str = "deadline") -> None:
+        """End the call now: its deadline came, or (``why="closed"``) the client is closing."""
+        if self._ended is None:
+            self._ended = why
             self._task.cancel()
 
     def __exit__(
@@ -293,13 +294,13 @@ class _Scope:
             core._idle.set()
         if self._token is not None:
             reset_deadline(self._token)
-        if not self._ended:
+        if self._ended is None:
             return
         # The cancellation this scope asked for is taken back; one the caller asked for too
         # (or that came after) still propagates.
         if self._task.uncancel() > self._cancelling or exc_type is not asyncio.CancelledError:
             return
-        if core._closing:
+        if self._ended == "closed" or core._closing:
             raise core.closed_error() from None
         # The cause is the last error the call met (a throttle, a 5xx), not the attempt the
         # deadline cut short.
@@ -465,7 +466,7 @@ class ServiceCore:
         self._closing = True
         try:
             for scope in list(self._scopes):
-                scope.end()
+                scope.end("closed")
             if self._sweeper is not None:
                 self._sweeper.cancel()
                 self._sweeper, self._sweep_at = None, _NEVER

@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import inspect
 import random
+import re
 from collections.abc import Awaitable, Callable
 from typing import Any, Generic, TypeVar
 
@@ -26,7 +27,7 @@ from ._exceptions import (
     PreconditionFailedError,
     RequestValidationError,
 )
-from ._models import CdnKitModel, parse_response, to_wire, validate_request, wrong_member_type
+from ._models import CdnKitModel, parse_response, to_wire, validate_request, wrong_member_types
 from ._policies import RetryPolicy
 
 __all__ = [
@@ -93,16 +94,20 @@ async def mutate_copy(value: C, mutate: Mutator[C]) -> Mutated[C]:
             f"mutate: the mutator returned {type(changed).__name__}, "
             f"not {type(value).__name__} or None"
         )
-    # An object of the wrong class put in a nested member would be dumped as something else.
-    problem = wrong_member_type(changed)
-    if problem is not None:
-        raise InvalidRequestError(f"mutate: {type(changed).__name__}.{problem}")
     # Attribute assignment is not validated by pydantic: validate the result as a request.
     # (warnings=False: the serializer would warn about a wrongly typed value; the validation
     # error below says it better.)
     wire = changed.model_dump(by_alias=True, exclude_none=True, warnings=False)
     if wire == before:
         return Mutated(value, before, before)
+    # An object of the wrong class put in a nested member would be dumped as something else.
+    # A value read as it came (a lenient reply) is not the mutation's doing: only new ones count.
+    problems = list(wrong_member_types(changed))
+    if problems:
+        new = set(problems) - set(wrong_member_types(value))
+        if new:
+            first = next(problem for problem in problems if problem in new)
+            raise InvalidRequestError(f"mutate: {type(changed).__name__}.{first}")
     try:
         checked = validate_request(type(value), wire)
     except RequestValidationError as error:
@@ -123,6 +128,8 @@ async def apply_mutation(value: C, mutate: Mutator[C]) -> C:
 
 
 _ABSENT = object()
+#: What an If-Match header may hold (the request models' rule for header members).
+_ETAG = re.compile(r"[!-~]+")
 
 
 def _at(data: Any, loc: tuple[int | str, ...]) -> Any:
@@ -212,6 +219,11 @@ async def read_modify_write(
     The whole loop runs within the retry policy's deadline, under a per-resource lock (writers
     of one process take turns and do not make each other stale).
     """
+    if if_match is not None and not _ETAG.fullmatch(if_match):
+        # Sent as a header from the wire form built here: the model's rule does not see it.
+        raise InvalidRequestError(
+            f"if_match: an ETag is visible ASCII without spaces, not {if_match!r}"
+        )
     with within(policy.deadline):
         async with core.locks.get(key):
             attempt = 0

@@ -24,7 +24,7 @@ import itertools
 import operator
 import types
 import typing
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any, ClassVar, Literal, TypeVar, cast, get_args, get_origin
 
 from pydantic import (
@@ -247,6 +247,8 @@ def _share_fields_sets(model: BaseModel, depth: int) -> None:
         if not value:
             continue
         if how == "list":
+            if not isinstance(value, list):
+                continue  # kept as it came by a lenient parse
             if len(value) >= _SHARE_FROM:
                 _share_column(cls, value)
             elif depth > 1:
@@ -301,13 +303,16 @@ def _share_column(cls: type[BaseModel], column: list[Any]) -> None:
             object.__setattr__(item, _GIVEN_NAME, shared)
     for name, member_cls, how in _nested_members(cls):
         values = [value for value in map(operator.attrgetter(name), column) if value]
-        if not values:
-            continue
+        # A lenient parse keeps a value of the wrong shape as it came: only lists (maps) of
+        # models are walked, and _share_column keeps only the models.
         if how == "list":
-            values = list(itertools.chain.from_iterable(values))
+            values = list(itertools.chain.from_iterable(v for v in values if type(v) is list))
         elif how == "map":
-            values = list(itertools.chain.from_iterable(value.values() for value in values))
-        _share_column(member_cls, values)
+            values = list(
+                itertools.chain.from_iterable(v.values() for v in values if type(v) is dict)
+            )
+        if values:
+            _share_column(member_cls, values)
 
 
 def parse(model: type[ModelT], reply: Mapping[str, Any]) -> ModelT:
@@ -487,11 +492,16 @@ def _is_model(annotation: Any) -> bool:
     return isinstance(annotation, type) and issubclass(annotation, BaseModel)
 
 
-def wrong_member_type(model: BaseModel, path: str = "") -> str | None:
+def wrong_member_type(model: BaseModel) -> str | None:
     """Where a member meant to hold a model holds something else (assigned after the model
     was built, or put in a list in place), as "path: expected X, got Y"; None when every
     nested member has its type. Pydantic would dump such an object as ``{}`` and say
     nothing."""
+    return next(wrong_member_types(model), None)
+
+
+def wrong_member_types(model: BaseModel, path: str = "") -> Iterator[str]:
+    """Every place :func:`wrong_member_type` would name, in order."""
     for name, expected, how in _nested_members(type(model)):
         value = model.__dict__.get(name)
         if value is None:
@@ -509,8 +519,6 @@ def wrong_member_type(model: BaseModel, path: str = "") -> str | None:
             children = ((f"{where}[{key!r}]", item) for key, item in value.items())
         for place, child in children:
             if not isinstance(child, expected):
-                return f"{place}: expected {expected.__name__}, got {type(child).__name__}"
-            problem = wrong_member_type(child, place)
-            if problem is not None:
-                return problem
-    return None
+                yield f"{place}: expected {expected.__name__}, got {type(child).__name__}"
+            else:
+                yield from wrong_member_types(child, place)

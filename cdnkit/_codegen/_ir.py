@@ -306,6 +306,19 @@ class _Builder:
                 ref = dataclasses.replace(
                     ref, constraints=_merged(ref.constraints, Constraint(min_length=1))
                 )
+            if (
+                spec.get("location") == "header"
+                and name not in self.reply_only
+                and ref.kind == "scalar"
+                and ref.scalar == "str"
+                and ref.constraints.pattern is None
+            ):
+                # A header value (If-Match) must be visible ASCII: a CR/LF is refused by the
+                # HTTP client after signing (taken for a lost answer) and a lone surrogate
+                # breaks the signer. Refused before sending instead.
+                ref = dataclasses.replace(
+                    ref, constraints=_merged(ref.constraints, Constraint(pattern="^[!-~]+$"))
+                )
             override = self.member_overrides.get((name, wire))
             if override is not None and override.items:
                 if ref.kind != "list" or ref.item is None:

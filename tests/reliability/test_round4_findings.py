@@ -3,8 +3,8 @@ scope's single timer per client, the first attempt sent without retry machinery,
 sets of given members of long replies, the quick argument check, Lightsail's plain update
 without a read and read-modify-write copies made from the wire form.
 
-Each test asserts what a promise says. The ones marked ``xfail(strict=True)`` are defects
-found in this round: their reason names the file, the cause and the fix.
+Each test asserts what a promise says. The four defects it found (three of this round, one
+older: If-Match values that cannot be a header) were fixed in the same session.
 """
 
 from __future__ import annotations
@@ -364,16 +364,6 @@ def test_parses_in_threads_at_once_give_right_sets_and_leave_the_collector_on() 
     assert gc.isenabled()
 
 
-LENIENT_WRONG_SHAPE = (
-    "cdnkit/_models.py _share_fields_sets/_share_column (new this round): a list member whose "
-    "reply value is not a list (kept as it came by _lenient_value, as parse did before) reaches "
-    "len()/itertools.chain and raises TypeError (not a CdnKitError) where the parse used to "
-    "return the model; fix: skip values that are not a list (and, for maps, not a dict) in "
-    "both walks (isinstance checks before len/chain/.values())"
-)
-
-
-@pytest.mark.xfail(strict=True, reason=LENIENT_WRONG_SHAPE)
 @pytest.mark.parametrize(
     ("model", "reply"),
     [
@@ -494,17 +484,6 @@ async def test_plain_updates_and_modifies_interleaved_with_lost_answers_each_lan
     assert [(b.path, b.behavior) for b in final.cache_behaviors or ()] == [("/img/*", "cache")]
 
 
-ARGUMENT_SENT_UNCHECKED = (
-    "cdnkit/resources/lightsail/distributions.py update -> _write: the request is checked "
-    "(checked_wire) when update is called but sent with checked=True, so core.invoke dumps it "
-    "again only when the distribution's turn comes; a model of a given list changed while the "
-    "call waits for its turn is sent unchecked (before this round merge=False checked at the "
-    "send and merge=True applied the values inside modify's turn). Fix: keep the wire that "
-    "checked_wire returned and send that (core.invoke_wire), or deep-copy the given members"
-)
-
-
-@pytest.mark.xfail(strict=True, reason=ARGUMENT_SENT_UNCHECKED)
 async def test_a_plain_update_sends_what_it_checked_not_what_its_argument_became(
     emulator: Emulator, kit: cdnkit.Lightsail
 ) -> None:
@@ -590,18 +569,6 @@ async def test_a_mutator_assigning_in_a_long_list_changes_that_item_only(
     assert [(b.path, b.behavior) for b in final] == expected
 
 
-WRONG_MEMBER_OF_WHAT_WAS_READ = (
-    "cdnkit/_etag.py mutate_copy: wrong_member_type(changed) runs on the whole result before "
-    "the unchanged check, so a value read leniently with a non-model where a model belongs "
-    "(kept as it came) makes every read-modify-write of it fail with InvalidRequestError, "
-    "even one that changes another member or nothing (apply_mutation accepted it: only what "
-    "the mutation changed had to pass). Fix: report a wrong-class member only where it differs "
-    "from what was read (compare the member with the read value's at that path), after the "
-    "unchanged check"
-)
-
-
-@pytest.mark.xfail(strict=True, reason=WRONG_MEMBER_OF_WHAT_WAS_READ)
 @pytest.mark.filterwarnings("ignore::UserWarning")  # the serializer notes the odd member
 async def test_a_mutation_of_another_member_keeps_a_lenient_nested_value() -> None:
     from cdnkit._etag import mutate_copy
@@ -620,19 +587,6 @@ async def test_a_mutation_of_another_member_keeps_a_lenient_nested_value() -> No
     assert change.wire["cacheBehaviorSettings"] == 5
 
 
-HEADER_ARGUMENT_UNCHECKED = (
-    "pre-existing (not this round): if_match (and every member botocore puts in an HTTP "
-    "header) has no rule in the generated request models, and the quick check and the strict "
-    "argument check both pass any str: a lone surrogate reaches the signer (awscrt raises "
-    "TypeError, not a CdnKitError) and a CR/LF, refused by the HTTP client, is taken for a "
-    "lost answer (TransportError, retried, counted as a send that may have landed). "
-    "Fix: a rule in cdnkit/_codegen's override table for header-bound "
-    "string members (visible ASCII, no CR/LF), so build_request/checked_wire refuse them "
-    "before sending, and a check of if_match in the RMW helpers that send it as a raw wire"
-)
-
-
-@pytest.mark.xfail(strict=True, reason=HEADER_ARGUMENT_UNCHECKED)
 @pytest.mark.parametrize("etag", ["\ud800", "E1\r\nX-Injected: 1"], ids=["surrogate", "crlf"])
 async def test_an_if_match_that_cannot_be_a_header_is_refused_before_sending(
     emulator: Emulator, etag: str

@@ -332,14 +332,16 @@ class Distributions(Resource):
                 )
             return await self.modify(name, mutate, wait=wait)
         request = build_request(ls.UpdateDistributionRequest, distribution_name=name, **given)
-        checked_wire(request)  # nested models changed after they were built are checked too
+        # Nested models changed after they were built are checked too; a plain update sends
+        # exactly this (what the caller's objects become while it waits is not sent).
+        wire = checked_wire(request)
         if not given:
             return None  # nothing to change: nothing is sent
         if not merge or not any(isinstance(value, CdnKitModel) for value in given.values()):
             # Plain values and lists need no read: UpdateDistribution leaves the members it is
             # not given as they are, and a list replaces the list, so one request is the
             # whole change (as with raw boto3).
-            return await self._write(name, request, wait=wait)
+            return await self._write(name, wire, wait=wait)
 
         def apply(settings: ls.UpdateDistributionRequest) -> None:
             for key, value in given.items():
@@ -536,16 +538,15 @@ class Distributions(Resource):
             wait=wait,
         )
 
-    async def _write(
-        self, name: str, request: ls.UpdateDistributionRequest, *, wait: bool
-    ) -> ls.Operation:
-        """Send an UpdateDistribution as it is (no read), in this process's turn for ``name``
-        (see :meth:`modify`); with ``wait``, wait for it once the turn is over."""
+    async def _write(self, name: str, wire: dict[str, Any], *, wait: bool) -> ls.Operation:
+        """Send an UpdateDistribution of checked wire parameters as they are (no read), in
+        this process's turn for ``name`` (see :meth:`modify`); with ``wait``, wait for it once
+        the turn is over."""
         async with self._core.locks.get(name):
             # Counted before the send, as in _modify_once.
             self._core.locks.writes[name] = self._core.locks.writes.get(name, 0) + 1
             operation = await self._start(
-                name, "UpdateDistribution", request, ls.UpdateDistributionResult, checked=True
+                name, "UpdateDistribution", wire, ls.UpdateDistributionResult
             )
         return await self._waited(name, operation) if wait else operation
 
@@ -553,7 +554,7 @@ class Distributions(Resource):
         self,
         name: str,
         operation_type: str,
-        request: CdnKitModel,
+        request: CdnKitModel | dict[str, Any],
         result: type[_Started],
         *,
         wait: bool = False,
@@ -572,15 +573,18 @@ class Distributions(Resource):
             found = await self._started_since(name, operation_type, since)
             return None if found is None else result.model_construct(operation=found)
 
+        if isinstance(request, dict):
+            params = request  # wire parameters, already checked
+        else:
+            params = to_wire(request) if checked else checked_wire(request)
         try:
-            reply = await self._core.invoke(
+            reply = await self._core.invoke_wire(
                 operation_type,
-                request,
+                params,
                 result,
                 retry=self._retry,
                 sends=sends,
                 reconcile=reconcile,
-                checked=checked,
                 retry_if=None if retry_busy else _not_busy,
             )
             operation = reply.operation

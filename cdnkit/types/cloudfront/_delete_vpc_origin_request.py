@@ -30,7 +30,9 @@ class DeleteVpcOriginRequest(_Model, _CloudFrontRequest[DeleteVpcOriginResult]):
         validation_alias="Id", serialization_alias="Id"
     )
     """The VPC origin ID."""
-    if_match: str = _pd.Field(validation_alias="IfMatch", serialization_alias="IfMatch")
+    if_match: _t.Annotated[str, _pd.Field(pattern="^[!-~]+$")] = _pd.Field(
+        validation_alias="IfMatch", serialization_alias="IfMatch"
+    )
     """The version identifier of the VPC origin to delete. This is the ``ETag`` value returned in
     the response to GetVpcOrigin.
     """

@@ -31,7 +31,9 @@ class TestConnectionFunctionRequest(_Model, _CloudFrontRequest[TestConnectionFun
         validation_alias="Id", serialization_alias="Id"
     )
     """The connection function ID."""
-    if_match: str = _pd.Field(validation_alias="IfMatch", serialization_alias="IfMatch")
+    if_match: _t.Annotated[str, _pd.Field(pattern="^[!-~]+$")] = _pd.Field(
+        validation_alias="IfMatch", serialization_alias="IfMatch"
+    )
     """The current version (``ETag`` value) of the connection function."""
     stage: FunctionStage | None = _pd.Field(
         default=None, validation_alias="Stage", serialization_alias="Stage"

@@ -36,7 +36,9 @@ class UpdateConnectionGroupRequest(_Model, _CloudFrontRequest[UpdateConnectionGr
     """Enable IPv6 for the connection group. For more information, see Enable IPv6 in the Amazon
     CloudFront Developer Guide.
     """
-    if_match: str = _pd.Field(validation_alias="IfMatch", serialization_alias="IfMatch")
+    if_match: _t.Annotated[str, _pd.Field(pattern="^[!-~]+$")] = _pd.Field(
+        validation_alias="IfMatch", serialization_alias="IfMatch"
+    )
     """The value of the ``ETag`` header that you received when retrieving the connection group that
     you're updating.
     """

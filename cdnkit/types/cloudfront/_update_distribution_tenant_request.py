@@ -64,7 +64,9 @@ class UpdateDistributionTenantRequest(_Model, _CloudFrontRequest[UpdateDistribut
         default=None, validation_alias="ConnectionGroupId", serialization_alias="ConnectionGroupId"
     )
     """The ID of the target connection group."""
-    if_match: str = _pd.Field(validation_alias="IfMatch", serialization_alias="IfMatch")
+    if_match: _t.Annotated[str, _pd.Field(pattern="^[!-~]+$")] = _pd.Field(
+        validation_alias="IfMatch", serialization_alias="IfMatch"
+    )
     """The value of the ``ETag`` header that you received when retrieving the distribution tenant
     to update. This value is returned in the response of the ``GetDistributionTenant`` API
     operation.
