@@ -129,7 +129,7 @@ async def apply_mutation(value: C, mutate: Mutator[C]) -> C:
 
 _ABSENT = object()
 #: What an If-Match header may hold (the request models' rule for header members).
-_ETAG = re.compile(r"[!-~]+")
+_ETAG = re.compile(r"[ -~]+")
 
 
 def _at(data: Any, loc: tuple[int | str, ...]) -> Any:
@@ -222,7 +222,7 @@ async def read_modify_write(
     if if_match is not None and not _ETAG.fullmatch(if_match):
         # Sent as a header from the wire form built here: the model's rule does not see it.
         raise InvalidRequestError(
-            f"if_match: an ETag is visible ASCII without spaces, not {if_match!r}"
+            f"if_match: an ETag is printable ASCII (no line breaks), not {if_match!r}"
         )
     with within(policy.deadline):
         async with core.locks.get(key):

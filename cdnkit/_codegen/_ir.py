@@ -313,11 +313,12 @@ class _Builder:
                 and ref.scalar == "str"
                 and ref.constraints.pattern is None
             ):
-                # A header value (If-Match) must be visible ASCII: a CR/LF is refused by the
-                # HTTP client after signing (taken for a lost answer) and a lone surrogate
-                # breaks the signer. Refused before sending instead.
+                # A header value (If-Match) must be printable ASCII (spaces included: staging
+                # updates send "primary-ETag, staging-ETag"): a CR/LF is refused by the HTTP
+                # client after signing (taken for a lost answer) and a lone surrogate breaks
+                # the signer. Refused before sending instead.
                 ref = dataclasses.replace(
-                    ref, constraints=_merged(ref.constraints, Constraint(pattern="^[!-~]+$"))
+                    ref, constraints=_merged(ref.constraints, Constraint(pattern="^[ -~]+$"))
                 )
             override = self.member_overrides.get((name, wire))
             if override is not None and override.items:

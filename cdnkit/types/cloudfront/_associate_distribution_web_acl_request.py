@@ -34,7 +34,7 @@ class AssociateDistributionWebACLRequest(
     """The ID of the distribution."""
     web_acl_arn: str = _pd.Field(validation_alias="WebACLArn", serialization_alias="WebACLArn")
     """The Amazon Resource Name (ARN) of the WAF web ACL to associate."""
-    if_match: _t.Annotated[str, _pd.Field(pattern="^[!-~]+$")] | None = _pd.Field(
+    if_match: _t.Annotated[str, _pd.Field(pattern="^[ -~]+$")] | None = _pd.Field(
         default=None, validation_alias="IfMatch", serialization_alias="IfMatch"
     )
     """The value of the ``ETag`` header that you received when retrieving the distribution that

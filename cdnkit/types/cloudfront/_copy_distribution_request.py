@@ -40,7 +40,7 @@ class CopyDistributionRequest(_Model, _CloudFrontRequest[CopyDistributionResult]
     """The type of distribution that your primary distribution will be copied to. The only valid
     value is ``True``, indicating that you are copying to a staging distribution.
     """
-    if_match: _t.Annotated[str, _pd.Field(pattern="^[!-~]+$")] | None = _pd.Field(
+    if_match: _t.Annotated[str, _pd.Field(pattern="^[ -~]+$")] | None = _pd.Field(
         default=None, validation_alias="IfMatch", serialization_alias="IfMatch"
     )
     """The version identifier of the primary distribution whose configuration you are copying. This

@@ -37,7 +37,7 @@ class DeleteCachePolicyRequest(_Model, _CloudFrontRequest[None]):
     """The unique identifier for the cache policy that you are deleting. To get the identifier, you
     can use ``ListCachePolicies``.
     """
-    if_match: _t.Annotated[str, _pd.Field(pattern="^[!-~]+$")] | None = _pd.Field(
+    if_match: _t.Annotated[str, _pd.Field(pattern="^[ -~]+$")] | None = _pd.Field(
         default=None, validation_alias="IfMatch", serialization_alias="IfMatch"
     )
     """The version of the cache policy that you are deleting. The version is the cache policy's

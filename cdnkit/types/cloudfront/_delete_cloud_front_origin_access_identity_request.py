@@ -28,7 +28,7 @@ class DeleteCloudFrontOriginAccessIdentityRequest(_Model, _CloudFrontRequest[Non
         validation_alias="Id", serialization_alias="Id"
     )
     """The origin access identity's ID."""
-    if_match: _t.Annotated[str, _pd.Field(pattern="^[!-~]+$")] | None = _pd.Field(
+    if_match: _t.Annotated[str, _pd.Field(pattern="^[ -~]+$")] | None = _pd.Field(
         default=None, validation_alias="IfMatch", serialization_alias="IfMatch"
     )
     """The value of the ``ETag`` header you received from a previous ``GET`` or ``PUT`` request.

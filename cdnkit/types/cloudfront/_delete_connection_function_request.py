@@ -28,7 +28,7 @@ class DeleteConnectionFunctionRequest(_Model, _CloudFrontRequest[None]):
         validation_alias="Id", serialization_alias="Id"
     )
     """The connection function's ID."""
-    if_match: _t.Annotated[str, _pd.Field(pattern="^[!-~]+$")] = _pd.Field(
+    if_match: _t.Annotated[str, _pd.Field(pattern="^[ -~]+$")] = _pd.Field(
         validation_alias="IfMatch", serialization_alias="IfMatch"
     )
     """The current version (``ETag`` value) of the connection function you are deleting."""

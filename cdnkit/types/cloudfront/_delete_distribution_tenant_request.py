@@ -32,7 +32,7 @@ class DeleteDistributionTenantRequest(_Model, _CloudFrontRequest[None]):
         validation_alias="Id", serialization_alias="Id"
     )
     """The ID of the distribution tenant to delete."""
-    if_match: _t.Annotated[str, _pd.Field(pattern="^[!-~]+$")] = _pd.Field(
+    if_match: _t.Annotated[str, _pd.Field(pattern="^[ -~]+$")] = _pd.Field(
         validation_alias="IfMatch", serialization_alias="IfMatch"
     )
     """The value of the ``ETag`` header that you received when retrieving the distribution tenant.

@@ -36,7 +36,7 @@ class DeleteKeyGroupRequest(_Model, _CloudFrontRequest[None]):
     """The identifier of the key group that you are deleting. To get the identifier, use
     ``ListKeyGroups``.
     """
-    if_match: _t.Annotated[str, _pd.Field(pattern="^[!-~]+$")] | None = _pd.Field(
+    if_match: _t.Annotated[str, _pd.Field(pattern="^[ -~]+$")] | None = _pd.Field(
         default=None, validation_alias="IfMatch", serialization_alias="IfMatch"
     )
     """The version of the key group that you are deleting. The version is the key group's ``ETag``

@@ -28,7 +28,7 @@ class DeleteKeyValueStoreRequest(_Model, _CloudFrontRequest[None]):
         str, _pd.Field(min_length=1, max_length=64, pattern="^[a-zA-Z0-9_-]{1,64}$")
     ] = _pd.Field(validation_alias="Name", serialization_alias="Name")
     """The name of the key value store."""
-    if_match: _t.Annotated[str, _pd.Field(pattern="^[!-~]+$")] = _pd.Field(
+    if_match: _t.Annotated[str, _pd.Field(pattern="^[ -~]+$")] = _pd.Field(
         validation_alias="IfMatch", serialization_alias="IfMatch"
     )
     """The key value store to delete, if a match occurs."""

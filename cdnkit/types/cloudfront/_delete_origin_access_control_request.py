@@ -31,7 +31,7 @@ class DeleteOriginAccessControlRequest(_Model, _CloudFrontRequest[None]):
         validation_alias="Id", serialization_alias="Id"
     )
     """The unique identifier of the origin access control that you are deleting."""
-    if_match: _t.Annotated[str, _pd.Field(pattern="^[!-~]+$")] | None = _pd.Field(
+    if_match: _t.Annotated[str, _pd.Field(pattern="^[ -~]+$")] | None = _pd.Field(
         default=None, validation_alias="IfMatch", serialization_alias="IfMatch"
     )
     """The current version (``ETag`` value) of the origin access control that you are deleting."""

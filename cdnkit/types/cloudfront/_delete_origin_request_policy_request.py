@@ -34,7 +34,7 @@ class DeleteOriginRequestPolicyRequest(_Model, _CloudFrontRequest[None]):
     """The unique identifier for the origin request policy that you are deleting. To get the
     identifier, you can use ``ListOriginRequestPolicies``.
     """
-    if_match: _t.Annotated[str, _pd.Field(pattern="^[!-~]+$")] | None = _pd.Field(
+    if_match: _t.Annotated[str, _pd.Field(pattern="^[ -~]+$")] | None = _pd.Field(
         default=None, validation_alias="IfMatch", serialization_alias="IfMatch"
     )
     """The version of the origin request policy that you are deleting. The version is the origin

@@ -28,7 +28,7 @@ class DeletePublicKeyRequest(_Model, _CloudFrontRequest[None]):
         validation_alias="Id", serialization_alias="Id"
     )
     """The ID of the public key you want to remove from CloudFront."""
-    if_match: _t.Annotated[str, _pd.Field(pattern="^[!-~]+$")] | None = _pd.Field(
+    if_match: _t.Annotated[str, _pd.Field(pattern="^[ -~]+$")] | None = _pd.Field(
         default=None, validation_alias="IfMatch", serialization_alias="IfMatch"
     )
     """The value of the ``ETag`` header that you received when retrieving the public key identity

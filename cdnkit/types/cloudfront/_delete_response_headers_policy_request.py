@@ -35,7 +35,7 @@ class DeleteResponseHeadersPolicyRequest(_Model, _CloudFrontRequest[None]):
 
     To get the identifier, you can use ``ListResponseHeadersPolicies``.
     """
-    if_match: _t.Annotated[str, _pd.Field(pattern="^[!-~]+$")] | None = _pd.Field(
+    if_match: _t.Annotated[str, _pd.Field(pattern="^[ -~]+$")] | None = _pd.Field(
         default=None, validation_alias="IfMatch", serialization_alias="IfMatch"
     )
     """The version of the response headers policy that you are deleting.

@@ -28,7 +28,7 @@ class DeleteTrustStoreRequest(_Model, _CloudFrontRequest[None]):
         validation_alias="Id", serialization_alias="Id"
     )
     """The trust store's ID."""
-    if_match: _t.Annotated[str, _pd.Field(pattern="^[!-~]+$")] = _pd.Field(
+    if_match: _t.Annotated[str, _pd.Field(pattern="^[ -~]+$")] = _pd.Field(
         validation_alias="IfMatch", serialization_alias="IfMatch"
     )
     """The current version (``ETag`` value) of the trust store you are deleting."""

@@ -30,7 +30,7 @@ class DeleteVpcOriginRequest(_Model, _CloudFrontRequest[DeleteVpcOriginResult]):
         validation_alias="Id", serialization_alias="Id"
     )
     """The VPC origin ID."""
-    if_match: _t.Annotated[str, _pd.Field(pattern="^[!-~]+$")] = _pd.Field(
+    if_match: _t.Annotated[str, _pd.Field(pattern="^[ -~]+$")] = _pd.Field(
         validation_alias="IfMatch", serialization_alias="IfMatch"
     )
     """The version identifier of the VPC origin to delete. This is the ``ETag`` value returned in

@@ -34,7 +34,7 @@ class DisassociateDistributionTenantWebACLRequest(
         validation_alias="Id", serialization_alias="Id"
     )
     """The ID of the distribution tenant."""
-    if_match: _t.Annotated[str, _pd.Field(pattern="^[!-~]+$")] | None = _pd.Field(
+    if_match: _t.Annotated[str, _pd.Field(pattern="^[ -~]+$")] | None = _pd.Field(
         default=None, validation_alias="IfMatch", serialization_alias="IfMatch"
     )
     """The current version of the distribution tenant that you're disassociating from the WAF web

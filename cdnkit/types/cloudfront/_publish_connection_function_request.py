@@ -30,7 +30,7 @@ class PublishConnectionFunctionRequest(_Model, _CloudFrontRequest[PublishConnect
         validation_alias="Id", serialization_alias="Id"
     )
     """The connection function ID."""
-    if_match: _t.Annotated[str, _pd.Field(pattern="^[!-~]+$")] = _pd.Field(
+    if_match: _t.Annotated[str, _pd.Field(pattern="^[ -~]+$")] = _pd.Field(
         validation_alias="IfMatch", serialization_alias="IfMatch"
     )
     """The current version (``ETag`` value) of the connection function."""

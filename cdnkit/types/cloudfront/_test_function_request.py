@@ -31,7 +31,7 @@ class TestFunctionRequest(_Model, _CloudFrontRequest[TestFunctionResult]):
         str, _pd.Field(min_length=1, max_length=64, pattern="^[a-zA-Z0-9_-]{1,64}$")
     ] = _pd.Field(validation_alias="Name", serialization_alias="Name")
     """The name of the function that you are testing."""
-    if_match: _t.Annotated[str, _pd.Field(pattern="^[!-~]+$")] = _pd.Field(
+    if_match: _t.Annotated[str, _pd.Field(pattern="^[ -~]+$")] = _pd.Field(
         validation_alias="IfMatch", serialization_alias="IfMatch"
     )
     """The current version (``ETag`` value) of the function that you are testing, which you can get

@@ -48,7 +48,7 @@ class UpdateAnycastIpListRequest(_Model, _CloudFrontRequest[UpdateAnycastIpListR
     """A list of IPAM CIDR configurations that specify the IP address ranges and IPAM pool settings
     for updating the Anycast static IP list.
     """
-    if_match: _t.Annotated[str, _pd.Field(pattern="^[!-~]+$")] = _pd.Field(
+    if_match: _t.Annotated[str, _pd.Field(pattern="^[ -~]+$")] = _pd.Field(
         validation_alias="IfMatch", serialization_alias="IfMatch"
     )
     """The current version (ETag value) of the Anycast static IP list that you are updating."""

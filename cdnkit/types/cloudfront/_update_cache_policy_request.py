@@ -45,7 +45,7 @@ class UpdateCachePolicyRequest(_Model, _CloudFrontRequest[UpdateCachePolicyResul
     """The unique identifier for the cache policy that you are updating. The identifier is returned
     in a cache behavior's ``CachePolicyId`` field in the response to ``GetDistributionConfig``.
     """
-    if_match: _t.Annotated[str, _pd.Field(pattern="^[!-~]+$")] | None = _pd.Field(
+    if_match: _t.Annotated[str, _pd.Field(pattern="^[ -~]+$")] | None = _pd.Field(
         default=None, validation_alias="IfMatch", serialization_alias="IfMatch"
     )
     """The version of the cache policy that you are updating. The version is returned in the cache

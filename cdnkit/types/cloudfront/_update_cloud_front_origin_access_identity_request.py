@@ -40,7 +40,7 @@ class UpdateCloudFrontOriginAccessIdentityRequest(
         validation_alias="Id", serialization_alias="Id"
     )
     """The identity's id."""
-    if_match: _t.Annotated[str, _pd.Field(pattern="^[!-~]+$")] | None = _pd.Field(
+    if_match: _t.Annotated[str, _pd.Field(pattern="^[ -~]+$")] | None = _pd.Field(
         default=None, validation_alias="IfMatch", serialization_alias="IfMatch"
     )
     """The value of the ``ETag`` header that you received when retrieving the identity's

@@ -31,7 +31,7 @@ class UpdateConnectionFunctionRequest(_Model, _CloudFrontRequest[UpdateConnectio
         validation_alias="Id", serialization_alias="Id"
     )
     """The connection function ID."""
-    if_match: _t.Annotated[str, _pd.Field(pattern="^[!-~]+$")] = _pd.Field(
+    if_match: _t.Annotated[str, _pd.Field(pattern="^[ -~]+$")] = _pd.Field(
         validation_alias="IfMatch", serialization_alias="IfMatch"
     )
     """The current version (``ETag`` value) of the connection function you are updating."""

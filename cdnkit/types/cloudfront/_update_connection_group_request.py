@@ -36,7 +36,7 @@ class UpdateConnectionGroupRequest(_Model, _CloudFrontRequest[UpdateConnectionGr
     """Enable IPv6 for the connection group. For more information, see Enable IPv6 in the Amazon
     CloudFront Developer Guide.
     """
-    if_match: _t.Annotated[str, _pd.Field(pattern="^[!-~]+$")] = _pd.Field(
+    if_match: _t.Annotated[str, _pd.Field(pattern="^[ -~]+$")] = _pd.Field(
         validation_alias="IfMatch", serialization_alias="IfMatch"
     )
     """The value of the ``ETag`` header that you received when retrieving the connection group that

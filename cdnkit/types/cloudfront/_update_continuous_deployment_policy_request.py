@@ -40,7 +40,7 @@ class UpdateContinuousDeploymentPolicyRequest(
         validation_alias="Id", serialization_alias="Id"
     )
     """The identifier of the continuous deployment policy that you are updating."""
-    if_match: _t.Annotated[str, _pd.Field(pattern="^[!-~]+$")] | None = _pd.Field(
+    if_match: _t.Annotated[str, _pd.Field(pattern="^[ -~]+$")] | None = _pd.Field(
         default=None, validation_alias="IfMatch", serialization_alias="IfMatch"
     )
     """The current version (``ETag`` value) of the continuous deployment policy that you are

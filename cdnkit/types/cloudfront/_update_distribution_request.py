@@ -35,7 +35,7 @@ class UpdateDistributionRequest(_Model, _CloudFrontRequest[UpdateDistributionRes
         validation_alias="Id", serialization_alias="Id"
     )
     """The distribution's id."""
-    if_match: _t.Annotated[str, _pd.Field(pattern="^[!-~]+$")] | None = _pd.Field(
+    if_match: _t.Annotated[str, _pd.Field(pattern="^[ -~]+$")] | None = _pd.Field(
         default=None, validation_alias="IfMatch", serialization_alias="IfMatch"
     )
     """The value of the ``ETag`` header that you received when retrieving the distribution's

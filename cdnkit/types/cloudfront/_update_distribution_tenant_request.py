@@ -64,7 +64,7 @@ class UpdateDistributionTenantRequest(_Model, _CloudFrontRequest[UpdateDistribut
         default=None, validation_alias="ConnectionGroupId", serialization_alias="ConnectionGroupId"
     )
     """The ID of the target connection group."""
-    if_match: _t.Annotated[str, _pd.Field(pattern="^[!-~]+$")] = _pd.Field(
+    if_match: _t.Annotated[str, _pd.Field(pattern="^[ -~]+$")] = _pd.Field(
         validation_alias="IfMatch", serialization_alias="IfMatch"
     )
     """The value of the ``ETag`` header that you received when retrieving the distribution tenant

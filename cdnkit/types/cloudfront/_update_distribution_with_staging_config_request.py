@@ -47,7 +47,7 @@ class UpdateDistributionWithStagingConfigRequest(
     """The identifier of the staging distribution whose configuration you are copying to the
     primary distribution.
     """
-    if_match: _t.Annotated[str, _pd.Field(pattern="^[!-~]+$")] | None = _pd.Field(
+    if_match: _t.Annotated[str, _pd.Field(pattern="^[ -~]+$")] | None = _pd.Field(
         default=None, validation_alias="IfMatch", serialization_alias="IfMatch"
     )
     """The current versions (``ETag`` values) of both primary and staging distributions. Provide

@@ -39,7 +39,7 @@ class UpdateDomainAssociationRequest(_Model, _CloudFrontRequest[UpdateDomainAsso
     """The target standard distribution or distribution tenant resource for the domain. You can
     specify either ``DistributionId`` or ``DistributionTenantId``, but not both.
     """
-    if_match: _t.Annotated[str, _pd.Field(pattern="^[!-~]+$")] | None = _pd.Field(
+    if_match: _t.Annotated[str, _pd.Field(pattern="^[ -~]+$")] | None = _pd.Field(
         default=None, validation_alias="IfMatch", serialization_alias="IfMatch"
     )
     """The value of the ``ETag`` identifier for the standard distribution or distribution tenant

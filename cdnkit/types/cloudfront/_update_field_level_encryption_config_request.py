@@ -38,7 +38,7 @@ class UpdateFieldLevelEncryptionConfigRequest(
         validation_alias="Id", serialization_alias="Id"
     )
     """The ID of the configuration you want to update."""
-    if_match: _t.Annotated[str, _pd.Field(pattern="^[!-~]+$")] | None = _pd.Field(
+    if_match: _t.Annotated[str, _pd.Field(pattern="^[ -~]+$")] | None = _pd.Field(
         default=None, validation_alias="IfMatch", serialization_alias="IfMatch"
     )
     """The value of the ``ETag`` header that you received when retrieving the configuration

@@ -42,7 +42,7 @@ class UpdateKeyGroupRequest(_Model, _CloudFrontRequest[UpdateKeyGroupResult]):
         validation_alias="Id", serialization_alias="Id"
     )
     """The identifier of the key group that you are updating."""
-    if_match: _t.Annotated[str, _pd.Field(pattern="^[!-~]+$")] | None = _pd.Field(
+    if_match: _t.Annotated[str, _pd.Field(pattern="^[ -~]+$")] | None = _pd.Field(
         default=None, validation_alias="IfMatch", serialization_alias="IfMatch"
     )
     """The version of the key group that you are updating. The version is the key group's ``ETag``

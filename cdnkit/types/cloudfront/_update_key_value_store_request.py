@@ -34,7 +34,7 @@ class UpdateKeyValueStoreRequest(_Model, _CloudFrontRequest[UpdateKeyValueStoreR
         validation_alias="Comment", serialization_alias="Comment"
     )
     """The comment of the key value store to update."""
-    if_match: _t.Annotated[str, _pd.Field(pattern="^[!-~]+$")] = _pd.Field(
+    if_match: _t.Annotated[str, _pd.Field(pattern="^[ -~]+$")] = _pd.Field(
         validation_alias="IfMatch", serialization_alias="IfMatch"
     )
     """The key value store to update, if a match occurs."""

@@ -47,7 +47,7 @@ class UpdateOriginRequestPolicyRequest(_Model, _CloudFrontRequest[UpdateOriginRe
     returned in a cache behavior's ``OriginRequestPolicyId`` field in the response to
     ``GetDistributionConfig``.
     """
-    if_match: _t.Annotated[str, _pd.Field(pattern="^[!-~]+$")] | None = _pd.Field(
+    if_match: _t.Annotated[str, _pd.Field(pattern="^[ -~]+$")] | None = _pd.Field(
         default=None, validation_alias="IfMatch", serialization_alias="IfMatch"
     )
     """The version of the origin request policy that you are updating. The version is returned in

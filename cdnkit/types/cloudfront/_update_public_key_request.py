@@ -35,7 +35,7 @@ class UpdatePublicKeyRequest(_Model, _CloudFrontRequest[UpdatePublicKeyResult]):
         validation_alias="Id", serialization_alias="Id"
     )
     """The identifier of the public key that you are updating."""
-    if_match: _t.Annotated[str, _pd.Field(pattern="^[!-~]+$")] | None = _pd.Field(
+    if_match: _t.Annotated[str, _pd.Field(pattern="^[ -~]+$")] | None = _pd.Field(
         default=None, validation_alias="IfMatch", serialization_alias="IfMatch"
     )
     """The value of the ``ETag`` header that you received when retrieving the public key to update.

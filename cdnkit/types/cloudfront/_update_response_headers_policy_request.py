@@ -45,7 +45,7 @@ class UpdateResponseHeadersPolicyRequest(
         validation_alias="Id", serialization_alias="Id"
     )
     """The identifier for the response headers policy that you are updating."""
-    if_match: _t.Annotated[str, _pd.Field(pattern="^[!-~]+$")] | None = _pd.Field(
+    if_match: _t.Annotated[str, _pd.Field(pattern="^[ -~]+$")] | None = _pd.Field(
         default=None, validation_alias="IfMatch", serialization_alias="IfMatch"
     )
     """The version of the response headers policy that you are updating.

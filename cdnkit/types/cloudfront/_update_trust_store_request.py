@@ -45,7 +45,7 @@ class UpdateTrustStoreRequest(_Model, _CloudFrontRequest[UpdateTrustStoreResult]
     """A Boolean that determines whether to use the CA certificate's OCSP endpoint to check
     certificate revocation status.
     """
-    if_match: _t.Annotated[str, _pd.Field(pattern="^[!-~]+$")] = _pd.Field(
+    if_match: _t.Annotated[str, _pd.Field(pattern="^[ -~]+$")] = _pd.Field(
         validation_alias="IfMatch", serialization_alias="IfMatch"
     )
     """The current version (``ETag`` value) of the trust store you are updating."""

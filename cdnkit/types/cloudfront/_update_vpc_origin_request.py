@@ -35,7 +35,7 @@ class UpdateVpcOriginRequest(_Model, _CloudFrontRequest[UpdateVpcOriginResult]):
         validation_alias="Id", serialization_alias="Id"
     )
     """The VPC origin ID."""
-    if_match: _t.Annotated[str, _pd.Field(pattern="^[!-~]+$")] = _pd.Field(
+    if_match: _t.Annotated[str, _pd.Field(pattern="^[ -~]+$")] = _pd.Field(
         validation_alias="IfMatch", serialization_alias="IfMatch"
     )
     """The VPC origin to update, if a match occurs."""

@@ -35,7 +35,7 @@ class DeleteKeyRequest(_Model, _KeyValueStoreRequest[DeleteKeyResponse]):
         _pd.Field(validation_alias="Key", serialization_alias="Key")
     )
     """The key to delete."""
-    if_match: _t.Annotated[str, _pd.Field(pattern="^[!-~]+$")] = _pd.Field(
+    if_match: _t.Annotated[str, _pd.Field(pattern="^[ -~]+$")] = _pd.Field(
         validation_alias="IfMatch", serialization_alias="IfMatch"
     )
     """The current version (ETag) of the Key Value Store that you are deleting keys from, which you

@@ -32,7 +32,7 @@ class UpdateKeysRequest(_Model, _KeyValueStoreRequest[UpdateKeysResponse]):
         validation_alias="KvsARN", serialization_alias="KvsARN"
     )
     """The Amazon Resource Name (ARN) of the Key Value Store."""
-    if_match: _t.Annotated[str, _pd.Field(pattern="^[!-~]+$")] = _pd.Field(
+    if_match: _t.Annotated[str, _pd.Field(pattern="^[ -~]+$")] = _pd.Field(
         validation_alias="IfMatch", serialization_alias="IfMatch"
     )
     """The current version (ETag) of the Key Value Store that you are updating keys of, which you
