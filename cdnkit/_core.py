@@ -232,8 +232,9 @@ class _Scope:
     the earliest of both).
 
     The mechanism of ``asyncio.timeout`` (cancel the task, then turn that cancellation into an
-    error on the way out, leaving the caller's own cancellations alone), without its object
-    and timer when there is no deadline: every call opens one of these. Usable with ``with``
+    error on the way out, leaving the caller's own cancellations alone) without its object and
+    its timer per call: every call opens one of these, and the client's one timer
+    (:meth:`ServiceCore._sweep`) ends each call whose deadline has come. Usable with ``with``
     (the core's hot path) and with ``async with``.
     """
 
