@@ -34,6 +34,7 @@ from ._exceptions import (
     ServiceError,
     ThrottlingError,
     TransportError,
+    UnexpectedResponseError,
     WaiterTimeoutError,
     error_from_botocore_error,
     error_from_client_error,
@@ -651,6 +652,17 @@ _RESOLUTION = time.get_clock_info("monotonic").resolution
 
 #: Marks a reply that reconciliation answered in place of a resend.
 _LANDED: dict[str, Any] = {}
+
+
+def check_new_token(token: str, seen: set[str], operation: str) -> None:
+    """A page token not handed out before (remembered in ``seen``): a service returning one
+    again would otherwise be paged forever (botocore's paginators stop the same way). Every
+    pager of cdnkit (resources' listings, generated paginators) checks its tokens here."""
+    if token in seen:
+        raise UnexpectedResponseError(
+            f"{operation}: the service returned the same page token twice"
+        )
+    seen.add(token)
 
 
 def check_timeout(timeout: object) -> None:

@@ -12,7 +12,7 @@ import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar, cast
 
-from .._core import ServiceCore, checked_wire, poll
+from .._core import ServiceCore, check_new_token, checked_wire, poll
 from .._exceptions import (
     APIError,
     CdnKitError,
@@ -308,13 +308,7 @@ class Paginator(Generic[ResultT, ItemT]):
             yield Page(reply, list(items or ()), token, following)
             if following is None:
                 return
-            if following in seen:
-                # botocore stops the same way: a service that hands back a token it already
-                # gave would otherwise be paged forever.
-                raise UnexpectedResponseError(
-                    f"{self._operation}: the service returned the same page token twice"
-                )
-            seen.add(following)
+            check_new_token(following, seen, self._operation)
             token = following
             request = request.model_copy(update={spec.input_token: token})
 

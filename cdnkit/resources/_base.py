@@ -12,8 +12,8 @@ from typing import Any, Final, TypeVar
 from pydantic import BaseModel, ConfigDict, ValidationError, validate_call
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
-from .._core import Sends, ServiceCore, checked_wire
-from .._exceptions import CdnKitError, RequestValidationError, UnexpectedResponseError
+from .._core import Sends, ServiceCore, check_new_token, checked_wire
+from .._exceptions import CdnKitError, RequestValidationError
 from .._models import CdnKitModel
 from .._policies import RetryPolicy, WaitPolicy
 
@@ -246,13 +246,3 @@ class Resource:
             if not marker:
                 return
             check_new_token(marker, seen, operation)
-
-
-def check_new_token(token: str, seen: set[str], operation: str) -> None:
-    """A page token not handed out before (remembered in ``seen``): a service returning one
-    again would otherwise be paged forever (botocore's paginators stop the same way)."""
-    if token in seen:
-        raise UnexpectedResponseError(
-            f"{operation}: the service returned the same page token twice"
-        )
-    seen.add(token)

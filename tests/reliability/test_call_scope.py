@@ -46,15 +46,32 @@ async def test_a_deadline_ends_the_call_with_a_deadline_error_and_no_pending_can
 async def test_a_cancellation_that_meets_the_deadline_still_propagates(
     emulator: Emulator,
 ) -> None:
-    retry = cdnkit.RetryPolicy(deadline=1.0, adaptive=False)
+    """The deadline and the caller's cancel land in the same step: the scope takes back only
+    its own cancellation, so the caller's still ends the call as a cancellation."""
+    retry = cdnkit.RetryPolicy(deadline=30.0, adaptive=False)
     async with new_kit(emulator, retry=retry) as kit:
         await kit.distributions.bundles()
         emulator.faults.latency("lightsail", 2.5, operation=BUNDLES, count=1)
         call = asyncio.create_task(kit.distributions.bundles())
-        loop = asyncio.get_running_loop()
-        # The caller cancels at the very moment the deadline comes.
-        loop.call_at(loop.time() + 1.0, call.cancel)
+        await asyncio.sleep(0.1)
+        (scope,) = kit._core._scopes
+        scope.end()  # what the client's timer does when the deadline comes
+        call.cancel()
         with pytest.raises(asyncio.CancelledError):
+            await call
+
+
+async def test_the_deadline_alone_is_a_deadline_error(emulator: Emulator) -> None:
+    """The control of the test above: the same end without the caller's cancel."""
+    retry = cdnkit.RetryPolicy(deadline=30.0, adaptive=False)
+    async with new_kit(emulator, retry=retry) as kit:
+        await kit.distributions.bundles()
+        emulator.faults.latency("lightsail", 2.5, operation=BUNDLES, count=1)
+        call = asyncio.create_task(kit.distributions.bundles())
+        await asyncio.sleep(0.1)
+        (scope,) = kit._core._scopes
+        scope.end()
+        with pytest.raises(cdnkit.DeadlineExceededError):
             await call
 
 

@@ -20,7 +20,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mappin
 from pathlib import Path
 from typing import Final, TypeVar
 
-from ..._core import Sends, ServiceCore, build_request, within
+from ..._core import Sends, ServiceCore, build_request, check_new_token, within
 from ..._etag import retry_on_stale
 from ..._exceptions import (
     CdnKitError,
@@ -30,7 +30,7 @@ from ..._exceptions import (
 )
 from ..._policies import RetryPolicy, WaitPolicy
 from ...types import cloudfront_keyvaluestore as kvs
-from .._base import Resource, check_new_token
+from .._base import Resource
 
 __all__ = ["KeyValueStoreSyncError", "Keys", "SyncPlan"]
 
