@@ -201,3 +201,35 @@ def _element_difference(expected: Element, actual: Element, path: str) -> str | 
         if found:
             return found
     return None
+
+
+async def endpoint_outcome(
+    make: Any, service: str, name: str, response_dict: Mapping[str, Any]
+) -> Outcome:
+    """What aiobotocore's endpoint makes of a reply with the parsers ``make`` creates: the
+    output (or generic error) parse, then for an error the modeled error shape's members."""
+    model = operation(service, name)
+    protocol = service_model(service).protocol
+    copied = dict(response_dict)
+    copied["context"] = dict(response_dict.get("context", {}))
+    try:
+        parser = make(protocol)
+        parsed = await parser.parse(copied, model.output_shape)
+        if copied["status_code"] >= 300:
+            code = parsed.get("Error", {}).get("Code")
+            error_shape = service_model(service).shape_for_error_code(code) if code else None
+            if error_shape is not None:
+                parsed.update(await parser.parse(copied, error_shape))
+        return Outcome(value=parsed)
+    except Exception as problem:  # the type is what is compared
+        return Outcome(error=type(problem), message=str(problem))
+
+
+async def assert_same_endpoint_parse(
+    service: str, name: str, response_dict: Mapping[str, Any], label: str = ""
+) -> Outcome:
+    """Both parsers, as aiobotocore's endpoint drives them, agree on ``response_dict``."""
+    expected = await endpoint_outcome(reference_parser, service, name, response_dict)
+    actual = await endpoint_outcome(fast_parser, service, name, response_dict)
+    assert_same_outcome(expected, actual, label or f"{service}.{name}")
+    return expected
