@@ -53,6 +53,8 @@ def reference_parser(protocol: str) -> Parser:
 
 
 _FAST = ReplyParserFactory()
+#: The class of cdnkit's factory, which cdnkit's clients must be using.
+FAST_FACTORY_TYPE = ReplyParserFactory
 
 
 def fast_parser(protocol: str) -> Parser:
