@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 from botocore.model import StructureShape
 
+from cdnkit.testing._backend import EmulatedErrorReply
 from cdnkit.testing._wire import load_schemas
 
 from . import _harness as h
@@ -128,3 +129,34 @@ async def test_replies_carry_the_generated_values(service: str, name: str) -> No
             output.setdefault("ContentType", reply["headers"]["content-type"])
         difference = h.first_difference(_expected(service, name, output), parsed)
         assert difference is None, f"example {index}: {difference}"
+
+
+ERROR_CODES = [(service, code) for service in h.SERVICES for code in load_schemas()[service].errors]
+
+
+@pytest.mark.parametrize("service", h.SERVICES)
+async def test_generated_error_replies_parse_alike(service: str) -> None:
+    """Every modeled error of the service, with random members, as the service writes it:
+    the generic error parse and then the modeled shape's members, as the endpoint does."""
+    schema = load_schemas()[service]
+    name = next(n for s, n in OPERATIONS if s == service)
+    model = h.service_model(service)
+    codes = [code for s, code in ERROR_CODES if s == service]
+    assert codes
+    for code in codes:
+        # The stubs type the code as an int; botocore takes the code's name.
+        shape = model.shape_for_error_code(code)  # type: ignore[arg-type]  # see above
+        assert isinstance(shape, StructureShape)
+        for index in range(max(1, EXAMPLES // 2)):
+            values = example_values(service, code, index)
+            fields = values.structure(shape, 0)
+            # The codec writes the message member itself, from the error's message.
+            message = str(fields.pop("message", None) or fields.pop("Message", None) or "")
+            spec = schema.errors[code]
+            problem = EmulatedErrorReply(code, message, spec.status or 400, fields=fields)
+            reply = h.reply_response(h.codec(service).error(problem, h.REQUEST_ID), name)
+            expected = await h.endpoint_outcome(h.reference_parser, service, name, reply)
+            assert expected.error is None
+            assert expected.value["Error"]["Code"] == code
+            actual = await h.endpoint_outcome(h.fast_parser, service, name, reply)
+            h.assert_same_outcome(expected, actual, f"{service} {code} example {index}")
