@@ -8,7 +8,7 @@ import functools
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Protocol, cast
 from xml.etree.ElementTree import Element
 
@@ -154,7 +154,13 @@ def first_difference(expected: Any, actual: Any, path: str = "$") -> str | None:
     if isinstance(expected, datetime) and isinstance(actual, datetime):
         if (expected.tzinfo is None) != (actual.tzinfo is None):
             return f"{path}: botocore {expected!r}, cdnkit {actual!r} (naive against aware)"
-        if expected != actual:
+        # As instants: ``==`` between zones is False for any time in a fold (PEP 495), even
+        # for two equal values.
+        if expected.tzinfo is not None:
+            same = expected.astimezone(UTC) == actual.astimezone(UTC)
+        else:
+            same = expected == actual and expected.fold == actual.fold
+        if not same:
             return f"{path}: botocore {expected!r}, cdnkit {actual!r}"
         return None
     if type(expected) is not type(actual):

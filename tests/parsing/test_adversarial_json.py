@@ -474,6 +474,14 @@ KEY_VALUE_STORE = [
         raises=ValueError,
     ),
     _kvs("describe-empty-body", "DescribeKeyValueStore", b""),
+    # botocore reads header members from a JSON body too, and the body's value wins.
+    _kvs(
+        "describe-header-member-in-body",
+        "DescribeKeyValueStore",
+        _store(ETag="from-body"),
+        check=lambda p: p["ETag"] == "from-body",
+    ),
+    _kvs("describe-header-member-in-body-as-number", "DescribeKeyValueStore", _store(ETag=5)),
     _kvs("describe-null-body", "DescribeKeyValueStore", b"null", raises=TypeError),
     _kvs("get-key", "GetKey", {"Key": "k", "Value": "v", "ItemCount": 1, "TotalSizeInBytes": 2}),
     _kvs(

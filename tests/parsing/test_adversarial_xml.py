@@ -330,6 +330,11 @@ STRUCTURE_FORMS = [
     _timestamp(b"1704164645.678"),
     _timestamp(b"Tue, 02 Jan 2024 03:04:05 GMT"),
     _timestamp(b" 2024-01-02T03:04:05Z "),
+    # Arabic-Indic digits: dateutil reads them, datetime.fromisoformat does not.
+    _timestamp("\u0662\u0660\u0662\u0664-01-02T03:04:05Z".encode()),
+    _timestamp(b"2024-01-02T24:00:00Z", raises=ValueError),
+    _timestamp(b"2024-01-02T03:04:05.1234567Z"),
+    _timestamp(b"0001-01-01T00:00:00Z"),
     _timestamp(b"yesterday", raises=ValueError),
     _timestamp(b"99999999999999999999", raises=RuntimeError),
 ]
@@ -464,6 +469,15 @@ OTHER_OPERATIONS = [
             "/distribution/E1/invalidation/I1"
         },
         check=lambda p: p["Location"].endswith("/I1"),
+    ),
+    Case(
+        "xml-header-member-as-body-element",
+        CF,
+        "AssociateDistributionWebACL",
+        DECLARATION + b"<AssociateDistributionWebACLResult" + NS + b"><Id>E1</Id>"
+        b"<ETag>from-body</ETag><WebACLArn>arn</WebACLArn></AssociateDistributionWebACLResult>",
+        headers={"etag": "from-header"},
+        check=lambda p: p["ETag"] == "from-header",
     ),
     Case("xml-no-output-shape-204", CF, "DeleteDistribution", b"", status=204),
     Case("xml-no-output-shape-with-body", CF, "DeleteDistribution", DISTRIBUTION, status=200),

@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 from botocore.model import StructureShape
+from botocore.parsers import BaseJSONParser, BaseXMLResponseParser
 
 from cdnkit.testing._backend import EmulatedErrorReply
 from cdnkit.testing._wire import load_schemas
@@ -160,3 +161,30 @@ async def test_generated_error_replies_parse_alike(service: str) -> None:
             assert expected.value["Error"]["Code"] == code
             actual = await h.endpoint_outcome(h.fast_parser, service, name, reply)
             h.assert_same_outcome(expected, actual, f"{service} {code} example {index}")
+
+
+async def test_valid_replies_take_the_compiled_walks(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The comparisons above are not botocore against itself: on valid replies of every
+    operation the fast parser never falls back to botocore's walk of a structure."""
+    for protocol in ("json", "rest-json", "rest-xml"):
+        parser = h.fast_parser(protocol)
+        assert type(parser).__module__.startswith("cdnkit."), type(parser)
+    fallbacks: list[str] = []
+    for cls in (BaseJSONParser, BaseXMLResponseParser):
+        original: Any = vars(cls)["_handle_structure"]
+
+        def spy(self: Any, shape: Any, node: Any, _original: Any = original) -> Any:
+            if type(self).__module__.startswith("cdnkit."):
+                fallbacks.append(shape.name)
+            return _original(self, shape, node)
+
+        monkeypatch.setattr(cls, "_handle_structure", spy)
+    replies = 0
+    for service, name in OPERATIONS:
+        protocol = h.service_model(service).protocol
+        for index in range(3):
+            _, reply = example(service, name, index)
+            await h.fast_parser(protocol).parse(reply, h.operation(service, name).output_shape)
+            replies += 1
+    assert replies > 900
+    assert not fallbacks, f"botocore's walk ran for {sorted(set(fallbacks))[:20]}"
