@@ -116,7 +116,7 @@ async def test_replies_carry_the_generated_values(service: str, name: str) -> No
     above compare real content, not empty bodies)."""
     model = h.operation(service, name)
     protocol = h.service_model(service).protocol
-    for index in range(3):
+    for index in (0, 2):  # sparse and full
         # botocore's JSON 1.1 parser keeps "NaN" and "Infinity" as the strings they are sent as.
         output, reply = example(service, name, index, special_floats=False)
         parsed = await h.reference_parser(protocol).parse(reply, model.output_shape)

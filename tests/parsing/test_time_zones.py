@@ -18,7 +18,6 @@ ROOT = Path(__file__).resolve().parents[2]
     [
         "America/New_York",  # daylight saving time
         "Asia/Kolkata",  # none now, a fixed offset of +05:30
-        "Europe/London",  # daylight saving, zone name GMT in winter
     ],
 )
 def test_parsers_agree_in_zone(zone: str) -> None:
