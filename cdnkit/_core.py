@@ -42,6 +42,7 @@ from ._exceptions import (
 )
 from ._models import CdnKitModel, parse_response, to_wire, validate_request, wrong_member_type
 from ._observability import WaitProgress, _last_request_id
+from ._parsing import install as install_parsers
 from ._policies import Clock, RetryPolicy, WaitPolicy
 from ._retry import (
     OperationRate,
@@ -113,6 +114,10 @@ class ClientOptions:
             max_pool_connections=self.max_pool_connections,
             # A ``config`` naming its own http_session_cls replaces this one.
             http_session_cls=_OneSendPerAttempt,
+            # Every request is checked against its model (the same botocore shapes, with more
+            # of their rules) before it reaches botocore; botocore's second walk over the same
+            # parameters only costs time. A ``config`` may turn it back on.
+            parameter_validation=False,
         )
         if self.config is not None:
             config = config.merge(self.config)
@@ -445,6 +450,8 @@ class ServiceCore:
                     config=options.botocore_config(),
                 )
             )
+            # Replies parsed by compiled walks, equal to botocore's (see _parsing).
+            install_parsers(self._client)
             account = options.aws_access_key_id
             if account is None:
                 credentials = await session.get_credentials()
