@@ -17,10 +17,7 @@ from aiobotocore.parsers import AioResponseParserFactory
 from botocore.awsrequest import HeadersDict
 from botocore.model import OperationModel, ServiceModel, Shape
 
-try:  # TEMPORARY until cdnkit._parsing lands on main
-    from cdnkit._parsing import ReplyParserFactory
-except ModuleNotFoundError:
-    ReplyParserFactory = AioResponseParserFactory
+from cdnkit._parsing import ReplyParserFactory
 from cdnkit.testing._wire import TRAITS, Codec, Reply, load_schemas
 from cdnkit.testing._wire._protocols import make_codec
 
