@@ -91,8 +91,14 @@ class Values:
         self, shape: StructureShape, depth: int, always: set[str] | None = None
     ) -> dict[str, Any]:
         result: dict[str, Any] = {}
+        if shape.is_document_type:
+            return {"k": [1, "x", None, {"n": 1.5}], "t": True}
         required = set(shape.required_members) | (always or set())
-        for name, member in shape.members.items():
+        members = list(shape.members.items())
+        if shape.is_tagged_union and members:
+            members = [self.rng.choice(members)]  # exactly one member set
+            required |= {members[0][0]}
+        for name, member in members:
             nested = member.type_name in ("structure", "list", "map")
             if nested and depth >= self.max_depth:
                 continue
