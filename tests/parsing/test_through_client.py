@@ -270,3 +270,15 @@ async def test_key_value_store_data_plane_calls(emulator: Emulator) -> None:
             await client.kvs_api.get_key(kvs_arn=arn, key="missing")
     assert recorder.last("GetKey").reply["status_code"] >= 400
     assert await recorder.assert_all_parse_alike() >= 120
+
+
+async def test_a_sessions_own_parser_defaults_are_kept(emulator: Emulator) -> None:
+    """A session whose parser factory was given other defaults (timestamps kept as text, as
+    the AWS CLI does) keeps botocore's parsers: the fast ones would ignore those defaults."""
+    session = AioSession()
+    factory: Any = session.get_component("response_parser_factory")
+    factory.set_parser_defaults(timestamp_parser=str)
+    options = {**OPTIONS, "session": session}
+    async with cdnkit.Lightsail(**emulator.client_kwargs(), **options) as kit:
+        assert not uses_fast_parser(kit._core.client)
+        assert kit._core.client._endpoint._response_parser_factory is factory
