@@ -131,6 +131,49 @@ def build_request(model: type[M], **members: Any) -> M:
     return model(**{name: value for name, value in members.items() if value is not None})
 
 
+_PLAIN_TYPES = (str, bool, int, float)
+#: Per request class: its members' wire names, or None when a member has a default other than
+#: None (the model would send it, a dict of the given values would not).
+_WIRE_NAMES: dict[type[BaseModel], dict[str, str] | None] = {}
+
+
+def _wire_names(model: type[BaseModel]) -> dict[str, str] | None:
+    names = _WIRE_NAMES.get(model, _UNSET)
+    if names is _UNSET:
+        fields = model.model_fields
+        plain = all(
+            f.is_required() or (f.default is None and f.default_factory is None)
+            for f in fields.values()
+        )
+        names = (
+            {name: f.serialization_alias or f.alias or name for name, f in fields.items()}
+            if plain
+            else None
+        )
+        _WIRE_NAMES[model] = names
+    return cast("dict[str, str] | None", names)
+
+
+_UNSET: Any = object()
+
+
+def plain_wire(model: type[CdnKitModel], **members: Any) -> dict[str, Any]:
+    """The wire parameters of a request given as plain values (strings, numbers, booleans;
+    None left out), checked once by the request model's rules (bad input raises
+    :class:`cdnkit.RequestValidationError` naming the member). Nothing is built and dumped:
+    strict validation changes no plain value, so the checked dict is what the model would
+    dump. Other values (models, lists: a caller may change them later) take
+    :func:`build_request` and :func:`checked_wire`."""
+    names = _wire_names(model)
+    if names is None or not all(
+        value is None or type(value) in _PLAIN_TYPES for value in members.values()
+    ):
+        return checked_wire(build_request(model, **members))
+    wire = {names.get(name, name): value for name, value in members.items() if value is not None}
+    validate_request(model, wire)
+    return wire
+
+
 def checked_wire(request: BaseModel) -> dict[str, Any]:
     """The wire parameters of ``request``, checked as a whole with every request rule.
 

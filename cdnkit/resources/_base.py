@@ -12,7 +12,7 @@ from typing import Any, Final, TypeVar
 from pydantic import BaseModel, ConfigDict, ValidationError, validate_call
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
-from .._core import Sends, ServiceCore, check_new_token, checked_wire
+from .._core import Sends, ServiceCore, check_new_token, checked_wire, plain_wire
 from .._exceptions import CdnKitError, RequestValidationError
 from .._models import CdnKitModel
 from .._policies import RetryPolicy, WaitPolicy
@@ -209,15 +209,17 @@ class Resource:
         result: type[M],
         *,
         sends: Sends | None = None,
-        fresh: bool = False,
     ) -> M:
-        """Send a request model, retried on transient failures; ``sends`` logs the sends.
+        """Send a request model, retried on transient failures; ``sends`` logs the sends."""
+        return await self._core.invoke(operation, request, result, retry=self._retry, sends=sends)
 
-        ``fresh``: the request was just built from plain values (strings, numbers) and nothing
-        else holds it, so its constructor's checks are all it needs (not checked again)."""
-        return await self._core.invoke(
-            operation, request, result, retry=self._retry, sends=sends, checked=fresh
-        )
+    async def _call(
+        self, operation: str, request: type[CdnKitModel], result: type[M], **members: Any
+    ) -> M:
+        """Send a request given as plain values (see :func:`plain_wire`: checked once, nothing
+        built or dumped), retried on transient failures. The hot reads take this way."""
+        wire = plain_wire(request, **members)
+        return await self._core.invoke_wire(operation, wire, result, retry=self._retry)
 
     async def _send(
         self, operation: str, request: BaseModel, *, sends: Sends | None = None

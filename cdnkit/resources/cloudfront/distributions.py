@@ -86,16 +86,22 @@ class Distributions(Resource):
         RetryPolicy); return the distribution (status, domain name, config) and its ETag. Waits for
         nothing (see :meth:`wait_deployed`). Raises :class:`cdnkit.NotFoundError` for an unknown id.
         """
-        request = build_request(cf.GetDistributionRequest, id=distribution_id)
-        return await self._invoke("GetDistribution", request, cf.GetDistributionResult, fresh=True)
+        return await self._call(
+            "GetDistribution",
+            cf.GetDistributionRequest,
+            cf.GetDistributionResult,
+            id=distribution_id,
+        )
 
     async def get_config(self, distribution_id: str) -> cf.GetDistributionConfigResult:
         """Send GetDistributionConfig (retried on throttling, 5xx and lost connections per the
         client's RetryPolicy); return the config and its ETag (what an update sends back). Waits for
         nothing. Raises :class:`cdnkit.NotFoundError` for an unknown id."""
-        request = build_request(cf.GetDistributionConfigRequest, id=distribution_id)
-        return await self._invoke(
-            "GetDistributionConfig", request, cf.GetDistributionConfigResult, fresh=True
+        return await self._call(
+            "GetDistributionConfig",
+            cf.GetDistributionConfigRequest,
+            cf.GetDistributionConfigResult,
+            id=distribution_id,
         )
 
     def list(self) -> AsyncIterator[cf.DistributionSummary]:

@@ -220,8 +220,9 @@ class Keys(Resource):
         sent (:class:`cdnkit.InvalidRequestError`); :class:`cdnkit.NotFoundError` if there is none.
         Waits for nothing."""
         _check_key(key)
-        request = build_request(kvs.GetKeyRequest, kvs_arn=await self._arn(), key=key)
-        result = await self._invoke("GetKey", request, kvs.GetKeyResponse, fresh=True)
+        result = await self._call(
+            "GetKey", kvs.GetKeyRequest, kvs.GetKeyResponse, kvs_arn=await self._arn(), key=key
+        )
         return result.value
 
     async def list(

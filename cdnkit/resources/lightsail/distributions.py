@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any, Final, TypeAlias, TypeVar
 
-from ..._core import Sends, ServiceCore, build_request, checked_wire, poll, within
+from ..._core import Sends, ServiceCore, build_request, checked_wire, plain_wire, poll, within
 from ..._etag import mutate_copy
 from ..._exceptions import (
     ConflictError,
@@ -89,9 +89,11 @@ class Distributions(Resource):
         connections per the client's RetryPolicy); return the distribution. Waits for nothing.
         Raises :class:`cdnkit.NotFoundError` if there is none (whichever of Lightsail's two 'not
         found' answers it gives)."""
-        request = build_request(ls.GetDistributionsRequest, distribution_name=name)
-        result = await self._invoke(
-            "GetDistributions", request, ls.GetDistributionsResult, fresh=True
+        result = await self._call(
+            "GetDistributions",
+            ls.GetDistributionsRequest,
+            ls.GetDistributionsResult,
+            distribution_name=name,
         )
         for distribution in result.distributions or ():
             if distribution.name == name:
@@ -331,10 +333,9 @@ class Distributions(Resource):
                     "update: give either mutate or the members to change (and merge), not both"
                 )
             return await self.modify(name, mutate, wait=wait)
-        request = build_request(ls.UpdateDistributionRequest, distribution_name=name, **given)
-        # Nested models changed after they were built are checked too; a plain update sends
+        # Checked whole (nested models changed after they were built too); a plain update sends
         # exactly this (what the caller's objects become while it waits is not sent).
-        wire = checked_wire(request)
+        wire = plain_wire(ls.UpdateDistributionRequest, distribution_name=name, **given)
         if not given:
             return None  # nothing to change: nothing is sent
         if not merge or not any(isinstance(value, CdnKitModel) for value in given.values()):

@@ -31,8 +31,9 @@ class Operations(Resource):
         Waits for nothing (see :meth:`wait`). Raises :class:`cdnkit.NotFoundError` for an unknown
         id.
         """
-        request = build_request(ls.GetOperationRequest, operation_id=operation_id)
-        result = await self._invoke("GetOperation", request, ls.GetOperationResult, fresh=True)
+        result = await self._call(
+            "GetOperation", ls.GetOperationRequest, ls.GetOperationResult, operation_id=operation_id
+        )
         return result.operation
 
     async def for_resource(self, resource_name: str) -> list[ls.Operation]:
