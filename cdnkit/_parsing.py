@@ -94,31 +94,40 @@ def _check_structure(shape: StructureShape) -> None:
         raise _NoPlan(shape.name)
 
 
-class _Plans:
-    """The compiled walks of one protocol, by shape (shapes are botocore's objects of one
-    client's service model, which live as long as the client)."""
+def _key(shape: Shape) -> Any:
+    """A structure's key among the plans: botocore makes a new Shape object for every
+    reference to a shape, so the shape's name within its service model (its resolver, kept
+    alive by the key so its id cannot be reused) is what identifies it. A shape that contains
+    itself is then found while it is being compiled."""
+    resolver = getattr(shape, "_shape_resolver", None)
+    return shape if resolver is None else (resolver, shape.name)
 
-    def __init__(self, compile_walk: Callable[[Shape, dict[Shape, Any]], Walk]) -> None:
+
+class _Plans:
+    """The compiled walks of one protocol, by structure (see :func:`_key`)."""
+
+    def __init__(self, compile_walk: Callable[[Shape, dict[Any, Any]], Walk]) -> None:
         self._compile = compile_walk
-        self._walks: dict[Shape, Any] = {}
+        self._walks: dict[Any, Any] = {}
 
     def walk_for(self, shape: Shape) -> Walk | None:
-        found: Walk | None = self._walks.get(shape, _MISSING)
-        if found is not _MISSING:
+        found: Walk | None = self._walks.get(_key(shape), _MISSING)
+        if found is not _MISSING and found is not _COMPILING:
             return found
         try:
             walk: Walk | None = self._compile(shape, self._walks)
-        except _NoPlan:
+        except Exception:
             walk = None
-        self._walks[shape] = walk
+        self._walks[_key(shape)] = walk
         return walk
 
 
-def _late(shape: Shape, walks: dict[Shape, Any]) -> Walk:
+def _late(shape: Shape, walks: dict[Any, Any]) -> Walk:
     """The walk of a shape still being compiled when a member of its own needs it."""
+    key = _key(shape)
 
     def walk(value: Any) -> Any:
-        found = walks.get(shape)
+        found = walks.get(key)
         if found is None or found is _COMPILING:
             raise _NoPlan(shape.name)
         return found(value)
@@ -136,11 +145,12 @@ _COMPILING: Any = object()
 
 def _structure(
     shape: StructureShape,
-    walks: dict[Shape, Any],
-    compile_walk: Callable[[StructureShape, dict[Shape, Any]], Walk],
+    walks: dict[Any, Any],
+    compile_walk: Callable[[StructureShape, dict[Any, Any]], Walk],
 ) -> Walk:
     """The walk of a structure, compiled once (a shape that contains itself binds late)."""
-    found = walks.get(shape, _MISSING)
+    key = _key(shape)
+    found = walks.get(key, _MISSING)
     if found is _COMPILING:
         return _late(shape, walks)
     if found is None:
@@ -148,16 +158,16 @@ def _structure(
     if found is not _MISSING:
         return found  # type: ignore[no-any-return]  # a walk
     _check_structure(shape)
-    walks[shape] = _COMPILING
+    walks[key] = _COMPILING
     try:
         walk = compile_walk(shape, walks)
     except _NoPlan:
-        walks[shape] = None
+        walks[key] = None
         raise
     except BaseException:
-        del walks[shape]
+        del walks[key]
         raise
-    walks[shape] = walk
+    walks[key] = walk
     return walk
 
 
@@ -175,7 +185,7 @@ class _Json:
     def __init__(self, rest: bool) -> None:
         self.rest = rest
 
-    def member(self, shape: Shape, walks: dict[Shape, Any]) -> Walk | None:
+    def member(self, shape: Shape, walks: dict[Any, Any]) -> Walk | None:
         """How botocore converts a member's value (None: it keeps it as it came)."""
         kind = shape.type_name
         if shape.serialization.get("jsonvalue"):
@@ -245,7 +255,7 @@ class _Json:
 
         return convert_map
 
-    def structure(self, shape: StructureShape, walks: dict[Shape, Any]) -> Walk:
+    def structure(self, shape: StructureShape, walks: dict[Any, Any]) -> Walk:
         members: list[tuple[str, str, Any]] = []
         for name, member in shape.members.items():
             members.append(
@@ -282,7 +292,7 @@ class _Json:
 
         return walk
 
-    def compile(self, shape: Shape, walks: dict[Shape, Any]) -> Walk:
+    def compile(self, shape: Shape, walks: dict[Any, Any]) -> Walk:
         if not isinstance(shape, StructureShape):
             raise _NoPlan(shape.name)
         return _structure(shape, walks, self.structure)
@@ -296,7 +306,7 @@ def _text(node: Any) -> str:
     return "" if text is None else text
 
 
-def _xml_member(shape: Shape, walks: dict[Shape, Any]) -> Walk:
+def _xml_member(shape: Shape, walks: dict[Any, Any]) -> Walk:
     """How botocore's XML walk converts a member's element."""
     kind = shape.type_name
     if kind in ("string", "character"):
@@ -323,7 +333,7 @@ def _xml_member(shape: Shape, walks: dict[Shape, Any]) -> Walk:
     raise _NoPlan(shape.name)  # maps: none in CloudFront's replies; botocore's walk has them
 
 
-def _compile_xml_structure(shape: StructureShape, walks: dict[Shape, Any]) -> Walk:
+def _compile_xml_structure(shape: StructureShape, walks: dict[Any, Any]) -> Walk:
     by_tag: dict[str, tuple[str, Walk]] = {}
     for name, member in shape.members.items():
         serialization = member.serialization
@@ -367,7 +377,7 @@ def _bare(tag: str) -> str:
     return _NAMESPACE.sub("", tag) if "{" in tag else tag
 
 
-def _compile_xml(shape: Shape, walks: dict[Shape, Any]) -> Walk:
+def _compile_xml(shape: Shape, walks: dict[Any, Any]) -> Walk:
     if not isinstance(shape, StructureShape):
         raise _NoPlan(shape.name)
     return _structure(shape, walks, _compile_xml_structure)
@@ -405,7 +415,7 @@ class _RestXMLParser(_CompiledWalks, AioRestXMLParser):
     pass
 
 
-_PARSERS: dict[str, tuple[type[_CompiledWalks], Callable[[Shape, dict[Shape, Any]], Walk]]]
+_PARSERS: dict[str, tuple[type[_CompiledWalks], Callable[[Shape, dict[Any, Any]], Walk]]]
 _PARSERS = {
     "json": (_JSONParser, _Json(rest=False).compile),
     "rest-json": (_RestJSONParser, _Json(rest=True).compile),
@@ -416,14 +426,18 @@ _PARSERS = {
 class ReplyParserFactory(AioResponseParserFactory):
     """aiobotocore's parser factory, giving parsers with compiled walks for the JSON and XML
     protocols (one parser per protocol, reused: botocore's parsers keep no state per reply).
-    Parsers are made with botocore's default timestamp and blob parsing, which the walks
-    reproduce (:func:`install` leaves a factory given other defaults alone)."""
+    The walks reproduce botocore's default timestamp and blob parsing: once
+    ``set_parser_defaults`` gives other ones, the factory gives botocore's own parsers."""
 
     def __init__(self) -> None:
         super().__init__()
         self._made: dict[str, ResponseParser] = {}
 
     def create_parser(self, protocol_name: str) -> ResponseParser:
+        if getattr(self, "_defaults", None):
+            # A timestamp or blob parser of the caller's (set_parser_defaults): botocore's
+            # parsers with them, as its own factory gives.
+            return super().create_parser(protocol_name)
         made = self._made.get(protocol_name)
         if made is not None:
             return made

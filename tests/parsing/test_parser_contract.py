@@ -159,13 +159,6 @@ def test_other_protocols_get_botocores_parsers(protocol: str) -> None:
     assert isinstance(parser, expected)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="divergence: ReplyParserFactory inherits set_parser_defaults but its parsers ignore "
-    "the factory's defaults (made with cls() and cached per protocol); a custom "
-    "timestamp_parser=str gives datetimes where botocore gives the text (and a blob_parser is "
-    "ignored too). cdnkit's own clients never set defaults (install() skips such factories).",
-)
 async def test_parser_defaults_of_the_factory() -> None:
     """botocore's factory takes a timestamp and a blob parser (the AWS CLI keeps timestamps as
     text that way): the fast factory either honours them as botocore does or refuses them."""
