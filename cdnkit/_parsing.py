@@ -117,7 +117,7 @@ class _Plans:
         try:
             walk: Walk | None = self._compile(shape, self._walks)
         except Exception:
-            walk = None
+            walk = None  # a shape left to botocore (_NoPlan), or a model too deep to compile
         self._walks[_key(shape)] = walk
         return walk
 
@@ -399,7 +399,7 @@ class _CompiledWalks(ResponseParser):
                 try:
                     return walk(node)
                 except Exception:
-                    pass
+                    pass  # unexpected input: botocore's walk decides, on the same input
         return super()._parse_shape(shape, node)  # type: ignore[misc]  # untyped in the stubs
 
 

@@ -46,6 +46,7 @@ from cdnkit.testing import Emulator, LoopbackResolver, Timing
 from cdnkit.types import cloudfront as cft
 from cdnkit.types import lightsail as ls
 
+from . import _instructions
 from ._servers import CannedServer, cloudfront_list_items, json_items, record
 from ._virtual_time import VirtualTimeLoop
 
@@ -53,7 +54,10 @@ ROOT = Path(__file__).resolve().parents[2]
 Call = Callable[[], Awaitable[object]]
 
 #: What ``--only`` chooses from, in the order they run.
-GROUPS = ("emulator", "throughput", "canned", "own", "big", "cold", "waits")
+GROUPS = ("emulator", "throughput", "canned", "own", "instructions", "big", "cold", "waits")
+#: What a run without ``--only`` runs: counting instructions needs valgrind and about ten
+#: minutes, so it is asked for by name.
+DEFAULT_GROUPS = tuple(group for group in GROUPS if group != "instructions")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -173,6 +177,8 @@ def _show(value: float, unit: str) -> str:
         return f"{value * 1e6:.0f} us" if value >= 1e-5 else f"{value * 1e6:.1f} us"
     if unit == "MB":
         return f"{value / 2**20:.1f} MB"
+    if unit == "instr":
+        return f"{value / 1e6:.2f} M instructions"
     if unit == "calls/s":
         return f"{value:.0f} calls/s"
     return f"{value:g} {unit}"
@@ -863,6 +869,33 @@ def waits(settings: Settings) -> WaitFigures:
         loop.close()
 
 
+# -- instructions per call ----------------------------------------------------------------------
+
+
+async def instruction_counts(world: World, port: int, pairs: list[Pair]) -> list[Figure]:
+    """Instructions per call of each intent, each side counted in new processes under
+    valgrind on the canned server (see :mod:`._instructions`); none without valgrind."""
+    if not _instructions.available():
+        print("instructions: skipped, valgrind is not installed", file=sys.stderr)
+        return []
+    shared = {
+        "access_key_id": world.emu.access_key_id,
+        "secret_access_key": world.emu.secret_access_key,
+        "operation_id": world.operation_id,
+        "distribution_id": world.distribution_id,
+        "store_arn": world.store_arn,
+    }
+    environment = _child_environment()
+    figures = []
+    for pair in pairs:
+        ours = await _instructions.per_call(port, shared, pair.name, "ours", environment)
+        theirs = await _instructions.per_call(port, shared, pair.name, "raw", environment)
+        figures.append(
+            Figure("instructions", pair.name, [ours / theirs], ours, theirs, "instr", _target(pair))
+        )
+    return figures
+
+
 # -- requests per intent ------------------------------------------------------------------------
 
 
@@ -923,7 +956,7 @@ def _all_pairs(clients: Clients) -> list[Pair]:
 async def run(
     settings: Settings,
     progress: Callable[[str], None],
-    only: Iterable[str] = GROUPS,
+    only: Iterable[str] = DEFAULT_GROUPS,
 ) -> Report:
     only = frozenset(only)
     started = time.perf_counter()
@@ -952,7 +985,7 @@ async def run(
                 target = "<= 1.05x (>= 0.95x raw's rate)"
                 figures.append(await throughput(pairs[1], settings, target))
 
-        if only & {"canned", "own"}:
+        if only & {"canned", "own", "instructions"}:
             canned = await canned_server(world, _all_pairs, _as_is)
             # The clients on recorded replies get a server of their own: what it serves after
             # their warm-up shows whether a call still sent a request.
@@ -989,6 +1022,9 @@ async def run(
                                 name, answered.ours, answered.raw, pair.raw, lambda: recorded.served
                             )
                             figures.append(await own_time(intent, settings, _target(pair)))
+                    if "instructions" in only:
+                        progress("instructions per call, counted by valgrind")
+                        figures.extend(await instruction_counts(world, canned.port, pairs))
             finally:
                 await recorded.stop()
                 await canned.stop()
@@ -1213,7 +1249,10 @@ def main(argv: list[str] | None = None) -> int:
         help="sequential calls per round and side (full run; default 10)",
     )
     parser.add_argument(
-        "--only", type=_groups, default=list(GROUPS), help=f"some of: {','.join(GROUPS)}"
+        "--only",
+        type=_groups,
+        default=list(DEFAULT_GROUPS),
+        help=f"some of: {','.join(GROUPS)} (default: all but instructions)",
     )
     parser.add_argument(
         "--output",
