@@ -121,7 +121,7 @@ class CdnKitModel(BaseModel):
 
     if typing.TYPE_CHECKING:
         # Declared for type checkers only: pydantic evaluates the (string) annotations of
-        # every base again for each subclass, which for these two was a tenth of creating a
+        # every base again for each subclass, which for these two was a sixth of creating a
         # generated class.
         #: Pairs of members where the first must not exceed the second (override table).
         __cdnkit_ordered__: ClassVar[tuple[tuple[str, str], ...]]
