@@ -162,7 +162,7 @@ class PascalCaseModel(CdnKitModel):
     """Base of the models of a service whose members are PascalCase (CloudFront, KeyValueStore).
 
     Aliases come from one generator instead of a ``Field(validation_alias=...,
-    serialization_alias=...)`` per member: building a class's fields is then about a sixth
+    serialization_alias=...)`` per member: creating a class is then about a tenth
     cheaper, and a program builds dozens on its first CloudFront call. ``alias`` itself stays
     None (as a written ``validation_alias`` leaves it), so constructors and type checkers keep
     the snake_case names."""
