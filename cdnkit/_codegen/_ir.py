@@ -5,12 +5,14 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import keyword
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, Literal
 
 from botocore import xform_name
 from botocore.loaders import Loader
+
+from cdnkit._models import camel_case, pascal_case
 
 from ._docs import summarize
 from ._overrides import (
@@ -125,9 +127,36 @@ class ServiceIR:
     enum_docs: dict[str, str] = dataclasses.field(default_factory=dict)
     #: The ``cdnkit._operation`` base of this service's request models.
     request_base: str = "OperationRequest"
+    #: How most of the service's member names follow from the attributes' (see ``WIRE_CASES``).
+    wire_case: WireCase = "pascal"
 
 
 SERVICES: tuple[str, ...] = ("lightsail", "cloudfront", "cloudfront-keyvaluestore")
+
+WireCase = Literal["pascal", "camel"]
+
+#: Each way of deriving a member's wire name from its attribute name: the rule (the alias
+#: generator of the models' base, None where the wire name is the attribute's) and that base
+#: in ``cdnkit._models``. A member the rule does not give keeps an explicit alias.
+WIRE_CASES: dict[WireCase, tuple[Callable[[str], str | None], str]] = {
+    "pascal": (pascal_case, "PascalCaseModel"),
+    "camel": (camel_case, "CamelCaseModel"),
+}
+
+
+def derived_wire_name(case: WireCase, attr_name: str) -> str:
+    """The wire name the models' alias generator gives ``attr_name``."""
+    return WIRE_CASES[case][0](attr_name) or attr_name
+
+
+def _wire_case(structs: Iterable[StructIR]) -> WireCase:
+    """The rule that derives the most member names (botocore services keep to one)."""
+    members = [m for s in structs for m in s.members]
+    return max(
+        WIRE_CASES,
+        key=lambda case: sum(derived_wire_name(case, m.attr_name) == m.wire_name for m in members),
+    )
+
 
 #: Each service's base of its request models, in ``cdnkit._operation``.
 REQUEST_BASES: dict[str, str] = {
@@ -410,4 +439,5 @@ def build_service(service: str, loader: Loader | None = None) -> ServiceIR:
         structs=structs,
         enum_docs=enum_docs,
         request_base=REQUEST_BASES[service],
+        wire_case=_wire_case(structs),
     )

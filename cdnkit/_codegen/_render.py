@@ -16,7 +16,16 @@ from collections.abc import Iterator
 from botocore import xform_name
 
 from ._docs import docstring
-from ._ir import Constraints, MemberIR, ServiceIR, StructIR, TypeRef
+from ._ir import (
+    WIRE_CASES,
+    Constraints,
+    MemberIR,
+    ServiceIR,
+    StructIR,
+    TypeRef,
+    WireCase,
+    derived_wire_name,
+)
 
 COMMAND = "python -m cdnkit._codegen"
 
@@ -33,8 +42,10 @@ _SCALAR_TYPES = {
 class _Module:
     """Collects the names the rendered code uses, so only those get imported."""
 
-    def __init__(self, local: frozenset[str] | None = None) -> None:
+    def __init__(self, local: frozenset[str] | None = None, wire_case: WireCase = "pascal") -> None:
         self.uses: set[str] = set()
+        #: How the models' base derives wire names: only the members it misses get an alias.
+        self.wire_case: WireCase = wire_case
         #: Classes and enum aliases the rendered annotations name.
         self.structs: set[str] = set()
         self.enums: set[str] = set()
@@ -104,7 +115,7 @@ class _Module:
         if member.sensitive:
             # Kept out of repr() so secrets and code do not end up in logs.
             args.append("repr=False")
-        if member.attr_name != member.wire_name:
+        if derived_wire_name(self.wire_case, member.attr_name) != member.wire_name:
             wire = repr(member.wire_name)
             args += [f"validation_alias={wire}", f"serialization_alias={wire}"]
         if not args:
@@ -253,7 +264,7 @@ def _render_group(
     botocore_version: str,
 ) -> str:
     structs = {s.name: s for s in ir.structs}
-    module = _Module(frozenset(group))
+    module = _Module(frozenset(group), ir.wire_case)
     classes = [module.struct(structs[name], ir.request_base) for name in group]
     body = "\n\n\n".join(classes)
     # Annotations stay strings (postponed) only where a class of the group names one of the
@@ -270,7 +281,7 @@ def _render_group(
         imports += [*standard, ""]
     if _USES_PYDANTIC.search(body):
         imports += ["import pydantic as _pd", ""]
-    imports.append("from cdnkit._models import CdnKitModel as _Model")
+    imports.append(f"from cdnkit._models import {WIRE_CASES[ir.wire_case][1]} as _Model")
     for name, alias in (
         ("check_rules", "_check_rules"),
         ("derive_quantity", "_derive_quantity"),

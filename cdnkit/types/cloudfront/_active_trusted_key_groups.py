@@ -8,7 +8,7 @@ Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 from cdnkit._models import check_rules as _check_rules
 from cdnkit._models import derive_quantity as _derive_quantity
 
@@ -24,19 +24,13 @@ class ActiveTrustedKeyGroups(_Model):
 
     __cdnkit_quantity__ = True
     _cdnkit_rules = _pd.model_validator(mode="after")(_check_rules)
-    enabled: bool = _pd.Field(validation_alias="Enabled", serialization_alias="Enabled")
+    enabled: bool
     """This field is ``true`` if any of the key groups have public keys that CloudFront can use to
     verify the signatures of signed URLs and signed cookies. If not, this field is ``false``.
     """
-    items: list[KGKeyPairIds] | None = _pd.Field(
-        default=None, validation_alias="Items", serialization_alias="Items"
-    )
+    items: list[KGKeyPairIds] | None = None
     """A list of key groups, including the identifiers of the public keys in each key group that
     CloudFront can use to verify the signatures of signed URLs and signed cookies.
     """
-    quantity: int = _pd.Field(
-        default_factory=_derive_quantity,
-        validation_alias="Quantity",
-        serialization_alias="Quantity",
-    )
+    quantity: int = _pd.Field(default_factory=_derive_quantity)
     """The number of key groups in the list."""

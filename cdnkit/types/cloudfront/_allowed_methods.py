@@ -8,7 +8,7 @@ Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 from cdnkit._models import check_rules as _check_rules
 from cdnkit._models import derive_quantity as _derive_quantity
 
@@ -29,22 +29,16 @@ class AllowedMethods(_Model):
 
     __cdnkit_quantity__ = True
     _cdnkit_rules = _pd.model_validator(mode="after")(_check_rules)
-    items: list[Method] = _pd.Field(validation_alias="Items", serialization_alias="Items")
+    items: list[Method]
     """A complex type that contains the HTTP methods that you want CloudFront to process and
     forward to your origin.
     """
-    quantity: int = _pd.Field(
-        default_factory=_derive_quantity,
-        validation_alias="Quantity",
-        serialization_alias="Quantity",
-    )
+    quantity: int = _pd.Field(default_factory=_derive_quantity)
     """The number of HTTP methods that you want CloudFront to forward to your origin. Valid values
     are 2 (for ``GET`` and ``HEAD`` requests), 3 (for ``GET``, ``HEAD``, and ``OPTIONS`` requests)
     and 7 (for ``GET, HEAD, OPTIONS, PUT, PATCH, POST``, and ``DELETE`` requests).
     """
-    cached_methods: CachedMethods | None = _pd.Field(
-        default=None, validation_alias="CachedMethods", serialization_alias="CachedMethods"
-    )
+    cached_methods: CachedMethods | None = None
     """A complex type that controls whether CloudFront caches the response to requests using the
     specified HTTP methods. There are two choices:
 

@@ -8,7 +8,7 @@ Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 from cdnkit._models import check_rules as _check_rules
 from cdnkit._models import derive_quantity as _derive_quantity
 
@@ -22,36 +22,26 @@ class AnycastIpListCollection(_Model):
 
     __cdnkit_quantity__ = True
     _cdnkit_rules = _pd.model_validator(mode="after")(_check_rules)
-    items: list[AnycastIpListSummary] | None = _pd.Field(
-        default=None, validation_alias="Items", serialization_alias="Items"
-    )
+    items: list[AnycastIpListSummary] | None = None
     """Items in the Anycast static IP list collection. Each item is of the AnycastIpListSummary
     structure type.
     """
-    quantity: int = _pd.Field(
-        default_factory=_derive_quantity,
-        validation_alias="Quantity",
-        serialization_alias="Quantity",
-    )
+    quantity: int = _pd.Field(default_factory=_derive_quantity)
     """The quantity of Anycast static IP lists in the collection."""
-    marker: str = _pd.Field(validation_alias="Marker", serialization_alias="Marker")
+    marker: str
     """Use this field when paginating results to indicate where to begin in your list. The response
     includes items in the list that occur after the marker. To get the next page of the list, set
     this field's value to the value of ``NextMarker`` from the current page's response.
     """
-    next_marker: str | None = _pd.Field(
-        default=None, validation_alias="NextMarker", serialization_alias="NextMarker"
-    )
+    next_marker: str | None = None
     """Indicates the next page of the Anycast static IP list collection. To get the next page of
     the list, use this value in the ``Marker`` field of your request.
     """
-    max_items: int = _pd.Field(validation_alias="MaxItems", serialization_alias="MaxItems")
+    max_items: int
     """The maximum number of Anycast static IP list collections that you want returned in the
     response.
     """
-    is_truncated: bool = _pd.Field(
-        validation_alias="IsTruncated", serialization_alias="IsTruncated"
-    )
+    is_truncated: bool
     """If there are more items in the list collection than are in this response, this value is
     ``true``.
     """

@@ -11,7 +11,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 from ._enums import IpAddressType
 from ._ipam_config import IpamConfig
@@ -24,33 +24,25 @@ class AnycastIpListSummary(_Model):
     addresses (AnycastIpList$AnycastIps).
     """
 
-    id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
+    id: str
     """The ID of the Anycast static IP list."""
-    name: _t.Annotated[
-        str, _pd.Field(min_length=1, max_length=64, pattern="[a-zA-Z0-9-_]{1,64}")
-    ] = _pd.Field(validation_alias="Name", serialization_alias="Name")
+    name: _t.Annotated[str, _pd.Field(min_length=1, max_length=64, pattern="[a-zA-Z0-9-_]{1,64}")]
     """The name of the Anycast static IP list."""
-    status: str = _pd.Field(validation_alias="Status", serialization_alias="Status")
+    status: str
     """The deployment status of the Anycast static IP list. Valid values: Deployed, Deploying, or
     Failed.
     """
-    arn: str = _pd.Field(validation_alias="Arn", serialization_alias="Arn")
+    arn: str
     """The Amazon Resource Name (ARN) of the Anycast static IP list."""
-    ip_count: int = _pd.Field(validation_alias="IpCount", serialization_alias="IpCount")
+    ip_count: int
     """The number of IP addresses in the Anycast static IP list."""
-    last_modified_time: _dt.datetime = _pd.Field(
-        validation_alias="LastModifiedTime", serialization_alias="LastModifiedTime"
-    )
+    last_modified_time: _dt.datetime
     """The last time the Anycast static IP list was modified."""
-    ip_address_type: IpAddressType | None = _pd.Field(
-        default=None, validation_alias="IpAddressType", serialization_alias="IpAddressType"
-    )
+    ip_address_type: IpAddressType | None = None
     """The IP address type for the Anycast static IP list."""
     etag: str | None = _pd.Field(default=None, validation_alias="ETag", serialization_alias="ETag")
     """The current version (ETag value) of the Anycast static IP list."""
-    ipam_config: IpamConfig | None = _pd.Field(
-        default=None, validation_alias="IpamConfig", serialization_alias="IpamConfig"
-    )
+    ipam_config: IpamConfig | None = None
     """The IPAM configuration for the Anycast static IP list, that contains the quantity and list
     of IPAM CIDR configurations.
     """

@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 from cdnkit._operation import CloudFrontRequest as _CloudFrontRequest
 
 __all__ = ["AssociateAliasRequest"]
@@ -25,9 +25,7 @@ class AssociateAliasRequest(_Model, _CloudFrontRequest[None]):
 
     __cdnkit_operation__ = "AssociateAlias"
     __cdnkit_result__ = None
-    target_distribution_id: _t.Annotated[str, _pd.Field(min_length=1)] = _pd.Field(
-        validation_alias="TargetDistributionId", serialization_alias="TargetDistributionId"
-    )
+    target_distribution_id: _t.Annotated[str, _pd.Field(min_length=1)]
     """The ID of the standard distribution that you're associating the alias with."""
-    alias: str = _pd.Field(validation_alias="Alias", serialization_alias="Alias")
+    alias: str
     """The alias (also known as a CNAME) to add to the target standard distribution."""

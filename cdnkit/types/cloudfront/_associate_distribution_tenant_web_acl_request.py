@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 from cdnkit._operation import CloudFrontRequest as _CloudFrontRequest
 
 from ._associate_distribution_tenant_web_acl_result import AssociateDistributionTenantWebACLResult
@@ -28,15 +28,11 @@ class AssociateDistributionTenantWebACLRequest(
 
     __cdnkit_operation__ = "AssociateDistributionTenantWebACL"
     __cdnkit_result__ = "AssociateDistributionTenantWebACLResult"
-    id: _t.Annotated[str, _pd.Field(min_length=1)] = _pd.Field(
-        validation_alias="Id", serialization_alias="Id"
-    )
+    id: _t.Annotated[str, _pd.Field(min_length=1)]
     """The ID of the distribution tenant."""
     web_acl_arn: str = _pd.Field(validation_alias="WebACLArn", serialization_alias="WebACLArn")
     """The Amazon Resource Name (ARN) of the WAF web ACL to associate."""
-    if_match: _t.Annotated[str, _pd.Field(pattern="^[ -~]+$")] | None = _pd.Field(
-        default=None, validation_alias="IfMatch", serialization_alias="IfMatch"
-    )
+    if_match: _t.Annotated[str, _pd.Field(pattern="^[ -~]+$")] | None = None
     """The current ``ETag`` of the distribution tenant. This value is returned in the response of
     the ``GetDistributionTenant`` API operation.
     """

@@ -8,7 +8,7 @@ Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 __all__ = ["AssociateDistributionTenantWebACLResult"]
 
@@ -19,7 +19,7 @@ class AssociateDistributionTenantWebACLResult(_Model):
     Associates the WAF web ACL with a distribution tenant.
     """
 
-    id: str | None = _pd.Field(default=None, validation_alias="Id", serialization_alias="Id")
+    id: str | None = None
     """The ID of the distribution tenant."""
     web_acl_arn: str | None = _pd.Field(
         default=None, validation_alias="WebACLArn", serialization_alias="WebACLArn"

@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 from cdnkit._operation import CloudFrontRequest as _CloudFrontRequest
 
 from ._associate_distribution_web_acl_result import AssociateDistributionWebACLResult
@@ -28,15 +28,11 @@ class AssociateDistributionWebACLRequest(
 
     __cdnkit_operation__ = "AssociateDistributionWebACL"
     __cdnkit_result__ = "AssociateDistributionWebACLResult"
-    id: _t.Annotated[str, _pd.Field(min_length=1)] = _pd.Field(
-        validation_alias="Id", serialization_alias="Id"
-    )
+    id: _t.Annotated[str, _pd.Field(min_length=1)]
     """The ID of the distribution."""
     web_acl_arn: str = _pd.Field(validation_alias="WebACLArn", serialization_alias="WebACLArn")
     """The Amazon Resource Name (ARN) of the WAF web ACL to associate."""
-    if_match: _t.Annotated[str, _pd.Field(pattern="^[ -~]+$")] | None = _pd.Field(
-        default=None, validation_alias="IfMatch", serialization_alias="IfMatch"
-    )
+    if_match: _t.Annotated[str, _pd.Field(pattern="^[ -~]+$")] | None = None
     """The value of the ``ETag`` header that you received when retrieving the distribution that
     you're associating with the WAF web ACL.
     """

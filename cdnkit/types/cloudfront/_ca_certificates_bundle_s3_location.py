@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 __all__ = ["CaCertificatesBundleS3Location"]
 
@@ -18,15 +18,11 @@ __all__ = ["CaCertificatesBundleS3Location"]
 class CaCertificatesBundleS3Location(_Model):
     """The CA certificates bundle location in Amazon S3."""
 
-    bucket: str = _pd.Field(validation_alias="Bucket", serialization_alias="Bucket")
+    bucket: str
     """The S3 bucket."""
-    key: str = _pd.Field(validation_alias="Key", serialization_alias="Key")
+    key: str
     """The location's key."""
-    region: _t.Annotated[
-        str, _pd.Field(min_length=1, max_length=32, pattern="[a-z]{2}-[a-z]+-\\d")
-    ] = _pd.Field(validation_alias="Region", serialization_alias="Region")
+    region: _t.Annotated[str, _pd.Field(min_length=1, max_length=32, pattern="[a-z]{2}-[a-z]+-\\d")]
     """The location's Region."""
-    version: str | None = _pd.Field(
-        default=None, validation_alias="Version", serialization_alias="Version"
-    )
+    version: str | None = None
     """The location's version."""

@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 from ._ca_certificates_bundle_s3_location import CaCertificatesBundleS3Location
 
@@ -18,9 +16,5 @@ __all__ = ["CaCertificatesBundleSource"]
 class CaCertificatesBundleSource(_Model):
     """A CA certificates bundle source."""
 
-    ca_certificates_bundle_s3_location: CaCertificatesBundleS3Location | None = _pd.Field(
-        default=None,
-        validation_alias="CaCertificatesBundleS3Location",
-        serialization_alias="CaCertificatesBundleS3Location",
-    )
+    ca_certificates_bundle_s3_location: CaCertificatesBundleS3Location | None = None
     """The CA certificates bundle location in Amazon S3."""

@@ -8,9 +8,7 @@ Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 
 import datetime as _dt
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 from ._cache_policy_config import CachePolicyConfig
 
@@ -28,13 +26,9 @@ class CachePolicy(_Model):
       the CloudFront cache.
     """
 
-    id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
+    id: str
     """The unique identifier for the cache policy."""
-    last_modified_time: _dt.datetime = _pd.Field(
-        validation_alias="LastModifiedTime", serialization_alias="LastModifiedTime"
-    )
+    last_modified_time: _dt.datetime
     """The date and time when the cache policy was last modified."""
-    cache_policy_config: CachePolicyConfig = _pd.Field(
-        validation_alias="CachePolicyConfig", serialization_alias="CachePolicyConfig"
-    )
+    cache_policy_config: CachePolicyConfig
     """The cache policy configuration."""

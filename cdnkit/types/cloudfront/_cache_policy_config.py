@@ -8,7 +8,7 @@ Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 from ._parameters_in_cache_key_and_forwarded_to_origin import (
     ParametersInCacheKeyAndForwardedToOrigin,
@@ -28,11 +28,9 @@ class CachePolicyConfig(_Model):
       the CloudFront cache.
     """
 
-    comment: str | None = _pd.Field(
-        default=None, validation_alias="Comment", serialization_alias="Comment"
-    )
+    comment: str | None = None
     """A comment to describe the cache policy. The comment cannot be longer than 128 characters."""
-    name: str = _pd.Field(validation_alias="Name", serialization_alias="Name")
+    name: str
     """A unique name to identify the cache policy."""
     default_ttl: int | None = _pd.Field(
         default=None, validation_alias="DefaultTTL", serialization_alias="DefaultTTL"
@@ -58,11 +56,7 @@ class CachePolicyConfig(_Model):
     """
     parameters_in_cache_key_and_forwarded_to_origin: (
         ParametersInCacheKeyAndForwardedToOrigin | None
-    ) = _pd.Field(
-        default=None,
-        validation_alias="ParametersInCacheKeyAndForwardedToOrigin",
-        serialization_alias="ParametersInCacheKeyAndForwardedToOrigin",
-    )
+    ) = None
     """The HTTP headers, cookies, and URL query strings to include in the cache key. The values
     included in the cache key are also included in requests that CloudFront sends to the origin.
     """

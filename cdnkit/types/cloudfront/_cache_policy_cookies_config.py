@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 from ._cookie_names import CookieNames
 from ._enums import CachePolicyCookieBehavior
@@ -21,9 +19,7 @@ class CachePolicyCookiesConfig(_Model):
     are included in the cache key and in requests that CloudFront sends to the origin.
     """
 
-    cookie_behavior: CachePolicyCookieBehavior = _pd.Field(
-        validation_alias="CookieBehavior", serialization_alias="CookieBehavior"
-    )
+    cookie_behavior: CachePolicyCookieBehavior
     """Determines whether any cookies in viewer requests are included in the cache key and in
     requests that CloudFront sends to the origin. Valid values are:
 
@@ -32,7 +28,5 @@ class CachePolicyCookiesConfig(_Model):
     - ``allExcept`` - All cookies in viewer requests are included in the cache ...
     - ``all`` - All cookies in viewer requests are included in the cache key and ...
     """
-    cookies: CookieNames | None = _pd.Field(
-        default=None, validation_alias="Cookies", serialization_alias="Cookies"
-    )
+    cookies: CookieNames | None = None
     """Contains a list of cookie names."""

@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 from ._enums import CachePolicyHeaderBehavior
 from ._headers import Headers
@@ -21,9 +19,7 @@ class CachePolicyHeadersConfig(_Model):
     in the cache key and in requests that CloudFront sends to the origin.
     """
 
-    header_behavior: CachePolicyHeaderBehavior = _pd.Field(
-        validation_alias="HeaderBehavior", serialization_alias="HeaderBehavior"
-    )
+    header_behavior: CachePolicyHeaderBehavior
     """Determines whether any HTTP headers are included in the cache key and in requests that
     CloudFront sends to the origin. Valid values are:
 
@@ -32,7 +28,5 @@ class CachePolicyHeadersConfig(_Model):
     - ``whitelist`` - Only the HTTP headers that are listed in the ``Headers`` type are included in
       the cache key and in requests ...
     """
-    headers: Headers | None = _pd.Field(
-        default=None, validation_alias="Headers", serialization_alias="Headers"
-    )
+    headers: Headers | None = None
     """Contains a list of HTTP header names."""

@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 from ._enums import CachePolicyQueryStringBehavior
 from ._query_string_names import QueryStringNames
@@ -22,9 +20,7 @@ class CachePolicyQueryStringsConfig(_Model):
     origin.
     """
 
-    query_string_behavior: CachePolicyQueryStringBehavior = _pd.Field(
-        validation_alias="QueryStringBehavior", serialization_alias="QueryStringBehavior"
-    )
+    query_string_behavior: CachePolicyQueryStringBehavior
     """Determines whether any URL query strings in viewer requests are included in the cache key
     and in requests that CloudFront sends to the origin. Valid values are:
 
@@ -33,9 +29,7 @@ class CachePolicyQueryStringsConfig(_Model):
     - ``allExcept`` - All query strings in viewer requests are included in the ...
     - ``all`` - All query strings in viewer requests are included in the cache ...
     """
-    query_strings: QueryStringNames | None = _pd.Field(
-        default=None, validation_alias="QueryStrings", serialization_alias="QueryStrings"
-    )
+    query_strings: QueryStringNames | None = None
     """Contains the specific query strings in viewer requests that either are or are not included
     in the cache key and in requests that CloudFront sends to the origin.
     """

@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 from ._cache_policy import CachePolicy
 from ._enums import CachePolicyType
@@ -19,11 +17,9 @@ __all__ = ["CachePolicySummary"]
 class CachePolicySummary(_Model):
     """Contains a cache policy."""
 
-    type: CachePolicyType = _pd.Field(validation_alias="Type", serialization_alias="Type")
+    type: CachePolicyType
     """The type of cache policy, either ``managed`` (created by Amazon Web Services) or ``custom``
     (created in this Amazon Web Services account).
     """
-    cache_policy: CachePolicy = _pd.Field(
-        validation_alias="CachePolicy", serialization_alias="CachePolicy"
-    )
+    cache_policy: CachePolicy
     """The cache policy."""

@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 __all__ = ["CacheTagConfig"]
 
@@ -21,7 +19,7 @@ class CacheTagConfig(_Model):
     ``CreateInvalidation`` API.
     """
 
-    header_name: str = _pd.Field(validation_alias="HeaderName", serialization_alias="HeaderName")
+    header_name: str
     """The name of the HTTP header that your origin includes in responses. CloudFront uses this
     header to extract cache tags. The header value must contain comma-separated tag values (for
     example, ``product:electronics, category:tv, brand:example``).

@@ -8,7 +8,7 @@ Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 from cdnkit._models import check_rules as _check_rules
 from cdnkit._models import derive_quantity as _derive_quantity
 
@@ -27,16 +27,12 @@ class CachedMethods(_Model):
 
     __cdnkit_quantity__ = True
     _cdnkit_rules = _pd.model_validator(mode="after")(_check_rules)
-    items: list[Method] = _pd.Field(validation_alias="Items", serialization_alias="Items")
+    items: list[Method]
     """A complex type that contains the HTTP methods that you want CloudFront to cache responses
     to. Valid values for ``CachedMethods`` include ``GET``, ``HEAD``, and ``OPTIONS``, depending on
     which caching option you choose. For more information, see the preceding section.
     """
-    quantity: int = _pd.Field(
-        default_factory=_derive_quantity,
-        validation_alias="Quantity",
-        serialization_alias="Quantity",
-    )
+    quantity: int = _pd.Field(default_factory=_derive_quantity)
     """The number of HTTP methods for which you want CloudFront to cache responses. Valid values
     are ``2`` (for caching responses to ``GET`` and ``HEAD`` requests) and ``3`` (for caching
     responses to ``GET``, ``HEAD``, and ``OPTIONS`` requests).

@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 __all__ = ["Certificate"]
 
@@ -16,5 +14,5 @@ __all__ = ["Certificate"]
 class Certificate(_Model):
     """The Certificate Manager (ACM) certificate associated with your distribution."""
 
-    arn: str = _pd.Field(validation_alias="Arn", serialization_alias="Arn")
+    arn: str
     """The Amazon Resource Name (ARN) of the ACM certificate."""

@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 from ._cloud_front_origin_access_identity_config import CloudFrontOriginAccessIdentityConfig
 
@@ -18,19 +16,11 @@ __all__ = ["CloudFrontOriginAccessIdentity"]
 class CloudFrontOriginAccessIdentity(_Model):
     """CloudFront origin access identity."""
 
-    id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
+    id: str
     """The ID for the origin access identity, for example, ``E74FTE3AJFJ256A``."""
-    s3_canonical_user_id: str = _pd.Field(
-        validation_alias="S3CanonicalUserId", serialization_alias="S3CanonicalUserId"
-    )
+    s3_canonical_user_id: str
     """The Amazon S3 canonical user ID for the origin access identity, used when giving the origin
     access identity read permission to an object in Amazon S3.
     """
-    cloud_front_origin_access_identity_config: CloudFrontOriginAccessIdentityConfig | None = (
-        _pd.Field(
-            default=None,
-            validation_alias="CloudFrontOriginAccessIdentityConfig",
-            serialization_alias="CloudFrontOriginAccessIdentityConfig",
-        )
-    )
+    cloud_front_origin_access_identity_config: CloudFrontOriginAccessIdentityConfig | None = None
     """The current configuration information for the identity."""

@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 __all__ = ["CloudFrontOriginAccessIdentityConfig"]
 
@@ -18,16 +16,14 @@ class CloudFrontOriginAccessIdentityConfig(_Model):
     version/CloudFront/identity ID/config`` resource.
     """
 
-    caller_reference: str = _pd.Field(
-        validation_alias="CallerReference", serialization_alias="CallerReference"
-    )
+    caller_reference: str
     """A unique value (for example, a date-time stamp) that ensures that the request can't be
     replayed.
 
     If the value of ``CallerReference`` is new (regardless of the content of the
     ``CloudFrontOriginAccessIdentityConfig`` object), a new origin access identity is created.
     """
-    comment: str = _pd.Field(validation_alias="Comment", serialization_alias="Comment")
+    comment: str
     """A comment to describe the origin access identity. The comment cannot be longer than 128
     characters.
     """

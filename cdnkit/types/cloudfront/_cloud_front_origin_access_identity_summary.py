@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 __all__ = ["CloudFrontOriginAccessIdentitySummary"]
 
@@ -16,13 +14,11 @@ __all__ = ["CloudFrontOriginAccessIdentitySummary"]
 class CloudFrontOriginAccessIdentitySummary(_Model):
     """Summary of the information about a CloudFront origin access identity."""
 
-    id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
+    id: str
     """The ID for the origin access identity. For example: ``E74FTE3AJFJ256A``."""
-    s3_canonical_user_id: str = _pd.Field(
-        validation_alias="S3CanonicalUserId", serialization_alias="S3CanonicalUserId"
-    )
+    s3_canonical_user_id: str
     """The Amazon S3 canonical user ID for the origin access identity, which you use when giving
     the origin access identity read permission to an object in Amazon S3.
     """
-    comment: str = _pd.Field(validation_alias="Comment", serialization_alias="Comment")
+    comment: str
     """The comment for this origin access identity, as originally specified when created."""

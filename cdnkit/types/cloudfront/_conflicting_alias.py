@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 __all__ = ["ConflictingAlias"]
 
@@ -20,18 +18,12 @@ class ConflictingAlias(_Model):
     own, and helps to protect the information of ones that you don't own.
     """
 
-    alias: str | None = _pd.Field(
-        default=None, validation_alias="Alias", serialization_alias="Alias"
-    )
+    alias: str | None = None
     """An alias (also called a CNAME)."""
-    distribution_id: str | None = _pd.Field(
-        default=None, validation_alias="DistributionId", serialization_alias="DistributionId"
-    )
+    distribution_id: str | None = None
     """The (partially hidden) ID of the CloudFront standard distribution associated with the alias.
     """
-    account_id: str | None = _pd.Field(
-        default=None, validation_alias="AccountId", serialization_alias="AccountId"
-    )
+    account_id: str | None = None
     """The (partially hidden) ID of the Amazon Web Services account that owns the standard
     distribution that's associated with the alias.
     """

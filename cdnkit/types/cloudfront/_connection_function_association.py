@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 __all__ = ["ConnectionFunctionAssociation"]
 
@@ -18,7 +18,5 @@ __all__ = ["ConnectionFunctionAssociation"]
 class ConnectionFunctionAssociation(_Model):
     """A connection function association."""
 
-    id: _t.Annotated[str, _pd.Field(min_length=1, max_length=64)] = _pd.Field(
-        validation_alias="Id", serialization_alias="Id"
-    )
+    id: _t.Annotated[str, _pd.Field(min_length=1, max_length=64)]
     """The association's ID."""

@@ -11,7 +11,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 from ._enums import FunctionStage
 from ._function_config import FunctionConfig
@@ -22,31 +22,19 @@ __all__ = ["ConnectionFunctionSummary"]
 class ConnectionFunctionSummary(_Model):
     """A connection function summary."""
 
-    name: _t.Annotated[
-        str, _pd.Field(min_length=1, max_length=64, pattern="^[a-zA-Z0-9_-]{1,64}$")
-    ] = _pd.Field(validation_alias="Name", serialization_alias="Name")
+    name: _t.Annotated[str, _pd.Field(min_length=1, max_length=64, pattern="^[a-zA-Z0-9_-]{1,64}$")]
     """The connection function name."""
-    id: _t.Annotated[str, _pd.Field(min_length=1, max_length=64)] = _pd.Field(
-        validation_alias="Id", serialization_alias="Id"
-    )
+    id: _t.Annotated[str, _pd.Field(min_length=1, max_length=64)]
     """The connection function ID."""
-    connection_function_config: FunctionConfig = _pd.Field(
-        validation_alias="ConnectionFunctionConfig", serialization_alias="ConnectionFunctionConfig"
-    )
+    connection_function_config: FunctionConfig
     """Contains configuration information about a CloudFront function."""
-    connection_function_arn: str = _pd.Field(
-        validation_alias="ConnectionFunctionArn", serialization_alias="ConnectionFunctionArn"
-    )
+    connection_function_arn: str
     """The connection function Amazon Resource Name (ARN)."""
-    status: str = _pd.Field(validation_alias="Status", serialization_alias="Status")
+    status: str
     """The connection function status."""
-    stage: FunctionStage = _pd.Field(validation_alias="Stage", serialization_alias="Stage")
+    stage: FunctionStage
     """The connection function stage."""
-    created_time: _dt.datetime = _pd.Field(
-        validation_alias="CreatedTime", serialization_alias="CreatedTime"
-    )
+    created_time: _dt.datetime
     """The connection function created time."""
-    last_modified_time: _dt.datetime = _pd.Field(
-        validation_alias="LastModifiedTime", serialization_alias="LastModifiedTime"
-    )
+    last_modified_time: _dt.datetime
     """The connection function last modified time."""

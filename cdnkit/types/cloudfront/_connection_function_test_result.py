@@ -8,7 +8,7 @@ Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 from ._connection_function_summary import ConnectionFunctionSummary
 
@@ -18,36 +18,13 @@ __all__ = ["ConnectionFunctionTestResult"]
 class ConnectionFunctionTestResult(_Model):
     """A connection function test result."""
 
-    connection_function_summary: ConnectionFunctionSummary | None = _pd.Field(
-        default=None,
-        validation_alias="ConnectionFunctionSummary",
-        serialization_alias="ConnectionFunctionSummary",
-    )
+    connection_function_summary: ConnectionFunctionSummary | None = None
     """The connection function summary."""
-    compute_utilization: str | None = _pd.Field(
-        default=None,
-        validation_alias="ComputeUtilization",
-        serialization_alias="ComputeUtilization",
-    )
+    compute_utilization: str | None = None
     """The connection function compute utilization."""
-    connection_function_execution_logs: list[str] | None = _pd.Field(
-        default=None,
-        repr=False,
-        validation_alias="ConnectionFunctionExecutionLogs",
-        serialization_alias="ConnectionFunctionExecutionLogs",
-    )
+    connection_function_execution_logs: list[str] | None = _pd.Field(default=None, repr=False)
     """The connection function execution logs."""
-    connection_function_error_message: str | None = _pd.Field(
-        default=None,
-        repr=False,
-        validation_alias="ConnectionFunctionErrorMessage",
-        serialization_alias="ConnectionFunctionErrorMessage",
-    )
+    connection_function_error_message: str | None = _pd.Field(default=None, repr=False)
     """The connection function error message."""
-    connection_function_output: str | None = _pd.Field(
-        default=None,
-        repr=False,
-        validation_alias="ConnectionFunctionOutput",
-        serialization_alias="ConnectionFunctionOutput",
-    )
+    connection_function_output: str | None = _pd.Field(default=None, repr=False)
     """The connection function output."""

@@ -8,9 +8,7 @@ Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 
 import datetime as _dt
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 from ._tags import Tags
 
@@ -24,46 +22,30 @@ class ConnectionGroup(_Model):
     connection group, the default one will be associated with your distribution tenant.
     """
 
-    id: str | None = _pd.Field(default=None, validation_alias="Id", serialization_alias="Id")
+    id: str | None = None
     """The ID of the connection group."""
-    name: str | None = _pd.Field(default=None, validation_alias="Name", serialization_alias="Name")
+    name: str | None = None
     """The name of the connection group."""
-    arn: str | None = _pd.Field(default=None, validation_alias="Arn", serialization_alias="Arn")
+    arn: str | None = None
     """The Amazon Resource Name (ARN) of the connection group."""
-    created_time: _dt.datetime | None = _pd.Field(
-        default=None, validation_alias="CreatedTime", serialization_alias="CreatedTime"
-    )
+    created_time: _dt.datetime | None = None
     """The date and time when the connection group was created."""
-    last_modified_time: _dt.datetime | None = _pd.Field(
-        default=None, validation_alias="LastModifiedTime", serialization_alias="LastModifiedTime"
-    )
+    last_modified_time: _dt.datetime | None = None
     """The date and time when the connection group was updated."""
-    tags: Tags | None = _pd.Field(default=None, validation_alias="Tags", serialization_alias="Tags")
+    tags: Tags | None = None
     """A complex type that contains zero or more ``Tag`` elements."""
-    ipv6_enabled: bool | None = _pd.Field(
-        default=None, validation_alias="Ipv6Enabled", serialization_alias="Ipv6Enabled"
-    )
+    ipv6_enabled: bool | None = None
     """IPv6 is enabled for the connection group."""
-    routing_endpoint: str | None = _pd.Field(
-        default=None, validation_alias="RoutingEndpoint", serialization_alias="RoutingEndpoint"
-    )
+    routing_endpoint: str | None = None
     """The routing endpoint (also known as the DNS name) that is assigned to the connection group,
     such as d111111abcdef8.cloudfront.net.
     """
-    anycast_ip_list_id: str | None = _pd.Field(
-        default=None, validation_alias="AnycastIpListId", serialization_alias="AnycastIpListId"
-    )
+    anycast_ip_list_id: str | None = None
     """The ID of the Anycast static IP list."""
-    status: str | None = _pd.Field(
-        default=None, validation_alias="Status", serialization_alias="Status"
-    )
+    status: str | None = None
     """The status of the connection group."""
-    enabled: bool | None = _pd.Field(
-        default=None, validation_alias="Enabled", serialization_alias="Enabled"
-    )
+    enabled: bool | None = None
     """Whether the connection group is enabled."""
-    is_default: bool | None = _pd.Field(
-        default=None, validation_alias="IsDefault", serialization_alias="IsDefault"
-    )
+    is_default: bool | None = None
     """Whether the connection group is the default connection group for the distribution tenants.
     """

@@ -10,7 +10,7 @@ import datetime as _dt
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 __all__ = ["ConnectionGroupSummary"]
 
@@ -18,42 +18,28 @@ __all__ = ["ConnectionGroupSummary"]
 class ConnectionGroupSummary(_Model):
     """A summary that contains details about your connection groups."""
 
-    id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
+    id: str
     """The ID of the connection group."""
-    name: str = _pd.Field(validation_alias="Name", serialization_alias="Name")
+    name: str
     """The name of the connection group."""
-    arn: str = _pd.Field(validation_alias="Arn", serialization_alias="Arn")
+    arn: str
     """The Amazon Resource Name (ARN) of the connection group."""
-    routing_endpoint: str = _pd.Field(
-        validation_alias="RoutingEndpoint", serialization_alias="RoutingEndpoint"
-    )
+    routing_endpoint: str
     """The routing endpoint (also known as the DNS name) that is assigned to the connection group,
     such as d111111abcdef8.cloudfront.net.
     """
-    created_time: _dt.datetime = _pd.Field(
-        validation_alias="CreatedTime", serialization_alias="CreatedTime"
-    )
+    created_time: _dt.datetime
     """The date and time when the connection group was created."""
-    last_modified_time: _dt.datetime = _pd.Field(
-        validation_alias="LastModifiedTime", serialization_alias="LastModifiedTime"
-    )
+    last_modified_time: _dt.datetime
     """The date and time when the connection group was updated."""
     etag: str = _pd.Field(validation_alias="ETag", serialization_alias="ETag")
     """The current version of the connection group."""
-    anycast_ip_list_id: str | None = _pd.Field(
-        default=None, validation_alias="AnycastIpListId", serialization_alias="AnycastIpListId"
-    )
+    anycast_ip_list_id: str | None = None
     """The ID of the Anycast static IP list."""
-    enabled: bool | None = _pd.Field(
-        default=None, validation_alias="Enabled", serialization_alias="Enabled"
-    )
+    enabled: bool | None = None
     """Whether the connection group is enabled"""
-    status: str | None = _pd.Field(
-        default=None, validation_alias="Status", serialization_alias="Status"
-    )
+    status: str | None = None
     """The status of the connection group."""
-    is_default: bool | None = _pd.Field(
-        default=None, validation_alias="IsDefault", serialization_alias="IsDefault"
-    )
+    is_default: bool | None = None
     """Whether the connection group is the default connection group for the distribution tenants.
     """

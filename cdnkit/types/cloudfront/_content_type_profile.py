@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 from ._enums import Format
 
@@ -18,11 +16,9 @@ __all__ = ["ContentTypeProfile"]
 class ContentTypeProfile(_Model):
     """A field-level encryption content type profile."""
 
-    format: Format = _pd.Field(validation_alias="Format", serialization_alias="Format")
+    format: Format
     """The format for a field-level encryption content type-profile mapping."""
-    profile_id: str | None = _pd.Field(
-        default=None, validation_alias="ProfileId", serialization_alias="ProfileId"
-    )
+    profile_id: str | None = None
     """The profile ID for a field-level encryption content type-profile mapping."""
-    content_type: str = _pd.Field(validation_alias="ContentType", serialization_alias="ContentType")
+    content_type: str
     """The content type for a field-level encryption content type-profile mapping."""

@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 from ._content_type_profiles import ContentTypeProfiles
 
@@ -18,18 +16,11 @@ __all__ = ["ContentTypeProfileConfig"]
 class ContentTypeProfileConfig(_Model):
     """The configuration for a field-level encryption content type-profile mapping."""
 
-    forward_when_content_type_is_unknown: bool = _pd.Field(
-        validation_alias="ForwardWhenContentTypeIsUnknown",
-        serialization_alias="ForwardWhenContentTypeIsUnknown",
-    )
+    forward_when_content_type_is_unknown: bool
     """The setting in a field-level encryption content type-profile mapping that specifies what to
     do when an unknown content type is provided for the profile. If true, content is forwarded
     without being encrypted when the content type is unknown. If false (the default), an error is
     returned when the content type is unknown.
     """
-    content_type_profiles: ContentTypeProfiles | None = _pd.Field(
-        default=None,
-        validation_alias="ContentTypeProfiles",
-        serialization_alias="ContentTypeProfiles",
-    )
+    content_type_profiles: ContentTypeProfiles | None = None
     """The configuration for a field-level encryption content type-profile."""

@@ -8,9 +8,7 @@ Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 
 import datetime as _dt
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 from ._continuous_deployment_policy_config import ContinuousDeploymentPolicyConfig
 
@@ -20,14 +18,9 @@ __all__ = ["ContinuousDeploymentPolicy"]
 class ContinuousDeploymentPolicy(_Model):
     """A continuous deployment policy."""
 
-    id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
+    id: str
     """The identifier of the continuous deployment policy."""
-    last_modified_time: _dt.datetime = _pd.Field(
-        validation_alias="LastModifiedTime", serialization_alias="LastModifiedTime"
-    )
+    last_modified_time: _dt.datetime
     """The date and time the continuous deployment policy was last modified."""
-    continuous_deployment_policy_config: ContinuousDeploymentPolicyConfig = _pd.Field(
-        validation_alias="ContinuousDeploymentPolicyConfig",
-        serialization_alias="ContinuousDeploymentPolicyConfig",
-    )
+    continuous_deployment_policy_config: ContinuousDeploymentPolicyConfig
     """Contains the configuration for a continuous deployment policy."""

@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 from ._staging_distribution_dns_names import StagingDistributionDnsNames
 from ._traffic_config import TrafficConfig
@@ -19,21 +17,16 @@ __all__ = ["ContinuousDeploymentPolicyConfig"]
 class ContinuousDeploymentPolicyConfig(_Model):
     """Contains the configuration for a continuous deployment policy."""
 
-    staging_distribution_dns_names: StagingDistributionDnsNames = _pd.Field(
-        validation_alias="StagingDistributionDnsNames",
-        serialization_alias="StagingDistributionDnsNames",
-    )
+    staging_distribution_dns_names: StagingDistributionDnsNames
     """The CloudFront domain name of the staging distribution. For example:
     ``d111111abcdef8.cloudfront.net``.
     """
-    enabled: bool = _pd.Field(validation_alias="Enabled", serialization_alias="Enabled")
+    enabled: bool
     """A Boolean that indicates whether this continuous deployment policy is enabled (in effect).
     When this value is ``true``, this policy is enabled and in effect. When this value is
     ``false``, this policy is not enabled and has no effect.
     """
-    traffic_config: TrafficConfig | None = _pd.Field(
-        default=None, validation_alias="TrafficConfig", serialization_alias="TrafficConfig"
-    )
+    traffic_config: TrafficConfig | None = None
     """Contains the parameters for routing production traffic from your primary to staging
     distributions.
     """

@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 from ._continuous_deployment_policy import ContinuousDeploymentPolicy
 
@@ -18,8 +16,5 @@ __all__ = ["ContinuousDeploymentPolicySummary"]
 class ContinuousDeploymentPolicySummary(_Model):
     """A summary of the information about your continuous deployment policies."""
 
-    continuous_deployment_policy: ContinuousDeploymentPolicy = _pd.Field(
-        validation_alias="ContinuousDeploymentPolicy",
-        serialization_alias="ContinuousDeploymentPolicy",
-    )
+    continuous_deployment_policy: ContinuousDeploymentPolicy
     """The continuous deployment policy."""

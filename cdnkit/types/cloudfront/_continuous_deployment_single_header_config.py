@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 __all__ = ["ContinuousDeploymentSingleHeaderConfig"]
 
@@ -21,11 +21,9 @@ class ContinuousDeploymentSingleHeaderConfig(_Model):
     sent to the staging distribution. Otherwise the request is sent to the primary distribution.
     """
 
-    header: _t.Annotated[str, _pd.Field(pattern="^aws-cf-cd-")] = _pd.Field(
-        validation_alias="Header", serialization_alias="Header"
-    )
+    header: _t.Annotated[str, _pd.Field(pattern="^aws-cf-cd-")]
     """The request header name that you want CloudFront to send to your staging distribution. The
     header must contain the prefix ``aws-cf-cd-``.
     """
-    value: str = _pd.Field(validation_alias="Value", serialization_alias="Value")
+    value: str
     """The request header value."""

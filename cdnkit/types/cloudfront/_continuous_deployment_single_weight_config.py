@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 from ._session_stickiness_config import SessionStickinessConfig
 
@@ -20,18 +20,12 @@ __all__ = ["ContinuousDeploymentSingleWeightConfig"]
 class ContinuousDeploymentSingleWeightConfig(_Model):
     """Contains the percentage of traffic to send to a staging distribution."""
 
-    weight: _t.Annotated[float, _pd.Field(ge=0.0, le=0.15)] = _pd.Field(
-        validation_alias="Weight", serialization_alias="Weight"
-    )
+    weight: _t.Annotated[float, _pd.Field(ge=0.0, le=0.15)]
     """The percentage of traffic to send to a staging distribution, expressed as a decimal number
     between 0 and 0.15. For example, a value of 0.10 means 10% of traffic is sent to the staging
     distribution.
     """
-    session_stickiness_config: SessionStickinessConfig | None = _pd.Field(
-        default=None,
-        validation_alias="SessionStickinessConfig",
-        serialization_alias="SessionStickinessConfig",
-    )
+    session_stickiness_config: SessionStickinessConfig | None = None
     """Session stickiness provides the ability to define multiple requests from a single viewer as
     a single session. This prevents the potentially inconsistent experience of sending some of a
     given user's requests to your staging distribution, while others are sent to your primary

@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 from ._cookie_names import CookieNames
 from ._enums import ItemSelection
@@ -27,16 +25,14 @@ class CookiePreference(_Model):
     ``CookiesConfig`` in an origin request policy. See ``OriginRequestPolicy``.
     """
 
-    forward: ItemSelection = _pd.Field(validation_alias="Forward", serialization_alias="Forward")
+    forward: ItemSelection
     """This field is deprecated. We recommend that you use a cache policy or an origin request
     policy instead of this field.
 
     If you want to include cookies in the cache key, use a cache policy. For more information, see
     Creating cache policies in the Amazon CloudFront Developer Guide.
     """
-    whitelisted_names: CookieNames | None = _pd.Field(
-        default=None, validation_alias="WhitelistedNames", serialization_alias="WhitelistedNames"
-    )
+    whitelisted_names: CookieNames | None = None
     """This field is deprecated. We recommend that you use a cache policy or an origin request
     policy instead of this field.
 

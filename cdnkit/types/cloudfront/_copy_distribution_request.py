@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 from cdnkit._operation import CloudFrontRequest as _CloudFrontRequest
 
 from ._copy_distribution_result import CopyDistributionResult
@@ -28,35 +28,25 @@ class CopyDistributionRequest(_Model, _CloudFrontRequest[CopyDistributionResult]
 
     __cdnkit_operation__ = "CopyDistribution"
     __cdnkit_result__ = "CopyDistributionResult"
-    primary_distribution_id: _t.Annotated[str, _pd.Field(min_length=1)] = _pd.Field(
-        validation_alias="PrimaryDistributionId", serialization_alias="PrimaryDistributionId"
-    )
+    primary_distribution_id: _t.Annotated[str, _pd.Field(min_length=1)]
     """The identifier of the primary distribution whose configuration you are copying. To get a
     distribution ID, use ``ListDistributions``.
     """
-    staging: bool | None = _pd.Field(
-        default=None, validation_alias="Staging", serialization_alias="Staging"
-    )
+    staging: bool | None = None
     """The type of distribution that your primary distribution will be copied to. The only valid
     value is ``True``, indicating that you are copying to a staging distribution.
     """
-    if_match: _t.Annotated[str, _pd.Field(pattern="^[ -~]+$")] | None = _pd.Field(
-        default=None, validation_alias="IfMatch", serialization_alias="IfMatch"
-    )
+    if_match: _t.Annotated[str, _pd.Field(pattern="^[ -~]+$")] | None = None
     """The version identifier of the primary distribution whose configuration you are copying. This
     is the ``ETag`` value returned in the response to ``GetDistribution`` and
     ``GetDistributionConfig``.
     """
-    caller_reference: str = _pd.Field(
-        validation_alias="CallerReference", serialization_alias="CallerReference"
-    )
+    caller_reference: str
     """A value that uniquely identifies a request to create a resource. This helps to prevent
     CloudFront from creating a duplicate resource if you accidentally resubmit an identical
     request.
     """
-    enabled: bool | None = _pd.Field(
-        default=None, validation_alias="Enabled", serialization_alias="Enabled"
-    )
+    enabled: bool | None = None
     """A Boolean flag to specify the state of the staging distribution when it's created. When you
     set this value to ``True``, the staging distribution is enabled. When you set this value to
     ``False``, the staging distribution is disabled.

@@ -8,7 +8,7 @@ Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 from ._distribution import Distribution
 
@@ -23,15 +23,11 @@ class CopyDistributionResult(_Model):
     that you can use in a continuous deployment workflow.
     """
 
-    distribution: Distribution = _pd.Field(
-        validation_alias="Distribution", serialization_alias="Distribution"
-    )
+    distribution: Distribution
     """A distribution tells CloudFront where you want content to be delivered from, and the details
     about how to track and manage content delivery.
     """
-    location: str | None = _pd.Field(
-        default=None, validation_alias="Location", serialization_alias="Location"
-    )
+    location: str | None = None
     """The URL of the staging distribution."""
     etag: str = _pd.Field(validation_alias="ETag", serialization_alias="ETag")
     """The version identifier for the current version of the staging distribution."""

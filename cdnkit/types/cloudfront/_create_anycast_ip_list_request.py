@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 from cdnkit._operation import CloudFrontRequest as _CloudFrontRequest
 
 from ._create_anycast_ip_list_result import CreateAnycastIpListResult
@@ -29,19 +29,15 @@ class CreateAnycastIpListRequest(_Model, _CloudFrontRequest[CreateAnycastIpListR
 
     __cdnkit_operation__ = "CreateAnycastIpList"
     __cdnkit_result__ = "CreateAnycastIpListResult"
-    name: _t.Annotated[
-        str, _pd.Field(min_length=1, max_length=64, pattern="[a-zA-Z0-9-_]{1,64}")
-    ] = _pd.Field(validation_alias="Name", serialization_alias="Name")
+    name: _t.Annotated[str, _pd.Field(min_length=1, max_length=64, pattern="[a-zA-Z0-9-_]{1,64}")]
     """Name of the Anycast static IP list."""
-    ip_count: int = _pd.Field(validation_alias="IpCount", serialization_alias="IpCount")
+    ip_count: int
     """The number of static IP addresses that are allocated to the Anycast static IP list. Valid
     values: 21 or 3.
     """
-    tags: Tags | None = _pd.Field(default=None, validation_alias="Tags", serialization_alias="Tags")
+    tags: Tags | None = None
     """A complex type that contains zero or more ``Tag`` elements."""
-    ip_address_type: IpAddressType | None = _pd.Field(
-        default=None, validation_alias="IpAddressType", serialization_alias="IpAddressType"
-    )
+    ip_address_type: IpAddressType | None = None
     """The IP address type for the Anycast static IP list. You can specify one of the following
     options:
 
@@ -49,9 +45,7 @@ class CreateAnycastIpListRequest(_Model, _CloudFrontRequest[CreateAnycastIpListR
     - ``ipv6`` only
     - ``dualstack`` - Allocate a list of both IPv4 and IPv6 addresses
     """
-    ipam_cidr_configs: list[IpamCidrConfig] | None = _pd.Field(
-        default=None, validation_alias="IpamCidrConfigs", serialization_alias="IpamCidrConfigs"
-    )
+    ipam_cidr_configs: list[IpamCidrConfig] | None = None
     """A list of IPAM CIDR configurations that specify the IP address ranges and IPAM pool settings
     for creating the Anycast static IP list.
     """

@@ -8,7 +8,7 @@ Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 from ._anycast_ip_list import AnycastIpList
 
@@ -21,9 +21,7 @@ class CreateAnycastIpListResult(_Model):
     Creates an Anycast static IP list.
     """
 
-    anycast_ip_list: AnycastIpList | None = _pd.Field(
-        default=None, validation_alias="AnycastIpList", serialization_alias="AnycastIpList"
-    )
+    anycast_ip_list: AnycastIpList | None = None
     """A response structure that includes the version identifier (ETag) and the created
     AnycastIpList structure.
     """

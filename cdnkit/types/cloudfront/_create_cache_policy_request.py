@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 from cdnkit._operation import CloudFrontRequest as _CloudFrontRequest
 
 from ._cache_policy_config import CachePolicyConfig
@@ -32,7 +30,5 @@ class CreateCachePolicyRequest(_Model, _CloudFrontRequest[CreateCachePolicyResul
 
     __cdnkit_operation__ = "CreateCachePolicy"
     __cdnkit_result__ = "CreateCachePolicyResult"
-    cache_policy_config: CachePolicyConfig = _pd.Field(
-        validation_alias="CachePolicyConfig", serialization_alias="CachePolicyConfig"
-    )
+    cache_policy_config: CachePolicyConfig
     """A cache policy configuration."""

@@ -8,7 +8,7 @@ Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 from ._cache_policy import CachePolicy
 
@@ -28,13 +28,9 @@ class CreateCachePolicyResult(_Model):
       the ...
     """
 
-    cache_policy: CachePolicy | None = _pd.Field(
-        default=None, validation_alias="CachePolicy", serialization_alias="CachePolicy"
-    )
+    cache_policy: CachePolicy | None = None
     """A cache policy."""
-    location: str | None = _pd.Field(
-        default=None, validation_alias="Location", serialization_alias="Location"
-    )
+    location: str | None = None
     """The fully qualified URI of the cache policy just created."""
     etag: str | None = _pd.Field(default=None, validation_alias="ETag", serialization_alias="ETag")
     """The current version of the cache policy."""

@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 from cdnkit._operation import CloudFrontRequest as _CloudFrontRequest
 
 from ._cloud_front_origin_access_identity_config import CloudFrontOriginAccessIdentityConfig
@@ -32,8 +30,5 @@ class CreateCloudFrontOriginAccessIdentityRequest(
 
     __cdnkit_operation__ = "CreateCloudFrontOriginAccessIdentity"
     __cdnkit_result__ = "CreateCloudFrontOriginAccessIdentityResult"
-    cloud_front_origin_access_identity_config: CloudFrontOriginAccessIdentityConfig = _pd.Field(
-        validation_alias="CloudFrontOriginAccessIdentityConfig",
-        serialization_alias="CloudFrontOriginAccessIdentityConfig",
-    )
+    cloud_front_origin_access_identity_config: CloudFrontOriginAccessIdentityConfig
     """The current configuration information for the identity."""

@@ -8,7 +8,7 @@ Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 from ._cloud_front_origin_access_identity import CloudFrontOriginAccessIdentity
 
@@ -21,15 +21,9 @@ class CreateCloudFrontOriginAccessIdentityResult(_Model):
     The returned result of the corresponding request.
     """
 
-    cloud_front_origin_access_identity: CloudFrontOriginAccessIdentity | None = _pd.Field(
-        default=None,
-        validation_alias="CloudFrontOriginAccessIdentity",
-        serialization_alias="CloudFrontOriginAccessIdentity",
-    )
+    cloud_front_origin_access_identity: CloudFrontOriginAccessIdentity | None = None
     """The origin access identity's information."""
-    location: str | None = _pd.Field(
-        default=None, validation_alias="Location", serialization_alias="Location"
-    )
+    location: str | None = None
     """The fully qualified URI of the new origin access identity just created."""
     etag: str | None = _pd.Field(default=None, validation_alias="ETag", serialization_alias="ETag")
     """The current version of the origin access identity created."""

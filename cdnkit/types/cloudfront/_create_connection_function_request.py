@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 from cdnkit._operation import CloudFrontRequest as _CloudFrontRequest
 
 from ._create_connection_function_result import CreateConnectionFunctionResult
@@ -28,21 +28,13 @@ class CreateConnectionFunctionRequest(_Model, _CloudFrontRequest[CreateConnectio
 
     __cdnkit_operation__ = "CreateConnectionFunction"
     __cdnkit_result__ = "CreateConnectionFunctionResult"
-    name: _t.Annotated[
-        str, _pd.Field(min_length=1, max_length=64, pattern="^[a-zA-Z0-9_-]{1,64}$")
-    ] = _pd.Field(validation_alias="Name", serialization_alias="Name")
+    name: _t.Annotated[str, _pd.Field(min_length=1, max_length=64, pattern="^[a-zA-Z0-9_-]{1,64}$")]
     """A name for the connection function."""
-    connection_function_config: FunctionConfig = _pd.Field(
-        validation_alias="ConnectionFunctionConfig", serialization_alias="ConnectionFunctionConfig"
-    )
+    connection_function_config: FunctionConfig
     """Contains configuration information about a CloudFront function."""
     connection_function_code: _t.Annotated[bytes, _pd.Field(min_length=1, max_length=10240)] = (
-        _pd.Field(
-            repr=False,
-            validation_alias="ConnectionFunctionCode",
-            serialization_alias="ConnectionFunctionCode",
-        )
+        _pd.Field(repr=False)
     )
     """The code for the connection function."""
-    tags: Tags | None = _pd.Field(default=None, validation_alias="Tags", serialization_alias="Tags")
+    tags: Tags | None = None
     """A complex type that contains zero or more ``Tag`` elements."""

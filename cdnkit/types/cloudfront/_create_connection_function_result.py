@@ -8,7 +8,7 @@ Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 from ._connection_function_summary import ConnectionFunctionSummary
 
@@ -21,15 +21,9 @@ class CreateConnectionFunctionResult(_Model):
     Creates a connection function.
     """
 
-    connection_function_summary: ConnectionFunctionSummary | None = _pd.Field(
-        default=None,
-        validation_alias="ConnectionFunctionSummary",
-        serialization_alias="ConnectionFunctionSummary",
-    )
+    connection_function_summary: ConnectionFunctionSummary | None = None
     """The summary for the connection function."""
-    location: str | None = _pd.Field(
-        default=None, validation_alias="Location", serialization_alias="Location"
-    )
+    location: str | None = None
     """The location of the connection function."""
     etag: str | None = _pd.Field(default=None, validation_alias="ETag", serialization_alias="ETag")
     """The version identifier for the current version of the connection function."""

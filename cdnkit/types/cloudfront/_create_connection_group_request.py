@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 from cdnkit._operation import CloudFrontRequest as _CloudFrontRequest
 
 from ._create_connection_group_result import CreateConnectionGroupResult
@@ -25,23 +23,17 @@ class CreateConnectionGroupRequest(_Model, _CloudFrontRequest[CreateConnectionGr
 
     __cdnkit_operation__ = "CreateConnectionGroup"
     __cdnkit_result__ = "CreateConnectionGroupResult"
-    name: str = _pd.Field(validation_alias="Name", serialization_alias="Name")
+    name: str
     """The name of the connection group. Enter a friendly identifier that is unique within your
     Amazon Web Services account. This name can't be updated after you create the connection group.
     """
-    ipv6_enabled: bool | None = _pd.Field(
-        default=None, validation_alias="Ipv6Enabled", serialization_alias="Ipv6Enabled"
-    )
+    ipv6_enabled: bool | None = None
     """Enable IPv6 for the connection group. The default is ``true``. For more information, see
     Enable IPv6 in the Amazon CloudFront Developer Guide.
     """
-    tags: Tags | None = _pd.Field(default=None, validation_alias="Tags", serialization_alias="Tags")
+    tags: Tags | None = None
     """A complex type that contains zero or more ``Tag`` elements."""
-    anycast_ip_list_id: str | None = _pd.Field(
-        default=None, validation_alias="AnycastIpListId", serialization_alias="AnycastIpListId"
-    )
+    anycast_ip_list_id: str | None = None
     """The ID of the Anycast static IP list."""
-    enabled: bool | None = _pd.Field(
-        default=None, validation_alias="Enabled", serialization_alias="Enabled"
-    )
+    enabled: bool | None = None
     """Enable the connection group."""

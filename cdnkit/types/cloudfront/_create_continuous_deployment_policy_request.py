@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 from cdnkit._operation import CloudFrontRequest as _CloudFrontRequest
 
 from ._continuous_deployment_policy_config import ContinuousDeploymentPolicyConfig
@@ -32,8 +30,5 @@ class CreateContinuousDeploymentPolicyRequest(
 
     __cdnkit_operation__ = "CreateContinuousDeploymentPolicy"
     __cdnkit_result__ = "CreateContinuousDeploymentPolicyResult"
-    continuous_deployment_policy_config: ContinuousDeploymentPolicyConfig = _pd.Field(
-        validation_alias="ContinuousDeploymentPolicyConfig",
-        serialization_alias="ContinuousDeploymentPolicyConfig",
-    )
+    continuous_deployment_policy_config: ContinuousDeploymentPolicyConfig
     """Contains the configuration for a continuous deployment policy."""

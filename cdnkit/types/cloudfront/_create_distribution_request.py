@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 from cdnkit._operation import CloudFrontRequest as _CloudFrontRequest
 
 from ._create_distribution_result import CreateDistributionResult
@@ -25,7 +23,5 @@ class CreateDistributionRequest(_Model, _CloudFrontRequest[CreateDistributionRes
 
     __cdnkit_operation__ = "CreateDistribution"
     __cdnkit_result__ = "CreateDistributionResult"
-    distribution_config: DistributionConfig = _pd.Field(
-        validation_alias="DistributionConfig", serialization_alias="DistributionConfig"
-    )
+    distribution_config: DistributionConfig
     """The distribution's configuration information."""

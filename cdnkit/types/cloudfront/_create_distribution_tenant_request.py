@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 from cdnkit._operation import CloudFrontRequest as _CloudFrontRequest
 
 from ._create_distribution_tenant_result import CreateDistributionTenantResult
@@ -31,51 +31,35 @@ class CreateDistributionTenantRequest(_Model, _CloudFrontRequest[CreateDistribut
 
     __cdnkit_operation__ = "CreateDistributionTenant"
     __cdnkit_result__ = "CreateDistributionTenantResult"
-    distribution_id: str = _pd.Field(
-        validation_alias="DistributionId", serialization_alias="DistributionId"
-    )
+    distribution_id: str
     """The ID of the multi-tenant distribution to use for creating the distribution tenant."""
-    name: _t.Annotated[str, _pd.Field(pattern="[a-zA-Z0-9][a-zA-Z0-9-.]{1,126}[a-zA-Z0-9]")] = (
-        _pd.Field(validation_alias="Name", serialization_alias="Name")
-    )
+    name: _t.Annotated[str, _pd.Field(pattern="[a-zA-Z0-9][a-zA-Z0-9-.]{1,126}[a-zA-Z0-9]")]
     """The name of the distribution tenant. Enter a friendly identifier that is unique within your
     Amazon Web Services account. This name can't be updated after you create the distribution
     tenant.
     """
-    domains: list[DomainItem] = _pd.Field(validation_alias="Domains", serialization_alias="Domains")
+    domains: list[DomainItem]
     """The domains associated with the distribution tenant. You must specify at least one domain in
     the request.
     """
-    tags: Tags | None = _pd.Field(default=None, validation_alias="Tags", serialization_alias="Tags")
+    tags: Tags | None = None
     """A complex type that contains zero or more ``Tag`` elements."""
-    customizations: Customizations | None = _pd.Field(
-        default=None, validation_alias="Customizations", serialization_alias="Customizations"
-    )
+    customizations: Customizations | None = None
     """Customizations for the distribution tenant. For each distribution tenant, you can specify
     the geographic restrictions, and the Amazon Resource Names (ARNs) for the ACM certificate and
     WAF web ACL. These are specific values that you can override or disable from the multi-tenant
     distribution that was used to create the distribution tenant.
     """
-    parameters: list[Parameter] | None = _pd.Field(
-        default=None, validation_alias="Parameters", serialization_alias="Parameters"
-    )
+    parameters: list[Parameter] | None = None
     """A list of parameter values to add to the resource. A parameter is specified as a key-value
     pair. A valid parameter value must exist for any parameter that is marked as required in the
     multi-tenant distribution.
     """
-    connection_group_id: str | None = _pd.Field(
-        default=None, validation_alias="ConnectionGroupId", serialization_alias="ConnectionGroupId"
-    )
+    connection_group_id: str | None = None
     """The ID of the connection group to associate with the distribution tenant."""
-    managed_certificate_request: ManagedCertificateRequest | None = _pd.Field(
-        default=None,
-        validation_alias="ManagedCertificateRequest",
-        serialization_alias="ManagedCertificateRequest",
-    )
+    managed_certificate_request: ManagedCertificateRequest | None = None
     """The configuration for the CloudFront managed ACM certificate request."""
-    enabled: bool | None = _pd.Field(
-        default=None, validation_alias="Enabled", serialization_alias="Enabled"
-    )
+    enabled: bool | None = None
     """Indicates whether the distribution tenant should be enabled when created. If the
     distribution tenant is disabled, the distribution tenant won't serve traffic.
     """

@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 from cdnkit._operation import CloudFrontRequest as _CloudFrontRequest
 
 from ._create_distribution_with_tags_result import CreateDistributionWithTagsResult
@@ -27,8 +25,5 @@ class CreateDistributionWithTagsRequest(
 
     __cdnkit_operation__ = "CreateDistributionWithTags"
     __cdnkit_result__ = "CreateDistributionWithTagsResult"
-    distribution_config_with_tags: DistributionConfigWithTags = _pd.Field(
-        validation_alias="DistributionConfigWithTags",
-        serialization_alias="DistributionConfigWithTags",
-    )
+    distribution_config_with_tags: DistributionConfigWithTags
     """The distribution's configuration information."""

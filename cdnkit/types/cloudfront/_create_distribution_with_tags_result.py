@@ -8,7 +8,7 @@ Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 from ._distribution import Distribution
 
@@ -21,13 +21,9 @@ class CreateDistributionWithTagsResult(_Model):
     The returned result of the corresponding request.
     """
 
-    distribution: Distribution | None = _pd.Field(
-        default=None, validation_alias="Distribution", serialization_alias="Distribution"
-    )
+    distribution: Distribution | None = None
     """The distribution's information."""
-    location: str | None = _pd.Field(
-        default=None, validation_alias="Location", serialization_alias="Location"
-    )
+    location: str | None = None
     """The fully qualified URI of the new distribution resource just created."""
     etag: str | None = _pd.Field(default=None, validation_alias="ETag", serialization_alias="ETag")
     """The current version of the distribution created."""

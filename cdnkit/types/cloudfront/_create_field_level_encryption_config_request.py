@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 from cdnkit._operation import CloudFrontRequest as _CloudFrontRequest
 
 from ._create_field_level_encryption_config_result import CreateFieldLevelEncryptionConfigResult
@@ -27,8 +25,5 @@ class CreateFieldLevelEncryptionConfigRequest(
 
     __cdnkit_operation__ = "CreateFieldLevelEncryptionConfig"
     __cdnkit_result__ = "CreateFieldLevelEncryptionConfigResult"
-    field_level_encryption_config: FieldLevelEncryptionConfig = _pd.Field(
-        validation_alias="FieldLevelEncryptionConfig",
-        serialization_alias="FieldLevelEncryptionConfig",
-    )
+    field_level_encryption_config: FieldLevelEncryptionConfig
     """The request to create a new field-level encryption configuration."""

@@ -8,7 +8,7 @@ Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 from ._field_level_encryption import FieldLevelEncryption
 
@@ -21,15 +21,9 @@ class CreateFieldLevelEncryptionConfigResult(_Model):
     Create a new field-level encryption configuration.
     """
 
-    field_level_encryption: FieldLevelEncryption | None = _pd.Field(
-        default=None,
-        validation_alias="FieldLevelEncryption",
-        serialization_alias="FieldLevelEncryption",
-    )
+    field_level_encryption: FieldLevelEncryption | None = None
     """Returned when you create a new field-level encryption configuration."""
-    location: str | None = _pd.Field(
-        default=None, validation_alias="Location", serialization_alias="Location"
-    )
+    location: str | None = None
     """The fully qualified URI of the new configuration resource just created."""
     etag: str | None = _pd.Field(default=None, validation_alias="ETag", serialization_alias="ETag")
     """The current version of the field level encryption configuration. For example:

@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 from cdnkit._operation import CloudFrontRequest as _CloudFrontRequest
 
 from ._create_field_level_encryption_profile_result import CreateFieldLevelEncryptionProfileResult
@@ -27,8 +25,5 @@ class CreateFieldLevelEncryptionProfileRequest(
 
     __cdnkit_operation__ = "CreateFieldLevelEncryptionProfile"
     __cdnkit_result__ = "CreateFieldLevelEncryptionProfileResult"
-    field_level_encryption_profile_config: FieldLevelEncryptionProfileConfig = _pd.Field(
-        validation_alias="FieldLevelEncryptionProfileConfig",
-        serialization_alias="FieldLevelEncryptionProfileConfig",
-    )
+    field_level_encryption_profile_config: FieldLevelEncryptionProfileConfig
     """The request to create a field-level encryption profile."""

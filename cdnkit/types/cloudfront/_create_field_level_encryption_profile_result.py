@@ -8,7 +8,7 @@ Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 from ._field_level_encryption_profile import FieldLevelEncryptionProfile
 
@@ -21,15 +21,9 @@ class CreateFieldLevelEncryptionProfileResult(_Model):
     Create a field-level encryption profile.
     """
 
-    field_level_encryption_profile: FieldLevelEncryptionProfile | None = _pd.Field(
-        default=None,
-        validation_alias="FieldLevelEncryptionProfile",
-        serialization_alias="FieldLevelEncryptionProfile",
-    )
+    field_level_encryption_profile: FieldLevelEncryptionProfile | None = None
     """Returned when you create a new field-level encryption profile."""
-    location: str | None = _pd.Field(
-        default=None, validation_alias="Location", serialization_alias="Location"
-    )
+    location: str | None = None
     """The fully qualified URI of the new profile resource just created."""
     etag: str | None = _pd.Field(default=None, validation_alias="ETag", serialization_alias="ETag")
     """The current version of the field level encryption profile. For example: ``E2QWRUHAPOMQZL``.

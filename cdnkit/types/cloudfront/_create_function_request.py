@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 from cdnkit._operation import CloudFrontRequest as _CloudFrontRequest
 
 from ._create_function_result import CreateFunctionResult
@@ -35,21 +35,17 @@ class CreateFunctionRequest(_Model, _CloudFrontRequest[CreateFunctionResult]):
 
     __cdnkit_operation__ = "CreateFunction"
     __cdnkit_result__ = "CreateFunctionResult"
-    name: _t.Annotated[
-        str, _pd.Field(min_length=1, max_length=64, pattern="^[a-zA-Z0-9_-]{1,64}$")
-    ] = _pd.Field(validation_alias="Name", serialization_alias="Name")
+    name: _t.Annotated[str, _pd.Field(min_length=1, max_length=64, pattern="^[a-zA-Z0-9_-]{1,64}$")]
     """A name to identify the function."""
-    function_config: FunctionConfig = _pd.Field(
-        validation_alias="FunctionConfig", serialization_alias="FunctionConfig"
-    )
+    function_config: FunctionConfig
     """Configuration information about the function, including an optional comment and the
     function's runtime.
     """
     function_code: _t.Annotated[bytes, _pd.Field(min_length=1, max_length=10240)] = _pd.Field(
-        repr=False, validation_alias="FunctionCode", serialization_alias="FunctionCode"
+        repr=False
     )
     """The function code. For more information about writing a CloudFront function, see Writing
     function code for CloudFront Functions in the Amazon CloudFront Developer Guide.
     """
-    tags: Tags | None = _pd.Field(default=None, validation_alias="Tags", serialization_alias="Tags")
+    tags: Tags | None = None
     """A complex type that contains zero or more ``Tag`` elements."""

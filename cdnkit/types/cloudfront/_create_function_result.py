@@ -8,7 +8,7 @@ Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 from ._function_summary import FunctionSummary
 
@@ -28,13 +28,9 @@ class CreateFunctionResult(_Model):
     function with ``TestFunction``, and update it with ``UpdateFunction``.
     """
 
-    function_summary: FunctionSummary = _pd.Field(
-        validation_alias="FunctionSummary", serialization_alias="FunctionSummary"
-    )
+    function_summary: FunctionSummary
     """Contains configuration information and metadata about a CloudFront function."""
-    location: str | None = _pd.Field(
-        default=None, validation_alias="Location", serialization_alias="Location"
-    )
+    location: str | None = None
     """The URL of the CloudFront function. Use the URL to manage the function with the CloudFront
     API.
     """

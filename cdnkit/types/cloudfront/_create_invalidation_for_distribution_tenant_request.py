@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 from cdnkit._operation import CloudFrontRequest as _CloudFrontRequest
 
 from ._create_invalidation_for_distribution_tenant_result import (
@@ -32,11 +32,7 @@ class CreateInvalidationForDistributionTenantRequest(
 
     __cdnkit_operation__ = "CreateInvalidationForDistributionTenant"
     __cdnkit_result__ = "CreateInvalidationForDistributionTenantResult"
-    id: _t.Annotated[str, _pd.Field(min_length=1)] = _pd.Field(
-        validation_alias="Id", serialization_alias="Id"
-    )
+    id: _t.Annotated[str, _pd.Field(min_length=1)]
     """The ID of the distribution tenant."""
-    invalidation_batch: InvalidationBatch = _pd.Field(
-        validation_alias="InvalidationBatch", serialization_alias="InvalidationBatch"
-    )
+    invalidation_batch: InvalidationBatch
     """An invalidation batch."""

@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 from ._invalidation import Invalidation
 
@@ -22,11 +20,7 @@ class CreateInvalidationForDistributionTenantResult(_Model):
     in the Amazon CloudFront Developer Guide.
     """
 
-    location: str | None = _pd.Field(
-        default=None, validation_alias="Location", serialization_alias="Location"
-    )
+    location: str | None = None
     """The location for the invalidation."""
-    invalidation: Invalidation | None = _pd.Field(
-        default=None, validation_alias="Invalidation", serialization_alias="Invalidation"
-    )
+    invalidation: Invalidation | None = None
     """An invalidation."""

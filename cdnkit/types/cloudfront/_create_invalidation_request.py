@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 from cdnkit._operation import CloudFrontRequest as _CloudFrontRequest
 
 from ._create_invalidation_result import CreateInvalidationResult
@@ -27,11 +27,7 @@ class CreateInvalidationRequest(_Model, _CloudFrontRequest[CreateInvalidationRes
 
     __cdnkit_operation__ = "CreateInvalidation"
     __cdnkit_result__ = "CreateInvalidationResult"
-    distribution_id: _t.Annotated[str, _pd.Field(min_length=1)] = _pd.Field(
-        validation_alias="DistributionId", serialization_alias="DistributionId"
-    )
+    distribution_id: _t.Annotated[str, _pd.Field(min_length=1)]
     """The distribution's id."""
-    invalidation_batch: InvalidationBatch = _pd.Field(
-        validation_alias="InvalidationBatch", serialization_alias="InvalidationBatch"
-    )
+    invalidation_batch: InvalidationBatch
     """The batch information for the invalidation."""

@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 from ._invalidation import Invalidation
 
@@ -21,13 +19,9 @@ class CreateInvalidationResult(_Model):
     The returned result of the corresponding request.
     """
 
-    location: str | None = _pd.Field(
-        default=None, validation_alias="Location", serialization_alias="Location"
-    )
+    location: str | None = None
     """The fully qualified URI of the distribution and invalidation batch request, including the
     ``Invalidation ID``.
     """
-    invalidation: Invalidation = _pd.Field(
-        validation_alias="Invalidation", serialization_alias="Invalidation"
-    )
+    invalidation: Invalidation
     """The invalidation's information."""

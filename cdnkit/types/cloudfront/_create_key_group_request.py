@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 from cdnkit._operation import CloudFrontRequest as _CloudFrontRequest
 
 from ._create_key_group_result import CreateKeyGroupResult
@@ -25,7 +23,5 @@ class CreateKeyGroupRequest(_Model, _CloudFrontRequest[CreateKeyGroupResult]):
 
     __cdnkit_operation__ = "CreateKeyGroup"
     __cdnkit_result__ = "CreateKeyGroupResult"
-    key_group_config: KeyGroupConfig = _pd.Field(
-        validation_alias="KeyGroupConfig", serialization_alias="KeyGroupConfig"
-    )
+    key_group_config: KeyGroupConfig
     """A key group configuration."""

@@ -8,7 +8,7 @@ Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 from ._key_group import KeyGroup
 
@@ -21,13 +21,9 @@ class CreateKeyGroupResult(_Model):
     Creates a key group that you can use with CloudFront signed URLs and signed cookies.
     """
 
-    key_group: KeyGroup | None = _pd.Field(
-        default=None, validation_alias="KeyGroup", serialization_alias="KeyGroup"
-    )
+    key_group: KeyGroup | None = None
     """The key group that was just created."""
-    location: str | None = _pd.Field(
-        default=None, validation_alias="Location", serialization_alias="Location"
-    )
+    location: str | None = None
     """The URL of the key group."""
     etag: str | None = _pd.Field(default=None, validation_alias="ETag", serialization_alias="ETag")
     """The identifier for this version of the key group."""

@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 from cdnkit._operation import CloudFrontRequest as _CloudFrontRequest
 
 from ._create_key_value_store_result import CreateKeyValueStoreResult
@@ -30,21 +30,15 @@ class CreateKeyValueStoreRequest(_Model, _CloudFrontRequest[CreateKeyValueStoreR
 
     __cdnkit_operation__ = "CreateKeyValueStore"
     __cdnkit_result__ = "CreateKeyValueStoreResult"
-    name: _t.Annotated[
-        str, _pd.Field(min_length=1, max_length=64, pattern="^[a-zA-Z0-9_-]{1,64}$")
-    ] = _pd.Field(validation_alias="Name", serialization_alias="Name")
+    name: _t.Annotated[str, _pd.Field(min_length=1, max_length=64, pattern="^[a-zA-Z0-9_-]{1,64}$")]
     """The name of the key value store. The minimum length is 1 character and the maximum length is
     64 characters.
     """
-    comment: _t.Annotated[str, _pd.Field(min_length=0, max_length=128)] | None = _pd.Field(
-        default=None, validation_alias="Comment", serialization_alias="Comment"
-    )
+    comment: _t.Annotated[str, _pd.Field(min_length=0, max_length=128)] | None = None
     """The comment of the key value store."""
-    import_source: ImportSource | None = _pd.Field(
-        default=None, validation_alias="ImportSource", serialization_alias="ImportSource"
-    )
+    import_source: ImportSource | None = None
     """The S3 bucket that provides the source for the import. The source must be in a valid JSON
     format.
     """
-    tags: Tags | None = _pd.Field(default=None, validation_alias="Tags", serialization_alias="Tags")
+    tags: Tags | None = None
     """A complex type that contains zero or more ``Tag`` elements."""

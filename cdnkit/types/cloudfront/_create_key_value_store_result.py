@@ -8,7 +8,7 @@ Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 from ._key_value_store import KeyValueStore
 
@@ -23,13 +23,9 @@ class CreateKeyValueStoreResult(_Model):
     bucket by providing a valid ``ImportSource`` that you own.
     """
 
-    key_value_store: KeyValueStore = _pd.Field(
-        validation_alias="KeyValueStore", serialization_alias="KeyValueStore"
-    )
+    key_value_store: KeyValueStore
     """The resulting key value store."""
     etag: str = _pd.Field(validation_alias="ETag", serialization_alias="ETag")
     """The ``ETag`` in the resulting key value store."""
-    location: str | None = _pd.Field(
-        default=None, validation_alias="Location", serialization_alias="Location"
-    )
+    location: str | None = None
     """The location of the resulting key value store."""

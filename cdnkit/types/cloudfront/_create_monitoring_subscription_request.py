@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 from cdnkit._operation import CloudFrontRequest as _CloudFrontRequest
 
 from ._create_monitoring_subscription_result import CreateMonitoringSubscriptionResult
@@ -33,13 +33,9 @@ class CreateMonitoringSubscriptionRequest(
 
     __cdnkit_operation__ = "CreateMonitoringSubscription"
     __cdnkit_result__ = "CreateMonitoringSubscriptionResult"
-    distribution_id: _t.Annotated[str, _pd.Field(min_length=1)] = _pd.Field(
-        validation_alias="DistributionId", serialization_alias="DistributionId"
-    )
+    distribution_id: _t.Annotated[str, _pd.Field(min_length=1)]
     """The ID of the distribution that you are enabling metrics for."""
-    monitoring_subscription: MonitoringSubscription = _pd.Field(
-        validation_alias="MonitoringSubscription", serialization_alias="MonitoringSubscription"
-    )
+    monitoring_subscription: MonitoringSubscription
     """A monitoring subscription. This structure contains information about whether additional
     CloudWatch metrics are enabled for a given CloudFront distribution.
     """

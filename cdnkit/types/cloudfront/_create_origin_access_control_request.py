@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 from cdnkit._operation import CloudFrontRequest as _CloudFrontRequest
 
 from ._create_origin_access_control_result import CreateOriginAccessControlResult
@@ -30,8 +28,5 @@ class CreateOriginAccessControlRequest(_Model, _CloudFrontRequest[CreateOriginAc
 
     __cdnkit_operation__ = "CreateOriginAccessControl"
     __cdnkit_result__ = "CreateOriginAccessControlResult"
-    origin_access_control_config: OriginAccessControlConfig = _pd.Field(
-        validation_alias="OriginAccessControlConfig",
-        serialization_alias="OriginAccessControlConfig",
-    )
+    origin_access_control_config: OriginAccessControlConfig
     """Contains the origin access control."""

@@ -8,7 +8,7 @@ Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 from ._origin_access_control import OriginAccessControl
 
@@ -26,15 +26,9 @@ class CreateOriginAccessControlResult(_Model):
     the origin's content only through CloudFront.
     """
 
-    origin_access_control: OriginAccessControl | None = _pd.Field(
-        default=None,
-        validation_alias="OriginAccessControl",
-        serialization_alias="OriginAccessControl",
-    )
+    origin_access_control: OriginAccessControl | None = None
     """Contains an origin access control."""
-    location: str | None = _pd.Field(
-        default=None, validation_alias="Location", serialization_alias="Location"
-    )
+    location: str | None = None
     """The URL of the origin access control."""
     etag: str | None = _pd.Field(default=None, validation_alias="ETag", serialization_alias="ETag")
     """The version identifier for the current version of the origin access control."""

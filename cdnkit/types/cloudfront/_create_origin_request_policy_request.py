@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 from cdnkit._operation import CloudFrontRequest as _CloudFrontRequest
 
 from ._create_origin_request_policy_result import CreateOriginRequestPolicyResult
@@ -34,8 +32,5 @@ class CreateOriginRequestPolicyRequest(_Model, _CloudFrontRequest[CreateOriginRe
 
     __cdnkit_operation__ = "CreateOriginRequestPolicy"
     __cdnkit_result__ = "CreateOriginRequestPolicyResult"
-    origin_request_policy_config: OriginRequestPolicyConfig = _pd.Field(
-        validation_alias="OriginRequestPolicyConfig",
-        serialization_alias="OriginRequestPolicyConfig",
-    )
+    origin_request_policy_config: OriginRequestPolicyConfig
     """An origin request policy configuration."""

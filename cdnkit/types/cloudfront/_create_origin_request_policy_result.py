@@ -8,7 +8,7 @@ Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 from ._origin_request_policy import OriginRequestPolicy
 
@@ -30,15 +30,9 @@ class CreateOriginRequestPolicyResult(_Model):
     - All HTTP headers, cookies, and URL query strings that are specified in the ...
     """
 
-    origin_request_policy: OriginRequestPolicy | None = _pd.Field(
-        default=None,
-        validation_alias="OriginRequestPolicy",
-        serialization_alias="OriginRequestPolicy",
-    )
+    origin_request_policy: OriginRequestPolicy | None = None
     """An origin request policy."""
-    location: str | None = _pd.Field(
-        default=None, validation_alias="Location", serialization_alias="Location"
-    )
+    location: str | None = None
     """The fully qualified URI of the origin request policy just created."""
     etag: str | None = _pd.Field(default=None, validation_alias="ETag", serialization_alias="ETag")
     """The current version of the origin request policy."""

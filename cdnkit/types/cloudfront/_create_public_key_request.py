@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 from cdnkit._operation import CloudFrontRequest as _CloudFrontRequest
 
 from ._create_public_key_result import CreatePublicKeyResult
@@ -26,7 +24,5 @@ class CreatePublicKeyRequest(_Model, _CloudFrontRequest[CreatePublicKeyResult]):
 
     __cdnkit_operation__ = "CreatePublicKey"
     __cdnkit_result__ = "CreatePublicKeyResult"
-    public_key_config: PublicKeyConfig = _pd.Field(
-        validation_alias="PublicKeyConfig", serialization_alias="PublicKeyConfig"
-    )
+    public_key_config: PublicKeyConfig
     """A CloudFront public key configuration."""

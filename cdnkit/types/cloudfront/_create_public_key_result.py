@@ -8,7 +8,7 @@ Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 from ._public_key import PublicKey
 
@@ -22,13 +22,9 @@ class CreatePublicKeyResult(_Model):
     with field-level encryption.
     """
 
-    public_key: PublicKey | None = _pd.Field(
-        default=None, validation_alias="PublicKey", serialization_alias="PublicKey"
-    )
+    public_key: PublicKey | None = None
     """The public key."""
-    location: str | None = _pd.Field(
-        default=None, validation_alias="Location", serialization_alias="Location"
-    )
+    location: str | None = None
     """The URL of the public key."""
     etag: str | None = _pd.Field(default=None, validation_alias="ETag", serialization_alias="ETag")
     """The identifier for this version of the public key."""

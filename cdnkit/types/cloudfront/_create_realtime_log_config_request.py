@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 from cdnkit._operation import CloudFrontRequest as _CloudFrontRequest
 
 from ._create_realtime_log_config_result import CreateRealtimeLogConfigResult
@@ -31,23 +29,19 @@ class CreateRealtimeLogConfigRequest(_Model, _CloudFrontRequest[CreateRealtimeLo
 
     __cdnkit_operation__ = "CreateRealtimeLogConfig"
     __cdnkit_result__ = "CreateRealtimeLogConfigResult"
-    end_points: list[EndPoint] = _pd.Field(
-        validation_alias="EndPoints", serialization_alias="EndPoints"
-    )
+    end_points: list[EndPoint]
     """Contains information about the Amazon Kinesis data stream where you are sending real-time
     log data.
     """
-    fields_: list[str] = _pd.Field(validation_alias="Fields", serialization_alias="Fields")
+    fields_: list[str]
     """A list of fields to include in each real-time log record.
 
     For more information about fields, see Real-time log configuration fields in the Amazon
     CloudFront Developer Guide.
     """
-    name: str = _pd.Field(validation_alias="Name", serialization_alias="Name")
+    name: str
     """A unique name to identify this real-time log configuration."""
-    sampling_rate: int = _pd.Field(
-        validation_alias="SamplingRate", serialization_alias="SamplingRate"
-    )
+    sampling_rate: int
     """The sampling rate for this real-time log configuration. You can specify a whole number
     between 1 and 100 (inclusive) to determine the percentage of viewer requests that are
     represented in the real-time log data.

@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 from ._realtime_log_config import RealtimeLogConfig
 
@@ -27,7 +25,5 @@ class CreateRealtimeLogConfigResult(_Model):
     CloudFront Developer Guide.
     """
 
-    realtime_log_config: RealtimeLogConfig | None = _pd.Field(
-        default=None, validation_alias="RealtimeLogConfig", serialization_alias="RealtimeLogConfig"
-    )
+    realtime_log_config: RealtimeLogConfig | None = None
     """A real-time log configuration."""

@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 from cdnkit._operation import CloudFrontRequest as _CloudFrontRequest
 
 from ._create_response_headers_policy_result import CreateResponseHeadersPolicyResult
@@ -31,10 +29,7 @@ class CreateResponseHeadersPolicyRequest(
 
     __cdnkit_operation__ = "CreateResponseHeadersPolicy"
     __cdnkit_result__ = "CreateResponseHeadersPolicyResult"
-    response_headers_policy_config: ResponseHeadersPolicyConfig = _pd.Field(
-        validation_alias="ResponseHeadersPolicyConfig",
-        serialization_alias="ResponseHeadersPolicyConfig",
-    )
+    response_headers_policy_config: ResponseHeadersPolicyConfig
     """Contains metadata about the response headers policy, and a set of configurations that
     specify the HTTP headers.
     """

@@ -8,7 +8,7 @@ Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 from ._response_headers_policy import ResponseHeadersPolicy
 
@@ -25,15 +25,9 @@ class CreateResponseHeadersPolicyResult(_Model):
     that specify the headers.
     """
 
-    response_headers_policy: ResponseHeadersPolicy | None = _pd.Field(
-        default=None,
-        validation_alias="ResponseHeadersPolicy",
-        serialization_alias="ResponseHeadersPolicy",
-    )
+    response_headers_policy: ResponseHeadersPolicy | None = None
     """Contains a response headers policy."""
-    location: str | None = _pd.Field(
-        default=None, validation_alias="Location", serialization_alias="Location"
-    )
+    location: str | None = None
     """The URL of the response headers policy."""
     etag: str | None = _pd.Field(default=None, validation_alias="ETag", serialization_alias="ETag")
     """The version identifier for the current version of the response headers policy."""

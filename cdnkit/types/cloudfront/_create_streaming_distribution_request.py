@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 from cdnkit._operation import CloudFrontRequest as _CloudFrontRequest
 
 from ._create_streaming_distribution_result import CreateStreamingDistributionResult
@@ -27,8 +25,5 @@ class CreateStreamingDistributionRequest(
 
     __cdnkit_operation__ = "CreateStreamingDistribution"
     __cdnkit_result__ = "CreateStreamingDistributionResult"
-    streaming_distribution_config: StreamingDistributionConfig = _pd.Field(
-        validation_alias="StreamingDistributionConfig",
-        serialization_alias="StreamingDistributionConfig",
-    )
+    streaming_distribution_config: StreamingDistributionConfig
     """The streaming distribution's configuration information."""

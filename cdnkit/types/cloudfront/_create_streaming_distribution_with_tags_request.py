@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 from cdnkit._operation import CloudFrontRequest as _CloudFrontRequest
 
 from ._create_streaming_distribution_with_tags_result import (
@@ -29,8 +27,5 @@ class CreateStreamingDistributionWithTagsRequest(
 
     __cdnkit_operation__ = "CreateStreamingDistributionWithTags"
     __cdnkit_result__ = "CreateStreamingDistributionWithTagsResult"
-    streaming_distribution_config_with_tags: StreamingDistributionConfigWithTags = _pd.Field(
-        validation_alias="StreamingDistributionConfigWithTags",
-        serialization_alias="StreamingDistributionConfigWithTags",
-    )
+    streaming_distribution_config_with_tags: StreamingDistributionConfigWithTags
     """The streaming distribution's configuration information."""

@@ -8,7 +8,7 @@ Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 from ._streaming_distribution import StreamingDistribution
 
@@ -21,15 +21,9 @@ class CreateStreamingDistributionWithTagsResult(_Model):
     The returned result of the corresponding request.
     """
 
-    streaming_distribution: StreamingDistribution | None = _pd.Field(
-        default=None,
-        validation_alias="StreamingDistribution",
-        serialization_alias="StreamingDistribution",
-    )
+    streaming_distribution: StreamingDistribution | None = None
     """The streaming distribution's information."""
-    location: str | None = _pd.Field(
-        default=None, validation_alias="Location", serialization_alias="Location"
-    )
+    location: str | None = None
     """The fully qualified URI of the new streaming distribution resource just created."""
     etag: str | None = _pd.Field(default=None, validation_alias="ETag", serialization_alias="ETag")
     """The current version of the distribution created."""

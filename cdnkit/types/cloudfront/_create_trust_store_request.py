@@ -8,7 +8,7 @@ Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 from cdnkit._operation import CloudFrontRequest as _CloudFrontRequest
 
 from ._ca_certificates_bundle_source import CaCertificatesBundleSource
@@ -26,12 +26,9 @@ class CreateTrustStoreRequest(_Model, _CloudFrontRequest[CreateTrustStoreResult]
 
     __cdnkit_operation__ = "CreateTrustStore"
     __cdnkit_result__ = "CreateTrustStoreResult"
-    name: str = _pd.Field(validation_alias="Name", serialization_alias="Name")
+    name: str
     """A name for the trust store."""
-    ca_certificates_bundle_source: CaCertificatesBundleSource = _pd.Field(
-        validation_alias="CaCertificatesBundleSource",
-        serialization_alias="CaCertificatesBundleSource",
-    )
+    ca_certificates_bundle_source: CaCertificatesBundleSource
     """The CA certificates bundle source for the trust store."""
     use_client_certificate_ocsp_endpoint: bool | None = _pd.Field(
         default=None,
@@ -41,5 +38,5 @@ class CreateTrustStoreRequest(_Model, _CloudFrontRequest[CreateTrustStoreResult]
     """A Boolean that determines whether to use the CA certificate's OCSP endpoint to check
     certificate revocation status.
     """
-    tags: Tags | None = _pd.Field(default=None, validation_alias="Tags", serialization_alias="Tags")
+    tags: Tags | None = None
     """A complex type that contains zero or more ``Tag`` elements."""

@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 from cdnkit._operation import CloudFrontRequest as _CloudFrontRequest
 
 from ._create_vpc_origin_result import CreateVpcOriginResult
@@ -26,9 +24,7 @@ class CreateVpcOriginRequest(_Model, _CloudFrontRequest[CreateVpcOriginResult]):
 
     __cdnkit_operation__ = "CreateVpcOrigin"
     __cdnkit_result__ = "CreateVpcOriginResult"
-    vpc_origin_endpoint_config: VpcOriginEndpointConfig = _pd.Field(
-        validation_alias="VpcOriginEndpointConfig", serialization_alias="VpcOriginEndpointConfig"
-    )
+    vpc_origin_endpoint_config: VpcOriginEndpointConfig
     """The VPC origin endpoint configuration."""
-    tags: Tags | None = _pd.Field(default=None, validation_alias="Tags", serialization_alias="Tags")
+    tags: Tags | None = None
     """A complex type that contains zero or more ``Tag`` elements."""

@@ -8,7 +8,7 @@ Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 __all__ = ["CustomErrorResponse"]
 
@@ -24,13 +24,11 @@ class CustomErrorResponse(_Model):
     CloudFront Developer Guide.
     """
 
-    error_code: int = _pd.Field(validation_alias="ErrorCode", serialization_alias="ErrorCode")
+    error_code: int
     """The HTTP status code for which you want to specify a custom error page and/or a caching
     duration.
     """
-    response_page_path: str | None = _pd.Field(
-        default=None, validation_alias="ResponsePagePath", serialization_alias="ResponsePagePath"
-    )
+    response_page_path: str | None = None
     """The path to the custom error page that you want CloudFront to return to a viewer when your
     origin returns the HTTP status code specified by ``ErrorCode``, for example,
     ``/4xx-errors/403-forbidden.html``. If you want to store your objects and your custom error
@@ -40,9 +38,7 @@ class CustomErrorResponse(_Model):
     - The value of ``PathPattern`` matches the path to your custom error messages.
     - The value of ``TargetOriginId`` specifies the value of the ``ID`` element ...
     """
-    response_code: str | None = _pd.Field(
-        default=None, validation_alias="ResponseCode", serialization_alias="ResponseCode"
-    )
+    response_code: str | None = None
     """The HTTP status code that you want CloudFront to return to the viewer along with the custom
     error page. There are a variety of reasons that you might want CloudFront to return a status
     code different from the status code that your origin returned to CloudFront, for example:

@@ -8,7 +8,7 @@ Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 from ._enums import IpAddressType, OriginProtocolPolicy
 from ._origin_mtls_config import OriginMtlsConfig
@@ -31,9 +31,7 @@ class CustomOriginConfig(_Model):
     """The HTTPS port that CloudFront uses to connect to the origin. Specify the HTTPS port that
     the origin listens on.
     """
-    origin_protocol_policy: OriginProtocolPolicy = _pd.Field(
-        validation_alias="OriginProtocolPolicy", serialization_alias="OriginProtocolPolicy"
-    )
+    origin_protocol_policy: OriginProtocolPolicy
     """Specifies the protocol (HTTP or HTTPS) that CloudFront uses to connect to the origin. Valid
     values are:
 
@@ -42,30 +40,20 @@ class CustomOriginConfig(_Model):
       used to connect to CloudFront.
     - ``https-only`` - CloudFront always uses HTTPS to connect to the origin.
     """
-    origin_ssl_protocols: OriginSslProtocols | None = _pd.Field(
-        default=None,
-        validation_alias="OriginSslProtocols",
-        serialization_alias="OriginSslProtocols",
-    )
+    origin_ssl_protocols: OriginSslProtocols | None = None
     """Specifies the minimum SSL/TLS protocol that CloudFront uses when connecting to your origin
     over HTTPS. Valid values include ``SSLv3``, ``TLSv1``, ``TLSv1.1``, and ``TLSv1.2``.
 
     For more information, see Minimum Origin SSL Protocol in the Amazon CloudFront Developer Guide.
     """
-    origin_read_timeout: int | None = _pd.Field(
-        default=None, validation_alias="OriginReadTimeout", serialization_alias="OriginReadTimeout"
-    )
+    origin_read_timeout: int | None = None
     """Specifies how long, in seconds, CloudFront waits for a response from the origin. This is
     also known as the origin response timeout. The minimum timeout is 1 second, the maximum is 120
     seconds, and the default (if you don't specify otherwise) is 30 seconds.
 
     For more information, see Response timeout in the Amazon CloudFront Developer Guide.
     """
-    origin_keepalive_timeout: int | None = _pd.Field(
-        default=None,
-        validation_alias="OriginKeepaliveTimeout",
-        serialization_alias="OriginKeepaliveTimeout",
-    )
+    origin_keepalive_timeout: int | None = None
     """Specifies how long, in seconds, CloudFront persists its connection to the origin. The
     minimum timeout is 1 second, the maximum is 120 seconds, and the default (if you don't specify
     otherwise) is 5 seconds.
@@ -73,13 +61,9 @@ class CustomOriginConfig(_Model):
     For more information, see Keep-alive timeout (custom origins only) in the Amazon CloudFront
     Developer Guide.
     """
-    ip_address_type: IpAddressType | None = _pd.Field(
-        default=None, validation_alias="IpAddressType", serialization_alias="IpAddressType"
-    )
+    ip_address_type: IpAddressType | None = None
     """Specifies which IP protocol CloudFront uses when connecting to your origin. If your origin
     uses both IPv4 and IPv6 protocols, you can choose ``dualstack`` to help optimize reliability.
     """
-    origin_mtls_config: OriginMtlsConfig | None = _pd.Field(
-        default=None, validation_alias="OriginMtlsConfig", serialization_alias="OriginMtlsConfig"
-    )
+    origin_mtls_config: OriginMtlsConfig | None = None
     """Configures mutual TLS authentication between CloudFront and your origin server."""

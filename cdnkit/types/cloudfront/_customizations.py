@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 from ._certificate import Certificate
 from ._geo_restriction_customization import GeoRestrictionCustomization
@@ -24,15 +22,9 @@ class Customizations(_Model):
     distribution that was used to create the distribution tenant.
     """
 
-    web_acl: WebAclCustomization | None = _pd.Field(
-        default=None, validation_alias="WebAcl", serialization_alias="WebAcl"
-    )
+    web_acl: WebAclCustomization | None = None
     """The WAF web ACL."""
-    certificate: Certificate | None = _pd.Field(
-        default=None, validation_alias="Certificate", serialization_alias="Certificate"
-    )
+    certificate: Certificate | None = None
     """The Certificate Manager (ACM) certificate."""
-    geo_restrictions: GeoRestrictionCustomization | None = _pd.Field(
-        default=None, validation_alias="GeoRestrictions", serialization_alias="GeoRestrictions"
-    )
+    geo_restrictions: GeoRestrictionCustomization | None = None
     """The geographic restrictions."""

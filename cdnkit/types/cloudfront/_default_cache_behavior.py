@@ -8,7 +8,7 @@ Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 from ._allowed_methods import AllowedMethods
 from ._enums import ViewerProtocolPolicy
@@ -28,25 +28,17 @@ class DefaultCacheBehavior(_Model):
     in ``CacheBehavior`` elements. You must create exactly one default cache behavior.
     """
 
-    target_origin_id: str = _pd.Field(
-        validation_alias="TargetOriginId", serialization_alias="TargetOriginId"
-    )
+    target_origin_id: str
     """The value of ``ID`` for the origin that you want CloudFront to route requests to when they
     use the default cache behavior.
     """
-    trusted_signers: TrustedSigners | None = _pd.Field(
-        default=None, validation_alias="TrustedSigners", serialization_alias="TrustedSigners"
-    )
+    trusted_signers: TrustedSigners | None = None
     """A list of Amazon Web Services account IDs whose public keys CloudFront can use to validate
     signed URLs or signed cookies.
     """
-    trusted_key_groups: TrustedKeyGroups | None = _pd.Field(
-        default=None, validation_alias="TrustedKeyGroups", serialization_alias="TrustedKeyGroups"
-    )
+    trusted_key_groups: TrustedKeyGroups | None = None
     """A list of key groups that CloudFront can use to validate signed URLs or signed cookies."""
-    viewer_protocol_policy: ViewerProtocolPolicy = _pd.Field(
-        validation_alias="ViewerProtocolPolicy", serialization_alias="ViewerProtocolPolicy"
-    )
+    viewer_protocol_policy: ViewerProtocolPolicy
     """The protocol that viewers can use to access the files in the origin specified by
     ``TargetOriginId`` when a request matches the path pattern in ``PathPattern``. You can specify
     the following options:
@@ -55,9 +47,7 @@ class DefaultCacheBehavior(_Model):
     - ``redirect-to-https``: If a viewer submits an HTTP request, CloudFront ...
     - ``https-only``: If a viewer sends an HTTP request, CloudFront returns an ...
     """
-    allowed_methods: AllowedMethods | None = _pd.Field(
-        default=None, validation_alias="AllowedMethods", serialization_alias="AllowedMethods"
-    )
+    allowed_methods: AllowedMethods | None = None
     """A complex type that controls which HTTP methods CloudFront processes and forwards to your
     Amazon S3 bucket or your custom origin. There are three choices:
 
@@ -65,58 +55,36 @@ class DefaultCacheBehavior(_Model):
     - CloudFront forwards only ``GET``, ``HEAD``, and ``OPTIONS`` requests.
     - CloudFront forwards ``GET, HEAD, OPTIONS, PUT, PATCH, POST``, and ``DELETE`` requests.
     """
-    smooth_streaming: bool | None = _pd.Field(
-        default=None, validation_alias="SmoothStreaming", serialization_alias="SmoothStreaming"
-    )
+    smooth_streaming: bool | None = None
     """Indicates whether you want to distribute media files in the Microsoft Smooth Streaming
     format using the origin that is associated with this cache behavior. If so, specify ``true``;
     if not, specify ``false``. If you specify ``true`` for ``SmoothStreaming``, you can still
     distribute other content using this cache behavior if the content matches the value of
     ``PathPattern``.
     """
-    compress: bool | None = _pd.Field(
-        default=None, validation_alias="Compress", serialization_alias="Compress"
-    )
+    compress: bool | None = None
     """Whether you want CloudFront to automatically compress certain files for this cache behavior.
     If so, specify ``true``; if not, specify ``false``. For more information, see Serving
     Compressed Files in the Amazon CloudFront Developer Guide.
     """
-    lambda_function_associations: LambdaFunctionAssociations | None = _pd.Field(
-        default=None,
-        validation_alias="LambdaFunctionAssociations",
-        serialization_alias="LambdaFunctionAssociations",
-    )
+    lambda_function_associations: LambdaFunctionAssociations | None = None
     """A complex type that contains zero or more Lambda@Edge function associations for a cache
     behavior.
     """
-    function_associations: FunctionAssociations | None = _pd.Field(
-        default=None,
-        validation_alias="FunctionAssociations",
-        serialization_alias="FunctionAssociations",
-    )
+    function_associations: FunctionAssociations | None = None
     """A list of CloudFront functions that are associated with this cache behavior. Your functions
     must be published to the ``LIVE`` stage to associate them with a cache behavior.
     """
-    field_level_encryption_id: str | None = _pd.Field(
-        default=None,
-        validation_alias="FieldLevelEncryptionId",
-        serialization_alias="FieldLevelEncryptionId",
-    )
+    field_level_encryption_id: str | None = None
     """The value of ``ID`` for the field-level encryption configuration that you want CloudFront to
     use for encrypting specific fields of data for the default cache behavior.
     """
-    realtime_log_config_arn: str | None = _pd.Field(
-        default=None,
-        validation_alias="RealtimeLogConfigArn",
-        serialization_alias="RealtimeLogConfigArn",
-    )
+    realtime_log_config_arn: str | None = None
     """The Amazon Resource Name (ARN) of the real-time log configuration that is attached to this
     cache behavior. For more information, see Real-time logs in the Amazon CloudFront Developer
     Guide.
     """
-    cache_policy_id: str | None = _pd.Field(
-        default=None, validation_alias="CachePolicyId", serialization_alias="CachePolicyId"
-    )
+    cache_policy_id: str | None = None
     """The unique identifier of the cache policy that is attached to the default cache behavior.
     For more information, see Creating cache policies or Using the managed cache policies in the
     Amazon CloudFront Developer Guide.
@@ -124,28 +92,16 @@ class DefaultCacheBehavior(_Model):
     A ``DefaultCacheBehavior`` must include either a ``CachePolicyId`` or ``ForwardedValues``. We
     recommend that you use a ``CachePolicyId``.
     """
-    origin_request_policy_id: str | None = _pd.Field(
-        default=None,
-        validation_alias="OriginRequestPolicyId",
-        serialization_alias="OriginRequestPolicyId",
-    )
+    origin_request_policy_id: str | None = None
     """The unique identifier of the origin request policy that is attached to the default cache
     behavior. For more information, see Creating origin request policies or Using the managed
     origin request policies in the Amazon CloudFront Developer Guide.
     """
-    response_headers_policy_id: str | None = _pd.Field(
-        default=None,
-        validation_alias="ResponseHeadersPolicyId",
-        serialization_alias="ResponseHeadersPolicyId",
-    )
+    response_headers_policy_id: str | None = None
     """The identifier for a response headers policy."""
-    grpc_config: GrpcConfig | None = _pd.Field(
-        default=None, validation_alias="GrpcConfig", serialization_alias="GrpcConfig"
-    )
+    grpc_config: GrpcConfig | None = None
     """The gRPC configuration for your cache behavior."""
-    forwarded_values: ForwardedValues | None = _pd.Field(
-        default=None, validation_alias="ForwardedValues", serialization_alias="ForwardedValues"
-    )
+    forwarded_values: ForwardedValues | None = None
     """This field is deprecated. We recommend that you use a cache policy or an origin request
     policy instead of this field. For more information, see Working with policies in the Amazon
     CloudFront Developer Guide.

@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 from cdnkit._operation import CloudFrontRequest as _CloudFrontRequest
 
 __all__ = ["DeleteCloudFrontOriginAccessIdentityRequest"]
@@ -24,13 +24,9 @@ class DeleteCloudFrontOriginAccessIdentityRequest(_Model, _CloudFrontRequest[Non
 
     __cdnkit_operation__ = "DeleteCloudFrontOriginAccessIdentity"
     __cdnkit_result__ = None
-    id: _t.Annotated[str, _pd.Field(min_length=1)] = _pd.Field(
-        validation_alias="Id", serialization_alias="Id"
-    )
+    id: _t.Annotated[str, _pd.Field(min_length=1)]
     """The origin access identity's ID."""
-    if_match: _t.Annotated[str, _pd.Field(pattern="^[ -~]+$")] | None = _pd.Field(
-        default=None, validation_alias="IfMatch", serialization_alias="IfMatch"
-    )
+    if_match: _t.Annotated[str, _pd.Field(pattern="^[ -~]+$")] | None = None
     """The value of the ``ETag`` header you received from a previous ``GET`` or ``PUT`` request.
     For example: ``E2QWRUHAPOMQZL``.
     """

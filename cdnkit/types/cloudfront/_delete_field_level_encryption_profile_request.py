@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 from cdnkit._operation import CloudFrontRequest as _CloudFrontRequest
 
 __all__ = ["DeleteFieldLevelEncryptionProfileRequest"]
@@ -24,13 +24,9 @@ class DeleteFieldLevelEncryptionProfileRequest(_Model, _CloudFrontRequest[None])
 
     __cdnkit_operation__ = "DeleteFieldLevelEncryptionProfile"
     __cdnkit_result__ = None
-    id: _t.Annotated[str, _pd.Field(min_length=1)] = _pd.Field(
-        validation_alias="Id", serialization_alias="Id"
-    )
+    id: _t.Annotated[str, _pd.Field(min_length=1)]
     """Request the ID of the profile you want to delete from CloudFront."""
-    if_match: _t.Annotated[str, _pd.Field(pattern="^[ -~]+$")] | None = _pd.Field(
-        default=None, validation_alias="IfMatch", serialization_alias="IfMatch"
-    )
+    if_match: _t.Annotated[str, _pd.Field(pattern="^[ -~]+$")] | None = None
     """The value of the ``ETag`` header that you received when retrieving the profile to delete.
     For example: ``E2QWRUHAPOMQZL``.
     """

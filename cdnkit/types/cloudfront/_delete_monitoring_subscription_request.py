@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 from cdnkit._operation import CloudFrontRequest as _CloudFrontRequest
 
 from ._delete_monitoring_subscription_result import DeleteMonitoringSubscriptionResult
@@ -28,7 +28,5 @@ class DeleteMonitoringSubscriptionRequest(
 
     __cdnkit_operation__ = "DeleteMonitoringSubscription"
     __cdnkit_result__ = "DeleteMonitoringSubscriptionResult"
-    distribution_id: _t.Annotated[str, _pd.Field(min_length=1)] = _pd.Field(
-        validation_alias="DistributionId", serialization_alias="DistributionId"
-    )
+    distribution_id: _t.Annotated[str, _pd.Field(min_length=1)]
     """The ID of the distribution that you are disabling metrics for."""

@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 from cdnkit._operation import CloudFrontRequest as _CloudFrontRequest
 
 __all__ = ["DeleteOriginRequestPolicyRequest"]
@@ -28,15 +28,11 @@ class DeleteOriginRequestPolicyRequest(_Model, _CloudFrontRequest[None]):
 
     __cdnkit_operation__ = "DeleteOriginRequestPolicy"
     __cdnkit_result__ = None
-    id: _t.Annotated[str, _pd.Field(min_length=1)] = _pd.Field(
-        validation_alias="Id", serialization_alias="Id"
-    )
+    id: _t.Annotated[str, _pd.Field(min_length=1)]
     """The unique identifier for the origin request policy that you are deleting. To get the
     identifier, you can use ``ListOriginRequestPolicies``.
     """
-    if_match: _t.Annotated[str, _pd.Field(pattern="^[ -~]+$")] | None = _pd.Field(
-        default=None, validation_alias="IfMatch", serialization_alias="IfMatch"
-    )
+    if_match: _t.Annotated[str, _pd.Field(pattern="^[ -~]+$")] | None = None
     """The version of the origin request policy that you are deleting. The version is the origin
     request policy's ``ETag`` value, which you can get using ``ListOriginRequestPolicies``,
     ``GetOriginRequestPolicy``, or ``GetOriginRequestPolicyConfig``.

@@ -8,7 +8,7 @@ Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 from cdnkit._operation import CloudFrontRequest as _CloudFrontRequest
 
 __all__ = ["DeleteRealtimeLogConfigRequest"]
@@ -26,7 +26,7 @@ class DeleteRealtimeLogConfigRequest(_Model, _CloudFrontRequest[None]):
 
     __cdnkit_operation__ = "DeleteRealtimeLogConfig"
     __cdnkit_result__ = None
-    name: str | None = _pd.Field(default=None, validation_alias="Name", serialization_alias="Name")
+    name: str | None = None
     """The name of the real-time log configuration to delete."""
     arn: str | None = _pd.Field(default=None, validation_alias="ARN", serialization_alias="ARN")
     """The Amazon Resource Name (ARN) of the real-time log configuration to delete."""

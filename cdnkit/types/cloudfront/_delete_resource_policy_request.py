@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 from cdnkit._operation import CloudFrontRequest as _CloudFrontRequest
 
 __all__ = ["DeleteResourcePolicyRequest"]
@@ -22,7 +20,7 @@ class DeleteResourcePolicyRequest(_Model, _CloudFrontRequest[None]):
 
     __cdnkit_operation__ = "DeleteResourcePolicy"
     __cdnkit_result__ = None
-    resource_arn: str = _pd.Field(validation_alias="ResourceArn", serialization_alias="ResourceArn")
+    resource_arn: str
     """The Amazon Resource Name (ARN) of the CloudFront resource for which the resource policy
     should be deleted.
     """

@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 from cdnkit._operation import CloudFrontRequest as _CloudFrontRequest
 
 __all__ = ["DeleteResponseHeadersPolicyRequest"]
@@ -28,16 +28,12 @@ class DeleteResponseHeadersPolicyRequest(_Model, _CloudFrontRequest[None]):
 
     __cdnkit_operation__ = "DeleteResponseHeadersPolicy"
     __cdnkit_result__ = None
-    id: _t.Annotated[str, _pd.Field(min_length=1)] = _pd.Field(
-        validation_alias="Id", serialization_alias="Id"
-    )
+    id: _t.Annotated[str, _pd.Field(min_length=1)]
     """The identifier for the response headers policy that you are deleting.
 
     To get the identifier, you can use ``ListResponseHeadersPolicies``.
     """
-    if_match: _t.Annotated[str, _pd.Field(pattern="^[ -~]+$")] | None = _pd.Field(
-        default=None, validation_alias="IfMatch", serialization_alias="IfMatch"
-    )
+    if_match: _t.Annotated[str, _pd.Field(pattern="^[ -~]+$")] | None = None
     """The version of the response headers policy that you are deleting.
 
     The version is the response headers policy's ``ETag`` value, which you can get using

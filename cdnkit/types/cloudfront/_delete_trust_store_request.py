@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 from cdnkit._operation import CloudFrontRequest as _CloudFrontRequest
 
 __all__ = ["DeleteTrustStoreRequest"]
@@ -24,11 +24,7 @@ class DeleteTrustStoreRequest(_Model, _CloudFrontRequest[None]):
 
     __cdnkit_operation__ = "DeleteTrustStore"
     __cdnkit_result__ = None
-    id: _t.Annotated[str, _pd.Field(min_length=1, max_length=64)] = _pd.Field(
-        validation_alias="Id", serialization_alias="Id"
-    )
+    id: _t.Annotated[str, _pd.Field(min_length=1, max_length=64)]
     """The trust store's ID."""
-    if_match: _t.Annotated[str, _pd.Field(pattern="^[ -~]+$")] = _pd.Field(
-        validation_alias="IfMatch", serialization_alias="IfMatch"
-    )
+    if_match: _t.Annotated[str, _pd.Field(pattern="^[ -~]+$")]
     """The current version (``ETag`` value) of the trust store you are deleting."""

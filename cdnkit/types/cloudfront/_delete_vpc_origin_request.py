@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 from cdnkit._operation import CloudFrontRequest as _CloudFrontRequest
 
 from ._delete_vpc_origin_result import DeleteVpcOriginResult
@@ -26,13 +26,9 @@ class DeleteVpcOriginRequest(_Model, _CloudFrontRequest[DeleteVpcOriginResult]):
 
     __cdnkit_operation__ = "DeleteVpcOrigin"
     __cdnkit_result__ = "DeleteVpcOriginResult"
-    id: _t.Annotated[str, _pd.Field(min_length=1)] = _pd.Field(
-        validation_alias="Id", serialization_alias="Id"
-    )
+    id: _t.Annotated[str, _pd.Field(min_length=1)]
     """The VPC origin ID."""
-    if_match: _t.Annotated[str, _pd.Field(pattern="^[ -~]+$")] = _pd.Field(
-        validation_alias="IfMatch", serialization_alias="IfMatch"
-    )
+    if_match: _t.Annotated[str, _pd.Field(pattern="^[ -~]+$")]
     """The version identifier of the VPC origin to delete. This is the ``ETag`` value returned in
     the response to GetVpcOrigin.
     """

@@ -8,7 +8,7 @@ Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 from ._vpc_origin import VpcOrigin
 
@@ -21,9 +21,7 @@ class DeleteVpcOriginResult(_Model):
     Delete an Amazon CloudFront VPC origin.
     """
 
-    vpc_origin: VpcOrigin | None = _pd.Field(
-        default=None, validation_alias="VpcOrigin", serialization_alias="VpcOrigin"
-    )
+    vpc_origin: VpcOrigin | None = None
     """The VPC origin."""
     etag: str | None = _pd.Field(default=None, validation_alias="ETag", serialization_alias="ETag")
     """The VPC origin ETag."""

@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 from cdnkit._operation import CloudFrontRequest as _CloudFrontRequest
 
 from ._describe_connection_function_result import DescribeConnectionFunctionResult
@@ -29,11 +29,7 @@ class DescribeConnectionFunctionRequest(
 
     __cdnkit_operation__ = "DescribeConnectionFunction"
     __cdnkit_result__ = "DescribeConnectionFunctionResult"
-    identifier: _t.Annotated[str, _pd.Field(min_length=1)] = _pd.Field(
-        validation_alias="Identifier", serialization_alias="Identifier"
-    )
+    identifier: _t.Annotated[str, _pd.Field(min_length=1)]
     """The connection function's identifier."""
-    stage: FunctionStage | None = _pd.Field(
-        default=None, validation_alias="Stage", serialization_alias="Stage"
-    )
+    stage: FunctionStage | None = None
     """The connection function's stage."""

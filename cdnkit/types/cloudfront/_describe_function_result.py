@@ -8,7 +8,7 @@ Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 from ._function_summary import FunctionSummary
 
@@ -25,9 +25,7 @@ class DescribeFunctionResult(_Model):
     name and stage. To get these values, you can use ``ListFunctions``.
     """
 
-    function_summary: FunctionSummary = _pd.Field(
-        validation_alias="FunctionSummary", serialization_alias="FunctionSummary"
-    )
+    function_summary: FunctionSummary
     """Contains configuration information and metadata about a CloudFront function."""
     etag: str = _pd.Field(validation_alias="ETag", serialization_alias="ETag")
     """The version identifier for the current version of the CloudFront function."""

@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 from cdnkit._operation import CloudFrontRequest as _CloudFrontRequest
 
 from ._describe_key_value_store_result import DescribeKeyValueStoreResult
@@ -26,7 +26,5 @@ class DescribeKeyValueStoreRequest(_Model, _CloudFrontRequest[DescribeKeyValueSt
 
     __cdnkit_operation__ = "DescribeKeyValueStore"
     __cdnkit_result__ = "DescribeKeyValueStoreResult"
-    name: _t.Annotated[
-        str, _pd.Field(min_length=1, max_length=64, pattern="^[a-zA-Z0-9_-]{1,64}$")
-    ] = _pd.Field(validation_alias="Name", serialization_alias="Name")
+    name: _t.Annotated[str, _pd.Field(min_length=1, max_length=64, pattern="^[a-zA-Z0-9_-]{1,64}$")]
     """The name of the key value store."""

@@ -8,7 +8,7 @@ Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 from ._key_value_store import KeyValueStore
 
@@ -21,9 +21,7 @@ class DescribeKeyValueStoreResult(_Model):
     Specifies the key value store and its configuration.
     """
 
-    key_value_store: KeyValueStore = _pd.Field(
-        validation_alias="KeyValueStore", serialization_alias="KeyValueStore"
-    )
+    key_value_store: KeyValueStore
     """The resulting key value store."""
     etag: str = _pd.Field(validation_alias="ETag", serialization_alias="ETag")
     """The ``ETag`` of the resulting key value store."""

@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 from cdnkit._operation import CloudFrontRequest as _CloudFrontRequest
 
 from ._disassociate_distribution_tenant_web_acl_result import (
@@ -30,13 +30,9 @@ class DisassociateDistributionTenantWebACLRequest(
 
     __cdnkit_operation__ = "DisassociateDistributionTenantWebACL"
     __cdnkit_result__ = "DisassociateDistributionTenantWebACLResult"
-    id: _t.Annotated[str, _pd.Field(min_length=1)] = _pd.Field(
-        validation_alias="Id", serialization_alias="Id"
-    )
+    id: _t.Annotated[str, _pd.Field(min_length=1)]
     """The ID of the distribution tenant."""
-    if_match: _t.Annotated[str, _pd.Field(pattern="^[ -~]+$")] | None = _pd.Field(
-        default=None, validation_alias="IfMatch", serialization_alias="IfMatch"
-    )
+    if_match: _t.Annotated[str, _pd.Field(pattern="^[ -~]+$")] | None = None
     """The current version of the distribution tenant that you're disassociating from the WAF web
     ACL. This is the ``ETag`` value returned in the response to the ``GetDistributionTenant`` API
     operation.

@@ -8,7 +8,7 @@ Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 __all__ = ["DisassociateDistributionTenantWebACLResult"]
 
@@ -19,7 +19,7 @@ class DisassociateDistributionTenantWebACLResult(_Model):
     Disassociates a distribution tenant from the WAF web ACL.
     """
 
-    id: str | None = _pd.Field(default=None, validation_alias="Id", serialization_alias="Id")
+    id: str | None = None
     """The ID of the distribution tenant."""
     etag: str | None = _pd.Field(default=None, validation_alias="ETag", serialization_alias="ETag")
     """The current version of the distribution tenant."""

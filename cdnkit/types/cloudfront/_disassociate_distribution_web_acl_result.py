@@ -8,7 +8,7 @@ Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 __all__ = ["DisassociateDistributionWebACLResult"]
 
@@ -19,7 +19,7 @@ class DisassociateDistributionWebACLResult(_Model):
     Disassociates a distribution from the WAF web ACL.
     """
 
-    id: str | None = _pd.Field(default=None, validation_alias="Id", serialization_alias="Id")
+    id: str | None = None
     """The ID of the distribution."""
     etag: str | None = _pd.Field(default=None, validation_alias="ETag", serialization_alias="ETag")
     """The current version of the distribution."""

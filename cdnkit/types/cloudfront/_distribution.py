@@ -10,7 +10,7 @@ import datetime as _dt
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 from ._active_trusted_key_groups import ActiveTrustedKeyGroups
 from ._active_trusted_signers import ActiveTrustedSigners
@@ -25,46 +25,31 @@ class Distribution(_Model):
     about how to track and manage content delivery.
     """
 
-    id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
+    id: str
     """The distribution's identifier. For example: ``E1U5RQF7T870K0``."""
     arn: str = _pd.Field(validation_alias="ARN", serialization_alias="ARN")
     """The distribution's Amazon Resource Name (ARN)."""
-    status: str = _pd.Field(validation_alias="Status", serialization_alias="Status")
+    status: str
     """The distribution's status. When the status is ``Deployed``, the distribution's information
     is fully propagated to all CloudFront edge locations.
     """
-    last_modified_time: _dt.datetime = _pd.Field(
-        validation_alias="LastModifiedTime", serialization_alias="LastModifiedTime"
-    )
+    last_modified_time: _dt.datetime
     """The date and time when the distribution was last modified."""
-    in_progress_invalidation_batches: int = _pd.Field(
-        validation_alias="InProgressInvalidationBatches",
-        serialization_alias="InProgressInvalidationBatches",
-    )
+    in_progress_invalidation_batches: int
     """The number of invalidation batches currently in progress."""
-    domain_name: str = _pd.Field(validation_alias="DomainName", serialization_alias="DomainName")
+    domain_name: str
     """The distribution's CloudFront domain name. For example: ``d111111abcdef8.cloudfront.net``.
     """
-    active_trusted_signers: ActiveTrustedSigners | None = _pd.Field(
-        default=None,
-        validation_alias="ActiveTrustedSigners",
-        serialization_alias="ActiveTrustedSigners",
-    )
+    active_trusted_signers: ActiveTrustedSigners | None = None
     """This field contains a list of Amazon Web Services account IDs and the active CloudFront key
     pairs in each account that CloudFront can use to verify the signatures of signed URLs or signed
     cookies.
     """
-    active_trusted_key_groups: ActiveTrustedKeyGroups | None = _pd.Field(
-        default=None,
-        validation_alias="ActiveTrustedKeyGroups",
-        serialization_alias="ActiveTrustedKeyGroups",
-    )
+    active_trusted_key_groups: ActiveTrustedKeyGroups | None = None
     """This field contains a list of key groups and the public keys in each key group that
     CloudFront can use to verify the signatures of signed URLs or signed cookies.
     """
-    distribution_config: DistributionConfig = _pd.Field(
-        validation_alias="DistributionConfig", serialization_alias="DistributionConfig"
-    )
+    distribution_config: DistributionConfig
     """The distribution's configuration."""
     alias_icp_recordals: list[AliasICPRecordal] | None = _pd.Field(
         default=None, validation_alias="AliasICPRecordals", serialization_alias="AliasICPRecordals"

@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 from ._aliases import Aliases
 from ._cache_behaviors import CacheBehaviors
@@ -33,51 +33,35 @@ __all__ = ["DistributionConfig"]
 class DistributionConfig(_Model):
     """A distribution configuration."""
 
-    caller_reference: str = _pd.Field(
-        validation_alias="CallerReference", serialization_alias="CallerReference"
-    )
+    caller_reference: str
     """A unique value (for example, a date-time stamp) that ensures that the request can't be
     replayed.
 
     If the value of ``CallerReference`` is new (regardless of the content of the
     ``DistributionConfig`` object), CloudFront creates a new distribution.
     """
-    aliases: Aliases | None = _pd.Field(
-        default=None, validation_alias="Aliases", serialization_alias="Aliases"
-    )
+    aliases: Aliases | None = None
     """A complex type that contains information about CNAMEs (alternate domain names), if any, for
     this distribution.
     """
-    default_root_object: str | None = _pd.Field(
-        default=None, validation_alias="DefaultRootObject", serialization_alias="DefaultRootObject"
-    )
+    default_root_object: str | None = None
     """When a viewer requests the root URL for your distribution, the default root object is the
     object that you want CloudFront to request from your origin. For example, if your root URL is
     ``https://www.example.com``, you can specify CloudFront to return the ``index.html`` file as
     the default root object.
     """
-    origins: Origins = _pd.Field(validation_alias="Origins", serialization_alias="Origins")
+    origins: Origins
     """A complex type that contains information about origins for this distribution."""
-    origin_groups: OriginGroups | None = _pd.Field(
-        default=None, validation_alias="OriginGroups", serialization_alias="OriginGroups"
-    )
+    origin_groups: OriginGroups | None = None
     """A complex type that contains information about origin groups for this distribution."""
-    default_cache_behavior: DefaultCacheBehavior = _pd.Field(
-        validation_alias="DefaultCacheBehavior", serialization_alias="DefaultCacheBehavior"
-    )
+    default_cache_behavior: DefaultCacheBehavior
     """A complex type that describes the default cache behavior if you don't specify a
     ``CacheBehavior`` element or if files don't match any of the values of ``PathPattern`` in
     ``CacheBehavior`` elements. You must create exactly one default cache behavior.
     """
-    cache_behaviors: CacheBehaviors | None = _pd.Field(
-        default=None, validation_alias="CacheBehaviors", serialization_alias="CacheBehaviors"
-    )
+    cache_behaviors: CacheBehaviors | None = None
     """A complex type that contains zero or more ``CacheBehavior`` elements."""
-    custom_error_responses: CustomErrorResponses | None = _pd.Field(
-        default=None,
-        validation_alias="CustomErrorResponses",
-        serialization_alias="CustomErrorResponses",
-    )
+    custom_error_responses: CustomErrorResponses | None = None
     """A complex type that controls the following:
 
     - Whether CloudFront replaces HTTP status codes in the 4xx and 5xx range with custom error
@@ -87,35 +71,25 @@ class DistributionConfig(_Model):
     For more information about custom error pages, see Customizing Error Responses in the Amazon
     CloudFront Developer Guide.
     """
-    comment: _t.Annotated[str, _pd.Field(max_length=128)] = _pd.Field(
-        repr=False, validation_alias="Comment", serialization_alias="Comment"
-    )
+    comment: _t.Annotated[str, _pd.Field(max_length=128)] = _pd.Field(repr=False)
     """A comment to describe the distribution. The comment cannot be longer than 128 characters."""
-    logging: LoggingConfig | None = _pd.Field(
-        default=None, validation_alias="Logging", serialization_alias="Logging"
-    )
+    logging: LoggingConfig | None = None
     """A complex type that controls whether access logs are written for the distribution.
 
     For more information about logging, see Access Logs in the Amazon CloudFront Developer Guide.
     """
-    price_class: PriceClass | None = _pd.Field(
-        default=None, validation_alias="PriceClass", serialization_alias="PriceClass"
-    )
+    price_class: PriceClass | None = None
     """The price class that corresponds with the maximum price that you want to pay for CloudFront
     service. If you specify ``PriceClass_All``, CloudFront responds to requests for your objects
     from all CloudFront edge locations.
     """
-    enabled: bool = _pd.Field(validation_alias="Enabled", serialization_alias="Enabled")
+    enabled: bool
     """From this field, you can enable or disable the selected distribution."""
-    viewer_certificate: ViewerCertificate | None = _pd.Field(
-        default=None, validation_alias="ViewerCertificate", serialization_alias="ViewerCertificate"
-    )
+    viewer_certificate: ViewerCertificate | None = None
     """A complex type that determines the distribution's SSL/TLS configuration for communicating
     with viewers.
     """
-    restrictions: Restrictions | None = _pd.Field(
-        default=None, validation_alias="Restrictions", serialization_alias="Restrictions"
-    )
+    restrictions: Restrictions | None = None
     """A complex type that identifies ways in which you want to restrict distribution of your
     content.
     """
@@ -127,9 +101,7 @@ class DistributionConfig(_Model):
     for example
     ``arn:aws:wafv2:us-east-1:123456789012:global/webacl/ExampleWebACL/a1b2c3d4-5678-90ab-cdef-EXAMPLE11111``.
     """
-    http_version: HttpVersion | None = _pd.Field(
-        default=None, validation_alias="HttpVersion", serialization_alias="HttpVersion"
-    )
+    http_version: HttpVersion | None = None
     """(Optional) Specify the HTTP version(s) that you want viewers to use to communicate with
     CloudFront. The default value for new web distributions is ``http2``. Viewers that don't
     support HTTP/2 automatically use an earlier HTTP version.
@@ -145,48 +117,28 @@ class DistributionConfig(_Model):
     requests with the DNS response code ``NOERROR`` and with no IP addresses. This allows viewers
     to submit a second request, for an IPv4 address for your distribution.
     """
-    continuous_deployment_policy_id: str | None = _pd.Field(
-        default=None,
-        validation_alias="ContinuousDeploymentPolicyId",
-        serialization_alias="ContinuousDeploymentPolicyId",
-    )
+    continuous_deployment_policy_id: str | None = None
     """The identifier of a continuous deployment policy. For more information, see
     ``CreateContinuousDeploymentPolicy``.
     """
-    staging: bool | None = _pd.Field(
-        default=None, validation_alias="Staging", serialization_alias="Staging"
-    )
+    staging: bool | None = None
     """A Boolean that indicates whether this is a staging distribution. When this value is
     ``true``, this is a staging distribution. When this value is ``false``, this is not a staging
     distribution.
     """
-    anycast_ip_list_id: str | None = _pd.Field(
-        default=None, validation_alias="AnycastIpListId", serialization_alias="AnycastIpListId"
-    )
+    anycast_ip_list_id: str | None = None
     """ID of the Anycast static IP list that is associated with the distribution."""
-    tenant_config: TenantConfig | None = _pd.Field(
-        default=None, validation_alias="TenantConfig", serialization_alias="TenantConfig"
-    )
+    tenant_config: TenantConfig | None = None
     """A distribution tenant configuration."""
-    connection_mode: ConnectionMode | None = _pd.Field(
-        default=None, validation_alias="ConnectionMode", serialization_alias="ConnectionMode"
-    )
+    connection_mode: ConnectionMode | None = None
     """This field specifies whether the connection mode is through a standard distribution (direct)
     or a multi-tenant distribution with distribution tenants (tenant-only).
     """
-    viewer_mtls_config: ViewerMtlsConfig | None = _pd.Field(
-        default=None, validation_alias="ViewerMtlsConfig", serialization_alias="ViewerMtlsConfig"
-    )
+    viewer_mtls_config: ViewerMtlsConfig | None = None
     """The distribution's viewer mTLS configuration."""
-    connection_function_association: ConnectionFunctionAssociation | None = _pd.Field(
-        default=None,
-        validation_alias="ConnectionFunctionAssociation",
-        serialization_alias="ConnectionFunctionAssociation",
-    )
+    connection_function_association: ConnectionFunctionAssociation | None = None
     """The distribution's connection function association."""
-    cache_tag_config: CacheTagConfig | None = _pd.Field(
-        default=None, validation_alias="CacheTagConfig", serialization_alias="CacheTagConfig"
-    )
+    cache_tag_config: CacheTagConfig | None = None
     """Configuration for cache tag extraction from origin responses. When specified, CloudFront
     reads the header named in ``HeaderName`` from origin responses and stores the comma-separated
     values as cache tags on the object.

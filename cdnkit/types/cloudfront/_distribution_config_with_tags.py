@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 from ._distribution_config import DistributionConfig
 from ._tags import Tags
@@ -19,9 +17,7 @@ __all__ = ["DistributionConfigWithTags"]
 class DistributionConfigWithTags(_Model):
     """A distribution Configuration and a list of tags to be associated with the distribution."""
 
-    distribution_config: DistributionConfig = _pd.Field(
-        validation_alias="DistributionConfig", serialization_alias="DistributionConfig"
-    )
+    distribution_config: DistributionConfig
     """A distribution configuration."""
-    tags: Tags = _pd.Field(validation_alias="Tags", serialization_alias="Tags")
+    tags: Tags
     """A complex type that contains zero or more ``Tag`` elements."""

@@ -8,7 +8,7 @@ Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 from cdnkit._models import check_rules as _check_rules
 from cdnkit._models import derive_quantity as _derive_quantity
 
@@ -20,30 +20,20 @@ class DistributionIdList(_Model):
 
     __cdnkit_quantity__ = True
     _cdnkit_rules = _pd.model_validator(mode="after")(_check_rules)
-    marker: str = _pd.Field(validation_alias="Marker", serialization_alias="Marker")
+    marker: str
     """The value provided in the ``Marker`` request field."""
-    next_marker: str | None = _pd.Field(
-        default=None, validation_alias="NextMarker", serialization_alias="NextMarker"
-    )
+    next_marker: str | None = None
     """Contains the value that you should use in the ``Marker`` field of a subsequent request to
     continue listing distribution IDs where you left off.
     """
-    max_items: int = _pd.Field(validation_alias="MaxItems", serialization_alias="MaxItems")
+    max_items: int
     """The maximum number of distribution IDs requested."""
-    is_truncated: bool = _pd.Field(
-        validation_alias="IsTruncated", serialization_alias="IsTruncated"
-    )
+    is_truncated: bool
     """A flag that indicates whether more distribution IDs remain to be listed. If your results
     were truncated, you can make a subsequent request using the ``Marker`` request field to
     retrieve more distribution IDs in the list.
     """
-    items: list[str] | None = _pd.Field(
-        default=None, validation_alias="Items", serialization_alias="Items"
-    )
+    items: list[str] | None = None
     """Contains the distribution IDs in the list."""
-    quantity: int = _pd.Field(
-        default_factory=_derive_quantity,
-        validation_alias="Quantity",
-        serialization_alias="Quantity",
-    )
+    quantity: int = _pd.Field(default_factory=_derive_quantity)
     """The total number of distribution IDs returned in the response."""

@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 __all__ = ["DistributionIdOwner"]
 
@@ -18,11 +16,7 @@ class DistributionIdOwner(_Model):
     account ID.
     """
 
-    distribution_id: str = _pd.Field(
-        validation_alias="DistributionId", serialization_alias="DistributionId"
-    )
+    distribution_id: str
     """The ID of the distribution."""
-    owner_account_id: str = _pd.Field(
-        validation_alias="OwnerAccountId", serialization_alias="OwnerAccountId"
-    )
+    owner_account_id: str
     """The ID of the Amazon Web Services account that owns the distribution."""

@@ -8,7 +8,7 @@ Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 from cdnkit._models import check_rules as _check_rules
 from cdnkit._models import derive_quantity as _derive_quantity
 
@@ -22,36 +22,26 @@ class DistributionIdOwnerList(_Model):
 
     __cdnkit_quantity__ = True
     _cdnkit_rules = _pd.model_validator(mode="after")(_check_rules)
-    marker: str = _pd.Field(validation_alias="Marker", serialization_alias="Marker")
+    marker: str
     """Use this field when paginating results to indicate where to begin in your list of
     ``DistributionIdOwner`` objects. The response includes distributions in the list that occur
     after the marker. To get the next page of the list, set this field's value to the value of
     ``NextMarker`` from the current page's response.
     """
-    next_marker: str | None = _pd.Field(
-        default=None, validation_alias="NextMarker", serialization_alias="NextMarker"
-    )
+    next_marker: str | None = None
     """A token used for pagination of results returned in the response. You can use the token from
     the previous request to define where the current request should begin.
     """
-    max_items: int = _pd.Field(validation_alias="MaxItems", serialization_alias="MaxItems")
+    max_items: int
     """The maximum number of ``DistributionIdOwner`` objects to return."""
-    is_truncated: bool = _pd.Field(
-        validation_alias="IsTruncated", serialization_alias="IsTruncated"
-    )
+    is_truncated: bool
     """A flag that indicates whether more ``DistributionIdOwner`` objects remain to be listed. If
     your results were truncated, you can make a follow-up pagination request using the ``Marker``
     request parameter to retrieve more results in the list.
     """
-    items: list[DistributionIdOwner] | None = _pd.Field(
-        default=None, validation_alias="Items", serialization_alias="Items"
-    )
+    items: list[DistributionIdOwner] | None = None
     """The number of ``DistributionIdOwner`` objects."""
-    quantity: int = _pd.Field(
-        default_factory=_derive_quantity,
-        validation_alias="Quantity",
-        serialization_alias="Quantity",
-    )
+    quantity: int = _pd.Field(default_factory=_derive_quantity)
     """Specifies the actual number of ``DistributionIdOwner`` objects included in the list for the
     current page.
     """

@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 __all__ = ["DistributionResourceId"]
 
@@ -16,13 +14,7 @@ __all__ = ["DistributionResourceId"]
 class DistributionResourceId(_Model):
     """The IDs for the distribution resources."""
 
-    distribution_id: str | None = _pd.Field(
-        default=None, validation_alias="DistributionId", serialization_alias="DistributionId"
-    )
+    distribution_id: str | None = None
     """The ID of the multi-tenant distribution."""
-    distribution_tenant_id: str | None = _pd.Field(
-        default=None,
-        validation_alias="DistributionTenantId",
-        serialization_alias="DistributionTenantId",
-    )
+    distribution_tenant_id: str | None = None
     """The ID of the distribution tenant."""

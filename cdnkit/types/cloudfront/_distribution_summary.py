@@ -10,7 +10,7 @@ import datetime as _dt
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 from ._alias_icp_recordal import AliasICPRecordal
 from ._aliases import Aliases
@@ -31,7 +31,7 @@ __all__ = ["DistributionSummary"]
 class DistributionSummary(_Model):
     """A summary of the information about a CloudFront distribution."""
 
-    id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
+    id: str
     """The identifier for the distribution. For example: ``EDFDVBD632BHDS5``."""
     arn: str = _pd.Field(validation_alias="ARN", serialization_alias="ARN")
     """The ARN (Amazon Resource Name) for the distribution. For example:
@@ -40,69 +40,51 @@ class DistributionSummary(_Model):
     """
     etag: str | None = _pd.Field(default=None, validation_alias="ETag", serialization_alias="ETag")
     """The current version of the distribution."""
-    status: str = _pd.Field(validation_alias="Status", serialization_alias="Status")
+    status: str
     """The current status of the distribution. When the status is ``Deployed``, the distribution's
     information is propagated to all CloudFront edge locations.
     """
-    last_modified_time: _dt.datetime = _pd.Field(
-        validation_alias="LastModifiedTime", serialization_alias="LastModifiedTime"
-    )
+    last_modified_time: _dt.datetime
     """The date and time the distribution was last modified."""
-    domain_name: str = _pd.Field(validation_alias="DomainName", serialization_alias="DomainName")
+    domain_name: str
     """The domain name that corresponds to the distribution, for example,
     ``d111111abcdef8.cloudfront.net``.
     """
-    aliases: Aliases = _pd.Field(validation_alias="Aliases", serialization_alias="Aliases")
+    aliases: Aliases
     """A complex type that contains information about CNAMEs (alternate domain names), if any, for
     this distribution.
     """
-    origins: Origins = _pd.Field(validation_alias="Origins", serialization_alias="Origins")
+    origins: Origins
     """A complex type that contains information about origins for this distribution."""
-    origin_groups: OriginGroups | None = _pd.Field(
-        default=None, validation_alias="OriginGroups", serialization_alias="OriginGroups"
-    )
+    origin_groups: OriginGroups | None = None
     """A complex type that contains information about origin groups for this distribution."""
-    default_cache_behavior: DefaultCacheBehavior = _pd.Field(
-        validation_alias="DefaultCacheBehavior", serialization_alias="DefaultCacheBehavior"
-    )
+    default_cache_behavior: DefaultCacheBehavior
     """A complex type that describes the default cache behavior if you don't specify a
     ``CacheBehavior`` element or if files don't match any of the values of ``PathPattern`` in
     ``CacheBehavior`` elements. You must create exactly one default cache behavior.
     """
-    cache_behaviors: CacheBehaviors = _pd.Field(
-        validation_alias="CacheBehaviors", serialization_alias="CacheBehaviors"
-    )
+    cache_behaviors: CacheBehaviors
     """A complex type that contains zero or more ``CacheBehavior`` elements."""
-    custom_error_responses: CustomErrorResponses = _pd.Field(
-        validation_alias="CustomErrorResponses", serialization_alias="CustomErrorResponses"
-    )
+    custom_error_responses: CustomErrorResponses
     """A complex type that contains zero or more ``CustomErrorResponses`` elements."""
-    comment: str = _pd.Field(repr=False, validation_alias="Comment", serialization_alias="Comment")
+    comment: str = _pd.Field(repr=False)
     """The comment originally specified when this distribution was created."""
-    price_class: PriceClass = _pd.Field(
-        validation_alias="PriceClass", serialization_alias="PriceClass"
-    )
+    price_class: PriceClass
     """A complex type that contains information about price class for this streaming distribution.
     """
-    enabled: bool = _pd.Field(validation_alias="Enabled", serialization_alias="Enabled")
+    enabled: bool
     """Whether the distribution is enabled to accept user requests for content."""
-    viewer_certificate: ViewerCertificate = _pd.Field(
-        validation_alias="ViewerCertificate", serialization_alias="ViewerCertificate"
-    )
+    viewer_certificate: ViewerCertificate
     """A complex type that determines the distribution's SSL/TLS configuration for communicating
     with viewers.
     """
-    restrictions: Restrictions = _pd.Field(
-        validation_alias="Restrictions", serialization_alias="Restrictions"
-    )
+    restrictions: Restrictions
     """A complex type that identifies ways in which you want to restrict distribution of your
     content.
     """
     web_acl_id: str = _pd.Field(validation_alias="WebACLId", serialization_alias="WebACLId")
     """The Web ACL Id (if any) associated with the distribution."""
-    http_version: HttpVersion = _pd.Field(
-        validation_alias="HttpVersion", serialization_alias="HttpVersion"
-    )
+    http_version: HttpVersion
     """Specify the maximum HTTP version that you want viewers to use to communicate with
     CloudFront. The default value for new web distributions is ``http2``. Viewers that don't
     support ``HTTP/2`` will automatically use an earlier version.
@@ -120,28 +102,18 @@ class DistributionSummary(_Model):
     as a CNAME, that they've added to CloudFront. AliasICPRecordal provides the ICP recordal status
     for CNAMEs associated with distributions.
     """
-    staging: bool = _pd.Field(validation_alias="Staging", serialization_alias="Staging")
+    staging: bool
     """A Boolean that indicates whether this is a staging distribution. When this value is
     ``true``, this is a staging distribution. When this value is ``false``, this is not a staging
     distribution.
     """
-    connection_mode: ConnectionMode | None = _pd.Field(
-        default=None, validation_alias="ConnectionMode", serialization_alias="ConnectionMode"
-    )
+    connection_mode: ConnectionMode | None = None
     """This field specifies whether the connection mode is through a standard distribution (direct)
     or a multi-tenant distribution with distribution tenants (tenant-only).
     """
-    anycast_ip_list_id: str | None = _pd.Field(
-        default=None, validation_alias="AnycastIpListId", serialization_alias="AnycastIpListId"
-    )
+    anycast_ip_list_id: str | None = None
     """ID of the Anycast static IP list that is associated with the distribution."""
-    viewer_mtls_config: ViewerMtlsConfig | None = _pd.Field(
-        default=None, validation_alias="ViewerMtlsConfig", serialization_alias="ViewerMtlsConfig"
-    )
+    viewer_mtls_config: ViewerMtlsConfig | None = None
     """The distribution's viewer mTLS configuration."""
-    connection_function_association: ConnectionFunctionAssociation | None = _pd.Field(
-        default=None,
-        validation_alias="ConnectionFunctionAssociation",
-        serialization_alias="ConnectionFunctionAssociation",
-    )
+    connection_function_association: ConnectionFunctionAssociation | None = None
     """The distribution's connection function association."""

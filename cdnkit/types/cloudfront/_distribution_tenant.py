@@ -8,9 +8,7 @@ Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 
 import datetime as _dt
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 from ._customizations import Customizations
 from ._domain_result import DomainResult
@@ -23,58 +21,40 @@ __all__ = ["DistributionTenant"]
 class DistributionTenant(_Model):
     """The distribution tenant."""
 
-    id: str | None = _pd.Field(default=None, validation_alias="Id", serialization_alias="Id")
+    id: str | None = None
     """The ID of the distribution tenant."""
-    distribution_id: str | None = _pd.Field(
-        default=None, validation_alias="DistributionId", serialization_alias="DistributionId"
-    )
+    distribution_id: str | None = None
     """The ID of the multi-tenant distribution."""
-    name: str | None = _pd.Field(default=None, validation_alias="Name", serialization_alias="Name")
+    name: str | None = None
     """The name of the distribution tenant."""
-    arn: str | None = _pd.Field(default=None, validation_alias="Arn", serialization_alias="Arn")
+    arn: str | None = None
     """The Amazon Resource Name (ARN) of the distribution tenant."""
-    domains: list[DomainResult] | None = _pd.Field(
-        default=None, validation_alias="Domains", serialization_alias="Domains"
-    )
+    domains: list[DomainResult] | None = None
     """The domains associated with the distribution tenant."""
-    tags: Tags | None = _pd.Field(default=None, validation_alias="Tags", serialization_alias="Tags")
+    tags: Tags | None = None
     """A complex type that contains zero or more ``Tag`` elements."""
-    customizations: Customizations | None = _pd.Field(
-        default=None, validation_alias="Customizations", serialization_alias="Customizations"
-    )
+    customizations: Customizations | None = None
     """Customizations for the distribution tenant. For each distribution tenant, you can specify
     the geographic restrictions, and the Amazon Resource Names (ARNs) for the ACM certificate and
     WAF web ACL. These are specific values that you can override or disable from the multi-tenant
     distribution that was used to create the distribution tenant.
     """
-    parameters: list[Parameter] | None = _pd.Field(
-        default=None, validation_alias="Parameters", serialization_alias="Parameters"
-    )
+    parameters: list[Parameter] | None = None
     """A list of parameter values to add to the resource. A parameter is specified as a key-value
     pair. A valid parameter value must exist for any parameter that is marked as required in the
     multi-tenant distribution.
     """
-    connection_group_id: str | None = _pd.Field(
-        default=None, validation_alias="ConnectionGroupId", serialization_alias="ConnectionGroupId"
-    )
+    connection_group_id: str | None = None
     """The ID of the connection group for the distribution tenant. If you don't specify a
     connection group, CloudFront uses the default connection group.
     """
-    created_time: _dt.datetime | None = _pd.Field(
-        default=None, validation_alias="CreatedTime", serialization_alias="CreatedTime"
-    )
+    created_time: _dt.datetime | None = None
     """The date and time when the distribution tenant was created."""
-    last_modified_time: _dt.datetime | None = _pd.Field(
-        default=None, validation_alias="LastModifiedTime", serialization_alias="LastModifiedTime"
-    )
+    last_modified_time: _dt.datetime | None = None
     """The date and time when the distribution tenant was updated."""
-    enabled: bool | None = _pd.Field(
-        default=None, validation_alias="Enabled", serialization_alias="Enabled"
-    )
+    enabled: bool | None = None
     """Indicates whether the distribution tenant is in an enabled state. If disabled, the
     distribution tenant won't serve traffic.
     """
-    status: str | None = _pd.Field(
-        default=None, validation_alias="Status", serialization_alias="Status"
-    )
+    status: str | None = None
     """The status of the distribution tenant."""

@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 __all__ = ["DistributionTenantAssociationFilter"]
 
@@ -16,15 +14,11 @@ __all__ = ["DistributionTenantAssociationFilter"]
 class DistributionTenantAssociationFilter(_Model):
     """Filter by the associated distribution ID or connection group ID."""
 
-    distribution_id: str | None = _pd.Field(
-        default=None, validation_alias="DistributionId", serialization_alias="DistributionId"
-    )
+    distribution_id: str | None = None
     """The distribution ID to filter by. You can find distribution tenants associated with a
     specific distribution.
     """
-    connection_group_id: str | None = _pd.Field(
-        default=None, validation_alias="ConnectionGroupId", serialization_alias="ConnectionGroupId"
-    )
+    connection_group_id: str | None = None
     """The ID of the connection group to filter by. You can find distribution tenants associated
     with a specific connection group.
     """

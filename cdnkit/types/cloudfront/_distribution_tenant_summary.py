@@ -10,7 +10,7 @@ import datetime as _dt
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 from ._customizations import Customizations
 from ._domain_result import DomainResult
@@ -21,51 +21,35 @@ __all__ = ["DistributionTenantSummary"]
 class DistributionTenantSummary(_Model):
     """A summary of the information about a distribution tenant."""
 
-    id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
+    id: str
     """The ID of the distribution tenant."""
-    distribution_id: str = _pd.Field(
-        validation_alias="DistributionId", serialization_alias="DistributionId"
-    )
+    distribution_id: str
     """The identifier for the multi-tenant distribution. For example: ``EDFDVBD632BHDS5``."""
-    name: str = _pd.Field(validation_alias="Name", serialization_alias="Name")
+    name: str
     """The name of the distribution tenant."""
-    arn: str = _pd.Field(validation_alias="Arn", serialization_alias="Arn")
+    arn: str
     """The Amazon Resource Name (ARN) of the distribution tenant."""
-    domains: list[DomainResult] = _pd.Field(
-        validation_alias="Domains", serialization_alias="Domains"
-    )
+    domains: list[DomainResult]
     """The domains associated with the distribution tenant."""
-    connection_group_id: str | None = _pd.Field(
-        default=None, validation_alias="ConnectionGroupId", serialization_alias="ConnectionGroupId"
-    )
+    connection_group_id: str | None = None
     """The ID of the connection group ID for the distribution tenant. If you don't specify a
     connection group, CloudFront uses the default connection group.
     """
-    customizations: Customizations | None = _pd.Field(
-        default=None, validation_alias="Customizations", serialization_alias="Customizations"
-    )
+    customizations: Customizations | None = None
     """Customizations for the distribution tenant. For each distribution tenant, you can specify
     the geographic restrictions, and the Amazon Resource Names (ARNs) for the ACM certificate and
     WAF web ACL. These are specific values that you can override or disable from the multi-tenant
     distribution that was used to create the distribution tenant.
     """
-    created_time: _dt.datetime = _pd.Field(
-        validation_alias="CreatedTime", serialization_alias="CreatedTime"
-    )
+    created_time: _dt.datetime
     """The date and time when the distribution tenant was created."""
-    last_modified_time: _dt.datetime = _pd.Field(
-        validation_alias="LastModifiedTime", serialization_alias="LastModifiedTime"
-    )
+    last_modified_time: _dt.datetime
     """The date and time when the distribution tenant was updated."""
     etag: str = _pd.Field(validation_alias="ETag", serialization_alias="ETag")
     """The current version of the distribution tenant."""
-    enabled: bool | None = _pd.Field(
-        default=None, validation_alias="Enabled", serialization_alias="Enabled"
-    )
+    enabled: bool | None = None
     """Indicates whether the distribution tenants are in an enabled state. If disabled, the
     distribution tenant won't service traffic.
     """
-    status: str | None = _pd.Field(
-        default=None, validation_alias="Status", serialization_alias="Status"
-    )
+    status: str | None = None
     """The status of the distribution tenant."""

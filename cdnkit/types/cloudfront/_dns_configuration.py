@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 from ._enums import DnsConfigurationStatus
 
@@ -18,13 +16,9 @@ __all__ = ["DnsConfiguration"]
 class DnsConfiguration(_Model):
     """The DNS configuration for your domain names."""
 
-    domain: str = _pd.Field(validation_alias="Domain", serialization_alias="Domain")
+    domain: str
     """The domain name that you're verifying."""
-    status: DnsConfigurationStatus = _pd.Field(
-        validation_alias="Status", serialization_alias="Status"
-    )
+    status: DnsConfigurationStatus
     """The status of your domain name."""
-    reason: str | None = _pd.Field(
-        default=None, validation_alias="Reason", serialization_alias="Reason"
-    )
+    reason: str | None = None
     """Explains the status of the DNS configuration."""

@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 from ._enums import DistributionResourceType
 
@@ -20,13 +18,11 @@ class DomainConflict(_Model):
     affected domain, the related resource, and the affected Amazon Web Services account.
     """
 
-    domain: str = _pd.Field(validation_alias="Domain", serialization_alias="Domain")
+    domain: str
     """The domain used to find existing conflicts for domain configurations."""
-    resource_type: DistributionResourceType = _pd.Field(
-        validation_alias="ResourceType", serialization_alias="ResourceType"
-    )
+    resource_type: DistributionResourceType
     """The CloudFront resource type that has a domain conflict."""
-    resource_id: str = _pd.Field(validation_alias="ResourceId", serialization_alias="ResourceId")
+    resource_id: str
     """The ID of the resource that has a domain conflict."""
-    account_id: str = _pd.Field(validation_alias="AccountId", serialization_alias="AccountId")
+    account_id: str
     """The ID of the Amazon Web Services account for the domain conflict."""

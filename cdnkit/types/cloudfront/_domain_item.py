@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 __all__ = ["DomainItem"]
 
@@ -16,5 +14,5 @@ __all__ = ["DomainItem"]
 class DomainItem(_Model):
     """The domain for the specified distribution tenant."""
 
-    domain: str = _pd.Field(validation_alias="Domain", serialization_alias="Domain")
+    domain: str
     """The domain name."""

@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 from ._enums import DomainStatus
 
@@ -18,9 +16,7 @@ __all__ = ["DomainResult"]
 class DomainResult(_Model):
     """The details about the domain result."""
 
-    domain: str = _pd.Field(validation_alias="Domain", serialization_alias="Domain")
+    domain: str
     """The specified domain."""
-    status: DomainStatus | None = _pd.Field(
-        default=None, validation_alias="Status", serialization_alias="Status"
-    )
+    status: DomainStatus | None = None
     """Whether the domain is active or inactive."""

@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 from ._field_patterns import FieldPatterns
 
@@ -20,19 +18,15 @@ class EncryptionEntity(_Model):
     field pattern specifications.
     """
 
-    public_key_id: str = _pd.Field(
-        validation_alias="PublicKeyId", serialization_alias="PublicKeyId"
-    )
+    public_key_id: str
     """The public key associated with a set of field-level encryption patterns, to be used when
     encrypting the fields that match the patterns.
     """
-    provider_id: str = _pd.Field(validation_alias="ProviderId", serialization_alias="ProviderId")
+    provider_id: str
     """The provider associated with the public key being used for encryption. This value must also
     be provided with the private key for applications to be able to decrypt data.
     """
-    field_patterns: FieldPatterns = _pd.Field(
-        validation_alias="FieldPatterns", serialization_alias="FieldPatterns"
-    )
+    field_patterns: FieldPatterns
     """Field patterns in a field-level encryption content type profile specify the fields that you
     want to be encrypted. You can provide the full field name, or any beginning characters followed
     by a wildcard (*). You can't overlap field patterns. For example, you can't have both ABC* and

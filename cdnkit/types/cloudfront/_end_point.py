@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 from ._kinesis_stream_config import KinesisStreamConfig
 
@@ -20,15 +18,11 @@ class EndPoint(_Model):
     data in a real-time log configuration.
     """
 
-    stream_type: str = _pd.Field(validation_alias="StreamType", serialization_alias="StreamType")
+    stream_type: str
     """The type of data stream where you are sending real-time log data. The only valid value is
     ``Kinesis``.
     """
-    kinesis_stream_config: KinesisStreamConfig | None = _pd.Field(
-        default=None,
-        validation_alias="KinesisStreamConfig",
-        serialization_alias="KinesisStreamConfig",
-    )
+    kinesis_stream_config: KinesisStreamConfig | None = None
     """Contains information about the Amazon Kinesis data stream where you are sending real-time
     log data in a real-time log configuration.
     """

@@ -8,9 +8,7 @@ Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 
 import datetime as _dt
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 from ._field_level_encryption_config import FieldLevelEncryptionConfig
 
@@ -22,18 +20,13 @@ class FieldLevelEncryption(_Model):
     field-level encryption.
     """
 
-    id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
+    id: str
     """The configuration ID for a field-level encryption configuration which includes a set of
     profiles that specify certain selected data fields to be encrypted by specific public keys.
     """
-    last_modified_time: _dt.datetime = _pd.Field(
-        validation_alias="LastModifiedTime", serialization_alias="LastModifiedTime"
-    )
+    last_modified_time: _dt.datetime
     """The last time the field-level encryption configuration was changed."""
-    field_level_encryption_config: FieldLevelEncryptionConfig = _pd.Field(
-        validation_alias="FieldLevelEncryptionConfig",
-        serialization_alias="FieldLevelEncryptionConfig",
-    )
+    field_level_encryption_config: FieldLevelEncryptionConfig
     """A complex data type that includes the profile configurations specified for field-level
     encryption.
     """

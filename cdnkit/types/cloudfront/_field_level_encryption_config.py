@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 from ._content_type_profile_config import ContentTypeProfileConfig
 from ._query_arg_profile_config import QueryArgProfileConfig
@@ -21,29 +19,17 @@ class FieldLevelEncryptionConfig(_Model):
     encryption.
     """
 
-    caller_reference: str = _pd.Field(
-        validation_alias="CallerReference", serialization_alias="CallerReference"
-    )
+    caller_reference: str
     """A unique number that ensures the request can't be replayed."""
-    comment: str | None = _pd.Field(
-        default=None, validation_alias="Comment", serialization_alias="Comment"
-    )
+    comment: str | None = None
     """An optional comment about the configuration. The comment cannot be longer than 128
     characters.
     """
-    query_arg_profile_config: QueryArgProfileConfig | None = _pd.Field(
-        default=None,
-        validation_alias="QueryArgProfileConfig",
-        serialization_alias="QueryArgProfileConfig",
-    )
+    query_arg_profile_config: QueryArgProfileConfig | None = None
     """A complex data type that specifies when to forward content if a profile isn't found and the
     profile that can be provided as a query argument in a request.
     """
-    content_type_profile_config: ContentTypeProfileConfig | None = _pd.Field(
-        default=None,
-        validation_alias="ContentTypeProfileConfig",
-        serialization_alias="ContentTypeProfileConfig",
-    )
+    content_type_profile_config: ContentTypeProfileConfig | None = None
     """A complex data type that specifies when to forward content if a content type isn't
     recognized and profiles to use as by default in a request if a query argument doesn't specify a
     profile to use.

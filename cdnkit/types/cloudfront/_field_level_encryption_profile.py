@@ -8,9 +8,7 @@ Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 
 import datetime as _dt
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 from ._field_level_encryption_profile_config import FieldLevelEncryptionProfileConfig
 
@@ -20,18 +18,13 @@ __all__ = ["FieldLevelEncryptionProfile"]
 class FieldLevelEncryptionProfile(_Model):
     """A complex data type for field-level encryption profiles."""
 
-    id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
+    id: str
     """The ID for a field-level encryption profile configuration which includes a set of profiles
     that specify certain selected data fields to be encrypted by specific public keys.
     """
-    last_modified_time: _dt.datetime = _pd.Field(
-        validation_alias="LastModifiedTime", serialization_alias="LastModifiedTime"
-    )
+    last_modified_time: _dt.datetime
     """The last time the field-level encryption profile was updated."""
-    field_level_encryption_profile_config: FieldLevelEncryptionProfileConfig = _pd.Field(
-        validation_alias="FieldLevelEncryptionProfileConfig",
-        serialization_alias="FieldLevelEncryptionProfileConfig",
-    )
+    field_level_encryption_profile_config: FieldLevelEncryptionProfileConfig
     """A complex data type that includes the profile name and the encryption entities for the
     field-level encryption profile.
     """

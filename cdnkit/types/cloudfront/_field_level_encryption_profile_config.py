@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 from ._encryption_entities import EncryptionEntities
 
@@ -18,21 +16,15 @@ __all__ = ["FieldLevelEncryptionProfileConfig"]
 class FieldLevelEncryptionProfileConfig(_Model):
     """A complex data type of profiles for the field-level encryption."""
 
-    name: str = _pd.Field(validation_alias="Name", serialization_alias="Name")
+    name: str
     """Profile name for the field-level encryption profile."""
-    caller_reference: str = _pd.Field(
-        validation_alias="CallerReference", serialization_alias="CallerReference"
-    )
+    caller_reference: str
     """A unique number that ensures that the request can't be replayed."""
-    comment: str | None = _pd.Field(
-        default=None, validation_alias="Comment", serialization_alias="Comment"
-    )
+    comment: str | None = None
     """An optional comment for the field-level encryption profile. The comment cannot be longer
     than 128 characters.
     """
-    encryption_entities: EncryptionEntities = _pd.Field(
-        validation_alias="EncryptionEntities", serialization_alias="EncryptionEntities"
-    )
+    encryption_entities: EncryptionEntities
     """A complex data type of encryption entities for the field-level encryption profile that
     include the public key ID, provider, and field patterns for specifying which fields to encrypt
     with this key.

@@ -8,9 +8,7 @@ Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 
 import datetime as _dt
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 from ._encryption_entities import EncryptionEntities
 
@@ -20,24 +18,18 @@ __all__ = ["FieldLevelEncryptionProfileSummary"]
 class FieldLevelEncryptionProfileSummary(_Model):
     """The field-level encryption profile summary."""
 
-    id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
+    id: str
     """ID for the field-level encryption profile summary."""
-    last_modified_time: _dt.datetime = _pd.Field(
-        validation_alias="LastModifiedTime", serialization_alias="LastModifiedTime"
-    )
+    last_modified_time: _dt.datetime
     """The time when the field-level encryption profile summary was last updated."""
-    name: str = _pd.Field(validation_alias="Name", serialization_alias="Name")
+    name: str
     """Name for the field-level encryption profile summary."""
-    encryption_entities: EncryptionEntities = _pd.Field(
-        validation_alias="EncryptionEntities", serialization_alias="EncryptionEntities"
-    )
+    encryption_entities: EncryptionEntities
     """A complex data type of encryption entities for the field-level encryption profile that
     include the public key ID, provider, and field patterns for specifying which fields to encrypt
     with this key.
     """
-    comment: str | None = _pd.Field(
-        default=None, validation_alias="Comment", serialization_alias="Comment"
-    )
+    comment: str | None = None
     """An optional comment for the field-level encryption profile summary. The comment cannot be
     longer than 128 characters.
     """

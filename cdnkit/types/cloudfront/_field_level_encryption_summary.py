@@ -8,9 +8,7 @@ Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 
 import datetime as _dt
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 from ._content_type_profile_config import ContentTypeProfileConfig
 from ._query_arg_profile_config import QueryArgProfileConfig
@@ -21,27 +19,15 @@ __all__ = ["FieldLevelEncryptionSummary"]
 class FieldLevelEncryptionSummary(_Model):
     """A summary of a field-level encryption item."""
 
-    id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
+    id: str
     """The unique ID of a field-level encryption item."""
-    last_modified_time: _dt.datetime = _pd.Field(
-        validation_alias="LastModifiedTime", serialization_alias="LastModifiedTime"
-    )
+    last_modified_time: _dt.datetime
     """The last time that the summary of field-level encryption items was modified."""
-    comment: str | None = _pd.Field(
-        default=None, validation_alias="Comment", serialization_alias="Comment"
-    )
+    comment: str | None = None
     """An optional comment about the field-level encryption item. The comment cannot be longer than
     128 characters.
     """
-    query_arg_profile_config: QueryArgProfileConfig | None = _pd.Field(
-        default=None,
-        validation_alias="QueryArgProfileConfig",
-        serialization_alias="QueryArgProfileConfig",
-    )
+    query_arg_profile_config: QueryArgProfileConfig | None = None
     """A summary of a query argument-profile mapping."""
-    content_type_profile_config: ContentTypeProfileConfig | None = _pd.Field(
-        default=None,
-        validation_alias="ContentTypeProfileConfig",
-        serialization_alias="ContentTypeProfileConfig",
-    )
+    content_type_profile_config: ContentTypeProfileConfig | None = None
     """A summary of a content type-profile mapping."""

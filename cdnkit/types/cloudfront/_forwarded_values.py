@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 from ._cookie_preference import CookiePreference
 from ._headers import Headers
@@ -25,36 +23,28 @@ class ForwardedValues(_Model):
     Creating cache policies in the Amazon CloudFront Developer Guide.
     """
 
-    query_string: bool = _pd.Field(
-        validation_alias="QueryString", serialization_alias="QueryString"
-    )
+    query_string: bool
     """This field is deprecated. We recommend that you use a cache policy or an origin request
     policy instead of this field.
 
     If you want to include query strings in the cache key, use a cache policy. For more
     information, see Creating cache policies in the Amazon CloudFront Developer Guide.
     """
-    cookies: CookiePreference = _pd.Field(validation_alias="Cookies", serialization_alias="Cookies")
+    cookies: CookiePreference
     """This field is deprecated. We recommend that you use a cache policy or an origin request
     policy instead of this field.
 
     If you want to include cookies in the cache key, use a cache policy. For more information, see
     Creating cache policies in the Amazon CloudFront Developer Guide.
     """
-    headers: Headers | None = _pd.Field(
-        default=None, validation_alias="Headers", serialization_alias="Headers"
-    )
+    headers: Headers | None = None
     """This field is deprecated. We recommend that you use a cache policy or an origin request
     policy instead of this field.
 
     If you want to include headers in the cache key, use a cache policy. For more information, see
     Creating cache policies in the Amazon CloudFront Developer Guide.
     """
-    query_string_cache_keys: QueryStringCacheKeys | None = _pd.Field(
-        default=None,
-        validation_alias="QueryStringCacheKeys",
-        serialization_alias="QueryStringCacheKeys",
-    )
+    query_string_cache_keys: QueryStringCacheKeys | None = None
     """This field is deprecated. We recommend that you use a cache policy or an origin request
     policy instead of this field.
 

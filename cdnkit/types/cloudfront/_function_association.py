@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 from ._enums import EventType
 
@@ -29,7 +29,7 @@ class FunctionAssociation(_Model):
         ),
     ] = _pd.Field(validation_alias="FunctionARN", serialization_alias="FunctionARN")
     """The Amazon Resource Name (ARN) of the function."""
-    event_type: EventType = _pd.Field(validation_alias="EventType", serialization_alias="EventType")
+    event_type: EventType
     """The event type of the function, either ``viewer-request`` or ``viewer-response``. You cannot
     use origin-facing event types (``origin-request`` and ``origin-response``) with a CloudFront
     function.

@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 from ._enums import FunctionRuntime
 from ._key_value_store_associations import KeyValueStoreAssociations
@@ -19,13 +17,9 @@ __all__ = ["FunctionConfig"]
 class FunctionConfig(_Model):
     """Contains configuration information about a CloudFront function."""
 
-    comment: str = _pd.Field(validation_alias="Comment", serialization_alias="Comment")
+    comment: str
     """A comment to describe the function."""
-    runtime: FunctionRuntime = _pd.Field(validation_alias="Runtime", serialization_alias="Runtime")
+    runtime: FunctionRuntime
     """The function's runtime environment version."""
-    key_value_store_associations: KeyValueStoreAssociations | None = _pd.Field(
-        default=None,
-        validation_alias="KeyValueStoreAssociations",
-        serialization_alias="KeyValueStoreAssociations",
-    )
+    key_value_store_associations: KeyValueStoreAssociations | None = None
     """The configuration for the key value store associations."""

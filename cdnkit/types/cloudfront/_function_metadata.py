@@ -10,7 +10,7 @@ import datetime as _dt
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 from ._enums import FunctionStage
 
@@ -22,9 +22,7 @@ class FunctionMetadata(_Model):
 
     function_arn: str = _pd.Field(validation_alias="FunctionARN", serialization_alias="FunctionARN")
     """The Amazon Resource Name (ARN) of the function. The ARN uniquely identifies the function."""
-    stage: FunctionStage | None = _pd.Field(
-        default=None, validation_alias="Stage", serialization_alias="Stage"
-    )
+    stage: FunctionStage | None = None
     """The stage that the function is in, either ``DEVELOPMENT`` or ``LIVE``.
 
     When a function is in the ``DEVELOPMENT`` stage, you can test the function with
@@ -33,11 +31,7 @@ class FunctionMetadata(_Model):
     When a function is in the ``LIVE`` stage, you can attach the function to a distribution's cache
     behavior, using the function's ARN.
     """
-    created_time: _dt.datetime | None = _pd.Field(
-        default=None, validation_alias="CreatedTime", serialization_alias="CreatedTime"
-    )
+    created_time: _dt.datetime | None = None
     """The date and time when the function was created."""
-    last_modified_time: _dt.datetime = _pd.Field(
-        validation_alias="LastModifiedTime", serialization_alias="LastModifiedTime"
-    )
+    last_modified_time: _dt.datetime
     """The date and time when the function was most recently updated."""

@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 from ._function_config import FunctionConfig
 from ._function_metadata import FunctionMetadata
@@ -21,19 +21,11 @@ __all__ = ["FunctionSummary"]
 class FunctionSummary(_Model):
     """Contains configuration information and metadata about a CloudFront function."""
 
-    name: _t.Annotated[
-        str, _pd.Field(min_length=1, max_length=64, pattern="^[a-zA-Z0-9_-]{1,64}$")
-    ] = _pd.Field(validation_alias="Name", serialization_alias="Name")
+    name: _t.Annotated[str, _pd.Field(min_length=1, max_length=64, pattern="^[a-zA-Z0-9_-]{1,64}$")]
     """The name of the CloudFront function."""
-    status: str | None = _pd.Field(
-        default=None, validation_alias="Status", serialization_alias="Status"
-    )
+    status: str | None = None
     """The status of the CloudFront function."""
-    function_config: FunctionConfig = _pd.Field(
-        validation_alias="FunctionConfig", serialization_alias="FunctionConfig"
-    )
+    function_config: FunctionConfig
     """Contains configuration information about a CloudFront function."""
-    function_metadata: FunctionMetadata = _pd.Field(
-        validation_alias="FunctionMetadata", serialization_alias="FunctionMetadata"
-    )
+    function_metadata: FunctionMetadata
     """Contains metadata about a CloudFront function."""

@@ -8,7 +8,7 @@ Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 from cdnkit._models import check_rules as _check_rules
 from cdnkit._models import derive_quantity as _derive_quantity
 
@@ -24,9 +24,7 @@ class GeoRestriction(_Model):
 
     __cdnkit_quantity__ = True
     _cdnkit_rules = _pd.model_validator(mode="after")(_check_rules)
-    restriction_type: GeoRestrictionType = _pd.Field(
-        validation_alias="RestrictionType", serialization_alias="RestrictionType"
-    )
+    restriction_type: GeoRestrictionType
     """The method that you want to use to restrict distribution of your content by country:
 
     - ``none``: No geo restriction is enabled, meaning access to content is not restricted by
@@ -36,9 +34,7 @@ class GeoRestriction(_Model):
     - ``whitelist``: The ``Location`` elements specify the countries in which you want CloudFront
       to ...
     """
-    items: list[str] | None = _pd.Field(
-        default=None, validation_alias="Items", serialization_alias="Items"
-    )
+    items: list[str] | None = None
     """A complex type that contains a ``Location`` element for each country in which you want
     CloudFront either to distribute your content (``whitelist``) or not distribute your content
     (``blacklist``).
@@ -47,11 +43,7 @@ class GeoRestriction(_Model):
     include in your ``blacklist`` or ``whitelist``. Include one ``Location`` element for each
     country.
     """
-    quantity: int = _pd.Field(
-        default_factory=_derive_quantity,
-        validation_alias="Quantity",
-        serialization_alias="Quantity",
-    )
+    quantity: int = _pd.Field(default_factory=_derive_quantity)
     """When geo restriction is ``enabled``, this is the number of countries in your ``whitelist``
     or ``blacklist``. Otherwise, when it is not enabled, ``Quantity`` is ``0``, and you can omit
     ``Items``.

@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 from ._enums import GeoRestrictionType
 
@@ -20,9 +18,7 @@ class GeoRestrictionCustomization(_Model):
     restrictions.
     """
 
-    restriction_type: GeoRestrictionType = _pd.Field(
-        validation_alias="RestrictionType", serialization_alias="RestrictionType"
-    )
+    restriction_type: GeoRestrictionType
     """The method that you want to use to restrict distribution of your content by country:
 
     - ``none``: No geographic restriction is enabled, meaning access to content is not restricted
@@ -32,7 +28,5 @@ class GeoRestrictionCustomization(_Model):
     - ``whitelist``: The ``Location`` elements specify the countries in which you want CloudFront
       to ...
     """
-    locations: list[str] | None = _pd.Field(
-        default=None, validation_alias="Locations", serialization_alias="Locations"
-    )
+    locations: list[str] | None = None
     """The locations for geographic restrictions."""

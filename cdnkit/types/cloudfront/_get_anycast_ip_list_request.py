@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 from cdnkit._operation import CloudFrontRequest as _CloudFrontRequest
 
 from ._get_anycast_ip_list_result import GetAnycastIpListResult
@@ -26,7 +26,5 @@ class GetAnycastIpListRequest(_Model, _CloudFrontRequest[GetAnycastIpListResult]
 
     __cdnkit_operation__ = "GetAnycastIpList"
     __cdnkit_result__ = "GetAnycastIpListResult"
-    id: _t.Annotated[str, _pd.Field(min_length=1)] = _pd.Field(
-        validation_alias="Id", serialization_alias="Id"
-    )
+    id: _t.Annotated[str, _pd.Field(min_length=1)]
     """The ID of the Anycast static IP list."""

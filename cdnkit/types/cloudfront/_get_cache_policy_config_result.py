@@ -8,7 +8,7 @@ Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 from ._cache_policy_config import CachePolicyConfig
 
@@ -26,9 +26,7 @@ class GetCachePolicyConfigResult(_Model):
     cache behavior, you can get the identifier using ``ListCachePolicies``.
     """
 
-    cache_policy_config: CachePolicyConfig | None = _pd.Field(
-        default=None, validation_alias="CachePolicyConfig", serialization_alias="CachePolicyConfig"
-    )
+    cache_policy_config: CachePolicyConfig | None = None
     """The cache policy configuration."""
     etag: str | None = _pd.Field(default=None, validation_alias="ETag", serialization_alias="ETag")
     """The current version of the cache policy."""

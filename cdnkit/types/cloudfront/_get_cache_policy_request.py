@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 from cdnkit._operation import CloudFrontRequest as _CloudFrontRequest
 
 from ._get_cache_policy_result import GetCachePolicyResult
@@ -29,9 +29,7 @@ class GetCachePolicyRequest(_Model, _CloudFrontRequest[GetCachePolicyResult]):
 
     __cdnkit_operation__ = "GetCachePolicy"
     __cdnkit_result__ = "GetCachePolicyResult"
-    id: _t.Annotated[str, _pd.Field(min_length=1)] = _pd.Field(
-        validation_alias="Id", serialization_alias="Id"
-    )
+    id: _t.Annotated[str, _pd.Field(min_length=1)]
     """The unique identifier for the cache policy. If the cache policy is attached to a
     distribution's cache behavior, you can get the policy's identifier using ``ListDistributions``
     or ``GetDistribution``. If the cache policy is not attached to a cache behavior, you can get

@@ -8,7 +8,7 @@ Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 from ._cache_policy import CachePolicy
 
@@ -24,9 +24,7 @@ class GetCachePolicyResult(_Model):
     - The date and time when the policy was last modified.
     """
 
-    cache_policy: CachePolicy | None = _pd.Field(
-        default=None, validation_alias="CachePolicy", serialization_alias="CachePolicy"
-    )
+    cache_policy: CachePolicy | None = None
     """The cache policy."""
     etag: str | None = _pd.Field(default=None, validation_alias="ETag", serialization_alias="ETag")
     """The current version of the cache policy."""

@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 from cdnkit._operation import CloudFrontRequest as _CloudFrontRequest
 
 from ._get_cloud_front_origin_access_identity_config_result import (
@@ -31,7 +31,5 @@ class GetCloudFrontOriginAccessIdentityConfigRequest(
 
     __cdnkit_operation__ = "GetCloudFrontOriginAccessIdentityConfig"
     __cdnkit_result__ = "GetCloudFrontOriginAccessIdentityConfigResult"
-    id: _t.Annotated[str, _pd.Field(min_length=1)] = _pd.Field(
-        validation_alias="Id", serialization_alias="Id"
-    )
+    id: _t.Annotated[str, _pd.Field(min_length=1)]
     """The identity's ID."""

@@ -8,7 +8,7 @@ Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 from ._cloud_front_origin_access_identity_config import CloudFrontOriginAccessIdentityConfig
 
@@ -21,13 +21,7 @@ class GetCloudFrontOriginAccessIdentityConfigResult(_Model):
     The returned result of the corresponding request.
     """
 
-    cloud_front_origin_access_identity_config: CloudFrontOriginAccessIdentityConfig | None = (
-        _pd.Field(
-            default=None,
-            validation_alias="CloudFrontOriginAccessIdentityConfig",
-            serialization_alias="CloudFrontOriginAccessIdentityConfig",
-        )
-    )
+    cloud_front_origin_access_identity_config: CloudFrontOriginAccessIdentityConfig | None = None
     """The origin access identity's configuration information."""
     etag: str | None = _pd.Field(default=None, validation_alias="ETag", serialization_alias="ETag")
     """The current version of the configuration. For example: ``E2QWRUHAPOMQZL``."""

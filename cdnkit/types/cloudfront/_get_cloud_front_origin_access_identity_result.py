@@ -8,7 +8,7 @@ Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 from ._cloud_front_origin_access_identity import CloudFrontOriginAccessIdentity
 
@@ -21,11 +21,7 @@ class GetCloudFrontOriginAccessIdentityResult(_Model):
     The returned result of the corresponding request.
     """
 
-    cloud_front_origin_access_identity: CloudFrontOriginAccessIdentity | None = _pd.Field(
-        default=None,
-        validation_alias="CloudFrontOriginAccessIdentity",
-        serialization_alias="CloudFrontOriginAccessIdentity",
-    )
+    cloud_front_origin_access_identity: CloudFrontOriginAccessIdentity | None = None
     """The origin access identity's information."""
     etag: str | None = _pd.Field(default=None, validation_alias="ETag", serialization_alias="ETag")
     """The current version of the origin access identity's information. For example:

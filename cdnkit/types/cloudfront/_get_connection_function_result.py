@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 __all__ = ["GetConnectionFunctionResult"]
 
@@ -23,16 +23,9 @@ class GetConnectionFunctionResult(_Model):
 
     connection_function_code: (
         _t.Annotated[bytes, _pd.Field(min_length=1, max_length=10240)] | None
-    ) = _pd.Field(
-        default=None,
-        repr=False,
-        validation_alias="ConnectionFunctionCode",
-        serialization_alias="ConnectionFunctionCode",
-    )
+    ) = _pd.Field(default=None, repr=False)
     """The connection function's code."""
     etag: str | None = _pd.Field(default=None, validation_alias="ETag", serialization_alias="ETag")
     """The version identifier for the current version of the connection function."""
-    content_type: str | None = _pd.Field(
-        default=None, validation_alias="ContentType", serialization_alias="ContentType"
-    )
+    content_type: str | None = None
     """The connection function's content type."""

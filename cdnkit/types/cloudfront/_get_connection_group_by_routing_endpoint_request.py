@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 from cdnkit._operation import CloudFrontRequest as _CloudFrontRequest
 
 from ._get_connection_group_by_routing_endpoint_result import (
@@ -28,8 +26,6 @@ class GetConnectionGroupByRoutingEndpointRequest(
 
     __cdnkit_operation__ = "GetConnectionGroupByRoutingEndpoint"
     __cdnkit_result__ = "GetConnectionGroupByRoutingEndpointResult"
-    routing_endpoint: str = _pd.Field(
-        validation_alias="RoutingEndpoint", serialization_alias="RoutingEndpoint"
-    )
+    routing_endpoint: str
     """The routing endpoint for the target connection group, such as d111111abcdef8.cloudfront.net.
     """

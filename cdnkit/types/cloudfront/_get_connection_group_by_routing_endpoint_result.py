@@ -8,7 +8,7 @@ Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 from ._connection_group import ConnectionGroup
 
@@ -21,9 +21,7 @@ class GetConnectionGroupByRoutingEndpointResult(_Model):
     Gets information about a connection group by using the endpoint that you specify.
     """
 
-    connection_group: ConnectionGroup | None = _pd.Field(
-        default=None, validation_alias="ConnectionGroup", serialization_alias="ConnectionGroup"
-    )
+    connection_group: ConnectionGroup | None = None
     """The connection group for your distribution tenants. When you first create a distribution
     tenant and you don't specify a connection group, CloudFront will automatically create a default
     connection group for you. When you create a new distribution tenant and don't specify a

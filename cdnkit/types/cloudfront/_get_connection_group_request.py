@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 from cdnkit._operation import CloudFrontRequest as _CloudFrontRequest
 
 from ._get_connection_group_result import GetConnectionGroupResult
@@ -26,7 +26,5 @@ class GetConnectionGroupRequest(_Model, _CloudFrontRequest[GetConnectionGroupRes
 
     __cdnkit_operation__ = "GetConnectionGroup"
     __cdnkit_result__ = "GetConnectionGroupResult"
-    identifier: _t.Annotated[str, _pd.Field(min_length=1)] = _pd.Field(
-        validation_alias="Identifier", serialization_alias="Identifier"
-    )
+    identifier: _t.Annotated[str, _pd.Field(min_length=1)]
     """The ID, name, or Amazon Resource Name (ARN) of the connection group."""

@@ -8,7 +8,7 @@ Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 from ._connection_group import ConnectionGroup
 
@@ -21,9 +21,7 @@ class GetConnectionGroupResult(_Model):
     Gets information about a connection group.
     """
 
-    connection_group: ConnectionGroup | None = _pd.Field(
-        default=None, validation_alias="ConnectionGroup", serialization_alias="ConnectionGroup"
-    )
+    connection_group: ConnectionGroup | None = None
     """The connection group that you retrieved."""
     etag: str | None = _pd.Field(default=None, validation_alias="ETag", serialization_alias="ETag")
     """The current version of the connection group."""

@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 from cdnkit._operation import CloudFrontRequest as _CloudFrontRequest
 
 from ._get_continuous_deployment_policy_config_result import (
@@ -30,7 +30,5 @@ class GetContinuousDeploymentPolicyConfigRequest(
 
     __cdnkit_operation__ = "GetContinuousDeploymentPolicyConfig"
     __cdnkit_result__ = "GetContinuousDeploymentPolicyConfigResult"
-    id: _t.Annotated[str, _pd.Field(min_length=1)] = _pd.Field(
-        validation_alias="Id", serialization_alias="Id"
-    )
+    id: _t.Annotated[str, _pd.Field(min_length=1)]
     """The identifier of the continuous deployment policy whose configuration you are getting."""

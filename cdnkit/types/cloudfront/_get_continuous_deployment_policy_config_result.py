@@ -8,7 +8,7 @@ Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 from ._continuous_deployment_policy_config import ContinuousDeploymentPolicyConfig
 
@@ -21,10 +21,7 @@ class GetContinuousDeploymentPolicyConfigResult(_Model):
     Gets configuration information about a continuous deployment policy.
     """
 
-    continuous_deployment_policy_config: ContinuousDeploymentPolicyConfig = _pd.Field(
-        validation_alias="ContinuousDeploymentPolicyConfig",
-        serialization_alias="ContinuousDeploymentPolicyConfig",
-    )
+    continuous_deployment_policy_config: ContinuousDeploymentPolicyConfig
     """Contains the configuration for a continuous deployment policy."""
     etag: str = _pd.Field(validation_alias="ETag", serialization_alias="ETag")
     """The version identifier for the current version of the continuous deployment policy."""

@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 from cdnkit._operation import CloudFrontRequest as _CloudFrontRequest
 
 from ._get_continuous_deployment_policy_result import GetContinuousDeploymentPolicyResult
@@ -29,7 +29,5 @@ class GetContinuousDeploymentPolicyRequest(
 
     __cdnkit_operation__ = "GetContinuousDeploymentPolicy"
     __cdnkit_result__ = "GetContinuousDeploymentPolicyResult"
-    id: _t.Annotated[str, _pd.Field(min_length=1)] = _pd.Field(
-        validation_alias="Id", serialization_alias="Id"
-    )
+    id: _t.Annotated[str, _pd.Field(min_length=1)]
     """The identifier of the continuous deployment policy that you are getting."""

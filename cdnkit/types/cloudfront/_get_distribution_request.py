@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 from cdnkit._operation import CloudFrontRequest as _CloudFrontRequest
 
 from ._get_distribution_result import GetDistributionResult
@@ -26,8 +26,6 @@ class GetDistributionRequest(_Model, _CloudFrontRequest[GetDistributionResult]):
 
     __cdnkit_operation__ = "GetDistribution"
     __cdnkit_result__ = "GetDistributionResult"
-    id: _t.Annotated[str, _pd.Field(min_length=1)] = _pd.Field(
-        validation_alias="Id", serialization_alias="Id"
-    )
+    id: _t.Annotated[str, _pd.Field(min_length=1)]
     """The distribution's ID. If the ID is empty, an empty distribution configuration is returned.
     """

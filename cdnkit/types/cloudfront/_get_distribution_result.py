@@ -8,7 +8,7 @@ Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 from ._distribution import Distribution
 
@@ -21,9 +21,7 @@ class GetDistributionResult(_Model):
     The returned result of the corresponding request.
     """
 
-    distribution: Distribution = _pd.Field(
-        validation_alias="Distribution", serialization_alias="Distribution"
-    )
+    distribution: Distribution
     """The distribution's information."""
     etag: str = _pd.Field(validation_alias="ETag", serialization_alias="ETag")
     """The current version of the distribution's information. For example: ``E2QWRUHAPOMQZL``."""

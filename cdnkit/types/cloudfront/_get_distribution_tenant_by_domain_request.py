@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 from cdnkit._operation import CloudFrontRequest as _CloudFrontRequest
 
 from ._get_distribution_tenant_by_domain_result import GetDistributionTenantByDomainResult
@@ -26,5 +24,5 @@ class GetDistributionTenantByDomainRequest(
 
     __cdnkit_operation__ = "GetDistributionTenantByDomain"
     __cdnkit_result__ = "GetDistributionTenantByDomainResult"
-    domain: str = _pd.Field(validation_alias="Domain", serialization_alias="Domain")
+    domain: str
     """A domain name associated with the target distribution tenant."""

@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 from cdnkit._operation import CloudFrontRequest as _CloudFrontRequest
 
 from ._get_distribution_tenant_result import GetDistributionTenantResult
@@ -26,9 +26,7 @@ class GetDistributionTenantRequest(_Model, _CloudFrontRequest[GetDistributionTen
 
     __cdnkit_operation__ = "GetDistributionTenant"
     __cdnkit_result__ = "GetDistributionTenantResult"
-    identifier: _t.Annotated[str, _pd.Field(min_length=1)] = _pd.Field(
-        validation_alias="Identifier", serialization_alias="Identifier"
-    )
+    identifier: _t.Annotated[str, _pd.Field(min_length=1)]
     """The identifier of the distribution tenant. You can specify the ARN, ID, or name of the
     distribution tenant.
     """

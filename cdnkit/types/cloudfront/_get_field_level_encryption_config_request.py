@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 from cdnkit._operation import CloudFrontRequest as _CloudFrontRequest
 
 from ._get_field_level_encryption_config_result import GetFieldLevelEncryptionConfigResult
@@ -28,7 +28,5 @@ class GetFieldLevelEncryptionConfigRequest(
 
     __cdnkit_operation__ = "GetFieldLevelEncryptionConfig"
     __cdnkit_result__ = "GetFieldLevelEncryptionConfigResult"
-    id: _t.Annotated[str, _pd.Field(min_length=1)] = _pd.Field(
-        validation_alias="Id", serialization_alias="Id"
-    )
+    id: _t.Annotated[str, _pd.Field(min_length=1)]
     """Request the ID for the field-level encryption configuration information."""

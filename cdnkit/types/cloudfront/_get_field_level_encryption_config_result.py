@@ -8,7 +8,7 @@ Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 from ._field_level_encryption_config import FieldLevelEncryptionConfig
 
@@ -21,11 +21,7 @@ class GetFieldLevelEncryptionConfigResult(_Model):
     Get the field-level encryption configuration information.
     """
 
-    field_level_encryption_config: FieldLevelEncryptionConfig | None = _pd.Field(
-        default=None,
-        validation_alias="FieldLevelEncryptionConfig",
-        serialization_alias="FieldLevelEncryptionConfig",
-    )
+    field_level_encryption_config: FieldLevelEncryptionConfig | None = None
     """Return the field-level encryption configuration information."""
     etag: str | None = _pd.Field(default=None, validation_alias="ETag", serialization_alias="ETag")
     """The current version of the field level encryption configuration. For example:

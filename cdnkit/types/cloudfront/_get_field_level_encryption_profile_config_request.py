@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 from cdnkit._operation import CloudFrontRequest as _CloudFrontRequest
 
 from ._get_field_level_encryption_profile_config_result import (
@@ -30,7 +30,5 @@ class GetFieldLevelEncryptionProfileConfigRequest(
 
     __cdnkit_operation__ = "GetFieldLevelEncryptionProfileConfig"
     __cdnkit_result__ = "GetFieldLevelEncryptionProfileConfigResult"
-    id: _t.Annotated[str, _pd.Field(min_length=1)] = _pd.Field(
-        validation_alias="Id", serialization_alias="Id"
-    )
+    id: _t.Annotated[str, _pd.Field(min_length=1)]
     """Get the ID for the field-level encryption profile configuration information."""

@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 from cdnkit._operation import CloudFrontRequest as _CloudFrontRequest
 
 from ._get_field_level_encryption_profile_result import GetFieldLevelEncryptionProfileResult
@@ -28,7 +28,5 @@ class GetFieldLevelEncryptionProfileRequest(
 
     __cdnkit_operation__ = "GetFieldLevelEncryptionProfile"
     __cdnkit_result__ = "GetFieldLevelEncryptionProfileResult"
-    id: _t.Annotated[str, _pd.Field(min_length=1)] = _pd.Field(
-        validation_alias="Id", serialization_alias="Id"
-    )
+    id: _t.Annotated[str, _pd.Field(min_length=1)]
     """Get the ID for the field-level encryption profile information."""

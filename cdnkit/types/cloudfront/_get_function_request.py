@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 from cdnkit._operation import CloudFrontRequest as _CloudFrontRequest
 
 from ._enums import FunctionStage
@@ -31,11 +31,7 @@ class GetFunctionRequest(_Model, _CloudFrontRequest[GetFunctionResult]):
 
     __cdnkit_operation__ = "GetFunction"
     __cdnkit_result__ = "GetFunctionResult"
-    name: _t.Annotated[
-        str, _pd.Field(min_length=1, max_length=64, pattern="^[a-zA-Z0-9_-]{1,64}$")
-    ] = _pd.Field(validation_alias="Name", serialization_alias="Name")
+    name: _t.Annotated[str, _pd.Field(min_length=1, max_length=64, pattern="^[a-zA-Z0-9_-]{1,64}$")]
     """The name of the function whose code you are getting."""
-    stage: FunctionStage | None = _pd.Field(
-        default=None, validation_alias="Stage", serialization_alias="Stage"
-    )
+    stage: FunctionStage | None = None
     """The function's stage, either ``DEVELOPMENT`` or ``LIVE``."""

@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 __all__ = ["GetFunctionResult"]
 
@@ -26,12 +26,10 @@ class GetFunctionResult(_Model):
     """
 
     function_code: _t.Annotated[bytes, _pd.Field(min_length=1, max_length=10240)] = _pd.Field(
-        repr=False, validation_alias="FunctionCode", serialization_alias="FunctionCode"
+        repr=False
     )
     """The function code of a CloudFront function."""
     etag: str = _pd.Field(validation_alias="ETag", serialization_alias="ETag")
     """The version identifier for the current version of the CloudFront function."""
-    content_type: str | None = _pd.Field(
-        default=None, validation_alias="ContentType", serialization_alias="ContentType"
-    )
+    content_type: str | None = None
     """The content type (media type) of the response."""

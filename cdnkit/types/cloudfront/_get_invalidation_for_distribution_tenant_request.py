@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 from cdnkit._operation import CloudFrontRequest as _CloudFrontRequest
 
 from ._get_invalidation_for_distribution_tenant_result import (
@@ -30,11 +30,7 @@ class GetInvalidationForDistributionTenantRequest(
 
     __cdnkit_operation__ = "GetInvalidationForDistributionTenant"
     __cdnkit_result__ = "GetInvalidationForDistributionTenantResult"
-    distribution_tenant_id: _t.Annotated[str, _pd.Field(min_length=1)] = _pd.Field(
-        validation_alias="DistributionTenantId", serialization_alias="DistributionTenantId"
-    )
+    distribution_tenant_id: _t.Annotated[str, _pd.Field(min_length=1)]
     """The ID of the distribution tenant."""
-    id: _t.Annotated[str, _pd.Field(min_length=1)] = _pd.Field(
-        validation_alias="Id", serialization_alias="Id"
-    )
+    id: _t.Annotated[str, _pd.Field(min_length=1)]
     """The ID of the invalidation to retrieve."""

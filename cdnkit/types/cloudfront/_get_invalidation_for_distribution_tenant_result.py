@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 from ._invalidation import Invalidation
 
@@ -21,7 +19,5 @@ class GetInvalidationForDistributionTenantResult(_Model):
     Gets information about a specific invalidation for a distribution tenant.
     """
 
-    invalidation: Invalidation | None = _pd.Field(
-        default=None, validation_alias="Invalidation", serialization_alias="Invalidation"
-    )
+    invalidation: Invalidation | None = None
     """An invalidation."""

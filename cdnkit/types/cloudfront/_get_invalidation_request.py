@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 from cdnkit._operation import CloudFrontRequest as _CloudFrontRequest
 
 from ._get_invalidation_result import GetInvalidationResult
@@ -26,11 +26,7 @@ class GetInvalidationRequest(_Model, _CloudFrontRequest[GetInvalidationResult]):
 
     __cdnkit_operation__ = "GetInvalidation"
     __cdnkit_result__ = "GetInvalidationResult"
-    distribution_id: _t.Annotated[str, _pd.Field(min_length=1)] = _pd.Field(
-        validation_alias="DistributionId", serialization_alias="DistributionId"
-    )
+    distribution_id: _t.Annotated[str, _pd.Field(min_length=1)]
     """The distribution's ID."""
-    id: _t.Annotated[str, _pd.Field(min_length=1)] = _pd.Field(
-        validation_alias="Id", serialization_alias="Id"
-    )
+    id: _t.Annotated[str, _pd.Field(min_length=1)]
     """The identifier for the invalidation request, for example, ``IDFDVBD632BHDS5``."""

@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 from ._invalidation import Invalidation
 
@@ -21,7 +19,5 @@ class GetInvalidationResult(_Model):
     The returned result of the corresponding request.
     """
 
-    invalidation: Invalidation = _pd.Field(
-        validation_alias="Invalidation", serialization_alias="Invalidation"
-    )
+    invalidation: Invalidation
     """The invalidation's information. For more information, see Invalidation Complex Type."""

@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 from cdnkit._operation import CloudFrontRequest as _CloudFrontRequest
 
 from ._get_key_group_config_result import GetKeyGroupConfigResult
@@ -31,9 +31,7 @@ class GetKeyGroupConfigRequest(_Model, _CloudFrontRequest[GetKeyGroupConfigResul
 
     __cdnkit_operation__ = "GetKeyGroupConfig"
     __cdnkit_result__ = "GetKeyGroupConfigResult"
-    id: _t.Annotated[str, _pd.Field(min_length=1)] = _pd.Field(
-        validation_alias="Id", serialization_alias="Id"
-    )
+    id: _t.Annotated[str, _pd.Field(min_length=1)]
     """The identifier of the key group whose configuration you are getting. To get the identifier,
     use ``ListKeyGroups``.
     """

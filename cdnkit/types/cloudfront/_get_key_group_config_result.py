@@ -8,7 +8,7 @@ Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 from ._key_group_config import KeyGroupConfig
 
@@ -26,9 +26,7 @@ class GetKeyGroupConfigResult(_Model):
     behavior, you can get the identifier using ``ListKeyGroups``.
     """
 
-    key_group_config: KeyGroupConfig | None = _pd.Field(
-        default=None, validation_alias="KeyGroupConfig", serialization_alias="KeyGroupConfig"
-    )
+    key_group_config: KeyGroupConfig | None = None
     """The key group configuration."""
     etag: str | None = _pd.Field(default=None, validation_alias="ETag", serialization_alias="ETag")
     """The identifier for this version of the key group."""

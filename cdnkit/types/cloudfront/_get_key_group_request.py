@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 from cdnkit._operation import CloudFrontRequest as _CloudFrontRequest
 
 from ._get_key_group_result import GetKeyGroupResult
@@ -26,9 +26,7 @@ class GetKeyGroupRequest(_Model, _CloudFrontRequest[GetKeyGroupResult]):
 
     __cdnkit_operation__ = "GetKeyGroup"
     __cdnkit_result__ = "GetKeyGroupResult"
-    id: _t.Annotated[str, _pd.Field(min_length=1)] = _pd.Field(
-        validation_alias="Id", serialization_alias="Id"
-    )
+    id: _t.Annotated[str, _pd.Field(min_length=1)]
     """The identifier of the key group that you are getting. To get the identifier, use
     ``ListKeyGroups``.
     """

@@ -8,7 +8,7 @@ Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 from ._key_group import KeyGroup
 
@@ -21,9 +21,7 @@ class GetKeyGroupResult(_Model):
     Gets a key group, including the date and time when the key group was last modified.
     """
 
-    key_group: KeyGroup | None = _pd.Field(
-        default=None, validation_alias="KeyGroup", serialization_alias="KeyGroup"
-    )
+    key_group: KeyGroup | None = None
     """The key group."""
     etag: str | None = _pd.Field(default=None, validation_alias="ETag", serialization_alias="ETag")
     """The identifier for this version of the key group."""

@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 from cdnkit._operation import CloudFrontRequest as _CloudFrontRequest
 
 from ._get_managed_certificate_details_result import GetManagedCertificateDetailsResult
@@ -28,9 +28,7 @@ class GetManagedCertificateDetailsRequest(
 
     __cdnkit_operation__ = "GetManagedCertificateDetails"
     __cdnkit_result__ = "GetManagedCertificateDetailsResult"
-    identifier: _t.Annotated[str, _pd.Field(min_length=1)] = _pd.Field(
-        validation_alias="Identifier", serialization_alias="Identifier"
-    )
+    identifier: _t.Annotated[str, _pd.Field(min_length=1)]
     """The identifier of the distribution tenant. You can specify the ARN, ID, or name of the
     distribution tenant.
     """

@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 from ._managed_certificate_details import ManagedCertificateDetails
 
@@ -21,9 +19,5 @@ class GetManagedCertificateDetailsResult(_Model):
     Gets details about the CloudFront managed ACM certificate.
     """
 
-    managed_certificate_details: ManagedCertificateDetails | None = _pd.Field(
-        default=None,
-        validation_alias="ManagedCertificateDetails",
-        serialization_alias="ManagedCertificateDetails",
-    )
+    managed_certificate_details: ManagedCertificateDetails | None = None
     """Contains details about the CloudFront managed ACM certificate."""

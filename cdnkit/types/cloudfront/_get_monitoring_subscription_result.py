@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 from ._monitoring_subscription import MonitoringSubscription
 
@@ -22,11 +20,7 @@ class GetMonitoringSubscriptionResult(_Model):
     CloudFront distribution.
     """
 
-    monitoring_subscription: MonitoringSubscription | None = _pd.Field(
-        default=None,
-        validation_alias="MonitoringSubscription",
-        serialization_alias="MonitoringSubscription",
-    )
+    monitoring_subscription: MonitoringSubscription | None = None
     """A monitoring subscription. This structure contains information about whether additional
     CloudWatch metrics are enabled for a given CloudFront distribution.
     """

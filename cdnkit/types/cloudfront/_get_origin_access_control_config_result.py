@@ -8,7 +8,7 @@ Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 from ._origin_access_control_config import OriginAccessControlConfig
 
@@ -21,11 +21,7 @@ class GetOriginAccessControlConfigResult(_Model):
     Gets a CloudFront origin access control configuration.
     """
 
-    origin_access_control_config: OriginAccessControlConfig | None = _pd.Field(
-        default=None,
-        validation_alias="OriginAccessControlConfig",
-        serialization_alias="OriginAccessControlConfig",
-    )
+    origin_access_control_config: OriginAccessControlConfig | None = None
     """Contains an origin access control configuration."""
     etag: str | None = _pd.Field(default=None, validation_alias="ETag", serialization_alias="ETag")
     """The version identifier for the current version of the origin access control."""

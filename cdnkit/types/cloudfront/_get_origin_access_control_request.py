@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 from cdnkit._operation import CloudFrontRequest as _CloudFrontRequest
 
 from ._get_origin_access_control_result import GetOriginAccessControlResult
@@ -26,7 +26,5 @@ class GetOriginAccessControlRequest(_Model, _CloudFrontRequest[GetOriginAccessCo
 
     __cdnkit_operation__ = "GetOriginAccessControl"
     __cdnkit_result__ = "GetOriginAccessControlResult"
-    id: _t.Annotated[str, _pd.Field(min_length=1)] = _pd.Field(
-        validation_alias="Id", serialization_alias="Id"
-    )
+    id: _t.Annotated[str, _pd.Field(min_length=1)]
     """The unique identifier of the origin access control."""

@@ -8,7 +8,7 @@ Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 from ._origin_access_control import OriginAccessControl
 
@@ -21,11 +21,7 @@ class GetOriginAccessControlResult(_Model):
     Gets a CloudFront origin access control, including its unique identifier.
     """
 
-    origin_access_control: OriginAccessControl | None = _pd.Field(
-        default=None,
-        validation_alias="OriginAccessControl",
-        serialization_alias="OriginAccessControl",
-    )
+    origin_access_control: OriginAccessControl | None = None
     """Contains an origin access control, including its unique identifier."""
     etag: str | None = _pd.Field(default=None, validation_alias="ETag", serialization_alias="ETag")
     """The version identifier for the current version of the origin access control."""

@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 from cdnkit._operation import CloudFrontRequest as _CloudFrontRequest
 
 from ._get_origin_request_policy_config_result import GetOriginRequestPolicyConfigResult
@@ -28,9 +28,7 @@ class GetOriginRequestPolicyConfigRequest(
 
     __cdnkit_operation__ = "GetOriginRequestPolicyConfig"
     __cdnkit_result__ = "GetOriginRequestPolicyConfigResult"
-    id: _t.Annotated[str, _pd.Field(min_length=1)] = _pd.Field(
-        validation_alias="Id", serialization_alias="Id"
-    )
+    id: _t.Annotated[str, _pd.Field(min_length=1)]
     """The unique identifier for the origin request policy. If the origin request policy is
     attached to a distribution's cache behavior, you can get the policy's identifier using
     ``ListDistributions`` or ``GetDistribution``. If the origin request policy is not attached to a

@@ -8,7 +8,7 @@ Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 from ._origin_request_policy_config import OriginRequestPolicyConfig
 
@@ -21,11 +21,7 @@ class GetOriginRequestPolicyConfigResult(_Model):
     Gets an origin request policy configuration.
     """
 
-    origin_request_policy_config: OriginRequestPolicyConfig | None = _pd.Field(
-        default=None,
-        validation_alias="OriginRequestPolicyConfig",
-        serialization_alias="OriginRequestPolicyConfig",
-    )
+    origin_request_policy_config: OriginRequestPolicyConfig | None = None
     """The origin request policy configuration."""
     etag: str | None = _pd.Field(default=None, validation_alias="ETag", serialization_alias="ETag")
     """The current version of the origin request policy."""

@@ -8,7 +8,7 @@ Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 from ._origin_request_policy import OriginRequestPolicy
 
@@ -24,11 +24,7 @@ class GetOriginRequestPolicyResult(_Model):
     - The date and time when the policy was last modified.
     """
 
-    origin_request_policy: OriginRequestPolicy | None = _pd.Field(
-        default=None,
-        validation_alias="OriginRequestPolicy",
-        serialization_alias="OriginRequestPolicy",
-    )
+    origin_request_policy: OriginRequestPolicy | None = None
     """The origin request policy."""
     etag: str | None = _pd.Field(default=None, validation_alias="ETag", serialization_alias="ETag")
     """The current version of the origin request policy."""

@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 from cdnkit._operation import CloudFrontRequest as _CloudFrontRequest
 
 from ._get_public_key_config_result import GetPublicKeyConfigResult
@@ -26,7 +26,5 @@ class GetPublicKeyConfigRequest(_Model, _CloudFrontRequest[GetPublicKeyConfigRes
 
     __cdnkit_operation__ = "GetPublicKeyConfig"
     __cdnkit_result__ = "GetPublicKeyConfigResult"
-    id: _t.Annotated[str, _pd.Field(min_length=1)] = _pd.Field(
-        validation_alias="Id", serialization_alias="Id"
-    )
+    id: _t.Annotated[str, _pd.Field(min_length=1)]
     """The identifier of the public key whose configuration you are getting."""

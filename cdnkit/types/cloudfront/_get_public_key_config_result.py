@@ -8,7 +8,7 @@ Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 from ._public_key_config import PublicKeyConfig
 
@@ -21,9 +21,7 @@ class GetPublicKeyConfigResult(_Model):
     Gets a public key configuration.
     """
 
-    public_key_config: PublicKeyConfig | None = _pd.Field(
-        default=None, validation_alias="PublicKeyConfig", serialization_alias="PublicKeyConfig"
-    )
+    public_key_config: PublicKeyConfig | None = None
     """A public key configuration."""
     etag: str | None = _pd.Field(default=None, validation_alias="ETag", serialization_alias="ETag")
     """The identifier for this version of the public key configuration."""

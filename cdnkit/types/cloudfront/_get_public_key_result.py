@@ -8,7 +8,7 @@ Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 from ._public_key import PublicKey
 
@@ -21,9 +21,7 @@ class GetPublicKeyResult(_Model):
     Gets a public key.
     """
 
-    public_key: PublicKey | None = _pd.Field(
-        default=None, validation_alias="PublicKey", serialization_alias="PublicKey"
-    )
+    public_key: PublicKey | None = None
     """The public key."""
     etag: str | None = _pd.Field(default=None, validation_alias="ETag", serialization_alias="ETag")
     """The identifier for this version of the public key."""

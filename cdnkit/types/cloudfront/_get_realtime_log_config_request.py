@@ -8,7 +8,7 @@ Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 from cdnkit._operation import CloudFrontRequest as _CloudFrontRequest
 
 from ._get_realtime_log_config_result import GetRealtimeLogConfigResult
@@ -28,7 +28,7 @@ class GetRealtimeLogConfigRequest(_Model, _CloudFrontRequest[GetRealtimeLogConfi
 
     __cdnkit_operation__ = "GetRealtimeLogConfig"
     __cdnkit_result__ = "GetRealtimeLogConfigResult"
-    name: str | None = _pd.Field(default=None, validation_alias="Name", serialization_alias="Name")
+    name: str | None = None
     """The name of the real-time log configuration to get."""
     arn: str | None = _pd.Field(default=None, validation_alias="ARN", serialization_alias="ARN")
     """The Amazon Resource Name (ARN) of the real-time log configuration to get."""

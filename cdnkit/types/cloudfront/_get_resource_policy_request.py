@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 from cdnkit._operation import CloudFrontRequest as _CloudFrontRequest
 
 from ._get_resource_policy_result import GetResourcePolicyResult
@@ -25,7 +23,7 @@ class GetResourcePolicyRequest(_Model, _CloudFrontRequest[GetResourcePolicyResul
 
     __cdnkit_operation__ = "GetResourcePolicy"
     __cdnkit_result__ = "GetResourcePolicyResult"
-    resource_arn: str = _pd.Field(validation_alias="ResourceArn", serialization_alias="ResourceArn")
+    resource_arn: str
     """The Amazon Resource Name (ARN) of the CloudFront resource that is associated with the
     resource policy.
     """

@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 __all__ = ["GetResourcePolicyResult"]
 
@@ -20,13 +18,9 @@ class GetResourcePolicyResult(_Model):
     shared.
     """
 
-    resource_arn: str | None = _pd.Field(
-        default=None, validation_alias="ResourceArn", serialization_alias="ResourceArn"
-    )
+    resource_arn: str | None = None
     """The Amazon Resource Name (ARN) of the CloudFront resource that is associated with the
     resource policy.
     """
-    policy_document: str | None = _pd.Field(
-        default=None, validation_alias="PolicyDocument", serialization_alias="PolicyDocument"
-    )
+    policy_document: str | None = None
     """The resource policy in JSON format."""

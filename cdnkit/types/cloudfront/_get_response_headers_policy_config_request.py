@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 from cdnkit._operation import CloudFrontRequest as _CloudFrontRequest
 
 from ._get_response_headers_policy_config_result import GetResponseHeadersPolicyConfigResult
@@ -28,9 +28,7 @@ class GetResponseHeadersPolicyConfigRequest(
 
     __cdnkit_operation__ = "GetResponseHeadersPolicyConfig"
     __cdnkit_result__ = "GetResponseHeadersPolicyConfigResult"
-    id: _t.Annotated[str, _pd.Field(min_length=1)] = _pd.Field(
-        validation_alias="Id", serialization_alias="Id"
-    )
+    id: _t.Annotated[str, _pd.Field(min_length=1)]
     """The identifier for the response headers policy.
 
     If the response headers policy is attached to a distribution's cache behavior, you can get the

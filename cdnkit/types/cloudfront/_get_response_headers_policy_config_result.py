@@ -8,7 +8,7 @@ Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 from ._response_headers_policy_config import ResponseHeadersPolicyConfig
 
@@ -21,11 +21,7 @@ class GetResponseHeadersPolicyConfigResult(_Model):
     Gets a response headers policy configuration.
     """
 
-    response_headers_policy_config: ResponseHeadersPolicyConfig | None = _pd.Field(
-        default=None,
-        validation_alias="ResponseHeadersPolicyConfig",
-        serialization_alias="ResponseHeadersPolicyConfig",
-    )
+    response_headers_policy_config: ResponseHeadersPolicyConfig | None = None
     """Contains a response headers policy."""
     etag: str | None = _pd.Field(default=None, validation_alias="ETag", serialization_alias="ETag")
     """The version identifier for the current version of the response headers policy."""

@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 from cdnkit._operation import CloudFrontRequest as _CloudFrontRequest
 
 from ._get_response_headers_policy_result import GetResponseHeadersPolicyResult
@@ -27,9 +27,7 @@ class GetResponseHeadersPolicyRequest(_Model, _CloudFrontRequest[GetResponseHead
 
     __cdnkit_operation__ = "GetResponseHeadersPolicy"
     __cdnkit_result__ = "GetResponseHeadersPolicyResult"
-    id: _t.Annotated[str, _pd.Field(min_length=1)] = _pd.Field(
-        validation_alias="Id", serialization_alias="Id"
-    )
+    id: _t.Annotated[str, _pd.Field(min_length=1)]
     """The identifier for the response headers policy.
 
     If the response headers policy is attached to a distribution's cache behavior, you can get the

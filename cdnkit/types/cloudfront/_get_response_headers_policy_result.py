@@ -8,7 +8,7 @@ Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 from ._response_headers_policy import ResponseHeadersPolicy
 
@@ -22,11 +22,7 @@ class GetResponseHeadersPolicyResult(_Model):
     time when the policy was last modified).
     """
 
-    response_headers_policy: ResponseHeadersPolicy | None = _pd.Field(
-        default=None,
-        validation_alias="ResponseHeadersPolicy",
-        serialization_alias="ResponseHeadersPolicy",
-    )
+    response_headers_policy: ResponseHeadersPolicy | None = None
     """Contains a response headers policy."""
     etag: str | None = _pd.Field(default=None, validation_alias="ETag", serialization_alias="ETag")
     """The version identifier for the current version of the response headers policy."""

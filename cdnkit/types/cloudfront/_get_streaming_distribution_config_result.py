@@ -8,7 +8,7 @@ Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 from ._streaming_distribution_config import StreamingDistributionConfig
 
@@ -21,11 +21,7 @@ class GetStreamingDistributionConfigResult(_Model):
     The returned result of the corresponding request.
     """
 
-    streaming_distribution_config: StreamingDistributionConfig | None = _pd.Field(
-        default=None,
-        validation_alias="StreamingDistributionConfig",
-        serialization_alias="StreamingDistributionConfig",
-    )
+    streaming_distribution_config: StreamingDistributionConfig | None = None
     """The streaming distribution's configuration information."""
     etag: str | None = _pd.Field(default=None, validation_alias="ETag", serialization_alias="ETag")
     """The current version of the configuration. For example: ``E2QWRUHAPOMQZL``."""

@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 from cdnkit._operation import CloudFrontRequest as _CloudFrontRequest
 
 from ._get_streaming_distribution_result import GetStreamingDistributionResult
@@ -26,7 +26,5 @@ class GetStreamingDistributionRequest(_Model, _CloudFrontRequest[GetStreamingDis
 
     __cdnkit_operation__ = "GetStreamingDistribution"
     __cdnkit_result__ = "GetStreamingDistributionResult"
-    id: _t.Annotated[str, _pd.Field(min_length=1)] = _pd.Field(
-        validation_alias="Id", serialization_alias="Id"
-    )
+    id: _t.Annotated[str, _pd.Field(min_length=1)]
     """The streaming distribution's ID."""

@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 from cdnkit._operation import CloudFrontRequest as _CloudFrontRequest
 
 from ._get_trust_store_result import GetTrustStoreResult
@@ -26,7 +26,5 @@ class GetTrustStoreRequest(_Model, _CloudFrontRequest[GetTrustStoreResult]):
 
     __cdnkit_operation__ = "GetTrustStore"
     __cdnkit_result__ = "GetTrustStoreResult"
-    identifier: _t.Annotated[str, _pd.Field(min_length=1)] = _pd.Field(
-        validation_alias="Identifier", serialization_alias="Identifier"
-    )
+    identifier: _t.Annotated[str, _pd.Field(min_length=1)]
     """The trust store's identifier."""

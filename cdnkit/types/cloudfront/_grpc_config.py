@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 __all__ = ["GrpcConfig"]
 
@@ -19,7 +17,7 @@ class GrpcConfig(_Model):
     making it suitable for applications that require low latency communications.
     """
 
-    enabled: bool = _pd.Field(validation_alias="Enabled", serialization_alias="Enabled")
+    enabled: bool
     """Enables your CloudFront distribution to receive gRPC requests and to proxy them directly to
     your origins.
     """

@@ -8,7 +8,7 @@ Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 from ._enums import ImportSourceType
 
@@ -18,9 +18,7 @@ __all__ = ["ImportSource"]
 class ImportSource(_Model):
     """The import source for the key value store."""
 
-    source_type: ImportSourceType = _pd.Field(
-        validation_alias="SourceType", serialization_alias="SourceType"
-    )
+    source_type: ImportSourceType
     """The source type of the import source for the key value store."""
     source_arn: str = _pd.Field(validation_alias="SourceARN", serialization_alias="SourceARN")
     """The Amazon Resource Name (ARN) of the import source for the key value store."""

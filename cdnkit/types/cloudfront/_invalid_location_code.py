@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 __all__ = ["InvalidLocationCode"]
 
@@ -16,7 +14,5 @@ __all__ = ["InvalidLocationCode"]
 class InvalidLocationCode(_Model):
     """The location code specified is not valid."""
 
-    message: str | None = _pd.Field(
-        default=None, validation_alias="Message", serialization_alias="Message"
-    )
+    message: str | None = None
     """Not documented in botocore's model (member ``Message``)."""

@@ -8,9 +8,7 @@ Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 
 import datetime as _dt
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 from ._invalidation_batch import InvalidationBatch
 
@@ -20,17 +18,13 @@ __all__ = ["Invalidation"]
 class Invalidation(_Model):
     """An invalidation."""
 
-    id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
+    id: str
     """The identifier for the invalidation request. For example: ``IDFDVBD632BHDS5``."""
-    status: str = _pd.Field(validation_alias="Status", serialization_alias="Status")
+    status: str
     """The status of the invalidation request. When the invalidation batch is finished, the status
     is ``Completed``.
     """
-    create_time: _dt.datetime = _pd.Field(
-        validation_alias="CreateTime", serialization_alias="CreateTime"
-    )
+    create_time: _dt.datetime
     """The date and time the invalidation request was first made."""
-    invalidation_batch: InvalidationBatch = _pd.Field(
-        validation_alias="InvalidationBatch", serialization_alias="InvalidationBatch"
-    )
+    invalidation_batch: InvalidationBatch
     """The current invalidation information for the batch request."""

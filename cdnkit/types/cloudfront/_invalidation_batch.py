@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 from ._paths import Paths
 
@@ -18,14 +16,12 @@ __all__ = ["InvalidationBatch"]
 class InvalidationBatch(_Model):
     """An invalidation batch."""
 
-    paths: Paths = _pd.Field(validation_alias="Paths", serialization_alias="Paths")
+    paths: Paths
     """A complex type that contains information about the objects that you want to invalidate. For
     more information, see Specifying the Objects to Invalidate in the Amazon CloudFront Developer
     Guide.
     """
-    caller_reference: str = _pd.Field(
-        validation_alias="CallerReference", serialization_alias="CallerReference"
-    )
+    caller_reference: str
     """A value that you specify to uniquely identify an invalidation request. CloudFront uses the
     value to prevent you from accidentally resubmitting an identical request. Whenever you create a
     new invalidation request, you must specify a new value for ``CallerReference`` and change other

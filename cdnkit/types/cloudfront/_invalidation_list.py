@@ -8,7 +8,7 @@ Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 from cdnkit._models import check_rules as _check_rules
 from cdnkit._models import derive_quantity as _derive_quantity
 
@@ -25,35 +25,25 @@ class InvalidationList(_Model):
 
     __cdnkit_quantity__ = True
     _cdnkit_rules = _pd.model_validator(mode="after")(_check_rules)
-    marker: str = _pd.Field(validation_alias="Marker", serialization_alias="Marker")
+    marker: str
     """The value that you provided for the ``Marker`` request parameter."""
-    next_marker: str | None = _pd.Field(
-        default=None, validation_alias="NextMarker", serialization_alias="NextMarker"
-    )
+    next_marker: str | None = None
     """If ``IsTruncated`` is ``true``, this element is present and contains the value that you can
     use for the ``Marker`` request parameter to continue listing your invalidation batches where
     they left off.
     """
-    max_items: int = _pd.Field(validation_alias="MaxItems", serialization_alias="MaxItems")
+    max_items: int
     """The value that you provided for the ``MaxItems`` request parameter."""
-    is_truncated: bool = _pd.Field(
-        validation_alias="IsTruncated", serialization_alias="IsTruncated"
-    )
+    is_truncated: bool
     """A flag that indicates whether more invalidation batch requests remain to be listed. If your
     results were truncated, you can make a follow-up pagination request using the ``Marker``
     request parameter to retrieve more invalidation batches in the list.
     """
-    items: list[InvalidationSummary] | None = _pd.Field(
-        default=None, validation_alias="Items", serialization_alias="Items"
-    )
+    items: list[InvalidationSummary] | None = None
     """A complex type that contains one ``InvalidationSummary`` element for each invalidation batch
     created by the current Amazon Web Services account.
     """
-    quantity: int = _pd.Field(
-        default_factory=_derive_quantity,
-        validation_alias="Quantity",
-        serialization_alias="Quantity",
-    )
+    quantity: int = _pd.Field(default_factory=_derive_quantity)
     """The number of invalidation batches that were created by the current Amazon Web Services
     account.
     """

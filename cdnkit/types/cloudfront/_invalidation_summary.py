@@ -8,9 +8,7 @@ Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 
 import datetime as _dt
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 __all__ = ["InvalidationSummary"]
 
@@ -18,11 +16,9 @@ __all__ = ["InvalidationSummary"]
 class InvalidationSummary(_Model):
     """A summary of an invalidation request."""
 
-    id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
+    id: str
     """The unique ID for an invalidation request."""
-    create_time: _dt.datetime = _pd.Field(
-        validation_alias="CreateTime", serialization_alias="CreateTime"
-    )
+    create_time: _dt.datetime
     """The time that an invalidation request was created."""
-    status: str = _pd.Field(validation_alias="Status", serialization_alias="Status")
+    status: str
     """The status of an invalidation request."""

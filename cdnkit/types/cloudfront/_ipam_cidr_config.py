@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 from ._enums import IpamCidrStatus
 
@@ -20,18 +18,12 @@ class IpamCidrConfig(_Model):
     associated Anycast IP address.
     """
 
-    cidr: str = _pd.Field(validation_alias="Cidr", serialization_alias="Cidr")
+    cidr: str
     """The CIDR that specifies the IP address range for this IPAM configuration."""
-    ipam_pool_arn: str = _pd.Field(
-        validation_alias="IpamPoolArn", serialization_alias="IpamPoolArn"
-    )
+    ipam_pool_arn: str
     """The Amazon Resource Name (ARN) of the IPAM pool that the CIDR block is assigned to."""
-    anycast_ip: str | None = _pd.Field(
-        default=None, validation_alias="AnycastIp", serialization_alias="AnycastIp"
-    )
+    anycast_ip: str | None = None
     """The specified Anycast IP address allocated from the IPAM pool for this CIDR configuration.
     """
-    status: IpamCidrStatus | None = _pd.Field(
-        default=None, validation_alias="Status", serialization_alias="Status"
-    )
+    status: IpamCidrStatus | None = None
     """The current status of the IPAM CIDR configuration."""

@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 from ._ipam_cidr_config import IpamCidrConfig
 
@@ -20,11 +18,9 @@ class IpamConfig(_Model):
     list of IPAM CIDR configurations.
     """
 
-    quantity: int = _pd.Field(validation_alias="Quantity", serialization_alias="Quantity")
+    quantity: int
     """The number of IPAM CIDR configurations in the ``IpamCidrConfigs`` list."""
-    ipam_cidr_configs: list[IpamCidrConfig] = _pd.Field(
-        validation_alias="IpamCidrConfigs", serialization_alias="IpamCidrConfigs"
-    )
+    ipam_cidr_configs: list[IpamCidrConfig]
     """A list of IPAM CIDR configurations that define the IP address ranges, IPAM pools, and
     associated Anycast IP addresses.
     """

@@ -8,9 +8,7 @@ Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 
 import datetime as _dt
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 from ._key_group_config import KeyGroupConfig
 
@@ -24,13 +22,9 @@ class KeyGroup(_Model):
     signed cookies.
     """
 
-    id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
+    id: str
     """The identifier for the key group."""
-    last_modified_time: _dt.datetime = _pd.Field(
-        validation_alias="LastModifiedTime", serialization_alias="LastModifiedTime"
-    )
+    last_modified_time: _dt.datetime
     """The date and time when the key group was last modified."""
-    key_group_config: KeyGroupConfig = _pd.Field(
-        validation_alias="KeyGroupConfig", serialization_alias="KeyGroupConfig"
-    )
+    key_group_config: KeyGroupConfig
     """The key group configuration."""

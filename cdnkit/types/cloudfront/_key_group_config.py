@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 __all__ = ["KeyGroupConfig"]
 
@@ -20,11 +18,9 @@ class KeyGroupConfig(_Model):
     signed cookies.
     """
 
-    name: str = _pd.Field(validation_alias="Name", serialization_alias="Name")
+    name: str
     """A name to identify the key group."""
-    items: list[str] = _pd.Field(validation_alias="Items", serialization_alias="Items")
+    items: list[str]
     """A list of the identifiers of the public keys in the key group."""
-    comment: str | None = _pd.Field(
-        default=None, validation_alias="Comment", serialization_alias="Comment"
-    )
+    comment: str | None = None
     """A comment to describe the key group. The comment cannot be longer than 128 characters."""

@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 from ._key_group import KeyGroup
 
@@ -18,5 +16,5 @@ __all__ = ["KeyGroupSummary"]
 class KeyGroupSummary(_Model):
     """Contains information about a key group."""
 
-    key_group: KeyGroup = _pd.Field(validation_alias="KeyGroup", serialization_alias="KeyGroup")
+    key_group: KeyGroup
     """A key group."""

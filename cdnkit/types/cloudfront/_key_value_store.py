@@ -10,7 +10,7 @@ import datetime as _dt
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 __all__ = ["KeyValueStore"]
 
@@ -21,19 +21,15 @@ class KeyValueStore(_Model):
     their corresponding values.
     """
 
-    name: str = _pd.Field(validation_alias="Name", serialization_alias="Name")
+    name: str
     """The name of the key value store."""
-    id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
+    id: str
     """The unique Id for the key value store."""
-    comment: str = _pd.Field(validation_alias="Comment", serialization_alias="Comment")
+    comment: str
     """A comment for the key value store."""
     arn: str = _pd.Field(validation_alias="ARN", serialization_alias="ARN")
     """The Amazon Resource Name (ARN) of the key value store."""
-    status: str | None = _pd.Field(
-        default=None, validation_alias="Status", serialization_alias="Status"
-    )
+    status: str | None = None
     """The status of the key value store."""
-    last_modified_time: _dt.datetime = _pd.Field(
-        validation_alias="LastModifiedTime", serialization_alias="LastModifiedTime"
-    )
+    last_modified_time: _dt.datetime
     """The last-modified time of the key value store."""

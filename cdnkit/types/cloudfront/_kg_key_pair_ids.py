@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 from ._key_pair_ids import KeyPairIds
 
@@ -20,11 +18,7 @@ class KGKeyPairIds(_Model):
     of signed URLs and signed cookies.
     """
 
-    key_group_id: str | None = _pd.Field(
-        default=None, validation_alias="KeyGroupId", serialization_alias="KeyGroupId"
-    )
+    key_group_id: str | None = None
     """The identifier of the key group that contains the public keys."""
-    key_pair_ids: KeyPairIds | None = _pd.Field(
-        default=None, validation_alias="KeyPairIds", serialization_alias="KeyPairIds"
-    )
+    key_pair_ids: KeyPairIds | None = None
     """A list of CloudFront key pair identifiers."""

@@ -8,7 +8,7 @@ Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 from ._enums import EventType
 
@@ -24,7 +24,7 @@ class LambdaFunctionAssociation(_Model):
     """The ARN of the Lambda@Edge function. You must specify the ARN of a function version; you
     can't specify an alias or $LATEST.
     """
-    event_type: EventType = _pd.Field(validation_alias="EventType", serialization_alias="EventType")
+    event_type: EventType
     """Specifies the event type that triggers a Lambda@Edge function invocation. You can specify
     the following values:
 
@@ -33,9 +33,7 @@ class LambdaFunctionAssociation(_Model):
     - ``origin-response``: The function executes after CloudFront receives a ...
     - ``viewer-response``: The function executes before CloudFront returns the ...
     """
-    include_body: bool | None = _pd.Field(
-        default=None, validation_alias="IncludeBody", serialization_alias="IncludeBody"
-    )
+    include_body: bool | None = None
     """A flag that allows a Lambda@Edge function to have read access to the body content. For more
     information, see Accessing the Request Body by Choosing the Include Body Option in the Amazon
     CloudFront Developer Guide.

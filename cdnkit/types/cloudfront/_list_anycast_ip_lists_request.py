@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 from cdnkit._operation import CloudFrontRequest as _CloudFrontRequest
 
 from ._list_anycast_ip_lists_result import ListAnycastIpListsResult
@@ -24,14 +22,10 @@ class ListAnycastIpListsRequest(_Model, _CloudFrontRequest[ListAnycastIpListsRes
 
     __cdnkit_operation__ = "ListAnycastIpLists"
     __cdnkit_result__ = "ListAnycastIpListsResult"
-    marker: str | None = _pd.Field(
-        default=None, validation_alias="Marker", serialization_alias="Marker"
-    )
+    marker: str | None = None
     """Use this field when paginating results to indicate where to begin in your list. The response
     includes items in the list that occur after the marker. To get the next page of the list, set
     this field's value to the value of ``NextMarker`` from the current page's response.
     """
-    max_items: int | None = _pd.Field(
-        default=None, validation_alias="MaxItems", serialization_alias="MaxItems"
-    )
+    max_items: int | None = None
     """The maximum number of Anycast static IP lists that you want returned in the response."""

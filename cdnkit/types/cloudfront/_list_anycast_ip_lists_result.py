@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 from ._anycast_ip_list_collection import AnycastIpListCollection
 
@@ -21,7 +19,5 @@ class ListAnycastIpListsResult(_Model):
     Lists your Anycast static IP lists.
     """
 
-    anycast_ip_lists: AnycastIpListCollection | None = _pd.Field(
-        default=None, validation_alias="AnycastIpLists", serialization_alias="AnycastIpLists"
-    )
+    anycast_ip_lists: AnycastIpListCollection | None = None
     """Root level tag for the ``AnycastIpLists`` parameters."""

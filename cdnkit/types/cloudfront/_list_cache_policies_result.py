@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 from ._cache_policy_list import CachePolicyList
 
@@ -24,7 +22,5 @@ class ListCachePoliciesResult(_Model):
     Services, or only the custom policies created in your Amazon Web Services account.
     """
 
-    cache_policy_list: CachePolicyList | None = _pd.Field(
-        default=None, validation_alias="CachePolicyList", serialization_alias="CachePolicyList"
-    )
+    cache_policy_list: CachePolicyList | None = None
     """A list of cache policies."""

@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 from ._cloud_front_origin_access_identity_list import CloudFrontOriginAccessIdentityList
 
@@ -21,9 +19,5 @@ class ListCloudFrontOriginAccessIdentitiesResult(_Model):
     The returned result of the corresponding request.
     """
 
-    cloud_front_origin_access_identity_list: CloudFrontOriginAccessIdentityList | None = _pd.Field(
-        default=None,
-        validation_alias="CloudFrontOriginAccessIdentityList",
-        serialization_alias="CloudFrontOriginAccessIdentityList",
-    )
+    cloud_front_origin_access_identity_list: CloudFrontOriginAccessIdentityList | None = None
     """The ``CloudFrontOriginAccessIdentityList`` type."""

@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 from cdnkit._operation import CloudFrontRequest as _CloudFrontRequest
 
 from ._list_conflicting_aliases_result import ListConflictingAliasesResult
@@ -29,25 +29,17 @@ class ListConflictingAliasesRequest(_Model, _CloudFrontRequest[ListConflictingAl
 
     __cdnkit_operation__ = "ListConflictingAliases"
     __cdnkit_result__ = "ListConflictingAliasesResult"
-    distribution_id: _t.Annotated[str, _pd.Field(min_length=0, max_length=25)] = _pd.Field(
-        validation_alias="DistributionId", serialization_alias="DistributionId"
-    )
+    distribution_id: _t.Annotated[str, _pd.Field(min_length=0, max_length=25)]
     """The ID of a standard distribution in your account that has an attached TLS certificate that
     includes the provided alias.
     """
-    alias: _t.Annotated[str, _pd.Field(min_length=0, max_length=253)] = _pd.Field(
-        validation_alias="Alias", serialization_alias="Alias"
-    )
+    alias: _t.Annotated[str, _pd.Field(min_length=0, max_length=253)]
     """The alias (also called a CNAME) to search for conflicting aliases."""
-    marker: str | None = _pd.Field(
-        default=None, validation_alias="Marker", serialization_alias="Marker"
-    )
+    marker: str | None = None
     """Use this field when paginating results to indicate where to begin in the list of conflicting
     aliases. The response includes conflicting aliases in the list that occur after the marker. To
     get the next page of the list, set this field's value to the value of ``NextMarker`` from the
     current page's response.
     """
-    max_items: _t.Annotated[int, _pd.Field(le=100)] | None = _pd.Field(
-        default=None, validation_alias="MaxItems", serialization_alias="MaxItems"
-    )
+    max_items: _t.Annotated[int, _pd.Field(le=100)] | None = None
     """The maximum number of conflicting aliases that you want in the response."""

@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 from ._conflicting_aliases_list import ConflictingAliasesList
 
@@ -24,9 +22,5 @@ class ListConflictingAliasesResult(_Model):
     or alternate domain name.
     """
 
-    conflicting_aliases_list: ConflictingAliasesList | None = _pd.Field(
-        default=None,
-        validation_alias="ConflictingAliasesList",
-        serialization_alias="ConflictingAliasesList",
-    )
+    conflicting_aliases_list: ConflictingAliasesList | None = None
     """A list of conflicting aliases."""

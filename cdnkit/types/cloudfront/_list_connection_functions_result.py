@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 from ._connection_function_summary import ConnectionFunctionSummary
 
@@ -21,15 +19,9 @@ class ListConnectionFunctionsResult(_Model):
     Lists connection functions.
     """
 
-    next_marker: str | None = _pd.Field(
-        default=None, validation_alias="NextMarker", serialization_alias="NextMarker"
-    )
+    next_marker: str | None = None
     """Indicates the next page of connection functions. To get the next page of the list, use this
     value in the ``Marker`` field of your request.
     """
-    connection_functions: list[ConnectionFunctionSummary] | None = _pd.Field(
-        default=None,
-        validation_alias="ConnectionFunctions",
-        serialization_alias="ConnectionFunctions",
-    )
+    connection_functions: list[ConnectionFunctionSummary] | None = None
     """A list of connection functions."""

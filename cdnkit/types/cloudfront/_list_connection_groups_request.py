@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 from cdnkit._operation import CloudFrontRequest as _CloudFrontRequest
 
 from ._connection_group_association_filter import ConnectionGroupAssociationFilter
@@ -25,15 +23,9 @@ class ListConnectionGroupsRequest(_Model, _CloudFrontRequest[ListConnectionGroup
 
     __cdnkit_operation__ = "ListConnectionGroups"
     __cdnkit_result__ = "ListConnectionGroupsResult"
-    association_filter: ConnectionGroupAssociationFilter | None = _pd.Field(
-        default=None, validation_alias="AssociationFilter", serialization_alias="AssociationFilter"
-    )
+    association_filter: ConnectionGroupAssociationFilter | None = None
     """Filter by associated Anycast IP list ID."""
-    marker: str | None = _pd.Field(
-        default=None, validation_alias="Marker", serialization_alias="Marker"
-    )
+    marker: str | None = None
     """The marker for the next set of connection groups to retrieve."""
-    max_items: int | None = _pd.Field(
-        default=None, validation_alias="MaxItems", serialization_alias="MaxItems"
-    )
+    max_items: int | None = None
     """The maximum number of connection groups to return."""

@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 from ._connection_group_summary import ConnectionGroupSummary
 
@@ -21,13 +19,9 @@ class ListConnectionGroupsResult(_Model):
     Lists the connection groups in your Amazon Web Services account.
     """
 
-    next_marker: str | None = _pd.Field(
-        default=None, validation_alias="NextMarker", serialization_alias="NextMarker"
-    )
+    next_marker: str | None = None
     """A token used for pagination of results returned in the response. You can use the token from
     the previous request to define where the current request should begin.
     """
-    connection_groups: list[ConnectionGroupSummary] | None = _pd.Field(
-        default=None, validation_alias="ConnectionGroups", serialization_alias="ConnectionGroups"
-    )
+    connection_groups: list[ConnectionGroupSummary] | None = None
     """The list of connection groups that you retrieved."""

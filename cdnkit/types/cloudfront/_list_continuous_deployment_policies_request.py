@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 from cdnkit._operation import CloudFrontRequest as _CloudFrontRequest
 
 from ._list_continuous_deployment_policies_result import ListContinuousDeploymentPoliciesResult
@@ -26,16 +24,12 @@ class ListContinuousDeploymentPoliciesRequest(
 
     __cdnkit_operation__ = "ListContinuousDeploymentPolicies"
     __cdnkit_result__ = "ListContinuousDeploymentPoliciesResult"
-    marker: str | None = _pd.Field(
-        default=None, validation_alias="Marker", serialization_alias="Marker"
-    )
+    marker: str | None = None
     """Use this field when paginating results to indicate where to begin in your list of continuous
     deployment policies. The response includes policies in the list that occur after the marker. To
     get the next page of the list, set this field's value to the value of ``NextMarker`` from the
     current page's response.
     """
-    max_items: str | None = _pd.Field(
-        default=None, validation_alias="MaxItems", serialization_alias="MaxItems"
-    )
+    max_items: str | None = None
     """The maximum number of continuous deployment policies that you want returned in the response.
     """

@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 from ._continuous_deployment_policy_list import ContinuousDeploymentPolicyList
 
@@ -21,8 +19,5 @@ class ListContinuousDeploymentPoliciesResult(_Model):
     Gets a list of the continuous deployment policies in your Amazon Web Services account.
     """
 
-    continuous_deployment_policy_list: ContinuousDeploymentPolicyList = _pd.Field(
-        validation_alias="ContinuousDeploymentPolicyList",
-        serialization_alias="ContinuousDeploymentPolicyList",
-    )
+    continuous_deployment_policy_list: ContinuousDeploymentPolicyList
     """A list of continuous deployment policies."""

@@ -8,7 +8,7 @@ Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 from cdnkit._operation import CloudFrontRequest as _CloudFrontRequest
 
 from ._list_distribution_tenants_by_customization_result import (
@@ -35,15 +35,9 @@ class ListDistributionTenantsByCustomizationRequest(
         default=None, validation_alias="WebACLArn", serialization_alias="WebACLArn"
     )
     """Filter by the ARN of the associated WAF web ACL."""
-    certificate_arn: str | None = _pd.Field(
-        default=None, validation_alias="CertificateArn", serialization_alias="CertificateArn"
-    )
+    certificate_arn: str | None = None
     """Filter by the ARN of the associated ACM certificate."""
-    marker: str | None = _pd.Field(
-        default=None, validation_alias="Marker", serialization_alias="Marker"
-    )
+    marker: str | None = None
     """The marker for the next set of results."""
-    max_items: int | None = _pd.Field(
-        default=None, validation_alias="MaxItems", serialization_alias="MaxItems"
-    )
+    max_items: int | None = None
     """The maximum number of distribution tenants to return by the specified customization."""

@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 from ._distribution_tenant_summary import DistributionTenantSummary
 
@@ -24,15 +22,9 @@ class ListDistributionTenantsByCustomizationResult(_Model):
     both in the same request.
     """
 
-    next_marker: str | None = _pd.Field(
-        default=None, validation_alias="NextMarker", serialization_alias="NextMarker"
-    )
+    next_marker: str | None = None
     """A token used for pagination of results returned in the response. You can use the token from
     the previous request to define where the current request should begin.
     """
-    distribution_tenant_list: list[DistributionTenantSummary] | None = _pd.Field(
-        default=None,
-        validation_alias="DistributionTenantList",
-        serialization_alias="DistributionTenantList",
-    )
+    distribution_tenant_list: list[DistributionTenantSummary] | None = None
     """A list of distribution tenants with the specified customization."""

@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 from cdnkit._operation import CloudFrontRequest as _CloudFrontRequest
 
 from ._distribution_tenant_association_filter import DistributionTenantAssociationFilter
@@ -25,15 +23,9 @@ class ListDistributionTenantsRequest(_Model, _CloudFrontRequest[ListDistribution
 
     __cdnkit_operation__ = "ListDistributionTenants"
     __cdnkit_result__ = "ListDistributionTenantsResult"
-    association_filter: DistributionTenantAssociationFilter | None = _pd.Field(
-        default=None, validation_alias="AssociationFilter", serialization_alias="AssociationFilter"
-    )
+    association_filter: DistributionTenantAssociationFilter | None = None
     """Filter by the associated distribution ID or connection group ID."""
-    marker: str | None = _pd.Field(
-        default=None, validation_alias="Marker", serialization_alias="Marker"
-    )
+    marker: str | None = None
     """The marker for the next set of results."""
-    max_items: int | None = _pd.Field(
-        default=None, validation_alias="MaxItems", serialization_alias="MaxItems"
-    )
+    max_items: int | None = None
     """The maximum number of distribution tenants to return."""

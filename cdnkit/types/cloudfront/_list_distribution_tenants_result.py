@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 from ._distribution_tenant_summary import DistributionTenantSummary
 
@@ -21,15 +19,9 @@ class ListDistributionTenantsResult(_Model):
     Lists the distribution tenants in your Amazon Web Services account.
     """
 
-    next_marker: str | None = _pd.Field(
-        default=None, validation_alias="NextMarker", serialization_alias="NextMarker"
-    )
+    next_marker: str | None = None
     """A token used for pagination of results returned in the response. You can use the token from
     the previous request to define where the current request should begin.
     """
-    distribution_tenant_list: list[DistributionTenantSummary] | None = _pd.Field(
-        default=None,
-        validation_alias="DistributionTenantList",
-        serialization_alias="DistributionTenantList",
-    )
+    distribution_tenant_list: list[DistributionTenantSummary] | None = None
     """The list of distribution tenants that you retrieved."""

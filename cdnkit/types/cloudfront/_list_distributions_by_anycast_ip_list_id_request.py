@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 from cdnkit._operation import CloudFrontRequest as _CloudFrontRequest
 
 from ._list_distributions_by_anycast_ip_list_id_result import (
@@ -31,18 +31,12 @@ class ListDistributionsByAnycastIpListIdRequest(
 
     __cdnkit_operation__ = "ListDistributionsByAnycastIpListId"
     __cdnkit_result__ = "ListDistributionsByAnycastIpListIdResult"
-    marker: str | None = _pd.Field(
-        default=None, validation_alias="Marker", serialization_alias="Marker"
-    )
+    marker: str | None = None
     """Use this field when paginating results to indicate where to begin in your list. The response
     includes items in the list that occur after the marker. To get the next page of the list, set
     this field's value to the value of ``NextMarker`` from the current page's response.
     """
-    max_items: str | None = _pd.Field(
-        default=None, validation_alias="MaxItems", serialization_alias="MaxItems"
-    )
+    max_items: str | None = None
     """The maximum number of distributions that you want returned in the response."""
-    anycast_ip_list_id: _t.Annotated[str, _pd.Field(min_length=1)] = _pd.Field(
-        validation_alias="AnycastIpListId", serialization_alias="AnycastIpListId"
-    )
+    anycast_ip_list_id: _t.Annotated[str, _pd.Field(min_length=1)]
     """The ID of the Anycast static IP list."""

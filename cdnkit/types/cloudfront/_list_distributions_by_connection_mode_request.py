@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 from cdnkit._operation import CloudFrontRequest as _CloudFrontRequest
 
 from ._enums import ConnectionMode
@@ -27,17 +25,11 @@ class ListDistributionsByConnectionModeRequest(
 
     __cdnkit_operation__ = "ListDistributionsByConnectionMode"
     __cdnkit_result__ = "ListDistributionsByConnectionModeResult"
-    marker: str | None = _pd.Field(
-        default=None, validation_alias="Marker", serialization_alias="Marker"
-    )
+    marker: str | None = None
     """The marker for the next set of distributions to retrieve."""
-    max_items: int | None = _pd.Field(
-        default=None, validation_alias="MaxItems", serialization_alias="MaxItems"
-    )
+    max_items: int | None = None
     """The maximum number of distributions to return."""
-    connection_mode: ConnectionMode = _pd.Field(
-        validation_alias="ConnectionMode", serialization_alias="ConnectionMode"
-    )
+    connection_mode: ConnectionMode
     """This field specifies whether the connection mode is through a standard distribution (direct)
     or a multi-tenant distribution with distribution tenants (tenant-only).
     """

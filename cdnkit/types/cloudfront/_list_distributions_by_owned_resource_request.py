@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 from cdnkit._operation import CloudFrontRequest as _CloudFrontRequest
 
 from ._list_distributions_by_owned_resource_result import ListDistributionsByOwnedResourceResult
@@ -29,21 +29,15 @@ class ListDistributionsByOwnedResourceRequest(
 
     __cdnkit_operation__ = "ListDistributionsByOwnedResource"
     __cdnkit_result__ = "ListDistributionsByOwnedResourceResult"
-    resource_arn: _t.Annotated[str, _pd.Field(min_length=1)] = _pd.Field(
-        validation_alias="ResourceArn", serialization_alias="ResourceArn"
-    )
+    resource_arn: _t.Annotated[str, _pd.Field(min_length=1)]
     """The ARN of the CloudFront resource that you've shared with other Amazon Web Services
     accounts.
     """
-    marker: str | None = _pd.Field(
-        default=None, validation_alias="Marker", serialization_alias="Marker"
-    )
+    marker: str | None = None
     """Use this field when paginating results to indicate where to begin in your list of
     distributions. The response includes distributions in the list that occur after the marker. To
     get the next page of the list, set this field's value to the value of ``NextMarker`` from the
     current page's response.
     """
-    max_items: str | None = _pd.Field(
-        default=None, validation_alias="MaxItems", serialization_alias="MaxItems"
-    )
+    max_items: str | None = None
     """The maximum number of distributions to return."""

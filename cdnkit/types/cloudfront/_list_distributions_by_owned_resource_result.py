@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 from ._distribution_id_owner_list import DistributionIdOwnerList
 
@@ -22,7 +20,5 @@ class ListDistributionsByOwnedResourceResult(_Model):
     own.
     """
 
-    distribution_list: DistributionIdOwnerList | None = _pd.Field(
-        default=None, validation_alias="DistributionList", serialization_alias="DistributionList"
-    )
+    distribution_list: DistributionIdOwnerList | None = None
     """The list of distributions that are using the shared resource."""

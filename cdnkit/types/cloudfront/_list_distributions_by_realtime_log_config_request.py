@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 from cdnkit._operation import CloudFrontRequest as _CloudFrontRequest
 
 from ._list_distributions_by_realtime_log_config_result import (
@@ -33,30 +31,18 @@ class ListDistributionsByRealtimeLogConfigRequest(
 
     __cdnkit_operation__ = "ListDistributionsByRealtimeLogConfig"
     __cdnkit_result__ = "ListDistributionsByRealtimeLogConfigResult"
-    marker: str | None = _pd.Field(
-        default=None, validation_alias="Marker", serialization_alias="Marker"
-    )
+    marker: str | None = None
     """Use this field when paginating results to indicate where to begin in your list of
     distributions. The response includes distributions in the list that occur after the marker. To
     get the next page of the list, set this field's value to the value of ``NextMarker`` from the
     current page's response.
     """
-    max_items: str | None = _pd.Field(
-        default=None, validation_alias="MaxItems", serialization_alias="MaxItems"
-    )
+    max_items: str | None = None
     """The maximum number of distributions that you want in the response."""
-    realtime_log_config_name: str | None = _pd.Field(
-        default=None,
-        validation_alias="RealtimeLogConfigName",
-        serialization_alias="RealtimeLogConfigName",
-    )
+    realtime_log_config_name: str | None = None
     """The name of the real-time log configuration whose associated distributions you want to list.
     """
-    realtime_log_config_arn: str | None = _pd.Field(
-        default=None,
-        validation_alias="RealtimeLogConfigArn",
-        serialization_alias="RealtimeLogConfigArn",
-    )
+    realtime_log_config_arn: str | None = None
     """The Amazon Resource Name (ARN) of the real-time log configuration whose associated
     distributions you want to list.
     """

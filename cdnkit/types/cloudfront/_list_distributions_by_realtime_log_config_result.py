@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 from ._distribution_list import DistributionList
 
@@ -26,7 +24,5 @@ class ListDistributionsByRealtimeLogConfigResult(_Model):
     real-time log configuration to list distributions for.
     """
 
-    distribution_list: DistributionList | None = _pd.Field(
-        default=None, validation_alias="DistributionList", serialization_alias="DistributionList"
-    )
+    distribution_list: DistributionList | None = None
     """A distribution list."""

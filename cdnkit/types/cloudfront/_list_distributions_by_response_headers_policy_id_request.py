@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 from cdnkit._operation import CloudFrontRequest as _CloudFrontRequest
 
 from ._list_distributions_by_response_headers_policy_id_result import (
@@ -31,19 +31,13 @@ class ListDistributionsByResponseHeadersPolicyIdRequest(
 
     __cdnkit_operation__ = "ListDistributionsByResponseHeadersPolicyId"
     __cdnkit_result__ = "ListDistributionsByResponseHeadersPolicyIdResult"
-    marker: str | None = _pd.Field(
-        default=None, validation_alias="Marker", serialization_alias="Marker"
-    )
+    marker: str | None = None
     """Use this field when paginating results to indicate where to begin in your list of
     distribution IDs. The response includes distribution IDs in the list that occur after the
     marker. To get the next page of the list, set this field's value to the value of ``NextMarker``
     from the current page's response.
     """
-    max_items: str | None = _pd.Field(
-        default=None, validation_alias="MaxItems", serialization_alias="MaxItems"
-    )
+    max_items: str | None = None
     """The maximum number of distribution IDs that you want to get in the response."""
-    response_headers_policy_id: _t.Annotated[str, _pd.Field(min_length=1)] = _pd.Field(
-        validation_alias="ResponseHeadersPolicyId", serialization_alias="ResponseHeadersPolicyId"
-    )
+    response_headers_policy_id: _t.Annotated[str, _pd.Field(min_length=1)]
     """The ID of the response headers policy whose associated distribution IDs you want to list."""

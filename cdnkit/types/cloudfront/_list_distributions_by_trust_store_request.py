@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 from cdnkit._operation import CloudFrontRequest as _CloudFrontRequest
 
 from ._list_distributions_by_trust_store_result import ListDistributionsByTrustStoreResult
@@ -26,18 +24,12 @@ class ListDistributionsByTrustStoreRequest(
 
     __cdnkit_operation__ = "ListDistributionsByTrustStore"
     __cdnkit_result__ = "ListDistributionsByTrustStoreResult"
-    trust_store_identifier: str = _pd.Field(
-        validation_alias="TrustStoreIdentifier", serialization_alias="TrustStoreIdentifier"
-    )
+    trust_store_identifier: str
     """The distributions by trust store identifier."""
-    marker: str | None = _pd.Field(
-        default=None, validation_alias="Marker", serialization_alias="Marker"
-    )
+    marker: str | None = None
     """Use this field when paginating results to indicate where to begin in your list. The response
     includes items in the list that occur after the marker. To get the next page of the list, set
     this field's value to the value of ``NextMarker`` from the current page's response.
     """
-    max_items: str | None = _pd.Field(
-        default=None, validation_alias="MaxItems", serialization_alias="MaxItems"
-    )
+    max_items: str | None = None
     """The maximum number of distributions that you want returned in the response."""

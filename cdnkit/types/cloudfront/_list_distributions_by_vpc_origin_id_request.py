@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 from cdnkit._operation import CloudFrontRequest as _CloudFrontRequest
 
 from ._list_distributions_by_vpc_origin_id_result import ListDistributionsByVpcOriginIdResult
@@ -28,15 +28,9 @@ class ListDistributionsByVpcOriginIdRequest(
 
     __cdnkit_operation__ = "ListDistributionsByVpcOriginId"
     __cdnkit_result__ = "ListDistributionsByVpcOriginIdResult"
-    marker: str | None = _pd.Field(
-        default=None, validation_alias="Marker", serialization_alias="Marker"
-    )
+    marker: str | None = None
     """The marker associated with the VPC origin distributions list."""
-    max_items: str | None = _pd.Field(
-        default=None, validation_alias="MaxItems", serialization_alias="MaxItems"
-    )
+    max_items: str | None = None
     """The maximum number of items included in the list."""
-    vpc_origin_id: _t.Annotated[str, _pd.Field(min_length=1)] = _pd.Field(
-        validation_alias="VpcOriginId", serialization_alias="VpcOriginId"
-    )
+    vpc_origin_id: _t.Annotated[str, _pd.Field(min_length=1)]
     """The VPC origin ID."""

@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 from ._distribution_id_list import DistributionIdList
 
@@ -21,9 +19,5 @@ class ListDistributionsByVpcOriginIdResult(_Model):
     List CloudFront distributions by their VPC origin ID.
     """
 
-    distribution_id_list: DistributionIdList | None = _pd.Field(
-        default=None,
-        validation_alias="DistributionIdList",
-        serialization_alias="DistributionIdList",
-    )
+    distribution_id_list: DistributionIdList | None = None
     """A list of distribution IDs."""

@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 from cdnkit._operation import CloudFrontRequest as _CloudFrontRequest
 
 from ._list_distributions_by_web_acl_id_result import ListDistributionsByWebACLIdResult
@@ -28,18 +28,14 @@ class ListDistributionsByWebACLIdRequest(
 
     __cdnkit_operation__ = "ListDistributionsByWebACLId"
     __cdnkit_result__ = "ListDistributionsByWebACLIdResult"
-    marker: str | None = _pd.Field(
-        default=None, validation_alias="Marker", serialization_alias="Marker"
-    )
+    marker: str | None = None
     """Use ``Marker`` and ``MaxItems`` to control pagination of results. If you have more than
     ``MaxItems`` distributions that satisfy the request, the response includes a ``NextMarker``
     element. To get the next page of results, submit another request. For the value of ``Marker``,
     specify the value of ``NextMarker`` from the last response. (For the first request, omit
     ``Marker``.)
     """
-    max_items: str | None = _pd.Field(
-        default=None, validation_alias="MaxItems", serialization_alias="MaxItems"
-    )
+    max_items: str | None = None
     """The maximum number of distributions that you want CloudFront to return in the response body.
     The maximum and default values are both 100.
     """

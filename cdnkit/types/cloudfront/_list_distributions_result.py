@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 from ._distribution_list import DistributionList
 
@@ -21,7 +19,5 @@ class ListDistributionsResult(_Model):
     The returned result of the corresponding request.
     """
 
-    distribution_list: DistributionList = _pd.Field(
-        validation_alias="DistributionList", serialization_alias="DistributionList"
-    )
+    distribution_list: DistributionList
     """The ``DistributionList`` type."""

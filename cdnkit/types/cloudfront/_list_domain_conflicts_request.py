@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 from cdnkit._operation import CloudFrontRequest as _CloudFrontRequest
 
 from ._distribution_resource_id import DistributionResourceId
@@ -29,20 +27,13 @@ class ListDomainConflictsRequest(_Model, _CloudFrontRequest[ListDomainConflictsR
 
     __cdnkit_operation__ = "ListDomainConflicts"
     __cdnkit_result__ = "ListDomainConflictsResult"
-    domain: str = _pd.Field(validation_alias="Domain", serialization_alias="Domain")
+    domain: str
     """The domain to check for conflicts."""
-    domain_control_validation_resource: DistributionResourceId = _pd.Field(
-        validation_alias="DomainControlValidationResource",
-        serialization_alias="DomainControlValidationResource",
-    )
+    domain_control_validation_resource: DistributionResourceId
     """The distribution resource identifier. This can be the standard distribution or distribution
     tenant that has a valid certificate, which covers the domain that you specify.
     """
-    max_items: int | None = _pd.Field(
-        default=None, validation_alias="MaxItems", serialization_alias="MaxItems"
-    )
+    max_items: int | None = None
     """The maximum number of domain conflicts to return."""
-    marker: str | None = _pd.Field(
-        default=None, validation_alias="Marker", serialization_alias="Marker"
-    )
+    marker: str | None = None
     """The marker for the next set of domain conflicts."""

@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 from ._domain_conflict import DomainConflict
 
@@ -25,13 +23,9 @@ class ListDomainConflictsResult(_Model):
     first before they can be moved.
     """
 
-    domain_conflicts: list[DomainConflict] | None = _pd.Field(
-        default=None, validation_alias="DomainConflicts", serialization_alias="DomainConflicts"
-    )
+    domain_conflicts: list[DomainConflict] | None = None
     """Contains details about the domain conflicts."""
-    next_marker: str | None = _pd.Field(
-        default=None, validation_alias="NextMarker", serialization_alias="NextMarker"
-    )
+    next_marker: str | None = None
     """A token used for pagination of results returned in the response. You can use the token from
     the previous request to define where the current request should begin.
     """

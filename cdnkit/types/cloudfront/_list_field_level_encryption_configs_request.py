@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 from cdnkit._operation import CloudFrontRequest as _CloudFrontRequest
 
 from ._list_field_level_encryption_configs_result import ListFieldLevelEncryptionConfigsResult
@@ -27,16 +25,12 @@ class ListFieldLevelEncryptionConfigsRequest(
 
     __cdnkit_operation__ = "ListFieldLevelEncryptionConfigs"
     __cdnkit_result__ = "ListFieldLevelEncryptionConfigsResult"
-    marker: str | None = _pd.Field(
-        default=None, validation_alias="Marker", serialization_alias="Marker"
-    )
+    marker: str | None = None
     """Use this when paginating results to indicate where to begin in your list of configurations.
     The results include configurations in the list that occur after the marker. To get the next
     page of results, set the ``Marker`` to the value of the ``NextMarker`` from the current page's
     response (which is also the ID of the last configuration on that page).
     """
-    max_items: str | None = _pd.Field(
-        default=None, validation_alias="MaxItems", serialization_alias="MaxItems"
-    )
+    max_items: str | None = None
     """The maximum number of field-level encryption configurations you want in the response body.
     """

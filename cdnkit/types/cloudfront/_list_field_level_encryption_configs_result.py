@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 from ._field_level_encryption_list import FieldLevelEncryptionList
 
@@ -22,11 +20,7 @@ class ListFieldLevelEncryptionConfigsResult(_Model):
     account.
     """
 
-    field_level_encryption_list: FieldLevelEncryptionList | None = _pd.Field(
-        default=None,
-        validation_alias="FieldLevelEncryptionList",
-        serialization_alias="FieldLevelEncryptionList",
-    )
+    field_level_encryption_list: FieldLevelEncryptionList | None = None
     """Returns a list of all field-level encryption configurations that have been created in
     CloudFront for this account.
     """

@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 from ._field_level_encryption_profile_list import FieldLevelEncryptionProfileList
 
@@ -22,11 +20,7 @@ class ListFieldLevelEncryptionProfilesResult(_Model):
     account.
     """
 
-    field_level_encryption_profile_list: FieldLevelEncryptionProfileList | None = _pd.Field(
-        default=None,
-        validation_alias="FieldLevelEncryptionProfileList",
-        serialization_alias="FieldLevelEncryptionProfileList",
-    )
+    field_level_encryption_profile_list: FieldLevelEncryptionProfileList | None = None
     """Returns a list of the field-level encryption profiles that have been created in CloudFront
     for this account.
     """

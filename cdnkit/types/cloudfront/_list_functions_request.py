@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 from cdnkit._operation import CloudFrontRequest as _CloudFrontRequest
 
 from ._enums import FunctionStage
@@ -28,21 +26,15 @@ class ListFunctionsRequest(_Model, _CloudFrontRequest[ListFunctionsResult]):
 
     __cdnkit_operation__ = "ListFunctions"
     __cdnkit_result__ = "ListFunctionsResult"
-    marker: str | None = _pd.Field(
-        default=None, validation_alias="Marker", serialization_alias="Marker"
-    )
+    marker: str | None = None
     """Use this field when paginating results to indicate where to begin in your list of functions.
     The response includes functions in the list that occur after the marker. To get the next page
     of the list, set this field's value to the value of ``NextMarker`` from the current page's
     response.
     """
-    max_items: str | None = _pd.Field(
-        default=None, validation_alias="MaxItems", serialization_alias="MaxItems"
-    )
+    max_items: str | None = None
     """The maximum number of functions that you want in the response."""
-    stage: FunctionStage | None = _pd.Field(
-        default=None, validation_alias="Stage", serialization_alias="Stage"
-    )
+    stage: FunctionStage | None = None
     """An optional filter to return only the functions that are in the specified stage, either
     ``DEVELOPMENT`` or ``LIVE``.
     """

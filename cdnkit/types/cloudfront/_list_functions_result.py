@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 from ._function_list import FunctionList
 
@@ -24,7 +22,5 @@ class ListFunctionsResult(_Model):
     either ``DEVELOPMENT`` or ``LIVE``.
     """
 
-    function_list: FunctionList = _pd.Field(
-        validation_alias="FunctionList", serialization_alias="FunctionList"
-    )
+    function_list: FunctionList
     """A list of CloudFront functions."""

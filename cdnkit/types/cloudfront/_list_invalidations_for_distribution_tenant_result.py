@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 from ._invalidation_list import InvalidationList
 
@@ -21,9 +19,7 @@ class ListInvalidationsForDistributionTenantResult(_Model):
     Lists the invalidations for a distribution tenant.
     """
 
-    invalidation_list: InvalidationList | None = _pd.Field(
-        default=None, validation_alias="InvalidationList", serialization_alias="InvalidationList"
-    )
+    invalidation_list: InvalidationList | None = None
     """The ``InvalidationList`` complex type describes the list of invalidation objects. For more
     information about invalidation, see Invalidating Objects (Web Distributions Only) in the Amazon
     CloudFront Developer Guide.

@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 from cdnkit._operation import CloudFrontRequest as _CloudFrontRequest
 
 from ._list_invalidations_result import ListInvalidationsResult
@@ -26,19 +26,13 @@ class ListInvalidationsRequest(_Model, _CloudFrontRequest[ListInvalidationsResul
 
     __cdnkit_operation__ = "ListInvalidations"
     __cdnkit_result__ = "ListInvalidationsResult"
-    distribution_id: _t.Annotated[str, _pd.Field(min_length=1)] = _pd.Field(
-        validation_alias="DistributionId", serialization_alias="DistributionId"
-    )
+    distribution_id: _t.Annotated[str, _pd.Field(min_length=1)]
     """The distribution's ID."""
-    marker: str | None = _pd.Field(
-        default=None, validation_alias="Marker", serialization_alias="Marker"
-    )
+    marker: str | None = None
     """Use this parameter when paginating results to indicate where to begin in your list of
     invalidation batches. Because the results are returned in decreasing order from most recent to
     oldest, the most recent results are on the first page, the second page will contain earlier
     results, and so on.
     """
-    max_items: str | None = _pd.Field(
-        default=None, validation_alias="MaxItems", serialization_alias="MaxItems"
-    )
+    max_items: str | None = None
     """The maximum number of invalidation batches that you want in the response body."""

@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 from ._invalidation_list import InvalidationList
 
@@ -21,7 +19,5 @@ class ListInvalidationsResult(_Model):
     The returned result of the corresponding request.
     """
 
-    invalidation_list: InvalidationList = _pd.Field(
-        validation_alias="InvalidationList", serialization_alias="InvalidationList"
-    )
+    invalidation_list: InvalidationList
     """Information about invalidation batches."""

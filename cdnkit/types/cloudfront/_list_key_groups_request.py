@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 from cdnkit._operation import CloudFrontRequest as _CloudFrontRequest
 
 from ._list_key_groups_result import ListKeyGroupsResult
@@ -24,15 +22,11 @@ class ListKeyGroupsRequest(_Model, _CloudFrontRequest[ListKeyGroupsResult]):
 
     __cdnkit_operation__ = "ListKeyGroups"
     __cdnkit_result__ = "ListKeyGroupsResult"
-    marker: str | None = _pd.Field(
-        default=None, validation_alias="Marker", serialization_alias="Marker"
-    )
+    marker: str | None = None
     """Use this field when paginating results to indicate where to begin in your list of key
     groups. The response includes key groups in the list that occur after the marker. To get the
     next page of the list, set this field's value to the value of ``NextMarker`` from the current
     page's response.
     """
-    max_items: str | None = _pd.Field(
-        default=None, validation_alias="MaxItems", serialization_alias="MaxItems"
-    )
+    max_items: str | None = None
     """The maximum number of key groups that you want in the response."""

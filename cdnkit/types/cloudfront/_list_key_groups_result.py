@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 from ._key_group_list import KeyGroupList
 
@@ -21,7 +19,5 @@ class ListKeyGroupsResult(_Model):
     Gets a list of key groups.
     """
 
-    key_group_list: KeyGroupList | None = _pd.Field(
-        default=None, validation_alias="KeyGroupList", serialization_alias="KeyGroupList"
-    )
+    key_group_list: KeyGroupList | None = None
     """A list of key groups."""

@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 from cdnkit._operation import CloudFrontRequest as _CloudFrontRequest
 
 from ._list_key_value_stores_result import ListKeyValueStoresResult
@@ -24,15 +22,9 @@ class ListKeyValueStoresRequest(_Model, _CloudFrontRequest[ListKeyValueStoresRes
 
     __cdnkit_operation__ = "ListKeyValueStores"
     __cdnkit_result__ = "ListKeyValueStoresResult"
-    marker: str | None = _pd.Field(
-        default=None, validation_alias="Marker", serialization_alias="Marker"
-    )
+    marker: str | None = None
     """The marker associated with the key value stores list."""
-    max_items: str | None = _pd.Field(
-        default=None, validation_alias="MaxItems", serialization_alias="MaxItems"
-    )
+    max_items: str | None = None
     """The maximum number of items in the key value stores list."""
-    status: str | None = _pd.Field(
-        default=None, validation_alias="Status", serialization_alias="Status"
-    )
+    status: str | None = None
     """The status of the request for the key value stores list."""

@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 from ._key_value_store_list import KeyValueStoreList
 
@@ -21,7 +19,5 @@ class ListKeyValueStoresResult(_Model):
     Specifies the key value stores to list.
     """
 
-    key_value_store_list: KeyValueStoreList = _pd.Field(
-        validation_alias="KeyValueStoreList", serialization_alias="KeyValueStoreList"
-    )
+    key_value_store_list: KeyValueStoreList
     """The resulting key value stores list."""

@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 from ._origin_access_control_list import OriginAccessControlList
 
@@ -21,9 +19,5 @@ class ListOriginAccessControlsResult(_Model):
     Gets the list of CloudFront origin access controls (OACs) in this Amazon Web Services account.
     """
 
-    origin_access_control_list: OriginAccessControlList | None = _pd.Field(
-        default=None,
-        validation_alias="OriginAccessControlList",
-        serialization_alias="OriginAccessControlList",
-    )
+    origin_access_control_list: OriginAccessControlList | None = None
     """A list of origin access controls."""

@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 from cdnkit._operation import CloudFrontRequest as _CloudFrontRequest
 
 from ._enums import OriginRequestPolicyType
@@ -28,23 +26,17 @@ class ListOriginRequestPoliciesRequest(_Model, _CloudFrontRequest[ListOriginRequ
 
     __cdnkit_operation__ = "ListOriginRequestPolicies"
     __cdnkit_result__ = "ListOriginRequestPoliciesResult"
-    type: OriginRequestPolicyType | None = _pd.Field(
-        default=None, validation_alias="Type", serialization_alias="Type"
-    )
+    type: OriginRequestPolicyType | None = None
     """A filter to return only the specified kinds of origin request policies. Valid values are:
 
     - ``managed`` - Returns only the managed policies created by Amazon Web Services.
     - ``custom`` - Returns only the custom policies created in your Amazon Web Services account.
     """
-    marker: str | None = _pd.Field(
-        default=None, validation_alias="Marker", serialization_alias="Marker"
-    )
+    marker: str | None = None
     """Use this field when paginating results to indicate where to begin in your list of origin
     request policies. The response includes origin request policies in the list that occur after
     the marker. To get the next page of the list, set this field's value to the value of
     ``NextMarker`` from the current page's response.
     """
-    max_items: str | None = _pd.Field(
-        default=None, validation_alias="MaxItems", serialization_alias="MaxItems"
-    )
+    max_items: str | None = None
     """The maximum number of origin request policies that you want in the response."""

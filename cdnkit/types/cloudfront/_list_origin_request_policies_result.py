@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 from ._origin_request_policy_list import OriginRequestPolicyList
 
@@ -24,9 +22,5 @@ class ListOriginRequestPoliciesResult(_Model):
     Services, or only the custom policies created in your Amazon Web Services account.
     """
 
-    origin_request_policy_list: OriginRequestPolicyList | None = _pd.Field(
-        default=None,
-        validation_alias="OriginRequestPolicyList",
-        serialization_alias="OriginRequestPolicyList",
-    )
+    origin_request_policy_list: OriginRequestPolicyList | None = None
     """A list of origin request policies."""

@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 from cdnkit._operation import CloudFrontRequest as _CloudFrontRequest
 
 from ._list_public_keys_result import ListPublicKeysResult
@@ -24,15 +22,11 @@ class ListPublicKeysRequest(_Model, _CloudFrontRequest[ListPublicKeysResult]):
 
     __cdnkit_operation__ = "ListPublicKeys"
     __cdnkit_result__ = "ListPublicKeysResult"
-    marker: str | None = _pd.Field(
-        default=None, validation_alias="Marker", serialization_alias="Marker"
-    )
+    marker: str | None = None
     """Use this when paginating results to indicate where to begin in your list of public keys. The
     results include public keys in the list that occur after the marker. To get the next page of
     results, set the ``Marker`` to the value of the ``NextMarker`` from the current page's response
     (which is also the ID of the last public key on that page).
     """
-    max_items: str | None = _pd.Field(
-        default=None, validation_alias="MaxItems", serialization_alias="MaxItems"
-    )
+    max_items: str | None = None
     """The maximum number of public keys you want in the response body."""

@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 from ._public_key_list import PublicKeyList
 
@@ -21,7 +19,5 @@ class ListPublicKeysResult(_Model):
     List all public keys that have been added to CloudFront for this account.
     """
 
-    public_key_list: PublicKeyList | None = _pd.Field(
-        default=None, validation_alias="PublicKeyList", serialization_alias="PublicKeyList"
-    )
+    public_key_list: PublicKeyList | None = None
     """Returns a list of all public keys that have been added to CloudFront for this account."""

@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 from cdnkit._operation import CloudFrontRequest as _CloudFrontRequest
 
 from ._list_realtime_log_configs_result import ListRealtimeLogConfigsResult
@@ -24,13 +22,9 @@ class ListRealtimeLogConfigsRequest(_Model, _CloudFrontRequest[ListRealtimeLogCo
 
     __cdnkit_operation__ = "ListRealtimeLogConfigs"
     __cdnkit_result__ = "ListRealtimeLogConfigsResult"
-    max_items: str | None = _pd.Field(
-        default=None, validation_alias="MaxItems", serialization_alias="MaxItems"
-    )
+    max_items: str | None = None
     """The maximum number of real-time log configurations that you want in the response."""
-    marker: str | None = _pd.Field(
-        default=None, validation_alias="Marker", serialization_alias="Marker"
-    )
+    marker: str | None = None
     """Use this field when paginating results to indicate where to begin in your list of real-time
     log configurations. The response includes real-time log configurations in the list that occur
     after the marker. To get the next page of the list, set this field's value to the value of

@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 from ._realtime_log_configs import RealtimeLogConfigs
 
@@ -21,9 +19,5 @@ class ListRealtimeLogConfigsResult(_Model):
     Gets a list of real-time log configurations.
     """
 
-    realtime_log_configs: RealtimeLogConfigs | None = _pd.Field(
-        default=None,
-        validation_alias="RealtimeLogConfigs",
-        serialization_alias="RealtimeLogConfigs",
-    )
+    realtime_log_configs: RealtimeLogConfigs | None = None
     """A list of real-time log configurations."""

@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 from cdnkit._operation import CloudFrontRequest as _CloudFrontRequest
 
 from ._enums import ResponseHeadersPolicyType
@@ -30,23 +28,17 @@ class ListResponseHeadersPoliciesRequest(
 
     __cdnkit_operation__ = "ListResponseHeadersPolicies"
     __cdnkit_result__ = "ListResponseHeadersPoliciesResult"
-    type: ResponseHeadersPolicyType | None = _pd.Field(
-        default=None, validation_alias="Type", serialization_alias="Type"
-    )
+    type: ResponseHeadersPolicyType | None = None
     """A filter to get only the specified kind of response headers policies. Valid values are:
 
     - ``managed`` - Gets only the managed policies created by Amazon Web Services.
     - ``custom`` - Gets only the custom policies created in your Amazon Web Services account.
     """
-    marker: str | None = _pd.Field(
-        default=None, validation_alias="Marker", serialization_alias="Marker"
-    )
+    marker: str | None = None
     """Use this field when paginating results to indicate where to begin in your list of response
     headers policies. The response includes response headers policies in the list that occur after
     the marker. To get the next page of the list, set this field's value to the value of
     ``NextMarker`` from the current page's response.
     """
-    max_items: str | None = _pd.Field(
-        default=None, validation_alias="MaxItems", serialization_alias="MaxItems"
-    )
+    max_items: str | None = None
     """The maximum number of response headers policies that you want to get in the response."""

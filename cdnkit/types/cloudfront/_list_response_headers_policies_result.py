@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 from ._response_headers_policy_list import ResponseHeadersPolicyList
 
@@ -24,9 +22,5 @@ class ListResponseHeadersPoliciesResult(_Model):
     Services, or only the custom policies created in your Amazon Web Services account.
     """
 
-    response_headers_policy_list: ResponseHeadersPolicyList | None = _pd.Field(
-        default=None,
-        validation_alias="ResponseHeadersPolicyList",
-        serialization_alias="ResponseHeadersPolicyList",
-    )
+    response_headers_policy_list: ResponseHeadersPolicyList | None = None
     """A list of response headers policies."""

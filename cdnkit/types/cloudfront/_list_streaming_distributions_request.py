@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 from cdnkit._operation import CloudFrontRequest as _CloudFrontRequest
 
 from ._list_streaming_distributions_result import ListStreamingDistributionsResult
@@ -26,11 +24,7 @@ class ListStreamingDistributionsRequest(
 
     __cdnkit_operation__ = "ListStreamingDistributions"
     __cdnkit_result__ = "ListStreamingDistributionsResult"
-    marker: str | None = _pd.Field(
-        default=None, validation_alias="Marker", serialization_alias="Marker"
-    )
+    marker: str | None = None
     """The value that you provided for the ``Marker`` request parameter."""
-    max_items: str | None = _pd.Field(
-        default=None, validation_alias="MaxItems", serialization_alias="MaxItems"
-    )
+    max_items: str | None = None
     """The value that you provided for the ``MaxItems`` request parameter."""

@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 from ._streaming_distribution_list import StreamingDistributionList
 
@@ -21,9 +19,5 @@ class ListStreamingDistributionsResult(_Model):
     The returned result of the corresponding request.
     """
 
-    streaming_distribution_list: StreamingDistributionList | None = _pd.Field(
-        default=None,
-        validation_alias="StreamingDistributionList",
-        serialization_alias="StreamingDistributionList",
-    )
+    streaming_distribution_list: StreamingDistributionList | None = None
     """The ``StreamingDistributionList`` type."""

@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 from cdnkit._operation import CloudFrontRequest as _CloudFrontRequest
 
 from ._list_tags_for_resource_result import ListTagsForResourceResult
@@ -26,7 +26,5 @@ class ListTagsForResourceRequest(_Model, _CloudFrontRequest[ListTagsForResourceR
 
     __cdnkit_operation__ = "ListTagsForResource"
     __cdnkit_result__ = "ListTagsForResourceResult"
-    resource: _t.Annotated[str, _pd.Field(pattern="arn:aws(-cn)?:cloudfront::[0-9]+:.*")] = (
-        _pd.Field(validation_alias="Resource", serialization_alias="Resource")
-    )
+    resource: _t.Annotated[str, _pd.Field(pattern="arn:aws(-cn)?:cloudfront::[0-9]+:.*")]
     """An ARN of a CloudFront resource."""

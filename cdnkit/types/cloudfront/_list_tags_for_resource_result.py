@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 from ._tags import Tags
 
@@ -21,5 +19,5 @@ class ListTagsForResourceResult(_Model):
     The returned result of the corresponding request.
     """
 
-    tags: Tags = _pd.Field(validation_alias="Tags", serialization_alias="Tags")
+    tags: Tags
     """A complex type that contains zero or more ``Tag`` elements."""

@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 from ._trust_store_summary import TrustStoreSummary
 
@@ -21,13 +19,9 @@ class ListTrustStoresResult(_Model):
     Lists trust stores.
     """
 
-    next_marker: str | None = _pd.Field(
-        default=None, validation_alias="NextMarker", serialization_alias="NextMarker"
-    )
+    next_marker: str | None = None
     """Indicates the next page of trust stores. To get the next page of the list, use this value in
     the ``Marker`` field of your request.
     """
-    trust_store_list: list[TrustStoreSummary] | None = _pd.Field(
-        default=None, validation_alias="TrustStoreList", serialization_alias="TrustStoreList"
-    )
+    trust_store_list: list[TrustStoreSummary] | None = None
     """The trust store list."""

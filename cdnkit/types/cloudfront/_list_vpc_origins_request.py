@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 from cdnkit._operation import CloudFrontRequest as _CloudFrontRequest
 
 from ._list_vpc_origins_result import ListVpcOriginsResult
@@ -24,11 +22,7 @@ class ListVpcOriginsRequest(_Model, _CloudFrontRequest[ListVpcOriginsResult]):
 
     __cdnkit_operation__ = "ListVpcOrigins"
     __cdnkit_result__ = "ListVpcOriginsResult"
-    marker: str | None = _pd.Field(
-        default=None, validation_alias="Marker", serialization_alias="Marker"
-    )
+    marker: str | None = None
     """The marker associated with the VPC origins list."""
-    max_items: str | None = _pd.Field(
-        default=None, validation_alias="MaxItems", serialization_alias="MaxItems"
-    )
+    max_items: str | None = None
     """The maximum number of items included in the list."""

@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 from ._vpc_origin_list import VpcOriginList
 
@@ -21,7 +19,5 @@ class ListVpcOriginsResult(_Model):
     List the CloudFront VPC origins in your account.
     """
 
-    vpc_origin_list: VpcOriginList | None = _pd.Field(
-        default=None, validation_alias="VpcOriginList", serialization_alias="VpcOriginList"
-    )
+    vpc_origin_list: VpcOriginList | None = None
     """List of VPC origins."""

@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 __all__ = ["LoggingConfig"]
 
@@ -16,30 +14,22 @@ __all__ = ["LoggingConfig"]
 class LoggingConfig(_Model):
     """A complex type that specifies whether access logs are written for the distribution."""
 
-    enabled: bool | None = _pd.Field(
-        default=None, validation_alias="Enabled", serialization_alias="Enabled"
-    )
+    enabled: bool | None = None
     """Specifies whether you want CloudFront to save access logs to an Amazon S3 bucket. If you
     don't want to enable logging when you create a distribution or if you want to disable logging
     for an existing distribution, specify ``false`` for ``Enabled``, and specify empty ``Bucket``
     and ``Prefix`` elements.
     """
-    include_cookies: bool | None = _pd.Field(
-        default=None, validation_alias="IncludeCookies", serialization_alias="IncludeCookies"
-    )
+    include_cookies: bool | None = None
     """Specifies whether you want CloudFront to include cookies in access logs, specify ``true``
     for ``IncludeCookies``. If you choose to include cookies in logs, CloudFront logs all cookies
     regardless of how you configure the cache behaviors for this distribution.
     """
-    bucket: str | None = _pd.Field(
-        default=None, validation_alias="Bucket", serialization_alias="Bucket"
-    )
+    bucket: str | None = None
     """The Amazon S3 bucket to store the access logs in, for example,
     ``amzn-s3-demo-bucket.s3.amazonaws.com``.
     """
-    prefix: str | None = _pd.Field(
-        default=None, validation_alias="Prefix", serialization_alias="Prefix"
-    )
+    prefix: str | None = None
     """An optional string that you want CloudFront to prefix to the access log ``filenames`` for
     this distribution, for example, ``myprefix/``. If you want to enable logging, but you don't
     want to specify a prefix, you still must include an empty ``Prefix`` element in the ``Logging``

@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 from ._enums import ManagedCertificateStatus, ValidationTokenHost
 from ._validation_token_detail import ValidationTokenDetail
@@ -19,27 +17,15 @@ __all__ = ["ManagedCertificateDetails"]
 class ManagedCertificateDetails(_Model):
     """Contains details about the CloudFront managed ACM certificate."""
 
-    certificate_arn: str | None = _pd.Field(
-        default=None, validation_alias="CertificateArn", serialization_alias="CertificateArn"
-    )
+    certificate_arn: str | None = None
     """The ARN of the CloudFront managed ACM certificate."""
-    certificate_status: ManagedCertificateStatus | None = _pd.Field(
-        default=None, validation_alias="CertificateStatus", serialization_alias="CertificateStatus"
-    )
+    certificate_status: ManagedCertificateStatus | None = None
     """The status of the CloudFront managed ACM certificate."""
-    validation_token_host: ValidationTokenHost | None = _pd.Field(
-        default=None,
-        validation_alias="ValidationTokenHost",
-        serialization_alias="ValidationTokenHost",
-    )
+    validation_token_host: ValidationTokenHost | None = None
     """Contains details about the validation token host of the specified CloudFront managed ACM
     certificate.
     """
-    validation_token_details: list[ValidationTokenDetail] | None = _pd.Field(
-        default=None,
-        validation_alias="ValidationTokenDetails",
-        serialization_alias="ValidationTokenDetails",
-    )
+    validation_token_details: list[ValidationTokenDetail] | None = None
     """Contains details about the validation token of the specified CloudFront managed ACM
     certificate.
     """

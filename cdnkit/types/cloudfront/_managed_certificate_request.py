@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 from ._enums import CertificateTransparencyLoggingPreference, ValidationTokenHost
 
@@ -18,22 +16,14 @@ __all__ = ["ManagedCertificateRequest"]
 class ManagedCertificateRequest(_Model):
     """An object that represents the request for the Amazon CloudFront managed ACM certificate."""
 
-    validation_token_host: ValidationTokenHost = _pd.Field(
-        validation_alias="ValidationTokenHost", serialization_alias="ValidationTokenHost"
-    )
+    validation_token_host: ValidationTokenHost
     """Specify how the HTTP validation token will be served when requesting the CloudFront managed
     ACM certificate.
     """
-    primary_domain_name: str | None = _pd.Field(
-        default=None, validation_alias="PrimaryDomainName", serialization_alias="PrimaryDomainName"
-    )
+    primary_domain_name: str | None = None
     """The primary domain name associated with the CloudFront managed ACM certificate."""
     certificate_transparency_logging_preference: CertificateTransparencyLoggingPreference | None = (
-        _pd.Field(
-            default=None,
-            validation_alias="CertificateTransparencyLoggingPreference",
-            serialization_alias="CertificateTransparencyLoggingPreference",
-        )
+        None
     )
     """You can opt out of certificate transparency logging by specifying the ``disabled`` option.
     Opt in by specifying ``enabled``. For more information, see Certificate Transparency Logging in

@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 from ._realtime_metrics_subscription_config import RealtimeMetricsSubscriptionConfig
 
@@ -20,9 +18,5 @@ class MonitoringSubscription(_Model):
     CloudWatch metrics are enabled for a given CloudFront distribution.
     """
 
-    realtime_metrics_subscription_config: RealtimeMetricsSubscriptionConfig | None = _pd.Field(
-        default=None,
-        validation_alias="RealtimeMetricsSubscriptionConfig",
-        serialization_alias="RealtimeMetricsSubscriptionConfig",
-    )
+    realtime_metrics_subscription_config: RealtimeMetricsSubscriptionConfig | None = None
     """A subscription configuration for additional CloudWatch metrics."""

@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 from ._custom_headers import CustomHeaders
 from ._custom_origin_config import CustomOriginConfig
@@ -35,92 +33,64 @@ class Origin(_Model):
       - Any other HTTP server, running on an Amazon EC2 instance or any other kind ...
     """
 
-    id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
+    id: str
     """A unique identifier for the origin. This value must be unique within the distribution.
 
     Use this value to specify the ``TargetOriginId`` in a ``CacheBehavior`` or
     ``DefaultCacheBehavior``.
     """
-    domain_name: str = _pd.Field(validation_alias="DomainName", serialization_alias="DomainName")
+    domain_name: str
     """The domain name for the origin.
 
     For more information, see Origin Domain Name in the Amazon CloudFront Developer Guide.
     """
-    origin_path: str | None = _pd.Field(
-        default=None, validation_alias="OriginPath", serialization_alias="OriginPath"
-    )
+    origin_path: str | None = None
     """An optional path that CloudFront appends to the origin domain name when CloudFront requests
     content from the origin.
 
     For more information, see Origin Path in the Amazon CloudFront Developer Guide.
     """
-    custom_headers: CustomHeaders | None = _pd.Field(
-        default=None, validation_alias="CustomHeaders", serialization_alias="CustomHeaders"
-    )
+    custom_headers: CustomHeaders | None = None
     """A list of HTTP header names and values that CloudFront adds to the requests that it sends to
     the origin.
 
     For more information, see Adding Custom Headers to Origin Requests in the Amazon CloudFront
     Developer Guide.
     """
-    s3_origin_config: S3OriginConfig | None = _pd.Field(
-        default=None, validation_alias="S3OriginConfig", serialization_alias="S3OriginConfig"
-    )
+    s3_origin_config: S3OriginConfig | None = None
     """Use this type to specify an origin that is an Amazon S3 bucket that is not configured with
     static website hosting. To specify any other type of origin, including an Amazon S3 bucket that
     is configured with static website hosting, use the ``CustomOriginConfig`` type instead.
     """
-    custom_origin_config: CustomOriginConfig | None = _pd.Field(
-        default=None,
-        validation_alias="CustomOriginConfig",
-        serialization_alias="CustomOriginConfig",
-    )
+    custom_origin_config: CustomOriginConfig | None = None
     """Use this type to specify an origin that is not an Amazon S3 bucket, with one exception. If
     the Amazon S3 bucket is configured with static website hosting, use this type. If the Amazon S3
     bucket is not configured with static website hosting, use the ``S3OriginConfig`` type instead.
     """
-    vpc_origin_config: VpcOriginConfig | None = _pd.Field(
-        default=None, validation_alias="VpcOriginConfig", serialization_alias="VpcOriginConfig"
-    )
+    vpc_origin_config: VpcOriginConfig | None = None
     """The VPC origin configuration."""
-    connection_attempts: int | None = _pd.Field(
-        default=None,
-        validation_alias="ConnectionAttempts",
-        serialization_alias="ConnectionAttempts",
-    )
+    connection_attempts: int | None = None
     """The number of times that CloudFront attempts to connect to the origin. The minimum number is
     1, the maximum is 3, and the default (if you don't specify otherwise) is 3.
     """
-    connection_timeout: int | None = _pd.Field(
-        default=None, validation_alias="ConnectionTimeout", serialization_alias="ConnectionTimeout"
-    )
+    connection_timeout: int | None = None
     """The number of seconds that CloudFront waits when trying to establish a connection to the
     origin. The minimum timeout is 1 second, the maximum is 10 seconds, and the default (if you
     don't specify otherwise) is 10 seconds.
 
     For more information, see Origin Connection Timeout in the Amazon CloudFront Developer Guide.
     """
-    response_completion_timeout: int | None = _pd.Field(
-        default=None,
-        validation_alias="ResponseCompletionTimeout",
-        serialization_alias="ResponseCompletionTimeout",
-    )
+    response_completion_timeout: int | None = None
     """The time (in seconds) that a request from CloudFront to the origin can stay open and wait
     for a response. If the complete response isn't received from the origin by this time,
     CloudFront ends the connection.
     """
-    origin_shield: OriginShield | None = _pd.Field(
-        default=None, validation_alias="OriginShield", serialization_alias="OriginShield"
-    )
+    origin_shield: OriginShield | None = None
     """CloudFront Origin Shield. Using Origin Shield can help reduce the load on your origin.
 
     For more information, see Using Origin Shield in the Amazon CloudFront Developer Guide.
     """
-    origin_access_control_id: str | None = _pd.Field(
-        default=None,
-        validation_alias="OriginAccessControlId",
-        serialization_alias="OriginAccessControlId",
-    )
+    origin_access_control_id: str | None = None
     """The unique identifier of an origin access control for this origin.
 
     For more information, see Restricting access to an Amazon S3 origin in the Amazon CloudFront

@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 from ._origin_access_control_config import OriginAccessControlConfig
 
@@ -18,11 +16,7 @@ __all__ = ["OriginAccessControl"]
 class OriginAccessControl(_Model):
     """A CloudFront origin access control, including its unique identifier."""
 
-    id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
+    id: str
     """The unique identifier of the origin access control."""
-    origin_access_control_config: OriginAccessControlConfig | None = _pd.Field(
-        default=None,
-        validation_alias="OriginAccessControlConfig",
-        serialization_alias="OriginAccessControlConfig",
-    )
+    origin_access_control_config: OriginAccessControlConfig | None = None
     """The origin access control."""

@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 from ._enums import (
     OriginAccessControlOriginTypes,
@@ -22,21 +20,15 @@ __all__ = ["OriginAccessControlConfig"]
 class OriginAccessControlConfig(_Model):
     """A CloudFront origin access control configuration."""
 
-    name: str = _pd.Field(validation_alias="Name", serialization_alias="Name")
+    name: str
     """A name to identify the origin access control. You can specify up to 64 characters."""
-    description: str | None = _pd.Field(
-        default=None, validation_alias="Description", serialization_alias="Description"
-    )
+    description: str | None = None
     """A description of the origin access control."""
-    signing_protocol: OriginAccessControlSigningProtocols = _pd.Field(
-        validation_alias="SigningProtocol", serialization_alias="SigningProtocol"
-    )
+    signing_protocol: OriginAccessControlSigningProtocols
     """The signing protocol of the origin access control, which determines how CloudFront signs
     (authenticates) requests. The only valid values are ``sigv4`` and ``sigv4a``.
     """
-    signing_behavior: OriginAccessControlSigningBehaviors = _pd.Field(
-        validation_alias="SigningBehavior", serialization_alias="SigningBehavior"
-    )
+    signing_behavior: OriginAccessControlSigningBehaviors
     """Specifies which requests CloudFront signs (adds authentication information to). Specify
     ``always`` for the most common use case. For more information, see origin access control
     advanced settings in the Amazon CloudFront Developer Guide.
@@ -48,8 +40,5 @@ class OriginAccessControlConfig(_Model):
     - ``no-override`` - If the viewer request doesn't contain the ...
     - ``always-amz-auth`` - CloudFront signs all origin requests with Amazon ...
     """
-    origin_access_control_origin_type: OriginAccessControlOriginTypes = _pd.Field(
-        validation_alias="OriginAccessControlOriginType",
-        serialization_alias="OriginAccessControlOriginType",
-    )
+    origin_access_control_origin_type: OriginAccessControlOriginTypes
     """The type of origin that this origin access control is for."""

@@ -8,7 +8,7 @@ Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 from cdnkit._models import check_rules as _check_rules
 from cdnkit._models import derive_quantity as _derive_quantity
 
@@ -22,28 +22,18 @@ class OriginAccessControlList(_Model):
 
     __cdnkit_quantity__ = True
     _cdnkit_rules = _pd.model_validator(mode="after")(_check_rules)
-    marker: str = _pd.Field(validation_alias="Marker", serialization_alias="Marker")
+    marker: str
     """The value of the ``Marker`` field that was provided in the request."""
-    next_marker: str | None = _pd.Field(
-        default=None, validation_alias="NextMarker", serialization_alias="NextMarker"
-    )
+    next_marker: str | None = None
     """If there are more items in the list than are in this response, this element is present. It
     contains the value to use in the ``Marker`` field of another request to continue listing origin
     access controls.
     """
-    max_items: int = _pd.Field(validation_alias="MaxItems", serialization_alias="MaxItems")
+    max_items: int
     """The maximum number of origin access controls requested."""
-    is_truncated: bool = _pd.Field(
-        validation_alias="IsTruncated", serialization_alias="IsTruncated"
-    )
+    is_truncated: bool
     """If there are more items in the list than are in this response, this value is ``true``."""
-    items: list[OriginAccessControlSummary] | None = _pd.Field(
-        default=None, validation_alias="Items", serialization_alias="Items"
-    )
+    items: list[OriginAccessControlSummary] | None = None
     """Contains the origin access controls in the list."""
-    quantity: int = _pd.Field(
-        default_factory=_derive_quantity,
-        validation_alias="Quantity",
-        serialization_alias="Quantity",
-    )
+    quantity: int = _pd.Field(default_factory=_derive_quantity)
     """The number of origin access controls returned in the response."""

@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 from ._enums import (
     OriginAccessControlOriginTypes,
@@ -22,21 +20,17 @@ __all__ = ["OriginAccessControlSummary"]
 class OriginAccessControlSummary(_Model):
     """A CloudFront origin access control."""
 
-    id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
+    id: str
     """The unique identifier of the origin access control."""
-    description: str = _pd.Field(validation_alias="Description", serialization_alias="Description")
+    description: str
     """A description of the origin access control."""
-    name: str = _pd.Field(validation_alias="Name", serialization_alias="Name")
+    name: str
     """A unique name that identifies the origin access control."""
-    signing_protocol: OriginAccessControlSigningProtocols = _pd.Field(
-        validation_alias="SigningProtocol", serialization_alias="SigningProtocol"
-    )
+    signing_protocol: OriginAccessControlSigningProtocols
     """The signing protocol of the origin access control. The signing protocol determines how
     CloudFront signs (authenticates) requests. The only valid values are ``sigv4`` and ``sigv4a``.
     """
-    signing_behavior: OriginAccessControlSigningBehaviors = _pd.Field(
-        validation_alias="SigningBehavior", serialization_alias="SigningBehavior"
-    )
+    signing_behavior: OriginAccessControlSigningBehaviors
     """A value that specifies which requests CloudFront signs (adds authentication information to).
     This field can have one of the following values:
 
@@ -45,8 +39,5 @@ class OriginAccessControlSummary(_Model):
     - ``no-override`` - If the viewer request doesn't contain the ...
     - ``always-amz-auth`` - CloudFront signs all origin requests with Amazon ...
     """
-    origin_access_control_origin_type: OriginAccessControlOriginTypes = _pd.Field(
-        validation_alias="OriginAccessControlOriginType",
-        serialization_alias="OriginAccessControlOriginType",
-    )
+    origin_access_control_origin_type: OriginAccessControlOriginTypes
     """The type of origin that this origin access control is for."""

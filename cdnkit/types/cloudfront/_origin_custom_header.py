@@ -8,7 +8,7 @@ Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 __all__ = ["OriginCustomHeader"]
 
@@ -18,11 +18,9 @@ class OriginCustomHeader(_Model):
     distribution.
     """
 
-    header_name: str = _pd.Field(validation_alias="HeaderName", serialization_alias="HeaderName")
+    header_name: str
     """The name of a header that you want CloudFront to send to your origin. For more information,
     see Adding Custom Headers to Origin Requests in the Amazon CloudFront Developer Guide.
     """
-    header_value: str = _pd.Field(
-        repr=False, validation_alias="HeaderValue", serialization_alias="HeaderValue"
-    )
+    header_value: str = _pd.Field(repr=False)
     """The value for the header that you specified in the ``HeaderName`` field."""

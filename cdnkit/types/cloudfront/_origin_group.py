@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 from ._enums import OriginGroupSelectionCriteria
 from ._origin_group_failover_criteria import OriginGroupFailoverCriteria
@@ -23,19 +21,13 @@ class OriginGroup(_Model):
     failover in CloudFront.
     """
 
-    id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
+    id: str
     """The origin group's ID."""
-    failover_criteria: OriginGroupFailoverCriteria = _pd.Field(
-        validation_alias="FailoverCriteria", serialization_alias="FailoverCriteria"
-    )
+    failover_criteria: OriginGroupFailoverCriteria
     """A complex type that contains information about the failover criteria for an origin group."""
-    members: OriginGroupMembers = _pd.Field(
-        validation_alias="Members", serialization_alias="Members"
-    )
+    members: OriginGroupMembers
     """A complex type that contains information about the origins in an origin group."""
-    selection_criteria: OriginGroupSelectionCriteria | None = _pd.Field(
-        default=None, validation_alias="SelectionCriteria", serialization_alias="SelectionCriteria"
-    )
+    selection_criteria: OriginGroupSelectionCriteria | None = None
     """The selection criteria for the origin group. For more information, see Create an origin
     group in the Amazon CloudFront Developer Guide.
     """

@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 from ._status_codes import StatusCodes
 
@@ -21,9 +19,7 @@ class OriginGroupFailoverCriteria(_Model):
     the second origin.
     """
 
-    status_codes: StatusCodes = _pd.Field(
-        validation_alias="StatusCodes", serialization_alias="StatusCodes"
-    )
+    status_codes: StatusCodes
     """The status codes that, when returned from the primary origin, will trigger CloudFront to
     failover to the second origin.
     """

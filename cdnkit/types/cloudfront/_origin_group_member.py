@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 __all__ = ["OriginGroupMember"]
 
@@ -16,5 +14,5 @@ __all__ = ["OriginGroupMember"]
 class OriginGroupMember(_Model):
     """An origin in an origin group."""
 
-    origin_id: str = _pd.Field(validation_alias="OriginId", serialization_alias="OriginId")
+    origin_id: str
     """The ID for an origin in an origin group."""

@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 __all__ = ["OriginMtlsConfig"]
 
@@ -16,9 +14,7 @@ __all__ = ["OriginMtlsConfig"]
 class OriginMtlsConfig(_Model):
     """Configures mutual TLS authentication between CloudFront and your origin server."""
 
-    client_certificate_arn: str = _pd.Field(
-        validation_alias="ClientCertificateArn", serialization_alias="ClientCertificateArn"
-    )
+    client_certificate_arn: str
     """The Amazon Resource Name (ARN) of the client certificate stored in Amazon Web Services
     Certificate Manager (ACM) that CloudFront uses to authenticate with your origin using Mutual
     TLS.

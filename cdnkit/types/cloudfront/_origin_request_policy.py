@@ -8,9 +8,7 @@ Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 
 import datetime as _dt
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 from ._origin_request_policy_config import OriginRequestPolicyConfig
 
@@ -29,14 +27,9 @@ class OriginRequestPolicy(_Model):
     - All HTTP headers, cookies, and URL query strings that are specified in the ...
     """
 
-    id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
+    id: str
     """The unique identifier for the origin request policy."""
-    last_modified_time: _dt.datetime = _pd.Field(
-        validation_alias="LastModifiedTime", serialization_alias="LastModifiedTime"
-    )
+    last_modified_time: _dt.datetime
     """The date and time when the origin request policy was last modified."""
-    origin_request_policy_config: OriginRequestPolicyConfig = _pd.Field(
-        validation_alias="OriginRequestPolicyConfig",
-        serialization_alias="OriginRequestPolicyConfig",
-    )
+    origin_request_policy_config: OriginRequestPolicyConfig
     """The origin request policy configuration."""

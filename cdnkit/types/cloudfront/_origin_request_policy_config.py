@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 from ._origin_request_policy_cookies_config import OriginRequestPolicyCookiesConfig
 from ._origin_request_policy_headers_config import OriginRequestPolicyHeadersConfig
@@ -28,25 +26,17 @@ class OriginRequestPolicyConfig(_Model):
     - All HTTP headers, cookies, and URL query strings that are specified in the ...
     """
 
-    comment: str | None = _pd.Field(
-        default=None, validation_alias="Comment", serialization_alias="Comment"
-    )
+    comment: str | None = None
     """A comment to describe the origin request policy. The comment cannot be longer than 128
     characters.
     """
-    name: str = _pd.Field(validation_alias="Name", serialization_alias="Name")
+    name: str
     """A unique name to identify the origin request policy."""
-    headers_config: OriginRequestPolicyHeadersConfig = _pd.Field(
-        validation_alias="HeadersConfig", serialization_alias="HeadersConfig"
-    )
+    headers_config: OriginRequestPolicyHeadersConfig
     """The HTTP headers to include in origin requests. These can include headers from viewer
     requests and additional headers added by CloudFront.
     """
-    cookies_config: OriginRequestPolicyCookiesConfig = _pd.Field(
-        validation_alias="CookiesConfig", serialization_alias="CookiesConfig"
-    )
+    cookies_config: OriginRequestPolicyCookiesConfig
     """The cookies from viewer requests to include in origin requests."""
-    query_strings_config: OriginRequestPolicyQueryStringsConfig = _pd.Field(
-        validation_alias="QueryStringsConfig", serialization_alias="QueryStringsConfig"
-    )
+    query_strings_config: OriginRequestPolicyQueryStringsConfig
     """The URL query strings from viewer requests to include in origin requests."""

@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 from ._cookie_names import CookieNames
 from ._enums import OriginRequestPolicyCookieBehavior
@@ -21,9 +19,7 @@ class OriginRequestPolicyCookiesConfig(_Model):
     are included in requests that CloudFront sends to the origin.
     """
 
-    cookie_behavior: OriginRequestPolicyCookieBehavior = _pd.Field(
-        validation_alias="CookieBehavior", serialization_alias="CookieBehavior"
-    )
+    cookie_behavior: OriginRequestPolicyCookieBehavior
     """Determines whether cookies in viewer requests are included in requests that CloudFront sends
     to the origin. Valid values are:
 
@@ -32,7 +28,5 @@ class OriginRequestPolicyCookiesConfig(_Model):
     - ``all`` - All cookies in viewer requests are included in requests that ...
     - ``allExcept`` - All cookies in viewer requests are included in requests ...
     """
-    cookies: CookieNames | None = _pd.Field(
-        default=None, validation_alias="Cookies", serialization_alias="Cookies"
-    )
+    cookies: CookieNames | None = None
     """Contains a list of cookie names."""

@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 from ._enums import OriginRequestPolicyHeaderBehavior
 from ._headers import Headers
@@ -21,9 +19,7 @@ class OriginRequestPolicyHeadersConfig(_Model):
     in requests that CloudFront sends to the origin.
     """
 
-    header_behavior: OriginRequestPolicyHeaderBehavior = _pd.Field(
-        validation_alias="HeaderBehavior", serialization_alias="HeaderBehavior"
-    )
+    header_behavior: OriginRequestPolicyHeaderBehavior
     """Determines whether any HTTP headers are included in requests that CloudFront sends to the
     origin. Valid values are:
 
@@ -33,7 +29,5 @@ class OriginRequestPolicyHeadersConfig(_Model):
     - ``allViewerAndWhitelistCloudFront`` - All HTTP headers in viewer requests ...
     - ``allExcept`` - All HTTP headers in viewer requests are included in ...
     """
-    headers: Headers | None = _pd.Field(
-        default=None, validation_alias="Headers", serialization_alias="Headers"
-    )
+    headers: Headers | None = None
     """Contains a list of HTTP header names."""

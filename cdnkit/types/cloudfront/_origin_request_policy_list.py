@@ -8,7 +8,7 @@ Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 from cdnkit._models import check_rules as _check_rules
 from cdnkit._models import derive_quantity as _derive_quantity
 
@@ -22,22 +22,14 @@ class OriginRequestPolicyList(_Model):
 
     __cdnkit_quantity__ = True
     _cdnkit_rules = _pd.model_validator(mode="after")(_check_rules)
-    next_marker: str | None = _pd.Field(
-        default=None, validation_alias="NextMarker", serialization_alias="NextMarker"
-    )
+    next_marker: str | None = None
     """If there are more items in the list than are in this response, this element is present. It
     contains the value that you should use in the ``Marker`` field of a subsequent request to
     continue listing origin request policies where you left off.
     """
-    max_items: int = _pd.Field(validation_alias="MaxItems", serialization_alias="MaxItems")
+    max_items: int
     """The maximum number of origin request policies requested."""
-    items: list[OriginRequestPolicySummary] | None = _pd.Field(
-        default=None, validation_alias="Items", serialization_alias="Items"
-    )
+    items: list[OriginRequestPolicySummary] | None = None
     """Contains the origin request policies in the list."""
-    quantity: int = _pd.Field(
-        default_factory=_derive_quantity,
-        validation_alias="Quantity",
-        serialization_alias="Quantity",
-    )
+    quantity: int = _pd.Field(default_factory=_derive_quantity)
     """The total number of origin request policies returned in the response."""

@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 from ._enums import OriginRequestPolicyQueryStringBehavior
 from ._query_string_names import QueryStringNames
@@ -21,9 +19,7 @@ class OriginRequestPolicyQueryStringsConfig(_Model):
     query strings) are included in requests that CloudFront sends to the origin.
     """
 
-    query_string_behavior: OriginRequestPolicyQueryStringBehavior = _pd.Field(
-        validation_alias="QueryStringBehavior", serialization_alias="QueryStringBehavior"
-    )
+    query_string_behavior: OriginRequestPolicyQueryStringBehavior
     """Determines whether any URL query strings in viewer requests are included in requests that
     CloudFront sends to the origin. Valid values are:
 
@@ -32,9 +28,7 @@ class OriginRequestPolicyQueryStringsConfig(_Model):
     - ``all`` - All query strings in viewer requests are included in requests ...
     - ``allExcept`` - All query strings in viewer requests are included in ...
     """
-    query_strings: QueryStringNames | None = _pd.Field(
-        default=None, validation_alias="QueryStrings", serialization_alias="QueryStrings"
-    )
+    query_strings: QueryStringNames | None = None
     """Contains the specific query strings in viewer requests that either are or are not included
     in requests that CloudFront sends to the origin.
     """

@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 from ._enums import OriginRequestPolicyType
 from ._origin_request_policy import OriginRequestPolicy
@@ -19,11 +17,9 @@ __all__ = ["OriginRequestPolicySummary"]
 class OriginRequestPolicySummary(_Model):
     """Contains an origin request policy."""
 
-    type: OriginRequestPolicyType = _pd.Field(validation_alias="Type", serialization_alias="Type")
+    type: OriginRequestPolicyType
     """The type of origin request policy, either ``managed`` (created by Amazon Web Services) or
     ``custom`` (created in this Amazon Web Services account).
     """
-    origin_request_policy: OriginRequestPolicy = _pd.Field(
-        validation_alias="OriginRequestPolicy", serialization_alias="OriginRequestPolicy"
-    )
+    origin_request_policy: OriginRequestPolicy
     """The origin request policy."""

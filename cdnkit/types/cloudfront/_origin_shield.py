@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 __all__ = ["OriginShield"]
 
@@ -22,7 +22,7 @@ class OriginShield(_Model):
     Origin Shield in the Amazon CloudFront Developer Guide.
     """
 
-    enabled: bool = _pd.Field(validation_alias="Enabled", serialization_alias="Enabled")
+    enabled: bool
     """A flag that specifies whether Origin Shield is enabled.
 
     When it's enabled, CloudFront routes all requests through Origin Shield, which can help protect
@@ -32,11 +32,7 @@ class OriginShield(_Model):
     origin_shield_region: (
         _t.Annotated[str, _pd.Field(min_length=1, max_length=32, pattern="[a-z]{2}-[a-z]+-\\d")]
         | None
-    ) = _pd.Field(
-        default=None,
-        validation_alias="OriginShieldRegion",
-        serialization_alias="OriginShieldRegion",
-    )
+    ) = None
     """The Amazon Web Services Region for Origin Shield.
 
     Specify the Amazon Web Services Region that has the lowest latency to your origin. To specify a

@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 __all__ = ["Parameter"]
 
@@ -21,11 +21,7 @@ class Parameter(_Model):
     multi-tenant distribution.
     """
 
-    name: _t.Annotated[str, _pd.Field(min_length=1, max_length=128, pattern="[a-zA-Z0-9-_]+")] = (
-        _pd.Field(validation_alias="Name", serialization_alias="Name")
-    )
+    name: _t.Annotated[str, _pd.Field(min_length=1, max_length=128, pattern="[a-zA-Z0-9-_]+")]
     """The parameter name."""
-    value: _t.Annotated[str, _pd.Field(min_length=1, max_length=256)] = _pd.Field(
-        validation_alias="Value", serialization_alias="Value"
-    )
+    value: _t.Annotated[str, _pd.Field(min_length=1, max_length=256)]
     """The parameter value."""

@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 from ._parameter_definition_schema import ParameterDefinitionSchema
 
@@ -23,11 +23,7 @@ class ParameterDefinition(_Model):
     multi-tenant distribution.
     """
 
-    name: _t.Annotated[str, _pd.Field(min_length=1, max_length=128, pattern="[a-zA-Z0-9-_]+")] = (
-        _pd.Field(validation_alias="Name", serialization_alias="Name")
-    )
+    name: _t.Annotated[str, _pd.Field(min_length=1, max_length=128, pattern="[a-zA-Z0-9-_]+")]
     """The name of the parameter."""
-    definition: ParameterDefinitionSchema = _pd.Field(
-        validation_alias="Definition", serialization_alias="Definition"
-    )
+    definition: ParameterDefinitionSchema
     """The value that you assigned to the parameter."""

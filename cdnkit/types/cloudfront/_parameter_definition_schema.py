@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 from ._string_schema_config import StringSchemaConfig
 
@@ -18,7 +16,5 @@ __all__ = ["ParameterDefinitionSchema"]
 class ParameterDefinitionSchema(_Model):
     """An object that contains information about the parameter definition."""
 
-    string_schema: StringSchemaConfig | None = _pd.Field(
-        default=None, validation_alias="StringSchema", serialization_alias="StringSchema"
-    )
+    string_schema: StringSchemaConfig | None = None
     """An object that contains information about the string schema."""

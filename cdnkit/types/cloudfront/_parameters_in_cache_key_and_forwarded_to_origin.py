@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 from ._cache_policy_cookies_config import CachePolicyCookiesConfig
 from ._cache_policy_headers_config import CachePolicyHeadersConfig
@@ -23,9 +21,7 @@ class ParametersInCacheKeyAndForwardedToOrigin(_Model):
     an object in its cache that it can return to the viewer.
     """
 
-    enable_accept_encoding_gzip: bool = _pd.Field(
-        validation_alias="EnableAcceptEncodingGzip", serialization_alias="EnableAcceptEncodingGzip"
-    )
+    enable_accept_encoding_gzip: bool
     """A flag that can affect whether the ``Accept-Encoding`` HTTP header is included in the cache
     key and included in requests that CloudFront sends to the origin.
 
@@ -37,11 +33,7 @@ class ParametersInCacheKeyAndForwardedToOrigin(_Model):
     - Includes the normalized header in the cache key
     - Includes the normalized header in the request to the origin, if a request ...
     """
-    enable_accept_encoding_brotli: bool | None = _pd.Field(
-        default=None,
-        validation_alias="EnableAcceptEncodingBrotli",
-        serialization_alias="EnableAcceptEncodingBrotli",
-    )
+    enable_accept_encoding_brotli: bool | None = None
     """A flag that can affect whether the ``Accept-Encoding`` HTTP header is included in the cache
     key and included in requests that CloudFront sends to the origin.
 
@@ -53,21 +45,15 @@ class ParametersInCacheKeyAndForwardedToOrigin(_Model):
     - Includes the normalized header in the cache key
     - Includes the normalized header in the request to the origin, if a request ...
     """
-    headers_config: CachePolicyHeadersConfig = _pd.Field(
-        validation_alias="HeadersConfig", serialization_alias="HeadersConfig"
-    )
+    headers_config: CachePolicyHeadersConfig
     """An object that determines whether any HTTP headers (and if so, which headers) are included
     in the cache key and in requests that CloudFront sends to the origin.
     """
-    cookies_config: CachePolicyCookiesConfig = _pd.Field(
-        validation_alias="CookiesConfig", serialization_alias="CookiesConfig"
-    )
+    cookies_config: CachePolicyCookiesConfig
     """An object that determines whether any cookies in viewer requests (and if so, which cookies)
     are included in the cache key and in requests that CloudFront sends to the origin.
     """
-    query_strings_config: CachePolicyQueryStringsConfig = _pd.Field(
-        validation_alias="QueryStringsConfig", serialization_alias="QueryStringsConfig"
-    )
+    query_strings_config: CachePolicyQueryStringsConfig
     """An object that determines whether any URL query strings in viewer requests (and if so, which
     query strings) are included in the cache key and in requests that CloudFront sends to the
     origin.

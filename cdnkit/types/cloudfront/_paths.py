@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 from cdnkit._models import check_rules as _check_rules
 from cdnkit._models import derive_quantity as _derive_quantity
 
@@ -28,11 +28,7 @@ class Paths(_Model):
     items: (
         list[_t.Annotated[str, _pd.Field(max_length=4000, pattern="^(?:/[^*]*\\*?|#[^*]+)$")]]
         | None
-    ) = _pd.Field(default=None, validation_alias="Items", serialization_alias="Items")
+    ) = None
     """A complex type that contains a list of the paths that you want to invalidate."""
-    quantity: int = _pd.Field(
-        default_factory=_derive_quantity,
-        validation_alias="Quantity",
-        serialization_alias="Quantity",
-    )
+    quantity: int = _pd.Field(default_factory=_derive_quantity)
     """The number of invalidation paths specified for the objects that you want to invalidate."""

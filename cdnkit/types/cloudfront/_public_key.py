@@ -8,9 +8,7 @@ Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 
 import datetime as _dt
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 from ._public_key_config import PublicKeyConfig
 
@@ -25,15 +23,11 @@ class PublicKey(_Model):
     Field-level encryption is only compatible with RSA 2048 key signatures.
     """
 
-    id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
+    id: str
     """The identifier of the public key."""
-    created_time: _dt.datetime = _pd.Field(
-        validation_alias="CreatedTime", serialization_alias="CreatedTime"
-    )
+    created_time: _dt.datetime
     """The date and time when the public key was uploaded."""
-    public_key_config: PublicKeyConfig = _pd.Field(
-        validation_alias="PublicKeyConfig", serialization_alias="PublicKeyConfig"
-    )
+    public_key_config: PublicKeyConfig
     """Configuration information about a public key that you can use with signed URLs and signed
     cookies, or with field-level encryption.
     """

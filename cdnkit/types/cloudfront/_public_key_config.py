@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 __all__ = ["PublicKeyConfig"]
 
@@ -21,17 +19,13 @@ class PublicKeyConfig(_Model):
     Field-level encryption is only compatible with RSA 2048 key signatures.
     """
 
-    caller_reference: str = _pd.Field(
-        validation_alias="CallerReference", serialization_alias="CallerReference"
-    )
+    caller_reference: str
     """A string included in the request to help make sure that the request can't be replayed."""
-    name: str = _pd.Field(validation_alias="Name", serialization_alias="Name")
+    name: str
     """A name to help identify the public key."""
-    encoded_key: str = _pd.Field(validation_alias="EncodedKey", serialization_alias="EncodedKey")
+    encoded_key: str
     """The public key that you can use with signed URLs and signed cookies, or with field-level
     encryption.
     """
-    comment: str | None = _pd.Field(
-        default=None, validation_alias="Comment", serialization_alias="Comment"
-    )
+    comment: str | None = None
     """A comment to describe the public key. The comment cannot be longer than 128 characters."""

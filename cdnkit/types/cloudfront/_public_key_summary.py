@@ -8,9 +8,7 @@ Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 
 import datetime as _dt
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 __all__ = ["PublicKeySummary"]
 
@@ -18,17 +16,13 @@ __all__ = ["PublicKeySummary"]
 class PublicKeySummary(_Model):
     """Contains information about a public key."""
 
-    id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
+    id: str
     """The identifier of the public key."""
-    name: str = _pd.Field(validation_alias="Name", serialization_alias="Name")
+    name: str
     """A name to help identify the public key."""
-    created_time: _dt.datetime = _pd.Field(
-        validation_alias="CreatedTime", serialization_alias="CreatedTime"
-    )
+    created_time: _dt.datetime
     """The date and time when the public key was uploaded."""
-    encoded_key: str = _pd.Field(validation_alias="EncodedKey", serialization_alias="EncodedKey")
+    encoded_key: str
     """The public key."""
-    comment: str | None = _pd.Field(
-        default=None, validation_alias="Comment", serialization_alias="Comment"
-    )
+    comment: str | None = None
     """A comment to describe the public key. The comment cannot be longer than 128 characters."""

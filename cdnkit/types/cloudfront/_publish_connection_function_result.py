@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 from ._connection_function_summary import ConnectionFunctionSummary
 
@@ -21,9 +19,5 @@ class PublishConnectionFunctionResult(_Model):
     Publishes a connection function.
     """
 
-    connection_function_summary: ConnectionFunctionSummary | None = _pd.Field(
-        default=None,
-        validation_alias="ConnectionFunctionSummary",
-        serialization_alias="ConnectionFunctionSummary",
-    )
+    connection_function_summary: ConnectionFunctionSummary | None = None
     """The connection function summary."""

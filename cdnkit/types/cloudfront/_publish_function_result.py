@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 from ._function_summary import FunctionSummary
 
@@ -26,7 +24,5 @@ class PublishFunctionResult(_Model):
     distribution's cache behavior, using the function's Amazon Resource Name (ARN).
     """
 
-    function_summary: FunctionSummary = _pd.Field(
-        validation_alias="FunctionSummary", serialization_alias="FunctionSummary"
-    )
+    function_summary: FunctionSummary
     """Contains configuration information and metadata about a CloudFront function."""

@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 from cdnkit._operation import CloudFrontRequest as _CloudFrontRequest
 
 from ._put_resource_policy_result import PutResourcePolicyResult
@@ -24,11 +22,9 @@ class PutResourcePolicyRequest(_Model, _CloudFrontRequest[PutResourcePolicyResul
 
     __cdnkit_operation__ = "PutResourcePolicy"
     __cdnkit_result__ = "PutResourcePolicyResult"
-    resource_arn: str = _pd.Field(validation_alias="ResourceArn", serialization_alias="ResourceArn")
+    resource_arn: str
     """The Amazon Resource Name (ARN) of the CloudFront resource for which the policy is being
     created.
     """
-    policy_document: str = _pd.Field(
-        validation_alias="PolicyDocument", serialization_alias="PolicyDocument"
-    )
+    policy_document: str
     """The JSON-formatted resource policy to create."""

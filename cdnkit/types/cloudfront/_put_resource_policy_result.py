@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 __all__ = ["PutResourcePolicyResult"]
 
@@ -19,8 +17,6 @@ class PutResourcePolicyResult(_Model):
     Creates a resource control policy for a given CloudFront resource.
     """
 
-    resource_arn: str | None = _pd.Field(
-        default=None, validation_alias="ResourceArn", serialization_alias="ResourceArn"
-    )
+    resource_arn: str | None = None
     """The Amazon Resource Name (ARN) of the CloudFront resource for which the policy was created.
     """

@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 __all__ = ["QueryArgProfile"]
 
@@ -16,7 +14,7 @@ __all__ = ["QueryArgProfile"]
 class QueryArgProfile(_Model):
     """Query argument-profile mapping for field-level encryption."""
 
-    query_arg: str = _pd.Field(validation_alias="QueryArg", serialization_alias="QueryArg")
+    query_arg: str
     """Query argument for field-level encryption query argument-profile mapping."""
-    profile_id: str = _pd.Field(validation_alias="ProfileId", serialization_alias="ProfileId")
+    profile_id: str
     """ID of profile to use for field-level encryption query argument-profile mapping"""

@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 from ._query_arg_profiles import QueryArgProfiles
 
@@ -18,14 +16,9 @@ __all__ = ["QueryArgProfileConfig"]
 class QueryArgProfileConfig(_Model):
     """Configuration for query argument-profile mapping for field-level encryption."""
 
-    forward_when_query_arg_profile_is_unknown: bool = _pd.Field(
-        validation_alias="ForwardWhenQueryArgProfileIsUnknown",
-        serialization_alias="ForwardWhenQueryArgProfileIsUnknown",
-    )
+    forward_when_query_arg_profile_is_unknown: bool
     """Flag to set if you want a request to be forwarded to the origin even if the profile
     specified by the field-level encryption query argument, fle-profile, is unknown.
     """
-    query_arg_profiles: QueryArgProfiles | None = _pd.Field(
-        default=None, validation_alias="QueryArgProfiles", serialization_alias="QueryArgProfiles"
-    )
+    query_arg_profiles: QueryArgProfiles | None = None
     """Profiles specified for query argument-profile mapping for field-level encryption."""

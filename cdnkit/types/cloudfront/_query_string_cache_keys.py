@@ -8,7 +8,7 @@ Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 from cdnkit._models import check_rules as _check_rules
 from cdnkit._models import derive_quantity as _derive_quantity
 
@@ -25,15 +25,9 @@ class QueryStringCacheKeys(_Model):
 
     __cdnkit_quantity__ = True
     _cdnkit_rules = _pd.model_validator(mode="after")(_check_rules)
-    items: list[str] | None = _pd.Field(
-        default=None, validation_alias="Items", serialization_alias="Items"
-    )
+    items: list[str] | None = None
     """A list that contains the query string parameters that you want CloudFront to use as a basis
     for caching for a cache behavior. If ``Quantity`` is 0, you can omit ``Items``.
     """
-    quantity: int = _pd.Field(
-        default_factory=_derive_quantity,
-        validation_alias="Quantity",
-        serialization_alias="Quantity",
-    )
+    quantity: int = _pd.Field(default_factory=_derive_quantity)
     """The number of ``whitelisted`` query string parameters for a cache behavior."""

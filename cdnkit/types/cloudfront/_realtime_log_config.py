@@ -8,7 +8,7 @@ Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 from ._end_point import EndPoint
 
@@ -20,22 +20,18 @@ class RealtimeLogConfig(_Model):
 
     arn: str = _pd.Field(validation_alias="ARN", serialization_alias="ARN")
     """The Amazon Resource Name (ARN) of this real-time log configuration."""
-    name: str = _pd.Field(validation_alias="Name", serialization_alias="Name")
+    name: str
     """The unique name of this real-time log configuration."""
-    sampling_rate: int = _pd.Field(
-        validation_alias="SamplingRate", serialization_alias="SamplingRate"
-    )
+    sampling_rate: int
     """The sampling rate for this real-time log configuration. The sampling rate determines the
     percentage of viewer requests that are represented in the real-time log data. The sampling rate
     is an integer between 1 and 100, inclusive.
     """
-    end_points: list[EndPoint] = _pd.Field(
-        validation_alias="EndPoints", serialization_alias="EndPoints"
-    )
+    end_points: list[EndPoint]
     """Contains information about the Amazon Kinesis data stream where you are sending real-time
     log data for this real-time log configuration.
     """
-    fields_: list[str] = _pd.Field(validation_alias="Fields", serialization_alias="Fields")
+    fields_: list[str]
     """A list of fields that are included in each real-time log record. In an API response, the
     fields are provided in the same order in which they are sent to the Amazon Kinesis data stream.
 

@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 from ._realtime_log_config import RealtimeLogConfig
 
@@ -18,25 +16,19 @@ __all__ = ["RealtimeLogConfigs"]
 class RealtimeLogConfigs(_Model):
     """A list of real-time log configurations."""
 
-    max_items: int = _pd.Field(validation_alias="MaxItems", serialization_alias="MaxItems")
+    max_items: int
     """The maximum number of real-time log configurations requested."""
-    items: list[RealtimeLogConfig] | None = _pd.Field(
-        default=None, validation_alias="Items", serialization_alias="Items"
-    )
+    items: list[RealtimeLogConfig] | None = None
     """Contains the list of real-time log configurations."""
-    is_truncated: bool = _pd.Field(
-        validation_alias="IsTruncated", serialization_alias="IsTruncated"
-    )
+    is_truncated: bool
     """A flag that indicates whether there are more real-time log configurations than are contained
     in this list.
     """
-    marker: str = _pd.Field(validation_alias="Marker", serialization_alias="Marker")
+    marker: str
     """This parameter indicates where this list of real-time log configurations begins. This list
     includes real-time log configurations that occur after the marker.
     """
-    next_marker: str | None = _pd.Field(
-        default=None, validation_alias="NextMarker", serialization_alias="NextMarker"
-    )
+    next_marker: str | None = None
     """If there are more items in the list than are in this response, this element is present. It
     contains the value that you should use in the ``Marker`` field of a subsequent request to
     continue listing real-time log configurations where you left off.

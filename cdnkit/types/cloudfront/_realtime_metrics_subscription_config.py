@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 from ._enums import RealtimeMetricsSubscriptionStatus
 
@@ -18,10 +16,7 @@ __all__ = ["RealtimeMetricsSubscriptionConfig"]
 class RealtimeMetricsSubscriptionConfig(_Model):
     """A subscription configuration for additional CloudWatch metrics."""
 
-    realtime_metrics_subscription_status: RealtimeMetricsSubscriptionStatus = _pd.Field(
-        validation_alias="RealtimeMetricsSubscriptionStatus",
-        serialization_alias="RealtimeMetricsSubscriptionStatus",
-    )
+    realtime_metrics_subscription_status: RealtimeMetricsSubscriptionStatus
     """A flag that indicates whether additional CloudWatch metrics are enabled for a given
     CloudFront distribution.
     """

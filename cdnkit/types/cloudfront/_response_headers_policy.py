@@ -8,9 +8,7 @@ Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 
 import datetime as _dt
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 from ._response_headers_policy_config import ResponseHeadersPolicyConfig
 
@@ -23,14 +21,9 @@ class ResponseHeadersPolicy(_Model):
     A response headers policy contains information about a set of HTTP response headers.
     """
 
-    id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
+    id: str
     """The identifier for the response headers policy."""
-    last_modified_time: _dt.datetime = _pd.Field(
-        validation_alias="LastModifiedTime", serialization_alias="LastModifiedTime"
-    )
+    last_modified_time: _dt.datetime
     """The date and time when the response headers policy was last modified."""
-    response_headers_policy_config: ResponseHeadersPolicyConfig = _pd.Field(
-        validation_alias="ResponseHeadersPolicyConfig",
-        serialization_alias="ResponseHeadersPolicyConfig",
-    )
+    response_headers_policy_config: ResponseHeadersPolicyConfig
     """A response headers policy configuration."""

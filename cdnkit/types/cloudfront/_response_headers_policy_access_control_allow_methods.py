@@ -8,7 +8,7 @@ Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 from cdnkit._models import check_rules as _check_rules
 from cdnkit._models import derive_quantity as _derive_quantity
 
@@ -27,9 +27,7 @@ class ResponseHeadersPolicyAccessControlAllowMethods(_Model):
 
     __cdnkit_quantity__ = True
     _cdnkit_rules = _pd.model_validator(mode="after")(_check_rules)
-    items: list[ResponseHeadersPolicyAccessControlAllowMethodsValues] = _pd.Field(
-        validation_alias="Items", serialization_alias="Items"
-    )
+    items: list[ResponseHeadersPolicyAccessControlAllowMethodsValues]
     """The list of HTTP methods. Valid values are:
 
     - ``GET``
@@ -43,9 +41,5 @@ class ResponseHeadersPolicyAccessControlAllowMethods(_Model):
 
     ``ALL`` is a special value that includes all of the listed HTTP methods.
     """
-    quantity: int = _pd.Field(
-        default_factory=_derive_quantity,
-        validation_alias="Quantity",
-        serialization_alias="Quantity",
-    )
+    quantity: int = _pd.Field(default_factory=_derive_quantity)
     """The number of HTTP methods in the list."""

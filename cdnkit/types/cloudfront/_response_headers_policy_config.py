@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 from ._response_headers_policy_cors_config import ResponseHeadersPolicyCorsConfig
 from ._response_headers_policy_custom_headers_config import ResponseHeadersPolicyCustomHeadersConfig
@@ -30,47 +28,27 @@ class ResponseHeadersPolicyConfig(_Model):
     and configurations for sets of HTTP response headers.
     """
 
-    comment: str | None = _pd.Field(
-        default=None, validation_alias="Comment", serialization_alias="Comment"
-    )
+    comment: str | None = None
     """A comment to describe the response headers policy.
 
     The comment cannot be longer than 128 characters.
     """
-    name: str = _pd.Field(validation_alias="Name", serialization_alias="Name")
+    name: str
     """A name to identify the response headers policy.
 
     The name must be unique for response headers policies in this Amazon Web Services account.
     """
-    cors_config: ResponseHeadersPolicyCorsConfig | None = _pd.Field(
-        default=None, validation_alias="CorsConfig", serialization_alias="CorsConfig"
-    )
+    cors_config: ResponseHeadersPolicyCorsConfig | None = None
     """A configuration for a set of HTTP response headers that are used for cross-origin resource
     sharing (CORS).
     """
-    security_headers_config: ResponseHeadersPolicySecurityHeadersConfig | None = _pd.Field(
-        default=None,
-        validation_alias="SecurityHeadersConfig",
-        serialization_alias="SecurityHeadersConfig",
-    )
+    security_headers_config: ResponseHeadersPolicySecurityHeadersConfig | None = None
     """A configuration for a set of security-related HTTP response headers."""
-    server_timing_headers_config: ResponseHeadersPolicyServerTimingHeadersConfig | None = _pd.Field(
-        default=None,
-        validation_alias="ServerTimingHeadersConfig",
-        serialization_alias="ServerTimingHeadersConfig",
-    )
+    server_timing_headers_config: ResponseHeadersPolicyServerTimingHeadersConfig | None = None
     """A configuration for enabling the ``Server-Timing`` header in HTTP responses sent from
     CloudFront.
     """
-    custom_headers_config: ResponseHeadersPolicyCustomHeadersConfig | None = _pd.Field(
-        default=None,
-        validation_alias="CustomHeadersConfig",
-        serialization_alias="CustomHeadersConfig",
-    )
+    custom_headers_config: ResponseHeadersPolicyCustomHeadersConfig | None = None
     """A configuration for a set of custom HTTP response headers."""
-    remove_headers_config: ResponseHeadersPolicyRemoveHeadersConfig | None = _pd.Field(
-        default=None,
-        validation_alias="RemoveHeadersConfig",
-        serialization_alias="RemoveHeadersConfig",
-    )
+    remove_headers_config: ResponseHeadersPolicyRemoveHeadersConfig | None = None
     """A configuration for a set of HTTP headers to remove from the HTTP response."""

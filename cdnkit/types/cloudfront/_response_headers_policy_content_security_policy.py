@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 __all__ = ["ResponseHeadersPolicyContentSecurityPolicy"]
 
@@ -21,14 +19,12 @@ class ResponseHeadersPolicyContentSecurityPolicy(_Model):
     Content-Security-Policy in the MDN Web Docs.
     """
 
-    override: bool = _pd.Field(validation_alias="Override", serialization_alias="Override")
+    override: bool
     """A Boolean that determines whether CloudFront overrides the ``Content-Security-Policy`` HTTP
     response header received from the origin with the one specified in this response headers
     policy.
     """
-    content_security_policy: str = _pd.Field(
-        validation_alias="ContentSecurityPolicy", serialization_alias="ContentSecurityPolicy"
-    )
+    content_security_policy: str
     """The policy directives and their values that CloudFront includes as values for the
     ``Content-Security-Policy`` HTTP response header.
     """

@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 __all__ = ["ResponseHeadersPolicyContentTypeOptions"]
 
@@ -21,7 +19,7 @@ class ResponseHeadersPolicyContentTypeOptions(_Model):
     X-Content-Type-Options in the MDN Web Docs.
     """
 
-    override: bool = _pd.Field(validation_alias="Override", serialization_alias="Override")
+    override: bool
     """A Boolean that determines whether CloudFront overrides the ``X-Content-Type-Options`` HTTP
     response header received from the origin with the one specified in this response headers
     policy.

@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 from ._response_headers_policy_access_control_allow_headers import (
     ResponseHeadersPolicyAccessControlAllowHeaders,
@@ -34,73 +32,49 @@ class ResponseHeadersPolicyCorsConfig(_Model):
     For more information about CORS, see Cross-Origin Resource Sharing (CORS) in the MDN Web Docs.
     """
 
-    access_control_allow_origins: ResponseHeadersPolicyAccessControlAllowOrigins = _pd.Field(
-        validation_alias="AccessControlAllowOrigins",
-        serialization_alias="AccessControlAllowOrigins",
-    )
+    access_control_allow_origins: ResponseHeadersPolicyAccessControlAllowOrigins
     """A list of origins (domain names) that CloudFront can use as the value for the
     ``Access-Control-Allow-Origin`` HTTP response header.
 
     For more information about the ``Access-Control-Allow-Origin`` HTTP response header, see
     Access-Control-Allow-Origin in the MDN Web Docs.
     """
-    access_control_allow_headers: ResponseHeadersPolicyAccessControlAllowHeaders = _pd.Field(
-        validation_alias="AccessControlAllowHeaders",
-        serialization_alias="AccessControlAllowHeaders",
-    )
+    access_control_allow_headers: ResponseHeadersPolicyAccessControlAllowHeaders
     """A list of HTTP header names that CloudFront includes as values for the
     ``Access-Control-Allow-Headers`` HTTP response header.
 
     For more information about the ``Access-Control-Allow-Headers`` HTTP response header, see
     Access-Control-Allow-Headers in the MDN Web Docs.
     """
-    access_control_allow_methods: ResponseHeadersPolicyAccessControlAllowMethods = _pd.Field(
-        validation_alias="AccessControlAllowMethods",
-        serialization_alias="AccessControlAllowMethods",
-    )
+    access_control_allow_methods: ResponseHeadersPolicyAccessControlAllowMethods
     """A list of HTTP methods that CloudFront includes as values for the
     ``Access-Control-Allow-Methods`` HTTP response header.
 
     For more information about the ``Access-Control-Allow-Methods`` HTTP response header, see
     Access-Control-Allow-Methods in the MDN Web Docs.
     """
-    access_control_allow_credentials: bool = _pd.Field(
-        validation_alias="AccessControlAllowCredentials",
-        serialization_alias="AccessControlAllowCredentials",
-    )
+    access_control_allow_credentials: bool
     """A Boolean that CloudFront uses as the value for the ``Access-Control-Allow-Credentials``
     HTTP response header.
 
     For more information about the ``Access-Control-Allow-Credentials`` HTTP response header, see
     Access-Control-Allow-Credentials in the MDN Web Docs.
     """
-    access_control_expose_headers: ResponseHeadersPolicyAccessControlExposeHeaders | None = (
-        _pd.Field(
-            default=None,
-            validation_alias="AccessControlExposeHeaders",
-            serialization_alias="AccessControlExposeHeaders",
-        )
-    )
+    access_control_expose_headers: ResponseHeadersPolicyAccessControlExposeHeaders | None = None
     """A list of HTTP headers that CloudFront includes as values for the
     ``Access-Control-Expose-Headers`` HTTP response header.
 
     For more information about the ``Access-Control-Expose-Headers`` HTTP response header, see
     Access-Control-Expose-Headers in the MDN Web Docs.
     """
-    access_control_max_age_sec: int | None = _pd.Field(
-        default=None,
-        validation_alias="AccessControlMaxAgeSec",
-        serialization_alias="AccessControlMaxAgeSec",
-    )
+    access_control_max_age_sec: int | None = None
     """A number that CloudFront uses as the value for the ``Access-Control-Max-Age`` HTTP response
     header.
 
     For more information about the ``Access-Control-Max-Age`` HTTP response header, see
     Access-Control-Max-Age in the MDN Web Docs.
     """
-    origin_override: bool = _pd.Field(
-        validation_alias="OriginOverride", serialization_alias="OriginOverride"
-    )
+    origin_override: bool
     """A Boolean that determines whether CloudFront overrides HTTP response headers received from
     the origin with the ones specified in this response headers policy.
     """

@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 __all__ = ["ResponseHeadersPolicyCustomHeader"]
 
@@ -19,11 +17,11 @@ class ResponseHeadersPolicyCustomHeader(_Model):
     response headers policy.
     """
 
-    header: str = _pd.Field(validation_alias="Header", serialization_alias="Header")
+    header: str
     """The HTTP response header name."""
-    value: str = _pd.Field(validation_alias="Value", serialization_alias="Value")
+    value: str
     """The value for the HTTP response header."""
-    override: bool = _pd.Field(validation_alias="Override", serialization_alias="Override")
+    override: bool
     """A Boolean that determines whether CloudFront overrides a response header with the same name
     received from the origin with the header specified here.
     """

@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 from ._enums import FrameOptionsList
 
@@ -23,13 +21,11 @@ class ResponseHeadersPolicyFrameOptions(_Model):
     the MDN Web Docs.
     """
 
-    override: bool = _pd.Field(validation_alias="Override", serialization_alias="Override")
+    override: bool
     """A Boolean that determines whether CloudFront overrides the ``X-Frame-Options`` HTTP response
     header received from the origin with the one specified in this response headers policy.
     """
-    frame_option: FrameOptionsList = _pd.Field(
-        validation_alias="FrameOption", serialization_alias="FrameOption"
-    )
+    frame_option: FrameOptionsList
     """The value of the ``X-Frame-Options`` HTTP response header. Valid values are ``DENY`` and
     ``SAMEORIGIN``.
 

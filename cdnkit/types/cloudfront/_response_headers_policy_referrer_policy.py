@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 from ._enums import ReferrerPolicyList
 
@@ -23,13 +21,11 @@ class ResponseHeadersPolicyReferrerPolicy(_Model):
     the MDN Web Docs.
     """
 
-    override: bool = _pd.Field(validation_alias="Override", serialization_alias="Override")
+    override: bool
     """A Boolean that determines whether CloudFront overrides the ``Referrer-Policy`` HTTP response
     header received from the origin with the one specified in this response headers policy.
     """
-    referrer_policy: ReferrerPolicyList = _pd.Field(
-        validation_alias="ReferrerPolicy", serialization_alias="ReferrerPolicy"
-    )
+    referrer_policy: ReferrerPolicyList
     """The value of the ``Referrer-Policy`` HTTP response header. Valid values are:
 
     - ``no-referrer``

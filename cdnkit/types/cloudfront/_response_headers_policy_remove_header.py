@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 __all__ = ["ResponseHeadersPolicyRemoveHeader"]
 
@@ -18,5 +16,5 @@ class ResponseHeadersPolicyRemoveHeader(_Model):
     match the cache behavior that this response headers policy is attached to.
     """
 
-    header: str = _pd.Field(validation_alias="Header", serialization_alias="Header")
+    header: str
     """The HTTP header name."""

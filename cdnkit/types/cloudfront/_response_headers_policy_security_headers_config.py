@@ -8,7 +8,7 @@ Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 from ._response_headers_policy_content_security_policy import (
     ResponseHeadersPolicyContentSecurityPolicy,
@@ -39,51 +39,35 @@ class ResponseHeadersPolicySecurityHeadersConfig(_Model):
     For more information about the ``X-XSS-Protection`` HTTP response header, see X-XSS-Protection
     in the MDN Web Docs.
     """
-    frame_options: ResponseHeadersPolicyFrameOptions | None = _pd.Field(
-        default=None, validation_alias="FrameOptions", serialization_alias="FrameOptions"
-    )
+    frame_options: ResponseHeadersPolicyFrameOptions | None = None
     """Determines whether CloudFront includes the ``X-Frame-Options`` HTTP response header and the
     header's value.
 
     For more information about the ``X-Frame-Options`` HTTP response header, see X-Frame-Options in
     the MDN Web Docs.
     """
-    referrer_policy: ResponseHeadersPolicyReferrerPolicy | None = _pd.Field(
-        default=None, validation_alias="ReferrerPolicy", serialization_alias="ReferrerPolicy"
-    )
+    referrer_policy: ResponseHeadersPolicyReferrerPolicy | None = None
     """Determines whether CloudFront includes the ``Referrer-Policy`` HTTP response header and the
     header's value.
 
     For more information about the ``Referrer-Policy`` HTTP response header, see Referrer-Policy in
     the MDN Web Docs.
     """
-    content_security_policy: ResponseHeadersPolicyContentSecurityPolicy | None = _pd.Field(
-        default=None,
-        validation_alias="ContentSecurityPolicy",
-        serialization_alias="ContentSecurityPolicy",
-    )
+    content_security_policy: ResponseHeadersPolicyContentSecurityPolicy | None = None
     """The policy directives and their values that CloudFront includes as values for the
     ``Content-Security-Policy`` HTTP response header.
 
     For more information about the ``Content-Security-Policy`` HTTP response header, see
     Content-Security-Policy in the MDN Web Docs.
     """
-    content_type_options: ResponseHeadersPolicyContentTypeOptions | None = _pd.Field(
-        default=None,
-        validation_alias="ContentTypeOptions",
-        serialization_alias="ContentTypeOptions",
-    )
+    content_type_options: ResponseHeadersPolicyContentTypeOptions | None = None
     """Determines whether CloudFront includes the ``X-Content-Type-Options`` HTTP response header
     with its value set to ``nosniff``.
 
     For more information about the ``X-Content-Type-Options`` HTTP response header, see
     X-Content-Type-Options in the MDN Web Docs.
     """
-    strict_transport_security: ResponseHeadersPolicyStrictTransportSecurity | None = _pd.Field(
-        default=None,
-        validation_alias="StrictTransportSecurity",
-        serialization_alias="StrictTransportSecurity",
-    )
+    strict_transport_security: ResponseHeadersPolicyStrictTransportSecurity | None = None
     """Determines whether CloudFront includes the ``Strict-Transport-Security`` HTTP response
     header and the header's value.
 

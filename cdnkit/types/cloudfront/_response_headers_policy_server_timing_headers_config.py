@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 __all__ = ["ResponseHeadersPolicyServerTimingHeadersConfig"]
 
@@ -21,14 +21,12 @@ class ResponseHeadersPolicyServerTimingHeadersConfig(_Model):
     that match a cache behavior that's associated with this response headers policy.
     """
 
-    enabled: bool = _pd.Field(validation_alias="Enabled", serialization_alias="Enabled")
+    enabled: bool
     """A Boolean that determines whether CloudFront adds the ``Server-Timing`` header to HTTP
     responses that it sends in response to requests that match a cache behavior that's associated
     with this response headers policy.
     """
-    sampling_rate: _t.Annotated[float, _pd.Field(ge=0.0, le=100.0)] | None = _pd.Field(
-        default=None, validation_alias="SamplingRate", serialization_alias="SamplingRate"
-    )
+    sampling_rate: _t.Annotated[float, _pd.Field(ge=0.0, le=100.0)] | None = None
     """A number 0-100 (inclusive) that specifies the percentage of responses that you want
     CloudFront to add the ``Server-Timing`` header to. When you set the sampling rate to 100,
     CloudFront adds the ``Server-Timing`` header to the HTTP response for every request that

@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 __all__ = ["ResponseHeadersPolicyStrictTransportSecurity"]
 
@@ -21,26 +19,20 @@ class ResponseHeadersPolicyStrictTransportSecurity(_Model):
     Strict-Transport-Security in the MDN Web Docs.
     """
 
-    override: bool = _pd.Field(validation_alias="Override", serialization_alias="Override")
+    override: bool
     """A Boolean that determines whether CloudFront overrides the ``Strict-Transport-Security``
     HTTP response header received from the origin with the one specified in this response headers
     policy.
     """
-    include_subdomains: bool | None = _pd.Field(
-        default=None, validation_alias="IncludeSubdomains", serialization_alias="IncludeSubdomains"
-    )
+    include_subdomains: bool | None = None
     """A Boolean that determines whether CloudFront includes the ``includeSubDomains`` directive in
     the ``Strict-Transport-Security`` HTTP response header.
     """
-    preload: bool | None = _pd.Field(
-        default=None, validation_alias="Preload", serialization_alias="Preload"
-    )
+    preload: bool | None = None
     """A Boolean that determines whether CloudFront includes the ``preload`` directive in the
     ``Strict-Transport-Security`` HTTP response header.
     """
-    access_control_max_age_sec: int = _pd.Field(
-        validation_alias="AccessControlMaxAgeSec", serialization_alias="AccessControlMaxAgeSec"
-    )
+    access_control_max_age_sec: int
     """A number that CloudFront uses as the value for the ``max-age`` directive in the
     ``Strict-Transport-Security`` HTTP response header.
     """

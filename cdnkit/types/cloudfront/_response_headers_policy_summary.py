@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 from ._enums import ResponseHeadersPolicyType
 from ._response_headers_policy import ResponseHeadersPolicy
@@ -19,11 +17,9 @@ __all__ = ["ResponseHeadersPolicySummary"]
 class ResponseHeadersPolicySummary(_Model):
     """Contains a response headers policy."""
 
-    type: ResponseHeadersPolicyType = _pd.Field(validation_alias="Type", serialization_alias="Type")
+    type: ResponseHeadersPolicyType
     """The type of response headers policy, either ``managed`` (created by Amazon Web Services) or
     ``custom`` (created in this Amazon Web Services account).
     """
-    response_headers_policy: ResponseHeadersPolicy = _pd.Field(
-        validation_alias="ResponseHeadersPolicy", serialization_alias="ResponseHeadersPolicy"
-    )
+    response_headers_policy: ResponseHeadersPolicy
     """The response headers policy."""

@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 __all__ = ["ResponseHeadersPolicyXSSProtection"]
 
@@ -21,29 +19,25 @@ class ResponseHeadersPolicyXSSProtection(_Model):
     in the MDN Web Docs.
     """
 
-    override: bool = _pd.Field(validation_alias="Override", serialization_alias="Override")
+    override: bool
     """A Boolean that determines whether CloudFront overrides the ``X-XSS-Protection`` HTTP
     response header received from the origin with the one specified in this response headers
     policy.
     """
-    protection: bool = _pd.Field(validation_alias="Protection", serialization_alias="Protection")
+    protection: bool
     """A Boolean that determines the value of the ``X-XSS-Protection`` HTTP response header. When
     this setting is ``true``, the value of the ``X-XSS-Protection`` header is ``1``. When this
     setting is ``false``, the value of the ``X-XSS-Protection`` header is ``0``.
 
     For more information about these settings, see X-XSS-Protection in the MDN Web Docs.
     """
-    mode_block: bool | None = _pd.Field(
-        default=None, validation_alias="ModeBlock", serialization_alias="ModeBlock"
-    )
+    mode_block: bool | None = None
     """A Boolean that determines whether CloudFront includes the ``mode=block`` directive in the
     ``X-XSS-Protection`` header.
 
     For more information about this directive, see X-XSS-Protection in the MDN Web Docs.
     """
-    report_uri: str | None = _pd.Field(
-        default=None, validation_alias="ReportUri", serialization_alias="ReportUri"
-    )
+    report_uri: str | None = None
     """A reporting URI, which CloudFront uses as the value of the ``report`` directive in the
     ``X-XSS-Protection`` header.
 

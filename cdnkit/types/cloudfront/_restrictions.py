@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 from ._geo_restriction import GeoRestriction
 
@@ -20,9 +18,7 @@ class Restrictions(_Model):
     content.
     """
 
-    geo_restriction: GeoRestriction = _pd.Field(
-        validation_alias="GeoRestriction", serialization_alias="GeoRestriction"
-    )
+    geo_restriction: GeoRestriction
     """A complex type that controls the countries in which your content is distributed. CloudFront
     determines the location of your users using ``MaxMind`` GeoIP databases.
     """

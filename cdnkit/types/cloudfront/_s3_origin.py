@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 __all__ = ["S3Origin"]
 
@@ -18,11 +16,9 @@ class S3Origin(_Model):
     CloudFront to get your media files for distribution.
     """
 
-    domain_name: str = _pd.Field(validation_alias="DomainName", serialization_alias="DomainName")
+    domain_name: str
     """The DNS name of the Amazon S3 origin."""
-    origin_access_identity: str = _pd.Field(
-        validation_alias="OriginAccessIdentity", serialization_alias="OriginAccessIdentity"
-    )
+    origin_access_identity: str
     """The CloudFront origin access identity to associate with the distribution. Use an origin
     access identity to configure the distribution so that end users can only access objects in an
     Amazon S3 bucket through CloudFront.

@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 __all__ = ["S3OriginConfig"]
 
@@ -19,18 +17,14 @@ class S3OriginConfig(_Model):
     ``CustomOriginConfig`` element instead.
     """
 
-    origin_access_identity: str = _pd.Field(
-        validation_alias="OriginAccessIdentity", serialization_alias="OriginAccessIdentity"
-    )
+    origin_access_identity: str
     """The CloudFront origin access identity to associate with the origin. Use an origin access
     identity to configure the origin so that viewers can only access objects in an Amazon S3 bucket
     through CloudFront. The format of the value is:
 
     ``origin-access-identity/cloudfront/ID-of-origin-access-identity``
     """
-    origin_read_timeout: int | None = _pd.Field(
-        default=None, validation_alias="OriginReadTimeout", serialization_alias="OriginReadTimeout"
-    )
+    origin_read_timeout: int | None = None
     """Specifies how long, in seconds, CloudFront waits for a response from the origin. This is
     also known as the origin response timeout. The minimum timeout is 1 second, the maximum is 120
     seconds, and the default (if you don't specify otherwise) is 30 seconds.

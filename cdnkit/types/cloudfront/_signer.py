@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 from ._key_pair_ids import KeyPairIds
 
@@ -20,15 +18,11 @@ class Signer(_Model):
     that CloudFront can use to verify the signatures of signed URLs and signed cookies.
     """
 
-    aws_account_number: str | None = _pd.Field(
-        default=None, validation_alias="AwsAccountNumber", serialization_alias="AwsAccountNumber"
-    )
+    aws_account_number: str | None = None
     """An Amazon Web Services account number that contains active CloudFront key pairs that
     CloudFront can use to verify the signatures of signed URLs and signed cookies. If the Amazon
     Web Services account that owns the key pairs is the same account that owns the CloudFront
     distribution, the value of this field is ``self``.
     """
-    key_pair_ids: KeyPairIds | None = _pd.Field(
-        default=None, validation_alias="KeyPairIds", serialization_alias="KeyPairIds"
-    )
+    key_pair_ids: KeyPairIds | None = None
     """A list of CloudFront key pair identifiers."""

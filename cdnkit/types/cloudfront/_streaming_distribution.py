@@ -10,7 +10,7 @@ import datetime as _dt
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 from ._active_trusted_signers import ActiveTrustedSigners
 from ._streaming_distribution_config import StreamingDistributionConfig
@@ -23,34 +23,27 @@ class StreamingDistribution(_Model):
     and the details about how to track and manage content delivery.
     """
 
-    id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
+    id: str
     """The identifier for the RTMP distribution. For example: ``EGTXBD79EXAMPLE``."""
     arn: str = _pd.Field(validation_alias="ARN", serialization_alias="ARN")
     """The ARN (Amazon Resource Name) for the distribution. For example:
     ``arn:aws:cloudfront::123456789012:distribution/EDFDVBD632BHDS5``, where ``123456789012`` is
     your Amazon Web Services account ID.
     """
-    status: str = _pd.Field(validation_alias="Status", serialization_alias="Status")
+    status: str
     """The current status of the RTMP distribution. When the status is ``Deployed``, the
     distribution's information is propagated to all CloudFront edge locations.
     """
-    last_modified_time: _dt.datetime | None = _pd.Field(
-        default=None, validation_alias="LastModifiedTime", serialization_alias="LastModifiedTime"
-    )
+    last_modified_time: _dt.datetime | None = None
     """The date and time that the distribution was last modified."""
-    domain_name: str = _pd.Field(validation_alias="DomainName", serialization_alias="DomainName")
+    domain_name: str
     """The domain name that corresponds to the streaming distribution, for example,
     ``s5c39gqb8ow64r.cloudfront.net``.
     """
-    active_trusted_signers: ActiveTrustedSigners = _pd.Field(
-        validation_alias="ActiveTrustedSigners", serialization_alias="ActiveTrustedSigners"
-    )
+    active_trusted_signers: ActiveTrustedSigners
     """A complex type that lists the Amazon Web Services accounts, if any, that you included in the
     ``TrustedSigners`` complex type for this distribution. These are the accounts that you want to
     allow to create signed URLs for private content.
     """
-    streaming_distribution_config: StreamingDistributionConfig = _pd.Field(
-        validation_alias="StreamingDistributionConfig",
-        serialization_alias="StreamingDistributionConfig",
-    )
+    streaming_distribution_config: StreamingDistributionConfig
     """The current configuration information for the RTMP distribution."""

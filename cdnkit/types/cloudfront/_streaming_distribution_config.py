@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 from ._aliases import Aliases
 from ._enums import PriceClass
@@ -22,45 +20,35 @@ __all__ = ["StreamingDistributionConfig"]
 class StreamingDistributionConfig(_Model):
     """The RTMP distribution's configuration information."""
 
-    caller_reference: str = _pd.Field(
-        validation_alias="CallerReference", serialization_alias="CallerReference"
-    )
+    caller_reference: str
     """A unique value (for example, a date-time stamp) that ensures that the request can't be
     replayed.
 
     If the value of ``CallerReference`` is new (regardless of the content of the
     ``StreamingDistributionConfig`` object), CloudFront creates a new distribution.
     """
-    s3_origin: S3Origin = _pd.Field(validation_alias="S3Origin", serialization_alias="S3Origin")
+    s3_origin: S3Origin
     """A complex type that contains information about the Amazon S3 bucket from which you want
     CloudFront to get your media files for distribution.
     """
-    aliases: Aliases | None = _pd.Field(
-        default=None, validation_alias="Aliases", serialization_alias="Aliases"
-    )
+    aliases: Aliases | None = None
     """A complex type that contains information about CNAMEs (alternate domain names), if any, for
     this streaming distribution.
     """
-    comment: str = _pd.Field(validation_alias="Comment", serialization_alias="Comment")
+    comment: str
     """Any comments you want to include about the streaming distribution."""
-    logging: StreamingLoggingConfig | None = _pd.Field(
-        default=None, validation_alias="Logging", serialization_alias="Logging"
-    )
+    logging: StreamingLoggingConfig | None = None
     """A complex type that controls whether access logs are written for the streaming distribution.
     """
-    trusted_signers: TrustedSigners = _pd.Field(
-        validation_alias="TrustedSigners", serialization_alias="TrustedSigners"
-    )
+    trusted_signers: TrustedSigners
     """A complex type that specifies any Amazon Web Services accounts that you want to permit to
     create signed URLs for private content. If you want the distribution to use signed URLs,
     include this element; if you want the distribution to use public URLs, remove this element. For
     more information, see Serving Private Content through CloudFront in the Amazon CloudFront
     Developer Guide.
     """
-    price_class: PriceClass | None = _pd.Field(
-        default=None, validation_alias="PriceClass", serialization_alias="PriceClass"
-    )
+    price_class: PriceClass | None = None
     """A complex type that contains information about price class for this streaming distribution.
     """
-    enabled: bool = _pd.Field(validation_alias="Enabled", serialization_alias="Enabled")
+    enabled: bool
     """Whether the streaming distribution is enabled to accept user requests for content."""

@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 from ._streaming_distribution_config import StreamingDistributionConfig
 from ._tags import Tags
@@ -21,10 +19,7 @@ class StreamingDistributionConfigWithTags(_Model):
     streaming distribution.
     """
 
-    streaming_distribution_config: StreamingDistributionConfig = _pd.Field(
-        validation_alias="StreamingDistributionConfig",
-        serialization_alias="StreamingDistributionConfig",
-    )
+    streaming_distribution_config: StreamingDistributionConfig
     """A streaming distribution Configuration."""
-    tags: Tags = _pd.Field(validation_alias="Tags", serialization_alias="Tags")
+    tags: Tags
     """A complex type that contains zero or more ``Tag`` elements."""

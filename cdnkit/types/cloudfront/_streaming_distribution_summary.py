@@ -10,7 +10,7 @@ import datetime as _dt
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 from ._aliases import Aliases
 from ._enums import PriceClass
@@ -23,45 +23,39 @@ __all__ = ["StreamingDistributionSummary"]
 class StreamingDistributionSummary(_Model):
     """A summary of the information for a CloudFront streaming distribution."""
 
-    id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
+    id: str
     """The identifier for the distribution, for example, ``EDFDVBD632BHDS5``."""
     arn: str = _pd.Field(validation_alias="ARN", serialization_alias="ARN")
     """The ARN (Amazon Resource Name) for the streaming distribution. For example:
     ``arn:aws:cloudfront::123456789012:streaming-distribution/EDFDVBD632BHDS5``, where
     ``123456789012`` is your Amazon Web Services account ID.
     """
-    status: str = _pd.Field(validation_alias="Status", serialization_alias="Status")
+    status: str
     """Indicates the current status of the distribution. When the status is ``Deployed``, the
     distribution's information is fully propagated throughout the Amazon CloudFront system.
     """
-    last_modified_time: _dt.datetime = _pd.Field(
-        validation_alias="LastModifiedTime", serialization_alias="LastModifiedTime"
-    )
+    last_modified_time: _dt.datetime
     """The date and time the distribution was last modified."""
-    domain_name: str = _pd.Field(validation_alias="DomainName", serialization_alias="DomainName")
+    domain_name: str
     """The domain name corresponding to the distribution, for example,
     ``d111111abcdef8.cloudfront.net``.
     """
-    s3_origin: S3Origin = _pd.Field(validation_alias="S3Origin", serialization_alias="S3Origin")
+    s3_origin: S3Origin
     """A complex type that contains information about the Amazon S3 bucket from which you want
     CloudFront to get your media files for distribution.
     """
-    aliases: Aliases = _pd.Field(validation_alias="Aliases", serialization_alias="Aliases")
+    aliases: Aliases
     """A complex type that contains information about CNAMEs (alternate domain names), if any, for
     this streaming distribution.
     """
-    trusted_signers: TrustedSigners = _pd.Field(
-        validation_alias="TrustedSigners", serialization_alias="TrustedSigners"
-    )
+    trusted_signers: TrustedSigners
     """A complex type that specifies the Amazon Web Services accounts, if any, that you want to
     allow to create signed URLs for private content.
     """
-    comment: str = _pd.Field(validation_alias="Comment", serialization_alias="Comment")
+    comment: str
     """The comment originally specified when this distribution was created."""
-    price_class: PriceClass = _pd.Field(
-        validation_alias="PriceClass", serialization_alias="PriceClass"
-    )
+    price_class: PriceClass
     """A complex type that contains information about price class for this streaming distribution.
     """
-    enabled: bool = _pd.Field(validation_alias="Enabled", serialization_alias="Enabled")
+    enabled: bool
     """Whether the distribution is enabled to accept end user requests for content."""

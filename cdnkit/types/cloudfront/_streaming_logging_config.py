@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 __all__ = ["StreamingLoggingConfig"]
 
@@ -18,17 +16,17 @@ class StreamingLoggingConfig(_Model):
     distribution.
     """
 
-    enabled: bool = _pd.Field(validation_alias="Enabled", serialization_alias="Enabled")
+    enabled: bool
     """Specifies whether you want CloudFront to save access logs to an Amazon S3 bucket. If you
     don't want to enable logging when you create a streaming distribution or if you want to disable
     logging for an existing streaming distribution, specify ``false`` for ``Enabled``, and specify
     ``empty Bucket`` and ``Prefix`` elements.
     """
-    bucket: str = _pd.Field(validation_alias="Bucket", serialization_alias="Bucket")
+    bucket: str
     """The Amazon S3 bucket to store the access logs in, for example,
     ``amzn-s3-demo-bucket.s3.amazonaws.com``.
     """
-    prefix: str = _pd.Field(validation_alias="Prefix", serialization_alias="Prefix")
+    prefix: str
     """An optional string that you want CloudFront to prefix to the access log filenames for this
     streaming distribution, for example, ``myprefix/``. If you want to enable logging, but you
     don't want to specify a prefix, you still must include an empty ``Prefix`` element in the

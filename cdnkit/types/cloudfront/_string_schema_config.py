@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 __all__ = ["StringSchemaConfig"]
 
@@ -18,13 +18,9 @@ __all__ = ["StringSchemaConfig"]
 class StringSchemaConfig(_Model):
     """The configuration for a string schema."""
 
-    comment: str | None = _pd.Field(
-        default=None, repr=False, validation_alias="Comment", serialization_alias="Comment"
-    )
+    comment: str | None = _pd.Field(default=None, repr=False)
     """A comment to describe the parameter."""
-    default_value: _t.Annotated[str, _pd.Field(min_length=1, max_length=256)] | None = _pd.Field(
-        default=None, validation_alias="DefaultValue", serialization_alias="DefaultValue"
-    )
+    default_value: _t.Annotated[str, _pd.Field(min_length=1, max_length=256)] | None = None
     """The default value of the parameter."""
-    required: bool = _pd.Field(validation_alias="Required", serialization_alias="Required")
+    required: bool
     """Whether the defined parameter is required."""

@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 __all__ = ["Tag"]
 
@@ -20,7 +20,7 @@ class Tag(_Model):
 
     key: _t.Annotated[
         str, _pd.Field(min_length=1, max_length=128, pattern="([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)")
-    ] = _pd.Field(validation_alias="Key", serialization_alias="Key")
+    ]
     """A string that contains ``Tag`` key.
 
     The string length should be between 1 and 128 characters. Valid characters include ``a-z``,
@@ -32,7 +32,7 @@ class Tag(_Model):
             _pd.Field(min_length=0, max_length=256, pattern="([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)"),
         ]
         | None
-    ) = _pd.Field(default=None, validation_alias="Value", serialization_alias="Value")
+    ) = None
     """A string that contains an optional ``Tag`` value.
 
     The string length should be between 0 and 256 characters. Valid characters include ``a-z``,

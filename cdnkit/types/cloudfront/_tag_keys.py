@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 __all__ = ["TagKeys"]
 
@@ -28,5 +28,5 @@ class TagKeys(_Model):
             ]
         ]
         | None
-    ) = _pd.Field(default=None, validation_alias="Items", serialization_alias="Items")
+    ) = None
     """A complex type that contains ``Tag`` key elements."""

@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 from cdnkit._operation import CloudFrontRequest as _CloudFrontRequest
 
 from ._tags import Tags
@@ -26,9 +26,7 @@ class TagResourceRequest(_Model, _CloudFrontRequest[None]):
 
     __cdnkit_operation__ = "TagResource"
     __cdnkit_result__ = None
-    resource: _t.Annotated[str, _pd.Field(pattern="arn:aws(-cn)?:cloudfront::[0-9]+:.*")] = (
-        _pd.Field(validation_alias="Resource", serialization_alias="Resource")
-    )
+    resource: _t.Annotated[str, _pd.Field(pattern="arn:aws(-cn)?:cloudfront::[0-9]+:.*")]
     """An ARN of a CloudFront resource."""
-    tags: Tags = _pd.Field(validation_alias="Tags", serialization_alias="Tags")
+    tags: Tags
     """A complex type that contains zero or more ``Tag`` elements."""

@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 from ._tag import Tag
 
@@ -18,7 +16,5 @@ __all__ = ["Tags"]
 class Tags(_Model):
     """A complex type that contains zero or more ``Tag`` elements."""
 
-    items: list[Tag] | None = _pd.Field(
-        default=None, validation_alias="Items", serialization_alias="Items"
-    )
+    items: list[Tag] | None = None
     """A complex type that contains ``Tag`` elements."""

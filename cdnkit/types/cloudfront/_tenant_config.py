@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 from ._parameter_definition import ParameterDefinition
 
@@ -18,9 +16,5 @@ __all__ = ["TenantConfig"]
 class TenantConfig(_Model):
     """The configuration for a distribution tenant."""
 
-    parameter_definitions: list[ParameterDefinition] | None = _pd.Field(
-        default=None,
-        validation_alias="ParameterDefinitions",
-        serialization_alias="ParameterDefinitions",
-    )
+    parameter_definitions: list[ParameterDefinition] | None = None
     """The parameters that you specify for a distribution tenant."""

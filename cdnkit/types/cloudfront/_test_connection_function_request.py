@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 from cdnkit._operation import CloudFrontRequest as _CloudFrontRequest
 
 from ._enums import FunctionStage
@@ -27,19 +27,13 @@ class TestConnectionFunctionRequest(_Model, _CloudFrontRequest[TestConnectionFun
 
     __cdnkit_operation__ = "TestConnectionFunction"
     __cdnkit_result__ = "TestConnectionFunctionResult"
-    id: _t.Annotated[str, _pd.Field(min_length=1, max_length=64)] = _pd.Field(
-        validation_alias="Id", serialization_alias="Id"
-    )
+    id: _t.Annotated[str, _pd.Field(min_length=1, max_length=64)]
     """The connection function ID."""
-    if_match: _t.Annotated[str, _pd.Field(pattern="^[ -~]+$")] = _pd.Field(
-        validation_alias="IfMatch", serialization_alias="IfMatch"
-    )
+    if_match: _t.Annotated[str, _pd.Field(pattern="^[ -~]+$")]
     """The current version (``ETag`` value) of the connection function."""
-    stage: FunctionStage | None = _pd.Field(
-        default=None, validation_alias="Stage", serialization_alias="Stage"
-    )
+    stage: FunctionStage | None = None
     """The connection function stage."""
     connection_object: _t.Annotated[bytes, _pd.Field(min_length=0, max_length=40960)] = _pd.Field(
-        repr=False, validation_alias="ConnectionObject", serialization_alias="ConnectionObject"
+        repr=False
     )
     """The connection object."""

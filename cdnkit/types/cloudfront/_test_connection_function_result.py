@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 from ._connection_function_test_result import ConnectionFunctionTestResult
 
@@ -21,9 +19,5 @@ class TestConnectionFunctionResult(_Model):
     Tests a connection function.
     """
 
-    connection_function_test_result: ConnectionFunctionTestResult | None = _pd.Field(
-        default=None,
-        validation_alias="ConnectionFunctionTestResult",
-        serialization_alias="ConnectionFunctionTestResult",
-    )
+    connection_function_test_result: ConnectionFunctionTestResult | None = None
     """The connection function test result."""

@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 from cdnkit._operation import CloudFrontRequest as _CloudFrontRequest
 
 from ._enums import FunctionStage
@@ -27,22 +27,16 @@ class TestFunctionRequest(_Model, _CloudFrontRequest[TestFunctionResult]):
 
     __cdnkit_operation__ = "TestFunction"
     __cdnkit_result__ = "TestFunctionResult"
-    name: _t.Annotated[
-        str, _pd.Field(min_length=1, max_length=64, pattern="^[a-zA-Z0-9_-]{1,64}$")
-    ] = _pd.Field(validation_alias="Name", serialization_alias="Name")
+    name: _t.Annotated[str, _pd.Field(min_length=1, max_length=64, pattern="^[a-zA-Z0-9_-]{1,64}$")]
     """The name of the function that you are testing."""
-    if_match: _t.Annotated[str, _pd.Field(pattern="^[ -~]+$")] = _pd.Field(
-        validation_alias="IfMatch", serialization_alias="IfMatch"
-    )
+    if_match: _t.Annotated[str, _pd.Field(pattern="^[ -~]+$")]
     """The current version (``ETag`` value) of the function that you are testing, which you can get
     using ``DescribeFunction``.
     """
-    stage: FunctionStage | None = _pd.Field(
-        default=None, validation_alias="Stage", serialization_alias="Stage"
-    )
+    stage: FunctionStage | None = None
     """The stage of the function that you are testing, either ``DEVELOPMENT`` or ``LIVE``."""
     event_object: _t.Annotated[bytes, _pd.Field(min_length=0, max_length=40960)] = _pd.Field(
-        repr=False, validation_alias="EventObject", serialization_alias="EventObject"
+        repr=False
     )
     """The event object to test the function with. For more information about the structure of the
     event object, see Testing functions in the Amazon CloudFront Developer Guide.

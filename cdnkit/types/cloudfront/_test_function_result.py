@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 from ._test_result import TestResult
 
@@ -21,8 +19,6 @@ class TestFunctionResult(_Model):
     Tests a CloudFront function.
     """
 
-    test_result: TestResult = _pd.Field(
-        validation_alias="TestResult", serialization_alias="TestResult"
-    )
+    test_result: TestResult
     """An object that represents the result of running the function with the provided event object.
     """

@@ -8,7 +8,7 @@ Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 from ._function_summary import FunctionSummary
 
@@ -18,42 +18,21 @@ __all__ = ["TestResult"]
 class TestResult(_Model):
     """Contains the result of testing a CloudFront function with ``TestFunction``."""
 
-    function_summary: FunctionSummary | None = _pd.Field(
-        default=None, validation_alias="FunctionSummary", serialization_alias="FunctionSummary"
-    )
+    function_summary: FunctionSummary | None = None
     """Contains configuration information and metadata about the CloudFront function that was
     tested.
     """
-    compute_utilization: str | None = _pd.Field(
-        default=None,
-        validation_alias="ComputeUtilization",
-        serialization_alias="ComputeUtilization",
-    )
+    compute_utilization: str | None = None
     """The amount of time that the function took to run as a percentage of the maximum allowed
     time. For example, a compute utilization of 35 means that the function completed in 35% of the
     maximum allowed time.
     """
-    function_execution_logs: list[str] | None = _pd.Field(
-        default=None,
-        repr=False,
-        validation_alias="FunctionExecutionLogs",
-        serialization_alias="FunctionExecutionLogs",
-    )
+    function_execution_logs: list[str] | None = _pd.Field(default=None, repr=False)
     """Contains the log lines that the function wrote (if any) when running the test."""
-    function_error_message: str | None = _pd.Field(
-        default=None,
-        repr=False,
-        validation_alias="FunctionErrorMessage",
-        serialization_alias="FunctionErrorMessage",
-    )
+    function_error_message: str | None = _pd.Field(default=None, repr=False)
     """If the result of testing the function was an error, this field contains the error message.
     """
-    function_output: str | None = _pd.Field(
-        default=None,
-        repr=False,
-        validation_alias="FunctionOutput",
-        serialization_alias="FunctionOutput",
-    )
+    function_output: str | None = _pd.Field(default=None, repr=False)
     """The event object returned by the function. For more information about the structure of the
     event object, see Event object structure in the Amazon CloudFront Developer Guide.
     """

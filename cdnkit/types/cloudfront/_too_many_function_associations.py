@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 __all__ = ["TooManyFunctionAssociations"]
 
@@ -19,7 +17,5 @@ class TooManyFunctionAssociations(_Model):
     CloudFront Developer Guide.
     """
 
-    message: str | None = _pd.Field(
-        default=None, validation_alias="Message", serialization_alias="Message"
-    )
+    message: str | None = None
     """Not documented in botocore's model (member ``Message``)."""

@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 from ._continuous_deployment_single_header_config import ContinuousDeploymentSingleHeaderConfig
 from ._continuous_deployment_single_weight_config import ContinuousDeploymentSingleWeightConfig
@@ -20,19 +18,9 @@ __all__ = ["TrafficConfig"]
 class TrafficConfig(_Model):
     """The traffic configuration of your continuous deployment."""
 
-    single_weight_config: ContinuousDeploymentSingleWeightConfig | None = _pd.Field(
-        default=None,
-        validation_alias="SingleWeightConfig",
-        serialization_alias="SingleWeightConfig",
-    )
+    single_weight_config: ContinuousDeploymentSingleWeightConfig | None = None
     """Contains the percentage of traffic to send to the staging distribution."""
-    single_header_config: ContinuousDeploymentSingleHeaderConfig | None = _pd.Field(
-        default=None,
-        validation_alias="SingleHeaderConfig",
-        serialization_alias="SingleHeaderConfig",
-    )
+    single_header_config: ContinuousDeploymentSingleHeaderConfig | None = None
     """Determines which HTTP requests are sent to the staging distribution."""
-    type: ContinuousDeploymentPolicyType = _pd.Field(
-        validation_alias="Type", serialization_alias="Type"
-    )
+    type: ContinuousDeploymentPolicyType
     """The type of traffic configuration."""

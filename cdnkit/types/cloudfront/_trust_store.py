@@ -10,7 +10,7 @@ import datetime as _dt
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 from ._enums import TrustStoreStatus
 
@@ -20,29 +20,19 @@ __all__ = ["TrustStore"]
 class TrustStore(_Model):
     """A trust store."""
 
-    id: str | None = _pd.Field(default=None, validation_alias="Id", serialization_alias="Id")
+    id: str | None = None
     """The trust store's ID."""
-    arn: str | None = _pd.Field(default=None, validation_alias="Arn", serialization_alias="Arn")
+    arn: str | None = None
     """The trust store's Amazon Resource Name (ARN)."""
-    name: str | None = _pd.Field(default=None, validation_alias="Name", serialization_alias="Name")
+    name: str | None = None
     """The trust store's name."""
-    status: TrustStoreStatus | None = _pd.Field(
-        default=None, validation_alias="Status", serialization_alias="Status"
-    )
+    status: TrustStoreStatus | None = None
     """The trust store's status."""
-    number_of_ca_certificates: int | None = _pd.Field(
-        default=None,
-        validation_alias="NumberOfCaCertificates",
-        serialization_alias="NumberOfCaCertificates",
-    )
+    number_of_ca_certificates: int | None = None
     """The trust store's number of CA certificates."""
-    last_modified_time: _dt.datetime | None = _pd.Field(
-        default=None, validation_alias="LastModifiedTime", serialization_alias="LastModifiedTime"
-    )
+    last_modified_time: _dt.datetime | None = None
     """The trust store's last modified time."""
-    reason: str | None = _pd.Field(
-        default=None, validation_alias="Reason", serialization_alias="Reason"
-    )
+    reason: str | None = None
     """The trust store's reason."""
     use_client_certificate_ocsp_endpoint: bool | None = _pd.Field(
         default=None,

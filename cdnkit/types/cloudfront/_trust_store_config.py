@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 __all__ = ["TrustStoreConfig"]
 
@@ -16,19 +14,9 @@ __all__ = ["TrustStoreConfig"]
 class TrustStoreConfig(_Model):
     """A trust store configuration."""
 
-    trust_store_id: str = _pd.Field(
-        validation_alias="TrustStoreId", serialization_alias="TrustStoreId"
-    )
+    trust_store_id: str
     """The trust store ID."""
-    advertise_trust_store_ca_names: bool | None = _pd.Field(
-        default=None,
-        validation_alias="AdvertiseTrustStoreCaNames",
-        serialization_alias="AdvertiseTrustStoreCaNames",
-    )
+    advertise_trust_store_ca_names: bool | None = None
     """The configuration to use to advertise trust store CA names."""
-    ignore_certificate_expiry: bool | None = _pd.Field(
-        default=None,
-        validation_alias="IgnoreCertificateExpiry",
-        serialization_alias="IgnoreCertificateExpiry",
-    )
+    ignore_certificate_expiry: bool | None = None
     """The configuration to use to ignore certificate expiration."""

@@ -10,7 +10,7 @@ import datetime as _dt
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 from ._enums import TrustStoreStatus
 
@@ -20,25 +20,19 @@ __all__ = ["TrustStoreSummary"]
 class TrustStoreSummary(_Model):
     """A trust store summary."""
 
-    id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
+    id: str
     """The trust store's ID."""
-    arn: str = _pd.Field(validation_alias="Arn", serialization_alias="Arn")
+    arn: str
     """The trust store's Amazon Resource Name (ARN)."""
-    name: str = _pd.Field(validation_alias="Name", serialization_alias="Name")
+    name: str
     """The trust store's name."""
-    status: TrustStoreStatus = _pd.Field(validation_alias="Status", serialization_alias="Status")
+    status: TrustStoreStatus
     """The trust store's status."""
-    number_of_ca_certificates: int = _pd.Field(
-        validation_alias="NumberOfCaCertificates", serialization_alias="NumberOfCaCertificates"
-    )
+    number_of_ca_certificates: int
     """The trust store's number of CA certificates."""
-    last_modified_time: _dt.datetime = _pd.Field(
-        validation_alias="LastModifiedTime", serialization_alias="LastModifiedTime"
-    )
+    last_modified_time: _dt.datetime
     """The trust store's last modified time."""
-    reason: str | None = _pd.Field(
-        default=None, validation_alias="Reason", serialization_alias="Reason"
-    )
+    reason: str | None = None
     """The trust store's reason."""
     etag: str = _pd.Field(validation_alias="ETag", serialization_alias="ETag")
     """The version identifier for the current version of the trust store."""

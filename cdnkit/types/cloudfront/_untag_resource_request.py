@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 from cdnkit._operation import CloudFrontRequest as _CloudFrontRequest
 
 from ._tag_keys import TagKeys
@@ -26,9 +26,7 @@ class UntagResourceRequest(_Model, _CloudFrontRequest[None]):
 
     __cdnkit_operation__ = "UntagResource"
     __cdnkit_result__ = None
-    resource: _t.Annotated[str, _pd.Field(pattern="arn:aws(-cn)?:cloudfront::[0-9]+:.*")] = (
-        _pd.Field(validation_alias="Resource", serialization_alias="Resource")
-    )
+    resource: _t.Annotated[str, _pd.Field(pattern="arn:aws(-cn)?:cloudfront::[0-9]+:.*")]
     """An ARN of a CloudFront resource."""
-    tag_keys: TagKeys = _pd.Field(validation_alias="TagKeys", serialization_alias="TagKeys")
+    tag_keys: TagKeys
     """A complex type that contains zero or more ``Tag`` key elements."""

@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 from cdnkit._operation import CloudFrontRequest as _CloudFrontRequest
 
 from ._enums import IpAddressType
@@ -28,13 +28,9 @@ class UpdateAnycastIpListRequest(_Model, _CloudFrontRequest[UpdateAnycastIpListR
 
     __cdnkit_operation__ = "UpdateAnycastIpList"
     __cdnkit_result__ = "UpdateAnycastIpListResult"
-    id: _t.Annotated[str, _pd.Field(min_length=1)] = _pd.Field(
-        validation_alias="Id", serialization_alias="Id"
-    )
+    id: _t.Annotated[str, _pd.Field(min_length=1)]
     """The ID of the Anycast static IP list."""
-    ip_address_type: IpAddressType | None = _pd.Field(
-        default=None, validation_alias="IpAddressType", serialization_alias="IpAddressType"
-    )
+    ip_address_type: IpAddressType | None = None
     """The IP address type for the Anycast static IP list. You can specify one of the following
     options:
 
@@ -42,13 +38,9 @@ class UpdateAnycastIpListRequest(_Model, _CloudFrontRequest[UpdateAnycastIpListR
     - ``ipv6`` only
     - ``dualstack`` - Allocate a list of both IPv4 and IPv6 addresses
     """
-    ipam_cidr_configs: list[IpamCidrConfig] | None = _pd.Field(
-        default=None, validation_alias="IpamCidrConfigs", serialization_alias="IpamCidrConfigs"
-    )
+    ipam_cidr_configs: list[IpamCidrConfig] | None = None
     """A list of IPAM CIDR configurations that specify the IP address ranges and IPAM pool settings
     for updating the Anycast static IP list.
     """
-    if_match: _t.Annotated[str, _pd.Field(pattern="^[ -~]+$")] = _pd.Field(
-        validation_alias="IfMatch", serialization_alias="IfMatch"
-    )
+    if_match: _t.Annotated[str, _pd.Field(pattern="^[ -~]+$")]
     """The current version (ETag value) of the Anycast static IP list that you are updating."""

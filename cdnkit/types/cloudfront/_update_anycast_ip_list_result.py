@@ -8,7 +8,7 @@ Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 from ._anycast_ip_list import AnycastIpList
 
@@ -21,9 +21,7 @@ class UpdateAnycastIpListResult(_Model):
     Updates an Anycast static IP list.
     """
 
-    anycast_ip_list: AnycastIpList | None = _pd.Field(
-        default=None, validation_alias="AnycastIpList", serialization_alias="AnycastIpList"
-    )
+    anycast_ip_list: AnycastIpList | None = None
     """An Anycast static IP list. For more information, see Request Anycast static IPs to use for
     allowlisting in the Amazon CloudFront Developer Guide.
     """

@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 from cdnkit._operation import CloudFrontRequest as _CloudFrontRequest
 
 from ._cache_policy_config import CachePolicyConfig
@@ -35,19 +35,13 @@ class UpdateCachePolicyRequest(_Model, _CloudFrontRequest[UpdateCachePolicyResul
 
     __cdnkit_operation__ = "UpdateCachePolicy"
     __cdnkit_result__ = "UpdateCachePolicyResult"
-    cache_policy_config: CachePolicyConfig = _pd.Field(
-        validation_alias="CachePolicyConfig", serialization_alias="CachePolicyConfig"
-    )
+    cache_policy_config: CachePolicyConfig
     """A cache policy configuration."""
-    id: _t.Annotated[str, _pd.Field(min_length=1)] = _pd.Field(
-        validation_alias="Id", serialization_alias="Id"
-    )
+    id: _t.Annotated[str, _pd.Field(min_length=1)]
     """The unique identifier for the cache policy that you are updating. The identifier is returned
     in a cache behavior's ``CachePolicyId`` field in the response to ``GetDistributionConfig``.
     """
-    if_match: _t.Annotated[str, _pd.Field(pattern="^[ -~]+$")] | None = _pd.Field(
-        default=None, validation_alias="IfMatch", serialization_alias="IfMatch"
-    )
+    if_match: _t.Annotated[str, _pd.Field(pattern="^[ -~]+$")] | None = None
     """The version of the cache policy that you are updating. The version is returned in the cache
     policy's ``ETag`` field in the response to ``GetCachePolicyConfig``.
     """

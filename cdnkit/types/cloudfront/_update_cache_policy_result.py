@@ -8,7 +8,7 @@ Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 from ._cache_policy import CachePolicy
 
@@ -29,9 +29,7 @@ class UpdateCachePolicyResult(_Model):
     - Call ``UpdateCachePolicy`` by providing the entire cache policy ...
     """
 
-    cache_policy: CachePolicy | None = _pd.Field(
-        default=None, validation_alias="CachePolicy", serialization_alias="CachePolicy"
-    )
+    cache_policy: CachePolicy | None = None
     """A cache policy."""
     etag: str | None = _pd.Field(default=None, validation_alias="ETag", serialization_alias="ETag")
     """The current version of the cache policy."""

@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 from cdnkit._operation import CloudFrontRequest as _CloudFrontRequest
 
 from ._cloud_front_origin_access_identity_config import CloudFrontOriginAccessIdentityConfig
@@ -31,18 +31,11 @@ class UpdateCloudFrontOriginAccessIdentityRequest(
 
     __cdnkit_operation__ = "UpdateCloudFrontOriginAccessIdentity"
     __cdnkit_result__ = "UpdateCloudFrontOriginAccessIdentityResult"
-    cloud_front_origin_access_identity_config: CloudFrontOriginAccessIdentityConfig = _pd.Field(
-        validation_alias="CloudFrontOriginAccessIdentityConfig",
-        serialization_alias="CloudFrontOriginAccessIdentityConfig",
-    )
+    cloud_front_origin_access_identity_config: CloudFrontOriginAccessIdentityConfig
     """The identity's configuration information."""
-    id: _t.Annotated[str, _pd.Field(min_length=1)] = _pd.Field(
-        validation_alias="Id", serialization_alias="Id"
-    )
+    id: _t.Annotated[str, _pd.Field(min_length=1)]
     """The identity's id."""
-    if_match: _t.Annotated[str, _pd.Field(pattern="^[ -~]+$")] | None = _pd.Field(
-        default=None, validation_alias="IfMatch", serialization_alias="IfMatch"
-    )
+    if_match: _t.Annotated[str, _pd.Field(pattern="^[ -~]+$")] | None = None
     """The value of the ``ETag`` header that you received when retrieving the identity's
     configuration. For example: ``E2QWRUHAPOMQZL``.
     """

@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 from cdnkit._operation import CloudFrontRequest as _CloudFrontRequest
 
 from ._function_config import FunctionConfig
@@ -27,23 +27,13 @@ class UpdateConnectionFunctionRequest(_Model, _CloudFrontRequest[UpdateConnectio
 
     __cdnkit_operation__ = "UpdateConnectionFunction"
     __cdnkit_result__ = "UpdateConnectionFunctionResult"
-    id: _t.Annotated[str, _pd.Field(min_length=1, max_length=64)] = _pd.Field(
-        validation_alias="Id", serialization_alias="Id"
-    )
+    id: _t.Annotated[str, _pd.Field(min_length=1, max_length=64)]
     """The connection function ID."""
-    if_match: _t.Annotated[str, _pd.Field(pattern="^[ -~]+$")] = _pd.Field(
-        validation_alias="IfMatch", serialization_alias="IfMatch"
-    )
+    if_match: _t.Annotated[str, _pd.Field(pattern="^[ -~]+$")]
     """The current version (``ETag`` value) of the connection function you are updating."""
-    connection_function_config: FunctionConfig = _pd.Field(
-        validation_alias="ConnectionFunctionConfig", serialization_alias="ConnectionFunctionConfig"
-    )
+    connection_function_config: FunctionConfig
     """Contains configuration information about a CloudFront function."""
     connection_function_code: _t.Annotated[bytes, _pd.Field(min_length=1, max_length=10240)] = (
-        _pd.Field(
-            repr=False,
-            validation_alias="ConnectionFunctionCode",
-            serialization_alias="ConnectionFunctionCode",
-        )
+        _pd.Field(repr=False)
     )
     """The connection function code."""

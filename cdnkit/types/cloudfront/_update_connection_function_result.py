@@ -8,7 +8,7 @@ Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 from ._connection_function_summary import ConnectionFunctionSummary
 
@@ -21,11 +21,7 @@ class UpdateConnectionFunctionResult(_Model):
     Updates a connection function.
     """
 
-    connection_function_summary: ConnectionFunctionSummary | None = _pd.Field(
-        default=None,
-        validation_alias="ConnectionFunctionSummary",
-        serialization_alias="ConnectionFunctionSummary",
-    )
+    connection_function_summary: ConnectionFunctionSummary | None = None
     """The connection function summary."""
     etag: str | None = _pd.Field(default=None, validation_alias="ETag", serialization_alias="ETag")
     """The version identifier for the current version of the connection function."""

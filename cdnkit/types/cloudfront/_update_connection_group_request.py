@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 from cdnkit._operation import CloudFrontRequest as _CloudFrontRequest
 
 from ._update_connection_group_result import UpdateConnectionGroupResult
@@ -26,27 +26,17 @@ class UpdateConnectionGroupRequest(_Model, _CloudFrontRequest[UpdateConnectionGr
 
     __cdnkit_operation__ = "UpdateConnectionGroup"
     __cdnkit_result__ = "UpdateConnectionGroupResult"
-    id: _t.Annotated[str, _pd.Field(min_length=1)] = _pd.Field(
-        validation_alias="Id", serialization_alias="Id"
-    )
+    id: _t.Annotated[str, _pd.Field(min_length=1)]
     """The ID of the connection group."""
-    ipv6_enabled: bool | None = _pd.Field(
-        default=None, validation_alias="Ipv6Enabled", serialization_alias="Ipv6Enabled"
-    )
+    ipv6_enabled: bool | None = None
     """Enable IPv6 for the connection group. For more information, see Enable IPv6 in the Amazon
     CloudFront Developer Guide.
     """
-    if_match: _t.Annotated[str, _pd.Field(pattern="^[ -~]+$")] = _pd.Field(
-        validation_alias="IfMatch", serialization_alias="IfMatch"
-    )
+    if_match: _t.Annotated[str, _pd.Field(pattern="^[ -~]+$")]
     """The value of the ``ETag`` header that you received when retrieving the connection group that
     you're updating.
     """
-    anycast_ip_list_id: str | None = _pd.Field(
-        default=None, validation_alias="AnycastIpListId", serialization_alias="AnycastIpListId"
-    )
+    anycast_ip_list_id: str | None = None
     """The ID of the Anycast static IP list."""
-    enabled: bool | None = _pd.Field(
-        default=None, validation_alias="Enabled", serialization_alias="Enabled"
-    )
+    enabled: bool | None = None
     """Whether the connection group is enabled."""

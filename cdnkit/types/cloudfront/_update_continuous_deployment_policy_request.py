@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 from cdnkit._operation import CloudFrontRequest as _CloudFrontRequest
 
 from ._continuous_deployment_policy_config import ContinuousDeploymentPolicyConfig
@@ -31,18 +31,11 @@ class UpdateContinuousDeploymentPolicyRequest(
 
     __cdnkit_operation__ = "UpdateContinuousDeploymentPolicy"
     __cdnkit_result__ = "UpdateContinuousDeploymentPolicyResult"
-    continuous_deployment_policy_config: ContinuousDeploymentPolicyConfig = _pd.Field(
-        validation_alias="ContinuousDeploymentPolicyConfig",
-        serialization_alias="ContinuousDeploymentPolicyConfig",
-    )
+    continuous_deployment_policy_config: ContinuousDeploymentPolicyConfig
     """The continuous deployment policy configuration."""
-    id: _t.Annotated[str, _pd.Field(min_length=1)] = _pd.Field(
-        validation_alias="Id", serialization_alias="Id"
-    )
+    id: _t.Annotated[str, _pd.Field(min_length=1)]
     """The identifier of the continuous deployment policy that you are updating."""
-    if_match: _t.Annotated[str, _pd.Field(pattern="^[ -~]+$")] | None = _pd.Field(
-        default=None, validation_alias="IfMatch", serialization_alias="IfMatch"
-    )
+    if_match: _t.Annotated[str, _pd.Field(pattern="^[ -~]+$")] | None = None
     """The current version (``ETag`` value) of the continuous deployment policy that you are
     updating.
     """

@@ -8,7 +8,7 @@ Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 from ._continuous_deployment_policy import ContinuousDeploymentPolicy
 
@@ -23,10 +23,7 @@ class UpdateContinuousDeploymentPolicyResult(_Model):
     or to change the staging distribution that it sends traffic to.
     """
 
-    continuous_deployment_policy: ContinuousDeploymentPolicy = _pd.Field(
-        validation_alias="ContinuousDeploymentPolicy",
-        serialization_alias="ContinuousDeploymentPolicy",
-    )
+    continuous_deployment_policy: ContinuousDeploymentPolicy
     """A continuous deployment policy."""
     etag: str = _pd.Field(validation_alias="ETag", serialization_alias="ETag")
     """The version identifier for the current version of the continuous deployment policy."""

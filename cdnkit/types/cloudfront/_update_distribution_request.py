@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 from cdnkit._operation import CloudFrontRequest as _CloudFrontRequest
 
 from ._distribution_config import DistributionConfig
@@ -27,17 +27,11 @@ class UpdateDistributionRequest(_Model, _CloudFrontRequest[UpdateDistributionRes
 
     __cdnkit_operation__ = "UpdateDistribution"
     __cdnkit_result__ = "UpdateDistributionResult"
-    distribution_config: DistributionConfig = _pd.Field(
-        validation_alias="DistributionConfig", serialization_alias="DistributionConfig"
-    )
+    distribution_config: DistributionConfig
     """The distribution's configuration information."""
-    id: _t.Annotated[str, _pd.Field(min_length=1)] = _pd.Field(
-        validation_alias="Id", serialization_alias="Id"
-    )
+    id: _t.Annotated[str, _pd.Field(min_length=1)]
     """The distribution's id."""
-    if_match: _t.Annotated[str, _pd.Field(pattern="^[ -~]+$")] | None = _pd.Field(
-        default=None, validation_alias="IfMatch", serialization_alias="IfMatch"
-    )
+    if_match: _t.Annotated[str, _pd.Field(pattern="^[ -~]+$")] | None = None
     """The value of the ``ETag`` header that you received when retrieving the distribution's
     configuration. For example: ``E2QWRUHAPOMQZL``.
     """

@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 from cdnkit._operation import CloudFrontRequest as _CloudFrontRequest
 
 from ._customizations import Customizations
@@ -30,56 +30,36 @@ class UpdateDistributionTenantRequest(_Model, _CloudFrontRequest[UpdateDistribut
 
     __cdnkit_operation__ = "UpdateDistributionTenant"
     __cdnkit_result__ = "UpdateDistributionTenantResult"
-    id: _t.Annotated[str, _pd.Field(min_length=1)] = _pd.Field(
-        validation_alias="Id", serialization_alias="Id"
-    )
+    id: _t.Annotated[str, _pd.Field(min_length=1)]
     """The ID of the distribution tenant."""
-    distribution_id: str | None = _pd.Field(
-        default=None, validation_alias="DistributionId", serialization_alias="DistributionId"
-    )
+    distribution_id: str | None = None
     """The ID for the multi-tenant distribution."""
-    domains: list[DomainItem] | None = _pd.Field(
-        default=None, validation_alias="Domains", serialization_alias="Domains"
-    )
+    domains: list[DomainItem] | None = None
     """The domains to update for the distribution tenant. A domain object can contain only a domain
     property. You must specify at least one domain. Each distribution tenant can have up to 5
     domains.
     """
-    customizations: Customizations | None = _pd.Field(
-        default=None, validation_alias="Customizations", serialization_alias="Customizations"
-    )
+    customizations: Customizations | None = None
     """Customizations for the distribution tenant. For each distribution tenant, you can specify
     the geographic restrictions, and the Amazon Resource Names (ARNs) for the ACM certificate and
     WAF web ACL. These are specific values that you can override or disable from the multi-tenant
     distribution that was used to create the distribution tenant.
     """
-    parameters: list[Parameter] | None = _pd.Field(
-        default=None, validation_alias="Parameters", serialization_alias="Parameters"
-    )
+    parameters: list[Parameter] | None = None
     """A list of parameter values to add to the resource. A parameter is specified as a key-value
     pair. A valid parameter value must exist for any parameter that is marked as required in the
     multi-tenant distribution.
     """
-    connection_group_id: str | None = _pd.Field(
-        default=None, validation_alias="ConnectionGroupId", serialization_alias="ConnectionGroupId"
-    )
+    connection_group_id: str | None = None
     """The ID of the target connection group."""
-    if_match: _t.Annotated[str, _pd.Field(pattern="^[ -~]+$")] = _pd.Field(
-        validation_alias="IfMatch", serialization_alias="IfMatch"
-    )
+    if_match: _t.Annotated[str, _pd.Field(pattern="^[ -~]+$")]
     """The value of the ``ETag`` header that you received when retrieving the distribution tenant
     to update. This value is returned in the response of the ``GetDistributionTenant`` API
     operation.
     """
-    managed_certificate_request: ManagedCertificateRequest | None = _pd.Field(
-        default=None,
-        validation_alias="ManagedCertificateRequest",
-        serialization_alias="ManagedCertificateRequest",
-    )
+    managed_certificate_request: ManagedCertificateRequest | None = None
     """An object that contains the CloudFront managed ACM certificate request."""
-    enabled: bool | None = _pd.Field(
-        default=None, validation_alias="Enabled", serialization_alias="Enabled"
-    )
+    enabled: bool | None = None
     """Indicates whether the distribution tenant should be updated to an enabled state. If you
     update the distribution tenant and it's not enabled, the distribution tenant won't serve
     traffic.

@@ -8,7 +8,7 @@ Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 from ._distribution_tenant import DistributionTenant
 
@@ -21,11 +21,7 @@ class UpdateDistributionTenantResult(_Model):
     Updates a distribution tenant.
     """
 
-    distribution_tenant: DistributionTenant | None = _pd.Field(
-        default=None,
-        validation_alias="DistributionTenant",
-        serialization_alias="DistributionTenant",
-    )
+    distribution_tenant: DistributionTenant | None = None
     """The distribution tenant that you're updating."""
     etag: str | None = _pd.Field(default=None, validation_alias="ETag", serialization_alias="ETag")
     """The current version of the distribution tenant."""

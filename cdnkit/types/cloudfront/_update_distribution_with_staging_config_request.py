@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 from cdnkit._operation import CloudFrontRequest as _CloudFrontRequest
 
 from ._update_distribution_with_staging_config_result import (
@@ -33,23 +33,15 @@ class UpdateDistributionWithStagingConfigRequest(
 
     __cdnkit_operation__ = "UpdateDistributionWithStagingConfig"
     __cdnkit_result__ = "UpdateDistributionWithStagingConfigResult"
-    id: _t.Annotated[str, _pd.Field(min_length=1)] = _pd.Field(
-        validation_alias="Id", serialization_alias="Id"
-    )
+    id: _t.Annotated[str, _pd.Field(min_length=1)]
     """The identifier of the primary distribution to which you are copying a staging distribution's
     configuration.
     """
-    staging_distribution_id: str | None = _pd.Field(
-        default=None,
-        validation_alias="StagingDistributionId",
-        serialization_alias="StagingDistributionId",
-    )
+    staging_distribution_id: str | None = None
     """The identifier of the staging distribution whose configuration you are copying to the
     primary distribution.
     """
-    if_match: _t.Annotated[str, _pd.Field(pattern="^[ -~]+$")] | None = _pd.Field(
-        default=None, validation_alias="IfMatch", serialization_alias="IfMatch"
-    )
+    if_match: _t.Annotated[str, _pd.Field(pattern="^[ -~]+$")] | None = None
     """The current versions (``ETag`` values) of both primary and staging distributions. Provide
     these in the following format:
 

@@ -8,7 +8,7 @@ Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 from ._distribution import Distribution
 
@@ -24,9 +24,7 @@ class UpdateDistributionWithStagingConfigResult(_Model):
     match the staging distribution.
     """
 
-    distribution: Distribution = _pd.Field(
-        validation_alias="Distribution", serialization_alias="Distribution"
-    )
+    distribution: Distribution
     """A distribution tells CloudFront where you want content to be delivered from, and the details
     about how to track and manage content delivery.
     """

@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 from cdnkit._operation import CloudFrontRequest as _CloudFrontRequest
 
 from ._distribution_resource_id import DistributionResourceId
@@ -31,17 +31,13 @@ class UpdateDomainAssociationRequest(_Model, _CloudFrontRequest[UpdateDomainAsso
 
     __cdnkit_operation__ = "UpdateDomainAssociation"
     __cdnkit_result__ = "UpdateDomainAssociationResult"
-    domain: str = _pd.Field(validation_alias="Domain", serialization_alias="Domain")
+    domain: str
     """The domain to update."""
-    target_resource: DistributionResourceId = _pd.Field(
-        validation_alias="TargetResource", serialization_alias="TargetResource"
-    )
+    target_resource: DistributionResourceId
     """The target standard distribution or distribution tenant resource for the domain. You can
     specify either ``DistributionId`` or ``DistributionTenantId``, but not both.
     """
-    if_match: _t.Annotated[str, _pd.Field(pattern="^[ -~]+$")] | None = _pd.Field(
-        default=None, validation_alias="IfMatch", serialization_alias="IfMatch"
-    )
+    if_match: _t.Annotated[str, _pd.Field(pattern="^[ -~]+$")] | None = None
     """The value of the ``ETag`` identifier for the standard distribution or distribution tenant
     that will be associated with the domain.
     """

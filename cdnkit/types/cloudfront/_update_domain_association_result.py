@@ -8,7 +8,7 @@ Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 __all__ = ["UpdateDomainAssociationResult"]
 
@@ -23,13 +23,9 @@ class UpdateDomainAssociationResult(_Model):
     (standard distribution or distribution tenant).
     """
 
-    domain: str | None = _pd.Field(
-        default=None, validation_alias="Domain", serialization_alias="Domain"
-    )
+    domain: str | None = None
     """The domain that you're moving."""
-    resource_id: str | None = _pd.Field(
-        default=None, validation_alias="ResourceId", serialization_alias="ResourceId"
-    )
+    resource_id: str | None = None
     """The intended destination for the domain."""
     etag: str | None = _pd.Field(default=None, validation_alias="ETag", serialization_alias="ETag")
     """The current version of the target standard distribution or distribution tenant that was

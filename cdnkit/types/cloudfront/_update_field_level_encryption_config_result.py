@@ -8,7 +8,7 @@ Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 from ._field_level_encryption import FieldLevelEncryption
 
@@ -21,11 +21,7 @@ class UpdateFieldLevelEncryptionConfigResult(_Model):
     Update a field-level encryption configuration.
     """
 
-    field_level_encryption: FieldLevelEncryption | None = _pd.Field(
-        default=None,
-        validation_alias="FieldLevelEncryption",
-        serialization_alias="FieldLevelEncryption",
-    )
+    field_level_encryption: FieldLevelEncryption | None = None
     """Return the results of updating the configuration."""
     etag: str | None = _pd.Field(default=None, validation_alias="ETag", serialization_alias="ETag")
     """The value of the ``ETag`` header that you received when updating the configuration. For

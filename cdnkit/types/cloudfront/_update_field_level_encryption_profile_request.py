@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 from cdnkit._operation import CloudFrontRequest as _CloudFrontRequest
 
 from ._field_level_encryption_profile_config import FieldLevelEncryptionProfileConfig
@@ -29,18 +29,11 @@ class UpdateFieldLevelEncryptionProfileRequest(
 
     __cdnkit_operation__ = "UpdateFieldLevelEncryptionProfile"
     __cdnkit_result__ = "UpdateFieldLevelEncryptionProfileResult"
-    field_level_encryption_profile_config: FieldLevelEncryptionProfileConfig = _pd.Field(
-        validation_alias="FieldLevelEncryptionProfileConfig",
-        serialization_alias="FieldLevelEncryptionProfileConfig",
-    )
+    field_level_encryption_profile_config: FieldLevelEncryptionProfileConfig
     """Request to update a field-level encryption profile."""
-    id: _t.Annotated[str, _pd.Field(min_length=1)] = _pd.Field(
-        validation_alias="Id", serialization_alias="Id"
-    )
+    id: _t.Annotated[str, _pd.Field(min_length=1)]
     """The ID of the field-level encryption profile request."""
-    if_match: _t.Annotated[str, _pd.Field(pattern="^[ -~]+$")] | None = _pd.Field(
-        default=None, validation_alias="IfMatch", serialization_alias="IfMatch"
-    )
+    if_match: _t.Annotated[str, _pd.Field(pattern="^[ -~]+$")] | None = None
     """The value of the ``ETag`` header that you received when retrieving the profile identity to
     update. For example: ``E2QWRUHAPOMQZL``.
     """

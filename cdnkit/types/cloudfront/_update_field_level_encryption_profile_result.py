@@ -8,7 +8,7 @@ Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 from ._field_level_encryption_profile import FieldLevelEncryptionProfile
 
@@ -21,11 +21,7 @@ class UpdateFieldLevelEncryptionProfileResult(_Model):
     Update a field-level encryption profile.
     """
 
-    field_level_encryption_profile: FieldLevelEncryptionProfile | None = _pd.Field(
-        default=None,
-        validation_alias="FieldLevelEncryptionProfile",
-        serialization_alias="FieldLevelEncryptionProfile",
-    )
+    field_level_encryption_profile: FieldLevelEncryptionProfile | None = None
     """Return the results of updating the profile."""
     etag: str | None = _pd.Field(default=None, validation_alias="ETag", serialization_alias="ETag")
     """The result of the field-level encryption profile request."""

@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 from cdnkit._operation import CloudFrontRequest as _CloudFrontRequest
 
 from ._function_config import FunctionConfig
@@ -34,22 +34,16 @@ class UpdateFunctionRequest(_Model, _CloudFrontRequest[UpdateFunctionResult]):
 
     __cdnkit_operation__ = "UpdateFunction"
     __cdnkit_result__ = "UpdateFunctionResult"
-    name: _t.Annotated[
-        str, _pd.Field(min_length=1, max_length=64, pattern="^[a-zA-Z0-9_-]{1,64}$")
-    ] = _pd.Field(validation_alias="Name", serialization_alias="Name")
+    name: _t.Annotated[str, _pd.Field(min_length=1, max_length=64, pattern="^[a-zA-Z0-9_-]{1,64}$")]
     """The name of the function that you are updating."""
-    if_match: _t.Annotated[str, _pd.Field(pattern="^[ -~]+$")] = _pd.Field(
-        validation_alias="IfMatch", serialization_alias="IfMatch"
-    )
+    if_match: _t.Annotated[str, _pd.Field(pattern="^[ -~]+$")]
     """The current version (``ETag`` value) of the function that you are updating, which you can
     get using ``DescribeFunction``.
     """
-    function_config: FunctionConfig = _pd.Field(
-        validation_alias="FunctionConfig", serialization_alias="FunctionConfig"
-    )
+    function_config: FunctionConfig
     """Configuration information about the function."""
     function_code: _t.Annotated[bytes, _pd.Field(min_length=1, max_length=10240)] = _pd.Field(
-        repr=False, validation_alias="FunctionCode", serialization_alias="FunctionCode"
+        repr=False
     )
     """The function code. For more information about writing a CloudFront function, see Writing
     function code for CloudFront Functions in the Amazon CloudFront Developer Guide.

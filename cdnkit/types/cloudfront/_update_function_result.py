@@ -8,7 +8,7 @@ Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 from ._function_summary import FunctionSummary
 
@@ -28,9 +28,7 @@ class UpdateFunctionResult(_Model):
     ``DescribeFunction``.
     """
 
-    function_summary: FunctionSummary = _pd.Field(
-        validation_alias="FunctionSummary", serialization_alias="FunctionSummary"
-    )
+    function_summary: FunctionSummary
     """Contains configuration information and metadata about a CloudFront function."""
     etag: str | None = _pd.Field(default=None, validation_alias="ETag", serialization_alias="ETag")
     """The version identifier for the current version of the CloudFront function."""

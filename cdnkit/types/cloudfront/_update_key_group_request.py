@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 from cdnkit._operation import CloudFrontRequest as _CloudFrontRequest
 
 from ._key_group_config import KeyGroupConfig
@@ -34,17 +34,11 @@ class UpdateKeyGroupRequest(_Model, _CloudFrontRequest[UpdateKeyGroupResult]):
 
     __cdnkit_operation__ = "UpdateKeyGroup"
     __cdnkit_result__ = "UpdateKeyGroupResult"
-    key_group_config: KeyGroupConfig = _pd.Field(
-        validation_alias="KeyGroupConfig", serialization_alias="KeyGroupConfig"
-    )
+    key_group_config: KeyGroupConfig
     """The key group configuration."""
-    id: _t.Annotated[str, _pd.Field(min_length=1)] = _pd.Field(
-        validation_alias="Id", serialization_alias="Id"
-    )
+    id: _t.Annotated[str, _pd.Field(min_length=1)]
     """The identifier of the key group that you are updating."""
-    if_match: _t.Annotated[str, _pd.Field(pattern="^[ -~]+$")] | None = _pd.Field(
-        default=None, validation_alias="IfMatch", serialization_alias="IfMatch"
-    )
+    if_match: _t.Annotated[str, _pd.Field(pattern="^[ -~]+$")] | None = None
     """The version of the key group that you are updating. The version is the key group's ``ETag``
     value.
     """

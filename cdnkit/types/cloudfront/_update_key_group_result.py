@@ -8,7 +8,7 @@ Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 from ._key_group import KeyGroup
 
@@ -28,9 +28,7 @@ class UpdateKeyGroupResult(_Model):
     - Call ``UpdateKeyGroup`` with the entire key group object, including the ...
     """
 
-    key_group: KeyGroup | None = _pd.Field(
-        default=None, validation_alias="KeyGroup", serialization_alias="KeyGroup"
-    )
+    key_group: KeyGroup | None = None
     """The key group that was just updated."""
     etag: str | None = _pd.Field(default=None, validation_alias="ETag", serialization_alias="ETag")
     """The identifier for this version of the key group."""

@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 from cdnkit._operation import CloudFrontRequest as _CloudFrontRequest
 
 from ._update_key_value_store_result import UpdateKeyValueStoreResult
@@ -26,15 +26,9 @@ class UpdateKeyValueStoreRequest(_Model, _CloudFrontRequest[UpdateKeyValueStoreR
 
     __cdnkit_operation__ = "UpdateKeyValueStore"
     __cdnkit_result__ = "UpdateKeyValueStoreResult"
-    name: _t.Annotated[
-        str, _pd.Field(min_length=1, max_length=64, pattern="^[a-zA-Z0-9_-]{1,64}$")
-    ] = _pd.Field(validation_alias="Name", serialization_alias="Name")
+    name: _t.Annotated[str, _pd.Field(min_length=1, max_length=64, pattern="^[a-zA-Z0-9_-]{1,64}$")]
     """The name of the key value store to update."""
-    comment: _t.Annotated[str, _pd.Field(min_length=0, max_length=128)] = _pd.Field(
-        validation_alias="Comment", serialization_alias="Comment"
-    )
+    comment: _t.Annotated[str, _pd.Field(min_length=0, max_length=128)]
     """The comment of the key value store to update."""
-    if_match: _t.Annotated[str, _pd.Field(pattern="^[ -~]+$")] = _pd.Field(
-        validation_alias="IfMatch", serialization_alias="IfMatch"
-    )
+    if_match: _t.Annotated[str, _pd.Field(pattern="^[ -~]+$")]
     """The key value store to update, if a match occurs."""

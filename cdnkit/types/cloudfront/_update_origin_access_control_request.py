@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 from cdnkit._operation import CloudFrontRequest as _CloudFrontRequest
 
 from ._origin_access_control_config import OriginAccessControlConfig
@@ -27,16 +27,9 @@ class UpdateOriginAccessControlRequest(_Model, _CloudFrontRequest[UpdateOriginAc
 
     __cdnkit_operation__ = "UpdateOriginAccessControl"
     __cdnkit_result__ = "UpdateOriginAccessControlResult"
-    origin_access_control_config: OriginAccessControlConfig = _pd.Field(
-        validation_alias="OriginAccessControlConfig",
-        serialization_alias="OriginAccessControlConfig",
-    )
+    origin_access_control_config: OriginAccessControlConfig
     """An origin access control."""
-    id: _t.Annotated[str, _pd.Field(min_length=1)] = _pd.Field(
-        validation_alias="Id", serialization_alias="Id"
-    )
+    id: _t.Annotated[str, _pd.Field(min_length=1)]
     """The unique identifier of the origin access control that you are updating."""
-    if_match: _t.Annotated[str, _pd.Field(pattern="^[ -~]+$")] | None = _pd.Field(
-        default=None, validation_alias="IfMatch", serialization_alias="IfMatch"
-    )
+    if_match: _t.Annotated[str, _pd.Field(pattern="^[ -~]+$")] | None = None
     """The current version (``ETag`` value) of the origin access control that you are updating."""

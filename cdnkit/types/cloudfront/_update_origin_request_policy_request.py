@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 from cdnkit._operation import CloudFrontRequest as _CloudFrontRequest
 
 from ._origin_request_policy_config import OriginRequestPolicyConfig
@@ -35,21 +35,14 @@ class UpdateOriginRequestPolicyRequest(_Model, _CloudFrontRequest[UpdateOriginRe
 
     __cdnkit_operation__ = "UpdateOriginRequestPolicy"
     __cdnkit_result__ = "UpdateOriginRequestPolicyResult"
-    origin_request_policy_config: OriginRequestPolicyConfig = _pd.Field(
-        validation_alias="OriginRequestPolicyConfig",
-        serialization_alias="OriginRequestPolicyConfig",
-    )
+    origin_request_policy_config: OriginRequestPolicyConfig
     """An origin request policy configuration."""
-    id: _t.Annotated[str, _pd.Field(min_length=1)] = _pd.Field(
-        validation_alias="Id", serialization_alias="Id"
-    )
+    id: _t.Annotated[str, _pd.Field(min_length=1)]
     """The unique identifier for the origin request policy that you are updating. The identifier is
     returned in a cache behavior's ``OriginRequestPolicyId`` field in the response to
     ``GetDistributionConfig``.
     """
-    if_match: _t.Annotated[str, _pd.Field(pattern="^[ -~]+$")] | None = _pd.Field(
-        default=None, validation_alias="IfMatch", serialization_alias="IfMatch"
-    )
+    if_match: _t.Annotated[str, _pd.Field(pattern="^[ -~]+$")] | None = None
     """The version of the origin request policy that you are updating. The version is returned in
     the origin request policy's ``ETag`` field in the response to ``GetOriginRequestPolicyConfig``.
     """

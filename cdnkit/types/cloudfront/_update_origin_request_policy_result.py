@@ -8,7 +8,7 @@ Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 from ._origin_request_policy import OriginRequestPolicy
 
@@ -29,11 +29,7 @@ class UpdateOriginRequestPolicyResult(_Model):
     - Call ``UpdateOriginRequestPolicy`` by providing the entire origin request ...
     """
 
-    origin_request_policy: OriginRequestPolicy | None = _pd.Field(
-        default=None,
-        validation_alias="OriginRequestPolicy",
-        serialization_alias="OriginRequestPolicy",
-    )
+    origin_request_policy: OriginRequestPolicy | None = None
     """An origin request policy."""
     etag: str | None = _pd.Field(default=None, validation_alias="ETag", serialization_alias="ETag")
     """The current version of the origin request policy."""

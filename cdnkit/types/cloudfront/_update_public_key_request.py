@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 from cdnkit._operation import CloudFrontRequest as _CloudFrontRequest
 
 from ._public_key_config import PublicKeyConfig
@@ -27,17 +27,11 @@ class UpdatePublicKeyRequest(_Model, _CloudFrontRequest[UpdatePublicKeyResult]):
 
     __cdnkit_operation__ = "UpdatePublicKey"
     __cdnkit_result__ = "UpdatePublicKeyResult"
-    public_key_config: PublicKeyConfig = _pd.Field(
-        validation_alias="PublicKeyConfig", serialization_alias="PublicKeyConfig"
-    )
+    public_key_config: PublicKeyConfig
     """A public key configuration."""
-    id: _t.Annotated[str, _pd.Field(min_length=1)] = _pd.Field(
-        validation_alias="Id", serialization_alias="Id"
-    )
+    id: _t.Annotated[str, _pd.Field(min_length=1)]
     """The identifier of the public key that you are updating."""
-    if_match: _t.Annotated[str, _pd.Field(pattern="^[ -~]+$")] | None = _pd.Field(
-        default=None, validation_alias="IfMatch", serialization_alias="IfMatch"
-    )
+    if_match: _t.Annotated[str, _pd.Field(pattern="^[ -~]+$")] | None = None
     """The value of the ``ETag`` header that you received when retrieving the public key to update.
     For example: ``E2QWRUHAPOMQZL``.
     """

@@ -8,7 +8,7 @@ Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 from cdnkit._operation import CloudFrontRequest as _CloudFrontRequest
 
 from ._end_point import EndPoint
@@ -33,27 +33,21 @@ class UpdateRealtimeLogConfigRequest(_Model, _CloudFrontRequest[UpdateRealtimeLo
 
     __cdnkit_operation__ = "UpdateRealtimeLogConfig"
     __cdnkit_result__ = "UpdateRealtimeLogConfigResult"
-    end_points: list[EndPoint] | None = _pd.Field(
-        default=None, validation_alias="EndPoints", serialization_alias="EndPoints"
-    )
+    end_points: list[EndPoint] | None = None
     """Contains information about the Amazon Kinesis data stream where you are sending real-time
     log data.
     """
-    fields_: list[str] | None = _pd.Field(
-        default=None, validation_alias="Fields", serialization_alias="Fields"
-    )
+    fields_: list[str] | None = None
     """A list of fields to include in each real-time log record.
 
     For more information about fields, see Real-time log configuration fields in the Amazon
     CloudFront Developer Guide.
     """
-    name: str | None = _pd.Field(default=None, validation_alias="Name", serialization_alias="Name")
+    name: str | None = None
     """The name for this real-time log configuration."""
     arn: str | None = _pd.Field(default=None, validation_alias="ARN", serialization_alias="ARN")
     """The Amazon Resource Name (ARN) for this real-time log configuration."""
-    sampling_rate: int | None = _pd.Field(
-        default=None, validation_alias="SamplingRate", serialization_alias="SamplingRate"
-    )
+    sampling_rate: int | None = None
     """The sampling rate for this real-time log configuration. The sampling rate determines the
     percentage of viewer requests that are represented in the real-time log data. You must provide
     an integer between 1 and 100, inclusive.

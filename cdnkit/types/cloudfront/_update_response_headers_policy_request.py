@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 from cdnkit._operation import CloudFrontRequest as _CloudFrontRequest
 
 from ._response_headers_policy_config import ResponseHeadersPolicyConfig
@@ -36,18 +36,11 @@ class UpdateResponseHeadersPolicyRequest(
 
     __cdnkit_operation__ = "UpdateResponseHeadersPolicy"
     __cdnkit_result__ = "UpdateResponseHeadersPolicyResult"
-    response_headers_policy_config: ResponseHeadersPolicyConfig = _pd.Field(
-        validation_alias="ResponseHeadersPolicyConfig",
-        serialization_alias="ResponseHeadersPolicyConfig",
-    )
+    response_headers_policy_config: ResponseHeadersPolicyConfig
     """A response headers policy configuration."""
-    id: _t.Annotated[str, _pd.Field(min_length=1)] = _pd.Field(
-        validation_alias="Id", serialization_alias="Id"
-    )
+    id: _t.Annotated[str, _pd.Field(min_length=1)]
     """The identifier for the response headers policy that you are updating."""
-    if_match: _t.Annotated[str, _pd.Field(pattern="^[ -~]+$")] | None = _pd.Field(
-        default=None, validation_alias="IfMatch", serialization_alias="IfMatch"
-    )
+    if_match: _t.Annotated[str, _pd.Field(pattern="^[ -~]+$")] | None = None
     """The version of the response headers policy that you are updating.
 
     The version is returned in the cache policy's ``ETag`` field in the response to

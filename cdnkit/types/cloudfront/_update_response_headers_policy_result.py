@@ -8,7 +8,7 @@ Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 from ._response_headers_policy import ResponseHeadersPolicy
 
@@ -28,11 +28,7 @@ class UpdateResponseHeadersPolicyResult(_Model):
     - Call ``UpdateResponseHeadersPolicy``, providing the entire response headers ...
     """
 
-    response_headers_policy: ResponseHeadersPolicy | None = _pd.Field(
-        default=None,
-        validation_alias="ResponseHeadersPolicy",
-        serialization_alias="ResponseHeadersPolicy",
-    )
+    response_headers_policy: ResponseHeadersPolicy | None = None
     """A response headers policy."""
     etag: str | None = _pd.Field(default=None, validation_alias="ETag", serialization_alias="ETag")
     """The current version of the response headers policy."""

@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 from cdnkit._operation import CloudFrontRequest as _CloudFrontRequest
 
 from ._streaming_distribution_config import StreamingDistributionConfig
@@ -29,18 +29,11 @@ class UpdateStreamingDistributionRequest(
 
     __cdnkit_operation__ = "UpdateStreamingDistribution"
     __cdnkit_result__ = "UpdateStreamingDistributionResult"
-    streaming_distribution_config: StreamingDistributionConfig = _pd.Field(
-        validation_alias="StreamingDistributionConfig",
-        serialization_alias="StreamingDistributionConfig",
-    )
+    streaming_distribution_config: StreamingDistributionConfig
     """The streaming distribution's configuration information."""
-    id: _t.Annotated[str, _pd.Field(min_length=1)] = _pd.Field(
-        validation_alias="Id", serialization_alias="Id"
-    )
+    id: _t.Annotated[str, _pd.Field(min_length=1)]
     """The streaming distribution's id."""
-    if_match: _t.Annotated[str, _pd.Field(pattern="^[ -~]+$")] | None = _pd.Field(
-        default=None, validation_alias="IfMatch", serialization_alias="IfMatch"
-    )
+    if_match: _t.Annotated[str, _pd.Field(pattern="^[ -~]+$")] | None = None
     """The value of the ``ETag`` header that you received when retrieving the streaming
     distribution's configuration. For example: ``E2QWRUHAPOMQZL``.
     """

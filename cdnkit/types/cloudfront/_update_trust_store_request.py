@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 from cdnkit._operation import CloudFrontRequest as _CloudFrontRequest
 
 from ._ca_certificates_bundle_source import CaCertificatesBundleSource
@@ -27,15 +27,9 @@ class UpdateTrustStoreRequest(_Model, _CloudFrontRequest[UpdateTrustStoreResult]
 
     __cdnkit_operation__ = "UpdateTrustStore"
     __cdnkit_result__ = "UpdateTrustStoreResult"
-    id: _t.Annotated[str, _pd.Field(min_length=1, max_length=64)] = _pd.Field(
-        validation_alias="Id", serialization_alias="Id"
-    )
+    id: _t.Annotated[str, _pd.Field(min_length=1, max_length=64)]
     """The trust store ID."""
-    ca_certificates_bundle_source: CaCertificatesBundleSource | None = _pd.Field(
-        default=None,
-        validation_alias="CaCertificatesBundleSource",
-        serialization_alias="CaCertificatesBundleSource",
-    )
+    ca_certificates_bundle_source: CaCertificatesBundleSource | None = None
     """The CA certificates bundle source."""
     use_client_certificate_ocsp_endpoint: bool | None = _pd.Field(
         default=None,
@@ -45,7 +39,5 @@ class UpdateTrustStoreRequest(_Model, _CloudFrontRequest[UpdateTrustStoreResult]
     """A Boolean that determines whether to use the CA certificate's OCSP endpoint to check
     certificate revocation status.
     """
-    if_match: _t.Annotated[str, _pd.Field(pattern="^[ -~]+$")] = _pd.Field(
-        validation_alias="IfMatch", serialization_alias="IfMatch"
-    )
+    if_match: _t.Annotated[str, _pd.Field(pattern="^[ -~]+$")]
     """The current version (``ETag`` value) of the trust store you are updating."""

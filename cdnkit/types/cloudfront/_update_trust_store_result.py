@@ -8,7 +8,7 @@ Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 from ._trust_store import TrustStore
 
@@ -21,9 +21,7 @@ class UpdateTrustStoreResult(_Model):
     Updates a trust store.
     """
 
-    trust_store: TrustStore | None = _pd.Field(
-        default=None, validation_alias="TrustStore", serialization_alias="TrustStore"
-    )
+    trust_store: TrustStore | None = None
     """The trust store."""
     etag: str | None = _pd.Field(default=None, validation_alias="ETag", serialization_alias="ETag")
     """The version identifier for the current version of the trust store."""

@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 from cdnkit._operation import CloudFrontRequest as _CloudFrontRequest
 
 from ._update_vpc_origin_result import UpdateVpcOriginResult
@@ -27,15 +27,9 @@ class UpdateVpcOriginRequest(_Model, _CloudFrontRequest[UpdateVpcOriginResult]):
 
     __cdnkit_operation__ = "UpdateVpcOrigin"
     __cdnkit_result__ = "UpdateVpcOriginResult"
-    vpc_origin_endpoint_config: VpcOriginEndpointConfig = _pd.Field(
-        validation_alias="VpcOriginEndpointConfig", serialization_alias="VpcOriginEndpointConfig"
-    )
+    vpc_origin_endpoint_config: VpcOriginEndpointConfig
     """The VPC origin endpoint configuration."""
-    id: _t.Annotated[str, _pd.Field(min_length=1)] = _pd.Field(
-        validation_alias="Id", serialization_alias="Id"
-    )
+    id: _t.Annotated[str, _pd.Field(min_length=1)]
     """The VPC origin ID."""
-    if_match: _t.Annotated[str, _pd.Field(pattern="^[ -~]+$")] = _pd.Field(
-        validation_alias="IfMatch", serialization_alias="IfMatch"
-    )
+    if_match: _t.Annotated[str, _pd.Field(pattern="^[ -~]+$")]
     """The VPC origin to update, if a match occurs."""

@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 __all__ = ["ValidationTokenDetail"]
 
@@ -16,13 +14,9 @@ __all__ = ["ValidationTokenDetail"]
 class ValidationTokenDetail(_Model):
     """Contains details about the validation token."""
 
-    domain: str = _pd.Field(validation_alias="Domain", serialization_alias="Domain")
+    domain: str
     """The domain name."""
-    redirect_to: str | None = _pd.Field(
-        default=None, validation_alias="RedirectTo", serialization_alias="RedirectTo"
-    )
+    redirect_to: str | None = None
     """The domain to redirect to."""
-    redirect_from: str | None = _pd.Field(
-        default=None, validation_alias="RedirectFrom", serialization_alias="RedirectFrom"
-    )
+    redirect_from: str | None = None
     """The domain to redirect from."""

@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 from cdnkit._operation import CloudFrontRequest as _CloudFrontRequest
 
 from ._verify_dns_configuration_result import VerifyDnsConfigurationResult
@@ -27,11 +25,9 @@ class VerifyDnsConfigurationRequest(_Model, _CloudFrontRequest[VerifyDnsConfigur
 
     __cdnkit_operation__ = "VerifyDnsConfiguration"
     __cdnkit_result__ = "VerifyDnsConfigurationResult"
-    domain: str | None = _pd.Field(
-        default=None, validation_alias="Domain", serialization_alias="Domain"
-    )
+    domain: str | None = None
     """The domain name that you're verifying."""
-    identifier: str = _pd.Field(validation_alias="Identifier", serialization_alias="Identifier")
+    identifier: str
     """The identifier of the distribution tenant. You can specify the ARN, ID, or name of the
     distribution tenant.
     """

@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 from ._dns_configuration import DnsConfiguration
 
@@ -24,9 +22,5 @@ class VerifyDnsConfigurationResult(_Model):
     configuration issues.
     """
 
-    dns_configuration_list: list[DnsConfiguration] | None = _pd.Field(
-        default=None,
-        validation_alias="DnsConfigurationList",
-        serialization_alias="DnsConfigurationList",
-    )
+    dns_configuration_list: list[DnsConfiguration] | None = None
     """The list of domain names, their statuses, and a description of each status."""

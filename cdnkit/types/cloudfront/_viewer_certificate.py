@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 from ._enums import CertificateSource, MinimumProtocolVersion, SSLSupportMethod
 
@@ -27,11 +27,7 @@ class ViewerCertificate(_Model):
     all other fields empty.
     """
 
-    cloud_front_default_certificate: bool | None = _pd.Field(
-        default=None,
-        validation_alias="CloudFrontDefaultCertificate",
-        serialization_alias="CloudFrontDefaultCertificate",
-    )
+    cloud_front_default_certificate: bool | None = None
     """If the distribution uses the CloudFront domain name such as
     ``d111111abcdef8.cloudfront.net``, set this field to ``true``.
 
@@ -70,11 +66,7 @@ class ViewerCertificate(_Model):
     """If the distribution uses ``Aliases`` (alternate domain names or CNAMEs), specify which
     viewers the distribution accepts HTTPS connections from.
     """
-    minimum_protocol_version: MinimumProtocolVersion | None = _pd.Field(
-        default=None,
-        validation_alias="MinimumProtocolVersion",
-        serialization_alias="MinimumProtocolVersion",
-    )
+    minimum_protocol_version: MinimumProtocolVersion | None = None
     """If the distribution uses ``Aliases`` (alternate domain names or CNAMEs), specify the
     security policy that you want CloudFront to use for HTTPS connections with viewers. The
     security policy determines two settings:
@@ -82,18 +74,14 @@ class ViewerCertificate(_Model):
     - The minimum SSL/TLS protocol that CloudFront can use to communicate with viewers.
     - The ciphers that CloudFront can use to encrypt the content that it returns to viewers.
     """
-    certificate: str | None = _pd.Field(
-        default=None, validation_alias="Certificate", serialization_alias="Certificate"
-    )
+    certificate: str | None = None
     """This field is deprecated. Use one of the following fields instead:
 
     - ``ACMCertificateArn``
     - ``IAMCertificateId``
     - ``CloudFrontDefaultCertificate``
     """
-    certificate_source: CertificateSource | None = _pd.Field(
-        default=None, validation_alias="CertificateSource", serialization_alias="CertificateSource"
-    )
+    certificate_source: CertificateSource | None = None
     """This field is deprecated. Use one of the following fields instead:
 
     - ``ACMCertificateArn``

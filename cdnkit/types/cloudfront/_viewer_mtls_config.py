@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 from ._enums import ViewerMtlsMode
 from ._trust_store_config import TrustStoreConfig
@@ -19,11 +17,7 @@ __all__ = ["ViewerMtlsConfig"]
 class ViewerMtlsConfig(_Model):
     """A viewer mTLS configuration."""
 
-    mode: ViewerMtlsMode | None = _pd.Field(
-        default=None, validation_alias="Mode", serialization_alias="Mode"
-    )
+    mode: ViewerMtlsMode | None = None
     """The viewer mTLS mode."""
-    trust_store_config: TrustStoreConfig | None = _pd.Field(
-        default=None, validation_alias="TrustStoreConfig", serialization_alias="TrustStoreConfig"
-    )
+    trust_store_config: TrustStoreConfig | None = None
     """The trust store configuration associated with the viewer mTLS configuration."""

@@ -8,9 +8,7 @@ Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 
 import datetime as _dt
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 from ._vpc_origin_endpoint_config import VpcOriginEndpointConfig
 
@@ -20,25 +18,17 @@ __all__ = ["VpcOrigin"]
 class VpcOrigin(_Model):
     """An Amazon CloudFront VPC origin."""
 
-    id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
+    id: str
     """The VPC origin ID."""
-    arn: str = _pd.Field(validation_alias="Arn", serialization_alias="Arn")
+    arn: str
     """The VPC origin ARN."""
-    account_id: str | None = _pd.Field(
-        default=None, validation_alias="AccountId", serialization_alias="AccountId"
-    )
+    account_id: str | None = None
     """The account ID of the Amazon Web Services account that owns the VPC origin."""
-    status: str = _pd.Field(validation_alias="Status", serialization_alias="Status")
+    status: str
     """The VPC origin status."""
-    created_time: _dt.datetime = _pd.Field(
-        validation_alias="CreatedTime", serialization_alias="CreatedTime"
-    )
+    created_time: _dt.datetime
     """The VPC origin created time."""
-    last_modified_time: _dt.datetime = _pd.Field(
-        validation_alias="LastModifiedTime", serialization_alias="LastModifiedTime"
-    )
+    last_modified_time: _dt.datetime
     """The VPC origin last modified time."""
-    vpc_origin_endpoint_config: VpcOriginEndpointConfig = _pd.Field(
-        validation_alias="VpcOriginEndpointConfig", serialization_alias="VpcOriginEndpointConfig"
-    )
+    vpc_origin_endpoint_config: VpcOriginEndpointConfig
     """The VPC origin endpoint configuration."""

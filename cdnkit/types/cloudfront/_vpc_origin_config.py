@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 __all__ = ["VpcOriginConfig"]
 
@@ -16,28 +14,18 @@ __all__ = ["VpcOriginConfig"]
 class VpcOriginConfig(_Model):
     """An Amazon CloudFront VPC origin configuration."""
 
-    vpc_origin_id: str = _pd.Field(
-        validation_alias="VpcOriginId", serialization_alias="VpcOriginId"
-    )
+    vpc_origin_id: str
     """The VPC origin ID."""
-    owner_account_id: str | None = _pd.Field(
-        default=None, validation_alias="OwnerAccountId", serialization_alias="OwnerAccountId"
-    )
+    owner_account_id: str | None = None
     """The account ID of the Amazon Web Services account that owns the VPC origin."""
-    origin_read_timeout: int | None = _pd.Field(
-        default=None, validation_alias="OriginReadTimeout", serialization_alias="OriginReadTimeout"
-    )
+    origin_read_timeout: int | None = None
     """Specifies how long, in seconds, CloudFront waits for a response from the origin. This is
     also known as the origin response timeout. The minimum timeout is 1 second, the maximum is 120
     seconds, and the default (if you don't specify otherwise) is 30 seconds.
 
     For more information, see Response timeout in the Amazon CloudFront Developer Guide.
     """
-    origin_keepalive_timeout: int | None = _pd.Field(
-        default=None,
-        validation_alias="OriginKeepaliveTimeout",
-        serialization_alias="OriginKeepaliveTimeout",
-    )
+    origin_keepalive_timeout: int | None = None
     """Specifies how long, in seconds, CloudFront persists its connection to the origin. The
     minimum timeout is 1 second, the maximum is 120 seconds, and the default (if you don't specify
     otherwise) is 5 seconds.

@@ -8,7 +8,7 @@ Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 from ._enums import OriginProtocolPolicy, VpcIpAddressType
 from ._origin_ssl_protocols import OriginSslProtocols
@@ -19,9 +19,9 @@ __all__ = ["VpcOriginEndpointConfig"]
 class VpcOriginEndpointConfig(_Model):
     """An Amazon CloudFront VPC origin endpoint configuration."""
 
-    name: str = _pd.Field(validation_alias="Name", serialization_alias="Name")
+    name: str
     """The name of the CloudFront VPC origin endpoint configuration."""
-    arn: str = _pd.Field(validation_alias="Arn", serialization_alias="Arn")
+    arn: str
     """The ARN of the CloudFront VPC origin endpoint configuration."""
     http_port: int = _pd.Field(validation_alias="HTTPPort", serialization_alias="HTTPPort")
     """The HTTP port for the CloudFront VPC origin endpoint configuration. The default value is
@@ -31,21 +31,13 @@ class VpcOriginEndpointConfig(_Model):
     """The HTTPS port of the CloudFront VPC origin endpoint configuration. The default value is
     ``443``.
     """
-    origin_protocol_policy: OriginProtocolPolicy = _pd.Field(
-        validation_alias="OriginProtocolPolicy", serialization_alias="OriginProtocolPolicy"
-    )
+    origin_protocol_policy: OriginProtocolPolicy
     """The origin protocol policy for the CloudFront VPC origin endpoint configuration."""
-    origin_ssl_protocols: OriginSslProtocols | None = _pd.Field(
-        default=None,
-        validation_alias="OriginSslProtocols",
-        serialization_alias="OriginSslProtocols",
-    )
+    origin_ssl_protocols: OriginSslProtocols | None = None
     """A complex type that contains information about the SSL/TLS protocols that CloudFront can use
     when establishing an HTTPS connection with your origin.
     """
-    ip_address_type: VpcIpAddressType | None = _pd.Field(
-        default=None, validation_alias="IpAddressType", serialization_alias="IpAddressType"
-    )
+    ip_address_type: VpcIpAddressType | None = None
     """The IP address type of the CloudFront VPC origin endpoint configuration. Valid values are
     ``ipv4`` and ``dualstack``. IPv6-only is not supported for VPC origins.
     """

@@ -8,9 +8,7 @@ Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 
 import datetime as _dt
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 from ._enums import VpcIpAddressType
 
@@ -20,33 +18,23 @@ __all__ = ["VpcOriginSummary"]
 class VpcOriginSummary(_Model):
     """A summary of the CloudFront VPC origin."""
 
-    id: str = _pd.Field(validation_alias="Id", serialization_alias="Id")
+    id: str
     """The VPC origin summary ID."""
-    name: str = _pd.Field(validation_alias="Name", serialization_alias="Name")
+    name: str
     """The VPC origin summary name."""
-    status: str = _pd.Field(validation_alias="Status", serialization_alias="Status")
+    status: str
     """The VPC origin summary status."""
-    created_time: _dt.datetime = _pd.Field(
-        validation_alias="CreatedTime", serialization_alias="CreatedTime"
-    )
+    created_time: _dt.datetime
     """The VPC origin summary created time."""
-    last_modified_time: _dt.datetime = _pd.Field(
-        validation_alias="LastModifiedTime", serialization_alias="LastModifiedTime"
-    )
+    last_modified_time: _dt.datetime
     """The VPC origin summary last modified time."""
-    arn: str = _pd.Field(validation_alias="Arn", serialization_alias="Arn")
+    arn: str
     """The VPC origin summary ARN."""
-    account_id: str | None = _pd.Field(
-        default=None, validation_alias="AccountId", serialization_alias="AccountId"
-    )
+    account_id: str | None = None
     """The account ID of the Amazon Web Services account that owns the VPC origin."""
-    origin_endpoint_arn: str = _pd.Field(
-        validation_alias="OriginEndpointArn", serialization_alias="OriginEndpointArn"
-    )
+    origin_endpoint_arn: str
     """The VPC origin summary origin endpoint ARN."""
-    ip_address_type: VpcIpAddressType | None = _pd.Field(
-        default=None, validation_alias="IpAddressType", serialization_alias="IpAddressType"
-    )
+    ip_address_type: VpcIpAddressType | None = None
     """The IP address type of the CloudFront VPC origin. Valid values are ``ipv4`` and
     ``dualstack``. IPv6-only is not supported for VPC origins.
     """

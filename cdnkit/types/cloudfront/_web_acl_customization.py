@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 from ._enums import CustomizationActionType
 
@@ -18,12 +16,10 @@ __all__ = ["WebAclCustomization"]
 class WebAclCustomization(_Model):
     """The WAF web ACL customization specified for the distribution tenant."""
 
-    action: CustomizationActionType = _pd.Field(
-        validation_alias="Action", serialization_alias="Action"
-    )
+    action: CustomizationActionType
     """The action for the WAF web ACL customization. You can specify ``override`` to specify a
     separate WAF web ACL for the distribution tenant. If you specify ``disable``, the distribution
     tenant won't have WAF web ACL protections and won't inherit from the multi-tenant distribution.
     """
-    arn: str | None = _pd.Field(default=None, validation_alias="Arn", serialization_alias="Arn")
+    arn: str | None = None
     """The Amazon Resource Name (ARN) of the WAF web ACL."""

@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 from cdnkit._models import max_utf8_bytes as _max_utf8_bytes
 
 __all__ = ["DeleteKeyRequestListItem"]
@@ -19,7 +19,5 @@ __all__ = ["DeleteKeyRequestListItem"]
 class DeleteKeyRequestListItem(_Model):
     """List item for keys to delete."""
 
-    key: _t.Annotated[str, _pd.Field(min_length=1, max_length=1024), _max_utf8_bytes(512)] = (
-        _pd.Field(validation_alias="Key", serialization_alias="Key")
-    )
+    key: _t.Annotated[str, _pd.Field(min_length=1, max_length=1024), _max_utf8_bytes(512)]
     """The key of the key value pair to be deleted."""

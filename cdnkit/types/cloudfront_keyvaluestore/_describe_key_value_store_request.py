@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 from cdnkit._operation import KeyValueStoreRequest as _KeyValueStoreRequest
 
 from ._describe_key_value_store_response import DescribeKeyValueStoreResponse

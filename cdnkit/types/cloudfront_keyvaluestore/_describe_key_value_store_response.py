@@ -11,7 +11,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 __all__ = ["DescribeKeyValueStoreResponse"]
 
@@ -22,29 +22,21 @@ class DescribeKeyValueStoreResponse(_Model):
     Metadata information about a Key Value Store.
     """
 
-    item_count: int = _pd.Field(validation_alias="ItemCount", serialization_alias="ItemCount")
+    item_count: int
     """Number of key value pairs in the Key Value Store."""
-    total_size_in_bytes: int = _pd.Field(
-        validation_alias="TotalSizeInBytes", serialization_alias="TotalSizeInBytes"
-    )
+    total_size_in_bytes: int
     """Total size of the Key Value Store in bytes."""
     kvs_arn: _t.Annotated[str, _pd.Field(min_length=1, max_length=2048)] = _pd.Field(
         validation_alias="KvsARN", serialization_alias="KvsARN"
     )
     """The Amazon Resource Name (ARN) of the Key Value Store."""
-    created: _dt.datetime = _pd.Field(validation_alias="Created", serialization_alias="Created")
+    created: _dt.datetime
     """Date and time when the Key Value Store was created."""
     etag: str = _pd.Field(validation_alias="ETag", serialization_alias="ETag")
     """The version identifier for the current version of the Key Value Store."""
-    last_modified: _dt.datetime | None = _pd.Field(
-        default=None, validation_alias="LastModified", serialization_alias="LastModified"
-    )
+    last_modified: _dt.datetime | None = None
     """Date and time when the key value pairs in the Key Value Store was last modified."""
-    status: str | None = _pd.Field(
-        default=None, validation_alias="Status", serialization_alias="Status"
-    )
+    status: str | None = None
     """The current status of the Key Value Store."""
-    failure_reason: str | None = _pd.Field(
-        default=None, validation_alias="FailureReason", serialization_alias="FailureReason"
-    )
+    failure_reason: str | None = None
     """The reason for Key Value Store creation failure."""

@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 from cdnkit._models import max_utf8_bytes as _max_utf8_bytes
 from cdnkit._operation import KeyValueStoreRequest as _KeyValueStoreRequest
 
@@ -31,7 +31,5 @@ class GetKeyRequest(_Model, _KeyValueStoreRequest[GetKeyResponse]):
         validation_alias="KvsARN", serialization_alias="KvsARN"
     )
     """The Amazon Resource Name (ARN) of the Key Value Store."""
-    key: _t.Annotated[str, _pd.Field(min_length=1, max_length=1024), _max_utf8_bytes(512)] = (
-        _pd.Field(validation_alias="Key", serialization_alias="Key")
-    )
+    key: _t.Annotated[str, _pd.Field(min_length=1, max_length=1024), _max_utf8_bytes(512)]
     """The key to get."""

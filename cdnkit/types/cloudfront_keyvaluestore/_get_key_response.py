@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 __all__ = ["GetKeyResponse"]
 
@@ -21,15 +21,11 @@ class GetKeyResponse(_Model):
     A key value pair.
     """
 
-    key: _t.Annotated[str, _pd.Field(min_length=1, max_length=1024)] = _pd.Field(
-        validation_alias="Key", serialization_alias="Key"
-    )
+    key: _t.Annotated[str, _pd.Field(min_length=1, max_length=1024)]
     """The key of the key value pair."""
-    value: str = _pd.Field(repr=False, validation_alias="Value", serialization_alias="Value")
+    value: str = _pd.Field(repr=False)
     """The value of the key value pair."""
-    item_count: int = _pd.Field(validation_alias="ItemCount", serialization_alias="ItemCount")
+    item_count: int
     """Number of key value pairs in the Key Value Store."""
-    total_size_in_bytes: int = _pd.Field(
-        validation_alias="TotalSizeInBytes", serialization_alias="TotalSizeInBytes"
-    )
+    total_size_in_bytes: int
     """Total size of the Key Value Store in bytes."""

@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 from cdnkit._operation import KeyValueStoreRequest as _KeyValueStoreRequest
 
 from ._list_keys_response import ListKeysResponse
@@ -30,15 +30,11 @@ class ListKeysRequest(_Model, _KeyValueStoreRequest[ListKeysResponse]):
         validation_alias="KvsARN", serialization_alias="KvsARN"
     )
     """The Amazon Resource Name (ARN) of the Key Value Store."""
-    next_token: str | None = _pd.Field(
-        default=None, validation_alias="NextToken", serialization_alias="NextToken"
-    )
+    next_token: str | None = None
     """If nextToken is returned in the response, there are more results available. Make the next
     call using the returned token to retrieve the next page.
     """
-    max_results: _t.Annotated[int, _pd.Field(ge=1, le=50)] | None = _pd.Field(
-        default=None, validation_alias="MaxResults", serialization_alias="MaxResults"
-    )
+    max_results: _t.Annotated[int, _pd.Field(ge=1, le=50)] | None = None
     """Maximum number of results that are returned per call. The default is 10 and maximum allowed
     page is 50.
     """

@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.cloudfront_keyvaluestore``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 from ._list_keys_response_list_item import ListKeysResponseListItem
 
@@ -21,13 +19,9 @@ class ListKeysResponse(_Model):
     Returns a list of key value pairs.
     """
 
-    next_token: str | None = _pd.Field(
-        default=None, validation_alias="NextToken", serialization_alias="NextToken"
-    )
+    next_token: str | None = None
     """If nextToken is returned in the response, there are more results available. Make the next
     call using the returned token to retrieve the next page.
     """
-    items: list[ListKeysResponseListItem] | None = _pd.Field(
-        default=None, validation_alias="Items", serialization_alias="Items"
-    )
+    items: list[ListKeysResponseListItem] | None = None
     """Key value pairs"""

@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 __all__ = ["ListKeysResponseListItem"]
 
@@ -18,9 +18,7 @@ __all__ = ["ListKeysResponseListItem"]
 class ListKeysResponseListItem(_Model):
     """A key value pair."""
 
-    key: _t.Annotated[str, _pd.Field(min_length=1, max_length=1024)] = _pd.Field(
-        validation_alias="Key", serialization_alias="Key"
-    )
+    key: _t.Annotated[str, _pd.Field(min_length=1, max_length=1024)]
     """The key of the key value pair."""
-    value: str = _pd.Field(repr=False, validation_alias="Value", serialization_alias="Value")
+    value: str = _pd.Field(repr=False)
     """The value of the key value pair."""

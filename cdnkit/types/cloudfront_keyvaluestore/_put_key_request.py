@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 from cdnkit._models import max_utf8_bytes as _max_utf8_bytes
 from cdnkit._operation import KeyValueStoreRequest as _KeyValueStoreRequest
 
@@ -27,21 +27,15 @@ class PutKeyRequest(_Model, _KeyValueStoreRequest[PutKeyResponse]):
 
     __cdnkit_operation__ = "PutKey"
     __cdnkit_result__ = "PutKeyResponse"
-    key: _t.Annotated[str, _pd.Field(min_length=1, max_length=1024), _max_utf8_bytes(512)] = (
-        _pd.Field(validation_alias="Key", serialization_alias="Key")
-    )
+    key: _t.Annotated[str, _pd.Field(min_length=1, max_length=1024), _max_utf8_bytes(512)]
     """The key to put."""
-    value: _t.Annotated[str, _max_utf8_bytes(1024)] = _pd.Field(
-        repr=False, validation_alias="Value", serialization_alias="Value"
-    )
+    value: _t.Annotated[str, _max_utf8_bytes(1024)] = _pd.Field(repr=False)
     """The value to put."""
     kvs_arn: _t.Annotated[str, _pd.Field(min_length=1, max_length=2048)] = _pd.Field(
         validation_alias="KvsARN", serialization_alias="KvsARN"
     )
     """The Amazon Resource Name (ARN) of the Key Value Store."""
-    if_match: _t.Annotated[str, _pd.Field(pattern="^[ -~]+$")] = _pd.Field(
-        validation_alias="IfMatch", serialization_alias="IfMatch"
-    )
+    if_match: _t.Annotated[str, _pd.Field(pattern="^[ -~]+$")]
     """The current version (ETag) of the Key Value Store that you are putting keys into, which you
     can get using DescribeKeyValueStore.
     """

@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 from cdnkit._models import max_utf8_bytes as _max_utf8_bytes
 
 __all__ = ["PutKeyRequestListItem"]
@@ -19,11 +19,7 @@ __all__ = ["PutKeyRequestListItem"]
 class PutKeyRequestListItem(_Model):
     """List item for key value pair to put."""
 
-    key: _t.Annotated[str, _pd.Field(min_length=1, max_length=1024), _max_utf8_bytes(512)] = (
-        _pd.Field(validation_alias="Key", serialization_alias="Key")
-    )
+    key: _t.Annotated[str, _pd.Field(min_length=1, max_length=1024), _max_utf8_bytes(512)]
     """The key of the key value pair list item to put."""
-    value: _t.Annotated[str, _max_utf8_bytes(1024)] = _pd.Field(
-        repr=False, validation_alias="Value", serialization_alias="Value"
-    )
+    value: _t.Annotated[str, _max_utf8_bytes(1024)] = _pd.Field(repr=False)
     """The value for the key value pair to put."""

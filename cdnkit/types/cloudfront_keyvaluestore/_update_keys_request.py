@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 from cdnkit._operation import KeyValueStoreRequest as _KeyValueStoreRequest
 
 from ._delete_key_request_list_item import DeleteKeyRequestListItem
@@ -32,17 +32,11 @@ class UpdateKeysRequest(_Model, _KeyValueStoreRequest[UpdateKeysResponse]):
         validation_alias="KvsARN", serialization_alias="KvsARN"
     )
     """The Amazon Resource Name (ARN) of the Key Value Store."""
-    if_match: _t.Annotated[str, _pd.Field(pattern="^[ -~]+$")] = _pd.Field(
-        validation_alias="IfMatch", serialization_alias="IfMatch"
-    )
+    if_match: _t.Annotated[str, _pd.Field(pattern="^[ -~]+$")]
     """The current version (ETag) of the Key Value Store that you are updating keys of, which you
     can get using DescribeKeyValueStore.
     """
-    puts: _t.Annotated[list[PutKeyRequestListItem], _pd.Field(max_length=50)] | None = _pd.Field(
-        default=None, validation_alias="Puts", serialization_alias="Puts"
-    )
+    puts: _t.Annotated[list[PutKeyRequestListItem], _pd.Field(max_length=50)] | None = None
     """List of key value pairs to put."""
-    deletes: _t.Annotated[list[DeleteKeyRequestListItem], _pd.Field(max_length=50)] | None = (
-        _pd.Field(default=None, validation_alias="Deletes", serialization_alias="Deletes")
-    )
+    deletes: _t.Annotated[list[DeleteKeyRequestListItem], _pd.Field(max_length=50)] | None = None
     """List of keys to delete."""

@@ -8,7 +8,7 @@ Import from ``cdnkit.types.cloudfront_keyvaluestore``, which loads this module o
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import PascalCaseModel as _Model
 
 __all__ = ["UpdateKeysResponse"]
 
@@ -19,11 +19,9 @@ class UpdateKeysResponse(_Model):
     Metadata information about a Key Value Store.
     """
 
-    item_count: int = _pd.Field(validation_alias="ItemCount", serialization_alias="ItemCount")
+    item_count: int
     """Number of key value pairs in the Key Value Store after the successful update."""
-    total_size_in_bytes: int = _pd.Field(
-        validation_alias="TotalSizeInBytes", serialization_alias="TotalSizeInBytes"
-    )
+    total_size_in_bytes: int
     """Total size of the Key Value Store after the successful update, in bytes."""
     etag: str = _pd.Field(validation_alias="ETag", serialization_alias="ETag")
     """The current version identifier of the Key Value Store after the successful update."""

@@ -11,7 +11,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 
 from ._access_key_last_used import AccessKeyLastUsed
 from ._enums import StatusType
@@ -24,13 +24,9 @@ class AccessKey(_Model):
 
     access_key_id: (
         _t.Annotated[str, _pd.Field(min_length=20, max_length=20, pattern="^[A-Z0-9]{20}$")] | None
-    ) = _pd.Field(
-        default=None, repr=False, validation_alias="accessKeyId", serialization_alias="accessKeyId"
-    )
+    ) = _pd.Field(default=None, repr=False)
     """The ID of the access key."""
-    secret_access_key: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] | None = _pd.Field(
-        default=None, validation_alias="secretAccessKey", serialization_alias="secretAccessKey"
-    )
+    secret_access_key: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] | None = None
     """The secret access key used to sign requests.
 
     You should store the secret access key in a safe location. We recommend that you delete the
@@ -41,11 +37,7 @@ class AccessKey(_Model):
 
     A status of ``Active`` means that the key is valid, while ``Inactive`` means it is not.
     """
-    created_at: _dt.datetime | None = _pd.Field(
-        default=None, validation_alias="createdAt", serialization_alias="createdAt"
-    )
+    created_at: _dt.datetime | None = None
     """The timestamp when the access key was created."""
-    last_used: AccessKeyLastUsed | None = _pd.Field(
-        default=None, validation_alias="lastUsed", serialization_alias="lastUsed"
-    )
+    last_used: AccessKeyLastUsed | None = None
     """An object that describes the last time the access key was used."""

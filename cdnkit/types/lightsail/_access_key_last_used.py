@@ -8,9 +8,7 @@ Import from ``cdnkit.types.lightsail``, which loads this module on first use.
 
 import datetime as _dt
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 
 __all__ = ["AccessKeyLastUsed"]
 
@@ -18,9 +16,7 @@ __all__ = ["AccessKeyLastUsed"]
 class AccessKeyLastUsed(_Model):
     """Describes the last time an access key was used."""
 
-    last_used_date: _dt.datetime | None = _pd.Field(
-        default=None, validation_alias="lastUsedDate", serialization_alias="lastUsedDate"
-    )
+    last_used_date: _dt.datetime | None = None
     """The date and time when the access key was most recently used.
 
     This value is null if the access key has not been used.
@@ -30,9 +26,7 @@ class AccessKeyLastUsed(_Model):
 
     This value is ``N/A`` if the access key has not been used.
     """
-    service_name: str | None = _pd.Field(
-        default=None, validation_alias="serviceName", serialization_alias="serviceName"
-    )
+    service_name: str | None = None
     """The name of the Amazon Web Services service with which this access key was most recently
     used.
 

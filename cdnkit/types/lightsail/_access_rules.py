@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.lightsail``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 
 from ._enums import AccessType
 
@@ -24,9 +22,7 @@ class AccessRules(_Model):
     Amazon Lightsail Developer Guide.
     """
 
-    get_object: AccessType | None = _pd.Field(
-        default=None, validation_alias="getObject", serialization_alias="getObject"
-    )
+    get_object: AccessType | None = None
     """Specifies the anonymous access to all objects in a bucket.
 
     The following options can be specified:
@@ -36,11 +32,7 @@ class AccessRules(_Model):
     - ``private`` - Sets all objects in the bucket to private, making them readable only by you or
       anyone you give access to.
     """
-    allow_public_overrides: bool | None = _pd.Field(
-        default=None,
-        validation_alias="allowPublicOverrides",
-        serialization_alias="allowPublicOverrides",
-    )
+    allow_public_overrides: bool | None = None
     """A Boolean value that indicates whether the access control list (ACL) permissions that are
     applied to individual objects override the ``getObject`` option that is currently specified.
 

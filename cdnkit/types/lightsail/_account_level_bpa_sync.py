@@ -8,9 +8,7 @@ Import from ``cdnkit.types.lightsail``, which loads this module on first use.
 
 import datetime as _dt
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 
 from ._enums import AccountLevelBpaSyncStatus, BPAStatusMessage
 
@@ -32,9 +30,7 @@ class AccountLevelBpaSync(_Model):
     - ``Failed`` - Synchronization failed.
     - ``Defaulted`` - Synchronization failed and account-level BPA for your ...
     """
-    last_synced_at: _dt.datetime | None = _pd.Field(
-        default=None, validation_alias="lastSyncedAt", serialization_alias="lastSyncedAt"
-    )
+    last_synced_at: _dt.datetime | None = None
     """The timestamp of when the account-level BPA configuration was last synchronized. This value
     is null when the account-level BPA configuration has not been synchronized.
     """
@@ -48,11 +44,7 @@ class AccountLevelBpaSync(_Model):
     - ``DEFAULTED_FOR_SLR_MISSING_ON_HOLD`` - The synchronization failed because ...
     - ``Unknown`` - The reason that synchronization failed is unknown.
     """
-    bpa_impacts_lightsail: bool | None = _pd.Field(
-        default=None,
-        validation_alias="bpaImpactsLightsail",
-        serialization_alias="bpaImpactsLightsail",
-    )
+    bpa_impacts_lightsail: bool | None = None
     """A Boolean value that indicates whether account-level block public access is affecting your
     Lightsail buckets.
     """

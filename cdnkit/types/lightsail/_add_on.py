@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 
 __all__ = ["AddOn"]
 
@@ -24,9 +24,7 @@ class AddOn(_Model):
     """The status of the add-on."""
     snapshot_time_of_day: (
         _t.Annotated[str, _pd.Field(pattern="^(0[0-9]|1[0-9]|2[0-3]):[0-5][0-9]$")] | None
-    ) = _pd.Field(
-        default=None, validation_alias="snapshotTimeOfDay", serialization_alias="snapshotTimeOfDay"
-    )
+    ) = None
     """The daily time when an automatic snapshot is created.
 
     The time shown is in ``HH:00`` format, and in Coordinated Universal Time (UTC).
@@ -35,11 +33,7 @@ class AddOn(_Model):
     """
     next_snapshot_time_of_day: (
         _t.Annotated[str, _pd.Field(pattern="^(0[0-9]|1[0-9]|2[0-3]):[0-5][0-9]$")] | None
-    ) = _pd.Field(
-        default=None,
-        validation_alias="nextSnapshotTimeOfDay",
-        serialization_alias="nextSnapshotTimeOfDay",
-    )
+    ) = None
     """The next daily time an automatic snapshot will be created.
 
     The time shown is in ``HH:00`` format, and in Coordinated Universal Time (UTC).

@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.lightsail``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 
 from ._auto_snapshot_add_on_request import AutoSnapshotAddOnRequest
 from ._enums import AddOnType
@@ -22,23 +20,13 @@ class AddOnRequest(_Model):
     resource.
     """
 
-    add_on_type: AddOnType = _pd.Field(
-        validation_alias="addOnType", serialization_alias="addOnType"
-    )
+    add_on_type: AddOnType
     """The add-on type."""
-    auto_snapshot_add_on_request: AutoSnapshotAddOnRequest | None = _pd.Field(
-        default=None,
-        validation_alias="autoSnapshotAddOnRequest",
-        serialization_alias="autoSnapshotAddOnRequest",
-    )
+    auto_snapshot_add_on_request: AutoSnapshotAddOnRequest | None = None
     """An object that represents additional parameters when enabling or modifying the automatic
     snapshot add-on.
     """
-    stop_instance_on_idle_request: StopInstanceOnIdleRequest | None = _pd.Field(
-        default=None,
-        validation_alias="stopInstanceOnIdleRequest",
-        serialization_alias="stopInstanceOnIdleRequest",
-    )
+    stop_instance_on_idle_request: StopInstanceOnIdleRequest | None = None
     """An object that represents additional parameters when enabling or modifying the
     ``StopInstanceOnIdle`` add-on.
     """

@@ -11,7 +11,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 
 from ._enums import (
     AlarmState,
@@ -41,51 +41,31 @@ class Alarm(_Model):
     """The name of the alarm."""
     arn: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] | None = None
     """The Amazon Resource Name (ARN) of the alarm."""
-    created_at: _dt.datetime | None = _pd.Field(
-        default=None, validation_alias="createdAt", serialization_alias="createdAt"
-    )
+    created_at: _dt.datetime | None = None
     """The timestamp when the alarm was created."""
     location: ResourceLocation | None = None
     """An object that lists information about the location of the alarm."""
-    resource_type: ResourceType | None = _pd.Field(
-        default=None, validation_alias="resourceType", serialization_alias="resourceType"
-    )
+    resource_type: ResourceType | None = None
     """The Lightsail resource type of the alarm."""
-    support_code: str | None = _pd.Field(
-        default=None, validation_alias="supportCode", serialization_alias="supportCode"
-    )
+    support_code: str | None = None
     """The support code. Include this code in your email to support when you have questions about
     your Lightsail alarm. This code enables our support team to look up your Lightsail information
     more easily.
     """
-    monitored_resource_info: MonitoredResourceInfo | None = _pd.Field(
-        default=None,
-        validation_alias="monitoredResourceInfo",
-        serialization_alias="monitoredResourceInfo",
-    )
+    monitored_resource_info: MonitoredResourceInfo | None = None
     """An object that lists information about the resource monitored by the alarm."""
-    comparison_operator: ComparisonOperator | None = _pd.Field(
-        default=None,
-        validation_alias="comparisonOperator",
-        serialization_alias="comparisonOperator",
-    )
+    comparison_operator: ComparisonOperator | None = None
     """The arithmetic operation used when comparing the specified statistic and threshold."""
-    evaluation_periods: int | None = _pd.Field(
-        default=None, validation_alias="evaluationPeriods", serialization_alias="evaluationPeriods"
-    )
+    evaluation_periods: int | None = None
     """The number of periods over which data is compared to the specified threshold."""
     period: _t.Annotated[int, _pd.Field(ge=60, le=86400)] | None = None
     """The period, in seconds, over which the statistic is applied."""
     threshold: float | None = None
     """The value against which the specified statistic is compared."""
-    datapoints_to_alarm: int | None = _pd.Field(
-        default=None, validation_alias="datapointsToAlarm", serialization_alias="datapointsToAlarm"
-    )
+    datapoints_to_alarm: int | None = None
     """The number of data points that must not within the specified threshold to trigger the alarm.
     """
-    treat_missing_data: TreatMissingData | None = _pd.Field(
-        default=None, validation_alias="treatMissingData", serialization_alias="treatMissingData"
-    )
+    treat_missing_data: TreatMissingData | None = None
     """Specifies how the alarm handles missing data points.
 
     An alarm can treat missing data in the following ways:
@@ -106,9 +86,7 @@ class Alarm(_Model):
     - ``Average`` - The value of Sum / SampleCount during the specified period.
     - ``SampleCount`` - The count, or number, of data points used for the ...
     """
-    metric_name: MetricName | None = _pd.Field(
-        default=None, validation_alias="metricName", serialization_alias="metricName"
-    )
+    metric_name: MetricName | None = None
     """The name of the metric associated with the alarm."""
     state: AlarmState | None = None
     """The current state of the alarm.
@@ -122,22 +100,12 @@ class Alarm(_Model):
     """
     unit: MetricUnit | None = None
     """The unit of the metric associated with the alarm."""
-    contact_protocols: list[ContactProtocol] | None = _pd.Field(
-        default=None, validation_alias="contactProtocols", serialization_alias="contactProtocols"
-    )
+    contact_protocols: list[ContactProtocol] | None = None
     """The contact protocols for the alarm, such as ``Email``, ``SMS`` (text messaging), or both.
     """
-    notification_triggers: list[AlarmState] | None = _pd.Field(
-        default=None,
-        validation_alias="notificationTriggers",
-        serialization_alias="notificationTriggers",
-    )
+    notification_triggers: list[AlarmState] | None = None
     """The alarm states that trigger a notification."""
-    notification_enabled: bool | None = _pd.Field(
-        default=None,
-        validation_alias="notificationEnabled",
-        serialization_alias="notificationEnabled",
-    )
+    notification_enabled: bool | None = None
     """Indicates whether the alarm is enabled."""
     tags: list[Tag] | None = None
     """The tag keys and optional values for the resource. For more information about tags in

@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 from cdnkit._operation import LightsailRequest as _LightsailRequest
 
 from ._allocate_static_ip_result import AllocateStaticIpResult
@@ -26,7 +26,5 @@ class AllocateStaticIpRequest(_Model, _LightsailRequest[AllocateStaticIpResult])
 
     __cdnkit_operation__ = "AllocateStaticIp"
     __cdnkit_result__ = "AllocateStaticIpResult"
-    static_ip_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
-        validation_alias="staticIpName", serialization_alias="staticIpName"
-    )
+    static_ip_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")]
     """The name of the static IP address."""

@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 from cdnkit._operation import LightsailRequest as _LightsailRequest
 
 from ._attach_certificate_to_distribution_result import AttachCertificateToDistributionResult
@@ -35,16 +35,12 @@ class AttachCertificateToDistributionRequest(
 
     __cdnkit_operation__ = "AttachCertificateToDistribution"
     __cdnkit_result__ = "AttachCertificateToDistributionResult"
-    distribution_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
-        validation_alias="distributionName", serialization_alias="distributionName"
-    )
+    distribution_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")]
     """The name of the distribution that the certificate will be attached to.
 
     Use the ``GetDistributions`` action to get a list of distribution names that you can specify.
     """
-    certificate_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
-        validation_alias="certificateName", serialization_alias="certificateName"
-    )
+    certificate_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")]
     """The name of the certificate to attach to a distribution.
 
     Only certificates with a status of ``ISSUED`` can be attached to a distribution.

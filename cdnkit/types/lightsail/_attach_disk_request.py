@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 from cdnkit._operation import LightsailRequest as _LightsailRequest
 
 from ._attach_disk_result import AttachDiskResult
@@ -31,21 +31,13 @@ class AttachDiskRequest(_Model, _LightsailRequest[AttachDiskResult]):
 
     __cdnkit_operation__ = "AttachDisk"
     __cdnkit_result__ = "AttachDiskResult"
-    disk_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
-        validation_alias="diskName", serialization_alias="diskName"
-    )
+    disk_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")]
     """The unique Lightsail disk name (``my-disk``)."""
-    instance_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
-        validation_alias="instanceName", serialization_alias="instanceName"
-    )
+    instance_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")]
     """The name of the Lightsail instance where you want to utilize the storage disk."""
-    disk_path: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] = _pd.Field(
-        validation_alias="diskPath", serialization_alias="diskPath"
-    )
+    disk_path: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")]
     """The disk path to expose to the instance (``/dev/xvdf``)."""
-    auto_mounting: bool | None = _pd.Field(
-        default=None, validation_alias="autoMounting", serialization_alias="autoMounting"
-    )
+    auto_mounting: bool | None = None
     """A Boolean value used to determine the automatic mounting of a storage volume to a virtual
     computer. The default value is ``False``.
     """

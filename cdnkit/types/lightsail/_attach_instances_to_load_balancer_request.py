@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 from cdnkit._operation import LightsailRequest as _LightsailRequest
 
 from ._attach_instances_to_load_balancer_result import AttachInstancesToLoadBalancerResult
@@ -35,13 +35,9 @@ class AttachInstancesToLoadBalancerRequest(
 
     __cdnkit_operation__ = "AttachInstancesToLoadBalancer"
     __cdnkit_result__ = "AttachInstancesToLoadBalancerResult"
-    load_balancer_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
-        validation_alias="loadBalancerName", serialization_alias="loadBalancerName"
-    )
+    load_balancer_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")]
     """The name of the load balancer."""
-    instance_names: list[_t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")]] = _pd.Field(
-        validation_alias="instanceNames", serialization_alias="instanceNames"
-    )
+    instance_names: list[_t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")]]
     """An array of strings representing the instance name(s) you want to attach to your load
     balancer.
 

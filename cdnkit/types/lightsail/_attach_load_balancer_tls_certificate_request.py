@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 from cdnkit._operation import LightsailRequest as _LightsailRequest
 
 from ._attach_load_balancer_tls_certificate_result import AttachLoadBalancerTlsCertificateResult
@@ -29,11 +29,7 @@ class AttachLoadBalancerTlsCertificateRequest(
 
     __cdnkit_operation__ = "AttachLoadBalancerTlsCertificate"
     __cdnkit_result__ = "AttachLoadBalancerTlsCertificateResult"
-    load_balancer_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
-        validation_alias="loadBalancerName", serialization_alias="loadBalancerName"
-    )
+    load_balancer_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")]
     """The name of the load balancer to which you want to associate the SSL/TLS certificate."""
-    certificate_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
-        validation_alias="certificateName", serialization_alias="certificateName"
-    )
+    certificate_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")]
     """The name of your SSL/TLS certificate."""

@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 from cdnkit._operation import LightsailRequest as _LightsailRequest
 
 from ._attach_static_ip_result import AttachStaticIpResult
@@ -26,11 +26,7 @@ class AttachStaticIpRequest(_Model, _LightsailRequest[AttachStaticIpResult]):
 
     __cdnkit_operation__ = "AttachStaticIp"
     __cdnkit_result__ = "AttachStaticIpResult"
-    static_ip_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
-        validation_alias="staticIpName", serialization_alias="staticIpName"
-    )
+    static_ip_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")]
     """The name of the static IP."""
-    instance_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
-        validation_alias="instanceName", serialization_alias="instanceName"
-    )
+    instance_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")]
     """The instance name to which you want to attach the static IP address."""

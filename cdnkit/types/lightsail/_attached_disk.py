@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.lightsail``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 
 __all__ = ["AttachedDisk"]
 
@@ -20,7 +18,5 @@ class AttachedDisk(_Model):
 
     path: str | None = None
     """The path of the disk (``/dev/xvdf``)."""
-    size_in_gb: int | None = _pd.Field(
-        default=None, validation_alias="sizeInGb", serialization_alias="sizeInGb"
-    )
+    size_in_gb: int | None = None
     """The size of the disk in GB."""

@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 
 __all__ = ["AutoSnapshotAddOnRequest"]
 
@@ -30,9 +30,7 @@ class AutoSnapshotAddOnRequest(_Model):
 
     snapshot_time_of_day: (
         _t.Annotated[str, _pd.Field(pattern="^(0[0-9]|1[0-9]|2[0-3]):[0-5][0-9]$")] | None
-    ) = _pd.Field(
-        default=None, validation_alias="snapshotTimeOfDay", serialization_alias="snapshotTimeOfDay"
-    )
+    ) = None
     """The daily time when an automatic snapshot will be created.
 
     Constraints:

@@ -8,9 +8,7 @@ Import from ``cdnkit.types.lightsail``, which loads this module on first use.
 
 import datetime as _dt
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 
 from ._attached_disk import AttachedDisk
 from ._enums import AutoSnapshotStatus
@@ -23,15 +21,11 @@ class AutoSnapshotDetails(_Model):
 
     date: str | None = None
     """The date of the automatic snapshot in ``YYYY-MM-DD`` format."""
-    created_at: _dt.datetime | None = _pd.Field(
-        default=None, validation_alias="createdAt", serialization_alias="createdAt"
-    )
+    created_at: _dt.datetime | None = None
     """The timestamp when the automatic snapshot was created."""
     status: AutoSnapshotStatus | None = None
     """The status of the automatic snapshot."""
-    from_attached_disks: list[AttachedDisk] | None = _pd.Field(
-        default=None, validation_alias="fromAttachedDisks", serialization_alias="fromAttachedDisks"
-    )
+    from_attached_disks: list[AttachedDisk] | None = None
     """An array of objects that describe the block storage disks attached to the instance when the
     automatic snapshot was created.
     """

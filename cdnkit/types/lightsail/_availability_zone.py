@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 
 __all__ = ["AvailabilityZone"]
 
@@ -18,9 +18,7 @@ __all__ = ["AvailabilityZone"]
 class AvailabilityZone(_Model):
     """Describes an Availability Zone. This is returned only as part of a ``GetRegions`` request."""
 
-    zone_name: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] | None = _pd.Field(
-        default=None, validation_alias="zoneName", serialization_alias="zoneName"
-    )
+    zone_name: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] | None = None
     """The name of the Availability Zone. The format is ``us-east-2a`` (case-sensitive)."""
     state: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] | None = None
     """The state of the Availability Zone."""

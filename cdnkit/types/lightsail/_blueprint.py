@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 
 from ._enums import AppCategory, BlueprintType, InstancePlatform
 
@@ -20,9 +20,7 @@ __all__ = ["Blueprint"]
 class Blueprint(_Model):
     """Describes a blueprint (a virtual private server image)."""
 
-    blueprint_id: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] | None = _pd.Field(
-        default=None, validation_alias="blueprintId", serialization_alias="blueprintId"
-    )
+    blueprint_id: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] | None = None
     """The ID for the virtual private server image (``app_wordpress_x_x`` or ``app_lamp_x_x``)."""
     name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] | None = None
     """The friendly name of the blueprint (``Amazon Linux``)."""
@@ -32,40 +30,28 @@ class Blueprint(_Model):
     """The type of the blueprint (``os`` or ``app``)."""
     description: str | None = None
     """The description of the blueprint."""
-    is_active: bool | None = _pd.Field(
-        default=None, validation_alias="isActive", serialization_alias="isActive"
-    )
+    is_active: bool | None = None
     """A Boolean value indicating whether the blueprint is active. Inactive blueprints are listed
     to support customers with existing instances but are not necessarily available for launch of
     new instances. Blueprints are marked inactive when they become outdated due to operating system
     updates or new application releases.
     """
-    min_power: int | None = _pd.Field(
-        default=None, validation_alias="minPower", serialization_alias="minPower"
-    )
+    min_power: int | None = None
     """The minimum bundle power required to run this blueprint. For example, you need a bundle with
     a power value of 500 or more to create an instance that uses a blueprint with a minimum power
     value of 500. ``0`` indicates that the blueprint runs on all instance sizes.
     """
     version: str | None = None
     """The version number of the operating system, application, or stack ( ``2016.03.0``)."""
-    version_code: str | None = _pd.Field(
-        default=None, validation_alias="versionCode", serialization_alias="versionCode"
-    )
+    version_code: str | None = None
     """The version code."""
-    product_url: str | None = _pd.Field(
-        default=None, validation_alias="productUrl", serialization_alias="productUrl"
-    )
+    product_url: str | None = None
     """The product URL to learn more about the image or blueprint."""
-    license_url: str | None = _pd.Field(
-        default=None, validation_alias="licenseUrl", serialization_alias="licenseUrl"
-    )
+    license_url: str | None = None
     """The end-user license agreement URL for the image or blueprint."""
     platform: InstancePlatform | None = None
     """The operating system platform (either Linux/Unix-based or Windows Server-based) of the
     blueprint.
     """
-    app_category: AppCategory | None = _pd.Field(
-        default=None, validation_alias="appCategory", serialization_alias="appCategory"
-    )
+    app_category: AppCategory | None = None
     """Virtual computer blueprints that are supported by Lightsail for Research."""

@@ -11,7 +11,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 
 from ._access_rules import AccessRules
 from ._bucket_access_log_config import BucketAccessLogConfig
@@ -27,19 +27,13 @@ __all__ = ["Bucket"]
 class Bucket(_Model):
     """Describes an Amazon Lightsail bucket."""
 
-    resource_type: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] | None = _pd.Field(
-        default=None, validation_alias="resourceType", serialization_alias="resourceType"
-    )
+    resource_type: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] | None = None
     """The Lightsail resource type of the bucket."""
-    access_rules: AccessRules | None = _pd.Field(
-        default=None, validation_alias="accessRules", serialization_alias="accessRules"
-    )
+    access_rules: AccessRules | None = None
     """An object that describes the access rules of the bucket."""
     arn: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] | None = None
     """The Amazon Resource Name (ARN) of the bucket."""
-    bundle_id: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] | None = _pd.Field(
-        default=None, validation_alias="bundleId", serialization_alias="bundleId"
-    )
+    bundle_id: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] | None = None
     """The ID of the bundle currently applied to the bucket.
 
     A bucket bundle specifies the monthly cost, storage space, and data transfer quota for a
@@ -47,9 +41,7 @@ class Bucket(_Model):
 
     Use the UpdateBucketBundle action to change the bundle of a bucket.
     """
-    created_at: _dt.datetime | None = _pd.Field(
-        default=None, validation_alias="createdAt", serialization_alias="createdAt"
-    )
+    created_at: _dt.datetime | None = None
     """The timestamp when the distribution was created."""
     url: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] | None = None
     """The URL of the bucket."""
@@ -64,9 +56,7 @@ class Bucket(_Model):
         | None
     ) = None
     """The name of the bucket."""
-    support_code: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] | None = _pd.Field(
-        default=None, validation_alias="supportCode", serialization_alias="supportCode"
-    )
+    support_code: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] | None = None
     """The support code for a bucket. Include this code in your email to support when you have
     questions about a Lightsail bucket. This code enables our support team to look up your
     Lightsail information more easily.
@@ -75,9 +65,7 @@ class Bucket(_Model):
     """The tag keys and optional values for the bucket. For more information, see Tags in Amazon
     Lightsail in the Amazon Lightsail Developer Guide.
     """
-    object_versioning: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] | None = _pd.Field(
-        default=None, validation_alias="objectVersioning", serialization_alias="objectVersioning"
-    )
+    object_versioning: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] | None = None
     """Indicates whether object versioning is enabled for the bucket.
 
     The following options can be configured:
@@ -87,11 +75,7 @@ class Bucket(_Model):
       object versions are retained.
     - ``NeverEnabled`` - Object versioning has never been enabled.
     """
-    able_to_update_bundle: bool | None = _pd.Field(
-        default=None,
-        validation_alias="ableToUpdateBundle",
-        serialization_alias="ableToUpdateBundle",
-    )
+    able_to_update_bundle: bool | None = None
     """Indicates whether the bundle that is currently applied to a bucket can be changed to another
     bundle.
 
@@ -105,28 +89,18 @@ class Bucket(_Model):
             list[_t.Annotated[str, _pd.Field(pattern=".*\\S.*")]], _pd.Field(max_length=10)
         ]
         | None
-    ) = _pd.Field(
-        default=None,
-        validation_alias="readonlyAccessAccounts",
-        serialization_alias="readonlyAccessAccounts",
-    )
+    ) = None
     """An array of strings that specify the Amazon Web Services account IDs that have read-only
     access to the bucket.
     """
-    resources_receiving_access: list[ResourceReceivingAccess] | None = _pd.Field(
-        default=None,
-        validation_alias="resourcesReceivingAccess",
-        serialization_alias="resourcesReceivingAccess",
-    )
+    resources_receiving_access: list[ResourceReceivingAccess] | None = None
     """An array of objects that describe Lightsail instances that have access to the bucket.
 
     Use the SetResourceAccessForBucket action to update the instances that have access to a bucket.
     """
     state: BucketState | None = None
     """An object that describes the state of the bucket."""
-    access_log_config: BucketAccessLogConfig | None = _pd.Field(
-        default=None, validation_alias="accessLogConfig", serialization_alias="accessLogConfig"
-    )
+    access_log_config: BucketAccessLogConfig | None = None
     """An object that describes the access log configuration for the bucket."""
     cors: BucketCorsConfig | None = None
     """An array of cross-origin resource sharing (CORS) rules that identify origins and the HTTP

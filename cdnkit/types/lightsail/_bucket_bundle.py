@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 
 __all__ = ["BucketBundle"]
 
@@ -22,27 +22,15 @@ class BucketBundle(_Model):
     bucket.
     """
 
-    bundle_id: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] | None = _pd.Field(
-        default=None, validation_alias="bundleId", serialization_alias="bundleId"
-    )
+    bundle_id: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] | None = None
     """The ID of the bundle."""
     name: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] | None = None
     """The name of the bundle."""
     price: float | None = None
     """The monthly price of the bundle, in US dollars."""
-    storage_per_month_in_gb: int | None = _pd.Field(
-        default=None,
-        validation_alias="storagePerMonthInGb",
-        serialization_alias="storagePerMonthInGb",
-    )
+    storage_per_month_in_gb: int | None = None
     """The storage size of the bundle, in GB."""
-    transfer_per_month_in_gb: int | None = _pd.Field(
-        default=None,
-        validation_alias="transferPerMonthInGb",
-        serialization_alias="transferPerMonthInGb",
-    )
+    transfer_per_month_in_gb: int | None = None
     """The monthly network transfer quota of the bundle."""
-    is_active: bool | None = _pd.Field(
-        default=None, validation_alias="isActive", serialization_alias="isActive"
-    )
+    is_active: bool | None = None
     """Indicates whether the bundle is active. Use for a new or existing bucket."""

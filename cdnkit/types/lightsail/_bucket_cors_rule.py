@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 
 __all__ = ["BucketCorsRule"]
 
@@ -26,9 +26,7 @@ class BucketCorsRule(_Model):
     """A unique identifier for the CORS rule. The ID value can be up to 255 characters long. The
     IDs help you find a rule in the configuration.
     """
-    allowed_methods: list[_t.Annotated[str, _pd.Field(pattern="^(DELETE|GET|HEAD|POST|PUT)$")]] = (
-        _pd.Field(validation_alias="allowedMethods", serialization_alias="allowedMethods")
-    )
+    allowed_methods: list[_t.Annotated[str, _pd.Field(pattern="^(DELETE|GET|HEAD|POST|PUT)$")]]
     """The HTTP methods that are allowed when accessing the bucket from the specified origin. Each
     CORS rule must identify at least one origin and one method.
 
@@ -40,28 +38,20 @@ class BucketCorsRule(_Model):
     - ``DELETE`` - Removes data from the server, such as deleting files or resources.
     - ``HEAD`` - Retrieves only the headers from the server without the actual ...
     """
-    allowed_origins: list[str] = _pd.Field(
-        validation_alias="allowedOrigins", serialization_alias="allowedOrigins"
-    )
+    allowed_origins: list[str]
     """One or more origins you want customers to be able to access the bucket from. Each CORS rule
     must identify at least one origin and one method.
     """
-    allowed_headers: list[str] | None = _pd.Field(
-        default=None, validation_alias="allowedHeaders", serialization_alias="allowedHeaders"
-    )
+    allowed_headers: list[str] | None = None
     """Headers that are specified in the ``Access-Control-Request-Headers`` header. These headers
     are allowed in a preflight ``OPTIONS`` request. In response to any preflight ``OPTIONS``
     request, Amazon S3 returns any requested headers that are allowed.
     """
-    expose_headers: list[str] | None = _pd.Field(
-        default=None, validation_alias="exposeHeaders", serialization_alias="exposeHeaders"
-    )
+    expose_headers: list[str] | None = None
     """One or more headers in the response that you want customers to be able to access from their
     applications (for example, from a JavaScript ``XMLHttpRequest`` object).
     """
-    max_age_seconds: int | None = _pd.Field(
-        default=None, validation_alias="maxAgeSeconds", serialization_alias="maxAgeSeconds"
-    )
+    max_age_seconds: int | None = None
     """The time in seconds that your browser is to cache the preflight response for the specified
     resource. A CORS rule can have only one ``maxAgeSeconds`` element.
     """

@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 
 from ._enums import AppCategory, InstancePlatform
 
@@ -24,25 +24,15 @@ class Bundle(_Model):
 
     price: float | None = None
     """The price in US dollars (``5.0``) of the bundle."""
-    cpu_count: int | None = _pd.Field(
-        default=None, validation_alias="cpuCount", serialization_alias="cpuCount"
-    )
+    cpu_count: int | None = None
     """The number of vCPUs included in the bundle (``2``)."""
-    disk_size_in_gb: int | None = _pd.Field(
-        default=None, validation_alias="diskSizeInGb", serialization_alias="diskSizeInGb"
-    )
+    disk_size_in_gb: int | None = None
     """The size of the SSD (``30``)."""
-    bundle_id: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] | None = _pd.Field(
-        default=None, validation_alias="bundleId", serialization_alias="bundleId"
-    )
+    bundle_id: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] | None = None
     """The bundle ID (``micro_x_x``)."""
-    instance_type: str | None = _pd.Field(
-        default=None, validation_alias="instanceType", serialization_alias="instanceType"
-    )
+    instance_type: str | None = None
     """The instance type (``micro``)."""
-    is_active: bool | None = _pd.Field(
-        default=None, validation_alias="isActive", serialization_alias="isActive"
-    )
+    is_active: bool | None = None
     """A Boolean value indicating whether the bundle is active."""
     name: str | None = None
     """A friendly name for the bundle (``Micro``)."""
@@ -52,36 +42,18 @@ class Bundle(_Model):
     blueprint will run on the bundle. For example, you need a bundle with a power value of 500 or
     more to create an instance that uses a blueprint with a minimum power value of 500.
     """
-    ram_size_in_gb: float | None = _pd.Field(
-        default=None, validation_alias="ramSizeInGb", serialization_alias="ramSizeInGb"
-    )
+    ram_size_in_gb: float | None = None
     """The amount of RAM in GB (``2.0``)."""
-    transfer_per_month_in_gb: int | None = _pd.Field(
-        default=None,
-        validation_alias="transferPerMonthInGb",
-        serialization_alias="transferPerMonthInGb",
-    )
+    transfer_per_month_in_gb: int | None = None
     """The data transfer rate per month in GB (``2000``)."""
-    supported_platforms: list[InstancePlatform] | None = _pd.Field(
-        default=None,
-        validation_alias="supportedPlatforms",
-        serialization_alias="supportedPlatforms",
-    )
+    supported_platforms: list[InstancePlatform] | None = None
     """The operating system platform (Linux/Unix-based or Windows Server-based) that the bundle
     supports. You can only launch a ``WINDOWS`` bundle on a blueprint that supports the ``WINDOWS``
     platform. ``LINUX_UNIX`` blueprints require a ``LINUX_UNIX`` bundle.
     """
-    supported_app_categories: list[AppCategory] | None = _pd.Field(
-        default=None,
-        validation_alias="supportedAppCategories",
-        serialization_alias="supportedAppCategories",
-    )
+    supported_app_categories: list[AppCategory] | None = None
     """Virtual computer blueprints that are supported by a Lightsail for Research bundle."""
-    public_ipv4_address_count: int | None = _pd.Field(
-        default=None,
-        validation_alias="publicIpv4AddressCount",
-        serialization_alias="publicIpv4AddressCount",
-    )
+    public_ipv4_address_count: int | None = None
     """An integer that indicates the public ipv4 address count included in the bundle, the value is
     either 0 or 1.
     """

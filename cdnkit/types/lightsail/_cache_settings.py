@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 
 from ._cookie_object import CookieObject
 from ._header_object import HeaderObject
@@ -78,23 +78,15 @@ class CacheSettings(_Model):
     - ``GET,HEAD,OPTIONS`` - The distribution caches responses to the ``GET``, ``HEAD``, and
       ``OPTIONS`` methods.
     """
-    forwarded_cookies: CookieObject | None = _pd.Field(
-        default=None, validation_alias="forwardedCookies", serialization_alias="forwardedCookies"
-    )
+    forwarded_cookies: CookieObject | None = None
     """An object that describes the cookies that are forwarded to the origin. Your content is
     cached based on the cookies that are forwarded.
     """
-    forwarded_headers: HeaderObject | None = _pd.Field(
-        default=None, validation_alias="forwardedHeaders", serialization_alias="forwardedHeaders"
-    )
+    forwarded_headers: HeaderObject | None = None
     """An object that describes the headers that are forwarded to the origin. Your content is
     cached based on the headers that are forwarded.
     """
-    forwarded_query_strings: QueryStringObject | None = _pd.Field(
-        default=None,
-        validation_alias="forwardedQueryStrings",
-        serialization_alias="forwardedQueryStrings",
-    )
+    forwarded_query_strings: QueryStringObject | None = None
     """An object that describes the query strings that are forwarded to the origin. Your content is
     cached based on the query strings that are forwarded.
     """

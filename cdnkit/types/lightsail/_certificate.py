@@ -11,7 +11,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 
 from ._domain_validation_record import DomainValidationRecord
 from ._enums import CertificateStatus
@@ -28,35 +28,19 @@ class Certificate(_Model):
     """The Amazon Resource Name (ARN) of the certificate."""
     name: str | None = None
     """The name of the certificate (``my-certificate``)."""
-    domain_name: str | None = _pd.Field(
-        default=None, validation_alias="domainName", serialization_alias="domainName"
-    )
+    domain_name: str | None = None
     """The domain name of the certificate."""
     status: CertificateStatus | None = None
     """The validation status of the certificate."""
-    serial_number: str | None = _pd.Field(
-        default=None, validation_alias="serialNumber", serialization_alias="serialNumber"
-    )
+    serial_number: str | None = None
     """The serial number of the certificate."""
-    subject_alternative_names: list[str] | None = _pd.Field(
-        default=None,
-        validation_alias="subjectAlternativeNames",
-        serialization_alias="subjectAlternativeNames",
-    )
+    subject_alternative_names: list[str] | None = None
     """An array of strings that specify the alternate domains (``example2.com``) and subdomains
     (``blog.example.com``) of the certificate.
     """
-    domain_validation_records: list[DomainValidationRecord] | None = _pd.Field(
-        default=None,
-        validation_alias="domainValidationRecords",
-        serialization_alias="domainValidationRecords",
-    )
+    domain_validation_records: list[DomainValidationRecord] | None = None
     """An array of objects that describe the domain validation records of the certificate."""
-    request_failure_reason: str | None = _pd.Field(
-        default=None,
-        validation_alias="requestFailureReason",
-        serialization_alias="requestFailureReason",
-    )
+    request_failure_reason: str | None = None
     """The validation failure reason, if any, of the certificate.
 
     The following failure reasons are possible:
@@ -67,54 +51,32 @@ class Certificate(_Model):
     - ``INVALID_PUBLIC_DOMAIN`` - One or more of the domain names in the ...
     - ``OTHER`` - Typically, this failure occurs when there is a typographical ...
     """
-    in_use_resource_count: int | None = _pd.Field(
-        default=None,
-        validation_alias="inUseResourceCount",
-        serialization_alias="inUseResourceCount",
-    )
+    in_use_resource_count: int | None = None
     """The number of Lightsail resources that the certificate is attached to."""
-    key_algorithm: str | None = _pd.Field(
-        default=None, validation_alias="keyAlgorithm", serialization_alias="keyAlgorithm"
-    )
+    key_algorithm: str | None = None
     """The algorithm used to generate the key pair (the public and private key) of the certificate.
     """
-    created_at: _dt.datetime | None = _pd.Field(
-        default=None, validation_alias="createdAt", serialization_alias="createdAt"
-    )
+    created_at: _dt.datetime | None = None
     """The timestamp when the certificate was created."""
-    issued_at: _dt.datetime | None = _pd.Field(
-        default=None, validation_alias="issuedAt", serialization_alias="issuedAt"
-    )
+    issued_at: _dt.datetime | None = None
     """The timestamp when the certificate was issued."""
     issuer_ca: str | None = _pd.Field(
         default=None, validation_alias="issuerCA", serialization_alias="issuerCA"
     )
     """The certificate authority that issued the certificate."""
-    not_before: _dt.datetime | None = _pd.Field(
-        default=None, validation_alias="notBefore", serialization_alias="notBefore"
-    )
+    not_before: _dt.datetime | None = None
     """The timestamp when the certificate is first valid."""
-    not_after: _dt.datetime | None = _pd.Field(
-        default=None, validation_alias="notAfter", serialization_alias="notAfter"
-    )
+    not_after: _dt.datetime | None = None
     """The timestamp when the certificate expires."""
-    eligible_to_renew: str | None = _pd.Field(
-        default=None, validation_alias="eligibleToRenew", serialization_alias="eligibleToRenew"
-    )
+    eligible_to_renew: str | None = None
     """The renewal eligibility of the certificate."""
-    renewal_summary: RenewalSummary | None = _pd.Field(
-        default=None, validation_alias="renewalSummary", serialization_alias="renewalSummary"
-    )
+    renewal_summary: RenewalSummary | None = None
     """An object that describes the status of the certificate renewal managed by Lightsail."""
-    revoked_at: _dt.datetime | None = _pd.Field(
-        default=None, validation_alias="revokedAt", serialization_alias="revokedAt"
-    )
+    revoked_at: _dt.datetime | None = None
     """The timestamp when the certificate was revoked. This value is present only when the
     certificate status is ``REVOKED``.
     """
-    revocation_reason: str | None = _pd.Field(
-        default=None, validation_alias="revocationReason", serialization_alias="revocationReason"
-    )
+    revocation_reason: str | None = None
     """The reason the certificate was revoked. This value is present only when the certificate
     status is ``REVOKED``.
     """
@@ -122,9 +84,7 @@ class Certificate(_Model):
     """The tag keys and optional values for the resource. For more information about tags in
     Lightsail, see the Amazon Lightsail Developer Guide.
     """
-    support_code: str | None = _pd.Field(
-        default=None, validation_alias="supportCode", serialization_alias="supportCode"
-    )
+    support_code: str | None = None
     """The support code. Include this code in your email to support when you have questions about
     your Lightsail certificate. This code enables our support team to look up your Lightsail
     information more easily.

@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 
 from ._certificate import Certificate
 from ._tag import Tag
@@ -21,21 +21,13 @@ __all__ = ["CertificateSummary"]
 class CertificateSummary(_Model):
     """Describes an Amazon Lightsail SSL/TLS certificate."""
 
-    certificate_arn: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] | None = _pd.Field(
-        default=None, validation_alias="certificateArn", serialization_alias="certificateArn"
-    )
+    certificate_arn: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] | None = None
     """The Amazon Resource Name (ARN) of the certificate."""
-    certificate_name: str | None = _pd.Field(
-        default=None, validation_alias="certificateName", serialization_alias="certificateName"
-    )
+    certificate_name: str | None = None
     """The name of the certificate."""
-    domain_name: str | None = _pd.Field(
-        default=None, validation_alias="domainName", serialization_alias="domainName"
-    )
+    domain_name: str | None = None
     """The domain name of the certificate."""
-    certificate_detail: Certificate | None = _pd.Field(
-        default=None, validation_alias="certificateDetail", serialization_alias="certificateDetail"
-    )
+    certificate_detail: Certificate | None = None
     """An object that describes a certificate in detail."""
     tags: list[Tag] | None = None
     """The tag keys and optional values for the resource. For more information about tags in

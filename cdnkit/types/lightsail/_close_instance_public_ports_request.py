@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 from cdnkit._operation import LightsailRequest as _LightsailRequest
 
 from ._close_instance_public_ports_result import CloseInstancePublicPortsResult
@@ -31,9 +31,7 @@ class CloseInstancePublicPortsRequest(_Model, _LightsailRequest[CloseInstancePub
 
     __cdnkit_operation__ = "CloseInstancePublicPorts"
     __cdnkit_result__ = "CloseInstancePublicPortsResult"
-    port_info: PortInfo = _pd.Field(validation_alias="portInfo", serialization_alias="portInfo")
+    port_info: PortInfo
     """An object to describe the ports to close for the specified instance."""
-    instance_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
-        validation_alias="instanceName", serialization_alias="instanceName"
-    )
+    instance_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")]
     """The name of the instance for which to close ports."""

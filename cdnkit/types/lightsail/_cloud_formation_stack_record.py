@@ -11,7 +11,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 
 from ._cloud_formation_stack_record_source_info import CloudFormationStackRecordSourceInfo
 from ._destination_info import DestinationInfo
@@ -36,27 +36,19 @@ class CloudFormationStackRecord(_Model):
     """
     arn: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] | None = None
     """The Amazon Resource Name (ARN) of the CloudFormation stack record."""
-    created_at: _dt.datetime | None = _pd.Field(
-        default=None, validation_alias="createdAt", serialization_alias="createdAt"
-    )
+    created_at: _dt.datetime | None = None
     """The date when the CloudFormation stack record was created."""
     location: ResourceLocation | None = None
     """A list of objects describing the Availability Zone and Amazon Web Services Region of the
     CloudFormation stack record.
     """
-    resource_type: ResourceType | None = _pd.Field(
-        default=None, validation_alias="resourceType", serialization_alias="resourceType"
-    )
+    resource_type: ResourceType | None = None
     """The Lightsail resource type (``CloudFormationStackRecord``)."""
     state: RecordState | None = None
     """The current state of the CloudFormation stack record."""
-    source_info: list[CloudFormationStackRecordSourceInfo] | None = _pd.Field(
-        default=None, validation_alias="sourceInfo", serialization_alias="sourceInfo"
-    )
+    source_info: list[CloudFormationStackRecordSourceInfo] | None = None
     """A list of objects describing the source of the CloudFormation stack record."""
-    destination_info: DestinationInfo | None = _pd.Field(
-        default=None, validation_alias="destinationInfo", serialization_alias="destinationInfo"
-    )
+    destination_info: DestinationInfo | None = None
     """A list of objects describing the destination service, which is AWS CloudFormation, and the
     Amazon Resource Name (ARN) of the AWS CloudFormation stack.
     """

@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 
 from ._enums import CloudFormationStackRecordSourceType
 
@@ -20,9 +20,7 @@ __all__ = ["CloudFormationStackRecordSourceInfo"]
 class CloudFormationStackRecordSourceInfo(_Model):
     """Describes the source of a CloudFormation stack record (i.e., the export snapshot record)."""
 
-    resource_type: CloudFormationStackRecordSourceType | None = _pd.Field(
-        default=None, validation_alias="resourceType", serialization_alias="resourceType"
-    )
+    resource_type: CloudFormationStackRecordSourceType | None = None
     """The Lightsail resource type (``ExportSnapshotRecord``)."""
     name: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] | None = None
     """The name of the record."""

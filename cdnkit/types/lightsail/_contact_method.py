@@ -11,7 +11,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 
 from ._enums import ContactMethodStatus, ContactProtocol, ResourceType
 from ._resource_location import ResourceLocation
@@ -27,9 +27,7 @@ class ContactMethod(_Model):
     Amazon Lightsail.
     """
 
-    contact_endpoint: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] | None = _pd.Field(
-        default=None, validation_alias="contactEndpoint", serialization_alias="contactEndpoint"
-    )
+    contact_endpoint: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] | None = None
     """The destination of the contact method, such as an email address or a mobile phone number."""
     status: ContactMethodStatus | None = None
     """The current status of the contact method.
@@ -48,21 +46,15 @@ class ContactMethod(_Model):
     """The name of the contact method."""
     arn: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] | None = None
     """The Amazon Resource Name (ARN) of the contact method."""
-    created_at: _dt.datetime | None = _pd.Field(
-        default=None, validation_alias="createdAt", serialization_alias="createdAt"
-    )
+    created_at: _dt.datetime | None = None
     """The timestamp when the contact method was created."""
     location: ResourceLocation | None = None
     """An object that describes the location of the contact method, such as the Amazon Web Services
     Region and Availability Zone.
     """
-    resource_type: ResourceType | None = _pd.Field(
-        default=None, validation_alias="resourceType", serialization_alias="resourceType"
-    )
+    resource_type: ResourceType | None = None
     """The Lightsail resource type of the contact method."""
-    support_code: str | None = _pd.Field(
-        default=None, validation_alias="supportCode", serialization_alias="supportCode"
-    )
+    support_code: str | None = None
     """The support code. Include this code in your email to support when you have questions about
     your Lightsail contact method. This code enables our support team to look up your Lightsail
     information more easily.

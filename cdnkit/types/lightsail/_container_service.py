@@ -11,7 +11,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 
 from ._container_service_deployment import ContainerServiceDeployment
 from ._container_service_state_detail import ContainerServiceStateDetail
@@ -34,25 +34,17 @@ class ContainerService(_Model):
             ),
         ]
         | None
-    ) = _pd.Field(
-        default=None,
-        validation_alias="containerServiceName",
-        serialization_alias="containerServiceName",
-    )
+    ) = None
     """The name of the container service."""
     arn: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] | None = None
     """The Amazon Resource Name (ARN) of the container service."""
-    created_at: _dt.datetime | None = _pd.Field(
-        default=None, validation_alias="createdAt", serialization_alias="createdAt"
-    )
+    created_at: _dt.datetime | None = None
     """The timestamp when the container service was created."""
     location: ResourceLocation | None = None
     """An object that describes the location of the container service, such as the Amazon Web
     Services Region and Availability Zone.
     """
-    resource_type: ResourceType | None = _pd.Field(
-        default=None, validation_alias="resourceType", serialization_alias="resourceType"
-    )
+    resource_type: ResourceType | None = None
     """The Lightsail resource type of the container service."""
     tags: list[Tag] | None = None
     """The tag keys and optional values for the resource. For more information about tags in
@@ -64,9 +56,7 @@ class ContainerService(_Model):
     The power specifies the amount of RAM, the number of vCPUs, and the base price of the container
     service.
     """
-    power_id: str | None = _pd.Field(
-        default=None, validation_alias="powerId", serialization_alias="powerId"
-    )
+    power_id: str | None = None
     """The ID of the power of the container service."""
     state: ContainerServiceState | None = None
     """The current state of the container service.
@@ -81,50 +71,36 @@ class ContainerService(_Model):
     - ``DELETING`` - The container service is being deleted.
     - ``DISABLED`` - The container service is disabled, and its active deployment ...
     """
-    state_detail: ContainerServiceStateDetail | None = _pd.Field(
-        default=None, validation_alias="stateDetail", serialization_alias="stateDetail"
-    )
+    state_detail: ContainerServiceStateDetail | None = None
     """An object that describes the current state of the container service."""
     scale: _t.Annotated[int, _pd.Field(ge=1, le=20)] | None = None
     """The scale specification of the container service.
 
     The scale specifies the allocated compute nodes of the container service.
     """
-    current_deployment: ContainerServiceDeployment | None = _pd.Field(
-        default=None, validation_alias="currentDeployment", serialization_alias="currentDeployment"
-    )
+    current_deployment: ContainerServiceDeployment | None = None
     """An object that describes the current container deployment of the container service."""
-    next_deployment: ContainerServiceDeployment | None = _pd.Field(
-        default=None, validation_alias="nextDeployment", serialization_alias="nextDeployment"
-    )
+    next_deployment: ContainerServiceDeployment | None = None
     """An object that describes the next deployment of the container service.
 
     This value is ``null`` when there is no deployment in a ``pending`` state.
     """
-    is_disabled: bool | None = _pd.Field(
-        default=None, validation_alias="isDisabled", serialization_alias="isDisabled"
-    )
+    is_disabled: bool | None = None
     """A Boolean value indicating whether the container service is disabled."""
-    principal_arn: str | None = _pd.Field(
-        default=None, validation_alias="principalArn", serialization_alias="principalArn"
-    )
+    principal_arn: str | None = None
     """The principal ARN of the container service.
 
     The principal ARN can be used to create a trust relationship between your standard Amazon Web
     Services account and your Lightsail container service. This allows you to give your service
     permission to access resources in your standard Amazon Web Services account.
     """
-    private_domain_name: str | None = _pd.Field(
-        default=None, validation_alias="privateDomainName", serialization_alias="privateDomainName"
-    )
+    private_domain_name: str | None = None
     """The private domain name of the container service.
 
     The private domain name is accessible only by other resources within the default virtual
     private cloud (VPC) of your Lightsail account.
     """
-    public_domain_names: dict[str, list[str]] | None = _pd.Field(
-        default=None, validation_alias="publicDomainNames", serialization_alias="publicDomainNames"
-    )
+    public_domain_names: dict[str, list[str]] | None = None
     """The public domain name of the container service, such as ``example.com`` and
     ``www.example.com``.
 
@@ -138,11 +114,7 @@ class ContainerService(_Model):
     If no public endpoint is specified in the ``currentDeployment``, this URL returns a 404
     response.
     """
-    private_registry_access: PrivateRegistryAccess | None = _pd.Field(
-        default=None,
-        validation_alias="privateRegistryAccess",
-        serialization_alias="privateRegistryAccess",
-    )
+    private_registry_access: PrivateRegistryAccess | None = None
     """An object that describes the configuration for the container service to access private
     container image repositories, such as Amazon Elastic Container Registry (Amazon ECR) private
     repositories.

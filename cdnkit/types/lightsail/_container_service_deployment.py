@@ -11,7 +11,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 
 from ._container import Container
 from ._container_service_endpoint import ContainerServiceEndpoint
@@ -54,11 +54,7 @@ class ContainerServiceDeployment(_Model):
         | None
     ) = None
     """An object that describes the configuration for the containers of the deployment."""
-    public_endpoint: ContainerServiceEndpoint | None = _pd.Field(
-        default=None, validation_alias="publicEndpoint", serialization_alias="publicEndpoint"
-    )
+    public_endpoint: ContainerServiceEndpoint | None = None
     """An object that describes the endpoint of the deployment."""
-    created_at: _dt.datetime | None = _pd.Field(
-        default=None, validation_alias="createdAt", serialization_alias="createdAt"
-    )
+    created_at: _dt.datetime | None = None
     """The timestamp when the deployment was created."""

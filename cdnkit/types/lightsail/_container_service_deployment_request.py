@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 
 from ._container import Container
 from ._endpoint_request import EndpointRequest
@@ -40,7 +40,5 @@ class ContainerServiceDeploymentRequest(_Model):
         | None
     ) = None
     """An object that describes the configuration for the containers of the deployment."""
-    public_endpoint: EndpointRequest | None = _pd.Field(
-        default=None, validation_alias="publicEndpoint", serialization_alias="publicEndpoint"
-    )
+    public_endpoint: EndpointRequest | None = None
     """An object that describes the endpoint of the deployment."""

@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.lightsail``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 
 __all__ = ["ContainerServiceECRImagePullerRole"]
 
@@ -19,11 +17,7 @@ class ContainerServiceECRImagePullerRole(_Model):
     repositories.
     """
 
-    is_active: bool | None = _pd.Field(
-        default=None, validation_alias="isActive", serialization_alias="isActive"
-    )
+    is_active: bool | None = None
     """A Boolean value that indicates whether the role is activated."""
-    principal_arn: str | None = _pd.Field(
-        default=None, validation_alias="principalArn", serialization_alias="principalArn"
-    )
+    principal_arn: str | None = None
     """The Amazon Resource Name (ARN) of the role, if it is activated."""

@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.lightsail``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 
 __all__ = ["ContainerServiceECRImagePullerRoleRequest"]
 
@@ -19,7 +17,5 @@ class ContainerServiceECRImagePullerRoleRequest(_Model):
     repositories.
     """
 
-    is_active: bool | None = _pd.Field(
-        default=None, validation_alias="isActive", serialization_alias="isActive"
-    )
+    is_active: bool | None = None
     """A Boolean value that indicates whether to activate the role."""

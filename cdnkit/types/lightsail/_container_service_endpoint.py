@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.lightsail``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 
 from ._container_service_health_check_config import ContainerServiceHealthCheckConfig
 
@@ -20,17 +18,11 @@ class ContainerServiceEndpoint(_Model):
     service.
     """
 
-    container_name: str | None = _pd.Field(
-        default=None, validation_alias="containerName", serialization_alias="containerName"
-    )
+    container_name: str | None = None
     """The name of the container entry of the deployment that the endpoint configuration applies
     to.
     """
-    container_port: int | None = _pd.Field(
-        default=None, validation_alias="containerPort", serialization_alias="containerPort"
-    )
+    container_port: int | None = None
     """The port of the specified container to which traffic is forwarded to."""
-    health_check: ContainerServiceHealthCheckConfig | None = _pd.Field(
-        default=None, validation_alias="healthCheck", serialization_alias="healthCheck"
-    )
+    health_check: ContainerServiceHealthCheckConfig | None = None
     """An object that describes the health check configuration of the container."""

@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.lightsail``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 
 __all__ = ["ContainerServiceHealthCheckConfig"]
 
@@ -16,38 +14,26 @@ __all__ = ["ContainerServiceHealthCheckConfig"]
 class ContainerServiceHealthCheckConfig(_Model):
     """Describes the health check configuration of an Amazon Lightsail container service."""
 
-    healthy_threshold: int | None = _pd.Field(
-        default=None, validation_alias="healthyThreshold", serialization_alias="healthyThreshold"
-    )
+    healthy_threshold: int | None = None
     """The number of consecutive health checks successes required before moving the container to
     the ``Healthy`` state. The default value is ``2``.
     """
-    unhealthy_threshold: int | None = _pd.Field(
-        default=None,
-        validation_alias="unhealthyThreshold",
-        serialization_alias="unhealthyThreshold",
-    )
+    unhealthy_threshold: int | None = None
     """The number of consecutive health check failures required before moving the container to the
     ``Unhealthy`` state. The default value is ``2``.
     """
-    timeout_seconds: int | None = _pd.Field(
-        default=None, validation_alias="timeoutSeconds", serialization_alias="timeoutSeconds"
-    )
+    timeout_seconds: int | None = None
     """The amount of time, in seconds, during which no response means a failed health check. You
     can specify between 2 and 60 seconds. The default value is ``2``.
     """
-    interval_seconds: int | None = _pd.Field(
-        default=None, validation_alias="intervalSeconds", serialization_alias="intervalSeconds"
-    )
+    interval_seconds: int | None = None
     """The approximate interval, in seconds, between health checks of an individual container. You
     can specify between 5 and 300 seconds. The default value is ``5``.
     """
     path: str | None = None
     """The path on the container on which to perform the health check. The default value is ``/``.
     """
-    success_codes: str | None = _pd.Field(
-        default=None, validation_alias="successCodes", serialization_alias="successCodes"
-    )
+    success_codes: str | None = None
     """The HTTP codes to use when checking for a successful response from a container. You can
     specify values between ``200`` and ``499``. You can specify multiple values (for example,
     ``200,202``) or a range of values (for example, ``200-299``).

@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.lightsail``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 
 __all__ = ["ContainerServicePower"]
 
@@ -20,25 +18,17 @@ class ContainerServicePower(_Model):
     service.
     """
 
-    power_id: str | None = _pd.Field(
-        default=None, validation_alias="powerId", serialization_alias="powerId"
-    )
+    power_id: str | None = None
     """The ID of the power (``nano-1``)."""
     price: float | None = None
     """The monthly price of the power in USD."""
-    cpu_count: float | None = _pd.Field(
-        default=None, validation_alias="cpuCount", serialization_alias="cpuCount"
-    )
+    cpu_count: float | None = None
     """The number of vCPUs included in the power."""
-    ram_size_in_gb: float | None = _pd.Field(
-        default=None, validation_alias="ramSizeInGb", serialization_alias="ramSizeInGb"
-    )
+    ram_size_in_gb: float | None = None
     """The amount of RAM (in GB) of the power."""
     name: str | None = None
     """The friendly name of the power (``nano``)."""
-    is_active: bool | None = _pd.Field(
-        default=None, validation_alias="isActive", serialization_alias="isActive"
-    )
+    is_active: bool | None = None
     """A Boolean value indicating whether the power is active and can be specified for container
     services.
     """

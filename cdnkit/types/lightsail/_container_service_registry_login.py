@@ -8,9 +8,7 @@ Import from ``cdnkit.types.lightsail``, which loads this module on first use.
 
 import datetime as _dt
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 
 __all__ = ["ContainerServiceRegistryLogin"]
 
@@ -28,9 +26,7 @@ class ContainerServiceRegistryLogin(_Model):
     """The container service registry password to use to push container images to the container
     image registry of a Lightsail account
     """
-    expires_at: _dt.datetime | None = _pd.Field(
-        default=None, validation_alias="expiresAt", serialization_alias="expiresAt"
-    )
+    expires_at: _dt.datetime | None = None
     """The timestamp of when the container image registry sign-in credentials expire.
 
     The log in credentials expire 12 hours after they are created, at which point you will need to

@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.lightsail``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 
 from ._container_service import ContainerService
 
@@ -21,7 +19,5 @@ class ContainerServicesListResult(_Model):
     Returns information about one or more of your Amazon Lightsail container services.
     """
 
-    container_services: list[ContainerService] | None = _pd.Field(
-        default=None, validation_alias="containerServices", serialization_alias="containerServices"
-    )
+    container_services: list[ContainerService] | None = None
     """An array of objects that describe one or more container services."""

@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.lightsail``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 
 from ._enums import ForwardValues
 
@@ -28,7 +26,5 @@ class CookieObject(_Model):
     ``all``, ``none``, or ``allow-list`` to forward only the cookies specified in the
     ``cookiesAllowList`` parameter.
     """
-    cookies_allow_list: list[str] | None = _pd.Field(
-        default=None, validation_alias="cookiesAllowList", serialization_alias="cookiesAllowList"
-    )
+    cookies_allow_list: list[str] | None = None
     """The specific cookies to forward to your distribution's origin."""

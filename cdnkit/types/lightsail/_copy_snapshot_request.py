@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 from cdnkit._operation import LightsailRequest as _LightsailRequest
 
 from ._copy_snapshot_result import CopySnapshotResult
@@ -30,24 +30,14 @@ class CopySnapshotRequest(_Model, _LightsailRequest[CopySnapshotResult]):
 
     __cdnkit_operation__ = "CopySnapshot"
     __cdnkit_result__ = "CopySnapshotResult"
-    source_snapshot_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] | None = (
-        _pd.Field(
-            default=None,
-            validation_alias="sourceSnapshotName",
-            serialization_alias="sourceSnapshotName",
-        )
-    )
+    source_snapshot_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] | None = None
     """The name of the source manual snapshot to copy.
 
     Constraint:
 
     - Define this parameter only when copying a manual snapshot as another manual snapshot.
     """
-    source_resource_name: str | None = _pd.Field(
-        default=None,
-        validation_alias="sourceResourceName",
-        serialization_alias="sourceResourceName",
-    )
+    source_resource_name: str | None = None
     """The name of the source instance or disk from which the source automatic snapshot was
     created.
 
@@ -56,9 +46,7 @@ class CopySnapshotRequest(_Model, _LightsailRequest[CopySnapshotResult]):
     - Define this parameter only when copying an automatic snapshot as a manual snapshot. For more
       information, see the Amazon Lightsail Developer Guide.
     """
-    restore_date: str | None = _pd.Field(
-        default=None, validation_alias="restoreDate", serialization_alias="restoreDate"
-    )
+    restore_date: str | None = None
     """The date of the source automatic snapshot to copy. Use the ``get auto snapshots`` operation
     to identify the dates of the available automatic snapshots.
 
@@ -68,11 +56,7 @@ class CopySnapshotRequest(_Model, _LightsailRequest[CopySnapshotResult]):
     - This parameter cannot be defined together with the ...
     - Define this parameter only when copying an automatic snapshot as a manual ...
     """
-    use_latest_restorable_auto_snapshot: bool | None = _pd.Field(
-        default=None,
-        validation_alias="useLatestRestorableAutoSnapshot",
-        serialization_alias="useLatestRestorableAutoSnapshot",
-    )
+    use_latest_restorable_auto_snapshot: bool | None = None
     """A Boolean value to indicate whether to use the latest available automatic snapshot of the
     specified source instance or disk.
 
@@ -81,11 +65,7 @@ class CopySnapshotRequest(_Model, _LightsailRequest[CopySnapshotResult]):
     - This parameter cannot be defined together with the ``restore date`` parameter.
     - Define this parameter only when copying an automatic snapshot as a manual snapshot.
     """
-    target_snapshot_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
-        validation_alias="targetSnapshotName", serialization_alias="targetSnapshotName"
-    )
+    target_snapshot_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")]
     """The name of the new manual snapshot to be created as a copy."""
-    source_region: RegionName = _pd.Field(
-        validation_alias="sourceRegion", serialization_alias="sourceRegion"
-    )
+    source_region: RegionName
     """The Amazon Web Services Region where the source manual or automatic snapshot is located."""

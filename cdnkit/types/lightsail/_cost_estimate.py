@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 
 from ._estimate_by_time import EstimateByTime
 
@@ -20,13 +20,9 @@ __all__ = ["CostEstimate"]
 class CostEstimate(_Model):
     """Describes the estimated cost for resources in your Lightsail for Research account."""
 
-    usage_type: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] | None = _pd.Field(
-        default=None, validation_alias="usageType", serialization_alias="usageType"
-    )
+    usage_type: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] | None = None
     """The types of usage that are included in the estimate, such as costs, usage, or data
     transfer.
     """
-    results_by_time: list[EstimateByTime] | None = _pd.Field(
-        default=None, validation_alias="resultsByTime", serialization_alias="resultsByTime"
-    )
+    results_by_time: list[EstimateByTime] | None = None
     """The cost estimate result that's associated with a time period."""

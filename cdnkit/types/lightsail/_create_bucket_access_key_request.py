@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 from cdnkit._operation import LightsailRequest as _LightsailRequest
 
 from ._create_bucket_access_key_result import CreateBucketAccessKeyResult
@@ -29,5 +29,5 @@ class CreateBucketAccessKeyRequest(_Model, _LightsailRequest[CreateBucketAccessK
     __cdnkit_result__ = "CreateBucketAccessKeyResult"
     bucket_name: _t.Annotated[
         str, _pd.Field(min_length=3, max_length=54, pattern="^[a-z0-9][a-z0-9-]{1,52}[a-z0-9]$")
-    ] = _pd.Field(validation_alias="bucketName", serialization_alias="bucketName")
+    ]
     """The name of the bucket that the new access key will belong to, and grant access to."""

@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.lightsail``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 
 from ._access_key import AccessKey
 from ._operation import Operation
@@ -23,9 +21,7 @@ class CreateBucketAccessKeyResult(_Model):
     access key ID and corresponding secret access key.
     """
 
-    access_key: AccessKey | None = _pd.Field(
-        default=None, validation_alias="accessKey", serialization_alias="accessKey"
-    )
+    access_key: AccessKey | None = None
     """An object that describes the access key that is created."""
     operations: list[Operation] | None = None
     """An array of objects that describe the result of the action, such as the status of the

@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 from cdnkit._operation import LightsailRequest as _LightsailRequest
 
 from ._create_bucket_result import CreateBucketResult
@@ -33,15 +33,13 @@ class CreateBucketRequest(_Model, _LightsailRequest[CreateBucketResult]):
     __cdnkit_result__ = "CreateBucketResult"
     bucket_name: _t.Annotated[
         str, _pd.Field(min_length=3, max_length=54, pattern="^[a-z0-9][a-z0-9-]{1,52}[a-z0-9]$")
-    ] = _pd.Field(validation_alias="bucketName", serialization_alias="bucketName")
+    ]
     """The name for the bucket.
 
     For more information about bucket names, see Bucket naming rules in Amazon Lightsail in the
     Amazon Lightsail Developer Guide.
     """
-    bundle_id: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] = _pd.Field(
-        validation_alias="bundleId", serialization_alias="bundleId"
-    )
+    bundle_id: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")]
     """The ID of the bundle to use for the bucket.
 
     A bucket bundle specifies the monthly cost, storage space, and data transfer quota for a
@@ -56,11 +54,7 @@ class CreateBucketRequest(_Model, _LightsailRequest[CreateBucketResult]):
 
     Use the TagResource action to tag the bucket after it's created.
     """
-    enable_object_versioning: bool | None = _pd.Field(
-        default=None,
-        validation_alias="enableObjectVersioning",
-        serialization_alias="enableObjectVersioning",
-    )
+    enable_object_versioning: bool | None = None
     """A Boolean value that indicates whether to enable versioning of objects in the bucket.
 
     For more information about versioning, see Enabling and suspending object versioning in a

@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.lightsail``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 from cdnkit._operation import LightsailRequest as _LightsailRequest
 
 from ._create_certificate_result import CreateCertificateResult
@@ -30,17 +28,11 @@ class CreateCertificateRequest(_Model, _LightsailRequest[CreateCertificateResult
 
     __cdnkit_operation__ = "CreateCertificate"
     __cdnkit_result__ = "CreateCertificateResult"
-    certificate_name: str = _pd.Field(
-        validation_alias="certificateName", serialization_alias="certificateName"
-    )
+    certificate_name: str
     """The name for the certificate."""
-    domain_name: str = _pd.Field(validation_alias="domainName", serialization_alias="domainName")
+    domain_name: str
     """The domain name (``example.com``) for the certificate."""
-    subject_alternative_names: list[str] | None = _pd.Field(
-        default=None,
-        validation_alias="subjectAlternativeNames",
-        serialization_alias="subjectAlternativeNames",
-    )
+    subject_alternative_names: list[str] | None = None
     """An array of strings that specify the alternate domains (``example2.com``) and subdomains
     (``blog.example.com``) for the certificate.
 

@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 from cdnkit._operation import LightsailRequest as _LightsailRequest
 
 from ._create_contact_method_result import CreateContactMethodResult
@@ -40,9 +40,7 @@ class CreateContactMethodRequest(_Model, _LightsailRequest[CreateContactMethodRe
     - Asia Pacific (Singapore) (``ap-southeast-1``)
     - Asia Pacific (Sydney) (``ap-southeast-2``)
     """
-    contact_endpoint: _t.Annotated[str, _pd.Field(min_length=1, max_length=256)] = _pd.Field(
-        validation_alias="contactEndpoint", serialization_alias="contactEndpoint"
-    )
+    contact_endpoint: _t.Annotated[str, _pd.Field(min_length=1, max_length=256)]
     """The destination of the contact method, such as an email address or a mobile phone number."""
     tags: list[Tag] | None = None
     """The tag keys and optional values to add to the contact method during create.

@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 from cdnkit._operation import LightsailRequest as _LightsailRequest
 
 from ._container import Container
@@ -35,7 +35,7 @@ class CreateContainerServiceDeploymentRequest(
         _pd.Field(
             min_length=1, max_length=63, pattern="^[a-z0-9]{1,2}|[a-z0-9][a-z0-9-]+[a-z0-9]$"
         ),
-    ] = _pd.Field(validation_alias="serviceName", serialization_alias="serviceName")
+    ]
     """The name of the container service for which to create the deployment."""
     containers: (
         dict[
@@ -54,7 +54,5 @@ class CreateContainerServiceDeploymentRequest(
     """An object that describes the settings of the containers that will be launched on the
     container service.
     """
-    public_endpoint: EndpointRequest | None = _pd.Field(
-        default=None, validation_alias="publicEndpoint", serialization_alias="publicEndpoint"
-    )
+    public_endpoint: EndpointRequest | None = None
     """An object that describes the settings of the public endpoint for the container service."""

@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.lightsail``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 
 from ._container_service import ContainerService
 
@@ -21,7 +19,5 @@ class CreateContainerServiceDeploymentResult(_Model):
     Creates a deployment for your Amazon Lightsail container service.
     """
 
-    container_service: ContainerService | None = _pd.Field(
-        default=None, validation_alias="containerService", serialization_alias="containerService"
-    )
+    container_service: ContainerService | None = None
     """An object that describes a container service."""

@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.lightsail``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 
 from ._container_service_registry_login import ContainerServiceRegistryLogin
 
@@ -24,9 +22,7 @@ class CreateContainerServiceRegistryLoginResult(_Model):
     that you can use them with your Lightsail container service.
     """
 
-    registry_login: ContainerServiceRegistryLogin | None = _pd.Field(
-        default=None, validation_alias="registryLogin", serialization_alias="registryLogin"
-    )
+    registry_login: ContainerServiceRegistryLogin | None = None
     """An object that describes the log in information for the container service registry of your
     Lightsail account.
     """

@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 from cdnkit._operation import LightsailRequest as _LightsailRequest
 
 from ._container_service_deployment_request import ContainerServiceDeploymentRequest
@@ -38,7 +38,7 @@ class CreateContainerServiceRequest(_Model, _LightsailRequest[CreateContainerSer
         _pd.Field(
             min_length=1, max_length=63, pattern="^[a-z0-9]{1,2}|[a-z0-9][a-z0-9-]+[a-z0-9]$"
         ),
-    ] = _pd.Field(validation_alias="serviceName", serialization_alias="serviceName")
+    ]
     """The name for the container service."""
     power: ContainerServicePowerName
     """The power specification for the container service.
@@ -63,9 +63,7 @@ class CreateContainerServiceRequest(_Model, _LightsailRequest[CreateContainerSer
 
     For more information about tags in Lightsail, see the Amazon Lightsail Developer Guide.
     """
-    public_domain_names: dict[str, list[str]] | None = _pd.Field(
-        default=None, validation_alias="publicDomainNames", serialization_alias="publicDomainNames"
-    )
+    public_domain_names: dict[str, list[str]] | None = None
     """The public domain names to use with the container service, such as ``example.com`` and
     ``www.example.com``.
 
@@ -75,11 +73,7 @@ class CreateContainerServiceRequest(_Model, _LightsailRequest[CreateContainerSer
     """
     deployment: ContainerServiceDeploymentRequest | None = None
     """An object that describes a deployment for the container service."""
-    private_registry_access: PrivateRegistryAccessRequest | None = _pd.Field(
-        default=None,
-        validation_alias="privateRegistryAccess",
-        serialization_alias="privateRegistryAccess",
-    )
+    private_registry_access: PrivateRegistryAccessRequest | None = None
     """An object to describe the configuration for the container service to access private
     container image repositories, such as Amazon Elastic Container Registry (Amazon ECR) private
     repositories.

@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 from cdnkit._operation import LightsailRequest as _LightsailRequest
 
 from ._add_on_request import AddOnRequest
@@ -29,17 +29,9 @@ class CreateDiskFromSnapshotRequest(_Model, _LightsailRequest[CreateDiskFromSnap
 
     __cdnkit_operation__ = "CreateDiskFromSnapshot"
     __cdnkit_result__ = "CreateDiskFromSnapshotResult"
-    disk_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
-        validation_alias="diskName", serialization_alias="diskName"
-    )
+    disk_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")]
     """The unique Lightsail disk name (``my-disk``)."""
-    disk_snapshot_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] | None = (
-        _pd.Field(
-            default=None,
-            validation_alias="diskSnapshotName",
-            serialization_alias="diskSnapshotName",
-        )
-    )
+    disk_snapshot_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] | None = None
     """The name of the disk snapshot (``my-snapshot``) from which to create the new storage disk.
 
     Constraint:
@@ -47,29 +39,23 @@ class CreateDiskFromSnapshotRequest(_Model, _LightsailRequest[CreateDiskFromSnap
     - This parameter cannot be defined together with the ``source disk name`` parameter. The ``disk
       snapshot name`` and ``source disk name`` parameters are mutually exclusive.
     """
-    availability_zone: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] = _pd.Field(
-        validation_alias="availabilityZone", serialization_alias="availabilityZone"
-    )
+    availability_zone: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")]
     """The Availability Zone where you want to create the disk (``us-east-2a``). Choose the same
     Availability Zone as the Lightsail instance where you want to create the disk.
 
     Use the GetRegions operation to list the Availability Zones where Lightsail is currently
     available.
     """
-    size_in_gb: int = _pd.Field(validation_alias="sizeInGb", serialization_alias="sizeInGb")
+    size_in_gb: int
     """The size of the disk in GB (``32``)."""
     tags: list[Tag] | None = None
     """The tag keys and optional values to add to the resource during create.
 
     Use the ``TagResource`` action to tag a resource after it's created.
     """
-    add_ons: list[AddOnRequest] | None = _pd.Field(
-        default=None, validation_alias="addOns", serialization_alias="addOns"
-    )
+    add_ons: list[AddOnRequest] | None = None
     """An array of objects that represent the add-ons to enable for the new disk."""
-    source_disk_name: str | None = _pd.Field(
-        default=None, validation_alias="sourceDiskName", serialization_alias="sourceDiskName"
-    )
+    source_disk_name: str | None = None
     """The name of the source disk from which the source automatic snapshot was created.
 
     Constraints:
@@ -78,9 +64,7 @@ class CreateDiskFromSnapshotRequest(_Model, _LightsailRequest[CreateDiskFromSnap
     - Define this parameter only when creating a new disk from an automatic snapshot. For more
       information, see the Amazon Lightsail Developer Guide.
     """
-    restore_date: str | None = _pd.Field(
-        default=None, validation_alias="restoreDate", serialization_alias="restoreDate"
-    )
+    restore_date: str | None = None
     """The date of the automatic snapshot to use for the new disk. Use the ``get auto snapshots``
     operation to identify the dates of the available automatic snapshots.
 
@@ -90,11 +74,7 @@ class CreateDiskFromSnapshotRequest(_Model, _LightsailRequest[CreateDiskFromSnap
     - This parameter cannot be defined together with the ...
     - Define this parameter only when creating a new disk from an automatic snapshot.
     """
-    use_latest_restorable_auto_snapshot: bool | None = _pd.Field(
-        default=None,
-        validation_alias="useLatestRestorableAutoSnapshot",
-        serialization_alias="useLatestRestorableAutoSnapshot",
-    )
+    use_latest_restorable_auto_snapshot: bool | None = None
     """A Boolean value to indicate whether to use the latest available automatic snapshot.
 
     Constraints:

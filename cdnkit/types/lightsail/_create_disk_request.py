@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 from cdnkit._operation import LightsailRequest as _LightsailRequest
 
 from ._add_on_request import AddOnRequest
@@ -32,27 +32,21 @@ class CreateDiskRequest(_Model, _LightsailRequest[CreateDiskResult]):
 
     __cdnkit_operation__ = "CreateDisk"
     __cdnkit_result__ = "CreateDiskResult"
-    disk_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
-        validation_alias="diskName", serialization_alias="diskName"
-    )
+    disk_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")]
     """The unique Lightsail disk name (``my-disk``)."""
-    availability_zone: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] = _pd.Field(
-        validation_alias="availabilityZone", serialization_alias="availabilityZone"
-    )
+    availability_zone: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")]
     """The Availability Zone where you want to create the disk (``us-east-2a``). Use the same
     Availability Zone as the Lightsail instance to which you want to attach the disk.
 
     Use the ``get regions`` operation to list the Availability Zones where Lightsail is currently
     available.
     """
-    size_in_gb: int = _pd.Field(validation_alias="sizeInGb", serialization_alias="sizeInGb")
+    size_in_gb: int
     """The size of the disk in GB (``32``)."""
     tags: list[Tag] | None = None
     """The tag keys and optional values to add to the resource during create.
 
     Use the ``TagResource`` action to tag a resource after it's created.
     """
-    add_ons: list[AddOnRequest] | None = _pd.Field(
-        default=None, validation_alias="addOns", serialization_alias="addOns"
-    )
+    add_ons: list[AddOnRequest] | None = None
     """An array of objects that represent the add-ons to enable for the new disk."""

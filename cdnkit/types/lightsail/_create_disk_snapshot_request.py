@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 from cdnkit._operation import LightsailRequest as _LightsailRequest
 
 from ._create_disk_snapshot_result import CreateDiskSnapshotResult
@@ -28,18 +28,12 @@ class CreateDiskSnapshotRequest(_Model, _LightsailRequest[CreateDiskSnapshotResu
 
     __cdnkit_operation__ = "CreateDiskSnapshot"
     __cdnkit_result__ = "CreateDiskSnapshotResult"
-    disk_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] | None = _pd.Field(
-        default=None, validation_alias="diskName", serialization_alias="diskName"
-    )
+    disk_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] | None = None
     """The unique name of the source disk (``Disk-Virginia-1``)."""
-    disk_snapshot_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
-        validation_alias="diskSnapshotName", serialization_alias="diskSnapshotName"
-    )
+    disk_snapshot_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")]
     """The name of the destination disk snapshot (``my-disk-snapshot``) based on the source disk.
     """
-    instance_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] | None = _pd.Field(
-        default=None, validation_alias="instanceName", serialization_alias="instanceName"
-    )
+    instance_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] | None = None
     """The unique name of the source instance (``Amazon_Linux-512MB-Virginia-1``). When this is
     defined, a snapshot of the instance's system volume is created.
     """

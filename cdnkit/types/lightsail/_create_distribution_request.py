@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 from cdnkit._operation import LightsailRequest as _LightsailRequest
 
 from ._cache_behavior import CacheBehavior
@@ -37,9 +37,7 @@ class CreateDistributionRequest(_Model, _LightsailRequest[CreateDistributionResu
 
     __cdnkit_operation__ = "CreateDistribution"
     __cdnkit_result__ = "CreateDistributionResult"
-    distribution_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
-        validation_alias="distributionName", serialization_alias="distributionName"
-    )
+    distribution_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")]
     """The name for the distribution."""
     origin: InputOrigin
     """An object that describes the origin resource for the distribution, such as a Lightsail
@@ -47,21 +45,13 @@ class CreateDistributionRequest(_Model, _LightsailRequest[CreateDistributionResu
 
     The distribution pulls, caches, and serves content from the origin.
     """
-    default_cache_behavior: CacheBehavior = _pd.Field(
-        validation_alias="defaultCacheBehavior", serialization_alias="defaultCacheBehavior"
-    )
+    default_cache_behavior: CacheBehavior
     """An object that describes the default cache behavior for the distribution."""
-    cache_behavior_settings: CacheSettings | None = _pd.Field(
-        default=None,
-        validation_alias="cacheBehaviorSettings",
-        serialization_alias="cacheBehaviorSettings",
-    )
+    cache_behavior_settings: CacheSettings | None = None
     """An object that describes the cache behavior settings for the distribution."""
-    cache_behaviors: list[CacheBehaviorPerPath] | None = _pd.Field(
-        default=None, validation_alias="cacheBehaviors", serialization_alias="cacheBehaviors"
-    )
+    cache_behaviors: list[CacheBehaviorPerPath] | None = None
     """An array of objects that describe the per-path cache behavior for the distribution."""
-    bundle_id: str = _pd.Field(validation_alias="bundleId", serialization_alias="bundleId")
+    bundle_id: str
     """The bundle ID to use for the distribution.
 
     A distribution bundle describes the specifications of your distribution, such as the monthly
@@ -70,9 +60,7 @@ class CreateDistributionRequest(_Model, _LightsailRequest[CreateDistributionResu
     Use the ``GetDistributionBundles`` action to get a list of distribution bundle IDs that you can
     specify.
     """
-    ip_address_type: IpAddressType | None = _pd.Field(
-        default=None, validation_alias="ipAddressType", serialization_alias="ipAddressType"
-    )
+    ip_address_type: IpAddressType | None = None
     """The IP address type for the distribution.
 
     The possible values are ``ipv4`` for IPv4 only, and ``dualstack`` for IPv4 and IPv6.
@@ -84,40 +72,24 @@ class CreateDistributionRequest(_Model, _LightsailRequest[CreateDistributionResu
 
     Use the ``TagResource`` action to tag a resource after it's created.
     """
-    certificate_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] | None = _pd.Field(
-        default=None, validation_alias="certificateName", serialization_alias="certificateName"
-    )
+    certificate_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] | None = None
     """The name of the SSL/TLS certificate that you want to attach to the distribution.
 
     Use the GetCertificates action to get a list of certificate names that you can specify.
     """
-    viewer_minimum_tls_protocol_version: ViewerMinimumTlsProtocolVersionEnum | None = _pd.Field(
-        default=None,
-        validation_alias="viewerMinimumTlsProtocolVersion",
-        serialization_alias="viewerMinimumTlsProtocolVersion",
-    )
+    viewer_minimum_tls_protocol_version: ViewerMinimumTlsProtocolVersionEnum | None = None
     """The minimum TLS protocol version for the SSL/TLS certificate."""
-    enable_private_origin_access: bool | None = _pd.Field(
-        default=None,
-        validation_alias="enablePrivateOriginAccess",
-        serialization_alias="enablePrivateOriginAccess",
-    )
+    enable_private_origin_access: bool | None = None
     """Specifies whether to enable private origin access for the distribution. With private origin
     access, the distribution can serve objects that aren't publicly accessible from a Lightsail
     bucket.
     """
-    default_root_object: str | None = _pd.Field(
-        default=None, validation_alias="defaultRootObject", serialization_alias="defaultRootObject"
-    )
+    default_root_object: str | None = None
     """The object (for example, ``index.html``) that the distribution returns when a viewer
     requests the root URL of the distribution (``/``) instead of a specific object. The object that
     you specify must be available from the origin.
     """
-    custom_error_responses: list[DistributionCustomErrorResponse] | None = _pd.Field(
-        default=None,
-        validation_alias="customErrorResponses",
-        serialization_alias="customErrorResponses",
-    )
+    custom_error_responses: list[DistributionCustomErrorResponse] | None = None
     """An array of objects that describe the custom error responses for the distribution. With a
     custom error response, you can specify the page to return when the origin responds with a given
     HTTP error code. You can also specify the HTTP status code to send to the viewer.

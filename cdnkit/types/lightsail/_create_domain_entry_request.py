@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.lightsail``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 from cdnkit._operation import LightsailRequest as _LightsailRequest
 
 from ._create_domain_entry_result import CreateDomainEntryResult
@@ -27,9 +25,7 @@ class CreateDomainEntryRequest(_Model, _LightsailRequest[CreateDomainEntryResult
 
     __cdnkit_operation__ = "CreateDomainEntry"
     __cdnkit_result__ = "CreateDomainEntryResult"
-    domain_name: str = _pd.Field(validation_alias="domainName", serialization_alias="domainName")
+    domain_name: str
     """The domain name (``example.com``) for which you want to create the domain entry."""
-    domain_entry: DomainEntry = _pd.Field(
-        validation_alias="domainEntry", serialization_alias="domainEntry"
-    )
+    domain_entry: DomainEntry
     """An array of key-value pairs containing information about the domain entry request."""

@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.lightsail``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 from cdnkit._operation import LightsailRequest as _LightsailRequest
 
 from ._create_domain_result import CreateDomainResult
@@ -28,7 +26,7 @@ class CreateDomainRequest(_Model, _LightsailRequest[CreateDomainResult]):
 
     __cdnkit_operation__ = "CreateDomain"
     __cdnkit_result__ = "CreateDomainResult"
-    domain_name: str = _pd.Field(validation_alias="domainName", serialization_alias="domainName")
+    domain_name: str
     """The domain name to manage (``example.com``)."""
     tags: list[Tag] | None = None
     """The tag keys and optional values to add to the resource during create.

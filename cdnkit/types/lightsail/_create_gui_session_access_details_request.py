@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 from cdnkit._operation import LightsailRequest as _LightsailRequest
 
 from ._create_gui_session_access_details_result import CreateGUISessionAccessDetailsResult
@@ -33,7 +33,5 @@ class CreateGUISessionAccessDetailsRequest(
 
     __cdnkit_operation__ = "CreateGUISessionAccessDetails"
     __cdnkit_result__ = "CreateGUISessionAccessDetailsResult"
-    resource_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
-        validation_alias="resourceName", serialization_alias="resourceName"
-    )
+    resource_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")]
     """The resource name."""

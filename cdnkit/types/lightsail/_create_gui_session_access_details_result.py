@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 
 from ._enums import Status
 from ._session import Session
@@ -29,21 +29,13 @@ class CreateGUISessionAccessDetailsResult(_Model):
     Use ``StartGUISession`` to open the session.
     """
 
-    resource_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] | None = _pd.Field(
-        default=None, validation_alias="resourceName", serialization_alias="resourceName"
-    )
+    resource_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] | None = None
     """The resource name."""
     status: Status | None = None
     """The status of the operation."""
-    percentage_complete: int | None = _pd.Field(
-        default=None,
-        validation_alias="percentageComplete",
-        serialization_alias="percentageComplete",
-    )
+    percentage_complete: int | None = None
     """The percentage of completion for the operation."""
-    failure_reason: str | None = _pd.Field(
-        default=None, validation_alias="failureReason", serialization_alias="failureReason"
-    )
+    failure_reason: str | None = None
     """The reason the operation failed."""
     sessions: list[Session] | None = None
     """Returns information about the specified Amazon DCV GUI session."""

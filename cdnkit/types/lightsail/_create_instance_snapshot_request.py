@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 from cdnkit._operation import LightsailRequest as _LightsailRequest
 
 from ._create_instance_snapshot_result import CreateInstanceSnapshotResult
@@ -31,13 +31,9 @@ class CreateInstanceSnapshotRequest(_Model, _LightsailRequest[CreateInstanceSnap
 
     __cdnkit_operation__ = "CreateInstanceSnapshot"
     __cdnkit_result__ = "CreateInstanceSnapshotResult"
-    instance_snapshot_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
-        validation_alias="instanceSnapshotName", serialization_alias="instanceSnapshotName"
-    )
+    instance_snapshot_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")]
     """The name for your new snapshot."""
-    instance_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
-        validation_alias="instanceName", serialization_alias="instanceName"
-    )
+    instance_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")]
     """The Lightsail instance on which to base your snapshot."""
     tags: list[Tag] | None = None
     """The tag keys and optional values to add to the resource during create.

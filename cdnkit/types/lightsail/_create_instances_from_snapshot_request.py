@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 from cdnkit._operation import LightsailRequest as _LightsailRequest
 
 from ._add_on_request import AddOnRequest
@@ -36,32 +36,18 @@ class CreateInstancesFromSnapshotRequest(
 
     __cdnkit_operation__ = "CreateInstancesFromSnapshot"
     __cdnkit_result__ = "CreateInstancesFromSnapshotResult"
-    instance_names: list[str] = _pd.Field(
-        validation_alias="instanceNames", serialization_alias="instanceNames"
-    )
+    instance_names: list[str]
     """The names for your new instances."""
     attached_disk_mapping: (
         dict[_t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")], list[DiskMap]] | None
-    ) = _pd.Field(
-        default=None,
-        validation_alias="attachedDiskMapping",
-        serialization_alias="attachedDiskMapping",
-    )
+    ) = None
     """An object containing information about one or more disk mappings."""
-    availability_zone: str = _pd.Field(
-        validation_alias="availabilityZone", serialization_alias="availabilityZone"
-    )
+    availability_zone: str
     """The Availability Zone where you want to create your instances. Use the following formatting:
     ``us-east-2a`` (case sensitive). You can get a list of Availability Zones by using the get
     regions operation. Be sure to add the ``include Availability Zones`` parameter to your request.
     """
-    instance_snapshot_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] | None = (
-        _pd.Field(
-            default=None,
-            validation_alias="instanceSnapshotName",
-            serialization_alias="instanceSnapshotName",
-        )
-    )
+    instance_snapshot_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] | None = None
     """The name of the instance snapshot on which you are basing your new instances. Use the get
     instance snapshots operation to return information about your existing snapshots.
 
@@ -70,34 +56,24 @@ class CreateInstancesFromSnapshotRequest(
     - This parameter cannot be defined together with the ``source instance name`` parameter. The
       ``instance snapshot name`` and ``source instance name`` parameters are mutually exclusive.
     """
-    bundle_id: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] = _pd.Field(
-        validation_alias="bundleId", serialization_alias="bundleId"
-    )
+    bundle_id: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")]
     """The bundle of specification information for your virtual private server (or instance),
     including the pricing plan (``micro_x_x``).
     """
-    user_data: str | None = _pd.Field(
-        default=None, validation_alias="userData", serialization_alias="userData"
-    )
+    user_data: str | None = None
     """You can create a launch script that configures a server with additional user data. For
     example, ``apt-get -y update``.
     """
-    key_pair_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] | None = _pd.Field(
-        default=None, validation_alias="keyPairName", serialization_alias="keyPairName"
-    )
+    key_pair_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] | None = None
     """The name for your key pair."""
     tags: list[Tag] | None = None
     """The tag keys and optional values to add to the resource during create.
 
     Use the ``TagResource`` action to tag a resource after it's created.
     """
-    add_ons: list[AddOnRequest] | None = _pd.Field(
-        default=None, validation_alias="addOns", serialization_alias="addOns"
-    )
+    add_ons: list[AddOnRequest] | None = None
     """An array of objects representing the add-ons to enable for the new instance."""
-    ip_address_type: IpAddressType | None = _pd.Field(
-        default=None, validation_alias="ipAddressType", serialization_alias="ipAddressType"
-    )
+    ip_address_type: IpAddressType | None = None
     """The IP address type for the instance.
 
     The possible values are ``ipv4`` for IPv4 only, ``ipv6`` for IPv6 only, and ``dualstack`` for
@@ -105,11 +81,7 @@ class CreateInstancesFromSnapshotRequest(
 
     The default value is ``dualstack``.
     """
-    source_instance_name: str | None = _pd.Field(
-        default=None,
-        validation_alias="sourceInstanceName",
-        serialization_alias="sourceInstanceName",
-    )
+    source_instance_name: str | None = None
     """The name of the source instance from which the source automatic snapshot was created.
 
     Constraints:
@@ -118,9 +90,7 @@ class CreateInstancesFromSnapshotRequest(
     - Define this parameter only when creating a new instance from an automatic snapshot. For more
       information, see the Amazon Lightsail Developer Guide.
     """
-    restore_date: str | None = _pd.Field(
-        default=None, validation_alias="restoreDate", serialization_alias="restoreDate"
-    )
+    restore_date: str | None = None
     """The date of the automatic snapshot to use for the new instance. Use the ``get auto
     snapshots`` operation to identify the dates of the available automatic snapshots.
 
@@ -130,11 +100,7 @@ class CreateInstancesFromSnapshotRequest(
     - This parameter cannot be defined together with the ...
     - Define this parameter only when creating a new instance from an automatic ...
     """
-    use_latest_restorable_auto_snapshot: bool | None = _pd.Field(
-        default=None,
-        validation_alias="useLatestRestorableAutoSnapshot",
-        serialization_alias="useLatestRestorableAutoSnapshot",
-    )
+    use_latest_restorable_auto_snapshot: bool | None = None
     """A Boolean value to indicate whether to use the latest available automatic snapshot.
 
     Constraints:

@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 from cdnkit._operation import LightsailRequest as _LightsailRequest
 
 from ._add_on_request import AddOnRequest
@@ -32,57 +32,39 @@ class CreateInstancesRequest(_Model, _LightsailRequest[CreateInstancesResult]):
 
     __cdnkit_operation__ = "CreateInstances"
     __cdnkit_result__ = "CreateInstancesResult"
-    instance_names: list[str] = _pd.Field(
-        validation_alias="instanceNames", serialization_alias="instanceNames"
-    )
+    instance_names: list[str]
     """The names to use for your new Lightsail instances. Separate multiple values using quotation
     marks and commas, for example: ``["MyFirstInstance","MySecondInstance"]``
     """
-    availability_zone: str = _pd.Field(
-        validation_alias="availabilityZone", serialization_alias="availabilityZone"
-    )
+    availability_zone: str
     """The Availability Zone in which to create your instance. Use the following format:
     ``us-east-2a`` (case sensitive). You can get a list of Availability Zones by using the get
     regions operation. Be sure to add the ``include Availability Zones`` parameter to your request.
     """
-    custom_image_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] | None = _pd.Field(
-        default=None, validation_alias="customImageName", serialization_alias="customImageName"
-    )
+    custom_image_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] | None = None
     """(Discontinued) The name for your custom image."""
-    blueprint_id: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] = _pd.Field(
-        validation_alias="blueprintId", serialization_alias="blueprintId"
-    )
+    blueprint_id: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")]
     """The ID for a virtual private server image (``app_wordpress_x_x`` or ``app_lamp_x_x``). Use
     the ``get blueprints`` operation to return a list of available images (or blueprints).
     """
-    bundle_id: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] = _pd.Field(
-        validation_alias="bundleId", serialization_alias="bundleId"
-    )
+    bundle_id: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")]
     """The bundle of specification information for your virtual private server (or instance),
     including the pricing plan (``medium_x_x``).
     """
-    user_data: str | None = _pd.Field(
-        default=None, validation_alias="userData", serialization_alias="userData"
-    )
+    user_data: str | None = None
     """A launch script you can create that configures a server with additional user data. For
     example, you might want to run ``apt-get -y update``.
     """
-    key_pair_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] | None = _pd.Field(
-        default=None, validation_alias="keyPairName", serialization_alias="keyPairName"
-    )
+    key_pair_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] | None = None
     """The name of your key pair."""
     tags: list[Tag] | None = None
     """The tag keys and optional values to add to the resource during create.
 
     Use the ``TagResource`` action to tag a resource after it's created.
     """
-    add_ons: list[AddOnRequest] | None = _pd.Field(
-        default=None, validation_alias="addOns", serialization_alias="addOns"
-    )
+    add_ons: list[AddOnRequest] | None = None
     """An array of objects representing the add-ons to enable for the new instance."""
-    ip_address_type: IpAddressType | None = _pd.Field(
-        default=None, validation_alias="ipAddressType", serialization_alias="ipAddressType"
-    )
+    ip_address_type: IpAddressType | None = None
     """The IP address type for the instance.
 
     The possible values are ``ipv4`` for IPv4 only, ``ipv6`` for IPv6 only, and ``dualstack`` for

@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 from cdnkit._operation import LightsailRequest as _LightsailRequest
 
 from ._create_key_pair_result import CreateKeyPairResult
@@ -30,9 +30,7 @@ class CreateKeyPairRequest(_Model, _LightsailRequest[CreateKeyPairResult]):
 
     __cdnkit_operation__ = "CreateKeyPair"
     __cdnkit_result__ = "CreateKeyPairResult"
-    key_pair_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
-        validation_alias="keyPairName", serialization_alias="keyPairName"
-    )
+    key_pair_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")]
     """The name for your new key pair."""
     tags: list[Tag] | None = None
     """The tag keys and optional values to add to the resource during create.

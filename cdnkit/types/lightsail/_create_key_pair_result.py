@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.lightsail``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 
 from ._key_pair import KeyPair
 from ._operation import Operation
@@ -25,18 +23,12 @@ class CreateKeyPairResult(_Model):
     information, see the Amazon Lightsail Developer Guide.
     """
 
-    key_pair: KeyPair | None = _pd.Field(
-        default=None, validation_alias="keyPair", serialization_alias="keyPair"
-    )
+    key_pair: KeyPair | None = None
     """An array of key-value pairs containing information about the new key pair you just created.
     """
-    public_key_base64: str | None = _pd.Field(
-        default=None, validation_alias="publicKeyBase64", serialization_alias="publicKeyBase64"
-    )
+    public_key_base64: str | None = None
     """A base64-encoded public key of the ``ssh-rsa`` type."""
-    private_key_base64: str | None = _pd.Field(
-        default=None, validation_alias="privateKeyBase64", serialization_alias="privateKeyBase64"
-    )
+    private_key_base64: str | None = None
     """A base64-encoded RSA private key."""
     operation: Operation | None = None
     """An array of objects that describe the result of the action, such as the status of the

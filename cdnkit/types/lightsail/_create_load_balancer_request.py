@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 from cdnkit._operation import LightsailRequest as _LightsailRequest
 
 from ._create_load_balancer_result import CreateLoadBalancerResult
@@ -30,46 +30,30 @@ class CreateLoadBalancerRequest(_Model, _LightsailRequest[CreateLoadBalancerResu
 
     __cdnkit_operation__ = "CreateLoadBalancer"
     __cdnkit_result__ = "CreateLoadBalancerResult"
-    load_balancer_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
-        validation_alias="loadBalancerName", serialization_alias="loadBalancerName"
-    )
+    load_balancer_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")]
     """The name of your load balancer."""
-    instance_port: _t.Annotated[int, _pd.Field(ge=-1, le=65535)] = _pd.Field(
-        validation_alias="instancePort", serialization_alias="instancePort"
-    )
+    instance_port: _t.Annotated[int, _pd.Field(ge=-1, le=65535)]
     """The instance port where you're creating your load balancer."""
-    health_check_path: str | None = _pd.Field(
-        default=None, validation_alias="healthCheckPath", serialization_alias="healthCheckPath"
-    )
+    health_check_path: str | None = None
     """The path you provided to perform the load balancer health check. If you didn't specify a
     health check path, Lightsail uses the root path of your website (``"/"``).
 
     You may want to specify a custom health check path other than the root of your application if
     your home page loads slowly or has a lot of media or scripting on it.
     """
-    certificate_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] | None = _pd.Field(
-        default=None, validation_alias="certificateName", serialization_alias="certificateName"
-    )
+    certificate_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] | None = None
     """The name of the SSL/TLS certificate.
 
     If you specify ``certificateName``, then ``certificateDomainName`` is required (and
     vice-versa).
     """
-    certificate_domain_name: str | None = _pd.Field(
-        default=None,
-        validation_alias="certificateDomainName",
-        serialization_alias="certificateDomainName",
-    )
+    certificate_domain_name: str | None = None
     """The domain name with which your certificate is associated (``example.com``).
 
     If you specify ``certificateDomainName``, then ``certificateName`` is required (and
     vice-versa).
     """
-    certificate_alternative_names: list[str] | None = _pd.Field(
-        default=None,
-        validation_alias="certificateAlternativeNames",
-        serialization_alias="certificateAlternativeNames",
-    )
+    certificate_alternative_names: list[str] | None = None
     """The optional alternative domains and subdomains to use with your SSL/TLS certificate
     (``www.example.com``, ``example.com``, ``m.example.com``, ``blog.example.com``).
     """
@@ -78,9 +62,7 @@ class CreateLoadBalancerRequest(_Model, _LightsailRequest[CreateLoadBalancerResu
 
     Use the ``TagResource`` action to tag a resource after it's created.
     """
-    ip_address_type: IpAddressType | None = _pd.Field(
-        default=None, validation_alias="ipAddressType", serialization_alias="ipAddressType"
-    )
+    ip_address_type: IpAddressType | None = None
     """The IP address type for the load balancer.
 
     The possible values are ``ipv4`` for IPv4 only, ``ipv6`` for IPv6 only, and ``dualstack`` for
@@ -88,9 +70,7 @@ class CreateLoadBalancerRequest(_Model, _LightsailRequest[CreateLoadBalancerResu
 
     The default value is ``dualstack``.
     """
-    tls_policy_name: str | None = _pd.Field(
-        default=None, validation_alias="tlsPolicyName", serialization_alias="tlsPolicyName"
-    )
+    tls_policy_name: str | None = None
     """The name of the TLS policy to apply to the load balancer.
 
     Use the GetLoadBalancerTlsPolicies action to get a list of TLS policy names that you can

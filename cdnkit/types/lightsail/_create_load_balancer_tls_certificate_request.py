@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 from cdnkit._operation import LightsailRequest as _LightsailRequest
 
 from ._create_load_balancer_tls_certificate_result import CreateLoadBalancerTlsCertificateResult
@@ -35,13 +35,9 @@ class CreateLoadBalancerTlsCertificateRequest(
 
     __cdnkit_operation__ = "CreateLoadBalancerTlsCertificate"
     __cdnkit_result__ = "CreateLoadBalancerTlsCertificateResult"
-    load_balancer_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
-        validation_alias="loadBalancerName", serialization_alias="loadBalancerName"
-    )
+    load_balancer_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")]
     """The load balancer name where you want to create the SSL/TLS certificate."""
-    certificate_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
-        validation_alias="certificateName", serialization_alias="certificateName"
-    )
+    certificate_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")]
     """The SSL/TLS certificate name.
 
     You can have up to 10 certificates in your account at one time. Each Lightsail load balancer
@@ -49,15 +45,9 @@ class CreateLoadBalancerTlsCertificateRequest(
     the number of certificates that can be issue in a 365-day period. For more information, see
     Limits.
     """
-    certificate_domain_name: str = _pd.Field(
-        validation_alias="certificateDomainName", serialization_alias="certificateDomainName"
-    )
+    certificate_domain_name: str
     """The domain name (``example.com``) for your SSL/TLS certificate."""
-    certificate_alternative_names: list[str] | None = _pd.Field(
-        default=None,
-        validation_alias="certificateAlternativeNames",
-        serialization_alias="certificateAlternativeNames",
-    )
+    certificate_alternative_names: list[str] | None = None
     """An array of strings listing alternative domains and subdomains for your SSL/TLS certificate.
     Lightsail will de-dupe the names for you. You can have a maximum of 9 alternative names (in
     addition to the 1 primary domain). We do not support wildcards (``*.example.com``).

@@ -11,7 +11,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 from cdnkit._operation import LightsailRequest as _LightsailRequest
 
 from ._create_relational_database_from_snapshot_result import (
@@ -35,9 +35,7 @@ class CreateRelationalDatabaseFromSnapshotRequest(
 
     __cdnkit_operation__ = "CreateRelationalDatabaseFromSnapshot"
     __cdnkit_result__ = "CreateRelationalDatabaseFromSnapshotResult"
-    relational_database_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
-        validation_alias="relationalDatabaseName", serialization_alias="relationalDatabaseName"
-    )
+    relational_database_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")]
     """The name to use for your new Lightsail database resource.
 
     Constraints:
@@ -45,20 +43,14 @@ class CreateRelationalDatabaseFromSnapshotRequest(
     - Must contain from 2 to 255 alphanumeric characters, or hyphens.
     - The first and last character must be a letter or number.
     """
-    availability_zone: str | None = _pd.Field(
-        default=None, validation_alias="availabilityZone", serialization_alias="availabilityZone"
-    )
+    availability_zone: str | None = None
     """The Availability Zone in which to create your new database. Use the ``us-east-2a``
     case-sensitive format.
 
     You can get a list of Availability Zones by using the ``get regions`` operation. Be sure to add
     the ``include relational database Availability Zones`` parameter to your request.
     """
-    publicly_accessible: bool | None = _pd.Field(
-        default=None,
-        validation_alias="publiclyAccessible",
-        serialization_alias="publiclyAccessible",
-    )
+    publicly_accessible: bool | None = None
     """Specifies the accessibility options for your new database. A value of ``true`` specifies a
     database that is available to resources outside of your Lightsail account. A value of ``false``
     specifies a database that is available only to your Lightsail resources in the same region as
@@ -66,17 +58,9 @@ class CreateRelationalDatabaseFromSnapshotRequest(
     """
     relational_database_snapshot_name: (
         _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] | None
-    ) = _pd.Field(
-        default=None,
-        validation_alias="relationalDatabaseSnapshotName",
-        serialization_alias="relationalDatabaseSnapshotName",
-    )
+    ) = None
     """The name of the database snapshot from which to create your new database."""
-    relational_database_bundle_id: str | None = _pd.Field(
-        default=None,
-        validation_alias="relationalDatabaseBundleId",
-        serialization_alias="relationalDatabaseBundleId",
-    )
+    relational_database_bundle_id: str | None = None
     """The bundle ID for your new database. A bundle describes the performance specifications for
     your database.
 
@@ -88,15 +72,9 @@ class CreateRelationalDatabaseFromSnapshotRequest(
     """
     source_relational_database_name: (
         _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] | None
-    ) = _pd.Field(
-        default=None,
-        validation_alias="sourceRelationalDatabaseName",
-        serialization_alias="sourceRelationalDatabaseName",
-    )
+    ) = None
     """The name of the source database."""
-    restore_time: _dt.datetime | None = _pd.Field(
-        default=None, validation_alias="restoreTime", serialization_alias="restoreTime"
-    )
+    restore_time: _dt.datetime | None = None
     """The date and time to restore your database from.
 
     Constraints:
@@ -106,11 +84,7 @@ class CreateRelationalDatabaseFromSnapshotRequest(
     - Specified in Coordinated Universal Time (UTC).
     - Specified in the Unix time format.
     """
-    use_latest_restorable_time: bool | None = _pd.Field(
-        default=None,
-        validation_alias="useLatestRestorableTime",
-        serialization_alias="useLatestRestorableTime",
-    )
+    use_latest_restorable_time: bool | None = None
     """Specifies whether your database is restored from the latest backup time. A value of ``true``
     restores from the latest backup time.
 

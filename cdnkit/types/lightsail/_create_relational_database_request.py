@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 from cdnkit._operation import LightsailRequest as _LightsailRequest
 
 from ._create_relational_database_result import CreateRelationalDatabaseResult
@@ -30,9 +30,7 @@ class CreateRelationalDatabaseRequest(_Model, _LightsailRequest[CreateRelational
 
     __cdnkit_operation__ = "CreateRelationalDatabase"
     __cdnkit_result__ = "CreateRelationalDatabaseResult"
-    relational_database_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
-        validation_alias="relationalDatabaseName", serialization_alias="relationalDatabaseName"
-    )
+    relational_database_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")]
     """The name to use for your new Lightsail database resource.
 
     Constraints:
@@ -40,38 +38,28 @@ class CreateRelationalDatabaseRequest(_Model, _LightsailRequest[CreateRelational
     - Must contain from 2 to 255 alphanumeric characters, or hyphens.
     - The first and last character must be a letter or number.
     """
-    availability_zone: str | None = _pd.Field(
-        default=None, validation_alias="availabilityZone", serialization_alias="availabilityZone"
-    )
+    availability_zone: str | None = None
     """The Availability Zone in which to create your new database. Use the ``us-east-2a``
     case-sensitive format.
 
     You can get a list of Availability Zones by using the ``get regions`` operation. Be sure to add
     the ``include relational database Availability Zones`` parameter to your request.
     """
-    relational_database_blueprint_id: str = _pd.Field(
-        validation_alias="relationalDatabaseBlueprintId",
-        serialization_alias="relationalDatabaseBlueprintId",
-    )
+    relational_database_blueprint_id: str
     """The blueprint ID for your new database. A blueprint describes the major engine version of a
     database.
 
     You can get a list of database blueprints IDs by using the ``get relational database
     blueprints`` operation.
     """
-    relational_database_bundle_id: str = _pd.Field(
-        validation_alias="relationalDatabaseBundleId",
-        serialization_alias="relationalDatabaseBundleId",
-    )
+    relational_database_bundle_id: str
     """The bundle ID for your new database. A bundle describes the performance specifications for
     your database.
 
     You can get a list of database bundle IDs by using the ``get relational database bundles``
     operation.
     """
-    master_database_name: str = _pd.Field(
-        validation_alias="masterDatabaseName", serialization_alias="masterDatabaseName"
-    )
+    master_database_name: str
     """The meaning of this parameter differs according to the database engine you use.
 
     MySQL
@@ -85,9 +73,7 @@ class CreateRelationalDatabaseRequest(_Model, _LightsailRequest[CreateRelational
     - Must begin with a letter.
     - Can't be a word reserved by the specified database engine.
     """
-    master_username: str = _pd.Field(
-        validation_alias="masterUsername", serialization_alias="masterUsername"
-    )
+    master_username: str
     """The name for the master user.
 
     MySQL
@@ -110,12 +96,7 @@ class CreateRelationalDatabaseRequest(_Model, _LightsailRequest[CreateRelational
     - First character must be a letter.
     - Can't be a reserved word for the chosen database engine.
     """
-    master_user_password: str | None = _pd.Field(
-        default=None,
-        repr=False,
-        validation_alias="masterUserPassword",
-        serialization_alias="masterUserPassword",
-    )
+    master_user_password: str | None = _pd.Field(default=None, repr=False)
     """The password for the master user. The password can include any printable ASCII character
     except "/", \"\"\", or "@". It cannot contain spaces.
 
@@ -127,11 +108,7 @@ class CreateRelationalDatabaseRequest(_Model, _LightsailRequest[CreateRelational
 
     Constraints: Must contain from 8 to 128 characters.
     """
-    preferred_backup_window: str | None = _pd.Field(
-        default=None,
-        validation_alias="preferredBackupWindow",
-        serialization_alias="preferredBackupWindow",
-    )
+    preferred_backup_window: str | None = None
     """The daily time range during which automated backups are created for your new database if
     automated backups are enabled.
 
@@ -139,11 +116,7 @@ class CreateRelationalDatabaseRequest(_Model, _LightsailRequest[CreateRelational
     Region. For more information about the preferred backup window time blocks for each region, see
     the Working With Backups guide in the Amazon Relational Database Service documentation.
     """
-    preferred_maintenance_window: str | None = _pd.Field(
-        default=None,
-        validation_alias="preferredMaintenanceWindow",
-        serialization_alias="preferredMaintenanceWindow",
-    )
+    preferred_maintenance_window: str | None = None
     """The weekly time range during which system maintenance can occur on your new database.
 
     The default is a 30-minute window selected at random from an 8-hour block of time for each AWS
@@ -157,11 +130,7 @@ class CreateRelationalDatabaseRequest(_Model, _LightsailRequest[CreateRelational
     - Specified in Coordinated Universal Time (UTC).
     - Example: ``Tue:17:00-Tue:17:30``
     """
-    publicly_accessible: bool | None = _pd.Field(
-        default=None,
-        validation_alias="publiclyAccessible",
-        serialization_alias="publiclyAccessible",
-    )
+    publicly_accessible: bool | None = None
     """Specifies the accessibility options for your new database. A value of ``true`` specifies a
     database that is available to resources outside of your Lightsail account. A value of ``false``
     specifies a database that is available only to your Lightsail resources in the same region as

@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 from cdnkit._operation import LightsailRequest as _LightsailRequest
 
 from ._create_relational_database_snapshot_result import CreateRelationalDatabaseSnapshotResult
@@ -33,16 +33,9 @@ class CreateRelationalDatabaseSnapshotRequest(
 
     __cdnkit_operation__ = "CreateRelationalDatabaseSnapshot"
     __cdnkit_result__ = "CreateRelationalDatabaseSnapshotResult"
-    relational_database_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
-        validation_alias="relationalDatabaseName", serialization_alias="relationalDatabaseName"
-    )
+    relational_database_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")]
     """The name of the database on which to base your new snapshot."""
-    relational_database_snapshot_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = (
-        _pd.Field(
-            validation_alias="relationalDatabaseSnapshotName",
-            serialization_alias="relationalDatabaseSnapshotName",
-        )
-    )
+    relational_database_snapshot_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")]
     """The name for your new database snapshot.
 
     Constraints:

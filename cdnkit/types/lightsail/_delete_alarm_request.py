@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 from cdnkit._operation import LightsailRequest as _LightsailRequest
 
 from ._delete_alarm_result import DeleteAlarmResult
@@ -30,7 +30,5 @@ class DeleteAlarmRequest(_Model, _LightsailRequest[DeleteAlarmResult]):
 
     __cdnkit_operation__ = "DeleteAlarm"
     __cdnkit_result__ = "DeleteAlarmResult"
-    alarm_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
-        validation_alias="alarmName", serialization_alias="alarmName"
-    )
+    alarm_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")]
     """The name of the alarm to delete."""

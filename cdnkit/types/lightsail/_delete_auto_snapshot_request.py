@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 from cdnkit._operation import LightsailRequest as _LightsailRequest
 
 from ._delete_auto_snapshot_result import DeleteAutoSnapshotResult
@@ -27,9 +27,7 @@ class DeleteAutoSnapshotRequest(_Model, _LightsailRequest[DeleteAutoSnapshotResu
 
     __cdnkit_operation__ = "DeleteAutoSnapshot"
     __cdnkit_result__ = "DeleteAutoSnapshotResult"
-    resource_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
-        validation_alias="resourceName", serialization_alias="resourceName"
-    )
+    resource_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")]
     """The name of the source instance or disk from which to delete the automatic snapshot."""
     date: _t.Annotated[str, _pd.Field(pattern="^[0-9]{4}-[0-9]{2}-[0-9]{2}$")]
     """The date of the automatic snapshot to delete in ``YYYY-MM-DD`` format. Use the ``get auto

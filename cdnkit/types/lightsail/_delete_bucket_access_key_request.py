@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 from cdnkit._operation import LightsailRequest as _LightsailRequest
 
 from ._delete_bucket_access_key_result import DeleteBucketAccessKeyResult
@@ -33,11 +33,9 @@ class DeleteBucketAccessKeyRequest(_Model, _LightsailRequest[DeleteBucketAccessK
     __cdnkit_result__ = "DeleteBucketAccessKeyResult"
     bucket_name: _t.Annotated[
         str, _pd.Field(min_length=3, max_length=54, pattern="^[a-z0-9][a-z0-9-]{1,52}[a-z0-9]$")
-    ] = _pd.Field(validation_alias="bucketName", serialization_alias="bucketName")
+    ]
     """The name of the bucket that the access key belongs to."""
-    access_key_id: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] = _pd.Field(
-        validation_alias="accessKeyId", serialization_alias="accessKeyId"
-    )
+    access_key_id: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")]
     """The ID of the access key to delete.
 
     Use the GetBucketAccessKeys action to get a list of access key IDs that you can specify.

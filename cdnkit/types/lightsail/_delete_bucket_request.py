@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 from cdnkit._operation import LightsailRequest as _LightsailRequest
 
 from ._delete_bucket_result import DeleteBucketResult
@@ -28,14 +28,12 @@ class DeleteBucketRequest(_Model, _LightsailRequest[DeleteBucketResult]):
     __cdnkit_result__ = "DeleteBucketResult"
     bucket_name: _t.Annotated[
         str, _pd.Field(min_length=3, max_length=54, pattern="^[a-z0-9][a-z0-9-]{1,52}[a-z0-9]$")
-    ] = _pd.Field(validation_alias="bucketName", serialization_alias="bucketName")
+    ]
     """The name of the bucket to delete.
 
     Use the GetBuckets action to get a list of bucket names that you can specify.
     """
-    force_delete: bool | None = _pd.Field(
-        default=None, validation_alias="forceDelete", serialization_alias="forceDelete"
-    )
+    force_delete: bool | None = None
     """A Boolean value that indicates whether to force delete the bucket.
 
     You must force delete the bucket if it has one of the following conditions:

@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.lightsail``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 from cdnkit._operation import LightsailRequest as _LightsailRequest
 
 from ._delete_certificate_result import DeleteCertificateResult
@@ -28,9 +26,7 @@ class DeleteCertificateRequest(_Model, _LightsailRequest[DeleteCertificateResult
 
     __cdnkit_operation__ = "DeleteCertificate"
     __cdnkit_result__ = "DeleteCertificateResult"
-    certificate_name: str = _pd.Field(
-        validation_alias="certificateName", serialization_alias="certificateName"
-    )
+    certificate_name: str
     """The name of the certificate to delete.
 
     Use the ``GetCertificates`` action to get a list of certificate names that you can specify.

@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 from cdnkit._operation import LightsailRequest as _LightsailRequest
 
 from ._delete_container_image_result import DeleteContainerImageResult
@@ -31,7 +31,7 @@ class DeleteContainerImageRequest(_Model, _LightsailRequest[DeleteContainerImage
         _pd.Field(
             min_length=1, max_length=63, pattern="^[a-z0-9]{1,2}|[a-z0-9][a-z0-9-]+[a-z0-9]$"
         ),
-    ] = _pd.Field(validation_alias="serviceName", serialization_alias="serviceName")
+    ]
     """The name of the container service for which to delete a registered container image."""
     image: str
     """The name of the container image to delete from the container service.

@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 from cdnkit._operation import LightsailRequest as _LightsailRequest
 
 from ._delete_container_service_result import DeleteContainerServiceResult
@@ -31,5 +31,5 @@ class DeleteContainerServiceRequest(_Model, _LightsailRequest[DeleteContainerSer
         _pd.Field(
             min_length=1, max_length=63, pattern="^[a-z0-9]{1,2}|[a-z0-9][a-z0-9-]+[a-z0-9]$"
         ),
-    ] = _pd.Field(validation_alias="serviceName", serialization_alias="serviceName")
+    ]
     """The name of the container service to delete."""

@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 from cdnkit._operation import LightsailRequest as _LightsailRequest
 
 from ._delete_disk_result import DeleteDiskResult
@@ -31,11 +31,7 @@ class DeleteDiskRequest(_Model, _LightsailRequest[DeleteDiskResult]):
 
     __cdnkit_operation__ = "DeleteDisk"
     __cdnkit_result__ = "DeleteDiskResult"
-    disk_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
-        validation_alias="diskName", serialization_alias="diskName"
-    )
+    disk_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")]
     """The unique name of the disk you want to delete (``my-disk``)."""
-    force_delete_add_ons: bool | None = _pd.Field(
-        default=None, validation_alias="forceDeleteAddOns", serialization_alias="forceDeleteAddOns"
-    )
+    force_delete_add_ons: bool | None = None
     """A Boolean value to indicate whether to delete all add-ons for the disk."""

@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 from cdnkit._operation import LightsailRequest as _LightsailRequest
 
 from ._delete_distribution_result import DeleteDistributionResult
@@ -26,9 +26,7 @@ class DeleteDistributionRequest(_Model, _LightsailRequest[DeleteDistributionResu
 
     __cdnkit_operation__ = "DeleteDistribution"
     __cdnkit_result__ = "DeleteDistributionResult"
-    distribution_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] | None = _pd.Field(
-        default=None, validation_alias="distributionName", serialization_alias="distributionName"
-    )
+    distribution_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] | None = None
     """The name of the distribution to delete.
 
     Use the ``GetDistributions`` action to get a list of distribution names that you can specify.

@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.lightsail``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 from cdnkit._operation import LightsailRequest as _LightsailRequest
 
 from ._delete_domain_entry_result import DeleteDomainEntryResult
@@ -29,9 +27,7 @@ class DeleteDomainEntryRequest(_Model, _LightsailRequest[DeleteDomainEntryResult
 
     __cdnkit_operation__ = "DeleteDomainEntry"
     __cdnkit_result__ = "DeleteDomainEntryResult"
-    domain_name: str = _pd.Field(validation_alias="domainName", serialization_alias="domainName")
+    domain_name: str
     """The name of the domain entry to delete."""
-    domain_entry: DomainEntry = _pd.Field(
-        validation_alias="domainEntry", serialization_alias="domainEntry"
-    )
+    domain_entry: DomainEntry
     """An array of key-value pairs containing information about your domain entries."""

@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.lightsail``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 from cdnkit._operation import LightsailRequest as _LightsailRequest
 
 from ._delete_domain_result import DeleteDomainResult
@@ -28,5 +26,5 @@ class DeleteDomainRequest(_Model, _LightsailRequest[DeleteDomainResult]):
 
     __cdnkit_operation__ = "DeleteDomain"
     __cdnkit_result__ = "DeleteDomainResult"
-    domain_name: str = _pd.Field(validation_alias="domainName", serialization_alias="domainName")
+    domain_name: str
     """The specific domain name to delete."""

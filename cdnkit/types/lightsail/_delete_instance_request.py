@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 from cdnkit._operation import LightsailRequest as _LightsailRequest
 
 from ._delete_instance_result import DeleteInstanceResult
@@ -30,11 +30,7 @@ class DeleteInstanceRequest(_Model, _LightsailRequest[DeleteInstanceResult]):
 
     __cdnkit_operation__ = "DeleteInstance"
     __cdnkit_result__ = "DeleteInstanceResult"
-    instance_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
-        validation_alias="instanceName", serialization_alias="instanceName"
-    )
+    instance_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")]
     """The name of the instance to delete."""
-    force_delete_add_ons: bool | None = _pd.Field(
-        default=None, validation_alias="forceDeleteAddOns", serialization_alias="forceDeleteAddOns"
-    )
+    force_delete_add_ons: bool | None = None
     """A Boolean value to indicate whether to delete all add-ons for the instance."""

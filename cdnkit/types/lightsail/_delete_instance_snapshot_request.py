@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 from cdnkit._operation import LightsailRequest as _LightsailRequest
 
 from ._delete_instance_snapshot_result import DeleteInstanceSnapshotResult
@@ -30,7 +30,5 @@ class DeleteInstanceSnapshotRequest(_Model, _LightsailRequest[DeleteInstanceSnap
 
     __cdnkit_operation__ = "DeleteInstanceSnapshot"
     __cdnkit_result__ = "DeleteInstanceSnapshotResult"
-    instance_snapshot_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
-        validation_alias="instanceSnapshotName", serialization_alias="instanceSnapshotName"
-    )
+    instance_snapshot_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")]
     """The name of the snapshot to delete."""

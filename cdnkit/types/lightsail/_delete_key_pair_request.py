@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 from cdnkit._operation import LightsailRequest as _LightsailRequest
 
 from ._delete_key_pair_result import DeleteKeyPairResult
@@ -31,13 +31,7 @@ class DeleteKeyPairRequest(_Model, _LightsailRequest[DeleteKeyPairResult]):
 
     __cdnkit_operation__ = "DeleteKeyPair"
     __cdnkit_result__ = "DeleteKeyPairResult"
-    key_pair_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
-        validation_alias="keyPairName", serialization_alias="keyPairName"
-    )
+    key_pair_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")]
     """The name of the key pair to delete."""
-    expected_fingerprint: str | None = _pd.Field(
-        default=None,
-        validation_alias="expectedFingerprint",
-        serialization_alias="expectedFingerprint",
-    )
+    expected_fingerprint: str | None = None
     """The RSA fingerprint of the Lightsail default key pair to delete."""

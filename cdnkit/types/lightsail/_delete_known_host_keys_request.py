@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 from cdnkit._operation import LightsailRequest as _LightsailRequest
 
 from ._delete_known_host_keys_result import DeleteKnownHostKeysResult
@@ -28,7 +28,5 @@ class DeleteKnownHostKeysRequest(_Model, _LightsailRequest[DeleteKnownHostKeysRe
 
     __cdnkit_operation__ = "DeleteKnownHostKeys"
     __cdnkit_result__ = "DeleteKnownHostKeysResult"
-    instance_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
-        validation_alias="instanceName", serialization_alias="instanceName"
-    )
+    instance_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")]
     """The name of the instance for which you want to reset the host key or certificate."""

@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 from cdnkit._operation import LightsailRequest as _LightsailRequest
 
 from ._delete_load_balancer_tls_certificate_result import DeleteLoadBalancerTlsCertificateResult
@@ -32,13 +32,9 @@ class DeleteLoadBalancerTlsCertificateRequest(
 
     __cdnkit_operation__ = "DeleteLoadBalancerTlsCertificate"
     __cdnkit_result__ = "DeleteLoadBalancerTlsCertificateResult"
-    load_balancer_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
-        validation_alias="loadBalancerName", serialization_alias="loadBalancerName"
-    )
+    load_balancer_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")]
     """The load balancer name."""
-    certificate_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
-        validation_alias="certificateName", serialization_alias="certificateName"
-    )
+    certificate_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")]
     """The SSL/TLS certificate name."""
     force: bool | None = None
     """When ``true``, forces the deletion of an SSL/TLS certificate.

@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 from cdnkit._operation import LightsailRequest as _LightsailRequest
 
 from ._delete_relational_database_result import DeleteRelationalDatabaseResult
@@ -30,13 +30,9 @@ class DeleteRelationalDatabaseRequest(_Model, _LightsailRequest[DeleteRelational
 
     __cdnkit_operation__ = "DeleteRelationalDatabase"
     __cdnkit_result__ = "DeleteRelationalDatabaseResult"
-    relational_database_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
-        validation_alias="relationalDatabaseName", serialization_alias="relationalDatabaseName"
-    )
+    relational_database_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")]
     """The name of the database that you are deleting."""
-    skip_final_snapshot: bool | None = _pd.Field(
-        default=None, validation_alias="skipFinalSnapshot", serialization_alias="skipFinalSnapshot"
-    )
+    skip_final_snapshot: bool | None = None
     """Determines whether a final database snapshot is created before your database is deleted. If
     ``true`` is specified, no database snapshot is created. If ``false`` is specified, a database
     snapshot is created before your database is deleted.
@@ -48,11 +44,7 @@ class DeleteRelationalDatabaseRequest(_Model, _LightsailRequest[DeleteRelational
     """
     final_relational_database_snapshot_name: (
         _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] | None
-    ) = _pd.Field(
-        default=None,
-        validation_alias="finalRelationalDatabaseSnapshotName",
-        serialization_alias="finalRelationalDatabaseSnapshotName",
-    )
+    ) = None
     """The name of the database snapshot created if ``skip final snapshot`` is ``false``, which is
     the default value for that parameter.
 

@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 from cdnkit._operation import LightsailRequest as _LightsailRequest
 
 from ._delete_relational_database_snapshot_result import DeleteRelationalDatabaseSnapshotResult
@@ -32,10 +32,5 @@ class DeleteRelationalDatabaseSnapshotRequest(
 
     __cdnkit_operation__ = "DeleteRelationalDatabaseSnapshot"
     __cdnkit_result__ = "DeleteRelationalDatabaseSnapshotResult"
-    relational_database_snapshot_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = (
-        _pd.Field(
-            validation_alias="relationalDatabaseSnapshotName",
-            serialization_alias="relationalDatabaseSnapshotName",
-        )
-    )
+    relational_database_snapshot_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")]
     """The name of the database snapshot that you are deleting."""

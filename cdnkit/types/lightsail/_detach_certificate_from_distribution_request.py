@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 from cdnkit._operation import LightsailRequest as _LightsailRequest
 
 from ._detach_certificate_from_distribution_result import DetachCertificateFromDistributionResult
@@ -32,9 +32,7 @@ class DetachCertificateFromDistributionRequest(
 
     __cdnkit_operation__ = "DetachCertificateFromDistribution"
     __cdnkit_result__ = "DetachCertificateFromDistributionResult"
-    distribution_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
-        validation_alias="distributionName", serialization_alias="distributionName"
-    )
+    distribution_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")]
     """The name of the distribution from which to detach the certificate.
 
     Use the ``GetDistributions`` action to get a list of distribution names that you can specify.

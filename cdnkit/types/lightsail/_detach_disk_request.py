@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 from cdnkit._operation import LightsailRequest as _LightsailRequest
 
 from ._detach_disk_result import DetachDiskResult
@@ -32,7 +32,5 @@ class DetachDiskRequest(_Model, _LightsailRequest[DetachDiskResult]):
 
     __cdnkit_operation__ = "DetachDisk"
     __cdnkit_result__ = "DetachDiskResult"
-    disk_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
-        validation_alias="diskName", serialization_alias="diskName"
-    )
+    disk_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")]
     """The unique name of the disk you want to detach from your instance (``my-disk``)."""

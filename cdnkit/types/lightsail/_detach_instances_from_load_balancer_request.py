@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 from cdnkit._operation import LightsailRequest as _LightsailRequest
 
 from ._detach_instances_from_load_balancer_result import DetachInstancesFromLoadBalancerResult
@@ -31,13 +31,9 @@ class DetachInstancesFromLoadBalancerRequest(
 
     __cdnkit_operation__ = "DetachInstancesFromLoadBalancer"
     __cdnkit_result__ = "DetachInstancesFromLoadBalancerResult"
-    load_balancer_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
-        validation_alias="loadBalancerName", serialization_alias="loadBalancerName"
-    )
+    load_balancer_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")]
     """The name of the Lightsail load balancer."""
-    instance_names: list[_t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")]] = _pd.Field(
-        validation_alias="instanceNames", serialization_alias="instanceNames"
-    )
+    instance_names: list[_t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")]]
     """An array of strings containing the names of the instances you want to detach from the load
     balancer.
     """

@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 from cdnkit._operation import LightsailRequest as _LightsailRequest
 
 from ._detach_static_ip_result import DetachStaticIpResult
@@ -26,7 +26,5 @@ class DetachStaticIpRequest(_Model, _LightsailRequest[DetachStaticIpResult]):
 
     __cdnkit_operation__ = "DetachStaticIp"
     __cdnkit_result__ = "DetachStaticIpResult"
-    static_ip_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
-        validation_alias="staticIpName", serialization_alias="staticIpName"
-    )
+    static_ip_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")]
     """The name of the static IP to detach from the instance."""

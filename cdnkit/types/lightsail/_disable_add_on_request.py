@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 from cdnkit._operation import LightsailRequest as _LightsailRequest
 
 from ._disable_add_on_result import DisableAddOnResult
@@ -28,11 +28,7 @@ class DisableAddOnRequest(_Model, _LightsailRequest[DisableAddOnResult]):
 
     __cdnkit_operation__ = "DisableAddOn"
     __cdnkit_result__ = "DisableAddOnResult"
-    add_on_type: AddOnType = _pd.Field(
-        validation_alias="addOnType", serialization_alias="addOnType"
-    )
+    add_on_type: AddOnType
     """The add-on type to disable."""
-    resource_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
-        validation_alias="resourceName", serialization_alias="resourceName"
-    )
+    resource_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")]
     """The name of the source resource for which to disable the add-on."""

@@ -11,7 +11,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 
 from ._add_on import AddOn
 from ._enums import AutoMountStatus, DiskState, ResourceType
@@ -28,38 +28,26 @@ class Disk(_Model):
     """The unique name of the disk."""
     arn: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] | None = None
     """The Amazon Resource Name (ARN) of the disk."""
-    support_code: str | None = _pd.Field(
-        default=None, validation_alias="supportCode", serialization_alias="supportCode"
-    )
+    support_code: str | None = None
     """The support code. Include this code in your email to support when you have questions about
     an instance or another resource in Lightsail. This code enables our support team to look up
     your Lightsail information more easily.
     """
-    created_at: _dt.datetime | None = _pd.Field(
-        default=None, validation_alias="createdAt", serialization_alias="createdAt"
-    )
+    created_at: _dt.datetime | None = None
     """The date when the disk was created."""
     location: ResourceLocation | None = None
     """The AWS Region and Availability Zone where the disk is located."""
-    resource_type: ResourceType | None = _pd.Field(
-        default=None, validation_alias="resourceType", serialization_alias="resourceType"
-    )
+    resource_type: ResourceType | None = None
     """The Lightsail resource type (``Disk``)."""
     tags: list[Tag] | None = None
     """The tag keys and optional values for the resource. For more information about tags in
     Lightsail, see the Amazon Lightsail Developer Guide.
     """
-    add_ons: list[AddOn] | None = _pd.Field(
-        default=None, validation_alias="addOns", serialization_alias="addOns"
-    )
+    add_ons: list[AddOn] | None = None
     """An array of objects representing the add-ons enabled on the disk."""
-    size_in_gb: int | None = _pd.Field(
-        default=None, validation_alias="sizeInGb", serialization_alias="sizeInGb"
-    )
+    size_in_gb: int | None = None
     """The size of the disk in GB."""
-    is_system_disk: bool | None = _pd.Field(
-        default=None, validation_alias="isSystemDisk", serialization_alias="isSystemDisk"
-    )
+    is_system_disk: bool | None = None
     """A Boolean value indicating whether this disk is a system disk (has an operating system
     loaded on it).
     """
@@ -69,23 +57,13 @@ class Disk(_Model):
     """The disk path."""
     state: DiskState | None = None
     """Describes the status of the disk."""
-    attached_to: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] | None = _pd.Field(
-        default=None, validation_alias="attachedTo", serialization_alias="attachedTo"
-    )
+    attached_to: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] | None = None
     """The resources to which the disk is attached."""
-    is_attached: bool | None = _pd.Field(
-        default=None, validation_alias="isAttached", serialization_alias="isAttached"
-    )
+    is_attached: bool | None = None
     """A Boolean value indicating whether the disk is attached."""
-    attachment_state: str | None = _pd.Field(
-        default=None, validation_alias="attachmentState", serialization_alias="attachmentState"
-    )
+    attachment_state: str | None = None
     """(Discontinued) The attachment state of the disk."""
-    gb_in_use: int | None = _pd.Field(
-        default=None, validation_alias="gbInUse", serialization_alias="gbInUse"
-    )
+    gb_in_use: int | None = None
     """(Discontinued) The number of GB in use by the disk."""
-    auto_mount_status: AutoMountStatus | None = _pd.Field(
-        default=None, validation_alias="autoMountStatus", serialization_alias="autoMountStatus"
-    )
+    auto_mount_status: AutoMountStatus | None = None
     """The status of automatically mounting a storage disk to a virtual computer."""

@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 
 __all__ = ["DiskInfo"]
 
@@ -22,13 +22,9 @@ class DiskInfo(_Model):
     """The disk name."""
     path: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] | None = None
     """The disk path."""
-    size_in_gb: int | None = _pd.Field(
-        default=None, validation_alias="sizeInGb", serialization_alias="sizeInGb"
-    )
+    size_in_gb: int | None = None
     """The size of the disk in GB (``32``)."""
-    is_system_disk: bool | None = _pd.Field(
-        default=None, validation_alias="isSystemDisk", serialization_alias="isSystemDisk"
-    )
+    is_system_disk: bool | None = None
     """A Boolean value indicating whether this disk is a system disk (has an operating system
     loaded on it).
     """

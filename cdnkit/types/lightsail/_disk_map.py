@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 
 __all__ = ["DiskMap"]
 
@@ -18,11 +18,7 @@ __all__ = ["DiskMap"]
 class DiskMap(_Model):
     """Describes a block storage disk mapping."""
 
-    original_disk_path: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] | None = _pd.Field(
-        default=None, validation_alias="originalDiskPath", serialization_alias="originalDiskPath"
-    )
+    original_disk_path: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] | None = None
     """The original disk path exposed to the instance (for example, ``/dev/sdh``)."""
-    new_disk_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] | None = _pd.Field(
-        default=None, validation_alias="newDiskName", serialization_alias="newDiskName"
-    )
+    new_disk_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] | None = None
     """The new disk name (``my-new-disk``)."""

@@ -11,7 +11,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 
 from ._enums import DiskSnapshotState, ResourceType
 from ._resource_location import ResourceLocation
@@ -27,63 +27,39 @@ class DiskSnapshot(_Model):
     """The name of the disk snapshot (``my-disk-snapshot``)."""
     arn: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] | None = None
     """The Amazon Resource Name (ARN) of the disk snapshot."""
-    support_code: str | None = _pd.Field(
-        default=None, validation_alias="supportCode", serialization_alias="supportCode"
-    )
+    support_code: str | None = None
     """The support code. Include this code in your email to support when you have questions about
     an instance or another resource in Lightsail. This code enables our support team to look up
     your Lightsail information more easily.
     """
-    created_at: _dt.datetime | None = _pd.Field(
-        default=None, validation_alias="createdAt", serialization_alias="createdAt"
-    )
+    created_at: _dt.datetime | None = None
     """The date when the disk snapshot was created."""
     location: ResourceLocation | None = None
     """The AWS Region and Availability Zone where the disk snapshot was created."""
-    resource_type: ResourceType | None = _pd.Field(
-        default=None, validation_alias="resourceType", serialization_alias="resourceType"
-    )
+    resource_type: ResourceType | None = None
     """The Lightsail resource type (``DiskSnapshot``)."""
     tags: list[Tag] | None = None
     """The tag keys and optional values for the resource. For more information about tags in
     Lightsail, see the Amazon Lightsail Developer Guide.
     """
-    size_in_gb: int | None = _pd.Field(
-        default=None, validation_alias="sizeInGb", serialization_alias="sizeInGb"
-    )
+    size_in_gb: int | None = None
     """The size of the disk in GB."""
     state: DiskSnapshotState | None = None
     """The status of the disk snapshot operation."""
     progress: str | None = None
     """The progress of the snapshot."""
-    from_disk_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] | None = _pd.Field(
-        default=None, validation_alias="fromDiskName", serialization_alias="fromDiskName"
-    )
+    from_disk_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] | None = None
     """The unique name of the source disk from which the disk snapshot was created."""
-    from_disk_arn: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] | None = _pd.Field(
-        default=None, validation_alias="fromDiskArn", serialization_alias="fromDiskArn"
-    )
+    from_disk_arn: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] | None = None
     """The Amazon Resource Name (ARN) of the source disk from which the disk snapshot was created.
     """
-    from_instance_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] | None = (
-        _pd.Field(
-            default=None,
-            validation_alias="fromInstanceName",
-            serialization_alias="fromInstanceName",
-        )
-    )
+    from_instance_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] | None = None
     """The unique name of the source instance from which the disk (system volume) snapshot was
     created.
     """
-    from_instance_arn: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] | None = _pd.Field(
-        default=None, validation_alias="fromInstanceArn", serialization_alias="fromInstanceArn"
-    )
+    from_instance_arn: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] | None = None
     """The Amazon Resource Name (ARN) of the source instance from which the disk (system volume)
     snapshot was created.
     """
-    is_from_auto_snapshot: bool | None = _pd.Field(
-        default=None,
-        validation_alias="isFromAutoSnapshot",
-        serialization_alias="isFromAutoSnapshot",
-    )
+    is_from_auto_snapshot: bool | None = None
     """A Boolean value indicating whether the snapshot was created from an automatic snapshot."""

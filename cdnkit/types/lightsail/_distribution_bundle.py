@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.lightsail``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 
 __all__ = ["DistributionBundle"]
 
@@ -16,23 +14,15 @@ __all__ = ["DistributionBundle"]
 class DistributionBundle(_Model):
     """Describes the specifications of a distribution bundle."""
 
-    bundle_id: str | None = _pd.Field(
-        default=None, validation_alias="bundleId", serialization_alias="bundleId"
-    )
+    bundle_id: str | None = None
     """The ID of the bundle."""
     name: str | None = None
     """The name of the distribution bundle."""
     price: float | None = None
     """The monthly price, in US dollars, of the bundle."""
-    transfer_per_month_in_gb: int | None = _pd.Field(
-        default=None,
-        validation_alias="transferPerMonthInGb",
-        serialization_alias="transferPerMonthInGb",
-    )
+    transfer_per_month_in_gb: int | None = None
     """The monthly network transfer quota of the bundle."""
-    is_active: bool | None = _pd.Field(
-        default=None, validation_alias="isActive", serialization_alias="isActive"
-    )
+    is_active: bool | None = None
     """Indicates whether the bundle is active, and can be specified for a new or existing
     distribution.
     """

@@ -8,7 +8,7 @@ Import from ``cdnkit.types.lightsail``, which loads this module on first use.
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 
 __all__ = ["DistributionCustomErrorResponse"]
 
@@ -19,21 +19,15 @@ class DistributionCustomErrorResponse(_Model):
     status code that the distribution sends when the origin responds with a given HTTP error code.
     """
 
-    error_code: int | None = _pd.Field(
-        default=None, validation_alias="errorCode", serialization_alias="errorCode"
-    )
+    error_code: int | None = None
     """The HTTP error code from the origin that triggers the custom error response (for example,
     ``403`` or ``404``).
     """
-    response_code: str | None = _pd.Field(
-        default=None, validation_alias="responseCode", serialization_alias="responseCode"
-    )
+    response_code: str | None = None
     """The HTTP status code that the distribution returns to the viewer for the custom error
     response.
     """
-    response_page_path: str | None = _pd.Field(
-        default=None, validation_alias="responsePagePath", serialization_alias="responsePagePath"
-    )
+    response_page_path: str | None = None
     """The path to the custom error page that the distribution returns to the viewer (for example,
     ``/404.html``). The path must begin with a forward slash (``/``) and reference an object that
     is available from the origin.

@@ -11,7 +11,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 
 from ._domain_entry import DomainEntry
 from ._enums import ResourceType
@@ -31,36 +31,24 @@ class Domain(_Model):
     """The Amazon Resource Name (ARN) of the domain recordset
     (``arn:aws:lightsail:global:123456789101:Domain/824cede0-abc7-4f84-8dbc-12345EXAMPLE``).
     """
-    support_code: str | None = _pd.Field(
-        default=None, validation_alias="supportCode", serialization_alias="supportCode"
-    )
+    support_code: str | None = None
     """The support code. Include this code in your email to support when you have questions about
     an instance or another resource in Lightsail. This code enables our support team to look up
     your Lightsail information more easily.
     """
-    created_at: _dt.datetime | None = _pd.Field(
-        default=None, validation_alias="createdAt", serialization_alias="createdAt"
-    )
+    created_at: _dt.datetime | None = None
     """The date when the domain recordset was created."""
     location: ResourceLocation | None = None
     """The AWS Region and Availability Zones where the domain recordset was created."""
-    resource_type: ResourceType | None = _pd.Field(
-        default=None, validation_alias="resourceType", serialization_alias="resourceType"
-    )
+    resource_type: ResourceType | None = None
     """The resource type."""
     tags: list[Tag] | None = None
     """The tag keys and optional values for the resource. For more information about tags in
     Lightsail, see the Amazon Lightsail Developer Guide.
     """
-    domain_entries: list[DomainEntry] | None = _pd.Field(
-        default=None, validation_alias="domainEntries", serialization_alias="domainEntries"
-    )
+    domain_entries: list[DomainEntry] | None = None
     """An array of key-value pairs containing information about the domain entries."""
-    registered_domain_delegation_info: RegisteredDomainDelegationInfo | None = _pd.Field(
-        default=None,
-        validation_alias="registeredDomainDelegationInfo",
-        serialization_alias="registeredDomainDelegationInfo",
-    )
+    registered_domain_delegation_info: RegisteredDomainDelegationInfo | None = None
     """An object that describes the state of the Route 53 domain delegation to a Lightsail DNS
     zone.
     """

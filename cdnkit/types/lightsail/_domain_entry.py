@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 
 __all__ = ["DomainEntry"]
 
@@ -24,9 +24,7 @@ class DomainEntry(_Model):
     """The name of the domain."""
     target: str | None = None
     """The target IP address (``192.0.2.0``), or AWS name server (``ns-111.awsdns-22.com.``)."""
-    is_alias: bool | None = _pd.Field(
-        default=None, validation_alias="isAlias", serialization_alias="isAlias"
-    )
+    is_alias: bool | None = None
     """When ``true``, specifies whether the domain entry is an alias used by the Lightsail load
     balancer, Lightsail container service, Lightsail content delivery network (CDN) distribution,
     or another Amazon Web Services resource.

@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.lightsail``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 
 from ._dns_record_creation_state import DnsRecordCreationState
 from ._enums import CertificateDomainValidationStatus
@@ -22,27 +20,17 @@ class DomainValidationRecord(_Model):
     registered domain to validate ownership for an Amazon Lightsail SSL/TLS certificate.
     """
 
-    domain_name: str | None = _pd.Field(
-        default=None, validation_alias="domainName", serialization_alias="domainName"
-    )
+    domain_name: str | None = None
     """The domain name of the certificate validation record. For example, ``example.com`` or
     ``www.example.com``.
     """
-    resource_record: ResourceRecord | None = _pd.Field(
-        default=None, validation_alias="resourceRecord", serialization_alias="resourceRecord"
-    )
+    resource_record: ResourceRecord | None = None
     """An object that describes the DNS records to add to your domain's DNS to validate it for the
     certificate.
     """
-    dns_record_creation_state: DnsRecordCreationState | None = _pd.Field(
-        default=None,
-        validation_alias="dnsRecordCreationState",
-        serialization_alias="dnsRecordCreationState",
-    )
+    dns_record_creation_state: DnsRecordCreationState | None = None
     """An object that describes the state of the canonical name (CNAME) records that are
     automatically added by Lightsail to the DNS of the domain to validate domain ownership.
     """
-    validation_status: CertificateDomainValidationStatus | None = _pd.Field(
-        default=None, validation_alias="validationStatus", serialization_alias="validationStatus"
-    )
+    validation_status: CertificateDomainValidationStatus | None = None
     """The validation status of the record."""

@@ -8,9 +8,7 @@ Import from ``cdnkit.types.lightsail``, which loads this module on first use.
 
 import datetime as _dt
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 
 __all__ = ["DownloadDefaultKeyPairResult"]
 
@@ -24,15 +22,9 @@ class DownloadDefaultKeyPairResult(_Model):
     exist in the Amazon Web Services Region.
     """
 
-    public_key_base64: str | None = _pd.Field(
-        default=None, validation_alias="publicKeyBase64", serialization_alias="publicKeyBase64"
-    )
+    public_key_base64: str | None = None
     """A base64-encoded public key of the ``ssh-rsa`` type."""
-    private_key_base64: str | None = _pd.Field(
-        default=None, validation_alias="privateKeyBase64", serialization_alias="privateKeyBase64"
-    )
+    private_key_base64: str | None = None
     """A base64-encoded RSA private key."""
-    created_at: _dt.datetime | None = _pd.Field(
-        default=None, validation_alias="createdAt", serialization_alias="createdAt"
-    )
+    created_at: _dt.datetime | None = None
     """The timestamp when the default key pair was created."""

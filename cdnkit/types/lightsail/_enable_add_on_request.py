@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 from cdnkit._operation import LightsailRequest as _LightsailRequest
 
 from ._add_on_request import AddOnRequest
@@ -28,11 +28,7 @@ class EnableAddOnRequest(_Model, _LightsailRequest[EnableAddOnResult]):
 
     __cdnkit_operation__ = "EnableAddOn"
     __cdnkit_result__ = "EnableAddOnResult"
-    resource_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
-        validation_alias="resourceName", serialization_alias="resourceName"
-    )
+    resource_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")]
     """The name of the source resource for which to enable or modify the add-on."""
-    add_on_request: AddOnRequest = _pd.Field(
-        validation_alias="addOnRequest", serialization_alias="addOnRequest"
-    )
+    add_on_request: AddOnRequest
     """An array of strings representing the add-on to enable or modify."""

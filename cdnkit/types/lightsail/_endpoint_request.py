@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.lightsail``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 
 from ._container_service_health_check_config import ContainerServiceHealthCheckConfig
 
@@ -18,15 +16,9 @@ __all__ = ["EndpointRequest"]
 class EndpointRequest(_Model):
     """Describes the settings of a public endpoint for an Amazon Lightsail container service."""
 
-    container_name: str = _pd.Field(
-        validation_alias="containerName", serialization_alias="containerName"
-    )
+    container_name: str
     """The name of the container for the endpoint."""
-    container_port: int = _pd.Field(
-        validation_alias="containerPort", serialization_alias="containerPort"
-    )
+    container_port: int
     """The port of the container to which traffic is forwarded to."""
-    health_check: ContainerServiceHealthCheckConfig | None = _pd.Field(
-        default=None, validation_alias="healthCheck", serialization_alias="healthCheck"
-    )
+    health_check: ContainerServiceHealthCheckConfig | None = None
     """An object that describes the health check configuration of the container."""

@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.lightsail``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 
 from ._enums import Currency, PricingUnit
 from ._time_period import TimePeriod
@@ -19,13 +17,9 @@ __all__ = ["EstimateByTime"]
 class EstimateByTime(_Model):
     """An estimate that's associated with a time period."""
 
-    usage_cost: float | None = _pd.Field(
-        default=None, validation_alias="usageCost", serialization_alias="usageCost"
-    )
+    usage_cost: float | None = None
     """The amount of cost or usage that's measured for the cost estimate."""
-    pricing_unit: PricingUnit | None = _pd.Field(
-        default=None, validation_alias="pricingUnit", serialization_alias="pricingUnit"
-    )
+    pricing_unit: PricingUnit | None = None
     """The unit of measurement that's used for the cost estimate."""
     unit: float | None = None
     """The number of pricing units used to calculate the total number of hours. For example, 1 unit
@@ -33,9 +27,7 @@ class EstimateByTime(_Model):
     """
     currency: Currency | None = None
     """The currency of the estimate in USD."""
-    time_period: TimePeriod | None = _pd.Field(
-        default=None, validation_alias="timePeriod", serialization_alias="timePeriod"
-    )
+    time_period: TimePeriod | None = None
     """The period of time, in days, that an estimate covers. The period has a start date and an end
     date. The start date must come before the end date.
     """

@@ -11,7 +11,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 
 from ._destination_info import DestinationInfo
 from ._enums import RecordState, ResourceType
@@ -28,23 +28,15 @@ class ExportSnapshotRecord(_Model):
     """The export snapshot record name."""
     arn: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] | None = None
     """The Amazon Resource Name (ARN) of the export snapshot record."""
-    created_at: _dt.datetime | None = _pd.Field(
-        default=None, validation_alias="createdAt", serialization_alias="createdAt"
-    )
+    created_at: _dt.datetime | None = None
     """The date when the export snapshot record was created."""
     location: ResourceLocation | None = None
     """The AWS Region and Availability Zone where the export snapshot record is located."""
-    resource_type: ResourceType | None = _pd.Field(
-        default=None, validation_alias="resourceType", serialization_alias="resourceType"
-    )
+    resource_type: ResourceType | None = None
     """The Lightsail resource type (``ExportSnapshotRecord``)."""
     state: RecordState | None = None
     """The state of the export snapshot record."""
-    source_info: ExportSnapshotRecordSourceInfo | None = _pd.Field(
-        default=None, validation_alias="sourceInfo", serialization_alias="sourceInfo"
-    )
+    source_info: ExportSnapshotRecordSourceInfo | None = None
     """A list of objects describing the source of the export snapshot record."""
-    destination_info: DestinationInfo | None = _pd.Field(
-        default=None, validation_alias="destinationInfo", serialization_alias="destinationInfo"
-    )
+    destination_info: DestinationInfo | None = None
     """A list of objects describing the destination of the export snapshot record."""

@@ -11,7 +11,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 
 from ._disk_snapshot_info import DiskSnapshotInfo
 from ._enums import ExportSnapshotRecordSourceType
@@ -23,33 +23,19 @@ __all__ = ["ExportSnapshotRecordSourceInfo"]
 class ExportSnapshotRecordSourceInfo(_Model):
     """Describes the source of an export snapshot record."""
 
-    resource_type: ExportSnapshotRecordSourceType | None = _pd.Field(
-        default=None, validation_alias="resourceType", serialization_alias="resourceType"
-    )
+    resource_type: ExportSnapshotRecordSourceType | None = None
     """The Lightsail resource type (``InstanceSnapshot`` or ``DiskSnapshot``)."""
-    created_at: _dt.datetime | None = _pd.Field(
-        default=None, validation_alias="createdAt", serialization_alias="createdAt"
-    )
+    created_at: _dt.datetime | None = None
     """The date when the source instance or disk snapshot was created."""
     name: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] | None = None
     """The name of the source instance or disk snapshot."""
     arn: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] | None = None
     """The Amazon Resource Name (ARN) of the source instance or disk snapshot."""
-    from_resource_name: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] | None = _pd.Field(
-        default=None, validation_alias="fromResourceName", serialization_alias="fromResourceName"
-    )
+    from_resource_name: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] | None = None
     """The name of the snapshot's source instance or disk."""
-    from_resource_arn: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] | None = _pd.Field(
-        default=None, validation_alias="fromResourceArn", serialization_alias="fromResourceArn"
-    )
+    from_resource_arn: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] | None = None
     """The Amazon Resource Name (ARN) of the snapshot's source instance or disk."""
-    instance_snapshot_info: InstanceSnapshotInfo | None = _pd.Field(
-        default=None,
-        validation_alias="instanceSnapshotInfo",
-        serialization_alias="instanceSnapshotInfo",
-    )
+    instance_snapshot_info: InstanceSnapshotInfo | None = None
     """A list of objects describing an instance snapshot."""
-    disk_snapshot_info: DiskSnapshotInfo | None = _pd.Field(
-        default=None, validation_alias="diskSnapshotInfo", serialization_alias="diskSnapshotInfo"
-    )
+    disk_snapshot_info: DiskSnapshotInfo | None = None
     """A list of objects describing a disk snapshot."""

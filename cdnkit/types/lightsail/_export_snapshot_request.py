@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 from cdnkit._operation import LightsailRequest as _LightsailRequest
 
 from ._export_snapshot_result import ExportSnapshotResult
@@ -28,7 +28,5 @@ class ExportSnapshotRequest(_Model, _LightsailRequest[ExportSnapshotResult]):
 
     __cdnkit_operation__ = "ExportSnapshot"
     __cdnkit_result__ = "ExportSnapshotResult"
-    source_snapshot_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
-        validation_alias="sourceSnapshotName", serialization_alias="sourceSnapshotName"
-    )
+    source_snapshot_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")]
     """The name of the instance or disk snapshot to be exported to Amazon EC2."""

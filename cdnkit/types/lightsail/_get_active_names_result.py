@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.lightsail``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 
 __all__ = ["GetActiveNamesResult"]
 
@@ -19,13 +17,9 @@ class GetActiveNamesResult(_Model):
     Returns the names of all active (not deleted) resources.
     """
 
-    active_names: list[str] | None = _pd.Field(
-        default=None, validation_alias="activeNames", serialization_alias="activeNames"
-    )
+    active_names: list[str] | None = None
     """The list of active names returned by the get active names request."""
-    next_page_token: str | None = _pd.Field(
-        default=None, validation_alias="nextPageToken", serialization_alias="nextPageToken"
-    )
+    next_page_token: str | None = None
     """The token to advance to the next page of results from your request.
 
     A next page token is not returned if there are no more results to display.

@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 from cdnkit._operation import LightsailRequest as _LightsailRequest
 
 from ._get_alarms_result import GetAlarmsResult
@@ -28,29 +28,19 @@ class GetAlarmsRequest(_Model, _LightsailRequest[GetAlarmsResult]):
 
     __cdnkit_operation__ = "GetAlarms"
     __cdnkit_result__ = "GetAlarmsResult"
-    alarm_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] | None = _pd.Field(
-        default=None, validation_alias="alarmName", serialization_alias="alarmName"
-    )
+    alarm_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] | None = None
     """The name of the alarm.
 
     Specify an alarm name to return information about a specific alarm.
     """
-    page_token: str | None = _pd.Field(
-        default=None, validation_alias="pageToken", serialization_alias="pageToken"
-    )
+    page_token: str | None = None
     """The token to advance to the next page of results from your request.
 
     To get a page token, perform an initial ``GetAlarms`` request. If your results are paginated,
     the response will return a next page token that you can specify as the page token in a
     subsequent request.
     """
-    monitored_resource_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] | None = (
-        _pd.Field(
-            default=None,
-            validation_alias="monitoredResourceName",
-            serialization_alias="monitoredResourceName",
-        )
-    )
+    monitored_resource_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] | None = None
     """The name of the Lightsail resource being monitored by the alarm.
 
     Specify a monitored resource name to return information about all alarms for a specific

@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 from cdnkit._operation import LightsailRequest as _LightsailRequest
 
 from ._get_auto_snapshots_result import GetAutoSnapshotsResult
@@ -27,7 +27,5 @@ class GetAutoSnapshotsRequest(_Model, _LightsailRequest[GetAutoSnapshotsResult])
 
     __cdnkit_operation__ = "GetAutoSnapshots"
     __cdnkit_result__ = "GetAutoSnapshotsResult"
-    resource_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
-        validation_alias="resourceName", serialization_alias="resourceName"
-    )
+    resource_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")]
     """The name of the source instance or disk from which to get automatic snapshot information."""

@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 
 from ._auto_snapshot_details import AutoSnapshotDetails
 from ._enums import ResourceType
@@ -25,19 +25,13 @@ class GetAutoSnapshotsResult(_Model):
     the Amazon Lightsail Developer Guide.
     """
 
-    resource_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] | None = _pd.Field(
-        default=None, validation_alias="resourceName", serialization_alias="resourceName"
-    )
+    resource_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] | None = None
     """The name of the source instance or disk for the automatic snapshots."""
-    resource_type: ResourceType | None = _pd.Field(
-        default=None, validation_alias="resourceType", serialization_alias="resourceType"
-    )
+    resource_type: ResourceType | None = None
     """The resource type of the automatic snapshot. The possible values are ``Instance``, and
     ``Disk``.
     """
-    auto_snapshots: list[AutoSnapshotDetails] | None = _pd.Field(
-        default=None, validation_alias="autoSnapshots", serialization_alias="autoSnapshots"
-    )
+    auto_snapshots: list[AutoSnapshotDetails] | None = None
     """An array of objects that describe the automatic snapshots that are available for the
     specified source instance or disk.
     """

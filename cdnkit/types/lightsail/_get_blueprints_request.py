@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.lightsail``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 from cdnkit._operation import LightsailRequest as _LightsailRequest
 
 from ._enums import AppCategory
@@ -28,22 +26,16 @@ class GetBlueprintsRequest(_Model, _LightsailRequest[GetBlueprintsResult]):
 
     __cdnkit_operation__ = "GetBlueprints"
     __cdnkit_result__ = "GetBlueprintsResult"
-    include_inactive: bool | None = _pd.Field(
-        default=None, validation_alias="includeInactive", serialization_alias="includeInactive"
-    )
+    include_inactive: bool | None = None
     """A Boolean value that indicates whether to include inactive (unavailable) blueprints in the
     response of your request.
     """
-    page_token: str | None = _pd.Field(
-        default=None, validation_alias="pageToken", serialization_alias="pageToken"
-    )
+    page_token: str | None = None
     """The token to advance to the next page of results from your request.
 
     To get a page token, perform an initial ``GetBlueprints`` request. If your results are
     paginated, the response will return a next page token that you can specify as the page token in
     a subsequent request.
     """
-    app_category: AppCategory | None = _pd.Field(
-        default=None, validation_alias="appCategory", serialization_alias="appCategory"
-    )
+    app_category: AppCategory | None = None
     """Returns a list of blueprints that are specific to Lightsail for Research."""

@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.lightsail``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 
 from ._blueprint import Blueprint
 
@@ -26,9 +24,7 @@ class GetBlueprintsResult(_Model):
 
     blueprints: list[Blueprint] | None = None
     """An array of key-value pairs that contains information about the available blueprints."""
-    next_page_token: str | None = _pd.Field(
-        default=None, validation_alias="nextPageToken", serialization_alias="nextPageToken"
-    )
+    next_page_token: str | None = None
     """The token to advance to the next page of results from your request.
 
     A next page token is not returned if there are no more results to display.

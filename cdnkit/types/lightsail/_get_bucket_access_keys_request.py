@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 from cdnkit._operation import LightsailRequest as _LightsailRequest
 
 from ._get_bucket_access_keys_result import GetBucketAccessKeysResult
@@ -28,5 +28,5 @@ class GetBucketAccessKeysRequest(_Model, _LightsailRequest[GetBucketAccessKeysRe
     __cdnkit_result__ = "GetBucketAccessKeysResult"
     bucket_name: _t.Annotated[
         str, _pd.Field(min_length=3, max_length=54, pattern="^[a-z0-9][a-z0-9-]{1,52}[a-z0-9]$")
-    ] = _pd.Field(validation_alias="bucketName", serialization_alias="bucketName")
+    ]
     """The name of the bucket for which to return access keys."""

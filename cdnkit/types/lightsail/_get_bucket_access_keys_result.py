@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.lightsail``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 
 from ._access_key import AccessKey
 
@@ -21,7 +19,5 @@ class GetBucketAccessKeysResult(_Model):
     Returns the existing access key IDs for the specified Amazon Lightsail bucket.
     """
 
-    access_keys: list[AccessKey] | None = _pd.Field(
-        default=None, validation_alias="accessKeys", serialization_alias="accessKeys"
-    )
+    access_keys: list[AccessKey] | None = None
     """An object that describes the access keys for the specified bucket."""

@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.lightsail``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 from cdnkit._operation import LightsailRequest as _LightsailRequest
 
 from ._get_bucket_bundles_result import GetBucketBundlesResult
@@ -29,9 +27,7 @@ class GetBucketBundlesRequest(_Model, _LightsailRequest[GetBucketBundlesResult])
 
     __cdnkit_operation__ = "GetBucketBundles"
     __cdnkit_result__ = "GetBucketBundlesResult"
-    include_inactive: bool | None = _pd.Field(
-        default=None, validation_alias="includeInactive", serialization_alias="includeInactive"
-    )
+    include_inactive: bool | None = None
     """A Boolean value that indicates whether to include inactive (unavailable) bundles in the
     response of your request.
     """

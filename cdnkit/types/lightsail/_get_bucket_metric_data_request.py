@@ -11,7 +11,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 from cdnkit._operation import LightsailRequest as _LightsailRequest
 
 from ._enums import BucketMetricName, MetricStatistic, MetricUnit
@@ -34,21 +34,17 @@ class GetBucketMetricDataRequest(_Model, _LightsailRequest[GetBucketMetricDataRe
     __cdnkit_result__ = "GetBucketMetricDataResult"
     bucket_name: _t.Annotated[
         str, _pd.Field(min_length=3, max_length=54, pattern="^[a-z0-9][a-z0-9-]{1,52}[a-z0-9]$")
-    ] = _pd.Field(validation_alias="bucketName", serialization_alias="bucketName")
+    ]
     """The name of the bucket for which to get metric data."""
-    metric_name: BucketMetricName = _pd.Field(
-        validation_alias="metricName", serialization_alias="metricName"
-    )
+    metric_name: BucketMetricName
     """The metric for which you want to return information.
 
     Valid bucket metric names are listed below, along with the most useful statistics to include in
     your request, and the published unit value.
     """
-    start_time: _dt.datetime = _pd.Field(
-        validation_alias="startTime", serialization_alias="startTime"
-    )
+    start_time: _dt.datetime
     """The timestamp indicating the earliest data to be returned."""
-    end_time: _dt.datetime = _pd.Field(validation_alias="endTime", serialization_alias="endTime")
+    end_time: _dt.datetime
     """The timestamp indicating the latest data to be returned."""
     period: _t.Annotated[int, _pd.Field(ge=60, le=86400)]
     """The granularity, in seconds, of the returned data points."""

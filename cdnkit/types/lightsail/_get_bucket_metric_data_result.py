@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.lightsail``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 
 from ._enums import BucketMetricName
 from ._metric_datapoint import MetricDatapoint
@@ -26,11 +24,7 @@ class GetBucketMetricDataResult(_Model):
     by those objects.
     """
 
-    metric_name: BucketMetricName | None = _pd.Field(
-        default=None, validation_alias="metricName", serialization_alias="metricName"
-    )
+    metric_name: BucketMetricName | None = None
     """The name of the metric returned."""
-    metric_data: list[MetricDatapoint] | None = _pd.Field(
-        default=None, validation_alias="metricData", serialization_alias="metricData"
-    )
+    metric_data: list[MetricDatapoint] | None = None
     """An array of objects that describe the metric data returned."""

@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 from cdnkit._operation import LightsailRequest as _LightsailRequest
 
 from ._get_buckets_result import GetBucketsResult
@@ -36,32 +36,24 @@ class GetBucketsRequest(_Model, _LightsailRequest[GetBucketsResult]):
             str, _pd.Field(min_length=3, max_length=54, pattern="^[a-z0-9][a-z0-9-]{1,52}[a-z0-9]$")
         ]
         | None
-    ) = _pd.Field(default=None, validation_alias="bucketName", serialization_alias="bucketName")
+    ) = None
     """The name of the bucket for which to return information.
 
     When omitted, the response includes all of your buckets in the Amazon Web Services Region where
     the request is made.
     """
-    page_token: str | None = _pd.Field(
-        default=None, validation_alias="pageToken", serialization_alias="pageToken"
-    )
+    page_token: str | None = None
     """The token to advance to the next page of results from your request.
 
     To get a page token, perform an initial ``GetBuckets`` request. If your results are paginated,
     the response will return a next page token that you can specify as the page token in a
     subsequent request.
     """
-    include_connected_resources: bool | None = _pd.Field(
-        default=None,
-        validation_alias="includeConnectedResources",
-        serialization_alias="includeConnectedResources",
-    )
+    include_connected_resources: bool | None = None
     """A Boolean value that indicates whether to include Lightsail instances that were given access
     to the bucket using the SetResourceAccessForBucket action.
     """
-    include_cors: bool | None = _pd.Field(
-        default=None, validation_alias="includeCors", serialization_alias="includeCors"
-    )
+    include_cors: bool | None = None
     """A Boolean value that indicates whether to include Lightsail bucket CORS configuration in the
     response. For more information, see Configuring cross-origin resource sharing (CORS).
     """

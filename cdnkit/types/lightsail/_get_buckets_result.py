@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.lightsail``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 
 from ._account_level_bpa_sync import AccountLevelBpaSync
 from ._bucket import Bucket
@@ -29,9 +27,7 @@ class GetBucketsResult(_Model):
 
     buckets: list[Bucket] | None = None
     """An array of objects that describe buckets."""
-    next_page_token: str | None = _pd.Field(
-        default=None, validation_alias="nextPageToken", serialization_alias="nextPageToken"
-    )
+    next_page_token: str | None = None
     """The token to advance to the next page of results from your request.
 
     A next page token is not returned if there are no more results to display.
@@ -39,11 +35,7 @@ class GetBucketsResult(_Model):
     To get the next page of results, perform another ``GetBuckets`` request and specify the next
     page token using the ``pageToken`` parameter.
     """
-    account_level_bpa_sync: AccountLevelBpaSync | None = _pd.Field(
-        default=None,
-        validation_alias="accountLevelBpaSync",
-        serialization_alias="accountLevelBpaSync",
-    )
+    account_level_bpa_sync: AccountLevelBpaSync | None = None
     """An object that describes the synchronization status of the Amazon S3 account-level block
     public access feature for your Lightsail buckets.
 

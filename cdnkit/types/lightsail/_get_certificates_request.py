@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.lightsail``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 from cdnkit._operation import LightsailRequest as _LightsailRequest
 
 from ._enums import CertificateStatus
@@ -25,11 +23,7 @@ class GetCertificatesRequest(_Model, _LightsailRequest[GetCertificatesResult]):
 
     __cdnkit_operation__ = "GetCertificates"
     __cdnkit_result__ = "GetCertificatesResult"
-    certificate_statuses: list[CertificateStatus] | None = _pd.Field(
-        default=None,
-        validation_alias="certificateStatuses",
-        serialization_alias="certificateStatuses",
-    )
+    certificate_statuses: list[CertificateStatus] | None = None
     """The status of the certificates for which to return information.
 
     For example, specify ``ISSUED`` to return only certificates with an ``ISSUED`` status.
@@ -37,27 +31,19 @@ class GetCertificatesRequest(_Model, _LightsailRequest[GetCertificatesResult]):
     When omitted, the response includes all of your certificates in the Amazon Web Services Region
     where the request is made, regardless of their current status.
     """
-    include_certificate_details: bool | None = _pd.Field(
-        default=None,
-        validation_alias="includeCertificateDetails",
-        serialization_alias="includeCertificateDetails",
-    )
+    include_certificate_details: bool | None = None
     """Indicates whether to include detailed information about the certificates in the response.
 
     When omitted, the response includes only the certificate names, Amazon Resource Names (ARNs),
     domain names, and tags.
     """
-    certificate_name: str | None = _pd.Field(
-        default=None, validation_alias="certificateName", serialization_alias="certificateName"
-    )
+    certificate_name: str | None = None
     """The name for the certificate for which to return information.
 
     When omitted, the response includes all of your certificates in the Amazon Web Services Region
     where the request is made.
     """
-    page_token: str | None = _pd.Field(
-        default=None, validation_alias="pageToken", serialization_alias="pageToken"
-    )
+    page_token: str | None = None
     """The token to advance to the next page of results from your request.
 
     To get a page token, perform an initial ``GetCertificates`` request. If your results are

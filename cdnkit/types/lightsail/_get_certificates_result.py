@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.lightsail``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 
 from ._certificate_summary import CertificateSummary
 
@@ -23,9 +21,7 @@ class GetCertificatesResult(_Model):
 
     certificates: list[CertificateSummary] | None = None
     """An object that describes certificates."""
-    next_page_token: str | None = _pd.Field(
-        default=None, validation_alias="nextPageToken", serialization_alias="nextPageToken"
-    )
+    next_page_token: str | None = None
     """If ``NextPageToken`` is returned there are more results available. The value of
     ``NextPageToken`` is a unique pagination token for each page. Make the call again using the
     returned token to retrieve the next page. Keep all other arguments unchanged.

@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.lightsail``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 
 from ._cloud_formation_stack_record import CloudFormationStackRecord
 
@@ -25,15 +23,9 @@ class GetCloudFormationStackRecordsResult(_Model):
     Lightsail snapshot.
     """
 
-    cloud_formation_stack_records: list[CloudFormationStackRecord] | None = _pd.Field(
-        default=None,
-        validation_alias="cloudFormationStackRecords",
-        serialization_alias="cloudFormationStackRecords",
-    )
+    cloud_formation_stack_records: list[CloudFormationStackRecord] | None = None
     """A list of objects describing the CloudFormation stack records."""
-    next_page_token: str | None = _pd.Field(
-        default=None, validation_alias="nextPageToken", serialization_alias="nextPageToken"
-    )
+    next_page_token: str | None = None
     """The token to advance to the next page of results from your request.
 
     A next page token is not returned if there are no more results to display.

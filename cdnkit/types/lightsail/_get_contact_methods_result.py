@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.lightsail``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 
 from ._contact_method import ContactMethod
 
@@ -22,7 +20,5 @@ class GetContactMethodsResult(_Model):
     return information about a specific contact method.
     """
 
-    contact_methods: list[ContactMethod] | None = _pd.Field(
-        default=None, validation_alias="contactMethods", serialization_alias="contactMethods"
-    )
+    contact_methods: list[ContactMethod] | None = None
     """An array of objects that describe the contact methods."""

@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 from cdnkit._operation import LightsailRequest as _LightsailRequest
 
 from ._get_container_images_result import GetContainerImagesResult
@@ -31,5 +31,5 @@ class GetContainerImagesRequest(_Model, _LightsailRequest[GetContainerImagesResu
         _pd.Field(
             min_length=1, max_length=63, pattern="^[a-z0-9]{1,2}|[a-z0-9][a-z0-9-]+[a-z0-9]$"
         ),
-    ] = _pd.Field(validation_alias="serviceName", serialization_alias="serviceName")
+    ]
     """The name of the container service for which to return registered container images."""

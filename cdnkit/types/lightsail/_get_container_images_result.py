@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.lightsail``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 
 from ._container_image import ContainerImage
 
@@ -21,9 +19,7 @@ class GetContainerImagesResult(_Model):
     Returns the container images that are registered to your Amazon Lightsail container service.
     """
 
-    container_images: list[ContainerImage] | None = _pd.Field(
-        default=None, validation_alias="containerImages", serialization_alias="containerImages"
-    )
+    container_images: list[ContainerImage] | None = None
     """An array of objects that describe container images that are registered to the container
     service.
     """

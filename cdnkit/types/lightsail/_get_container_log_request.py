@@ -11,7 +11,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 from cdnkit._operation import LightsailRequest as _LightsailRequest
 
 from ._get_container_log_result import GetContainerLogResult
@@ -36,17 +36,13 @@ class GetContainerLogRequest(_Model, _LightsailRequest[GetContainerLogResult]):
         _pd.Field(
             min_length=1, max_length=63, pattern="^[a-z0-9]{1,2}|[a-z0-9][a-z0-9-]+[a-z0-9]$"
         ),
-    ] = _pd.Field(validation_alias="serviceName", serialization_alias="serviceName")
+    ]
     """The name of the container service for which to get a container log."""
-    container_name: str = _pd.Field(
-        validation_alias="containerName", serialization_alias="containerName"
-    )
+    container_name: str
     """The name of the container that is either running or previously ran on the container service
     for which to return a log.
     """
-    start_time: _dt.datetime | None = _pd.Field(
-        default=None, validation_alias="startTime", serialization_alias="startTime"
-    )
+    start_time: _dt.datetime | None = None
     """The start of the time interval for which to get log data.
 
     Constraints:
@@ -58,9 +54,7 @@ class GetContainerLogRequest(_Model, _LightsailRequest[GetContainerLogResult]):
     You can convert a human-friendly time to Unix time format using a converter like Epoch
     converter.
     """
-    end_time: _dt.datetime | None = _pd.Field(
-        default=None, validation_alias="endTime", serialization_alias="endTime"
-    )
+    end_time: _dt.datetime | None = None
     """The end of the time interval for which to get log data.
 
     Constraints:
@@ -72,9 +66,7 @@ class GetContainerLogRequest(_Model, _LightsailRequest[GetContainerLogResult]):
     You can convert a human-friendly time to Unix time format using a converter like Epoch
     converter.
     """
-    filter_pattern: str | None = _pd.Field(
-        default=None, validation_alias="filterPattern", serialization_alias="filterPattern"
-    )
+    filter_pattern: str | None = None
     """The pattern to use to filter the returned log events to a specific term.
 
     The following are a few examples of filter patterns that you can specify:
@@ -85,9 +77,7 @@ class GetContainerLogRequest(_Model, _LightsailRequest[GetContainerLogResult]):
     - To return log events that contain both the ``ERROR`` and ``Exception`` ...
     - To return log events that contain the ``ERROR`` or the ``Exception`` term ...
     """
-    page_token: str | None = _pd.Field(
-        default=None, validation_alias="pageToken", serialization_alias="pageToken"
-    )
+    page_token: str | None = None
     """The token to advance to the next page of results from your request.
 
     To get a page token, perform an initial ``GetContainerLog`` request. If your results are

@@ -11,7 +11,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 from cdnkit._operation import LightsailRequest as _LightsailRequest
 
 from ._enums import ContainerServiceMetricName, MetricStatistic
@@ -38,21 +38,17 @@ class GetContainerServiceMetricDataRequest(
         _pd.Field(
             min_length=1, max_length=63, pattern="^[a-z0-9]{1,2}|[a-z0-9][a-z0-9-]+[a-z0-9]$"
         ),
-    ] = _pd.Field(validation_alias="serviceName", serialization_alias="serviceName")
+    ]
     """The name of the container service for which to get metric data."""
-    metric_name: ContainerServiceMetricName = _pd.Field(
-        validation_alias="metricName", serialization_alias="metricName"
-    )
+    metric_name: ContainerServiceMetricName
     """The metric for which you want to return information.
 
     Valid container service metric names are listed below, along with the most useful statistics to
     include in your request, and the published unit value.
     """
-    start_time: _dt.datetime = _pd.Field(
-        validation_alias="startTime", serialization_alias="startTime"
-    )
+    start_time: _dt.datetime
     """The start time of the time period."""
-    end_time: _dt.datetime = _pd.Field(validation_alias="endTime", serialization_alias="endTime")
+    end_time: _dt.datetime
     """The end time of the time period."""
     period: _t.Annotated[int, _pd.Field(ge=60, le=86400)]
     """The granularity, in seconds, of the returned data points.

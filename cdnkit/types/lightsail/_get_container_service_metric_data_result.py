@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.lightsail``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 
 from ._enums import ContainerServiceMetricName
 from ._metric_datapoint import MetricDatapoint
@@ -25,11 +23,7 @@ class GetContainerServiceMetricDataResult(_Model):
     maintain the reliability, availability, and performance of your resources.
     """
 
-    metric_name: ContainerServiceMetricName | None = _pd.Field(
-        default=None, validation_alias="metricName", serialization_alias="metricName"
-    )
+    metric_name: ContainerServiceMetricName | None = None
     """The name of the metric returned."""
-    metric_data: list[MetricDatapoint] | None = _pd.Field(
-        default=None, validation_alias="metricData", serialization_alias="metricData"
-    )
+    metric_data: list[MetricDatapoint] | None = None
     """An array of objects that describe the metric data returned."""

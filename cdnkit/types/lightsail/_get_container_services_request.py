@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 from cdnkit._operation import LightsailRequest as _LightsailRequest
 
 from ._container_services_list_result import ContainerServicesListResult
@@ -34,7 +34,7 @@ class GetContainerServicesRequest(_Model, _LightsailRequest[ContainerServicesLis
             ),
         ]
         | None
-    ) = _pd.Field(default=None, validation_alias="serviceName", serialization_alias="serviceName")
+    ) = None
     """The name of the container service for which to return information.
 
     When omitted, the response includes all of your container services in the Amazon Web Services

@@ -11,7 +11,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 from cdnkit._operation import LightsailRequest as _LightsailRequest
 
 from ._get_cost_estimate_result import GetCostEstimateResult
@@ -28,13 +28,9 @@ class GetCostEstimateRequest(_Model, _LightsailRequest[GetCostEstimateResult]):
 
     __cdnkit_operation__ = "GetCostEstimate"
     __cdnkit_result__ = "GetCostEstimateResult"
-    resource_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
-        validation_alias="resourceName", serialization_alias="resourceName"
-    )
+    resource_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")]
     """The resource name."""
-    start_time: _dt.datetime = _pd.Field(
-        validation_alias="startTime", serialization_alias="startTime"
-    )
+    start_time: _dt.datetime
     """The cost estimate start time.
 
     Constraints:
@@ -46,7 +42,7 @@ class GetCostEstimateRequest(_Model, _LightsailRequest[GetCostEstimateResult]):
     You can convert a human-friendly time to Unix time format using a converter like Epoch
     converter.
     """
-    end_time: _dt.datetime = _pd.Field(validation_alias="endTime", serialization_alias="endTime")
+    end_time: _dt.datetime
     """The cost estimate end time.
 
     Constraints:

@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.lightsail``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 
 from ._resource_budget_estimate import ResourceBudgetEstimate
 
@@ -22,9 +20,5 @@ class GetCostEstimateResult(_Model):
     not generate for a resource that has been deleted.
     """
 
-    resources_budget_estimate: list[ResourceBudgetEstimate] | None = _pd.Field(
-        default=None,
-        validation_alias="resourcesBudgetEstimate",
-        serialization_alias="resourcesBudgetEstimate",
-    )
+    resources_budget_estimate: list[ResourceBudgetEstimate] | None = None
     """Returns the estimate's forecasted cost or usage."""

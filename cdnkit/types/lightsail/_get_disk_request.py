@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 from cdnkit._operation import LightsailRequest as _LightsailRequest
 
 from ._get_disk_result import GetDiskResult
@@ -26,7 +26,5 @@ class GetDiskRequest(_Model, _LightsailRequest[GetDiskResult]):
 
     __cdnkit_operation__ = "GetDisk"
     __cdnkit_result__ = "GetDiskResult"
-    disk_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
-        validation_alias="diskName", serialization_alias="diskName"
-    )
+    disk_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")]
     """The name of the disk (``my-disk``)."""

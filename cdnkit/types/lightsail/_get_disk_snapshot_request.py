@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 from cdnkit._operation import LightsailRequest as _LightsailRequest
 
 from ._get_disk_snapshot_result import GetDiskSnapshotResult
@@ -26,7 +26,5 @@ class GetDiskSnapshotRequest(_Model, _LightsailRequest[GetDiskSnapshotResult]):
 
     __cdnkit_operation__ = "GetDiskSnapshot"
     __cdnkit_result__ = "GetDiskSnapshotResult"
-    disk_snapshot_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
-        validation_alias="diskSnapshotName", serialization_alias="diskSnapshotName"
-    )
+    disk_snapshot_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")]
     """The name of the disk snapshot (``my-disk-snapshot``)."""

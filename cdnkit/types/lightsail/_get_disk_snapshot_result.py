@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.lightsail``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 
 from ._disk_snapshot import DiskSnapshot
 
@@ -21,7 +19,5 @@ class GetDiskSnapshotResult(_Model):
     Returns information about a specific block storage disk snapshot.
     """
 
-    disk_snapshot: DiskSnapshot | None = _pd.Field(
-        default=None, validation_alias="diskSnapshot", serialization_alias="diskSnapshot"
-    )
+    disk_snapshot: DiskSnapshot | None = None
     """An object containing information about the disk snapshot."""

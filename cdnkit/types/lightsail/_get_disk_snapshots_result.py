@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.lightsail``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 
 from ._disk_snapshot import DiskSnapshot
 
@@ -21,13 +19,9 @@ class GetDiskSnapshotsResult(_Model):
     Returns information about all block storage disk snapshots in your AWS account and region.
     """
 
-    disk_snapshots: list[DiskSnapshot] | None = _pd.Field(
-        default=None, validation_alias="diskSnapshots", serialization_alias="diskSnapshots"
-    )
+    disk_snapshots: list[DiskSnapshot] | None = None
     """An array of objects containing information about all block storage disk snapshots."""
-    next_page_token: str | None = _pd.Field(
-        default=None, validation_alias="nextPageToken", serialization_alias="nextPageToken"
-    )
+    next_page_token: str | None = None
     """The token to advance to the next page of results from your request.
 
     A next page token is not returned if there are no more results to display.

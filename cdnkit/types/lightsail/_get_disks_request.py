@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.lightsail``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 from cdnkit._operation import LightsailRequest as _LightsailRequest
 
 from ._get_disks_result import GetDisksResult
@@ -24,9 +22,7 @@ class GetDisksRequest(_Model, _LightsailRequest[GetDisksResult]):
 
     __cdnkit_operation__ = "GetDisks"
     __cdnkit_result__ = "GetDisksResult"
-    page_token: str | None = _pd.Field(
-        default=None, validation_alias="pageToken", serialization_alias="pageToken"
-    )
+    page_token: str | None = None
     """The token to advance to the next page of results from your request.
 
     To get a page token, perform an initial ``GetDisks`` request. If your results are paginated,

@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 from cdnkit._operation import LightsailRequest as _LightsailRequest
 
 from ._get_distribution_latest_cache_reset_result import GetDistributionLatestCacheResetResult
@@ -29,9 +29,7 @@ class GetDistributionLatestCacheResetRequest(
 
     __cdnkit_operation__ = "GetDistributionLatestCacheReset"
     __cdnkit_result__ = "GetDistributionLatestCacheResetResult"
-    distribution_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] | None = _pd.Field(
-        default=None, validation_alias="distributionName", serialization_alias="distributionName"
-    )
+    distribution_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] | None = None
     """The name of the distribution for which to return the timestamp of the last cache reset.
 
     Use the ``GetDistributions`` action to get a list of distribution names that you can specify.

@@ -8,9 +8,7 @@ Import from ``cdnkit.types.lightsail``, which loads this module on first use.
 
 import datetime as _dt
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 
 __all__ = ["GetDistributionLatestCacheResetResult"]
 
@@ -24,7 +22,5 @@ class GetDistributionLatestCacheResetResult(_Model):
 
     status: str | None = None
     """The status of the last cache reset."""
-    create_time: _dt.datetime | None = _pd.Field(
-        default=None, validation_alias="createTime", serialization_alias="createTime"
-    )
+    create_time: _dt.datetime | None = None
     """The timestamp of the last cache reset (``1479734909.17``) in Unix time format."""

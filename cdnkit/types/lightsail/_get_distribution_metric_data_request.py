@@ -11,7 +11,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 from cdnkit._operation import LightsailRequest as _LightsailRequest
 
 from ._enums import DistributionMetricName, MetricStatistic, MetricUnit
@@ -33,24 +33,18 @@ class GetDistributionMetricDataRequest(_Model, _LightsailRequest[GetDistribution
 
     __cdnkit_operation__ = "GetDistributionMetricData"
     __cdnkit_result__ = "GetDistributionMetricDataResult"
-    distribution_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
-        validation_alias="distributionName", serialization_alias="distributionName"
-    )
+    distribution_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")]
     """The name of the distribution for which to get metric data.
 
     Use the ``GetDistributions`` action to get a list of distribution names that you can specify.
     """
-    metric_name: DistributionMetricName = _pd.Field(
-        validation_alias="metricName", serialization_alias="metricName"
-    )
+    metric_name: DistributionMetricName
     """The metric for which you want to return information.
 
     Valid distribution metric names are listed below, along with the most useful ``statistics`` to
     include in your request, and the published ``unit`` value.
     """
-    start_time: _dt.datetime = _pd.Field(
-        validation_alias="startTime", serialization_alias="startTime"
-    )
+    start_time: _dt.datetime
     """The start of the time interval for which to get metric data.
 
     Constraints:
@@ -62,7 +56,7 @@ class GetDistributionMetricDataRequest(_Model, _LightsailRequest[GetDistribution
     You can convert a human-friendly time to Unix time format using a converter like Epoch
     converter.
     """
-    end_time: _dt.datetime = _pd.Field(validation_alias="endTime", serialization_alias="endTime")
+    end_time: _dt.datetime
     """The end of the time interval for which to get metric data.
 
     Constraints:

@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 from cdnkit._operation import LightsailRequest as _LightsailRequest
 
 from ._get_distributions_result import GetDistributionsResult
@@ -27,17 +27,13 @@ class GetDistributionsRequest(_Model, _LightsailRequest[GetDistributionsResult])
 
     __cdnkit_operation__ = "GetDistributions"
     __cdnkit_result__ = "GetDistributionsResult"
-    distribution_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] | None = _pd.Field(
-        default=None, validation_alias="distributionName", serialization_alias="distributionName"
-    )
+    distribution_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] | None = None
     """The name of the distribution for which to return information.
 
     When omitted, the response includes all of your distributions in the Amazon Web Services Region
     where the request is made.
     """
-    page_token: str | None = _pd.Field(
-        default=None, validation_alias="pageToken", serialization_alias="pageToken"
-    )
+    page_token: str | None = None
     """The token to advance to the next page of results from your request.
 
     To get a page token, perform an initial ``GetDistributions`` request. If your results are

@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.lightsail``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 from cdnkit._operation import LightsailRequest as _LightsailRequest
 
 from ._get_domain_result import GetDomainResult
@@ -24,5 +22,5 @@ class GetDomainRequest(_Model, _LightsailRequest[GetDomainResult]):
 
     __cdnkit_operation__ = "GetDomain"
     __cdnkit_result__ = "GetDomainResult"
-    domain_name: str = _pd.Field(validation_alias="domainName", serialization_alias="domainName")
+    domain_name: str
     """The domain name for which your want to return information about."""

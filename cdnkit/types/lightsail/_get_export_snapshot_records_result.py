@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.lightsail``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 
 from ._export_snapshot_record import ExportSnapshotRecord
 
@@ -24,15 +22,9 @@ class GetExportSnapshotRecordsResult(_Model):
     resources with the CreateCloudFormationStack action.
     """
 
-    export_snapshot_records: list[ExportSnapshotRecord] | None = _pd.Field(
-        default=None,
-        validation_alias="exportSnapshotRecords",
-        serialization_alias="exportSnapshotRecords",
-    )
+    export_snapshot_records: list[ExportSnapshotRecord] | None = None
     """A list of objects describing the export snapshot records."""
-    next_page_token: str | None = _pd.Field(
-        default=None, validation_alias="nextPageToken", serialization_alias="nextPageToken"
-    )
+    next_page_token: str | None = None
     """The token to advance to the next page of results from your request.
 
     A next page token is not returned if there are no more results to display.

@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 from cdnkit._operation import LightsailRequest as _LightsailRequest
 
 from ._enums import InstanceAccessProtocol
@@ -32,9 +32,7 @@ class GetInstanceAccessDetailsRequest(_Model, _LightsailRequest[GetInstanceAcces
 
     __cdnkit_operation__ = "GetInstanceAccessDetails"
     __cdnkit_result__ = "GetInstanceAccessDetailsResult"
-    instance_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
-        validation_alias="instanceName", serialization_alias="instanceName"
-    )
+    instance_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")]
     """The name of the instance to access."""
     protocol: InstanceAccessProtocol | None = None
     """The protocol to use to connect to your instance. Defaults to ``ssh``."""

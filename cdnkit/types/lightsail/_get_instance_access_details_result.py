@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.lightsail``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 
 from ._instance_access_details import InstanceAccessDetails
 
@@ -26,7 +24,5 @@ class GetInstanceAccessDetailsResult(_Model):
     Amazon Lightsail Developer Guide.
     """
 
-    access_details: InstanceAccessDetails | None = _pd.Field(
-        default=None, validation_alias="accessDetails", serialization_alias="accessDetails"
-    )
+    access_details: InstanceAccessDetails | None = None
     """An array of key-value pairs containing information about a get instance access request."""

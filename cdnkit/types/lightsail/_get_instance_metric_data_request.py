@@ -11,7 +11,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 from cdnkit._operation import LightsailRequest as _LightsailRequest
 
 from ._enums import InstanceMetricName, MetricStatistic, MetricUnit
@@ -33,13 +33,9 @@ class GetInstanceMetricDataRequest(_Model, _LightsailRequest[GetInstanceMetricDa
 
     __cdnkit_operation__ = "GetInstanceMetricData"
     __cdnkit_result__ = "GetInstanceMetricDataResult"
-    instance_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
-        validation_alias="instanceName", serialization_alias="instanceName"
-    )
+    instance_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")]
     """The name of the instance for which you want to get metrics data."""
-    metric_name: InstanceMetricName = _pd.Field(
-        validation_alias="metricName", serialization_alias="metricName"
-    )
+    metric_name: InstanceMetricName
     """The metric for which you want to return information.
 
     Valid instance metric names are listed below, along with the most useful ``statistics`` to
@@ -52,11 +48,9 @@ class GetInstanceMetricDataRequest(_Model, _LightsailRequest[GetInstanceMetricDa
     instance metric data is available in 1-minute (60 seconds) granularity. All other instance
     metric data is available in 5-minute (300 seconds) granularity.
     """
-    start_time: _dt.datetime = _pd.Field(
-        validation_alias="startTime", serialization_alias="startTime"
-    )
+    start_time: _dt.datetime
     """The start time of the time period."""
-    end_time: _dt.datetime = _pd.Field(validation_alias="endTime", serialization_alias="endTime")
+    end_time: _dt.datetime
     """The end time of the time period."""
     unit: MetricUnit
     """The unit for the metric data request. Valid units depend on the metric data being requested.

@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 from cdnkit._operation import LightsailRequest as _LightsailRequest
 
 from ._get_instance_port_states_result import GetInstancePortStatesResult
@@ -27,7 +27,5 @@ class GetInstancePortStatesRequest(_Model, _LightsailRequest[GetInstancePortStat
 
     __cdnkit_operation__ = "GetInstancePortStates"
     __cdnkit_result__ = "GetInstancePortStatesResult"
-    instance_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
-        validation_alias="instanceName", serialization_alias="instanceName"
-    )
+    instance_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")]
     """The name of the instance for which to return firewall port states."""

@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.lightsail``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 
 from ._instance_port_state import InstancePortState
 
@@ -22,7 +20,5 @@ class GetInstancePortStatesResult(_Model):
     allowed to connect to the instance through the ports, and the protocol.
     """
 
-    port_states: list[InstancePortState] | None = _pd.Field(
-        default=None, validation_alias="portStates", serialization_alias="portStates"
-    )
+    port_states: list[InstancePortState] | None = None
     """An array of objects that describe the firewall port states for the specified instance."""

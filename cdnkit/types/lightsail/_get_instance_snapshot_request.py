@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 from cdnkit._operation import LightsailRequest as _LightsailRequest
 
 from ._get_instance_snapshot_result import GetInstanceSnapshotResult
@@ -26,7 +26,5 @@ class GetInstanceSnapshotRequest(_Model, _LightsailRequest[GetInstanceSnapshotRe
 
     __cdnkit_operation__ = "GetInstanceSnapshot"
     __cdnkit_result__ = "GetInstanceSnapshotResult"
-    instance_snapshot_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
-        validation_alias="instanceSnapshotName", serialization_alias="instanceSnapshotName"
-    )
+    instance_snapshot_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")]
     """The name of the snapshot for which you are requesting information."""

@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.lightsail``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 
 from ._instance_snapshot import InstanceSnapshot
 
@@ -21,9 +19,7 @@ class GetInstanceSnapshotResult(_Model):
     Returns information about a specific instance snapshot.
     """
 
-    instance_snapshot: InstanceSnapshot | None = _pd.Field(
-        default=None, validation_alias="instanceSnapshot", serialization_alias="instanceSnapshot"
-    )
+    instance_snapshot: InstanceSnapshot | None = None
     """An array of key-value pairs containing information about the results of your get instance
     snapshot request.
     """

@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 from cdnkit._operation import LightsailRequest as _LightsailRequest
 
 from ._get_instance_state_result import GetInstanceStateResult
@@ -26,7 +26,5 @@ class GetInstanceStateRequest(_Model, _LightsailRequest[GetInstanceStateResult])
 
     __cdnkit_operation__ = "GetInstanceState"
     __cdnkit_result__ = "GetInstanceStateResult"
-    instance_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
-        validation_alias="instanceName", serialization_alias="instanceName"
-    )
+    instance_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")]
     """The name of the instance to get state information about."""

@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 from cdnkit._operation import LightsailRequest as _LightsailRequest
 
 from ._get_key_pair_result import GetKeyPairResult
@@ -26,7 +26,5 @@ class GetKeyPairRequest(_Model, _LightsailRequest[GetKeyPairResult]):
 
     __cdnkit_operation__ = "GetKeyPair"
     __cdnkit_result__ = "GetKeyPairResult"
-    key_pair_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
-        validation_alias="keyPairName", serialization_alias="keyPairName"
-    )
+    key_pair_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")]
     """The name of the key pair for which you are requesting information."""

@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.lightsail``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 
 from ._key_pair import KeyPair
 
@@ -21,7 +19,5 @@ class GetKeyPairResult(_Model):
     Returns information about a specific key pair.
     """
 
-    key_pair: KeyPair | None = _pd.Field(
-        default=None, validation_alias="keyPair", serialization_alias="keyPair"
-    )
+    key_pair: KeyPair | None = None
     """An array of key-value pairs containing information about the key pair."""

@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.lightsail``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 from cdnkit._operation import LightsailRequest as _LightsailRequest
 
 from ._get_key_pairs_result import GetKeyPairsResult
@@ -24,20 +22,14 @@ class GetKeyPairsRequest(_Model, _LightsailRequest[GetKeyPairsResult]):
 
     __cdnkit_operation__ = "GetKeyPairs"
     __cdnkit_result__ = "GetKeyPairsResult"
-    page_token: str | None = _pd.Field(
-        default=None, validation_alias="pageToken", serialization_alias="pageToken"
-    )
+    page_token: str | None = None
     """The token to advance to the next page of results from your request.
 
     To get a page token, perform an initial ``GetKeyPairs`` request. If your results are paginated,
     the response will return a next page token that you can specify as the page token in a
     subsequent request.
     """
-    include_default_key_pair: bool | None = _pd.Field(
-        default=None,
-        validation_alias="includeDefaultKeyPair",
-        serialization_alias="includeDefaultKeyPair",
-    )
+    include_default_key_pair: bool | None = None
     """A Boolean value that indicates whether to include the default key pair in the response of
     your request.
     """

@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.lightsail``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 
 from ._key_pair import KeyPair
 
@@ -21,13 +19,9 @@ class GetKeyPairsResult(_Model):
     Returns information about all key pairs in the user's account.
     """
 
-    key_pairs: list[KeyPair] | None = _pd.Field(
-        default=None, validation_alias="keyPairs", serialization_alias="keyPairs"
-    )
+    key_pairs: list[KeyPair] | None = None
     """An array of key-value pairs containing information about the key pairs."""
-    next_page_token: str | None = _pd.Field(
-        default=None, validation_alias="nextPageToken", serialization_alias="nextPageToken"
-    )
+    next_page_token: str | None = None
     """The token to advance to the next page of results from your request.
 
     A next page token is not returned if there are no more results to display.

@@ -11,7 +11,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 from cdnkit._operation import LightsailRequest as _LightsailRequest
 
 from ._enums import LoadBalancerMetricName, MetricStatistic, MetricUnit
@@ -32,13 +32,9 @@ class GetLoadBalancerMetricDataRequest(_Model, _LightsailRequest[GetLoadBalancer
 
     __cdnkit_operation__ = "GetLoadBalancerMetricData"
     __cdnkit_result__ = "GetLoadBalancerMetricDataResult"
-    load_balancer_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
-        validation_alias="loadBalancerName", serialization_alias="loadBalancerName"
-    )
+    load_balancer_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")]
     """The name of the load balancer."""
-    metric_name: LoadBalancerMetricName = _pd.Field(
-        validation_alias="metricName", serialization_alias="metricName"
-    )
+    metric_name: LoadBalancerMetricName
     """The metric for which you want to return information.
 
     Valid load balancer metric names are listed below, along with the most useful ``statistics`` to
@@ -46,11 +42,9 @@ class GetLoadBalancerMetricDataRequest(_Model, _LightsailRequest[GetLoadBalancer
     """
     period: _t.Annotated[int, _pd.Field(ge=60, le=86400)]
     """The granularity, in seconds, of the returned data points."""
-    start_time: _dt.datetime = _pd.Field(
-        validation_alias="startTime", serialization_alias="startTime"
-    )
+    start_time: _dt.datetime
     """The start time of the period."""
-    end_time: _dt.datetime = _pd.Field(validation_alias="endTime", serialization_alias="endTime")
+    end_time: _dt.datetime
     """The end time of the period."""
     unit: MetricUnit
     """The unit for the metric data request. Valid units depend on the metric data being requested.

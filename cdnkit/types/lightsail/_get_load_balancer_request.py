@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 from cdnkit._operation import LightsailRequest as _LightsailRequest
 
 from ._get_load_balancer_result import GetLoadBalancerResult
@@ -26,7 +26,5 @@ class GetLoadBalancerRequest(_Model, _LightsailRequest[GetLoadBalancerResult]):
 
     __cdnkit_operation__ = "GetLoadBalancer"
     __cdnkit_result__ = "GetLoadBalancerResult"
-    load_balancer_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
-        validation_alias="loadBalancerName", serialization_alias="loadBalancerName"
-    )
+    load_balancer_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")]
     """The name of the load balancer."""

@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.lightsail``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 
 from ._load_balancer import LoadBalancer
 
@@ -21,7 +19,5 @@ class GetLoadBalancerResult(_Model):
     Returns information about the specified Lightsail load balancer.
     """
 
-    load_balancer: LoadBalancer | None = _pd.Field(
-        default=None, validation_alias="loadBalancer", serialization_alias="loadBalancer"
-    )
+    load_balancer: LoadBalancer | None = None
     """An object containing information about your load balancer."""

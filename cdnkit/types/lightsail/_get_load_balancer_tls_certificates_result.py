@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.lightsail``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 
 from ._load_balancer_tls_certificate import LoadBalancerTlsCertificate
 
@@ -27,7 +25,5 @@ class GetLoadBalancerTlsCertificatesResult(_Model):
     active and the other is inactive.
     """
 
-    tls_certificates: list[LoadBalancerTlsCertificate] | None = _pd.Field(
-        default=None, validation_alias="tlsCertificates", serialization_alias="tlsCertificates"
-    )
+    tls_certificates: list[LoadBalancerTlsCertificate] | None = None
     """An array of LoadBalancerTlsCertificate objects describing your SSL/TLS certificates."""

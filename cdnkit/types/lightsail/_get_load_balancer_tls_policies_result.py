@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.lightsail``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 
 from ._load_balancer_tls_policy import LoadBalancerTlsPolicy
 
@@ -24,13 +22,9 @@ class GetLoadBalancerTlsPoliciesResult(_Model):
     policies on your Amazon Lightsail load balancers in the Amazon Lightsail Developer Guide.
     """
 
-    tls_policies: list[LoadBalancerTlsPolicy] | None = _pd.Field(
-        default=None, validation_alias="tlsPolicies", serialization_alias="tlsPolicies"
-    )
+    tls_policies: list[LoadBalancerTlsPolicy] | None = None
     """An array of objects that describe the TLS security policies that are available."""
-    next_page_token: str | None = _pd.Field(
-        default=None, validation_alias="nextPageToken", serialization_alias="nextPageToken"
-    )
+    next_page_token: str | None = None
     """The token to advance to the next page of results from your request.
 
     A next page token is not returned if there are no more results to display.

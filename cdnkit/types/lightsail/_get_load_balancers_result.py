@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.lightsail``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 
 from ._load_balancer import LoadBalancer
 
@@ -21,13 +19,9 @@ class GetLoadBalancersResult(_Model):
     Returns information about all load balancers in an account.
     """
 
-    load_balancers: list[LoadBalancer] | None = _pd.Field(
-        default=None, validation_alias="loadBalancers", serialization_alias="loadBalancers"
-    )
+    load_balancers: list[LoadBalancer] | None = None
     """An array of LoadBalancer objects describing your load balancers."""
-    next_page_token: str | None = _pd.Field(
-        default=None, validation_alias="nextPageToken", serialization_alias="nextPageToken"
-    )
+    next_page_token: str | None = None
     """The token to advance to the next page of results from your request.
 
     A next page token is not returned if there are no more results to display.

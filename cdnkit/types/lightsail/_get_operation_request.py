@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 from cdnkit._operation import LightsailRequest as _LightsailRequest
 
 from ._get_operation_result import GetOperationResult
@@ -27,7 +27,5 @@ class GetOperationRequest(_Model, _LightsailRequest[GetOperationResult]):
 
     __cdnkit_operation__ = "GetOperation"
     __cdnkit_result__ = "GetOperationResult"
-    operation_id: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] = _pd.Field(
-        validation_alias="operationId", serialization_alias="operationId"
-    )
+    operation_id: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")]
     """A GUID used to identify the operation."""

@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.lightsail``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 
 from ._operation import Operation
 
@@ -25,13 +23,9 @@ class GetOperationsForResourceResult(_Model):
     """An array of objects that describe the result of the action, such as the status of the
     request, the timestamp of the request, and the resources affected by the request.
     """
-    next_page_count: str | None = _pd.Field(
-        default=None, validation_alias="nextPageCount", serialization_alias="nextPageCount"
-    )
+    next_page_count: str | None = None
     """(Discontinued) Returns the number of pages of results that remain."""
-    next_page_token: str | None = _pd.Field(
-        default=None, validation_alias="nextPageToken", serialization_alias="nextPageToken"
-    )
+    next_page_token: str | None = None
     """The token to advance to the next page of results from your request.
 
     A next page token is not returned if there are no more results to display.

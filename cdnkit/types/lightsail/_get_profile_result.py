@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.lightsail``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 
 from ._enums import ProfileType
 from ._partner_info import PartnerInfo
@@ -24,9 +22,7 @@ class GetProfileResult(_Model):
     program, the partner membership details.
     """
 
-    profile_type: ProfileType = _pd.Field(
-        validation_alias="profileType", serialization_alias="profileType"
-    )
+    profile_type: ProfileType
     """The type of the profile.
 
     The following profile types are possible:

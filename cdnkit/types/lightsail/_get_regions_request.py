@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.lightsail``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 from cdnkit._operation import LightsailRequest as _LightsailRequest
 
 from ._get_regions_result import GetRegionsResult
@@ -25,19 +23,11 @@ class GetRegionsRequest(_Model, _LightsailRequest[GetRegionsResult]):
 
     __cdnkit_operation__ = "GetRegions"
     __cdnkit_result__ = "GetRegionsResult"
-    include_availability_zones: bool | None = _pd.Field(
-        default=None,
-        validation_alias="includeAvailabilityZones",
-        serialization_alias="includeAvailabilityZones",
-    )
+    include_availability_zones: bool | None = None
     """A Boolean value indicating whether to also include Availability Zones in your get regions
     request. Availability Zones are indicated with a letter: ``us-east-2a``.
     """
-    include_relational_database_availability_zones: bool | None = _pd.Field(
-        default=None,
-        validation_alias="includeRelationalDatabaseAvailabilityZones",
-        serialization_alias="includeRelationalDatabaseAvailabilityZones",
-    )
+    include_relational_database_availability_zones: bool | None = None
     """A Boolean value indicating whether to also include Availability Zones for databases in your
     get regions request. Availability Zones are indicated with a letter (``us-east-2a``).
     """

@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.lightsail``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 from cdnkit._operation import LightsailRequest as _LightsailRequest
 
 from ._get_relational_database_bundles_result import GetRelationalDatabaseBundlesResult
@@ -29,18 +27,14 @@ class GetRelationalDatabaseBundlesRequest(
 
     __cdnkit_operation__ = "GetRelationalDatabaseBundles"
     __cdnkit_result__ = "GetRelationalDatabaseBundlesResult"
-    page_token: str | None = _pd.Field(
-        default=None, validation_alias="pageToken", serialization_alias="pageToken"
-    )
+    page_token: str | None = None
     """The token to advance to the next page of results from your request.
 
     To get a page token, perform an initial ``GetRelationalDatabaseBundles`` request. If your
     results are paginated, the response will return a next page token that you can specify as the
     page token in a subsequent request.
     """
-    include_inactive: bool | None = _pd.Field(
-        default=None, validation_alias="includeInactive", serialization_alias="includeInactive"
-    )
+    include_inactive: bool | None = None
     """A Boolean value that indicates whether to include inactive (unavailable) bundles in the
     response of your request.
     """

@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 from cdnkit._operation import LightsailRequest as _LightsailRequest
 
 from ._get_relational_database_events_result import GetRelationalDatabaseEventsResult
@@ -28,13 +28,9 @@ class GetRelationalDatabaseEventsRequest(
 
     __cdnkit_operation__ = "GetRelationalDatabaseEvents"
     __cdnkit_result__ = "GetRelationalDatabaseEventsResult"
-    relational_database_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
-        validation_alias="relationalDatabaseName", serialization_alias="relationalDatabaseName"
-    )
+    relational_database_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")]
     """The name of the database from which to get events."""
-    duration_in_minutes: int | None = _pd.Field(
-        default=None, validation_alias="durationInMinutes", serialization_alias="durationInMinutes"
-    )
+    duration_in_minutes: int | None = None
     """The number of minutes in the past from which to retrieve events. For example, to get all
     events from the past 2 hours, enter 120.
 
@@ -42,9 +38,7 @@ class GetRelationalDatabaseEventsRequest(
 
     The minimum is 1 and the maximum is 14 days (20160 minutes).
     """
-    page_token: str | None = _pd.Field(
-        default=None, validation_alias="pageToken", serialization_alias="pageToken"
-    )
+    page_token: str | None = None
     """The token to advance to the next page of results from your request.
 
     To get a page token, perform an initial ``GetRelationalDatabaseEvents`` request. If your

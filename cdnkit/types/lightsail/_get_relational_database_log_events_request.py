@@ -11,7 +11,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 from cdnkit._operation import LightsailRequest as _LightsailRequest
 
 from ._get_relational_database_log_events_result import GetRelationalDatabaseLogEventsResult
@@ -29,21 +29,15 @@ class GetRelationalDatabaseLogEventsRequest(
 
     __cdnkit_operation__ = "GetRelationalDatabaseLogEvents"
     __cdnkit_result__ = "GetRelationalDatabaseLogEventsResult"
-    relational_database_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
-        validation_alias="relationalDatabaseName", serialization_alias="relationalDatabaseName"
-    )
+    relational_database_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")]
     """The name of your database for which to get log events."""
-    log_stream_name: str = _pd.Field(
-        validation_alias="logStreamName", serialization_alias="logStreamName"
-    )
+    log_stream_name: str
     """The name of the log stream.
 
     Use the ``get relational database log streams`` operation to get a list of available log
     streams.
     """
-    start_time: _dt.datetime | None = _pd.Field(
-        default=None, validation_alias="startTime", serialization_alias="startTime"
-    )
+    start_time: _dt.datetime | None = None
     """The start of the time interval from which to get log events.
 
     Constraints:
@@ -52,9 +46,7 @@ class GetRelationalDatabaseLogEventsRequest(
     - Specified in the Unix time format. For example, if you wish to use a start time of October 1,
       2018, at 8 PM UTC, then you input ``1538424000`` as the start time.
     """
-    end_time: _dt.datetime | None = _pd.Field(
-        default=None, validation_alias="endTime", serialization_alias="endTime"
-    )
+    end_time: _dt.datetime | None = None
     """The end of the time interval from which to get log events.
 
     Constraints:
@@ -63,16 +55,12 @@ class GetRelationalDatabaseLogEventsRequest(
     - Specified in the Unix time format. For example, if you wish to use an end time of October 1,
       2018, at 8 PM UTC, then you input ``1538424000`` as the end time.
     """
-    start_from_head: bool | None = _pd.Field(
-        default=None, validation_alias="startFromHead", serialization_alias="startFromHead"
-    )
+    start_from_head: bool | None = None
     """Parameter to specify if the log should start from head or tail. If ``true`` is specified,
     the log event starts from the head of the log. If ``false`` is specified, the log event starts
     from the tail of the log.
     """
-    page_token: str | None = _pd.Field(
-        default=None, validation_alias="pageToken", serialization_alias="pageToken"
-    )
+    page_token: str | None = None
     """The token to advance to the next or previous page of results from your request.
 
     To get a page token, perform an initial ``GetRelationalDatabaseLogEvents`` request. If your

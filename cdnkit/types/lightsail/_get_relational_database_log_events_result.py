@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.lightsail``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 
 from ._log_event import LogEvent
 
@@ -21,19 +19,13 @@ class GetRelationalDatabaseLogEventsResult(_Model):
     Returns a list of log events for a database in Amazon Lightsail.
     """
 
-    resource_log_events: list[LogEvent] | None = _pd.Field(
-        default=None, validation_alias="resourceLogEvents", serialization_alias="resourceLogEvents"
-    )
+    resource_log_events: list[LogEvent] | None = None
     """An object describing the result of your get relational database log events request."""
-    next_backward_token: str | None = _pd.Field(
-        default=None, validation_alias="nextBackwardToken", serialization_alias="nextBackwardToken"
-    )
+    next_backward_token: str | None = None
     """A token used for advancing to the previous page of results from your get relational database
     log events request.
     """
-    next_forward_token: str | None = _pd.Field(
-        default=None, validation_alias="nextForwardToken", serialization_alias="nextForwardToken"
-    )
+    next_forward_token: str | None = None
     """A token used for advancing to the next page of results from your get relational database log
     events request.
     """

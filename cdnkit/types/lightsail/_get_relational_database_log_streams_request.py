@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 from cdnkit._operation import LightsailRequest as _LightsailRequest
 
 from ._get_relational_database_log_streams_result import GetRelationalDatabaseLogStreamsResult
@@ -28,7 +28,5 @@ class GetRelationalDatabaseLogStreamsRequest(
 
     __cdnkit_operation__ = "GetRelationalDatabaseLogStreams"
     __cdnkit_result__ = "GetRelationalDatabaseLogStreamsResult"
-    relational_database_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
-        validation_alias="relationalDatabaseName", serialization_alias="relationalDatabaseName"
-    )
+    relational_database_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")]
     """The name of your database for which to get log streams."""

@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.lightsail``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 
 __all__ = ["GetRelationalDatabaseLogStreamsResult"]
 
@@ -19,7 +17,5 @@ class GetRelationalDatabaseLogStreamsResult(_Model):
     Returns a list of available log streams for a specific database in Amazon Lightsail.
     """
 
-    log_streams: list[str] | None = _pd.Field(
-        default=None, validation_alias="logStreams", serialization_alias="logStreams"
-    )
+    log_streams: list[str] | None = None
     """An object describing the result of your get relational database log streams request."""

@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 from cdnkit._operation import LightsailRequest as _LightsailRequest
 
 from ._enums import RelationalDatabasePasswordVersion
@@ -35,13 +35,9 @@ class GetRelationalDatabaseMasterUserPasswordRequest(
 
     __cdnkit_operation__ = "GetRelationalDatabaseMasterUserPassword"
     __cdnkit_result__ = "GetRelationalDatabaseMasterUserPasswordResult"
-    relational_database_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
-        validation_alias="relationalDatabaseName", serialization_alias="relationalDatabaseName"
-    )
+    relational_database_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")]
     """The name of your database for which to get the master user password."""
-    password_version: RelationalDatabasePasswordVersion | None = _pd.Field(
-        default=None, validation_alias="passwordVersion", serialization_alias="passwordVersion"
-    )
+    password_version: RelationalDatabasePasswordVersion | None = None
     """The password version to return.
 
     Specifying ``CURRENT`` or ``PREVIOUS`` returns the current or previous passwords respectively.

@@ -10,7 +10,7 @@ import datetime as _dt
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 
 __all__ = ["GetRelationalDatabaseMasterUserPasswordResult"]
 
@@ -25,14 +25,7 @@ class GetRelationalDatabaseMasterUserPasswordResult(_Model):
     resource tags applied to the resource identified by relationalDatabaseName.
     """
 
-    master_user_password: str | None = _pd.Field(
-        default=None,
-        repr=False,
-        validation_alias="masterUserPassword",
-        serialization_alias="masterUserPassword",
-    )
+    master_user_password: str | None = _pd.Field(default=None, repr=False)
     """The master user password for the ``password version`` specified."""
-    created_at: _dt.datetime | None = _pd.Field(
-        default=None, validation_alias="createdAt", serialization_alias="createdAt"
-    )
+    created_at: _dt.datetime | None = None
     """The timestamp when the specified version of the master user password was created."""

@@ -11,7 +11,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 from cdnkit._operation import LightsailRequest as _LightsailRequest
 
 from ._enums import MetricStatistic, MetricUnit, RelationalDatabaseMetricName
@@ -34,13 +34,9 @@ class GetRelationalDatabaseMetricDataRequest(
 
     __cdnkit_operation__ = "GetRelationalDatabaseMetricData"
     __cdnkit_result__ = "GetRelationalDatabaseMetricDataResult"
-    relational_database_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
-        validation_alias="relationalDatabaseName", serialization_alias="relationalDatabaseName"
-    )
+    relational_database_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")]
     """The name of your database from which to get metric data."""
-    metric_name: RelationalDatabaseMetricName = _pd.Field(
-        validation_alias="metricName", serialization_alias="metricName"
-    )
+    metric_name: RelationalDatabaseMetricName
     """The metric for which you want to return information.
 
     Valid relational database metric names are listed below, along with the most useful
@@ -52,9 +48,7 @@ class GetRelationalDatabaseMetricDataRequest(
 
     All relational database metric data is available in 1-minute (60 seconds) granularity.
     """
-    start_time: _dt.datetime = _pd.Field(
-        validation_alias="startTime", serialization_alias="startTime"
-    )
+    start_time: _dt.datetime
     """The start of the time interval from which to get metric data.
 
     Constraints:
@@ -63,7 +57,7 @@ class GetRelationalDatabaseMetricDataRequest(
     - Specified in the Unix time format. For example, if you wish to use a start time of October 1,
       2018, at 8 PM UTC, then you input ``1538424000`` as the start time.
     """
-    end_time: _dt.datetime = _pd.Field(validation_alias="endTime", serialization_alias="endTime")
+    end_time: _dt.datetime
     """The end of the time interval from which to get metric data.
 
     Constraints:

@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 from cdnkit._operation import LightsailRequest as _LightsailRequest
 
 from ._get_relational_database_parameters_result import GetRelationalDatabaseParametersResult
@@ -33,13 +33,9 @@ class GetRelationalDatabaseParametersRequest(
 
     __cdnkit_operation__ = "GetRelationalDatabaseParameters"
     __cdnkit_result__ = "GetRelationalDatabaseParametersResult"
-    relational_database_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
-        validation_alias="relationalDatabaseName", serialization_alias="relationalDatabaseName"
-    )
+    relational_database_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")]
     """The name of your database for which to get parameters."""
-    page_token: str | None = _pd.Field(
-        default=None, validation_alias="pageToken", serialization_alias="pageToken"
-    )
+    page_token: str | None = None
     """The token to advance to the next page of results from your request.
 
     To get a page token, perform an initial ``GetRelationalDatabaseParameters`` request. If your

@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 from cdnkit._operation import LightsailRequest as _LightsailRequest
 
 from ._get_relational_database_result import GetRelationalDatabaseResult
@@ -26,7 +26,5 @@ class GetRelationalDatabaseRequest(_Model, _LightsailRequest[GetRelationalDataba
 
     __cdnkit_operation__ = "GetRelationalDatabase"
     __cdnkit_result__ = "GetRelationalDatabaseResult"
-    relational_database_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
-        validation_alias="relationalDatabaseName", serialization_alias="relationalDatabaseName"
-    )
+    relational_database_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")]
     """The name of the database that you are looking up."""

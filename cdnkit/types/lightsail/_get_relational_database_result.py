@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.lightsail``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 
 from ._relational_database import RelationalDatabase
 
@@ -21,9 +19,5 @@ class GetRelationalDatabaseResult(_Model):
     Returns information about a specific database in Amazon Lightsail.
     """
 
-    relational_database: RelationalDatabase | None = _pd.Field(
-        default=None,
-        validation_alias="relationalDatabase",
-        serialization_alias="relationalDatabase",
-    )
+    relational_database: RelationalDatabase | None = None
     """An object describing the specified database."""

@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 from cdnkit._operation import LightsailRequest as _LightsailRequest
 
 from ._get_relational_database_snapshot_result import GetRelationalDatabaseSnapshotResult
@@ -28,10 +28,5 @@ class GetRelationalDatabaseSnapshotRequest(
 
     __cdnkit_operation__ = "GetRelationalDatabaseSnapshot"
     __cdnkit_result__ = "GetRelationalDatabaseSnapshotResult"
-    relational_database_snapshot_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = (
-        _pd.Field(
-            validation_alias="relationalDatabaseSnapshotName",
-            serialization_alias="relationalDatabaseSnapshotName",
-        )
-    )
+    relational_database_snapshot_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")]
     """The name of the database snapshot for which to get information."""

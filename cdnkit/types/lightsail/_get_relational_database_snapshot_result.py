@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.lightsail``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 
 from ._relational_database_snapshot import RelationalDatabaseSnapshot
 
@@ -21,9 +19,5 @@ class GetRelationalDatabaseSnapshotResult(_Model):
     Returns information about a specific database snapshot in Amazon Lightsail.
     """
 
-    relational_database_snapshot: RelationalDatabaseSnapshot | None = _pd.Field(
-        default=None,
-        validation_alias="relationalDatabaseSnapshot",
-        serialization_alias="relationalDatabaseSnapshot",
-    )
+    relational_database_snapshot: RelationalDatabaseSnapshot | None = None
     """An object describing the specified database snapshot."""

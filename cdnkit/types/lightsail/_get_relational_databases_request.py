@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.lightsail``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 from cdnkit._operation import LightsailRequest as _LightsailRequest
 
 from ._get_relational_databases_result import GetRelationalDatabasesResult
@@ -24,9 +22,7 @@ class GetRelationalDatabasesRequest(_Model, _LightsailRequest[GetRelationalDatab
 
     __cdnkit_operation__ = "GetRelationalDatabases"
     __cdnkit_result__ = "GetRelationalDatabasesResult"
-    page_token: str | None = _pd.Field(
-        default=None, validation_alias="pageToken", serialization_alias="pageToken"
-    )
+    page_token: str | None = None
     """The token to advance to the next page of results from your request.
 
     To get a page token, perform an initial ``GetRelationalDatabases`` request. If your results are

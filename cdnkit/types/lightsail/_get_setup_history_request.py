@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 from cdnkit._operation import LightsailRequest as _LightsailRequest
 
 from ._get_setup_history_result import GetSetupHistoryResult
@@ -27,14 +27,12 @@ class GetSetupHistoryRequest(_Model, _LightsailRequest[GetSetupHistoryResult]):
 
     __cdnkit_operation__ = "GetSetupHistory"
     __cdnkit_result__ = "GetSetupHistoryResult"
-    resource_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
-        validation_alias="resourceName", serialization_alias="resourceName"
-    )
+    resource_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")]
     """The name of the resource for which you are requesting information."""
     page_token: (
         _t.Annotated[str, _pd.Field(min_length=24, max_length=40, pattern="^[A-Za-z0-9+/=]+$")]
         | None
-    ) = _pd.Field(default=None, validation_alias="pageToken", serialization_alias="pageToken")
+    ) = None
     """The token to advance to the next page of results from your request.
 
     To get a page token, perform an initial ``GetSetupHistory`` request. If your results are

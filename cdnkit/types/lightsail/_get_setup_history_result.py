@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 
 from ._setup_history import SetupHistory
 
@@ -24,16 +24,12 @@ class GetSetupHistoryResult(_Model):
     were ran on the target instance.
     """
 
-    setup_history: list[SetupHistory] | None = _pd.Field(
-        default=None, validation_alias="setupHistory", serialization_alias="setupHistory"
-    )
+    setup_history: list[SetupHistory] | None = None
     """The historical information that's returned."""
     next_page_token: (
         _t.Annotated[str, _pd.Field(min_length=24, max_length=40, pattern="^[A-Za-z0-9+/=]+$")]
         | None
-    ) = _pd.Field(
-        default=None, validation_alias="nextPageToken", serialization_alias="nextPageToken"
-    )
+    ) = None
     """The token to advance to the next page of results from your request.
 
     A next page token is not returned if there are no more results to display.

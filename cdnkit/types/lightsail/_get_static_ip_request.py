@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 from cdnkit._operation import LightsailRequest as _LightsailRequest
 
 from ._get_static_ip_result import GetStaticIpResult
@@ -26,7 +26,5 @@ class GetStaticIpRequest(_Model, _LightsailRequest[GetStaticIpResult]):
 
     __cdnkit_operation__ = "GetStaticIp"
     __cdnkit_result__ = "GetStaticIpResult"
-    static_ip_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
-        validation_alias="staticIpName", serialization_alias="staticIpName"
-    )
+    static_ip_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")]
     """The name of the static IP in Lightsail."""

@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.lightsail``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 
 from ._static_ip import StaticIp
 
@@ -21,7 +19,5 @@ class GetStaticIpResult(_Model):
     Returns information about an Amazon Lightsail static IP.
     """
 
-    static_ip: StaticIp | None = _pd.Field(
-        default=None, validation_alias="staticIp", serialization_alias="staticIp"
-    )
+    static_ip: StaticIp | None = None
     """An array of key-value pairs containing information about the requested static IP."""

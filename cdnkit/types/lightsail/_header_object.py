@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.lightsail``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 
 from ._enums import ForwardValues, HeaderEnum
 
@@ -28,7 +26,5 @@ class HeaderObject(_Model):
     - ``allow-list`` - Forward only the headers you specify using the ``headersAllowList``
       parameter.
     """
-    headers_allow_list: list[HeaderEnum] | None = _pd.Field(
-        default=None, validation_alias="headersAllowList", serialization_alias="headersAllowList"
-    )
+    headers_allow_list: list[HeaderEnum] | None = None
     """The specific headers to forward to your distribution's origin."""

@@ -10,7 +10,7 @@ import datetime as _dt
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 
 __all__ = ["HostKeyAttributes"]
 
@@ -24,13 +24,9 @@ class HostKeyAttributes(_Model):
     For SSH host keys, the algorithm may be ``ssh-rsa``, ``ecdsa-sha2-nistp256``, ``ssh-ed25519``,
     etc. For RDP certificates, the algorithm is always ``x509-cert``.
     """
-    public_key: str | None = _pd.Field(
-        default=None, validation_alias="publicKey", serialization_alias="publicKey"
-    )
+    public_key: str | None = None
     """The public SSH host key or the RDP certificate."""
-    witnessed_at: _dt.datetime | None = _pd.Field(
-        default=None, validation_alias="witnessedAt", serialization_alias="witnessedAt"
-    )
+    witnessed_at: _dt.datetime | None = None
     """The time that the SSH host key or RDP certificate was recorded by Lightsail."""
     fingerprint_sha1: str | None = _pd.Field(
         default=None, validation_alias="fingerprintSHA1", serialization_alias="fingerprintSHA1"
@@ -50,16 +46,12 @@ class HostKeyAttributes(_Model):
     - Example of an SHA-256 RDP fingerprint:
       ``03:9b:36:9f:4b:de:4e:61:70:fc:7c:c9:78:e7:d2:1a:1c:25:a8:0c:91:f6:7c:e4:d6:a0:85:c8:b4:53:99:68``
     """
-    not_valid_before: _dt.datetime | None = _pd.Field(
-        default=None, validation_alias="notValidBefore", serialization_alias="notValidBefore"
-    )
+    not_valid_before: _dt.datetime | None = None
     """The returned RDP certificate is valid after this point in time.
 
     This value is listed only for RDP certificates.
     """
-    not_valid_after: _dt.datetime | None = _pd.Field(
-        default=None, validation_alias="notValidAfter", serialization_alias="notValidAfter"
-    )
+    not_valid_after: _dt.datetime | None = None
     """The returned RDP certificate is not valid after this point in time.
 
     This value is listed only for RDP certificates.

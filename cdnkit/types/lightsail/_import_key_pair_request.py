@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 from cdnkit._operation import LightsailRequest as _LightsailRequest
 
 from ._import_key_pair_result import ImportKeyPairResult
@@ -26,11 +26,7 @@ class ImportKeyPairRequest(_Model, _LightsailRequest[ImportKeyPairResult]):
 
     __cdnkit_operation__ = "ImportKeyPair"
     __cdnkit_result__ = "ImportKeyPairResult"
-    key_pair_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
-        validation_alias="keyPairName", serialization_alias="keyPairName"
-    )
+    key_pair_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")]
     """The name of the key pair for which you want to import the public key."""
-    public_key_base64: str = _pd.Field(
-        validation_alias="publicKeyBase64", serialization_alias="publicKeyBase64"
-    )
+    public_key_base64: str
     """A base64-encoded public key of the ``ssh-rsa`` type."""

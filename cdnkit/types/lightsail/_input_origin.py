@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 
 from ._enums import OriginIpAddressTypeEnum, OriginProtocolPolicyEnum, RegionName
 
@@ -28,26 +28,18 @@ class InputOrigin(_Model):
 
     name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] | None = None
     """The name of the origin resource."""
-    region_name: RegionName | None = _pd.Field(
-        default=None, validation_alias="regionName", serialization_alias="regionName"
-    )
+    region_name: RegionName | None = None
     """The AWS Region name of the origin resource."""
-    protocol_policy: OriginProtocolPolicyEnum | None = _pd.Field(
-        default=None, validation_alias="protocolPolicy", serialization_alias="protocolPolicy"
-    )
+    protocol_policy: OriginProtocolPolicyEnum | None = None
     """The protocol that your Amazon Lightsail distribution uses when establishing a connection
     with your origin to pull content.
     """
-    response_timeout: int | None = _pd.Field(
-        default=None, validation_alias="responseTimeout", serialization_alias="responseTimeout"
-    )
+    response_timeout: int | None = None
     """The amount of time, in seconds, that the distribution waits for a response after forwarding
     a request to the origin. The minimum timeout is 1 second, the maximum is 60 seconds, and the
     default (if you don't specify otherwise) is 30 seconds.
     """
-    ip_address_type: OriginIpAddressTypeEnum | None = _pd.Field(
-        default=None, validation_alias="ipAddressType", serialization_alias="ipAddressType"
-    )
+    ip_address_type: OriginIpAddressTypeEnum | None = None
     """The IP address type that the distribution uses when connecting to the origin.
 
     The possible values are ``ipv4`` for IPv4 only, ``ipv6`` for IPv6 only, and ``dualstack`` for

@@ -11,7 +11,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 
 from ._add_on import AddOn
 from ._enums import IpAddressType, ResourceType
@@ -34,68 +34,44 @@ class Instance(_Model):
     """The Amazon Resource Name (ARN) of the instance
     (``arn:aws:lightsail:us-east-2:123456789101:Instance/244ad76f-8aad-4741-809f-12345EXAMPLE``).
     """
-    support_code: str | None = _pd.Field(
-        default=None, validation_alias="supportCode", serialization_alias="supportCode"
-    )
+    support_code: str | None = None
     """The support code. Include this code in your email to support when you have questions about
     an instance or another resource in Lightsail. This code enables our support team to look up
     your Lightsail information more easily.
     """
-    created_at: _dt.datetime | None = _pd.Field(
-        default=None, validation_alias="createdAt", serialization_alias="createdAt"
-    )
+    created_at: _dt.datetime | None = None
     """The timestamp when the instance was created (``1479734909.17``) in Unix time format."""
     location: ResourceLocation | None = None
     """The region name and Availability Zone where the instance is located."""
-    resource_type: ResourceType | None = _pd.Field(
-        default=None, validation_alias="resourceType", serialization_alias="resourceType"
-    )
+    resource_type: ResourceType | None = None
     """The type of resource (usually ``Instance``)."""
     tags: list[Tag] | None = None
     """The tag keys and optional values for the resource. For more information about tags in
     Lightsail, see the Amazon Lightsail Developer Guide.
     """
-    blueprint_id: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] | None = _pd.Field(
-        default=None, validation_alias="blueprintId", serialization_alias="blueprintId"
-    )
+    blueprint_id: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] | None = None
     """The blueprint ID (``amazon_linux_2023``)."""
-    blueprint_name: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] | None = _pd.Field(
-        default=None, validation_alias="blueprintName", serialization_alias="blueprintName"
-    )
+    blueprint_name: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] | None = None
     """The friendly name of the blueprint (``Amazon Linux 2023``)."""
-    bundle_id: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] | None = _pd.Field(
-        default=None, validation_alias="bundleId", serialization_alias="bundleId"
-    )
+    bundle_id: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] | None = None
     """The bundle for the instance (``micro_x_x``)."""
-    add_ons: list[AddOn] | None = _pd.Field(
-        default=None, validation_alias="addOns", serialization_alias="addOns"
-    )
+    add_ons: list[AddOn] | None = None
     """An array of objects representing the add-ons enabled on the instance."""
-    is_static_ip: bool | None = _pd.Field(
-        default=None, validation_alias="isStaticIp", serialization_alias="isStaticIp"
-    )
+    is_static_ip: bool | None = None
     """A Boolean value indicating whether this instance has a static IP assigned to it."""
     private_ip_address: (
         _t.Annotated[str, _pd.Field(pattern="([0-9]{1,3}\\.){3}[0-9]{1,3}")] | None
-    ) = _pd.Field(
-        default=None, validation_alias="privateIpAddress", serialization_alias="privateIpAddress"
-    )
+    ) = None
     """The private IP address of the instance."""
     public_ip_address: (
         _t.Annotated[str, _pd.Field(pattern="([0-9]{1,3}\\.){3}[0-9]{1,3}")] | None
-    ) = _pd.Field(
-        default=None, validation_alias="publicIpAddress", serialization_alias="publicIpAddress"
-    )
+    ) = None
     """The public IP address of the instance."""
     ipv6_addresses: (
         list[_t.Annotated[str, _pd.Field(pattern="([A-F0-9]{1,4}:){7}[A-F0-9]{1,4}")]] | None
-    ) = _pd.Field(
-        default=None, validation_alias="ipv6Addresses", serialization_alias="ipv6Addresses"
-    )
+    ) = None
     """The IPv6 addresses of the instance."""
-    ip_address_type: IpAddressType | None = _pd.Field(
-        default=None, validation_alias="ipAddressType", serialization_alias="ipAddressType"
-    )
+    ip_address_type: IpAddressType | None = None
     """The IP address type of the instance.
 
     The possible values are ``ipv4`` for IPv4 only, ``ipv6`` for IPv6 only, and ``dualstack`` for
@@ -109,12 +85,8 @@ class Instance(_Model):
     """The status code and the state (``running``) for the instance."""
     username: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] | None = None
     """The user name for connecting to the instance (``ec2-user``)."""
-    ssh_key_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] | None = _pd.Field(
-        default=None, validation_alias="sshKeyName", serialization_alias="sshKeyName"
-    )
+    ssh_key_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] | None = None
     """The name of the SSH key being used to connect to the instance (``LightsailDefaultKeyPair``).
     """
-    metadata_options: InstanceMetadataOptions | None = _pd.Field(
-        default=None, validation_alias="metadataOptions", serialization_alias="metadataOptions"
-    )
+    metadata_options: InstanceMetadataOptions | None = None
     """The metadata options for the Amazon Lightsail instance."""

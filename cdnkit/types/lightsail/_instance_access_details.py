@@ -11,7 +11,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 
 from ._enums import InstanceAccessProtocol
 from ._host_key_attributes import HostKeyAttributes
@@ -23,54 +23,38 @@ __all__ = ["InstanceAccessDetails"]
 class InstanceAccessDetails(_Model):
     """The parameters for gaining temporary access to one of your Amazon Lightsail instances."""
 
-    cert_key: str | None = _pd.Field(
-        default=None, validation_alias="certKey", serialization_alias="certKey"
-    )
+    cert_key: str | None = None
     """For SSH access, the public key to use when accessing your instance For OpenSSH clients
     (command line SSH), you should save this value to ``tempkey-cert.pub``.
     """
-    expires_at: _dt.datetime | None = _pd.Field(
-        default=None, validation_alias="expiresAt", serialization_alias="expiresAt"
-    )
+    expires_at: _dt.datetime | None = None
     """For SSH access, the date on which the temporary keys expire."""
-    ip_address: _t.Annotated[str, _pd.Field(pattern="([0-9]{1,3}\\.){3}[0-9]{1,3}")] | None = (
-        _pd.Field(default=None, validation_alias="ipAddress", serialization_alias="ipAddress")
-    )
+    ip_address: _t.Annotated[str, _pd.Field(pattern="([0-9]{1,3}\\.){3}[0-9]{1,3}")] | None = None
     """The public IP address of the Amazon Lightsail instance."""
     ipv6_addresses: (
         list[_t.Annotated[str, _pd.Field(pattern="([A-F0-9]{1,4}:){7}[A-F0-9]{1,4}")]] | None
-    ) = _pd.Field(
-        default=None, validation_alias="ipv6Addresses", serialization_alias="ipv6Addresses"
-    )
+    ) = None
     """The IPv6 address of the Amazon Lightsail instance."""
     password: str | None = None
     """For RDP access, the password for your Amazon Lightsail instance. Password will be an empty
     string if the password for your new instance is not ready yet. When you create an instance, it
     can take up to 15 minutes for the instance to be ready.
     """
-    password_data: PasswordData | None = _pd.Field(
-        default=None, validation_alias="passwordData", serialization_alias="passwordData"
-    )
+    password_data: PasswordData | None = None
     """For a Windows Server-based instance, an object with the data you can use to retrieve your
     password. This is only needed if ``password`` is empty and the instance is not new (and
     therefore the password is not ready yet). When you create an instance, it can take up to 15
     minutes for the instance to be ready.
     """
-    private_key: str | None = _pd.Field(
-        default=None, validation_alias="privateKey", serialization_alias="privateKey"
-    )
+    private_key: str | None = None
     """For SSH access, the temporary private key. For OpenSSH clients (command line SSH), you
     should save this value to ``tempkey``).
     """
     protocol: InstanceAccessProtocol | None = None
     """The protocol for these Amazon Lightsail instance access details."""
-    instance_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] | None = _pd.Field(
-        default=None, validation_alias="instanceName", serialization_alias="instanceName"
-    )
+    instance_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] | None = None
     """The name of this Amazon Lightsail instance."""
     username: str | None = None
     """The user name to use when logging in to the Amazon Lightsail instance."""
-    host_keys: list[HostKeyAttributes] | None = _pd.Field(
-        default=None, validation_alias="hostKeys", serialization_alias="hostKeys"
-    )
+    host_keys: list[HostKeyAttributes] | None = None
     """Describes the public SSH host keys or the RDP certificate."""

@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 
 from ._enums import PortInfoSourceType
 
@@ -22,22 +22,16 @@ class InstanceEntry(_Model):
     using the ``create cloud formation stack`` operation.
     """
 
-    source_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
-        validation_alias="sourceName", serialization_alias="sourceName"
-    )
+    source_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")]
     """The name of the export snapshot record, which contains the exported Lightsail instance
     snapshot that will be used as the source of the new Amazon EC2 instance.
 
     Use the ``get export snapshot records`` operation to get a list of export snapshot records that
     you can use to create a CloudFormation stack.
     """
-    instance_type: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] = _pd.Field(
-        validation_alias="instanceType", serialization_alias="instanceType"
-    )
+    instance_type: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")]
     """The instance type (``t2.micro``) to use for the new Amazon EC2 instance."""
-    port_info_source: PortInfoSourceType = _pd.Field(
-        validation_alias="portInfoSource", serialization_alias="portInfoSource"
-    )
+    port_info_source: PortInfoSourceType
     """The port configuration to use for the new Amazon EC2 instance.
 
     The following configuration options are available:
@@ -47,13 +41,9 @@ class InstanceEntry(_Model):
     - ``NONE`` - Use the default Amazon EC2 security group.
     - ``CLOSED`` - All ports closed.
     """
-    user_data: str | None = _pd.Field(
-        default=None, validation_alias="userData", serialization_alias="userData"
-    )
+    user_data: str | None = None
     """A launch script you can create that configures a server with additional user data. For
     example, you might want to run ``apt-get -y update``.
     """
-    availability_zone: str = _pd.Field(
-        validation_alias="availabilityZone", serialization_alias="availabilityZone"
-    )
+    availability_zone: str
     """The Availability Zone for the new Amazon EC2 instance."""

@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.lightsail``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 
 from ._disk import Disk
 
@@ -18,13 +16,9 @@ __all__ = ["InstanceHardware"]
 class InstanceHardware(_Model):
     """Describes the hardware for the instance."""
 
-    cpu_count: int | None = _pd.Field(
-        default=None, validation_alias="cpuCount", serialization_alias="cpuCount"
-    )
+    cpu_count: int | None = None
     """The number of vCPUs the instance has."""
     disks: list[Disk] | None = None
     """The disks attached to the instance."""
-    ram_size_in_gb: float | None = _pd.Field(
-        default=None, validation_alias="ramSizeInGb", serialization_alias="ramSizeInGb"
-    )
+    ram_size_in_gb: float | None = None
     """The amount of RAM in GB on the instance (``1.0``)."""

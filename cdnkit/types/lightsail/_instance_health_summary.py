@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 
 from ._enums import InstanceHealthReason, InstanceHealthState
 
@@ -20,19 +20,11 @@ __all__ = ["InstanceHealthSummary"]
 class InstanceHealthSummary(_Model):
     """Describes information about the health of the instance."""
 
-    instance_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] | None = _pd.Field(
-        default=None, validation_alias="instanceName", serialization_alias="instanceName"
-    )
+    instance_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] | None = None
     """The name of the Lightsail instance for which you are requesting health check data."""
-    instance_health: InstanceHealthState | None = _pd.Field(
-        default=None, validation_alias="instanceHealth", serialization_alias="instanceHealth"
-    )
+    instance_health: InstanceHealthState | None = None
     """Describes the overall instance health. Valid values are below."""
-    instance_health_reason: InstanceHealthReason | None = _pd.Field(
-        default=None,
-        validation_alias="instanceHealthReason",
-        serialization_alias="instanceHealthReason",
-    )
+    instance_health_reason: InstanceHealthReason | None = None
     """More information about the instance health. If the ``instanceHealth`` is ``healthy``, then
     an ``instanceHealthReason`` value is not provided.
 

@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.lightsail``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 
 from ._enums import HttpEndpoint, HttpProtocolIpv6, HttpTokens, InstanceMetadataState
 
@@ -27,28 +25,18 @@ class InstanceMetadataOptions(_Model):
       process metadata traffic with the new selection.
     - ``applied`` - The metadata options have been successfully applied to the instance.
     """
-    http_tokens: HttpTokens | None = _pd.Field(
-        default=None, validation_alias="httpTokens", serialization_alias="httpTokens"
-    )
+    http_tokens: HttpTokens | None = None
     """The state of token usage for your instance metadata requests."""
-    http_endpoint: HttpEndpoint | None = _pd.Field(
-        default=None, validation_alias="httpEndpoint", serialization_alias="httpEndpoint"
-    )
+    http_endpoint: HttpEndpoint | None = None
     """Indicates whether the HTTP metadata endpoint on your instances is enabled or disabled.
 
     If the value is ``disabled``, you cannot access your instance metadata.
     """
-    http_put_response_hop_limit: int | None = _pd.Field(
-        default=None,
-        validation_alias="httpPutResponseHopLimit",
-        serialization_alias="httpPutResponseHopLimit",
-    )
+    http_put_response_hop_limit: int | None = None
     """The desired HTTP PUT response hop limit for instance metadata requests. A larger number
     means that the instance metadata requests can travel farther.
     """
-    http_protocol_ipv6: HttpProtocolIpv6 | None = _pd.Field(
-        default=None, validation_alias="httpProtocolIpv6", serialization_alias="httpProtocolIpv6"
-    )
+    http_protocol_ipv6: HttpProtocolIpv6 | None = None
     """Indicates whether the IPv6 endpoint for the instance metadata service is enabled or
     disabled.
     """

@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.lightsail``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 
 from ._instance_port_info import InstancePortInfo
 from ._monthly_transfer import MonthlyTransfer
@@ -19,9 +17,7 @@ __all__ = ["InstanceNetworking"]
 class InstanceNetworking(_Model):
     """Describes monthly data transfer rates and port information for an instance."""
 
-    monthly_transfer: MonthlyTransfer | None = _pd.Field(
-        default=None, validation_alias="monthlyTransfer", serialization_alias="monthlyTransfer"
-    )
+    monthly_transfer: MonthlyTransfer | None = None
     """The amount of data in GB allocated for monthly data transfers."""
     ports: list[InstancePortInfo] | None = None
     """An array of key-value pairs containing information about the ports on the instance."""

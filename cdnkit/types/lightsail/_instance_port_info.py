@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 
 from ._enums import AccessDirection, NetworkProtocol, PortAccessType
 
@@ -20,9 +20,7 @@ __all__ = ["InstancePortInfo"]
 class InstancePortInfo(_Model):
     """Describes information about ports for an Amazon Lightsail instance."""
 
-    from_port: _t.Annotated[int, _pd.Field(ge=-1, le=65535)] | None = _pd.Field(
-        default=None, validation_alias="fromPort", serialization_alias="fromPort"
-    )
+    from_port: _t.Annotated[int, _pd.Field(ge=-1, le=65535)] | None = None
     """The first port in a range of open ports on an instance.
 
     Allowed ports:
@@ -31,9 +29,7 @@ class InstancePortInfo(_Model):
     - ICMP - The ICMP type for IPv4 addresses.
     - ICMPv6 - The ICMP type for IPv6 addresses.
     """
-    to_port: _t.Annotated[int, _pd.Field(ge=-1, le=65535)] | None = _pd.Field(
-        default=None, validation_alias="toPort", serialization_alias="toPort"
-    )
+    to_port: _t.Annotated[int, _pd.Field(ge=-1, le=65535)] | None = None
     """The last port in a range of open ports on an instance.
 
     Allowed ports:
@@ -53,23 +49,15 @@ class InstancePortInfo(_Model):
     - ``icmp`` - Internet Control Message Protocol (ICMP) is used to send error ...
     - ``icmp6`` - Internet Control Message Protocol (ICMP) for IPv6.
     """
-    access_from: str | None = _pd.Field(
-        default=None, validation_alias="accessFrom", serialization_alias="accessFrom"
-    )
+    access_from: str | None = None
     """The location from which access is allowed. For example, ``Anywhere (0.0.0.0/0)``, or
     ``Custom`` if a specific IP address or range of IP addresses is allowed.
     """
-    access_type: PortAccessType | None = _pd.Field(
-        default=None, validation_alias="accessType", serialization_alias="accessType"
-    )
+    access_type: PortAccessType | None = None
     """The type of access (``Public`` or ``Private``)."""
-    common_name: str | None = _pd.Field(
-        default=None, validation_alias="commonName", serialization_alias="commonName"
-    )
+    common_name: str | None = None
     """The common name of the port information."""
-    access_direction: AccessDirection | None = _pd.Field(
-        default=None, validation_alias="accessDirection", serialization_alias="accessDirection"
-    )
+    access_direction: AccessDirection | None = None
     """The access direction (``inbound`` or ``outbound``)."""
     cidrs: list[str] | None = None
     """The IPv4 address, or range of IPv4 addresses (in CIDR notation) that are allowed to connect
@@ -78,9 +66,7 @@ class InstancePortInfo(_Model):
     For more information about CIDR block notation, see Classless Inter-Domain Routing on
     Wikipedia.
     """
-    ipv6_cidrs: list[str] | None = _pd.Field(
-        default=None, validation_alias="ipv6Cidrs", serialization_alias="ipv6Cidrs"
-    )
+    ipv6_cidrs: list[str] | None = None
     """The IPv6 address, or range of IPv6 addresses (in CIDR notation) that are allowed to connect
     to an instance through the ports, and the protocol. Only devices with an IPv6 address can
     connect to an instance through IPv6; otherwise, IPv4 should be used.
@@ -88,9 +74,7 @@ class InstancePortInfo(_Model):
     For more information about CIDR block notation, see Classless Inter-Domain Routing on
     Wikipedia.
     """
-    cidr_list_aliases: list[str] | None = _pd.Field(
-        default=None, validation_alias="cidrListAliases", serialization_alias="cidrListAliases"
-    )
+    cidr_list_aliases: list[str] | None = None
     """An alias that defines access for a preconfigured range of IP addresses.
 
     The only alias currently supported is ``lightsail-connect``, which allows IP addresses of the

@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 
 from ._enums import NetworkProtocol, PortState
 
@@ -22,9 +22,7 @@ class InstancePortState(_Model):
     through the ports, and the protocol.
     """
 
-    from_port: _t.Annotated[int, _pd.Field(ge=-1, le=65535)] | None = _pd.Field(
-        default=None, validation_alias="fromPort", serialization_alias="fromPort"
-    )
+    from_port: _t.Annotated[int, _pd.Field(ge=-1, le=65535)] | None = None
     """The first port in a range of open ports on an instance.
 
     Allowed ports:
@@ -33,9 +31,7 @@ class InstancePortState(_Model):
     - ICMP - The ICMP type for IPv4 addresses.
     - ICMPv6 - The ICMP type for IPv6 addresses.
     """
-    to_port: _t.Annotated[int, _pd.Field(ge=-1, le=65535)] | None = _pd.Field(
-        default=None, validation_alias="toPort", serialization_alias="toPort"
-    )
+    to_port: _t.Annotated[int, _pd.Field(ge=-1, le=65535)] | None = None
     """The last port in a range of open ports on an instance.
 
     Allowed ports:
@@ -64,9 +60,7 @@ class InstancePortState(_Model):
     For more information about CIDR block notation, see Classless Inter-Domain Routing on
     Wikipedia.
     """
-    ipv6_cidrs: list[str] | None = _pd.Field(
-        default=None, validation_alias="ipv6Cidrs", serialization_alias="ipv6Cidrs"
-    )
+    ipv6_cidrs: list[str] | None = None
     """The IPv6 address, or range of IPv6 addresses (in CIDR notation) that are allowed to connect
     to an instance through the ports, and the protocol. Only devices with an IPv6 address can
     connect to an instance through IPv6; otherwise, IPv4 should be used.
@@ -74,9 +68,7 @@ class InstancePortState(_Model):
     For more information about CIDR block notation, see Classless Inter-Domain Routing on
     Wikipedia.
     """
-    cidr_list_aliases: list[str] | None = _pd.Field(
-        default=None, validation_alias="cidrListAliases", serialization_alias="cidrListAliases"
-    )
+    cidr_list_aliases: list[str] | None = None
     """An alias that defines access for a preconfigured range of IP addresses.
 
     The only alias currently supported is ``lightsail-connect``, which allows IP addresses of the

@@ -11,7 +11,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 
 from ._disk import Disk
 from ._enums import InstanceSnapshotState, ResourceType
@@ -30,22 +30,16 @@ class InstanceSnapshot(_Model):
     """The Amazon Resource Name (ARN) of the snapshot
     (``arn:aws:lightsail:us-east-2:123456789101:InstanceSnapshot/d23b5706-3322-4d83-81e5-12345EXAMPLE``).
     """
-    support_code: str | None = _pd.Field(
-        default=None, validation_alias="supportCode", serialization_alias="supportCode"
-    )
+    support_code: str | None = None
     """The support code. Include this code in your email to support when you have questions about
     an instance or another resource in Lightsail. This code enables our support team to look up
     your Lightsail information more easily.
     """
-    created_at: _dt.datetime | None = _pd.Field(
-        default=None, validation_alias="createdAt", serialization_alias="createdAt"
-    )
+    created_at: _dt.datetime | None = None
     """The timestamp when the snapshot was created (``1479907467.024``)."""
     location: ResourceLocation | None = None
     """The region name and Availability Zone where you created the snapshot."""
-    resource_type: ResourceType | None = _pd.Field(
-        default=None, validation_alias="resourceType", serialization_alias="resourceType"
-    )
+    resource_type: ResourceType | None = None
     """The type of resource (usually ``InstanceSnapshot``)."""
     tags: list[Tag] | None = None
     """The tag keys and optional values for the resource. For more information about tags in
@@ -55,41 +49,21 @@ class InstanceSnapshot(_Model):
     """The state the snapshot is in."""
     progress: str | None = None
     """The progress of the snapshot."""
-    from_attached_disks: list[Disk] | None = _pd.Field(
-        default=None, validation_alias="fromAttachedDisks", serialization_alias="fromAttachedDisks"
-    )
+    from_attached_disks: list[Disk] | None = None
     """An array of disk objects containing information about all block storage disks."""
-    from_instance_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] | None = (
-        _pd.Field(
-            default=None,
-            validation_alias="fromInstanceName",
-            serialization_alias="fromInstanceName",
-        )
-    )
+    from_instance_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] | None = None
     """The instance from which the snapshot was created."""
-    from_instance_arn: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] | None = _pd.Field(
-        default=None, validation_alias="fromInstanceArn", serialization_alias="fromInstanceArn"
-    )
+    from_instance_arn: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] | None = None
     """The Amazon Resource Name (ARN) of the instance from which the snapshot was created
     (``arn:aws:lightsail:us-east-2:123456789101:Instance/64b8404c-ccb1-430b-8daf-12345EXAMPLE``).
     """
-    from_blueprint_id: str | None = _pd.Field(
-        default=None, validation_alias="fromBlueprintId", serialization_alias="fromBlueprintId"
-    )
+    from_blueprint_id: str | None = None
     """The blueprint ID from which you created the snapshot (``amazon_linux_2023``). A blueprint is
     a virtual private server (or instance) image used to create instances quickly.
     """
-    from_bundle_id: str | None = _pd.Field(
-        default=None, validation_alias="fromBundleId", serialization_alias="fromBundleId"
-    )
+    from_bundle_id: str | None = None
     """The bundle ID from which you created the snapshot (``micro_x_x``)."""
-    is_from_auto_snapshot: bool | None = _pd.Field(
-        default=None,
-        validation_alias="isFromAutoSnapshot",
-        serialization_alias="isFromAutoSnapshot",
-    )
+    is_from_auto_snapshot: bool | None = None
     """A Boolean value indicating whether the snapshot was created from an automatic snapshot."""
-    size_in_gb: int | None = _pd.Field(
-        default=None, validation_alias="sizeInGb", serialization_alias="sizeInGb"
-    )
+    size_in_gb: int | None = None
     """The size in GB of the SSD."""

@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 
 from ._disk_info import DiskInfo
 
@@ -20,15 +20,9 @@ __all__ = ["InstanceSnapshotInfo"]
 class InstanceSnapshotInfo(_Model):
     """Describes an instance snapshot."""
 
-    from_bundle_id: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] | None = _pd.Field(
-        default=None, validation_alias="fromBundleId", serialization_alias="fromBundleId"
-    )
+    from_bundle_id: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] | None = None
     """The bundle ID from which the source instance was created (``micro_x_x``)."""
-    from_blueprint_id: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] | None = _pd.Field(
-        default=None, validation_alias="fromBlueprintId", serialization_alias="fromBlueprintId"
-    )
+    from_blueprint_id: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] | None = None
     """The blueprint ID from which the source instance (``amazon_linux_2023``)."""
-    from_disk_info: list[DiskInfo] | None = _pd.Field(
-        default=None, validation_alias="fromDiskInfo", serialization_alias="fromDiskInfo"
-    )
+    from_disk_info: list[DiskInfo] | None = None
     """A list of objects describing the disks that were attached to the source instance."""

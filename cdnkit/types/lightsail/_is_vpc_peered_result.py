@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.lightsail``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 
 __all__ = ["IsVpcPeeredResult"]
 
@@ -19,7 +17,5 @@ class IsVpcPeeredResult(_Model):
     Returns a Boolean value indicating whether your Lightsail VPC is peered.
     """
 
-    is_peered: bool | None = _pd.Field(
-        default=None, validation_alias="isPeered", serialization_alias="isPeered"
-    )
+    is_peered: bool | None = None
     """Returns ``true`` if the Lightsail VPC is peered; otherwise, ``false``."""

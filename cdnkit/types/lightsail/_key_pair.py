@@ -11,7 +11,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 
 from ._enums import ResourceType
 from ._resource_location import ResourceLocation
@@ -29,22 +29,16 @@ class KeyPair(_Model):
     """The Amazon Resource Name (ARN) of the key pair
     (``arn:aws:lightsail:us-east-2:123456789101:KeyPair/05859e3d-331d-48ba-9034-12345EXAMPLE``).
     """
-    support_code: str | None = _pd.Field(
-        default=None, validation_alias="supportCode", serialization_alias="supportCode"
-    )
+    support_code: str | None = None
     """The support code. Include this code in your email to support when you have questions about
     an instance or another resource in Lightsail. This code enables our support team to look up
     your Lightsail information more easily.
     """
-    created_at: _dt.datetime | None = _pd.Field(
-        default=None, validation_alias="createdAt", serialization_alias="createdAt"
-    )
+    created_at: _dt.datetime | None = None
     """The timestamp when the key pair was created (``1479816991.349``)."""
     location: ResourceLocation | None = None
     """The region name and Availability Zone where the key pair was created."""
-    resource_type: ResourceType | None = _pd.Field(
-        default=None, validation_alias="resourceType", serialization_alias="resourceType"
-    )
+    resource_type: ResourceType | None = None
     """The resource type (usually ``KeyPair``)."""
     tags: list[Tag] | None = None
     """The tag keys and optional values for the resource. For more information about tags in

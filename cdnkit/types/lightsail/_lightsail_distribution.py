@@ -11,7 +11,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 
 from ._cache_behavior import CacheBehavior
 from ._cache_behavior_per_path import CacheBehaviorPerPath
@@ -32,48 +32,30 @@ class LightsailDistribution(_Model):
     """The name of the distribution."""
     arn: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] | None = None
     """The Amazon Resource Name (ARN) of the distribution."""
-    support_code: str | None = _pd.Field(
-        default=None, validation_alias="supportCode", serialization_alias="supportCode"
-    )
+    support_code: str | None = None
     """The support code. Include this code in your email to support when you have questions about
     your Lightsail distribution. This code enables our support team to look up your Lightsail
     information more easily.
     """
-    created_at: _dt.datetime | None = _pd.Field(
-        default=None, validation_alias="createdAt", serialization_alias="createdAt"
-    )
+    created_at: _dt.datetime | None = None
     """The timestamp when the distribution was created."""
     location: ResourceLocation | None = None
     """An object that describes the location of the distribution, such as the Amazon Web Services
     Region and Availability Zone.
     """
-    resource_type: ResourceType | None = _pd.Field(
-        default=None, validation_alias="resourceType", serialization_alias="resourceType"
-    )
+    resource_type: ResourceType | None = None
     """The Lightsail resource type (``Distribution``)."""
-    alternative_domain_names: list[str] | None = _pd.Field(
-        default=None,
-        validation_alias="alternativeDomainNames",
-        serialization_alias="alternativeDomainNames",
-    )
+    alternative_domain_names: list[str] | None = None
     """The alternate domain names of the distribution."""
     status: str | None = None
     """The status of the distribution."""
-    is_enabled: bool | None = _pd.Field(
-        default=None, validation_alias="isEnabled", serialization_alias="isEnabled"
-    )
+    is_enabled: bool | None = None
     """Indicates whether the distribution is enabled."""
-    domain_name: str | None = _pd.Field(
-        default=None, validation_alias="domainName", serialization_alias="domainName"
-    )
+    domain_name: str | None = None
     """The domain name of the distribution."""
-    bundle_id: str | None = _pd.Field(
-        default=None, validation_alias="bundleId", serialization_alias="bundleId"
-    )
+    bundle_id: str | None = None
     """The ID of the bundle currently applied to the distribution."""
-    certificate_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] | None = _pd.Field(
-        default=None, validation_alias="certificateName", serialization_alias="certificateName"
-    )
+    certificate_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] | None = None
     """The name of the SSL/TLS certificate attached to the distribution, if any."""
     origin: Origin | None = None
     """An object that describes the origin resource of the distribution, such as a Lightsail
@@ -85,35 +67,19 @@ class LightsailDistribution(_Model):
         default=None, validation_alias="originPublicDNS", serialization_alias="originPublicDNS"
     )
     """The public DNS of the origin."""
-    default_cache_behavior: CacheBehavior | None = _pd.Field(
-        default=None,
-        validation_alias="defaultCacheBehavior",
-        serialization_alias="defaultCacheBehavior",
-    )
+    default_cache_behavior: CacheBehavior | None = None
     """An object that describes the default cache behavior of the distribution."""
-    cache_behavior_settings: CacheSettings | None = _pd.Field(
-        default=None,
-        validation_alias="cacheBehaviorSettings",
-        serialization_alias="cacheBehaviorSettings",
-    )
+    cache_behavior_settings: CacheSettings | None = None
     """An object that describes the cache behavior settings of the distribution."""
-    cache_behaviors: list[CacheBehaviorPerPath] | None = _pd.Field(
-        default=None, validation_alias="cacheBehaviors", serialization_alias="cacheBehaviors"
-    )
+    cache_behaviors: list[CacheBehaviorPerPath] | None = None
     """An array of objects that describe the per-path cache behavior of the distribution."""
-    able_to_update_bundle: bool | None = _pd.Field(
-        default=None,
-        validation_alias="ableToUpdateBundle",
-        serialization_alias="ableToUpdateBundle",
-    )
+    able_to_update_bundle: bool | None = None
     """Indicates whether the bundle that is currently applied to your distribution, specified using
     the ``distributionName`` parameter, can be changed to another bundle.
 
     Use the ``UpdateDistributionBundle`` action to change your distribution's bundle.
     """
-    ip_address_type: IpAddressType | None = _pd.Field(
-        default=None, validation_alias="ipAddressType", serialization_alias="ipAddressType"
-    )
+    ip_address_type: IpAddressType | None = None
     """The IP address type of the distribution.
 
     The possible values are ``ipv4`` for IPv4 only, and ``dualstack`` for IPv4 and IPv6.
@@ -122,24 +88,14 @@ class LightsailDistribution(_Model):
     """The tag keys and optional values for the resource. For more information about tags in
     Lightsail, see the Amazon Lightsail Developer Guide.
     """
-    viewer_minimum_tls_protocol_version: str | None = _pd.Field(
-        default=None,
-        validation_alias="viewerMinimumTlsProtocolVersion",
-        serialization_alias="viewerMinimumTlsProtocolVersion",
-    )
+    viewer_minimum_tls_protocol_version: str | None = None
     """The minimum TLS protocol version that the distribution can use to communicate with viewers.
     """
-    default_root_object: str | None = _pd.Field(
-        default=None, validation_alias="defaultRootObject", serialization_alias="defaultRootObject"
-    )
+    default_root_object: str | None = None
     """The object (for example, ``index.html``) that the distribution returns when a viewer
     requests the root URL of the distribution (``/``) instead of a specific object.
     """
-    custom_error_responses: list[DistributionCustomErrorResponse] | None = _pd.Field(
-        default=None,
-        validation_alias="customErrorResponses",
-        serialization_alias="customErrorResponses",
-    )
+    custom_error_responses: list[DistributionCustomErrorResponse] | None = None
     """An array of objects that describe the custom error responses configured for the
     distribution.
     """

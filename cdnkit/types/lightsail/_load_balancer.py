@@ -11,7 +11,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 
 from ._enums import (
     IpAddressType,
@@ -35,32 +35,24 @@ class LoadBalancer(_Model):
     """The name of the load balancer (``my-load-balancer``)."""
     arn: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] | None = None
     """The Amazon Resource Name (ARN) of the load balancer."""
-    support_code: str | None = _pd.Field(
-        default=None, validation_alias="supportCode", serialization_alias="supportCode"
-    )
+    support_code: str | None = None
     """The support code. Include this code in your email to support when you have questions about
     your Lightsail load balancer. This code enables our support team to look up your Lightsail
     information more easily.
     """
-    created_at: _dt.datetime | None = _pd.Field(
-        default=None, validation_alias="createdAt", serialization_alias="createdAt"
-    )
+    created_at: _dt.datetime | None = None
     """The date when your load balancer was created."""
     location: ResourceLocation | None = None
     """The AWS Region where your load balancer was created (``us-east-2a``). Lightsail
     automatically creates your load balancer across Availability Zones.
     """
-    resource_type: ResourceType | None = _pd.Field(
-        default=None, validation_alias="resourceType", serialization_alias="resourceType"
-    )
+    resource_type: ResourceType | None = None
     """The resource type (``LoadBalancer``."""
     tags: list[Tag] | None = None
     """The tag keys and optional values for the resource. For more information about tags in
     Lightsail, see the Amazon Lightsail Developer Guide.
     """
-    dns_name: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] | None = _pd.Field(
-        default=None, validation_alias="dnsName", serialization_alias="dnsName"
-    )
+    dns_name: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] | None = None
     """The DNS name of your Lightsail load balancer."""
     state: LoadBalancerState | None = None
     """The status of your load balancer. Valid values are below."""
@@ -69,63 +61,37 @@ class LoadBalancer(_Model):
 
     You can't just have ``HTTP_HTTPS``, but you can have just ``HTTP``.
     """
-    public_ports: list[_t.Annotated[int, _pd.Field(ge=-1, le=65535)]] | None = _pd.Field(
-        default=None, validation_alias="publicPorts", serialization_alias="publicPorts"
-    )
+    public_ports: list[_t.Annotated[int, _pd.Field(ge=-1, le=65535)]] | None = None
     """An array of public port settings for your load balancer. For HTTP, use port 80. For HTTPS,
     use port 443.
     """
-    health_check_path: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] | None = _pd.Field(
-        default=None, validation_alias="healthCheckPath", serialization_alias="healthCheckPath"
-    )
+    health_check_path: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] | None = None
     """The path you specified to perform your health checks. If no path is specified, the load
     balancer tries to make a request to the default (root) page.
     """
-    instance_port: int | None = _pd.Field(
-        default=None, validation_alias="instancePort", serialization_alias="instancePort"
-    )
+    instance_port: int | None = None
     """The port where the load balancer will direct traffic to your Lightsail instances. For HTTP
     traffic, it's port 80. For HTTPS traffic, it's port 443.
     """
-    instance_health_summary: list[InstanceHealthSummary] | None = _pd.Field(
-        default=None,
-        validation_alias="instanceHealthSummary",
-        serialization_alias="instanceHealthSummary",
-    )
+    instance_health_summary: list[InstanceHealthSummary] | None = None
     """An array of InstanceHealthSummary objects describing the health of the load balancer."""
-    tls_certificate_summaries: list[LoadBalancerTlsCertificateSummary] | None = _pd.Field(
-        default=None,
-        validation_alias="tlsCertificateSummaries",
-        serialization_alias="tlsCertificateSummaries",
-    )
+    tls_certificate_summaries: list[LoadBalancerTlsCertificateSummary] | None = None
     """An array of LoadBalancerTlsCertificateSummary objects that provide additional information
     about the SSL/TLS certificates. For example, if ``true``, the certificate is attached to the
     load balancer.
     """
-    configuration_options: dict[LoadBalancerAttributeName, str] | None = _pd.Field(
-        default=None,
-        validation_alias="configurationOptions",
-        serialization_alias="configurationOptions",
-    )
+    configuration_options: dict[LoadBalancerAttributeName, str] | None = None
     """A string to string map of the configuration options for your load balancer. Valid values are
     listed below.
     """
-    ip_address_type: IpAddressType | None = _pd.Field(
-        default=None, validation_alias="ipAddressType", serialization_alias="ipAddressType"
-    )
+    ip_address_type: IpAddressType | None = None
     """The IP address type of the load balancer.
 
     The possible values are ``ipv4`` for IPv4 only, ``ipv6`` for IPv6 only, and ``dualstack`` for
     IPv4 and IPv6.
     """
-    https_redirection_enabled: bool | None = _pd.Field(
-        default=None,
-        validation_alias="httpsRedirectionEnabled",
-        serialization_alias="httpsRedirectionEnabled",
-    )
+    https_redirection_enabled: bool | None = None
     """A Boolean value that indicates whether HTTPS redirection is enabled for the load balancer.
     """
-    tls_policy_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] | None = _pd.Field(
-        default=None, validation_alias="tlsPolicyName", serialization_alias="tlsPolicyName"
-    )
+    tls_policy_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] | None = None
     """The name of the TLS security policy for the load balancer."""

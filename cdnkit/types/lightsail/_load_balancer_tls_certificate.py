@@ -11,7 +11,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 
 from ._enums import (
     LoadBalancerTlsCertificateFailureReason,
@@ -39,57 +39,33 @@ class LoadBalancerTlsCertificate(_Model):
     """The name of the SSL/TLS certificate (``my-certificate``)."""
     arn: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] | None = None
     """The Amazon Resource Name (ARN) of the SSL/TLS certificate."""
-    support_code: str | None = _pd.Field(
-        default=None, validation_alias="supportCode", serialization_alias="supportCode"
-    )
+    support_code: str | None = None
     """The support code. Include this code in your email to support when you have questions about
     your Lightsail load balancer or SSL/TLS certificate. This code enables our support team to look
     up your Lightsail information more easily.
     """
-    created_at: _dt.datetime | None = _pd.Field(
-        default=None, validation_alias="createdAt", serialization_alias="createdAt"
-    )
+    created_at: _dt.datetime | None = None
     """The time when you created your SSL/TLS certificate."""
     location: ResourceLocation | None = None
     """The Amazon Web Services Region and Availability Zone where you created your certificate."""
-    resource_type: ResourceType | None = _pd.Field(
-        default=None, validation_alias="resourceType", serialization_alias="resourceType"
-    )
+    resource_type: ResourceType | None = None
     """The resource type (``LoadBalancerTlsCertificate``)."""
     tags: list[Tag] | None = None
     """The tag keys and optional values for the resource. For more information about tags in
     Lightsail, see the Amazon Lightsail Developer Guide.
     """
-    load_balancer_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] | None = (
-        _pd.Field(
-            default=None,
-            validation_alias="loadBalancerName",
-            serialization_alias="loadBalancerName",
-        )
-    )
+    load_balancer_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] | None = None
     """The load balancer name where your SSL/TLS certificate is attached."""
-    is_attached: bool | None = _pd.Field(
-        default=None, validation_alias="isAttached", serialization_alias="isAttached"
-    )
+    is_attached: bool | None = None
     """When ``true``, the SSL/TLS certificate is attached to the Lightsail load balancer."""
     status: LoadBalancerTlsCertificateStatus | None = None
     """The validation status of the SSL/TLS certificate. Valid values are below."""
-    domain_name: str | None = _pd.Field(
-        default=None, validation_alias="domainName", serialization_alias="domainName"
-    )
+    domain_name: str | None = None
     """The domain name for your SSL/TLS certificate."""
-    domain_validation_records: list[LoadBalancerTlsCertificateDomainValidationRecord] | None = (
-        _pd.Field(
-            default=None,
-            validation_alias="domainValidationRecords",
-            serialization_alias="domainValidationRecords",
-        )
-    )
+    domain_validation_records: list[LoadBalancerTlsCertificateDomainValidationRecord] | None = None
     """An array of LoadBalancerTlsCertificateDomainValidationRecord objects describing the records.
     """
-    failure_reason: LoadBalancerTlsCertificateFailureReason | None = _pd.Field(
-        default=None, validation_alias="failureReason", serialization_alias="failureReason"
-    )
+    failure_reason: LoadBalancerTlsCertificateFailureReason | None = None
     """The validation failure reason, if any, of the certificate.
 
     The following failure reasons are possible:
@@ -100,56 +76,34 @@ class LoadBalancerTlsCertificate(_Model):
     - ``INVALID_PUBLIC_DOMAIN`` - One or more of the domain names in the ...
     - ``OTHER`` - Typically, this failure occurs when there is a typographical ...
     """
-    issued_at: _dt.datetime | None = _pd.Field(
-        default=None, validation_alias="issuedAt", serialization_alias="issuedAt"
-    )
+    issued_at: _dt.datetime | None = None
     """The time when the SSL/TLS certificate was issued."""
     issuer: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] | None = None
     """The issuer of the certificate."""
-    key_algorithm: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] | None = _pd.Field(
-        default=None, validation_alias="keyAlgorithm", serialization_alias="keyAlgorithm"
-    )
+    key_algorithm: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] | None = None
     """The algorithm used to generate the key pair (the public and private key)."""
-    not_after: _dt.datetime | None = _pd.Field(
-        default=None, validation_alias="notAfter", serialization_alias="notAfter"
-    )
+    not_after: _dt.datetime | None = None
     """The timestamp when the SSL/TLS certificate expires."""
-    not_before: _dt.datetime | None = _pd.Field(
-        default=None, validation_alias="notBefore", serialization_alias="notBefore"
-    )
+    not_before: _dt.datetime | None = None
     """The timestamp when the SSL/TLS certificate is first valid."""
-    renewal_summary: LoadBalancerTlsCertificateRenewalSummary | None = _pd.Field(
-        default=None, validation_alias="renewalSummary", serialization_alias="renewalSummary"
-    )
+    renewal_summary: LoadBalancerTlsCertificateRenewalSummary | None = None
     """An object that describes the status of the certificate renewal managed by Lightsail."""
-    revocation_reason: LoadBalancerTlsCertificateRevocationReason | None = _pd.Field(
-        default=None, validation_alias="revocationReason", serialization_alias="revocationReason"
-    )
+    revocation_reason: LoadBalancerTlsCertificateRevocationReason | None = None
     """The reason the certificate was revoked. This value is present only when the certificate
     status is ``REVOKED``.
     """
-    revoked_at: _dt.datetime | None = _pd.Field(
-        default=None, validation_alias="revokedAt", serialization_alias="revokedAt"
-    )
+    revoked_at: _dt.datetime | None = None
     """The timestamp when the certificate was revoked. This value is present only when the
     certificate status is ``REVOKED``.
     """
     serial: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] | None = None
     """The serial number of the certificate."""
-    signature_algorithm: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] | None = _pd.Field(
-        default=None,
-        validation_alias="signatureAlgorithm",
-        serialization_alias="signatureAlgorithm",
-    )
+    signature_algorithm: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] | None = None
     """The algorithm that was used to sign the certificate."""
     subject: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] | None = None
     """The name of the entity that is associated with the public key contained in the certificate.
     """
-    subject_alternative_names: list[str] | None = _pd.Field(
-        default=None,
-        validation_alias="subjectAlternativeNames",
-        serialization_alias="subjectAlternativeNames",
-    )
+    subject_alternative_names: list[str] | None = None
     """An array of strings that specify the alternate domains (``example2.com``) and subdomains
     (``blog.example.com``) for the certificate.
     """

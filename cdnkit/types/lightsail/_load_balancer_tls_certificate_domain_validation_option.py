@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.lightsail``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 
 from ._enums import LoadBalancerTlsCertificateDomainStatus
 
@@ -20,11 +18,7 @@ class LoadBalancerTlsCertificateDomainValidationOption(_Model):
     validate domain ownership.
     """
 
-    domain_name: str | None = _pd.Field(
-        default=None, validation_alias="domainName", serialization_alias="domainName"
-    )
+    domain_name: str | None = None
     """The fully qualified domain name in the certificate request."""
-    validation_status: LoadBalancerTlsCertificateDomainStatus | None = _pd.Field(
-        default=None, validation_alias="validationStatus", serialization_alias="validationStatus"
-    )
+    validation_status: LoadBalancerTlsCertificateDomainStatus | None = None
     """The status of the domain validation. Valid values are listed below."""

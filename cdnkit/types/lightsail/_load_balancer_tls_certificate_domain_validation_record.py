@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 
 from ._enums import LoadBalancerTlsCertificateDomainStatus
 from ._load_balancer_tls_certificate_dns_record_creation_state import (
@@ -29,19 +29,11 @@ class LoadBalancerTlsCertificateDomainValidationRecord(_Model):
     """The type of validation record. For example, ``CNAME`` for domain validation."""
     value: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] | None = None
     """The value for that type."""
-    validation_status: LoadBalancerTlsCertificateDomainStatus | None = _pd.Field(
-        default=None, validation_alias="validationStatus", serialization_alias="validationStatus"
-    )
+    validation_status: LoadBalancerTlsCertificateDomainStatus | None = None
     """The validation status. Valid values are listed below."""
-    domain_name: str | None = _pd.Field(
-        default=None, validation_alias="domainName", serialization_alias="domainName"
-    )
+    domain_name: str | None = None
     """The domain name against which your SSL/TLS certificate was validated."""
-    dns_record_creation_state: LoadBalancerTlsCertificateDnsRecordCreationState | None = _pd.Field(
-        default=None,
-        validation_alias="dnsRecordCreationState",
-        serialization_alias="dnsRecordCreationState",
-    )
+    dns_record_creation_state: LoadBalancerTlsCertificateDnsRecordCreationState | None = None
     """An object that describes the state of the canonical name (CNAME) records that are
     automatically added by Lightsail to the DNS of a domain to validate domain ownership.
     """

@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.lightsail``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 
 from ._enums import LoadBalancerTlsCertificateRenewalStatus
 from ._load_balancer_tls_certificate_domain_validation_option import (
@@ -31,9 +29,7 @@ class LoadBalancerTlsCertificateRenewalSummary(_Model):
     - ``Failed`` - One or more domain names were not validated before the ...
     """
 
-    renewal_status: LoadBalancerTlsCertificateRenewalStatus | None = _pd.Field(
-        default=None, validation_alias="renewalStatus", serialization_alias="renewalStatus"
-    )
+    renewal_status: LoadBalancerTlsCertificateRenewalStatus | None = None
     """The renewal status of the certificate.
 
     The following renewal status are possible:
@@ -43,13 +39,7 @@ class LoadBalancerTlsCertificateRenewalSummary(_Model):
     - ``Success`` - All domain names in the certificate are validated, and ...
     - ``Failed`` - One or more domain names were not validated before the ...
     """
-    domain_validation_options: list[LoadBalancerTlsCertificateDomainValidationOption] | None = (
-        _pd.Field(
-            default=None,
-            validation_alias="domainValidationOptions",
-            serialization_alias="domainValidationOptions",
-        )
-    )
+    domain_validation_options: list[LoadBalancerTlsCertificateDomainValidationOption] | None = None
     """Contains information about the validation of each domain name in the certificate, as it
     pertains to Lightsail's managed renewal. This is different from the initial validation that
     occurs as a result of the RequestCertificate request.

@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 
 __all__ = ["LoadBalancerTlsCertificateSummary"]
 
@@ -20,7 +20,5 @@ class LoadBalancerTlsCertificateSummary(_Model):
 
     name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] | None = None
     """The name of the SSL/TLS certificate."""
-    is_attached: bool | None = _pd.Field(
-        default=None, validation_alias="isAttached", serialization_alias="isAttached"
-    )
+    is_attached: bool | None = None
     """When ``true``, the SSL/TLS certificate is attached to the Lightsail load balancer."""

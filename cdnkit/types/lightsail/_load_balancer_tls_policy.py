@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 
 __all__ = ["LoadBalancerTlsPolicy"]
 
@@ -24,9 +24,7 @@ class LoadBalancerTlsPolicy(_Model):
 
     name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] | None = None
     """The name of the TLS security policy."""
-    is_default: bool | None = _pd.Field(
-        default=None, validation_alias="isDefault", serialization_alias="isDefault"
-    )
+    is_default: bool | None = None
     """A Boolean value that indicates whether the TLS security policy is the default."""
     description: str | None = None
     """The description of the TLS security policy."""

@@ -8,9 +8,7 @@ Import from ``cdnkit.types.lightsail``, which loads this module on first use.
 
 import datetime as _dt
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 
 __all__ = ["LogEvent"]
 
@@ -18,9 +16,7 @@ __all__ = ["LogEvent"]
 class LogEvent(_Model):
     """Describes a database log event."""
 
-    created_at: _dt.datetime | None = _pd.Field(
-        default=None, validation_alias="createdAt", serialization_alias="createdAt"
-    )
+    created_at: _dt.datetime | None = None
     """The timestamp when the database log event was created."""
     message: str | None = None
     """The message of the database log event."""

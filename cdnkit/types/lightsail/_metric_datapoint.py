@@ -8,9 +8,7 @@ Import from ``cdnkit.types.lightsail``, which loads this module on first use.
 
 import datetime as _dt
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 
 from ._enums import MetricUnit
 
@@ -26,9 +24,7 @@ class MetricDatapoint(_Model):
     """The maximum."""
     minimum: float | None = None
     """The minimum."""
-    sample_count: float | None = _pd.Field(
-        default=None, validation_alias="sampleCount", serialization_alias="sampleCount"
-    )
+    sample_count: float | None = None
     """The sample count."""
     sum: float | None = None
     """The sum."""

@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 
 from ._enums import ResourceType
 
@@ -36,9 +36,7 @@ class MonitoredResourceInfo(_Model):
     """The Amazon Resource Name (ARN) of the resource being monitored."""
     name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] | None = None
     """The name of the Lightsail resource being monitored."""
-    resource_type: ResourceType | None = _pd.Field(
-        default=None, validation_alias="resourceType", serialization_alias="resourceType"
-    )
+    resource_type: ResourceType | None = None
     """The Lightsail resource type of the resource being monitored.
 
     Instances, load balancers, and relational databases are the only Lightsail resources that can

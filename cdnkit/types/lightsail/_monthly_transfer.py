@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.lightsail``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 
 __all__ = ["MonthlyTransfer"]
 
@@ -16,9 +14,5 @@ __all__ = ["MonthlyTransfer"]
 class MonthlyTransfer(_Model):
     """Describes the monthly data transfer in and out of your virtual private server (or instance)."""
 
-    gb_per_month_allocated: int | None = _pd.Field(
-        default=None,
-        validation_alias="gbPerMonthAllocated",
-        serialization_alias="gbPerMonthAllocated",
-    )
+    gb_per_month_allocated: int | None = None
     """The amount allocated per month (in GB)."""

@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 from cdnkit._operation import LightsailRequest as _LightsailRequest
 
 from ._open_instance_public_ports_result import OpenInstancePublicPortsResult
@@ -32,9 +32,7 @@ class OpenInstancePublicPortsRequest(_Model, _LightsailRequest[OpenInstancePubli
 
     __cdnkit_operation__ = "OpenInstancePublicPorts"
     __cdnkit_result__ = "OpenInstancePublicPortsResult"
-    port_info: PortInfo = _pd.Field(validation_alias="portInfo", serialization_alias="portInfo")
+    port_info: PortInfo
     """An object to describe the ports to open for the specified instance."""
-    instance_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
-        validation_alias="instanceName", serialization_alias="instanceName"
-    )
+    instance_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")]
     """The name of the instance for which to open ports."""

@@ -11,7 +11,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 
 from ._enums import OperationStatus, OperationType, ResourceType
 from ._resource_location import ResourceLocation
@@ -24,43 +24,25 @@ class Operation(_Model):
 
     id: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")]
     """The ID of the operation."""
-    resource_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] | None = _pd.Field(
-        default=None, validation_alias="resourceName", serialization_alias="resourceName"
-    )
+    resource_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] | None = None
     """The resource name."""
-    resource_type: ResourceType | None = _pd.Field(
-        default=None, validation_alias="resourceType", serialization_alias="resourceType"
-    )
+    resource_type: ResourceType | None = None
     """The resource type."""
-    created_at: _dt.datetime | None = _pd.Field(
-        default=None, validation_alias="createdAt", serialization_alias="createdAt"
-    )
+    created_at: _dt.datetime | None = None
     """The timestamp when the operation was initialized (``1479816991.349``)."""
     location: ResourceLocation | None = None
     """The Amazon Web Services Region and Availability Zone."""
-    is_terminal: bool | None = _pd.Field(
-        default=None, validation_alias="isTerminal", serialization_alias="isTerminal"
-    )
+    is_terminal: bool | None = None
     """A Boolean value indicating whether the operation is terminal."""
-    operation_details: str | None = _pd.Field(
-        default=None, validation_alias="operationDetails", serialization_alias="operationDetails"
-    )
+    operation_details: str | None = None
     """Details about the operation (``Debian-1GB-Ohio-1``)."""
-    operation_type: OperationType | None = _pd.Field(
-        default=None, validation_alias="operationType", serialization_alias="operationType"
-    )
+    operation_type: OperationType | None = None
     """The type of operation."""
     status: OperationStatus | None = None
     """The status of the operation."""
-    status_changed_at: _dt.datetime | None = _pd.Field(
-        default=None, validation_alias="statusChangedAt", serialization_alias="statusChangedAt"
-    )
+    status_changed_at: _dt.datetime | None = None
     """The timestamp when the status was changed (``1479816991.349``)."""
-    error_code: str | None = _pd.Field(
-        default=None, validation_alias="errorCode", serialization_alias="errorCode"
-    )
+    error_code: str | None = None
     """The error code."""
-    error_details: str | None = _pd.Field(
-        default=None, validation_alias="errorDetails", serialization_alias="errorDetails"
-    )
+    error_details: str | None = None
     """The error details."""

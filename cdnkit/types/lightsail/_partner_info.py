@@ -8,9 +8,7 @@ Import from ``cdnkit.types.lightsail``, which loads this module on first use.
 
 import datetime as _dt
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 
 from ._enums import PartnerStatus, TierName
 
@@ -22,13 +20,9 @@ class PartnerInfo(_Model):
     Amazon Lightsail account.
     """
 
-    enrolled_at: _dt.datetime = _pd.Field(
-        validation_alias="enrolledAt", serialization_alias="enrolledAt"
-    )
+    enrolled_at: _dt.datetime
     """The timestamp when the account was enrolled in the Lightsail partner program."""
-    tier_name: TierName | None = _pd.Field(
-        default=None, validation_alias="tierName", serialization_alias="tierName"
-    )
+    tier_name: TierName | None = None
     """The tier of the partner membership."""
     status: PartnerStatus
     """The status of the partner membership.

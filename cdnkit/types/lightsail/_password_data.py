@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 
 __all__ = ["PasswordData"]
 
@@ -25,9 +25,7 @@ class PasswordData(_Model):
     not ready yet. When you create an instance, it can take up to 15 minutes for the instance to be
     ready.
     """
-    key_pair_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] | None = _pd.Field(
-        default=None, validation_alias="keyPairName", serialization_alias="keyPairName"
-    )
+    key_pair_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] | None = None
     """The name of the key pair that you used when creating your instance. If no key pair name was
     specified when creating the instance, Lightsail uses the default key pair
     (``LightsailDefaultKeyPair``).

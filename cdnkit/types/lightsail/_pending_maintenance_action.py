@@ -11,7 +11,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 
 __all__ = ["PendingMaintenanceAction"]
 
@@ -23,7 +23,5 @@ class PendingMaintenanceAction(_Model):
     """The type of pending database maintenance action."""
     description: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] | None = None
     """Additional detail about the pending database maintenance action."""
-    current_apply_date: _dt.datetime | None = _pd.Field(
-        default=None, validation_alias="currentApplyDate", serialization_alias="currentApplyDate"
-    )
+    current_apply_date: _dt.datetime | None = None
     """The effective date of the pending database maintenance action."""

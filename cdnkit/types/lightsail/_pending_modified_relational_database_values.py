@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.lightsail``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 
 __all__ = ["PendingModifiedRelationalDatabaseValues"]
 
@@ -16,19 +14,9 @@ __all__ = ["PendingModifiedRelationalDatabaseValues"]
 class PendingModifiedRelationalDatabaseValues(_Model):
     """Describes a pending database value modification."""
 
-    master_user_password: str | None = _pd.Field(
-        default=None,
-        validation_alias="masterUserPassword",
-        serialization_alias="masterUserPassword",
-    )
+    master_user_password: str | None = None
     """The password for the master user of the database."""
-    engine_version: str | None = _pd.Field(
-        default=None, validation_alias="engineVersion", serialization_alias="engineVersion"
-    )
+    engine_version: str | None = None
     """The database engine version."""
-    backup_retention_enabled: bool | None = _pd.Field(
-        default=None,
-        validation_alias="backupRetentionEnabled",
-        serialization_alias="backupRetentionEnabled",
-    )
+    backup_retention_enabled: bool | None = None
     """A Boolean value indicating whether automated backup retention is enabled."""

@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.lightsail``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 
 from ._container_service_ecr_image_puller_role import ContainerServiceECRImagePullerRole
 
@@ -24,11 +22,7 @@ class PrivateRegistryAccess(_Model):
     Lightsail container service in the Amazon Lightsail Developer Guide.
     """
 
-    ecr_image_puller_role: ContainerServiceECRImagePullerRole | None = _pd.Field(
-        default=None,
-        validation_alias="ecrImagePullerRole",
-        serialization_alias="ecrImagePullerRole",
-    )
+    ecr_image_puller_role: ContainerServiceECRImagePullerRole | None = None
     """An object that describes the activation status of the role that you can use to grant a
     Lightsail container service access to Amazon ECR private repositories. If the role is
     activated, the Amazon Resource Name (ARN) of the role is also listed.

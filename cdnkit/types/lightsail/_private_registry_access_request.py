@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.lightsail``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 
 from ._container_service_ecr_image_puller_role_request import (
     ContainerServiceECRImagePullerRoleRequest,
@@ -26,11 +24,7 @@ class PrivateRegistryAccessRequest(_Model):
     Lightsail container service in the Amazon Lightsail Developer Guide.
     """
 
-    ecr_image_puller_role: ContainerServiceECRImagePullerRoleRequest | None = _pd.Field(
-        default=None,
-        validation_alias="ecrImagePullerRole",
-        serialization_alias="ecrImagePullerRole",
-    )
+    ecr_image_puller_role: ContainerServiceECRImagePullerRoleRequest | None = None
     """An object to describe a request to activate or deactivate the role that you can use to grant
     an Amazon Lightsail container service access to Amazon Elastic Container Registry (Amazon ECR)
     private repositories.

@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 from cdnkit._operation import LightsailRequest as _LightsailRequest
 
 from ._enums import AlarmState, ComparisonOperator, ContactProtocol, MetricName, TreatMissingData
@@ -32,15 +32,11 @@ class PutAlarmRequest(_Model, _LightsailRequest[PutAlarmResult]):
 
     __cdnkit_operation__ = "PutAlarm"
     __cdnkit_result__ = "PutAlarmResult"
-    alarm_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
-        validation_alias="alarmName", serialization_alias="alarmName"
-    )
+    alarm_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")]
     """The name for the alarm. Specify the name of an existing alarm to update, and overwrite the
     previous configuration of the alarm.
     """
-    metric_name: MetricName = _pd.Field(
-        validation_alias="metricName", serialization_alias="metricName"
-    )
+    metric_name: MetricName
     """The name of the metric to associate with the alarm.
 
     You can configure up to two alarms per metric.
@@ -51,25 +47,19 @@ class PutAlarmRequest(_Model, _LightsailRequest[PutAlarmResult]):
     - Load balancers: ``ClientTLSNegotiationErrorCount``, ``HealthyHostCount`` ...
     - Relational databases: ``CPUUtilization``, ``DatabaseConnections`` ...
     """
-    monitored_resource_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
-        validation_alias="monitoredResourceName", serialization_alias="monitoredResourceName"
-    )
+    monitored_resource_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")]
     """The name of the Lightsail resource that will be monitored.
 
     Instances, load balancers, and relational databases are the only Lightsail resources that can
     currently be monitored by alarms.
     """
-    comparison_operator: ComparisonOperator = _pd.Field(
-        validation_alias="comparisonOperator", serialization_alias="comparisonOperator"
-    )
+    comparison_operator: ComparisonOperator
     """The arithmetic operation to use when comparing the specified statistic to the threshold. The
     specified statistic value is used as the first operand.
     """
     threshold: float
     """The value against which the specified statistic is compared."""
-    evaluation_periods: int = _pd.Field(
-        validation_alias="evaluationPeriods", serialization_alias="evaluationPeriods"
-    )
+    evaluation_periods: int
     """The number of most recent periods over which data is compared to the specified threshold. If
     you are setting an "M out of N" alarm, this value (``evaluationPeriods``) is the N.
 
@@ -77,15 +67,11 @@ class PutAlarmRequest(_Model, _LightsailRequest[PutAlarmResult]):
     to trigger the alarm, this value specifies the rolling period of time in which data points are
     evaluated.
     """
-    datapoints_to_alarm: int | None = _pd.Field(
-        default=None, validation_alias="datapointsToAlarm", serialization_alias="datapointsToAlarm"
-    )
+    datapoints_to_alarm: int | None = None
     """The number of data points that must be not within the specified threshold to trigger the
     alarm. If you are setting an "M out of N" alarm, this value (``datapointsToAlarm``) is the M.
     """
-    treat_missing_data: TreatMissingData | None = _pd.Field(
-        default=None, validation_alias="treatMissingData", serialization_alias="treatMissingData"
-    )
+    treat_missing_data: TreatMissingData | None = None
     """Sets how this alarm will handle missing data points.
 
     An alarm can treat missing data in the following ways:
@@ -95,20 +81,14 @@ class PutAlarmRequest(_Model, _LightsailRequest[PutAlarmResult]):
     - ``ignore`` - Ignore the missing data. Maintains the current alarm state.
     - ``missing`` - Missing data is treated as missing.
     """
-    contact_protocols: list[ContactProtocol] | None = _pd.Field(
-        default=None, validation_alias="contactProtocols", serialization_alias="contactProtocols"
-    )
+    contact_protocols: list[ContactProtocol] | None = None
     """The contact protocols to use for the alarm, such as ``Email``, ``SMS`` (text messaging), or
     both.
 
     A notification is sent via the specified contact protocol if notifications are enabled for the
     alarm, and when the alarm is triggered.
     """
-    notification_triggers: list[AlarmState] | None = _pd.Field(
-        default=None,
-        validation_alias="notificationTriggers",
-        serialization_alias="notificationTriggers",
-    )
+    notification_triggers: list[AlarmState] | None = None
     """The alarm states that trigger a notification.
 
     An alarm has the following possible states:
@@ -118,11 +98,7 @@ class PutAlarmRequest(_Model, _LightsailRequest[PutAlarmResult]):
       enough data is available for the metric to determine the alarm state.
     - ``OK`` - The metric is within the defined threshold.
     """
-    notification_enabled: bool | None = _pd.Field(
-        default=None,
-        validation_alias="notificationEnabled",
-        serialization_alias="notificationEnabled",
-    )
+    notification_enabled: bool | None = None
     """Indicates whether the alarm is enabled.
 
     Notifications are enabled by default if you don't specify this parameter.

@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 from cdnkit._operation import LightsailRequest as _LightsailRequest
 
 from ._port_info import PortInfo
@@ -30,11 +30,7 @@ class PutInstancePublicPortsRequest(_Model, _LightsailRequest[PutInstancePublicP
 
     __cdnkit_operation__ = "PutInstancePublicPorts"
     __cdnkit_result__ = "PutInstancePublicPortsResult"
-    port_infos: list[PortInfo] = _pd.Field(
-        validation_alias="portInfos", serialization_alias="portInfos"
-    )
+    port_infos: list[PortInfo]
     """An array of objects to describe the ports to open for the specified instance."""
-    instance_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
-        validation_alias="instanceName", serialization_alias="instanceName"
-    )
+    instance_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")]
     """The name of the instance for which to open ports."""

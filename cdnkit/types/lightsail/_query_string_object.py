@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.lightsail``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 
 __all__ = ["QueryStringObject"]
 
@@ -23,11 +21,7 @@ class QueryStringObject(_Model):
 
     option: bool | None = None
     """Indicates whether the distribution forwards and caches based on query strings."""
-    query_strings_allow_list: list[str] | None = _pd.Field(
-        default=None,
-        validation_alias="queryStringsAllowList",
-        serialization_alias="queryStringsAllowList",
-    )
+    query_strings_allow_list: list[str] | None = None
     """The specific query strings that the distribution forwards to the origin.
 
     Your distribution will cache content based on the specified query strings.

@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 from cdnkit._operation import LightsailRequest as _LightsailRequest
 
 from ._reboot_instance_result import RebootInstanceResult
@@ -30,7 +30,5 @@ class RebootInstanceRequest(_Model, _LightsailRequest[RebootInstanceResult]):
 
     __cdnkit_operation__ = "RebootInstance"
     __cdnkit_result__ = "RebootInstanceResult"
-    instance_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
-        validation_alias="instanceName", serialization_alias="instanceName"
-    )
+    instance_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")]
     """The name of the instance to reboot."""

@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 from cdnkit._operation import LightsailRequest as _LightsailRequest
 
 from ._reboot_relational_database_result import RebootRelationalDatabaseResult
@@ -30,7 +30,5 @@ class RebootRelationalDatabaseRequest(_Model, _LightsailRequest[RebootRelational
 
     __cdnkit_operation__ = "RebootRelationalDatabase"
     __cdnkit_result__ = "RebootRelationalDatabaseResult"
-    relational_database_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
-        validation_alias="relationalDatabaseName", serialization_alias="relationalDatabaseName"
-    )
+    relational_database_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")]
     """The name of your database to reboot."""

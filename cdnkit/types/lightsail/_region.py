@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.lightsail``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 
 from ._availability_zone import AvailabilityZone
 from ._enums import RegionName
@@ -19,27 +17,17 @@ __all__ = ["Region"]
 class Region(_Model):
     """Describes the Amazon Web Services Region."""
 
-    continent_code: str | None = _pd.Field(
-        default=None, validation_alias="continentCode", serialization_alias="continentCode"
-    )
+    continent_code: str | None = None
     """The continent code (``NA``, meaning North America)."""
     description: str | None = None
     """The description of the Amazon Web Services Region (``This region is recommended to serve
     users in the eastern United States and eastern Canada``).
     """
-    display_name: str | None = _pd.Field(
-        default=None, validation_alias="displayName", serialization_alias="displayName"
-    )
+    display_name: str | None = None
     """The display name (``Ohio``)."""
     name: RegionName | None = None
     """The region name (``us-east-2``)."""
-    availability_zones: list[AvailabilityZone] | None = _pd.Field(
-        default=None, validation_alias="availabilityZones", serialization_alias="availabilityZones"
-    )
+    availability_zones: list[AvailabilityZone] | None = None
     """The Availability Zones. Follows the format ``us-east-2a`` (case-sensitive)."""
-    relational_database_availability_zones: list[AvailabilityZone] | None = _pd.Field(
-        default=None,
-        validation_alias="relationalDatabaseAvailabilityZones",
-        serialization_alias="relationalDatabaseAvailabilityZones",
-    )
+    relational_database_availability_zones: list[AvailabilityZone] | None = None
     """The Availability Zones for databases. Follows the format ``us-east-2a`` (case-sensitive)."""

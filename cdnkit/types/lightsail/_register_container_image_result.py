@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.lightsail``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 
 from ._container_image import ContainerImage
 
@@ -21,9 +19,7 @@ class RegisterContainerImageResult(_Model):
     Registers a container image to your Amazon Lightsail container service.
     """
 
-    container_image: ContainerImage | None = _pd.Field(
-        default=None, validation_alias="containerImage", serialization_alias="containerImage"
-    )
+    container_image: ContainerImage | None = None
     """An object that describes a container image that is registered to a Lightsail container
     service
     """

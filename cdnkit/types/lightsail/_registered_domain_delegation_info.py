@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.lightsail``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 
 from ._name_servers_update_state import NameServersUpdateState
 from ._r53_hosted_zone_deletion_state import R53HostedZoneDeletionState
@@ -19,19 +17,11 @@ __all__ = ["RegisteredDomainDelegationInfo"]
 class RegisteredDomainDelegationInfo(_Model):
     """Describes the delegation state of an Amazon Route 53 registered domain to Amazon Lightsail."""
 
-    name_servers_update_state: NameServersUpdateState | None = _pd.Field(
-        default=None,
-        validation_alias="nameServersUpdateState",
-        serialization_alias="nameServersUpdateState",
-    )
+    name_servers_update_state: NameServersUpdateState | None = None
     """An object that describes the state of the name server records that are automatically added
     to the Route 53 domain by Lightsail.
     """
-    r53_hosted_zone_deletion_state: R53HostedZoneDeletionState | None = _pd.Field(
-        default=None,
-        validation_alias="r53HostedZoneDeletionState",
-        serialization_alias="r53HostedZoneDeletionState",
-    )
+    r53_hosted_zone_deletion_state: R53HostedZoneDeletionState | None = None
     """Describes the deletion state of an Amazon Route 53 hosted zone for a domain that is being
     automatically delegated to an Amazon Lightsail DNS zone.
     """

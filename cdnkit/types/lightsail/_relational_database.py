@@ -11,7 +11,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 
 from ._enums import ResourceType
 from ._pending_maintenance_action import PendingMaintenanceAction
@@ -31,139 +31,69 @@ class RelationalDatabase(_Model):
     """The unique name of the database resource in Lightsail."""
     arn: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] | None = None
     """The Amazon Resource Name (ARN) of the database."""
-    support_code: str | None = _pd.Field(
-        default=None, validation_alias="supportCode", serialization_alias="supportCode"
-    )
+    support_code: str | None = None
     """The support code for the database. Include this code in your email to support when you have
     questions about a database in Lightsail. This code enables our support team to look up your
     Lightsail information more easily.
     """
-    created_at: _dt.datetime | None = _pd.Field(
-        default=None, validation_alias="createdAt", serialization_alias="createdAt"
-    )
+    created_at: _dt.datetime | None = None
     """The timestamp when the database was created. Formatted in Unix time."""
     location: ResourceLocation | None = None
     """The Region name and Availability Zone where the database is located."""
-    resource_type: ResourceType | None = _pd.Field(
-        default=None, validation_alias="resourceType", serialization_alias="resourceType"
-    )
+    resource_type: ResourceType | None = None
     """The Lightsail resource type for the database (for example, ``RelationalDatabase``)."""
     tags: list[Tag] | None = None
     """The tag keys and optional values for the resource. For more information about tags in
     Lightsail, see the Amazon Lightsail Developer Guide.
     """
-    relational_database_blueprint_id: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] | None = (
-        _pd.Field(
-            default=None,
-            validation_alias="relationalDatabaseBlueprintId",
-            serialization_alias="relationalDatabaseBlueprintId",
-        )
-    )
+    relational_database_blueprint_id: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] | None = None
     """The blueprint ID for the database. A blueprint describes the major engine version of a
     database.
     """
-    relational_database_bundle_id: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] | None = (
-        _pd.Field(
-            default=None,
-            validation_alias="relationalDatabaseBundleId",
-            serialization_alias="relationalDatabaseBundleId",
-        )
-    )
+    relational_database_bundle_id: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] | None = None
     """The bundle ID for the database. A bundle describes the performance specifications for your
     database.
     """
-    master_database_name: str | None = _pd.Field(
-        default=None,
-        validation_alias="masterDatabaseName",
-        serialization_alias="masterDatabaseName",
-    )
+    master_database_name: str | None = None
     """The name of the master database created when the Lightsail database resource is created."""
     hardware: RelationalDatabaseHardware | None = None
     """Describes the hardware of the database."""
     state: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] | None = None
     """Describes the current state of the database."""
-    secondary_availability_zone: str | None = _pd.Field(
-        default=None,
-        validation_alias="secondaryAvailabilityZone",
-        serialization_alias="secondaryAvailabilityZone",
-    )
+    secondary_availability_zone: str | None = None
     """Describes the secondary Availability Zone of a high availability database.
 
     The secondary database is used for failover support of a high availability database.
     """
-    backup_retention_enabled: bool | None = _pd.Field(
-        default=None,
-        validation_alias="backupRetentionEnabled",
-        serialization_alias="backupRetentionEnabled",
-    )
+    backup_retention_enabled: bool | None = None
     """A Boolean value indicating whether automated backup retention is enabled for the database.
     """
-    pending_modified_values: PendingModifiedRelationalDatabaseValues | None = _pd.Field(
-        default=None,
-        validation_alias="pendingModifiedValues",
-        serialization_alias="pendingModifiedValues",
-    )
+    pending_modified_values: PendingModifiedRelationalDatabaseValues | None = None
     """Describes pending database value modifications."""
     engine: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] | None = None
     """The database software (for example, ``MySQL``)."""
-    engine_version: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] | None = _pd.Field(
-        default=None, validation_alias="engineVersion", serialization_alias="engineVersion"
-    )
+    engine_version: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] | None = None
     """The database engine version (for example, ``5.7.23``)."""
-    latest_restorable_time: _dt.datetime | None = _pd.Field(
-        default=None,
-        validation_alias="latestRestorableTime",
-        serialization_alias="latestRestorableTime",
-    )
+    latest_restorable_time: _dt.datetime | None = None
     """The latest point in time to which the database can be restored. Formatted in Unix time."""
-    master_username: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] | None = _pd.Field(
-        default=None, validation_alias="masterUsername", serialization_alias="masterUsername"
-    )
+    master_username: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] | None = None
     """The master user name of the database."""
-    parameter_apply_status: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] | None = _pd.Field(
-        default=None,
-        validation_alias="parameterApplyStatus",
-        serialization_alias="parameterApplyStatus",
-    )
+    parameter_apply_status: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] | None = None
     """The status of parameter updates for the database."""
-    preferred_backup_window: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] | None = _pd.Field(
-        default=None,
-        validation_alias="preferredBackupWindow",
-        serialization_alias="preferredBackupWindow",
-    )
+    preferred_backup_window: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] | None = None
     """The daily time range during which automated backups are created for the database (for
     example, ``16:00-16:30``).
     """
-    preferred_maintenance_window: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] | None = (
-        _pd.Field(
-            default=None,
-            validation_alias="preferredMaintenanceWindow",
-            serialization_alias="preferredMaintenanceWindow",
-        )
-    )
+    preferred_maintenance_window: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] | None = None
     """The weekly time range during which system maintenance can occur on the database.
 
     In the format ``ddd:hh24:mi-ddd:hh24:mi``. For example, ``Tue:17:00-Tue:17:30``.
     """
-    publicly_accessible: bool | None = _pd.Field(
-        default=None,
-        validation_alias="publiclyAccessible",
-        serialization_alias="publiclyAccessible",
-    )
+    publicly_accessible: bool | None = None
     """A Boolean value indicating whether the database is publicly accessible."""
-    master_endpoint: RelationalDatabaseEndpoint | None = _pd.Field(
-        default=None, validation_alias="masterEndpoint", serialization_alias="masterEndpoint"
-    )
+    master_endpoint: RelationalDatabaseEndpoint | None = None
     """The master endpoint for the database."""
-    pending_maintenance_actions: list[PendingMaintenanceAction] | None = _pd.Field(
-        default=None,
-        validation_alias="pendingMaintenanceActions",
-        serialization_alias="pendingMaintenanceActions",
-    )
+    pending_maintenance_actions: list[PendingMaintenanceAction] | None = None
     """Describes the pending maintenance actions for the database."""
-    ca_certificate_identifier: str | None = _pd.Field(
-        default=None,
-        validation_alias="caCertificateIdentifier",
-        serialization_alias="caCertificateIdentifier",
-    )
+    ca_certificate_identifier: str | None = None
     """The certificate associated with the database."""

@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.lightsail``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 
 from ._enums import RelationalDatabaseEngine
 
@@ -20,29 +18,17 @@ class RelationalDatabaseBlueprint(_Model):
     a database.
     """
 
-    blueprint_id: str | None = _pd.Field(
-        default=None, validation_alias="blueprintId", serialization_alias="blueprintId"
-    )
+    blueprint_id: str | None = None
     """The ID for the database blueprint."""
     engine: RelationalDatabaseEngine | None = None
     """The database software of the database blueprint (for example, ``MySQL``)."""
-    engine_version: str | None = _pd.Field(
-        default=None, validation_alias="engineVersion", serialization_alias="engineVersion"
-    )
+    engine_version: str | None = None
     """The database engine version for the database blueprint (for example, ``5.7.23``)."""
-    engine_description: str | None = _pd.Field(
-        default=None, validation_alias="engineDescription", serialization_alias="engineDescription"
-    )
+    engine_description: str | None = None
     """The description of the database engine for the database blueprint."""
-    engine_version_description: str | None = _pd.Field(
-        default=None,
-        validation_alias="engineVersionDescription",
-        serialization_alias="engineVersionDescription",
-    )
+    engine_version_description: str | None = None
     """The description of the database engine version for the database blueprint."""
-    is_engine_default: bool | None = _pd.Field(
-        default=None, validation_alias="isEngineDefault", serialization_alias="isEngineDefault"
-    )
+    is_engine_default: bool | None = None
     """A Boolean value indicating whether the engine version is the default for the database
     blueprint.
     """

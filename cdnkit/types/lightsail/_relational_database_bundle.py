@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.lightsail``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 
 __all__ = ["RelationalDatabaseBundle"]
 
@@ -18,37 +16,21 @@ class RelationalDatabaseBundle(_Model):
     database.
     """
 
-    bundle_id: str | None = _pd.Field(
-        default=None, validation_alias="bundleId", serialization_alias="bundleId"
-    )
+    bundle_id: str | None = None
     """The ID for the database bundle."""
     name: str | None = None
     """The name for the database bundle."""
     price: float | None = None
     """The cost of the database bundle in US currency."""
-    ram_size_in_gb: float | None = _pd.Field(
-        default=None, validation_alias="ramSizeInGb", serialization_alias="ramSizeInGb"
-    )
+    ram_size_in_gb: float | None = None
     """The amount of RAM in GB (for example, ``2.0``) for the database bundle."""
-    disk_size_in_gb: int | None = _pd.Field(
-        default=None, validation_alias="diskSizeInGb", serialization_alias="diskSizeInGb"
-    )
+    disk_size_in_gb: int | None = None
     """The size of the disk for the database bundle."""
-    transfer_per_month_in_gb: int | None = _pd.Field(
-        default=None,
-        validation_alias="transferPerMonthInGb",
-        serialization_alias="transferPerMonthInGb",
-    )
+    transfer_per_month_in_gb: int | None = None
     """The data transfer rate per month in GB for the database bundle."""
-    cpu_count: int | None = _pd.Field(
-        default=None, validation_alias="cpuCount", serialization_alias="cpuCount"
-    )
+    cpu_count: int | None = None
     """The number of virtual CPUs (vCPUs) for the database bundle."""
-    is_encrypted: bool | None = _pd.Field(
-        default=None, validation_alias="isEncrypted", serialization_alias="isEncrypted"
-    )
+    is_encrypted: bool | None = None
     """A Boolean value indicating whether the database bundle is encrypted."""
-    is_active: bool | None = _pd.Field(
-        default=None, validation_alias="isActive", serialization_alias="isActive"
-    )
+    is_active: bool | None = None
     """A Boolean value indicating whether the database bundle is active."""

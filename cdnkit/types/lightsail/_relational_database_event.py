@@ -11,7 +11,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 
 __all__ = ["RelationalDatabaseEvent"]
 
@@ -21,13 +21,9 @@ class RelationalDatabaseEvent(_Model):
 
     resource: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] | None = None
     """The database that the database event relates to."""
-    created_at: _dt.datetime | None = _pd.Field(
-        default=None, validation_alias="createdAt", serialization_alias="createdAt"
-    )
+    created_at: _dt.datetime | None = None
     """The timestamp when the database event was created."""
     message: str | None = None
     """The message of the database event."""
-    event_categories: list[str] | None = _pd.Field(
-        default=None, validation_alias="eventCategories", serialization_alias="eventCategories"
-    )
+    event_categories: list[str] | None = None
     """The category that the database event belongs to."""

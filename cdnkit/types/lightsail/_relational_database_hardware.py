@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.lightsail``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 
 __all__ = ["RelationalDatabaseHardware"]
 
@@ -16,15 +14,9 @@ __all__ = ["RelationalDatabaseHardware"]
 class RelationalDatabaseHardware(_Model):
     """Describes the hardware of a database."""
 
-    cpu_count: int | None = _pd.Field(
-        default=None, validation_alias="cpuCount", serialization_alias="cpuCount"
-    )
+    cpu_count: int | None = None
     """The number of vCPUs for the database."""
-    disk_size_in_gb: int | None = _pd.Field(
-        default=None, validation_alias="diskSizeInGb", serialization_alias="diskSizeInGb"
-    )
+    disk_size_in_gb: int | None = None
     """The size of the disk for the database."""
-    ram_size_in_gb: float | None = _pd.Field(
-        default=None, validation_alias="ramSizeInGb", serialization_alias="ramSizeInGb"
-    )
+    ram_size_in_gb: float | None = None
     """The amount of RAM in GB for the database."""

@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.lightsail``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 
 __all__ = ["RelationalDatabaseParameter"]
 
@@ -16,36 +14,22 @@ __all__ = ["RelationalDatabaseParameter"]
 class RelationalDatabaseParameter(_Model):
     """Describes the parameters of a database."""
 
-    allowed_values: str | None = _pd.Field(
-        default=None, validation_alias="allowedValues", serialization_alias="allowedValues"
-    )
+    allowed_values: str | None = None
     """Specifies the valid range of values for the parameter."""
-    apply_method: str | None = _pd.Field(
-        default=None, validation_alias="applyMethod", serialization_alias="applyMethod"
-    )
+    apply_method: str | None = None
     """Indicates when parameter updates are applied.
 
     Can be ``immediate`` or ``pending-reboot``.
     """
-    apply_type: str | None = _pd.Field(
-        default=None, validation_alias="applyType", serialization_alias="applyType"
-    )
+    apply_type: str | None = None
     """Specifies the engine-specific parameter type."""
-    data_type: str | None = _pd.Field(
-        default=None, validation_alias="dataType", serialization_alias="dataType"
-    )
+    data_type: str | None = None
     """Specifies the valid data type for the parameter."""
     description: str | None = None
     """Provides a description of the parameter."""
-    is_modifiable: bool | None = _pd.Field(
-        default=None, validation_alias="isModifiable", serialization_alias="isModifiable"
-    )
+    is_modifiable: bool | None = None
     """A Boolean value indicating whether the parameter can be modified."""
-    parameter_name: str | None = _pd.Field(
-        default=None, validation_alias="parameterName", serialization_alias="parameterName"
-    )
+    parameter_name: str | None = None
     """Specifies the name of the parameter."""
-    parameter_value: str | None = _pd.Field(
-        default=None, validation_alias="parameterValue", serialization_alias="parameterValue"
-    )
+    parameter_value: str | None = None
     """Specifies the value of the parameter."""

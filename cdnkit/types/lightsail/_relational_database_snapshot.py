@@ -11,7 +11,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 
 from ._enums import ResourceType
 from ._resource_location import ResourceLocation
@@ -27,22 +27,16 @@ class RelationalDatabaseSnapshot(_Model):
     """The name of the database snapshot."""
     arn: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] | None = None
     """The Amazon Resource Name (ARN) of the database snapshot."""
-    support_code: str | None = _pd.Field(
-        default=None, validation_alias="supportCode", serialization_alias="supportCode"
-    )
+    support_code: str | None = None
     """The support code for the database snapshot. Include this code in your email to support when
     you have questions about a database snapshot in Lightsail. This code enables our support team
     to look up your Lightsail information more easily.
     """
-    created_at: _dt.datetime | None = _pd.Field(
-        default=None, validation_alias="createdAt", serialization_alias="createdAt"
-    )
+    created_at: _dt.datetime | None = None
     """The timestamp when the database snapshot was created."""
     location: ResourceLocation | None = None
     """The Region name and Availability Zone where the database snapshot is located."""
-    resource_type: ResourceType | None = _pd.Field(
-        default=None, validation_alias="resourceType", serialization_alias="resourceType"
-    )
+    resource_type: ResourceType | None = None
     """The Lightsail resource type."""
     tags: list[Tag] | None = None
     """The tag keys and optional values for the resource. For more information about tags in
@@ -50,44 +44,20 @@ class RelationalDatabaseSnapshot(_Model):
     """
     engine: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] | None = None
     """The software of the database snapshot (for example, ``MySQL``)"""
-    engine_version: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] | None = _pd.Field(
-        default=None, validation_alias="engineVersion", serialization_alias="engineVersion"
-    )
+    engine_version: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] | None = None
     """The database engine version for the database snapshot (for example, ``5.7.23``)."""
-    size_in_gb: int | None = _pd.Field(
-        default=None, validation_alias="sizeInGb", serialization_alias="sizeInGb"
-    )
+    size_in_gb: int | None = None
     """The size of the disk in GB (for example, ``32``) for the database snapshot."""
     state: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] | None = None
     """The state of the database snapshot."""
-    from_relational_database_name: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] | None = (
-        _pd.Field(
-            default=None,
-            validation_alias="fromRelationalDatabaseName",
-            serialization_alias="fromRelationalDatabaseName",
-        )
-    )
+    from_relational_database_name: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] | None = None
     """The name of the source database from which the database snapshot was created."""
-    from_relational_database_arn: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] | None = (
-        _pd.Field(
-            default=None,
-            validation_alias="fromRelationalDatabaseArn",
-            serialization_alias="fromRelationalDatabaseArn",
-        )
-    )
+    from_relational_database_arn: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] | None = None
     """The Amazon Resource Name (ARN) of the database from which the database snapshot was created.
     """
-    from_relational_database_bundle_id: str | None = _pd.Field(
-        default=None,
-        validation_alias="fromRelationalDatabaseBundleId",
-        serialization_alias="fromRelationalDatabaseBundleId",
-    )
+    from_relational_database_bundle_id: str | None = None
     """The bundle ID of the database from which the database snapshot was created."""
-    from_relational_database_blueprint_id: str | None = _pd.Field(
-        default=None,
-        validation_alias="fromRelationalDatabaseBlueprintId",
-        serialization_alias="fromRelationalDatabaseBlueprintId",
-    )
+    from_relational_database_blueprint_id: str | None = None
     """The blueprint ID of the database from which the database snapshot was created. A blueprint
     describes the major engine version of a database.
     """

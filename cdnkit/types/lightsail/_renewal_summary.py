@@ -8,9 +8,7 @@ Import from ``cdnkit.types.lightsail``, which loads this module on first use.
 
 import datetime as _dt
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 
 from ._domain_validation_record import DomainValidationRecord
 from ._enums import RenewalStatus
@@ -21,15 +19,9 @@ __all__ = ["RenewalSummary"]
 class RenewalSummary(_Model):
     """Describes the status of a SSL/TLS certificate renewal managed by Amazon Lightsail."""
 
-    domain_validation_records: list[DomainValidationRecord] | None = _pd.Field(
-        default=None,
-        validation_alias="domainValidationRecords",
-        serialization_alias="domainValidationRecords",
-    )
+    domain_validation_records: list[DomainValidationRecord] | None = None
     """An array of objects that describe the domain validation records of the certificate."""
-    renewal_status: RenewalStatus | None = _pd.Field(
-        default=None, validation_alias="renewalStatus", serialization_alias="renewalStatus"
-    )
+    renewal_status: RenewalStatus | None = None
     """The renewal status of the certificate.
 
     The following renewal status are possible:
@@ -39,13 +31,7 @@ class RenewalSummary(_Model):
     - ``Success`` - All domain names in the certificate are validated, and ...
     - ``Failed`` - One or more domain names were not validated before the ...
     """
-    renewal_status_reason: str | None = _pd.Field(
-        default=None,
-        validation_alias="renewalStatusReason",
-        serialization_alias="renewalStatusReason",
-    )
+    renewal_status_reason: str | None = None
     """The reason for the renewal status of the certificate."""
-    updated_at: _dt.datetime | None = _pd.Field(
-        default=None, validation_alias="updatedAt", serialization_alias="updatedAt"
-    )
+    updated_at: _dt.datetime | None = None
     """The timestamp when the certificate was last updated."""

@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 from cdnkit._operation import LightsailRequest as _LightsailRequest
 
 from ._reset_distribution_cache_result import ResetDistributionCacheResult
@@ -30,9 +30,7 @@ class ResetDistributionCacheRequest(_Model, _LightsailRequest[ResetDistributionC
 
     __cdnkit_operation__ = "ResetDistributionCache"
     __cdnkit_result__ = "ResetDistributionCacheResult"
-    distribution_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] | None = _pd.Field(
-        default=None, validation_alias="distributionName", serialization_alias="distributionName"
-    )
+    distribution_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] | None = None
     """The name of the distribution for which to reset cache.
 
     Use the ``GetDistributions`` action to get a list of distribution names that you can specify.

@@ -8,9 +8,7 @@ Import from ``cdnkit.types.lightsail``, which loads this module on first use.
 
 import datetime as _dt
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 
 from ._operation import Operation
 
@@ -29,9 +27,7 @@ class ResetDistributionCacheResult(_Model):
 
     status: str | None = None
     """The status of the reset cache request."""
-    create_time: _dt.datetime | None = _pd.Field(
-        default=None, validation_alias="createTime", serialization_alias="createTime"
-    )
+    create_time: _dt.datetime | None = None
     """The timestamp of the reset cache request (``1479734909.17``) in Unix time format."""
     operation: Operation
     """An array of objects that describe the result of the action, such as the status of the

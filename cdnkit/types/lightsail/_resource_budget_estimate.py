@@ -11,7 +11,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 
 from ._cost_estimate import CostEstimate
 from ._enums import ResourceType
@@ -22,23 +22,13 @@ __all__ = ["ResourceBudgetEstimate"]
 class ResourceBudgetEstimate(_Model):
     """Describes the estimated cost or usage that a budget tracks."""
 
-    resource_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] | None = _pd.Field(
-        default=None, validation_alias="resourceName", serialization_alias="resourceName"
-    )
+    resource_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] | None = None
     """The resource name."""
-    resource_type: ResourceType | None = _pd.Field(
-        default=None, validation_alias="resourceType", serialization_alias="resourceType"
-    )
+    resource_type: ResourceType | None = None
     """The type of resource the budget will track."""
-    cost_estimates: list[CostEstimate] | None = _pd.Field(
-        default=None, validation_alias="costEstimates", serialization_alias="costEstimates"
-    )
+    cost_estimates: list[CostEstimate] | None = None
     """The cost estimate for the specified budget."""
-    start_time: _dt.datetime | None = _pd.Field(
-        default=None, validation_alias="startTime", serialization_alias="startTime"
-    )
+    start_time: _dt.datetime | None = None
     """The estimate start time."""
-    end_time: _dt.datetime | None = _pd.Field(
-        default=None, validation_alias="endTime", serialization_alias="endTime"
-    )
+    end_time: _dt.datetime | None = None
     """The estimate end time."""

@@ -8,9 +8,7 @@ Import from ``cdnkit.types.lightsail``, which loads this module on first use.
 
 import typing as _t
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 
 from ._enums import RegionName
 
@@ -20,11 +18,7 @@ __all__ = ["ResourceLocation"]
 class ResourceLocation(_Model):
     """Describes the resource location."""
 
-    availability_zone: str | None = _pd.Field(
-        default=None, validation_alias="availabilityZone", serialization_alias="availabilityZone"
-    )
+    availability_zone: str | None = None
     """The Availability Zone. Follows the format ``us-east-2a`` (case-sensitive)."""
-    region_name: RegionName | _t.Literal["global"] | None = _pd.Field(
-        default=None, validation_alias="regionName", serialization_alias="regionName"
-    )
+    region_name: RegionName | _t.Literal["global"] | None = None
     """The Amazon Web Services Region name."""

@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 
 __all__ = ["ResourceReceivingAccess"]
 
@@ -20,7 +20,5 @@ class ResourceReceivingAccess(_Model):
 
     name: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] | None = None
     """The name of the Lightsail instance."""
-    resource_type: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] | None = _pd.Field(
-        default=None, validation_alias="resourceType", serialization_alias="resourceType"
-    )
+    resource_type: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] | None = None
     """The Lightsail resource type (for example, ``Instance``)."""

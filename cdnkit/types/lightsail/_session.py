@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 
 __all__ = ["Session"]
 
@@ -26,7 +26,5 @@ class Session(_Model):
         default=None, repr=False
     )
     """The session URL."""
-    is_primary: bool | None = _pd.Field(
-        default=None, validation_alias="isPrimary", serialization_alias="isPrimary"
-    )
+    is_primary: bool | None = None
     """When true, this Boolean value indicates the primary session for the specified resource."""

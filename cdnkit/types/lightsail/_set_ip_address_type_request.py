@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 from cdnkit._operation import LightsailRequest as _LightsailRequest
 
 from ._enums import IpAddressType, ResourceType
@@ -31,30 +31,20 @@ class SetIpAddressTypeRequest(_Model, _LightsailRequest[SetIpAddressTypeResult])
 
     __cdnkit_operation__ = "SetIpAddressType"
     __cdnkit_result__ = "SetIpAddressTypeResult"
-    resource_type: ResourceType = _pd.Field(
-        validation_alias="resourceType", serialization_alias="resourceType"
-    )
+    resource_type: ResourceType
     """The resource type.
 
     The resource values are ``Distribution``, ``Instance``, and ``LoadBalancer``.
     """
-    resource_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
-        validation_alias="resourceName", serialization_alias="resourceName"
-    )
+    resource_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")]
     """The name of the resource for which to set the IP address type."""
-    ip_address_type: IpAddressType = _pd.Field(
-        validation_alias="ipAddressType", serialization_alias="ipAddressType"
-    )
+    ip_address_type: IpAddressType
     """The IP address type to set for the specified resource.
 
     The possible values are ``ipv4`` for IPv4 only, ``ipv6`` for IPv6 only, and ``dualstack`` for
     IPv4 and IPv6.
     """
-    accept_bundle_update: bool | None = _pd.Field(
-        default=None,
-        validation_alias="acceptBundleUpdate",
-        serialization_alias="acceptBundleUpdate",
-    )
+    accept_bundle_update: bool | None = None
     """Required parameter to accept the instance bundle update when changing to, and from,
     IPv6-only.
     """

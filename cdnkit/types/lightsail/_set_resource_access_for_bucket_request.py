@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 from cdnkit._operation import LightsailRequest as _LightsailRequest
 
 from ._enums import ResourceBucketAccess
@@ -32,15 +32,13 @@ class SetResourceAccessForBucketRequest(
 
     __cdnkit_operation__ = "SetResourceAccessForBucket"
     __cdnkit_result__ = "SetResourceAccessForBucketResult"
-    resource_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
-        validation_alias="resourceName", serialization_alias="resourceName"
-    )
+    resource_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")]
     """The name of the Lightsail instance for which to set bucket access. The instance must be in a
     running or stopped state.
     """
     bucket_name: _t.Annotated[
         str, _pd.Field(min_length=3, max_length=54, pattern="^[a-z0-9][a-z0-9-]{1,52}[a-z0-9]$")
-    ] = _pd.Field(validation_alias="bucketName", serialization_alias="bucketName")
+    ]
     """The name of the bucket for which to set access to another Lightsail resource."""
     access: ResourceBucketAccess
     """The access setting.

@@ -11,7 +11,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 
 from ._enums import SetupStatus
 
@@ -23,21 +23,15 @@ class SetupExecutionDetails(_Model):
 
     command: str | None = None
     """The command that was executed."""
-    date_time: _dt.datetime | None = _pd.Field(
-        default=None, validation_alias="dateTime", serialization_alias="dateTime"
-    )
+    date_time: _dt.datetime | None = None
     """The timestamp for when the request was run."""
     name: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] | None = None
     """The name of the target resource."""
     status: SetupStatus | None = None
     """The status of the ``SetupInstanceHttps`` request."""
-    standard_error: str | None = _pd.Field(
-        default=None, validation_alias="standardError", serialization_alias="standardError"
-    )
+    standard_error: str | None = None
     """The text written by the command to stderr."""
-    standard_output: str | None = _pd.Field(
-        default=None, validation_alias="standardOutput", serialization_alias="standardOutput"
-    )
+    standard_output: str | None = None
     """The text written by the command to stdout."""
     version: str | None = None
     """The current version of the script.."""

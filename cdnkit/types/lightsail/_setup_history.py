@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 
 from ._enums import SetupStatus
 from ._setup_execution_details import SetupExecutionDetails
@@ -26,17 +26,13 @@ class SetupHistory(_Model):
     The status of each command is also returned.
     """
 
-    operation_id: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] | None = _pd.Field(
-        default=None, validation_alias="operationId", serialization_alias="operationId"
-    )
+    operation_id: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] | None = None
     """A GUID that's used to identify the operation."""
     request: SetupRequest | None = None
     """Information about the specified request."""
     resource: SetupHistoryResource | None = None
     """The target resource name for the request."""
-    execution_details: list[SetupExecutionDetails] | None = _pd.Field(
-        default=None, validation_alias="executionDetails", serialization_alias="executionDetails"
-    )
+    execution_details: list[SetupExecutionDetails] | None = None
     """Describes the full details of the request."""
     status: SetupStatus | None = None
     """The status of the request."""

@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 from cdnkit._operation import LightsailRequest as _LightsailRequest
 
 from ._enums import CertificateProvider
@@ -31,9 +31,7 @@ class SetupInstanceHttpsRequest(_Model, _LightsailRequest[SetupInstanceHttpsResu
 
     __cdnkit_operation__ = "SetupInstanceHttps"
     __cdnkit_result__ = "SetupInstanceHttpsResult"
-    instance_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
-        validation_alias="instanceName", serialization_alias="instanceName"
-    )
+    instance_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")]
     """The name of the Lightsail instance."""
     email_address: _t.Annotated[
         str,
@@ -42,7 +40,7 @@ class SetupInstanceHttpsRequest(_Model, _LightsailRequest[SetupInstanceHttpsResu
             max_length=254,
             pattern="^[\\w!#$%&.'*+\\/=?^_\\x60{|}~\\-]{1,64}@[a-zA-Z0-9\\-]{1,63}(\\.[a-zA-Z0-9\\-]{1,63}){0,8}(\\.[a-zA-Z]{2,63})$",
         ),
-    ] = _pd.Field(repr=False, validation_alias="emailAddress", serialization_alias="emailAddress")
+    ] = _pd.Field(repr=False)
     """The contact method for SSL/TLS certificate renewal alerts. You can enter one email address.
     """
     domain_names: _t.Annotated[
@@ -57,9 +55,7 @@ class SetupInstanceHttpsRequest(_Model, _LightsailRequest[SetupInstanceHttpsResu
             ]
         ],
         _pd.Field(min_length=1, max_length=10),
-    ] = _pd.Field(validation_alias="domainNames", serialization_alias="domainNames")
+    ]
     """The name of the domain and subdomains that were specified for the SSL/TLS certificate."""
-    certificate_provider: CertificateProvider = _pd.Field(
-        validation_alias="certificateProvider", serialization_alias="certificateProvider"
-    )
+    certificate_provider: CertificateProvider
     """The certificate authority that issues the SSL/TLS certificate."""

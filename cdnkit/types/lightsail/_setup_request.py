@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 
 from ._enums import CertificateProvider
 
@@ -22,9 +22,7 @@ class SetupRequest(_Model):
     information is redacted for privacy.
     """
 
-    instance_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] | None = _pd.Field(
-        default=None, validation_alias="instanceName", serialization_alias="instanceName"
-    )
+    instance_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] | None = None
     """The name of the Lightsail instance."""
     domain_names: (
         _t.Annotated[
@@ -41,11 +39,7 @@ class SetupRequest(_Model):
             _pd.Field(min_length=1, max_length=10),
         ]
         | None
-    ) = _pd.Field(default=None, validation_alias="domainNames", serialization_alias="domainNames")
+    ) = None
     """The name of the domain and subdomains that the SSL/TLS certificate secures."""
-    certificate_provider: CertificateProvider | None = _pd.Field(
-        default=None,
-        validation_alias="certificateProvider",
-        serialization_alias="certificateProvider",
-    )
+    certificate_provider: CertificateProvider | None = None
     """The Certificate Authority (CA) that issues the SSL/TLS certificate."""

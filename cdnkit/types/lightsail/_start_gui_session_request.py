@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 from cdnkit._operation import LightsailRequest as _LightsailRequest
 
 from ._start_gui_session_result import StartGUISessionResult
@@ -28,7 +28,5 @@ class StartGUISessionRequest(_Model, _LightsailRequest[StartGUISessionResult]):
 
     __cdnkit_operation__ = "StartGUISession"
     __cdnkit_result__ = "StartGUISessionResult"
-    resource_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
-        validation_alias="resourceName", serialization_alias="resourceName"
-    )
+    resource_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")]
     """The resource name."""

@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 from cdnkit._operation import LightsailRequest as _LightsailRequest
 
 from ._start_instance_result import StartInstanceResult
@@ -31,7 +31,5 @@ class StartInstanceRequest(_Model, _LightsailRequest[StartInstanceResult]):
 
     __cdnkit_operation__ = "StartInstance"
     __cdnkit_result__ = "StartInstanceResult"
-    instance_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
-        validation_alias="instanceName", serialization_alias="instanceName"
-    )
+    instance_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")]
     """The name of the instance (a virtual private server) to start."""

@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 from cdnkit._operation import LightsailRequest as _LightsailRequest
 
 from ._start_relational_database_result import StartRelationalDatabaseResult
@@ -31,7 +31,5 @@ class StartRelationalDatabaseRequest(_Model, _LightsailRequest[StartRelationalDa
 
     __cdnkit_operation__ = "StartRelationalDatabase"
     __cdnkit_result__ = "StartRelationalDatabaseResult"
-    relational_database_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
-        validation_alias="relationalDatabaseName", serialization_alias="relationalDatabaseName"
-    )
+    relational_database_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")]
     """The name of your database to start."""

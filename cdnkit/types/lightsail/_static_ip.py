@@ -11,7 +11,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 
 from ._enums import ResourceType
 from ._resource_location import ResourceLocation
@@ -28,32 +28,20 @@ class StaticIp(_Model):
     """The Amazon Resource Name (ARN) of the static IP
     (``arn:aws:lightsail:us-east-2:123456789101:StaticIp/9cbb4a9e-f8e3-4dfe-b57e-12345EXAMPLE``).
     """
-    support_code: str | None = _pd.Field(
-        default=None, validation_alias="supportCode", serialization_alias="supportCode"
-    )
+    support_code: str | None = None
     """The support code. Include this code in your email to support when you have questions about
     an instance or another resource in Lightsail. This code enables our support team to look up
     your Lightsail information more easily.
     """
-    created_at: _dt.datetime | None = _pd.Field(
-        default=None, validation_alias="createdAt", serialization_alias="createdAt"
-    )
+    created_at: _dt.datetime | None = None
     """The timestamp when the static IP was created (``1479735304.222``)."""
     location: ResourceLocation | None = None
     """The region and Availability Zone where the static IP was created."""
-    resource_type: ResourceType | None = _pd.Field(
-        default=None, validation_alias="resourceType", serialization_alias="resourceType"
-    )
+    resource_type: ResourceType | None = None
     """The resource type (usually ``StaticIp``)."""
-    ip_address: _t.Annotated[str, _pd.Field(pattern="([0-9]{1,3}\\.){3}[0-9]{1,3}")] | None = (
-        _pd.Field(default=None, validation_alias="ipAddress", serialization_alias="ipAddress")
-    )
+    ip_address: _t.Annotated[str, _pd.Field(pattern="([0-9]{1,3}\\.){3}[0-9]{1,3}")] | None = None
     """The static IP address."""
-    attached_to: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] | None = _pd.Field(
-        default=None, validation_alias="attachedTo", serialization_alias="attachedTo"
-    )
+    attached_to: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] | None = None
     """The instance where the static IP is attached (``Amazon_Linux-1GB-Ohio-1``)."""
-    is_attached: bool | None = _pd.Field(
-        default=None, validation_alias="isAttached", serialization_alias="isAttached"
-    )
+    is_attached: bool | None = None
     """A Boolean value indicating whether the static IP is attached."""

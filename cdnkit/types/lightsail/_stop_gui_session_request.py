@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 from cdnkit._operation import LightsailRequest as _LightsailRequest
 
 from ._stop_gui_session_result import StopGUISessionResult
@@ -27,7 +27,5 @@ class StopGUISessionRequest(_Model, _LightsailRequest[StopGUISessionResult]):
 
     __cdnkit_operation__ = "StopGUISession"
     __cdnkit_result__ = "StopGUISessionResult"
-    resource_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
-        validation_alias="resourceName", serialization_alias="resourceName"
-    )
+    resource_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")]
     """The resource name."""

@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 from cdnkit._operation import LightsailRequest as _LightsailRequest
 
 from ._stop_instance_result import StopInstanceResult
@@ -30,9 +30,7 @@ class StopInstanceRequest(_Model, _LightsailRequest[StopInstanceResult]):
 
     __cdnkit_operation__ = "StopInstance"
     __cdnkit_result__ = "StopInstanceResult"
-    instance_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
-        validation_alias="instanceName", serialization_alias="instanceName"
-    )
+    instance_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")]
     """The name of the instance (a virtual private server) to stop."""
     force: bool | None = None
     """When set to ``True``, forces a Lightsail instance that is stuck in a ``stopping`` state to

@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 from cdnkit._operation import LightsailRequest as _LightsailRequest
 
 from ._stop_relational_database_result import StopRelationalDatabaseResult
@@ -30,15 +30,9 @@ class StopRelationalDatabaseRequest(_Model, _LightsailRequest[StopRelationalData
 
     __cdnkit_operation__ = "StopRelationalDatabase"
     __cdnkit_result__ = "StopRelationalDatabaseResult"
-    relational_database_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
-        validation_alias="relationalDatabaseName", serialization_alias="relationalDatabaseName"
-    )
+    relational_database_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")]
     """The name of your database to stop."""
     relational_database_snapshot_name: (
         _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] | None
-    ) = _pd.Field(
-        default=None,
-        validation_alias="relationalDatabaseSnapshotName",
-        serialization_alias="relationalDatabaseSnapshotName",
-    )
+    ) = None
     """The name of your new database snapshot to be created before stopping your database."""

@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 from cdnkit._operation import LightsailRequest as _LightsailRequest
 
 from ._tag import Tag
@@ -29,9 +29,7 @@ class TagResourceRequest(_Model, _LightsailRequest[TagResourceResult]):
 
     __cdnkit_operation__ = "TagResource"
     __cdnkit_result__ = "TagResourceResult"
-    resource_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
-        validation_alias="resourceName", serialization_alias="resourceName"
-    )
+    resource_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")]
     """The name of the resource to which you are adding tags."""
     resource_arn: (
         _t.Annotated[
@@ -41,7 +39,7 @@ class TagResourceRequest(_Model, _LightsailRequest[TagResourceResult]):
             ),
         ]
         | None
-    ) = _pd.Field(default=None, validation_alias="resourceArn", serialization_alias="resourceArn")
+    ) = None
     """The Amazon Resource Name (ARN) of the resource to which you want to add a tag."""
     tags: list[Tag]
     """The tag key and optional value."""

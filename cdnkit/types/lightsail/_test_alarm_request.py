@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 from cdnkit._operation import LightsailRequest as _LightsailRequest
 
 from ._enums import AlarmState
@@ -29,9 +29,7 @@ class TestAlarmRequest(_Model, _LightsailRequest[TestAlarmResult]):
 
     __cdnkit_operation__ = "TestAlarm"
     __cdnkit_result__ = "TestAlarmResult"
-    alarm_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
-        validation_alias="alarmName", serialization_alias="alarmName"
-    )
+    alarm_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")]
     """The name of the alarm to test."""
     state: AlarmState
     """The alarm state to test.

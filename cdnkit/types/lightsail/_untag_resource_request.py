@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 from cdnkit._operation import LightsailRequest as _LightsailRequest
 
 from ._untag_resource_result import UntagResourceResult
@@ -31,9 +31,7 @@ class UntagResourceRequest(_Model, _LightsailRequest[UntagResourceResult]):
 
     __cdnkit_operation__ = "UntagResource"
     __cdnkit_result__ = "UntagResourceResult"
-    resource_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
-        validation_alias="resourceName", serialization_alias="resourceName"
-    )
+    resource_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")]
     """The name of the resource from which you are removing a tag."""
     resource_arn: (
         _t.Annotated[
@@ -43,7 +41,7 @@ class UntagResourceRequest(_Model, _LightsailRequest[UntagResourceResult]):
             ),
         ]
         | None
-    ) = _pd.Field(default=None, validation_alias="resourceArn", serialization_alias="resourceArn")
+    ) = None
     """The Amazon Resource Name (ARN) of the resource from which you want to remove a tag."""
-    tag_keys: list[str] = _pd.Field(validation_alias="tagKeys", serialization_alias="tagKeys")
+    tag_keys: list[str]
     """The tag keys to delete from the specified resource."""

@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 from cdnkit._operation import LightsailRequest as _LightsailRequest
 
 from ._update_bucket_bundle_result import UpdateBucketBundleResult
@@ -28,11 +28,9 @@ class UpdateBucketBundleRequest(_Model, _LightsailRequest[UpdateBucketBundleResu
     __cdnkit_result__ = "UpdateBucketBundleResult"
     bucket_name: _t.Annotated[
         str, _pd.Field(min_length=3, max_length=54, pattern="^[a-z0-9][a-z0-9-]{1,52}[a-z0-9]$")
-    ] = _pd.Field(validation_alias="bucketName", serialization_alias="bucketName")
+    ]
     """The name of the bucket for which to update the bundle."""
-    bundle_id: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] = _pd.Field(
-        validation_alias="bundleId", serialization_alias="bundleId"
-    )
+    bundle_id: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")]
     """The ID of the new bundle to apply to the bucket.
 
     Use the GetBucketBundles action to get a list of bundle IDs that you can specify.

@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 from cdnkit._operation import LightsailRequest as _LightsailRequest
 
 from ._access_rules import AccessRules
@@ -34,11 +34,9 @@ class UpdateBucketRequest(_Model, _LightsailRequest[UpdateBucketResult]):
     __cdnkit_result__ = "UpdateBucketResult"
     bucket_name: _t.Annotated[
         str, _pd.Field(min_length=3, max_length=54, pattern="^[a-z0-9][a-z0-9-]{1,52}[a-z0-9]$")
-    ] = _pd.Field(validation_alias="bucketName", serialization_alias="bucketName")
+    ]
     """The name of the bucket to update."""
-    access_rules: AccessRules | None = _pd.Field(
-        default=None, validation_alias="accessRules", serialization_alias="accessRules"
-    )
+    access_rules: AccessRules | None = None
     """An object that sets the public accessibility of objects in the specified bucket."""
     versioning: _t.Annotated[str, _pd.Field(pattern=".*\\S.*")] | None = None
     """Specifies whether to enable or suspend versioning of objects in the bucket.
@@ -54,19 +52,13 @@ class UpdateBucketRequest(_Model, _LightsailRequest[UpdateBucketResult]):
             list[_t.Annotated[str, _pd.Field(pattern=".*\\S.*")]], _pd.Field(max_length=10)
         ]
         | None
-    ) = _pd.Field(
-        default=None,
-        validation_alias="readonlyAccessAccounts",
-        serialization_alias="readonlyAccessAccounts",
-    )
+    ) = None
     """An array of strings to specify the Amazon Web Services account IDs that can access the
     bucket.
 
     You can give a maximum of 10 Amazon Web Services accounts access to a bucket.
     """
-    access_log_config: BucketAccessLogConfig | None = _pd.Field(
-        default=None, validation_alias="accessLogConfig", serialization_alias="accessLogConfig"
-    )
+    access_log_config: BucketAccessLogConfig | None = None
     """An object that describes the access log configuration for the bucket."""
     cors: BucketCorsConfig | None = None
     """Sets the cross-origin resource sharing (CORS) configuration for your bucket. If a CORS

@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 from cdnkit._operation import LightsailRequest as _LightsailRequest
 
 from ._enums import ContainerServicePowerName
@@ -34,7 +34,7 @@ class UpdateContainerServiceRequest(_Model, _LightsailRequest[UpdateContainerSer
         _pd.Field(
             min_length=1, max_length=63, pattern="^[a-z0-9]{1,2}|[a-z0-9][a-z0-9-]+[a-z0-9]$"
         ),
-    ] = _pd.Field(validation_alias="serviceName", serialization_alias="serviceName")
+    ]
     """The name of the container service to update."""
     power: ContainerServicePowerName | None = None
     """The power for the container service.
@@ -52,13 +52,9 @@ class UpdateContainerServiceRequest(_Model, _LightsailRequest[UpdateContainerSer
     price of your container service, multiply the base price of the ``power`` with the ``scale``
     (the number of nodes) of the service.
     """
-    is_disabled: bool | None = _pd.Field(
-        default=None, validation_alias="isDisabled", serialization_alias="isDisabled"
-    )
+    is_disabled: bool | None = None
     """A Boolean value to indicate whether the container service is disabled."""
-    public_domain_names: dict[str, list[str]] | None = _pd.Field(
-        default=None, validation_alias="publicDomainNames", serialization_alias="publicDomainNames"
-    )
+    public_domain_names: dict[str, list[str]] | None = None
     """The public domain names to use with the container service, such as ``example.com`` and
     ``www.example.com``.
 
@@ -66,11 +62,7 @@ class UpdateContainerServiceRequest(_Model, _LightsailRequest[UpdateContainerSer
     you specify are used when you create a deployment with a container configured as the public
     endpoint of your container service.
     """
-    private_registry_access: PrivateRegistryAccessRequest | None = _pd.Field(
-        default=None,
-        validation_alias="privateRegistryAccess",
-        serialization_alias="privateRegistryAccess",
-    )
+    private_registry_access: PrivateRegistryAccessRequest | None = None
     """An object to describe the configuration for the container service to access private
     container image repositories, such as Amazon Elastic Container Registry (Amazon ECR) private
     repositories.

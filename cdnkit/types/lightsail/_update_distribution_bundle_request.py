@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 from cdnkit._operation import LightsailRequest as _LightsailRequest
 
 from ._update_distribution_bundle_result import UpdateDistributionBundleResult
@@ -32,16 +32,12 @@ class UpdateDistributionBundleRequest(_Model, _LightsailRequest[UpdateDistributi
 
     __cdnkit_operation__ = "UpdateDistributionBundle"
     __cdnkit_result__ = "UpdateDistributionBundleResult"
-    distribution_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] | None = _pd.Field(
-        default=None, validation_alias="distributionName", serialization_alias="distributionName"
-    )
+    distribution_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] | None = None
     """The name of the distribution for which to update the bundle.
 
     Use the ``GetDistributions`` action to get a list of distribution names that you can specify.
     """
-    bundle_id: str | None = _pd.Field(
-        default=None, validation_alias="bundleId", serialization_alias="bundleId"
-    )
+    bundle_id: str | None = None
     """The bundle ID of the new bundle to apply to your distribution.
 
     Use the ``GetDistributionBundles`` action to get a list of distribution bundle IDs that you can

@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 from cdnkit._operation import LightsailRequest as _LightsailRequest
 
 from ._cache_behavior import CacheBehavior
@@ -34,9 +34,7 @@ class UpdateDistributionRequest(_Model, _LightsailRequest[UpdateDistributionResu
 
     __cdnkit_operation__ = "UpdateDistribution"
     __cdnkit_result__ = "UpdateDistributionResult"
-    distribution_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
-        validation_alias="distributionName", serialization_alias="distributionName"
-    )
+    distribution_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")]
     """The name of the distribution to update.
 
     Use the ``GetDistributions`` action to get a list of distribution names that you can specify.
@@ -47,75 +45,43 @@ class UpdateDistributionRequest(_Model, _LightsailRequest[UpdateDistributionResu
 
     The distribution pulls, caches, and serves content from the origin.
     """
-    default_cache_behavior: CacheBehavior | None = _pd.Field(
-        default=None,
-        validation_alias="defaultCacheBehavior",
-        serialization_alias="defaultCacheBehavior",
-    )
+    default_cache_behavior: CacheBehavior | None = None
     """An object that describes the default cache behavior for the distribution."""
-    cache_behavior_settings: CacheSettings | None = _pd.Field(
-        default=None,
-        validation_alias="cacheBehaviorSettings",
-        serialization_alias="cacheBehaviorSettings",
-    )
+    cache_behavior_settings: CacheSettings | None = None
     """An object that describes the cache behavior settings for the distribution."""
-    cache_behaviors: list[CacheBehaviorPerPath] | None = _pd.Field(
-        default=None, validation_alias="cacheBehaviors", serialization_alias="cacheBehaviors"
-    )
+    cache_behaviors: list[CacheBehaviorPerPath] | None = None
     """An array of objects that describe the per-path cache behavior for the distribution."""
-    is_enabled: bool | None = _pd.Field(
-        default=None, validation_alias="isEnabled", serialization_alias="isEnabled"
-    )
+    is_enabled: bool | None = None
     """Indicates whether to enable the distribution."""
-    viewer_minimum_tls_protocol_version: ViewerMinimumTlsProtocolVersionEnum | None = _pd.Field(
-        default=None,
-        validation_alias="viewerMinimumTlsProtocolVersion",
-        serialization_alias="viewerMinimumTlsProtocolVersion",
-    )
+    viewer_minimum_tls_protocol_version: ViewerMinimumTlsProtocolVersionEnum | None = None
     """Use this parameter to update the minimum TLS protocol version for the SSL/TLS certificate
     that's attached to the distribution.
     """
-    certificate_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] | None = _pd.Field(
-        default=None, validation_alias="certificateName", serialization_alias="certificateName"
-    )
+    certificate_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] | None = None
     """The name of the SSL/TLS certificate that you want to attach to the distribution.
 
     Only certificates with a status of ``ISSUED`` can be attached to a distribution.
 
     Use the GetCertificates action to get a list of certificate names that you can specify.
     """
-    use_default_certificate: bool | None = _pd.Field(
-        default=None,
-        validation_alias="useDefaultCertificate",
-        serialization_alias="useDefaultCertificate",
-    )
+    use_default_certificate: bool | None = None
     """Indicates whether the default SSL/TLS certificate is attached to the distribution. The
     default value is ``true``. When ``true``, the distribution uses the default domain name such as
     ``d111111abcdef8.cloudfront.net``.
 
     Set this value to ``false`` to attach a new certificate to the distribution.
     """
-    enable_private_origin_access: bool | None = _pd.Field(
-        default=None,
-        validation_alias="enablePrivateOriginAccess",
-        serialization_alias="enablePrivateOriginAccess",
-    )
+    enable_private_origin_access: bool | None = None
     """Specifies whether to enable private origin access for the distribution. With private origin
     access, the distribution can serve objects that aren't publicly accessible from a Lightsail
     bucket.
     """
-    default_root_object: str | None = _pd.Field(
-        default=None, validation_alias="defaultRootObject", serialization_alias="defaultRootObject"
-    )
+    default_root_object: str | None = None
     """The object (for example, ``index.html``) that the distribution returns when a viewer
     requests the root URL of the distribution (``/``) instead of a specific object. The object that
     you specify must be available from the origin.
     """
-    custom_error_responses: list[DistributionCustomErrorResponse] | None = _pd.Field(
-        default=None,
-        validation_alias="customErrorResponses",
-        serialization_alias="customErrorResponses",
-    )
+    custom_error_responses: list[DistributionCustomErrorResponse] | None = None
     """An array of objects that describe the custom error responses for the distribution. With a
     custom error response, you can specify the page to return when the origin responds with a given
     HTTP error code. You can also specify the HTTP status code to send to the viewer.

@@ -6,9 +6,7 @@
 Import from ``cdnkit.types.lightsail``, which loads this module on first use.
 """
 
-import pydantic as _pd
-
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 from cdnkit._operation import LightsailRequest as _LightsailRequest
 
 from ._domain_entry import DomainEntry
@@ -29,9 +27,7 @@ class UpdateDomainEntryRequest(_Model, _LightsailRequest[UpdateDomainEntryResult
 
     __cdnkit_operation__ = "UpdateDomainEntry"
     __cdnkit_result__ = "UpdateDomainEntryResult"
-    domain_name: str = _pd.Field(validation_alias="domainName", serialization_alias="domainName")
+    domain_name: str
     """The name of the domain recordset to update."""
-    domain_entry: DomainEntry = _pd.Field(
-        validation_alias="domainEntry", serialization_alias="domainEntry"
-    )
+    domain_entry: DomainEntry
     """An array of key-value pairs containing information about the domain entry."""

@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 from cdnkit._operation import LightsailRequest as _LightsailRequest
 
 from ._enums import HttpEndpoint, HttpProtocolIpv6, HttpTokens
@@ -31,36 +31,24 @@ class UpdateInstanceMetadataOptionsRequest(
 
     __cdnkit_operation__ = "UpdateInstanceMetadataOptions"
     __cdnkit_result__ = "UpdateInstanceMetadataOptionsResult"
-    instance_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
-        validation_alias="instanceName", serialization_alias="instanceName"
-    )
+    instance_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")]
     """The name of the instance for which to update metadata parameters."""
-    http_tokens: HttpTokens | None = _pd.Field(
-        default=None, validation_alias="httpTokens", serialization_alias="httpTokens"
-    )
+    http_tokens: HttpTokens | None = None
     """The state of token usage for your instance metadata requests. If the parameter is not
     specified in the request, the default state is ``optional``.
     """
-    http_endpoint: HttpEndpoint | None = _pd.Field(
-        default=None, validation_alias="httpEndpoint", serialization_alias="httpEndpoint"
-    )
+    http_endpoint: HttpEndpoint | None = None
     """Enables or disables the HTTP metadata endpoint on your instances. If this parameter is not
     specified, the existing state is maintained.
 
     If you specify a value of ``disabled``, you cannot access your instance metadata.
     """
-    http_put_response_hop_limit: int | None = _pd.Field(
-        default=None,
-        validation_alias="httpPutResponseHopLimit",
-        serialization_alias="httpPutResponseHopLimit",
-    )
+    http_put_response_hop_limit: int | None = None
     """The desired HTTP PUT response hop limit for instance metadata requests. A larger number
     means that the instance metadata requests can travel farther. If no parameter is specified, the
     existing state is maintained.
     """
-    http_protocol_ipv6: HttpProtocolIpv6 | None = _pd.Field(
-        default=None, validation_alias="httpProtocolIpv6", serialization_alias="httpProtocolIpv6"
-    )
+    http_protocol_ipv6: HttpProtocolIpv6 | None = None
     """Enables or disables the IPv6 endpoint for the instance metadata service. This setting
     applies only when the HTTP metadata endpoint is enabled.
     """

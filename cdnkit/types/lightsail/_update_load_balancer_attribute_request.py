@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 from cdnkit._operation import LightsailRequest as _LightsailRequest
 
 from ._enums import LoadBalancerAttributeName
@@ -34,17 +34,11 @@ class UpdateLoadBalancerAttributeRequest(
 
     __cdnkit_operation__ = "UpdateLoadBalancerAttribute"
     __cdnkit_result__ = "UpdateLoadBalancerAttributeResult"
-    load_balancer_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
-        validation_alias="loadBalancerName", serialization_alias="loadBalancerName"
-    )
+    load_balancer_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")]
     """The name of the load balancer that you want to modify (``my-load-balancer``."""
-    attribute_name: LoadBalancerAttributeName = _pd.Field(
-        validation_alias="attributeName", serialization_alias="attributeName"
-    )
+    attribute_name: LoadBalancerAttributeName
     """The name of the attribute you want to update."""
-    attribute_value: _t.Annotated[str, _pd.Field(min_length=1, max_length=256)] = _pd.Field(
-        validation_alias="attributeValue", serialization_alias="attributeValue"
-    )
+    attribute_value: _t.Annotated[str, _pd.Field(min_length=1, max_length=256)]
     """The value that you want to specify for the attribute name.
 
     The following values are supported depending on what you specify for the ``attributeName``

@@ -10,7 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import CdnKitModel as _Model
+from cdnkit._models import CamelCaseModel as _Model
 from cdnkit._operation import LightsailRequest as _LightsailRequest
 
 from ._relational_database_parameter import RelationalDatabaseParameter
@@ -29,9 +29,7 @@ class UpdateRelationalDatabaseParametersRequest(
 
     __cdnkit_operation__ = "UpdateRelationalDatabaseParameters"
     __cdnkit_result__ = "UpdateRelationalDatabaseParametersResult"
-    relational_database_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")] = _pd.Field(
-        validation_alias="relationalDatabaseName", serialization_alias="relationalDatabaseName"
-    )
+    relational_database_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")]
     """The name of your database for which to update parameters."""
     parameters: list[RelationalDatabaseParameter]
     """The database parameters to update."""
