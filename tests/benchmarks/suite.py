@@ -1121,6 +1121,7 @@ $ python -m tests.benchmarks --quick    # seconds: proves it runs (CI does, as a
 ```
 
 `--rounds`, `--calls` and `--only emulator,canned,...` narrow a run while working on one figure.
+`--only ...,instructions` adds the instruction counts (below; about ten minutes, needs valgrind).
 
 ## How it measures
 
@@ -1188,6 +1189,15 @@ per side cannot tell 5 % apart there, so each figure is many short rounds:
   imports has its `.pyc` written; the timed runs load from those. {settings.cold_runs} runs each
   (peak RSS: 2), in pairs as above; the ratio is on the new process's CPU time, the wall clock
   next to it.
+- **Instructions per call** (opt-in group, where valgrind is installed): the instructions the
+  client side of one call executes, cdnkit against raw, counted by valgrind (cachegrind without
+  its cache model) in new processes on the canned server: each side's count is the difference
+  between a process making {_instructions.MANY} calls and one making {_instructions.FEW}, after
+  the same warm-up of both sides and a frozen heap (the objects alive then are left out of
+  later collections, so a full collection landing in one run and not the other cannot swing
+  the difference; the calls' own garbage is still collected and counted). Unlike CPU time this
+  does not move with the machine's load, but it does not see what memory and caches cost: a
+  figure can be below 1 in instructions and above 1 in time.
 - **Waits**: cdnkit's real poll loop with the default `WaitPolicy`, on an event loop whose clock
   jumps to the next timer (no real sleeping), for a change that takes T seconds, every T from 1
   to 900 s{"" if settings.wait_step == 1 else f" (every {settings.wait_step} s)"}.
