@@ -66,6 +66,7 @@ class KeyValueStores(Resource):
             retry=self._retry,
             wait=self._wait,
             store_arn=store_arn,
+            known_arn=lambda: arns[0] if arns else None,
             open_core=self._open_data_plane,
         )
 

@@ -195,10 +195,13 @@ class Keys(Resource):
         retry: RetryPolicy,
         wait: WaitPolicy,
         store_arn: Callable[[], Awaitable[str]],
+        known_arn: Callable[[], str | None],
         open_core: Callable[[], Awaitable[None]],
     ) -> None:
         super().__init__(core, retry=retry, wait=wait)
         self._store_arn = store_arn
+        #: The store's ARN when finding it sends nothing (given, or found before).
+        self._known_arn = known_arn
         self._open_core = open_core
 
     async def _arn(self) -> str:
@@ -219,9 +222,15 @@ class Keys(Resource):
         client's RetryPolicy); return the value of ``key``. The key is checked before anything is
         sent (:class:`cdnkit.InvalidRequestError`); :class:`cdnkit.NotFoundError` if there is none.
         Waits for nothing."""
-        _check_key(key)
+        arn = self._known_arn()
+        if arn is None:
+            # Checked before the DescribeKeyValueStore that finds the ARN.
+            _check_key(key)
+            arn = await self._store_arn()
+        await self._open_core()
+        # The key's rules are checked here, once, before the send (the hot read).
         result = await self._call(
-            "GetKey", kvs.GetKeyRequest, kvs.GetKeyResponse, kvs_arn=await self._arn(), key=key
+            "GetKey", kvs.GetKeyRequest, kvs.GetKeyResponse, kvs_arn=arn, key=key
         )
         return result.value
 
