@@ -17,6 +17,7 @@ from typing import Any, cast
 
 import pytest
 from aiobotocore.config import AioConfig
+from aiobotocore.session import AioSession
 
 import cdnkit
 from cdnkit._core import build_request, plain_wire
@@ -220,9 +221,15 @@ async def test_many_clients_sharing_a_session_parse_the_same_replies(
             assert await client.operations.get(operation.id) == expected_op
 
         await asyncio.gather(*(read(i) for i in range(40)))
-    # A new client of the same session after both closed parses the same.
+    # A new client of the same session after both closed parses the same, and so does the
+    # first client opened again (a new aiobotocore client, given the compiled parsers again).
     async with ls_client(emulator) as again:
         assert await again.distributions.get("site") == expected
+    async with first:
+        endpoint = first._core.client._endpoint
+        assert type(endpoint._response_parser_factory).__name__ == "ReplyParserFactory"
+        assert await first.distributions.get("site") == expected
+        assert await first.operations.get(operation.id) == expected_op
 
 
 async def test_cancelled_and_lost_answers_leave_parsing_intact(emulator: Emulator) -> None:
@@ -247,6 +254,48 @@ async def test_cancelled_and_lost_answers_leave_parsing_intact(emulator: Emulato
         assert await client.distributions.get_config(ident) == expected
         got = await client.distributions.get(ident)
         assert got.distribution.distribution_config == expected.distribution_config
+
+
+async def test_both_services_on_one_session_parse_right_under_faults(emulator: Emulator) -> None:
+    """Lightsail (json), CloudFront (rest-xml) and the KeyValueStore data plane (rest-json)
+    clients made from one session, their with_options copies, 90 reads at once while a third
+    of the requests are throttled, fail with 5xx, lose their connection or their answer:
+    every read returns what a quiet read returned."""
+    session = AioSession()
+    # Enough attempts that a read failing every one (0.3 ** 30) does not happen.
+    patient = cdnkit.RetryPolicy(
+        max_attempts=30, initial_backoff=0.001, max_backoff=0.005, adaptive=False
+    )
+    async with (
+        ls_client(emulator, session=session, retry=patient) as kit,
+        cf_client(emulator, session=session, retry=patient) as client,
+        cf_client(emulator, session=session, retry=patient) as other,
+    ):
+        await _site(kit)
+        ident = (await client.distributions.create(config())).distribution.id
+        await client.key_value_stores.create("flags", wait=True)
+        await client.key_value_stores.keys("flags").put("k", "v")
+        site = await kit.distributions.get("site")
+        distribution = await client.distributions.get(ident)
+        settings = await client.distributions.get_config(ident)
+        for service in ("lightsail", "cloudfront", "cloudfront-keyvaluestore"):
+            emulator.faults.throttle(service, count=None, probability=0.1)
+            emulator.faults.server_error(service, count=None, probability=0.1)
+            emulator.faults.reset_connection(service, count=None, probability=0.05)
+            emulator.faults.reset_after_processing(service, count=None, probability=0.05)
+        fronts = [client, other, client.with_options(), other.with_options()]
+
+        async def read(i: int) -> None:
+            front = fronts[i % len(fronts)]
+            if i % 3 == 0:
+                assert await kit.with_options().distributions.get("site") == site
+            elif i % 3 == 1:
+                assert await front.distributions.get(ident) == distribution
+                assert await front.distributions.get_config(ident) == settings
+            else:
+                assert await front.key_value_stores.keys("flags").get("k") == "v"
+
+        await asyncio.gather(*(read(i) for i in range(90)))
 
 
 async def test_a_client_with_botocore_validation_on_still_works(emulator: Emulator) -> None:
