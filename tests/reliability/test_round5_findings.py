@@ -501,18 +501,38 @@ async def test_cloudfront_long_beyond_64_bits_is_refused(emulator: Emulator) -> 
 @pytest.mark.xfail(
     strict=True,
     reason="read-modify-write compares before it checks: a mutate that assigns a wrong-typed "
-    "value equal to the current one (enabled = 1 where it is True) returns as 'nothing "
-    "changed' instead of refusing the value",
+    "value equal to the current one (CloudFront enabled = 1 where it is True; Lightsail "
+    "is_enabled = 1, default_ttl = 3600.0 where it is 3600) returns as 'nothing changed' "
+    "instead of refusing the value (update() given the same value by model_construct refuses)",
 )
-async def test_wrong_type_equal_to_current_value_is_refused(emulator: Emulator) -> None:
+@pytest.mark.parametrize("case", ["cloudfront enabled", "lightsail enabled", "lightsail ttl"])
+async def test_wrong_type_equal_to_current_value_is_refused(emulator: Emulator, case: str) -> None:
     def enabled_by_int(settings: cf.DistributionConfig) -> None:
         settings.enabled = cast(bool, 1)
 
-    async with cf_client(emulator) as client:
-        made = await client.distributions.create(config())
-        assert made.distribution.distribution_config.enabled is True
+    def ls_enabled_by_int(settings: ls.UpdateDistributionRequest) -> None:
+        settings.is_enabled = cast(bool, 1)
+
+    def ls_ttl_by_float(settings: ls.UpdateDistributionRequest) -> None:
+        assert settings.cache_behavior_settings is not None
+        settings.cache_behavior_settings.default_ttl = cast(int, 3600.0)
+
+    if case.startswith("cloudfront"):
+        async with cf_client(emulator) as client:
+            made = await client.distributions.create(config())
+            assert made.distribution.distribution_config.enabled is True
+            with pytest.raises(cdnkit.RequestValidationError):
+                await client.distributions.update(made.distribution.id, mutate=enabled_by_int)
+        return
+    async with ls_client(emulator) as kit:
+        await _site(kit)
+        current = await kit.distributions.get("site")
+        assert current.is_enabled is True
+        assert current.cache_behavior_settings is not None
+        assert current.cache_behavior_settings.default_ttl == 3600
+        mutate = ls_enabled_by_int if case == "lightsail enabled" else ls_ttl_by_float
         with pytest.raises(cdnkit.RequestValidationError):
-            await client.distributions.update(made.distribution.id, mutate=enabled_by_int)
+            await kit.distributions.modify("site", mutate)
 
 
 @pytest.mark.xfail(
@@ -552,3 +572,20 @@ async def test_waits_and_paginators_refuse_bad_arguments(emulator: Emulator) -> 
         with pytest.raises(cdnkit.InvalidRequestError):
             [item async for item in wrong]
         assert sent(emulator) == before
+
+
+async def test_call_refuses_another_services_request(emulator: Emulator) -> None:
+    """Both services have an UpdateDistribution: with botocore's check off, a request model of
+    the other service must still never reach the wire."""
+    async with ls_client(emulator) as kit, cf_client(emulator) as client:
+        with pytest.raises(cdnkit.InvalidRequestError):
+            await kit.call(cast(Any, cf.GetDistributionRequest(id="E1")))
+        with pytest.raises(cdnkit.InvalidRequestError):
+            await client.call(
+                cast(Any, ls.UpdateDistributionRequest(distribution_name="site", is_enabled=False))
+            )
+        with pytest.raises(cdnkit.InvalidRequestError):
+            await client.call(kvs.GetKeyRequest.model_construct(kvs_arn="a", key=cast(str, 5)))
+        with pytest.raises(cdnkit.InvalidRequestError):
+            await kit.call(cast(Any, {"operationId": "x"}))
+        assert sent(emulator) == 0
