@@ -27,7 +27,14 @@ from ._exceptions import (
     PreconditionFailedError,
     RequestValidationError,
 )
-from ._models import CdnKitModel, parse_response, to_wire, validate_request, wrong_member_types
+from ._models import (
+    CdnKitModel,
+    assignments,
+    parse_response,
+    to_wire,
+    validate_request,
+    wrong_member_types,
+)
 from ._policies import RetryPolicy
 
 __all__ = [
@@ -85,6 +92,7 @@ async def mutate_copy(value: C, mutate: Mutator[C]) -> Mutated[C]:
     # A copy made from the wire form: independent of ``value`` down to every list and model,
     # and natively built (a deep copy runs Python code per object, several times slower).
     draft = parse_response(type(value), before)
+    assigned = assignments()
     outcome = mutate(draft)
     if inspect.isawaitable(outcome):
         outcome = await outcome
@@ -98,8 +106,10 @@ async def mutate_copy(value: C, mutate: Mutator[C]) -> Mutated[C]:
     # (warnings=False: the serializer would warn about a wrongly typed value; the validation
     # error below says it better.)
     wire = changed.model_dump(by_alias=True, exclude_none=True, warnings=False)
-    if wire == before:
-        return Mutated(value, before, before)
+    if wire == before and assignments() == assigned:
+        return Mutated(value, before, before)  # nothing assigned, nothing changed in place
+    # (An equal wire after an assignment may hold an equal value of the wrong type, 1 for
+    # True or 3600.0 for 3600: it is checked like any change.)
     # An object of the wrong class put in a nested member would be dumped as something else.
     # A value read as it came (a lenient reply) is not the mutation's doing: only new ones count.
     problems = list(wrong_member_types(changed))
@@ -115,7 +125,7 @@ async def mutate_copy(value: C, mutate: Mutator[C]) -> Mutated[C]:
         # AWS no longer applies): only what the mutation changed must pass the checks.
         was = value.model_dump(by_alias=False)
         now = changed.model_dump(by_alias=False, warnings=False)
-        if any(_at(was, e["loc"]) != _at(now, e["loc"]) for e in error.errors()):
+        if any(_differs(_at(was, e["loc"]), _at(now, e["loc"])) for e in error.errors()):
             raise
         checked = parse_response(type(value), wire)
     # Dumped again: validation may fill in what the mutator left out (a derived Quantity).
@@ -130,6 +140,11 @@ async def apply_mutation(value: C, mutate: Mutator[C]) -> C:
 _ABSENT = object()
 #: What an If-Match header may hold (the request models' rule for header members).
 _ETAG = re.compile(r"[ -~]+")
+
+
+def _differs(was: Any, now: Any) -> bool:
+    """A value the mutation changed: another value, or an equal one of another type."""
+    return type(was) is not type(now) or was != now
 
 
 def _at(data: Any, loc: tuple[int | str, ...]) -> Any:

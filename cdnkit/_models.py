@@ -144,6 +144,10 @@ class CdnKitModel(BaseModel):
     setattr(__init__, "__pydantic_base_init__", True)  # noqa: B010
 
     def __setattr__(self, name: str, value: Any) -> None:
+        global _assignments
+        # Counted: read-modify-write tells a mutation that changed nothing from one that
+        # assigned an equal value of another type (1 for True), which must still be checked.
+        _assignments += 1
         # A parsed list item may share its set of given members with its siblings (see
         # _share_fields_sets): it gets its own before pydantic records the assignment in it.
         if type(self.__pydantic_fields_set__) is _SharedFieldsSet:
@@ -176,6 +180,14 @@ class CamelCaseModel(CdnKitModel):
     """:class:`PascalCaseModel` for a service whose members are camelCase (Lightsail)."""
 
     model_config = ConfigDict(alias_generator=_wire_aliases(camel_case), validate_by_name=True)
+
+
+_assignments = 0
+
+
+def assignments() -> int:
+    """How many member assignments models of this process have had so far."""
+    return _assignments
 
 
 class _SharedFieldsSet(set[str]):

@@ -498,13 +498,6 @@ async def test_cloudfront_long_beyond_64_bits_is_refused(emulator: Emulator) -> 
         assert emulator.counters.count("cloudfront", UPDATE) == 0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="read-modify-write compares before it checks: a mutate that assigns a wrong-typed "
-    "value equal to the current one (CloudFront enabled = 1 where it is True; Lightsail "
-    "is_enabled = 1, default_ttl = 3600.0 where it is 3600) returns as 'nothing changed' "
-    "instead of refusing the value (update() given the same value by model_construct refuses)",
-)
 @pytest.mark.parametrize("case", ["cloudfront enabled", "lightsail enabled", "lightsail ttl"])
 async def test_wrong_type_equal_to_current_value_is_refused(emulator: Emulator, case: str) -> None:
     def enabled_by_int(settings: cf.DistributionConfig) -> None:
