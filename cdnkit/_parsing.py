@@ -83,10 +83,6 @@ def _timestamp(value: Any) -> datetime.datetime:
     return parsed
 
 
-def _located(shape: Shape) -> bool:
-    return shape.serialization.get("location") is not None
-
-
 def _check_structure(shape: StructureShape) -> None:
     if shape.is_document_type or shape.is_tagged_union or shape.metadata.get("exception"):
         raise _NoPlan(shape.name)
@@ -106,19 +102,20 @@ def _key(shape: Shape) -> Any:
 class _Plans:
     """The compiled walks of one protocol, by structure (see :func:`_key`)."""
 
-    def __init__(self, compile_walk: Callable[[Shape, dict[Any, Any]], Walk]) -> None:
-        self._compile = compile_walk
+    def __init__(self, compile_structure: Callable[[StructureShape, dict[Any, Any]], Walk]) -> None:
+        self._compile = compile_structure
         self._walks: dict[Any, Any] = {}
 
-    def walk_for(self, shape: Shape) -> Walk | None:
-        found: Walk | None = self._walks.get(_key(shape), _MISSING)
+    def walk_for(self, shape: StructureShape) -> Walk | None:
+        key = _key(shape)
+        found: Walk | None = self._walks.get(key, _MISSING)
         if found is not _MISSING and found is not _COMPILING:
             return found
         try:
-            walk: Walk | None = self._compile(shape, self._walks)
+            walk: Walk | None = _structure(shape, self._walks, self._compile)
         except Exception:
             walk = None  # a shape left to botocore (_NoPlan), or a model too deep to compile
-        self._walks[_key(shape)] = walk
+        self._walks[key] = walk
         return walk
 
 
@@ -292,11 +289,6 @@ class _Json:
 
         return walk
 
-    def compile(self, shape: Shape, walks: dict[Any, Any]) -> Walk:
-        if not isinstance(shape, StructureShape):
-            raise _NoPlan(shape.name)
-        return _structure(shape, walks, self.structure)
-
 
 # -- XML (CloudFront's "rest-xml" protocol) ----------------------------------------------------
 
@@ -339,7 +331,7 @@ def _compile_xml_structure(shape: StructureShape, walks: dict[Any, Any]) -> Walk
         serialization = member.serialization
         if serialization.get("xmlAttribute"):
             raise _NoPlan(shape.name)
-        if _located(member) or serialization.get("eventheader"):
+        if serialization.get("location") or serialization.get("eventheader"):
             continue  # botocore reads these from the headers, never from the body
         by_tag[serialization.get("name", name)] = (name, _xml_member(member, walks))
     # Elements by their tag as it comes (with the reply's namespace), learnt from the bare tag.
@@ -377,12 +369,6 @@ def _bare(tag: str) -> str:
     return _NAMESPACE.sub("", tag) if "{" in tag else tag
 
 
-def _compile_xml(shape: Shape, walks: dict[Any, Any]) -> Walk:
-    if not isinstance(shape, StructureShape):
-        raise _NoPlan(shape.name)
-    return _structure(shape, walks, _compile_xml_structure)
-
-
 # -- the parsers and their factory -------------------------------------------------------------
 
 
@@ -393,7 +379,7 @@ class _CompiledWalks(ResponseParser):
 
     def _parse_shape(self, shape: Shape, node: Any) -> Any:
         plans = self.plans
-        if plans is not None and shape.type_name == "structure":
+        if plans is not None and isinstance(shape, StructureShape):
             walk = plans.walk_for(shape)
             if walk is not None:
                 try:
@@ -415,11 +401,11 @@ class _RestXMLParser(_CompiledWalks, AioRestXMLParser):
     pass
 
 
-_PARSERS: dict[str, tuple[type[_CompiledWalks], Callable[[Shape, dict[Any, Any]], Walk]]]
+_PARSERS: dict[str, tuple[type[_CompiledWalks], Callable[[StructureShape, dict[Any, Any]], Walk]]]
 _PARSERS = {
-    "json": (_JSONParser, _Json(rest=False).compile),
-    "rest-json": (_RestJSONParser, _Json(rest=True).compile),
-    "rest-xml": (_RestXMLParser, _compile_xml),
+    "json": (_JSONParser, _Json(rest=False).structure),
+    "rest-json": (_RestJSONParser, _Json(rest=True).structure),
+    "rest-xml": (_RestXMLParser, _compile_xml_structure),
 }
 
 
