@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING, Any, ClassVar, Self, TypeVar, overload
 
 from aiobotocore.config import AioConfig
 from aiobotocore.session import AioSession
-from botocore.loaders import Loader, create_loader
 
+from ._botocore_data import Session
 from ._core import ClientOptions, ServiceCore, checked_wire
 from ._exceptions import InvalidRequestError
 from ._models import CdnKitModel
@@ -39,28 +39,6 @@ if TYPE_CHECKING:
 __all__ = ["CloudFront", "Lightsail"]
 
 R = TypeVar("R")
-
-
-@functools.cache
-def _loader(data_path: str | None) -> Loader:
-    """One botocore data loader per data path for the whole process: it reads and caches the
-    endpoints, partitions and service models (several MB of JSON) once, however many clients."""
-    return create_loader(data_path)
-
-
-class _Session(AioSession):
-    """The session of a client created without ``session=``: its own credentials and config,
-    with botocore's data loaded once per process and shared (read-only) with every such session.
-
-    A user's own session is never changed."""
-
-    def _register_data_loader(self) -> None:
-        # Lazily, as botocore does: the data path comes from the config (a profile's), which is
-        # read when the client is opened, so a bad profile still fails there.
-        components: Any = self._components  # type: ignore[attr-defined]  # botocore's, not stubbed
-        components.lazy_register_component(
-            "data_loader", lambda: _loader(self.get_config_variable("data_path"))
-        )
 
 
 class _ServiceClient:
@@ -103,7 +81,7 @@ class _ServiceClient:
             config=config,
             clock=clock,
         )
-        self._core = ServiceCore(self._service, options, session or _Session(profile=profile_name))
+        self._core = ServiceCore(self._service, options, session or Session(profile=profile_name))
         self._add_cores()
         self._bind(retry or RetryPolicy(), wait or WaitPolicy())
         for package in self._models:

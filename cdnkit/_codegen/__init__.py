@@ -1,6 +1,7 @@
 """Model and operation generator: botocore service JSON -> ``cdnkit/types/<service>/`` (the
 models, a package of small modules loaded on first use) and ``cdnkit/_api/<service>.py`` (a
-typed method per operation, paginator and waiter).
+typed method per operation, paginator and waiter), and ``cdnkit/_api/_endpoints.py`` (the part
+of botocore's endpoint table those services use).
 
 Run ``python -m cdnkit._codegen`` after changing botocore's pin, the override table or the
 renderers. A test regenerates into a temporary folder and fails on any difference.
@@ -16,6 +17,7 @@ from pathlib import Path
 import botocore
 
 from ._api import build_api, render_api
+from ._endpoints import render_endpoints
 from ._ir import SERVICES, ServiceIR, build_service
 from ._render import COMMAND, render
 
@@ -104,4 +106,7 @@ def generate(out_dir: Path = TYPES_DIR, api_dir: Path = API_DIR) -> list[Path]:
         source = render_api(build_api(ir), botocore.__version__, COMMAND)
         path.write_text(_ruff_format(source), encoding="utf-8")
         written.append(path)
+    path = api_dir / "_endpoints.py"
+    path.write_text(_ruff_format(render_endpoints(SERVICES, COMMAND)), encoding="utf-8")
+    written.append(path)
     return written

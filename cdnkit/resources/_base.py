@@ -9,7 +9,7 @@ import typing
 from collections.abc import AsyncIterator, Callable, Sequence
 from typing import Any, Final, TypeVar
 
-from pydantic import BaseModel, ConfigDict, ValidationError, validate_call
+from pydantic import BaseModel, ConfigDict, ValidationError
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from .._core import Sends, ServiceCore, check_new_token, checked_wire, plain_wire
@@ -39,22 +39,27 @@ def _checked_arguments(function: Callable[..., Any]) -> Callable[..., Any]:
     def checker() -> Callable[..., Any]:
         nonlocal validated
         if validated is None:
+            # Imported here: most programs never call with an argument the quick check
+            # cannot vouch for, and pydantic's validate_call modules cost a cold start.
+            from pydantic import validate_call
+
             validated = validate_call(config=_ARGUMENTS)(function)
         return validated
 
-    signature = inspect.signature(function)
-    names = list(signature.parameters)
-    quick: list[_QuickCheck | None] = []  # built on the first call (the hints load models)
+    # Built on the first call, not when the resource class is created: the hints load
+    # models, and a program uses a few of a resource's methods.
+    quick: list[_QuickCheck | None] = []
 
     def quick_check() -> _QuickCheck | None:
         if not quick:
-            quick.append(_QuickCheck.of(function, signature))
+            quick.append(_QuickCheck.of(function, inspect.signature(function)))
         return quick[0]
 
     def converted(error: ValidationError) -> Exception:
         if isinstance(error, CdnKitError):
             return error
         details: list[InitErrorDetails] = []
+        names = list(inspect.signature(function).parameters)
         for detail in error.errors(include_url=False, include_context=False):
             loc = list(detail["loc"])
             if loc and isinstance(loc[0], int) and loc[0] < len(names):

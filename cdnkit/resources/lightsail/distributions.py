@@ -128,9 +128,9 @@ class Distributions(Resource):
         """Send GetDistributionBundles (retried on throttling, 5xx and lost connections per the
         client's RetryPolicy); return the bundles (id, price, transfer allowance) a distribution can
         use. Waits for nothing."""
-        result = await self._invoke(
+        result = await self._call(
             "GetDistributionBundles",
-            ls.GetDistributionBundlesRequest(),
+            ls.GetDistributionBundlesRequest,
             ls.GetDistributionBundlesResult,
         )
         return list(result.bundles or ())

@@ -1,0 +1,137 @@
+"""What the sessions of cdnkit's clients read from botocore's data folder, and how they read
+less of it than botocore does.
+
+A client created without ``session=`` gets a :class:`Session`: botocore's data loaded once per
+process and shared, a service's model found without listing every service, and the endpoint
+table read as the part its services use. A session the user passes in is never changed.
+
+Both shortcuts give what botocore gives (tests/api/test_botocore_data.py compares them for
+every partition, region and variant); they fall back to botocore's own way whenever they
+cannot be sure: another botocore release than the one the cut table was made from, a user's
+own copy of the table in a data path, a service that is not one of cdnkit's.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from collections.abc import Callable
+from typing import Any
+
+import botocore
+from aiobotocore.session import AioSession
+from botocore.exceptions import DataNotFoundError
+from botocore.loaders import Loader, instance_cache
+from botocore.regions import EndpointResolver
+
+__all__ = ["Session"]
+
+
+class _ServiceLoader(Loader):
+    """botocore's data loader, except in how it finds a service's model: it looks in that
+    service's own folders, where botocore's first lists every service it has (over 400
+    folders and 2,700 file checks per kind of file, about a twentieth of a cold start) only to
+    check that the name is among them. Same model, same extras; an unknown service or version
+    still gets botocore's own answer."""
+
+    @instance_cache
+    def load_service_model(
+        self, service_name: str, type_name: str, api_version: str | None = None
+    ) -> Any:
+        try:
+            versions: list[str] = self.list_api_versions(service_name, type_name)
+        except DataNotFoundError:
+            versions = []
+        if not versions or (api_version is not None and api_version not in versions):
+            # UnknownServiceError naming the known services, or DataNotFoundError.
+            return super().load_service_model(service_name, type_name, api_version)
+        version = api_version or max(versions)
+        model = self.load_data(os.path.join(service_name, version, type_name))
+        extras = self._find_extras(service_name, type_name, version)  # type: ignore[attr-defined]  # botocore's, not stubbed
+        self._extras_processor.process(model, extras)  # type: ignore[attr-defined]  # botocore's, not stubbed
+        return model
+
+
+@functools.cache
+def _loader(data_path: str | None) -> Loader:
+    """One data loader per data path for the whole process: it reads and caches the
+    endpoints, partitions and service models (several MB of JSON) once, however many clients.
+    ``data_path`` is botocore's: folders separated by os.pathsep, ~ and variables expanded."""
+    if data_path is None:
+        return _ServiceLoader()
+    folders = [os.path.expanduser(os.path.expandvars(path)) for path in data_path.split(os.pathsep)]
+    return _ServiceLoader(extra_search_paths=folders)
+
+
+class _ScopedEndpointResolver(EndpointResolver):
+    """botocore's endpoint resolver over the part of its table that holds cdnkit's services
+    (every partition's own data whole), and over the whole table, read on first need, for any
+    other service (an STS client that a profile's credentials create, for example)."""
+
+    def __init__(
+        self, part: dict[str, Any], services: frozenset[str], whole: Callable[[], EndpointResolver]
+    ) -> None:
+        super().__init__(part, uses_builtin_data=True)
+        self._services = services
+        self._whole = functools.cache(whole)
+
+    def get_service_endpoints_data(self, service_name: str, *args: Any, **kwargs: Any) -> Any:
+        if service_name in self._services:
+            return super().get_service_endpoints_data(service_name, *args, **kwargs)
+        return self._whole().get_service_endpoints_data(service_name, *args, **kwargs)
+
+    def get_available_endpoints(self, service_name: str, *args: Any, **kwargs: Any) -> Any:
+        if service_name in self._services:
+            return super().get_available_endpoints(service_name, *args, **kwargs)
+        return self._whole().get_available_endpoints(service_name, *args, **kwargs)
+
+    def construct_endpoint(self, service_name: str, *args: Any, **kwargs: Any) -> Any:
+        if service_name in self._services:
+            return super().construct_endpoint(service_name, *args, **kwargs)
+        return self._whole().construct_endpoint(service_name, *args, **kwargs)
+
+
+def _whole_table(loader: Loader) -> EndpointResolver:
+    """botocore's own resolver: the whole table, from wherever the loader finds it."""
+    table, path = loader.load_data_with_path("endpoints")
+    return EndpointResolver(table, uses_builtin_data=loader.is_builtin_path(path))
+
+
+def _reads_builtin_table(loader: Loader) -> bool:
+    """Whether ``loader`` would read the table in botocore's own data folder (a data path or
+    ``~/.aws/models`` may hold a copy of its own, which then wins)."""
+    for folder in loader.search_paths:
+        path = os.path.join(folder, "endpoints")
+        if loader.file_loader.exists(path):
+            return loader.is_builtin_path(path)
+    return False
+
+
+def endpoint_resolver(loader: Loader) -> EndpointResolver:
+    """The resolver of a cdnkit session: the cut table when it was cut from this botocore's
+    own, botocore's whole table otherwise."""
+    from ._api import _endpoints as cut
+
+    if botocore.__version__ != cut.BOTOCORE_VERSION or not _reads_builtin_table(loader):
+        return _whole_table(loader)
+    return _ScopedEndpointResolver(cut.ENDPOINTS, cut.SERVICES, lambda: _whole_table(loader))
+
+
+class Session(AioSession):
+    """The session of a client created without ``session=``: its own credentials and config,
+    with botocore's data read as this module says, once per process, and shared (read-only)
+    with every such session."""
+
+    def _register_data_loader(self) -> None:
+        # Lazily, as botocore does: the data path comes from the config (a profile's), which is
+        # read when the client is opened, so a bad profile still fails there.
+        components: Any = self._components  # type: ignore[attr-defined]  # botocore's, not stubbed
+        components.lazy_register_component(
+            "data_loader", lambda: _loader(self.get_config_variable("data_path"))
+        )
+
+    def _register_endpoint_resolver(self) -> None:
+        components: Any = self._internal_components  # type: ignore[attr-defined]  # botocore's, not stubbed
+        components.lazy_register_component(
+            "endpoint_resolver", lambda: endpoint_resolver(self.get_component("data_loader"))
+        )

@@ -1,0 +1,200 @@
+"""The sessions of cdnkit's clients read less of botocore's data than botocore does
+(cdnkit/_botocore_data.py): the answers must be botocore's own, and the shortcuts must step
+aside whenever they cannot be sure."""
+
+from __future__ import annotations
+
+import json
+from itertools import product
+from pathlib import Path
+from typing import Any
+
+import botocore
+import pytest
+from botocore.exceptions import DataNotFoundError, UnknownServiceError
+from botocore.loaders import Loader
+from botocore.regions import EndpointResolver
+
+import cdnkit
+from cdnkit import _botocore_data
+from cdnkit._api import _endpoints as cut
+from cdnkit._codegen import SERVICES
+from cdnkit.testing import Emulator
+
+WHOLE: dict[str, Any] = Loader().load_data("endpoints")
+BOTOCORE = EndpointResolver(WHOLE, uses_builtin_data=True)
+PARTITIONS = [partition["partition"] for partition in WHOLE["partitions"]]
+REGIONS = sorted(
+    {region for partition in WHOLE["partitions"] for region in partition["regions"]}
+    | {"aws-global", "us-east-7", "eu-central-9", "cn-north-5", "not-a-region", ""}
+)
+
+
+def private(owner: object, name: str) -> Any:
+    """An attribute of botocore's that its stubs leave out."""
+    return getattr(owner, name)
+
+
+def scoped() -> EndpointResolver:
+    resolver = _botocore_data.endpoint_resolver(Loader())
+    assert type(resolver).__name__ == "_ScopedEndpointResolver"  # the shortcut is taken
+    return resolver
+
+
+def test_the_cut_table_keeps_only_cdnkits_services_and_every_partition_whole() -> None:
+    assert botocore.__version__ == cut.BOTOCORE_VERSION
+    assert set(SERVICES) == cut.SERVICES
+    assert [p["partition"] for p in cut.ENDPOINTS["partitions"]] == PARTITIONS
+    for mine, theirs in zip(cut.ENDPOINTS["partitions"], WHOLE["partitions"], strict=True):
+        assert {k: v for k, v in mine.items() if k != "services"} == {
+            k: v for k, v in theirs.items() if k != "services"
+        }
+        assert set(mine["services"]) == set(theirs["services"]) & cut.SERVICES
+        for name, entry in mine["services"].items():
+            assert entry == theirs["services"][name]
+    # The point of it: a small fraction of the whole.
+    assert len(json.dumps(cut.ENDPOINTS)) * 20 < len(json.dumps(WHOLE))
+
+
+def outcome(method: Any, *args: Any, **kwargs: Any) -> Any:
+    """What a call returns, or the type and text of what it raises."""
+    try:
+        return method(*args, **kwargs)
+    except Exception as error:
+        return (type(error), str(error))
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_every_region_partition_and_variant_resolves_as_botocore_does(service: str) -> None:
+    ours = scoped()
+    for region, dualstack, fips in product([None, *REGIONS], (False, True), (False, True)):
+        flags = {"use_dualstack_endpoint": dualstack, "use_fips_endpoint": fips}
+        assert outcome(ours.construct_endpoint, service, region, **flags) == outcome(
+            BOTOCORE.construct_endpoint, service, region, **flags
+        ), (region, dualstack, fips)
+    for partition, region in product([*PARTITIONS, "no-such-partition"], ["us-east-1", None]):
+        assert outcome(ours.construct_endpoint, service, region, partition_name=partition) == (
+            outcome(BOTOCORE.construct_endpoint, service, region, partition_name=partition)
+        )
+        assert ours.get_service_endpoints_data(
+            service, partition
+        ) == BOTOCORE.get_service_endpoints_data(service, partition)
+        for non_regional, tags in product((False, True), (None, ["fips"], ["dualstack"])):
+            assert ours.get_available_endpoints(
+                service, partition, non_regional, tags
+            ) == BOTOCORE.get_available_endpoints(service, partition, non_regional, tags)
+    assert ours.get_available_partitions() == BOTOCORE.get_available_partitions()
+    for partition, tags in product(PARTITIONS, (None, ["fips"], ["dualstack"])):
+        assert ours.get_partition_dns_suffix(partition, tags) == (
+            BOTOCORE.get_partition_dns_suffix(partition, tags)
+        )
+    for region in REGIONS:
+        assert outcome(ours.get_partition_for_region, region) == outcome(
+            BOTOCORE.get_partition_for_region, region
+        )
+
+
+def test_other_services_read_the_whole_table_once_on_first_need() -> None:
+    loads: list[str] = []
+
+    class Counting(Loader):
+        def load_data_with_path(self, name: str) -> Any:
+            loads.append(name)
+            return super().load_data_with_path(name)
+
+    ours = _botocore_data.endpoint_resolver(Counting())
+    assert ours.construct_endpoint("cloudfront", "us-east-1") is not None
+    assert loads == []  # cdnkit's own services never read it
+    for service in ("sts", "s3", "sso-oidc", "no-such-service"):
+        for region in ("us-east-1", "eu-west-1", "aws-global", "cn-north-1", None):
+            assert outcome(ours.construct_endpoint, service, region) == outcome(
+                BOTOCORE.construct_endpoint, service, region
+            )
+        assert ours.get_available_endpoints(service) == BOTOCORE.get_available_endpoints(service)
+        assert ours.get_service_endpoints_data(service) == (
+            BOTOCORE.get_service_endpoints_data(service)
+        )
+    assert loads == ["endpoints"]
+
+
+def test_another_botocore_release_reads_the_whole_table(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(cut, "BOTOCORE_VERSION", "0.0.1")
+    resolver = _botocore_data.endpoint_resolver(Loader())
+    assert type(resolver) is EndpointResolver
+    assert resolver.construct_endpoint("sts", "us-east-1") == BOTOCORE.construct_endpoint(
+        "sts", "us-east-1"
+    )
+
+
+def test_a_data_path_with_its_own_table_is_read_instead(tmp_path: Path) -> None:
+    mine = json.loads(json.dumps(WHOLE))
+    for partition in mine["partitions"]:
+        partition["dnsSuffix"] = "example.test"
+    (tmp_path / "endpoints.json").write_text(json.dumps(mine))
+    resolver = _botocore_data.endpoint_resolver(Loader(extra_search_paths=[str(tmp_path)]))
+    assert type(resolver) is EndpointResolver
+    assert private(resolver, "uses_builtin_data") is False
+    assert resolver.get_partition_dns_suffix("aws") == "example.test"
+    # A data path without one changes nothing.
+    (tmp_path / "endpoints.json").unlink()
+    assert type(_botocore_data.endpoint_resolver(Loader(extra_search_paths=[str(tmp_path)]))) is (
+        _botocore_data._ScopedEndpointResolver
+    )
+
+
+@pytest.mark.parametrize("service", SERVICES)
+@pytest.mark.parametrize("kind", ["service-2", "paginators-1", "waiters-2", "endpoint-rule-set-1"])
+def test_service_models_are_botocores_own(service: str, kind: str) -> None:
+    botocores = Loader()
+    ours = _botocore_data._loader.__wrapped__(None)
+    try:
+        expected = botocores.load_service_model(service, kind)
+    except Exception as error:
+        with pytest.raises(type(error)):
+            ours.load_service_model(service, kind)
+        return
+    assert ours.load_service_model(service, kind) == expected
+    version = botocores.determine_latest_version(service, kind)
+    assert ours.load_service_model(service, kind, version) == expected
+    # Cached like botocore's: the same object each time.
+    assert ours.load_service_model(service, kind) is ours.load_service_model(service, kind)
+
+
+def test_unknown_services_and_versions_get_botocores_errors() -> None:
+    ours = _botocore_data._loader.__wrapped__(None)
+    with pytest.raises(UnknownServiceError) as raised:
+        ours.load_service_model("no-such-service", "service-2")
+    assert "cloudfront" in str(raised.value)  # botocore's message, naming the known services
+    with pytest.raises(DataNotFoundError):
+        ours.load_service_model("cloudfront", "service-2", "1999-01-01")
+
+
+async def test_a_client_of_each_service_never_reads_the_whole_table(emulator: Emulator) -> None:
+    """The guard: the shortcut is what cdnkit's clients really take (a regression would only
+    show as a slower cold start)."""
+    kwargs = emulator.client_kwargs()
+    async with cdnkit.Lightsail(**kwargs) as kit, cdnkit.CloudFront(**kwargs) as cf:
+        assert await kit.distributions.bundles()
+        assert [s async for s in cf.key_value_stores.list()] == []
+        sessions = kit._core._session, cf._core._session
+        assert sessions[0] is not None
+        assert sessions[1] is not None
+        loader = sessions[0].get_component("data_loader")
+        resolver = private(sessions[1], "_get_internal_component")("endpoint_resolver")
+    assert isinstance(loader, _botocore_data._ServiceLoader)
+    assert isinstance(resolver, _botocore_data._ScopedEndpointResolver)
+    assert not any(
+        key[:2] == ("load_data_with_path", "endpoints") for key in private(loader, "_cache")
+    )
+    assert not any(key[0] == "list_available_services" for key in private(loader, "_cache"))
+
+
+async def test_a_users_own_session_is_left_as_botocore_made_it(emulator: Emulator) -> None:
+    from aiobotocore.session import AioSession
+
+    session = AioSession()
+    async with cdnkit.Lightsail(**emulator.client_kwargs(), session=session) as kit:
+        assert await kit.distributions.bundles()
+    assert type(session.get_component("data_loader")) is Loader
+    resolver = private(session, "_get_internal_component")("endpoint_resolver")
+    assert type(resolver) is EndpointResolver
