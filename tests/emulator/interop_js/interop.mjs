@@ -4,6 +4,8 @@
 // Prints one line per check ("ok ..." / "FAIL ...") and exits 1 when any check failed.
 import http from "node:http";
 import dns from "node:dns";
+import fs from "node:fs";
+import { Readable } from "node:stream";
 
 import * as lightsailSdk from "@aws-sdk/client-lightsail";
 import * as cloudfrontSdk from "@aws-sdk/client-cloudfront";
@@ -43,9 +45,73 @@ const common = {
   requestHandler: { httpAgent: new http.Agent({ keepAlive: true, lookup }) },
 };
 
-const lightsail = new lightsailSdk.Lightsail(common);
-const cloudfront = new cloudfrontSdk.CloudFront(common);
-const kvs = new kvsSdk.CloudFrontKeyValueStore(common);
+// With CDNKIT_JS_CAPTURE set, every reply is appended to that file as one JSON line: the raw
+// status, headers and body the SDK received and what the SDK parsed them into (output or
+// error). The Python test parses the same bytes with botocore and compares the two readings.
+const capturePath = process.env.CDNKIT_JS_CAPTURE;
+const captured = [];
+
+function jsonable(value) {
+  if (value instanceof Date) return { $date: value.getTime() };
+  if (value instanceof Uint8Array) return { $bytes: Buffer.from(value).toString("base64") };
+  if (Array.isArray(value)) return value.map(jsonable);
+  if (value && typeof value === "object") {
+    const out = {};
+    for (const [key, item] of Object.entries(value)) {
+      if (key === "$metadata" || key === "$response" || item === undefined) continue;
+      out[key] = jsonable(item);
+    }
+    return out;
+  }
+  return value;
+}
+
+function capture(client, service) {
+  if (!capturePath) return client;
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const result = await next(args);
+      const response = result.response;
+      const chunks = [];
+      for await (const chunk of response.body) chunks.push(Buffer.from(chunk));
+      const body = Buffer.concat(chunks);
+      response.body = Readable.from([body]);
+      context.cdnkitRaw = {
+        status: response.statusCode,
+        headers: response.headers,
+        body: body.toString("base64"),
+      };
+      return result;
+    },
+    { step: "deserialize", priority: "low", name: "cdnkitCaptureRaw" },
+  );
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const entry = { service, operation: context.commandName.replace(/Command$/, "") };
+      try {
+        const result = await next(args);
+        captured.push({ ...entry, raw: context.cdnkitRaw, output: jsonable(result.output) });
+        return result;
+      } catch (error) {
+        if (context.cdnkitRaw) {
+          const fields = jsonable({ ...error });
+          captured.push({
+            ...entry,
+            raw: context.cdnkitRaw,
+            error: { name: error.name, message: error.message, fields },
+          });
+        }
+        throw error;
+      }
+    },
+    { step: "initialize", priority: "high", name: "cdnkitCaptureParsed" },
+  );
+  return client;
+}
+
+const lightsail = capture(new lightsailSdk.Lightsail(common), "lightsail");
+const cloudfront = capture(new cloudfrontSdk.CloudFront(common), "cloudfront");
+const kvs = capture(new kvsSdk.CloudFrontKeyValueStore(common), "cloudfront-keyvaluestore");
 
 let failures = 0;
 let checks = 0;
@@ -139,6 +205,8 @@ async function retriedFaults() {
   await step("faults: 503 CloudFront call retried", async () => {
     const reply = await cf.listKeyValueStores({});
     equal("faults: ListKeyValueStores attempts", reply.$metadata.attempts, 2);
+    // CloudFront leaves an empty list's Items out: the SDK reads it as absent.
+    equal("cloudfront empty listing has no Items", reply.KeyValueStoreList.Items, undefined);
   });
   await step("faults: throttled CloudFront call retried", async () => {
     const reply = await cf.listContinuousDeploymentPolicies({});
@@ -494,6 +562,7 @@ async function cloudfrontIntents() {
       },
     });
     equal("cloudfront empty Aliases", empty.Distribution.DistributionConfig.Aliases.Quantity, 0);
+    equal("cloudfront empty Aliases Items", empty.Distribution.DistributionConfig.Aliases.Items, undefined);
     const seen = [];
     let Marker;
     let pages = 0;
@@ -511,6 +580,15 @@ async function cloudfrontIntents() {
     } while (Marker && pages < 10);
     equal("cloudfront ListDistributions saw all", seen.length, 3);
     equal("cloudfront ListDistributions pages", pages, 2);
+    // The SDK's own paginator (Marker in, NextMarker out).
+    const viaPaginator = [];
+    for await (const page of cloudfrontSdk.paginateListDistributions(
+      { client: cloudfront, pageSize: 1 },
+      {},
+    )) {
+      viaPaginator.push(...(page.DistributionList.Items ?? []).map((item) => item.Id));
+    }
+    equal("cloudfront paginateListDistributions", viaPaginator.join(","), seen.join(","));
   });
 
   await step("cloudfront invalidations", async () => {
@@ -524,6 +602,19 @@ async function cloudfrontIntents() {
     check("cloudfront CreateInvalidation Location", typeof made.Location === "string", made);
     equal("cloudfront invalidation paths", made.Invalidation.InvalidationBatch.Paths.Items[1], "/img/*");
     check("cloudfront invalidation CreateTime", isDate(made.Invalidation.CreateTime), made);
+    const again = await cloudfront.createInvalidation({
+      DistributionId: ids.primary,
+      InvalidationBatch: {
+        CallerReference: "js-inv-1",
+        Paths: { Quantity: 2, Items: ["/index.html", "/img/*"] },
+      },
+    });
+    equal("cloudfront CreateInvalidation same CallerReference", again.Invalidation.Id, made.Invalidation.Id);
+    const waited = await cloudfrontSdk.waitUntilInvalidationCompleted(
+      { client: cloudfront, maxWaitTime: 30, minDelay: 1, maxDelay: 1 },
+      { DistributionId: ids.primary, Id: made.Invalidation.Id },
+    );
+    equal("cloudfront waitUntilInvalidationCompleted", waited.state, "SUCCESS");
     const done = await until("invalidation completed", async () => {
       const { Invalidation } = await cloudfront.getInvalidation({
         DistributionId: ids.primary,
@@ -538,10 +629,11 @@ async function cloudfrontIntents() {
   });
 
   await step("cloudfront continuous deployment", async () => {
-    await until("primary deployed", async () => {
-      const { Distribution } = await cloudfront.getDistribution({ Id: ids.primary });
-      return Distribution.Status === "Deployed";
-    });
+    const waited = await cloudfrontSdk.waitUntilDistributionDeployed(
+      { client: cloudfront, maxWaitTime: 30, minDelay: 1, maxDelay: 1 },
+      { Id: ids.primary },
+    );
+    equal("cloudfront waitUntilDistributionDeployed", waited.state, "SUCCESS");
     const primary = await cloudfront.getDistribution({ Id: ids.primary });
     const copied = await cloudfront.copyDistribution({
       PrimaryDistributionId: ids.primary,
@@ -837,6 +929,45 @@ async function storesFunctionsAndKeys() {
     );
   });
 
+  await step("kvs keys with reserved and non-ASCII characters", async () => {
+    const { ETag } = await kvs.describeKeyValueStore({ KvsARN: arn });
+    const awkward = ["a/b", "sp ace", "plus+sign", "per%25cent", "q?x=1&y", "ключ", "emoji-😀", "..", "a//b"];
+    let etag = ETag;
+    for (const key of awkward) {
+      const put = await kvs.putKey({ KvsARN: arn, Key: key, Value: `v:${key}:é`, IfMatch: etag });
+      etag = put.ETag;
+    }
+    for (const key of awkward) {
+      const got = await step(`kvs GetKey ${JSON.stringify(key)}`, () => kvs.getKey({ KvsARN: arn, Key: key }));
+      equal(`kvs GetKey ${JSON.stringify(key)} round trip`, got?.Key, key);
+      equal(`kvs GetKey ${JSON.stringify(key)} value`, got?.Value, `v:${key}:é`);
+    }
+    const listed = [];
+    let NextToken;
+    do {
+      const page = await kvs.listKeys({ KvsARN: arn, NextToken, MaxResults: 50 });
+      listed.push(...page.Items.map((item) => item.Key));
+      NextToken = page.NextToken;
+    } while (NextToken);
+    for (const key of awkward) check(`kvs ListKeys has ${JSON.stringify(key)}`, listed.includes(key), listed);
+    const removed = await kvs.updateKeys({
+      KvsARN: arn,
+      IfMatch: etag,
+      Deletes: awkward.map((Key) => ({ Key })),
+    });
+    equal("kvs UpdateKeys deleted the awkward keys", removed.ItemCount, 2);
+  });
+
+  await step("cloudfront text that XML writers escape", async () => {
+    const comment = "  a & b <c> \"d\" 'e'\r\nline\ttab é ";
+    const store = await cloudfront.createKeyValueStore({ Name: "js-text", Comment: comment });
+    equal("cloudfront CreateKeyValueStore Comment round trip", store.KeyValueStore.Comment, comment);
+    const got = await cloudfront.describeKeyValueStore({ Name: "js-text" });
+    equal("cloudfront DescribeKeyValueStore Comment round trip", got.KeyValueStore.Comment, comment);
+    const empty = await cloudfront.createKeyValueStore({ Name: "js-empty", Comment: "" });
+    equal("cloudfront empty Comment", empty.KeyValueStore.Comment, "");
+  });
+
   await step("cloudfront functions", async () => {
     const code = new TextEncoder().encode(FUNCTION_CODE);
     const created = await cloudfront.createFunction({
@@ -912,6 +1043,33 @@ async function storesFunctionsAndKeys() {
       }),
       { name: "InvalidArgument", status: 400, cls: C.InvalidArgument },
     );
+    const liveCode = await cloudfront.getFunction({ Name: "js-router", Stage: "LIVE" });
+    equal("cloudfront GetFunction LIVE", new TextDecoder().decode(liveCode.FunctionCode), FUNCTION_CODE);
+    await expectError(
+      "cloudfront CreateFunction over the size quota",
+      cloudfront.createFunction({
+        Name: "js-big",
+        FunctionConfig: { Comment: "", Runtime: "cloudfront-js-2.0" },
+        FunctionCode: new TextEncoder().encode(`// ${"x".repeat(12 * 1024)}\nfunction handler(e) { return e.request; }`),
+      }),
+      { name: "FunctionSizeLimitExceeded", status: 413, cls: C.FunctionSizeLimitExceeded },
+    );
+    const failing = await cloudfront.createFunction({
+      Name: "js-throws",
+      FunctionConfig: { Comment: "", Runtime: "cloudfront-js-2.0" },
+      FunctionCode: new TextEncoder().encode("function handler(event) { throw new TypeError('nope é'); }"),
+    });
+    const thrown = await cloudfront.testFunction({
+      Name: "js-throws",
+      IfMatch: failing.ETag,
+      EventObject: new TextEncoder().encode(TEST_EVENT),
+    });
+    check(
+      "cloudfront TestFunction error message",
+      thrown.TestResult.FunctionErrorMessage?.includes("TypeError: nope é"),
+      thrown.TestResult,
+    );
+    await cloudfront.deleteFunction({ Name: "js-throws", IfMatch: failing.ETag });
     const live = await cloudfront.describeFunction({ Name: "js-router", Stage: "DEVELOPMENT" });
     await cloudfront.deleteFunction({ Name: "js-router", IfMatch: live.ETag });
     await expectError(
@@ -944,5 +1102,8 @@ await retriedFaults();
 await lightsailIntents();
 await cloudfrontIntents();
 await storesFunctionsAndKeys();
+if (capturePath) {
+  fs.writeFileSync(capturePath, captured.map((entry) => JSON.stringify(entry)).join("\n") + "\n");
+}
 console.log(`${checks} checks, ${failures} failed`);
 process.exit(failures === 0 ? 0 : 1);
