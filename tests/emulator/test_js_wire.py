@@ -64,7 +64,9 @@ async def test_an_empty_wrapper_sent_with_items_comes_back_without(raw_http: Raw
     assert "<Origins><Quantity>1</Quantity><Items><Origin>" in config.text()
 
 
-async def test_botocore_reads_an_empty_wrapper_as_absent_items(cloudfront: CloudFrontClient) -> None:
+async def test_botocore_reads_an_empty_wrapper_as_absent_items(
+    cloudfront: CloudFrontClient,
+) -> None:
     assert "Items" not in (await cloudfront.list_distributions())["DistributionList"]
     created = await cloudfront.create_distribution(
         DistributionConfig=distribution_config("r", Aliases={"Quantity": 0, "Items": []})
