@@ -968,6 +968,27 @@ async function storesFunctionsAndKeys() {
     equal("cloudfront empty Comment", empty.KeyValueStore.Comment, "");
   });
 
+  await step("kvs data plane without the account prefix", async () => {
+    // The other recipe: a client on the default resolver that drops the <account>. label the
+    // endpoint rules add, before the request is signed (docs/testing.md).
+    const plain = new kvsSdk.CloudFrontKeyValueStore({ ...common, requestHandler: undefined });
+    plain.middlewareStack.add(
+      (next) => async (args) => {
+        const request = args.request;
+        const dropped = request.hostname.replace(/^\d{12}\./, "");
+        if (dropped !== request.hostname) {
+          request.hostname = dropped;
+          if (request.headers.host) request.headers.host = request.headers.host.replace(/^\d{12}\./, "");
+        }
+        return next(args);
+      },
+      { step: "finalizeRequest", priority: "high", name: "dropAccountPrefix" },
+    );
+    const got = await plain.getKey({ KvsARN: arn, Key: "beta" });
+    equal("kvs GetKey without the account prefix", got.Value, "on");
+    plain.destroy();
+  });
+
   await step("cloudfront functions", async () => {
     const code = new TextEncoder().encode(FUNCTION_CODE);
     const created = await cloudfront.createFunction({
