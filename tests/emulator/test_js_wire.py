@@ -4,9 +4,15 @@ JS SDK sends them."""
 
 from __future__ import annotations
 
+import json
 import re
 
+import botocore.exceptions
+import pytest
 from types_aiobotocore_cloudfront import CloudFrontClient
+from types_aiobotocore_lightsail import LightsailClient
+
+from cdnkit.testing import Emulator
 
 from .conftest import RawHttp, distribution_config
 
@@ -76,3 +82,52 @@ async def test_botocore_reads_an_empty_wrapper_as_absent_items(
     assert config["Origins"]["Items"][0]["Id"] == "web"
     listed = (await cloudfront.list_distributions())["DistributionList"]
     assert [item["Id"] for item in listed["Items"]] == [created["Distribution"]["Id"]]
+
+
+LIGHTSAIL_JSON = {
+    "Content-Type": "application/x-amz-json-1.1",
+    "X-Amz-Target": "Lightsail_20161128.GetOperation",
+}
+UNKNOWN_OPERATION = b'{"operationId":"00000000-0000-4000-8000-000000000000"}'
+
+
+async def test_a_lightsail_not_found_body_has_no_code_by_default(raw_http: RawHttp) -> None:
+    reply = await raw_http.send(
+        "POST", "/", body=UNKNOWN_OPERATION, headers=LIGHTSAIL_JSON, sign_as="lightsail"
+    )
+    assert reply.status == 400
+    body = json.loads(reply.body)
+    assert body["__type"] == "NotFoundException"
+    # Older JS SDK releases read `code` before `__type`; without it, every SDK reads the type.
+    assert "code" not in body
+
+
+async def test_a_lightsail_not_found_code_can_be_sent_as_aws_does(
+    emulator: Emulator, raw_http: RawHttp, lightsail: LightsailClient
+) -> None:
+    emulator.lightsail.not_found_code = "DoesNotExist"
+    reply = await raw_http.send(
+        "POST", "/", body=UNKNOWN_OPERATION, headers=LIGHTSAIL_JSON, sign_as="lightsail"
+    )
+    body = json.loads(reply.body)
+    assert (reply.status, body["__type"], body["code"]) == (
+        400,
+        "NotFoundException",
+        "DoesNotExist",
+    )
+    # botocore reads __type first: still the modeled exception, with the member parsed.
+    with pytest.raises(botocore.exceptions.ClientError) as caught:
+        await lightsail.get_operation(operationId="00000000-0000-4000-8000-000000000000")
+    assert caught.value.response["Error"]["Code"] == "NotFoundException"
+    # Other errors are unchanged.
+    invalid = await raw_http.send(
+        "POST",
+        "/",
+        body=b'{"distributionName":"nope"}',
+        headers={**LIGHTSAIL_JSON, "X-Amz-Target": "Lightsail_20161128.GetDistributions"},
+        sign_as="lightsail",
+    )
+    assert json.loads(invalid.body) == {
+        "__type": "InvalidInputException",
+        "message": "Requested resource not found",
+    }
