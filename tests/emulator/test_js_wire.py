@@ -13,6 +13,7 @@ from types_aiobotocore_cloudfront import CloudFrontClient
 from types_aiobotocore_lightsail import LightsailClient
 
 from cdnkit.testing import Emulator
+from cdnkit.testing._cloudfront._service import _without_empty_items
 
 from .conftest import RawHttp, distribution_config
 
@@ -131,3 +132,20 @@ async def test_a_lightsail_not_found_code_can_be_sent_as_aws_does(
         "__type": "InvalidInputException",
         "message": "Requested resource not found",
     }
+
+
+def test_leaving_empty_items_out_copies_and_never_modifies_the_stored_value() -> None:
+    stored = {
+        "Aliases": {"Quantity": 0, "Items": []},
+        "Origins": {"Quantity": 1, "Items": [{"Id": "web", "Tags": {"Items": []}}]},
+        "Comment": "",
+    }
+    answered = _without_empty_items(stored)
+    assert answered == {
+        "Aliases": {"Quantity": 0},
+        # Only a wrapper with a Quantity loses its empty Items.
+        "Origins": {"Quantity": 1, "Items": [{"Id": "web", "Tags": {"Items": []}}]},
+        "Comment": "",
+    }
+    assert stored["Aliases"] == {"Quantity": 0, "Items": []}
+    assert answered["Origins"] is stored["Origins"]  # nothing changed there: not copied

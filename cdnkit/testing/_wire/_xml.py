@@ -173,7 +173,7 @@ def write_xml(parts: list[str], node: Node, value: Any, name: str, attributes: s
         parts.append("")
         fields = node.fields
         for member_name, item in value.items():
-            if item is None or (not item and _is_quantity_items(fields, member_name)):
+            if item is None:
                 continue
             member = fields.get(member_name)
             if member is None:
@@ -207,15 +207,6 @@ def write_xml(parts: list[str], node: Node, value: Any, name: str, attributes: s
         parts.append(f"</{name}>")
         return
     parts.append(f"<{name}{attributes}>{_scalar_text_of(node, value, None)}</{name}>")
-
-
-def _is_quantity_items(fields: dict[str, Field], member_name: str) -> bool:
-    """Whether ``member_name`` is the ``Items`` list of a CloudFront ``{Quantity, Items}``
-    wrapper. CloudFront leaves an empty one out (``<Aliases><Quantity>0</Quantity></Aliases>``;
-    an empty ListDistributions has no ``Items``), so SDKs read it as absent, not as ``[]``."""
-    return (
-        member_name == "Items" and "Quantity" in fields and fields[member_name].node.kind == "list"
-    )
 
 
 def _write_member(parts: list[str], member: Field, value: Any) -> None:

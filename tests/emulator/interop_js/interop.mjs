@@ -195,9 +195,9 @@ function hasRequestId(label, output) {
 
 async function retriedFaults() {
   const retrying = { ...common, maxAttempts: 3 };
-  const ls = new lightsailSdk.Lightsail(retrying);
-  const cf = new cloudfrontSdk.CloudFront(retrying);
-  const kv = new kvsSdk.CloudFrontKeyValueStore(retrying);
+  const ls = capture(new lightsailSdk.Lightsail(retrying), "lightsail");
+  const cf = capture(new cloudfrontSdk.CloudFront(retrying), "cloudfront");
+  const kv = capture(new kvsSdk.CloudFrontKeyValueStore(retrying), "cloudfront-keyvaluestore");
   await step("faults: throttled Lightsail call retried", async () => {
     const reply = await ls.getDistributionBundles({});
     equal("faults: GetDistributionBundles attempts", reply.$metadata.attempts, 3);
