@@ -6,6 +6,11 @@ AWS-FACTS.md; where the real service is unverified, the choice made here is writ
 * **Not found.** ``GetDistributions`` for a missing name answers InvalidInputException
   "Requested resource not found", as AWS does. Every other call naming a missing distribution,
   certificate or operation answers NotFoundException.
+* **Error bodies** carry ``__type`` and ``message`` only. AWS also sends the model's ``code``
+  member on some NotFoundException replies (``"DoesNotExist"``: terraform-provider-aws matches
+  that text because the typed error is missing; aws-sdk-js-v3 #6606 reports the JavaScript SDK
+  of the time, which read ``code`` before ``__type``, raising its base exception there). Which
+  distribution calls do is unverified: :attr:`LightsailBackend.not_found_code` turns it on.
 * **Operations** start ``Started`` and become ``Succeeded`` once ``timing.lightsail_operation``
   seconds have passed on the emulator's clock; statuses are computed when read, never by a timer.
 * **Distribution status** is ``InProgress`` after a create, update, bundle or certificate change
@@ -515,8 +520,8 @@ class LightsailBackend:
     """The Lightsail state machine behind the emulator's wire layer.
 
     Public knobs for tests: :attr:`page_size` (distributions and certificates per page),
-    :attr:`operations_page_size`, :meth:`fail_next_operations`, :meth:`start_new_billing_cycle`
-    and :meth:`out_of_band_write`.
+    :attr:`operations_page_size`, :attr:`not_found_code`, :meth:`fail_next_operations`,
+    :meth:`start_new_billing_cycle` and :meth:`out_of_band_write`.
     """
 
     service: ClassVar[str] = "lightsail"
@@ -527,6 +532,12 @@ class LightsailBackend:
         self.page_size = 25
         #: Operations per page; AWS documents at most 200.
         self.operations_page_size = 200
+        #: When set, NotFoundException bodies also carry this ``code`` member (the model's
+        #: ``code``; AWS was seen sending ``"DoesNotExist"`` for some operations). A client that
+        #: reads ``code`` before ``__type`` then names the error after it (older JavaScript SDK
+        #: v3 releases did, aws-sdk-js-v3 #6606; the current one and botocore read ``__type``
+        #: first). Unverified for the distribution APIs, so off by default.
+        self.not_found_code: str | None = None
         self._distributions: dict[str, _Distribution] = {}
         self._certificates: dict[tuple[str, str], _Certificate] = {}
         self._operations: dict[str, _Operation] = {}
@@ -564,7 +575,12 @@ class LightsailBackend:
                 400,
             )
         self._forget_failed_creates()
-        return handler(request)
+        try:
+            return handler(request)
+        except EmulatedErrorReply as problem:
+            if self.not_found_code is not None and problem.code == "NotFoundException":
+                problem.fields.setdefault("code", self.not_found_code)
+            raise
 
     def reset(self) -> None:
         self._distributions.clear()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from cdnkit.testing._backend import EmulatedErrorReply, JsonDict, Request, SharedState
 
@@ -49,7 +49,8 @@ class CloudFrontBackend:
                 f"The action {request.operation} is not valid for this web service.",
                 400,
             )
-        return handler(request)
+        output: JsonDict = _without_empty_items(handler(request))
+        return output
 
     def reset(self) -> None:
         self._state.reset()
@@ -85,3 +86,30 @@ class CloudFrontBackend:
             function.development.last_modified = state.now()
             return True
         return False
+
+
+def _without_empty_items(value: Any) -> Any:
+    """``value`` with the ``Items`` of every empty ``{Quantity, Items}`` wrapper left out, as
+    CloudFront answers (``<Aliases><Quantity>0</Quantity></Aliases>``; an empty
+    ListDistributions has no ``Items``): SDKs read it as absent, not as ``[]``. Containers are
+    copied only where something changes, so stored state is never modified."""
+    if isinstance(value, dict):
+        changed: dict[str, Any] | None = None
+        for key, item in value.items():
+            if key == "Items" and item == [] and "Quantity" in value:
+                kept = None
+            else:
+                kept = _without_empty_items(item)
+                if kept is item:
+                    continue
+            if changed is None:
+                changed = dict(value)
+            if kept is None:
+                del changed[key]
+            else:
+                changed[key] = kept
+        return value if changed is None else changed
+    if isinstance(value, list):
+        items = [_without_empty_items(item) for item in value]
+        return value if all(new is old for new, old in zip(items, value, strict=True)) else items
+    return value
