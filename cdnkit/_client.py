@@ -324,7 +324,8 @@ class CloudFront(_ServiceClient):
         self._data_plane = ServiceCore(
             "cloudfront-keyvaluestore", self._core.options, self._core.session
         )
-        self._data_plane_opening = asyncio.Lock()
+        # Its opening lock is shared with the with_options copies through it, and made again
+        # on each enter (an asyncio lock belongs to the event loop it is first waited on in).
 
     def with_options(
         self, *, retry: RetryPolicy | None = None, wait: WaitPolicy | None = None
@@ -332,12 +333,17 @@ class CloudFront(_ServiceClient):
         copy = object.__new__(type(self))
         copy._core = self._core
         copy._data_plane = self._data_plane
-        copy._data_plane_opening = self._data_plane_opening
         copy._bind(retry or self.retry_policy, wait or self.wait_policy)
         return copy
 
+    async def __aenter__(self) -> Self:
+        await super().__aenter__()
+        # After the open, which refuses a client that is open already (whose lock is in use).
+        self._data_plane.opening = asyncio.Lock()
+        return self
+
     async def _open_data_plane(self) -> None:
-        async with self._data_plane_opening:
+        async with self._data_plane.opening:
             # Never (re)opened once the client is closed or closing.
             if not self._core.is_open:
                 raise self._core.closed_error()
@@ -354,5 +360,5 @@ class CloudFront(_ServiceClient):
             await super().__aexit__(exc_type, exc, traceback)
         finally:
             # Under the opening lock: a data plane being opened right now is closed too.
-            async with self._data_plane_opening:
+            async with self._data_plane.opening:
                 await self._data_plane.close()

@@ -389,7 +389,7 @@ class ServiceCore:
         #: call, made and cancelled every time, would cost more than the rest of the scope).
         self._sweeper: asyncio.TimerHandle | None = None
         self._sweep_at = _NEVER
-        self._idle = asyncio.Event()
+        self._idle = asyncio.Event()  # made again by each open: see _fresh_loop_objects
         self._idle.set()
         #: Whose quota the calls use (the access key id), for the shared rate state.
         self._account = "default"
@@ -397,6 +397,9 @@ class ServiceCore:
         #: At most this many attempts in flight (the connection pool's size): more would only
         #: queue inside aiohttp, past the rate limiter.
         self._slots = asyncio.Semaphore(options.max_pool_connections)
+        #: Held while this core is opened on another's behalf (the KeyValueStore data plane,
+        #: opened by the CloudFront client on first use, which makes it again on each enter).
+        self.opening = asyncio.Lock()
         #: Serializes read-modify-write of one resource inside this process: shared by every
         #: client of the process for the same service and account (set on open).
         self.locks = ResourceLocks()
@@ -505,10 +508,20 @@ class ServiceCore:
             raise
         # The access key id stands for the account: it is never logged or shown.
         self._account = f"{options.endpoint_url or options.region_name}|{account or 'anonymous'}"
+        self._fresh_loop_objects()
         self._rates.clear()
         self.locks = _shared(_LOCKS, (self.service, self._account), ResourceLocks)
         self._stack = stack
         self._closing = False
+
+    def _fresh_loop_objects(self) -> None:
+        """asyncio's objects belong to the event loop they are first waited on in: a client
+        entered again under another loop (``asyncio.run`` per job, a loop per test) gets new
+        ones, or its callers' first wait for a connection slot raises RuntimeError."""
+        self._idle = asyncio.Event()
+        self._idle.set()
+        self._slots = asyncio.Semaphore(self.options.max_pool_connections)
+        self._sweeper, self._sweep_at = None, _NEVER
 
     async def close(self) -> None:
         """End every call in flight (each raises :class:`cdnkit.ClientClosedError`), then
