@@ -9,9 +9,12 @@ the model").
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from ..._exceptions import CdnKitError, InvalidRequestError
+
+if TYPE_CHECKING:
+    from ...types.cloudfront import ContinuousDeploymentPolicyConfig
 
 __all__ = [
     "CHANGEABLE_IN_CONTINUOUS_DEPLOYMENT",
@@ -23,6 +26,7 @@ __all__ = [
     "changed_members",
     "check_change",
     "check_config",
+    "names_staging",
 ]
 
 #: DistributionConfig members that may change while a policy is attached (on the primary and
@@ -95,6 +99,12 @@ class RolloutHaltedError(CdnKitError):
         self.weight = weight
         self.reason = reason
         self.rolled_back = rolled_back
+
+
+def names_staging(policy: ContinuousDeploymentPolicyConfig, domain: str) -> bool:
+    """Whether ``policy`` sends traffic to the staging distribution whose domain is ``domain``
+    (a policy naming none has no ``Items`` at all)."""
+    return domain in (policy.staging_distribution_dns_names.items or ())
 
 
 def _blank(value: Any) -> bool:

@@ -15,7 +15,11 @@ from typing import TYPE_CHECKING, Literal
 from ..._core import ServiceCore, build_request
 from ..._exceptions import InvalidRequestError, NotFoundError
 from ...types import cloudfront as cf
-from ._continuous_deployment_checks import ContinuousDeploymentStepError, RolloutHaltedError
+from ._continuous_deployment_checks import (
+    ContinuousDeploymentStepError,
+    RolloutHaltedError,
+    names_staging,
+)
 
 if TYPE_CHECKING:  # without an import cycle at run time
     from .continuous_deployment_policies import ContinuousDeploymentPolicies
@@ -142,8 +146,9 @@ async def rollout(
         )
     staging = await distributions.get(staging_id)
     policy = await policies.get_config(policy_id)
-    names = policy.continuous_deployment_policy_config.staging_distribution_dns_names.items or []
-    if staging.distribution.domain_name not in names:
+    if not names_staging(
+        policy.continuous_deployment_policy_config, staging.distribution.domain_name
+    ):
         raise InvalidRequestError(
             f"staging_id: policy {policy_id} of {primary_id} does not name staging "
             f"{staging_id} ({staging.distribution.domain_name})"
@@ -235,12 +240,14 @@ async def teardown(
         primary = None
     if staging is not None and not staging.distribution_config.staging:
         raise InvalidRequestError(f"staging_id: distribution {staging_id} is not a staging one")
-    if staging is not None and policy is not None:
-        names = policy.continuous_deployment_policy_config.staging_distribution_dns_names
-        if staging.domain_name not in (names.items or ()):
-            raise InvalidRequestError(
-                f"staging_id: policy {policy_id} does not name staging {staging_id}"
-            )
+    if (
+        staging is not None
+        and policy is not None
+        and not names_staging(policy.continuous_deployment_policy_config, staging.domain_name)
+    ):
+        raise InvalidRequestError(
+            f"staging_id: policy {policy_id} does not name staging {staging_id}"
+        )
     attached = primary.continuous_deployment_policy_id if primary is not None else None
     if attached and attached != policy_id:
         raise InvalidRequestError(

@@ -36,6 +36,7 @@ from ._continuous_deployment_checks import (
     changed_members,
     check_change,
     check_config,
+    names_staging,
 )
 from ._reconcile import send_create
 
@@ -573,7 +574,7 @@ class Distributions(Resource):
                     problems.append(f"policy {policy_id} is disabled (a promotion disables it)")
                 names = policy.staging_distribution_dns_names.items or []
                 domain = staging.distribution.domain_name
-                if domain not in names:
+                if not names_staging(policy, domain):
                     problems.append(
                         f"policy {policy_id} does not name staging {staging_id} ({domain}); "
                         f"it names {', '.join(names) or 'nothing'}"
@@ -631,8 +632,7 @@ class Distributions(Resource):
             page,
         )
         async for policy in policies:
-            names = policy.continuous_deployment_policy_config.staging_distribution_dns_names
-            if domain in (names.items or ()):
+            if names_staging(policy.continuous_deployment_policy_config, domain):
                 return True
         return False
 
