@@ -29,7 +29,8 @@ from aiobotocore.session import AioSession
 FEW = 40
 MANY = 240
 WARM = 20
-_REFS = re.compile(r"I\s+refs:\s+([\d,]+)")
+#: valgrind's total of instructions, in what it writes to stderr.
+REFS = re.compile(r"I\s+refs:\s+([\d,]+)")
 
 
 def available() -> bool:
@@ -59,7 +60,7 @@ async def count(
         env={**environment, "PYTHONHASHSEED": "0"},
     )
     _, errors = await process.communicate()
-    found = _REFS.search(errors.decode(errors="replace"))
+    found = REFS.search(errors.decode(errors="replace"))
     if process.returncode != 0 or found is None:
         raise RuntimeError(f"counting {name} ({side}) failed: {errors.decode()[-2000:]}")
     return int(found.group(1).replace(",", ""))
