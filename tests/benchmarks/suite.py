@@ -1244,7 +1244,10 @@ per side cannot tell 5 % apart there, so each figure is many short rounds:
   untimed first, with `PYTHONDONTWRITEBYTECODE` removed from its environment, so every module it
   imports has its `.pyc` written; the timed runs load from those. {settings.cold_runs} runs each
   (peak RSS: 2), in pairs as above; the ratio is on the new process's CPU time, the wall clock
-  next to it.
+  next to it. cdnkit's programs create their clients without `session=`, as the getting-started
+  guide does: such a session reads only the part of botocore's endpoint table that its services
+  use and finds a service's model without listing every service (`cdnkit/_botocore_data.py`);
+  the raw programs read botocore's data as botocore does.
 - **Instructions per call** (opt-in group, where valgrind is installed): the instructions the
   client side of one call executes, cdnkit against raw, counted by valgrind (cachegrind without
   its cache model) in new processes on the canned server: each side's count is the difference
