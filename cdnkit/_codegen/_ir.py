@@ -386,6 +386,10 @@ class _Builder:
                 )
             if name in self.reply_only:
                 ref = _reply_only(ref)
+            elif is_wrapper and wire == "Quantity":
+                # Must equal len(Items) (a rule of the class): no list is long enough to break
+                # the wire range, and one less checked member is a cheaper class to build.
+                ref = dataclasses.replace(ref, wire_number=None)
             target = self.shapes[spec["shape"]]
             members.append(
                 MemberIR(

@@ -219,3 +219,21 @@ async def test_in_place_list_edit_to_an_equal_value_of_another_type_is_checked(
         value.items[0] = value.items[0]
 
     assert not (await mutate_copy(codes, same)).changed
+
+
+def test_the_generator_marks_request_numbers_only() -> None:
+    from cdnkit._codegen._ir import build_service
+
+    def member(structs: dict[str, Any], struct: str, name: str) -> Any:
+        return next(m for m in structs[struct].members if m.attr_name == name).type
+
+    lightsail = {s.name: s for s in build_service("lightsail").structs}
+    assert member(lightsail, "PutAlarmRequest", "evaluation_periods").wire_number == "integer"
+    assert member(lightsail, "PutAlarmRequest", "threshold").wire_number == "double"
+    assert member(lightsail, "CacheSettings", "default_ttl").wire_number == "long"
+    # Reply-only shapes are never checked against limits: no cost for them.
+    assert member(lightsail, "Alarm", "evaluation_periods").wire_number is None
+    cloudfront = {s.name: s for s in build_service("cloudfront").structs}
+    # A Quantity must equal len(Items) (its class's rule), which no list can push out of range.
+    assert member(cloudfront, "Aliases", "quantity").wire_number is None
+    assert member(cloudfront, "StatusCodes", "items").item.wire_number == "integer"

@@ -8,7 +8,6 @@ Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 
 import pydantic as _pd
 
-from cdnkit._models import Int32 as _Int32
 from cdnkit._models import PascalCaseModel as _Model
 from cdnkit._models import check_rules as _check_rules
 from cdnkit._models import derive_quantity as _derive_quantity
@@ -34,7 +33,7 @@ class AllowedMethods(_Model):
     """A complex type that contains the HTTP methods that you want CloudFront to process and
     forward to your origin.
     """
-    quantity: _Int32 = _pd.Field(default_factory=_derive_quantity)
+    quantity: int = _pd.Field(default_factory=_derive_quantity)
     """The number of HTTP methods that you want CloudFront to forward to your origin. Valid values
     are 2 (for ``GET`` and ``HEAD`` requests), 3 (for ``GET``, ``HEAD``, and ``OPTIONS`` requests)
     and 7 (for ``GET, HEAD, OPTIONS, PUT, PATCH, POST``, and ``DELETE`` requests).

@@ -8,7 +8,6 @@ Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 
 import pydantic as _pd
 
-from cdnkit._models import Int32 as _Int32
 from cdnkit._models import PascalCaseModel as _Model
 from cdnkit._models import check_rules as _check_rules
 from cdnkit._models import derive_quantity as _derive_quantity
@@ -33,7 +32,7 @@ class CachedMethods(_Model):
     to. Valid values for ``CachedMethods`` include ``GET``, ``HEAD``, and ``OPTIONS``, depending on
     which caching option you choose. For more information, see the preceding section.
     """
-    quantity: _Int32 = _pd.Field(default_factory=_derive_quantity)
+    quantity: int = _pd.Field(default_factory=_derive_quantity)
     """The number of HTTP methods for which you want CloudFront to cache responses. Valid values
     are ``2`` (for caching responses to ``GET`` and ``HEAD`` requests) and ``3`` (for caching
     responses to ``GET``, ``HEAD``, and ``OPTIONS`` requests).

@@ -8,7 +8,6 @@ Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 
 import pydantic as _pd
 
-from cdnkit._models import Int32 as _Int32
 from cdnkit._models import PascalCaseModel as _Model
 from cdnkit._models import check_rules as _check_rules
 from cdnkit._models import derive_quantity as _derive_quantity
@@ -35,7 +34,7 @@ class CustomErrorResponses(_Model):
     """A complex type that contains a ``CustomErrorResponse`` element for each HTTP status code for
     which you want to specify a custom error page and/or a caching duration.
     """
-    quantity: _Int32 = _pd.Field(default_factory=_derive_quantity)
+    quantity: int = _pd.Field(default_factory=_derive_quantity)
     """The number of HTTP status codes for which you want to specify a custom error page and/or a
     caching duration. If ``Quantity`` is ``0``, you can omit ``Items``.
     """

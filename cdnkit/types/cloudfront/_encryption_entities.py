@@ -8,7 +8,6 @@ Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 
 import pydantic as _pd
 
-from cdnkit._models import Int32 as _Int32
 from cdnkit._models import PascalCaseModel as _Model
 from cdnkit._models import check_rules as _check_rules
 from cdnkit._models import derive_quantity as _derive_quantity
@@ -27,5 +26,5 @@ class EncryptionEntities(_Model):
     _cdnkit_rules = _pd.model_validator(mode="after")(_check_rules)
     items: list[EncryptionEntity] | None = None
     """An array of field patterns in a field-level encryption content type-profile mapping."""
-    quantity: _Int32 = _pd.Field(default_factory=_derive_quantity)
+    quantity: int = _pd.Field(default_factory=_derive_quantity)
     """Number of field pattern items in a field-level encryption content type-profile mapping."""

@@ -8,7 +8,6 @@ Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 
 import pydantic as _pd
 
-from cdnkit._models import Int32 as _Int32
 from cdnkit._models import PascalCaseModel as _Model
 from cdnkit._models import check_rules as _check_rules
 from cdnkit._models import derive_quantity as _derive_quantity
@@ -44,7 +43,7 @@ class GeoRestriction(_Model):
     include in your ``blacklist`` or ``whitelist``. Include one ``Location`` element for each
     country.
     """
-    quantity: _Int32 = _pd.Field(default_factory=_derive_quantity)
+    quantity: int = _pd.Field(default_factory=_derive_quantity)
     """When geo restriction is ``enabled``, this is the number of countries in your ``whitelist``
     or ``blacklist``. Otherwise, when it is not enabled, ``Quantity`` is ``0``, and you can omit
     ``Items``.

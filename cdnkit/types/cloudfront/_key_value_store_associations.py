@@ -8,7 +8,6 @@ Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 
 import pydantic as _pd
 
-from cdnkit._models import Int32 as _Int32
 from cdnkit._models import PascalCaseModel as _Model
 from cdnkit._models import check_rules as _check_rules
 from cdnkit._models import derive_quantity as _derive_quantity
@@ -25,5 +24,5 @@ class KeyValueStoreAssociations(_Model):
     _cdnkit_rules = _pd.model_validator(mode="after")(_check_rules)
     items: list[KeyValueStoreAssociation] | None = None
     """The items of the key value store association."""
-    quantity: _Int32 = _pd.Field(default_factory=_derive_quantity)
+    quantity: int = _pd.Field(default_factory=_derive_quantity)
     """The quantity of key value store associations."""

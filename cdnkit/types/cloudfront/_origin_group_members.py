@@ -10,7 +10,6 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import Int32 as _Int32
 from cdnkit._models import PascalCaseModel as _Model
 from cdnkit._models import check_rules as _check_rules
 from cdnkit._models import derive_quantity as _derive_quantity
@@ -27,5 +26,5 @@ class OriginGroupMembers(_Model):
     _cdnkit_rules = _pd.model_validator(mode="after")(_check_rules)
     items: _t.Annotated[list[OriginGroupMember], _pd.Field(min_length=2, max_length=2)]
     """Items (origins) in an origin group."""
-    quantity: _Int32 = _pd.Field(default_factory=_derive_quantity)
+    quantity: int = _pd.Field(default_factory=_derive_quantity)
     """The number of origins in an origin group."""

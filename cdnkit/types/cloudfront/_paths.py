@@ -10,7 +10,6 @@ import typing as _t
 
 import pydantic as _pd
 
-from cdnkit._models import Int32 as _Int32
 from cdnkit._models import PascalCaseModel as _Model
 from cdnkit._models import check_rules as _check_rules
 from cdnkit._models import derive_quantity as _derive_quantity
@@ -31,5 +30,5 @@ class Paths(_Model):
         | None
     ) = None
     """A complex type that contains a list of the paths that you want to invalidate."""
-    quantity: _Int32 = _pd.Field(default_factory=_derive_quantity)
+    quantity: int = _pd.Field(default_factory=_derive_quantity)
     """The number of invalidation paths specified for the objects that you want to invalidate."""

@@ -8,7 +8,6 @@ Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 
 import pydantic as _pd
 
-from cdnkit._models import Int32 as _Int32
 from cdnkit._models import PascalCaseModel as _Model
 from cdnkit._models import check_rules as _check_rules
 from cdnkit._models import derive_quantity as _derive_quantity
@@ -30,5 +29,5 @@ class QueryStringCacheKeys(_Model):
     """A list that contains the query string parameters that you want CloudFront to use as a basis
     for caching for a cache behavior. If ``Quantity`` is 0, you can omit ``Items``.
     """
-    quantity: _Int32 = _pd.Field(default_factory=_derive_quantity)
+    quantity: int = _pd.Field(default_factory=_derive_quantity)
     """The number of ``whitelisted`` query string parameters for a cache behavior."""

@@ -8,7 +8,6 @@ Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 
 import pydantic as _pd
 
-from cdnkit._models import Int32 as _Int32
 from cdnkit._models import PascalCaseModel as _Model
 from cdnkit._models import check_rules as _check_rules
 from cdnkit._models import derive_quantity as _derive_quantity
@@ -28,5 +27,5 @@ class ResponseHeadersPolicyAccessControlAllowHeaders(_Model):
     _cdnkit_rules = _pd.model_validator(mode="after")(_check_rules)
     items: list[str]
     """The list of HTTP header names. You can specify ``*`` to allow all headers."""
-    quantity: _Int32 = _pd.Field(default_factory=_derive_quantity)
+    quantity: int = _pd.Field(default_factory=_derive_quantity)
     """The number of HTTP header names in the list."""

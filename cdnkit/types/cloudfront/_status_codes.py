@@ -27,5 +27,5 @@ class StatusCodes(_Model):
     _cdnkit_rules = _pd.model_validator(mode="after")(_check_rules)
     items: _t.Annotated[list[_Int32], _pd.Field(min_length=1)]
     """The items (status codes) for an origin group."""
-    quantity: _Int32 = _pd.Field(default_factory=_derive_quantity)
+    quantity: int = _pd.Field(default_factory=_derive_quantity)
     """The number of status codes."""
