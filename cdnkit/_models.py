@@ -26,6 +26,7 @@ import types
 import typing
 from collections.abc import Callable, Iterator, Mapping
 from typing import (
+    Annotated,
     Any,
     ClassVar,
     Literal,
@@ -69,40 +70,34 @@ __all__ = [
 ModelT = TypeVar("ModelT", bound="CdnKitModel")
 
 
-# The wire ranges of botocore's number types (see cdnkit._codegen._ir.WIRE_NUMBERS): a type
+class _WireRange:
+    """Pydantic metadata giving a number its schema with a wire range, built directly (no
+    ``FieldInfo`` for pydantic to merge per member, as ``Field(ge=..., le=...)`` would add)."""
+
+    __slots__ = ("_schema",)
+
+    def __init__(self, schema: Callable[[], CoreSchema]) -> None:
+        self._schema = schema
+
+    def __get_pydantic_core_schema__(self, source: object, handler: object) -> CoreSchema:
+        return self._schema()
+
+
+# The wire ranges of botocore's number types (see cdnkit._codegen._ir.WIRE_NUMBERS): one type
 # each that every generated member without bounds of its own refers to, checked natively by
-# pydantic-core. Type checkers see the plain number type. At run time each is a class giving
-# pydantic its schema directly: an ``Annotated[int, Field(...)]`` would cost each class
-# more to build (pydantic merges a FieldInfo per member).
-if typing.TYPE_CHECKING:
-    #: A botocore 'integer': 32-bit signed.
-    Int32: TypeAlias = int
-    #: A botocore 'long': 64-bit signed.
-    Int64: TypeAlias = int
-    #: A botocore 'float' or 'double': no JSON or XML number is NaN or infinite.
-    FiniteFloat: TypeAlias = float
-else:
-
-    class Int32:
-        """A botocore 'integer': 32-bit signed."""
-
-        @staticmethod
-        def __get_pydantic_core_schema__(source: Any, handler: Any) -> CoreSchema:
-            return core_schema.int_schema(ge=-(2**31), le=2**31 - 1)
-
-    class Int64:
-        """A botocore 'long': 64-bit signed."""
-
-        @staticmethod
-        def __get_pydantic_core_schema__(source: Any, handler: Any) -> CoreSchema:
-            return core_schema.int_schema(ge=-(2**63), le=2**63 - 1)
-
-    class FiniteFloat:
-        """A botocore 'float' or 'double': no JSON or XML number is NaN or infinite."""
-
-        @staticmethod
-        def __get_pydantic_core_schema__(source: Any, handler: Any) -> CoreSchema:
-            return core_schema.float_schema(allow_inf_nan=False)
+# pydantic-core. Type checkers (and typing.get_type_hints) see the plain number type.
+#: A botocore 'integer': 32-bit signed.
+Int32: TypeAlias = Annotated[
+    int, _WireRange(lambda: core_schema.int_schema(ge=-(2**31), le=2**31 - 1))
+]
+#: A botocore 'long': 64-bit signed.
+Int64: TypeAlias = Annotated[
+    int, _WireRange(lambda: core_schema.int_schema(ge=-(2**63), le=2**63 - 1))
+]
+#: A botocore 'float' or 'double': no JSON or XML number is NaN or infinite.
+FiniteFloat: TypeAlias = Annotated[
+    float, _WireRange(lambda: core_schema.float_schema(allow_inf_nan=False))
+]
 
 
 def max_utf8_bytes(limit: int) -> WrapValidator:
