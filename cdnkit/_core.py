@@ -605,6 +605,8 @@ class ServiceCore:
         retry_if: Callable[[BaseException], bool] | None = None,
     ) -> dict[str, Any]:
         """Call one operation with wire parameters; return botocore's reply, metadata included.
+        A string without a UTF-8 form anywhere in ``params`` raises
+        :class:`cdnkit.RequestValidationError` naming its member, and nothing is sent.
 
         Transient failures are retried. When ``reconcile`` is given and an earlier send got no
         answer, it runs before the request is sent again; a result means the earlier send
