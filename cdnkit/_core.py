@@ -8,6 +8,7 @@ import collections
 import contextlib
 import contextvars
 import dataclasses
+import importlib
 import logging
 import time
 import weakref
@@ -22,8 +23,13 @@ from aiobotocore.httpsession import AIOHTTPSession
 from aiobotocore.session import AioSession
 from botocore import xform_name
 from botocore.exceptions import BotoCoreError, ClientError
-from pydantic import BaseModel
-from pydantic_core import PydanticSerializationError
+from pydantic import BaseModel, ValidationError
+from pydantic_core import (
+    InitErrorDetails,
+    PydanticCustomError,
+    PydanticSerializationError,
+    to_json,
+)
 
 from ._exceptions import (
     TRANSPORT_ERRORS,
@@ -31,6 +37,7 @@ from ._exceptions import (
     ClientClosedError,
     DeadlineExceededError,
     InvalidRequestError,
+    RequestValidationError,
     ServiceError,
     ThrottlingError,
     TransportError,
@@ -40,7 +47,14 @@ from ._exceptions import (
     error_from_client_error,
     is_retryable,
 )
-from ._models import CdnKitModel, parse_response, to_wire, validate_request, wrong_member_type
+from ._models import (
+    CdnKitModel,
+    parse_response,
+    to_wire,
+    unencodable_text,
+    validate_request,
+    wrong_member_type,
+)
 from ._observability import WaitProgress, _last_request_id
 from ._parsing import install as install_parsers
 from ._policies import Clock, RetryPolicy, WaitPolicy
@@ -604,11 +618,20 @@ class ServiceCore:
         retry_if: Callable[[BaseException], bool] | None = None,
     ) -> dict[str, Any]:
         """Call one operation with wire parameters; return botocore's reply, metadata included.
+        A string without a UTF-8 form anywhere in ``params`` raises
+        :class:`cdnkit.RequestValidationError` naming its member, and nothing is sent.
 
         Transient failures are retried. When ``reconcile`` is given and an earlier send got no
         answer, it runs before the request is sent again; a result means the earlier send
         landed, and it is returned instead of sending twice.
         """
+        try:
+            # Every string of the request has a UTF-8 form (the wire's) unless one holds a lone
+            # surrogate: one native encode of the whole request tells, and only when it fails
+            # is the request walked to name the member (see refuse_unencodable).
+            to_json(params)
+        except PydanticSerializationError:
+            self.refuse_unencodable(operation, params)
         method = getattr(self.client, xform_name(operation))
         log = sends if sends is not None else Sends()
         rate = self.rate(operation) if retry.adaptive else None
@@ -630,6 +653,39 @@ class ServiceCore:
         metadata = reply.get("ResponseMetadata")
         _last_request_id.set(metadata.get("RequestId") if metadata is not None else None)
         return reply
+
+    def refuse_unencodable(self, operation: str, params: Mapping[str, Any]) -> None:
+        """Raise :class:`cdnkit.RequestValidationError` naming the first string of ``params``
+        (a request in wire form) that has no UTF-8 form; return if there is none (the encode
+        failed for another reason: bytes that are not UTF-8 are sent as they are)."""
+        model = self._request_model(operation)
+        found = unencodable_text(model, params)
+        if found is None:
+            return
+        loc, text, index = found
+        detail: InitErrorDetails = {
+            "type": PydanticCustomError(
+                "string_not_utf8",
+                "String has no UTF-8 form: a lone surrogate (U+{code:04X}) at index {index}",
+                {"code": ord(text[index]), "index": index},
+            ),
+            "loc": loc,
+            "input": text,
+        }
+        title = model.__name__ if model is not None else operation
+        error = ValidationError.from_exception_data(title, [detail])
+        raise RequestValidationError.from_pydantic(error, model=model) from None
+
+    def _request_model(self, operation: str) -> type[BaseModel] | None:
+        """The generated request model of ``operation`` (by its botocore input shape), to
+        name members in errors; None where there is none (a service without models)."""
+        try:
+            shape = self.client.meta.service_model.operation_model(operation).input_shape
+            package = importlib.import_module(f"cdnkit.types.{self.service.replace('-', '_')}")
+            model = getattr(package, shape.name)
+        except (ImportError, AttributeError, LookupError, BotoCoreError):
+            return None
+        return model if isinstance(model, type) and issubclass(model, BaseModel) else None
 
     async def invoke(
         self,

@@ -20,6 +20,8 @@ import re
 from collections.abc import Awaitable, Callable
 from typing import Any, Generic, TypeVar
 
+from pydantic_core import PydanticSerializationError, to_json
+
 from ._core import ResourceLocks, Sends, ServiceCore, within
 from ._exceptions import (
     InvalidRequestError,
@@ -106,7 +108,7 @@ async def mutate_copy(value: C, mutate: Mutator[C]) -> Mutated[C]:
     # (warnings=False: the serializer would warn about a wrongly typed value; the validation
     # error below says it better.)
     wire = changed.model_dump(by_alias=True, exclude_none=True, warnings=False)
-    if wire == before and assignments() == assigned:
+    if wire == before and assignments() == assigned and _same_types(wire, before):
         return Mutated(value, before, before)  # nothing assigned, nothing changed in place
     # (An equal wire after an assignment may hold an equal value of the wrong type, 1 for
     # True or 3600.0 for 3600: it is checked like any change.)
@@ -140,6 +142,16 @@ async def apply_mutation(value: C, mutate: Mutator[C]) -> C:
 _ABSENT = object()
 #: What an If-Match header may hold (the request models' rule for header members).
 _ETAG = re.compile(r"[ -~]+")
+
+
+def _same_types(wire: dict[str, Any], before: dict[str, Any]) -> bool:
+    """Whether two equal wire forms also hold values of the same types: a list item replaced in
+    place by an equal value of another type (1 for True, 3600.0 for 3600) is no assignment
+    and compares equal, but the encoded forms differ ("1" and "true", "3600.0" and "3600")."""
+    try:
+        return to_json(wire) == to_json(before)
+    except PydanticSerializationError:
+        return False  # not encodable (a lone surrogate): checked as a change
 
 
 def _differs(was: Any, now: Any) -> bool:

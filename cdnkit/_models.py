@@ -25,7 +25,17 @@ import operator
 import types
 import typing
 from collections.abc import Callable, Iterator, Mapping
-from typing import Any, ClassVar, Literal, TypeVar, cast, get_args, get_origin
+from typing import (
+    Annotated,
+    Any,
+    ClassVar,
+    Literal,
+    TypeAlias,
+    TypeVar,
+    cast,
+    get_args,
+    get_origin,
+)
 
 from pydantic import (
     AliasGenerator,
@@ -36,11 +46,14 @@ from pydantic import (
     ValidatorFunctionWrapHandler,
     WrapValidator,
 )
-from pydantic_core import PydanticCustomError
+from pydantic_core import CoreSchema, PydanticCustomError, core_schema
 
 __all__ = [
     "CamelCaseModel",
     "CdnKitModel",
+    "FiniteFloat",
+    "Int32",
+    "Int64",
     "PascalCaseModel",
     "camel_case",
     "check_rules",
@@ -55,6 +68,36 @@ __all__ = [
 ]
 
 ModelT = TypeVar("ModelT", bound="CdnKitModel")
+
+
+class _WireRange:
+    """Pydantic metadata giving a number its schema with a wire range, built directly (no
+    ``FieldInfo`` for pydantic to merge per member, as ``Field(ge=..., le=...)`` would add)."""
+
+    __slots__ = ("_schema",)
+
+    def __init__(self, schema: Callable[[], CoreSchema]) -> None:
+        self._schema = schema
+
+    def __get_pydantic_core_schema__(self, source: object, handler: object) -> CoreSchema:
+        return self._schema()
+
+
+# The wire ranges of botocore's number types (see cdnkit._codegen._ir.WIRE_NUMBERS): one type
+# each that every generated member without bounds of its own refers to, checked natively by
+# pydantic-core. Type checkers (and typing.get_type_hints) see the plain number type.
+#: A botocore 'integer': 32-bit signed.
+Int32: TypeAlias = Annotated[
+    int, _WireRange(lambda: core_schema.int_schema(ge=-(2**31), le=2**31 - 1))
+]
+#: A botocore 'long': 64-bit signed.
+Int64: TypeAlias = Annotated[
+    int, _WireRange(lambda: core_schema.int_schema(ge=-(2**63), le=2**63 - 1))
+]
+#: A botocore 'float' or 'double': no JSON or XML number is NaN or infinite.
+FiniteFloat: TypeAlias = Annotated[
+    float, _WireRange(lambda: core_schema.float_schema(allow_inf_nan=False))
+]
 
 
 def max_utf8_bytes(limit: int) -> WrapValidator:
@@ -589,3 +632,76 @@ def wrong_member_types(model: BaseModel, path: str = "") -> Iterator[str]:
                 yield f"{place}: expected {expected.__name__}, got {type(child).__name__}"
             else:
                 yield from wrong_member_types(child, place)
+
+
+def unencodable_text(
+    model: type[BaseModel] | None, wire: Mapping[str, Any]
+) -> tuple[tuple[int | str, ...], str, int] | None:
+    """The first string of request parameters in wire form (values and map keys, at any
+    depth) that has no UTF-8 form (it holds a lone surrogate, which Python strings may and
+    AWS's wire cannot): its place in snake_case attribute names where ``model`` names the
+    members (wire names elsewhere), the string and the index of the surrogate. None if every
+    string can be encoded.
+
+    The slow half of a check whose fast half encodes the whole request once (see
+    ``cdnkit._core``); it runs only when that fails."""
+    return _unencodable(wire, model, "one", ())
+
+
+def _unencodable(
+    value: Any, model: type[BaseModel] | None, how: str, loc: tuple[int | str, ...]
+) -> tuple[tuple[int | str, ...], str, int] | None:
+    if isinstance(value, str):
+        index = _surrogate_at(value)
+        return None if index is None else (loc, value, index)
+    found: tuple[tuple[int | str, ...], str, int] | None = None
+    if isinstance(value, Mapping):
+        # A structure's members are named by the model; a map's keys are data.
+        members = _wire_members(model) if how == "one" and model is not None else {}
+        for key, item in value.items():
+            if isinstance(key, str):
+                index = _surrogate_at(key)
+                if index is not None:
+                    return (*loc, _printable(key)), key, index
+            if how == "map":
+                found = _unencodable(item, model, "one", (*loc, _printable(key)))
+            else:
+                name, child, child_how = members.get(key, (key, None, "one"))
+                found = _unencodable(item, child, child_how, (*loc, _printable(name)))
+            if found is not None:
+                return found
+    elif isinstance(value, list | tuple):
+        for index, item in enumerate(value):
+            found = _unencodable(item, model, "one", (*loc, index))
+            if found is not None:
+                return found
+    return None
+
+
+def _surrogate_at(text: str) -> int | None:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as error:
+        return error.start
+    return None
+
+
+def _printable(key: Any) -> int | str:
+    """A place's part as an error may show it (a lone surrogate escaped, as repr does)."""
+    if not isinstance(key, str):
+        return str(key)
+    return key.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def _wire_members(model: type[BaseModel]) -> dict[str, tuple[str, type[BaseModel] | None, str]]:
+    """A structure's members by wire name: attribute name, model class of nested models and
+    how they are held ("one", "list" or "map")."""
+    nested = {name: (cls, how) for name, cls, how in _nested_members(model)}
+    members: dict[str, tuple[str, type[BaseModel] | None, str]] = {}
+    for name, field in model.model_fields.items():
+        cls, how = nested.get(name, (None, "one"))
+        # A list of models is walked item by item, each item a structure.
+        entry = (name, cls, "one" if how == "list" else how)
+        members[field.serialization_alias or field.alias or name] = entry
+        members.setdefault(name, entry)
+    return members

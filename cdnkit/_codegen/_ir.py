@@ -7,7 +7,7 @@ import hashlib
 import keyword
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from botocore import xform_name
 from botocore.loaders import Loader
@@ -72,6 +72,19 @@ def _merged(base: Constraint, override: Constraint) -> Constraint:
     return dataclasses.replace(base, **changes)
 
 
+#: botocore's number types whose values the wire cannot carry beyond a range: integers are
+#: 32-bit and longs 64-bit signed (AWS parses them so), and no JSON or XML number is NaN or
+#: infinite. Each is checked by one shared annotated type of ``cdnkit._models`` (named here)
+#: where the member has no bounds of its own, else by bounds folded into its own ``Field``.
+WireNumber = Literal["integer", "long", "float", "double"]
+WIRE_NUMBERS: dict[WireNumber, tuple[str, int | None, int | None]] = {
+    "integer": ("Int32", -(2**31), 2**31 - 1),
+    "long": ("Int64", -(2**63), 2**63 - 1),
+    "float": ("FiniteFloat", None, None),
+    "double": ("FiniteFloat", None, None),
+}
+
+
 @dataclasses.dataclass(frozen=True)
 class TypeRef:
     """The type of a member, list item or map value."""
@@ -83,6 +96,9 @@ class TypeRef:
     item: TypeRef | None = None
     key: TypeRef | None = None
     constraints: Constraints = dataclasses.field(default_factory=Constraints)
+    #: A number's botocore type, whose wire range requests are checked against (None: not a
+    #: number, or only replies use it).
+    wire_number: WireNumber | None = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -300,7 +316,14 @@ class _Builder:
         if kind == "string" and "enum" in shape:
             return TypeRef("enum", shape_name, scalar="str", enum=tuple(shape["enum"]))
         if kind in _SCALARS:
-            return TypeRef("scalar", shape_name, scalar=_SCALARS[kind], constraints=constraints)
+            number = cast(WireNumber, kind) if kind in WIRE_NUMBERS else None
+            return TypeRef(
+                "scalar",
+                shape_name,
+                scalar=_SCALARS[kind],
+                constraints=constraints,
+                wire_number=number,
+            )
         raise TypeError(f"{self.service}.{shape_name}: unsupported shape type {kind!r}")
 
     def struct_doc(self, name: str) -> str:
@@ -361,10 +384,12 @@ class _Builder:
                 ref = dataclasses.replace(
                     ref, constraints=_merged(ref.constraints, override.constraint)
                 )
-            if name in self.reply_only and ref.constraints.max_utf8_bytes is not None:
-                ref = dataclasses.replace(
-                    ref, constraints=dataclasses.replace(ref.constraints, max_utf8_bytes=None)
-                )
+            if name in self.reply_only:
+                ref = _reply_only(ref)
+            elif is_wrapper and wire == "Quantity":
+                # Must equal len(Items) (a rule of the class): no list is long enough to break
+                # the wire range, and one less checked member is a cheaper class to build.
+                ref = dataclasses.replace(ref, wire_number=None)
             target = self.shapes[spec["shape"]]
             members.append(
                 MemberIR(
@@ -400,6 +425,21 @@ class _Builder:
             operation=operation,
             result=result,
         )
+
+
+def _reply_only(ref: TypeRef) -> TypeRef:
+    """``ref`` without the checks only requests need that would cost each class more to
+    build (UTF-8 byte limits run Python code; wire ranges add to every number)."""
+    changes: dict[str, Any] = {}
+    if ref.constraints.max_utf8_bytes is not None:
+        changes["constraints"] = dataclasses.replace(ref.constraints, max_utf8_bytes=None)
+    if ref.wire_number is not None:
+        changes["wire_number"] = None
+    if ref.item is not None:
+        changes["item"] = _reply_only(ref.item)
+    if ref.key is not None:
+        changes["key"] = _reply_only(ref.key)
+    return dataclasses.replace(ref, **changes) if changes else ref
 
 
 def build_service(service: str, loader: Loader | None = None) -> ServiceIR:

@@ -10,6 +10,7 @@ touches: creating hundreds of pydantic classes is most of what importing a servi
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterator
 
@@ -18,6 +19,7 @@ from botocore import xform_name
 from ._docs import docstring
 from ._ir import (
     WIRE_CASES,
+    WIRE_NUMBERS,
     Constraints,
     MemberIR,
     ServiceIR,
@@ -28,6 +30,8 @@ from ._ir import (
 )
 
 COMMAND = "python -m cdnkit._codegen"
+#: The shared annotated types of ``cdnkit._models`` that check numbers' wire ranges.
+_SHARED_NUMBERS = sorted({shared for shared, _, _ in WIRE_NUMBERS.values()})
 
 _SCALAR_TYPES = {
     "str": "str",
@@ -52,7 +56,7 @@ class _Module:
         #: The classes defined in the same module (None: all of them, as in one module).
         self.local = local
 
-    def field_constraints(self, constraints: Constraints) -> list[str]:
+    def field_constraints(self, constraints: Constraints, *, finite: bool = False) -> list[str]:
         args = [
             f"{name}={value!r}"
             for name, value in (
@@ -64,6 +68,8 @@ class _Module:
             )
             if value is not None
         ]
+        if finite:
+            args.append("allow_inf_nan=False")
         parts = [f"_pd.Field({', '.join(args)})"] if args else []
         if constraints.max_utf8_bytes is not None:
             self.uses.add("max_utf8_bytes")
@@ -75,6 +81,24 @@ class _Module:
         if not parts:
             return base
         return f"_t.Annotated[{base}, {', '.join(parts)}]"
+
+    def wire_number(self, ref: TypeRef) -> str:
+        """A number checked against its wire range too: the shared annotated type where the
+        member has no bounds of its own (no object per member), else the range folded into
+        the member's own ``Field``."""
+        assert ref.wire_number is not None
+        assert ref.scalar is not None
+        shared, low, high = WIRE_NUMBERS[ref.wire_number]
+        constraints = ref.constraints
+        if not self.field_constraints(constraints):
+            self.uses.add(shared)
+            return f"_{shared}"
+        if low is not None and high is not None:
+            ge = low if constraints.ge is None else max(constraints.ge, low)
+            le = high if constraints.le is None else min(constraints.le, high)
+            return self.checked("int", dataclasses.replace(constraints, ge=ge, le=le))
+        parts = self.field_constraints(constraints, finite=True)
+        return f"_t.Annotated[{_SCALAR_TYPES[ref.scalar]}, {', '.join(parts)}]"
 
     def type_expr(self, ref: TypeRef) -> str:
         if ref.kind == "struct":
@@ -90,6 +114,8 @@ class _Module:
             assert ref.scalar is not None
             if ref.scalar == "datetime":
                 self.uses.add("datetime")
+            if ref.wire_number is not None:
+                return self.wire_number(ref)
             return self.checked(_SCALAR_TYPES[ref.scalar], ref.constraints)
         assert ref.item is not None
         if ref.kind == "list":
@@ -281,14 +307,15 @@ def _render_group(
         imports += [*standard, ""]
     if _USES_PYDANTIC.search(body):
         imports += ["import pydantic as _pd", ""]
-    imports.append(f"from cdnkit._models import {WIRE_CASES[ir.wire_case][1]} as _Model")
-    for name, alias in (
-        ("check_rules", "_check_rules"),
-        ("derive_quantity", "_derive_quantity"),
-        ("max_utf8_bytes", "_max_utf8_bytes"),
-    ):
+    runtime = {WIRE_CASES[ir.wire_case][1]: "_Model"}
+    for name in ("check_rules", "derive_quantity", "max_utf8_bytes", *_SHARED_NUMBERS):
         if name in module.uses:
-            imports.append(f"from cdnkit._models import {name} as {alias}")
+            runtime[name] = f"_{name}"
+    # One line per name (as ruff's isort keeps "import X as Y"), in its order.
+    imports += [
+        f"from cdnkit._models import {name} as {runtime[name]}"
+        for name in sorted(runtime, key=_member_key)
+    ]
     if "request_base" in module.uses:
         imports.append(f"from cdnkit._operation import {ir.request_base} as _{ir.request_base}")
     local: dict[str, set[str]] = {}

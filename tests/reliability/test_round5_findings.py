@@ -2,10 +2,11 @@
 cdnkit's clients (cdnkit's own check is the only one), the hot reads and Lightsail's plain
 update send ``plain_wire``'s checked dict, and replies go through ``cdnkit._parsing``.
 
-The tests that hold say what was tried and works. The strict xfails are defects found: input
-that cdnkit's check lets through and that reaches the wire (counted at the emulator). None of
-them is new with this round (botocore's validator, now off, never caught them either: it checks
-types and minimums only), but with it off cdnkit's check is the whole promise.
+The tests say what was tried and works. The defects this review found (input cdnkit's check let
+through to the wire: lone surrogates, NaN and infinity, numbers beyond their wire range) are
+fixed in session 6 and their tests hold; botocore's validator, now off, never caught them either
+(it checks types and minimums only), so cdnkit's check is the whole promise. One strict xfail
+remains, outside the request check: a function's code given as str is encoded by its resource.
 """
 
 from __future__ import annotations
@@ -336,12 +337,6 @@ async def test_a_client_with_botocore_validation_on_still_works(emulator: Emulat
 # --- defects: input cdnkit's check lets through to the wire ---------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a lone surrogate in a Lightsail string member without a pattern or length "
-    "(default_root_object) passes the request model and is sent; members with a pattern "
-    "refuse it (string_unicode), so the refusal depends on the member's other rules",
-)
 async def test_lone_surrogate_in_a_free_lightsail_string_is_refused(
     kit: cdnkit.Lightsail, emulator: Emulator
 ) -> None:
@@ -354,11 +349,6 @@ async def test_lone_surrogate_in_a_free_lightsail_string_is_refused(
     assert sent(emulator) == before
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="NaN and infinity pass a double member (PutAlarm threshold) and are sent: "
-    "botocore's JSON writes NaN / Infinity, which is not JSON",
-)
 @pytest.mark.parametrize("threshold", [float("nan"), float("inf"), float("-inf")])
 async def test_nan_and_infinity_are_refused(
     kit: cdnkit.Lightsail, emulator: Emulator, threshold: float
@@ -370,11 +360,6 @@ async def test_nan_and_infinity_are_refused(
     assert sent(emulator) == before
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="an int beyond an 'integer' (32-bit) member's range is sent "
-    "(PutAlarm evaluation_periods=2**70); AWS cannot read it",
-)
 async def test_integer_beyond_32_bits_is_refused(kit: cdnkit.Lightsail, emulator: Emulator) -> None:
     before = sent(emulator)
     with pytest.raises(cdnkit.RequestValidationError) as caught:
@@ -383,11 +368,6 @@ async def test_integer_beyond_32_bits_is_refused(kit: cdnkit.Lightsail, emulator
     assert sent(emulator) == before
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="an int beyond a 'long' (64-bit) member's range is sent (CacheSettings.default_ttl"
-    "=2**70 in UpdateDistribution, also when built by model_construct)",
-)
 async def test_long_beyond_64_bits_is_refused(kit: cdnkit.Lightsail, emulator: Emulator) -> None:
     before = sent(emulator)
     with pytest.raises(cdnkit.RequestValidationError) as caught:
@@ -463,12 +443,6 @@ async def test_dicts_for_nested_models_are_checked_like_models(
     assert settings.default_ttl == 7
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a lone surrogate in a CloudFront string member without a length rule "
-    "(DistributionConfig.default_root_object, a function's comment) passes the check and "
-    "is sent as an XML character reference the service cannot read (MalformedXML)",
-)
 async def test_lone_surrogate_in_a_free_cloudfront_string_is_refused(emulator: Emulator) -> None:
     def surrogate_root(settings: cf.DistributionConfig) -> None:
         settings.default_root_object = "\ud800"
@@ -483,10 +457,6 @@ async def test_lone_surrogate_in_a_free_cloudfront_string_is_refused(emulator: E
         assert emulator.counters.count("cloudfront", "CreateFunction") == 0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a CloudFront long (DefaultCacheBehavior.min_ttl=2**70) set by a mutate is sent",
-)
 async def test_cloudfront_long_beyond_64_bits_is_refused(emulator: Emulator) -> None:
     def huge_ttl(settings: cf.DistributionConfig) -> None:
         settings.default_cache_behavior.min_ttl = 2**70
@@ -528,13 +498,22 @@ async def test_wrong_type_equal_to_current_value_is_refused(emulator: Emulator, 
             await kit.distributions.modify("site", mutate)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a lone surrogate where botocore must encode the string as UTF-8 (a query-string "
-    "marker, a function's code given as str) passes the check and escapes as "
-    "UnicodeEncodeError, which is not a cdnkit.CdnKitError",
+@pytest.mark.parametrize(
+    "where",
+    [
+        "marker",
+        "resume",
+        pytest.param(
+            "code",
+            marks=pytest.mark.xfail(
+                strict=True,
+                reason="functions.create encodes a str code as UTF-8 itself (resources/"
+                "cloudfront/functions.py _code, not this change's file): the UnicodeEncodeError "
+                "escapes there, before any request is built",
+            ),
+        ),
+    ],
 )
-@pytest.mark.parametrize("where", ["marker", "resume", "code"])
 async def test_lone_surrogate_raises_a_cdnkit_error(emulator: Emulator, where: str) -> None:
     async with cf_client(emulator) as client:
 

@@ -8,6 +8,7 @@ Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 
 import pydantic as _pd
 
+from cdnkit._models import Int64 as _Int64
 from cdnkit._models import PascalCaseModel as _Model
 
 from ._parameters_in_cache_key_and_forwarded_to_origin import (
@@ -32,7 +33,7 @@ class CachePolicyConfig(_Model):
     """A comment to describe the cache policy. The comment cannot be longer than 128 characters."""
     name: str
     """A unique name to identify the cache policy."""
-    default_ttl: int | None = _pd.Field(
+    default_ttl: _Int64 | None = _pd.Field(
         default=None, validation_alias="DefaultTTL", serialization_alias="DefaultTTL"
     )
     """The default amount of time, in seconds, that you want objects to stay in the CloudFront
@@ -40,7 +41,7 @@ class CachePolicyConfig(_Model):
     updated. CloudFront uses this value as the object's time to live (TTL) only when the origin
     does not send ``Cache-Control`` or ``Expires`` headers with the object.
     """
-    max_ttl: int | None = _pd.Field(
+    max_ttl: _Int64 | None = _pd.Field(
         default=None, validation_alias="MaxTTL", serialization_alias="MaxTTL"
     )
     """The maximum amount of time, in seconds, that objects stay in the CloudFront cache before
@@ -48,7 +49,7 @@ class CachePolicyConfig(_Model):
     CloudFront uses this value only when the origin sends ``Cache-Control`` or ``Expires`` headers
     with the object.
     """
-    min_ttl: int = _pd.Field(validation_alias="MinTTL", serialization_alias="MinTTL")
+    min_ttl: _Int64 = _pd.Field(validation_alias="MinTTL", serialization_alias="MinTTL")
     """The minimum amount of time, in seconds, that you want objects to stay in the CloudFront
     cache before CloudFront sends another request to the origin to see if the object has been
     updated. For more information, see Managing How Long Content Stays in an Edge Cache

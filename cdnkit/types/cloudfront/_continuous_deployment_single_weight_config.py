@@ -20,7 +20,7 @@ __all__ = ["ContinuousDeploymentSingleWeightConfig"]
 class ContinuousDeploymentSingleWeightConfig(_Model):
     """Contains the percentage of traffic to send to a staging distribution."""
 
-    weight: _t.Annotated[float, _pd.Field(ge=0.0, le=0.15)]
+    weight: _t.Annotated[float, _pd.Field(ge=0.0, le=0.15, allow_inf_nan=False)]
     """The percentage of traffic to send to a staging distribution, expressed as a decimal number
     between 0 and 0.15. For example, a value of 0.10 means 10% of traffic is sent to the staging
     distribution.

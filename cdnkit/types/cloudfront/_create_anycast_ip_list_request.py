@@ -10,6 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
+from cdnkit._models import Int32 as _Int32
 from cdnkit._models import PascalCaseModel as _Model
 from cdnkit._operation import CloudFrontRequest as _CloudFrontRequest
 
@@ -31,7 +32,7 @@ class CreateAnycastIpListRequest(_Model, _CloudFrontRequest[CreateAnycastIpListR
     __cdnkit_result__ = "CreateAnycastIpListResult"
     name: _t.Annotated[str, _pd.Field(min_length=1, max_length=64, pattern="[a-zA-Z0-9-_]{1,64}")]
     """Name of the Anycast static IP list."""
-    ip_count: int
+    ip_count: _Int32
     """The number of static IP addresses that are allocated to the Anycast static IP list. Valid
     values: 21 or 3.
     """

@@ -6,6 +6,7 @@
 Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 """
 
+from cdnkit._models import Int64 as _Int64
 from cdnkit._models import PascalCaseModel as _Model
 from cdnkit._operation import CloudFrontRequest as _CloudFrontRequest
 
@@ -41,7 +42,7 @@ class CreateRealtimeLogConfigRequest(_Model, _CloudFrontRequest[CreateRealtimeLo
     """
     name: str
     """A unique name to identify this real-time log configuration."""
-    sampling_rate: int
+    sampling_rate: _Int64
     """The sampling rate for this real-time log configuration. You can specify a whole number
     between 1 and 100 (inclusive) to determine the percentage of viewer requests that are
     represented in the real-time log data.

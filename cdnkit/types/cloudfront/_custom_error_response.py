@@ -8,6 +8,8 @@ Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 
 import pydantic as _pd
 
+from cdnkit._models import Int32 as _Int32
+from cdnkit._models import Int64 as _Int64
 from cdnkit._models import PascalCaseModel as _Model
 
 __all__ = ["CustomErrorResponse"]
@@ -24,7 +26,7 @@ class CustomErrorResponse(_Model):
     CloudFront Developer Guide.
     """
 
-    error_code: int
+    error_code: _Int32
     """The HTTP status code for which you want to specify a custom error page and/or a caching
     duration.
     """
@@ -47,7 +49,7 @@ class CustomErrorResponse(_Model):
     - If you don't care about distinguishing among different client errors or ...
     - You might want to return a ``200`` status code (OK) and static website so ...
     """
-    error_caching_min_ttl: int | None = _pd.Field(
+    error_caching_min_ttl: _Int64 | None = _pd.Field(
         default=None,
         validation_alias="ErrorCachingMinTTL",
         serialization_alias="ErrorCachingMinTTL",

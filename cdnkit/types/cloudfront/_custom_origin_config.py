@@ -8,6 +8,7 @@ Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 
 import pydantic as _pd
 
+from cdnkit._models import Int32 as _Int32
 from cdnkit._models import PascalCaseModel as _Model
 
 from ._enums import IpAddressType, OriginProtocolPolicy
@@ -23,11 +24,11 @@ class CustomOriginConfig(_Model):
     origin.
     """
 
-    http_port: int = _pd.Field(validation_alias="HTTPPort", serialization_alias="HTTPPort")
+    http_port: _Int32 = _pd.Field(validation_alias="HTTPPort", serialization_alias="HTTPPort")
     """The HTTP port that CloudFront uses to connect to the origin. Specify the HTTP port that the
     origin listens on.
     """
-    https_port: int = _pd.Field(validation_alias="HTTPSPort", serialization_alias="HTTPSPort")
+    https_port: _Int32 = _pd.Field(validation_alias="HTTPSPort", serialization_alias="HTTPSPort")
     """The HTTPS port that CloudFront uses to connect to the origin. Specify the HTTPS port that
     the origin listens on.
     """
@@ -46,14 +47,14 @@ class CustomOriginConfig(_Model):
 
     For more information, see Minimum Origin SSL Protocol in the Amazon CloudFront Developer Guide.
     """
-    origin_read_timeout: int | None = None
+    origin_read_timeout: _Int32 | None = None
     """Specifies how long, in seconds, CloudFront waits for a response from the origin. This is
     also known as the origin response timeout. The minimum timeout is 1 second, the maximum is 120
     seconds, and the default (if you don't specify otherwise) is 30 seconds.
 
     For more information, see Response timeout in the Amazon CloudFront Developer Guide.
     """
-    origin_keepalive_timeout: int | None = None
+    origin_keepalive_timeout: _Int32 | None = None
     """Specifies how long, in seconds, CloudFront persists its connection to the origin. The
     minimum timeout is 1 second, the maximum is 120 seconds, and the default (if you don't specify
     otherwise) is 5 seconds.

@@ -8,6 +8,7 @@ Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 
 import pydantic as _pd
 
+from cdnkit._models import Int64 as _Int64
 from cdnkit._models import PascalCaseModel as _Model
 
 from ._allowed_methods import AllowedMethods
@@ -106,21 +107,21 @@ class DefaultCacheBehavior(_Model):
     policy instead of this field. For more information, see Working with policies in the Amazon
     CloudFront Developer Guide.
     """
-    min_ttl: int | None = _pd.Field(
+    min_ttl: _Int64 | None = _pd.Field(
         default=None, validation_alias="MinTTL", serialization_alias="MinTTL"
     )
     """This field is deprecated. We recommend that you use the ``MinTTL`` field in a cache policy
     instead of this field. For more information, see Creating cache policies or Using the managed
     cache policies in the Amazon CloudFront Developer Guide.
     """
-    default_ttl: int | None = _pd.Field(
+    default_ttl: _Int64 | None = _pd.Field(
         default=None, validation_alias="DefaultTTL", serialization_alias="DefaultTTL"
     )
     """This field is deprecated. We recommend that you use the ``DefaultTTL`` field in a cache
     policy instead of this field. For more information, see Creating cache policies or Using the
     managed cache policies in the Amazon CloudFront Developer Guide.
     """
-    max_ttl: int | None = _pd.Field(
+    max_ttl: _Int64 | None = _pd.Field(
         default=None, validation_alias="MaxTTL", serialization_alias="MaxTTL"
     )
     """This field is deprecated. We recommend that you use the ``MaxTTL`` field in a cache policy

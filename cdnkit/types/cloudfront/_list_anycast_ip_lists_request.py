@@ -6,6 +6,7 @@
 Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 """
 
+from cdnkit._models import Int32 as _Int32
 from cdnkit._models import PascalCaseModel as _Model
 from cdnkit._operation import CloudFrontRequest as _CloudFrontRequest
 
@@ -27,5 +28,5 @@ class ListAnycastIpListsRequest(_Model, _CloudFrontRequest[ListAnycastIpListsRes
     includes items in the list that occur after the marker. To get the next page of the list, set
     this field's value to the value of ``NextMarker`` from the current page's response.
     """
-    max_items: int | None = None
+    max_items: _Int32 | None = None
     """The maximum number of Anycast static IP lists that you want returned in the response."""

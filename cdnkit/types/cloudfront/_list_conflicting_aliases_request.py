@@ -41,5 +41,5 @@ class ListConflictingAliasesRequest(_Model, _CloudFrontRequest[ListConflictingAl
     get the next page of the list, set this field's value to the value of ``NextMarker`` from the
     current page's response.
     """
-    max_items: _t.Annotated[int, _pd.Field(le=100)] | None = None
+    max_items: _t.Annotated[int, _pd.Field(ge=-2147483648, le=100)] | None = None
     """The maximum number of conflicting aliases that you want in the response."""

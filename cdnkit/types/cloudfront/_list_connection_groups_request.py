@@ -6,6 +6,7 @@
 Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 """
 
+from cdnkit._models import Int32 as _Int32
 from cdnkit._models import PascalCaseModel as _Model
 from cdnkit._operation import CloudFrontRequest as _CloudFrontRequest
 
@@ -27,5 +28,5 @@ class ListConnectionGroupsRequest(_Model, _CloudFrontRequest[ListConnectionGroup
     """Filter by associated Anycast IP list ID."""
     marker: str | None = None
     """The marker for the next set of connection groups to retrieve."""
-    max_items: int | None = None
+    max_items: _Int32 | None = None
     """The maximum number of connection groups to return."""

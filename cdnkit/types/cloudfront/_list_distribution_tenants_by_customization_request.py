@@ -8,6 +8,7 @@ Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 
 import pydantic as _pd
 
+from cdnkit._models import Int32 as _Int32
 from cdnkit._models import PascalCaseModel as _Model
 from cdnkit._operation import CloudFrontRequest as _CloudFrontRequest
 
@@ -39,5 +40,5 @@ class ListDistributionTenantsByCustomizationRequest(
     """Filter by the ARN of the associated ACM certificate."""
     marker: str | None = None
     """The marker for the next set of results."""
-    max_items: int | None = None
+    max_items: _Int32 | None = None
     """The maximum number of distribution tenants to return by the specified customization."""

@@ -6,6 +6,7 @@
 Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 """
 
+from cdnkit._models import Int32 as _Int32
 from cdnkit._models import PascalCaseModel as _Model
 from cdnkit._operation import CloudFrontRequest as _CloudFrontRequest
 
@@ -27,5 +28,5 @@ class ListDistributionTenantsRequest(_Model, _CloudFrontRequest[ListDistribution
     """Filter by the associated distribution ID or connection group ID."""
     marker: str | None = None
     """The marker for the next set of results."""
-    max_items: int | None = None
+    max_items: _Int32 | None = None
     """The maximum number of distribution tenants to return."""

@@ -6,6 +6,7 @@
 Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 """
 
+from cdnkit._models import Int32 as _Int32
 from cdnkit._models import PascalCaseModel as _Model
 from cdnkit._operation import CloudFrontRequest as _CloudFrontRequest
 
@@ -27,7 +28,7 @@ class ListDistributionsByConnectionModeRequest(
     __cdnkit_result__ = "ListDistributionsByConnectionModeResult"
     marker: str | None = None
     """The marker for the next set of distributions to retrieve."""
-    max_items: int | None = None
+    max_items: _Int32 | None = None
     """The maximum number of distributions to return."""
     connection_mode: ConnectionMode
     """This field specifies whether the connection mode is through a standard distribution (direct)

@@ -6,6 +6,7 @@
 Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 """
 
+from cdnkit._models import Int32 as _Int32
 from cdnkit._models import PascalCaseModel as _Model
 from cdnkit._operation import CloudFrontRequest as _CloudFrontRequest
 
@@ -33,7 +34,7 @@ class ListDomainConflictsRequest(_Model, _CloudFrontRequest[ListDomainConflictsR
     """The distribution resource identifier. This can be the standard distribution or distribution
     tenant that has a valid certificate, which covers the domain that you specify.
     """
-    max_items: int | None = None
+    max_items: _Int32 | None = None
     """The maximum number of domain conflicts to return."""
     marker: str | None = None
     """The marker for the next set of domain conflicts."""

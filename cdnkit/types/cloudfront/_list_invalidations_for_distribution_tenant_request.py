@@ -10,6 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
+from cdnkit._models import Int32 as _Int32
 from cdnkit._models import PascalCaseModel as _Model
 from cdnkit._operation import CloudFrontRequest as _CloudFrontRequest
 
@@ -38,5 +39,5 @@ class ListInvalidationsForDistributionTenantRequest(
     oldest, the most recent results are on the first page, the second page will contain earlier
     results, and so on.
     """
-    max_items: int | None = None
+    max_items: _Int32 | None = None
     """The maximum number of invalidations to return for the distribution tenant."""

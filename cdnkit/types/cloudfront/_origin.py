@@ -6,6 +6,7 @@
 Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 """
 
+from cdnkit._models import Int32 as _Int32
 from cdnkit._models import PascalCaseModel as _Model
 
 from ._custom_headers import CustomHeaders
@@ -69,18 +70,18 @@ class Origin(_Model):
     """
     vpc_origin_config: VpcOriginConfig | None = None
     """The VPC origin configuration."""
-    connection_attempts: int | None = None
+    connection_attempts: _Int32 | None = None
     """The number of times that CloudFront attempts to connect to the origin. The minimum number is
     1, the maximum is 3, and the default (if you don't specify otherwise) is 3.
     """
-    connection_timeout: int | None = None
+    connection_timeout: _Int32 | None = None
     """The number of seconds that CloudFront waits when trying to establish a connection to the
     origin. The minimum timeout is 1 second, the maximum is 10 seconds, and the default (if you
     don't specify otherwise) is 10 seconds.
 
     For more information, see Origin Connection Timeout in the Amazon CloudFront Developer Guide.
     """
-    response_completion_timeout: int | None = None
+    response_completion_timeout: _Int32 | None = None
     """The time (in seconds) that a request from CloudFront to the origin can stay open and wait
     for a response. If the complete response isn't received from the origin by this time,
     CloudFront ends the connection.

@@ -6,6 +6,7 @@
 Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 """
 
+from cdnkit._models import Int32 as _Int32
 from cdnkit._models import PascalCaseModel as _Model
 
 from ._response_headers_policy_access_control_allow_headers import (
@@ -67,7 +68,7 @@ class ResponseHeadersPolicyCorsConfig(_Model):
     For more information about the ``Access-Control-Expose-Headers`` HTTP response header, see
     Access-Control-Expose-Headers in the MDN Web Docs.
     """
-    access_control_max_age_sec: int | None = None
+    access_control_max_age_sec: _Int32 | None = None
     """A number that CloudFront uses as the value for the ``Access-Control-Max-Age`` HTTP response
     header.
 

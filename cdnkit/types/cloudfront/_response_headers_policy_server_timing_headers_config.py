@@ -26,7 +26,9 @@ class ResponseHeadersPolicyServerTimingHeadersConfig(_Model):
     responses that it sends in response to requests that match a cache behavior that's associated
     with this response headers policy.
     """
-    sampling_rate: _t.Annotated[float, _pd.Field(ge=0.0, le=100.0)] | None = None
+    sampling_rate: _t.Annotated[float, _pd.Field(ge=0.0, le=100.0, allow_inf_nan=False)] | None = (
+        None
+    )
     """A number 0-100 (inclusive) that specifies the percentage of responses that you want
     CloudFront to add the ``Server-Timing`` header to. When you set the sampling rate to 100,
     CloudFront adds the ``Server-Timing`` header to the HTTP response for every request that

@@ -6,6 +6,7 @@
 Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 """
 
+from cdnkit._models import Int32 as _Int32
 from cdnkit._models import PascalCaseModel as _Model
 
 __all__ = ["ResponseHeadersPolicyStrictTransportSecurity"]
@@ -32,7 +33,7 @@ class ResponseHeadersPolicyStrictTransportSecurity(_Model):
     """A Boolean that determines whether CloudFront includes the ``preload`` directive in the
     ``Strict-Transport-Security`` HTTP response header.
     """
-    access_control_max_age_sec: int
+    access_control_max_age_sec: _Int32
     """A number that CloudFront uses as the value for the ``max-age`` directive in the
     ``Strict-Transport-Security`` HTTP response header.
     """

@@ -6,6 +6,7 @@
 Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 """
 
+from cdnkit._models import Int32 as _Int32
 from cdnkit._models import PascalCaseModel as _Model
 
 __all__ = ["S3OriginConfig"]
@@ -24,7 +25,7 @@ class S3OriginConfig(_Model):
 
     ``origin-access-identity/cloudfront/ID-of-origin-access-identity``
     """
-    origin_read_timeout: int | None = None
+    origin_read_timeout: _Int32 | None = None
     """Specifies how long, in seconds, CloudFront waits for a response from the origin. This is
     also known as the origin response timeout. The minimum timeout is 1 second, the maximum is 120
     seconds, and the default (if you don't specify otherwise) is 30 seconds.

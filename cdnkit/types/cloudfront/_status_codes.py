@@ -10,6 +10,7 @@ import typing as _t
 
 import pydantic as _pd
 
+from cdnkit._models import Int32 as _Int32
 from cdnkit._models import PascalCaseModel as _Model
 from cdnkit._models import check_rules as _check_rules
 from cdnkit._models import derive_quantity as _derive_quantity
@@ -24,7 +25,7 @@ class StatusCodes(_Model):
 
     __cdnkit_quantity__ = True
     _cdnkit_rules = _pd.model_validator(mode="after")(_check_rules)
-    items: _t.Annotated[list[int], _pd.Field(min_length=1)]
+    items: _t.Annotated[list[_Int32], _pd.Field(min_length=1)]
     """The items (status codes) for an origin group."""
     quantity: int = _pd.Field(default_factory=_derive_quantity)
     """The number of status codes."""

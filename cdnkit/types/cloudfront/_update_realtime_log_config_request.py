@@ -8,6 +8,7 @@ Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 
 import pydantic as _pd
 
+from cdnkit._models import Int64 as _Int64
 from cdnkit._models import PascalCaseModel as _Model
 from cdnkit._operation import CloudFrontRequest as _CloudFrontRequest
 
@@ -47,7 +48,7 @@ class UpdateRealtimeLogConfigRequest(_Model, _CloudFrontRequest[UpdateRealtimeLo
     """The name for this real-time log configuration."""
     arn: str | None = _pd.Field(default=None, validation_alias="ARN", serialization_alias="ARN")
     """The Amazon Resource Name (ARN) for this real-time log configuration."""
-    sampling_rate: int | None = None
+    sampling_rate: _Int64 | None = None
     """The sampling rate for this real-time log configuration. The sampling rate determines the
     percentage of viewer requests that are represented in the real-time log data. You must provide
     an integer between 1 and 100, inclusive.

@@ -6,6 +6,7 @@
 Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 """
 
+from cdnkit._models import Int32 as _Int32
 from cdnkit._models import PascalCaseModel as _Model
 
 __all__ = ["VpcOriginConfig"]
@@ -18,14 +19,14 @@ class VpcOriginConfig(_Model):
     """The VPC origin ID."""
     owner_account_id: str | None = None
     """The account ID of the Amazon Web Services account that owns the VPC origin."""
-    origin_read_timeout: int | None = None
+    origin_read_timeout: _Int32 | None = None
     """Specifies how long, in seconds, CloudFront waits for a response from the origin. This is
     also known as the origin response timeout. The minimum timeout is 1 second, the maximum is 120
     seconds, and the default (if you don't specify otherwise) is 30 seconds.
 
     For more information, see Response timeout in the Amazon CloudFront Developer Guide.
     """
-    origin_keepalive_timeout: int | None = None
+    origin_keepalive_timeout: _Int32 | None = None
     """Specifies how long, in seconds, CloudFront persists its connection to the origin. The
     minimum timeout is 1 second, the maximum is 120 seconds, and the default (if you don't specify
     otherwise) is 5 seconds.

@@ -8,6 +8,7 @@ Import from ``cdnkit.types.cloudfront``, which loads this module on first use.
 
 import pydantic as _pd
 
+from cdnkit._models import Int32 as _Int32
 from cdnkit._models import PascalCaseModel as _Model
 
 from ._enums import OriginProtocolPolicy, VpcIpAddressType
@@ -23,11 +24,11 @@ class VpcOriginEndpointConfig(_Model):
     """The name of the CloudFront VPC origin endpoint configuration."""
     arn: str
     """The ARN of the CloudFront VPC origin endpoint configuration."""
-    http_port: int = _pd.Field(validation_alias="HTTPPort", serialization_alias="HTTPPort")
+    http_port: _Int32 = _pd.Field(validation_alias="HTTPPort", serialization_alias="HTTPPort")
     """The HTTP port for the CloudFront VPC origin endpoint configuration. The default value is
     ``80``.
     """
-    https_port: int = _pd.Field(validation_alias="HTTPSPort", serialization_alias="HTTPSPort")
+    https_port: _Int32 = _pd.Field(validation_alias="HTTPSPort", serialization_alias="HTTPSPort")
     """The HTTPS port of the CloudFront VPC origin endpoint configuration. The default value is
     ``443``.
     """

@@ -11,6 +11,7 @@ import typing as _t
 import pydantic as _pd
 
 from cdnkit._models import CamelCaseModel as _Model
+from cdnkit._models import Int32 as _Int32
 
 __all__ = ["BucketCorsRule"]
 
@@ -51,7 +52,7 @@ class BucketCorsRule(_Model):
     """One or more headers in the response that you want customers to be able to access from their
     applications (for example, from a JavaScript ``XMLHttpRequest`` object).
     """
-    max_age_seconds: int | None = None
+    max_age_seconds: _Int32 | None = None
     """The time in seconds that your browser is to cache the preflight response for the specified
     resource. A CORS rule can have only one ``maxAgeSeconds`` element.
     """

@@ -11,6 +11,7 @@ import typing as _t
 import pydantic as _pd
 
 from cdnkit._models import CamelCaseModel as _Model
+from cdnkit._models import Int64 as _Int64
 
 from ._cookie_object import CookieObject
 from ._header_object import HeaderObject
@@ -27,14 +28,14 @@ class CacheSettings(_Model):
     ``defaultCacheBehavior``) that have a ``behavior`` of ``cache``.
     """
 
-    default_ttl: int | None = _pd.Field(
+    default_ttl: _Int64 | None = _pd.Field(
         default=None, validation_alias="defaultTTL", serialization_alias="defaultTTL"
     )
     """The default amount of time that objects stay in the distribution's cache before the
     distribution forwards another request to the origin to determine whether the content has been
     updated.
     """
-    minimum_ttl: int | None = _pd.Field(
+    minimum_ttl: _Int64 | None = _pd.Field(
         default=None, validation_alias="minimumTTL", serialization_alias="minimumTTL"
     )
     """The minimum amount of time that objects stay in the distribution's cache before the
@@ -44,7 +45,7 @@ class CacheSettings(_Model):
     A value of ``0`` must be specified for ``minimumTTL`` if the distribution is configured to
     forward all headers to the origin.
     """
-    maximum_ttl: int | None = _pd.Field(
+    maximum_ttl: _Int64 | None = _pd.Field(
         default=None, validation_alias="maximumTTL", serialization_alias="maximumTTL"
     )
     """The maximum amount of time that objects stay in the distribution's cache before the

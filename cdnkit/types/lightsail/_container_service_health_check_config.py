@@ -7,6 +7,7 @@ Import from ``cdnkit.types.lightsail``, which loads this module on first use.
 """
 
 from cdnkit._models import CamelCaseModel as _Model
+from cdnkit._models import Int32 as _Int32
 
 __all__ = ["ContainerServiceHealthCheckConfig"]
 
@@ -14,19 +15,19 @@ __all__ = ["ContainerServiceHealthCheckConfig"]
 class ContainerServiceHealthCheckConfig(_Model):
     """Describes the health check configuration of an Amazon Lightsail container service."""
 
-    healthy_threshold: int | None = None
+    healthy_threshold: _Int32 | None = None
     """The number of consecutive health checks successes required before moving the container to
     the ``Healthy`` state. The default value is ``2``.
     """
-    unhealthy_threshold: int | None = None
+    unhealthy_threshold: _Int32 | None = None
     """The number of consecutive health check failures required before moving the container to the
     ``Unhealthy`` state. The default value is ``2``.
     """
-    timeout_seconds: int | None = None
+    timeout_seconds: _Int32 | None = None
     """The amount of time, in seconds, during which no response means a failed health check. You
     can specify between 2 and 60 seconds. The default value is ``2``.
     """
-    interval_seconds: int | None = None
+    interval_seconds: _Int32 | None = None
     """The approximate interval, in seconds, between health checks of an individual container. You
     can specify between 5 and 300 seconds. The default value is ``5``.
     """

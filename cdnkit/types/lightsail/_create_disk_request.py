@@ -11,6 +11,7 @@ import typing as _t
 import pydantic as _pd
 
 from cdnkit._models import CamelCaseModel as _Model
+from cdnkit._models import Int32 as _Int32
 from cdnkit._operation import LightsailRequest as _LightsailRequest
 
 from ._add_on_request import AddOnRequest
@@ -41,7 +42,7 @@ class CreateDiskRequest(_Model, _LightsailRequest[CreateDiskResult]):
     Use the ``get regions`` operation to list the Availability Zones where Lightsail is currently
     available.
     """
-    size_in_gb: int
+    size_in_gb: _Int32
     """The size of the disk in GB (``32``)."""
     tags: list[Tag] | None = None
     """The tag keys and optional values to add to the resource during create.

@@ -9,6 +9,8 @@ Import from ``cdnkit.types.lightsail``, which loads this module on first use.
 import pydantic as _pd
 
 from cdnkit._models import CamelCaseModel as _Model
+from cdnkit._models import Int32 as _Int32
+from cdnkit._models import Int64 as _Int64
 
 __all__ = ["DistributionCustomErrorResponse"]
 
@@ -19,7 +21,7 @@ class DistributionCustomErrorResponse(_Model):
     status code that the distribution sends when the origin responds with a given HTTP error code.
     """
 
-    error_code: int | None = None
+    error_code: _Int32 | None = None
     """The HTTP error code from the origin that triggers the custom error response (for example,
     ``403`` or ``404``).
     """
@@ -32,7 +34,7 @@ class DistributionCustomErrorResponse(_Model):
     ``/404.html``). The path must begin with a forward slash (``/``) and reference an object that
     is available from the origin.
     """
-    error_caching_min_ttl: int | None = _pd.Field(
+    error_caching_min_ttl: _Int64 | None = _pd.Field(
         default=None,
         validation_alias="errorCachingMinTTL",
         serialization_alias="errorCachingMinTTL",

@@ -7,6 +7,7 @@ Import from ``cdnkit.types.lightsail``, which loads this module on first use.
 """
 
 from cdnkit._models import CamelCaseModel as _Model
+from cdnkit._models import Int32 as _Int32
 
 from ._container_service_health_check_config import ContainerServiceHealthCheckConfig
 
@@ -18,7 +19,7 @@ class EndpointRequest(_Model):
 
     container_name: str
     """The name of the container for the endpoint."""
-    container_port: int
+    container_port: _Int32
     """The port of the container to which traffic is forwarded to."""
     health_check: ContainerServiceHealthCheckConfig | None = None
     """An object that describes the health check configuration of the container."""

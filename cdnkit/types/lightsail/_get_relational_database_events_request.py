@@ -11,6 +11,7 @@ import typing as _t
 import pydantic as _pd
 
 from cdnkit._models import CamelCaseModel as _Model
+from cdnkit._models import Int32 as _Int32
 from cdnkit._operation import LightsailRequest as _LightsailRequest
 
 from ._get_relational_database_events_result import GetRelationalDatabaseEventsResult
@@ -30,7 +31,7 @@ class GetRelationalDatabaseEventsRequest(
     __cdnkit_result__ = "GetRelationalDatabaseEventsResult"
     relational_database_name: _t.Annotated[str, _pd.Field(pattern="^\\w[\\w\\-]*\\w$")]
     """The name of the database from which to get events."""
-    duration_in_minutes: int | None = None
+    duration_in_minutes: _Int32 | None = None
     """The number of minutes in the past from which to retrieve events. For example, to get all
     events from the past 2 hours, enter 120.
 

@@ -11,6 +11,7 @@ import typing as _t
 import pydantic as _pd
 
 from cdnkit._models import CamelCaseModel as _Model
+from cdnkit._models import Int32 as _Int32
 
 from ._enums import OriginIpAddressTypeEnum, OriginProtocolPolicyEnum, RegionName
 
@@ -34,7 +35,7 @@ class InputOrigin(_Model):
     """The protocol that your Amazon Lightsail distribution uses when establishing a connection
     with your origin to pull content.
     """
-    response_timeout: int | None = None
+    response_timeout: _Int32 | None = None
     """The amount of time, in seconds, that the distribution waits for a response after forwarding
     a request to the origin. The minimum timeout is 1 second, the maximum is 60 seconds, and the
     default (if you don't specify otherwise) is 30 seconds.

@@ -11,6 +11,8 @@ import typing as _t
 import pydantic as _pd
 
 from cdnkit._models import CamelCaseModel as _Model
+from cdnkit._models import FiniteFloat as _FiniteFloat
+from cdnkit._models import Int32 as _Int32
 from cdnkit._operation import LightsailRequest as _LightsailRequest
 
 from ._enums import AlarmState, ComparisonOperator, ContactProtocol, MetricName, TreatMissingData
@@ -57,9 +59,9 @@ class PutAlarmRequest(_Model, _LightsailRequest[PutAlarmResult]):
     """The arithmetic operation to use when comparing the specified statistic to the threshold. The
     specified statistic value is used as the first operand.
     """
-    threshold: float
+    threshold: _FiniteFloat
     """The value against which the specified statistic is compared."""
-    evaluation_periods: int
+    evaluation_periods: _Int32
     """The number of most recent periods over which data is compared to the specified threshold. If
     you are setting an "M out of N" alarm, this value (``evaluationPeriods``) is the N.
 
@@ -67,7 +69,7 @@ class PutAlarmRequest(_Model, _LightsailRequest[PutAlarmResult]):
     to trigger the alarm, this value specifies the rolling period of time in which data points are
     evaluated.
     """
-    datapoints_to_alarm: int | None = None
+    datapoints_to_alarm: _Int32 | None = None
     """The number of data points that must be not within the specified threshold to trigger the
     alarm. If you are setting an "M out of N" alarm, this value (``datapointsToAlarm``) is the M.
     """

@@ -11,6 +11,7 @@ import typing as _t
 import pydantic as _pd
 
 from cdnkit._models import CamelCaseModel as _Model
+from cdnkit._models import Int32 as _Int32
 from cdnkit._operation import LightsailRequest as _LightsailRequest
 
 from ._enums import HttpEndpoint, HttpProtocolIpv6, HttpTokens
@@ -43,7 +44,7 @@ class UpdateInstanceMetadataOptionsRequest(
 
     If you specify a value of ``disabled``, you cannot access your instance metadata.
     """
-    http_put_response_hop_limit: int | None = None
+    http_put_response_hop_limit: _Int32 | None = None
     """The desired HTTP PUT response hop limit for instance metadata requests. A larger number
     means that the instance metadata requests can travel farther. If no parameter is specified, the
     existing state is maintained.
