@@ -5,8 +5,7 @@ update send ``plain_wire``'s checked dict, and replies go through ``cdnkit._pars
 The tests say what was tried and works. The defects this review found (input cdnkit's check let
 through to the wire: lone surrogates, NaN and infinity, numbers beyond their wire range) are
 fixed in session 6 and their tests hold; botocore's validator, now off, never caught them either
-(it checks types and minimums only), so cdnkit's check is the whole promise. One strict xfail
-remains, outside the request check: a function's code given as str is encoded by its resource.
+(it checks types and minimums only), so cdnkit's check is the whole promise.
 """
 
 from __future__ import annotations
@@ -503,15 +502,7 @@ async def test_wrong_type_equal_to_current_value_is_refused(emulator: Emulator, 
     [
         "marker",
         "resume",
-        pytest.param(
-            "code",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="functions.create encodes a str code as UTF-8 itself (resources/"
-                "cloudfront/functions.py _code, not this change's file): the UnicodeEncodeError "
-                "escapes there, before any request is built",
-            ),
-        ),
+        "code",
     ],
 )
 async def test_lone_surrogate_raises_a_cdnkit_error(emulator: Emulator, where: str) -> None:
@@ -525,9 +516,12 @@ async def test_lone_surrogate_raises_a_cdnkit_error(emulator: Emulator, where: s
                 return [item async for item in pages]
             return await client.functions.create("fn", code="\ud800")
 
-        with pytest.raises(cdnkit.CdnKitError):
+        with pytest.raises(cdnkit.CdnKitError) as raised:
             await send()
         assert sent(emulator) == 0
+        if where == "code":
+            assert "code" in str(raised.value)
+            assert "\ud800" not in str(raised.value)
 
 
 async def test_waits_and_paginators_refuse_bad_arguments(emulator: Emulator) -> None:

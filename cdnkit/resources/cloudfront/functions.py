@@ -30,7 +30,14 @@ __all__ = ["Functions"]
 
 def _code(code: bytes | str, what: str = "code") -> bytes:
     if isinstance(code, str):
-        return code.encode("utf-8")
+        try:
+            return code.encode("utf-8")
+        except UnicodeEncodeError as error:
+            # The code itself is never shown (botocore marks it sensitive).
+            raise InvalidRequestError(
+                f"{what}: text without a UTF-8 form (a lone surrogate at character "
+                f"{error.start}); give the code as bytes or as text UTF-8 can encode"
+            ) from None
     if isinstance(code, bytes | bytearray):
         return bytes(code)
     raise InvalidRequestError(f"{what}: expected str or bytes, not {type(code).__name__}")
