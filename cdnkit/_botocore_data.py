@@ -110,7 +110,7 @@ def _reads_builtin_table(loader: Loader) -> bool:
 def endpoint_resolver(loader: Loader) -> EndpointResolver:
     """The resolver of a cdnkit session: the cut table when it was cut from this botocore's
     own, botocore's whole table otherwise."""
-    from ._api import _endpoints as cut
+    from . import _endpoints as cut
 
     if botocore.__version__ != cut.BOTOCORE_VERSION or not _reads_builtin_table(loader):
         return _whole_table(loader)

@@ -1,7 +1,7 @@
 """Model and operation generator: botocore service JSON -> ``cdnkit/types/<service>/`` (the
 models, a package of small modules loaded on first use) and ``cdnkit/_api/<service>.py`` (a
-typed method per operation, paginator and waiter), and ``cdnkit/_api/_endpoints.py`` (the part
-of botocore's endpoint table those services use).
+typed method per operation, paginator and waiter), and ``cdnkit/_endpoints.py`` (the part of
+botocore's endpoint table those services use).
 
 Run ``python -m cdnkit._codegen`` after changing botocore's pin, the override table or the
 renderers. A test regenerates into a temporary folder and fails on any difference.
@@ -21,10 +21,19 @@ from ._endpoints import render_endpoints
 from ._ir import SERVICES, ServiceIR, build_service
 from ._render import COMMAND, render
 
-__all__ = ["API_DIR", "COMMAND", "SERVICES", "TYPES_DIR", "build_service", "generate"]
+__all__ = [
+    "API_DIR",
+    "COMMAND",
+    "ENDPOINTS_FILE",
+    "SERVICES",
+    "TYPES_DIR",
+    "build_service",
+    "generate",
+]
 
 TYPES_DIR = Path(__file__).resolve().parents[1] / "types"
 API_DIR = Path(__file__).resolve().parents[1] / "_api"
+ENDPOINTS_FILE = Path(__file__).resolve().parents[1] / "_endpoints.py"
 MANIFEST = "_manifest.json"
 
 
@@ -75,9 +84,12 @@ def _manifest(services: list[ServiceIR]) -> str:
     return json.dumps(data, indent=2, sort_keys=True) + "\n"
 
 
-def generate(out_dir: Path = TYPES_DIR, api_dir: Path = API_DIR) -> list[Path]:
-    """Write one models package per service and the manifest into ``out_dir``, and one
-    operations module per service into ``api_dir``; return their paths.
+def generate(
+    out_dir: Path = TYPES_DIR, api_dir: Path = API_DIR, endpoints_file: Path = ENDPOINTS_FILE
+) -> list[Path]:
+    """Write one models package per service and the manifest into ``out_dir``, one
+    operations module per service into ``api_dir`` and the cut endpoint table to
+    ``endpoints_file``; return their paths.
 
     A package's earlier modules are removed first, so a model that moved leaves no stale file.
     """
@@ -106,7 +118,6 @@ def generate(out_dir: Path = TYPES_DIR, api_dir: Path = API_DIR) -> list[Path]:
         source = render_api(build_api(ir), botocore.__version__, COMMAND)
         path.write_text(_ruff_format(source), encoding="utf-8")
         written.append(path)
-    path = api_dir / "_endpoints.py"
-    path.write_text(_ruff_format(render_endpoints(SERVICES, COMMAND)), encoding="utf-8")
-    written.append(path)
+    endpoints_file.write_text(_ruff_format(render_endpoints(SERVICES, COMMAND)), encoding="utf-8")
+    written.append(endpoints_file)
     return written

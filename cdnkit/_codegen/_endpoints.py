@@ -1,5 +1,5 @@
 """botocore's endpoint table (``endpoints.json``, 1.2 MB for 400 services) cut to the services
-cdnkit's clients call, for ``cdnkit/_api/_endpoints.py``.
+cdnkit's clients call, for ``cdnkit/_endpoints.py``.
 
 Parsing the whole table was about a sixth of a cdnkit program's cold start; its sessions read
 this part instead (see ``cdnkit/_botocore_data.py``, which checks that the installed botocore

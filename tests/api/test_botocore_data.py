@@ -17,7 +17,7 @@ from botocore.regions import EndpointResolver
 
 import cdnkit
 from cdnkit import _botocore_data
-from cdnkit._api import _endpoints as cut
+from cdnkit import _endpoints as cut
 from cdnkit._codegen import SERVICES
 from cdnkit.testing import Emulator
 
