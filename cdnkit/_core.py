@@ -403,14 +403,15 @@ class ServiceCore:
         #: call, made and cancelled every time, would cost more than the rest of the scope).
         self._sweeper: asyncio.TimerHandle | None = None
         self._sweep_at = _NEVER
-        self._idle = asyncio.Event()  # made again by each open: see _fresh_loop_objects
-        self._idle.set()
+        #: Set when no call is in flight (close waits for it).
+        self._idle: asyncio.Event
+        #: At most this many attempts in flight (the connection pool's size): more would only
+        #: queue inside aiohttp, past the rate limiter.
+        self._slots: asyncio.Semaphore
+        self._fresh_loop_objects()  # and again on each open
         #: Whose quota the calls use (the access key id), for the shared rate state.
         self._account = "default"
         self._rates: dict[str, OperationRate] = {}
-        #: At most this many attempts in flight (the connection pool's size): more would only
-        #: queue inside aiohttp, past the rate limiter.
-        self._slots = asyncio.Semaphore(options.max_pool_connections)
         #: Held while this core is opened on another's behalf (the KeyValueStore data plane,
         #: opened by the CloudFront client on first use, which makes it again on each enter).
         self.opening = asyncio.Lock()

@@ -37,23 +37,15 @@ def available() -> bool:
     return shutil.which("valgrind") is not None
 
 
-async def count(
-    port: int, world: dict[str, str], name: str, side: str, calls: int, environment: dict[str, str]
-) -> int:
-    """Instructions the child runs in all, for ``calls`` calls of one side of ``name``."""
+async def instructions(command: list[str], environment: dict[str, str], what: str) -> int:
+    """Instructions a run of ``command`` (a program and its arguments) executes in all,
+    counted by valgrind; ``what`` names it in an error."""
     process = await asyncio.create_subprocess_exec(
         "valgrind",
         "--tool=cachegrind",
         "--cache-sim=no",
         f"--cachegrind-out-file={os.devnull}",
-        sys.executable,
-        "-m",
-        "tests.benchmarks._instructions",
-        str(port),
-        json.dumps(world),
-        name,
-        side,
-        str(calls),
+        *command,
         stdout=asyncio.subprocess.DEVNULL,
         stderr=asyncio.subprocess.PIPE,
         # The same hashes in every run: dict and set layouts do not vary between the counts.
@@ -62,8 +54,17 @@ async def count(
     _, errors = await process.communicate()
     found = REFS.search(errors.decode(errors="replace"))
     if process.returncode != 0 or found is None:
-        raise RuntimeError(f"counting {name} ({side}) failed: {errors.decode()[-2000:]}")
+        raise RuntimeError(f"counting {what} failed: {errors.decode()[-2000:]}")
     return int(found.group(1).replace(",", ""))
+
+
+async def count(
+    port: int, world: dict[str, str], name: str, side: str, calls: int, environment: dict[str, str]
+) -> int:
+    """Instructions the child runs in all, for ``calls`` calls of one side of ``name``."""
+    child = [sys.executable, "-m", "tests.benchmarks._instructions", str(port)]
+    arguments = [json.dumps(world), name, side, str(calls)]
+    return await instructions([*child, *arguments], environment, f"{name} ({side})")
 
 
 async def per_call(

@@ -738,9 +738,10 @@ class Run:
     peak: float  # peak RSS, bytes
 
 
-async def run_program(name: str, world: World) -> Run:
+def _program_command(name: str, world: World) -> list[str]:
+    """The command line of a cold-start program (see PROGRAMS)."""
     source = _PROGRAM_HEAD + textwrap.dedent(PROGRAMS[name]) + _PROGRAM_TAIL
-    process = await asyncio.create_subprocess_exec(
+    return [
         sys.executable,
         "-c",
         source,
@@ -748,6 +749,12 @@ async def run_program(name: str, world: World) -> Run:
         world.emu.access_key_id,
         world.emu.secret_access_key,
         world.distribution_id,
+    ]
+
+
+async def run_program(name: str, world: World) -> Run:
+    process = await asyncio.create_subprocess_exec(
+        *_program_command(name, world),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         env=_child_environment(),
@@ -869,34 +876,6 @@ def waits(settings: Settings) -> WaitFigures:
         loop.close()
 
 
-async def count_program(name: str, world: World) -> int:
-    """Instructions one run of a cold-start program executes, under valgrind (bytecode cached
-    by an earlier run of it)."""
-    source = _PROGRAM_HEAD + textwrap.dedent(PROGRAMS[name]) + _PROGRAM_TAIL
-    process = await asyncio.create_subprocess_exec(
-        "valgrind",
-        "--tool=cachegrind",
-        "--cache-sim=no",
-        f"--cachegrind-out-file={os.devnull}",
-        sys.executable,
-        "-c",
-        source,
-        world.emu.client_endpoint_url,
-        world.emu.access_key_id,
-        world.emu.secret_access_key,
-        world.distribution_id,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        env={**_child_environment(), "PYTHONHASHSEED": "0"},
-        cwd=ROOT,
-    )
-    _, errors = await process.communicate()
-    found = _instructions.REFS.search(errors.decode(errors="replace"))
-    if process.returncode != 0 or found is None:
-        raise RuntimeError(f"counting {name} failed: {errors.decode()[-2000:]}")
-    return int(found.group(1).replace(",", ""))
-
-
 async def cold_instructions(world: World) -> list[Figure]:
     """The cold-start programs in instructions (valgrind), cdnkit against raw."""
     if not _instructions.available():
@@ -906,7 +885,12 @@ async def cold_instructions(world: World) -> list[Figure]:
         for program in (f"cdnkit {what}", f"raw {what}"):
             await run_program(program, world)  # bytecode cached, as for the timed runs
         ours, theirs = await asyncio.gather(
-            count_program(f"cdnkit {what}", world), count_program(f"raw {what}", world)
+            *(
+                _instructions.instructions(
+                    _program_command(program, world), _child_environment(), program
+                )
+                for program in (f"cdnkit {what}", f"raw {what}")
+            )
         )
         figures.append(
             Figure(
