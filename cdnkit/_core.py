@@ -66,6 +66,7 @@ from ._retry import (
     retry_after,
     set_deadline,
 )
+from ._user_agent import install as remember_user_agent
 
 __all__ = [
     "ClientOptions",
@@ -513,6 +514,8 @@ class ServiceCore:
             )
             # Replies parsed by compiled walks, equal to botocore's (see _parsing).
             install_parsers(self._client)
+            # The same User-Agent, built once per set of features (see _user_agent).
+            remember_user_agent(self._client)
             account = options.aws_access_key_id
             if account is None:
                 credentials = await session.get_credentials()
