@@ -505,8 +505,10 @@ def _put_back(parsed: Any, loc: tuple[int | str, ...], value: Any) -> None:
     node = parsed
     for part in loc[:-1]:
         node = node[part] if isinstance(part, int) else getattr(node, part)
-    # As it came, without validation: the point of leniency.
+    # As it came, without validation: the point of leniency. Given, as the reply gave it:
+    # ``model_dump(exclude_unset=True)`` and merges of given members keep it.
     node.__dict__[loc[-1]] = value
+    node.__pydantic_fields_set__.add(loc[-1])
 
 
 def _construct_leniently(model: type[ModelT], data: Mapping[str, Any]) -> ModelT:

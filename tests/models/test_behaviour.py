@@ -145,6 +145,15 @@ def test_replies_tolerate_new_members_enum_values_and_constraint_drift() -> None
     assert parsed.aliases.quantity == 5
     # Ignored: botocore refuses members its model lacks, so it could never be sent back.
     assert "FutureMember" not in to_wire(parsed)
+    # A value kept as it came is given like any other: a dump of the given members (or a
+    # merge of them into another model) keeps it.
+    config = parse_response(
+        cf.DistributionConfig,
+        {**_minimal_distribution_config(), "PriceClass": "PriceClass_Everywhere"},
+    )
+    assert "price_class" in config.model_fields_set
+    given = config.model_dump(by_alias=True, exclude_unset=True)
+    assert given["PriceClass"] == "PriceClass_Everywhere"
     with pytest.raises(ValidationError):
         validate_request(cf.DistributionSummary, _with_summary_defaults(reply))
 
