@@ -1225,7 +1225,9 @@ per side cannot tell 5 % apart there, so each figure is many short rounds:
   on the canned server, and (raw on the canned server + cdnkit's own) / raw on the canned server
   per pair of rounds: an estimate of the canned figure that no server or socket disturbs, to
   cross-check it with. Where cdnkit sends more requests than raw (see "Requests per intent"),
-  the extra round trips are not in its own time; the row says so.
+  the extra round trips are not in its own time; the row says so. What cdnkit saves inside
+  botocore's part of a call (reply parsing and the User-Agent header, below) is not in it
+  either, so this estimate lies above the canned figure by about that saving.
 - **Same settings.** Both sides are given the same botocore session, endpoint, credentials
   and botocore config (one attempt, connection pools of 10). cdnkit adds what it always adds
   to its clients, as in any program using it: its transport without aiohttp's hidden resend,
