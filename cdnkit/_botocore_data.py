@@ -13,14 +13,18 @@ own copy of the table in a data path, a service that is not one of cdnkit's.
 
 from __future__ import annotations
 
+import copy
 import functools
 import os
 from collections.abc import Callable
 from typing import Any
 
 import botocore
+from aiobotocore.hooks import AioHierarchicalEmitter
 from aiobotocore.session import AioSession
+from botocore import handlers
 from botocore.exceptions import DataNotFoundError
+from botocore.hooks import EventAliaser
 from botocore.loaders import Loader, instance_cache
 from botocore.regions import EndpointResolver
 
@@ -117,10 +121,38 @@ def endpoint_resolver(loader: Loader) -> EndpointResolver:
     return _ScopedEndpointResolver(cut.ENDPOINTS, cut.SERVICES, lambda: _whole_table(loader))
 
 
+#: botocore's built-in event handlers as a cdnkit session registered them, before anything
+#: else was registered, with the list of them it registered: what later sessions start from
+#: (a copy each) while that list is unchanged.
+_builtin_handlers: tuple[tuple[Any, ...], AioHierarchicalEmitter] | None = None
+
+
 class Session(AioSession):
     """The session of a client created without ``session=``: its own credentials and config,
     with botocore's data read as this module says, once per process, and shared (read-only)
     with every such session."""
+
+    def _register_builtin_handlers(self, events: Any) -> None:
+        # botocore registers its ~120 built-in handlers one by one for every session, checking
+        # each one's signature with inspect and each event name against its aliases: two thirds
+        # of opening a client (about 10 ms on a slow machine). They are the same module-level
+        # handlers for every session, so a session registers them as botocore does and later
+        # ones start from a copy of that emitter: botocore's own copy, the one every client
+        # makes of its session's emitter (registering on a copy leaves the original alone).
+        # The list is compared each time: a library that adds to it (moto's stubber, added
+        # when moto is imported) is in every session made after, as with botocore's sessions.
+        global _builtin_handlers
+        specs = tuple(handlers.BUILTIN_HANDLERS)
+        emitter: Any = self._original_handler  # type: ignore[has-type]  # botocore's, not stubbed
+        known = _builtin_handlers
+        if known is None or known[0] != specs or type(emitter) is not AioHierarchicalEmitter:
+            super()._register_builtin_handlers(events)  # type: ignore[misc]  # not stubbed
+            if type(emitter) is AioHierarchicalEmitter:
+                _builtin_handlers = (specs, copy.copy(emitter))
+            return
+        emitter = copy.copy(known[1])
+        self._original_handler = emitter
+        self._events = EventAliaser(emitter)
 
     def _register_data_loader(self) -> None:
         # Lazily, as botocore does: the data path comes from the config (a profile's), which is

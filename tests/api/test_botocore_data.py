@@ -198,3 +198,104 @@ async def test_a_users_own_session_is_left_as_botocore_made_it(emulator: Emulato
     assert type(session.get_component("data_loader")) is Loader
     resolver = private(session, "_get_internal_component")("endpoint_resolver")
     assert type(resolver) is EndpointResolver
+
+
+# -- botocore's built-in event handlers, registered once per process ----------------------------
+
+#: What botocore emits around a call, by prefix (each followed by service and operation).
+CALL_EVENTS = (
+    "provide-client-params",
+    "before-parameter-build",
+    "before-endpoint-resolution",
+    "before-call",
+    "request-created",
+    "choose-signer",
+    "before-sign",
+    "before-send",
+    "response-received",
+    "needs-retry",
+    "after-call",
+    "after-call-error",
+    "docs.request-params",
+)
+
+
+def handlers_of(session: Any, event: str) -> list[Any]:
+    """The handlers a session's emitter runs for ``event``, in order (botocore's lookup)."""
+    events = private(session, "_events")
+    emitter = private(events, "_emitter")
+    name = private(events, "_alias_event_name")(event)
+    return list(private(emitter, "_handlers").prefix_search(name))
+
+
+def event_names() -> list[str]:
+    from botocore.handlers import BUILTIN_HANDLERS
+    from botocore.session import get_session
+
+    names = {spec[0] for spec in BUILTIN_HANDLERS}
+    loader = Loader()
+    for service in SERVICES:
+        model = loader.load_service_model(service, "service-2")
+        service_id = get_session().get_service_model(service).service_id.hyphenize()
+        names.add(f"creating-client-class.{service_id}")
+        for operation in model["operations"]:
+            names.update(f"{event}.{service_id}.{operation}" for event in CALL_EVENTS)
+    return sorted(names)
+
+
+def test_every_session_runs_botocores_builtin_handlers_for_every_event() -> None:
+    from aiobotocore.session import AioSession
+
+    botocores = AioSession()
+    ours = [_botocore_data.Session() for _ in range(3)]
+    # The guard: later sessions start from the copy (a regression would only show as a
+    # slower client open).
+    assert _botocore_data._builtin_handlers is not None
+    for session in ours:
+        assert private(session, "_original_handler") is not _botocore_data._builtin_handlers[1]
+    names = event_names()
+    assert len(names) > 1000
+    for name in names:
+        expected = handlers_of(botocores, name)
+        for session in ours:
+            assert handlers_of(session, name) == expected, name
+
+
+def test_a_handler_registered_on_one_session_stays_in_it() -> None:
+    first, second = _botocore_data.Session(), _botocore_data.Session()
+    event = "before-send.cloudfront.GetDistributionConfig"
+    before = handlers_of(second, event)
+
+    def handler(**_: Any) -> None:
+        return None
+
+    first.register(event, handler)
+    assert handler in handlers_of(first, event)
+    assert [h for h in handlers_of(first, event) if h is not handler] == before
+    assert handlers_of(second, event) == before
+    assert handlers_of(_botocore_data.Session(), event) == before
+
+
+def test_a_builtin_handler_added_later_is_in_every_later_session(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """What moto does when imported (its stubber): a session made after has it, as a
+    botocore session would; one made before keeps what it had."""
+    from botocore import handlers
+
+    event = "before-send"
+    earlier = _botocore_data.Session()
+    _botocore_data.Session()
+
+    def stubber(**_: Any) -> None:
+        return None
+
+    monkeypatch.setattr(
+        handlers, "BUILTIN_HANDLERS", [*handlers.BUILTIN_HANDLERS, (event, stubber)]
+    )
+    later = _botocore_data.Session()
+    assert stubber in handlers_of(later, f"{event}.cloudfront.GetDistributionConfig")
+    assert stubber in handlers_of(_botocore_data.Session(), f"{event}.lightsail.GetOperation")
+    assert stubber not in handlers_of(earlier, f"{event}.cloudfront.GetDistributionConfig")
+    monkeypatch.undo()
+    assert stubber not in handlers_of(_botocore_data.Session(), f"{event}.lightsail.GetOperation")
