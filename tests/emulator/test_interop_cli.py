@@ -387,6 +387,10 @@ async def _cloudfront_session(emu: Emulator, aws: Aws) -> None:
     assert created["Distribution"]["Status"] == "InProgress"
     assert config["Origins"]["Items"][0]["DomainName"] == "origin.example.com"
     assert config["DefaultRootObject"] == "index.html"
+    # CloudFront fills in what the CLI's sparse config leaves out (test_cli_wire.py).
+    assert config["DefaultCacheBehavior"]["DefaultTTL"] == 86400
+    assert config["DefaultCacheBehavior"]["AllowedMethods"]["Items"] == ["HEAD", "GET"]
+    assert config["Origins"]["Items"][0]["CustomHeaders"] == {"Quantity": 0}
     assert created["Location"].endswith(f"/distribution/{distribution_id}")
 
     emu.clock.advance(DONE)
