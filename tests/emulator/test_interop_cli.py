@@ -154,9 +154,9 @@ class Aws:
                 server.kill()
                 await server.wait()
 
-    async def run(self, *argv: str) -> Run:
-        """Run ``aws <argv> --endpoint-url <emulator> --output json``; any outcome."""
-        full = (*argv, "--endpoint-url", self.endpoint, "--output", "json")
+    async def run(self, *argv: str, output: str = "json") -> Run:
+        """Run ``aws <argv> --endpoint-url <emulator> --output <output>``; any outcome."""
+        full = (*argv, "--endpoint-url", self.endpoint, "--output", output)
         if self._server is None:
             returncode, stdout, stderr = await self._exec(full)
         else:
@@ -480,6 +480,31 @@ async def _cloudfront_session(emu: Emulator, aws: Aws) -> None:
         "NoSuchDistribution", "GetDistribution",
         "cloudfront", "get-distribution", "--id", "E0000000000000",
     )  # fmt: skip
+    # No --if-match at all: CloudFront asks for one (the model leaves it optional).
+    await aws.fails(
+        "InvalidIfMatchVersion", "UpdateDistribution",
+        "cloudfront", "update-distribution",
+        "--id", distribution_id, "--distribution-config", json.dumps(config),
+    )  # fmt: skip
+    # An enabled distribution cannot be deleted; disabled and deployed, it can.
+    assets = others[0]
+    await aws.fails(
+        "DistributionNotDisabled", "DeleteDistribution",
+        "cloudfront", "delete-distribution",
+        "--id", assets["Distribution"]["Id"], "--if-match", assets["ETag"],
+    )  # fmt: skip
+    disabled_config = {**assets["Distribution"]["DistributionConfig"], "Enabled": False}
+    disabled = await aws(
+        "cloudfront", "update-distribution",
+        "--id", assets["Distribution"]["Id"],
+        "--if-match", assets["ETag"],
+        "--distribution-config", json.dumps(disabled_config),
+    )  # fmt: skip
+    emu.clock.advance(DONE)
+    await aws(
+        "cloudfront", "delete-distribution",
+        "--id", assets["Distribution"]["Id"], "--if-match", disabled["ETag"],
+    )  # fmt: skip
 
     # Continuous deployment: a staging copy, a policy, attach it, promote.
     primary = await aws("cloudfront", "get-distribution", "--id", distribution_id)
@@ -576,6 +601,12 @@ async def _key_value_store_and_function_session(emu: Emulator, aws: Aws) -> None
     stores = await aws("cloudfront", "list-key-value-stores")
     assert [item["Name"] for item in stores["KeyValueStoreList"]["Items"]] == ["flags-cli"]
 
+    # The docs' shell recipe: the ARN as plain text, through --query.
+    text = await aws.run(
+        "cloudfront", "describe-key-value-store", "--name", "flags-cli",
+        "--query", "KeyValueStore.ARN", output="text",
+    )  # fmt: skip
+    assert (text.returncode, text.stdout.strip()) == (0, arn), text.describe()
     data = await aws("cloudfront-keyvaluestore", "describe-key-value-store", "--kvs-arn", arn)
     assert data["ItemCount"] == 0
     put = await aws(
@@ -667,4 +698,12 @@ async def _key_value_store_and_function_session(emu: Emulator, aws: Aws) -> None
     await aws.fails(
         "EntityNotFound", "DescribeKeyValueStore",
         "cloudfront", "describe-key-value-store", "--name", "flags-cli",
+    )  # fmt: skip
+    await aws.fails(
+        "ResourceNotFoundException", "DescribeKeyValueStore",
+        "cloudfront-keyvaluestore", "describe-key-value-store", "--kvs-arn", arn,
+    )  # fmt: skip
+    await aws.fails(
+        "NoSuchFunctionExists", "DescribeFunction",
+        "cloudfront", "describe-function", "--name", "flags-fn",
     )  # fmt: skip
