@@ -535,6 +535,30 @@ async def _cloudfront_session(emu: Emulator, aws: Aws) -> None:
     policy_id = policy["ContinuousDeploymentPolicy"]["Id"]
     fetched = await aws("cloudfront", "get-continuous-deployment-policy", "--id", policy_id)
     assert fetched["ETag"] == policy["ETag"]
+    policy_config["TrafficConfig"] = {
+        "Type": "SingleWeight",
+        "SingleWeightConfig": {
+            "Weight": 0.15,
+            "SessionStickinessConfig": {"IdleTTL": 300, "MaximumTTL": 600},
+        },
+    }
+    reweighted = await aws(
+        "cloudfront", "update-continuous-deployment-policy",
+        "--id", policy_id,
+        "--if-match", fetched["ETag"],
+        "--continuous-deployment-policy-config", json.dumps(policy_config),
+    )  # fmt: skip
+    traffic = reweighted["ContinuousDeploymentPolicy"]["ContinuousDeploymentPolicyConfig"][
+        "TrafficConfig"
+    ]
+    assert traffic["SingleWeightConfig"]["Weight"] == 0.15
+    await aws.fails(
+        "PreconditionFailed", "UpdateContinuousDeploymentPolicy",
+        "cloudfront", "update-continuous-deployment-policy",
+        "--id", policy_id,
+        "--if-match", fetched["ETag"],
+        "--continuous-deployment-policy-config", json.dumps(policy_config),
+    )  # fmt: skip
     policies = await aws("cloudfront", "list-continuous-deployment-policies")
     assert [
         item["ContinuousDeploymentPolicy"]["Id"]
