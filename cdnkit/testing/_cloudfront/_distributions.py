@@ -48,6 +48,38 @@ _CONFIG_DEFAULTS: Final[JsonDict] = {
     "Staging": False,
 }
 
+_NONE: Final[JsonDict] = {"Quantity": 0}
+_GET_HEAD: Final[JsonDict] = {"Quantity": 2, "Items": ["HEAD", "GET"]}
+#: What CloudFront fills in for each cache behavior (the default one too) that leaves these out,
+#: as AWS's examples of the CLI's own output show them (awscli's cloudfront examples).
+_BEHAVIOR_DEFAULTS: Final[JsonDict] = {
+    "TrustedSigners": {"Enabled": False, "Quantity": 0},
+    "TrustedKeyGroups": {"Enabled": False, "Quantity": 0},
+    "AllowedMethods": {**_GET_HEAD, "CachedMethods": _GET_HEAD},
+    "SmoothStreaming": False,
+    "Compress": False,
+    "LambdaFunctionAssociations": _NONE,
+    "FunctionAssociations": _NONE,
+    "FieldLevelEncryptionId": "",
+}
+#: With the legacy ForwardedValues (no cache policy): the TTLs the Developer Guide names.
+_LEGACY_BEHAVIOR_DEFAULTS: Final[JsonDict] = {
+    "MinTTL": 0,
+    "DefaultTTL": 86400,
+    "MaxTTL": 31536000,
+}
+_FORWARDED_VALUES_DEFAULTS: Final[JsonDict] = {"Headers": _NONE, "QueryStringCacheKeys": _NONE}
+#: Origin defaults: the two timeouts are in the model's documentation, the rest in AWS's examples.
+_ORIGIN_DEFAULTS: Final[JsonDict] = {
+    "OriginPath": "",
+    "CustomHeaders": _NONE,
+    "ConnectionAttempts": 3,
+    "ConnectionTimeout": 10,
+    "OriginShield": {"Enabled": False},
+    "OriginAccessControlId": "",
+}
+_CUSTOM_ORIGIN_DEFAULTS: Final[JsonDict] = {"OriginReadTimeout": 30, "OriginKeepaliveTimeout": 5}
+
 #: DistributionSummary members copied from the config; the others come from the record.
 SUMMARY_CONFIG_MEMBERS: Final = (
     "Aliases",
@@ -114,10 +146,28 @@ def _uses_http3(config: JsonDict) -> bool:
     return str(config.get("HttpVersion") or "").lower() in _HTTP3_VERSIONS
 
 
+def _fill(target: JsonDict, defaults: JsonDict) -> None:
+    for member, default in defaults.items():
+        if target.get(member) is None:
+            target[member] = copy.deepcopy(default)
+
+
 def _with_defaults(config: JsonDict) -> JsonDict:
-    for member, default in _CONFIG_DEFAULTS.items():
-        if config.get(member) is None:
-            config[member] = copy.deepcopy(default)
+    """The config as CloudFront stores and returns it: members left out get their defaults,
+    down to each origin and cache behavior (a config made by the AWS CLI's
+    ``--origin-domain-name`` leaves most of them out)."""
+    _fill(config, _CONFIG_DEFAULTS)
+    behaviors: list[JsonDict] = [config["DefaultCacheBehavior"]]
+    behaviors.extend(config["CacheBehaviors"].get("Items") or [])
+    for behavior in behaviors:
+        _fill(behavior, _BEHAVIOR_DEFAULTS)
+        if behavior.get("ForwardedValues") is not None:
+            _fill(behavior, _LEGACY_BEHAVIOR_DEFAULTS)
+            _fill(behavior["ForwardedValues"], _FORWARDED_VALUES_DEFAULTS)
+    for origin in config["Origins"].get("Items") or []:
+        _fill(origin, _ORIGIN_DEFAULTS)
+        if origin.get("CustomOriginConfig") is not None:
+            _fill(origin["CustomOriginConfig"], _CUSTOM_ORIGIN_DEFAULTS)
     return config
 
 
