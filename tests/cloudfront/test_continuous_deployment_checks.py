@@ -53,7 +53,7 @@ FROZEN_CHANGES: list[tuple[str, dict[str, Any], Callable[[dict[str, Any]], None]
         lambda c: c.update(PriceClass="PriceClass_100"),
     ),
     ("Enabled", {"enabled": False}, lambda c: c.update(Enabled=False)),
-    ("IsIPV6Enabled", {"is_ipv6_enabled": True}, lambda c: c.update(IsIPV6Enabled=True)),
+    ("IsIPV6Enabled", {"is_ipv6_enabled": False}, lambda c: c.update(IsIPV6Enabled=False)),
     ("HttpVersion", {"http_version": "http1.1"}, lambda c: c.update(HttpVersion="http1.1")),
 ]
 
@@ -109,17 +109,43 @@ async def test_a_whole_config_that_only_spells_defaults_differently_is_not_a_fro
     replacement = config(caller_reference=current.distribution_config.caller_reference)
     replacement.comment = "replaced"
     replacement.continuous_deployment_policy_id = staged.policy_id
-    # The read config carries every default (Aliases Quantity 0, WebACLId "", ...); this one
-    # leaves them out, and the same values stay.
-    replacement.price_class = current.distribution_config.price_class
-    replacement.http_version = current.distribution_config.http_version
-    replacement.is_ipv6_enabled = current.distribution_config.is_ipv6_enabled
-    replacement.viewer_certificate = current.distribution_config.viewer_certificate
+    # The read config carries every default (Aliases Quantity 0, WebACLId "", PriceClass_All,
+    # http2, IPv6 on, CloudFront's certificate...); this one leaves them out, which sets the
+    # same values: nothing frozen changes.
+    assert current.distribution_config.price_class == "PriceClass_All"
+    assert current.distribution_config.is_ipv6_enabled is True
+    assert current.distribution_config.viewer_certificate is not None
+    for member in ("price_class", "http_version", "is_ipv6_enabled", "viewer_certificate"):
+        assert getattr(replacement, member) is None
+    emulator.counters.reset()
 
     await cf_client.distributions.update(staged.primary_id, config=replacement)
 
+    assert emulator.counters.count(CF, "UpdateDistribution") == 1
     stored = await cf_client.distributions.get_config(staged.primary_id)
     assert stored.distribution_config.comment == "replaced"
+
+
+async def test_leaving_out_a_member_whose_default_differs_is_a_frozen_change(
+    emulator: Emulator, cf_client: cdnkit.CloudFront
+) -> None:
+    """IPv6 off on the primary; a whole config without IsIPV6Enabled turns it on (CloudFront's
+    default), which CloudFront refuses while a policy is attached: refused before sending."""
+    staged = await stage(cf_client)
+    await cf_client.distributions.update_detached(
+        staged.primary_id, mutate=setting(is_ipv6_enabled=False)
+    )
+    current = await cf_client.distributions.get_config(staged.primary_id)
+    assert current.distribution_config.is_ipv6_enabled is False
+    replacement = config(caller_reference=current.distribution_config.caller_reference)
+    replacement.continuous_deployment_policy_id = staged.policy_id
+    emulator.counters.reset()
+
+    with pytest.raises(cdnkit.ContinuousDeploymentChangeError) as caught:
+        await cf_client.distributions.update(staged.primary_id, config=replacement)
+
+    assert caught.value.field == "IsIPV6Enabled"
+    assert emulator.counters.count(CF, "UpdateDistribution") == 0
 
 
 async def test_a_staging_distribution_named_by_a_policy_is_frozen_too(

@@ -121,14 +121,43 @@ def _blank(value: Any) -> bool:
     return False
 
 
-def _same(before: Any, after: Any) -> bool:
+#: Top-level members whose CloudFront default is not a blank value: what a config that leaves
+#: one out is stored with (an update replaces the whole config, so leaving a member out sets
+#: its default). HttpVersion's is in the API reference; PriceClass's and IsIPV6Enabled's are
+#: in AWS's example of the CLI's create-distribution output, for a config without them.
+_DEFAULTS: Final[Mapping[str, Any]] = {
+    "PriceClass": "PriceClass_All",
+    "HttpVersion": "http2",
+    "IsIPV6Enabled": True,
+}
+
+
+def _default_certificate(value: Any) -> bool:
+    """CloudFront's own certificate, however spelled (absent means it too)."""
+    if value is None:
+        return True
+    return (
+        isinstance(value, Mapping)
+        and value.get("CloudFrontDefaultCertificate") is True
+        and not value.get("ACMCertificateArn")
+        and not value.get("IAMCertificateId")
+    )
+
+
+def _same(name: str, before: Any, after: Any) -> bool:
+    if name in _DEFAULTS:
+        before = _DEFAULTS[name] if before is None else before
+        after = _DEFAULTS[name] if after is None else after
+    elif name == "ViewerCertificate" and _default_certificate(before):
+        return _default_certificate(after)
     return before == after or (_blank(before) and _blank(after))
 
 
 def changed_members(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[str]:
-    """Top-level members whose value differs, in a stable order."""
+    """Top-level members whose value differs, in a stable order; a member left out means its
+    CloudFront default."""
     names = sorted(set(before) | set(after))
-    return [name for name in names if not _same(before.get(name), after.get(name))]
+    return [name for name in names if not _same(name, before.get(name), after.get(name))]
 
 
 def _http_version(config: Mapping[str, Any]) -> str:

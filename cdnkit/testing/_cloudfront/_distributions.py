@@ -43,7 +43,8 @@ _CONFIG_DEFAULTS: Final[JsonDict] = {
     "Restrictions": {"GeoRestriction": {"RestrictionType": "none", "Quantity": 0}},
     "WebACLId": "",
     "HttpVersion": "http2",
-    "IsIPV6Enabled": False,
+    # AWS's example of the CLI's create-distribution output shows true for a config without it.
+    "IsIPV6Enabled": True,
     "ContinuousDeploymentPolicyId": "",
     "Staging": False,
 }
