@@ -243,6 +243,10 @@ class ResourceLocks:
         #: Writes made per resource by the writers sharing these locks (Lightsail modify's check
         #: that its change still holds skips a state a later writer of the process built on it).
         self.writes: dict[str, int] = {}
+        #: Ids of operations the calls of these writers started or were answered with
+        #: (Lightsail): a lost answer's reconciliation never takes one of these for its own,
+        #: whichever client of the process started it.
+        self.known_operations: collections.OrderedDict[str, None] = collections.OrderedDict()
 
     def get(self, key: str) -> asyncio.Lock:
         lock = self._locks.get(key)
@@ -420,15 +424,19 @@ class ServiceCore:
         self.locks = ResourceLocks()
         #: Last ETag seen per resource key, for calls that can skip a read (function publish).
         self.etags: dict[str, str] = {}
-        #: Ids of operations this client's calls started or were answered with (Lightsail): a
-        #: lost answer's reconciliation never takes one of these for its own.
-        self.known_operations: collections.OrderedDict[str, None] = collections.OrderedDict()
+
+    @property
+    def known_operations(self) -> collections.OrderedDict[str, None]:
+        """Ids of operations started by (or answered to) the calls of every client of this
+        process and account (Lightsail): never taken for a lost answer's own."""
+        return self.locks.known_operations
 
     def remember_operation(self, operation_id: str | None) -> None:
         if operation_id:
-            self.known_operations[operation_id] = None
-            if len(self.known_operations) > 1024:
-                self.known_operations.popitem(last=False)
+            known = self.locks.known_operations
+            known[operation_id] = None
+            if len(known) > 1024:
+                known.popitem(last=False)
 
     @property
     def session(self) -> AioSession | None:

@@ -566,18 +566,35 @@ class Distributions(Resource):
         """Send a call that starts an operation on the distribution, safe to retry after a
         lost answer: before a resend, and when a resend is refused ("not found" after a
         delete, "already uses" after a bundle change), the distribution's operations are
-        looked up; one of this type started since the first send is this call's own."""
+        looked up; one of this type started since the first send is this call's own if the
+        distribution now holds what the request asks for (an operation another writer
+        started meanwhile is not: its change is not this one's).
+
+        The operations of a call whose effect the distribution does not show (a cache reset)
+        are told apart only by their ids: those this process's clients started or were
+        answered with are never taken (see :attr:`ResourceLocks.known_operations`)."""
         since = datetime.now(UTC) - _CLOCK_SLACK
         sends = Sends()
-
-        async def reconcile() -> _Started | None:
-            found = await self._started_since(name, operation_type, since)
-            return None if found is None else result.model_construct(operation=found)
-
         if isinstance(request, dict):
             params = request  # wire parameters, already checked
         else:
             params = to_wire(request) if checked else checked_wire(request)
+        wanted = _effect(operation_type, params)
+
+        async def landed() -> ls.Operation | None:
+            found = await self._started_since(name, operation_type, since)
+            if found is None or wanted is None:
+                return found
+            try:
+                now = to_wire(await self.get(name))
+            except NotFoundError:
+                return None
+            return found if _matches(wanted, now) else None
+
+        async def reconcile() -> _Started | None:
+            found = await landed()
+            return None if found is None else result.model_construct(operation=found)
+
         try:
             reply = await self._core.invoke_wire(
                 operation_type,
@@ -595,7 +612,7 @@ class Distributions(Resource):
             # "please wait" because the landed send's own operation is still running.
             if not sends.unanswered:
                 raise
-            found = await self._started_since(name, operation_type, since)
+            found = await landed()
             if found is None:
                 raise
             operation = found
@@ -735,3 +752,23 @@ def _matches(wanted: Any, actual: Any) -> bool:
 
 #: CreateDistribution members named differently on the distribution.
 _ACTUAL_NAME: Final = {"distributionName": "name", "bundleId": "bundleId"}
+
+#: Members of a request that the distribution does not show as sent (the name is how the
+#: distribution was found; ``useDefaultCertificate`` shows as a certificate name).
+_NOT_SHOWN: Final = frozenset({"distributionName", "useDefaultCertificate"})
+
+
+def _effect(operation_type: str, params: dict[str, Any]) -> dict[str, Any] | None:
+    """What the distribution holds once a call of ``operation_type`` with ``params`` (wire
+    form) has landed, as wire members to match; None when its state does not show it (a cache
+    reset) or any writer's call has the same effect (a delete)."""
+    if operation_type == "DetachCertificateFromDistribution":
+        # Detached: no certificate name (a member a reply leaves out reads as absent).
+        return {"certificateName": None}
+    if operation_type in (
+        "UpdateDistribution",
+        "UpdateDistributionBundle",
+        "AttachCertificateToDistribution",
+    ):
+        return {key: value for key, value in params.items() if key not in _NOT_SHOWN}
+    return None
