@@ -204,3 +204,57 @@ async def test_function_update_sends_back_a_runtime_newer_than_the_model(
         with pytest.raises(cdnkit.ServerValidationError, match=r"cloudfront-js-9\.0"):
             await cloudfront.functions.update("fn", code=CODE + " ")
         assert emulator.counters.count("cloudfront", "UpdateFunction") == 1
+
+
+# -- Policies and client options ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("policy", "members", "rule"),
+    [
+        (cdnkit.RetryPolicy, {"max_attempts": "3"}, "max_attempts must be an int"),
+        (cdnkit.RetryPolicy, {"max_attempts": 2.0}, "max_attempts must be an int"),
+        (cdnkit.RetryPolicy, {"deadline": float("nan")}, "deadline must be a finite number"),
+        (cdnkit.RetryPolicy, {"deadline": float("inf")}, "deadline must be a finite number"),
+        (cdnkit.RetryPolicy, {"max_backoff": float("nan")}, "max_backoff must be a finite"),
+        (cdnkit.RetryPolicy, {"initial_backoff": "1"}, "initial_backoff must be a number"),
+        (cdnkit.RetryPolicy, {"adaptive": "no"}, "adaptive must be a bool"),
+        (cdnkit.WaitPolicy, {"timeout": float("nan")}, "timeout must be a finite number"),
+        (cdnkit.WaitPolicy, {"max_delay": float("nan")}, "max_delay must be a finite number"),
+        (cdnkit.WaitPolicy, {"initial_delay": None}, "initial_delay must be a number"),
+        (cdnkit.WaitPolicy, {"on_progress": "print"}, "on_progress must be callable"),
+    ],
+)
+def test_policies_refuse_wrong_types_and_numbers_that_are_not_finite(
+    policy: Any, members: dict[str, Any], rule: str
+) -> None:
+    """``RetryPolicy(max_attempts="3")`` raised a bare TypeError; ``deadline=nan`` was taken,
+    and a call under throttling then never ended (NaN compares false with every deadline);
+    ``WaitPolicy(timeout=nan)`` was only refused by the first wait."""
+    with pytest.raises(cdnkit.InvalidRequestError, match=rule):
+        policy(**members)
+
+
+async def test_clients_refuse_policies_and_options_of_the_wrong_kind(emulator: Emulator) -> None:
+    """``with_options(retry="x")`` was taken and the next call raised AttributeError (no
+    ``adaptive`` on a str); the constructor took NaN timeouts and a pool of 0 connections."""
+    async with ls_client(emulator) as kit, cf_client(emulator) as cloudfront:
+        sent = emulator.counters.total()
+        for client in (kit, cloudfront):
+            with pytest.raises(cdnkit.InvalidRequestError, match="retry: a cdnkit"):
+                client.with_options(retry="x")  # type: ignore[arg-type]  # wrong on purpose
+            with pytest.raises(cdnkit.InvalidRequestError, match="wait: a cdnkit"):
+                client.with_options(wait=5)  # type: ignore[arg-type]  # wrong on purpose
+        assert emulator.counters.total() == sent
+    bad: list[dict[str, Any]] = [
+        {"retry": "x"},
+        {"wait": cdnkit.RetryPolicy()},
+        {"connect_timeout": float("nan")},
+        {"read_timeout": 0},
+        {"max_pool_connections": 0},
+        {"max_pool_connections": 2.5},
+    ]
+    for options in bad:
+        for service in (cdnkit.Lightsail, cdnkit.CloudFront):
+            with pytest.raises(cdnkit.InvalidRequestError, match=next(iter(options))):
+                service(**{**emulator.client_kwargs(), **options})
