@@ -116,6 +116,27 @@ async def test_a_lost_cache_reset_never_takes_another_processs_reset(
     assert mine.id != theirs.id
 
 
+async def test_a_lost_create_answer_returns_this_creates_operation_not_an_earlier_ones(
+    emulator: Emulator, kit: cdnkit.Lightsail
+) -> None:
+    """A distribution deleted, then created again under its name; the second create's answer
+    is lost. The reconciliation took the first CreateDistribution operation listed for the
+    name, the deleted distribution's (seen: the first create's operation id returned)."""
+    first = [op.id for op in await kit.operations.for_resource("site")]
+    await kit.distributions.delete("site", wait=True)
+    emulator.faults.reset_after_processing("lightsail", operation="CreateDistribution")
+    again = await kit.distributions.create(
+        "site",
+        origin=lightsail_origin(),
+        default_cache_behavior=ls.CacheBehavior(behavior="cache"),
+        bundle_id="small_1_0",
+    )
+    assert again.operation is not None
+    assert again.operation.id not in first
+    assert again.operation.id in await operations_of(kit, "CreateDistribution")
+    assert emulator.counters.count("lightsail", "CreateDistribution") == 2
+
+
 # -- KeyValueStore keys: update's input -------------------------------------------------------
 
 

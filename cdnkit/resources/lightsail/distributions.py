@@ -271,7 +271,10 @@ class Distributions(Resource):
                 f"distribution {name!r} exists but Lightsail lists no CreateDistribution "
                 "operation for it"
             )
-        return ls.CreateDistributionResult(distribution=distribution, operation=creates[0])
+        # The newest: the operations of a deleted distribution of the same name stay listed,
+        # and a name is taken by one distribution at a time.
+        newest = max(creates, key=lambda op: op.created_at or _EPOCH)
+        return ls.CreateDistributionResult(distribution=distribution, operation=newest)
 
     async def update(
         self,
@@ -686,6 +689,8 @@ _Started = TypeVar(
     "ls.AttachCertificateToDistributionResult",
     "ls.DetachCertificateFromDistributionResult",
 )
+
+_EPOCH: Final = datetime.fromtimestamp(0, UTC)
 
 #: How far the service's clock may be behind this machine's when matching an operation to
 #: the send that started it.
