@@ -279,3 +279,70 @@ async def test_clients_refuse_policies_and_options_of_the_wrong_kind(emulator: E
         for service in (cdnkit.Lightsail, cdnkit.CloudFront):
             with pytest.raises(cdnkit.InvalidRequestError, match=next(iter(options))):
                 service(**{**emulator.client_kwargs(), **options})
+
+
+# -- Public helpers outside the resource classes -----------------------------------------------
+
+
+def test_public_helpers_refuse_wrong_arguments_with_cdnkit_errors() -> None:
+    """Seen: ``cdnkit.parse(model, "x")`` ValueError, ``parse(None, {})`` AttributeError,
+    ``load_import_file(None)`` TypeError, ``CloudWatchErrorRateGate(window="300")``
+    TypeError; ``set_enabled("no")`` was taken and refused only after the policy's read."""
+    from cdnkit.resources.cloudfront import (
+        CloudWatchErrorRateGate,
+        load_import_file,
+        set_enabled,
+    )
+    from cdnkit.types import cloudfront as cf
+
+    # Typed Any: the wrong values are the point.
+    text: Any = "x"
+    none: Any = None
+    number: Any = 5
+    plain: Any = dict
+    calls: list[tuple[str, Any]] = [
+        ("reply must be a mapping", lambda: cdnkit.parse(cf.DistributionConfig, text)),
+        ("model must be a cdnkit model", lambda: cdnkit.parse(none, {})),
+        ("model must be a cdnkit model", lambda: cdnkit.parse(plain, {})),
+        ("path: a str or a path", lambda: load_import_file(none)),
+        ("path: a str or a path", lambda: load_import_file(number)),
+        ("enabled: True or False", lambda: set_enabled(text)),
+        ("window: a number", lambda: CloudWatchErrorRateGate(window=text)),
+        ("period: a number", lambda: CloudWatchErrorRateGate(period=text)),
+        ("require_data: True or False", lambda: CloudWatchErrorRateGate(require_data=text)),
+    ]
+    for rule, call in calls:
+        with pytest.raises(cdnkit.InvalidRequestError, match=rule):
+            call()
+
+
+async def test_a_gate_verdict_whose_passed_is_not_a_bool_fails_the_step(
+    emulator: Emulator,
+) -> None:
+    """``GateVerdict(passed="no")`` was truthy: the rollout took the step as passed and went
+    on to the next weight (and to promotion). Now the verdict cannot be made, the gate fails
+    and the rollout rolls back."""
+    from cdnkit.resources.cloudfront import GateVerdict, RolloutStep
+
+    from ..cloudfront.conftest import stage
+
+    def says_no(step: RolloutStep) -> GateVerdict:
+        return GateVerdict(passed="no")  # type: ignore[arg-type]  # wrong on purpose
+
+    async with cf_client(emulator) as cloudfront:
+        staged = await stage(cloudfront)
+        with pytest.raises(cdnkit.RolloutHaltedError, match=r"GateVerdict\.passed"):
+            await cloudfront.continuous_deployment_policies.rollout(
+                staged.primary_id,
+                staged.staging_id,
+                steps=(0.05, 0.1),
+                hold=0.0,
+                gate=says_no,
+                promote=True,
+            )
+        policy = await cloudfront.continuous_deployment_policies.get_config(staged.policy_id)
+        traffic = policy.continuous_deployment_policy_config.traffic_config
+        assert traffic is not None
+        assert traffic.single_weight_config is not None
+        assert traffic.single_weight_config.weight == 0.0  # rolled back, not 0.1
+        assert emulator.counters.count("cloudfront", "UpdateDistributionWithStagingConfig") == 0

@@ -100,7 +100,9 @@ def set_weight(weight: float) -> Callable[[cf.ContinuousDeploymentPolicyConfig],
 
 
 def set_enabled(enabled: bool) -> Callable[[cf.ContinuousDeploymentPolicyConfig], None]:
-    """A mutator that turns the policy on or off."""
+    """A mutator that turns the policy on or off (``enabled`` checked here, before any read)."""
+    if type(enabled) is not bool:
+        raise InvalidRequestError(f"enabled: True or False, not {type(enabled).__name__}")
 
     def mutate(config: cf.ContinuousDeploymentPolicyConfig) -> None:
         config.enabled = enabled

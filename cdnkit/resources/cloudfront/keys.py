@@ -113,6 +113,8 @@ def load_import_file(path: str | os.PathLike[str]) -> dict[str, str]:
     """Read a file in the KeyValueStore import format, ``{"data": [{"key": ..., "value": ...}]}``
     (UTF-8 JSON, no duplicate keys); raise :class:`cdnkit.InvalidRequestError` naming the
     problem."""
+    if not isinstance(path, str | os.PathLike):
+        raise InvalidRequestError(f"path: a str or a path, not {type(path).__name__}")
     where = f"desired ({Path(path).name})"
     try:
         text = Path(path).read_text(encoding="utf-8")
