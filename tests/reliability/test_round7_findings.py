@@ -346,3 +346,42 @@ async def test_a_gate_verdict_whose_passed_is_not_a_bool_fails_the_step(
         assert traffic.single_weight_config is not None
         assert traffic.single_weight_config.weight == 0.0  # rolled back, not 0.1
         assert emulator.counters.count("cloudfront", "UpdateDistributionWithStagingConfig") == 0
+
+
+# -- The emulator under fuzzed requests --------------------------------------------------------
+
+
+@pytest.mark.parametrize("start", [1e308, 2**70, -1e300])
+async def test_the_emulator_answers_a_timestamp_out_of_range_as_a_bad_request(
+    start: float,
+) -> None:
+    """Epoch seconds beyond the years a datetime holds crashed the request's parse
+    (OverflowError): the emulator answered 500 "emulator error", which a client retries as a
+    server fault. It is the caller's bad input: a 400 validation error."""
+    import json
+
+    import aiohttp
+
+    async with Emulator(check_signatures=False) as emu:
+        body = {
+            "distributionName": "site",
+            "metricName": "Requests",
+            "startTime": start,
+            "endTime": 0,
+            "period": 60,
+            "unit": "None",
+            "statistics": ["Sum"],
+        }
+        headers = {
+            "X-Amz-Target": "Lightsail_20161128.GetDistributionMetricData",
+            "Content-Type": "application/x-amz-json-1.1",
+        }
+        async with (
+            aiohttp.ClientSession() as http,
+            http.post(
+                emu.client_kwargs()["endpoint_url"], data=json.dumps(body), headers=headers
+            ) as reply,
+        ):
+            answer = await reply.json(content_type=None)
+        assert reply.status == 400, answer
+        assert "out of range" in answer["message"], answer
