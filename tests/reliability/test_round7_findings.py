@@ -385,3 +385,29 @@ async def test_the_emulator_answers_a_timestamp_out_of_range_as_a_bad_request(
             answer = await reply.json(content_type=None)
         assert reply.status == 400, answer
         assert "out of range" in answer["message"], answer
+
+
+def test_the_emulators_own_settings_refuse_wrong_types_and_numbers_that_are_not_finite() -> None:
+    """Seen: ``faults.latency(service, nan)`` and ``faults.rate_limit(service, nan)`` taken,
+    ``faults.inject(..., count="3")`` a bare TypeError, ``clock.advance(-5)`` moved the
+    monotonic clock back, ``Timing(lightsail_operation=nan)`` taken."""
+    from cdnkit.testing import Clock, Faults, Timing
+
+    faults = Faults(Clock())
+    wrong: Any = "3"
+    calls: list[tuple[str, Any]] = [
+        ("latency must be a finite", lambda: faults.latency("lightsail", float("nan"))),
+        ("latency must be a finite", lambda: faults.latency("lightsail", float("inf"))),
+        ("per_second must be a finite", lambda: faults.rate_limit("lightsail", float("nan"))),
+        ("per_second must be a number", lambda: faults.rate_limit("lightsail", wrong)),
+        ("count must be an int", lambda: faults.throttle("lightsail", count=wrong)),
+        ("probability must be between", lambda: faults.throttle("lightsail", probability=wrong)),
+        ("seconds must be a finite", lambda: Clock().advance(-5)),
+        ("seconds must be a number", lambda: Clock().advance(wrong)),
+        ("lightsail_operation must be a finite", lambda: Timing(lightsail_operation=-1)),
+        ("invalidation must be a finite", lambda: Timing(invalidation=float("nan"))),
+    ]
+    for rule, call in calls:
+        with pytest.raises(ValueError, match=rule):
+            call()
+    assert faults.rules == ()
