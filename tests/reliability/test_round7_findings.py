@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 import cdnkit
+from cdnkit._models import to_wire
 from cdnkit.testing import Emulator
 from cdnkit.types import lightsail as ls
 
@@ -411,3 +412,105 @@ def test_the_emulators_own_settings_refuse_wrong_types_and_numbers_that_are_not_
         with pytest.raises(ValueError, match=rule):
             call()
     assert faults.rules == ()
+
+
+# -- Found by the bad-input fuzz run with more examples -----------------------------------------
+
+
+@pytest.mark.parametrize("timeout", [0.0, -1.0, float("nan"), float("inf")])
+async def test_a_bad_timeout_is_refused_before_the_first_write(
+    emulator: Emulator, timeout: float
+) -> None:
+    """``delete``, ``update_detached`` and ``teardown`` checked ``timeout`` only at their
+    first wait, after a write (the disable, the detach) had been sent (teardown with
+    ``timeout=0.0`` even finished, its waits never needing one); ``wait_all`` polled once
+    with ``timeout=nan`` before refusing it."""
+    from ..cloudfront.conftest import stage
+
+    async with cf_client(emulator) as cloudfront, ls_client(emulator) as kit:
+        staged = await stage(cloudfront)
+        created = await kit.distributions.create(
+            "site",
+            origin=lightsail_origin(),
+            default_cache_behavior=ls.CacheBehavior(behavior="cache"),
+            bundle_id="small_1_0",
+        )
+        assert created.operation is not None
+        sent = emulator.counters.total()
+        distributions = cloudfront.distributions
+        policies = cloudfront.continuous_deployment_policies
+        calls: list[Any] = [
+            lambda: distributions.delete(staged.staging_id, timeout=timeout),
+            lambda: distributions.update_detached(
+                staged.primary_id, mutate=lambda c: None, timeout=timeout
+            ),
+            lambda: policies.teardown(
+                staged.policy_id,
+                primary_id=staged.primary_id,
+                staging_id=staged.staging_id,
+                timeout=timeout,
+            ),
+            lambda: kit.operations.wait_all([created.operation], timeout=timeout),
+        ]
+        for call in calls:
+            with pytest.raises(cdnkit.InvalidRequestError, match="timeout"):
+                await call()
+        assert emulator.counters.total() == sent
+
+
+async def test_a_whole_config_is_checked_before_the_read(emulator: Emulator) -> None:
+    """``update(config=...)`` read the current config (one request) before checking the
+    replacement; a value of the wrong type is refused first now. A value outside an enum is
+    still left to the check after the read: it may be one AWS added, read back as it came
+    (here the emulator, knowing only the model's values, is the one to refuse it)."""
+    from ..cloudfront.conftest import stage
+
+    async with cf_client(emulator) as cloudfront:
+        staged = await stage(cloudfront)
+        policy = await cloudfront.continuous_deployment_policies.get_config(staged.policy_id)
+        primary = await cloudfront.distributions.get_config(staged.primary_id)
+        bad_policy = policy.continuous_deployment_policy_config.model_copy(
+            update={"enabled": "yes"}
+        )
+        bad_config = primary.distribution_config.model_copy(update={"comment": 5})
+        sent = emulator.counters.total()
+        with pytest.raises(cdnkit.CdnKitError, match="enabled"):
+            await cloudfront.continuous_deployment_policies.update(
+                staged.policy_id, config=bad_policy
+            )
+        with pytest.raises(cdnkit.CdnKitError, match="comment"):
+            await cloudfront.distributions.update(staged.primary_id, config=bad_config)
+        assert emulator.counters.total() == sent
+        # A value outside the enum is not refused before the read: AWS may have added it,
+        # and a config read back with it, then given whole, keeps it.
+        backend = emulator.backend("cloudfront")
+        handle = backend.handle
+
+        def newer_type(request: Any) -> Any:
+            reply = handle(request)
+            if request.operation.startswith("GetContinuousDeploymentPolicy"):
+                found = reply.get("ContinuousDeploymentPolicy", reply)
+                config = found.get("ContinuousDeploymentPolicyConfig", found)
+                config["TrafficConfig"]["Type"] = "TripleWeight"
+            return reply
+
+        backend.handle = newer_type  # type: ignore[method-assign]
+        read = await cloudfront.continuous_deployment_policies.get_config(staged.policy_id)
+        newer = read.continuous_deployment_policy_config
+        assert newer.traffic_config is not None
+        assert to_wire(newer)["TrafficConfig"]["Type"] == "TripleWeight"
+        newer.enabled = False
+        # The emulator, knowing only the model's values, refuses it: it was sent.
+        with pytest.raises(cdnkit.ServerValidationError, match="TripleWeight"):
+            await cloudfront.continuous_deployment_policies.update(staged.policy_id, config=newer)
+
+
+async def test_diff_refuses_code_no_update_could_send(emulator: Emulator) -> None:
+    """``functions.diff`` read the deployed code, then diffed code over the 10 KB limit
+    that ``update`` refuses (one request for a comparison that could never be deployed)."""
+    async with cf_client(emulator) as cloudfront:
+        await cloudfront.functions.create("fn", code=CODE)
+        sent = emulator.counters.total()
+        with pytest.raises(cdnkit.RequestValidationError, match="function_code"):
+            await cloudfront.functions.diff("fn", b"x" * 20_000, stage="DEVELOPMENT")
+        assert emulator.counters.total() == sent

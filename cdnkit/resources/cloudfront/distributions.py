@@ -7,12 +7,13 @@ import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from typing import Any, TypeVar, overload
 
-from ..._core import Sends, build_request, checked_wire, poll
+from ..._core import Sends, build_request, check_timeout, checked_wire, poll
 from ..._etag import (
     ETagged,
     Mutated,
     Mutator,
     apply_mutation,
+    check_replacement,
     delete_after_read,
     holds,
     read_modify_write,
@@ -215,6 +216,7 @@ class Distributions(Resource):
         if (mutate is None) == (config is None):
             raise InvalidRequestError("update: pass exactly one of mutate= or config=")
         if config is not None:
+            check_replacement(config)
             check_config(to_wire(config), distribution_id=distribution_id)
             replacement = config
 
@@ -369,6 +371,8 @@ class Distributions(Resource):
         policy and no ``policy_id``, or attached to another policy, is refused before
         anything is written (:class:`cdnkit.InvalidRequestError`).
         """
+        if timeout is not None:
+            check_timeout(timeout)  # before the policy is detached
         current = await self.get_config(primary_id)
         attached = current.distribution_config.continuous_deployment_policy_id or ""
         if attached and policy_id and attached != policy_id:
@@ -647,6 +651,8 @@ class Distributions(Resource):
         way). The delete is retried on transient failures and stale ETags; after a lost
         answer the resend finds the distribution gone: the delete landed, and that is success.
         """
+        if timeout is not None:
+            check_timeout(timeout)  # before the disable is sent
 
         def disable(config: cf.DistributionConfig) -> None:
             policy_id = config.continuous_deployment_policy_id

@@ -402,6 +402,14 @@ class Functions(Resource):
         exist (a function never published has no LIVE stage)."""
         local = _code(code)
         build_request(cf.GetFunctionRequest, name=name, stage=stage)
+        # Code that no UpdateFunction could send (over the size limit) is refused as there.
+        build_request(
+            cf.UpdateFunctionRequest,
+            name=name,
+            if_match="-",
+            function_config=cf.FunctionConfig(comment="", runtime="cloudfront-js-2.0"),
+            function_code=local,
+        )
         deployed = await self.get_code(name, stage=stage)
         return code_diff(deployed, local, fromfile=f"{name} ({stage})", tofile="local")
 
