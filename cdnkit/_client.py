@@ -75,6 +75,7 @@ class _ServiceClient:
             raise InvalidRequestError(
                 f"max_pool_connections must be an int of at least 1, not {max_pool_connections!r}"
             )
+        _check_location(region_name, endpoint_url)
         retry, wait = _policies(retry, wait, RetryPolicy(), WaitPolicy())
         options = ClientOptions(
             region_name=region_name or self._default_region,
@@ -387,3 +388,33 @@ def _policies(
         retry if retry is not None else default_retry,
         wait if wait is not None else default_wait,
     )
+
+
+def _check_location(region_name: str | None, endpoint_url: str | None) -> None:
+    """Refuse, when the client is made, a region or endpoint botocore would refuse only when
+    the client opens (as a ValueError)."""
+    from botocore.exceptions import InvalidRegionError
+    from botocore.utils import (
+        is_valid_endpoint_url,
+        is_valid_ipv6_endpoint_url,
+        validate_region_name,
+    )
+
+    given: tuple[tuple[str, object], ...] = (
+        ("region_name", region_name),
+        ("endpoint_url", endpoint_url),
+    )
+    for name, value in given:
+        if value is not None and not isinstance(value, str):
+            raise InvalidRequestError(f"{name}: a str or None, not {type(value).__name__}")
+    if region_name is not None:
+        try:
+            validate_region_name(region_name)
+        except InvalidRegionError as error:
+            raise InvalidRequestError(f"region_name: {error}") from None
+    if endpoint_url is not None and not (
+        is_valid_endpoint_url(endpoint_url) or is_valid_ipv6_endpoint_url(endpoint_url)
+    ):
+        raise InvalidRequestError(
+            f"endpoint_url: {endpoint_url!r} is not a URL (such as http://127.0.0.1:4566)"
+        )

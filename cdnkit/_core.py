@@ -22,7 +22,7 @@ from aiobotocore.config import AioConfig
 from aiobotocore.httpsession import AIOHTTPSession
 from aiobotocore.session import AioSession
 from botocore import xform_name
-from botocore.exceptions import BotoCoreError, ClientError
+from botocore.exceptions import BotoCoreError, ClientError, ProfileNotFound
 from pydantic import BaseModel, ValidationError
 from pydantic_core import (
     InitErrorDetails,
@@ -233,6 +233,13 @@ def _shared(
     if value is None:
         value = table[key] = make()
     return value
+
+
+def _open_error(error: ValueError | BotoCoreError, service: str) -> CdnKitError:
+    """The cdnkit error for a failure to create the botocore client (see ``open``)."""
+    if isinstance(error, ValueError | ProfileNotFound):  # InvalidRegionError is a ValueError
+        return InvalidRequestError(f"{service} client options: {error}")
+    return error_from_botocore_error(error, service, "open")
 
 
 class ResourceLocks:
@@ -525,9 +532,13 @@ class ServiceCore:
             if account is None:
                 credentials = await session.get_credentials()
                 account = getattr(credentials, "access_key", None)
-        except BaseException:
+        except BaseException as error:
             self._client = None
             await stack.aclose()
+            if isinstance(error, ValueError | BotoCoreError) and not isinstance(error, CdnKitError):
+                # A profile that is not there, a region or endpoint botocore refuses: the
+                # client's options, refused as any bad input is (ValueError included).
+                raise _open_error(error, self.service) from error
             raise
         # The access key id stands for the account: it is never logged or shown.
         self._account = f"{options.endpoint_url or options.region_name}|{account or 'anonymous'}"

@@ -514,3 +514,26 @@ async def test_diff_refuses_code_no_update_could_send(emulator: Emulator) -> Non
         with pytest.raises(cdnkit.RequestValidationError, match="function_code"):
             await cloudfront.functions.diff("fn", b"x" * 20_000, stage="DEVELOPMENT")
         assert emulator.counters.total() == sent
+
+
+# -- Client options refused as botocore would refuse them ---------------------------------------
+
+
+async def test_client_options_botocore_refuses_are_cdnkit_errors(
+    emulator: Emulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Seen at ``async with``: ``ValueError: Invalid endpoint`` for ``endpoint_url="not a
+    url"``, botocore's InvalidRegionError for ``region_name="bad region!"`` and its
+    ProfileNotFound for a profile that is not in the config: none a CdnKitError. The first
+    two are refused when the client is made; the profile, read from files, when it opens."""
+    bad: list[dict[str, Any]] = [{"endpoint_url": "not a url"}, {"region_name": "bad region!"}]
+    for options in bad:
+        for service in (cdnkit.Lightsail, cdnkit.CloudFront):
+            with pytest.raises(cdnkit.InvalidRequestError, match=next(iter(options))):
+                service(**{**emulator.client_kwargs(), **options})
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "config"))
+    client = cdnkit.Lightsail(profile_name="not-there")
+    with pytest.raises(cdnkit.InvalidRequestError, match="not-there"):
+        await client.__aenter__()
+    # Nothing was left open: a client that failed to open can be opened again.
+    assert not client._core.is_open
