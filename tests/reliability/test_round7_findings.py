@@ -7,8 +7,9 @@ whose reason says what is wrong and where.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 import pytest
 
@@ -19,6 +20,10 @@ from cdnkit.types import lightsail as ls
 
 from ..lightsail.conftest import origin as lightsail_origin
 from .conftest import CODE, DATA, as_other_process, cf_client, ls_client
+
+#: A fixed "now" for metric queries (the emulator's datapoints do not depend on it).
+NOW: Final = datetime(2026, 1, 1, tzinfo=UTC)
+
 
 # -- Lightsail: a lost answer's reconciliation takes another writer's operation ---------------
 
@@ -537,3 +542,38 @@ async def test_client_options_botocore_refuses_are_cdnkit_errors(
         await client.__aenter__()
     # Nothing was left open: a client that failed to open can be opened again.
     assert not client._core.is_open
+
+
+# -- Lightsail metric queries ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("change", "rule"),
+    [
+        ({"start_time": NOW, "end_time": NOW - timedelta(hours=1)}, "end_time: must be later"),
+        ({"period": 61}, "period: a multiple of 60"),
+        ({"statistics": []}, "statistics: name at least one"),
+        ({"start_time": NOW - timedelta(days=2), "period": 60}, "at most 1440"),
+    ],
+)
+async def test_metric_queries_lightsail_refuses_are_refused_before_sending(
+    emulator: Emulator, kit: cdnkit.Lightsail, change: dict[str, Any], rule: str
+) -> None:
+    """Rules of GetDistributionMetricData its model does not state (the end after the start,
+    a period in whole minutes, a statistic named, at most 1,440 datapoints) were learnt from
+    the service: one request each, then ServerValidationError."""
+    query: dict[str, Any] = {
+        "metric_name": "Requests",
+        "start_time": NOW - timedelta(hours=1),
+        "end_time": NOW,
+        "period": 60,
+        "unit": "None",
+        "statistics": ["Sum"],
+    }
+    sent = emulator.counters.total()
+    with pytest.raises(cdnkit.InvalidRequestError, match=rule):
+        await kit.distributions.metric_data("site", **{**query, **change})
+    assert emulator.counters.total() == sent
+    # The control: the same query without the change is sent and answered.
+    await kit.distributions.metric_data("site", **query)
+    assert emulator.counters.total() == sent + 1

@@ -170,6 +170,7 @@ class Distributions(Resource):
             unit=unit,
             statistics=list(statistics),
         )
+        _check_metric_window(start_time, end_time, period, statistics)
         result = await self._invoke(
             "GetDistributionMetricData", request, ls.GetDistributionMetricDataResult
         )
@@ -695,6 +696,31 @@ _EPOCH: Final = datetime.fromtimestamp(0, UTC)
 #: How far the service's clock may be behind this machine's when matching an operation to
 #: the send that started it.
 _CLOCK_SLACK: Final = timedelta(seconds=2)
+
+
+#: Datapoints one GetDistributionMetricData returns at most (Lightsail refuses more).
+_MAX_DATAPOINTS: Final = 1440
+
+
+def _check_metric_window(
+    start: datetime, end: datetime, period: int, statistics: Sequence[str]
+) -> None:
+    """The rules Lightsail applies to a metric query that its model does not state, checked
+    before sending (:class:`cdnkit.InvalidRequestError`). A naive time counts as UTC, as
+    botocore sends it."""
+    if not statistics:
+        raise InvalidRequestError("statistics: name at least one statistic")
+    if period % 60:
+        raise InvalidRequestError(f"period: a multiple of 60 seconds, not {period}")
+    begin, finish = (t if t.tzinfo is not None else t.replace(tzinfo=UTC) for t in (start, end))
+    if finish <= begin:
+        raise InvalidRequestError(f"end_time: must be later than start_time ({start.isoformat()})")
+    points = (finish - begin).total_seconds() / period
+    if points > _MAX_DATAPOINTS:
+        raise InvalidRequestError(
+            f"period: {period} s from start_time to end_time gives {points:.0f} datapoints; "
+            f"at most {_MAX_DATAPOINTS} (use a longer period or a shorter interval)"
+        )
 
 
 def _created(operation: ls.Operation) -> datetime:
