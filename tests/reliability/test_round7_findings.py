@@ -577,3 +577,41 @@ async def test_metric_queries_lightsail_refuses_are_refused_before_sending(
     # The control: the same query without the change is sent and answered.
     await kit.distributions.metric_data("site", **query)
     assert emulator.counters.total() == sent + 1
+
+
+# -- CloudFront distribution configs: rules a config breaks on its own ---------------------------
+
+
+async def test_distribution_configs_breaking_rules_cloudfront_states_are_refused_locally(
+    emulator: Emulator,
+) -> None:
+    """A cache behavior targeting an origin id the config does not have was sent and came
+    back as NoSuchOrigin (a NotFoundError, though nothing was missing but the caller's
+    input); a mutation changing CallerReference or the Staging flag was sent and refused as
+    IllegalUpdate. All are known from the config alone."""
+    from ..cloudfront.conftest import config
+
+    async with cf_client(emulator) as cloudfront:
+        distributions = cloudfront.distributions
+        created = await distributions.create(config(comment="site"))
+        distribution_id = created.distribution.id
+        bad = config(comment="bad")
+        bad.default_cache_behavior.target_origin_id = "nope"
+        sent = emulator.counters.total()
+        with pytest.raises(cdnkit.InvalidRequestError, match=r"TargetOriginId: 'nope'"):
+            await distributions.create(bad)
+        assert emulator.counters.total() == sent  # nothing sent for a create
+        mutations: list[tuple[str, Any]] = [
+            (
+                "DefaultCacheBehavior.TargetOriginId",
+                lambda c: setattr(c.default_cache_behavior, "target_origin_id", "nope"),
+            ),
+            ("CallerReference: cannot change", lambda c: setattr(c, "caller_reference", "x")),
+            ("Staging: cannot change", lambda c: setattr(c, "staging", True)),
+        ]
+        for rule, mutate in mutations:
+            with pytest.raises(cdnkit.InvalidRequestError, match=rule):
+                await distributions.update(distribution_id, mutate=mutate)
+        # The reads only: no UpdateDistribution was sent.
+        assert emulator.counters.count("cloudfront", "UpdateDistribution") == 0
+        assert emulator.counters.count("cloudfront", "CreateDistribution") == 1

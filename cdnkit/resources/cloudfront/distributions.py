@@ -37,6 +37,7 @@ from ._continuous_deployment_checks import (
     changed_members,
     check_change,
     check_config,
+    check_immutable,
     names_staging,
 )
 from ._reconcile import send_create
@@ -594,6 +595,7 @@ class Distributions(Resource):
     ) -> None:
         """check_change, finding out whether a staging distribution is in continuous
         deployment only when that decides (a policy listing)."""
+        check_immutable(before, after)
         policy = "ContinuousDeploymentPolicyId"
         if before.get(policy) or after.get(policy):
             check_change(
