@@ -615,3 +615,46 @@ async def test_distribution_configs_breaking_rules_cloudfront_states_are_refused
         # The reads only: no UpdateDistribution was sent.
         assert emulator.counters.count("cloudfront", "UpdateDistribution") == 0
         assert emulator.counters.count("cloudfront", "CreateDistribution") == 1
+
+
+@pytest.mark.parametrize(
+    ("members", "rule"),
+    [
+        ({"tags": [ls.Tag(key="k", value="1"), ls.Tag(key="k", value="2")]}, "more than once"),
+        ({"tags": [ls.Tag(key=f"k{n}") for n in range(51)]}, "tags: at most 50"),
+        ({"tags": [ls.Tag(value="x")]}, "every tag needs a key"),
+        (
+            {
+                "cache_behaviors": [
+                    ls.CacheBehaviorPerPath(path="/a", behavior="cache"),
+                    ls.CacheBehaviorPerPath(path="/a", behavior="dont-cache"),
+                ]
+            },
+            "more than one cache behavior",
+        ),
+        ({"cache_behaviors": [ls.CacheBehaviorPerPath(path="/a")]}, "cache or dont-cache"),
+        (
+            {"cache_behavior_settings": ls.CacheSettings(allowed_http_methods="GET")},
+            "allowedHTTPMethods: one of",
+        ),
+    ],
+)
+async def test_lightsail_rules_beyond_the_model_are_checked_before_sending(
+    emulator: Emulator, kit: cdnkit.Lightsail, members: dict[str, Any], rule: str
+) -> None:
+    """Duplicate or missing tag keys, more than 50 tags, two behaviors for one path, a path
+    without its behavior and a method list Lightsail does not take were each sent and
+    refused by the service (InvalidInputException)."""
+    sent = emulator.counters.total()
+    with pytest.raises(cdnkit.InvalidRequestError, match=rule):
+        await kit.distributions.create(
+            "other",
+            origin=lightsail_origin(),
+            default_cache_behavior=ls.CacheBehavior(behavior="cache"),
+            bundle_id="small_1_0",
+            **members,
+        )
+    if "tags" not in members:
+        with pytest.raises(cdnkit.InvalidRequestError, match=rule):
+            await kit.distributions.update("site", merge=False, **members)
+    assert emulator.counters.total() == sent

@@ -216,6 +216,7 @@ class Distributions(Resource):
             tags=list(tags) if tags is not None else None,
         )
         wanted = checked_wire(request)
+        _check_settings(wanted)
         sends = Sends()
 
         async def reconcile() -> ls.CreateDistributionResult | None:
@@ -340,6 +341,7 @@ class Distributions(Resource):
         # Checked whole (nested models changed after they were built too); a plain update sends
         # exactly this (what the caller's objects become while it waits is not sent).
         wire = plain_wire(ls.UpdateDistributionRequest, distribution_name=name, **given)
+        _check_settings(wire)
         if not given:
             return None  # nothing to change: nothing is sent
         if not merge or not any(isinstance(value, CdnKitModel) for value in given.values()):
@@ -696,6 +698,56 @@ _EPOCH: Final = datetime.fromtimestamp(0, UTC)
 #: How far the service's clock may be behind this machine's when matching an operation to
 #: the send that started it.
 _CLOCK_SLACK: Final = timedelta(seconds=2)
+
+
+#: Tags a resource has at most (AWS tagging rules).
+_MAX_TAGS: Final = 50
+#: The method lists Lightsail takes (CacheSettings in the Lightsail API reference).
+_METHOD_SETS: Final = {
+    "allowedHTTPMethods": (
+        "GET,HEAD",
+        "GET,HEAD,OPTIONS",
+        "GET,HEAD,OPTIONS,PUT,PATCH,POST,DELETE",
+    ),
+    "cachedHTTPMethods": ("GET,HEAD", "GET,HEAD,OPTIONS"),
+}
+
+
+def _check_settings(wire: dict[str, Any]) -> None:
+    """Rules of a create or update request (wire form) that its model does not state,
+    checked before sending (:class:`cdnkit.InvalidRequestError`): tags with a key each,
+    unique keys, at most 50; one cache behavior per path, each saying cache or dont-cache;
+    the HTTP method lists Lightsail takes."""
+    tags = wire.get("tags") or []
+    if len(tags) > _MAX_TAGS:
+        raise InvalidRequestError(f"tags: at most {_MAX_TAGS}, not {len(tags)}")
+    keys: set[str] = set()
+    for index, tag in enumerate(tags):
+        key = tag.get("key")
+        if not key:
+            raise InvalidRequestError(f"tags[{index}].key: every tag needs a key")
+        if key in keys:
+            raise InvalidRequestError(f"tags[{index}].key: {key!r} appears more than once")
+        keys.add(key)
+    paths: set[str] = set()
+    for index, behavior in enumerate(wire.get("cacheBehaviors") or []):
+        path = behavior.get("path")
+        if path in paths:
+            raise InvalidRequestError(
+                f"cache_behaviors[{index}].path: {path!r} has more than one cache behavior"
+            )
+        paths.add(path)
+        if behavior.get("behavior") is None:
+            raise InvalidRequestError(
+                f"cache_behaviors[{index}].behavior: cache or dont-cache (path {path!r})"
+            )
+    settings = wire.get("cacheBehaviorSettings") or {}
+    for member, allowed in _METHOD_SETS.items():
+        methods = settings.get(member)
+        if methods is not None and methods.replace(" ", "").upper() not in allowed:
+            raise InvalidRequestError(
+                f"cache_behavior_settings.{member}: one of {', '.join(allowed)}, not {methods!r}"
+            )
 
 
 #: Datapoints one GetDistributionMetricData returns at most (Lightsail refuses more).
