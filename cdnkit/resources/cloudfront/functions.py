@@ -185,8 +185,9 @@ class Functions(Resource):
         key_value_store_arns: Sequence[str] | None = None,
         if_match: str | None = None,
     ) -> cf.UpdateFunctionResult:
-        """Change the DEVELOPMENT stage; what is not given stays as it is. Nothing is sent
-        when nothing changes. Publish to make it LIVE.
+        """Change the DEVELOPMENT stage; what is not given stays as it is (the runtime, and
+        any value read back as it came, even one newer than this botocore's model). Nothing
+        is sent when nothing changes. Publish to make it LIVE.
 
         Retried on transient failures and, without ``if_match``, on stale ETags (with it, a
         conflict is raised). After a lost answer the resend is refused as stale by this call's

@@ -158,8 +158,10 @@ class Distributions(Resource):
         """Send GetDistributionMetricData (retried on throttling, 5xx and lost connections per the
         client's RetryPolicy); return the datapoints of ``metric_name`` between the two times. Waits
         for nothing. The arguments are checked before anything is sent
-        (:class:`cdnkit.RequestValidationError`); an unknown distribution raises
-        :class:`cdnkit.NotFoundError`."""
+        (:class:`cdnkit.RequestValidationError`), and so are Lightsail's rules for the query
+        (:class:`cdnkit.InvalidRequestError`): ``end_time`` after ``start_time`` (a naive time
+        counts as UTC), ``period`` a multiple of 60, at least one statistic, at most 1,440
+        datapoints. An unknown distribution raises :class:`cdnkit.NotFoundError`."""
         request = build_request(
             ls.GetDistributionMetricDataRequest,
             distribution_name=name,
