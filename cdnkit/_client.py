@@ -16,7 +16,7 @@ from ._core import ClientOptions, ServiceCore, checked_wire
 from ._exceptions import InvalidRequestError
 from ._models import CdnKitModel
 from ._operation import CloudFrontRequest, KeyValueStoreRequest, LightsailRequest, OperationRequest
-from ._policies import Clock, RetryPolicy, WaitPolicy
+from ._policies import Clock, RetryPolicy, WaitPolicy, seconds
 
 if TYPE_CHECKING:
     # The generated operations load on the first use of ``api`` (``kvs_api``), not before.
@@ -68,6 +68,15 @@ class _ServiceClient:
         session: AioSession | None = None,
         clock: Clock | None = None,
     ) -> None:
+        for name, value in (("connect_timeout", connect_timeout), ("read_timeout", read_timeout)):
+            if seconds(name, value) <= 0:
+                raise InvalidRequestError(f"{name} must be positive, not {value!r}")
+        if type(max_pool_connections) is not int or max_pool_connections < 1:
+            raise InvalidRequestError(
+                f"max_pool_connections must be an int of at least 1, not {max_pool_connections!r}"
+            )
+        _check_location(region_name, endpoint_url)
+        retry, wait = _policies(retry, wait, RetryPolicy(), WaitPolicy())
         options = ClientOptions(
             region_name=region_name or self._default_region,
             profile_name=profile_name,
@@ -83,7 +92,7 @@ class _ServiceClient:
         )
         self._core = ServiceCore(self._service, options, session or Session(profile=profile_name))
         self._add_cores()
-        self._bind(retry or RetryPolicy(), wait or WaitPolicy())
+        self._bind(retry, wait)
         for package in self._models:
             importlib.import_module(package)
 
@@ -100,7 +109,7 @@ class _ServiceClient:
         """A copy with other retry or wait policies that shares this client's connection."""
         copy = object.__new__(type(self))
         copy._core = self._core
-        copy._bind(retry or self.retry_policy, wait or self.wait_policy)
+        copy._bind(*_policies(retry, wait, self.retry_policy, self.wait_policy))
         return copy
 
     async def __aenter__(self) -> Self:
@@ -333,7 +342,7 @@ class CloudFront(_ServiceClient):
         copy = object.__new__(type(self))
         copy._core = self._core
         copy._data_plane = self._data_plane
-        copy._bind(retry or self.retry_policy, wait or self.wait_policy)
+        copy._bind(*_policies(retry, wait, self.retry_policy, self.wait_policy))
         return copy
 
     async def __aenter__(self) -> Self:
@@ -362,3 +371,50 @@ class CloudFront(_ServiceClient):
             # Under the opening lock: a data plane being opened right now is closed too.
             async with self._data_plane.opening:
                 await self._data_plane.close()
+
+
+def _policies(
+    retry: object, wait: object, default_retry: RetryPolicy, default_wait: WaitPolicy
+) -> tuple[RetryPolicy, WaitPolicy]:
+    """The policies a client takes: those given, checked (a wrong object would only fail at
+    the first call, as an AttributeError), else the defaults."""
+    if retry is not None and not isinstance(retry, RetryPolicy):
+        raise InvalidRequestError(
+            f"retry: a cdnkit.RetryPolicy or None, not {type(retry).__name__}"
+        )
+    if wait is not None and not isinstance(wait, WaitPolicy):
+        raise InvalidRequestError(f"wait: a cdnkit.WaitPolicy or None, not {type(wait).__name__}")
+    return (
+        retry if retry is not None else default_retry,
+        wait if wait is not None else default_wait,
+    )
+
+
+def _check_location(region_name: str | None, endpoint_url: str | None) -> None:
+    """Refuse, when the client is made, a region or endpoint botocore would refuse only when
+    the client opens (as a ValueError)."""
+    from botocore.exceptions import InvalidRegionError
+    from botocore.utils import (
+        is_valid_endpoint_url,
+        is_valid_ipv6_endpoint_url,
+        validate_region_name,
+    )
+
+    given: tuple[tuple[str, object], ...] = (
+        ("region_name", region_name),
+        ("endpoint_url", endpoint_url),
+    )
+    for name, value in given:
+        if value is not None and not isinstance(value, str):
+            raise InvalidRequestError(f"{name}: a str or None, not {type(value).__name__}")
+    if region_name is not None:
+        try:
+            validate_region_name(region_name)
+        except InvalidRegionError as error:
+            raise InvalidRequestError(f"region_name: {error}") from None
+    if endpoint_url is not None and not (
+        is_valid_endpoint_url(endpoint_url) or is_valid_ipv6_endpoint_url(endpoint_url)
+    ):
+        raise InvalidRequestError(
+            f"endpoint_url: {endpoint_url!r} is not a URL (such as http://127.0.0.1:4566)"
+        )

@@ -22,7 +22,7 @@ from aiobotocore.config import AioConfig
 from aiobotocore.httpsession import AIOHTTPSession
 from aiobotocore.session import AioSession
 from botocore import xform_name
-from botocore.exceptions import BotoCoreError, ClientError
+from botocore.exceptions import BotoCoreError, ClientError, ProfileNotFound
 from pydantic import BaseModel, ValidationError
 from pydantic_core import (
     InitErrorDetails,
@@ -236,6 +236,13 @@ def _shared(
     return value
 
 
+def _open_error(error: ValueError | BotoCoreError, service: str) -> CdnKitError:
+    """The cdnkit error for a failure to create the botocore client (see ``open``)."""
+    if isinstance(error, ValueError | ProfileNotFound):  # InvalidRegionError is a ValueError
+        return InvalidRequestError(f"{service} client options: {error}")
+    return error_from_botocore_error(error, service, "open")
+
+
 class ResourceLocks:
     """One asyncio lock per resource key, dropped when nobody holds or waits for it."""
 
@@ -244,6 +251,10 @@ class ResourceLocks:
         #: Writes made per resource by the writers sharing these locks (Lightsail modify's check
         #: that its change still holds skips a state a later writer of the process built on it).
         self.writes: dict[str, int] = {}
+        #: Ids of operations the calls of these writers started or were answered with
+        #: (Lightsail): a lost answer's reconciliation never takes one of these for its own,
+        #: whichever client of the process started it.
+        self.known_operations: collections.OrderedDict[str, None] = collections.OrderedDict()
 
     def get(self, key: str) -> asyncio.Lock:
         lock = self._locks.get(key)
@@ -421,15 +432,19 @@ class ServiceCore:
         self.locks = ResourceLocks()
         #: Last ETag seen per resource key, for calls that can skip a read (function publish).
         self.etags: dict[str, str] = {}
-        #: Ids of operations this client's calls started or were answered with (Lightsail): a
-        #: lost answer's reconciliation never takes one of these for its own.
-        self.known_operations: collections.OrderedDict[str, None] = collections.OrderedDict()
+
+    @property
+    def known_operations(self) -> collections.OrderedDict[str, None]:
+        """Ids of operations started by (or answered to) the calls of every client of this
+        process and account (Lightsail): never taken for a lost answer's own."""
+        return self.locks.known_operations
 
     def remember_operation(self, operation_id: str | None) -> None:
         if operation_id:
-            self.known_operations[operation_id] = None
-            if len(self.known_operations) > 1024:
-                self.known_operations.popitem(last=False)
+            known = self.locks.known_operations
+            known[operation_id] = None
+            if len(known) > 1024:
+                known.popitem(last=False)
 
     @property
     def session(self) -> AioSession | None:
@@ -520,9 +535,13 @@ class ServiceCore:
             if account is None:
                 credentials = await session.get_credentials()
                 account = getattr(credentials, "access_key", None)
-        except BaseException:
+        except BaseException as error:
             self._client = None
             await stack.aclose()
+            if isinstance(error, ValueError | BotoCoreError) and not isinstance(error, CdnKitError):
+                # A profile that is not there, a region or endpoint botocore refuses: the
+                # client's options, refused as any bad input is (ValueError included).
+                raise _open_error(error, self.service) from error
             raise
         # The access key id stands for the account: it is never logged or shown.
         self._account = f"{options.endpoint_url or options.region_name}|{account or 'anonymous'}"

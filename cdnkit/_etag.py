@@ -18,8 +18,9 @@ import inspect
 import random
 import re
 from collections.abc import Awaitable, Callable
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, cast
 
+from pydantic import BaseModel
 from pydantic_core import PydanticSerializationError, to_json
 
 from ._core import ResourceLocks, Sends, ServiceCore, within
@@ -132,6 +133,34 @@ async def mutate_copy(value: C, mutate: Mutator[C]) -> Mutated[C]:
         checked = parse_response(type(value), wire)
     # Dumped again: validation may fill in what the mutator left out (a derived Quantity).
     return Mutated(checked, to_wire(checked), before)
+
+
+#: Errors a value newer than this botocore's model gets (an enum value AWS added): a
+#: replacement holding one may have read it from AWS, so the read decides (mutate_copy keeps
+#: what was read as it came).
+_NEWER_VALUE_ERRORS = frozenset({"literal_error", "enum"})
+
+
+def check_replacement(config: BaseModel, what: str = "config") -> None:
+    """Check a config given whole (``update(config=...)``) before anything is sent, as a
+    request is checked: a member of the wrong type, a model changed after it was built, a
+    value breaking a rule raises :class:`cdnkit.RequestValidationError` or
+    :class:`cdnkit.InvalidRequestError` (nothing read yet). Only a value outside an enum is
+    left to the check after the read, which keeps one read from AWS as it came."""
+    problem = next(iter(wrong_member_types(config)), None)
+    if problem is not None:
+        raise InvalidRequestError(f"{what}: {type(config).__name__}.{problem}")
+    try:
+        wire = config.model_dump(by_alias=True, exclude_none=True, warnings="error")
+    except PydanticSerializationError as error:
+        raise InvalidRequestError(
+            f"{what}: {type(config).__name__} holds a value of the wrong type ({error})"
+        ) from None
+    try:
+        validate_request(cast("type[CdnKitModel]", type(config)), wire)
+    except RequestValidationError as error:
+        if any(detail["type"] not in _NEWER_VALUE_ERRORS for detail in error.errors()):
+            raise
 
 
 async def apply_mutation(value: C, mutate: Mutator[C]) -> C:

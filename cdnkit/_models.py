@@ -431,7 +431,18 @@ def parse(model: type[ModelT], reply: Mapping[str, Any]) -> ModelT:
     fails parsing.
 
     ``cdnkit.parse(GetDistributionsResult, await client.get_distributions())``
+
+    A ``model`` that is not a cdnkit model, or a ``reply`` that is not a mapping, raises
+    :class:`cdnkit.InvalidRequestError`.
     """
+    from ._exceptions import InvalidRequestError
+
+    if not (isinstance(model, type) and issubclass(model, CdnKitModel)):
+        raise InvalidRequestError(f"parse: model must be a cdnkit model class, not {model!r}")
+    if not isinstance(reply, Mapping):
+        raise InvalidRequestError(
+            f"parse: reply must be a mapping (a botocore reply), not {type(reply).__name__}"
+        )
     if "ResponseMetadata" in reply:
         reply = {key: value for key, value in reply.items() if key != "ResponseMetadata"}
     return parse_response(model, reply)

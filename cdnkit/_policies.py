@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Protocol
 
@@ -31,6 +32,21 @@ class Clock(Protocol):
         ...
 
 
+def seconds(name: str, value: object) -> float:
+    """``value`` if it is a finite real number (an int or a float, not a bool); else
+    :class:`cdnkit.InvalidRequestError` naming ``name``. NaN compares false with every bound,
+    so a NaN deadline would never end a call; infinity would not either."""
+    if type(value) is not int and type(value) is not float:
+        raise InvalidRequestError(f"{name} must be a number, not {type(value).__name__}")
+    try:
+        number = float(value)
+    except OverflowError:  # an int beyond any float: no wait is that long either
+        number = math.inf
+    if not math.isfinite(number):
+        raise InvalidRequestError(f"{name} must be a finite number, not {number!r}")
+    return number
+
+
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class RetryPolicy:
     """How a call is retried when the failure is transient (see ``is_retryable``).
@@ -49,12 +65,24 @@ class RetryPolicy:
     adaptive: bool = True
 
     def __post_init__(self) -> None:
+        if type(self.max_attempts) is not int:
+            raise InvalidRequestError(
+                f"RetryPolicy.max_attempts must be an int, not {type(self.max_attempts).__name__}"
+            )
         if self.max_attempts < 1:
             raise InvalidRequestError("RetryPolicy.max_attempts must be at least 1")
-        if self.initial_backoff < 0 or self.max_backoff < 0:
+        backoffs = (
+            seconds("RetryPolicy.initial_backoff", self.initial_backoff),
+            seconds("RetryPolicy.max_backoff", self.max_backoff),
+        )
+        if min(backoffs) < 0:
             raise InvalidRequestError("RetryPolicy backoffs must not be negative")
-        if self.deadline is not None and self.deadline <= 0:
+        if self.deadline is not None and seconds("RetryPolicy.deadline", self.deadline) <= 0:
             raise InvalidRequestError("RetryPolicy.deadline must be positive or None")
+        if type(self.adaptive) is not bool:
+            raise InvalidRequestError(
+                f"RetryPolicy.adaptive must be a bool, not {type(self.adaptive).__name__}"
+            )
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -82,6 +110,13 @@ class WaitPolicy:
     )
 
     def __post_init__(self) -> None:
+        for name in ("initial_delay", "max_delay", "multiplier", "relative_delay", "timeout"):
+            seconds(f"WaitPolicy.{name}", getattr(self, name))
+        if self.on_progress is not None and not callable(self.on_progress):
+            raise InvalidRequestError(
+                f"WaitPolicy.on_progress must be callable or None, "
+                f"not {type(self.on_progress).__name__}"
+            )
         if self.initial_delay < 0 or self.max_delay < 0 or self.multiplier < 1:
             raise InvalidRequestError("WaitPolicy delays must be >= 0 and multiplier >= 1")
         if self.relative_delay <= 0:

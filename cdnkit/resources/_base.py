@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import collections.abc
 import functools
 import inspect
 import types
@@ -43,7 +44,7 @@ def _checked_arguments(function: Callable[..., Any]) -> Callable[..., Any]:
             # cannot vouch for, and pydantic's validate_call modules cost a cold start.
             from pydantic import validate_call
 
-            validated = validate_call(config=_ARGUMENTS)(function)
+            validated = _no_text_as_items(function, validate_call(config=_ARGUMENTS)(function))
         return validated
 
     # Built on the first call, not when the resource class is created: the hints load
@@ -105,6 +106,50 @@ def _checked_arguments(function: Callable[..., Any]) -> Callable[..., Any]:
             raise converted(error) from None
 
     return checked
+
+
+def _no_text_as_items(
+    function: Callable[..., Any], validated: Callable[..., Any]
+) -> Callable[..., Any]:
+    """``validated`` refusing a str or bytes for a parameter annotated ``Iterable[...]``.
+
+    Strict validation refuses text for a ``Sequence`` but takes it for an ``Iterable`` (as
+    an iterator of its characters): ``deletes="key"`` would delete the keys "k", "e", "y"."""
+    hints = typing.get_type_hints(function)
+    signature = inspect.signature(function)
+    names = [
+        name
+        for name in list(signature.parameters)[1:]
+        if any(
+            typing.get_origin(member) is collections.abc.Iterable
+            for member in (hints.get(name), *typing.get_args(hints.get(name)))
+        )
+    ]
+    if not names:
+        return validated
+
+    @functools.wraps(function)
+    def refusing(*args: Any, **kwargs: Any) -> Any:
+        try:
+            bound = signature.bind(*args, **kwargs).arguments
+        except TypeError:
+            return validated(*args, **kwargs)  # pydantic names what is missing or unknown
+        for name in names:
+            value = bound.get(name)
+            if isinstance(value, str | bytes | bytearray):
+                detail: InitErrorDetails = {
+                    "type": PydanticCustomError(
+                        "iterable_text",
+                        "A collection of items (a list, a tuple), not one {kind}",
+                        {"kind": type(value).__name__},
+                    ),
+                    "loc": (name,),
+                    "input": value,
+                }
+                raise ValidationError.from_exception_data(function.__qualname__, [detail])
+        return validated(*args, **kwargs)
+
+    return refusing
 
 
 _Check = Callable[[Any], bool]

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import math
 import time
 from collections.abc import Mapping
 from datetime import UTC, datetime
@@ -68,6 +69,25 @@ class Timing:
     #: KeyValueStore PROVISIONING, then READY.
     key_value_store_provisioning: float = 0.2
 
+    def __post_init__(self) -> None:
+        for field in dataclasses.fields(self):
+            seconds(f"Timing.{field.name}", getattr(self, field.name))
+
+
+def seconds(name: str, value: object, *, positive: bool = False) -> float:
+    """``value`` as seconds: a finite int or float (not a bool), at least 0 (above 0 when
+    ``positive``); else ValueError naming ``name`` (NaN would compare false with every time)."""
+    if type(value) is not int and type(value) is not float:
+        raise ValueError(f"{name} must be a number of seconds, not {type(value).__name__}")
+    number = float(value)
+    if not math.isfinite(number) or number < 0 or (positive and number == 0):
+        rule = "> 0" if positive else ">= 0"
+        raise ValueError(f"{name} must be a finite number {rule}, not {value!r}")
+    return number
+
+
+_seconds = seconds
+
 
 class Clock:
     """Time as the emulator sees it; tests may subclass or ``advance`` it."""
@@ -82,8 +102,9 @@ class Clock:
         return datetime.fromtimestamp(time.time() + self._offset, tz=UTC)
 
     def advance(self, seconds: float) -> None:
-        """Jump forward, so pending work completes without sleeping."""
-        self._offset += seconds
+        """Jump forward, so pending work completes without sleeping (never back: the clock
+        is monotonic)."""
+        self._offset += _seconds("seconds", seconds)
 
     async def sleep(self, seconds: float) -> None:
         """Let ``seconds`` pass in emulated time at once (a :class:`cdnkit.Clock`: clients

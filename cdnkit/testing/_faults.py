@@ -20,7 +20,7 @@ from collections import Counter
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 
-from ._backend import Clock
+from ._backend import Clock, seconds
 from ._wire import canonical_service
 
 
@@ -130,10 +130,13 @@ class Faults:
             known = self._operations.get(service)
             if known is not None and operation not in known:
                 raise ValueError(f"{service} has no operation {operation!r}")
-        if count is not None and count < 1:
-            raise ValueError("count must be at least 1")
-        if probability is not None and not 0.0 <= probability <= 1.0:
-            raise ValueError("probability must be between 0 and 1")
+        if count is not None and (type(count) is not int or count < 1):
+            raise ValueError(f"count must be an int of at least 1, not {count!r}")
+        if probability is not None and (
+            type(probability) not in (int, float) or not 0.0 <= probability <= 1.0
+        ):
+            raise ValueError(f"probability must be between 0 and 1, not {probability!r}")
+        seconds("latency", latency)
         if kind is FaultKind.LATENCY and latency <= 0:
             raise ValueError("a latency fault needs latency > 0 seconds")
         rule = Fault(service, kind, operation, count, probability, latency, _owner=self)
@@ -227,8 +230,9 @@ class Faults:
     def rate_limit(self, service: str, per_second: float, *, burst: float | None = None) -> None:
         """Throttle a service above ``per_second`` requests (token bucket of size ``burst``,
         default ``max(1, per_second)``; it starts full and refills with the emulator clock)."""
-        if per_second <= 0:
-            raise ValueError("per_second must be positive")
+        seconds("per_second", per_second, positive=True)
+        if burst is not None:
+            seconds("burst", burst)
         size = burst if burst is not None else max(1.0, per_second)
         if size < 1:
             raise ValueError("burst must be at least 1")

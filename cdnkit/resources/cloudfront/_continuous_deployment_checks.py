@@ -168,6 +168,7 @@ def check_config(config: Mapping[str, Any], *, distribution_id: str | None = Non
     """The rules a config breaks on its own (no service state needed): Aliases on a staging
     distribution; HTTP/3 on a primary that names a policy."""
     where = f"distribution {distribution_id}" if distribution_id else "the distribution"
+    _check_targets(config, where)
     aliases = (config.get("Aliases") or {}).get("Items") or []
     if config.get("Staging") and aliases:
         raise ContinuousDeploymentChangeError(
@@ -182,6 +183,44 @@ def check_config(config: Mapping[str, Any], *, distribution_id: str | None = Non
             f"(HttpVersion {config.get('HttpVersion')}): use http2 or http1.1",
             distribution_id=distribution_id,
             field="HttpVersion",
+        )
+
+
+def _check_targets(config: Mapping[str, Any], where: str) -> None:
+    """Every cache behavior targets an origin or origin group of the config (CloudFront
+    answers NoSuchOrigin otherwise)."""
+    known = {
+        item.get("Id")
+        for wrapper in ("Origins", "OriginGroups")
+        for item in (config.get(wrapper) or {}).get("Items") or ()
+        if isinstance(item, Mapping)
+    }
+    behaviors: list[tuple[str, Any]] = [
+        ("DefaultCacheBehavior", config.get("DefaultCacheBehavior"))
+    ]
+    items = (config.get("CacheBehaviors") or {}).get("Items") or ()
+    behaviors += [(f"CacheBehaviors.Items[{n}]", item) for n, item in enumerate(items)]
+    for name, behavior in behaviors:
+        target = behavior.get("TargetOriginId") if isinstance(behavior, Mapping) else None
+        if target is not None and target not in known:
+            raise InvalidRequestError(
+                f"{name}.TargetOriginId: {target!r} names no origin or origin group of {where} "
+                f"({', '.join(sorted(str(k) for k in known)) or 'none'})"
+            )
+
+
+def check_immutable(before: Mapping[str, Any], after: Mapping[str, Any]) -> None:
+    """CloudFront refuses a change of a distribution's CallerReference or Staging flag
+    (IllegalUpdate)."""
+    if before.get("CallerReference") != after.get("CallerReference"):
+        raise InvalidRequestError(
+            "CallerReference: cannot change on an existing distribution (keep "
+            f"{before.get('CallerReference')!r})"
+        )
+    if bool(before.get("Staging")) != bool(after.get("Staging")):
+        raise InvalidRequestError(
+            "Staging: cannot change on an existing distribution (copy_to_staging makes a "
+            "staging distribution)"
         )
 
 

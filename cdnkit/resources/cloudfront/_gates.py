@@ -77,6 +77,17 @@ class CloudWatchErrorRateGate:
         session: AioSession | None = None,
         retry: RetryPolicy | None = None,
     ) -> None:
+        for name, value in (
+            ("window", window),
+            ("max_5xx_increase", max_5xx_increase),
+            ("max_total_error_increase", max_total_error_increase),
+            ("max_5xx_rate", max_5xx_rate),
+            ("period", period),
+        ):
+            if value is not None and type(value) not in (int, float):
+                raise InvalidRequestError(f"{name}: a number, not {type(value).__name__}")
+        if type(require_data) is not bool:
+            raise InvalidRequestError(f"require_data: True or False, not {require_data!r}")
         if not (math.isfinite(window) and window >= 60):
             raise InvalidRequestError(f"window: at least 60 seconds, not {window!r}")
         if isinstance(period, bool) or period < 60 or period % 60:

@@ -52,6 +52,18 @@ class GateVerdict:
     passed: bool
     reason: str = ""
 
+    def __post_init__(self) -> None:
+        # A truthy non-bool ("no", a one-element list) must not pass a rollout step; raised
+        # in a gate, this error fails the step.
+        if type(self.passed) is not bool:
+            raise InvalidRequestError(
+                f"GateVerdict.passed: True or False, not {type(self.passed).__name__}"
+            )
+        if not isinstance(self.reason, str):
+            raise InvalidRequestError(
+                f"GateVerdict.reason: a str, not {type(self.reason).__name__}"
+            )
+
 
 #: Any async callable taking the step and answering a verdict (or a plain bool).
 #: A health gate: a function or a coroutine function of the step, answering a verdict or a

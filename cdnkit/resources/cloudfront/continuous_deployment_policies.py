@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable, Sequence
 from typing import TYPE_CHECKING, Literal, overload
 
-from ..._core import Sends, build_request, checked_wire
+from ..._core import Sends, build_request, check_timeout, checked_wire
 from ..._etag import (
     ETagged,
     Mutated,
     Mutator,
+    check_replacement,
     delete_after_read,
     read_modify_write,
     retry_on_stale,
@@ -100,7 +101,9 @@ def set_weight(weight: float) -> Callable[[cf.ContinuousDeploymentPolicyConfig],
 
 
 def set_enabled(enabled: bool) -> Callable[[cf.ContinuousDeploymentPolicyConfig], None]:
-    """A mutator that turns the policy on or off."""
+    """A mutator that turns the policy on or off (``enabled`` checked here, before any read)."""
+    if type(enabled) is not bool:
+        raise InvalidRequestError(f"enabled: True or False, not {type(enabled).__name__}")
 
     def mutate(config: cf.ContinuousDeploymentPolicyConfig) -> None:
         config.enabled = enabled
@@ -243,6 +246,7 @@ class ContinuousDeploymentPolicies(Resource):
         if (mutate is None) == (config is None):
             raise InvalidRequestError("update: pass exactly one of mutate= or config=")
         if config is not None:
+            check_replacement(config)
             replacement = config
 
             def replace(
@@ -392,6 +396,8 @@ class ContinuousDeploymentPolicies(Resource):
         (the staging distribution is a staging one named by the policy, the primary has this
         policy or none attached), else :class:`cdnkit.InvalidRequestError`.
         """
+        if timeout is not None:
+            check_timeout(timeout)  # before the first step
         await teardown(
             self,
             self._distributions(),

@@ -7,12 +7,13 @@ import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from typing import Any, TypeVar, overload
 
-from ..._core import Sends, build_request, checked_wire, poll
+from ..._core import Sends, build_request, check_timeout, checked_wire, poll
 from ..._etag import (
     ETagged,
     Mutated,
     Mutator,
     apply_mutation,
+    check_replacement,
     delete_after_read,
     holds,
     read_modify_write,
@@ -36,6 +37,7 @@ from ._continuous_deployment_checks import (
     changed_members,
     check_change,
     check_config,
+    check_immutable,
     names_staging,
 )
 from ._reconcile import send_create
@@ -215,6 +217,7 @@ class Distributions(Resource):
         if (mutate is None) == (config is None):
             raise InvalidRequestError("update: pass exactly one of mutate= or config=")
         if config is not None:
+            check_replacement(config)
             check_config(to_wire(config), distribution_id=distribution_id)
             replacement = config
 
@@ -369,6 +372,8 @@ class Distributions(Resource):
         policy and no ``policy_id``, or attached to another policy, is refused before
         anything is written (:class:`cdnkit.InvalidRequestError`).
         """
+        if timeout is not None:
+            check_timeout(timeout)  # before the policy is detached
         current = await self.get_config(primary_id)
         attached = current.distribution_config.continuous_deployment_policy_id or ""
         if attached and policy_id and attached != policy_id:
@@ -590,6 +595,7 @@ class Distributions(Resource):
     ) -> None:
         """check_change, finding out whether a staging distribution is in continuous
         deployment only when that decides (a policy listing)."""
+        check_immutable(before, after)
         policy = "ContinuousDeploymentPolicyId"
         if before.get(policy) or after.get(policy):
             check_change(
@@ -647,6 +653,8 @@ class Distributions(Resource):
         way). The delete is retried on transient failures and stale ETags; after a lost
         answer the resend finds the distribution gone: the delete landed, and that is success.
         """
+        if timeout is not None:
+            check_timeout(timeout)  # before the disable is sent
 
         def disable(config: cf.DistributionConfig) -> None:
             policy_id = config.continuous_deployment_policy_id

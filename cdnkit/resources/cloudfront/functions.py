@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator, Mapping, Sequence
 from typing import Any
 
 from ..._core import Sends, build_request, checked_wire
-from ..._etag import delete_after_read, holds, retry_on_stale, send_conditional
+from ..._etag import delete_after_read, holds, mutate_copy, retry_on_stale, send_conditional
 from ..._exceptions import (
     ConflictError,
     InvalidRequestError,
@@ -185,8 +185,9 @@ class Functions(Resource):
         key_value_store_arns: Sequence[str] | None = None,
         if_match: str | None = None,
     ) -> cf.UpdateFunctionResult:
-        """Change the DEVELOPMENT stage; what is not given stays as it is. Nothing is sent
-        when nothing changes. Publish to make it LIVE.
+        """Change the DEVELOPMENT stage; what is not given stays as it is (the runtime, and
+        any value read back as it came, even one newer than this botocore's model). Nothing
+        is sent when nothing changes. Publish to make it LIVE.
 
         Retried on transient failures and, without ``if_match``, on stale ETags (with it, a
         conflict is raised). After a lost answer the resend is refused as stale by this call's
@@ -211,31 +212,35 @@ class Functions(Resource):
             function_code=new_code if new_code is not None else b" ",
         )
 
+        def change(config: cf.FunctionConfig) -> None:
+            if comment is not None:
+                config.comment = comment
+            if key_value_store_arns is not None:
+                config.key_value_store_associations = _associations(key_value_store_arns)
+
         async def attempt() -> cf.UpdateFunctionResult:
             current = await self.describe(name, stage="DEVELOPMENT")
             summary = current.function_summary
-            before = summary.function_config
-            config = build_request(
-                cf.FunctionConfig,
-                comment=comment if comment is not None else before.comment,
-                runtime=before.runtime,
-                key_value_store_associations=_associations(key_value_store_arns)
-                if key_value_store_arns is not None
-                else before.key_value_store_associations,
-            )
-            if new_code is None and config == before and if_match is None:
+            # The config read, with only the members given changed: what was read is kept as
+            # it came (a runtime newer than this botocore's model); the change is checked.
+            changed = await mutate_copy(summary.function_config, change)
+            config = changed.wire
+            if new_code is None and config == changed.before and if_match is None:
                 self._remember(name, current.etag)
                 return cf.UpdateFunctionResult(function_summary=summary, etag=current.etag)
-            request = build_request(
-                cf.UpdateFunctionRequest,
-                name=name,
-                if_match=if_match or current.etag,
-                function_config=config,
-                function_code=new_code if new_code is not None else await self.get_code(name),
-            )
+            code = new_code if new_code is not None else await self.get_code(name)
+            # Name, code and a given If-Match were checked up front; the ETag read is a reply's.
+            params = {
+                "Name": name,
+                "IfMatch": if_match or current.etag,
+                "FunctionConfig": config,
+                "FunctionCode": code,
+            }
 
             async def send(sends: Sends) -> cf.UpdateFunctionResult:
-                reply = await self._send("UpdateFunction", request, sends=sends)
+                reply = await self._core.send(
+                    "UpdateFunction", params, retry=self._retry, sends=sends
+                )
                 metadata: Mapping[str, Any] = reply.pop("ResponseMetadata", {})
                 headers: Mapping[str, Any] = metadata.get("HTTPHeaders", {})
                 result = parse_response(cf.UpdateFunctionResult, reply)
@@ -247,9 +252,7 @@ class Functions(Resource):
                 if now is None:
                     return None
                 summary, code_now, etag = now
-                if code_now != request.function_code or not holds(
-                    to_wire(summary.function_config), to_wire(config)
-                ):
+                if code_now != code or not holds(to_wire(summary.function_config), config):
                     return None
                 return cf.UpdateFunctionResult(function_summary=summary, etag=etag)
 
@@ -400,6 +403,14 @@ class Functions(Resource):
         exist (a function never published has no LIVE stage)."""
         local = _code(code)
         build_request(cf.GetFunctionRequest, name=name, stage=stage)
+        # Code that no UpdateFunction could send (over the size limit) is refused as there.
+        build_request(
+            cf.UpdateFunctionRequest,
+            name=name,
+            if_match="-",
+            function_config=cf.FunctionConfig(comment="", runtime="cloudfront-js-2.0"),
+            function_code=local,
+        )
         deployed = await self.get_code(name, stage=stage)
         return code_diff(deployed, local, fromfile=f"{name} ({stage})", tofile="local")
 

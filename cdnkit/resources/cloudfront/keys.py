@@ -113,10 +113,13 @@ def load_import_file(path: str | os.PathLike[str]) -> dict[str, str]:
     """Read a file in the KeyValueStore import format, ``{"data": [{"key": ..., "value": ...}]}``
     (UTF-8 JSON, no duplicate keys); raise :class:`cdnkit.InvalidRequestError` naming the
     problem."""
+    if not isinstance(path, str | os.PathLike):
+        raise InvalidRequestError(f"path: a str or a path, not {type(path).__name__}")
     where = f"desired ({Path(path).name})"
     try:
         text = Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
+    except (OSError, UnicodeDecodeError, ValueError) as error:
+        # ValueError: a path no file can have (a NUL character), refused by the OS layer.
         raise InvalidRequestError(f"{where}: cannot read the file: {error}") from error
     try:
         document = json.loads(text)
@@ -326,11 +329,23 @@ class Keys(Resource):
     ) -> kvs.UpdateKeysResponse | None:
         """Put and delete many keys; sent in batches of at most 50 changes (each batch is
         all-or-nothing on AWS's side). Returns the last batch's reply, None if nothing to do.
-        Every key and value is checked before the first request."""
+        Every key and value is checked before the first request; so is that no key is
+        given twice (UpdateKeys refuses a key that appears more than once, and across
+        batches the outcome would depend on their order). ``deletes`` is a collection of
+        keys: a single ``str`` is refused (:class:`cdnkit.RequestValidationError`), not
+        taken as its characters.
+        """
         put_items = dict(puts or {})
         for key, value in put_items.items():
             _check_item(key, value)
         delete_keys = [_check_key(key, "deletes") for key in deletes]
+        seen: set[str] = set()
+        for key in delete_keys:
+            if key in put_items:
+                raise InvalidRequestError(f"deletes: key {key!r} is also in puts")
+            if key in seen:
+                raise InvalidRequestError(f"deletes: key {key!r} appears more than once")
+            seen.add(key)
         batches = _batches(put_items, delete_keys)
         if not batches:
             return None

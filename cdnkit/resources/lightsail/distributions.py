@@ -158,8 +158,10 @@ class Distributions(Resource):
         """Send GetDistributionMetricData (retried on throttling, 5xx and lost connections per the
         client's RetryPolicy); return the datapoints of ``metric_name`` between the two times. Waits
         for nothing. The arguments are checked before anything is sent
-        (:class:`cdnkit.RequestValidationError`); an unknown distribution raises
-        :class:`cdnkit.NotFoundError`."""
+        (:class:`cdnkit.RequestValidationError`), and so are Lightsail's rules for the query
+        (:class:`cdnkit.InvalidRequestError`): ``end_time`` after ``start_time`` (a naive time
+        counts as UTC), ``period`` a multiple of 60, at least one statistic, at most 1,440
+        datapoints. An unknown distribution raises :class:`cdnkit.NotFoundError`."""
         request = build_request(
             ls.GetDistributionMetricDataRequest,
             distribution_name=name,
@@ -170,6 +172,7 @@ class Distributions(Resource):
             unit=unit,
             statistics=list(statistics),
         )
+        _check_metric_window(start_time, end_time, period, statistics)
         result = await self._invoke(
             "GetDistributionMetricData", request, ls.GetDistributionMetricDataResult
         )
@@ -215,6 +218,7 @@ class Distributions(Resource):
             tags=list(tags) if tags is not None else None,
         )
         wanted = checked_wire(request)
+        _check_settings(wanted)
         sends = Sends()
 
         async def reconcile() -> ls.CreateDistributionResult | None:
@@ -271,7 +275,10 @@ class Distributions(Resource):
                 f"distribution {name!r} exists but Lightsail lists no CreateDistribution "
                 "operation for it"
             )
-        return ls.CreateDistributionResult(distribution=distribution, operation=creates[0])
+        # The newest: the operations of a deleted distribution of the same name stay listed,
+        # and a name is taken by one distribution at a time.
+        newest = max(creates, key=lambda op: op.created_at or _EPOCH)
+        return ls.CreateDistributionResult(distribution=distribution, operation=newest)
 
     async def update(
         self,
@@ -336,6 +343,7 @@ class Distributions(Resource):
         # Checked whole (nested models changed after they were built too); a plain update sends
         # exactly this (what the caller's objects become while it waits is not sent).
         wire = plain_wire(ls.UpdateDistributionRequest, distribution_name=name, **given)
+        _check_settings(wire)
         if not given:
             return None  # nothing to change: nothing is sent
         if not merge or not any(isinstance(value, CdnKitModel) for value in given.values()):
@@ -566,18 +574,35 @@ class Distributions(Resource):
         """Send a call that starts an operation on the distribution, safe to retry after a
         lost answer: before a resend, and when a resend is refused ("not found" after a
         delete, "already uses" after a bundle change), the distribution's operations are
-        looked up; one of this type started since the first send is this call's own."""
+        looked up; one of this type started since the first send is this call's own if the
+        distribution now holds what the request asks for (an operation another writer
+        started meanwhile is not: its change is not this one's).
+
+        The operations of a call whose effect the distribution does not show (a cache reset)
+        are told apart only by their ids: those this process's clients started or were
+        answered with are never taken (see :attr:`ResourceLocks.known_operations`)."""
         since = datetime.now(UTC) - _CLOCK_SLACK
         sends = Sends()
-
-        async def reconcile() -> _Started | None:
-            found = await self._started_since(name, operation_type, since)
-            return None if found is None else result.model_construct(operation=found)
-
         if isinstance(request, dict):
             params = request  # wire parameters, already checked
         else:
             params = to_wire(request) if checked else checked_wire(request)
+        wanted = _effect(operation_type, params)
+
+        async def landed() -> ls.Operation | None:
+            found = await self._started_since(name, operation_type, since)
+            if found is None or wanted is None:
+                return found
+            try:
+                now = to_wire(await self.get(name))
+            except NotFoundError:
+                return None
+            return found if _matches(wanted, now) else None
+
+        async def reconcile() -> _Started | None:
+            found = await landed()
+            return None if found is None else result.model_construct(operation=found)
+
         try:
             reply = await self._core.invoke_wire(
                 operation_type,
@@ -595,7 +620,7 @@ class Distributions(Resource):
             # "please wait" because the landed send's own operation is still running.
             if not sends.unanswered:
                 raise
-            found = await self._started_since(name, operation_type, since)
+            found = await landed()
             if found is None:
                 raise
             operation = found
@@ -670,9 +695,86 @@ _Started = TypeVar(
     "ls.DetachCertificateFromDistributionResult",
 )
 
+_EPOCH: Final = datetime.fromtimestamp(0, UTC)
+
 #: How far the service's clock may be behind this machine's when matching an operation to
 #: the send that started it.
 _CLOCK_SLACK: Final = timedelta(seconds=2)
+
+
+#: Tags a resource has at most (AWS tagging rules).
+_MAX_TAGS: Final = 50
+#: The method lists Lightsail takes (CacheSettings in the Lightsail API reference).
+_METHOD_SETS: Final = {
+    "allowedHTTPMethods": (
+        "GET,HEAD",
+        "GET,HEAD,OPTIONS",
+        "GET,HEAD,OPTIONS,PUT,PATCH,POST,DELETE",
+    ),
+    "cachedHTTPMethods": ("GET,HEAD", "GET,HEAD,OPTIONS"),
+}
+
+
+def _check_settings(wire: dict[str, Any]) -> None:
+    """Rules of a create or update request (wire form) that its model does not state,
+    checked before sending (:class:`cdnkit.InvalidRequestError`): tags with a key each,
+    unique keys, at most 50; one cache behavior per path, each saying cache or dont-cache;
+    the HTTP method lists Lightsail takes."""
+    tags = wire.get("tags") or []
+    if len(tags) > _MAX_TAGS:
+        raise InvalidRequestError(f"tags: at most {_MAX_TAGS}, not {len(tags)}")
+    keys: set[str] = set()
+    for index, tag in enumerate(tags):
+        key = tag.get("key")
+        if not key:
+            raise InvalidRequestError(f"tags[{index}].key: every tag needs a key")
+        if key in keys:
+            raise InvalidRequestError(f"tags[{index}].key: {key!r} appears more than once")
+        keys.add(key)
+    paths: set[str] = set()
+    for index, behavior in enumerate(wire.get("cacheBehaviors") or []):
+        path = behavior.get("path")
+        if path in paths:
+            raise InvalidRequestError(
+                f"cache_behaviors[{index}].path: {path!r} has more than one cache behavior"
+            )
+        paths.add(path)
+        if behavior.get("behavior") is None:
+            raise InvalidRequestError(
+                f"cache_behaviors[{index}].behavior: cache or dont-cache (path {path!r})"
+            )
+    settings = wire.get("cacheBehaviorSettings") or {}
+    for member, allowed in _METHOD_SETS.items():
+        methods = settings.get(member)
+        if methods is not None and methods.replace(" ", "").upper() not in allowed:
+            raise InvalidRequestError(
+                f"cache_behavior_settings.{member}: one of {', '.join(allowed)}, not {methods!r}"
+            )
+
+
+#: Datapoints one GetDistributionMetricData returns at most (Lightsail refuses more).
+_MAX_DATAPOINTS: Final = 1440
+
+
+def _check_metric_window(
+    start: datetime, end: datetime, period: int, statistics: Sequence[str]
+) -> None:
+    """The rules Lightsail applies to a metric query that its model does not state, checked
+    before sending (:class:`cdnkit.InvalidRequestError`). A naive time counts as UTC, as
+    botocore sends it."""
+    if not statistics:
+        raise InvalidRequestError("statistics: name at least one statistic")
+    if period % 60:
+        raise InvalidRequestError(f"period: a multiple of 60 seconds, not {period}")
+    begin, finish = (t if t.tzinfo is not None else t.replace(tzinfo=UTC) for t in (start, end))
+    if finish <= begin:
+        raise InvalidRequestError(f"end_time: must be later than start_time ({start.isoformat()})")
+    points = (finish - begin).total_seconds() / period
+    if points > _MAX_DATAPOINTS:
+        raise InvalidRequestError(
+            f"period: {period} s from start_time to end_time gives {points:.0f} datapoints; "
+            f"at most {_MAX_DATAPOINTS} (use a longer period or a shorter interval)"
+        )
 
 
 def _created(operation: ls.Operation) -> datetime:
@@ -735,3 +837,23 @@ def _matches(wanted: Any, actual: Any) -> bool:
 
 #: CreateDistribution members named differently on the distribution.
 _ACTUAL_NAME: Final = {"distributionName": "name", "bundleId": "bundleId"}
+
+#: Members of a request that the distribution does not show as sent (the name is how the
+#: distribution was found; ``useDefaultCertificate`` shows as a certificate name).
+_NOT_SHOWN: Final = frozenset({"distributionName", "useDefaultCertificate"})
+
+
+def _effect(operation_type: str, params: dict[str, Any]) -> dict[str, Any] | None:
+    """What the distribution holds once a call of ``operation_type`` with ``params`` (wire
+    form) has landed, as wire members to match; None when its state does not show it (a cache
+    reset) or any writer's call has the same effect (a delete)."""
+    if operation_type == "DetachCertificateFromDistribution":
+        # Detached: no certificate name (a member a reply leaves out reads as absent).
+        return {"certificateName": None}
+    if operation_type in (
+        "UpdateDistribution",
+        "UpdateDistributionBundle",
+        "AttachCertificateToDistribution",
+    ):
+        return {key: value for key, value in params.items() if key not in _NOT_SHOWN}
+    return None

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterable
 from typing import Final
 
-from ..._core import build_request, poll, within
+from ..._core import build_request, check_timeout, poll, within
 from ..._exceptions import OperationFailedError
 from ...types import lightsail as ls
 from .._base import Resource
@@ -113,6 +113,8 @@ class Operations(Resource):
         """Wait for every operation as :meth:`wait` does (they run concurrently on AWS's side),
         within one ``timeout`` for all of them; return them in the order given. Raises as
         :meth:`wait` does for the first that fails."""
+        if timeout is not None:
+            check_timeout(timeout)  # before the first poll
         # One deadline for the batch, not one per operation.
         with within(self._wait.timeout if timeout is None else timeout):
             return [await self.wait(operation) for operation in operations]

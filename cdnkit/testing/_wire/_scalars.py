@@ -37,13 +37,17 @@ def parse_timestamp(value: object) -> datetime:
     if isinstance(value, int | float):
         if not math.isfinite(value):
             raise MalformedInput("expected a finite timestamp")
-        return datetime.fromtimestamp(value, tz=UTC)
+        try:
+            return datetime.fromtimestamp(value, tz=UTC)
+        except (OverflowError, OSError, ValueError):
+            # Beyond the years a datetime holds (1e308, 2**70): a bad request, not a crash.
+            raise MalformedInput(f"timestamp {value!r} is out of range") from None
     if not isinstance(value, str):
         raise MalformedInput("expected a timestamp")
     text = value.strip()
     try:
         return datetime.fromtimestamp(float(text), tz=UTC)
-    except (ValueError, OverflowError):
+    except (ValueError, OverflowError, OSError):
         pass
     try:
         parsed = datetime.fromisoformat(text)
