@@ -118,7 +118,18 @@ def endpoint_resolver(loader: Loader) -> EndpointResolver:
 
     if botocore.__version__ != cut.BOTOCORE_VERSION or not _reads_builtin_table(loader):
         return _whole_table(loader)
-    return _ScopedEndpointResolver(cut.ENDPOINTS, cut.SERVICES, lambda: _whole_table(loader))
+    return _ScopedEndpointResolver(_cut_table(), cut.SERVICES, lambda: _whole_table(loader))
+
+
+@functools.cache
+def _cut_table() -> dict[str, Any]:
+    """The cut table, copied once per process for the resolvers to share, as a loader shares
+    the whole table it read: botocore's resolver writes into the table it is given (it merges
+    defaults into the entries it resolves), and the generated module's table stays as cut."""
+    from . import _endpoints as cut
+
+    table: dict[str, Any] = copy.deepcopy(cut.ENDPOINTS)
+    return table
 
 
 #: botocore's built-in event handlers as a cdnkit session registered them, before anything

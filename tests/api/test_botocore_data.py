@@ -41,6 +41,19 @@ def scoped() -> EndpointResolver:
     return resolver
 
 
+async def test_resolving_leaves_the_generated_table_as_cut(emulator: Emulator) -> None:
+    """botocore's resolver merges defaults into the entries it resolves: into a copy, never
+    into the generated module's table (which the test below compares with botocore's)."""
+    pristine = json.dumps(cut.ENDPOINTS, sort_keys=True)
+    async with cdnkit.CloudFront(**emulator.client_kwargs()) as cf:
+        assert [s async for s in cf.key_value_stores.list()] == []
+    resolver = scoped()
+    for region in ("aws-global", "us-east-1", "eu-west-1"):
+        resolver.construct_endpoint("cloudfront", region)
+        resolver.construct_endpoint("lightsail", region)
+    assert json.dumps(cut.ENDPOINTS, sort_keys=True) == pristine
+
+
 def test_the_cut_table_keeps_only_cdnkits_services_and_every_partition_whole() -> None:
     assert botocore.__version__ == cut.BOTOCORE_VERSION
     assert set(SERVICES) == cut.SERVICES
