@@ -692,22 +692,6 @@ async def main():
     ) as client:
         await client.get_distribution_config(Id=sys.argv[4])
 """,
-    # The floor any pydantic-based wrapper starts from: raw's program, importing pydantic and
-    # building one model (what cdnkit's own code and models add is above this).
-    "pydantic CloudFront": """
-import pydantic
-class Model(pydantic.BaseModel):
-    number: int
-Model(number=1)
-from aiobotocore.config import AioConfig
-from aiobotocore.session import get_session
-async def main():
-    async with get_session().create_client(
-        "cloudfront", region_name="us-east-1", endpoint_url=ENDPOINT, aws_access_key_id=KEY,
-        aws_secret_access_key=SECRET, config=AioConfig(retries={"total_max_attempts": 1}),
-    ) as client:
-        await client.get_distribution_config(Id=sys.argv[4])
-""",
     "cdnkit both": """
 import cdnkit
 async def main():
@@ -730,6 +714,16 @@ async def main():
         await cloudfront.get_distribution_config(Id=sys.argv[4])
 """,
 }
+
+
+# The floor any pydantic-based wrapper starts from: raw's program, also importing pydantic and
+# building one model (what cdnkit's own code and models add is above this).
+PROGRAMS["pydantic CloudFront"] = """
+import pydantic
+class Model(pydantic.BaseModel):
+    number: int
+Model(number=1)
+""" + PROGRAMS["raw CloudFront"]
 
 
 def _child_environment() -> dict[str, str]:

@@ -151,6 +151,15 @@ def lightsail_counter(distribution: ls.LightsailDistribution) -> int:
     return settings.default_ttl
 
 
+async def operations_of(kit: cdnkit.Lightsail, operation_type: str) -> list[str]:
+    """Ids of the operations of ``operation_type`` Lightsail lists for the distribution "site"."""
+    return [
+        op.id
+        for op in await kit.operations.for_resource("site")
+        if op.operation_type == operation_type
+    ]
+
+
 class Effects:
     """Requests each emulated service has carried out (its backend answered without an error),
     per operation: what "one effect on the service" counts. Faulted requests are not counted,

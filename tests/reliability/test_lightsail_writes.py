@@ -22,7 +22,7 @@ from cdnkit.types import lightsail as ls
 
 from ..lightsail.conftest import FULL_SETTINGS
 from ..lightsail.conftest import origin as lightsail_origin
-from .conftest import lightsail_counter, ls_client
+from .conftest import lightsail_counter, ls_client, operations_of
 
 ADOPTS_EARLIER_OPERATION = (
     "Distributions._start's reconcile (cdnkit/resources/lightsail/distributions.py) takes any "
@@ -50,14 +50,6 @@ def increment_ttl(settings: ls.UpdateDistributionRequest) -> None:
     assert settings.cache_behavior_settings is not None
     assert settings.cache_behavior_settings.default_ttl is not None
     settings.cache_behavior_settings.default_ttl += 1
-
-
-async def operations_of(kit: cdnkit.Lightsail, operation_type: str) -> list[str]:
-    return [
-        op.id
-        for op in await kit.operations.for_resource("site")
-        if op.operation_type == operation_type
-    ]
 
 
 async def test_a_retry_after_a_5xx_is_sent_again_when_nothing_landed(

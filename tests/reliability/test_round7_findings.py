@@ -19,7 +19,7 @@ from cdnkit.testing import Emulator
 from cdnkit.types import lightsail as ls
 
 from ..lightsail.conftest import origin as lightsail_origin
-from .conftest import CODE, DATA, as_other_process, cf_client, ls_client
+from .conftest import CODE, DATA, as_other_process, cf_client, ls_client, operations_of
 
 #: A fixed "now" for metric queries (the emulator's datapoints do not depend on it).
 NOW: Final = datetime(2026, 1, 1, tzinfo=UTC)
@@ -39,14 +39,6 @@ async def kit(emulator: Emulator) -> AsyncIterator[cdnkit.Lightsail]:
             wait=True,
         )
         yield opened
-
-
-async def operations_of(kit: cdnkit.Lightsail, operation_type: str) -> list[str]:
-    return [
-        op.id
-        for op in await kit.operations.for_resource("site")
-        if op.operation_type == operation_type
-    ]
 
 
 async def test_a_lost_update_never_takes_another_processs_update_for_its_own(
