@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import copy
 import functools
+import importlib
+import logging
 import os
 from collections.abc import Callable
 from typing import Any
@@ -29,6 +31,8 @@ from botocore.loaders import Loader, instance_cache
 from botocore.regions import EndpointResolver
 
 __all__ = ["Session"]
+
+_hooks_logger = logging.getLogger("botocore.hooks")
 
 
 class _ServiceLoader(Loader):
@@ -50,10 +54,31 @@ class _ServiceLoader(Loader):
             # UnknownServiceError naming the known services, or DataNotFoundError.
             return super().load_service_model(service_name, type_name, api_version)
         version = api_version or max(versions)
-        model = self.load_data(os.path.join(service_name, version, type_name))
+        name = os.path.join(service_name, version, type_name)
+        model = _compiled_model(self, service_name, version) if type_name == "service-2" else None
+        if model is None:
+            model = self.load_data(name)
         extras = self._find_extras(service_name, type_name, version)  # type: ignore[attr-defined]  # botocore's, not stubbed
         self._extras_processor.process(model, extras)  # type: ignore[attr-defined]  # botocore's, not stubbed
         return model
+
+
+def _compiled_model(loader: Loader, service_name: str, version: str) -> dict[str, Any] | None:
+    """botocore's model of one of cdnkit's services from its generated module
+    (``cdnkit/_botocore_models``): built by compiled code in a sixth of the instructions of
+    botocore's gzip and JSON. None (botocore reads its file) unless the installed botocore is
+    the release it was made from and botocore would read its own file, not a user's copy."""
+    from . import _endpoints as cut
+
+    if service_name not in cut.SERVICES or botocore.__version__ != cut.BOTOCORE_VERSION:
+        return None
+    if not _reads_builtin(loader, os.path.join(service_name, version, "service-2")):
+        return None
+    module = importlib.import_module(f"cdnkit._botocore_models.{service_name.replace('-', '_')}")
+    if (botocore.__version__, version) != (module.BOTOCORE_VERSION, module.API_VERSION):
+        return None
+    model: dict[str, Any] = module.model()
+    return model
 
 
 @functools.cache
@@ -101,11 +126,12 @@ def _whole_table(loader: Loader) -> EndpointResolver:
     return EndpointResolver(table, uses_builtin_data=loader.is_builtin_path(path))
 
 
-def _reads_builtin_table(loader: Loader) -> bool:
-    """Whether ``loader`` would read the table in botocore's own data folder (a data path or
-    ``~/.aws/models`` may hold a copy of its own, which then wins)."""
+def _reads_builtin(loader: Loader, name: str) -> bool:
+    """Whether ``loader`` would read the file ``name`` (``endpoints``, a service's model) in
+    botocore's own data folder (a data path or ``~/.aws/models`` may hold a copy of its own,
+    which then wins)."""
     for folder in loader.search_paths:
-        path = os.path.join(folder, "endpoints")
+        path = os.path.join(folder, name)
         if loader.file_loader.exists(path):
             return loader.is_builtin_path(path)
     return False
@@ -116,7 +142,7 @@ def endpoint_resolver(loader: Loader) -> EndpointResolver:
     own, botocore's whole table otherwise."""
     from . import _endpoints as cut
 
-    if botocore.__version__ != cut.BOTOCORE_VERSION or not _reads_builtin_table(loader):
+    if botocore.__version__ != cut.BOTOCORE_VERSION or not _reads_builtin(loader, "endpoints"):
         return _whole_table(loader)
     return _ScopedEndpointResolver(_cut_table(), cut.SERVICES, lambda: _whole_table(loader))
 
@@ -130,6 +156,43 @@ def _cut_table() -> dict[str, Any]:
 
     table: dict[str, Any] = copy.deepcopy(cut.ENDPOINTS)
     return table
+
+
+class _QuickAliaser(EventAliaser):
+    """botocore's event aliaser, with the alias of a new event name found without an exception
+    per alias. botocore splits the name again and catches a ValueError for each of its 65
+    aliases that the name lacks: about 0.3 M instructions for each name a session or client
+    registers or emits for the first time, 1.2 % of a cold start's (a session registers 110
+    built-in names, a client and its first call a dozen more). Each aliaser still remembers
+    the names it has seen, as botocore's does, and a copy (every client makes one of its
+    session's) is of this class again."""
+
+    def _alias_event_name(self, event_name: str) -> str:
+        cache: dict[str, str] = self._alias_name_cache  # type: ignore[attr-defined]  # botocore's, not stubbed
+        aliased = cache.get(event_name)
+        if aliased is None:
+            aliased = cache[event_name] = self._first_alias(event_name)
+        return aliased
+
+    def _first_alias(self, event_name: str) -> str:
+        # botocore's rule: the first alias (in the table's order) whose part (or dotted run of
+        # parts) the name has replaces it; a dotted alias found only as a substring of the
+        # name (not aligned on parts) still ends the search, with the name unchanged.
+        aliases: dict[str, str] = self._event_aliases  # type: ignore[attr-defined]  # botocore's, not stubbed
+        parts = event_name.split(".")
+        for old, new in aliases.items():
+            if "." not in old:
+                if old not in parts:
+                    continue
+                parts[parts.index(old)] = new
+            elif old in event_name:
+                self._replace_subsection(parts, old.split("."), new)  # type: ignore[attr-defined]  # botocore's, not stubbed
+            else:
+                continue
+            aliased = ".".join(parts)
+            _hooks_logger.debug("Changing event name from %s to %s", event_name, aliased)
+            return aliased
+        return event_name
 
 
 #: botocore's built-in event handlers as a cdnkit session registered them, before anything
@@ -156,6 +219,8 @@ class Session(AioSession):
         specs = tuple(handlers.BUILTIN_HANDLERS)
         emitter: Any = self._original_handler  # type: ignore[has-type]  # botocore's, not stubbed
         known = _builtin_handlers
+        if type(events) is EventAliaser:
+            events.__class__ = _QuickAliaser
         if known is None or known[0] != specs or type(emitter) is not AioHierarchicalEmitter:
             super()._register_builtin_handlers(events)  # type: ignore[misc]  # not stubbed
             if type(emitter) is AioHierarchicalEmitter:
@@ -163,7 +228,7 @@ class Session(AioSession):
             return
         emitter = copy.copy(known[1])
         self._original_handler = emitter
-        self._events = EventAliaser(emitter)
+        self._events = _QuickAliaser(emitter)
 
     def _register_data_loader(self) -> None:
         # Lazily, as botocore does: the data path comes from the config (a profile's), which is

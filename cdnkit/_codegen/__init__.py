@@ -1,7 +1,8 @@
 """Model and operation generator: botocore service JSON -> ``cdnkit/types/<service>/`` (the
 models, a package of small modules loaded on first use) and ``cdnkit/_api/<service>.py`` (a
-typed method per operation, paginator and waiter), and ``cdnkit/_endpoints.py`` (the part of
-botocore's endpoint table those services use).
+typed method per operation, paginator and waiter), ``cdnkit/_endpoints.py`` (the part of
+botocore's endpoint table those services use) and ``cdnkit/_botocore_models/<service>.py``
+(botocore's model of each service, as compiled code).
 
 Run ``python -m cdnkit._codegen`` after changing botocore's pin, the override table or the
 renderers. A test regenerates into a temporary folder and fails on any difference.
@@ -20,9 +21,11 @@ from ._api import build_api, render_api
 from ._endpoints import render_endpoints
 from ._ir import SERVICES, ServiceIR, build_service
 from ._render import COMMAND, render
+from ._service_models import render_service_model
 
 __all__ = [
     "API_DIR",
+    "BOTOCORE_MODELS_DIR",
     "COMMAND",
     "ENDPOINTS_FILE",
     "SERVICES",
@@ -34,6 +37,7 @@ __all__ = [
 TYPES_DIR = Path(__file__).resolve().parents[1] / "types"
 API_DIR = Path(__file__).resolve().parents[1] / "_api"
 ENDPOINTS_FILE = Path(__file__).resolve().parents[1] / "_endpoints.py"
+BOTOCORE_MODELS_DIR = Path(__file__).resolve().parents[1] / "_botocore_models"
 MANIFEST = "_manifest.json"
 
 
@@ -85,11 +89,15 @@ def _manifest(services: list[ServiceIR]) -> str:
 
 
 def generate(
-    out_dir: Path = TYPES_DIR, api_dir: Path = API_DIR, endpoints_file: Path = ENDPOINTS_FILE
+    out_dir: Path = TYPES_DIR,
+    api_dir: Path = API_DIR,
+    endpoints_file: Path = ENDPOINTS_FILE,
+    botocore_models_dir: Path = BOTOCORE_MODELS_DIR,
 ) -> list[Path]:
     """Write one models package per service and the manifest into ``out_dir``, one
-    operations module per service into ``api_dir`` and the cut endpoint table to
-    ``endpoints_file``; return their paths.
+    operations module per service into ``api_dir``, the cut endpoint table to
+    ``endpoints_file`` and botocore's model of each service into ``botocore_models_dir``;
+    return their paths.
 
     A package's earlier modules are removed first, so a model that moved leaves no stale file.
     """
@@ -120,4 +128,10 @@ def generate(
         written.append(path)
     endpoints_file.write_text(_ruff_format(render_endpoints(SERVICES, COMMAND)), encoding="utf-8")
     written.append(endpoints_file)
+    botocore_models_dir.mkdir(parents=True, exist_ok=True)
+    for ir in services:
+        path = botocore_models_dir / f"{ir.module}.py"
+        source = render_service_model(ir.service, COMMAND)
+        path.write_text(_ruff_format(source), encoding="utf-8")
+        written.append(path)
     return written

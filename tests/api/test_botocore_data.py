@@ -4,7 +4,9 @@ aside whenever they cannot be sure."""
 
 from __future__ import annotations
 
+import importlib
 import json
+import os
 from itertools import product
 from pathlib import Path
 from typing import Any
@@ -19,6 +21,7 @@ import cdnkit
 from cdnkit import _botocore_data
 from cdnkit import _endpoints as cut
 from cdnkit._codegen import SERVICES
+from cdnkit._codegen._ir import module_name
 from cdnkit.testing import Emulator
 
 WHOLE: dict[str, Any] = Loader().load_data("endpoints")
@@ -167,10 +170,69 @@ def test_service_models_are_botocores_own(service: str, kind: str) -> None:
             ours.load_service_model(service, kind)
         return
     assert ours.load_service_model(service, kind) == expected
+    # In botocore's order too (a dict equals an OrderedDict whatever the order): members are
+    # serialized in the order the model lists them.
+    assert json.dumps(ours.load_service_model(service, kind)) == json.dumps(expected)
     version = botocores.determine_latest_version(service, kind)
     assert ours.load_service_model(service, kind, version) == expected
     # Cached like botocore's: the same object each time.
     assert ours.load_service_model(service, kind) is ours.load_service_model(service, kind)
+
+
+def read_files(loader: Loader) -> list[str]:
+    """The data files ``loader`` has read (botocore caches each by name)."""
+    return [key[1] for key in private(loader, "_cache") if key[0] == "load_data_with_path"]
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_the_compiled_models_are_botocores_files_whole(service: str) -> None:
+    from botocore.loaders import JSONFileLoader
+
+    module = importlib.import_module(f"cdnkit._botocore_models.{module_name(service)}")
+    assert module.BOTOCORE_VERSION == botocore.__version__, "run `python -m cdnkit._codegen`"
+    path = os.path.join(Loader.BUILTIN_DATA_PATH, service, module.API_VERSION, "service-2")
+    expected = JSONFileLoader().load_file(path)
+    model = module.model()
+    assert json.dumps(model) == json.dumps(expected)  # documentation and order included
+    # A new copy each call: botocore merges its extras into the model it is given.
+    model["metadata"]["changed"] = True
+    assert "changed" not in module.model()["metadata"]
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_a_session_takes_the_compiled_model_and_reads_no_model_file(service: str) -> None:
+    ours = _botocore_data._loader.__wrapped__(None)
+    model = ours.load_service_model(service, "service-2")
+    assert not [name for name in read_files(ours) if name.endswith("service-2")]
+    assert json.dumps(model) == json.dumps(Loader().load_service_model(service, "service-2"))
+
+
+def test_another_botocore_release_reads_the_model_files(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(cut, "BOTOCORE_VERSION", "0.0.1")
+    ours = _botocore_data._loader.__wrapped__(None)
+    assert ours.load_service_model("cloudfront", "service-2") == Loader().load_service_model(
+        "cloudfront", "service-2"
+    )
+    assert [name for name in read_files(ours) if name.endswith("service-2")]
+
+
+def test_a_data_path_with_its_own_model_is_read_instead(tmp_path: Path) -> None:
+    botocores = Loader()
+    version = botocores.determine_latest_version("cloudfront", "service-2")
+    mine = json.loads(json.dumps(botocores.load_service_model("cloudfront", "service-2")))
+    mine["metadata"]["serviceFullName"] = "My CloudFront"
+    folder = tmp_path / "cloudfront" / version
+    folder.mkdir(parents=True)
+    (folder / "service-2.json").write_text(json.dumps(mine))
+    ours = _botocore_data._loader.__wrapped__(str(tmp_path))
+    assert ours.load_service_model("cloudfront", "service-2")["metadata"]["serviceFullName"] == (
+        "My CloudFront"
+    )
+    # The other services of the same session still take their compiled models.
+    ours.load_service_model("lightsail", "service-2")
+    assert [name for name in read_files(ours) if name.endswith("service-2")] == [
+        f"cloudfront/{version}/service-2"
+    ]
 
 
 def test_unknown_services_and_versions_get_botocores_errors() -> None:
@@ -200,6 +262,7 @@ async def test_a_client_of_each_service_never_reads_the_whole_table(emulator: Em
         key[:2] == ("load_data_with_path", "endpoints") for key in private(loader, "_cache")
     )
     assert not any(key[0] == "list_available_services" for key in private(loader, "_cache"))
+    assert not [name for name in read_files(loader) if name.endswith("service-2")]
 
 
 async def test_a_users_own_session_is_left_as_botocore_made_it(emulator: Emulator) -> None:
@@ -312,3 +375,54 @@ def test_a_builtin_handler_added_later_is_in_every_later_session(
     assert stubber not in handlers_of(earlier, f"{event}.cloudfront.GetDistributionConfig")
     monkeypatch.undo()
     assert stubber not in handlers_of(_botocore_data.Session(), f"{event}.lightsail.GetOperation")
+
+
+def alias_probes() -> list[str]:
+    """Event names that hit every alias of botocore's table: as a part, as a dotted run of
+    parts, as a substring not aligned on parts, two aliases in one name (the first in the
+    table's order wins), and the names botocore's handlers and cdnkit's services use."""
+    from botocore.utils import EVENT_ALIASES
+
+    names = set(event_names())
+    olds = list(EVENT_ALIASES)
+    for old in olds:
+        names.update(
+            {
+                f"before-call.{old}.GetThing",
+                f"creating-client-class.{old}",
+                f"before-call.x{old}.GetThing",
+                f"before-call.{old}x.{old}",
+                f"{old}",
+                f"{old}.{olds[0]}",
+                f"{olds[-1]}.{old}",
+            }
+        )
+    return sorted(names)
+
+
+def test_event_names_are_aliased_as_botocore_aliases_them() -> None:
+    from botocore.hooks import EventAliaser, HierarchicalEmitter
+
+    quick = _botocore_data.Session()
+    events = private(quick, "_events")
+    assert type(events).__name__ == "_QuickAliaser"  # the shortcut is taken
+    botocores = EventAliaser(HierarchicalEmitter())
+    probes = alias_probes()
+    renamed = 0
+    for name in probes:
+        expected = private(botocores, "_alias_event_name")(name)
+        assert private(events, "_alias_event_name")(name) == expected, name
+        renamed += expected != name
+    assert renamed > 100  # the probes reach the aliases, not only names left as they are
+
+
+async def test_a_clients_emitter_keeps_the_quick_aliaser(emulator: Emulator) -> None:
+    async with cdnkit.CloudFront(**emulator.client_kwargs()) as cloudfront:
+        assert [s async for s in cloudfront.key_value_stores.list()] == []
+        events = private(cloudfront._core, "_client").meta.events
+    assert type(events).__name__ == "_QuickAliaser"
+    # A client's copy aliases as botocore's does, and remembers what it has seen.
+    assert private(events, "_alias_event_name")("before-call.apigateway.GetThing") == (
+        "before-call.api-gateway.GetThing"
+    )
+    assert "before-call.cloudfront.ListKeyValueStores" in private(events, "_alias_name_cache")
