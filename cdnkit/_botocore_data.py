@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import copy
 import functools
+import hashlib
 import importlib
 import logging
 import os
@@ -66,17 +67,22 @@ class _ServiceLoader(Loader):
 def _compiled_model(loader: Loader, service_name: str, version: str) -> dict[str, Any] | None:
     """botocore's model of one of cdnkit's services from its generated module
     (``cdnkit/_botocore_models``): built by compiled code in a sixth of the instructions of
-    botocore's gzip and JSON. None (botocore reads its file) unless the installed botocore is
-    the release it was made from and botocore would read its own file, not a user's copy."""
+    botocore's gzip and JSON. None (botocore reads its file) unless the file botocore would
+    read is its own (not a user's copy) and is the very file the module was made from (same
+    name and SHA-256: hashing it is a hundredth of parsing it)."""
     from . import _endpoints as cut
 
-    if service_name not in cut.SERVICES or botocore.__version__ != cut.BOTOCORE_VERSION:
+    if service_name not in cut.SERVICES:
         return None
-    if not _reads_builtin(loader, os.path.join(service_name, version, "service-2")):
+    path = _builtin_file(loader, os.path.join(service_name, version, "service-2"))
+    if path is None:
         return None
     module = importlib.import_module(f"cdnkit._botocore_models.{service_name.replace('-', '_')}")
-    if (botocore.__version__, version) != (module.BOTOCORE_VERSION, module.API_VERSION):
+    if (version, os.path.basename(path)) != (module.API_VERSION, module.FILE):
         return None
+    with open(path, "rb") as file:
+        if hashlib.sha256(file.read()).hexdigest() != module.SHA256:
+            return None
     model: dict[str, Any] = module.model()
     return model
 
@@ -126,15 +132,17 @@ def _whole_table(loader: Loader) -> EndpointResolver:
     return EndpointResolver(table, uses_builtin_data=loader.is_builtin_path(path))
 
 
-def _reads_builtin(loader: Loader, name: str) -> bool:
-    """Whether ``loader`` would read the file ``name`` (``endpoints``, a service's model) in
-    botocore's own data folder (a data path or ``~/.aws/models`` may hold a copy of its own,
-    which then wins)."""
+def _builtin_file(loader: Loader, name: str) -> str | None:
+    """The file ``loader`` would read for ``name`` (``endpoints``, a service's model) if it is in
+    botocore's own data folder; None if a data path or ``~/.aws/models`` holds a copy of its
+    own, which then wins, or if there is none."""
     for folder in loader.search_paths:
-        path = os.path.join(folder, name)
-        if loader.file_loader.exists(path):
-            return loader.is_builtin_path(path)
-    return False
+        stem = os.path.join(folder, name)
+        # botocore's file loader tries its extensions in this order.
+        for path in (stem + ".json", stem + ".json.gz"):
+            if os.path.isfile(path):
+                return path if loader.is_builtin_path(path) else None
+    return None
 
 
 def endpoint_resolver(loader: Loader) -> EndpointResolver:
@@ -142,7 +150,7 @@ def endpoint_resolver(loader: Loader) -> EndpointResolver:
     own, botocore's whole table otherwise."""
     from . import _endpoints as cut
 
-    if botocore.__version__ != cut.BOTOCORE_VERSION or not _reads_builtin(loader, "endpoints"):
+    if botocore.__version__ != cut.BOTOCORE_VERSION or not _builtin_file(loader, "endpoints"):
         return _whole_table(loader)
     return _ScopedEndpointResolver(_cut_table(), cut.SERVICES, lambda: _whole_table(loader))
 

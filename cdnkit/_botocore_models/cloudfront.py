@@ -10,6 +10,10 @@ from typing import Any, Final
 BOTOCORE_VERSION: Final = "1.43.117"
 SERVICE: Final = "cloudfront"
 API_VERSION: Final = "2020-05-31"
+#: The file of botocore's this model was read from, and its SHA-256: a session takes
+#: this model only when the file botocore would read is that one.
+FILE: Final = "service-2.json.gz"
+SHA256: Final = "9b36b4177f147e9628f7657fc3fc218129cfb39c0c3646331c663f48a80786b7"
 
 
 def model() -> dict[str, Any]:

@@ -10,6 +10,10 @@ from typing import Any, Final
 BOTOCORE_VERSION: Final = "1.43.117"
 SERVICE: Final = "cloudfront-keyvaluestore"
 API_VERSION: Final = "2022-07-26"
+#: The file of botocore's this model was read from, and its SHA-256: a session takes
+#: this model only when the file botocore would read is that one.
+FILE: Final = "service-2.json.gz"
+SHA256: Final = "12ebfe1888dcdd76e7fbe95971fd27651d08ed2808311b98783e51f4add01b66"
 
 
 def model() -> dict[str, Any]:

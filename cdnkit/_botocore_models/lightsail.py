@@ -10,6 +10,10 @@ from typing import Any, Final
 BOTOCORE_VERSION: Final = "1.43.117"
 SERVICE: Final = "lightsail"
 API_VERSION: Final = "2016-11-28"
+#: The file of botocore's this model was read from, and its SHA-256: a session takes
+#: this model only when the file botocore would read is that one.
+FILE: Final = "service-2.json.gz"
+SHA256: Final = "3d66131fc169c1fad50aa539475becfe16de196cf568606bdaafd7425002acdd"
 
 
 def model() -> dict[str, Any]:

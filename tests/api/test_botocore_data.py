@@ -4,6 +4,7 @@ aside whenever they cannot be sure."""
 
 from __future__ import annotations
 
+import hashlib
 import importlib
 import json
 import os
@@ -189,8 +190,11 @@ def test_the_compiled_models_are_botocores_files_whole(service: str) -> None:
     from botocore.loaders import JSONFileLoader
 
     module = importlib.import_module(f"cdnkit._botocore_models.{module_name(service)}")
-    assert module.BOTOCORE_VERSION == botocore.__version__, "run `python -m cdnkit._codegen`"
     path = os.path.join(Loader.BUILTIN_DATA_PATH, service, module.API_VERSION, "service-2")
+    file = Path(f"{path}.json.gz" if module.FILE.endswith(".gz") else f"{path}.json")
+    assert hashlib.sha256(file.read_bytes()).hexdigest() == module.SHA256, (
+        "run `python -m cdnkit._codegen`"
+    )
     expected = JSONFileLoader().load_file(path)
     model = module.model()
     assert json.dumps(model) == json.dumps(expected)  # documentation and order included
@@ -207,13 +211,25 @@ def test_a_session_takes_the_compiled_model_and_reads_no_model_file(service: str
     assert json.dumps(model) == json.dumps(Loader().load_service_model(service, "service-2"))
 
 
-def test_another_botocore_release_reads_the_model_files(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(cut, "BOTOCORE_VERSION", "0.0.1")
+def test_a_model_file_other_than_the_one_compiled_is_read(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """What a botocore release with another CloudFront model looks like to the session: the
+    file's SHA-256 differs from the one the module was made from."""
+    from cdnkit._botocore_models import cloudfront
+
+    monkeypatch.setattr(cloudfront, "SHA256", "0" * 64)
     ours = _botocore_data._loader.__wrapped__(None)
     assert ours.load_service_model("cloudfront", "service-2") == Loader().load_service_model(
         "cloudfront", "service-2"
     )
     assert [name for name in read_files(ours) if name.endswith("service-2")]
+    # Another botocore release with the same model file keeps the compiled model.
+    monkeypatch.undo()
+    monkeypatch.setattr(cut, "BOTOCORE_VERSION", "0.0.1")
+    ours = _botocore_data._loader.__wrapped__(None)
+    ours.load_service_model("cloudfront", "service-2")
+    assert not [name for name in read_files(ours) if name.endswith("service-2")]
 
 
 def test_a_data_path_with_its_own_model_is_read_instead(tmp_path: Path) -> None:
