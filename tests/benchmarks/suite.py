@@ -1251,8 +1251,10 @@ per side cannot tell 5 % apart there, so each figure is many short rounds:
   (peak RSS: 2), in pairs as above; the ratio is on the new process's CPU time, the wall clock
   next to it. cdnkit's programs create their clients without `session=`, as the getting-started
   guide does: such a session reads only the part of botocore's endpoint table that its services
-  use and finds a service's model without listing every service (`cdnkit/_botocore_data.py`);
-  the raw programs read botocore's data as botocore does. The **floor** row is a reference,
+  use, finds a service's model without listing every service, builds the model from a generated
+  module instead of parsing botocore's JSON file (when that file is the one the module was made
+  from), and aliases event names without botocore's exception per alias
+  (`cdnkit/_botocore_data.py`); the raw programs read botocore's data as botocore does. The **floor** row is a reference,
   not a target: raw's CloudFront program that also imports pydantic and builds one
   one-field model, against raw's program. It is what any wrapper built on pydantic models pays
   before its own code and models, so the CloudFront figure's distance from it is cdnkit's own.
