@@ -17,8 +17,10 @@ import copy
 import functools
 import hashlib
 import importlib
+import importlib.util
 import logging
 import os
+import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -64,20 +66,42 @@ class _ServiceLoader(Loader):
         return model
 
 
+_COMPILED_MODELS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "_botocore_models")
+
+
+def _bytecode_ready(source: str) -> bool:
+    """Whether importing the module at ``source`` loads its bytecode, or writes it for the next
+    process. Compiling a generated model module (1 MB of source) costs twenty times parsing
+    botocore's JSON; without bytecode cached nor writable (``PYTHONDONTWRITEBYTECODE`` on an
+    install that did not compile its files, a read-only folder) botocore's JSON is cheaper."""
+    if not os.path.isfile(source):
+        return True  # installed without sources: bytecode only
+    cached = importlib.util.cache_from_source(source)
+    if os.path.isfile(cached):
+        return True
+    folder = os.path.dirname(cached)
+    return not sys.dont_write_bytecode and os.access(
+        folder if os.path.isdir(folder) else os.path.dirname(folder), os.W_OK
+    )
+
+
 def _compiled_model(loader: Loader, service_name: str, version: str) -> dict[str, Any] | None:
     """botocore's model of one of cdnkit's services from its generated module
     (``cdnkit/_botocore_models``): built by compiled code in a sixth of the instructions of
     botocore's gzip and JSON. None (botocore reads its file) unless the file botocore would
     read is its own (not a user's copy) and is the very file the module was made from (same
-    name and SHA-256: hashing it is a hundredth of parsing it)."""
+    name and SHA-256: hashing it is a hundredth of parsing it), and its bytecode is cached."""
     from . import _endpoints as cut
 
     if service_name not in cut.SERVICES:
         return None
+    name = service_name.replace("-", "_")
+    if not _bytecode_ready(os.path.join(_COMPILED_MODELS, f"{name}.py")):
+        return None
     path = _builtin_file(loader, os.path.join(service_name, version, "service-2"))
     if path is None:
         return None
-    module = importlib.import_module(f"cdnkit._botocore_models.{service_name.replace('-', '_')}")
+    module = importlib.import_module(f"cdnkit._botocore_models.{name}")
     if (version, os.path.basename(path)) != (module.API_VERSION, module.FILE):
         return None
     with open(path, "rb") as file:

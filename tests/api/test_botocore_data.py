@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib
+import importlib.util
 import json
 import os
 from itertools import product
@@ -32,6 +33,13 @@ REGIONS = sorted(
     {region for partition in WHOLE["partitions"] for region in partition["regions"]}
     | {"aws-global", "us-east-7", "eu-central-9", "cn-north-5", "not-a-region", ""}
 )
+
+
+@pytest.fixture
+def bytecode_ready(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The generated model modules' bytecode counts as cached, whatever this checkout holds
+    (CI runs with PYTHONDONTWRITEBYTECODE, where the sessions rightly parse the JSON instead)."""
+    monkeypatch.setattr(_botocore_data, "_bytecode_ready", lambda source: True)
 
 
 def private(owner: object, name: str) -> Any:
@@ -204,13 +212,16 @@ def test_the_compiled_models_are_botocores_files_whole(service: str) -> None:
 
 
 @pytest.mark.parametrize("service", SERVICES)
-def test_a_session_takes_the_compiled_model_and_reads_no_model_file(service: str) -> None:
+def test_a_session_takes_the_compiled_model_and_reads_no_model_file(
+    service: str, bytecode_ready: None
+) -> None:
     ours = _botocore_data._loader.__wrapped__(None)
     model = ours.load_service_model(service, "service-2")
     assert not [name for name in read_files(ours) if name.endswith("service-2")]
     assert json.dumps(model) == json.dumps(Loader().load_service_model(service, "service-2"))
 
 
+@pytest.mark.usefixtures("bytecode_ready")
 def test_a_model_file_other_than_the_one_compiled_is_read(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -226,12 +237,14 @@ def test_a_model_file_other_than_the_one_compiled_is_read(
     assert [name for name in read_files(ours) if name.endswith("service-2")]
     # Another botocore release with the same model file keeps the compiled model.
     monkeypatch.undo()
+    monkeypatch.setattr(_botocore_data, "_bytecode_ready", lambda source: True)
     monkeypatch.setattr(cut, "BOTOCORE_VERSION", "0.0.1")
     ours = _botocore_data._loader.__wrapped__(None)
     ours.load_service_model("cloudfront", "service-2")
     assert not [name for name in read_files(ours) if name.endswith("service-2")]
 
 
+@pytest.mark.usefixtures("bytecode_ready")
 def test_a_data_path_with_its_own_model_is_read_instead(tmp_path: Path) -> None:
     botocores = Loader()
     version = botocores.determine_latest_version("cloudfront", "service-2")
@@ -251,6 +264,32 @@ def test_a_data_path_with_its_own_model_is_read_instead(tmp_path: Path) -> None:
     ]
 
 
+def test_without_bytecode_cached_nor_writable_the_json_is_parsed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import py_compile
+    import sys
+
+    source = tmp_path / "model.py"
+    source.write_text("def model() -> dict[str, int]:\n    return {'a': 1}\n")
+    ready = _botocore_data._bytecode_ready
+    monkeypatch.setattr(sys, "dont_write_bytecode", True)
+    assert not ready(str(source))  # each process would compile 1 MB of source
+    monkeypatch.setattr(sys, "dont_write_bytecode", False)
+    assert ready(str(source))  # compiled once, loaded by every later process
+    monkeypatch.setattr(sys, "dont_write_bytecode", True)
+    py_compile.compile(str(source), cfile=importlib.util.cache_from_source(str(source)))
+    assert ready(str(source))
+    assert ready(str(tmp_path / "sourceless.py"))
+    # And a session then reads botocore's file.
+    monkeypatch.setattr(_botocore_data, "_bytecode_ready", lambda source: False)
+    ours = _botocore_data._loader.__wrapped__(None)
+    assert ours.load_service_model("lightsail", "service-2") == Loader().load_service_model(
+        "lightsail", "service-2"
+    )
+    assert [name for name in read_files(ours) if name.endswith("service-2")]
+
+
 def test_unknown_services_and_versions_get_botocores_errors() -> None:
     ours = _botocore_data._loader.__wrapped__(None)
     with pytest.raises(UnknownServiceError) as raised:
@@ -260,6 +299,7 @@ def test_unknown_services_and_versions_get_botocores_errors() -> None:
         ours.load_service_model("cloudfront", "service-2", "1999-01-01")
 
 
+@pytest.mark.usefixtures("bytecode_ready")
 async def test_a_client_of_each_service_never_reads_the_whole_table(emulator: Emulator) -> None:
     """The guard: the shortcut is what cdnkit's clients really take (a regression would only
     show as a slower cold start)."""
