@@ -286,13 +286,20 @@ class Sends:
     ``unanswered`` counts sends that may have reached AWS without their answer reaching us
     (no answer, or a 5xx): after one of those, a refusal of a later send (a stale ETag, "not
     found", "already exists") may be this request's own effect, and a resend may repeat it.
+
+    With ``timed``, ``first_sent_at`` is this machine's time (epoch seconds) just before the
+    first send went out (after any wait for a connection slot or the rate limiter): a caller
+    that can only tell its effect by when it started compares with that (no clock on the
+    success path of other calls).
     """
 
-    __slots__ = ("count", "unanswered")
+    __slots__ = ("count", "first_sent_at", "timed", "unanswered")
 
-    def __init__(self) -> None:
+    def __init__(self, *, timed: bool = False) -> None:
         self.count = 0
         self.unanswered = 0
+        self.timed = timed
+        self.first_sent_at: float | None = None
 
 
 #: Calls a resource may make before resending a request whose earlier send got no answer:
@@ -604,6 +611,8 @@ class ServiceCore:
             sent_at = 0.0
             if rate is not None and rate.rate is not None:
                 sent_at = await rate.acquire()
+            if log.timed and not log.count:
+                log.first_sent_at = time.time()
             log.count += 1
             try:
                 reply: dict[str, Any] = await method(**params)

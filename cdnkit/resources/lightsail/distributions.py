@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import builtins
+import math
 import random
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from datetime import UTC, datetime, timedelta
@@ -580,17 +581,26 @@ class Distributions(Resource):
 
         The operations of a call whose effect the distribution does not show (a cache reset)
         are told apart only by their ids: those this process's clients started or were
-        answered with are never taken (see :attr:`ResourceLocks.known_operations`)."""
+        answered with are never taken (see :attr:`ResourceLocks.known_operations`), and before
+        a resend only one created at or after this call's first send is taken (no clock slack:
+        another process's reset that began just before would be taken for this one, and nothing
+        would reset the cache for this call). The cost: when the service's clock is behind this
+        machine's, a reset that landed is not recognised and is sent again (a second reset is
+        harmless). A refused resend still looks back with the slack: it cannot send again."""
         since = datetime.now(UTC) - _CLOCK_SLACK
-        sends = Sends()
+        exact = operation_type in _NO_SLACK_BEFORE_RESEND
+        sends = Sends(timed=exact)
         if isinstance(request, dict):
             params = request  # wire parameters, already checked
         else:
             params = to_wire(request) if checked else checked_wire(request)
         wanted = _effect(operation_type, params)
 
-        async def landed() -> ls.Operation | None:
-            found = await self._started_since(name, operation_type, since)
+        async def landed(*, resending: bool = False) -> ls.Operation | None:
+            start = since
+            if resending and exact and sends.first_sent_at is not None:
+                start = _whole_millisecond(sends.first_sent_at)
+            found = await self._started_since(name, operation_type, start)
             if found is None or wanted is None:
                 return found
             try:
@@ -600,7 +610,7 @@ class Distributions(Resource):
             return found if _matches(wanted, now) else None
 
         async def reconcile() -> _Started | None:
-            found = await landed()
+            found = await landed(resending=True)
             return None if found is None else result.model_construct(operation=found)
 
         try:
@@ -700,6 +710,16 @@ _EPOCH: Final = datetime.fromtimestamp(0, UTC)
 #: How far the service's clock may be behind this machine's when matching an operation to
 #: the send that started it.
 _CLOCK_SLACK: Final = timedelta(seconds=2)
+
+#: Operations whose effect the distribution does not show (nothing to compare but the time):
+#: before a resend, only an operation created at or after the first send is this call's own.
+_NO_SLACK_BEFORE_RESEND: Final = frozenset({"ResetDistributionCache"})
+
+
+def _whole_millisecond(epoch: float) -> datetime:
+    """``epoch`` rounded down to the millisecond: Lightsail's createdAt has millisecond
+    resolution, so an operation created in the same millisecond as the send is not missed."""
+    return datetime.fromtimestamp(math.floor(epoch * 1000) / 1000, UTC)
 
 
 #: Tags a resource has at most (AWS tagging rules).
