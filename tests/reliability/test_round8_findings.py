@@ -6,8 +6,11 @@ whose reason says what is wrong and where.
 
 from __future__ import annotations
 
+import asyncio
+import re
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 
@@ -72,3 +75,65 @@ async def test_the_emulators_operation_time_is_when_the_request_landed_to_the_mi
     assert started.created_at is not None
     assert before <= started.created_at <= after + timedelta(milliseconds=1)
     assert started.created_at.microsecond % 1000 == 0
+
+
+# -- The emulator as a server: a body that never arrives --------------------------------------
+
+
+async def _exchange(emulator: Emulator, raw: bytes) -> bytes:
+    """Send ``raw`` on a new connection and read one answer (head and body)."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", emulator.port)
+
+    async def answer() -> bytes:
+        head = await reader.readuntil(b"\r\n\r\n")
+        length = re.search(rb"(?i)content-length: *(\d+)", head)
+        assert length is not None, head
+        return head + await reader.readexactly(int(length[1]))
+
+    try:
+        writer.write(raw)
+        await writer.drain()
+        # Bounded only so a regression fails instead of hanging the suite.
+        return await asyncio.wait_for(answer(), 30)
+    finally:
+        writer.close()
+
+
+@pytest.mark.parametrize(
+    ("head", "shape"),
+    [
+        (
+            "POST / HTTP/1.1\r\nHost: localhost\r\n"
+            "X-Amz-Target: Lightsail_20161128.GetDistributions\r\n"
+            "Content-Type: application/x-amz-json-1.1\r\n",
+            b'"__type":"RequestTimeoutException"',
+        ),
+        ("POST /2020-05-31/distribution HTTP/1.1\r\nHost: localhost\r\n", b"<Code>RequestTimeout"),
+    ],
+)
+async def test_a_body_shorter_than_its_content_length_is_answered_and_closed(
+    head: str, shape: bytes
+) -> None:
+    """A client that sends fewer bytes than its Content-Length (or stalls mid-body) held the
+    emulator's handler and the connection forever: nothing answered, nothing closed. Now the
+    service's request-timeout error (408, in its protocol) and a closed connection, and the
+    server keeps serving."""
+    async with Emulator(timing=fast_timing(), read_timeout=0.2) as emu:
+        answer = await _exchange(emu, f"{head}Content-Length: 100\r\n\r\n{{".encode())
+        assert answer.startswith(b"HTTP/1.1 408 "), answer[:80]
+        assert shape in answer
+        assert b"Connection: close" in answer
+        async with ls_client(emu) as kit:
+            assert [d async for d in kit.distributions.list()] == []
+
+
+@pytest.mark.parametrize("value", ["1", -1, True, 1.5])
+def test_the_emulator_refuses_a_bad_body_cap_or_read_timeout(value: object) -> None:
+    """``max_body_bytes="1"`` was taken and failed every request later with a TypeError (a
+    500); a negative cap answered every request with 413."""
+    wrong: Any = value
+    with pytest.raises(ValueError, match="max_body_bytes must be"):
+        Emulator(max_body_bytes=wrong)
+    if value != 1.5:
+        with pytest.raises(ValueError, match="read_timeout must be"):
+            Emulator(read_timeout=wrong if value != -1 else -1.0)
