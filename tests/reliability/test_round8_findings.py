@@ -8,18 +8,20 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 
 import cdnkit
+from cdnkit.resources.cloudfront import single_weight
 from cdnkit.testing import Clock, Emulator
 from cdnkit.types import lightsail as ls
 
 from ..lightsail.conftest import origin as lightsail_origin
-from .conftest import fast_timing, ls_client, operations_of
+from .conftest import as_other_process, cf_client, fast_timing, ls_client, operations_of
+from .conftest import config as cf_config
 
 # -- Lightsail: a lost cache reset is matched by the time of its first send -------------------
 
@@ -137,3 +139,92 @@ def test_the_emulator_refuses_a_bad_body_cap_or_read_timeout(value: object) -> N
     if value != 1.5:
         with pytest.raises(ValueError, match="read_timeout must be"):
             Emulator(read_timeout=wrong if value != -1 else -1.0)
+
+
+# -- Creates: a lost answer's retry takes a resource made before the call ---------------------
+
+
+class _SettableClock(Clock):
+    """The emulator's wall clock, which a test may set back (only ``now``: the monotonic clock
+    that drives statuses keeps running)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.back = timedelta()
+
+    def now(self) -> datetime:
+        return super().now() - self.back
+
+
+@pytest.fixture
+async def settable() -> AsyncIterator[tuple[Emulator, _SettableClock]]:
+    clock = _SettableClock()
+    async with Emulator(timing=fast_timing(), clock=clock) as emu:
+        yield emu, clock
+
+
+async def test_a_lost_lightsail_create_never_takes_a_distribution_made_before_the_call(
+    settable: tuple[Emulator, _SettableClock],
+) -> None:
+    """Another process made "site" an hour ago with the same settings; this create's send got
+    no answer (it did not land) and the resend was refused as "already exists". The
+    reconciliation found a distribution matching every member asked for and returned it as
+    this call's creation (seen: success, and the other process's operation id) where an
+    answered create is told the name is taken."""
+    emulator, clock = settable
+    async with ls_client(emulator) as other, ls_client(emulator) as kit:
+        await as_other_process(other)
+        clock.back = timedelta(hours=1)
+        theirs = await other.distributions.create(
+            "site",
+            origin=lightsail_origin(),
+            default_cache_behavior=ls.CacheBehavior(behavior="cache"),
+            bundle_id="small_1_0",
+        )
+        clock.back = timedelta()
+        emulator.faults.reset_connection("lightsail", operation="CreateDistribution")
+        with pytest.raises(cdnkit.ConflictError, match="created before this call"):
+            await kit.distributions.create(
+                "site",
+                origin=lightsail_origin(),
+                default_cache_behavior=ls.CacheBehavior(behavior="cache"),
+                bundle_id="small_1_0",
+            )
+        assert theirs.operation is not None
+        assert await operations_of(kit, "CreateDistribution") == [theirs.operation.id]
+
+
+@pytest.mark.parametrize(
+    "operation", ["CreateKeyValueStore", "CreateFunction", "CreateContinuousDeploymentPolicy"]
+)
+async def test_lost_cloudfront_creates_never_take_a_store_function_or_policy_made_before(
+    settable: tuple[Emulator, _SettableClock], operation: str
+) -> None:
+    """The same for the CloudFront creates reconciled by name or config: a store named
+    "flags" with no comment, a function with the same code and config, a policy with the same
+    config, each made an hour before by another writer, were returned as this call's own
+    after its first send got no answer (seen: no error, the old resource returned)."""
+    emulator, clock = settable
+    code = "function handler(event) { return event.request; }"
+    async with cf_client(emulator) as other, cf_client(emulator) as client:
+        await as_other_process(other)
+        names: list[str] = []
+        if operation == "CreateContinuousDeploymentPolicy":
+            primary = await other.distributions.create(cf_config(comment="p"), wait=True)
+            staging = await other.distributions.copy_to_staging(primary.distribution.id)
+            names = [staging.distribution.domain_name]
+        creates: dict[str, Callable[[cdnkit.CloudFront], Awaitable[object]]] = {
+            "CreateKeyValueStore": lambda c: c.key_value_stores.create("flags"),
+            "CreateFunction": lambda c: c.functions.create("router", code=code),
+            "CreateContinuousDeploymentPolicy": lambda c: c.continuous_deployment_policies.create(
+                staging_distribution_dns_names=names, traffic_config=single_weight(0.05)
+            ),
+        }
+        clock.back = timedelta(hours=1)
+        await creates[operation](other)
+        clock.back = timedelta()
+        emulator.faults.reset_connection("cloudfront", operation=operation)
+        with pytest.raises(cdnkit.ConflictError):
+            await creates[operation](client)
+        # The other's send, the lost one, the resend refused: nothing adopted.
+        assert emulator.counters.count("cloudfront", operation) == 3

@@ -200,8 +200,9 @@ class Distributions(Resource):
         """Create a distribution. With ``wait=True``, return once it is ``Deployed``.
 
         Lightsail has no client token: when a send got no answer (it may have landed), the
-        retry first looks the name up. A distribution that matches every member asked for is
-        this call's own and is returned; one that does not (another writer's) raises
+        retry first looks the name up. A distribution that matches every member asked for and
+        was created after this call began (less 2 s for clock differences) is this call's own
+        and is returned; one that does not (another writer's) raises
         :class:`cdnkit.ConflictError`, as a create of a taken name does.
         """
         request = build_request(
@@ -221,9 +222,10 @@ class Distributions(Resource):
         wanted = checked_wire(request)
         _check_settings(wanted)
         sends = Sends()
+        since = datetime.now(UTC) - _CLOCK_SLACK
 
         async def reconcile() -> ls.CreateDistributionResult | None:
-            return await self._find_created(name, wanted)
+            return await self._find_created(name, wanted, since)
 
         try:
             created = await self._core.invoke(
@@ -238,7 +240,7 @@ class Distributions(Resource):
         except ConflictError:
             if not sends.unanswered:
                 raise
-            found = await self._find_created(name, wanted)
+            found = await self._find_created(name, wanted, since)
             if found is None:
                 raise
             created = found
@@ -252,23 +254,17 @@ class Distributions(Resource):
         return ls.CreateDistributionResult(distribution=distribution, operation=operation)
 
     async def _find_created(
-        self, name: str, wanted: dict[str, Any]
+        self, name: str, wanted: dict[str, Any], since: datetime
     ) -> ls.CreateDistributionResult | None:
-        """The distribution called ``name`` if it is what ``wanted`` asks for; None if there
-        is none; ConflictError if another writer's distribution has the name."""
+        """The distribution called ``name`` if it is what ``wanted`` asks for and was created
+        at or after ``since``; None if there is none; ConflictError if another writer's
+        distribution has the name (a different one, or one created before this call)."""
         try:
             distribution = await self.get(name)
         except NotFoundError:
             return None
         if not _matches(wanted, to_wire(distribution)):
-            raise ConflictError(
-                f"a distribution named {name!r} already exists and differs from this request",
-                service="lightsail",
-                operation="CreateDistribution",
-                code="AlreadyExists",
-                http_status=None,
-                request_id=None,
-            )
+            raise _name_taken(name, "differs from this request")
         operations = await self._operations.for_resource(name)
         creates = [op for op in operations if op.operation_type == "CreateDistribution"]
         if not creates:
@@ -279,6 +275,10 @@ class Distributions(Resource):
         # The newest: the operations of a deleted distribution of the same name stay listed,
         # and a name is taken by one distribution at a time.
         newest = max(creates, key=lambda op: op.created_at or _EPOCH)
+        if newest.created_at is not None and newest.created_at < since:
+            # As asked, but made before this call began: another writer's, as a create
+            # whose first send was answered would have been told.
+            raise _name_taken(name, "was created before this call")
         return ls.CreateDistributionResult(distribution=distribution, operation=newest)
 
     async def update(
@@ -795,6 +795,17 @@ def _check_metric_window(
             f"period: {period} s from start_time to end_time gives {points:.0f} datapoints; "
             f"at most {_MAX_DATAPOINTS} (use a longer period or a shorter interval)"
         )
+
+
+def _name_taken(name: str, why: str) -> ConflictError:
+    return ConflictError(
+        f"a distribution named {name!r} already exists and {why}",
+        service="lightsail",
+        operation="CreateDistribution",
+        code="AlreadyExists",
+        http_status=None,
+        request_id=None,
+    )
 
 
 def _created(operation: ls.Operation) -> datetime:
