@@ -7,6 +7,7 @@ whose reason says what is wrong and where.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime, timedelta
@@ -228,3 +229,55 @@ async def test_lost_cloudfront_creates_never_take_a_store_function_or_policy_mad
             await creates[operation](client)
         # The other's send, the lost one, the resend refused: nothing adopted.
         assert emulator.counters.count("cloudfront", operation) == 3
+
+
+async def test_a_lost_reset_never_takes_a_reset_of_this_process_whose_answer_is_on_its_way(
+    emulator: Emulator,
+) -> None:
+    """A's reset got no answer (it did not land); B, another client of this process, reset
+    the cache and its answer was still on the wire when A's reconciliation listed the
+    operations. B's reset was not yet known as B's, so A took it for its own: both calls
+    returned B's operation and nothing reset the cache for A (seen: one reset, one id)."""
+    async with ls_client(emulator) as kit, ls_client(emulator) as other:
+        await _site(kit)
+        b_landed, a_done = asyncio.Event(), asyncio.Event()
+
+        async def b_answer_delayed(**_: object) -> None:
+            b_landed.set()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(a_done.wait(), 5)
+
+        async def a_lists_after_b_landed(**_: object) -> None:
+            # Bounded: with the fix B cannot send while A's reset is unsettled.
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(b_landed.wait(), 0.3)
+
+        events = other._core.client.meta.events
+        events.register("after-call.lightsail.ResetDistributionCache", b_answer_delayed)
+        kit._core.client.meta.events.register(
+            "before-call.lightsail.GetOperationsForResource", a_lists_after_b_landed
+        )
+        emulator.faults.reset_connection("lightsail", operation="ResetDistributionCache")
+
+        async def a() -> ls.Operation:
+            try:
+                return await kit.distributions.reset_cache("site")
+            finally:
+                a_done.set()
+
+        a_sent = asyncio.Event()
+
+        def a_first_send_over(**_: object) -> None:
+            a_sent.set()
+
+        kit._core.client.meta.events.register(
+            "needs-retry.lightsail.ResetDistributionCache", a_first_send_over
+        )
+        mine = asyncio.ensure_future(a())
+        await a_sent.wait()
+        theirs = await other.distributions.reset_cache("site")
+        await mine
+        assert mine.result().id != theirs.id
+        assert sorted(await operations_of(kit, "ResetDistributionCache")) == sorted(
+            [mine.result().id, theirs.id]
+        )

@@ -471,20 +471,25 @@ class Distributions(Resource):
         """Send ResetDistributionCache (retried on throttling, 5xx and lost connections per the
         client's RetryPolicy); return its operation.
 
-        Deletes the cached content. With ``wait=True``, waits for the operation to finish. Raises
+        Deletes the cached content. Safe to retry after a lost answer: before a resend, a reset
+        created since this call's first send and not started by this process is taken as this
+        call's own; otherwise it is sent again (a second reset is harmless). The resets of one
+        distribution by the clients of this process are sent one at a time (their waits are
+        not). With ``wait=True``, waits for the operation to finish. Raises
         :class:`cdnkit.NotFoundError` for an unknown distribution,
         :class:`cdnkit.OperationFailedError` if the operation fails,
         :class:`cdnkit.WaiterTimeoutError` at the wait's deadline.
         """
         request = build_request(ls.ResetDistributionCacheRequest, distribution_name=name)
-        return await self._start(
-            name,
-            "ResetDistributionCache",
-            request,
-            ls.ResetDistributionCacheResult,
-            wait=wait,
-            deployed=False,
-        )
+        # One reset of a distribution at a time per process and account: a reset leaves
+        # nothing but its operation to tell it by, so a lost answer's reconciliation must never
+        # list operations while another call's reset has landed but its answer (which makes
+        # its operation known as that call's) is still on its way.
+        async with self._core.locks.get(f"reset:{name}"):
+            operation = await self._start(
+                name, "ResetDistributionCache", request, ls.ResetDistributionCacheResult
+            )
+        return await self._waited(name, operation, deployed=False) if wait else operation
 
     async def update_bundle(self, name: str, bundle_id: str, *, wait: bool = False) -> ls.Operation:
         """Send UpdateDistributionBundle (retried on throttling, 5xx and lost connections per the
