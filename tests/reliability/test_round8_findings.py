@@ -281,3 +281,29 @@ async def test_a_lost_reset_never_takes_a_reset_of_this_process_whose_answer_is_
         assert sorted(await operations_of(kit, "ResetDistributionCache")) == sorted(
             [mine.result().id, theirs.id]
         )
+
+
+async def test_a_lost_reset_never_takes_one_made_after_a_throttled_first_send(
+    emulator: Emulator,
+) -> None:
+    """A's first send was throttled (answered: no effect); another process then reset the
+    cache; A's second send got no answer and did not land. Matching from the first send took
+    the other's reset for A's (seen: one reset, A returned the other's operation): only
+    sends that got no answer can have landed, so the match starts at the first of those."""
+    async with ls_client(emulator) as kit, ls_client(emulator) as other:
+        await as_other_process(other)
+        await _site(kit)
+        theirs: list[ls.Operation] = []
+
+        async def between_attempts(**_: object) -> None:
+            if not theirs:
+                theirs.append(await other.distributions.reset_cache("site", wait=True))
+                emulator.faults.reset_connection("lightsail", operation="ResetDistributionCache")
+
+        kit._core.client.meta.events.register(
+            "needs-retry.lightsail.ResetDistributionCache", between_attempts
+        )
+        emulator.faults.throttle("lightsail", operation="ResetDistributionCache")
+        mine = await kit.distributions.reset_cache("site", wait=True)
+        assert [op.id for op in theirs] != [mine.id]
+        assert len(await operations_of(kit, "ResetDistributionCache")) == 2

@@ -472,7 +472,7 @@ class Distributions(Resource):
         client's RetryPolicy); return its operation.
 
         Deletes the cached content. Safe to retry after a lost answer: before a resend, a reset
-        created since this call's first send and not started by this process is taken as this
+        created since this call's first unanswered send, not started by this process, is this
         call's own; otherwise it is sent again (a second reset is harmless). The resets of one
         distribution by the clients of this process are sent one at a time (their waits are
         not). With ``wait=True``, waits for the operation to finish. Raises
@@ -587,7 +587,8 @@ class Distributions(Resource):
         The operations of a call whose effect the distribution does not show (a cache reset)
         are told apart only by their ids: those this process's clients started or were
         answered with are never taken (see :attr:`ResourceLocks.known_operations`), and before
-        a resend only one created at or after this call's first send is taken (no clock slack:
+        a resend only one created at or after this call's first send that got no answer is
+        taken (the sends before it were answered, with no effect; no clock slack:
         another process's reset that began just before would be taken for this one, and nothing
         would reset the cache for this call). The cost: when the service's clock is behind this
         machine's, a reset that landed is not recognised and is sent again (a second reset is
@@ -603,8 +604,8 @@ class Distributions(Resource):
 
         async def landed(*, resending: bool = False) -> ls.Operation | None:
             start = since
-            if resending and exact and sends.first_sent_at is not None:
-                start = _whole_millisecond(sends.first_sent_at)
+            if resending and exact and sends.first_unanswered_at is not None:
+                start = _whole_millisecond(sends.first_unanswered_at)
             found = await self._started_since(name, operation_type, start)
             if found is None or wanted is None:
                 return found
