@@ -286,13 +286,21 @@ class Sends:
     ``unanswered`` counts sends that may have reached AWS without their answer reaching us
     (no answer, or a 5xx): after one of those, a refusal of a later send (a stale ETag, "not
     found", "already exists") may be this request's own effect, and a resend may repeat it.
+
+    With ``timed``, ``first_unanswered_at`` is this machine's time (epoch seconds) just before
+    the first send that got no answer went out (after any wait for a connection slot or the
+    rate limiter): the earliest moment an effect of this request can carry, for a caller that
+    can only tell its effect by when it started (sends answered with an error had none). No
+    clock is read on the path of other calls.
     """
 
-    __slots__ = ("count", "unanswered")
+    __slots__ = ("count", "first_unanswered_at", "timed", "unanswered")
 
-    def __init__(self) -> None:
+    def __init__(self, *, timed: bool = False) -> None:
         self.count = 0
         self.unanswered = 0
+        self.timed = timed
+        self.first_unanswered_at: float | None = None
 
 
 #: Calls a resource may make before resending a request whose earlier send got no answer:
@@ -604,6 +612,7 @@ class ServiceCore:
             sent_at = 0.0
             if rate is not None and rate.rate is not None:
                 sent_at = await rate.acquire()
+            started = time.time() if log.timed else 0.0
             log.count += 1
             try:
                 reply: dict[str, Any] = await method(**params)
@@ -613,11 +622,15 @@ class ServiceCore:
                 _last_request_id.set(getattr(failure, "request_id", None))
                 if isinstance(failure, ServiceError):
                     log.unanswered += 1
+                    if log.timed and log.first_unanswered_at is None:
+                        log.first_unanswered_at = started
                 elif isinstance(failure, ThrottlingError) and rate is not None:
                     rate.on_throttle(sent_at)
                 raise failure from error
             except TRANSPORT_ERRORS as error:
                 log.unanswered += 1
+                if log.timed and log.first_unanswered_at is None:
+                    log.first_unanswered_at = started
                 raise TransportError(
                     f"{self.service}.{operation}: no answer ({type(error).__name__}: {error})"
                 ) from error

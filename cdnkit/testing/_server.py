@@ -30,6 +30,7 @@ from ._backend import (
     Request,
     SharedState,
     Timing,
+    seconds,
 )
 from ._cloudfront import CloudFrontBackend
 from ._faults import Counters, FaultKind, Faults
@@ -58,6 +59,10 @@ DEFAULT_SECRET_ACCESS_KEY: Final = "cdnkit-emulator-fake-secret-access-key"
 #: Largest request body read (bytes). The biggest legitimate bodies are CloudFront function
 #: code (40 KB in the model) and distribution configs; 5 MiB leaves ample room.
 DEFAULT_MAX_BODY_BYTES: Final = 5 * 1024 * 1024
+#: How long a request's body may take to arrive, and an idle connection may wait for its next
+#: request, before the emulator gives up on it (AWS's load balancers close idle connections
+#: after about a minute; botocore's pools drop theirs sooner).
+DEFAULT_READ_TIMEOUT: Final = 60.0
 #: Bodies past the cap are still drained up to this size so the client can read the 413.
 _DRAIN_LIMIT: Final = 64 * 1024 * 1024
 _LOOPBACK_HOSTS: Final = frozenset({"127.0.0.1", "localhost", "0.0.0.0", "::1", "::"})
@@ -133,6 +138,7 @@ class Emulator:
         access_key_id: str = DEFAULT_ACCESS_KEY_ID,
         secret_access_key: str = DEFAULT_SECRET_ACCESS_KEY,
         max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+        read_timeout: float = DEFAULT_READ_TIMEOUT,
         kvs_stale_etag_error: StaleETagError = "ValidationException",
     ) -> None:
         self.timing = timing if timing is not None else Timing()
@@ -143,7 +149,15 @@ class Emulator:
         self.region = region
         self.access_key_id = access_key_id
         self.secret_access_key = secret_access_key
+        if isinstance(max_body_bytes, bool) or not isinstance(max_body_bytes, int):
+            raise ValueError(f"max_body_bytes must be an int, not {type(max_body_bytes).__name__}")
+        if max_body_bytes < 0:
+            raise ValueError(f"max_body_bytes must be at least 0, not {max_body_bytes}")
         self.max_body_bytes = max_body_bytes
+        #: A body that has not fully arrived after this many seconds is answered with the
+        #: service's request-timeout error and its connection closed (a client that stalls
+        #: mid-body never holds a handler forever); idle connections close after it too.
+        self.read_timeout = seconds("read_timeout", read_timeout, positive=True)
         self._requested_port = port
         self._port: int | None = None
         self._runner: web.ServerRunner | None = None
@@ -170,7 +184,7 @@ class Emulator:
     async def start(self) -> None:
         if self._runner is not None:
             return
-        server = web.Server(self._serve, access_log=None)
+        server = web.Server(self._serve, access_log=None, keepalive_timeout=self.read_timeout)
         runner = web.ServerRunner(server, handle_signals=False)
         await runner.setup()
         site = web.TCPSite(runner, self.host, self._requested_port)
@@ -292,10 +306,17 @@ class Emulator:
         self.counters.record(service, operation)
 
         try:
-            body = await _read_body(request, self.max_body_bytes)
+            async with asyncio.timeout(self.read_timeout):
+                body = await _read_body(request, self.max_body_bytes)
         except (asyncio.IncompleteReadError, ConnectionError):
             # The client went away mid-body; nobody is left to answer.
             return web.Response(status=400)
+        except TimeoutError:
+            # A body shorter than its Content-Length, or one dripping in: answer and close
+            # rather than wait for it forever.
+            response = _respond(codec.error(error_from(traits.request_timeout), request_id))
+            response.force_close()
+            return response
         if body is None:
             response = _respond(codec.error(error_from(traits.too_large), request_id))
             response.force_close()

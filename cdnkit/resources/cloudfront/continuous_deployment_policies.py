@@ -19,7 +19,7 @@ from ..._exceptions import ConflictError, InvalidRequestError
 from ..._models import to_wire
 from ...types import cloudfront as cf
 from .._base import Resource
-from ._reconcile import send_create
+from ._reconcile import call_started, made_before, send_create
 from ._rollout import Gate, RolloutResult, rollout, teardown
 
 if TYPE_CHECKING:
@@ -126,7 +126,8 @@ class ContinuousDeploymentPolicies(Resource):
         Retried on transient failures. A policy has no client token, but a staging
         distribution has one policy: after a lost answer the resend answers
         StagingDistributionInUse, and the policy with exactly this config (the one the first
-        send made) is returned. On a first attempt, or when no policy matches, it is raised.
+        send made, not changed before this call began less 2 s for clock differences) is
+        returned. On a first attempt, or when no policy matches, it is raised.
         """
         config = build_request(
             cf.ContinuousDeploymentPolicyConfig,
@@ -141,6 +142,8 @@ class ContinuousDeploymentPolicies(Resource):
         )
         wanted = to_wire(config)
 
+        since = call_started()
+
         async def reconcile(
             error: ConflictError,
         ) -> cf.CreateContinuousDeploymentPolicyResult | None:
@@ -151,6 +154,9 @@ class ContinuousDeploymentPolicies(Resource):
             async for policy in self.list():
                 if to_wire(policy.continuous_deployment_policy_config) == wanted:
                     existing = await self.get(policy.id)
+                    made = existing.continuous_deployment_policy.last_modified_time
+                    if made_before(made, since):
+                        continue  # another writer's, from before this call
                     return cf.CreateContinuousDeploymentPolicyResult(
                         continuous_deployment_policy=existing.continuous_deployment_policy,
                         etag=existing.etag,

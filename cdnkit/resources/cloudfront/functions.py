@@ -23,7 +23,7 @@ from ._function_events import (
     code_diff,
     event_bytes,
 )
-from ._reconcile import send_create
+from ._reconcile import call_started, made_before, send_create
 
 __all__ = ["Functions"]
 
@@ -74,8 +74,9 @@ class Functions(Resource):
 
         Retried on transient failures. A function has no client token: after a lost answer
         the resend answers FunctionAlreadyExists, and the function of that name is returned
-        when it has exactly this config and code (the first send's). On a first attempt it is
-        raised: the name is taken.
+        when it has exactly this config and code (the first send's) and was not made before
+        this call began (less 2 s for clock differences). Otherwise, and on a first attempt,
+        it is raised: the name is taken.
         """
         config = build_request(
             cf.FunctionConfig,
@@ -89,13 +90,19 @@ class Functions(Resource):
             cf.CreateFunctionRequest, name=name, function_config=config, function_code=_code(code)
         )
 
+        since = call_started()
+
         async def reconcile(error: ConflictError) -> cf.CreateFunctionResult | None:
-            # A retry meeting the function an earlier send made: the same config and code.
+            # A retry meeting the function an earlier send made: the same config and code,
+            # made no earlier than this call (one made before it is another writer's).
             if error.code != "FunctionAlreadyExists":
                 return None
             existing = await self.describe(name, stage="DEVELOPMENT")
             summary = existing.function_summary
             if to_wire(summary.function_config) != to_wire(config):
+                return None
+            metadata = summary.function_metadata
+            if made_before(metadata.created_time or metadata.last_modified_time, since):
                 return None
             if await self.get_code(name) != request.function_code:
                 return None

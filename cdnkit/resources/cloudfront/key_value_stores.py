@@ -11,7 +11,7 @@ from ..._exceptions import CdnKitError, ConflictError, InvalidRequestError
 from ..._policies import RetryPolicy, WaitPolicy
 from ...types import cloudfront as cf
 from .._base import Resource
-from ._reconcile import send_create
+from ._reconcile import call_started, made_before, send_create
 from .keys import Keys, _desired_items
 
 __all__ = ["KeyValueStoreFailedError", "KeyValueStores"]
@@ -92,7 +92,9 @@ class KeyValueStores(Resource):
 
         Retried on transient failures. A store has no client token: after a lost answer the
         resend answers EntityAlreadyExists, and the store of that name is returned when it has
-        this comment (the first send's). On a first attempt it is raised: the name is taken.
+        this comment (the first send's) and was not last changed before this call began (less
+        2 s for clock differences). Otherwise, and on a first attempt, it is raised: the name
+        is taken.
         """
         if data is not None and import_source is not None:
             raise InvalidRequestError(
@@ -103,13 +105,18 @@ class KeyValueStores(Resource):
             cf.CreateKeyValueStoreRequest, name=name, comment=comment, import_source=import_source
         )
 
+        since = call_started()
+
         async def reconcile(error: ConflictError) -> cf.CreateKeyValueStoreResult | None:
-            # A retry meeting the store an earlier send made (the same name and comment).
+            # A retry meeting the store an earlier send made (the same name and comment, and
+            # not older than this call: a store of that name made before it is another's).
             if error.code != "EntityAlreadyExists":
                 return None
             existing = await self.describe(name)
             store = existing.key_value_store
             if (store.comment or "") != (comment or ""):
+                return None
+            if made_before(store.last_modified_time, since):
                 return None
             return cf.CreateKeyValueStoreResult(key_value_store=store, etag=existing.etag)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import builtins
+import math
 import random
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from datetime import UTC, datetime, timedelta
@@ -199,8 +200,9 @@ class Distributions(Resource):
         """Create a distribution. With ``wait=True``, return once it is ``Deployed``.
 
         Lightsail has no client token: when a send got no answer (it may have landed), the
-        retry first looks the name up. A distribution that matches every member asked for is
-        this call's own and is returned; one that does not (another writer's) raises
+        retry first looks the name up. A distribution that matches every member asked for and
+        was created after this call began (less 2 s for clock differences) is this call's own
+        and is returned; one that does not (another writer's) raises
         :class:`cdnkit.ConflictError`, as a create of a taken name does.
         """
         request = build_request(
@@ -220,9 +222,10 @@ class Distributions(Resource):
         wanted = checked_wire(request)
         _check_settings(wanted)
         sends = Sends()
+        since = datetime.now(UTC) - _CLOCK_SLACK
 
         async def reconcile() -> ls.CreateDistributionResult | None:
-            return await self._find_created(name, wanted)
+            return await self._find_created(name, wanted, since)
 
         try:
             created = await self._core.invoke(
@@ -237,7 +240,7 @@ class Distributions(Resource):
         except ConflictError:
             if not sends.unanswered:
                 raise
-            found = await self._find_created(name, wanted)
+            found = await self._find_created(name, wanted, since)
             if found is None:
                 raise
             created = found
@@ -251,23 +254,17 @@ class Distributions(Resource):
         return ls.CreateDistributionResult(distribution=distribution, operation=operation)
 
     async def _find_created(
-        self, name: str, wanted: dict[str, Any]
+        self, name: str, wanted: dict[str, Any], since: datetime
     ) -> ls.CreateDistributionResult | None:
-        """The distribution called ``name`` if it is what ``wanted`` asks for; None if there
-        is none; ConflictError if another writer's distribution has the name."""
+        """The distribution called ``name`` if it is what ``wanted`` asks for and was created
+        at or after ``since``; None if there is none; ConflictError if another writer's
+        distribution has the name (a different one, or one created before this call)."""
         try:
             distribution = await self.get(name)
         except NotFoundError:
             return None
         if not _matches(wanted, to_wire(distribution)):
-            raise ConflictError(
-                f"a distribution named {name!r} already exists and differs from this request",
-                service="lightsail",
-                operation="CreateDistribution",
-                code="AlreadyExists",
-                http_status=None,
-                request_id=None,
-            )
+            raise _name_taken(name, "differs from this request")
         operations = await self._operations.for_resource(name)
         creates = [op for op in operations if op.operation_type == "CreateDistribution"]
         if not creates:
@@ -278,6 +275,10 @@ class Distributions(Resource):
         # The newest: the operations of a deleted distribution of the same name stay listed,
         # and a name is taken by one distribution at a time.
         newest = max(creates, key=lambda op: op.created_at or _EPOCH)
+        if newest.created_at is not None and newest.created_at < since:
+            # As asked, but made before this call began: another writer's, as a create
+            # whose first send was answered would have been told.
+            raise _name_taken(name, "was created before this call")
         return ls.CreateDistributionResult(distribution=distribution, operation=newest)
 
     async def update(
@@ -470,20 +471,25 @@ class Distributions(Resource):
         """Send ResetDistributionCache (retried on throttling, 5xx and lost connections per the
         client's RetryPolicy); return its operation.
 
-        Deletes the cached content. With ``wait=True``, waits for the operation to finish. Raises
+        Deletes the cached content. Safe to retry after a lost answer: before a resend, a reset
+        created since this call's first unanswered send, not started by this process, is this
+        call's own; otherwise it is sent again (a second reset is harmless). The resets of one
+        distribution by the clients of this process are sent one at a time (their waits are
+        not). With ``wait=True``, waits for the operation to finish. Raises
         :class:`cdnkit.NotFoundError` for an unknown distribution,
         :class:`cdnkit.OperationFailedError` if the operation fails,
         :class:`cdnkit.WaiterTimeoutError` at the wait's deadline.
         """
         request = build_request(ls.ResetDistributionCacheRequest, distribution_name=name)
-        return await self._start(
-            name,
-            "ResetDistributionCache",
-            request,
-            ls.ResetDistributionCacheResult,
-            wait=wait,
-            deployed=False,
-        )
+        # One reset of a distribution at a time per process and account: a reset leaves
+        # nothing but its operation to tell it by, so a lost answer's reconciliation must never
+        # list operations while another call's reset has landed but its answer (which makes
+        # its operation known as that call's) is still on its way.
+        async with self._core.locks.get(f"reset:{name}"):
+            operation = await self._start(
+                name, "ResetDistributionCache", request, ls.ResetDistributionCacheResult
+            )
+        return await self._waited(name, operation, deployed=False) if wait else operation
 
     async def update_bundle(self, name: str, bundle_id: str, *, wait: bool = False) -> ls.Operation:
         """Send UpdateDistributionBundle (retried on throttling, 5xx and lost connections per the
@@ -580,17 +586,27 @@ class Distributions(Resource):
 
         The operations of a call whose effect the distribution does not show (a cache reset)
         are told apart only by their ids: those this process's clients started or were
-        answered with are never taken (see :attr:`ResourceLocks.known_operations`)."""
+        answered with are never taken (see :attr:`ResourceLocks.known_operations`), and before
+        a resend only one created at or after this call's first send that got no answer is
+        taken (the sends before it were answered, with no effect; no clock slack:
+        another process's reset that began just before would be taken for this one, and nothing
+        would reset the cache for this call). The cost: when the service's clock is behind this
+        machine's, a reset that landed is not recognised and is sent again (a second reset is
+        harmless). A refused resend still looks back with the slack: it cannot send again."""
         since = datetime.now(UTC) - _CLOCK_SLACK
-        sends = Sends()
+        exact = operation_type in _NO_SLACK_BEFORE_RESEND
+        sends = Sends(timed=exact)
         if isinstance(request, dict):
             params = request  # wire parameters, already checked
         else:
             params = to_wire(request) if checked else checked_wire(request)
         wanted = _effect(operation_type, params)
 
-        async def landed() -> ls.Operation | None:
-            found = await self._started_since(name, operation_type, since)
+        async def landed(*, resending: bool = False) -> ls.Operation | None:
+            start = since
+            if resending and exact and sends.first_unanswered_at is not None:
+                start = _whole_millisecond(sends.first_unanswered_at)
+            found = await self._started_since(name, operation_type, start)
             if found is None or wanted is None:
                 return found
             try:
@@ -600,7 +616,7 @@ class Distributions(Resource):
             return found if _matches(wanted, now) else None
 
         async def reconcile() -> _Started | None:
-            found = await landed()
+            found = await landed(resending=True)
             return None if found is None else result.model_construct(operation=found)
 
         try:
@@ -701,6 +717,16 @@ _EPOCH: Final = datetime.fromtimestamp(0, UTC)
 #: the send that started it.
 _CLOCK_SLACK: Final = timedelta(seconds=2)
 
+#: Operations whose effect the distribution does not show (nothing to compare but the time):
+#: before a resend, only an operation created at or after the first send is this call's own.
+_NO_SLACK_BEFORE_RESEND: Final = frozenset({"ResetDistributionCache"})
+
+
+def _whole_millisecond(epoch: float) -> datetime:
+    """``epoch`` rounded down to the millisecond: Lightsail's createdAt has millisecond
+    resolution, so an operation created in the same millisecond as the send is not missed."""
+    return datetime.fromtimestamp(math.floor(epoch * 1000) / 1000, UTC)
+
 
 #: Tags a resource has at most (AWS tagging rules).
 _MAX_TAGS: Final = 50
@@ -775,6 +801,17 @@ def _check_metric_window(
             f"period: {period} s from start_time to end_time gives {points:.0f} datapoints; "
             f"at most {_MAX_DATAPOINTS} (use a longer period or a shorter interval)"
         )
+
+
+def _name_taken(name: str, why: str) -> ConflictError:
+    return ConflictError(
+        f"a distribution named {name!r} already exists and {why}",
+        service="lightsail",
+        operation="CreateDistribution",
+        code="AlreadyExists",
+        http_status=None,
+        request_id=None,
+    )
 
 
 def _created(operation: ls.Operation) -> datetime:

@@ -7,7 +7,7 @@ public error catalogues of each protocol's front end.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Final
 
 LIGHTSAIL: Final = "lightsail"
@@ -62,6 +62,10 @@ class ServiceTraits:
     missing_header: Mapping[str, ErrorKind] | None = None
     #: The response header carrying the request id.
     request_id_header: str = "x-amzn-RequestId"
+    #: The body did not arrive within the emulator's read timeout (a transient error).
+    request_timeout: ErrorKind = field(
+        default_factory=lambda: ErrorKind("RequestTimeoutException", 408, _TIMED_OUT)
+    )
 
 
 _SIGNATURE_MISMATCH = (
@@ -72,6 +76,7 @@ _SIGNATURE_MISMATCH = (
 _UNKNOWN_KEY = "The security token included in the request is invalid."
 _MISSING_AUTH = "Missing Authentication Token"
 _TOO_LARGE = "Request entity too large"
+_TIMED_OUT = "The request body was not received within the timeout period"
 
 TRAITS: Final[Mapping[str, ServiceTraits]] = {
     LIGHTSAIL: ServiceTraits(
@@ -109,6 +114,7 @@ TRAITS: Final[Mapping[str, ServiceTraits]] = {
             )
         },
         request_id_header="x-amz-request-id",
+        request_timeout=ErrorKind("RequestTimeout", 408, _TIMED_OUT),
     ),
     KEY_VALUE_STORE: ServiceTraits(
         validation=ErrorKind("ValidationException", 400),
