@@ -20,6 +20,7 @@ from ._server import (
     DEFAULT_MAX_BODY_BYTES,
     DEFAULT_SECRET_ACCESS_KEY,
     ClientKwargs,
+    ClientKwargsWithClock,
     Emulator,
     LoopbackResolver,
 )
@@ -30,6 +31,7 @@ __all__ = [
     "DEFAULT_MAX_BODY_BYTES",
     "DEFAULT_SECRET_ACCESS_KEY",
     "ClientKwargs",
+    "ClientKwargsWithClock",
     "Clock",
     "Counters",
     "EmulatedErrorReply",

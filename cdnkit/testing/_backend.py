@@ -96,9 +96,11 @@ class Clock:
         self._offset = 0.0
 
     def monotonic(self) -> float:
+        """Seconds on a clock that never goes back: ``time.monotonic()`` plus every advance."""
         return time.monotonic() + self._offset
 
     def now(self) -> datetime:
+        """The emulated wall-clock time (UTC), as resources' timestamps show it."""
         return datetime.fromtimestamp(time.time() + self._offset, tz=UTC)
 
     def advance(self, seconds: float) -> None:
@@ -134,6 +136,7 @@ class KeyValueStoreData:
     failure_reason: str | None = None
 
     def total_size(self) -> int:
+        """Bytes of every key and value (UTF-8), as counted against the 5 MB store limit."""
         return sum(len(k.encode()) + len(v.encode()) for k, v in self.items.items())
 
 
@@ -147,6 +150,7 @@ class SharedState:
     key_value_stores: dict[str, KeyValueStoreData] = dataclasses.field(default_factory=dict)
 
     def reset(self) -> None:
+        """Forget every KeyValueStore."""
         self.key_value_stores.clear()
 
 

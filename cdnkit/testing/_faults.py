@@ -58,9 +58,11 @@ class Fault:
 
     @property
     def active(self) -> bool:
+        """Whether the rule still fires (requests left, or no limit)."""
         return self.remaining is None or self.remaining > 0
 
     def cancel(self) -> None:
+        """Remove this rule; requests after it are not faulted by it."""
         if self._owner is not None:
             self._owner.remove(self)
 
@@ -241,9 +243,11 @@ class Faults:
         )
 
     def remove_rate_limit(self, service: str) -> None:
+        """Remove the service's rate limit (:meth:`rate_limit`), if any."""
         self._buckets.pop(canonical_service(service), None)
 
     def remove(self, rule: Fault) -> None:
+        """Remove one rule (the same as ``rule.cancel()``); a rule already gone is ignored."""
         if rule in self._rules:
             self._rules.remove(rule)
 
@@ -253,15 +257,19 @@ class Faults:
         self._buckets.clear()
 
     def seed(self, seed: int | None) -> None:
+        """Reseed the random source of ``probability`` rules, to replay a run."""
         self._random.seed(seed)
 
     @property
     def rules(self) -> tuple[Fault, ...]:
+        """The active rules, in the order they are checked."""
         return tuple(self._rules)
 
     # -- per request ----------------------------------------------------------------------
 
     def decide(self, service: str, operation: str) -> Decision:
+        """What to do with one request (the server calls this once per request): the total
+        latency to add and the error fault that fires, if any. Spends the rules that fire."""
         if not self._rules and not self._buckets:
             return _NO_FAULT
         delay = 0.0
@@ -303,19 +311,25 @@ class Counters:
         self._counts: Counter[tuple[str, str]] = Counter()
 
     def record(self, service: str, operation: str) -> None:
+        """Count one request (the server calls this)."""
         self._counts[(service, operation)] += 1
 
     def count(self, service: str, operation: str | None = None) -> int:
+        """Requests to one operation of a service, or to every operation of it; ``service``
+        may be an alias (``"kvs"``)."""
         service = canonical_service(service)
         if operation is not None:
             return self._counts[(service, operation)]
         return sum(n for (name, _), n in self._counts.items() if name == service)
 
     def total(self) -> int:
+        """Every request counted, unmatched ones included."""
         return sum(self._counts.values())
 
     def snapshot(self) -> dict[tuple[str, str], int]:
+        """A copy of every count, by (service, operation)."""
         return dict(self._counts)
 
     def reset(self) -> None:
+        """Forget every count."""
         self._counts.clear()

@@ -60,6 +60,8 @@ class KeyValueStoreBackend:
     # -- Backend protocol -----------------------------------------------------------------
 
     def handle(self, request: Request) -> JsonDict:
+        """Answer one parsed data-plane request (the server calls this); errors are raised as
+        :class:`EmulatedErrorReply`."""
         operation = self._operations.get(request.operation)
         if operation is None:
             raise EmulatedErrorReply(
@@ -68,10 +70,13 @@ class KeyValueStoreBackend:
         return operation(request.params)
 
     def reset(self) -> None:
+        """Nothing to forget here: the stores are in the shared state, reset by the emulator."""
         # Stores belong to the shared state, which the emulator resets itself.
         pass
 
     def out_of_band_write(self, resource_id: str) -> bool:
+        """Change a store's data ETag as another writer would (by ARN, id or name); False if
+        there is no such store."""
         store = self._find(resource_id)
         if store is None:
             return False

@@ -118,6 +118,14 @@ class ClientKwargs(TypedDict):
     config: AioConfig
 
 
+class ClientKwargsWithClock(ClientKwargs):
+    """:class:`ClientKwargs` plus the emulator's ``clock``: keyword arguments for cdnkit's
+    clients only (aiobotocore has no ``clock``), whose waits then follow the emulator's time.
+    What the pytest plugin's ``cdnkit_client_kwargs`` fixture gives."""
+
+    clock: Clock
+
+
 class Emulator:
     """Lightsail, CloudFront and the KVS data plane on one local endpoint.
 
@@ -182,6 +190,8 @@ class Emulator:
     # -- lifecycle ------------------------------------------------------------------------
 
     async def start(self) -> None:
+        """Listen on ``host`` and ``port`` (0: a free port, read it from :attr:`port`); does
+        nothing if already started. ``async with Emulator()`` calls it."""
         if self._runner is not None:
             return
         server = web.Server(self._serve, access_log=None, keepalive_timeout=self.read_timeout)
@@ -198,6 +208,8 @@ class Emulator:
         self._port = int(address[1])
 
     async def stop(self) -> None:
+        """Stop listening and close open connections; the state stays (a later
+        :meth:`start` serves it again, maybe on another port)."""
         runner, self._runner = self._runner, None
         if runner is not None:
             await runner.cleanup()
@@ -216,18 +228,21 @@ class Emulator:
 
     @property
     def running(self) -> bool:
+        """Whether the emulator is listening."""
         return self._runner is not None
 
     # -- how to reach it ------------------------------------------------------------------
 
     @property
     def port(self) -> int:
+        """The port it listens on; RuntimeError before it is started."""
         if self._port is None:
             raise RuntimeError("the emulator is not running; use `async with` or start()")
         return self._port
 
     @property
     def endpoint_url(self) -> str:
+        """``http://<host>:<port>``, as it listens (clients use :attr:`client_endpoint_url`)."""
         host = f"[{self.host}]" if ":" in self.host else self.host
         return f"http://{host}:{self.port}"
 
@@ -270,6 +285,8 @@ class Emulator:
         return self._backends[canonical_service(service)].out_of_band_write(resource_id)
 
     def backend(self, service: str) -> Backend:
+        """The backend of a service (``"lightsail"``, ``"cloudfront"``, ``"kvs"``...); the
+        same objects as :attr:`lightsail`, :attr:`cloudfront` and :attr:`kvs`."""
         return self._backends[canonical_service(service)]
 
     # -- the request path -----------------------------------------------------------------

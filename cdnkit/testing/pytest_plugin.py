@@ -21,7 +21,7 @@ imports nothing heavy until a fixture is used.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 
     from .._client import CloudFront, Lightsail
     from ._backend import Timing
-    from ._server import Emulator
+    from ._server import ClientKwargsWithClock, Emulator
 else:
     try:
         from pytest_asyncio import fixture as async_fixture
@@ -64,13 +64,17 @@ async def cdnkit_emulator(cdnkit_timing: Timing) -> AsyncIterator[Emulator]:
 
 
 @pytest.fixture
-def cdnkit_client_kwargs(cdnkit_emulator: Emulator) -> dict[str, Any]:
-    """Keyword arguments for a cdnkit client of the emulator that waits on its clock."""
-    return {**cdnkit_emulator.client_kwargs(), "clock": cdnkit_emulator.clock}
+def cdnkit_client_kwargs(cdnkit_emulator: Emulator) -> ClientKwargsWithClock:
+    """Keyword arguments for a cdnkit client of the emulator that waits on its clock
+    (``cdnkit.CloudFront(**cdnkit_client_kwargs)``); annotate the parameter as
+    :class:`cdnkit.testing.ClientKwargsWithClock`."""
+    from ._server import ClientKwargsWithClock
+
+    return ClientKwargsWithClock(**cdnkit_emulator.client_kwargs(), clock=cdnkit_emulator.clock)
 
 
 @async_fixture
-async def cdnkit_lightsail(cdnkit_client_kwargs: dict[str, Any]) -> AsyncIterator[Lightsail]:
+async def cdnkit_lightsail(cdnkit_client_kwargs: ClientKwargsWithClock) -> AsyncIterator[Lightsail]:
     """An open :class:`cdnkit.Lightsail` client of the emulator."""
     from .._client import Lightsail
 
@@ -79,7 +83,9 @@ async def cdnkit_lightsail(cdnkit_client_kwargs: dict[str, Any]) -> AsyncIterato
 
 
 @async_fixture
-async def cdnkit_cloudfront(cdnkit_client_kwargs: dict[str, Any]) -> AsyncIterator[CloudFront]:
+async def cdnkit_cloudfront(
+    cdnkit_client_kwargs: ClientKwargsWithClock,
+) -> AsyncIterator[CloudFront]:
     """An open :class:`cdnkit.CloudFront` client of the emulator."""
     from .._client import CloudFront
 

@@ -11,6 +11,7 @@ import pytest
 
 import cdnkit
 import cdnkit.resources
+import cdnkit.testing
 
 
 def _public_classes() -> list[type]:
@@ -27,6 +28,11 @@ def _public_classes() -> list[type]:
                 classes[f"{module.__name__}.{name}"] = value
     for client in (cdnkit.Lightsail, cdnkit.CloudFront):
         classes[f"cdnkit.{client.__name__}"] = client
+    # The emulator's controls are public API too: a user's tests call them.
+    for name in cdnkit.testing.__all__:
+        value = getattr(cdnkit.testing, name)
+        if inspect.isclass(value) and not issubclass(value, BaseException):
+            classes[f"cdnkit.testing.{name}"] = value
     return [classes[key] for key in sorted(classes)]
 
 
@@ -69,6 +75,9 @@ def test_the_walk_finds_the_resource_families() -> None:
         "Keys",
         "Lightsail",
         "CloudFront",
+        "Emulator",
+        "Faults",
+        "Counters",
     } <= names
 
 

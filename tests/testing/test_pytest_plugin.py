@@ -7,12 +7,12 @@ import subprocess
 import sys
 import textwrap
 from pathlib import Path
-from typing import Any
+from typing import assert_type
 
 import pytest
 
 import cdnkit
-from cdnkit.testing import Emulator, Timing
+from cdnkit.testing import ClientKwargsWithClock, Emulator, Timing
 from cdnkit.types import lightsail as ls
 
 from ..cloudfront.conftest import config
@@ -69,7 +69,7 @@ async def test_a_cloudfront_deployment_is_waited_on_the_emulated_clock(
 
 
 async def test_a_wait_timeout_is_counted_in_emulated_seconds(
-    cdnkit_emulator: Emulator, cdnkit_client_kwargs: dict[str, Any]
+    cdnkit_emulator: Emulator, cdnkit_client_kwargs: ClientKwargsWithClock
 ) -> None:
     since = cdnkit_emulator.clock.monotonic()
     policy = cdnkit.WaitPolicy(timeout=60.0)
@@ -106,3 +106,62 @@ def test_the_plugin_is_found_by_a_project_of_its_own(tmp_path: Path) -> None:
     )
     assert run.returncode == 0, run.stdout + run.stderr
     assert "1 passed" in run.stdout
+
+
+async def test_client_kwargs_are_typed_and_carry_the_emulator_clock(
+    cdnkit_emulator: Emulator, cdnkit_client_kwargs: ClientKwargsWithClock
+) -> None:
+    assert_type(cdnkit_client_kwargs["clock"], cdnkit.testing.Clock)
+    assert cdnkit_client_kwargs["clock"] is cdnkit_emulator.clock
+    assert cdnkit_client_kwargs["endpoint_url"] == cdnkit_emulator.client_endpoint_url
+    # Spread into a client the user's code creates: its waits follow the emulated clock.
+    async with cdnkit.Lightsail(**cdnkit_client_kwargs) as kit:
+        since = cdnkit_emulator.clock.monotonic()
+        await kit.distributions.create(
+            "site",
+            origin=origin(),
+            default_cache_behavior=ls.CacheBehavior(behavior="cache"),
+            bundle_id="small_1_0",
+            wait=True,
+        )
+    assert emulated_seconds(cdnkit_emulator, since) >= FIVE_MINUTES
+
+
+def test_the_configuration_the_docs_give_runs_without_warnings(tmp_path: Path) -> None:
+    """docs/testing.md's pytest configuration: auto mode and the fixture loop scope, so that
+    pytest-asyncio does not warn about an unset default (a newcomer saw that warning)."""
+    (tmp_path / "test_app.py").write_text(
+        textwrap.dedent(
+            """
+            import cdnkit
+            from cdnkit.testing import ClientKwargsWithClock, Emulator
+
+            async def test_bundles(
+                cdnkit_emulator: Emulator, cdnkit_client_kwargs: ClientKwargsWithClock
+            ) -> None:
+                cdnkit_emulator.faults.throttle("lightsail", count=1)
+                async with cdnkit.Lightsail(**cdnkit_client_kwargs) as kit:
+                    assert await kit.distributions.bundles()
+                assert cdnkit_emulator.counters.count("lightsail") == 2
+            """
+        )
+    )
+    (tmp_path / "pyproject.toml").write_text(
+        textwrap.dedent(
+            """
+            [tool.pytest.ini_options]
+            asyncio_mode = "auto"
+            asyncio_default_fixture_loop_scope = "function"
+            """
+        )
+    )
+    run = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(tmp_path)],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "1 passed" in run.stdout
+    assert "warning" not in (run.stdout + run.stderr).lower(), run.stdout + run.stderr
