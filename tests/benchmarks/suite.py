@@ -84,7 +84,7 @@ class Settings:
             burst_rounds=6,
             big_rounds=20,
             big_calls=1,
-            cold_runs=6,
+            cold_runs=20,
             wait_step=1,
             big_items=1000,
             warm=20,
@@ -1254,10 +1254,11 @@ per side cannot tell 5 % apart there, so each figure is many short rounds:
   use, finds a service's model without listing every service, builds the model from a generated
   module instead of parsing botocore's JSON file (when that file is the one the module was made
   from), and aliases event names without botocore's exception per alias
-  (`cdnkit/_botocore_data.py`); the raw programs read botocore's data as botocore does. The **floor** row is a reference,
-  not a target: raw's CloudFront program that also imports pydantic and builds one
-  one-field model, against raw's program. It is what any wrapper built on pydantic models pays
-  before its own code and models, so the CloudFront figure's distance from it is cdnkit's own.
+  (`cdnkit/_botocore_data.py`); the raw programs read botocore's data as botocore does. The
+  **floor** row is a reference, not a target: raw's CloudFront program that also imports
+  pydantic and builds one one-field model, against raw's program. It is what any wrapper built
+  on pydantic models pays before its own code and models, so the CloudFront figure's distance
+  from it is cdnkit's own.
 - **Instructions per call** (opt-in group, where valgrind is installed): the instructions the
   client side of one call executes, cdnkit against raw, counted by valgrind (cachegrind without
   its cache model) in new processes on the canned server: each side's count is the difference
@@ -1268,7 +1269,11 @@ per side cannot tell 5 % apart there, so each figure is many short rounds:
   does not move with the machine's load, but it does not see what memory and caches cost: a
   figure can be below 1 in instructions and above 1 in time. The cold-start programs are
   counted the same way, one run each (bytecode cached), since their CPU time here moves by a
-  tenth from one run to the next.
+  tenth from one run to the next. On the shared virtual machine of the last runs, one
+  program's CPU time moved by up to a third from one run to the next (a pair's ratio by 0.15,
+  as a standard deviation), and the median of {settings.cold_runs} pairs by about 0.07 from one
+  benchmark run to the next, for cdnkit and for the floor alike: the instruction counts are
+  the cold start's decisive figures there.
 - **Waits**: cdnkit's real poll loop with the default `WaitPolicy`, on an event loop whose clock
   jumps to the next timer (no real sleeping), for a change that takes T seconds, every T from 1
   to 900 s{"" if settings.wait_step == 1 else f" (every {settings.wait_step} s)"}.
