@@ -1173,12 +1173,12 @@ What cdnkit costs over raw aiobotocore, figure by figure (issue 9's table), meas
 command:
 
 ```console
-$ python -m tests.benchmarks            # the full run (about 5 minutes), writes this page
+$ python -m tests.benchmarks            # the full run (about 7 minutes), writes this page
 $ python -m tests.benchmarks --quick    # seconds: proves it runs (CI does, as a test)
 ```
 
 `--rounds`, `--calls` and `--only emulator,canned,...` narrow a run while working on one figure.
-`--only ...,instructions` adds the instruction counts (below; about ten minutes, needs valgrind).
+`--only ...,instructions` adds the instruction counts (below; about seven minutes, needs valgrind).
 
 ## How it measures
 
