@@ -9,6 +9,7 @@ import importlib
 import importlib.util
 import json
 import os
+from collections.abc import Iterator
 from itertools import product
 from pathlib import Path
 from typing import Any
@@ -36,10 +37,14 @@ REGIONS = sorted(
 
 
 @pytest.fixture
-def bytecode_ready(monkeypatch: pytest.MonkeyPatch) -> None:
+def bytecode_ready(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """The generated model modules' bytecode counts as cached, whatever this checkout holds
-    (CI runs with PYTHONDONTWRITEBYTECODE, where the sessions rightly parse the JSON instead)."""
+    (CI runs with PYTHONDONTWRITEBYTECODE, where the sessions rightly parse the JSON instead),
+    with the process's loaders made afresh (an earlier test's loader may hold a parsed model)."""
     monkeypatch.setattr(_botocore_data, "_bytecode_ready", lambda source: True)
+    _botocore_data._loader.cache_clear()
+    yield
+    _botocore_data._loader.cache_clear()
 
 
 def private(owner: object, name: str) -> Any:
