@@ -80,6 +80,18 @@ async def test_a_wait_timeout_is_counted_in_emulated_seconds(
     assert 60.0 <= emulated_seconds(cdnkit_emulator, since) < FIVE_MINUTES
 
 
+def run_pytest(project: Path) -> subprocess.CompletedProcess[str]:
+    """pytest run on a user's project folder, in a new process (the plugin found by its entry
+    point, as in the user's own project)."""
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(project)],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
 def test_the_plugin_is_found_by_a_project_of_its_own(tmp_path: Path) -> None:
     """A user's project, pytest-asyncio in strict mode, no conftest and no import of the
     plugin: the entry point registers the fixtures."""
@@ -97,13 +109,7 @@ def test_the_plugin_is_found_by_a_project_of_its_own(tmp_path: Path) -> None:
         )
     )
     (tmp_path / "pytest.ini").write_text("[pytest]\nasyncio_mode = strict\n")
-    run = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(tmp_path)],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    run = run_pytest(tmp_path)
     assert run.returncode == 0, run.stdout + run.stderr
     assert "1 passed" in run.stdout
 
@@ -155,13 +161,7 @@ def test_the_configuration_the_docs_give_runs_without_warnings(tmp_path: Path) -
             """
         )
     )
-    run = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(tmp_path)],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    run = run_pytest(tmp_path)
     assert run.returncode == 0, run.stdout + run.stderr
     assert "1 passed" in run.stdout
     assert "warning" not in (run.stdout + run.stderr).lower(), run.stdout + run.stderr
