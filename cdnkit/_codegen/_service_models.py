@@ -14,12 +14,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from pathlib import Path
 from typing import Any
 
 import botocore
-from botocore.loaders import JSONFileLoader, Loader
+from botocore.loaders import Loader
 
 __all__ = ["builtin_service_model", "render_service_model"]
 
@@ -27,21 +26,19 @@ __all__ = ["builtin_service_model", "render_service_model"]
 def builtin_service_model(service: str) -> tuple[str, Path, dict[str, Any]]:
     """The newest API version of ``service`` in botocore's own data folder, the file botocore
     reads its model from, and the model as plain dicts in the file's order."""
-    folder = os.path.join(Loader.BUILTIN_DATA_PATH, service)
-    files = JSONFileLoader()
-    versions = sorted(
-        version
-        for version in os.listdir(folder)
-        if files.exists(os.path.join(folder, version, "service-2"))
+    from .._botocore_data import _builtin_file
+
+    # botocore's own folder only: never a user's copy in ``~/.aws/models``.
+    loader = Loader(
+        extra_search_paths=[Loader.BUILTIN_DATA_PATH], include_default_search_paths=False
     )
-    if not versions:
+    version = loader.determine_latest_version(service, "service-2")
+    name = f"{service}/{version}/service-2"
+    path = _builtin_file(loader, name)
+    if path is None:
         raise RuntimeError(f"botocore's data folder has no model of {service}")
-    stem = os.path.join(folder, versions[-1], "service-2")
-    # The first of botocore's extensions that exists is the one it reads.
-    file = next(Path(stem + ext) for ext in (".json", ".json.gz") if os.path.isfile(stem + ext))
-    data = files.load_file(stem)
-    plain: dict[str, Any] = json.loads(json.dumps(data))
-    return versions[-1], file, plain
+    plain: dict[str, Any] = json.loads(json.dumps(loader.load_data(name)))
+    return version, Path(path), plain
 
 
 def render_service_model(service: str, command: str) -> str:

@@ -8,6 +8,7 @@ import inspect
 import types
 import typing
 from collections.abc import AsyncIterator, Callable, Sequence
+from datetime import UTC, datetime, timedelta
 from typing import Any, Final, TypeVar
 
 from pydantic import BaseModel, ConfigDict, ValidationError
@@ -20,6 +21,28 @@ from .._policies import RetryPolicy, WaitPolicy
 
 M = TypeVar("M", bound=CdnKitModel)
 T = TypeVar("T")
+
+
+#: How far the service's clock may be behind this machine's when telling whether a resource
+#: was made before a call began.
+CLOCK_SLACK: Final = timedelta(seconds=2)
+
+
+def call_started() -> datetime:
+    """This machine's time now, less the clock slack: taken before a create's first send, the
+    earliest time the service can show for a resource that send made."""
+    return datetime.now(UTC) - CLOCK_SLACK
+
+
+def made_before(moment: datetime | None, since: datetime) -> bool:
+    """Whether the service's time of a resource (made or last changed) is before ``since``:
+    then the resource existed before the call and is another writer's, whatever it holds.
+    A missing time (a reply parsed leniently) tells nothing."""
+    if moment is None:
+        return False
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment < since
 
 
 #: Arguments are checked as their annotations say, exactly: ``wait="yes"`` or ``if_match=0``

@@ -24,13 +24,6 @@ from ..lightsail.conftest import FULL_SETTINGS
 from ..lightsail.conftest import origin as lightsail_origin
 from .conftest import lightsail_counter, ls_client, operations_of
 
-ADOPTS_EARLIER_OPERATION = (
-    "Distributions._start's reconcile (cdnkit/resources/lightsail/distributions.py) takes any "
-    "operation of the same type created since `now - _CLOCK_SLACK` (2 s) for this call's own: "
-    "after a 5xx (or a reset before processing) the request did not land, yet the previous "
-    "call's operation is returned and nothing is sent again"
-)
-
 
 @pytest.fixture
 async def kit(emulator: Emulator) -> AsyncIterator[cdnkit.Lightsail]:

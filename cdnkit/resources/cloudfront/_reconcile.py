@@ -11,37 +11,14 @@ raised (the resource is someone else's).
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime, timedelta
-from typing import Any, Final, TypeVar
+from typing import Any, TypeVar
 
 from ..._core import Sends, ServiceCore
 from ..._exceptions import ConflictError
 from ..._models import CdnKitModel, parse_response
 from ..._policies import RetryPolicy
 
-__all__ = ["Sends", "call_started", "made_before", "send_create"]
-
-#: How far the service's clock may be behind this machine's when telling whether a resource
-#: was made before a call began.
-CLOCK_SLACK: Final = timedelta(seconds=2)
-
-
-def call_started() -> datetime:
-    """This machine's time now, less the clock slack: taken before a create's first send, the
-    earliest time the service can show for a resource that send made."""
-    return datetime.now(UTC) - CLOCK_SLACK
-
-
-def made_before(moment: datetime | None, since: datetime) -> bool:
-    """Whether the service's time of a resource (made or last changed) is before ``since``:
-    then the resource existed before the call and is another writer's, whatever it holds.
-    A missing time (a reply parsed leniently) tells nothing."""
-    if moment is None:
-        return False
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment < since
-
+__all__ = ["Sends", "send_create"]
 
 M = TypeVar("M", bound=CdnKitModel)
 

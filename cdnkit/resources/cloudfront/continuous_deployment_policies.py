@@ -18,8 +18,8 @@ from ..._etag import (
 from ..._exceptions import ConflictError, InvalidRequestError
 from ..._models import to_wire
 from ...types import cloudfront as cf
-from .._base import Resource
-from ._reconcile import call_started, made_before, send_create
+from .._base import Resource, call_started, made_before
+from ._reconcile import send_create
 from ._rollout import Gate, RolloutResult, rollout, teardown
 
 if TYPE_CHECKING:

@@ -14,7 +14,7 @@ from ..._exceptions import (
 )
 from ..._models import parse_response, to_wire
 from ...types import cloudfront as cf
-from .._base import Resource
+from .._base import Resource, call_started, made_before
 from ._function_events import (
     FunctionCodeMismatchError,
     FunctionTestRun,
@@ -23,7 +23,7 @@ from ._function_events import (
     code_diff,
     event_bytes,
 )
-from ._reconcile import call_started, made_before, send_create
+from ._reconcile import send_create
 
 __all__ = ["Functions"]
 

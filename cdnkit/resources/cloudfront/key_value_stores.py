@@ -10,8 +10,8 @@ from ..._etag import delete_after_read, retry_on_stale, send_conditional
 from ..._exceptions import CdnKitError, ConflictError, InvalidRequestError
 from ..._policies import RetryPolicy, WaitPolicy
 from ...types import cloudfront as cf
-from .._base import Resource
-from ._reconcile import call_started, made_before, send_create
+from .._base import Resource, call_started, made_before
+from ._reconcile import send_create
 from .keys import Keys, _desired_items
 
 __all__ = ["KeyValueStoreFailedError", "KeyValueStores"]

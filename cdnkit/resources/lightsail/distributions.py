@@ -7,7 +7,7 @@ import builtins
 import math
 import random
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any, Final, TypeAlias, TypeVar
 
 from ..._core import Sends, ServiceCore, build_request, checked_wire, plain_wire, poll, within
@@ -23,7 +23,7 @@ from ..._exceptions import (
 from ..._models import CdnKitModel, parse_response, to_wire
 from ..._policies import RetryPolicy, WaitPolicy
 from ...types import lightsail as ls
-from .._base import Resource
+from .._base import Resource, call_started, made_before
 from .operations import Operations
 
 __all__ = ["Distributions", "SettingsMutator"]
@@ -222,7 +222,7 @@ class Distributions(Resource):
         wanted = checked_wire(request)
         _check_settings(wanted)
         sends = Sends()
-        since = datetime.now(UTC) - _CLOCK_SLACK
+        since = call_started()
 
         async def reconcile() -> ls.CreateDistributionResult | None:
             return await self._find_created(name, wanted, since)
@@ -275,7 +275,7 @@ class Distributions(Resource):
         # The newest: the operations of a deleted distribution of the same name stay listed,
         # and a name is taken by one distribution at a time.
         newest = max(creates, key=lambda op: op.created_at or _EPOCH)
-        if newest.created_at is not None and newest.created_at < since:
+        if made_before(newest.created_at, since):
             # As asked, but made before this call began: another writer's, as a create
             # whose first send was answered would have been told.
             raise _name_taken(name, "was created before this call")
@@ -593,7 +593,7 @@ class Distributions(Resource):
         would reset the cache for this call). The cost: when the service's clock is behind this
         machine's, a reset that landed is not recognised and is sent again (a second reset is
         harmless). A refused resend still looks back with the slack: it cannot send again."""
-        since = datetime.now(UTC) - _CLOCK_SLACK
+        since = call_started()
         exact = operation_type in _NO_SLACK_BEFORE_RESEND
         sends = Sends(timed=exact)
         if isinstance(request, dict):
@@ -712,10 +712,6 @@ _Started = TypeVar(
 )
 
 _EPOCH: Final = datetime.fromtimestamp(0, UTC)
-
-#: How far the service's clock may be behind this machine's when matching an operation to
-#: the send that started it.
-_CLOCK_SLACK: Final = timedelta(seconds=2)
 
 #: Operations whose effect the distribution does not show (nothing to compare but the time):
 #: before a resend, only an operation created at or after the first send is this call's own.
